@@ -1,0 +1,1 @@
+//! Census molecules (seed 002) read and written losslessly.

@@ -1,0 +1,1 @@
+//! Calendar arithmetic for relative dates, all in UTC, from an explicit "now".
