@@ -1,0 +1,149 @@
+//! Prints the SQL tree: one clause per line, one AND/OR operand per line, sub-selects as
+//! indented blocks. Values become placeholders (executable SQL) or literals (displayed SQL);
+//! both come from the same tree, so the two texts differ only in how values are written.
+
+use crate::dialect::Dialect;
+use crate::error::Result;
+use crate::fragment::{Cond, Fragment, Piece, Select};
+use crate::value::SqlValue;
+
+pub(crate) struct Renderer<'d> {
+    dialect: &'d dyn Dialect,
+    inline: bool,
+    out: String,
+    params: Vec<SqlValue>,
+}
+
+impl<'d> Renderer<'d> {
+    /// `inline`: write values as literals instead of placeholders.
+    pub(crate) fn new(dialect: &'d dyn Dialect, inline: bool) -> Self {
+        Renderer { dialect, inline, out: String::new(), params: Vec::new() }
+    }
+
+    pub(crate) fn finish(self) -> (String, Vec<SqlValue>) {
+        (self.out, self.params)
+    }
+
+    fn newline(&mut self, indent: usize) {
+        self.out.push('\n');
+        self.out.push_str(&" ".repeat(indent));
+    }
+
+    pub(crate) fn select(&mut self, select: &Select, indent: usize) -> Result<()> {
+        self.out.push_str("SELECT ");
+        self.fragment(&select.columns, indent)?;
+        self.newline(indent);
+        self.out.push_str("FROM ");
+        self.fragment(&select.from, indent)?;
+        if let Some(filter) = &select.filter {
+            self.newline(indent);
+            self.out.push_str("WHERE ");
+            match filter {
+                Cond::And(items) => self.chain(items, "AND", indent, indent + 2)?,
+                Cond::Or(items) => self.chain(items, "OR", indent, indent + 2)?,
+                Cond::Atom(_) | Cond::Not(_) => self.operand(filter, indent)?,
+            }
+        }
+        let clauses = [
+            ("GROUP BY ", &select.group_by),
+            ("HAVING ", &select.having),
+            ("ORDER BY ", &select.order_by),
+            ("LIMIT ", &select.limit),
+        ];
+        for (keyword, clause) in clauses {
+            if let Some(fragment) = clause {
+                self.newline(indent);
+                self.out.push_str(keyword);
+                self.fragment(fragment, indent)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Operands of an AND/OR chain: the first continues the current line (whose indent is
+    /// `first`), the others start lines indented by `rest`.
+    fn chain(&mut self, items: &[Cond], op: &str, first: usize, rest: usize) -> Result<()> {
+        for (i, item) in items.iter().enumerate() {
+            if i == 0 {
+                self.operand(item, first)?;
+            } else {
+                self.newline(rest);
+                self.out.push_str(op);
+                self.out.push(' ');
+                self.operand(item, rest)?;
+            }
+        }
+        if items.is_empty() {
+            // Never produced by the compiler; written for completeness.
+            self.out.push_str(self.dialect.boolean_literal(op == "AND"));
+        }
+        Ok(())
+    }
+
+    /// A condition as an operand of AND, OR or NOT, on a line indented by `indent`.
+    fn operand(&mut self, cond: &Cond, indent: usize) -> Result<()> {
+        match cond {
+            Cond::Atom(fragment) => self.fragment(fragment, indent),
+            Cond::And(items) => self.block(items, "AND", indent),
+            Cond::Or(items) => self.block(items, "OR", indent),
+            Cond::Not(inner) => {
+                self.out.push_str("NOT ");
+                match inner.as_ref() {
+                    Cond::Atom(fragment) => {
+                        self.out.push('(');
+                        self.fragment(fragment, indent)?;
+                        self.out.push(')');
+                        Ok(())
+                    }
+                    Cond::And(items) => self.block(items, "AND", indent),
+                    Cond::Or(items) => self.block(items, "OR", indent),
+                    Cond::Not(_) => {
+                        self.out.push('(');
+                        self.operand(inner, indent)?;
+                        self.out.push(')');
+                        Ok(())
+                    }
+                }
+            }
+        }
+    }
+
+    /// A parenthesised chain, its operands on their own lines.
+    fn block(&mut self, items: &[Cond], op: &str, indent: usize) -> Result<()> {
+        self.out.push('(');
+        self.newline(indent + 2);
+        self.chain(items, op, indent + 2, indent + 2)?;
+        self.newline(indent);
+        self.out.push(')');
+        Ok(())
+    }
+
+    fn fragment(&mut self, fragment: &Fragment, indent: usize) -> Result<()> {
+        for piece in &fragment.pieces {
+            match piece {
+                Piece::Sql(text) => self.out.push_str(text),
+                Piece::Value(value) => self.value(value)?,
+                Piece::Subquery(select) => {
+                    self.out.push('(');
+                    self.newline(indent + 2);
+                    self.select(select, indent + 2)?;
+                    self.newline(indent);
+                    self.out.push(')');
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn value(&mut self, value: &SqlValue) -> Result<()> {
+        if self.inline {
+            let literal = self.dialect.literal(value)?;
+            self.out.push_str(&literal);
+        } else {
+            self.params.push(value.clone());
+            let placeholder = self.dialect.placeholder(self.params.len());
+            self.out.push_str(&placeholder);
+        }
+        Ok(())
+    }
+}
