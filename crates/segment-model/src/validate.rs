@@ -278,7 +278,10 @@ impl<'s> Checker<'s> {
             O::MatchesRegex => {
                 let pattern = self.non_empty_text(value, path)?;
                 if let Err(err) = regex::Regex::new(&pattern) {
-                    self.problem(path, format!("This is not a valid regular expression: {err}"));
+                    // The regex crate's message draws a caret diagram; keep its last line.
+                    let text = err.to_string();
+                    let reason = text.lines().last().unwrap_or_default().trim_start_matches("error: ").to_string();
+                    self.problem(path, format!("This is not a valid regular expression ({reason})."));
                     return None;
                 }
                 Predicate::Regex { pattern, negated: false }
