@@ -1,1 +1,14 @@
+//! Data sources for Segment Builder: SQLite files opened read-only and sandboxed, their schema
+//! introspected into a [`segment_model::Schema`], exact counts of segments, and the built-in
+//! demo data. All I/O of the core lives here; `segment-model` stays pure.
 
+pub mod demo;
+mod error;
+mod introspect;
+mod sandbox;
+mod source;
+
+pub use demo::{generate as generate_demo, DemoOptions, DemoSummary, DEFAULT_DEMO_PROFILES};
+pub use error::{Error, Result};
+pub use introspect::{SAMPLE_SCAN_ROWS, SAMPLE_SIZE};
+pub use source::{bind_values, CancelToken, CountResult, DataSource, Interrupter};

@@ -1,0 +1,54 @@
+use std::path::PathBuf;
+
+/// Everything that can go wrong in a data source, with the file it concerns where there is one.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("data file not found: {}", .path.display())]
+    NotFound { path: PathBuf },
+    #[error("{} is not a SQLite database", .path.display())]
+    NotADatabase { path: PathBuf },
+    #[error("cannot open {}: {source}", .path.display())]
+    Open { path: PathBuf, source: rusqlite::Error },
+    #[error("cannot read the schema of {}: {source}", .path.display())]
+    Schema { path: PathBuf, source: rusqlite::Error },
+    #[error("the entity `{0}` does not exist in this data source")]
+    UnknownEntity(String),
+    #[error("cannot compile the segment to SQL: {0}")]
+    Compile(#[from] segment_sql::Error),
+    /// The count was cancelled (a newer preview replaced it, or the caller interrupted it).
+    #[error("the count was cancelled")]
+    Cancelled,
+    /// A statement touched something the read-only sandbox forbids (a write, ATTACH, a PRAGMA…).
+    #[error("not allowed in a read-only data source: {0}")]
+    NotAllowed(String),
+    #[error("the query failed: {source}")]
+    Query { source: rusqlite::Error },
+    /// Something that should not happen (a negative count from SQLite…).
+    #[error("internal error: {0}")]
+    Internal(String),
+    #[error("cannot write the demo data to {}: {source}", .path.display())]
+    Demo { path: PathBuf, source: Box<dyn std::error::Error + Send + Sync> },
+}
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+impl Error {
+    /// Classifies an error raised while running a query.
+    pub(crate) fn from_query(source: rusqlite::Error) -> Self {
+        use rusqlite::ffi::ErrorCode;
+        match source.sqlite_error_code() {
+            Some(ErrorCode::OperationInterrupted) => Error::Cancelled,
+            Some(ErrorCode::AuthorizationForStatementDenied) => Error::NotAllowed(message_of(&source)),
+            Some(ErrorCode::ReadOnly) => Error::NotAllowed(message_of(&source)),
+            _ if message_of(&source).starts_with("not authorized") => Error::NotAllowed(message_of(&source)),
+            _ => Error::Query { source },
+        }
+    }
+}
+
+fn message_of(err: &rusqlite::Error) -> String {
+    match err {
+        rusqlite::Error::SqliteFailure(_, Some(msg)) => msg.clone(),
+        other => other.to_string(),
+    }
+}

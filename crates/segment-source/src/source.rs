@@ -1,0 +1,244 @@
+//! A SQLite file opened read-only, sandboxed and tuned for counting.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+
+use rusqlite::types::Value;
+use rusqlite::{Connection, InterruptHandle, OpenFlags};
+use segment_model::ir::Query;
+use segment_model::Schema;
+use segment_sql::{Output, SqlValue, Sqlite};
+use serde::Serialize;
+
+use crate::error::{Error, Result};
+use crate::introspect::{introspect, quote_ident};
+use crate::sandbox;
+
+/// Memory-map at least this much of the file (more when the file is larger), so counts read
+/// pages straight from the OS cache.
+const MIN_MMAP_BYTES: u64 = 256 << 20;
+/// Page cache size in KiB (negative in the pragma): large, allocated only as used.
+const CACHE_KIB: i64 = 256 << 10;
+/// How many SQLite VM steps run between two checks of a cancellation token.
+const CANCEL_CHECK_STEPS: i32 = 1000;
+
+/// The result of a count: matching records and all records of the entity.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct CountResult {
+    pub count: u64,
+    pub total: u64,
+}
+
+/// A cancellation flag for one count; cancelling makes that count return [`Error::Cancelled`]
+/// within a few thousand SQLite VM steps. Cheap to clone and to share across threads.
+#[derive(Debug, Clone, Default)]
+pub struct CancelToken(Arc<AtomicBool>);
+
+impl CancelToken {
+    pub fn new() -> Self {
+        CancelToken::default()
+    }
+    pub fn cancel(&self) {
+        self.0.store(true, Ordering::SeqCst);
+    }
+    pub fn is_cancelled(&self) -> bool {
+        self.0.load(Ordering::SeqCst)
+    }
+}
+
+/// Interrupts whatever statement the data source is running right now, from any thread (a
+/// no-op when it runs none). The interrupted count returns [`Error::Cancelled`].
+#[derive(Clone)]
+pub struct Interrupter(Arc<InterruptHandle>);
+
+impl Interrupter {
+    pub fn interrupt(&self) {
+        self.0.interrupt();
+    }
+}
+
+impl std::fmt::Debug for Interrupter {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Interrupter")
+    }
+}
+
+/// A SQLite file opened read-only: its schema, and counts of segments over it.
+///
+/// The connection is read-only at every level: opened with `SQLITE_OPEN_READ_ONLY`,
+/// `PRAGMA query_only`, and an authorizer that allows only reading (see `sandbox`).
+pub struct DataSource {
+    conn: Connection,
+    path: PathBuf,
+    schema: Schema,
+    application_id: i64,
+    user_version: i64,
+    totals: Mutex<HashMap<String, u64>>,
+    interrupter: Interrupter,
+}
+
+impl std::fmt::Debug for DataSource {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DataSource").field("path", &self.path).finish_non_exhaustive()
+    }
+}
+
+impl DataSource {
+    /// Opens a SQLite file read-only and reads its schema.
+    pub fn open_read_only(path: impl AsRef<Path>) -> Result<Self> {
+        let path = path.as_ref().to_path_buf();
+        let meta = match std::fs::metadata(&path) {
+            Ok(meta) => meta,
+            Err(_) => return Err(Error::NotFound { path }),
+        };
+        if !meta.is_file() {
+            return Err(Error::NotADatabase { path });
+        }
+        let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let conn = Connection::open_with_flags(&path, flags).map_err(|source| Error::Open { path: path.clone(), source })?;
+        let open_err = |source: rusqlite::Error| match source.sqlite_error_code() {
+            Some(rusqlite::ErrorCode::NotADatabase) => Error::NotADatabase { path: path.clone() },
+            _ => Error::Open { path: path.clone(), source },
+        };
+        // Reading the header first tells a non-database file apart before anything else.
+        let application_id: i64 = conn.query_row("PRAGMA application_id", [], |r| r.get(0)).map_err(open_err)?;
+        let user_version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0)).map_err(open_err)?;
+        let mmap = meta.len().saturating_add(64 << 20).max(MIN_MMAP_BYTES);
+        conn.execute_batch(&format!(
+            "PRAGMA query_only = ON; PRAGMA mmap_size = {mmap}; PRAGMA cache_size = -{CACHE_KIB}; \
+             PRAGMA temp_store = MEMORY;"
+        ))
+        .map_err(open_err)?;
+        sandbox::register_functions(&conn).map_err(open_err)?;
+        let schema = introspect(&conn).map_err(|source| match source.sqlite_error_code() {
+            Some(rusqlite::ErrorCode::NotADatabase) => Error::NotADatabase { path: path.clone() },
+            _ => Error::Schema { path: path.clone(), source },
+        })?;
+        sandbox::install_authorizer(&conn);
+        let interrupter = Interrupter(Arc::new(conn.get_interrupt_handle()));
+        Ok(DataSource {
+            conn,
+            path,
+            schema,
+            application_id,
+            user_version,
+            totals: Mutex::new(HashMap::new()),
+            interrupter,
+        })
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    pub fn schema(&self) -> &Schema {
+        &self.schema
+    }
+
+    /// The sandboxed read-only connection, for other read queries (samples, distinct values).
+    pub fn connection(&self) -> &Connection {
+        &self.conn
+    }
+
+    /// A handle that interrupts the statement running on this data source, from another thread.
+    pub fn interrupter(&self) -> Interrupter {
+        self.interrupter.clone()
+    }
+
+    /// For the built-in demo data, the instant it was generated as of (Unix seconds): the natural
+    /// "evaluate as of" for relative dates, since the data does not move with the wall clock.
+    pub fn suggested_now(&self) -> Option<i64> {
+        crate::demo::anchor_of(self.application_id, self.user_version)
+    }
+
+    /// Counts the records matching `query` and all records of its entity.
+    pub fn count(&self, query: &Query) -> Result<CountResult> {
+        self.count_impl(query, None)
+    }
+
+    /// [`DataSource::count`], stopped with [`Error::Cancelled`] as soon as `cancel` is cancelled
+    /// (checked every few thousand SQLite steps, and before starting).
+    pub fn count_cancellable(&self, query: &Query, cancel: &CancelToken) -> Result<CountResult> {
+        self.count_impl(query, Some(cancel))
+    }
+
+    fn count_impl(&self, query: &Query, cancel: Option<&CancelToken>) -> Result<CountResult> {
+        let statement = segment_sql::build(query, &Sqlite)?;
+        let count = self.count_sql(&statement.sql, &bind_values(&statement.params), cancel)?;
+        let total = self.total(&query.entity.name)?;
+        Ok(CountResult { count, total })
+    }
+
+    /// The keys of up to `limit` records matching `query`, in key order (sample records).
+    pub fn matching_keys(&self, query: &Query, limit: u64, cancel: Option<&CancelToken>) -> Result<Vec<Value>> {
+        let statement = segment_sql::build_output(query, Output::Keys { limit }, &Sqlite)?;
+        self.with_cancel(cancel, || {
+            let mut stmt = self.conn.prepare_cached(&statement.sql).map_err(Error::from_query)?;
+            let rows = stmt
+                .query_map(rusqlite::params_from_iter(bind_values(&statement.params).iter()), |r| r.get::<_, Value>(0))
+                .map_err(Error::from_query)?;
+            rows.collect::<rusqlite::Result<Vec<Value>>>().map_err(Error::from_query)
+        })
+    }
+
+    /// The readable SQL of the count of `query` (values inlined), as SQLite runs it.
+    pub fn display_sql(query: &Query) -> Result<String> {
+        Ok(segment_sql::display(query, &Sqlite)?)
+    }
+
+    /// The number of records of an entity (cached: the file is opened read-only).
+    pub fn total(&self, entity: &str) -> Result<u64> {
+        if let Some(n) = self.totals.lock().ok().and_then(|t| t.get(entity).copied()) {
+            return Ok(n);
+        }
+        if self.schema.entity(entity).is_none() {
+            return Err(Error::UnknownEntity(entity.to_string()));
+        }
+        let n = self.count_sql(&format!("SELECT count(*) FROM {}", quote_ident(entity)), &[], None)?;
+        if let Ok(mut totals) = self.totals.lock() {
+            totals.insert(entity.to_string(), n);
+        }
+        Ok(n)
+    }
+
+    /// Runs a statement returning one count (first column of the first row) with bound
+    /// parameters, inside the sandbox; `cancel` makes it stop early with [`Error::Cancelled`].
+    pub fn count_sql(&self, sql: &str, params: &[Value], cancel: Option<&CancelToken>) -> Result<u64> {
+        self.with_cancel(cancel, || self.run_count(sql, params))
+    }
+
+    fn with_cancel<T>(&self, cancel: Option<&CancelToken>, run: impl FnOnce() -> Result<T>) -> Result<T> {
+        let Some(token) = cancel else { return run() };
+        if token.is_cancelled() {
+            return Err(Error::Cancelled);
+        }
+        let watched = token.clone();
+        self.conn.progress_handler(CANCEL_CHECK_STEPS, Some(move || watched.is_cancelled()));
+        let result = run();
+        self.conn.progress_handler(0, None::<fn() -> bool>);
+        result
+    }
+
+    fn run_count(&self, sql: &str, params: &[Value]) -> Result<u64> {
+        let mut stmt = self.conn.prepare_cached(sql).map_err(Error::from_query)?;
+        let n: i64 = stmt
+            .query_row(rusqlite::params_from_iter(params.iter()), |r| r.get(0))
+            .map_err(Error::from_query)?;
+        u64::try_from(n).map_err(|_| Error::Internal(format!("the count statement returned {n}")))
+    }
+}
+
+/// segment-sql's parameter values as rusqlite values.
+pub fn bind_values(params: &[SqlValue]) -> Vec<Value> {
+    params
+        .iter()
+        .map(|p| match p {
+            SqlValue::Null => Value::Null,
+            SqlValue::Integer(i) => Value::Integer(*i),
+            SqlValue::Real(f) => Value::Real(*f),
+            SqlValue::Text(s) => Value::Text(s.clone()),
+        })
+        .collect()
+}
