@@ -1,0 +1,130 @@
+//! A fixed-length set of row numbers, 64 rows per word.
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Bitset {
+    words: Vec<u64>,
+    len: usize,
+}
+
+impl Bitset {
+    pub fn empty(len: usize) -> Self {
+        Bitset { words: vec![0; len.div_ceil(64)], len }
+    }
+
+    pub fn full(len: usize) -> Self {
+        let mut set = Bitset { words: vec![u64::MAX; len.div_ceil(64)], len };
+        set.clear_tail();
+        set
+    }
+
+    /// The rows for which `f` is true.
+    pub fn from_fn(len: usize, mut f: impl FnMut(usize) -> bool) -> Self {
+        let mut words = vec![0u64; len.div_ceil(64)];
+        for (w, word) in words.iter_mut().enumerate() {
+            let base = w * 64;
+            let end = (base + 64).min(len);
+            let mut bits = 0u64;
+            for row in base..end {
+                bits |= u64::from(f(row)) << (row - base);
+            }
+            *word = bits;
+        }
+        Bitset { words, len }
+    }
+
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    fn clear_tail(&mut self) {
+        let rem = self.len % 64;
+        if rem != 0 {
+            if let Some(last) = self.words.last_mut() {
+                *last &= (1u64 << rem) - 1;
+            }
+        }
+    }
+
+    #[inline]
+    pub fn contains(&self, row: usize) -> bool {
+        self.words[row / 64] >> (row % 64) & 1 == 1
+    }
+
+    #[inline]
+    pub fn insert(&mut self, row: usize) {
+        self.words[row / 64] |= 1u64 << (row % 64);
+    }
+
+    pub fn count(&self) -> u64 {
+        self.words.iter().map(|w| u64::from(w.count_ones())).sum()
+    }
+
+    pub fn and_with(&mut self, other: &Bitset) {
+        for (a, b) in self.words.iter_mut().zip(&other.words) {
+            *a &= b;
+        }
+    }
+
+    pub fn or_with(&mut self, other: &Bitset) {
+        for (a, b) in self.words.iter_mut().zip(&other.words) {
+            *a |= b;
+        }
+    }
+
+    pub fn and_not_with(&mut self, other: &Bitset) {
+        for (a, b) in self.words.iter_mut().zip(&other.words) {
+            *a &= !b;
+        }
+    }
+
+    pub fn invert(&mut self) {
+        for w in &mut self.words {
+            *w = !*w;
+        }
+        self.clear_tail();
+    }
+
+    /// Rows in the set, ascending.
+    pub fn iter(&self) -> impl Iterator<Item = usize> + '_ {
+        self.words.iter().enumerate().flat_map(|(w, &word)| {
+            let mut bits = word;
+            std::iter::from_fn(move || {
+                if bits == 0 {
+                    return None;
+                }
+                let tz = bits.trailing_zeros() as usize;
+                bits &= bits - 1;
+                Some(w * 64 + tz)
+            })
+        })
+    }
+
+    pub fn heap_bytes(&self) -> usize {
+        self.words.len() * 8
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn set_operations_respect_the_length() {
+        let evens = Bitset::from_fn(130, |r| r % 2 == 0);
+        assert_eq!(evens.count(), 65);
+        let mut odds = evens.clone();
+        odds.invert();
+        assert_eq!(odds.count(), 65);
+        assert!(odds.contains(129) && !odds.contains(128));
+        let mut none = evens.clone();
+        none.and_with(&odds);
+        assert_eq!(none.count(), 0);
+        assert_eq!(Bitset::full(130).count(), 130);
+        assert_eq!(odds.iter().take(3).collect::<Vec<_>>(), [1, 3, 5]);
+        assert_eq!(odds.iter().last(), Some(129));
+    }
+}

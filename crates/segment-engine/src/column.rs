@@ -1,0 +1,180 @@
+//! Columnar storage of one entity's attributes, compact and typed: numbers as `f64`, text
+//! dictionary-encoded, instants as Unix seconds, JSON arrays as runs of dictionary codes, each
+//! with a bitmap of non-NULL rows.
+
+use std::collections::HashMap;
+
+use crate::bitset::Bitset;
+
+/// A scalar inside a JSON array, as SQLite's `json_each` sees it (true/false are 1/0).
+#[derive(Debug, Clone, PartialEq)]
+pub enum ArrayItem {
+    Text(String),
+    Number(f64),
+    /// null, nested arrays and objects: never equal to a value.
+    Other,
+}
+
+#[derive(Debug, Clone)]
+pub enum ColumnData {
+    /// Numbers and booleans (stored 0/1).
+    Number { values: Vec<f64>, valid: Bitset },
+    Text(TextColumn),
+    /// Unix seconds; ISO dates are their first instant, UTC.
+    Time { values: Vec<i64>, valid: Bitset },
+    Array(ArrayColumn),
+}
+
+impl ColumnData {
+    pub fn len(&self) -> usize {
+        match self {
+            ColumnData::Number { valid, .. } | ColumnData::Time { valid, .. } => valid.len(),
+            ColumnData::Text(t) => t.valid.len(),
+            ColumnData::Array(a) => a.valid.len(),
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    pub fn valid(&self) -> &Bitset {
+        match self {
+            ColumnData::Number { valid, .. } | ColumnData::Time { valid, .. } => valid,
+            ColumnData::Text(t) => &t.valid,
+            ColumnData::Array(a) => &a.valid,
+        }
+    }
+
+    /// Bytes held on the heap (for the memory figures).
+    pub fn heap_bytes(&self) -> usize {
+        match self {
+            ColumnData::Number { values, valid } => values.len() * 8 + valid.heap_bytes(),
+            ColumnData::Time { values, valid } => values.len() * 8 + valid.heap_bytes(),
+            ColumnData::Text(t) => {
+                t.codes.len() * 4 + t.valid.heap_bytes() + t.dict.iter().map(|s| s.len() + 24).sum::<usize>()
+            }
+            ColumnData::Array(a) => {
+                a.offsets.len() * 4
+                    + a.codes.len() * 4
+                    + a.valid.heap_bytes()
+                    + a.dict.iter().map(|i| 32 + if let ArrayItem::Text(s) = i { s.len() } else { 0 }).sum::<usize>()
+            }
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct TextColumn {
+    /// Per row, an index into `dict` (0 for NULL rows; check `valid`).
+    pub codes: Vec<u32>,
+    pub dict: Vec<String>,
+    pub valid: Bitset,
+}
+
+#[derive(Debug, Clone)]
+pub struct ArrayColumn {
+    /// Row `r`'s items are `codes[offsets[r]..offsets[r + 1]]`.
+    pub offsets: Vec<u32>,
+    pub codes: Vec<u32>,
+    pub dict: Vec<ArrayItem>,
+    pub valid: Bitset,
+}
+
+/// Builds a text column row by row.
+#[derive(Default)]
+pub struct TextBuilder {
+    codes: Vec<u32>,
+    dict: Vec<String>,
+    lookup: HashMap<String, u32>,
+    valid: Vec<bool>,
+}
+
+impl TextBuilder {
+    pub fn push(&mut self, value: Option<&str>) {
+        match value {
+            None => {
+                self.codes.push(0);
+                self.valid.push(false);
+            }
+            Some(s) => {
+                let code = match self.lookup.get(s) {
+                    Some(code) => *code,
+                    None => {
+                        let code = self.dict.len() as u32;
+                        self.dict.push(s.to_string());
+                        self.lookup.insert(s.to_string(), code);
+                        code
+                    }
+                };
+                self.codes.push(code);
+                self.valid.push(true);
+            }
+        }
+    }
+
+    pub fn finish(self) -> ColumnData {
+        let valid = Bitset::from_fn(self.valid.len(), |r| self.valid[r]);
+        ColumnData::Text(TextColumn { codes: self.codes, dict: self.dict, valid })
+    }
+}
+
+/// Builds a JSON-array column row by row from already-parsed items.
+#[derive(Default)]
+pub struct ArrayBuilder {
+    offsets: Vec<u32>,
+    codes: Vec<u32>,
+    dict: Vec<ArrayItem>,
+    lookup: HashMap<String, u32>,
+    valid: Vec<bool>,
+}
+
+impl ArrayBuilder {
+    pub fn push(&mut self, items: Option<Vec<ArrayItem>>) {
+        if self.offsets.is_empty() {
+            self.offsets.push(0);
+        }
+        match items {
+            None => self.valid.push(false),
+            Some(items) => {
+                for item in items {
+                    let key = match &item {
+                        ArrayItem::Text(s) => format!("t{s}"),
+                        ArrayItem::Number(n) => format!("n{}", if *n == 0.0 { 0.0 } else { *n }),
+                        ArrayItem::Other => "o".to_string(),
+                    };
+                    let code = match self.lookup.get(&key) {
+                        Some(code) => *code,
+                        None => {
+                            let code = self.dict.len() as u32;
+                            self.dict.push(item);
+                            self.lookup.insert(key, code);
+                            code
+                        }
+                    };
+                    self.codes.push(code);
+                }
+                self.valid.push(true);
+            }
+        }
+        self.offsets.push(self.codes.len() as u32);
+    }
+
+    pub fn finish(mut self) -> ColumnData {
+        if self.offsets.is_empty() {
+            self.offsets.push(0);
+        }
+        let valid = Bitset::from_fn(self.valid.len(), |r| self.valid[r]);
+        ColumnData::Array(ArrayColumn { offsets: self.offsets, codes: self.codes, dict: self.dict, valid })
+    }
+}
+
+pub fn number_column(values: Vec<Option<f64>>) -> ColumnData {
+    let valid = Bitset::from_fn(values.len(), |r| values[r].is_some());
+    ColumnData::Number { values: values.into_iter().map(|v| v.unwrap_or(0.0)).collect(), valid }
+}
+
+pub fn time_column(values: Vec<Option<i64>>) -> ColumnData {
+    let valid = Bitset::from_fn(values.len(), |r| values[r].is_some());
+    ColumnData::Time { values: values.into_iter().map(|v| v.unwrap_or(0)).collect(), valid }
+}

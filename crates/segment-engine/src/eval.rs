@@ -1,0 +1,423 @@
+//! Evaluates the IR to the set of matching records, with the semantics the SQL compiler gives
+//! (two-valued: a NULL attribute satisfies only "is null" / "is blank"; NOT is the complement).
+//! Text predicates are decided once per distinct value (dictionary entry), then mapped to rows.
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use chrono::{DateTime, Datelike};
+use segment_model::ir::{
+    ArrayElement, CompareOp, DatePart, Expr, NumberComparison, Predicate, Query, Related, RelatedConstraint,
+    TimeRange,
+};
+use segment_model::tree::AggregateFunction;
+
+use crate::bitset::Bitset;
+use crate::column::{ArrayColumn, ArrayItem, ColumnData, TextColumn};
+use crate::dataset::{Dataset, Table, NONE};
+use crate::error::{Error, Result};
+use crate::like::Like;
+
+/// Evaluates queries over a loaded dataset. `cancel`, when set by another thread, stops the
+/// evaluation at the next node with [`Error::Cancelled`].
+pub struct Evaluator<'d> {
+    data: &'d Dataset,
+    cancel: Option<&'d AtomicBool>,
+}
+
+impl<'d> Evaluator<'d> {
+    pub fn new(data: &'d Dataset) -> Self {
+        Evaluator { data, cancel: None }
+    }
+
+    pub fn with_cancel(data: &'d Dataset, cancel: &'d AtomicBool) -> Self {
+        Evaluator { data, cancel: Some(cancel) }
+    }
+
+    /// The base entity's matching records.
+    pub fn matching(&self, query: &Query) -> Result<Bitset> {
+        let table = self.data.table(&query.entity.name)?;
+        self.expr(&query.filter, table)
+    }
+
+    /// The records of `table` satisfying `expr`.
+    pub fn expr(&self, expr: &Expr, table: &Table) -> Result<Bitset> {
+        if self.cancel.is_some_and(|c| c.load(Ordering::Relaxed)) {
+            return Err(Error::Cancelled);
+        }
+        Ok(match expr {
+            Expr::True => Bitset::full(table.len),
+            Expr::False => Bitset::empty(table.len),
+            Expr::And(items) => {
+                let mut acc = Bitset::full(table.len);
+                for item in items {
+                    acc.and_with(&self.expr(item, table)?);
+                }
+                acc
+            }
+            Expr::Or(items) => {
+                let mut acc = Bitset::empty(table.len);
+                for item in items {
+                    acc.or_with(&self.expr(item, table)?);
+                }
+                acc
+            }
+            Expr::Not(inner) => {
+                let mut set = self.expr(inner, table)?;
+                set.invert();
+                set
+            }
+            Expr::Column { column, predicate } => {
+                if column.entity != table.name {
+                    return Err(Error::Missing(format!("column {}.{} on {}", column.entity, column.name, table.name)));
+                }
+                predicate_rows(table.column(&column.name)?, predicate)?
+            }
+            Expr::RawSql(_) => return Err(Error::Unsupported("a raw SQL condition".to_string())),
+            Expr::Related(related) => self.related(related, table)?,
+        })
+    }
+
+    fn related(&self, related: &Related, from: &Table) -> Result<Bitset> {
+        let to = self.data.table(&related.to_entity.name)?;
+        let mut selected = self.expr(&related.filter, to)?;
+        if let Some((column, range)) = &related.window {
+            selected.and_with(&time_rows(to.column(&column.name)?, range)?);
+        }
+        let join = self.data.join(related.relationship_id, &related.relationship)?;
+        let group_of = |row: usize| join.from_group[row];
+        match &related.constraint {
+            RelatedConstraint::Count { min, max } => {
+                let counts = count_per_group(&selected, &join.to_group, join.groups);
+                let (min, max) = (*min, max.unwrap_or(u64::MAX));
+                Ok(Bitset::from_fn(from.len, |row| {
+                    let g = group_of(row);
+                    let c = if g == NONE { 0 } else { u64::from(counts[g as usize]) };
+                    c >= min && c <= max
+                }))
+            }
+            RelatedConstraint::CountNot(n) => {
+                let counts = count_per_group(&selected, &join.to_group, join.groups);
+                Ok(Bitset::from_fn(from.len, |row| {
+                    let g = group_of(row);
+                    let c = if g == NONE { 0 } else { u64::from(counts[g as usize]) };
+                    c != *n
+                }))
+            }
+            RelatedConstraint::Aggregate { function, column, comparison } => {
+                let values = aggregate_per_group(*function, to.column(&column.name)?, &selected, &join.to_group, join.groups)?;
+                Ok(Bitset::from_fn(from.len, |row| {
+                    let g = group_of(row);
+                    g != NONE && values[g as usize].is_some_and(|v| number_matches(v, comparison))
+                }))
+            }
+        }
+    }
+}
+
+fn count_per_group(selected: &Bitset, to_group: &[u32], groups: usize) -> Vec<u32> {
+    let mut counts = vec![0u32; groups];
+    for row in selected.iter() {
+        let g = to_group[row];
+        if g != NONE {
+            counts[g as usize] += 1;
+        }
+    }
+    counts
+}
+
+/// Per group, the aggregate over its selected records, as SQL computes it: `None` (NULL) for a
+/// group without selected records, and for SUM/AVG/MIN/MAX when every value is NULL.
+fn aggregate_per_group(
+    function: AggregateFunction,
+    column: &ColumnData,
+    selected: &Bitset,
+    to_group: &[u32],
+    groups: usize,
+) -> Result<Vec<Option<f64>>> {
+    let mut present = vec![false; groups];
+    let rows: Vec<(usize, u32)> = selected
+        .iter()
+        .filter_map(|row| {
+            let g = to_group[row];
+            (g != NONE).then_some((row, g))
+        })
+        .collect();
+    for (_, g) in &rows {
+        present[*g as usize] = true;
+    }
+    if function == AggregateFunction::CountDistinct {
+        let mut pairs: Vec<(u32, u64)> = Vec::with_capacity(rows.len());
+        for (row, g) in &rows {
+            if column.valid().contains(*row) {
+                pairs.push((*g, distinct_key(column, *row)));
+            }
+        }
+        pairs.sort_unstable();
+        pairs.dedup();
+        let mut counts = vec![0u64; groups];
+        for (g, _) in pairs {
+            counts[g as usize] += 1;
+        }
+        return Ok((0..groups).map(|g| present[g].then_some(counts[g] as f64)).collect());
+    }
+    let ColumnData::Number { values, valid } = column else {
+        return Err(Error::Unsupported("an aggregate of a non-number attribute".to_string()));
+    };
+    // Neumaier-compensated sums, as SQLite sums floating-point values.
+    let mut sum = vec![0f64; groups];
+    let mut compensation = vec![0f64; groups];
+    let mut n = vec![0u64; groups];
+    let mut min = vec![f64::INFINITY; groups];
+    let mut max = vec![f64::NEG_INFINITY; groups];
+    for (row, g) in rows {
+        if !valid.contains(row) {
+            continue;
+        }
+        let (g, v) = (g as usize, values[row]);
+        let t = sum[g] + v;
+        compensation[g] += if sum[g].abs() >= v.abs() { (sum[g] - t) + v } else { (v - t) + sum[g] };
+        sum[g] = t;
+        n[g] += 1;
+        min[g] = min[g].min(v);
+        max[g] = max[g].max(v);
+    }
+    Ok((0..groups)
+        .map(|g| {
+            if n[g] == 0 {
+                return None;
+            }
+            let total = sum[g] + compensation[g];
+            Some(match function {
+                AggregateFunction::Sum => total,
+                AggregateFunction::Avg => total / n[g] as f64,
+                AggregateFunction::Min => min[g],
+                AggregateFunction::Max => max[g],
+                AggregateFunction::CountDistinct => n[g] as f64,
+            })
+        })
+        .collect())
+}
+
+fn distinct_key(column: &ColumnData, row: usize) -> u64 {
+    match column {
+        ColumnData::Number { values, .. } => {
+            let v = values[row];
+            if v == 0.0 {
+                0
+            } else {
+                v.to_bits()
+            }
+        }
+        ColumnData::Time { values, .. } => values[row] as u64,
+        ColumnData::Text(t) => u64::from(t.codes[row]),
+        // Arrays compare as their JSON text; distinct item runs approximate that.
+        ColumnData::Array(a) => {
+            let (s, e) = (a.offsets[row] as usize, a.offsets[row + 1] as usize);
+            a.codes[s..e].iter().fold(0xcbf2_9ce4_8422_2325u64, |h, c| (h ^ u64::from(*c)).wrapping_mul(0x100_0000_01b3))
+        }
+    }
+}
+
+fn compare(op: CompareOp, a: f64, b: f64) -> bool {
+    match op {
+        CompareOp::Eq => a == b,
+        CompareOp::Ne => a != b,
+        CompareOp::Lt => a < b,
+        CompareOp::Le => a <= b,
+        CompareOp::Gt => a > b,
+        CompareOp::Ge => a >= b,
+    }
+}
+
+fn number_matches(v: f64, comparison: &NumberComparison) -> bool {
+    match comparison {
+        NumberComparison::Compare(op, n) => compare(*op, v, n.as_f64()),
+        NumberComparison::Between { low, high, negated } => (low.as_f64() <= v && v <= high.as_f64()) != *negated,
+        NumberComparison::In { values, negated } => values.iter().any(|n| n.as_f64() == v) != *negated,
+    }
+}
+
+fn in_range(v: i64, range: &TimeRange) -> bool {
+    let after_start = match range.start {
+        None => true,
+        Some(b) if b.inclusive => v >= b.at,
+        Some(b) => v > b.at,
+    };
+    let before_end = match range.end {
+        None => true,
+        Some(b) if b.inclusive => v <= b.at,
+        Some(b) => v < b.at,
+    };
+    after_start && before_end
+}
+
+fn time_rows(column: &ColumnData, range: &TimeRange) -> Result<Bitset> {
+    let ColumnData::Time { values, valid } = column else {
+        return Err(Error::Unsupported("a time window on a column that is not a date/time".to_string()));
+    };
+    Ok(Bitset::from_fn(values.len(), |r| valid.contains(r) && in_range(values[r], range)))
+}
+
+fn fold(s: &str, case_sensitive: bool) -> std::borrow::Cow<'_, str> {
+    if case_sensitive {
+        std::borrow::Cow::Borrowed(s)
+    } else {
+        std::borrow::Cow::Owned(s.to_ascii_lowercase())
+    }
+}
+
+/// Rows of a text column whose (non-NULL) value satisfies `test`, deciding each distinct value once.
+fn text_rows(column: &TextColumn, mut test: impl FnMut(&str) -> bool) -> Bitset {
+    let verdicts: Vec<bool> = column.dict.iter().map(|s| test(s)).collect();
+    Bitset::from_fn(column.codes.len(), |r| column.valid.contains(r) && verdicts[column.codes[r] as usize])
+}
+
+fn array_rows(column: &ArrayColumn, mut test: impl FnMut(&[u32]) -> bool) -> Bitset {
+    Bitset::from_fn(column.valid.len(), |r| {
+        column.valid.contains(r) && test(&column.codes[column.offsets[r] as usize..column.offsets[r + 1] as usize])
+    })
+}
+
+/// Which array dictionary entries equal one of `elements` (type-sensitive, as `json_each`).
+fn element_codes(column: &ArrayColumn, elements: &[ArrayElement]) -> Vec<Option<usize>> {
+    // For each dictionary entry, the index of the element it equals.
+    let mut by_code = vec![None; column.dict.len()];
+    for (code, item) in column.dict.iter().enumerate() {
+        by_code[code] = elements.iter().position(|e| match (e, item) {
+            (ArrayElement::Text(a), ArrayItem::Text(b)) => a == b,
+            (ArrayElement::Number(a), ArrayItem::Number(b)) => a.as_f64() == *b,
+            (ArrayElement::Text(_), ArrayItem::Number(_) | ArrayItem::Other)
+            | (ArrayElement::Number(_), ArrayItem::Text(_) | ArrayItem::Other) => false,
+        });
+    }
+    by_code
+}
+
+fn wrong_type(predicate: &str) -> Error {
+    Error::Unsupported(format!("{predicate} on a column of another type"))
+}
+
+pub(crate) fn predicate_rows(column: &ColumnData, predicate: &Predicate) -> Result<Bitset> {
+    let len = column.len();
+    Ok(match predicate {
+        Predicate::IsNull => {
+            let mut set = column.valid().clone();
+            set.invert();
+            set
+        }
+        Predicate::IsNotNull => column.valid().clone(),
+        Predicate::IsBlank | Predicate::IsNotBlank => {
+            let ColumnData::Text(t) = column else { return Err(wrong_type("a blank test")) };
+            let not_blank = text_rows(t, |s| !s.is_empty());
+            match predicate {
+                Predicate::IsNotBlank => not_blank,
+                _ => {
+                    let mut blank = not_blank;
+                    blank.invert();
+                    blank
+                }
+            }
+        }
+        Predicate::TextEquals { value, case_sensitive, negated } => {
+            let ColumnData::Text(t) = column else { return Err(wrong_type("a text comparison")) };
+            let value = fold(value, *case_sensitive).into_owned();
+            text_rows(t, |s| (fold(s, *case_sensitive) == value.as_str()) != *negated)
+        }
+        Predicate::TextIn { values, case_sensitive, negated } => {
+            let ColumnData::Text(t) = column else { return Err(wrong_type("a text comparison")) };
+            let values: Vec<String> = values.iter().map(|v| fold(v, *case_sensitive).into_owned()).collect();
+            text_rows(t, |s| values.iter().any(|v| fold(s, *case_sensitive) == v.as_str()) != *negated)
+        }
+        Predicate::Contains { value, case_sensitive, negated } => {
+            let ColumnData::Text(t) = column else { return Err(wrong_type("a text comparison")) };
+            let value = fold(value, *case_sensitive).into_owned();
+            text_rows(t, |s| fold(s, *case_sensitive).contains(value.as_str()) != *negated)
+        }
+        Predicate::StartsWith { value, case_sensitive, negated } => {
+            let ColumnData::Text(t) = column else { return Err(wrong_type("a text comparison")) };
+            let value = fold(value, *case_sensitive).into_owned();
+            text_rows(t, |s| fold(s, *case_sensitive).starts_with(value.as_str()) != *negated)
+        }
+        Predicate::EndsWith { value, case_sensitive, negated } => {
+            let ColumnData::Text(t) = column else { return Err(wrong_type("a text comparison")) };
+            let value = fold(value, *case_sensitive).into_owned();
+            text_rows(t, |s| fold(s, *case_sensitive).ends_with(value.as_str()) != *negated)
+        }
+        Predicate::Like { pattern, negated } => {
+            let ColumnData::Text(t) = column else { return Err(wrong_type("a LIKE pattern")) };
+            let like = Like::new(pattern);
+            text_rows(t, |s| like.matches(s) != *negated)
+        }
+        Predicate::Regex { pattern, negated } => {
+            let ColumnData::Text(t) = column else { return Err(wrong_type("a regular expression")) };
+            let re = regex::Regex::new(pattern).map_err(|e| Error::Unsupported(format!("the regular expression: {e}")))?;
+            text_rows(t, |s| re.is_match(s) != *negated)
+        }
+        Predicate::TextLength(op, n) => {
+            let ColumnData::Text(t) = column else { return Err(wrong_type("a length test")) };
+            text_rows(t, |s| compare(*op, s.chars().count() as f64, *n as f64))
+        }
+        Predicate::Number(comparison) => {
+            let ColumnData::Number { values, valid } = column else { return Err(wrong_type("a number comparison")) };
+            Bitset::from_fn(len, |r| valid.contains(r) && number_matches(values[r], comparison))
+        }
+        Predicate::Boolean(b) => {
+            let ColumnData::Number { values, valid } = column else { return Err(wrong_type("a true/false test")) };
+            let want = if *b { 1.0 } else { 0.0 };
+            Bitset::from_fn(len, |r| valid.contains(r) && values[r] == want)
+        }
+        Predicate::Time { range, negated } => {
+            let ColumnData::Time { values, valid } = column else { return Err(wrong_type("a date comparison")) };
+            Bitset::from_fn(len, |r| valid.contains(r) && in_range(values[r], range) != *negated)
+        }
+        Predicate::DatePart { part, values: wanted } => {
+            let ColumnData::Time { values, valid } = column else { return Err(wrong_type("a date part test")) };
+            Bitset::from_fn(len, |r| {
+                valid.contains(r)
+                    && DateTime::from_timestamp(values[r], 0).is_some_and(|t| {
+                        let v = match part {
+                            DatePart::Year => i64::from(t.year()),
+                            DatePart::Month => i64::from(t.month()),
+                            DatePart::DayOfMonth => i64::from(t.day()),
+                            DatePart::Weekday => i64::from(t.weekday().num_days_from_sunday()),
+                        };
+                        wanted.contains(&v)
+                    })
+            })
+        }
+        Predicate::ArrayContainsAny(elements) | Predicate::ArrayContainsNone(elements) => {
+            let ColumnData::Array(a) = column else { return Err(wrong_type("a list test")) };
+            let codes = element_codes(a, elements);
+            let none = matches!(predicate, Predicate::ArrayContainsNone(_));
+            array_rows(a, |items| items.iter().any(|c| codes[*c as usize].is_some()) != none)
+        }
+        Predicate::ArrayContainsAll(elements) => {
+            let ColumnData::Array(a) = column else { return Err(wrong_type("a list test")) };
+            let codes = element_codes(a, elements);
+            let mut seen: HashMap<usize, ()> = HashMap::new();
+            array_rows(a, |items| {
+                seen.clear();
+                for c in items {
+                    if let Some(i) = codes[*c as usize] {
+                        seen.insert(i, ());
+                    }
+                }
+                // Every wanted element (duplicates in the list count once).
+                (0..elements.len()).all(|i| seen.contains_key(&i) || elements[..i].contains(&elements[i]))
+            })
+        }
+        Predicate::ArrayIsEmpty => {
+            let ColumnData::Array(a) = column else { return Err(wrong_type("a list test")) };
+            array_rows(a, |items| items.is_empty())
+        }
+        Predicate::ArrayIsNotEmpty => {
+            let ColumnData::Array(a) = column else { return Err(wrong_type("a list test")) };
+            array_rows(a, |items| !items.is_empty())
+        }
+        Predicate::ArraySize(op, n) => {
+            let ColumnData::Array(a) = column else { return Err(wrong_type("a list test")) };
+            array_rows(a, |items| compare(*op, items.len() as f64, *n as f64))
+        }
+    })
+}

@@ -1,0 +1,97 @@
+//! SQL LIKE as SQLite evaluates it: `%` any run of characters, `_` exactly one character, `\`
+//! escapes the next character, and ASCII letters match regardless of case.
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Token {
+    Char(char),
+    One,
+    Many,
+}
+
+/// A compiled LIKE pattern.
+#[derive(Debug, Clone)]
+pub struct Like {
+    tokens: Vec<Token>,
+    /// A trailing escape character makes the pattern match nothing.
+    dangling_escape: bool,
+}
+
+impl Like {
+    pub fn new(pattern: &str) -> Self {
+        let mut tokens = Vec::new();
+        let mut chars = pattern.chars();
+        let mut dangling_escape = false;
+        while let Some(c) = chars.next() {
+            match c {
+                '%' => {
+                    if tokens.last() != Some(&Token::Many) {
+                        tokens.push(Token::Many);
+                    }
+                }
+                '_' => tokens.push(Token::One),
+                '\\' => match chars.next() {
+                    Some(escaped) => tokens.push(Token::Char(escaped.to_ascii_lowercase())),
+                    None => dangling_escape = true,
+                },
+                other => tokens.push(Token::Char(other.to_ascii_lowercase())),
+            }
+        }
+        Like { tokens, dangling_escape }
+    }
+
+    pub fn matches(&self, text: &str) -> bool {
+        if self.dangling_escape {
+            return false;
+        }
+        let text: Vec<char> = text.chars().map(|c| c.to_ascii_lowercase()).collect();
+        // Iterative wildcard matching with one backtrack point (the last `%`).
+        let (mut t, mut p) = (0usize, 0usize);
+        let mut star: Option<(usize, usize)> = None;
+        while t < text.len() {
+            match self.tokens.get(p) {
+                Some(Token::Char(c)) if *c == text[t] => {
+                    t += 1;
+                    p += 1;
+                }
+                Some(Token::One) => {
+                    t += 1;
+                    p += 1;
+                }
+                Some(Token::Many) => {
+                    star = Some((p, t));
+                    p += 1;
+                }
+                _ => match star {
+                    Some((sp, st)) => {
+                        p = sp + 1;
+                        t = st + 1;
+                        star = Some((sp, st + 1));
+                    }
+                    None => return false,
+                },
+            }
+        }
+        self.tokens[p..].iter().all(|tok| *tok == Token::Many)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Like;
+
+    #[test]
+    fn like_follows_sqlite() {
+        let m = |p: &str, t: &str| Like::new(p).matches(t);
+        assert!(m("%@gmail.com", "Ann@GMAIL.com"));
+        assert!(m("a_c", "aéc"));
+        assert!(!m("a_c", "ac"));
+        assert!(m("100\\%", "100%"));
+        assert!(!m("100\\%", "1000"));
+        assert!(m("%", ""));
+        assert!(!m("_", ""));
+        assert!(m("%a%b%", "xxaxxbxx"));
+        assert!(!m("%a%b", "xxaxxbxxc"));
+        assert!(!m("abc\\", "abc\\"));
+        assert!(!m("É", "é"), "only ASCII letters fold");
+    }
+}
