@@ -1,1 +1,37 @@
+//! The desktop shell: thin Tauri command adapters over the segment crates. Only this crate knows
+//! Tauri; the logic lives in `crates/`.
 
+pub mod commands;
+mod engine;
+pub mod ipc;
+pub mod state;
+
+use tauri::Manager;
+
+pub use state::AppState;
+
+/// The app's builder with its commands and state, without a window or a context: shared by
+/// `run` and the tests (which use tauri's mock runtime).
+pub fn builder<R: tauri::Runtime>(builder: tauri::Builder<R>, state: AppState) -> tauri::Builder<R> {
+    builder
+        .manage(state)
+        .invoke_handler(tauri::generate_handler![commands::get_source, commands::preview])
+}
+
+pub fn run() {
+    let state = AppState::new();
+    builder(tauri::Builder::default(), state.clone())
+        .setup(move |app| {
+            // Open (and on first start, generate) the demo data in the background; the
+            // commands wait for it, the window shows "Opening the data…" meanwhile.
+            let dir = app.path().app_data_dir().ok();
+            let state = state.clone();
+            std::thread::spawn(move || match state::data_path(dir) {
+                Ok(path) => state.load(&path, true),
+                Err(e) => state.fail(e),
+            });
+            Ok(())
+        })
+        .run(tauri::generate_context!())
+        .expect("error while running the Segment Builder app");
+}

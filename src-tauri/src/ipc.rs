@@ -1,0 +1,135 @@
+//! What crosses the IPC boundary: requests, responses and errors. Every type derives `ts_rs::TS`;
+//! the TypeScript in `ui/src/bindings/` is generated from these (see `tests/bindings.rs`).
+
+use segment_model::{DataType, Operator, Problem, Schema, Segment};
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+/// The open data source as the builder needs it: where it is, its schema, and the operators
+/// each attribute type offers.
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export)]
+pub struct SourceInfo {
+    /// The SQLite file.
+    pub path: String,
+    /// Whether it is the built-in demo data.
+    pub demo: bool,
+    pub schema: Schema,
+    /// The entity a new segment selects (the schema's root entity, e.g. `profiles`).
+    pub default_entity: Option<String>,
+    /// The natural "evaluate as of" instant of this data (RFC 3339), if it has one: the demo
+    /// data ends at a fixed date, so relative dates are computed from there by default.
+    pub default_now: Option<String>,
+    /// Every attribute type with its label and operators, in the order the builder offers them.
+    pub types: Vec<TypeInfo>,
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export)]
+pub struct TypeInfo {
+    pub data_type: DataType,
+    pub label: String,
+    pub operators: Vec<OperatorInfo>,
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export)]
+pub struct OperatorInfo {
+    pub operator: Operator,
+    pub label: String,
+    /// Takes no value ("is null", "is true"…).
+    pub unary: bool,
+}
+
+/// Count the records a segment selects.
+#[derive(Debug, Clone, Deserialize, Serialize, TS)]
+#[ts(export)]
+pub struct PreviewRequest {
+    /// The canonical tree. Kept as JSON here so that a malformed tree comes back as located
+    /// problems rather than as a failed call.
+    #[ts(as = "Segment")]
+    pub segment: serde_json::Value,
+    /// Overrides the segment's base entity.
+    #[serde(default)]
+    pub entity: Option<String>,
+    /// "Evaluate as of" (RFC 3339, or a date); absent: the source's default, else the clock.
+    #[serde(default)]
+    pub now: Option<String>,
+    /// Numbered by the caller, increasing: a newer request cancels the count of an older one.
+    #[ts(type = "number")]
+    pub request_id: u64,
+}
+
+/// The result of a preview. Validation problems are data (with `count` absent), not errors.
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export)]
+pub struct PreviewResponse {
+    #[ts(type = "number")]
+    pub request_id: u64,
+    /// What is wrong with the segment, each at the node it is about; empty when it is valid.
+    pub problems: Vec<Problem>,
+    /// Matching records (absent when the segment has problems).
+    #[ts(type = "number | null")]
+    pub count: Option<u64>,
+    /// All records of the entity.
+    #[ts(type = "number | null")]
+    pub total: Option<u64>,
+    /// The SQL equivalent of the segment, values inlined for reading (counting binds them).
+    pub sql: Option<String>,
+    /// The instant relative dates were computed from (RFC 3339).
+    pub now: String,
+    #[ts(type = "number")]
+    pub elapsed_ms: u64,
+}
+
+/// What kind of failure an [`IpcError`] is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum ErrorKind {
+    /// The request itself is malformed (not a segment problem).
+    InvalidRequest,
+    /// The data source could not be created, opened or read.
+    Source,
+    /// The segment could not be compiled to SQL.
+    Compile,
+    /// Counting failed.
+    Query,
+    /// The SQL tried something the read-only sandbox forbids.
+    NotAllowed,
+    /// A newer request replaced this one.
+    Cancelled,
+    Internal,
+}
+
+/// Every command error: serializable, never a bare string.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS, thiserror::Error)]
+#[error("{message}")]
+#[ts(export)]
+pub struct IpcError {
+    pub kind: ErrorKind,
+    pub message: String,
+    /// JSON Pointer of the node concerned, when there is one.
+    pub path: Option<String>,
+}
+
+impl IpcError {
+    pub fn new(kind: ErrorKind, message: impl Into<String>) -> Self {
+        IpcError { kind, message: message.into(), path: None }
+    }
+}
+
+impl From<segment_source::Error> for IpcError {
+    fn from(e: segment_source::Error) -> Self {
+        use segment_source::Error as E;
+        let kind = match &e {
+            E::Cancelled => ErrorKind::Cancelled,
+            E::NotAllowed(_) => ErrorKind::NotAllowed,
+            E::Compile(_) => ErrorKind::Compile,
+            E::Query { .. } => ErrorKind::Query,
+            E::UnknownEntity(_) => ErrorKind::InvalidRequest,
+            _ => ErrorKind::Source,
+        };
+        IpcError::new(kind, e.to_string())
+    }
+}

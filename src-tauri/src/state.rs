@@ -1,0 +1,135 @@
+//! The app's state: the open data source (opened in the background at startup) and the
+//! cancellation token of the newest preview.
+
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Condvar, Mutex};
+
+use segment_model::{Operator, Schema};
+use segment_source::{CancelToken, DataSource, DemoOptions};
+
+use crate::ipc::{ErrorKind, IpcError, OperatorInfo, SourceInfo, TypeInfo};
+
+/// The data source once it is open: the connection (one count at a time) and what the UI is told.
+pub struct Loaded {
+    pub source: Mutex<DataSource>,
+    pub info: SourceInfo,
+    /// Default "now" of this data (Unix seconds), e.g. the demo data's anchor.
+    pub default_now: Option<i64>,
+}
+
+#[derive(Default)]
+struct Slot {
+    loaded: Option<Result<Arc<Loaded>, IpcError>>,
+}
+
+/// Shared by every command; cheap to clone.
+#[derive(Clone, Default)]
+pub struct AppState {
+    slot: Arc<(Mutex<Slot>, Condvar)>,
+    /// The newest preview request and its cancellation token.
+    newest: Arc<Mutex<(u64, CancelToken)>>,
+}
+
+impl AppState {
+    pub fn new() -> Self {
+        AppState::default()
+    }
+
+    /// Opens `path` read-only, first generating the demo data there if `demo` and it is absent.
+    /// Blocking; call it off the main thread. Its result is what every command then waits for.
+    pub fn load(&self, path: &Path, demo: bool) {
+        let result = open(path, demo).map(Arc::new);
+        let (lock, ready) = &*self.slot;
+        lock.lock().unwrap_or_else(|p| p.into_inner()).loaded = Some(result);
+        ready.notify_all();
+    }
+
+    /// Records that the data source cannot be opened at all.
+    pub fn fail(&self, error: IpcError) {
+        let (lock, ready) = &*self.slot;
+        lock.lock().unwrap_or_else(|p| p.into_inner()).loaded = Some(Err(error));
+        ready.notify_all();
+    }
+
+    /// The open data source, waiting for it if it is still being prepared. Blocking.
+    pub fn loaded(&self) -> Result<Arc<Loaded>, IpcError> {
+        let (lock, ready) = &*self.slot;
+        let mut slot = lock.lock().unwrap_or_else(|p| p.into_inner());
+        loop {
+            if let Some(result) = &slot.loaded {
+                return result.clone();
+            }
+            slot = ready.wait(slot).unwrap_or_else(|p| p.into_inner());
+        }
+    }
+
+    /// Registers request `id` as the newest, cancelling the count of any older one. A request
+    /// older than the newest seen gets a token that is already cancelled.
+    pub fn begin(&self, id: u64) -> CancelToken {
+        let mut newest = self.newest.lock().unwrap_or_else(|p| p.into_inner());
+        let token = CancelToken::new();
+        if id >= newest.0 {
+            if id > newest.0 {
+                newest.1.cancel();
+            }
+            *newest = (id, token.clone());
+        } else {
+            token.cancel();
+        }
+        token
+    }
+}
+
+/// Where the app keeps its demo data: `SEGMENT_BUILDER_DATA` if set (a SQLite file; the demo is
+/// generated there if absent), else `demo.sqlite` in the platform's app-data directory.
+pub fn data_path(app_data_dir: Option<PathBuf>) -> Result<PathBuf, IpcError> {
+    if let Some(p) = std::env::var_os("SEGMENT_BUILDER_DATA").filter(|p| !p.is_empty()) {
+        return Ok(PathBuf::from(p));
+    }
+    let dir = app_data_dir.ok_or_else(|| IpcError::new(ErrorKind::Source, "no app data directory on this system"))?;
+    Ok(dir.join("demo.sqlite"))
+}
+
+fn open(path: &Path, demo: bool) -> Result<Loaded, IpcError> {
+    let generated_here = demo && !path.exists();
+    if generated_here {
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir).map_err(|e| {
+                IpcError::new(ErrorKind::Source, format!("cannot create {}: {e}", dir.display()))
+            })?;
+        }
+        segment_source::generate_demo(path, DemoOptions::default())?;
+    }
+    let source = DataSource::open_read_only(path)?;
+    let default_now = source.suggested_now();
+    let schema = source.schema().clone();
+    let info = source_info(path, &schema, default_now);
+    Ok(Loaded { source: Mutex::new(source), info, default_now })
+}
+
+pub fn source_info(path: &Path, schema: &Schema, default_now: Option<i64>) -> SourceInfo {
+    use segment_model::DataType as T;
+    let types = [T::Text, T::Number, T::Boolean, T::Datetime, T::Array]
+        .into_iter()
+        .map(|t| TypeInfo {
+            data_type: t,
+            label: t.label().to_string(),
+            operators: Operator::for_type(t)
+                .into_iter()
+                .map(|op| OperatorInfo { operator: op, label: op.label().to_string(), unary: op.is_unary() })
+                .collect(),
+        })
+        .collect();
+    SourceInfo {
+        path: path.display().to_string(),
+        demo: default_now.is_some(),
+        default_entity: segment_model::validate::default_entity(schema).map(|e| e.name.clone()),
+        default_now: default_now.and_then(rfc3339),
+        schema: schema.clone(),
+        types,
+    }
+}
+
+pub fn rfc3339(unix: i64) -> Option<String> {
+    chrono::DateTime::from_timestamp(unix, 0).map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true))
+}

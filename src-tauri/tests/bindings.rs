@@ -1,0 +1,76 @@
+//! The TypeScript bindings in `ui/src/bindings/` are generated from the Rust types. This test
+//! regenerates them into a temporary directory and fails when the committed files differ.
+//! To update them: `UPDATE_BINDINGS=1 cargo test -p segment-builder-desktop --test bindings`.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use segment_builder_desktop::ipc::{IpcError, PreviewRequest, PreviewResponse, SourceInfo};
+use ts_rs::TS;
+
+fn committed_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("ui/src/bindings")
+}
+
+fn generate(dir: &Path) {
+    SourceInfo::export_all_to(dir).expect("export SourceInfo");
+    PreviewRequest::export_all_to(dir).expect("export PreviewRequest");
+    PreviewResponse::export_all_to(dir).expect("export PreviewResponse");
+    IpcError::export_all_to(dir).expect("export IpcError");
+}
+
+/// Relative path → contents of every file under `dir`.
+fn files(dir: &Path) -> BTreeMap<String, String> {
+    fn walk(root: &Path, dir: &Path, out: &mut BTreeMap<String, String>) {
+        let Ok(entries) = std::fs::read_dir(dir) else { return };
+        for entry in entries.flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                walk(root, &path, out);
+            } else {
+                let rel = path.strip_prefix(root).unwrap().to_string_lossy().replace('\\', "/");
+                out.insert(rel, std::fs::read_to_string(&path).unwrap_or_default());
+            }
+        }
+    }
+    let mut out = BTreeMap::new();
+    walk(dir, dir, &mut out);
+    out
+}
+
+#[test]
+fn committed_typescript_bindings_match_the_rust_types() {
+    let tmp = tempfile::tempdir().unwrap();
+    generate(tmp.path());
+    let fresh = files(tmp.path());
+    assert!(fresh.contains_key("Segment.ts") && fresh.contains_key("PreviewResponse.ts"), "{:?}", fresh.keys());
+
+    let committed_dir = committed_dir();
+    if std::env::var_os("UPDATE_BINDINGS").is_some() {
+        let _ = std::fs::remove_dir_all(&committed_dir);
+        for (rel, text) in &fresh {
+            let path = committed_dir.join(rel);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, text).unwrap();
+        }
+        return;
+    }
+    let committed = files(&committed_dir);
+    let mut drift = Vec::new();
+    for (rel, text) in &fresh {
+        match committed.get(rel) {
+            None => drift.push(format!("missing: ui/src/bindings/{rel}")),
+            Some(old) if old != text => drift.push(format!("changed: ui/src/bindings/{rel}")),
+            Some(_) => {}
+        }
+    }
+    for rel in committed.keys().filter(|rel| !fresh.contains_key(*rel)) {
+        drift.push(format!("no longer generated: ui/src/bindings/{rel}"));
+    }
+    assert!(
+        drift.is_empty(),
+        "the TypeScript bindings are out of date with the Rust types:\n  {}\nRegenerate them with \
+         `UPDATE_BINDINGS=1 cargo test -p segment-builder-desktop --test bindings` and commit ui/src/bindings.",
+        drift.join("\n  ")
+    );
+}

@@ -1,0 +1,97 @@
+"""Fixtures for the end-to-end test: a private demo data file, tauri-driver, and a WebDriver
+session on the real app binary (built with custom-protocol, so it serves the built UI).
+
+Environment:
+  SEGMENT_BUILDER_APP   the app binary (default: target/debug/segment-builder-desktop)
+  E2E_ARTIFACTS         where screenshots go (default: target/e2e)
+"""
+
+import os
+import shutil
+import socket
+import subprocess
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+from selenium import webdriver
+from selenium.webdriver.common.options import ArgOptions
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def artifacts() -> Path:
+    path = Path(os.environ.get("E2E_ARTIFACTS", ROOT / "target" / "e2e"))
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+@pytest.fixture(scope="session")
+def data_dir():
+    """A fresh directory for the app's data: the app generates its demo file there."""
+    d = tempfile.mkdtemp(prefix="segment-builder-e2e-")
+    yield Path(d)
+    shutil.rmtree(d, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def app_binary() -> Path:
+    binary = Path(os.environ.get("SEGMENT_BUILDER_APP", ROOT / "target" / "debug" / "segment-builder-desktop"))
+    if not binary.exists():
+        pytest.fail(f"app binary not found: {binary} (build it with scripts/test.sh)")
+    return binary.resolve()
+
+
+@pytest.fixture(scope="session")
+def tauri_driver(data_dir, artifacts):
+    exe = shutil.which("tauri-driver") or str(Path.home() / ".cargo" / "bin" / "tauri-driver")
+    port, native_port = free_port(), free_port()
+    env = dict(os.environ)
+    # The app reads and (on first start) writes its demo data here, not in the user's data dir.
+    env["SEGMENT_BUILDER_DATA"] = str(data_dir / "demo.sqlite")
+    env["XDG_DATA_HOME"] = str(data_dir / "xdg")
+    log = open(artifacts / "tauri-driver.log", "wb")
+    proc = subprocess.Popen(
+        [exe, "--port", str(port), "--native-port", str(native_port)],
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.time() + 30
+    while True:
+        try:
+            with urllib.request.urlopen(url + "/status", timeout=1):
+                break
+        except OSError:
+            if proc.poll() is not None or time.time() > deadline:
+                proc.kill()
+                pytest.fail(f"tauri-driver did not start (see {artifacts / 'tauri-driver.log'})")
+            time.sleep(0.2)
+    yield url
+    proc.terminate()
+    try:
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+    log.close()
+
+
+@pytest.fixture(scope="session")
+def driver(tauri_driver, app_binary):
+    options = ArgOptions()
+    options.set_capability("browserName", "wry")
+    options.set_capability("tauri:options", {"application": str(app_binary)})
+    d = webdriver.Remote(command_executor=tauri_driver, options=options)
+    d.implicitly_wait(0)
+    yield d
+    d.quit()

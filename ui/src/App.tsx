@@ -1,0 +1,141 @@
+import { useCallback, useEffect, useMemo, useRef, useState } from "react";
+import type { IpcError } from "./bindings/IpcError";
+import type { Segment } from "./bindings/Segment";
+import type { SourceInfo } from "./bindings/SourceInfo";
+import { BuilderContext, type Builder } from "./components/context";
+import { GroupEditor } from "./components/GroupEditor";
+import { CountPanel, SqlPane } from "./components/Preview";
+import { Problems } from "./components/Problems";
+import { api, insideApp, toIpcError } from "./lib/api";
+import { split, update as updateAt } from "./lib/pointer";
+import { PreviewSequencer, type PreviewState } from "./lib/preview";
+import { emptySegment, entityOf, problemsByNode } from "./lib/tree";
+
+/** "2024-05-01T12:00" (a datetime-local value, read as UTC) → RFC 3339. */
+function asOfToRfc3339(v: string): string | undefined {
+  return v ? `${v.length === 16 ? v + ":00" : v}Z` : undefined;
+}
+
+export function App() {
+  const [source, setSource] = useState<SourceInfo>();
+  const [loadError, setLoadError] = useState<IpcError>();
+  const [segment, setSegment] = useState<Segment>();
+  const [asOf, setAsOf] = useState("");
+  const [preview, setPreview] = useState<PreviewState>({ requested: 0, pending: false });
+  const sequencer = useRef<PreviewSequencer | null>(null);
+
+  useEffect(() => {
+    if (!insideApp()) {
+      setLoadError({ kind: "internal", message: "Open this page in the Segment Builder app: it needs the app's data source.", path: null });
+      return;
+    }
+    api
+      .getSource()
+      .then((s) => {
+        setSource(s);
+        setSegment(emptySegment(s.default_entity ?? s.schema.entities[0]?.name));
+      })
+      .catch((e) => setLoadError(toIpcError(e)));
+  }, []);
+
+  useEffect(() => {
+    const s = new PreviewSequencer(api.preview, setPreview);
+    sequencer.current = s;
+    return () => s.dispose();
+  }, []);
+
+  useEffect(() => {
+    if (segment) sequencer.current?.schedule({ segment, entity: segment.entity ?? null, now: asOfToRfc3339(asOf) ?? null });
+  }, [segment, asOf]);
+
+  const problems = useMemo(
+    () => (segment ? problemsByNode(segment, preview.response?.problems ?? []) : new Map()),
+    [segment, preview.response],
+  );
+
+  const update = useCallback((pointer: string, fn: (old: any) => unknown) => {
+    setSegment((s) => (s ? updateAt(s, pointer, fn) : s));
+  }, []);
+  const remove = useCallback((pointer: string) => {
+    const [parent, index] = split(pointer);
+    setSegment((s) => (s ? updateAt(s, parent, (children: unknown[]) => children.filter((_, i) => i !== Number(index))) : s));
+  }, []);
+
+  if (loadError) {
+    return (
+      <div className="app-error" role="alert" data-testid="load-error">
+        <h1>Segment Builder</h1>
+        <p>{loadError.message}</p>
+      </div>
+    );
+  }
+  if (!source || !segment) return <div className="loading">Opening the data…</div>;
+
+  const entity = entityOf(source.schema, segment.entity);
+  const builder: Builder = { source, problems, update, remove };
+  const fileName = source.path.split(/[\\/]/).pop();
+
+  return (
+    <BuilderContext.Provider value={builder}>
+      <div className="app">
+        <header className="topbar">
+          <div className="brand">
+            <img src="/icon.png" alt="" width={22} height={22} />
+            <span>Segment Builder</span>
+          </div>
+          <label className="field">
+            <span>Records</span>
+            <select
+              className="select"
+              data-testid="entity-picker"
+              value={segment.entity ?? ""}
+              onChange={(e) => setSegment(emptySegment(e.target.value))}
+            >
+              {source.schema.entities.map((e) => (
+                <option key={e.name} value={e.name}>
+                  {e.name}
+                </option>
+              ))}
+            </select>
+          </label>
+          <label className="field">
+            <span>As of (UTC)</span>
+            <input
+              type="datetime-local"
+              className="input"
+              data-testid="as-of"
+              value={asOf}
+              onChange={(e) => setAsOf(e.target.value)}
+              title="Relative dates (“in the last 30 days”) are computed from this instant. Empty: now."
+            />
+          </label>
+          <div className="source" title={source.path} data-testid="source-path">
+            Data: {fileName}
+          </div>
+        </header>
+        <main className="layout">
+          <section className="builder" aria-label="Segment conditions" data-testid="builder">
+            <div className="builder-title">
+              <h1>
+                {segment.entity} <span className="muted">who match</span>
+              </h1>
+              <button type="button" className="link" data-testid="clear" onClick={() => setSegment(emptySegment(segment.entity))}>
+                Clear all
+              </button>
+            </div>
+            <Problems at="" problems={problems.get("")} />
+            {entity ? (
+              <GroupEditor group={segment.root} at="/root" entity={entity} depth={0} isRoot />
+            ) : (
+              <div className="empty">Choose which records to select.</div>
+            )}
+          </section>
+          <aside className="side">
+            <CountPanel state={preview} entity={segment.entity ?? "records"} />
+            <SqlPane sql={preview.response?.sql} />
+          </aside>
+        </main>
+      </div>
+    </BuilderContext.Provider>
+  );
+}

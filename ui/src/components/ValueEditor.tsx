@@ -1,0 +1,209 @@
+// The value part of a condition row, fit for the attribute's type and the operator.
+import type { DataType } from "../bindings/DataType";
+import type { Operator } from "../bindings/Operator";
+import type { JsonValue } from "../bindings/serde_json/JsonValue";
+import { DATE_PARTS, MONTHS, PERIODS, TIME_UNITS, WEEKDAYS, valueKind } from "../lib/values";
+import { ChipsInput, NumberInput } from "./inputs";
+
+type Props = {
+  type: DataType;
+  operator: Operator;
+  value: JsonValue;
+  onChange: (v: JsonValue) => void;
+};
+
+const obj = (v: JsonValue): { [k: string]: JsonValue } =>
+  typeof v === "object" && v !== null && !Array.isArray(v) ? (v as { [k: string]: JsonValue }) : {};
+
+export function ValueEditor({ type, operator, value, onChange }: Props) {
+  const kind = valueKind(operator);
+  switch (kind) {
+    case "none":
+      return null;
+    case "text":
+      return (
+        <input
+          className="input text"
+          aria-label="Value"
+          data-testid="value"
+          value={typeof value === "string" ? value : value === null ? "" : String(value)}
+          placeholder={operator === "like" ? "e.g. %@gmail.com" : operator === "matches_regex" ? "e.g. ^A.*" : "Value"}
+          onChange={(e) => onChange(e.target.value)}
+        />
+      );
+    case "number":
+    case "integer":
+      return (
+        <NumberInput
+          value={value}
+          onChange={onChange}
+          label="Value"
+          testid="value"
+          integer={kind === "integer"}
+        />
+      );
+    case "list":
+      return (
+        <ChipsInput
+          values={Array.isArray(value) ? value : []}
+          onChange={onChange}
+          numeric={type === "number"}
+          label="Values"
+        />
+      );
+    case "range": {
+      const pair = Array.isArray(value) ? value : [null, null];
+      const set = (i: 0 | 1, v: JsonValue) => onChange(i === 0 ? [v, pair[1] ?? null] : [pair[0] ?? null, v]);
+      if (type === "datetime") {
+        return (
+          <span className="inline">
+            <DateInput value={pair[0]} onChange={(v) => set(0, v)} label="From date" testid="value-low" />
+            <span className="word">and</span>
+            <DateInput value={pair[1]} onChange={(v) => set(1, v)} label="To date" testid="value-high" />
+          </span>
+        );
+      }
+      return (
+        <span className="inline">
+          <NumberInput value={pair[0]} onChange={(v) => set(0, v)} label="Lowest value" testid="value-low" />
+          <span className="word">and</span>
+          <NumberInput value={pair[1]} onChange={(v) => set(1, v)} label="Highest value" testid="value-high" />
+        </span>
+      );
+    }
+    case "date":
+      return <DateInput value={value} onChange={onChange} label="Date" testid="value" />;
+    case "relative": {
+      const v = obj(value);
+      const ago = ["more_than_ago", "less_than_ago", "exactly_ago"].includes(operator);
+      return (
+        <span className="inline">
+          <NumberInput
+            value={v.amount}
+            onChange={(amount) => onChange({ ...v, amount })}
+            label="Amount"
+            testid="value-amount"
+            integer
+          />
+          <UnitSelect value={v.unit} onChange={(unit) => onChange({ ...v, unit })} />
+          {ago && <span className="word">ago</span>}
+        </span>
+      );
+    }
+    case "relative_range": {
+      const v = obj(value);
+      return (
+        <span className="inline">
+          <NumberInput value={v.from} onChange={(from) => onChange({ ...v, from })} label="From (units ago)" testid="value-low" integer />
+          <span className="word">and</span>
+          <NumberInput value={v.to} onChange={(to) => onChange({ ...v, to })} label="To (units ago)" testid="value-high" integer />
+          <UnitSelect value={v.unit} onChange={(unit) => onChange({ ...v, unit })} />
+          <span className="word">ago</span>
+        </span>
+      );
+    }
+    case "period":
+      return (
+        <select
+          className="select"
+          aria-label="Period"
+          data-testid="value-period"
+          value={typeof value === "string" ? value : "month"}
+          onChange={(e) => onChange(e.target.value)}
+        >
+          {PERIODS.map((p) => (
+            <option key={p.unit} value={p.unit}>
+              {p.label}
+            </option>
+          ))}
+        </select>
+      );
+    case "date_part": {
+      const v = obj(value);
+      const part = DATE_PARTS.find((p) => p.part === v.part) ?? DATE_PARTS[0];
+      const values = Array.isArray(v.values) ? v.values : [];
+      const names = part.part === "month" ? MONTHS : part.part === "weekday" ? WEEKDAYS : null;
+      return (
+        <span className="inline">
+          <select
+            className="select"
+            aria-label="Date part"
+            data-testid="value-part"
+            value={part.part}
+            onChange={(e) => onChange({ part: e.target.value, values: [] })}
+          >
+            {DATE_PARTS.map((p) => (
+              <option key={p.part} value={p.part}>
+                {p.label}
+              </option>
+            ))}
+          </select>
+          <span className="word">is one of</span>
+          {names ? (
+            <span className="chip-picks" role="group" aria-label={part.label}>
+              {names.map((name, i) => {
+                const n = part.part === "month" ? i + 1 : i;
+                const on = values.includes(n);
+                return (
+                  <button
+                    key={name}
+                    type="button"
+                    className={"pick" + (on ? " on" : "")}
+                    aria-pressed={on}
+                    onClick={() =>
+                      onChange({
+                        part: part.part,
+                        values: on ? values.filter((x) => x !== n) : [...values, n].sort((a, b) => Number(a) - Number(b)),
+                      })
+                    }
+                  >
+                    {part.part === "weekday" ? name.slice(0, 3) : name}
+                  </button>
+                );
+              })}
+            </span>
+          ) : (
+            <ChipsInput values={values} onChange={(vs) => onChange({ part: part.part, values: vs })} numeric label={part.label} />
+          )}
+        </span>
+      );
+    }
+  }
+}
+
+export function DateInput(props: {
+  value: JsonValue | undefined;
+  onChange: (v: string) => void;
+  label: string;
+  testid: string;
+}) {
+  const v = typeof props.value === "string" ? props.value.slice(0, 10) : "";
+  return (
+    <input
+      type="date"
+      className="input date"
+      aria-label={props.label}
+      data-testid={props.testid}
+      value={v}
+      onChange={(e) => props.onChange(e.target.value)}
+    />
+  );
+}
+
+export function UnitSelect(props: { value: JsonValue | undefined; onChange: (unit: string) => void; testid?: string }) {
+  return (
+    <select
+      className="select"
+      aria-label="Unit"
+      data-testid={props.testid ?? "value-unit"}
+      value={typeof props.value === "string" ? props.value : "day"}
+      onChange={(e) => props.onChange(e.target.value)}
+    >
+      {TIME_UNITS.map((u) => (
+        <option key={u.unit} value={u.unit}>
+          {u.label}
+        </option>
+      ))}
+    </select>
+  );
+}
