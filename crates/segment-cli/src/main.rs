@@ -1,1 +1,257 @@
-fn main() {}
+//! `segment-builder`: the Segment Builder core on the command line, for scripts and CI.
+//!
+//! Every command prints JSON on stdout. Errors go to stderr as `error: …` lines naming the file
+//! and the place in it (line/column for malformed JSON, a JSON Pointer for a node), and the exit
+//! status is non-zero: 1 for a failed command or an invalid segment, 2 for a malformed command
+//! line.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use chrono::{DateTime, Utc};
+use clap::{Parser, Subcommand};
+use segment_model::canonical::{self, DocumentFormat};
+use segment_model::ir::Query;
+use segment_model::{Problem, Schema, Segment};
+use segment_source::{DataSource, DemoOptions, DEFAULT_DEMO_PROFILES};
+use segment_sql::{SqlValue, Sqlite};
+use serde_json::{json, Value};
+
+#[derive(Parser)]
+#[command(name = "segment-builder", version, about = "Build, check and count customer segments on local data")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Write the built-in demo data (profiles, events, orders) to a new SQLite file.
+    Demo {
+        /// The SQLite file to write (replaced if it exists).
+        #[arg(long, value_name = "FILE.sqlite")]
+        out: PathBuf,
+        /// How many profiles (about 10 events each).
+        #[arg(long, value_name = "N", default_value_t = DEFAULT_DEMO_PROFILES)]
+        profiles: u64,
+        /// The seed: the same seed and size give the same data.
+        #[arg(long, value_name = "S", default_value_t = segment_source::demo::DEFAULT_DEMO_SEED)]
+        seed: u64,
+    },
+    /// Print the schema of a SQLite file: entities, typed columns and relationships.
+    Schema {
+        #[arg(long, value_name = "FILE.sqlite")]
+        data: PathBuf,
+    },
+    /// Check a segment file against a data file's schema: `{"valid": true}` or its problems.
+    Validate {
+        #[command(flatten)]
+        input: SegmentInput,
+    },
+    /// Count the records matching a segment: `{"count": N, "total": M}`.
+    Count {
+        #[command(flatten)]
+        input: SegmentInput,
+        #[command(flatten)]
+        now: NowArg,
+    },
+    /// Print the SQL that counts a segment (readable, and executable with its parameters).
+    Sql {
+        #[command(flatten)]
+        input: SegmentInput,
+        #[command(flatten)]
+        now: NowArg,
+    },
+}
+
+#[derive(clap::Args)]
+struct SegmentInput {
+    /// The SQLite data file (opened read-only).
+    #[arg(long, value_name = "FILE.sqlite")]
+    data: PathBuf,
+    /// The segment definition: canonical JSON or Census molecules (detected from the content).
+    #[arg(long, value_name = "SEG.json")]
+    segment: PathBuf,
+    /// The base entity (table), when the segment file does not say or to override it.
+    #[arg(long, value_name = "NAME")]
+    entity: Option<String>,
+}
+
+#[derive(clap::Args)]
+struct NowArg {
+    /// "Now" for relative dates, ISO-8601 (`2026-11-01`, `2026-11-01T12:00:00Z`, offsets
+    /// allowed); defaults to the current time.
+    #[arg(long, value_name = "ISO-8601")]
+    now: Option<String>,
+}
+
+/// A failure: the lines printed on stderr.
+struct Failure(Vec<String>);
+
+impl Failure {
+    fn new(message: impl Into<String>) -> Self {
+        Failure(vec![message.into()])
+    }
+}
+
+impl From<segment_source::Error> for Failure {
+    fn from(e: segment_source::Error) -> Self {
+        Failure::new(e.to_string())
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli.command) {
+        Ok((output, code)) => {
+            println!("{}", serde_json::to_string_pretty(&output).unwrap_or_else(|_| output.to_string()));
+            code
+        }
+        Err(Failure(lines)) => {
+            for line in lines {
+                eprintln!("error: {line}");
+            }
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run(command: Command) -> Result<(Value, ExitCode), Failure> {
+    match command {
+        Command::Demo { out, profiles, seed } => {
+            let summary = segment_source::generate_demo(&out, DemoOptions { profiles, seed })?;
+            let anchor = DateTime::from_timestamp(summary.anchor, 0).map(rfc3339);
+            Ok((
+                json!({
+                    "path": out.display().to_string(),
+                    "profiles": summary.profiles,
+                    "events": summary.events,
+                    "orders": summary.orders,
+                    "bytes": summary.bytes,
+                    "anchor": anchor,
+                    "seconds": (summary.elapsed.as_secs_f64() * 1000.0).round() / 1000.0,
+                }),
+                ExitCode::SUCCESS,
+            ))
+        }
+        Command::Schema { data } => {
+            let source = DataSource::open_read_only(&data)?;
+            Ok((to_json(source.schema())?, ExitCode::SUCCESS))
+        }
+        Command::Validate { input } => {
+            let source = DataSource::open_read_only(&input.data)?;
+            let text = read_segment(&input.segment)?;
+            let checked = parse(&text, source.schema(), input.entity.as_deref())
+                .and_then(|(segment, _)| check(&segment, source.schema(), input.entity.as_deref(), Utc::now()));
+            match checked {
+                Ok(_) => Ok((json!({ "valid": true }), ExitCode::SUCCESS)),
+                Err(problems) => {
+                    let listed: Vec<Value> =
+                        problems.iter().map(|p| json!({ "path": p.path, "message": p.message })).collect();
+                    Ok((json!({ "valid": false, "problems": listed }), ExitCode::FAILURE))
+                }
+            }
+        }
+        Command::Count { input, now } => {
+            let now = parse_now(&now)?;
+            let (source, query) = load_query(&input, now)?;
+            let result = source.count(&query)?;
+            Ok((json!({ "count": result.count, "total": result.total }), ExitCode::SUCCESS))
+        }
+        Command::Sql { input, now } => {
+            let now = parse_now(&now)?;
+            let (_, query) = load_query(&input, now)?;
+            let readable = segment_sql::display(&query, &Sqlite).map_err(compile_failure)?;
+            let statement = segment_sql::build(&query, &Sqlite).map_err(compile_failure)?;
+            let params: Vec<Value> = statement.params.iter().map(param_json).collect();
+            Ok((
+                json!({
+                    "dialect": "sqlite",
+                    "sql": readable,
+                    "statement": { "sql": statement.sql, "params": params },
+                    "now": DateTime::from_timestamp(query.now, 0).map(rfc3339),
+                }),
+                ExitCode::SUCCESS,
+            ))
+        }
+    }
+}
+
+fn rfc3339(t: DateTime<Utc>) -> String {
+    t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+}
+
+fn to_json<T: serde::Serialize>(value: &T) -> Result<Value, Failure> {
+    serde_json::to_value(value).map_err(|e| Failure::new(format!("cannot print the result: {e}")))
+}
+
+fn compile_failure(e: segment_sql::Error) -> Failure {
+    Failure::new(format!("cannot compile the segment to SQL: {e}"))
+}
+
+fn param_json(value: &SqlValue) -> Value {
+    match value {
+        SqlValue::Null => Value::Null,
+        SqlValue::Integer(i) => json!(i),
+        SqlValue::Real(f) => json!(f),
+        SqlValue::Text(s) => json!(s),
+    }
+}
+
+fn parse_now(arg: &NowArg) -> Result<DateTime<Utc>, Failure> {
+    match &arg.now {
+        None => Ok(Utc::now()),
+        Some(text) => segment_model::time::parse_moment(text).map(|m| m.start()).ok_or_else(|| {
+            Failure::new(format!(
+                "--now {text:?} is not an ISO-8601 date or date-time (e.g. 2026-11-01 or 2026-11-01T12:00:00Z)"
+            ))
+        }),
+    }
+}
+
+fn read_segment(path: &Path) -> Result<String, Failure> {
+    std::fs::read_to_string(path).map_err(|e| {
+        let why = match e.kind() {
+            std::io::ErrorKind::NotFound => "file not found".to_string(),
+            std::io::ErrorKind::InvalidData => "not UTF-8 text".to_string(),
+            _ => e.to_string(),
+        };
+        Failure::new(format!("cannot read segment file {}: {why}", path.display()))
+    })
+}
+
+/// Parses either format; problems are located (line/column, or a JSON Pointer).
+fn parse(text: &str, schema: &Schema, entity: Option<&str>) -> Result<(Segment, DocumentFormat), Vec<Problem>> {
+    canonical::parse_any(text, schema, entity).map_err(|e| match e {
+        segment_model::Error::Json { line, column, message } => {
+            vec![Problem::new(format!("line {line}, column {column}"), format!("not valid JSON: {message}"))]
+        }
+        other => other.problems(),
+    })
+}
+
+fn check(segment: &Segment, schema: &Schema, entity: Option<&str>, now: DateTime<Utc>) -> Result<Query, Vec<Problem>> {
+    segment_model::validate::check(segment, schema, entity, now)
+}
+
+/// Opens the data, reads and checks the segment: the query to run, or every problem, each
+/// prefixed with the segment file's name.
+fn load_query(input: &SegmentInput, now: DateTime<Utc>) -> Result<(DataSource, Query), Failure> {
+    let source = DataSource::open_read_only(&input.data)?;
+    let text = read_segment(&input.segment)?;
+    let entity = input.entity.as_deref();
+    let query = parse(&text, source.schema(), entity)
+        .and_then(|(segment, _)| check(&segment, source.schema(), entity, now))
+        .map_err(|problems| {
+            Failure(problems.iter().map(|p| located(&input.segment, p)).collect())
+        })?;
+    Ok((source, query))
+}
+
+fn located(file: &Path, problem: &Problem) -> String {
+    if problem.path.is_empty() {
+        format!("{}: {}", file.display(), problem.message)
+    } else {
+        format!("{}: {}: {}", file.display(), problem.path, problem.message)
+    }
+}

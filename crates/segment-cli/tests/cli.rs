@@ -1,0 +1,227 @@
+//! The `segment-builder` binary end to end: every command, and bad input.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::sync::OnceLock;
+
+use serde_json::Value;
+
+fn bin() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_segment-builder"))
+}
+
+fn run(args: &[&str]) -> Output {
+    bin().args(args).output().expect("the binary runs")
+}
+
+fn stdout_json(out: &Output) -> Value {
+    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+        panic!("stdout is not JSON ({e}): {}\nstderr: {}", String::from_utf8_lossy(&out.stdout), stderr(out))
+    })
+}
+
+fn stderr(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+/// One demo file for all tests (generated through the CLI itself).
+fn data() -> &'static Path {
+    static DATA: OnceLock<(tempfile::TempDir, PathBuf)> = OnceLock::new();
+    let (_, path) = DATA.get_or_init(|| {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("demo.sqlite");
+        let out = run(&["demo", "--out", path.to_str().unwrap(), "--profiles", "2000", "--seed", "5"]);
+        assert!(out.status.success(), "{}", stderr(&out));
+        let summary = stdout_json(&out);
+        assert_eq!(summary["profiles"], 2000);
+        assert!(summary["events"].as_u64().unwrap() > 10_000);
+        assert_eq!(summary["anchor"], "2026-11-01T00:00:00Z");
+        (dir, path)
+    });
+    path
+}
+
+fn segment_file(dir: &tempfile::TempDir, name: &str, text: &str) -> String {
+    let path = dir.path().join(name);
+    std::fs::write(&path, text).unwrap();
+    path.to_str().unwrap().to_string()
+}
+
+const US_PURCHASERS: &str = r#"{
+  "version": 1,
+  "entity": "profiles",
+  "root": {
+    "combinator": "and",
+    "children": [
+      { "type": "condition", "attribute": "country", "operator": "is", "value": "US" },
+      {
+        "type": "relationship",
+        "relationship": "events",
+        "constraint": { "type": "occurrences", "operator": "at_least", "value": 2 },
+        "window": { "type": "in_the_last", "amount": 180, "unit": "day" },
+        "filter": {
+          "combinator": "and",
+          "children": [{ "type": "condition", "attribute": "name", "operator": "is", "value": "purchase" }]
+        }
+      }
+    ]
+  }
+}"#;
+
+fn d() -> &'static str {
+    data().to_str().unwrap()
+}
+
+#[test]
+fn schema_prints_entities_and_relationships() {
+    let out = run(&["schema", "--data", d()]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let schema = stdout_json(&out);
+    let names: Vec<&str> = schema["entities"].as_array().unwrap().iter().map(|e| e["name"].as_str().unwrap()).collect();
+    assert_eq!(names, ["profiles", "events", "orders"]);
+    assert!(schema["relationships"].as_array().unwrap().iter().any(|r| r["name"] == "events" && r["from_entity"] == "profiles"));
+}
+
+#[test]
+fn count_validate_and_sql_of_a_canonical_segment() {
+    let dir = tempfile::tempdir().unwrap();
+    let seg = segment_file(&dir, "us.json", US_PURCHASERS);
+    let out = run(&["validate", "--data", d(), "--segment", &seg]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(stdout_json(&out), serde_json::json!({ "valid": true }));
+
+    let out = run(&["count", "--data", d(), "--segment", &seg, "--now", "2026-11-01T00:00:00Z"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let result = stdout_json(&out);
+    let count = result["count"].as_u64().unwrap();
+    assert_eq!(result["total"], 2000);
+    assert!(count > 0 && count < 2000, "{result}");
+
+    // The same count by hand, with the SQL the `sql` command prints.
+    let out = run(&["sql", "--data", d(), "--segment", &seg, "--now", "2026-11-01"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let sql = stdout_json(&out);
+    assert_eq!(sql["dialect"], "sqlite");
+    assert_eq!(sql["now"], "2026-11-01T00:00:00Z");
+    let readable = sql["sql"].as_str().unwrap();
+    assert!(readable.contains("'US'") && readable.contains("'purchase'"), "{readable}");
+    let executable = sql["statement"]["sql"].as_str().unwrap();
+    assert!(!executable.contains("'US'"), "values are bound: {executable}");
+    assert_eq!(sql["statement"]["params"][0], "US");
+    assert_eq!(rusqlite_free_count(readable), count);
+
+    // A later "now" moves the window: the default is the current time, after the demo's anchor.
+    let out = run(&["count", "--data", d(), "--segment", &seg, "--now", "2030-01-01"]);
+    assert_eq!(stdout_json(&out)["count"], 0);
+    let out = run(&["count", "--data", d(), "--segment", &seg]);
+    assert!(out.status.success(), "{}", stderr(&out));
+}
+
+/// Runs the readable SQL (values inlined) on the demo file through the library.
+fn rusqlite_free_count(sql: &str) -> u64 {
+    let source = segment_source::DataSource::open_read_only(data()).unwrap();
+    source.count_sql(sql, &[], None).unwrap()
+}
+
+#[test]
+fn census_molecules_are_detected_from_the_content() {
+    let dir = tempfile::tempdir().unwrap();
+    let canonical = segment_file(
+        &dir,
+        "plan.json",
+        r#"{"version":1,"root":{"combinator":"and","children":[{"type":"condition","attribute":"plan","operator":"is","value":"pro"}]}}"#,
+    );
+    let census = segment_file(
+        &dir,
+        "plan-census.json",
+        r#"[{"attribute":"plan","attribute_type":"column","operator":"is","value":"pro"}]"#,
+    );
+    let a = run(&["count", "--data", d(), "--segment", &canonical, "--entity", "profiles"]);
+    let b = run(&["count", "--data", d(), "--segment", &census, "--entity", "profiles"]);
+    assert!(a.status.success(), "{}", stderr(&a));
+    assert!(b.status.success(), "{}", stderr(&b));
+    assert_eq!(stdout_json(&a), stdout_json(&b));
+}
+
+#[test]
+fn malformed_json_names_the_file_line_and_column() {
+    let dir = tempfile::tempdir().unwrap();
+    let seg = segment_file(&dir, "broken.json", "{\n  \"version\": 1,\n  \"root\": {\n    \"combinator\": \"and\",,\n");
+    for command in ["count", "sql"] {
+        let out = run(&[command, "--data", d(), "--segment", &seg]);
+        assert_eq!(out.status.code(), Some(1));
+        assert!(out.stdout.is_empty());
+        let err = stderr(&out);
+        assert!(err.contains("broken.json") && err.contains("line 4, column 25") && err.contains("not valid JSON"), "{err}");
+    }
+    let out = run(&["validate", "--data", d(), "--segment", &seg]);
+    assert_eq!(out.status.code(), Some(1));
+    let v = stdout_json(&out);
+    assert_eq!(v["valid"], false);
+    assert_eq!(v["problems"][0]["path"], "line 4, column 25");
+}
+
+#[test]
+fn unknown_attribute_is_located_by_json_pointer() {
+    let dir = tempfile::tempdir().unwrap();
+    let seg = segment_file(
+        &dir,
+        "typo.json",
+        r#"{"version":1,"root":{"combinator":"and","children":[
+            {"type":"condition","attribute":"plan","operator":"is","value":"pro"},
+            {"type":"condition","attribute":"contry","operator":"is","value":"US"}]}}"#,
+    );
+    let out = run(&["count", "--data", d(), "--segment", &seg]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    assert!(err.contains("typo.json: /root/children/1/attribute") && err.contains("contry"), "{err}");
+
+    let out = run(&["validate", "--data", d(), "--segment", &seg]);
+    assert_eq!(out.status.code(), Some(1));
+    let v = stdout_json(&out);
+    assert_eq!(v["valid"], false);
+    assert_eq!(v["problems"][0]["path"], "/root/children/1/attribute");
+    assert!(v["problems"][0]["message"].as_str().unwrap().contains("contry"));
+
+    let out = run(&["count", "--data", d(), "--segment", &seg, "--entity", "nowhere"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("nowhere"), "{}", stderr(&out));
+}
+
+#[test]
+fn missing_files_and_bad_arguments_are_clear_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    let seg = segment_file(&dir, "us.json", US_PURCHASERS);
+    let missing_seg = dir.path().join("absent.json");
+    let out = run(&["count", "--data", d(), "--segment", missing_seg.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("absent.json: file not found"), "{}", stderr(&out));
+
+    let missing_data = dir.path().join("absent.sqlite");
+    for command in ["schema", "count"] {
+        let mut args = vec![command, "--data", missing_data.to_str().unwrap()];
+        if command == "count" {
+            args.extend(["--segment", &seg]);
+        }
+        let out = run(&args);
+        assert_eq!(out.status.code(), Some(1));
+        assert!(stderr(&out).contains("data file not found") && stderr(&out).contains("absent.sqlite"), "{}", stderr(&out));
+    }
+
+    let not_db = segment_file(&dir, "not-a-db.sqlite", &"plain text, not SQLite. ".repeat(100));
+    let out = run(&["schema", "--data", &not_db]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("is not a SQLite database"), "{}", stderr(&out));
+
+    let out = run(&["count", "--data", d(), "--segment", &seg, "--now", "last tuesday"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("--now \"last tuesday\""), "{}", stderr(&out));
+
+    let out = run(&["count", "--data", d()]);
+    assert_eq!(out.status.code(), Some(2), "usage errors exit 2");
+    assert!(stderr(&out).contains("--segment"), "{}", stderr(&out));
+
+    let out = run(&["demo", "--out", dir.path().join("no/such/dir/x.sqlite").to_str().unwrap(), "--profiles", "10"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("cannot write the demo data"), "{}", stderr(&out));
+}
