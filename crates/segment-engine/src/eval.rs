@@ -126,8 +126,8 @@ fn count_per_group(selected: &Bitset, to_group: &[u32], groups: usize) -> Vec<u3
     counts
 }
 
-/// Per group, the aggregate over its selected records, as SQL computes it: `None` (NULL) for a
-/// group without selected records, and for SUM/AVG/MIN/MAX when every value is NULL.
+/// Per group, the aggregate over its selected records' non-NULL values, as SQL computes it:
+/// `None` (no match) for a group without any.
 fn aggregate_per_group(
     function: AggregateFunction,
     column: &ColumnData,
@@ -135,23 +135,21 @@ fn aggregate_per_group(
     to_group: &[u32],
     groups: usize,
 ) -> Result<Vec<Option<f64>>> {
-    let mut present = vec![false; groups];
+    // Records whose aggregated value is NULL take no part, as in SQL: a group of only NULLs
+    // has no aggregate (not even a distinct count of 0).
     let rows: Vec<(usize, u32)> = selected
         .iter()
         .filter_map(|row| {
             let g = to_group[row];
-            (g != NONE).then_some((row, g))
+            (g != NONE && column.valid().contains(row)).then_some((row, g))
         })
         .collect();
-    for (_, g) in &rows {
-        present[*g as usize] = true;
-    }
     if function == AggregateFunction::CountDistinct {
+        let mut present = vec![false; groups];
         let mut pairs: Vec<(u32, u64)> = Vec::with_capacity(rows.len());
         for (row, g) in &rows {
-            if column.valid().contains(*row) {
-                pairs.push((*g, distinct_key(column, *row)));
-            }
+            present[*g as usize] = true;
+            pairs.push((*g, distinct_key(column, *row)));
         }
         pairs.sort_unstable();
         pairs.dedup();
@@ -161,7 +159,7 @@ fn aggregate_per_group(
         }
         return Ok((0..groups).map(|g| present[g].then_some(counts[g] as f64)).collect());
     }
-    let ColumnData::Number { values, valid } = column else {
+    let ColumnData::Number { values, .. } = column else {
         return Err(Error::Unsupported("an aggregate of a non-number attribute".to_string()));
     };
     // Neumaier-compensated sums, as SQLite sums floating-point values.
@@ -171,9 +169,6 @@ fn aggregate_per_group(
     let mut min = vec![f64::INFINITY; groups];
     let mut max = vec![f64::NEG_INFINITY; groups];
     for (row, g) in rows {
-        if !valid.contains(row) {
-            continue;
-        }
         let (g, v) = (g as usize, values[row]);
         let t = sum[g] + v;
         compensation[g] += if sum[g].abs() >= v.abs() { (sum[g] - t) + v } else { (v - t) + sum[g] };

@@ -7,6 +7,7 @@ mod error;
 mod introspect;
 mod sandbox;
 mod source;
+pub mod engine;
 
 pub use demo::{generate as generate_demo, DemoOptions, DemoSummary, DEFAULT_DEMO_PROFILES};
 pub use error::{Error, Result};

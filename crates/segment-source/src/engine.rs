@@ -1,0 +1,133 @@
+//! Loads a data source into the count engine's columnar memory: every entity, ordered by key,
+//! each column decoded once by its storage (ISO dates to Unix seconds, JSON arrays to items).
+//! Values the engine could not judge exactly as SQL does (text in a number column, dates that do
+//! not parse) make the load fail with the column named, and counting stays on SQL.
+
+use rusqlite::types::ValueRef;
+use segment_engine::column::{number_column, time_column, ArrayBuilder, ArrayItem, ColumnData, TextBuilder};
+use segment_engine::{Dataset, Error, Result, Table};
+use segment_model::schema::{Column, Entity, Storage};
+use segment_model::time::parse_moment;
+
+use crate::DataSource;
+
+/// Loads every entity of `source` into memory.
+pub fn load_dataset(source: &DataSource) -> Result<Dataset> {
+    let schema = source.schema();
+    let mut tables = Vec::with_capacity(schema.entities.len());
+    for entity in &schema.entities {
+        tables.push(load_table(source, entity)?);
+    }
+    Dataset::new(tables, schema)
+}
+
+fn sql_error(entity: &Entity, err: rusqlite::Error) -> Error {
+    Error::Load(format!("reading {}: {err}", entity.name))
+}
+
+fn quote(name: &str) -> String {
+    format!("\"{}\"", name.replace('"', "\"\""))
+}
+
+enum Builder {
+    Number(Vec<Option<f64>>),
+    Time(Vec<Option<i64>>),
+    Text(TextBuilder),
+    Array(ArrayBuilder),
+}
+
+impl Builder {
+    fn for_storage(storage: Storage) -> Builder {
+        match storage {
+            Storage::Integer | Storage::Real | Storage::Boolean => Builder::Number(Vec::new()),
+            Storage::UnixSeconds | Storage::IsoDate | Storage::IsoDateTime | Storage::IsoDateTimeSpace => {
+                Builder::Time(Vec::new())
+            }
+            Storage::Text => Builder::Text(TextBuilder::default()),
+            Storage::JsonArray => Builder::Array(ArrayBuilder::default()),
+        }
+    }
+
+    fn push(&mut self, value: ValueRef<'_>, column: &Column, entity: &Entity) -> Result<()> {
+        let bad = |what: &str| {
+            Error::Unsupported(format!("{}.{} holds {what}", entity.name, column.name))
+        };
+        match self {
+            Builder::Number(values) => values.push(match value {
+                ValueRef::Null => None,
+                ValueRef::Integer(i) => Some(i as f64),
+                ValueRef::Real(f) => Some(f),
+                ValueRef::Text(_) | ValueRef::Blob(_) => return Err(bad("values that are not numbers")),
+            }),
+            Builder::Time(values) => values.push(match value {
+                ValueRef::Null => None,
+                ValueRef::Integer(i) if column.storage == Storage::UnixSeconds => Some(i),
+                ValueRef::Text(bytes) if column.storage != Storage::UnixSeconds => {
+                    let text = std::str::from_utf8(bytes).map_err(|_| bad("text that is not UTF-8"))?;
+                    Some(parse_moment(text).ok_or_else(|| bad(&format!("“{text}”, which is not a date")))?.start().timestamp())
+                }
+                _ => return Err(bad("values that do not match its date format")),
+            }),
+            Builder::Text(builder) => match value {
+                ValueRef::Null => builder.push(None),
+                ValueRef::Text(bytes) => {
+                    builder.push(Some(std::str::from_utf8(bytes).map_err(|_| bad("text that is not UTF-8"))?))
+                }
+                ValueRef::Integer(_) | ValueRef::Real(_) | ValueRef::Blob(_) => return Err(bad("values that are not text")),
+            },
+            Builder::Array(builder) => match value {
+                ValueRef::Null => builder.push(None),
+                ValueRef::Text(bytes) => {
+                    let parsed: serde_json::Value =
+                        serde_json::from_slice(bytes).map_err(|_| bad("text that is not JSON"))?;
+                    let serde_json::Value::Array(items) = parsed else { return Err(bad("JSON that is not an array")) };
+                    builder.push(Some(items.into_iter().map(array_item).collect()));
+                }
+                ValueRef::Integer(_) | ValueRef::Real(_) | ValueRef::Blob(_) => return Err(bad("values that are not JSON arrays")),
+            },
+        }
+        Ok(())
+    }
+
+    fn finish(self) -> ColumnData {
+        match self {
+            Builder::Number(values) => number_column(values),
+            Builder::Time(values) => time_column(values),
+            Builder::Text(builder) => builder.finish(),
+            Builder::Array(builder) => builder.finish(),
+        }
+    }
+}
+
+/// An array element as SQLite's `json_each` yields it.
+fn array_item(value: serde_json::Value) -> ArrayItem {
+    match value {
+        serde_json::Value::String(s) => ArrayItem::Text(s),
+        serde_json::Value::Number(n) => n.as_f64().map(ArrayItem::Number).unwrap_or(ArrayItem::Other),
+        serde_json::Value::Bool(b) => ArrayItem::Number(if b { 1.0 } else { 0.0 }),
+        serde_json::Value::Null | serde_json::Value::Array(_) | serde_json::Value::Object(_) => ArrayItem::Other,
+    }
+}
+
+fn load_table(source: &DataSource, entity: &Entity) -> Result<Table> {
+    let columns: Vec<String> = entity.columns.iter().map(|c| quote(&c.name)).collect();
+    let key = quote(&entity.key);
+    let sql = format!("SELECT {} FROM {} ORDER BY {key}", columns.join(", "), quote(&entity.name));
+    let conn = source.connection();
+    let mut stmt = conn.prepare(&sql).map_err(|e| sql_error(entity, e))?;
+    let mut builders: Vec<Builder> = entity.columns.iter().map(|c| Builder::for_storage(c.storage)).collect();
+    let mut rows = stmt.query([]).map_err(|e| sql_error(entity, e))?;
+    let mut len = 0usize;
+    while let Some(row) = rows.next().map_err(|e| sql_error(entity, e))? {
+        for (i, builder) in builders.iter_mut().enumerate() {
+            let value = row.get_ref(i).map_err(|e| sql_error(entity, e))?;
+            builder.push(value, &entity.columns[i], entity)?;
+        }
+        len += 1;
+    }
+    let mut table = Table::new(&entity.name, len);
+    for (column, builder) in entity.columns.iter().zip(builders) {
+        table.add(&column.name, builder.finish())?;
+    }
+    Ok(table)
+}
