@@ -18,7 +18,7 @@ use crate::dialect::Dialect;
 use crate::error::{Error, Result};
 use crate::fragment::{Cond, Fragment, Select};
 use crate::raw;
-use crate::time::{lower_edge, upper_edge, Edge, Grain, SECONDS_PER_DAY};
+use crate::time::{format_datetime, lower_edge, max_day, min_day, upper_edge, Edge, Grain, SECONDS_PER_DAY};
 use crate::value::SqlValue;
 use crate::Output;
 
@@ -203,8 +203,9 @@ impl<'d> Compiler<'d> {
             }
             Expr::RawSql(sql) => {
                 let info = raw::check(sql)?;
-                let close = if info.line_comment { "\n)" } else { ")" };
-                let frag = Fragment::sql("(").text(sql.as_str()).text(close);
+                // A trailing `--` comment would swallow the closing parenthesis.
+                let end = if info.line_comment { "\n" } else { "" };
+                let frag = Fragment::sql(sql.as_str()).text(end).parens();
                 if negative {
                     Cond::Atom(Fragment::sql("COALESCE(").append(&frag).text(", ").append(&self.literal(false)).text(")"))
                 } else {
@@ -228,7 +229,7 @@ impl<'d> Compiler<'d> {
     }
 
     fn not_null_and(col: &Fragment, frag: Fragment) -> Fragment {
-        Fragment::sql("(").append(col).text(" IS NOT NULL AND ").append(&frag).text(")")
+        col.clone().text(" IS NOT NULL AND ").append(&frag).parens()
     }
 
     fn is_not_null(col: &Fragment) -> Fragment {
@@ -256,7 +257,7 @@ impl<'d> Compiler<'d> {
             Predicate::IsNull => Pred::total(col.clone().text(" IS NULL")),
             Predicate::IsNotNull => Pred::total(Self::is_not_null(&col)),
             Predicate::IsBlank => {
-                Pred::total(Fragment::sql("(").append(&col).text(" IS NULL OR ").append(&col).text(" = '')"))
+                Pred::total(col.clone().text(" IS NULL OR ").append(&col).text(" = ''").parens())
             }
             Predicate::IsNotBlank => Pred::nullable(col.clone().text(" <> ''")),
             Predicate::TextEquals { value, case_sensitive, negated } => {
@@ -353,11 +354,11 @@ impl<'d> Compiler<'d> {
                     [] => constant(true, true),
                     [one] => Pred::nullable(one.clone()),
                     [first, rest @ ..] => {
-                        let mut frag = Fragment::sql("(").append(first);
+                        let mut frag = first.clone();
                         for test in rest {
                             frag = frag.text(" AND ").append(test);
                         }
-                        Pred::nullable(frag.text(")"))
+                        Pred::nullable(frag.parens())
                     }
                 }
             }
@@ -445,16 +446,26 @@ impl<'d> Compiler<'d> {
     /// round to whole days the same exact way.
     fn time(&self, col: Fragment, column: &ColumnRef, range: &TimeRange, negated: bool) -> Result<Pred> {
         let grain = self.time_grain(column, "a date/time test")?;
-        let mut lower: Option<(CompareOp, SqlValue)> = None;
-        let mut upper: Option<(CompareOp, SqlValue)> = None;
+        let mut lower: Option<(CompareOp, Fragment)> = None;
+        let mut upper: Option<(CompareOp, Fragment)> = None;
         let mut impossible = false;
         match grain {
             None => {
+                // Integer seconds: the bounds as they are, each with its date for readers.
+                let value = |at: i64| -> Result<Fragment> {
+                    let frag = Fragment::value(self.time_value(column, at)?);
+                    let day = at.div_euclid(SECONDS_PER_DAY);
+                    Ok(if (min_day()..=max_day()).contains(&day) {
+                        frag.note(&format!("{} UTC", format_datetime(at, ' ')))
+                    } else {
+                        frag
+                    })
+                };
                 if let Some(b) = range.start {
-                    lower = Some((if b.inclusive { CompareOp::Ge } else { CompareOp::Gt }, SqlValue::Integer(b.at)));
+                    lower = Some((if b.inclusive { CompareOp::Ge } else { CompareOp::Gt }, value(b.at)?));
                 }
                 if let Some(b) = range.end {
-                    upper = Some((if b.inclusive { CompareOp::Le } else { CompareOp::Lt }, SqlValue::Integer(b.at)));
+                    upper = Some((if b.inclusive { CompareOp::Le } else { CompareOp::Lt }, value(b.at)?));
                 }
             }
             Some(grain) => {
@@ -462,18 +473,19 @@ impl<'d> Compiler<'d> {
                     Grain::Second => 1,
                     Grain::Day => SECONDS_PER_DAY,
                 };
+                let value = |u: i64| -> Result<Fragment> { Ok(Fragment::value(self.time_value(column, u * unit)?)) };
                 if let Some(b) = range.start {
                     match lower_edge(b, grain) {
                         Edge::Open => {}
                         Edge::Closed => impossible = true,
-                        Edge::At(u) => lower = Some((CompareOp::Ge, self.time_value(column, u * unit)?)),
+                        Edge::At(u) => lower = Some((CompareOp::Ge, value(u)?)),
                     }
                 }
                 if let Some(b) = range.end {
                     match upper_edge(b, grain) {
                         Edge::Open => {}
                         Edge::Closed => impossible = true,
-                        Edge::At(u) => upper = Some((CompareOp::Lt, self.time_value(column, u * unit)?)),
+                        Edge::At(u) => upper = Some((CompareOp::Lt, value(u)?)),
                     }
                 }
             }
@@ -482,10 +494,14 @@ impl<'d> Compiler<'d> {
             // Nothing is in the range: every non-NULL value is outside it.
             return Ok(if negated { Pred::total(Self::is_not_null(&col)) } else { Pred::total(self.literal(false)) });
         }
-        let test = |bound: Option<(CompareOp, SqlValue)>| {
+        if let (Some((CompareOp::Ge, low)), Some((CompareOp::Le, high))) = (&lower, &upper) {
+            let op = if negated { " NOT BETWEEN " } else { " BETWEEN " };
+            return Ok(Pred::nullable(col.clone().text(op).append(low).text(" AND ").append(high)));
+        }
+        let test = |bound: Option<(CompareOp, Fragment)>| {
             bound.map(|(op, value)| {
                 let op = if negated { complement(op) } else { op };
-                col.clone().text(op_sql(op)).param(value)
+                col.clone().text(op_sql(op)).append(&value)
             })
         };
         Ok(match (test(lower), test(upper)) {
@@ -499,7 +515,7 @@ impl<'d> Compiler<'d> {
             (Some(one), None) | (None, Some(one)) => Pred::nullable(one),
             (Some(a), Some(b)) => {
                 let joiner = if negated { " OR " } else { " AND " };
-                Pred::nullable(Fragment::sql("(").append(&a).text(joiner).append(&b).text(")"))
+                Pred::nullable(a.text(joiner).append(&b).parens())
             }
         })
     }
@@ -611,7 +627,7 @@ impl<'d> Compiler<'d> {
                 if lhs_is_key {
                     test
                 } else {
-                    Fragment::sql("(").append(&lhs).text(" IS NULL OR ").append(&test).text(")")
+                    lhs.clone().text(" IS NULL OR ").append(&test).parens()
                 }
             }
         }))

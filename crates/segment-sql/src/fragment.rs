@@ -9,6 +9,8 @@ use crate::value::SqlValue;
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Fragment {
     pub(crate) pieces: Vec<Piece>,
+    /// The whole fragment is one parenthesised group (so NOT need not add another).
+    pub(crate) wrapped: bool,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -16,12 +18,14 @@ pub(crate) enum Piece {
     Sql(String),
     Value(SqlValue),
     Subquery(Box<Select>),
+    /// A remark for readers (e.g. the date of a Unix time), written only in displayed SQL.
+    Note(String),
 }
 
 impl Fragment {
     /// An empty fragment.
     pub fn new() -> Self {
-        Fragment { pieces: Vec::new() }
+        Fragment { pieces: Vec::new(), wrapped: false }
     }
 
     /// A fragment of SQL text.
@@ -37,6 +41,7 @@ impl Fragment {
     /// Appends SQL text.
     pub fn text(mut self, text: impl Into<String>) -> Self {
         let text = text.into();
+        self.wrapped &= text.is_empty();
         if let Some(Piece::Sql(last)) = self.pieces.last_mut() {
             last.push_str(&text);
         } else if !text.is_empty() {
@@ -47,6 +52,7 @@ impl Fragment {
 
     /// Appends a value: a bound parameter in executable SQL, a literal in displayed SQL.
     pub fn param(mut self, value: impl Into<SqlValue>) -> Self {
+        self.wrapped = false;
         self.pieces.push(Piece::Value(value.into()));
         self
     }
@@ -56,7 +62,8 @@ impl Fragment {
         for piece in &other.pieces {
             self = match piece {
                 Piece::Sql(text) => self.text(text.as_str()),
-                Piece::Value(_) | Piece::Subquery(_) => {
+                Piece::Value(_) | Piece::Subquery(_) | Piece::Note(_) => {
+                    self.wrapped = false;
                     self.pieces.push(piece.clone());
                     self
                 }
@@ -76,14 +83,23 @@ impl Fragment {
         self
     }
 
+    /// Appends a remark shown only in displayed SQL, as a `/* … */` comment.
+    pub fn note(mut self, remark: &str) -> Self {
+        self.pieces.push(Piece::Note(remark.replace("*/", "* /")));
+        self
+    }
+
     pub(crate) fn subquery(mut self, select: Select) -> Self {
+        self.wrapped = false;
         self.pieces.push(Piece::Subquery(Box::new(select)));
         self
     }
 
     /// This fragment in parentheses.
     pub fn parens(self) -> Self {
-        Fragment::sql("(").append(&self).text(")")
+        let mut wrapped = Fragment::sql("(").append(&self).text(")");
+        wrapped.wrapped = true;
+        wrapped
     }
 }
 

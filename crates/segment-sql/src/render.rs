@@ -39,8 +39,8 @@ impl<'d> Renderer<'d> {
             self.newline(indent);
             self.out.push_str("WHERE ");
             match filter {
-                Cond::And(items) => self.chain(items, "AND", indent, indent + 2)?,
-                Cond::Or(items) => self.chain(items, "OR", indent, indent + 2)?,
+                Cond::And(items) => self.chain(items, "AND", indent + 2, indent + 2)?,
+                Cond::Or(items) => self.chain(items, "OR", indent + 2, indent + 2)?,
                 Cond::Atom(_) | Cond::Not(_) => self.operand(filter, indent)?,
             }
         }
@@ -60,8 +60,8 @@ impl<'d> Renderer<'d> {
         Ok(())
     }
 
-    /// Operands of an AND/OR chain: the first continues the current line (whose indent is
-    /// `first`), the others start lines indented by `rest`.
+    /// Operands of an AND/OR chain: the first continues the current line (and its continuation
+    /// lines are indented by `first`), the others start lines indented by `rest`.
     fn chain(&mut self, items: &[Cond], op: &str, first: usize, rest: usize) -> Result<()> {
         for (i, item) in items.iter().enumerate() {
             if i == 0 {
@@ -89,6 +89,7 @@ impl<'d> Renderer<'d> {
             Cond::Not(inner) => {
                 self.out.push_str("NOT ");
                 match inner.as_ref() {
+                    Cond::Atom(fragment) if fragment.wrapped => self.fragment(fragment, indent),
                     Cond::Atom(fragment) => {
                         self.out.push('(');
                         self.fragment(fragment, indent)?;
@@ -123,6 +124,13 @@ impl<'d> Renderer<'d> {
             match piece {
                 Piece::Sql(text) => self.out.push_str(text),
                 Piece::Value(value) => self.value(value)?,
+                Piece::Note(remark) => {
+                    if self.inline {
+                        self.out.push_str(" /* ");
+                        self.out.push_str(remark);
+                        self.out.push_str(" */");
+                    }
+                }
                 Piece::Subquery(select) => {
                     self.out.push('(');
                     self.newline(indent + 2);

@@ -202,9 +202,9 @@ pub fn event_table() -> Table {
             let day = NaiveDate::from_ymd_opt(1970, 1, 1).unwrap() + chrono::Days::new((ts / DAY) as u64);
             rows.push(vec![
                 V::Int(id),
-                if seed % 23 == 0 { V::Null } else { V::Int(profile) },
+                if seed.is_multiple_of(23) { V::Null } else { V::Int(profile) },
                 t(names[seed % names.len()]),
-                if seed % 19 == 0 { V::Null } else { V::Int(ts) },
+                if seed.is_multiple_of(19) { V::Null } else { V::Int(ts) },
                 amounts[seed % amounts.len()].clone(),
                 products[seed % products.len()].clone(),
                 t(&day.format("%Y-%m-%d").to_string()),
@@ -390,7 +390,7 @@ impl Db {
         };
         let n = matching.len() as u64;
         match &related.constraint {
-            RelatedConstraint::Count { min, max } => n >= *min && max.map_or(true, |m| n <= m),
+            RelatedConstraint::Count { min, max } => n >= *min && max.is_none_or(|m| n <= m),
             RelatedConstraint::CountNot(k) => n != *k,
             RelatedConstraint::Aggregate { function, column, comparison } => {
                 let i = target.index(&column.name);
@@ -458,8 +458,8 @@ pub fn instant(value: &V, storage: Storage) -> Option<i64> {
 }
 
 fn in_range(at: i64, range: &TimeRange) -> bool {
-    let after = range.start.map_or(true, |b| if b.inclusive { at >= b.at } else { at > b.at });
-    let before = range.end.map_or(true, |b| if b.inclusive { at <= b.at } else { at < b.at });
+    let after = range.start.is_none_or(|b| if b.inclusive { at >= b.at } else { at > b.at });
+    let before = range.end.is_none_or(|b| if b.inclusive { at <= b.at } else { at < b.at });
     after && before
 }
 
@@ -579,6 +579,7 @@ pub fn range(start: Option<(i64, bool)>, end: Option<(i64, bool)>) -> TimeRange 
     }
 }
 
+#[allow(clippy::too_many_arguments)]
 pub fn related(
     from: &Table,
     name: &str,
