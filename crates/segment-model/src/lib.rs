@@ -7,6 +7,7 @@
 pub mod canonical;
 pub mod census;
 pub mod error;
+pub mod explain;
 pub mod ir;
 pub mod operator;
 pub mod schema;
