@@ -183,12 +183,12 @@ impl<'d> Compiler<'d> {
             Expr::And(items) => match items.as_slice() {
                 [] => Cond::Atom(self.literal(true)),
                 [one] => self.expr(one, scope, negative)?,
-                _ => Cond::And(items.iter().map(|e| self.expr(e, scope, negative)).collect::<Result<_>>()?),
+                [_, _, ..] => Cond::And(items.iter().map(|e| self.expr(e, scope, negative)).collect::<Result<_>>()?),
             },
             Expr::Or(items) => match items.as_slice() {
                 [] => Cond::Atom(self.literal(false)),
                 [one] => self.expr(one, scope, negative)?,
-                _ => Cond::Or(items.iter().map(|e| self.expr(e, scope, negative)).collect::<Result<_>>()?),
+                [_, _, ..] => Cond::Or(items.iter().map(|e| self.expr(e, scope, negative)).collect::<Result<_>>()?),
             },
             Expr::Not(inner) => Cond::Not(Box::new(self.expr(inner, scope, !negative)?)),
             Expr::Column { column, predicate } => {

@@ -77,8 +77,12 @@ pub trait Dialect {
     }
 
     /// ASCII case folding of a text expression (the compiler folds the bound value in Rust).
+    /// Only ASCII letters fold, as the IR specifies; `lower()` folds every letter in most
+    /// engines, hence `TRANSLATE` by default.
     fn fold_case(&self, expr: Fragment) -> Fragment {
-        Fragment::sql("lower(").append(&expr).text(")")
+        Fragment::sql("TRANSLATE(")
+            .append(&expr)
+            .text(", 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz')")
     }
 
     /// `expr` contains `needle` (never empty), or with `negated` does not; NULL when `expr` is.

@@ -30,6 +30,12 @@ impl Dialect for Sqlite {
         format!("({})", parts.join(" || char(0) || "))
     }
 
+    /// SQLite's `lower()` folds ASCII letters only (without the ICU extension, which the
+    /// bundled build does not include).
+    fn fold_case(&self, expr: Fragment) -> Fragment {
+        Fragment::sql("lower(").append(&expr).text(")")
+    }
+
     fn contains(&self, expr: Fragment, needle: &str, negated: bool) -> Fragment {
         let test = if negated { ") = 0" } else { ") > 0" };
         Fragment::sql("instr(").append(&expr).text(", ").param(needle).text(test)
