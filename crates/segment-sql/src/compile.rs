@@ -498,10 +498,15 @@ impl<'d> Compiler<'d> {
             let op = if negated { " NOT BETWEEN " } else { " BETWEEN " };
             return Ok(Pred::nullable(col.clone().text(op).append(low).text(" AND ").append(high)));
         }
+        // Text columns compare as text; the dialect may need them in byte order.
+        let operand = match grain {
+            None => col.clone(),
+            Some(Grain::Second | Grain::Day) => self.dialect.time_text_operand(col.clone()),
+        };
         let test = |bound: Option<(CompareOp, Fragment)>| {
             bound.map(|(op, value)| {
                 let op = if negated { complement(op) } else { op };
-                col.clone().text(op_sql(op)).append(&value)
+                operand.clone().text(op_sql(op)).append(&value)
             })
         };
         Ok(match (test(lower), test(upper)) {

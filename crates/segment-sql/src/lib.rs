@@ -88,7 +88,7 @@ mod value;
 
 use segment_model::ir::Query;
 
-pub use dialect::{Dialect, Sqlite};
+pub use dialect::{Dialect, Postgres, Sqlite};
 pub use error::{Error, Result};
 pub use fragment::Fragment;
 pub use value::SqlValue;

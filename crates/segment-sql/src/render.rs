@@ -149,7 +149,7 @@ impl<'d> Renderer<'d> {
             self.out.push_str(&literal);
         } else {
             self.params.push(value.clone());
-            let placeholder = self.dialect.placeholder(self.params.len());
+            let placeholder = self.dialect.placeholder(self.params.len(), value);
             self.out.push_str(&placeholder);
         }
         Ok(())

@@ -7,8 +7,10 @@
 //! values as plain Rust values, which they must attach with [`Fragment::param`] so values stay
 //! bound parameters in executable SQL.
 
+mod postgres;
 mod sqlite;
 
+pub use postgres::Postgres;
 pub use sqlite::Sqlite;
 
 use segment_model::ir::DatePart;
@@ -29,9 +31,10 @@ pub trait Dialect {
         format!("\"{}\"", name.replace('"', "\"\""))
     }
 
-    /// The placeholder of the `index`-th bound parameter, counting from 1.
-    fn placeholder(&self, index: usize) -> String {
-        let _ = index;
+    /// The placeholder of the `index`-th bound parameter (counting from 1) that will hold
+    /// `value` (engines that infer a parameter's type from its context may need a cast).
+    fn placeholder(&self, index: usize, value: &SqlValue) -> String {
+        let _ = (index, value);
         "?".to_string()
     }
 
@@ -74,6 +77,12 @@ pub trait Dialect {
             Storage::IsoDateTimeSpace => Some(SqlValue::Text(format_datetime(at, ' '))),
             Storage::Text | Storage::Integer | Storage::Real | Storage::Boolean | Storage::JsonArray => None,
         }
+    }
+
+    /// A text time column as compared with ISO text constants (e.g. with a byte-order
+    /// collation where the default collation might not order ISO text as time).
+    fn time_text_operand(&self, expr: Fragment) -> Fragment {
+        expr
     }
 
     /// ASCII case folding of a text expression (the compiler folds the bound value in Rust).
