@@ -13,9 +13,11 @@
 //! [`Output`] picks the statement: the count of matching records, the total count of the base
 //! entity, or the keys of matching records in key order (for sampling).
 //!
-//! Dialects: [`Sqlite`] now. A dialect is a [`Dialect`] implementation overriding only what it
-//! spells differently from the generic defaults, so PostgreSQL, DuckDB, BigQuery, Snowflake and
-//! ANSI are small additions.
+//! Dialects: [`Sqlite`] and [`Postgres`] (over the same storage shapes). A dialect is a
+//! [`Dialect`] implementation overriding only what it spells differently from the generic
+//! defaults, so DuckDB, BigQuery, Snowflake and ANSI are small additions. Both dialects are
+//! checked by executing the test corpus (SQLite always; PostgreSQL when `SEGMENT_SQL_PSQL`
+//! names a psql command line) against a reference evaluator.
 //!
 //! ## Shape of the generated SQL
 //!

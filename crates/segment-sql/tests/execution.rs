@@ -85,18 +85,6 @@ fn hostile_raw_sql_is_rejected() {
     }
 }
 
-/// Leaves of random trees: every base-entity predicate case and every profiles related case.
-fn leaves(db: &Db) -> Vec<Expr> {
-    let mut leaves: Vec<Expr> = common::predicate_cases(db).into_iter().map(|(_, e)| e).collect();
-    leaves.extend(
-        common::related_cases(db)
-            .into_iter()
-            .filter(|(_, q)| q.entity.name == "profiles")
-            .map(|(_, q)| q.filter),
-    );
-    leaves
-}
-
 fn tree(n_leaves: usize) -> impl Strategy<Value = Expr> {
     let leaf = (0..n_leaves).prop_map(|i| Expr::RawSql(format!("__leaf {i}")));
     leaf.prop_recursive(4, 24, 4, |inner| {
@@ -128,7 +116,7 @@ proptest! {
     #[test]
     fn random_trees_match_the_reference(shape in tree(400)) {
         let db = common::database();
-        let leaves = leaves(&db);
+        let leaves = common::profile_leaves(&db);
         let filter = fill(shape, &leaves);
         let q = query(db.table("profiles"), filter);
         let expected = db.reference("profiles", &q.filter).len() as i64;

@@ -1,5 +1,5 @@
 //! The PostgreSQL dialect: a snapshot of the whole corpus, and, when a server is at hand, the
-//! same execution checks as on SQLite. Set `SEGMENT_SQL_PSQL` to a psql command line, e.g.
+//! same execution checks as on SQLite (the corpus, its negations and random trees). Set `SEGMENT_SQL_PSQL` to a psql command line, e.g.
 //! `psql -h /tmp/pg -p 5432 -U postgres -d postgres`; the test creates and drops its own schema.
 
 mod common;
@@ -97,6 +97,10 @@ fn counts_on_postgres_match_the_reference() {
         let negated = Query { filter: not(q.filter.clone()), ..q.clone() };
         cases.push((format!("NOT {name}"), negated));
         cases.push((name, q));
+    }
+    let profiles = db.table("profiles");
+    for (i, tree) in common::random_trees(&common::profile_leaves(&db), 7, 300).into_iter().enumerate() {
+        cases.push((format!("random tree {i}"), common::query(profiles, tree)));
     }
     for (i, (name, q)) in cases.iter().enumerate() {
         let n = db.reference(&q.entity.name, &q.filter).len();

@@ -975,3 +975,29 @@ pub fn all_cases(db: &Db) -> Vec<(String, Query)> {
     cases.extend(related_cases(db));
     cases
 }
+
+/// Leaves for random trees over profiles: every predicate case and every profiles related case.
+pub fn profile_leaves(db: &Db) -> Vec<Expr> {
+    let mut leaves: Vec<Expr> = predicate_cases(db).into_iter().map(|(_, e)| e).collect();
+    leaves.extend(related_cases(db).into_iter().filter(|(_, q)| q.entity.name == "profiles").map(|(_, q)| q.filter));
+    leaves
+}
+
+/// `n` pseudo-random AND/OR/NOT trees over `leaves`, the same for the same seed.
+pub fn random_trees(leaves: &[Expr], seed: u64, n: usize) -> Vec<Expr> {
+    let mut state = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
+    let mut next = move |bound: usize| -> usize {
+        state = state.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
+        ((state >> 33) as usize) % bound
+    };
+    fn grow(depth: usize, leaves: &[Expr], next: &mut dyn FnMut(usize) -> usize) -> Expr {
+        let choice = if depth == 0 { 0 } else { next(5) };
+        match choice {
+            0 | 1 => leaves[next(leaves.len())].clone(),
+            2 => Expr::And((0..next(4)).map(|_| grow(depth - 1, leaves, next)).collect()),
+            3 => Expr::Or((0..next(4)).map(|_| grow(depth - 1, leaves, next)).collect()),
+            _ => Expr::Not(Box::new(grow(depth - 1, leaves, next))),
+        }
+    }
+    (0..n).map(|_| grow(4, leaves, &mut next)).collect()
+}
