@@ -1,0 +1,30 @@
+"""Times SQL on DuckDB for the count benchmark: loads the CSV exports into an in-memory
+database, runs each query `runs` times, prints {name: [seconds...]} as JSON.
+Usage: python3 duckdb_bench.py DIR QUERIES.json RUNS"""
+import json
+import sys
+import time
+
+import duckdb
+
+directory, queries_path, runs = sys.argv[1], sys.argv[2], int(sys.argv[3])
+con = duckdb.connect()
+started = time.perf_counter()
+for table in ("profiles", "events", "orders"):
+    con.execute(f"CREATE TABLE {table} AS SELECT * FROM read_csv_auto('{directory}/{table}.csv', header=true)")
+load_seconds = time.perf_counter() - started
+queries = json.load(open(queries_path))
+out = {"_load_seconds": load_seconds}
+for name, sql in queries.items():
+    timings = []
+    count = None
+    try:
+        for _ in range(runs + 1):
+            t = time.perf_counter()
+            count = con.execute(sql).fetchone()[0]
+            timings.append(time.perf_counter() - t)
+    except duckdb.Error as error:  # SQLite-dialect SQL DuckDB does not speak
+        out[name] = {"error": str(error).splitlines()[0]}
+        continue
+    out[name] = {"count": count, "seconds": timings[1:]}
+print(json.dumps(out))

@@ -1,0 +1,418 @@
+//! The count benchmark (issue "Counts in milliseconds"): generates the demo data at each size,
+//! then measures, in one run, the median and p95 count latency of fixed segment shapes for the
+//! in-memory engine, the generated SQL on SQLite (indexed, mmap), and the same SQL on DuckDB
+//! (when Python's `duckdb` package is installed); also engine load time and memory, and all
+//! per-node counts of a 10-node tree. Prints a Markdown report.
+//!
+//! cargo run --release -p segment-bench -- [--profiles 100000,1000000] [--runs 25]
+//!     [--data-dir target/bench-data] [--no-duckdb]
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use chrono::{DateTime, Utc};
+use segment_engine::{Dataset, Evaluator};
+use segment_model::explain::node_variants;
+use segment_model::{validate, Segment};
+use segment_source::{DataSource, DemoOptions};
+use serde_json::{json, Value};
+
+struct Options {
+    profiles: Vec<u64>,
+    runs: usize,
+    data_dir: PathBuf,
+    duckdb: bool,
+}
+
+fn parse_options() -> Result<Options, String> {
+    let mut options = Options {
+        profiles: vec![100_000, 1_000_000],
+        runs: 25,
+        data_dir: PathBuf::from("target/bench-data"),
+        duckdb: true,
+    };
+    let mut args = std::env::args().skip(1);
+    while let Some(arg) = args.next() {
+        let mut value = || args.next().ok_or_else(|| format!("{arg} needs a value"));
+        match arg.as_str() {
+            "--profiles" => {
+                options.profiles = value()?
+                    .split(',')
+                    .map(|s| s.trim().replace('_', "").parse::<u64>().map_err(|e| format!("--profiles: {e}")))
+                    .collect::<Result<_, _>>()?
+            }
+            "--runs" => options.runs = value()?.parse().map_err(|e| format!("--runs: {e}"))?,
+            "--data-dir" => options.data_dir = PathBuf::from(value()?),
+            "--no-duckdb" => options.duckdb = false,
+            other => return Err(format!("unknown argument {other}")),
+        }
+    }
+    Ok(options)
+}
+
+fn cond(attribute: &str, operator: &str, value: Value) -> Value {
+    json!({"type": "condition", "attribute": attribute, "operator": operator, "value": value})
+}
+
+fn events(filter: Vec<Value>, constraint: Option<Value>, window: Option<Value>) -> Value {
+    let mut rel = json!({"type": "relationship", "relationship": "events", "filter": {"combinator": "and", "children": filter}});
+    if let Some(c) = constraint {
+        rel["constraint"] = c;
+    }
+    if let Some(w) = window {
+        rel["window"] = w;
+    }
+    rel
+}
+
+fn at_least(n: u64) -> Option<Value> {
+    Some(json!({"type": "occurrences", "operator": "at_least", "value": n}))
+}
+
+fn last_days(n: u64) -> Option<Value> {
+    Some(json!({"type": "in_the_last", "amount": n, "unit": "day"}))
+}
+
+fn segment(combinator: &str, children: Vec<Value>) -> Segment {
+    match serde_json::from_value(json!({"version": 1, "entity": "profiles", "root": {"combinator": combinator, "children": children}})) {
+        Ok(segment) => segment,
+        Err(e) => panic!("a benchmark shape is not a valid tree: {e}"),
+    }
+}
+
+/// The fixed shapes, as the issue lists them.
+fn shapes() -> Vec<(&'static str, Segment)> {
+    vec![
+        ("country = 'US'", segment("and", vec![cond("country", "is", json!("US"))])),
+        (
+            "country in (…) AND age between AND plan <> 'free'",
+            segment(
+                "and",
+                vec![
+                    cond("country", "is_one_of", json!(["US", "CA", "GB"])),
+                    cond("age", "between", json!([25, 45])),
+                    cond("plan", "is_not", json!("free")),
+                ],
+            ),
+        ),
+        ("email contains 'gmail'", segment("and", vec![cond("email", "contains", json!("gmail"))])),
+        (
+            "signed up in the last 90 days",
+            segment("and", vec![cond("signed_up_at", "in_the_last", json!({"amount": 90, "unit": "day"}))]),
+        ),
+        (
+            "purchase ≥ 3 times in the last 30 days",
+            segment("and", vec![events(vec![cond("name", "is", json!("purchase"))], at_least(3), last_days(30))]),
+        ),
+        (
+            "attribute AND event AND NOT another event",
+            segment(
+                "and",
+                vec![
+                    cond("country", "is", json!("US")),
+                    events(vec![cond("name", "is", json!("login"))], None, last_days(30)),
+                    events(
+                        vec![cond("name", "is", json!("churn_survey_answered"))],
+                        Some(json!({"type": "occurrences", "operator": "exactly", "value": 0})),
+                        None,
+                    ),
+                ],
+            ),
+        ),
+        (
+            "OR of two AND-groups mixing attributes and events",
+            segment(
+                "or",
+                vec![
+                    json!({"type": "group", "combinator": "and", "children": [
+                        cond("plan", "is", json!("pro")),
+                        events(vec![cond("name", "is", json!("purchase"))], None, last_days(90))]}),
+                    json!({"type": "group", "combinator": "and", "children": [
+                        cond("country", "is", json!("DE")),
+                        events(vec![cond("name", "is", json!("add_to_cart"))], at_least(2), last_days(14))]}),
+                ],
+            ),
+        ),
+        (
+            "sum(amount) of purchases over 100 > 500",
+            segment(
+                "and",
+                vec![events(
+                    vec![cond("name", "is", json!("purchase")), cond("amount", "greater_than", json!(100))],
+                    Some(json!({"type": "aggregate", "function": "sum", "attribute": "amount", "operator": "more_than", "value": 500})),
+                    None,
+                )],
+            ),
+        ),
+        ("JSON array tags contains 'vip'", segment("and", vec![cond("tags", "contains_any_of", json!(["vip"]))])),
+    ]
+}
+
+/// A 10-node tree for the per-node counts.
+fn ten_node_tree() -> Segment {
+    segment(
+        "and",
+        vec![
+            cond("country", "is_one_of", json!(["US", "CA", "GB", "DE"])),
+            json!({"type": "group", "combinator": "or", "children": [
+                cond("plan", "is", json!("pro")),
+                cond("lifetime_value", "greater_than", json!(200)),
+                cond("is_subscribed", "is_true", json!(null))]}),
+            events(vec![cond("name", "is", json!("purchase")), cond("channel", "is", json!("web"))], at_least(2), last_days(60)),
+            json!({"type": "group", "combinator": "and", "negated": true, "children": [
+                cond("email", "ends_with", json!(".org"))]}),
+        ],
+    )
+}
+
+fn median_p95(mut samples: Vec<Duration>) -> (f64, f64) {
+    samples.sort();
+    let ms = |d: Duration| d.as_secs_f64() * 1000.0;
+    if samples.is_empty() {
+        return (f64::NAN, f64::NAN);
+    }
+    let median = ms(samples[samples.len() / 2]);
+    let p95 = ms(samples[((samples.len() as f64 * 0.95).ceil() as usize).saturating_sub(1).min(samples.len() - 1)]);
+    (median, p95)
+}
+
+fn resident_bytes() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmRSS:"))?;
+    let kib: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kib * 1024)
+}
+
+fn ensure_demo(dir: &Path, profiles: u64) -> Result<PathBuf, String> {
+    std::fs::create_dir_all(dir).map_err(|e| format!("creating {}: {e}", dir.display()))?;
+    let path = dir.join(format!("demo-{profiles}.sqlite"));
+    if !path.exists() {
+        let started = Instant::now();
+        let partial = dir.join(format!("demo-{profiles}.partial.sqlite"));
+        let _ = std::fs::remove_file(&partial);
+        let summary = segment_source::generate_demo(&partial, DemoOptions { profiles, seed: 42 }).map_err(|e| e.to_string())?;
+        std::fs::rename(&partial, &path).map_err(|e| e.to_string())?;
+        println!(
+            "generated {} profiles, {} events, {} orders ({:.0} MB) in {:.1} s",
+            summary.profiles,
+            summary.events,
+            summary.orders,
+            summary.bytes as f64 / 1e6,
+            started.elapsed().as_secs_f64()
+        );
+    }
+    Ok(path)
+}
+
+/// CSV exports of the demo tables for DuckDB (written once per size).
+fn export_csv(source: &DataSource, dir: &Path) -> Result<(), String> {
+    std::fs::create_dir_all(dir).map_err(|e| e.to_string())?;
+    for table in ["profiles", "events", "orders"] {
+        let path = dir.join(format!("{table}.csv"));
+        if path.exists() {
+            continue;
+        }
+        let entity = source.schema().entity(table).ok_or(format!("no {table}"))?;
+        let names: Vec<String> = entity.columns.iter().map(|c| c.name.clone()).collect();
+        let mut out = String::new();
+        out.push_str(&names.join(","));
+        out.push('\n');
+        let sql = format!("SELECT {} FROM \"{table}\"", names.iter().map(|n| format!("\"{n}\"")).collect::<Vec<_>>().join(", "));
+        let mut stmt = source.connection().prepare(&sql).map_err(|e| e.to_string())?;
+        let mut rows = stmt.query([]).map_err(|e| e.to_string())?;
+        let tmp = dir.join(format!("{table}.csv.partial"));
+        let mut file = std::io::BufWriter::new(std::fs::File::create(&tmp).map_err(|e| e.to_string())?);
+        use std::io::Write;
+        file.write_all(out.as_bytes()).map_err(|e| e.to_string())?;
+        while let Some(row) = rows.next().map_err(|e| e.to_string())? {
+            let mut line = String::new();
+            for i in 0..names.len() {
+                if i > 0 {
+                    line.push(',');
+                }
+                match row.get_ref(i).map_err(|e| e.to_string())? {
+                    rusqlite::types::ValueRef::Null => {}
+                    rusqlite::types::ValueRef::Integer(v) => line.push_str(&v.to_string()),
+                    rusqlite::types::ValueRef::Real(v) => line.push_str(&v.to_string()),
+                    rusqlite::types::ValueRef::Text(t) => {
+                        line.push('"');
+                        line.push_str(&String::from_utf8_lossy(t).replace('"', "\"\""));
+                        line.push('"');
+                    }
+                    rusqlite::types::ValueRef::Blob(_) => {}
+                }
+            }
+            line.push('\n');
+            file.write_all(line.as_bytes()).map_err(|e| e.to_string())?;
+        }
+        file.flush().map_err(|e| e.to_string())?;
+        std::fs::rename(&tmp, &path).map_err(|e| e.to_string())?;
+    }
+    Ok(())
+}
+
+struct ShapeResult {
+    name: &'static str,
+    count: u64,
+    engine: (f64, f64),
+    sqlite: (f64, f64),
+    duckdb: Option<(f64, f64)>,
+}
+
+fn run_size(options: &Options, profiles: u64) -> Result<(), String> {
+    let path = ensure_demo(&options.data_dir, profiles)?;
+    let source = DataSource::open_read_only(&path).map_err(|e| e.to_string())?;
+    let now = source
+        .suggested_now()
+        .and_then(|t| DateTime::<Utc>::from_timestamp(t, 0))
+        .ok_or("the demo file carries no anchor")?;
+
+    let rss_before = resident_bytes().unwrap_or(0);
+    let started = Instant::now();
+    let data: Dataset = segment_source::engine::load_dataset(&source).map_err(|e| e.to_string())?;
+    let load = started.elapsed();
+    let rss_after = resident_bytes().unwrap_or(0);
+    let sizes = data.sizes();
+
+    let mut queries = serde_json::Map::new();
+    let mut compiled = Vec::new();
+    for (name, segment) in shapes() {
+        let query = validate::check(&segment, source.schema(), None, now).map_err(|p| format!("{name}: {p:?}"))?;
+        queries.insert(name.to_string(), Value::String(DataSource::display_sql(&query).map_err(|e| e.to_string())?));
+        compiled.push((name, query));
+    }
+
+    let duckdb = if options.duckdb && duckdb_available() {
+        let dir = options.data_dir.join(format!("csv-{profiles}"));
+        export_csv(&source, &dir)?;
+        let queries_path = dir.join("queries.json");
+        std::fs::write(&queries_path, Value::Object(queries).to_string()).map_err(|e| e.to_string())?;
+        let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("duckdb_bench.py");
+        let output = Command::new("python3")
+            .arg(script)
+            .arg(&dir)
+            .arg(&queries_path)
+            .arg(options.runs.min(15).to_string())
+            .output()
+            .map_err(|e| format!("running DuckDB: {e}"))?;
+        if !output.status.success() {
+            return Err(format!("DuckDB failed: {}", String::from_utf8_lossy(&output.stderr)));
+        }
+        Some(serde_json::from_slice::<Value>(&output.stdout).map_err(|e| e.to_string())?)
+    } else {
+        None
+    };
+
+    let mut results = Vec::new();
+    for (name, query) in &compiled {
+        let evaluator = Evaluator::new(&data);
+        let mut engine_samples = Vec::new();
+        let mut count = 0;
+        for i in 0..options.runs + 2 {
+            let t = Instant::now();
+            count = evaluator.matching(query).map_err(|e| e.to_string())?.count();
+            if i >= 2 {
+                engine_samples.push(t.elapsed());
+            }
+        }
+        let mut sqlite_samples = Vec::new();
+        for i in 0..options.runs.min(7) + 1 {
+            let t = Instant::now();
+            let sql = source.count(query).map_err(|e| e.to_string())?;
+            if i >= 1 {
+                sqlite_samples.push(t.elapsed());
+            }
+            if sql.count != count {
+                return Err(format!("{name}: engine counted {count}, SQLite {}", sql.count));
+            }
+        }
+        let duck = duckdb.as_ref().and_then(|d| d.get(*name)).filter(|r| r.get("error").is_none()).map(|r| {
+            if let Some(c) = r["count"].as_u64() {
+                if c != count {
+                    eprintln!("warning: {name}: DuckDB counted {c}, the engine {count}");
+                }
+            }
+            let samples = r["seconds"]
+                .as_array()
+                .map(|a| a.iter().filter_map(Value::as_f64).map(Duration::from_secs_f64).collect())
+                .unwrap_or_default();
+            median_p95(samples)
+        });
+        results.push(ShapeResult { name, count, engine: median_p95(engine_samples), sqlite: median_p95(sqlite_samples), duckdb: duck });
+    }
+
+    // Per-node counts of a 10-node tree: every node alone and without it.
+    let tree = ten_node_tree();
+    let variants = node_variants(&tree);
+    let evaluator = Evaluator::new(&data);
+    let mut node_samples = Vec::new();
+    for i in 0..options.runs.min(10) + 1 {
+        let t = Instant::now();
+        for variant in &variants {
+            for segment in [&variant.alone, &variant.without] {
+                let query = validate::check(segment, source.schema(), None, now).map_err(|p| format!("{p:?}"))?;
+                evaluator.matching(&query).map_err(|e| e.to_string())?;
+            }
+        }
+        if i >= 1 {
+            node_samples.push(t.elapsed());
+        }
+    }
+    let (node_median, node_p95) = median_p95(node_samples);
+
+    println!("\n### {profiles} profiles\n");
+    println!(
+        "Data: {}. Engine load {:.2} s; engine heap {:.0} MiB (process RSS +{:.0} MiB).",
+        sizes.iter().map(|(n, s)| format!("{s} {n}")).collect::<Vec<_>>().join(", "),
+        load.as_secs_f64(),
+        data.heap_bytes() as f64 / 1048576.0,
+        rss_after.saturating_sub(rss_before) as f64 / 1048576.0
+    );
+    if let Some(d) = &duckdb {
+        println!("DuckDB (in-memory, loaded from CSV in {:.1} s).", d["_load_seconds"].as_f64().unwrap_or(f64::NAN));
+    }
+    println!();
+    println!("| shape | count | engine median / p95 ms | SQLite median / p95 ms | DuckDB median / p95 ms |");
+    println!("| --- | ---: | ---: | ---: | ---: |");
+    for r in &results {
+        let duck = r.duckdb.map(|(m, p)| format!("{m:.1} / {p:.1}")).unwrap_or_else(|| "–".to_string());
+        println!(
+            "| {} | {} | {:.2} / {:.2} | {:.1} / {:.1} | {} |",
+            r.name, r.count, r.engine.0, r.engine.1, r.sqlite.0, r.sqlite.1, duck
+        );
+    }
+    println!(
+        "\nPer-node counts of a 10-node tree ({} nodes × alone and without = {} evaluations, validation included): median {:.1} ms, p95 {:.1} ms.",
+        variants.len(),
+        variants.len() * 2,
+        node_median,
+        node_p95
+    );
+    Ok(())
+}
+
+fn duckdb_available() -> bool {
+    Command::new("python3").args(["-c", "import duckdb"]).output().map(|o| o.status.success()).unwrap_or(false)
+}
+
+fn main() {
+    let options = match parse_options() {
+        Ok(o) => o,
+        Err(e) => {
+            eprintln!("segment-bench: {e}");
+            std::process::exit(2);
+        }
+    };
+    println!(
+        "Count benchmark: {} runs per shape (SQLite at most 7), {} cores.",
+        options.runs,
+        std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1)
+    );
+    for profiles in options.profiles.clone() {
+        if let Err(e) = run_size(&options, profiles) {
+            eprintln!("segment-bench: {e}");
+            std::process::exit(1);
+        }
+    }
+}
