@@ -1,0 +1,383 @@
+//! `pql/json`: the PQL expression tree as JSON nodes (`nodeType` fnApply / fieldLookup /
+//! parameterReference / literal, as in the seed), plus `variableReference` for the variable of
+//! `exists`/`select` (which the seed does not show).
+//!
+//! | PQL text | pql/json |
+//! | --- | --- |
+//! | `a and b`, `a or b`, `not a` | `fnApply` `and` / `or` / `not` over the operands |
+//! | `x = 1` (also `!=`, `<`, `<=`, `>`, `>=`, `in`, `notIn`, `like`) | `fnApply` with that `fnName`, params `[x, 1]` |
+//! | `x.contains("a", false)` | `fnApply` `contains`, params `[x, "a", false]` (the target first) |
+//! | `workAddress.country` | `fieldLookup` `country` of `fieldLookup` `workAddress` of `parameterReference` 1 |
+//! | `E.name` | `fieldLookup` `name` of `{"nodeType": "variableReference", "name": "E"}` |
+//! | `"US"`, `3`, `2.5`, `true`, `["a", "b"]` | `literal` with `literalType` `String`, `Integer`, `Double`, `Boolean`, `List` (value: the item nodes) |
+//! | `x occurs <= 30 days before now` | `fnApply` `occurs`, params `[x, "<=", before(30, "day", now())]` |
+//! | `x occurs before date(2024, 1, 31)` | `fnApply` `occurs`, params `[x, "before", date(2024, 1, 31)]` (also `after`, `on`, `between` with two times) |
+//! | `x occurs last month` | `fnApply` `occurs`, params `[x, "last", "month"]` |
+//! | `exists E from events where c` | `fnApply` `exists`, params `["E", events, c]` (`select` likewise) |
+
+use serde_json::{json, Map, Value};
+
+use super::{At, Expr, Occurs, Time, COMPARISONS, P};
+use crate::error::{Error, Position, Result};
+use crate::value::{self, Num};
+use crate::{Format, SYNTAX_DEPTH};
+
+const FORMAT: Format = Format::PqlJson;
+
+// ---------------------------------------------------------------------------------------------
+// Writing
+// ---------------------------------------------------------------------------------------------
+
+fn literal(literal_type: &str, value: Value) -> Value {
+    json!({"nodeType": "literal", "literalType": literal_type, "value": value})
+}
+
+fn apply(name: &str, params: Vec<Value>) -> Value {
+    json!({"nodeType": "fnApply", "fnName": name, "params": params})
+}
+
+pub(crate) fn encode(p: &P) -> Value {
+    match &p.e {
+        Expr::Bool(b) => literal("Boolean", Value::Bool(*b)),
+        Expr::Str(s) => literal("String", Value::String(s.clone())),
+        Expr::Num(n @ Num::Int(_)) => literal("Integer", n.to_json()),
+        Expr::Num(n @ Num::Float(_)) => literal("Double", n.to_json()),
+        Expr::List(items) => literal("List", Value::Array(items.iter().map(encode).collect())),
+        Expr::And(items) => apply("and", items.iter().map(encode).collect()),
+        Expr::Or(items) => apply("or", items.iter().map(encode).collect()),
+        Expr::Not(inner) => apply("not", vec![encode(inner)]),
+        Expr::Field { var, path } => {
+            let mut node = match var {
+                None => json!({"nodeType": "parameterReference", "position": 1}),
+                Some(v) => json!({"nodeType": "variableReference", "name": v}),
+            };
+            for name in path {
+                node = json!({"nodeType": "fieldLookup", "fieldName": name, "object": node});
+            }
+            node
+        }
+        Expr::Call { name, target, args } => {
+            let mut params = vec![encode(target)];
+            params.extend(args.iter().map(encode));
+            apply(name, params)
+        }
+        Expr::Compare { op, lhs, rhs } => apply(op, vec![encode(lhs), encode(rhs)]),
+        Expr::Occurs { subject, spec } => {
+            let mut params = vec![encode(subject)];
+            let word = |w: &str| literal("String", Value::String(w.to_string()));
+            match spec {
+                Occurs::Compare(op, t) => params.extend([word(op), time(t)]),
+                Occurs::Before(t) => params.extend([word("before"), time(t)]),
+                Occurs::After(t) => params.extend([word("after"), time(t)]),
+                Occurs::On(t) => params.extend([word("on"), time(t)]),
+                Occurs::Between(a, b) => params.extend([word("between"), time(a), time(b)]),
+                Occurs::Period(which, unit) => params.extend([word(which), word(value::unit_name(*unit))]),
+            }
+            apply("occurs", params)
+        }
+        Expr::Exists { var, source, cond } | Expr::Select { var, source, cond } => {
+            let name = if matches!(p.e, Expr::Exists { .. }) { "exists" } else { "select" };
+            let mut params = vec![literal("String", Value::String(var.clone())), encode(source)];
+            if let Some(c) = cond {
+                params.push(encode(c));
+            }
+            apply(name, params)
+        }
+    }
+}
+
+fn time(t: &Time) -> Value {
+    match t {
+        Time::Now => apply("now", vec![]),
+        Time::Date { year, month, day } => {
+            apply("date", vec![literal("Integer", json!(year)), literal("Integer", json!(month)), literal("Integer", json!(day))])
+        }
+        Time::Offset { amount, unit, after } => apply(
+            if *after { "after" } else { "before" },
+            vec![literal("Integer", json!(amount)), literal("String", json!(value::unit_name(*unit))), apply("now", vec![])],
+        ),
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Reading
+// ---------------------------------------------------------------------------------------------
+
+pub(crate) fn decode(value: &Value, base: &str) -> Result<P> {
+    Decoder { vars: Vec::new() }.node(value, base, 0)
+}
+
+struct Decoder {
+    vars: Vec<String>,
+}
+
+fn at(pointer: &str) -> At {
+    At::Pointer(pointer.to_string())
+}
+
+fn err(pointer: &str, message: impl Into<String>, hint: impl Into<String>) -> Error {
+    Error::syntax(FORMAT, Position::json(pointer), message, hint)
+}
+
+fn kind(value: &Value) -> &'static str {
+    match value {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "a list",
+        Value::Object(_) => "an object",
+    }
+}
+
+fn object<'v>(value: &'v Value, pointer: &str) -> Result<&'v Map<String, Value>> {
+    value.as_object().ok_or_else(|| err(pointer, format!("expected a PQL node (an object), found {}", kind(value)), "each node has a nodeType"))
+}
+
+fn string_field<'v>(map: &'v Map<String, Value>, key: &str, pointer: &str) -> Result<&'v str> {
+    match map.get(key) {
+        Some(Value::String(s)) => Ok(s),
+        Some(other) => Err(err(&format!("{pointer}/{key}"), format!("expected a string, found {}", kind(other)), "")),
+        None => Err(err(pointer, format!("missing \"{key}\""), "")),
+    }
+}
+
+impl Decoder {
+    fn params<'v>(&self, map: &'v Map<String, Value>, pointer: &str) -> Result<&'v [Value]> {
+        match map.get("params") {
+            Some(Value::Array(items)) => Ok(items),
+            Some(other) => Err(err(&format!("{pointer}/params"), format!("expected a list, found {}", kind(other)), "")),
+            None => Err(err(pointer, "missing \"params\"", "an fnApply node lists its params")),
+        }
+    }
+
+    fn node(&mut self, value: &Value, pointer: &str, depth: usize) -> Result<P> {
+        if depth > SYNTAX_DEPTH {
+            return Err(err(pointer, format!("nested more than {SYNTAX_DEPTH} levels deep"), "flatten the expression"));
+        }
+        let map = object(value, pointer)?;
+        let node_type = string_field(map, "nodeType", pointer)?;
+        match node_type {
+            "literal" => self.literal(map, pointer, depth),
+            "parameterReference" => match map.get("position") {
+                Some(Value::Number(n)) if n.as_u64() == Some(1) => Ok(P { e: Expr::Field { var: None, path: Vec::new() }, at: at(pointer) }),
+                _ => Err(err(&format!("{pointer}/position"), "only parameter 1 (the profile) is read", "set \"position\": 1")),
+            },
+            "variableReference" => {
+                let name = string_field(map, "name", pointer)?;
+                if !self.vars.iter().any(|v| v == name) {
+                    return Err(err(&format!("{pointer}/name"), format!("the variable {name} is not bound here"), "bind it with exists or select"));
+                }
+                Ok(P { e: Expr::Field { var: Some(name.to_string()), path: Vec::new() }, at: at(pointer) })
+            }
+            "fieldLookup" => {
+                let name = string_field(map, "fieldName", pointer)?;
+                let Some(object) = map.get("object") else {
+                    return Err(err(pointer, "missing \"object\"", "a fieldLookup names the object it reads from"));
+                };
+                let inner = self.node(object, &format!("{pointer}/object"), depth + 1)?;
+                match inner.e {
+                    Expr::Field { var, mut path } => {
+                        path.push(name.to_string());
+                        Ok(P { e: Expr::Field { var, path }, at: at(pointer) })
+                    }
+                    _ => Err(err(&format!("{pointer}/object"), "a field of a computed value is not read", "look fields up from the profile or a variable")),
+                }
+            }
+            "fnApply" => self.apply(map, pointer, depth),
+            other => Err(err(&format!("{pointer}/nodeType"), format!("unknown nodeType \"{other}\""), "use fnApply, fieldLookup, parameterReference, variableReference or literal")),
+        }
+    }
+
+    fn literal(&mut self, map: &Map<String, Value>, pointer: &str, depth: usize) -> Result<P> {
+        let literal_type = string_field(map, "literalType", pointer)?;
+        let value = map.get("value").unwrap_or(&Value::Null);
+        let value_pointer = format!("{pointer}/value");
+        let e = match (literal_type, value) {
+            ("String", Value::String(s)) => Expr::Str(s.clone()),
+            ("Boolean", Value::Bool(b)) => Expr::Bool(*b),
+            ("Integer", Value::Number(n)) => match Num::from_json(n) {
+                Some(Num::Int(i)) => Expr::Num(Num::Int(i)),
+                _ => return Err(err(&value_pointer, format!("{n} is not a 64-bit integer"), "")),
+            },
+            ("Double" | "Decimal" | "Number", Value::Number(n)) => match Num::from_json(n) {
+                Some(Num::Int(i)) => Expr::Num(Num::Float(i as f64)),
+                Some(f) => Expr::Num(f),
+                None => return Err(err(&value_pointer, format!("{n} is out of range"), "")),
+            },
+            ("List", Value::Array(items)) => {
+                let mut out = Vec::with_capacity(items.len());
+                for (i, item) in items.iter().enumerate() {
+                    out.push(self.node(item, &format!("{value_pointer}/{i}"), depth + 1)?);
+                }
+                Expr::List(out)
+            }
+            (t @ ("String" | "Boolean" | "Integer" | "Double" | "Decimal" | "Number" | "List"), other) => {
+                return Err(err(&value_pointer, format!("a {t} literal cannot hold {}", kind(other)), ""))
+            }
+            (other, _) => {
+                return Err(err(&format!("{pointer}/literalType"), format!("unknown literalType \"{other}\""), "use String, Integer, Double, Boolean or List"))
+            }
+        };
+        Ok(P { e, at: at(pointer) })
+    }
+
+    fn apply(&mut self, map: &Map<String, Value>, pointer: &str, depth: usize) -> Result<P> {
+        let name = string_field(map, "fnName", pointer)?;
+        let params = self.params(map, pointer)?;
+        let pp = |i: usize| format!("{pointer}/params/{i}");
+        let count = |n: usize| -> Result<()> {
+            if params.len() == n {
+                Ok(())
+            } else {
+                Err(err(&format!("{pointer}/params"), format!("{name} takes {n} params, found {}", params.len()), ""))
+            }
+        };
+        let e = match name {
+            "and" | "or" => {
+                if params.len() < 2 {
+                    return Err(err(&format!("{pointer}/params"), format!("{name} needs at least two params"), ""));
+                }
+                let mut items = Vec::with_capacity(params.len());
+                for (i, item) in params.iter().enumerate() {
+                    items.push(self.node(item, &pp(i), depth + 1)?);
+                }
+                if name == "and" {
+                    Expr::And(items)
+                } else {
+                    Expr::Or(items)
+                }
+            }
+            "not" => {
+                count(1)?;
+                Expr::Not(Box::new(self.node(&params[0], &pp(0), depth + 1)?))
+            }
+            "occurs" => {
+                if params.len() < 3 {
+                    return Err(err(&format!("{pointer}/params"), "occurs takes a timestamp, a keyword and a time", ""));
+                }
+                let subject = self.node(&params[0], &pp(0), depth + 1)?;
+                let keyword = match self.node(&params[1], &pp(1), depth + 1)?.e {
+                    Expr::Str(s) => s,
+                    _ => return Err(err(&pp(1), "expected the occurs keyword as a String literal", "e.g. \"<=\", \"before\", \"last\"")),
+                };
+                let spec = match keyword.as_str() {
+                    "between" => {
+                        count(4)?;
+                        Occurs::Between(self.time(&params[2], &pp(2))?, self.time(&params[3], &pp(3))?)
+                    }
+                    "this" | "last" | "next" => {
+                        count(3)?;
+                        let unit = match self.node(&params[2], &pp(2), depth + 1)?.e {
+                            Expr::Str(s) => super::unit_from_word(&s),
+                            _ => None,
+                        };
+                        let Some(unit) = unit else {
+                            return Err(err(&pp(2), "expected a time unit", "minute, hour, day, week, month or year"));
+                        };
+                        Occurs::Period(keyword, unit)
+                    }
+                    "before" | "after" | "on" => {
+                        count(3)?;
+                        let t = self.time(&params[2], &pp(2))?;
+                        match keyword.as_str() {
+                            "before" => Occurs::Before(t),
+                            "after" => Occurs::After(t),
+                            _ => Occurs::On(t),
+                        }
+                    }
+                    op if COMPARISONS.contains(&op) => {
+                        count(3)?;
+                        Occurs::Compare(op.to_string(), self.time(&params[2], &pp(2))?)
+                    }
+                    other => return Err(err(&pp(1), format!("unknown occurs keyword \"{other}\""), "use a comparison, before, after, on, between, this, last or next")),
+                };
+                Expr::Occurs { subject: Box::new(subject), spec }
+            }
+            "exists" | "select" => {
+                if params.len() != 2 && params.len() != 3 {
+                    return Err(err(&format!("{pointer}/params"), format!("{name} takes a variable, a collection and an optional condition"), ""));
+                }
+                let var = match self.node(&params[0], &pp(0), depth + 1)?.e {
+                    Expr::Str(s) if !s.is_empty() => s,
+                    _ => return Err(err(&pp(0), "expected the variable name as a String literal", "e.g. \"E\"")),
+                };
+                let source = Box::new(self.node(&params[1], &pp(1), depth + 1)?);
+                let cond = match params.get(2) {
+                    Some(c) => {
+                        self.vars.push(var.clone());
+                        let parsed = self.node(c, &pp(2), depth + 1);
+                        self.vars.pop();
+                        Some(Box::new(parsed?))
+                    }
+                    None => None,
+                };
+                if name == "exists" {
+                    Expr::Exists { var, source, cond }
+                } else {
+                    Expr::Select { var, source, cond }
+                }
+            }
+            op if COMPARISONS.contains(&op) || op == "in" || op == "notIn" || op == "like" => {
+                count(2)?;
+                let lhs = self.node(&params[0], &pp(0), depth + 1)?;
+                let rhs = self.node(&params[1], &pp(1), depth + 1)?;
+                Expr::Compare { op: op.to_string(), lhs: Box::new(lhs), rhs: Box::new(rhs) }
+            }
+            "now" | "date" | "before" | "after" => {
+                return Err(err(pointer, format!("{name}(…) outside occurs"), "times are read only as the last params of occurs"))
+            }
+            _ => {
+                if params.is_empty() {
+                    return Err(err(&format!("{pointer}/params"), format!("{name} has no target"), "the first param is the value the function applies to"));
+                }
+                let target = Box::new(self.node(&params[0], &pp(0), depth + 1)?);
+                let mut args = Vec::with_capacity(params.len() - 1);
+                for (i, item) in params.iter().enumerate().skip(1) {
+                    args.push(self.node(item, &pp(i), depth + 1)?);
+                }
+                Expr::Call { name: name.to_string(), target, args }
+            }
+        };
+        Ok(P { e, at: at(pointer) })
+    }
+
+    fn time(&mut self, value: &Value, pointer: &str) -> Result<Time> {
+        let map = object(value, pointer)?;
+        if map.get("nodeType").and_then(Value::as_str) != Some("fnApply") {
+            return Err(err(pointer, "expected a time: now(), date(y, m, d) or before/after(n, unit, now())", ""));
+        }
+        let name = string_field(map, "fnName", pointer)?;
+        let params = self.params(map, pointer)?;
+        let int = |i: usize| -> Result<i64> {
+            let p = format!("{pointer}/params/{i}");
+            match params.get(i).and_then(Value::as_object) {
+                Some(m) if m.get("literalType").and_then(Value::as_str) == Some("Integer") => {
+                    m.get("value").and_then(Value::as_i64).ok_or_else(|| err(&format!("{p}/value"), "expected a whole number", ""))
+                }
+                _ => Err(err(&p, "expected an Integer literal", "")),
+            }
+        };
+        match name {
+            "now" if params.is_empty() => Ok(Time::Now),
+            "date" if params.len() == 3 => Ok(Time::Date { year: int(0)?, month: int(1)?, day: int(2)? }),
+            "before" | "after" if params.len() == 3 => {
+                let amount = int(0)?;
+                let amount = u64::try_from(amount).map_err(|_| err(&format!("{pointer}/params/0"), "the amount must be 0 or more", ""))?;
+                let unit = params[1]
+                    .as_object()
+                    .filter(|m| m.get("literalType").and_then(Value::as_str) == Some("String"))
+                    .and_then(|m| m.get("value"))
+                    .and_then(Value::as_str)
+                    .and_then(super::unit_from_word)
+                    .ok_or_else(|| err(&format!("{pointer}/params/1"), "expected a time unit as a String literal", "minute, hour, day, week, month or year"))?;
+                let anchor = self.time(&params[2], &format!("{pointer}/params/2"))?;
+                if anchor != Time::Now {
+                    return Err(err(&format!("{pointer}/params/2"), "only times relative to now are read", "use now()"));
+                }
+                Ok(Time::Offset { amount, unit, after: name == "after" })
+            }
+            other => Err(err(pointer, format!("{other}(…) with {} params is not a time", params.len()), "use now(), date(y, m, d) or before/after(n, unit, now())")),
+        }
+    }
+}

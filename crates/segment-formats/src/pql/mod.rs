@@ -1,0 +1,1070 @@
+//! Adobe PQL, shared by `pql/text` and `pql/json`: one expression tree ([`P`]) that both
+//! spellings print and read, and the translation between it and the canonical tree.
+//!
+//! The PQL this crate writes and reads (a documented subset; see [`crate::pql_text`] for the
+//! full table). Attributes are **bare field names** of the profile (the implicit first
+//! parameter), as in the seed's `workAddress.country = "US"`: a canonical attribute containing
+//! dots is a nested path (`workAddress.country` is the field `country` of `workAddress`).
+//! Relationship conditions are written over the related records with a variable:
+//! `exists E from events where E.name = "purchase" and E.ts occurs <= 30 days before now`, or
+//! with a count or an aggregate over `(select E from events where …)`.
+
+pub(crate) mod json;
+pub(crate) mod text;
+
+use segment_model::schema::{DataType, Entity, Schema};
+use segment_model::time::Moment;
+use segment_model::tree::{
+    AggregateFunction, Combinator, Condition, Constraint, CountOperator, Group, Node, RelationshipCondition, Segment,
+    TimeUnit,
+};
+use segment_model::Operator;
+use serde_json::Value;
+
+use crate::error::{Error, Position, Result};
+use crate::resolve;
+use crate::value::{self, Bound, DatePart, Element, Num, Operand, Span};
+use crate::{Format, MAX_DEPTH};
+
+/// Where a PQL node came from: a byte offset in text, a JSON Pointer, or nowhere (rendered).
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum At {
+    Offset(usize),
+    Pointer(String),
+    Rendered,
+}
+
+/// A PQL expression and where it was read.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct P {
+    pub(crate) e: Expr,
+    pub(crate) at: At,
+}
+
+impl P {
+    pub(crate) fn new(e: Expr) -> P {
+        P { e, at: At::Rendered }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Expr {
+    Bool(bool),
+    Str(String),
+    Num(Num),
+    List(Vec<P>),
+    And(Vec<P>),
+    Or(Vec<P>),
+    Not(Box<P>),
+    /// A field path from the profile (`var: None`, PQL's implicit first parameter) or from a
+    /// bound variable (`E.name`).
+    Field { var: Option<String>, path: Vec<String> },
+    /// `target.name(args)`.
+    Call { name: String, target: Box<P>, args: Vec<P> },
+    /// `lhs op rhs` for `=`, `!=`, `<`, `<=`, `>`, `>=`, `in`, `notIn`, `like`.
+    Compare { op: String, lhs: Box<P>, rhs: Box<P> },
+    Occurs { subject: Box<P>, spec: Occurs },
+    /// `exists V from source [where cond]`.
+    Exists { var: String, source: Box<P>, cond: Option<Box<P>> },
+    /// `(select V from source [where cond])`, used as the target of an aggregate call.
+    Select { var: String, source: Box<P>, cond: Option<Box<P>> },
+}
+
+/// What follows `occurs`.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Occurs {
+    /// `occurs <= 30 days before now`.
+    Compare(String, Time),
+    Before(Time),
+    After(Time),
+    On(Time),
+    Between(Time, Time),
+    /// `occurs this|last|next month`.
+    Period(String, TimeUnit),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Time {
+    Now,
+    Date { year: i64, month: i64, day: i64 },
+    /// `30 days before now` (`after: false`) or `… after now`.
+    Offset { amount: u64, unit: TimeUnit, after: bool },
+}
+
+pub(crate) const COMPARISONS: [&str; 6] = ["=", "!=", "<", "<=", ">", ">="];
+
+/// Words that cannot be field names in PQL text.
+pub(crate) const KEYWORDS: [&str; 20] = [
+    "and", "or", "not", "in", "notIn", "like", "occurs", "true", "false", "exists", "select", "from", "where", "now",
+    "today", "date", "before", "after", "between", "on",
+];
+
+pub(crate) fn unit_word(unit: TimeUnit, amount: u64) -> &'static str {
+    let plural = amount != 1;
+    match (unit, plural) {
+        (TimeUnit::Minute, false) => "minute",
+        (TimeUnit::Minute, true) => "minutes",
+        (TimeUnit::Hour, false) => "hour",
+        (TimeUnit::Hour, true) => "hours",
+        (TimeUnit::Day, false) => "day",
+        (TimeUnit::Day, true) => "days",
+        (TimeUnit::Week, false) => "week",
+        (TimeUnit::Week, true) => "weeks",
+        (TimeUnit::Month, false) => "month",
+        (TimeUnit::Month, true) => "months",
+        (TimeUnit::Year, false) => "year",
+        (TimeUnit::Year, true) => "years",
+    }
+}
+
+pub(crate) fn unit_from_word(word: &str) -> Option<TimeUnit> {
+    value::unit_from_name(word.strip_suffix('s').unwrap_or(word))
+}
+
+fn is_identifier(s: &str) -> bool {
+    let mut chars = s.chars();
+    matches!(chars.next(), Some(c) if c.is_ascii_alphabetic() || c == '_')
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
+        && !KEYWORDS.contains(&s)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Tree -> PQL
+// ---------------------------------------------------------------------------------------------
+
+pub(crate) fn lower(format: Format, segment: &Segment, schema: &Schema, entity: Option<&str>) -> Result<P> {
+    let base = resolve::base_entity(format, segment, schema, entity)?;
+    if segment.root.children.is_empty() {
+        return Ok(P::new(Expr::Bool(!segment.root.negated)));
+    }
+    let lower = Lower { format, schema };
+    lower.group(&segment.root, base, None, "/root", 0)
+}
+
+struct Lower<'s> {
+    format: Format,
+    schema: &'s Schema,
+}
+
+fn cmp(op: &str, lhs: P, rhs: P) -> P {
+    P::new(Expr::Compare { op: op.to_string(), lhs: Box::new(lhs), rhs: Box::new(rhs) })
+}
+
+fn call(name: &str, target: P, args: Vec<P>) -> P {
+    P::new(Expr::Call { name: name.to_string(), target: Box::new(target), args })
+}
+
+fn string(s: &str) -> P {
+    P::new(Expr::Str(s.to_string()))
+}
+
+fn number(n: Num) -> P {
+    P::new(Expr::Num(n))
+}
+
+fn int(n: u64) -> P {
+    match i64::try_from(n) {
+        Ok(i) => number(Num::Int(i)),
+        Err(_) => number(Num::Float(n as f64)),
+    }
+}
+
+fn date_time(m: &Moment) -> Option<Time> {
+    match m {
+        Moment::Date(d) => {
+            use chrono::Datelike;
+            Some(Time::Date { year: i64::from(d.year()), month: i64::from(d.month()), day: i64::from(d.day()) })
+        }
+        Moment::Instant(_) => None,
+    }
+}
+
+impl<'s> Lower<'s> {
+    fn unsupported(&self, construct: impl Into<String>, path: &str, hint: impl Into<String>) -> Error {
+        Error::unsupported(self.format, construct, path, hint)
+    }
+
+    fn group(&self, g: &Group, entity: &'s Entity, var: Option<&str>, path: &str, depth: usize) -> Result<P> {
+        if depth > MAX_DEPTH {
+            return Err(self.unsupported(format!("conditions nested more than {MAX_DEPTH} levels deep"), path, ""));
+        }
+        if g.children.is_empty() {
+            return Err(Error::invalid(self.format, path, "This group is empty: add a condition to it or remove it."));
+        }
+        let mut parts = Vec::with_capacity(g.children.len());
+        for (i, child) in g.children.iter().enumerate() {
+            parts.push(self.node(child, entity, var, &format!("{path}/children/{i}"), depth + 1)?);
+        }
+        let combined = if parts.len() == 1 {
+            parts.pop().unwrap_or_else(|| P::new(Expr::Bool(true)))
+        } else {
+            match g.combinator {
+                Combinator::And => P::new(Expr::And(parts)),
+                Combinator::Or => P::new(Expr::Or(parts)),
+            }
+        };
+        Ok(if g.negated { P::new(Expr::Not(Box::new(combined))) } else { combined })
+    }
+
+    fn node(&self, node: &Node, entity: &'s Entity, var: Option<&str>, path: &str, depth: usize) -> Result<P> {
+        match node {
+            Node::Group(g) => self.group(g, entity, var, path, depth),
+            Node::Condition(c) => self.condition(c, entity, var, path),
+            Node::Sql(_) => Err(self.unsupported("a raw SQL condition", path, "PQL has no SQL; rewrite it as conditions")),
+            Node::Relationship(rel) => self.relationship(rel, entity, var, path, depth),
+        }
+    }
+
+    fn field(&self, var: Option<&str>, name: &str, path: &str) -> Result<P> {
+        let parts: Vec<String> = name.split('.').map(str::to_string).collect();
+        if let Some(bad) = parts.iter().find(|p| !is_identifier(p)) {
+            return Err(self.unsupported(
+                format!("the attribute name “{name}”"),
+                &format!("{path}/attribute"),
+                format!("“{bad}” is not a PQL field name (letters, digits and _, not a keyword)"),
+            ));
+        }
+        Ok(P::new(Expr::Field { var: var.map(str::to_string), path: parts }))
+    }
+
+    fn condition(&self, c: &Condition, entity: &'s Entity, var: Option<&str>, path: &str) -> Result<P> {
+        use Operator as O;
+        let column = resolve::column(self.format, entity, &c.attribute, path)?;
+        let ty = column.data_type;
+        if !c.operator.applies_to(ty) {
+            return Err(Error::invalid(
+                self.format,
+                &format!("{path}/operator"),
+                format!("“{}” does not apply to {} ({}).", c.operator.label(), column.name, ty.label()),
+            ));
+        }
+        let operand = value::read(c.operator, ty, &c.value)
+            .map_err(|(suffix, message)| Error::invalid(self.format, &format!("{path}/value{suffix}"), message))?;
+        let f = self.field(var, &c.attribute, path)?;
+        let cs = !value::uses_case(c.operator) || c.case_sensitive != Some(false);
+        let label = c.operator.label();
+        let bad = || Error::invalid(self.format, &format!("{path}/value"), format!("unexpected value for “{label}”"));
+        let with_case = |s: &str| if cs { vec![string(s)] } else { vec![string(s), P::new(Expr::Bool(false))] };
+        let op_unsupported = |hint: &str| self.unsupported(format!("the operator “{label}”"), path, hint);
+        Ok(match c.operator {
+            O::Is | O::IsNot => {
+                let Operand::Text(s) = operand else { return Err(bad()) };
+                match (c.operator == O::Is, cs) {
+                    (true, true) => cmp("=", f, string(&s)),
+                    (false, true) => cmp("!=", f, string(&s)),
+                    (true, false) => call("equals", f, with_case(&s)),
+                    (false, false) => call("notEqualTo", f, with_case(&s)),
+                }
+            }
+            O::IsOneOf | O::IsNoneOf => {
+                if !cs {
+                    return Err(self.unsupported(
+                        format!("case-insensitive “{label}”"),
+                        &format!("{path}/case_sensitive"),
+                        "PQL's in/notIn compare exactly; make it case-sensitive or use an OR of equals(…, false)",
+                    ));
+                }
+                let items = match operand {
+                    Operand::TextList(items) => items.iter().map(|s| string(s)).collect(),
+                    Operand::NumberList(items) => items.into_iter().map(number).collect(),
+                    _ => return Err(bad()),
+                };
+                cmp(if c.operator == O::IsOneOf { "in" } else { "notIn" }, f, P::new(Expr::List(items)))
+            }
+            O::Contains | O::DoesNotContain | O::StartsWith | O::DoesNotStartWith | O::EndsWith | O::DoesNotEndWith => {
+                let Operand::Text(s) = operand else { return Err(bad()) };
+                let name = match c.operator {
+                    O::Contains => "contains",
+                    O::DoesNotContain => "doesNotContain",
+                    O::StartsWith => "startsWith",
+                    O::DoesNotStartWith => "doesNotStartWith",
+                    O::EndsWith => "endsWith",
+                    _ => "doesNotEndWith",
+                };
+                call(name, f, with_case(&s))
+            }
+            O::Like => {
+                let Operand::Text(s) = operand else { return Err(bad()) };
+                cmp("like", f, string(&s))
+            }
+            O::MatchesRegex => {
+                let Operand::Text(s) = operand else { return Err(bad()) };
+                call("matches", f, vec![string(&s)])
+            }
+            O::IsBlank | O::IsNotBlank => {
+                return Err(op_unsupported("PQL has no blank test; use “is null” and “is” \"\" in a group"))
+            }
+            O::IsNull => call("isNull", f, vec![]),
+            O::IsNotNull => call("isNotNull", f, vec![]),
+            O::LengthEquals | O::LengthLessThan | O::LengthGreaterThan => {
+                return Err(op_unsupported("PQL has no string length function"))
+            }
+            O::Equals | O::NotEquals | O::LessThan | O::LessThanOrEqual | O::GreaterThan | O::GreaterThanOrEqual => {
+                let Operand::Number(n) = operand else { return Err(bad()) };
+                let op = match c.operator {
+                    O::Equals => "=",
+                    O::NotEquals => "!=",
+                    O::LessThan => "<",
+                    O::LessThanOrEqual => "<=",
+                    O::GreaterThan => ">",
+                    _ => ">=",
+                };
+                cmp(op, f, number(n))
+            }
+            O::Between => match operand {
+                Operand::DateRange(Bound::Moment(_, a), Bound::Moment(_, b)) => match (date_time(&a), date_time(&b)) {
+                    (Some(a), Some(b)) => occurs(f, Occurs::Between(a, b)),
+                    _ => return Err(op_unsupported("PQL dates are whole days; use dates without a time")),
+                },
+                Operand::DateRange(..) => {
+                    return Err(op_unsupported("PQL has no “now” or “days ago” bounds in between; use two dates"))
+                }
+                _ => return Err(op_unsupported("PQL has no between for numbers; use ≥ and ≤ in an AND group")),
+            },
+            O::NotBetween => return Err(op_unsupported("PQL has no “not between”; use < or > in an OR group")),
+            O::IsTrue => cmp("=", f, P::new(Expr::Bool(true))),
+            O::IsFalse => cmp("=", f, P::new(Expr::Bool(false))),
+            O::On | O::Before | O::After => {
+                let Operand::Moment(_, m) = operand else { return Err(bad()) };
+                let Some(t) = date_time(&m) else {
+                    return Err(self.unsupported(
+                        format!("“{label}” a date and time"),
+                        &format!("{path}/value"),
+                        "PQL dates are whole days (date(y, m, d)); use a date",
+                    ));
+                };
+                occurs(
+                    f,
+                    match c.operator {
+                        O::On => Occurs::On(t),
+                        O::Before => Occurs::Before(t),
+                        _ => Occurs::After(t),
+                    },
+                )
+            }
+            O::NotOn | O::OnOrBefore | O::OnOrAfter => {
+                return Err(op_unsupported("PQL's occurs has on, before, after and between only"))
+            }
+            O::InTheLast | O::InTheNext | O::MoreThanAgo | O::LessThanAgo | O::ExactlyAgo => {
+                let (amount, unit) = match operand {
+                    Operand::Span(Span::Units(n, u)) => (n, u),
+                    Operand::Span(Span::Days(_)) => {
+                        return Err(self.unsupported(
+                            "a fractional number of days",
+                            &format!("{path}/value"),
+                            "PQL counts whole units; use hours or minutes",
+                        ))
+                    }
+                    _ => return Err(bad()),
+                };
+                let (op, after) = match c.operator {
+                    O::InTheLast => ("<=", false),
+                    O::InTheNext => ("<=", true),
+                    O::MoreThanAgo => (">", false),
+                    O::LessThanAgo => ("<", false),
+                    _ => ("=", false),
+                };
+                occurs(f, Occurs::Compare(op.to_string(), Time::Offset { amount, unit, after }))
+            }
+            O::BetweenAgo => {
+                let Operand::AgoPair { from, to, unit } = operand else { return Err(bad()) };
+                occurs(
+                    f,
+                    Occurs::Between(
+                        Time::Offset { amount: from, unit, after: false },
+                        Time::Offset { amount: to, unit, after: false },
+                    ),
+                )
+            }
+            O::ThisPeriod | O::LastPeriod | O::NextPeriod => {
+                let Operand::Period(unit) = operand else { return Err(bad()) };
+                let which = match c.operator {
+                    O::ThisPeriod => "this",
+                    O::LastPeriod => "last",
+                    _ => "next",
+                };
+                occurs(f, Occurs::Period(which.to_string(), unit))
+            }
+            O::DatePartIs => {
+                let Operand::DatePart { part, values } = operand else { return Err(bad()) };
+                let name = match part {
+                    DatePart::Year => "getYear",
+                    DatePart::Month => "getMonth",
+                    DatePart::DayOfMonth => "getDayOfMonth",
+                    DatePart::Weekday => {
+                        return Err(self.unsupported(
+                            "the weekday of a date",
+                            &format!("{path}/value/part"),
+                            "PQL has getYear, getMonth and getDayOfMonth only",
+                        ))
+                    }
+                };
+                let target = call(name, f, vec![]);
+                match values.as_slice() {
+                    [one] => cmp("=", target, number(Num::Int(*one))),
+                    many => cmp("in", target, P::new(Expr::List(many.iter().map(|v| number(Num::Int(*v))).collect()))),
+                }
+            }
+            O::ContainsAnyOf | O::ContainsAllOf => {
+                let Operand::Elements(items) = operand else { return Err(bad()) };
+                let list = P::new(Expr::List(
+                    items
+                        .iter()
+                        .map(|e| match e {
+                            Element::Text(s) => string(s),
+                            Element::Number(n) => number(*n),
+                        })
+                        .collect(),
+                ));
+                call(if c.operator == O::ContainsAnyOf { "intersects" } else { "supersetOf" }, f, vec![list])
+            }
+            O::ContainsNoneOf => {
+                return Err(op_unsupported("PQL's intersects cannot be negated with the model's NULL rule; use NOT around “contains any of”"))
+            }
+            O::IsEmpty | O::IsNotEmpty => return Err(op_unsupported("use “size is 0” or “size greater than 0”")),
+            O::SizeEquals | O::SizeLessThan | O::SizeGreaterThan => {
+                let Operand::Count(n) = operand else { return Err(bad()) };
+                let op = match c.operator {
+                    O::SizeEquals => "=",
+                    O::SizeLessThan => "<",
+                    _ => ">",
+                };
+                cmp(op, call("count", f, vec![]), int(n))
+            }
+        })
+    }
+
+    fn relationship(
+        &self,
+        rel: &RelationshipCondition,
+        entity: &'s Entity,
+        var: Option<&str>,
+        path: &str,
+        depth: usize,
+    ) -> Result<P> {
+        if depth > MAX_DEPTH {
+            return Err(self.unsupported(format!("conditions nested more than {MAX_DEPTH} levels deep"), path, ""));
+        }
+        let (r, related) = resolve::relationship(self.format, self.schema, entity, &rel.relationship, path)?;
+        if !is_identifier(&r.name) {
+            return Err(self.unsupported(
+                format!("the relationship name “{}”", r.name),
+                &format!("{path}/relationship"),
+                "PQL names are letters, digits and _",
+            ));
+        }
+        let inner = variable(var);
+        let mut parts = Vec::new();
+        if !rel.filter.children.is_empty() {
+            match self.group(&rel.filter, related, Some(&inner), &format!("{path}/filter"), depth + 1)? {
+                P { e: Expr::And(items), .. } => parts.extend(items),
+                other => parts.push(other),
+            }
+        } else if rel.filter.negated {
+            return Err(self.unsupported("a negated empty filter (no related record can match)", &format!("{path}/filter"), ""));
+        }
+        if let Some(window) = &rel.window {
+            let window_path = format!("{path}/window");
+            if let Some(tc) = resolve::time_column(r, related) {
+                if let Some(cond) = crate::normalize::window_condition(window, &tc.name) {
+                    parts.push(self.condition(&cond, related, Some(&inner), &window_path).map_err(|e| relocate(e, &window_path))?);
+                }
+            } else if *window != segment_model::tree::TimeWindow::AnyTime {
+                return Err(Error::invalid(
+                    self.format,
+                    &window_path,
+                    format!("{} has no date/time column, so a time window cannot apply.", related.name),
+                ));
+            }
+        }
+        let cond = match parts.len() {
+            0 => None,
+            1 => parts.pop().map(Box::new),
+            _ => Some(Box::new(P::new(Expr::And(parts)))),
+        };
+        let source = Box::new(P::new(Expr::Field { var: var.map(str::to_string), path: vec![r.name.clone()] }));
+        let constraint_path = format!("{path}/constraint");
+        let Some(constraint) = &rel.constraint else {
+            return Ok(P::new(Expr::Exists { var: inner, source, cond }));
+        };
+        let select = P::new(Expr::Select { var: inner.clone(), source, cond });
+        let (operator, target, value) = match constraint {
+            Constraint::Occurrences { operator, value, .. } => (*operator, call("count", select, vec![]), value),
+            Constraint::Aggregate { function, attribute, operator, value, .. } => {
+                let name = match function {
+                    AggregateFunction::Sum => "sum",
+                    AggregateFunction::Avg => "average",
+                    AggregateFunction::Min => "min",
+                    AggregateFunction::Max => "max",
+                    AggregateFunction::CountDistinct => {
+                        return Err(self.unsupported(
+                            "a count of distinct values",
+                            &constraint_path,
+                            "PQL's aggregates here are count, sum, average, min and max",
+                        ))
+                    }
+                };
+                resolve::column(self.format, related, attribute, &constraint_path)?;
+                let arg = self.field(Some(&inner), attribute, &constraint_path)?;
+                (*operator, call(name, select, vec![arg]), value)
+            }
+        };
+        let op = match operator {
+            CountOperator::AtLeast => ">=",
+            CountOperator::AtMost => "<=",
+            CountOperator::Exactly => "=",
+            CountOperator::MoreThan => ">",
+            CountOperator::LessThan => "<",
+            CountOperator::NotEquals => "!=",
+            CountOperator::Between => {
+                return Err(self.unsupported(
+                    "a count or aggregate between two numbers",
+                    &constraint_path,
+                    "use two relationship conditions, at least and at most, in an AND group",
+                ))
+            }
+        };
+        let whole = matches!(constraint, Constraint::Occurrences { .. });
+        let read = if whole {
+            value::read(Operator::SizeEquals, DataType::Number, value).map(|o| match o {
+                Operand::Count(n) => int(n),
+                _ => int(0),
+            })
+        } else {
+            value::read(Operator::Equals, DataType::Number, value).map(|o| match o {
+                Operand::Number(n) => number(n),
+                _ => int(0),
+            })
+        };
+        let rhs = read.map_err(|(suffix, message)| Error::invalid(self.format, &format!("{constraint_path}/value{suffix}"), message))?;
+        Ok(cmp(op, target, rhs))
+    }
+}
+
+fn occurs(subject: P, spec: Occurs) -> P {
+    P::new(Expr::Occurs { subject: Box::new(subject), spec })
+}
+
+/// The variable for the related records one level inside `outer`: `E`, then `E2`, `E3`…
+fn variable(outer: Option<&str>) -> String {
+    match outer {
+        None => "E".to_string(),
+        Some(v) => {
+            let n: u32 = v.trim_start_matches('E').parse().unwrap_or(1);
+            format!("E{}", n + 1)
+        }
+    }
+}
+
+/// A window's errors point at the window, not at the condition written for it.
+fn relocate(e: Error, path: &str) -> Error {
+    match e {
+        Error::Unsupported { format, construct, hint, .. } => Error::Unsupported { format, construct, path: path.to_string(), hint },
+        Error::Invalid { format, message, .. } => Error::Invalid { format, path: path.to_string(), message },
+        other => other,
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// PQL -> tree
+// ---------------------------------------------------------------------------------------------
+
+/// Reads a PQL expression as a segment of `entity` (or the schema's root entity). `locate` turns
+/// a node's origin into a position for errors.
+pub(crate) fn raise(
+    format: Format,
+    p: &P,
+    schema: &Schema,
+    entity: Option<&str>,
+    locate: &dyn Fn(&At) -> Position,
+) -> Result<Segment> {
+    let base = resolve::parse_entity(schema, entity)
+        .map_err(|message| Error::syntax(format, locate(&p.at), message, "pass the entity the segment selects"))?;
+    let raiser = Raise { format, schema, locate };
+    let root = match &p.e {
+        Expr::Bool(b) => Group { combinator: Combinator::And, negated: !b, children: Vec::new() },
+        _ => match raiser.node(p, base, None, 0)? {
+            Node::Group(g) => g,
+            other => Group::and(vec![other]),
+        },
+    };
+    let segment = Segment::new(Some(base.name.clone()), root);
+    Ok(crate::normalize(&segment, schema, Some(&base.name)))
+}
+
+struct Raise<'s, 'l> {
+    format: Format,
+    schema: &'s Schema,
+    locate: &'l dyn Fn(&At) -> Position,
+}
+
+impl<'s, 'l> Raise<'s, 'l> {
+    fn cannot(&self, at: &At, construct: impl Into<String>, hint: impl Into<String>) -> Error {
+        Error::unrepresentable(self.format, construct, (self.locate)(at), hint)
+    }
+
+    fn node(&self, p: &P, entity: &'s Entity, var: Option<&str>, depth: usize) -> Result<Node> {
+        if depth > MAX_DEPTH {
+            return Err(Error::syntax(
+                self.format,
+                (self.locate)(&p.at),
+                format!("expression nested more than {MAX_DEPTH} levels deep"),
+                "flatten the expression",
+            ));
+        }
+        match &p.e {
+            Expr::And(items) | Expr::Or(items) => {
+                let combinator = if matches!(p.e, Expr::And(_)) { Combinator::And } else { Combinator::Or };
+                let children = items.iter().map(|i| self.node(i, entity, var, depth + 1)).collect::<Result<Vec<_>>>()?;
+                Ok(Node::Group(Group { combinator, negated: false, children }))
+            }
+            Expr::Not(inner) => Ok(match self.node(inner, entity, var, depth + 1)? {
+                Node::Group(mut g) => {
+                    g.negated = !g.negated;
+                    Node::Group(g)
+                }
+                other => Node::Group(Group { combinator: Combinator::And, negated: true, children: vec![other] }),
+            }),
+            Expr::Bool(_) => Err(self.cannot(&p.at, "a constant true/false inside a condition", "remove it, or use it as the whole expression")),
+            Expr::Exists { var: v, source, cond } => {
+                self.relationship(&p.at, entity, var, v, source, cond.as_deref(), None, depth)
+            }
+            Expr::Compare { op, lhs, rhs } => self.compare(p, op, lhs, rhs, entity, var, depth),
+            Expr::Call { name, target, args } => self.method(p, name, target, args, entity, var),
+            Expr::Occurs { subject, spec } => self.occurs(p, subject, spec, entity, var),
+            Expr::Field { .. } => {
+                let column = self.column(p, entity, var)?;
+                if column.data_type == DataType::Boolean {
+                    Ok(condition(&column.name, Operator::IsTrue, Value::Null))
+                } else {
+                    Err(self.cannot(&p.at, format!("the field {} on its own", column.name), "compare it with a value"))
+                }
+            }
+            Expr::Str(_) | Expr::Num(_) | Expr::List(_) | Expr::Select { .. } => {
+                Err(self.cannot(&p.at, "a value where a condition is expected", "write a comparison, like country = \"US\""))
+            }
+        }
+    }
+
+    /// The column a field names, in the current scope.
+    fn column(&self, p: &P, entity: &'s Entity, var: Option<&str>) -> Result<&'s segment_model::schema::Column> {
+        let Expr::Field { var: fv, path } = &p.e else {
+            return Err(self.cannot(&p.at, "a computed value", "compare a field of the record with a value"));
+        };
+        if fv.as_deref() != var {
+            let construct = match (fv, var) {
+                (None, Some(v)) => format!("a profile field inside the condition on {v}"),
+                (Some(f), _) => format!("the variable {f} here"),
+                (None, None) => "a field".to_string(),
+            };
+            return Err(self.cannot(&p.at, construct, "conditions on related records use only that record's fields"));
+        }
+        let name = path.join(".");
+        entity.column(&name).ok_or_else(|| {
+            Error::syntax(
+                self.format,
+                (self.locate)(&p.at),
+                format!("“{name}” is not an attribute of {}", entity.name),
+                format!("known: {}", resolve::known_columns(entity)),
+            )
+        })
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn relationship(
+        &self,
+        at: &At,
+        entity: &'s Entity,
+        var: Option<&str>,
+        inner_var: &str,
+        source: &P,
+        cond: Option<&P>,
+        constraint: Option<Constraint>,
+        depth: usize,
+    ) -> Result<Node> {
+        let Expr::Field { var: sv, path } = &source.e else {
+            return Err(self.cannot(&source.at, "a computed collection", "use the name of a relationship, like events"));
+        };
+        if sv.as_deref() != var || path.len() != 1 {
+            return Err(self.cannot(&source.at, format!("the collection {}", path.join(".")), "use a relationship of the record"));
+        }
+        let name = &path[0];
+        let Some(r) = self.schema.relationship(&entity.name, name) else {
+            return Err(Error::syntax(
+                self.format,
+                (self.locate)(&source.at),
+                format!("“{name}” is not a relationship of {}", entity.name),
+                format!("known: {}", resolve::known_relationships(self.schema, entity)),
+            ));
+        };
+        let Some(related) = self.schema.entity(&r.to_entity) else {
+            return Err(self.cannot(&source.at, format!("the relationship {name}"), "its entity is missing from the schema"));
+        };
+        let filter = match cond {
+            None => Group::and(Vec::new()),
+            Some(c) => match self.node(c, related, Some(inner_var), depth + 1)? {
+                Node::Group(g) => g,
+                other => Group::and(vec![other]),
+            },
+        };
+        let _ = at;
+        Ok(Node::Relationship(RelationshipCondition { relationship: r.name.clone(), constraint, window: None, filter, census: None }))
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn compare(&self, p: &P, op: &str, lhs: &P, rhs: &P, entity: &'s Entity, var: Option<&str>, depth: usize) -> Result<Node> {
+        // Aggregates over related records.
+        if let Expr::Call { name, target, args } = &lhs.e {
+            if let Expr::Select { var: inner, source, cond } = &target.e {
+                return self.aggregate(p, op, name, target, inner, source, cond.as_deref(), args, rhs, entity, var, depth);
+            }
+            return self.compare_call(p, op, lhs, name, target, args, rhs, entity, var);
+        }
+        if let (Expr::Field { path: a, .. }, Expr::Field { path: b, .. }) = (&lhs.e, &rhs.e) {
+            return Err(self.cannot(
+                &p.at,
+                format!("comparing two fields ({} {op} {})", a.join("."), b.join(".")),
+                "a condition compares an attribute with a value",
+            ));
+        }
+        let column = self.column(lhs, entity, var)?;
+        let ty = column.data_type;
+        let attr = column.name.as_str();
+        let wrong = |what: &str| {
+            self.cannot(&rhs.at, format!("comparing {attr} ({}) with {what}", ty.label()), "compare it with a value of its type")
+        };
+        match ty {
+            DataType::Text => match (op, &rhs.e) {
+                ("=", Expr::Str(s)) => Ok(condition(attr, Operator::Is, Value::String(s.clone()))),
+                ("!=", Expr::Str(s)) => Ok(condition(attr, Operator::IsNot, Value::String(s.clone()))),
+                ("like", Expr::Str(s)) => Ok(condition(attr, Operator::Like, Value::String(s.clone()))),
+                ("in" | "notIn", Expr::List(items)) => {
+                    let values = items
+                        .iter()
+                        .map(|i| match &i.e {
+                            Expr::Str(s) => Ok(Value::String(s.clone())),
+                            _ => Err(self.cannot(&i.at, format!("a non-text value in a list for {attr}"), "list text values")),
+                        })
+                        .collect::<Result<Vec<_>>>()?;
+                    let operator = if op == "in" { Operator::IsOneOf } else { Operator::IsNoneOf };
+                    Ok(condition(attr, operator, Value::Array(values)))
+                }
+                ("<" | "<=" | ">" | ">=", Expr::Str(_)) => {
+                    Err(self.cannot(&p.at, format!("ordering text ({attr} {op} …)"), "text compares with =, !=, in, notIn and like"))
+                }
+                _ => Err(wrong("this value")),
+            },
+            DataType::Number => match (op, &rhs.e) {
+                (_, Expr::Num(n)) if COMPARISONS.contains(&op) => {
+                    let operator = match op {
+                        "=" => Operator::Equals,
+                        "!=" => Operator::NotEquals,
+                        "<" => Operator::LessThan,
+                        "<=" => Operator::LessThanOrEqual,
+                        ">" => Operator::GreaterThan,
+                        _ => Operator::GreaterThanOrEqual,
+                    };
+                    Ok(condition(attr, operator, n.to_json()))
+                }
+                ("in" | "notIn", Expr::List(items)) => {
+                    let values = items
+                        .iter()
+                        .map(|i| match &i.e {
+                            Expr::Num(n) => Ok(n.to_json()),
+                            _ => Err(self.cannot(&i.at, format!("a non-number in a list for {attr}"), "list numbers")),
+                        })
+                        .collect::<Result<Vec<_>>>()?;
+                    let operator = if op == "in" { Operator::IsOneOf } else { Operator::IsNoneOf };
+                    Ok(condition(attr, operator, Value::Array(values)))
+                }
+                _ => Err(wrong("this value")),
+            },
+            DataType::Boolean => match (op, &rhs.e) {
+                ("=", Expr::Bool(true)) => Ok(condition(attr, Operator::IsTrue, Value::Null)),
+                ("=", Expr::Bool(false)) => Ok(condition(attr, Operator::IsFalse, Value::Null)),
+                ("!=", Expr::Bool(_)) => Err(self.cannot(
+                    &p.at,
+                    format!("{attr} != true/false"),
+                    "write = true or = false (“not equal” would also match a missing value)",
+                )),
+                _ => Err(wrong("this value")),
+            },
+            DataType::Datetime => Err(self.cannot(&p.at, format!("comparing the date {attr} with {op}"), "use occurs, e.g. occurs before date(2024, 1, 31)")),
+            DataType::Array => Err(self.cannot(&p.at, format!("comparing the list {attr} with {op}"), "use intersects, supersetOf or count()")),
+        }
+    }
+
+    /// `x.getMonth() = 5`, `tags.count() > 2`.
+    #[allow(clippy::too_many_arguments)]
+    fn compare_call(
+        &self,
+        p: &P,
+        op: &str,
+        lhs: &P,
+        name: &str,
+        target: &P,
+        args: &[P],
+        rhs: &P,
+        entity: &'s Entity,
+        var: Option<&str>,
+    ) -> Result<Node> {
+        if !args.is_empty() {
+            return Err(self.cannot(&lhs.at, format!("{name}(…) with arguments here"), "compare a field, a date part or a count"));
+        }
+        let column = self.column(target, entity, var)?;
+        let attr = column.name.as_str();
+        match (name, column.data_type) {
+            ("getYear" | "getMonth" | "getDayOfMonth", DataType::Datetime) => {
+                let part = match name {
+                    "getYear" => "year",
+                    "getMonth" => "month",
+                    _ => "day_of_month",
+                };
+                let values: Vec<Value> = match (op, &rhs.e) {
+                    ("=", Expr::Num(Num::Int(v))) => vec![Value::from(*v)],
+                    ("in", Expr::List(items)) => items
+                        .iter()
+                        .map(|i| match &i.e {
+                            Expr::Num(Num::Int(v)) => Ok(Value::from(*v)),
+                            _ => Err(self.cannot(&i.at, "a value that is not a whole number", "list whole numbers")),
+                        })
+                        .collect::<Result<Vec<_>>>()?,
+                    _ => {
+                        return Err(self.cannot(&p.at, format!("{name}() {op} …"), "date parts compare with = or in [..]"))
+                    }
+                };
+                let value = serde_json::json!({"part": part, "values": values});
+                let node = condition(attr, Operator::DatePartIs, value.clone());
+                if let Err((_, message)) = value::read(Operator::DatePartIs, DataType::Datetime, &value) {
+                    return Err(self.cannot(&rhs.at, format!("the {part} value"), message));
+                }
+                Ok(node)
+            }
+            ("count", DataType::Array) => {
+                let operator = match op {
+                    "=" => Operator::SizeEquals,
+                    "<" => Operator::SizeLessThan,
+                    ">" => Operator::SizeGreaterThan,
+                    _ => return Err(self.cannot(&p.at, format!("count() {op} …"), "list sizes compare with =, < or >")),
+                };
+                match &rhs.e {
+                    Expr::Num(Num::Int(n)) if *n >= 0 => Ok(condition(attr, operator, Value::from(*n))),
+                    _ => Err(self.cannot(&rhs.at, "a size that is not a whole number", "use 0 or more")),
+                }
+            }
+            _ => Err(self.cannot(&lhs.at, format!("{attr}.{name}() compared with a value"), "supported: getYear(), getMonth(), getDayOfMonth() on dates and count() on lists")),
+        }
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn aggregate(
+        &self,
+        p: &P,
+        op: &str,
+        name: &str,
+        select: &P,
+        inner: &str,
+        source: &P,
+        cond: Option<&P>,
+        args: &[P],
+        rhs: &P,
+        entity: &'s Entity,
+        var: Option<&str>,
+        depth: usize,
+    ) -> Result<Node> {
+        let operator = match op {
+            ">=" => CountOperator::AtLeast,
+            "<=" => CountOperator::AtMost,
+            "=" => CountOperator::Exactly,
+            ">" => CountOperator::MoreThan,
+            "<" => CountOperator::LessThan,
+            "!=" => CountOperator::NotEquals,
+            _ => return Err(self.cannot(&p.at, format!("an aggregate compared with {op}"), "use =, !=, <, <=, > or >=")),
+        };
+        let constraint = if name == "count" {
+            if !args.is_empty() {
+                return Err(self.cannot(&p.at, "count(…) with arguments", "count the selected records with count()"));
+            }
+            match &rhs.e {
+                Expr::Num(Num::Int(n)) if *n >= 0 => Constraint::Occurrences { operator, value: Value::from(*n), census_operator: None },
+                _ => return Err(self.cannot(&rhs.at, "a count that is not a whole number", "use 0 or more")),
+            }
+        } else {
+            let function = match name {
+                "sum" => AggregateFunction::Sum,
+                "average" => AggregateFunction::Avg,
+                "min" => AggregateFunction::Min,
+                "max" => AggregateFunction::Max,
+                other => return Err(self.cannot(&p.at, format!("the aggregate {other}()"), "use count, sum, average, min or max")),
+            };
+            let [arg] = args else {
+                return Err(self.cannot(&p.at, format!("{name}() without one field"), format!("write {name}({inner}.field)")));
+            };
+            let Expr::Num(n) = &rhs.e else {
+                return Err(self.cannot(&rhs.at, "an aggregate compared with a non-number", "compare it with a number"));
+            };
+            // The argument is a field of the selected records.
+            let Expr::Field { var: av, path } = &arg.e else {
+                return Err(self.cannot(&arg.at, "a computed value to aggregate", format!("write {name}({inner}.field)")));
+            };
+            if av.as_deref() != Some(inner) {
+                return Err(self.cannot(&arg.at, "a field of another record", format!("write {name}({inner}.field)")));
+            }
+            Constraint::Aggregate { function, attribute: path.join("."), operator, value: n.to_json(), census_operator: None }
+        };
+        let node = self.relationship(&select.at, entity, var, inner, source, cond, Some(constraint), depth)?;
+        // The aggregated attribute must exist on the related entity.
+        if let Node::Relationship(rel) = &node {
+            if let Some(Constraint::Aggregate { attribute, .. }) = &rel.constraint {
+                let related = self.schema.relationship(&entity.name, &rel.relationship).and_then(|r| self.schema.entity(&r.to_entity));
+                if let Some(related) = related {
+                    if related.column(attribute).is_none() {
+                        return Err(Error::syntax(
+                            self.format,
+                            (self.locate)(&args[0].at),
+                            format!("“{attribute}” is not an attribute of {}", related.name),
+                            format!("known: {}", resolve::known_columns(related)),
+                        ));
+                    }
+                }
+            }
+        }
+        Ok(node)
+    }
+
+    fn method(&self, p: &P, name: &str, target: &P, args: &[P], entity: &'s Entity, var: Option<&str>) -> Result<Node> {
+        let column = self.column(target, entity, var)?;
+        let attr = column.name.as_str();
+        let ty = column.data_type;
+        let (operator, needs) = match name {
+            "isNull" => (Operator::IsNull, None),
+            "isNotNull" => (Operator::IsNotNull, None),
+            "contains" => (Operator::Contains, Some(DataType::Text)),
+            "doesNotContain" => (Operator::DoesNotContain, Some(DataType::Text)),
+            "startsWith" => (Operator::StartsWith, Some(DataType::Text)),
+            "doesNotStartWith" => (Operator::DoesNotStartWith, Some(DataType::Text)),
+            "endsWith" => (Operator::EndsWith, Some(DataType::Text)),
+            "doesNotEndWith" => (Operator::DoesNotEndWith, Some(DataType::Text)),
+            "equals" => (Operator::Is, Some(DataType::Text)),
+            "notEqualTo" => (Operator::IsNot, Some(DataType::Text)),
+            "matches" => (Operator::MatchesRegex, Some(DataType::Text)),
+            "intersects" => (Operator::ContainsAnyOf, Some(DataType::Array)),
+            "supersetOf" => (Operator::ContainsAllOf, Some(DataType::Array)),
+            other => {
+                return Err(self.cannot(&p.at, format!("the function {other}()"), "see the list of PQL functions this import reads"))
+            }
+        };
+        if let Some(needed) = needs {
+            if ty != needed {
+                return Err(self.cannot(&p.at, format!("{name}() on {attr} ({})", ty.label()), format!("{name}() applies to {}", needed.label())));
+            }
+        }
+        match operator {
+            Operator::IsNull | Operator::IsNotNull => {
+                if !args.is_empty() {
+                    return Err(self.cannot(&p.at, format!("{name}() with arguments"), format!("write {attr}.{name}()")));
+                }
+                Ok(condition(attr, operator, Value::Null))
+            }
+            Operator::ContainsAnyOf | Operator::ContainsAllOf => {
+                let [P { e: Expr::List(items), .. }] = args else {
+                    return Err(self.cannot(&p.at, format!("{name}() without a list"), format!("write {attr}.{name}([\"a\", \"b\"])")));
+                };
+                let values = items
+                    .iter()
+                    .map(|i| match &i.e {
+                        Expr::Str(s) => Ok(Value::String(s.clone())),
+                        Expr::Num(n) => Ok(n.to_json()),
+                        _ => Err(self.cannot(&i.at, "a list item that is not text or a number", "")),
+                    })
+                    .collect::<Result<Vec<_>>>()?;
+                if values.is_empty() {
+                    return Err(self.cannot(&p.at, "an empty list", "list at least one value"));
+                }
+                Ok(condition(attr, operator, Value::Array(values)))
+            }
+            _ => {
+                let (text, case) = match args {
+                    [P { e: Expr::Str(s), .. }] => (s, None),
+                    [P { e: Expr::Str(s), .. }, P { e: Expr::Bool(b), .. }] if operator != Operator::MatchesRegex => (s, Some(*b)),
+                    _ => {
+                        return Err(self.cannot(&p.at, format!("{name}() with these arguments"), format!("write {attr}.{name}(\"text\") or {attr}.{name}(\"text\", false)")))
+                    }
+                };
+                if text.is_empty() && operator != Operator::Is && operator != Operator::IsNot {
+                    return Err(self.cannot(&p.at, format!("{name}(\"\")"), "give some text to match"));
+                }
+                let mut c = Condition::new(attr, operator, Value::String(text.clone()));
+                if case == Some(false) {
+                    c.case_sensitive = Some(false);
+                }
+                Ok(Node::Condition(c))
+            }
+        }
+    }
+
+    fn occurs(&self, p: &P, subject: &P, spec: &Occurs, entity: &'s Entity, var: Option<&str>) -> Result<Node> {
+        let column = self.column(subject, entity, var)?;
+        let attr = column.name.as_str();
+        if column.data_type != DataType::Datetime {
+            return Err(self.cannot(&p.at, format!("occurs on {attr} ({})", column.data_type.label()), "occurs applies to dates"));
+        }
+        let date = |t: &Time| match t {
+            Time::Date { year, month, day } => {
+                let d = u32::try_from(*month).ok().zip(u32::try_from(*day).ok()).and_then(|(m, d)| {
+                    i32::try_from(*year).ok().and_then(|y| chrono::NaiveDate::from_ymd_opt(y, m, d))
+                });
+                d.map(|d| d.format("%Y-%m-%d").to_string())
+                    .ok_or_else(|| self.cannot(&p.at, format!("the date date({year}, {month}, {day})"), "it is not a calendar date"))
+            }
+            Time::Now | Time::Offset { .. } => {
+                Err(self.cannot(&p.at, "a relative time here", "use date(year, month, day)"))
+            }
+        };
+        let span = |amount: u64, unit: TimeUnit| serde_json::json!({"amount": amount, "unit": value::unit_name(unit)});
+        let (operator, value) = match spec {
+            Occurs::Compare(op, Time::Offset { amount, unit, after }) => {
+                let operator = match (op.as_str(), after) {
+                    ("<=", false) => Operator::InTheLast,
+                    ("<=", true) => Operator::InTheNext,
+                    (">", false) => Operator::MoreThanAgo,
+                    ("<", false) => Operator::LessThanAgo,
+                    ("=", false) => Operator::ExactlyAgo,
+                    _ => {
+                        return Err(self.cannot(
+                            &p.at,
+                            format!("occurs {op} … {}", if *after { "after now" } else { "before now" }),
+                            "supported: <= N units before/after now, > N, < N and = N units before now",
+                        ))
+                    }
+                };
+                (operator, span(*amount, *unit))
+            }
+            Occurs::Compare(op, _) => {
+                return Err(self.cannot(&p.at, format!("occurs {op} a fixed time"), "use occurs before/after/on date(…)"))
+            }
+            Occurs::Before(t) => (Operator::Before, Value::String(date(t)?)),
+            Occurs::After(t) => (Operator::After, Value::String(date(t)?)),
+            Occurs::On(t) => (Operator::On, Value::String(date(t)?)),
+            Occurs::Between(Time::Offset { amount: a, unit: ua, after: false }, Time::Offset { amount: b, unit: ub, after: false })
+                if ua == ub =>
+            {
+                (Operator::BetweenAgo, serde_json::json!({"from": a, "to": b, "unit": value::unit_name(*ua)}))
+            }
+            Occurs::Between(a, b) => (Operator::Between, serde_json::json!([date(a)?, date(b)?])),
+            Occurs::Period(which, unit) => {
+                let operator = match which.as_str() {
+                    "this" => Operator::ThisPeriod,
+                    "last" => Operator::LastPeriod,
+                    _ => Operator::NextPeriod,
+                };
+                (operator, Value::String(value::unit_name(*unit).to_string()))
+            }
+        };
+        Ok(condition(attr, operator, value))
+    }
+}
+
+fn condition(attribute: &str, operator: Operator, value: Value) -> Node {
+    Node::Condition(Condition::new(attribute, operator, value))
+}

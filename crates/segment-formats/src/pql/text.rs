@@ -1,0 +1,727 @@
+//! `pql/text`: printing and reading PQL expressions.
+
+use segment_model::tree::TimeUnit;
+
+use super::{unit_from_word, unit_word, At, Expr, Occurs, Time, COMPARISONS, P};
+use crate::error::{Error, Position, Result};
+use crate::value::Num;
+use crate::{Format, SYNTAX_DEPTH};
+
+const FORMAT: Format = Format::PqlText;
+
+// ---------------------------------------------------------------------------------------------
+// Printing
+// ---------------------------------------------------------------------------------------------
+
+/// Binding strength, weakest first: a child weaker than its context is parenthesized.
+const QUANTIFIED: u8 = 0;
+const OR: u8 = 1;
+const AND: u8 = 2;
+const NOT: u8 = 3;
+const ATOM: u8 = 4;
+
+pub(crate) fn print(p: &P) -> String {
+    let mut out = String::new();
+    expr(p, QUANTIFIED, &mut out);
+    out
+}
+
+fn strength(p: &P) -> u8 {
+    match &p.e {
+        Expr::Exists { .. } => QUANTIFIED,
+        Expr::Or(_) => OR,
+        Expr::And(_) => AND,
+        Expr::Not(_) => NOT,
+        _ => ATOM,
+    }
+}
+
+fn expr(p: &P, context: u8, out: &mut String) {
+    let own = strength(p);
+    let parens = own < context || (own == context && matches!(p.e, Expr::And(_) | Expr::Or(_)) && context > QUANTIFIED);
+    if parens {
+        out.push('(');
+    }
+    match &p.e {
+        Expr::Or(items) => join(items, " or ", OR + 1, out),
+        Expr::And(items) => join(items, " and ", AND + 1, out),
+        Expr::Not(inner) => {
+            out.push_str("not (");
+            expr(inner, QUANTIFIED, out);
+            out.push(')');
+        }
+        Expr::Exists { var, source, cond } => {
+            out.push_str("exists ");
+            out.push_str(var);
+            out.push_str(" from ");
+            term(source, out);
+            if let Some(c) = cond {
+                out.push_str(" where ");
+                expr(c, QUANTIFIED, out);
+            }
+        }
+        Expr::Compare { op, lhs, rhs } => {
+            term(lhs, out);
+            out.push(' ');
+            out.push_str(op);
+            out.push(' ');
+            term(rhs, out);
+        }
+        Expr::Occurs { subject, spec } => {
+            term(subject, out);
+            out.push_str(" occurs ");
+            occurs(spec, out);
+        }
+        _ => term(p, out),
+    }
+    if parens {
+        out.push(')');
+    }
+}
+
+fn join(items: &[P], separator: &str, context: u8, out: &mut String) {
+    for (i, item) in items.iter().enumerate() {
+        if i > 0 {
+            out.push_str(separator);
+        }
+        expr(item, context, out);
+    }
+}
+
+fn term(p: &P, out: &mut String) {
+    match &p.e {
+        Expr::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
+        Expr::Str(s) => quote(s, out),
+        Expr::Num(n) => out.push_str(&n.to_string()),
+        Expr::List(items) => {
+            out.push('[');
+            for (i, item) in items.iter().enumerate() {
+                if i > 0 {
+                    out.push_str(", ");
+                }
+                term(item, out);
+            }
+            out.push(']');
+        }
+        Expr::Field { var, path } => {
+            if let Some(v) = var {
+                out.push_str(v);
+                out.push('.');
+            }
+            out.push_str(&path.join("."));
+        }
+        Expr::Call { name, target, args } => {
+            term(target, out);
+            out.push('.');
+            out.push_str(name);
+            out.push('(');
+            for (i, arg) in args.iter().enumerate() {
+                if i > 0 {
+                    out.push_str(", ");
+                }
+                term(arg, out);
+            }
+            out.push(')');
+        }
+        Expr::Select { var, source, cond } => {
+            out.push_str("(select ");
+            out.push_str(var);
+            out.push_str(" from ");
+            term(source, out);
+            if let Some(c) = cond {
+                out.push_str(" where ");
+                expr(c, QUANTIFIED, out);
+            }
+            out.push(')');
+        }
+        Expr::And(_) | Expr::Or(_) | Expr::Not(_) | Expr::Exists { .. } | Expr::Compare { .. } | Expr::Occurs { .. } => {
+            out.push('(');
+            expr(p, QUANTIFIED, out);
+            out.push(')');
+        }
+    }
+}
+
+fn occurs(spec: &Occurs, out: &mut String) {
+    match spec {
+        Occurs::Compare(op, t) => {
+            out.push_str(op);
+            out.push(' ');
+            time(t, out);
+        }
+        Occurs::Before(t) => {
+            out.push_str("before ");
+            time(t, out);
+        }
+        Occurs::After(t) => {
+            out.push_str("after ");
+            time(t, out);
+        }
+        Occurs::On(t) => {
+            out.push_str("on ");
+            time(t, out);
+        }
+        Occurs::Between(a, b) => {
+            out.push_str("between ");
+            time(a, out);
+            out.push_str(" and ");
+            time(b, out);
+        }
+        Occurs::Period(which, unit) => {
+            out.push_str(which);
+            out.push(' ');
+            out.push_str(unit_word(*unit, 1));
+        }
+    }
+}
+
+fn time(t: &Time, out: &mut String) {
+    match t {
+        Time::Now => out.push_str("now"),
+        Time::Date { year, month, day } => out.push_str(&format!("date({year}, {month}, {day})")),
+        Time::Offset { amount, unit, after } => {
+            out.push_str(&format!("{amount} {} {} now", unit_word(*unit, *amount), if *after { "after" } else { "before" }))
+        }
+    }
+}
+
+/// A PQL string literal: double quotes, backslash escapes.
+pub(crate) fn quote(s: &str, out: &mut String) {
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if (c as u32) < 0x20 || c == '\u{7f}' => out.push_str(&format!("\\u{:04x}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+}
+
+// ---------------------------------------------------------------------------------------------
+// Reading
+// ---------------------------------------------------------------------------------------------
+
+#[derive(Debug, Clone, PartialEq)]
+enum Tok {
+    Ident(String),
+    Str(String),
+    Num(String),
+    Sym(&'static str),
+    End,
+}
+
+#[derive(Debug, Clone)]
+struct Token {
+    tok: Tok,
+    at: usize,
+}
+
+fn describe(tok: &Tok) -> String {
+    match tok {
+        Tok::Ident(s) => format!("“{s}”"),
+        Tok::Str(_) => "a string".to_string(),
+        Tok::Num(n) => format!("the number {n}"),
+        Tok::Sym(s) => format!("“{s}”"),
+        Tok::End => "the end of the expression".to_string(),
+    }
+}
+
+fn lex(text: &str) -> Result<Vec<Token>> {
+    let bytes = text.as_bytes();
+    let mut tokens = Vec::new();
+    let mut i = 0;
+    let err = |at: usize, message: &str, hint: &str| Error::syntax(FORMAT, Position::in_text(text, at), message, hint);
+    while i < bytes.len() {
+        let c = bytes[i];
+        if c.is_ascii_whitespace() {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        if c.is_ascii_alphabetic() || c == b'_' {
+            while i < bytes.len() && (bytes[i].is_ascii_alphanumeric() || bytes[i] == b'_') {
+                i += 1;
+            }
+            tokens.push(Token { tok: Tok::Ident(text[start..i].to_string()), at: start });
+            continue;
+        }
+        if c.is_ascii_digit() || (c == b'-' && bytes.get(i + 1).is_some_and(u8::is_ascii_digit)) {
+            i += 1;
+            while i < bytes.len() && bytes[i].is_ascii_digit() {
+                i += 1;
+            }
+            if i + 1 < bytes.len() && bytes[i] == b'.' && bytes[i + 1].is_ascii_digit() {
+                i += 1;
+                while i < bytes.len() && bytes[i].is_ascii_digit() {
+                    i += 1;
+                }
+            }
+            if i < bytes.len() && (bytes[i] == b'e' || bytes[i] == b'E') {
+                let mut j = i + 1;
+                if j < bytes.len() && (bytes[j] == b'+' || bytes[j] == b'-') {
+                    j += 1;
+                }
+                if j < bytes.len() && bytes[j].is_ascii_digit() {
+                    i = j;
+                    while i < bytes.len() && bytes[i].is_ascii_digit() {
+                        i += 1;
+                    }
+                }
+            }
+            tokens.push(Token { tok: Tok::Num(text[start..i].to_string()), at: start });
+            continue;
+        }
+        if c == b'"' {
+            i += 1;
+            let mut value = String::new();
+            loop {
+                let Some(ch) = text[i..].chars().next() else {
+                    return Err(err(start, "this string is not closed", "end it with \""));
+                };
+                i += ch.len_utf8();
+                match ch {
+                    '"' => break,
+                    '\\' => {
+                        let Some(esc) = text[i..].chars().next() else {
+                            return Err(err(start, "this string is not closed", "end it with \""));
+                        };
+                        i += esc.len_utf8();
+                        match esc {
+                            '"' => value.push('"'),
+                            '\\' => value.push('\\'),
+                            '/' => value.push('/'),
+                            'n' => value.push('\n'),
+                            'r' => value.push('\r'),
+                            't' => value.push('\t'),
+                            'u' => {
+                                let hex = text.get(i..i + 4).filter(|h| h.chars().all(|c| c.is_ascii_hexdigit()));
+                                let ch = hex.and_then(|h| u32::from_str_radix(h, 16).ok()).and_then(char::from_u32);
+                                match ch {
+                                    Some(ch) => {
+                                        value.push(ch);
+                                        i += 4;
+                                    }
+                                    None => return Err(err(i - 2, "bad \\u escape", "write \\u and four hex digits of a character")),
+                                }
+                            }
+                            _ => return Err(err(i - esc.len_utf8() - 1, &format!("unknown escape \\{esc}"), "escape only \" \\ n r t u")),
+                        }
+                    }
+                    ch => value.push(ch),
+                }
+            }
+            tokens.push(Token { tok: Tok::Str(value), at: start });
+            continue;
+        }
+        let two = text.get(i..i + 2);
+        let sym: Option<&'static str> = match two {
+            Some("!=") => Some("!="),
+            Some("<=") => Some("<="),
+            Some(">=") => Some(">="),
+            Some("==") => Some("=="),
+            _ => None,
+        };
+        if let Some(s) = sym {
+            tokens.push(Token { tok: Tok::Sym(if s == "==" { "=" } else { s }), at: start });
+            i += 2;
+            continue;
+        }
+        let sym: &'static str = match c {
+            b'(' => "(",
+            b')' => ")",
+            b'[' => "[",
+            b']' => "]",
+            b',' => ",",
+            b'.' => ".",
+            b'=' => "=",
+            b'<' => "<",
+            b'>' => ">",
+            _ => {
+                let ch = text[i..].chars().next().unwrap_or('?');
+                let hint = if ch == '\'' { "PQL strings use double quotes" } else if ch == '$' { "write fields without $1." } else { "" };
+                return Err(err(start, &format!("unexpected character “{ch}”"), hint));
+            }
+        };
+        tokens.push(Token { tok: Tok::Sym(sym), at: start });
+        i += 1;
+    }
+    tokens.push(Token { tok: Tok::End, at: text.len() });
+    Ok(tokens)
+}
+
+pub(crate) fn parse(text: &str) -> Result<P> {
+    if text.trim().is_empty() {
+        return Err(Error::syntax(FORMAT, Position::in_text(text, 0), "the expression is empty", "write a condition, or true for everyone"));
+    }
+    let tokens = lex(text)?;
+    let mut parser = Parser { text, tokens, pos: 0, vars: Vec::new(), depth: 0 };
+    let p = parser.expr()?;
+    if parser.peek() != &Tok::End {
+        return Err(parser.unexpected("and, or or the end"));
+    }
+    Ok(p)
+}
+
+struct Parser<'t> {
+    text: &'t str,
+    tokens: Vec<Token>,
+    pos: usize,
+    vars: Vec<String>,
+    depth: usize,
+}
+
+impl<'t> Parser<'t> {
+    fn peek(&self) -> &Tok {
+        self.tokens.get(self.pos).map(|t| &t.tok).unwrap_or(&Tok::End)
+    }
+
+    fn offset(&self) -> usize {
+        self.tokens.get(self.pos).map(|t| t.at).unwrap_or(self.text.len())
+    }
+
+    fn bump(&mut self) -> Tok {
+        let tok = self.peek().clone();
+        if self.pos < self.tokens.len() {
+            self.pos += 1;
+        }
+        tok
+    }
+
+    fn error(&self, at: usize, message: impl Into<String>, hint: impl Into<String>) -> Error {
+        Error::syntax(FORMAT, Position::in_text(self.text, at), message, hint)
+    }
+
+    fn unexpected(&self, expected: &str) -> Error {
+        self.error(self.offset(), format!("expected {expected}, found {}", describe(self.peek())), "")
+    }
+
+    fn is_word(&self, word: &str) -> bool {
+        matches!(self.peek(), Tok::Ident(s) if s == word)
+    }
+
+    fn eat_word(&mut self, word: &str) -> bool {
+        if self.is_word(word) {
+            self.pos += 1;
+            true
+        } else {
+            false
+        }
+    }
+
+    fn expect_word(&mut self, word: &str) -> Result<()> {
+        if self.eat_word(word) {
+            Ok(())
+        } else {
+            Err(self.unexpected(&format!("“{word}”")))
+        }
+    }
+
+    fn eat_sym(&mut self, sym: &str) -> bool {
+        if matches!(self.peek(), Tok::Sym(s) if *s == sym) {
+            self.pos += 1;
+            true
+        } else {
+            false
+        }
+    }
+
+    fn expect_sym(&mut self, sym: &str) -> Result<()> {
+        if self.eat_sym(sym) {
+            Ok(())
+        } else {
+            Err(self.unexpected(&format!("“{sym}”")))
+        }
+    }
+
+    fn enter(&mut self) -> Result<()> {
+        self.depth += 1;
+        if self.depth > SYNTAX_DEPTH {
+            return Err(self.error(self.offset(), format!("nested more than {SYNTAX_DEPTH} levels deep"), "flatten the expression"));
+        }
+        Ok(())
+    }
+
+    fn leave(&mut self) {
+        self.depth = self.depth.saturating_sub(1);
+    }
+
+    fn expr(&mut self) -> Result<P> {
+        let at = self.offset();
+        let first = self.and()?;
+        if !self.is_word("or") {
+            return Ok(first);
+        }
+        let mut items = vec![first];
+        while self.eat_word("or") {
+            items.push(self.and()?);
+        }
+        Ok(P { e: Expr::Or(items), at: At::Offset(at) })
+    }
+
+    fn and(&mut self) -> Result<P> {
+        let at = self.offset();
+        let first = self.unary()?;
+        if !self.is_word("and") {
+            return Ok(first);
+        }
+        let mut items = vec![first];
+        while self.eat_word("and") {
+            items.push(self.unary()?);
+        }
+        Ok(P { e: Expr::And(items), at: At::Offset(at) })
+    }
+
+    fn unary(&mut self) -> Result<P> {
+        let at = self.offset();
+        if self.eat_word("not") {
+            self.enter()?;
+            let inner = self.unary()?;
+            self.leave();
+            return Ok(P { e: Expr::Not(Box::new(inner)), at: At::Offset(at) });
+        }
+        self.predicate()
+    }
+
+    fn quantified(&mut self) -> Result<(String, P, Option<Box<P>>)> {
+        let var = match self.bump() {
+            Tok::Ident(v) if !super::KEYWORDS.contains(&v.as_str()) => v,
+            _ => {
+                self.pos = self.pos.saturating_sub(1);
+                return Err(self.unexpected("a variable name, like E"));
+            }
+        };
+        self.expect_word("from")?;
+        let source = self.term()?;
+        let cond = if self.eat_word("where") {
+            self.enter()?;
+            self.vars.push(var.clone());
+            let c = self.expr();
+            self.vars.pop();
+            self.leave();
+            Some(Box::new(c?))
+        } else {
+            None
+        };
+        Ok((var, source, cond))
+    }
+
+    fn predicate(&mut self) -> Result<P> {
+        let at = self.offset();
+        if self.eat_word("exists") {
+            let (var, source, cond) = self.quantified()?;
+            return Ok(P { e: Expr::Exists { var, source: Box::new(source), cond }, at: At::Offset(at) });
+        }
+        if self.is_word("forall") {
+            return Err(self.error(at, "forall is not read", "write the condition with exists and not"));
+        }
+        let lhs = self.term()?;
+        let op_at = self.offset();
+        let op: Option<String> = match self.peek().clone() {
+            Tok::Sym(s) if COMPARISONS.contains(&s) => Some(s.to_string()),
+            Tok::Ident(w) if w == "in" || w == "notIn" || w == "like" => Some(w),
+            Tok::Ident(w) if w == "occurs" => {
+                self.pos += 1;
+                let spec = self.occurs()?;
+                return Ok(P { e: Expr::Occurs { subject: Box::new(lhs), spec }, at: At::Offset(op_at) });
+            }
+            _ => None,
+        };
+        let Some(op) = op else { return Ok(lhs) };
+        self.pos += 1;
+        let rhs = self.term()?;
+        Ok(P { e: Expr::Compare { op, lhs: Box::new(lhs), rhs: Box::new(rhs) }, at: At::Offset(op_at) })
+    }
+
+    fn occurs(&mut self) -> Result<Occurs> {
+        if let Tok::Sym(s) = self.peek().clone() {
+            if COMPARISONS.contains(&s) {
+                self.pos += 1;
+                return Ok(Occurs::Compare(s.to_string(), self.time()?));
+            }
+        }
+        let word = match self.peek().clone() {
+            Tok::Ident(w) => w,
+            _ => return Err(self.unexpected("a comparison, before, after, on, between, this, last or next")),
+        };
+        self.pos += 1;
+        Ok(match word.as_str() {
+            "before" => Occurs::Before(self.time()?),
+            "after" => Occurs::After(self.time()?),
+            "on" => Occurs::On(self.time()?),
+            "between" => {
+                let a = self.time()?;
+                self.expect_word("and")?;
+                Occurs::Between(a, self.time()?)
+            }
+            "this" | "last" | "next" => {
+                let unit = self.unit(1)?;
+                Occurs::Period(word, unit)
+            }
+            _ => {
+                self.pos -= 1;
+                return Err(self.unexpected("a comparison, before, after, on, between, this, last or next"));
+            }
+        })
+    }
+
+    fn unit(&mut self, _amount: u64) -> Result<TimeUnit> {
+        let at = self.offset();
+        match self.bump() {
+            Tok::Ident(w) => unit_from_word(&w).ok_or_else(|| {
+                self.error(at, format!("“{w}” is not a time unit"), "use minutes, hours, days, weeks, months or years")
+            }),
+            _ => {
+                self.pos = self.pos.saturating_sub(1);
+                Err(self.unexpected("a time unit (days, weeks…)"))
+            }
+        }
+    }
+
+    fn time(&mut self) -> Result<Time> {
+        let at = self.offset();
+        match self.peek().clone() {
+            Tok::Ident(w) if w == "now" => {
+                self.pos += 1;
+                Ok(Time::Now)
+            }
+            Tok::Ident(w) if w == "today" => Err(self.error(at, "“today” is not read", "use now, or date(year, month, day)")),
+            Tok::Ident(w) if w == "date" => {
+                self.pos += 1;
+                self.expect_sym("(")?;
+                let mut parts = [0i64; 3];
+                for (i, part) in parts.iter_mut().enumerate() {
+                    if i > 0 {
+                        self.expect_sym(",")?;
+                    }
+                    let at = self.offset();
+                    match self.bump() {
+                        Tok::Num(n) => match Num::parse(&n) {
+                            Some(Num::Int(v)) => *part = v,
+                            _ => return Err(self.error(at, format!("{n} is not a whole number"), "date(year, month, day)")),
+                        },
+                        _ => {
+                            self.pos = self.pos.saturating_sub(1);
+                            return Err(self.unexpected("a whole number"));
+                        }
+                    }
+                }
+                self.expect_sym(")")?;
+                Ok(Time::Date { year: parts[0], month: parts[1], day: parts[2] })
+            }
+            Tok::Num(n) => {
+                self.pos += 1;
+                let amount = match Num::parse(&n) {
+                    Some(Num::Int(v)) if v >= 0 => v as u64,
+                    _ => return Err(self.error(at, format!("{n} is not a whole number of units"), "use 0 or more whole units")),
+                };
+                let unit = self.unit(amount)?;
+                let after = if self.eat_word("before") {
+                    false
+                } else if self.eat_word("after") {
+                    true
+                } else {
+                    return Err(self.unexpected("before or after"));
+                };
+                if !self.eat_word("now") {
+                    return Err(self.unexpected("now"));
+                }
+                Ok(Time::Offset { amount, unit, after })
+            }
+            _ => Err(self.unexpected("a time: now, date(y, m, d) or N units before now")),
+        }
+    }
+
+    fn term(&mut self) -> Result<P> {
+        let mut p = self.atom()?;
+        while matches!(self.peek(), Tok::Sym(".")) {
+            self.pos += 1;
+            let at = self.offset();
+            let name = match self.bump() {
+                Tok::Ident(n) => n,
+                _ => {
+                    self.pos = self.pos.saturating_sub(1);
+                    return Err(self.unexpected("a field or function name"));
+                }
+            };
+            if self.eat_sym("(") {
+                self.enter()?;
+                let mut args = Vec::new();
+                if !self.eat_sym(")") {
+                    loop {
+                        args.push(self.term()?);
+                        if self.eat_sym(")") {
+                            break;
+                        }
+                        self.expect_sym(",")?;
+                    }
+                }
+                self.leave();
+                p = P { e: Expr::Call { name, target: Box::new(p), args }, at: At::Offset(at) };
+            } else {
+                match &mut p.e {
+                    Expr::Field { path, .. } if !super::KEYWORDS.contains(&name.as_str()) => path.push(name),
+                    _ => return Err(self.error(at, format!("“{name}” cannot follow this"), "call a function: name(…)")),
+                }
+            }
+        }
+        Ok(p)
+    }
+
+    fn atom(&mut self) -> Result<P> {
+        let at = self.offset();
+        match self.bump() {
+            Tok::Str(s) => Ok(P { e: Expr::Str(s), at: At::Offset(at) }),
+            Tok::Num(n) => match Num::parse(&n) {
+                Some(v) => Ok(P { e: Expr::Num(v), at: At::Offset(at) }),
+                None => Err(self.error(at, format!("{n} is not a number this import reads"), "numbers fit in 64 bits")),
+            },
+            Tok::Sym("(") => {
+                self.enter()?;
+                let inner = if self.eat_word("select") {
+                    let (var, source, cond) = self.quantified()?;
+                    P { e: Expr::Select { var, source: Box::new(source), cond }, at: At::Offset(at) }
+                } else {
+                    self.expr()?
+                };
+                self.expect_sym(")")?;
+                self.leave();
+                Ok(inner)
+            }
+            Tok::Sym("[") => {
+                self.enter()?;
+                let mut items = Vec::new();
+                if !self.eat_sym("]") {
+                    loop {
+                        items.push(self.term()?);
+                        if self.eat_sym("]") {
+                            break;
+                        }
+                        self.expect_sym(",")?;
+                    }
+                }
+                self.leave();
+                Ok(P { e: Expr::List(items), at: At::Offset(at) })
+            }
+            Tok::Ident(w) if w == "true" || w == "false" => Ok(P { e: Expr::Bool(w == "true"), at: At::Offset(at) }),
+            Tok::Ident(w) if super::KEYWORDS.contains(&w.as_str()) => {
+                Err(self.error(at, format!("“{w}” cannot start a value here"), ""))
+            }
+            Tok::Ident(w) => {
+                if self.vars.contains(&w) {
+                    Ok(P { e: Expr::Field { var: Some(w), path: Vec::new() }, at: At::Offset(at) })
+                } else {
+                    Ok(P { e: Expr::Field { var: None, path: vec![w] }, at: At::Offset(at) })
+                }
+            }
+            Tok::Sym(_) | Tok::End => {
+                self.pos = self.pos.saturating_sub(1);
+                Err(self.unexpected("a condition or a value"))
+            }
+        }
+    }
+}
