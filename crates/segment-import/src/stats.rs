@@ -1,0 +1,170 @@
+//! Schema statistics for the schema browser and the builder's value suggestions: per entity its
+//! row count, per column its type, null share, distinct count, min/max (numbers, dates) or its
+//! most frequent values (text, booleans, and the elements of JSON arrays).
+//!
+//! Computed on the read-only, sandboxed connection: one scan per table for the counts, one
+//! grouped query per text-like column for its top values.
+
+use std::collections::BTreeMap;
+
+use rusqlite::types::Value;
+use segment_model::{DataType, Schema, Storage};
+use segment_source::DataSource;
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+use crate::error::Result;
+use crate::names::quote;
+
+/// How many most frequent values are listed.
+pub const TOP_VALUES: usize = 10;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct EntityStats {
+    pub name: String,
+    pub key: String,
+    #[ts(type = "number")]
+    pub rows: u64,
+    pub columns: Vec<ColumnStats>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct ColumnStats {
+    pub name: String,
+    /// The label the user (or the imported header) gave the column.
+    #[ts(optional)]
+    pub label: Option<String>,
+    pub data_type: DataType,
+    pub storage: Storage,
+    pub declared_type: String,
+    #[ts(type = "number")]
+    pub nulls: u64,
+    /// NULLs among all rows (0 when the table is empty).
+    pub null_share: f64,
+    #[ts(type = "number")]
+    pub distinct: u64,
+    /// Numbers and dates (dates as ISO-8601 text).
+    #[ts(optional, type = "unknown")]
+    pub min: Option<serde_json::Value>,
+    #[ts(optional, type = "unknown")]
+    pub max: Option<serde_json::Value>,
+    /// Text, booleans and array elements: the most frequent values, most frequent first.
+    pub top: Vec<TopValue>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct TopValue {
+    #[ts(type = "unknown")]
+    pub value: serde_json::Value,
+    #[ts(type = "number")]
+    pub count: u64,
+}
+
+/// Statistics of every entity of `schema` (the source's, with the sidecar applied), with the
+/// labels per table and column.
+pub fn compute(
+    source: &DataSource,
+    schema: &Schema,
+    labels: &BTreeMap<String, BTreeMap<String, String>>,
+) -> Result<Vec<EntityStats>> {
+    let conn = source.connection();
+    let mut out = Vec::new();
+    for entity in &schema.entities {
+        let table = quote(&entity.name);
+        let mut select = vec!["count(*)".to_string()];
+        for c in &entity.columns {
+            let q = quote(&c.name);
+            select.push(format!("count({q}), count(DISTINCT {q}), min({q}), max({q})"));
+        }
+        let sql = format!("SELECT {} FROM {table}", select.join(", "));
+        let row: Vec<Value> = conn.query_row(&sql, [], |r| {
+            (0..1 + 4 * entity.columns.len()).map(|i| r.get::<_, Value>(i)).collect()
+        })?;
+        let rows = as_u64(&row[0]);
+        let mut columns = Vec::new();
+        for (i, c) in entity.columns.iter().enumerate() {
+            let base = 1 + 4 * i;
+            let non_null = as_u64(&row[base]);
+            let nulls = rows.saturating_sub(non_null);
+            let ranged = matches!(c.data_type, DataType::Number | DataType::Datetime);
+            let top = match c.data_type {
+                DataType::Text | DataType::Boolean => top_values(source, &entity.name, &c.name, c.storage)?,
+                DataType::Array => top_elements(source, &entity.name, &c.name).unwrap_or_default(),
+                _ => Vec::new(),
+            };
+            columns.push(ColumnStats {
+                name: c.name.clone(),
+                label: labels.get(&entity.name).and_then(|l| l.get(&c.name)).cloned(),
+                data_type: c.data_type,
+                storage: c.storage,
+                declared_type: c.declared_type.clone(),
+                nulls,
+                null_share: if rows > 0 { nulls as f64 / rows as f64 } else { 0.0 },
+                distinct: as_u64(&row[base + 1]),
+                min: ranged.then(|| shown(&row[base + 2], c.storage)).flatten(),
+                max: ranged.then(|| shown(&row[base + 3], c.storage)).flatten(),
+                top,
+            });
+        }
+        out.push(EntityStats { name: entity.name.clone(), key: entity.key.clone(), rows, columns });
+    }
+    Ok(out)
+}
+
+fn as_u64(v: &Value) -> u64 {
+    match v {
+        Value::Integer(i) => u64::try_from(*i).unwrap_or(0),
+        _ => 0,
+    }
+}
+
+/// A stored value as shown: Unix seconds as ISO-8601, booleans as true/false.
+fn shown(v: &Value, storage: Storage) -> Option<serde_json::Value> {
+    Some(match (v, storage) {
+        (Value::Null, _) => return None,
+        (Value::Integer(i), Storage::UnixSeconds) => match chrono::DateTime::from_timestamp(*i, 0) {
+            Some(t) => serde_json::Value::String(t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)),
+            None => serde_json::json!(i),
+        },
+        (Value::Integer(i), Storage::Boolean) => serde_json::Value::Bool(*i != 0),
+        (Value::Integer(i), _) => serde_json::json!(i),
+        (Value::Real(f), _) => serde_json::json!(f),
+        (Value::Text(s), _) => serde_json::Value::String(s.clone()),
+        (Value::Blob(_), _) => return None,
+    })
+}
+
+fn top_values(source: &DataSource, table: &str, column: &str, storage: Storage) -> Result<Vec<TopValue>> {
+    let q = quote(column);
+    let sql = format!(
+        "SELECT {q}, count(*) AS n FROM {} WHERE {q} IS NOT NULL GROUP BY {q} ORDER BY n DESC, {q} LIMIT {TOP_VALUES}",
+        quote(table)
+    );
+    collect_top(source, &sql, storage)
+}
+
+fn top_elements(source: &DataSource, table: &str, column: &str) -> Result<Vec<TopValue>> {
+    let q = quote(column);
+    let sql = format!(
+        "SELECT j.value, count(*) AS n FROM {} AS t, json_each(CASE WHEN json_valid(t.{q}) THEN t.{q} ELSE '[]' END) AS j \
+         GROUP BY j.value ORDER BY n DESC, j.value LIMIT {TOP_VALUES}",
+        quote(table)
+    );
+    collect_top(source, &sql, Storage::Text)
+}
+
+fn collect_top(source: &DataSource, sql: &str, storage: Storage) -> Result<Vec<TopValue>> {
+    let mut stmt = source.connection().prepare(sql)?;
+    let rows = stmt.query_map([], |r| Ok((r.get::<_, Value>(0)?, r.get::<_, i64>(1)?)))?;
+    let mut out = Vec::new();
+    for row in rows {
+        let (value, count) = row?;
+        if let Some(value) = shown(&value, storage) {
+            out.push(TopValue { value, count: u64::try_from(count).unwrap_or(0) });
+        }
+    }
+    Ok(out)
+}
