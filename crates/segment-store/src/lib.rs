@@ -1,0 +1,157 @@
+//! The local segment library: one SQLite file per user holding saved segments with every
+//! revision, their count history, static memberships with their change log, and evaluations.
+//!
+//! Every write is one IMMEDIATE transaction on a WAL database with `synchronous=FULL`: a crash
+//! or a kill at any moment leaves each save either complete or absent. Two processes (the app
+//! and the CLI) can use the same file at once; writers wait for each other (busy timeout).
+//! Every value is bound as a parameter; ids and names are data, never SQL.
+//!
+//! Modules: [`migrations`] (versioned schema), `segments` (save, get, list, delete), `history`
+//! (revisions, diff, restore), [`diff`] (structural tree diff, pure), `counts` (count history),
+//! `members` (memberships, change log, freeze, evaluations), [`commands`] (bulk NDJSON/CSV
+//! membership commands), [`files`] (one canonical JSON file per segment).
+
+pub mod commands;
+pub mod diff;
+mod error;
+pub mod files;
+mod history;
+mod members;
+pub mod migrations;
+mod model;
+mod counts;
+mod segments;
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::{DateTime, SecondsFormat, Utc};
+use rusqlite::{Connection, OpenFlags, Transaction, TransactionBehavior};
+
+pub use counts::CountInput;
+pub use diff::{ChangeKind, CountChange, FieldChange, RevisionDiff, TreeChange};
+pub use error::{Error, LineProblem, Result};
+pub use members::{AddOptions, EvaluationDiff, EvaluationInfo, MembersOutcome, MembershipFilter};
+pub use model::*;
+pub use segments::{ListQuery, SortField};
+
+/// How long a writer waits for another process's transaction before giving up.
+pub const BUSY_TIMEOUT: Duration = Duration::from_secs(30);
+
+type Clock = Arc<dyn Fn() -> DateTime<Utc> + Send + Sync>;
+
+/// An open segment library.
+pub struct Store {
+    conn: Connection,
+    path: PathBuf,
+    clock: Clock,
+}
+
+impl std::fmt::Debug for Store {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Store").field("path", &self.path).finish_non_exhaustive()
+    }
+}
+
+impl Store {
+    /// Opens the library at `path`, creating it (and its folder) if absent, and migrates it to
+    /// the current schema.
+    pub fn open(path: impl AsRef<Path>) -> Result<Store> {
+        let path = path.as_ref().to_path_buf();
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir).map_err(|source| Error::Io { path: dir.to_path_buf(), source })?;
+        }
+        let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let open_err = |source: rusqlite::Error| match source.sqlite_error_code() {
+            Some(rusqlite::ErrorCode::NotADatabase) => Error::NotAStore { path: path.clone() },
+            _ => Error::Open { path: path.clone(), source },
+        };
+        let mut conn = Connection::open_with_flags(&path, flags).map_err(open_err)?;
+        conn.busy_timeout(BUSY_TIMEOUT).map_err(open_err)?;
+        // The header tells a foreign SQLite file apart before anything is written to it.
+        let app: i64 = conn.query_row("PRAGMA application_id", [], |r| r.get(0)).map_err(open_err)?;
+        let tables: i64 = conn
+            .query_row("SELECT count(*) FROM sqlite_schema", [], |r| r.get(0))
+            .map_err(open_err)?;
+        if app != migrations::APPLICATION_ID && (app != 0 || tables > 0) {
+            return Err(Error::NotAStore { path });
+        }
+        let mode: String = conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0)).map_err(open_err)?;
+        if !mode.eq_ignore_ascii_case("wal") {
+            return Err(Error::Corrupt(format!("cannot switch {} to WAL (journal mode {mode})", path.display())));
+        }
+        conn.execute_batch("PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;").map_err(open_err)?;
+        let found = migrations::version(&conn)?;
+        if found > migrations::LATEST {
+            return Err(Error::TooNew { path, found, supported: migrations::LATEST });
+        }
+        migrations::migrate(&mut conn).map_err(|e| match e {
+            Error::Sqlite(source) => open_err(source),
+            other => other,
+        })?;
+        Ok(Store { conn, path, clock: Arc::new(Utc::now) })
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Replaces the clock (tests pin time with it).
+    pub fn set_clock(&mut self, clock: impl Fn() -> DateTime<Utc> + Send + Sync + 'static) {
+        self.clock = Arc::new(clock);
+    }
+
+    /// The connection, for read-only checks (integrity, tests).
+    pub fn connection(&self) -> &Connection {
+        &self.conn
+    }
+
+    /// `PRAGMA integrity_check` and the foreign keys: `Ok(())` or what is wrong.
+    pub fn check_integrity(&self) -> Result<()> {
+        let mut stmt = self.conn.prepare("PRAGMA integrity_check")?;
+        let lines: Vec<String> = stmt.query_map([], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?;
+        if lines != ["ok"] {
+            return Err(Error::Corrupt(lines.join("; ")));
+        }
+        let broken: i64 = self.conn.query_row("SELECT count(*) FROM pragma_foreign_key_check", [], |r| r.get(0))?;
+        if broken > 0 {
+            return Err(Error::Corrupt(format!("{broken} row(s) refer to missing rows")));
+        }
+        Ok(())
+    }
+
+    pub(crate) fn now(&self) -> DateTime<Utc> {
+        (self.clock)()
+    }
+
+    /// Runs `f` in one IMMEDIATE transaction: all of it is committed, or none of it.
+    pub(crate) fn write<T>(&mut self, f: impl FnOnce(&Transaction<'_>, DateTime<Utc>) -> Result<T>) -> Result<T> {
+        let now = self.now();
+        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let value = f(&tx, now)?;
+        tx.commit()?;
+        Ok(value)
+    }
+
+    /// Runs `f` in one read transaction (a consistent snapshot).
+    pub(crate) fn read<T>(&mut self, f: impl FnOnce(&Transaction<'_>, DateTime<Utc>) -> Result<T>) -> Result<T> {
+        let now = self.now();
+        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Deferred)?;
+        let value = f(&tx, now)?;
+        tx.finish()?;
+        Ok(value)
+    }
+}
+
+/// The stored spelling of an instant: RFC 3339 UTC with milliseconds (sorts as text).
+pub fn stamp(t: DateTime<Utc>) -> String {
+    t.to_rfc3339_opts(SecondsFormat::Millis, true)
+}
+
+/// Parses a user-typed date or instant (`2026-11-01`, RFC 3339…) to the stored spelling.
+pub fn parse_instant(field: &str, text: &str) -> Result<String> {
+    segment_model::time::parse_moment(text)
+        .map(|m| stamp(m.start()))
+        .ok_or_else(|| Error::invalid(field, format!("{text:?} is not an ISO-8601 date or date-time")))
+}
