@@ -398,6 +398,8 @@ pub struct ColumnStats {
     pub nulls: u64,
     /// `NULL`-like values (`NULL`, `\N`, blanks): NULL in typed columns, kept in text ones.
     pub null_tokens: u64,
+    /// Integers too long for 64 bits: kept exactly, so the column stays text.
+    long_integers: u64,
     misfits: [u64; 7],
     samples: [Vec<(u64, String)>; 7],
     word_booleans: bool,
@@ -410,6 +412,14 @@ pub struct ColumnStats {
 }
 
 impl ColumnStats {
+    /// A column first seen after `rows` records (an NDJSON key appearing late): NULL in those.
+    pub fn new_after(name: &str, position: usize, rows: u64) -> Self {
+        let mut s = ColumnStats::new(name, position);
+        s.nulls = rows;
+        s.strictly_increasing = rows == 0;
+        s
+    }
+
     pub fn new(name: &str, position: usize) -> Self {
         ColumnStats {
             name: name.to_string(),
@@ -417,6 +427,7 @@ impl ColumnStats {
             non_empty: 0,
             nulls: 0,
             null_tokens: 0,
+            long_integers: 0,
             misfits: [0; 7],
             samples: Default::default(),
             word_booleans: false,
@@ -475,6 +486,9 @@ impl ColumnStats {
             self.word_booleans = true;
         }
         let iso = if int.is_none() { parse_iso(v) } else { None };
+        if int.is_none() && v.len() > 18 && v.trim_start_matches('-').bytes().all(|c| c.is_ascii_digit()) {
+            self.long_integers += 1;
+        }
         let real_ok = int.is_some() || parse_real(v).is_some();
         let fits = [
             boolean.is_some(),
@@ -540,6 +554,9 @@ impl ColumnStats {
                     continue;
                 }
                 if ty == ColumnType::Boolean && !self.flag_digits() {
+                    continue;
+                }
+                if self.long_integers > 0 && matches!(ty, ColumnType::Integer | ColumnType::Real | ColumnType::Datetime) {
                     continue;
                 }
                 if ty == ColumnType::Datetime && self.ints > 0 && (!time_name(&self.name) || self.epoch_unit().is_none()) {

@@ -201,7 +201,7 @@ pub fn preview(req: &ImportRequest, limit: usize) -> Result<Preview> {
         if rows.len() >= limit {
             return Err(Error::Invalid(stop.into()));
         }
-        grow(stats, fields.len());
+        grow(stats, fields.len(), rows.len() as u64);
         for (i, s) in stats.iter_mut().enumerate() {
             match fields.field(i) {
                 Some(v) => s.see(v, line),
@@ -226,7 +226,8 @@ pub fn preview(req: &ImportRequest, limit: usize) -> Result<Preview> {
         Err(e) => return Err(e),
     }
     let width = stats.len().max(headers.len());
-    grow(&mut stats, width);
+    let seen = rows.len() as u64;
+    grow(&mut stats, width, seen);
     while headers.len() < width {
         headers.push(String::new());
     }
@@ -244,10 +245,11 @@ pub fn preview(req: &ImportRequest, limit: usize) -> Result<Preview> {
     Ok(Preview { dialect, table: table_name(req), columns, rows })
 }
 
-fn grow(stats: &mut Vec<ColumnStats>, width: usize) {
+/// Adds the columns first seen now (NULL in the `rows` records before).
+fn grow(stats: &mut Vec<ColumnStats>, width: usize, rows: u64) {
     while stats.len() < width {
         let i = stats.len();
-        stats.push(ColumnStats::new("", i));
+        stats.push(ColumnStats::new_after("", i, rows));
     }
 }
 
@@ -264,7 +266,7 @@ fn scan(path: &Path, dialect: &Dialect, tracker: &mut Tracker<'_>, cancel: &Canc
     let mut rows = 0u64;
     let mut last_bytes = 0u64;
     let mut see = |line: u64, fields: &dyn Fields, bytes: u64, stats: &mut Vec<ColumnStats>| -> Result<()> {
-        grow(stats, fields.len());
+        grow(stats, fields.len(), rows);
         for (i, s) in stats.iter_mut().enumerate() {
             match fields.field(i) {
                 Some(v) => s.see(v, line),
@@ -291,7 +293,7 @@ fn scan(path: &Path, dialect: &Dialect, tracker: &mut Tracker<'_>, cancel: &Canc
         Format::Ndjson => records.ndjson(&mut headers, true, |line, r, bytes| see(line, r, bytes, &mut stats))?,
     }
     let width = stats.len().max(headers.len());
-    grow(&mut stats, width);
+    grow(&mut stats, width, rows);
     tracker.finish_phase(rows, dialect.total_bytes);
     Ok(Scan { headers, stats, rows, bytes: last_bytes.max(dialect.total_bytes) })
 }

@@ -160,7 +160,7 @@ fn sniff_delimiter(head: &[u8], quote: u8) -> u8 {
     best.1
 }
 
-/// A first row is a header unless one of its fields is a number, a date or empty.
+/// A first row is a header unless one of its fields is a number or a date (or all are empty).
 fn sniff_header(head: &[u8], delimiter: u8, quote: u8) -> bool {
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(false)
@@ -170,10 +170,13 @@ fn sniff_header(head: &[u8], delimiter: u8, quote: u8) -> bool {
         .from_reader(head);
     let mut record = csv::StringRecord::new();
     match reader.read_record(&mut record) {
-        Ok(true) => record.iter().all(|f| {
-            let v = f.trim();
-            !v.is_empty() && crate::infer::parse_real(v).is_none() && crate::infer::parse_iso(v).is_none()
-        }),
+        Ok(true) => {
+            record.iter().any(|f| !f.trim().is_empty())
+                && record.iter().all(|f| {
+                    let v = f.trim();
+                    crate::infer::parse_real(v).is_none() && crate::infer::parse_iso(v).is_none()
+                })
+        }
         _ => true,
     }
 }
@@ -229,6 +232,7 @@ impl Records<'_> {
         let mut header: Option<Vec<String>> = None;
         let mut width: Option<usize> = None;
         let offset = u64::from(self.dialect.bom) * 3;
+        let (mut last_start, mut last_line) = (offset, 0u64);
         loop {
             match reader.read_record(&mut record) {
                 Ok(false) => break,
@@ -249,7 +253,8 @@ impl Records<'_> {
                     }
                 }
                 Some(w) if record.len() != w => {
-                    let ended = reader.is_done();
+                    let mut next = csv::StringRecord::new();
+                    let ended = matches!(reader.read_record(&mut next), Ok(false));
                     let hint = if ended && record.len() < w { " (the file may be truncated)" } else { "" };
                     return Err(Error::Malformed {
                         path: self.path.to_path_buf(),
@@ -259,12 +264,55 @@ impl Records<'_> {
                 }
                 Some(_) => {}
             }
+            last_start = record.position().map_or(0, |p| p.byte()) + offset;
+            last_line = line;
             each(line, &record, bytes)?;
         }
         if width.is_none() {
             return Err(Error::Empty { path: self.path.to_path_buf() });
         }
+        if self.quote_left_open(last_start)? {
+            return Err(Error::Malformed {
+                path: self.path.to_path_buf(),
+                line: last_line,
+                message: "a quoted field is never closed (the file may be truncated)".into(),
+            });
+        }
         Ok(header)
+    }
+
+    /// Whether the last record, read from its first byte to the end of the file, leaves a quoted
+    /// field open (the `csv` crate takes the rest of the file as that field's value).
+    fn quote_left_open(&self, start: u64) -> Result<bool> {
+        let mut file = File::open(self.path).map_err(read_err(self.path))?;
+        file.seek(SeekFrom::Start(start)).map_err(read_err(self.path))?;
+        let reader = BufReader::with_capacity(BUFFER, file);
+        let (quote, delimiter) = (self.dialect.quote as u8, self.dialect.delimiter as u8);
+        let mut in_quotes = false;
+        let mut field_start = true;
+        let mut pending_quote = false;
+        for byte in reader.bytes() {
+            let b = byte.map_err(read_err(self.path))?;
+            if in_quotes {
+                if pending_quote {
+                    pending_quote = false;
+                    if b != quote {
+                        in_quotes = false;
+                        field_start = b == delimiter || b == b'\n' || b == b'\r';
+                    }
+                } else if b == quote {
+                    pending_quote = true;
+                }
+                continue;
+            }
+            if field_start && b == quote {
+                in_quotes = true;
+                field_start = false;
+                continue;
+            }
+            field_start = b == delimiter || b == b'\n' || b == b'\r';
+        }
+        Ok(in_quotes && !pending_quote)
     }
 
     fn csv_error(&self, e: csv::Error) -> Error {
