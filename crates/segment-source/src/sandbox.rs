@@ -3,7 +3,8 @@
 //! compiled into our SELECTs, so this is what keeps them from writing, attaching other files or
 //! changing settings.
 
-use std::sync::Arc;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
 
 use regex::{Regex, RegexBuilder};
 use rusqlite::functions::{Context, FunctionFlags};
@@ -14,27 +15,46 @@ use rusqlite::Connection;
 /// Compiled regexes larger than this are refused (hostile patterns cannot eat the memory).
 const REGEX_SIZE_LIMIT: usize = 1 << 20;
 
+/// Compiled patterns kept across statements (bounded: cleared when full).
+const REGEX_CACHE_ENTRIES: usize = 64;
+
 /// Registers `regexp(pattern, value)` (also used by `value REGEXP pattern`): Rust `regex` syntax,
 /// unanchored search; NULL when either argument is NULL; an invalid pattern is an error.
-/// Deterministic, and the compiled pattern is cached per statement (SQLite's auxiliary data), so
-/// a bound pattern compiles once per count.
+/// Deterministic. A constant or bound pattern compiles once per statement (SQLite's auxiliary
+/// data), and compiled patterns are also cached per connection, so repeated counts and
+/// per-row patterns do not recompile.
 pub(crate) fn register_functions(conn: &Connection) -> rusqlite::Result<()> {
+    let cache: Arc<Mutex<HashMap<String, Arc<Regex>>>> = Arc::default();
     conn.create_scalar_function(
         "regexp",
         2,
         FunctionFlags::SQLITE_UTF8 | FunctionFlags::SQLITE_DETERMINISTIC | FunctionFlags::SQLITE_INNOCUOUS,
-        regexp,
+        move |ctx| regexp(ctx, &cache),
     )
 }
 
-fn regexp(ctx: &Context<'_>) -> rusqlite::Result<Option<bool>> {
+type BoxError = Box<dyn std::error::Error + Send + Sync>;
+
+fn compile(pattern: ValueRef<'_>, cache: &Mutex<HashMap<String, Arc<Regex>>>) -> Result<Arc<Regex>, BoxError> {
+    let pattern = pattern.as_str()?;
+    if let Some(re) = cache.lock().ok().and_then(|c| c.get(pattern).cloned()) {
+        return Ok(re);
+    }
+    let re = Arc::new(RegexBuilder::new(pattern).size_limit(REGEX_SIZE_LIMIT).build()?);
+    if let Ok(mut c) = cache.lock() {
+        if c.len() >= REGEX_CACHE_ENTRIES {
+            c.clear();
+        }
+        c.insert(pattern.to_string(), Arc::clone(&re));
+    }
+    Ok(re)
+}
+
+fn regexp(ctx: &Context<'_>, cache: &Mutex<HashMap<String, Arc<Regex>>>) -> rusqlite::Result<Option<bool>> {
     if matches!(ctx.get_raw(0), ValueRef::Null) {
         return Ok(None);
     }
-    let re: Arc<Regex> = ctx.get_or_create_aux(0, |pattern| -> Result<Regex, Box<dyn std::error::Error + Send + Sync>> {
-        let pattern = pattern.as_str()?;
-        Ok(RegexBuilder::new(pattern).size_limit(REGEX_SIZE_LIMIT).build()?)
-    })?;
+    let re: Arc<Arc<Regex>> = ctx.get_or_create_aux(0, |pattern| compile(pattern, cache))?;
     let matched = match ctx.get_raw(1) {
         ValueRef::Null => return Ok(None),
         ValueRef::Text(bytes) => re.is_match(&String::from_utf8_lossy(bytes)),

@@ -56,6 +56,11 @@ fn regexp_is_rust_regex_search_with_sql_nulls() {
     assert_eq!(one("SELECT regexp('^4', 42)", &[]).unwrap(), 1);
     let all = one("SELECT count(*) FROM profiles WHERE email REGEXP ?1", &[Value::Text("@".into())]).unwrap();
     assert_eq!(all, 50);
+    // A pattern that changes per row (from a column) is compiled once per distinct value.
+    assert_eq!(one("SELECT count(*) FROM profiles WHERE regexp('^' || plan || '$', plan)", &[]).unwrap(), 50);
+    // A pattern whose compiled form would be huge is refused, not built.
+    let err = one("SELECT regexp('(\\w{100}){100}', 'x')", &[]).unwrap_err();
+    assert!(err.to_string().contains("size limit"), "{err}");
     let err = one("SELECT regexp('(', 'x')", &[]).unwrap_err();
     assert!(matches!(err, Error::Query { .. }), "{err:?}");
     assert!(err.to_string().contains("regex"), "{err}");
