@@ -6,6 +6,8 @@ import sqlite3
 import subprocess
 import time
 
+import pytest
+
 from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
@@ -31,25 +33,49 @@ def select(element, value: str):
     Select(element).select_by_value(value)
 
 
-def settled_count(driver, timeout=60) -> tuple[int, int, str]:
-    """Waits for the count of the newest request and returns (count, total, sql)."""
+def request_id(driver) -> int:
+    return int(css(driver, '[data-testid="count-panel"]').get_attribute("data-request-id") or 0)
+
+
+def settled_count(driver, timeout=60, after: int | None = None) -> tuple[int, int, str]:
+    """Waits until the count panel shows the newest request's result (newer than `after`, when
+    given) with nothing newer scheduled, and returns (count, total, sql)."""
 
     def ready(d):
         try:
             panel = css(d, '[data-testid="count-panel"]')
             if panel.get_attribute("data-state") != "ready":
                 return False
+            if after is not None and int(panel.get_attribute("data-request-id") or 0) <= after:
+                return False
             count = css(d, '[data-testid="count"]').text.replace(",", "")
             total = css(d, '[data-testid="total"]').text.replace(",", "")
             sql = css(d, '[data-testid="sql-pane"]').text
             return int(count), int(total), sql
-        except (StaleElementReferenceException, ValueError, Exception):
+        except (StaleElementReferenceException, ValueError):
             return False
 
-    first = WebDriverWait(driver, timeout, poll_frequency=0.2).until(ready)
-    # The debounce is 250 ms: make sure no newer request is on its way.
-    time.sleep(0.8)
-    return WebDriverWait(driver, timeout, poll_frequency=0.2).until(ready) or first
+    if after is None:
+        # Let the last edit schedule its request (the debounce is 250 ms) before trusting "ready".
+        time.sleep(0.6)
+    return WebDriverWait(driver, timeout, poll_frequency=0.1).until(ready)
+
+
+def settled(driver, after: int | None, timeout=30) -> str:
+    """Waits for the newest request's result, valid or not; returns the panel's state."""
+    if after is None:
+        time.sleep(0.6)
+
+    def done(d):
+        panel = css(d, '[data-testid="count-panel"]')
+        state = panel.get_attribute("data-state")
+        if state not in ("ready", "invalid"):
+            return False
+        if after is not None and int(panel.get_attribute("data-request-id") or 0) <= after:
+            return False
+        return state
+
+    return WebDriverWait(driver, timeout, poll_frequency=0.1).until(done)
 
 
 def screenshot(driver, artifacts, name):
@@ -58,11 +84,21 @@ def screenshot(driver, artifacts, name):
     subprocess.run(["import", "-window", "root", str(artifacts / f"{name}-screen.png")], check=False)
 
 
-def test_relationship_segment_count_matches_sql(driver, data_dir, artifacts):
-    # First start generates the demo data: wait for the builder.
+@pytest.fixture
+def app(driver):
+    """The app with the builder shown (the first start generates the demo data) and empty."""
     WebDriverWait(driver, 180, poll_frequency=0.5).until(
         lambda d: d.find_elements(By.CSS_SELECTOR, '[data-testid="builder"] [data-testid="group"]')
     )
+    if driver.find_elements(By.CSS_SELECTOR, '[data-path="/root/children/0"]'):
+        before = request_id(driver)
+        css(driver, '[data-testid="clear"]').click()
+        settled_count(driver, after=before)
+    return driver
+
+
+def test_relationship_segment_count_matches_sql(app, data_dir, artifacts):
+    driver = app
     total_profiles = settled_count(driver)[1]
     screenshot(driver, artifacts, "01-empty")
 
@@ -108,6 +144,7 @@ def test_relationship_segment_count_matches_sql(driver, data_dir, artifacts):
 
 
 def test_problems_are_shown_at_the_offending_node(driver, artifacts):
+    # Continues from the previous test's segment.
     # Change the relationship's count to something that is not a number.
     rel = node("/root/children/1")
     replace_text(css(driver, f'{rel} [data-testid="constraint-value"]'), "two")
@@ -119,3 +156,40 @@ def test_problems_are_shown_at_the_offending_node(driver, artifacts):
     screenshot(driver, artifacts, "03-problem")
     replace_text(css(driver, f'{rel} [data-testid="constraint-value"]'), "2")
     settled_count(driver)
+
+
+def test_every_operator_offers_an_editor_whose_default_is_valid(app, artifacts):
+    """For one attribute of each type, every operator: the editor appears and, where the
+    editor starts with a complete value, validation accepts it (no problem shown)."""
+    driver = app
+    css(driver, f'{node("/root")} > .group-actions [data-testid="add-condition"]').click()
+    cond = node("/root/children/0")
+    # Editors that start empty and need the user's input.
+    needs_input = {"is_one_of", "is_none_of", "contains_any_of", "contains_all_of", "contains_none_of"}
+    failures = []
+    for attribute in ["country", "age", "is_subscribed", "signed_up_at", "tags"]:
+        before = request_id(driver)
+        select(css(driver, f'{cond} [data-testid="attribute"]'), attribute)
+        settled(driver, after=before)
+        operators = [
+            o.get_attribute("value")
+            for o in css(driver, f'{cond} [data-testid="operator"]').find_elements(By.TAG_NAME, "option")
+        ]
+        assert len(operators) >= 4, (attribute, operators)
+        for op in operators:
+            before = request_id(driver)
+            picker = css(driver, f'{cond} [data-testid="operator"]')
+            changed = picker.get_attribute("value") != op
+            select(picker, op)
+            if op in needs_input:
+                continue
+            if op in ("is", "is_not", "contains", "does_not_contain", "starts_with", "does_not_start_with",
+                      "ends_with", "does_not_end_with", "like", "matches_regex"):
+                replace_text(css(driver, f'{cond} [data-testid="value"]'), "a")
+                changed = True
+            settled(driver, after=before if changed else None)
+            problems = [p.text for p in driver.find_elements(By.CSS_SELECTOR, '[data-testid="problem"]')]
+            if problems:
+                failures.append((attribute, op, problems))
+        screenshot(driver, artifacts, f"04-{attribute}")
+    assert not failures, failures

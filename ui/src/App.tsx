@@ -33,6 +33,7 @@ export function App() {
       .getSource()
       .then((s) => {
         setSource(s);
+        if (s.default_now) setAsOf(s.default_now.slice(0, 16));
         setSegment(emptySegment(s.default_entity ?? s.schema.entities[0]?.name));
       })
       .catch((e) => setLoadError(toIpcError(e)));
@@ -106,8 +107,13 @@ export function App() {
               data-testid="as-of"
               value={asOf}
               onChange={(e) => setAsOf(e.target.value)}
-              title="Relative dates (“in the last 30 days”) are computed from this instant. Empty: now."
+              title="Relative dates (“in the last 30 days”) are computed from this instant."
             />
+            {source.default_now && asOf !== source.default_now.slice(0, 16) && (
+              <button type="button" className="link small" data-testid="as-of-reset" onClick={() => setAsOf(source.default_now!.slice(0, 16))}>
+                reset
+              </button>
+            )}
           </label>
           <div className="source" title={source.path} data-testid="source-path">
             Data: {fileName}

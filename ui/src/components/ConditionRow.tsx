@@ -1,6 +1,6 @@
 import type { Entity } from "../bindings/Entity";
 import type { Operator } from "../bindings/Operator";
-import { operatorsFor, withAttribute, type ConditionNode } from "../lib/tree";
+import { badFields, operatorsFor, withAttribute, type ConditionNode } from "../lib/tree";
 import { defaultValue, takesCase } from "../lib/values";
 import { useBuilder } from "./context";
 import { Toggle } from "./inputs";
@@ -15,11 +15,13 @@ export function ConditionRow({ node, at, entity }: { node: ConditionNode; at: st
   const typeLabel = (t: string) => source.types.find((x) => x.data_type === t)?.label ?? t;
   const set = (patch: Partial<ConditionNode>) => update(at, (old: ConditionNode) => ({ ...old, ...patch }));
   const mine = problems.get(at);
+  const bad = badFields(at, mine);
   return (
     <div className={"node condition" + (mine ? " has-problem" : "")} data-testid="condition" data-path={at}>
+      <div className="node-line">
       <div className="row">
         <select
-          className="select attribute"
+          className={"select attribute" + (bad.has("attribute") ? " invalid" : "")}
           aria-label="Attribute"
           data-testid="attribute"
           value={column ? node.attribute : ""}
@@ -40,7 +42,7 @@ export function ConditionRow({ node, at, entity }: { node: ConditionNode; at: st
           ))}
         </select>
         <select
-          className="select operator"
+          className={"select operator" + (bad.has("operator") ? " invalid" : "")}
           aria-label="Operator"
           data-testid="operator"
           value={node.operator}
@@ -57,7 +59,9 @@ export function ConditionRow({ node, at, entity }: { node: ConditionNode; at: st
           ))}
         </select>
         {column && (
-          <ValueEditor type={column.data_type} operator={node.operator} value={node.value} onChange={(value) => set({ value })} />
+          <span className={"value-wrap" + (bad.has("value") ? " invalid" : "")}>
+            <ValueEditor type={column.data_type} operator={node.operator} value={node.value} onChange={(value) => set({ value })} />
+          </span>
         )}
         {column && takesCase(node.operator, column.data_type) && (
           <Toggle
@@ -70,6 +74,7 @@ export function ConditionRow({ node, at, entity }: { node: ConditionNode; at: st
             Aa
           </Toggle>
         )}
+      </div>
         <RemoveButton onClick={() => remove(at)} what="condition" />
       </div>
       <Problems at={at} problems={mine} />

@@ -5,7 +5,7 @@ import type { Entity } from "../bindings/Entity";
 import type { TimeWindow } from "../bindings/TimeWindow";
 import type { JsonValue } from "../bindings/serde_json/JsonValue";
 import { join } from "../lib/pointer";
-import { entityOf, newRelationship, relationshipsFrom, type RelationshipNode } from "../lib/tree";
+import { badFields, entityOf, newRelationship, relationshipsFrom, type RelationshipNode } from "../lib/tree";
 import { today } from "../lib/values";
 import { RemoveButton } from "./ConditionRow";
 import { useBuilder } from "./context";
@@ -70,6 +70,7 @@ export function RelationshipEditor({ node, at, entity, depth }: { node: Relation
   const measure: Measure = constraint.type === "occurrences" ? "count" : constraint.function;
   const window: TimeWindow = node.window ?? { type: "any_time" };
   const mine = problems.get(at);
+  const bad = badFields(at, mine);
 
   const setMeasure = (m: Measure) => {
     if (m === "count") {
@@ -99,10 +100,11 @@ export function RelationshipEditor({ node, at, entity, depth }: { node: Relation
 
   return (
     <div className={"node relationship" + (mine ? " has-problem" : "")} data-testid="relationship" data-path={at}>
+      <div className="node-line">
       <div className="row">
         <span className="tag rel-tag">Has</span>
         <select
-          className="select"
+          className={"select" + (bad.has("relationship") ? " invalid" : "")}
           aria-label="Related records"
           data-testid="relationship-picker"
           value={rel ? rel.name : ""}
@@ -151,6 +153,7 @@ export function RelationshipEditor({ node, at, entity, depth }: { node: Relation
             </option>
           ))}
         </select>
+        <span className={"inline value-wrap" + (bad.has("constraint") ? " invalid" : "")}>
         {constraint.operator === "between" ? (
           <span className="inline">
             <NumberInput
@@ -172,6 +175,7 @@ export function RelationshipEditor({ node, at, entity, depth }: { node: Relation
         ) : (
           <NumberInput value={constraint.value} onChange={setValue} label="Number" testid="constraint-value" integer={measure === "count"} />
         )}
+        </span>
         {measure === "count" && <span className="word">times</span>}
         {rel?.time_column && (
           <>
@@ -188,9 +192,12 @@ export function RelationshipEditor({ node, at, entity, depth }: { node: Relation
                 </option>
               ))}
             </select>
-            <WindowInputs window={window} onChange={(w) => set({ window: w })} />
+            <span className={"inline value-wrap" + (bad.has("window") ? " invalid" : "")}>
+              <WindowInputs window={window} onChange={(w) => set({ window: w })} />
+            </span>
           </>
         )}
+      </div>
         <RemoveButton onClick={() => remove(at)} what="related-records condition" />
       </div>
       <Problems at={at} problems={mine} />

@@ -10,10 +10,11 @@ export function SqlRow({ node, at, entity }: { node: SqlNode; at: string; entity
   const mine = problems.get(at);
   return (
     <div className={"node sql-condition" + (mine ? " has-problem" : "")} data-testid="sql-condition" data-path={at}>
+      <div className="node-line">
       <div className="row">
         <span className="tag">SQL</span>
         <textarea
-          className="input sql-input"
+          className={"input sql-input" + (mine ? " invalid" : "")}
           aria-label="SQL condition"
           data-testid="sql-input"
           rows={2}
@@ -22,6 +23,7 @@ export function SqlRow({ node, at, entity }: { node: SqlNode; at: string; entity
           value={node.sql}
           onChange={(e) => update(at, (old: SqlNode) => ({ ...old, sql: e.target.value }))}
         />
+      </div>
         <RemoveButton onClick={() => remove(at)} what="SQL condition" />
       </div>
       <Problems at={at} problems={mine} />

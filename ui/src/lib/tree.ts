@@ -126,3 +126,13 @@ export function problemField(nodePointer: string, problem: Problem): string | un
   if (problem.path.length <= nodePointer.length) return undefined;
   return problem.path.slice(nodePointer.length + 1).split("/")[0];
 }
+
+/** The fields of a node that problems are about, to outline them. */
+export function badFields(nodePointer: string, problems: Problem[] | undefined): Set<string> {
+  const out = new Set<string>();
+  for (const p of problems ?? []) {
+    const f = problemField(nodePointer, p);
+    if (f) out.add(f);
+  }
+  return out;
+}
