@@ -3,6 +3,7 @@ session on the real app binary (built with custom-protocol, so it serves the bui
 
 Environment:
   SEGMENT_BUILDER_APP   the app binary (default: target/debug/segment-builder-desktop)
+  SEGMENT_BUILDER_CLI   the command-line tool (default: target/debug/segment-builder)
   E2E_ARTIFACTS         where screenshots go (default: target/e2e)
 """
 
@@ -48,6 +49,14 @@ def app_binary() -> Path:
     binary = Path(os.environ.get("SEGMENT_BUILDER_APP", ROOT / "target" / "debug" / "segment-builder-desktop"))
     if not binary.exists():
         pytest.fail(f"app binary not found: {binary} (build it with scripts/test.sh)")
+    return binary.resolve()
+
+
+@pytest.fixture(scope="session")
+def cli_binary() -> Path:
+    binary = Path(os.environ.get("SEGMENT_BUILDER_CLI", ROOT / "target" / "debug" / "segment-builder"))
+    if not binary.exists():
+        pytest.fail(f"CLI binary not found: {binary} (cargo build -p segment-cli)")
     return binary.resolve()
 
 

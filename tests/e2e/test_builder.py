@@ -1,7 +1,9 @@
 """Drives the real app as a user would: builds "profiles in the US who did purchase at least 2
-times" in the builder, then checks the live count against plain SQL on the same demo file and
-that the SQL pane shows the relationship subquery."""
+times" in the builder, then checks the live count against hand-written SQL, the SQL pane's SQL
+and the command-line tool on the same demo file, and that the SQL pane shows the relationship
+subquery."""
 
+import json
 import sqlite3
 import subprocess
 import time
@@ -97,7 +99,7 @@ def app(driver):
     return driver
 
 
-def test_relationship_segment_count_matches_sql(app, data_dir, artifacts):
+def test_relationship_segment_count_matches_sql(app, data_dir, artifacts, cli_binary):
     driver = app
     total_profiles = settled_count(driver)[1]
     screenshot(driver, artifacts, "01-empty")
@@ -125,7 +127,19 @@ def test_relationship_segment_count_matches_sql(app, data_dir, artifacts):
     count, total, sql = settled_count(driver)
     screenshot(driver, artifacts, "02-relationship")
 
+    # The same definition through the command-line tool, on the same file.
+    definition = css(driver, '[data-testid="segment-json"]').get_attribute("textContent")
+    segment_file = data_dir / "segment.json"
+    segment_file.write_text(definition)
+    cli = subprocess.run(
+        [str(cli_binary), "count", "--data", str(data_dir / "demo.sqlite"), "--segment", str(segment_file),
+         "--now", "2026-11-01T00:00:00Z"],
+        capture_output=True, text=True, check=True,
+    )
+    cli_count = json.loads(cli.stdout)
+
     db = sqlite3.connect(f"file:{data_dir / 'demo.sqlite'}?mode=ro", uri=True)
+    shown_sql_count = db.execute(sql).fetchone()[0]
     expected = db.execute(
         """SELECT count(*) FROM profiles p
            WHERE p.country = 'US'
@@ -138,6 +152,8 @@ def test_relationship_segment_count_matches_sql(app, data_dir, artifacts):
     assert total == all_profiles == total_profiles
     assert 0 < expected < all_profiles, "the demo data should make this an informative segment"
     assert count == expected
+    assert cli_count == {"count": count, "total": total}
+    assert shown_sql_count == count, "the SQL pane's SQL, run as is, counts the same"
     assert "events" in sql and sql.upper().count("SELECT") >= 2, sql
     assert "'US'" in sql and "'purchase'" in sql, sql
     assert not driver.find_elements(By.CSS_SELECTOR, '[data-testid="problem"]')

@@ -4,7 +4,7 @@ import type { Segment } from "./bindings/Segment";
 import type { SourceInfo } from "./bindings/SourceInfo";
 import { BuilderContext, type Builder } from "./components/context";
 import { GroupEditor } from "./components/GroupEditor";
-import { CountPanel, SqlPane } from "./components/Preview";
+import { CountPanel, DefinitionPane, SqlPane } from "./components/Preview";
 import { Problems } from "./components/Problems";
 import { api, insideApp, toIpcError } from "./lib/api";
 import { split, update as updateAt } from "./lib/pointer";
@@ -139,6 +139,7 @@ export function App() {
           <aside className="side">
             <CountPanel state={preview} entity={segment.entity ?? "records"} />
             <SqlPane sql={preview.response?.sql} />
+            <DefinitionPane segment={segment} />
           </aside>
         </main>
       </div>

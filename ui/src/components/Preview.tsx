@@ -72,3 +72,15 @@ export function SqlPane({ sql }: { sql: string | null | undefined }) {
     </section>
   );
 }
+
+/** The segment's definition as JSON (what a segment file holds), folded by default. */
+export function DefinitionPane({ segment }: { segment: unknown }) {
+  return (
+    <details className="card json-card">
+      <summary className="card-title">Definition (JSON)</summary>
+      <pre className="sql" data-testid="segment-json" tabIndex={0}>
+        {JSON.stringify(segment, null, 2)}
+      </pre>
+    </details>
+  );
+}
