@@ -2,7 +2,9 @@
 //! (two-valued: a NULL attribute satisfies only "is null" / "is blank"; NOT is the complement).
 //! Text predicates are decided once per distinct value (dictionary entry), then mapped to rows.
 
+use std::cell::RefCell;
 use std::collections::HashMap;
+use std::rc::Rc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use chrono::{DateTime, Datelike};
@@ -14,24 +16,38 @@ use segment_model::tree::AggregateFunction;
 
 use crate::bitset::Bitset;
 use crate::column::{ArrayColumn, ArrayItem, ColumnData, TextColumn};
-use crate::dataset::{Dataset, Table, NONE};
+use crate::dataset::{time_key, Dataset, Table, NONE};
 use crate::error::{Error, Result};
 use crate::like::Like;
 
 /// Evaluates queries over a loaded dataset. `cancel`, when set by another thread, stops the
 /// evaluation at the next node with [`Error::Cancelled`].
+///
+/// An evaluator remembers the record sets of the conditions it evaluated (by their IR), so the
+/// many overlapping variants behind per-node counts evaluate each condition once.
 pub struct Evaluator<'d> {
     data: &'d Dataset,
     cancel: Option<&'d AtomicBool>,
+    cache: RefCell<HashMap<String, Rc<Bitset>>>,
 }
 
 impl<'d> Evaluator<'d> {
     pub fn new(data: &'d Dataset) -> Self {
-        Evaluator { data, cancel: None }
+        Evaluator { data, cancel: None, cache: RefCell::new(HashMap::new()) }
     }
 
     pub fn with_cancel(data: &'d Dataset, cancel: &'d AtomicBool) -> Self {
-        Evaluator { data, cancel: Some(cancel) }
+        Evaluator { data, cancel: Some(cancel), cache: RefCell::new(HashMap::new()) }
+    }
+
+    fn cached(&self, table: &Table, expr: &Expr, compute: impl FnOnce() -> Result<Bitset>) -> Result<Rc<Bitset>> {
+        let key = format!("{}\u{0}{expr:?}", table.name);
+        if let Some(hit) = self.cache.borrow().get(&key) {
+            return Ok(Rc::clone(hit));
+        }
+        let set = Rc::new(compute()?);
+        self.cache.borrow_mut().insert(key, Rc::clone(&set));
+        Ok(set)
     }
 
     /// The base entity's matching records.
@@ -71,19 +87,26 @@ impl<'d> Evaluator<'d> {
                 if column.entity != table.name {
                     return Err(Error::Missing(format!("column {}.{} on {}", column.entity, column.name, table.name)));
                 }
-                predicate_rows(table.column(&column.name)?, predicate)?
+                let data = table.column(&column.name)?;
+                (*self.cached(table, expr, || predicate_rows(data, predicate))?).clone()
             }
             Expr::RawSql(_) => return Err(Error::Unsupported("a raw SQL condition".to_string())),
-            Expr::Related(related) => self.related(related, table)?,
+            Expr::Related(related) => (*self.cached(table, expr, || self.related(related, table))?).clone(),
         })
     }
 
     fn related(&self, related: &Related, from: &Table) -> Result<Bitset> {
         let to = self.data.table(&related.to_entity.name)?;
-        let mut selected = self.expr(&related.filter, to)?;
-        if let Some((column, range)) = &related.window {
-            selected.and_with(&time_rows(to.column(&column.name)?, range)?);
-        }
+        let selected = match self.indexed_candidates(related, to)? {
+            Some(rows) => rows,
+            None => {
+                let mut dense = self.expr(&related.filter, to)?;
+                if let Some((column, range)) = &related.window {
+                    dense.and_with(&time_rows(to.column(&column.name)?, range)?);
+                }
+                dense.iter().map(|r| r as u32).collect()
+            }
+        };
         let join = self.data.join(related.relationship_id, &related.relationship)?;
         let group_of = |row: usize| join.from_group[row];
         match &related.constraint {
@@ -113,12 +136,99 @@ impl<'d> Evaluator<'d> {
             }
         }
     }
+
+    /// The related records passing the filter and window, found through a [`SortedIndex`] when
+    /// the filter requires a low-cardinality text column to equal given values: only those
+    /// buckets (narrowed to the window by binary search) are visited; the other conditions are
+    /// tested on them alone. `None` when no index applies.
+    fn indexed_candidates(&self, related: &Related, to: &Table) -> Result<Option<Vec<u32>>> {
+        let conjuncts: Vec<&Expr> = match &related.filter {
+            Expr::And(items) => items.iter().collect(),
+            Expr::True => Vec::new(),
+            other => vec![other],
+        };
+        let mut chosen = None;
+        for (i, conjunct) in conjuncts.iter().enumerate() {
+            let Expr::Column { column, predicate } = conjunct else { continue };
+            let values: Vec<&String> = match predicate {
+                Predicate::TextEquals { value, case_sensitive: true, negated: false } => vec![value],
+                Predicate::TextIn { values, case_sensitive: true, negated: false } => values.iter().collect(),
+                _ => continue,
+            };
+            if let Some(index) = self.data.index(&to.name, &column.name) {
+                chosen = Some((i, index, values));
+                break;
+            }
+        }
+        let Some((chosen_at, index, values)) = chosen else { return Ok(None) };
+        let ColumnData::Text(text) = to.column(&index.column)? else { return Ok(None) };
+        let mut codes: Vec<usize> = text.dict.iter().enumerate().filter(|(_, s)| values.contains(s)).map(|(c, _)| c).collect();
+        codes.sort_unstable();
+        codes.dedup();
+
+        // The window narrows each bucket when the index is ordered by the window's column.
+        let mut window_used = false;
+        let mut ranges = Vec::with_capacity(codes.len());
+        for code in codes {
+            let (start, end) = (index.starts[code] as usize, index.starts[code + 1] as usize);
+            let bucket = &index.perm[start..end];
+            match (&related.window, &index.time_column) {
+                (Some((column, range)), Some(time_column)) if &column.name == time_column => {
+                    let ColumnData::Time { values, valid } = to.column(time_column)? else { return Ok(None) };
+                    let key = |r: &u32| time_key(values, valid, *r as usize);
+                    let lower = match range.start {
+                        Some(b) if b.inclusive => bucket.partition_point(|r| key(r) < b.at.max(i64::MIN + 1)),
+                        Some(b) => bucket.partition_point(|r| key(r) <= b.at.max(i64::MIN)),
+                        None => bucket.partition_point(|r| key(r) == i64::MIN),
+                    };
+                    let upper = match range.end {
+                        Some(b) if b.inclusive => bucket.partition_point(|r| key(r) <= b.at),
+                        Some(b) => bucket.partition_point(|r| key(r) < b.at),
+                        None => bucket.len(),
+                    };
+                    window_used = true;
+                    ranges.push(&bucket[lower.min(upper)..upper]);
+                }
+                _ => ranges.push(bucket),
+            }
+        }
+
+        let mut tests: Vec<RowTest<'_>> = Vec::new();
+        let mut dense_sets: Vec<Rc<Bitset>> = Vec::new();
+        for (i, conjunct) in conjuncts.iter().enumerate() {
+            if i == chosen_at {
+                continue;
+            }
+            match conjunct {
+                Expr::Column { column, predicate } => tests.push(predicate_test(to.column(&column.name)?, predicate)?),
+                other => dense_sets.push(self.cached(to, other, || self.expr(other, to))?),
+            }
+        }
+        if !window_used {
+            if let Some((column, range)) = &related.window {
+                let ColumnData::Time { values, valid } = to.column(&column.name)? else {
+                    return Err(Error::Unsupported("a time window on a column that is not a date/time".to_string()));
+                };
+                tests.push(Box::new(move |r| valid.contains(r) && in_range(values[r], range)));
+            }
+        }
+        let mut rows = Vec::with_capacity(ranges.iter().map(|r| r.len()).sum());
+        for range in ranges {
+            for &r in range {
+                let row = r as usize;
+                if tests.iter().all(|t| t(row)) && dense_sets.iter().all(|s| s.contains(row)) {
+                    rows.push(r);
+                }
+            }
+        }
+        Ok(Some(rows))
+    }
 }
 
-fn count_per_group(selected: &Bitset, to_group: &[u32], groups: usize) -> Vec<u32> {
+fn count_per_group(selected: &[u32], to_group: &[u32], groups: usize) -> Vec<u32> {
     let mut counts = vec![0u32; groups];
-    for row in selected.iter() {
-        let g = to_group[row];
+    for &row in selected {
+        let g = to_group[row as usize];
         if g != NONE {
             counts[g as usize] += 1;
         }
@@ -131,7 +241,7 @@ fn count_per_group(selected: &Bitset, to_group: &[u32], groups: usize) -> Vec<u3
 fn aggregate_per_group(
     function: AggregateFunction,
     column: &ColumnData,
-    selected: &Bitset,
+    selected: &[u32],
     to_group: &[u32],
     groups: usize,
 ) -> Result<Vec<Option<f64>>> {
@@ -139,7 +249,8 @@ fn aggregate_per_group(
     // has no aggregate (not even a distinct count of 0).
     let rows: Vec<(usize, u32)> = selected
         .iter()
-        .filter_map(|row| {
+        .filter_map(|&row| {
+            let row = row as usize;
             let g = to_group[row];
             (g != NONE && column.valid().contains(row)).then_some((row, g))
         })
@@ -262,31 +373,43 @@ fn fold(s: &str, case_sensitive: bool) -> std::borrow::Cow<'_, str> {
     }
 }
 
-/// Rows of a text column whose (non-NULL) value satisfies `test`, deciding each distinct value once.
-fn text_rows(column: &TextColumn, mut test: impl FnMut(&str) -> bool) -> Bitset {
+/// A compiled test of one record: `test(row)` says whether the record satisfies a predicate.
+/// Compiled once per predicate (text predicates decide each distinct value up front), then run
+/// densely over every record or sparsely over candidate records.
+pub(crate) type RowTest<'a> = Box<dyn Fn(usize) -> bool + 'a>;
+
+/// Records of a text column whose (non-NULL) value satisfies `test`, deciding each distinct value once.
+fn text_test<'a>(column: &'a TextColumn, mut test: impl FnMut(&str) -> bool) -> RowTest<'a> {
     let verdicts: Vec<bool> = column.dict.iter().map(|s| test(s)).collect();
-    Bitset::from_fn(column.codes.len(), |r| column.valid.contains(r) && verdicts[column.codes[r] as usize])
+    Box::new(move |r| column.valid.contains(r) && verdicts[column.codes[r] as usize])
 }
 
-fn array_rows(column: &ArrayColumn, mut test: impl FnMut(&[u32]) -> bool) -> Bitset {
-    Bitset::from_fn(column.valid.len(), |r| {
+fn array_test<'a>(column: &'a ArrayColumn, test: impl Fn(&[u32]) -> bool + 'a) -> RowTest<'a> {
+    Box::new(move |r| {
         column.valid.contains(r) && test(&column.codes[column.offsets[r] as usize..column.offsets[r + 1] as usize])
     })
 }
 
-/// Which array dictionary entries equal one of `elements` (type-sensitive, as `json_each`).
-fn element_codes(column: &ArrayColumn, elements: &[ArrayElement]) -> Vec<Option<usize>> {
-    // For each dictionary entry, the index of the element it equals.
-    let mut by_code = vec![None; column.dict.len()];
-    for (code, item) in column.dict.iter().enumerate() {
-        by_code[code] = elements.iter().position(|e| match (e, item) {
-            (ArrayElement::Text(a), ArrayItem::Text(b)) => a == b,
-            (ArrayElement::Number(a), ArrayItem::Number(b)) => a.as_f64() == *b,
-            (ArrayElement::Text(_), ArrayItem::Number(_) | ArrayItem::Other)
-            | (ArrayElement::Number(_), ArrayItem::Text(_) | ArrayItem::Other) => false,
-        });
-    }
-    by_code
+/// For each array dictionary entry, the indexes of the `elements` it equals (type-sensitive, as
+/// `json_each` compares: the text "1" is not the number 1).
+fn element_codes(column: &ArrayColumn, elements: &[ArrayElement]) -> Vec<Vec<usize>> {
+    column
+        .dict
+        .iter()
+        .map(|item| {
+            elements
+                .iter()
+                .enumerate()
+                .filter(|(_, e)| match (e, item) {
+                    (ArrayElement::Text(a), ArrayItem::Text(b)) => a == b,
+                    (ArrayElement::Number(a), ArrayItem::Number(b)) => a.as_f64() == *b,
+                    (ArrayElement::Text(_), ArrayItem::Number(_) | ArrayItem::Other)
+                    | (ArrayElement::Number(_), ArrayItem::Text(_) | ArrayItem::Other) => false,
+                })
+                .map(|(i, _)| i)
+                .collect()
+        })
+        .collect()
 }
 
 fn wrong_type(predicate: &str) -> Error {
@@ -294,81 +417,84 @@ fn wrong_type(predicate: &str) -> Error {
 }
 
 pub(crate) fn predicate_rows(column: &ColumnData, predicate: &Predicate) -> Result<Bitset> {
-    let len = column.len();
+    let test = predicate_test(column, predicate)?;
+    Ok(Bitset::from_fn(column.len(), test))
+}
+
+pub(crate) fn predicate_test<'a>(column: &'a ColumnData, predicate: &'a Predicate) -> Result<RowTest<'a>> {
     Ok(match predicate {
         Predicate::IsNull => {
-            let mut set = column.valid().clone();
-            set.invert();
-            set
+            let valid = column.valid();
+            Box::new(move |r| !valid.contains(r))
         }
-        Predicate::IsNotNull => column.valid().clone(),
+        Predicate::IsNotNull => {
+            let valid = column.valid();
+            Box::new(move |r| valid.contains(r))
+        }
         Predicate::IsBlank | Predicate::IsNotBlank => {
             let ColumnData::Text(t) = column else { return Err(wrong_type("a blank test")) };
-            let not_blank = text_rows(t, |s| !s.is_empty());
-            match predicate {
-                Predicate::IsNotBlank => not_blank,
-                _ => {
-                    let mut blank = not_blank;
-                    blank.invert();
-                    blank
-                }
-            }
+            let verdicts: Vec<bool> = t.dict.iter().map(|s| !s.is_empty()).collect();
+            let wanted_not_blank = matches!(predicate, Predicate::IsNotBlank);
+            Box::new(move |r| {
+                let not_blank = t.valid.contains(r) && verdicts[t.codes[r] as usize];
+                not_blank == wanted_not_blank
+            })
         }
         Predicate::TextEquals { value, case_sensitive, negated } => {
             let ColumnData::Text(t) = column else { return Err(wrong_type("a text comparison")) };
             let value = fold(value, *case_sensitive).into_owned();
-            text_rows(t, |s| (fold(s, *case_sensitive) == value.as_str()) != *negated)
+            text_test(t, |s| (fold(s, *case_sensitive) == value.as_str()) != *negated)
         }
         Predicate::TextIn { values, case_sensitive, negated } => {
             let ColumnData::Text(t) = column else { return Err(wrong_type("a text comparison")) };
             let values: Vec<String> = values.iter().map(|v| fold(v, *case_sensitive).into_owned()).collect();
-            text_rows(t, |s| values.iter().any(|v| fold(s, *case_sensitive) == v.as_str()) != *negated)
+            text_test(t, |s| values.iter().any(|v| fold(s, *case_sensitive) == v.as_str()) != *negated)
         }
         Predicate::Contains { value, case_sensitive, negated } => {
             let ColumnData::Text(t) = column else { return Err(wrong_type("a text comparison")) };
             let value = fold(value, *case_sensitive).into_owned();
-            text_rows(t, |s| fold(s, *case_sensitive).contains(value.as_str()) != *negated)
+            text_test(t, |s| fold(s, *case_sensitive).contains(value.as_str()) != *negated)
         }
         Predicate::StartsWith { value, case_sensitive, negated } => {
             let ColumnData::Text(t) = column else { return Err(wrong_type("a text comparison")) };
             let value = fold(value, *case_sensitive).into_owned();
-            text_rows(t, |s| fold(s, *case_sensitive).starts_with(value.as_str()) != *negated)
+            text_test(t, |s| fold(s, *case_sensitive).starts_with(value.as_str()) != *negated)
         }
         Predicate::EndsWith { value, case_sensitive, negated } => {
             let ColumnData::Text(t) = column else { return Err(wrong_type("a text comparison")) };
             let value = fold(value, *case_sensitive).into_owned();
-            text_rows(t, |s| fold(s, *case_sensitive).ends_with(value.as_str()) != *negated)
+            text_test(t, |s| fold(s, *case_sensitive).ends_with(value.as_str()) != *negated)
         }
         Predicate::Like { pattern, negated } => {
             let ColumnData::Text(t) = column else { return Err(wrong_type("a LIKE pattern")) };
             let like = Like::new(pattern);
-            text_rows(t, |s| like.matches(s) != *negated)
+            text_test(t, |s| like.matches(s) != *negated)
         }
         Predicate::Regex { pattern, negated } => {
             let ColumnData::Text(t) = column else { return Err(wrong_type("a regular expression")) };
             let re = regex::Regex::new(pattern).map_err(|e| Error::Unsupported(format!("the regular expression: {e}")))?;
-            text_rows(t, |s| re.is_match(s) != *negated)
+            text_test(t, |s| re.is_match(s) != *negated)
         }
         Predicate::TextLength(op, n) => {
             let ColumnData::Text(t) = column else { return Err(wrong_type("a length test")) };
-            text_rows(t, |s| compare(*op, s.chars().count() as f64, *n as f64))
+            text_test(t, |s| compare(*op, s.chars().count() as f64, *n as f64))
         }
         Predicate::Number(comparison) => {
             let ColumnData::Number { values, valid } = column else { return Err(wrong_type("a number comparison")) };
-            Bitset::from_fn(len, |r| valid.contains(r) && number_matches(values[r], comparison))
+            Box::new(move |r| valid.contains(r) && number_matches(values[r], comparison))
         }
         Predicate::Boolean(b) => {
             let ColumnData::Number { values, valid } = column else { return Err(wrong_type("a true/false test")) };
             let want = if *b { 1.0 } else { 0.0 };
-            Bitset::from_fn(len, |r| valid.contains(r) && values[r] == want)
+            Box::new(move |r| valid.contains(r) && values[r] == want)
         }
         Predicate::Time { range, negated } => {
             let ColumnData::Time { values, valid } = column else { return Err(wrong_type("a date comparison")) };
-            Bitset::from_fn(len, |r| valid.contains(r) && in_range(values[r], range) != *negated)
+            Box::new(move |r| valid.contains(r) && in_range(values[r], range) != *negated)
         }
         Predicate::DatePart { part, values: wanted } => {
             let ColumnData::Time { values, valid } = column else { return Err(wrong_type("a date part test")) };
-            Bitset::from_fn(len, |r| {
+            Box::new(move |r| {
                 valid.contains(r)
                     && DateTime::from_timestamp(values[r], 0).is_some_and(|t| {
                         let v = match part {
@@ -385,34 +511,28 @@ pub(crate) fn predicate_rows(column: &ColumnData, predicate: &Predicate) -> Resu
             let ColumnData::Array(a) = column else { return Err(wrong_type("a list test")) };
             let codes = element_codes(a, elements);
             let none = matches!(predicate, Predicate::ArrayContainsNone(_));
-            array_rows(a, |items| items.iter().any(|c| codes[*c as usize].is_some()) != none)
+            array_test(a, move |items| items.iter().any(|c| !codes[*c as usize].is_empty()) != none)
         }
         Predicate::ArrayContainsAll(elements) => {
             let ColumnData::Array(a) = column else { return Err(wrong_type("a list test")) };
             let codes = element_codes(a, elements);
-            let mut seen: HashMap<usize, ()> = HashMap::new();
-            array_rows(a, |items| {
-                seen.clear();
-                for c in items {
-                    if let Some(i) = codes[*c as usize] {
-                        seen.insert(i, ());
-                    }
-                }
-                // Every wanted element (duplicates in the list count once).
-                (0..elements.len()).all(|i| seen.contains_key(&i) || elements[..i].contains(&elements[i]))
+            array_test(a, move |items| {
+                (0..elements.len()).all(|i| items.iter().any(|c| codes[*c as usize].contains(&i)))
             })
         }
         Predicate::ArrayIsEmpty => {
             let ColumnData::Array(a) = column else { return Err(wrong_type("a list test")) };
-            array_rows(a, |items| items.is_empty())
+            array_test(a, |items| items.is_empty())
         }
         Predicate::ArrayIsNotEmpty => {
             let ColumnData::Array(a) = column else { return Err(wrong_type("a list test")) };
-            array_rows(a, |items| !items.is_empty())
+            array_test(a, |items| !items.is_empty())
         }
         Predicate::ArraySize(op, n) => {
             let ColumnData::Array(a) = column else { return Err(wrong_type("a list test")) };
-            array_rows(a, |items| compare(*op, items.len() as f64, *n as f64))
+            let op = *op;
+            let n = *n as f64;
+            array_test(a, move |items| compare(op, items.len() as f64, n))
         }
     })
 }

@@ -9,6 +9,7 @@ pub mod column;
 pub mod dataset;
 pub mod error;
 pub mod eval;
+pub mod explain;
 mod like;
 
 pub use bitset::Bitset;

@@ -369,13 +369,36 @@ fn check_seed(seed: u64, dataset: u64) -> Result<(), String> {
     let sql = loaded.source.count(&query).map_err(|e| format!("SQL: {e}"))?;
     let engine = segment_engine::count(&loaded.data, &query).map_err(|e| format!("engine: {e}"))?;
     if (engine.count, engine.total) == (sql.count, sql.total) {
-        return Ok(());
+        return if seed % 4 == 0 { check_node_counts(&loaded, &segment) } else { Ok(()) };
     }
     Err(format!(
         "engine {engine:?} != SQL {sql:?} for seed {seed} dataset {dataset}\n{}\nSQL:\n{}",
         segment_model::canonical::to_string_pretty(&segment),
         DataSource::display_sql(&query).unwrap_or_default()
     ))
+}
+
+/// Per-node counts from the engine equal SQL counts of the same variants.
+fn check_node_counts(loaded: &Loaded, segment: &Segment) -> Result<(), String> {
+    let schema = loaded.source.schema();
+    let counts = segment_engine::explain::node_counts(&loaded.data, schema, segment, None, now()).map_err(|e| e.to_string())?;
+    let variants = segment_model::explain::node_variants(segment);
+    for count in counts {
+        let variant = variants.iter().find(|v| v.path == count.path).ok_or("a count without a node")?;
+        for (what, tree, engine) in [("alone", &variant.alone, count.count), ("without", &variant.without, count.without)] {
+            let query = validate::check(tree, schema, None, now()).map_err(|p| format!("{p:?}"))?;
+            let sql = loaded.source.count(&query).map_err(|e| e.to_string())?;
+            if sql.count != engine {
+                return Err(format!(
+                    "node {} {what}: engine {engine} != SQL {}\n{}",
+                    count.path,
+                    sql.count,
+                    segment_model::canonical::to_string_pretty(tree)
+                ));
+            }
+        }
+    }
+    Ok(())
 }
 
 proptest! {
