@@ -128,6 +128,7 @@ impl From<segment_source::Error> for IpcError {
             E::Compile(_) => ErrorKind::Compile,
             E::Query { .. } => ErrorKind::Query,
             E::UnknownEntity(_) => ErrorKind::InvalidRequest,
+            E::Internal(_) => ErrorKind::Internal,
             _ => ErrorKind::Source,
         };
         IpcError::new(kind, e.to_string())
