@@ -5,6 +5,8 @@
 //! status is non-zero: 1 for a failed command or an invalid segment, 2 for a malformed command
 //! line.
 
+mod data;
+
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -42,7 +44,14 @@ enum Command {
     Schema {
         #[arg(long, value_name = "FILE.sqlite")]
         data: PathBuf,
+        /// Also every column's null share, distinct count, min/max or most frequent values.
+        #[arg(long)]
+        stats: bool,
     },
+    /// Import a CSV or NDJSON file as a table of a local data source (typed, indexed).
+    Import(data::ImportArgs),
+    /// Relate two tables (kept beside the data, never in it), or list relationships and proposals.
+    Relate(data::RelateArgs),
     /// Check a segment file against a data file's schema: `{"valid": true}` or its problems.
     Validate {
         #[command(flatten)]
@@ -134,15 +143,14 @@ fn run(command: Command) -> Result<(Value, ExitCode), Failure> {
                 ExitCode::SUCCESS,
             ))
         }
-        Command::Schema { data } => {
-            let source = DataSource::open_read_only(&data)?;
-            Ok((to_json(source.schema())?, ExitCode::SUCCESS))
-        }
+        Command::Schema { data, stats } => data::schema(&data, stats),
+        Command::Import(args) => data::import(args),
+        Command::Relate(args) => data::relate(args),
         Command::Validate { input } => {
-            let source = DataSource::open_read_only(&input.data)?;
+            let (_, schema) = data::open(&input.data)?;
             let text = read_segment(&input.segment)?;
-            let checked = parse(&text, source.schema(), input.entity.as_deref())
-                .and_then(|(segment, _)| check(&segment, source.schema(), input.entity.as_deref(), Utc::now()));
+            let checked = parse(&text, &schema, input.entity.as_deref())
+                .and_then(|(segment, _)| check(&segment, &schema, input.entity.as_deref(), Utc::now()));
             match checked {
                 Ok(_) => Ok((json!({ "valid": true }), ExitCode::SUCCESS)),
                 Err(problems) => {
@@ -237,11 +245,11 @@ fn check(segment: &Segment, schema: &Schema, entity: Option<&str>, now: DateTime
 /// Opens the data, reads and checks the segment: the query to run, or every problem, each
 /// prefixed with the segment file's name.
 fn load_query(input: &SegmentInput, now: DateTime<Utc>) -> Result<(DataSource, Query), Failure> {
-    let source = DataSource::open_read_only(&input.data)?;
+    let (source, schema) = data::open(&input.data)?;
     let text = read_segment(&input.segment)?;
     let entity = input.entity.as_deref();
-    let query = parse(&text, source.schema(), entity)
-        .and_then(|(segment, _)| check(&segment, source.schema(), entity, now))
+    let query = parse(&text, &schema, entity)
+        .and_then(|(segment, _)| check(&segment, &schema, entity, now))
         .map_err(|problems| {
             Failure(problems.iter().map(|p| located(&input.segment, p)).collect())
         })?;

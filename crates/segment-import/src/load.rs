@@ -212,18 +212,18 @@ pub fn preview(req: &ImportRequest, limit: usize) -> Result<Preview> {
         Ok(())
     };
     let mut headers: Vec<String> = Vec::new();
+    let mut csv_header = None;
     let outcome = match dialect.format {
-        Format::Csv => records.csv(|line, r, _| see(line, r, &mut stats)).map(|h| {
-            if let Some(h) = h {
-                headers = h;
-            }
-        }),
+        Format::Csv => records.csv(&mut csv_header, |line, r, _| see(line, r, &mut stats)),
         Format::Ndjson => records.ndjson(&mut headers, true, |line, r, _| see(line, r, &mut stats)),
     };
     match outcome {
         Ok(()) => {}
         Err(Error::Invalid(m)) if m == stop => {}
         Err(e) => return Err(e),
+    }
+    if let Some(h) = csv_header {
+        headers = h;
     }
     let width = stats.len().max(headers.len());
     let seen = rows.len() as u64;
@@ -286,9 +286,9 @@ fn scan(path: &Path, dialect: &Dialect, tracker: &mut Tracker<'_>, cancel: &Canc
     let mut headers = Vec::new();
     match dialect.format {
         Format::Csv => {
-            if let Some(h) = records.csv(|line, r, bytes| see(line, r, bytes, &mut stats))? {
-                headers = h;
-            }
+            let mut header = None;
+            records.csv(&mut header, |line, r, bytes| see(line, r, bytes, &mut stats))?;
+            headers = header.unwrap_or_default();
         }
         Format::Ndjson => records.ndjson(&mut headers, true, |line, r, bytes| see(line, r, bytes, &mut stats))?,
     }
@@ -557,7 +557,7 @@ fn load_rows(
     let records = Records { path: &req.file, dialect };
     match dialect.format {
         Format::Csv => {
-            records.csv(|line, r, bytes| put(line, r, bytes))?;
+            records.csv(&mut None, |line, r, bytes| put(line, r, bytes))?;
         }
         Format::Ndjson => {
             let mut columns = scan.headers.clone();

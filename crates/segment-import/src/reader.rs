@@ -214,8 +214,8 @@ pub(crate) struct Records<'a> {
 }
 
 impl Records<'_> {
-    /// The header (CSV with a header), or `None`.
-    pub fn csv<F>(&self, mut each: F) -> Result<Option<Vec<String>>>
+    /// Sets `header` as soon as it is read (CSV with a header).
+    pub fn csv<F>(&self, header: &mut Option<Vec<String>>, mut each: F) -> Result<()>
     where
         F: FnMut(u64, &csv::StringRecord, u64) -> Result<()>,
     {
@@ -229,7 +229,6 @@ impl Records<'_> {
             .buffer_capacity(BUFFER)
             .from_reader(file);
         let mut record = csv::StringRecord::new();
-        let mut header: Option<Vec<String>> = None;
         let mut width: Option<usize> = None;
         let offset = u64::from(self.dialect.bom) * 3;
         let (mut last_start, mut last_line) = (offset, 0u64);
@@ -248,7 +247,7 @@ impl Records<'_> {
                 None => {
                     width = Some(record.len());
                     if self.dialect.has_header {
-                        header = Some(record.iter().map(str::to_string).collect());
+                        *header = Some(record.iter().map(str::to_string).collect());
                         continue;
                     }
                 }
@@ -278,7 +277,7 @@ impl Records<'_> {
                 message: "a quoted field is never closed (the file may be truncated)".into(),
             });
         }
-        Ok(header)
+        Ok(())
     }
 
     /// Whether the last record, read from its first byte to the end of the file, leaves a quoted

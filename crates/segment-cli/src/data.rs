@@ -1,0 +1,364 @@
+//! Bring your own data on the command line: `import`, `relate`, and `schema --stats`, plus the
+//! schema every command uses (the file's, with the relationships confirmed in the sidecar store).
+//!
+//! The sidecar store is `$SEGMENT_BUILDER_STORE` if set, else the desktop app's
+//! `sources.json` in its data directory (`$XDG_DATA_HOME` or `~/.local/share`, then
+//! `dev.segmentbuilder.desktop/`), so the CLI and the app see the same relationships.
+
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::time::Duration;
+
+use segment_import::{CancelToken, ColumnType, ImportRequest, Link, OnError, Phase, Progress, Store};
+use segment_model::Schema;
+use segment_source::DataSource;
+use serde_json::{json, Value};
+
+use crate::Failure;
+
+/// The desktop app's identifier: its data directory's name.
+const APP_DIR: &str = "dev.segmentbuilder.desktop";
+
+impl From<segment_import::Error> for Failure {
+    fn from(e: segment_import::Error) -> Self {
+        match e {
+            segment_import::Error::BadValues { path, bad } => {
+                let mut lines = vec![format!(
+                    "{}: {} value{} do not fit the column type; nothing was imported (use --on-error null to import them as NULL, or --type COLUMN=text)",
+                    path.display(),
+                    bad.total,
+                    if bad.total == 1 { "" } else { "s" }
+                )];
+                for b in &bad.first {
+                    lines.push(format!(
+                        "{}: line {}, column {} ({}): {:?} is not {}",
+                        path.display(),
+                        b.line,
+                        b.column,
+                        b.column_name,
+                        b.value,
+                        b.expected.name()
+                    ));
+                }
+                Failure(lines)
+            }
+            other => Failure::new(other.to_string()),
+        }
+    }
+}
+
+/// The sidecar store the CLI uses.
+pub fn store() -> Store {
+    if let Some(path) = std::env::var_os("SEGMENT_BUILDER_STORE").filter(|p| !p.is_empty()) {
+        return Store::new(PathBuf::from(path));
+    }
+    let base = std::env::var_os("XDG_DATA_HOME")
+        .filter(|p| !p.is_empty())
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".local").join("share")))
+        .unwrap_or_else(|| PathBuf::from("."));
+    Store::new(base.join(APP_DIR).join(segment_import::store::STORE_FILE))
+}
+
+/// Opens a data file read-only with the sidecar's relationships applied.
+pub fn open(data: &Path) -> Result<(DataSource, Schema), Failure> {
+    let opened = segment_import::open(data, Some(&store()))?;
+    Ok((opened.source, opened.schema))
+}
+
+#[derive(clap::Args)]
+pub struct ImportArgs {
+    /// The data source to create, or to add the table to (a file created by import).
+    #[arg(long, value_name = "FILE.sqlite")]
+    into: PathBuf,
+    /// The table name (default: the file's name).
+    #[arg(long, value_name = "NAME")]
+    table: Option<String>,
+    /// Values that do not fit their column's type: abort with nothing written, or import them
+    /// as NULL (both report them by line and column).
+    #[arg(long, value_name = "abort|null", default_value = "abort", value_parser = ["abort", "null"])]
+    on_error: String,
+    /// Declare a column's type instead of inferring it: integer, real, boolean, date, datetime,
+    /// json_array, text. Repeatable.
+    #[arg(long = "type", value_name = "COLUMN=TYPE")]
+    types: Vec<String>,
+    /// The CSV delimiter (default: detected); `\t` for tabs.
+    #[arg(long, value_name = "CHAR")]
+    delimiter: Option<String>,
+    /// The CSV quote character (default `"`).
+    #[arg(long, value_name = "CHAR")]
+    quote: Option<char>,
+    /// The first CSV row is data, not a header (default: detected).
+    #[arg(long, conflicts_with = "header")]
+    no_header: bool,
+    /// The first CSV row is a header (default: detected).
+    #[arg(long)]
+    header: bool,
+    /// csv or ndjson (default: from the extension, else the content).
+    #[arg(long, value_name = "csv|ndjson", value_parser = ["csv", "ndjson"])]
+    format: Option<String>,
+    /// Replace a table of the same name.
+    #[arg(long)]
+    replace: bool,
+    /// Print the first N rows and the proposed types; import nothing.
+    #[arg(long, value_name = "N", num_args = 0..=1, default_missing_value = "10")]
+    preview: Option<usize>,
+    /// Print a progress line on stderr (default: when stderr is a terminal).
+    #[arg(long)]
+    progress: bool,
+    /// The CSV or NDJSON file.
+    #[arg(value_name = "DATA.csv|DATA.ndjson")]
+    file: PathBuf,
+}
+
+fn request(args: &ImportArgs) -> Result<ImportRequest, Failure> {
+    let mut req = ImportRequest::new(&args.file, &args.into);
+    req.table = args.table.clone();
+    req.on_error = if args.on_error == "null" { OnError::Null } else { OnError::Abort };
+    req.replace = args.replace;
+    req.format = match args.format.as_deref() {
+        Some("csv") => Some(segment_import::Format::Csv),
+        Some("ndjson") => Some(segment_import::Format::Ndjson),
+        _ => None,
+    };
+    req.csv.delimiter = match args.delimiter.as_deref() {
+        None => None,
+        Some("\\t" | "tab") => Some('\t'),
+        Some(d) if d.chars().count() == 1 => d.chars().next(),
+        Some(d) => return Err(Failure::new(format!("--delimiter {d:?} must be one character (or \\t)"))),
+    };
+    req.csv.quote = args.quote;
+    req.csv.has_header = if args.no_header {
+        Some(false)
+    } else if args.header {
+        Some(true)
+    } else {
+        None
+    };
+    for t in &args.types {
+        let Some((column, ty)) = t.split_once('=') else {
+            return Err(Failure::new(format!("--type {t:?} must be COLUMN=TYPE (e.g. zip=text)")));
+        };
+        let ty = ColumnType::parse(ty).ok_or_else(|| Failure::from(segment_import::Error::UnknownType(ty.to_string())))?;
+        req.types.insert(column.trim().to_string(), ty);
+    }
+    Ok(req)
+}
+
+pub fn import(args: ImportArgs) -> Result<(Value, ExitCode), Failure> {
+    let req = request(&args)?;
+    if let Some(rows) = args.preview {
+        let preview = segment_import::preview(&req, rows)?;
+        return Ok((crate::to_json(&preview)?, ExitCode::SUCCESS));
+    }
+    let show = args.progress || std::io::stderr().is_terminal();
+    let mut shown = false;
+    let mut on_progress = |p: &Progress| {
+        if show {
+            eprint!("\r{}\x1b[K", progress_line(p));
+            let _ = std::io::stderr().flush();
+            shown = true;
+        }
+    };
+    let result = segment_import::import(&req, &mut on_progress, &CancelToken::new());
+    if shown {
+        eprintln!();
+    }
+    let report = result?;
+    // The headers as written become the columns' labels.
+    let store = store();
+    let labels: Vec<(String, String)> = report
+        .columns
+        .iter()
+        .filter(|c| !c.header.is_empty() && c.header != c.name)
+        .map(|c| (c.name.clone(), c.header.clone()))
+        .collect();
+    if !labels.is_empty() {
+        store.update(&report.data_source, |meta| {
+            let table = meta.labels.entry(report.table.clone()).or_default();
+            table.clear();
+            table.extend(labels);
+        })?;
+    }
+    let mut out = crate::to_json(&report)?;
+    let hints: Vec<String> = report
+        .proposals
+        .iter()
+        .map(|p| {
+            format!(
+                "segment-builder relate --data {} {}.{} {}.{}",
+                report.data_source.display(),
+                p.child,
+                p.child_column,
+                p.parent,
+                p.parent_column
+            )
+        })
+        .collect();
+    out["confirm_with"] = json!(hints);
+    Ok((out, ExitCode::SUCCESS))
+}
+
+fn progress_line(p: &Progress) -> String {
+    let phase = match p.phase {
+        Phase::Scanning => "scanning",
+        Phase::Loading => "loading",
+        Phase::Indexing => "indexing",
+        Phase::Analyzing => "analyzing",
+    };
+    let mb = |b: u64| b as f64 / 1_048_576.0;
+    let mut line = format!(
+        "{phase}: {} rows, {:.1}/{:.1} MB, {:.0} rows/s, {}",
+        p.rows,
+        mb(p.bytes),
+        mb(p.total_bytes),
+        p.rows_per_second,
+        duration(Duration::from_millis(p.elapsed_ms))
+    );
+    if let Some(eta) = p.eta_ms {
+        line.push_str(&format!(", about {} left", duration(Duration::from_millis(eta))));
+    }
+    line
+}
+
+fn duration(d: Duration) -> String {
+    let s = d.as_secs();
+    if s >= 60 {
+        format!("{}m{:02}s", s / 60, s % 60)
+    } else {
+        format!("{:.1}s", d.as_secs_f64())
+    }
+}
+
+#[derive(clap::Args)]
+pub struct RelateArgs {
+    /// The SQLite data file (opened read-only; the relationship is kept in the sidecar store).
+    #[arg(long, value_name = "FILE.sqlite")]
+    data: PathBuf,
+    /// The column holding the foreign key, e.g. `orders.customer_id`.
+    #[arg(value_name = "CHILD.COLUMN", requires = "parent")]
+    child: Option<String>,
+    /// The column it references, e.g. `customers.id`.
+    #[arg(value_name = "PARENT.COLUMN")]
+    parent: Option<String>,
+    /// The child table's time column for time windows (default: detected).
+    #[arg(long, value_name = "COLUMN")]
+    time: Option<String>,
+    /// Remove the relationship instead of adding it.
+    #[arg(long, requires = "child")]
+    remove: bool,
+    /// Confirm every proposed relationship whose keys match at least 90%.
+    #[arg(long, conflicts_with = "child")]
+    accept_proposals: bool,
+}
+
+fn column_ref(text: &str) -> Result<(String, String), Failure> {
+    text.split_once('.')
+        .filter(|(t, c)| !t.is_empty() && !c.is_empty())
+        .map(|(t, c)| (t.to_string(), c.to_string()))
+        .ok_or_else(|| Failure::new(format!("{text:?} must be TABLE.COLUMN")))
+}
+
+/// Adds, removes or lists relationships (the confirmed ones and the proposals).
+pub fn relate(args: RelateArgs) -> Result<(Value, ExitCode), Failure> {
+    let store = store();
+    let (source, schema) = open(&args.data)?;
+    if let (Some(child), Some(parent)) = (&args.child, &args.parent) {
+        let (child, child_column) = column_ref(child)?;
+        let (parent, parent_column) = column_ref(parent)?;
+        let link = Link { child, child_column, parent, parent_column };
+        if args.remove {
+            let removed = store.remove_link(&args.data, &link)?;
+            if !removed {
+                return Err(Failure::new(format!(
+                    "{}.{} -> {}.{} is not a relationship added with relate",
+                    link.child, link.child_column, link.parent, link.parent_column
+                )));
+            }
+            return Ok((json!({ "removed": link_json(&link) }), ExitCode::SUCCESS));
+        }
+        segment_import::relate::check_link(&schema, &link)?;
+        if let Some(time) = &args.time {
+            let entity = schema.entity(&link.child).ok_or_else(|| Failure::new("unknown table"))?;
+            match entity.column(time) {
+                Some(c) if c.data_type == segment_model::DataType::Datetime => {}
+                _ => return Err(Failure::new(format!("{}.{time} is not a date/time column", link.child))),
+            }
+        }
+        let parent_entity = schema.entity(&link.parent).ok_or_else(|| Failure::new("unknown table"))?;
+        let (sampled, share) = segment_import::relate::match_share(&source, parent_entity, &link)?;
+        store.add_link(&args.data, link.clone(), args.time.clone())?;
+        let (_, schema) = open(&args.data)?;
+        let added: Vec<&segment_model::Relationship> = schema
+            .relationships
+            .iter()
+            .filter(|r| {
+                (r.from_entity == link.parent && r.to_entity == link.child && r.to_column == link.child_column)
+                    || (r.from_entity == link.child && r.from_column == link.child_column && r.to_entity == link.parent)
+            })
+            .collect();
+        let mut out = json!({
+            "added": link_json(&link),
+            "sampled_keys": sampled,
+            "matched_share": share,
+            "relationships": crate::to_json(&added)?,
+        });
+        if share < 0.9 {
+            out["warning"] = json!(format!(
+                "only {:.0}% of the sampled {} values are found in {}.{}",
+                share * 100.0,
+                link.child_column,
+                link.parent,
+                link.parent_column
+            ));
+        }
+        return Ok((out, ExitCode::SUCCESS));
+    }
+    let proposals = segment_import::relate::propose(&source, &schema)?;
+    if args.accept_proposals {
+        let mut accepted = Vec::new();
+        for p in proposals.iter().filter(|p| p.matched_share >= 0.9) {
+            store.add_link(&args.data, p.link(), None)?;
+            accepted.push(link_json(&p.link()));
+        }
+        let (_, schema) = open(&args.data)?;
+        return Ok((
+            json!({ "accepted": accepted, "relationships": crate::to_json(&schema.relationships)? }),
+            ExitCode::SUCCESS,
+        ));
+    }
+    let confirmed = store.get(&args.data)?.relationships;
+    Ok((
+        json!({
+            "relationships": crate::to_json(&schema.relationships)?,
+            "confirmed": confirmed.iter().map(link_json).collect::<Vec<_>>(),
+            "proposals": crate::to_json(&proposals)?,
+        }),
+        ExitCode::SUCCESS,
+    ))
+}
+
+fn link_json(link: &Link) -> Value {
+    json!({
+        "child": format!("{}.{}", link.child, link.child_column),
+        "parent": format!("{}.{}", link.parent, link.parent_column),
+    })
+}
+
+/// `schema`: the schema (with the sidecar's relationships); with `stats`, every column's
+/// statistics too.
+pub fn schema(data: &Path, stats: bool) -> Result<(Value, ExitCode), Failure> {
+    let opened = segment_import::open(data, Some(&store()))?;
+    if !stats {
+        return Ok((crate::to_json(&opened.schema)?, ExitCode::SUCCESS));
+    }
+    let entities = segment_import::stats::compute(&opened.source, &opened.schema, &opened.meta.labels)?;
+    Ok((
+        json!({
+            "entities": crate::to_json(&entities)?,
+            "relationships": crate::to_json(&opened.schema.relationships)?,
+        }),
+        ExitCode::SUCCESS,
+    ))
+}
