@@ -76,12 +76,16 @@ export function RelationshipEditor({ node, at, entity, depth }: { node: Relation
     if (m === "count") {
       set({ constraint: { type: "occurrences", operator: constraint.operator, value: constraint.value } });
     } else {
-      const numeric = related?.columns.filter((c) => c.data_type === "number") ?? [];
+      // Measures, not identifiers: the key and foreign keys come last.
+      const isId = (name: string) => name === related?.key || name.endsWith("_id");
+      const numeric = (related?.columns.filter((c) => c.data_type === "number") ?? []).sort(
+        (a, b) => Number(isId(a.name)) - Number(isId(b.name)),
+      );
       const current = constraint.type === "aggregate" ? constraint.attribute : undefined;
       const attribute =
         current && (m === "count_distinct" || numeric.some((c) => c.name === current))
           ? current
-          : (m === "count_distinct" ? related?.columns[0]?.name : numeric[0]?.name) ?? "";
+          : (m === "count_distinct" ? related?.columns.find((c) => !isId(c.name))?.name : numeric[0]?.name) ?? "";
       set({ constraint: { type: "aggregate", function: m, attribute, operator: constraint.operator, value: constraint.value } });
     }
   };
