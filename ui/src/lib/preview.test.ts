@@ -15,7 +15,7 @@ describe("the preview sequencer", () => {
 
   it("debounces edits into one numbered request", async () => {
     const sent: PreviewRequest[] = [];
-    const s = new PreviewSequencer(async (r) => (sent.push(r), response(r.request_id, 5)), () => {}, 250);
+    const s = new PreviewSequencer(async (r) => (sent.push(r), response(r.request_id, 5)), () => {}, 250, 0);
     s.schedule({ segment, entity: null, now: null });
     s.schedule({ segment, entity: null, now: null });
     await vi.advanceTimersByTimeAsync(100);
@@ -26,6 +26,14 @@ describe("the preview sequencer", () => {
     expect(s.state.pending).toBe(false);
   });
 
+  it("numbers requests from the clock by default, so ids grow across reloads", async () => {
+    const sent: number[] = [];
+    const s = new PreviewSequencer(async (r) => (sent.push(r.request_id), response(r.request_id, 1)), () => {}, 10);
+    s.schedule({ segment, entity: null, now: null });
+    await vi.advanceTimersByTimeAsync(20);
+    expect(sent[0]).toBeGreaterThan(1_000_000_000);
+  });
+
   it("drops a response older than the one shown", async () => {
     const resolvers = new Map<number, (r: PreviewResponse) => void>();
     const states: PreviewState[] = [];
@@ -33,6 +41,7 @@ describe("the preview sequencer", () => {
       (r) => new Promise((resolve) => resolvers.set(r.request_id, resolve)),
       (st) => states.push(st),
       10,
+      0,
     );
     s.schedule({ segment, entity: null, now: null });
     await vi.advanceTimersByTimeAsync(20);
@@ -56,6 +65,7 @@ describe("the preview sequencer", () => {
       },
       () => {},
       10,
+      0,
     );
     s.schedule({ segment, entity: null, now: null });
     await vi.advanceTimersByTimeAsync(20);

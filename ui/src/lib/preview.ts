@@ -19,7 +19,9 @@ export type PreviewState = {
 };
 
 export class PreviewSequencer {
-  private next = 0;
+  /** Request ids start from the clock, so they keep increasing across page reloads (the Rust
+   * side cancels any request older than the newest it has seen). */
+  private next: number;
   private shown = 0;
   private timer: ReturnType<typeof setTimeout> | undefined;
   state: PreviewState = { requested: 0, pending: false };
@@ -28,7 +30,10 @@ export class PreviewSequencer {
     private send: (request: PreviewRequest) => Promise<PreviewResponse>,
     private onChange: (state: PreviewState) => void,
     private delayMs = DEBOUNCE_MS,
-  ) {}
+    firstId = Date.now(),
+  ) {
+    this.next = firstId;
+  }
 
   private set(patch: Partial<PreviewState>) {
     this.state = { ...this.state, ...patch };
