@@ -1,1 +1,107 @@
-fn main(){}
+//! The import benchmark: the demo data (N profiles, about 10 events each) exported to CSV, then
+//! imported by `segment-import` and by the sqlite3 shell's `.import` (when `sqlite3` is on the
+//! PATH) from the same files. Prints a Markdown table for docs/PERFORMANCE.md.
+//!
+//! `cargo bench -p segment-import --bench import -- [PROFILES] [WORKDIR]`
+//! (default 1,000,000 profiles, about 10M events; WORKDIR default: a temporary directory; the
+//! CSV files are kept there and reused when present).
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::Instant;
+
+use rusqlite::types::Value;
+use rusqlite::Connection;
+use segment_import::{import, CancelToken, ImportRequest};
+use segment_source::DemoOptions;
+
+fn export(conn: &Connection, table: &str, path: &Path) -> u64 {
+    let mut stmt = conn.prepare(&format!("SELECT * FROM {table} ORDER BY rowid")).expect("select");
+    let names: Vec<String> = stmt.column_names().iter().map(|s| s.to_string()).collect();
+    let mut out = csv::Writer::from_path(path).expect("csv file");
+    out.write_record(&names).expect("write");
+    let mut rows = stmt.query([]).expect("query");
+    let mut n = 0;
+    let mut fields: Vec<String> = vec![String::new(); names.len()];
+    while let Some(row) = rows.next().expect("row") {
+        for (i, f) in fields.iter_mut().enumerate() {
+            *f = match row.get::<_, Value>(i).expect("value") {
+                Value::Null => String::new(),
+                Value::Integer(v) => v.to_string(),
+                Value::Real(v) => v.to_string(),
+                Value::Text(s) => s,
+                Value::Blob(_) => String::new(),
+            };
+        }
+        out.write_record(&fields).expect("write");
+        n += 1;
+    }
+    out.flush().expect("flush");
+    n
+}
+
+fn sqlite3_import(csv: &Path, db: &Path, table: &str) -> Option<f64> {
+    let _ = std::fs::remove_file(db);
+    let started = Instant::now();
+    let status = Command::new("sqlite3")
+        .arg(db)
+        .arg(format!(".import --csv {} {table}", csv.display()))
+        .status()
+        .ok()?;
+    status.success().then(|| started.elapsed().as_secs_f64())
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args().skip(1).filter(|a| !a.starts_with("--")).collect();
+    let profiles: u64 = args.first().and_then(|a| a.parse().ok()).unwrap_or(1_000_000);
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let dir: PathBuf = args.get(1).map(PathBuf::from).unwrap_or_else(|| tmp.path().to_path_buf());
+    std::fs::create_dir_all(&dir).expect("workdir");
+    let profiles_csv = dir.join(format!("profiles-{profiles}.csv"));
+    let events_csv = dir.join(format!("events-{profiles}.csv"));
+    if !profiles_csv.exists() || !events_csv.exists() {
+        let demo = dir.join(format!("demo-{profiles}.sqlite"));
+        let started = Instant::now();
+        segment_source::generate_demo(&demo, DemoOptions { profiles, seed: 42 }).expect("demo");
+        eprintln!("demo data generated in {:.1}s", started.elapsed().as_secs_f64());
+        let conn = Connection::open(&demo).expect("open demo");
+        export(&conn, "profiles", &profiles_csv);
+        export(&conn, "events", &events_csv);
+        drop(conn);
+        let _ = std::fs::remove_file(&demo);
+    }
+    let mb = |p: &Path| std::fs::metadata(p).map(|m| m.len() as f64 / 1_048_576.0).unwrap_or(0.0);
+    let ours = dir.join("imported.sqlite");
+    let theirs = dir.join("sqlite3.sqlite");
+    println!("| file | rows | MB | segment-import: scan | load | scan + load | + indexes | + ANALYZE | total | sqlite3 `.import` |");
+    println!("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+    let _ = std::fs::remove_file(&ours);
+    for (csv, table) in [(&profiles_csv, "profiles"), (&events_csv, "events")] {
+        let mut req = ImportRequest::new(csv, &ours);
+        req.table = Some(table.to_string());
+        let report = import(&req, &mut |_| {}, &CancelToken::new()).expect("import");
+        let t = &report.timings;
+        let shell = sqlite3_import(csv, &theirs, table).map_or("n/a".to_string(), |s| format!("{s:.1} s"));
+        println!(
+            "| {table} | {} | {:.0} | {:.1} s | {:.1} s | {:.1} s | {:.1} s | {:.1} s | {:.1} s | {shell} |",
+            report.rows,
+            mb(csv),
+            t.scan,
+            t.load,
+            t.scan + t.load,
+            t.index,
+            t.analyze,
+            t.total,
+        );
+        eprintln!("{table}: indexes {:?}", report.indexes);
+    }
+    let conn = Connection::open(&ours).expect("open");
+    let nulls: i64 = conn
+        .query_row("SELECT count(*) FROM profiles WHERE country IS NULL OR age IS NULL", [], |r| r.get(0))
+        .expect("nulls");
+    let blanks: i64 = conn
+        .query_row("SELECT count(*) FROM profiles WHERE country = '' OR typeof(age) = 'text'", [], |r| r.get(0))
+        .expect("blanks");
+    eprintln!("profiles with a NULL country or age: {nulls}; stored as '' or text: {blanks}");
+    let _ = std::fs::remove_file(&theirs);
+}
