@@ -46,6 +46,37 @@ impl ColumnData {
         }
     }
 
+    /// The column with its records reordered: record `i` of the result is record `perm[i]`.
+    pub fn permute(&self, perm: &[u32]) -> ColumnData {
+        let valid_of = |valid: &Bitset| Bitset::from_fn(perm.len(), |i| valid.contains(perm[i] as usize));
+        match self {
+            ColumnData::Number { values, valid } => ColumnData::Number {
+                values: perm.iter().map(|&r| values[r as usize]).collect(),
+                valid: valid_of(valid),
+            },
+            ColumnData::Time { values, valid } => ColumnData::Time {
+                values: perm.iter().map(|&r| values[r as usize]).collect(),
+                valid: valid_of(valid),
+            },
+            ColumnData::Text(t) => ColumnData::Text(TextColumn {
+                codes: perm.iter().map(|&r| t.codes[r as usize]).collect(),
+                dict: t.dict.clone(),
+                valid: valid_of(&t.valid),
+            }),
+            ColumnData::Array(a) => {
+                let mut offsets = Vec::with_capacity(perm.len() + 1);
+                let mut codes = Vec::with_capacity(a.codes.len());
+                offsets.push(0u32);
+                for &r in perm {
+                    let (s, e) = (a.offsets[r as usize] as usize, a.offsets[r as usize + 1] as usize);
+                    codes.extend_from_slice(&a.codes[s..e]);
+                    offsets.push(codes.len() as u32);
+                }
+                ColumnData::Array(ArrayColumn { offsets, codes, dict: a.dict.clone(), valid: valid_of(&a.valid) })
+            }
+        }
+    }
+
     /// Bytes held on the heap (for the memory figures).
     pub fn heap_bytes(&self) -> usize {
         match self {

@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 
-use segment_model::schema::Schema;
+use segment_model::schema::{Cardinality, Schema};
 
 use crate::column::ColumnData;
 use crate::error::{Error, Result};
@@ -66,6 +66,9 @@ impl Join {
         else {
             return Err(Error::Unsupported(format!("{what}: the engine joins on number columns only")));
         };
+        if let Some(join) = Join::build_dense(fv, fvalid, tv, tvalid) {
+            return Ok(join);
+        }
         let mut ids: HashMap<u64, u32> = HashMap::with_capacity(fv.len());
         let mut from_group = Vec::with_capacity(fv.len());
         for (row, v) in fv.iter().enumerate() {
@@ -84,6 +87,43 @@ impl Join {
         Ok(Join { from_group, to_group, groups: ids.len() })
     }
 
+    /// The common case of small non-negative integer keys (row ids): an array instead of a hash
+    /// map. `None` when the keys are not like that.
+    fn build_dense(fv: &[f64], fvalid: &crate::Bitset, tv: &[f64], tvalid: &crate::Bitset) -> Option<Join> {
+        let limit = (fv.len().max(tv.len()) * 4 + 1024) as f64;
+        let small = |v: f64| v >= 0.0 && v < limit && v.fract() == 0.0;
+        if !(0..fv.len()).all(|r| !fvalid.contains(r) || small(fv[r])) {
+            return None;
+        }
+        let max = (0..fv.len()).filter(|r| fvalid.contains(*r)).map(|r| fv[r] as usize).max().unwrap_or(0);
+        let mut ids = vec![NONE; max + 1];
+        let mut groups = 0u32;
+        let from_group = (0..fv.len())
+            .map(|r| {
+                if !fvalid.contains(r) {
+                    return NONE;
+                }
+                let slot = &mut ids[fv[r] as usize];
+                if *slot == NONE {
+                    *slot = groups;
+                    groups += 1;
+                }
+                *slot
+            })
+            .collect();
+        let to_group = (0..tv.len())
+            .map(|r| {
+                let v = tv[r];
+                if tvalid.contains(r) && small(v) && (v as usize) <= max {
+                    ids[v as usize]
+                } else {
+                    NONE
+                }
+            })
+            .collect();
+        Some(Join { from_group, to_group, groups: groups as usize })
+    }
+
     pub fn heap_bytes(&self) -> usize {
         (self.from_group.len() + self.to_group.len()) * 4
     }
@@ -96,10 +136,22 @@ impl Join {
 pub struct SortedIndex {
     pub column: String,
     pub time_column: Option<String>,
-    /// Record numbers, bucket by bucket.
-    pub perm: Vec<u32>,
-    /// Bucket `code` is `perm[starts[code]..starts[code + 1]]`; the last bucket holds NULLs.
+    /// Record numbers, bucket by bucket; `None` when the table itself is stored in this order
+    /// (clustered), so bucket positions are record numbers.
+    pub perm: Option<Vec<u32>>,
+    /// Bucket `code` is positions `starts[code]..starts[code + 1]`; the last bucket holds NULLs.
     pub starts: Vec<u32>,
+}
+
+impl SortedIndex {
+    /// The record at a position of the index order.
+    #[inline]
+    pub fn row_at(&self, position: usize) -> usize {
+        match &self.perm {
+            Some(perm) => perm[position] as usize,
+            None => position,
+        }
+    }
 }
 
 /// Text columns with at most this many distinct values get a [`SortedIndex`] on related tables.
@@ -118,7 +170,45 @@ pub struct Dataset {
 impl Dataset {
     /// Builds the joins of every relationship in `schema` between loaded tables.
     pub fn new(tables: Vec<Table>, schema: &Schema) -> Result<Self> {
-        let tables: HashMap<String, Table> = tables.into_iter().map(|t| (t.name.clone(), t)).collect();
+        let mut tables: HashMap<String, Table> = tables.into_iter().map(|t| (t.name.clone(), t)).collect();
+        let mut indexes = HashMap::new();
+
+        // The many side of each relationship (events, orders) is stored clustered by its
+        // finest low-cardinality text column, then by time: the records of one event name in a
+        // time window are then one contiguous run of every column.
+        for rel in &schema.relationships {
+            if rel.cardinality != Cardinality::OneToMany {
+                continue;
+            }
+            let Some(table) = tables.get_mut(&rel.to_entity) else { continue };
+            if indexes.keys().any(|(t, _): &(String, String)| t == &table.name) {
+                continue;
+            }
+            let mut candidates: Vec<(&String, usize)> = table
+                .columns
+                .iter()
+                .filter_map(|(name, data)| match data {
+                    ColumnData::Text(t) if t.dict.len() <= INDEXED_DISTINCT_VALUES => Some((name, t.dict.len())),
+                    _ => None,
+                })
+                .collect();
+            candidates.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+            let Some((cluster, _)) = candidates.first() else { continue };
+            let cluster = (*cluster).clone();
+            let time = rel.time_column.as_deref().filter(|c| matches!(table.columns.get(*c), Some(ColumnData::Time { .. })));
+            let order = time_order(table.len, time.and_then(|c| table.columns.get(c)));
+            let ColumnData::Text(text) = &table.columns[&cluster] else { continue };
+            let (perm, starts) = bucket_by_code(&order, text);
+            drop(order);
+            for data in table.columns.values_mut() {
+                *data = data.permute(&perm);
+            }
+            indexes.insert(
+                (table.name.clone(), cluster.clone()),
+                SortedIndex { column: cluster, time_column: time.map(str::to_string), perm: None, starts },
+            );
+        }
+
         let mut joins = HashMap::new();
         for rel in &schema.relationships {
             let (Some(from), Some(to)) = (tables.get(&rel.from_entity), tables.get(&rel.to_entity)) else {
@@ -128,10 +218,11 @@ impl Dataset {
             let join = Join::build(from.column(&rel.from_column)?, to.column(&rel.to_column)?, &what)?;
             joins.insert(rel.id, join);
         }
-        let mut indexes = HashMap::new();
+
+        // Other low-cardinality text columns of related tables get a permutation index.
         for rel in &schema.relationships {
             let Some(table) = tables.get(&rel.to_entity) else { continue };
-            let time = rel.time_column.as_deref().and_then(|c| table.columns.get(c).map(|data| (c, data)));
+            let time = rel.time_column.as_deref().filter(|c| matches!(table.columns.get(*c), Some(ColumnData::Time { .. })));
             let mut by_time: Option<Vec<u32>> = None;
             let mut names: Vec<&String> = table.columns.keys().collect();
             names.sort();
@@ -141,11 +232,11 @@ impl Dataset {
                 if indexes.contains_key(&key) || text.dict.len() > INDEXED_DISTINCT_VALUES {
                     continue;
                 }
-                let order = by_time.get_or_insert_with(|| time_order(table.len, time.map(|(_, data)| data)));
+                let order = by_time.get_or_insert_with(|| time_order(table.len, time.and_then(|c| table.columns.get(c))));
                 let (perm, starts) = bucket_by_code(order, text);
                 indexes.insert(
                     key,
-                    SortedIndex { column: name.clone(), time_column: time.map(|(c, _)| c.to_string()), perm, starts },
+                    SortedIndex { column: name.clone(), time_column: time.map(str::to_string), perm: Some(perm), starts },
                 );
             }
         }
@@ -175,7 +266,7 @@ impl Dataset {
     pub fn heap_bytes(&self) -> usize {
         self.tables.values().flat_map(|t| t.columns.values()).map(ColumnData::heap_bytes).sum::<usize>()
             + self.joins.values().map(Join::heap_bytes).sum::<usize>()
-            + self.indexes.values().map(|i| (i.perm.len() + i.starts.len()) * 4).sum::<usize>()
+            + self.indexes.values().map(|i| (i.perm.as_ref().map_or(0, Vec::len) + i.starts.len()) * 4).sum::<usize>()
     }
 }
 

@@ -128,10 +128,17 @@ impl<'d> Evaluator<'d> {
                 }))
             }
             RelatedConstraint::Aggregate { function, column, comparison } => {
-                let values = aggregate_per_group(*function, to.column(&column.name)?, &selected, &join.to_group, join.groups)?;
+                let matched = groups_whose_aggregate_matches(
+                    *function,
+                    to.column(&column.name)?,
+                    comparison,
+                    &selected,
+                    &join.to_group,
+                    join.groups,
+                )?;
                 Ok(Bitset::from_fn(from.len, |row| {
                     let g = group_of(row);
-                    g != NONE && values[g as usize].is_some_and(|v| number_matches(v, comparison))
+                    g != NONE && matched.contains(g as usize)
                 }))
             }
         }
@@ -168,28 +175,27 @@ impl<'d> Evaluator<'d> {
 
         // The window narrows each bucket when the index is ordered by the window's column.
         let mut window_used = false;
-        let mut ranges = Vec::with_capacity(codes.len());
+        let mut ranges: Vec<(usize, usize)> = Vec::with_capacity(codes.len());
         for code in codes {
             let (start, end) = (index.starts[code] as usize, index.starts[code + 1] as usize);
-            let bucket = &index.perm[start..end];
             match (&related.window, &index.time_column) {
                 (Some((column, range)), Some(time_column)) if &column.name == time_column => {
                     let ColumnData::Time { values, valid } = to.column(time_column)? else { return Ok(None) };
-                    let key = |r: &u32| time_key(values, valid, *r as usize);
+                    let key = |position: usize| time_key(values, valid, index.row_at(position));
                     let lower = match range.start {
-                        Some(b) if b.inclusive => bucket.partition_point(|r| key(r) < b.at.max(i64::MIN + 1)),
-                        Some(b) => bucket.partition_point(|r| key(r) <= b.at.max(i64::MIN)),
-                        None => bucket.partition_point(|r| key(r) == i64::MIN),
+                        Some(b) if b.inclusive => partition_point(start, end, |p| key(p) < b.at.max(i64::MIN + 1)),
+                        Some(b) => partition_point(start, end, |p| key(p) <= b.at.max(i64::MIN)),
+                        None => partition_point(start, end, |p| key(p) == i64::MIN),
                     };
                     let upper = match range.end {
-                        Some(b) if b.inclusive => bucket.partition_point(|r| key(r) <= b.at),
-                        Some(b) => bucket.partition_point(|r| key(r) < b.at),
-                        None => bucket.len(),
+                        Some(b) if b.inclusive => partition_point(start, end, |p| key(p) <= b.at),
+                        Some(b) => partition_point(start, end, |p| key(p) < b.at),
+                        None => end,
                     };
                     window_used = true;
-                    ranges.push(&bucket[lower.min(upper)..upper]);
+                    ranges.push((lower.min(upper), upper));
                 }
-                _ => ranges.push(bucket),
+                _ => ranges.push((start, end)),
             }
         }
 
@@ -212,17 +218,31 @@ impl<'d> Evaluator<'d> {
                 tests.push(Box::new(move |r| valid.contains(r) && in_range(values[r], range)));
             }
         }
-        let mut rows = Vec::with_capacity(ranges.iter().map(|r| r.len()).sum());
-        for range in ranges {
-            for &r in range {
-                let row = r as usize;
+        let mut rows = Vec::with_capacity(ranges.iter().map(|(s, e)| e - s).sum());
+        for (start, end) in ranges {
+            for position in start..end {
+                let row = index.row_at(position);
                 if tests.iter().all(|t| t(row)) && dense_sets.iter().all(|s| s.contains(row)) {
-                    rows.push(r);
+                    rows.push(row as u32);
                 }
             }
         }
         Ok(Some(rows))
     }
+}
+
+/// The first position in `start..end` where `before` turns false (`before` is true, then false).
+fn partition_point(start: usize, end: usize, before: impl Fn(usize) -> bool) -> usize {
+    let (mut lo, mut hi) = (start, end);
+    while lo < hi {
+        let mid = lo + (hi - lo) / 2;
+        if before(mid) {
+            lo = mid + 1;
+        } else {
+            hi = mid;
+        }
+    }
+    lo
 }
 
 fn count_per_group(selected: &[u32], to_group: &[u32], groups: usize) -> Vec<u32> {
@@ -236,73 +256,73 @@ fn count_per_group(selected: &[u32], to_group: &[u32], groups: usize) -> Vec<u32
     counts
 }
 
-/// Per group, the aggregate over its selected records' non-NULL values, as SQL computes it:
-/// `None` (no match) for a group without any.
-fn aggregate_per_group(
+/// The groups whose aggregate over their selected records' non-NULL values satisfies
+/// `comparison`, as SQL's `GROUP BY … HAVING` decides it: a group without any such value has no
+/// aggregate and does not match. Values are sorted by group, so memory follows the selection,
+/// not the number of groups.
+fn groups_whose_aggregate_matches(
     function: AggregateFunction,
     column: &ColumnData,
+    comparison: &NumberComparison,
     selected: &[u32],
     to_group: &[u32],
     groups: usize,
-) -> Result<Vec<Option<f64>>> {
-    // Records whose aggregated value is NULL take no part, as in SQL: a group of only NULLs
-    // has no aggregate (not even a distinct count of 0).
-    let rows: Vec<(usize, u32)> = selected
-        .iter()
-        .filter_map(|&row| {
-            let row = row as usize;
-            let g = to_group[row];
-            (g != NONE && column.valid().contains(row)).then_some((row, g))
-        })
-        .collect();
+) -> Result<Bitset> {
+    let valid = column.valid();
+    let mut matched = Bitset::empty(groups);
     if function == AggregateFunction::CountDistinct {
-        let mut present = vec![false; groups];
-        let mut pairs: Vec<(u32, u64)> = Vec::with_capacity(rows.len());
-        for (row, g) in &rows {
-            present[*g as usize] = true;
-            pairs.push((*g, distinct_key(column, *row)));
-        }
+        let mut pairs: Vec<(u32, u64)> = selected
+            .iter()
+            .filter_map(|&row| {
+                let (row, g) = (row as usize, to_group[row as usize]);
+                (g != NONE && valid.contains(row)).then(|| (g, distinct_key(column, row)))
+            })
+            .collect();
         pairs.sort_unstable();
         pairs.dedup();
-        let mut counts = vec![0u64; groups];
-        for (g, _) in pairs {
-            counts[g as usize] += 1;
+        for run in pairs.chunk_by(|a, b| a.0 == b.0) {
+            if number_matches(run.len() as f64, comparison) {
+                matched.insert(run[0].0 as usize);
+            }
         }
-        return Ok((0..groups).map(|g| present[g].then_some(counts[g] as f64)).collect());
+        return Ok(matched);
     }
     let ColumnData::Number { values, .. } = column else {
         return Err(Error::Unsupported("an aggregate of a non-number attribute".to_string()));
     };
-    // Neumaier-compensated sums, as SQLite sums floating-point values.
-    let mut sum = vec![0f64; groups];
-    let mut compensation = vec![0f64; groups];
-    let mut n = vec![0u64; groups];
-    let mut min = vec![f64::INFINITY; groups];
-    let mut max = vec![f64::NEG_INFINITY; groups];
-    for (row, g) in rows {
-        let (g, v) = (g as usize, values[row]);
-        let t = sum[g] + v;
-        compensation[g] += if sum[g].abs() >= v.abs() { (sum[g] - t) + v } else { (v - t) + sum[g] };
-        sum[g] = t;
-        n[g] += 1;
-        min[g] = min[g].min(v);
-        max[g] = max[g].max(v);
-    }
-    Ok((0..groups)
-        .map(|g| {
-            if n[g] == 0 {
-                return None;
-            }
-            let total = sum[g] + compensation[g];
-            Some(match function {
-                AggregateFunction::Sum => total,
-                AggregateFunction::Avg => total / n[g] as f64,
-                AggregateFunction::Min => min[g],
-                AggregateFunction::Max => max[g],
-                AggregateFunction::CountDistinct => n[g] as f64,
-            })
+    let mut pairs: Vec<(u32, f64)> = selected
+        .iter()
+        .filter_map(|&row| {
+            let (row, g) = (row as usize, to_group[row as usize]);
+            (g != NONE && valid.contains(row)).then(|| (g, values[row]))
         })
-        .collect())
+        .collect();
+    // Stable: within a group, values keep the order SQL scans them in.
+    pairs.sort_by_key(|p| p.0);
+    for run in pairs.chunk_by(|a, b| a.0 == b.0) {
+        let value = match function {
+            AggregateFunction::Sum => compensated_sum(run),
+            AggregateFunction::Avg => compensated_sum(run) / run.len() as f64,
+            AggregateFunction::Min => run.iter().map(|p| p.1).fold(f64::INFINITY, f64::min),
+            AggregateFunction::Max => run.iter().map(|p| p.1).fold(f64::NEG_INFINITY, f64::max),
+            AggregateFunction::CountDistinct => run.len() as f64,
+        };
+        if number_matches(value, comparison) {
+            matched.insert(run[0].0 as usize);
+        }
+    }
+    Ok(matched)
+}
+
+/// Neumaier-compensated sum, as SQLite sums floating-point values.
+fn compensated_sum(run: &[(u32, f64)]) -> f64 {
+    let (mut sum, mut compensation) = (0f64, 0f64);
+    for &(_, v) in run {
+        let t = sum + v;
+        compensation += if sum.abs() >= v.abs() { (sum - t) + v } else { (v - t) + sum };
+        sum = t;
+    }
+    sum + compensation
 }
 
 fn distinct_key(column: &ColumnData, row: usize) -> u64 {

@@ -4,6 +4,7 @@
 //! not parse) make the load fail with the column named, and counting stays on SQL.
 
 use rusqlite::types::ValueRef;
+use rusqlite::{Connection, OpenFlags};
 use segment_engine::column::{number_column, time_column, ArrayBuilder, ArrayItem, ColumnData, TextBuilder};
 use segment_engine::{Dataset, Error, Result, Table};
 use segment_model::schema::{Column, Entity, Storage};
@@ -14,9 +15,37 @@ use crate::DataSource;
 /// Loads every entity of `source` into memory.
 pub fn load_dataset(source: &DataSource) -> Result<Dataset> {
     let schema = source.schema();
+    // Tables load in parallel, each on its own read-only connection to the same file.
+    let workers = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1).max(1);
+    let path = source.path();
+    let mut entities: Vec<&Entity> = schema.entities.iter().collect();
+    entities.sort_by_key(|e| std::cmp::Reverse(e.columns.len()));
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let results: Vec<Result<Vec<Table>>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..workers.min(entities.len().max(1)))
+            .map(|_| {
+                scope.spawn(|| {
+                    let conn = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX)
+                        .map_err(|e| Error::Load(format!("opening {}: {e}", path.display())))?;
+                    let _ = conn.execute_batch("PRAGMA mmap_size = 4294967296; PRAGMA cache_size = -65536;");
+                    let mut mine = Vec::new();
+                    loop {
+                        let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                        let Some(entity) = entities.get(i) else { break };
+                        mine.push(load_table(&conn, entity)?);
+                    }
+                    Ok(mine)
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().unwrap_or_else(|_| Err(Error::Load("a loading thread failed".to_string()))))
+            .collect()
+    });
     let mut tables = Vec::with_capacity(schema.entities.len());
-    for entity in &schema.entities {
-        tables.push(load_table(source, entity)?);
+    for result in results {
+        tables.extend(result?);
     }
     Dataset::new(tables, schema)
 }
@@ -109,11 +138,10 @@ fn array_item(value: serde_json::Value) -> ArrayItem {
     }
 }
 
-fn load_table(source: &DataSource, entity: &Entity) -> Result<Table> {
+fn load_table(conn: &Connection, entity: &Entity) -> Result<Table> {
     let columns: Vec<String> = entity.columns.iter().map(|c| quote(&c.name)).collect();
     let key = quote(&entity.key);
     let sql = format!("SELECT {} FROM {} ORDER BY {key}", columns.join(", "), quote(&entity.name));
-    let conn = source.connection();
     let mut stmt = conn.prepare(&sql).map_err(|e| sql_error(entity, e))?;
     let mut builders: Vec<Builder> = entity.columns.iter().map(|c| Builder::for_storage(c.storage)).collect();
     let mut rows = stmt.query([]).map_err(|e| sql_error(entity, e))?;
