@@ -6,6 +6,9 @@
 //! line.
 
 mod data;
+mod library;
+mod members;
+mod segments;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -52,6 +55,10 @@ enum Command {
     Import(data::ImportArgs),
     /// Relate two tables (kept beside the data, never in it), or list relationships and proposals.
     Relate(data::RelateArgs),
+    /// The segment library: list, show, save, delete, history, diff, restore, export, import.
+    Segments(segments::SegmentsArgs),
+    /// Memberships of static segments: add, remove, import, export, freeze, evaluate, diff.
+    Members(members::MembersArgs),
     /// Check a segment file against a data file's schema: `{"valid": true}` or its problems.
     Validate {
         #[command(flatten)]
@@ -146,6 +153,8 @@ fn run(command: Command) -> Result<(Value, ExitCode), Failure> {
         Command::Schema { data, stats } => data::schema(&data, stats),
         Command::Import(args) => data::import(args),
         Command::Relate(args) => data::relate(args),
+        Command::Segments(args) => segments::run(args),
+        Command::Members(args) => members::run(args),
         Command::Validate { input } => {
             let (_, schema) = data::open(&input.data)?;
             let text = read_segment(&input.segment)?;

@@ -169,7 +169,7 @@ fn parse_count(s: &str) -> Option<Option<i64>> {
 }
 
 /// One CSV line (with its line break), quoted as needed.
-fn csv_line(fields: &[&str]) -> std::io::Result<Vec<u8>> {
+pub fn csv_line(fields: &[&str]) -> std::io::Result<Vec<u8>> {
     let mut w = csv::Writer::from_writer(Vec::new());
     w.write_record(fields)?;
     w.into_inner().map_err(|e| std::io::Error::other(e.to_string()))

@@ -1,0 +1,133 @@
+//! What the library commands (`segments`, `members`) share: opening the store, reading the
+//! data a segment is evaluated on, and errors worded with what and where.
+
+use std::path::{Path, PathBuf};
+
+use chrono::{DateTime, Utc};
+use segment_model::ir::Query;
+use segment_source::DataSource;
+use segment_store::{Error, SegmentRecord, Store};
+
+use crate::Failure;
+
+/// The desktop app's identifier: its data directory's name.
+const APP_DIR: &str = "dev.segmentbuilder.desktop";
+
+#[derive(clap::Args)]
+pub struct StoreArg {
+    /// The segment library (a SQLite file, created if absent). Default: `$SEGMENT_BUILDER_LIBRARY`,
+    /// else the desktop app's `library.sqlite` in its data directory.
+    #[arg(long, value_name = "FILE.sqlite", global = true)]
+    pub store: Option<PathBuf>,
+}
+
+impl StoreArg {
+    pub fn path(&self) -> PathBuf {
+        if let Some(p) = &self.store {
+            return p.clone();
+        }
+        if let Some(p) = std::env::var_os("SEGMENT_BUILDER_LIBRARY").filter(|p| !p.is_empty()) {
+            return PathBuf::from(p);
+        }
+        let base = std::env::var_os("XDG_DATA_HOME")
+            .filter(|p| !p.is_empty())
+            .map(PathBuf::from)
+            .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".local").join("share")))
+            .unwrap_or_else(|| PathBuf::from("."));
+        base.join(APP_DIR).join("library.sqlite")
+    }
+
+    pub fn open(&self) -> Result<(Store, PathBuf), Failure> {
+        let path = self.path();
+        let store = Store::open(&path).map_err(|e| store_failure(&path, e))?;
+        Ok((store, path))
+    }
+}
+
+/// A store error as stderr lines: the library file, then what went wrong (each located line of
+/// a malformed input on its own line).
+pub fn store_failure(path: &Path, e: Error) -> Failure {
+    match e {
+        Error::Lines(problems) => {
+            let mut lines = vec![format!(
+                "{} problem(s) in the input; nothing was applied (use --on-error skip to apply the other lines)",
+                problems.len()
+            )];
+            lines.extend(problems.iter().map(|p| p.to_string()));
+            Failure(lines)
+        }
+        Error::NotAStore { .. } | Error::TooNew { .. } | Error::Open { .. } | Error::Io { .. } => Failure::new(e.to_string()),
+        other => Failure::new(format!("segment library {}: {other}", path.display())),
+    }
+}
+
+pub fn now_arg(text: Option<&str>) -> Result<DateTime<Utc>, Failure> {
+    match text {
+        None => Ok(Utc::now()),
+        Some(text) => segment_model::time::parse_moment(text).map(|m| m.start()).ok_or_else(|| {
+            Failure::new(format!("--now {text:?} is not an ISO-8601 date or date-time (e.g. 2026-11-01)"))
+        }),
+    }
+}
+
+/// "Now" for a data source: the flag, else the demo data's anchor, else the clock.
+pub fn resolve_now(text: Option<&str>, source: &DataSource) -> Result<DateTime<Utc>, Failure> {
+    if text.is_none() {
+        if let Some(t) = source.suggested_now().and_then(|s| DateTime::from_timestamp(s, 0)) {
+            return Ok(t);
+        }
+    }
+    now_arg(text)
+}
+
+/// The stored segment's definition checked against the data: the query, or located problems.
+pub fn query_of(record: &SegmentRecord, source: &DataSource, now: DateTime<Utc>) -> Result<Query, Failure> {
+    let Some(definition) = &record.definition else {
+        return Err(Failure::new(format!("segment {:?} has no definition to evaluate", record.id)));
+    };
+    segment_model::validate::check(definition, source.schema(), record.entity.as_deref(), now).map_err(|problems| {
+        let mut lines = vec![format!(
+            "segment {:?} (revision {}) does not fit the data in {}:",
+            record.id,
+            record.revision,
+            source.path().display()
+        )];
+        lines.extend(problems.iter().map(|p| p.to_string()));
+        Failure(lines)
+    })
+}
+
+/// Every record key matching the query, as member identifiers.
+pub fn matching_members(source: &DataSource, query: &Query) -> Result<Vec<String>, Failure> {
+    let keys = source.matching_keys(query, i64::MAX as u64, None)?;
+    Ok(keys
+        .into_iter()
+        .filter_map(|k| match k {
+            rusqlite::types::Value::Integer(i) => Some(i.to_string()),
+            rusqlite::types::Value::Text(s) => Some(s),
+            rusqlite::types::Value::Real(f) => Some(f.to_string()),
+            rusqlite::types::Value::Null | rusqlite::types::Value::Blob(_) => None,
+        })
+        .collect())
+}
+
+pub fn to_json<T: serde::Serialize>(value: &T) -> Result<serde_json::Value, Failure> {
+    serde_json::to_value(value).map_err(|e| Failure::new(format!("cannot print the result: {e}")))
+}
+
+pub fn read_text(path: &Path, what: &str) -> Result<String, Failure> {
+    std::fs::read_to_string(path).map_err(|e| {
+        let why = match e.kind() {
+            std::io::ErrorKind::NotFound => "file not found".to_string(),
+            std::io::ErrorKind::InvalidData => "not UTF-8 text".to_string(),
+            _ => e.to_string(),
+        };
+        Failure::new(format!("cannot read {what} {}: {why}", path.display()))
+    })
+}
+
+pub fn create_file(path: &Path) -> Result<std::io::BufWriter<std::fs::File>, Failure> {
+    std::fs::File::create(path)
+        .map(std::io::BufWriter::new)
+        .map_err(|e| Failure::new(format!("cannot write {}: {e}", path.display())))
+}
