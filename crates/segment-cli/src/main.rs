@@ -5,6 +5,7 @@
 //! status is non-zero: 1 for a failed command or an invalid segment, 2 for a malformed command
 //! line.
 
+mod count;
 mod data;
 mod library;
 mod members;
@@ -70,6 +71,12 @@ enum Command {
         input: SegmentInput,
         #[command(flatten)]
         now: NowArg,
+        /// Count with the in-memory engine (default) or with the generated SQL.
+        #[arg(long, value_enum, default_value = "engine")]
+        engine: count::Engine,
+        /// Also print per-node counts (alone and without each node) and timings.
+        #[arg(long)]
+        explain: bool,
     },
     /// Print the SQL that counts a segment (readable, and executable with its parameters).
     Sql {
@@ -169,12 +176,7 @@ fn run(command: Command) -> Result<(Value, ExitCode), Failure> {
                 }
             }
         }
-        Command::Count { input, now } => {
-            let now = parse_now(&now)?;
-            let (source, query) = load_query(&input, now)?;
-            let result = source.count(&query)?;
-            Ok((json!({ "count": result.count, "total": result.total }), ExitCode::SUCCESS))
-        }
+        Command::Count { input, now, engine, explain } => count::run(&input, parse_now(&now)?, engine, explain),
         Command::Sql { input, now } => {
             let now = parse_now(&now)?;
             let (_, query) = load_query(&input, now)?;
