@@ -124,3 +124,41 @@ fn sql_node_counts(source: &DataSource, segment: &Segment, entity: Option<&str>,
 fn located(input: &SegmentInput, problems: Vec<segment_model::Problem>) -> Failure {
     Failure(problems.iter().map(|p| crate::located(&input.segment, p)).collect())
 }
+
+/// `segment-builder sample`: up to N matching records with the nodes each met, and their values.
+pub fn sample(input: &SegmentInput, now: DateTime<Utc>, n: usize, random: Option<u64>) -> Result<(Value, ExitCode), Failure> {
+    let (source, schema) = data::open(&input.data)?;
+    let text = read_segment(&input.segment)?;
+    let entity = input.entity.as_deref();
+    let (segment, _) = parse(&text, &schema, entity).map_err(|p| located(input, p))?;
+    let query = check(&segment, &schema, entity, now).map_err(|p| located(input, p))?;
+    let data = segment_source::engine::load_dataset(&source).map_err(|e| Failure::new(e.to_string()))?;
+    let order = random.map_or(segment_engine::explain::SampleOrder::First, segment_engine::explain::SampleOrder::Random);
+    let samples = segment_engine::explain::samples(&data, &schema, &segment, entity, now, n, order)
+        .map_err(|e| Failure::new(e.to_string()))?;
+    let records = segment_source::records_by_key(&source, &query.entity.name, &query.entity.key, samples.iter().map(|s| s.key))?;
+    let listed: Vec<Value> = samples
+        .iter()
+        .zip(records)
+        .map(|(s, record)| json!({ "key": s.key, "met": s.met, "record": record }))
+        .collect();
+    Ok((json!({ "samples": listed }), ExitCode::SUCCESS))
+}
+
+/// `segment-builder overlap`: exact intersections of 2–3 segments, the Venn regions and Jaccard.
+pub fn overlap(data_path: &std::path::Path, segments: &[std::path::PathBuf], entity: Option<&str>, now: DateTime<Utc>) -> Result<(Value, ExitCode), Failure> {
+    if !(2..=3).contains(&segments.len()) {
+        return Err(Failure::new(format!("give 2 or 3 --segment files, not {}", segments.len())));
+    }
+    let (source, schema) = data::open(data_path)?;
+    let mut queries = Vec::new();
+    for path in segments {
+        let input = SegmentInput { data: data_path.to_path_buf(), segment: path.clone(), entity: entity.map(str::to_string) };
+        let text = read_segment(path)?;
+        let (segment, _) = parse(&text, &schema, entity).map_err(|p| located(&input, p))?;
+        queries.push(check(&segment, &schema, entity, now).map_err(|p| located(&input, p))?);
+    }
+    let data = segment_source::engine::load_dataset(&source).map_err(|e| Failure::new(e.to_string()))?;
+    let overlap = segment_engine::explain::overlap(&data, &queries).map_err(|e| Failure::new(e.to_string()))?;
+    Ok((serde_json::to_value(overlap).map_err(|e| Failure::new(e.to_string()))?, ExitCode::SUCCESS))
+}

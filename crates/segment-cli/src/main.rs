@@ -78,6 +78,32 @@ enum Command {
         #[arg(long)]
         explain: bool,
     },
+    /// Sample matching records: the first N by key (or N at random), with the nodes each met.
+    Sample {
+        #[command(flatten)]
+        input: SegmentInput,
+        #[command(flatten)]
+        now: NowArg,
+        /// How many records.
+        #[arg(long, short = 'n', default_value_t = 10)]
+        n: usize,
+        /// Pick at random with this seed instead of the first by key.
+        #[arg(long, value_name = "SEED")]
+        random: Option<u64>,
+    },
+    /// Exact overlap of 2–3 segments: every Venn region's count, and Jaccard indexes.
+    Overlap {
+        /// The SQLite data file (opened read-only).
+        #[arg(long, value_name = "FILE.sqlite")]
+        data: PathBuf,
+        /// A segment file (canonical or Census); give it 2 or 3 times.
+        #[arg(long, value_name = "SEG.json", required = true)]
+        segment: Vec<PathBuf>,
+        #[arg(long, value_name = "NAME")]
+        entity: Option<String>,
+        #[command(flatten)]
+        now: NowArg,
+    },
     /// Print the SQL that counts a segment (readable, and executable with its parameters).
     Sql {
         #[command(flatten)]
@@ -177,6 +203,8 @@ fn run(command: Command) -> Result<(Value, ExitCode), Failure> {
             }
         }
         Command::Count { input, now, engine, explain } => count::run(&input, parse_now(&now)?, engine, explain),
+        Command::Sample { input, now, n, random } => count::sample(&input, parse_now(&now)?, n, random),
+        Command::Overlap { data, segment, entity, now } => count::overlap(&data, &segment, entity.as_deref(), parse_now(&now)?),
         Command::Sql { input, now } => {
             let now = parse_now(&now)?;
             let (_, query) = load_query(&input, now)?;

@@ -64,3 +64,54 @@ fn raw_sql_falls_back_to_sql_with_a_notice() {
     assert_eq!(out["engine"], "sql");
     assert!(err.contains("notice:") && err.contains("raw SQL"), "{err}");
 }
+
+#[test]
+fn samples_are_matching_records_with_the_nodes_they_met() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = demo(dir.path());
+    let segment = write(dir.path(), "seg.json", &json!({"version": 1, "entity": "profiles", "root": {"combinator": "or", "children": [
+        {"type": "condition", "attribute": "plan", "operator": "is", "value": "pro"},
+        {"type": "condition", "attribute": "country", "operator": "is", "value": "DE"}]}}));
+    let (out, err, ok) = cli(&["sample", "--data", &data, "--segment", &segment, "-n", "5"]);
+    assert!(ok, "{err}");
+    let samples = out["samples"].as_array().unwrap();
+    assert_eq!(samples.len(), 5);
+    let mut previous = f64::MIN;
+    for s in samples {
+        let key = s["key"].as_f64().unwrap();
+        assert!(key > previous, "first N by key");
+        previous = key;
+        let record = &s["record"];
+        let met: Vec<&str> = s["met"].as_array().unwrap().iter().map(|m| m.as_str().unwrap()).collect();
+        assert_eq!(met.contains(&"/root/children/0"), record["plan"] == "pro", "{s}");
+        assert_eq!(met.contains(&"/root/children/1"), record["country"] == "DE", "{s}");
+        assert!(!met.is_empty());
+    }
+    let (a, _, _) = cli(&["sample", "--data", &data, "--segment", &segment, "-n", "5", "--random", "7"]);
+    let (b, _, _) = cli(&["sample", "--data", &data, "--segment", &segment, "-n", "5", "--random", "7"]);
+    assert_eq!(a, b, "a seed repeats its sample");
+}
+
+#[test]
+fn overlap_regions_add_up_and_match_sql_counts() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = demo(dir.path());
+    let condition = |attribute: &str, value: &str| json!({"version": 1, "entity": "profiles", "root": {"combinator": "and", "children": [
+        {"type": "condition", "attribute": attribute, "operator": "is", "value": value}]}});
+    let a = write(dir.path(), "a.json", &condition("plan", "pro"));
+    let b = write(dir.path(), "b.json", &condition("country", "US"));
+    let both = write(dir.path(), "both.json", &json!({"version": 1, "entity": "profiles", "root": {"combinator": "and", "children": [
+        {"type": "condition", "attribute": "plan", "operator": "is", "value": "pro"},
+        {"type": "condition", "attribute": "country", "operator": "is", "value": "US"}]}}));
+    let (out, err, ok) = cli(&["overlap", "--data", &data, "--segment", &a, "--segment", &b]);
+    assert!(ok, "{err}");
+    let (sql_both, _, _) = cli(&["count", "--data", &data, "--segment", &both, "--engine", "sql"]);
+    let region = |members: Value| out["regions"].as_array().unwrap().iter().find(|r| r["segments"] == members).unwrap()["count"].as_u64().unwrap();
+    assert_eq!(region(json!([0, 1])), sql_both["count"].as_u64().unwrap());
+    assert_eq!(region(json!([0])) + region(json!([0, 1])), out["counts"][0].as_u64().unwrap());
+    let jaccard = out["jaccard"][0][1].as_f64().unwrap();
+    let union = out["counts"][0].as_u64().unwrap() + out["counts"][1].as_u64().unwrap() - region(json!([0, 1]));
+    assert!((jaccard - region(json!([0, 1])) as f64 / union as f64).abs() < 1e-12);
+    let (_, err, ok) = cli(&["overlap", "--data", &data, "--segment", &a]);
+    assert!(!ok && err.contains("2 or 3"), "{err}");
+}

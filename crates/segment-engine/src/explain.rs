@@ -53,3 +53,139 @@ pub fn node_counts_with(
     }
     Ok(out)
 }
+
+/// A matching record and which nodes of the segment it meets on its own.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Sample {
+    /// The record's key value (e.g. the profile id).
+    pub key: f64,
+    /// Paths of the nodes this record satisfies alone (see [`NodeCount::count`]).
+    pub met: Vec<String>,
+}
+
+/// How to pick sample records among the matches.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SampleOrder {
+    /// The first `n` by key.
+    First,
+    /// `n` chosen uniformly at random with this seed (repeatable).
+    Random(u64),
+}
+
+/// Up to `n` matching records of a valid segment, each with the nodes it met.
+pub fn samples(
+    data: &Dataset,
+    schema: &Schema,
+    segment: &Segment,
+    entity: Option<&str>,
+    now: DateTime<Utc>,
+    n: usize,
+    order: SampleOrder,
+) -> Result<Vec<Sample>> {
+    let query = validate::check(segment, schema, entity, now)
+        .map_err(|p| crate::Error::Unsupported(format!("an invalid segment ({} problems)", p.len())))?;
+    let evaluator = Evaluator::new(data);
+    let matching = evaluator.matching(&query)?;
+    let table = data.table(&query.entity.name)?;
+    let crate::column::ColumnData::Number { values: keys, .. } = table.column(&query.entity.key)? else {
+        return Err(crate::Error::Unsupported("sampling records whose key is not a number".to_string()));
+    };
+    let mut rows: Vec<usize> = matching.iter().collect();
+    match order {
+        SampleOrder::First => {
+            rows.sort_by(|a, b| keys[*a].total_cmp(&keys[*b]));
+            rows.truncate(n);
+        }
+        SampleOrder::Random(seed) => {
+            // A partial Fisher–Yates shuffle driven by splitmix64: repeatable for a seed.
+            let mut state = seed;
+            let mut next = || {
+                state = state.wrapping_add(0x9e37_79b9_7f4a_7c15);
+                let mut z = state;
+                z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+                z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+                z ^ (z >> 31)
+            };
+            let take = n.min(rows.len());
+            for i in 0..take {
+                let j = i + (next() % (rows.len() - i) as u64) as usize;
+                rows.swap(i, j);
+            }
+            rows.truncate(take);
+            rows.sort_by(|a, b| keys[*a].total_cmp(&keys[*b]));
+        }
+    }
+    let mut nodes = Vec::new();
+    for variant in node_variants(segment) {
+        if let Ok(alone) = validate::check(&variant.alone, schema, entity, now) {
+            nodes.push((variant.path, evaluator.matching(&alone)?));
+        }
+    }
+    Ok(rows
+        .into_iter()
+        .map(|row| Sample {
+            key: keys[row],
+            met: nodes.iter().filter(|(_, set)| set.contains(row)).map(|(path, _)| path.clone()).collect(),
+        })
+        .collect())
+}
+
+/// Exact overlap of 2–3 segments over the same entity.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Overlap {
+    /// Each segment's count.
+    pub counts: Vec<u64>,
+    /// Every region of the Venn diagram: records in exactly the segments listed (by index).
+    pub regions: Vec<Region>,
+    /// Jaccard index (|A∩B| / |A∪B|) of every pair, `[i][j]`; 1 on the diagonal.
+    pub jaccard: Vec<Vec<f64>>,
+    pub total: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Region {
+    pub segments: Vec<usize>,
+    pub count: u64,
+}
+
+pub fn overlap(data: &Dataset, queries: &[segment_model::ir::Query]) -> Result<Overlap> {
+    if !(2..=3).contains(&queries.len()) {
+        return Err(crate::Error::Unsupported(format!("an overlap of {} segments (2 or 3)", queries.len())));
+    }
+    if queries.iter().any(|q| q.entity != queries[0].entity) {
+        return Err(crate::Error::Unsupported("an overlap of segments over different entities".to_string()));
+    }
+    let evaluator = Evaluator::new(data);
+    let sets: Vec<crate::Bitset> = queries.iter().map(|q| evaluator.matching(q)).collect::<Result<_>>()?;
+    let total = sets[0].len() as u64;
+    let mut regions = Vec::new();
+    for mask in 1u32..(1 << sets.len()) {
+        let mut region = crate::Bitset::full(sets[0].len());
+        for (i, set) in sets.iter().enumerate() {
+            if mask & (1 << i) != 0 {
+                region.and_with(set);
+            } else {
+                region.and_not_with(set);
+            }
+        }
+        let members: Vec<usize> = (0..sets.len()).filter(|i| mask & (1 << i) != 0).collect();
+        regions.push(Region { segments: members, count: region.count() });
+    }
+    let jaccard = (0..sets.len())
+        .map(|i| {
+            (0..sets.len())
+                .map(|j| {
+                    let mut both = sets[i].clone();
+                    both.and_with(&sets[j]);
+                    let mut either = sets[i].clone();
+                    either.or_with(&sets[j]);
+                    match either.count() {
+                        0 => 1.0,
+                        union => both.count() as f64 / union as f64,
+                    }
+                })
+                .collect()
+        })
+        .collect();
+    Ok(Overlap { counts: sets.iter().map(crate::Bitset::count).collect(), regions, jaccard, total })
+}

@@ -159,3 +159,41 @@ fn load_table(conn: &Connection, entity: &Entity) -> Result<Table> {
     }
     Ok(table)
 }
+
+/// The records of `entity` with the given key values, as JSON objects in the keys' order
+/// (`null` for a key not found).
+pub fn records_by_key(
+    source: &DataSource,
+    entity: &str,
+    key: &str,
+    keys: impl Iterator<Item = f64>,
+) -> crate::Result<Vec<serde_json::Value>> {
+    let sql = format!("SELECT * FROM {} WHERE {} = ?1", quote(entity), quote(key));
+    let conn = source.connection();
+    let mut stmt = conn.prepare_cached(&sql).map_err(crate::Error::from_query)?;
+    let names: Vec<String> = stmt.column_names().iter().map(|s| s.to_string()).collect();
+    let mut out = Vec::new();
+    for k in keys {
+        let bound = if k.fract() == 0.0 && k.abs() < 9e15 { rusqlite::types::Value::Integer(k as i64) } else { rusqlite::types::Value::Real(k) };
+        let mut rows = stmt.query([bound]).map_err(crate::Error::from_query)?;
+        let record = match rows.next().map_err(crate::Error::from_query)? {
+            None => serde_json::Value::Null,
+            Some(row) => {
+                let mut map = serde_json::Map::new();
+                for (i, name) in names.iter().enumerate() {
+                    let value = match row.get_ref(i).map_err(crate::Error::from_query)? {
+                        ValueRef::Null => serde_json::Value::Null,
+                        ValueRef::Integer(v) => serde_json::Value::from(v),
+                        ValueRef::Real(v) => serde_json::Value::from(v),
+                        ValueRef::Text(t) => serde_json::Value::String(String::from_utf8_lossy(t).into_owned()),
+                        ValueRef::Blob(b) => serde_json::Value::String(format!("<{} bytes>", b.len())),
+                    };
+                    map.insert(name.clone(), value);
+                }
+                serde_json::Value::Object(map)
+            }
+        };
+        out.push(record);
+    }
+    Ok(out)
+}
