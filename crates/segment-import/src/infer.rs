@@ -20,6 +20,7 @@
 //! typed column (they stay text in a text column). Empty fields are always NULL.
 
 use std::collections::HashSet;
+use std::hash::{BuildHasherDefault, Hasher};
 
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
@@ -244,14 +245,16 @@ pub fn parse_real(v: &str) -> Option<f64> {
 }
 
 pub fn parse_bool(v: &str, flag_digits: bool) -> Option<bool> {
-    if v.len() > 5 {
-        return None;
-    }
-    match v.to_ascii_lowercase().as_str() {
-        "true" | "yes" => Some(true),
-        "false" | "no" => Some(false),
-        "1" if flag_digits => Some(true),
-        "0" if flag_digits => Some(false),
+    match v.len() {
+        1 if flag_digits => match v {
+            "1" => Some(true),
+            "0" => Some(false),
+            _ => None,
+        },
+        2 if v.eq_ignore_ascii_case("no") => Some(false),
+        3 if v.eq_ignore_ascii_case("yes") => Some(true),
+        4 if v.eq_ignore_ascii_case("true") => Some(true),
+        5 if v.eq_ignore_ascii_case("false") => Some(false),
         _ => None,
     }
 }
@@ -367,6 +370,26 @@ pub fn time_name(name: &str) -> bool {
         || n.starts_with("time_")
 }
 
+/// FNV-1a: the distinct sets hash short values on every row; SipHash would dominate the scan.
+#[derive(Default)]
+struct Fnv(u64);
+
+impl Hasher for Fnv {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        let mut h = if self.0 == 0 { 0xcbf2_9ce4_8422_2325 } else { self.0 };
+        for b in bytes {
+            h ^= u64::from(*b);
+            h = h.wrapping_mul(0x0100_0000_01b3);
+        }
+        self.0 = h;
+    }
+}
+
+type FastSet = HashSet<Box<str>, BuildHasherDefault<Fnv>>;
+
 /// At most this many distinct values are remembered per column (to find low-cardinality
 /// filter columns for indexes).
 const DISTINCT_CAP: usize = 256;
@@ -408,7 +431,7 @@ pub struct ColumnStats {
     ints: u64,
     last_int: Option<i64>,
     pub strictly_increasing: bool,
-    distinct: Option<HashSet<Box<str>>>,
+    distinct: Option<FastSet>,
 }
 
 impl ColumnStats {
@@ -436,7 +459,7 @@ impl ColumnStats {
             ints: 0,
             last_int: None,
             strictly_increasing: true,
-            distinct: Some(HashSet::new()),
+            distinct: Some(FastSet::default()),
         }
     }
 
@@ -485,11 +508,11 @@ impl ColumnStats {
         if boolean.is_some() && int.is_none() {
             self.word_booleans = true;
         }
-        let iso = if int.is_none() { parse_iso(v) } else { None };
+        let iso = if int.is_none() && v.len() >= 10 && v.as_bytes()[0].is_ascii_digit() { parse_iso(v) } else { None };
         if int.is_none() && v.len() > 18 && v.trim_start_matches('-').bytes().all(|c| c.is_ascii_digit()) {
             self.long_integers += 1;
         }
-        let real_ok = int.is_some() || parse_real(v).is_some();
+        let real_ok = int.is_some() || (iso.is_none() && parse_real(v).is_some());
         let fits = [
             boolean.is_some(),
             int.is_some() || iso.is_some(),
@@ -514,7 +537,7 @@ impl ColumnStats {
 
     /// Distinct non-empty values, when there are few (at most a few hundred).
     pub fn few_distinct(&self) -> Option<usize> {
-        self.distinct.as_ref().map(HashSet::len)
+        self.distinct.as_ref().map(|d| d.len())
     }
 
     fn epoch_unit(&self) -> Option<EpochUnit> {
