@@ -370,6 +370,14 @@ fn run_size(options: &Options, profiles: u64) -> Result<(), String> {
         data.heap_bytes() as f64 / 1048576.0,
         rss_after.saturating_sub(rss_before) as f64 / 1048576.0
     );
+    println!(
+        "Engine bytes per record: {}.",
+        data.heap_bytes_by_table()
+            .iter()
+            .map(|(name, len, bytes)| format!("{name} {:.0}", *bytes as f64 / (*len).max(1) as f64))
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
     if let Some(d) = &duckdb {
         println!("DuckDB (in-memory, loaded from CSV in {:.1} s).", d["_load_seconds"].as_f64().unwrap_or(f64::NAN));
     }

@@ -262,6 +262,26 @@ impl Dataset {
         sizes
     }
 
+    /// Approximate heap bytes held per entity (its columns and the indexes over it), by name.
+    pub fn heap_bytes_by_table(&self) -> Vec<(String, usize, usize)> {
+        let mut out: Vec<(String, usize, usize)> = self
+            .tables
+            .values()
+            .map(|t| {
+                let columns: usize = t.columns.values().map(ColumnData::heap_bytes).sum();
+                let indexes: usize = self
+                    .indexes
+                    .iter()
+                    .filter(|((table, _), _)| table == &t.name)
+                    .map(|(_, i)| (i.perm.as_ref().map_or(0, Vec::len) + i.starts.len()) * 4)
+                    .sum();
+                (t.name.clone(), t.len, columns + indexes)
+            })
+            .collect();
+        out.sort();
+        out
+    }
+
     /// Approximate heap bytes held, for the memory figures.
     pub fn heap_bytes(&self) -> usize {
         self.tables.values().flat_map(|t| t.columns.values()).map(ColumnData::heap_bytes).sum::<usize>()
