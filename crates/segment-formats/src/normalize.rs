@@ -121,9 +121,17 @@ fn canonical_window(w: &TimeWindow) -> TimeWindow {
         TimeWindow::Before { date } => TimeWindow::Before { date: value::canonical_moment(date) },
         TimeWindow::After { date } => TimeWindow::After { date: value::canonical_moment(date) },
         TimeWindow::Between { from, to } => {
-            TimeWindow::Between { from: value::canonical_moment(from), to: value::canonical_moment(to) }
+            let (from, to) = (value::canonical_moment(from), value::canonical_moment(to));
+            let start = |s: &str| segment_model::time::parse_moment(s).map(|m| m.start());
+            match (start(&from), start(&to)) {
+                (Some(a), Some(b)) if a > b => TimeWindow::Between { from: to, to: from },
+                _ => TimeWindow::Between { from, to },
+            }
         }
-        TimeWindow::AnyTime | TimeWindow::InTheLast { .. } | TimeWindow::BetweenAgo { .. } => w.clone(),
+        TimeWindow::BetweenAgo { from, to, unit } => {
+            TimeWindow::BetweenAgo { from: (*from).max(*to), to: (*from).min(*to), unit: *unit }
+        }
+        TimeWindow::AnyTime | TimeWindow::InTheLast { .. } => w.clone(),
     }
 }
 
@@ -152,7 +160,13 @@ pub(crate) fn condition(c: &Condition, entity: Option<&Entity>) -> Condition {
     if let Some(column) = entity.and_then(|e| e.column(&c.attribute)) {
         if c.operator.applies_to(column.data_type) {
             if let Ok(operand) = value::read(c.operator, column.data_type, &c.value) {
-                out.value = value::canonical(&operand);
+                out.value = match (c.operator, &operand) {
+                    // "On" a date-time means on its (UTC) day.
+                    (Operator::On | Operator::NotOn, Operand::Moment(_, m)) => {
+                        Value::String(m.start().date_naive().format("%Y-%m-%d").to_string())
+                    }
+                    _ => value::canonical(&operand),
+                };
             }
         }
     }

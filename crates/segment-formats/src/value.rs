@@ -223,12 +223,17 @@ pub(crate) fn canonical(operand: &Operand) -> Value {
         Operand::Count(n) => Value::from(*n),
         Operand::Moment(_, m) => Value::String(moment_text(m)),
         Operand::DateRange(a, b) => match (a, b) {
+            // Validation reads the pair in either order; the earlier first.
+            (Bound::Moment(_, a), Bound::Moment(_, b)) if a.start() > b.start() => json!([moment_text(b), moment_text(a)]),
             (Bound::Moment(_, a), Bound::Moment(_, b)) => json!([moment_text(a), moment_text(b)]),
             _ => json!({"bound_one": bound_json(a), "bound_two": bound_json(b)}),
         },
         Operand::Span(Span::Units(n, unit)) => json!({"amount": n, "unit": unit_name(*unit)}),
         Operand::Span(Span::Days(d)) => Num::Float(*d).to_json(),
-        Operand::AgoPair { from, to, unit } => json!({"from": from, "to": to, "unit": unit_name(*unit)}),
+        // Validation reads from/to in either order; the farther first.
+        Operand::AgoPair { from, to, unit } => {
+            json!({"from": from.max(to), "to": from.min(to), "unit": unit_name(*unit)})
+        }
         Operand::Period(unit) => Value::String(unit_name(*unit).to_string()),
         Operand::DatePart { part, values } => json!({"part": part.name(), "values": values}),
         Operand::Elements(items) => Value::Array(items.iter().map(element_json).collect()),

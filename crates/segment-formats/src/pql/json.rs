@@ -332,9 +332,30 @@ impl Decoder {
                     return Err(err(&format!("{pointer}/params"), format!("{name} has no target"), "the first param is the value the function applies to"));
                 }
                 let target = Box::new(self.node(&params[0], &pp(0), depth + 1)?);
+                // The arguments of an aggregate over `select V …` may name V.
+                let bound = match &target.e {
+                    Expr::Select { var, .. } => Some(var.clone()),
+                    _ => None,
+                };
+                if let Some(v) = &bound {
+                    self.vars.push(v.clone());
+                }
                 let mut args = Vec::with_capacity(params.len() - 1);
+                let mut failed = None;
                 for (i, item) in params.iter().enumerate().skip(1) {
-                    args.push(self.node(item, &pp(i), depth + 1)?);
+                    match self.node(item, &pp(i), depth + 1) {
+                        Ok(arg) => args.push(arg),
+                        Err(e) => {
+                            failed = Some(e);
+                            break;
+                        }
+                    }
+                }
+                if bound.is_some() {
+                    self.vars.pop();
+                }
+                if let Some(e) = failed {
+                    return Err(e);
                 }
                 Expr::Call { name: name.to_string(), target, args }
             }

@@ -650,16 +650,19 @@ impl<'t> Parser<'t> {
             };
             if self.eat_sym("(") {
                 self.enter()?;
-                let mut args = Vec::new();
-                if !self.eat_sym(")") {
-                    loop {
-                        args.push(self.term()?);
-                        if self.eat_sym(")") {
-                            break;
-                        }
-                        self.expect_sym(",")?;
-                    }
+                // The arguments of an aggregate over `(select V …)` may name V.
+                let bound = match &p.e {
+                    Expr::Select { var, .. } => Some(var.clone()),
+                    _ => None,
+                };
+                if let Some(v) = &bound {
+                    self.vars.push(v.clone());
                 }
+                let args = self.args();
+                if bound.is_some() {
+                    self.vars.pop();
+                }
+                let args = args?;
                 self.leave();
                 p = P { e: Expr::Call { name, target: Box::new(p), args }, at: At::Offset(at) };
             } else {
@@ -670,6 +673,20 @@ impl<'t> Parser<'t> {
             }
         }
         Ok(p)
+    }
+
+    fn args(&mut self) -> Result<Vec<P>> {
+        let mut args = Vec::new();
+        if !self.eat_sym(")") {
+            loop {
+                args.push(self.term()?);
+                if self.eat_sym(")") {
+                    break;
+                }
+                self.expect_sym(",")?;
+            }
+        }
+        Ok(args)
     }
 
     fn atom(&mut self) -> Result<P> {
