@@ -115,3 +115,23 @@ fn overlap_regions_add_up_and_match_sql_counts() {
     let (_, err, ok) = cli(&["overlap", "--data", &data, "--segment", &a]);
     assert!(!ok && err.contains("2 or 3"), "{err}");
 }
+
+#[test]
+fn data_too_large_for_the_memory_budget_is_counted_with_sql() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = demo(dir.path());
+    let segment = write(dir.path(), "seg.json", &json!({"version": 1, "entity": "profiles", "root": {"combinator": "and", "children": [
+        {"type": "condition", "attribute": "plan", "operator": "is", "value": "pro"}]}}));
+    let out = Command::new(env!("CARGO_BIN_EXE_segment-builder"))
+        .args(["count", "--data", &data, "--segment", &segment, "--explain"])
+        .env("SEGMENT_ENGINE_MAX_BYTES", "10000")
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let stdout: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(stdout["engine"], "sql");
+    assert!(stderr.contains("GiB allowed"), "{stderr}");
+    let (engine, _, _) = cli(&["count", "--data", &data, "--segment", &segment]);
+    assert_eq!(stdout["count"], engine["count"]);
+}

@@ -12,8 +12,61 @@ use segment_model::time::parse_moment;
 
 use crate::DataSource;
 
-/// Loads every entity of `source` into memory.
+/// Environment variable capping the engine's memory, in bytes (default: half the memory
+/// available when loading).
+pub const MEMORY_BUDGET_VAR: &str = "SEGMENT_ENGINE_MAX_BYTES";
+
+/// Bytes the engine may use for one data source.
+pub fn memory_budget() -> u64 {
+    if let Some(bytes) = std::env::var(MEMORY_BUDGET_VAR).ok().and_then(|v| v.trim().parse::<u64>().ok()) {
+        return bytes;
+    }
+    let available_kib = std::fs::read_to_string("/proc/meminfo").ok().and_then(|info| {
+        info.lines()
+            .find(|l| l.starts_with("MemAvailable:"))
+            .and_then(|l| l.split_whitespace().nth(1))
+            .and_then(|kib| kib.parse::<u64>().ok())
+    });
+    // Without /proc (other platforms), assume 4 GiB available.
+    available_kib.map_or(2 << 30, |kib| kib * 1024 / 2)
+}
+
+/// An estimate of the bytes the engine needs for `source`: per record and column 8 bytes for
+/// numbers and times, 4 for text and array codes, plus validity bits, dictionaries, joins and
+/// indexes (about 8 bytes per record of a related table).
+pub fn estimate_bytes(source: &DataSource) -> Result<u64> {
+    let mut bytes = 0u64;
+    for entity in &source.schema().entities {
+        let rows = source.total(&entity.name).map_err(|e| Error::Load(e.to_string()))?;
+        let per_row: u64 = entity
+            .columns
+            .iter()
+            .map(|c| match c.storage {
+                Storage::Integer | Storage::Real | Storage::Boolean | Storage::UnixSeconds | Storage::IsoDate
+                | Storage::IsoDateTime | Storage::IsoDateTimeSpace => 8,
+                // Codes, and dictionaries of values that are often all distinct (e-mails).
+                Storage::Text => 20,
+                Storage::JsonArray => 16,
+            })
+            .sum::<u64>()
+            + 16;
+        bytes += rows * per_row;
+    }
+    Ok(bytes)
+}
+
+/// Loads every entity of `source` into memory, unless it would exceed [`memory_budget`]: then
+/// an [`Error::Unsupported`] says so and callers count with SQL.
 pub fn load_dataset(source: &DataSource) -> Result<Dataset> {
+    let needed = estimate_bytes(source)?;
+    let budget = memory_budget();
+    if needed > budget {
+        return Err(Error::Unsupported(format!(
+            "data this large in memory (about {:.1} GiB needed, {:.1} GiB allowed; set {MEMORY_BUDGET_VAR} to change)",
+            needed as f64 / f64::from(1u32 << 30),
+            budget as f64 / f64::from(1u32 << 30)
+        )));
+    }
     let schema = source.schema();
     // Tables load in parallel, each on its own read-only connection to the same file.
     let workers = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1).max(1);
