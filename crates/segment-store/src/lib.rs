@@ -39,6 +39,9 @@ pub use segments::{ListQuery, SortField};
 /// How long a writer waits for another process's transaction before giving up.
 pub const BUSY_TIMEOUT: Duration = Duration::from_secs(30);
 
+/// Page cache size in KiB.
+const CACHE_KIB: i64 = 64 << 10;
+
 type Clock = Arc<dyn Fn() -> DateTime<Utc> + Send + Sync>;
 
 /// An open segment library.
@@ -81,7 +84,11 @@ impl Store {
         if !mode.eq_ignore_ascii_case("wal") {
             return Err(Error::Corrupt(format!("cannot switch {} to WAL (journal mode {mode})", path.display())));
         }
-        conn.execute_batch("PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;").map_err(open_err)?;
+        // A page cache large enough for bulk membership writes (allocated only as used).
+        conn.execute_batch(&format!(
+            "PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA cache_size = -{CACHE_KIB}; PRAGMA temp_store = MEMORY;"
+        ))
+        .map_err(open_err)?;
         let found = migrations::version(&conn)?;
         if found > migrations::LATEST {
             return Err(Error::TooNew { path, found, supported: migrations::LATEST });

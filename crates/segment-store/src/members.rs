@@ -84,6 +84,8 @@ pub(crate) struct Writer<'t> {
     id: String,
     now: String,
     pub(crate) count: u64,
+    /// The last sequence number of the segment's change log.
+    seq: i64,
     pub(crate) outcome: MembersOutcome,
 }
 
@@ -91,7 +93,12 @@ impl<'t> Writer<'t> {
     /// Starts on an ACTIVE STATIC segment, first deactivating its expired memberships.
     pub(crate) fn new(tx: &'t Transaction<'t>, id: &str, now: DateTime<Utc>) -> Result<Writer<'t>> {
         require_active_static(tx, id)?;
-        let mut w = Writer { tx, id: id.to_string(), now: stamp(now), count: 0, outcome: MembersOutcome::default() };
+        let seq: i64 = tx.query_row(
+            "SELECT coalesce(max(seq), 0) FROM membership_changes WHERE segment_id = ?1",
+            params![id],
+            |r| r.get(0),
+        )?;
+        let mut w = Writer { tx, id: id.to_string(), now: stamp(now), count: 0, seq, outcome: MembersOutcome::default() };
         w.count = active_count(tx, id, now)?;
         w.sweep_expired()?;
         w.outcome.id = id.to_string();
@@ -120,13 +127,14 @@ impl<'t> Writer<'t> {
         Ok(())
     }
 
-    fn log(&self, member: &str, op: Operation, at: &str, first: &str, count: u64) -> Result<()> {
+    fn log(&mut self, member: &str, op: Operation, at: &str, first: &str, count: u64) -> Result<()> {
+        self.seq += 1;
         self.tx
             .prepare_cached(
-                "INSERT INTO membership_changes (segment_id, member, operation, date_changed, date_first, individuals_count) \
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                "INSERT INTO membership_changes (segment_id, seq, member, operation, date_changed, date_first, individuals_count) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
             )?
-            .execute(params![self.id, member, op.as_str(), at, first, count as i64])?;
+            .execute(params![self.id, self.seq, member, op.as_str(), at, first, count as i64])?;
         Ok(())
     }
 
@@ -184,7 +192,8 @@ impl<'t> Writer<'t> {
     fn added(&mut self, member: &str) -> Result<()> {
         self.count += 1;
         self.outcome.added += 1;
-        self.log(member, Operation::Added, &self.now, &self.now, self.count)
+        let now = self.now.clone();
+        self.log(member, Operation::Added, &now, &now, self.count)
     }
 
     /// Deactivates a membership (status INACTIVE, dateRemoved now).
@@ -204,7 +213,8 @@ impl<'t> Writer<'t> {
                     .execute(params![self.id, member, self.now])?;
                 self.count -= 1;
                 self.outcome.removed += 1;
-                self.log(member, Operation::Removed, &self.now, &first, self.count)?;
+                let now = self.now.clone();
+                self.log(member, Operation::Removed, &now, &first, self.count)?;
             }
             None => self.outcome.not_members += 1,
         }
@@ -382,7 +392,7 @@ impl Store {
             let filter = "FROM membership_changes WHERE segment_id = ?1 AND (?2 IS NULL OR operation = ?2)";
             let total: i64 = tx.query_row(&format!("SELECT count(*) {filter}"), params![id, op], |r| r.get(0))?;
             let mut stmt = tx.prepare(&format!(
-                "SELECT member, operation, date_changed, date_first, individuals_count {filter} ORDER BY id LIMIT ?3 OFFSET ?4"
+                "SELECT member, operation, date_changed, date_first, individuals_count {filter} ORDER BY seq LIMIT ?3 OFFSET ?4"
             ))?;
             let rows = stmt.query_map(params![id, op, limit, offset], |r| {
                 Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get(2)?, r.get(3)?, r.get::<_, i64>(4)?))
@@ -432,7 +442,11 @@ impl Store {
             };
             write_revision(tx, &new_id, None, &fields, "create", None, now)?;
             let mut w = Writer::new(tx, &new_id, now)?;
-            for m in members {
+            // In key order, B-tree inserts append instead of splitting pages all over the file.
+            let mut sorted: Vec<S> = members.into_iter().collect();
+            sorted.sort_unstable_by(|a, b| a.as_ref().cmp(b.as_ref()));
+            sorted.dedup_by(|a, b| a.as_ref() == b.as_ref());
+            for m in &sorted {
                 w.insert_new(m.as_ref(), None, None)?;
             }
             let outcome = w.finish();
@@ -461,7 +475,9 @@ impl Store {
             let mut n = 0u64;
             {
                 let mut stmt = tx.prepare("INSERT OR IGNORE INTO evaluation_members (evaluation_id, member) VALUES (?1, ?2)")?;
-                for m in members {
+                let mut sorted: Vec<S> = members.into_iter().collect();
+                sorted.sort_unstable_by(|a, b| a.as_ref().cmp(b.as_ref()));
+                for m in &sorted {
                     check_member(m.as_ref())?;
                     n += stmt.execute(params![evaluation, m.as_ref()])? as u64;
                 }

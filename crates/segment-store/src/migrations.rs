@@ -91,17 +91,16 @@ CREATE TABLE memberships (
     data_bag     TEXT,
     PRIMARY KEY (segment_id, member)
 ) STRICT, WITHOUT ROWID;
-CREATE INDEX memberships_active ON memberships (segment_id, status, expires_at);
 CREATE TABLE membership_changes (
-    id                INTEGER PRIMARY KEY,
     segment_id        TEXT NOT NULL REFERENCES segments (id),
+    seq               INTEGER NOT NULL,
     member            TEXT NOT NULL,
     operation         TEXT NOT NULL CHECK (operation IN ('ADDED', 'REMOVED')),
     date_changed      TEXT NOT NULL,
     date_first        TEXT NOT NULL,
-    individuals_count INTEGER NOT NULL
-) STRICT;
-CREATE INDEX membership_changes_by_segment ON membership_changes (segment_id, id);
+    individuals_count INTEGER NOT NULL,
+    PRIMARY KEY (segment_id, seq)
+) STRICT, WITHOUT ROWID;
 CREATE TABLE evaluations (
     id           INTEGER PRIMARY KEY,
     segment_id   TEXT NOT NULL REFERENCES segments (id),

@@ -120,7 +120,7 @@ fn verify(path: &std::path::Path, acks: &Acks) {
     let members: i64 = conn.query_row("SELECT count(*) FROM memberships WHERE segment_id = 'bulk'", [], |r| r.get(0)).unwrap();
     let logged: i64 = conn.query_row("SELECT count(*) FROM membership_changes WHERE segment_id = 'bulk'", [], |r| r.get(0)).unwrap();
     let last: Option<i64> = conn
-        .query_row("SELECT individuals_count FROM membership_changes WHERE segment_id = 'bulk' ORDER BY id DESC LIMIT 1", [], |r| r.get(0))
+        .query_row("SELECT individuals_count FROM membership_changes WHERE segment_id = 'bulk' ORDER BY seq DESC LIMIT 1", [], |r| r.get(0))
         .unwrap_or(None);
     assert_eq!(members % BATCH as i64, 0, "a member batch is half-written");
     assert_eq!(members, logged);
