@@ -2,6 +2,7 @@
 //! Tauri; the logic lives in `crates/`.
 
 pub mod commands;
+pub mod data;
 mod engine;
 pub mod ipc;
 pub mod state;
@@ -15,7 +16,7 @@ pub use state::AppState;
 pub fn builder<R: tauri::Runtime>(builder: tauri::Builder<R>, state: AppState) -> tauri::Builder<R> {
     builder
         .manage(state)
-        .invoke_handler(tauri::generate_handler![commands::get_source, commands::preview])
+        .invoke_handler(tauri::generate_handler![commands::get_source, commands::preview, data::import_preview, data::import_file, data::cancel_import, data::relationships, data::relate, data::schema_stats])
 }
 
 pub fn run() {

@@ -1,0 +1,186 @@
+//! Bring your own data in the app: thin adapters over `segment-import`. Import with a preview
+//! first, progress events and cancel; relationships confirmed into the sidecar store (in the
+//! app-data directory, shared with the CLI); schema statistics. Every blocking call runs on the
+//! blocking pool.
+//!
+//! Events: `import-progress` with an [`ImportProgressEvent`] at most every 200 ms while an import
+//! runs. Cancel with `cancel_import(import_id)`: the import then fails with kind `cancelled` and
+//! the data source is as it was.
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::{Mutex, OnceLock};
+
+use segment_import::stats::EntityStats;
+use segment_import::{CancelToken, ImportReport, ImportRequest, Link, Preview, Progress, Proposal, Store};
+use segment_model::Schema;
+use serde::{Deserialize, Serialize};
+use tauri::{AppHandle, Emitter, Manager, Runtime};
+use ts_rs::TS;
+
+use crate::ipc::{ErrorKind, IpcError};
+
+/// The event name of import progress.
+pub const IMPORT_PROGRESS: &str = "import-progress";
+
+/// One progress report of the import `import_id`.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct ImportProgressEvent {
+    #[ts(type = "number")]
+    pub import_id: u64,
+    pub progress: Progress,
+}
+
+/// A relationship to add or remove, between columns of one data source.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct RelateRequest {
+    /// The data source (SQLite file).
+    pub data: String,
+    pub link: Link,
+    /// The child table's time column for time windows (default: detected).
+    #[ts(optional)]
+    pub time_column: Option<String>,
+    #[serde(default)]
+    pub remove: bool,
+}
+
+/// A data source's schema with the sidecar applied, and the proposals not yet confirmed.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct RelationshipsResponse {
+    pub schema: Schema,
+    pub confirmed: Vec<Link>,
+    pub proposals: Vec<Proposal>,
+}
+
+fn cancels() -> &'static Mutex<HashMap<u64, CancelToken>> {
+    static CANCELS: OnceLock<Mutex<HashMap<u64, CancelToken>>> = OnceLock::new();
+    CANCELS.get_or_init(|| Mutex::new(HashMap::new()))
+}
+
+fn import_error(e: segment_import::Error) -> IpcError {
+    use segment_import::Error as E;
+    let kind = match &e {
+        E::Cancelled => ErrorKind::Cancelled,
+        E::UnknownOverride { .. } | E::UnknownType(_) | E::UnknownColumn(_) | E::Invalid(_) | E::TableExists(_) => {
+            ErrorKind::InvalidRequest
+        }
+        _ => ErrorKind::Source,
+    };
+    IpcError::new(kind, e.to_string())
+}
+
+/// The sidecar store in the app-data directory (`SEGMENT_BUILDER_STORE` overrides it, as in the
+/// CLI).
+fn store<R: Runtime>(app: &AppHandle<R>) -> Result<Store, IpcError> {
+    if let Some(path) = std::env::var_os("SEGMENT_BUILDER_STORE").filter(|p| !p.is_empty()) {
+        return Ok(Store::new(PathBuf::from(path)));
+    }
+    let dir = app
+        .path()
+        .app_data_dir()
+        .map_err(|e| IpcError::new(ErrorKind::Source, format!("no app data directory: {e}")))?;
+    Ok(Store::new(dir.join(segment_import::store::STORE_FILE)))
+}
+
+async fn blocking<T: Send + 'static>(f: impl FnOnce() -> Result<T, IpcError> + Send + 'static) -> Result<T, IpcError> {
+    tauri::async_runtime::spawn_blocking(f)
+        .await
+        .map_err(|e| IpcError::new(ErrorKind::Internal, format!("the task failed: {e}")))?
+}
+
+/// The first `rows` rows of a file and the types they suggest; writes nothing.
+#[tauri::command(rename_all = "snake_case")]
+pub async fn import_preview(request: ImportRequest, rows: Option<u32>) -> Result<Preview, IpcError> {
+    blocking(move || segment_import::preview(&request, rows.unwrap_or(20) as usize).map_err(import_error)).await
+}
+
+/// Imports a file as a table, emitting `import-progress` events; the headers become labels.
+#[tauri::command(rename_all = "snake_case")]
+pub async fn import_file<R: Runtime>(
+    app: AppHandle<R>,
+    request: ImportRequest,
+    import_id: u64,
+) -> Result<ImportReport, IpcError> {
+    let token = CancelToken::new();
+    cancels().lock().unwrap_or_else(|p| p.into_inner()).insert(import_id, token.clone());
+    let store = store(&app)?;
+    let result = blocking(move || {
+        let mut on_progress = |progress: &Progress| {
+            let _ = app.emit(IMPORT_PROGRESS, ImportProgressEvent { import_id, progress: progress.clone() });
+        };
+        let report = segment_import::import(&request, &mut on_progress, &token).map_err(import_error)?;
+        let labels: Vec<(String, String)> = report
+            .columns
+            .iter()
+            .filter(|c| !c.header.is_empty() && c.header != c.name)
+            .map(|c| (c.name.clone(), c.header.clone()))
+            .collect();
+        store
+            .update(&report.data_source, |meta| {
+                let table = meta.labels.entry(report.table.clone()).or_default();
+                table.clear();
+                table.extend(labels);
+            })
+            .map_err(import_error)?;
+        Ok(report)
+    })
+    .await;
+    cancels().lock().unwrap_or_else(|p| p.into_inner()).remove(&import_id);
+    result
+}
+
+/// Cancels the import `import_id` (a no-op when it has finished).
+#[tauri::command(rename_all = "snake_case")]
+pub fn cancel_import(import_id: u64) {
+    if let Some(token) = cancels().lock().unwrap_or_else(|p| p.into_inner()).get(&import_id) {
+        token.cancel();
+    }
+}
+
+/// The relationships of a data source (declared and confirmed) and the proposals.
+#[tauri::command(rename_all = "snake_case")]
+pub async fn relationships<R: Runtime>(app: AppHandle<R>, data: String) -> Result<RelationshipsResponse, IpcError> {
+    let store = store(&app)?;
+    blocking(move || {
+        let path = PathBuf::from(&data);
+        let opened = segment_import::open(&path, Some(&store)).map_err(import_error)?;
+        let proposals = segment_import::relate::propose(&opened.source, &opened.schema).map_err(import_error)?;
+        Ok(RelationshipsResponse { schema: opened.schema, confirmed: opened.meta.relationships, proposals })
+    })
+    .await
+}
+
+/// Adds (checked against the schema) or removes a relationship; the new state.
+#[tauri::command(rename_all = "snake_case")]
+pub async fn relate<R: Runtime>(app: AppHandle<R>, request: RelateRequest) -> Result<RelationshipsResponse, IpcError> {
+    let store = store(&app)?;
+    blocking(move || {
+        let path = PathBuf::from(&request.data);
+        if request.remove {
+            store.remove_link(&path, &request.link).map_err(import_error)?;
+        } else {
+            let opened = segment_import::open(&path, Some(&store)).map_err(import_error)?;
+            segment_import::relate::check_link(&opened.schema, &request.link).map_err(import_error)?;
+            store.add_link(&path, request.link.clone(), request.time_column.clone()).map_err(import_error)?;
+        }
+        let opened = segment_import::open(&path, Some(&store)).map_err(import_error)?;
+        let proposals = segment_import::relate::propose(&opened.source, &opened.schema).map_err(import_error)?;
+        Ok(RelationshipsResponse { schema: opened.schema, confirmed: opened.meta.relationships, proposals })
+    })
+    .await
+}
+
+/// Every entity and column of a data source with its statistics (for the schema browser and
+/// value suggestions).
+#[tauri::command(rename_all = "snake_case")]
+pub async fn schema_stats<R: Runtime>(app: AppHandle<R>, data: String) -> Result<Vec<EntityStats>, IpcError> {
+    let store = store(&app)?;
+    blocking(move || {
+        let opened = segment_import::open(&PathBuf::from(&data), Some(&store)).map_err(import_error)?;
+        segment_import::stats::compute(&opened.source, &opened.schema, &opened.meta.labels).map_err(import_error)
+    })
+    .await
+}

@@ -1,0 +1,83 @@
+//! The bring-your-own-data commands through Tauri's IPC (mock runtime): preview, import with
+//! progress events, relationships proposed and confirmed into the sidecar store, statistics.
+
+use std::sync::{Arc, Mutex};
+
+use segment_builder_desktop::AppState;
+use serde_json::{json, Value};
+use tauri::test::{get_ipc_response, mock_builder, mock_context, noop_assets, MockRuntime, INVOKE_KEY};
+use tauri::webview::InvokeRequest;
+use tauri::{Listener, WebviewWindow};
+
+fn window() -> WebviewWindow<MockRuntime> {
+    let app = segment_builder_desktop::builder(mock_builder(), AppState::new())
+        .build(mock_context(noop_assets()))
+        .expect("build the app");
+    tauri::WebviewWindowBuilder::new(&app, "main", Default::default()).build().unwrap()
+}
+
+fn invoke(w: &WebviewWindow<MockRuntime>, cmd: &str, body: Value) -> Result<Value, Value> {
+    let request = InvokeRequest {
+        cmd: cmd.into(),
+        callback: tauri::ipc::CallbackFn(0),
+        error: tauri::ipc::CallbackFn(1),
+        url: "tauri://localhost".parse().unwrap(),
+        body: tauri::ipc::InvokeBody::Json(body),
+        headers: Default::default(),
+        invoke_key: INVOKE_KEY.to_string(),
+    };
+    get_ipc_response(w, request).map(|r| r.deserialize::<Value>().unwrap())
+}
+
+#[test]
+fn import_relate_and_describe_through_ipc() {
+    let dir = tempfile::tempdir().unwrap();
+    std::env::set_var("SEGMENT_BUILDER_STORE", dir.path().join("sources.json"));
+    let db = dir.path().join("shop.sqlite");
+    let customers = dir.path().join("customers.csv");
+    std::fs::write(&customers, "id,Full Name,country\n1,Ann,US\n2,Bob,FR\n").unwrap();
+    let orders = dir.path().join("orders.ndjson");
+    let mut text = String::new();
+    for n in 1..=20 {
+        text.push_str(&format!("{{\"id\":{n},\"customer_id\":{},\"status\":\"paid\",\"total\":{n}.5,\"placed_at\":\"2026-10-{:02}T10:00:00Z\"}}\n", n % 2 + 1, n));
+    }
+    std::fs::write(&orders, text).unwrap();
+    let w = window();
+    let events = Arc::new(Mutex::new(Vec::<Value>::new()));
+    let seen = events.clone();
+    w.listen_any("import-progress", move |e| seen.lock().unwrap().push(serde_json::from_str(e.payload()).unwrap()));
+
+    let preview = invoke(&w, "import_preview", json!({"request": {"file": customers, "into": db}, "rows": 1})).unwrap();
+    assert_eq!(preview["columns"][1]["name"], "full_name");
+    assert_eq!(preview["rows"].as_array().unwrap().len(), 1);
+
+    let report = invoke(&w, "import_file", json!({"request": {"file": customers, "into": db}, "import_id": 1})).unwrap();
+    assert_eq!(report["table"], "customers");
+    let report = invoke(&w, "import_file", json!({"request": {"file": orders, "into": db}, "import_id": 2})).unwrap();
+    assert_eq!(report["rows"], 20);
+    assert_eq!(report["proposals"][0]["parent"], "customers");
+    assert!(events.lock().unwrap().iter().any(|e| e["import_id"] == 2 && e["progress"]["phase"] == "loading"));
+
+    let again = invoke(&w, "import_file", json!({"request": {"file": orders, "into": db}, "import_id": 3})).unwrap_err();
+    assert_eq!(again["kind"], "invalid_request");
+
+    let rels = invoke(&w, "relationships", json!({"data": db})).unwrap();
+    assert_eq!(rels["proposals"].as_array().unwrap().len(), 1);
+    let link = rels["proposals"][0].clone();
+    let link = json!({"child": link["child"], "child_column": link["child_column"], "parent": link["parent"], "parent_column": link["parent_column"]});
+    let rels = invoke(&w, "relate", json!({"request": {"data": db, "link": link}})).unwrap();
+    assert!(rels["proposals"].as_array().unwrap().is_empty());
+    let names: Vec<&str> = rels["schema"]["relationships"].as_array().unwrap().iter().map(|r| r["name"].as_str().unwrap()).collect();
+    assert_eq!(names, ["orders", "customer"]);
+
+    let bad = json!({"child": "orders", "child_column": "status", "parent": "customers", "parent_column": "id"});
+    let err = invoke(&w, "relate", json!({"request": {"data": db, "link": bad}})).unwrap_err();
+    assert!(err["message"].as_str().unwrap().contains("one type"), "{err}");
+
+    let stats = invoke(&w, "schema_stats", json!({"data": db})).unwrap();
+    let customers = stats.as_array().unwrap().iter().find(|e| e["name"] == "customers").unwrap();
+    assert_eq!(customers["rows"], 2);
+    assert_eq!(customers["columns"][1]["label"], "Full Name");
+
+    invoke(&w, "cancel_import", json!({"import_id": 99})).unwrap();
+}
