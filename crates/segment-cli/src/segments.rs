@@ -261,7 +261,7 @@ pub fn run(args: SegmentsArgs) -> Result<(Value, ExitCode), Failure> {
                 }
             };
             let author = (author_id.is_some() || author_name.is_some())
-                .then(|| Author { identifier: author_id, name: author_name });
+                .then_some(Author { identifier: author_id, name: author_name });
             let draft = SegmentDraft {
                 id,
                 name,

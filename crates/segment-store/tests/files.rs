@@ -14,7 +14,7 @@ fn export_writes_one_stable_file_per_segment_and_import_restores_them() {
     t.store.save(&draft("ca", "CA")).unwrap();
     t.store.save(&static_draft("list")).unwrap();
     let out = t.dir.path().join("export");
-    let render: &dyn Fn(&SegmentRecord) -> Result<(String, String), String> = &|r| match &r.definition {
+    let render: Renderer<'_> = &|r: &SegmentRecord| match &r.definition {
         Some(_) => Ok(("sql".into(), format!("-- {}\n", r.id))),
         None => Err("no definition".into()),
     };
@@ -30,12 +30,12 @@ fn export_writes_one_stable_file_per_segment_and_import_restores_them() {
     assert_eq!(std::fs::read_to_string(out.join("us.json")).unwrap(), text);
 
     let mut other = open();
-    let report = other.store.import_files(&[out.clone()], false, OnError::Abort).unwrap();
+    let report = other.store.import_files(std::slice::from_ref(&out), false, OnError::Abort).unwrap();
     assert_eq!(report.created, ["ca", "list", "us"]);
     assert_eq!(other.store.get("us").unwrap().definition, t.store.get("us").unwrap().definition);
     assert_eq!(other.store.get("us").unwrap().author, t.store.get("us").unwrap().author);
     // Again: unchanged.
-    let report = other.store.import_files(&[out.clone()], false, OnError::Abort).unwrap();
+    let report = other.store.import_files(std::slice::from_ref(&out), false, OnError::Abort).unwrap();
     assert_eq!(report.unchanged.len(), 3);
 }
 
@@ -77,7 +77,7 @@ fn malformed_files_are_located_and_nothing_is_imported() {
     std::fs::write(dir.join("d_plain.json"), segment_model::canonical::to_string_pretty(&definition("CA"))).unwrap();
     std::fs::write(dir.join("notes.txt"), "ignored").unwrap();
     let mut t = t;
-    let e = t.store.import_files(&[dir.clone()], false, OnError::Abort).unwrap_err();
+    let e = t.store.import_files(std::slice::from_ref(&dir), false, OnError::Abort).unwrap_err();
     let Error::Lines(problems) = &e else { panic!("{e}") };
     assert_eq!(problems.len(), 2, "{problems:?}");
     assert!(problems[0].source.ends_with("b_broken.json") && problems[0].line == 3, "{}", problems[0]);
