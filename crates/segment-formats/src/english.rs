@@ -1,12 +1,528 @@
-//! (in progress)
-use segment_model::{Schema, Segment};
-use crate::error::{Error, Result};
-use crate::Format;
+//! Plain English for review: one sentence for flat segments ("Profiles whose country is US or CA
+//! and who did purchase at least 3 times in the last 30 days."), a short outline when groups nest.
+//! Written for people and never read back. Every condition appears, with its values; text values
+//! are quoted when they are not a plain word, so spaces and empty text stay visible.
 
-pub fn render(_segment: &Segment, _schema: &Schema, _entity: Option<&str>) -> Result<String> {
-    Err(Error::unsupported(Format::Odata, "anything yet", "/root", ""))
+use segment_model::schema::{DataType, Entity, Schema};
+use segment_model::time::Moment;
+use segment_model::tree::{
+    AggregateFunction, Combinator, Condition, Constraint, CountOperator, Group, Node, RelationshipCondition, Segment, TimeUnit,
+    TimeWindow,
+};
+use segment_model::Operator;
+use serde_json::Value;
+
+use crate::error::{Error, Result};
+use crate::resolve;
+use crate::value::{self, Bound, DatePart, Element, Num, Operand, Span};
+use crate::{Format, MAX_DEPTH};
+
+const FORMAT: Format = Format::English;
+
+/// Renders `segment` as an English sentence or outline.
+pub fn render(segment: &Segment, schema: &Schema, entity: Option<&str>) -> Result<String> {
+    let base = resolve::base_entity(FORMAT, segment, schema, entity)?;
+    let subject = capitalize(&base.name.replace('_', " "));
+    let root = &segment.root;
+    if root.children.is_empty() {
+        return Ok(if root.negated { format!("No {}.\n", base.name.replace('_', " ")) } else { format!("All {}.\n", base.name.replace('_', " ")) });
+    }
+    let e = English { schema };
+    if !root.negated && is_flat(root) {
+        let mut clauses = Vec::with_capacity(root.children.len());
+        for (i, child) in root.children.iter().enumerate() {
+            clauses.push(e.clause(child, base, &format!("/root/children/{i}"), 0)?);
+        }
+        let joiner = match root.combinator {
+            Combinator::And => " and ",
+            Combinator::Or => " or ",
+        };
+        return Ok(format!("{subject} {}.\n", clauses.join(joiner)));
+    }
+    let mut out = format!("{subject} {}\n", heading(root));
+    e.outline(root, base, "/root", 1, &mut out)?;
+    Ok(out)
 }
 
-pub fn parse(_text: &str, _schema: &Schema, _entity: Option<&str>) -> Result<Segment> {
-    Err(Error::unsupported(Format::Odata, "anything yet", "/root", ""))
+struct English<'s> {
+    schema: &'s Schema,
+}
+
+/// A root with no nested groups and relationship filters of at most one level.
+fn is_flat(g: &Group) -> bool {
+    g.children.iter().all(|c| match c {
+        Node::Group(_) => false,
+        Node::Condition(_) | Node::Sql(_) => true,
+        Node::Relationship(r) => r.filter.children.iter().all(|c| matches!(c, Node::Condition(_) | Node::Sql(_))),
+    })
+}
+
+fn heading(g: &Group) -> &'static str {
+    match (g.negated, g.combinator, g.children.len()) {
+        (false, _, 1) => "where:",
+        (true, _, 1) => "where NOT:",
+        (false, Combinator::And, _) => "where all of:",
+        (false, Combinator::Or, _) => "where any of:",
+        (true, Combinator::And, _) => "where NOT all of:",
+        (true, Combinator::Or, _) => "where none of:",
+    }
+}
+
+fn capitalize(s: &str) -> String {
+    let mut chars = s.chars();
+    match chars.next() {
+        Some(c) => c.to_uppercase().collect::<String>() + chars.as_str(),
+        None => String::new(),
+    }
+}
+
+/// Text as a reader sees it: bare when a plain word, otherwise in quotes.
+fn text(s: &str) -> String {
+    if !s.is_empty() && s.chars().all(|c| c.is_alphanumeric() || matches!(c, '-' | '_' | '.' | '@' | '+')) {
+        s.to_string()
+    } else {
+        format!("\"{}\"", s.replace('\\', "\\\\").replace('"', "\\\"").replace('\n', "\\n"))
+    }
+}
+
+fn list(items: &[String], last: &str) -> String {
+    match items {
+        [] => String::new(),
+        [one] => one.clone(),
+        [init @ .., tail] => format!("{} {last} {tail}", init.join(", ")),
+    }
+}
+
+fn unit(unit: TimeUnit, amount: u64) -> String {
+    let name = value::unit_name(unit);
+    if amount == 1 {
+        format!("1 {name}")
+    } else {
+        format!("{amount} {name}s")
+    }
+}
+
+fn times(n: u64) -> String {
+    match n {
+        1 => "once".to_string(),
+        2 => "twice".to_string(),
+        n => format!("{n} times"),
+    }
+}
+
+fn moment(m: &Moment) -> String {
+    value::moment_text(m)
+}
+
+const MONTHS: [&str; 12] =
+    ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"];
+const WEEKDAYS: [&str; 7] = ["Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"];
+
+fn ordinal(n: i64) -> String {
+    let suffix = match (n % 10, n % 100) {
+        (1, r) if r != 11 => "st",
+        (2, r) if r != 12 => "nd",
+        (3, r) if r != 13 => "rd",
+        _ => "th",
+    };
+    format!("{n}{suffix}")
+}
+
+impl<'s> English<'s> {
+    /// A node as a clause after the subject: "whose country is US", "who did purchase …".
+    fn clause(&self, node: &Node, entity: &'s Entity, path: &str, depth: usize) -> Result<String> {
+        match node {
+            Node::Condition(c) => Ok(format!("whose {}", self.condition(c, entity, path)?)),
+            Node::Sql(sql) => Ok(format!("that satisfy the SQL condition `{}`", sql.sql.trim())),
+            Node::Relationship(rel) => self.relationship(rel, entity, path, depth),
+            Node::Group(g) => {
+                let parts = g
+                    .children
+                    .iter()
+                    .enumerate()
+                    .map(|(i, c)| self.clause(c, entity, &format!("{path}/children/{i}"), depth + 1))
+                    .collect::<Result<Vec<_>>>()?;
+                let joined = parts.join(match g.combinator {
+                    Combinator::And => " and ",
+                    Combinator::Or => " or ",
+                });
+                Ok(if g.negated { format!("not ({joined})") } else { format!("({joined})") })
+            }
+        }
+    }
+
+    fn outline(&self, g: &Group, entity: &'s Entity, path: &str, level: usize, out: &mut String) -> Result<()> {
+        if level > MAX_DEPTH {
+            return Err(Error::unsupported(FORMAT, format!("conditions nested more than {MAX_DEPTH} levels deep"), path, ""));
+        }
+        if g.children.is_empty() {
+            return Err(Error::invalid(FORMAT, path, "This group is empty: add a condition to it or remove it."));
+        }
+        let indent = "  ".repeat(level);
+        for (i, child) in g.children.iter().enumerate() {
+            let child_path = format!("{path}/children/{i}");
+            match child {
+                Node::Group(inner) => {
+                    let label = match (inner.negated, inner.combinator, inner.children.len()) {
+                        (false, _, 1) => "this:",
+                        (true, _, 1) => "not this:",
+                        (false, Combinator::And, _) => "all of:",
+                        (false, Combinator::Or, _) => "any of:",
+                        (true, Combinator::And, _) => "not all of:",
+                        (true, Combinator::Or, _) => "none of:",
+                    };
+                    out.push_str(&format!("{indent}- {label}\n"));
+                    self.outline(inner, entity, &child_path, level + 1, out)?;
+                }
+                Node::Condition(c) => out.push_str(&format!("{indent}- {}\n", self.condition(c, entity, &child_path)?)),
+                Node::Sql(sql) => out.push_str(&format!("{indent}- SQL: `{}`\n", sql.sql.trim())),
+                Node::Relationship(rel) => {
+                    let (r, related) = resolve::relationship(FORMAT, self.schema, entity, &rel.relationship, &child_path)?;
+                    let head = self.relationship_head(rel, r.name.as_str(), related, &child_path)?;
+                    if rel.filter.children.is_empty() || is_flat(&rel.filter) {
+                        out.push_str(&format!("{indent}- {}\n", self.relationship(rel, entity, &child_path, level)?));
+                    } else {
+                        out.push_str(&format!("{indent}- {head}, counting {} {}\n", r.name, heading(&rel.filter)));
+                        self.outline(&rel.filter, related, &format!("{child_path}/filter"), level + 1, out)?;
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// "with at least 3 events in the last 30 days" (without the filter).
+    fn relationship_head(&self, rel: &RelationshipCondition, name: &str, related: &'s Entity, path: &str) -> Result<String> {
+        let count = self.constraint(rel, related, path)?;
+        let window = self.window(rel.window.as_ref(), &format!("{path}/window"))?;
+        Ok(format!("with {count} {name}{window}").replace("  ", " "))
+    }
+
+    fn relationship(&self, rel: &RelationshipCondition, entity: &'s Entity, path: &str, depth: usize) -> Result<String> {
+        if depth > MAX_DEPTH {
+            return Err(Error::unsupported(FORMAT, format!("conditions nested more than {MAX_DEPTH} levels deep"), path, ""));
+        }
+        let (r, related) = resolve::relationship(FORMAT, self.schema, entity, &rel.relationship, path)?;
+        let window = self.window(rel.window.as_ref(), &format!("{path}/window"))?;
+        // "who did purchase …": a filter that is just the event's name.
+        if let (false, [Node::Condition(c)]) = (rel.filter.negated, rel.filter.children.as_slice()) {
+            let is_name = matches!(c.attribute.as_str(), "name" | "event_name" | "event" | "type" | "event_type");
+            if is_name && c.operator == Operator::Is && c.case_sensitive != Some(false) {
+                if let Ok(Operand::Text(event)) = value::read(c.operator, DataType::Text, &c.value) {
+                    let how_often = match &rel.constraint {
+                        None => String::new(),
+                        Some(Constraint::Occurrences { operator, value, .. }) => format!(" {}", self.count_times(*operator, value, path)?),
+                        Some(Constraint::Aggregate { .. }) => return self.generic(rel, r.name.as_str(), related, &window, path),
+                    };
+                    return Ok(format!("who did {}{how_often}{window}", text(&event)));
+                }
+            }
+        }
+        self.generic(rel, r.name.as_str(), related, &window, path)
+    }
+
+    fn generic(&self, rel: &RelationshipCondition, name: &str, related: &'s Entity, window: &str, path: &str) -> Result<String> {
+        let count = self.constraint(rel, related, path)?;
+        let filter = if rel.filter.children.is_empty() {
+            if rel.filter.negated {
+                " where nothing matches".to_string()
+            } else {
+                String::new()
+            }
+        } else {
+            let parts = rel
+                .filter
+                .children
+                .iter()
+                .enumerate()
+                .map(|(i, c)| match c {
+                    Node::Condition(c) => self.condition(c, related, &format!("{path}/filter/children/{i}")),
+                    other => self.clause(other, related, &format!("{path}/filter/children/{i}"), 1),
+                })
+                .collect::<Result<Vec<_>>>()?;
+            let joined = parts.join(match rel.filter.combinator {
+                Combinator::And => " and ",
+                Combinator::Or => " or ",
+            });
+            if rel.filter.negated {
+                format!(" where not ({joined})")
+            } else {
+                format!(" where {joined}")
+            }
+        };
+        Ok(format!("with {count} {name}{filter}{window}"))
+    }
+
+    /// "at least 3", "at least one", "a total amount of more than 100 over".
+    fn constraint(&self, rel: &RelationshipCondition, related: &'s Entity, path: &str) -> Result<String> {
+        let constraint_path = format!("{path}/constraint");
+        Ok(match &rel.constraint {
+            None => "at least one of their".to_string(),
+            Some(Constraint::Occurrences { operator, value, .. }) => {
+                let read = |v: &Value| match value::read(Operator::SizeEquals, DataType::Number, v) {
+                    Ok(Operand::Count(n)) => Ok(n),
+                    Ok(_) => Ok(0),
+                    Err((suffix, message)) => Err(Error::invalid(FORMAT, &format!("{constraint_path}/value{suffix}"), message)),
+                };
+                match operator {
+                    CountOperator::Between => match value {
+                        Value::Array(items) if items.len() == 2 => format!("between {} and {} of their", read(&items[0])?, read(&items[1])?),
+                        _ => return Err(Error::invalid(FORMAT, &format!("{constraint_path}/value"), "Enter two numbers, from and to.")),
+                    },
+                    op => {
+                        let n = read(value)?;
+                        let phrase = match op {
+                            CountOperator::AtLeast => "at least",
+                            CountOperator::AtMost => "at most",
+                            CountOperator::Exactly => "exactly",
+                            CountOperator::MoreThan => "more than",
+                            CountOperator::LessThan => "fewer than",
+                            CountOperator::NotEquals => "a number other than",
+                            CountOperator::Between => "between",
+                        };
+                        format!("{phrase} {n} of their")
+                    }
+                }
+            }
+            Some(Constraint::Aggregate { function, attribute, operator, value, .. }) => {
+                resolve::column(FORMAT, related, attribute, &constraint_path)?;
+                let f = match function {
+                    AggregateFunction::Sum => "a total",
+                    AggregateFunction::Avg => "an average",
+                    AggregateFunction::Min => "a smallest",
+                    AggregateFunction::Max => "a largest",
+                    AggregateFunction::CountDistinct => "a number of different values of",
+                };
+                let number = |v: &Value| match value::read(Operator::Equals, DataType::Number, v) {
+                    Ok(Operand::Number(n)) => Ok(n.to_string()),
+                    Ok(_) => Ok(String::new()),
+                    Err((suffix, message)) => Err(Error::invalid(FORMAT, &format!("{constraint_path}/value{suffix}"), message)),
+                };
+                let comparison = match operator {
+                    CountOperator::Between => match value {
+                        Value::Array(items) if items.len() == 2 => format!("between {} and {}", number(&items[0])?, number(&items[1])?),
+                        _ => return Err(Error::invalid(FORMAT, &format!("{constraint_path}/value"), "Enter two numbers, from and to.")),
+                    },
+                    CountOperator::AtLeast => format!("at least {}", number(value)?),
+                    CountOperator::AtMost => format!("at most {}", number(value)?),
+                    CountOperator::Exactly => format!("exactly {}", number(value)?),
+                    CountOperator::MoreThan => format!("more than {}", number(value)?),
+                    CountOperator::LessThan => format!("less than {}", number(value)?),
+                    CountOperator::NotEquals => format!("other than {}", number(value)?),
+                };
+                format!("{f} {attribute} of {comparison} over their")
+            }
+        })
+    }
+
+    /// "at least 3 times", "once", "never".
+    fn count_times(&self, operator: CountOperator, value: &Value, path: &str) -> Result<String> {
+        let constraint_path = format!("{path}/constraint");
+        let read = |v: &Value| match value::read(Operator::SizeEquals, DataType::Number, v) {
+            Ok(Operand::Count(n)) => Ok(n),
+            Ok(_) => Ok(0),
+            Err((suffix, message)) => Err(Error::invalid(FORMAT, &format!("{constraint_path}/value{suffix}"), message)),
+        };
+        Ok(match operator {
+            CountOperator::Between => match value {
+                Value::Array(items) if items.len() == 2 => format!("between {} and {} times", read(&items[0])?, read(&items[1])?),
+                _ => return Err(Error::invalid(FORMAT, &format!("{constraint_path}/value"), "Enter two numbers, from and to.")),
+            },
+            CountOperator::AtLeast => format!("at least {}", times(read(value)?)),
+            CountOperator::AtMost => match read(value)? {
+                0 => "never".to_string(),
+                n => format!("at most {}", times(n)),
+            },
+            CountOperator::Exactly => match read(value)? {
+                0 => "never".to_string(),
+                n => format!("exactly {}", times(n)),
+            },
+            CountOperator::MoreThan => format!("more than {}", times(read(value)?)),
+            CountOperator::LessThan => format!("fewer than {}", times(read(value)?)),
+            CountOperator::NotEquals => format!("a number of times other than {}", read(value)?),
+        })
+    }
+
+    fn window(&self, window: Option<&TimeWindow>, path: &str) -> Result<String> {
+        let date = |s: &str| -> Result<String> {
+            segment_model::time::parse_moment(s)
+                .map(|m| moment(&m))
+                .ok_or_else(|| Error::invalid(FORMAT, path, format!("“{s}” is not a date.")))
+        };
+        Ok(match window {
+            None | Some(TimeWindow::AnyTime) => String::new(),
+            Some(TimeWindow::InTheLast { amount, unit: u }) => format!(" in the last {}", unit(*u, u64::from(*amount))),
+            Some(TimeWindow::BetweenAgo { from, to, unit: u }) => {
+                let (far, near) = ((*from).max(*to), (*from).min(*to));
+                format!(" between {far} and {} ago", unit(*u, u64::from(near)))
+            }
+            Some(TimeWindow::Before { date: d }) => format!(" before {}", date(d)?),
+            Some(TimeWindow::After { date: d }) => format!(" after {}", date(d)?),
+            Some(TimeWindow::Between { from, to }) => format!(" between {} and {}", date(from)?, date(to)?),
+        })
+    }
+
+    /// "country is US or CA".
+    fn condition(&self, c: &Condition, entity: &'s Entity, path: &str) -> Result<String> {
+        use Operator as O;
+        let column = resolve::column(FORMAT, entity, &c.attribute, path)?;
+        let ty = column.data_type;
+        if !c.operator.applies_to(ty) {
+            return Err(Error::invalid(
+                FORMAT,
+                &format!("{path}/operator"),
+                format!("“{}” does not apply to {} ({}).", c.operator.label(), column.name, ty.label()),
+            ));
+        }
+        let operand = value::read(c.operator, ty, &c.value)
+            .map_err(|(suffix, message)| Error::invalid(FORMAT, &format!("{path}/value{suffix}"), message))?;
+        let name = c.attribute.replace('_', " ");
+        let ignoring_case = if value::uses_case(c.operator) && c.case_sensitive == Some(false) { " (ignoring case)" } else { "" };
+        let bad = || Error::invalid(FORMAT, &format!("{path}/value"), format!("unexpected value for “{}”", c.operator.label()));
+        let texts = |items: &[String]| items.iter().map(|s| text(s)).collect::<Vec<_>>();
+        let numbers = |items: &[Num]| items.iter().map(|n| n.to_string()).collect::<Vec<_>>();
+        let elements = |items: &[Element]| {
+            items
+                .iter()
+                .map(|e| match e {
+                    Element::Text(s) => text(s),
+                    Element::Number(n) => n.to_string(),
+                })
+                .collect::<Vec<_>>()
+        };
+        let span = |s: &Span| match s {
+            Span::Units(n, u) => unit(*u, *n),
+            Span::Days(d) => format!("{d} days"),
+        };
+        let bound = |b: &Bound| match b {
+            Bound::Moment(_, m) => moment(m),
+            Bound::Now => "now".to_string(),
+            Bound::DaysAgo(d) => format!("{d} days ago"),
+        };
+        let phrase = match (c.operator, &operand) {
+            (O::IsNull, _) => "has no value".to_string(),
+            (O::IsNotNull, _) => "has a value".to_string(),
+            (O::Is, Operand::Text(s)) => format!("is {}", text(s)),
+            (O::IsNot, Operand::Text(s)) => format!("is not {}", text(s)),
+            (O::IsOneOf, Operand::TextList(items)) => format!("is {}", list(&texts(items), "or")),
+            (O::IsOneOf, Operand::NumberList(items)) => format!("is {}", list(&numbers(items), "or")),
+            (O::IsNoneOf, Operand::TextList(items)) => format!("is not {}", list(&texts(items), "or")),
+            (O::IsNoneOf, Operand::NumberList(items)) => format!("is not {}", list(&numbers(items), "or")),
+            (O::Contains, Operand::Text(s)) => format!("contains {}", text(s)),
+            (O::DoesNotContain, Operand::Text(s)) => format!("does not contain {}", text(s)),
+            (O::StartsWith, Operand::Text(s)) => format!("starts with {}", text(s)),
+            (O::DoesNotStartWith, Operand::Text(s)) => format!("does not start with {}", text(s)),
+            (O::EndsWith, Operand::Text(s)) => format!("ends with {}", text(s)),
+            (O::DoesNotEndWith, Operand::Text(s)) => format!("does not end with {}", text(s)),
+            (O::Like, Operand::Text(s)) => format!("matches the pattern {}", text(s)),
+            (O::MatchesRegex, Operand::Text(s)) => format!("matches the regular expression {}", text(s)),
+            (O::IsBlank, _) => "is blank".to_string(),
+            (O::IsNotBlank, _) => "is not blank".to_string(),
+            (O::LengthEquals, Operand::Count(n)) => format!("is {n} characters long"),
+            (O::LengthLessThan, Operand::Count(n)) => format!("is shorter than {n} characters"),
+            (O::LengthGreaterThan, Operand::Count(n)) => format!("is longer than {n} characters"),
+            (O::Equals, Operand::Number(n)) => format!("is {n}"),
+            (O::NotEquals, Operand::Number(n)) => format!("is not {n}"),
+            (O::LessThan, Operand::Number(n)) => format!("is less than {n}"),
+            (O::LessThanOrEqual, Operand::Number(n)) => format!("is at most {n}"),
+            (O::GreaterThan, Operand::Number(n)) => format!("is more than {n}"),
+            (O::GreaterThanOrEqual, Operand::Number(n)) => format!("is at least {n}"),
+            (O::Between, Operand::NumberPair(a, b)) => format!("is between {a} and {b}"),
+            (O::NotBetween, Operand::NumberPair(a, b)) => format!("is not between {a} and {b}"),
+            (O::Between, Operand::DateRange(a, b)) => format!("is between {} and {}", bound(a), bound(b)),
+            (O::NotBetween, Operand::DateRange(a, b)) => format!("is not between {} and {}", bound(a), bound(b)),
+            (O::IsTrue, _) => "is true".to_string(),
+            (O::IsFalse, _) => "is false".to_string(),
+            (O::On, Operand::Moment(_, m)) => format!("is on {}", m.start().date_naive().format("%Y-%m-%d")),
+            (O::NotOn, Operand::Moment(_, m)) => format!("is not on {}", m.start().date_naive().format("%Y-%m-%d")),
+            (O::Before, Operand::Moment(_, m)) => format!("is before {}", moment(m)),
+            (O::After, Operand::Moment(_, m)) => format!("is after {}", moment(m)),
+            (O::OnOrBefore, Operand::Moment(_, m)) => format!("is on or before {}", moment(m)),
+            (O::OnOrAfter, Operand::Moment(_, m)) => format!("is on or after {}", moment(m)),
+            (O::InTheLast, Operand::Span(s)) => format!("is in the last {}", span(s)),
+            (O::InTheNext, Operand::Span(s)) => format!("is in the next {}", span(s)),
+            (O::MoreThanAgo, Operand::Span(s)) => format!("is more than {} ago", span(s)),
+            (O::LessThanAgo, Operand::Span(s)) => format!("is less than {} ago", span(s)),
+            (O::ExactlyAgo, Operand::Span(s)) => format!("is exactly {} ago", span(s)),
+            (O::BetweenAgo, Operand::AgoPair { from, to, unit: u }) => {
+                format!("is between {} and {} ago", from.max(to), unit(*u, *from.min(to)))
+            }
+            (O::ThisPeriod, Operand::Period(u)) => format!("is this {}", value::unit_name(*u)),
+            (O::LastPeriod, Operand::Period(u)) => format!("is last {}", value::unit_name(*u)),
+            (O::NextPeriod, Operand::Period(u)) => format!("is next {}", value::unit_name(*u)),
+            (O::DatePartIs, Operand::DatePart { part, values }) => {
+                let names: Vec<String> = values
+                    .iter()
+                    .map(|v| match part {
+                        DatePart::Month => MONTHS.get((*v as usize).wrapping_sub(1)).map(|m| m.to_string()).unwrap_or_else(|| v.to_string()),
+                        DatePart::Weekday => WEEKDAYS.get(*v as usize).map(|d| d.to_string()).unwrap_or_else(|| v.to_string()),
+                        DatePart::DayOfMonth => ordinal(*v),
+                        DatePart::Year => v.to_string(),
+                    })
+                    .collect();
+                match part {
+                    DatePart::Year | DatePart::Month => format!("is in {}", list(&names, "or")),
+                    DatePart::DayOfMonth => format!("is on the {} of a month", list(&names, "or")),
+                    DatePart::Weekday => format!("is on a {}", list(&names, "or")),
+                }
+            }
+            (O::ContainsAnyOf, Operand::Elements(items)) => format!("contains any of {}", list(&elements(items), "or")),
+            (O::ContainsAllOf, Operand::Elements(items)) => format!("contains all of {}", list(&elements(items), "and")),
+            (O::ContainsNoneOf, Operand::Elements(items)) => format!("contains none of {}", list(&elements(items), "or")),
+            (O::IsEmpty, _) => "is an empty list".to_string(),
+            (O::IsNotEmpty, _) => "is a non-empty list".to_string(),
+            (O::SizeEquals, Operand::Count(n)) => format!("has {n} items"),
+            (O::SizeLessThan, Operand::Count(n)) => format!("has fewer than {n} items"),
+            (O::SizeGreaterThan, Operand::Count(n)) => format!("has more than {n} items"),
+            (
+                O::Is
+                | O::IsNot
+                | O::IsOneOf
+                | O::IsNoneOf
+                | O::Contains
+                | O::DoesNotContain
+                | O::StartsWith
+                | O::DoesNotStartWith
+                | O::EndsWith
+                | O::DoesNotEndWith
+                | O::Like
+                | O::MatchesRegex
+                | O::LengthEquals
+                | O::LengthLessThan
+                | O::LengthGreaterThan
+                | O::Equals
+                | O::NotEquals
+                | O::LessThan
+                | O::LessThanOrEqual
+                | O::GreaterThan
+                | O::GreaterThanOrEqual
+                | O::Between
+                | O::NotBetween
+                | O::On
+                | O::NotOn
+                | O::Before
+                | O::After
+                | O::OnOrBefore
+                | O::OnOrAfter
+                | O::InTheLast
+                | O::InTheNext
+                | O::MoreThanAgo
+                | O::LessThanAgo
+                | O::ExactlyAgo
+                | O::BetweenAgo
+                | O::ThisPeriod
+                | O::LastPeriod
+                | O::NextPeriod
+                | O::DatePartIs
+                | O::ContainsAnyOf
+                | O::ContainsAllOf
+                | O::ContainsNoneOf
+                | O::SizeEquals
+                | O::SizeLessThan
+                | O::SizeGreaterThan,
+                _,
+            ) => return Err(bad()),
+        };
+        Ok(format!("{name} {phrase}{ignoring_case}"))
+    }
 }

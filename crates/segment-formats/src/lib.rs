@@ -46,7 +46,7 @@ use serde::{Deserialize, Serialize};
 
 pub use error::{Error, Position, Result};
 pub use normalize::normalize;
-pub use odp::valid_segment_id;
+pub use odp::{check_segment_id, valid_segment_id};
 
 /// Deepest nesting any parser reads (groups, NOTs, parentheses, JSON levels); deeper input is an
 /// error, never a stack overflow. Equal to the model's own limit.
