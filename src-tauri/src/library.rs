@@ -1,0 +1,192 @@
+//! The segment library in the app: thin commands over `segment-store` (list, get, save, delete,
+//! history, diff, restore, members). The library is `library.sqlite` in the app-data folder
+//! (`SEGMENT_BUILDER_LIBRARY` overrides it), the same file the CLI uses by default, so the app
+//! and the CLI can work on it at the same time. It is opened on first use; every call runs on the
+//! blocking pool. Errors are [`LibraryError`]s: a kind, an HTTP-like status, a message, and the
+//! located lines of a rejected input.
+
+use std::path::PathBuf;
+use std::sync::Mutex;
+
+use segment_store::{
+    AddOptions, ListQuery, LineProblem, Membership, MembershipChange, MembershipFilter, MembersOutcome, Operation, Page,
+    Paging, Revision, RevisionDiff, RevisionInfo, Saved, SegmentDraft, SegmentRecord, Store,
+};
+use serde::{Deserialize, Serialize};
+use tauri::{Manager, Runtime};
+use ts_rs::TS;
+
+/// A library call's failure.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS, thiserror::Error)]
+#[error("{message}")]
+#[serde(rename_all = "camelCase")]
+pub struct LibraryError {
+    /// `invalid_id`, `invalid`, `not_found`, `revision_conflict`, `not_active_static`,
+    /// `malformed_input`, `database`…
+    pub kind: String,
+    /// 400 bad input, 404 not found, 409 conflict, 500 otherwise.
+    pub status: u16,
+    pub message: String,
+    /// For a rejected input: each problem with its line.
+    pub problems: Vec<LineProblem>,
+}
+
+impl From<segment_store::Error> for LibraryError {
+    fn from(e: segment_store::Error) -> Self {
+        let problems = match &e {
+            segment_store::Error::Lines(p) => p.clone(),
+            _ => Vec::new(),
+        };
+        LibraryError { kind: e.kind().to_string(), status: e.status(), message: e.to_string(), problems }
+    }
+}
+
+fn internal(message: impl Into<String>) -> LibraryError {
+    LibraryError { kind: "internal".into(), status: 500, message: message.into(), problems: Vec::new() }
+}
+
+/// Where the app keeps its library.
+pub fn library_path(app_data_dir: Option<PathBuf>) -> Result<PathBuf, LibraryError> {
+    if let Some(p) = std::env::var_os("SEGMENT_BUILDER_LIBRARY").filter(|p| !p.is_empty()) {
+        return Ok(PathBuf::from(p));
+    }
+    app_data_dir.map(|d| d.join("library.sqlite")).ok_or_else(|| internal("no app-data folder for the segment library"))
+}
+
+/// The open library (opened on first use, kept for the app's life).
+static LIBRARY: Mutex<Option<Store>> = Mutex::new(None);
+
+/// Runs `f` on the library at `path` (opening it if needed), on the blocking pool.
+pub async fn with_library<T: Send + 'static>(
+    path: PathBuf,
+    f: impl FnOnce(&mut Store) -> Result<T, segment_store::Error> + Send + 'static,
+) -> Result<T, LibraryError> {
+    tauri::async_runtime::spawn_blocking(move || {
+        let mut guard = LIBRARY.lock().map_err(|_| internal("the library lock is poisoned"))?;
+        if guard.as_ref().is_none_or(|s| s.path() != path) {
+            *guard = Some(Store::open(&path)?);
+        }
+        let store = guard.as_mut().ok_or_else(|| internal("the library is not open"))?;
+        Ok(f(store)?)
+    })
+    .await
+    .map_err(|e| internal(format!("the task failed: {e}")))?
+}
+
+fn path_of<R: Runtime>(app: &tauri::AppHandle<R>) -> Result<PathBuf, LibraryError> {
+    library_path(app.path().app_data_dir().ok())
+}
+
+/// Segments matching a search, filters, sort and page.
+#[tauri::command]
+pub async fn library_list<R: Runtime>(app: tauri::AppHandle<R>, query: ListQuery) -> Result<Page<SegmentRecord>, LibraryError> {
+    with_library(path_of(&app)?, move |s| s.list(&query)).await
+}
+
+/// One segment at its current revision.
+#[tauri::command]
+pub async fn library_get<R: Runtime>(app: tauri::AppHandle<R>, id: String) -> Result<SegmentRecord, LibraryError> {
+    with_library(path_of(&app)?, move |s| s.get(&id)).await
+}
+
+/// Creates (revision 0) or updates (revision + 1) a segment; `expectedRevision` guards
+/// against overwriting a save made meanwhile (by the CLI, another window).
+#[tauri::command]
+pub async fn library_save<R: Runtime>(app: tauri::AppHandle<R>, draft: SegmentDraft) -> Result<Saved, LibraryError> {
+    with_library(path_of(&app)?, move |s| s.save(&draft)).await
+}
+
+/// Deletes a segment (its history stays); returns the remaining ids.
+#[tauri::command]
+pub async fn library_delete<R: Runtime>(app: tauri::AppHandle<R>, id: String) -> Result<Vec<String>, LibraryError> {
+    with_library(path_of(&app)?, move |s| s.delete(&id)).await
+}
+
+/// Every revision of a segment, oldest first.
+#[tauri::command]
+pub async fn library_history<R: Runtime>(app: tauri::AppHandle<R>, id: String) -> Result<Vec<RevisionInfo>, LibraryError> {
+    with_library(path_of(&app)?, move |s| s.history(&id)).await
+}
+
+/// One past revision in full.
+#[tauri::command]
+pub async fn library_revision<R: Runtime>(app: tauri::AppHandle<R>, id: String, revision: i64) -> Result<Revision, LibraryError> {
+    with_library(path_of(&app)?, move |s| s.revision(&id, revision)).await
+}
+
+/// What changed between two revisions.
+#[tauri::command]
+pub async fn library_diff<R: Runtime>(app: tauri::AppHandle<R>, id: String, from: i64, to: i64) -> Result<RevisionDiff, LibraryError> {
+    with_library(path_of(&app)?, move |s| s.diff(&id, from, to)).await
+}
+
+/// Makes an old revision current again, as a new revision.
+#[tauri::command]
+pub async fn library_restore<R: Runtime>(
+    app: tauri::AppHandle<R>,
+    id: String,
+    revision: i64,
+    expected_revision: Option<i64>,
+) -> Result<Saved, LibraryError> {
+    with_library(path_of(&app)?, move |s| s.restore(&id, revision, expected_revision)).await
+}
+
+/// Adds members to an ACTIVE STATIC segment.
+#[tauri::command]
+pub async fn members_add<R: Runtime>(
+    app: tauri::AppHandle<R>,
+    id: String,
+    members: Vec<String>,
+    options: Option<AddOptions>,
+) -> Result<MembersOutcome, LibraryError> {
+    with_library(path_of(&app)?, move |s| s.add_members(&id, &members, &options.unwrap_or_default())).await
+}
+
+/// Removes members (INACTIVE with dateRemoved; nothing is deleted).
+#[tauri::command]
+pub async fn members_remove<R: Runtime>(app: tauri::AppHandle<R>, id: String, members: Vec<String>) -> Result<MembersOutcome, LibraryError> {
+    with_library(path_of(&app)?, move |s| s.remove_members(&id, &members)).await
+}
+
+/// A page of a segment's memberships.
+#[tauri::command]
+pub async fn members_list<R: Runtime>(app: tauri::AppHandle<R>, id: String, filter: MembershipFilter) -> Result<Page<Membership>, LibraryError> {
+    with_library(path_of(&app)?, move |s| s.memberships(&id, &filter)).await
+}
+
+/// A page of the membership-change log.
+#[tauri::command]
+pub async fn members_changes<R: Runtime>(
+    app: tauri::AppHandle<R>,
+    id: String,
+    operation: Option<Operation>,
+    paging: Paging,
+) -> Result<Page<MembershipChange>, LibraryError> {
+    with_library(path_of(&app)?, move |s| s.membership_changes(&id, operation, paging)).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn commands_reach_the_library_and_errors_carry_status() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("library.sqlite");
+        let run = |f: Box<dyn FnOnce(&mut Store) -> Result<serde_json::Value, segment_store::Error> + Send>| {
+            tauri::async_runtime::block_on(with_library(path.clone(), f))
+        };
+        let draft: SegmentDraft = serde_json::from_value(serde_json::json!({
+            "id": "Friends", "name": "Friends", "segmentType": "STATIC"
+        }))
+        .unwrap();
+        let saved = run(Box::new(move |s| Ok(serde_json::to_value(s.save(&draft)?).unwrap()))).unwrap();
+        assert_eq!(saved["revision"], 0);
+        let added = run(Box::new(|s| Ok(serde_json::to_value(s.add_members("friends", &["ann"], &AddOptions::default())?).unwrap()))).unwrap();
+        assert_eq!(added["individualCount"], 1);
+        let e = run(Box::new(|s| Ok(serde_json::to_value(s.get("nope")?).unwrap()))).unwrap_err();
+        assert_eq!((e.status, e.kind.as_str()), (404, "not_found"));
+        let e = run(Box::new(|s| Ok(serde_json::to_value(s.get("bad id")?).unwrap()))).unwrap_err();
+        assert_eq!(e.status, 400);
+    }
+}
