@@ -9,7 +9,7 @@ use std::path::PathBuf;
 use std::sync::Mutex;
 
 use segment_store::{
-    AddOptions, ListQuery, LineProblem, Membership, MembershipChange, MembershipFilter, MembersOutcome, Operation, Page,
+    AddOptions, CountInput, CountRecord, ListQuery, LineProblem, Membership, MembershipChange, MembershipFilter, MembersOutcome, Operation, Page,
     Paging, Revision, RevisionDiff, RevisionInfo, Saved, SegmentDraft, SegmentRecord, Store,
 };
 use serde::{Deserialize, Serialize};
@@ -131,6 +131,19 @@ pub async fn library_restore<R: Runtime>(
     with_library(path_of(&app)?, move |s| s.restore(&id, revision, expected_revision)).await
 }
 
+/// Records a count of the segment's current revision (e.g. the preview's count when it is
+/// saved): it becomes the cached record count and joins the count history.
+#[tauri::command]
+pub async fn library_record_count<R: Runtime>(app: tauri::AppHandle<R>, id: String, count: CountInput) -> Result<CountRecord, LibraryError> {
+    with_library(path_of(&app)?, move |s| s.record_count(&id, &count)).await
+}
+
+/// Every count of a segment, newest first.
+#[tauri::command]
+pub async fn library_counts<R: Runtime>(app: tauri::AppHandle<R>, id: String, paging: Paging) -> Result<Page<CountRecord>, LibraryError> {
+    with_library(path_of(&app)?, move |s| s.count_history(&id, paging)).await
+}
+
 /// Adds members to an ACTIVE STATIC segment.
 #[tauri::command]
 pub async fn members_add<R: Runtime>(
@@ -188,5 +201,15 @@ mod tests {
         assert_eq!((e.status, e.kind.as_str()), (404, "not_found"));
         let e = run(Box::new(|s| Ok(serde_json::to_value(s.get("bad id")?).unwrap()))).unwrap_err();
         assert_eq!(e.status, 400);
+    }
+
+    #[test]
+    fn the_types_export_to_typescript() {
+        let dir = tempfile::tempdir().unwrap();
+        SegmentRecord::export_all_to(dir.path()).unwrap();
+        LibraryError::export_all_to(dir.path()).unwrap();
+        let record = std::fs::read_to_string(dir.path().join("SegmentRecord.ts")).unwrap();
+        assert!(record.contains("definition: Segment | null"), "{record}");
+        assert!(dir.path().join("Segment.ts").exists());
     }
 }

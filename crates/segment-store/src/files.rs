@@ -48,7 +48,6 @@ pub struct SegmentFile {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[ts(optional)]
     pub date_modified: Option<String>,
-    #[ts(type = "import('./Segment').Segment | null")]
     pub definition: Option<segment_model::Segment>,
 }
 

@@ -116,7 +116,6 @@ pub struct SegmentRecord {
     /// The data source the segment is built on.
     pub data_source: Option<String>,
     /// The canonical condition tree (absent for a static segment without one).
-    #[ts(type = "import('./Segment').Segment | null")]
     pub definition: Option<segment_model::Segment>,
     pub revision: i64,
     pub date_created: String,
@@ -157,7 +156,7 @@ pub struct SegmentDraft {
     #[ts(optional)]
     pub data_source: Option<String>,
     #[serde(default)]
-    #[ts(optional, type = "import('./Segment').Segment")]
+    #[ts(optional)]
     pub definition: Option<segment_model::Segment>,
     /// Optimistic concurrency: fail with a conflict unless the stored revision is this one.
     #[serde(default)]
@@ -209,7 +208,6 @@ pub struct Revision {
     pub author: Option<Author>,
     pub entity: Option<String>,
     pub data_source: Option<String>,
-    #[ts(type = "import('./Segment').Segment | null")]
     pub definition: Option<segment_model::Segment>,
 }
 
