@@ -57,6 +57,11 @@ fn is_flat(g: &Group) -> bool {
     })
 }
 
+/// A boolean attribute named like a predicate (`is_subscribed`, `has_paid`): "who is subscribed".
+fn is_predicate(c: &Condition) -> bool {
+    matches!(c.operator, Operator::IsTrue | Operator::IsFalse) && (c.attribute.starts_with("is_") || c.attribute.starts_with("has_"))
+}
+
 fn heading(g: &Group) -> &'static str {
     match (g.negated, g.combinator, g.children.len()) {
         (false, _, 1) => "where:",
@@ -132,7 +137,10 @@ impl<'s> English<'s> {
     /// A node as a clause after the subject: "whose country is US", "who did purchase …".
     fn clause(&self, node: &Node, entity: &'s Entity, path: &str, depth: usize) -> Result<String> {
         match node {
-            Node::Condition(c) => Ok(format!("whose {}", self.condition(c, entity, path)?)),
+            Node::Condition(c) => {
+                let phrase = self.condition(c, entity, path)?;
+                Ok(if is_predicate(c) { format!("who {phrase}") } else { format!("whose {phrase}") })
+            }
             Node::Sql(sql) => Ok(format!("that satisfy the SQL condition `{}`", sql.sql.trim())),
             Node::Relationship(rel) => self.relationship(rel, entity, path, depth),
             Node::Group(g) => {
@@ -162,6 +170,23 @@ impl<'s> English<'s> {
         for (i, child) in g.children.iter().enumerate() {
             let child_path = format!("{path}/children/{i}");
             match child {
+                Node::Group(inner)
+                    if inner.children.len() == 1
+                        && match inner.children.first() {
+                            Some(Node::Condition(_)) => true,
+                            Some(Node::Relationship(r)) => is_flat(&r.filter),
+                            _ => false,
+                        } =>
+                {
+                    let only = format!("{child_path}/children/0");
+                    let phrase = match inner.children.first() {
+                        Some(Node::Condition(c)) => self.condition(c, entity, &only)?,
+                        Some(Node::Relationship(r)) => self.relationship(r, entity, &only, level)?,
+                        _ => String::new(),
+                    };
+                    let not = if inner.negated { "not: " } else { "" };
+                    out.push_str(&format!("{indent}- {not}{phrase}\n"));
+                }
                 Node::Group(inner) => {
                     let label = match (inner.negated, inner.combinator, inner.children.len()) {
                         (false, _, 1) => "this:",
@@ -182,7 +207,7 @@ impl<'s> English<'s> {
                     if rel.filter.children.is_empty() || is_flat(&rel.filter) {
                         out.push_str(&format!("{indent}- {}\n", self.relationship(rel, entity, &child_path, level)?));
                     } else {
-                        out.push_str(&format!("{indent}- {head}, counting {} {}\n", r.name, heading(&rel.filter)));
+                        out.push_str(&format!("{indent}- {head}, counting {} {}\n", r.name, heading(&rel.filter).trim_start_matches("where ")));
                         self.outline(&rel.filter, related, &format!("{child_path}/filter"), level + 1, out)?;
                     }
                 }
@@ -195,7 +220,7 @@ impl<'s> English<'s> {
     fn relationship_head(&self, rel: &RelationshipCondition, name: &str, related: &'s Entity, path: &str) -> Result<String> {
         let count = self.constraint(rel, related, path)?;
         let window = self.window(rel.window.as_ref(), &format!("{path}/window"))?;
-        Ok(format!("with {count} {name}{window}").replace("  ", " "))
+        Ok(format!("who have {count}{name}{window}"))
     }
 
     fn relationship(&self, rel: &RelationshipCondition, entity: &'s Entity, path: &str, depth: usize) -> Result<String> {
@@ -214,6 +239,9 @@ impl<'s> English<'s> {
                         Some(Constraint::Occurrences { operator, value, .. }) => format!(" {}", self.count_times(*operator, value, path)?),
                         Some(Constraint::Aggregate { .. }) => return self.generic(rel, r.name.as_str(), related, &window, path),
                     };
+                    if how_often == " never" {
+                        return Ok(format!("who never did {}{window}", text(&event)));
+                    }
                     return Ok(format!("who did {}{how_often}{window}", text(&event)));
                 }
             }
@@ -250,14 +278,14 @@ impl<'s> English<'s> {
                 format!(" where {joined}")
             }
         };
-        Ok(format!("with {count} {name}{filter}{window}"))
+        Ok(format!("who have {count}{name}{filter}{window}"))
     }
 
     /// "at least 3", "at least one", "a total amount of more than 100 over".
     fn constraint(&self, rel: &RelationshipCondition, related: &'s Entity, path: &str) -> Result<String> {
         let constraint_path = format!("{path}/constraint");
         Ok(match &rel.constraint {
-            None => "at least one of their".to_string(),
+            None => String::new(),
             Some(Constraint::Occurrences { operator, value, .. }) => {
                 let read = |v: &Value| match value::read(Operator::SizeEquals, DataType::Number, v) {
                     Ok(Operand::Count(n)) => Ok(n),
@@ -266,7 +294,7 @@ impl<'s> English<'s> {
                 };
                 match operator {
                     CountOperator::Between => match value {
-                        Value::Array(items) if items.len() == 2 => format!("between {} and {} of their", read(&items[0])?, read(&items[1])?),
+                        Value::Array(items) if items.len() == 2 => format!("between {} and {} ", read(&items[0])?, read(&items[1])?),
                         _ => return Err(Error::invalid(FORMAT, &format!("{constraint_path}/value"), "Enter two numbers, from and to.")),
                     },
                     op => {
@@ -280,7 +308,11 @@ impl<'s> English<'s> {
                             CountOperator::NotEquals => "a number other than",
                             CountOperator::Between => "between",
                         };
-                        format!("{phrase} {n} of their")
+                        let phrase = match (op, n) {
+                            (CountOperator::AtMost | CountOperator::Exactly, 0) => return Ok("no ".to_string()),
+                            _ => phrase,
+                        };
+                        format!("{phrase} {n} ")
                     }
                 }
             }
@@ -310,7 +342,7 @@ impl<'s> English<'s> {
                     CountOperator::LessThan => format!("less than {}", number(value)?),
                     CountOperator::NotEquals => format!("other than {}", number(value)?),
                 };
-                format!("{f} {attribute} of {comparison} over their")
+                format!("{f} {attribute} of {comparison} over their ")
             }
         })
     }
@@ -431,6 +463,13 @@ impl<'s> English<'s> {
             (O::NotBetween, Operand::NumberPair(a, b)) => format!("is not between {a} and {b}"),
             (O::Between, Operand::DateRange(a, b)) => format!("is between {} and {}", bound(a), bound(b)),
             (O::NotBetween, Operand::DateRange(a, b)) => format!("is not between {} and {}", bound(a), bound(b)),
+            (O::IsTrue | O::IsFalse, _) if is_predicate(c) => {
+                // The subject is plural: "(profiles) who are subscribed", "who have not paid".
+                let (verb, rest) = name.split_once(' ').unwrap_or((name.as_str(), ""));
+                let verb = if verb == "is" { "are" } else { "have" };
+                let not = if c.operator == O::IsFalse { " not" } else { "" };
+                return Ok(format!("{verb}{not} {rest}"));
+            }
             (O::IsTrue, _) => "is true".to_string(),
             (O::IsFalse, _) => "is false".to_string(),
             (O::On, Operand::Moment(_, m)) => format!("is on {}", m.start().date_naive().format("%Y-%m-%d")),

@@ -165,7 +165,7 @@ impl<'s> Render<'s> {
             // Two conditions in a row on one attribute: parenthesize the second, so the pair is
             // never read as one condition.
             let attribute = lone_attribute(child);
-            let same = attribute.is_some() && attribute == previous && g.children.len() > 1;
+            let same = attribute.is_some() && attribute == previous && g.children.len() > 1 && !safe_second(child);
             previous = attribute;
             parts.push(if same { (format!("({text})"), Shape::Atom) } else { (text, shape) });
         }
@@ -544,6 +544,71 @@ impl<'s> Render<'s> {
             None if body.is_empty() => (format!("{collection}/any()"), Shape::Atom),
             None => (format!("{collection}/any({}: {body})", variable(scope.depth)), Shape::Atom),
         })
+    }
+}
+
+/// A condition that can never be the second half of a pair read as one condition (see
+/// [`Read::pattern`]): it needs no parentheses after a condition on the same attribute.
+fn safe_second(node: &Node) -> bool {
+    use Operator as O;
+    match node {
+        Node::Condition(c) => match c.operator {
+            O::Is => c.value.as_str().is_some_and(|s| !s.is_empty()),
+            O::IsOneOf
+            | O::Equals
+            | O::LessThan
+            | O::GreaterThanOrEqual
+            | O::On
+            | O::OnOrAfter
+            | O::IsNull
+            | O::IsNotNull
+            | O::IsTrue
+            | O::IsFalse
+            | O::ContainsAnyOf
+            | O::IsNotEmpty
+            | O::SizeEquals
+            | O::SizeLessThan
+            | O::SizeGreaterThan
+            | O::LengthEquals
+            | O::LengthLessThan
+            | O::LengthGreaterThan
+            | O::DatePartIs
+            | O::IsBlank
+            | O::Between
+            | O::NotBetween
+            | O::InTheLast
+            | O::InTheNext
+            | O::LessThanAgo
+            | O::BetweenAgo => true,
+            O::IsNot
+            | O::IsNoneOf
+            | O::Contains
+            | O::DoesNotContain
+            | O::StartsWith
+            | O::DoesNotStartWith
+            | O::EndsWith
+            | O::DoesNotEndWith
+            | O::Like
+            | O::MatchesRegex
+            | O::IsNotBlank
+            | O::NotEquals
+            | O::LessThanOrEqual
+            | O::GreaterThan
+            | O::NotOn
+            | O::Before
+            | O::After
+            | O::OnOrBefore
+            | O::MoreThanAgo
+            | O::ExactlyAgo
+            | O::ThisPeriod
+            | O::LastPeriod
+            | O::NextPeriod
+            | O::ContainsAllOf
+            | O::ContainsNoneOf
+            | O::IsEmpty => false,
+        },
+        Node::Group(g) if !g.negated && g.children.len() == 1 => g.children.first().is_some_and(safe_second),
+        Node::Group(_) | Node::Sql(_) | Node::Relationship(_) => false,
     }
 }
 

@@ -292,7 +292,7 @@ impl<'s> Lower<'s> {
                 call("matches", f, vec![string(&s)])
             }
             O::IsBlank | O::IsNotBlank => {
-                return Err(op_unsupported("PQL has no blank test; use “is null” and “is” \"\" in a group"))
+                return Err(op_unsupported("PQL has no blank test; use “is null” or “is” \"\" in an OR group"))
             }
             O::IsNull => call("isNull", f, vec![]),
             O::IsNotNull => call("isNotNull", f, vec![]),
@@ -312,7 +312,11 @@ impl<'s> Lower<'s> {
                 cmp(op, f, number(n))
             }
             O::Between => match operand {
-                Operand::DateRange(Bound::Moment(_, a), Bound::Moment(_, b)) => match (date_time(&a), date_time(&b)) {
+                Operand::DateRange(Bound::Moment(_, a), Bound::Moment(_, b)) => match if a.start() > b.start() {
+                    (date_time(&b), date_time(&a))
+                } else {
+                    (date_time(&a), date_time(&b))
+                } {
                     (Some(a), Some(b)) => occurs(f, Occurs::Between(a, b)),
                     _ => return Err(op_unsupported("PQL dates are whole days; use dates without a time")),
                 },
@@ -419,7 +423,7 @@ impl<'s> Lower<'s> {
                 call(if c.operator == O::ContainsAnyOf { "intersects" } else { "supersetOf" }, f, vec![list])
             }
             O::ContainsNoneOf => {
-                return Err(op_unsupported("PQL's intersects cannot be negated with the model's NULL rule; use NOT around “contains any of”"))
+                return Err(op_unsupported("PQL has no “not null and none of”; NOT around “contains any of” also matches a missing list"))
             }
             O::IsEmpty | O::IsNotEmpty => return Err(op_unsupported("use “size is 0” or “size greater than 0”")),
             O::SizeEquals | O::SizeLessThan | O::SizeGreaterThan => {
