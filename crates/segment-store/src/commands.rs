@@ -221,6 +221,7 @@ fn command(line: u64, fields: &[(&str, Field<'_>)]) -> std::result::Result<Membe
 /// Parses a whole file: the commands, and every problem with its line.
 pub fn parse(text: &str, format: Format, source: &str) -> (Vec<MemberCommand>, Vec<LineProblem>) {
     let problem = |line: u64, message: String| LineProblem { source: source.to_string(), line, message };
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let (mut commands, mut problems) = (Vec::new(), Vec::new());
     match format {
         Format::Ndjson => {

@@ -109,6 +109,7 @@ pub fn json_message(e: &serde_json::Error) -> String {
 pub fn read_file(path: &Path) -> std::result::Result<SegmentFile, LineProblem> {
     let problem = |line: u64, message: String| LineProblem { source: path.display().to_string(), line, message };
     let text = std::fs::read_to_string(path).map_err(|e| problem(0, format!("cannot read: {e}")))?;
+    let text = text.strip_prefix('\u{feff}').unwrap_or(&text).to_string();
     let value: serde_json::Value = serde_json::from_str(&text).map_err(|e| problem(e.line() as u64, json_message(&e)))?;
     if value.get("format").is_some() {
         if value.get("format").and_then(|f| f.as_str()) != Some(FILE_FORMAT) {

@@ -70,7 +70,7 @@ not json at all
 fn rejected_lines_roll_back_a_whole_file() {
     let mut t = setup();
     t.store.save(&draft("dynamic_one", "US")).unwrap();
-    let text = "operation,user_account_id,segment_id,expiration_duration\n\
+    let text = "\u{feff}operation,user_account_id,segment_id,expiration_duration\n\
                 UPDATE,a,vip,0\n\
                 UPDATE,b,dynamic_one,0\n\
                 UPDATE,c,missing,0\n\
