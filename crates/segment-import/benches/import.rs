@@ -59,8 +59,8 @@ fn main() {
     std::fs::create_dir_all(&dir).expect("workdir");
     let profiles_csv = dir.join(format!("profiles-{profiles}.csv"));
     let events_csv = dir.join(format!("events-{profiles}.csv"));
-    if !profiles_csv.exists() || !events_csv.exists() {
-        let demo = dir.join(format!("demo-{profiles}.sqlite"));
+    let demo = dir.join(format!("demo-{profiles}.sqlite"));
+    if !profiles_csv.exists() || !events_csv.exists() || !demo.exists() {
         let started = Instant::now();
         segment_source::generate_demo(&demo, DemoOptions { profiles, seed: 42 }).expect("demo");
         eprintln!("demo data generated in {:.1}s", started.elapsed().as_secs_f64());
@@ -68,7 +68,6 @@ fn main() {
         export(&conn, "profiles", &profiles_csv);
         export(&conn, "events", &events_csv);
         drop(conn);
-        let _ = std::fs::remove_file(&demo);
     }
     let mb = |p: &Path| std::fs::metadata(p).map(|m| m.len() as f64 / 1_048_576.0).unwrap_or(0.0);
     let ours = dir.join("imported.sqlite");
@@ -104,4 +103,74 @@ fn main() {
         .expect("blanks");
     eprintln!("profiles with a NULL country or age: {nulls}; stored as '' or text: {blanks}");
     let _ = std::fs::remove_file(&theirs);
+    drop(conn);
+    count_both(&demo, &ours, &dir);
+}
+
+/// Count latency on the demo file and on the same data imported from CSV (relationships
+/// confirmed from the proposals): the counts must be equal, the times comparable.
+fn count_both(demo: &Path, imported: &Path, dir: &Path) {
+    use serde_json::json;
+    let store = segment_import::Store::new(dir.join("bench-store.json"));
+    let _ = std::fs::remove_file(store.path());
+    let opened = segment_import::open(imported, Some(&store)).expect("open imported");
+    for p in segment_import::relate::propose(&opened.source, &opened.schema).expect("propose") {
+        store.add_link(imported, p.link(), None).expect("confirm");
+    }
+    let mine = segment_import::open(imported, Some(&store)).expect("open imported");
+    let theirs = segment_import::open(demo, None).expect("open demo");
+    let cond = |a: &str, o: &str, v: serde_json::Value| json!({"type": "condition", "attribute": a, "operator": o, "value": v});
+    let purchases = |constraint: serde_json::Value, window: Option<serde_json::Value>, extra: Vec<serde_json::Value>| {
+        let mut children = vec![cond("name", "is", json!("purchase"))];
+        children.extend(extra);
+        let mut node = json!({"type": "relationship", "relationship": "events", "constraint": constraint,
+            "filter": {"combinator": "and", "children": children}});
+        if let Some(w) = window {
+            node["window"] = w;
+        }
+        node
+    };
+    let segments = vec![
+        ("country = 'US'", cond("country", "is", json!("US"))),
+        ("signed up in the last 90 days", cond("signed_up_at", "in_the_last", json!({"amount": 90, "unit": "day"}))),
+        ("age between 25 and 45", cond("age", "between", json!([25, 45]))),
+        (
+            "purchase ≥ 3 times in the last 30 days",
+            purchases(json!({"type": "occurrences", "operator": "at_least", "value": 3}), Some(json!({"type": "in_the_last", "amount": 30, "unit": "day"})), vec![]),
+        ),
+        (
+            "sum(amount) of purchases over 100 > 500",
+            purchases(
+                json!({"type": "aggregate", "function": "sum", "attribute": "amount", "operator": "more_than", "value": 500}),
+                None,
+                vec![cond("amount", "greater_than", json!(100))],
+            ),
+        ),
+        ("JSON array tags contains 'vip'", cond("tags", "contains_any_of", json!(["vip"]))),
+    ];
+    let now = chrono::DateTime::from_timestamp(segment_source::demo::ANCHOR, 0).expect("now");
+    println!();
+    println!("| segment (median of 5, ms) | demo file | imported from CSV | count |");
+    println!("| --- | ---: | ---: | ---: |");
+    for (name, node) in segments {
+        let doc = json!({"version": 1, "entity": "profiles", "root": {"combinator": "and", "children": [node]}});
+        let time = |opened: &segment_import::Opened| {
+            let segment: segment_model::Segment = serde_json::from_value(doc.clone()).expect("segment");
+            let query = segment_model::validate::check(&segment, &opened.schema, None, now).expect("valid");
+            let count = opened.source.count(&query).expect("count").count;
+            let mut times: Vec<f64> = (0..5)
+                .map(|_| {
+                    let t = Instant::now();
+                    opened.source.count(&query).expect("count");
+                    t.elapsed().as_secs_f64() * 1000.0
+                })
+                .collect();
+            times.sort_by(f64::total_cmp);
+            (count, times[2])
+        };
+        let (a, ta) = time(&theirs);
+        let (b, tb) = time(&mine);
+        assert_eq!(a, b, "{name}: the imported data counts differently");
+        println!("| {name} | {ta:.1} | {tb:.1} | {a} |");
+    }
 }
