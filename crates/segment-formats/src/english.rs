@@ -28,10 +28,17 @@ pub fn render(segment: &Segment, schema: &Schema, entity: Option<&str>) -> Resul
         return Ok(if root.negated { format!("No {}.\n", base.name.replace('_', " ")) } else { format!("All {}.\n", base.name.replace('_', " ")) });
     }
     let e = English { schema };
+    // A root whose only child is a group reads as that group.
+    let (mut root, mut root_path) = (root, "/root".to_string());
+    while !root.negated && root.children.len() == 1 {
+        let Some(Node::Group(inner)) = root.children.first() else { break };
+        root = inner;
+        root_path.push_str("/children/0");
+    }
     if !root.negated && is_flat(root) {
         let mut clauses = Vec::with_capacity(root.children.len());
         for (i, child) in root.children.iter().enumerate() {
-            clauses.push(e.clause(child, base, &format!("/root/children/{i}"), 0)?);
+            clauses.push(e.clause(child, base, &format!("{root_path}/children/{i}"), 0)?);
         }
         let joiner = match root.combinator {
             Combinator::And => " and ",
@@ -40,7 +47,7 @@ pub fn render(segment: &Segment, schema: &Schema, entity: Option<&str>) -> Resul
         return Ok(format!("{subject} {}.\n", clauses.join(joiner)));
     }
     let mut out = format!("{subject} {}\n", heading(root));
-    e.outline(root, base, "/root", 1, &mut out)?;
+    e.outline(root, base, &root_path, 1, &mut out)?;
     Ok(out)
 }
 

@@ -52,9 +52,12 @@ pub use odp::{check_segment_id, valid_segment_id};
 /// error, never a stack overflow. Equal to the model's own limit.
 pub const MAX_DEPTH: usize = segment_model::validate::MAX_DEPTH;
 
-/// Nesting levels of syntax (parentheses, NOTs, brackets, JSON nodes) a parser reads: a tree at
-/// [`MAX_DEPTH`] needs about two per level (`not (`…).
-pub const SYNTAX_DEPTH: usize = 2 * MAX_DEPTH + 8;
+/// Nesting levels of syntax (parentheses, NOTs, brackets, lambdas, JSON nodes) a parser reads.
+/// Chosen so that the deepest input accepted stays well inside a 2 MiB thread stack even in an
+/// unoptimized build; deeper input is an error. A nested group is one level in PQL text and
+/// OData, a negated one two (`not (`), so trees nested deeper than about 40 negated groups
+/// render but do not read back from text.
+pub const SYNTAX_DEPTH: usize = MAX_DEPTH + 16;
 
 /// Every format a segment definition can be translated to or from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]

@@ -921,9 +921,15 @@ impl<'t> Parser<'t> {
     fn enter(&mut self) -> Result<()> {
         self.depth += 1;
         if self.depth > SYNTAX_DEPTH {
-            return Err(self.error(self.offset(), format!("nested more than {SYNTAX_DEPTH} levels deep"), "flatten the filter"));
+            return Err(self.too_deep());
         }
         Ok(())
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn too_deep(&self) -> Error {
+        self.error(self.offset(), format!("nested more than {SYNTAX_DEPTH} levels deep"), "flatten the filter")
     }
 
     fn leave(&mut self) {
@@ -956,73 +962,154 @@ impl<'t> Parser<'t> {
         Ok(node(OE::And(items), at))
     }
 
+    // The functions on the recursion path are kept small, so that deep input uses little stack
+    // per level; everything else is in separate functions.
+
     fn unary(&mut self) -> Result<O> {
-        let at = self.offset();
-        if self.eat_word("not") {
-            self.enter()?;
-            let inner = self.unary()?;
-            self.leave();
-            return Ok(node(OE::Not(Box::new(inner)), at));
+        if self.is_word("not") {
+            return self.negation();
         }
         self.comparison()
+    }
+
+    fn negation(&mut self) -> Result<O> {
+        let at = self.offset();
+        self.pos += 1;
+        self.enter()?;
+        let inner = self.unary()?;
+        self.leave();
+        Ok(node(OE::Not(Box::new(inner)), at))
     }
 
     fn comparison(&mut self) -> Result<O> {
         let lhs = self.additive()?;
         let at = self.offset();
-        let op = match self.peek().clone() {
-            Tok::Ident(w) if matches!(w.as_str(), "eq" | "ne" | "gt" | "ge" | "lt" | "le") => w,
-            Tok::Ident(w) if w == "in" => {
-                self.pos += 1;
-                self.expect_sym("(")?;
-                self.enter()?;
-                let mut items = Vec::new();
-                loop {
-                    items.push(self.additive()?);
-                    if self.eat_sym(")") {
-                        break;
-                    }
-                    self.expect_sym(",")?;
-                }
-                self.leave();
-                return Ok(node(OE::In { lhs: Box::new(lhs), items }, at));
+        match self.comparison_word()? {
+            None => Ok(lhs),
+            Some(w) if w == "in" => self.in_list(lhs, at),
+            Some(op) => {
+                let rhs = self.additive()?;
+                Ok(node(OE::Cmp { op, lhs: Box::new(lhs), rhs: Box::new(rhs) }, at))
             }
+        }
+    }
+
+    /// The comparison operator after a value, if any (consumed).
+    #[inline(never)]
+    fn comparison_word(&mut self) -> Result<Option<String>> {
+        let at = self.offset();
+        let op = match self.peek() {
+            Tok::Ident(w) if matches!(w.as_str(), "eq" | "ne" | "gt" | "ge" | "lt" | "le" | "in") => w.clone(),
             Tok::Ident(w) if w == "has" => return Err(self.error(at, "has (enum flags) is not read", "")),
-            _ => return Ok(lhs),
+            _ => return Ok(None),
         };
         self.pos += 1;
-        let rhs = self.additive()?;
-        Ok(node(OE::Cmp { op, lhs: Box::new(lhs), rhs: Box::new(rhs) }, at))
+        Ok(Some(op))
+    }
+
+    fn in_list(&mut self, lhs: O, at: usize) -> Result<O> {
+        self.expect_sym("(")?;
+        self.enter()?;
+        let mut items = Vec::new();
+        loop {
+            items.push(self.additive()?);
+            if self.eat_sym(")") {
+                break;
+            }
+            self.expect_sym(",")?;
+        }
+        self.leave();
+        Ok(node(OE::In { lhs: Box::new(lhs), items }, at))
     }
 
     fn additive(&mut self) -> Result<O> {
         let mut lhs = self.primary()?;
-        loop {
+        while let Some(op) = self.arithmetic_word()? {
             let at = self.offset();
-            let op = match self.peek().clone() {
-                Tok::Ident(w) if w == "add" || w == "sub" => w,
-                Tok::Ident(w) if matches!(w.as_str(), "mul" | "div" | "divby" | "mod") => {
-                    return Err(self.error(at, format!("arithmetic ({w}) is not read"), "compare a property with a value"))
-                }
-                _ => return Ok(lhs),
-            };
-            self.pos += 1;
             let rhs = self.primary()?;
             lhs = node(OE::Arith { op, lhs: Box::new(lhs), rhs: Box::new(rhs) }, at);
         }
+        Ok(lhs)
+    }
+
+    #[inline(never)]
+    fn arithmetic_word(&mut self) -> Result<Option<String>> {
+        let at = self.offset();
+        let op = match self.peek() {
+            Tok::Ident(w) if w == "add" || w == "sub" => w.clone(),
+            Tok::Ident(w) if matches!(w.as_str(), "mul" | "div" | "divby" | "mod") => {
+                return Err(self.error(at, format!("arithmetic ({w}) is not read"), "compare a property with a value"))
+            }
+            _ => return Ok(None),
+        };
+        self.pos += 1;
+        Ok(Some(op))
     }
 
     fn primary(&mut self) -> Result<O> {
+        match self.peek() {
+            Tok::Sym("(") => self.paren(),
+            Tok::Ident(w) if !KEYWORDS.contains(&w.as_str()) && !w.starts_with('$') => {
+                if matches!(self.tokens.get(self.pos + 1).map(|t| &t.tok), Some(Tok::Sym("("))) {
+                    self.call()
+                } else {
+                    let first = self.first_segment();
+                    self.path(first)
+                }
+            }
+            _ => self.simple(),
+        }
+    }
+
+    fn paren(&mut self) -> Result<O> {
+        self.pos += 1;
+        self.enter()?;
+        let mut inner = self.expr()?;
+        self.expect_sym(")")?;
+        self.leave();
+        inner.parens = true;
+        Ok(inner)
+    }
+
+    fn call(&mut self) -> Result<O> {
+        let at = self.offset();
+        let name = match self.bump() {
+            Tok::Ident(w) => w,
+            _ => String::new(),
+        };
+        self.pos += 1; // "("
+        self.enter()?;
+        let mut args = Vec::new();
+        if !self.eat_sym(")") {
+            loop {
+                args.push(self.expr()?);
+                if self.eat_sym(")") {
+                    break;
+                }
+                self.expect_sym(",")?;
+            }
+        }
+        self.leave();
+        Ok(node(OE::Call { name, args }, at))
+    }
+
+    #[inline(never)]
+    fn first_segment(&mut self) -> O {
+        let at = self.offset();
+        let w = match self.bump() {
+            Tok::Ident(w) => w,
+            _ => String::new(),
+        };
+        let var = self.vars.contains(&w).then(|| w.clone());
+        let segments = if var.is_some() { Vec::new() } else { vec![w] };
+        node(OE::Path { var, segments }, at)
+    }
+
+    /// A literal: no nesting.
+    #[inline(never)]
+    fn simple(&mut self) -> Result<O> {
         let at = self.offset();
         match self.bump() {
-            Tok::Sym("(") => {
-                self.enter()?;
-                let mut inner = self.expr()?;
-                self.expect_sym(")")?;
-                self.leave();
-                inner.parens = true;
-                Ok(inner)
-            }
             Tok::Str(s) => Ok(node(OE::Str(s), at)),
             Tok::Num(n) => Ok(node(OE::Num(n), at)),
             Tok::Date(d) => Ok(node(OE::Date(d), at)),
@@ -1038,30 +1125,10 @@ impl<'t> Parser<'t> {
                     Err(self.unexpected("a duration string, like duration'P30D'"))
                 }
             },
-            Tok::Ident(w) if KEYWORDS.contains(&w.as_str()) => Err(self.error(at, format!("“{w}” cannot start a value here"), "")),
-            Tok::Ident(w) => {
-                if self.eat_sym("(") {
-                    self.enter()?;
-                    let mut args = Vec::new();
-                    if !self.eat_sym(")") {
-                        loop {
-                            args.push(self.expr()?);
-                            if self.eat_sym(")") {
-                                break;
-                            }
-                            self.expect_sym(",")?;
-                        }
-                    }
-                    self.leave();
-                    return Ok(node(OE::Call { name: w, args }, at));
-                }
-                if w.starts_with('$') {
-                    return Err(self.error(at, format!("{w} is not read here"), "$count follows a collection: events/$count"));
-                }
-                let var = self.vars.contains(&w).then(|| w.clone());
-                let segments = if var.is_some() { Vec::new() } else { vec![w] };
-                self.path(node(OE::Path { var, segments }, at))
+            Tok::Ident(w) if w.starts_with('$') => {
+                Err(self.error(at, format!("{w} is not read here"), "$count follows a collection: events/$count"))
             }
+            Tok::Ident(w) => Err(self.error(at, format!("“{w}” cannot start a value here"), "")),
             Tok::Sym(_) | Tok::End => {
                 self.pos = self.pos.saturating_sub(1);
                 Err(self.unexpected("a condition or a value"))
@@ -1073,66 +1140,89 @@ impl<'t> Parser<'t> {
     fn path(&mut self, mut current: O) -> Result<O> {
         while self.eat_sym("/") {
             let at = self.offset();
-            let word = match self.bump() {
-                Tok::Ident(w) => w,
-                _ => {
-                    self.pos = self.pos.saturating_sub(1);
-                    return Err(self.unexpected("a property name, any, all or $count"));
-                }
+            let word = self.segment_word()?;
+            current = match word.as_str() {
+                "any" | "all" if matches!(self.peek(), Tok::Sym("(")) => self.lambda(current, word == "all", at)?,
+                "$count" => self.count(current, at)?,
+                _ => self.member(current, word, at)?,
             };
-            match word.as_str() {
-                "any" | "all" if matches!(self.peek(), Tok::Sym("(")) => {
-                    self.pos += 1;
-                    self.enter()?;
-                    if word == "any" && self.eat_sym(")") {
-                        self.leave();
-                        current = node(OE::Lambda { path: Box::new(current), all: false, var: None, body: None }, at);
-                        continue;
-                    }
-                    let var = match self.bump() {
-                        Tok::Ident(v) if !KEYWORDS.contains(&v.as_str()) => v,
-                        _ => {
-                            self.pos = self.pos.saturating_sub(1);
-                            return Err(self.unexpected("a lambda variable, like e"));
-                        }
-                    };
-                    self.expect_sym(":")?;
-                    self.vars.push(var.clone());
-                    let body = self.expr();
-                    self.vars.pop();
-                    let body = body?;
-                    self.expect_sym(")")?;
-                    self.leave();
-                    current = node(OE::Lambda { path: Box::new(current), all: word == "all", var: Some(var), body: Some(Box::new(body)) }, at);
-                }
-                "$count" => {
-                    let filter = if self.eat_sym("(") {
-                        self.enter()?;
-                        if !self.eat_word("$filter") {
-                            return Err(self.unexpected("$filter"));
-                        }
-                        self.expect_sym("=")?;
-                        // Inside $filter properties are the related record's own.
-                        let saved = std::mem::take(&mut self.vars);
-                        let f = self.expr();
-                        self.vars = saved;
-                        let f = f?;
-                        self.expect_sym(")")?;
-                        self.leave();
-                        Some(Box::new(f))
-                    } else {
-                        None
-                    };
-                    current = node(OE::Count { path: Box::new(current), filter }, at);
-                }
-                _ if word.starts_with('$') => return Err(self.error(at, format!("{word} is not read"), "only $count follows a collection")),
-                _ => match &mut current.e {
-                    OE::Path { segments, .. } => segments.push(word),
-                    _ => return Err(self.error(at, format!("“{word}” cannot follow this"), "")),
-                },
-            }
         }
         Ok(current)
+    }
+
+    #[inline(never)]
+    fn segment_word(&mut self) -> Result<String> {
+        match self.bump() {
+            Tok::Ident(w) => Ok(w),
+            _ => {
+                self.pos = self.pos.saturating_sub(1);
+                Err(self.unexpected("a property name, any, all or $count"))
+            }
+        }
+    }
+
+    #[inline(never)]
+    fn member(&mut self, mut current: O, word: String, at: usize) -> Result<O> {
+        if word.starts_with('$') {
+            return Err(self.error(at, format!("{word} is not read"), "only $count follows a collection"));
+        }
+        match &mut current.e {
+            OE::Path { segments, .. } => {
+                segments.push(word);
+                Ok(current)
+            }
+            _ => Err(self.error(at, format!("“{word}” cannot follow this"), "")),
+        }
+    }
+
+    fn lambda(&mut self, current: O, all: bool, at: usize) -> Result<O> {
+        self.pos += 1; // "("
+        self.enter()?;
+        if !all && self.eat_sym(")") {
+            self.leave();
+            return Ok(node(OE::Lambda { path: Box::new(current), all, var: None, body: None }, at));
+        }
+        let var = self.lambda_variable()?;
+        self.expect_sym(":")?;
+        self.vars.push(var.clone());
+        let body = self.expr();
+        self.vars.pop();
+        let body = body?;
+        self.expect_sym(")")?;
+        self.leave();
+        Ok(node(OE::Lambda { path: Box::new(current), all, var: Some(var), body: Some(Box::new(body)) }, at))
+    }
+
+    #[inline(never)]
+    fn lambda_variable(&mut self) -> Result<String> {
+        match self.bump() {
+            Tok::Ident(v) if !KEYWORDS.contains(&v.as_str()) && !v.starts_with('$') => Ok(v),
+            _ => {
+                self.pos = self.pos.saturating_sub(1);
+                Err(self.unexpected("a lambda variable, like e"))
+            }
+        }
+    }
+
+    fn count(&mut self, current: O, at: usize) -> Result<O> {
+        let filter = if self.eat_sym("(") {
+            self.enter()?;
+            if !self.eat_word("$filter") {
+                return Err(self.unexpected("$filter"));
+            }
+            self.expect_sym("=")?;
+            // Inside $filter properties are the related record's own.
+            let saved = std::mem::take(&mut self.vars);
+            let f = self.expr();
+            self.vars = saved;
+            let f = f?;
+            self.expect_sym(")")?;
+            self.leave();
+            Some(Box::new(f))
+        } else {
+            None
+        };
+        Ok(node(OE::Count { path: Box::new(current), filter }, at))
     }
 }
 

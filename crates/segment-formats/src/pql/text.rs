@@ -441,9 +441,15 @@ impl<'t> Parser<'t> {
     fn enter(&mut self) -> Result<()> {
         self.depth += 1;
         if self.depth > SYNTAX_DEPTH {
-            return Err(self.error(self.offset(), format!("nested more than {SYNTAX_DEPTH} levels deep"), "flatten the expression"));
+            return Err(self.too_deep());
         }
         Ok(())
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn too_deep(&self) -> Error {
+        self.error(self.offset(), format!("nested more than {SYNTAX_DEPTH} levels deep"), "flatten the expression")
     }
 
     fn leave(&mut self) {
@@ -476,25 +482,28 @@ impl<'t> Parser<'t> {
         Ok(P { e: Expr::And(items), at: At::Offset(at) })
     }
 
+    // The functions on the recursion path (expr, and, unary, predicate, term, atom and the ones
+    // they call for nesting) are kept small, so that deep input uses little stack per level;
+    // everything else is in separate functions.
+
     fn unary(&mut self) -> Result<P> {
-        let at = self.offset();
-        if self.eat_word("not") {
-            self.enter()?;
-            let inner = self.unary()?;
-            self.leave();
-            return Ok(P { e: Expr::Not(Box::new(inner)), at: At::Offset(at) });
+        if self.is_word("not") {
+            return self.negation();
         }
         self.predicate()
     }
 
+    fn negation(&mut self) -> Result<P> {
+        let at = self.offset();
+        self.pos += 1;
+        self.enter()?;
+        let inner = self.unary()?;
+        self.leave();
+        Ok(P { e: Expr::Not(Box::new(inner)), at: At::Offset(at) })
+    }
+
     fn quantified(&mut self) -> Result<(String, P, Option<Box<P>>)> {
-        let var = match self.bump() {
-            Tok::Ident(v) if !super::KEYWORDS.contains(&v.as_str()) => v,
-            _ => {
-                self.pos = self.pos.saturating_sub(1);
-                return Err(self.unexpected("a variable name, like E"));
-            }
-        };
+        let var = self.variable()?;
         self.expect_word("from")?;
         let source = self.term()?;
         let cond = if self.eat_word("where") {
@@ -510,31 +519,59 @@ impl<'t> Parser<'t> {
         Ok((var, source, cond))
     }
 
-    fn predicate(&mut self) -> Result<P> {
-        let at = self.offset();
-        if self.eat_word("exists") {
-            let (var, source, cond) = self.quantified()?;
-            return Ok(P { e: Expr::Exists { var, source: Box::new(source), cond }, at: At::Offset(at) });
+    #[inline(never)]
+    fn variable(&mut self) -> Result<String> {
+        match self.bump() {
+            Tok::Ident(v) if !super::KEYWORDS.contains(&v.as_str()) => Ok(v),
+            _ => {
+                self.pos = self.pos.saturating_sub(1);
+                Err(self.unexpected("a variable name, like E"))
+            }
         }
-        if self.is_word("forall") {
-            return Err(self.error(at, "forall is not read", "write the condition with exists and not"));
+    }
+
+    fn predicate(&mut self) -> Result<P> {
+        if self.is_word("exists") {
+            return self.exists();
         }
         let lhs = self.term()?;
-        let op_at = self.offset();
-        let op: Option<String> = match self.peek().clone() {
-            Tok::Sym(s) if COMPARISONS.contains(&s) => Some(s.to_string()),
-            Tok::Ident(w) if w == "in" || w == "notIn" || w == "like" => Some(w),
-            Tok::Ident(w) if w == "occurs" => {
-                self.pos += 1;
-                let spec = self.occurs()?;
-                return Ok(P { e: Expr::Occurs { subject: Box::new(lhs), spec }, at: At::Offset(op_at) });
-            }
-            _ => None,
-        };
-        let Some(op) = op else { return Ok(lhs) };
+        self.predicate_tail(lhs)
+    }
+
+    fn exists(&mut self) -> Result<P> {
+        let at = self.offset();
         self.pos += 1;
+        let (var, source, cond) = self.quantified()?;
+        Ok(P { e: Expr::Exists { var, source: Box::new(source), cond }, at: At::Offset(at) })
+    }
+
+    fn predicate_tail(&mut self, lhs: P) -> Result<P> {
+        let op_at = self.offset();
+        let Some(op) = self.operator() else { return Ok(lhs) };
+        if op == "occurs" {
+            return self.occurs_tail(lhs, op_at);
+        }
         let rhs = self.term()?;
         Ok(P { e: Expr::Compare { op, lhs: Box::new(lhs), rhs: Box::new(rhs) }, at: At::Offset(op_at) })
+    }
+
+    /// The comparison after a value, if any (consumed).
+    #[inline(never)]
+    fn operator(&mut self) -> Option<String> {
+        let op = match self.peek() {
+            Tok::Sym(s) if COMPARISONS.contains(s) => s.to_string(),
+            Tok::Ident(w) if w == "in" || w == "notIn" || w == "like" || w == "occurs" => w.clone(),
+            Tok::Ident(w) if w == "forall" => return None,
+            _ => return None,
+        };
+        self.pos += 1;
+        Some(op)
+    }
+
+    #[inline(never)]
+    fn occurs_tail(&mut self, lhs: P, op_at: usize) -> Result<P> {
+        let spec = self.occurs()?;
+        Ok(P { e: Expr::Occurs { subject: Box::new(lhs), spec }, at: At::Offset(op_at) })
     }
 
     fn occurs(&mut self) -> Result<Occurs> {
@@ -639,40 +676,57 @@ impl<'t> Parser<'t> {
     fn term(&mut self) -> Result<P> {
         let mut p = self.atom()?;
         while matches!(self.peek(), Tok::Sym(".")) {
-            self.pos += 1;
-            let at = self.offset();
-            let name = match self.bump() {
-                Tok::Ident(n) => n,
-                _ => {
-                    self.pos = self.pos.saturating_sub(1);
-                    return Err(self.unexpected("a field or function name"));
-                }
-            };
-            if self.eat_sym("(") {
-                self.enter()?;
-                // The arguments of an aggregate over `(select V …)` may name V.
-                let bound = match &p.e {
-                    Expr::Select { var, .. } => Some(var.clone()),
-                    _ => None,
-                };
-                if let Some(v) = &bound {
-                    self.vars.push(v.clone());
-                }
-                let args = self.args();
-                if bound.is_some() {
-                    self.vars.pop();
-                }
-                let args = args?;
-                self.leave();
-                p = P { e: Expr::Call { name, target: Box::new(p), args }, at: At::Offset(at) };
-            } else {
-                match &mut p.e {
-                    Expr::Field { path, .. } if !super::KEYWORDS.contains(&name.as_str()) => path.push(name),
-                    _ => return Err(self.error(at, format!("“{name}” cannot follow this"), "call a function: name(…)")),
-                }
-            }
+            p = self.suffix(p)?;
         }
         Ok(p)
+    }
+
+    /// `.name` or `.name(args)` after a value.
+    fn suffix(&mut self, p: P) -> Result<P> {
+        self.pos += 1;
+        let at = self.offset();
+        let name = self.member_name()?;
+        if !self.eat_sym("(") {
+            return self.field_step(p, name, at);
+        }
+        self.enter()?;
+        // The arguments of an aggregate over `(select V …)` may name V.
+        let bound = match &p.e {
+            Expr::Select { var, .. } => Some(var.clone()),
+            _ => None,
+        };
+        if let Some(v) = &bound {
+            self.vars.push(v.clone());
+        }
+        let args = self.args();
+        if bound.is_some() {
+            self.vars.pop();
+        }
+        let args = args?;
+        self.leave();
+        Ok(P { e: Expr::Call { name, target: Box::new(p), args }, at: At::Offset(at) })
+    }
+
+    #[inline(never)]
+    fn member_name(&mut self) -> Result<String> {
+        match self.bump() {
+            Tok::Ident(n) => Ok(n),
+            _ => {
+                self.pos = self.pos.saturating_sub(1);
+                Err(self.unexpected("a field or function name"))
+            }
+        }
+    }
+
+    #[inline(never)]
+    fn field_step(&mut self, mut p: P, name: String, at: usize) -> Result<P> {
+        match &mut p.e {
+            Expr::Field { path, .. } if !super::KEYWORDS.contains(&name.as_str()) => {
+                path.push(name);
+                Ok(p)
+            }
+            _ => Err(self.error(at, format!("“{name}” cannot follow this"), "call a function: name(…)")),
+        }
     }
 
     fn args(&mut self) -> Result<Vec<P>> {
@@ -690,6 +744,50 @@ impl<'t> Parser<'t> {
     }
 
     fn atom(&mut self) -> Result<P> {
+        match self.peek() {
+            Tok::Sym("(") => self.paren(),
+            Tok::Sym("[") => self.list(),
+            _ => self.simple(),
+        }
+    }
+
+    fn paren(&mut self) -> Result<P> {
+        let at = self.offset();
+        self.pos += 1;
+        self.enter()?;
+        let inner = if self.is_word("select") { self.select(at)? } else { self.expr()? };
+        self.expect_sym(")")?;
+        self.leave();
+        Ok(inner)
+    }
+
+    fn select(&mut self, at: usize) -> Result<P> {
+        self.pos += 1;
+        let (var, source, cond) = self.quantified()?;
+        Ok(P { e: Expr::Select { var, source: Box::new(source), cond }, at: At::Offset(at) })
+    }
+
+    fn list(&mut self) -> Result<P> {
+        let at = self.offset();
+        self.pos += 1;
+        self.enter()?;
+        let mut items = Vec::new();
+        if !self.eat_sym("]") {
+            loop {
+                items.push(self.term()?);
+                if self.eat_sym("]") {
+                    break;
+                }
+                self.expect_sym(",")?;
+            }
+        }
+        self.leave();
+        Ok(P { e: Expr::List(items), at: At::Offset(at) })
+    }
+
+    /// A literal or a name: no nesting.
+    #[inline(never)]
+    fn simple(&mut self) -> Result<P> {
         let at = self.offset();
         match self.bump() {
             Tok::Str(s) => Ok(P { e: Expr::Str(s), at: At::Offset(at) }),
@@ -697,33 +795,6 @@ impl<'t> Parser<'t> {
                 Some(v) => Ok(P { e: Expr::Num(v), at: At::Offset(at) }),
                 None => Err(self.error(at, format!("{n} is not a number this import reads"), "numbers fit in 64 bits")),
             },
-            Tok::Sym("(") => {
-                self.enter()?;
-                let inner = if self.eat_word("select") {
-                    let (var, source, cond) = self.quantified()?;
-                    P { e: Expr::Select { var, source: Box::new(source), cond }, at: At::Offset(at) }
-                } else {
-                    self.expr()?
-                };
-                self.expect_sym(")")?;
-                self.leave();
-                Ok(inner)
-            }
-            Tok::Sym("[") => {
-                self.enter()?;
-                let mut items = Vec::new();
-                if !self.eat_sym("]") {
-                    loop {
-                        items.push(self.term()?);
-                        if self.eat_sym("]") {
-                            break;
-                        }
-                        self.expect_sym(",")?;
-                    }
-                }
-                self.leave();
-                Ok(P { e: Expr::List(items), at: At::Offset(at) })
-            }
             Tok::Ident(w) if w == "true" || w == "false" => Ok(P { e: Expr::Bool(w == "true"), at: At::Offset(at) }),
             Tok::Ident(w) if super::KEYWORDS.contains(&w.as_str()) => {
                 Err(self.error(at, format!("“{w}” cannot start a value here"), ""))
