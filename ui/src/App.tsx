@@ -70,7 +70,13 @@ export function App() {
       </div>
     );
   }
-  if (!source || !segment) return <div className="loading">Opening the data…</div>;
+  if (!source || !segment) {
+    return (
+      <div className="loading" data-testid="loading">
+        Opening the data… (on first start the demo data is generated, which takes a few seconds)
+      </div>
+    );
+  }
 
   const entity = entityOf(source.schema, segment.entity);
   const builder: Builder = { source, problems, update, remove };

@@ -49,13 +49,12 @@ export function GroupEditor({ group, at, entity, depth, isRoot, isFilter, nested
         >
           NOT
         </Toggle>
-        <div className="segmented" role="radiogroup" aria-label="Combine conditions with">
+        <div className="segmented" role="group" aria-label="Combine conditions with">
           {(["and", "or"] as const).map((c) => (
             <button
               key={c}
               type="button"
-              role="radio"
-              aria-checked={group.combinator === c}
+              aria-pressed={group.combinator === c}
               className={group.combinator === c ? "on" : ""}
               data-testid={`group-${c}`}
               onClick={() => setGroup({ combinator: c })}
