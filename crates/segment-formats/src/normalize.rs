@@ -177,7 +177,7 @@ fn constraint(c: &Constraint) -> Option<Constraint> {
     match c {
         Constraint::Occurrences { operator, value, .. } => {
             let value = count_value(*operator, value, true);
-            if *operator == CountOperator::AtLeast && value == Value::from(1) {
+            if *operator == CountOperator::AtLeast && value == 1 {
                 return None;
             }
             Some(Constraint::Occurrences { operator: *operator, value, census_operator: None })
