@@ -134,7 +134,7 @@ impl<'t> Writer<'t> {
                 "INSERT INTO membership_changes (segment_id, seq, member, operation, date_changed, date_first, individuals_count) \
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
             )?
-            .execute(params![self.id, self.seq, member, op.as_str(), at, first, count as i64])?;
+            .execute(params![self.id, self.seq, member, op.as_str(), at, (first != at).then_some(first), count as i64])?;
         Ok(())
     }
 
@@ -392,7 +392,8 @@ impl Store {
             let filter = "FROM membership_changes WHERE segment_id = ?1 AND (?2 IS NULL OR operation = ?2)";
             let total: i64 = tx.query_row(&format!("SELECT count(*) {filter}"), params![id, op], |r| r.get(0))?;
             let mut stmt = tx.prepare(&format!(
-                "SELECT member, operation, date_changed, date_first, individuals_count {filter} ORDER BY seq LIMIT ?3 OFFSET ?4"
+                "SELECT member, operation, date_changed, coalesce(date_first, date_changed), individuals_count {filter} \
+                 ORDER BY seq LIMIT ?3 OFFSET ?4"
             ))?;
             let rows = stmt.query_map(params![id, op, limit, offset], |r| {
                 Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get(2)?, r.get(3)?, r.get::<_, i64>(4)?))

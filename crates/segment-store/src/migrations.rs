@@ -97,7 +97,8 @@ CREATE TABLE membership_changes (
     member            TEXT NOT NULL,
     operation         TEXT NOT NULL CHECK (operation IN ('ADDED', 'REMOVED')),
     date_changed      TEXT NOT NULL,
-    date_first        TEXT NOT NULL,
+    -- NULL when the same as date_changed (every ADDED entry): a third less to write.
+    date_first        TEXT,
     individuals_count INTEGER NOT NULL,
     PRIMARY KEY (segment_id, seq)
 ) STRICT, WITHOUT ROWID;
