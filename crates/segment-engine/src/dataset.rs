@@ -137,7 +137,8 @@ pub struct SortedIndex {
     pub column: String,
     pub time_column: Option<String>,
     /// Record numbers, bucket by bucket; `None` when the table itself is stored in this order
-    /// (clustered), so bucket positions are record numbers.
+    /// (clustered), so bucket positions are record numbers. (Only clustered indexes are built
+    /// today: a permutation index costs a sort at load and random access at count time.)
     pub perm: Option<Vec<u32>>,
     /// Bucket `code` is positions `starts[code]..starts[code + 1]`; the last bucket holds NULLs.
     pub starts: Vec<u32>,
@@ -219,27 +220,6 @@ impl Dataset {
             joins.insert(rel.id, join);
         }
 
-        // Other low-cardinality text columns of related tables get a permutation index.
-        for rel in &schema.relationships {
-            let Some(table) = tables.get(&rel.to_entity) else { continue };
-            let time = rel.time_column.as_deref().filter(|c| matches!(table.columns.get(*c), Some(ColumnData::Time { .. })));
-            let mut by_time: Option<Vec<u32>> = None;
-            let mut names: Vec<&String> = table.columns.keys().collect();
-            names.sort();
-            for name in names {
-                let key = (table.name.clone(), name.clone());
-                let ColumnData::Text(text) = &table.columns[name] else { continue };
-                if indexes.contains_key(&key) || text.dict.len() > INDEXED_DISTINCT_VALUES {
-                    continue;
-                }
-                let order = by_time.get_or_insert_with(|| time_order(table.len, time.and_then(|c| table.columns.get(c))));
-                let (perm, starts) = bucket_by_code(order, text);
-                indexes.insert(
-                    key,
-                    SortedIndex { column: name.clone(), time_column: time.map(str::to_string), perm: Some(perm), starts },
-                );
-            }
-        }
         Ok(Dataset { tables, joins, indexes })
     }
 
