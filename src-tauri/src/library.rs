@@ -203,6 +203,63 @@ mod tests {
         assert_eq!(e.status, 400);
     }
 
+    /// The commands through Tauri's IPC (mock runtime): argument names, JSON shapes, errors.
+    #[test]
+    fn commands_through_ipc() {
+        use serde_json::{json, Value};
+        use tauri::test::{get_ipc_response, mock_builder, mock_context, noop_assets, INVOKE_KEY};
+        use tauri::webview::InvokeRequest;
+
+        let dir = tempfile::tempdir().unwrap();
+        // Only this test sets it; the other tests pass their path explicitly.
+        std::env::set_var("SEGMENT_BUILDER_LIBRARY", dir.path().join("library.sqlite"));
+        let app = crate::builder(mock_builder(), crate::AppState::new()).build(mock_context(noop_assets())).unwrap();
+        let w = tauri::WebviewWindowBuilder::new(&app, "main", Default::default()).build().unwrap();
+        let invoke = |cmd: &str, body: Value| -> Result<Value, Value> {
+            let request = InvokeRequest {
+                cmd: cmd.into(),
+                callback: tauri::ipc::CallbackFn(0),
+                error: tauri::ipc::CallbackFn(1),
+                url: "tauri://localhost".parse().unwrap(),
+                body: tauri::ipc::InvokeBody::Json(body),
+                headers: Default::default(),
+                invoke_key: INVOKE_KEY.to_string(),
+            };
+            get_ipc_response(&w, request).map(|r| r.deserialize::<Value>().unwrap())
+        };
+        let definition = json!({"version": 1, "entity": "profiles", "root": {"combinator": "and", "children": [
+            {"type": "condition", "attribute": "country", "operator": "is", "value": "US"}]}});
+        let saved = invoke("library_save", json!({"draft": {"id": "US_People", "name": "US people", "definition": definition}})).unwrap();
+        assert_eq!((saved["id"].as_str(), saved["revision"].as_i64()), (Some("us_people"), Some(0)));
+        let saved = invoke("library_save", json!({"draft": {"id": "us_people", "description": "d", "expectedRevision": 0}})).unwrap();
+        assert_eq!(saved["revision"], 1);
+        let conflict = invoke("library_save", json!({"draft": {"id": "us_people", "description": "e", "expectedRevision": 0}})).unwrap_err();
+        assert_eq!((conflict["status"].as_u64(), conflict["kind"].as_str()), (Some(409), Some("revision_conflict")));
+        invoke("library_record_count", json!({"id": "us_people", "count": {"count": 42, "total": 100, "dataSource": null, "asOf": null}})).unwrap();
+        let page = invoke("library_list", json!({"query": {"search": "us", "sort": [["dateModified", "desc"]], "size": 10}})).unwrap();
+        assert_eq!(page["page"]["totalElements"], 1);
+        assert_eq!(page["items"][0]["recordCount"]["count"], 42);
+        let history = invoke("library_history", json!({"id": "us_people"})).unwrap();
+        assert_eq!(history.as_array().unwrap().len(), 2);
+        let diff = invoke("library_diff", json!({"id": "us_people", "from": 0, "to": 1})).unwrap();
+        assert_eq!(diff["fields"][0]["field"], "description");
+        let restored = invoke("library_restore", json!({"id": "us_people", "revision": 0, "expectedRevision": 1})).unwrap();
+        assert_eq!(restored["revision"], 2);
+        invoke("library_save", json!({"draft": {"id": "friends", "segmentType": "STATIC"}})).unwrap();
+        let added = invoke("members_add", json!({"id": "friends", "members": ["ann", "bob"]})).unwrap();
+        assert_eq!(added["individualCount"], 2);
+        invoke("members_remove", json!({"id": "friends", "members": ["bob"]})).unwrap();
+        let changes = invoke("members_changes", json!({"id": "friends", "operation": null, "paging": {"page": 0, "size": 10}})).unwrap();
+        assert_eq!(changes["items"][2]["operation"], "REMOVED");
+        let members = invoke("members_list", json!({"id": "friends", "filter": {"status": "ACTIVE"}})).unwrap();
+        assert_eq!(members["items"][0]["individualIdentifier"], "ann");
+        let e = invoke("members_add", json!({"id": "us_people", "members": ["x"]})).unwrap_err();
+        assert_eq!(e["kind"], "not_active_static");
+        let e = invoke("library_get", json!({"id": "x'; DROP TABLE segments; --"})).unwrap_err();
+        assert_eq!(e["status"], 400);
+        assert_eq!(invoke("library_delete", json!({"id": "friends"})).unwrap(), json!(["us_people"]));
+    }
+
     #[test]
     fn the_types_export_to_typescript() {
         let dir = tempfile::tempdir().unwrap();
