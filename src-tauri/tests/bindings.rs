@@ -17,6 +17,7 @@ fn generate(dir: &Path) {
     PreviewRequest::export_all_to(dir).expect("export PreviewRequest");
     PreviewResponse::export_all_to(dir).expect("export PreviewResponse");
     IpcError::export_all_to(dir).expect("export IpcError");
+    library(dir);
 }
 
 /// Relative path → contents of every file under `dir`.
@@ -73,4 +74,28 @@ fn committed_typescript_bindings_match_the_rust_types() {
          `UPDATE_BINDINGS=1 cargo test -p segment-builder-desktop --test bindings` and commit ui/src/bindings.",
         drift.join("\n  ")
     );
+}
+
+/// The segment library's types (records, drafts, history, diffs, members, files).
+fn library(dir: &Path) {
+    use segment_builder_desktop::library::LibraryError;
+    use segment_store::files::FileImport;
+    use segment_store::*;
+    SegmentRecord::export_all_to(dir).expect("export SegmentRecord");
+    SegmentDraft::export_all_to(dir).expect("export SegmentDraft");
+    Saved::export_all_to(dir).expect("export Saved");
+    RevisionInfo::export_all_to(dir).expect("export RevisionInfo");
+    Revision::export_all_to(dir).expect("export Revision");
+    RevisionDiff::export_all_to(dir).expect("export RevisionDiff");
+    ListQuery::export_all_to(dir).expect("export ListQuery");
+    Page::<SegmentRecord>::export_all_to(dir).expect("export Page");
+    Paging::export_all_to(dir).expect("export Paging");
+    CountInput::export_all_to(dir).expect("export CountInput");
+    Membership::export_all_to(dir).expect("export Membership");
+    MembershipChange::export_all_to(dir).expect("export MembershipChange");
+    MembershipFilter::export_all_to(dir).expect("export MembershipFilter");
+    MembersOutcome::export_all_to(dir).expect("export MembersOutcome");
+    AddOptions::export_all_to(dir).expect("export AddOptions");
+    FileImport::export_all_to(dir).expect("export FileImport");
+    LibraryError::export_all_to(dir).expect("export LibraryError");
 }
