@@ -9,6 +9,7 @@ use segment_source::CancelToken;
 use tauri::State;
 
 use crate::ipc::{ErrorKind, IpcError, PreviewRequest, PreviewResponse, SourceInfo};
+use crate::counting::Counted;
 use crate::state::{rfc3339, AppState, Loaded};
 
 async fn blocking<T: Send + 'static>(
@@ -23,7 +24,13 @@ async fn blocking<T: Send + 'static>(
 #[tauri::command]
 pub async fn get_source(state: State<'_, AppState>) -> Result<SourceInfo, IpcError> {
     let state = state.inner().clone();
-    blocking(move || Ok(state.loaded()?.info.clone())).await
+    blocking(move || {
+        let loaded = state.loaded()?;
+        // Start loading the count engine in the background (previews count with SQL meanwhile).
+        state.engine.status(std::path::Path::new(&loaded.info.path), &loaded.info.schema);
+        Ok(loaded.info.clone())
+    })
+    .await
 }
 
 /// Validates a segment, renders its SQL and counts its records. A newer request cancels this
@@ -34,23 +41,27 @@ pub async fn preview(state: State<'_, AppState>, request: PreviewRequest) -> Res
     let token = state.begin(request.request_id);
     blocking(move || {
         let loaded = state.loaded()?;
-        run_preview(&loaded, request, &token)
+        run_preview(&state, &loaded, request, &token)
     })
     .await
 }
 
 pub(crate) fn run_preview(
+    state: &AppState,
     loaded: &Loaded,
     request: PreviewRequest,
     token: &CancelToken,
 ) -> Result<PreviewResponse, IpcError> {
     let started = Instant::now();
     let now = resolve_now(request.now.as_deref(), loaded.default_now)?;
-    let respond = |problems: Vec<Problem>, counts: Option<(u64, u64)>, sql: Option<String>| PreviewResponse {
+    let respond = |problems: Vec<Problem>, counted: Option<Counted>, sql: Option<String>| PreviewResponse {
         request_id: request.request_id,
         problems,
-        count: counts.map(|c| c.0),
-        total: counts.map(|c| c.1),
+        count: counted.as_ref().map(|c| c.count),
+        total: counted.as_ref().map(|c| c.total),
+        engine: counted.as_ref().map(|c| c.engine),
+        notice: counted.as_ref().and_then(|c| c.notice.clone()),
+        nodes: counted.and_then(|c| c.nodes),
         sql,
         now: now.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
         elapsed_ms: u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
@@ -67,13 +78,13 @@ pub(crate) fn run_preview(
         Err(problems) => return Ok(respond(problems, None, None)),
     };
     let sql = crate::engine::display_sql(&query)?;
-    let source = loaded.source.lock().unwrap_or_else(|p| p.into_inner());
-    let counts = crate::engine::count(&source, &query, token)?;
-    Ok(respond(Vec::new(), Some(counts), Some(sql)))
+    let engine = state.engine.status(std::path::Path::new(&loaded.info.path), &loaded.info.schema);
+    let counted = crate::counting::count(loaded, engine, &segment, &query, request.entity.as_deref(), now, token)?;
+    Ok(respond(Vec::new(), Some(counted), Some(sql)))
 }
 
 /// The "evaluate as of" instant: the request's, else the data's default, else the clock.
-fn resolve_now(requested: Option<&str>, default_now: Option<i64>) -> Result<DateTime<Utc>, IpcError> {
+pub(crate) fn resolve_now(requested: Option<&str>, default_now: Option<i64>) -> Result<DateTime<Utc>, IpcError> {
     if let Some(text) = requested.map(str::trim).filter(|t| !t.is_empty()) {
         return segment_model::time::parse_moment(text).map(|m| m.start()).ok_or_else(|| IpcError {
             kind: ErrorKind::InvalidRequest,

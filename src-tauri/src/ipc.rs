@@ -74,6 +74,13 @@ pub struct PreviewResponse {
     /// All records of the entity.
     #[ts(type = "number | null")]
     pub total: Option<u64>,
+    /// How the count was made (absent when the segment has problems).
+    pub engine: Option<crate::counting::CountEngine>,
+    /// Why the count was made in SQL rather than in memory, when it was.
+    pub notice: Option<String>,
+    /// Every node's count alone and the segment's count without it (absent when the segment
+    /// has problems, or when SQL counting is too slow to repeat for every node).
+    pub nodes: Option<Vec<crate::counting::NodeCountInfo>>,
     /// The SQL equivalent of the segment, values inlined for reading (counting binds them).
     pub sql: Option<String>,
     /// The instant relative dates were computed from (RFC 3339).

@@ -58,6 +58,12 @@ pub fn estimate_bytes(source: &DataSource) -> Result<u64> {
 /// Loads every entity of `source` into memory, unless it would exceed [`memory_budget`]: then
 /// an [`Error::Unsupported`] says so and callers count with SQL.
 pub fn load_dataset(source: &DataSource) -> Result<Dataset> {
+    load_dataset_with(source, source.schema())
+}
+
+/// [`load_dataset`] with another schema of the same file, e.g. with the relationships a sidecar
+/// adds (the joins are built from `schema`).
+pub fn load_dataset_with(source: &DataSource, schema: &segment_model::Schema) -> Result<Dataset> {
     let needed = estimate_bytes(source)?;
     let budget = memory_budget();
     if needed > budget {
@@ -67,7 +73,6 @@ pub fn load_dataset(source: &DataSource) -> Result<Dataset> {
             budget as f64 / f64::from(1u32 << 30)
         )));
     }
-    let schema = source.schema();
     // Tables load in parallel, each on its own read-only connection to the same file.
     let workers = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1).max(1);
     let path = source.path();

@@ -46,6 +46,10 @@ impl CancelToken {
     pub fn is_cancelled(&self) -> bool {
         self.0.load(Ordering::SeqCst)
     }
+    /// The flag itself, for the count engine's `Evaluator::with_cancel`.
+    pub fn flag(&self) -> &AtomicBool {
+        &self.0
+    }
 }
 
 /// Interrupts whatever statement the data source is running right now, from any thread (a
