@@ -2,6 +2,7 @@
 //! Tauri; the logic lives in `crates/`.
 
 pub mod commands;
+pub mod counting;
 pub mod data;
 mod engine;
 pub mod ipc;
@@ -18,7 +19,7 @@ pub use state::AppState;
 pub fn builder<R: tauri::Runtime>(builder: tauri::Builder<R>, state: AppState) -> tauri::Builder<R> {
     builder
         .manage(state)
-        .invoke_handler(tauri::generate_handler![commands::get_source, commands::preview, data::import_preview, data::import_file, data::cancel_import, data::relationships, data::relate, data::schema_stats, library::library_list, library::library_get, library::library_save, library::library_delete, library::library_history, library::library_revision, library::library_diff, library::library_restore, library::library_record_count, library::library_counts, library::members_add, library::members_remove, library::members_list, library::members_changes, library_io::library_freeze, library_io::library_export, library_io::library_import])
+        .invoke_handler(tauri::generate_handler![commands::get_source, commands::preview, counting::samples, counting::overlap, data::import_preview, data::import_file, data::cancel_import, data::relationships, data::relate, data::schema_stats, library::library_list, library::library_get, library::library_save, library::library_delete, library::library_history, library::library_revision, library::library_diff, library::library_restore, library::library_record_count, library::library_counts, library::members_add, library::members_remove, library::members_list, library::members_changes, library_io::library_freeze, library_io::library_export, library_io::library_import])
 }
 
 pub fn run() {

@@ -28,6 +28,8 @@ pub struct AppState {
     slot: Arc<(Mutex<Slot>, Condvar)>,
     /// The newest preview request and its cancellation token.
     newest: Arc<Mutex<(u64, CancelToken)>>,
+    /// The count engine's copy of the data (loaded in the background).
+    pub engine: crate::counting::EngineCell,
 }
 
 impl AppState {

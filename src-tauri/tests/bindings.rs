@@ -17,6 +17,11 @@ fn generate(dir: &Path) {
     PreviewRequest::export_all_to(dir).expect("export PreviewRequest");
     PreviewResponse::export_all_to(dir).expect("export PreviewResponse");
     IpcError::export_all_to(dir).expect("export IpcError");
+    // Counting (src-tauri/src/counting.rs): samples and overlap.
+    segment_builder_desktop::counting::SampleRequest::export_all_to(dir).expect("export SampleRequest");
+    segment_builder_desktop::counting::SampleResponse::export_all_to(dir).expect("export SampleResponse");
+    segment_builder_desktop::counting::OverlapRequest::export_all_to(dir).expect("export OverlapRequest");
+    segment_builder_desktop::counting::OverlapResponse::export_all_to(dir).expect("export OverlapResponse");
     library(dir);
 }
 
