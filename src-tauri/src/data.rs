@@ -15,10 +15,11 @@ use segment_import::stats::EntityStats;
 use segment_import::{CancelToken, ImportReport, ImportRequest, Link, Preview, Progress, Proposal, Store};
 use segment_model::Schema;
 use serde::{Deserialize, Serialize};
-use tauri::{AppHandle, Emitter, Manager, Runtime};
+use tauri::{AppHandle, Emitter, Manager, Runtime, State};
 use ts_rs::TS;
 
-use crate::ipc::{ErrorKind, IpcError};
+use crate::ipc::{ErrorKind, IpcError, SourceInfo};
+use crate::state::AppState;
 
 /// The event name of import progress.
 pub const IMPORT_PROGRESS: &str = "import-progress";
@@ -75,14 +76,16 @@ fn import_error(e: segment_import::Error) -> IpcError {
 /// The sidecar store in the app-data directory (`SEGMENT_BUILDER_STORE` overrides it, as in the
 /// CLI).
 fn store<R: Runtime>(app: &AppHandle<R>) -> Result<Store, IpcError> {
+    store_in(app.path().app_data_dir().ok())
+        .ok_or_else(|| IpcError::new(ErrorKind::Source, "no app data directory on this system"))
+}
+
+/// The sidecar store given the app-data directory (for the startup thread).
+pub fn store_in(app_data_dir: Option<PathBuf>) -> Option<Store> {
     if let Some(path) = std::env::var_os("SEGMENT_BUILDER_STORE").filter(|p| !p.is_empty()) {
-        return Ok(Store::new(PathBuf::from(path)));
+        return Some(Store::new(PathBuf::from(path)));
     }
-    let dir = app
-        .path()
-        .app_data_dir()
-        .map_err(|e| IpcError::new(ErrorKind::Source, format!("no app data directory: {e}")))?;
-    Ok(Store::new(dir.join(segment_import::store::STORE_FILE)))
+    app_data_dir.map(|dir| Store::new(dir.join(segment_import::store::STORE_FILE)))
 }
 
 async fn blocking<T: Send + 'static>(f: impl FnOnce() -> Result<T, IpcError> + Send + 'static) -> Result<T, IpcError> {
@@ -181,6 +184,122 @@ pub async fn schema_stats<R: Runtime>(app: AppHandle<R>, data: String) -> Result
     blocking(move || {
         let opened = segment_import::open(&PathBuf::from(&data), Some(&store)).map_err(import_error)?;
         segment_import::stats::compute(&opened.source, &opened.schema, &opened.meta.labels).map_err(import_error)
+    })
+    .await
+}
+
+/// The data sources the app knows: the demo data, the app's own imported data sources (one
+/// SQLite file each in `imported/` beside the demo data), and which one is open.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct DataSources {
+    pub current: Option<String>,
+    pub demo: String,
+    /// Where new imported data sources go.
+    pub imports_dir: String,
+    pub imported: Vec<String>,
+}
+
+fn imports_dir<R: Runtime>(app: &AppHandle<R>) -> Result<(PathBuf, PathBuf), IpcError> {
+    let demo = crate::state::data_path(app.path().app_data_dir().ok())?;
+    let dir = demo.parent().map(|p| p.join("imported")).unwrap_or_else(|| PathBuf::from("imported"));
+    Ok((demo, dir))
+}
+
+/// The demo data, the imported data sources and the open one.
+#[tauri::command(rename_all = "snake_case")]
+pub async fn data_sources<R: Runtime>(app: AppHandle<R>, state: State<'_, AppState>) -> Result<DataSources, IpcError> {
+    let (demo, dir) = imports_dir(&app)?;
+    let current = state.current_path();
+    blocking(move || {
+        std::fs::create_dir_all(&dir)
+            .map_err(|e| IpcError::new(ErrorKind::Source, format!("cannot create {}: {e}", dir.display())))?;
+        let mut imported: Vec<String> = std::fs::read_dir(&dir)
+            .map_err(|e| IpcError::new(ErrorKind::Source, format!("cannot read {}: {e}", dir.display())))?
+            .flatten()
+            .map(|e| e.path())
+            .filter(|p| p.extension().is_some_and(|x| x == "sqlite"))
+            .map(|p| p.display().to_string())
+            .collect();
+        imported.sort();
+        Ok(DataSources { current, demo: demo.display().to_string(), imports_dir: dir.display().to_string(), imported })
+    })
+    .await
+}
+
+/// Opens another data source read-only (the demo, an imported one or any SQLite file) with its
+/// sidecar applied; the builder's schema, previews and caches follow. Also reloads the open one
+/// after its relationships, time columns or labels changed.
+#[tauri::command(rename_all = "snake_case")]
+pub async fn open_data<R: Runtime>(
+    app: AppHandle<R>,
+    state: State<'_, AppState>,
+    data: String,
+) -> Result<SourceInfo, IpcError> {
+    let store = store(&app)?;
+    let state = state.inner().clone();
+    blocking(move || state.switch(&PathBuf::from(data), Some(&store))).await
+}
+
+/// A table's time column (for time windows), or back to the detected one with `column: null`.
+#[tauri::command(rename_all = "snake_case")]
+pub async fn set_time_column<R: Runtime>(
+    app: AppHandle<R>,
+    data: String,
+    table: String,
+    column: Option<String>,
+) -> Result<RelationshipsResponse, IpcError> {
+    let store = store(&app)?;
+    blocking(move || {
+        let path = PathBuf::from(&data);
+        let opened = segment_import::open(&path, Some(&store)).map_err(import_error)?;
+        let entity = opened
+            .schema
+            .entities
+            .iter()
+            .find(|e| e.name == table)
+            .ok_or_else(|| IpcError::new(ErrorKind::InvalidRequest, format!("no table “{table}”")))?;
+        if let Some(c) = &column {
+            if !entity.columns.iter().any(|x| &x.name == c) {
+                return Err(IpcError::new(ErrorKind::InvalidRequest, format!("“{table}” has no column “{c}”")));
+            }
+        }
+        store
+            .update(&path, |meta| match column {
+                Some(c) => meta.time_columns.insert(table, c),
+                None => meta.time_columns.remove(&table),
+            })
+            .map_err(import_error)?;
+        let opened = segment_import::open(&path, Some(&store)).map_err(import_error)?;
+        let proposals = segment_import::relate::propose(&opened.source, &opened.schema).map_err(import_error)?;
+        Ok(RelationshipsResponse { schema: opened.schema, confirmed: opened.meta.relationships, proposals })
+    })
+    .await
+}
+
+/// A column's label (what the UI shows beside its name); an empty label removes it.
+#[tauri::command(rename_all = "snake_case")]
+pub async fn set_label<R: Runtime>(
+    app: AppHandle<R>,
+    data: String,
+    table: String,
+    column: String,
+    label: String,
+) -> Result<(), IpcError> {
+    let store = store(&app)?;
+    blocking(move || {
+        let label = label.trim().to_string();
+        store
+            .update(&PathBuf::from(&data), |meta| {
+                let labels = meta.labels.entry(table).or_default();
+                if label.is_empty() {
+                    labels.remove(&column);
+                } else {
+                    labels.insert(column, label);
+                }
+            })
+            .map_err(import_error)?;
+        Ok(())
     })
     .await
 }

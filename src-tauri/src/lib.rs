@@ -18,8 +18,9 @@ pub use state::AppState;
 /// `run` and the tests (which use tauri's mock runtime).
 pub fn builder<R: tauri::Runtime>(builder: tauri::Builder<R>, state: AppState) -> tauri::Builder<R> {
     builder
+        .plugin(tauri_plugin_dialog::init())
         .manage(state)
-        .invoke_handler(tauri::generate_handler![commands::get_source, commands::preview, counting::samples, counting::overlap, data::import_preview, data::import_file, data::cancel_import, data::relationships, data::relate, data::schema_stats, library::library_list, library::library_get, library::library_save, library::library_delete, library::library_history, library::library_revision, library::library_diff, library::library_restore, library::library_record_count, library::library_counts, library::members_add, library::members_remove, library::members_list, library::members_changes, library_io::library_freeze, library_io::library_export, library_io::library_import])
+        .invoke_handler(tauri::generate_handler![commands::get_source, commands::preview, counting::samples, counting::overlap, data::import_preview, data::import_file, data::cancel_import, data::relationships, data::relate, data::schema_stats, data::data_sources, data::open_data, data::set_time_column, data::set_label, library::library_list, library::library_get, library::library_save, library::library_delete, library::library_history, library::library_revision, library::library_diff, library::library_restore, library::library_record_count, library::library_counts, library::members_add, library::members_remove, library::members_list, library::members_changes, library_io::library_freeze, library_io::library_export, library_io::library_import])
 }
 
 pub fn run() {
@@ -30,8 +31,9 @@ pub fn run() {
             // commands wait for it, the window shows "Opening the data…" meanwhile.
             let dir = app.path().app_data_dir().ok();
             let state = state.clone();
+            let store = data::store_in(dir.clone());
             std::thread::spawn(move || match state::data_path(dir) {
-                Ok(path) => state.load(&path, true),
+                Ok(path) => state.load_with(&path, true, store.as_ref()),
                 Err(e) => state.fail(e),
             });
             Ok(())

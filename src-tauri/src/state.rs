@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Condvar, Mutex};
 
 use segment_model::{Operator, Schema};
+use segment_import::Store;
 use segment_source::{CancelToken, DataSource, DemoOptions};
 
 use crate::ipc::{ErrorKind, IpcError, OperatorInfo, SourceInfo, TypeInfo};
@@ -40,10 +41,37 @@ impl AppState {
     /// Opens `path` read-only, first generating the demo data there if `demo` and it is absent.
     /// Blocking; call it off the main thread. Its result is what every command then waits for.
     pub fn load(&self, path: &Path, demo: bool) {
-        let result = open(path, demo).map(Arc::new);
+        self.load_with(path, demo, None)
+    }
+
+    /// [`AppState::load`] with the sidecar store's relationships, time columns and labels applied.
+    pub fn load_with(&self, path: &Path, demo: bool, store: Option<&Store>) {
+        let result = open(path, demo, store).map(Arc::new);
         let (lock, ready) = &*self.slot;
         lock.lock().unwrap_or_else(|p| p.into_inner()).loaded = Some(result);
         ready.notify_all();
+    }
+
+    /// Switches to another data source (opened read-only, with the sidecar applied): the newest
+    /// preview is cancelled and everything derived from the old one (its connection, schema,
+    /// engine caches) goes with its `Loaded`. On failure the current data source stays open.
+    pub fn switch(&self, path: &Path, store: Option<&Store>) -> Result<SourceInfo, IpcError> {
+        let loaded = Arc::new(open(path, false, store)?);
+        let info = loaded.info.clone();
+        self.newest.lock().unwrap_or_else(|p| p.into_inner()).1.cancel();
+        let (lock, ready) = &*self.slot;
+        lock.lock().unwrap_or_else(|p| p.into_inner()).loaded = Some(Ok(loaded));
+        ready.notify_all();
+        Ok(info)
+    }
+
+    /// The path of the open data source, if it is open.
+    pub fn current_path(&self) -> Option<String> {
+        let (lock, _) = &*self.slot;
+        match &lock.lock().unwrap_or_else(|p| p.into_inner()).loaded {
+            Some(Ok(loaded)) => Some(loaded.info.path.clone()),
+            _ => None,
+        }
     }
 
     /// Records that the data source cannot be opened at all.
@@ -92,7 +120,7 @@ pub fn data_path(app_data_dir: Option<PathBuf>) -> Result<PathBuf, IpcError> {
     Ok(dir.join("demo.sqlite"))
 }
 
-fn open(path: &Path, demo: bool) -> Result<Loaded, IpcError> {
+fn open(path: &Path, demo: bool, store: Option<&Store>) -> Result<Loaded, IpcError> {
     let generated_here = demo && !path.exists();
     if generated_here {
         if let Some(dir) = path.parent() {
@@ -102,9 +130,11 @@ fn open(path: &Path, demo: bool) -> Result<Loaded, IpcError> {
         }
         segment_source::generate_demo(path, DemoOptions::default())?;
     }
-    let source = DataSource::open_read_only(path)?;
+    let opened = segment_import::open(path, store)
+        .map_err(|e| IpcError::new(ErrorKind::Source, format!("cannot open {}: {e}", path.display())))?;
+    let source = opened.source;
     let default_now = source.suggested_now();
-    let schema = source.schema().clone();
+    let schema = opened.schema;
     let info = source_info(path, &schema, default_now);
     Ok(Loaded { source: Mutex::new(source), info, default_now })
 }

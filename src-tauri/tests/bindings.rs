@@ -17,12 +17,21 @@ fn generate(dir: &Path) {
     PreviewRequest::export_all_to(dir).expect("export PreviewRequest");
     PreviewResponse::export_all_to(dir).expect("export PreviewResponse");
     IpcError::export_all_to(dir).expect("export IpcError");
+    library(dir);
     // Counting (src-tauri/src/counting.rs): samples and overlap.
     segment_builder_desktop::counting::SampleRequest::export_all_to(dir).expect("export SampleRequest");
     segment_builder_desktop::counting::SampleResponse::export_all_to(dir).expect("export SampleResponse");
     segment_builder_desktop::counting::OverlapRequest::export_all_to(dir).expect("export OverlapRequest");
     segment_builder_desktop::counting::OverlapResponse::export_all_to(dir).expect("export OverlapResponse");
-    library(dir);
+    // Bring your own data (src-tauri/src/data.rs and the segment-import types it passes through).
+    segment_builder_desktop::data::DataSources::export_all_to(dir).expect("export DataSources");
+    segment_builder_desktop::data::ImportProgressEvent::export_all_to(dir).expect("export ImportProgressEvent");
+    segment_builder_desktop::data::RelateRequest::export_all_to(dir).expect("export RelateRequest");
+    segment_builder_desktop::data::RelationshipsResponse::export_all_to(dir).expect("export RelationshipsResponse");
+    segment_import::ImportRequest::export_all_to(dir).expect("export ImportRequest");
+    segment_import::Preview::export_all_to(dir).expect("export Preview");
+    segment_import::ImportReport::export_all_to(dir).expect("export ImportReport");
+    segment_import::stats::EntityStats::export_all_to(dir).expect("export EntityStats");
 }
 
 /// Relative path → contents of every file under `dir`.

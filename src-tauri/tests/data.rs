@@ -9,6 +9,9 @@ use tauri::test::{get_ipc_response, mock_builder, mock_context, noop_assets, Moc
 use tauri::webview::InvokeRequest;
 use tauri::{Listener, WebviewWindow};
 
+/// The tests set `SEGMENT_BUILDER_STORE` (process-wide): one at a time.
+static ENV: Mutex<()> = Mutex::new(());
+
 fn window() -> WebviewWindow<MockRuntime> {
     let app = segment_builder_desktop::builder(mock_builder(), AppState::new())
         .build(mock_context(noop_assets()))
@@ -31,6 +34,7 @@ fn invoke(w: &WebviewWindow<MockRuntime>, cmd: &str, body: Value) -> Result<Valu
 
 #[test]
 fn import_relate_and_describe_through_ipc() {
+    let _env = ENV.lock().unwrap_or_else(|p| p.into_inner());
     let dir = tempfile::tempdir().unwrap();
     std::env::set_var("SEGMENT_BUILDER_STORE", dir.path().join("sources.json"));
     let db = dir.path().join("shop.sqlite");
@@ -80,4 +84,53 @@ fn import_relate_and_describe_through_ipc() {
     assert_eq!(customers["columns"][1]["label"], "Full Name");
 
     invoke(&w, "cancel_import", json!({"import_id": 99})).unwrap();
+}
+
+#[test]
+fn switching_data_sources_follows_the_sidecar() {
+    let _env = ENV.lock().unwrap_or_else(|p| p.into_inner());
+    let dir = tempfile::tempdir().unwrap();
+    std::env::set_var("SEGMENT_BUILDER_STORE", dir.path().join("sources.json"));
+    let db = dir.path().join("imported").join("shop.sqlite");
+    std::fs::create_dir_all(db.parent().unwrap()).unwrap();
+    let customers = dir.path().join("customers.csv");
+    std::fs::write(&customers, "id,Country,signed_up\n1,US,2026-01-02T00:00:00Z\n2,FR,2026-02-03T00:00:00Z\n3,US,2026-03-04T00:00:00Z\n").unwrap();
+    let orders = dir.path().join("orders.csv");
+    std::fs::write(&orders, "id,customer_id,total,placed_at\n1,1,10,2026-10-01T00:00:00Z\n2,1,20,2026-10-02T00:00:00Z\n3,3,5,2026-10-03T00:00:00Z\n").unwrap();
+    let w = window();
+    invoke(&w, "import_file", json!({"request": {"file": customers, "into": db}, "import_id": 11})).unwrap();
+    invoke(&w, "import_file", json!({"request": {"file": orders, "into": db}, "import_id": 12})).unwrap();
+
+    // Open it: no relationship yet; then relate, reopen, and the schema has both directions.
+    let info = invoke(&w, "open_data", json!({"data": db})).unwrap();
+    assert_eq!(info["path"], db.display().to_string());
+    assert!(info["schema"]["relationships"].as_array().unwrap().is_empty());
+    let link = json!({"child": "orders", "child_column": "customer_id", "parent": "customers", "parent_column": "id"});
+    invoke(&w, "relate", json!({"request": {"data": db, "link": link}})).unwrap();
+    let info = invoke(&w, "open_data", json!({"data": db})).unwrap();
+    assert_eq!(info["schema"]["relationships"].as_array().unwrap().len(), 2);
+
+    // The time column and a label go to the sidecar.
+    let rels = invoke(&w, "set_time_column", json!({"data": db, "table": "orders", "column": "placed_at"})).unwrap();
+    let to_orders = rels["schema"]["relationships"].as_array().unwrap().iter().find(|r| r["to_entity"] == "orders").unwrap().clone();
+    assert_eq!(to_orders["time_column"], "placed_at");
+    let err = invoke(&w, "set_time_column", json!({"data": db, "table": "orders", "column": "nope"})).unwrap_err();
+    assert_eq!(err["kind"], "invalid_request");
+    invoke(&w, "set_label", json!({"data": db, "table": "customers", "column": "country", "label": "Country of residence"})).unwrap();
+    let stats = invoke(&w, "schema_stats", json!({"data": db})).unwrap();
+    let customers = stats.as_array().unwrap().iter().find(|e| e["name"] == "customers").unwrap();
+    assert_eq!(customers["columns"][1]["label"], "Country of residence");
+
+    // The builder's preview counts on the open data source, through the relationship.
+    let segment = json!({"version": 1, "entity": "customers", "root": {"combinator": "and", "children": [
+        {"type": "relationship", "relationship": "orders", "constraint": {"type": "occurrences", "operator": "at_least", "value": 1}, "window": {"type": "any_time"}, "filter": {"combinator": "and", "children": []}}
+    ]}});
+    let preview = invoke(&w, "preview", json!({"request": {"request_id": 1, "segment": segment, "entity": "customers"}})).unwrap();
+    assert_eq!(preview["total"], 3, "{preview}");
+    assert_eq!(preview["count"], 2, "{preview}");
+
+    // A file that is not SQLite is refused and the open data source stays.
+    let err = invoke(&w, "open_data", json!({"data": dir.path().join("customers.csv")})).unwrap_err();
+    assert_eq!(err["kind"], "source", "{err}");
+    assert_eq!(invoke(&w, "get_source", json!({})).unwrap()["path"], db.display().to_string());
 }
