@@ -6,7 +6,11 @@ import { BuilderContext, type Builder } from "./components/context";
 import { GroupEditor } from "./components/GroupEditor";
 import { CountPanel, DefinitionPane, SqlPane } from "./components/Preview";
 import { Problems } from "./components/Problems";
+import { DataView } from "./components/DataView";
+import { StatsContext } from "./components/stats";
+import type { EntityStats } from "./bindings/EntityStats";
 import { api, insideApp, toIpcError } from "./lib/api";
+import { dataApi } from "./lib/dataApi";
 import { split, update as updateAt } from "./lib/pointer";
 import { PreviewSequencer, type PreviewState } from "./lib/preview";
 import { emptySegment, entityOf, problemsByNode } from "./lib/tree";
@@ -23,6 +27,44 @@ export function App() {
   const [asOf, setAsOf] = useState("");
   const [preview, setPreview] = useState<PreviewState>({ requested: 0, pending: false });
   const sequencer = useRef<PreviewSequencer | null>(null);
+  const [view, setView] = useState<"builder" | "data">("builder");
+  const [stats, setStats] = useState<EntityStats[]>();
+  const [dropped, setDropped] = useState<string[]>([]);
+
+  // Column statistics of the open data source (schema browser, value suggestions).
+  useEffect(() => {
+    setStats(undefined);
+    if (source) dataApi.stats(source.path).then(setStats).catch(() => setStats([]));
+  }, [source]);
+
+  // Files dropped anywhere on the window go to the import flow on the Data screen.
+  useEffect(() => {
+    if (!insideApp()) return;
+    let unlisten: (() => void) | undefined;
+    import("@tauri-apps/api/webview").then(({ getCurrentWebview }) =>
+      getCurrentWebview()
+        .onDragDropEvent((e) => {
+          if (e.payload.type === "drop" && e.payload.paths.length) {
+            setDropped(e.payload.paths);
+            setView("data");
+          }
+        })
+        .then((u) => (unlisten = u)),
+    );
+    return () => unlisten?.();
+  }, []);
+
+  /** Switches to (or reloads) a data source: schema, segment, preview and statistics follow. */
+  const openData = useCallback(async (path: string) => {
+    const s = await dataApi.open(path);
+    setSource(s);
+    if (s.default_now) setAsOf(s.default_now.slice(0, 16));
+    setSegment((old) => {
+      const keep = old?.entity && s.schema.entities.some((e) => e.name === old.entity);
+      return keep && path === source?.path ? old : emptySegment(s.default_entity ?? s.schema.entities[0]?.name);
+    });
+    setPreview({ requested: 0, pending: false });
+  }, [source?.path]);
 
   useEffect(() => {
     if (!insideApp()) {
@@ -124,7 +166,19 @@ export function App() {
           <div className="source" title={source.path} data-testid="source-path">
             Data: {fileName}
           </div>
+          <div className="segmented tabs" role="tablist">
+            <button type="button" role="tab" className={view === "builder" ? "on" : ""} aria-selected={view === "builder"} data-testid="tab-builder" onClick={() => setView("builder")}>
+              Builder
+            </button>
+            <button type="button" role="tab" className={view === "data" ? "on" : ""} aria-selected={view === "data"} data-testid="tab-data" onClick={() => setView("data")}>
+              Data
+            </button>
+          </div>
         </header>
+        {view === "data" ? (
+          <DataView source={source} stats={stats} onOpen={openData} dropped={dropped} onDroppedTaken={() => setDropped([])} />
+        ) : (
+        <StatsContext.Provider value={{ stats, entity: segment.entity ?? undefined }}>
         <main className="layout">
           <section className="builder" aria-label="Segment conditions" data-testid="builder">
             <div className="builder-title">
@@ -148,6 +202,8 @@ export function App() {
             <DefinitionPane segment={segment} />
           </aside>
         </main>
+        </StatsContext.Provider>
+        )}
       </div>
     </BuilderContext.Provider>
   );

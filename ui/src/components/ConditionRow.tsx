@@ -6,11 +6,14 @@ import { useBuilder } from "./context";
 import { Toggle } from "./inputs";
 import { Problems } from "./Problems";
 import { ValueEditor } from "./ValueEditor";
+import { useStats } from "./stats";
+import { columnStats } from "../lib/data";
 
 /** attribute · operator · value, on one line. */
 export function ConditionRow({ node, at, entity }: { node: ConditionNode; at: string; entity: Entity }) {
   const { source, update, remove, problems } = useBuilder();
   const column = entity.columns.find((c) => c.name === node.attribute);
+  const { stats } = useStats();
   const operators = operatorsFor(source, column);
   const typeLabel = (t: string) => source.types.find((x) => x.data_type === t)?.label ?? t;
   const set = (patch: Partial<ConditionNode>) => update(at, (old: ConditionNode) => ({ ...old, ...patch }));
@@ -60,7 +63,7 @@ export function ConditionRow({ node, at, entity }: { node: ConditionNode; at: st
         </select>
         {column && (
           <span className={"value-wrap" + (bad.has("value") ? " invalid" : "")}>
-            <ValueEditor type={column.data_type} operator={node.operator} value={node.value} onChange={(value) => set({ value })} />
+            <ValueEditor type={column.data_type} operator={node.operator} value={node.value} onChange={(value) => set({ value })} hints={columnStats(stats, entity.name, column.name)} />
           </span>
         )}
         {column && takesCase(node.operator, column.data_type) && (

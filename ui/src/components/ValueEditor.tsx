@@ -3,6 +3,9 @@ import type { DataType } from "../bindings/DataType";
 import type { Operator } from "../bindings/Operator";
 import type { JsonValue } from "../bindings/serde_json/JsonValue";
 import { DATE_PARTS, MONTHS, PERIODS, TIME_UNITS, WEEKDAYS, valueKind } from "../lib/values";
+import { useId } from "react";
+import type { ColumnStats } from "../bindings/ColumnStats";
+import { rangeHint, suggestions } from "../lib/data";
 import { ChipsInput, NumberInput } from "./inputs";
 
 type Props = {
@@ -10,12 +13,40 @@ type Props = {
   operator: Operator;
   value: JsonValue;
   onChange: (v: JsonValue) => void;
+  /** Id of a <datalist> of values suggested from the data (text inputs). */
+  listId?: string;
 };
+
+/** The value editor with hints from the data: suggested values for text, the range otherwise. */
+export function ValueEditor(props: Props & { hints?: ColumnStats }) {
+  const { hints, ...rest } = props;
+  const kind = valueKind(props.operator);
+  const id = useId();
+  const values = props.type === "text" || props.type === "array" ? suggestions(hints) : [];
+  const range = props.type === "number" || props.type === "datetime" ? rangeHint(hints) : undefined;
+  return (
+    <>
+      <ValueInput {...rest} listId={values.length ? id : undefined} />
+      {values.length > 0 && (kind === "text" || kind === "list") && (
+        <datalist id={id} data-testid="value-suggestions">
+          {values.map((v) => (
+            <option key={v} value={v} />
+          ))}
+        </datalist>
+      )}
+      {range && kind !== "none" && kind !== "relative" && (
+        <span className="hint" data-testid="value-range" title="The smallest and largest values in the data">
+          {range}
+        </span>
+      )}
+    </>
+  );
+}
 
 const obj = (v: JsonValue): { [k: string]: JsonValue } =>
   typeof v === "object" && v !== null && !Array.isArray(v) ? (v as { [k: string]: JsonValue }) : {};
 
-export function ValueEditor({ type, operator, value, onChange }: Props) {
+function ValueInput({ type, operator, value, onChange, listId }: Props) {
   const kind = valueKind(operator);
   switch (kind) {
     case "none":
@@ -26,6 +57,7 @@ export function ValueEditor({ type, operator, value, onChange }: Props) {
           className="input text"
           aria-label="Value"
           data-testid="value"
+          list={listId}
           value={typeof value === "string" ? value : value === null ? "" : String(value)}
           placeholder={operator === "like" ? "e.g. %@gmail.com" : operator === "matches_regex" ? "e.g. ^A.*" : "Value"}
           onChange={(e) => onChange(e.target.value)}
@@ -49,6 +81,7 @@ export function ValueEditor({ type, operator, value, onChange }: Props) {
           onChange={onChange}
           numeric={type === "number"}
           label="Values"
+          listId={listId}
         />
       );
     case "range": {

@@ -44,6 +44,8 @@ export function ChipsInput(props: {
   numeric: boolean;
   label: string;
   placeholder?: string;
+  /** Id of a <datalist> of suggested values. */
+  listId?: string;
 }) {
   const [draft, setDraft] = useState("");
   const add = () => {
@@ -83,6 +85,7 @@ export function ChipsInput(props: {
         className="chips-input"
         aria-label={props.label}
         data-testid="chips-input"
+        list={props.listId}
         value={draft}
         placeholder={props.values.length === 0 ? (props.placeholder ?? "Type a value, press Enter") : "Add…"}
         onChange={(e) => setDraft(e.target.value)}
