@@ -6,6 +6,7 @@ import { BuilderContext, type Builder } from "./components/context";
 import { GroupEditor } from "./components/GroupEditor";
 import { CountPanel, DefinitionPane, SqlPane } from "./components/Preview";
 import { Problems } from "./components/Problems";
+import { SegmentBar } from "./components/SegmentBar";
 import { DataView } from "./components/DataView";
 import { StatsContext } from "./components/stats";
 import type { EntityStats } from "./bindings/EntityStats";
@@ -181,6 +182,7 @@ export function App() {
         <StatsContext.Provider value={{ stats, entity: segment.entity ?? undefined }}>
         <main className="layout">
           <section className="builder" aria-label="Segment conditions" data-testid="builder">
+            <SegmentBar source={source} segment={segment} setSegment={setSegment} preview={preview} asOf={asOfToRfc3339(asOf) ?? null} />
             <div className="builder-title">
               <h1>
                 {segment.entity} <span className="muted">who match</span>
