@@ -9,6 +9,7 @@ import { useBuilder } from "./context";
 import { Toggle } from "./inputs";
 import { Problems } from "./Problems";
 import { RelationshipEditor } from "./RelationshipEditor";
+import { NodeCountBadge } from "./NodeCountBadge";
 import { SqlRow } from "./SqlRow";
 
 type Props = {
@@ -67,6 +68,7 @@ export function GroupEditor({ group, at, entity, depth, isRoot, isFilter, nested
           {group.negated ? "exclude " : ""}
           {entity.name} matching {group.combinator === "and" ? "all" : "any"} of these
         </span>
+        {!isRoot && !isFilter && <NodeCountBadge at={at} />}
         {nested && !isRoot && !isFilter && <RemoveButton onClick={() => remove(at)} what="group" />}
       </div>
       <Problems at={at} problems={mine} />
@@ -84,6 +86,7 @@ export function GroupEditor({ group, at, entity, depth, isRoot, isFilter, nested
                 </div>
               )}
               <NodeEditor node={child} at={childAt} entity={entity} depth={depth} />
+              {child.type !== "group" && <NodeCountBadge at={childAt} below />}
             </Fragment>
           );
         })}

@@ -58,6 +58,12 @@ export function CountPanel({ state, entity }: { state: PreviewState; entity: str
                 ? `Exact count in ${r.elapsed_ms} ms · as of ${r.now.replace("T", " ").replace(/(\.\d+)?(Z|\+00:00)$/, " UTC")}`
                 : ""}
       </div>
+      {r && r.engine && !state.pending && !state.error && (
+        <div className={"count-engine " + r.engine} data-testid="count-engine" data-engine={r.engine} title={r.notice ?? "Counted by the in-memory engine"}>
+          {r.engine === "memory" ? "in memory" : "SQL"}
+          {r.notice && <span className="count-notice"> · {r.notice}</span>}
+        </div>
+      )}
     </section>
   );
 }

@@ -1,4 +1,5 @@
 import { createContext, useContext } from "react";
+import type { NodeCountInfo } from "../bindings/NodeCountInfo";
 import type { Problem } from "../bindings/Problem";
 import type { SourceInfo } from "../bindings/SourceInfo";
 
@@ -10,6 +11,8 @@ export type Builder = {
   update: (pointer: string, fn: (old: any) => unknown) => void;
   /** Remove the node at `pointer` from its parent group. */
   remove: (pointer: string) => void;
+  /** The newest preview's count of every node alone and of the segment without it. */
+  nodeCounts?: Map<string, NodeCountInfo>;
 };
 
 export const BuilderContext = createContext<Builder | null>(null);

@@ -2,6 +2,10 @@
 // bindings generated from the Rust definitions (see src/bindings, checked for drift by a test).
 import { invoke } from "@tauri-apps/api/core";
 import type { IpcError } from "../bindings/IpcError";
+import type { OverlapRequest } from "../bindings/OverlapRequest";
+import type { OverlapResponse } from "../bindings/OverlapResponse";
+import type { SampleRequest } from "../bindings/SampleRequest";
+import type { SampleResponse } from "../bindings/SampleResponse";
 import type { PreviewRequest } from "../bindings/PreviewRequest";
 import type { PreviewResponse } from "../bindings/PreviewResponse";
 import type { SourceInfo } from "../bindings/SourceInfo";
@@ -32,4 +36,6 @@ export function insideApp(): boolean {
 export const api = {
   getSource: () => call<SourceInfo>("get_source"),
   preview: (request: PreviewRequest) => call<PreviewResponse>("preview", { request }),
+  samples: (request: SampleRequest) => call<SampleResponse>("samples", { request }),
+  overlap: (request: OverlapRequest) => call<OverlapResponse>("overlap", { request }),
 };

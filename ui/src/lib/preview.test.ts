@@ -6,7 +6,7 @@ import { PreviewSequencer, type PreviewState } from "./preview";
 const segment = { version: 1, root: { combinator: "and" as const, children: [] } };
 
 function response(id: number, count: number): PreviewResponse {
-  return { request_id: id, problems: [], count, total: 100, sql: "SELECT", now: "2026-11-01T00:00:00Z", elapsed_ms: 1 };
+  return { request_id: id, problems: [], count, total: 100, engine: "memory", notice: null, nodes: [], sql: "SELECT", now: "2026-11-01T00:00:00Z", elapsed_ms: 1 };
 }
 
 describe("the preview sequencer", () => {
