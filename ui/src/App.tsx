@@ -5,6 +5,8 @@ import type { SourceInfo } from "./bindings/SourceInfo";
 import { BuilderContext, type Builder } from "./components/context";
 import { GroupEditor } from "./components/GroupEditor";
 import { CountPanel, DefinitionPane, SqlPane } from "./components/Preview";
+import { Explore } from "./components/Explore";
+import { nodeCountMap } from "./lib/counts";
 import { Problems } from "./components/Problems";
 import { SegmentBar } from "./components/SegmentBar";
 import { DataView } from "./components/DataView";
@@ -122,7 +124,9 @@ export function App() {
   }
 
   const entity = entityOf(source.schema, segment.entity);
-  const builder: Builder = { source, problems, update, remove };
+  // Per-node counts of the newest preview; hidden while a newer one is pending (paths may have moved).
+  const nodeCounts = nodeCountMap(preview.pending ? undefined : preview.response?.nodes);
+  const builder: Builder = { source, problems, update, remove, nodeCounts };
   const fileName = source.path.split(/[\\/]/).pop();
 
   return (
@@ -200,6 +204,7 @@ export function App() {
           </section>
           <aside className="side">
             <CountPanel state={preview} entity={segment.entity ?? "records"} />
+            <Explore segment={segment} now={asOfToRfc3339(asOf) ?? null} valid={preview.response?.count != null} />
             <SqlPane sql={preview.response?.sql} />
             <DefinitionPane segment={segment} />
           </aside>
