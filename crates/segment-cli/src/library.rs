@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, Utc};
 use segment_model::ir::Query;
+use segment_model::Schema;
 use segment_source::DataSource;
 use segment_store::{Error, SegmentRecord, Store};
 
@@ -80,12 +81,18 @@ pub fn resolve_now(text: Option<&str>, source: &DataSource) -> Result<DateTime<U
     now_arg(text)
 }
 
+/// Opens a data file with the schema every command uses (its own, plus the relationships
+/// confirmed beside it).
+pub fn open_data(path: &Path) -> Result<(DataSource, Schema), Failure> {
+    crate::data::open(path)
+}
+
 /// The stored segment's definition checked against the data: the query, or located problems.
-pub fn query_of(record: &SegmentRecord, source: &DataSource, now: DateTime<Utc>) -> Result<Query, Failure> {
+pub fn query_of(record: &SegmentRecord, source: &DataSource, schema: &Schema, now: DateTime<Utc>) -> Result<Query, Failure> {
     let Some(definition) = &record.definition else {
         return Err(Failure::new(format!("segment {:?} has no definition to evaluate", record.id)));
     };
-    segment_model::validate::check(definition, source.schema(), record.entity.as_deref(), now).map_err(|problems| {
+    segment_model::validate::check(definition, schema, record.entity.as_deref(), now).map_err(|problems| {
         let mut lines = vec![format!(
             "segment {:?} (revision {}) does not fit the data in {}:",
             record.id,

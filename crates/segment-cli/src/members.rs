@@ -7,12 +7,11 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::Subcommand;
-use segment_source::DataSource;
 use segment_store::commands::{Format, OnError};
 use segment_store::{parse_sort, AddOptions, CountInput, MembershipFilter, Operation, Paging, Status};
 use serde_json::{json, Value};
 
-use crate::library::{create_file, matching_members, query_of, read_text, resolve_now, store_failure, to_json, StoreArg};
+use crate::library::{create_file, matching_members, open_data, query_of, read_text, resolve_now, store_failure, to_json, StoreArg};
 use crate::segments::{parse_on_error, parse_status};
 use crate::Failure;
 
@@ -194,9 +193,9 @@ pub fn run(args: MembersArgs) -> Result<(Value, ExitCode), Failure> {
         }
         MembersCommand::Freeze { id, into, name, data, now } => {
             let record = store.get(&id).map_err(fail)?;
-            let source = DataSource::open_read_only(&data)?;
+            let (source, schema) = open_data(&data)?;
             let now = resolve_now(now.as_deref(), &source)?;
-            let query = query_of(&record, &source, now)?;
+            let query = query_of(&record, &source, &schema, now)?;
             let started = std::time::Instant::now();
             let members = matching_members(&source, &query)?;
             let evaluated = started.elapsed();
@@ -218,9 +217,9 @@ pub fn run(args: MembersArgs) -> Result<(Value, ExitCode), Failure> {
         }
         MembersCommand::Evaluate { id, data, now } => {
             let record = store.get(&id).map_err(fail)?;
-            let source = DataSource::open_read_only(&data)?;
+            let (source, schema) = open_data(&data)?;
             let now = resolve_now(now.as_deref(), &source)?;
-            let query = query_of(&record, &source, now)?;
+            let query = query_of(&record, &source, &schema, now)?;
             let members = matching_members(&source, &query)?;
             let input = CountInput {
                 count: members.len() as u64,

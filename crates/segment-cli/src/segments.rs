@@ -16,7 +16,7 @@ use segment_store::{
 };
 use serde_json::{json, Map, Value};
 
-use crate::library::{create_file, query_of, read_text, resolve_now, store_failure, to_json, StoreArg};
+use crate::library::{create_file, open_data, query_of, read_text, resolve_now, store_failure, to_json, StoreArg};
 use crate::Failure;
 
 #[derive(clap::Args)]
@@ -239,21 +239,21 @@ pub fn run(args: SegmentsArgs) -> Result<(Value, ExitCode), Failure> {
             data,
             if_revision,
         } => {
-            let source = data.as_ref().map(DataSource::open_read_only).transpose()?;
+            let source = data.as_deref().map(open_data).transpose()?;
             let definition = match &file {
                 None => None,
                 Some(file) => {
                     let text = read_text(file, "segment file")?;
                     let parsed = match &source {
-                        Some(source) => canonical::parse_any(&text, source.schema(), entity.as_deref()).map(|(s, _)| s),
+                        Some((_, schema)) => canonical::parse_any(&text, schema, entity.as_deref()).map(|(s, _)| s),
                         None => canonical::parse(&text),
                     };
                     let segment = parsed.map_err(|e| {
                         Failure(e.problems().iter().map(|p| format!("{}: {p}", file.display())).collect())
                     })?;
-                    if let Some(source) = &source {
+                    if let Some((source, schema)) = &source {
                         let now = resolve_now(None, source)?;
-                        segment_model::validate::check(&segment, source.schema(), entity.as_deref(), now).map_err(|problems| {
+                        segment_model::validate::check(&segment, schema, entity.as_deref(), now).map_err(|problems| {
                             Failure(problems.iter().map(|p| format!("{}: {p}", file.display())).collect())
                         })?;
                     }
@@ -298,9 +298,9 @@ pub fn run(args: SegmentsArgs) -> Result<(Value, ExitCode), Failure> {
         }
         SegmentsCommand::Count { id, data, now } => {
             let record = store.get(&id).map_err(fail)?;
-            let source = DataSource::open_read_only(&data)?;
+            let (source, schema) = open_data(&data)?;
             let now = resolve_now(now.as_deref(), &source)?;
-            let query = query_of(&record, &source, now)?;
+            let query = query_of(&record, &source, &schema, now)?;
             let counted = source.count(&query)?;
             let input = CountInput {
                 count: counted.count,
@@ -317,27 +317,27 @@ pub fn run(args: SegmentsArgs) -> Result<(Value, ExitCode), Failure> {
                 };
                 let Some(data) = data else { return Err(Failure::new("--records needs --data FILE.sqlite")) };
                 let record = store.get(id).map_err(fail)?;
-                let source = DataSource::open_read_only(&data)?;
+                let (source, schema) = open_data(&data)?;
                 let now = resolve_now(now.as_deref(), &source)?;
                 let format = match format {
                     Some(f) => segment_store::commands::Format::parse(&f).map_err(|e| Failure::new(e.to_string()))?,
                     None => segment_store::commands::Format::from_path(&out),
                 };
-                let n = export_records(&record, &source, now, format, &out)?;
+                let n = export_records(&record, &source, &schema, now, format, &out)?;
                 return ok(json!({ "id": record.id, "revision": record.revision, "records": n, "path": out.display().to_string() }));
             }
             if ids.is_empty() && !all {
                 return Err(Failure::new("give segment ids to export, or --all"));
             }
             let source = match (sql, &data) {
-                (true, Some(d)) => Some(DataSource::open_read_only(d)?),
+                (true, Some(d)) => Some(open_data(d)?),
                 (true, None) => return Err(Failure::new("--sql renders against a schema: give --data FILE.sqlite")),
                 _ => None,
             };
             let render = |r: &SegmentRecord| -> Result<(String, String), String> {
-                let Some(source) = &source else { return Err("no data".to_string()) };
+                let Some((source, schema)) = &source else { return Err("no data".to_string()) };
                 let now = resolve_now(now.as_deref(), source).map_err(|f| f.0.join("; "))?;
-                let query = query_of(r, source, now).map_err(|f| f.0.join("; "))?;
+                let query = query_of(r, source, schema, now).map_err(|f| f.0.join("; "))?;
                 let text = segment_sql::display(&query, &Sqlite).map_err(|e| e.to_string())?;
                 Ok(("sql".to_string(), format!("{text}\n")))
             };
@@ -377,16 +377,16 @@ pub fn run(args: SegmentsArgs) -> Result<(Value, ExitCode), Failure> {
 fn export_records(
     record: &SegmentRecord,
     source: &DataSource,
+    schema: &segment_model::Schema,
     now: chrono::DateTime<chrono::Utc>,
     format: segment_store::commands::Format,
     out: &std::path::Path,
 ) -> Result<u64, Failure> {
-    let query = query_of(record, source, now)?;
+    let query = query_of(record, source, schema, now)?;
     let keys = source.matching_keys(&query, i64::MAX as u64, None)?;
     let entity = &query.entity;
     let quote = |name: &str| format!("\"{}\"", name.replace('"', "\"\""));
-    let schema_entity = source
-        .schema()
+    let schema_entity = schema
         .entity(&entity.name)
         .ok_or_else(|| Failure::new(format!("the entity {:?} is not in {}", entity.name, source.path().display())))?;
     let columns: Vec<String> = schema_entity.columns.iter().map(|c| c.name.clone()).collect();
