@@ -8,11 +8,17 @@ pub struct Bitset {
 
 impl Bitset {
     pub fn empty(len: usize) -> Self {
-        Bitset { words: vec![0; len.div_ceil(64)], len }
+        Bitset {
+            words: vec![0; len.div_ceil(64)],
+            len,
+        }
     }
 
     pub fn full(len: usize) -> Self {
-        let mut set = Bitset { words: vec![u64::MAX; len.div_ceil(64)], len };
+        let mut set = Bitset {
+            words: vec![u64::MAX; len.div_ceil(64)],
+            len,
+        };
         set.clear_tail();
         set
     }

@@ -18,10 +18,16 @@ pub enum ArrayItem {
 #[derive(Debug, Clone)]
 pub enum ColumnData {
     /// Numbers and booleans (stored 0/1).
-    Number { values: Vec<f64>, valid: Bitset },
+    Number {
+        values: Vec<f64>,
+        valid: Bitset,
+    },
     Text(TextColumn),
     /// Unix seconds; ISO dates are their first instant, UTC.
-    Time { values: Vec<i64>, valid: Bitset },
+    Time {
+        values: Vec<i64>,
+        valid: Bitset,
+    },
     Array(ArrayColumn),
 }
 
@@ -48,7 +54,8 @@ impl ColumnData {
 
     /// The column with its records reordered: record `i` of the result is record `perm[i]`.
     pub fn permute(&self, perm: &[u32]) -> ColumnData {
-        let valid_of = |valid: &Bitset| Bitset::from_fn(perm.len(), |i| valid.contains(perm[i] as usize));
+        let valid_of =
+            |valid: &Bitset| Bitset::from_fn(perm.len(), |i| valid.contains(perm[i] as usize));
         match self {
             ColumnData::Number { values, valid } => ColumnData::Number {
                 values: perm.iter().map(|&r| values[r as usize]).collect(),
@@ -68,11 +75,19 @@ impl ColumnData {
                 let mut codes = Vec::with_capacity(a.codes.len());
                 offsets.push(0u32);
                 for &r in perm {
-                    let (s, e) = (a.offsets[r as usize] as usize, a.offsets[r as usize + 1] as usize);
+                    let (s, e) = (
+                        a.offsets[r as usize] as usize,
+                        a.offsets[r as usize + 1] as usize,
+                    );
                     codes.extend_from_slice(&a.codes[s..e]);
                     offsets.push(codes.len() as u32);
                 }
-                ColumnData::Array(ArrayColumn { offsets, codes, dict: a.dict.clone(), valid: valid_of(&a.valid) })
+                ColumnData::Array(ArrayColumn {
+                    offsets,
+                    codes,
+                    dict: a.dict.clone(),
+                    valid: valid_of(&a.valid),
+                })
             }
         }
     }
@@ -83,13 +98,24 @@ impl ColumnData {
             ColumnData::Number { values, valid } => values.len() * 8 + valid.heap_bytes(),
             ColumnData::Time { values, valid } => values.len() * 8 + valid.heap_bytes(),
             ColumnData::Text(t) => {
-                t.codes.len() * 4 + t.valid.heap_bytes() + t.dict.iter().map(|s| s.len() + 24).sum::<usize>()
+                t.codes.len() * 4
+                    + t.valid.heap_bytes()
+                    + t.dict.iter().map(|s| s.len() + 24).sum::<usize>()
             }
             ColumnData::Array(a) => {
                 a.offsets.len() * 4
                     + a.codes.len() * 4
                     + a.valid.heap_bytes()
-                    + a.dict.iter().map(|i| 32 + if let ArrayItem::Text(s) = i { s.len() } else { 0 }).sum::<usize>()
+                    + a.dict
+                        .iter()
+                        .map(|i| {
+                            32 + if let ArrayItem::Text(s) = i {
+                                s.len()
+                            } else {
+                                0
+                            }
+                        })
+                        .sum::<usize>()
             }
         }
     }
@@ -146,7 +172,11 @@ impl TextBuilder {
 
     pub fn finish(self) -> ColumnData {
         let valid = Bitset::from_fn(self.valid.len(), |r| self.valid[r]);
-        ColumnData::Text(TextColumn { codes: self.codes, dict: self.dict, valid })
+        ColumnData::Text(TextColumn {
+            codes: self.codes,
+            dict: self.dict,
+            valid,
+        })
     }
 }
 
@@ -196,16 +226,27 @@ impl ArrayBuilder {
             self.offsets.push(0);
         }
         let valid = Bitset::from_fn(self.valid.len(), |r| self.valid[r]);
-        ColumnData::Array(ArrayColumn { offsets: self.offsets, codes: self.codes, dict: self.dict, valid })
+        ColumnData::Array(ArrayColumn {
+            offsets: self.offsets,
+            codes: self.codes,
+            dict: self.dict,
+            valid,
+        })
     }
 }
 
 pub fn number_column(values: Vec<Option<f64>>) -> ColumnData {
     let valid = Bitset::from_fn(values.len(), |r| values[r].is_some());
-    ColumnData::Number { values: values.into_iter().map(|v| v.unwrap_or(0.0)).collect(), valid }
+    ColumnData::Number {
+        values: values.into_iter().map(|v| v.unwrap_or(0.0)).collect(),
+        valid,
+    }
 }
 
 pub fn time_column(values: Vec<Option<i64>>) -> ColumnData {
     let valid = Bitset::from_fn(values.len(), |r| values[r].is_some());
-    ColumnData::Time { values: values.into_iter().map(|v| v.unwrap_or(0)).collect(), valid }
+    ColumnData::Time {
+        values: values.into_iter().map(|v| v.unwrap_or(0)).collect(),
+        valid,
+    }
 }

@@ -18,7 +18,11 @@ pub struct Table {
 
 impl Table {
     pub fn new(name: &str, len: usize) -> Self {
-        Table { name: name.to_string(), len, columns: HashMap::new() }
+        Table {
+            name: name.to_string(),
+            len,
+            columns: HashMap::new(),
+        }
     }
 
     pub fn add(&mut self, column: &str, data: ColumnData) -> Result<()> {
@@ -35,7 +39,9 @@ impl Table {
     }
 
     pub fn column(&self, name: &str) -> Result<&ColumnData> {
-        self.columns.get(name).ok_or_else(|| Error::Missing(format!("column {}.{name}", self.name)))
+        self.columns
+            .get(name)
+            .ok_or_else(|| Error::Missing(format!("column {}.{name}", self.name)))
     }
 }
 
@@ -62,9 +68,20 @@ fn join_key(v: f64) -> u64 {
 
 impl Join {
     fn build(from: &ColumnData, to: &ColumnData, what: &str) -> Result<Join> {
-        let (ColumnData::Number { values: fv, valid: fvalid }, ColumnData::Number { values: tv, valid: tvalid }) = (from, to)
+        let (
+            ColumnData::Number {
+                values: fv,
+                valid: fvalid,
+            },
+            ColumnData::Number {
+                values: tv,
+                valid: tvalid,
+            },
+        ) = (from, to)
         else {
-            return Err(Error::Unsupported(format!("{what}: the engine joins on number columns only")));
+            return Err(Error::Unsupported(format!(
+                "{what}: the engine joins on number columns only"
+            )));
         };
         if let Some(join) = Join::build_dense(fv, fvalid, tv, tvalid) {
             return Ok(join);
@@ -82,20 +99,39 @@ impl Join {
         let to_group = tv
             .iter()
             .enumerate()
-            .map(|(row, v)| if tvalid.contains(row) { ids.get(&join_key(*v)).copied().unwrap_or(NONE) } else { NONE })
+            .map(|(row, v)| {
+                if tvalid.contains(row) {
+                    ids.get(&join_key(*v)).copied().unwrap_or(NONE)
+                } else {
+                    NONE
+                }
+            })
             .collect();
-        Ok(Join { from_group, to_group, groups: ids.len() })
+        Ok(Join {
+            from_group,
+            to_group,
+            groups: ids.len(),
+        })
     }
 
     /// The common case of small non-negative integer keys (row ids): an array instead of a hash
     /// map. `None` when the keys are not like that.
-    fn build_dense(fv: &[f64], fvalid: &crate::Bitset, tv: &[f64], tvalid: &crate::Bitset) -> Option<Join> {
+    fn build_dense(
+        fv: &[f64],
+        fvalid: &crate::Bitset,
+        tv: &[f64],
+        tvalid: &crate::Bitset,
+    ) -> Option<Join> {
         let limit = (fv.len().max(tv.len()) * 4 + 1024) as f64;
         let small = |v: f64| v >= 0.0 && v < limit && v.fract() == 0.0;
         if !(0..fv.len()).all(|r| !fvalid.contains(r) || small(fv[r])) {
             return None;
         }
-        let max = (0..fv.len()).filter(|r| fvalid.contains(*r)).map(|r| fv[r] as usize).max().unwrap_or(0);
+        let max = (0..fv.len())
+            .filter(|r| fvalid.contains(*r))
+            .map(|r| fv[r] as usize)
+            .max()
+            .unwrap_or(0);
         let mut ids = vec![NONE; max + 1];
         let mut groups = 0u32;
         let from_group = (0..fv.len())
@@ -121,7 +157,11 @@ impl Join {
                 }
             })
             .collect();
-        Some(Join { from_group, to_group, groups: groups as usize })
+        Some(Join {
+            from_group,
+            to_group,
+            groups: groups as usize,
+        })
     }
 
     pub fn heap_bytes(&self) -> usize {
@@ -171,7 +211,8 @@ pub struct Dataset {
 impl Dataset {
     /// Builds the joins of every relationship in `schema` between loaded tables.
     pub fn new(tables: Vec<Table>, schema: &Schema) -> Result<Self> {
-        let mut tables: HashMap<String, Table> = tables.into_iter().map(|t| (t.name.clone(), t)).collect();
+        let mut tables: HashMap<String, Table> =
+            tables.into_iter().map(|t| (t.name.clone(), t)).collect();
         let mut indexes = HashMap::new();
 
         // The many side of each relationship (events, orders) is stored clustered by its
@@ -181,24 +222,38 @@ impl Dataset {
             if rel.cardinality != Cardinality::OneToMany {
                 continue;
             }
-            let Some(table) = tables.get_mut(&rel.to_entity) else { continue };
-            if indexes.keys().any(|(t, _): &(String, String)| t == &table.name) {
+            let Some(table) = tables.get_mut(&rel.to_entity) else {
+                continue;
+            };
+            if indexes
+                .keys()
+                .any(|(t, _): &(String, String)| t == &table.name)
+            {
                 continue;
             }
             let mut candidates: Vec<(&String, usize)> = table
                 .columns
                 .iter()
                 .filter_map(|(name, data)| match data {
-                    ColumnData::Text(t) if t.dict.len() <= INDEXED_DISTINCT_VALUES => Some((name, t.dict.len())),
+                    ColumnData::Text(t) if t.dict.len() <= INDEXED_DISTINCT_VALUES => {
+                        Some((name, t.dict.len()))
+                    }
                     _ => None,
                 })
                 .collect();
             candidates.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
-            let Some((cluster, _)) = candidates.first() else { continue };
+            let Some((cluster, _)) = candidates.first() else {
+                continue;
+            };
             let cluster = (*cluster).clone();
-            let time = rel.time_column.as_deref().filter(|c| matches!(table.columns.get(*c), Some(ColumnData::Time { .. })));
+            let time = rel
+                .time_column
+                .as_deref()
+                .filter(|c| matches!(table.columns.get(*c), Some(ColumnData::Time { .. })));
             let order = time_order(table.len, time.and_then(|c| table.columns.get(c)));
-            let ColumnData::Text(text) = &table.columns[&cluster] else { continue };
+            let ColumnData::Text(text) = &table.columns[&cluster] else {
+                continue;
+            };
             let (perm, starts) = bucket_by_code(&order, text);
             drop(order);
             for data in table.columns.values_mut() {
@@ -206,21 +261,35 @@ impl Dataset {
             }
             indexes.insert(
                 (table.name.clone(), cluster.clone()),
-                SortedIndex { column: cluster, time_column: time.map(str::to_string), perm: None, starts },
+                SortedIndex {
+                    column: cluster,
+                    time_column: time.map(str::to_string),
+                    perm: None,
+                    starts,
+                },
             );
         }
 
         let mut joins = HashMap::new();
         for rel in &schema.relationships {
-            let (Some(from), Some(to)) = (tables.get(&rel.from_entity), tables.get(&rel.to_entity)) else {
+            let (Some(from), Some(to)) = (tables.get(&rel.from_entity), tables.get(&rel.to_entity))
+            else {
                 continue;
             };
             let what = format!("relationship {}", rel.name);
-            let join = Join::build(from.column(&rel.from_column)?, to.column(&rel.to_column)?, &what)?;
+            let join = Join::build(
+                from.column(&rel.from_column)?,
+                to.column(&rel.to_column)?,
+                &what,
+            )?;
             joins.insert(rel.id, join);
         }
 
-        Ok(Dataset { tables, joins, indexes })
+        Ok(Dataset {
+            tables,
+            joins,
+            indexes,
+        })
     }
 
     pub fn index(&self, table: &str, column: &str) -> Option<&SortedIndex> {
@@ -228,16 +297,24 @@ impl Dataset {
     }
 
     pub fn table(&self, name: &str) -> Result<&Table> {
-        self.tables.get(name).ok_or_else(|| Error::Missing(format!("entity {name}")))
+        self.tables
+            .get(name)
+            .ok_or_else(|| Error::Missing(format!("entity {name}")))
     }
 
     pub fn join(&self, relationship_id: i64, name: &str) -> Result<&Join> {
-        self.joins.get(&relationship_id).ok_or_else(|| Error::Missing(format!("relationship {name}")))
+        self.joins
+            .get(&relationship_id)
+            .ok_or_else(|| Error::Missing(format!("relationship {name}")))
     }
 
     /// Records per entity.
     pub fn sizes(&self) -> Vec<(String, usize)> {
-        let mut sizes: Vec<_> = self.tables.values().map(|t| (t.name.clone(), t.len)).collect();
+        let mut sizes: Vec<_> = self
+            .tables
+            .values()
+            .map(|t| (t.name.clone(), t.len))
+            .collect();
         sizes.sort();
         sizes
     }
@@ -264,9 +341,17 @@ impl Dataset {
 
     /// Approximate heap bytes held, for the memory figures.
     pub fn heap_bytes(&self) -> usize {
-        self.tables.values().flat_map(|t| t.columns.values()).map(ColumnData::heap_bytes).sum::<usize>()
+        self.tables
+            .values()
+            .flat_map(|t| t.columns.values())
+            .map(ColumnData::heap_bytes)
+            .sum::<usize>()
             + self.joins.values().map(Join::heap_bytes).sum::<usize>()
-            + self.indexes.values().map(|i| (i.perm.as_ref().map_or(0, Vec::len) + i.starts.len()) * 4).sum::<usize>()
+            + self
+                .indexes
+                .values()
+                .map(|i| (i.perm.as_ref().map_or(0, Vec::len) + i.starts.len()) * 4)
+                .sum::<usize>()
     }
 }
 
@@ -283,7 +368,9 @@ pub fn time_key(values: &[i64], valid: &crate::Bitset, row: usize) -> i64 {
 fn time_order(len: usize, time: Option<&ColumnData>) -> Vec<u32> {
     match time {
         Some(ColumnData::Time { values, valid }) => {
-            let mut pairs: Vec<(i64, u32)> = (0..len).map(|r| (time_key(values, valid, r), r as u32)).collect();
+            let mut pairs: Vec<(i64, u32)> = (0..len)
+                .map(|r| (time_key(values, valid, r), r as u32))
+                .collect();
             pairs.sort_unstable();
             pairs.into_iter().map(|(_, r)| r).collect()
         }
@@ -294,7 +381,13 @@ fn time_order(len: usize, time: Option<&ColumnData>) -> Vec<u32> {
 /// A stable counting sort of `order` by text code (NULLs last): buckets keep the time order.
 fn bucket_by_code(order: &[u32], text: &crate::column::TextColumn) -> (Vec<u32>, Vec<u32>) {
     let null_bucket = text.dict.len();
-    let bucket = |r: u32| if text.valid.contains(r as usize) { text.codes[r as usize] as usize } else { null_bucket };
+    let bucket = |r: u32| {
+        if text.valid.contains(r as usize) {
+            text.codes[r as usize] as usize
+        } else {
+            null_bucket
+        }
+    };
     let mut starts = vec![0u32; null_bucket + 2];
     for r in order {
         starts[bucket(*r) + 1] += 1;

@@ -9,8 +9,8 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use chrono::{DateTime, Datelike};
 use segment_model::ir::{
-    ArrayElement, CompareOp, DatePart, Expr, NumberComparison, Predicate, Query, Related, RelatedConstraint,
-    TimeRange,
+    ArrayElement, CompareOp, DatePart, Expr, NumberComparison, Predicate, Query, Related,
+    RelatedConstraint, TimeRange,
 };
 use segment_model::tree::AggregateFunction;
 
@@ -33,14 +33,27 @@ pub struct Evaluator<'d> {
 
 impl<'d> Evaluator<'d> {
     pub fn new(data: &'d Dataset) -> Self {
-        Evaluator { data, cancel: None, cache: RefCell::new(HashMap::new()) }
+        Evaluator {
+            data,
+            cancel: None,
+            cache: RefCell::new(HashMap::new()),
+        }
     }
 
     pub fn with_cancel(data: &'d Dataset, cancel: &'d AtomicBool) -> Self {
-        Evaluator { data, cancel: Some(cancel), cache: RefCell::new(HashMap::new()) }
+        Evaluator {
+            data,
+            cancel: Some(cancel),
+            cache: RefCell::new(HashMap::new()),
+        }
     }
 
-    fn cached(&self, table: &Table, expr: &Expr, compute: impl FnOnce() -> Result<Bitset>) -> Result<Rc<Bitset>> {
+    fn cached(
+        &self,
+        table: &Table,
+        expr: &Expr,
+        compute: impl FnOnce() -> Result<Bitset>,
+    ) -> Result<Rc<Bitset>> {
         let key = format!("{}\u{0}{expr:?}", table.name);
         if let Some(hit) = self.cache.borrow().get(&key) {
             return Ok(Rc::clone(hit));
@@ -85,13 +98,18 @@ impl<'d> Evaluator<'d> {
             }
             Expr::Column { column, predicate } => {
                 if column.entity != table.name {
-                    return Err(Error::Missing(format!("column {}.{} on {}", column.entity, column.name, table.name)));
+                    return Err(Error::Missing(format!(
+                        "column {}.{} on {}",
+                        column.entity, column.name, table.name
+                    )));
                 }
                 let data = table.column(&column.name)?;
                 (*self.cached(table, expr, || predicate_rows(data, predicate))?).clone()
             }
             Expr::RawSql(_) => return Err(Error::Unsupported("a raw SQL condition".to_string())),
-            Expr::Related(related) => (*self.cached(table, expr, || self.related(related, table))?).clone(),
+            Expr::Related(related) => {
+                (*self.cached(table, expr, || self.related(related, table))?).clone()
+            }
         })
     }
 
@@ -107,7 +125,9 @@ impl<'d> Evaluator<'d> {
                 dense.iter().map(|r| r as u32).collect()
             }
         };
-        let join = self.data.join(related.relationship_id, &related.relationship)?;
+        let join = self
+            .data
+            .join(related.relationship_id, &related.relationship)?;
         let group_of = |row: usize| join.from_group[row];
         match &related.constraint {
             RelatedConstraint::Count { min, max } => {
@@ -115,7 +135,11 @@ impl<'d> Evaluator<'d> {
                 let (min, max) = (*min, max.unwrap_or(u64::MAX));
                 Ok(Bitset::from_fn(from.len, |row| {
                     let g = group_of(row);
-                    let c = if g == NONE { 0 } else { u64::from(counts[g as usize]) };
+                    let c = if g == NONE {
+                        0
+                    } else {
+                        u64::from(counts[g as usize])
+                    };
                     c >= min && c <= max
                 }))
             }
@@ -123,11 +147,19 @@ impl<'d> Evaluator<'d> {
                 let counts = count_per_group(&selected, &join.to_group, join.groups);
                 Ok(Bitset::from_fn(from.len, |row| {
                     let g = group_of(row);
-                    let c = if g == NONE { 0 } else { u64::from(counts[g as usize]) };
+                    let c = if g == NONE {
+                        0
+                    } else {
+                        u64::from(counts[g as usize])
+                    };
                     c != *n
                 }))
             }
-            RelatedConstraint::Aggregate { function, column, comparison } => {
+            RelatedConstraint::Aggregate {
+                function,
+                column,
+                comparison,
+            } => {
                 let matched = groups_whose_aggregate_matches(
                     *function,
                     to.column(&column.name)?,
@@ -156,10 +188,20 @@ impl<'d> Evaluator<'d> {
         };
         let mut chosen = None;
         for (i, conjunct) in conjuncts.iter().enumerate() {
-            let Expr::Column { column, predicate } = conjunct else { continue };
+            let Expr::Column { column, predicate } = conjunct else {
+                continue;
+            };
             let values: Vec<&String> = match predicate {
-                Predicate::TextEquals { value, case_sensitive: true, negated: false } => vec![value],
-                Predicate::TextIn { values, case_sensitive: true, negated: false } => values.iter().collect(),
+                Predicate::TextEquals {
+                    value,
+                    case_sensitive: true,
+                    negated: false,
+                } => vec![value],
+                Predicate::TextIn {
+                    values,
+                    case_sensitive: true,
+                    negated: false,
+                } => values.iter().collect(),
                 _ => continue,
             };
             if let Some(index) = self.data.index(&to.name, &column.name) {
@@ -167,9 +209,19 @@ impl<'d> Evaluator<'d> {
                 break;
             }
         }
-        let Some((chosen_at, index, values)) = chosen else { return Ok(None) };
-        let ColumnData::Text(text) = to.column(&index.column)? else { return Ok(None) };
-        let mut codes: Vec<usize> = text.dict.iter().enumerate().filter(|(_, s)| values.contains(s)).map(|(c, _)| c).collect();
+        let Some((chosen_at, index, values)) = chosen else {
+            return Ok(None);
+        };
+        let ColumnData::Text(text) = to.column(&index.column)? else {
+            return Ok(None);
+        };
+        let mut codes: Vec<usize> = text
+            .dict
+            .iter()
+            .enumerate()
+            .filter(|(_, s)| values.contains(s))
+            .map(|(c, _)| c)
+            .collect();
         codes.sort_unstable();
         codes.dedup();
 
@@ -180,10 +232,14 @@ impl<'d> Evaluator<'d> {
             let (start, end) = (index.starts[code] as usize, index.starts[code + 1] as usize);
             match (&related.window, &index.time_column) {
                 (Some((column, range)), Some(time_column)) if &column.name == time_column => {
-                    let ColumnData::Time { values, valid } = to.column(time_column)? else { return Ok(None) };
+                    let ColumnData::Time { values, valid } = to.column(time_column)? else {
+                        return Ok(None);
+                    };
                     let key = |position: usize| time_key(values, valid, index.row_at(position));
                     let lower = match range.start {
-                        Some(b) if b.inclusive => partition_point(start, end, |p| key(p) < b.at.max(i64::MIN + 1)),
+                        Some(b) if b.inclusive => {
+                            partition_point(start, end, |p| key(p) < b.at.max(i64::MIN + 1))
+                        }
                         Some(b) => partition_point(start, end, |p| key(p) <= b.at.max(i64::MIN)),
                         None => partition_point(start, end, |p| key(p) == i64::MIN),
                     };
@@ -206,16 +262,22 @@ impl<'d> Evaluator<'d> {
                 continue;
             }
             match conjunct {
-                Expr::Column { column, predicate } => tests.push(predicate_test(to.column(&column.name)?, predicate)?),
+                Expr::Column { column, predicate } => {
+                    tests.push(predicate_test(to.column(&column.name)?, predicate)?)
+                }
                 other => dense_sets.push(self.cached(to, other, || self.expr(other, to))?),
             }
         }
         if !window_used {
             if let Some((column, range)) = &related.window {
                 let ColumnData::Time { values, valid } = to.column(&column.name)? else {
-                    return Err(Error::Unsupported("a time window on a column that is not a date/time".to_string()));
+                    return Err(Error::Unsupported(
+                        "a time window on a column that is not a date/time".to_string(),
+                    ));
                 };
-                tests.push(Box::new(move |r| valid.contains(r) && in_range(values[r], range)));
+                tests.push(Box::new(move |r| {
+                    valid.contains(r) && in_range(values[r], range)
+                }));
             }
         }
         let mut rows = Vec::with_capacity(ranges.iter().map(|(s, e)| e - s).sum());
@@ -288,7 +350,9 @@ fn groups_whose_aggregate_matches(
         return Ok(matched);
     }
     let ColumnData::Number { values, .. } = column else {
-        return Err(Error::Unsupported("an aggregate of a non-number attribute".to_string()));
+        return Err(Error::Unsupported(
+            "an aggregate of a non-number attribute".to_string(),
+        ));
     };
     let mut pairs: Vec<(u32, f64)> = selected
         .iter()
@@ -319,7 +383,11 @@ fn compensated_sum(run: &[(u32, f64)]) -> f64 {
     let (mut sum, mut compensation) = (0f64, 0f64);
     for &(_, v) in run {
         let t = sum + v;
-        compensation += if sum.abs() >= v.abs() { (sum - t) + v } else { (v - t) + sum };
+        compensation += if sum.abs() >= v.abs() {
+            (sum - t) + v
+        } else {
+            (v - t) + sum
+        };
         sum = t;
     }
     sum + compensation
@@ -340,7 +408,9 @@ fn distinct_key(column: &ColumnData, row: usize) -> u64 {
         // Arrays compare as their JSON text; distinct item runs approximate that.
         ColumnData::Array(a) => {
             let (s, e) = (a.offsets[row] as usize, a.offsets[row + 1] as usize);
-            a.codes[s..e].iter().fold(0xcbf2_9ce4_8422_2325u64, |h, c| (h ^ u64::from(*c)).wrapping_mul(0x100_0000_01b3))
+            a.codes[s..e].iter().fold(0xcbf2_9ce4_8422_2325u64, |h, c| {
+                (h ^ u64::from(*c)).wrapping_mul(0x100_0000_01b3)
+            })
         }
     }
 }
@@ -359,8 +429,12 @@ fn compare(op: CompareOp, a: f64, b: f64) -> bool {
 fn number_matches(v: f64, comparison: &NumberComparison) -> bool {
     match comparison {
         NumberComparison::Compare(op, n) => compare(*op, v, n.as_f64()),
-        NumberComparison::Between { low, high, negated } => (low.as_f64() <= v && v <= high.as_f64()) != *negated,
-        NumberComparison::In { values, negated } => values.iter().any(|n| n.as_f64() == v) != *negated,
+        NumberComparison::Between { low, high, negated } => {
+            (low.as_f64() <= v && v <= high.as_f64()) != *negated
+        }
+        NumberComparison::In { values, negated } => {
+            values.iter().any(|n| n.as_f64() == v) != *negated
+        }
     }
 }
 
@@ -380,9 +454,13 @@ fn in_range(v: i64, range: &TimeRange) -> bool {
 
 fn time_rows(column: &ColumnData, range: &TimeRange) -> Result<Bitset> {
     let ColumnData::Time { values, valid } = column else {
-        return Err(Error::Unsupported("a time window on a column that is not a date/time".to_string()));
+        return Err(Error::Unsupported(
+            "a time window on a column that is not a date/time".to_string(),
+        ));
     };
-    Ok(Bitset::from_fn(values.len(), |r| valid.contains(r) && in_range(values[r], range)))
+    Ok(Bitset::from_fn(values.len(), |r| {
+        valid.contains(r) && in_range(values[r], range)
+    }))
 }
 
 fn fold(s: &str, case_sensitive: bool) -> std::borrow::Cow<'_, str> {
@@ -398,15 +476,10 @@ fn fold(s: &str, case_sensitive: bool) -> std::borrow::Cow<'_, str> {
 /// densely over every record or sparsely over candidate records.
 pub(crate) type RowTest<'a> = Box<dyn Fn(usize) -> bool + 'a>;
 
-/// Records of a text column whose (non-NULL) value satisfies `test`, deciding each distinct value once.
-fn text_test<'a>(column: &'a TextColumn, mut test: impl FnMut(&str) -> bool) -> RowTest<'a> {
-    let verdicts: Vec<bool> = column.dict.iter().map(|s| test(s)).collect();
-    Box::new(move |r| column.valid.contains(r) && verdicts[column.codes[r] as usize])
-}
-
 fn array_test<'a>(column: &'a ArrayColumn, test: impl Fn(&[u32]) -> bool + 'a) -> RowTest<'a> {
     Box::new(move |r| {
-        column.valid.contains(r) && test(&column.codes[column.offsets[r] as usize..column.offsets[r + 1] as usize])
+        column.valid.contains(r)
+            && test(&column.codes[column.offsets[r] as usize..column.offsets[r + 1] as usize])
     })
 }
 
@@ -437,11 +510,148 @@ fn wrong_type(predicate: &str) -> Error {
 }
 
 pub(crate) fn predicate_rows(column: &ColumnData, predicate: &Predicate) -> Result<Bitset> {
-    let test = predicate_test(column, predicate)?;
-    Ok(Bitset::from_fn(column.len(), test))
+    // The commonest dense scans get a monomorphic loop (no call through a box per record);
+    // everything else goes through the compiled row test.
+    match (column, predicate) {
+        (
+            ColumnData::Time { values, valid },
+            Predicate::Time {
+                range,
+                negated: false,
+            },
+        ) => {
+            let (lo, hi) = inclusive_bounds(range);
+            let mut set = Bitset::from_fn(values.len(), |r| (lo..=hi).contains(&values[r]));
+            set.and_with(valid);
+            Ok(set)
+        }
+        (
+            ColumnData::Number { values, valid },
+            Predicate::Number(NumberComparison::Compare(op, n)),
+        ) => {
+            let n = n.as_f64();
+            let mut set = match op {
+                CompareOp::Eq => Bitset::from_fn(values.len(), |r| values[r] == n),
+                CompareOp::Ne => Bitset::from_fn(values.len(), |r| values[r] != n),
+                CompareOp::Lt => Bitset::from_fn(values.len(), |r| values[r] < n),
+                CompareOp::Le => Bitset::from_fn(values.len(), |r| values[r] <= n),
+                CompareOp::Gt => Bitset::from_fn(values.len(), |r| values[r] > n),
+                CompareOp::Ge => Bitset::from_fn(values.len(), |r| values[r] >= n),
+            };
+            set.and_with(valid);
+            Ok(set)
+        }
+        (ColumnData::Text(t), _) if text_verdicts(t, predicate)?.is_some() => {
+            let verdicts = text_verdicts(t, predicate)?.unwrap_or_default();
+            let mut set = Bitset::from_fn(t.codes.len(), |r| verdicts[t.codes[r] as usize]);
+            set.and_with(&t.valid);
+            Ok(set)
+        }
+        _ => {
+            let test = predicate_test(column, predicate)?;
+            Ok(Bitset::from_fn(column.len(), test))
+        }
+    }
 }
 
-pub(crate) fn predicate_test<'a>(column: &'a ColumnData, predicate: &'a Predicate) -> Result<RowTest<'a>> {
+/// For the text predicates, whether each distinct value (dictionary entry) satisfies it;
+/// `None` for other predicates.
+fn text_verdicts(t: &TextColumn, predicate: &Predicate) -> Result<Option<Vec<bool>>> {
+    fn verdicts(t: &TextColumn, mut test: impl FnMut(&str) -> bool) -> Vec<bool> {
+        t.dict.iter().map(|s| test(s)).collect()
+    }
+    Ok(Some(match predicate {
+        Predicate::TextEquals {
+            value,
+            case_sensitive,
+            negated,
+        } => {
+            let value = fold(value, *case_sensitive).into_owned();
+            verdicts(t, |s| {
+                (fold(s, *case_sensitive) == value.as_str()) != *negated
+            })
+        }
+        Predicate::TextIn {
+            values,
+            case_sensitive,
+            negated,
+        } => {
+            let values: Vec<String> = values
+                .iter()
+                .map(|v| fold(v, *case_sensitive).into_owned())
+                .collect();
+            verdicts(t, |s| {
+                values
+                    .iter()
+                    .any(|v| fold(s, *case_sensitive) == v.as_str())
+                    != *negated
+            })
+        }
+        Predicate::Contains {
+            value,
+            case_sensitive,
+            negated,
+        } => {
+            let value = fold(value, *case_sensitive).into_owned();
+            verdicts(t, |s| {
+                fold(s, *case_sensitive).contains(value.as_str()) != *negated
+            })
+        }
+        Predicate::StartsWith {
+            value,
+            case_sensitive,
+            negated,
+        } => {
+            let value = fold(value, *case_sensitive).into_owned();
+            verdicts(t, |s| {
+                fold(s, *case_sensitive).starts_with(value.as_str()) != *negated
+            })
+        }
+        Predicate::EndsWith {
+            value,
+            case_sensitive,
+            negated,
+        } => {
+            let value = fold(value, *case_sensitive).into_owned();
+            verdicts(t, |s| {
+                fold(s, *case_sensitive).ends_with(value.as_str()) != *negated
+            })
+        }
+        Predicate::Like { pattern, negated } => {
+            let like = Like::new(pattern);
+            verdicts(t, |s| like.matches(s) != *negated)
+        }
+        Predicate::Regex { pattern, negated } => {
+            let re = regex::Regex::new(pattern)
+                .map_err(|e| Error::Unsupported(format!("the regular expression: {e}")))?;
+            verdicts(t, |s| re.is_match(s) != *negated)
+        }
+        Predicate::TextLength(op, n) => {
+            verdicts(t, |s| compare(*op, s.chars().count() as f64, *n as f64))
+        }
+        _ => return Ok(None),
+    }))
+}
+
+/// A time range as inclusive integer bounds (instants are whole seconds).
+fn inclusive_bounds(range: &TimeRange) -> (i64, i64) {
+    let lo = match range.start {
+        None => i64::MIN,
+        Some(b) if b.inclusive => b.at,
+        Some(b) => b.at.saturating_add(1),
+    };
+    let hi = match range.end {
+        None => i64::MAX,
+        Some(b) if b.inclusive => b.at,
+        Some(b) => b.at.saturating_sub(1),
+    };
+    (lo, hi)
+}
+
+pub(crate) fn predicate_test<'a>(
+    column: &'a ColumnData,
+    predicate: &'a Predicate,
+) -> Result<RowTest<'a>> {
     Ok(match predicate {
         Predicate::IsNull => {
             let valid = column.valid();
@@ -452,7 +662,9 @@ pub(crate) fn predicate_test<'a>(column: &'a ColumnData, predicate: &'a Predicat
             Box::new(move |r| valid.contains(r))
         }
         Predicate::IsBlank | Predicate::IsNotBlank => {
-            let ColumnData::Text(t) = column else { return Err(wrong_type("a blank test")) };
+            let ColumnData::Text(t) = column else {
+                return Err(wrong_type("a blank test"));
+            };
             let verdicts: Vec<bool> = t.dict.iter().map(|s| !s.is_empty()).collect();
             let wanted_not_blank = matches!(predicate, Predicate::IsNotBlank);
             Box::new(move |r| {
@@ -460,60 +672,46 @@ pub(crate) fn predicate_test<'a>(column: &'a ColumnData, predicate: &'a Predicat
                 not_blank == wanted_not_blank
             })
         }
-        Predicate::TextEquals { value, case_sensitive, negated } => {
-            let ColumnData::Text(t) = column else { return Err(wrong_type("a text comparison")) };
-            let value = fold(value, *case_sensitive).into_owned();
-            text_test(t, |s| (fold(s, *case_sensitive) == value.as_str()) != *negated)
-        }
-        Predicate::TextIn { values, case_sensitive, negated } => {
-            let ColumnData::Text(t) = column else { return Err(wrong_type("a text comparison")) };
-            let values: Vec<String> = values.iter().map(|v| fold(v, *case_sensitive).into_owned()).collect();
-            text_test(t, |s| values.iter().any(|v| fold(s, *case_sensitive) == v.as_str()) != *negated)
-        }
-        Predicate::Contains { value, case_sensitive, negated } => {
-            let ColumnData::Text(t) = column else { return Err(wrong_type("a text comparison")) };
-            let value = fold(value, *case_sensitive).into_owned();
-            text_test(t, |s| fold(s, *case_sensitive).contains(value.as_str()) != *negated)
-        }
-        Predicate::StartsWith { value, case_sensitive, negated } => {
-            let ColumnData::Text(t) = column else { return Err(wrong_type("a text comparison")) };
-            let value = fold(value, *case_sensitive).into_owned();
-            text_test(t, |s| fold(s, *case_sensitive).starts_with(value.as_str()) != *negated)
-        }
-        Predicate::EndsWith { value, case_sensitive, negated } => {
-            let ColumnData::Text(t) = column else { return Err(wrong_type("a text comparison")) };
-            let value = fold(value, *case_sensitive).into_owned();
-            text_test(t, |s| fold(s, *case_sensitive).ends_with(value.as_str()) != *negated)
-        }
-        Predicate::Like { pattern, negated } => {
-            let ColumnData::Text(t) = column else { return Err(wrong_type("a LIKE pattern")) };
-            let like = Like::new(pattern);
-            text_test(t, |s| like.matches(s) != *negated)
-        }
-        Predicate::Regex { pattern, negated } => {
-            let ColumnData::Text(t) = column else { return Err(wrong_type("a regular expression")) };
-            let re = regex::Regex::new(pattern).map_err(|e| Error::Unsupported(format!("the regular expression: {e}")))?;
-            text_test(t, |s| re.is_match(s) != *negated)
-        }
-        Predicate::TextLength(op, n) => {
-            let ColumnData::Text(t) = column else { return Err(wrong_type("a length test")) };
-            text_test(t, |s| compare(*op, s.chars().count() as f64, *n as f64))
+        Predicate::TextEquals { .. }
+        | Predicate::TextIn { .. }
+        | Predicate::Contains { .. }
+        | Predicate::StartsWith { .. }
+        | Predicate::EndsWith { .. }
+        | Predicate::Like { .. }
+        | Predicate::Regex { .. }
+        | Predicate::TextLength(..) => {
+            let ColumnData::Text(t) = column else {
+                return Err(wrong_type("a text comparison"));
+            };
+            let verdicts = text_verdicts(t, predicate)?.unwrap_or_default();
+            Box::new(move |r| t.valid.contains(r) && verdicts[t.codes[r] as usize])
         }
         Predicate::Number(comparison) => {
-            let ColumnData::Number { values, valid } = column else { return Err(wrong_type("a number comparison")) };
+            let ColumnData::Number { values, valid } = column else {
+                return Err(wrong_type("a number comparison"));
+            };
             Box::new(move |r| valid.contains(r) && number_matches(values[r], comparison))
         }
         Predicate::Boolean(b) => {
-            let ColumnData::Number { values, valid } = column else { return Err(wrong_type("a true/false test")) };
+            let ColumnData::Number { values, valid } = column else {
+                return Err(wrong_type("a true/false test"));
+            };
             let want = if *b { 1.0 } else { 0.0 };
             Box::new(move |r| valid.contains(r) && values[r] == want)
         }
         Predicate::Time { range, negated } => {
-            let ColumnData::Time { values, valid } = column else { return Err(wrong_type("a date comparison")) };
+            let ColumnData::Time { values, valid } = column else {
+                return Err(wrong_type("a date comparison"));
+            };
             Box::new(move |r| valid.contains(r) && in_range(values[r], range) != *negated)
         }
-        Predicate::DatePart { part, values: wanted } => {
-            let ColumnData::Time { values, valid } = column else { return Err(wrong_type("a date part test")) };
+        Predicate::DatePart {
+            part,
+            values: wanted,
+        } => {
+            let ColumnData::Time { values, valid } = column else {
+                return Err(wrong_type("a date part test"));
+            };
             Box::new(move |r| {
                 valid.contains(r)
                     && DateTime::from_timestamp(values[r], 0).is_some_and(|t| {
@@ -528,28 +726,40 @@ pub(crate) fn predicate_test<'a>(column: &'a ColumnData, predicate: &'a Predicat
             })
         }
         Predicate::ArrayContainsAny(elements) | Predicate::ArrayContainsNone(elements) => {
-            let ColumnData::Array(a) = column else { return Err(wrong_type("a list test")) };
+            let ColumnData::Array(a) = column else {
+                return Err(wrong_type("a list test"));
+            };
             let codes = element_codes(a, elements);
             let none = matches!(predicate, Predicate::ArrayContainsNone(_));
-            array_test(a, move |items| items.iter().any(|c| !codes[*c as usize].is_empty()) != none)
+            array_test(a, move |items| {
+                items.iter().any(|c| !codes[*c as usize].is_empty()) != none
+            })
         }
         Predicate::ArrayContainsAll(elements) => {
-            let ColumnData::Array(a) = column else { return Err(wrong_type("a list test")) };
+            let ColumnData::Array(a) = column else {
+                return Err(wrong_type("a list test"));
+            };
             let codes = element_codes(a, elements);
             array_test(a, move |items| {
                 (0..elements.len()).all(|i| items.iter().any(|c| codes[*c as usize].contains(&i)))
             })
         }
         Predicate::ArrayIsEmpty => {
-            let ColumnData::Array(a) = column else { return Err(wrong_type("a list test")) };
+            let ColumnData::Array(a) = column else {
+                return Err(wrong_type("a list test"));
+            };
             array_test(a, |items| items.is_empty())
         }
         Predicate::ArrayIsNotEmpty => {
-            let ColumnData::Array(a) = column else { return Err(wrong_type("a list test")) };
+            let ColumnData::Array(a) = column else {
+                return Err(wrong_type("a list test"));
+            };
             array_test(a, |items| !items.is_empty())
         }
         Predicate::ArraySize(op, n) => {
-            let ColumnData::Array(a) = column else { return Err(wrong_type("a list test")) };
+            let ColumnData::Array(a) = column else {
+                return Err(wrong_type("a list test"));
+            };
             let op = *op;
             let n = *n as f64;
             array_test(a, move |items| compare(op, items.len() as f64, n))

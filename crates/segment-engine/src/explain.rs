@@ -82,13 +82,17 @@ pub fn samples(
     n: usize,
     order: SampleOrder,
 ) -> Result<Vec<Sample>> {
-    let query = validate::check(segment, schema, entity, now)
-        .map_err(|p| crate::Error::Unsupported(format!("an invalid segment ({} problems)", p.len())))?;
+    let query = validate::check(segment, schema, entity, now).map_err(|p| {
+        crate::Error::Unsupported(format!("an invalid segment ({} problems)", p.len()))
+    })?;
     let evaluator = Evaluator::new(data);
     let matching = evaluator.matching(&query)?;
     let table = data.table(&query.entity.name)?;
-    let crate::column::ColumnData::Number { values: keys, .. } = table.column(&query.entity.key)? else {
-        return Err(crate::Error::Unsupported("sampling records whose key is not a number".to_string()));
+    let crate::column::ColumnData::Number { values: keys, .. } = table.column(&query.entity.key)?
+    else {
+        return Err(crate::Error::Unsupported(
+            "sampling records whose key is not a number".to_string(),
+        ));
     };
     let mut rows: Vec<usize> = matching.iter().collect();
     match order {
@@ -125,7 +129,11 @@ pub fn samples(
         .into_iter()
         .map(|row| Sample {
             key: keys[row],
-            met: nodes.iter().filter(|(_, set)| set.contains(row)).map(|(path, _)| path.clone()).collect(),
+            met: nodes
+                .iter()
+                .filter(|(_, set)| set.contains(row))
+                .map(|(path, _)| path.clone())
+                .collect(),
         })
         .collect())
 }
@@ -150,13 +158,21 @@ pub struct Region {
 
 pub fn overlap(data: &Dataset, queries: &[segment_model::ir::Query]) -> Result<Overlap> {
     if !(2..=3).contains(&queries.len()) {
-        return Err(crate::Error::Unsupported(format!("an overlap of {} segments (2 or 3)", queries.len())));
+        return Err(crate::Error::Unsupported(format!(
+            "an overlap of {} segments (2 or 3)",
+            queries.len()
+        )));
     }
     if queries.iter().any(|q| q.entity != queries[0].entity) {
-        return Err(crate::Error::Unsupported("an overlap of segments over different entities".to_string()));
+        return Err(crate::Error::Unsupported(
+            "an overlap of segments over different entities".to_string(),
+        ));
     }
     let evaluator = Evaluator::new(data);
-    let sets: Vec<crate::Bitset> = queries.iter().map(|q| evaluator.matching(q)).collect::<Result<_>>()?;
+    let sets: Vec<crate::Bitset> = queries
+        .iter()
+        .map(|q| evaluator.matching(q))
+        .collect::<Result<_>>()?;
     let total = sets[0].len() as u64;
     let mut regions = Vec::new();
     for mask in 1u32..(1 << sets.len()) {
@@ -169,7 +185,10 @@ pub fn overlap(data: &Dataset, queries: &[segment_model::ir::Query]) -> Result<O
             }
         }
         let members: Vec<usize> = (0..sets.len()).filter(|i| mask & (1 << i) != 0).collect();
-        regions.push(Region { segments: members, count: region.count() });
+        regions.push(Region {
+            segments: members,
+            count: region.count(),
+        });
     }
     let jaccard = (0..sets.len())
         .map(|i| {
@@ -187,5 +206,10 @@ pub fn overlap(data: &Dataset, queries: &[segment_model::ir::Query]) -> Result<O
                 .collect()
         })
         .collect();
-    Ok(Overlap { counts: sets.iter().map(crate::Bitset::count).collect(), regions, jaccard, total })
+    Ok(Overlap {
+        counts: sets.iter().map(crate::Bitset::count).collect(),
+        regions,
+        jaccard,
+        total,
+    })
 }

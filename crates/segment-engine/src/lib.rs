@@ -29,5 +29,8 @@ pub struct Counts {
 /// Counts the query's matching records.
 pub fn count(data: &Dataset, query: &Query) -> Result<Counts> {
     let rows = Evaluator::new(data).matching(query)?;
-    Ok(Counts { count: rows.count(), total: rows.len() as u64 })
+    Ok(Counts {
+        count: rows.count(),
+        total: rows.len() as u64,
+    })
 }

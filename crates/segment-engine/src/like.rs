@@ -36,7 +36,10 @@ impl Like {
                 other => tokens.push(Token::Char(other.to_ascii_lowercase())),
             }
         }
-        Like { tokens, dangling_escape }
+        Like {
+            tokens,
+            dangling_escape,
+        }
     }
 
     pub fn matches(&self, text: &str) -> bool {
