@@ -118,6 +118,10 @@ pub enum Cell<'a> {
     Date([u8; 10]),
 }
 
+/// A value that does not fit its column's type (a bad value).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Misfit;
+
 /// How integer values of a datetime column are read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub enum EpochUnit {
@@ -140,8 +144,8 @@ impl Conversion {
         Conversion { ty, epoch: EpochUnit::Seconds, flag_digits: true }
     }
 
-    /// The cell for a raw field; `Err(())` when the value does not fit the type.
-    pub fn convert<'a>(&self, raw: &'a str) -> Result<Cell<'a>, ()> {
+    /// The cell for a raw field; [`Misfit`] when the value does not fit the type.
+    pub fn convert<'a>(&self, raw: &'a str) -> Result<Cell<'a>, Misfit> {
         if raw.is_empty() {
             return Ok(Cell::Null);
         }
@@ -153,10 +157,10 @@ impl Conversion {
             return Ok(Cell::Null);
         }
         match self.ty {
-            ColumnType::Integer => parse_integer(v).map(Cell::Integer).ok_or(()),
-            ColumnType::Real => parse_real(v).map(Cell::Real).ok_or(()),
-            ColumnType::Boolean => parse_bool(v, self.flag_digits).map(|b| Cell::Integer(i64::from(b))).ok_or(()),
-            ColumnType::Date => parse_date(v).map(Cell::Date).ok_or(()),
+            ColumnType::Integer => parse_integer(v).map(Cell::Integer).ok_or(Misfit),
+            ColumnType::Real => parse_real(v).map(Cell::Real).ok_or(Misfit),
+            ColumnType::Boolean => parse_bool(v, self.flag_digits).map(|b| Cell::Integer(i64::from(b))).ok_or(Misfit),
+            ColumnType::Date => parse_date(v).map(Cell::Date).ok_or(Misfit),
             ColumnType::Datetime => {
                 if let Some(i) = parse_integer(v) {
                     return Ok(Cell::Integer(match self.epoch {
@@ -164,13 +168,13 @@ impl Conversion {
                         EpochUnit::Milliseconds => i.div_euclid(1000),
                     }));
                 }
-                parse_iso(v).map(|(secs, _)| Cell::Integer(secs)).ok_or(())
+                parse_iso(v).map(|(secs, _)| Cell::Integer(secs)).ok_or(Misfit)
             }
             ColumnType::JsonArray => {
                 if is_json_array(v) {
                     Ok(Cell::Text(v))
                 } else {
-                    Err(())
+                    Err(Misfit)
                 }
             }
             ColumnType::Text => Ok(Cell::Text(raw)),

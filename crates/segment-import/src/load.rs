@@ -277,6 +277,7 @@ fn scan(path: &Path, dialect: &Dialect, tracker: &mut Tracker<'_>, cancel: &Canc
         }
         rows += 1;
         last_bytes = bytes;
+        #[allow(clippy::manual_is_multiple_of)] // rust-version 1.80
         if rows % CHECK_EVERY == 0 {
             if cancel.is_cancelled() {
                 return Err(Error::Cancelled);
@@ -528,7 +529,7 @@ fn load_rows(
             let raw = fields.field(i).unwrap_or("");
             let cell = match conversion.convert(raw) {
                 Ok(cell) => cell,
-                Err(()) => {
+                Err(_) => {
                     if req.on_error == OnError::Abort {
                         return Err(changed(line));
                     }
@@ -554,6 +555,7 @@ fn load_rows(
             stmt.raw_execute()?;
             in_batch = 0;
         }
+        #[allow(clippy::manual_is_multiple_of)] // rust-version 1.80
         if rows % CHECK_EVERY == 0 {
             if cancel.is_cancelled() {
                 return Err(Error::Cancelled);
