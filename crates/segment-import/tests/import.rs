@@ -255,6 +255,20 @@ fn ndjson_semicolons_tabs_and_hostile_headers() {
 }
 
 #[test]
+fn crlf_line_endings_and_quoted_crlf() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("data.sqlite");
+    let file = write(dir.path(), "win.csv", b"id,note,when\r\n1,\"a\r\nb\",2024-01-01 10:00:00\r\n2,,2024-01-02T10:00:00+01:00\r\n");
+    let report = run(&ImportRequest::new(&file, &db)).unwrap();
+    assert_eq!(report.rows, 2);
+    assert_eq!(report.columns[2].ty, ColumnType::Datetime);
+    assert_eq!(
+        rows(&db, "SELECT note, \"when\" FROM win ORDER BY id"),
+        vec![vec![t("a\r\nb"), i(1_704_103_200)], vec![Value::Null, i(1_704_186_000)]]
+    );
+}
+
+#[test]
 fn headerless_files_and_the_preview() {
     let dir = tempfile::tempdir().unwrap();
     let file = write(dir.path(), "raw.csv", b"1,2024-01-01,abc\n2,2024-01-02,\n");
