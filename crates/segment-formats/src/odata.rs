@@ -64,9 +64,9 @@ use crate::{Format, MAX_DEPTH, SYNTAX_DEPTH};
 const FORMAT: Format = Format::Odata;
 
 /// Words that cannot be property names.
-const KEYWORDS: [&str; 20] = [
+const KEYWORDS: [&str; 19] = [
     "and", "or", "not", "eq", "ne", "gt", "ge", "lt", "le", "in", "has", "add", "sub", "mul", "div", "mod", "true", "false",
-    "null", "duration",
+    "null",
 ];
 
 fn is_identifier(s: &str) -> bool {
@@ -1049,6 +1049,10 @@ impl<'t> Parser<'t> {
     fn primary(&mut self) -> Result<O> {
         match self.peek() {
             Tok::Sym("(") => self.paren(),
+            // `duration'P1D'` is a literal; `duration` alone a property.
+            Tok::Ident(w) if w == "duration" && matches!(self.tokens.get(self.pos + 1).map(|t| &t.tok), Some(Tok::Str(_))) => {
+                self.simple()
+            }
             Tok::Ident(w) if !KEYWORDS.contains(&w.as_str()) && !w.starts_with('$') => {
                 if matches!(self.tokens.get(self.pos + 1).map(|t| &t.tok), Some(Tok::Sym("("))) {
                     self.call()

@@ -140,3 +140,31 @@ fn the_format_enum_lists_capabilities_and_names() {
     assert!(matches!(parse_as(Format::English, "Profiles.", &schema(), None), Err(Error::Syntax { .. })));
     assert_eq!(serde_json::to_value(Format::PqlJson).unwrap(), json!("pql_json"));
 }
+
+#[test]
+fn contextual_words_are_fine_as_names() {
+    use segment_model::schema::{Column, DataType, Entity, Schema, Storage};
+    let col = |name: &str, data_type: DataType| Column { name: name.into(), data_type, storage: Storage::Text, declared_type: String::new(), nullable: true };
+    let schema = Schema {
+        entities: vec![Entity {
+            name: "things".into(),
+            key: "id".into(),
+            columns: vec![col("date", DataType::Text), col("from", DataType::Text), col("now", DataType::Number), col("duration", DataType::Number)],
+        }],
+        relationships: vec![],
+    };
+    let tree = serde_json::from_value::<segment_model::Segment>(json!({"version": 1, "entity": "things", "root": and(vec![
+        cond("date", "is", json!("x")), cond("from", "is", json!("y")), cond("now", "greater_than", json!(1)), cond("duration", "less_than", json!(2)),
+    ])})).unwrap();
+    for format in [Format::PqlText, Format::PqlJson, Format::Odata] {
+        let text = render_as(format, &tree, &schema, None).unwrap();
+        assert_eq!(parse_as(format, &text, &schema, None).unwrap(), tree, "{format}: {text}");
+    }
+    // A keyword proper cannot be written as a name.
+    let bad = serde_json::from_value::<segment_model::Segment>(json!({"version": 1, "entity": "things", "root": and(vec![cond("and", "is", json!("x"))])})).unwrap();
+    let schema_and = Schema { entities: vec![Entity { name: "things".into(), key: "id".into(), columns: vec![col("and", DataType::Text)] }], relationships: vec![] };
+    for format in [Format::PqlText, Format::Odata] {
+        let e = render_as(format, &bad, &schema_and, None).unwrap_err();
+        assert!(matches!(&e, Error::Unsupported { construct, path, .. } if construct == "the attribute name “and”" && path == "/root/children/0/attribute"), "{e}");
+    }
+}

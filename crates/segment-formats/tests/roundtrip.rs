@@ -66,10 +66,12 @@ fn windows_in_largest_unit(segment: &segment_model::Segment) -> segment_model::S
 
 /// 256 cases, or `PROPTEST_CASES` when set (for longer runs).
 fn config() -> ProptestConfig {
-    match std::env::var("PROPTEST_CASES") {
+    let config = match std::env::var("PROPTEST_CASES") {
         Ok(_) => ProptestConfig::default(),
         Err(_) => ProptestConfig::with_cases(256),
-    }
+    };
+    // Trees are drawn from everything and filtered to what the format writes: ODP writes little.
+    ProptestConfig { max_local_rejects: 10_000_000, ..config }
 }
 
 fn weeks_as_days(segment: &segment_model::Segment) -> segment_model::Segment {

@@ -93,11 +93,9 @@ pub(crate) enum Time {
 
 pub(crate) const COMPARISONS: [&str; 6] = ["=", "!=", "<", "<=", ">", ">="];
 
-/// Words that cannot be field names in PQL text.
-pub(crate) const KEYWORDS: [&str; 20] = [
-    "and", "or", "not", "in", "notIn", "like", "occurs", "true", "false", "exists", "select", "from", "where", "now",
-    "today", "date", "before", "after", "between", "on",
-];
+/// Words that cannot be field names in PQL text (the others, like `date`, `now` or `from`, are
+/// keywords only where the grammar expects them).
+pub(crate) const KEYWORDS: [&str; 11] = ["and", "or", "not", "in", "notIn", "like", "occurs", "true", "false", "exists", "select"];
 
 pub(crate) fn unit_word(unit: TimeUnit, amount: u64) -> &'static str {
     let plural = amount != 1;
@@ -631,7 +629,7 @@ impl<'s, 'l> Raise<'s, 'l> {
             }),
             Expr::Bool(_) => Err(self.cannot(&p.at, "a constant true/false inside a condition", "remove it, or use it as the whole expression")),
             Expr::Exists { var: v, source, cond } => {
-                self.relationship(&p.at, entity, var, v, source, cond.as_deref(), None, depth)
+                self.relationship(entity, var, v, source, cond.as_deref(), None, depth)
             }
             Expr::Compare { op, lhs, rhs } => self.compare(p, op, lhs, rhs, entity, var, depth),
             Expr::Call { name, target, args } => self.method(p, name, target, args, entity, var),
@@ -677,7 +675,6 @@ impl<'s, 'l> Raise<'s, 'l> {
     #[allow(clippy::too_many_arguments)]
     fn relationship(
         &self,
-        at: &At,
         entity: &'s Entity,
         var: Option<&str>,
         inner_var: &str,
@@ -711,7 +708,6 @@ impl<'s, 'l> Raise<'s, 'l> {
                 other => Group::and(vec![other]),
             },
         };
-        let _ = at;
         Ok(Node::Relationship(RelationshipCondition { relationship: r.name.clone(), constraint, window: None, filter, census: None }))
     }
 
@@ -720,7 +716,7 @@ impl<'s, 'l> Raise<'s, 'l> {
         // Aggregates over related records.
         if let Expr::Call { name, target, args } = &lhs.e {
             if let Expr::Select { var: inner, source, cond } = &target.e {
-                return self.aggregate(p, op, name, target, inner, source, cond.as_deref(), args, rhs, entity, var, depth);
+                return self.aggregate(p, op, name, inner, source, cond.as_deref(), args, rhs, entity, var, depth);
             }
             return self.compare_call(p, op, lhs, name, target, args, rhs, entity, var);
         }
@@ -866,7 +862,6 @@ impl<'s, 'l> Raise<'s, 'l> {
         p: &P,
         op: &str,
         name: &str,
-        select: &P,
         inner: &str,
         source: &P,
         cond: Option<&P>,
@@ -916,7 +911,7 @@ impl<'s, 'l> Raise<'s, 'l> {
             }
             Constraint::Aggregate { function, attribute: path.join("."), operator, value: n.to_json(), census_operator: None }
         };
-        let node = self.relationship(&select.at, entity, var, inner, source, cond, Some(constraint), depth)?;
+        let node = self.relationship(entity, var, inner, source, cond, Some(constraint), depth)?;
         // The aggregated attribute must exist on the related entity.
         if let Node::Relationship(rel) = &node {
             if let Some(Constraint::Aggregate { attribute, .. }) = &rel.constraint {
