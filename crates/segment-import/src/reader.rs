@@ -374,7 +374,12 @@ impl Records<'_> {
                 continue;
             }
             any = true;
-            let object: serde_json::Map<String, serde_json::Value> = serde_json::from_str(text).map_err(|e| {
+            fields.clear();
+            fields.resize(columns.len(), None);
+            let mut de = serde_json::Deserializer::from_str(text);
+            let row = Row { columns: &mut *columns, index: &mut index, fields: &mut fields, discover };
+            let unknown = serde::de::DeserializeSeed::deserialize(row, &mut de).and_then(|u| de.end().map(|()| u));
+            let unknown = unknown.map_err(|e| {
                 let hint = if e.is_eof() { " (the file may be truncated)" } else { "" };
                 Error::Malformed {
                     path: self.path.to_path_buf(),
@@ -382,26 +387,12 @@ impl Records<'_> {
                     message: format!("not a JSON object: {e}{hint}"),
                 }
             })?;
-            fields.clear();
-            fields.resize(columns.len(), None);
-            for (key, value) in object {
-                let i = match index.get(&key) {
-                    Some(i) => *i,
-                    None if discover => {
-                        columns.push(key.clone());
-                        index.insert(key, columns.len() - 1);
-                        fields.push(None);
-                        columns.len() - 1
-                    }
-                    None => {
-                        return Err(Error::Malformed {
-                            path: self.path.to_path_buf(),
-                            line,
-                            message: format!("the key {key:?} appeared since the file was scanned"),
-                        })
-                    }
-                };
-                fields[i] = json_field(value);
+            if let Some(key) = unknown {
+                return Err(Error::Malformed {
+                    path: self.path.to_path_buf(),
+                    line,
+                    message: format!("the key {key:?} appeared since the file was scanned"),
+                });
             }
             each(line, &fields, bytes)?;
         }
@@ -412,14 +403,78 @@ impl Records<'_> {
     }
 }
 
-/// A JSON value as a field: strings as they are, numbers and booleans as written, arrays and
-/// objects as compact JSON, null as absent.
-fn json_field(value: serde_json::Value) -> Option<String> {
-    match value {
-        serde_json::Value::Null => None,
-        serde_json::Value::String(s) => Some(s),
-        serde_json::Value::Bool(b) => Some(if b { "true" } else { "false" }.to_string()),
-        serde_json::Value::Number(n) => Some(n.to_string()),
-        other => Some(other.to_string()),
+/// An object key, borrowed from the line when it has no escapes.
+struct Key<'de>(std::borrow::Cow<'de, str>);
+
+impl<'de> serde::Deserialize<'de> for Key<'de> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        struct V;
+        impl<'de> serde::de::Visitor<'de> for V {
+            type Value = Key<'de>;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a key")
+            }
+            fn visit_borrowed_str<E>(self, v: &'de str) -> std::result::Result<Key<'de>, E> {
+                Ok(Key(std::borrow::Cow::Borrowed(v)))
+            }
+            fn visit_str<E>(self, v: &str) -> std::result::Result<Key<'de>, E> {
+                Ok(Key(std::borrow::Cow::Owned(v.to_string())))
+            }
+            fn visit_string<E>(self, v: String) -> std::result::Result<Key<'de>, E> {
+                Ok(Key(std::borrow::Cow::Owned(v)))
+            }
+        }
+        d.deserialize_str(V)
     }
+}
+
+/// One NDJSON line into `fields` (by column position, new keys appended when discovering):
+/// the name of a key that is not a column otherwise.
+struct Row<'a> {
+    columns: &'a mut Vec<String>,
+    index: &'a mut HashMap<String, usize>,
+    fields: &'a mut Vec<Option<String>>,
+    discover: bool,
+}
+
+impl<'de> serde::de::DeserializeSeed<'de> for Row<'_> {
+    type Value = Option<String>;
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> std::result::Result<Self::Value, D::Error> {
+        d.deserialize_map(self)
+    }
+}
+
+impl<'de> serde::de::Visitor<'de> for Row<'_> {
+    type Value = Option<String>;
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("a JSON object")
+    }
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> std::result::Result<Self::Value, A::Error> {
+        while let Some(Key(key)) = map.next_key::<Key<'de>>()? {
+            let raw: &'de serde_json::value::RawValue = map.next_value()?;
+            let i = match self.index.get(key.as_ref()) {
+                Some(i) => *i,
+                None if self.discover => {
+                    self.columns.push(key.to_string());
+                    self.index.insert(key.into_owned(), self.columns.len() - 1);
+                    self.fields.push(None);
+                    self.columns.len() - 1
+                }
+                None => return Ok(Some(key.into_owned())),
+            };
+            self.fields[i] = json_field(raw.get()).map_err(serde::de::Error::custom)?;
+        }
+        Ok(None)
+    }
+}
+
+/// A JSON value as a field: strings unescaped, numbers and booleans as written, arrays and
+/// objects as their JSON text, null as absent.
+fn json_field(raw: &str) -> std::result::Result<Option<String>, serde_json::Error> {
+    Ok(match raw.as_bytes().first() {
+        Some(b'n') => None,
+        Some(b'"') if !raw.contains('\\') && raw.len() >= 2 => Some(raw[1..raw.len() - 1].to_string()),
+        Some(b'"') => Some(serde_json::from_str::<String>(raw)?),
+        _ => Some(raw.to_string()),
+    })
 }

@@ -255,6 +255,27 @@ fn ndjson_semicolons_tabs_and_hostile_headers() {
 }
 
 #[test]
+fn ndjson_values_are_taken_as_written() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("data.sqlite");
+    let nd = "{ \"name\" : \"a\\\"b\\u00e9\", \"n\": 1.50, \"big\": 123456789012345678901234567890, \"list\": [1, 2] }\n{\"name\": \"\", \"n\": 2}\n";
+    let file = write(dir.path(), "w.jsonl", nd.as_bytes());
+    let report = run(&ImportRequest::new(&file, &db)).unwrap();
+    let types: Vec<ColumnType> = report.columns.iter().map(|c| c.ty).collect();
+    assert_eq!(types, [ColumnType::Text, ColumnType::Real, ColumnType::Text, ColumnType::JsonArray]);
+    assert_eq!(
+        rows(&db, "SELECT name, n, big, list FROM w ORDER BY rowid"),
+        vec![
+            vec![t("a\"bé"), Value::Real(1.5), t("123456789012345678901234567890"), t("[1, 2]")],
+            vec![Value::Null, Value::Real(2.0), Value::Null, Value::Null],
+        ]
+    );
+    let bad = write(dir.path(), "bad.ndjson", b"{\"a\":1}\n[1,2]\n");
+    let err = run(&ImportRequest::new(&bad, &db)).unwrap_err();
+    assert!(err.to_string().contains("line 2: not a JSON object"), "{err}");
+}
+
+#[test]
 fn crlf_line_endings_and_quoted_crlf() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("data.sqlite");
