@@ -149,8 +149,26 @@ def test_node_counts_samples_and_overlap(app, data_dir, artifacts, cli_binary):
         "SELECT count(*) FROM profiles p WHERE plan IN ('pro', 'enterprise') AND country = 'US' AND "
         "(SELECT count(*) FROM events e WHERE e.profile_id = p.id AND e.name = 'purchase') >= 2"
     ).fetchone()[0]
-    db.close()
     assert regions == {"0": count - both, "1": paid_count - both, "0,1": both}
     assert int(css(driver, '[data-testid="overlap-count-0"]').text.replace(",", "")) == count
     assert int(css(driver, '[data-testid="overlap-count-1"]').text.replace(",", "")) == paid_count
     screenshot(driver, artifacts, "12-overlap")
+
+    # A third segment: "older than 40"; the centre region is in all three.
+    css(driver, '[data-testid="overlap-add"]').click()
+    older = {"version": 1, "entity": "profiles", "root": {"combinator": "and", "children": [
+        {"type": "condition", "attribute": "age", "operator": "greater_than", "value": 40}]}}
+    box = css(driver, '[data-testid="overlap-json-2"]')
+    box.click()
+    box.send_keys(json.dumps(older))
+    css(driver, '[data-testid="overlap-run"]').click()
+    regions = WebDriverWait(driver, 60, poll_frequency=0.2).until(lambda d: (r := result(d)) and len(r) == 7 and r)
+    centre = db.execute(
+        "SELECT count(*) FROM profiles p WHERE plan IN ('pro', 'enterprise') AND country = 'US' AND age > 40 AND "
+        "(SELECT count(*) FROM events e WHERE e.profile_id = p.id AND e.name = 'purchase') >= 2"
+    ).fetchone()[0]
+    older_count = db.execute("SELECT count(*) FROM profiles WHERE age > 40").fetchone()[0]
+    db.close()
+    assert regions["0,1,2"] == centre
+    assert sum(v for k, v in regions.items() if "2" in k.split(",")) == older_count
+    screenshot(driver, artifacts, "13-overlap-three")

@@ -6,8 +6,10 @@ import type { IpcError } from "../bindings/IpcError";
 import type { OverlapResponse } from "../bindings/OverlapResponse";
 import type { SampleResponse } from "../bindings/SampleResponse";
 import type { Segment } from "../bindings/Segment";
+import type { SegmentRecord } from "../bindings/SegmentRecord";
 import { api, toIpcError } from "../lib/api";
 import { formatCount, nodeLabel, pairs, parseSegment, vennLayout } from "../lib/counts";
+import { libraryApi } from "../lib/libraryApi";
 import { nodePointers } from "../lib/tree";
 import "./explore.css";
 
@@ -133,7 +135,15 @@ function Overlap({ segment, now, valid }: Props) {
   const [result, setResult] = useState<OverlapResponse>();
   const [error, setError] = useState<string>();
   const [busy, setBusy] = useState(false);
+  const [saved, setSaved] = useState<SegmentRecord[]>([]);
   useEffect(() => setResult(undefined), [segment, now]);
+  // Saved segments over the same records, to pick instead of pasting (none if the library fails).
+  useEffect(() => {
+    libraryApi
+      .list({ sort: [], entity: segment.entity ?? undefined, size: 100 as unknown as bigint })
+      .then((page) => setSaved(page.items.filter((r) => r.definition)))
+      .catch(() => setSaved([]));
+  }, [segment.entity]);
   const parsed = others.map(parseSegment);
   const ready = valid && parsed.every((p) => "segment" in p);
   const compare = async () => {
@@ -161,6 +171,25 @@ function Overlap({ segment, now, valid }: Props) {
             <button type="button" className="link small" data-testid={`overlap-use-current-${i + 1}`} onClick={() => set(i, JSON.stringify(segment, null, 2))}>
               copy A here
             </button>
+            {saved.length > 0 && (
+              <select
+                className="select small"
+                aria-label={`Saved segment as ${NAMES[i + 1]}`}
+                data-testid={`overlap-saved-${i + 1}`}
+                value=""
+                onChange={(e) => {
+                  const r = saved.find((x) => x.id === e.target.value);
+                  if (r?.definition) set(i, JSON.stringify(r.definition, null, 2));
+                }}
+              >
+                <option value="">from the library…</option>
+                {saved.map((r) => (
+                  <option key={r.id} value={r.id}>
+                    {r.name}
+                  </option>
+                ))}
+              </select>
+            )}
             {i === 1 && (
               <button type="button" className="link small" onClick={() => setOthers((o) => o.slice(0, 1))}>
                 remove
@@ -211,8 +240,10 @@ function Venn({ result }: { result: OverlapResponse }) {
           </g>
         ))}
         {circles.map((c, i) => {
-          const dx = c.cx < 150 ? -c.r * 0.72 : c.cx > 150 ? c.r * 0.72 : 0;
-          const dy = c.cy > 120 ? c.r * 0.85 : -c.r * 0.72;
+          // Names outside the regions' labels: top-left, top-right, bottom-left.
+          const bottom = c.cy > 120;
+          const dx = bottom || c.cx < 150 ? -c.r * 0.78 : c.r * 0.72;
+          const dy = bottom ? c.r * 0.82 : -c.r * 0.72;
           return (
             <text key={`n${i}`} x={c.cx + dx} y={c.cy + dy} className="venn-name" fill={COLORS[i]} textAnchor="middle">
               {names[i]}
