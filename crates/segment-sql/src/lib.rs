@@ -90,7 +90,7 @@ mod value;
 
 use segment_model::ir::Query;
 
-pub use dialect::{Dialect, Postgres, Sqlite};
+pub use dialect::{Ansi, BigQuery, Dialect, DuckDb, Postgres, Snowflake, Sqlite};
 pub use error::{Error, Result};
 pub use fragment::Fragment;
 pub use value::SqlValue;

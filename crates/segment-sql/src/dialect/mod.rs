@@ -7,10 +7,18 @@
 //! values as plain Rust values, which they must attach with [`Fragment::param`] so values stay
 //! bound parameters in executable SQL.
 
+mod ansi;
+mod bigquery;
+mod duckdb;
 mod postgres;
+mod snowflake;
 mod sqlite;
 
+pub use ansi::Ansi;
+pub use bigquery::BigQuery;
+pub use duckdb::DuckDb;
 pub use postgres::Postgres;
+pub use snowflake::Snowflake;
 pub use sqlite::Sqlite;
 
 use segment_model::ir::DatePart;

@@ -1001,3 +1001,18 @@ pub fn random_trees(leaves: &[Expr], seed: u64, n: usize) -> Vec<Expr> {
     }
     (0..n).map(|_| grow(4, leaves, &mut next)).collect()
 }
+
+/// The whole corpus in one dialect, displayed and built, for a snapshot; a case the dialect
+/// cannot express shows its error.
+pub fn corpus_text(db: &Db, dialect: &dyn segment_sql::Dialect) -> String {
+    let mut text = String::new();
+    for (name, query) in all_cases(db) {
+        match (segment_sql::display(&query, dialect), segment_sql::build(&query, dialect)) {
+            (Ok(shown), Ok(built)) => {
+                text.push_str(&format!("==== {name}\n{shown}\n-- build\n{}\n-- params {:?}\n\n", built.sql, built.params))
+            }
+            (Err(e), _) | (_, Err(e)) => text.push_str(&format!("==== {name}\n-- error: {e}\n\n")),
+        }
+    }
+    text
+}
