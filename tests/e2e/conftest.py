@@ -68,6 +68,10 @@ def tauri_driver(data_dir, artifacts):
     # The app reads and (on first start) writes its demo data here, not in the user's data dir.
     env["SEGMENT_BUILDER_DATA"] = str(data_dir / "demo.sqlite")
     env["XDG_DATA_HOME"] = str(data_dir / "xdg")
+    # The segment library (saved segments, history, members) too.
+    env["SEGMENT_BUILDER_LIBRARY"] = str(data_dir / "library.sqlite")
+    # Relationships confirmed in the app go here; the CLI reads the same file (see test_import.py).
+    env["SEGMENT_BUILDER_STORE"] = str(data_dir / "sources.json")
     log = open(artifacts / "tauri-driver.log", "wb")
     proc = subprocess.Popen(
         [exe, "--port", str(port), "--native-port", str(native_port)],

@@ -55,6 +55,8 @@ export function DataView({ source, stats, onOpen, dropped, onDroppedTaken }: Pro
   const [newName, setNewName] = useState("my data");
   const [typedPath, setTypedPath] = useState("");
   const [error, setError] = useState<IpcError>();
+  /** Bumped after each import, so the relationships editor looks for new proposals. */
+  const [imports, setImports] = useState(0);
 
   const refresh = useCallback(() => dataApi.sources().then(setSources).catch(setError), []);
   useEffect(() => void refresh(), [refresh, source.path]);
@@ -98,6 +100,7 @@ export function DataView({ source, stats, onOpen, dropped, onDroppedTaken }: Pro
 
   async function imported_(report: ImportReport) {
     await refresh();
+    setImports((n) => n + 1);
     setTarget(report.data_source);
     await open(report.data_source);
   }
@@ -179,7 +182,7 @@ export function DataView({ source, stats, onOpen, dropped, onDroppedTaken }: Pro
         <h1>
           {source.demo ? "Demo data" : baseName(source.path)} <span className="muted small">{source.path}</span>
         </h1>
-        <LinksEditor source={source} onChanged={() => open(source.path)} />
+        <LinksEditor key={`${source.path}#${imports}`} source={source} onChanged={() => open(source.path)} />
         <SchemaBrowser source={source} stats={stats} onLabel={() => open(source.path)} />
       </section>
       {queue.length > 0 && into && (

@@ -11,6 +11,7 @@ import { dataApi } from "../lib/dataApi";
 export function Distribution({ column }: { column: ColumnStats }) {
   const b = bars(column.top, 6);
   if (!b.length) return null;
+  if (b.every((x) => x.count === 1)) return <span className="muted small">all values differ</span>;
   const h = 12;
   return (
     <svg className="dist" width={200} height={b.length * (h + 3)} role="img" aria-label={`Most frequent values of ${column.name}`}>
