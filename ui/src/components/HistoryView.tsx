@@ -113,12 +113,12 @@ export function HistoryView({ record, onRestored, onClose }: { record: SegmentRe
                 <ul className="diff-list">
                   {diff.fields.map((f) => (
                     <li key={f.field} className="diff-changed">
-                      <span className="diff-kind">changed</span> {f.field}: {JSON.stringify(f.before)} → {JSON.stringify(f.after)}
+                      Changed {f.field}: {JSON.stringify(f.before)} → {JSON.stringify(f.after)}
                     </li>
                   ))}
                   {diff.conditions.map((c, i) => (
                     <li key={i} className={`diff-${c.change}`} data-testid="diff-change">
-                      <span className="diff-kind">{c.change}</span> {describeChange(c)}
+                      {describeChange(c)}
                     </li>
                   ))}
                 </ul>

@@ -2,9 +2,10 @@ import { useCallback, useEffect, useState } from "react";
 import type { LibraryError } from "../bindings/LibraryError";
 import type { Membership } from "../bindings/Membership";
 import type { MembershipChange } from "../bindings/MembershipChange";
+import type { Operation } from "../bindings/Operation";
 import type { Page } from "../bindings/Page";
 import type { SegmentRecord } from "../bindings/SegmentRecord";
-import { idProblem, num, pageLabel, parseMembers, shortDate } from "../lib/library";
+import { idProblem, newestFirst, num, pageLabel, parseMembers, shortDate } from "../lib/library";
 import { libraryApi, toLibraryError } from "../lib/libraryApi";
 
 const SIZE = 20;
@@ -31,13 +32,14 @@ export function MembersView({
   const [note, setNote] = useState("");
   const [frozenId, setFrozenId] = useState(`${record.id}_frozen`);
   const [busy, setBusy] = useState(false);
+  const [operation, setOperation] = useState<Operation | "">("");
   const isStatic = record.segmentType === "STATIC";
 
   const load = useCallback(() => {
     if (!isStatic) return;
     libraryApi.members(record.id, mPage, SIZE).then(setMembers).catch((e) => setError(toLibraryError(e)));
-    libraryApi.changes(record.id, null, cPage, SIZE).then(setChanges).catch((e) => setError(toLibraryError(e)));
-  }, [record.id, isStatic, mPage, cPage]);
+    newestChanges(record.id, operation || null, cPage).then(setChanges).catch((e) => setError(toLibraryError(e)));
+  }, [record.id, isStatic, mPage, cPage, operation]);
   useEffect(load, [load, record.revision, record.individualCount]);
 
   const apply = async (what: "add" | "remove") => {
@@ -144,7 +146,14 @@ export function MembersView({
               <Pager page={mPage} total={num(members?.page.totalElements)} onPage={setMPage} />
             </div>
             <div>
-              <div className="card-title">Membership changes</div>
+              <div className="row">
+                <div className="card-title grow">Membership changes, newest first</div>
+                <select className="select" value={operation} onChange={(e) => (setOperation(e.target.value as Operation | ""), setCPage(0))} aria-label="Which changes" data-testid="changes-operation">
+                  <option value="">Added and removed</option>
+                  <option value="ADDED">Added</option>
+                  <option value="REMOVED">Removed</option>
+                </select>
+              </div>
               <table className="table" data-testid="changes-table">
                 <thead>
                   <tr>
@@ -175,6 +184,10 @@ export function MembersView({
     </div>
   );
 }
+
+/** Page `page` of the change log counted from the newest entry (the store pages oldest first). */
+const newestChanges = (id: string, operation: Operation | null, page: number) =>
+  newestFirst((p) => libraryApi.changes(id, operation, p, SIZE), page, SIZE);
 
 function Pager({ page, total, onPage }: { page: number; total: number; onPage: (p: number) => void }) {
   if (total <= SIZE) return <div className="hint">{total === 0 ? "None yet." : pageLabel(0, SIZE, total)}</div>;

@@ -1,4 +1,4 @@
-import { useState } from "react";
+import { useEffect, useRef, useState } from "react";
 import type { LibraryError } from "../bindings/LibraryError";
 import type { Scope } from "../bindings/Scope";
 import type { Segment } from "../bindings/Segment";
@@ -39,10 +39,30 @@ export function SegmentBar({
   const [note, setNote] = useState("");
 
   const dirty = record ? differs(segment, record.definition) : true;
+  /** The newest preview request when a segment was opened: older responses are not its counts. */
+  const openedAt = useRef(0);
+
+  // The builder shows exactly the saved revision and it has no count yet (just restored, or
+  // saved before its count came back): record the live count as its cached count.
+  useEffect(() => {
+    const r = preview.response;
+    if (!record || dirty || preview.pending || !r || r.count == null || r.request_id <= openedAt.current) return;
+    if (record.segmentType === "STATIC" || (record.recordCount && num(record.recordCount.revision) === num(record.revision))) return;
+    let live = true;
+    libraryApi
+      .recordCount(record.id, { count: big(r.count), total: r.total == null ? null : big(r.total), dataSource: source.path, asOf: r.now })
+      .then(() => libraryApi.get(record.id))
+      .then((fresh) => live && setRecord(fresh))
+      .catch(() => undefined);
+    return () => {
+      live = false;
+    };
+  }, [record, dirty, preview, source.path]);
   const fail = (e: unknown) => setError(toLibraryError(e));
 
   /** Opens a saved segment into the builder. */
   const open = (r: SegmentRecord) => {
+    openedAt.current = preview.requested;
     setRecord(r);
     setSegment(r.definition ?? emptySegment(r.entity ?? source.default_entity ?? undefined));
     setPanel(null);
@@ -138,52 +158,16 @@ export function SegmentBar({
   const count = record?.recordCount;
   return (
     <div className="segment-bar" data-testid="segment-bar">
-      <div className="row seg-row">
-        <button type="button" className="btn" onClick={() => setPanel("library")} data-testid="open-library">
-          Library
-        </button>
-        <div className="seg-title grow">
-          {record ? (
-            <>
-              <span className="seg-name" data-testid="seg-name">{record.name}</span>
-              <span className="mono muted" data-testid="seg-id">{record.id}</span>
-              {dirty && <span className="pill warn" data-testid="seg-dirty">unsaved changes</span>}
-            </>
-          ) : (
-            <span className="muted">New segment (not saved)</span>
-          )}
-        </div>
-        <button type="button" className="btn primary" onClick={saveCurrent} disabled={!!record && !dirty} data-testid="seg-save">
-          Save
-        </button>
-        <button type="button" className="btn" onClick={() => setDialog({ kind: "saveAs", id: record ? copyId(record.id, []) : "", name: record ? `${record.name} (copy)` : "", type: record?.segmentType ?? "DYNAMIC", scope: record?.scope ?? "USER", idTouched: !!record })} data-testid="seg-save-as">
-          Save as…
-        </button>
-        {record && (
+      <div className="seg-title">
+        {record ? (
           <>
-            <button type="button" className="btn" onClick={() => setDialog({ kind: "rename", name: record.name })} data-testid="seg-rename">
-              Rename
-            </button>
-            <button type="button" className="btn" onClick={() => setDialog({ kind: "duplicate", id: copyId(record.id, []), name: `${record.name} (copy)`, type: record.segmentType, scope: record.scope, idTouched: true })} data-testid="seg-duplicate">
-              Duplicate
-            </button>
-            <button type="button" className="btn" onClick={() => setPanel("history")} data-testid="seg-history">
-              History
-            </button>
-            <button type="button" className="btn" onClick={() => setPanel("members")} data-testid="seg-members">
-              {record.segmentType === "STATIC" ? "Members" : "Freeze…"}
-            </button>
-            <button type="button" className="btn" onClick={exportFile} data-testid="seg-export">
-              Export…
-            </button>
-            <button type="button" className="btn danger" onClick={() => setDialog({ kind: "delete" })} data-testid="seg-delete">
-              Delete
-            </button>
+            <span className="seg-name" data-testid="seg-name">{record.name}</span>
+            <span className="mono muted" data-testid="seg-id">{record.id}</span>
+            {dirty && <span className="pill warn" data-testid="seg-dirty">unsaved changes</span>}
           </>
+        ) : (
+          <span className="muted">New segment (not saved)</span>
         )}
-        <button type="button" className="link small" onClick={newSegment} data-testid="seg-new">
-          New
-        </button>
       </div>
       {record && (
         <div className="seg-meta" data-testid="seg-meta">
@@ -191,7 +175,7 @@ export function SegmentBar({
             revision <b data-testid="seg-revision">{num(record.revision)}</b>
           </span>
           <span>modified {shortDate(record.dateModified)}</span>
-          <span>author {record.author?.name ?? record.author?.identifier ?? "—"}</span>
+          {record.author && <span>by {record.author.name ?? record.author.identifier}</span>}
           <span>
             {record.segmentType === "STATIC" ? "static" : "dynamic"} · {record.status.toLowerCase()} · {record.scope.toLowerCase()}
           </span>
@@ -204,6 +188,44 @@ export function SegmentBar({
           </span>
         </div>
       )}
+      <div className="row seg-row">
+        <button type="button" className="btn small" onClick={() => setPanel("library")} data-testid="open-library">
+          Library…
+        </button>
+        <span className="sep" />
+        <button type="button" className="btn small primary" onClick={saveCurrent} disabled={!!record && !dirty} data-testid="seg-save">
+          Save
+        </button>
+        <button type="button" className="btn small" onClick={() => setDialog({ kind: "saveAs", id: record ? copyId(record.id, []) : "", name: record ? `${record.name} (copy)` : "", type: record?.segmentType ?? "DYNAMIC", scope: record?.scope ?? "USER", idTouched: !!record })} data-testid="seg-save-as">
+          Save as…
+        </button>
+        {record && (
+          <>
+            <button type="button" className="btn small" onClick={() => setDialog({ kind: "rename", name: record.name })} data-testid="seg-rename">
+              Rename
+            </button>
+            <button type="button" className="btn small" onClick={() => setDialog({ kind: "duplicate", id: copyId(record.id, []), name: `${record.name} (copy)`, type: record.segmentType, scope: record.scope, idTouched: true })} data-testid="seg-duplicate">
+              Duplicate
+            </button>
+            <button type="button" className="btn small" onClick={() => setPanel("history")} data-testid="seg-history">
+              History
+            </button>
+            <button type="button" className="btn small" onClick={() => setPanel("members")} data-testid="seg-members">
+              {record.segmentType === "STATIC" ? "Members" : "Freeze…"}
+            </button>
+            <button type="button" className="btn small" onClick={exportFile} data-testid="seg-export">
+              Export…
+            </button>
+            <button type="button" className="btn small danger" onClick={() => setDialog({ kind: "delete" })} data-testid="seg-delete">
+              Delete
+            </button>
+          </>
+        )}
+        <span className="grow" />
+        <button type="button" className="link small" onClick={newSegment} data-testid="seg-new">
+          New segment
+        </button>
+      </div>
       {note && !error && <div className="hint" data-testid="seg-note">{note}</div>}
       {error && !dialog && <div className="error-box" role="alert" data-testid="seg-error">{error.message}</div>}
 
@@ -264,7 +286,11 @@ export function SegmentBar({
                 <span className="hint">The native file dialog is not available here: type a path.</span>
               </label>
             )}
-            {error && <div className="error-box" role="alert" data-testid="seg-dialog-error">{error.message}</div>}
+            {error && !("id" in dialog && error.message === idProblem(dialog.id)) && (
+              <div className="error-box" role="alert" data-testid="seg-dialog-error">
+                {error.message}
+              </div>
+            )}
             <div className="row end">
               <button type="button" className="btn" onClick={() => (setDialog(null), setError(undefined))} data-testid="seg-dialog-cancel">
                 Cancel

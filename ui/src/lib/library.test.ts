@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { CountRecord } from "../bindings/CountRecord";
 import type { Segment } from "../bindings/Segment";
-import { big, chartPoints, copyId, deltaLabel, describeChange, differs, idProblem, nextSort, pageLabel, parseMembers, shortDate, suggestId } from "./library";
+import { big, chartPoints, newestFirst, copyId, deltaLabel, describeChange, differs, idProblem, nextSort, pageLabel, parseMembers, shortDate, suggestId } from "./library";
 
 describe("segment ids", () => {
   it("accepts [a-z][a-z0-9_]* and explains every refusal", () => {
@@ -97,5 +97,20 @@ describe("count chart", () => {
 describe("members", () => {
   it("splits pasted identifiers on lines, commas and spaces, once each", () => {
     expect(parseMembers("a1\nb2, c3 ;a1\n\n")).toEqual(["a1", "b2", "c3"]);
+  });
+});
+
+describe("newest first", () => {
+  const all = Array.from({ length: 45 }, (_, i) => i);
+  const fetch = async (page: number) => ({
+    items: all.slice(page * 20, page * 20 + 20),
+    page: { size: big(20), totalElements: big(45), totalPages: big(3), number: big(page) },
+  });
+
+  it("pages a collection stored oldest first from its newest entry", async () => {
+    expect((await newestFirst(fetch, 0, 20)).items).toEqual(all.slice(25).reverse());
+    expect((await newestFirst(fetch, 1, 20)).items).toEqual(all.slice(5, 25).reverse());
+    expect((await newestFirst(fetch, 2, 20)).items).toEqual([4, 3, 2, 1, 0]);
+    expect((await newestFirst(fetch, 3, 20)).items).toEqual([]);
   });
 });

@@ -1,6 +1,7 @@
 // Pure logic of the segment library screens: id rules, list sorting, dates, the diff's wording,
 // and the count-over-time chart's geometry. No React, no IPC: unit-tested in library.test.ts.
 import type { CountRecord } from "../bindings/CountRecord";
+import type { Page } from "../bindings/Page";
 import type { Direction } from "../bindings/Direction";
 import type { Segment } from "../bindings/Segment";
 import type { SortField } from "../bindings/SortField";
@@ -134,4 +135,19 @@ export function chartPoints(counts: CountRecord[], width: number, height: number
 /** Member identifiers typed or pasted: one per line, or separated by commas or spaces. */
 export function parseMembers(text: string): string[] {
   return [...new Set(text.split(/[\s,;]+/).map((s) => s.trim()).filter(Boolean))];
+}
+
+/** Page `page` (from 0, of `size`) of a collection counted from its newest entry, given a fetch of
+ * the collection's pages oldest first: at most two fetches besides the first. */
+export async function newestFirst<T>(fetch: (page: number) => Promise<Page<T>>, page: number, size: number): Promise<Page<T>> {
+  const first = await fetch(0);
+  const total = num(first.page.totalElements);
+  const end = total - page * size;
+  if (end <= 0) return { items: [], page: first.page };
+  const start = Math.max(0, end - size);
+  const lo = Math.floor(start / size);
+  const hi = Math.floor((end - 1) / size);
+  const pages = await Promise.all([...new Set([lo, hi])].map((p) => (p === 0 ? first : fetch(p))));
+  const items = pages.flatMap((p) => p.items).slice(start - lo * size, end - lo * size);
+  return { items: items.reverse(), page: first.page };
 }
