@@ -2,8 +2,9 @@
 //! row count, per column its type, null share, distinct count, min/max (numbers, dates) or its
 //! most frequent values (text, booleans, and the elements of JSON arrays).
 //!
-//! Computed on the read-only, sandboxed connection: one scan per table for the counts, one
-//! grouped query per text-like column for its top values.
+//! Computed on the read-only, sandboxed connection: one scan per table for NULLs and min/max,
+//! one for distinct counts, one grouped query per text-like column for its top values. Tables
+//! over [`EXACT_ROWS`] rows get distinct counts and top values from a sample.
 
 use std::collections::BTreeMap;
 
@@ -26,6 +27,10 @@ pub struct EntityStats {
     pub key: String,
     #[ts(type = "number")]
     pub rows: u64,
+    /// Set when the table is large: distinct counts and top values come from a sample of this
+    /// many rows (distinct counts are then lower bounds, top counts estimates).
+    #[ts(optional, type = "number")]
+    pub sampled_rows: Option<u64>,
     pub columns: Vec<ColumnStats>,
 }
 
@@ -63,6 +68,12 @@ pub struct TopValue {
     pub count: u64,
 }
 
+/// Tables with more rows than this get their distinct counts and top values from a systematic
+/// sample (every k-th row) of about [`SAMPLE_ROWS`] rows; row counts, NULLs and min/max stay
+/// exact.
+pub const EXACT_ROWS: u64 = 1_000_000;
+pub const SAMPLE_ROWS: u64 = 200_000;
+
 /// Statistics of every entity of `schema` (the source's, with the sidecar applied), with the
 /// labels per table and column.
 pub fn compute(
@@ -70,31 +81,70 @@ pub fn compute(
     schema: &Schema,
     labels: &BTreeMap<String, BTreeMap<String, String>>,
 ) -> Result<Vec<EntityStats>> {
+    compute_with(source, schema, labels, EXACT_ROWS, SAMPLE_ROWS)
+}
+
+/// [`compute`] with other thresholds: tables over `exact_rows` rows are sampled down to about
+/// `sample_rows` rows for distinct counts and top values.
+pub fn compute_with(
+    source: &DataSource,
+    schema: &Schema,
+    labels: &BTreeMap<String, BTreeMap<String, String>>,
+    exact_rows: u64,
+    sample_rows: u64,
+) -> Result<Vec<EntityStats>> {
     let conn = source.connection();
     let mut out = Vec::new();
     for entity in &schema.entities {
         let table = quote(&entity.name);
+        // One scan: rows, non-NULL values, min and max of every column.
         let mut select = vec!["count(*)".to_string()];
         for c in &entity.columns {
             let q = quote(&c.name);
-            select.push(format!("count({q}), count(DISTINCT {q}), min({q}), max({q})"));
+            select.push(format!("count({q}), min({q}), max({q})"));
         }
         let sql = format!("SELECT {} FROM {table}", select.join(", "));
-        let row: Vec<Value> = conn.query_row(&sql, [], |r| {
-            (0..1 + 4 * entity.columns.len()).map(|i| r.get::<_, Value>(i)).collect()
-        })?;
+        let row: Vec<Value> =
+            conn.query_row(&sql, [], |r| (0..1 + 3 * entity.columns.len()).map(|i| r.get::<_, Value>(i)).collect())?;
         let rows = as_u64(&row[0]);
+        // Distinct counts (and top values): exact, or from a sample of a large table.
+        let integer_key = entity.key == "rowid"
+            || entity.column(&entity.key).is_some_and(|c| c.storage == Storage::Integer);
+        let (from, sampled_rows) = if rows > exact_rows {
+            let step = rows.div_ceil(sample_rows.max(1));
+            let sample = if integer_key {
+                format!("(SELECT * FROM {table} WHERE {} % {step} = 0)", quote(&entity.key))
+            } else {
+                format!("(SELECT * FROM {table} LIMIT {sample_rows})")
+            };
+            let n: i64 = conn.query_row(&format!("SELECT count(*) FROM {sample}"), [], |r| r.get(0))?;
+            (sample, u64::try_from(n).unwrap_or(0))
+        } else {
+            (table.clone(), rows)
+        };
+        let sampled = sampled_rows != rows;
+        let distinct: Vec<Value> = if entity.columns.is_empty() {
+            Vec::new()
+        } else {
+            let cols: Vec<String> = entity.columns.iter().map(|c| format!("count(DISTINCT {})", quote(&c.name))).collect();
+            let sql = format!("SELECT {} FROM {from}", cols.join(", "));
+            conn.query_row(&sql, [], |r| (0..entity.columns.len()).map(|i| r.get::<_, Value>(i)).collect())?
+        };
+        let scale = if sampled && sampled_rows > 0 { rows as f64 / sampled_rows as f64 } else { 1.0 };
         let mut columns = Vec::new();
         for (i, c) in entity.columns.iter().enumerate() {
-            let base = 1 + 4 * i;
+            let base = 1 + 3 * i;
             let non_null = as_u64(&row[base]);
             let nulls = rows.saturating_sub(non_null);
             let ranged = matches!(c.data_type, DataType::Number | DataType::Datetime);
-            let top = match c.data_type {
-                DataType::Text | DataType::Boolean => top_values(source, &entity.name, &c.name, c.storage)?,
-                DataType::Array => top_elements(source, &entity.name, &c.name).unwrap_or_default(),
+            let mut top = match c.data_type {
+                DataType::Text | DataType::Boolean => top_values(source, &from, &c.name, c.storage)?,
+                DataType::Array => top_elements(source, &from, &c.name).unwrap_or_default(),
                 _ => Vec::new(),
             };
+            for t in &mut top {
+                t.count = (t.count as f64 * scale).round() as u64;
+            }
             columns.push(ColumnStats {
                 name: c.name.clone(),
                 label: labels.get(&entity.name).and_then(|l| l.get(&c.name)).cloned(),
@@ -103,13 +153,19 @@ pub fn compute(
                 declared_type: c.declared_type.clone(),
                 nulls,
                 null_share: if rows > 0 { nulls as f64 / rows as f64 } else { 0.0 },
-                distinct: as_u64(&row[base + 1]),
-                min: ranged.then(|| shown(&row[base + 2], c.storage)).flatten(),
-                max: ranged.then(|| shown(&row[base + 3], c.storage)).flatten(),
+                distinct: as_u64(&distinct[i]),
+                min: ranged.then(|| shown(&row[base + 1], c.storage)).flatten(),
+                max: ranged.then(|| shown(&row[base + 2], c.storage)).flatten(),
                 top,
             });
         }
-        out.push(EntityStats { name: entity.name.clone(), key: entity.key.clone(), rows, columns });
+        out.push(EntityStats {
+            name: entity.name.clone(),
+            key: entity.key.clone(),
+            rows,
+            sampled_rows: sampled.then_some(sampled_rows),
+            columns,
+        });
     }
     Ok(out)
 }
@@ -137,21 +193,20 @@ fn shown(v: &Value, storage: Storage) -> Option<serde_json::Value> {
     })
 }
 
-fn top_values(source: &DataSource, table: &str, column: &str, storage: Storage) -> Result<Vec<TopValue>> {
+/// `from`: a quoted table name or a parenthesised sample of it.
+fn top_values(source: &DataSource, from: &str, column: &str, storage: Storage) -> Result<Vec<TopValue>> {
     let q = quote(column);
     let sql = format!(
-        "SELECT {q}, count(*) AS n FROM {} WHERE {q} IS NOT NULL GROUP BY {q} ORDER BY n DESC, {q} LIMIT {TOP_VALUES}",
-        quote(table)
+        "SELECT {q}, count(*) AS n FROM {from} WHERE {q} IS NOT NULL GROUP BY {q} ORDER BY n DESC, {q} LIMIT {TOP_VALUES}"
     );
     collect_top(source, &sql, storage)
 }
 
-fn top_elements(source: &DataSource, table: &str, column: &str) -> Result<Vec<TopValue>> {
+fn top_elements(source: &DataSource, from: &str, column: &str) -> Result<Vec<TopValue>> {
     let q = quote(column);
     let sql = format!(
-        "SELECT j.value, count(*) AS n FROM {} AS t, json_each(CASE WHEN json_valid(t.{q}) THEN t.{q} ELSE '[]' END) AS j \
-         GROUP BY j.value ORDER BY n DESC, j.value LIMIT {TOP_VALUES}",
-        quote(table)
+        "SELECT j.value, count(*) AS n FROM {from} AS t, json_each(CASE WHEN json_valid(t.{q}) THEN t.{q} ELSE '[]' END) AS j \
+         GROUP BY j.value ORDER BY n DESC, j.value LIMIT {TOP_VALUES}"
     );
     collect_top(source, &sql, Storage::Text)
 }

@@ -421,4 +421,14 @@ fn statistics_describe_every_column() {
     assert_eq!(col("tags").top[0].value, "vip");
     assert_eq!(col("tags").top[0].count, 2);
     assert_eq!(col("is_vip").top[0].value, true);
+    assert_eq!(p.sampled_rows, None);
+
+    // A large table: distinct counts and top values from a sample, counts scaled; NULLs exact.
+    let stats = segment_import::stats::compute_with(&opened.source, &opened.schema, &Default::default(), 3, 2).unwrap();
+    let p = &stats[0];
+    assert_eq!(p.sampled_rows, Some(2)); // rows 2 and 4
+    let col = |n: &str| p.columns.iter().find(|c| c.name == n).unwrap();
+    assert_eq!(col("country").nulls, 1);
+    assert_eq!(col("country").top, [segment_import::stats::TopValue { value: "US".into(), count: 2 }]);
+    assert_eq!(col("age").max, Some(serde_json::json!(50)));
 }
