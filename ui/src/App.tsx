@@ -66,7 +66,6 @@ export function App() {
       const keep = old?.entity && s.schema.entities.some((e) => e.name === old.entity);
       return keep && path === source?.path ? old : emptySegment(s.default_entity ?? s.schema.entities[0]?.name);
     });
-    setPreview({ requested: 0, pending: false });
   }, [source?.path]);
 
   useEffect(() => {
