@@ -57,4 +57,11 @@ if [ ! -x "$venv/bin/python" ] || [ ! -f "$req_stamp" ] || [ "$(cat "$req_stamp"
   "$venv/bin/pip" install --quiet --disable-pip-version-check -r tests/e2e/requirements.txt
   echo "$want" > "$req_stamp"
 fi
+# DuckDB (Python package, pinned) for segment-sql's DuckDB execution test, in its own venv.
+duckdb_version=2.0.0
+duckdb_venv=target/duckdb-venv
+if ! "$duckdb_venv/bin/python" -c "import duckdb, sys; sys.exit(duckdb.__version__ != '$duckdb_version')" 2>/dev/null; then
+  python3 -m venv "$duckdb_venv"
+  "$duckdb_venv/bin/pip" install --quiet --disable-pip-version-check "duckdb==$duckdb_version"
+fi
 echo "setup: done"
