@@ -7,6 +7,7 @@
 
 mod count;
 mod data;
+mod formats;
 mod library;
 mod members;
 mod segments;
@@ -104,6 +105,10 @@ enum Command {
         #[command(flatten)]
         now: NowArg,
     },
+    /// Write a segment in another format (SQL dialects, PQL, OData, ODP, Census, English…).
+    Render(formats::RenderArgs),
+    /// Translate a segment from one format to another.
+    Convert(formats::ConvertArgs),
     /// Print the SQL that counts a segment (readable, and executable with its parameters).
     Sql {
         #[command(flatten)]
@@ -151,7 +156,13 @@ impl From<segment_source::Error> for Failure {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    match run(cli.command) {
+    // render and convert print the document itself, not JSON.
+    let command = match cli.command {
+        Command::Render(args) => return formats::exit(formats::render(args)),
+        Command::Convert(args) => return formats::exit(formats::convert(args)),
+        command => command,
+    };
+    match run(command) {
         Ok((output, code)) => {
             println!("{}", serde_json::to_string_pretty(&output).unwrap_or_else(|_| output.to_string()));
             code
@@ -188,6 +199,7 @@ fn run(command: Command) -> Result<(Value, ExitCode), Failure> {
         Command::Relate(args) => data::relate(args),
         Command::Segments(args) => segments::run(args),
         Command::Members(args) => members::run(args),
+        Command::Render(_) | Command::Convert(_) => unreachable!("handled in main"),
         Command::Validate { input } => {
             let (_, schema) = data::open(&input.data)?;
             let text = read_segment(&input.segment)?;
