@@ -13,11 +13,12 @@
 //! [`Output`] picks the statement: the count of matching records, the total count of the base
 //! entity, or the keys of matching records in key order (for sampling).
 //!
-//! Dialects: [`Sqlite`] and [`Postgres`] (over the same storage shapes). A dialect is a
-//! [`Dialect`] implementation overriding only what it spells differently from the generic
-//! defaults, so DuckDB, BigQuery, Snowflake and ANSI are small additions. Both dialects are
-//! checked by executing the test corpus (SQLite always; PostgreSQL when `SEGMENT_SQL_PSQL`
-//! names a psql command line) against a reference evaluator.
+//! Dialects: [`Sqlite`], [`Postgres`], [`DuckDb`], [`BigQuery`], [`Snowflake`] and [`Ansi`] (over
+//! the same storage shapes). A dialect is a [`Dialect`] implementation overriding only what it
+//! spells differently from the generic defaults ([`Ansi`] overrides nothing). SQLite, PostgreSQL
+//! and DuckDB are checked by executing the test corpus (SQLite always; PostgreSQL when
+//! `SEGMENT_SQL_PSQL` names a psql command line; DuckDB when `SEGMENT_SQL_DUCKDB=1` or `CI`)
+//! against a reference evaluator; every dialect has a snapshot of the whole corpus.
 //!
 //! ## Shape of the generated SQL
 //!
