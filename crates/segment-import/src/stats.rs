@@ -4,7 +4,8 @@
 //!
 //! Computed on the read-only, sandboxed connection: one scan per table for NULLs and min/max,
 //! one for distinct counts, one grouped query per text-like column for its top values. Tables
-//! over [`EXACT_ROWS`] rows get distinct counts and top values from a sample.
+//! over [`EXACT_ROWS`] rows get distinct counts and top values from a sample; mostly unique
+//! text columns (emails) get no top values.
 
 use std::collections::BTreeMap;
 
@@ -68,11 +69,11 @@ pub struct TopValue {
     pub count: u64,
 }
 
-/// Tables with more rows than this get their distinct counts and top values from a systematic
+/// Tables with more rows than this (a quarter million) get their distinct counts and top values from a systematic
 /// sample (every k-th row) of about [`SAMPLE_ROWS`] rows; row counts, NULLs and min/max stay
 /// exact.
-pub const EXACT_ROWS: u64 = 1_000_000;
-pub const SAMPLE_ROWS: u64 = 200_000;
+pub const EXACT_ROWS: u64 = 250_000;
+pub const SAMPLE_ROWS: u64 = 100_000;
 
 /// Statistics of every entity of `schema` (the source's, with the sidecar applied), with the
 /// labels per table and column.
@@ -137,7 +138,10 @@ pub fn compute_with(
             let non_null = as_u64(&row[base]);
             let nulls = rows.saturating_sub(non_null);
             let ranged = matches!(c.data_type, DataType::Number | DataType::Datetime);
+            // Mostly unique values (emails, ids) have no "top values" worth a grouped query.
+            let unique_ish = as_u64(&distinct[i]) * 2 > sampled_rows && sampled_rows > 100;
             let mut top = match c.data_type {
+                DataType::Text if unique_ish => Vec::new(),
                 DataType::Text | DataType::Boolean => top_values(source, &from, &c.name, c.storage)?,
                 DataType::Array => top_elements(source, &from, &c.name).unwrap_or_default(),
                 _ => Vec::new(),
