@@ -49,7 +49,7 @@ export function SchemaBrowser({ source, stats, onLabel }: { source: SourceInfo; 
       {stats.map((e) => (
         <div className="card" key={e.name} data-testid="schema-entity" data-entity={e.name}>
           <div className="card-title">
-            {e.name} <span className="muted">· {formatCount(e.rows)} rows · key {e.key}</span>
+            {e.name} <span className="muted">· {formatCount(e.rows)} rows · key {e.key}{e.sampled_rows != null && ` · distinct counts and top values from a sample of ${formatCount(e.sampled_rows)} rows`}</span>
           </div>
           <table className="schema-table">
             <thead>
