@@ -123,3 +123,18 @@ def test_freeze_into_a_static_segment_with_members(driver, artifacts):
     wait(driver, lambda d: "zz_not_a_profile" in text_of(d, "changes-table"))
     screenshot(driver, artifacts, "14-members")
     css(driver, tid("members-close")).click()
+
+
+def test_unsaved_changes_are_never_dropped_silently(driver, artifacts):
+    # Continues with the frozen segment open: edit it, then try to start a new segment.
+    css(driver, f'{node("/root")} > .group-actions [data-testid="add-condition"]').click()
+    wait(driver, lambda d: d.find_elements(By.CSS_SELECTOR, tid("seg-dirty")))
+    css(driver, tid("seg-new")).click()
+    assert "Discard unsaved changes?" in wait(driver, lambda d: text_of(d, "seg-dialog"))
+    screenshot(driver, artifacts, "15-discard")
+    css(driver, tid("seg-dialog-cancel")).click()
+    assert driver.find_elements(By.CSS_SELECTOR, node("/root/children/1"))
+    assert text_of(driver, "seg-id") == f"{SEGMENT_ID}_frozen"
+    css(driver, tid("seg-new")).click()
+    css(driver, tid("seg-dialog-confirm")).click()
+    wait(driver, lambda d: "New segment" in text_of(d, "segment-bar"))

@@ -13,7 +13,7 @@ import { HistoryView } from "./HistoryView";
 import { LibraryView } from "./LibraryView";
 import { MembersView } from "./MembersView";
 
-type Dialog = { kind: "save" | "saveAs" | "duplicate"; id: string; name: string; type: SegmentType; scope: Scope; idTouched: boolean } | { kind: "rename"; name: string } | { kind: "delete" } | { kind: "export"; path: string };
+type Dialog = { kind: "save" | "saveAs" | "duplicate"; id: string; name: string; type: SegmentType; scope: Scope; idTouched: boolean } | { kind: "rename"; name: string } | { kind: "delete" } | { kind: "export"; path: string } | { kind: "discard"; then: () => void };
 type Panel = "library" | "history" | "members" | null;
 
 /** The segment being edited as a library entry: what it is (id, revision, dates, author, cached
@@ -126,6 +126,8 @@ export function SegmentBar({
         await libraryApi.remove(record.id);
         setNote(`Deleted ${record.id}; its history is kept, and saving it again brings it back.`);
         setRecord(undefined);
+      } else if (dialog.kind === "discard") {
+        dialog.then();
       } else if (dialog.kind === "export" && record) {
         if (!dialog.path.trim()) return setError({ kind: "invalid", status: 400, message: "Type the path of the file to write.", problems: [] });
         setNote(`Exported to ${await libraryApi.exportFile(record.id, dialog.path)}.`);
@@ -148,6 +150,10 @@ export function SegmentBar({
       fail(e);
     }
   };
+
+  /** Unsaved edits are never dropped silently: replacing the builder's tree asks first. */
+  const unsaved = dirty && (!!record || segment.root.children.length > 0);
+  const guarded = (then: () => void) => (unsaved ? setDialog({ kind: "discard", then }) : then());
 
   const newSegment = () => {
     setRecord(undefined);
@@ -222,7 +228,7 @@ export function SegmentBar({
           </>
         )}
         <span className="grow" />
-        <button type="button" className="link small" onClick={newSegment} data-testid="seg-new">
+        <button type="button" className="link small" onClick={() => guarded(newSegment)} data-testid="seg-new">
           New segment
         </button>
       </div>
@@ -230,10 +236,10 @@ export function SegmentBar({
       {error && !dialog && <div className="error-box" role="alert" data-testid="seg-error">{error.message}</div>}
 
       {dialog && (
-        <div className="overlay" role="dialog" aria-label="Segment" data-testid="seg-dialog">
+        <div className="overlay top" role="dialog" aria-label="Segment" data-testid="seg-dialog">
           <form className="sheet narrow" onSubmit={(e) => (e.preventDefault(), confirm())}>
             <h2>
-              {dialog.kind === "save" ? "Save segment" : dialog.kind === "saveAs" ? "Save as a new segment" : dialog.kind === "duplicate" ? "Duplicate segment" : dialog.kind === "rename" ? "Rename segment" : dialog.kind === "delete" ? "Delete segment?" : "Export definition"}
+              {dialog.kind === "save" ? "Save segment" : dialog.kind === "saveAs" ? "Save as a new segment" : dialog.kind === "duplicate" ? "Duplicate segment" : dialog.kind === "rename" ? "Rename segment" : dialog.kind === "delete" ? "Delete segment?" : dialog.kind === "discard" ? "Discard unsaved changes?" : "Export definition"}
             </h2>
             {(dialog.kind === "save" || dialog.kind === "saveAs" || dialog.kind === "duplicate") && (
               <>
@@ -279,6 +285,7 @@ export function SegmentBar({
                 a segment with this id again brings it back.
               </p>
             )}
+            {dialog.kind === "discard" && <p>The builder has changes that are not saved. Save them first (Cancel, then Save), or discard them.</p>}
             {dialog.kind === "export" && (
               <label className="stack">
                 <span>File to write</span>
@@ -295,15 +302,15 @@ export function SegmentBar({
               <button type="button" className="btn" onClick={() => (setDialog(null), setError(undefined))} data-testid="seg-dialog-cancel">
                 Cancel
               </button>
-              <button type="submit" className={`btn ${dialog.kind === "delete" ? "danger-fill" : "primary"}`} data-testid="seg-dialog-confirm">
-                {dialog.kind === "delete" ? "Delete" : dialog.kind === "rename" ? "Rename" : dialog.kind === "export" ? "Export" : dialog.kind === "duplicate" ? "Duplicate" : "Save"}
+              <button type="submit" className={`btn ${dialog.kind === "delete" || dialog.kind === "discard" ? "danger-fill" : "primary"}`} data-testid="seg-dialog-confirm">
+                {dialog.kind === "delete" ? "Delete" : dialog.kind === "discard" ? "Discard changes" : dialog.kind === "rename" ? "Rename" : dialog.kind === "export" ? "Export" : dialog.kind === "duplicate" ? "Duplicate" : "Save"}
               </button>
             </div>
           </form>
         </div>
       )}
 
-      {panel === "library" && <LibraryView onOpen={open} onClose={() => setPanel(null)} currentId={record?.id} />}
+      {panel === "library" && <LibraryView onOpen={(r) => guarded(() => open(r))} onClose={() => setPanel(null)} currentId={record?.id} />}
       {panel === "history" && record && <HistoryView record={record} onRestored={open} onClose={() => setPanel(null)} />}
       {panel === "members" && record && <MembersView record={record} asOf={asOf} onChanged={(r) => (r.id === record.id ? setRecord(r) : open(r))} onClose={() => setPanel(null)} />}
     </div>
