@@ -6,6 +6,7 @@ path into the Data screen's path field (which users can use too)."""
 
 import json
 import os
+import re
 import sqlite3
 import subprocess
 import time
@@ -142,3 +143,29 @@ def test_import_relate_and_count(driver, data_dir, artifacts, cli_binary):
     wait(driver, '[data-testid="source-item"].on[data-path$="demo.sqlite"]')
     css(driver, '[data-testid="tab-builder"]').click()
     WebDriverWait(driver, 30).until(lambda d: css(d, '[data-testid="entity-picker"]').get_attribute("value") == "profiles")
+
+
+def test_a_long_import_shows_progress_and_cancels(driver, data_dir, artifacts):
+    WebDriverWait(driver, 180, poll_frequency=0.5).until(
+        lambda d: d.find_elements(By.CSS_SELECTOR, '[data-testid="builder"] [data-testid="group"]')
+    )
+    big = data_dir / "events.csv"
+    with big.open("w") as f:
+        f.write("id,user_id,name,amount,ts\n")
+        for i in range(1, 1_500_001):
+            f.write(f"{i},{i % 9973},event{i % 17},{i % 1000}.25,2026-{1 + i % 12:02d}-{1 + i % 28:02d}T10:00:00Z\n")
+    css(driver, '[data-testid="tab-data"]').click()
+    wait(driver, '[data-testid="data-view"]')
+    before = set(p.name for p in (data_dir / "imported").iterdir())
+    import_file(driver, big)
+    css(driver, '[data-testid="import-start"]').click()
+    WebDriverWait(driver, 60, poll_frequency=0.1).until(
+        lambda d: any(re.search(r"[1-9][0-9,]* rows, .* rows/s", e.text) for e in d.find_elements(By.CSS_SELECTOR, '[data-testid="import-progress"]'))
+    )
+    screenshot(driver, artifacts, "14-import-progress")
+    css(driver, '[data-testid="import-cancel"]').click()
+    error = wait(driver, '[data-testid="import-error"]')
+    assert "cancelled" in error.text, error.text
+    css(driver, '[data-testid="import-abort"]').click()
+    assert set(p.name for p in (data_dir / "imported").iterdir()) == before, "a cancelled import leaves nothing behind"
+    css(driver, '[data-testid="tab-builder"]').click()

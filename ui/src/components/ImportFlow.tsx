@@ -21,6 +21,13 @@ const TYPES: [ColumnType, string][] = [
   ["text", "Text"],
 ];
 
+const PHASES: Record<Progress["phase"], string> = {
+  scanning: "Reading the file (pass 1 of 2)",
+  loading: "Writing the rows (pass 2 of 2)",
+  indexing: "Building indexes",
+  analyzing: "Analyzing",
+};
+
 type Step =
   | { kind: "preview"; preview?: Preview; error?: IpcError }
   | { kind: "running"; progress?: Progress }
@@ -151,7 +158,7 @@ export function ImportFlow({ file, into, onDone, onClose }: { file: string; into
             </div>
             <p className="muted small">
               {step.progress
-                ? `${step.progress.phase}: ${formatCount(step.progress.rows)} rows, ${formatBytes(step.progress.bytes)} of ${formatBytes(step.progress.total_bytes)}, ${formatCount(Math.round(step.progress.rows_per_second))} rows/s, ${formatDuration(step.progress.eta_ms)} left`
+                ? `${PHASES[step.progress.phase]}: ${formatCount(step.progress.rows)} rows, ${formatBytes(step.progress.bytes)} of ${formatBytes(step.progress.total_bytes)}, ${formatCount(Math.round(step.progress.rows_per_second))} rows/s, ${formatDuration(step.progress.eta_ms)} left`
                 : "Starting…"}
             </p>
           </div>
