@@ -4,6 +4,7 @@
 pub mod commands;
 pub mod counting;
 pub mod data;
+pub mod formats;
 mod engine;
 pub mod ipc;
 pub mod library;
@@ -20,7 +21,7 @@ pub fn builder<R: tauri::Runtime>(builder: tauri::Builder<R>, state: AppState) -
     builder
         .plugin(tauri_plugin_dialog::init())
         .manage(state)
-        .invoke_handler(tauri::generate_handler![commands::get_source, commands::preview, counting::samples, counting::overlap, data::import_preview, data::import_file, data::cancel_import, data::relationships, data::relate, data::schema_stats, data::data_sources, data::open_data, data::set_time_column, data::set_label, library::library_list, library::library_get, library::library_save, library::library_delete, library::library_history, library::library_revision, library::library_diff, library::library_restore, library::library_record_count, library::library_counts, library::members_add, library::members_remove, library::members_list, library::members_changes, library_io::library_freeze, library_io::library_export, library_io::library_import])
+        .invoke_handler(tauri::generate_handler![commands::get_source, commands::preview, counting::samples, counting::overlap, data::import_preview, data::import_file, data::cancel_import, data::relationships, data::relate, data::schema_stats, data::data_sources, data::open_data, data::set_time_column, data::set_label, library::library_list, library::library_get, library::library_save, library::library_delete, library::library_history, library::library_revision, library::library_diff, library::library_restore, library::library_record_count, library::library_counts, library::members_add, library::members_remove, library::members_list, library::members_changes, library_io::library_freeze, library_io::library_export, library_io::library_import, formats::render_formats, formats::import_definition])
 }
 
 pub fn run() {

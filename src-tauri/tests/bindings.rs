@@ -32,6 +32,10 @@ fn generate(dir: &Path) {
     segment_import::Preview::export_all_to(dir).expect("export Preview");
     segment_import::ImportReport::export_all_to(dir).expect("export ImportReport");
     segment_import::stats::EntityStats::export_all_to(dir).expect("export EntityStats");
+    // The segment in every format, "Import definition" (src-tauri/src/formats.rs).
+    segment_builder_desktop::formats::RenderedFormat::export_all_to(dir).expect("export RenderedFormat");
+    segment_builder_desktop::formats::ImportedDefinition::export_all_to(dir).expect("export ImportedDefinition");
+    segment_builder_desktop::formats::DefinitionError::export_all_to(dir).expect("export DefinitionError");
 }
 
 /// Relative path → contents of every file under `dir`.

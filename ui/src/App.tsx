@@ -6,6 +6,7 @@ import { BuilderContext, type Builder } from "./components/context";
 import { GroupEditor } from "./components/GroupEditor";
 import { CountPanel, DefinitionPane, SqlPane } from "./components/Preview";
 import { Explore } from "./components/Explore";
+import { FormatsPane } from "./components/FormatsPane";
 import { nodeCountMap } from "./lib/counts";
 import { Problems } from "./components/Problems";
 import { SegmentBar } from "./components/SegmentBar";
@@ -206,6 +207,7 @@ export function App() {
             <Explore segment={segment} now={asOfToRfc3339(asOf) ?? null} valid={preview.response?.count != null} />
             <SqlPane sql={preview.response?.sql} />
             <DefinitionPane segment={segment} />
+            <FormatsPane segment={segment} now={asOfToRfc3339(asOf) ?? null} onImport={setSegment} />
           </aside>
         </main>
         </StatsContext.Provider>
