@@ -126,7 +126,10 @@ pub fn render_all(segment: &Segment, schema: &Schema, entity: Option<&str>, now:
                 let (text, error) = match &query {
                     Ok(query) => match segment_sql::display(query, dialect(name)) {
                         Ok(text) => (Some(text), None),
-                        Err(e) => (None, Some(RenderError { message: format!("{label} cannot write this segment: {e}"), path: None })),
+                        Err(e) => {
+                            let path = segment_sql::locate_unsupported(segment, schema, entity, now, dialect(name));
+                            (None, Some(RenderError { message: format!("{label} cannot write this segment: {e}"), path }))
+                        }
                     },
                     Err(problems) => {
                         let first = problems.first();

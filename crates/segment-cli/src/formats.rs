@@ -226,10 +226,16 @@ fn write(
                     to.name()
                 )));
             }
-            let query = check(segment, schema, entity, parse_now(now)?)
+            let now = parse_now(now)?;
+            let query = check(segment, schema, entity, now)
                 .map_err(|problems| Failure(problems.iter().map(|p| located(file, p)).collect()))?;
-            segment_sql::display(&query, dialect.dialect())
-                .map_err(|e| Failure::new(format!("{}: cannot write {}: {e}", file.display(), to.name())))
+            segment_sql::display(&query, dialect.dialect()).map_err(|e| {
+                // The IR has no node paths: find the node the dialect cannot write.
+                let at = segment_sql::locate_unsupported(segment, schema, entity, now, dialect.dialect())
+                    .map(|path| format!(" (at {path})"))
+                    .unwrap_or_default();
+                Failure::new(format!("{}: cannot write {}: {e}{at}", file.display(), to.name()))
+            })
         }
     }
 }

@@ -144,6 +144,7 @@ fn what_a_dialect_cannot_express_is_named() {
     let out = run(&["render", "--to", "sql-ansi", "--data", data(), "--segment", &seg]);
     assert_eq!(out.status.code(), Some(1));
     assert!(stderr(&out).contains("cannot write sql-ansi: ANSI SQL cannot express regular expressions"), "{}", stderr(&out));
+    assert!(stderr(&out).contains("(at /root/children/0)"), "the node is named: {}", stderr(&out));
     let out = run(&["render", "--to", "sql-duckdb", "--data", data(), "--segment", &seg]);
     assert!(stdout(&out).contains("regexp_matches(t0.\"email\", '^a')"));
 }

@@ -84,6 +84,7 @@ mod compile;
 pub mod dialect;
 mod error;
 mod fragment;
+mod locate;
 mod raw;
 mod render;
 mod time;
@@ -94,6 +95,7 @@ use segment_model::ir::Query;
 pub use dialect::{Ansi, BigQuery, Dialect, DuckDb, Postgres, Snowflake, Sqlite};
 pub use error::{Error, Result};
 pub use fragment::Fragment;
+pub use locate::locate_unsupported;
 pub use value::SqlValue;
 
 /// An executable statement: SQL with placeholders and the values to bind to them, in order.
