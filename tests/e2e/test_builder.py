@@ -198,6 +198,9 @@ def test_every_operator_offers_an_editor_whose_default_is_valid(app, artifacts):
             changed = picker.get_attribute("value") != op
             select(picker, op)
             if op in needs_input:
+                # Let this operator's (invalid: empty) preview arrive before the next one, or
+                # the next operator's wait could end on it and read its problem.
+                settled(driver, after=before if changed else None)
                 continue
             if op in ("is", "is_not", "contains", "does_not_contain", "starts_with", "does_not_start_with",
                       "ends_with", "does_not_end_with", "like", "matches_regex"):
