@@ -95,10 +95,9 @@ def test_node_counts_samples_and_overlap(app, data_dir, artifacts, cli_binary):
     # Samples: the first 10 matching profiles by id, each meeting every condition.
     css(driver, '[data-testid="tab-samples"]').click()
     css(driver, '[data-testid="samples-first"]').click()
-    WebDriverWait(driver, 60, poll_frequency=0.2).until(
-        lambda d: d.find_elements(By.CSS_SELECTOR, '[data-testid="sample"]')
+    keys = WebDriverWait(driver, 60, poll_frequency=0.2, ignored_exceptions=(StaleElementReferenceException,)).until(
+        lambda d: [int(float(s.get_attribute("data-key"))) for s in d.find_elements(By.CSS_SELECTOR, '[data-testid="sample"]')]
     )
-    keys = [int(float(s.get_attribute("data-key"))) for s in driver.find_elements(By.CSS_SELECTOR, '[data-testid="sample"]')]
     expected_keys = [r[0] for r in db.execute(
         "SELECT id FROM profiles p WHERE country = 'US' AND (SELECT count(*) FROM events e "
         "WHERE e.profile_id = p.id AND e.name = 'purchase') >= 2 ORDER BY id LIMIT 10"
@@ -118,11 +117,14 @@ def test_node_counts_samples_and_overlap(app, data_dir, artifacts, cli_binary):
         "WHERE e.profile_id = p.id AND e.name = 'purchase') >= 2"
     )}
     css(driver, '[data-testid="samples-random"]').click()
-    WebDriverWait(driver, 60, poll_frequency=0.2).until(
+    # The list re-renders when the new sample arrives: ignore elements that went stale meanwhile.
+    WebDriverWait(driver, 60, poll_frequency=0.2, ignored_exceptions=(StaleElementReferenceException,)).until(
         lambda d: d.find_elements(By.CSS_SELECTOR, '[data-testid="sample"]')
         and not d.find_elements(By.CSS_SELECTOR, '[data-testid="sample"] .sample-body')
     )
-    random_keys = {int(float(s.get_attribute("data-key"))) for s in driver.find_elements(By.CSS_SELECTOR, '[data-testid="sample"]')}
+    random_keys = WebDriverWait(driver, 30, poll_frequency=0.2, ignored_exceptions=(StaleElementReferenceException,)).until(
+        lambda d: {int(float(s.get_attribute("data-key"))) for s in d.find_elements(By.CSS_SELECTOR, '[data-testid="sample"]')}
+    )
     assert len(random_keys) == min(10, count) and random_keys <= matching
 
     # Overlap with "on a paid plan".
