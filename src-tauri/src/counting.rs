@@ -77,8 +77,14 @@ pub struct EngineCell(Arc<(Mutex<EngineSlot>, Condvar)>);
 fn stamp(path: &Path, schema: &Schema) -> Stamp {
     use std::hash::{Hash, Hasher};
     let mut hasher = std::collections::hash_map::DefaultHasher::new();
-    serde_json::to_string(schema).unwrap_or_default().hash(&mut hasher);
-    (path.to_path_buf(), std::fs::metadata(path).and_then(|m| m.modified()).ok(), hasher.finish())
+    serde_json::to_string(schema)
+        .unwrap_or_default()
+        .hash(&mut hasher);
+    (
+        path.to_path_buf(),
+        std::fs::metadata(path).and_then(|m| m.modified()).ok(),
+        hasher.finish(),
+    )
 }
 
 impl EngineCell {
@@ -108,7 +114,9 @@ impl EngineCell {
         let mut slot = lock.lock().unwrap_or_else(|p| p.into_inner());
         loop {
             match &slot.status {
-                Some(EngineStatus::Loading) | None => slot = ready.wait(slot).unwrap_or_else(|p| p.into_inner()),
+                Some(EngineStatus::Loading) | None => {
+                    slot = ready.wait(slot).unwrap_or_else(|p| p.into_inner())
+                }
                 Some(status) => return status.clone(),
             }
         }
@@ -118,7 +126,10 @@ impl EngineCell {
         // A connection of its own: SQL counts go on while the engine loads.
         let result = DataSource::open_read_only(&for_stamp.0)
             .map_err(|e| e.to_string())
-            .and_then(|source| segment_source::engine::load_dataset_with(&source, schema).map_err(|e| e.to_string()));
+            .and_then(|source| {
+                segment_source::engine::load_dataset_with(&source, schema)
+                    .map_err(|e| e.to_string())
+            });
         let status = match result {
             Ok(data) => EngineStatus::Ready(Arc::new(data)),
             Err(why) => EngineStatus::Unsupported(why),
@@ -171,25 +182,53 @@ pub fn count(
             });
             match counted {
                 Ok((count, total, nodes)) => {
-                    let nodes = nodes.into_iter().map(|n| NodeCountInfo { path: n.path, count: n.count, without: n.without }).collect();
-                    return Ok(Counted { count, total, engine: CountEngine::Memory, notice: None, nodes: Some(nodes) });
+                    let nodes = nodes
+                        .into_iter()
+                        .map(|n| NodeCountInfo {
+                            path: n.path,
+                            count: n.count,
+                            without: n.without,
+                        })
+                        .collect();
+                    return Ok(Counted {
+                        count,
+                        total,
+                        engine: CountEngine::Memory,
+                        notice: None,
+                        nodes: Some(nodes),
+                    });
                 }
-                Err(segment_engine::Error::Cancelled) => return Err(IpcError::new(ErrorKind::Cancelled, "a newer preview replaced this one")),
+                Err(segment_engine::Error::Cancelled) => {
+                    return Err(IpcError::new(
+                        ErrorKind::Cancelled,
+                        "a newer preview replaced this one",
+                    ))
+                }
                 Err(e) => Some(e.to_string()),
             }
         }
-        EngineStatus::Loading => Some("the count engine is still loading the data; counted with SQL".to_string()),
+        EngineStatus::Loading => {
+            Some("the count engine is still loading the data; counted with SQL".to_string())
+        }
         EngineStatus::Unsupported(why) => Some(why),
     };
     let started = std::time::Instant::now();
     let source = loaded.source.lock().unwrap_or_else(|p| p.into_inner());
     let result = source.count_cancellable(query, token)?;
     let nodes = if started.elapsed().as_millis() < SQL_NODES_BUDGET_MS {
-        Some(sql_node_counts(&source, schema, segment, entity, now, token)?)
+        Some(sql_node_counts(
+            &source, schema, segment, entity, now, token,
+        )?)
     } else {
         None
     };
-    Ok(Counted { count: result.count, total: result.total, engine: CountEngine::Sql, notice, nodes })
+    Ok(Counted {
+        count: result.count,
+        total: result.total,
+        engine: CountEngine::Sql,
+        notice,
+        nodes,
+    })
 }
 
 fn sql_node_counts(
@@ -202,9 +241,10 @@ fn sql_node_counts(
 ) -> Result<Vec<NodeCountInfo>, IpcError> {
     let mut nodes = Vec::new();
     for variant in segment_model::explain::node_variants(segment) {
-        let (Ok(alone), Ok(without)) =
-            (validate::check(&variant.alone, schema, entity, now), validate::check(&variant.without, schema, entity, now))
-        else {
+        let (Ok(alone), Ok(without)) = (
+            validate::check(&variant.alone, schema, entity, now),
+            validate::check(&variant.without, schema, entity, now),
+        ) else {
             continue;
         };
         nodes.push(NodeCountInfo {
@@ -293,21 +333,45 @@ pub struct OverlapResponse {
 }
 
 /// Parses and validates one segment of a request; its problems as an error at `at`.
-fn checked(value: &serde_json::Value, loaded: &Loaded, entity: Option<&str>, now: DateTime<Utc>, at: &str) -> Result<(Segment, Query), IpcError> {
-    let invalid = |message: String| IpcError { kind: ErrorKind::InvalidRequest, message, path: Some(at.to_string()) };
-    let segment: Segment = serde_json::from_value(value.clone()).map_err(|e| invalid(format!("not a segment: {e}")))?;
-    let query = validate::check(&segment, &loaded.info.schema, entity, now).map_err(|problems| {
-        let first = problems.first().map(|p| format!(": {} ({})", p.message, p.path)).unwrap_or_default();
-        invalid(format!("the segment has {} problem(s){first}", problems.len()))
-    })?;
+fn checked(
+    value: &serde_json::Value,
+    loaded: &Loaded,
+    entity: Option<&str>,
+    now: DateTime<Utc>,
+    at: &str,
+) -> Result<(Segment, Query), IpcError> {
+    let invalid = |message: String| IpcError {
+        kind: ErrorKind::InvalidRequest,
+        message,
+        path: Some(at.to_string()),
+    };
+    let segment: Segment = serde_json::from_value(value.clone())
+        .map_err(|e| invalid(format!("not a segment: {e}")))?;
+    let query =
+        validate::check(&segment, &loaded.info.schema, entity, now).map_err(|problems| {
+            let first = problems
+                .first()
+                .map(|p| format!(": {} ({})", p.message, p.path))
+                .unwrap_or_default();
+            invalid(format!(
+                "the segment has {} problem(s){first}",
+                problems.len()
+            ))
+        })?;
     Ok((segment, query))
 }
 
 fn ready(state: &AppState, loaded: &Loaded) -> Result<Arc<Dataset>, IpcError> {
-    match state.engine.wait(Path::new(&loaded.info.path), &loaded.info.schema) {
+    match state
+        .engine
+        .wait(Path::new(&loaded.info.path), &loaded.info.schema)
+    {
         EngineStatus::Ready(data) => Ok(data),
         EngineStatus::Unsupported(why) => Err(IpcError::new(ErrorKind::Source, why)),
-        EngineStatus::Loading => Err(IpcError::new(ErrorKind::Internal, "the count engine is still loading")),
+        EngineStatus::Loading => Err(IpcError::new(
+            ErrorKind::Internal,
+            "the count engine is still loading",
+        )),
     }
 }
 
@@ -326,18 +390,35 @@ pub fn run_samples(state: &AppState, request: SampleRequest) -> Result<SampleRes
     let data = ready(state, &loaded)?;
     let order = request.seed.map_or(SampleOrder::First, SampleOrder::Random);
     let n = request.n.min(100) as usize;
-    let samples = explain::samples(&data, &loaded.info.schema, &segment, entity, now, n, order).map_err(engine_error)?;
+    let samples = explain::samples(&data, &loaded.info.schema, &segment, entity, now, n, order)
+        .map_err(engine_error)?;
     let source = loaded.source.lock().unwrap_or_else(|p| p.into_inner());
-    let records = segment_source::records_by_key(&source, &query.entity.name, &query.entity.key, samples.iter().map(|s| s.key))?;
+    let records = segment_source::records_by_key(
+        &source,
+        &query.entity.name,
+        &query.entity.key,
+        samples.iter().map(|s| s.key),
+    )?;
     Ok(SampleResponse {
-        samples: samples.into_iter().zip(records).map(|(s, record)| SampleRecord { key: s.key, met: s.met, record }).collect(),
+        samples: samples
+            .into_iter()
+            .zip(records)
+            .map(|(s, record)| SampleRecord {
+                key: s.key,
+                met: s.met,
+                record,
+            })
+            .collect(),
         key: query.entity.key.clone(),
     })
 }
 
 pub fn run_overlap(state: &AppState, request: OverlapRequest) -> Result<OverlapResponse, IpcError> {
     if !(2..=3).contains(&request.segments.len()) {
-        return Err(IpcError::new(ErrorKind::InvalidRequest, format!("compare 2 or 3 segments, not {}", request.segments.len())));
+        return Err(IpcError::new(
+            ErrorKind::InvalidRequest,
+            format!("compare 2 or 3 segments, not {}", request.segments.len()),
+        ));
     }
     let loaded = state.loaded()?;
     let now = resolve_now(request.now.as_deref(), loaded.default_now)?;
@@ -355,14 +436,19 @@ pub fn run_overlap(state: &AppState, request: OverlapRequest) -> Result<OverlapR
         regions: overlap
             .regions
             .into_iter()
-            .map(|r| OverlapRegion { segments: r.segments.into_iter().map(|i| i as u32).collect(), count: r.count })
+            .map(|r| OverlapRegion {
+                segments: r.segments.into_iter().map(|i| i as u32).collect(),
+                count: r.count,
+            })
             .collect(),
         jaccard: overlap.jaccard,
         total: overlap.total,
     })
 }
 
-async fn blocking<T: Send + 'static>(f: impl FnOnce() -> Result<T, IpcError> + Send + 'static) -> Result<T, IpcError> {
+async fn blocking<T: Send + 'static>(
+    f: impl FnOnce() -> Result<T, IpcError> + Send + 'static,
+) -> Result<T, IpcError> {
     tauri::async_runtime::spawn_blocking(f)
         .await
         .map_err(|e| IpcError::new(ErrorKind::Internal, format!("the task failed: {e}")))?
@@ -371,14 +457,20 @@ async fn blocking<T: Send + 'static>(f: impl FnOnce() -> Result<T, IpcError> + S
 /// Up to `n` records matching the segment (first by key, or random), each with the nodes it met
 /// and its fields. Needs the count engine (waits for it to load).
 #[tauri::command]
-pub async fn samples(state: State<'_, AppState>, request: SampleRequest) -> Result<SampleResponse, IpcError> {
+pub async fn samples(
+    state: State<'_, AppState>,
+    request: SampleRequest,
+) -> Result<SampleResponse, IpcError> {
     let state = state.inner().clone();
     blocking(move || run_samples(&state, request)).await
 }
 
 /// Exact overlap of 2–3 segments: each count, every Venn region, Jaccard of each pair.
 #[tauri::command]
-pub async fn overlap(state: State<'_, AppState>, request: OverlapRequest) -> Result<OverlapResponse, IpcError> {
+pub async fn overlap(
+    state: State<'_, AppState>,
+    request: OverlapRequest,
+) -> Result<OverlapResponse, IpcError> {
     let state = state.inner().clone();
     blocking(move || run_overlap(&state, request)).await
 }

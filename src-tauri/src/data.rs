@@ -12,7 +12,9 @@ use std::path::PathBuf;
 use std::sync::{Mutex, OnceLock};
 
 use segment_import::stats::EntityStats;
-use segment_import::{CancelToken, ImportReport, ImportRequest, Link, Preview, Progress, Proposal, Store};
+use segment_import::{
+    CancelToken, ImportReport, ImportRequest, Link, Preview, Progress, Proposal, Store,
+};
 use segment_model::Schema;
 use serde::{Deserialize, Serialize};
 use tauri::{AppHandle, Emitter, Manager, Runtime, State};
@@ -65,9 +67,11 @@ fn import_error(e: segment_import::Error) -> IpcError {
     use segment_import::Error as E;
     let kind = match &e {
         E::Cancelled => ErrorKind::Cancelled,
-        E::UnknownOverride { .. } | E::UnknownType(_) | E::UnknownColumn(_) | E::Invalid(_) | E::TableExists(_) => {
-            ErrorKind::InvalidRequest
-        }
+        E::UnknownOverride { .. }
+        | E::UnknownType(_)
+        | E::UnknownColumn(_)
+        | E::Invalid(_)
+        | E::TableExists(_) => ErrorKind::InvalidRequest,
         _ => ErrorKind::Source,
     };
     IpcError::new(kind, e.to_string())
@@ -88,7 +92,9 @@ pub fn store_in(app_data_dir: Option<PathBuf>) -> Option<Store> {
     app_data_dir.map(|dir| Store::new(dir.join(segment_import::store::STORE_FILE)))
 }
 
-async fn blocking<T: Send + 'static>(f: impl FnOnce() -> Result<T, IpcError> + Send + 'static) -> Result<T, IpcError> {
+async fn blocking<T: Send + 'static>(
+    f: impl FnOnce() -> Result<T, IpcError> + Send + 'static,
+) -> Result<T, IpcError> {
     tauri::async_runtime::spawn_blocking(f)
         .await
         .map_err(|e| IpcError::new(ErrorKind::Internal, format!("the task failed: {e}")))?
@@ -96,8 +102,14 @@ async fn blocking<T: Send + 'static>(f: impl FnOnce() -> Result<T, IpcError> + S
 
 /// The first `rows` rows of a file and the types they suggest; writes nothing.
 #[tauri::command(rename_all = "snake_case")]
-pub async fn import_preview(request: ImportRequest, rows: Option<u32>) -> Result<Preview, IpcError> {
-    blocking(move || segment_import::preview(&request, rows.unwrap_or(20) as usize).map_err(import_error)).await
+pub async fn import_preview(
+    request: ImportRequest,
+    rows: Option<u32>,
+) -> Result<Preview, IpcError> {
+    blocking(move || {
+        segment_import::preview(&request, rows.unwrap_or(20) as usize).map_err(import_error)
+    })
+    .await
 }
 
 /// Imports a file as a table, emitting `import-progress` events; the headers become labels.
@@ -108,13 +120,23 @@ pub async fn import_file<R: Runtime>(
     import_id: u64,
 ) -> Result<ImportReport, IpcError> {
     let token = CancelToken::new();
-    cancels().lock().unwrap_or_else(|p| p.into_inner()).insert(import_id, token.clone());
+    cancels()
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .insert(import_id, token.clone());
     let store = store(&app)?;
     let result = blocking(move || {
         let mut on_progress = |progress: &Progress| {
-            let _ = app.emit(IMPORT_PROGRESS, ImportProgressEvent { import_id, progress: progress.clone() });
+            let _ = app.emit(
+                IMPORT_PROGRESS,
+                ImportProgressEvent {
+                    import_id,
+                    progress: progress.clone(),
+                },
+            );
         };
-        let report = segment_import::import(&request, &mut on_progress, &token).map_err(import_error)?;
+        let report =
+            segment_import::import(&request, &mut on_progress, &token).map_err(import_error)?;
         let labels: Vec<(String, String)> = report
             .columns
             .iter()
@@ -131,47 +153,75 @@ pub async fn import_file<R: Runtime>(
         Ok(report)
     })
     .await;
-    cancels().lock().unwrap_or_else(|p| p.into_inner()).remove(&import_id);
+    cancels()
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .remove(&import_id);
     result
 }
 
 /// Cancels the import `import_id` (a no-op when it has finished).
 #[tauri::command(rename_all = "snake_case")]
 pub fn cancel_import(import_id: u64) {
-    if let Some(token) = cancels().lock().unwrap_or_else(|p| p.into_inner()).get(&import_id) {
+    if let Some(token) = cancels()
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .get(&import_id)
+    {
         token.cancel();
     }
 }
 
 /// The relationships of a data source (declared and confirmed) and the proposals.
 #[tauri::command(rename_all = "snake_case")]
-pub async fn relationships<R: Runtime>(app: AppHandle<R>, data: String) -> Result<RelationshipsResponse, IpcError> {
+pub async fn relationships<R: Runtime>(
+    app: AppHandle<R>,
+    data: String,
+) -> Result<RelationshipsResponse, IpcError> {
     let store = store(&app)?;
     blocking(move || {
         let path = PathBuf::from(&data);
         let opened = segment_import::open(&path, Some(&store)).map_err(import_error)?;
-        let proposals = segment_import::relate::propose(&opened.source, &opened.schema).map_err(import_error)?;
-        Ok(RelationshipsResponse { schema: opened.schema, confirmed: opened.meta.relationships, proposals })
+        let proposals = segment_import::relate::propose(&opened.source, &opened.schema)
+            .map_err(import_error)?;
+        Ok(RelationshipsResponse {
+            schema: opened.schema,
+            confirmed: opened.meta.relationships,
+            proposals,
+        })
     })
     .await
 }
 
 /// Adds (checked against the schema) or removes a relationship; the new state.
 #[tauri::command(rename_all = "snake_case")]
-pub async fn relate<R: Runtime>(app: AppHandle<R>, request: RelateRequest) -> Result<RelationshipsResponse, IpcError> {
+pub async fn relate<R: Runtime>(
+    app: AppHandle<R>,
+    request: RelateRequest,
+) -> Result<RelationshipsResponse, IpcError> {
     let store = store(&app)?;
     blocking(move || {
         let path = PathBuf::from(&request.data);
         if request.remove {
-            store.remove_link(&path, &request.link).map_err(import_error)?;
+            store
+                .remove_link(&path, &request.link)
+                .map_err(import_error)?;
         } else {
             let opened = segment_import::open(&path, Some(&store)).map_err(import_error)?;
-            segment_import::relate::check_link(&opened.schema, &request.link).map_err(import_error)?;
-            store.add_link(&path, request.link.clone(), request.time_column.clone()).map_err(import_error)?;
+            segment_import::relate::check_link(&opened.schema, &request.link)
+                .map_err(import_error)?;
+            store
+                .add_link(&path, request.link.clone(), request.time_column.clone())
+                .map_err(import_error)?;
         }
         let opened = segment_import::open(&path, Some(&store)).map_err(import_error)?;
-        let proposals = segment_import::relate::propose(&opened.source, &opened.schema).map_err(import_error)?;
-        Ok(RelationshipsResponse { schema: opened.schema, confirmed: opened.meta.relationships, proposals })
+        let proposals = segment_import::relate::propose(&opened.source, &opened.schema)
+            .map_err(import_error)?;
+        Ok(RelationshipsResponse {
+            schema: opened.schema,
+            confirmed: opened.meta.relationships,
+            proposals,
+        })
     })
     .await
 }
@@ -179,11 +229,16 @@ pub async fn relate<R: Runtime>(app: AppHandle<R>, request: RelateRequest) -> Re
 /// Every entity and column of a data source with its statistics (for the schema browser and
 /// value suggestions).
 #[tauri::command(rename_all = "snake_case")]
-pub async fn schema_stats<R: Runtime>(app: AppHandle<R>, data: String) -> Result<Vec<EntityStats>, IpcError> {
+pub async fn schema_stats<R: Runtime>(
+    app: AppHandle<R>,
+    data: String,
+) -> Result<Vec<EntityStats>, IpcError> {
     let store = store(&app)?;
     blocking(move || {
-        let opened = segment_import::open(&PathBuf::from(&data), Some(&store)).map_err(import_error)?;
-        segment_import::stats::compute(&opened.source, &opened.schema, &opened.meta.labels).map_err(import_error)
+        let opened =
+            segment_import::open(&PathBuf::from(&data), Some(&store)).map_err(import_error)?;
+        segment_import::stats::compute(&opened.source, &opened.schema, &opened.meta.labels)
+            .map_err(import_error)
     })
     .await
 }
@@ -202,27 +257,47 @@ pub struct DataSources {
 
 fn imports_dir<R: Runtime>(app: &AppHandle<R>) -> Result<(PathBuf, PathBuf), IpcError> {
     let demo = crate::state::data_path(app.path().app_data_dir().ok())?;
-    let dir = demo.parent().map(|p| p.join("imported")).unwrap_or_else(|| PathBuf::from("imported"));
+    let dir = demo
+        .parent()
+        .map(|p| p.join("imported"))
+        .unwrap_or_else(|| PathBuf::from("imported"));
     Ok((demo, dir))
 }
 
 /// The demo data, the imported data sources and the open one.
 #[tauri::command(rename_all = "snake_case")]
-pub async fn data_sources<R: Runtime>(app: AppHandle<R>, state: State<'_, AppState>) -> Result<DataSources, IpcError> {
+pub async fn data_sources<R: Runtime>(
+    app: AppHandle<R>,
+    state: State<'_, AppState>,
+) -> Result<DataSources, IpcError> {
     let (demo, dir) = imports_dir(&app)?;
     let current = state.current_path();
     blocking(move || {
-        std::fs::create_dir_all(&dir)
-            .map_err(|e| IpcError::new(ErrorKind::Source, format!("cannot create {}: {e}", dir.display())))?;
+        std::fs::create_dir_all(&dir).map_err(|e| {
+            IpcError::new(
+                ErrorKind::Source,
+                format!("cannot create {}: {e}", dir.display()),
+            )
+        })?;
         let mut imported: Vec<String> = std::fs::read_dir(&dir)
-            .map_err(|e| IpcError::new(ErrorKind::Source, format!("cannot read {}: {e}", dir.display())))?
+            .map_err(|e| {
+                IpcError::new(
+                    ErrorKind::Source,
+                    format!("cannot read {}: {e}", dir.display()),
+                )
+            })?
             .flatten()
             .map(|e| e.path())
             .filter(|p| p.extension().is_some_and(|x| x == "sqlite"))
             .map(|p| p.display().to_string())
             .collect();
         imported.sort();
-        Ok(DataSources { current, demo: demo.display().to_string(), imports_dir: dir.display().to_string(), imported })
+        Ok(DataSources {
+            current,
+            demo: demo.display().to_string(),
+            imports_dir: dir.display().to_string(),
+            imported,
+        })
     })
     .await
 }
@@ -258,10 +333,15 @@ pub async fn set_time_column<R: Runtime>(
             .entities
             .iter()
             .find(|e| e.name == table)
-            .ok_or_else(|| IpcError::new(ErrorKind::InvalidRequest, format!("no table “{table}”")))?;
+            .ok_or_else(|| {
+                IpcError::new(ErrorKind::InvalidRequest, format!("no table “{table}”"))
+            })?;
         if let Some(c) = &column {
             if !entity.columns.iter().any(|x| &x.name == c) {
-                return Err(IpcError::new(ErrorKind::InvalidRequest, format!("“{table}” has no column “{c}”")));
+                return Err(IpcError::new(
+                    ErrorKind::InvalidRequest,
+                    format!("“{table}” has no column “{c}”"),
+                ));
             }
         }
         store
@@ -271,8 +351,13 @@ pub async fn set_time_column<R: Runtime>(
             })
             .map_err(import_error)?;
         let opened = segment_import::open(&path, Some(&store)).map_err(import_error)?;
-        let proposals = segment_import::relate::propose(&opened.source, &opened.schema).map_err(import_error)?;
-        Ok(RelationshipsResponse { schema: opened.schema, confirmed: opened.meta.relationships, proposals })
+        let proposals = segment_import::relate::propose(&opened.source, &opened.schema)
+            .map_err(import_error)?;
+        Ok(RelationshipsResponse {
+            schema: opened.schema,
+            confirmed: opened.meta.relationships,
+            proposals,
+        })
     })
     .await
 }

@@ -84,7 +84,14 @@ const TARGETS: [Target; 13] = [
 ];
 
 /// Auto-detection tries these in order.
-const PARSERS: [Format; 6] = [Format::Canonical, Format::Census, Format::PqlJson, Format::Odp, Format::PqlText, Format::Odata];
+const PARSERS: [Format; 6] = [
+    Format::Canonical,
+    Format::Census,
+    Format::PqlJson,
+    Format::Odp,
+    Format::PqlText,
+    Format::Odata,
+];
 
 fn name(format: Format) -> String {
     format.name().replace('_', "-")
@@ -101,14 +108,21 @@ fn dialect(name: &str) -> &'static dyn Dialect {
     }
 }
 
-async fn blocking<T: Send + 'static>(f: impl FnOnce() -> Result<T, IpcError> + Send + 'static) -> Result<T, IpcError> {
+async fn blocking<T: Send + 'static>(
+    f: impl FnOnce() -> Result<T, IpcError> + Send + 'static,
+) -> Result<T, IpcError> {
     tauri::async_runtime::spawn_blocking(f)
         .await
         .map_err(|e| IpcError::new(ErrorKind::Internal, format!("the task failed: {e}")))?
 }
 
 /// The segment in all 13 formats; a format that cannot express it carries the renderer's error.
-pub fn render_all(segment: &Segment, schema: &Schema, entity: Option<&str>, now: chrono::DateTime<chrono::Utc>) -> Vec<RenderedFormat> {
+pub fn render_all(
+    segment: &Segment,
+    schema: &Schema,
+    entity: Option<&str>,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Vec<RenderedFormat> {
     // SQL needs a valid segment; check it once.
     let query = validate::check(segment, schema, entity, now);
     TARGETS
@@ -118,17 +132,41 @@ pub fn render_all(segment: &Segment, schema: &Schema, entity: Option<&str>, now:
                 let result = segment_formats::render_as(format, segment, schema, entity);
                 let (text, error) = match result {
                     Ok(text) => (Some(text), None),
-                    Err(e) => (None, Some(RenderError { message: e.to_string(), path: e.path().map(str::to_string) })),
+                    Err(e) => (
+                        None,
+                        Some(RenderError {
+                            message: e.to_string(),
+                            path: e.path().map(str::to_string),
+                        }),
+                    ),
                 };
-                RenderedFormat { format: name(format), label: format.label().to_string(), parses: format.parses(), text, error }
+                RenderedFormat {
+                    format: name(format),
+                    label: format.label().to_string(),
+                    parses: format.parses(),
+                    text,
+                    error,
+                }
             }
             Target::Sql(name, label) => {
                 let (text, error) = match &query {
                     Ok(query) => match segment_sql::display(query, dialect(name)) {
                         Ok(text) => (Some(text), None),
                         Err(e) => {
-                            let path = segment_sql::locate_unsupported(segment, schema, entity, now, dialect(name));
-                            (None, Some(RenderError { message: format!("{label} cannot write this segment: {e}"), path }))
+                            let path = segment_sql::locate_unsupported(
+                                segment,
+                                schema,
+                                entity,
+                                now,
+                                dialect(name),
+                            );
+                            (
+                                None,
+                                Some(RenderError {
+                                    message: format!("{label} cannot write this segment: {e}"),
+                                    path,
+                                }),
+                            )
                         }
                     },
                     Err(problems) => {
@@ -137,10 +175,22 @@ pub fn render_all(segment: &Segment, schema: &Schema, entity: Option<&str>, now:
                             Some(p) => format!("SQL needs a valid segment: {}", p.message),
                             None => "SQL needs a valid segment".to_string(),
                         };
-                        (None, Some(RenderError { message, path: first.map(|p| p.path.clone()).filter(|p| !p.is_empty()) }))
+                        (
+                            None,
+                            Some(RenderError {
+                                message,
+                                path: first.map(|p| p.path.clone()).filter(|p| !p.is_empty()),
+                            }),
+                        )
                     }
                 };
-                RenderedFormat { format: name.to_string(), label: label.to_string(), parses: false, text, error }
+                RenderedFormat {
+                    format: name.to_string(),
+                    label: label.to_string(),
+                    parses: false,
+                    text,
+                    error,
+                }
             }
         })
         .collect()
@@ -160,11 +210,17 @@ fn definition_error(format: Option<Format>, e: &segment_formats::Error) -> Defin
             out.message = message.clone();
             out.hint = Some(hint.clone()).filter(|h| !h.is_empty());
         }
-        segment_formats::Error::Unrepresentable { construct, hint, .. } => {
+        segment_formats::Error::Unrepresentable {
+            construct, hint, ..
+        } => {
             out.message = format!("{construct} cannot be imported");
             out.hint = Some(hint.clone()).filter(|h| !h.is_empty());
         }
-        segment_formats::Error::Model(segment_model::Error::Json { line, column, message }) => {
+        segment_formats::Error::Model(segment_model::Error::Json {
+            line,
+            column,
+            message,
+        }) => {
             out.message = format!("not valid JSON: {message}");
             out.line = u32::try_from(*line).ok();
             out.column = u32::try_from(*column).ok();
@@ -202,25 +258,53 @@ fn progress(e: &DefinitionError) -> (u32, u32) {
 }
 
 /// Reads `text` as `format` (a CLI name), or, without one, as the first format that reads it.
-pub fn import(text: &str, format: Option<&str>, schema: &Schema, entity: Option<&str>) -> Result<ImportedDefinition, DefinitionError> {
+pub fn import(
+    text: &str,
+    format: Option<&str>,
+    schema: &Schema,
+    entity: Option<&str>,
+) -> Result<ImportedDefinition, DefinitionError> {
     let done = |format: Format, mut segment: Segment| {
         if segment.entity.is_none() {
             segment.entity = entity.map(str::to_string);
         }
-        ImportedDefinition { segment, format: name(format), label: format.label().to_string() }
+        ImportedDefinition {
+            segment,
+            format: name(format),
+            label: format.label().to_string(),
+        }
     };
     if text.trim().is_empty() {
-        return Err(DefinitionError { message: "paste or open a segment definition".into(), format: None, line: None, column: None, path: None, hint: None });
-    }
-    if let Some(wanted) = format.map(str::trim).filter(|f| !f.is_empty() && *f != "auto") {
-        let format = Format::from_name(wanted).filter(|f| f.parses()).ok_or_else(|| DefinitionError {
-            message: format!("{wanted} is not a format that can be imported"),
+        return Err(DefinitionError {
+            message: "paste or open a segment definition".into(),
             format: None,
             line: None,
             column: None,
             path: None,
-            hint: Some(format!("one of {}", PARSERS.iter().map(|f| name(*f)).collect::<Vec<_>>().join(", "))),
-        })?;
+            hint: None,
+        });
+    }
+    if let Some(wanted) = format
+        .map(str::trim)
+        .filter(|f| !f.is_empty() && *f != "auto")
+    {
+        let format = Format::from_name(wanted)
+            .filter(|f| f.parses())
+            .ok_or_else(|| DefinitionError {
+                message: format!("{wanted} is not a format that can be imported"),
+                format: None,
+                line: None,
+                column: None,
+                path: None,
+                hint: Some(format!(
+                    "one of {}",
+                    PARSERS
+                        .iter()
+                        .map(|f| name(*f))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )),
+            })?;
         return segment_formats::parse_as(format, text, schema, entity)
             .map(|s| done(format, s))
             .map_err(|e| definition_error(Some(format), &e));
@@ -228,7 +312,10 @@ pub fn import(text: &str, format: Option<&str>, schema: &Schema, entity: Option<
     // JSON input is one of the JSON formats, anything else one of the text ones.
     let json = text.trim_start().starts_with(['{', '[']);
     let mut best: Option<DefinitionError> = None;
-    for format in PARSERS.into_iter().filter(|f| matches!(f, Format::PqlText | Format::Odata) != json) {
+    for format in PARSERS
+        .into_iter()
+        .filter(|f| matches!(f, Format::PqlText | Format::Odata) != json)
+    {
         match segment_formats::parse_as(format, text, schema, entity) {
             Ok(segment) => return Ok(done(format, segment)),
             Err(e) => {
@@ -240,7 +327,11 @@ pub fn import(text: &str, format: Option<&str>, schema: &Schema, entity: Option<
         }
     }
     let mut e = best.expect("at least one parser was tried");
-    e.message = format!("{} (read as {}: no format reads it)", e.message, e.format.as_deref().unwrap_or("?"));
+    e.message = format!(
+        "{} (read as {}: no format reads it)",
+        e.message,
+        e.format.as_deref().unwrap_or("?")
+    );
     Err(e)
 }
 
@@ -261,7 +352,12 @@ pub async fn render_formats(
             path: None,
         })?;
         let now = resolve_now(now.as_deref(), loaded.default_now)?;
-        Ok(render_all(&segment, &loaded.info.schema, entity.as_deref().or(segment.entity.as_deref()), now))
+        Ok(render_all(
+            &segment,
+            &loaded.info.schema,
+            entity.as_deref().or(segment.entity.as_deref()),
+            now,
+        ))
     })
     .await
 }
@@ -275,10 +371,22 @@ pub async fn import_definition(
     entity: Option<String>,
 ) -> Result<ImportedDefinition, DefinitionError> {
     let state = state.inner().clone();
-    let failed = |message: String| DefinitionError { message, format: None, line: None, column: None, path: None, hint: None };
+    let failed = |message: String| DefinitionError {
+        message,
+        format: None,
+        line: None,
+        column: None,
+        path: None,
+        hint: None,
+    };
     tauri::async_runtime::spawn_blocking(move || {
         let loaded = state.loaded().map_err(|e| failed(e.message))?;
-        import(&text, format.as_deref(), &loaded.info.schema, entity.as_deref())
+        import(
+            &text,
+            format.as_deref(),
+            &loaded.info.schema,
+            entity.as_deref(),
+        )
     })
     .await
     .map_err(|e| failed(format!("the task failed: {e}")))?

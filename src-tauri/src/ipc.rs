@@ -122,7 +122,11 @@ pub struct IpcError {
 
 impl IpcError {
     pub fn new(kind: ErrorKind, message: impl Into<String>) -> Self {
-        IpcError { kind, message: message.into(), path: None }
+        IpcError {
+            kind,
+            message: message.into(),
+            path: None,
+        }
     }
 }
 

@@ -4,8 +4,8 @@
 pub mod commands;
 pub mod counting;
 pub mod data;
-pub mod formats;
 mod engine;
+pub mod formats;
 pub mod ipc;
 pub mod library;
 pub mod library_io;
@@ -17,11 +17,48 @@ pub use state::AppState;
 
 /// The app's builder with its commands and state, without a window or a context: shared by
 /// `run` and the tests (which use tauri's mock runtime).
-pub fn builder<R: tauri::Runtime>(builder: tauri::Builder<R>, state: AppState) -> tauri::Builder<R> {
+pub fn builder<R: tauri::Runtime>(
+    builder: tauri::Builder<R>,
+    state: AppState,
+) -> tauri::Builder<R> {
     builder
         .plugin(tauri_plugin_dialog::init())
         .manage(state)
-        .invoke_handler(tauri::generate_handler![commands::get_source, commands::preview, counting::samples, counting::overlap, data::import_preview, data::import_file, data::cancel_import, data::relationships, data::relate, data::schema_stats, data::data_sources, data::open_data, data::set_time_column, data::set_label, library::library_list, library::library_get, library::library_save, library::library_delete, library::library_history, library::library_revision, library::library_diff, library::library_restore, library::library_record_count, library::library_counts, library::members_add, library::members_remove, library::members_list, library::members_changes, library_io::library_freeze, library_io::library_export, library_io::library_import, formats::render_formats, formats::import_definition])
+        .invoke_handler(tauri::generate_handler![
+            commands::get_source,
+            commands::preview,
+            counting::samples,
+            counting::overlap,
+            data::import_preview,
+            data::import_file,
+            data::cancel_import,
+            data::relationships,
+            data::relate,
+            data::schema_stats,
+            data::data_sources,
+            data::open_data,
+            data::set_time_column,
+            data::set_label,
+            library::library_list,
+            library::library_get,
+            library::library_save,
+            library::library_delete,
+            library::library_history,
+            library::library_revision,
+            library::library_diff,
+            library::library_restore,
+            library::library_record_count,
+            library::library_counts,
+            library::members_add,
+            library::members_remove,
+            library::members_list,
+            library::members_changes,
+            library_io::library_freeze,
+            library_io::library_export,
+            library_io::library_import,
+            formats::render_formats,
+            formats::import_definition
+        ])
 }
 
 pub fn run() {

@@ -9,8 +9,9 @@ use std::path::PathBuf;
 use std::sync::Mutex;
 
 use segment_store::{
-    AddOptions, CountInput, CountRecord, ListQuery, LineProblem, Membership, MembershipChange, MembershipFilter, MembersOutcome, Operation, Page,
-    Paging, Revision, RevisionDiff, RevisionInfo, Saved, SegmentDraft, SegmentRecord, Store,
+    AddOptions, CountInput, CountRecord, LineProblem, ListQuery, MembersOutcome, Membership,
+    MembershipChange, MembershipFilter, Operation, Page, Paging, Revision, RevisionDiff,
+    RevisionInfo, Saved, SegmentDraft, SegmentRecord, Store,
 };
 use serde::{Deserialize, Serialize};
 use tauri::{Manager, Runtime};
@@ -37,12 +38,22 @@ impl From<segment_store::Error> for LibraryError {
             segment_store::Error::Lines(p) => p.clone(),
             _ => Vec::new(),
         };
-        LibraryError { kind: e.kind().to_string(), status: e.status(), message: e.to_string(), problems }
+        LibraryError {
+            kind: e.kind().to_string(),
+            status: e.status(),
+            message: e.to_string(),
+            problems,
+        }
     }
 }
 
 fn internal(message: impl Into<String>) -> LibraryError {
-    LibraryError { kind: "internal".into(), status: 500, message: message.into(), problems: Vec::new() }
+    LibraryError {
+        kind: "internal".into(),
+        status: 500,
+        message: message.into(),
+        problems: Vec::new(),
+    }
 }
 
 /// Where the app keeps its library.
@@ -50,7 +61,9 @@ pub fn library_path(app_data_dir: Option<PathBuf>) -> Result<PathBuf, LibraryErr
     if let Some(p) = std::env::var_os("SEGMENT_BUILDER_LIBRARY").filter(|p| !p.is_empty()) {
         return Ok(PathBuf::from(p));
     }
-    app_data_dir.map(|d| d.join("library.sqlite")).ok_or_else(|| internal("no app-data folder for the segment library"))
+    app_data_dir
+        .map(|d| d.join("library.sqlite"))
+        .ok_or_else(|| internal("no app-data folder for the segment library"))
 }
 
 /// The open library (opened on first use, kept for the app's life).
@@ -62,11 +75,15 @@ pub async fn with_library<T: Send + 'static>(
     f: impl FnOnce(&mut Store) -> Result<T, segment_store::Error> + Send + 'static,
 ) -> Result<T, LibraryError> {
     tauri::async_runtime::spawn_blocking(move || {
-        let mut guard = LIBRARY.lock().map_err(|_| internal("the library lock is poisoned"))?;
+        let mut guard = LIBRARY
+            .lock()
+            .map_err(|_| internal("the library lock is poisoned"))?;
         if guard.as_ref().is_none_or(|s| s.path() != path) {
             *guard = Some(Store::open(&path)?);
         }
-        let store = guard.as_mut().ok_or_else(|| internal("the library is not open"))?;
+        let store = guard
+            .as_mut()
+            .ok_or_else(|| internal("the library is not open"))?;
         Ok(f(store)?)
     })
     .await
@@ -79,44 +96,68 @@ fn path_of<R: Runtime>(app: &tauri::AppHandle<R>) -> Result<PathBuf, LibraryErro
 
 /// Segments matching a search, filters, sort and page.
 #[tauri::command]
-pub async fn library_list<R: Runtime>(app: tauri::AppHandle<R>, query: ListQuery) -> Result<Page<SegmentRecord>, LibraryError> {
+pub async fn library_list<R: Runtime>(
+    app: tauri::AppHandle<R>,
+    query: ListQuery,
+) -> Result<Page<SegmentRecord>, LibraryError> {
     with_library(path_of(&app)?, move |s| s.list(&query)).await
 }
 
 /// One segment at its current revision.
 #[tauri::command]
-pub async fn library_get<R: Runtime>(app: tauri::AppHandle<R>, id: String) -> Result<SegmentRecord, LibraryError> {
+pub async fn library_get<R: Runtime>(
+    app: tauri::AppHandle<R>,
+    id: String,
+) -> Result<SegmentRecord, LibraryError> {
     with_library(path_of(&app)?, move |s| s.get(&id)).await
 }
 
 /// Creates (revision 0) or updates (revision + 1) a segment; `expectedRevision` guards
 /// against overwriting a save made meanwhile (by the CLI, another window).
 #[tauri::command]
-pub async fn library_save<R: Runtime>(app: tauri::AppHandle<R>, draft: SegmentDraft) -> Result<Saved, LibraryError> {
+pub async fn library_save<R: Runtime>(
+    app: tauri::AppHandle<R>,
+    draft: SegmentDraft,
+) -> Result<Saved, LibraryError> {
     with_library(path_of(&app)?, move |s| s.save(&draft)).await
 }
 
 /// Deletes a segment (its history stays); returns the remaining ids.
 #[tauri::command]
-pub async fn library_delete<R: Runtime>(app: tauri::AppHandle<R>, id: String) -> Result<Vec<String>, LibraryError> {
+pub async fn library_delete<R: Runtime>(
+    app: tauri::AppHandle<R>,
+    id: String,
+) -> Result<Vec<String>, LibraryError> {
     with_library(path_of(&app)?, move |s| s.delete(&id)).await
 }
 
 /// Every revision of a segment, oldest first.
 #[tauri::command]
-pub async fn library_history<R: Runtime>(app: tauri::AppHandle<R>, id: String) -> Result<Vec<RevisionInfo>, LibraryError> {
+pub async fn library_history<R: Runtime>(
+    app: tauri::AppHandle<R>,
+    id: String,
+) -> Result<Vec<RevisionInfo>, LibraryError> {
     with_library(path_of(&app)?, move |s| s.history(&id)).await
 }
 
 /// One past revision in full.
 #[tauri::command]
-pub async fn library_revision<R: Runtime>(app: tauri::AppHandle<R>, id: String, revision: i64) -> Result<Revision, LibraryError> {
+pub async fn library_revision<R: Runtime>(
+    app: tauri::AppHandle<R>,
+    id: String,
+    revision: i64,
+) -> Result<Revision, LibraryError> {
     with_library(path_of(&app)?, move |s| s.revision(&id, revision)).await
 }
 
 /// What changed between two revisions.
 #[tauri::command]
-pub async fn library_diff<R: Runtime>(app: tauri::AppHandle<R>, id: String, from: i64, to: i64) -> Result<RevisionDiff, LibraryError> {
+pub async fn library_diff<R: Runtime>(
+    app: tauri::AppHandle<R>,
+    id: String,
+    from: i64,
+    to: i64,
+) -> Result<RevisionDiff, LibraryError> {
     with_library(path_of(&app)?, move |s| s.diff(&id, from, to)).await
 }
 
@@ -128,19 +169,30 @@ pub async fn library_restore<R: Runtime>(
     revision: i64,
     expected_revision: Option<i64>,
 ) -> Result<Saved, LibraryError> {
-    with_library(path_of(&app)?, move |s| s.restore(&id, revision, expected_revision)).await
+    with_library(path_of(&app)?, move |s| {
+        s.restore(&id, revision, expected_revision)
+    })
+    .await
 }
 
 /// Records a count of the segment's current revision (e.g. the preview's count when it is
 /// saved): it becomes the cached record count and joins the count history.
 #[tauri::command]
-pub async fn library_record_count<R: Runtime>(app: tauri::AppHandle<R>, id: String, count: CountInput) -> Result<CountRecord, LibraryError> {
+pub async fn library_record_count<R: Runtime>(
+    app: tauri::AppHandle<R>,
+    id: String,
+    count: CountInput,
+) -> Result<CountRecord, LibraryError> {
     with_library(path_of(&app)?, move |s| s.record_count(&id, &count)).await
 }
 
 /// Every count of a segment, newest first.
 #[tauri::command]
-pub async fn library_counts<R: Runtime>(app: tauri::AppHandle<R>, id: String, paging: Paging) -> Result<Page<CountRecord>, LibraryError> {
+pub async fn library_counts<R: Runtime>(
+    app: tauri::AppHandle<R>,
+    id: String,
+    paging: Paging,
+) -> Result<Page<CountRecord>, LibraryError> {
     with_library(path_of(&app)?, move |s| s.count_history(&id, paging)).await
 }
 
@@ -152,18 +204,29 @@ pub async fn members_add<R: Runtime>(
     members: Vec<String>,
     options: Option<AddOptions>,
 ) -> Result<MembersOutcome, LibraryError> {
-    with_library(path_of(&app)?, move |s| s.add_members(&id, &members, &options.unwrap_or_default())).await
+    with_library(path_of(&app)?, move |s| {
+        s.add_members(&id, &members, &options.unwrap_or_default())
+    })
+    .await
 }
 
 /// Removes members (INACTIVE with dateRemoved; nothing is deleted).
 #[tauri::command]
-pub async fn members_remove<R: Runtime>(app: tauri::AppHandle<R>, id: String, members: Vec<String>) -> Result<MembersOutcome, LibraryError> {
+pub async fn members_remove<R: Runtime>(
+    app: tauri::AppHandle<R>,
+    id: String,
+    members: Vec<String>,
+) -> Result<MembersOutcome, LibraryError> {
     with_library(path_of(&app)?, move |s| s.remove_members(&id, &members)).await
 }
 
 /// A page of a segment's memberships.
 #[tauri::command]
-pub async fn members_list<R: Runtime>(app: tauri::AppHandle<R>, id: String, filter: MembershipFilter) -> Result<Page<Membership>, LibraryError> {
+pub async fn members_list<R: Runtime>(
+    app: tauri::AppHandle<R>,
+    id: String,
+    filter: MembershipFilter,
+) -> Result<Page<Membership>, LibraryError> {
     with_library(path_of(&app)?, move |s| s.memberships(&id, &filter)).await
 }
 
@@ -175,7 +238,10 @@ pub async fn members_changes<R: Runtime>(
     operation: Option<Operation>,
     paging: Paging,
 ) -> Result<Page<MembershipChange>, LibraryError> {
-    with_library(path_of(&app)?, move |s| s.membership_changes(&id, operation, paging)).await
+    with_library(path_of(&app)?, move |s| {
+        s.membership_changes(&id, operation, paging)
+    })
+    .await
 }
 
 #[cfg(test)]
@@ -186,20 +252,35 @@ mod tests {
     fn commands_reach_the_library_and_errors_carry_status() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("library.sqlite");
-        let run = |f: Box<dyn FnOnce(&mut Store) -> Result<serde_json::Value, segment_store::Error> + Send>| {
-            tauri::async_runtime::block_on(with_library(path.clone(), f))
-        };
+        let run = |f: Box<
+            dyn FnOnce(&mut Store) -> Result<serde_json::Value, segment_store::Error> + Send,
+        >| { tauri::async_runtime::block_on(with_library(path.clone(), f)) };
         let draft: SegmentDraft = serde_json::from_value(serde_json::json!({
             "id": "Friends", "name": "Friends", "segmentType": "STATIC"
         }))
         .unwrap();
-        let saved = run(Box::new(move |s| Ok(serde_json::to_value(s.save(&draft)?).unwrap()))).unwrap();
+        let saved = run(Box::new(move |s| {
+            Ok(serde_json::to_value(s.save(&draft)?).unwrap())
+        }))
+        .unwrap();
         assert_eq!(saved["revision"], 0);
-        let added = run(Box::new(|s| Ok(serde_json::to_value(s.add_members("friends", &["ann"], &AddOptions::default())?).unwrap()))).unwrap();
+        let added = run(Box::new(|s| {
+            Ok(
+                serde_json::to_value(s.add_members("friends", &["ann"], &AddOptions::default())?)
+                    .unwrap(),
+            )
+        }))
+        .unwrap();
         assert_eq!(added["individualCount"], 1);
-        let e = run(Box::new(|s| Ok(serde_json::to_value(s.get("nope")?).unwrap()))).unwrap_err();
+        let e = run(Box::new(|s| {
+            Ok(serde_json::to_value(s.get("nope")?).unwrap())
+        }))
+        .unwrap_err();
         assert_eq!((e.status, e.kind.as_str()), (404, "not_found"));
-        let e = run(Box::new(|s| Ok(serde_json::to_value(s.get("bad id")?).unwrap()))).unwrap_err();
+        let e = run(Box::new(|s| {
+            Ok(serde_json::to_value(s.get("bad id")?).unwrap())
+        }))
+        .unwrap_err();
         assert_eq!(e.status, 400);
     }
 
@@ -213,8 +294,12 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         // Only this test sets it; the other tests pass their path explicitly.
         std::env::set_var("SEGMENT_BUILDER_LIBRARY", dir.path().join("library.sqlite"));
-        let app = crate::builder(mock_builder(), crate::AppState::new()).build(mock_context(noop_assets())).unwrap();
-        let w = tauri::WebviewWindowBuilder::new(&app, "main", Default::default()).build().unwrap();
+        let app = crate::builder(mock_builder(), crate::AppState::new())
+            .build(mock_context(noop_assets()))
+            .unwrap();
+        let w = tauri::WebviewWindowBuilder::new(&app, "main", Default::default())
+            .build()
+            .unwrap();
         let invoke = |cmd: &str, body: Value| -> Result<Value, Value> {
             let request = InvokeRequest {
                 cmd: cmd.into(),
@@ -229,35 +314,88 @@ mod tests {
         };
         let definition = json!({"version": 1, "entity": "profiles", "root": {"combinator": "and", "children": [
             {"type": "condition", "attribute": "country", "operator": "is", "value": "US"}]}});
-        let saved = invoke("library_save", json!({"draft": {"id": "US_People", "name": "US people", "definition": definition}})).unwrap();
-        assert_eq!((saved["id"].as_str(), saved["revision"].as_i64()), (Some("us_people"), Some(0)));
-        let saved = invoke("library_save", json!({"draft": {"id": "us_people", "description": "d", "expectedRevision": 0}})).unwrap();
+        let saved = invoke(
+            "library_save",
+            json!({"draft": {"id": "US_People", "name": "US people", "definition": definition}}),
+        )
+        .unwrap();
+        assert_eq!(
+            (saved["id"].as_str(), saved["revision"].as_i64()),
+            (Some("us_people"), Some(0))
+        );
+        let saved = invoke(
+            "library_save",
+            json!({"draft": {"id": "us_people", "description": "d", "expectedRevision": 0}}),
+        )
+        .unwrap();
         assert_eq!(saved["revision"], 1);
-        let conflict = invoke("library_save", json!({"draft": {"id": "us_people", "description": "e", "expectedRevision": 0}})).unwrap_err();
-        assert_eq!((conflict["status"].as_u64(), conflict["kind"].as_str()), (Some(409), Some("revision_conflict")));
+        let conflict = invoke(
+            "library_save",
+            json!({"draft": {"id": "us_people", "description": "e", "expectedRevision": 0}}),
+        )
+        .unwrap_err();
+        assert_eq!(
+            (conflict["status"].as_u64(), conflict["kind"].as_str()),
+            (Some(409), Some("revision_conflict"))
+        );
         invoke("library_record_count", json!({"id": "us_people", "count": {"count": 42, "total": 100, "dataSource": null, "asOf": null}})).unwrap();
-        let page = invoke("library_list", json!({"query": {"search": "us", "sort": [["dateModified", "desc"]], "size": 10}})).unwrap();
+        let page = invoke(
+            "library_list",
+            json!({"query": {"search": "us", "sort": [["dateModified", "desc"]], "size": 10}}),
+        )
+        .unwrap();
         assert_eq!(page["page"]["totalElements"], 1);
         assert_eq!(page["items"][0]["recordCount"]["count"], 42);
         let history = invoke("library_history", json!({"id": "us_people"})).unwrap();
         assert_eq!(history.as_array().unwrap().len(), 2);
-        let diff = invoke("library_diff", json!({"id": "us_people", "from": 0, "to": 1})).unwrap();
+        let diff = invoke(
+            "library_diff",
+            json!({"id": "us_people", "from": 0, "to": 1}),
+        )
+        .unwrap();
         assert_eq!(diff["fields"][0]["field"], "description");
-        let restored = invoke("library_restore", json!({"id": "us_people", "revision": 0, "expectedRevision": 1})).unwrap();
+        let restored = invoke(
+            "library_restore",
+            json!({"id": "us_people", "revision": 0, "expectedRevision": 1}),
+        )
+        .unwrap();
         assert_eq!(restored["revision"], 2);
-        invoke("library_save", json!({"draft": {"id": "friends", "segmentType": "STATIC"}})).unwrap();
-        let added = invoke("members_add", json!({"id": "friends", "members": ["ann", "bob"]})).unwrap();
+        invoke(
+            "library_save",
+            json!({"draft": {"id": "friends", "segmentType": "STATIC"}}),
+        )
+        .unwrap();
+        let added = invoke(
+            "members_add",
+            json!({"id": "friends", "members": ["ann", "bob"]}),
+        )
+        .unwrap();
         assert_eq!(added["individualCount"], 2);
-        invoke("members_remove", json!({"id": "friends", "members": ["bob"]})).unwrap();
-        let changes = invoke("members_changes", json!({"id": "friends", "operation": null, "paging": {"page": 0, "size": 10}})).unwrap();
+        invoke(
+            "members_remove",
+            json!({"id": "friends", "members": ["bob"]}),
+        )
+        .unwrap();
+        let changes = invoke(
+            "members_changes",
+            json!({"id": "friends", "operation": null, "paging": {"page": 0, "size": 10}}),
+        )
+        .unwrap();
         assert_eq!(changes["items"][2]["operation"], "REMOVED");
-        let members = invoke("members_list", json!({"id": "friends", "filter": {"status": "ACTIVE"}})).unwrap();
+        let members = invoke(
+            "members_list",
+            json!({"id": "friends", "filter": {"status": "ACTIVE"}}),
+        )
+        .unwrap();
         assert_eq!(members["items"][0]["individualIdentifier"], "ann");
         let e = invoke("members_add", json!({"id": "us_people", "members": ["x"]})).unwrap_err();
         assert_eq!(e["kind"], "not_active_static");
         let e = invoke("library_get", json!({"id": "x'; DROP TABLE segments; --"})).unwrap_err();
         assert_eq!(e["status"], 400);
-        assert_eq!(invoke("library_delete", json!({"id": "friends"})).unwrap(), json!(["us_people"]));
+        assert_eq!(
+            invoke("library_delete", json!({"id": "friends"})).unwrap(),
+            json!(["us_people"])
+        );
     }
 
     #[test]

@@ -12,7 +12,12 @@ use crate::library::{with_library, LibraryError};
 use crate::state::{rfc3339, AppState};
 
 fn invalid(kind: &str, message: impl Into<String>) -> LibraryError {
-    LibraryError { kind: kind.into(), status: 400, message: message.into(), problems: Vec::new() }
+    LibraryError {
+        kind: kind.into(),
+        status: 400,
+        message: message.into(),
+        problems: Vec::new(),
+    }
 }
 
 fn library_path_of<R: Runtime>(app: &tauri::AppHandle<R>) -> Result<PathBuf, LibraryError> {
@@ -38,7 +43,10 @@ pub async fn library_freeze<R: Runtime>(
     })
     .await?;
     let Some(definition) = record.definition.clone() else {
-        return Err(invalid("invalid", format!("segment {:?} has no definition to evaluate", record.id)));
+        return Err(invalid(
+            "invalid",
+            format!("segment {:?} has no definition to evaluate", record.id),
+        ));
     };
     let state = state.inner().clone();
     let (members, input) = tauri::async_runtime::spawn_blocking(move || {
@@ -46,19 +54,34 @@ pub async fn library_freeze<R: Runtime>(
         let at = match now.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
             Some(t) => segment_model::time::parse_moment(t)
                 .map(|m| m.start())
-                .ok_or_else(|| invalid("invalid", format!("“{t}” is not a date or a date and time")))?,
+                .ok_or_else(|| {
+                    invalid("invalid", format!("“{t}” is not a date or a date and time"))
+                })?,
             None => loaded
                 .default_now
                 .and_then(|t| chrono::DateTime::from_timestamp(t, 0))
                 .unwrap_or_else(chrono::Utc::now),
         };
-        let query = segment_model::validate::check(&definition, &loaded.info.schema, record.entity.as_deref(), at)
-            .map_err(|problems| {
-                let lines: Vec<String> = problems.iter().map(|p| p.to_string()).collect();
-                invalid("invalid", format!("the segment does not fit the open data: {}", lines.join("; ")))
-            })?;
+        let query = segment_model::validate::check(
+            &definition,
+            &loaded.info.schema,
+            record.entity.as_deref(),
+            at,
+        )
+        .map_err(|problems| {
+            let lines: Vec<String> = problems.iter().map(|p| p.to_string()).collect();
+            invalid(
+                "invalid",
+                format!(
+                    "the segment does not fit the open data: {}",
+                    lines.join("; ")
+                ),
+            )
+        })?;
         let source = loaded.source.lock().unwrap_or_else(|p| p.into_inner());
-        let keys = source.matching_keys(&query, i64::MAX as u64, None).map_err(|e| invalid("source", e.to_string()))?;
+        let keys = source
+            .matching_keys(&query, i64::MAX as u64, None)
+            .map_err(|e| invalid("source", e.to_string()))?;
         let members: Vec<String> = keys
             .into_iter()
             .filter_map(|k| match k {
@@ -78,12 +101,19 @@ pub async fn library_freeze<R: Runtime>(
     })
     .await
     .map_err(|e| invalid("internal", format!("the task failed: {e}")))??;
-    with_library(path, move |s| s.freeze(&id, &into, name.as_deref(), &members, &input)).await
+    with_library(path, move |s| {
+        s.freeze(&id, &into, name.as_deref(), &members, &input)
+    })
+    .await
 }
 
 /// Writes the segment's file (format, version, fields, canonical definition) to `path`.
 #[tauri::command]
-pub async fn library_export<R: Runtime>(app: tauri::AppHandle<R>, id: String, path: String) -> Result<String, LibraryError> {
+pub async fn library_export<R: Runtime>(
+    app: tauri::AppHandle<R>,
+    id: String,
+    path: String,
+) -> Result<String, LibraryError> {
     if path.trim().is_empty() {
         return Err(invalid("invalid", "choose a file to export to"));
     }
@@ -99,9 +129,16 @@ pub async fn library_export<R: Runtime>(app: tauri::AppHandle<R>, id: String, pa
 /// Imports segment files (a file or a folder of them) from `path`; with `overwrite`, a segment
 /// that exists with other content becomes a new revision instead of a conflict.
 #[tauri::command]
-pub async fn library_import<R: Runtime>(app: tauri::AppHandle<R>, path: String, overwrite: bool) -> Result<FileImport, LibraryError> {
+pub async fn library_import<R: Runtime>(
+    app: tauri::AppHandle<R>,
+    path: String,
+    overwrite: bool,
+) -> Result<FileImport, LibraryError> {
     if path.trim().is_empty() {
         return Err(invalid("invalid", "choose a file or folder to import"));
     }
-    with_library(library_path_of(&app)?, move |s| s.import_files(&[PathBuf::from(path.trim())], overwrite, OnError::Abort)).await
+    with_library(library_path_of(&app)?, move |s| {
+        s.import_files(&[PathBuf::from(path.trim())], overwrite, OnError::Abort)
+    })
+    .await
 }

@@ -4,8 +4,8 @@
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Condvar, Mutex};
 
-use segment_model::{Operator, Schema};
 use segment_import::Store;
+use segment_model::{Operator, Schema};
 use segment_source::{CancelToken, DataSource, DemoOptions};
 
 use crate::ipc::{ErrorKind, IpcError, OperatorInfo, SourceInfo, TypeInfo};
@@ -58,7 +58,11 @@ impl AppState {
     pub fn switch(&self, path: &Path, store: Option<&Store>) -> Result<SourceInfo, IpcError> {
         let loaded = Arc::new(open(path, false, store)?);
         let info = loaded.info.clone();
-        self.newest.lock().unwrap_or_else(|p| p.into_inner()).1.cancel();
+        self.newest
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .1
+            .cancel();
         let (lock, ready) = &*self.slot;
         lock.lock().unwrap_or_else(|p| p.into_inner()).loaded = Some(Ok(loaded));
         ready.notify_all();
@@ -116,7 +120,8 @@ pub fn data_path(app_data_dir: Option<PathBuf>) -> Result<PathBuf, IpcError> {
     if let Some(p) = std::env::var_os("SEGMENT_BUILDER_DATA").filter(|p| !p.is_empty()) {
         return Ok(PathBuf::from(p));
     }
-    let dir = app_data_dir.ok_or_else(|| IpcError::new(ErrorKind::Source, "no app data directory on this system"))?;
+    let dir = app_data_dir
+        .ok_or_else(|| IpcError::new(ErrorKind::Source, "no app data directory on this system"))?;
     Ok(dir.join("demo.sqlite"))
 }
 
@@ -125,18 +130,29 @@ fn open(path: &Path, demo: bool, store: Option<&Store>) -> Result<Loaded, IpcErr
     if generated_here {
         if let Some(dir) = path.parent() {
             std::fs::create_dir_all(dir).map_err(|e| {
-                IpcError::new(ErrorKind::Source, format!("cannot create {}: {e}", dir.display()))
+                IpcError::new(
+                    ErrorKind::Source,
+                    format!("cannot create {}: {e}", dir.display()),
+                )
             })?;
         }
         segment_source::generate_demo(path, DemoOptions::default())?;
     }
-    let opened = segment_import::open(path, store)
-        .map_err(|e| IpcError::new(ErrorKind::Source, format!("cannot open {}: {e}", path.display())))?;
+    let opened = segment_import::open(path, store).map_err(|e| {
+        IpcError::new(
+            ErrorKind::Source,
+            format!("cannot open {}: {e}", path.display()),
+        )
+    })?;
     let source = opened.source;
     let default_now = source.suggested_now();
     let schema = opened.schema;
     let info = source_info(path, &schema, default_now);
-    Ok(Loaded { source: Mutex::new(source), info, default_now })
+    Ok(Loaded {
+        source: Mutex::new(source),
+        info,
+        default_now,
+    })
 }
 
 pub fn source_info(path: &Path, schema: &Schema, default_now: Option<i64>) -> SourceInfo {
@@ -148,7 +164,11 @@ pub fn source_info(path: &Path, schema: &Schema, default_now: Option<i64>) -> So
             label: t.label().to_string(),
             operators: Operator::for_type(t)
                 .into_iter()
-                .map(|op| OperatorInfo { operator: op, label: op.label().to_string(), unary: op.is_unary() })
+                .map(|op| OperatorInfo {
+                    operator: op,
+                    label: op.label().to_string(),
+                    unary: op.is_unary(),
+                })
                 .collect(),
         })
         .collect();
@@ -163,5 +183,6 @@ pub fn source_info(path: &Path, schema: &Schema, default_now: Option<i64>) -> So
 }
 
 pub fn rfc3339(unix: i64) -> Option<String> {
-    chrono::DateTime::from_timestamp(unix, 0).map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true))
+    chrono::DateTime::from_timestamp(unix, 0)
+        .map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true))
 }

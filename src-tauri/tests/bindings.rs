@@ -19,35 +19,50 @@ fn generate(dir: &Path) {
     IpcError::export_all_to(dir).expect("export IpcError");
     library(dir);
     // Counting (src-tauri/src/counting.rs): samples and overlap.
-    segment_builder_desktop::counting::SampleRequest::export_all_to(dir).expect("export SampleRequest");
-    segment_builder_desktop::counting::SampleResponse::export_all_to(dir).expect("export SampleResponse");
-    segment_builder_desktop::counting::OverlapRequest::export_all_to(dir).expect("export OverlapRequest");
-    segment_builder_desktop::counting::OverlapResponse::export_all_to(dir).expect("export OverlapResponse");
+    segment_builder_desktop::counting::SampleRequest::export_all_to(dir)
+        .expect("export SampleRequest");
+    segment_builder_desktop::counting::SampleResponse::export_all_to(dir)
+        .expect("export SampleResponse");
+    segment_builder_desktop::counting::OverlapRequest::export_all_to(dir)
+        .expect("export OverlapRequest");
+    segment_builder_desktop::counting::OverlapResponse::export_all_to(dir)
+        .expect("export OverlapResponse");
     // Bring your own data (src-tauri/src/data.rs and the segment-import types it passes through).
     segment_builder_desktop::data::DataSources::export_all_to(dir).expect("export DataSources");
-    segment_builder_desktop::data::ImportProgressEvent::export_all_to(dir).expect("export ImportProgressEvent");
+    segment_builder_desktop::data::ImportProgressEvent::export_all_to(dir)
+        .expect("export ImportProgressEvent");
     segment_builder_desktop::data::RelateRequest::export_all_to(dir).expect("export RelateRequest");
-    segment_builder_desktop::data::RelationshipsResponse::export_all_to(dir).expect("export RelationshipsResponse");
+    segment_builder_desktop::data::RelationshipsResponse::export_all_to(dir)
+        .expect("export RelationshipsResponse");
     segment_import::ImportRequest::export_all_to(dir).expect("export ImportRequest");
     segment_import::Preview::export_all_to(dir).expect("export Preview");
     segment_import::ImportReport::export_all_to(dir).expect("export ImportReport");
     segment_import::stats::EntityStats::export_all_to(dir).expect("export EntityStats");
     // The segment in every format, "Import definition" (src-tauri/src/formats.rs).
-    segment_builder_desktop::formats::RenderedFormat::export_all_to(dir).expect("export RenderedFormat");
-    segment_builder_desktop::formats::ImportedDefinition::export_all_to(dir).expect("export ImportedDefinition");
-    segment_builder_desktop::formats::DefinitionError::export_all_to(dir).expect("export DefinitionError");
+    segment_builder_desktop::formats::RenderedFormat::export_all_to(dir)
+        .expect("export RenderedFormat");
+    segment_builder_desktop::formats::ImportedDefinition::export_all_to(dir)
+        .expect("export ImportedDefinition");
+    segment_builder_desktop::formats::DefinitionError::export_all_to(dir)
+        .expect("export DefinitionError");
 }
 
 /// Relative path → contents of every file under `dir`.
 fn files(dir: &Path) -> BTreeMap<String, String> {
     fn walk(root: &Path, dir: &Path, out: &mut BTreeMap<String, String>) {
-        let Ok(entries) = std::fs::read_dir(dir) else { return };
+        let Ok(entries) = std::fs::read_dir(dir) else {
+            return;
+        };
         for entry in entries.flatten() {
             let path = entry.path();
             if path.is_dir() {
                 walk(root, &path, out);
             } else {
-                let rel = path.strip_prefix(root).unwrap().to_string_lossy().replace('\\', "/");
+                let rel = path
+                    .strip_prefix(root)
+                    .unwrap()
+                    .to_string_lossy()
+                    .replace('\\', "/");
                 out.insert(rel, std::fs::read_to_string(&path).unwrap_or_default());
             }
         }
@@ -62,7 +77,11 @@ fn committed_typescript_bindings_match_the_rust_types() {
     let tmp = tempfile::tempdir().unwrap();
     generate(tmp.path());
     let fresh = files(tmp.path());
-    assert!(fresh.contains_key("Segment.ts") && fresh.contains_key("PreviewResponse.ts"), "{:?}", fresh.keys());
+    assert!(
+        fresh.contains_key("Segment.ts") && fresh.contains_key("PreviewResponse.ts"),
+        "{:?}",
+        fresh.keys()
+    );
 
     let committed_dir = committed_dir();
     if std::env::var_os("UPDATE_BINDINGS").is_some() {

@@ -9,7 +9,9 @@ use std::sync::OnceLock;
 use segment_builder_desktop::counting::EngineStatus;
 use segment_builder_desktop::AppState;
 use serde_json::{json, Value};
-use tauri::test::{get_ipc_response, mock_builder, mock_context, noop_assets, MockRuntime, INVOKE_KEY};
+use tauri::test::{
+    get_ipc_response, mock_builder, mock_context, noop_assets, MockRuntime, INVOKE_KEY,
+};
 use tauri::webview::InvokeRequest;
 use tauri::WebviewWindow;
 
@@ -24,12 +26,26 @@ fn fixture() -> &'static Fixture {
     FIXTURE.get_or_init(|| {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("demo.sqlite");
-        segment_source::generate_demo(&path, segment_source::DemoOptions { profiles: 400, seed: 11 }).unwrap();
+        segment_source::generate_demo(
+            &path,
+            segment_source::DemoOptions {
+                profiles: 400,
+                seed: 11,
+            },
+        )
+        .unwrap();
         let state = AppState::new();
         state.load(&path, true);
         let loaded = state.loaded().unwrap();
-        assert!(matches!(state.engine.wait(&path, &loaded.info.schema), EngineStatus::Ready(_)));
-        Fixture { _dir: dir, path, state }
+        assert!(matches!(
+            state.engine.wait(&path, &loaded.info.schema),
+            EngineStatus::Ready(_)
+        ));
+        Fixture {
+            _dir: dir,
+            path,
+            state,
+        }
     })
 }
 
@@ -37,7 +53,9 @@ fn window() -> WebviewWindow<MockRuntime> {
     let app = segment_builder_desktop::builder(mock_builder(), fixture().state.clone())
         .build(mock_context(noop_assets()))
         .expect("build the app");
-    tauri::WebviewWindowBuilder::new(&app, "main", Default::default()).build().unwrap()
+    tauri::WebviewWindowBuilder::new(&app, "main", Default::default())
+        .build()
+        .unwrap()
 }
 
 fn invoke(cmd: &str, body: Value) -> Result<Value, Value> {
@@ -64,18 +82,33 @@ fn preview(segment: Value) -> Value {
     static NEXT: AtomicU64 = AtomicU64::new(1);
     let _turn = ONE_AT_A_TIME.lock().unwrap_or_else(|p| p.into_inner());
     let id = NEXT.fetch_add(1, Ordering::SeqCst);
-    invoke("preview", json!({ "request": { "segment": segment, "request_id": id } })).unwrap()
+    invoke(
+        "preview",
+        json!({ "request": { "segment": segment, "request_id": id } }),
+    )
+    .unwrap()
 }
 
 fn count_sql(sql: &str) -> u64 {
-    let conn = rusqlite::Connection::open_with_flags(&fixture().path, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY).unwrap();
+    let conn = rusqlite::Connection::open_with_flags(
+        &fixture().path,
+        rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY,
+    )
+    .unwrap();
     conn.query_row(sql, [], |r| r.get::<_, i64>(0)).unwrap() as u64
 }
 
 fn keys_sql(sql: &str) -> Vec<i64> {
-    let conn = rusqlite::Connection::open_with_flags(&fixture().path, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY).unwrap();
+    let conn = rusqlite::Connection::open_with_flags(
+        &fixture().path,
+        rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY,
+    )
+    .unwrap();
     let mut stmt = conn.prepare(sql).unwrap();
-    stmt.query_map([], |r| r.get::<_, i64>(0)).unwrap().map(Result::unwrap).collect()
+    stmt.query_map([], |r| r.get::<_, i64>(0))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect()
 }
 
 fn cond(attribute: &str, operator: &str, value: Value) -> Value {
@@ -88,7 +121,8 @@ fn segment(children: Vec<Value>) -> Value {
 
 const US: &str = "country = 'US'";
 const PAID: &str = "plan IN ('pro', 'enterprise')";
-const PURCHASER: &str = "(SELECT count(*) FROM events e WHERE e.profile_id = profiles.id AND e.name = 'purchase') >= 1";
+const PURCHASER: &str =
+    "(SELECT count(*) FROM events e WHERE e.profile_id = profiles.id AND e.name = 'purchase') >= 1";
 
 fn us_paid_purchasers() -> Value {
     segment(vec![
@@ -101,7 +135,14 @@ fn us_paid_purchasers() -> Value {
 }
 
 fn profiles_where(parts: &[&str]) -> u64 {
-    count_sql(&format!("SELECT count(*) FROM profiles WHERE {}", if parts.is_empty() { "1".to_string() } else { parts.join(" AND ") }))
+    count_sql(&format!(
+        "SELECT count(*) FROM profiles WHERE {}",
+        if parts.is_empty() {
+            "1".to_string()
+        } else {
+            parts.join(" AND ")
+        }
+    ))
 }
 
 #[test]
@@ -110,9 +151,18 @@ fn the_preview_counts_in_memory_with_every_node_alone_and_without_it() {
     assert_eq!(response["problems"], json!([]), "{response}");
     assert_eq!(response["engine"], "memory", "{response}");
     assert_eq!(response["notice"], Value::Null);
-    assert_eq!(response["count"], json!(profiles_where(&[US, PAID, PURCHASER])));
+    assert_eq!(
+        response["count"],
+        json!(profiles_where(&[US, PAID, PURCHASER]))
+    );
     let nodes = response["nodes"].as_array().unwrap();
-    let node = |path: &str| nodes.iter().find(|n| n["path"] == path).unwrap_or_else(|| panic!("no {path} in {nodes:?}")).clone();
+    let node = |path: &str| {
+        nodes
+            .iter()
+            .find(|n| n["path"] == path)
+            .unwrap_or_else(|| panic!("no {path} in {nodes:?}"))
+            .clone()
+    };
     let expected = [
         ("/root/children/0", US, [PAID, PURCHASER]),
         ("/root/children/1", PAID, [US, PURCHASER]),
@@ -121,7 +171,11 @@ fn the_preview_counts_in_memory_with_every_node_alone_and_without_it() {
     for (path, alone, others) in expected {
         let n = node(path);
         assert_eq!(n["count"], json!(profiles_where(&[alone])), "{path} alone");
-        assert_eq!(n["without"], json!(profiles_where(&others)), "{path} without");
+        assert_eq!(
+            n["without"],
+            json!(profiles_where(&others)),
+            "{path} without"
+        );
     }
     // The condition inside the relationship: records having any purchase event, and the
     // segment without that filter (any event at all).
@@ -129,7 +183,11 @@ fn the_preview_counts_in_memory_with_every_node_alone_and_without_it() {
     assert_eq!(inner["count"], json!(profiles_where(&[PURCHASER])));
     assert_eq!(
         inner["without"],
-        json!(profiles_where(&[US, PAID, "EXISTS (SELECT 1 FROM events e WHERE e.profile_id = profiles.id)"]))
+        json!(profiles_where(&[
+            US,
+            PAID,
+            "EXISTS (SELECT 1 FROM events e WHERE e.profile_id = profiles.id)"
+        ]))
     );
 }
 
@@ -141,10 +199,16 @@ fn what_the_engine_cannot_judge_is_counted_with_sql_and_said() {
     ]));
     assert_eq!(response["problems"], json!([]), "{response}");
     assert_eq!(response["engine"], "sql", "{response}");
-    assert!(response["notice"].as_str().unwrap().contains("SQL"), "{response}");
+    assert!(
+        response["notice"].as_str().unwrap().contains("SQL"),
+        "{response}"
+    );
     assert_eq!(response["count"], json!(profiles_where(&[US, "age > 30"])));
     let nodes = response["nodes"].as_array().unwrap();
-    let first = nodes.iter().find(|n| n["path"] == "/root/children/0").unwrap();
+    let first = nodes
+        .iter()
+        .find(|n| n["path"] == "/root/children/0")
+        .unwrap();
     assert_eq!(first["count"], json!(profiles_where(&[US])));
     assert_eq!(first["without"], json!(profiles_where(&["age > 30"])));
 }
@@ -152,18 +216,35 @@ fn what_the_engine_cannot_judge_is_counted_with_sql_and_said() {
 #[test]
 fn samples_are_matching_records_with_the_nodes_they_met() {
     let request = |seed: Value| {
-        invoke("samples", json!({ "request": { "segment": us_paid_purchasers(), "n": 5, "seed": seed } })).unwrap()
+        invoke(
+            "samples",
+            json!({ "request": { "segment": us_paid_purchasers(), "n": 5, "seed": seed } }),
+        )
+        .unwrap()
     };
-    let matching = keys_sql(&format!("SELECT id FROM profiles WHERE {US} AND {PAID} AND {PURCHASER} ORDER BY id"));
+    let matching = keys_sql(&format!(
+        "SELECT id FROM profiles WHERE {US} AND {PAID} AND {PURCHASER} ORDER BY id"
+    ));
     let first = request(Value::Null);
     assert_eq!(first["key"], "id");
     let samples = first["samples"].as_array().unwrap();
-    let keys: Vec<i64> = samples.iter().map(|s| s["key"].as_f64().unwrap() as i64).collect();
+    let keys: Vec<i64> = samples
+        .iter()
+        .map(|s| s["key"].as_f64().unwrap() as i64)
+        .collect();
     assert_eq!(keys, matching[..5.min(matching.len())].to_vec());
     for s in samples {
         assert_eq!(s["record"]["country"], "US", "{s}");
-        assert_eq!(s["record"]["id"].as_i64(), s["key"].as_f64().map(|k| k as i64));
-        let met: Vec<&str> = s["met"].as_array().unwrap().iter().map(|m| m.as_str().unwrap()).collect();
+        assert_eq!(
+            s["record"]["id"].as_i64(),
+            s["key"].as_f64().map(|k| k as i64)
+        );
+        let met: Vec<&str> = s["met"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|m| m.as_str().unwrap())
+            .collect();
         for path in ["/root/children/0", "/root/children/1", "/root/children/2"] {
             assert!(met.contains(&path), "{met:?}");
         }
@@ -173,31 +254,61 @@ fn samples_are_matching_records_with_the_nodes_they_met() {
     let again = request(json!(42));
     assert_eq!(random, again);
     for s in random["samples"].as_array().unwrap() {
-        assert!(matching.contains(&(s["key"].as_f64().unwrap() as i64)), "{s}");
+        assert!(
+            matching.contains(&(s["key"].as_f64().unwrap() as i64)),
+            "{s}"
+        );
     }
 }
 
 #[test]
 fn overlap_counts_every_region_exactly() {
     let a = segment(vec![cond("country", "is", json!("US"))]);
-    let b = segment(vec![cond("plan", "is_one_of", json!(["pro", "enterprise"]))]);
+    let b = segment(vec![cond(
+        "plan",
+        "is_one_of",
+        json!(["pro", "enterprise"]),
+    )]);
     let c = segment(vec![cond("age", "greater_than", json!(40))]);
     let r = invoke("overlap", json!({ "request": { "segments": [a, b, c] } })).unwrap();
-    let (na, nb, nc) = (profiles_where(&[US]), profiles_where(&[PAID]), profiles_where(&["age > 40"]));
+    let (na, nb, nc) = (
+        profiles_where(&[US]),
+        profiles_where(&[PAID]),
+        profiles_where(&["age > 40"]),
+    );
     assert_eq!(r["counts"], json!([na, nb, nc]), "{r}");
     assert_eq!(r["total"], json!(profiles_where(&[])));
     let region = |ids: &[u64]| {
-        r["regions"].as_array().unwrap().iter().find(|g| g["segments"] == json!(ids)).map(|g| g["count"].as_u64().unwrap()).unwrap_or(0)
+        r["regions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|g| g["segments"] == json!(ids))
+            .map(|g| g["count"].as_u64().unwrap())
+            .unwrap_or(0)
     };
     let not = |s: &str| format!("NOT coalesce({s}, 0)");
     assert_eq!(region(&[0, 1, 2]), profiles_where(&[US, PAID, "age > 40"]));
-    assert_eq!(region(&[0, 1]), profiles_where(&[US, PAID, &not("age > 40")]));
-    assert_eq!(region(&[0]), profiles_where(&[US, &not(PAID), &not("age > 40")]));
+    assert_eq!(
+        region(&[0, 1]),
+        profiles_where(&[US, PAID, &not("age > 40")])
+    );
+    assert_eq!(
+        region(&[0]),
+        profiles_where(&[US, &not(PAID), &not("age > 40")])
+    );
     let ab = profiles_where(&[US, PAID]) as f64;
     let union = (na + nb) as f64 - ab;
-    assert!((r["jaccard"][0][1].as_f64().unwrap() - ab / union).abs() < 1e-9, "{r}");
+    assert!(
+        (r["jaccard"][0][1].as_f64().unwrap() - ab / union).abs() < 1e-9,
+        "{r}"
+    );
 
-    let err = invoke("overlap", json!({ "request": { "segments": [segment(vec![])] } })).unwrap_err();
+    let err = invoke(
+        "overlap",
+        json!({ "request": { "segments": [segment(vec![])] } }),
+    )
+    .unwrap_err();
     assert_eq!(err["kind"], "invalid_request");
 }
 
@@ -208,10 +319,17 @@ fn the_engine_reloads_when_the_file_changes() {
     let loaded = state.loaded().unwrap();
     let path = Path::new(&loaded.info.path);
     let file = std::fs::File::options().append(true).open(path).unwrap();
-    file.set_modified(std::time::SystemTime::now() + std::time::Duration::from_secs(60)).unwrap();
+    file.set_modified(std::time::SystemTime::now() + std::time::Duration::from_secs(60))
+        .unwrap();
     drop(file);
-    assert!(matches!(state.engine.status(path, &loaded.info.schema), EngineStatus::Loading));
-    assert!(matches!(state.engine.wait(path, &loaded.info.schema), EngineStatus::Ready(_)));
+    assert!(matches!(
+        state.engine.status(path, &loaded.info.schema),
+        EngineStatus::Loading
+    ));
+    assert!(matches!(
+        state.engine.wait(path, &loaded.info.schema),
+        EngineStatus::Ready(_)
+    ));
     drop(turn);
     // And the preview counts in memory again.
     assert_eq!(preview(us_paid_purchasers())["engine"], "memory");

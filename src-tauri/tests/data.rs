@@ -5,7 +5,9 @@ use std::sync::{Arc, Mutex};
 
 use segment_builder_desktop::AppState;
 use serde_json::{json, Value};
-use tauri::test::{get_ipc_response, mock_builder, mock_context, noop_assets, MockRuntime, INVOKE_KEY};
+use tauri::test::{
+    get_ipc_response, mock_builder, mock_context, noop_assets, MockRuntime, INVOKE_KEY,
+};
 use tauri::webview::InvokeRequest;
 use tauri::{Listener, WebviewWindow};
 
@@ -16,7 +18,9 @@ fn window() -> WebviewWindow<MockRuntime> {
     let app = segment_builder_desktop::builder(mock_builder(), AppState::new())
         .build(mock_context(noop_assets()))
         .expect("build the app");
-    tauri::WebviewWindowBuilder::new(&app, "main", Default::default()).build().unwrap()
+    tauri::WebviewWindowBuilder::new(&app, "main", Default::default())
+        .build()
+        .unwrap()
 }
 
 fn invoke(w: &WebviewWindow<MockRuntime>, cmd: &str, body: Value) -> Result<Value, Value> {
@@ -49,20 +53,48 @@ fn import_relate_and_describe_through_ipc() {
     let w = window();
     let events = Arc::new(Mutex::new(Vec::<Value>::new()));
     let seen = events.clone();
-    w.listen_any("import-progress", move |e| seen.lock().unwrap().push(serde_json::from_str(e.payload()).unwrap()));
+    w.listen_any("import-progress", move |e| {
+        seen.lock()
+            .unwrap()
+            .push(serde_json::from_str(e.payload()).unwrap())
+    });
 
-    let preview = invoke(&w, "import_preview", json!({"request": {"file": customers, "into": db}, "rows": 1})).unwrap();
+    let preview = invoke(
+        &w,
+        "import_preview",
+        json!({"request": {"file": customers, "into": db}, "rows": 1}),
+    )
+    .unwrap();
     assert_eq!(preview["columns"][1]["name"], "full_name");
     assert_eq!(preview["rows"].as_array().unwrap().len(), 1);
 
-    let report = invoke(&w, "import_file", json!({"request": {"file": customers, "into": db}, "import_id": 1})).unwrap();
+    let report = invoke(
+        &w,
+        "import_file",
+        json!({"request": {"file": customers, "into": db}, "import_id": 1}),
+    )
+    .unwrap();
     assert_eq!(report["table"], "customers");
-    let report = invoke(&w, "import_file", json!({"request": {"file": orders, "into": db}, "import_id": 2})).unwrap();
+    let report = invoke(
+        &w,
+        "import_file",
+        json!({"request": {"file": orders, "into": db}, "import_id": 2}),
+    )
+    .unwrap();
     assert_eq!(report["rows"], 20);
     assert_eq!(report["proposals"][0]["parent"], "customers");
-    assert!(events.lock().unwrap().iter().any(|e| e["import_id"] == 2 && e["progress"]["phase"] == "loading"));
+    assert!(events
+        .lock()
+        .unwrap()
+        .iter()
+        .any(|e| e["import_id"] == 2 && e["progress"]["phase"] == "loading"));
 
-    let again = invoke(&w, "import_file", json!({"request": {"file": orders, "into": db}, "import_id": 3})).unwrap_err();
+    let again = invoke(
+        &w,
+        "import_file",
+        json!({"request": {"file": orders, "into": db}, "import_id": 3}),
+    )
+    .unwrap_err();
     assert_eq!(again["kind"], "invalid_request");
 
     let rels = invoke(&w, "relationships", json!({"data": db})).unwrap();
@@ -71,15 +103,28 @@ fn import_relate_and_describe_through_ipc() {
     let link = json!({"child": link["child"], "child_column": link["child_column"], "parent": link["parent"], "parent_column": link["parent_column"]});
     let rels = invoke(&w, "relate", json!({"request": {"data": db, "link": link}})).unwrap();
     assert!(rels["proposals"].as_array().unwrap().is_empty());
-    let names: Vec<&str> = rels["schema"]["relationships"].as_array().unwrap().iter().map(|r| r["name"].as_str().unwrap()).collect();
+    let names: Vec<&str> = rels["schema"]["relationships"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["name"].as_str().unwrap())
+        .collect();
     assert_eq!(names, ["orders", "customer"]);
 
     let bad = json!({"child": "orders", "child_column": "status", "parent": "customers", "parent_column": "id"});
     let err = invoke(&w, "relate", json!({"request": {"data": db, "link": bad}})).unwrap_err();
-    assert!(err["message"].as_str().unwrap().contains("one type"), "{err}");
+    assert!(
+        err["message"].as_str().unwrap().contains("one type"),
+        "{err}"
+    );
 
     let stats = invoke(&w, "schema_stats", json!({"data": db})).unwrap();
-    let customers = stats.as_array().unwrap().iter().find(|e| e["name"] == "customers").unwrap();
+    let customers = stats
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["name"] == "customers")
+        .unwrap();
     assert_eq!(customers["rows"], 2);
     assert_eq!(customers["columns"][1]["label"], "Full Name");
 
@@ -98,39 +143,86 @@ fn switching_data_sources_follows_the_sidecar() {
     let orders = dir.path().join("orders.csv");
     std::fs::write(&orders, "id,customer_id,total,placed_at\n1,1,10,2026-10-01T00:00:00Z\n2,1,20,2026-10-02T00:00:00Z\n3,3,5,2026-10-03T00:00:00Z\n").unwrap();
     let w = window();
-    invoke(&w, "import_file", json!({"request": {"file": customers, "into": db}, "import_id": 11})).unwrap();
-    invoke(&w, "import_file", json!({"request": {"file": orders, "into": db}, "import_id": 12})).unwrap();
+    invoke(
+        &w,
+        "import_file",
+        json!({"request": {"file": customers, "into": db}, "import_id": 11}),
+    )
+    .unwrap();
+    invoke(
+        &w,
+        "import_file",
+        json!({"request": {"file": orders, "into": db}, "import_id": 12}),
+    )
+    .unwrap();
 
     // Open it: no relationship yet; then relate, reopen, and the schema has both directions.
     let info = invoke(&w, "open_data", json!({"data": db})).unwrap();
     assert_eq!(info["path"], db.display().to_string());
-    assert!(info["schema"]["relationships"].as_array().unwrap().is_empty());
+    assert!(info["schema"]["relationships"]
+        .as_array()
+        .unwrap()
+        .is_empty());
     let link = json!({"child": "orders", "child_column": "customer_id", "parent": "customers", "parent_column": "id"});
     invoke(&w, "relate", json!({"request": {"data": db, "link": link}})).unwrap();
     let info = invoke(&w, "open_data", json!({"data": db})).unwrap();
     assert_eq!(info["schema"]["relationships"].as_array().unwrap().len(), 2);
 
     // The time column and a label go to the sidecar.
-    let rels = invoke(&w, "set_time_column", json!({"data": db, "table": "orders", "column": "placed_at"})).unwrap();
-    let to_orders = rels["schema"]["relationships"].as_array().unwrap().iter().find(|r| r["to_entity"] == "orders").unwrap().clone();
+    let rels = invoke(
+        &w,
+        "set_time_column",
+        json!({"data": db, "table": "orders", "column": "placed_at"}),
+    )
+    .unwrap();
+    let to_orders = rels["schema"]["relationships"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["to_entity"] == "orders")
+        .unwrap()
+        .clone();
     assert_eq!(to_orders["time_column"], "placed_at");
-    let err = invoke(&w, "set_time_column", json!({"data": db, "table": "orders", "column": "nope"})).unwrap_err();
+    let err = invoke(
+        &w,
+        "set_time_column",
+        json!({"data": db, "table": "orders", "column": "nope"}),
+    )
+    .unwrap_err();
     assert_eq!(err["kind"], "invalid_request");
     invoke(&w, "set_label", json!({"data": db, "table": "customers", "column": "country", "label": "Country of residence"})).unwrap();
     let stats = invoke(&w, "schema_stats", json!({"data": db})).unwrap();
-    let customers = stats.as_array().unwrap().iter().find(|e| e["name"] == "customers").unwrap();
+    let customers = stats
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["name"] == "customers")
+        .unwrap();
     assert_eq!(customers["columns"][1]["label"], "Country of residence");
 
     // The builder's preview counts on the open data source, through the relationship.
     let segment = json!({"version": 1, "entity": "customers", "root": {"combinator": "and", "children": [
         {"type": "relationship", "relationship": "orders", "constraint": {"type": "occurrences", "operator": "at_least", "value": 1}, "window": {"type": "any_time"}, "filter": {"combinator": "and", "children": []}}
     ]}});
-    let preview = invoke(&w, "preview", json!({"request": {"request_id": 1, "segment": segment, "entity": "customers"}})).unwrap();
+    let preview = invoke(
+        &w,
+        "preview",
+        json!({"request": {"request_id": 1, "segment": segment, "entity": "customers"}}),
+    )
+    .unwrap();
     assert_eq!(preview["total"], 3, "{preview}");
     assert_eq!(preview["count"], 2, "{preview}");
 
     // A file that is not SQLite is refused and the open data source stays.
-    let err = invoke(&w, "open_data", json!({"data": dir.path().join("customers.csv")})).unwrap_err();
+    let err = invoke(
+        &w,
+        "open_data",
+        json!({"data": dir.path().join("customers.csv")}),
+    )
+    .unwrap_err();
     assert_eq!(err["kind"], "source", "{err}");
-    assert_eq!(invoke(&w, "get_source", json!({})).unwrap()["path"], db.display().to_string());
+    assert_eq!(
+        invoke(&w, "get_source", json!({})).unwrap()["path"],
+        db.display().to_string()
+    );
 }

@@ -5,7 +5,9 @@ use std::sync::OnceLock;
 
 use segment_builder_desktop::AppState;
 use serde_json::{json, Value};
-use tauri::test::{get_ipc_response, mock_builder, mock_context, noop_assets, MockRuntime, INVOKE_KEY};
+use tauri::test::{
+    get_ipc_response, mock_builder, mock_context, noop_assets, MockRuntime, INVOKE_KEY,
+};
 use tauri::webview::InvokeRequest;
 use tauri::WebviewWindow;
 
@@ -21,7 +23,14 @@ fn fixture() -> &'static Fixture {
         let dir = tempfile::tempdir().unwrap();
         std::env::set_var("SEGMENT_BUILDER_LIBRARY", dir.path().join("library.sqlite"));
         let data = dir.path().join("demo.sqlite");
-        segment_source::generate_demo(&data, segment_source::DemoOptions { profiles: 300, seed: 7 }).unwrap();
+        segment_source::generate_demo(
+            &data,
+            segment_source::DemoOptions {
+                profiles: 300,
+                seed: 7,
+            },
+        )
+        .unwrap();
         let state = AppState::new();
         state.load(&data, true);
         Fixture { dir, data, state }
@@ -32,7 +41,9 @@ fn window() -> WebviewWindow<MockRuntime> {
     let app = segment_builder_desktop::builder(mock_builder(), fixture().state.clone())
         .build(mock_context(noop_assets()))
         .expect("build the app");
-    tauri::WebviewWindowBuilder::new(&app, "main", Default::default()).build().unwrap()
+    tauri::WebviewWindowBuilder::new(&app, "main", Default::default())
+        .build()
+        .unwrap()
 }
 
 fn invoke(cmd: &str, body: Value) -> Result<Value, Value> {
@@ -59,22 +70,45 @@ fn us(country: &str) -> Value {
 fn save_edit_history_diff_restore_and_list() {
     fixture();
     let saved = invoke("library_save", json!({ "draft": { "id": "us_buyers", "name": "US buyers", "definition": us("US"), "entity": "profiles" } })).unwrap();
-    assert_eq!((saved["revision"].clone(), saved["created"].clone()), (json!(0), json!(true)));
+    assert_eq!(
+        (saved["revision"].clone(), saved["created"].clone()),
+        (json!(0), json!(true))
+    );
     invoke("library_record_count", json!({ "id": "us_buyers", "count": { "count": 10, "total": 300, "dataSource": null, "asOf": null } })).unwrap();
-    let saved = invoke("library_save", json!({ "draft": { "id": "us_buyers", "definition": us("CA"), "expectedRevision": 0 } })).unwrap();
+    let saved = invoke(
+        "library_save",
+        json!({ "draft": { "id": "us_buyers", "definition": us("CA"), "expectedRevision": 0 } }),
+    )
+    .unwrap();
     assert_eq!(saved["revision"], 1);
     // A stale save is a conflict, not a lost update.
-    let e = invoke("library_save", json!({ "draft": { "id": "us_buyers", "name": "x", "expectedRevision": 0 } })).unwrap_err();
+    let e = invoke(
+        "library_save",
+        json!({ "draft": { "id": "us_buyers", "name": "x", "expectedRevision": 0 } }),
+    )
+    .unwrap_err();
     assert_eq!(e["status"], 409, "{e}");
 
     let history = invoke("library_history", json!({ "id": "us_buyers" })).unwrap();
     assert_eq!(history.as_array().unwrap().len(), 2);
-    let diff = invoke("library_diff", json!({ "id": "us_buyers", "from": 0, "to": 1 })).unwrap();
+    let diff = invoke(
+        "library_diff",
+        json!({ "id": "us_buyers", "from": 0, "to": 1 }),
+    )
+    .unwrap();
     let changes = diff["conditions"].as_array().unwrap();
-    assert!(changes.iter().any(|c| c["change"] == "changed" && c["path"].as_str().unwrap().contains("/root/children/0")), "{diff}");
+    assert!(
+        changes.iter().any(|c| c["change"] == "changed"
+            && c["path"].as_str().unwrap().contains("/root/children/0")),
+        "{diff}"
+    );
     assert_eq!(diff["count"]["from"], 10);
 
-    let restored = invoke("library_restore", json!({ "id": "us_buyers", "revision": 0, "expectedRevision": 1 })).unwrap();
+    let restored = invoke(
+        "library_restore",
+        json!({ "id": "us_buyers", "revision": 0, "expectedRevision": 1 }),
+    )
+    .unwrap();
     assert_eq!(restored["revision"], 2);
     let got = invoke("library_get", json!({ "id": "us_buyers" })).unwrap();
     assert_eq!(got["definition"]["root"]["children"][0]["value"], "US");
@@ -83,7 +117,11 @@ fn save_edit_history_diff_restore_and_list() {
     assert_eq!(page["page"]["totalElements"], 1, "{page}");
     assert_eq!(page["items"][0]["id"], "us_buyers");
 
-    let e = invoke("library_save", json!({ "draft": { "id": "9 bad", "name": "Bad" } })).unwrap_err();
+    let e = invoke(
+        "library_save",
+        json!({ "draft": { "id": "9 bad", "name": "Bad" } }),
+    )
+    .unwrap_err();
     assert_eq!(e["status"], 400, "{e}");
 }
 
@@ -91,20 +129,51 @@ fn save_edit_history_diff_restore_and_list() {
 fn freeze_evaluates_on_the_open_data_and_members_can_change() {
     let f = fixture();
     invoke("library_save", json!({ "draft": { "id": "in_us", "name": "In the US", "definition": us("US"), "entity": "profiles" } })).unwrap();
-    let frozen = invoke("library_freeze", json!({ "id": "in_us", "into": "in_us_frozen", "name": "In the US (frozen)" })).unwrap();
-    let conn = rusqlite::Connection::open_with_flags(&f.data, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY).unwrap();
-    let expected: i64 = conn.query_row("SELECT count(*) FROM profiles WHERE country = 'US'", [], |r| r.get(0)).unwrap();
+    let frozen = invoke(
+        "library_freeze",
+        json!({ "id": "in_us", "into": "in_us_frozen", "name": "In the US (frozen)" }),
+    )
+    .unwrap();
+    let conn =
+        rusqlite::Connection::open_with_flags(&f.data, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
+            .unwrap();
+    let expected: i64 = conn
+        .query_row(
+            "SELECT count(*) FROM profiles WHERE country = 'US'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
     assert_eq!(frozen["individualCount"], expected, "{frozen}");
     let record = invoke("library_get", json!({ "id": "in_us_frozen" })).unwrap();
     assert_eq!(record["segmentType"], "STATIC");
 
-    invoke("members_add", json!({ "id": "in_us_frozen", "members": ["zz_extra"] })).unwrap();
-    invoke("members_remove", json!({ "id": "in_us_frozen", "members": ["zz_extra"] })).unwrap();
-    let changes = invoke("members_changes", json!({ "id": "in_us_frozen", "operation": "REMOVED", "paging": { "page": 0, "size": 5 } })).unwrap();
-    assert_eq!(changes["items"][0]["individualIdentifier"], "zz_extra", "{changes}");
+    invoke(
+        "members_add",
+        json!({ "id": "in_us_frozen", "members": ["zz_extra"] }),
+    )
+    .unwrap();
+    invoke(
+        "members_remove",
+        json!({ "id": "in_us_frozen", "members": ["zz_extra"] }),
+    )
+    .unwrap();
+    let changes = invoke(
+        "members_changes",
+        json!({ "id": "in_us_frozen", "operation": "REMOVED", "paging": { "page": 0, "size": 5 } }),
+    )
+    .unwrap();
+    assert_eq!(
+        changes["items"][0]["individualIdentifier"], "zz_extra",
+        "{changes}"
+    );
     assert_eq!(changes["items"][0]["individualsCount"], expected);
 
-    let e = invoke("library_freeze", json!({ "id": "in_us", "into": "in_us_frozen" })).unwrap_err();
+    let e = invoke(
+        "library_freeze",
+        json!({ "id": "in_us", "into": "in_us_frozen" }),
+    )
+    .unwrap_err();
     assert_eq!(e["status"], 409, "{e}");
 }
 
@@ -114,19 +183,38 @@ fn export_and_import_a_definition_file() {
     invoke("library_save", json!({ "draft": { "id": "to_export", "name": "To export", "definition": us("FR"), "entity": "profiles" } })).unwrap();
     let path = f.dir.path().join("exported").join("to_export.json");
     std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-    let written = invoke("library_export", json!({ "id": "to_export", "path": path.display().to_string() })).unwrap();
+    let written = invoke(
+        "library_export",
+        json!({ "id": "to_export", "path": path.display().to_string() }),
+    )
+    .unwrap();
     assert_eq!(written, json!(path.display().to_string()));
     let text = std::fs::read_to_string(&path).unwrap();
     assert!(text.contains("\"FR\""), "{text}");
 
-    let same = invoke("library_import", json!({ "path": path.display().to_string(), "overwrite": false })).unwrap();
+    let same = invoke(
+        "library_import",
+        json!({ "path": path.display().to_string(), "overwrite": false }),
+    )
+    .unwrap();
     assert_eq!(same["unchanged"], json!(["to_export"]), "{same}");
     invoke("library_delete", json!({ "id": "to_export" })).unwrap();
-    let back = invoke("library_import", json!({ "path": path.display().to_string(), "overwrite": false })).unwrap();
-    assert!(back["created"].as_array().unwrap().len() + back["updated"].as_array().unwrap().len() == 1, "{back}");
+    let back = invoke(
+        "library_import",
+        json!({ "path": path.display().to_string(), "overwrite": false }),
+    )
+    .unwrap();
+    assert!(
+        back["created"].as_array().unwrap().len() + back["updated"].as_array().unwrap().len() == 1,
+        "{back}"
+    );
     invoke("library_get", json!({ "id": "to_export" })).unwrap();
 
-    let e = invoke("library_import", json!({ "path": f.dir.path().join("nope.json").display().to_string(), "overwrite": false })).unwrap_err();
+    let e = invoke(
+        "library_import",
+        json!({ "path": f.dir.path().join("nope.json").display().to_string(), "overwrite": false }),
+    )
+    .unwrap_err();
     assert!(e["status"].as_u64().unwrap() >= 400, "{e}");
     let e = invoke("library_export", json!({ "id": "to_export", "path": " " })).unwrap_err();
     assert_eq!(e["status"], 400);

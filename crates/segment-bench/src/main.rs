@@ -39,7 +39,12 @@ fn parse_options() -> Result<Options, String> {
             "--profiles" => {
                 options.profiles = value()?
                     .split(',')
-                    .map(|s| s.trim().replace('_', "").parse::<u64>().map_err(|e| format!("--profiles: {e}")))
+                    .map(|s| {
+                        s.trim()
+                            .replace('_', "")
+                            .parse::<u64>()
+                            .map_err(|e| format!("--profiles: {e}"))
+                    })
                     .collect::<Result<_, _>>()?
             }
             "--runs" => options.runs = value()?.parse().map_err(|e| format!("--runs: {e}"))?,
@@ -75,7 +80,9 @@ fn last_days(n: u64) -> Option<Value> {
 }
 
 fn segment(combinator: &str, children: Vec<Value>) -> Segment {
-    match serde_json::from_value(json!({"version": 1, "entity": "profiles", "root": {"combinator": combinator, "children": children}})) {
+    match serde_json::from_value(
+        json!({"version": 1, "entity": "profiles", "root": {"combinator": combinator, "children": children}}),
+    ) {
         Ok(segment) => segment,
         Err(e) => panic!("a benchmark shape is not a valid tree: {e}"),
     }
@@ -84,7 +91,10 @@ fn segment(combinator: &str, children: Vec<Value>) -> Segment {
 /// The fixed shapes, as the issue lists them.
 fn shapes() -> Vec<(&'static str, Segment)> {
     vec![
-        ("country = 'US'", segment("and", vec![cond("country", "is", json!("US"))])),
+        (
+            "country = 'US'",
+            segment("and", vec![cond("country", "is", json!("US"))]),
+        ),
         (
             "country in (…) AND age between AND plan <> 'free'",
             segment(
@@ -96,14 +106,31 @@ fn shapes() -> Vec<(&'static str, Segment)> {
                 ],
             ),
         ),
-        ("email contains 'gmail'", segment("and", vec![cond("email", "contains", json!("gmail"))])),
+        (
+            "email contains 'gmail'",
+            segment("and", vec![cond("email", "contains", json!("gmail"))]),
+        ),
         (
             "signed up in the last 90 days",
-            segment("and", vec![cond("signed_up_at", "in_the_last", json!({"amount": 90, "unit": "day"}))]),
+            segment(
+                "and",
+                vec![cond(
+                    "signed_up_at",
+                    "in_the_last",
+                    json!({"amount": 90, "unit": "day"}),
+                )],
+            ),
         ),
         (
             "purchase ≥ 3 times in the last 30 days",
-            segment("and", vec![events(vec![cond("name", "is", json!("purchase"))], at_least(3), last_days(30))]),
+            segment(
+                "and",
+                vec![events(
+                    vec![cond("name", "is", json!("purchase"))],
+                    at_least(3),
+                    last_days(30),
+                )],
+            ),
         ),
         (
             "attribute AND event AND NOT another event",
@@ -111,7 +138,11 @@ fn shapes() -> Vec<(&'static str, Segment)> {
                 "and",
                 vec![
                     cond("country", "is", json!("US")),
-                    events(vec![cond("name", "is", json!("login"))], None, last_days(30)),
+                    events(
+                        vec![cond("name", "is", json!("login"))],
+                        None,
+                        last_days(30),
+                    ),
                     events(
                         vec![cond("name", "is", json!("churn_survey_answered"))],
                         Some(json!({"type": "occurrences", "operator": "exactly", "value": 0})),
@@ -139,13 +170,21 @@ fn shapes() -> Vec<(&'static str, Segment)> {
             segment(
                 "and",
                 vec![events(
-                    vec![cond("name", "is", json!("purchase")), cond("amount", "greater_than", json!(100))],
-                    Some(json!({"type": "aggregate", "function": "sum", "attribute": "amount", "operator": "more_than", "value": 500})),
+                    vec![
+                        cond("name", "is", json!("purchase")),
+                        cond("amount", "greater_than", json!(100)),
+                    ],
+                    Some(
+                        json!({"type": "aggregate", "function": "sum", "attribute": "amount", "operator": "more_than", "value": 500}),
+                    ),
                     None,
                 )],
             ),
         ),
-        ("JSON array tags contains 'vip'", segment("and", vec![cond("tags", "contains_any_of", json!(["vip"]))])),
+        (
+            "JSON array tags contains 'vip'",
+            segment("and", vec![cond("tags", "contains_any_of", json!(["vip"]))]),
+        ),
     ]
 }
 
@@ -159,7 +198,14 @@ fn ten_node_tree() -> Segment {
                 cond("plan", "is", json!("pro")),
                 cond("lifetime_value", "greater_than", json!(200)),
                 cond("is_subscribed", "is_true", json!(null))]}),
-            events(vec![cond("name", "is", json!("purchase")), cond("channel", "is", json!("web"))], at_least(2), last_days(60)),
+            events(
+                vec![
+                    cond("name", "is", json!("purchase")),
+                    cond("channel", "is", json!("web")),
+                ],
+                at_least(2),
+                last_days(60),
+            ),
             json!({"type": "group", "combinator": "and", "negated": true, "children": [
                 cond("email", "ends_with", json!(".org"))]}),
         ],
@@ -173,7 +219,9 @@ fn median_p95(mut samples: Vec<Duration>) -> (f64, f64) {
         return (f64::NAN, f64::NAN);
     }
     let median = ms(samples[samples.len() / 2]);
-    let p95 = ms(samples[((samples.len() as f64 * 0.95).ceil() as usize).saturating_sub(1).min(samples.len() - 1)]);
+    let p95 = ms(samples[((samples.len() as f64 * 0.95).ceil() as usize)
+        .saturating_sub(1)
+        .min(samples.len() - 1)]);
     (median, p95)
 }
 
@@ -191,7 +239,8 @@ fn ensure_demo(dir: &Path, profiles: u64) -> Result<PathBuf, String> {
         let started = Instant::now();
         let partial = dir.join(format!("demo-{profiles}.partial.sqlite"));
         let _ = std::fs::remove_file(&partial);
-        let summary = segment_source::generate_demo(&partial, DemoOptions { profiles, seed: 42 }).map_err(|e| e.to_string())?;
+        let summary = segment_source::generate_demo(&partial, DemoOptions { profiles, seed: 42 })
+            .map_err(|e| e.to_string())?;
         std::fs::rename(&partial, &path).map_err(|e| e.to_string())?;
         println!(
             "generated {} profiles, {} events, {} orders ({:.0} MB) in {:.1} s",
@@ -218,11 +267,22 @@ fn export_csv(source: &DataSource, dir: &Path) -> Result<(), String> {
         let mut out = String::new();
         out.push_str(&names.join(","));
         out.push('\n');
-        let sql = format!("SELECT {} FROM \"{table}\"", names.iter().map(|n| format!("\"{n}\"")).collect::<Vec<_>>().join(", "));
-        let mut stmt = source.connection().prepare(&sql).map_err(|e| e.to_string())?;
+        let sql = format!(
+            "SELECT {} FROM \"{table}\"",
+            names
+                .iter()
+                .map(|n| format!("\"{n}\""))
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+        let mut stmt = source
+            .connection()
+            .prepare(&sql)
+            .map_err(|e| e.to_string())?;
         let mut rows = stmt.query([]).map_err(|e| e.to_string())?;
         let tmp = dir.join(format!("{table}.csv.partial"));
-        let mut file = std::io::BufWriter::new(std::fs::File::create(&tmp).map_err(|e| e.to_string())?);
+        let mut file =
+            std::io::BufWriter::new(std::fs::File::create(&tmp).map_err(|e| e.to_string())?);
         use std::io::Write;
         file.write_all(out.as_bytes()).map_err(|e| e.to_string())?;
         while let Some(row) = rows.next().map_err(|e| e.to_string())? {
@@ -278,8 +338,12 @@ fn run_size(options: &Options, profiles: u64) -> Result<(), String> {
     let mut queries = serde_json::Map::new();
     let mut compiled = Vec::new();
     for (name, segment) in shapes() {
-        let query = validate::check(&segment, source.schema(), None, now).map_err(|p| format!("{name}: {p:?}"))?;
-        queries.insert(name.to_string(), Value::String(DataSource::display_sql(&query).map_err(|e| e.to_string())?));
+        let query = validate::check(&segment, source.schema(), None, now)
+            .map_err(|p| format!("{name}: {p:?}"))?;
+        queries.insert(
+            name.to_string(),
+            Value::String(DataSource::display_sql(&query).map_err(|e| e.to_string())?),
+        );
         compiled.push((name, query));
     }
 
@@ -287,7 +351,8 @@ fn run_size(options: &Options, profiles: u64) -> Result<(), String> {
         let dir = options.data_dir.join(format!("csv-{profiles}"));
         export_csv(&source, &dir)?;
         let queries_path = dir.join("queries.json");
-        std::fs::write(&queries_path, Value::Object(queries).to_string()).map_err(|e| e.to_string())?;
+        std::fs::write(&queries_path, Value::Object(queries).to_string())
+            .map_err(|e| e.to_string())?;
         let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("duckdb_bench.py");
         let output = Command::new("python3")
             .arg(script)
@@ -297,7 +362,10 @@ fn run_size(options: &Options, profiles: u64) -> Result<(), String> {
             .output()
             .map_err(|e| format!("running DuckDB: {e}"))?;
         if !output.status.success() {
-            return Err(format!("DuckDB failed: {}", String::from_utf8_lossy(&output.stderr)));
+            return Err(format!(
+                "DuckDB failed: {}",
+                String::from_utf8_lossy(&output.stderr)
+            ));
         }
         Some(serde_json::from_slice::<Value>(&output.stdout).map_err(|e| e.to_string())?)
     } else {
@@ -311,7 +379,10 @@ fn run_size(options: &Options, profiles: u64) -> Result<(), String> {
         for i in 0..options.runs + 2 {
             let t = Instant::now();
             // A fresh evaluator each time: its cache must not serve a repeated count.
-            count = Evaluator::new(&data).matching(query).map_err(|e| e.to_string())?.count();
+            count = Evaluator::new(&data)
+                .matching(query)
+                .map_err(|e| e.to_string())?
+                .count();
             if i >= 2 {
                 engine_samples.push(t.elapsed());
             }
@@ -324,22 +395,40 @@ fn run_size(options: &Options, profiles: u64) -> Result<(), String> {
                 sqlite_samples.push(t.elapsed());
             }
             if sql.count != count {
-                return Err(format!("{name}: engine counted {count}, SQLite {}", sql.count));
+                return Err(format!(
+                    "{name}: engine counted {count}, SQLite {}",
+                    sql.count
+                ));
             }
         }
-        let duck = duckdb.as_ref().and_then(|d| d.get(*name)).filter(|r| r.get("error").is_none()).map(|r| {
-            if let Some(c) = r["count"].as_u64() {
-                if c != count {
-                    eprintln!("warning: {name}: DuckDB counted {c}, the engine {count}");
+        let duck = duckdb
+            .as_ref()
+            .and_then(|d| d.get(*name))
+            .filter(|r| r.get("error").is_none())
+            .map(|r| {
+                if let Some(c) = r["count"].as_u64() {
+                    if c != count {
+                        eprintln!("warning: {name}: DuckDB counted {c}, the engine {count}");
+                    }
                 }
-            }
-            let samples = r["seconds"]
-                .as_array()
-                .map(|a| a.iter().filter_map(Value::as_f64).map(Duration::from_secs_f64).collect())
-                .unwrap_or_default();
-            median_p95(samples)
+                let samples = r["seconds"]
+                    .as_array()
+                    .map(|a| {
+                        a.iter()
+                            .filter_map(Value::as_f64)
+                            .map(Duration::from_secs_f64)
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                median_p95(samples)
+            });
+        results.push(ShapeResult {
+            name,
+            count,
+            engine: median_p95(engine_samples),
+            sqlite: median_p95(sqlite_samples),
+            duckdb: duck,
         });
-        results.push(ShapeResult { name, count, engine: median_p95(engine_samples), sqlite: median_p95(sqlite_samples), duckdb: duck });
     }
 
     // Per-node counts of a 10-node tree: every node alone and without it.
@@ -352,7 +441,8 @@ fn run_size(options: &Options, profiles: u64) -> Result<(), String> {
         let evaluator = Evaluator::new(&data);
         for variant in &variants {
             for segment in [&variant.alone, &variant.without] {
-                let query = validate::check(segment, source.schema(), None, now).map_err(|p| format!("{p:?}"))?;
+                let query = validate::check(segment, source.schema(), None, now)
+                    .map_err(|p| format!("{p:?}"))?;
                 evaluator.matching(&query).map_err(|e| e.to_string())?;
             }
         }
@@ -365,7 +455,11 @@ fn run_size(options: &Options, profiles: u64) -> Result<(), String> {
     println!("\n### {profiles} profiles\n");
     println!(
         "Data: {}. Engine load {:.2} s; engine heap {:.0} MiB (process RSS +{:.0} MiB).",
-        sizes.iter().map(|(n, s)| format!("{s} {n}")).collect::<Vec<_>>().join(", "),
+        sizes
+            .iter()
+            .map(|(n, s)| format!("{s} {n}"))
+            .collect::<Vec<_>>()
+            .join(", "),
         load.as_secs_f64(),
         data.heap_bytes() as f64 / 1048576.0,
         rss_after.saturating_sub(rss_before) as f64 / 1048576.0
@@ -379,13 +473,19 @@ fn run_size(options: &Options, profiles: u64) -> Result<(), String> {
             .join(", ")
     );
     if let Some(d) = &duckdb {
-        println!("DuckDB (in-memory, loaded from CSV in {:.1} s).", d["_load_seconds"].as_f64().unwrap_or(f64::NAN));
+        println!(
+            "DuckDB (in-memory, loaded from CSV in {:.1} s).",
+            d["_load_seconds"].as_f64().unwrap_or(f64::NAN)
+        );
     }
     println!();
     println!("| shape | count | engine median / p95 ms | SQLite median / p95 ms | DuckDB median / p95 ms |");
     println!("| --- | ---: | ---: | ---: | ---: |");
     for r in &results {
-        let duck = r.duckdb.map(|(m, p)| format!("{m:.1} / {p:.1}")).unwrap_or_else(|| "–".to_string());
+        let duck = r
+            .duckdb
+            .map(|(m, p)| format!("{m:.1} / {p:.1}"))
+            .unwrap_or_else(|| "–".to_string());
         println!(
             "| {} | {} | {:.2} / {:.2} | {:.1} / {:.1} | {} |",
             r.name, r.count, r.engine.0, r.engine.1, r.sqlite.0, r.sqlite.1, duck
@@ -402,7 +502,11 @@ fn run_size(options: &Options, profiles: u64) -> Result<(), String> {
 }
 
 fn duckdb_available() -> bool {
-    Command::new("python3").args(["-c", "import duckdb"]).output().map(|o| o.status.success()).unwrap_or(false)
+    Command::new("python3")
+        .args(["-c", "import duckdb"])
+        .output()
+        .map(|o| o.status.success())
+        .unwrap_or(false)
 }
 
 fn main() {
@@ -416,7 +520,9 @@ fn main() {
     println!(
         "Count benchmark: {} runs per shape (SQLite at most 7), {} cores.",
         options.runs,
-        std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1)
+        std::thread::available_parallelism()
+            .map(|n| n.get())
+            .unwrap_or(1)
     );
     for profiles in options.profiles.clone() {
         if let Err(e) = run_size(&options, profiles) {

@@ -10,7 +10,9 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Duration;
 
-use segment_import::{CancelToken, ColumnType, ImportRequest, Link, OnError, Phase, Progress, Store};
+use segment_import::{
+    CancelToken, ColumnType, ImportRequest, Link, OnError, Phase, Progress, Store,
+};
 use segment_model::Schema;
 use segment_source::DataSource;
 use serde_json::{json, Value};
@@ -115,7 +117,11 @@ pub struct ImportArgs {
 fn request(args: &ImportArgs) -> Result<ImportRequest, Failure> {
     let mut req = ImportRequest::new(&args.file, &args.into);
     req.table = args.table.clone();
-    req.on_error = if args.on_error == "null" { OnError::Null } else { OnError::Abort };
+    req.on_error = if args.on_error == "null" {
+        OnError::Null
+    } else {
+        OnError::Abort
+    };
     req.replace = args.replace;
     req.format = match args.format.as_deref() {
         Some("csv") => Some(segment_import::Format::Csv),
@@ -126,7 +132,11 @@ fn request(args: &ImportArgs) -> Result<ImportRequest, Failure> {
         None => None,
         Some("\\t" | "tab") => Some('\t'),
         Some(d) if d.chars().count() == 1 => d.chars().next(),
-        Some(d) => return Err(Failure::new(format!("--delimiter {d:?} must be one character (or \\t)"))),
+        Some(d) => {
+            return Err(Failure::new(format!(
+                "--delimiter {d:?} must be one character (or \\t)"
+            )))
+        }
     };
     req.csv.quote = args.quote;
     req.csv.has_header = if args.no_header {
@@ -138,9 +148,12 @@ fn request(args: &ImportArgs) -> Result<ImportRequest, Failure> {
     };
     for t in &args.types {
         let Some((column, ty)) = t.split_once('=') else {
-            return Err(Failure::new(format!("--type {t:?} must be COLUMN=TYPE (e.g. zip=text)")));
+            return Err(Failure::new(format!(
+                "--type {t:?} must be COLUMN=TYPE (e.g. zip=text)"
+            )));
         };
-        let ty = ColumnType::parse(ty).ok_or_else(|| Failure::from(segment_import::Error::UnknownType(ty.to_string())))?;
+        let ty = ColumnType::parse(ty)
+            .ok_or_else(|| Failure::from(segment_import::Error::UnknownType(ty.to_string())))?;
         req.types.insert(column.trim().to_string(), ty);
     }
     Ok(req)
@@ -217,7 +230,10 @@ fn progress_line(p: &Progress) -> String {
         duration(Duration::from_millis(p.elapsed_ms))
     );
     if let Some(eta) = p.eta_ms {
-        line.push_str(&format!(", about {} left", duration(Duration::from_millis(eta))));
+        line.push_str(&format!(
+            ", about {} left",
+            duration(Duration::from_millis(eta))
+        ));
     }
     line
 }
@@ -267,7 +283,12 @@ pub fn relate(args: RelateArgs) -> Result<(Value, ExitCode), Failure> {
     if let (Some(child), Some(parent)) = (&args.child, &args.parent) {
         let (child, child_column) = column_ref(child)?;
         let (parent, parent_column) = column_ref(parent)?;
-        let link = Link { child, child_column, parent, parent_column };
+        let link = Link {
+            child,
+            child_column,
+            parent,
+            parent_column,
+        };
         if args.remove {
             let removed = store.remove_link(&args.data, &link)?;
             if !removed {
@@ -280,13 +301,22 @@ pub fn relate(args: RelateArgs) -> Result<(Value, ExitCode), Failure> {
         }
         segment_import::relate::check_link(&schema, &link)?;
         if let Some(time) = &args.time {
-            let entity = schema.entity(&link.child).ok_or_else(|| Failure::new("unknown table"))?;
+            let entity = schema
+                .entity(&link.child)
+                .ok_or_else(|| Failure::new("unknown table"))?;
             match entity.column(time) {
                 Some(c) if c.data_type == segment_model::DataType::Datetime => {}
-                _ => return Err(Failure::new(format!("{}.{time} is not a date/time column", link.child))),
+                _ => {
+                    return Err(Failure::new(format!(
+                        "{}.{time} is not a date/time column",
+                        link.child
+                    )))
+                }
             }
         }
-        let parent_entity = schema.entity(&link.parent).ok_or_else(|| Failure::new("unknown table"))?;
+        let parent_entity = schema
+            .entity(&link.parent)
+            .ok_or_else(|| Failure::new("unknown table"))?;
         let (sampled, share) = segment_import::relate::match_share(&source, parent_entity, &link)?;
         store.add_link(&args.data, link.clone(), args.time.clone())?;
         let (_, schema) = open(&args.data)?;
@@ -294,8 +324,12 @@ pub fn relate(args: RelateArgs) -> Result<(Value, ExitCode), Failure> {
             .relationships
             .iter()
             .filter(|r| {
-                (r.from_entity == link.parent && r.to_entity == link.child && r.to_column == link.child_column)
-                    || (r.from_entity == link.child && r.from_column == link.child_column && r.to_entity == link.parent)
+                (r.from_entity == link.parent
+                    && r.to_entity == link.child
+                    && r.to_column == link.child_column)
+                    || (r.from_entity == link.child
+                        && r.from_column == link.child_column
+                        && r.to_entity == link.parent)
             })
             .collect();
         let mut out = json!({
@@ -353,7 +387,8 @@ pub fn schema(data: &Path, stats: bool) -> Result<(Value, ExitCode), Failure> {
     if !stats {
         return Ok((crate::to_json(&opened.schema)?, ExitCode::SUCCESS));
     }
-    let entities = segment_import::stats::compute(&opened.source, &opened.schema, &opened.meta.labels)?;
+    let entities =
+        segment_import::stats::compute(&opened.source, &opened.schema, &opened.meta.labels)?;
     Ok((
         json!({
             "entities": crate::to_json(&entities)?,

@@ -94,7 +94,12 @@ fn parse_target(name: &str) -> Result<Target, String> {
         "sql-ansi" => Target::Sql(SqlDialect::Ansi),
         other => match Format::from_name(other) {
             Some(format) => Target::Tree(format),
-            None => return Err(format!("unknown format {name:?}: one of {}", NAMES.join(", "))),
+            None => {
+                return Err(format!(
+                    "unknown format {name:?}: one of {}",
+                    NAMES.join(", ")
+                ))
+            }
         },
     };
     Ok(target)
@@ -106,7 +111,12 @@ fn parse_input_format(name: &str) -> Result<Format, String> {
         other => Err(format!(
             "{} is output-only: read one of {}",
             other.name(),
-            Format::ALL.iter().filter(|f| f.parses()).map(|f| Target::Tree(*f).name()).collect::<Vec<_>>().join(", ")
+            Format::ALL
+                .iter()
+                .filter(|f| f.parses())
+                .map(|f| Target::Tree(*f).name())
+                .collect::<Vec<_>>()
+                .join(", ")
         )),
     }
 }
@@ -183,9 +193,18 @@ pub fn render(args: RenderArgs) -> Result<String, Failure> {
     let schema = schema_of(args.data.as_deref())?;
     let text = read_segment(&args.segment)?;
     let entity = args.entity.as_deref();
-    let (segment, _) = parse(&text, &schema, entity)
-        .map_err(|problems| Failure(problems.iter().map(|p| located(&args.segment, p)).collect()))?;
-    write(&segment, args.to, &schema, entity, args.data.is_some(), &args.now, &args.segment)
+    let (segment, _) = parse(&text, &schema, entity).map_err(|problems| {
+        Failure(problems.iter().map(|p| located(&args.segment, p)).collect())
+    })?;
+    write(
+        &segment,
+        args.to,
+        &schema,
+        entity,
+        args.data.is_some(),
+        &args.now,
+        &args.segment,
+    )
 }
 
 pub fn convert(args: ConvertArgs) -> Result<String, Failure> {
@@ -201,7 +220,15 @@ pub fn convert(args: ConvertArgs) -> Result<String, Failure> {
     let entity = args.entity.as_deref();
     let segment = segment_formats::parse_as(args.from, &text, &schema, entity)
         .map_err(|e| Failure::new(format!("{}: {e}", args.input.display())))?;
-    write(&segment, args.to, &schema, entity, args.data.is_some(), &args.now, &args.input)
+    write(
+        &segment,
+        args.to,
+        &schema,
+        entity,
+        args.data.is_some(),
+        &args.now,
+        &args.input,
+    )
 }
 
 fn write(
@@ -216,8 +243,16 @@ fn write(
     match to {
         Target::Tree(format) => segment_formats::render_as(format, segment, schema, entity)
             .map_err(|e| {
-                let hint = if has_data { "" } else { " (give --data FILE.sqlite: its schema names the attributes)" };
-                Failure::new(format!("{}: cannot write {}: {e}{hint}", file.display(), to.name()))
+                let hint = if has_data {
+                    ""
+                } else {
+                    " (give --data FILE.sqlite: its schema names the attributes)"
+                };
+                Failure::new(format!(
+                    "{}: cannot write {}: {e}{hint}",
+                    file.display(),
+                    to.name()
+                ))
             }),
         Target::Sql(dialect) => {
             if !has_data {
@@ -231,10 +266,20 @@ fn write(
                 .map_err(|problems| Failure(problems.iter().map(|p| located(file, p)).collect()))?;
             segment_sql::display(&query, dialect.dialect()).map_err(|e| {
                 // The IR has no node paths: find the node the dialect cannot write.
-                let at = segment_sql::locate_unsupported(segment, schema, entity, now, dialect.dialect())
-                    .map(|path| format!(" (at {path})"))
-                    .unwrap_or_default();
-                Failure::new(format!("{}: cannot write {}: {e}{at}", file.display(), to.name()))
+                let at = segment_sql::locate_unsupported(
+                    segment,
+                    schema,
+                    entity,
+                    now,
+                    dialect.dialect(),
+                )
+                .map(|path| format!(" (at {path})"))
+                .unwrap_or_default();
+                Failure::new(format!(
+                    "{}: cannot write {}: {e}{at}",
+                    file.display(),
+                    to.name()
+                ))
             })
         }
     }

@@ -33,7 +33,9 @@ impl StoreArg {
         let base = std::env::var_os("XDG_DATA_HOME")
             .filter(|p| !p.is_empty())
             .map(PathBuf::from)
-            .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".local").join("share")))
+            .or_else(|| {
+                std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".local").join("share"))
+            })
             .unwrap_or_else(|| PathBuf::from("."));
         base.join(APP_DIR).join("library.sqlite")
     }
@@ -57,7 +59,9 @@ pub fn store_failure(path: &Path, e: Error) -> Failure {
             lines.extend(problems.iter().map(|p| p.to_string()));
             Failure(lines)
         }
-        Error::NotAStore { .. } | Error::TooNew { .. } | Error::Open { .. } | Error::Io { .. } => Failure::new(e.to_string()),
+        Error::NotAStore { .. } | Error::TooNew { .. } | Error::Open { .. } | Error::Io { .. } => {
+            Failure::new(e.to_string())
+        }
         other => Failure::new(format!("segment library {}: {other}", path.display())),
     }
 }
@@ -65,16 +69,23 @@ pub fn store_failure(path: &Path, e: Error) -> Failure {
 pub fn now_arg(text: Option<&str>) -> Result<DateTime<Utc>, Failure> {
     match text {
         None => Ok(Utc::now()),
-        Some(text) => segment_model::time::parse_moment(text).map(|m| m.start()).ok_or_else(|| {
-            Failure::new(format!("--now {text:?} is not an ISO-8601 date or date-time (e.g. 2026-11-01)"))
-        }),
+        Some(text) => segment_model::time::parse_moment(text)
+            .map(|m| m.start())
+            .ok_or_else(|| {
+                Failure::new(format!(
+                    "--now {text:?} is not an ISO-8601 date or date-time (e.g. 2026-11-01)"
+                ))
+            }),
     }
 }
 
 /// "Now" for a data source: the flag, else the demo data's anchor, else the clock.
 pub fn resolve_now(text: Option<&str>, source: &DataSource) -> Result<DateTime<Utc>, Failure> {
     if text.is_none() {
-        if let Some(t) = source.suggested_now().and_then(|s| DateTime::from_timestamp(s, 0)) {
+        if let Some(t) = source
+            .suggested_now()
+            .and_then(|s| DateTime::from_timestamp(s, 0))
+        {
             return Ok(t);
         }
     }
@@ -88,20 +99,30 @@ pub fn open_data(path: &Path) -> Result<(DataSource, Schema), Failure> {
 }
 
 /// The stored segment's definition checked against the data: the query, or located problems.
-pub fn query_of(record: &SegmentRecord, source: &DataSource, schema: &Schema, now: DateTime<Utc>) -> Result<Query, Failure> {
+pub fn query_of(
+    record: &SegmentRecord,
+    source: &DataSource,
+    schema: &Schema,
+    now: DateTime<Utc>,
+) -> Result<Query, Failure> {
     let Some(definition) = &record.definition else {
-        return Err(Failure::new(format!("segment {:?} has no definition to evaluate", record.id)));
+        return Err(Failure::new(format!(
+            "segment {:?} has no definition to evaluate",
+            record.id
+        )));
     };
-    segment_model::validate::check(definition, schema, record.entity.as_deref(), now).map_err(|problems| {
-        let mut lines = vec![format!(
-            "segment {:?} (revision {}) does not fit the data in {}:",
-            record.id,
-            record.revision,
-            source.path().display()
-        )];
-        lines.extend(problems.iter().map(|p| p.to_string()));
-        Failure(lines)
-    })
+    segment_model::validate::check(definition, schema, record.entity.as_deref(), now).map_err(
+        |problems| {
+            let mut lines = vec![format!(
+                "segment {:?} (revision {}) does not fit the data in {}:",
+                record.id,
+                record.revision,
+                source.path().display()
+            )];
+            lines.extend(problems.iter().map(|p| p.to_string()));
+            Failure(lines)
+        },
+    )
 }
 
 /// Every record key matching the query, as member identifiers.

@@ -25,7 +25,11 @@ use segment_sql::{SqlValue, Sqlite};
 use serde_json::{json, Value};
 
 #[derive(Parser)]
-#[command(name = "segment-builder", version, about = "Build, check and count customer segments on local data")]
+#[command(
+    name = "segment-builder",
+    version,
+    about = "Build, check and count customer segments on local data"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -164,7 +168,10 @@ fn main() -> ExitCode {
     };
     match run(command) {
         Ok((output, code)) => {
-            println!("{}", serde_json::to_string_pretty(&output).unwrap_or_else(|_| output.to_string()));
+            println!(
+                "{}",
+                serde_json::to_string_pretty(&output).unwrap_or_else(|_| output.to_string())
+            );
             code
         }
         Err(Failure(lines)) => {
@@ -178,7 +185,11 @@ fn main() -> ExitCode {
 
 fn run(command: Command) -> Result<(Value, ExitCode), Failure> {
     match command {
-        Command::Demo { out, profiles, seed } => {
+        Command::Demo {
+            out,
+            profiles,
+            seed,
+        } => {
             let summary = segment_source::generate_demo(&out, DemoOptions { profiles, seed })?;
             let anchor = DateTime::from_timestamp(summary.anchor, 0).map(rfc3339);
             Ok((
@@ -203,20 +214,42 @@ fn run(command: Command) -> Result<(Value, ExitCode), Failure> {
         Command::Validate { input } => {
             let (_, schema) = data::open(&input.data)?;
             let text = read_segment(&input.segment)?;
-            let checked = parse(&text, &schema, input.entity.as_deref())
-                .and_then(|(segment, _)| check(&segment, &schema, input.entity.as_deref(), Utc::now()));
+            let checked =
+                parse(&text, &schema, input.entity.as_deref()).and_then(|(segment, _)| {
+                    check(&segment, &schema, input.entity.as_deref(), Utc::now())
+                });
             match checked {
                 Ok(_) => Ok((json!({ "valid": true }), ExitCode::SUCCESS)),
                 Err(problems) => {
-                    let listed: Vec<Value> =
-                        problems.iter().map(|p| json!({ "path": p.path, "message": p.message })).collect();
-                    Ok((json!({ "valid": false, "problems": listed }), ExitCode::FAILURE))
+                    let listed: Vec<Value> = problems
+                        .iter()
+                        .map(|p| json!({ "path": p.path, "message": p.message }))
+                        .collect();
+                    Ok((
+                        json!({ "valid": false, "problems": listed }),
+                        ExitCode::FAILURE,
+                    ))
                 }
             }
         }
-        Command::Count { input, now, engine, explain } => count::run(&input, parse_now(&now)?, engine, explain),
-        Command::Sample { input, now, n, random } => count::sample(&input, parse_now(&now)?, n, random),
-        Command::Overlap { data, segment, entity, now } => count::overlap(&data, &segment, entity.as_deref(), parse_now(&now)?),
+        Command::Count {
+            input,
+            now,
+            engine,
+            explain,
+        } => count::run(&input, parse_now(&now)?, engine, explain),
+        Command::Sample {
+            input,
+            now,
+            n,
+            random,
+        } => count::sample(&input, parse_now(&now)?, n, random),
+        Command::Overlap {
+            data,
+            segment,
+            entity,
+            now,
+        } => count::overlap(&data, &segment, entity.as_deref(), parse_now(&now)?),
         Command::Sql { input, now } => {
             let now = parse_now(&now)?;
             let (_, query) = load_query(&input, now)?;
@@ -275,21 +308,40 @@ fn read_segment(path: &Path) -> Result<String, Failure> {
             std::io::ErrorKind::InvalidData => "not UTF-8 text".to_string(),
             _ => e.to_string(),
         };
-        Failure::new(format!("cannot read segment file {}: {why}", path.display()))
+        Failure::new(format!(
+            "cannot read segment file {}: {why}",
+            path.display()
+        ))
     })
 }
 
 /// Parses either format; problems are located (line/column, or a JSON Pointer).
-fn parse(text: &str, schema: &Schema, entity: Option<&str>) -> Result<(Segment, DocumentFormat), Vec<Problem>> {
+fn parse(
+    text: &str,
+    schema: &Schema,
+    entity: Option<&str>,
+) -> Result<(Segment, DocumentFormat), Vec<Problem>> {
     canonical::parse_any(text, schema, entity).map_err(|e| match e {
-        segment_model::Error::Json { line, column, message } => {
-            vec![Problem::new(format!("line {line}, column {column}"), format!("not valid JSON: {message}"))]
+        segment_model::Error::Json {
+            line,
+            column,
+            message,
+        } => {
+            vec![Problem::new(
+                format!("line {line}, column {column}"),
+                format!("not valid JSON: {message}"),
+            )]
         }
         other => other.problems(),
     })
 }
 
-fn check(segment: &Segment, schema: &Schema, entity: Option<&str>, now: DateTime<Utc>) -> Result<Query, Vec<Problem>> {
+fn check(
+    segment: &Segment,
+    schema: &Schema,
+    entity: Option<&str>,
+    now: DateTime<Utc>,
+) -> Result<Query, Vec<Problem>> {
     segment_model::validate::check(segment, schema, entity, now)
 }
 
@@ -302,7 +354,12 @@ fn load_query(input: &SegmentInput, now: DateTime<Utc>) -> Result<(DataSource, Q
     let query = parse(&text, &schema, entity)
         .and_then(|(segment, _)| check(&segment, &schema, entity, now))
         .map_err(|problems| {
-            Failure(problems.iter().map(|p| located(&input.segment, p)).collect())
+            Failure(
+                problems
+                    .iter()
+                    .map(|p| located(&input.segment, p))
+                    .collect(),
+            )
         })?;
     Ok((source, query))
 }

@@ -8,10 +8,15 @@ use std::process::ExitCode;
 
 use clap::Subcommand;
 use segment_store::commands::{Format, OnError};
-use segment_store::{parse_sort, AddOptions, CountInput, MembershipFilter, Operation, Paging, Status};
+use segment_store::{
+    parse_sort, AddOptions, CountInput, MembershipFilter, Operation, Paging, Status,
+};
 use serde_json::{json, Value};
 
-use crate::library::{create_file, matching_members, open_data, query_of, read_text, resolve_now, store_failure, to_json, StoreArg};
+use crate::library::{
+    create_file, matching_members, open_data, query_of, read_text, resolve_now, store_failure,
+    to_json, StoreArg,
+};
 use crate::segments::{parse_on_error, parse_status};
 use crate::Failure;
 
@@ -129,7 +134,12 @@ fn identifiers(members: Vec<String>, file: Option<PathBuf>) -> Result<Vec<String
     let mut all = members;
     if let Some(file) = file {
         let text = read_text(&file, "member file")?;
-        all.extend(text.lines().map(str::trim).filter(|l| !l.is_empty()).map(str::to_string));
+        all.extend(
+            text.lines()
+                .map(str::trim)
+                .filter(|l| !l.is_empty())
+                .map(str::to_string),
+        );
     }
     if all.is_empty() {
         return Err(Failure::new("no members given: list them or use --file"));
@@ -149,49 +159,110 @@ pub fn run(args: MembersArgs) -> Result<(Value, ExitCode), Failure> {
     let fail = |e| store_failure(&path, e);
     let ok = |v: Value| Ok((v, ExitCode::SUCCESS));
     match args.command {
-        MembersCommand::Add { id, members, file, expires, data_bag } => {
+        MembersCommand::Add {
+            id,
+            members,
+            file,
+            expires,
+            data_bag,
+        } => {
             let members = identifiers(members, file)?;
-            let options = AddOptions { expires_at: expires, data_bag };
-            ok(to_json(&store.add_members(&id, &members, &options).map_err(fail)?)?)
+            let options = AddOptions {
+                expires_at: expires,
+                data_bag,
+            };
+            ok(to_json(
+                &store.add_members(&id, &members, &options).map_err(fail)?,
+            )?)
         }
         MembersCommand::Remove { id, members, file } => {
             let members = identifiers(members, file)?;
-            ok(to_json(&store.remove_members(&id, &members).map_err(fail)?)?)
+            ok(to_json(
+                &store.remove_members(&id, &members).map_err(fail)?,
+            )?)
         }
-        MembersCommand::List { id, status, sort, page, size } => {
-            let sort = sort.as_deref().map(parse_sort).transpose().map_err(|e| Failure::new(format!("--sort: {e}")))?;
-            let filter = MembershipFilter { status, sort, page: Some(page), size: Some(size) };
+        MembersCommand::List {
+            id,
+            status,
+            sort,
+            page,
+            size,
+        } => {
+            let sort = sort
+                .as_deref()
+                .map(parse_sort)
+                .transpose()
+                .map_err(|e| Failure::new(format!("--sort: {e}")))?;
+            let filter = MembershipFilter {
+                status,
+                sort,
+                page: Some(page),
+                size: Some(size),
+            };
             ok(to_json(&store.memberships(&id, &filter).map_err(fail)?)?)
         }
-        MembersCommand::Changes { id, operation, page, size } => {
+        MembersCommand::Changes {
+            id,
+            operation,
+            page,
+            size,
+        } => {
             let operation = operation
                 .as_deref()
                 .map(Operation::parse)
                 .transpose()
                 .map_err(|e| Failure::new(format!("--operation: {e}")))?;
-            ok(to_json(&store.membership_changes(&id, operation, Paging { page, size }).map_err(fail)?)?)
+            ok(to_json(
+                &store
+                    .membership_changes(&id, operation, Paging { page, size })
+                    .map_err(fail)?,
+            )?)
         }
-        MembersCommand::Import { file, format, on_error } => {
+        MembersCommand::Import {
+            file,
+            format,
+            on_error,
+        } => {
             let format = format_of(format.as_deref(), &file)?;
             let text = read_text(&file, "command file")?;
-            let report = store.import_commands(&text, format, &file.display().to_string(), on_error).map_err(fail)?;
+            let report = store
+                .import_commands(&text, format, &file.display().to_string(), on_error)
+                .map_err(fail)?;
             for p in &report.skipped {
                 eprintln!("skipped: {p}");
             }
             ok(to_json(&report)?)
         }
-        MembersCommand::Export { id, out, format, memberships } => {
+        MembersCommand::Export {
+            id,
+            out,
+            format,
+            memberships,
+        } => {
             let format = format_of(format.as_deref(), &out)?;
             let mut file = create_file(&out)?;
             let n = if memberships {
-                store.export_memberships(&id, format, &mut file).map_err(fail)?
+                store
+                    .export_memberships(&id, format, &mut file)
+                    .map_err(fail)?
             } else {
-                store.export_commands(&id, format, &mut file).map_err(fail)?
+                store
+                    .export_commands(&id, format, &mut file)
+                    .map_err(fail)?
             };
-            file.flush().map_err(|e| Failure::new(format!("cannot write {}: {e}", out.display())))?;
-            ok(json!({ "id": id.to_ascii_lowercase(), "lines": n, "path": out.display().to_string() }))
+            file.flush()
+                .map_err(|e| Failure::new(format!("cannot write {}: {e}", out.display())))?;
+            ok(
+                json!({ "id": id.to_ascii_lowercase(), "lines": n, "path": out.display().to_string() }),
+            )
         }
-        MembersCommand::Freeze { id, into, name, data, now } => {
+        MembersCommand::Freeze {
+            id,
+            into,
+            name,
+            data,
+            now,
+        } => {
             let record = store.get(&id).map_err(fail)?;
             let (source, schema) = open_data(&data)?;
             let now = resolve_now(now.as_deref(), &source)?;
@@ -205,7 +276,9 @@ pub fn run(args: MembersArgs) -> Result<(Value, ExitCode), Failure> {
                 data_source: Some(data.display().to_string()),
                 as_of: Some(segment_store::stamp(now)),
             };
-            let outcome = store.freeze(&id, &into, name.as_deref(), &members, &input).map_err(fail)?;
+            let outcome = store
+                .freeze(&id, &into, name.as_deref(), &members, &input)
+                .map_err(fail)?;
             ok(json!({
                 "from": record.id,
                 "fromRevision": record.revision,
@@ -227,9 +300,15 @@ pub fn run(args: MembersArgs) -> Result<(Value, ExitCode), Failure> {
                 data_source: Some(data.display().to_string()),
                 as_of: Some(segment_store::stamp(now)),
             };
-            ok(to_json(&store.record_evaluation(&id, &members, &input).map_err(fail)?)?)
+            ok(to_json(
+                &store
+                    .record_evaluation(&id, &members, &input)
+                    .map_err(fail)?,
+            )?)
         }
         MembersCommand::Evaluations { id } => ok(to_json(&store.evaluations(&id).map_err(fail)?)?),
-        MembersCommand::Diff { from, to, limit } => ok(to_json(&store.evaluation_diff(from, to, limit).map_err(fail)?)?),
+        MembersCommand::Diff { from, to, limit } => ok(to_json(
+            &store.evaluation_diff(from, to, limit).map_err(fail)?,
+        )?),
     }
 }

@@ -11,12 +11,14 @@ use segment_source::DataSource;
 use segment_sql::Sqlite;
 use segment_store::commands::{csv_line, OnError};
 use segment_store::{
-    parse_sort, Author, CountInput, ListQuery, Paging, Scope, SegmentDraft, SegmentRecord, SegmentType, SortField,
-    Status,
+    parse_sort, Author, CountInput, ListQuery, Paging, Scope, SegmentDraft, SegmentRecord,
+    SegmentType, SortField, Status,
 };
 use serde_json::{json, Map, Value};
 
-use crate::library::{create_file, open_data, query_of, read_text, resolve_now, store_failure, to_json, StoreArg};
+use crate::library::{
+    create_file, open_data, query_of, read_text, resolve_now, store_failure, to_json, StoreArg,
+};
 use crate::Failure;
 
 #[derive(clap::Args)]
@@ -200,8 +202,10 @@ pub fn run(args: SegmentsArgs) -> Result<(Value, ExitCode), Failure> {
         } => {
             let mut keys = Vec::new();
             for spec in &sort {
-                let (field, dir) = parse_sort(spec).map_err(|e| Failure::new(format!("--sort {spec:?}: {e}")))?;
-                let field = SortField::parse(&field).map_err(|e| Failure::new(format!("--sort {spec:?}: {e}")))?;
+                let (field, dir) =
+                    parse_sort(spec).map_err(|e| Failure::new(format!("--sort {spec:?}: {e}")))?;
+                let field = SortField::parse(&field)
+                    .map_err(|e| Failure::new(format!("--sort {spec:?}: {e}")))?;
                 keys.push((field, dir));
             }
             let query = ListQuery {
@@ -245,23 +249,38 @@ pub fn run(args: SegmentsArgs) -> Result<(Value, ExitCode), Failure> {
                 Some(file) => {
                     let text = read_text(file, "segment file")?;
                     let parsed = match &source {
-                        Some((_, schema)) => canonical::parse_any(&text, schema, entity.as_deref()).map(|(s, _)| s),
+                        Some((_, schema)) => {
+                            canonical::parse_any(&text, schema, entity.as_deref()).map(|(s, _)| s)
+                        }
                         None => canonical::parse(&text),
                     };
                     let segment = parsed.map_err(|e| {
-                        Failure(e.problems().iter().map(|p| format!("{}: {p}", file.display())).collect())
+                        Failure(
+                            e.problems()
+                                .iter()
+                                .map(|p| format!("{}: {p}", file.display()))
+                                .collect(),
+                        )
                     })?;
                     if let Some((source, schema)) = &source {
                         let now = resolve_now(None, source)?;
-                        segment_model::validate::check(&segment, schema, entity.as_deref(), now).map_err(|problems| {
-                            Failure(problems.iter().map(|p| format!("{}: {p}", file.display())).collect())
-                        })?;
+                        segment_model::validate::check(&segment, schema, entity.as_deref(), now)
+                            .map_err(|problems| {
+                                Failure(
+                                    problems
+                                        .iter()
+                                        .map(|p| format!("{}: {p}", file.display()))
+                                        .collect(),
+                                )
+                            })?;
                     }
                     Some(segment)
                 }
             };
-            let author = (author_id.is_some() || author_name.is_some())
-                .then_some(Author { identifier: author_id, name: author_name });
+            let author = (author_id.is_some() || author_name.is_some()).then_some(Author {
+                identifier: author_id,
+                name: author_name,
+            });
             let draft = SegmentDraft {
                 id,
                 name,
@@ -283,19 +302,38 @@ pub fn run(args: SegmentsArgs) -> Result<(Value, ExitCode), Failure> {
         }
         SegmentsCommand::History { id } => {
             let revisions = store.history(&id).map_err(fail)?;
-            let counts = store.count_history(&id, Paging { page: 0, size: segment_store::MAX_PAGE_SIZE }).map_err(fail)?;
-            ok(json!({ "id": id.to_ascii_lowercase(), "revisions": to_json(&revisions)?, "counts": to_json(&counts.items)? }))
+            let counts = store
+                .count_history(
+                    &id,
+                    Paging {
+                        page: 0,
+                        size: segment_store::MAX_PAGE_SIZE,
+                    },
+                )
+                .map_err(fail)?;
+            ok(
+                json!({ "id": id.to_ascii_lowercase(), "revisions": to_json(&revisions)?, "counts": to_json(&counts.items)? }),
+            )
         }
         SegmentsCommand::Diff { id, from, to } => {
             let to = match to {
                 Some(to) => to,
-                None => store.history(&id).map_err(fail)?.last().map(|r| r.revision).unwrap_or(0),
+                None => store
+                    .history(&id)
+                    .map_err(fail)?
+                    .last()
+                    .map(|r| r.revision)
+                    .unwrap_or(0),
             };
             ok(to_json(&store.diff(&id, from, to).map_err(fail)?)?)
         }
-        SegmentsCommand::Restore { id, revision, if_revision } => {
-            ok(to_json(&store.restore(&id, revision, if_revision).map_err(fail)?)?)
-        }
+        SegmentsCommand::Restore {
+            id,
+            revision,
+            if_revision,
+        } => ok(to_json(
+            &store.restore(&id, revision, if_revision).map_err(fail)?,
+        )?),
         SegmentsCommand::Count { id, data, now } => {
             let record = store.get(&id).map_err(fail)?;
             let (source, schema) = open_data(&data)?;
@@ -310,38 +348,61 @@ pub fn run(args: SegmentsArgs) -> Result<(Value, ExitCode), Failure> {
             };
             ok(to_json(&store.record_count(&id, &input).map_err(fail)?)?)
         }
-        SegmentsCommand::Export { ids, all, out, sql, records, data, format, now } => {
+        SegmentsCommand::Export {
+            ids,
+            all,
+            out,
+            sql,
+            records,
+            data,
+            format,
+            now,
+        } => {
             if records {
                 let [id] = ids.as_slice() else {
-                    return Err(Failure::new("--records exports one segment: give exactly one id"));
+                    return Err(Failure::new(
+                        "--records exports one segment: give exactly one id",
+                    ));
                 };
-                let Some(data) = data else { return Err(Failure::new("--records needs --data FILE.sqlite")) };
+                let Some(data) = data else {
+                    return Err(Failure::new("--records needs --data FILE.sqlite"));
+                };
                 let record = store.get(id).map_err(fail)?;
                 let (source, schema) = open_data(&data)?;
                 let now = resolve_now(now.as_deref(), &source)?;
                 let format = match format {
-                    Some(f) => segment_store::commands::Format::parse(&f).map_err(|e| Failure::new(e.to_string()))?,
+                    Some(f) => segment_store::commands::Format::parse(&f)
+                        .map_err(|e| Failure::new(e.to_string()))?,
                     None => segment_store::commands::Format::from_path(&out),
                 };
                 let n = export_records(&record, &source, &schema, now, format, &out)?;
-                return ok(json!({ "id": record.id, "revision": record.revision, "records": n, "path": out.display().to_string() }));
+                return ok(
+                    json!({ "id": record.id, "revision": record.revision, "records": n, "path": out.display().to_string() }),
+                );
             }
             if ids.is_empty() && !all {
                 return Err(Failure::new("give segment ids to export, or --all"));
             }
             let source = match (sql, &data) {
                 (true, Some(d)) => Some(open_data(d)?),
-                (true, None) => return Err(Failure::new("--sql renders against a schema: give --data FILE.sqlite")),
+                (true, None) => {
+                    return Err(Failure::new(
+                        "--sql renders against a schema: give --data FILE.sqlite",
+                    ))
+                }
                 _ => None,
             };
             let render = |r: &SegmentRecord| -> Result<(String, String), String> {
-                let Some((source, schema)) = &source else { return Err("no data".to_string()) };
+                let Some((source, schema)) = &source else {
+                    return Err("no data".to_string());
+                };
                 let now = resolve_now(now.as_deref(), source).map_err(|f| f.0.join("; "))?;
                 let query = query_of(r, source, schema, now).map_err(|f| f.0.join("; "))?;
                 let text = segment_sql::display(&query, &Sqlite).map_err(|e| e.to_string())?;
                 Ok(("sql".to_string(), format!("{text}\n")))
             };
-            let render: Option<segment_store::files::Renderer<'_>> = if sql { Some(&render) } else { None };
+            let render: Option<segment_store::files::Renderer<'_>> =
+                if sql { Some(&render) } else { None };
             let exported = if all {
                 store.export_library(&out, render).map_err(fail)?
             } else {
@@ -353,8 +414,14 @@ pub fn run(args: SegmentsArgs) -> Result<(Value, ExitCode), Failure> {
             };
             ok(json!({ "exported": to_json(&exported)? }))
         }
-        SegmentsCommand::Import { paths, overwrite, on_error } => {
-            let report = store.import_files(&paths, overwrite, on_error).map_err(fail)?;
+        SegmentsCommand::Import {
+            paths,
+            overwrite,
+            on_error,
+        } => {
+            let report = store
+                .import_files(&paths, overwrite, on_error)
+                .map_err(fail)?;
             for c in &report.conflicts {
                 eprintln!(
                     "conflict: {}: segment {:?} exists at revision {} with another {} (not imported; --overwrite saves the file as a new revision)",
@@ -367,7 +434,11 @@ pub fn run(args: SegmentsArgs) -> Result<(Value, ExitCode), Failure> {
             for p in &report.skipped {
                 eprintln!("skipped: {p}");
             }
-            let code = if report.conflicts.is_empty() { ExitCode::SUCCESS } else { ExitCode::FAILURE };
+            let code = if report.conflicts.is_empty() {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::FAILURE
+            };
             Ok((to_json(&report)?, code))
         }
     }
@@ -386,24 +457,43 @@ fn export_records(
     let keys = source.matching_keys(&query, i64::MAX as u64, None)?;
     let entity = &query.entity;
     let quote = |name: &str| format!("\"{}\"", name.replace('"', "\"\""));
-    let schema_entity = schema
-        .entity(&entity.name)
-        .ok_or_else(|| Failure::new(format!("the entity {:?} is not in {}", entity.name, source.path().display())))?;
-    let columns: Vec<String> = schema_entity.columns.iter().map(|c| c.name.clone()).collect();
+    let schema_entity = schema.entity(&entity.name).ok_or_else(|| {
+        Failure::new(format!(
+            "the entity {:?} is not in {}",
+            entity.name,
+            source.path().display()
+        ))
+    })?;
+    let columns: Vec<String> = schema_entity
+        .columns
+        .iter()
+        .map(|c| c.name.clone())
+        .collect();
     let select = format!(
         "SELECT {} FROM {} WHERE {} = ?1",
-        columns.iter().map(|c| quote(c)).collect::<Vec<_>>().join(", "),
+        columns
+            .iter()
+            .map(|c| quote(c))
+            .collect::<Vec<_>>()
+            .join(", "),
         quote(&entity.name),
         quote(&entity.key)
     );
-    let write_err = |e: std::io::Error| Failure::new(format!("cannot write {}: {e}", out.display()));
-    let query_err = |e: rusqlite::Error| Failure::new(format!("cannot read the records of {}: {e}", entity.name));
+    let write_err =
+        |e: std::io::Error| Failure::new(format!("cannot write {}: {e}", out.display()));
+    let query_err = |e: rusqlite::Error| {
+        Failure::new(format!("cannot read the records of {}: {e}", entity.name))
+    };
     let mut file = create_file(out)?;
     if format == segment_store::commands::Format::Csv {
         let header: Vec<&str> = columns.iter().map(String::as_str).collect();
-        file.write_all(&csv_line(&header).map_err(write_err)?).map_err(write_err)?;
+        file.write_all(&csv_line(&header).map_err(write_err)?)
+            .map_err(write_err)?;
     }
-    let mut stmt = source.connection().prepare_cached(&select).map_err(query_err)?;
+    let mut stmt = source
+        .connection()
+        .prepare_cached(&select)
+        .map_err(query_err)?;
     let mut n = 0u64;
     for key in &keys {
         let mut rows = stmt.query([key]).map_err(query_err)?;
@@ -429,7 +519,8 @@ fn export_records(
                         })
                         .collect();
                     let cells: Vec<&str> = cells.iter().map(String::as_str).collect();
-                    file.write_all(&csv_line(&cells).map_err(write_err)?).map_err(write_err)?;
+                    file.write_all(&csv_line(&cells).map_err(write_err)?)
+                        .map_err(write_err)?;
                 }
                 segment_store::commands::Format::Ndjson => {
                     let obj: Map<String, Value> = columns.iter().cloned().zip(values).collect();

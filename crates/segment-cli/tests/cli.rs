@@ -16,7 +16,11 @@ fn run(args: &[&str]) -> Output {
 
 fn stdout_json(out: &Output) -> Value {
     serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
-        panic!("stdout is not JSON ({e}): {}\nstderr: {}", String::from_utf8_lossy(&out.stdout), stderr(out))
+        panic!(
+            "stdout is not JSON ({e}): {}\nstderr: {}",
+            String::from_utf8_lossy(&out.stdout),
+            stderr(out)
+        )
     })
 }
 
@@ -30,7 +34,15 @@ fn data() -> &'static Path {
     let (_, path) = DATA.get_or_init(|| {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("demo.sqlite");
-        let out = run(&["demo", "--out", path.to_str().unwrap(), "--profiles", "2000", "--seed", "5"]);
+        let out = run(&[
+            "demo",
+            "--out",
+            path.to_str().unwrap(),
+            "--profiles",
+            "2000",
+            "--seed",
+            "5",
+        ]);
         assert!(out.status.success(), "{}", stderr(&out));
         let summary = stdout_json(&out);
         assert_eq!(summary["profiles"], 2000);
@@ -77,9 +89,18 @@ fn schema_prints_entities_and_relationships() {
     let out = run(&["schema", "--data", d()]);
     assert!(out.status.success(), "{}", stderr(&out));
     let schema = stdout_json(&out);
-    let names: Vec<&str> = schema["entities"].as_array().unwrap().iter().map(|e| e["name"].as_str().unwrap()).collect();
+    let names: Vec<&str> = schema["entities"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["name"].as_str().unwrap())
+        .collect();
     assert_eq!(names, ["profiles", "events", "orders"]);
-    assert!(schema["relationships"].as_array().unwrap().iter().any(|r| r["name"] == "events" && r["from_entity"] == "profiles"));
+    assert!(schema["relationships"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|r| r["name"] == "events" && r["from_entity"] == "profiles"));
 }
 
 #[test]
@@ -90,7 +111,15 @@ fn count_validate_and_sql_of_a_canonical_segment() {
     assert!(out.status.success(), "{}", stderr(&out));
     assert_eq!(stdout_json(&out), serde_json::json!({ "valid": true }));
 
-    let out = run(&["count", "--data", d(), "--segment", &seg, "--now", "2026-11-01T00:00:00Z"]);
+    let out = run(&[
+        "count",
+        "--data",
+        d(),
+        "--segment",
+        &seg,
+        "--now",
+        "2026-11-01T00:00:00Z",
+    ]);
     assert!(out.status.success(), "{}", stderr(&out));
     let result = stdout_json(&out);
     let count = result["count"].as_u64().unwrap();
@@ -98,20 +127,42 @@ fn count_validate_and_sql_of_a_canonical_segment() {
     assert!(count > 0 && count < 2000, "{result}");
 
     // The same count by hand, with the SQL the `sql` command prints.
-    let out = run(&["sql", "--data", d(), "--segment", &seg, "--now", "2026-11-01"]);
+    let out = run(&[
+        "sql",
+        "--data",
+        d(),
+        "--segment",
+        &seg,
+        "--now",
+        "2026-11-01",
+    ]);
     assert!(out.status.success(), "{}", stderr(&out));
     let sql = stdout_json(&out);
     assert_eq!(sql["dialect"], "sqlite");
     assert_eq!(sql["now"], "2026-11-01T00:00:00Z");
     let readable = sql["sql"].as_str().unwrap();
-    assert!(readable.contains("'US'") && readable.contains("'purchase'"), "{readable}");
+    assert!(
+        readable.contains("'US'") && readable.contains("'purchase'"),
+        "{readable}"
+    );
     let executable = sql["statement"]["sql"].as_str().unwrap();
-    assert!(!executable.contains("'US'"), "values are bound: {executable}");
+    assert!(
+        !executable.contains("'US'"),
+        "values are bound: {executable}"
+    );
     assert_eq!(sql["statement"]["params"][0], "US");
     assert_eq!(rusqlite_free_count(readable), count);
 
     // A later "now" moves the window: the default is the current time, after the demo's anchor.
-    let out = run(&["count", "--data", d(), "--segment", &seg, "--now", "2030-01-01"]);
+    let out = run(&[
+        "count",
+        "--data",
+        d(),
+        "--segment",
+        &seg,
+        "--now",
+        "2030-01-01",
+    ]);
     assert_eq!(stdout_json(&out)["count"], 0);
     let out = run(&["count", "--data", d(), "--segment", &seg]);
     assert!(out.status.success(), "{}", stderr(&out));
@@ -136,8 +187,24 @@ fn census_molecules_are_detected_from_the_content() {
         "plan-census.json",
         r#"[{"attribute":"plan","attribute_type":"column","operator":"is","value":"pro"}]"#,
     );
-    let a = run(&["count", "--data", d(), "--segment", &canonical, "--entity", "profiles"]);
-    let b = run(&["count", "--data", d(), "--segment", &census, "--entity", "profiles"]);
+    let a = run(&[
+        "count",
+        "--data",
+        d(),
+        "--segment",
+        &canonical,
+        "--entity",
+        "profiles",
+    ]);
+    let b = run(&[
+        "count",
+        "--data",
+        d(),
+        "--segment",
+        &census,
+        "--entity",
+        "profiles",
+    ]);
     assert!(a.status.success(), "{}", stderr(&a));
     assert!(b.status.success(), "{}", stderr(&b));
     assert_eq!(stdout_json(&a), stdout_json(&b));
@@ -146,13 +213,22 @@ fn census_molecules_are_detected_from_the_content() {
 #[test]
 fn malformed_json_names_the_file_line_and_column() {
     let dir = tempfile::tempdir().unwrap();
-    let seg = segment_file(&dir, "broken.json", "{\n  \"version\": 1,\n  \"root\": {\n    \"combinator\": \"and\",,\n");
+    let seg = segment_file(
+        &dir,
+        "broken.json",
+        "{\n  \"version\": 1,\n  \"root\": {\n    \"combinator\": \"and\",,\n",
+    );
     for command in ["count", "sql"] {
         let out = run(&[command, "--data", d(), "--segment", &seg]);
         assert_eq!(out.status.code(), Some(1));
         assert!(out.stdout.is_empty());
         let err = stderr(&out);
-        assert!(err.contains("broken.json") && err.contains("line 4, column 25") && err.contains("not valid JSON"), "{err}");
+        assert!(
+            err.contains("broken.json")
+                && err.contains("line 4, column 25")
+                && err.contains("not valid JSON"),
+            "{err}"
+        );
     }
     let out = run(&["validate", "--data", d(), "--segment", &seg]);
     assert_eq!(out.status.code(), Some(1));
@@ -174,16 +250,30 @@ fn unknown_attribute_is_located_by_json_pointer() {
     let out = run(&["count", "--data", d(), "--segment", &seg]);
     assert_eq!(out.status.code(), Some(1));
     let err = stderr(&out);
-    assert!(err.contains("typo.json: /root/children/1/attribute") && err.contains("contry"), "{err}");
+    assert!(
+        err.contains("typo.json: /root/children/1/attribute") && err.contains("contry"),
+        "{err}"
+    );
 
     let out = run(&["validate", "--data", d(), "--segment", &seg]);
     assert_eq!(out.status.code(), Some(1));
     let v = stdout_json(&out);
     assert_eq!(v["valid"], false);
     assert_eq!(v["problems"][0]["path"], "/root/children/1/attribute");
-    assert!(v["problems"][0]["message"].as_str().unwrap().contains("contry"));
+    assert!(v["problems"][0]["message"]
+        .as_str()
+        .unwrap()
+        .contains("contry"));
 
-    let out = run(&["count", "--data", d(), "--segment", &seg, "--entity", "nowhere"]);
+    let out = run(&[
+        "count",
+        "--data",
+        d(),
+        "--segment",
+        &seg,
+        "--entity",
+        "nowhere",
+    ]);
     assert_eq!(out.status.code(), Some(1));
     assert!(stderr(&out).contains("nowhere"), "{}", stderr(&out));
 }
@@ -193,9 +283,19 @@ fn missing_files_and_bad_arguments_are_clear_errors() {
     let dir = tempfile::tempdir().unwrap();
     let seg = segment_file(&dir, "us.json", US_PURCHASERS);
     let missing_seg = dir.path().join("absent.json");
-    let out = run(&["count", "--data", d(), "--segment", missing_seg.to_str().unwrap()]);
+    let out = run(&[
+        "count",
+        "--data",
+        d(),
+        "--segment",
+        missing_seg.to_str().unwrap(),
+    ]);
     assert_eq!(out.status.code(), Some(1));
-    assert!(stderr(&out).contains("absent.json: file not found"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("absent.json: file not found"),
+        "{}",
+        stderr(&out)
+    );
 
     let missing_data = dir.path().join("absent.sqlite");
     for command in ["schema", "count"] {
@@ -205,23 +305,57 @@ fn missing_files_and_bad_arguments_are_clear_errors() {
         }
         let out = run(&args);
         assert_eq!(out.status.code(), Some(1));
-        assert!(stderr(&out).contains("data file not found") && stderr(&out).contains("absent.sqlite"), "{}", stderr(&out));
+        assert!(
+            stderr(&out).contains("data file not found") && stderr(&out).contains("absent.sqlite"),
+            "{}",
+            stderr(&out)
+        );
     }
 
-    let not_db = segment_file(&dir, "not-a-db.sqlite", &"plain text, not SQLite. ".repeat(100));
+    let not_db = segment_file(
+        &dir,
+        "not-a-db.sqlite",
+        &"plain text, not SQLite. ".repeat(100),
+    );
     let out = run(&["schema", "--data", &not_db]);
     assert_eq!(out.status.code(), Some(1));
-    assert!(stderr(&out).contains("is not a SQLite database"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("is not a SQLite database"),
+        "{}",
+        stderr(&out)
+    );
 
-    let out = run(&["count", "--data", d(), "--segment", &seg, "--now", "last tuesday"]);
+    let out = run(&[
+        "count",
+        "--data",
+        d(),
+        "--segment",
+        &seg,
+        "--now",
+        "last tuesday",
+    ]);
     assert_eq!(out.status.code(), Some(1));
-    assert!(stderr(&out).contains("--now \"last tuesday\""), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("--now \"last tuesday\""),
+        "{}",
+        stderr(&out)
+    );
 
     let out = run(&["count", "--data", d()]);
     assert_eq!(out.status.code(), Some(2), "usage errors exit 2");
     assert!(stderr(&out).contains("--segment"), "{}", stderr(&out));
 
-    let out = run(&["demo", "--out", dir.path().join("no/such/dir/x.sqlite").to_str().unwrap(), "--profiles", "10"]);
+    let out = run(&[
+        "demo",
+        "--out",
+        dir.path().join("no/such/dir/x.sqlite").to_str().unwrap(),
+        "--profiles",
+        "10",
+    ]);
     assert_eq!(out.status.code(), Some(1));
-    assert!(stderr(&out).contains("cannot write the demo data"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("cannot write the demo data"),
+        "{}",
+        stderr(&out)
+    );
 }

@@ -6,14 +6,27 @@ use std::process::Command;
 use serde_json::{json, Value};
 
 fn cli(args: &[&str]) -> (Value, String, bool) {
-    let out = Command::new(env!("CARGO_BIN_EXE_segment-builder")).args(args).output().expect("runs");
+    let out = Command::new(env!("CARGO_BIN_EXE_segment-builder"))
+        .args(args)
+        .output()
+        .expect("runs");
     let stdout = String::from_utf8_lossy(&out.stdout).to_string();
-    (serde_json::from_str(&stdout).unwrap_or(Value::Null), String::from_utf8_lossy(&out.stderr).to_string(), out.status.success())
+    (
+        serde_json::from_str(&stdout).unwrap_or(Value::Null),
+        String::from_utf8_lossy(&out.stderr).to_string(),
+        out.status.success(),
+    )
 }
 
 fn demo(dir: &Path) -> String {
     let path = dir.join("demo.sqlite");
-    let (_, err, ok) = cli(&["demo", "--out", path.to_str().unwrap(), "--profiles", "3000"]);
+    let (_, err, ok) = cli(&[
+        "demo",
+        "--out",
+        path.to_str().unwrap(),
+        "--profiles",
+        "3000",
+    ]);
     assert!(ok, "{err}");
     path.to_str().unwrap().to_string()
 }
@@ -28,13 +41,25 @@ fn write(dir: &Path, name: &str, value: &Value) -> String {
 fn engine_and_sql_agree_and_explain_lists_every_node() {
     let dir = tempfile::tempdir().unwrap();
     let data = demo(dir.path());
-    let segment = write(dir.path(), "seg.json", &json!({"version": 1, "entity": "profiles", "root": {"combinator": "or", "children": [
+    let segment = write(
+        dir.path(),
+        "seg.json",
+        &json!({"version": 1, "entity": "profiles", "root": {"combinator": "or", "children": [
         {"type": "condition", "attribute": "plan", "operator": "is", "value": "pro"},
         {"type": "relationship", "relationship": "events",
          "constraint": {"type": "occurrences", "operator": "at_least", "value": 2},
          "window": {"type": "in_the_last", "amount": 60, "unit": "day"},
-         "filter": {"combinator": "and", "children": [{"type": "condition", "attribute": "name", "operator": "is", "value": "purchase"}]}}]}}));
-    let args = ["count", "--data", &data, "--segment", &segment, "--now", "2026-11-01"];
+         "filter": {"combinator": "and", "children": [{"type": "condition", "attribute": "name", "operator": "is", "value": "purchase"}]}}]}}),
+    );
+    let args = [
+        "count",
+        "--data",
+        &data,
+        "--segment",
+        &segment,
+        "--now",
+        "2026-11-01",
+    ];
     let (engine, err, ok) = cli(&args);
     assert!(ok, "{err}");
     let (sql, _, _) = cli(&[&args[..], &["--engine", "sql"]].concat());
@@ -45,10 +70,25 @@ fn engine_and_sql_agree_and_explain_lists_every_node() {
     assert!(ok, "{err}");
     assert_eq!(explained["engine"], "engine");
     assert_eq!(explained["count"], engine["count"]);
-    let paths: Vec<&str> = explained["nodes"].as_array().unwrap().iter().map(|n| n["path"].as_str().unwrap()).collect();
-    assert_eq!(paths, ["/root/children/0", "/root/children/1", "/root/children/1/filter/children/0"]);
+    let paths: Vec<&str> = explained["nodes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| n["path"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        paths,
+        [
+            "/root/children/0",
+            "/root/children/1",
+            "/root/children/1/filter/children/0"
+        ]
+    );
     // Without the OR's first branch, only the second remains: its own count.
-    assert_eq!(explained["nodes"][0]["without"], explained["nodes"][1]["count"]);
+    assert_eq!(
+        explained["nodes"][0]["without"],
+        explained["nodes"][1]["count"]
+    );
     let (sql_explained, _, _) = cli(&[&args[..], &["--explain", "--engine", "sql"]].concat());
     assert_eq!(sql_explained["nodes"], explained["nodes"]);
 }
@@ -57,8 +97,12 @@ fn engine_and_sql_agree_and_explain_lists_every_node() {
 fn raw_sql_falls_back_to_sql_with_a_notice() {
     let dir = tempfile::tempdir().unwrap();
     let data = demo(dir.path());
-    let segment = write(dir.path(), "seg.json", &json!({"version": 1, "entity": "profiles", "root": {"combinator": "and", "children": [
-        {"type": "sql", "sql": "age > 40"}]}}));
+    let segment = write(
+        dir.path(),
+        "seg.json",
+        &json!({"version": 1, "entity": "profiles", "root": {"combinator": "and", "children": [
+        {"type": "sql", "sql": "age > 40"}]}}),
+    );
     let (out, err, ok) = cli(&["count", "--data", &data, "--segment", &segment, "--explain"]);
     assert!(ok, "{err}");
     assert_eq!(out["engine"], "sql");
@@ -69,9 +113,13 @@ fn raw_sql_falls_back_to_sql_with_a_notice() {
 fn samples_are_matching_records_with_the_nodes_they_met() {
     let dir = tempfile::tempdir().unwrap();
     let data = demo(dir.path());
-    let segment = write(dir.path(), "seg.json", &json!({"version": 1, "entity": "profiles", "root": {"combinator": "or", "children": [
+    let segment = write(
+        dir.path(),
+        "seg.json",
+        &json!({"version": 1, "entity": "profiles", "root": {"combinator": "or", "children": [
         {"type": "condition", "attribute": "plan", "operator": "is", "value": "pro"},
-        {"type": "condition", "attribute": "country", "operator": "is", "value": "DE"}]}}));
+        {"type": "condition", "attribute": "country", "operator": "is", "value": "DE"}]}}),
+    );
     let (out, err, ok) = cli(&["sample", "--data", &data, "--segment", &segment, "-n", "5"]);
     assert!(ok, "{err}");
     let samples = out["samples"].as_array().unwrap();
@@ -82,13 +130,46 @@ fn samples_are_matching_records_with_the_nodes_they_met() {
         assert!(key > previous, "first N by key");
         previous = key;
         let record = &s["record"];
-        let met: Vec<&str> = s["met"].as_array().unwrap().iter().map(|m| m.as_str().unwrap()).collect();
-        assert_eq!(met.contains(&"/root/children/0"), record["plan"] == "pro", "{s}");
-        assert_eq!(met.contains(&"/root/children/1"), record["country"] == "DE", "{s}");
+        let met: Vec<&str> = s["met"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|m| m.as_str().unwrap())
+            .collect();
+        assert_eq!(
+            met.contains(&"/root/children/0"),
+            record["plan"] == "pro",
+            "{s}"
+        );
+        assert_eq!(
+            met.contains(&"/root/children/1"),
+            record["country"] == "DE",
+            "{s}"
+        );
         assert!(!met.is_empty());
     }
-    let (a, _, _) = cli(&["sample", "--data", &data, "--segment", &segment, "-n", "5", "--random", "7"]);
-    let (b, _, _) = cli(&["sample", "--data", &data, "--segment", &segment, "-n", "5", "--random", "7"]);
+    let (a, _, _) = cli(&[
+        "sample",
+        "--data",
+        &data,
+        "--segment",
+        &segment,
+        "-n",
+        "5",
+        "--random",
+        "7",
+    ]);
+    let (b, _, _) = cli(&[
+        "sample",
+        "--data",
+        &data,
+        "--segment",
+        &segment,
+        "-n",
+        "5",
+        "--random",
+        "7",
+    ]);
     assert_eq!(a, b, "a seed repeats its sample");
 }
 
@@ -96,21 +177,48 @@ fn samples_are_matching_records_with_the_nodes_they_met() {
 fn overlap_regions_add_up_and_match_sql_counts() {
     let dir = tempfile::tempdir().unwrap();
     let data = demo(dir.path());
-    let condition = |attribute: &str, value: &str| json!({"version": 1, "entity": "profiles", "root": {"combinator": "and", "children": [
-        {"type": "condition", "attribute": attribute, "operator": "is", "value": value}]}});
+    let condition = |attribute: &str, value: &str| {
+        json!({"version": 1, "entity": "profiles", "root": {"combinator": "and", "children": [
+        {"type": "condition", "attribute": attribute, "operator": "is", "value": value}]}})
+    };
     let a = write(dir.path(), "a.json", &condition("plan", "pro"));
     let b = write(dir.path(), "b.json", &condition("country", "US"));
-    let both = write(dir.path(), "both.json", &json!({"version": 1, "entity": "profiles", "root": {"combinator": "and", "children": [
+    let both = write(
+        dir.path(),
+        "both.json",
+        &json!({"version": 1, "entity": "profiles", "root": {"combinator": "and", "children": [
         {"type": "condition", "attribute": "plan", "operator": "is", "value": "pro"},
-        {"type": "condition", "attribute": "country", "operator": "is", "value": "US"}]}}));
+        {"type": "condition", "attribute": "country", "operator": "is", "value": "US"}]}}),
+    );
     let (out, err, ok) = cli(&["overlap", "--data", &data, "--segment", &a, "--segment", &b]);
     assert!(ok, "{err}");
-    let (sql_both, _, _) = cli(&["count", "--data", &data, "--segment", &both, "--engine", "sql"]);
-    let region = |members: Value| out["regions"].as_array().unwrap().iter().find(|r| r["segments"] == members).unwrap()["count"].as_u64().unwrap();
+    let (sql_both, _, _) = cli(&[
+        "count",
+        "--data",
+        &data,
+        "--segment",
+        &both,
+        "--engine",
+        "sql",
+    ]);
+    let region = |members: Value| {
+        out["regions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["segments"] == members)
+            .unwrap()["count"]
+            .as_u64()
+            .unwrap()
+    };
     assert_eq!(region(json!([0, 1])), sql_both["count"].as_u64().unwrap());
-    assert_eq!(region(json!([0])) + region(json!([0, 1])), out["counts"][0].as_u64().unwrap());
+    assert_eq!(
+        region(json!([0])) + region(json!([0, 1])),
+        out["counts"][0].as_u64().unwrap()
+    );
     let jaccard = out["jaccard"][0][1].as_f64().unwrap();
-    let union = out["counts"][0].as_u64().unwrap() + out["counts"][1].as_u64().unwrap() - region(json!([0, 1]));
+    let union = out["counts"][0].as_u64().unwrap() + out["counts"][1].as_u64().unwrap()
+        - region(json!([0, 1]));
     assert!((jaccard - region(json!([0, 1])) as f64 / union as f64).abs() < 1e-12);
     let (_, err, ok) = cli(&["overlap", "--data", &data, "--segment", &a]);
     assert!(!ok && err.contains("2 or 3"), "{err}");
@@ -120,8 +228,12 @@ fn overlap_regions_add_up_and_match_sql_counts() {
 fn data_too_large_for_the_memory_budget_is_counted_with_sql() {
     let dir = tempfile::tempdir().unwrap();
     let data = demo(dir.path());
-    let segment = write(dir.path(), "seg.json", &json!({"version": 1, "entity": "profiles", "root": {"combinator": "and", "children": [
-        {"type": "condition", "attribute": "plan", "operator": "is", "value": "pro"}]}}));
+    let segment = write(
+        dir.path(),
+        "seg.json",
+        &json!({"version": 1, "entity": "profiles", "root": {"combinator": "and", "children": [
+        {"type": "condition", "attribute": "plan", "operator": "is", "value": "pro"}]}}),
+    );
     let out = Command::new(env!("CARGO_BIN_EXE_segment-builder"))
         .args(["count", "--data", &data, "--segment", &segment, "--explain"])
         .env("SEGMENT_ENGINE_MAX_BYTES", "10000")

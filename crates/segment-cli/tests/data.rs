@@ -12,7 +12,9 @@ struct Env {
 
 impl Env {
     fn new() -> Self {
-        Env { dir: tempfile::tempdir().unwrap() }
+        Env {
+            dir: tempfile::tempdir().unwrap(),
+        }
     }
     fn path(&self, name: &str) -> PathBuf {
         self.dir.path().join(name)
@@ -31,7 +33,11 @@ impl Env {
     }
     fn ok(&self, args: &[&str]) -> Value {
         let out = self.run(args);
-        assert!(out.status.success(), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         serde_json::from_slice(&out.stdout).unwrap()
     }
 }
@@ -49,7 +55,13 @@ const CUSTOMERS: &str = "id,Full Name,country,signed_up_at\n1,Ann,US,2026-01-05\
 fn orders() -> String {
     let mut text = String::from("id,customer_id,status,total,placed_at\n");
     for n in 1..=30 {
-        text.push_str(&format!("{n},{},{},{}.5,2026-10-{:02}T10:00:00Z\n", n % 3 + 1, if n % 4 == 0 { "refunded" } else { "paid" }, n * 10, n % 28 + 1));
+        text.push_str(&format!(
+            "{n},{},{},{}.5,2026-10-{:02}T10:00:00Z\n",
+            n % 3 + 1,
+            if n % 4 == 0 { "refunded" } else { "paid" },
+            n * 10,
+            n % 28 + 1
+        ));
     }
     text
 }
@@ -69,22 +81,50 @@ fn import_relate_count_and_describe() {
     let report = env.ok(&["import", "--into", s(&db), &orders]);
     assert_eq!(report["table"], "orders");
     assert_eq!(report["rows"], 30);
-    assert_eq!(report["indexes"][0], "orders(status, customer_id, placed_at, total)");
-    let report = env.ok(&["import", "--into", s(&db), "--table", "customers", &customers]);
+    assert_eq!(
+        report["indexes"][0],
+        "orders(status, customer_id, placed_at, total)"
+    );
+    let report = env.ok(&[
+        "import",
+        "--into",
+        s(&db),
+        "--table",
+        "customers",
+        &customers,
+    ]);
     assert_eq!(report["proposals"][0]["child_column"], "customer_id");
-    assert!(report["confirm_with"][0].as_str().unwrap().ends_with(" orders.customer_id customers.id"), "{report}");
+    assert!(
+        report["confirm_with"][0]
+            .as_str()
+            .unwrap()
+            .ends_with(" orders.customer_id customers.id"),
+        "{report}"
+    );
 
     // Proposals are listed, then one is confirmed.
     let listed = env.ok(&["relate", "--data", s(&db)]);
     assert_eq!(listed["proposals"].as_array().unwrap().len(), 1);
     assert_eq!(listed["relationships"].as_array().unwrap().len(), 0);
-    let added = env.ok(&["relate", "--data", s(&db), "orders.customer_id", "customers.id"]);
+    let added = env.ok(&[
+        "relate",
+        "--data",
+        s(&db),
+        "orders.customer_id",
+        "customers.id",
+    ]);
     assert_eq!(added["matched_share"], 1.0);
     assert_eq!(added["relationships"].as_array().unwrap().len(), 2);
 
     // Every command now sees the relationship; counts use it.
     let schema = env.ok(&["schema", "--data", s(&db)]);
-    let rel = schema["relationships"].as_array().unwrap().iter().find(|r| r["from_entity"] == "customers").unwrap().clone();
+    let rel = schema["relationships"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["from_entity"] == "customers")
+        .unwrap()
+        .clone();
     assert_eq!(rel["name"], "orders");
     assert_eq!(rel["time_column"], "placed_at");
     let seg = env.file(
@@ -95,15 +135,37 @@ fn import_relate_count_and_describe() {
              "window":{"type":"in_the_last","amount":30,"unit":"day"},
              "filter":{"combinator":"and","children":[{"type":"condition","attribute":"status","operator":"is","value":"paid"}]}}]}}"#,
     );
-    let count = env.ok(&["count", "--data", s(&db), "--segment", &seg, "--now", "2026-11-01"]);
+    let count = env.ok(&[
+        "count",
+        "--data",
+        s(&db),
+        "--segment",
+        &seg,
+        "--now",
+        "2026-11-01",
+    ]);
     assert_eq!(count["total"], 3);
     assert_eq!(count["count"], 2);
 
     // Statistics, with the headers as labels.
     let stats = env.ok(&["schema", "--data", s(&db), "--stats"]);
-    let customers = stats["entities"].as_array().unwrap().iter().find(|e| e["name"] == "customers").unwrap().clone();
+    let customers = stats["entities"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["name"] == "customers")
+        .unwrap()
+        .clone();
     assert_eq!(customers["rows"], 3);
-    let col = |n: &str| customers["columns"].as_array().unwrap().iter().find(|c| c["name"] == n).unwrap().clone();
+    let col = |n: &str| {
+        customers["columns"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["name"] == n)
+            .unwrap()
+            .clone()
+    };
     assert_eq!(col("full_name")["label"], "Full Name");
     assert_eq!(col("country")["top"][0]["value"], "US");
     assert_eq!(col("country")["top"][0]["count"], 2);
@@ -111,7 +173,14 @@ fn import_relate_count_and_describe() {
     assert_eq!(col("country")["null_share"], 0.0);
 
     // Removing the relationship.
-    env.ok(&["relate", "--data", s(&db), "--remove", "orders.customer_id", "customers.id"]);
+    env.ok(&[
+        "relate",
+        "--data",
+        s(&db),
+        "--remove",
+        "orders.customer_id",
+        "customers.id",
+    ]);
     let schema = env.ok(&["schema", "--data", s(&db)]);
     assert!(schema["relationships"].as_array().unwrap().is_empty());
     let accepted = env.ok(&["relate", "--data", s(&db), "--accept-proposals"]);
@@ -130,19 +199,38 @@ fn bad_values_abort_with_located_errors_or_import_as_null() {
     let out = env.run(&["import", "--into", s(&db), &file]);
     assert_eq!(out.status.code(), Some(1));
     let err = stderr(&out);
-    assert!(err.contains("1 value do not fit") || err.contains("1 value"), "{err}");
-    assert!(err.contains("line 51, column 2 (age): \"unknown\" is not integer"), "{err}");
+    assert!(
+        err.contains("1 value do not fit") || err.contains("1 value"),
+        "{err}"
+    );
+    assert!(
+        err.contains("line 51, column 2 (age): \"unknown\" is not integer"),
+        "{err}"
+    );
     assert!(!db.exists());
 
     let report = env.ok(&["import", "--into", s(&db), "--on-error", "null", &file]);
     assert_eq!(report["bad_values"]["total"], 1);
     assert_eq!(report["bad_values"]["first"][0]["line"], 51);
 
-    let report = env.ok(&["import", "--into", s(&db), "--table", "as_text", "--type", "age=text", &file]);
+    let report = env.ok(&[
+        "import",
+        "--into",
+        s(&db),
+        "--table",
+        "as_text",
+        "--type",
+        "age=text",
+        &file,
+    ]);
     assert_eq!(report["columns"][1]["type"], "text");
 
     let out = env.run(&["import", "--into", s(&db), "--type", "age=wat", &file]);
-    assert!(stderr(&out).contains("not a column type"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("not a column type"),
+        "{}",
+        stderr(&out)
+    );
     let out = env.run(&["import", "--into", s(&db), "--on-error", "skip", &file]);
     assert_eq!(out.status.code(), Some(2));
 }
@@ -155,19 +243,45 @@ fn malformed_files_and_foreign_databases_fail_clearly() {
     std::fs::write(&latin1, b"id,city\n1,K\xf6ln\n").unwrap();
     let out = env.run(&["import", "--into", s(&db), s(&latin1)]);
     assert_eq!(out.status.code(), Some(1));
-    assert!(stderr(&out).contains("line 2, column 2: not UTF-8"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("line 2, column 2: not UTF-8"),
+        "{}",
+        stderr(&out)
+    );
 
     let missing = env.run(&["import", "--into", s(&db), s(&env.path("nope.csv"))]);
-    assert!(stderr(&missing).contains("cannot read"), "{}", stderr(&missing));
+    assert!(
+        stderr(&missing).contains("cannot read"),
+        "{}",
+        stderr(&missing)
+    );
 
     let demo = env.path("demo.sqlite");
     env.ok(&["demo", "--out", s(&demo), "--profiles", "100"]);
     let file = env.file("x.csv", "a\n1\n");
     let out = env.run(&["import", "--into", s(&demo), &file]);
-    assert!(stderr(&out).contains("not a data source created by import"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("not a data source created by import"),
+        "{}",
+        stderr(&out)
+    );
 
-    let out = env.run(&["relate", "--data", s(&demo), "events.profile_id", "profiles.nope"]);
-    assert!(stderr(&out).contains("unknown column `profiles.nope`"), "{}", stderr(&out));
+    let out = env.run(&[
+        "relate",
+        "--data",
+        s(&demo),
+        "events.profile_id",
+        "profiles.nope",
+    ]);
+    assert!(
+        stderr(&out).contains("unknown column `profiles.nope`"),
+        "{}",
+        stderr(&out)
+    );
     let out = env.run(&["relate", "--data", s(&demo), "events.name", "profiles.id"]);
-    assert!(stderr(&out).contains("a relationship joins values of one type"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("a relationship joins values of one type"),
+        "{}",
+        stderr(&out)
+    );
 }

@@ -6,11 +6,18 @@ use std::process::{Command, Output};
 use std::sync::OnceLock;
 
 fn run(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_segment-builder")).args(args).output().expect("the binary runs")
+    Command::new(env!("CARGO_BIN_EXE_segment-builder"))
+        .args(args)
+        .output()
+        .expect("the binary runs")
 }
 
 fn stdout(out: &Output) -> String {
-    assert!(out.status.success(), "failed: {}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     String::from_utf8(out.stdout.clone()).expect("utf-8")
 }
 
@@ -23,7 +30,15 @@ fn data() -> &'static str {
     let (_, path) = DATA.get_or_init(|| {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("demo.sqlite");
-        let out = run(&["demo", "--out", path.to_str().unwrap(), "--profiles", "300", "--seed", "3"]);
+        let out = run(&[
+            "demo",
+            "--out",
+            path.to_str().unwrap(),
+            "--profiles",
+            "300",
+            "--seed",
+            "3",
+        ]);
         assert!(out.status.success(), "{}", stderr(&out));
         (dir, path)
     });
@@ -77,7 +92,17 @@ fn every_output_format_from_one_segment() {
         ("english", "purchase"),
     ];
     for (format, needle) in expect {
-        let out = run(&["render", "--to", format, "--data", data(), "--segment", &seg, "--now", "2026-11-01"]);
+        let out = run(&[
+            "render",
+            "--to",
+            format,
+            "--data",
+            data(),
+            "--segment",
+            &seg,
+            "--now",
+            "2026-11-01",
+        ]);
         let text = stdout(&out);
         assert!(text.contains(needle), "{format}: no {needle:?} in\n{text}");
     }
@@ -87,23 +112,90 @@ fn every_output_format_from_one_segment() {
 fn census_to_pql_text_to_canonical_round_trip() {
     let dir = tempfile::tempdir().unwrap();
     let seg = file(dir.path(), "seg.json", SEGMENT);
-    let census = stdout(&run(&["render", "--to", "census", "--data", data(), "--segment", &seg]));
+    let census = stdout(&run(&[
+        "render",
+        "--to",
+        "census",
+        "--data",
+        data(),
+        "--segment",
+        &seg,
+    ]));
     let census_file = file(dir.path(), "census.json", &census);
-    let pql = stdout(&run(&["convert", "--from", "census", "--to", "pql-text", "--data", data(), &census_file]));
-    let direct = stdout(&run(&["render", "--to", "pql-text", "--data", data(), "--segment", &seg]));
+    let pql = stdout(&run(&[
+        "convert",
+        "--from",
+        "census",
+        "--to",
+        "pql-text",
+        "--data",
+        data(),
+        &census_file,
+    ]));
+    let direct = stdout(&run(&[
+        "render",
+        "--to",
+        "pql-text",
+        "--data",
+        data(),
+        "--segment",
+        &seg,
+    ]));
     assert_eq!(pql, direct);
     let pql_file = file(dir.path(), "seg.pql", &pql);
     let canonical = stdout(&run(&[
-        "convert", "--from", "pql-text", "--to", "canonical", "--data", data(), "--entity", "profiles", &pql_file,
+        "convert",
+        "--from",
+        "pql-text",
+        "--to",
+        "canonical",
+        "--data",
+        data(),
+        "--entity",
+        "profiles",
+        &pql_file,
     ]));
     let back = file(dir.path(), "back.json", &canonical);
     // The canonical result is valid against the data and says the same thing.
     let out = run(&["validate", "--data", data(), "--segment", &back]);
-    assert!(out.status.success(), "{}{}", stderr(&out), String::from_utf8_lossy(&out.stdout));
-    let again = stdout(&run(&["render", "--to", "pql-text", "--data", data(), "--segment", &back]));
+    assert!(
+        out.status.success(),
+        "{}{}",
+        stderr(&out),
+        String::from_utf8_lossy(&out.stdout)
+    );
+    let again = stdout(&run(&[
+        "render",
+        "--to",
+        "pql-text",
+        "--data",
+        data(),
+        "--segment",
+        &back,
+    ]));
     assert_eq!(again, pql);
-    let sql_before = stdout(&run(&["render", "--to", "sql-sqlite", "--data", data(), "--segment", &seg, "--now", "2026-11-01"]));
-    let sql_after = stdout(&run(&["render", "--to", "sql-sqlite", "--data", data(), "--segment", &back, "--now", "2026-11-01"]));
+    let sql_before = stdout(&run(&[
+        "render",
+        "--to",
+        "sql-sqlite",
+        "--data",
+        data(),
+        "--segment",
+        &seg,
+        "--now",
+        "2026-11-01",
+    ]));
+    let sql_after = stdout(&run(&[
+        "render",
+        "--to",
+        "sql-sqlite",
+        "--data",
+        data(),
+        "--segment",
+        &back,
+        "--now",
+        "2026-11-01",
+    ]));
     assert_eq!(sql_before, sql_after);
 }
 
@@ -111,10 +203,24 @@ fn census_to_pql_text_to_canonical_round_trip() {
 fn a_parse_error_shows_its_position() {
     let dir = tempfile::tempdir().unwrap();
     let bad = file(dir.path(), "bad.pql", "country = \"US\" and (age > ");
-    let out = run(&["convert", "--from", "pql-text", "--to", "canonical", "--data", data(), "--entity", "profiles", &bad]);
+    let out = run(&[
+        "convert",
+        "--from",
+        "pql-text",
+        "--to",
+        "canonical",
+        "--data",
+        data(),
+        "--entity",
+        "profiles",
+        &bad,
+    ]);
     assert!(!out.status.success());
     let err = stderr(&out);
-    assert!(err.contains("bad.pql") && err.contains("line 1, column"), "{err}");
+    assert!(
+        err.contains("bad.pql") && err.contains("line 1, column"),
+        "{err}"
+    );
     assert!(out.stdout.is_empty());
 }
 
@@ -124,12 +230,24 @@ fn output_only_formats_and_unknown_names_are_rejected() {
     let seg = file(dir.path(), "seg.json", SEGMENT);
     let out = run(&["convert", "--from", "sql-sqlite", "--to", "canonical", &seg]);
     assert_eq!(out.status.code(), Some(2));
-    assert!(stderr(&out).contains("sql-sqlite is output-only"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("sql-sqlite is output-only"),
+        "{}",
+        stderr(&out)
+    );
     let out = run(&["convert", "--from", "english", "--to", "canonical", &seg]);
-    assert!(stderr(&out).contains("english is output-only"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("english is output-only"),
+        "{}",
+        stderr(&out)
+    );
     let out = run(&["render", "--to", "sql-oracle", "--segment", &seg]);
     assert_eq!(out.status.code(), Some(2));
-    assert!(stderr(&out).contains("unknown format \"sql-oracle\": one of canonical, census"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("unknown format \"sql-oracle\": one of canonical, census"),
+        "{}",
+        stderr(&out)
+    );
 }
 
 #[test]
@@ -141,10 +259,34 @@ fn what_a_dialect_cannot_express_is_named() {
         r#"{"version": 1, "entity": "profiles", "root": {"combinator": "and", "children": [
             {"type": "condition", "attribute": "email", "operator": "matches_regex", "value": "^a"}]}}"#,
     );
-    let out = run(&["render", "--to", "sql-ansi", "--data", data(), "--segment", &seg]);
+    let out = run(&[
+        "render",
+        "--to",
+        "sql-ansi",
+        "--data",
+        data(),
+        "--segment",
+        &seg,
+    ]);
     assert_eq!(out.status.code(), Some(1));
-    assert!(stderr(&out).contains("cannot write sql-ansi: ANSI SQL cannot express regular expressions"), "{}", stderr(&out));
-    assert!(stderr(&out).contains("(at /root/children/0)"), "the node is named: {}", stderr(&out));
-    let out = run(&["render", "--to", "sql-duckdb", "--data", data(), "--segment", &seg]);
+    assert!(
+        stderr(&out).contains("cannot write sql-ansi: ANSI SQL cannot express regular expressions"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(
+        stderr(&out).contains("(at /root/children/0)"),
+        "the node is named: {}",
+        stderr(&out)
+    );
+    let out = run(&[
+        "render",
+        "--to",
+        "sql-duckdb",
+        "--data",
+        data(),
+        "--segment",
+        &seg,
+    ]);
     assert!(stdout(&out).contains("regexp_matches(t0.\"email\", '^a')"));
 }

@@ -6,8 +6,8 @@
 use segment_model::schema::{DataType, Entity, Schema};
 use segment_model::time::Moment;
 use segment_model::tree::{
-    AggregateFunction, Combinator, Condition, Constraint, CountOperator, Group, Node, RelationshipCondition, Segment, TimeUnit,
-    TimeWindow,
+    AggregateFunction, Combinator, Condition, Constraint, CountOperator, Group, Node,
+    RelationshipCondition, Segment, TimeUnit, TimeWindow,
 };
 use segment_model::Operator;
 use serde_json::Value;
@@ -25,13 +25,19 @@ pub fn render(segment: &Segment, schema: &Schema, entity: Option<&str>) -> Resul
     let subject = capitalize(&base.name.replace('_', " "));
     let root = &segment.root;
     if root.children.is_empty() {
-        return Ok(if root.negated { format!("No {}.\n", base.name.replace('_', " ")) } else { format!("All {}.\n", base.name.replace('_', " ")) });
+        return Ok(if root.negated {
+            format!("No {}.\n", base.name.replace('_', " "))
+        } else {
+            format!("All {}.\n", base.name.replace('_', " "))
+        });
     }
     let e = English { schema };
     // A root whose only child is a group reads as that group.
     let (mut root, mut root_path) = (root, "/root".to_string());
     while !root.negated && root.children.len() == 1 {
-        let Some(Node::Group(inner)) = root.children.first() else { break };
+        let Some(Node::Group(inner)) = root.children.first() else {
+            break;
+        };
         root = inner;
         root_path.push_str("/children/0");
     }
@@ -60,13 +66,18 @@ fn is_flat(g: &Group) -> bool {
     g.children.iter().all(|c| match c {
         Node::Group(_) => false,
         Node::Condition(_) | Node::Sql(_) => true,
-        Node::Relationship(r) => r.filter.children.iter().all(|c| matches!(c, Node::Condition(_) | Node::Sql(_))),
+        Node::Relationship(r) => r
+            .filter
+            .children
+            .iter()
+            .all(|c| matches!(c, Node::Condition(_) | Node::Sql(_))),
     })
 }
 
 /// A boolean attribute named like a predicate (`is_subscribed`, `has_paid`): "who is subscribed".
 fn is_predicate(c: &Condition) -> bool {
-    matches!(c.operator, Operator::IsTrue | Operator::IsFalse) && (c.attribute.starts_with("is_") || c.attribute.starts_with("has_"))
+    matches!(c.operator, Operator::IsTrue | Operator::IsFalse)
+        && (c.attribute.starts_with("is_") || c.attribute.starts_with("has_"))
 }
 
 fn heading(g: &Group) -> &'static str {
@@ -90,10 +101,18 @@ fn capitalize(s: &str) -> String {
 
 /// Text as a reader sees it: bare when a plain word, otherwise in quotes.
 fn text(s: &str) -> String {
-    if !s.is_empty() && s.chars().all(|c| c.is_alphanumeric() || matches!(c, '-' | '_' | '.' | '@' | '+')) {
+    if !s.is_empty()
+        && s.chars()
+            .all(|c| c.is_alphanumeric() || matches!(c, '-' | '_' | '.' | '@' | '+'))
+    {
         s.to_string()
     } else {
-        format!("\"{}\"", s.replace('\\', "\\\\").replace('"', "\\\"").replace('\n', "\\n"))
+        format!(
+            "\"{}\"",
+            s.replace('\\', "\\\\")
+                .replace('"', "\\\"")
+                .replace('\n', "\\n")
+        )
     }
 }
 
@@ -126,9 +145,29 @@ fn moment(m: &Moment) -> String {
     value::moment_text(m)
 }
 
-const MONTHS: [&str; 12] =
-    ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"];
-const WEEKDAYS: [&str; 7] = ["Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"];
+const MONTHS: [&str; 12] = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+];
+const WEEKDAYS: [&str; 7] = [
+    "Sunday",
+    "Monday",
+    "Tuesday",
+    "Wednesday",
+    "Thursday",
+    "Friday",
+    "Saturday",
+];
 
 fn ordinal(n: i64) -> String {
     let suffix = match (n % 10, n % 100) {
@@ -146,32 +185,61 @@ impl<'s> English<'s> {
         match node {
             Node::Condition(c) => {
                 let phrase = self.condition(c, entity, path)?;
-                Ok(if is_predicate(c) { format!("who {phrase}") } else { format!("whose {phrase}") })
+                Ok(if is_predicate(c) {
+                    format!("who {phrase}")
+                } else {
+                    format!("whose {phrase}")
+                })
             }
-            Node::Sql(sql) => Ok(format!("that satisfy the SQL condition `{}`", sql.sql.trim())),
+            Node::Sql(sql) => Ok(format!(
+                "that satisfy the SQL condition `{}`",
+                sql.sql.trim()
+            )),
             Node::Relationship(rel) => self.relationship(rel, entity, path, depth),
             Node::Group(g) => {
                 let parts = g
                     .children
                     .iter()
                     .enumerate()
-                    .map(|(i, c)| self.clause(c, entity, &format!("{path}/children/{i}"), depth + 1))
+                    .map(|(i, c)| {
+                        self.clause(c, entity, &format!("{path}/children/{i}"), depth + 1)
+                    })
                     .collect::<Result<Vec<_>>>()?;
                 let joined = parts.join(match g.combinator {
                     Combinator::And => " and ",
                     Combinator::Or => " or ",
                 });
-                Ok(if g.negated { format!("not ({joined})") } else { format!("({joined})") })
+                Ok(if g.negated {
+                    format!("not ({joined})")
+                } else {
+                    format!("({joined})")
+                })
             }
         }
     }
 
-    fn outline(&self, g: &Group, entity: &'s Entity, path: &str, level: usize, out: &mut String) -> Result<()> {
+    fn outline(
+        &self,
+        g: &Group,
+        entity: &'s Entity,
+        path: &str,
+        level: usize,
+        out: &mut String,
+    ) -> Result<()> {
         if level > MAX_DEPTH {
-            return Err(Error::unsupported(FORMAT, format!("conditions nested more than {MAX_DEPTH} levels deep"), path, ""));
+            return Err(Error::unsupported(
+                FORMAT,
+                format!("conditions nested more than {MAX_DEPTH} levels deep"),
+                path,
+                "",
+            ));
         }
         if g.children.is_empty() {
-            return Err(Error::invalid(FORMAT, path, "This group is empty: add a condition to it or remove it."));
+            return Err(Error::invalid(
+                FORMAT,
+                path,
+                "This group is empty: add a condition to it or remove it.",
+            ));
         }
         let indent = "  ".repeat(level);
         for (i, child) in g.children.iter().enumerate() {
@@ -188,7 +256,9 @@ impl<'s> English<'s> {
                     let only = format!("{child_path}/children/0");
                     let phrase = match inner.children.first() {
                         Some(Node::Condition(c)) => self.condition(c, entity, &only)?,
-                        Some(Node::Relationship(r)) => self.relationship(r, entity, &only, level)?,
+                        Some(Node::Relationship(r)) => {
+                            self.relationship(r, entity, &only, level)?
+                        }
                         _ => String::new(),
                     };
                     let not = if inner.negated { "not: " } else { "" };
@@ -206,16 +276,39 @@ impl<'s> English<'s> {
                     out.push_str(&format!("{indent}- {label}\n"));
                     self.outline(inner, entity, &child_path, level + 1, out)?;
                 }
-                Node::Condition(c) => out.push_str(&format!("{indent}- {}\n", self.condition(c, entity, &child_path)?)),
+                Node::Condition(c) => out.push_str(&format!(
+                    "{indent}- {}\n",
+                    self.condition(c, entity, &child_path)?
+                )),
                 Node::Sql(sql) => out.push_str(&format!("{indent}- SQL: `{}`\n", sql.sql.trim())),
                 Node::Relationship(rel) => {
-                    let (r, related) = resolve::relationship(FORMAT, self.schema, entity, &rel.relationship, &child_path)?;
-                    let head = self.relationship_head(rel, r.name.as_str(), related, &child_path)?;
+                    let (r, related) = resolve::relationship(
+                        FORMAT,
+                        self.schema,
+                        entity,
+                        &rel.relationship,
+                        &child_path,
+                    )?;
+                    let head =
+                        self.relationship_head(rel, r.name.as_str(), related, &child_path)?;
                     if rel.filter.children.is_empty() || is_flat(&rel.filter) {
-                        out.push_str(&format!("{indent}- {}\n", self.relationship(rel, entity, &child_path, level)?));
+                        out.push_str(&format!(
+                            "{indent}- {}\n",
+                            self.relationship(rel, entity, &child_path, level)?
+                        ));
                     } else {
-                        out.push_str(&format!("{indent}- {head}, counting {} {}\n", r.name, heading(&rel.filter).trim_start_matches("where ")));
-                        self.outline(&rel.filter, related, &format!("{child_path}/filter"), level + 1, out)?;
+                        out.push_str(&format!(
+                            "{indent}- {head}, counting {} {}\n",
+                            r.name,
+                            heading(&rel.filter).trim_start_matches("where ")
+                        ));
+                        self.outline(
+                            &rel.filter,
+                            related,
+                            &format!("{child_path}/filter"),
+                            level + 1,
+                            out,
+                        )?;
                     }
                 }
             }
@@ -224,27 +317,54 @@ impl<'s> English<'s> {
     }
 
     /// "with at least 3 events in the last 30 days" (without the filter).
-    fn relationship_head(&self, rel: &RelationshipCondition, name: &str, related: &'s Entity, path: &str) -> Result<String> {
+    fn relationship_head(
+        &self,
+        rel: &RelationshipCondition,
+        name: &str,
+        related: &'s Entity,
+        path: &str,
+    ) -> Result<String> {
         let count = self.constraint(rel, related, path)?;
         let window = self.window(rel.window.as_ref(), &format!("{path}/window"))?;
         Ok(format!("who have {count}{name}{window}"))
     }
 
-    fn relationship(&self, rel: &RelationshipCondition, entity: &'s Entity, path: &str, depth: usize) -> Result<String> {
+    fn relationship(
+        &self,
+        rel: &RelationshipCondition,
+        entity: &'s Entity,
+        path: &str,
+        depth: usize,
+    ) -> Result<String> {
         if depth > MAX_DEPTH {
-            return Err(Error::unsupported(FORMAT, format!("conditions nested more than {MAX_DEPTH} levels deep"), path, ""));
+            return Err(Error::unsupported(
+                FORMAT,
+                format!("conditions nested more than {MAX_DEPTH} levels deep"),
+                path,
+                "",
+            ));
         }
-        let (r, related) = resolve::relationship(FORMAT, self.schema, entity, &rel.relationship, path)?;
+        let (r, related) =
+            resolve::relationship(FORMAT, self.schema, entity, &rel.relationship, path)?;
         let window = self.window(rel.window.as_ref(), &format!("{path}/window"))?;
         // "who did purchase …": a filter that is just the event's name.
-        if let (false, [Node::Condition(c)]) = (rel.filter.negated, rel.filter.children.as_slice()) {
-            let is_name = matches!(c.attribute.as_str(), "name" | "event_name" | "event" | "type" | "event_type");
+        if let (false, [Node::Condition(c)]) = (rel.filter.negated, rel.filter.children.as_slice())
+        {
+            let is_name = matches!(
+                c.attribute.as_str(),
+                "name" | "event_name" | "event" | "type" | "event_type"
+            );
             if is_name && c.operator == Operator::Is && c.case_sensitive != Some(false) {
-                if let Ok(Operand::Text(event)) = value::read(c.operator, DataType::Text, &c.value) {
+                if let Ok(Operand::Text(event)) = value::read(c.operator, DataType::Text, &c.value)
+                {
                     let how_often = match &rel.constraint {
                         None => String::new(),
-                        Some(Constraint::Occurrences { operator, value, .. }) => format!(" {}", self.count_times(*operator, value, path)?),
-                        Some(Constraint::Aggregate { .. }) => return self.generic(rel, r.name.as_str(), related, &window, path),
+                        Some(Constraint::Occurrences {
+                            operator, value, ..
+                        }) => format!(" {}", self.count_times(*operator, value, path)?),
+                        Some(Constraint::Aggregate { .. }) => {
+                            return self.generic(rel, r.name.as_str(), related, &window, path)
+                        }
                     };
                     if how_often == " never" {
                         return Ok(format!("who never did {}{window}", text(&event)));
@@ -256,7 +376,14 @@ impl<'s> English<'s> {
         self.generic(rel, r.name.as_str(), related, &window, path)
     }
 
-    fn generic(&self, rel: &RelationshipCondition, name: &str, related: &'s Entity, window: &str, path: &str) -> Result<String> {
+    fn generic(
+        &self,
+        rel: &RelationshipCondition,
+        name: &str,
+        related: &'s Entity,
+        window: &str,
+        path: &str,
+    ) -> Result<String> {
         let count = self.constraint(rel, related, path)?;
         let filter = if rel.filter.children.is_empty() {
             if rel.filter.negated {
@@ -271,7 +398,9 @@ impl<'s> English<'s> {
                 .iter()
                 .enumerate()
                 .map(|(i, c)| match c {
-                    Node::Condition(c) => self.condition(c, related, &format!("{path}/filter/children/{i}")),
+                    Node::Condition(c) => {
+                        self.condition(c, related, &format!("{path}/filter/children/{i}"))
+                    }
                     other => self.clause(other, related, &format!("{path}/filter/children/{i}"), 1),
                 })
                 .collect::<Result<Vec<_>>>()?;
@@ -289,20 +418,40 @@ impl<'s> English<'s> {
     }
 
     /// "at least 3", "at least one", "a total amount of more than 100 over".
-    fn constraint(&self, rel: &RelationshipCondition, related: &'s Entity, path: &str) -> Result<String> {
+    fn constraint(
+        &self,
+        rel: &RelationshipCondition,
+        related: &'s Entity,
+        path: &str,
+    ) -> Result<String> {
         let constraint_path = format!("{path}/constraint");
         Ok(match &rel.constraint {
             None => String::new(),
-            Some(Constraint::Occurrences { operator, value, .. }) => {
-                let read = |v: &Value| match value::read(Operator::SizeEquals, DataType::Number, v) {
+            Some(Constraint::Occurrences {
+                operator, value, ..
+            }) => {
+                let read = |v: &Value| match value::read(Operator::SizeEquals, DataType::Number, v)
+                {
                     Ok(Operand::Count(n)) => Ok(n),
                     Ok(_) => Ok(0),
-                    Err((suffix, message)) => Err(Error::invalid(FORMAT, &format!("{constraint_path}/value{suffix}"), message)),
+                    Err((suffix, message)) => Err(Error::invalid(
+                        FORMAT,
+                        &format!("{constraint_path}/value{suffix}"),
+                        message,
+                    )),
                 };
                 match operator {
                     CountOperator::Between => match value {
-                        Value::Array(items) if items.len() == 2 => format!("between {} and {} ", read(&items[0])?, read(&items[1])?),
-                        _ => return Err(Error::invalid(FORMAT, &format!("{constraint_path}/value"), "Enter two numbers, from and to.")),
+                        Value::Array(items) if items.len() == 2 => {
+                            format!("between {} and {} ", read(&items[0])?, read(&items[1])?)
+                        }
+                        _ => {
+                            return Err(Error::invalid(
+                                FORMAT,
+                                &format!("{constraint_path}/value"),
+                                "Enter two numbers, from and to.",
+                            ))
+                        }
                     },
                     op => {
                         let n = read(value)?;
@@ -316,14 +465,22 @@ impl<'s> English<'s> {
                             CountOperator::Between => "between",
                         };
                         let phrase = match (op, n) {
-                            (CountOperator::AtMost | CountOperator::Exactly, 0) => return Ok("no ".to_string()),
+                            (CountOperator::AtMost | CountOperator::Exactly, 0) => {
+                                return Ok("no ".to_string())
+                            }
                             _ => phrase,
                         };
                         format!("{phrase} {n} ")
                     }
                 }
             }
-            Some(Constraint::Aggregate { function, attribute, operator, value, .. }) => {
+            Some(Constraint::Aggregate {
+                function,
+                attribute,
+                operator,
+                value,
+                ..
+            }) => {
                 resolve::column(FORMAT, related, attribute, &constraint_path)?;
                 let f = match function {
                     AggregateFunction::Sum => "a total",
@@ -335,12 +492,24 @@ impl<'s> English<'s> {
                 let number = |v: &Value| match value::read(Operator::Equals, DataType::Number, v) {
                     Ok(Operand::Number(n)) => Ok(n.to_string()),
                     Ok(_) => Ok(String::new()),
-                    Err((suffix, message)) => Err(Error::invalid(FORMAT, &format!("{constraint_path}/value{suffix}"), message)),
+                    Err((suffix, message)) => Err(Error::invalid(
+                        FORMAT,
+                        &format!("{constraint_path}/value{suffix}"),
+                        message,
+                    )),
                 };
                 let comparison = match operator {
                     CountOperator::Between => match value {
-                        Value::Array(items) if items.len() == 2 => format!("between {} and {}", number(&items[0])?, number(&items[1])?),
-                        _ => return Err(Error::invalid(FORMAT, &format!("{constraint_path}/value"), "Enter two numbers, from and to.")),
+                        Value::Array(items) if items.len() == 2 => {
+                            format!("between {} and {}", number(&items[0])?, number(&items[1])?)
+                        }
+                        _ => {
+                            return Err(Error::invalid(
+                                FORMAT,
+                                &format!("{constraint_path}/value"),
+                                "Enter two numbers, from and to.",
+                            ))
+                        }
                     },
                     CountOperator::AtLeast => format!("at least {}", number(value)?),
                     CountOperator::AtMost => format!("at most {}", number(value)?),
@@ -360,12 +529,26 @@ impl<'s> English<'s> {
         let read = |v: &Value| match value::read(Operator::SizeEquals, DataType::Number, v) {
             Ok(Operand::Count(n)) => Ok(n),
             Ok(_) => Ok(0),
-            Err((suffix, message)) => Err(Error::invalid(FORMAT, &format!("{constraint_path}/value{suffix}"), message)),
+            Err((suffix, message)) => Err(Error::invalid(
+                FORMAT,
+                &format!("{constraint_path}/value{suffix}"),
+                message,
+            )),
         };
         Ok(match operator {
             CountOperator::Between => match value {
-                Value::Array(items) if items.len() == 2 => format!("between {} and {} times", read(&items[0])?, read(&items[1])?),
-                _ => return Err(Error::invalid(FORMAT, &format!("{constraint_path}/value"), "Enter two numbers, from and to.")),
+                Value::Array(items) if items.len() == 2 => format!(
+                    "between {} and {} times",
+                    read(&items[0])?,
+                    read(&items[1])?
+                ),
+                _ => {
+                    return Err(Error::invalid(
+                        FORMAT,
+                        &format!("{constraint_path}/value"),
+                        "Enter two numbers, from and to.",
+                    ))
+                }
             },
             CountOperator::AtLeast => format!("at least {}", times(read(value)?)),
             CountOperator::AtMost => match read(value)? {
@@ -390,14 +573,18 @@ impl<'s> English<'s> {
         };
         Ok(match window {
             None | Some(TimeWindow::AnyTime) => String::new(),
-            Some(TimeWindow::InTheLast { amount, unit: u }) => format!(" in the last {}", unit(*u, u64::from(*amount))),
+            Some(TimeWindow::InTheLast { amount, unit: u }) => {
+                format!(" in the last {}", unit(*u, u64::from(*amount)))
+            }
             Some(TimeWindow::BetweenAgo { from, to, unit: u }) => {
                 let (far, near) = ((*from).max(*to), (*from).min(*to));
                 format!(" between {far} and {} ago", unit(*u, u64::from(near)))
             }
             Some(TimeWindow::Before { date: d }) => format!(" before {}", date(d)?),
             Some(TimeWindow::After { date: d }) => format!(" after {}", date(d)?),
-            Some(TimeWindow::Between { from, to }) => format!(" between {} and {}", date(from)?, date(to)?),
+            Some(TimeWindow::Between { from, to }) => {
+                format!(" between {} and {}", date(from)?, date(to)?)
+            }
         })
     }
 
@@ -410,14 +597,30 @@ impl<'s> English<'s> {
             return Err(Error::invalid(
                 FORMAT,
                 &format!("{path}/operator"),
-                format!("“{}” does not apply to {} ({}).", c.operator.label(), column.name, ty.label()),
+                format!(
+                    "“{}” does not apply to {} ({}).",
+                    c.operator.label(),
+                    column.name,
+                    ty.label()
+                ),
             ));
         }
-        let operand = value::read(c.operator, ty, &c.value)
-            .map_err(|(suffix, message)| Error::invalid(FORMAT, &format!("{path}/value{suffix}"), message))?;
+        let operand = value::read(c.operator, ty, &c.value).map_err(|(suffix, message)| {
+            Error::invalid(FORMAT, &format!("{path}/value{suffix}"), message)
+        })?;
         let name = c.attribute.replace('_', " ");
-        let ignoring_case = if value::uses_case(c.operator) && c.case_sensitive == Some(false) { " (ignoring case)" } else { "" };
-        let bad = || Error::invalid(FORMAT, &format!("{path}/value"), format!("unexpected value for “{}”", c.operator.label()));
+        let ignoring_case = if value::uses_case(c.operator) && c.case_sensitive == Some(false) {
+            " (ignoring case)"
+        } else {
+            ""
+        };
+        let bad = || {
+            Error::invalid(
+                FORMAT,
+                &format!("{path}/value"),
+                format!("unexpected value for “{}”", c.operator.label()),
+            )
+        };
         let texts = |items: &[String]| items.iter().map(|s| text(s)).collect::<Vec<_>>();
         let numbers = |items: &[Num]| items.iter().map(|n| n.to_string()).collect::<Vec<_>>();
         let elements = |items: &[Element]| {
@@ -444,9 +647,15 @@ impl<'s> English<'s> {
             (O::Is, Operand::Text(s)) => format!("is {}", text(s)),
             (O::IsNot, Operand::Text(s)) => format!("is not {}", text(s)),
             (O::IsOneOf, Operand::TextList(items)) => format!("is {}", list(&texts(items), "or")),
-            (O::IsOneOf, Operand::NumberList(items)) => format!("is {}", list(&numbers(items), "or")),
-            (O::IsNoneOf, Operand::TextList(items)) => format!("is not {}", list(&texts(items), "or")),
-            (O::IsNoneOf, Operand::NumberList(items)) => format!("is not {}", list(&numbers(items), "or")),
+            (O::IsOneOf, Operand::NumberList(items)) => {
+                format!("is {}", list(&numbers(items), "or"))
+            }
+            (O::IsNoneOf, Operand::TextList(items)) => {
+                format!("is not {}", list(&texts(items), "or"))
+            }
+            (O::IsNoneOf, Operand::NumberList(items)) => {
+                format!("is not {}", list(&numbers(items), "or"))
+            }
             (O::Contains, Operand::Text(s)) => format!("contains {}", text(s)),
             (O::DoesNotContain, Operand::Text(s)) => format!("does not contain {}", text(s)),
             (O::StartsWith, Operand::Text(s)) => format!("starts with {}", text(s)),
@@ -454,7 +663,9 @@ impl<'s> English<'s> {
             (O::EndsWith, Operand::Text(s)) => format!("ends with {}", text(s)),
             (O::DoesNotEndWith, Operand::Text(s)) => format!("does not end with {}", text(s)),
             (O::Like, Operand::Text(s)) => format!("matches the pattern {}", text(s)),
-            (O::MatchesRegex, Operand::Text(s)) => format!("matches the regular expression {}", text(s)),
+            (O::MatchesRegex, Operand::Text(s)) => {
+                format!("matches the regular expression {}", text(s))
+            }
             (O::IsBlank, _) => "is blank".to_string(),
             (O::IsNotBlank, _) => "is not blank".to_string(),
             (O::LengthEquals, Operand::Count(n)) => format!("is {n} characters long"),
@@ -468,8 +679,12 @@ impl<'s> English<'s> {
             (O::GreaterThanOrEqual, Operand::Number(n)) => format!("is at least {n}"),
             (O::Between, Operand::NumberPair(a, b)) => format!("is between {a} and {b}"),
             (O::NotBetween, Operand::NumberPair(a, b)) => format!("is not between {a} and {b}"),
-            (O::Between, Operand::DateRange(a, b)) => format!("is between {} and {}", bound(a), bound(b)),
-            (O::NotBetween, Operand::DateRange(a, b)) => format!("is not between {} and {}", bound(a), bound(b)),
+            (O::Between, Operand::DateRange(a, b)) => {
+                format!("is between {} and {}", bound(a), bound(b))
+            }
+            (O::NotBetween, Operand::DateRange(a, b)) => {
+                format!("is not between {} and {}", bound(a), bound(b))
+            }
             (O::IsTrue | O::IsFalse, _) if is_predicate(c) => {
                 // The subject is plural: "(profiles) who are subscribed", "who have not paid".
                 let (verb, rest) = name.split_once(' ').unwrap_or((name.as_str(), ""));
@@ -479,8 +694,12 @@ impl<'s> English<'s> {
             }
             (O::IsTrue, _) => "is true".to_string(),
             (O::IsFalse, _) => "is false".to_string(),
-            (O::On, Operand::Moment(_, m)) => format!("is on {}", m.start().date_naive().format("%Y-%m-%d")),
-            (O::NotOn, Operand::Moment(_, m)) => format!("is not on {}", m.start().date_naive().format("%Y-%m-%d")),
+            (O::On, Operand::Moment(_, m)) => {
+                format!("is on {}", m.start().date_naive().format("%Y-%m-%d"))
+            }
+            (O::NotOn, Operand::Moment(_, m)) => {
+                format!("is not on {}", m.start().date_naive().format("%Y-%m-%d"))
+            }
             (O::Before, Operand::Moment(_, m)) => format!("is before {}", moment(m)),
             (O::After, Operand::Moment(_, m)) => format!("is after {}", moment(m)),
             (O::OnOrBefore, Operand::Moment(_, m)) => format!("is on or before {}", moment(m)),
@@ -491,7 +710,11 @@ impl<'s> English<'s> {
             (O::LessThanAgo, Operand::Span(s)) => format!("is less than {} ago", span(s)),
             (O::ExactlyAgo, Operand::Span(s)) => format!("is exactly {} ago", span(s)),
             (O::BetweenAgo, Operand::AgoPair { from, to, unit: u }) => {
-                format!("is between {} and {} ago", from.max(to), unit(*u, *from.min(to)))
+                format!(
+                    "is between {} and {} ago",
+                    from.max(to),
+                    unit(*u, *from.min(to))
+                )
             }
             (O::ThisPeriod, Operand::Period(u)) => format!("is this {}", value::unit_name(*u)),
             (O::LastPeriod, Operand::Period(u)) => format!("is last {}", value::unit_name(*u)),
@@ -500,8 +723,14 @@ impl<'s> English<'s> {
                 let names: Vec<String> = values
                     .iter()
                     .map(|v| match part {
-                        DatePart::Month => MONTHS.get((*v as usize).wrapping_sub(1)).map(|m| m.to_string()).unwrap_or_else(|| v.to_string()),
-                        DatePart::Weekday => WEEKDAYS.get(*v as usize).map(|d| d.to_string()).unwrap_or_else(|| v.to_string()),
+                        DatePart::Month => MONTHS
+                            .get((*v as usize).wrapping_sub(1))
+                            .map(|m| m.to_string())
+                            .unwrap_or_else(|| v.to_string()),
+                        DatePart::Weekday => WEEKDAYS
+                            .get(*v as usize)
+                            .map(|d| d.to_string())
+                            .unwrap_or_else(|| v.to_string()),
                         DatePart::DayOfMonth => ordinal(*v),
                         DatePart::Year => v.to_string(),
                     })
@@ -512,9 +741,15 @@ impl<'s> English<'s> {
                     DatePart::Weekday => format!("is on a {}", list(&names, "or")),
                 }
             }
-            (O::ContainsAnyOf, Operand::Elements(items)) => format!("contains any of {}", list(&elements(items), "or")),
-            (O::ContainsAllOf, Operand::Elements(items)) => format!("contains all of {}", list(&elements(items), "and")),
-            (O::ContainsNoneOf, Operand::Elements(items)) => format!("contains none of {}", list(&elements(items), "or")),
+            (O::ContainsAnyOf, Operand::Elements(items)) => {
+                format!("contains any of {}", list(&elements(items), "or"))
+            }
+            (O::ContainsAllOf, Operand::Elements(items)) => {
+                format!("contains all of {}", list(&elements(items), "and"))
+            }
+            (O::ContainsNoneOf, Operand::Elements(items)) => {
+                format!("contains none of {}", list(&elements(items), "or"))
+            }
             (O::IsEmpty, _) => "is an empty list".to_string(),
             (O::IsNotEmpty, _) => "is a non-empty list".to_string(),
             (O::SizeEquals, Operand::Count(n)) => format!("has {n} items"),

@@ -31,7 +31,9 @@ impl Position {
     }
 
     pub fn json(pointer: impl Into<String>) -> Position {
-        Position::Json { pointer: pointer.into() }
+        Position::Json {
+            pointer: pointer.into(),
+        }
     }
 }
 
@@ -50,16 +52,35 @@ pub enum Error {
     /// A renderer met a construct its format cannot express. `path` is a JSON Pointer into the
     /// canonical document (e.g. `/root/children/2`).
     #[error("{format} cannot express {construct} (at {path}){}", hint_suffix(.hint))]
-    Unsupported { format: Format, construct: String, path: String, hint: String },
+    Unsupported {
+        format: Format,
+        construct: String,
+        path: String,
+        hint: String,
+    },
     /// A renderer met a tree that does not fit the schema or has a malformed value.
     #[error("{message} (at {path})")]
-    Invalid { format: Format, path: String, message: String },
+    Invalid {
+        format: Format,
+        path: String,
+        message: String,
+    },
     /// The input is not well-formed in its format.
     #[error("{format}: {message} at {at}{}", hint_suffix(.hint))]
-    Syntax { format: Format, at: Position, message: String, hint: String },
+    Syntax {
+        format: Format,
+        at: Position,
+        message: String,
+        hint: String,
+    },
     /// The input is well-formed but means something the condition tree cannot represent.
     #[error("{format}: {construct} at {at} cannot be imported{}", hint_suffix(.hint))]
-    Unrepresentable { format: Format, construct: String, at: Position, hint: String },
+    Unrepresentable {
+        format: Format,
+        construct: String,
+        at: Position,
+        hint: String,
+    },
     /// Canonical JSON and Census molecules errors, from `segment_model`.
     #[error(transparent)]
     Model(#[from] segment_model::Error),
@@ -74,20 +95,54 @@ fn hint_suffix(hint: &str) -> String {
 }
 
 impl Error {
-    pub(crate) fn unsupported(format: Format, construct: impl Into<String>, path: &str, hint: impl Into<String>) -> Self {
-        Error::Unsupported { format, construct: construct.into(), path: path.to_string(), hint: hint.into() }
+    pub(crate) fn unsupported(
+        format: Format,
+        construct: impl Into<String>,
+        path: &str,
+        hint: impl Into<String>,
+    ) -> Self {
+        Error::Unsupported {
+            format,
+            construct: construct.into(),
+            path: path.to_string(),
+            hint: hint.into(),
+        }
     }
 
     pub(crate) fn invalid(format: Format, path: &str, message: impl Into<String>) -> Self {
-        Error::Invalid { format, path: path.to_string(), message: message.into() }
+        Error::Invalid {
+            format,
+            path: path.to_string(),
+            message: message.into(),
+        }
     }
 
-    pub(crate) fn syntax(format: Format, at: Position, message: impl Into<String>, hint: impl Into<String>) -> Self {
-        Error::Syntax { format, at, message: message.into(), hint: hint.into() }
+    pub(crate) fn syntax(
+        format: Format,
+        at: Position,
+        message: impl Into<String>,
+        hint: impl Into<String>,
+    ) -> Self {
+        Error::Syntax {
+            format,
+            at,
+            message: message.into(),
+            hint: hint.into(),
+        }
     }
 
-    pub(crate) fn unrepresentable(format: Format, construct: impl Into<String>, at: Position, hint: impl Into<String>) -> Self {
-        Error::Unrepresentable { format, construct: construct.into(), at, hint: hint.into() }
+    pub(crate) fn unrepresentable(
+        format: Format,
+        construct: impl Into<String>,
+        at: Position,
+        hint: impl Into<String>,
+    ) -> Self {
+        Error::Unrepresentable {
+            format,
+            construct: construct.into(),
+            at,
+            hint: hint.into(),
+        }
     }
 
     /// The format the error is about, where it is known.

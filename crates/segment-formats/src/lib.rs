@@ -80,8 +80,15 @@ pub enum Format {
 }
 
 impl Format {
-    pub const ALL: [Format; 7] =
-        [Format::Canonical, Format::Census, Format::PqlText, Format::PqlJson, Format::Odata, Format::Odp, Format::English];
+    pub const ALL: [Format; 7] = [
+        Format::Canonical,
+        Format::Census,
+        Format::PqlText,
+        Format::PqlJson,
+        Format::Odata,
+        Format::Odp,
+        Format::English,
+    ];
 
     /// Whether segments can be written in this format.
     pub fn renders(self) -> bool {
@@ -99,7 +106,12 @@ impl Format {
     /// Whether segments can be read from this format.
     pub fn parses(self) -> bool {
         match self {
-            Format::Canonical | Format::Census | Format::PqlText | Format::PqlJson | Format::Odata | Format::Odp => true,
+            Format::Canonical
+            | Format::Census
+            | Format::PqlText
+            | Format::PqlJson
+            | Format::Odata
+            | Format::Odp => true,
             Format::English => false,
         }
     }
@@ -133,7 +145,9 @@ impl Format {
     /// Reads a name as given by [`Format::name`] (also accepting `-` for `_` and any case).
     pub fn from_name(name: &str) -> Option<Format> {
         let wanted = name.trim().to_ascii_lowercase().replace('-', "_");
-        Format::ALL.into_iter().find(|f| f.name() == wanted || (wanted == "pql" && *f == Format::PqlText))
+        Format::ALL
+            .into_iter()
+            .find(|f| f.name() == wanted || (wanted == "pql" && *f == Format::PqlText))
     }
 }
 
@@ -145,10 +159,17 @@ impl fmt::Display for Format {
 
 /// Renders `segment` in `format`. `entity` overrides the segment's base entity (as in
 /// `segment_model::validate::check`).
-pub fn render_as(format: Format, segment: &Segment, schema: &Schema, entity: Option<&str>) -> Result<String> {
+pub fn render_as(
+    format: Format,
+    segment: &Segment,
+    schema: &Schema,
+    entity: Option<&str>,
+) -> Result<String> {
     match format {
         Format::Canonical => Ok(segment_model::canonical::to_string_pretty(segment)),
-        Format::Census => Ok(segment_model::census::to_string_pretty(segment, schema, entity)?),
+        Format::Census => Ok(segment_model::census::to_string_pretty(
+            segment, schema, entity,
+        )?),
         Format::PqlText => pql_text::render(segment, schema, entity),
         Format::PqlJson => pql_json::render(segment, schema, entity),
         Format::Odata => odata::render(segment, schema, entity),
@@ -159,7 +180,12 @@ pub fn render_as(format: Format, segment: &Segment, schema: &Schema, entity: Opt
 
 /// Parses `text` in `format` into a tree. Canonical and Census are read losslessly (as
 /// `segment_model` reads them); the other formats return [`normalize`]d trees.
-pub fn parse_as(format: Format, text: &str, schema: &Schema, entity: Option<&str>) -> Result<Segment> {
+pub fn parse_as(
+    format: Format,
+    text: &str,
+    schema: &Schema,
+    entity: Option<&str>,
+) -> Result<Segment> {
     match format {
         Format::Canonical => Ok(segment_model::canonical::parse(text)?),
         Format::Census => Ok(segment_model::census::parse(text, schema, entity)?),

@@ -25,8 +25,8 @@
 
 use segment_model::schema::{Entity, Schema};
 use segment_model::tree::{
-    AttributeKind, Combinator, Condition, Constraint, CountOperator, Group, Node, RelationshipCondition, Segment,
-    TimeWindow,
+    AttributeKind, Combinator, Condition, Constraint, CountOperator, Group, Node,
+    RelationshipCondition, Segment, TimeWindow,
 };
 use segment_model::Operator;
 use serde_json::Value;
@@ -44,7 +44,9 @@ pub fn normalize(segment: &Segment, schema: &Schema, entity: Option<&str>) -> Se
     let n = Normalizer { schema };
     Segment {
         version: segment.version,
-        entity: base.map(|e| e.name.clone()).or_else(|| segment.entity.clone()),
+        entity: base
+            .map(|e| e.name.clone())
+            .or_else(|| segment.entity.clone()),
         root: n.standing_group(&segment.root, base, 0),
     }
 }
@@ -59,7 +61,11 @@ impl<'s> Normalizer<'s> {
         if depth > DEPTH_LIMIT {
             return group.clone();
         }
-        let mut g = Group { combinator: group.combinator, negated: group.negated, children: self.children(group, entity, depth) };
+        let mut g = Group {
+            combinator: group.combinator,
+            negated: group.negated,
+            children: self.children(group, entity, depth),
+        };
         lift(&mut g);
         g
     }
@@ -68,7 +74,11 @@ impl<'s> Normalizer<'s> {
         let mut out = Vec::with_capacity(group.children.len());
         for child in &group.children {
             match self.node(child, entity, depth + 1) {
-                Node::Group(inner) if !inner.negated && inner.combinator == group.combinator && !inner.children.is_empty() => {
+                Node::Group(inner)
+                    if !inner.negated
+                        && inner.combinator == group.combinator
+                        && !inner.children.is_empty() =>
+                {
                     out.extend(inner.children)
                 }
                 other => out.push(other),
@@ -82,7 +92,10 @@ impl<'s> Normalizer<'s> {
             Node::Group(group) => {
                 let g = self.standing_group(group, entity, depth);
                 if !g.negated && g.children.len() == 1 {
-                    g.children.into_iter().next().unwrap_or(Node::Group(Group::and(Vec::new())))
+                    g.children
+                        .into_iter()
+                        .next()
+                        .unwrap_or(Node::Group(Group::and(Vec::new())))
                 } else {
                     Node::Group(g)
                 }
@@ -97,7 +110,12 @@ impl<'s> Normalizer<'s> {
         }
     }
 
-    fn relationship(&self, rel: &RelationshipCondition, entity: Option<&'s Entity>, depth: usize) -> RelationshipCondition {
+    fn relationship(
+        &self,
+        rel: &RelationshipCondition,
+        entity: Option<&'s Entity>,
+        depth: usize,
+    ) -> RelationshipCondition {
         let resolved = entity.and_then(|e| self.schema.relationship(&e.name, &rel.relationship));
         let related = resolved.and_then(|r| self.schema.entity(&r.to_entity));
         let mut filter = self.standing_group(&rel.filter, related, depth + 1);
@@ -107,19 +125,32 @@ impl<'s> Normalizer<'s> {
             Some(w) => Some(canonical_window(w)),
         };
         if window.is_none() {
-            if let Some(tc) = resolved.zip(related).and_then(|(r, e)| resolve::time_column(r, e)) {
+            if let Some(tc) = resolved
+                .zip(related)
+                .and_then(|(r, e)| resolve::time_column(r, e))
+            {
                 window = extract_window(&mut filter, &tc.name);
             }
         }
-        RelationshipCondition { relationship: rel.relationship.clone(), constraint, window, filter, census: None }
+        RelationshipCondition {
+            relationship: rel.relationship.clone(),
+            constraint,
+            window,
+            filter,
+            census: None,
+        }
     }
 }
 
 /// A window with its dates in canonical spelling.
 fn canonical_window(w: &TimeWindow) -> TimeWindow {
     match w {
-        TimeWindow::Before { date } => TimeWindow::Before { date: value::canonical_moment(date) },
-        TimeWindow::After { date } => TimeWindow::After { date: value::canonical_moment(date) },
+        TimeWindow::Before { date } => TimeWindow::Before {
+            date: value::canonical_moment(date),
+        },
+        TimeWindow::After { date } => TimeWindow::After {
+            date: value::canonical_moment(date),
+        },
         TimeWindow::Between { from, to } => {
             let (from, to) = (value::canonical_moment(from), value::canonical_moment(to));
             let start = |s: &str| segment_model::time::parse_moment(s).map(|m| m.start());
@@ -128,9 +159,11 @@ fn canonical_window(w: &TimeWindow) -> TimeWindow {
                 _ => TimeWindow::Between { from, to },
             }
         }
-        TimeWindow::BetweenAgo { from, to, unit } => {
-            TimeWindow::BetweenAgo { from: (*from).max(*to), to: (*from).min(*to), unit: *unit }
-        }
+        TimeWindow::BetweenAgo { from, to, unit } => TimeWindow::BetweenAgo {
+            from: (*from).max(*to),
+            to: (*from).min(*to),
+            unit: *unit,
+        },
         TimeWindow::AnyTime | TimeWindow::InTheLast { .. } => w.clone(),
     }
 }
@@ -139,8 +172,12 @@ fn canonical_window(w: &TimeWindow) -> TimeWindow {
 /// child say `and`.
 fn lift(g: &mut Group) {
     while g.children.len() == 1 {
-        let Some(Node::Group(_)) = g.children.first() else { break };
-        let Some(Node::Group(inner)) = g.children.pop() else { break };
+        let Some(Node::Group(_)) = g.children.first() else {
+            break;
+        };
+        let Some(Node::Group(inner)) = g.children.pop() else {
+            break;
+        };
         g.combinator = inner.combinator;
         g.negated ^= inner.negated;
         g.children = inner.children;
@@ -175,14 +212,26 @@ pub(crate) fn condition(c: &Condition, entity: Option<&Entity>) -> Condition {
 
 fn constraint(c: &Constraint) -> Option<Constraint> {
     match c {
-        Constraint::Occurrences { operator, value, .. } => {
+        Constraint::Occurrences {
+            operator, value, ..
+        } => {
             let value = count_value(*operator, value, true);
             if *operator == CountOperator::AtLeast && value == 1 {
                 return None;
             }
-            Some(Constraint::Occurrences { operator: *operator, value, census_operator: None })
+            Some(Constraint::Occurrences {
+                operator: *operator,
+                value,
+                census_operator: None,
+            })
         }
-        Constraint::Aggregate { function, attribute, operator, value, .. } => Some(Constraint::Aggregate {
+        Constraint::Aggregate {
+            function,
+            attribute,
+            operator,
+            value,
+            ..
+        } => Some(Constraint::Aggregate {
             function: *function,
             attribute: attribute.clone(),
             operator: *operator,
@@ -197,13 +246,17 @@ fn constraint(c: &Constraint) -> Option<Constraint> {
 fn count_value(op: CountOperator, value: &Value, whole: bool) -> Value {
     let ty = segment_model::schema::DataType::Number;
     let read_one = |v: &Value| -> Option<Value> {
-        let operand = if whole { value::read(Operator::SizeEquals, ty, v) } else { value::read(Operator::Equals, ty, v) };
+        let operand = if whole {
+            value::read(Operator::SizeEquals, ty, v)
+        } else {
+            value::read(Operator::Equals, ty, v)
+        };
         operand.ok().map(|o| value::canonical(&o))
     };
     let canonical = match (op, value) {
-        (CountOperator::Between, Value::Array(items)) if items.len() == 2 => {
-            read_one(&items[0]).zip(read_one(&items[1])).map(|(a, b)| Value::Array(vec![a, b]))
-        }
+        (CountOperator::Between, Value::Array(items)) if items.len() == 2 => read_one(&items[0])
+            .zip(read_one(&items[1]))
+            .map(|(a, b)| Value::Array(vec![a, b])),
         (CountOperator::Between, _) => None,
         _ => read_one(value),
     };
@@ -216,7 +269,9 @@ pub(crate) fn extract_window(filter: &mut Group, time_column: &str) -> Option<Ti
     if filter.negated || (filter.children.len() > 1 && filter.combinator != Combinator::And) {
         return None;
     }
-    let Some(Node::Condition(last)) = filter.children.last() else { return None };
+    let Some(Node::Condition(last)) = filter.children.last() else {
+        return None;
+    };
     if last.attribute != time_column || last.case_sensitive.is_some() || last.census.is_some() {
         return None;
     }
@@ -235,18 +290,24 @@ pub(crate) fn window_of(c: &Condition) -> Option<TimeWindow> {
     }
     match (c.operator, operand) {
         (Operator::InTheLast, Operand::Span(Span::Units(amount, unit))) => {
-            Some(TimeWindow::InTheLast { amount: u32::try_from(amount).ok()?, unit })
+            Some(TimeWindow::InTheLast {
+                amount: u32::try_from(amount).ok()?,
+                unit,
+            })
         }
-        (Operator::BetweenAgo, Operand::AgoPair { from, to, unit }) => Some(TimeWindow::BetweenAgo {
-            from: u32::try_from(from).ok()?,
-            to: u32::try_from(to).ok()?,
-            unit,
-        }),
+        (Operator::BetweenAgo, Operand::AgoPair { from, to, unit }) => {
+            Some(TimeWindow::BetweenAgo {
+                from: u32::try_from(from).ok()?,
+                to: u32::try_from(to).ok()?,
+                unit,
+            })
+        }
         (Operator::Before, Operand::Moment(date, _)) => Some(TimeWindow::Before { date }),
         (Operator::After, Operand::Moment(date, _)) => Some(TimeWindow::After { date }),
-        (Operator::Between, Operand::DateRange(value::Bound::Moment(from, _), value::Bound::Moment(to, _))) => {
-            Some(TimeWindow::Between { from, to })
-        }
+        (
+            Operator::Between,
+            Operand::DateRange(value::Bound::Moment(from, _), value::Bound::Moment(to, _)),
+        ) => Some(TimeWindow::Between { from, to }),
         _ => None,
     }
 }
@@ -255,12 +316,14 @@ pub(crate) fn window_of(c: &Condition) -> Option<TimeWindow> {
 pub(crate) fn window_condition(window: &TimeWindow, time_column: &str) -> Option<Condition> {
     let (op, value) = match window {
         TimeWindow::AnyTime => return None,
-        TimeWindow::InTheLast { amount, unit } => {
-            (Operator::InTheLast, serde_json::json!({"amount": amount, "unit": value::unit_name(*unit)}))
-        }
-        TimeWindow::BetweenAgo { from, to, unit } => {
-            (Operator::BetweenAgo, serde_json::json!({"from": from, "to": to, "unit": value::unit_name(*unit)}))
-        }
+        TimeWindow::InTheLast { amount, unit } => (
+            Operator::InTheLast,
+            serde_json::json!({"amount": amount, "unit": value::unit_name(*unit)}),
+        ),
+        TimeWindow::BetweenAgo { from, to, unit } => (
+            Operator::BetweenAgo,
+            serde_json::json!({"from": from, "to": to, "unit": value::unit_name(*unit)}),
+        ),
         TimeWindow::Before { date } => (Operator::Before, Value::String(date.clone())),
         TimeWindow::After { date } => (Operator::After, Value::String(date.clone())),
         TimeWindow::Between { from, to } => (Operator::Between, serde_json::json!([from, to])),

@@ -52,7 +52,10 @@
 use chrono::NaiveDate;
 use segment_model::schema::{DataType, Entity, Schema};
 use segment_model::time::Moment;
-use segment_model::tree::{Combinator, Condition, Constraint, CountOperator, Group, Node, RelationshipCondition, Segment, TimeUnit};
+use segment_model::tree::{
+    Combinator, Condition, Constraint, CountOperator, Group, Node, RelationshipCondition, Segment,
+    TimeUnit,
+};
 use segment_model::Operator;
 use serde_json::{json, Value};
 
@@ -65,8 +68,8 @@ const FORMAT: Format = Format::Odata;
 
 /// Words that cannot be property names.
 const KEYWORDS: [&str; 19] = [
-    "and", "or", "not", "eq", "ne", "gt", "ge", "lt", "le", "in", "has", "add", "sub", "mul", "div", "mod", "true", "false",
-    "null",
+    "and", "or", "not", "eq", "ne", "gt", "ge", "lt", "le", "in", "has", "add", "sub", "mul",
+    "div", "mod", "true", "false", "null",
 ];
 
 fn is_identifier(s: &str) -> bool {
@@ -84,10 +87,18 @@ fn is_identifier(s: &str) -> bool {
 pub fn render(segment: &Segment, schema: &Schema, entity: Option<&str>) -> Result<String> {
     let base = resolve::base_entity(FORMAT, segment, schema, entity)?;
     if segment.root.children.is_empty() {
-        return Ok(if segment.root.negated { "false" } else { "true" }.to_string());
+        return Ok(if segment.root.negated {
+            "false"
+        } else {
+            "true"
+        }
+        .to_string());
     }
     let r = Render { schema };
-    let scope = Scope { prefix: String::new(), depth: 0 };
+    let scope = Scope {
+        prefix: String::new(),
+        depth: 0,
+    };
     let (text, _) = r.group(&segment.root, base, &scope, "/root", true, 0)?;
     Ok(text)
 }
@@ -128,49 +139,74 @@ fn date_literal(d: &NaiveDate) -> String {
 
 /// A duration literal for `amount` units: days (weeks as 7 days), hours or minutes.
 fn duration(amount: u64, unit: TimeUnit, path: &str) -> Result<String> {
-    let text = match unit {
-        TimeUnit::Minute => format!("PT{amount}M"),
-        TimeUnit::Hour => format!("PT{amount}H"),
-        TimeUnit::Day => format!("P{amount}D"),
-        TimeUnit::Week => match amount.checked_mul(7) {
-            Some(days) => format!("P{days}D"),
-            None => return Err(unsupported("a duration this long", path, "")),
-        },
-        TimeUnit::Month | TimeUnit::Year => {
-            return Err(unsupported(
+    let text =
+        match unit {
+            TimeUnit::Minute => format!("PT{amount}M"),
+            TimeUnit::Hour => format!("PT{amount}H"),
+            TimeUnit::Day => format!("P{amount}D"),
+            TimeUnit::Week => match amount.checked_mul(7) {
+                Some(days) => format!("P{days}D"),
+                None => return Err(unsupported("a duration this long", path, "")),
+            },
+            TimeUnit::Month | TimeUnit::Year => return Err(unsupported(
                 format!("a duration in {}s", value::unit_name(unit)),
                 path,
                 "OData durations are days, hours and minutes; months and years are calendar units",
-            ))
-        }
-    };
+            )),
+        };
     Ok(format!("duration'{text}'"))
 }
 
 impl<'s> Render<'s> {
     /// A group's text and shape. `positive`: under an even number of NOTs.
-    fn group(&self, g: &Group, entity: &'s Entity, scope: &Scope, path: &str, positive: bool, depth: usize) -> Result<(String, Shape)> {
+    fn group(
+        &self,
+        g: &Group,
+        entity: &'s Entity,
+        scope: &Scope,
+        path: &str,
+        positive: bool,
+        depth: usize,
+    ) -> Result<(String, Shape)> {
         if depth > MAX_DEPTH {
-            return Err(unsupported(format!("conditions nested more than {MAX_DEPTH} levels deep"), path, ""));
+            return Err(unsupported(
+                format!("conditions nested more than {MAX_DEPTH} levels deep"),
+                path,
+                "",
+            ));
         }
         if g.children.is_empty() {
-            return Err(Error::invalid(FORMAT, path, "This group is empty: add a condition to it or remove it."));
+            return Err(Error::invalid(
+                FORMAT,
+                path,
+                "This group is empty: add a condition to it or remove it.",
+            ));
         }
         let inner_positive = positive != g.negated;
         let mut parts: Vec<(String, Shape)> = Vec::with_capacity(g.children.len());
         let mut previous: Option<&str> = None;
         for (i, child) in g.children.iter().enumerate() {
             let child_path = format!("{path}/children/{i}");
-            let (text, shape) = self.node(child, entity, scope, &child_path, inner_positive, depth + 1)?;
+            let (text, shape) =
+                self.node(child, entity, scope, &child_path, inner_positive, depth + 1)?;
             // Two conditions in a row on one attribute: parenthesize the second, so the pair is
             // never read as one condition.
             let attribute = lone_attribute(child);
-            let same = attribute.is_some() && attribute == previous && g.children.len() > 1 && !safe_second(child);
+            let same = attribute.is_some()
+                && attribute == previous
+                && g.children.len() > 1
+                && !safe_second(child);
             previous = attribute;
-            parts.push(if same { (format!("({text})"), Shape::Atom) } else { (text, shape) });
+            parts.push(if same {
+                (format!("({text})"), Shape::Atom)
+            } else {
+                (text, shape)
+            });
         }
         let combined = if parts.len() == 1 {
-            parts.pop().unwrap_or_else(|| ("true".to_string(), Shape::Atom))
+            parts
+                .pop()
+                .unwrap_or_else(|| ("true".to_string(), Shape::Atom))
         } else {
             let (joiner, shape) = match g.combinator {
                 Combinator::And => (" and ", Shape::And),
@@ -197,11 +233,23 @@ impl<'s> Render<'s> {
         }
     }
 
-    fn node(&self, node: &Node, entity: &'s Entity, scope: &Scope, path: &str, positive: bool, depth: usize) -> Result<(String, Shape)> {
+    fn node(
+        &self,
+        node: &Node,
+        entity: &'s Entity,
+        scope: &Scope,
+        path: &str,
+        positive: bool,
+        depth: usize,
+    ) -> Result<(String, Shape)> {
         match node {
             Node::Group(g) => self.group(g, entity, scope, path, positive, depth),
             Node::Condition(c) => self.condition(c, entity, scope, path, positive),
-            Node::Sql(_) => Err(unsupported("a raw SQL condition", path, "OData filters have no SQL; rewrite it as conditions")),
+            Node::Sql(_) => Err(unsupported(
+                "a raw SQL condition",
+                path,
+                "OData filters have no SQL; rewrite it as conditions",
+            )),
             Node::Relationship(rel) => self.relationship(rel, entity, scope, path, depth),
         }
     }
@@ -212,13 +260,22 @@ impl<'s> Render<'s> {
             return Err(unsupported(
                 format!("the attribute name “{name}”"),
                 &format!("{path}/attribute"),
-                format!("“{bad}” is not an OData property name (letters, digits and _, not a keyword)"),
+                format!(
+                    "“{bad}” is not an OData property name (letters, digits and _, not a keyword)"
+                ),
             ));
         }
         Ok(format!("{}{}", scope.prefix, parts.join("/")))
     }
 
-    fn condition(&self, c: &Condition, entity: &'s Entity, scope: &Scope, path: &str, positive: bool) -> Result<(String, Shape)> {
+    fn condition(
+        &self,
+        c: &Condition,
+        entity: &'s Entity,
+        scope: &Scope,
+        path: &str,
+        positive: bool,
+    ) -> Result<(String, Shape)> {
         use Operator as O;
         let column = resolve::column(FORMAT, entity, &c.attribute, path)?;
         let ty = column.data_type;
@@ -226,24 +283,53 @@ impl<'s> Render<'s> {
             return Err(Error::invalid(
                 FORMAT,
                 &format!("{path}/operator"),
-                format!("“{}” does not apply to {} ({}).", c.operator.label(), column.name, ty.label()),
+                format!(
+                    "“{}” does not apply to {} ({}).",
+                    c.operator.label(),
+                    column.name,
+                    ty.label()
+                ),
             ));
         }
-        let operand = value::read(c.operator, ty, &c.value)
-            .map_err(|(suffix, message)| Error::invalid(FORMAT, &format!("{path}/value{suffix}"), message))?;
+        let operand = value::read(c.operator, ty, &c.value).map_err(|(suffix, message)| {
+            Error::invalid(FORMAT, &format!("{path}/value{suffix}"), message)
+        })?;
         let p = self.property(scope, &c.attribute, path)?;
         let cs = !value::uses_case(c.operator) || c.case_sensitive != Some(false);
         let label = c.operator.label();
-        let bad = || Error::invalid(FORMAT, &format!("{path}/value"), format!("unexpected value for “{label}”"));
-        let op_unsupported = |hint: &str| unsupported(format!("the operator “{label}”"), path, hint);
+        let bad = || {
+            Error::invalid(
+                FORMAT,
+                &format!("{path}/value"),
+                format!("unexpected value for “{label}”"),
+            )
+        };
+        let op_unsupported =
+            |hint: &str| unsupported(format!("the operator “{label}”"), path, hint);
         let value_path = format!("{path}/value");
         // The property, folded when case does not matter; a text literal likewise.
-        let folded = if cs { p.clone() } else { format!("tolower({p})") };
-        let text_lit = |s: &str| if cs { quote(s) } else { format!("tolower({})", quote(s)) };
+        let folded = if cs {
+            p.clone()
+        } else {
+            format!("tolower({p})")
+        };
+        let text_lit = |s: &str| {
+            if cs {
+                quote(s)
+            } else {
+                format!("tolower({})", quote(s))
+            }
+        };
         let guard = |text: String| (format!("({p} ne null and {text})"), Shape::Atom);
         let atom = |text: String| (text, Shape::Atom);
         // Functions that are null on a null property: guarded under NOT.
-        let three_valued = |text: String, shape: Shape| if positive { (text, shape) } else { (format!("({p} ne null and {text})"), Shape::Atom) };
+        let three_valued = |text: String, shape: Shape| {
+            if positive {
+                (text, shape)
+            } else {
+                (format!("({p} ne null and {text})"), Shape::Atom)
+            }
+        };
         let number_lit = |n: Num| n.to_string();
         let moment_side = |m: &Moment, op: &str| match m {
             Moment::Date(d) => format!("date({p}) {op} {}", date_literal(d)),
@@ -253,11 +339,15 @@ impl<'s> Render<'s> {
             O::IsNull => atom(format!("{p} eq null")),
             O::IsNotNull => atom(format!("{p} ne null")),
             O::Is => {
-                let Operand::Text(s) = operand else { return Err(bad()) };
+                let Operand::Text(s) = operand else {
+                    return Err(bad());
+                };
                 atom(format!("{folded} eq {}", text_lit(&s)))
             }
             O::IsNot => {
-                let Operand::Text(s) = operand else { return Err(bad()) };
+                let Operand::Text(s) = operand else {
+                    return Err(bad());
+                };
                 guard(format!("{folded} ne {}", text_lit(&s)))
             }
             O::IsOneOf | O::IsNoneOf => {
@@ -280,8 +370,15 @@ impl<'s> Render<'s> {
                     guard(format!("not ({list})"))
                 }
             }
-            O::Contains | O::StartsWith | O::EndsWith | O::DoesNotContain | O::DoesNotStartWith | O::DoesNotEndWith => {
-                let Operand::Text(s) = operand else { return Err(bad()) };
+            O::Contains
+            | O::StartsWith
+            | O::EndsWith
+            | O::DoesNotContain
+            | O::DoesNotStartWith
+            | O::DoesNotEndWith => {
+                let Operand::Text(s) = operand else {
+                    return Err(bad());
+                };
                 let (name, negated) = match c.operator {
                     O::Contains => ("contains", false),
                     O::StartsWith => ("startswith", false),
@@ -297,15 +394,23 @@ impl<'s> Render<'s> {
                     three_valued(call, Shape::Atom)
                 }
             }
-            O::Like => return Err(op_unsupported("OData has no like; use contains, startswith, endswith or matches regex")),
+            O::Like => {
+                return Err(op_unsupported(
+                    "OData has no like; use contains, startswith, endswith or matches regex",
+                ))
+            }
             O::MatchesRegex => {
-                let Operand::Text(s) = operand else { return Err(bad()) };
+                let Operand::Text(s) = operand else {
+                    return Err(bad());
+                };
                 three_valued(format!("matchesPattern({p}, {})", quote(&s)), Shape::Atom)
             }
             O::IsBlank => atom(format!("({p} eq null or {p} eq '')")),
             O::IsNotBlank => atom(format!("{p} gt ''")),
             O::LengthEquals | O::LengthLessThan | O::LengthGreaterThan => {
-                let Operand::Count(n) = operand else { return Err(bad()) };
+                let Operand::Count(n) = operand else {
+                    return Err(bad());
+                };
                 let op = match c.operator {
                     O::LengthEquals => "eq",
                     O::LengthLessThan => "lt",
@@ -313,8 +418,14 @@ impl<'s> Render<'s> {
                 };
                 atom(format!("length({p}) {op} {n}"))
             }
-            O::Equals | O::LessThan | O::LessThanOrEqual | O::GreaterThan | O::GreaterThanOrEqual => {
-                let Operand::Number(n) = operand else { return Err(bad()) };
+            O::Equals
+            | O::LessThan
+            | O::LessThanOrEqual
+            | O::GreaterThan
+            | O::GreaterThanOrEqual => {
+                let Operand::Number(n) = operand else {
+                    return Err(bad());
+                };
                 let op = match c.operator {
                     O::Equals => "eq",
                     O::LessThan => "lt",
@@ -325,17 +436,32 @@ impl<'s> Render<'s> {
                 atom(format!("{p} {op} {}", number_lit(n)))
             }
             O::NotEquals => {
-                let Operand::Number(n) = operand else { return Err(bad()) };
+                let Operand::Number(n) = operand else {
+                    return Err(bad());
+                };
                 guard(format!("{p} ne {}", number_lit(n)))
             }
             O::Between | O::NotBetween => {
                 let between = c.operator == O::Between;
                 let (low, high) = match operand {
-                    Operand::NumberPair(a, b) => {
-                        (format!("{p} {} {}", if between { "ge" } else { "lt" }, number_lit(a)), format!("{p} {} {}", if between { "le" } else { "gt" }, number_lit(b)))
-                    }
+                    Operand::NumberPair(a, b) => (
+                        format!(
+                            "{p} {} {}",
+                            if between { "ge" } else { "lt" },
+                            number_lit(a)
+                        ),
+                        format!(
+                            "{p} {} {}",
+                            if between { "le" } else { "gt" },
+                            number_lit(b)
+                        ),
+                    ),
                     Operand::DateRange(Bound::Moment(_, a), Bound::Moment(_, b)) => {
-                        let (a, b) = if a.start() > b.start() { (b, a) } else { (a, b) };
+                        let (a, b) = if a.start() > b.start() {
+                            (b, a)
+                        } else {
+                            (a, b)
+                        };
                         if matches!(a, Moment::Date(_)) != matches!(b, Moment::Date(_)) {
                             return Err(unsupported(
                                 "a between of a date and a date-time",
@@ -343,7 +469,10 @@ impl<'s> Render<'s> {
                                 "use two dates or two date-times",
                             ));
                         }
-                        (moment_side(&a, if between { "ge" } else { "lt" }), moment_side(&b, if between { "le" } else { "gt" }))
+                        (
+                            moment_side(&a, if between { "ge" } else { "lt" }),
+                            moment_side(&b, if between { "le" } else { "gt" }),
+                        )
                     }
                     Operand::DateRange(..) => {
                         return Err(unsupported(
@@ -354,12 +483,17 @@ impl<'s> Render<'s> {
                     }
                     _ => return Err(bad()),
                 };
-                atom(format!("({low} {} {high})", if between { "and" } else { "or" }))
+                atom(format!(
+                    "({low} {} {high})",
+                    if between { "and" } else { "or" }
+                ))
             }
             O::IsTrue => atom(format!("{p} eq true")),
             O::IsFalse => atom(format!("{p} eq false")),
             O::On | O::NotOn => {
-                let Operand::Moment(_, m) = operand else { return Err(bad()) };
+                let Operand::Moment(_, m) = operand else {
+                    return Err(bad());
+                };
                 let day = date_literal(&m.start().date_naive());
                 if c.operator == O::On {
                     atom(format!("date({p}) eq {day}"))
@@ -368,7 +502,9 @@ impl<'s> Render<'s> {
                 }
             }
             O::Before | O::After | O::OnOrBefore | O::OnOrAfter => {
-                let Operand::Moment(_, m) = operand else { return Err(bad()) };
+                let Operand::Moment(_, m) = operand else {
+                    return Err(bad());
+                };
                 let op = match c.operator {
                     O::Before => "lt",
                     O::After => "gt",
@@ -381,7 +517,11 @@ impl<'s> Render<'s> {
                 let (amount, unit) = match operand {
                     Operand::Span(Span::Units(n, u)) => (n, u),
                     Operand::Span(Span::Days(_)) => {
-                        return Err(unsupported("a fractional number of days", &value_path, "use hours or minutes"))
+                        return Err(unsupported(
+                            "a fractional number of days",
+                            &value_path,
+                            "use hours or minutes",
+                        ))
                     }
                     _ => return Err(bad()),
                 };
@@ -393,34 +533,56 @@ impl<'s> Render<'s> {
                     _ => atom(format!("({p} gt now() sub {d} and {p} le now())")),
                 }
             }
-            O::ExactlyAgo => return Err(op_unsupported("OData cannot truncate to a calendar day or hour; use between N and M units ago")),
+            O::ExactlyAgo => return Err(op_unsupported(
+                "OData cannot truncate to a calendar day or hour; use between N and M units ago",
+            )),
             O::BetweenAgo => {
-                let Operand::AgoPair { from, to, unit } = operand else { return Err(bad()) };
+                let Operand::AgoPair { from, to, unit } = operand else {
+                    return Err(bad());
+                };
                 let (far, near) = if from >= to { (from, to) } else { (to, from) };
                 let far = duration(far, unit, &value_path)?;
                 let near = duration(near, unit, &value_path)?;
-                atom(format!("({p} ge now() sub {far} and {p} le now() sub {near})"))
+                atom(format!(
+                    "({p} ge now() sub {far} and {p} le now() sub {near})"
+                ))
             }
             O::ThisPeriod | O::LastPeriod | O::NextPeriod => {
-                return Err(op_unsupported("OData cannot truncate to a calendar week, month or year; use dates"))
+                return Err(op_unsupported(
+                    "OData cannot truncate to a calendar week, month or year; use dates",
+                ))
             }
             O::DatePartIs => {
-                let Operand::DatePart { part, values } = operand else { return Err(bad()) };
+                let Operand::DatePart { part, values } = operand else {
+                    return Err(bad());
+                };
                 let f = match part {
                     DatePart::Year => "year",
                     DatePart::Month => "month",
                     DatePart::DayOfMonth => "day",
                     DatePart::Weekday => {
-                        return Err(unsupported("the weekday of a date", &format!("{path}/value/part"), "OData has year, month and day only"))
+                        return Err(unsupported(
+                            "the weekday of a date",
+                            &format!("{path}/value/part"),
+                            "OData has year, month and day only",
+                        ))
                     }
                 };
                 match values.as_slice() {
                     [one] => atom(format!("{f}({p}) eq {one}")),
-                    many => atom(format!("{f}({p}) in ({})", many.iter().map(|v| v.to_string()).collect::<Vec<_>>().join(", "))),
+                    many => atom(format!(
+                        "{f}({p}) in ({})",
+                        many.iter()
+                            .map(|v| v.to_string())
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    )),
                 }
             }
             O::ContainsAnyOf | O::ContainsAllOf | O::ContainsNoneOf => {
-                let Operand::Elements(items) = operand else { return Err(bad()) };
+                let Operand::Elements(items) = operand else {
+                    return Err(bad());
+                };
                 let items: Vec<String> = items
                     .iter()
                     .map(|e| match e {
@@ -430,9 +592,14 @@ impl<'s> Render<'s> {
                     .collect();
                 match c.operator {
                     O::ContainsAnyOf => atom(format!("{p}/any(v: v in ({}))", items.join(", "))),
-                    O::ContainsNoneOf => guard(format!("not {p}/any(v: v in ({}))", items.join(", "))),
+                    O::ContainsNoneOf => {
+                        guard(format!("not {p}/any(v: v in ({}))", items.join(", ")))
+                    }
                     _ => {
-                        let each: Vec<String> = items.iter().map(|i| format!("{p}/any(v: v eq {i})")).collect();
+                        let each: Vec<String> = items
+                            .iter()
+                            .map(|i| format!("{p}/any(v: v eq {i})"))
+                            .collect();
                         if each.len() == 1 {
                             atom(each.join(""))
                         } else {
@@ -444,7 +611,9 @@ impl<'s> Render<'s> {
             O::IsEmpty => guard(format!("not {p}/any()")),
             O::IsNotEmpty => atom(format!("{p}/any()")),
             O::SizeEquals | O::SizeLessThan | O::SizeGreaterThan => {
-                let Operand::Count(n) = operand else { return Err(bad()) };
+                let Operand::Count(n) = operand else {
+                    return Err(bad());
+                };
                 let op = match c.operator {
                     O::SizeEquals => "eq",
                     O::SizeLessThan => "lt",
@@ -455,20 +624,38 @@ impl<'s> Render<'s> {
         })
     }
 
-    fn relationship(&self, rel: &RelationshipCondition, entity: &'s Entity, scope: &Scope, path: &str, depth: usize) -> Result<(String, Shape)> {
+    fn relationship(
+        &self,
+        rel: &RelationshipCondition,
+        entity: &'s Entity,
+        scope: &Scope,
+        path: &str,
+        depth: usize,
+    ) -> Result<(String, Shape)> {
         if depth > MAX_DEPTH {
-            return Err(unsupported(format!("conditions nested more than {MAX_DEPTH} levels deep"), path, ""));
+            return Err(unsupported(
+                format!("conditions nested more than {MAX_DEPTH} levels deep"),
+                path,
+                "",
+            ));
         }
-        let (r, related) = resolve::relationship(FORMAT, self.schema, entity, &rel.relationship, path)?;
+        let (r, related) =
+            resolve::relationship(FORMAT, self.schema, entity, &rel.relationship, path)?;
         if !is_identifier(&r.name) {
-            return Err(unsupported(format!("the relationship name “{}”", r.name), &format!("{path}/relationship"), "OData names are letters, digits and _"));
+            return Err(unsupported(
+                format!("the relationship name “{}”", r.name),
+                &format!("{path}/relationship"),
+                "OData names are letters, digits and _",
+            ));
         }
         let collection = format!("{}{}", scope.prefix, r.name);
         let constraint_path = format!("{path}/constraint");
         // Counts use `$count($filter=…)`, whose properties are implicit; `any` binds a variable.
         let counted = match &rel.constraint {
             None => None,
-            Some(Constraint::Occurrences { operator, value, .. }) => {
+            Some(Constraint::Occurrences {
+                operator, value, ..
+            }) => {
                 let op = match operator {
                     CountOperator::AtLeast => "ge",
                     CountOperator::AtMost => "le",
@@ -476,18 +663,22 @@ impl<'s> Render<'s> {
                     CountOperator::MoreThan => "gt",
                     CountOperator::LessThan => "lt",
                     CountOperator::NotEquals => "ne",
-                    CountOperator::Between => {
-                        return Err(unsupported(
-                            "a count between two numbers",
-                            &constraint_path,
-                            "use two relationship conditions, at least and at most, in an AND group",
-                        ))
-                    }
+                    CountOperator::Between => return Err(unsupported(
+                        "a count between two numbers",
+                        &constraint_path,
+                        "use two relationship conditions, at least and at most, in an AND group",
+                    )),
                 };
                 let n = match value::read(Operator::SizeEquals, DataType::Number, value) {
                     Ok(Operand::Count(n)) => n,
                     Ok(_) => 0,
-                    Err((suffix, message)) => return Err(Error::invalid(FORMAT, &format!("{constraint_path}/value{suffix}"), message)),
+                    Err((suffix, message)) => {
+                        return Err(Error::invalid(
+                            FORMAT,
+                            &format!("{constraint_path}/value{suffix}"),
+                            message,
+                        ))
+                    }
                 };
                 Some((op, n))
             }
@@ -500,49 +691,90 @@ impl<'s> Render<'s> {
             }
         };
         let inner = match counted {
-            Some(_) => Scope { prefix: String::new(), depth: scope.depth + 1 },
-            None => Scope { prefix: format!("{}/", variable(scope.depth)), depth: scope.depth + 1 },
+            Some(_) => Scope {
+                prefix: String::new(),
+                depth: scope.depth + 1,
+            },
+            None => Scope {
+                prefix: format!("{}/", variable(scope.depth)),
+                depth: scope.depth + 1,
+            },
         };
         let mut parts: Vec<String> = Vec::new();
         let mut last_attribute: Option<String> = None;
         if !rel.filter.children.is_empty() {
             let filter_path = format!("{path}/filter");
-            if !rel.filter.negated && rel.filter.combinator == Combinator::And && rel.filter.children.len() > 1 {
+            if !rel.filter.negated
+                && rel.filter.combinator == Combinator::And
+                && rel.filter.children.len() > 1
+            {
                 // Spliced, so a window can follow as one more conjunct.
-                let (text, _) = self.group(&rel.filter, related, &inner, &filter_path, true, depth + 1)?;
+                let (text, _) =
+                    self.group(&rel.filter, related, &inner, &filter_path, true, depth + 1)?;
                 parts.push(text);
             } else {
-                let (text, shape) = self.group(&rel.filter, related, &inner, &filter_path, true, depth + 1)?;
-                parts.push(if shape == Shape::Or { format!("({text})") } else { text });
+                let (text, shape) =
+                    self.group(&rel.filter, related, &inner, &filter_path, true, depth + 1)?;
+                parts.push(if shape == Shape::Or {
+                    format!("({text})")
+                } else {
+                    text
+                });
             }
             if !rel.filter.negated {
-                last_attribute = rel.filter.children.last().and_then(lone_attribute).map(str::to_string);
+                last_attribute = rel
+                    .filter
+                    .children
+                    .last()
+                    .and_then(lone_attribute)
+                    .map(str::to_string);
             }
         } else if rel.filter.negated {
-            return Err(unsupported("a negated empty filter (no related record can match)", &format!("{path}/filter"), ""));
+            return Err(unsupported(
+                "a negated empty filter (no related record can match)",
+                &format!("{path}/filter"),
+                "",
+            ));
         }
         if let Some(window) = &rel.window {
             let window_path = format!("{path}/window");
             match resolve::time_column(r, related) {
                 Some(tc) => {
                     if let Some(cond) = crate::normalize::window_condition(window, &tc.name) {
-                        let (text, _) = self.condition(&cond, related, &inner, &window_path, true).map_err(|e| relocate(e, &window_path))?;
+                        let (text, _) = self
+                            .condition(&cond, related, &inner, &window_path, true)
+                            .map_err(|e| relocate(e, &window_path))?;
                         let same = last_attribute.as_deref() == Some(tc.name.as_str());
                         parts.push(if same { format!("({text})") } else { text });
                     }
                 }
                 None if *window != segment_model::tree::TimeWindow::AnyTime => {
-                    return Err(Error::invalid(FORMAT, &window_path, format!("{} has no date/time column, so a time window cannot apply.", related.name)))
+                    return Err(Error::invalid(
+                        FORMAT,
+                        &window_path,
+                        format!(
+                            "{} has no date/time column, so a time window cannot apply.",
+                            related.name
+                        ),
+                    ))
                 }
                 None => {}
             }
         }
         let body = parts.join(" and ");
         Ok(match counted {
-            Some((op, n)) if body.is_empty() => (format!("{collection}/$count {op} {n}"), Shape::Atom),
-            Some((op, n)) => (format!("{collection}/$count($filter={body}) {op} {n}"), Shape::Atom),
+            Some((op, n)) if body.is_empty() => {
+                (format!("{collection}/$count {op} {n}"), Shape::Atom)
+            }
+            Some((op, n)) => (
+                format!("{collection}/$count($filter={body}) {op} {n}"),
+                Shape::Atom,
+            ),
             None if body.is_empty() => (format!("{collection}/any()"), Shape::Atom),
-            None => (format!("{collection}/any({}: {body})", variable(scope.depth)), Shape::Atom),
+            None => (
+                format!("{collection}/any({}: {body})", variable(scope.depth)),
+                Shape::Atom,
+            ),
         })
     }
 }
@@ -607,7 +839,9 @@ fn safe_second(node: &Node) -> bool {
             | O::ContainsNoneOf
             | O::IsEmpty => false,
         },
-        Node::Group(g) if !g.negated && g.children.len() == 1 => g.children.first().is_some_and(safe_second),
+        Node::Group(g) if !g.negated && g.children.len() == 1 => {
+            g.children.first().is_some_and(safe_second)
+        }
         Node::Group(_) | Node::Sql(_) | Node::Relationship(_) => false,
     }
 }
@@ -632,8 +866,24 @@ fn variable(level: usize) -> String {
 
 fn relocate(e: Error, path: &str) -> Error {
     match e {
-        Error::Unsupported { format, construct, hint, .. } => Error::Unsupported { format, construct, path: path.to_string(), hint },
-        Error::Invalid { format, message, .. } => Error::Invalid { format, path: path.to_string(), message },
+        Error::Unsupported {
+            format,
+            construct,
+            hint,
+            ..
+        } => Error::Unsupported {
+            format,
+            construct,
+            path: path.to_string(),
+            hint,
+        },
+        Error::Invalid {
+            format, message, ..
+        } => Error::Invalid {
+            format,
+            path: path.to_string(),
+            message,
+        },
         other => other,
     }
 }
@@ -687,33 +937,52 @@ fn lex(text: &str) -> Result<Vec<Token>> {
             continue;
         }
         let start = i;
-        if c.is_ascii_alphabetic() || c == b'_' || (c == b'$' && bytes.get(i + 1).is_some_and(u8::is_ascii_alphabetic)) {
+        if c.is_ascii_alphabetic()
+            || c == b'_'
+            || (c == b'$' && bytes.get(i + 1).is_some_and(u8::is_ascii_alphabetic))
+        {
             i += 1;
             while i < bytes.len() && (bytes[i].is_ascii_alphanumeric() || bytes[i] == b'_') {
                 i += 1;
             }
-            tokens.push(Token { tok: Tok::Ident(text[start..i].to_string()), at: start });
+            tokens.push(Token {
+                tok: Tok::Ident(text[start..i].to_string()),
+                at: start,
+            });
             continue;
         }
         if c.is_ascii_digit() || (c == b'-' && bytes.get(i + 1).is_some_and(u8::is_ascii_digit)) {
             // A date or date-time: four digits and a dash.
-            if c.is_ascii_digit() && bytes.len() >= i + 5 && bytes[i..i + 4].iter().all(u8::is_ascii_digit) && bytes[i + 4] == b'-' {
-                while i < bytes.len() && (bytes[i].is_ascii_alphanumeric() || matches!(bytes[i], b'-' | b':' | b'.' | b'+')) {
+            if c.is_ascii_digit()
+                && bytes.len() >= i + 5
+                && bytes[i..i + 4].iter().all(u8::is_ascii_digit)
+                && bytes[i + 4] == b'-'
+            {
+                while i < bytes.len()
+                    && (bytes[i].is_ascii_alphanumeric()
+                        || matches!(bytes[i], b'-' | b':' | b'.' | b'+'))
+                {
                     i += 1;
                 }
                 let lexeme = &text[start..i];
                 let tok = if lexeme.len() == 10 {
-                    NaiveDate::parse_from_str(lexeme, "%Y-%m-%d").ok().map(Tok::Date)
+                    NaiveDate::parse_from_str(lexeme, "%Y-%m-%d")
+                        .ok()
+                        .map(Tok::Date)
                 } else {
                     chrono::DateTime::parse_from_rfc3339(lexeme)
                         .ok()
                         .map(|t| Tok::DateTime(value::moment_text(&Moment::Instant(t.to_utc()))))
                         .or_else(|| {
                             // OData allows date-times without seconds.
-                            let with_seconds = lexeme.get(..16).map(|head| format!("{head}:00{}", &lexeme[16..]));
+                            let with_seconds = lexeme
+                                .get(..16)
+                                .map(|head| format!("{head}:00{}", &lexeme[16..]));
                             with_seconds
                                 .and_then(|s| chrono::DateTime::parse_from_rfc3339(&s).ok())
-                                .map(|t| Tok::DateTime(value::moment_text(&Moment::Instant(t.to_utc()))))
+                                .map(|t| {
+                                    Tok::DateTime(value::moment_text(&Moment::Instant(t.to_utc())))
+                                })
                         })
                 };
                 match tok {
@@ -752,20 +1021,44 @@ fn lex(text: &str) -> Result<Vec<Token>> {
                 }
             }
             // OData type suffixes (`10L`, `1.5M`, `2.0d`) are accepted and dropped.
-            if i < bytes.len() && matches!(bytes[i], b'L' | b'l' | b'M' | b'm' | b'd' | b'D' | b'f' | b'F')
+            if i < bytes.len()
+                && matches!(
+                    bytes[i],
+                    b'L' | b'l' | b'M' | b'm' | b'd' | b'D' | b'f' | b'F'
+                )
                 && !bytes.get(i + 1).is_some_and(|b| b.is_ascii_alphanumeric())
             {
                 let n = Num::parse(&text[start..i]);
                 i += 1;
                 match n {
-                    Some(n) => tokens.push(Token { tok: Tok::Num(n), at: start }),
-                    None => return Err(syntax(text, start, "this number is out of range", "numbers fit in 64 bits")),
+                    Some(n) => tokens.push(Token {
+                        tok: Tok::Num(n),
+                        at: start,
+                    }),
+                    None => {
+                        return Err(syntax(
+                            text,
+                            start,
+                            "this number is out of range",
+                            "numbers fit in 64 bits",
+                        ))
+                    }
                 }
                 continue;
             }
             match Num::parse(&text[start..i]) {
-                Some(n) => tokens.push(Token { tok: Tok::Num(n), at: start }),
-                None => return Err(syntax(text, start, "this number is out of range", "numbers fit in 64 bits")),
+                Some(n) => tokens.push(Token {
+                    tok: Tok::Num(n),
+                    at: start,
+                }),
+                None => {
+                    return Err(syntax(
+                        text,
+                        start,
+                        "this number is out of range",
+                        "numbers fit in 64 bits",
+                    ))
+                }
             }
             continue;
         }
@@ -774,7 +1067,12 @@ fn lex(text: &str) -> Result<Vec<Token>> {
             let mut value = String::new();
             loop {
                 let Some(ch) = text[i..].chars().next() else {
-                    return Err(syntax(text, start, "this string is not closed", "end it with ' (write '' for a quote inside)"));
+                    return Err(syntax(
+                        text,
+                        start,
+                        "this string is not closed",
+                        "end it with ' (write '' for a quote inside)",
+                    ));
                 };
                 i += ch.len_utf8();
                 if ch == '\'' {
@@ -787,7 +1085,10 @@ fn lex(text: &str) -> Result<Vec<Token>> {
                 }
                 value.push(ch);
             }
-            tokens.push(Token { tok: Tok::Str(value), at: start });
+            tokens.push(Token {
+                tok: Tok::Str(value),
+                at: start,
+            });
             continue;
         }
         let sym: &'static str = match c {
@@ -805,13 +1106,24 @@ fn lex(text: &str) -> Result<Vec<Token>> {
                     '&' | '|' => "OData combines with and, or",
                     _ => "",
                 };
-                return Err(syntax(text, start, format!("unexpected character “{ch}”"), hint));
+                return Err(syntax(
+                    text,
+                    start,
+                    format!("unexpected character “{ch}”"),
+                    hint,
+                ));
             }
         };
-        tokens.push(Token { tok: Tok::Sym(sym), at: start });
+        tokens.push(Token {
+            tok: Tok::Sym(sym),
+            at: start,
+        });
         i += 1;
     }
-    tokens.push(Token { tok: Tok::End, at: text.len() });
+    tokens.push(Token {
+        tok: Tok::End,
+        at: text.len(),
+    });
     Ok(tokens)
 }
 
@@ -832,23 +1144,51 @@ enum OE {
     And(Vec<O>),
     Or(Vec<O>),
     Not(Box<O>),
-    Cmp { op: String, lhs: Box<O>, rhs: Box<O> },
-    In { lhs: Box<O>, items: Vec<O> },
-    Arith { op: String, lhs: Box<O>, rhs: Box<O> },
-    Call { name: String, args: Vec<O> },
+    Cmp {
+        op: String,
+        lhs: Box<O>,
+        rhs: Box<O>,
+    },
+    In {
+        lhs: Box<O>,
+        items: Vec<O>,
+    },
+    Arith {
+        op: String,
+        lhs: Box<O>,
+        rhs: Box<O>,
+    },
+    Call {
+        name: String,
+        args: Vec<O>,
+    },
     /// A property path from the implicit record (`var: None`) or a lambda variable.
-    Path { var: Option<String>, segments: Vec<String> },
+    Path {
+        var: Option<String>,
+        segments: Vec<String>,
+    },
     /// `path/any(v: body)`, `path/any()`, `path/all(v: body)`.
-    Lambda { path: Box<O>, all: bool, var: Option<String>, body: Option<Box<O>> },
+    Lambda {
+        path: Box<O>,
+        all: bool,
+        var: Option<String>,
+        body: Option<Box<O>>,
+    },
     /// `path/$count` or `path/$count($filter=…)`.
-    Count { path: Box<O>, filter: Option<Box<O>> },
+    Count {
+        path: Box<O>,
+        filter: Option<Box<O>>,
+    },
     Str(String),
     Num(Num),
     Bool(bool),
     Null,
     Date(NaiveDate),
     DateTime(String),
-    Duration { amount: u64, unit: TimeUnit },
+    Duration {
+        amount: u64,
+        unit: TimeUnit,
+    },
 }
 
 struct Parser<'t> {
@@ -860,16 +1200,26 @@ struct Parser<'t> {
 }
 
 fn node(e: OE, at: usize) -> O {
-    O { e, at, parens: false }
+    O {
+        e,
+        at,
+        parens: false,
+    }
 }
 
 impl<'t> Parser<'t> {
     fn peek(&self) -> &Tok {
-        self.tokens.get(self.pos).map(|t| &t.tok).unwrap_or(&Tok::End)
+        self.tokens
+            .get(self.pos)
+            .map(|t| &t.tok)
+            .unwrap_or(&Tok::End)
     }
 
     fn offset(&self) -> usize {
-        self.tokens.get(self.pos).map(|t| t.at).unwrap_or(self.text.len())
+        self.tokens
+            .get(self.pos)
+            .map(|t| t.at)
+            .unwrap_or(self.text.len())
     }
 
     fn bump(&mut self) -> Tok {
@@ -885,7 +1235,11 @@ impl<'t> Parser<'t> {
     }
 
     fn unexpected(&self, expected: &str) -> Error {
-        self.error(self.offset(), format!("expected {expected}, found {}", describe(self.peek())), "")
+        self.error(
+            self.offset(),
+            format!("expected {expected}, found {}", describe(self.peek())),
+            "",
+        )
     }
 
     fn is_word(&self, word: &str) -> bool {
@@ -929,7 +1283,11 @@ impl<'t> Parser<'t> {
     #[cold]
     #[inline(never)]
     fn too_deep(&self) -> Error {
-        self.error(self.offset(), format!("nested more than {SYNTAX_DEPTH} levels deep"), "flatten the filter")
+        self.error(
+            self.offset(),
+            format!("nested more than {SYNTAX_DEPTH} levels deep"),
+            "flatten the filter",
+        )
     }
 
     fn leave(&mut self) {
@@ -989,7 +1347,14 @@ impl<'t> Parser<'t> {
             Some(w) if w == "in" => self.in_list(lhs, at),
             Some(op) => {
                 let rhs = self.additive()?;
-                Ok(node(OE::Cmp { op, lhs: Box::new(lhs), rhs: Box::new(rhs) }, at))
+                Ok(node(
+                    OE::Cmp {
+                        op,
+                        lhs: Box::new(lhs),
+                        rhs: Box::new(rhs),
+                    },
+                    at,
+                ))
             }
         }
     }
@@ -999,8 +1364,14 @@ impl<'t> Parser<'t> {
     fn comparison_word(&mut self) -> Result<Option<String>> {
         let at = self.offset();
         let op = match self.peek() {
-            Tok::Ident(w) if matches!(w.as_str(), "eq" | "ne" | "gt" | "ge" | "lt" | "le" | "in") => w.clone(),
-            Tok::Ident(w) if w == "has" => return Err(self.error(at, "has (enum flags) is not read", "")),
+            Tok::Ident(w)
+                if matches!(w.as_str(), "eq" | "ne" | "gt" | "ge" | "lt" | "le" | "in") =>
+            {
+                w.clone()
+            }
+            Tok::Ident(w) if w == "has" => {
+                return Err(self.error(at, "has (enum flags) is not read", ""))
+            }
             _ => return Ok(None),
         };
         self.pos += 1;
@@ -1019,7 +1390,13 @@ impl<'t> Parser<'t> {
             self.expect_sym(",")?;
         }
         self.leave();
-        Ok(node(OE::In { lhs: Box::new(lhs), items }, at))
+        Ok(node(
+            OE::In {
+                lhs: Box::new(lhs),
+                items,
+            },
+            at,
+        ))
     }
 
     fn additive(&mut self) -> Result<O> {
@@ -1027,7 +1404,14 @@ impl<'t> Parser<'t> {
         while let Some(op) = self.arithmetic_word()? {
             let at = self.offset();
             let rhs = self.primary()?;
-            lhs = node(OE::Arith { op, lhs: Box::new(lhs), rhs: Box::new(rhs) }, at);
+            lhs = node(
+                OE::Arith {
+                    op,
+                    lhs: Box::new(lhs),
+                    rhs: Box::new(rhs),
+                },
+                at,
+            );
         }
         Ok(lhs)
     }
@@ -1038,7 +1422,11 @@ impl<'t> Parser<'t> {
         let op = match self.peek() {
             Tok::Ident(w) if w == "add" || w == "sub" => w.clone(),
             Tok::Ident(w) if matches!(w.as_str(), "mul" | "div" | "divby" | "mod") => {
-                return Err(self.error(at, format!("arithmetic ({w}) is not read"), "compare a property with a value"))
+                return Err(self.error(
+                    at,
+                    format!("arithmetic ({w}) is not read"),
+                    "compare a property with a value",
+                ))
             }
             _ => return Ok(None),
         };
@@ -1050,11 +1438,20 @@ impl<'t> Parser<'t> {
         match self.peek() {
             Tok::Sym("(") => self.paren(),
             // `duration'P1D'` is a literal; `duration` alone a property.
-            Tok::Ident(w) if w == "duration" && matches!(self.tokens.get(self.pos + 1).map(|t| &t.tok), Some(Tok::Str(_))) => {
+            Tok::Ident(w)
+                if w == "duration"
+                    && matches!(
+                        self.tokens.get(self.pos + 1).map(|t| &t.tok),
+                        Some(Tok::Str(_))
+                    ) =>
+            {
                 self.simple()
             }
             Tok::Ident(w) if !KEYWORDS.contains(&w.as_str()) && !w.starts_with('$') => {
-                if matches!(self.tokens.get(self.pos + 1).map(|t| &t.tok), Some(Tok::Sym("("))) {
+                if matches!(
+                    self.tokens.get(self.pos + 1).map(|t| &t.tok),
+                    Some(Tok::Sym("("))
+                ) {
                     self.call()
                 } else {
                     let first = self.first_segment();
@@ -1121,17 +1518,25 @@ impl<'t> Parser<'t> {
             Tok::Ident(w) if w == "true" || w == "false" => Ok(node(OE::Bool(w == "true"), at)),
             Tok::Ident(w) if w == "null" => Ok(node(OE::Null, at)),
             Tok::Ident(w) if w == "duration" => match self.bump() {
-                Tok::Str(s) => parse_duration(&s).map(|(amount, unit)| node(OE::Duration { amount, unit }, at)).ok_or_else(|| {
-                    self.error(at, format!("duration'{s}' is not read"), "write days P30D, hours PT5H or minutes PT5M")
-                }),
+                Tok::Str(s) => parse_duration(&s)
+                    .map(|(amount, unit)| node(OE::Duration { amount, unit }, at))
+                    .ok_or_else(|| {
+                        self.error(
+                            at,
+                            format!("duration'{s}' is not read"),
+                            "write days P30D, hours PT5H or minutes PT5M",
+                        )
+                    }),
                 _ => {
                     self.pos = self.pos.saturating_sub(1);
                     Err(self.unexpected("a duration string, like duration'P30D'"))
                 }
             },
-            Tok::Ident(w) if w.starts_with('$') => {
-                Err(self.error(at, format!("{w} is not read here"), "$count follows a collection: events/$count"))
-            }
+            Tok::Ident(w) if w.starts_with('$') => Err(self.error(
+                at,
+                format!("{w} is not read here"),
+                "$count follows a collection: events/$count",
+            )),
             Tok::Ident(w) => Err(self.error(at, format!("“{w}” cannot start a value here"), "")),
             Tok::Sym(_) | Tok::End => {
                 self.pos = self.pos.saturating_sub(1);
@@ -1146,7 +1551,9 @@ impl<'t> Parser<'t> {
             let at = self.offset();
             let word = self.segment_word()?;
             current = match word.as_str() {
-                "any" | "all" if matches!(self.peek(), Tok::Sym("(")) => self.lambda(current, word == "all", at)?,
+                "any" | "all" if matches!(self.peek(), Tok::Sym("(")) => {
+                    self.lambda(current, word == "all", at)?
+                }
                 "$count" => self.count(current, at)?,
                 _ => self.member(current, word, at)?,
             };
@@ -1168,7 +1575,11 @@ impl<'t> Parser<'t> {
     #[inline(never)]
     fn member(&mut self, mut current: O, word: String, at: usize) -> Result<O> {
         if word.starts_with('$') {
-            return Err(self.error(at, format!("{word} is not read"), "only $count follows a collection"));
+            return Err(self.error(
+                at,
+                format!("{word} is not read"),
+                "only $count follows a collection",
+            ));
         }
         match &mut current.e {
             OE::Path { segments, .. } => {
@@ -1184,7 +1595,15 @@ impl<'t> Parser<'t> {
         self.enter()?;
         if !all && self.eat_sym(")") {
             self.leave();
-            return Ok(node(OE::Lambda { path: Box::new(current), all, var: None, body: None }, at));
+            return Ok(node(
+                OE::Lambda {
+                    path: Box::new(current),
+                    all,
+                    var: None,
+                    body: None,
+                },
+                at,
+            ));
         }
         let var = self.lambda_variable()?;
         self.expect_sym(":")?;
@@ -1194,7 +1613,15 @@ impl<'t> Parser<'t> {
         let body = body?;
         self.expect_sym(")")?;
         self.leave();
-        Ok(node(OE::Lambda { path: Box::new(current), all, var: Some(var), body: Some(Box::new(body)) }, at))
+        Ok(node(
+            OE::Lambda {
+                path: Box::new(current),
+                all,
+                var: Some(var),
+                body: Some(Box::new(body)),
+            },
+            at,
+        ))
     }
 
     #[inline(never)]
@@ -1226,7 +1653,13 @@ impl<'t> Parser<'t> {
         } else {
             None
         };
-        Ok(node(OE::Count { path: Box::new(current), filter }, at))
+        Ok(node(
+            OE::Count {
+                path: Box::new(current),
+                filter,
+            },
+            at,
+        ))
     }
 }
 
@@ -1245,7 +1678,11 @@ fn parse_duration(s: &str) -> Option<(u64, TimeUnit)> {
     if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
         return None;
     }
-    digits.parse::<u64>().ok().filter(|n| *n <= u64::from(u32::MAX)).map(|n| (n, unit))
+    digits
+        .parse::<u64>()
+        .ok()
+        .filter(|n| *n <= u64::from(u32::MAX))
+        .map(|n| (n, unit))
 }
 
 // =============================================================================================
@@ -1258,7 +1695,10 @@ pub fn parse(text: &str, schema: &Schema, entity: Option<&str>) -> Result<Segmen
     let text_owned;
     // Accept `$filter=…` or `?$filter=…` as copied from a URL.
     let unprefixed = trimmed.strip_prefix('?').unwrap_or(trimmed);
-    let text = match unprefixed.strip_prefix("$filter=").or_else(|| unprefixed.strip_prefix("filter=")) {
+    let text = match unprefixed
+        .strip_prefix("$filter=")
+        .or_else(|| unprefixed.strip_prefix("filter="))
+    {
         Some(rest) => {
             // Keep columns: blank out the prefix.
             let offset = rest.as_ptr() as usize - text.as_ptr() as usize;
@@ -1268,17 +1708,33 @@ pub fn parse(text: &str, schema: &Schema, entity: Option<&str>) -> Result<Segmen
         None => text,
     };
     if text.trim().is_empty() {
-        return Err(syntax(text, 0, "the filter is empty", "write a condition, or true for everyone"));
+        return Err(syntax(
+            text,
+            0,
+            "the filter is empty",
+            "write a condition, or true for everyone",
+        ));
     }
     let tokens = lex(text)?;
-    let mut parser = Parser { text, tokens, pos: 0, vars: Vec::new(), depth: 0 };
+    let mut parser = Parser {
+        text,
+        tokens,
+        pos: 0,
+        vars: Vec::new(),
+        depth: 0,
+    };
     let o = parser.expr()?;
     if parser.peek() != &Tok::End {
         return Err(parser.unexpected("and, or, or the end of the filter"));
     }
-    let base = resolve::parse_entity(schema, entity).map_err(|m| syntax(text, 0, m, "pass the entity the segment selects"))?;
+    let base = resolve::parse_entity(schema, entity)
+        .map_err(|m| syntax(text, 0, m, "pass the entity the segment selects"))?;
     let root = match &o.e {
-        OE::Bool(b) => Group { combinator: Combinator::And, negated: !b, children: Vec::new() },
+        OE::Bool(b) => Group {
+            combinator: Combinator::And,
+            negated: !b,
+            children: Vec::new(),
+        },
         _ => {
             let reader = Read { text, schema };
             let scope = ReadScope { var: None };
@@ -1327,12 +1783,19 @@ fn negate(node: Node) -> Node {
             g.negated = !g.negated;
             Node::Group(g)
         }
-        other => Node::Group(Group { combinator: Combinator::And, negated: true, children: vec![other] }),
+        other => Node::Group(Group {
+            combinator: Combinator::And,
+            negated: true,
+            children: vec![other],
+        }),
     }
 }
 
 fn or_null(node: Node, attribute: &str) -> Node {
-    Node::Group(Group::or(vec![node, cond(attribute, Operator::IsNull, Value::Null)]))
+    Node::Group(Group::or(vec![
+        node,
+        cond(attribute, Operator::IsNull, Value::Null),
+    ]))
 }
 
 impl<'t, 's> Read<'t, 's> {
@@ -1351,12 +1814,28 @@ impl<'t, 's> Read<'t, 's> {
     /// under an even number of NOTs; under an odd number its null case must stay excluded, so a
     /// NOT over it is pushed down to the function's strict negation (does not contain…). NOTs
     /// over anything else are kept as negated groups.
-    fn tree(&self, o: &O, entity: &'s Entity, scope: &ReadScope, positive: bool, overall: bool, depth: usize) -> Result<Node> {
+    fn tree(
+        &self,
+        o: &O,
+        entity: &'s Entity,
+        scope: &ReadScope,
+        positive: bool,
+        overall: bool,
+        depth: usize,
+    ) -> Result<Node> {
         if depth > SYNTAX_DEPTH {
-            return Err(self.error(o, format!("nested more than {SYNTAX_DEPTH} levels deep"), "flatten the filter"));
+            return Err(self.error(
+                o,
+                format!("nested more than {SYNTAX_DEPTH} levels deep"),
+                "flatten the filter",
+            ));
         }
         if let Some(leaf) = self.pattern(o, entity, scope)? {
-            return Ok(if positive { leaf.pos } else { leaf.neg.unwrap_or_else(|| negate(leaf.pos)) });
+            return Ok(if positive {
+                leaf.pos
+            } else {
+                leaf.neg.unwrap_or_else(|| negate(leaf.pos))
+            });
         }
         match &o.e {
             // `not contains(…)` is one condition (does not contain), itself null on null.
@@ -1364,7 +1843,10 @@ impl<'t, 's> Read<'t, 's> {
                 let Some((_, leaf)) = self.string_function(inner, entity, scope)? else {
                     return Err(self.error(o, "unexpected function", ""));
                 };
-                let (pos, neg) = (leaf.neg.unwrap_or_else(|| negate(leaf.pos.clone())), leaf.pos);
+                let (pos, neg) = (
+                    leaf.neg.unwrap_or_else(|| negate(leaf.pos.clone())),
+                    leaf.pos,
+                );
                 Ok(if positive { pos } else { neg })
             }
             OE::Not(inner) => {
@@ -1380,21 +1862,41 @@ impl<'t, 's> Read<'t, 's> {
                 if !positive && self.two_valued(o, entity, scope, overall)? {
                     return Ok(negate(self.tree(o, entity, scope, true, overall, depth)?));
                 }
-                let combinator = if is_and == positive { Combinator::And } else { Combinator::Or };
-                let children =
-                    items.iter().map(|i| self.tree(i, entity, scope, positive, overall, depth + 1)).collect::<Result<Vec<_>>>()?;
-                Ok(Node::Group(Group { combinator, negated: false, children }))
+                let combinator = if is_and == positive {
+                    Combinator::And
+                } else {
+                    Combinator::Or
+                };
+                let children = items
+                    .iter()
+                    .map(|i| self.tree(i, entity, scope, positive, overall, depth + 1))
+                    .collect::<Result<Vec<_>>>()?;
+                Ok(Node::Group(Group {
+                    combinator,
+                    negated: false,
+                    children,
+                }))
             }
             _ => {
                 let leaf = self.leaf(o, entity, scope, depth)?;
-                Ok(if positive { leaf.pos } else { leaf.neg.unwrap_or_else(|| negate(leaf.pos)) })
+                Ok(if positive {
+                    leaf.pos
+                } else {
+                    leaf.neg.unwrap_or_else(|| negate(leaf.pos))
+                })
             }
         }
     }
 
     /// Whether every function in `o` that is null on a null property is under an even number
     /// of NOTs, given `o`'s own parity (`overall`): then OData's and the model's NOT agree.
-    fn two_valued(&self, o: &O, entity: &'s Entity, scope: &ReadScope, overall: bool) -> Result<bool> {
+    fn two_valued(
+        &self,
+        o: &O,
+        entity: &'s Entity,
+        scope: &ReadScope,
+        overall: bool,
+    ) -> Result<bool> {
         if self.pattern(o, entity, scope)?.is_some() {
             return Ok(true);
         }
@@ -1415,36 +1917,78 @@ impl<'t, 's> Read<'t, 's> {
     }
 
     /// The column a path names in `scope`, with its canonical attribute name.
-    fn column(&self, o: &O, entity: &'s Entity, scope: &ReadScope) -> Result<&'s segment_model::schema::Column> {
+    fn column(
+        &self,
+        o: &O,
+        entity: &'s Entity,
+        scope: &ReadScope,
+    ) -> Result<&'s segment_model::schema::Column> {
         let OE::Path { var, segments } = &o.e else {
             return Err(self.cannot(o, "a computed value", "compare a property with a value"));
         };
         if var != &scope.var {
             let construct = match (var, &scope.var) {
-                (None, Some(v)) => format!("a property of the outer record inside the lambda on {v}"),
+                (None, Some(v)) => {
+                    format!("a property of the outer record inside the lambda on {v}")
+                }
                 (Some(v), _) => format!("the variable {v} here"),
                 (None, None) => "a property".to_string(),
             };
-            return Err(self.cannot(o, construct, "conditions on related records use only that record's properties"));
+            return Err(self.cannot(
+                o,
+                construct,
+                "conditions on related records use only that record's properties",
+            ));
         }
         let name = segments.join(".");
         if name.is_empty() {
-            return Err(self.cannot(o, "a lambda variable on its own", "name a property of it, like e/name"));
+            return Err(self.cannot(
+                o,
+                "a lambda variable on its own",
+                "name a property of it, like e/name",
+            ));
         }
         entity.column(&name).ok_or_else(|| {
-            self.error(o, format!("“{}” is not an attribute of {}", segments.join("/"), entity.name), format!("known: {}", resolve::known_columns(entity)))
+            self.error(
+                o,
+                format!(
+                    "“{}” is not an attribute of {}",
+                    segments.join("/"),
+                    entity.name
+                ),
+                format!("known: {}", resolve::known_columns(entity)),
+            )
         })
     }
 
     /// `c`, `tolower(c)` (text, folded) or `date(c)`, `year(c)`… : the column and the wrapper.
-    fn operand(&self, o: &O, entity: &'s Entity, scope: &ReadScope) -> Result<(&'s segment_model::schema::Column, Option<String>)> {
+    fn operand(
+        &self,
+        o: &O,
+        entity: &'s Entity,
+        scope: &ReadScope,
+    ) -> Result<(&'s segment_model::schema::Column, Option<String>)> {
         match &o.e {
             OE::Path { .. } => Ok((self.column(o, entity, scope)?, None)),
-            OE::Call { name, args } if args.len() == 1 && matches!(name.as_str(), "tolower" | "date" | "year" | "month" | "day" | "length") => {
+            OE::Call { name, args }
+                if args.len() == 1
+                    && matches!(
+                        name.as_str(),
+                        "tolower" | "date" | "year" | "month" | "day" | "length"
+                    ) =>
+            {
                 Ok((self.column(&args[0], entity, scope)?, Some(name.clone())))
             }
-            OE::Call { name, .. } => Err(self.cannot(o, format!("the function {name}() here"), "supported on the left: tolower, date, year, month, day, length")),
-            _ => Err(self.cannot(o, "a value on the left of a comparison", "write the property first: country eq 'US'")),
+            OE::Call { name, .. } => Err(self.cannot(
+                o,
+                format!("the function {name}() here"),
+                "supported on the left: tolower, date, year, month, day, length",
+            )),
+            _ => Err(self.cannot(
+                o,
+                "a value on the left of a comparison",
+                "write the property first: country eq 'US'",
+            )),
         }
     }
 
@@ -1473,29 +2017,60 @@ impl<'t, 's> Read<'t, 's> {
                 let mut attribute: Option<String> = None;
                 let mut values = Vec::new();
                 for item in items {
-                    let Some((column, value)) = self.any_eq(item, entity, scope)? else { return Ok(None) };
+                    let Some((column, value)) = self.any_eq(item, entity, scope)? else {
+                        return Ok(None);
+                    };
                     if attribute.as_deref().is_some_and(|a| a != column.name) {
                         return Ok(None);
                     }
                     attribute = Some(column.name.clone());
                     values.push(value);
                 }
-                Ok(attribute.map(|a| Leaf { pos: cond(&a, Operator::ContainsAllOf, Value::Array(values)), neg: None }))
+                Ok(attribute.map(|a| Leaf {
+                    pos: cond(&a, Operator::ContainsAllOf, Value::Array(values)),
+                    neg: None,
+                }))
             }
             OE::Or(items) if items.len() == 2 && items.iter().all(|i| !i.parens) => {
                 let (a, b) = (&items[0], &items[1]);
                 // Blank: `c eq null or c eq ''`.
-                if let (OE::Cmp { op: o1, lhs: l1, rhs: r1 }, OE::Cmp { op: o2, lhs: l2, rhs: r2 }) = (&a.e, &b.e) {
-                    if o1 == "eq" && o2 == "eq" && r1.e == OE::Null && r2.e == OE::Str(String::new()) && same(l1, l2) && matches!(l1.e, OE::Path { .. }) {
+                if let (
+                    OE::Cmp {
+                        op: o1,
+                        lhs: l1,
+                        rhs: r1,
+                    },
+                    OE::Cmp {
+                        op: o2,
+                        lhs: l2,
+                        rhs: r2,
+                    },
+                ) = (&a.e, &b.e)
+                {
+                    if o1 == "eq"
+                        && o2 == "eq"
+                        && r1.e == OE::Null
+                        && r2.e == OE::Str(String::new())
+                        && same(l1, l2)
+                        && matches!(l1.e, OE::Path { .. })
+                    {
                         let column = self.column(l1, entity, scope)?;
                         if column.data_type == DataType::Text {
-                            return Ok(Some(Leaf { pos: cond(&column.name, Operator::IsBlank, Value::Null), neg: None }));
+                            return Ok(Some(Leaf {
+                                pos: cond(&column.name, Operator::IsBlank, Value::Null),
+                                neg: None,
+                            }));
                         }
                     }
                     // Not between: `x lt a or x gt b`.
                     if o1 == "lt" && o2 == "gt" && same(l1, l2) {
-                        if let Some(node) = self.between(l1, r1, r2, Operator::NotBetween, entity, scope)? {
-                            return Ok(Some(Leaf { pos: node, neg: None }));
+                        if let Some(node) =
+                            self.between(l1, r1, r2, Operator::NotBetween, entity, scope)?
+                        {
+                            return Ok(Some(Leaf {
+                                pos: node,
+                                neg: None,
+                            }));
                         }
                     }
                 }
@@ -1506,25 +2081,54 @@ impl<'t, 's> Read<'t, 's> {
     }
 
     /// `c/any(v: v eq 'a')` on a list column: the column and the value.
-    fn any_eq(&self, o: &O, entity: &'s Entity, scope: &ReadScope) -> Result<Option<(&'s segment_model::schema::Column, Value)>> {
-        let OE::Lambda { path, all: false, var: Some(v), body: Some(body) } = &o.e else { return Ok(None) };
-        let OE::Path { .. } = &path.e else { return Ok(None) };
-        let Ok(column) = self.column(path, entity, scope) else { return Ok(None) };
+    fn any_eq(
+        &self,
+        o: &O,
+        entity: &'s Entity,
+        scope: &ReadScope,
+    ) -> Result<Option<(&'s segment_model::schema::Column, Value)>> {
+        let OE::Lambda {
+            path,
+            all: false,
+            var: Some(v),
+            body: Some(body),
+        } = &o.e
+        else {
+            return Ok(None);
+        };
+        let OE::Path { .. } = &path.e else {
+            return Ok(None);
+        };
+        let Ok(column) = self.column(path, entity, scope) else {
+            return Ok(None);
+        };
         if column.data_type != DataType::Array {
             return Ok(None);
         }
-        let OE::Cmp { op, lhs, rhs } = &body.e else { return Ok(None) };
-        if op != "eq" || !matches!(&lhs.e, OE::Path { var: Some(x), segments } if x == v && segments.is_empty()) {
+        let OE::Cmp { op, lhs, rhs } = &body.e else {
+            return Ok(None);
+        };
+        if op != "eq"
+            || !matches!(&lhs.e, OE::Path { var: Some(x), segments } if x == v && segments.is_empty())
+        {
             return Ok(None);
         }
         Ok(element(rhs).map(|value| (column, value)))
     }
 
     /// The condition `b` spells for non-null values of `column`, when `b` is a guardable shape.
-    fn guarded(&self, b: &O, column: &segment_model::schema::Column, entity: &'s Entity, scope: &ReadScope) -> Result<Option<Node>> {
+    fn guarded(
+        &self,
+        b: &O,
+        column: &segment_model::schema::Column,
+        entity: &'s Entity,
+        scope: &ReadScope,
+    ) -> Result<Option<Node>> {
         let same = |o: &O| -> Result<bool> {
             Ok(match &o.e {
-                OE::Path { .. } => self.column(o, entity, scope).is_ok_and(|c| c.name == column.name),
+                OE::Path { .. } => self
+                    .column(o, entity, scope)
+                    .is_ok_and(|c| c.name == column.name),
                 _ => false,
             })
         };
@@ -1532,15 +2136,25 @@ impl<'t, 's> Read<'t, 's> {
         match &b.e {
             // `c ne x`, `tolower(c) ne tolower('x')`, `date(c) ne d`.
             OE::Cmp { op, lhs, rhs } if op == "ne" && rhs.e != OE::Null => {
-                let Ok((col, wrapper)) = self.operand(lhs, entity, scope) else { return Ok(None) };
+                let Ok((col, wrapper)) = self.operand(lhs, entity, scope) else {
+                    return Ok(None);
+                };
                 if col.name != column.name {
                     return Ok(None);
                 }
                 Ok(match (wrapper.as_deref(), col.data_type, &rhs.e) {
-                    (None, DataType::Text, OE::Str(s)) => Some(cond(attr, Operator::IsNot, Value::String(s.clone()))),
-                    (Some("tolower"), DataType::Text, _) => self.folded_literal(rhs)?.map(|s| cond_ci(attr, Operator::IsNot, Value::String(s), false)),
-                    (None, DataType::Number, OE::Num(n)) => Some(cond(attr, Operator::NotEquals, n.to_json())),
-                    (Some("date"), DataType::Datetime, OE::Date(d)) => Some(cond(attr, Operator::NotOn, Value::String(date_literal(d)))),
+                    (None, DataType::Text, OE::Str(s)) => {
+                        Some(cond(attr, Operator::IsNot, Value::String(s.clone())))
+                    }
+                    (Some("tolower"), DataType::Text, _) => self
+                        .folded_literal(rhs)?
+                        .map(|s| cond_ci(attr, Operator::IsNot, Value::String(s), false)),
+                    (None, DataType::Number, OE::Num(n)) => {
+                        Some(cond(attr, Operator::NotEquals, n.to_json()))
+                    }
+                    (Some("date"), DataType::Datetime, OE::Date(d)) => {
+                        Some(cond(attr, Operator::NotOn, Value::String(date_literal(d))))
+                    }
                     _ => None,
                 })
             }
@@ -1549,17 +2163,28 @@ impl<'t, 's> Read<'t, 's> {
                     let values = self.in_values(items, column)?;
                     Ok(Some(cond(attr, Operator::IsNoneOf, values)))
                 }
-                OE::Lambda { path, all: false, var, body } if same(path)? && column.data_type == DataType::Array => match (var, body) {
+                OE::Lambda {
+                    path,
+                    all: false,
+                    var,
+                    body,
+                } if same(path)? && column.data_type == DataType::Array => match (var, body) {
                     (None, None) => Ok(Some(cond(attr, Operator::IsEmpty, Value::Null))),
-                    (Some(v), Some(body)) => Ok(self.any_in(v, body)?.map(|values| cond(attr, Operator::ContainsNoneOf, values))),
+                    (Some(v), Some(body)) => Ok(self
+                        .any_in(v, body)?
+                        .map(|values| cond(attr, Operator::ContainsNoneOf, values))),
                     _ => Ok(None),
                 },
-                OE::Call { .. } => Ok(self.string_function(inner, entity, scope)?.filter(|(c, _)| c.name == column.name).map(|(_, leaf)| {
-                    leaf.neg.unwrap_or_else(|| negate(leaf.pos))
-                })),
+                OE::Call { .. } => Ok(self
+                    .string_function(inner, entity, scope)?
+                    .filter(|(c, _)| c.name == column.name)
+                    .map(|(_, leaf)| leaf.neg.unwrap_or_else(|| negate(leaf.pos)))),
                 _ => Ok(None),
             },
-            OE::Call { .. } => Ok(self.string_function(b, entity, scope)?.filter(|(c, _)| c.name == column.name).map(|(_, leaf)| leaf.pos)),
+            OE::Call { .. } => Ok(self
+                .string_function(b, entity, scope)?
+                .filter(|(c, _)| c.name == column.name)
+                .map(|(_, leaf)| leaf.pos)),
             _ => Ok(None),
         }
     }
@@ -1573,7 +2198,11 @@ impl<'t, 's> Read<'t, 's> {
             },
             OE::Str(s) if !s.chars().any(|c| c.is_ascii_uppercase()) => Some(s.clone()),
             OE::Str(_) => {
-                return Err(self.cannot(o, "a lower-cased property compared with upper-case text", "it never matches; write tolower('…') on both sides"))
+                return Err(self.cannot(
+                    o,
+                    "a lower-cased property compared with upper-case text",
+                    "it never matches; write tolower('…') on both sides",
+                ))
             }
             _ => None,
         })
@@ -1581,8 +2210,15 @@ impl<'t, 's> Read<'t, 's> {
 
     /// `contains(c, 'x')`, `startswith`, `endswith`, `matchesPattern`, with `tolower` on both
     /// sides for case-insensitive matching.
-    fn string_function(&self, o: &O, entity: &'s Entity, scope: &ReadScope) -> Result<Option<(&'s segment_model::schema::Column, Leaf)>> {
-        let OE::Call { name, args } = &o.e else { return Ok(None) };
+    fn string_function(
+        &self,
+        o: &O,
+        entity: &'s Entity,
+        scope: &ReadScope,
+    ) -> Result<Option<(&'s segment_model::schema::Column, Leaf)>> {
+        let OE::Call { name, args } = &o.e else {
+            return Ok(None);
+        };
         let (positive, negative) = match name.as_str() {
             "contains" => (Operator::Contains, Some(Operator::DoesNotContain)),
             "startswith" => (Operator::StartsWith, Some(Operator::DoesNotStartWith)),
@@ -1591,35 +2227,72 @@ impl<'t, 's> Read<'t, 's> {
             _ => return Ok(None),
         };
         let [subject, literal] = args.as_slice() else {
-            return Err(self.cannot(o, format!("{name}() with {} arguments", args.len()), format!("write {name}(property, 'text')")));
+            return Err(self.cannot(
+                o,
+                format!("{name}() with {} arguments", args.len()),
+                format!("write {name}(property, 'text')"),
+            ));
         };
         let (column, wrapper) = self.operand(subject, entity, scope)?;
         if column.data_type != DataType::Text {
-            return Err(self.cannot(o, format!("{name}() on {} ({})", column.name, column.data_type.label()), format!("{name}() applies to text")));
+            return Err(self.cannot(
+                o,
+                format!("{name}() on {} ({})", column.name, column.data_type.label()),
+                format!("{name}() applies to text"),
+            ));
         }
         let (text, case_sensitive) = match (wrapper.as_deref(), &literal.e) {
             (None, OE::Str(s)) => (s.clone(), true),
-            (Some("tolower"), _) if positive != Operator::MatchesRegex => match self.folded_literal(literal)? {
-                Some(s) => (s, false),
-                None => return Err(self.cannot(literal, format!("{name}() of a computed value"), "compare with 'text'")),
-            },
-            _ => return Err(self.cannot(o, format!("{name}() with these arguments"), format!("write {name}(property, 'text')"))),
+            (Some("tolower"), _) if positive != Operator::MatchesRegex => {
+                match self.folded_literal(literal)? {
+                    Some(s) => (s, false),
+                    None => {
+                        return Err(self.cannot(
+                            literal,
+                            format!("{name}() of a computed value"),
+                            "compare with 'text'",
+                        ))
+                    }
+                }
+            }
+            _ => {
+                return Err(self.cannot(
+                    o,
+                    format!("{name}() with these arguments"),
+                    format!("write {name}(property, 'text')"),
+                ))
+            }
         };
         if text.is_empty() {
-            return Err(self.cannot(literal, format!("{name}() of empty text"), "give some text to match"));
+            return Err(self.cannot(
+                literal,
+                format!("{name}() of empty text"),
+                "give some text to match",
+            ));
         }
         let attr = column.name.as_str();
         let pos = cond_ci(attr, positive, Value::String(text.clone()), case_sensitive);
         let neg = match negative {
             Some(op) => cond_ci(attr, op, Value::String(text), case_sensitive),
-            None => Node::Group(Group::and(vec![cond(attr, Operator::IsNotNull, Value::Null), negate(pos.clone())])),
+            None => Node::Group(Group::and(vec![
+                cond(attr, Operator::IsNotNull, Value::Null),
+                negate(pos.clone()),
+            ])),
         };
-        Ok(Some((column, Leaf { pos, neg: Some(neg) })))
+        Ok(Some((
+            column,
+            Leaf {
+                pos,
+                neg: Some(neg),
+            },
+        )))
     }
 
     /// `v in ('a', 'b')` in a lambda over a list.
     fn any_in(&self, v: &str, body: &O) -> Result<Option<Value>> {
-        let OE::In { lhs, items } = &body.e else { return Ok(None) };
+        let OE::In { lhs, items } = &body.e else {
+            return Ok(None);
+        };
         if !matches!(&lhs.e, OE::Path { var: Some(x), segments } if x == v && segments.is_empty()) {
             return Ok(None);
         }
@@ -1627,7 +2300,9 @@ impl<'t, 's> Read<'t, 's> {
         for item in items {
             match element(item) {
                 Some(value) => values.push(value),
-                None => return Err(self.cannot(item, "a list item that is not text or a number", "")),
+                None => {
+                    return Err(self.cannot(item, "a list item that is not text or a number", ""))
+                }
             }
         }
         Ok(Some(Value::Array(values)))
@@ -1640,7 +2315,15 @@ impl<'t, 's> Read<'t, 's> {
                 (OE::Str(s), DataType::Text) => Value::String(s.clone()),
                 (OE::Num(n), DataType::Number) => n.to_json(),
                 _ => {
-                    return Err(self.cannot(item, format!("this value in a list for {} ({})", column.name, column.data_type.label()), "list values of the property's type"))
+                    return Err(self.cannot(
+                        item,
+                        format!(
+                            "this value in a list for {} ({})",
+                            column.name,
+                            column.data_type.label()
+                        ),
+                        "list values of the property's type",
+                    ))
                 }
             };
             values.push(v);
@@ -1650,28 +2333,60 @@ impl<'t, 's> Read<'t, 's> {
 
     /// `(x ge a and x le b)` and the relative-date pairs.
     fn range(&self, a: &O, b: &O, entity: &'s Entity, scope: &ReadScope) -> Result<Option<Leaf>> {
-        let (OE::Cmp { op: o1, lhs: l1, rhs: r1 }, OE::Cmp { op: o2, lhs: l2, rhs: r2 }) = (&a.e, &b.e) else { return Ok(None) };
+        let (
+            OE::Cmp {
+                op: o1,
+                lhs: l1,
+                rhs: r1,
+            },
+            OE::Cmp {
+                op: o2,
+                lhs: l2,
+                rhs: r2,
+            },
+        ) = (&a.e, &b.e)
+        else {
+            return Ok(None);
+        };
         if !same(l1, l2) || !matches!(l1.e, OE::Path { .. } | OE::Call { .. }) {
             return Ok(None);
         }
         if o1 == "ge" && o2 == "le" {
             if let Some(node) = self.between(l1, r1, r2, Operator::Between, entity, scope)? {
-                return Ok(Some(Leaf { pos: node, neg: None }));
+                return Ok(Some(Leaf {
+                    pos: node,
+                    neg: None,
+                }));
             }
         }
-        let OE::Path { .. } = &l1.e else { return Ok(None) };
+        let OE::Path { .. } = &l1.e else {
+            return Ok(None);
+        };
         let column = self.column(l1, entity, scope)?;
         if column.data_type != DataType::Datetime {
             return Ok(None);
         }
         let attr = column.name.as_str();
-        let span = |amount: u64, unit: TimeUnit| json!({"amount": amount, "unit": value::unit_name(unit)});
+        let span =
+            |amount: u64, unit: TimeUnit| json!({"amount": amount, "unit": value::unit_name(unit)});
         let node = match (o1.as_str(), now_offset(r1), o2.as_str(), now_offset(r2)) {
-            ("ge", Some(Some((n, u, false))), "le", Some(None)) => Some(cond(attr, Operator::InTheLast, span(n, u))),
-            ("gt", Some(Some((n, u, false))), "le", Some(None)) => Some(cond(attr, Operator::LessThanAgo, span(n, u))),
-            ("ge", Some(None), "le", Some(Some((n, u, true)))) => Some(cond(attr, Operator::InTheNext, span(n, u))),
-            ("ge", Some(Some((far, u1, false))), "le", Some(Some((near, u2, false)))) if u1 == u2 && far >= near => {
-                Some(cond(attr, Operator::BetweenAgo, json!({"from": far, "to": near, "unit": value::unit_name(u1)})))
+            ("ge", Some(Some((n, u, false))), "le", Some(None)) => {
+                Some(cond(attr, Operator::InTheLast, span(n, u)))
+            }
+            ("gt", Some(Some((n, u, false))), "le", Some(None)) => {
+                Some(cond(attr, Operator::LessThanAgo, span(n, u)))
+            }
+            ("ge", Some(None), "le", Some(Some((n, u, true)))) => {
+                Some(cond(attr, Operator::InTheNext, span(n, u)))
+            }
+            ("ge", Some(Some((far, u1, false))), "le", Some(Some((near, u2, false))))
+                if u1 == u2 && far >= near =>
+            {
+                Some(cond(
+                    attr,
+                    Operator::BetweenAgo,
+                    json!({"from": far, "to": near, "unit": value::unit_name(u1)}),
+                ))
             }
             _ => None,
         };
@@ -1679,7 +2394,15 @@ impl<'t, 's> Read<'t, 's> {
     }
 
     /// `x ge a and x le b` (Between) or `x lt a or x gt b` (NotBetween) over numbers or moments.
-    fn between(&self, x: &O, low: &O, high: &O, operator: Operator, entity: &'s Entity, scope: &ReadScope) -> Result<Option<Node>> {
+    fn between(
+        &self,
+        x: &O,
+        low: &O,
+        high: &O,
+        operator: Operator,
+        entity: &'s Entity,
+        scope: &ReadScope,
+    ) -> Result<Option<Node>> {
         let (column, wrapper) = match self.operand(x, entity, scope) {
             Ok(found) => found,
             Err(_) => return Ok(None),
@@ -1687,7 +2410,11 @@ impl<'t, 's> Read<'t, 's> {
         let attr = column.name.as_str();
         match (column.data_type, wrapper.as_deref()) {
             (DataType::Number, None) => match (&low.e, &high.e) {
-                (OE::Num(a), OE::Num(b)) if a.as_f64() <= b.as_f64() => Ok(Some(cond(attr, operator, json!([a.to_json(), b.to_json()])))),
+                (OE::Num(a), OE::Num(b)) if a.as_f64() <= b.as_f64() => Ok(Some(cond(
+                    attr,
+                    operator,
+                    json!([a.to_json(), b.to_json()]),
+                ))),
                 _ => Ok(None),
             },
             (DataType::Datetime, wrapper @ (None | Some("date"))) => {
@@ -1700,9 +2427,14 @@ impl<'t, 's> Read<'t, 's> {
                 };
                 match (side(low), side(high)) {
                     (Some(a), Some(b)) => {
-                        let (ma, mb) = (segment_model::time::parse_moment(&a), segment_model::time::parse_moment(&b));
+                        let (ma, mb) = (
+                            segment_model::time::parse_moment(&a),
+                            segment_model::time::parse_moment(&b),
+                        );
                         match (ma, mb) {
-                            (Some(ma), Some(mb)) if ma.start() <= mb.start() => Ok(Some(cond(attr, operator, json!([a, b])))),
+                            (Some(ma), Some(mb)) if ma.start() <= mb.start() => {
+                                Ok(Some(cond(attr, operator, json!([a, b]))))
+                            }
                             _ => Ok(None),
                         }
                     }
@@ -1721,40 +2453,86 @@ impl<'t, 's> Read<'t, 's> {
                 let (column, wrapper) = self.operand(lhs, entity, scope)?;
                 let attr = column.name.as_str();
                 match wrapper.as_deref() {
-                    None if matches!(column.data_type, DataType::Text | DataType::Number) => {
-                        two(cond(attr, Operator::IsOneOf, self.in_values(items, column)?))
-                    }
-                    Some(part @ ("year" | "month" | "day")) if column.data_type == DataType::Datetime => {
+                    None if matches!(column.data_type, DataType::Text | DataType::Number) => two(
+                        cond(attr, Operator::IsOneOf, self.in_values(items, column)?),
+                    ),
+                    Some(part @ ("year" | "month" | "day"))
+                        if column.data_type == DataType::Datetime =>
+                    {
                         let values = items
                             .iter()
                             .map(|i| match &i.e {
                                 OE::Num(Num::Int(v)) => Ok(Value::from(*v)),
-                                _ => Err(self.cannot(i, "a date part that is not a whole number", "")),
+                                _ => Err(self.cannot(
+                                    i,
+                                    "a date part that is not a whole number",
+                                    "",
+                                )),
                             })
                             .collect::<Result<Vec<_>>>()?;
                         two(self.date_part(o, attr, part, values)?)
                     }
-                    _ => Err(self.cannot(o, format!("in (…) on {} ({})", column.name, column.data_type.label()), "in lists text or numbers")),
+                    _ => Err(self.cannot(
+                        o,
+                        format!("in (…) on {} ({})", column.name, column.data_type.label()),
+                        "in lists text or numbers",
+                    )),
                 }
             }
             OE::Call { name, .. } => match self.string_function(o, entity, scope)? {
                 Some((_, leaf)) => Ok(leaf),
-                None => Err(self.cannot(o, format!("the function {name}() as a condition"), "supported: contains, startswith, endswith, matchesPattern")),
+                None => Err(self.cannot(
+                    o,
+                    format!("the function {name}() as a condition"),
+                    "supported: contains, startswith, endswith, matchesPattern",
+                )),
             },
-            OE::Lambda { path, all, var, body } => self.lambda(o, path, *all, var.as_deref(), body.as_deref(), entity, scope, depth),
+            OE::Lambda {
+                path,
+                all,
+                var,
+                body,
+            } => self.lambda(
+                o,
+                path,
+                *all,
+                var.as_deref(),
+                body.as_deref(),
+                entity,
+                scope,
+                depth,
+            ),
             OE::Path { .. } => {
                 let column = self.column(o, entity, scope)?;
                 if column.data_type == DataType::Boolean {
                     two(cond(&column.name, Operator::IsTrue, Value::Null))
                 } else {
-                    Err(self.cannot(o, format!("the property {} on its own", column.name), "compare it with a value"))
+                    Err(self.cannot(
+                        o,
+                        format!("the property {} on its own", column.name),
+                        "compare it with a value",
+                    ))
                 }
             }
-            OE::Bool(_) => Err(self.cannot(o, "a constant true/false inside a condition", "remove it, or use it as the whole filter")),
-            OE::Count { .. } => Err(self.cannot(o, "a count on its own", "compare it: events/$count ge 3")),
-            OE::Str(_) | OE::Num(_) | OE::Null | OE::Date(_) | OE::DateTime(_) | OE::Duration { .. } | OE::Arith { .. } => {
-                Err(self.cannot(o, "a value where a condition is expected", "write a comparison, like country eq 'US'"))
+            OE::Bool(_) => Err(self.cannot(
+                o,
+                "a constant true/false inside a condition",
+                "remove it, or use it as the whole filter",
+            )),
+            OE::Count { .. } => {
+                Err(self.cannot(o, "a count on its own", "compare it: events/$count ge 3"))
             }
+            OE::Str(_)
+            | OE::Num(_)
+            | OE::Null
+            | OE::Date(_)
+            | OE::DateTime(_)
+            | OE::Duration { .. }
+            | OE::Arith { .. } => Err(self.cannot(
+                o,
+                "a value where a condition is expected",
+                "write a comparison, like country eq 'US'",
+            )),
             OE::And(_) | OE::Or(_) | OE::Not(_) => Err(self.error(o, "unexpected expression", "")),
         }
     }
@@ -1773,21 +2551,49 @@ impl<'t, 's> Read<'t, 's> {
     }
 
     #[allow(clippy::too_many_arguments)]
-    fn comparison(&self, o: &O, op: &str, lhs: &O, rhs: &O, entity: &'s Entity, scope: &ReadScope, depth: usize) -> Result<Leaf> {
+    fn comparison(
+        &self,
+        o: &O,
+        op: &str,
+        lhs: &O,
+        rhs: &O,
+        entity: &'s Entity,
+        scope: &ReadScope,
+        depth: usize,
+    ) -> Result<Leaf> {
         let two = |pos: Node| Ok(Leaf { pos, neg: None });
         if let OE::Count { path, filter } = &lhs.e {
-            return self.count(o, op, path, filter.as_deref(), rhs, entity, scope, depth).map(|pos| Leaf { pos, neg: None });
+            return self
+                .count(o, op, path, filter.as_deref(), rhs, entity, scope, depth)
+                .map(|pos| Leaf { pos, neg: None });
         }
-        if matches!(lhs.e, OE::Str(_) | OE::Num(_) | OE::Null | OE::Bool(_) | OE::Date(_) | OE::DateTime(_)) {
-            return Err(self.cannot(lhs, "a value on the left of a comparison", "write the property first: country eq 'US'"));
+        if matches!(
+            lhs.e,
+            OE::Str(_) | OE::Num(_) | OE::Null | OE::Bool(_) | OE::Date(_) | OE::DateTime(_)
+        ) {
+            return Err(self.cannot(
+                lhs,
+                "a value on the left of a comparison",
+                "write the property first: country eq 'US'",
+            ));
         }
         if matches!((&lhs.e, &rhs.e), (OE::Path { .. }, OE::Path { .. })) {
-            return Err(self.cannot(o, "comparing two properties", "a condition compares an attribute with a value"));
+            return Err(self.cannot(
+                o,
+                "comparing two properties",
+                "a condition compares an attribute with a value",
+            ));
         }
         let (column, wrapper) = self.operand(lhs, entity, scope)?;
         let attr = column.name.as_str();
         let ty = column.data_type;
-        let wrong = || self.cannot(o, format!("{} {op} this value ({} is {})", attr, attr, ty.label()), "compare it with a value of its type");
+        let wrong = || {
+            self.cannot(
+                o,
+                format!("{} {op} this value ({} is {})", attr, attr, ty.label()),
+                "compare it with a value of its type",
+            )
+        };
         match (wrapper.as_deref(), op, &rhs.e) {
             (None, "eq", OE::Null) => two(cond(attr, Operator::IsNull, Value::Null)),
             (None, "ne", OE::Null) => two(cond(attr, Operator::IsNotNull, Value::Null)),
@@ -1867,9 +2673,23 @@ impl<'t, 's> Read<'t, 's> {
     }
 
     #[allow(clippy::too_many_arguments)]
-    fn count(&self, o: &O, op: &str, path: &O, filter: Option<&O>, rhs: &O, entity: &'s Entity, scope: &ReadScope, depth: usize) -> Result<Node> {
+    fn count(
+        &self,
+        o: &O,
+        op: &str,
+        path: &O,
+        filter: Option<&O>,
+        rhs: &O,
+        entity: &'s Entity,
+        scope: &ReadScope,
+        depth: usize,
+    ) -> Result<Node> {
         let OE::Num(Num::Int(n)) = rhs.e else {
-            return Err(self.cannot(rhs, "a count compared with something other than a whole number", "e.g. events/$count ge 3"));
+            return Err(self.cannot(
+                rhs,
+                "a count compared with something other than a whole number",
+                "e.g. events/$count ge 3",
+            ));
         };
         if n < 0 {
             return Err(self.cannot(rhs, "a negative count", "use 0 or more"));
@@ -1882,7 +2702,13 @@ impl<'t, 's> Read<'t, 's> {
                         "eq" => Operator::SizeEquals,
                         "lt" => Operator::SizeLessThan,
                         "gt" => Operator::SizeGreaterThan,
-                        _ => return Err(self.cannot(o, format!("a list size compared with {op}"), "list sizes compare with eq, lt or gt")),
+                        _ => {
+                            return Err(self.cannot(
+                                o,
+                                format!("a list size compared with {op}"),
+                                "list sizes compare with eq, lt or gt",
+                            ))
+                        }
                     };
                     return Ok(cond(&column.name, operator, Value::from(n)));
                 }
@@ -1896,12 +2722,26 @@ impl<'t, 's> Read<'t, 's> {
             "lt" => CountOperator::LessThan,
             _ => CountOperator::NotEquals,
         };
-        let constraint = Constraint::Occurrences { operator, value: Value::from(n), census_operator: None };
+        let constraint = Constraint::Occurrences {
+            operator,
+            value: Value::from(n),
+            census_operator: None,
+        };
         self.related(path, None, filter, Some(constraint), entity, scope, depth)
     }
 
     #[allow(clippy::too_many_arguments)]
-    fn lambda(&self, o: &O, path: &O, all: bool, var: Option<&str>, body: Option<&O>, entity: &'s Entity, scope: &ReadScope, depth: usize) -> Result<Leaf> {
+    fn lambda(
+        &self,
+        o: &O,
+        path: &O,
+        all: bool,
+        var: Option<&str>,
+        body: Option<&O>,
+        entity: &'s Entity,
+        scope: &ReadScope,
+        depth: usize,
+    ) -> Result<Leaf> {
         if all {
             return Err(self.cannot(o, "all(…)", "write not …/any(e: not (…)) instead"));
         }
@@ -1911,15 +2751,32 @@ impl<'t, 's> Read<'t, 's> {
                 if column.data_type == DataType::Array {
                     let attr = column.name.as_str();
                     return match (var, body) {
-                        (None, None) => Ok(Leaf { pos: cond(attr, Operator::IsNotEmpty, Value::Null), neg: None }),
+                        (None, None) => Ok(Leaf {
+                            pos: cond(attr, Operator::IsNotEmpty, Value::Null),
+                            neg: None,
+                        }),
                         (Some(v), Some(b)) => {
                             if let Some(values) = self.any_in(v, b)? {
-                                return Ok(Leaf { pos: cond(attr, Operator::ContainsAnyOf, values), neg: None });
+                                return Ok(Leaf {
+                                    pos: cond(attr, Operator::ContainsAnyOf, values),
+                                    neg: None,
+                                });
                             }
                             if let Some((_, value)) = self.any_eq(o, entity, scope)? {
-                                return Ok(Leaf { pos: cond(attr, Operator::ContainsAllOf, Value::Array(vec![value])), neg: None });
+                                return Ok(Leaf {
+                                    pos: cond(
+                                        attr,
+                                        Operator::ContainsAllOf,
+                                        Value::Array(vec![value]),
+                                    ),
+                                    neg: None,
+                                });
                             }
-                            Err(self.cannot(b, "this condition on list items", "write v in (…) or v eq …"))
+                            Err(self.cannot(
+                                b,
+                                "this condition on list items",
+                                "write v in (…) or v eq …",
+                            ))
                         }
                         _ => Err(self.error(o, "a lambda needs a variable and a condition", "")),
                     };
@@ -1943,19 +2800,40 @@ impl<'t, 's> Read<'t, 's> {
         depth: usize,
     ) -> Result<Node> {
         let OE::Path { var: pv, segments } = &path.e else {
-            return Err(self.cannot(path, "a computed collection", "use a relationship, like events"));
+            return Err(self.cannot(
+                path,
+                "a computed collection",
+                "use a relationship, like events",
+            ));
         };
         if pv != &scope.var || segments.len() != 1 {
-            return Err(self.cannot(path, format!("the collection {}", segments.join("/")), "use a relationship of the record"));
+            return Err(self.cannot(
+                path,
+                format!("the collection {}", segments.join("/")),
+                "use a relationship of the record",
+            ));
         }
         let name = &segments[0];
         let Some(r) = self.schema.relationship(&entity.name, name) else {
-            return Err(self.error(path, format!("“{name}” is not a relationship of {}", entity.name), format!("known: {}", resolve::known_relationships(self.schema, entity))));
+            return Err(self.error(
+                path,
+                format!("“{name}” is not a relationship of {}", entity.name),
+                format!(
+                    "known: {}",
+                    resolve::known_relationships(self.schema, entity)
+                ),
+            ));
         };
         let Some(related) = self.schema.entity(&r.to_entity) else {
-            return Err(self.cannot(path, format!("the relationship {name}"), "its entity is missing from the schema"));
+            return Err(self.cannot(
+                path,
+                format!("the relationship {name}"),
+                "its entity is missing from the schema",
+            ));
         };
-        let inner = ReadScope { var: var.map(str::to_string) };
+        let inner = ReadScope {
+            var: var.map(str::to_string),
+        };
         let filter = match body {
             None => Group::and(Vec::new()),
             Some(b) => match self.tree(b, related, &inner, true, true, depth + 1)? {
@@ -1963,7 +2841,13 @@ impl<'t, 's> Read<'t, 's> {
                 other => Group::and(vec![other]),
             },
         };
-        Ok(Node::Relationship(RelationshipCondition { relationship: r.name.clone(), constraint, window: None, filter, census: None }))
+        Ok(Node::Relationship(RelationshipCondition {
+            relationship: r.name.clone(),
+            constraint,
+            window: None,
+            filter,
+            census: None,
+        }))
     }
 }
 
@@ -1971,7 +2855,8 @@ impl<'t, 's> Read<'t, 's> {
 /// `now() add …` → `(…, true)`; anything else `None`.
 #[allow(clippy::type_complexity)]
 fn now_offset(o: &O) -> Option<Option<(u64, TimeUnit, bool)>> {
-    let is_now = |o: &O| matches!(&o.e, OE::Call { name, args } if name == "now" && args.is_empty());
+    let is_now =
+        |o: &O| matches!(&o.e, OE::Call { name, args } if name == "now" && args.is_empty());
     match &o.e {
         _ if is_now(o) => Some(None),
         OE::Arith { op, lhs, rhs } if is_now(lhs) => match &rhs.e {
@@ -1990,7 +2875,16 @@ fn is_null_function(o: &O) -> bool {
 /// The same property or function of a property, wherever it was written.
 fn same(a: &O, b: &O) -> bool {
     match (&a.e, &b.e) {
-        (OE::Path { var: v1, segments: s1 }, OE::Path { var: v2, segments: s2 }) => v1 == v2 && s1 == s2,
+        (
+            OE::Path {
+                var: v1,
+                segments: s1,
+            },
+            OE::Path {
+                var: v2,
+                segments: s2,
+            },
+        ) => v1 == v2 && s1 == s2,
         (OE::Call { name: n1, args: a1 }, OE::Call { name: n2, args: a2 }) => {
             n1 == n2 && a1.len() == a2.len() && a1.iter().zip(a2).all(|(x, y)| same(x, y))
         }

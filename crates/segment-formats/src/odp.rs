@@ -34,7 +34,10 @@
 //! included), so the model's rule holds.
 
 use segment_model::schema::{DataType, Entity, Relationship, Schema};
-use segment_model::tree::{Combinator, Condition, Constraint, CountOperator, Group, Node, RelationshipCondition, Segment, TimeUnit, TimeWindow};
+use segment_model::tree::{
+    Combinator, Condition, Constraint, CountOperator, Group, Node, RelationshipCondition, Segment,
+    TimeUnit, TimeWindow,
+};
 use segment_model::Operator;
 use serde_json::{json, Map, Value};
 
@@ -55,9 +58,13 @@ pub fn check_segment_id(id: &str) -> std::result::Result<(), String> {
     let mut chars = id.chars();
     match chars.next() {
         None => Err("A segment id cannot be empty.".to_string()),
-        Some(c) if !c.is_ascii_alphabetic() => Err(format!("A segment id starts with a letter (not “{c}”).")),
+        Some(c) if !c.is_ascii_alphabetic() => {
+            Err(format!("A segment id starts with a letter (not “{c}”)."))
+        }
         Some(_) => match chars.find(|c| !(c.is_ascii_alphanumeric() || *c == '_')) {
-            Some(bad) => Err(format!("A segment id has only letters, digits and _ (not “{bad}”).")),
+            Some(bad) => Err(format!(
+                "A segment id has only letters, digits and _ (not “{bad}”)."
+            )),
             None => Ok(()),
         },
     }
@@ -69,7 +76,10 @@ fn unsupported(construct: impl Into<String>, path: &str, hint: impl Into<String>
 
 /// The event stream: the base entity's only one-to-many relationship, or the one named `events`.
 fn event_relationship<'s>(schema: &'s Schema, entity: &'s Entity) -> Option<&'s Relationship> {
-    let many: Vec<&Relationship> = schema.relationships_from(&entity.name).filter(|r| resolve::is_to_many(r)).collect();
+    let many: Vec<&Relationship> = schema
+        .relationships_from(&entity.name)
+        .filter(|r| resolve::is_to_many(r))
+        .collect();
     match many.as_slice() {
         [only] => Some(only),
         _ => many.into_iter().find(|r| r.name == "events"),
@@ -82,7 +92,8 @@ fn event_relationship<'s>(schema: &'s Schema, entity: &'s Entity) -> Option<&'s 
 
 /// Renders `segment` as an ODP definition (`{"root_condition": …}`), pretty-printed.
 pub fn render(segment: &Segment, schema: &Schema, entity: Option<&str>) -> Result<String> {
-    let mut text = serde_json::to_string_pretty(&to_value(segment, schema, entity)?).unwrap_or_default();
+    let mut text =
+        serde_json::to_string_pretty(&to_value(segment, schema, entity)?).unwrap_or_default();
     text.push('\n');
     Ok(text)
 }
@@ -92,13 +103,19 @@ pub fn to_value(segment: &Segment, schema: &Schema, entity: Option<&str>) -> Res
     let base = resolve::base_entity(FORMAT, segment, schema, entity)?;
     if segment.root.children.is_empty() {
         return Err(unsupported(
-            if segment.root.negated { "a segment that matches no one" } else { "a segment with no conditions (everyone)" },
+            if segment.root.negated {
+                "a segment that matches no one"
+            } else {
+                "a segment with no conditions (everyone)"
+            },
             "/root",
             "ODP definitions need a condition",
         ));
     }
     let r = Render { schema };
-    Ok(json!({"root_condition": r.condition(&Node::Group(segment.root.clone()), base, "/root", 0)?}))
+    Ok(
+        json!({"root_condition": r.condition(&Node::Group(segment.root.clone()), base, "/root", 0)?}),
+    )
 }
 
 struct Render<'s> {
@@ -115,53 +132,101 @@ fn has_relationship(node: &Node) -> bool {
 
 impl<'s> Render<'s> {
     /// A node as an ODP condition.
-    fn condition(&self, node: &Node, entity: &'s Entity, path: &str, depth: usize) -> Result<Value> {
+    fn condition(
+        &self,
+        node: &Node,
+        entity: &'s Entity,
+        path: &str,
+        depth: usize,
+    ) -> Result<Value> {
         if depth > MAX_DEPTH {
-            return Err(unsupported(format!("conditions nested more than {MAX_DEPTH} levels deep"), path, ""));
+            return Err(unsupported(
+                format!("conditions nested more than {MAX_DEPTH} levels deep"),
+                path,
+                "",
+            ));
         }
         match node {
             Node::Group(g) if has_relationship(node) => {
                 let mut conditions = Vec::with_capacity(g.children.len());
                 for (i, child) in g.children.iter().enumerate() {
-                    conditions.push(self.condition(child, entity, &format!("{path}/children/{i}"), depth + 1)?);
+                    conditions.push(self.condition(
+                        child,
+                        entity,
+                        &format!("{path}/children/{i}"),
+                        depth + 1,
+                    )?);
                 }
                 let combined = match (conditions.len(), g.combinator) {
                     (1, _) => conditions.pop().unwrap_or(Value::Null),
                     (_, Combinator::And) => json!({"and_condition": {"conditions": conditions}}),
                     (_, Combinator::Or) => json!({"or_condition": {"conditions": conditions}}),
                 };
-                Ok(if g.negated { json!({"not_condition": {"condition": combined}}) } else { combined })
+                Ok(if g.negated {
+                    json!({"not_condition": {"condition": combined}})
+                } else {
+                    combined
+                })
             }
             Node::Relationship(rel) => self.sequence(rel, entity, path, depth),
-            Node::Group(_) | Node::Condition(_) | Node::Sql(_) => {
-                Ok(json!({"customer_condition": {"customer_filter": self.filter(node, entity, "customer", path, depth)?}}))
-            }
+            Node::Group(_) | Node::Condition(_) | Node::Sql(_) => Ok(
+                json!({"customer_condition": {"customer_filter": self.filter(node, entity, "customer", path, depth)?}}),
+            ),
         }
     }
 
     /// A node without relationships as an ODP filter over `root` (`customer` or `event`).
-    fn filter(&self, node: &Node, entity: &'s Entity, root: &str, path: &str, depth: usize) -> Result<Value> {
+    fn filter(
+        &self,
+        node: &Node,
+        entity: &'s Entity,
+        root: &str,
+        path: &str,
+        depth: usize,
+    ) -> Result<Value> {
         if depth > MAX_DEPTH {
-            return Err(unsupported(format!("conditions nested more than {MAX_DEPTH} levels deep"), path, ""));
+            return Err(unsupported(
+                format!("conditions nested more than {MAX_DEPTH} levels deep"),
+                path,
+                "",
+            ));
         }
         match node {
             Node::Group(g) => {
                 if g.children.is_empty() {
-                    return Err(Error::invalid(FORMAT, path, "This group is empty: add a condition to it or remove it."));
+                    return Err(Error::invalid(
+                        FORMAT,
+                        path,
+                        "This group is empty: add a condition to it or remove it.",
+                    ));
                 }
                 let mut filters = Vec::with_capacity(g.children.len());
                 for (i, child) in g.children.iter().enumerate() {
-                    filters.push(self.filter(child, entity, root, &format!("{path}/children/{i}"), depth + 1)?);
+                    filters.push(self.filter(
+                        child,
+                        entity,
+                        root,
+                        &format!("{path}/children/{i}"),
+                        depth + 1,
+                    )?);
                 }
                 let combined = match (filters.len(), g.combinator) {
                     (1, _) => filters.pop().unwrap_or(Value::Null),
                     (_, Combinator::And) => json!({"and_filter": {"filters": filters}}),
                     (_, Combinator::Or) => json!({"or_filter": {"filters": filters}}),
                 };
-                Ok(if g.negated { json!({"not_filter": {"filter": combined}}) } else { combined })
+                Ok(if g.negated {
+                    json!({"not_filter": {"filter": combined}})
+                } else {
+                    combined
+                })
             }
             Node::Condition(c) => self.comparison(c, entity, root, path),
-            Node::Sql(_) => Err(unsupported("a raw SQL condition", path, "ODP definitions have no SQL")),
+            Node::Sql(_) => Err(unsupported(
+                "a raw SQL condition",
+                path,
+                "ODP definitions have no SQL",
+            )),
             Node::Relationship(_) => Err(unsupported(
                 "a relationship condition inside an event filter",
                 path,
@@ -170,7 +235,13 @@ impl<'s> Render<'s> {
         }
     }
 
-    fn comparison(&self, c: &Condition, entity: &'s Entity, root: &str, path: &str) -> Result<Value> {
+    fn comparison(
+        &self,
+        c: &Condition,
+        entity: &'s Entity,
+        root: &str,
+        path: &str,
+    ) -> Result<Value> {
         use Operator as O;
         let column = resolve::column(FORMAT, entity, &c.attribute, path)?;
         let ty = column.data_type;
@@ -178,19 +249,35 @@ impl<'s> Render<'s> {
             return Err(Error::invalid(
                 FORMAT,
                 &format!("{path}/operator"),
-                format!("“{}” does not apply to {} ({}).", c.operator.label(), column.name, ty.label()),
+                format!(
+                    "“{}” does not apply to {} ({}).",
+                    c.operator.label(),
+                    column.name,
+                    ty.label()
+                ),
             ));
         }
-        let operand = value::read(c.operator, ty, &c.value)
-            .map_err(|(suffix, message)| Error::invalid(FORMAT, &format!("{path}/value{suffix}"), message))?;
+        let operand = value::read(c.operator, ty, &c.value).map_err(|(suffix, message)| {
+            Error::invalid(FORMAT, &format!("{path}/value{suffix}"), message)
+        })?;
         if value::uses_case(c.operator) && c.case_sensitive == Some(false) {
-            return Err(unsupported("case-insensitive matching", &format!("{path}/case_sensitive"), "ODP compares text exactly"));
+            return Err(unsupported(
+                "case-insensitive matching",
+                &format!("{path}/case_sensitive"),
+                "ODP compares text exactly",
+            ));
         }
         let reference = json!({"path_reference": {"value": format!("{root}.{}", c.attribute)}});
         let compare = |comparator: &str, rhs: Value| json!({"comparison": {"lhs": reference.clone(), "comparator": comparator, "rhs": rhs}});
         let number = |n: Num| json!({"number_literal": {"value": n.to_string()}});
         let label = c.operator.label();
-        let bad = || Error::invalid(FORMAT, &format!("{path}/value"), format!("unexpected value for “{label}”"));
+        let bad = || {
+            Error::invalid(
+                FORMAT,
+                &format!("{path}/value"),
+                format!("unexpected value for “{label}”"),
+            )
+        };
         Ok(match (c.operator, operand) {
             (O::Is, Operand::Text(s)) => compare("EQUAL", json!({"string_literal": {"value": s}})),
             (O::IsNot, Operand::Text(s)) => compare("NOT_EQUAL", json!({"string_literal": {"value": s}})),
@@ -262,8 +349,15 @@ impl<'s> Render<'s> {
         })
     }
 
-    fn sequence(&self, rel: &RelationshipCondition, entity: &'s Entity, path: &str, depth: usize) -> Result<Value> {
-        let (r, related) = resolve::relationship(FORMAT, self.schema, entity, &rel.relationship, path)?;
+    fn sequence(
+        &self,
+        rel: &RelationshipCondition,
+        entity: &'s Entity,
+        path: &str,
+        depth: usize,
+    ) -> Result<Value> {
+        let (r, related) =
+            resolve::relationship(FORMAT, self.schema, entity, &rel.relationship, path)?;
         if event_relationship(self.schema, entity).map(|e| e.id) != Some(r.id) {
             return Err(unsupported(
                 format!("a condition on {}", r.name),
@@ -274,33 +368,69 @@ impl<'s> Render<'s> {
         let constraint_path = format!("{path}/constraint");
         let min_count = match &rel.constraint {
             None => 1,
-            Some(Constraint::Occurrences { operator: CountOperator::AtLeast, value, .. }) => {
-                match value::read(Operator::SizeEquals, DataType::Number, value) {
-                    Ok(Operand::Count(n)) => n,
-                    Ok(_) => 1,
-                    Err((suffix, message)) => return Err(Error::invalid(FORMAT, &format!("{constraint_path}/value{suffix}"), message)),
+            Some(Constraint::Occurrences {
+                operator: CountOperator::AtLeast,
+                value,
+                ..
+            }) => match value::read(Operator::SizeEquals, DataType::Number, value) {
+                Ok(Operand::Count(n)) => n,
+                Ok(_) => 1,
+                Err((suffix, message)) => {
+                    return Err(Error::invalid(
+                        FORMAT,
+                        &format!("{constraint_path}/value{suffix}"),
+                        message,
+                    ))
                 }
-            }
+            },
             Some(Constraint::Occurrences { .. }) => {
-                return Err(unsupported("a count other than “at least”", &constraint_path, "ODP sequences have a min_count"))
+                return Err(unsupported(
+                    "a count other than “at least”",
+                    &constraint_path,
+                    "ODP sequences have a min_count",
+                ))
             }
             Some(Constraint::Aggregate { .. }) => {
-                return Err(unsupported("an aggregate of related records", &constraint_path, "ODP sequences count events"))
+                return Err(unsupported(
+                    "an aggregate of related records",
+                    &constraint_path,
+                    "ODP sequences count events",
+                ))
             }
         };
         let mut sequence = Map::new();
         if !rel.filter.children.is_empty() {
             let filter = Node::Group(rel.filter.clone());
-            sequence.insert("entry_event_filter".into(), self.filter(&filter, related, "event", &format!("{path}/filter"), depth + 1)?);
+            sequence.insert(
+                "entry_event_filter".into(),
+                self.filter(
+                    &filter,
+                    related,
+                    "event",
+                    &format!("{path}/filter"),
+                    depth + 1,
+                )?,
+            );
         } else if rel.filter.negated {
-            return Err(unsupported("a negated empty filter (no event can match)", &format!("{path}/filter"), ""));
+            return Err(unsupported(
+                "a negated empty filter (no event can match)",
+                &format!("{path}/filter"),
+                "",
+            ));
         }
         let window_path = format!("{path}/window");
         match &rel.window {
             None | Some(TimeWindow::AnyTime) => {}
             Some(TimeWindow::InTheLast { amount, unit }) => {
                 if resolve::time_column(r, related).is_none() {
-                    return Err(Error::invalid(FORMAT, &window_path, format!("{} has no date/time column, so a time window cannot apply.", related.name)));
+                    return Err(Error::invalid(
+                        FORMAT,
+                        &window_path,
+                        format!(
+                            "{} has no date/time column, so a time window cannot apply.",
+                            related.name
+                        ),
+                    ));
                 }
                 let per = match unit {
                     TimeUnit::Minute => 60u64,
@@ -325,7 +455,9 @@ impl<'s> Render<'s> {
                 ))
             }
         }
-        Ok(json!({"sequence_condition": {"sequence": Value::Object(sequence), "min_count": min_count}}))
+        Ok(
+            json!({"sequence_condition": {"sequence": Value::Object(sequence), "min_count": min_count}}),
+        )
     }
 }
 
@@ -338,8 +470,19 @@ impl<'s> Render<'s> {
 pub fn parse(text: &str, schema: &Schema, entity: Option<&str>) -> Result<Segment> {
     let value: Value = serde_json::from_str(text).map_err(|e| {
         let message = e.to_string();
-        let message = message.rfind(" at line ").map(|i| message[..i].to_string()).unwrap_or(message);
-        Error::syntax(FORMAT, Position::Text { line: e.line(), column: e.column() }, message, "")
+        let message = message
+            .rfind(" at line ")
+            .map(|i| message[..i].to_string())
+            .unwrap_or(message);
+        Error::syntax(
+            FORMAT,
+            Position::Text {
+                line: e.line(),
+                column: e.column(),
+            },
+            message,
+            "",
+        )
     })?;
     from_value(&value, schema, entity)
 }
@@ -350,9 +493,14 @@ pub fn from_value(value: &Value, schema: &Schema, entity: Option<&str>) -> Resul
         _ => (value, ""),
     };
     let Some(root) = definition.get("root_condition") else {
-        return Err(err(base_pointer, "missing \"root_condition\"", "an ODP definition is {\"root_condition\": …}"));
+        return Err(err(
+            base_pointer,
+            "missing \"root_condition\"",
+            "an ODP definition is {\"root_condition\": …}",
+        ));
     };
-    let base = resolve::parse_entity(schema, entity).map_err(|m| err("", m, "pass the entity the segment selects"))?;
+    let base = resolve::parse_entity(schema, entity)
+        .map_err(|m| err("", m, "pass the entity the segment selects"))?;
     let reader = Read { schema };
     let node = reader.condition(root, &format!("{base_pointer}/root_condition"), base, 0)?;
     let root = match node {
@@ -385,27 +533,49 @@ fn kind(value: &Value) -> &'static str {
 /// The one key of a tagged object (`{"comparison": {…}}`) and its value.
 fn tagged<'v>(value: &'v Value, pointer: &str, what: &str) -> Result<(&'v str, &'v Value)> {
     let Value::Object(map) = value else {
-        return Err(err(pointer, format!("expected {what} (an object), found {}", kind(value)), ""));
+        return Err(err(
+            pointer,
+            format!("expected {what} (an object), found {}", kind(value)),
+            "",
+        ));
     };
     let mut keys = map.iter();
     match (keys.next(), keys.next()) {
         (Some((k, v)), None) => Ok((k.as_str(), v)),
-        (None, _) => Err(err(pointer, format!("expected {what}, found an empty object"), "")),
-        (Some(_), Some((k, _))) => Err(err(&format!("{pointer}/{k}"), format!("{what} has one key; found another, \"{k}\""), "")),
+        (None, _) => Err(err(
+            pointer,
+            format!("expected {what}, found an empty object"),
+            "",
+        )),
+        (Some(_), Some((k, _))) => Err(err(
+            &format!("{pointer}/{k}"),
+            format!("{what} has one key; found another, \"{k}\""),
+            "",
+        )),
     }
 }
 
 fn field<'v>(value: &'v Value, key: &str, pointer: &str) -> Result<&'v Value> {
     match value {
-        Value::Object(map) => map.get(key).ok_or_else(|| err(pointer, format!("missing \"{key}\""), "")),
-        other => Err(err(pointer, format!("expected an object, found {}", kind(other)), "")),
+        Value::Object(map) => map
+            .get(key)
+            .ok_or_else(|| err(pointer, format!("missing \"{key}\""), "")),
+        other => Err(err(
+            pointer,
+            format!("expected an object, found {}", kind(other)),
+            "",
+        )),
     }
 }
 
 fn check_keys(value: &Value, pointer: &str, allowed: &[&str]) -> Result<()> {
     if let Value::Object(map) = value {
         if let Some(k) = map.keys().find(|k| !allowed.contains(&k.as_str())) {
-            return Err(err(&format!("{pointer}/{k}"), format!("unknown key \"{k}\""), format!("expected {}", allowed.join(", "))));
+            return Err(err(
+                &format!("{pointer}/{k}"),
+                format!("unknown key \"{k}\""),
+                format!("expected {}", allowed.join(", ")),
+            ));
         }
     }
     Ok(())
@@ -415,7 +585,11 @@ fn list<'v>(value: &'v Value, pointer: &str) -> Result<&'v [Value]> {
     match value {
         Value::Array(items) if !items.is_empty() => Ok(items),
         Value::Array(_) => Err(err(pointer, "an empty list", "list at least one")),
-        other => Err(err(pointer, format!("expected a list, found {}", kind(other)), "")),
+        other => Err(err(
+            pointer,
+            format!("expected a list, found {}", kind(other)),
+            "",
+        )),
     }
 }
 
@@ -424,9 +598,19 @@ struct Read<'s> {
 }
 
 impl<'s> Read<'s> {
-    fn condition(&self, value: &Value, pointer: &str, entity: &'s Entity, depth: usize) -> Result<Node> {
+    fn condition(
+        &self,
+        value: &Value,
+        pointer: &str,
+        entity: &'s Entity,
+        depth: usize,
+    ) -> Result<Node> {
         if depth > SYNTAX_DEPTH {
-            return Err(err(pointer, format!("nested more than {SYNTAX_DEPTH} levels deep"), "flatten the definition"));
+            return Err(err(
+                pointer,
+                format!("nested more than {SYNTAX_DEPTH} levels deep"),
+                "flatten the definition",
+            ));
         }
         let (tag, body) = tagged(value, pointer, "a condition")?;
         let here = format!("{pointer}/{tag}");
@@ -456,25 +640,55 @@ impl<'s> Read<'s> {
         }
     }
 
-    fn sequence(&self, body: &Value, pointer: &str, entity: &'s Entity, depth: usize) -> Result<Node> {
+    fn sequence(
+        &self,
+        body: &Value,
+        pointer: &str,
+        entity: &'s Entity,
+        depth: usize,
+    ) -> Result<Node> {
         check_keys(body, pointer, &["sequence", "min_count"])?;
         let Some(r) = event_relationship(self.schema, entity) else {
-            return Err(cannot(pointer, "a sequence of events", format!("{} has no event relationship", entity.name)));
+            return Err(cannot(
+                pointer,
+                "a sequence of events",
+                format!("{} has no event relationship", entity.name),
+            ));
         };
         let Some(related) = self.schema.entity(&r.to_entity) else {
-            return Err(cannot(pointer, "a sequence of events", "the event entity is missing from the schema"));
+            return Err(cannot(
+                pointer,
+                "a sequence of events",
+                "the event entity is missing from the schema",
+            ));
         };
         let min_count = match body.get("min_count") {
             None => 1,
             Some(Value::Number(n)) if n.as_u64().is_some() => n.as_u64().unwrap_or(1),
-            Some(other) => return Err(err(&format!("{pointer}/min_count"), format!("expected a whole number, found {}", kind(other)), "")),
+            Some(other) => {
+                return Err(err(
+                    &format!("{pointer}/min_count"),
+                    format!("expected a whole number, found {}", kind(other)),
+                    "",
+                ))
+            }
         };
         let sequence_pointer = format!("{pointer}/sequence");
         let sequence = field(body, "sequence", pointer)?;
-        check_keys(sequence, &sequence_pointer, &["entry_event_filter", "max_age_seconds"])?;
+        check_keys(
+            sequence,
+            &sequence_pointer,
+            &["entry_event_filter", "max_age_seconds"],
+        )?;
         let filter = match sequence.get("entry_event_filter") {
             None => Group::and(Vec::new()),
-            Some(f) => match self.filter(f, &format!("{sequence_pointer}/entry_event_filter"), related, "event", depth + 1)? {
+            Some(f) => match self.filter(
+                f,
+                &format!("{sequence_pointer}/entry_event_filter"),
+                related,
+                "event",
+                depth + 1,
+            )? {
                 Node::Group(g) => g,
                 other => Group::and(vec![other]),
             },
@@ -491,25 +705,59 @@ impl<'s> Read<'s> {
                 } else if seconds % 60 == 0 {
                     (seconds / 60, TimeUnit::Minute)
                 } else {
-                    return Err(cannot(&p, format!("a window of {seconds} seconds"), "windows are whole minutes, hours or days"));
+                    return Err(cannot(
+                        &p,
+                        format!("a window of {seconds} seconds"),
+                        "windows are whole minutes, hours or days",
+                    ));
                 };
-                let amount = u32::try_from(amount).map_err(|_| cannot(&p, "a window this long", ""))?;
+                let amount =
+                    u32::try_from(amount).map_err(|_| cannot(&p, "a window this long", ""))?;
                 if resolve::time_column(r, related).is_none() {
-                    return Err(cannot(&p, "a time window", format!("{} has no date/time column", related.name)));
+                    return Err(cannot(
+                        &p,
+                        "a time window",
+                        format!("{} has no date/time column", related.name),
+                    ));
                 }
                 Some(TimeWindow::InTheLast { amount, unit })
             }
             Some(other) => {
-                return Err(err(&format!("{sequence_pointer}/max_age_seconds"), format!("expected a whole number of seconds, found {}", kind(other)), ""))
+                return Err(err(
+                    &format!("{sequence_pointer}/max_age_seconds"),
+                    format!("expected a whole number of seconds, found {}", kind(other)),
+                    "",
+                ))
             }
         };
-        let constraint = Some(Constraint::Occurrences { operator: CountOperator::AtLeast, value: Value::from(min_count), census_operator: None });
-        Ok(Node::Relationship(RelationshipCondition { relationship: r.name.clone(), constraint, window, filter, census: None }))
+        let constraint = Some(Constraint::Occurrences {
+            operator: CountOperator::AtLeast,
+            value: Value::from(min_count),
+            census_operator: None,
+        });
+        Ok(Node::Relationship(RelationshipCondition {
+            relationship: r.name.clone(),
+            constraint,
+            window,
+            filter,
+            census: None,
+        }))
     }
 
-    fn filter(&self, value: &Value, pointer: &str, entity: &'s Entity, root: &str, depth: usize) -> Result<Node> {
+    fn filter(
+        &self,
+        value: &Value,
+        pointer: &str,
+        entity: &'s Entity,
+        root: &str,
+        depth: usize,
+    ) -> Result<Node> {
         if depth > SYNTAX_DEPTH {
-            return Err(err(pointer, format!("nested more than {SYNTAX_DEPTH} levels deep"), "flatten the definition"));
+            return Err(err(
+                pointer,
+                format!("nested more than {SYNTAX_DEPTH} levels deep"),
+                "flatten the definition",
+            ));
         }
         let (tag, body) = tagged(value, pointer, "a filter")?;
         let here = format!("{pointer}/{tag}");
@@ -518,60 +766,141 @@ impl<'s> Read<'s> {
             "path_reference" => {
                 let column = self.path(body, &here, entity, root)?;
                 if column.data_type != DataType::Boolean {
-                    return Err(cannot(&here, format!("{} ({}) on its own", column.name, column.data_type.label()), "compare it with a value"));
+                    return Err(cannot(
+                        &here,
+                        format!("{} ({}) on its own", column.name, column.data_type.label()),
+                        "compare it with a value",
+                    ));
                 }
-                Ok(Node::Condition(Condition::new(&column.name, Operator::IsTrue, Value::Null)))
+                Ok(Node::Condition(Condition::new(
+                    &column.name,
+                    Operator::IsTrue,
+                    Value::Null,
+                )))
             }
             "and_filter" | "or_filter" => {
                 check_keys(body, &here, &["filters"])?;
                 let items = list(field(body, "filters", &here)?, &format!("{here}/filters"))?;
                 let mut children = Vec::with_capacity(items.len());
                 for (i, item) in items.iter().enumerate() {
-                    children.push(self.filter(item, &format!("{here}/filters/{i}"), entity, root, depth + 1)?);
+                    children.push(self.filter(
+                        item,
+                        &format!("{here}/filters/{i}"),
+                        entity,
+                        root,
+                        depth + 1,
+                    )?);
                 }
-                let combinator = if tag == "and_filter" { Combinator::And } else { Combinator::Or };
-                Ok(Node::Group(Group { combinator, negated: false, children }))
+                let combinator = if tag == "and_filter" {
+                    Combinator::And
+                } else {
+                    Combinator::Or
+                };
+                Ok(Node::Group(Group {
+                    combinator,
+                    negated: false,
+                    children,
+                }))
             }
             "not_filter" => {
                 check_keys(body, &here, &["filter"])?;
-                Ok(negate(self.filter(field(body, "filter", &here)?, &format!("{here}/filter"), entity, root, depth + 1)?))
+                Ok(negate(self.filter(
+                    field(body, "filter", &here)?,
+                    &format!("{here}/filter"),
+                    entity,
+                    root,
+                    depth + 1,
+                )?))
             }
-            other => Err(cannot(&here, format!("the filter \"{other}\""), "read: comparison, path_reference, and_filter, or_filter, not_filter")),
+            other => Err(cannot(
+                &here,
+                format!("the filter \"{other}\""),
+                "read: comparison, path_reference, and_filter, or_filter, not_filter",
+            )),
         }
     }
 
     /// `{"value": "customer.<attribute>"}`: the column.
-    fn path(&self, body: &Value, pointer: &str, entity: &'s Entity, root: &str) -> Result<&'s segment_model::schema::Column> {
+    fn path(
+        &self,
+        body: &Value,
+        pointer: &str,
+        entity: &'s Entity,
+        root: &str,
+    ) -> Result<&'s segment_model::schema::Column> {
         check_keys(body, pointer, &["value"])?;
         let p = format!("{pointer}/value");
         let Some(text) = field(body, "value", pointer)?.as_str() else {
-            return Err(err(&p, "expected the path as a string", "e.g. customer.country"));
+            return Err(err(
+                &p,
+                "expected the path as a string",
+                "e.g. customer.country",
+            ));
         };
         let prefix = format!("{root}.");
         let Some(name) = text.strip_prefix(&prefix) else {
-            return Err(cannot(&p, format!("the path {text} here"), format!("conditions here are on {root}.<field>")));
+            return Err(cannot(
+                &p,
+                format!("the path {text} here"),
+                format!("conditions here are on {root}.<field>"),
+            ));
         };
-        entity.column(name).ok_or_else(|| err(&p, format!("“{name}” is not an attribute of {}", entity.name), format!("known: {}", resolve::known_columns(entity))))
+        entity.column(name).ok_or_else(|| {
+            err(
+                &p,
+                format!("“{name}” is not an attribute of {}", entity.name),
+                format!("known: {}", resolve::known_columns(entity)),
+            )
+        })
     }
 
-    fn comparison(&self, body: &Value, pointer: &str, entity: &'s Entity, root: &str) -> Result<Node> {
+    fn comparison(
+        &self,
+        body: &Value,
+        pointer: &str,
+        entity: &'s Entity,
+        root: &str,
+    ) -> Result<Node> {
         check_keys(body, pointer, &["lhs", "comparator", "rhs"])?;
         let lhs = field(body, "lhs", pointer)?;
         let (tag, reference) = tagged(lhs, &format!("{pointer}/lhs"), "a path reference")?;
         if tag != "path_reference" {
-            return Err(cannot(&format!("{pointer}/lhs/{tag}"), format!("\"{tag}\" on the left"), "the left side is a path_reference"));
+            return Err(cannot(
+                &format!("{pointer}/lhs/{tag}"),
+                format!("\"{tag}\" on the left"),
+                "the left side is a path_reference",
+            ));
         }
-        let column = self.path(reference, &format!("{pointer}/lhs/path_reference"), entity, root)?;
+        let column = self.path(
+            reference,
+            &format!("{pointer}/lhs/path_reference"),
+            entity,
+            root,
+        )?;
         let comparator_pointer = format!("{pointer}/comparator");
         let Some(comparator) = field(body, "comparator", pointer)?.as_str() else {
-            return Err(err(&comparator_pointer, "expected the comparator as a string", "e.g. LESS_THAN"));
+            return Err(err(
+                &comparator_pointer,
+                "expected the comparator as a string",
+                "e.g. LESS_THAN",
+            ));
         };
         let rhs_pointer = format!("{pointer}/rhs");
-        let (literal, literal_body) = tagged(field(body, "rhs", pointer)?, &rhs_pointer, "a literal")?;
+        let (literal, literal_body) =
+            tagged(field(body, "rhs", pointer)?, &rhs_pointer, "a literal")?;
         let literal_pointer = format!("{rhs_pointer}/{literal}");
         let raw = field(literal_body, "value", &literal_pointer)?;
         let attr = column.name.as_str();
-        let wrong = |what: &str| cannot(&literal_pointer, format!("comparing {attr} ({}) with {what}", column.data_type.label()), "compare it with a value of its type");
+        let wrong = |what: &str| {
+            cannot(
+                &literal_pointer,
+                format!(
+                    "comparing {attr} ({}) with {what}",
+                    column.data_type.label()
+                ),
+                "compare it with a value of its type",
+            )
+        };
         let operator = match (column.data_type, literal, comparator) {
             (DataType::Text, "string_literal", "EQUAL") => Operator::Is,
             (DataType::Text, "string_literal", "NOT_EQUAL") => Operator::IsNot,
@@ -601,7 +930,13 @@ impl<'s> Read<'s> {
         let value = match operator {
             Operator::Is | Operator::IsNot => match raw {
                 Value::String(s) => Value::String(s.clone()),
-                other => return Err(err(&format!("{literal_pointer}/value"), format!("expected text, found {}", kind(other)), "")),
+                other => {
+                    return Err(err(
+                        &format!("{literal_pointer}/value"),
+                        format!("expected text, found {}", kind(other)),
+                        "",
+                    ))
+                }
             },
             Operator::IsTrue | Operator::IsFalse => Value::Null,
             _ => {
@@ -612,7 +947,13 @@ impl<'s> Read<'s> {
                 };
                 match n {
                     Some(n) => n.to_json(),
-                    None => return Err(err(&format!("{literal_pointer}/value"), format!("expected a number, found {}", value::describe(raw)), "write it like \"25\"")),
+                    None => {
+                        return Err(err(
+                            &format!("{literal_pointer}/value"),
+                            format!("expected a number, found {}", value::describe(raw)),
+                            "write it like \"25\"",
+                        ))
+                    }
                 }
             }
         };
@@ -626,6 +967,10 @@ fn negate(node: Node) -> Node {
             g.negated = !g.negated;
             Node::Group(g)
         }
-        other => Node::Group(Group { combinator: Combinator::And, negated: true, children: vec![other] }),
+        other => Node::Group(Group {
+            combinator: Combinator::And,
+            negated: true,
+            children: vec![other],
+        }),
     }
 }

@@ -41,23 +41,29 @@ pub fn parse(text: &str, schema: &Schema, entity: Option<&str>) -> Result<Segmen
 pub fn from_value(value: &Value, schema: &Schema, entity: Option<&str>) -> Result<Segment> {
     let (node, base) = match value.get("expression") {
         Some(expression) if value.get("nodeType").is_none() => {
-            let format = expression.get("format").and_then(Value::as_str).unwrap_or("pql/json");
+            let format = expression
+                .get("format")
+                .and_then(Value::as_str)
+                .unwrap_or("pql/json");
             let inner = expression.get("value").unwrap_or(&Value::Null);
             match (format, inner) {
-                ("pql/text", Value::String(text)) => return crate::pql_text::parse(text, schema, entity),
+                ("pql/text", Value::String(text)) => {
+                    return crate::pql_text::parse(text, schema, entity)
+                }
                 ("pql/json", Value::String(text)) => {
-                    let parsed: Value = serde_json::from_str(text).map_err(|e| json_error(&e, "/expression/value"))?;
+                    let parsed: Value = serde_json::from_str(text)
+                        .map_err(|e| json_error(&e, "/expression/value"))?;
                     (parsed, "/expression/value".to_string())
                 }
-                ("pql/json", node @ Value::Object(_)) => (node.clone(), "/expression/value".to_string()),
-                (other, _) => {
-                    return Err(Error::syntax(
-                        Format::PqlJson,
-                        Position::json("/expression"),
-                        format!("expression format \"{other}\" with this value is not read"),
-                        "use format pql/json (value: the node, or its JSON as a string) or pql/text",
-                    ))
+                ("pql/json", node @ Value::Object(_)) => {
+                    (node.clone(), "/expression/value".to_string())
                 }
+                (other, _) => return Err(Error::syntax(
+                    Format::PqlJson,
+                    Position::json("/expression"),
+                    format!("expression format \"{other}\" with this value is not read"),
+                    "use format pql/json (value: the node, or its JSON as a string) or pql/text",
+                )),
             }
         }
         _ => (value.clone(), String::new()),
@@ -76,6 +82,18 @@ fn json_error(e: &serde_json::Error, inside: &str) -> Error {
         Some(i) => message[..i].to_string(),
         None => message,
     };
-    let hint = if inside.is_empty() { String::new() } else { format!("in the JSON string at {inside}") };
-    Error::syntax(Format::PqlJson, Position::Text { line: e.line(), column: e.column() }, message, hint)
+    let hint = if inside.is_empty() {
+        String::new()
+    } else {
+        format!("in the JSON string at {inside}")
+    };
+    Error::syntax(
+        Format::PqlJson,
+        Position::Text {
+            line: e.line(),
+            column: e.column(),
+        },
+        message,
+        hint,
+    )
 }

@@ -35,13 +35,18 @@ impl Num {
         if !t.contains(['.', 'e', 'E']) {
             return t.parse::<i64>().ok().map(Num::Int);
         }
-        t.parse::<f64>().ok().filter(|f| f.is_finite()).map(Num::Float)
+        t.parse::<f64>()
+            .ok()
+            .filter(|f| f.is_finite())
+            .map(Num::Float)
     }
 
     pub(crate) fn to_json(self) -> Value {
         match self {
             Num::Int(i) => Value::from(i),
-            Num::Float(f) => serde_json::Number::from_f64(f).map(Value::Number).unwrap_or(Value::Null),
+            Num::Float(f) => serde_json::Number::from_f64(f)
+                .map(Value::Number)
+                .unwrap_or(Value::Null),
         }
     }
 
@@ -121,9 +126,16 @@ pub(crate) enum Operand {
     Moment(String, Moment),
     DateRange(Bound, Bound),
     Span(Span),
-    AgoPair { from: u64, to: u64, unit: TimeUnit },
+    AgoPair {
+        from: u64,
+        to: u64,
+        unit: TimeUnit,
+    },
     Period(TimeUnit),
-    DatePart { part: DatePart, values: Vec<i64> },
+    DatePart {
+        part: DatePart,
+        values: Vec<i64>,
+    },
     Elements(Vec<Element>),
 }
 
@@ -140,7 +152,9 @@ pub(crate) fn describe(value: &Value) -> String {
         Value::Null => "nothing".to_string(),
         Value::Bool(b) => format!("{b}"),
         Value::Number(n) => format!("the number {n}"),
-        Value::String(s) if s.chars().count() > 40 => format!("text “{}…”", s.chars().take(40).collect::<String>()),
+        Value::String(s) if s.chars().count() > 40 => {
+            format!("text “{}…”", s.chars().take(40).collect::<String>())
+        }
         Value::String(s) => format!("text “{s}”"),
         Value::Array(items) => format!("a list of {}", items.len()),
         Value::Object(_) => "an object".to_string(),
@@ -151,13 +165,20 @@ pub(crate) fn describe(value: &Value) -> String {
 pub(crate) fn read(op: Operator, ty: DataType, value: &Value) -> Result<Operand, ValueError> {
     use Operator as O;
     Ok(match op {
-        O::IsNull | O::IsNotNull | O::IsBlank | O::IsNotBlank | O::IsTrue | O::IsFalse | O::IsEmpty | O::IsNotEmpty => {
-            Operand::Nothing
-        }
+        O::IsNull
+        | O::IsNotNull
+        | O::IsBlank
+        | O::IsNotBlank
+        | O::IsTrue
+        | O::IsFalse
+        | O::IsEmpty
+        | O::IsNotEmpty => Operand::Nothing,
         O::Is | O::IsNot => Operand::Text(text(value, "")?),
         O::IsOneOf | O::IsNoneOf => match ty {
             DataType::Number => Operand::NumberList(list(value, number)?),
-            DataType::Text | DataType::Boolean | DataType::Datetime | DataType::Array => Operand::TextList(list(value, text)?),
+            DataType::Text | DataType::Boolean | DataType::Datetime | DataType::Array => {
+                Operand::TextList(list(value, text)?)
+            }
         },
         O::Contains
         | O::DoesNotContain
@@ -173,12 +194,18 @@ pub(crate) fn read(op: Operator, ty: DataType, value: &Value) -> Result<Operand,
             }
             Operand::Text(t)
         }
-        O::LengthEquals | O::LengthLessThan | O::LengthGreaterThan | O::SizeEquals | O::SizeLessThan | O::SizeGreaterThan => {
-            Operand::Count(count(value, "")?)
-        }
-        O::Equals | O::NotEquals | O::LessThan | O::LessThanOrEqual | O::GreaterThan | O::GreaterThanOrEqual => {
-            Operand::Number(number(value, "")?)
-        }
+        O::LengthEquals
+        | O::LengthLessThan
+        | O::LengthGreaterThan
+        | O::SizeEquals
+        | O::SizeLessThan
+        | O::SizeGreaterThan => Operand::Count(count(value, "")?),
+        O::Equals
+        | O::NotEquals
+        | O::LessThan
+        | O::LessThanOrEqual
+        | O::GreaterThan
+        | O::GreaterThanOrEqual => Operand::Number(number(value, "")?),
         O::Between | O::NotBetween => match ty {
             DataType::Datetime => date_range(value)?,
             DataType::Number | DataType::Text | DataType::Boolean | DataType::Array => {
@@ -191,11 +218,18 @@ pub(crate) fn read(op: Operator, ty: DataType, value: &Value) -> Result<Operand,
                 Operand::NumberPair(low, high)
             }
         },
-        O::On | O::NotOn | O::Before | O::After | O::OnOrBefore | O::OnOrAfter => moment(value, "")?,
-        O::InTheLast | O::InTheNext | O::MoreThanAgo | O::LessThanAgo | O::ExactlyAgo => Operand::Span(span(value)?),
+        O::On | O::NotOn | O::Before | O::After | O::OnOrBefore | O::OnOrAfter => {
+            moment(value, "")?
+        }
+        O::InTheLast | O::InTheNext | O::MoreThanAgo | O::LessThanAgo | O::ExactlyAgo => {
+            Operand::Span(span(value)?)
+        }
         O::BetweenAgo => {
             let Value::Object(map) = value else {
-                return err("", format!("Enter from, to and a unit (got {}).", describe(value)));
+                return err(
+                    "",
+                    format!("Enter from, to and a unit (got {}).", describe(value)),
+                );
             };
             let from = count(map.get("from").unwrap_or(&Value::Null), "/from")?;
             let to = count(map.get("to").unwrap_or(&Value::Null), "/to")?;
@@ -203,11 +237,15 @@ pub(crate) fn read(op: Operator, ty: DataType, value: &Value) -> Result<Operand,
             Operand::AgoPair { from, to, unit }
         }
         O::ThisPeriod | O::LastPeriod | O::NextPeriod => match value {
-            Value::Object(map) => Operand::Period(unit(map.get("unit").unwrap_or(&Value::Null), "/unit")?),
+            Value::Object(map) => {
+                Operand::Period(unit(map.get("unit").unwrap_or(&Value::Null), "/unit")?)
+            }
             other => Operand::Period(unit(other, "")?),
         },
         O::DatePartIs => date_part(value)?,
-        O::ContainsAnyOf | O::ContainsAllOf | O::ContainsNoneOf => Operand::Elements(list(value, element)?),
+        O::ContainsAnyOf | O::ContainsAllOf | O::ContainsNoneOf => {
+            Operand::Elements(list(value, element)?)
+        }
     })
 }
 
@@ -216,7 +254,9 @@ pub(crate) fn canonical(operand: &Operand) -> Value {
     match operand {
         Operand::Nothing => Value::Null,
         Operand::Text(s) => Value::String(s.clone()),
-        Operand::TextList(items) => Value::Array(items.iter().map(|s| Value::String(s.clone())).collect()),
+        Operand::TextList(items) => {
+            Value::Array(items.iter().map(|s| Value::String(s.clone())).collect())
+        }
         Operand::Number(n) => n.to_json(),
         Operand::NumberList(items) => Value::Array(items.iter().map(|n| n.to_json()).collect()),
         Operand::NumberPair(a, b) => Value::Array(vec![a.to_json(), b.to_json()]),
@@ -224,7 +264,9 @@ pub(crate) fn canonical(operand: &Operand) -> Value {
         Operand::Moment(_, m) => Value::String(moment_text(m)),
         Operand::DateRange(a, b) => match (a, b) {
             // Validation reads the pair in either order; the earlier first.
-            (Bound::Moment(_, a), Bound::Moment(_, b)) if a.start() > b.start() => json!([moment_text(b), moment_text(a)]),
+            (Bound::Moment(_, a), Bound::Moment(_, b)) if a.start() > b.start() => {
+                json!([moment_text(b), moment_text(a)])
+            }
             (Bound::Moment(_, a), Bound::Moment(_, b)) => json!([moment_text(a), moment_text(b)]),
             _ => json!({"bound_one": bound_json(a), "bound_two": bound_json(b)}),
         },
@@ -258,7 +300,9 @@ pub(crate) fn moment_text(m: &Moment) -> String {
 
 /// A date or instant string in canonical spelling, or as written when it does not read.
 pub(crate) fn canonical_moment(s: &str) -> String {
-    time::parse_moment(s).map(|m| moment_text(&m)).unwrap_or_else(|| s.to_string())
+    time::parse_moment(s)
+        .map(|m| moment_text(&m))
+        .unwrap_or_else(|| s.to_string())
 }
 
 fn bound_json(bound: &Bound) -> Value {
@@ -296,14 +340,23 @@ fn text(value: &Value, suffix: &str) -> Result<String, ValueError> {
     match value {
         Value::String(s) => Ok(s.clone()),
         Value::Number(n) => Ok(n.to_string()),
-        _ => err(suffix, format!("Enter a text value (got {}).", describe(value))),
+        _ => err(
+            suffix,
+            format!("Enter a text value (got {}).", describe(value)),
+        ),
     }
 }
 
 fn number(value: &Value, suffix: &str) -> Result<Num, ValueError> {
     let parsed = match value {
         Value::Number(n) => Num::from_json(n),
-        Value::String(s) => Num::parse(s).or_else(|| s.trim().parse::<f64>().ok().filter(|f| f.is_finite()).map(Num::Float)),
+        Value::String(s) => Num::parse(s).or_else(|| {
+            s.trim()
+                .parse::<f64>()
+                .ok()
+                .filter(|f| f.is_finite())
+                .map(Num::Float)
+        }),
         _ => None,
     };
     match parsed {
@@ -323,15 +376,23 @@ fn count(value: &Value, suffix: &str) -> Result<u64, ValueError> {
 fn pair(value: &Value) -> Result<(&Value, &Value), ValueError> {
     match value {
         Value::Array(items) if items.len() == 2 => Ok((&items[0], &items[1])),
-        _ => err("", format!("Enter two values, from and to (got {}).", describe(value))),
+        _ => err(
+            "",
+            format!("Enter two values, from and to (got {}).", describe(value)),
+        ),
     }
 }
 
-fn list<T>(value: &Value, item: impl Fn(&Value, &str) -> Result<T, ValueError>) -> Result<Vec<T>, ValueError> {
+fn list<T>(
+    value: &Value,
+    item: impl Fn(&Value, &str) -> Result<T, ValueError>,
+) -> Result<Vec<T>, ValueError> {
     let out = match value {
-        Value::Array(items) => {
-            items.iter().enumerate().map(|(i, v)| item(v, &format!("/{i}"))).collect::<Result<Vec<T>, ValueError>>()?
-        }
+        Value::Array(items) => items
+            .iter()
+            .enumerate()
+            .map(|(i, v)| item(v, &format!("/{i}")))
+            .collect::<Result<Vec<T>, ValueError>>()?,
         Value::Null => Vec::new(),
         single => vec![item(single, "")?],
     };
@@ -345,7 +406,10 @@ fn element(value: &Value, suffix: &str) -> Result<Element, ValueError> {
     match value {
         Value::String(s) => Ok(Element::Text(s.clone())),
         Value::Number(_) => Ok(Element::Number(number(value, suffix)?)),
-        _ => err(suffix, format!("Enter a text or number value (got {}).", describe(value))),
+        _ => err(
+            suffix,
+            format!("Enter a text or number value (got {}).", describe(value)),
+        ),
     }
 }
 
@@ -355,7 +419,13 @@ fn moment(value: &Value, suffix: &str) -> Result<Operand, ValueError> {
             return Ok(Operand::Moment(s.trim().to_string(), m));
         }
     }
-    err(suffix, format!("Enter a date like 2024-05-31 or a date and time like 2024-05-31T14:00:00Z (got {}).", describe(value)))
+    err(
+        suffix,
+        format!(
+            "Enter a date like 2024-05-31 or a date and time like 2024-05-31T14:00:00Z (got {}).",
+            describe(value)
+        ),
+    )
 }
 
 fn bound(value: &Value, suffix: &str) -> Result<Bound, ValueError> {
@@ -363,10 +433,18 @@ fn bound(value: &Value, suffix: &str) -> Result<Bound, ValueError> {
         Value::Null => Ok(Bound::Now),
         Value::String(s) if s.trim().is_empty() => Ok(Bound::Now),
         Value::String(s) if s.trim_start().starts_with("days_ago") => {
-            let days = s.trim_start().trim_start_matches("days_ago").trim_start().trim_start_matches(':').trim();
+            let days = s
+                .trim_start()
+                .trim_start_matches("days_ago")
+                .trim_start()
+                .trim_start_matches(':')
+                .trim();
             match days.parse::<f64>() {
                 Ok(d) if d.is_finite() && d.abs() < 1e6 => Ok(Bound::DaysAgo(d)),
-                _ => err(suffix, format!("“{s}”: write days_ago: followed by a number of days.")),
+                _ => err(
+                    suffix,
+                    format!("“{s}”: write days_ago: followed by a number of days."),
+                ),
             }
         }
         other => match moment(other, suffix)? {
@@ -378,12 +456,20 @@ fn bound(value: &Value, suffix: &str) -> Result<Bound, ValueError> {
 
 fn date_range(value: &Value) -> Result<Operand, ValueError> {
     match value {
-        Value::Array(items) if items.len() == 2 => Ok(Operand::DateRange(bound(&items[0], "/0")?, bound(&items[1], "/1")?)),
-        Value::Object(map) if map.contains_key("bound_one") || map.contains_key("bound_two") => Ok(Operand::DateRange(
-            bound(map.get("bound_one").unwrap_or(&Value::Null), "/bound_one")?,
-            bound(map.get("bound_two").unwrap_or(&Value::Null), "/bound_two")?,
+        Value::Array(items) if items.len() == 2 => Ok(Operand::DateRange(
+            bound(&items[0], "/0")?,
+            bound(&items[1], "/1")?,
         )),
-        _ => err("", format!("Enter two dates, from and to (got {}).", describe(value))),
+        Value::Object(map) if map.contains_key("bound_one") || map.contains_key("bound_two") => {
+            Ok(Operand::DateRange(
+                bound(map.get("bound_one").unwrap_or(&Value::Null), "/bound_one")?,
+                bound(map.get("bound_two").unwrap_or(&Value::Null), "/bound_two")?,
+            ))
+        }
+        _ => err(
+            "",
+            format!("Enter two dates, from and to (got {}).", describe(value)),
+        ),
     }
 }
 
@@ -411,7 +497,13 @@ fn span(value: &Value) -> Result<Span, ValueError> {
 fn unit(value: &Value, suffix: &str) -> Result<TimeUnit, ValueError> {
     match value.as_str().and_then(unit_from_name) {
         Some(u) => Ok(u),
-        None => err(suffix, format!("Choose a unit: minute, hour, day, week, month or year (got {}).", describe(value))),
+        None => err(
+            suffix,
+            format!(
+                "Choose a unit: minute, hour, day, week, month or year (got {}).",
+                describe(value)
+            ),
+        ),
     }
 }
 
@@ -424,14 +516,20 @@ fn date_part(value: &Value) -> Result<Operand, ValueError> {
         Some("month") => DatePart::Month,
         Some("day_of_month") => DatePart::DayOfMonth,
         Some("weekday") => DatePart::Weekday,
-        _ => return err("/part", "Choose a date part: year, month, day_of_month or weekday."),
+        _ => {
+            return err(
+                "/part",
+                "Choose a date part: year, month, day_of_month or weekday.",
+            )
+        }
     };
     let (suffix, raw) = match (map.get("values"), map.get("value")) {
         (Some(v), _) => ("/values", v),
         (None, Some(v)) => ("/value", v),
         (None, None) => ("/values", &Value::Null),
     };
-    let values = list(raw, |v, s| count(v, s).map(|n| n as i64)).map_err(|(s, m)| (format!("{suffix}{s}"), m))?;
+    let values = list(raw, |v, s| count(v, s).map(|n| n as i64))
+        .map_err(|(s, m)| (format!("{suffix}{s}"), m))?;
     let (low, high, what) = match part {
         DatePart::Year => (1, 9999, "a year"),
         DatePart::Month => (1, 12, "a month from 1 to 12"),

@@ -21,66 +21,141 @@ fn at(line: usize, column: usize) -> Position {
 #[test]
 fn pql_text_errors_name_the_line_column_and_a_hint() {
     let e = parse_err(Format::PqlText, "country = ");
-    assert!(matches!(&e, Error::Syntax { at: p, message, .. } if *p == at(1, 11) && message.contains("expected a condition or a value")), "{e}");
+    assert!(
+        matches!(&e, Error::Syntax { at: p, message, .. } if *p == at(1, 11) && message.contains("expected a condition or a value")),
+        "{e}"
+    );
 
     let e = parse_err(Format::PqlText, "country = \"US\"\nand agee = 3");
-    assert!(matches!(&e, Error::Syntax { at: p, message, hint, .. }
-        if *p == at(2, 5) && message.contains("“agee” is not an attribute of profiles") && hint.contains("known: id, email")), "{e}");
+    assert!(
+        matches!(&e, Error::Syntax { at: p, message, hint, .. }
+        if *p == at(2, 5) && message.contains("“agee” is not an attribute of profiles") && hint.contains("known: id, email")),
+        "{e}"
+    );
 
     let e = parse_err(Format::PqlText, "country = 'US'");
-    assert!(matches!(&e, Error::Syntax { at: p, hint, .. } if *p == at(1, 11) && hint.contains("double quotes")), "{e}");
+    assert!(
+        matches!(&e, Error::Syntax { at: p, hint, .. } if *p == at(1, 11) && hint.contains("double quotes")),
+        "{e}"
+    );
 
     let e = parse_err(Format::PqlText, "country.soundsLike(\"US\")");
-    assert!(matches!(&e, Error::Unrepresentable { construct, .. } if construct == "the function soundsLike()"), "{e}");
+    assert!(
+        matches!(&e, Error::Unrepresentable { construct, .. } if construct == "the function soundsLike()"),
+        "{e}"
+    );
 
     let e = parse_err(Format::PqlText, "exists E from orders where E.x = 1");
-    assert!(matches!(&e, Error::Syntax { at: p, message, hint, .. }
-        if *p == at(1, 15) && message.contains("not a relationship of profiles") && hint.contains("events")), "{e}");
+    assert!(
+        matches!(&e, Error::Syntax { at: p, message, hint, .. }
+        if *p == at(1, 15) && message.contains("not a relationship of profiles") && hint.contains("events")),
+        "{e}"
+    );
 
-    let e = parse_err(Format::PqlText, "exists E from events where country = \"US\"");
-    assert!(matches!(&e, Error::Unrepresentable { construct, .. } if construct.contains("a profile field inside the condition on E")), "{e}");
+    let e = parse_err(
+        Format::PqlText,
+        "exists E from events where country = \"US\"",
+    );
+    assert!(
+        matches!(&e, Error::Unrepresentable { construct, .. } if construct.contains("a profile field inside the condition on E")),
+        "{e}"
+    );
 
-    let e = parse_err(Format::PqlText, "signed_up_at occurs <= 30 days after date(2024, 1, 1)");
-    assert!(matches!(&e, Error::Syntax { message, .. } if message.contains("expected now")), "{e}");
+    let e = parse_err(
+        Format::PqlText,
+        "signed_up_at occurs <= 30 days after date(2024, 1, 1)",
+    );
+    assert!(
+        matches!(&e, Error::Syntax { message, .. } if message.contains("expected now")),
+        "{e}"
+    );
 
     let e = parse_err(Format::PqlText, "age = \"30\"");
-    assert!(matches!(&e, Error::Unrepresentable { construct, at: p, .. } if construct.contains("age (number)") && *p == at(1, 7)), "{e}");
+    assert!(
+        matches!(&e, Error::Unrepresentable { construct, at: p, .. } if construct.contains("age (number)") && *p == at(1, 7)),
+        "{e}"
+    );
 }
 
 #[test]
 fn pql_json_errors_name_the_json_pointer() {
-    let e = parse_err(Format::PqlJson, r#"{"nodeType":"fnApply","fnName":"=","params":[{"nodeType":"fieldLookup","fieldName":"country","object":{"nodeType":"parameterReference","position":1}},{"nodeType":"literal","literalType":"Text","value":"US"}]}"#);
-    assert!(matches!(&e, Error::Syntax { at: Position::Json { pointer }, message, .. }
-        if pointer == "/params/1/literalType" && message.contains("unknown literalType \"Text\"")), "{e}");
+    let e = parse_err(
+        Format::PqlJson,
+        r#"{"nodeType":"fnApply","fnName":"=","params":[{"nodeType":"fieldLookup","fieldName":"country","object":{"nodeType":"parameterReference","position":1}},{"nodeType":"literal","literalType":"Text","value":"US"}]}"#,
+    );
+    assert!(
+        matches!(&e, Error::Syntax { at: Position::Json { pointer }, message, .. }
+        if pointer == "/params/1/literalType" && message.contains("unknown literalType \"Text\"")),
+        "{e}"
+    );
 
-    let e = parse_err(Format::PqlJson, r#"{"nodeType":"fnApply","fnName":"=","params":[]"#);
-    assert!(matches!(&e, Error::Syntax { at: Position::Text { line: 1, .. }, .. }), "{e}");
+    let e = parse_err(
+        Format::PqlJson,
+        r#"{"nodeType":"fnApply","fnName":"=","params":[]"#,
+    );
+    assert!(
+        matches!(
+            &e,
+            Error::Syntax {
+                at: Position::Text { line: 1, .. },
+                ..
+            }
+        ),
+        "{e}"
+    );
 
-    let e = parse_err(Format::PqlJson, r#"{"nodeType":"fnApply","fnName":"=","params":[{"nodeType":"fieldLookup","fieldName":"colour","object":{"nodeType":"parameterReference","position":1}},{"nodeType":"literal","literalType":"String","value":"red"}]}"#);
-    assert!(matches!(&e, Error::Syntax { at: Position::Json { pointer }, message, .. }
-        if pointer == "/params/0" && message.contains("“colour” is not an attribute")), "{e}");
+    let e = parse_err(
+        Format::PqlJson,
+        r#"{"nodeType":"fnApply","fnName":"=","params":[{"nodeType":"fieldLookup","fieldName":"colour","object":{"nodeType":"parameterReference","position":1}},{"nodeType":"literal","literalType":"String","value":"red"}]}"#,
+    );
+    assert!(
+        matches!(&e, Error::Syntax { at: Position::Json { pointer }, message, .. }
+        if pointer == "/params/0" && message.contains("“colour” is not an attribute")),
+        "{e}"
+    );
 }
 
 #[test]
 fn odata_errors_name_the_line_column_and_a_hint() {
     let e = parse_err(Format::Odata, "country eq \"US\"");
-    assert!(matches!(&e, Error::Syntax { at: p, hint, .. } if *p == at(1, 12) && hint.contains("single quotes")), "{e}");
+    assert!(
+        matches!(&e, Error::Syntax { at: p, hint, .. } if *p == at(1, 12) && hint.contains("single quotes")),
+        "{e}"
+    );
 
     let e = parse_err(Format::Odata, "age gt 'x'");
-    assert!(matches!(&e, Error::Unrepresentable { construct, .. } if construct.contains("age gt this value")), "{e}");
+    assert!(
+        matches!(&e, Error::Unrepresentable { construct, .. } if construct.contains("age gt this value")),
+        "{e}"
+    );
 
     let e = parse_err(Format::Odata, "events/all(e: e/name eq 'x')");
-    assert!(matches!(&e, Error::Unrepresentable { construct, at: p, .. } if construct == "all(…)" && *p == at(1, 8)), "{e}");
+    assert!(
+        matches!(&e, Error::Unrepresentable { construct, at: p, .. } if construct == "all(…)" && *p == at(1, 8)),
+        "{e}"
+    );
 
-    let e = parse_err(Format::Odata, "$filter=country eq 'US' and\n  signed_up_at ge now() sub duration'P1Y'");
-    assert!(matches!(&e, Error::Syntax { at: p, message, .. } if *p == at(2, 29) && message.contains("duration'P1Y'")), "{e}");
+    let e = parse_err(
+        Format::Odata,
+        "$filter=country eq 'US' and\n  signed_up_at ge now() sub duration'P1Y'",
+    );
+    assert!(
+        matches!(&e, Error::Syntax { at: p, message, .. } if *p == at(2, 29) && message.contains("duration'P1Y'")),
+        "{e}"
+    );
 
     let e = parse_err(Format::Odata, "signed_up_at ge now() sub duration'P30D'");
-    assert!(matches!(&e, Error::Unrepresentable { construct, hint, .. }
-        if construct.contains("relative to now on its own") && hint.contains("c le now()")), "{e}");
+    assert!(
+        matches!(&e, Error::Unrepresentable { construct, hint, .. }
+        if construct.contains("relative to now on its own") && hint.contains("c le now()")),
+        "{e}"
+    );
 
     let e = parse_err(Format::Odata, "country eq 'US' or");
-    assert!(matches!(&e, Error::Syntax { at: p, message, .. } if *p == at(1, 19) && message.contains("the end of the filter")), "{e}");
+    assert!(
+        matches!(&e, Error::Syntax { at: p, message, .. } if *p == at(1, 19) && message.contains("the end of the filter")),
+        "{e}"
+    );
 }
 
 #[test]
@@ -88,16 +163,28 @@ fn odp_errors_name_the_json_pointer() {
     let definition = json!({"root_condition": {"customer_condition": {"customer_filter": {"comparison": {
         "lhs": {"path_reference": {"value": "customer.age"}}, "comparator": "ROUGHLY", "rhs": {"number_literal": {"value": "25"}}}}}}});
     let e = parse_err(Format::Odp, &definition.to_string());
-    assert!(matches!(&e, Error::Unrepresentable { at: Position::Json { pointer }, construct, .. }
-        if pointer == "/root_condition/customer_condition/customer_filter/comparison/comparator" && construct == "the comparator ROUGHLY"), "{e}");
+    assert!(
+        matches!(&e, Error::Unrepresentable { at: Position::Json { pointer }, construct, .. }
+        if pointer == "/root_condition/customer_condition/customer_filter/comparison/comparator" && construct == "the comparator ROUGHLY"),
+        "{e}"
+    );
 
     let definition = json!({"root_condition": {"sequence_condition": {"sequence": {"max_age_seconds": 90}, "min_count": 1}}});
     let e = parse_err(Format::Odp, &definition.to_string());
-    assert!(matches!(&e, Error::Unrepresentable { at: Position::Json { pointer }, construct, .. }
-        if pointer == "/root_condition/sequence_condition/sequence/max_age_seconds" && construct == "a window of 90 seconds"), "{e}");
+    assert!(
+        matches!(&e, Error::Unrepresentable { at: Position::Json { pointer }, construct, .. }
+        if pointer == "/root_condition/sequence_condition/sequence/max_age_seconds" && construct == "a window of 90 seconds"),
+        "{e}"
+    );
 
-    let e = parse_err(Format::Odp, r#"{"root_condition": {"customer_condition": {}, "x": 1}}"#);
-    assert!(matches!(&e, Error::Syntax { at: Position::Json { pointer }, .. } if pointer == "/root_condition/x"), "{e}");
+    let e = parse_err(
+        Format::Odp,
+        r#"{"root_condition": {"customer_condition": {}, "x": 1}}"#,
+    );
+    assert!(
+        matches!(&e, Error::Syntax { at: Position::Json { pointer }, .. } if pointer == "/root_condition/x"),
+        "{e}"
+    );
 }
 
 #[test]
@@ -112,7 +199,11 @@ fn renderers_name_the_construct_and_its_node_path() {
     ]));
     for format in [Format::PqlText, Format::PqlJson, Format::Odp] {
         let e = render_as(format, &tree, &schema, None).unwrap_err();
-        assert_eq!(e.path(), Some("/root/children/1/filter/children/1"), "{format}: {e}");
+        assert_eq!(
+            e.path(),
+            Some("/root/children/1/filter/children/1"),
+            "{format}: {e}"
+        );
         assert!(e.to_string().contains("“is blank”"), "{e}");
     }
     // OData writes it, with the NULL-faithful spelling.
@@ -123,7 +214,10 @@ fn renderers_name_the_construct_and_its_node_path() {
     let sql = segment(and(vec![json!({"type": "sql", "sql": "age > 1"})]));
     for format in [Format::PqlText, Format::PqlJson, Format::Odata, Format::Odp] {
         let e = render_as(format, &sql, &schema, None).unwrap_err();
-        assert!(matches!(&e, Error::Unsupported { construct, path, .. } if construct == "a raw SQL condition" && path == "/root/children/0"), "{e}");
+        assert!(
+            matches!(&e, Error::Unsupported { construct, path, .. } if construct == "a raw SQL condition" && path == "/root/children/0"),
+            "{e}"
+        );
     }
 }
 
@@ -137,19 +231,36 @@ fn the_format_enum_lists_capabilities_and_names() {
     assert_eq!(Format::from_name("ODATA"), Some(Format::Odata));
     assert_eq!(Format::from_name("sql"), None);
     assert!(!Format::English.parses());
-    assert!(matches!(parse_as(Format::English, "Profiles.", &schema(), None), Err(Error::Syntax { .. })));
-    assert_eq!(serde_json::to_value(Format::PqlJson).unwrap(), json!("pql_json"));
+    assert!(matches!(
+        parse_as(Format::English, "Profiles.", &schema(), None),
+        Err(Error::Syntax { .. })
+    ));
+    assert_eq!(
+        serde_json::to_value(Format::PqlJson).unwrap(),
+        json!("pql_json")
+    );
 }
 
 #[test]
 fn contextual_words_are_fine_as_names() {
     use segment_model::schema::{Column, DataType, Entity, Schema, Storage};
-    let col = |name: &str, data_type: DataType| Column { name: name.into(), data_type, storage: Storage::Text, declared_type: String::new(), nullable: true };
+    let col = |name: &str, data_type: DataType| Column {
+        name: name.into(),
+        data_type,
+        storage: Storage::Text,
+        declared_type: String::new(),
+        nullable: true,
+    };
     let schema = Schema {
         entities: vec![Entity {
             name: "things".into(),
             key: "id".into(),
-            columns: vec![col("date", DataType::Text), col("from", DataType::Text), col("now", DataType::Number), col("duration", DataType::Number)],
+            columns: vec![
+                col("date", DataType::Text),
+                col("from", DataType::Text),
+                col("now", DataType::Number),
+                col("duration", DataType::Number),
+            ],
         }],
         relationships: vec![],
     };
@@ -158,13 +269,30 @@ fn contextual_words_are_fine_as_names() {
     ])})).unwrap();
     for format in [Format::PqlText, Format::PqlJson, Format::Odata] {
         let text = render_as(format, &tree, &schema, None).unwrap();
-        assert_eq!(parse_as(format, &text, &schema, None).unwrap(), tree, "{format}: {text}");
+        assert_eq!(
+            parse_as(format, &text, &schema, None).unwrap(),
+            tree,
+            "{format}: {text}"
+        );
     }
     // A keyword proper cannot be written as a name.
-    let bad = serde_json::from_value::<segment_model::Segment>(json!({"version": 1, "entity": "things", "root": and(vec![cond("and", "is", json!("x"))])})).unwrap();
-    let schema_and = Schema { entities: vec![Entity { name: "things".into(), key: "id".into(), columns: vec![col("and", DataType::Text)] }], relationships: vec![] };
+    let bad = serde_json::from_value::<segment_model::Segment>(
+        json!({"version": 1, "entity": "things", "root": and(vec![cond("and", "is", json!("x"))])}),
+    )
+    .unwrap();
+    let schema_and = Schema {
+        entities: vec![Entity {
+            name: "things".into(),
+            key: "id".into(),
+            columns: vec![col("and", DataType::Text)],
+        }],
+        relationships: vec![],
+    };
     for format in [Format::PqlText, Format::Odata] {
         let e = render_as(format, &bad, &schema_and, None).unwrap_err();
-        assert!(matches!(&e, Error::Unsupported { construct, path, .. } if construct == "the attribute name “and”" && path == "/root/children/0/attribute"), "{e}");
+        assert!(
+            matches!(&e, Error::Unsupported { construct, path, .. } if construct == "the attribute name “and”" && path == "/root/children/0/attribute"),
+            "{e}"
+        );
     }
 }

@@ -10,8 +10,10 @@ use segment_formats::{normalize, parse_as, render_as, Format};
 
 fn round_trip(format: Format, segment: &segment_model::Segment) -> Result<(), TestCaseError> {
     let schema = common::schema();
-    let text = render_as(format, segment, &schema, None).map_err(|e| TestCaseError::fail(format!("render: {e}")))?;
-    let back = parse_as(format, &text, &schema, None).map_err(|e| TestCaseError::fail(format!("parse: {e}\n{text}")))?;
+    let text = render_as(format, segment, &schema, None)
+        .map_err(|e| TestCaseError::fail(format!("render: {e}")))?;
+    let back = parse_as(format, &text, &schema, None)
+        .map_err(|e| TestCaseError::fail(format!("parse: {e}\n{text}")))?;
     let mut expected = normalize(segment, &schema, None);
     match format {
         // OData durations have no weeks: a week is written, and read back, as 7 days.
@@ -22,8 +24,10 @@ fn round_trip(format: Format, segment: &segment_model::Segment) -> Result<(), Te
     }
     prop_assert_eq!(&back, &expected, "{}\n{}", format, text);
     // And rendering the normal form gives the same text back.
-    let again = render_as(format, &back, &schema, None).map_err(|e| TestCaseError::fail(format!("re-render: {e}")))?;
-    let reread = parse_as(format, &again, &schema, None).map_err(|e| TestCaseError::fail(format!("re-parse: {e}\n{again}")))?;
+    let again = render_as(format, &back, &schema, None)
+        .map_err(|e| TestCaseError::fail(format!("re-render: {e}")))?;
+    let reread = parse_as(format, &again, &schema, None)
+        .map_err(|e| TestCaseError::fail(format!("re-parse: {e}\n{again}")))?;
     prop_assert_eq!(reread, expected);
     Ok(())
 }
@@ -40,7 +44,11 @@ fn windows_in_largest_unit(segment: &segment_model::Segment) -> segment_model::S
                         Some("week") => 604_800,
                         _ => 0,
                     };
-                    if let Some(amount) = map.get("amount").and_then(|a| a.as_u64()).filter(|_| per > 0) {
+                    if let Some(amount) = map
+                        .get("amount")
+                        .and_then(|a| a.as_u64())
+                        .filter(|_| per > 0)
+                    {
                         let seconds = amount * per;
                         let (n, unit) = if seconds % 86_400 == 0 {
                             (seconds / 86_400, "day")
@@ -71,7 +79,10 @@ fn config() -> ProptestConfig {
         Err(_) => ProptestConfig::with_cases(256),
     };
     // Trees are drawn from everything and filtered to what the format writes: ODP writes little.
-    ProptestConfig { max_local_rejects: 10_000_000, ..config }
+    ProptestConfig {
+        max_local_rejects: 10_000_000,
+        ..config
+    }
 }
 
 fn weeks_as_days(segment: &segment_model::Segment) -> segment_model::Segment {

@@ -4,7 +4,9 @@
 mod common;
 
 use common::schema;
-use segment_formats::{normalize, parse_as, pql_json, pql_text, render_as, Error, Format, Position};
+use segment_formats::{
+    normalize, parse_as, pql_json, pql_text, render_as, Error, Format, Position,
+};
 use serde_json::{json, Value};
 
 // ----- seed 001: Adobe PQL -----
@@ -15,7 +17,10 @@ const SEED_PQL_JSON: &str = r#"{"nodeType":"fnApply","fnName":"=","params":[{"no
 #[test]
 fn pql_text_from_the_seed_converts_to_exactly_the_seeds_pql_json() {
     let schema = schema();
-    for (text, country) in [("workAddress.country = \"US\"", "US"), ("workAddress.country = \"CA\"", "CA")] {
+    for (text, country) in [
+        ("workAddress.country = \"US\"", "US"),
+        ("workAddress.country = \"CA\"", "CA"),
+    ] {
         let segment = pql_text::parse(text, &schema, None).expect("seed PQL text parses");
         assert_eq!(pql_text::render(&segment, &schema, None).unwrap(), text);
         let expected = SEED_PQL_JSON.replace("\"US\"", &format!("\"{country}\""));
@@ -27,8 +32,14 @@ fn pql_text_from_the_seed_converts_to_exactly_the_seeds_pql_json() {
 fn the_seeds_pql_json_parses_and_renders_back_byte_for_byte() {
     let schema = schema();
     let segment = pql_json::parse(SEED_PQL_JSON, &schema, None).expect("seed pql/json parses");
-    assert_eq!(pql_json::render(&segment, &schema, None).unwrap(), SEED_PQL_JSON);
-    assert_eq!(pql_text::render(&segment, &schema, None).unwrap(), "workAddress.country = \"US\"");
+    assert_eq!(
+        pql_json::render(&segment, &schema, None).unwrap(),
+        SEED_PQL_JSON
+    );
+    assert_eq!(
+        pql_text::render(&segment, &schema, None).unwrap(),
+        "workAddress.country = \"US\""
+    );
 }
 
 #[test]
@@ -39,7 +50,10 @@ fn seed_segment_definitions_are_read_through_their_expression() {
     let converted = json!({"description": "Last 30 days", "expression": {"type": "PQL", "format": "pql/json", "value": SEED_PQL_JSON}});
     let created = json!({"name": "People who ordered in the last 30 days", "expression": {"type": "PQL", "format": "pql/text", "value": "workAddress.country = \"US\""}});
     for definition in [converted, created] {
-        assert_eq!(pql_json::parse(&definition.to_string(), &schema, None).unwrap(), expected);
+        assert_eq!(
+            pql_json::parse(&definition.to_string(), &schema, None).unwrap(),
+            expected
+        );
     }
 }
 
@@ -48,13 +62,24 @@ fn seed_pql_comparing_two_fields_is_refused_by_name() {
     let schema = schema();
     // From the seed: `workAddress.stateProvince = homeAddress.stateProvince` and the create
     // request's pql/json `a = b`. The tree compares attributes with values, never two attributes.
-    let err = pql_text::parse("workAddress.stateProvince = homeAddress.stateProvince", &schema, None).unwrap_err();
-    assert!(matches!(&err, Error::Unrepresentable { construct, at: Position::Text { line: 1, column: 27 }, .. }
-        if construct.contains("comparing two fields")), "{err}");
+    let err = pql_text::parse(
+        "workAddress.stateProvince = homeAddress.stateProvince",
+        &schema,
+        None,
+    )
+    .unwrap_err();
+    assert!(
+        matches!(&err, Error::Unrepresentable { construct, at: Position::Text { line: 1, column: 27 }, .. }
+        if construct.contains("comparing two fields")),
+        "{err}"
+    );
     let a_eq_b = r#"{"nodeType":"fnApply","fnName":"=","params":[{"nodeType":"fieldLookup","fieldName":"a","object":{"nodeType":"parameterReference","position":1}},{"nodeType":"fieldLookup","fieldName":"b","object":{"nodeType":"parameterReference","position":1}}]}"#;
     let err = pql_json::parse(a_eq_b, &schema, None).unwrap_err();
-    assert!(matches!(&err, Error::Unrepresentable { construct, at: Position::Json { pointer }, .. }
-        if construct.contains("comparing two fields (a = b)") && pointer.is_empty()), "{err}");
+    assert!(
+        matches!(&err, Error::Unrepresentable { construct, at: Position::Json { pointer }, .. }
+        if construct.contains("comparing two fields (a = b)") && pointer.is_empty()),
+        "{err}"
+    );
 }
 
 /// Census examples: they read, render to every format that can say them, and come back equal.
@@ -69,9 +94,19 @@ fn census_seed_examples_translate_to_pql_and_back() {
                 "molecules": [{"attribute": "event_name", "operator": "exactly", "value": "login"}]}]),
     ];
     for example in examples {
-        let tree = parse_as(Format::Census, &example.to_string(), &schema, Some("profiles")).expect("census reads");
+        let tree = parse_as(
+            Format::Census,
+            &example.to_string(),
+            &schema,
+            Some("profiles"),
+        )
+        .expect("census reads");
         let census = render_as(Format::Census, &tree, &schema, Some("profiles")).unwrap();
-        assert_eq!(serde_json::from_str::<Value>(&census).unwrap(), example, "Census writes back exactly");
+        assert_eq!(
+            serde_json::from_str::<Value>(&census).unwrap(),
+            example,
+            "Census writes back exactly"
+        );
         for format in [Format::PqlText, Format::PqlJson] {
             let text = render_as(format, &tree, &schema, None).unwrap();
             let back = parse_as(format, &text, &schema, None).unwrap();
@@ -125,9 +160,14 @@ fn every_odata_filter_of_the_seed_parses_and_renders_back_equivalent() {
     ];
     let mut rendered = String::new();
     for filter in filters {
-        let tree = parse_as(Format::Odata, filter, &schema, None).unwrap_or_else(|e| panic!("{filter}: {e}"));
+        let tree = parse_as(Format::Odata, filter, &schema, None)
+            .unwrap_or_else(|e| panic!("{filter}: {e}"));
         let text = render_as(Format::Odata, &tree, &schema, None).unwrap();
-        assert_eq!(parse_as(Format::Odata, &text, &schema, None).unwrap(), tree, "{text}");
+        assert_eq!(
+            parse_as(Format::Odata, &text, &schema, None).unwrap(),
+            tree,
+            "{text}"
+        );
         let english = render_as(Format::English, &tree, &schema, None).unwrap();
         rendered.push_str(&format!("{filter}\n{text}\n{}\n", english.trim_end()));
     }
@@ -137,18 +177,42 @@ fn every_odata_filter_of_the_seed_parses_and_renders_back_equivalent() {
 #[test]
 fn the_seeds_dynamic_segment_filter_parses() {
     let schema = schema();
-    let tree = parse_as(Format::Odata, "(demographics/age/value eq '30')", &schema, None).unwrap();
-    assert_eq!(tree, common::segment(common::and(vec![common::cond("demographics.age.value", "is", json!("30"))])));
-    assert_eq!(render_as(Format::Odata, &tree, &schema, None).unwrap(), "demographics/age/value eq '30'");
+    let tree = parse_as(
+        Format::Odata,
+        "(demographics/age/value eq '30')",
+        &schema,
+        None,
+    )
+    .unwrap();
+    assert_eq!(
+        tree,
+        common::segment(common::and(vec![common::cond(
+            "demographics.age.value",
+            "is",
+            json!("30")
+        )]))
+    );
+    assert_eq!(
+        render_as(Format::Odata, &tree, &schema, None).unwrap(),
+        "demographics/age/value eq '30'"
+    );
 }
 
 #[test]
 fn the_seeds_unbalanced_odata_example_is_refused_at_its_position() {
     // Verbatim from the seed: the doubled quote escapes the closing quote, so the string never
     // ends. The error says where it starts.
-    let err = parse_as(Format::Odata, "?filter=((scope eq 'USER') and (author/identifier eq '123456'')", &collections_schema(), None)
-        .unwrap_err();
-    assert!(matches!(&err, Error::Syntax { at: Position::Text { line: 1, column: 54 }, message, .. } if message.contains("not closed")), "{err}");
+    let err = parse_as(
+        Format::Odata,
+        "?filter=((scope eq 'USER') and (author/identifier eq '123456'')",
+        &collections_schema(),
+        None,
+    )
+    .unwrap_err();
+    assert!(
+        matches!(&err, Error::Syntax { at: Position::Text { line: 1, column: 54 }, message, .. } if message.contains("not closed")),
+        "{err}"
+    );
 }
 
 // ----- seed 003: ODP -----
@@ -177,9 +241,20 @@ fn every_odp_definition_of_the_seed_parses_and_renders_back_exactly() {
         let tree = parse_as(Format::Odp, &definition.to_string(), &schema, None).expect("reads");
         let text = render_as(Format::Odp, &tree, &schema, None).unwrap();
         assert_eq!(serde_json::from_str::<Value>(&text).unwrap(), definition);
-        rendered.push_str(&format!("{}\n", render_as(Format::English, &tree, &schema, None).unwrap().trim_end()));
-        rendered.push_str(&format!("{}\n", render_as(Format::PqlText, &tree, &schema, None).unwrap()));
-        rendered.push_str(&format!("{}\n\n", render_as(Format::Odata, &tree, &schema, None).unwrap()));
+        rendered.push_str(&format!(
+            "{}\n",
+            render_as(Format::English, &tree, &schema, None)
+                .unwrap()
+                .trim_end()
+        ));
+        rendered.push_str(&format!(
+            "{}\n",
+            render_as(Format::PqlText, &tree, &schema, None).unwrap()
+        ));
+        rendered.push_str(&format!(
+            "{}\n\n",
+            render_as(Format::Odata, &tree, &schema, None).unwrap()
+        ));
     }
     insta::assert_snapshot!(rendered);
 }
@@ -199,14 +274,23 @@ fn odp_request_bodies_are_read_through_their_definition() {
 #[test]
 fn odp_segment_ids_follow_the_seed_rule() {
     use segment_formats::{check_segment_id, valid_segment_id};
-    for id in ["total_revenue_lt_25", "is_active", "example_one", "Is_Active", "a"] {
+    for id in [
+        "total_revenue_lt_25",
+        "is_active",
+        "example_one",
+        "Is_Active",
+        "a",
+    ] {
         assert!(valid_segment_id(id), "{id}");
     }
     for id in ["", "1abc", "_x", "h-0", "is active", "é"] {
         assert!(!valid_segment_id(id), "{id}");
         assert!(check_segment_id(id).is_err());
     }
-    assert_eq!(check_segment_id("h-0").unwrap_err(), "A segment id has only letters, digits and _ (not “-”).");
+    assert_eq!(
+        check_segment_id("h-0").unwrap_err(),
+        "A segment id has only letters, digits and _ (not “-”)."
+    );
 }
 
 // ----- seed 002: Census, into every format -----
@@ -222,20 +306,34 @@ fn census_seed_examples_render_to_every_format() {
     ];
     let mut out = String::new();
     for example in examples {
-        let tree = parse_as(Format::Census, &example.to_string(), &schema, Some("profiles")).unwrap();
+        let tree = parse_as(
+            Format::Census,
+            &example.to_string(),
+            &schema,
+            Some("profiles"),
+        )
+        .unwrap();
         for format in Format::ALL {
             let rendered = match render_as(format, &tree, &schema, None) {
                 Ok(text) => {
                     if format.parses() {
                         let back = parse_as(format, &text, &schema, None).unwrap();
-                        assert_eq!(normalize(&back, &schema, None), normalize(&tree, &schema, None), "{format}");
+                        assert_eq!(
+                            normalize(&back, &schema, None),
+                            normalize(&tree, &schema, None),
+                            "{format}"
+                        );
                     }
                     text.trim_end().to_string()
                 }
                 Err(e) => format!("! {e}"),
             };
             if format != Format::Canonical && format != Format::Census {
-                out.push_str(&format!("{}: {}\n", format.name(), rendered.replace('\n', " ")));
+                out.push_str(&format!(
+                    "{}: {}\n",
+                    format.name(),
+                    rendered.replace('\n', " ")
+                ));
             }
         }
         out.push('\n');

@@ -16,7 +16,9 @@ use segment_import::{import, CancelToken, ImportRequest};
 use segment_source::DemoOptions;
 
 fn export(conn: &Connection, table: &str, path: &Path) -> u64 {
-    let mut stmt = conn.prepare(&format!("SELECT * FROM {table} ORDER BY rowid")).expect("select");
+    let mut stmt = conn
+        .prepare(&format!("SELECT * FROM {table} ORDER BY rowid"))
+        .expect("select");
     let names: Vec<String> = stmt.column_names().iter().map(|s| s.to_string()).collect();
     let mut out = csv::Writer::from_path(path).expect("csv file");
     out.write_record(&names).expect("write");
@@ -52,10 +54,19 @@ fn sqlite3_import(csv: &Path, db: &Path, table: &str) -> Option<f64> {
 }
 
 fn main() {
-    let args: Vec<String> = std::env::args().skip(1).filter(|a| !a.starts_with("--")).collect();
-    let profiles: u64 = args.first().and_then(|a| a.parse().ok()).unwrap_or(1_000_000);
+    let args: Vec<String> = std::env::args()
+        .skip(1)
+        .filter(|a| !a.starts_with("--"))
+        .collect();
+    let profiles: u64 = args
+        .first()
+        .and_then(|a| a.parse().ok())
+        .unwrap_or(1_000_000);
     let tmp = tempfile::tempdir().expect("tempdir");
-    let dir: PathBuf = args.get(1).map(PathBuf::from).unwrap_or_else(|| tmp.path().to_path_buf());
+    let dir: PathBuf = args
+        .get(1)
+        .map(PathBuf::from)
+        .unwrap_or_else(|| tmp.path().to_path_buf());
     std::fs::create_dir_all(&dir).expect("workdir");
     let profiles_csv = dir.join(format!("profiles-{profiles}.csv"));
     let events_csv = dir.join(format!("events-{profiles}.csv"));
@@ -63,13 +74,20 @@ fn main() {
     if !profiles_csv.exists() || !events_csv.exists() || !demo.exists() {
         let started = Instant::now();
         segment_source::generate_demo(&demo, DemoOptions { profiles, seed: 42 }).expect("demo");
-        eprintln!("demo data generated in {:.1}s", started.elapsed().as_secs_f64());
+        eprintln!(
+            "demo data generated in {:.1}s",
+            started.elapsed().as_secs_f64()
+        );
         let conn = Connection::open(&demo).expect("open demo");
         export(&conn, "profiles", &profiles_csv);
         export(&conn, "events", &events_csv);
         drop(conn);
     }
-    let mb = |p: &Path| std::fs::metadata(p).map(|m| m.len() as f64 / 1_048_576.0).unwrap_or(0.0);
+    let mb = |p: &Path| {
+        std::fs::metadata(p)
+            .map(|m| m.len() as f64 / 1_048_576.0)
+            .unwrap_or(0.0)
+    };
     let ours = dir.join("imported.sqlite");
     let theirs = dir.join("sqlite3.sqlite");
     println!("| file | rows | MB | segment-import: scan | load | scan + load | + indexes | + ANALYZE | total | sqlite3 `.import` |");
@@ -80,7 +98,8 @@ fn main() {
         req.table = Some(table.to_string());
         let report = import(&req, &mut |_| {}, &CancelToken::new()).expect("import");
         let t = &report.timings;
-        let shell = sqlite3_import(csv, &theirs, table).map_or("n/a".to_string(), |s| format!("{s:.1} s"));
+        let shell =
+            sqlite3_import(csv, &theirs, table).map_or("n/a".to_string(), |s| format!("{s:.1} s"));
         println!(
             "| {table} | {} | {:.0} | {:.1} s | {:.1} s | {:.1} s | {:.1} s | {:.1} s | {:.1} s | {shell} |",
             report.rows,
@@ -96,10 +115,18 @@ fn main() {
     }
     let conn = Connection::open(&ours).expect("open");
     let nulls: i64 = conn
-        .query_row("SELECT count(*) FROM profiles WHERE country IS NULL OR age IS NULL", [], |r| r.get(0))
+        .query_row(
+            "SELECT count(*) FROM profiles WHERE country IS NULL OR age IS NULL",
+            [],
+            |r| r.get(0),
+        )
         .expect("nulls");
     let blanks: i64 = conn
-        .query_row("SELECT count(*) FROM profiles WHERE country = '' OR typeof(age) = 'text'", [], |r| r.get(0))
+        .query_row(
+            "SELECT count(*) FROM profiles WHERE country = '' OR typeof(age) = 'text'",
+            [],
+            |r| r.get(0),
+        )
         .expect("blanks");
     eprintln!("profiles with a NULL country or age: {nulls}; stored as '' or text: {blanks}");
     let _ = std::fs::remove_file(&theirs);
@@ -120,7 +147,9 @@ fn count_both(demo: &Path, imported: &Path, dir: &Path) {
     let mine = segment_import::open(imported, Some(&store)).expect("open imported");
     let theirs = segment_import::open(demo, None).expect("open demo");
     let cond = |a: &str, o: &str, v: serde_json::Value| json!({"type": "condition", "attribute": a, "operator": o, "value": v});
-    let purchases = |constraint: serde_json::Value, window: Option<serde_json::Value>, extra: Vec<serde_json::Value>| {
+    let purchases = |constraint: serde_json::Value,
+                     window: Option<serde_json::Value>,
+                     extra: Vec<serde_json::Value>| {
         let mut children = vec![cond("name", "is", json!("purchase"))];
         children.extend(extra);
         let mut node = json!({"type": "relationship", "relationship": "events", "constraint": constraint,
@@ -132,11 +161,25 @@ fn count_both(demo: &Path, imported: &Path, dir: &Path) {
     };
     let segments = vec![
         ("country = 'US'", cond("country", "is", json!("US"))),
-        ("signed up in the last 90 days", cond("signed_up_at", "in_the_last", json!({"amount": 90, "unit": "day"}))),
-        ("age between 25 and 45", cond("age", "between", json!([25, 45]))),
+        (
+            "signed up in the last 90 days",
+            cond(
+                "signed_up_at",
+                "in_the_last",
+                json!({"amount": 90, "unit": "day"}),
+            ),
+        ),
+        (
+            "age between 25 and 45",
+            cond("age", "between", json!([25, 45])),
+        ),
         (
             "purchase ≥ 3 times in the last 30 days",
-            purchases(json!({"type": "occurrences", "operator": "at_least", "value": 3}), Some(json!({"type": "in_the_last", "amount": 30, "unit": "day"})), vec![]),
+            purchases(
+                json!({"type": "occurrences", "operator": "at_least", "value": 3}),
+                Some(json!({"type": "in_the_last", "amount": 30, "unit": "day"})),
+                vec![],
+            ),
         ),
         (
             "sum(amount) of purchases over 100 > 500",
@@ -146,7 +189,10 @@ fn count_both(demo: &Path, imported: &Path, dir: &Path) {
                 vec![cond("amount", "greater_than", json!(100))],
             ),
         ),
-        ("JSON array tags contains 'vip'", cond("tags", "contains_any_of", json!(["vip"]))),
+        (
+            "JSON array tags contains 'vip'",
+            cond("tags", "contains_any_of", json!(["vip"])),
+        ),
     ];
     let now = chrono::DateTime::from_timestamp(segment_source::demo::ANCHOR, 0).expect("now");
     println!();
@@ -155,8 +201,10 @@ fn count_both(demo: &Path, imported: &Path, dir: &Path) {
     for (name, node) in segments {
         let doc = json!({"version": 1, "entity": "profiles", "root": {"combinator": "and", "children": [node]}});
         let time = |opened: &segment_import::Opened| {
-            let segment: segment_model::Segment = serde_json::from_value(doc.clone()).expect("segment");
-            let query = segment_model::validate::check(&segment, &opened.schema, None, now).expect("valid");
+            let segment: segment_model::Segment =
+                serde_json::from_value(doc.clone()).expect("segment");
+            let query =
+                segment_model::validate::check(&segment, &opened.schema, None, now).expect("valid");
             let count = opened.source.count(&query).expect("count").count;
             let mut times: Vec<f64> = (0..5)
                 .map(|_| {

@@ -7,24 +7,43 @@ use crate::report::BadValues;
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
     #[error("cannot read {}: {source}", .path.display())]
-    Read { path: PathBuf, source: std::io::Error },
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     #[error("{}: line {line}: {message}", .path.display())]
-    Malformed { path: PathBuf, line: u64, message: String },
+    Malformed {
+        path: PathBuf,
+        line: u64,
+        message: String,
+    },
     #[error("{}: line {line}, column {column}: not UTF-8 text (byte offset {offset}); convert the file to UTF-8 first", .path.display())]
-    NotUtf8 { path: PathBuf, line: u64, column: usize, offset: u64 },
+    NotUtf8 {
+        path: PathBuf,
+        line: u64,
+        column: usize,
+        offset: u64,
+    },
     #[error("{}: {encoding} files are not supported; convert the file to UTF-8 first", .path.display())]
-    UnsupportedEncoding { path: PathBuf, encoding: &'static str },
+    UnsupportedEncoding {
+        path: PathBuf,
+        encoding: &'static str,
+    },
     #[error("{}: the file has no rows and no header", .path.display())]
     Empty { path: PathBuf },
     #[error("{}: {}", .path.display(), .bad.summary())]
     BadValues { path: PathBuf, bad: Box<BadValues> },
-    #[error("the table `{0}` already exists in the data source (choose another --table, or replace it)")]
+    #[error(
+        "the table `{0}` already exists in the data source (choose another --table, or replace it)"
+    )]
     TableExists(String),
     #[error("{} is not a data source created by import (it may be your own file, which is never written to); import into a new file instead", .0.display())]
     NotOwned(PathBuf),
     #[error("unknown column `{column}` in the type override (the columns are: {known})")]
     UnknownOverride { column: String, known: String },
-    #[error("`{0}` is not a column type (integer, real, boolean, date, datetime, json_array, text)")]
+    #[error(
+        "`{0}` is not a column type (integer, real, boolean, date, datetime, json_array, text)"
+    )]
     UnknownType(String),
     #[error("unknown column `{0}`")]
     UnknownColumn(String),

@@ -31,7 +31,12 @@ pub struct IndexDef {
 impl IndexDef {
     pub fn sql(&self) -> String {
         let cols: Vec<String> = self.columns.iter().map(|c| quote(c)).collect();
-        format!("CREATE INDEX IF NOT EXISTS {} ON {}({})", quote(&self.name), quote(&self.table), cols.join(", "))
+        format!(
+            "CREATE INDEX IF NOT EXISTS {} ON {}({})",
+            quote(&self.name),
+            quote(&self.table),
+            cols.join(", ")
+        )
     }
 
     pub fn describe(&self) -> String {
@@ -39,8 +44,26 @@ impl IndexDef {
     }
 }
 
-const FILTER_NAMES: &[&str] = &["name", "event", "event_name", "event_type", "type", "status", "kind", "action", "category"];
-const TIME_NAMES: &[&str] = &["ts", "timestamp", "occurred_at", "created_at", "placed_at", "time", "date"];
+const FILTER_NAMES: &[&str] = &[
+    "name",
+    "event",
+    "event_name",
+    "event_type",
+    "type",
+    "status",
+    "kind",
+    "action",
+    "category",
+];
+const TIME_NAMES: &[&str] = &[
+    "ts",
+    "timestamp",
+    "occurred_at",
+    "created_at",
+    "placed_at",
+    "time",
+    "date",
+];
 /// At most this many single-column indexes on a base table.
 const MAX_BASE_INDEXES: usize = 8;
 
@@ -57,10 +80,16 @@ pub fn plan(table: &str, columns: &[ColumnInfo]) -> Vec<IndexDef> {
     let mut out = Vec::new();
     if fks.is_empty() {
         for c in columns.iter().filter(|c| !c.is_key) {
-            if matches!(c.ty, ColumnType::Integer | ColumnType::Real | ColumnType::Date | ColumnType::Datetime)
-                && out.len() < MAX_BASE_INDEXES
+            if matches!(
+                c.ty,
+                ColumnType::Integer | ColumnType::Real | ColumnType::Date | ColumnType::Datetime
+            ) && out.len() < MAX_BASE_INDEXES
             {
-                out.push(IndexDef { name: index_name(table, &[&c.name]), table: table.to_string(), columns: vec![c.name.clone()] });
+                out.push(IndexDef {
+                    name: index_name(table, &[&c.name]),
+                    table: table.to_string(),
+                    columns: vec![c.name.clone()],
+                });
             }
         }
         return out;
@@ -78,11 +107,21 @@ pub fn plan(table: &str, columns: &[ColumnInfo]) -> Vec<IndexDef> {
             .copied()
     };
     let time = {
-        let times: Vec<&ColumnInfo> =
-            columns.iter().filter(|c| matches!(c.ty, ColumnType::Datetime | ColumnType::Date)).collect();
-        TIME_NAMES.iter().find_map(|p| times.iter().find(|c| c.name == *p)).or_else(|| times.first()).copied()
+        let times: Vec<&ColumnInfo> = columns
+            .iter()
+            .filter(|c| matches!(c.ty, ColumnType::Datetime | ColumnType::Date))
+            .collect();
+        TIME_NAMES
+            .iter()
+            .find_map(|p| times.iter().find(|c| c.name == *p))
+            .or_else(|| times.first())
+            .copied()
     };
-    let aggregated: Vec<&ColumnInfo> = columns.iter().filter(|c| c.ty == ColumnType::Real).take(2).collect();
+    let aggregated: Vec<&ColumnInfo> = columns
+        .iter()
+        .filter(|c| c.ty == ColumnType::Real)
+        .take(2)
+        .collect();
     for fk in fks {
         let mut cols: Vec<&str> = Vec::new();
         if let Some(f) = filter {
@@ -111,7 +150,12 @@ mod tests {
     use super::*;
 
     fn col(name: &str, ty: ColumnType, few: Option<usize>) -> ColumnInfo {
-        ColumnInfo { name: name.into(), ty, is_key: name == "id", few_distinct: few }
+        ColumnInfo {
+            name: name.into(),
+            ty,
+            is_key: name == "id",
+            few_distinct: few,
+        }
     }
 
     #[test]
@@ -126,7 +170,10 @@ mod tests {
         ];
         let plan_events = plan("events", &events);
         assert_eq!(plan_events.len(), 1);
-        assert_eq!(plan_events[0].columns, ["name", "profile_id", "ts", "amount"]);
+        assert_eq!(
+            plan_events[0].columns,
+            ["name", "profile_id", "ts", "amount"]
+        );
         let profiles = [
             col("id", ColumnType::Integer, None),
             col("email", ColumnType::Text, None),
@@ -134,7 +181,13 @@ mod tests {
             col("signed_up_at", ColumnType::Datetime, None),
             col("country", ColumnType::Text, Some(20)),
         ];
-        let cols: Vec<Vec<String>> = plan("profiles", &profiles).into_iter().map(|i| i.columns).collect();
-        assert_eq!(cols, [vec!["age".to_string()], vec!["signed_up_at".to_string()]]);
+        let cols: Vec<Vec<String>> = plan("profiles", &profiles)
+            .into_iter()
+            .map(|i| i.columns)
+            .collect();
+        assert_eq!(
+            cols,
+            [vec!["age".to_string()], vec!["signed_up_at".to_string()]]
+        );
     }
 }

@@ -141,7 +141,11 @@ pub struct Conversion {
 
 impl Conversion {
     pub fn new(ty: ColumnType) -> Self {
-        Conversion { ty, epoch: EpochUnit::Seconds, flag_digits: true }
+        Conversion {
+            ty,
+            epoch: EpochUnit::Seconds,
+            flag_digits: true,
+        }
     }
 
     /// The cell for a raw field; [`Misfit`] when the value does not fit the type.
@@ -159,7 +163,9 @@ impl Conversion {
         match self.ty {
             ColumnType::Integer => parse_integer(v).map(Cell::Integer).ok_or(Misfit),
             ColumnType::Real => parse_real(v).map(Cell::Real).ok_or(Misfit),
-            ColumnType::Boolean => parse_bool(v, self.flag_digits).map(|b| Cell::Integer(i64::from(b))).ok_or(Misfit),
+            ColumnType::Boolean => parse_bool(v, self.flag_digits)
+                .map(|b| Cell::Integer(i64::from(b)))
+                .ok_or(Misfit),
             ColumnType::Date => parse_date(v).map(Cell::Date).ok_or(Misfit),
             ColumnType::Datetime => {
                 if let Some(i) = parse_integer(v) {
@@ -168,7 +174,9 @@ impl Conversion {
                         EpochUnit::Milliseconds => i.div_euclid(1000),
                     }));
                 }
-                parse_iso(v).map(|(secs, _)| Cell::Integer(secs)).ok_or(Misfit)
+                parse_iso(v)
+                    .map(|(secs, _)| Cell::Integer(secs))
+                    .ok_or(Misfit)
             }
             ColumnType::JsonArray => {
                 if is_json_array(v) {
@@ -204,7 +212,11 @@ pub fn parse_integer(v: &str) -> Option<i64> {
 pub fn parse_real(v: &str) -> Option<f64> {
     let b = v.as_bytes();
     let mut i = usize::from(b.first() == Some(&b'-'));
-    if b.len() > i && b[i..].iter().all(u8::is_ascii_digit) && parse_integer(v).is_none() && b.len() > 18 {
+    if b.len() > i
+        && b[i..].iter().all(u8::is_ascii_digit)
+        && parse_integer(v).is_none()
+        && b.len() > 18
+    {
         return None; // a long integer is kept exactly, as text, not rounded
     }
     let int_start = i;
@@ -264,7 +276,11 @@ pub fn parse_bool(v: &str, flag_digits: bool) -> Option<bool> {
 }
 
 fn is_json_array(v: &str) -> bool {
-    v.starts_with('[') && matches!(serde_json::from_str::<serde_json::Value>(v), Ok(serde_json::Value::Array(_)))
+    v.starts_with('[')
+        && matches!(
+            serde_json::from_str::<serde_json::Value>(v),
+            Ok(serde_json::Value::Array(_))
+        )
 }
 
 fn digits(b: &[u8], range: std::ops::Range<usize>) -> Option<u32> {
@@ -358,7 +374,10 @@ pub fn parse_iso(v: &str) -> Option<(i64, bool)> {
 
 fn flag_name(name: &str) -> bool {
     let n = name.to_ascii_lowercase();
-    ["is_", "has_", "can_", "was_", "should_"].iter().any(|p| n.starts_with(p)) || n.ends_with("_flag")
+    ["is_", "has_", "can_", "was_", "should_"]
+        .iter()
+        .any(|p| n.starts_with(p))
+        || n.ends_with("_flag")
 }
 
 /// Whether a column name suggests a time (for integer epochs).
@@ -383,7 +402,11 @@ impl Hasher for Fnv {
         self.0
     }
     fn write(&mut self, bytes: &[u8]) {
-        let mut h = if self.0 == 0 { 0xcbf2_9ce4_8422_2325 } else { self.0 };
+        let mut h = if self.0 == 0 {
+            0xcbf2_9ce4_8422_2325
+        } else {
+            self.0
+        };
         for b in bytes {
             h ^= u64::from(*b);
             h = h.wrapping_mul(0x0100_0000_01b3);
@@ -512,8 +535,17 @@ impl ColumnStats {
         if boolean.is_some() && int.is_none() {
             self.word_booleans = true;
         }
-        let iso = if int.is_none() && v.len() >= 10 && v.as_bytes()[0].is_ascii_digit() { parse_iso(v) } else { None };
-        if int.is_none() && v.len() > 18 && v.trim_start_matches('-').bytes().all(|c| c.is_ascii_digit()) {
+        let iso = if int.is_none() && v.len() >= 10 && v.as_bytes()[0].is_ascii_digit() {
+            parse_iso(v)
+        } else {
+            None
+        };
+        if int.is_none()
+            && v.len() > 18
+            && v.trim_start_matches('-')
+                .bytes()
+                .all(|c| c.is_ascii_digit())
+        {
             self.long_integers += 1;
         }
         let real_ok = int.is_some() || (iso.is_none() && parse_real(v).is_some());
@@ -583,16 +615,25 @@ impl ColumnStats {
                 if ty == ColumnType::Boolean && !self.flag_digits() {
                     continue;
                 }
-                if self.long_integers > 0 && matches!(ty, ColumnType::Integer | ColumnType::Real | ColumnType::Datetime) {
+                if self.long_integers > 0
+                    && matches!(
+                        ty,
+                        ColumnType::Integer | ColumnType::Real | ColumnType::Datetime
+                    )
+                {
                     continue;
                 }
-                if ty == ColumnType::Datetime && self.ints > 0 && (!time_name(&self.name) || self.epoch_unit().is_none()) {
+                if ty == ColumnType::Datetime
+                    && self.ints > 0
+                    && (!time_name(&self.name) || self.epoch_unit().is_none())
+                {
                     // Integers are epochs only in a time-named column, in a plausible range.
                     continue;
                 }
                 if ty == ColumnType::Datetime
                     && self.ints == 0
-                    && self.misfits[ColumnType::Date.index()] == self.misfits[ColumnType::Datetime.index()]
+                    && self.misfits[ColumnType::Date.index()]
+                        == self.misfits[ColumnType::Datetime.index()]
                 {
                     continue; // dates alone: a date column
                 }
@@ -670,12 +711,24 @@ mod tests {
     fn iso_forms() {
         let base = 1_704_067_200; // 2024-01-01T00:00:00Z
         assert_eq!(parse_iso("2024-01-01"), Some((base, true)));
-        assert_eq!(parse_iso("2024-01-01T01:02:03Z"), Some((base + 3723, false)));
+        assert_eq!(
+            parse_iso("2024-01-01T01:02:03Z"),
+            Some((base + 3723, false))
+        );
         assert_eq!(parse_iso("2024-01-01 01:02:03"), Some((base + 3723, false)));
         assert_eq!(parse_iso("2024-01-01T01:02"), Some((base + 3720, false)));
-        assert_eq!(parse_iso("2024-01-01T01:02:03.999Z"), Some((base + 3723, false)));
-        assert_eq!(parse_iso("2024-01-01T01:02:03+01:00"), Some((base + 3723 - 3600, false)));
-        assert_eq!(parse_iso("2024-01-01T01:02:03-0130"), Some((base + 3723 + 5400, false)));
+        assert_eq!(
+            parse_iso("2024-01-01T01:02:03.999Z"),
+            Some((base + 3723, false))
+        );
+        assert_eq!(
+            parse_iso("2024-01-01T01:02:03+01:00"),
+            Some((base + 3723 - 3600, false))
+        );
+        assert_eq!(
+            parse_iso("2024-01-01T01:02:03-0130"),
+            Some((base + 3723 + 5400, false))
+        );
         assert_eq!(parse_iso("2024-02-30"), None);
         assert_eq!(parse_iso("2024-01-01T25:00:00"), None);
         assert_eq!(parse_iso("2024-01-01x"), None);
@@ -691,12 +744,21 @@ mod tests {
         assert_eq!(infer("is_vip", &["0", "1"]), ColumnType::Boolean);
         assert_eq!(infer("ok", &["true", "FALSE", "1"]), ColumnType::Boolean);
         assert_eq!(infer("d", &["2024-01-01", "2023-12-31"]), ColumnType::Date);
-        assert_eq!(infer("d", &["2024-01-01", "2023-12-31T10:00:00Z"]), ColumnType::Datetime);
-        assert_eq!(infer("created_at", &["1700000000", "1700000100"]), ColumnType::Datetime);
+        assert_eq!(
+            infer("d", &["2024-01-01", "2023-12-31T10:00:00Z"]),
+            ColumnType::Datetime
+        );
+        assert_eq!(
+            infer("created_at", &["1700000000", "1700000100"]),
+            ColumnType::Datetime
+        );
         assert_eq!(infer("count", &["1700000000"]), ColumnType::Integer);
         assert_eq!(infer("tags", &["[\"a\"]", "[]"]), ColumnType::JsonArray);
         assert_eq!(infer("x", &["", ""]), ColumnType::Text);
-        assert_eq!(infer("big", &["1", "123456789012345678901234567890"]), ColumnType::Text);
+        assert_eq!(
+            infer("big", &["1", "123456789012345678901234567890"]),
+            ColumnType::Text
+        );
         let mut many: Vec<&str> = vec!["5"; 200];
         many.push("n/a");
         assert_eq!(infer("age", &many), ColumnType::Integer);

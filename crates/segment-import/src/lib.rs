@@ -57,5 +57,9 @@ pub fn open(data: &Path, store: Option<&Store>) -> Result<Opened> {
         None => SourceMeta::default(),
     };
     let schema = relate::apply(source.schema(), &meta.relationships, &meta.time_columns);
-    Ok(Opened { source, schema, meta })
+    Ok(Opened {
+        source,
+        schema,
+        meta,
+    })
 }

@@ -90,13 +90,21 @@ impl ImportRequest {
 
 /// The table name for a request.
 fn table_name(req: &ImportRequest) -> String {
-    let stem = req.file.file_stem().and_then(|s| s.to_str()).unwrap_or("data");
+    let stem = req
+        .file
+        .file_stem()
+        .and_then(|s| s.to_str())
+        .unwrap_or("data");
     names::sanitize(req.table.as_deref().unwrap_or(stem), "data")
 }
 
 /// Imports one file as one table. `progress` is called during the import (at most every
 /// 200 ms); `cancel` stops it, leaving the data source as it was.
-pub fn import(req: &ImportRequest, progress: &mut dyn FnMut(&Progress), cancel: &CancelToken) -> Result<ImportReport> {
+pub fn import(
+    req: &ImportRequest,
+    progress: &mut dyn FnMut(&Progress),
+    cancel: &CancelToken,
+) -> Result<ImportReport> {
     let started = Instant::now();
     let mut timings = Timings::default();
     let table = table_name(req);
@@ -120,15 +128,36 @@ pub fn import(req: &ImportRequest, progress: &mut dyn FnMut(&Progress), cancel: 
     if bad_total > 0 && req.on_error == OnError::Abort {
         let mut first: Vec<BadValue> = plan.iter().flat_map(|c| c.bad_first.clone()).collect();
         first.sort_by_key(|b| (b.line, b.column));
-        return Err(Error::BadValues { path: req.file.clone(), bad: Box::new(BadValues { total: bad_total, first }) });
+        return Err(Error::BadValues {
+            path: req.file.clone(),
+            bad: Box::new(BadValues {
+                total: bad_total,
+                first,
+            }),
+        });
     }
 
     // Pass 2: into a temporary file (new data source) or one transaction (existing one).
-    let target = if exists { req.into.clone() } else { temp_path(&req.into) };
+    let target = if exists {
+        req.into.clone()
+    } else {
+        temp_path(&req.into)
+    };
     if !exists {
         let _ = std::fs::remove_file(&target);
     }
-    let result = write(req, &table, &dialect, &scan, &plan, &target, exists, &mut tracker, cancel, &mut timings);
+    let result = write(
+        req,
+        &table,
+        &dialect,
+        &scan,
+        &plan,
+        &target,
+        exists,
+        &mut tracker,
+        cancel,
+        &mut timings,
+    );
     let (key, bad_values, created) = match result {
         Ok(done) => done,
         Err(e) => {
@@ -141,7 +170,10 @@ pub fn import(req: &ImportRequest, progress: &mut dyn FnMut(&Progress), cancel: 
     if !exists {
         if let Err(source) = std::fs::rename(&target, &req.into) {
             let _ = std::fs::remove_file(&target);
-            return Err(Error::Read { path: req.into.clone(), source });
+            return Err(Error::Read {
+                path: req.into.clone(),
+                source,
+            });
         }
     }
     let proposals = crate::relate::proposals_for(&req.into, &table).unwrap_or_default();
@@ -161,7 +193,12 @@ pub fn import(req: &ImportRequest, progress: &mut dyn FnMut(&Progress), cancel: 
                 ty: c.conversion.ty,
                 declared_type: c.conversion.ty.declared().to_string(),
                 overridden: c.overridden,
-                nulls: c.nulls + if req.on_error == OnError::Null { c.bad_count } else { 0 },
+                nulls: c.nulls
+                    + if req.on_error == OnError::Null {
+                        c.bad_count
+                    } else {
+                        0
+                    },
             })
             .collect(),
         bad_values,
@@ -195,7 +232,10 @@ pub struct PreviewColumn {
 /// The first `limit` rows of a file with the detected dialect and the types they suggest.
 pub fn preview(req: &ImportRequest, limit: usize) -> Result<Preview> {
     let dialect = reader::detect(&req.file, req.format, &req.csv)?;
-    let records = Records { path: &req.file, dialect: &dialect };
+    let records = Records {
+        path: &req.file,
+        dialect: &dialect,
+    };
     let mut stats: Vec<ColumnStats> = Vec::new();
     let mut rows: Vec<Vec<Option<String>>> = Vec::new();
     let stop = "preview complete";
@@ -210,7 +250,16 @@ pub fn preview(req: &ImportRequest, limit: usize) -> Result<Preview> {
                 None => s.see_missing(),
             }
         }
-        rows.push((0..stats.len()).map(|i| fields.field(i).filter(|v| !v.is_empty()).map(str::to_string)).collect());
+        rows.push(
+            (0..stats.len())
+                .map(|i| {
+                    fields
+                        .field(i)
+                        .filter(|v| !v.is_empty())
+                        .map(str::to_string)
+                })
+                .collect(),
+        );
         Ok(())
     };
     let mut headers: Vec<String> = Vec::new();
@@ -240,11 +289,25 @@ pub fn preview(req: &ImportRequest, limit: usize) -> Result<Preview> {
         .zip(stats.iter_mut())
         .map(|((name, header), s)| {
             s.name = name.clone();
-            let ty = req.types.get(name).or_else(|| req.types.get(header)).copied().unwrap_or_else(|| s.infer().ty);
-            PreviewColumn { name: name.clone(), header: header.clone(), ty }
+            let ty = req
+                .types
+                .get(name)
+                .or_else(|| req.types.get(header))
+                .copied()
+                .unwrap_or_else(|| s.infer().ty);
+            PreviewColumn {
+                name: name.clone(),
+                header: header.clone(),
+                ty,
+            }
         })
         .collect();
-    Ok(Preview { dialect, table: table_name(req), columns, rows })
+    Ok(Preview {
+        dialect,
+        table: table_name(req),
+        columns,
+        rows,
+    })
 }
 
 /// Adds the columns first seen now (NULL in the `rows` records before).
@@ -262,43 +325,58 @@ struct Scan {
     bytes: u64,
 }
 
-fn scan(path: &Path, dialect: &Dialect, tracker: &mut Tracker<'_>, cancel: &CancelToken) -> Result<Scan> {
+fn scan(
+    path: &Path,
+    dialect: &Dialect,
+    tracker: &mut Tracker<'_>,
+    cancel: &CancelToken,
+) -> Result<Scan> {
     let records = Records { path, dialect };
     let mut stats: Vec<ColumnStats> = Vec::new();
     let mut rows = 0u64;
     let mut last_bytes = 0u64;
-    let mut see = |line: u64, fields: &dyn Fields, bytes: u64, stats: &mut Vec<ColumnStats>| -> Result<()> {
-        grow(stats, fields.len(), rows);
-        for (i, s) in stats.iter_mut().enumerate() {
-            match fields.field(i) {
-                Some(v) => s.see(v, line),
-                None => s.see_missing(),
+    let mut see =
+        |line: u64, fields: &dyn Fields, bytes: u64, stats: &mut Vec<ColumnStats>| -> Result<()> {
+            grow(stats, fields.len(), rows);
+            for (i, s) in stats.iter_mut().enumerate() {
+                match fields.field(i) {
+                    Some(v) => s.see(v, line),
+                    None => s.see_missing(),
+                }
             }
-        }
-        rows += 1;
-        last_bytes = bytes;
-        #[allow(clippy::manual_is_multiple_of)] // rust-version 1.80
-        if rows % CHECK_EVERY == 0 {
-            if cancel.is_cancelled() {
-                return Err(Error::Cancelled);
+            rows += 1;
+            last_bytes = bytes;
+            #[allow(clippy::manual_is_multiple_of)] // rust-version 1.80
+            if rows % CHECK_EVERY == 0 {
+                if cancel.is_cancelled() {
+                    return Err(Error::Cancelled);
+                }
+                tracker.tick(rows, bytes);
             }
-            tracker.tick(rows, bytes);
-        }
-        Ok(())
-    };
+            Ok(())
+        };
     let mut headers = Vec::new();
     match dialect.format {
         Format::Csv => {
             let mut header = None;
-            records.csv(&mut header, |line, r, bytes| see(line, r, bytes, &mut stats))?;
+            records.csv(&mut header, |line, r, bytes| {
+                see(line, r, bytes, &mut stats)
+            })?;
             headers = header.unwrap_or_default();
         }
-        Format::Ndjson => records.ndjson(&mut headers, true, |line, r, bytes| see(line, r, bytes, &mut stats))?,
+        Format::Ndjson => records.ndjson(&mut headers, true, |line, r, bytes| {
+            see(line, r, bytes, &mut stats)
+        })?,
     }
     let width = stats.len().max(headers.len());
     grow(&mut stats, width, rows);
     tracker.finish_phase(rows, dialect.total_bytes);
-    Ok(Scan { headers, stats, rows, bytes: last_bytes.max(dialect.total_bytes) })
+    Ok(Scan {
+        headers,
+        stats,
+        rows,
+        bytes: last_bytes.max(dialect.total_bytes),
+    })
 }
 
 struct PlannedColumn {
@@ -322,14 +400,21 @@ fn plan_columns(req: &ImportRequest, scan: &Scan) -> Result<Vec<PlannedColumn>> 
     let names = names::column_names(&headers);
     for key in req.types.keys() {
         if !names.contains(key) && !headers.contains(key) {
-            return Err(Error::UnknownOverride { column: key.clone(), known: names.join(", ") });
+            return Err(Error::UnknownOverride {
+                column: key.clone(),
+                known: names.join(", "),
+            });
         }
     }
     let mut out = Vec::new();
     for ((name, header), stats) in names.iter().zip(&headers).zip(&scan.stats) {
         let mut stats = stats.clone();
         stats.name = name.clone();
-        let declared = req.types.get(name).or_else(|| req.types.get(header)).copied();
+        let declared = req
+            .types
+            .get(name)
+            .or_else(|| req.types.get(header))
+            .copied();
         let conversion = match declared {
             Some(ty) => stats.conversion(ty),
             None => stats.infer(),
@@ -354,21 +439,34 @@ fn plan_columns(req: &ImportRequest, scan: &Scan) -> Result<Vec<PlannedColumn>> 
             bad_first,
         });
         let last = out.len() - 1;
-        out[last].is_key = name == "id" && conversion.ty == ColumnType::Integer && not_null && stats.strictly_increasing;
+        out[last].is_key = name == "id"
+            && conversion.ty == ColumnType::Integer
+            && not_null
+            && stats.strictly_increasing;
     }
     Ok(out)
 }
 
 fn temp_path(path: &Path) -> PathBuf {
-    let mut name = path.file_name().map(|n| n.to_os_string()).unwrap_or_default();
+    let mut name = path
+        .file_name()
+        .map(|n| n.to_os_string())
+        .unwrap_or_default();
     name.push(format!(".import-{}.tmp", std::process::id()));
     path.with_file_name(name)
 }
 
 fn open_existing(path: &Path) -> Result<Connection> {
-    let conn = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX)?;
+    let conn = Connection::open_with_flags(
+        path,
+        OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )?;
     let app: i64 = conn.query_row("PRAGMA application_id", [], |r| r.get(0))?;
-    let tables: i64 = conn.query_row("SELECT count(*) FROM sqlite_schema WHERE type = 'table'", [], |r| r.get(0))?;
+    let tables: i64 = conn.query_row(
+        "SELECT count(*) FROM sqlite_schema WHERE type = 'table'",
+        [],
+        |r| r.get(0),
+    )?;
     if app != APPLICATION_ID && !(app == 0 && tables == 0) {
         return Err(Error::NotOwned(path.to_path_buf()));
     }
@@ -435,7 +533,12 @@ fn write(
     tracker.phase(Phase::Indexing);
     let infos: Vec<ColumnInfo> = plan
         .iter()
-        .map(|c| ColumnInfo { name: c.name.clone(), ty: c.conversion.ty, is_key: c.is_key, few_distinct: c.few_distinct })
+        .map(|c| ColumnInfo {
+            name: c.name.clone(),
+            ty: c.conversion.ty,
+            is_key: c.is_key,
+            few_distinct: c.few_distinct,
+        })
         .collect();
     let mut created = Vec::new();
     for index in indexes::plan(table, &infos) {
@@ -448,7 +551,8 @@ fn write(
     // A full ANALYZE: a bounded one (analysis_limit) misjudges the selectivity of the filter
     // column of the related-table index (10,000 rows per event name instead of 1.2 million on
     // the 10M-event benchmark), and the planner then picks worse plans.
-    tx.execute_batch(&format!("ANALYZE {}", quote(table))).map_err(interrupted)?;
+    tx.execute_batch(&format!("ANALYZE {}", quote(table)))
+        .map_err(interrupted)?;
     if cancel.is_cancelled() {
         return Err(Error::Cancelled);
     }
@@ -456,7 +560,10 @@ fn write(
     timings.analyze = analyze_started.elapsed().as_secs_f64();
     conn.progress_handler(0, None::<fn() -> bool>);
     conn.close().map_err(|(_, e)| Error::Sqlite(e))?;
-    let key = plan.iter().find(|c| c.is_key).map_or_else(|| "rowid".to_string(), |c| c.name.clone());
+    let key = plan
+        .iter()
+        .find(|c| c.is_key)
+        .map_or_else(|| "rowid".to_string(), |c| c.name.clone());
     Ok((key, bad, created))
 }
 
@@ -467,16 +574,29 @@ fn create_table_sql(table: &str, plan: &[PlannedColumn]) -> String {
             if c.is_key {
                 format!("{} INTEGER PRIMARY KEY", quote(&c.name))
             } else {
-                format!("{} {}{}", quote(&c.name), c.conversion.ty.declared(), if c.not_null { " NOT NULL" } else { "" })
+                format!(
+                    "{} {}{}",
+                    quote(&c.name),
+                    c.conversion.ty.declared(),
+                    if c.not_null { " NOT NULL" } else { "" }
+                )
             }
         })
         .collect();
-    format!("CREATE TABLE {} (\n  {}\n)", quote(table), cols.join(",\n  "))
+    format!(
+        "CREATE TABLE {} (\n  {}\n)",
+        quote(table),
+        cols.join(",\n  ")
+    )
 }
 
 fn insert_sql(table: &str, columns: usize, rows: usize) -> String {
     let one = format!("({})", vec!["?"; columns].join(","));
-    format!("INSERT INTO {} VALUES {}", quote(table), vec![one; rows].join(","))
+    format!(
+        "INSERT INTO {} VALUES {}",
+        quote(table),
+        vec![one; rows].join(",")
+    )
 }
 
 fn bind(stmt: &mut Statement<'_>, index: usize, cell: &Cell<'_>) -> rusqlite::Result<()> {
@@ -505,7 +625,11 @@ fn load_rows(
     let full_rows = scan.rows - scan.rows % batch as u64;
     let mut big = conn.prepare(&insert_sql(table, width, batch))?;
     let rest = (scan.rows % batch as u64) as usize;
-    let mut small = if rest > 0 { Some(conn.prepare(&insert_sql(table, width, rest))?) } else { None };
+    let mut small = if rest > 0 {
+        Some(conn.prepare(&insert_sql(table, width, rest))?)
+    } else {
+        None
+    };
     let conversions: Vec<Conversion> = plan.iter().map(|c| c.conversion).collect();
     let mut bad = BadValues::default();
     let mut rows = 0u64;
@@ -564,7 +688,10 @@ fn load_rows(
         }
         Ok(())
     };
-    let records = Records { path: &req.file, dialect };
+    let records = Records {
+        path: &req.file,
+        dialect,
+    };
     match dialect.format {
         Format::Csv => {
             records.csv(&mut None, |line, r, bytes| put(line, r, bytes))?;

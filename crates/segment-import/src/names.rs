@@ -13,7 +13,11 @@ pub fn sanitize(text: &str, fallback: &str) -> String {
         }
     }
     let trimmed = out.trim_matches('_');
-    let mut name = if trimmed.is_empty() { fallback.to_string() } else { trimmed.to_string() };
+    let mut name = if trimmed.is_empty() {
+        fallback.to_string()
+    } else {
+        trimmed.to_string()
+    };
     if name.starts_with(|c: char| c.is_ascii_digit()) {
         name.insert_str(0, "c_");
     }

@@ -76,7 +76,14 @@ pub(crate) struct Tracker<'a> {
 impl<'a> Tracker<'a> {
     pub fn new(callback: &'a mut dyn FnMut(&Progress), total_bytes: u64) -> Self {
         let now = Instant::now();
-        Tracker { callback, started: now, phase_started: now, last: now, phase: Phase::Scanning, total_bytes }
+        Tracker {
+            callback,
+            started: now,
+            phase_started: now,
+            last: now,
+            phase: Phase::Scanning,
+            total_bytes,
+        }
     }
 
     pub fn phase(&mut self, phase: Phase) {
@@ -99,7 +106,11 @@ impl<'a> Tracker<'a> {
     fn emit(&mut self, rows: u64, bytes: u64) {
         self.last = Instant::now();
         let phase_secs = self.phase_started.elapsed().as_secs_f64();
-        let rows_per_second = if phase_secs > 0.0 { rows as f64 / phase_secs } else { 0.0 };
+        let rows_per_second = if phase_secs > 0.0 {
+            rows as f64 / phase_secs
+        } else {
+            0.0
+        };
         // Loading takes about twice as long as scanning per byte.
         let total = self.total_bytes.max(1) as f64;
         let fraction = match self.phase {

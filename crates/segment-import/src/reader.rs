@@ -51,7 +51,10 @@ pub struct Dialect {
 }
 
 pub(crate) fn read_err(path: &Path) -> impl Fn(std::io::Error) -> Error + '_ {
-    move |source| Error::Read { path: path.to_path_buf(), source }
+    move |source| Error::Read {
+        path: path.to_path_buf(),
+        source,
+    }
 }
 
 /// Opens the file positioned after a UTF-8 BOM; refuses UTF-16/32.
@@ -67,7 +70,8 @@ fn open_skipping_bom(path: &Path) -> Result<(File, bool)> {
         n += got;
     }
     let head = &head[..n];
-    let encoding = if head.starts_with(&[0xFF, 0xFE, 0, 0]) || head.starts_with(&[0, 0, 0xFE, 0xFF]) {
+    let encoding = if head.starts_with(&[0xFF, 0xFE, 0, 0]) || head.starts_with(&[0, 0, 0xFE, 0xFF])
+    {
         Some("UTF-32")
     } else if head.starts_with(&[0xFF, 0xFE]) || head.starts_with(&[0xFE, 0xFF]) {
         Some("UTF-16")
@@ -75,10 +79,14 @@ fn open_skipping_bom(path: &Path) -> Result<(File, bool)> {
         None
     };
     if let Some(encoding) = encoding {
-        return Err(Error::UnsupportedEncoding { path: path.to_path_buf(), encoding });
+        return Err(Error::UnsupportedEncoding {
+            path: path.to_path_buf(),
+            encoding,
+        });
     }
     let bom = head.starts_with(&[0xEF, 0xBB, 0xBF]);
-    file.seek(SeekFrom::Start(if bom { 3 } else { 0 })).map_err(read_err(path))?;
+    file.seek(SeekFrom::Start(if bom { 3 } else { 0 }))
+        .map_err(read_err(path))?;
     Ok((file, bom))
 }
 
@@ -88,8 +96,13 @@ pub fn detect(path: &Path, format: Option<Format>, options: &CsvOptions) -> Resu
     let total_bytes = std::fs::metadata(path).map_err(read_err(path))?.len();
     let (file, bom) = open_skipping_bom(path)?;
     let mut head = Vec::with_capacity(64 << 10);
-    file.take(64 << 10).read_to_end(&mut head).map_err(read_err(path))?;
-    let ext = path.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase);
+    file.take(64 << 10)
+        .read_to_end(&mut head)
+        .map_err(read_err(path))?;
+    let ext = path
+        .extension()
+        .and_then(|e| e.to_str())
+        .map(str::to_ascii_lowercase);
     let format = format.unwrap_or_else(|| match ext.as_deref() {
         Some("ndjson" | "jsonl" | "json") => Format::Ndjson,
         Some("csv" | "tsv" | "txt" | "tab") => Format::Csv,
@@ -107,7 +120,14 @@ pub fn detect(path: &Path, format: Option<Format>, options: &CsvOptions) -> Resu
         (_, Some(h)) => h,
         (_, None) => sniff_header(&head, delimiter, quote),
     };
-    Ok(Dialect { format, delimiter: char::from(delimiter), quote: char::from(quote), has_header, bom, total_bytes })
+    Ok(Dialect {
+        format,
+        delimiter: char::from(delimiter),
+        quote: char::from(quote),
+        has_header,
+        bom,
+        total_bytes,
+    })
 }
 
 fn ascii(c: char, what: &str) -> Result<u8> {
@@ -254,11 +274,18 @@ impl Records<'_> {
                 Some(w) if record.len() != w => {
                     let mut next = csv::StringRecord::new();
                     let ended = matches!(reader.read_record(&mut next), Ok(false));
-                    let hint = if ended && record.len() < w { " (the file may be truncated)" } else { "" };
+                    let hint = if ended && record.len() < w {
+                        " (the file may be truncated)"
+                    } else {
+                        ""
+                    };
                     return Err(Error::Malformed {
                         path: self.path.to_path_buf(),
                         line,
-                        message: format!("{} fields where the first row has {w}{hint}", record.len()),
+                        message: format!(
+                            "{} fields where the first row has {w}{hint}",
+                            record.len()
+                        ),
                     });
                 }
                 Some(_) => {}
@@ -268,7 +295,9 @@ impl Records<'_> {
             each(line, &record, bytes)?;
         }
         if width.is_none() {
-            return Err(Error::Empty { path: self.path.to_path_buf() });
+            return Err(Error::Empty {
+                path: self.path.to_path_buf(),
+            });
         }
         if self.quote_left_open(last_start)? {
             return Err(Error::Malformed {
@@ -284,7 +313,8 @@ impl Records<'_> {
     /// field open (the `csv` crate takes the rest of the file as that field's value).
     fn quote_left_open(&self, start: u64) -> Result<bool> {
         let mut file = File::open(self.path).map_err(read_err(self.path))?;
-        file.seek(SeekFrom::Start(start)).map_err(read_err(self.path))?;
+        file.seek(SeekFrom::Start(start))
+            .map_err(read_err(self.path))?;
         let reader = BufReader::with_capacity(BUFFER, file);
         let (quote, delimiter) = (self.dialect.quote as u8, self.dialect.delimiter as u8);
         let mut in_quotes = false;
@@ -325,11 +355,18 @@ impl Records<'_> {
             },
             csv::ErrorKind::Io(_) => {
                 let message = e.to_string();
-                Error::Read { path, source: std::io::Error::other(message) }
+                Error::Read {
+                    path,
+                    source: std::io::Error::other(message),
+                }
             }
             _ => {
                 let line = e.position().map_or(0, |p| p.line());
-                Error::Malformed { path, line, message: e.to_string() }
+                Error::Malformed {
+                    path,
+                    line,
+                    message: e.to_string(),
+                }
             }
         }
     }
@@ -341,7 +378,11 @@ impl Records<'_> {
     {
         let (file, _) = open_skipping_bom(self.path)?;
         let mut reader = BufReader::with_capacity(BUFFER, file);
-        let mut index: HashMap<String, usize> = columns.iter().enumerate().map(|(i, c)| (c.clone(), i)).collect();
+        let mut index: HashMap<String, usize> = columns
+            .iter()
+            .enumerate()
+            .map(|(i, c)| (c.clone(), i))
+            .collect();
         let mut buf = Vec::new();
         let mut fields: Vec<Option<String>> = Vec::new();
         let mut line = 0u64;
@@ -349,7 +390,9 @@ impl Records<'_> {
         let mut any = false;
         loop {
             buf.clear();
-            let n = reader.read_until(b'\n', &mut buf).map_err(read_err(self.path))?;
+            let n = reader
+                .read_until(b'\n', &mut buf)
+                .map_err(read_err(self.path))?;
             if n == 0 {
                 break;
             }
@@ -377,10 +420,20 @@ impl Records<'_> {
             fields.clear();
             fields.resize(columns.len(), None);
             let mut de = serde_json::Deserializer::from_str(text);
-            let row = Row { columns: &mut *columns, index: &mut index, fields: &mut fields, discover };
-            let unknown = serde::de::DeserializeSeed::deserialize(row, &mut de).and_then(|u| de.end().map(|()| u));
+            let row = Row {
+                columns: &mut *columns,
+                index: &mut index,
+                fields: &mut fields,
+                discover,
+            };
+            let unknown = serde::de::DeserializeSeed::deserialize(row, &mut de)
+                .and_then(|u| de.end().map(|()| u));
             let unknown = unknown.map_err(|e| {
-                let hint = if e.is_eof() { " (the file may be truncated)" } else { "" };
+                let hint = if e.is_eof() {
+                    " (the file may be truncated)"
+                } else {
+                    ""
+                };
                 Error::Malformed {
                     path: self.path.to_path_buf(),
                     line,
@@ -397,7 +450,9 @@ impl Records<'_> {
             each(line, &fields, bytes)?;
         }
         if !any {
-            return Err(Error::Empty { path: self.path.to_path_buf() });
+            return Err(Error::Empty {
+                path: self.path.to_path_buf(),
+            });
         }
         Ok(())
     }
@@ -439,7 +494,10 @@ struct Row<'a> {
 
 impl<'de> serde::de::DeserializeSeed<'de> for Row<'_> {
     type Value = Option<String>;
-    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> std::result::Result<Self::Value, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        self,
+        d: D,
+    ) -> std::result::Result<Self::Value, D::Error> {
         d.deserialize_map(self)
     }
 }
@@ -449,7 +507,10 @@ impl<'de> serde::de::Visitor<'de> for Row<'_> {
     fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str("a JSON object")
     }
-    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> std::result::Result<Self::Value, A::Error> {
+    fn visit_map<A: serde::de::MapAccess<'de>>(
+        self,
+        mut map: A,
+    ) -> std::result::Result<Self::Value, A::Error> {
         while let Some(Key(key)) = map.next_key::<Key<'de>>()? {
             let raw: &'de serde_json::value::RawValue = map.next_value()?;
             let i = match self.index.get(key.as_ref()) {
@@ -473,7 +534,9 @@ impl<'de> serde::de::Visitor<'de> for Row<'_> {
 fn json_field(raw: &str) -> std::result::Result<Option<String>, serde_json::Error> {
     Ok(match raw.as_bytes().first() {
         Some(b'n') => None,
-        Some(b'"') if !raw.contains('\\') && raw.len() >= 2 => Some(raw[1..raw.len() - 1].to_string()),
+        Some(b'"') if !raw.contains('\\') && raw.len() >= 2 => {
+            Some(raw[1..raw.len() - 1].to_string())
+        }
         Some(b'"') => Some(serde_json::from_str::<String>(raw)?),
         _ => Some(raw.to_string()),
     })

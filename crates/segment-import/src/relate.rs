@@ -21,7 +21,8 @@ const SAMPLE_KEYS: u64 = 10_000;
 /// …when the parent column is not its key (each check may scan the parent).
 const SAMPLE_KEYS_UNINDEXED: u64 = 200;
 /// Time column names preferred for time windows, best first (as in `segment-source`).
-const PREFERRED_TIME_COLUMNS: &[&str] = &["ts", "timestamp", "occurred_at", "created_at", "placed_at"];
+const PREFERRED_TIME_COLUMNS: &[&str] =
+    &["ts", "timestamp", "occurred_at", "created_at", "placed_at"];
 
 /// A relationship proposed from names and values, not yet confirmed.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
@@ -72,7 +73,11 @@ fn compatible(a: &Column, b_type: DataType) -> bool {
 /// The key's type: an INTEGER key or `rowid` is a number.
 fn column_type(entity: &Entity, column: &str) -> Option<DataType> {
     if column == entity.key {
-        return Some(entity.column(column).map_or(DataType::Number, |c| c.data_type));
+        return Some(
+            entity
+                .column(column)
+                .map_or(DataType::Number, |c| c.data_type),
+        );
     }
     entity.column(column).map(|c| c.data_type)
 }
@@ -83,12 +88,18 @@ pub fn propose(source: &DataSource, schema: &Schema) -> Result<Vec<Proposal>> {
     let mut out = Vec::new();
     for child in &schema.entities {
         for column in &child.columns {
-            let Some(stem) = column.name.strip_suffix("_id").filter(|s| !s.is_empty()) else { continue };
+            let Some(stem) = column.name.strip_suffix("_id").filter(|s| !s.is_empty()) else {
+                continue;
+            };
             if column.name == child.key {
                 continue;
             }
             for parent in &schema.entities {
-                if parent.name == child.name || !parent_names(stem).iter().any(|n| n.eq_ignore_ascii_case(&parent.name)) {
+                if parent.name == child.name
+                    || !parent_names(stem)
+                        .iter()
+                        .any(|n| n.eq_ignore_ascii_case(&parent.name))
+                {
                     continue;
                 }
                 let parent_column = if parent.key != "rowid" {
@@ -100,12 +111,16 @@ pub fn propose(source: &DataSource, schema: &Schema) -> Result<Vec<Proposal>> {
                 } else {
                     continue;
                 };
-                let Some(parent_type) = column_type(parent, &parent_column) else { continue };
+                let Some(parent_type) = column_type(parent, &parent_column) else {
+                    continue;
+                };
                 if !compatible(column, parent_type) {
                     continue;
                 }
                 let known = schema.relationships.iter().any(|r| {
-                    r.from_entity == parent.name && r.to_entity == child.name && r.to_column == column.name
+                    r.from_entity == parent.name
+                        && r.to_entity == child.name
+                        && r.to_column == column.name
                 });
                 if known {
                     continue;
@@ -118,8 +133,18 @@ pub fn propose(source: &DataSource, schema: &Schema) -> Result<Vec<Proposal>> {
                 };
                 let (sampled, matched_share) = match_share(source, parent, &link)?;
                 out.push(Proposal {
-                    id: Relationship::stable_id(&parent.name, &parent_column, &child.name, &column.name),
-                    reverse_id: Relationship::stable_id(&child.name, &column.name, &parent.name, &parent_column),
+                    id: Relationship::stable_id(
+                        &parent.name,
+                        &parent_column,
+                        &child.name,
+                        &column.name,
+                    ),
+                    reverse_id: Relationship::stable_id(
+                        &child.name,
+                        &column.name,
+                        &parent.name,
+                        &parent_column,
+                    ),
                     time_column: time_column(child, &BTreeMap::new()),
                     child: link.child,
                     child_column: link.child_column,
@@ -139,12 +164,19 @@ pub fn propose(source: &DataSource, schema: &Schema) -> Result<Vec<Proposal>> {
 pub(crate) fn proposals_for(path: &Path, table: &str) -> Result<Vec<Proposal>> {
     let source = DataSource::open_read_only(path)?;
     let all = propose(&source, source.schema())?;
-    Ok(all.into_iter().filter(|p| p.child == table || p.parent == table).collect())
+    Ok(all
+        .into_iter()
+        .filter(|p| p.child == table || p.parent == table)
+        .collect())
 }
 
 /// How many distinct child keys were sampled, and the share found in the parent.
 pub fn match_share(source: &DataSource, parent: &Entity, link: &Link) -> Result<(u64, f64)> {
-    let limit = if link.parent_column == parent.key { SAMPLE_KEYS } else { SAMPLE_KEYS_UNINDEXED };
+    let limit = if link.parent_column == parent.key {
+        SAMPLE_KEYS
+    } else {
+        SAMPLE_KEYS_UNINDEXED
+    };
     let sql = format!(
         "SELECT count(*), coalesce(sum(EXISTS (SELECT 1 FROM {parent} WHERE {pcol} = v)), 0) \
          FROM (SELECT DISTINCT {ccol} AS v FROM {child} WHERE {ccol} IS NOT NULL LIMIT {limit})",
@@ -153,15 +185,23 @@ pub fn match_share(source: &DataSource, parent: &Entity, link: &Link) -> Result<
         ccol = quote(&link.child_column),
         child = quote(&link.child),
     );
-    let (n, matched): (i64, i64) = source.connection().query_row(&sql, [], |r| Ok((r.get(0)?, r.get(1)?)))?;
-    let share = if n > 0 { matched as f64 / n as f64 } else { 0.0 };
+    let (n, matched): (i64, i64) = source
+        .connection()
+        .query_row(&sql, [], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    let share = if n > 0 {
+        matched as f64 / n as f64
+    } else {
+        0.0
+    };
     Ok((n as u64, share))
 }
 
 /// Checks a link against a schema: both tables and columns exist, with compatible types.
 pub fn check_link(schema: &Schema, link: &Link) -> Result<()> {
     let entity = |name: &str| {
-        schema.entity(name).ok_or_else(|| Error::Invalid(format!("there is no table `{name}` in the data source")))
+        schema
+            .entity(name)
+            .ok_or_else(|| Error::Invalid(format!("there is no table `{name}` in the data source")))
     };
     let child = entity(&link.child)?;
     let parent = entity(&link.parent)?;
@@ -181,7 +221,9 @@ pub fn check_link(schema: &Schema, link: &Link) -> Result<()> {
         )));
     }
     if link.child == link.parent && link.child_column == link.parent_column {
-        return Err(Error::Invalid("a column cannot be related to itself".into()));
+        return Err(Error::Invalid(
+            "a column cannot be related to itself".into(),
+        ));
     }
     Ok(())
 }
@@ -202,7 +244,10 @@ pub fn apply(schema: &Schema, links: &[Link], time_columns: &BTreeMap<String, St
         if check_link(schema, link).is_err() {
             continue;
         }
-        let (Some(parent), Some(child)) = (schema.entity(&link.parent), schema.entity(&link.child)) else { continue };
+        let (Some(parent), Some(child)) = (schema.entity(&link.parent), schema.entity(&link.child))
+        else {
+            continue;
+        };
         let exists = out.relationships.iter().any(|r| {
             r.from_entity == link.parent
                 && r.from_column == link.parent_column
@@ -217,7 +262,12 @@ pub fn apply(schema: &Schema, links: &[Link], time_columns: &BTreeMap<String, St
             _ => parent.name.clone(),
         };
         let one_to_many = Relationship {
-            id: Relationship::stable_id(&parent.name, &link.parent_column, &child.name, &link.child_column),
+            id: Relationship::stable_id(
+                &parent.name,
+                &link.parent_column,
+                &child.name,
+                &link.child_column,
+            ),
             name: unique_name(&out, &parent.name, &child.name, &link.child_column),
             from_entity: parent.name.clone(),
             from_column: link.parent_column.clone(),
@@ -228,7 +278,12 @@ pub fn apply(schema: &Schema, links: &[Link], time_columns: &BTreeMap<String, St
         };
         out.relationships.push(one_to_many);
         let many_to_one = Relationship {
-            id: Relationship::stable_id(&child.name, &link.child_column, &parent.name, &link.parent_column),
+            id: Relationship::stable_id(
+                &child.name,
+                &link.child_column,
+                &parent.name,
+                &link.parent_column,
+            ),
             name: unique_name(&out, &child.name, &many_to_one_name, &link.child_column),
             from_entity: child.name.clone(),
             from_column: link.child_column.clone(),
@@ -259,7 +314,11 @@ fn unique_name(schema: &Schema, from: &str, name: &str, fk_column: &str) -> Stri
 /// The entity's time column: the user's choice, else a conventional name, else its first
 /// datetime column.
 pub fn time_column(entity: &Entity, chosen: &BTreeMap<String, String>) -> Option<String> {
-    let datetimes: Vec<&Column> = entity.columns.iter().filter(|c| c.data_type == DataType::Datetime).collect();
+    let datetimes: Vec<&Column> = entity
+        .columns
+        .iter()
+        .filter(|c| c.data_type == DataType::Datetime)
+        .collect();
     if let Some(c) = chosen.get(&entity.name) {
         if datetimes.iter().any(|d| &d.name == c) {
             return Some(c.clone());

@@ -105,20 +105,29 @@ pub fn compute_with(
             select.push(format!("count({q}), min({q}), max({q})"));
         }
         let sql = format!("SELECT {} FROM {table}", select.join(", "));
-        let row: Vec<Value> =
-            conn.query_row(&sql, [], |r| (0..1 + 3 * entity.columns.len()).map(|i| r.get::<_, Value>(i)).collect())?;
+        let row: Vec<Value> = conn.query_row(&sql, [], |r| {
+            (0..1 + 3 * entity.columns.len())
+                .map(|i| r.get::<_, Value>(i))
+                .collect()
+        })?;
         let rows = as_u64(&row[0]);
         // Distinct counts (and top values): exact, or from a sample of a large table.
         let integer_key = entity.key == "rowid"
-            || entity.column(&entity.key).is_some_and(|c| c.storage == Storage::Integer);
+            || entity
+                .column(&entity.key)
+                .is_some_and(|c| c.storage == Storage::Integer);
         let (from, sampled_rows) = if rows > exact_rows {
             let step = rows.div_ceil(sample_rows.max(1));
             let sample = if integer_key {
-                format!("(SELECT * FROM {table} WHERE {} % {step} = 0)", quote(&entity.key))
+                format!(
+                    "(SELECT * FROM {table} WHERE {} % {step} = 0)",
+                    quote(&entity.key)
+                )
             } else {
                 format!("(SELECT * FROM {table} LIMIT {sample_rows})")
             };
-            let n: i64 = conn.query_row(&format!("SELECT count(*) FROM {sample}"), [], |r| r.get(0))?;
+            let n: i64 =
+                conn.query_row(&format!("SELECT count(*) FROM {sample}"), [], |r| r.get(0))?;
             (sample, u64::try_from(n).unwrap_or(0))
         } else {
             (table.clone(), rows)
@@ -127,11 +136,23 @@ pub fn compute_with(
         let distinct: Vec<Value> = if entity.columns.is_empty() {
             Vec::new()
         } else {
-            let cols: Vec<String> = entity.columns.iter().map(|c| format!("count(DISTINCT {})", quote(&c.name))).collect();
+            let cols: Vec<String> = entity
+                .columns
+                .iter()
+                .map(|c| format!("count(DISTINCT {})", quote(&c.name)))
+                .collect();
             let sql = format!("SELECT {} FROM {from}", cols.join(", "));
-            conn.query_row(&sql, [], |r| (0..entity.columns.len()).map(|i| r.get::<_, Value>(i)).collect())?
+            conn.query_row(&sql, [], |r| {
+                (0..entity.columns.len())
+                    .map(|i| r.get::<_, Value>(i))
+                    .collect()
+            })?
         };
-        let scale = if sampled && sampled_rows > 0 { rows as f64 / sampled_rows as f64 } else { 1.0 };
+        let scale = if sampled && sampled_rows > 0 {
+            rows as f64 / sampled_rows as f64
+        } else {
+            1.0
+        };
         let mut columns = Vec::new();
         for (i, c) in entity.columns.iter().enumerate() {
             let base = 1 + 3 * i;
@@ -142,7 +163,9 @@ pub fn compute_with(
             let unique_ish = as_u64(&distinct[i]) * 2 > sampled_rows && sampled_rows > 100;
             let mut top = match c.data_type {
                 DataType::Text if unique_ish => Vec::new(),
-                DataType::Text | DataType::Boolean => top_values(source, &from, &c.name, c.storage)?,
+                DataType::Text | DataType::Boolean => {
+                    top_values(source, &from, &c.name, c.storage)?
+                }
                 DataType::Array => top_elements(source, &from, &c.name).unwrap_or_default(),
                 _ => Vec::new(),
             };
@@ -151,12 +174,19 @@ pub fn compute_with(
             }
             columns.push(ColumnStats {
                 name: c.name.clone(),
-                label: labels.get(&entity.name).and_then(|l| l.get(&c.name)).cloned(),
+                label: labels
+                    .get(&entity.name)
+                    .and_then(|l| l.get(&c.name))
+                    .cloned(),
                 data_type: c.data_type,
                 storage: c.storage,
                 declared_type: c.declared_type.clone(),
                 nulls,
-                null_share: if rows > 0 { nulls as f64 / rows as f64 } else { 0.0 },
+                null_share: if rows > 0 {
+                    nulls as f64 / rows as f64
+                } else {
+                    0.0
+                },
                 distinct: as_u64(&distinct[i]),
                 min: ranged.then(|| shown(&row[base + 1], c.storage)).flatten(),
                 max: ranged.then(|| shown(&row[base + 2], c.storage)).flatten(),
@@ -185,10 +215,14 @@ fn as_u64(v: &Value) -> u64 {
 fn shown(v: &Value, storage: Storage) -> Option<serde_json::Value> {
     Some(match (v, storage) {
         (Value::Null, _) => return None,
-        (Value::Integer(i), Storage::UnixSeconds) => match chrono::DateTime::from_timestamp(*i, 0) {
-            Some(t) => serde_json::Value::String(t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)),
-            None => serde_json::json!(i),
-        },
+        (Value::Integer(i), Storage::UnixSeconds) => {
+            match chrono::DateTime::from_timestamp(*i, 0) {
+                Some(t) => {
+                    serde_json::Value::String(t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true))
+                }
+                None => serde_json::json!(i),
+            }
+        }
         (Value::Integer(i), Storage::Boolean) => serde_json::Value::Bool(*i != 0),
         (Value::Integer(i), _) => serde_json::json!(i),
         (Value::Real(f), _) => serde_json::json!(f),
@@ -198,7 +232,12 @@ fn shown(v: &Value, storage: Storage) -> Option<serde_json::Value> {
 }
 
 /// `from`: a quoted table name or a parenthesised sample of it.
-fn top_values(source: &DataSource, from: &str, column: &str, storage: Storage) -> Result<Vec<TopValue>> {
+fn top_values(
+    source: &DataSource,
+    from: &str,
+    column: &str,
+    storage: Storage,
+) -> Result<Vec<TopValue>> {
     let q = quote(column);
     let sql = format!(
         "SELECT {q}, count(*) AS n FROM {from} WHERE {q} IS NOT NULL GROUP BY {q} ORDER BY n DESC, {q} LIMIT {TOP_VALUES}"
@@ -222,7 +261,10 @@ fn collect_top(source: &DataSource, sql: &str, storage: Storage) -> Result<Vec<T
     for row in rows {
         let (value, count) = row?;
         if let Some(value) = shown(&value, storage) {
-            out.push(TopValue { value, count: u64::try_from(count).unwrap_or(0) });
+            out.push(TopValue {
+                value,
+                count: u64::try_from(count).unwrap_or(0),
+            });
         }
     }
     Ok(out)

@@ -67,7 +67,9 @@ impl Store {
     /// The key of a data source: its absolute, canonical path.
     pub fn key(data: &Path) -> String {
         let absolute = std::fs::canonicalize(data).unwrap_or_else(|_| {
-            std::env::current_dir().map(|d| d.join(data)).unwrap_or_else(|_| data.to_path_buf())
+            std::env::current_dir()
+                .map(|d| d.join(data))
+                .unwrap_or_else(|_| data.to_path_buf())
         });
         absolute.to_string_lossy().into_owned()
     }
@@ -75,10 +77,16 @@ impl Store {
     fn load(&self) -> Result<StoreFile> {
         let text = match std::fs::read_to_string(&self.path) {
             Ok(text) => text,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(StoreFile { version: VERSION, ..StoreFile::default() }),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                return Ok(StoreFile {
+                    version: VERSION,
+                    ..StoreFile::default()
+                })
+            }
             Err(e) => return Err(self.error(e.to_string())),
         };
-        let file: StoreFile = serde_json::from_str(&text).map_err(|e| self.error(format!("not a valid store: {e}")))?;
+        let file: StoreFile = serde_json::from_str(&text)
+            .map_err(|e| self.error(format!("not a valid store: {e}")))?;
         if file.version > VERSION {
             return Err(self.error(format!("written by a newer version ({})", file.version)));
         }
@@ -86,12 +94,19 @@ impl Store {
     }
 
     fn error(&self, message: String) -> Error {
-        Error::Store { path: self.path.clone(), message }
+        Error::Store {
+            path: self.path.clone(),
+            message,
+        }
     }
 
     /// What the store has for a data source (empty when nothing).
     pub fn get(&self, data: &Path) -> Result<SourceMeta> {
-        Ok(self.load()?.sources.remove(&Store::key(data)).unwrap_or_default())
+        Ok(self
+            .load()?
+            .sources
+            .remove(&Store::key(data))
+            .unwrap_or_default())
     }
 
     /// Changes what the store has for a data source, atomically.

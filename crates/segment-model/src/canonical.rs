@@ -69,10 +69,17 @@ pub fn detect_value(value: &Value) -> Result<DocumentFormat> {
 
 /// Reads a definition in either format. Census needs the schema to resolve relationship ids and
 /// operator spellings, and a base entity (explicit, or the schema's single root entity).
-pub fn parse_any(text: &str, schema: &Schema, entity: Option<&str>) -> Result<(Segment, DocumentFormat)> {
+pub fn parse_any(
+    text: &str,
+    schema: &Schema,
+    entity: Option<&str>,
+) -> Result<(Segment, DocumentFormat)> {
     let value: Value = serde_json::from_str(text).map_err(|e| Error::from_json(&e))?;
     match detect_value(&value)? {
         DocumentFormat::Canonical => Ok((parse(text)?, DocumentFormat::Canonical)),
-        DocumentFormat::Census => Ok((census::from_value(&value, schema, entity)?, DocumentFormat::Census)),
+        DocumentFormat::Census => Ok((
+            census::from_value(&value, schema, entity)?,
+            DocumentFormat::Census,
+        )),
     }
 }

@@ -21,8 +21,8 @@ use crate::error::{Error, Result};
 use crate::operator::Operator;
 use crate::schema::{DataType, Entity, Schema};
 use crate::tree::{
-    AggregateFunction, AttributeKind, CensusLayout, Combinator, Condition, Constraint, CountOperator,
-    Group, Node, RelationshipCondition, Segment, SqlCondition, TimeWindow,
+    AggregateFunction, AttributeKind, CensusLayout, Combinator, Condition, Constraint,
+    CountOperator, Group, Node, RelationshipCondition, Segment, SqlCondition, TimeWindow,
 };
 
 /// Deepest nesting read; deeper input is refused instead of exhausting the stack.
@@ -38,7 +38,10 @@ pub fn parse(text: &str, schema: &Schema, entity: Option<&str>) -> Result<Segmen
 pub fn from_value(value: &Value, schema: &Schema, entity: Option<&str>) -> Result<Segment> {
     let (molecules, path) = match value {
         Value::Array(_) => (value, String::new()),
-        Value::Object(map) => match (map.get("molecules"), map.get("data").and_then(|d| d.get("molecules"))) {
+        Value::Object(map) => match (
+            map.get("molecules"),
+            map.get("data").and_then(|d| d.get("molecules")),
+        ) {
             (Some(m), _) => (m, "/molecules".to_string()),
             (None, Some(m)) => (m, "/data/molecules".to_string()),
             (None, None) => return Err(Error::format("", "no \"molecules\" list found")),
@@ -60,12 +63,19 @@ pub fn to_value(segment: &Segment, schema: &Schema, entity: Option<&str>) -> Res
     let base = crate::validate::base_entity(segment, schema, entity).map_err(Error::Format)?;
     let writer = Writer { schema };
     if segment.root.negated {
-        return Err(Error::format("/root", "Census molecules cannot express NOT on a group"));
+        return Err(Error::format(
+            "/root",
+            "Census molecules cannot express NOT on a group",
+        ));
     }
     writer.list(&segment.root, Some(base), "/root")
 }
 
-pub fn to_string_pretty(segment: &Segment, schema: &Schema, entity: Option<&str>) -> Result<String> {
+pub fn to_string_pretty(
+    segment: &Segment,
+    schema: &Schema,
+    entity: Option<&str>,
+) -> Result<String> {
     let value = to_value(segment, schema, entity)?;
     let mut text = serde_json::to_string_pretty(&value).unwrap_or_default();
     text.push('\n');
@@ -74,7 +84,11 @@ pub fn to_string_pretty(segment: &Segment, schema: &Schema, entity: Option<&str>
 
 /// Operator spellings are compared lowercased without spaces, underscores or hyphens.
 fn normalize(spelling: &str) -> String {
-    spelling.chars().filter(|c| !matches!(c, ' ' | '_' | '-')).flat_map(char::to_lowercase).collect()
+    spelling
+        .chars()
+        .filter(|c| !matches!(c, ' ' | '_' | '-'))
+        .flat_map(char::to_lowercase)
+        .collect()
 }
 
 /// The spelling written for an operator on an attribute of type `ty`: the seed's where it has
@@ -89,7 +103,8 @@ pub fn operator_spelling(op: Operator, ty: DataType) -> String {
         (O::ExactlyAgo, _) => Some("exactly"),
         _ => None,
     };
-    seed.map(str::to_string).unwrap_or_else(|| normalize(op.name()))
+    seed.map(str::to_string)
+        .unwrap_or_else(|| normalize(op.name()))
 }
 
 /// Reads an operator spelling for an attribute of type `ty`.
@@ -98,7 +113,9 @@ pub fn operator_from_spelling(spelling: &str, ty: DataType) -> Option<Operator> 
     let wanted = normalize(spelling);
     let alias = match (wanted.as_str(), ty) {
         ("is" | "equals" | "equal" | "eq", DataType::Text) => Some(O::Is),
-        ("notexactly" | "notequals" | "doesnotequal" | "isnot" | "ne", DataType::Text) => Some(O::IsNot),
+        ("notexactly" | "notequals" | "doesnotequal" | "isnot" | "ne", DataType::Text) => {
+            Some(O::IsNot)
+        }
         ("exactly" | "is" | "equal" | "eq", DataType::Number) => Some(O::Equals),
         ("isnot" | "notexactly" | "ne", DataType::Number) => Some(O::NotEquals),
         ("morethandays" | "morethandaysago", DataType::Datetime) => Some(O::MoreThanAgo),
@@ -113,7 +130,13 @@ pub fn operator_from_spelling(spelling: &str, ty: DataType) -> Option<Operator> 
     })
 }
 
-const TYPE_ORDER: [DataType; 5] = [DataType::Text, DataType::Number, DataType::Datetime, DataType::Boolean, DataType::Array];
+const TYPE_ORDER: [DataType; 5] = [
+    DataType::Text,
+    DataType::Number,
+    DataType::Datetime,
+    DataType::Boolean,
+    DataType::Array,
+];
 
 fn count_operator_spelling(op: CountOperator) -> &'static str {
     match op {
@@ -168,9 +191,18 @@ struct Reader<'s> {
 impl<'s> Reader<'s> {
     /// A molecules list. `entity` is `None` when an enclosing relationship could not be resolved;
     /// atoms are then read without type information (validation reports the problem).
-    fn list(&self, items: &[Value], path: &str, entity: Option<&'s Entity>, depth: usize) -> Result<Group> {
+    fn list(
+        &self,
+        items: &[Value],
+        path: &str,
+        entity: Option<&'s Entity>,
+        depth: usize,
+    ) -> Result<Group> {
         if depth > MAX_DEPTH {
-            return Err(Error::format(path, format!("molecules nested more than {MAX_DEPTH} levels deep")));
+            return Err(Error::format(
+                path,
+                format!("molecules nested more than {MAX_DEPTH} levels deep"),
+            ));
         }
         let mut combinator: Option<Combinator> = None;
         let mut children = Vec::new();
@@ -180,62 +212,108 @@ impl<'s> Reader<'s> {
             match item {
                 Value::String(op) => {
                     if expect_operand {
-                        return Err(Error::format(item_path, format!("expected a molecule here, found the operation \"{op}\"")));
+                        return Err(Error::format(
+                            item_path,
+                            format!("expected a molecule here, found the operation \"{op}\""),
+                        ));
                     }
                     let this = match op.as_str() {
                         "AND" => Combinator::And,
                         "OR" => Combinator::Or,
                         other => {
-                            return Err(Error::format(item_path, format!("unknown operation \"{other}\": use \"AND\" or \"OR\"")))
+                            return Err(Error::format(
+                                item_path,
+                                format!("unknown operation \"{other}\": use \"AND\" or \"OR\""),
+                            ))
                         }
                     };
                     match combinator {
-                        Some(previous) if previous != this => {
-                            return Err(Error::format(
-                                item_path,
-                                "AND and OR are mixed in one list: put one of them in a molecule group",
-                            ))
-                        }
+                        Some(previous) if previous != this => return Err(Error::format(
+                            item_path,
+                            "AND and OR are mixed in one list: put one of them in a molecule group",
+                        )),
                         _ => combinator = Some(this),
                     }
                 }
                 _ if !expect_operand => {
-                    return Err(Error::format(item_path, "expected \"AND\" or \"OR\" between two molecules"));
+                    return Err(Error::format(
+                        item_path,
+                        "expected \"AND\" or \"OR\" between two molecules",
+                    ));
                 }
-                Value::Array(inner) => children.push(Node::Group(self.list(inner, &item_path, entity, depth + 1)?)),
+                Value::Array(inner) => children.push(Node::Group(self.list(
+                    inner,
+                    &item_path,
+                    entity,
+                    depth + 1,
+                )?)),
                 Value::Object(map) if map.contains_key("relationship_id") => {
                     children.push(self.relationship(map, &item_path, entity, depth)?)
                 }
                 Value::Object(map) => children.push(self.atom(map, &item_path, entity)?),
                 other => {
-                    return Err(Error::format(item_path, format!("expected a molecule, found {}", kind(other))));
+                    return Err(Error::format(
+                        item_path,
+                        format!("expected a molecule, found {}", kind(other)),
+                    ));
                 }
             }
         }
         if !items.is_empty() && items.len() % 2 == 0 {
-            return Err(Error::format(format!("{path}/{}", items.len() - 1), "a list cannot end with an operation"));
+            return Err(Error::format(
+                format!("{path}/{}", items.len() - 1),
+                "a list cannot end with an operation",
+            ));
         }
-        Ok(Group { combinator: combinator.unwrap_or(Combinator::And), negated: false, children })
+        Ok(Group {
+            combinator: combinator.unwrap_or(Combinator::And),
+            negated: false,
+            children,
+        })
     }
 
     fn atom(&self, map: &Map<String, Value>, path: &str, entity: Option<&Entity>) -> Result<Node> {
-        check_keys(map, path, &["attribute", "attribute_type", "operator", "value", "moleculeIndex", "atomIndex"])?;
+        check_keys(
+            map,
+            path,
+            &[
+                "attribute",
+                "attribute_type",
+                "operator",
+                "value",
+                "moleculeIndex",
+                "atomIndex",
+            ],
+        )?;
         let attribute = match map.get("attribute") {
             Some(Value::String(s)) => s.clone(),
             Some(Value::Null) | None => String::new(),
-            Some(other) => return Err(Error::format(format!("{path}/attribute"), format!("expected a name, found {}", kind(other)))),
+            Some(other) => {
+                return Err(Error::format(
+                    format!("{path}/attribute"),
+                    format!("expected a name, found {}", kind(other)),
+                ))
+            }
         };
         let attribute_type = match map.get("attribute_type") {
             None => None,
             Some(Value::String(s)) => Some(s.as_str()),
             Some(other) => {
-                return Err(Error::format(format!("{path}/attribute_type"), format!("expected a string, found {}", kind(other))))
+                return Err(Error::format(
+                    format!("{path}/attribute_type"),
+                    format!("expected a string, found {}", kind(other)),
+                ))
             }
         };
         let operator_text = match map.get("operator") {
             Some(Value::String(s)) => Some(s.clone()),
             None | Some(Value::Null) => None,
-            Some(other) => return Err(Error::format(format!("{path}/operator"), format!("expected a string, found {}", kind(other)))),
+            Some(other) => {
+                return Err(Error::format(
+                    format!("{path}/operator"),
+                    format!("expected a string, found {}", kind(other)),
+                ))
+            }
         };
         let mut layout = CensusLayout {
             molecule_index: index(map, "moleculeIndex", path)?,
@@ -248,11 +326,17 @@ impl<'s> Reader<'s> {
 
         if attribute_type == Some("sql") {
             let Value::String(sql) = value else {
-                return Err(Error::format(format!("{path}/value"), "a SQL molecule's value is the SQL text"));
+                return Err(Error::format(
+                    format!("{path}/value"),
+                    "a SQL molecule's value is the SQL text",
+                ));
             };
             layout.operator = operator_text;
             layout.attribute = Some(attribute);
-            return Ok(Node::Sql(SqlCondition { sql, census: Some(layout) }));
+            return Ok(Node::Sql(SqlCondition {
+                sql,
+                census: Some(layout),
+            }));
         }
         let attribute_kind = match attribute_type {
             None | Some("column") => AttributeKind::Column,
@@ -265,23 +349,41 @@ impl<'s> Reader<'s> {
             }
         };
         let Some(spelling) = operator_text else {
-            return Err(Error::format(format!("{path}/operator"), "missing operator"));
+            return Err(Error::format(
+                format!("{path}/operator"),
+                "missing operator",
+            ));
         };
-        let known_type = entity.and_then(|e| e.column(&attribute)).map(|c| c.data_type);
+        let known_type = entity
+            .and_then(|e| e.column(&attribute))
+            .map(|c| c.data_type);
         let operator = match known_type {
             Some(ty) => operator_from_spelling(&spelling, ty).map(|op| (op, ty)),
             // Unknown attribute: read the operator anyway; validation reports the attribute.
-            None => TYPE_ORDER.iter().find_map(|ty| operator_from_spelling(&spelling, *ty).map(|op| (op, *ty))),
+            None => TYPE_ORDER
+                .iter()
+                .find_map(|ty| operator_from_spelling(&spelling, *ty).map(|op| (op, *ty))),
         };
         let Some((operator, ty)) = operator else {
             let hint = match known_type {
                 Some(ty) => {
-                    let names: Vec<String> = Operator::for_type(ty).iter().map(|op| operator_spelling(*op, ty)).collect();
-                    format!(" for {} ({}); use one of: {}", attribute, ty.label(), names.join(", "))
+                    let names: Vec<String> = Operator::for_type(ty)
+                        .iter()
+                        .map(|op| operator_spelling(*op, ty))
+                        .collect();
+                    format!(
+                        " for {} ({}); use one of: {}",
+                        attribute,
+                        ty.label(),
+                        names.join(", ")
+                    )
                 }
                 None => String::new(),
             };
-            return Err(Error::format(format!("{path}/operator"), format!("unknown operator \"{spelling}\"{hint}")));
+            return Err(Error::format(
+                format!("{path}/operator"),
+                format!("unknown operator \"{spelling}\"{hint}"),
+            ));
         };
         if operator_spelling(operator, ty) != spelling {
             layout.operator = Some(spelling);
@@ -296,12 +398,35 @@ impl<'s> Reader<'s> {
         }))
     }
 
-    fn relationship(&self, map: &Map<String, Value>, path: &str, entity: Option<&'s Entity>, depth: usize) -> Result<Node> {
-        check_keys(map, path, &["relationship_id", "constraint", "molecules", "moleculeIndex", "time_window"])?;
+    fn relationship(
+        &self,
+        map: &Map<String, Value>,
+        path: &str,
+        entity: Option<&'s Entity>,
+        depth: usize,
+    ) -> Result<Node> {
+        check_keys(
+            map,
+            path,
+            &[
+                "relationship_id",
+                "constraint",
+                "molecules",
+                "moleculeIndex",
+                "time_window",
+            ],
+        )?;
         let id = match map.get("relationship_id") {
             Some(Value::Number(n)) if n.as_i64().is_some() => n.as_i64().unwrap_or_default(),
-            Some(Value::String(s)) if s.parse::<i64>().is_ok() => s.parse::<i64>().unwrap_or_default(),
-            _ => return Err(Error::format(format!("{path}/relationship_id"), "expected a relationship id (a number)")),
+            Some(Value::String(s)) if s.parse::<i64>().is_ok() => {
+                s.parse::<i64>().unwrap_or_default()
+            }
+            _ => {
+                return Err(Error::format(
+                    format!("{path}/relationship_id"),
+                    "expected a relationship id (a number)",
+                ))
+            }
         };
         let Some(relationship) = self.schema.relationship_by_id(id) else {
             let known: Vec<String> = self
@@ -313,49 +438,87 @@ impl<'s> Reader<'s> {
                 .collect();
             return Err(Error::format(
                 format!("{path}/relationship_id"),
-                format!("no relationship has id {id}; known: {}", if known.is_empty() { "none".to_string() } else { known.join(", ") }),
+                format!(
+                    "no relationship has id {id}; known: {}",
+                    if known.is_empty() {
+                        "none".to_string()
+                    } else {
+                        known.join(", ")
+                    }
+                ),
             ));
         };
         if let Some(e) = entity {
             if relationship.from_entity != e.name {
                 return Err(Error::format(
                     format!("{path}/relationship_id"),
-                    format!("relationship {id} ({}) starts at {}, not at {}", relationship.name, relationship.from_entity, e.name),
+                    format!(
+                        "relationship {id} ({}) starts at {}, not at {}",
+                        relationship.name, relationship.from_entity, e.name
+                    ),
                 ));
             }
         }
         let related = self.schema.entity(&relationship.to_entity);
         let filter = match map.get("molecules") {
             None | Some(Value::Null) => Group::and(Vec::new()),
-            Some(Value::Array(items)) => self.list(items, &format!("{path}/molecules"), related, depth + 1)?,
-            Some(other) => return Err(Error::format(format!("{path}/molecules"), format!("expected a list, found {}", kind(other)))),
+            Some(Value::Array(items)) => {
+                self.list(items, &format!("{path}/molecules"), related, depth + 1)?
+            }
+            Some(other) => {
+                return Err(Error::format(
+                    format!("{path}/molecules"),
+                    format!("expected a list, found {}", kind(other)),
+                ))
+            }
         };
         let constraint = match map.get("constraint") {
             None | Some(Value::Null) => None,
             Some(Value::Object(c)) => Some(self.constraint(c, &format!("{path}/constraint"))?),
-            Some(other) => return Err(Error::format(format!("{path}/constraint"), format!("expected an object, found {}", kind(other)))),
+            Some(other) => {
+                return Err(Error::format(
+                    format!("{path}/constraint"),
+                    format!("expected an object, found {}", kind(other)),
+                ))
+            }
         };
         let window = match map.get("time_window") {
             None | Some(Value::Null) => None,
-            Some(w) => Some(serde_json::from_value::<TimeWindow>(w.clone()).map_err(|e| {
-                Error::format(format!("{path}/time_window"), format!("not a time window: {e}"))
-            })?),
+            Some(w) => Some(
+                serde_json::from_value::<TimeWindow>(w.clone()).map_err(|e| {
+                    Error::format(
+                        format!("{path}/time_window"),
+                        format!("not a time window: {e}"),
+                    )
+                })?,
+            ),
         };
         Ok(Node::Relationship(RelationshipCondition {
             relationship: relationship.name.clone(),
             constraint,
             window,
             filter,
-            census: Some(CensusLayout { molecule_index: index(map, "moleculeIndex", path)?, ..CensusLayout::default() }),
+            census: Some(CensusLayout {
+                molecule_index: index(map, "moleculeIndex", path)?,
+                ..CensusLayout::default()
+            }),
         }))
     }
 
     fn constraint(&self, map: &Map<String, Value>, path: &str) -> Result<Constraint> {
         check_keys(map, path, &["type", "operator", "value", "attribute"])?;
-        let kind_name = map.get("type").and_then(Value::as_str).unwrap_or("occurrences");
+        let kind_name = map
+            .get("type")
+            .and_then(Value::as_str)
+            .unwrap_or("occurrences");
         let spelling = match map.get("operator") {
             Some(Value::String(s)) => s.clone(),
-            _ => return Err(Error::format(format!("{path}/operator"), "missing constraint operator")),
+            _ => {
+                return Err(Error::format(
+                    format!("{path}/operator"),
+                    "missing constraint operator",
+                ))
+            }
         };
         let Some(operator) = count_operator_from_spelling(&spelling) else {
             return Err(Error::format(
@@ -367,9 +530,16 @@ impl<'s> Reader<'s> {
         let value = map.get("value").cloned().unwrap_or(Value::Null);
         if normalize(kind_name) == "occurrences" {
             if map.contains_key("attribute") {
-                return Err(Error::format(format!("{path}/attribute"), "an occurrences constraint has no attribute"));
+                return Err(Error::format(
+                    format!("{path}/attribute"),
+                    "an occurrences constraint has no attribute",
+                ));
             }
-            return Ok(Constraint::Occurrences { operator, value, census_operator });
+            return Ok(Constraint::Occurrences {
+                operator,
+                value,
+                census_operator,
+            });
         }
         let Some(function) = aggregate_from_name(kind_name) else {
             return Err(Error::format(
@@ -379,9 +549,20 @@ impl<'s> Reader<'s> {
         };
         let attribute = match map.get("attribute") {
             Some(Value::String(s)) => s.clone(),
-            _ => return Err(Error::format(format!("{path}/attribute"), "an aggregate constraint names the attribute it aggregates")),
+            _ => {
+                return Err(Error::format(
+                    format!("{path}/attribute"),
+                    "an aggregate constraint names the attribute it aggregates",
+                ))
+            }
         };
-        Ok(Constraint::Aggregate { function, attribute, operator, value, census_operator })
+        Ok(Constraint::Aggregate {
+            function,
+            attribute,
+            operator,
+            value,
+            census_operator,
+        })
     }
 }
 
@@ -389,7 +570,10 @@ fn check_keys(map: &Map<String, Value>, path: &str, allowed: &[&str]) -> Result<
     match map.keys().find(|k| !allowed.contains(&k.as_str())) {
         Some(unknown) => Err(Error::format(
             format!("{path}/{unknown}"),
-            format!("unknown key \"{unknown}\"; expected one of: {}", allowed.join(", ")),
+            format!(
+                "unknown key \"{unknown}\"; expected one of: {}",
+                allowed.join(", ")
+            ),
         )),
         None => Ok(()),
     }
@@ -399,7 +583,10 @@ fn index(map: &Map<String, Value>, key: &str, path: &str) -> Result<Option<i64>>
     match map.get(key) {
         None => Ok(None),
         Some(Value::Number(n)) if n.as_i64().is_some() => Ok(n.as_i64()),
-        Some(other) => Err(Error::format(format!("{path}/{key}"), format!("expected a whole number, found {}", kind(other)))),
+        Some(other) => Err(Error::format(
+            format!("{path}/{key}"),
+            format!("expected a whole number, found {}", kind(other)),
+        )),
     }
 }
 
@@ -424,7 +611,10 @@ enum Position {
     /// An item of a molecules list (top level or a relationship's), at this index.
     Molecule(usize),
     /// An item of a molecule group that is itself item `molecule` of a molecules list.
-    Atom { molecule: usize, atom: usize },
+    Atom {
+        molecule: usize,
+        atom: usize,
+    },
     Deeper,
 }
 
@@ -457,17 +647,28 @@ impl<'s> Writer<'s> {
         Ok(Value::Array(out))
     }
 
-    fn node(&self, node: &Node, entity: Option<&'s Entity>, path: &str, position: Position) -> Result<Value> {
+    fn node(
+        &self,
+        node: &Node,
+        entity: Option<&'s Entity>,
+        path: &str,
+        position: Position,
+    ) -> Result<Value> {
         match node {
             Node::Group(group) => {
                 if group.negated {
-                    return Err(Error::format(path, "Census molecules cannot express NOT on a group"));
+                    return Err(Error::format(
+                        path,
+                        "Census molecules cannot express NOT on a group",
+                    ));
                 }
                 match position {
-                    Position::Molecule(molecule) => {
-                        self.items(group, entity, path, |atom| Position::Atom { molecule, atom })
+                    Position::Molecule(molecule) => self.items(group, entity, path, |atom| {
+                        Position::Atom { molecule, atom }
+                    }),
+                    Position::Atom { .. } | Position::Deeper => {
+                        self.items(group, entity, path, |_| Position::Deeper)
                     }
-                    Position::Atom { .. } | Position::Deeper => self.items(group, entity, path, |_| Position::Deeper),
                 }
             }
             Node::Condition(condition) => self.atom(condition, entity, path, position),
@@ -476,16 +677,33 @@ impl<'s> Writer<'s> {
         }
     }
 
-    fn atom(&self, cond: &Condition, entity: Option<&Entity>, path: &str, position: Position) -> Result<Value> {
+    fn atom(
+        &self,
+        cond: &Condition,
+        entity: Option<&Entity>,
+        path: &str,
+        position: Position,
+    ) -> Result<Value> {
         let ty = entity
             .and_then(|e| e.column(&cond.attribute))
             .map(|c| c.data_type)
-            .or_else(|| TYPE_ORDER.iter().copied().find(|ty| cond.operator.applies_to(*ty)))
+            .or_else(|| {
+                TYPE_ORDER
+                    .iter()
+                    .copied()
+                    .find(|ty| cond.operator.applies_to(*ty))
+            })
             .unwrap_or(DataType::Text);
         if cond.case_sensitive == Some(false) {
-            return Err(Error::format(format!("{path}/case_sensitive"), "Census molecules cannot express case-insensitive matching"));
+            return Err(Error::format(
+                format!("{path}/case_sensitive"),
+                "Census molecules cannot express case-insensitive matching",
+            ));
         }
-        let layout = cond.census.clone().unwrap_or_else(|| generated_layout(position));
+        let layout = cond
+            .census
+            .clone()
+            .unwrap_or_else(|| generated_layout(position));
         let mut map = Map::new();
         map.insert("attribute".into(), Value::String(cond.attribute.clone()));
         if !layout.attribute_type_omitted {
@@ -495,7 +713,10 @@ impl<'s> Writer<'s> {
             };
             map.insert("attribute_type".into(), Value::String(kind.into()));
         }
-        let spelling = layout.operator.clone().unwrap_or_else(|| operator_spelling(cond.operator, ty));
+        let spelling = layout
+            .operator
+            .clone()
+            .unwrap_or_else(|| operator_spelling(cond.operator, ty));
         map.insert("operator".into(), Value::String(spelling));
         map.insert("value".into(), cond.value.clone());
         insert_indexes(&mut map, &layout);
@@ -503,9 +724,15 @@ impl<'s> Writer<'s> {
     }
 
     fn sql(&self, sql: &SqlCondition, position: Position) -> Value {
-        let layout = sql.census.clone().unwrap_or_else(|| generated_layout(position));
+        let layout = sql
+            .census
+            .clone()
+            .unwrap_or_else(|| generated_layout(position));
         let mut map = Map::new();
-        map.insert("attribute".into(), Value::String(layout.attribute.clone().unwrap_or_default()));
+        map.insert(
+            "attribute".into(),
+            Value::String(layout.attribute.clone().unwrap_or_default()),
+        );
         map.insert("attribute_type".into(), Value::String("sql".into()));
         if let Some(op) = &layout.operator {
             map.insert("operator".into(), Value::String(op.clone()));
@@ -515,7 +742,13 @@ impl<'s> Writer<'s> {
         Value::Object(map)
     }
 
-    fn relationship(&self, rel: &RelationshipCondition, entity: Option<&'s Entity>, path: &str, position: Position) -> Result<Value> {
+    fn relationship(
+        &self,
+        rel: &RelationshipCondition,
+        entity: Option<&'s Entity>,
+        path: &str,
+        position: Position,
+    ) -> Result<Value> {
         let from = entity.map(|e| e.name.as_str()).unwrap_or_default();
         let Some(relationship) = self.schema.relationship(from, &rel.relationship) else {
             return Err(Error::format(
@@ -524,7 +757,10 @@ impl<'s> Writer<'s> {
             ));
         };
         if rel.filter.negated {
-            return Err(Error::format(format!("{path}/filter"), "Census molecules cannot express NOT on a group"));
+            return Err(Error::format(
+                format!("{path}/filter"),
+                "Census molecules cannot express NOT on a group",
+            ));
         }
         let related = self.schema.entity(&relationship.to_entity);
         let mut map = Map::new();
@@ -533,9 +769,15 @@ impl<'s> Writer<'s> {
             map.insert("constraint".into(), constraint_value(constraint));
         }
         if let Some(window) = &rel.window {
-            map.insert("time_window".into(), serde_json::to_value(window).unwrap_or(Value::Null));
+            map.insert(
+                "time_window".into(),
+                serde_json::to_value(window).unwrap_or(Value::Null),
+            );
         }
-        map.insert("molecules".into(), self.list(&rel.filter, related, &format!("{path}/filter"))?);
+        map.insert(
+            "molecules".into(),
+            self.list(&rel.filter, related, &format!("{path}/filter"))?,
+        );
         let molecule_index = match &rel.census {
             Some(layout) => layout.molecule_index,
             None => match position {
@@ -553,16 +795,33 @@ impl<'s> Writer<'s> {
 fn constraint_value(constraint: &Constraint) -> Value {
     let mut map = Map::new();
     match constraint {
-        Constraint::Occurrences { operator, value, census_operator } => {
+        Constraint::Occurrences {
+            operator,
+            value,
+            census_operator,
+        } => {
             map.insert("type".into(), Value::String("occurrences".into()));
-            let op = census_operator.clone().unwrap_or_else(|| count_operator_spelling(*operator).to_string());
+            let op = census_operator
+                .clone()
+                .unwrap_or_else(|| count_operator_spelling(*operator).to_string());
             map.insert("operator".into(), Value::String(op));
             map.insert("value".into(), value.clone());
         }
-        Constraint::Aggregate { function, attribute, operator, value, census_operator } => {
-            map.insert("type".into(), Value::String(aggregate_name(*function).into()));
+        Constraint::Aggregate {
+            function,
+            attribute,
+            operator,
+            value,
+            census_operator,
+        } => {
+            map.insert(
+                "type".into(),
+                Value::String(aggregate_name(*function).into()),
+            );
             map.insert("attribute".into(), Value::String(attribute.clone()));
-            let op = census_operator.clone().unwrap_or_else(|| count_operator_spelling(*operator).to_string());
+            let op = census_operator
+                .clone()
+                .unwrap_or_else(|| count_operator_spelling(*operator).to_string());
             map.insert("operator".into(), Value::String(op));
             map.insert("value".into(), value.clone());
         }
@@ -573,10 +832,16 @@ fn constraint_value(constraint: &Constraint) -> Value {
 fn generated_layout(position: Position) -> CensusLayout {
     let (molecule_index, atom_index) = match position {
         Position::Molecule(i) => (i64::try_from(i).ok(), None),
-        Position::Atom { molecule, atom } => (i64::try_from(molecule).ok(), i64::try_from(atom).ok()),
+        Position::Atom { molecule, atom } => {
+            (i64::try_from(molecule).ok(), i64::try_from(atom).ok())
+        }
         Position::Deeper => (None, None),
     };
-    CensusLayout { molecule_index, atom_index, ..CensusLayout::default() }
+    CensusLayout {
+        molecule_index,
+        atom_index,
+        ..CensusLayout::default()
+    }
 }
 
 fn insert_indexes(map: &mut Map<String, Value>, layout: &CensusLayout) {

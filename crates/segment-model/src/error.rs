@@ -12,7 +12,10 @@ pub struct Problem {
 
 impl Problem {
     pub fn new(path: impl Into<String>, message: impl Into<String>) -> Self {
-        Problem { path: path.into(), message: message.into() }
+        Problem {
+            path: path.into(),
+            message: message.into(),
+        }
     }
 }
 
@@ -29,7 +32,11 @@ impl std::fmt::Display for Problem {
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
     #[error("not valid JSON at line {line}, column {column}: {message}")]
-    Json { line: usize, column: usize, message: String },
+    Json {
+        line: usize,
+        column: usize,
+        message: String,
+    },
     #[error("{0}")]
     Format(Problem),
     #[error("the segment has {} problem(s): {}", .0.len(), join(.0))]
@@ -37,7 +44,11 @@ pub enum Error {
 }
 
 fn join(problems: &[Problem]) -> String {
-    problems.iter().map(|p| p.to_string()).collect::<Vec<_>>().join("; ")
+    problems
+        .iter()
+        .map(|p| p.to_string())
+        .collect::<Vec<_>>()
+        .join("; ")
 }
 
 impl Error {
@@ -48,7 +59,11 @@ impl Error {
             Some(i) => message[..i].to_string(),
             None => message,
         };
-        Error::Json { line: err.line(), column: err.column(), message }
+        Error::Json {
+            line: err.line(),
+            column: err.column(),
+            message,
+        }
     }
 
     pub fn format(path: impl Into<String>, message: impl Into<String>) -> Self {
@@ -58,8 +73,15 @@ impl Error {
     /// The located problems this error carries.
     pub fn problems(&self) -> Vec<Problem> {
         match self {
-            Error::Json { line, column, message } => {
-                vec![Problem::new(format!("line {line}, column {column}"), message.clone())]
+            Error::Json {
+                line,
+                column,
+                message,
+            } => {
+                vec![Problem::new(
+                    format!("line {line}, column {column}"),
+                    message.clone(),
+                )]
             }
             Error::Format(p) => vec![p.clone()],
             Error::Invalid(ps) => ps.clone(),

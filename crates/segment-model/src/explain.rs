@@ -18,7 +18,9 @@ pub struct NodeVariants {
 
 /// Every node of the tree, depth first, with its two variant segments.
 pub fn node_variants(segment: &Segment) -> Vec<NodeVariants> {
-    let Ok(document) = serde_json::to_value(segment) else { return Vec::new() };
+    let Ok(document) = serde_json::to_value(segment) else {
+        return Vec::new();
+    };
     let mut paths = Vec::new();
     collect_paths(&document["root"], "/root", &mut paths);
     paths
@@ -36,13 +38,17 @@ pub fn node_variants(segment: &Segment) -> Vec<NodeVariants> {
 }
 
 fn collect_paths(group: &Value, path: &str, out: &mut Vec<String>) {
-    let Some(children) = group.get("children").and_then(Value::as_array) else { return };
+    let Some(children) = group.get("children").and_then(Value::as_array) else {
+        return;
+    };
     for (i, child) in children.iter().enumerate() {
         let child_path = format!("{path}/children/{i}");
         out.push(child_path.clone());
         match child.get("type").and_then(Value::as_str) {
             Some("group") => collect_paths(child, &child_path, out),
-            Some("relationship") => collect_paths(&child["filter"], &format!("{child_path}/filter"), out),
+            Some("relationship") => {
+                collect_paths(&child["filter"], &format!("{child_path}/filter"), out)
+            }
             _ => {}
         }
     }
@@ -115,18 +121,32 @@ mod tests {
         let paths: Vec<&str> = variants.iter().map(|v| v.path.as_str()).collect();
         assert_eq!(
             paths,
-            ["/root/children/0", "/root/children/1", "/root/children/1/children/0", "/root/children/1/children/0/filter/children/0"]
+            [
+                "/root/children/0",
+                "/root/children/1",
+                "/root/children/1/children/0",
+                "/root/children/1/children/0/filter/children/0"
+            ]
         );
         // The innermost condition alone is still inside its relationship (with its constraint).
         let inner = serde_json::to_value(&variants[3].alone).unwrap();
         assert_eq!(inner["root"]["children"][0]["type"], "relationship");
         assert_eq!(inner["root"]["children"][0]["constraint"]["value"], 3);
-        assert_eq!(inner["root"]["children"][0]["filter"]["children"][0]["value"], "purchase");
+        assert_eq!(
+            inner["root"]["children"][0]["filter"]["children"][0]["value"],
+            "purchase"
+        );
         // Removing the only child of the NOT group removes the group as well.
         let without = serde_json::to_value(&variants[2].without).unwrap();
-        assert_eq!(without["root"]["children"].as_array().map(Vec::len), Some(1));
+        assert_eq!(
+            without["root"]["children"].as_array().map(Vec::len),
+            Some(1)
+        );
         // Removing a relationship's only filter condition leaves an empty filter.
         let without = serde_json::to_value(&variants[3].without).unwrap();
-        assert_eq!(without["root"]["children"][1]["children"][0]["filter"]["children"], json!([]));
+        assert_eq!(
+            without["root"]["children"][1]["children"][0]["filter"]["children"],
+            json!([])
+        );
     }
 }

@@ -32,7 +32,10 @@ pub enum Expr {
     And(Vec<Expr>),
     Or(Vec<Expr>),
     Not(Box<Expr>),
-    Column { column: ColumnRef, predicate: Predicate },
+    Column {
+        column: ColumnRef,
+        predicate: Predicate,
+    },
     /// A raw SQL boolean expression over the current entity (sandboxed, read-only).
     RawSql(String),
     Related(Box<Related>),
@@ -77,7 +80,11 @@ pub enum RelatedConstraint {
     CountNot(u64),
     /// An aggregate of a column over the matching related records compares with a number.
     /// Over no records (or only NULLs) the aggregate is NULL and the record does not match.
-    Aggregate { function: AggregateFunction, column: ColumnRef, comparison: NumberComparison },
+    Aggregate {
+        function: AggregateFunction,
+        column: ColumnRef,
+        comparison: NumberComparison,
+    },
 }
 
 /// A number with its JSON kind kept, so integers bind as integers.
@@ -110,8 +117,15 @@ pub enum CompareOp {
 pub enum NumberComparison {
     Compare(CompareOp, Number),
     /// Inclusive on both ends; `negated` is NOT BETWEEN.
-    Between { low: Number, high: Number, negated: bool },
-    In { values: Vec<Number>, negated: bool },
+    Between {
+        low: Number,
+        high: Number,
+        negated: bool,
+    },
+    In {
+        values: Vec<Number>,
+        negated: bool,
+    },
 }
 
 /// One end of a time range, in Unix seconds.
@@ -158,24 +172,56 @@ pub enum Predicate {
     /// Neither NULL nor ''.
     IsNotBlank,
     /// `case_sensitive: false` folds ASCII letters only (as SQLite's `lower()`).
-    TextEquals { value: String, case_sensitive: bool, negated: bool },
-    TextIn { values: Vec<String>, case_sensitive: bool, negated: bool },
+    TextEquals {
+        value: String,
+        case_sensitive: bool,
+        negated: bool,
+    },
+    TextIn {
+        values: Vec<String>,
+        case_sensitive: bool,
+        negated: bool,
+    },
     /// `value` is never empty.
-    Contains { value: String, case_sensitive: bool, negated: bool },
-    StartsWith { value: String, case_sensitive: bool, negated: bool },
-    EndsWith { value: String, case_sensitive: bool, negated: bool },
+    Contains {
+        value: String,
+        case_sensitive: bool,
+        negated: bool,
+    },
+    StartsWith {
+        value: String,
+        case_sensitive: bool,
+        negated: bool,
+    },
+    EndsWith {
+        value: String,
+        case_sensitive: bool,
+        negated: bool,
+    },
     /// SQL LIKE: `%` any run, `_` one character, `\` escapes; ASCII case folded.
-    Like { pattern: String, negated: bool },
+    Like {
+        pattern: String,
+        negated: bool,
+    },
     /// Rust `regex` syntax, unanchored (a search).
-    Regex { pattern: String, negated: bool },
+    Regex {
+        pattern: String,
+        negated: bool,
+    },
     /// Character length.
     TextLength(CompareOp, i64),
     Number(NumberComparison),
     Boolean(bool),
     /// The instant lies in the range; `negated`: it does not (and is not NULL).
-    Time { range: TimeRange, negated: bool },
+    Time {
+        range: TimeRange,
+        negated: bool,
+    },
     /// The UTC date part is one of `values`.
-    DatePart { part: DatePart, values: Vec<i64> },
+    DatePart {
+        part: DatePart,
+        values: Vec<i64>,
+    },
     ArrayContainsAny(Vec<ArrayElement>),
     ArrayContainsAll(Vec<ArrayElement>),
     /// Not NULL and contains none of the elements.

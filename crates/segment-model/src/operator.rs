@@ -133,7 +133,11 @@ impl Operator {
 
     /// The canonical (snake_case) name, as written in canonical JSON.
     pub fn name(self) -> &'static str {
-        OPERATOR_NAMES.iter().find(|(op, _)| *op == self).map(|(_, n)| *n).unwrap_or("operator")
+        OPERATOR_NAMES
+            .iter()
+            .find(|(op, _)| *op == self)
+            .map(|(_, n)| *n)
+            .unwrap_or("operator")
     }
 
     /// Whether this operator applies to attributes of `ty`.
@@ -195,7 +199,11 @@ impl Operator {
 
     /// Operators valid for a type, in the order the builder offers them.
     pub fn for_type(ty: DataType) -> Vec<Operator> {
-        Operator::ALL.iter().copied().filter(|op| op.applies_to(ty)).collect()
+        Operator::ALL
+            .iter()
+            .copied()
+            .filter(|op| op.applies_to(ty))
+            .collect()
     }
 
     /// Whether the operator takes no value.
@@ -342,8 +350,17 @@ mod tests {
         let mut seen = std::collections::HashSet::new();
         for op in Operator::ALL {
             assert!(seen.insert(*op), "{op:?} listed twice");
-            let types = [DataType::Text, DataType::Number, DataType::Boolean, DataType::Datetime, DataType::Array];
-            assert!(types.iter().any(|t| op.applies_to(*t)), "{op:?} applies to no type");
+            let types = [
+                DataType::Text,
+                DataType::Number,
+                DataType::Boolean,
+                DataType::Datetime,
+                DataType::Array,
+            ];
+            assert!(
+                types.iter().any(|t| op.applies_to(*t)),
+                "{op:?} applies to no type"
+            );
             assert!(!op.name().is_empty());
         }
         assert_eq!(Operator::Is.name(), "is");

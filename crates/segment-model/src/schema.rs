@@ -109,7 +109,12 @@ pub struct Relationship {
 impl Relationship {
     /// The stable id of the relationship `from.from_column -> to.to_column`: FNV-1a over the
     /// four names, folded to a positive 31-bit integer.
-    pub fn stable_id(from_entity: &str, from_column: &str, to_entity: &str, to_column: &str) -> i64 {
+    pub fn stable_id(
+        from_entity: &str,
+        from_column: &str,
+        to_entity: &str,
+        to_column: &str,
+    ) -> i64 {
         let mut hash: u32 = 0x811c_9dc5;
         for part in [from_entity, from_column, to_entity, to_column] {
             for byte in part.bytes().chain(std::iter::once(0u8)) {
@@ -135,15 +140,22 @@ impl Schema {
 
     /// The relationship named `name` leaving `from_entity`.
     pub fn relationship(&self, from_entity: &str, name: &str) -> Option<&Relationship> {
-        self.relationships.iter().find(|r| r.from_entity == from_entity && r.name == name)
+        self.relationships
+            .iter()
+            .find(|r| r.from_entity == from_entity && r.name == name)
     }
 
     pub fn relationship_by_id(&self, id: i64) -> Option<&Relationship> {
         self.relationships.iter().find(|r| r.id == id)
     }
 
-    pub fn relationships_from<'a>(&'a self, from_entity: &'a str) -> impl Iterator<Item = &'a Relationship> + 'a {
-        self.relationships.iter().filter(move |r| r.from_entity == from_entity)
+    pub fn relationships_from<'a>(
+        &'a self,
+        from_entity: &'a str,
+    ) -> impl Iterator<Item = &'a Relationship> + 'a {
+        self.relationships
+            .iter()
+            .filter(move |r| r.from_entity == from_entity)
     }
 }
 
@@ -157,6 +169,9 @@ mod tests {
         let b = Relationship::stable_id("events", "profile_id", "profiles", "id");
         assert_ne!(a, b);
         assert!(a > 0 && b > 0);
-        assert_eq!(a, Relationship::stable_id("profiles", "id", "events", "profile_id"));
+        assert_eq!(
+            a,
+            Relationship::stable_id("profiles", "id", "events", "profile_id")
+        );
     }
 }

@@ -2,7 +2,9 @@
 //! Weeks start on Monday (ISO 8601). Months and years step by calendar month, clamping the day
 //! (Mar 31 minus one month is Feb 28/29).
 
-use chrono::{DateTime, Datelike, Duration, Months, NaiveDate, NaiveDateTime, TimeZone, Timelike, Utc};
+use chrono::{
+    DateTime, Datelike, Duration, Months, NaiveDate, NaiveDateTime, TimeZone, Timelike, Utc,
+};
 
 use crate::tree::TimeUnit;
 
@@ -38,7 +40,12 @@ pub fn parse_moment(text: &str) -> Option<Moment> {
     if let Ok(t) = DateTime::parse_from_rfc3339(text) {
         return Some(Moment::Instant(t.with_timezone(&Utc)));
     }
-    for format in ["%Y-%m-%dT%H:%M:%S%.f", "%Y-%m-%d %H:%M:%S%.f", "%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"] {
+    for format in [
+        "%Y-%m-%dT%H:%M:%S%.f",
+        "%Y-%m-%d %H:%M:%S%.f",
+        "%Y-%m-%dT%H:%M",
+        "%Y-%m-%d %H:%M",
+    ] {
         if let Ok(t) = NaiveDateTime::parse_from_str(text, format) {
             return Some(Moment::Instant(Utc.from_utc_datetime(&t)));
         }
@@ -104,7 +111,10 @@ mod tests {
 
     #[test]
     fn parses_the_iso_forms_users_write() {
-        assert_eq!(parse_moment("2024-02-29"), NaiveDate::from_ymd_opt(2024, 2, 29).map(Moment::Date));
+        assert_eq!(
+            parse_moment("2024-02-29"),
+            NaiveDate::from_ymd_opt(2024, 2, 29).map(Moment::Date)
+        );
         assert_eq!(at("2024-02-29T10:00:00Z"), at("2024-02-29 10:00:00"));
         assert_eq!(at("2024-02-29T12:00:00+02:00"), at("2024-02-29T10:00"));
         assert_eq!(parse_moment("2024-02-30"), None);
@@ -113,11 +123,26 @@ mod tests {
 
     #[test]
     fn months_clamp_and_weeks_start_on_monday() {
-        assert_eq!(shift(at("2024-03-31"), -1, TimeUnit::Month), Some(at("2024-02-29")));
-        assert_eq!(shift(at("2024-02-29"), 1, TimeUnit::Year), Some(at("2025-02-28")));
+        assert_eq!(
+            shift(at("2024-03-31"), -1, TimeUnit::Month),
+            Some(at("2024-02-29"))
+        );
+        assert_eq!(
+            shift(at("2024-02-29"), 1, TimeUnit::Year),
+            Some(at("2025-02-28"))
+        );
         // 2024-05-16 is a Thursday.
-        assert_eq!(truncate(at("2024-05-16T13:45:10Z"), TimeUnit::Week), at("2024-05-13"));
-        assert_eq!(truncate(at("2024-05-16T13:45:10Z"), TimeUnit::Hour), at("2024-05-16T13:00:00Z"));
-        assert_eq!(truncate(at("2024-05-16T13:45:10Z"), TimeUnit::Year), at("2024-01-01"));
+        assert_eq!(
+            truncate(at("2024-05-16T13:45:10Z"), TimeUnit::Week),
+            at("2024-05-13")
+        );
+        assert_eq!(
+            truncate(at("2024-05-16T13:45:10Z"), TimeUnit::Hour),
+            at("2024-05-16T13:00:00Z")
+        );
+        assert_eq!(
+            truncate(at("2024-05-16T13:45:10Z"), TimeUnit::Year),
+            at("2024-01-01")
+        );
     }
 }

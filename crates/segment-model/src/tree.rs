@@ -27,7 +27,11 @@ pub struct Segment {
 
 impl Segment {
     pub fn new(entity: Option<String>, root: Group) -> Self {
-        Segment { version: CANONICAL_VERSION, entity, root }
+        Segment {
+            version: CANONICAL_VERSION,
+            entity,
+            root,
+        }
     }
 }
 
@@ -54,10 +58,18 @@ pub struct Group {
 
 impl Group {
     pub fn and(children: Vec<Node>) -> Self {
-        Group { combinator: Combinator::And, negated: false, children }
+        Group {
+            combinator: Combinator::And,
+            negated: false,
+            children,
+        }
     }
     pub fn or(children: Vec<Node>) -> Self {
-        Group { combinator: Combinator::Or, negated: false, children }
+        Group {
+            combinator: Combinator::Or,
+            negated: false,
+            children,
+        }
     }
 }
 
@@ -233,15 +245,29 @@ pub enum TimeUnit {
 pub enum TimeWindow {
     AnyTime,
     /// From `amount` units before now up to now.
-    InTheLast { amount: u32, unit: TimeUnit },
+    InTheLast {
+        amount: u32,
+        unit: TimeUnit,
+    },
     /// From `to` units ago back to `from` units ago (`from` ≥ `to`).
-    BetweenAgo { from: u32, to: u32, unit: TimeUnit },
+    BetweenAgo {
+        from: u32,
+        to: u32,
+        unit: TimeUnit,
+    },
     /// Strictly before the date (a date means its first instant, UTC).
-    Before { date: String },
+    Before {
+        date: String,
+    },
     /// At or after the end of the date (a bare date) or strictly after the instant.
-    After { date: String },
+    After {
+        date: String,
+    },
     /// From the start of `from` to the end of `to`, inclusive.
-    Between { from: String, to: String },
+    Between {
+        from: String,
+        to: String,
+    },
 }
 
 /// Census layout details that carry no meaning but are kept so files round-trip byte for byte.

@@ -29,11 +29,18 @@ pub fn check(
     entity: Option<&str>,
     now: DateTime<Utc>,
 ) -> Result<Query, Vec<Problem>> {
-    let mut checker = Checker { schema, now, problems: Vec::new() };
+    let mut checker = Checker {
+        schema,
+        now,
+        problems: Vec::new(),
+    };
     if segment.version != CANONICAL_VERSION {
         checker.problem(
             "/version",
-            format!("This file is version {}; this build reads version {CANONICAL_VERSION}.", segment.version),
+            format!(
+                "This file is version {}; this build reads version {CANONICAL_VERSION}.",
+                segment.version
+            ),
         );
     }
     let base = match base_entity(segment, schema, entity) {
@@ -45,7 +52,11 @@ pub fn check(
     };
     let filter = checker.root_group(&segment.root, base);
     if checker.problems.is_empty() {
-        Ok(Query { entity: entity_ref(base), filter, now: now.timestamp() })
+        Ok(Query {
+            entity: entity_ref(base),
+            filter,
+            now: now.timestamp(),
+        })
     } else {
         Err(checker.problems)
     }
@@ -53,19 +64,31 @@ pub fn check(
 
 /// The base entity: the explicit one, else the segment's, else the schema's only root entity
 /// (one that is not the many side of any relationship).
-pub fn base_entity<'s>(segment: &Segment, schema: &'s Schema, entity: Option<&str>) -> Result<&'s Entity, Problem> {
-    let name = entity.map(str::to_string).or_else(|| segment.entity.clone());
+pub fn base_entity<'s>(
+    segment: &Segment,
+    schema: &'s Schema,
+    entity: Option<&str>,
+) -> Result<&'s Entity, Problem> {
+    let name = entity
+        .map(str::to_string)
+        .or_else(|| segment.entity.clone());
     match name {
         Some(name) => schema.entity(&name).ok_or_else(|| {
             Problem::new(
                 "/entity",
-                format!("There is no entity (table) named “{name}”. Known: {}.", entity_names(schema)),
+                format!(
+                    "There is no entity (table) named “{name}”. Known: {}.",
+                    entity_names(schema)
+                ),
             )
         }),
         None => default_entity(schema).ok_or_else(|| {
             Problem::new(
                 "/entity",
-                format!("Say which entity the segment selects (one of: {}).", entity_names(schema)),
+                format!(
+                    "Say which entity the segment selects (one of: {}).",
+                    entity_names(schema)
+                ),
             )
         }),
     }
@@ -77,10 +100,9 @@ pub fn default_entity(schema: &Schema) -> Option<&Entity> {
         .entities
         .iter()
         .filter(|e| {
-            !schema
-                .relationships
-                .iter()
-                .any(|r| r.from_entity == e.name && r.cardinality == crate::schema::Cardinality::ManyToOne)
+            !schema.relationships.iter().any(|r| {
+                r.from_entity == e.name && r.cardinality == crate::schema::Cardinality::ManyToOne
+            })
         })
         .collect();
     match roots.as_slice() {
@@ -91,11 +113,19 @@ pub fn default_entity(schema: &Schema) -> Option<&Entity> {
 }
 
 fn entity_names(schema: &Schema) -> String {
-    schema.entities.iter().map(|e| e.name.as_str()).collect::<Vec<_>>().join(", ")
+    schema
+        .entities
+        .iter()
+        .map(|e| e.name.as_str())
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 fn entity_ref(entity: &Entity) -> EntityRef {
-    EntityRef { name: entity.name.clone(), key: entity.key.clone() }
+    EntityRef {
+        name: entity.name.clone(),
+        key: entity.key.clone(),
+    }
 }
 
 struct Checker<'s> {
@@ -111,18 +141,28 @@ impl<'s> Checker<'s> {
 
     fn root_group(&mut self, group: &Group, entity: &'s Entity) -> Expr {
         if group.children.is_empty() {
-            return if group.negated { Expr::False } else { Expr::True };
+            return if group.negated {
+                Expr::False
+            } else {
+                Expr::True
+            };
         }
         self.group(group, entity, "/root", 0)
     }
 
     fn group(&mut self, group: &Group, entity: &'s Entity, path: &str, depth: usize) -> Expr {
         if depth > MAX_DEPTH {
-            self.problem(path, format!("The conditions are nested more than {MAX_DEPTH} levels deep."));
+            self.problem(
+                path,
+                format!("The conditions are nested more than {MAX_DEPTH} levels deep."),
+            );
             return Expr::False;
         }
         if group.children.is_empty() {
-            self.problem(path, "This group is empty: add a condition to it or remove it.");
+            self.problem(
+                path,
+                "This group is empty: add a condition to it or remove it.",
+            );
             return Expr::False;
         }
         let mut parts = Vec::with_capacity(group.children.len());
@@ -157,7 +197,10 @@ impl<'s> Checker<'s> {
     fn sql(&mut self, sql: &SqlCondition, path: &str) -> Expr {
         let text = sql.sql.trim();
         if text.is_empty() {
-            self.problem(format!("{path}/sql"), "Write a SQL condition or remove this row.");
+            self.problem(
+                format!("{path}/sql"),
+                "Write a SQL condition or remove this row.",
+            );
         } else if text.contains(';') {
             self.problem(
                 format!("{path}/sql"),
@@ -201,7 +244,10 @@ impl<'s> Checker<'s> {
             return Expr::False;
         }
         if cond.case_sensitive.is_some() && ty != DataType::Text {
-            self.problem(format!("{path}/case_sensitive"), "Case matters only for text attributes.");
+            self.problem(
+                format!("{path}/case_sensitive"),
+                "Case matters only for text attributes.",
+            );
         }
         let column_ref = ColumnRef {
             entity: entity.name.clone(),
@@ -212,7 +258,10 @@ impl<'s> Checker<'s> {
         let value_path = format!("{path}/value");
         let case_sensitive = cond.case_sensitive.unwrap_or(true);
         match self.predicate(cond.operator, ty, &cond.value, case_sensitive, &value_path) {
-            Some(predicate) => Expr::Column { column: column_ref, predicate },
+            Some(predicate) => Expr::Column {
+                column: column_ref,
+                predicate,
+            },
             None => Expr::False,
         }
     }
@@ -249,14 +298,13 @@ impl<'s> Checker<'s> {
                         values: self.list(value, path, |c, v, p| c.number(v, p))?,
                         negated,
                     }),
-                    DataType::Text
-                    | DataType::Boolean
-                    | DataType::Datetime
-                    | DataType::Array => Predicate::TextIn {
-                        values: self.list(value, path, |c, v, p| c.text(v, p, true))?,
-                        case_sensitive: cs,
-                        negated,
-                    },
+                    DataType::Text | DataType::Boolean | DataType::Datetime | DataType::Array => {
+                        Predicate::TextIn {
+                            values: self.list(value, path, |c, v, p| c.text(v, p, true))?,
+                            case_sensitive: cs,
+                            negated,
+                        }
+                    }
                 }
             }
             O::Contains | O::DoesNotContain => Predicate::Contains {
@@ -274,39 +322,67 @@ impl<'s> Checker<'s> {
                 case_sensitive: cs,
                 negated: op == O::DoesNotEndWith,
             },
-            O::Like => Predicate::Like { pattern: self.non_empty_text(value, path)?, negated: false },
+            O::Like => Predicate::Like {
+                pattern: self.non_empty_text(value, path)?,
+                negated: false,
+            },
             O::MatchesRegex => {
                 let pattern = self.non_empty_text(value, path)?;
                 if let Err(err) = regex::Regex::new(&pattern) {
                     // The regex crate's message draws a caret diagram; keep its last line.
                     let text = err.to_string();
-                    let reason = text.lines().last().unwrap_or_default().trim_start_matches("error: ").to_string();
-                    self.problem(path, format!("This is not a valid regular expression ({reason})."));
+                    let reason = text
+                        .lines()
+                        .last()
+                        .unwrap_or_default()
+                        .trim_start_matches("error: ")
+                        .to_string();
+                    self.problem(
+                        path,
+                        format!("This is not a valid regular expression ({reason})."),
+                    );
                     return None;
                 }
-                Predicate::Regex { pattern, negated: false }
+                Predicate::Regex {
+                    pattern,
+                    negated: false,
+                }
             }
             O::LengthEquals => Predicate::TextLength(CompareOp::Eq, self.count(value, path)?),
             O::LengthLessThan => Predicate::TextLength(CompareOp::Lt, self.count(value, path)?),
             O::LengthGreaterThan => Predicate::TextLength(CompareOp::Gt, self.count(value, path)?),
-            O::Equals => Predicate::Number(NumberComparison::Compare(CompareOp::Eq, self.number(value, path)?)),
-            O::NotEquals => Predicate::Number(NumberComparison::Compare(CompareOp::Ne, self.number(value, path)?)),
-            O::LessThan => Predicate::Number(NumberComparison::Compare(CompareOp::Lt, self.number(value, path)?)),
-            O::LessThanOrEqual => {
-                Predicate::Number(NumberComparison::Compare(CompareOp::Le, self.number(value, path)?))
-            }
-            O::GreaterThan => Predicate::Number(NumberComparison::Compare(CompareOp::Gt, self.number(value, path)?)),
-            O::GreaterThanOrEqual => {
-                Predicate::Number(NumberComparison::Compare(CompareOp::Ge, self.number(value, path)?))
-            }
+            O::Equals => Predicate::Number(NumberComparison::Compare(
+                CompareOp::Eq,
+                self.number(value, path)?,
+            )),
+            O::NotEquals => Predicate::Number(NumberComparison::Compare(
+                CompareOp::Ne,
+                self.number(value, path)?,
+            )),
+            O::LessThan => Predicate::Number(NumberComparison::Compare(
+                CompareOp::Lt,
+                self.number(value, path)?,
+            )),
+            O::LessThanOrEqual => Predicate::Number(NumberComparison::Compare(
+                CompareOp::Le,
+                self.number(value, path)?,
+            )),
+            O::GreaterThan => Predicate::Number(NumberComparison::Compare(
+                CompareOp::Gt,
+                self.number(value, path)?,
+            )),
+            O::GreaterThanOrEqual => Predicate::Number(NumberComparison::Compare(
+                CompareOp::Ge,
+                self.number(value, path)?,
+            )),
             O::Between | O::NotBetween => {
                 let negated = op == O::NotBetween;
                 match ty {
-                    DataType::Datetime => Predicate::Time { range: self.date_between(value, path)?, negated },
-                    DataType::Number
-                    | DataType::Text
-                    | DataType::Boolean
-                    | DataType::Array => {
+                    DataType::Datetime => Predicate::Time {
+                        range: self.date_between(value, path)?,
+                        negated,
+                    },
+                    DataType::Number | DataType::Text | DataType::Boolean | DataType::Array => {
                         let (low, high) = self.number_pair(value, path)?;
                         Predicate::Number(NumberComparison::Between { low, high, negated })
                     }
@@ -316,23 +392,38 @@ impl<'s> Checker<'s> {
                 let day = self.moment(value, path)?.start().date_naive();
                 let start = time::midnight(day);
                 let end = start + chrono::Duration::days(1);
-                Predicate::Time { range: range(Some((start, true)), Some((end, false))), negated: op == O::NotOn }
+                Predicate::Time {
+                    range: range(Some((start, true)), Some((end, false))),
+                    negated: op == O::NotOn,
+                }
             }
             O::Before => {
                 let m = self.moment(value, path)?;
-                Predicate::Time { range: range(None, Some((m.start(), false))), negated: false }
+                Predicate::Time {
+                    range: range(None, Some((m.start(), false))),
+                    negated: false,
+                }
             }
             O::OnOrBefore => {
                 let end = match self.moment(value, path)? {
                     Moment::Date(d) => (time::midnight(d) + chrono::Duration::days(1), false),
                     Moment::Instant(t) => (t, true),
                 };
-                Predicate::Time { range: range(None, Some(end)), negated: false }
+                Predicate::Time {
+                    range: range(None, Some(end)),
+                    negated: false,
+                }
             }
-            O::After => Predicate::Time { range: range(Some(after(self.moment(value, path)?)), None), negated: false },
+            O::After => Predicate::Time {
+                range: range(Some(after(self.moment(value, path)?)), None),
+                negated: false,
+            },
             O::OnOrAfter => {
                 let m = self.moment(value, path)?;
-                Predicate::Time { range: range(Some((m.start(), true)), None), negated: false }
+                Predicate::Time {
+                    range: range(Some((m.start(), true)), None),
+                    negated: false,
+                }
             }
             O::InTheLast => {
                 let span = self.span(value, path)?;
@@ -340,7 +431,10 @@ impl<'s> Checker<'s> {
                     self.problem(path, "That is too far back in time.");
                     None
                 })?;
-                Predicate::Time { range: range(Some((start, true)), Some((self.now, true))), negated: false }
+                Predicate::Time {
+                    range: range(Some((start, true)), Some((self.now, true))),
+                    negated: false,
+                }
             }
             O::InTheNext => {
                 let span = self.span(value, path)?;
@@ -348,7 +442,10 @@ impl<'s> Checker<'s> {
                     self.problem(path, "That is too far ahead in time.");
                     None
                 })?;
-                Predicate::Time { range: range(Some((self.now, true)), Some((end, true))), negated: false }
+                Predicate::Time {
+                    range: range(Some((self.now, true)), Some((end, true))),
+                    negated: false,
+                }
             }
             O::MoreThanAgo => {
                 let span = self.span(value, path)?;
@@ -356,7 +453,10 @@ impl<'s> Checker<'s> {
                     self.problem(path, "That is too far back in time.");
                     None
                 })?;
-                Predicate::Time { range: range(None, Some((at, false))), negated: false }
+                Predicate::Time {
+                    range: range(None, Some((at, false))),
+                    negated: false,
+                }
             }
             O::LessThanAgo => {
                 let span = self.span(value, path)?;
@@ -364,7 +464,10 @@ impl<'s> Checker<'s> {
                     self.problem(path, "That is too far back in time.");
                     None
                 })?;
-                Predicate::Time { range: range(Some((at, false)), Some((self.now, true))), negated: false }
+                Predicate::Time {
+                    range: range(Some((at, false)), Some((self.now, true))),
+                    negated: false,
+                }
             }
             O::ExactlyAgo => {
                 let span = self.span(value, path)?;
@@ -378,18 +481,25 @@ impl<'s> Checker<'s> {
                 };
                 let start = time::truncate(day, unit);
                 let end = time::shift(start, 1, unit).unwrap_or(start);
-                Predicate::Time { range: range(Some((start, true)), Some((end, false))), negated: false }
+                Predicate::Time {
+                    range: range(Some((start, true)), Some((end, false))),
+                    negated: false,
+                }
             }
             O::BetweenAgo => {
                 let (from, to, unit) = self.ago_pair(value, path)?;
                 let (far, near) = if from >= to { (from, to) } else { (to, from) };
-                let (Some(start), Some(end)) =
-                    (time::shift(self.now, -far, unit), time::shift(self.now, -near, unit))
-                else {
+                let (Some(start), Some(end)) = (
+                    time::shift(self.now, -far, unit),
+                    time::shift(self.now, -near, unit),
+                ) else {
                     self.problem(path, "That is too far back in time.");
                     return None;
                 };
-                Predicate::Time { range: range(Some((start, true)), Some((end, true))), negated: false }
+                Predicate::Time {
+                    range: range(Some((start, true)), Some((end, true))),
+                    negated: false,
+                }
             }
             O::ThisPeriod | O::LastPeriod | O::NextPeriod => {
                 let unit = self.period_unit(value, path)?;
@@ -399,28 +509,47 @@ impl<'s> Checker<'s> {
                     _ => 0,
                 };
                 let current = time::truncate(self.now, unit);
-                let (Some(start), Some(end)) =
-                    (time::shift(current, offset, unit), time::shift(current, offset + 1, unit))
-                else {
+                let (Some(start), Some(end)) = (
+                    time::shift(current, offset, unit),
+                    time::shift(current, offset + 1, unit),
+                ) else {
                     self.problem(path, "That period is out of range.");
                     return None;
                 };
-                Predicate::Time { range: range(Some((start, true)), Some((end, false))), negated: false }
+                Predicate::Time {
+                    range: range(Some((start, true)), Some((end, false))),
+                    negated: false,
+                }
             }
             O::DatePartIs => self.date_part(value, path)?,
-            O::ContainsAnyOf => Predicate::ArrayContainsAny(self.list(value, path, |c, v, p| c.element(v, p))?),
-            O::ContainsAllOf => Predicate::ArrayContainsAll(self.list(value, path, |c, v, p| c.element(v, p))?),
-            O::ContainsNoneOf => Predicate::ArrayContainsNone(self.list(value, path, |c, v, p| c.element(v, p))?),
+            O::ContainsAnyOf => {
+                Predicate::ArrayContainsAny(self.list(value, path, |c, v, p| c.element(v, p))?)
+            }
+            O::ContainsAllOf => {
+                Predicate::ArrayContainsAll(self.list(value, path, |c, v, p| c.element(v, p))?)
+            }
+            O::ContainsNoneOf => {
+                Predicate::ArrayContainsNone(self.list(value, path, |c, v, p| c.element(v, p))?)
+            }
             O::SizeEquals => Predicate::ArraySize(CompareOp::Eq, self.count(value, path)?),
             O::SizeLessThan => Predicate::ArraySize(CompareOp::Lt, self.count(value, path)?),
             O::SizeGreaterThan => Predicate::ArraySize(CompareOp::Gt, self.count(value, path)?),
         })
     }
 
-    fn relationship(&mut self, rel: &RelationshipCondition, entity: &'s Entity, path: &str, depth: usize) -> Expr {
+    fn relationship(
+        &mut self,
+        rel: &RelationshipCondition,
+        entity: &'s Entity,
+        path: &str,
+        depth: usize,
+    ) -> Expr {
         let schema = self.schema;
         let Some(relationship) = schema.relationship(&entity.name, &rel.relationship) else {
-            let known: Vec<&str> = schema.relationships_from(&entity.name).map(|r| r.name.as_str()).collect();
+            let known: Vec<&str> = schema
+                .relationships_from(&entity.name)
+                .map(|r| r.name.as_str())
+                .collect();
             self.problem(
                 format!("{path}/relationship"),
                 if known.is_empty() {
@@ -439,7 +568,10 @@ impl<'s> Checker<'s> {
         let Some(related) = schema.entity(&relationship.to_entity) else {
             self.problem(
                 format!("{path}/relationship"),
-                format!("The relationship “{}” leads to a missing entity {}.", relationship.name, relationship.to_entity),
+                format!(
+                    "The relationship “{}” leads to a missing entity {}.",
+                    relationship.name, relationship.to_entity
+                ),
             );
             return Expr::False;
         };
@@ -447,12 +579,18 @@ impl<'s> Checker<'s> {
         let window = match &rel.window {
             None | Some(TimeWindow::AnyTime) => None,
             Some(window) => {
-                let time_column = relationship.time_column.as_deref().and_then(|name| related.column(name));
+                let time_column = relationship
+                    .time_column
+                    .as_deref()
+                    .and_then(|name| related.column(name));
                 match time_column {
                     None => {
                         self.problem(
                             format!("{path}/window"),
-                            format!("{} has no date/time column, so a time window cannot apply.", related.name),
+                            format!(
+                                "{} has no date/time column, so a time window cannot apply.",
+                                related.name
+                            ),
                         );
                         None
                     }
@@ -472,7 +610,11 @@ impl<'s> Checker<'s> {
         };
 
         let filter = if rel.filter.children.is_empty() {
-            if rel.filter.negated { Expr::False } else { Expr::True }
+            if rel.filter.negated {
+                Expr::False
+            } else {
+                Expr::True
+            }
         } else {
             self.group(&rel.filter, related, &format!("{path}/filter"), depth + 1)
         };
@@ -480,19 +622,32 @@ impl<'s> Checker<'s> {
         let constraint_path = format!("{path}/constraint");
         let constraint = match &rel.constraint {
             None => Some(RelatedConstraint::Count { min: 1, max: None }),
-            Some(Constraint::Occurrences { operator, value, .. }) => {
-                match self.count_bounds(*operator, value, &format!("{constraint_path}/value")) {
-                    Some(Bounds::Always) => return Expr::True,
-                    Some(Bounds::Never) => return Expr::False,
-                    Some(Bounds::Constraint(c)) => Some(c),
-                    None => None,
-                }
-            }
-            Some(Constraint::Aggregate { function, attribute, operator, value, .. }) => {
-                self.aggregate(*function, attribute, *operator, value, related, &constraint_path)
-            }
+            Some(Constraint::Occurrences {
+                operator, value, ..
+            }) => match self.count_bounds(*operator, value, &format!("{constraint_path}/value")) {
+                Some(Bounds::Always) => return Expr::True,
+                Some(Bounds::Never) => return Expr::False,
+                Some(Bounds::Constraint(c)) => Some(c),
+                None => None,
+            },
+            Some(Constraint::Aggregate {
+                function,
+                attribute,
+                operator,
+                value,
+                ..
+            }) => self.aggregate(
+                *function,
+                attribute,
+                *operator,
+                value,
+                related,
+                &constraint_path,
+            ),
         };
-        let Some(constraint) = constraint else { return Expr::False };
+        let Some(constraint) = constraint else {
+            return Expr::False;
+        };
 
         Expr::Related(Box::new(Related {
             relationship_id: relationship.id,
@@ -524,7 +679,9 @@ impl<'s> Checker<'s> {
                 let n = self.count_u(value, path)?;
                 Bounds::count(n, Some(n))
             }
-            CountOperator::MoreThan => Bounds::count(self.count_u(value, path)?.saturating_add(1), None),
+            CountOperator::MoreThan => {
+                Bounds::count(self.count_u(value, path)?.saturating_add(1), None)
+            }
             CountOperator::LessThan => match self.count_u(value, path)? {
                 0 => Bounds::Never,
                 n => Bounds::count(0, Some(n - 1)),
@@ -550,14 +707,22 @@ impl<'s> Checker<'s> {
             let known: Vec<&str> = related.columns.iter().map(|c| c.name.as_str()).collect();
             self.problem(
                 format!("{path}/attribute"),
-                format!("“{attribute}” is not an attribute of {}. Known: {}.", related.name, known.join(", ")),
+                format!(
+                    "“{attribute}” is not an attribute of {}. Known: {}.",
+                    related.name,
+                    known.join(", ")
+                ),
             );
             return None;
         };
         if function != AggregateFunction::CountDistinct && column.data_type != DataType::Number {
             self.problem(
                 format!("{path}/attribute"),
-                format!("{} is {}, so it cannot be summed or averaged; choose a number.", column.name, column.data_type.label()),
+                format!(
+                    "{} is {}, so it cannot be summed or averaged; choose a number.",
+                    column.name,
+                    column.data_type.label()
+                ),
             );
             return None;
         }
@@ -565,14 +730,30 @@ impl<'s> Checker<'s> {
         let comparison = match op {
             CountOperator::Between => {
                 let (low, high) = self.number_pair(value, &value_path)?;
-                NumberComparison::Between { low, high, negated: false }
+                NumberComparison::Between {
+                    low,
+                    high,
+                    negated: false,
+                }
             }
-            CountOperator::AtLeast => NumberComparison::Compare(CompareOp::Ge, self.number(value, &value_path)?),
-            CountOperator::AtMost => NumberComparison::Compare(CompareOp::Le, self.number(value, &value_path)?),
-            CountOperator::Exactly => NumberComparison::Compare(CompareOp::Eq, self.number(value, &value_path)?),
-            CountOperator::MoreThan => NumberComparison::Compare(CompareOp::Gt, self.number(value, &value_path)?),
-            CountOperator::LessThan => NumberComparison::Compare(CompareOp::Lt, self.number(value, &value_path)?),
-            CountOperator::NotEquals => NumberComparison::Compare(CompareOp::Ne, self.number(value, &value_path)?),
+            CountOperator::AtLeast => {
+                NumberComparison::Compare(CompareOp::Ge, self.number(value, &value_path)?)
+            }
+            CountOperator::AtMost => {
+                NumberComparison::Compare(CompareOp::Le, self.number(value, &value_path)?)
+            }
+            CountOperator::Exactly => {
+                NumberComparison::Compare(CompareOp::Eq, self.number(value, &value_path)?)
+            }
+            CountOperator::MoreThan => {
+                NumberComparison::Compare(CompareOp::Gt, self.number(value, &value_path)?)
+            }
+            CountOperator::LessThan => {
+                NumberComparison::Compare(CompareOp::Lt, self.number(value, &value_path)?)
+            }
+            CountOperator::NotEquals => {
+                NumberComparison::Compare(CompareOp::Ne, self.number(value, &value_path)?)
+            }
         };
         Some(RelatedConstraint::Aggregate {
             function,
@@ -590,16 +771,25 @@ impl<'s> Checker<'s> {
         let now = self.now;
         match window {
             TimeWindow::AnyTime => Some(range(None, None)),
-            TimeWindow::InTheLast { amount, unit } => match time::shift(now, -i64::from(*amount), *unit) {
-                Some(start) => Some(range(Some((start, true)), Some((now, true)))),
-                None => {
-                    self.problem(path, "That is too far back in time.");
-                    None
+            TimeWindow::InTheLast { amount, unit } => {
+                match time::shift(now, -i64::from(*amount), *unit) {
+                    Some(start) => Some(range(Some((start, true)), Some((now, true)))),
+                    None => {
+                        self.problem(path, "That is too far back in time.");
+                        None
+                    }
                 }
-            },
+            }
             TimeWindow::BetweenAgo { from, to, unit } => {
-                let (far, near) = if from >= to { (*from, *to) } else { (*to, *from) };
-                match (time::shift(now, -i64::from(far), *unit), time::shift(now, -i64::from(near), *unit)) {
+                let (far, near) = if from >= to {
+                    (*from, *to)
+                } else {
+                    (*to, *from)
+                };
+                match (
+                    time::shift(now, -i64::from(far), *unit),
+                    time::shift(now, -i64::from(near), *unit),
+                ) {
                     (Some(start), Some(end)) => Some(range(Some((start, true)), Some((end, true)))),
                     _ => {
                         self.problem(path, "That is too far back in time.");
@@ -616,7 +806,8 @@ impl<'s> Checker<'s> {
                 Some(range(Some(after(m)), None))
             }
             TimeWindow::Between { from, to } => {
-                let value = Value::Array(vec![Value::String(from.clone()), Value::String(to.clone())]);
+                let value =
+                    Value::Array(vec![Value::String(from.clone()), Value::String(to.clone())]);
                 self.date_between(&value, path)
             }
         }
@@ -629,7 +820,10 @@ impl<'s> Checker<'s> {
             Value::String(s) => Some(s.clone()),
             Value::Number(n) if allow_numbers => Some(n.to_string()),
             _ => {
-                self.problem(path, format!("Enter a text value (got {}).", describe(value)));
+                self.problem(
+                    path,
+                    format!("Enter a text value (got {}).", describe(value)),
+                );
                 None
             }
         }
@@ -646,12 +840,18 @@ impl<'s> Checker<'s> {
 
     fn number(&mut self, value: &Value, path: &str) -> Option<Number> {
         let parsed = match value {
-            Value::Number(n) => n.as_i64().map(Number::Int).or_else(|| n.as_f64().map(Number::Float)),
+            Value::Number(n) => n
+                .as_i64()
+                .map(Number::Int)
+                .or_else(|| n.as_f64().map(Number::Float)),
             // Census writes numbers as strings ("3").
             Value::String(s) => {
                 let s = s.trim();
                 s.parse::<i64>().ok().map(Number::Int).or_else(|| {
-                    s.parse::<f64>().ok().filter(|f| f.is_finite()).map(Number::Float)
+                    s.parse::<f64>()
+                        .ok()
+                        .filter(|f| f.is_finite())
+                        .map(Number::Float)
                 })
             }
             _ => None,
@@ -675,7 +875,8 @@ impl<'s> Checker<'s> {
     }
 
     fn count(&mut self, value: &Value, path: &str) -> Option<i64> {
-        self.count_u(value, path).and_then(|n| i64::try_from(n).ok())
+        self.count_u(value, path)
+            .and_then(|n| i64::try_from(n).ok())
     }
 
     fn count_pair(&mut self, value: &Value, path: &str) -> Option<(u64, u64)> {
@@ -701,7 +902,10 @@ impl<'s> Checker<'s> {
         match value {
             Value::Array(items) if items.len() == 2 => Some((&items[0], &items[1])),
             _ => {
-                self.problem(path, format!("Enter two values, from and to (got {}).", describe(value)));
+                self.problem(
+                    path,
+                    format!("Enter two values, from and to (got {}).", describe(value)),
+                );
                 None
             }
         }
@@ -725,7 +929,11 @@ impl<'s> Checker<'s> {
         let mut out = Vec::with_capacity(items.len());
         let mut ok = true;
         for (i, v) in items {
-            let item_path = if i == usize::MAX { path.to_string() } else { format!("{path}/{i}") };
+            let item_path = if i == usize::MAX {
+                path.to_string()
+            } else {
+                format!("{path}/{i}")
+            };
             match item(self, v, &item_path) {
                 Some(x) => out.push(x),
                 None => ok = false,
@@ -739,7 +947,10 @@ impl<'s> Checker<'s> {
             Value::String(s) => Some(ArrayElement::Text(s.clone())),
             Value::Number(_) => self.number(value, path).map(ArrayElement::Number),
             _ => {
-                self.problem(path, format!("Enter a text or number value (got {}).", describe(value)));
+                self.problem(
+                    path,
+                    format!("Enter a text or number value (got {}).", describe(value)),
+                );
                 None
             }
         }
@@ -764,14 +975,24 @@ impl<'s> Checker<'s> {
             Value::Null => Some(Moment::Instant(self.now)),
             Value::String(s) if s.trim().is_empty() => Some(Moment::Instant(self.now)),
             Value::String(s) if s.trim_start().starts_with("days_ago") => {
-                let days = s.trim_start().trim_start_matches("days_ago").trim_start().trim_start_matches(':').trim();
+                let days = s
+                    .trim_start()
+                    .trim_start_matches("days_ago")
+                    .trim_start()
+                    .trim_start_matches(':')
+                    .trim();
                 match days.parse::<f64>() {
                     Ok(d) if d.is_finite() && d.abs() < 1e6 => {
                         let seconds = (d * 86_400.0).round() as i64;
-                        Some(Moment::Instant(self.now - chrono::Duration::seconds(seconds)))
+                        Some(Moment::Instant(
+                            self.now - chrono::Duration::seconds(seconds),
+                        ))
                     }
                     _ => {
-                        self.problem(path, format!("“{s}”: write days_ago: followed by a number of days."));
+                        self.problem(
+                            path,
+                            format!("“{s}”: write days_ago: followed by a number of days."),
+                        );
                         None
                     }
                 }
@@ -782,22 +1003,38 @@ impl<'s> Checker<'s> {
 
     fn date_between(&mut self, value: &Value, path: &str) -> Option<TimeRange> {
         let (a, b, a_path, b_path) = match value {
-            Value::Array(items) if items.len() == 2 => (&items[0], &items[1], format!("{path}/0"), format!("{path}/1")),
-            Value::Object(map) if map.contains_key("bound_one") || map.contains_key("bound_two") => (
-                map.get("bound_one").unwrap_or(&Value::Null),
-                map.get("bound_two").unwrap_or(&Value::Null),
-                format!("{path}/bound_one"),
-                format!("{path}/bound_two"),
+            Value::Array(items) if items.len() == 2 => (
+                &items[0],
+                &items[1],
+                format!("{path}/0"),
+                format!("{path}/1"),
             ),
+            Value::Object(map)
+                if map.contains_key("bound_one") || map.contains_key("bound_two") =>
+            {
+                (
+                    map.get("bound_one").unwrap_or(&Value::Null),
+                    map.get("bound_two").unwrap_or(&Value::Null),
+                    format!("{path}/bound_one"),
+                    format!("{path}/bound_two"),
+                )
+            }
             _ => {
-                self.problem(path, format!("Enter two dates, from and to (got {}).", describe(value)));
+                self.problem(
+                    path,
+                    format!("Enter two dates, from and to (got {}).", describe(value)),
+                );
                 return None;
             }
         };
         let first = self.bound(a, &a_path);
         let second = self.bound(b, &b_path);
         let (first, second) = (first?, second?);
-        let (low, high) = if first.start() <= second.start() { (first, second) } else { (second, first) };
+        let (low, high) = if first.start() <= second.start() {
+            (first, second)
+        } else {
+            (second, first)
+        };
         let end = match high {
             Moment::Date(d) => (time::midnight(d) + chrono::Duration::days(1), false),
             Moment::Instant(t) => (t, true),
@@ -811,7 +1048,10 @@ impl<'s> Checker<'s> {
             Value::Object(map) => {
                 let amount = map.get("amount").unwrap_or(&Value::Null);
                 let amount = self.count(amount, &format!("{path}/amount"));
-                let unit = self.unit(map.get("unit").unwrap_or(&Value::Null), &format!("{path}/unit"));
+                let unit = self.unit(
+                    map.get("unit").unwrap_or(&Value::Null),
+                    &format!("{path}/unit"),
+                );
                 Some(Span::Units(amount?, unit?))
             }
             other => {
@@ -834,7 +1074,13 @@ impl<'s> Checker<'s> {
         match serde_json::from_value::<TimeUnit>(value.clone()) {
             Ok(unit) => Some(unit),
             Err(_) => {
-                self.problem(path, format!("Choose a unit: minute, hour, day, week, month or year (got {}).", describe(value)));
+                self.problem(
+                    path,
+                    format!(
+                        "Choose a unit: minute, hour, day, week, month or year (got {}).",
+                        describe(value)
+                    ),
+                );
                 None
             }
         }
@@ -845,7 +1091,11 @@ impl<'s> Checker<'s> {
             Value::Object(map) => map.get("unit").cloned().unwrap_or(Value::Null),
             other => other.clone(),
         };
-        let unit_path = if value.is_object() { format!("{path}/unit") } else { path.to_string() };
+        let unit_path = if value.is_object() {
+            format!("{path}/unit")
+        } else {
+            path.to_string()
+        };
         self.unit(&unit_value, &unit_path)
     }
 
@@ -854,9 +1104,15 @@ impl<'s> Checker<'s> {
             self.problem(path, format!("Enter from, to and a unit, like {{\"from\": 60, \"to\": 30, \"unit\": \"day\"}} (got {}).", describe(value)));
             return None;
         };
-        let from = self.count(map.get("from").unwrap_or(&Value::Null), &format!("{path}/from"));
+        let from = self.count(
+            map.get("from").unwrap_or(&Value::Null),
+            &format!("{path}/from"),
+        );
         let to = self.count(map.get("to").unwrap_or(&Value::Null), &format!("{path}/to"));
-        let unit = self.unit(map.get("unit").unwrap_or(&Value::Null), &format!("{path}/unit"));
+        let unit = self.unit(
+            map.get("unit").unwrap_or(&Value::Null),
+            &format!("{path}/unit"),
+        );
         Some((from?, to?, unit?))
     }
 
@@ -871,7 +1127,10 @@ impl<'s> Checker<'s> {
             Some("day_of_month") => Some(DatePart::DayOfMonth),
             Some("weekday") => Some(DatePart::Weekday),
             _ => {
-                self.problem(format!("{path}/part"), "Choose a date part: year, month, day_of_month or weekday.");
+                self.problem(
+                    format!("{path}/part"),
+                    "Choose a date part: year, month, day_of_month or weekday.",
+                );
                 None
             }
         };
@@ -944,8 +1203,14 @@ fn after(m: Moment) -> (DateTime<Utc>, bool) {
 
 fn range(start: Option<(DateTime<Utc>, bool)>, end: Option<(DateTime<Utc>, bool)>) -> TimeRange {
     TimeRange {
-        start: start.map(|(t, inclusive)| TimeBound { at: t.timestamp(), inclusive }),
-        end: end.map(|(t, inclusive)| TimeBound { at: t.timestamp(), inclusive }),
+        start: start.map(|(t, inclusive)| TimeBound {
+            at: t.timestamp(),
+            inclusive,
+        }),
+        end: end.map(|(t, inclusive)| TimeBound {
+            at: t.timestamp(),
+            inclusive,
+        }),
     }
 }
 
@@ -954,7 +1219,9 @@ fn describe(value: &Value) -> String {
         Value::Null => "nothing".to_string(),
         Value::Bool(b) => format!("{b}"),
         Value::Number(n) => format!("the number {n}"),
-        Value::String(s) if s.chars().count() > 40 => format!("text “{}…”", s.chars().take(40).collect::<String>()),
+        Value::String(s) if s.chars().count() > 40 => {
+            format!("text “{}…”", s.chars().take(40).collect::<String>())
+        }
         Value::String(s) => format!("text “{s}”"),
         Value::Array(items) => format!("a list of {}", items.len()),
         Value::Object(_) => "an object".to_string(),

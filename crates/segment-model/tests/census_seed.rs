@@ -70,13 +70,20 @@ fn the_seed_example_validates_and_means_what_it_says() {
     let schema = common::schema();
     let segment = census::from_value(&seed_list_example(), &schema, None).expect("reads");
     assert_eq!(segment.entity.as_deref(), Some("profiles"));
-    let Node::Relationship(rel) = &segment.root.children[1] else { panic!("second molecule is the relationship") };
+    let Node::Relationship(rel) = &segment.root.children[1] else {
+        panic!("second molecule is the relationship")
+    };
     assert_eq!(rel.relationship, "events");
-    let now = chrono::DateTime::parse_from_rfc3339("2024-06-01T00:00:00Z").unwrap().to_utc();
+    let now = chrono::DateTime::parse_from_rfc3339("2024-06-01T00:00:00Z")
+        .unwrap()
+        .to_utc();
     // `user_id equals null` is a value problem: validation says so, at the node.
     let problems = validate::check(&segment, &schema, None, now).expect_err("null is not a number");
     assert_eq!(problems.len(), 1, "{problems:?}");
-    assert_eq!(problems[0].path, "/root/children/1/filter/children/0/children/1/children/0/value");
+    assert_eq!(
+        problems[0].path,
+        "/root/children/1/filter/children/0/children/1/children/0/value"
+    );
 }
 
 #[test]
@@ -127,12 +134,27 @@ fn built_trees_get_the_seed_layout() {
 fn malformed_molecules_are_located() {
     let schema = common::schema();
     let cases = [
-        (json!([[{"attribute": "id", "operator": "isnotnull"}], "AND"]), "/1"),
-        (json!([[{"attribute": "id", "operator": "isnotnull"}], "AND", [], "OR", []]), "/3"),
+        (
+            json!([[{"attribute": "id", "operator": "isnotnull"}], "AND"]),
+            "/1",
+        ),
+        (
+            json!([[{"attribute": "id", "operator": "isnotnull"}], "AND", [], "OR", []]),
+            "/3",
+        ),
         (json!(["AND"]), "/0"),
-        (json!([{"relationship_id": 99, "molecules": []}]), "/0/relationship_id"),
-        (json!([[{"attribute": "email", "operator": "frobnicates", "value": "x"}]]), "/0/0/operator"),
-        (json!([[{"attribute": "email", "operator": "contains", "valujso": "x"}]]), "/0/0/valujso"),
+        (
+            json!([{"relationship_id": 99, "molecules": []}]),
+            "/0/relationship_id",
+        ),
+        (
+            json!([[{"attribute": "email", "operator": "frobnicates", "value": "x"}]]),
+            "/0/0/operator",
+        ),
+        (
+            json!([[{"attribute": "email", "operator": "contains", "valujso": "x"}]]),
+            "/0/0/valujso",
+        ),
         (json!({"molecules": 3}), "/molecules"),
     ];
     for (input, path) in cases {

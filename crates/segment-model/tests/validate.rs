@@ -8,7 +8,9 @@ use segment_model::{canonical, validate, Operator, Segment};
 use serde_json::json;
 
 fn now() -> DateTime<Utc> {
-    DateTime::parse_from_rfc3339("2024-05-16T13:45:10Z").unwrap().to_utc()
+    DateTime::parse_from_rfc3339("2024-05-16T13:45:10Z")
+        .unwrap()
+        .to_utc()
 }
 
 fn at(s: &str) -> i64 {
@@ -66,18 +68,31 @@ fn every_problem_is_reported_with_its_path() {
             "/root/children/8/sql",
         ]
     );
-    insta::assert_snapshot!(problems.iter().map(|p| p.to_string()).collect::<Vec<_>>().join("\n"));
+    insta::assert_snapshot!(problems
+        .iter()
+        .map(|p| p.to_string())
+        .collect::<Vec<_>>()
+        .join("\n"));
 }
 
 #[test]
 fn unknown_fields_and_versions_are_refused_with_a_location() {
-    let err = canonical::parse(r#"{"version": 1, "root": {"combinator": "and", "children": [], "colour": 1}}"#)
-        .expect_err("unknown field");
-    assert!(err.to_string().contains("unknown field `colour`") && err.to_string().contains("line 1"), "{err}");
-    let err = canonical::parse(r#"{"version": 2, "root": {"combinator": "and", "children": []}}"#).expect_err("version");
+    let err = canonical::parse(
+        r#"{"version": 1, "root": {"combinator": "and", "children": [], "colour": 1}}"#,
+    )
+    .expect_err("unknown field");
+    assert!(
+        err.to_string().contains("unknown field `colour`") && err.to_string().contains("line 1"),
+        "{err}"
+    );
+    let err = canonical::parse(r#"{"version": 2, "root": {"combinator": "and", "children": []}}"#)
+        .expect_err("version");
     assert!(err.to_string().contains("version 2"), "{err}");
     let err = canonical::parse("{\n  \"version\": 1,\n  \"root\": [\n").expect_err("truncated");
-    assert!(matches!(err, segment_model::Error::Json { line: 4, .. }), "{err:?}");
+    assert!(
+        matches!(err, segment_model::Error::Json { line: 4, .. }),
+        "{err:?}"
+    );
 }
 
 #[test]
@@ -92,19 +107,38 @@ fn canonical_text_is_stable() {
     let text = canonical::to_string_pretty(&seg);
     insta::assert_snapshot!(text);
     assert_eq!(canonical::parse(&text).unwrap(), seg);
-    assert_eq!(canonical::to_string_pretty(&canonical::parse(&text).unwrap()), text);
+    assert_eq!(
+        canonical::to_string_pretty(&canonical::parse(&text).unwrap()),
+        text
+    );
 }
 
 #[test]
 fn relative_dates_are_absolute_ranges_from_now() {
     let range = |start: Option<(&str, bool)>, end: Option<(&str, bool)>| TimeRange {
-        start: start.map(|(s, inclusive)| TimeBound { at: at(s), inclusive }),
-        end: end.map(|(s, inclusive)| TimeBound { at: at(s), inclusive }),
+        start: start.map(|(s, inclusive)| TimeBound {
+            at: at(s),
+            inclusive,
+        }),
+        end: end.map(|(s, inclusive)| TimeBound {
+            at: at(s),
+            inclusive,
+        }),
     };
-    let time = |range| Predicate::Time { range, negated: false };
+    let time = |range| Predicate::Time {
+        range,
+        negated: false,
+    };
     assert_eq!(
-        predicate_of("in_the_last", "signed_up_at", json!({"amount": 1, "unit": "month"})),
-        time(range(Some(("2024-04-16T13:45:10Z", true)), Some(("2024-05-16T13:45:10Z", true))))
+        predicate_of(
+            "in_the_last",
+            "signed_up_at",
+            json!({"amount": 1, "unit": "month"})
+        ),
+        time(range(
+            Some(("2024-04-16T13:45:10Z", true)),
+            Some(("2024-05-16T13:45:10Z", true))
+        ))
     );
     // Census: a bare number of days.
     assert_eq!(
@@ -113,27 +147,50 @@ fn relative_dates_are_absolute_ranges_from_now() {
     );
     assert_eq!(
         predicate_of("exactly_ago", "signed_up_at", json!(1)),
-        time(range(Some(("2024-05-15T00:00:00Z", true)), Some(("2024-05-16T00:00:00Z", false))))
+        time(range(
+            Some(("2024-05-15T00:00:00Z", true)),
+            Some(("2024-05-16T00:00:00Z", false))
+        ))
     );
     assert_eq!(
         predicate_of("last_period", "signed_up_at", json!("week")),
-        time(range(Some(("2024-05-06T00:00:00Z", true)), Some(("2024-05-13T00:00:00Z", false))))
+        time(range(
+            Some(("2024-05-06T00:00:00Z", true)),
+            Some(("2024-05-13T00:00:00Z", false))
+        ))
     );
     assert_eq!(
         predicate_of("this_period", "signed_up_at", json!({"unit": "year"})),
-        time(range(Some(("2024-01-01T00:00:00Z", true)), Some(("2025-01-01T00:00:00Z", false))))
+        time(range(
+            Some(("2024-01-01T00:00:00Z", true)),
+            Some(("2025-01-01T00:00:00Z", false))
+        ))
     );
     assert_eq!(
         predicate_of("after", "signed_up_at", json!("2024-01-31")),
         time(range(Some(("2024-02-01T00:00:00Z", true)), None))
     );
     assert_eq!(
-        predicate_of("between", "signed_up_at", json!({"bound_one": "days_ago: 1.5", "bound_two": ""})),
-        time(range(Some(("2024-05-15T01:45:10Z", true)), Some(("2024-05-16T13:45:10Z", true))))
+        predicate_of(
+            "between",
+            "signed_up_at",
+            json!({"bound_one": "days_ago: 1.5", "bound_two": ""})
+        ),
+        time(range(
+            Some(("2024-05-15T01:45:10Z", true)),
+            Some(("2024-05-16T13:45:10Z", true))
+        ))
     );
     assert_eq!(
-        predicate_of("between", "signed_up_at", json!(["2024-03-01", "2024-02-01"])),
-        time(range(Some(("2024-02-01T00:00:00Z", true)), Some(("2024-03-02T00:00:00Z", false))))
+        predicate_of(
+            "between",
+            "signed_up_at",
+            json!(["2024-03-01", "2024-02-01"])
+        ),
+        time(range(
+            Some(("2024-02-01T00:00:00Z", true)),
+            Some(("2024-03-02T00:00:00Z", false))
+        ))
     );
 }
 
@@ -172,19 +229,47 @@ fn every_operator_has_a_valid_example() {
         (Operator::On, "birth_date", json!("1990-01-01")),
         (Operator::NotOn, "birth_date", json!("1990-01-01")),
         (Operator::Before, "signed_up_at", json!("2024-01-01")),
-        (Operator::After, "signed_up_at", json!("2024-01-01T10:00:00Z")),
+        (
+            Operator::After,
+            "signed_up_at",
+            json!("2024-01-01T10:00:00Z"),
+        ),
         (Operator::OnOrBefore, "signed_up_at", json!("2024-01-01")),
         (Operator::OnOrAfter, "signed_up_at", json!("2024-01-01")),
-        (Operator::InTheLast, "signed_up_at", json!({"amount": 90, "unit": "day"})),
-        (Operator::InTheNext, "birth_date", json!({"amount": 2, "unit": "week"})),
-        (Operator::MoreThanAgo, "signed_up_at", json!({"amount": 1, "unit": "year"})),
+        (
+            Operator::InTheLast,
+            "signed_up_at",
+            json!({"amount": 90, "unit": "day"}),
+        ),
+        (
+            Operator::InTheNext,
+            "birth_date",
+            json!({"amount": 2, "unit": "week"}),
+        ),
+        (
+            Operator::MoreThanAgo,
+            "signed_up_at",
+            json!({"amount": 1, "unit": "year"}),
+        ),
         (Operator::LessThanAgo, "signed_up_at", json!(7)),
-        (Operator::ExactlyAgo, "signed_up_at", json!({"amount": 3, "unit": "hour"})),
-        (Operator::BetweenAgo, "signed_up_at", json!({"from": 60, "to": 30, "unit": "day"})),
+        (
+            Operator::ExactlyAgo,
+            "signed_up_at",
+            json!({"amount": 3, "unit": "hour"}),
+        ),
+        (
+            Operator::BetweenAgo,
+            "signed_up_at",
+            json!({"from": 60, "to": 30, "unit": "day"}),
+        ),
         (Operator::ThisPeriod, "signed_up_at", json!("month")),
         (Operator::LastPeriod, "signed_up_at", json!("year")),
         (Operator::NextPeriod, "birth_date", json!("week")),
-        (Operator::DatePartIs, "birth_date", json!({"part": "month", "values": [5]})),
+        (
+            Operator::DatePartIs,
+            "birth_date",
+            json!({"part": "month", "values": [5]}),
+        ),
         (Operator::ContainsAnyOf, "tags", json!(["vip", "beta"])),
         (Operator::ContainsAllOf, "tags", json!(["vip", "beta"])),
         (Operator::ContainsNoneOf, "tags", json!(["vip"])),
@@ -194,13 +279,20 @@ fn every_operator_has_a_valid_example() {
         (Operator::SizeLessThan, "tags", json!(2)),
         (Operator::SizeGreaterThan, "tags", json!(2)),
     ];
-    let covered: std::collections::HashSet<Operator> = examples.iter().map(|(op, _, _)| *op).collect();
+    let covered: std::collections::HashSet<Operator> =
+        examples.iter().map(|(op, _, _)| *op).collect();
     for op in Operator::ALL {
         assert!(covered.contains(op), "no example for {op:?}");
     }
     let lowered: Vec<String> = examples
         .iter()
-        .map(|(op, attribute, value)| format!("{} {attribute} {value} => {:?}", op.name(), predicate_of(op.name(), attribute, value.clone())))
+        .map(|(op, attribute, value)| {
+            format!(
+                "{} {attribute} {value} => {:?}",
+                op.name(),
+                predicate_of(op.name(), attribute, value.clone())
+            )
+        })
         .collect();
     insta::assert_snapshot!(lowered.join("\n"));
 }
@@ -212,21 +304,65 @@ fn occurrence_constraints_normalise_to_bounds() {
             {"type": "relationship", "relationship": "events",
              "constraint": {"type": "occurrences", "operator": op, "value": value},
              "filter": {"combinator": "and", "children": []}}]}));
-        match validate::check(&seg, &common::schema(), None, now()).unwrap().filter {
+        match validate::check(&seg, &common::schema(), None, now())
+            .unwrap()
+            .filter
+        {
             Expr::Related(related) => Some(related.constraint),
             Expr::True => None,
-            Expr::False => Some(RelatedConstraint::Count { min: u64::MAX, max: Some(0) }),
+            Expr::False => Some(RelatedConstraint::Count {
+                min: u64::MAX,
+                max: Some(0),
+            }),
             other => panic!("{other:?}"),
         }
     };
     use RelatedConstraint::{Count, CountNot};
-    assert_eq!(constraint("at_least", json!(3)), Some(Count { min: 3, max: None }));
-    assert_eq!(constraint("at_least", json!(0)), None, "at least 0 is everyone");
-    assert_eq!(constraint("at_most", json!(2)), Some(Count { min: 0, max: Some(2) }));
-    assert_eq!(constraint("exactly", json!(0)), Some(Count { min: 0, max: Some(0) }));
-    assert_eq!(constraint("more_than", json!(1)), Some(Count { min: 2, max: None }));
-    assert_eq!(constraint("less_than", json!(0)), Some(Count { min: u64::MAX, max: Some(0) }), "never");
-    assert_eq!(constraint("not_equals", json!(0)), Some(Count { min: 1, max: None }));
+    assert_eq!(
+        constraint("at_least", json!(3)),
+        Some(Count { min: 3, max: None })
+    );
+    assert_eq!(
+        constraint("at_least", json!(0)),
+        None,
+        "at least 0 is everyone"
+    );
+    assert_eq!(
+        constraint("at_most", json!(2)),
+        Some(Count {
+            min: 0,
+            max: Some(2)
+        })
+    );
+    assert_eq!(
+        constraint("exactly", json!(0)),
+        Some(Count {
+            min: 0,
+            max: Some(0)
+        })
+    );
+    assert_eq!(
+        constraint("more_than", json!(1)),
+        Some(Count { min: 2, max: None })
+    );
+    assert_eq!(
+        constraint("less_than", json!(0)),
+        Some(Count {
+            min: u64::MAX,
+            max: Some(0)
+        }),
+        "never"
+    );
+    assert_eq!(
+        constraint("not_equals", json!(0)),
+        Some(Count { min: 1, max: None })
+    );
     assert_eq!(constraint("not_equals", json!(2)), Some(CountNot(2)));
-    assert_eq!(constraint("between", json!([0, 4])), Some(Count { min: 0, max: Some(4) }));
+    assert_eq!(
+        constraint("between", json!([0, 4])),
+        Some(Count {
+            min: 0,
+            max: Some(4)
+        })
+    );
 }

@@ -45,9 +45,22 @@ fn segments() -> Vec<(&'static str, Vec<Value>)> {
                 cond("plan", "is_not", json!("free")),
             ],
         ),
-        ("email contains 'gmail'", vec![cond("email", "contains", json!("gmail"))]),
-        ("signed up in the last 90 days", vec![cond("signed_up_at", "in_the_last", json!({"amount": 90, "unit": "day"}))]),
-        ("purchase ≥ 3 times in the last 30 days", vec![event("purchase", Some(at_least(3)), Some(last(30)), vec![])]),
+        (
+            "email contains 'gmail'",
+            vec![cond("email", "contains", json!("gmail"))],
+        ),
+        (
+            "signed up in the last 90 days",
+            vec![cond(
+                "signed_up_at",
+                "in_the_last",
+                json!({"amount": 90, "unit": "day"}),
+            )],
+        ),
+        (
+            "purchase ≥ 3 times in the last 30 days",
+            vec![event("purchase", Some(at_least(3)), Some(last(30)), vec![])],
+        ),
         (
             "attribute AND event AND NOT another event",
             vec![
@@ -67,12 +80,17 @@ fn segments() -> Vec<(&'static str, Vec<Value>)> {
             "sum(amount) of purchases over 100 > 500",
             vec![event(
                 "purchase",
-                Some(json!({ "type": "aggregate", "function": "sum", "attribute": "amount", "operator": "more_than", "value": 500 })),
+                Some(
+                    json!({ "type": "aggregate", "function": "sum", "attribute": "amount", "operator": "more_than", "value": 500 }),
+                ),
                 None,
                 vec![cond("amount", "greater_than", json!(100))],
             )],
         ),
-        ("JSON array tags contains 'vip'", vec![cond("tags", "contains_any_of", json!(["vip"]))]),
+        (
+            "JSON array tags contains 'vip'",
+            vec![cond("tags", "contains_any_of", json!(["vip"]))],
+        ),
     ]
 }
 
@@ -90,9 +108,13 @@ fn main() {
     let path = match std::env::var_os("SB_BENCH_DATA") {
         Some(p) => p.into(),
         None => {
-            let profiles = std::env::var("SB_BENCH_PROFILES").ok().and_then(|s| s.parse().ok()).unwrap_or(DEFAULT_DEMO_PROFILES);
+            let profiles = std::env::var("SB_BENCH_PROFILES")
+                .ok()
+                .and_then(|s| s.parse().ok())
+                .unwrap_or(DEFAULT_DEMO_PROFILES);
             let path = dir.path().join("demo.sqlite");
-            let summary = segment_source::generate_demo(&path, DemoOptions { profiles, seed: 42 }).expect("demo data");
+            let summary = segment_source::generate_demo(&path, DemoOptions { profiles, seed: 42 })
+                .expect("demo data");
             println!(
                 "demo: {} profiles, {} events, {} orders, {:.1} MB, generated in {:.2} s",
                 summary.profiles,
@@ -106,13 +128,26 @@ fn main() {
     };
     let started = Instant::now();
     let source = DataSource::open_read_only(&path).expect("open");
-    println!("open + schema introspection: {:.1} ms", ms(started.elapsed()));
-    let now = DateTime::from_timestamp(source.suggested_now().unwrap_or(segment_source::demo::ANCHOR), 0).expect("now");
-    println!("{:>9} {:>9} {:>9}  segment", "median ms", "best ms", "count");
+    println!(
+        "open + schema introspection: {:.1} ms",
+        ms(started.elapsed())
+    );
+    let now = DateTime::from_timestamp(
+        source
+            .suggested_now()
+            .unwrap_or(segment_source::demo::ANCHOR),
+        0,
+    )
+    .expect("now");
+    println!(
+        "{:>9} {:>9} {:>9}  segment",
+        "median ms", "best ms", "count"
+    );
     for (name, children) in segments() {
         let doc = json!({ "version": 1, "entity": "profiles", "root": { "combinator": "and", "children": children } });
         let segment: segment_model::Segment = serde_json::from_value(doc).expect("segment");
-        let query = segment_model::validate::check(&segment, source.schema(), None, now).expect("valid");
+        let query =
+            segment_model::validate::check(&segment, source.schema(), None, now).expect("valid");
         let result = source.count(&query).expect("count"); // warm-up (and the total, cached)
         let times: Vec<Duration> = (0..RUNS)
             .map(|_| {
@@ -122,6 +157,11 @@ fn main() {
             })
             .collect();
         let best = *times.iter().min().expect("runs");
-        println!("{:>9.2} {:>9.2} {:>9}  {name}", ms(median(times)), ms(best), result.count);
+        println!(
+            "{:>9.2} {:>9.2} {:>9}  {name}",
+            ms(median(times)),
+            ms(best),
+            result.count
+        );
     }
 }

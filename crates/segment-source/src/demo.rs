@@ -64,7 +64,10 @@ pub struct DemoOptions {
 
 impl Default for DemoOptions {
     fn default() -> Self {
-        DemoOptions { profiles: DEFAULT_DEMO_PROFILES, seed: DEFAULT_DEMO_SEED }
+        DemoOptions {
+            profiles: DEFAULT_DEMO_PROFILES,
+            seed: DEFAULT_DEMO_SEED,
+        }
     }
 }
 
@@ -92,7 +95,10 @@ pub fn generate(path: impl AsRef<Path>, options: DemoOptions) -> Result<DemoSumm
     let path = path.as_ref();
     let started = Instant::now();
     let tmp = temp_path(path);
-    let wrap = |e: Box<dyn std::error::Error + Send + Sync>| Error::Demo { path: path.to_path_buf(), source: e };
+    let wrap = |e: Box<dyn std::error::Error + Send + Sync>| Error::Demo {
+        path: path.to_path_buf(),
+        source: e,
+    };
     let _ = std::fs::remove_file(&tmp);
     let result = write(&tmp, options);
     let (profiles, events, orders) = match result {
@@ -107,11 +113,21 @@ pub fn generate(path: impl AsRef<Path>, options: DemoOptions) -> Result<DemoSumm
         return Err(wrap(e.into()));
     }
     let bytes = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
-    Ok(DemoSummary { profiles, events, orders, bytes, anchor: ANCHOR, elapsed: started.elapsed() })
+    Ok(DemoSummary {
+        profiles,
+        events,
+        orders,
+        bytes,
+        anchor: ANCHOR,
+        elapsed: started.elapsed(),
+    })
 }
 
 fn temp_path(path: &Path) -> PathBuf {
-    let mut name = path.file_name().map(|n| n.to_os_string()).unwrap_or_default();
+    let mut name = path
+        .file_name()
+        .map(|n| n.to_os_string())
+        .unwrap_or_default();
     name.push(format!(".{}.tmp", std::process::id()));
     path.with_file_name(name)
 }
@@ -199,7 +215,14 @@ fn write(path: &Path, options: DemoOptions) -> rusqlite::Result<(u64, u64, u64)>
             counts.0 += 1;
             for e in &events {
                 counts.1 += 1;
-                ins_event.execute(params![counts.1 as i64, id, e.name, e.ts, e.amount, e.channel])?;
+                ins_event.execute(params![
+                    counts.1 as i64,
+                    id,
+                    e.name,
+                    e.ts,
+                    e.amount,
+                    e.channel
+                ])?;
                 if let Some(order) = &e.order {
                     counts.2 += 1;
                     ins_order.execute(params![
@@ -251,29 +274,184 @@ struct Order {
 }
 
 const FIRST_NAMES: &[&str] = &[
-    "James", "Mary", "John", "Patricia", "Robert", "Jennifer", "Michael", "Linda", "William", "Elizabeth", "David",
-    "Barbara", "Richard", "Susan", "Joseph", "Jessica", "Thomas", "Sarah", "Charles", "Karen", "Daniel", "Nancy",
-    "Matthew", "Lisa", "Anthony", "Sophie", "Mark", "Emma", "Paul", "Olivia", "Lucas", "Chloe", "Hugo", "Léa", "Liam",
-    "Mia", "Noah", "Ava", "Luca", "Giulia", "Mateo", "Sofía", "Arjun", "Priya", "Kenji", "Yuki", "Lukas", "Anna",
-    "Felix", "Hannah", "Oliver", "Amelia", "Jack", "Isla", "Gabriel", "Maria", "João", "Ana", "Wei", "Mei",
+    "James",
+    "Mary",
+    "John",
+    "Patricia",
+    "Robert",
+    "Jennifer",
+    "Michael",
+    "Linda",
+    "William",
+    "Elizabeth",
+    "David",
+    "Barbara",
+    "Richard",
+    "Susan",
+    "Joseph",
+    "Jessica",
+    "Thomas",
+    "Sarah",
+    "Charles",
+    "Karen",
+    "Daniel",
+    "Nancy",
+    "Matthew",
+    "Lisa",
+    "Anthony",
+    "Sophie",
+    "Mark",
+    "Emma",
+    "Paul",
+    "Olivia",
+    "Lucas",
+    "Chloe",
+    "Hugo",
+    "Léa",
+    "Liam",
+    "Mia",
+    "Noah",
+    "Ava",
+    "Luca",
+    "Giulia",
+    "Mateo",
+    "Sofía",
+    "Arjun",
+    "Priya",
+    "Kenji",
+    "Yuki",
+    "Lukas",
+    "Anna",
+    "Felix",
+    "Hannah",
+    "Oliver",
+    "Amelia",
+    "Jack",
+    "Isla",
+    "Gabriel",
+    "Maria",
+    "João",
+    "Ana",
+    "Wei",
+    "Mei",
 ];
 const LAST_NAMES: &[&str] = &[
-    "Smith", "Johnson", "Williams", "Brown", "Jones", "Garcia", "Miller", "Davis", "Rodriguez", "Martinez",
-    "Hernandez", "Lopez", "Gonzalez", "Wilson", "Anderson", "Thomas", "Taylor", "Moore", "Jackson", "Martin", "Lee",
-    "Thompson", "White", "Harris", "Clark", "Lewis", "Walker", "Young", "King", "Wright", "Müller", "Schmidt",
-    "Schneider", "Dubois", "Moreau", "Laurent", "Rossi", "Russo", "Ferrari", "Silva", "Santos", "Oliveira", "Patel",
-    "Sharma", "Singh", "Tanaka", "Suzuki", "Sato", "Kowalski", "Nowak", "Andersson", "Johansson", "de Vries",
-    "van Dijk", "O'Brien", "Murphy", "Kelly", "Chen", "Wang", "Nguyen",
+    "Smith",
+    "Johnson",
+    "Williams",
+    "Brown",
+    "Jones",
+    "Garcia",
+    "Miller",
+    "Davis",
+    "Rodriguez",
+    "Martinez",
+    "Hernandez",
+    "Lopez",
+    "Gonzalez",
+    "Wilson",
+    "Anderson",
+    "Thomas",
+    "Taylor",
+    "Moore",
+    "Jackson",
+    "Martin",
+    "Lee",
+    "Thompson",
+    "White",
+    "Harris",
+    "Clark",
+    "Lewis",
+    "Walker",
+    "Young",
+    "King",
+    "Wright",
+    "Müller",
+    "Schmidt",
+    "Schneider",
+    "Dubois",
+    "Moreau",
+    "Laurent",
+    "Rossi",
+    "Russo",
+    "Ferrari",
+    "Silva",
+    "Santos",
+    "Oliveira",
+    "Patel",
+    "Sharma",
+    "Singh",
+    "Tanaka",
+    "Suzuki",
+    "Sato",
+    "Kowalski",
+    "Nowak",
+    "Andersson",
+    "Johansson",
+    "de Vries",
+    "van Dijk",
+    "O'Brien",
+    "Murphy",
+    "Kelly",
+    "Chen",
+    "Wang",
+    "Nguyen",
 ];
 /// (country, weight, cities).
 const COUNTRIES: &[(&str, u32, &[&str])] = &[
-    ("US", 380, &["New York", "Los Angeles", "Chicago", "Houston", "Phoenix", "San Francisco", "Seattle", "Austin", "Boston", "Miami"]),
-    ("GB", 90, &["London", "Manchester", "Birmingham", "Leeds", "Glasgow", "Bristol"]),
-    ("CA", 70, &["Toronto", "Vancouver", "Montréal", "Calgary", "Ottawa"]),
-    ("DE", 70, &["Berlin", "Hamburg", "München", "Köln", "Frankfurt"]),
-    ("FR", 60, &["Paris", "Lyon", "Marseille", "Toulouse", "Nantes", "Lille"]),
-    ("IN", 50, &["Bengaluru", "Mumbai", "Delhi", "Hyderabad", "Pune"]),
-    ("BR", 40, &["São Paulo", "Rio de Janeiro", "Belo Horizonte", "Curitiba"]),
+    (
+        "US",
+        380,
+        &[
+            "New York",
+            "Los Angeles",
+            "Chicago",
+            "Houston",
+            "Phoenix",
+            "San Francisco",
+            "Seattle",
+            "Austin",
+            "Boston",
+            "Miami",
+        ],
+    ),
+    (
+        "GB",
+        90,
+        &[
+            "London",
+            "Manchester",
+            "Birmingham",
+            "Leeds",
+            "Glasgow",
+            "Bristol",
+        ],
+    ),
+    (
+        "CA",
+        70,
+        &["Toronto", "Vancouver", "Montréal", "Calgary", "Ottawa"],
+    ),
+    (
+        "DE",
+        70,
+        &["Berlin", "Hamburg", "München", "Köln", "Frankfurt"],
+    ),
+    (
+        "FR",
+        60,
+        &["Paris", "Lyon", "Marseille", "Toulouse", "Nantes", "Lille"],
+    ),
+    (
+        "IN",
+        50,
+        &["Bengaluru", "Mumbai", "Delhi", "Hyderabad", "Pune"],
+    ),
+    (
+        "BR",
+        40,
+        &["São Paulo", "Rio de Janeiro", "Belo Horizonte", "Curitiba"],
+    ),
     ("AU", 40, &["Sydney", "Melbourne", "Brisbane", "Perth"]),
     ("ES", 30, &["Madrid", "Barcelona", "Valencia", "Sevilla"]),
     ("IT", 30, &["Milano", "Roma", "Torino", "Napoli"]),
@@ -287,7 +465,12 @@ const COUNTRIES: &[(&str, u32, &[&str])] = &[
 ];
 /// Out of 1000: the rest of the country weights is NULL.
 const COUNTRY_NULL_PER_MILLE: u32 = 30;
-const PLANS: &[(&str, u32)] = &[("free", 55), ("starter", 25), ("pro", 15), ("enterprise", 5)];
+const PLANS: &[(&str, u32)] = &[
+    ("free", 55),
+    ("starter", 25),
+    ("pro", 15),
+    ("enterprise", 5),
+];
 const EMAIL_DOMAINS: &[(&str, u32)] = &[
     ("gmail.com", 38),
     ("yahoo.com", 12),
@@ -313,8 +496,15 @@ const EVENT_NAMES: &[(&str, u32)] = &[
     ("churn_survey_answered", 2),
 ];
 const CHANNELS: &[(&str, u32)] = &[("web", 55), ("ios", 22), ("android", 20)];
-const TAGS: &[(&str, u32)] =
-    &[("newsletter", 40), ("vip", 12), ("beta", 12), ("early_adopter", 10), ("referral", 10), ("student", 8), ("churn_risk", 8)];
+const TAGS: &[(&str, u32)] = &[
+    ("newsletter", 40),
+    ("vip", 12),
+    ("beta", 12),
+    ("early_adopter", 10),
+    ("referral", 10),
+    ("student", 8),
+    ("churn_risk", 8),
+];
 
 /// A deterministic stream of choices. Only `next_u64` of ChaCha8 is used (and our own
 /// conversions), so the data does not change with `rand`'s distribution algorithms.
@@ -324,7 +514,9 @@ struct Generator {
 
 impl Generator {
     fn new(seed: u64) -> Self {
-        Generator { rng: ChaCha8Rng::seed_from_u64(seed) }
+        Generator {
+            rng: ChaCha8Rng::seed_from_u64(seed),
+        }
     }
 
     /// Uniform in [0, 1).
@@ -396,7 +588,11 @@ impl Generator {
                 }
                 chosen
             };
-            let city = if self.chance(0.02) { Some("") } else { Some(self.pick(cities)) };
+            let city = if self.chance(0.02) {
+                Some("")
+            } else {
+                Some(self.pick(cities))
+            };
             (Some(code), city)
         };
 
@@ -406,9 +602,14 @@ impl Generator {
         } else {
             Some((37.0 + 12.0 * self.normal()).round().clamp(18.0, 90.0) as i64)
         };
-        let is_subscribed = if self.chance(0.08) { None } else { Some(self.chance(0.63)) };
+        let is_subscribed = if self.chance(0.08) {
+            None
+        } else {
+            Some(self.chance(0.63))
+        };
         // More recent signups are more likely (a growing product).
-        let signed_up_at = ANCHOR - SPAN_SECONDS + (SPAN_SECONDS as f64 * self.unit().sqrt()) as i64;
+        let signed_up_at =
+            ANCHOR - SPAN_SECONDS + (SPAN_SECONDS as f64 * self.unit().sqrt()) as i64;
         let birth_date = match age {
             Some(age) if !self.chance(0.05) => Some(birth_date(age, self.below(365) as i64)),
             _ => None,
@@ -424,7 +625,9 @@ impl Generator {
         let n_events = ((-(1.0 - self.unit()).ln() * activity) as usize).min(400);
         events.clear();
         let active_span = (ANCHOR - signed_up_at).max(1);
-        let mut times: Vec<i64> = (0..n_events).map(|_| signed_up_at + self.below(active_span as u64) as i64).collect();
+        let mut times: Vec<i64> = (0..n_events)
+            .map(|_| signed_up_at + self.below(active_span as u64) as i64)
+            .collect();
         times.sort_unstable();
         let mut lifetime_value = 0.0;
         for ts in times {
@@ -454,7 +657,13 @@ impl Generator {
             } else {
                 (None, None)
             };
-            events.push(Event { name, ts, amount, channel, order });
+            events.push(Event {
+                name,
+                ts,
+                amount,
+                channel,
+                order,
+            });
         }
         let last_seen_at = events.last().map(|e| iso_datetime(e.ts));
 
@@ -501,14 +710,20 @@ fn cents(x: f64) -> f64 {
 
 /// Someone `age` years old at the anchor, born `offset` days (0–364) before that birthday.
 fn birth_date(age: i64, offset: i64) -> String {
-    let anchor = DateTime::from_timestamp(ANCHOR, 0).map(|d| d.date_naive()).unwrap_or_default();
+    let anchor = DateTime::from_timestamp(ANCHOR, 0)
+        .map(|d| d.date_naive())
+        .unwrap_or_default();
     let year = anchor.year() - age as i32;
     let birthday = NaiveDate::from_ymd_opt(year, anchor.month(), anchor.day()).unwrap_or(anchor);
-    (birthday - chrono::Duration::days(offset)).format("%Y-%m-%d").to_string()
+    (birthday - chrono::Duration::days(offset))
+        .format("%Y-%m-%d")
+        .to_string()
 }
 
 fn iso_datetime(ts: i64) -> String {
-    DateTime::from_timestamp(ts, 0).map(|d| d.format("%Y-%m-%dT%H:%M:%SZ").to_string()).unwrap_or_default()
+    DateTime::from_timestamp(ts, 0)
+        .map(|d| d.format("%Y-%m-%dT%H:%M:%SZ").to_string())
+        .unwrap_or_default()
 }
 
 /// Email-safe lowercase ASCII forms of the names.

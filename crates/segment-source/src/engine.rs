@@ -5,7 +5,9 @@
 
 use rusqlite::types::ValueRef;
 use rusqlite::{Connection, OpenFlags};
-use segment_engine::column::{number_column, time_column, ArrayBuilder, ArrayItem, ColumnData, TextBuilder};
+use segment_engine::column::{
+    number_column, time_column, ArrayBuilder, ArrayItem, ColumnData, TextBuilder,
+};
 use segment_engine::{Dataset, Error, Result, Table};
 use segment_model::schema::{Column, Entity, Storage};
 use segment_model::time::parse_moment;
@@ -18,15 +20,20 @@ pub const MEMORY_BUDGET_VAR: &str = "SEGMENT_ENGINE_MAX_BYTES";
 
 /// Bytes the engine may use for one data source.
 pub fn memory_budget() -> u64 {
-    if let Some(bytes) = std::env::var(MEMORY_BUDGET_VAR).ok().and_then(|v| v.trim().parse::<u64>().ok()) {
+    if let Some(bytes) = std::env::var(MEMORY_BUDGET_VAR)
+        .ok()
+        .and_then(|v| v.trim().parse::<u64>().ok())
+    {
         return bytes;
     }
-    let available_kib = std::fs::read_to_string("/proc/meminfo").ok().and_then(|info| {
-        info.lines()
-            .find(|l| l.starts_with("MemAvailable:"))
-            .and_then(|l| l.split_whitespace().nth(1))
-            .and_then(|kib| kib.parse::<u64>().ok())
-    });
+    let available_kib = std::fs::read_to_string("/proc/meminfo")
+        .ok()
+        .and_then(|info| {
+            info.lines()
+                .find(|l| l.starts_with("MemAvailable:"))
+                .and_then(|l| l.split_whitespace().nth(1))
+                .and_then(|kib| kib.parse::<u64>().ok())
+        });
     // Without /proc (other platforms), assume 4 GiB available.
     available_kib.map_or(2 << 30, |kib| kib * 1024 / 2)
 }
@@ -37,13 +44,20 @@ pub fn memory_budget() -> u64 {
 pub fn estimate_bytes(source: &DataSource) -> Result<u64> {
     let mut bytes = 0u64;
     for entity in &source.schema().entities {
-        let rows = source.total(&entity.name).map_err(|e| Error::Load(e.to_string()))?;
+        let rows = source
+            .total(&entity.name)
+            .map_err(|e| Error::Load(e.to_string()))?;
         let per_row: u64 = entity
             .columns
             .iter()
             .map(|c| match c.storage {
-                Storage::Integer | Storage::Real | Storage::Boolean | Storage::UnixSeconds | Storage::IsoDate
-                | Storage::IsoDateTime | Storage::IsoDateTimeSpace => 8,
+                Storage::Integer
+                | Storage::Real
+                | Storage::Boolean
+                | Storage::UnixSeconds
+                | Storage::IsoDate
+                | Storage::IsoDateTime
+                | Storage::IsoDateTimeSpace => 8,
                 // Codes, and dictionaries of values that are often all distinct (e-mails).
                 Storage::Text => 20,
                 Storage::JsonArray => 16,
@@ -74,7 +88,10 @@ pub fn load_dataset_with(source: &DataSource, schema: &segment_model::Schema) ->
         )));
     }
     // Tables load in parallel, each on its own read-only connection to the same file.
-    let workers = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1).max(1);
+    let workers = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(1)
+        .max(1);
     let path = source.path();
     let mut entities: Vec<&Entity> = schema.entities.iter().collect();
     entities.sort_by_key(|e| std::cmp::Reverse(e.columns.len()));
@@ -83,9 +100,14 @@ pub fn load_dataset_with(source: &DataSource, schema: &segment_model::Schema) ->
         let handles: Vec<_> = (0..workers.min(entities.len().max(1)))
             .map(|_| {
                 scope.spawn(|| {
-                    let conn = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX)
-                        .map_err(|e| Error::Load(format!("opening {}: {e}", path.display())))?;
-                    let _ = conn.execute_batch("PRAGMA mmap_size = 4294967296; PRAGMA cache_size = -65536;");
+                    let conn = Connection::open_with_flags(
+                        path,
+                        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+                    )
+                    .map_err(|e| Error::Load(format!("opening {}: {e}", path.display())))?;
+                    let _ = conn.execute_batch(
+                        "PRAGMA mmap_size = 4294967296; PRAGMA cache_size = -65536;",
+                    );
                     let mut mine = Vec::new();
                     loop {
                         let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
@@ -98,7 +120,10 @@ pub fn load_dataset_with(source: &DataSource, schema: &segment_model::Schema) ->
             .collect();
         handles
             .into_iter()
-            .map(|h| h.join().unwrap_or_else(|_| Err(Error::Load("a loading thread failed".to_string()))))
+            .map(|h| {
+                h.join()
+                    .unwrap_or_else(|_| Err(Error::Load("a loading thread failed".to_string())))
+            })
             .collect()
     });
     let mut tables = Vec::with_capacity(schema.entities.len());
@@ -127,9 +152,10 @@ impl Builder {
     fn for_storage(storage: Storage) -> Builder {
         match storage {
             Storage::Integer | Storage::Real | Storage::Boolean => Builder::Number(Vec::new()),
-            Storage::UnixSeconds | Storage::IsoDate | Storage::IsoDateTime | Storage::IsoDateTimeSpace => {
-                Builder::Time(Vec::new())
-            }
+            Storage::UnixSeconds
+            | Storage::IsoDate
+            | Storage::IsoDateTime
+            | Storage::IsoDateTimeSpace => Builder::Time(Vec::new()),
             Storage::Text => Builder::Text(TextBuilder::default()),
             Storage::JsonArray => Builder::Array(ArrayBuilder::default()),
         }
@@ -144,33 +170,47 @@ impl Builder {
                 ValueRef::Null => None,
                 ValueRef::Integer(i) => Some(i as f64),
                 ValueRef::Real(f) => Some(f),
-                ValueRef::Text(_) | ValueRef::Blob(_) => return Err(bad("values that are not numbers")),
+                ValueRef::Text(_) | ValueRef::Blob(_) => {
+                    return Err(bad("values that are not numbers"))
+                }
             }),
             Builder::Time(values) => values.push(match value {
                 ValueRef::Null => None,
                 ValueRef::Integer(i) if column.storage == Storage::UnixSeconds => Some(i),
                 ValueRef::Text(bytes) if column.storage != Storage::UnixSeconds => {
-                    let text = std::str::from_utf8(bytes).map_err(|_| bad("text that is not UTF-8"))?;
-                    Some(parse_moment(text).ok_or_else(|| bad(&format!("“{text}”, which is not a date")))?.start().timestamp())
+                    let text =
+                        std::str::from_utf8(bytes).map_err(|_| bad("text that is not UTF-8"))?;
+                    Some(
+                        parse_moment(text)
+                            .ok_or_else(|| bad(&format!("“{text}”, which is not a date")))?
+                            .start()
+                            .timestamp(),
+                    )
                 }
                 _ => return Err(bad("values that do not match its date format")),
             }),
             Builder::Text(builder) => match value {
                 ValueRef::Null => builder.push(None),
-                ValueRef::Text(bytes) => {
-                    builder.push(Some(std::str::from_utf8(bytes).map_err(|_| bad("text that is not UTF-8"))?))
+                ValueRef::Text(bytes) => builder.push(Some(
+                    std::str::from_utf8(bytes).map_err(|_| bad("text that is not UTF-8"))?,
+                )),
+                ValueRef::Integer(_) | ValueRef::Real(_) | ValueRef::Blob(_) => {
+                    return Err(bad("values that are not text"))
                 }
-                ValueRef::Integer(_) | ValueRef::Real(_) | ValueRef::Blob(_) => return Err(bad("values that are not text")),
             },
             Builder::Array(builder) => match value {
                 ValueRef::Null => builder.push(None),
                 ValueRef::Text(bytes) => {
                     let parsed: serde_json::Value =
                         serde_json::from_slice(bytes).map_err(|_| bad("text that is not JSON"))?;
-                    let serde_json::Value::Array(items) = parsed else { return Err(bad("JSON that is not an array")) };
+                    let serde_json::Value::Array(items) = parsed else {
+                        return Err(bad("JSON that is not an array"));
+                    };
                     builder.push(Some(items.into_iter().map(array_item).collect()));
                 }
-                ValueRef::Integer(_) | ValueRef::Real(_) | ValueRef::Blob(_) => return Err(bad("values that are not JSON arrays")),
+                ValueRef::Integer(_) | ValueRef::Real(_) | ValueRef::Blob(_) => {
+                    return Err(bad("values that are not JSON arrays"))
+                }
             },
         }
         Ok(())
@@ -190,18 +230,31 @@ impl Builder {
 fn array_item(value: serde_json::Value) -> ArrayItem {
     match value {
         serde_json::Value::String(s) => ArrayItem::Text(s),
-        serde_json::Value::Number(n) => n.as_f64().map(ArrayItem::Number).unwrap_or(ArrayItem::Other),
+        serde_json::Value::Number(n) => n
+            .as_f64()
+            .map(ArrayItem::Number)
+            .unwrap_or(ArrayItem::Other),
         serde_json::Value::Bool(b) => ArrayItem::Number(if b { 1.0 } else { 0.0 }),
-        serde_json::Value::Null | serde_json::Value::Array(_) | serde_json::Value::Object(_) => ArrayItem::Other,
+        serde_json::Value::Null | serde_json::Value::Array(_) | serde_json::Value::Object(_) => {
+            ArrayItem::Other
+        }
     }
 }
 
 fn load_table(conn: &Connection, entity: &Entity) -> Result<Table> {
     let columns: Vec<String> = entity.columns.iter().map(|c| quote(&c.name)).collect();
     let key = quote(&entity.key);
-    let sql = format!("SELECT {} FROM {} ORDER BY {key}", columns.join(", "), quote(&entity.name));
+    let sql = format!(
+        "SELECT {} FROM {} ORDER BY {key}",
+        columns.join(", "),
+        quote(&entity.name)
+    );
     let mut stmt = conn.prepare(&sql).map_err(|e| sql_error(entity, e))?;
-    let mut builders: Vec<Builder> = entity.columns.iter().map(|c| Builder::for_storage(c.storage)).collect();
+    let mut builders: Vec<Builder> = entity
+        .columns
+        .iter()
+        .map(|c| Builder::for_storage(c.storage))
+        .collect();
     let mut rows = stmt.query([]).map_err(|e| sql_error(entity, e))?;
     let mut len = 0usize;
     while let Some(row) = rows.next().map_err(|e| sql_error(entity, e))? {
@@ -228,11 +281,17 @@ pub fn records_by_key(
 ) -> crate::Result<Vec<serde_json::Value>> {
     let sql = format!("SELECT * FROM {} WHERE {} = ?1", quote(entity), quote(key));
     let conn = source.connection();
-    let mut stmt = conn.prepare_cached(&sql).map_err(crate::Error::from_query)?;
+    let mut stmt = conn
+        .prepare_cached(&sql)
+        .map_err(crate::Error::from_query)?;
     let names: Vec<String> = stmt.column_names().iter().map(|s| s.to_string()).collect();
     let mut out = Vec::new();
     for k in keys {
-        let bound = if k.fract() == 0.0 && k.abs() < 9e15 { rusqlite::types::Value::Integer(k as i64) } else { rusqlite::types::Value::Real(k) };
+        let bound = if k.fract() == 0.0 && k.abs() < 9e15 {
+            rusqlite::types::Value::Integer(k as i64)
+        } else {
+            rusqlite::types::Value::Real(k)
+        };
         let mut rows = stmt.query([bound]).map_err(crate::Error::from_query)?;
         let record = match rows.next().map_err(crate::Error::from_query)? {
             None => serde_json::Value::Null,
@@ -243,8 +302,12 @@ pub fn records_by_key(
                         ValueRef::Null => serde_json::Value::Null,
                         ValueRef::Integer(v) => serde_json::Value::from(v),
                         ValueRef::Real(v) => serde_json::Value::from(v),
-                        ValueRef::Text(t) => serde_json::Value::String(String::from_utf8_lossy(t).into_owned()),
-                        ValueRef::Blob(b) => serde_json::Value::String(format!("<{} bytes>", b.len())),
+                        ValueRef::Text(t) => {
+                            serde_json::Value::String(String::from_utf8_lossy(t).into_owned())
+                        }
+                        ValueRef::Blob(b) => {
+                            serde_json::Value::String(format!("<{} bytes>", b.len()))
+                        }
                     };
                     map.insert(name.clone(), value);
                 }

@@ -8,9 +8,15 @@ pub enum Error {
     #[error("{} is not a SQLite database", .path.display())]
     NotADatabase { path: PathBuf },
     #[error("cannot open {}: {source}", .path.display())]
-    Open { path: PathBuf, source: rusqlite::Error },
+    Open {
+        path: PathBuf,
+        source: rusqlite::Error,
+    },
     #[error("cannot read the schema of {}: {source}", .path.display())]
-    Schema { path: PathBuf, source: rusqlite::Error },
+    Schema {
+        path: PathBuf,
+        source: rusqlite::Error,
+    },
     #[error("the entity `{0}` does not exist in this data source")]
     UnknownEntity(String),
     #[error("cannot compile the segment to SQL: {0}")]
@@ -27,7 +33,10 @@ pub enum Error {
     #[error("internal error: {0}")]
     Internal(String),
     #[error("cannot write the demo data to {}: {source}", .path.display())]
-    Demo { path: PathBuf, source: Box<dyn std::error::Error + Send + Sync> },
+    Demo {
+        path: PathBuf,
+        source: Box<dyn std::error::Error + Send + Sync>,
+    },
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
@@ -38,9 +47,13 @@ impl Error {
         use rusqlite::ffi::ErrorCode;
         match source.sqlite_error_code() {
             Some(ErrorCode::OperationInterrupted) => Error::Cancelled,
-            Some(ErrorCode::AuthorizationForStatementDenied) => Error::NotAllowed(message_of(&source)),
+            Some(ErrorCode::AuthorizationForStatementDenied) => {
+                Error::NotAllowed(message_of(&source))
+            }
             Some(ErrorCode::ReadOnly) => Error::NotAllowed(message_of(&source)),
-            _ if message_of(&source).starts_with("not authorized") => Error::NotAllowed(message_of(&source)),
+            _ if message_of(&source).starts_with("not authorized") => {
+                Error::NotAllowed(message_of(&source))
+            }
             _ => Error::Query { source },
         }
     }

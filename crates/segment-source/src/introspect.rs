@@ -26,7 +26,8 @@ pub const SAMPLE_SIZE: usize = 1000;
 pub const SAMPLE_SCAN_ROWS: usize = 200_000;
 
 /// Time column names preferred for relationship time windows, best first.
-const PREFERRED_TIME_COLUMNS: &[&str] = &["ts", "timestamp", "occurred_at", "created_at", "placed_at"];
+const PREFERRED_TIME_COLUMNS: &[&str] =
+    &["ts", "timestamp", "occurred_at", "created_at", "placed_at"];
 
 pub(crate) fn introspect(conn: &Connection) -> rusqlite::Result<Schema> {
     let mut entities = Vec::new();
@@ -37,12 +38,17 @@ pub(crate) fn introspect(conn: &Connection) -> rusqlite::Result<Schema> {
             continue;
         }
         let without_rowid = upper_sql.contains("WITHOUT ROWID");
-        let Some(entity) = entity(conn, &table, without_rowid)? else { continue };
+        let Some(entity) = entity(conn, &table, without_rowid)? else {
+            continue;
+        };
         fks.extend(foreign_keys(conn, &table)?);
         entities.push(entity);
     }
     let relationships = relationships(&entities, &fks);
-    Ok(Schema { entities, relationships })
+    Ok(Schema {
+        entities,
+        relationships,
+    })
 }
 
 /// User tables in creation order (SQLite internals skipped).
@@ -63,7 +69,8 @@ struct TableColumn {
 }
 
 fn entity(conn: &Connection, table: &str, without_rowid: bool) -> rusqlite::Result<Option<Entity>> {
-    let mut stmt = conn.prepare("SELECT name, type, \"notnull\", pk FROM pragma_table_info(?1) ORDER BY cid")?;
+    let mut stmt =
+        conn.prepare("SELECT name, type, \"notnull\", pk FROM pragma_table_info(?1) ORDER BY cid")?;
     let cols: Vec<TableColumn> = stmt
         .query_map([table], |r| {
             Ok(TableColumn {
@@ -85,7 +92,9 @@ fn entity(conn: &Connection, table: &str, without_rowid: bool) -> rusqlite::Resu
     for col in &cols {
         let is_key = col.name == key;
         let integer_key = is_key && col.declared.eq_ignore_ascii_case("INTEGER");
-        let Some((data_type, storage)) = classify(conn, table, col, integer_key)? else { continue };
+        let Some((data_type, storage)) = classify(conn, table, col, integer_key)? else {
+            continue;
+        };
         columns.push(Column {
             name: col.name.clone(),
             data_type,
@@ -94,7 +103,11 @@ fn entity(conn: &Connection, table: &str, without_rowid: bool) -> rusqlite::Resu
             nullable: !(col.not_null || is_key),
         });
     }
-    Ok(Some(Entity { name: table.to_string(), key, columns }))
+    Ok(Some(Entity {
+        name: table.to_string(),
+        key,
+        columns,
+    }))
 }
 
 /// What a sample of a column's non-null values looks like.
@@ -134,7 +147,10 @@ fn sample(conn: &Connection, table: &str, column: &str) -> rusqlite::Result<Samp
                     None => {}
                 }
                 if bytes.first() == Some(&b'[')
-                    && matches!(serde_json::from_slice::<serde_json::Value>(bytes), Ok(serde_json::Value::Array(_)))
+                    && matches!(
+                        serde_json::from_slice::<serde_json::Value>(bytes),
+                        Ok(serde_json::Value::Array(_))
+                    )
                 {
                     s.json_arrays += 1;
                 }
@@ -154,8 +170,16 @@ enum IsoShape {
 
 /// `YYYY-MM-DD`, `YYYY-MM-DDTHH:MM:SS[.f+][Z]` or `YYYY-MM-DD HH:MM:SS[.f+]`.
 fn iso_shape(b: &[u8]) -> Option<IsoShape> {
-    let digits = |range: std::ops::Range<usize>| b.get(range).is_some_and(|s| s.iter().all(u8::is_ascii_digit));
-    if !(digits(0..4) && b.get(4) == Some(&b'-') && digits(5..7) && b.get(7) == Some(&b'-') && digits(8..10)) {
+    let digits = |range: std::ops::Range<usize>| {
+        b.get(range)
+            .is_some_and(|s| s.iter().all(u8::is_ascii_digit))
+    };
+    if !(digits(0..4)
+        && b.get(4) == Some(&b'-')
+        && digits(5..7)
+        && b.get(7) == Some(&b'-')
+        && digits(8..10))
+    {
         return None;
     }
     if b.len() == 10 {
@@ -166,7 +190,12 @@ fn iso_shape(b: &[u8]) -> Option<IsoShape> {
         b' ' => IsoShape::DateTimeSpace,
         _ => return None,
     };
-    if !(digits(11..13) && b.get(13) == Some(&b':') && digits(14..16) && b.get(16) == Some(&b':') && digits(17..19)) {
+    if !(digits(11..13)
+        && b.get(13) == Some(&b':')
+        && digits(14..16)
+        && b.get(16) == Some(&b':')
+        && digits(17..19))
+    {
         return None;
     }
     let mut rest = &b[19..];
@@ -216,7 +245,10 @@ fn classify(
         } else if s.iso_space == s.count {
             S::IsoDateTimeSpace
         } else if s.integers + s.reals == s.count {
-            return Ok(Some((D::Number, if s.reals > 0 { S::Real } else { S::Integer })));
+            return Ok(Some((
+                D::Number,
+                if s.reals > 0 { S::Real } else { S::Integer },
+            )));
         } else {
             return Ok(Some((D::Text, S::Text)));
         };
@@ -254,7 +286,10 @@ fn classify(
         return Ok(Some((D::Text, S::Text)));
     }
     // NUMERIC affinity.
-    Ok(Some((D::Number, if s.reals > 0 { S::Real } else { S::Integer })))
+    Ok(Some((
+        D::Number,
+        if s.reals > 0 { S::Real } else { S::Integer },
+    )))
 }
 
 struct ForeignKey {
@@ -269,7 +304,9 @@ fn foreign_keys(conn: &Connection, table: &str) -> rusqlite::Result<Vec<ForeignK
     let mut stmt =
         conn.prepare("SELECT id, seq, \"table\", \"from\", \"to\" FROM pragma_foreign_key_list(?1) ORDER BY id, seq")?;
     let rows: Vec<(i64, i64, String, String, Option<String>)> = stmt
-        .query_map([table], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)))?
+        .query_map([table], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+        })?
         .collect::<rusqlite::Result<_>>()?;
     let mut out = Vec::new();
     for (id, _, parent, from, to) in &rows {
@@ -288,11 +325,20 @@ fn foreign_keys(conn: &Connection, table: &str) -> rusqlite::Result<Vec<ForeignK
 }
 
 fn relationships(entities: &[Entity], fks: &[ForeignKey]) -> Vec<Relationship> {
-    let find = |name: &str| entities.iter().find(|e| e.name == name || e.name.eq_ignore_ascii_case(name));
+    let find = |name: &str| {
+        entities
+            .iter()
+            .find(|e| e.name == name || e.name.eq_ignore_ascii_case(name))
+    };
     let mut rels = Vec::new();
     for fk in fks {
-        let (Some(parent), Some(child)) = (find(&fk.parent), find(&fk.child)) else { continue };
-        let parent_column = fk.parent_column.clone().unwrap_or_else(|| parent.key.clone());
+        let (Some(parent), Some(child)) = (find(&fk.parent), find(&fk.child)) else {
+            continue;
+        };
+        let parent_column = fk
+            .parent_column
+            .clone()
+            .unwrap_or_else(|| parent.key.clone());
         if parent_column != parent.key && parent.column(&parent_column).is_none() {
             continue;
         }
@@ -301,7 +347,12 @@ fn relationships(entities: &[Entity], fks: &[ForeignKey]) -> Vec<Relationship> {
         }
         // one_to_many, from the parent: named after the child table.
         rels.push(Relationship {
-            id: Relationship::stable_id(&parent.name, &parent_column, &child.name, &fk.child_column),
+            id: Relationship::stable_id(
+                &parent.name,
+                &parent_column,
+                &child.name,
+                &fk.child_column,
+            ),
             name: child.name.clone(),
             from_entity: parent.name.clone(),
             from_column: parent_column.clone(),
@@ -316,7 +367,12 @@ fn relationships(entities: &[Entity], fks: &[ForeignKey]) -> Vec<Relationship> {
             _ => parent.name.clone(),
         };
         rels.push(Relationship {
-            id: Relationship::stable_id(&child.name, &fk.child_column, &parent.name, &parent_column),
+            id: Relationship::stable_id(
+                &child.name,
+                &fk.child_column,
+                &parent.name,
+                &parent_column,
+            ),
             name,
             from_entity: child.name.clone(),
             from_column: fk.child_column.clone(),
@@ -330,7 +386,10 @@ fn relationships(entities: &[Entity], fks: &[ForeignKey]) -> Vec<Relationship> {
     // key column (`orders_by_buyer_id`, `customers_by_seller`).
     let mut renamed = rels.clone();
     for (i, r) in rels.iter().enumerate() {
-        let clash = rels.iter().enumerate().any(|(j, o)| j != i && o.from_entity == r.from_entity && o.name == r.name);
+        let clash = rels
+            .iter()
+            .enumerate()
+            .any(|(j, o)| j != i && o.from_entity == r.from_entity && o.name == r.name);
         if clash {
             let fk_column = match r.cardinality {
                 Cardinality::OneToMany => &r.to_column,
@@ -345,7 +404,11 @@ fn relationships(entities: &[Entity], fks: &[ForeignKey]) -> Vec<Relationship> {
 /// The entity's datetime column used by time windows: a conventional name if there is one, else
 /// the first datetime column.
 fn time_column(entity: &Entity) -> Option<String> {
-    let datetimes: Vec<&Column> = entity.columns.iter().filter(|c| c.data_type == DataType::Datetime).collect();
+    let datetimes: Vec<&Column> = entity
+        .columns
+        .iter()
+        .filter(|c| c.data_type == DataType::Datetime)
+        .collect();
     PREFERRED_TIME_COLUMNS
         .iter()
         .find_map(|p| datetimes.iter().find(|c| c.name.eq_ignore_ascii_case(p)))
@@ -365,9 +428,18 @@ mod tests {
     #[test]
     fn iso_shapes() {
         assert_eq!(iso_shape(b"2024-02-29"), Some(IsoShape::Date));
-        assert_eq!(iso_shape(b"2024-02-29T10:11:12Z"), Some(IsoShape::DateTimeT));
-        assert_eq!(iso_shape(b"2024-02-29T10:11:12.123"), Some(IsoShape::DateTimeT));
-        assert_eq!(iso_shape(b"2024-02-29 10:11:12"), Some(IsoShape::DateTimeSpace));
+        assert_eq!(
+            iso_shape(b"2024-02-29T10:11:12Z"),
+            Some(IsoShape::DateTimeT)
+        );
+        assert_eq!(
+            iso_shape(b"2024-02-29T10:11:12.123"),
+            Some(IsoShape::DateTimeT)
+        );
+        assert_eq!(
+            iso_shape(b"2024-02-29 10:11:12"),
+            Some(IsoShape::DateTimeSpace)
+        );
         assert_eq!(iso_shape(b"2024-02-29 10:11:12Z"), None);
         assert_eq!(iso_shape(b"2024-02-29T10:11"), None);
         assert_eq!(iso_shape(b"24-02-29"), None);

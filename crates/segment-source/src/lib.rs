@@ -3,14 +3,14 @@
 //! demo data. All I/O of the core lives here; `segment-model` stays pure.
 
 pub mod demo;
+pub mod engine;
 mod error;
 mod introspect;
 mod sandbox;
 mod source;
-pub mod engine;
 
 pub use demo::{generate as generate_demo, DemoOptions, DemoSummary, DEFAULT_DEMO_PROFILES};
+pub use engine::records_by_key;
 pub use error::{Error, Result};
 pub use introspect::{SAMPLE_SCAN_ROWS, SAMPLE_SIZE};
 pub use source::{bind_values, CancelToken, CountResult, DataSource, Interrupter};
-pub use engine::records_by_key;

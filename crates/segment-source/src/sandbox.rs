@@ -28,19 +28,28 @@ pub(crate) fn register_functions(conn: &Connection) -> rusqlite::Result<()> {
     conn.create_scalar_function(
         "regexp",
         2,
-        FunctionFlags::SQLITE_UTF8 | FunctionFlags::SQLITE_DETERMINISTIC | FunctionFlags::SQLITE_INNOCUOUS,
+        FunctionFlags::SQLITE_UTF8
+            | FunctionFlags::SQLITE_DETERMINISTIC
+            | FunctionFlags::SQLITE_INNOCUOUS,
         move |ctx| regexp(ctx, &cache),
     )
 }
 
 type BoxError = Box<dyn std::error::Error + Send + Sync>;
 
-fn compile(pattern: ValueRef<'_>, cache: &Mutex<HashMap<String, Arc<Regex>>>) -> Result<Arc<Regex>, BoxError> {
+fn compile(
+    pattern: ValueRef<'_>,
+    cache: &Mutex<HashMap<String, Arc<Regex>>>,
+) -> Result<Arc<Regex>, BoxError> {
     let pattern = pattern.as_str()?;
     if let Some(re) = cache.lock().ok().and_then(|c| c.get(pattern).cloned()) {
         return Ok(re);
     }
-    let re = Arc::new(RegexBuilder::new(pattern).size_limit(REGEX_SIZE_LIMIT).build()?);
+    let re = Arc::new(
+        RegexBuilder::new(pattern)
+            .size_limit(REGEX_SIZE_LIMIT)
+            .build()?,
+    );
     if let Ok(mut c) = cache.lock() {
         if c.len() >= REGEX_CACHE_ENTRIES {
             c.clear();
@@ -50,7 +59,10 @@ fn compile(pattern: ValueRef<'_>, cache: &Mutex<HashMap<String, Arc<Regex>>>) ->
     Ok(re)
 }
 
-fn regexp(ctx: &Context<'_>, cache: &Mutex<HashMap<String, Arc<Regex>>>) -> rusqlite::Result<Option<bool>> {
+fn regexp(
+    ctx: &Context<'_>,
+    cache: &Mutex<HashMap<String, Arc<Regex>>>,
+) -> rusqlite::Result<Option<bool>> {
     if matches!(ctx.get_raw(0), ValueRef::Null) {
         return Ok(None);
     }
@@ -66,7 +78,13 @@ fn regexp(ctx: &Context<'_>, cache: &Mutex<HashMap<String, Arc<Regex>>>) -> rusq
 }
 
 /// Functions a statement may not call even though they only read.
-const DENIED_FUNCTIONS: &[&str] = &["load_extension", "fts3_tokenizer", "readfile", "writefile", "edit"];
+const DENIED_FUNCTIONS: &[&str] = &[
+    "load_extension",
+    "fts3_tokenizer",
+    "readfile",
+    "writefile",
+    "edit",
+];
 
 /// Installs the authorizer: SELECT, reading columns and calling ordinary functions are allowed;
 /// everything else (INSERT/UPDATE/DELETE, CREATE/DROP/ALTER, ATTACH/DETACH, PRAGMA, transactions,
@@ -75,7 +93,10 @@ pub(crate) fn install_authorizer(conn: &Connection) {
     conn.authorizer(Some(|ctx: AuthContext<'_>| match ctx.action {
         AuthAction::Select | AuthAction::Read { .. } => Authorization::Allow,
         AuthAction::Function { function_name } => {
-            if DENIED_FUNCTIONS.iter().any(|f| f.eq_ignore_ascii_case(function_name)) {
+            if DENIED_FUNCTIONS
+                .iter()
+                .any(|f| f.eq_ignore_ascii_case(function_name))
+            {
                 Authorization::Deny
             } else {
                 Authorization::Allow

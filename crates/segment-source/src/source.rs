@@ -85,7 +85,9 @@ pub struct DataSource {
 
 impl std::fmt::Debug for DataSource {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("DataSource").field("path", &self.path).finish_non_exhaustive()
+        f.debug_struct("DataSource")
+            .field("path", &self.path)
+            .finish_non_exhaustive()
     }
 }
 
@@ -101,14 +103,24 @@ impl DataSource {
             return Err(Error::NotADatabase { path });
         }
         let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
-        let conn = Connection::open_with_flags(&path, flags).map_err(|source| Error::Open { path: path.clone(), source })?;
+        let conn = Connection::open_with_flags(&path, flags).map_err(|source| Error::Open {
+            path: path.clone(),
+            source,
+        })?;
         let open_err = |source: rusqlite::Error| match source.sqlite_error_code() {
             Some(rusqlite::ErrorCode::NotADatabase) => Error::NotADatabase { path: path.clone() },
-            _ => Error::Open { path: path.clone(), source },
+            _ => Error::Open {
+                path: path.clone(),
+                source,
+            },
         };
         // Reading the header first tells a non-database file apart before anything else.
-        let application_id: i64 = conn.query_row("PRAGMA application_id", [], |r| r.get(0)).map_err(open_err)?;
-        let user_version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0)).map_err(open_err)?;
+        let application_id: i64 = conn
+            .query_row("PRAGMA application_id", [], |r| r.get(0))
+            .map_err(open_err)?;
+        let user_version: i64 = conn
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .map_err(open_err)?;
         let mmap = meta.len().saturating_add(64 << 20).max(MIN_MMAP_BYTES);
         conn.execute_batch(&format!(
             "PRAGMA query_only = ON; PRAGMA mmap_size = {mmap}; PRAGMA cache_size = -{CACHE_KIB}; \
@@ -118,7 +130,10 @@ impl DataSource {
         sandbox::register_functions(&conn).map_err(open_err)?;
         let schema = introspect(&conn).map_err(|source| match source.sqlite_error_code() {
             Some(rusqlite::ErrorCode::NotADatabase) => Error::NotADatabase { path: path.clone() },
-            _ => Error::Schema { path: path.clone(), source },
+            _ => Error::Schema {
+                path: path.clone(),
+                source,
+            },
         })?;
         sandbox::install_authorizer(&conn);
         let interrupter = Interrupter(Arc::new(conn.get_interrupt_handle()));
@@ -176,14 +191,26 @@ impl DataSource {
     }
 
     /// The keys of up to `limit` records matching `query`, in key order (sample records).
-    pub fn matching_keys(&self, query: &Query, limit: u64, cancel: Option<&CancelToken>) -> Result<Vec<Value>> {
+    pub fn matching_keys(
+        &self,
+        query: &Query,
+        limit: u64,
+        cancel: Option<&CancelToken>,
+    ) -> Result<Vec<Value>> {
         let statement = segment_sql::build_output(query, Output::Keys { limit }, &Sqlite)?;
         self.with_cancel(cancel, || {
-            let mut stmt = self.conn.prepare_cached(&statement.sql).map_err(Error::from_query)?;
-            let rows = stmt
-                .query_map(rusqlite::params_from_iter(bind_values(&statement.params).iter()), |r| r.get::<_, Value>(0))
+            let mut stmt = self
+                .conn
+                .prepare_cached(&statement.sql)
                 .map_err(Error::from_query)?;
-            rows.collect::<rusqlite::Result<Vec<Value>>>().map_err(Error::from_query)
+            let rows = stmt
+                .query_map(
+                    rusqlite::params_from_iter(bind_values(&statement.params).iter()),
+                    |r| r.get::<_, Value>(0),
+                )
+                .map_err(Error::from_query)?;
+            rows.collect::<rusqlite::Result<Vec<Value>>>()
+                .map_err(Error::from_query)
         })
     }
 
@@ -200,7 +227,11 @@ impl DataSource {
         if self.schema.entity(entity).is_none() {
             return Err(Error::UnknownEntity(entity.to_string()));
         }
-        let n = self.count_sql(&format!("SELECT count(*) FROM {}", quote_ident(entity)), &[], None)?;
+        let n = self.count_sql(
+            &format!("SELECT count(*) FROM {}", quote_ident(entity)),
+            &[],
+            None,
+        )?;
         if let Ok(mut totals) = self.totals.lock() {
             totals.insert(entity.to_string(), n);
         }
@@ -209,17 +240,27 @@ impl DataSource {
 
     /// Runs a statement returning one count (first column of the first row) with bound
     /// parameters, inside the sandbox; `cancel` makes it stop early with [`Error::Cancelled`].
-    pub fn count_sql(&self, sql: &str, params: &[Value], cancel: Option<&CancelToken>) -> Result<u64> {
+    pub fn count_sql(
+        &self,
+        sql: &str,
+        params: &[Value],
+        cancel: Option<&CancelToken>,
+    ) -> Result<u64> {
         self.with_cancel(cancel, || self.run_count(sql, params))
     }
 
-    fn with_cancel<T>(&self, cancel: Option<&CancelToken>, run: impl FnOnce() -> Result<T>) -> Result<T> {
+    fn with_cancel<T>(
+        &self,
+        cancel: Option<&CancelToken>,
+        run: impl FnOnce() -> Result<T>,
+    ) -> Result<T> {
         let Some(token) = cancel else { return run() };
         if token.is_cancelled() {
             return Err(Error::Cancelled);
         }
         let watched = token.clone();
-        self.conn.progress_handler(CANCEL_CHECK_STEPS, Some(move || watched.is_cancelled()));
+        self.conn
+            .progress_handler(CANCEL_CHECK_STEPS, Some(move || watched.is_cancelled()));
         let result = run();
         self.conn.progress_handler(0, None::<fn() -> bool>);
         result

@@ -16,14 +16,34 @@ use serde_json::{json, Value};
 const DATASETS: u64 = 3;
 
 fn now() -> DateTime<Utc> {
-    DateTime::parse_from_rfc3339("2024-06-15T12:00:00Z").unwrap().to_utc()
+    DateTime::parse_from_rfc3339("2024-06-15T12:00:00Z")
+        .unwrap()
+        .to_utc()
 }
 
-const NAMES: &[&str] = &["ann", "Ann", "ANN", "bob", "", "Zoë", "a%b", "a_b", "o'neil", "x\\y", "anna", "Bobby"];
+const NAMES: &[&str] = &[
+    "ann", "Ann", "ANN", "bob", "", "Zoë", "a%b", "a_b", "o'neil", "x\\y", "anna", "Bobby",
+];
 const COUNTRIES: &[&str] = &["US", "us", "CA", "FR", "", "DE"];
 const KINDS: &[&str] = &["purchase", "login", "Purchase", "refund", ""];
-const TAGS: &[&str] = &[r#"["vip","new"]"#, r#"["vip"]"#, "[]", r#"["x",1]"#, r#"["new","new"]"#, r#"[1,2,3]"#, r#"["VIP"]"#];
-const DATES: &[&str] = &["2024-06-15", "2024-06-14", "2024-01-01", "2023-12-31", "2024-06-10", "1990-02-28", "2024-06-16"];
+const TAGS: &[&str] = &[
+    r#"["vip","new"]"#,
+    r#"["vip"]"#,
+    "[]",
+    r#"["x",1]"#,
+    r#"["new","new"]"#,
+    r#"[1,2,3]"#,
+    r#"["VIP"]"#,
+];
+const DATES: &[&str] = &[
+    "2024-06-15",
+    "2024-06-14",
+    "2024-01-01",
+    "2023-12-31",
+    "2024-06-10",
+    "1990-02-28",
+    "2024-06-16",
+];
 const INSTANTS: &[&str] = &[
     "2024-06-15T11:00:00Z",
     "2024-06-15T00:00:00Z",
@@ -53,12 +73,15 @@ fn random_instant(rng: &mut ChaCha8Rng) -> i64 {
         0 => now - rng.random_range(0..86_400 * 3),
         1 => now - rng.random_range(0..86_400 * 60),
         2 => now - rng.random_range(0..86_400 * 800) + 86_400 * 30,
-        _ => DateTime::parse_from_rfc3339(*pick(rng, INSTANTS)).unwrap().timestamp(),
+        _ => DateTime::parse_from_rfc3339(*pick(rng, INSTANTS))
+            .unwrap()
+            .timestamp(),
     }
 }
 
 fn create_dataset(seed: u64) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("segment-engine-equivalence-{}", std::process::id()));
+    let dir =
+        std::env::temp_dir().join(format!("segment-engine-equivalence-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let path = dir.join(format!("data-{seed}.sqlite"));
     let _ = std::fs::remove_file(&path);
@@ -155,7 +178,15 @@ fn condition(rng: &mut ChaCha8Rng, entity: &str) -> Value {
             ],
         )
     } else {
-        *pick(rng, &[("kind", "text"), ("amount", "number"), ("at", "datetime"), ("person_id", "number")])
+        *pick(
+            rng,
+            &[
+                ("kind", "text"),
+                ("amount", "number"),
+                ("at", "datetime"),
+                ("person_id", "number"),
+            ],
+        )
     };
     let pool: &[&str] = match attribute {
         "country" => COUNTRIES,
@@ -168,23 +199,63 @@ fn condition(rng: &mut ChaCha8Rng, entity: &str) -> Value {
             let op = *pick(
                 rng,
                 &[
-                    "is", "is_not", "is_one_of", "is_none_of", "contains", "does_not_contain", "starts_with",
-                    "does_not_start_with", "ends_with", "does_not_end_with", "like", "matches_regex", "is_blank",
-                    "is_not_blank", "is_null", "is_not_null", "length_equals", "length_less_than",
+                    "is",
+                    "is_not",
+                    "is_one_of",
+                    "is_none_of",
+                    "contains",
+                    "does_not_contain",
+                    "starts_with",
+                    "does_not_start_with",
+                    "ends_with",
+                    "does_not_end_with",
+                    "like",
+                    "matches_regex",
+                    "is_blank",
+                    "is_not_blank",
+                    "is_null",
+                    "is_not_null",
+                    "length_equals",
+                    "length_less_than",
                     "length_greater_than",
                 ],
             );
-            if rng.random_bool(0.3) && matches!(op, "is" | "is_not" | "is_one_of" | "is_none_of" | "contains" | "does_not_contain" | "starts_with" | "does_not_start_with" | "ends_with" | "does_not_end_with") {
+            if rng.random_bool(0.3)
+                && matches!(
+                    op,
+                    "is" | "is_not"
+                        | "is_one_of"
+                        | "is_none_of"
+                        | "contains"
+                        | "does_not_contain"
+                        | "starts_with"
+                        | "does_not_start_with"
+                        | "ends_with"
+                        | "does_not_end_with"
+                )
+            {
                 case_sensitive = Some(false);
             }
             let value = match op {
                 "is" | "is_not" => text_value(rng, pool),
                 "is_one_of" | "is_none_of" => json!([pick(rng, pool), pick(rng, pool)]),
-                "contains" | "does_not_contain" | "starts_with" | "does_not_start_with" | "ends_with"
-                | "does_not_end_with" => json!(pick(rng, &["a", "n", "A", "%", "_", "'", "\\", "ë", "an", "bo", "S", "se"])),
-                "like" => json!(pick(rng, &["a%", "%n%", "_n_", "a\\%b", "a\\_b", "%", "A__", "%e"])),
+                "contains"
+                | "does_not_contain"
+                | "starts_with"
+                | "does_not_start_with"
+                | "ends_with"
+                | "does_not_end_with" => json!(pick(
+                    rng,
+                    &["a", "n", "A", "%", "_", "'", "\\", "ë", "an", "bo", "S", "se"]
+                )),
+                "like" => json!(pick(
+                    rng,
+                    &["a%", "%n%", "_n_", "a\\%b", "a\\_b", "%", "A__", "%e"]
+                )),
                 "matches_regex" => json!(pick(rng, &["^a", "n$", "[A-Z]", "ë", "^$", "(?i)bob"])),
-                "length_equals" | "length_less_than" | "length_greater_than" => json!(rng.random_range(0..5)),
+                "length_equals" | "length_less_than" | "length_greater_than" => {
+                    json!(rng.random_range(0..5))
+                }
                 _ => Value::Null,
             };
             (op, value)
@@ -193,12 +264,23 @@ fn condition(rng: &mut ChaCha8Rng, entity: &str) -> Value {
             let op = *pick(
                 rng,
                 &[
-                    "equals", "not_equals", "less_than", "less_than_or_equal", "greater_than",
-                    "greater_than_or_equal", "between", "not_between", "is_one_of", "is_none_of", "is_null",
+                    "equals",
+                    "not_equals",
+                    "less_than",
+                    "less_than_or_equal",
+                    "greater_than",
+                    "greater_than_or_equal",
+                    "between",
+                    "not_between",
+                    "is_one_of",
+                    "is_none_of",
+                    "is_null",
                     "is_not_null",
                 ],
             );
-            let n = |rng: &mut ChaCha8Rng| json!(pick(rng, &[-1.0, 0.0, 1.0, 2.5, 10.0, 30.0, 45.0, 12.5]));
+            let n = |rng: &mut ChaCha8Rng| {
+                json!(pick(rng, &[-1.0, 0.0, 1.0, 2.5, 10.0, 30.0, 45.0, 12.5]))
+            };
             let value = match op {
                 "between" | "not_between" => {
                     let (a, b) = (rng.random_range(-2..40), rng.random_range(-2..40));
@@ -210,14 +292,34 @@ fn condition(rng: &mut ChaCha8Rng, entity: &str) -> Value {
             };
             (op, value)
         }
-        "boolean" => (*pick(rng, &["is_true", "is_false", "is_null", "is_not_null"]), Value::Null),
+        "boolean" => (
+            *pick(rng, &["is_true", "is_false", "is_null", "is_not_null"]),
+            Value::Null,
+        ),
         "datetime" => {
             let op = *pick(
                 rng,
                 &[
-                    "on", "not_on", "before", "after", "on_or_before", "on_or_after", "between", "not_between",
-                    "in_the_last", "in_the_next", "more_than_ago", "less_than_ago", "exactly_ago", "between_ago",
-                    "this_period", "last_period", "next_period", "date_part_is", "is_null", "is_not_null",
+                    "on",
+                    "not_on",
+                    "before",
+                    "after",
+                    "on_or_before",
+                    "on_or_after",
+                    "between",
+                    "not_between",
+                    "in_the_last",
+                    "in_the_next",
+                    "more_than_ago",
+                    "less_than_ago",
+                    "exactly_ago",
+                    "between_ago",
+                    "this_period",
+                    "last_period",
+                    "next_period",
+                    "date_part_is",
+                    "is_null",
+                    "is_not_null",
                 ],
             );
             let moment = |rng: &mut ChaCha8Rng| {
@@ -228,7 +330,9 @@ fn condition(rng: &mut ChaCha8Rng, entity: &str) -> Value {
                 }
             };
             let value = match op {
-                "on" | "not_on" | "before" | "after" | "on_or_before" | "on_or_after" => moment(rng),
+                "on" | "not_on" | "before" | "after" | "on_or_before" | "on_or_after" => {
+                    moment(rng)
+                }
                 "between" | "not_between" => {
                     if rng.random_bool(0.3) {
                         json!({"bound_one": format!("days_ago: {}", rng.random_range(0..40)), "bound_two": ""})
@@ -236,7 +340,9 @@ fn condition(rng: &mut ChaCha8Rng, entity: &str) -> Value {
                         json!([moment(rng), moment(rng)])
                     }
                 }
-                "in_the_last" | "in_the_next" | "exactly_ago" => json!({"amount": rng.random_range(0..30), "unit": unit(rng)}),
+                "in_the_last" | "in_the_next" | "exactly_ago" => {
+                    json!({"amount": rng.random_range(0..30), "unit": unit(rng)})
+                }
                 "more_than_ago" | "less_than_ago" => {
                     if rng.random_bool(0.5) {
                         json!(rng.random_range(0..60))
@@ -244,12 +350,21 @@ fn condition(rng: &mut ChaCha8Rng, entity: &str) -> Value {
                         json!({"amount": rng.random_range(0..30), "unit": unit(rng)})
                     }
                 }
-                "between_ago" => json!({"from": rng.random_range(0..40), "to": rng.random_range(0..40), "unit": unit(rng)}),
-                "this_period" | "last_period" | "next_period" => json!(pick(rng, &["day", "week", "month", "year"])),
+                "between_ago" => {
+                    json!({"from": rng.random_range(0..40), "to": rng.random_range(0..40), "unit": unit(rng)})
+                }
+                "this_period" | "last_period" | "next_period" => {
+                    json!(pick(rng, &["day", "week", "month", "year"]))
+                }
                 "date_part_is" => {
                     let (part, values) = *pick(
                         rng,
-                        &[("month", &[6, 2][..]), ("day_of_month", &[15, 28][..]), ("weekday", &[0, 6, 3][..]), ("year", &[2024][..])],
+                        &[
+                            ("month", &[6, 2][..]),
+                            ("day_of_month", &[15, 28][..]),
+                            ("weekday", &[0, 6, 3][..]),
+                            ("year", &[2024][..]),
+                        ],
                     );
                     json!({"part": part, "values": values})
                 }
@@ -261,21 +376,44 @@ fn condition(rng: &mut ChaCha8Rng, entity: &str) -> Value {
             let op = *pick(
                 rng,
                 &[
-                    "contains_any_of", "contains_all_of", "contains_none_of", "is_empty", "is_not_empty",
-                    "size_equals", "size_less_than", "size_greater_than", "is_null", "is_not_null",
+                    "contains_any_of",
+                    "contains_all_of",
+                    "contains_none_of",
+                    "is_empty",
+                    "is_not_empty",
+                    "size_equals",
+                    "size_less_than",
+                    "size_greater_than",
+                    "is_null",
+                    "is_not_null",
                 ],
             );
             let value = match op {
                 "contains_any_of" | "contains_all_of" | "contains_none_of" => {
-                    json!([pick(rng, &[json!("vip"), json!("new"), json!("x"), json!(1), json!("VIP")]), pick(rng, &[json!("vip"), json!(2), json!("zzz")])])
+                    json!([
+                        pick(
+                            rng,
+                            &[
+                                json!("vip"),
+                                json!("new"),
+                                json!("x"),
+                                json!(1),
+                                json!("VIP")
+                            ]
+                        ),
+                        pick(rng, &[json!("vip"), json!(2), json!("zzz")])
+                    ])
                 }
-                "size_equals" | "size_less_than" | "size_greater_than" => json!(rng.random_range(0..4)),
+                "size_equals" | "size_less_than" | "size_greater_than" => {
+                    json!(rng.random_range(0..4))
+                }
                 _ => Value::Null,
             };
             (op, value)
         }
     };
-    let mut node = json!({"type": "condition", "attribute": attribute, "operator": operator, "value": value});
+    let mut node =
+        json!({"type": "condition", "attribute": attribute, "operator": operator, "value": value});
     if let Some(cs) = case_sensitive {
         node["case_sensitive"] = json!(cs);
     }
@@ -284,8 +422,12 @@ fn condition(rng: &mut ChaCha8Rng, entity: &str) -> Value {
 
 fn window(rng: &mut ChaCha8Rng) -> Option<Value> {
     match rng.random_range(0..7) {
-        0 => Some(json!({"type": "in_the_last", "amount": rng.random_range(1..40), "unit": pick(rng, &["day", "week", "month"])})),
-        1 => Some(json!({"type": "between_ago", "from": rng.random_range(0..60), "to": rng.random_range(0..30), "unit": "day"})),
+        0 => Some(
+            json!({"type": "in_the_last", "amount": rng.random_range(1..40), "unit": pick(rng, &["day", "week", "month"])}),
+        ),
+        1 => Some(
+            json!({"type": "between_ago", "from": rng.random_range(0..60), "to": rng.random_range(0..30), "unit": "day"}),
+        ),
         2 => Some(json!({"type": "before", "date": pick(rng, DATES)})),
         3 => Some(json!({"type": "after", "date": pick(rng, INSTANTS)})),
         4 => Some(json!({"type": "between", "from": pick(rng, DATES), "to": pick(rng, INSTANTS)})),
@@ -294,7 +436,18 @@ fn window(rng: &mut ChaCha8Rng) -> Option<Value> {
 }
 
 fn constraint(rng: &mut ChaCha8Rng, related: &str) -> Option<Value> {
-    let op = *pick(rng, &["at_least", "at_most", "exactly", "more_than", "less_than", "not_equals", "between"]);
+    let op = *pick(
+        rng,
+        &[
+            "at_least",
+            "at_most",
+            "exactly",
+            "more_than",
+            "less_than",
+            "not_equals",
+            "between",
+        ],
+    );
     let value = if op == "between" {
         let (a, b) = (rng.random_range(0..4), rng.random_range(0..4));
         json!([a.min(b), a.max(b)])
@@ -305,14 +458,20 @@ fn constraint(rng: &mut ChaCha8Rng, related: &str) -> Option<Value> {
         0 => None,
         1 if related == "acts" => {
             let function = *pick(rng, &["sum", "avg", "min", "max", "count_distinct"]);
-            let attribute = if function == "count_distinct" { *pick(rng, &["kind", "amount"]) } else { "amount" };
+            let attribute = if function == "count_distinct" {
+                *pick(rng, &["kind", "amount"])
+            } else {
+                "amount"
+            };
             let value = if op == "between" {
                 let (a, b) = (rng.random_range(0..60), rng.random_range(0..60));
                 json!([a.min(b), a.max(b)])
             } else {
                 json!(pick(rng, &[0, 2, 5, 25, 50, 100]))
             };
-            Some(json!({"type": "aggregate", "function": function, "attribute": attribute, "operator": op, "value": value}))
+            Some(
+                json!({"type": "aggregate", "function": function, "attribute": attribute, "operator": op, "value": value}),
+            )
         }
         _ => Some(json!({"type": "occurrences", "operator": op, "value": value})),
     }
@@ -321,12 +480,20 @@ fn constraint(rng: &mut ChaCha8Rng, related: &str) -> Option<Value> {
 fn node(rng: &mut ChaCha8Rng, entity: &str, depth: usize) -> Value {
     let choice = rng.random_range(0..10);
     if choice < 3 && depth < 3 {
-        let children: Vec<Value> = (0..rng.random_range(1..4)).map(|_| node(rng, entity, depth + 1)).collect();
+        let children: Vec<Value> = (0..rng.random_range(1..4))
+            .map(|_| node(rng, entity, depth + 1))
+            .collect();
         return json!({"type": "group", "combinator": pick(rng, &["and", "or"]), "negated": rng.random_bool(0.3), "children": children});
     }
     if choice < 5 && depth < 3 {
-        let (relationship, related) = if entity == "people" { ("acts", "acts") } else { ("person", "people") };
-        let filter: Vec<Value> = (0..rng.random_range(0..3)).map(|_| node(rng, related, depth + 2)).collect();
+        let (relationship, related) = if entity == "people" {
+            ("acts", "acts")
+        } else {
+            ("person", "people")
+        };
+        let filter: Vec<Value> = (0..rng.random_range(0..3))
+            .map(|_| node(rng, related, depth + 2))
+            .collect();
         let mut rel = json!({"type": "relationship", "relationship": relationship,
             "filter": {"combinator": pick(rng, &["and", "or"]), "negated": rng.random_bool(0.15), "children": filter}});
         if let Some(c) = constraint(rng, related) {
@@ -342,8 +509,14 @@ fn node(rng: &mut ChaCha8Rng, entity: &str, depth: usize) -> Value {
 
 fn random_segment(seed: u64) -> Segment {
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
-    let entity = if rng.random_bool(0.8) { "people" } else { "acts" };
-    let children: Vec<Value> = (0..rng.random_range(0..4)).map(|_| node(&mut rng, entity, 0)).collect();
+    let entity = if rng.random_bool(0.8) {
+        "people"
+    } else {
+        "acts"
+    };
+    let children: Vec<Value> = (0..rng.random_range(0..4))
+        .map(|_| node(&mut rng, entity, 0))
+        .collect();
     let root = json!({"combinator": pick(&mut rng, &["and", "or"]), "negated": rng.random_bool(0.2), "children": children});
     serde_json::from_value(json!({"version": 1, "entity": entity, "root": root})).unwrap()
 }
@@ -352,8 +525,16 @@ fn random_segment(seed: u64) -> Segment {
 fn the_relationship_names_are_the_ones_the_generator_uses() {
     let loaded = datasets()[0].lock().unwrap();
     let schema = loaded.source.schema();
-    assert!(schema.relationship("people", "acts").is_some(), "{:?}", schema.relationships);
-    assert!(schema.relationship("acts", "person").is_some(), "{:?}", schema.relationships);
+    assert!(
+        schema.relationship("people", "acts").is_some(),
+        "{:?}",
+        schema.relationships
+    );
+    assert!(
+        schema.relationship("acts", "person").is_some(),
+        "{:?}",
+        schema.relationships
+    );
 }
 
 /// Counts `seed`'s random tree on `dataset` both ways; `Err` describes a disagreement.
@@ -366,10 +547,17 @@ fn check_seed(seed: u64, dataset: u64) -> Result<(), String> {
         // about valid trees, and `most_random_trees_are_valid` keeps it meaningful.
         Err(_) => return Ok(()),
     };
-    let sql = loaded.source.count(&query).map_err(|e| format!("SQL: {e}"))?;
+    let sql = loaded
+        .source
+        .count(&query)
+        .map_err(|e| format!("SQL: {e}"))?;
     let engine = segment_engine::count(&loaded.data, &query).map_err(|e| format!("engine: {e}"))?;
     if (engine.count, engine.total) == (sql.count, sql.total) {
-        return if seed % 4 == 0 { check_node_counts(&loaded, &segment) } else { Ok(()) };
+        return if seed % 4 == 0 {
+            check_node_counts(&loaded, &segment)
+        } else {
+            Ok(())
+        };
     }
     Err(format!(
         "engine {engine:?} != SQL {sql:?} for seed {seed} dataset {dataset}\n{}\nSQL:\n{}",
@@ -381,11 +569,18 @@ fn check_seed(seed: u64, dataset: u64) -> Result<(), String> {
 /// Per-node counts from the engine equal SQL counts of the same variants.
 fn check_node_counts(loaded: &Loaded, segment: &Segment) -> Result<(), String> {
     let schema = loaded.source.schema();
-    let counts = segment_engine::explain::node_counts(&loaded.data, schema, segment, None, now()).map_err(|e| e.to_string())?;
+    let counts = segment_engine::explain::node_counts(&loaded.data, schema, segment, None, now())
+        .map_err(|e| e.to_string())?;
     let variants = segment_model::explain::node_variants(segment);
     for count in counts {
-        let variant = variants.iter().find(|v| v.path == count.path).ok_or("a count without a node")?;
-        for (what, tree, engine) in [("alone", &variant.alone, count.count), ("without", &variant.without, count.without)] {
+        let variant = variants
+            .iter()
+            .find(|v| v.path == count.path)
+            .ok_or("a count without a node")?;
+        for (what, tree, engine) in [
+            ("alone", &variant.alone, count.count),
+            ("without", &variant.without, count.without),
+        ] {
             let query = validate::check(tree, schema, None, now()).map_err(|p| format!("{p:?}"))?;
             let sql = loaded.source.count(&query).map_err(|e| e.to_string())?;
             if sql.count != engine {
@@ -413,7 +608,11 @@ proptest! {
 /// Disagreements found once, kept so they stay fixed.
 #[test]
 fn past_disagreements_stay_fixed() {
-    for (seed, dataset) in [(3419047950390501347, 0), (7902618131830277304, 0), (115643632139116926, 0)] {
+    for (seed, dataset) in [
+        (3419047950390501347, 0),
+        (7902618131830277304, 0),
+        (115643632139116926, 0),
+    ] {
         if let Err(e) = check_seed(seed, dataset) {
             panic!("{e}");
         }
@@ -424,7 +623,12 @@ fn past_disagreements_stay_fixed() {
 fn most_random_trees_are_valid() {
     let loaded = datasets()[0].lock().unwrap();
     let valid = (0..200u64)
-        .filter(|seed| validate::check(&random_segment(*seed), loaded.source.schema(), None, now()).is_ok())
+        .filter(|seed| {
+            validate::check(&random_segment(*seed), loaded.source.schema(), None, now()).is_ok()
+        })
         .count();
-    assert!(valid > 120, "only {valid} of 200 random trees are valid: the property would test little");
+    assert!(
+        valid > 120,
+        "only {valid} of 200 random trees are valid: the property would test little"
+    );
 }

@@ -79,7 +79,11 @@ fn schema() -> Schema {
 }
 
 fn column(schema: &Schema, entity: &str, name: &str) -> (DataType, Storage) {
-    let c = schema.entity(entity).unwrap().column(name).unwrap_or_else(|| panic!("{entity}.{name} missing"));
+    let c = schema
+        .entity(entity)
+        .unwrap()
+        .column(name)
+        .unwrap_or_else(|| panic!("{entity}.{name} missing"));
     (c.data_type, c.storage)
 }
 
@@ -88,7 +92,19 @@ fn every_table_is_an_entity_except_internals_and_views() {
     let s = schema();
     let names: Vec<&str> = s.entities.iter().map(|e| e.name.as_str()).collect();
     // Creation order; wr2 has a composite key in a WITHOUT ROWID table: no single key, left out.
-    assert_eq!(names, ["companies", "people", "no_pk", "text_pk", "wr", "accounts", "transfers", "lines"]);
+    assert_eq!(
+        names,
+        [
+            "companies",
+            "people",
+            "no_pk",
+            "text_pk",
+            "wr",
+            "accounts",
+            "transfers",
+            "lines"
+        ]
+    );
 }
 
 #[test]
@@ -100,8 +116,17 @@ fn keys_are_the_integer_primary_key_or_rowid() {
     assert_eq!(s.entity("wr").unwrap().key, "k");
     assert!(s.entity("no_pk").unwrap().column("rowid").is_none());
     let id = s.entity("people").unwrap().column("id").unwrap();
-    assert_eq!((id.data_type, id.storage, id.nullable), (DataType::Number, Storage::Integer, false));
-    assert!(!s.entity("companies").unwrap().column("name").unwrap().nullable);
+    assert_eq!(
+        (id.data_type, id.storage, id.nullable),
+        (DataType::Number, Storage::Integer, false)
+    );
+    assert!(
+        !s.entity("companies")
+            .unwrap()
+            .column("name")
+            .unwrap()
+            .nullable
+    );
     assert!(s.entity("people").unwrap().column("name").unwrap().nullable);
 }
 
@@ -141,15 +166,35 @@ fn column_types_follow_declared_type_and_content() {
     for (name, ty, storage) in expected {
         assert_eq!(column(&s, "people", name), (ty, storage), "people.{name}");
     }
-    assert!(s.entity("people").unwrap().column("picture").is_none(), "BLOB columns are left out");
-    assert_eq!(s.entity("people").unwrap().column("seen_at").unwrap().declared_type, "DATETIME");
-    assert_eq!(column(&s, "companies", "founded"), (D::Datetime, S::IsoDate));
-    assert_eq!(column(&s, "companies", "employees"), (D::Number, S::Integer));
+    assert!(
+        s.entity("people").unwrap().column("picture").is_none(),
+        "BLOB columns are left out"
+    );
+    assert_eq!(
+        s.entity("people")
+            .unwrap()
+            .column("seen_at")
+            .unwrap()
+            .declared_type,
+        "DATETIME"
+    );
+    assert_eq!(
+        column(&s, "companies", "founded"),
+        (D::Datetime, S::IsoDate)
+    );
+    assert_eq!(
+        column(&s, "companies", "employees"),
+        (D::Number, S::Integer)
+    );
 }
 
 fn rel<'a>(s: &'a Schema, from: &str, name: &str) -> &'a Relationship {
     s.relationship(from, name).unwrap_or_else(|| {
-        let all: Vec<_> = s.relationships.iter().map(|r| format!("{}.{}", r.from_entity, r.name)).collect();
+        let all: Vec<_> = s
+            .relationships
+            .iter()
+            .map(|r| format!("{}.{}", r.from_entity, r.name))
+            .collect();
         panic!("no relationship {from}.{name}; have {all:?}")
     })
 }
@@ -159,28 +204,62 @@ fn foreign_keys_give_relationships_both_ways() {
     let s = schema();
     let employees = rel(&s, "companies", "people");
     assert_eq!(
-        (employees.from_column.as_str(), employees.to_entity.as_str(), employees.to_column.as_str()),
+        (
+            employees.from_column.as_str(),
+            employees.to_entity.as_str(),
+            employees.to_column.as_str()
+        ),
         ("id", "people", "company_id")
     );
     assert_eq!(employees.cardinality, Cardinality::OneToMany);
-    assert_eq!(employees.id, Relationship::stable_id("companies", "id", "people", "company_id"));
-    assert_eq!(employees.time_column.as_deref(), Some("created_at"), "a conventional name wins");
+    assert_eq!(
+        employees.id,
+        Relationship::stable_id("companies", "id", "people", "company_id")
+    );
+    assert_eq!(
+        employees.time_column.as_deref(),
+        Some("created_at"),
+        "a conventional name wins"
+    );
 
     let company = rel(&s, "people", "company");
     assert_eq!(company.cardinality, Cardinality::ManyToOne);
-    assert_eq!((company.from_column.as_str(), company.to_entity.as_str(), company.to_column.as_str()), ("company_id", "companies", "id"));
-    assert_eq!(company.id, Relationship::stable_id("people", "company_id", "companies", "id"));
-    assert_eq!(company.time_column.as_deref(), Some("founded"), "else the first datetime column");
+    assert_eq!(
+        (
+            company.from_column.as_str(),
+            company.to_entity.as_str(),
+            company.to_column.as_str()
+        ),
+        ("company_id", "companies", "id")
+    );
+    assert_eq!(
+        company.id,
+        Relationship::stable_id("people", "company_id", "companies", "id")
+    );
+    assert_eq!(
+        company.time_column.as_deref(),
+        Some("founded"),
+        "else the first datetime column"
+    );
 
     // Self reference, the parent column left implicit (the primary key).
     let reports = rel(&s, "people", "people");
-    assert_eq!((reports.from_column.as_str(), reports.to_column.as_str()), ("id", "manager_id"));
+    assert_eq!(
+        (reports.from_column.as_str(), reports.to_column.as_str()),
+        ("id", "manager_id")
+    );
     let manager = rel(&s, "people", "manager");
-    assert_eq!((manager.from_column.as_str(), manager.to_column.as_str()), ("manager_id", "id"));
+    assert_eq!(
+        (manager.from_column.as_str(), manager.to_column.as_str()),
+        ("manager_id", "id")
+    );
 
     // Two foreign keys from one table to another: told apart by the column.
     let out = rel(&s, "accounts", "transfers_by_from_account");
-    assert_eq!((out.to_column.as_str(), out.time_column.as_deref()), ("from_account", Some("happened")));
+    assert_eq!(
+        (out.to_column.as_str(), out.time_column.as_deref()),
+        ("from_account", Some("happened"))
+    );
     rel(&s, "accounts", "transfers_by_to_account");
     let from = rel(&s, "transfers", "accounts_by_from_account");
     assert_eq!(from.cardinality, Cardinality::ManyToOne);
@@ -201,12 +280,26 @@ fn missing_and_non_database_files_are_clear_errors() {
     let dir = tempfile::tempdir().unwrap();
     let missing = dir.path().join("nope.sqlite");
     let err = DataSource::open_read_only(&missing).unwrap_err();
-    assert!(matches!(err, segment_source::Error::NotFound { .. }), "{err:?}");
+    assert!(
+        matches!(err, segment_source::Error::NotFound { .. }),
+        "{err:?}"
+    );
     assert!(err.to_string().contains("nope.sqlite"), "{err}");
 
     let text = dir.path().join("notes.txt");
-    std::fs::write(&text, "this is not a database, just some text that is long enough ".repeat(40)).unwrap();
+    std::fs::write(
+        &text,
+        "this is not a database, just some text that is long enough ".repeat(40),
+    )
+    .unwrap();
     let err = DataSource::open_read_only(&text).unwrap_err();
-    assert!(matches!(err, segment_source::Error::NotADatabase { .. }), "{err:?}");
-    assert!(err.to_string().contains("notes.txt is not a SQLite database"), "{err}");
+    assert!(
+        matches!(err, segment_source::Error::NotADatabase { .. }),
+        "{err:?}"
+    );
+    assert!(
+        err.to_string()
+            .contains("notes.txt is not a SQLite database"),
+        "{err}"
+    );
 }

@@ -16,12 +16,18 @@
 //!   filter; aggregates over no records do not match.
 
 // The references spell complements as `!(…)` on purpose: they mirror the semantics as written.
-#![allow(clippy::nonminimal_bool, clippy::unnecessary_map_or, clippy::type_complexity)]
+#![allow(
+    clippy::nonminimal_bool,
+    clippy::unnecessary_map_or,
+    clippy::type_complexity
+)]
 
 use std::collections::{BTreeSet, HashMap};
 use std::path::Path;
 
-use chrono::{DateTime, Datelike, Duration, Months, NaiveDate, NaiveDateTime, TimeZone, Timelike, Utc};
+use chrono::{
+    DateTime, Datelike, Duration, Months, NaiveDate, NaiveDateTime, TimeZone, Timelike, Utc,
+};
 use rusqlite::Connection;
 use segment_model::tree::{AggregateFunction, CountOperator};
 use segment_model::{Operator, Segment};
@@ -85,10 +91,18 @@ impl Data {
         &self.profiles[self.profile_index[&id]]
     }
     fn events_of(&self, id: i64) -> impl Iterator<Item = &Event> {
-        self.events_of.get(&id).into_iter().flatten().map(|&i| &self.events[i])
+        self.events_of
+            .get(&id)
+            .into_iter()
+            .flatten()
+            .map(|&i| &self.events[i])
     }
     fn orders_of(&self, id: i64) -> impl Iterator<Item = &Order> {
-        self.orders_of.get(&id).into_iter().flatten().map(|&i| &self.orders[i])
+        self.orders_of
+            .get(&id)
+            .into_iter()
+            .flatten()
+            .map(|&i| &self.orders[i])
     }
 }
 
@@ -157,9 +171,20 @@ fn data() -> Data {
     {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("demo.sqlite");
-        segment_source::generate_demo(&path, DemoOptions { profiles: 3000, seed: 11 }).unwrap();
+        segment_source::generate_demo(
+            &path,
+            DemoOptions {
+                profiles: 3000,
+                seed: 11,
+            },
+        )
+        .unwrap();
         let (profiles, events, orders) = load(&path);
-        let profile_index = profiles.iter().enumerate().map(|(i, p)| (p.id, i)).collect();
+        let profile_index = profiles
+            .iter()
+            .enumerate()
+            .map(|(i, p)| (p.id, i))
+            .collect();
         let mut events_of: HashMap<i64, Vec<usize>> = HashMap::new();
         for (i, e) in events.iter().enumerate() {
             events_of.entry(e.profile_id).or_default().push(i);
@@ -169,7 +194,16 @@ fn data() -> Data {
             orders_of.entry(o.profile_id).or_default().push(i);
         }
         let source = DataSource::open_read_only(&path).unwrap();
-        Data { _dir: dir, source, profiles, events, orders, profile_index, events_of, orders_of }
+        Data {
+            _dir: dir,
+            source,
+            profiles,
+            events,
+            orders,
+            profile_index,
+            events_of,
+            orders_of,
+        }
     }
 }
 
@@ -213,9 +247,17 @@ fn start_of(t: DateTime<Utc>, u: U) -> DateTime<Utc> {
     let day = |d: NaiveDate| Utc.from_utc_datetime(&d.and_hms_opt(0, 0, 0).unwrap());
     match u {
         U::Minute => t.with_second(0).unwrap().with_nanosecond(0).unwrap(),
-        U::Hour => t.with_minute(0).unwrap().with_second(0).unwrap().with_nanosecond(0).unwrap(),
+        U::Hour => t
+            .with_minute(0)
+            .unwrap()
+            .with_second(0)
+            .unwrap()
+            .with_nanosecond(0)
+            .unwrap(),
         U::Day => day(t.date_naive()),
-        U::Week => day(t.date_naive() - Duration::days(i64::from(t.weekday().num_days_from_monday()))),
+        U::Week => {
+            day(t.date_naive() - Duration::days(i64::from(t.weekday().num_days_from_monday())))
+        }
         U::Month => day(NaiveDate::from_ymd_opt(t.year(), t.month(), 1).unwrap()),
         U::Year => day(NaiveDate::from_ymd_opt(t.year(), 1, 1).unwrap()),
     }
@@ -223,7 +265,8 @@ fn start_of(t: DateTime<Utc>, u: U) -> DateTime<Utc> {
 
 fn date(s: &str) -> i64 {
     let d = NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
-    Utc.from_utc_datetime(&d.and_hms_opt(0, 0, 0).unwrap()).timestamp()
+    Utc.from_utc_datetime(&d.and_hms_opt(0, 0, 0).unwrap())
+        .timestamp()
 }
 
 fn instant(s: &str) -> i64 {
@@ -238,7 +281,10 @@ fn when(p: &Profile, column: &str) -> Option<i64> {
         "signed_up_at" => Some(p.signed_up_at),
         "birth_date" => p.birth_date.as_deref().map(date),
         "last_seen_at" => p.last_seen_at.as_deref().map(|s| {
-            NaiveDateTime::parse_from_str(s, "%Y-%m-%dT%H:%M:%SZ").unwrap().and_utc().timestamp()
+            NaiveDateTime::parse_from_str(s, "%Y-%m-%dT%H:%M:%SZ")
+                .unwrap()
+                .and_utc()
+                .timestamp()
         }),
         other => panic!("{other} is not a datetime"),
     }
@@ -260,7 +306,9 @@ fn like(pattern: &str, text: &str) -> bool {
             None => t.is_empty(),
             Some('%') => (0..=t.len()).any(|i| go(&p[1..], &t[i..])),
             Some('_') => !t.is_empty() && go(&p[1..], &t[1..]),
-            Some('\\') if p.len() > 1 => !t.is_empty() && t[0].eq_ignore_ascii_case(&p[1]) && go(&p[2..], &t[1..]),
+            Some('\\') if p.len() > 1 => {
+                !t.is_empty() && t[0].eq_ignore_ascii_case(&p[1]) && go(&p[2..], &t[1..])
+            }
             Some(c) => !t.is_empty() && t[0].eq_ignore_ascii_case(c) && go(&p[1..], &t[1..]),
         }
     }
@@ -297,7 +345,12 @@ fn not(mut group: Value) -> Value {
     group
 }
 
-fn rel(relationship: &str, constraint: Option<Value>, window: Option<Value>, filter: Vec<Value>) -> Value {
+fn rel(
+    relationship: &str,
+    constraint: Option<Value>,
+    window: Option<Value>,
+    filter: Vec<Value>,
+) -> Value {
     let mut node = json!({
         "type": "relationship",
         "relationship": relationship,
@@ -317,7 +370,9 @@ fn occurrences(operator: &str, value: Value) -> Option<Value> {
 }
 
 fn aggregate(function: &str, attribute: &str, operator: &str, value: Value) -> Option<Value> {
-    Some(json!({ "type": "aggregate", "function": function, "attribute": attribute, "operator": operator, "value": value }))
+    Some(
+        json!({ "type": "aggregate", "function": function, "attribute": attribute, "operator": operator, "value": value }),
+    )
 }
 
 fn is_purchase() -> Value {
@@ -339,7 +394,11 @@ struct Case {
     trivial_ok: bool,
 }
 
-fn case(name: impl Into<String>, children: Vec<Value>, reference: impl Fn(&Profile) -> bool + 'static) -> Case {
+fn case(
+    name: impl Into<String>,
+    children: Vec<Value>,
+    reference: impl Fn(&Profile) -> bool + 'static,
+) -> Case {
     Case {
         name: name.into(),
         entity: "profiles",
@@ -349,7 +408,11 @@ fn case(name: impl Into<String>, children: Vec<Value>, reference: impl Fn(&Profi
     }
 }
 
-fn case_d(name: impl Into<String>, children: Vec<Value>, reference: impl Fn(&Data, &Profile) -> bool + 'static) -> Case {
+fn case_d(
+    name: impl Into<String>,
+    children: Vec<Value>,
+    reference: impl Fn(&Data, &Profile) -> bool + 'static,
+) -> Case {
     Case {
         name: name.into(),
         entity: "profiles",
@@ -362,108 +425,265 @@ fn case_d(name: impl Into<String>, children: Vec<Value>, reference: impl Fn(&Dat
 fn text_cases() -> Vec<Case> {
     let eq = |a: &Option<String>, b: &str| a.as_deref() == Some(b);
     vec![
-        case("city is null", vec![cond("city", "is_null", Value::Null)], |p| p.city.is_none()),
-        case("age is not null", vec![cond("age", "is_not_null", Value::Null)], |p| p.age.is_some()),
-        case("country is US", vec![cond("country", "is", json!("US"))], move |p| eq(&p.country, "US")),
-        case("country is us (any case)", vec![cond_ci("country", "is", json!("us"))], |p| {
-            p.country.as_deref().is_some_and(|c| c.eq_ignore_ascii_case("us"))
-        }),
-        case("country is us (case-sensitive)", vec![cond("country", "is", json!("us"))], |_| false).trivial(),
-        case("country is not US", vec![cond("country", "is_not", json!("US"))], |p| {
-            p.country.as_deref().is_some_and(|c| c != "US")
-        }),
-        case("city is not montréal (any case)", vec![cond_ci("city", "is_not", json!("MONTRéAL"))], |p| {
-            p.city.as_deref().is_some_and(|c| fold(c) != fold("MONTRéAL"))
-        }),
-        case("country is one of", vec![cond("country", "is_one_of", json!(["US", "CA", "MX"]))], |p| {
-            p.country.as_deref().is_some_and(|c| ["US", "CA", "MX"].contains(&c))
-        }),
-        case("plan is one of (any case)", vec![cond_ci("plan", "is_one_of", json!(["PRO", "Enterprise"]))], |p| {
-            ["pro", "enterprise"].contains(&fold(&p.plan).as_str())
-        }),
-        case("country is none of", vec![cond("country", "is_none_of", json!(["US", "GB"]))], |p| {
-            p.country.as_deref().is_some_and(|c| !["US", "GB"].contains(&c))
-        }),
-        case("age is one of", vec![cond("age", "is_one_of", json!([30, 31, 45]))], |p| {
-            p.age.is_some_and(|a| [30, 31, 45].contains(&a))
-        }),
-        case("age is none of", vec![cond("age", "is_none_of", json!([30, 31, 45]))], |p| {
-            p.age.is_some_and(|a| ![30, 31, 45].contains(&a))
-        }),
-        case("email contains gmail", vec![cond("email", "contains", json!("gmail"))], |p| p.email.contains("gmail")),
-        case("email contains LIAM (any case)", vec![cond_ci("email", "contains", json!("LIAM"))], |p| {
-            fold(&p.email).contains("liam")
-        }),
-        case("email contains a LIKE wildcard literally", vec![cond("email", "contains", json!("_"))], |p| {
-            p.email.contains('_')
-        })
+        case(
+            "city is null",
+            vec![cond("city", "is_null", Value::Null)],
+            |p| p.city.is_none(),
+        ),
+        case(
+            "age is not null",
+            vec![cond("age", "is_not_null", Value::Null)],
+            |p| p.age.is_some(),
+        ),
+        case(
+            "country is US",
+            vec![cond("country", "is", json!("US"))],
+            move |p| eq(&p.country, "US"),
+        ),
+        case(
+            "country is us (any case)",
+            vec![cond_ci("country", "is", json!("us"))],
+            |p| {
+                p.country
+                    .as_deref()
+                    .is_some_and(|c| c.eq_ignore_ascii_case("us"))
+            },
+        ),
+        case(
+            "country is us (case-sensitive)",
+            vec![cond("country", "is", json!("us"))],
+            |_| false,
+        )
         .trivial(),
-        case("city does not contain o", vec![cond("city", "does_not_contain", json!("o"))], |p| {
-            p.city.as_deref().is_some_and(|c| !c.contains('o'))
-        }),
-        case("email starts with j", vec![cond("email", "starts_with", json!("j"))], |p| p.email.starts_with('j')),
-        case("email starts with J (any case)", vec![cond_ci("email", "starts_with", json!("J"))], |p| {
-            fold(&p.email).starts_with('j')
-        }),
-        case("first name does not start with J", vec![cond("first_name", "does_not_start_with", json!("J"))], |p| {
-            p.first_name.as_deref().is_some_and(|n| !n.starts_with('J'))
-        }),
-        case("email ends with .com", vec![cond("email", "ends_with", json!(".com"))], |p| p.email.ends_with(".com")),
-        case("email does not end with .COM (any case)", vec![cond_ci("email", "does_not_end_with", json!(".COM"))], |p| {
-            !fold(&p.email).ends_with(".com")
-        }),
-        case("last name does not end with son", vec![cond("last_name", "does_not_end_with", json!("son"))], |p| {
-            p.last_name.as_deref().is_some_and(|n| !n.ends_with("son"))
-        }),
-        case("email like %.%@gmail.com", vec![cond("email", "like", json!("%.%@gmail.com"))], |p| {
-            like("%.%@gmail.com", &p.email)
-        }),
-        case("first name like j_m%", vec![cond("first_name", "like", json!("j_m%"))], |p| {
-            p.first_name.as_deref().is_some_and(|n| like("j_m%", n))
-        }),
-        case("email matches regex", vec![cond("email", "matches_regex", json!(r"^[a-z]+\.[a-z]+@(gmail|yahoo)\."))], |p| {
-            regex::Regex::new(r"^[a-z]+\.[a-z]+@(gmail|yahoo)\.").unwrap().is_match(&p.email)
-        }),
-        case("city matches regex (non-ASCII)", vec![cond("city", "matches_regex", json!("[éöüãó]"))], |p| {
-            p.city.as_deref().is_some_and(|c| c.chars().any(|ch| "éöüãó".contains(ch)))
-        }),
-        case("city is blank", vec![cond("city", "is_blank", Value::Null)], |p| p.city.as_deref().map_or(true, str::is_empty)),
-        case("city is not blank", vec![cond("city", "is_not_blank", Value::Null)], |p| {
-            p.city.as_deref().is_some_and(|c| !c.is_empty())
-        }),
-        case("first name length is 4", vec![cond("first_name", "length_equals", json!(4))], |p| {
-            p.first_name.as_deref().is_some_and(|n| n.chars().count() == 4)
-        }),
-        case("last name length < 6 (characters, not bytes)", vec![cond("last_name", "length_less_than", json!(6))], |p| {
-            p.last_name.as_deref().is_some_and(|n| n.chars().count() < 6)
-        }),
-        case("email length > 25", vec![cond("email", "length_greater_than", json!(25))], |p| p.email.chars().count() > 25),
+        case(
+            "country is not US",
+            vec![cond("country", "is_not", json!("US"))],
+            |p| p.country.as_deref().is_some_and(|c| c != "US"),
+        ),
+        case(
+            "city is not montréal (any case)",
+            vec![cond_ci("city", "is_not", json!("MONTRéAL"))],
+            |p| {
+                p.city
+                    .as_deref()
+                    .is_some_and(|c| fold(c) != fold("MONTRéAL"))
+            },
+        ),
+        case(
+            "country is one of",
+            vec![cond("country", "is_one_of", json!(["US", "CA", "MX"]))],
+            |p| {
+                p.country
+                    .as_deref()
+                    .is_some_and(|c| ["US", "CA", "MX"].contains(&c))
+            },
+        ),
+        case(
+            "plan is one of (any case)",
+            vec![cond_ci("plan", "is_one_of", json!(["PRO", "Enterprise"]))],
+            |p| ["pro", "enterprise"].contains(&fold(&p.plan).as_str()),
+        ),
+        case(
+            "country is none of",
+            vec![cond("country", "is_none_of", json!(["US", "GB"]))],
+            |p| {
+                p.country
+                    .as_deref()
+                    .is_some_and(|c| !["US", "GB"].contains(&c))
+            },
+        ),
+        case(
+            "age is one of",
+            vec![cond("age", "is_one_of", json!([30, 31, 45]))],
+            |p| p.age.is_some_and(|a| [30, 31, 45].contains(&a)),
+        ),
+        case(
+            "age is none of",
+            vec![cond("age", "is_none_of", json!([30, 31, 45]))],
+            |p| p.age.is_some_and(|a| ![30, 31, 45].contains(&a)),
+        ),
+        case(
+            "email contains gmail",
+            vec![cond("email", "contains", json!("gmail"))],
+            |p| p.email.contains("gmail"),
+        ),
+        case(
+            "email contains LIAM (any case)",
+            vec![cond_ci("email", "contains", json!("LIAM"))],
+            |p| fold(&p.email).contains("liam"),
+        ),
+        case(
+            "email contains a LIKE wildcard literally",
+            vec![cond("email", "contains", json!("_"))],
+            |p| p.email.contains('_'),
+        )
+        .trivial(),
+        case(
+            "city does not contain o",
+            vec![cond("city", "does_not_contain", json!("o"))],
+            |p| p.city.as_deref().is_some_and(|c| !c.contains('o')),
+        ),
+        case(
+            "email starts with j",
+            vec![cond("email", "starts_with", json!("j"))],
+            |p| p.email.starts_with('j'),
+        ),
+        case(
+            "email starts with J (any case)",
+            vec![cond_ci("email", "starts_with", json!("J"))],
+            |p| fold(&p.email).starts_with('j'),
+        ),
+        case(
+            "first name does not start with J",
+            vec![cond("first_name", "does_not_start_with", json!("J"))],
+            |p| p.first_name.as_deref().is_some_and(|n| !n.starts_with('J')),
+        ),
+        case(
+            "email ends with .com",
+            vec![cond("email", "ends_with", json!(".com"))],
+            |p| p.email.ends_with(".com"),
+        ),
+        case(
+            "email does not end with .COM (any case)",
+            vec![cond_ci("email", "does_not_end_with", json!(".COM"))],
+            |p| !fold(&p.email).ends_with(".com"),
+        ),
+        case(
+            "last name does not end with son",
+            vec![cond("last_name", "does_not_end_with", json!("son"))],
+            |p| p.last_name.as_deref().is_some_and(|n| !n.ends_with("son")),
+        ),
+        case(
+            "email like %.%@gmail.com",
+            vec![cond("email", "like", json!("%.%@gmail.com"))],
+            |p| like("%.%@gmail.com", &p.email),
+        ),
+        case(
+            "first name like j_m%",
+            vec![cond("first_name", "like", json!("j_m%"))],
+            |p| p.first_name.as_deref().is_some_and(|n| like("j_m%", n)),
+        ),
+        case(
+            "email matches regex",
+            vec![cond(
+                "email",
+                "matches_regex",
+                json!(r"^[a-z]+\.[a-z]+@(gmail|yahoo)\."),
+            )],
+            |p| {
+                regex::Regex::new(r"^[a-z]+\.[a-z]+@(gmail|yahoo)\.")
+                    .unwrap()
+                    .is_match(&p.email)
+            },
+        ),
+        case(
+            "city matches regex (non-ASCII)",
+            vec![cond("city", "matches_regex", json!("[éöüãó]"))],
+            |p| {
+                p.city
+                    .as_deref()
+                    .is_some_and(|c| c.chars().any(|ch| "éöüãó".contains(ch)))
+            },
+        ),
+        case(
+            "city is blank",
+            vec![cond("city", "is_blank", Value::Null)],
+            |p| p.city.as_deref().map_or(true, str::is_empty),
+        ),
+        case(
+            "city is not blank",
+            vec![cond("city", "is_not_blank", Value::Null)],
+            |p| p.city.as_deref().is_some_and(|c| !c.is_empty()),
+        ),
+        case(
+            "first name length is 4",
+            vec![cond("first_name", "length_equals", json!(4))],
+            |p| {
+                p.first_name
+                    .as_deref()
+                    .is_some_and(|n| n.chars().count() == 4)
+            },
+        ),
+        case(
+            "last name length < 6 (characters, not bytes)",
+            vec![cond("last_name", "length_less_than", json!(6))],
+            |p| {
+                p.last_name
+                    .as_deref()
+                    .is_some_and(|n| n.chars().count() < 6)
+            },
+        ),
+        case(
+            "email length > 25",
+            vec![cond("email", "length_greater_than", json!(25))],
+            |p| p.email.chars().count() > 25,
+        ),
     ]
 }
 
 fn number_cases() -> Vec<Case> {
     vec![
-        case("age = 30", vec![cond("age", "equals", json!(30))], |p| p.age == Some(30)),
-        case("age ≠ 30", vec![cond("age", "not_equals", json!(30))], |p| p.age.is_some_and(|a| a != 30)),
-        case("lifetime value < 50.5", vec![cond("lifetime_value", "less_than", json!(50.5))], |p| p.lifetime_value < 50.5),
-        case("age ≤ 25", vec![cond("age", "less_than_or_equal", json!(25))], |p| p.age.is_some_and(|a| a <= 25)),
-        case("lifetime value > 100", vec![cond("lifetime_value", "greater_than", json!(100))], |p| p.lifetime_value > 100.0),
-        case("age ≥ 60 (Census string number)", vec![cond("age", "greater_than_or_equal", json!("60"))], |p| {
-            p.age.is_some_and(|a| a >= 60)
+        case("age = 30", vec![cond("age", "equals", json!(30))], |p| {
+            p.age == Some(30)
         }),
-        case("age between 30 and 40", vec![cond("age", "between", json!([30, 40]))], |p| {
-            p.age.is_some_and(|a| (30..=40).contains(&a))
+        case(
+            "age ≠ 30",
+            vec![cond("age", "not_equals", json!(30))],
+            |p| p.age.is_some_and(|a| a != 30),
+        ),
+        case(
+            "lifetime value < 50.5",
+            vec![cond("lifetime_value", "less_than", json!(50.5))],
+            |p| p.lifetime_value < 50.5,
+        ),
+        case(
+            "age ≤ 25",
+            vec![cond("age", "less_than_or_equal", json!(25))],
+            |p| p.age.is_some_and(|a| a <= 25),
+        ),
+        case(
+            "lifetime value > 100",
+            vec![cond("lifetime_value", "greater_than", json!(100))],
+            |p| p.lifetime_value > 100.0,
+        ),
+        case(
+            "age ≥ 60 (Census string number)",
+            vec![cond("age", "greater_than_or_equal", json!("60"))],
+            |p| p.age.is_some_and(|a| a >= 60),
+        ),
+        case(
+            "age between 30 and 40",
+            vec![cond("age", "between", json!([30, 40]))],
+            |p| p.age.is_some_and(|a| (30..=40).contains(&a)),
+        ),
+        case(
+            "age not between 30 and 40",
+            vec![cond("age", "not_between", json!([30, 40]))],
+            |p| p.age.is_some_and(|a| !(30..=40).contains(&a)),
+        ),
+        case(
+            "lifetime value between 10.5 and 99.99",
+            vec![cond("lifetime_value", "between", json!([10.5, 99.99]))],
+            |p| (10.5..=99.99).contains(&p.lifetime_value),
+        ),
+        case("id = 17", vec![cond("id", "equals", json!(17))], |p| {
+            p.id == 17
         }),
-        case("age not between 30 and 40", vec![cond("age", "not_between", json!([30, 40]))], |p| {
-            p.age.is_some_and(|a| !(30..=40).contains(&a))
-        }),
-        case("lifetime value between 10.5 and 99.99", vec![cond("lifetime_value", "between", json!([10.5, 99.99]))], |p| {
-            (10.5..=99.99).contains(&p.lifetime_value)
-        }),
-        case("id = 17", vec![cond("id", "equals", json!(17))], |p| p.id == 17),
-        case("subscribed", vec![cond("is_subscribed", "is_true", Value::Null)], |p| p.is_subscribed == Some(1)),
-        case("not subscribed", vec![cond("is_subscribed", "is_false", Value::Null)], |p| p.is_subscribed == Some(0)),
-        case("subscription unknown", vec![cond("is_subscribed", "is_null", Value::Null)], |p| p.is_subscribed.is_none()),
+        case(
+            "subscribed",
+            vec![cond("is_subscribed", "is_true", Value::Null)],
+            |p| p.is_subscribed == Some(1),
+        ),
+        case(
+            "not subscribed",
+            vec![cond("is_subscribed", "is_false", Value::Null)],
+            |p| p.is_subscribed == Some(0),
+        ),
+        case(
+            "subscription unknown",
+            vec![cond("is_subscribed", "is_null", Value::Null)],
+            |p| p.is_subscribed.is_none(),
+        ),
     ]
 }
 
@@ -473,134 +693,307 @@ fn datetime_cases() -> Vec<Case> {
     let ts = n.timestamp();
     for col in DATETIME_COLUMNS {
         // Absolute dates: pick ones where each column has data.
-        let day = if col == "birth_date" { "1990-03-15" } else { "2026-03-15" };
+        let day = if col == "birth_date" {
+            "1990-03-15"
+        } else {
+            "2026-03-15"
+        };
         let year = if col == "birth_date" { "1990" } else { "2025" };
         let d0 = date(day);
-        let (y0, y1) = (date(&format!("{year}-01-01")), date(&format!("{year}-12-31")));
+        let (y0, y1) = (
+            date(&format!("{year}-01-01")),
+            date(&format!("{year}-12-31")),
+        );
         let mid = date(&format!("{year}-06-01"));
         let noon = instant(&format!("{year}-06-01T12:00:00Z"));
         let c = col;
         let at = move |p: &Profile| when(p, c);
         cases.extend([
             // (A single birth date is rare in 3000 profiles; see the data-driven case in the test.)
-            case(format!("{c} on {day}"), vec![cond(c, "on", json!(day))], move |p| at(p).is_some_and(|t| t >= d0 && t < d0 + DAY))
-                .trivial_if(col == "birth_date"),
-            case(format!("{c} not on {day}"), vec![cond(c, "not_on", json!(day))], move |p| {
-                at(p).is_some_and(|t| !(t >= d0 && t < d0 + DAY))
-            }),
-            case(format!("{c} before {year}-06-01"), vec![cond(c, "before", json!(format!("{year}-06-01")))], move |p| {
-                at(p).is_some_and(|t| t < mid)
-            }),
-            case(format!("{c} after {year}-06-01"), vec![cond(c, "after", json!(format!("{year}-06-01")))], move |p| {
-                at(p).is_some_and(|t| t >= mid + DAY)
-            }),
-            case(format!("{c} after {year}-06-01T12:00:00Z"), vec![cond(c, "after", json!(format!("{year}-06-01T12:00:00Z")))], move |p| {
-                at(p).is_some_and(|t| t > noon)
-            }),
-            case(format!("{c} on or before {year}-06-01"), vec![cond(c, "on_or_before", json!(format!("{year}-06-01")))], move |p| {
-                at(p).is_some_and(|t| t < mid + DAY)
-            }),
+            case(
+                format!("{c} on {day}"),
+                vec![cond(c, "on", json!(day))],
+                move |p| at(p).is_some_and(|t| t >= d0 && t < d0 + DAY),
+            )
+            .trivial_if(col == "birth_date"),
+            case(
+                format!("{c} not on {day}"),
+                vec![cond(c, "not_on", json!(day))],
+                move |p| at(p).is_some_and(|t| !(t >= d0 && t < d0 + DAY)),
+            ),
+            case(
+                format!("{c} before {year}-06-01"),
+                vec![cond(c, "before", json!(format!("{year}-06-01")))],
+                move |p| at(p).is_some_and(|t| t < mid),
+            ),
+            case(
+                format!("{c} after {year}-06-01"),
+                vec![cond(c, "after", json!(format!("{year}-06-01")))],
+                move |p| at(p).is_some_and(|t| t >= mid + DAY),
+            ),
+            case(
+                format!("{c} after {year}-06-01T12:00:00Z"),
+                vec![cond(c, "after", json!(format!("{year}-06-01T12:00:00Z")))],
+                move |p| at(p).is_some_and(|t| t > noon),
+            ),
+            case(
+                format!("{c} on or before {year}-06-01"),
+                vec![cond(c, "on_or_before", json!(format!("{year}-06-01")))],
+                move |p| at(p).is_some_and(|t| t < mid + DAY),
+            ),
             case(
                 format!("{c} on or before {year}-06-01T12:00:00Z"),
-                vec![cond(c, "on_or_before", json!(format!("{year}-06-01T12:00:00Z")))],
+                vec![cond(
+                    c,
+                    "on_or_before",
+                    json!(format!("{year}-06-01T12:00:00Z")),
+                )],
                 move |p| at(p).is_some_and(|t| t <= noon),
             ),
-            case(format!("{c} on or after {year}-06-01"), vec![cond(c, "on_or_after", json!(format!("{year}-06-01")))], move |p| {
-                at(p).is_some_and(|t| t >= mid)
-            }),
+            case(
+                format!("{c} on or after {year}-06-01"),
+                vec![cond(c, "on_or_after", json!(format!("{year}-06-01")))],
+                move |p| at(p).is_some_and(|t| t >= mid),
+            ),
             case(
                 format!("{c} between {year}-01-01 and {year}-12-31"),
-                vec![cond(c, "between", json!([format!("{year}-01-01"), format!("{year}-12-31")]))],
+                vec![cond(
+                    c,
+                    "between",
+                    json!([format!("{year}-01-01"), format!("{year}-12-31")]),
+                )],
                 move |p| at(p).is_some_and(|t| t >= y0 && t < y1 + DAY),
             ),
             case(
                 format!("{c} not between {year}-01-01 and {year}-12-31"),
-                vec![cond(c, "not_between", json!([format!("{year}-01-01"), format!("{year}-12-31")]))],
+                vec![cond(
+                    c,
+                    "not_between",
+                    json!([format!("{year}-01-01"), format!("{year}-12-31")]),
+                )],
                 move |p| at(p).is_some_and(|t| !(t >= y0 && t < y1 + DAY)),
             ),
-            case(format!("{c} date part month is 10 or 11"), vec![cond(c, "date_part_is", json!({"part": "month", "values": [10, 11]}))], move |p| {
-                at(p).is_some_and(|t| [10, 11].contains(&DateTime::from_timestamp(t, 0).unwrap().month()))
-            }),
-            case(format!("{c} weekday is Sunday or Saturday"), vec![cond(c, "date_part_is", json!({"part": "weekday", "values": [0, 6]}))], move |p| {
-                at(p).is_some_and(|t| [0, 6].contains(&DateTime::from_timestamp(t, 0).unwrap().weekday().num_days_from_sunday()))
-            }),
-            case(format!("{c} day of month is 1 or 31"), vec![cond(c, "date_part_is", json!({"part": "day_of_month", "values": [1, 31]}))], move |p| {
-                at(p).is_some_and(|t| [1, 31].contains(&DateTime::from_timestamp(t, 0).unwrap().day()))
-            }),
-            case(format!("{c} year is {year}"), vec![cond(c, "date_part_is", json!({"part": "year", "values": [year.parse::<i64>().unwrap()]}))], move |p| {
-                at(p).is_some_and(|t| DateTime::from_timestamp(t, 0).unwrap().year().to_string() == year)
-            }),
+            case(
+                format!("{c} date part month is 10 or 11"),
+                vec![cond(
+                    c,
+                    "date_part_is",
+                    json!({"part": "month", "values": [10, 11]}),
+                )],
+                move |p| {
+                    at(p).is_some_and(|t| {
+                        [10, 11].contains(&DateTime::from_timestamp(t, 0).unwrap().month())
+                    })
+                },
+            ),
+            case(
+                format!("{c} weekday is Sunday or Saturday"),
+                vec![cond(
+                    c,
+                    "date_part_is",
+                    json!({"part": "weekday", "values": [0, 6]}),
+                )],
+                move |p| {
+                    at(p).is_some_and(|t| {
+                        [0, 6].contains(
+                            &DateTime::from_timestamp(t, 0)
+                                .unwrap()
+                                .weekday()
+                                .num_days_from_sunday(),
+                        )
+                    })
+                },
+            ),
+            case(
+                format!("{c} day of month is 1 or 31"),
+                vec![cond(
+                    c,
+                    "date_part_is",
+                    json!({"part": "day_of_month", "values": [1, 31]}),
+                )],
+                move |p| {
+                    at(p).is_some_and(|t| {
+                        [1, 31].contains(&DateTime::from_timestamp(t, 0).unwrap().day())
+                    })
+                },
+            ),
+            case(
+                format!("{c} year is {year}"),
+                vec![cond(
+                    c,
+                    "date_part_is",
+                    json!({"part": "year", "values": [year.parse::<i64>().unwrap()]}),
+                )],
+                move |p| {
+                    at(p).is_some_and(|t| {
+                        DateTime::from_timestamp(t, 0).unwrap().year().to_string() == year
+                    })
+                },
+            ),
         ]);
         if col == "birth_date" {
             // Relative dates make little sense for birth dates; the other two columns cover them.
-            cases.push(case("birth_date is null", vec![cond(c, "is_null", Value::Null)], |p| p.birth_date.is_none()));
+            cases.push(case(
+                "birth_date is null",
+                vec![cond(c, "is_null", Value::Null)],
+                |p| p.birth_date.is_none(),
+            ));
             continue;
         }
         let rel_range = move |p: &Profile, lo: (i64, bool), hi: (i64, bool)| {
-            at(p).is_some_and(|t| (if lo.1 { t >= lo.0 } else { t > lo.0 }) && (if hi.1 { t <= hi.0 } else { t < hi.0 }))
+            at(p).is_some_and(|t| {
+                (if lo.1 { t >= lo.0 } else { t > lo.0 })
+                    && (if hi.1 { t <= hi.0 } else { t < hi.0 })
+            })
         };
         let back = |a: i64, u: U| shift(n, -a, u).timestamp();
-        let (b30d, b3m, b12h, b1y, b90d) = (back(30, U::Day), back(3, U::Month), back(12, U::Hour), back(1, U::Year), back(90, U::Day));
+        let (b30d, b3m, b12h, b1y, b90d) = (
+            back(30, U::Day),
+            back(3, U::Month),
+            back(12, U::Hour),
+            back(1, U::Year),
+            back(90, U::Day),
+        );
         let (b45m, b2w) = (back(45, U::Minute), shift(n, 2, U::Week).timestamp());
-        let exactly_3m = (start_of(shift(n, -3, U::Month), U::Month).timestamp(), start_of(shift(n, -2, U::Month), U::Month).timestamp());
-        let exactly_10d = (start_of(shift(n, -10, U::Day), U::Day).timestamp(), start_of(shift(n, -9, U::Day), U::Day).timestamp());
+        let exactly_3m = (
+            start_of(shift(n, -3, U::Month), U::Month).timestamp(),
+            start_of(shift(n, -2, U::Month), U::Month).timestamp(),
+        );
+        let exactly_10d = (
+            start_of(shift(n, -10, U::Day), U::Day).timestamp(),
+            start_of(shift(n, -9, U::Day), U::Day).timestamp(),
+        );
         let (b60d, b30d_) = (back(60, U::Day), back(30, U::Day));
-        let this_month = (start_of(n, U::Month).timestamp(), shift(start_of(n, U::Month), 1, U::Month).timestamp());
-        let last_week = (shift(start_of(n, U::Week), -1, U::Week).timestamp(), start_of(n, U::Week).timestamp());
-        let next_year = (shift(start_of(n, U::Year), 1, U::Year).timestamp(), shift(start_of(n, U::Year), 2, U::Year).timestamp());
-        let this_year = (start_of(n, U::Year).timestamp(), shift(start_of(n, U::Year), 1, U::Year).timestamp());
+        let this_month = (
+            start_of(n, U::Month).timestamp(),
+            shift(start_of(n, U::Month), 1, U::Month).timestamp(),
+        );
+        let last_week = (
+            shift(start_of(n, U::Week), -1, U::Week).timestamp(),
+            start_of(n, U::Week).timestamp(),
+        );
+        let next_year = (
+            shift(start_of(n, U::Year), 1, U::Year).timestamp(),
+            shift(start_of(n, U::Year), 2, U::Year).timestamp(),
+        );
+        let this_year = (
+            start_of(n, U::Year).timestamp(),
+            shift(start_of(n, U::Year), 1, U::Year).timestamp(),
+        );
         cases.extend([
-            case(format!("{c} in the last 30 days"), vec![cond(c, "in_the_last", json!({"amount": 30, "unit": "day"}))], move |p| {
-                rel_range(p, (b30d, true), (ts, true))
-            }),
-            case(format!("{c} in the last 3 months"), vec![cond(c, "in_the_last", json!({"amount": 3, "unit": "month"}))], move |p| {
-                rel_range(p, (b3m, true), (ts, true))
-            }),
-            case(format!("{c} in the last 30 (Census days)"), vec![cond(c, "in_the_last", json!(30))], move |p| {
-                rel_range(p, (b30d, true), (ts, true))
-            }),
-            case(format!("{c} in the last 12 hours"), vec![cond(c, "in_the_last", json!({"amount": 12, "unit": "hour"}))], move |p| {
-                rel_range(p, (b12h, true), (ts, true))
-            })
+            case(
+                format!("{c} in the last 30 days"),
+                vec![cond(c, "in_the_last", json!({"amount": 30, "unit": "day"}))],
+                move |p| rel_range(p, (b30d, true), (ts, true)),
+            ),
+            case(
+                format!("{c} in the last 3 months"),
+                vec![cond(
+                    c,
+                    "in_the_last",
+                    json!({"amount": 3, "unit": "month"}),
+                )],
+                move |p| rel_range(p, (b3m, true), (ts, true)),
+            ),
+            case(
+                format!("{c} in the last 30 (Census days)"),
+                vec![cond(c, "in_the_last", json!(30))],
+                move |p| rel_range(p, (b30d, true), (ts, true)),
+            ),
+            case(
+                format!("{c} in the last 12 hours"),
+                vec![cond(
+                    c,
+                    "in_the_last",
+                    json!({"amount": 12, "unit": "hour"}),
+                )],
+                move |p| rel_range(p, (b12h, true), (ts, true)),
+            )
             .trivial(),
-            case(format!("{c} in the next 2 weeks"), vec![cond(c, "in_the_next", json!({"amount": 2, "unit": "week"}))], move |p| {
-                rel_range(p, (ts, true), (b2w, true))
-            }),
-            case(format!("{c} more than 1 year ago"), vec![cond(c, "more_than_ago", json!({"amount": 1, "unit": "year"}))], move |p| {
-                at(p).is_some_and(|t| t < b1y)
-            }),
-            case(format!("{c} less than 90 days ago"), vec![cond(c, "less_than_ago", json!({"amount": 90, "unit": "day"}))], move |p| {
-                rel_range(p, (b90d, false), (ts, true))
-            }),
-            case(format!("{c} less than 45 minutes ago"), vec![cond(c, "less_than_ago", json!({"amount": 45, "unit": "minute"}))], move |p| {
-                rel_range(p, (b45m, false), (ts, true))
-            })
+            case(
+                format!("{c} in the next 2 weeks"),
+                vec![cond(c, "in_the_next", json!({"amount": 2, "unit": "week"}))],
+                move |p| rel_range(p, (ts, true), (b2w, true)),
+            ),
+            case(
+                format!("{c} more than 1 year ago"),
+                vec![cond(
+                    c,
+                    "more_than_ago",
+                    json!({"amount": 1, "unit": "year"}),
+                )],
+                move |p| at(p).is_some_and(|t| t < b1y),
+            ),
+            case(
+                format!("{c} less than 90 days ago"),
+                vec![cond(
+                    c,
+                    "less_than_ago",
+                    json!({"amount": 90, "unit": "day"}),
+                )],
+                move |p| rel_range(p, (b90d, false), (ts, true)),
+            ),
+            case(
+                format!("{c} less than 45 minutes ago"),
+                vec![cond(
+                    c,
+                    "less_than_ago",
+                    json!({"amount": 45, "unit": "minute"}),
+                )],
+                move |p| rel_range(p, (b45m, false), (ts, true)),
+            )
             .trivial(),
-            case(format!("{c} exactly 3 months ago"), vec![cond(c, "exactly_ago", json!({"amount": 3, "unit": "month"}))], move |p| {
-                rel_range(p, (exactly_3m.0, true), (exactly_3m.1, false))
-            }),
-            case(format!("{c} exactly 10 days ago"), vec![cond(c, "exactly_ago", json!({"amount": 10, "unit": "day"}))], move |p| {
-                rel_range(p, (exactly_10d.0, true), (exactly_10d.1, false))
-            }),
-            case(format!("{c} between 60 and 30 days ago"), vec![cond(c, "between_ago", json!({"from": 60, "to": 30, "unit": "day"}))], move |p| {
-                rel_range(p, (b60d, true), (b30d_, true))
-            }),
-            case(format!("{c} this month"), vec![cond(c, "this_period", json!({"unit": "month"}))], move |p| {
-                rel_range(p, (this_month.0, true), (this_month.1, false))
-            }),
-            case(format!("{c} this year"), vec![cond(c, "this_period", json!("year"))], move |p| {
-                rel_range(p, (this_year.0, true), (this_year.1, false))
-            }),
-            case(format!("{c} last week (Monday to Monday)"), vec![cond(c, "last_period", json!({"unit": "week"}))], move |p| {
-                rel_range(p, (last_week.0, true), (last_week.1, false))
-            }),
-            case(format!("{c} next year"), vec![cond(c, "next_period", json!({"unit": "year"}))], move |p| {
-                rel_range(p, (next_year.0, true), (next_year.1, false))
-            })
+            case(
+                format!("{c} exactly 3 months ago"),
+                vec![cond(
+                    c,
+                    "exactly_ago",
+                    json!({"amount": 3, "unit": "month"}),
+                )],
+                move |p| rel_range(p, (exactly_3m.0, true), (exactly_3m.1, false)),
+            ),
+            case(
+                format!("{c} exactly 10 days ago"),
+                vec![cond(c, "exactly_ago", json!({"amount": 10, "unit": "day"}))],
+                move |p| rel_range(p, (exactly_10d.0, true), (exactly_10d.1, false)),
+            ),
+            case(
+                format!("{c} between 60 and 30 days ago"),
+                vec![cond(
+                    c,
+                    "between_ago",
+                    json!({"from": 60, "to": 30, "unit": "day"}),
+                )],
+                move |p| rel_range(p, (b60d, true), (b30d_, true)),
+            ),
+            case(
+                format!("{c} this month"),
+                vec![cond(c, "this_period", json!({"unit": "month"}))],
+                move |p| rel_range(p, (this_month.0, true), (this_month.1, false)),
+            ),
+            case(
+                format!("{c} this year"),
+                vec![cond(c, "this_period", json!("year"))],
+                move |p| rel_range(p, (this_year.0, true), (this_year.1, false)),
+            ),
+            case(
+                format!("{c} last week (Monday to Monday)"),
+                vec![cond(c, "last_period", json!({"unit": "week"}))],
+                move |p| rel_range(p, (last_week.0, true), (last_week.1, false)),
+            ),
+            case(
+                format!("{c} next year"),
+                vec![cond(c, "next_period", json!({"unit": "year"}))],
+                move |p| rel_range(p, (next_year.0, true), (next_year.1, false)),
+            )
             .trivial(),
             case(
                 format!("{c} between days_ago bounds (Census)"),
-                vec![cond(c, "between", json!({"bound_one": "days_ago: 20", "bound_two": ""}))],
+                vec![cond(
+                    c,
+                    "between",
+                    json!({"bound_one": "days_ago: 20", "bound_two": ""}),
+                )],
                 move |p| rel_range(p, (ts - 20 * DAY, true), (ts, true)),
             ),
         ]);
@@ -611,33 +1004,75 @@ fn datetime_cases() -> Vec<Case> {
 fn array_cases() -> Vec<Case> {
     let has = |p: &Profile, t: &str| tags(p).is_some_and(|v| v.iter().any(|x| x == t));
     vec![
-        case("tags contain any of vip, beta", vec![cond("tags", "contains_any_of", json!(["vip", "beta"]))], move |p| {
-            has(p, "vip") || has(p, "beta")
+        case(
+            "tags contain any of vip, beta",
+            vec![cond("tags", "contains_any_of", json!(["vip", "beta"]))],
+            move |p| has(p, "vip") || has(p, "beta"),
+        ),
+        case(
+            "tags contain all of newsletter, vip",
+            vec![cond(
+                "tags",
+                "contains_all_of",
+                json!(["newsletter", "vip"]),
+            )],
+            move |p| has(p, "newsletter") && has(p, "vip"),
+        ),
+        case(
+            "tags contain none of vip",
+            vec![cond("tags", "contains_none_of", json!(["vip"]))],
+            move |p| p.tags.is_some() && !has(p, "vip"),
+        ),
+        case(
+            "tags contain a single value (not a list)",
+            vec![cond("tags", "contains_any_of", json!("student"))],
+            move |p| has(p, "student"),
+        ),
+        case(
+            "tags are empty",
+            vec![cond("tags", "is_empty", Value::Null)],
+            |p| tags(p).is_some_and(|v| v.is_empty()),
+        ),
+        case(
+            "tags are not empty",
+            vec![cond("tags", "is_not_empty", Value::Null)],
+            |p| tags(p).is_some_and(|v| !v.is_empty()),
+        ),
+        case(
+            "tags are null",
+            vec![cond("tags", "is_null", Value::Null)],
+            |p| p.tags.is_none(),
+        ),
+        case("2 tags", vec![cond("tags", "size_equals", json!(2))], |p| {
+            tags(p).is_some_and(|v| v.len() == 2)
         }),
-        case("tags contain all of newsletter, vip", vec![cond("tags", "contains_all_of", json!(["newsletter", "vip"]))], move |p| {
-            has(p, "newsletter") && has(p, "vip")
-        }),
-        case("tags contain none of vip", vec![cond("tags", "contains_none_of", json!(["vip"]))], move |p| {
-            p.tags.is_some() && !has(p, "vip")
-        }),
-        case("tags contain a single value (not a list)", vec![cond("tags", "contains_any_of", json!("student"))], move |p| {
-            has(p, "student")
-        }),
-        case("tags are empty", vec![cond("tags", "is_empty", Value::Null)], |p| tags(p).is_some_and(|v| v.is_empty())),
-        case("tags are not empty", vec![cond("tags", "is_not_empty", Value::Null)], |p| tags(p).is_some_and(|v| !v.is_empty())),
-        case("tags are null", vec![cond("tags", "is_null", Value::Null)], |p| p.tags.is_none()),
-        case("2 tags", vec![cond("tags", "size_equals", json!(2))], |p| tags(p).is_some_and(|v| v.len() == 2)),
-        case("fewer than 2 tags", vec![cond("tags", "size_less_than", json!(2))], |p| tags(p).is_some_and(|v| v.len() < 2)),
-        case("more than 1 tag", vec![cond("tags", "size_greater_than", json!(1))], |p| tags(p).is_some_and(|v| v.len() > 1)),
+        case(
+            "fewer than 2 tags",
+            vec![cond("tags", "size_less_than", json!(2))],
+            |p| tags(p).is_some_and(|v| v.len() < 2),
+        ),
+        case(
+            "more than 1 tag",
+            vec![cond("tags", "size_greater_than", json!(1))],
+            |p| tags(p).is_some_and(|v| v.len() > 1),
+        ),
     ]
 }
 
 /// Related records of a profile matching a window and a filter.
-fn events_where<'d>(d: &'d Data, p: &Profile, f: impl Fn(&Event) -> bool + 'd) -> impl Iterator<Item = &'d Event> + 'd {
+fn events_where<'d>(
+    d: &'d Data,
+    p: &Profile,
+    f: impl Fn(&Event) -> bool + 'd,
+) -> impl Iterator<Item = &'d Event> + 'd {
     d.events_of(p.id).filter(move |e| f(e))
 }
 
-fn orders_where<'d>(d: &'d Data, p: &Profile, f: impl Fn(&Order) -> bool + 'd) -> impl Iterator<Item = &'d Order> + 'd {
+fn orders_where<'d>(
+    d: &'d Data,
+    p: &Profile,
+    f: impl Fn(&Order) -> bool + 'd,
+) -> impl Iterator<Item = &'d Order> + 'd {
     d.orders_of(p.id).filter(move |o| f(o))
 }
 
@@ -651,112 +1086,345 @@ fn relationship_cases() -> Vec<Case> {
     let purchases = |d: &Data, p: &Profile| events_where(d, p, |e| e.name == "purchase").count();
     let named = |name: &'static str| move |e: &Event| e.name == name;
     vec![
-        case_d("did purchase (no constraint)", vec![rel("events", None, None, vec![is_purchase()])], move |d, p| purchases(d, p) >= 1),
-        case_d("did anything (empty filter)", vec![rel("events", None, None, vec![])], |d, p| d.events_of(p.id).count() >= 1),
-        case_d("did not purchase (exactly 0)", vec![rel("events", occurrences("exactly", json!(0)), None, vec![is_purchase()])], move |d, p| {
-            purchases(d, p) == 0
-        }),
-        case_d("did not purchase (negated group)", vec![not(and(vec![rel("events", None, None, vec![is_purchase()])]))], move |d, p| {
-            purchases(d, p) == 0
-        }),
+        case_d(
+            "did purchase (no constraint)",
+            vec![rel("events", None, None, vec![is_purchase()])],
+            move |d, p| purchases(d, p) >= 1,
+        ),
+        case_d(
+            "did anything (empty filter)",
+            vec![rel("events", None, None, vec![])],
+            |d, p| d.events_of(p.id).count() >= 1,
+        ),
+        case_d(
+            "did not purchase (exactly 0)",
+            vec![rel(
+                "events",
+                occurrences("exactly", json!(0)),
+                None,
+                vec![is_purchase()],
+            )],
+            move |d, p| purchases(d, p) == 0,
+        ),
+        case_d(
+            "did not purchase (negated group)",
+            vec![not(and(vec![rel(
+                "events",
+                None,
+                None,
+                vec![is_purchase()],
+            )]))],
+            move |d, p| purchases(d, p) == 0,
+        ),
         case_d(
             "purchased at least 2 times in the last 90 days",
-            vec![rel("events", occurrences("at_least", json!(2)), Some(in_last_90.clone()), vec![is_purchase()])],
-            move |d, p| events_where(d, p, move |e| e.name == "purchase" && e.ts >= b90 && e.ts <= ts).count() >= 2,
+            vec![rel(
+                "events",
+                occurrences("at_least", json!(2)),
+                Some(in_last_90.clone()),
+                vec![is_purchase()],
+            )],
+            move |d, p| {
+                events_where(d, p, move |e| {
+                    e.name == "purchase" && e.ts >= b90 && e.ts <= ts
+                })
+                .count()
+                    >= 2
+            },
         ),
-        case_d("at most 2 page views", vec![rel("events", occurrences("at_most", json!(2)), None, vec![cond("name", "is", json!("page_view"))])], move |d, p| {
-            events_where(d, p, named("page_view")).count() <= 2
-        }),
-        case_d("exactly 1 support ticket", vec![rel("events", occurrences("exactly", json!(1)), None, vec![cond("name", "is", json!("support_ticket"))])], move |d, p| {
-            events_where(d, p, named("support_ticket")).count() == 1
-        }),
-        case_d("more than 5 logins", vec![rel("events", occurrences("more_than", json!(5)), None, vec![cond("name", "is", json!("login"))])], move |d, p| {
-            events_where(d, p, named("login")).count() > 5
-        }),
-        case_d("fewer than 3 add to carts", vec![rel("events", occurrences("less_than", json!("3")), None, vec![cond("name", "is", json!("add_to_cart"))])], move |d, p| {
-            events_where(d, p, named("add_to_cart")).count() < 3
-        }),
-        case_d("fewer than 0 (never)", vec![rel("events", occurrences("less_than", json!(0)), None, vec![])], |_, _| false).trivial(),
-        case_d("at least 0 (always)", vec![rel("events", occurrences("at_least", json!(0)), None, vec![])], |_, _| true).trivial(),
-        case_d("purchases not exactly 1", vec![rel("events", occurrences("not_equals", json!(1)), None, vec![is_purchase()])], move |d, p| {
-            purchases(d, p) != 1
-        }),
-        case_d("purchases not 0", vec![rel("events", occurrences("not_equals", json!(0)), None, vec![is_purchase()])], move |d, p| {
-            purchases(d, p) != 0
-        }),
-        case_d("between 2 and 4 emails opened", vec![rel("events", occurrences("between", json!([2, 4])), None, vec![cond("name", "is", json!("email_opened"))])], move |d, p| {
-            (2..=4).contains(&events_where(d, p, named("email_opened")).count())
-        }),
+        case_d(
+            "at most 2 page views",
+            vec![rel(
+                "events",
+                occurrences("at_most", json!(2)),
+                None,
+                vec![cond("name", "is", json!("page_view"))],
+            )],
+            move |d, p| events_where(d, p, named("page_view")).count() <= 2,
+        ),
+        case_d(
+            "exactly 1 support ticket",
+            vec![rel(
+                "events",
+                occurrences("exactly", json!(1)),
+                None,
+                vec![cond("name", "is", json!("support_ticket"))],
+            )],
+            move |d, p| events_where(d, p, named("support_ticket")).count() == 1,
+        ),
+        case_d(
+            "more than 5 logins",
+            vec![rel(
+                "events",
+                occurrences("more_than", json!(5)),
+                None,
+                vec![cond("name", "is", json!("login"))],
+            )],
+            move |d, p| events_where(d, p, named("login")).count() > 5,
+        ),
+        case_d(
+            "fewer than 3 add to carts",
+            vec![rel(
+                "events",
+                occurrences("less_than", json!("3")),
+                None,
+                vec![cond("name", "is", json!("add_to_cart"))],
+            )],
+            move |d, p| events_where(d, p, named("add_to_cart")).count() < 3,
+        ),
+        case_d(
+            "fewer than 0 (never)",
+            vec![rel(
+                "events",
+                occurrences("less_than", json!(0)),
+                None,
+                vec![],
+            )],
+            |_, _| false,
+        )
+        .trivial(),
+        case_d(
+            "at least 0 (always)",
+            vec![rel(
+                "events",
+                occurrences("at_least", json!(0)),
+                None,
+                vec![],
+            )],
+            |_, _| true,
+        )
+        .trivial(),
+        case_d(
+            "purchases not exactly 1",
+            vec![rel(
+                "events",
+                occurrences("not_equals", json!(1)),
+                None,
+                vec![is_purchase()],
+            )],
+            move |d, p| purchases(d, p) != 1,
+        ),
+        case_d(
+            "purchases not 0",
+            vec![rel(
+                "events",
+                occurrences("not_equals", json!(0)),
+                None,
+                vec![is_purchase()],
+            )],
+            move |d, p| purchases(d, p) != 0,
+        ),
+        case_d(
+            "between 2 and 4 emails opened",
+            vec![rel(
+                "events",
+                occurrences("between", json!([2, 4])),
+                None,
+                vec![cond("name", "is", json!("email_opened"))],
+            )],
+            move |d, p| (2..=4).contains(&events_where(d, p, named("email_opened")).count()),
+        ),
         case_d(
             "sum of purchase amounts > 200",
-            vec![rel("events", aggregate("sum", "amount", "more_than", json!(200)), None, vec![is_purchase()])],
+            vec![rel(
+                "events",
+                aggregate("sum", "amount", "more_than", json!(200)),
+                None,
+                vec![is_purchase()],
+            )],
             move |d, p| {
-                let v: Vec<f64> = events_where(d, p, named("purchase")).filter_map(|e| e.amount).collect();
+                let v: Vec<f64> = events_where(d, p, named("purchase"))
+                    .filter_map(|e| e.amount)
+                    .collect();
                 !v.is_empty() && v.iter().sum::<f64>() > 200.0
             },
         ),
         case_d(
             "sum of amounts of all events at most 50 (NULL amounts ignored)",
-            vec![rel("events", aggregate("sum", "amount", "at_most", json!(50)), None, vec![])],
+            vec![rel(
+                "events",
+                aggregate("sum", "amount", "at_most", json!(50)),
+                None,
+                vec![],
+            )],
             move |d, p| {
                 let v: Vec<f64> = d.events_of(p.id).filter_map(|e| e.amount).collect();
                 !v.is_empty() && v.iter().sum::<f64>() <= 50.0
             },
         ),
-        case_d("average order total ≥ 60", vec![rel("orders", aggregate("avg", "total", "at_least", json!(60)), None, vec![])], move |d, p| {
-            let v: Vec<f64> = d.orders_of(p.id).map(|o| o.total).collect();
-            !v.is_empty() && v.iter().sum::<f64>() / v.len() as f64 >= 60.0
-        }),
-        case_d("smallest order < 20", vec![rel("orders", aggregate("min", "total", "less_than", json!(20)), None, vec![])], move |d, p| {
-            d.orders_of(p.id).map(|o| o.total).fold(None, |m: Option<f64>, x| Some(m.map_or(x, |m| m.min(x)))).is_some_and(|m| m < 20.0)
-        }),
-        case_d("largest order between 100 and 300", vec![rel("orders", aggregate("max", "total", "between", json!([100, 300])), None, vec![])], move |d, p| {
-            d.orders_of(p.id).map(|o| o.total).fold(None, |m: Option<f64>, x| Some(m.map_or(x, |m| m.max(x)))).is_some_and(|m| (100.0..=300.0).contains(&m))
-        }),
-        case_d("largest item count exactly 3", vec![rel("orders", aggregate("max", "items", "exactly", json!(3)), None, vec![])], move |d, p| {
-            d.orders_of(p.id).map(|o| o.items).max() == Some(3)
-        }),
-        case_d("events on at least 3 distinct channels", vec![rel("events", aggregate("count_distinct", "channel", "at_least", json!(3)), None, vec![])], move |d, p| {
-            d.events_of(p.id).filter_map(|e| e.channel.as_deref()).collect::<BTreeSet<_>>().len() >= 3
-        }),
-        case_d("distinct event names not 2", vec![rel("events", aggregate("count_distinct", "name", "not_equals", json!(2)), None, vec![])], move |d, p| {
-            // Over no related records there is no aggregate: no match.
-            let names: BTreeSet<&str> = d.events_of(p.id).map(|e| e.name.as_str()).collect();
-            !names.is_empty() && names.len() != 2
-        }),
-        case_d("order totals sum to less than 150", vec![rel("orders", aggregate("sum", "total", "less_than", json!(150)), None, vec![])], move |d, p| {
-            let v: Vec<f64> = d.orders_of(p.id).map(|o| o.total).collect();
-            !v.is_empty() && v.iter().sum::<f64>() < 150.0
-        }),
+        case_d(
+            "average order total ≥ 60",
+            vec![rel(
+                "orders",
+                aggregate("avg", "total", "at_least", json!(60)),
+                None,
+                vec![],
+            )],
+            move |d, p| {
+                let v: Vec<f64> = d.orders_of(p.id).map(|o| o.total).collect();
+                !v.is_empty() && v.iter().sum::<f64>() / v.len() as f64 >= 60.0
+            },
+        ),
+        case_d(
+            "smallest order < 20",
+            vec![rel(
+                "orders",
+                aggregate("min", "total", "less_than", json!(20)),
+                None,
+                vec![],
+            )],
+            move |d, p| {
+                d.orders_of(p.id)
+                    .map(|o| o.total)
+                    .fold(None, |m: Option<f64>, x| Some(m.map_or(x, |m| m.min(x))))
+                    .is_some_and(|m| m < 20.0)
+            },
+        ),
+        case_d(
+            "largest order between 100 and 300",
+            vec![rel(
+                "orders",
+                aggregate("max", "total", "between", json!([100, 300])),
+                None,
+                vec![],
+            )],
+            move |d, p| {
+                d.orders_of(p.id)
+                    .map(|o| o.total)
+                    .fold(None, |m: Option<f64>, x| Some(m.map_or(x, |m| m.max(x))))
+                    .is_some_and(|m| (100.0..=300.0).contains(&m))
+            },
+        ),
+        case_d(
+            "largest item count exactly 3",
+            vec![rel(
+                "orders",
+                aggregate("max", "items", "exactly", json!(3)),
+                None,
+                vec![],
+            )],
+            move |d, p| d.orders_of(p.id).map(|o| o.items).max() == Some(3),
+        ),
+        case_d(
+            "events on at least 3 distinct channels",
+            vec![rel(
+                "events",
+                aggregate("count_distinct", "channel", "at_least", json!(3)),
+                None,
+                vec![],
+            )],
+            move |d, p| {
+                d.events_of(p.id)
+                    .filter_map(|e| e.channel.as_deref())
+                    .collect::<BTreeSet<_>>()
+                    .len()
+                    >= 3
+            },
+        ),
+        case_d(
+            "distinct event names not 2",
+            vec![rel(
+                "events",
+                aggregate("count_distinct", "name", "not_equals", json!(2)),
+                None,
+                vec![],
+            )],
+            move |d, p| {
+                // Over no related records there is no aggregate: no match.
+                let names: BTreeSet<&str> = d.events_of(p.id).map(|e| e.name.as_str()).collect();
+                !names.is_empty() && names.len() != 2
+            },
+        ),
+        case_d(
+            "order totals sum to less than 150",
+            vec![rel(
+                "orders",
+                aggregate("sum", "total", "less_than", json!(150)),
+                None,
+                vec![],
+            )],
+            move |d, p| {
+                let v: Vec<f64> = d.orders_of(p.id).map(|o| o.total).collect();
+                !v.is_empty() && v.iter().sum::<f64>() < 150.0
+            },
+        ),
         case_d(
             "a purchase between 180 and 90 days ago",
-            vec![rel("events", None, Some(json!({"type": "between_ago", "from": 180, "to": 90, "unit": "day"})), vec![is_purchase()])],
-            move |d, p| events_where(d, p, move |e| e.name == "purchase" && e.ts >= b180 && e.ts <= b90).count() >= 1,
+            vec![rel(
+                "events",
+                None,
+                Some(json!({"type": "between_ago", "from": 180, "to": 90, "unit": "day"})),
+                vec![is_purchase()],
+            )],
+            move |d, p| {
+                events_where(d, p, move |e| {
+                    e.name == "purchase" && e.ts >= b180 && e.ts <= b90
+                })
+                .count()
+                    >= 1
+            },
         ),
         case_d(
             "an order before 2025-06-01",
-            vec![rel("orders", None, Some(json!({"type": "before", "date": "2025-06-01"})), vec![])],
+            vec![rel(
+                "orders",
+                None,
+                Some(json!({"type": "before", "date": "2025-06-01"})),
+                vec![],
+            )],
             move |d, p| orders_where(d, p, |o| o.placed_at < date("2025-06-01")).count() >= 1,
         ),
         case_d(
             "an order after 2026-09-01",
-            vec![rel("orders", None, Some(json!({"type": "after", "date": "2026-09-01"})), vec![])],
+            vec![rel(
+                "orders",
+                None,
+                Some(json!({"type": "after", "date": "2026-09-01"})),
+                vec![],
+            )],
             move |d, p| orders_where(d, p, |o| o.placed_at >= date("2026-09-02")).count() >= 1,
         ),
         case_d(
             "2+ orders between 2025-01-01 and 2025-12-31",
-            vec![rel("orders", occurrences("at_least", json!(2)), Some(json!({"type": "between", "from": "2025-01-01", "to": "2025-12-31"})), vec![])],
-            move |d, p| orders_where(d, p, |o| o.placed_at >= date("2025-01-01") && o.placed_at < date("2026-01-01")).count() >= 2,
+            vec![rel(
+                "orders",
+                occurrences("at_least", json!(2)),
+                Some(json!({"type": "between", "from": "2025-01-01", "to": "2025-12-31"})),
+                vec![],
+            )],
+            move |d, p| {
+                orders_where(d, p, |o| {
+                    o.placed_at >= date("2025-01-01") && o.placed_at < date("2026-01-01")
+                })
+                .count()
+                    >= 2
+            },
         ),
         case_d(
             "a delivered order any time",
-            vec![rel("orders", None, Some(json!({"type": "any_time"})), vec![cond("status", "is", json!("delivered"))])],
+            vec![rel(
+                "orders",
+                None,
+                Some(json!({"type": "any_time"})),
+                vec![cond("status", "is", json!("delivered"))],
+            )],
             move |d, p| orders_where(d, p, |o| o.status == "delivered").count() >= 1,
         ),
         case_d(
             "no login in the last 6 months",
-            vec![rel("events", occurrences("at_most", json!(0)), Some(json!({"type": "in_the_last", "amount": 6, "unit": "month"})), vec![cond("name", "is", json!("login"))])],
-            move |d, p| events_where(d, p, move |e| e.name == "login" && e.ts >= b6m && e.ts <= ts).count() == 0,
+            vec![rel(
+                "events",
+                occurrences("at_most", json!(0)),
+                Some(json!({"type": "in_the_last", "amount": 6, "unit": "month"})),
+                vec![cond("name", "is", json!("login"))],
+            )],
+            move |d, p| {
+                events_where(d, p, move |e| {
+                    e.name == "login" && e.ts >= b6m && e.ts <= ts
+                })
+                .count()
+                    == 0
+            },
         ),
         case_d(
             "events filtered by an OR of an AND and a NOT",
@@ -765,14 +1433,24 @@ fn relationship_cases() -> Vec<Case> {
                 occurrences("at_least", json!(2)),
                 None,
                 vec![or(vec![
-                    and(vec![is_purchase(), cond("amount", "greater_than", json!(80))]),
-                    not(and(vec![cond("channel", "is_one_of", json!(["web", "email"]))])),
+                    and(vec![
+                        is_purchase(),
+                        cond("amount", "greater_than", json!(80)),
+                    ]),
+                    not(and(vec![cond(
+                        "channel",
+                        "is_one_of",
+                        json!(["web", "email"]),
+                    )])),
                 ])],
             )],
             move |d, p| {
                 events_where(d, p, |e| {
                     (e.name == "purchase" && e.amount.is_some_and(|a| a > 80.0))
-                        || !e.channel.as_deref().is_some_and(|c| ["web", "email"].contains(&c))
+                        || !e
+                            .channel
+                            .as_deref()
+                            .is_some_and(|c| ["web", "email"].contains(&c))
                 })
                 .count()
                     >= 2
@@ -838,30 +1516,45 @@ fn group_cases() -> Vec<Case> {
 
 /// Base entities other than profiles: many-to-one relationships and nesting.
 fn other_entity_cases() -> Vec<Case> {
-    let events_case = |name: &str, children: Vec<Value>, f: Box<dyn Fn(&Data, &Event) -> bool>| Case {
-        name: name.to_string(),
-        entity: "events",
-        children,
-        reference: Box::new(move |d: &Data, id: i64| f(d, &d.events[(id - 1) as usize])),
-        trivial_ok: false,
-    };
-    let orders_case = |name: &str, children: Vec<Value>, f: Box<dyn Fn(&Data, &Order) -> bool>| Case {
-        name: name.to_string(),
-        entity: "orders",
-        children,
-        reference: Box::new(move |d: &Data, id: i64| f(d, &d.orders[(id - 1) as usize])),
-        trivial_ok: false,
-    };
+    let events_case =
+        |name: &str, children: Vec<Value>, f: Box<dyn Fn(&Data, &Event) -> bool>| Case {
+            name: name.to_string(),
+            entity: "events",
+            children,
+            reference: Box::new(move |d: &Data, id: i64| f(d, &d.events[(id - 1) as usize])),
+            trivial_ok: false,
+        };
+    let orders_case =
+        |name: &str, children: Vec<Value>, f: Box<dyn Fn(&Data, &Order) -> bool>| Case {
+            name: name.to_string(),
+            entity: "orders",
+            children,
+            reference: Box::new(move |d: &Data, id: i64| f(d, &d.orders[(id - 1) as usize])),
+            trivial_ok: false,
+        };
     let b30 = shift(now(), -30, U::Day).timestamp();
     vec![
         events_case(
             "purchases by pro profiles",
-            vec![is_purchase(), rel("profile", None, None, vec![cond("plan", "is", json!("pro"))])],
+            vec![
+                is_purchase(),
+                rel(
+                    "profile",
+                    None,
+                    None,
+                    vec![cond("plan", "is", json!("pro"))],
+                ),
+            ],
             Box::new(|d, e| e.name == "purchase" && d.profile(e.profile_id).plan == "pro"),
         ),
         events_case(
             "events of profiles who signed up in the last 30 days (window on many-to-one)",
-            vec![rel("profile", None, Some(json!({"type": "in_the_last", "amount": 30, "unit": "day"})), vec![])],
+            vec![rel(
+                "profile",
+                None,
+                Some(json!({"type": "in_the_last", "amount": 30, "unit": "day"})),
+                vec![],
+            )],
             Box::new(move |d, e| {
                 let s = d.profile(e.profile_id).signed_up_at;
                 s >= b30 && s <= now().timestamp()
@@ -869,26 +1562,56 @@ fn other_entity_cases() -> Vec<Case> {
         ),
         events_case(
             "events not of US profiles",
-            vec![rel("profile", occurrences("exactly", json!(0)), None, vec![cond("country", "is", json!("US"))])],
+            vec![rel(
+                "profile",
+                occurrences("exactly", json!(0)),
+                None,
+                vec![cond("country", "is", json!("US"))],
+            )],
             Box::new(|d, e| d.profile(e.profile_id).country.as_deref() != Some("US")),
         ),
         orders_case(
             "big orders of profiles with 5+ logins (nested relationships)",
             vec![
                 cond("total", "greater_than_or_equal", json!(50)),
-                rel("profile", None, None, vec![rel("events", occurrences("at_least", json!(5)), None, vec![cond("name", "is", json!("login"))])]),
+                rel(
+                    "profile",
+                    None,
+                    None,
+                    vec![rel(
+                        "events",
+                        occurrences("at_least", json!(5)),
+                        None,
+                        vec![cond("name", "is", json!("login"))],
+                    )],
+                ),
             ],
-            Box::new(|d, o| o.total >= 50.0 && d.events_of(o.profile_id).filter(|e| e.name == "login").count() >= 5),
+            Box::new(|d, o| {
+                o.total >= 50.0
+                    && d.events_of(o.profile_id)
+                        .filter(|e| e.name == "login")
+                        .count()
+                        >= 5
+            }),
         ),
         orders_case(
             "orders with status one of, placed on a weekend",
             vec![
                 cond("status", "is_one_of", json!(["delivered", "shipped"])),
-                cond("placed_at", "date_part_is", json!({"part": "weekday", "values": [0, 6]})),
+                cond(
+                    "placed_at",
+                    "date_part_is",
+                    json!({"part": "weekday", "values": [0, 6]}),
+                ),
             ],
             Box::new(|_, o| {
                 ["delivered", "shipped"].contains(&o.status.as_str())
-                    && [0, 6].contains(&DateTime::from_timestamp(o.placed_at, 0).unwrap().weekday().num_days_from_sunday())
+                    && [0, 6].contains(
+                        &DateTime::from_timestamp(o.placed_at, 0)
+                            .unwrap()
+                            .weekday()
+                            .num_days_from_sunday(),
+                    )
             }),
         ),
     ]
@@ -936,11 +1659,17 @@ fn sql_counts_agree_with_the_reference_evaluator() {
     let mut failures = Vec::new();
     let mut weak = Vec::new();
     let mut cases = all_cases();
-    let birthday = d.profiles.iter().find_map(|p| p.birth_date.clone()).unwrap();
+    let birthday = d
+        .profiles
+        .iter()
+        .find_map(|p| p.birth_date.clone())
+        .unwrap();
     let start = date(&birthday);
-    cases.push(case(format!("birth_date on {birthday}"), vec![cond("birth_date", "on", json!(birthday))], move |p| {
-        when(p, "birth_date").is_some_and(|t| t >= start && t < start + DAY)
-    }));
+    cases.push(case(
+        format!("birth_date on {birthday}"),
+        vec![cond("birth_date", "on", json!(birthday))],
+        move |p| when(p, "birth_date").is_some_and(|t| t >= start && t < start + DAY),
+    ));
     for case in cases {
         let seg = segment(&case);
         let query = match segment_model::validate::check(&seg, d.source.schema(), None, now()) {
@@ -975,14 +1704,29 @@ fn sql_counts_agree_with_the_reference_evaluator() {
             weak.push(format!("{}: {expected} of {}", case.name, ids.len()));
         }
     }
-    assert!(failures.is_empty(), "{} disagreement(s):\n{}", failures.len(), failures.join("\n\n"));
-    assert!(weak.is_empty(), "cases that match nothing or everything prove little:\n{}", weak.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} disagreement(s):\n{}",
+        failures.len(),
+        failures.join("\n\n")
+    );
+    assert!(
+        weak.is_empty(),
+        "cases that match nothing or everything prove little:\n{}",
+        weak.join("\n")
+    );
 }
 
 /// Every operator, count operator, aggregate function and window kind appears in some case.
 #[test]
 fn the_cases_cover_every_operator_and_constraint() {
-    fn walk(v: &Value, ops: &mut BTreeSet<String>, counts: &mut BTreeSet<String>, aggs: &mut BTreeSet<String>, windows: &mut BTreeSet<String>) {
+    fn walk(
+        v: &Value,
+        ops: &mut BTreeSet<String>,
+        counts: &mut BTreeSet<String>,
+        aggs: &mut BTreeSet<String>,
+        windows: &mut BTreeSet<String>,
+    ) {
         match v {
             Value::Object(map) => {
                 match map.get("type").and_then(Value::as_str) {
@@ -1003,19 +1747,35 @@ fn the_cases_cover_every_operator_and_constraint() {
                     }
                     _ => {}
                 }
-                map.values().for_each(|x| walk(x, ops, counts, aggs, windows));
+                map.values()
+                    .for_each(|x| walk(x, ops, counts, aggs, windows));
             }
-            Value::Array(items) => items.iter().for_each(|x| walk(x, ops, counts, aggs, windows)),
+            Value::Array(items) => items
+                .iter()
+                .for_each(|x| walk(x, ops, counts, aggs, windows)),
             _ => {}
         }
     }
     let (mut ops, mut counts, mut aggs, mut windows) = Default::default();
     for case in all_cases() {
-        walk(&Value::Array(case.children.clone()), &mut ops, &mut counts, &mut aggs, &mut windows);
+        walk(
+            &Value::Array(case.children.clone()),
+            &mut ops,
+            &mut counts,
+            &mut aggs,
+            &mut windows,
+        );
     }
     let name = |v: Value| v.as_str().unwrap().to_string();
-    let missing: Vec<&str> = Operator::ALL.iter().map(|op| op.name()).filter(|n| !ops.contains(*n)).collect();
-    assert!(missing.is_empty(), "operators without a reference case: {missing:?}");
+    let missing: Vec<&str> = Operator::ALL
+        .iter()
+        .map(|op| op.name())
+        .filter(|n| !ops.contains(*n))
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "operators without a reference case: {missing:?}"
+    );
     for op in [
         CountOperator::AtLeast,
         CountOperator::AtMost,
@@ -1025,7 +1785,10 @@ fn the_cases_cover_every_operator_and_constraint() {
         CountOperator::NotEquals,
         CountOperator::Between,
     ] {
-        assert!(counts.contains(&name(serde_json::to_value(op).unwrap())), "{op:?} not covered");
+        assert!(
+            counts.contains(&name(serde_json::to_value(op).unwrap())),
+            "{op:?} not covered"
+        );
     }
     for f in [
         AggregateFunction::Sum,
@@ -1034,9 +1797,19 @@ fn the_cases_cover_every_operator_and_constraint() {
         AggregateFunction::Max,
         AggregateFunction::CountDistinct,
     ] {
-        assert!(aggs.contains(&name(serde_json::to_value(f).unwrap())), "{f:?} not covered");
+        assert!(
+            aggs.contains(&name(serde_json::to_value(f).unwrap())),
+            "{f:?} not covered"
+        );
     }
-    for w in ["any_time", "in_the_last", "between_ago", "before", "after", "between"] {
+    for w in [
+        "any_time",
+        "in_the_last",
+        "between_ago",
+        "before",
+        "after",
+        "between",
+    ] {
         assert!(windows.contains(w), "window {w} not covered");
     }
 }

@@ -40,7 +40,10 @@ fn only_reading_is_allowed() {
         assert!(matches!(err, Error::NotAllowed(_)), "{sql}: {err:?}");
     }
     assert!(!other.exists(), "ATTACH created no file");
-    assert_eq!(count("SELECT count(*) FROM events").unwrap(), source.total("events").unwrap());
+    assert_eq!(
+        count("SELECT count(*) FROM events").unwrap(),
+        source.total("events").unwrap()
+    );
 }
 
 #[test]
@@ -51,13 +54,31 @@ fn regexp_is_rust_regex_search_with_sql_nulls() {
     assert_eq!(one("SELECT regexp('^ell', 'hello')", &[]).unwrap(), 0);
     assert_eq!(one("SELECT regexp('(?i)HEL', 'hello')", &[]).unwrap(), 1);
     assert_eq!(one("SELECT regexp('é.', 'café!')", &[]).unwrap(), 1);
-    assert_eq!(one("SELECT regexp(?1, NULL) IS NULL", &[Value::Text("x".into())]).unwrap(), 1);
+    assert_eq!(
+        one(
+            "SELECT regexp(?1, NULL) IS NULL",
+            &[Value::Text("x".into())]
+        )
+        .unwrap(),
+        1
+    );
     assert_eq!(one("SELECT regexp(NULL, 'x') IS NULL", &[]).unwrap(), 1);
     assert_eq!(one("SELECT regexp('^4', 42)", &[]).unwrap(), 1);
-    let all = one("SELECT count(*) FROM profiles WHERE email REGEXP ?1", &[Value::Text("@".into())]).unwrap();
+    let all = one(
+        "SELECT count(*) FROM profiles WHERE email REGEXP ?1",
+        &[Value::Text("@".into())],
+    )
+    .unwrap();
     assert_eq!(all, 50);
     // A pattern that changes per row (from a column) is compiled once per distinct value.
-    assert_eq!(one("SELECT count(*) FROM profiles WHERE regexp('^' || plan || '$', plan)", &[]).unwrap(), 50);
+    assert_eq!(
+        one(
+            "SELECT count(*) FROM profiles WHERE regexp('^' || plan || '$', plan)",
+            &[]
+        )
+        .unwrap(),
+        50
+    );
     // A pattern whose compiled form would be huge is refused, not built.
     let err = one("SELECT regexp('(\\w{100}){100}', 'x')", &[]).unwrap_err();
     assert!(err.to_string().contains("size limit"), "{err}");
@@ -67,14 +88,18 @@ fn regexp_is_rust_regex_search_with_sql_nulls() {
 }
 
 /// A statement that runs for a long time (a cross join over events).
-const SLOW: &str = "SELECT count(*) FROM events a, events b, events c WHERE a.amount + b.amount + c.amount > 1e12";
+const SLOW: &str =
+    "SELECT count(*) FROM events a, events b, events c WHERE a.amount + b.amount + c.amount > 1e12";
 
 #[test]
 fn a_cancelled_token_stops_a_running_count() {
     let (_dir, source) = demo(300);
     let pre = CancelToken::new();
     pre.cancel();
-    assert!(matches!(source.count_sql("SELECT 1", &[], Some(&pre)), Err(Error::Cancelled)));
+    assert!(matches!(
+        source.count_sql("SELECT 1", &[], Some(&pre)),
+        Err(Error::Cancelled)
+    ));
 
     let token = CancelToken::new();
     let remote = token.clone();
@@ -88,7 +113,12 @@ fn a_cancelled_token_stops_a_running_count() {
     assert!(matches!(result, Err(Error::Cancelled)), "{result:?}");
     assert!(started.elapsed() < Duration::from_secs(10));
     // The connection is usable afterwards, with no handler left behind.
-    assert_eq!(source.count_sql("SELECT count(*) FROM profiles", &[], None).unwrap(), 300);
+    assert_eq!(
+        source
+            .count_sql("SELECT count(*) FROM profiles", &[], None)
+            .unwrap(),
+        300
+    );
 }
 
 #[test]
@@ -96,7 +126,12 @@ fn the_interrupter_stops_a_running_count_from_another_thread() {
     let (_dir, source) = demo(300);
     let interrupter = source.interrupter();
     interrupter.interrupt(); // no statement running: no effect on the next one
-    assert_eq!(source.count_sql("SELECT count(*) FROM profiles", &[], None).unwrap(), 300);
+    assert_eq!(
+        source
+            .count_sql("SELECT count(*) FROM profiles", &[], None)
+            .unwrap(),
+        300
+    );
     let stop = std::thread::spawn(move || {
         std::thread::sleep(Duration::from_millis(100));
         interrupter.interrupt();

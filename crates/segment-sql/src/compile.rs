@@ -8,8 +8,8 @@
 //! can be NULL is guarded: `(col IS NOT NULL AND …)`, `COALESCE((raw sql), FALSE)`.
 
 use segment_model::ir::{
-    ArrayElement, ColumnRef, CompareOp, EntityRef, Expr, Number, NumberComparison, Predicate, Query, Related,
-    RelatedConstraint, TimeRange,
+    ArrayElement, ColumnRef, CompareOp, EntityRef, Expr, Number, NumberComparison, Predicate,
+    Query, Related, RelatedConstraint, TimeRange,
 };
 use segment_model::schema::Storage;
 use segment_model::tree::AggregateFunction;
@@ -18,7 +18,9 @@ use crate::dialect::Dialect;
 use crate::error::{Error, Result};
 use crate::fragment::{Cond, Fragment, Select};
 use crate::raw;
-use crate::time::{format_datetime, lower_edge, max_day, min_day, upper_edge, Edge, Grain, SECONDS_PER_DAY};
+use crate::time::{
+    format_datetime, lower_edge, max_day, min_day, upper_edge, Edge, Grain, SECONDS_PER_DAY,
+};
 use crate::value::SqlValue;
 use crate::Output;
 
@@ -47,10 +49,16 @@ struct Pred {
 
 impl Pred {
     fn nullable(frag: Fragment) -> Self {
-        Pred { frag, nullable: true }
+        Pred {
+            frag,
+            nullable: true,
+        }
     }
     fn total(frag: Fragment) -> Self {
-        Pred { frag, nullable: false }
+        Pred {
+            frag,
+            nullable: false,
+        }
     }
 }
 
@@ -96,7 +104,9 @@ fn number_value(n: Number) -> Result<SqlValue> {
 }
 
 fn count_value(n: u64) -> Result<SqlValue> {
-    i64::try_from(n).map(SqlValue::Integer).map_err(|_| Error::CountTooLarge(n))
+    i64::try_from(n)
+        .map(SqlValue::Integer)
+        .map_err(|_| Error::CountTooLarge(n))
 }
 
 fn element_value(e: &ArrayElement) -> Result<SqlValue> {
@@ -119,11 +129,19 @@ impl<'d> Compiler<'d> {
     }
 
     fn qualified(&self, scope: &Scope, name: &str) -> Result<Fragment> {
-        Ok(Fragment::sql(format!("{}.{}", scope.alias(), self.ident(name)?)))
+        Ok(Fragment::sql(format!(
+            "{}.{}",
+            scope.alias(),
+            self.ident(name)?
+        )))
     }
 
     fn table(&self, scope: &Scope) -> Result<Fragment> {
-        Ok(Fragment::sql(format!("{} AS {}", self.ident(&scope.entity.name)?, scope.alias())))
+        Ok(Fragment::sql(format!(
+            "{} AS {}",
+            self.ident(&scope.entity.name)?,
+            scope.alias()
+        )))
     }
 
     fn literal(&self, value: bool) -> Fragment {
@@ -132,7 +150,10 @@ impl<'d> Compiler<'d> {
 
     /// The statement for `output` over the query's records.
     pub(crate) fn statement(&self, query: &Query, output: Output) -> Result<Select> {
-        let scope = Scope { entity: &query.entity, depth: 0 };
+        let scope = Scope {
+            entity: &query.entity,
+            depth: 0,
+        };
         let from = self.table(&scope)?;
         let count = Fragment::sql("COUNT(*)");
         let filter = || -> Result<Option<Cond>> {
@@ -183,12 +204,22 @@ impl<'d> Compiler<'d> {
             Expr::And(items) => match items.as_slice() {
                 [] => Cond::Atom(self.literal(true)),
                 [one] => self.expr(one, scope, negative)?,
-                [_, _, ..] => Cond::And(items.iter().map(|e| self.expr(e, scope, negative)).collect::<Result<_>>()?),
+                [_, _, ..] => Cond::And(
+                    items
+                        .iter()
+                        .map(|e| self.expr(e, scope, negative))
+                        .collect::<Result<_>>()?,
+                ),
             },
             Expr::Or(items) => match items.as_slice() {
                 [] => Cond::Atom(self.literal(false)),
                 [one] => self.expr(one, scope, negative)?,
-                [_, _, ..] => Cond::Or(items.iter().map(|e| self.expr(e, scope, negative)).collect::<Result<_>>()?),
+                [_, _, ..] => Cond::Or(
+                    items
+                        .iter()
+                        .map(|e| self.expr(e, scope, negative))
+                        .collect::<Result<_>>()?,
+                ),
             },
             Expr::Not(inner) => Cond::Not(Box::new(self.expr(inner, scope, !negative)?)),
             Expr::Column { column, predicate } => {
@@ -207,7 +238,13 @@ impl<'d> Compiler<'d> {
                 let end = if info.line_comment { "\n" } else { "" };
                 let frag = Fragment::sql(sql.as_str()).text(end).parens();
                 if negative {
-                    Cond::Atom(Fragment::sql("COALESCE(").append(&frag).text(", ").append(&self.literal(false)).text(")"))
+                    Cond::Atom(
+                        Fragment::sql("COALESCE(")
+                            .append(&frag)
+                            .text(", ")
+                            .append(&self.literal(false))
+                            .text(")"),
+                    )
                 } else {
                     Cond::Atom(frag)
                 }
@@ -237,14 +274,29 @@ impl<'d> Compiler<'d> {
     }
 
     fn storage_error(predicate: &'static str, column: &ColumnRef) -> Error {
-        Error::Storage { predicate, column: column.name.clone(), storage: storage_name(column.storage) }
+        Error::Storage {
+            predicate,
+            column: column.name.clone(),
+            storage: storage_name(column.storage),
+        }
     }
 
     fn predicate(&self, col: Fragment, column: &ColumnRef, predicate: &Predicate) -> Result<Pred> {
         let d = self.dialect;
-        let folded = |case_sensitive: bool| if case_sensitive { col.clone() } else { d.fold_case(col.clone()) };
-        let fold_value =
-            |value: &str, case_sensitive: bool| if case_sensitive { value.to_string() } else { value.to_ascii_lowercase() };
+        let folded = |case_sensitive: bool| {
+            if case_sensitive {
+                col.clone()
+            } else {
+                d.fold_case(col.clone())
+            }
+        };
+        let fold_value = |value: &str, case_sensitive: bool| {
+            if case_sensitive {
+                value.to_string()
+            } else {
+                value.to_ascii_lowercase()
+            }
+        };
         // "is <nothing>" style constants: never NULL.
         let constant = |value: bool, non_null_when_true: bool| {
             if value && non_null_when_true {
@@ -256,45 +308,89 @@ impl<'d> Compiler<'d> {
         Ok(match predicate {
             Predicate::IsNull => Pred::total(col.clone().text(" IS NULL")),
             Predicate::IsNotNull => Pred::total(Self::is_not_null(&col)),
-            Predicate::IsBlank => {
-                Pred::total(col.clone().text(" IS NULL OR ").append(&col).text(" = ''").parens())
-            }
+            Predicate::IsBlank => Pred::total(
+                col.clone()
+                    .text(" IS NULL OR ")
+                    .append(&col)
+                    .text(" = ''")
+                    .parens(),
+            ),
             Predicate::IsNotBlank => Pred::nullable(col.clone().text(" <> ''")),
-            Predicate::TextEquals { value, case_sensitive, negated } => {
+            Predicate::TextEquals {
+                value,
+                case_sensitive,
+                negated,
+            } => {
                 let op = if *negated { " <> " } else { " = " };
-                Pred::nullable(folded(*case_sensitive).text(op).param(fold_value(value, *case_sensitive)))
+                Pred::nullable(
+                    folded(*case_sensitive)
+                        .text(op)
+                        .param(fold_value(value, *case_sensitive)),
+                )
             }
-            Predicate::TextIn { values, case_sensitive, negated } => {
+            Predicate::TextIn {
+                values,
+                case_sensitive,
+                negated,
+            } => {
                 if values.is_empty() {
                     constant(*negated, true)
                 } else {
                     let op = if *negated { " NOT IN (" } else { " IN (" };
-                    let values = values.iter().map(|v| SqlValue::Text(fold_value(v, *case_sensitive)));
+                    let values = values
+                        .iter()
+                        .map(|v| SqlValue::Text(fold_value(v, *case_sensitive)));
                     Pred::nullable(folded(*case_sensitive).text(op).params(values).text(")"))
                 }
             }
-            Predicate::Contains { value, case_sensitive, negated } => {
+            Predicate::Contains {
+                value,
+                case_sensitive,
+                negated,
+            } => {
                 if value.is_empty() {
                     constant(!*negated, true)
                 } else {
-                    Pred::nullable(d.contains(folded(*case_sensitive), &fold_value(value, *case_sensitive), *negated))
+                    Pred::nullable(d.contains(
+                        folded(*case_sensitive),
+                        &fold_value(value, *case_sensitive),
+                        *negated,
+                    ))
                 }
             }
-            Predicate::StartsWith { value, case_sensitive, negated } => {
+            Predicate::StartsWith {
+                value,
+                case_sensitive,
+                negated,
+            } => {
                 if value.is_empty() {
                     constant(!*negated, true)
                 } else {
-                    Pred::nullable(d.starts_with(folded(*case_sensitive), &fold_value(value, *case_sensitive), *negated))
+                    Pred::nullable(d.starts_with(
+                        folded(*case_sensitive),
+                        &fold_value(value, *case_sensitive),
+                        *negated,
+                    ))
                 }
             }
-            Predicate::EndsWith { value, case_sensitive, negated } => {
+            Predicate::EndsWith {
+                value,
+                case_sensitive,
+                negated,
+            } => {
                 if value.is_empty() {
                     constant(!*negated, true)
                 } else {
-                    Pred::nullable(d.ends_with(folded(*case_sensitive), &fold_value(value, *case_sensitive), *negated))
+                    Pred::nullable(d.ends_with(
+                        folded(*case_sensitive),
+                        &fold_value(value, *case_sensitive),
+                        *negated,
+                    ))
                 }
             }
-            Predicate::Like { pattern, negated } => Pred::nullable(d.like(col.clone(), pattern, *negated)),
+            Predicate::Like { pattern, negated } => {
+                Pred::nullable(d.like(col.clone(), pattern, *negated))
+            }
             Predicate::Regex { pattern, negated } => {
                 let frag = d.regex(col.clone(), pattern, *negated)?;
                 if *negated {
@@ -304,12 +400,16 @@ impl<'d> Compiler<'d> {
                     Pred::nullable(frag)
                 }
             }
-            Predicate::TextLength(op, n) => Pred::nullable(d.char_length(col.clone()).text(op_sql(*op)).param(*n)),
+            Predicate::TextLength(op, n) => {
+                Pred::nullable(d.char_length(col.clone()).text(op_sql(*op)).param(*n))
+            }
             Predicate::Number(comparison) => match self.number(col.clone(), comparison)? {
                 Some(frag) => Pred::nullable(frag),
                 None => match comparison {
                     NumberComparison::In { negated, .. } => constant(*negated, true),
-                    NumberComparison::Compare(..) | NumberComparison::Between { .. } => constant(false, false),
+                    NumberComparison::Compare(..) | NumberComparison::Between { .. } => {
+                        constant(false, false)
+                    }
                 },
             },
             Predicate::Boolean(value) => match column.storage {
@@ -322,9 +422,13 @@ impl<'d> Compiler<'d> {
                 | Storage::IsoDate
                 | Storage::IsoDateTime
                 | Storage::IsoDateTimeSpace
-                | Storage::JsonArray => return Err(Self::storage_error("a true/false test", column)),
+                | Storage::JsonArray => {
+                    return Err(Self::storage_error("a true/false test", column))
+                }
             },
-            Predicate::Time { range, negated } => self.time(col.clone(), column, range, *negated)?,
+            Predicate::Time { range, negated } => {
+                self.time(col.clone(), column, range, *negated)?
+            }
             Predicate::DatePart { part, values } => {
                 self.time_grain(column, "a date part test")?;
                 if values.is_empty() {
@@ -340,7 +444,10 @@ impl<'d> Compiler<'d> {
                 if elements.is_empty() {
                     constant(false, false)
                 } else {
-                    let values = elements.iter().map(element_value).collect::<Result<Vec<_>>>()?;
+                    let values = elements
+                        .iter()
+                        .map(element_value)
+                        .collect::<Result<Vec<_>>>()?;
                     Pred::nullable(d.array_contains_any(col.clone(), values)?)
                 }
             }
@@ -367,7 +474,10 @@ impl<'d> Compiler<'d> {
                 if elements.is_empty() {
                     constant(true, true)
                 } else {
-                    let values = elements.iter().map(element_value).collect::<Result<Vec<_>>>()?;
+                    let values = elements
+                        .iter()
+                        .map(element_value)
+                        .collect::<Result<Vec<_>>>()?;
                     let any = d.array_contains_any(col.clone(), values)?;
                     Pred::total(Self::not_null_and(&col, Fragment::sql("NOT ").append(&any)))
                 }
@@ -404,17 +514,31 @@ impl<'d> Compiler<'d> {
     /// `expr <comparison>`; `None` when no value can satisfy it (an empty `IN` list).
     fn number(&self, expr: Fragment, comparison: &NumberComparison) -> Result<Option<Fragment>> {
         Ok(match comparison {
-            NumberComparison::Compare(op, n) => Some(expr.text(op_sql(*op)).param(number_value(*n)?)),
+            NumberComparison::Compare(op, n) => {
+                Some(expr.text(op_sql(*op)).param(number_value(*n)?))
+            }
             NumberComparison::Between { low, high, negated } => {
-                let op = if *negated { " NOT BETWEEN " } else { " BETWEEN " };
-                Some(expr.text(op).param(number_value(*low)?).text(" AND ").param(number_value(*high)?))
+                let op = if *negated {
+                    " NOT BETWEEN "
+                } else {
+                    " BETWEEN "
+                };
+                Some(
+                    expr.text(op)
+                        .param(number_value(*low)?)
+                        .text(" AND ")
+                        .param(number_value(*high)?),
+                )
             }
             NumberComparison::In { values, negated } => {
                 if values.is_empty() {
                     None
                 } else {
                     let op = if *negated { " NOT IN (" } else { " IN (" };
-                    let values = values.iter().map(|n| number_value(*n)).collect::<Result<Vec<_>>>()?;
+                    let values = values
+                        .iter()
+                        .map(|n| number_value(*n))
+                        .collect::<Result<Vec<_>>>()?;
                     Some(expr.text(op).params(values).text(")"))
                 }
             }
@@ -427,14 +551,18 @@ impl<'d> Compiler<'d> {
             Storage::UnixSeconds => Ok(None),
             Storage::IsoDate => Ok(Some(Grain::Day)),
             Storage::IsoDateTime | Storage::IsoDateTimeSpace => Ok(Some(Grain::Second)),
-            Storage::Text | Storage::Integer | Storage::Real | Storage::Boolean | Storage::JsonArray => {
-                Err(Self::storage_error(predicate, column))
-            }
+            Storage::Text
+            | Storage::Integer
+            | Storage::Real
+            | Storage::Boolean
+            | Storage::JsonArray => Err(Self::storage_error(predicate, column)),
         }
     }
 
     fn time_value(&self, column: &ColumnRef, at: i64) -> Result<SqlValue> {
-        self.dialect.time_value(column.storage, at).ok_or_else(|| Self::storage_error("a date/time test", column))
+        self.dialect
+            .time_value(column.storage, at)
+            .ok_or_else(|| Self::storage_error("a date/time test", column))
     }
 
     /// The instant in `col` lies in `range` (or, `negated`, is not NULL and does not).
@@ -444,7 +572,13 @@ impl<'d> Compiler<'d> {
     /// exclusive-above in the column's grain (`> T` is `>= T+1s`, `<= T` is `< T+1s`), which is
     /// exact and also right for values carrying a trailing `Z`. For dates (midnights) the bounds
     /// round to whole days the same exact way.
-    fn time(&self, col: Fragment, column: &ColumnRef, range: &TimeRange, negated: bool) -> Result<Pred> {
+    fn time(
+        &self,
+        col: Fragment,
+        column: &ColumnRef,
+        range: &TimeRange,
+        negated: bool,
+    ) -> Result<Pred> {
         let grain = self.time_grain(column, "a date/time test")?;
         let mut lower: Option<(CompareOp, Fragment)> = None;
         let mut upper: Option<(CompareOp, Fragment)> = None;
@@ -462,10 +596,24 @@ impl<'d> Compiler<'d> {
                     })
                 };
                 if let Some(b) = range.start {
-                    lower = Some((if b.inclusive { CompareOp::Ge } else { CompareOp::Gt }, value(b.at)?));
+                    lower = Some((
+                        if b.inclusive {
+                            CompareOp::Ge
+                        } else {
+                            CompareOp::Gt
+                        },
+                        value(b.at)?,
+                    ));
                 }
                 if let Some(b) = range.end {
-                    upper = Some((if b.inclusive { CompareOp::Le } else { CompareOp::Lt }, value(b.at)?));
+                    upper = Some((
+                        if b.inclusive {
+                            CompareOp::Le
+                        } else {
+                            CompareOp::Lt
+                        },
+                        value(b.at)?,
+                    ));
                 }
             }
             Some(grain) => {
@@ -473,7 +621,9 @@ impl<'d> Compiler<'d> {
                     Grain::Second => 1,
                     Grain::Day => SECONDS_PER_DAY,
                 };
-                let value = |u: i64| -> Result<Fragment> { Ok(Fragment::value(self.time_value(column, u * unit)?)) };
+                let value = |u: i64| -> Result<Fragment> {
+                    Ok(Fragment::value(self.time_value(column, u * unit)?))
+                };
                 if let Some(b) = range.start {
                     match lower_edge(b, grain) {
                         Edge::Open => {}
@@ -492,11 +642,21 @@ impl<'d> Compiler<'d> {
         }
         if impossible {
             // Nothing is in the range: every non-NULL value is outside it.
-            return Ok(if negated { Pred::total(Self::is_not_null(&col)) } else { Pred::total(self.literal(false)) });
+            return Ok(if negated {
+                Pred::total(Self::is_not_null(&col))
+            } else {
+                Pred::total(self.literal(false))
+            });
         }
         if let (Some((CompareOp::Ge, low)), Some((CompareOp::Le, high))) = (&lower, &upper) {
-            let op = if negated { " NOT BETWEEN " } else { " BETWEEN " };
-            return Ok(Pred::nullable(col.clone().text(op).append(low).text(" AND ").append(high)));
+            let op = if negated {
+                " NOT BETWEEN "
+            } else {
+                " BETWEEN "
+            };
+            return Ok(Pred::nullable(
+                col.clone().text(op).append(low).text(" AND ").append(high),
+            ));
         }
         // Text columns compare as text; the dialect may need them in byte order.
         let operand = match grain {
@@ -536,7 +696,10 @@ impl<'d> Compiler<'d> {
                 found: related.from_entity.name.clone(),
             });
         }
-        let inner = Scope { entity: &related.to_entity, depth: scope.depth + 1 };
+        let inner = Scope {
+            entity: &related.to_entity,
+            depth: scope.depth + 1,
+        };
         let fk = self.qualified(&inner, &related.to_column)?;
         let mut filter = Vec::new();
         if related.to_column != related.to_entity.key {
@@ -556,25 +719,42 @@ impl<'d> Compiler<'d> {
             }
             other => filter.push(self.expr(other, &inner, false)?),
         }
-        let count = |op: &str, n: u64| -> Result<Fragment> { Ok(Fragment::sql(format!("COUNT(*){op}")).param(count_value(n)?)) };
+        let count = |op: &str, n: u64| -> Result<Fragment> {
+            Ok(Fragment::sql(format!("COUNT(*){op}")).param(count_value(n)?))
+        };
         let shape = match &related.constraint {
             RelatedConstraint::Count { min, max } => match (*min, *max) {
                 (0, None) => Shape::Constant(true),
                 (min, Some(max)) if min > max => Shape::Constant(false),
                 (0, Some(0)) => Shape::NotIn { having: None },
-                (0, Some(max)) => Shape::NotIn { having: Some(count(" > ", max)?) },
+                (0, Some(max)) => Shape::NotIn {
+                    having: Some(count(" > ", max)?),
+                },
                 (1, None) => Shape::In { having: None },
-                (min, None) => Shape::In { having: Some(count(" >= ", min)?) },
-                (min, Some(max)) if min == max => Shape::In { having: Some(count(" = ", min)?) },
+                (min, None) => Shape::In {
+                    having: Some(count(" >= ", min)?),
+                },
+                (min, Some(max)) if min == max => Shape::In {
+                    having: Some(count(" = ", min)?),
+                },
                 (min, Some(max)) => Shape::In {
                     having: Some(
-                        Fragment::sql("COUNT(*) BETWEEN ").param(count_value(min)?).text(" AND ").param(count_value(max)?),
+                        Fragment::sql("COUNT(*) BETWEEN ")
+                            .param(count_value(min)?)
+                            .text(" AND ")
+                            .param(count_value(max)?),
                     ),
                 },
             },
             RelatedConstraint::CountNot(0) => Shape::In { having: None },
-            RelatedConstraint::CountNot(n) => Shape::NotIn { having: Some(count(" = ", *n)?) },
-            RelatedConstraint::Aggregate { function, column, comparison } => {
+            RelatedConstraint::CountNot(n) => Shape::NotIn {
+                having: Some(count(" = ", *n)?),
+            },
+            RelatedConstraint::Aggregate {
+                function,
+                column,
+                comparison,
+            } => {
                 self.check_entity(column, &related.to_entity)?;
                 let col = self.qualified(&inner, &column.name)?;
                 // Groups of only NULLs would aggregate to NULL (COUNT DISTINCT to 0): the IR
@@ -585,10 +765,14 @@ impl<'d> Compiler<'d> {
                     AggregateFunction::Avg => Fragment::sql("AVG(").append(&col).text(")"),
                     AggregateFunction::Min => Fragment::sql("MIN(").append(&col).text(")"),
                     AggregateFunction::Max => Fragment::sql("MAX(").append(&col).text(")"),
-                    AggregateFunction::CountDistinct => Fragment::sql("COUNT(DISTINCT ").append(&col).text(")"),
+                    AggregateFunction::CountDistinct => {
+                        Fragment::sql("COUNT(DISTINCT ").append(&col).text(")")
+                    }
                 };
                 match self.number(aggregate, comparison)? {
-                    Some(having) => Shape::In { having: Some(having) },
+                    Some(having) => Shape::In {
+                        having: Some(having),
+                    },
                     None => match comparison {
                         NumberComparison::In { negated: true, .. } => Shape::In { having: None },
                         NumberComparison::In { negated: false, .. }

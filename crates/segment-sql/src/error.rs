@@ -6,7 +6,10 @@
 pub enum Error {
     /// The dialect has no way to express this construct.
     #[error("{dialect} SQL cannot express {construct}")]
-    Unsupported { dialect: &'static str, construct: String },
+    Unsupported {
+        dialect: &'static str,
+        construct: String,
+    },
 
     /// An identifier that no SQL engine accepts (empty, or containing a NUL character).
     #[error("invalid identifier {0:?}")]
@@ -15,11 +18,19 @@ pub enum Error {
     /// A column (or relationship) used where records of another entity are filtered: the IR
     /// is inconsistent.
     #[error("{what} belongs to {found:?} but is used where {expected:?} records are filtered")]
-    WrongEntity { what: String, expected: String, found: String },
+    WrongEntity {
+        what: String,
+        expected: String,
+        found: String,
+    },
 
     /// A predicate applied to a column whose storage cannot support it.
     #[error("{predicate} cannot apply to column {column:?} stored as {storage}")]
-    Storage { predicate: &'static str, column: String, storage: String },
+    Storage {
+        predicate: &'static str,
+        column: String,
+        storage: String,
+    },
 
     /// NaN or infinity: no SQL literal or comparison means the same thing everywhere.
     #[error("the number {0} cannot be used in SQL")]

@@ -25,7 +25,10 @@ pub(crate) enum Piece {
 impl Fragment {
     /// An empty fragment.
     pub fn new() -> Self {
-        Fragment { pieces: Vec::new(), wrapped: false }
+        Fragment {
+            pieces: Vec::new(),
+            wrapped: false,
+        }
     }
 
     /// A fragment of SQL text.

@@ -20,7 +20,9 @@ pub fn locate_unsupported(
     variants.sort_by_key(|v| std::cmp::Reverse(v.path.matches('/').count()));
     variants.into_iter().find_map(|variant| {
         let query = validate::check(&variant.alone, schema, entity, now).ok()?;
-        crate::display(&query, dialect).is_err().then_some(variant.path)
+        crate::display(&query, dialect)
+            .is_err()
+            .then_some(variant.path)
     })
 }
 
@@ -36,8 +38,20 @@ mod tests {
                 name: "people".into(),
                 key: "id".into(),
                 columns: vec![
-                    Column { name: "id".into(), data_type: DataType::Number, storage: Storage::Integer, declared_type: "INTEGER".into(), nullable: false },
-                    Column { name: "email".into(), data_type: DataType::Text, storage: Storage::Text, declared_type: "TEXT".into(), nullable: true },
+                    Column {
+                        name: "id".into(),
+                        data_type: DataType::Number,
+                        storage: Storage::Integer,
+                        declared_type: "INTEGER".into(),
+                        nullable: false,
+                    },
+                    Column {
+                        name: "email".into(),
+                        data_type: DataType::Text,
+                        storage: Storage::Text,
+                        declared_type: "TEXT".into(),
+                        nullable: true,
+                    },
                 ],
             }],
             relationships: vec![],
@@ -54,6 +68,9 @@ mod tests {
             locate_unsupported(&segment, &schema, None, now, &crate::Ansi).as_deref(),
             Some("/root/children/1/children/1")
         );
-        assert_eq!(locate_unsupported(&segment, &schema, None, now, &crate::Sqlite), None);
+        assert_eq!(
+            locate_unsupported(&segment, &schema, None, now, &crate::Sqlite),
+            None
+        );
     }
 }

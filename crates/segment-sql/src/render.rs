@@ -17,7 +17,12 @@ pub(crate) struct Renderer<'d> {
 impl<'d> Renderer<'d> {
     /// `inline`: write values as literals instead of placeholders.
     pub(crate) fn new(dialect: &'d dyn Dialect, inline: bool) -> Self {
-        Renderer { dialect, inline, out: String::new(), params: Vec::new() }
+        Renderer {
+            dialect,
+            inline,
+            out: String::new(),
+            params: Vec::new(),
+        }
     }
 
     pub(crate) fn finish(self) -> (String, Vec<SqlValue>) {

@@ -92,7 +92,11 @@ pub(crate) fn lower_edge(bound: TimeBound, grain: Grain) -> Edge {
         Grain::Day => {
             let floor = bound.at.div_euclid(SECONDS_PER_DAY);
             let on_midnight = bound.at.rem_euclid(SECONDS_PER_DAY) == 0;
-            Some(if bound.inclusive && on_midnight { floor } else { floor + 1 })
+            Some(if bound.inclusive && on_midnight {
+                floor
+            } else {
+                floor + 1
+            })
         }
     };
     let (lo, hi) = range(grain);
@@ -117,7 +121,11 @@ pub(crate) fn upper_edge(bound: TimeBound, grain: Grain) -> Edge {
         Grain::Day => {
             let floor = bound.at.div_euclid(SECONDS_PER_DAY);
             let on_midnight = bound.at.rem_euclid(SECONDS_PER_DAY) == 0;
-            Some(if !bound.inclusive && on_midnight { floor } else { floor + 1 })
+            Some(if !bound.inclusive && on_midnight {
+                floor
+            } else {
+                floor + 1
+            })
         }
     };
     let (lo, hi) = range(grain);
@@ -132,7 +140,10 @@ pub(crate) fn upper_edge(bound: TimeBound, grain: Grain) -> Edge {
 /// The representable range of the grain's unit, inclusive.
 fn range(grain: Grain) -> (i64, i64) {
     match grain {
-        Grain::Second => (min_day() * SECONDS_PER_DAY, max_day() * SECONDS_PER_DAY + SECONDS_PER_DAY - 1),
+        Grain::Second => (
+            min_day() * SECONDS_PER_DAY,
+            max_day() * SECONDS_PER_DAY + SECONDS_PER_DAY - 1,
+        ),
         Grain::Day => (min_day(), max_day()),
     }
 }

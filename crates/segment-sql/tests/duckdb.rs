@@ -59,7 +59,10 @@ fn load_statements(db: &Db) -> Vec<String> {
         let name = DuckDb.quote_identifier(&table.name);
         statements.push(format!("CREATE TABLE {name} ({})", columns.join(", ")));
         for row in &table.rows {
-            let values: Vec<String> = row.iter().map(|v| DuckDb.literal(&value(v)).expect("literal")).collect();
+            let values: Vec<String> = row
+                .iter()
+                .map(|v| DuckDb.literal(&value(v)).expect("literal"))
+                .collect();
             statements.push(format!("INSERT INTO {name} VALUES ({})", values.join(", ")));
         }
     }
@@ -82,7 +85,8 @@ fn python() -> PathBuf {
     if let Some(p) = std::env::var_os("SEGMENT_SQL_DUCKDB_PYTHON") {
         return PathBuf::from(p);
     }
-    let venv = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../target/duckdb-venv/bin/python");
+    let venv =
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../target/duckdb-venv/bin/python");
     if venv.exists() {
         return venv;
     }
@@ -98,7 +102,12 @@ fn run_duckdb(job: &Value) -> String {
         .stderr(Stdio::piped())
         .spawn()
         .unwrap_or_else(|e| panic!("{} does not run: {e}", python.display()));
-    child.stdin.take().expect("stdin").write_all(job.to_string().as_bytes()).expect("job written");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(job.to_string().as_bytes())
+        .expect("job written");
     let output = child.wait_with_output().expect("python finishes");
     assert!(
         output.status.success(),
@@ -111,7 +120,8 @@ fn run_duckdb(job: &Value) -> String {
 
 #[test]
 fn counts_on_duckdb_match_the_reference() {
-    let wanted = std::env::var("SEGMENT_SQL_DUCKDB").is_ok_and(|v| v == "1") || std::env::var_os("CI").is_some();
+    let wanted = std::env::var("SEGMENT_SQL_DUCKDB").is_ok_and(|v| v == "1")
+        || std::env::var_os("CI").is_some();
     if !wanted {
         eprintln!("SEGMENT_SQL_DUCKDB not set: DuckDB execution skipped (set SEGMENT_SQL_DUCKDB=1 to run it)");
         return;
@@ -119,12 +129,18 @@ fn counts_on_duckdb_match_the_reference() {
     let db = common::database();
     let mut cases: Vec<(String, Query)> = Vec::new();
     for (name, q) in common::all_cases(&db) {
-        let negated = Query { filter: not(q.filter.clone()), ..q.clone() };
+        let negated = Query {
+            filter: not(q.filter.clone()),
+            ..q.clone()
+        };
         cases.push((format!("NOT {name}"), negated));
         cases.push((name, q));
     }
     let profiles = db.table("profiles");
-    for (i, tree) in common::random_trees(&common::profile_leaves(&db), 7, 300).into_iter().enumerate() {
+    for (i, tree) in common::random_trees(&common::profile_leaves(&db), 7, 300)
+        .into_iter()
+        .enumerate()
+    {
         cases.push((format!("random tree {i}"), common::query(profiles, tree)));
     }
     let mut queries = Vec::new();
@@ -135,14 +151,20 @@ fn counts_on_duckdb_match_the_reference() {
         let shown = display(q, &DuckDb).unwrap_or_else(|e| panic!("{name}: {e}"));
         let built = build(q, &DuckDb).unwrap_or_else(|e| panic!("{name}: {e}"));
         queries.push(json!([shown, []]));
-        queries.push(json!([built.sql, built.params.iter().map(param).collect::<Vec<_>>()]));
+        queries.push(json!([
+            built.sql,
+            built.params.iter().map(param).collect::<Vec<_>>()
+        ]));
         for form in ["displayed", "executable"] {
             expected.push(n);
             names.push(format!("{name} ({form})"));
         }
     }
     let output = run_duckdb(&json!({ "setup": load_statements(&db), "queries": queries }));
-    let got: Vec<i64> = output.lines().map(|l| l.trim().parse().expect("a count")).collect();
+    let got: Vec<i64> = output
+        .lines()
+        .map(|l| l.trim().parse().expect("a count"))
+        .collect();
     assert_eq!(got.len(), expected.len(), "one count per query");
     let wrong: Vec<String> = names
         .iter()
@@ -150,5 +172,11 @@ fn counts_on_duckdb_match_the_reference() {
         .filter(|(_, (g, e))| g != e)
         .map(|(name, (g, e))| format!("{name}: DuckDB {g}, reference {e}"))
         .collect();
-    assert!(wrong.is_empty(), "{} of {} wrong:\n{}", wrong.len(), got.len(), wrong.join("\n"));
+    assert!(
+        wrong.is_empty(),
+        "{} of {} wrong:\n{}",
+        wrong.len(),
+        got.len(),
+        wrong.join("\n")
+    );
 }

@@ -13,9 +13,19 @@ use segment_sql::{build, build_output, display, display_output, Output, Sqlite};
 fn check(db: &Db, name: &str, q: &Query) -> usize {
     let expected = db.reference(&q.entity.name, &q.filter);
     let built = build(q, &Sqlite).unwrap_or_else(|e| panic!("{name}: {e}"));
-    assert_eq!(db.count(&built), expected.len() as i64, "{name}: bound\n{}\n{:?}", built.sql, built.params);
+    assert_eq!(
+        db.count(&built),
+        expected.len() as i64,
+        "{name}: bound\n{}\n{:?}",
+        built.sql,
+        built.params
+    );
     let shown = display(q, &Sqlite).unwrap_or_else(|e| panic!("{name}: {e}"));
-    assert_eq!(db.count_plain(&shown), expected.len() as i64, "{name}: displayed\n{shown}");
+    assert_eq!(
+        db.count_plain(&shown),
+        expected.len() as i64,
+        "{name}: displayed\n{shown}"
+    );
     let keys = build_output(q, Output::Keys { limit: 7 }, &Sqlite).unwrap();
     let mut sorted = expected.clone();
     sorted.sort_unstable();
@@ -23,7 +33,11 @@ fn check(db: &Db, name: &str, q: &Query) -> usize {
     assert_eq!(db.keys(&keys), sorted, "{name}: keys\n{}", keys.sql);
     let shown_keys = display_output(q, Output::Keys { limit: 7 }, &Sqlite).unwrap();
     let mut stmt = db.conn.prepare(&shown_keys).unwrap();
-    let got: Vec<i64> = stmt.query_map([], |r| r.get(0)).unwrap().map(|r| r.unwrap()).collect();
+    let got: Vec<i64> = stmt
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .map(|r| r.unwrap())
+        .collect();
     assert_eq!(got, sorted, "{name}: displayed keys");
     expected.len()
 }
@@ -36,7 +50,10 @@ fn every_case_matches_the_reference() {
     for (name, q) in common::all_cases(&db) {
         let total = db.table(&q.entity.name).rows.len();
         let n = check(&db, &name, &q);
-        let negated = Query { filter: not(q.filter.clone()), ..q.clone() };
+        let negated = Query {
+            filter: not(q.filter.clone()),
+            ..q.clone()
+        };
         let m = check(&db, &format!("NOT {name}"), &negated);
         assert_eq!(n + m, total, "{name}: a negation is the complement");
         cases += 1;
@@ -45,7 +62,10 @@ fn every_case_matches_the_reference() {
         }
     }
     // The corpus must discriminate: most cases match some records and miss others.
-    assert!(nonzero * 10 >= cases * 8, "{nonzero} of {cases} cases split the records");
+    assert!(
+        nonzero * 10 >= cases * 8,
+        "{nonzero} of {cases} cases split the records"
+    );
     // Hostile names and values never reached SQL text: the table is intact.
     assert_eq!(db.count_plain("SELECT COUNT(*) FROM profiles"), 75);
 }
@@ -53,21 +73,37 @@ fn every_case_matches_the_reference() {
 #[test]
 fn total_counts_every_record() {
     let db = common::database();
-    for name in ["profiles", "events", "companies", "we\"ird\"; DROP TABLE profiles; --"] {
+    for name in [
+        "profiles",
+        "events",
+        "companies",
+        "we\"ird\"; DROP TABLE profiles; --",
+    ] {
         let t = db.table(name);
         let q = query(t, Expr::False);
         let total = build_output(&q, Output::Total, &Sqlite).unwrap();
         assert_eq!(db.count(&total), t.rows.len() as i64, "{name}");
-        assert_eq!(db.count_plain(&display_output(&q, Output::Total, &Sqlite).unwrap()), t.rows.len() as i64);
+        assert_eq!(
+            db.count_plain(&display_output(&q, Output::Total, &Sqlite).unwrap()),
+            t.rows.len() as i64
+        );
     }
 }
 
 #[test]
 fn nul_characters_in_values() {
     let db = common::database();
-    db.conn.execute("UPDATE profiles SET name = 'a' || char(0) || 'b' WHERE id = 5", []).unwrap();
+    db.conn
+        .execute(
+            "UPDATE profiles SET name = 'a' || char(0) || 'b' WHERE id = 5",
+            [],
+        )
+        .unwrap();
     let p = db.table("profiles");
-    let q = query(p, common::on(p.column("name"), common::text_eq("a\0b", true, false)));
+    let q = query(
+        p,
+        common::on(p.column("name"), common::text_eq("a\0b", true, false)),
+    );
     assert_eq!(db.count(&build(&q, &Sqlite).unwrap()), 1);
     let shown = display(&q, &Sqlite).unwrap();
     assert!(shown.contains("char(0)"), "{shown}");
@@ -78,7 +114,13 @@ fn nul_characters_in_values() {
 fn hostile_raw_sql_is_rejected() {
     let db = common::database();
     let p = db.table("profiles");
-    for raw in ["1); DROP TABLE profiles; --", "1) OR (1", "age > ?", "name = 'x", "1; SELECT 1"] {
+    for raw in [
+        "1); DROP TABLE profiles; --",
+        "1) OR (1",
+        "age > ?",
+        "name = 'x",
+        "1; SELECT 1",
+    ] {
         let q = query(p, Expr::RawSql(raw.into()));
         assert!(build(&q, &Sqlite).is_err(), "{raw}");
         assert!(display(&q, &Sqlite).is_err(), "{raw}");

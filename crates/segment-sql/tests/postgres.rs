@@ -18,7 +18,10 @@ fn corpus_snapshot() {
     for (name, query) in common::all_cases(&db) {
         let shown = display(&query, &Postgres).unwrap_or_else(|e| panic!("{name}: {e}"));
         let built = build(&query, &Postgres).unwrap_or_else(|e| panic!("{name}: {e}"));
-        text.push_str(&format!("==== {name}\n{shown}\n-- build\n{}\n-- params {:?}\n\n", built.sql, built.params));
+        text.push_str(&format!(
+            "==== {name}\n{shown}\n-- build\n{}\n-- params {:?}\n\n",
+            built.sql, built.params
+        ));
     }
     insta::assert_snapshot!("corpus", text);
 }
@@ -56,10 +59,18 @@ fn load_script(db: &Db) -> String {
                 format!("{} {ty}", quote(name))
             })
             .collect();
-        script.push_str(&format!("CREATE TABLE {} ({});\n", quote(&table.name), columns.join(", ")));
+        script.push_str(&format!(
+            "CREATE TABLE {} ({});\n",
+            quote(&table.name),
+            columns.join(", ")
+        ));
         for row in &table.rows {
             let values: Vec<String> = row.iter().map(literal).collect();
-            script.push_str(&format!("INSERT INTO {} VALUES ({});\n", quote(&table.name), values.join(", ")));
+            script.push_str(&format!(
+                "INSERT INTO {} VALUES ({});\n",
+                quote(&table.name),
+                values.join(", ")
+            ));
         }
     }
     script
@@ -76,9 +87,18 @@ fn run_psql(command: &str, script: &str) -> String {
         .stderr(Stdio::piped())
         .spawn()
         .expect("psql runs");
-    child.stdin.take().expect("stdin").write_all(script.as_bytes()).expect("script written");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(script.as_bytes())
+        .expect("script written");
     let output = child.wait_with_output().expect("psql finishes");
-    assert!(output.status.success(), "psql failed: {}", String::from_utf8_lossy(&output.stderr));
+    assert!(
+        output.status.success(),
+        "psql failed: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
     String::from_utf8(output.stdout).expect("utf-8 output")
 }
 
@@ -86,7 +106,10 @@ fn run_psql(command: &str, script: &str) -> String {
 fn counts_on_postgres_match_the_reference() {
     let Ok(command) = std::env::var("SEGMENT_SQL_PSQL") else {
         // CI always runs it: scripts/test.sh starts a server through scripts/with-postgres.sh.
-        assert!(std::env::var_os("CI").is_none(), "SEGMENT_SQL_PSQL is not set: run the tests through scripts/with-postgres.sh");
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "SEGMENT_SQL_PSQL is not set: run the tests through scripts/with-postgres.sh"
+        );
         eprintln!("SEGMENT_SQL_PSQL not set: PostgreSQL execution skipped");
         return;
     };
@@ -96,12 +119,18 @@ fn counts_on_postgres_match_the_reference() {
     let mut names = Vec::new();
     let mut cases: Vec<(String, Query)> = Vec::new();
     for (name, q) in common::all_cases(&db) {
-        let negated = Query { filter: not(q.filter.clone()), ..q.clone() };
+        let negated = Query {
+            filter: not(q.filter.clone()),
+            ..q.clone()
+        };
         cases.push((format!("NOT {name}"), negated));
         cases.push((name, q));
     }
     let profiles = db.table("profiles");
-    for (i, tree) in common::random_trees(&common::profile_leaves(&db), 7, 300).into_iter().enumerate() {
+    for (i, tree) in common::random_trees(&common::profile_leaves(&db), 7, 300)
+        .into_iter()
+        .enumerate()
+    {
         cases.push((format!("random tree {i}"), common::query(profiles, tree)));
     }
     for (i, (name, q)) in cases.iter().enumerate() {
@@ -110,7 +139,11 @@ fn counts_on_postgres_match_the_reference() {
         script.push_str(&format!("{shown};\n"));
         let built = build(q, &Postgres).unwrap_or_else(|e| panic!("{name}: {e}"));
         script.push_str(&format!("PREPARE q{i} AS {};\n", built.sql));
-        let args: Vec<String> = built.params.iter().map(|v| Postgres.literal(v).expect("literal")).collect();
+        let args: Vec<String> = built
+            .params
+            .iter()
+            .map(|v| Postgres.literal(v).expect("literal"))
+            .collect();
         if args.is_empty() {
             script.push_str(&format!("EXECUTE q{i};\n"));
         } else {
@@ -123,7 +156,11 @@ fn counts_on_postgres_match_the_reference() {
     }
     script.push_str("DROP SCHEMA segment_sql_test CASCADE;\n");
     let output = run_psql(&command, &script);
-    let got: Vec<i64> = output.lines().filter(|l| !l.trim().is_empty()).map(|l| l.trim().parse().expect("a count")).collect();
+    let got: Vec<i64> = output
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| l.trim().parse().expect("a count"))
+        .collect();
     assert_eq!(got.len(), expected.len(), "one count per query");
     let wrong: Vec<String> = names
         .iter()

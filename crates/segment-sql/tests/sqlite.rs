@@ -9,7 +9,10 @@ use segment_sql::{build, build_output, display, display_output, Output, Sqlite};
 fn render(query: &segment_model::ir::Query) -> String {
     let shown = display(query, &Sqlite).expect("display");
     let built = build(query, &Sqlite).expect("build");
-    format!("-- display\n{shown}\n\n-- build\n{}\n\n-- params\n{:?}\n", built.sql, built.params)
+    format!(
+        "-- display\n{shown}\n\n-- build\n{}\n\n-- params\n{:?}\n",
+        built.sql, built.params
+    )
 }
 
 #[test]

@@ -44,7 +44,10 @@ impl Format {
         match text.to_ascii_lowercase().as_str() {
             "ndjson" | "jsonl" | "json" => Ok(Format::Ndjson),
             "csv" => Ok(Format::Csv),
-            _ => Err(Error::invalid("format", format!("{text:?} is not ndjson or csv"))),
+            _ => Err(Error::invalid(
+                "format",
+                format!("{text:?} is not ndjson or csv"),
+            )),
         }
     }
 }
@@ -143,7 +146,11 @@ impl Field<'_> {
         let bad = |shown: String| format!("{name} must be a whole number ≥ 0, not {shown}");
         match self {
             Field::Json(Value::Null) => Ok(None),
-            Field::Json(Value::Number(n)) => n.as_i64().filter(|v| *v >= 0).map(Some).ok_or_else(|| bad(n.to_string())),
+            Field::Json(Value::Number(n)) => n
+                .as_i64()
+                .filter(|v| *v >= 0)
+                .map(Some)
+                .ok_or_else(|| bad(n.to_string())),
             Field::Json(Value::String(s)) => parse_count(s).ok_or_else(|| bad(format!("{s:?}"))),
             Field::Text(s) => parse_count(s).ok_or_else(|| bad(format!("{s:?}"))),
             Field::Json(other) => Err(bad(other.to_string())),
@@ -157,7 +164,11 @@ impl Field<'_> {
             Field::Text(s) => s.to_string(),
             // A bag given as a JSON object rather than an escaped string is accepted as is.
             Field::Json(v @ (Value::Object(_) | Value::Array(_))) => v.to_string(),
-            Field::Json(other) => return Err(format!("data_bag must be an escaped JSON string, not {other}")),
+            Field::Json(other) => {
+                return Err(format!(
+                    "data_bag must be an escaped JSON string, not {other}"
+                ))
+            }
         };
         serde_json::from_str::<Value>(&text).map_err(|e| format!("data_bag is not JSON: {e}"))?;
         Ok(Some(text))
@@ -172,17 +183,25 @@ fn parse_count(s: &str) -> Option<Option<i64>> {
 pub fn csv_line(fields: &[&str]) -> std::io::Result<Vec<u8>> {
     let mut w = csv::Writer::from_writer(Vec::new());
     w.write_record(fields)?;
-    w.into_inner().map_err(|e| std::io::Error::other(e.to_string()))
+    w.into_inner()
+        .map_err(|e| std::io::Error::other(e.to_string()))
 }
 
 fn command(line: u64, fields: &[(&str, Field<'_>)]) -> std::result::Result<MemberCommand, String> {
     let get = |name: &str| fields.iter().find(|(k, _)| *k == name).map(|(_, v)| v);
     for (k, _) in fields {
         if !KNOWN.contains(k) {
-            return Err(format!("unknown field {k:?} (expected {})", KNOWN.join(", ")));
+            return Err(format!(
+                "unknown field {k:?} (expected {})",
+                KNOWN.join(", ")
+            ));
         }
     }
-    let operation = match get("operation").map(|f| f.text("operation")).transpose()?.flatten() {
+    let operation = match get("operation")
+        .map(|f| f.text("operation"))
+        .transpose()?
+        .flatten()
+    {
         Some(op) if op.eq_ignore_ascii_case("UPDATE") => CommandOperation::Update,
         Some(op) if op.eq_ignore_ascii_case("DELETE") => CommandOperation::Delete,
         Some(op) => return Err(format!("operation {op:?} is not UPDATE or DELETE")),
@@ -195,32 +214,62 @@ fn command(line: u64, fields: &[(&str, Field<'_>)]) -> std::result::Result<Membe
             break;
         }
     }
-    let member = member.ok_or_else(|| format!("no identifier: give one of {}", IDENTIFIERS.join(", ")))?;
+    let member =
+        member.ok_or_else(|| format!("no identifier: give one of {}", IDENTIFIERS.join(", ")))?;
     crate::members::check_member(&member).map_err(|e| e.to_string())?;
-    let id = get("segment_id").map(|f| f.text("segment_id")).transpose()?.flatten();
-    let name = get("segment_technical_name").map(|f| f.text("segment_technical_name")).transpose()?.flatten();
+    let id = get("segment_id")
+        .map(|f| f.text("segment_id"))
+        .transpose()?
+        .flatten();
+    let name = get("segment_technical_name")
+        .map(|f| f.text("segment_technical_name"))
+        .transpose()?
+        .flatten();
     let segment = match (id, name) {
         (Some(id), None) => SegmentRef::Id(normalize_id(&id).map_err(|e| e.to_string())?),
         (None, Some(name)) => SegmentRef::TechnicalName(name),
-        (Some(_), Some(_)) => return Err("give segment_id or segment_technical_name, not both".to_string()),
+        (Some(_), Some(_)) => {
+            return Err("give segment_id or segment_technical_name, not both".to_string())
+        }
         (None, None) => return Err("missing segment_id or segment_technical_name".to_string()),
     };
-    let duration = get("expiration_duration").map(|f| f.integer("expiration_duration")).transpose()?.flatten();
-    let ts = get("expiration_ts").map(|f| f.integer("expiration_ts")).transpose()?.flatten();
+    let duration = get("expiration_duration")
+        .map(|f| f.integer("expiration_duration"))
+        .transpose()?
+        .flatten();
+    let ts = get("expiration_ts")
+        .map(|f| f.integer("expiration_ts"))
+        .transpose()?
+        .flatten();
     let expiry = match (ts, duration) {
         (Some(ts), _) if ts > 0 => Expiry::AtMillis(ts),
         (_, Some(d)) if d > 0 => Expiry::InMinutes(d as u64),
         (Some(_), _) | (_, Some(_)) => Expiry::Never,
         (None, None) if operation == CommandOperation::Delete => Expiry::Never,
-        (None, None) => return Err("missing expiration_duration (minutes, 0 = never) or expiration_ts".to_string()),
+        (None, None) => {
+            return Err(
+                "missing expiration_duration (minutes, 0 = never) or expiration_ts".to_string(),
+            )
+        }
     };
     let data_bag = get("data_bag").map(|f| f.data_bag()).transpose()?.flatten();
-    Ok(MemberCommand { line, operation, member, segment, expiry, data_bag })
+    Ok(MemberCommand {
+        line,
+        operation,
+        member,
+        segment,
+        expiry,
+        data_bag,
+    })
 }
 
 /// Parses a whole file: the commands, and every problem with its line.
 pub fn parse(text: &str, format: Format, source: &str) -> (Vec<MemberCommand>, Vec<LineProblem>) {
-    let problem = |line: u64, message: String| LineProblem { source: source.to_string(), line, message };
+    let problem = |line: u64, message: String| LineProblem {
+        source: source.to_string(),
+        line,
+        message,
+    };
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let (mut commands, mut problems) = (Vec::new(), Vec::new());
     match format {
@@ -232,7 +281,14 @@ pub fn parse(text: &str, format: Format, source: &str) -> (Vec<MemberCommand>, V
                 }
                 let parsed = serde_json::from_str::<Map<String, Value>>(raw)
                     .map_err(|e| format!("not a JSON object: {}", crate::files::json_message(&e)))
-                    .and_then(|obj| command(line, &obj.iter().map(|(k, v)| (k.as_str(), Field::Json(v))).collect::<Vec<_>>()));
+                    .and_then(|obj| {
+                        command(
+                            line,
+                            &obj.iter()
+                                .map(|(k, v)| (k.as_str(), Field::Json(v)))
+                                .collect::<Vec<_>>(),
+                        )
+                    });
                 match parsed {
                     Ok(c) => commands.push(c),
                     Err(m) => problems.push(problem(line, m)),
@@ -240,7 +296,10 @@ pub fn parse(text: &str, format: Format, source: &str) -> (Vec<MemberCommand>, V
             }
         }
         Format::Csv => {
-            let mut reader = csv::ReaderBuilder::new().has_headers(true).flexible(false).from_reader(text.as_bytes());
+            let mut reader = csv::ReaderBuilder::new()
+                .has_headers(true)
+                .flexible(false)
+                .from_reader(text.as_bytes());
             let headers = match reader.headers() {
                 Ok(h) => h.iter().map(|h| h.trim().to_string()).collect::<Vec<_>>(),
                 Err(e) => {
@@ -249,7 +308,10 @@ pub fn parse(text: &str, format: Format, source: &str) -> (Vec<MemberCommand>, V
                 }
             };
             if headers.iter().all(|h| h.is_empty()) {
-                problems.push(problem(1, "empty file: expected a header line naming the columns".to_string()));
+                problems.push(problem(
+                    1,
+                    "empty file: expected a header line naming the columns".to_string(),
+                ));
                 return (commands, problems);
             }
             let mut record = csv::StringRecord::new();
@@ -273,14 +335,19 @@ pub fn parse(text: &str, format: Format, source: &str) -> (Vec<MemberCommand>, V
                     Err(e) => {
                         let line = e.position().map(|p| p.line()).unwrap_or(line);
                         let message = match e.kind() {
-                            csv::ErrorKind::UnequalLengths { expected_len, len, .. } => {
+                            csv::ErrorKind::UnequalLengths {
+                                expected_len, len, ..
+                            } => {
                                 format!("{len} fields where the header has {expected_len}")
                             }
                             _ => e.to_string(),
                         };
                         problems.push(problem(line, message));
                         // A broken quote may swallow the rest of the file: stop there.
-                        if !matches!(e.kind(), csv::ErrorKind::UnequalLengths { .. } | csv::ErrorKind::Utf8 { .. }) {
+                        if !matches!(
+                            e.kind(),
+                            csv::ErrorKind::UnequalLengths { .. } | csv::ErrorKind::Utf8 { .. }
+                        ) {
                             break;
                         }
                     }
@@ -291,14 +358,20 @@ pub fn parse(text: &str, format: Format, source: &str) -> (Vec<MemberCommand>, V
     (commands, problems)
 }
 
-fn resolve(tx: &Transaction<'_>, segment: &SegmentRef, names: &mut HashMap<String, Result<String, String>>) -> std::result::Result<String, String> {
+fn resolve(
+    tx: &Transaction<'_>,
+    segment: &SegmentRef,
+    names: &mut HashMap<String, Result<String, String>>,
+) -> std::result::Result<String, String> {
     match segment {
         SegmentRef::Id(id) => Ok(id.clone()),
         SegmentRef::TechnicalName(name) => names
             .entry(name.clone())
             .or_insert_with(|| {
                 let mut stmt = tx
-                    .prepare_cached("SELECT id FROM segments WHERE name = ?1 AND date_deleted IS NULL LIMIT 2")
+                    .prepare_cached(
+                        "SELECT id FROM segments WHERE name = ?1 AND date_deleted IS NULL LIMIT 2",
+                    )
                     .map_err(|e| e.to_string())?;
                 let ids = stmt
                     .query_map(params![name], |r| r.get::<_, String>(0))
@@ -307,7 +380,9 @@ fn resolve(tx: &Transaction<'_>, segment: &SegmentRef, names: &mut HashMap<Strin
                 match ids.as_slice() {
                     [id] => Ok(id.clone()),
                     [] => Err(format!("no segment is named {name:?}")),
-                    _ => Err(format!("several segments are named {name:?}: use segment_id")),
+                    _ => Err(format!(
+                        "several segments are named {name:?}: use segment_id"
+                    )),
                 }
             })
             .clone(),
@@ -332,7 +407,13 @@ fn expires_at(expiry: Expiry, now: DateTime<Utc>) -> std::result::Result<Option<
 impl Store {
     /// Parses and applies a file of membership commands (see the module docs), in one
     /// transaction. With `abort`, any problem returns [`Error::Lines`] and changes nothing.
-    pub fn import_commands(&mut self, text: &str, format: Format, source: &str, on_error: OnError) -> Result<ImportReport> {
+    pub fn import_commands(
+        &mut self,
+        text: &str,
+        format: Format,
+        source: &str,
+        on_error: OnError,
+    ) -> Result<ImportReport> {
         let (commands, mut problems) = parse(text, format, source);
         if on_error == OnError::Abort && !problems.is_empty() {
             return Err(Error::Lines(problems));
@@ -367,7 +448,11 @@ impl Store {
                 });
                 match done {
                     Ok(()) => applied += 1,
-                    Err(message) => problems.push(LineProblem { source: source.to_string(), line: c.line, message }),
+                    Err(message) => problems.push(LineProblem {
+                        source: source.to_string(),
+                        line: c.line,
+                        message,
+                    }),
                 }
             }
             problems.sort_by_key(|p| p.line);
@@ -375,15 +460,28 @@ impl Store {
                 return Err(Error::Lines(problems));
             }
             let segments = writers.into_iter().map(Writer::finish).collect();
-            Ok(ImportReport { lines, applied, skipped: problems, segments })
+            Ok(ImportReport {
+                lines,
+                applied,
+                skipped: problems,
+                segments,
+            })
         })
     }
 
     /// Writes the segment's current members as UPDATE commands (re-importable), one per line.
     /// Returns how many were written.
-    pub fn export_commands(&mut self, id: &str, format: Format, out: &mut dyn Write) -> Result<u64> {
+    pub fn export_commands(
+        &mut self,
+        id: &str,
+        format: Format,
+        out: &mut dyn Write,
+    ) -> Result<u64> {
         let id = normalize_id(id)?;
-        let io = |source: std::io::Error| Error::Io { path: "output".into(), source };
+        let io = |source: std::io::Error| Error::Io {
+            path: "output".into(),
+            source,
+        };
         self.read(|tx, now| {
             live(tx, &id)?;
             let _ = active_count(tx, &id, now)?;
@@ -431,16 +529,35 @@ impl Store {
     }
 
     /// Writes every membership of the segment (ACTIVE and INACTIVE) as records.
-    pub fn export_memberships(&mut self, id: &str, format: Format, out: &mut dyn Write) -> Result<u64> {
-        let io = |source: std::io::Error| Error::Io { path: "output".into(), source };
+    pub fn export_memberships(
+        &mut self,
+        id: &str,
+        format: Format,
+        out: &mut dyn Write,
+    ) -> Result<u64> {
+        let io = |source: std::io::Error| Error::Io {
+            path: "output".into(),
+            source,
+        };
         let mut page = 0;
         let mut n = 0u64;
         if format == Format::Csv {
-            let header = ["individualIdentifier", "status", "dateCreated", "dateRemoved", "expiresAt", "dataBag"];
+            let header = [
+                "individualIdentifier",
+                "status",
+                "dateCreated",
+                "dateRemoved",
+                "expiresAt",
+                "dataBag",
+            ];
             out.write_all(&csv_line(&header).map_err(io)?).map_err(io)?;
         }
         loop {
-            let filter = crate::MembershipFilter { page: Some(page), size: Some(MAX_PAGE_SIZE), ..Default::default() };
+            let filter = crate::MembershipFilter {
+                page: Some(page),
+                size: Some(MAX_PAGE_SIZE),
+                ..Default::default()
+            };
             let batch = self.memberships(id, &filter)?;
             for m in &batch.items {
                 match format {

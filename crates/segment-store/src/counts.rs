@@ -35,13 +35,33 @@ fn from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<CountRecord> {
 }
 
 pub(crate) fn latest(tx: &Transaction<'_>, id: &str) -> Result<Option<CountRecord>> {
-    Ok(tx.query_row(&format!("{SELECT} WHERE segment_id = ?1 ORDER BY id DESC LIMIT 1"), params![id], from_row).optional()?)
+    Ok(tx
+        .query_row(
+            &format!("{SELECT} WHERE segment_id = ?1 ORDER BY id DESC LIMIT 1"),
+            params![id],
+            from_row,
+        )
+        .optional()?)
 }
 
-pub(crate) fn insert(tx: &Transaction<'_>, id: &str, revision: i64, input: &CountInput, now: &str) -> Result<CountRecord> {
-    let as_of = input.as_of.as_deref().map(|t| crate::parse_instant("asOf", t)).transpose()?;
+pub(crate) fn insert(
+    tx: &Transaction<'_>,
+    id: &str,
+    revision: i64,
+    input: &CountInput,
+    now: &str,
+) -> Result<CountRecord> {
+    let as_of = input
+        .as_of
+        .as_deref()
+        .map(|t| crate::parse_instant("asOf", t))
+        .transpose()?;
     let count = i64::try_from(input.count).map_err(|_| Error::invalid("count", "too large"))?;
-    let total = input.total.map(i64::try_from).transpose().map_err(|_| Error::invalid("total", "too large"))?;
+    let total = input
+        .total
+        .map(i64::try_from)
+        .transpose()
+        .map_err(|_| Error::invalid("total", "too large"))?;
     tx.execute(
         "INSERT INTO counts (segment_id, revision, count, total, computed_at, data_source, as_of) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
         params![id, revision, count, total, now, input.data_source, as_of],
@@ -72,10 +92,21 @@ impl Store {
         let (limit, offset) = paging.checked()?;
         self.read(|tx, _| {
             crate::segments::current(tx, &id)?.ok_or_else(|| Error::NotFound { id: id.clone() })?;
-            let total: i64 = tx.query_row("SELECT count(*) FROM counts WHERE segment_id = ?1", params![id], |r| r.get(0))?;
-            let mut stmt = tx.prepare(&format!("{SELECT} WHERE segment_id = ?1 ORDER BY id DESC LIMIT ?2 OFFSET ?3"))?;
-            let items = stmt.query_map(params![id, limit, offset], from_row)?.collect::<rusqlite::Result<Vec<_>>>()?;
-            Ok(Page { items, page: PageInfo::new(paging.size, total as u64, paging.page) })
+            let total: i64 = tx.query_row(
+                "SELECT count(*) FROM counts WHERE segment_id = ?1",
+                params![id],
+                |r| r.get(0),
+            )?;
+            let mut stmt = tx.prepare(&format!(
+                "{SELECT} WHERE segment_id = ?1 ORDER BY id DESC LIMIT ?2 OFFSET ?3"
+            ))?;
+            let items = stmt
+                .query_map(params![id, limit, offset], from_row)?
+                .collect::<rusqlite::Result<Vec<_>>>()?;
+            Ok(Page {
+                items,
+                page: PageInfo::new(paging.size, total as u64, paging.page),
+            })
         })
     }
 }

@@ -182,7 +182,11 @@ fn script(xa: &[Value], xb: &[Value]) -> Vec<Step> {
     let at = |i: usize, j: usize| i * (m + 1) + j;
     for i in (0..n).rev() {
         for j in (0..m).rev() {
-            lcs[at(i, j)] = if xa[i] == xb[j] { lcs[at(i + 1, j + 1)] + 1 } else { lcs[at(i + 1, j)].max(lcs[at(i, j + 1)]) };
+            lcs[at(i, j)] = if xa[i] == xb[j] {
+                lcs[at(i + 1, j + 1)] + 1
+            } else {
+                lcs[at(i + 1, j)].max(lcs[at(i, j + 1)])
+            };
         }
     }
     let (mut i, mut j, mut steps) = (0, 0, Vec::new());
@@ -227,7 +231,13 @@ fn align(xa: &[Value], xb: &[Value], pa: &str, pb: &str, out: &mut Vec<TreeChang
             match gone_iter.peek() {
                 Some(&i) if node_kind(&xa[i]) == node_kind(&xb[j]) => {
                     gone_iter.next();
-                    walk(&xa[i], &xb[j], &format!("{pa}/{i}"), &format!("{pb}/{j}"), out);
+                    walk(
+                        &xa[i],
+                        &xb[j],
+                        &format!("{pa}/{i}"),
+                        &format!("{pb}/{j}"),
+                        out,
+                    );
                 }
                 _ => unpaired_new.push(j),
             }
@@ -263,7 +273,11 @@ mod tests {
     #[test]
     fn insertion_at_the_top_is_one_addition() {
         let a = tree(json!([cond("country", "US"), cond("plan", "paid")]));
-        let b = tree(json!([cond("email", "x"), cond("country", "US"), cond("plan", "paid")]));
+        let b = tree(json!([
+            cond("email", "x"),
+            cond("country", "US"),
+            cond("plan", "paid")
+        ]));
         let changes = diff_trees(&a, &b);
         assert_eq!(changes.len(), 1, "{changes:?}");
         assert_eq!(changes[0].change, ChangeKind::Added);
@@ -285,7 +299,11 @@ mod tests {
 
     #[test]
     fn removal_is_located_in_the_older_tree() {
-        let a = tree(json!([cond("country", "US"), cond("plan", "paid"), cond("x", "y")]));
+        let a = tree(json!([
+            cond("country", "US"),
+            cond("plan", "paid"),
+            cond("x", "y")
+        ]));
         let b = tree(json!([cond("country", "US"), cond("x", "y")]));
         let changes = diff_trees(&a, &b);
         assert_eq!(changes.len(), 1);
@@ -296,7 +314,8 @@ mod tests {
     #[test]
     fn combinator_and_negation_changes() {
         let a = json!({"version": 1, "root": {"combinator": "and", "children": []}});
-        let b = json!({"version": 1, "root": {"combinator": "or", "negated": true, "children": []}});
+        let b =
+            json!({"version": 1, "root": {"combinator": "or", "negated": true, "children": []}});
         let mut paths: Vec<String> = diff_trees(&a, &b).into_iter().map(|c| c.path).collect();
         paths.sort();
         assert_eq!(paths, ["/root/combinator", "/root/negated"]);
@@ -305,7 +324,9 @@ mod tests {
     #[test]
     fn a_condition_replaced_by_a_group_is_a_removal_and_an_addition() {
         let a = tree(json!([cond("country", "US")]));
-        let b = tree(json!([{"type": "group", "combinator": "or", "children": [cond("country", "US")]}]));
+        let b = tree(
+            json!([{"type": "group", "combinator": "or", "children": [cond("country", "US")]}]),
+        );
         let kinds: Vec<ChangeKind> = diff_trees(&a, &b).into_iter().map(|c| c.change).collect();
         assert_eq!(kinds, [ChangeKind::Removed, ChangeKind::Added]);
     }

@@ -42,24 +42,42 @@ pub enum Error {
     EvaluationNotFound(i64),
     /// 409: the caller edited an older revision than the stored one.
     #[error("segment {id:?} is at revision {actual}, not {expected}: it was changed meanwhile; reload it and save again")]
-    RevisionConflict { id: String, expected: i64, actual: i64 },
+    RevisionConflict {
+        id: String,
+        expected: i64,
+        actual: i64,
+    },
     /// 409: the id is taken (create-only operations such as freeze).
     #[error("segment {id:?} already exists")]
     AlreadyExists { id: String },
     /// 409: memberships change only on ACTIVE STATIC segments.
     #[error("segment {id:?} is {segment_type} and {status}: members can be added or removed only on ACTIVE STATIC segments")]
-    NotActiveStatic { id: String, segment_type: String, status: String },
+    NotActiveStatic {
+        id: String,
+        segment_type: String,
+        status: String,
+    },
     /// Malformed or rejected lines of an input, each located; nothing was applied.
     #[error("{} problem(s), nothing applied: {}", .0.len(), join(.0))]
     Lines(Vec<LineProblem>),
     #[error("{} is not a segment library (a SQLite file of another application, or not SQLite)", .path.display())]
     NotAStore { path: PathBuf },
     #[error("{} was written by a newer Segment Builder (schema {found}; this build knows up to {supported})", .path.display())]
-    TooNew { path: PathBuf, found: i64, supported: i64 },
+    TooNew {
+        path: PathBuf,
+        found: i64,
+        supported: i64,
+    },
     #[error("cannot open the segment library {}: {source}", .path.display())]
-    Open { path: PathBuf, source: rusqlite::Error },
+    Open {
+        path: PathBuf,
+        source: rusqlite::Error,
+    },
     #[error("{}: {source}", .path.display())]
-    Io { path: PathBuf, source: std::io::Error },
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     #[error("the segment library failed: {0}")]
     Sqlite(#[from] rusqlite::Error),
     #[error("stored data is damaged: {0}")]
@@ -81,8 +99,12 @@ impl Error {
     pub fn status(&self) -> u16 {
         match self {
             Error::InvalidId { .. } | Error::Invalid { .. } | Error::Lines(_) => 400,
-            Error::NotFound { .. } | Error::RevisionNotFound { .. } | Error::EvaluationNotFound(_) => 404,
-            Error::RevisionConflict { .. } | Error::AlreadyExists { .. } | Error::NotActiveStatic { .. } => 409,
+            Error::NotFound { .. }
+            | Error::RevisionNotFound { .. }
+            | Error::EvaluationNotFound(_) => 404,
+            Error::RevisionConflict { .. }
+            | Error::AlreadyExists { .. }
+            | Error::NotActiveStatic { .. } => 409,
             _ => 500,
         }
     }
@@ -109,7 +131,10 @@ impl Error {
     }
 
     pub(crate) fn invalid(field: &str, message: impl Into<String>) -> Self {
-        Error::Invalid { field: field.to_string(), message: message.into() }
+        Error::Invalid {
+            field: field.to_string(),
+            message: message.into(),
+        }
     }
 }
 

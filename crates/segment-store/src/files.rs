@@ -89,7 +89,10 @@ impl SegmentFile {
             author_name: self.author.as_ref().and_then(|a| a.name.clone()),
             entity: self.entity.clone(),
             data_source: self.data_source.clone(),
-            definition: self.definition.as_ref().map(segment_model::canonical::to_string_pretty),
+            definition: self
+                .definition
+                .as_ref()
+                .map(segment_model::canonical::to_string_pretty),
         }
     }
 }
@@ -107,27 +110,51 @@ pub fn json_message(e: &serde_json::Error) -> String {
 /// Reads one segment file: the library form, or a bare canonical definition (`{"version": 1,
 /// "root": …}`), whose id is the file name.
 pub fn read_file(path: &Path) -> std::result::Result<SegmentFile, LineProblem> {
-    let problem = |line: u64, message: String| LineProblem { source: path.display().to_string(), line, message };
-    let text = std::fs::read_to_string(path).map_err(|e| problem(0, format!("cannot read: {e}")))?;
+    let problem = |line: u64, message: String| LineProblem {
+        source: path.display().to_string(),
+        line,
+        message,
+    };
+    let text =
+        std::fs::read_to_string(path).map_err(|e| problem(0, format!("cannot read: {e}")))?;
     let text = text.strip_prefix('\u{feff}').unwrap_or(&text).to_string();
-    let value: serde_json::Value = serde_json::from_str(&text).map_err(|e| problem(e.line() as u64, json_message(&e)))?;
+    let value: serde_json::Value =
+        serde_json::from_str(&text).map_err(|e| problem(e.line() as u64, json_message(&e)))?;
     if value.get("format").is_some() {
         if value.get("format").and_then(|f| f.as_str()) != Some(FILE_FORMAT) {
             return Err(problem(0, format!("\"format\" is not {FILE_FORMAT:?}")));
         }
-        let file: SegmentFile = serde_json::from_str(&text).map_err(|e| problem(e.line() as u64, json_message(&e)))?;
+        let file: SegmentFile =
+            serde_json::from_str(&text).map_err(|e| problem(e.line() as u64, json_message(&e)))?;
         if file.version != FILE_VERSION {
-            return Err(problem(0, format!("unsupported version {}; this build reads version {FILE_VERSION}", file.version)));
+            return Err(problem(
+                0,
+                format!(
+                    "unsupported version {}; this build reads version {FILE_VERSION}",
+                    file.version
+                ),
+            ));
         }
         normalize_id(&file.id).map_err(|e| problem(0, e.to_string()))?;
         Ok(file)
     } else {
         let definition = segment_model::canonical::parse(&text).map_err(|e| match e {
-            segment_model::Error::Json { line, column, message } => problem(line as u64, format!("line {line}, column {column}: {message}")),
+            segment_model::Error::Json {
+                line,
+                column,
+                message,
+            } => problem(
+                line as u64,
+                format!("line {line}, column {column}: {message}"),
+            ),
             other => problem(0, other.to_string()),
         })?;
-        let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or_default();
-        let id = normalize_id(stem).map_err(|e| problem(0, format!("the file name is the segment id: {e}")))?;
+        let stem = path
+            .file_stem()
+            .and_then(|s| s.to_str())
+            .unwrap_or_default();
+        let id = normalize_id(stem)
+            .map_err(|e| problem(0, format!("the file name is the segment id: {e}")))?;
         Ok(SegmentFile {
             format: FILE_FORMAT.to_string(),
             version: FILE_VERSION,
@@ -150,12 +177,21 @@ pub fn read_file(path: &Path) -> std::result::Result<SegmentFile, LineProblem> {
 /// The `.json` files of a folder (sorted), or the file itself.
 pub fn list_inputs(path: &Path) -> Result<Vec<PathBuf>> {
     if path.is_dir() {
-        let entries = std::fs::read_dir(path).map_err(|source| Error::Io { path: path.to_path_buf(), source })?;
+        let entries = std::fs::read_dir(path).map_err(|source| Error::Io {
+            path: path.to_path_buf(),
+            source,
+        })?;
         let mut files = Vec::new();
         for entry in entries {
-            let entry = entry.map_err(|source| Error::Io { path: path.to_path_buf(), source })?;
+            let entry = entry.map_err(|source| Error::Io {
+                path: path.to_path_buf(),
+                source,
+            })?;
             let p = entry.path();
-            if p.is_file() && p.extension().is_some_and(|e| e.eq_ignore_ascii_case("json")) {
+            if p.is_file()
+                && p.extension()
+                    .is_some_and(|e| e.eq_ignore_ascii_case("json"))
+            {
                 files.push(p);
             }
         }
@@ -164,14 +200,23 @@ pub fn list_inputs(path: &Path) -> Result<Vec<PathBuf>> {
     } else if path.exists() {
         Ok(vec![path.to_path_buf()])
     } else {
-        Err(Error::Io { path: path.to_path_buf(), source: std::io::Error::new(std::io::ErrorKind::NotFound, "no such file or folder") })
+        Err(Error::Io {
+            path: path.to_path_buf(),
+            source: std::io::Error::new(std::io::ErrorKind::NotFound, "no such file or folder"),
+        })
     }
 }
 
 /// Writes `text` to `path` through a temporary sibling and a rename: a reader never sees half.
 pub fn write_atomically(path: &Path, text: &str) -> Result<()> {
-    let io = |source| Error::Io { path: path.to_path_buf(), source };
-    let tmp = path.with_extension(format!("{}.tmp", path.extension().and_then(|e| e.to_str()).unwrap_or("")));
+    let io = |source| Error::Io {
+        path: path.to_path_buf(),
+        source,
+    };
+    let tmp = path.with_extension(format!(
+        "{}.tmp",
+        path.extension().and_then(|e| e.to_str()).unwrap_or("")
+    ));
     std::fs::write(&tmp, text).map_err(io)?;
     std::fs::rename(&tmp, path).map_err(io)
 }
@@ -231,7 +276,10 @@ fn differences(a: &Fields, b: &Fields) -> Vec<String> {
     check("segmentType", a.segment_type == b.segment_type);
     check("status", a.status == b.status);
     check("scope", a.scope == b.scope);
-    check("author", a.author_id == b.author_id && a.author_name == b.author_name);
+    check(
+        "author",
+        a.author_id == b.author_id && a.author_name == b.author_name,
+    );
     check("entity", a.entity == b.entity);
     check("dataSource", a.data_source == b.data_source);
     out
@@ -239,9 +287,17 @@ fn differences(a: &Fields, b: &Fields) -> Vec<String> {
 
 impl Store {
     /// Writes `<dir>/<id>.json` (and a rendered sibling when `render` is given).
-    pub fn export_file(&mut self, id: &str, dir: &Path, render: Option<Renderer<'_>>) -> Result<Exported> {
+    pub fn export_file(
+        &mut self,
+        id: &str,
+        dir: &Path,
+        render: Option<Renderer<'_>>,
+    ) -> Result<Exported> {
         let record = self.get(id)?;
-        std::fs::create_dir_all(dir).map_err(|source| Error::Io { path: dir.to_path_buf(), source })?;
+        std::fs::create_dir_all(dir).map_err(|source| Error::Io {
+            path: dir.to_path_buf(),
+            source,
+        })?;
         let path = dir.join(format!("{}.json", record.id));
         write_atomically(&path, &SegmentFile::from_record(&record).to_text())?;
         let mut exported = Exported {
@@ -265,18 +321,33 @@ impl Store {
     }
 
     /// Exports every segment of the library into `dir`.
-    pub fn export_library(&mut self, dir: &Path, render: Option<Renderer<'_>>) -> Result<Vec<Exported>> {
+    pub fn export_library(
+        &mut self,
+        dir: &Path,
+        render: Option<Renderer<'_>>,
+    ) -> Result<Vec<Exported>> {
         let ids: Vec<String> = {
-            let mut stmt = self.connection().prepare("SELECT id FROM segments WHERE date_deleted IS NULL ORDER BY id")?;
-            let ids = stmt.query_map([], |r| r.get(0))?.collect::<rusqlite::Result<Vec<String>>>()?;
+            let mut stmt = self
+                .connection()
+                .prepare("SELECT id FROM segments WHERE date_deleted IS NULL ORDER BY id")?;
+            let ids = stmt
+                .query_map([], |r| r.get(0))?
+                .collect::<rusqlite::Result<Vec<String>>>()?;
             ids
         };
-        ids.iter().map(|id| self.export_file(id, dir, render)).collect()
+        ids.iter()
+            .map(|id| self.export_file(id, dir, render))
+            .collect()
     }
 
     /// Imports segment files (or folders of them) in one transaction. Unreadable files are
     /// reported with their line; with `abort` any of them imports nothing.
-    pub fn import_files(&mut self, paths: &[PathBuf], overwrite: bool, on_error: OnError) -> Result<FileImport> {
+    pub fn import_files(
+        &mut self,
+        paths: &[PathBuf],
+        overwrite: bool,
+        on_error: OnError,
+    ) -> Result<FileImport> {
         let mut files = Vec::new();
         let mut problems = Vec::new();
         for path in paths {
@@ -314,9 +385,11 @@ impl Store {
                 let id = normalize_id(&file.id)?;
                 let fields = file.fields();
                 let result = match current(tx, &id)? {
-                    None => write_revision(tx, &id, None, &fields, "import", None, now).map(|_| report.created.push(id.clone())),
+                    None => write_revision(tx, &id, None, &fields, "import", None, now)
+                        .map(|_| report.created.push(id.clone())),
                     Some(c) if c.deleted => {
-                        write_revision(tx, &id, Some(&c), &fields, "import", None, now).map(|_| report.created.push(id.clone()))
+                        write_revision(tx, &id, Some(&c), &fields, "import", None, now)
+                            .map(|_| report.created.push(id.clone()))
                     }
                     Some(c) => {
                         let differs = differences(&c.fields, &fields);
@@ -324,9 +397,15 @@ impl Store {
                             report.unchanged.push(id.clone());
                             Ok(())
                         } else if overwrite {
-                            write_revision(tx, &id, Some(&c), &fields, "import", None, now).map(|_| report.updated.push(id.clone()))
+                            write_revision(tx, &id, Some(&c), &fields, "import", None, now)
+                                .map(|_| report.updated.push(id.clone()))
                         } else {
-                            report.conflicts.push(Conflict { id: id.clone(), path: path.display().to_string(), stored_revision: c.revision, differs });
+                            report.conflicts.push(Conflict {
+                                id: id.clone(),
+                                path: path.display().to_string(),
+                                stored_revision: c.revision,
+                                differs,
+                            });
                             Ok(())
                         }
                     }
@@ -334,7 +413,11 @@ impl Store {
                 if let Err(e) = result {
                     match e {
                         Error::Invalid { .. } | Error::InvalidId { .. } => {
-                            problems.push(LineProblem { source: path.display().to_string(), line: 0, message: e.to_string() })
+                            problems.push(LineProblem {
+                                source: path.display().to_string(),
+                                line: 0,
+                                message: e.to_string(),
+                            })
                         }
                         other => return Err(other),
                     }

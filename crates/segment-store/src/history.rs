@@ -9,19 +9,31 @@ use crate::model::*;
 use crate::segments::{current, write_revision, Fields};
 use crate::Store;
 
-fn revision_fields(tx: &Transaction<'_>, id: &str, revision: i64) -> Result<(Fields, String, Option<i64>, String)> {
+fn revision_fields(
+    tx: &Transaction<'_>,
+    id: &str,
+    revision: i64,
+) -> Result<(Fields, String, Option<i64>, String)> {
     let sql = format!(
         "SELECT {}, action, restored_from, date_saved FROM revisions WHERE segment_id = ?1 AND revision = ?2",
         Fields::COLUMNS
     );
     let row = tx
         .query_row(&sql, params![id, revision], |r| {
-            Ok((Fields::from_row(r, 0)?, r.get::<_, String>(10)?, r.get::<_, Option<i64>>(11)?, r.get::<_, String>(12)?))
+            Ok((
+                Fields::from_row(r, 0)?,
+                r.get::<_, String>(10)?,
+                r.get::<_, Option<i64>>(11)?,
+                r.get::<_, String>(12)?,
+            ))
         })
         .optional()?;
     match row {
         Some((fields, action, from, saved)) => Ok((fields?, action, from, saved)),
-        None => Err(Error::RevisionNotFound { id: id.to_string(), revision }),
+        None => Err(Error::RevisionNotFound {
+            id: id.to_string(),
+            revision,
+        }),
     }
 }
 
@@ -48,7 +60,10 @@ fn field_values(f: &Fields) -> Vec<(&'static str, Value)> {
         ("segmentType", json!(f.segment_type.as_str())),
         ("status", json!(f.status.as_str())),
         ("scope", json!(f.scope.as_str())),
-        ("author", json!({"identifier": f.author_id, "name": f.author_name})),
+        (
+            "author",
+            json!({"identifier": f.author_id, "name": f.author_name}),
+        ),
         ("entity", json!(f.entity)),
         ("dataSource", json!(f.data_source)),
     ]
@@ -57,7 +72,8 @@ fn field_values(f: &Fields) -> Vec<(&'static str, Value)> {
 fn definition_value(f: &Fields) -> Result<Value> {
     match &f.definition {
         None => Ok(Value::Null),
-        Some(text) => serde_json::from_str(text).map_err(|e| Error::Corrupt(format!("a stored definition is not JSON: {e}"))),
+        Some(text) => serde_json::from_str(text)
+            .map_err(|e| Error::Corrupt(format!("a stored definition is not JSON: {e}"))),
     }
 }
 
@@ -135,7 +151,11 @@ impl Store {
                 .into_iter()
                 .zip(field_values(&b))
                 .filter(|((_, x), (_, y))| x != y)
-                .map(|((field, before), (_, after))| FieldChange { field: field.to_string(), before, after })
+                .map(|((field, before), (_, after))| FieldChange {
+                    field: field.to_string(),
+                    before,
+                    after,
+                })
                 .collect();
             let conditions = diff_trees(&definition_value(&a)?, &definition_value(&b)?);
             let (ca, cb) = (count_at(tx, &id, from)?, count_at(tx, &id, to)?);
@@ -143,27 +163,55 @@ impl Store {
                 (Some(x), Some(y)) => Some(y as i64 - x as i64),
                 _ => None,
             };
-            Ok(RevisionDiff { id: id.clone(), from, to, fields, conditions, count: CountChange { from: ca, to: cb, delta } })
+            Ok(RevisionDiff {
+                id: id.clone(),
+                from,
+                to,
+                fields,
+                conditions,
+                count: CountChange {
+                    from: ca,
+                    to: cb,
+                    delta,
+                },
+            })
         })
     }
 
     /// Makes an old revision current again, as a new revision (history is never rewritten).
     /// Also brings back a deleted segment.
-    pub fn restore(&mut self, id: &str, revision: i64, expected_revision: Option<i64>) -> Result<Saved> {
+    pub fn restore(
+        &mut self,
+        id: &str,
+        revision: i64,
+        expected_revision: Option<i64>,
+    ) -> Result<Saved> {
         let id = normalize_id(id)?;
         self.write(|tx, now| {
             let cur = known(tx, &id)?;
             if let Some(expected) = expected_revision {
                 if expected != cur.revision {
-                    return Err(Error::RevisionConflict { id: id.clone(), expected, actual: cur.revision });
+                    return Err(Error::RevisionConflict {
+                        id: id.clone(),
+                        expected,
+                        actual: cur.revision,
+                    });
                 }
             }
             let (fields, action, ..) = revision_fields(tx, &id, revision)?;
             if action == "delete" {
-                return Err(Error::invalid("revision", format!("revision {revision} records a deletion; restore the one before it")));
+                return Err(Error::invalid(
+                    "revision",
+                    format!("revision {revision} records a deletion; restore the one before it"),
+                ));
             }
             let new = write_revision(tx, &id, Some(&cur), &fields, "restore", Some(revision), now)?;
-            Ok(Saved { id: id.clone(), revision: new, created: false, changed: true })
+            Ok(Saved {
+                id: id.clone(),
+                revision: new,
+                created: false,
+                changed: true,
+            })
         })
     }
 }

@@ -12,6 +12,7 @@
 //! membership commands), [`files`] (one canonical JSON file per segment).
 
 pub mod commands;
+mod counts;
 pub mod diff;
 mod error;
 pub mod files;
@@ -19,7 +20,6 @@ mod history;
 mod members;
 pub mod migrations;
 mod model;
-mod counts;
 mod segments;
 
 use std::path::{Path, PathBuf};
@@ -53,7 +53,9 @@ pub struct Store {
 
 impl std::fmt::Debug for Store {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Store").field("path", &self.path).finish_non_exhaustive()
+        f.debug_struct("Store")
+            .field("path", &self.path)
+            .finish_non_exhaustive()
     }
 }
 
@@ -63,26 +65,41 @@ impl Store {
     pub fn open(path: impl AsRef<Path>) -> Result<Store> {
         let path = path.as_ref().to_path_buf();
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            std::fs::create_dir_all(dir).map_err(|source| Error::Io { path: dir.to_path_buf(), source })?;
+            std::fs::create_dir_all(dir).map_err(|source| Error::Io {
+                path: dir.to_path_buf(),
+                source,
+            })?;
         }
-        let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
+            | OpenFlags::SQLITE_OPEN_CREATE
+            | OpenFlags::SQLITE_OPEN_NO_MUTEX;
         let open_err = |source: rusqlite::Error| match source.sqlite_error_code() {
             Some(rusqlite::ErrorCode::NotADatabase) => Error::NotAStore { path: path.clone() },
-            _ => Error::Open { path: path.clone(), source },
+            _ => Error::Open {
+                path: path.clone(),
+                source,
+            },
         };
         let mut conn = Connection::open_with_flags(&path, flags).map_err(open_err)?;
         conn.busy_timeout(BUSY_TIMEOUT).map_err(open_err)?;
         // The header tells a foreign SQLite file apart before anything is written to it.
-        let app: i64 = conn.query_row("PRAGMA application_id", [], |r| r.get(0)).map_err(open_err)?;
+        let app: i64 = conn
+            .query_row("PRAGMA application_id", [], |r| r.get(0))
+            .map_err(open_err)?;
         let tables: i64 = conn
             .query_row("SELECT count(*) FROM sqlite_schema", [], |r| r.get(0))
             .map_err(open_err)?;
         if app != migrations::APPLICATION_ID && (app != 0 || tables > 0) {
             return Err(Error::NotAStore { path });
         }
-        let mode: String = conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0)).map_err(open_err)?;
+        let mode: String = conn
+            .query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))
+            .map_err(open_err)?;
         if !mode.eq_ignore_ascii_case("wal") {
-            return Err(Error::Corrupt(format!("cannot switch {} to WAL (journal mode {mode})", path.display())));
+            return Err(Error::Corrupt(format!(
+                "cannot switch {} to WAL (journal mode {mode})",
+                path.display()
+            )));
         }
         // A page cache large enough for bulk membership writes (allocated only as used).
         conn.execute_batch(&format!(
@@ -91,13 +108,21 @@ impl Store {
         .map_err(open_err)?;
         let found = migrations::version(&conn)?;
         if found > migrations::LATEST {
-            return Err(Error::TooNew { path, found, supported: migrations::LATEST });
+            return Err(Error::TooNew {
+                path,
+                found,
+                supported: migrations::LATEST,
+            });
         }
         migrations::migrate(&mut conn).map_err(|e| match e {
             Error::Sqlite(source) => open_err(source),
             other => other,
         })?;
-        Ok(Store { conn, path, clock: Arc::new(Utc::now) })
+        Ok(Store {
+            conn,
+            path,
+            clock: Arc::new(Utc::now),
+        })
     }
 
     pub fn path(&self) -> &Path {
@@ -117,13 +142,21 @@ impl Store {
     /// `PRAGMA integrity_check` and the foreign keys: `Ok(())` or what is wrong.
     pub fn check_integrity(&self) -> Result<()> {
         let mut stmt = self.conn.prepare("PRAGMA integrity_check")?;
-        let lines: Vec<String> = stmt.query_map([], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?;
+        let lines: Vec<String> = stmt
+            .query_map([], |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()?;
         if lines != ["ok"] {
             return Err(Error::Corrupt(lines.join("; ")));
         }
-        let broken: i64 = self.conn.query_row("SELECT count(*) FROM pragma_foreign_key_check", [], |r| r.get(0))?;
+        let broken: i64 =
+            self.conn
+                .query_row("SELECT count(*) FROM pragma_foreign_key_check", [], |r| {
+                    r.get(0)
+                })?;
         if broken > 0 {
-            return Err(Error::Corrupt(format!("{broken} row(s) refer to missing rows")));
+            return Err(Error::Corrupt(format!(
+                "{broken} row(s) refer to missing rows"
+            )));
         }
         Ok(())
     }
@@ -133,18 +166,28 @@ impl Store {
     }
 
     /// Runs `f` in one IMMEDIATE transaction: all of it is committed, or none of it.
-    pub(crate) fn write<T>(&mut self, f: impl FnOnce(&Transaction<'_>, DateTime<Utc>) -> Result<T>) -> Result<T> {
+    pub(crate) fn write<T>(
+        &mut self,
+        f: impl FnOnce(&Transaction<'_>, DateTime<Utc>) -> Result<T>,
+    ) -> Result<T> {
         let now = self.now();
-        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
         let value = f(&tx, now)?;
         tx.commit()?;
         Ok(value)
     }
 
     /// Runs `f` in one read transaction (a consistent snapshot).
-    pub(crate) fn read<T>(&mut self, f: impl FnOnce(&Transaction<'_>, DateTime<Utc>) -> Result<T>) -> Result<T> {
+    pub(crate) fn read<T>(
+        &mut self,
+        f: impl FnOnce(&Transaction<'_>, DateTime<Utc>) -> Result<T>,
+    ) -> Result<T> {
         let now = self.now();
-        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Deferred)?;
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Deferred)?;
         let value = f(&tx, now)?;
         tx.finish()?;
         Ok(value)
@@ -160,5 +203,10 @@ pub fn stamp(t: DateTime<Utc>) -> String {
 pub fn parse_instant(field: &str, text: &str) -> Result<String> {
     segment_model::time::parse_moment(text)
         .map(|m| stamp(m.start()))
-        .ok_or_else(|| Error::invalid(field, format!("{text:?} is not an ISO-8601 date or date-time")))
+        .ok_or_else(|| {
+            Error::invalid(
+                field,
+                format!("{text:?} is not an ISO-8601 date or date-time"),
+            )
+        })
 }

@@ -98,7 +98,14 @@ impl<'t> Writer<'t> {
             params![id],
             |r| r.get(0),
         )?;
-        let mut w = Writer { tx, id: id.to_string(), now: stamp(now), count: 0, seq, outcome: MembersOutcome::default() };
+        let mut w = Writer {
+            tx,
+            id: id.to_string(),
+            now: stamp(now),
+            count: 0,
+            seq,
+            outcome: MembersOutcome::default(),
+        };
         w.count = active_count(tx, id, now)?;
         w.sweep_expired()?;
         w.outcome.id = id.to_string();
@@ -112,7 +119,13 @@ impl<'t> Writer<'t> {
              AND expires_at IS NOT NULL AND expires_at <= ?2 ORDER BY expires_at, member",
         )?;
         let expired = stmt
-            .query_map(params![self.id, self.now], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?)))?
+            .query_map(params![self.id, self.now], |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, String>(2)?,
+                ))
+            })?
             .collect::<rusqlite::Result<Vec<_>>>()?;
         // `count` already excludes them; the log counts down from the members before expiry.
         let mut running = self.count + expired.len() as u64;
@@ -127,7 +140,14 @@ impl<'t> Writer<'t> {
         Ok(())
     }
 
-    fn log(&mut self, member: &str, op: Operation, at: &str, first: &str, count: u64) -> Result<()> {
+    fn log(
+        &mut self,
+        member: &str,
+        op: Operation,
+        at: &str,
+        first: &str,
+        count: u64,
+    ) -> Result<()> {
         self.seq += 1;
         self.tx
             .prepare_cached(
@@ -139,7 +159,12 @@ impl<'t> Writer<'t> {
     }
 
     /// Adds a member, or updates its expiration and data bag if it is one already.
-    pub(crate) fn upsert(&mut self, member: &str, expires_at: Option<&str>, data_bag: Option<&str>) -> Result<()> {
+    pub(crate) fn upsert(
+        &mut self,
+        member: &str,
+        expires_at: Option<&str>,
+        data_bag: Option<&str>,
+    ) -> Result<()> {
         check_member(member)?;
         let existing: Option<String> = self
             .tx
@@ -172,7 +197,12 @@ impl<'t> Writer<'t> {
 
     /// Inserts a member known not to have a membership row (fast path of freeze); duplicates in
     /// the input are ignored.
-    pub(crate) fn insert_new(&mut self, member: &str, expires_at: Option<&str>, data_bag: Option<&str>) -> Result<()> {
+    pub(crate) fn insert_new(
+        &mut self,
+        member: &str,
+        expires_at: Option<&str>,
+        data_bag: Option<&str>,
+    ) -> Result<()> {
         check_member(member)?;
         let inserted = self
             .tx
@@ -290,9 +320,18 @@ fn evaluation(tx: &Transaction<'_>, evaluation: i64) -> Result<EvaluationInfo> {
 
 impl Store {
     /// Adds members to an ACTIVE STATIC segment (or refreshes their expiration and data bag).
-    pub fn add_members<S: AsRef<str>>(&mut self, id: &str, members: &[S], options: &AddOptions) -> Result<MembersOutcome> {
+    pub fn add_members<S: AsRef<str>>(
+        &mut self,
+        id: &str,
+        members: &[S],
+        options: &AddOptions,
+    ) -> Result<MembersOutcome> {
         let id = normalize_id(id)?;
-        let expires_at = options.expires_at.as_deref().map(|t| parse_instant("expiresAt", t)).transpose()?;
+        let expires_at = options
+            .expires_at
+            .as_deref()
+            .map(|t| parse_instant("expiresAt", t))
+            .transpose()?;
         if let Some(bag) = &options.data_bag {
             serde_json::from_str::<serde_json::Value>(bag)
                 .map_err(|e| Error::invalid("dataBag", format!("not JSON: {e}")))?;
@@ -300,14 +339,22 @@ impl Store {
         self.write(|tx, now| {
             let mut w = Writer::new(tx, &id, now)?;
             for m in members {
-                w.upsert(m.as_ref(), expires_at.as_deref(), options.data_bag.as_deref())?;
+                w.upsert(
+                    m.as_ref(),
+                    expires_at.as_deref(),
+                    options.data_bag.as_deref(),
+                )?;
             }
             Ok(w.finish())
         })
     }
 
     /// Removes members: their memberships become INACTIVE with `dateRemoved`; nothing is deleted.
-    pub fn remove_members<S: AsRef<str>>(&mut self, id: &str, members: &[S]) -> Result<MembersOutcome> {
+    pub fn remove_members<S: AsRef<str>>(
+        &mut self,
+        id: &str,
+        members: &[S],
+    ) -> Result<MembersOutcome> {
         let id = normalize_id(id)?;
         self.write(|tx, now| {
             let mut w = Writer::new(tx, &id, now)?;
@@ -330,7 +377,10 @@ impl Store {
     /// Memberships of a segment, paged. Expired memberships read as INACTIVE, removed at expiry.
     pub fn memberships(&mut self, id: &str, filter: &MembershipFilter) -> Result<Page<Membership>> {
         let id = normalize_id(id)?;
-        let paging = Paging { page: filter.page.unwrap_or(0), size: filter.size.unwrap_or(20) };
+        let paging = Paging {
+            page: filter.page.unwrap_or(0),
+            size: filter.size.unwrap_or(20),
+        };
         let (limit, offset) = paging.checked()?;
         let order = match &filter.sort {
             None => "member ASC".to_string(),
@@ -348,7 +398,14 @@ impl Store {
                         ))
                     }
                 };
-                format!("{column} {}, member ASC", if *dir == Direction::Desc { "DESC" } else { "ASC" })
+                format!(
+                    "{column} {}, member ASC",
+                    if *dir == Direction::Desc {
+                        "DESC"
+                    } else {
+                        "ASC"
+                    }
+                )
             }
         };
         self.read(|tx, now| {
@@ -383,7 +440,12 @@ impl Store {
     }
 
     /// The membership-change log, oldest first, optionally one operation only.
-    pub fn membership_changes(&mut self, id: &str, operation: Option<Operation>, paging: Paging) -> Result<Page<MembershipChange>> {
+    pub fn membership_changes(
+        &mut self,
+        id: &str,
+        operation: Option<Operation>,
+        paging: Paging,
+    ) -> Result<Page<MembershipChange>> {
         let id = normalize_id(id)?;
         let (limit, offset) = paging.checked()?;
         let op = operation.map(Operation::as_str);
@@ -417,7 +479,14 @@ impl Store {
     /// Turns a result of the segment `source_id` (its `members`, as evaluated by the caller) into
     /// a new ACTIVE STATIC segment `new_id`, in one transaction. The new segment keeps the source's
     /// definition for reference; its members are fixed from now on.
-    pub fn freeze<I, S>(&mut self, source_id: &str, new_id: &str, name: Option<&str>, members: I, input: &CountInput) -> Result<MembersOutcome>
+    pub fn freeze<I, S>(
+        &mut self,
+        source_id: &str,
+        new_id: &str,
+        name: Option<&str>,
+        members: I,
+        input: &CountInput,
+    ) -> Result<MembersOutcome>
     where
         I: IntoIterator<Item = S>,
         S: AsRef<str>,
@@ -431,11 +500,17 @@ impl Store {
             }
             let when = stamp(now);
             let fields = Fields {
-                name: name.map(str::to_string).unwrap_or_else(|| format!("{} (frozen {})", source.fields.name, &when[..10])),
+                name: name
+                    .map(str::to_string)
+                    .unwrap_or_else(|| format!("{} (frozen {})", source.fields.name, &when[..10])),
                 description: format!(
                     "Members of segment {source_id} at revision {} frozen at {when}{}.",
                     source.revision,
-                    input.as_of.as_deref().map(|a| format!(" (as of {a})")).unwrap_or_default()
+                    input
+                        .as_of
+                        .as_deref()
+                        .map(|a| format!(" (as of {a})"))
+                        .unwrap_or_default()
                 ),
                 segment_type: SegmentType::Static,
                 status: Status::Active,
@@ -451,14 +526,28 @@ impl Store {
                 w.insert_new(m.as_ref(), None, None)?;
             }
             let outcome = w.finish();
-            counts::insert(tx, &source_id, source.revision, &CountInput { count: outcome.individual_count, ..input.clone() }, &when)?;
+            counts::insert(
+                tx,
+                &source_id,
+                source.revision,
+                &CountInput {
+                    count: outcome.individual_count,
+                    ..input.clone()
+                },
+                &when,
+            )?;
             Ok(outcome)
         })
     }
 
     /// Stores a snapshot of the segment's members as evaluated by the caller now (and records
     /// its count): the base of "who entered, who left".
-    pub fn record_evaluation<I, S>(&mut self, id: &str, members: I, input: &CountInput) -> Result<EvaluationInfo>
+    pub fn record_evaluation<I, S>(
+        &mut self,
+        id: &str,
+        members: I,
+        input: &CountInput,
+    ) -> Result<EvaluationInfo>
     where
         I: IntoIterator<Item = S>,
         S: AsRef<str>,
@@ -494,8 +583,11 @@ impl Store {
         let id = normalize_id(id)?;
         self.read(|tx, _| {
             current(tx, &id)?.ok_or_else(|| Error::NotFound { id: id.clone() })?;
-            let mut stmt = tx.prepare("SELECT id FROM evaluations WHERE segment_id = ?1 ORDER BY id")?;
-            let ids = stmt.query_map(params![id], |r| r.get::<_, i64>(0))?.collect::<rusqlite::Result<Vec<_>>>()?;
+            let mut stmt =
+                tx.prepare("SELECT id FROM evaluations WHERE segment_id = ?1 ORDER BY id")?;
+            let ids = stmt
+                .query_map(params![id], |r| r.get::<_, i64>(0))?
+                .collect::<rusqlite::Result<Vec<_>>>()?;
             ids.into_iter().map(|e| evaluation(tx, e)).collect()
         })
     }

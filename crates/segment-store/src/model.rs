@@ -223,8 +223,17 @@ pub struct PageInfo {
 
 impl PageInfo {
     pub fn new(size: u64, total_elements: u64, number: u64) -> Self {
-        let total_pages = if size == 0 { 0 } else { total_elements.div_ceil(size) };
-        PageInfo { size, total_elements, total_pages, number }
+        let total_pages = if size == 0 {
+            0
+        } else {
+            total_elements.div_ceil(size)
+        };
+        PageInfo {
+            size,
+            total_elements,
+            total_pages,
+            number,
+        }
     }
 }
 
@@ -262,10 +271,17 @@ pub const MAX_PAGE_SIZE: u64 = 10_000;
 impl Paging {
     pub(crate) fn checked(self) -> Result<(i64, i64)> {
         if self.size == 0 || self.size > MAX_PAGE_SIZE {
-            return Err(Error::invalid("page size", format!("{} is not between 1 and {MAX_PAGE_SIZE}", self.size)));
+            return Err(Error::invalid(
+                "page size",
+                format!("{} is not between 1 and {MAX_PAGE_SIZE}", self.size),
+            ));
         }
-        let offset = self.page.checked_mul(self.size).and_then(|o| i64::try_from(o).ok());
-        let offset = offset.ok_or_else(|| Error::invalid("page", format!("{} is too large", self.page)))?;
+        let offset = self
+            .page
+            .checked_mul(self.size)
+            .and_then(|o| i64::try_from(o).ok());
+        let offset =
+            offset.ok_or_else(|| Error::invalid("page", format!("{} is too large", self.page)))?;
         Ok((self.size as i64, offset))
     }
 }
@@ -281,7 +297,10 @@ pub fn parse_sort(spec: &str) -> Result<(String, Direction)> {
     } else if dir.eq_ignore_ascii_case("desc") {
         Direction::Desc
     } else {
-        return Err(Error::invalid("sort", format!("direction {dir:?} is not asc or desc")));
+        return Err(Error::invalid(
+            "sort",
+            format!("direction {dir:?} is not asc or desc"),
+        ));
     };
     Ok((field.to_string(), dir))
 }

@@ -56,7 +56,10 @@ impl Fields {
         if self.author_id.is_none() && self.author_name.is_none() {
             None
         } else {
-            Some(Author { identifier: self.author_id.clone(), name: self.author_name.clone() })
+            Some(Author {
+                identifier: self.author_id.clone(),
+                name: self.author_name.clone(),
+            })
         }
     }
 
@@ -72,7 +75,11 @@ impl Fields {
     fn check(&self) -> Result<()> {
         check_text("name", &self.name, MAX_NAME_LEN, false)?;
         check_text("description", &self.description, MAX_DESCRIPTION_LEN, true)?;
-        for (field, value) in [("author", &self.author_id), ("author", &self.author_name), ("entity", &self.entity)] {
+        for (field, value) in [
+            ("author", &self.author_id),
+            ("author", &self.author_name),
+            ("entity", &self.entity),
+        ] {
             if let Some(v) = value {
                 check_text(field, v, MAX_NAME_LEN, false)?;
             }
@@ -81,7 +88,10 @@ impl Fields {
             check_text("dataSource", v, 4096, false)?;
         }
         if self.segment_type == SegmentType::Dynamic && self.definition.is_none() {
-            return Err(Error::invalid("definition", "a DYNAMIC segment needs a definition (its condition tree)"));
+            return Err(Error::invalid(
+                "definition",
+                "a DYNAMIC segment needs a definition (its condition tree)",
+            ));
         }
         Ok(())
     }
@@ -93,7 +103,10 @@ fn check_text(field: &str, value: &str, max: usize, may_be_empty: bool) -> Resul
         return Err(Error::invalid(field, "must not be empty"));
     }
     if value.chars().count() > max {
-        return Err(Error::invalid(field, format!("longer than {max} characters")));
+        return Err(Error::invalid(
+            field,
+            format!("longer than {max} characters"),
+        ));
     }
     if value.contains('\0') {
         return Err(Error::invalid(field, "contains a NUL character"));
@@ -248,14 +261,37 @@ pub(crate) fn write_revision(
     Ok(revision)
 }
 
-fn merge(base: Option<&Fields>, id: &str, draft: &SegmentDraft, definition: Option<String>) -> Fields {
+fn merge(
+    base: Option<&Fields>,
+    id: &str,
+    draft: &SegmentDraft,
+    definition: Option<String>,
+) -> Fields {
     let definition = definition.or_else(|| base.and_then(|b| b.definition.clone()));
-    let default_type = if definition.is_some() { SegmentType::Dynamic } else { SegmentType::Static };
+    let default_type = if definition.is_some() {
+        SegmentType::Dynamic
+    } else {
+        SegmentType::Static
+    };
     Fields {
-        name: draft.name.clone().or_else(|| base.map(|b| b.name.clone())).unwrap_or_else(|| id.to_string()),
-        description: draft.description.clone().or_else(|| base.map(|b| b.description.clone())).unwrap_or_default(),
-        segment_type: draft.segment_type.or(base.map(|b| b.segment_type)).unwrap_or(default_type),
-        status: draft.status.or(base.map(|b| b.status)).unwrap_or(Status::Active),
+        name: draft
+            .name
+            .clone()
+            .or_else(|| base.map(|b| b.name.clone()))
+            .unwrap_or_else(|| id.to_string()),
+        description: draft
+            .description
+            .clone()
+            .or_else(|| base.map(|b| b.description.clone()))
+            .unwrap_or_default(),
+        segment_type: draft
+            .segment_type
+            .or(base.map(|b| b.segment_type))
+            .unwrap_or(default_type),
+        status: draft
+            .status
+            .or(base.map(|b| b.status))
+            .unwrap_or(Status::Active),
         scope: draft.scope.or(base.map(|b| b.scope)).unwrap_or(Scope::User),
         author_id: match &draft.author {
             Some(a) => a.identifier.clone(),
@@ -270,12 +306,20 @@ fn merge(base: Option<&Fields>, id: &str, draft: &SegmentDraft, definition: Opti
             .clone()
             .or_else(|| draft.definition.as_ref().and_then(|d| d.entity.clone()))
             .or_else(|| base.and_then(|b| b.entity.clone())),
-        data_source: draft.data_source.clone().or_else(|| base.and_then(|b| b.data_source.clone())),
+        data_source: draft
+            .data_source
+            .clone()
+            .or_else(|| base.and_then(|b| b.data_source.clone())),
         definition,
     }
 }
 
-pub(crate) fn record(tx: &Transaction<'_>, id: &str, c: Current, now: DateTime<Utc>) -> Result<SegmentRecord> {
+pub(crate) fn record(
+    tx: &Transaction<'_>,
+    id: &str,
+    c: Current,
+    now: DateTime<Utc>,
+) -> Result<SegmentRecord> {
     let individual_count = match c.fields.segment_type {
         SegmentType::Static => Some(members::active_count(tx, id, now)?),
         SegmentType::Dynamic => None,
@@ -355,11 +399,24 @@ impl SortField {
 
     /// Accepts the camelCase name or its snake_case / lowercase spellings.
     pub fn parse(text: &str) -> Result<SortField> {
-        let folded: String = text.chars().filter(|c| *c != '_').collect::<String>().to_ascii_lowercase();
-        SortField::ALL.into_iter().find(|f| f.name().to_ascii_lowercase() == folded).ok_or_else(|| {
-            let names: Vec<&str> = SortField::ALL.iter().map(|f| f.name()).collect();
-            Error::invalid("sort", format!("unknown field {text:?}; sort by one of {}", names.join(", ")))
-        })
+        let folded: String = text
+            .chars()
+            .filter(|c| *c != '_')
+            .collect::<String>()
+            .to_ascii_lowercase();
+        SortField::ALL
+            .into_iter()
+            .find(|f| f.name().to_ascii_lowercase() == folded)
+            .ok_or_else(|| {
+                let names: Vec<&str> = SortField::ALL.iter().map(|f| f.name()).collect();
+                Error::invalid(
+                    "sort",
+                    format!(
+                        "unknown field {text:?}; sort by one of {}",
+                        names.join(", ")
+                    ),
+                )
+            })
     }
 
     /// The SQL expression sorted on: fixed text chosen from this enum, never user input.
@@ -435,14 +492,21 @@ impl Store {
     /// draft keep their stored value. A save that changes nothing keeps the revision.
     pub fn save(&mut self, draft: &SegmentDraft) -> Result<Saved> {
         let id = normalize_id(&draft.id)?;
-        let definition = draft.definition.as_ref().map(segment_model::canonical::to_string_pretty);
+        let definition = draft
+            .definition
+            .as_ref()
+            .map(segment_model::canonical::to_string_pretty);
         self.write(|tx, now| {
             let previous = current(tx, &id)?;
             let actual = previous.as_ref().filter(|p| !p.deleted).map(|p| p.revision);
             if let Some(expected) = draft.expected_revision {
                 if actual != Some(expected) {
                     return match actual {
-                        Some(actual) => Err(Error::RevisionConflict { id: id.clone(), expected, actual }),
+                        Some(actual) => Err(Error::RevisionConflict {
+                            id: id.clone(),
+                            expected,
+                            actual,
+                        }),
                         None => Err(Error::NotFound { id: id.clone() }),
                     };
                 }
@@ -452,7 +516,12 @@ impl Store {
             let fields = merge(base, &id, draft, definition.clone());
             if let Some(prev) = &previous {
                 if !prev.deleted && prev.fields == fields {
-                    return Ok(Saved { id: id.clone(), revision: prev.revision, created: false, changed: false });
+                    return Ok(Saved {
+                        id: id.clone(),
+                        revision: prev.revision,
+                        created: false,
+                        changed: false,
+                    });
                 }
             }
             let action = match &previous {
@@ -461,7 +530,12 @@ impl Store {
                 Some(_) => "update",
             };
             let revision = write_revision(tx, &id, previous.as_ref(), &fields, action, None, now)?;
-            Ok(Saved { id: id.clone(), revision, created: previous.is_none(), changed: true })
+            Ok(Saved {
+                id: id.clone(),
+                revision,
+                created: previous.is_none(),
+                changed: true,
+            })
         })
     }
 
@@ -503,26 +577,44 @@ impl Store {
     /// The ids of deleted segments (recoverable with `restore`).
     pub fn deleted_ids(&mut self) -> Result<Vec<String>> {
         self.read(|tx, _| {
-            let mut stmt = tx.prepare("SELECT id FROM segments WHERE date_deleted IS NOT NULL ORDER BY id")?;
-            let ids = stmt.query_map([], |r| r.get(0))?.collect::<rusqlite::Result<Vec<String>>>()?;
+            let mut stmt =
+                tx.prepare("SELECT id FROM segments WHERE date_deleted IS NOT NULL ORDER BY id")?;
+            let ids = stmt
+                .query_map([], |r| r.get(0))?
+                .collect::<rusqlite::Result<Vec<String>>>()?;
             Ok(ids)
         })
     }
 
     /// Segments matching the query's search and filters, sorted, one page of them, with totals.
     pub fn list(&mut self, query: &ListQuery) -> Result<Page<SegmentRecord>> {
-        let paging = Paging { page: query.page.unwrap_or(0), size: query.size.unwrap_or(20) };
+        let paging = Paging {
+            page: query.page.unwrap_or(0),
+            size: query.size.unwrap_or(20),
+        };
         let (limit, offset) = paging.checked()?;
-        let instant = |field: &str, v: &Option<String>| v.as_deref().map(|t| parse_instant(field, t)).transpose();
+        let instant = |field: &str, v: &Option<String>| {
+            v.as_deref().map(|t| parse_instant(field, t)).transpose()
+        };
         let modified_after = instant("modifiedAfter", &query.modified_after)?;
         let modified_before = instant("modifiedBefore", &query.modified_before)?;
         let created_after = instant("createdAfter", &query.created_after)?;
         let created_before = instant("createdBefore", &query.created_before)?;
-        let search = query.search.as_deref().filter(|s| !s.is_empty()).map(like_pattern);
+        let search = query
+            .search
+            .as_deref()
+            .filter(|s| !s.is_empty())
+            .map(like_pattern);
         let mut order: Vec<String> = query
             .sort
             .iter()
-            .map(|(f, d)| format!("{} {}", f.expression(), if *d == Direction::Desc { "DESC" } else { "ASC" }))
+            .map(|(f, d)| {
+                format!(
+                    "{} {}",
+                    f.expression(),
+                    if *d == Direction::Desc { "DESC" } else { "ASC" }
+                )
+            })
             .collect();
         order.push("s.id ASC".to_string());
         let filter = "FROM segments s WHERE s.date_deleted IS NULL \
@@ -548,16 +640,25 @@ impl Store {
                 created_after,
                 created_before,
             ];
-            let total: i64 = tx.query_row(&format!("SELECT count(*) {filter}"), bound, |r| r.get(0))?;
-            let sql = format!("SELECT s.id {filter} ORDER BY {} LIMIT {limit} OFFSET {offset}", order.join(", "));
+            let total: i64 =
+                tx.query_row(&format!("SELECT count(*) {filter}"), bound, |r| r.get(0))?;
+            let sql = format!(
+                "SELECT s.id {filter} ORDER BY {} LIMIT {limit} OFFSET {offset}",
+                order.join(", ")
+            );
             let mut stmt = tx.prepare(&sql)?;
-            let ids = stmt.query_map(bound, |r| r.get(0))?.collect::<rusqlite::Result<Vec<String>>>()?;
+            let ids = stmt
+                .query_map(bound, |r| r.get(0))?
+                .collect::<rusqlite::Result<Vec<String>>>()?;
             let mut items = Vec::with_capacity(ids.len());
             for id in ids {
                 let c = live(tx, &id)?;
                 items.push(record(tx, &id, c, now)?);
             }
-            Ok(Page { items, page: PageInfo::new(paging.size, total as u64, paging.page) })
+            Ok(Page {
+                items,
+                page: PageInfo::new(paging.size, total as u64, paging.page),
+            })
         })
     }
 }

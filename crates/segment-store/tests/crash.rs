@@ -30,21 +30,40 @@ fn description(name: &str, i: u64) -> String {
 /// The writer process. Not a test on its own: it returns at once without the environment.
 #[test]
 fn worker() {
-    let Ok(path) = std::env::var(STORE_ENV) else { return };
+    let Ok(path) = std::env::var(STORE_ENV) else {
+        return;
+    };
     let name = std::env::var(NAME_ENV).unwrap();
-    let limit: u64 = std::env::var(LIMIT_ENV).ok().and_then(|l| l.parse().ok()).unwrap_or(u64::MAX);
+    let limit: u64 = std::env::var(LIMIT_ENV)
+        .ok()
+        .and_then(|l| l.parse().ok())
+        .unwrap_or(u64::MAX);
     // libtest has printed "test worker ... " without a line break: start on a line of our own.
     println!();
     let mut store = Store::open(&path).unwrap();
     let bulk = "bulk";
     for i in 1..=limit {
-        let id = if i % 2 == 0 { "shared".to_string() } else { format!("{name}_{}", i % 3) };
-        let d = SegmentDraft { description: Some(description(&name, i)), ..common::draft(&id, &format!("C{i}")) };
+        let id = if i % 2 == 0 {
+            "shared".to_string()
+        } else {
+            format!("{name}_{}", i % 3)
+        };
+        let d = SegmentDraft {
+            description: Some(description(&name, i)),
+            ..common::draft(&id, &format!("C{i}"))
+        };
         let saved = store.save(&d).unwrap();
-        println!("saved {} {} {}", saved.id, saved.revision, description(&name, i).len());
+        println!(
+            "saved {} {} {}",
+            saved.id,
+            saved.revision,
+            description(&name, i).len()
+        );
         if i % 4 == 0 {
             let members: Vec<String> = (0..BATCH).map(|k| format!("{name}-{i}-{k}")).collect();
-            let out = store.add_members(bulk, &members, &AddOptions::default()).unwrap();
+            let out = store
+                .add_members(bulk, &members, &AddOptions::default())
+                .unwrap();
             println!("members {name}-{i} {}", out.added);
         }
     }
@@ -77,11 +96,17 @@ fn read_acks(stdout: impl std::io::Read, acks: &mut Acks, name: &str) {
         let parts: Vec<&str> = line.split(' ').collect();
         match parts.as_slice() {
             ["saved", id, rev, len] => {
-                let previous = acks.saves.insert((id.to_string(), rev.parse().unwrap()), len.parse().unwrap());
-                assert!(previous.is_none(), "{name}: revision {id} {rev} acknowledged twice");
+                let previous = acks
+                    .saves
+                    .insert((id.to_string(), rev.parse().unwrap()), len.parse().unwrap());
+                assert!(
+                    previous.is_none(),
+                    "{name}: revision {id} {rev} acknowledged twice"
+                );
             }
             ["members", batch, added] => {
-                acks.batches.insert(batch.to_string(), added.parse().unwrap());
+                acks.batches
+                    .insert(batch.to_string(), added.parse().unwrap());
             }
             _ => {}
         }
@@ -93,8 +118,14 @@ fn verify(path: &std::path::Path, acks: &Acks) {
     let mut store = Store::open(path).unwrap();
     store.check_integrity().unwrap();
     for ((id, revision), len) in &acks.saves {
-        let r = store.revision(id, *revision).unwrap_or_else(|e| panic!("acknowledged {id} r{revision} lost: {e}"));
-        assert_eq!(r.description.len(), *len, "{id} r{revision} is not what was saved");
+        let r = store
+            .revision(id, *revision)
+            .unwrap_or_else(|e| panic!("acknowledged {id} r{revision} lost: {e}"));
+        assert_eq!(
+            r.description.len(),
+            *len,
+            "{id} r{revision} is not what was saved"
+        );
         assert!(r.definition.is_some());
     }
     let conn = store.connection();
@@ -107,18 +138,42 @@ fn verify(path: &std::path::Path, acks: &Acks) {
         )
         .unwrap();
     let rows: Vec<(String, i64, String, i64, i64, String)> = stmt
-        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?)))
+        .query_map([], |r| {
+            Ok((
+                r.get(0)?,
+                r.get(1)?,
+                r.get(2)?,
+                r.get(3)?,
+                r.get(4)?,
+                r.get(5)?,
+            ))
+        })
         .unwrap()
         .map(Result::unwrap)
         .collect();
     for (id, revision, description, max, count, newest) in rows {
         assert_eq!(revision, max, "{id}: the row is not its newest revision");
         assert_eq!(count, max + 1, "{id}: revisions have gaps");
-        assert_eq!(description, newest, "{id}: the row differs from its revision");
+        assert_eq!(
+            description, newest,
+            "{id}: the row differs from its revision"
+        );
     }
     // Member batches are all or nothing, the log agrees with the memberships.
-    let members: i64 = conn.query_row("SELECT count(*) FROM memberships WHERE segment_id = 'bulk'", [], |r| r.get(0)).unwrap();
-    let logged: i64 = conn.query_row("SELECT count(*) FROM membership_changes WHERE segment_id = 'bulk'", [], |r| r.get(0)).unwrap();
+    let members: i64 = conn
+        .query_row(
+            "SELECT count(*) FROM memberships WHERE segment_id = 'bulk'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    let logged: i64 = conn
+        .query_row(
+            "SELECT count(*) FROM membership_changes WHERE segment_id = 'bulk'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
     let last: Option<i64> = conn
         .query_row("SELECT individuals_count FROM membership_changes WHERE segment_id = 'bulk' ORDER BY seq DESC LIMIT 1", [], |r| r.get(0))
         .unwrap_or(None);
@@ -126,7 +181,10 @@ fn verify(path: &std::path::Path, acks: &Acks) {
     assert_eq!(members, logged);
     assert_eq!(last.unwrap_or(0), members);
     let acked: u64 = acks.batches.values().sum();
-    assert!(members as u64 >= acked, "acknowledged members lost: {members} < {acked}");
+    assert!(
+        members as u64 >= acked,
+        "acknowledged members lost: {members} < {acked}"
+    );
     drop(stmt);
     assert_eq!(store.individual_count("bulk").unwrap(), members as u64);
 }
@@ -143,7 +201,10 @@ fn killed_writers_lose_no_acknowledged_revision() {
     if std::env::var(STORE_ENV).is_ok() {
         return;
     }
-    let rounds: u32 = std::env::var("SEGMENT_STORE_CRASH_ROUNDS").ok().and_then(|r| r.parse().ok()).unwrap_or(40);
+    let rounds: u32 = std::env::var("SEGMENT_STORE_CRASH_ROUNDS")
+        .ok()
+        .and_then(|r| r.parse().ok())
+        .unwrap_or(40);
     let dir = tempfile::tempdir().unwrap();
     let path = new_store(&dir);
     let mut rng = rand::rngs::StdRng::seed_from_u64(7);
@@ -165,8 +226,17 @@ fn killed_writers_lose_no_acknowledged_revision() {
         acks.batches.extend(got.batches);
         verify(&path, &acks);
     }
-    assert!(acks.saves.len() > rounds as usize, "the workers saved too little to test anything: {}", acks.saves.len());
-    eprintln!("{rounds} kills, {} acknowledged saves, {} member batches, {:?}", acks.saves.len(), acks.batches.len(), started.elapsed());
+    assert!(
+        acks.saves.len() > rounds as usize,
+        "the workers saved too little to test anything: {}",
+        acks.saves.len()
+    );
+    eprintln!(
+        "{rounds} kills, {} acknowledged saves, {} member batches, {:?}",
+        acks.saves.len(),
+        acks.batches.len(),
+        started.elapsed()
+    );
 }
 
 #[test]
@@ -177,17 +247,27 @@ fn two_processes_on_one_store_lose_nothing() {
     let dir = tempfile::tempdir().unwrap();
     let path = new_store(&dir);
     let limit = 120;
-    let children: Vec<_> = ["app", "cli"].iter().map(|n| (n.to_string(), spawn_worker(&path, n, Some(limit)))).collect();
+    let children: Vec<_> = ["app", "cli"]
+        .iter()
+        .map(|n| (n.to_string(), spawn_worker(&path, n, Some(limit))))
+        .collect();
     let mut acks = Acks::default();
     for (name, mut child) in children {
         read_acks(child.stdout.take().unwrap(), &mut acks, &name);
         assert!(child.wait().unwrap().success(), "{name} failed");
     }
-    assert_eq!(acks.saves.len() as u64, 2 * limit, "every save is acknowledged once");
+    assert_eq!(
+        acks.saves.len() as u64,
+        2 * limit,
+        "every save is acknowledged once"
+    );
     assert_eq!(acks.batches.len() as u64, 2 * limit / 4);
     verify(&path, &acks);
     let mut store = Store::open(&path).unwrap();
     // Both wrote to "shared": every one of their saves is a revision of it.
     assert_eq!(store.history("shared").unwrap().len() as u64, limit);
-    assert_eq!(store.individual_count("bulk").unwrap(), 2 * limit / 4 * BATCH);
+    assert_eq!(
+        store.individual_count("bulk").unwrap(),
+        2 * limit / 4 * BATCH
+    );
 }

@@ -57,18 +57,33 @@ fn every_earlier_schema_upgrades_with_its_data() {
             fill(&conn, from);
         }
         let mut store = Store::open(&path).unwrap_or_else(|e| panic!("from {from}: {e}"));
-        let version: i64 = store.connection().query_row("PRAGMA user_version", [], |r| r.get(0)).unwrap();
+        let version: i64 = store
+            .connection()
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .unwrap();
         assert_eq!(version, LATEST);
         store.check_integrity().unwrap();
         if from >= 1 {
             let got = store.get("old_dynamic").unwrap();
             assert_eq!(got.revision, 0);
-            assert_eq!(got.record_count.map(|c| c.count), if from >= 2 { Some(42) } else { None });
-            assert_eq!(store.individual_count("old_static").unwrap(), u64::from(from >= 3));
+            assert_eq!(
+                got.record_count.map(|c| c.count),
+                if from >= 2 { Some(42) } else { None }
+            );
+            assert_eq!(
+                store.individual_count("old_static").unwrap(),
+                u64::from(from >= 3)
+            );
             // And the upgraded file takes new work.
-            let d = SegmentDraft { id: "old_dynamic".into(), description: Some("upgraded".into()), ..Default::default() };
+            let d = SegmentDraft {
+                id: "old_dynamic".into(),
+                description: Some("upgraded".into()),
+                ..Default::default()
+            };
             assert_eq!(store.save(&d).unwrap().revision, 1);
-            store.add_members("old_static", &["m2"], &AddOptions::default()).unwrap();
+            store
+                .add_members("old_static", &["m2"], &AddOptions::default())
+                .unwrap();
         }
         drop(store);
         // Opening again is a no-op.
@@ -82,7 +97,11 @@ fn a_newer_schema_is_refused() {
     let path = dir.path().join("new.sqlite");
     drop(Store::open(&path).unwrap());
     let conn = Connection::open(&path).unwrap();
-    conn.pragma_update(None, "user_version", LATEST + 1).unwrap();
+    conn.pragma_update(None, "user_version", LATEST + 1)
+        .unwrap();
     drop(conn);
-    assert!(matches!(Store::open(&path).unwrap_err(), Error::TooNew { .. }));
+    assert!(matches!(
+        Store::open(&path).unwrap_err(),
+        Error::TooNew { .. }
+    ));
 }

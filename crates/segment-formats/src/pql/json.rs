@@ -71,13 +71,22 @@ pub(crate) fn encode(p: &P) -> Value {
                 Occurs::After(t) => params.extend([word("after"), time(t)]),
                 Occurs::On(t) => params.extend([word("on"), time(t)]),
                 Occurs::Between(a, b) => params.extend([word("between"), time(a), time(b)]),
-                Occurs::Period(which, unit) => params.extend([word(which), word(value::unit_name(*unit))]),
+                Occurs::Period(which, unit) => {
+                    params.extend([word(which), word(value::unit_name(*unit))])
+                }
             }
             apply("occurs", params)
         }
         Expr::Exists { var, source, cond } | Expr::Select { var, source, cond } => {
-            let name = if matches!(p.e, Expr::Exists { .. }) { "exists" } else { "select" };
-            let mut params = vec![literal("String", Value::String(var.clone())), encode(source)];
+            let name = if matches!(p.e, Expr::Exists { .. }) {
+                "exists"
+            } else {
+                "select"
+            };
+            let mut params = vec![
+                literal("String", Value::String(var.clone())),
+                encode(source),
+            ];
             if let Some(c) = cond {
                 params.push(encode(c));
             }
@@ -89,12 +98,25 @@ pub(crate) fn encode(p: &P) -> Value {
 fn time(t: &Time) -> Value {
     match t {
         Time::Now => apply("now", vec![]),
-        Time::Date { year, month, day } => {
-            apply("date", vec![literal("Integer", json!(year)), literal("Integer", json!(month)), literal("Integer", json!(day))])
-        }
-        Time::Offset { amount, unit, after } => apply(
+        Time::Date { year, month, day } => apply(
+            "date",
+            vec![
+                literal("Integer", json!(year)),
+                literal("Integer", json!(month)),
+                literal("Integer", json!(day)),
+            ],
+        ),
+        Time::Offset {
+            amount,
+            unit,
+            after,
+        } => apply(
             if *after { "after" } else { "before" },
-            vec![literal("Integer", json!(amount)), literal("String", json!(value::unit_name(*unit))), apply("now", vec![])],
+            vec![
+                literal("Integer", json!(amount)),
+                literal("String", json!(value::unit_name(*unit))),
+                apply("now", vec![]),
+            ],
         ),
     }
 }
@@ -131,13 +153,23 @@ fn kind(value: &Value) -> &'static str {
 }
 
 fn object<'v>(value: &'v Value, pointer: &str) -> Result<&'v Map<String, Value>> {
-    value.as_object().ok_or_else(|| err(pointer, format!("expected a PQL node (an object), found {}", kind(value)), "each node has a nodeType"))
+    value.as_object().ok_or_else(|| {
+        err(
+            pointer,
+            format!("expected a PQL node (an object), found {}", kind(value)),
+            "each node has a nodeType",
+        )
+    })
 }
 
 fn string_field<'v>(map: &'v Map<String, Value>, key: &str, pointer: &str) -> Result<&'v str> {
     match map.get(key) {
         Some(Value::String(s)) => Ok(s),
-        Some(other) => Err(err(&format!("{pointer}/{key}"), format!("expected a string, found {}", kind(other)), "")),
+        Some(other) => Err(err(
+            &format!("{pointer}/{key}"),
+            format!("expected a string, found {}", kind(other)),
+            "",
+        )),
         None => Err(err(pointer, format!("missing \"{key}\""), "")),
     }
 }
@@ -146,46 +178,93 @@ impl Decoder {
     fn params<'v>(&self, map: &'v Map<String, Value>, pointer: &str) -> Result<&'v [Value]> {
         match map.get("params") {
             Some(Value::Array(items)) => Ok(items),
-            Some(other) => Err(err(&format!("{pointer}/params"), format!("expected a list, found {}", kind(other)), "")),
-            None => Err(err(pointer, "missing \"params\"", "an fnApply node lists its params")),
+            Some(other) => Err(err(
+                &format!("{pointer}/params"),
+                format!("expected a list, found {}", kind(other)),
+                "",
+            )),
+            None => Err(err(
+                pointer,
+                "missing \"params\"",
+                "an fnApply node lists its params",
+            )),
         }
     }
 
     fn node(&mut self, value: &Value, pointer: &str, depth: usize) -> Result<P> {
         if depth > SYNTAX_DEPTH {
-            return Err(err(pointer, format!("nested more than {SYNTAX_DEPTH} levels deep"), "flatten the expression"));
+            return Err(err(
+                pointer,
+                format!("nested more than {SYNTAX_DEPTH} levels deep"),
+                "flatten the expression",
+            ));
         }
         let map = object(value, pointer)?;
         let node_type = string_field(map, "nodeType", pointer)?;
         match node_type {
             "literal" => self.literal(map, pointer, depth),
             "parameterReference" => match map.get("position") {
-                Some(Value::Number(n)) if n.as_u64() == Some(1) => Ok(P { e: Expr::Field { var: None, path: Vec::new() }, at: at(pointer) }),
-                _ => Err(err(&format!("{pointer}/position"), "only parameter 1 (the profile) is read", "set \"position\": 1")),
+                Some(Value::Number(n)) if n.as_u64() == Some(1) => Ok(P {
+                    e: Expr::Field {
+                        var: None,
+                        path: Vec::new(),
+                    },
+                    at: at(pointer),
+                }),
+                _ => Err(err(
+                    &format!("{pointer}/position"),
+                    "only parameter 1 (the profile) is read",
+                    "set \"position\": 1",
+                )),
             },
             "variableReference" => {
                 let name = string_field(map, "name", pointer)?;
                 if !self.vars.iter().any(|v| v == name) {
-                    return Err(err(&format!("{pointer}/name"), format!("the variable {name} is not bound here"), "bind it with exists or select"));
+                    return Err(err(
+                        &format!("{pointer}/name"),
+                        format!("the variable {name} is not bound here"),
+                        "bind it with exists or select",
+                    ));
                 }
-                Ok(P { e: Expr::Field { var: Some(name.to_string()), path: Vec::new() }, at: at(pointer) })
+                Ok(P {
+                    e: Expr::Field {
+                        var: Some(name.to_string()),
+                        path: Vec::new(),
+                    },
+                    at: at(pointer),
+                })
             }
             "fieldLookup" => {
                 let name = string_field(map, "fieldName", pointer)?;
                 let Some(object) = map.get("object") else {
-                    return Err(err(pointer, "missing \"object\"", "a fieldLookup names the object it reads from"));
+                    return Err(err(
+                        pointer,
+                        "missing \"object\"",
+                        "a fieldLookup names the object it reads from",
+                    ));
                 };
                 let inner = self.node(object, &format!("{pointer}/object"), depth + 1)?;
                 match inner.e {
                     Expr::Field { var, mut path } => {
                         path.push(name.to_string());
-                        Ok(P { e: Expr::Field { var, path }, at: at(pointer) })
+                        Ok(P {
+                            e: Expr::Field { var, path },
+                            at: at(pointer),
+                        })
                     }
-                    _ => Err(err(&format!("{pointer}/object"), "a field of a computed value is not read", "look fields up from the profile or a variable")),
+                    _ => Err(err(
+                        &format!("{pointer}/object"),
+                        "a field of a computed value is not read",
+                        "look fields up from the profile or a variable",
+                    )),
                 }
             }
             "fnApply" => self.apply(map, pointer, depth),
-            other => Err(err(&format!("{pointer}/nodeType"), format!("unknown nodeType \"{other}\""), "use fnApply, fieldLookup, parameterReference, variableReference or literal")),
+            other => Err(err(
+                &format!("{pointer}/nodeType"),
+                format!("unknown nodeType \"{other}\""),
+                "use fnApply, fieldLookup, parameterReference, variableReference or literal",
+            )),
         }
     }
 
@@ -198,7 +277,13 @@ impl Decoder {
             ("Boolean", Value::Bool(b)) => Expr::Bool(*b),
             ("Integer", Value::Number(n)) => match Num::from_json(n) {
                 Some(Num::Int(i)) => Expr::Num(Num::Int(i)),
-                _ => return Err(err(&value_pointer, format!("{n} is not a 64-bit integer"), "")),
+                _ => {
+                    return Err(err(
+                        &value_pointer,
+                        format!("{n} is not a 64-bit integer"),
+                        "",
+                    ))
+                }
             },
             ("Double" | "Decimal" | "Number", Value::Number(n)) => match Num::from_json(n) {
                 Some(Num::Int(i)) => Expr::Num(Num::Float(i as f64)),
@@ -212,11 +297,22 @@ impl Decoder {
                 }
                 Expr::List(out)
             }
-            (t @ ("String" | "Boolean" | "Integer" | "Double" | "Decimal" | "Number" | "List"), other) => {
-                return Err(err(&value_pointer, format!("a {t} literal cannot hold {}", kind(other)), ""))
+            (
+                t @ ("String" | "Boolean" | "Integer" | "Double" | "Decimal" | "Number" | "List"),
+                other,
+            ) => {
+                return Err(err(
+                    &value_pointer,
+                    format!("a {t} literal cannot hold {}", kind(other)),
+                    "",
+                ))
             }
             (other, _) => {
-                return Err(err(&format!("{pointer}/literalType"), format!("unknown literalType \"{other}\""), "use String, Integer, Double, Boolean or List"))
+                return Err(err(
+                    &format!("{pointer}/literalType"),
+                    format!("unknown literalType \"{other}\""),
+                    "use String, Integer, Double, Boolean or List",
+                ))
             }
         };
         Ok(P { e, at: at(pointer) })
@@ -230,13 +326,21 @@ impl Decoder {
             if params.len() == n {
                 Ok(())
             } else {
-                Err(err(&format!("{pointer}/params"), format!("{name} takes {n} params, found {}", params.len()), ""))
+                Err(err(
+                    &format!("{pointer}/params"),
+                    format!("{name} takes {n} params, found {}", params.len()),
+                    "",
+                ))
             }
         };
         let e = match name {
             "and" | "or" => {
                 if params.len() < 2 {
-                    return Err(err(&format!("{pointer}/params"), format!("{name} needs at least two params"), ""));
+                    return Err(err(
+                        &format!("{pointer}/params"),
+                        format!("{name} needs at least two params"),
+                        "",
+                    ));
                 }
                 let mut items = Vec::with_capacity(params.len());
                 for (i, item) in params.iter().enumerate() {
@@ -254,17 +358,30 @@ impl Decoder {
             }
             "occurs" => {
                 if params.len() < 3 {
-                    return Err(err(&format!("{pointer}/params"), "occurs takes a timestamp, a keyword and a time", ""));
+                    return Err(err(
+                        &format!("{pointer}/params"),
+                        "occurs takes a timestamp, a keyword and a time",
+                        "",
+                    ));
                 }
                 let subject = self.node(&params[0], &pp(0), depth + 1)?;
                 let keyword = match self.node(&params[1], &pp(1), depth + 1)?.e {
                     Expr::Str(s) => s,
-                    _ => return Err(err(&pp(1), "expected the occurs keyword as a String literal", "e.g. \"<=\", \"before\", \"last\"")),
+                    _ => {
+                        return Err(err(
+                            &pp(1),
+                            "expected the occurs keyword as a String literal",
+                            "e.g. \"<=\", \"before\", \"last\"",
+                        ))
+                    }
                 };
                 let spec = match keyword.as_str() {
                     "between" => {
                         count(4)?;
-                        Occurs::Between(self.time(&params[2], &pp(2))?, self.time(&params[3], &pp(3))?)
+                        Occurs::Between(
+                            self.time(&params[2], &pp(2))?,
+                            self.time(&params[3], &pp(3))?,
+                        )
                     }
                     "this" | "last" | "next" => {
                         count(3)?;
@@ -273,7 +390,11 @@ impl Decoder {
                             _ => None,
                         };
                         let Some(unit) = unit else {
-                            return Err(err(&pp(2), "expected a time unit", "minute, hour, day, week, month or year"));
+                            return Err(err(
+                                &pp(2),
+                                "expected a time unit",
+                                "minute, hour, day, week, month or year",
+                            ));
                         };
                         Occurs::Period(keyword, unit)
                     }
@@ -290,17 +411,36 @@ impl Decoder {
                         count(3)?;
                         Occurs::Compare(op.to_string(), self.time(&params[2], &pp(2))?)
                     }
-                    other => return Err(err(&pp(1), format!("unknown occurs keyword \"{other}\""), "use a comparison, before, after, on, between, this, last or next")),
+                    other => {
+                        return Err(err(
+                            &pp(1),
+                            format!("unknown occurs keyword \"{other}\""),
+                            "use a comparison, before, after, on, between, this, last or next",
+                        ))
+                    }
                 };
-                Expr::Occurs { subject: Box::new(subject), spec }
+                Expr::Occurs {
+                    subject: Box::new(subject),
+                    spec,
+                }
             }
             "exists" | "select" => {
                 if params.len() != 2 && params.len() != 3 {
-                    return Err(err(&format!("{pointer}/params"), format!("{name} takes a variable, a collection and an optional condition"), ""));
+                    return Err(err(
+                        &format!("{pointer}/params"),
+                        format!("{name} takes a variable, a collection and an optional condition"),
+                        "",
+                    ));
                 }
                 let var = match self.node(&params[0], &pp(0), depth + 1)?.e {
                     Expr::Str(s) if !s.is_empty() => s,
-                    _ => return Err(err(&pp(0), "expected the variable name as a String literal", "e.g. \"E\"")),
+                    _ => {
+                        return Err(err(
+                            &pp(0),
+                            "expected the variable name as a String literal",
+                            "e.g. \"E\"",
+                        ))
+                    }
                 };
                 let source = Box::new(self.node(&params[1], &pp(1), depth + 1)?);
                 let cond = match params.get(2) {
@@ -322,14 +462,26 @@ impl Decoder {
                 count(2)?;
                 let lhs = self.node(&params[0], &pp(0), depth + 1)?;
                 let rhs = self.node(&params[1], &pp(1), depth + 1)?;
-                Expr::Compare { op: op.to_string(), lhs: Box::new(lhs), rhs: Box::new(rhs) }
+                Expr::Compare {
+                    op: op.to_string(),
+                    lhs: Box::new(lhs),
+                    rhs: Box::new(rhs),
+                }
             }
             "now" | "date" | "before" | "after" => {
-                return Err(err(pointer, format!("{name}(…) outside occurs"), "times are read only as the last params of occurs"))
+                return Err(err(
+                    pointer,
+                    format!("{name}(…) outside occurs"),
+                    "times are read only as the last params of occurs",
+                ))
             }
             _ => {
                 if params.is_empty() {
-                    return Err(err(&format!("{pointer}/params"), format!("{name} has no target"), "the first param is the value the function applies to"));
+                    return Err(err(
+                        &format!("{pointer}/params"),
+                        format!("{name} has no target"),
+                        "the first param is the value the function applies to",
+                    ));
                 }
                 let target = Box::new(self.node(&params[0], &pp(0), depth + 1)?);
                 // The arguments of an aggregate over `select V …` may name V.
@@ -357,7 +509,11 @@ impl Decoder {
                 if let Some(e) = failed {
                     return Err(e);
                 }
-                Expr::Call { name: name.to_string(), target, args }
+                Expr::Call {
+                    name: name.to_string(),
+                    target,
+                    args,
+                }
             }
         };
         Ok(P { e, at: at(pointer) })
@@ -366,39 +522,72 @@ impl Decoder {
     fn time(&mut self, value: &Value, pointer: &str) -> Result<Time> {
         let map = object(value, pointer)?;
         if map.get("nodeType").and_then(Value::as_str) != Some("fnApply") {
-            return Err(err(pointer, "expected a time: now(), date(y, m, d) or before/after(n, unit, now())", ""));
+            return Err(err(
+                pointer,
+                "expected a time: now(), date(y, m, d) or before/after(n, unit, now())",
+                "",
+            ));
         }
         let name = string_field(map, "fnName", pointer)?;
         let params = self.params(map, pointer)?;
         let int = |i: usize| -> Result<i64> {
             let p = format!("{pointer}/params/{i}");
             match params.get(i).and_then(Value::as_object) {
-                Some(m) if m.get("literalType").and_then(Value::as_str) == Some("Integer") => {
-                    m.get("value").and_then(Value::as_i64).ok_or_else(|| err(&format!("{p}/value"), "expected a whole number", ""))
-                }
+                Some(m) if m.get("literalType").and_then(Value::as_str) == Some("Integer") => m
+                    .get("value")
+                    .and_then(Value::as_i64)
+                    .ok_or_else(|| err(&format!("{p}/value"), "expected a whole number", "")),
                 _ => Err(err(&p, "expected an Integer literal", "")),
             }
         };
         match name {
             "now" if params.is_empty() => Ok(Time::Now),
-            "date" if params.len() == 3 => Ok(Time::Date { year: int(0)?, month: int(1)?, day: int(2)? }),
+            "date" if params.len() == 3 => Ok(Time::Date {
+                year: int(0)?,
+                month: int(1)?,
+                day: int(2)?,
+            }),
             "before" | "after" if params.len() == 3 => {
                 let amount = int(0)?;
-                let amount = u64::try_from(amount).map_err(|_| err(&format!("{pointer}/params/0"), "the amount must be 0 or more", ""))?;
+                let amount = u64::try_from(amount).map_err(|_| {
+                    err(
+                        &format!("{pointer}/params/0"),
+                        "the amount must be 0 or more",
+                        "",
+                    )
+                })?;
                 let unit = params[1]
                     .as_object()
                     .filter(|m| m.get("literalType").and_then(Value::as_str) == Some("String"))
                     .and_then(|m| m.get("value"))
                     .and_then(Value::as_str)
                     .and_then(super::unit_from_word)
-                    .ok_or_else(|| err(&format!("{pointer}/params/1"), "expected a time unit as a String literal", "minute, hour, day, week, month or year"))?;
+                    .ok_or_else(|| {
+                        err(
+                            &format!("{pointer}/params/1"),
+                            "expected a time unit as a String literal",
+                            "minute, hour, day, week, month or year",
+                        )
+                    })?;
                 let anchor = self.time(&params[2], &format!("{pointer}/params/2"))?;
                 if anchor != Time::Now {
-                    return Err(err(&format!("{pointer}/params/2"), "only times relative to now are read", "use now()"));
+                    return Err(err(
+                        &format!("{pointer}/params/2"),
+                        "only times relative to now are read",
+                        "use now()",
+                    ));
                 }
-                Ok(Time::Offset { amount, unit, after: name == "after" })
+                Ok(Time::Offset {
+                    amount,
+                    unit,
+                    after: name == "after",
+                })
             }
-            other => Err(err(pointer, format!("{other}(…) with {} params is not a time", params.len()), "use now(), date(y, m, d) or before/after(n, unit, now())")),
+            other => Err(err(
+                pointer,
+                format!("{other}(…) with {} params is not a time", params.len()),
+                "use now(), date(y, m, d) or before/after(n, unit, now())",
+            )),
         }
     }
 }

@@ -15,8 +15,8 @@ pub(crate) mod text;
 use segment_model::schema::{DataType, Entity, Schema};
 use segment_model::time::Moment;
 use segment_model::tree::{
-    AggregateFunction, Combinator, Condition, Constraint, CountOperator, Group, Node, RelationshipCondition, Segment,
-    TimeUnit,
+    AggregateFunction, Combinator, Condition, Constraint, CountOperator, Group, Node,
+    RelationshipCondition, Segment, TimeUnit,
 };
 use segment_model::Operator;
 use serde_json::Value;
@@ -43,7 +43,10 @@ pub(crate) struct P {
 
 impl P {
     pub(crate) fn new(e: Expr) -> P {
-        P { e, at: At::Rendered }
+        P {
+            e,
+            at: At::Rendered,
+        }
     }
 }
 
@@ -58,16 +61,38 @@ pub(crate) enum Expr {
     Not(Box<P>),
     /// A field path from the profile (`var: None`, PQL's implicit first parameter) or from a
     /// bound variable (`E.name`).
-    Field { var: Option<String>, path: Vec<String> },
+    Field {
+        var: Option<String>,
+        path: Vec<String>,
+    },
     /// `target.name(args)`.
-    Call { name: String, target: Box<P>, args: Vec<P> },
+    Call {
+        name: String,
+        target: Box<P>,
+        args: Vec<P>,
+    },
     /// `lhs op rhs` for `=`, `!=`, `<`, `<=`, `>`, `>=`, `in`, `notIn`, `like`.
-    Compare { op: String, lhs: Box<P>, rhs: Box<P> },
-    Occurs { subject: Box<P>, spec: Occurs },
+    Compare {
+        op: String,
+        lhs: Box<P>,
+        rhs: Box<P>,
+    },
+    Occurs {
+        subject: Box<P>,
+        spec: Occurs,
+    },
     /// `exists V from source [where cond]`.
-    Exists { var: String, source: Box<P>, cond: Option<Box<P>> },
+    Exists {
+        var: String,
+        source: Box<P>,
+        cond: Option<Box<P>>,
+    },
     /// `(select V from source [where cond])`, used as the target of an aggregate call.
-    Select { var: String, source: Box<P>, cond: Option<Box<P>> },
+    Select {
+        var: String,
+        source: Box<P>,
+        cond: Option<Box<P>>,
+    },
 }
 
 /// What follows `occurs`.
@@ -86,16 +111,26 @@ pub(crate) enum Occurs {
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) enum Time {
     Now,
-    Date { year: i64, month: i64, day: i64 },
+    Date {
+        year: i64,
+        month: i64,
+        day: i64,
+    },
     /// `30 days before now` (`after: false`) or `… after now`.
-    Offset { amount: u64, unit: TimeUnit, after: bool },
+    Offset {
+        amount: u64,
+        unit: TimeUnit,
+        after: bool,
+    },
 }
 
 pub(crate) const COMPARISONS: [&str; 6] = ["=", "!=", "<", "<=", ">", ">="];
 
 /// Words that cannot be field names in PQL text (the others, like `date`, `now` or `from`, are
 /// keywords only where the grammar expects them).
-pub(crate) const KEYWORDS: [&str; 11] = ["and", "or", "not", "in", "notIn", "like", "occurs", "true", "false", "exists", "select"];
+pub(crate) const KEYWORDS: [&str; 11] = [
+    "and", "or", "not", "in", "notIn", "like", "occurs", "true", "false", "exists", "select",
+];
 
 pub(crate) fn unit_word(unit: TimeUnit, amount: u64) -> &'static str {
     let plural = amount != 1;
@@ -130,7 +165,12 @@ fn is_identifier(s: &str) -> bool {
 // Tree -> PQL
 // ---------------------------------------------------------------------------------------------
 
-pub(crate) fn lower(format: Format, segment: &Segment, schema: &Schema, entity: Option<&str>) -> Result<P> {
+pub(crate) fn lower(
+    format: Format,
+    segment: &Segment,
+    schema: &Schema,
+    entity: Option<&str>,
+) -> Result<P> {
     let base = resolve::base_entity(format, segment, schema, entity)?;
     if segment.root.children.is_empty() {
         return Ok(P::new(Expr::Bool(!segment.root.negated)));
@@ -145,11 +185,19 @@ struct Lower<'s> {
 }
 
 fn cmp(op: &str, lhs: P, rhs: P) -> P {
-    P::new(Expr::Compare { op: op.to_string(), lhs: Box::new(lhs), rhs: Box::new(rhs) })
+    P::new(Expr::Compare {
+        op: op.to_string(),
+        lhs: Box::new(lhs),
+        rhs: Box::new(rhs),
+    })
 }
 
 fn call(name: &str, target: P, args: Vec<P>) -> P {
-    P::new(Expr::Call { name: name.to_string(), target: Box::new(target), args })
+    P::new(Expr::Call {
+        name: name.to_string(),
+        target: Box::new(target),
+        args,
+    })
 }
 
 fn string(s: &str) -> P {
@@ -171,27 +219,57 @@ fn date_time(m: &Moment) -> Option<Time> {
     match m {
         Moment::Date(d) => {
             use chrono::Datelike;
-            Some(Time::Date { year: i64::from(d.year()), month: i64::from(d.month()), day: i64::from(d.day()) })
+            Some(Time::Date {
+                year: i64::from(d.year()),
+                month: i64::from(d.month()),
+                day: i64::from(d.day()),
+            })
         }
         Moment::Instant(_) => None,
     }
 }
 
 impl<'s> Lower<'s> {
-    fn unsupported(&self, construct: impl Into<String>, path: &str, hint: impl Into<String>) -> Error {
+    fn unsupported(
+        &self,
+        construct: impl Into<String>,
+        path: &str,
+        hint: impl Into<String>,
+    ) -> Error {
         Error::unsupported(self.format, construct, path, hint)
     }
 
-    fn group(&self, g: &Group, entity: &'s Entity, var: Option<&str>, path: &str, depth: usize) -> Result<P> {
+    fn group(
+        &self,
+        g: &Group,
+        entity: &'s Entity,
+        var: Option<&str>,
+        path: &str,
+        depth: usize,
+    ) -> Result<P> {
         if depth > MAX_DEPTH {
-            return Err(self.unsupported(format!("conditions nested more than {MAX_DEPTH} levels deep"), path, ""));
+            return Err(self.unsupported(
+                format!("conditions nested more than {MAX_DEPTH} levels deep"),
+                path,
+                "",
+            ));
         }
         if g.children.is_empty() {
-            return Err(Error::invalid(self.format, path, "This group is empty: add a condition to it or remove it."));
+            return Err(Error::invalid(
+                self.format,
+                path,
+                "This group is empty: add a condition to it or remove it.",
+            ));
         }
         let mut parts = Vec::with_capacity(g.children.len());
         for (i, child) in g.children.iter().enumerate() {
-            parts.push(self.node(child, entity, var, &format!("{path}/children/{i}"), depth + 1)?);
+            parts.push(self.node(
+                child,
+                entity,
+                var,
+                &format!("{path}/children/{i}"),
+                depth + 1,
+            )?);
         }
         let combined = if parts.len() == 1 {
             parts.pop().unwrap_or_else(|| P::new(Expr::Bool(true)))
@@ -201,14 +279,29 @@ impl<'s> Lower<'s> {
                 Combinator::Or => P::new(Expr::Or(parts)),
             }
         };
-        Ok(if g.negated { P::new(Expr::Not(Box::new(combined))) } else { combined })
+        Ok(if g.negated {
+            P::new(Expr::Not(Box::new(combined)))
+        } else {
+            combined
+        })
     }
 
-    fn node(&self, node: &Node, entity: &'s Entity, var: Option<&str>, path: &str, depth: usize) -> Result<P> {
+    fn node(
+        &self,
+        node: &Node,
+        entity: &'s Entity,
+        var: Option<&str>,
+        path: &str,
+        depth: usize,
+    ) -> Result<P> {
         match node {
             Node::Group(g) => self.group(g, entity, var, path, depth),
             Node::Condition(c) => self.condition(c, entity, var, path),
-            Node::Sql(_) => Err(self.unsupported("a raw SQL condition", path, "PQL has no SQL; rewrite it as conditions")),
+            Node::Sql(_) => Err(self.unsupported(
+                "a raw SQL condition",
+                path,
+                "PQL has no SQL; rewrite it as conditions",
+            )),
             Node::Relationship(rel) => self.relationship(rel, entity, var, path, depth),
         }
     }
@@ -222,10 +315,19 @@ impl<'s> Lower<'s> {
                 format!("“{bad}” is not a PQL field name (letters, digits and _, not a keyword)"),
             ));
         }
-        Ok(P::new(Expr::Field { var: var.map(str::to_string), path: parts }))
+        Ok(P::new(Expr::Field {
+            var: var.map(str::to_string),
+            path: parts,
+        }))
     }
 
-    fn condition(&self, c: &Condition, entity: &'s Entity, var: Option<&str>, path: &str) -> Result<P> {
+    fn condition(
+        &self,
+        c: &Condition,
+        entity: &'s Entity,
+        var: Option<&str>,
+        path: &str,
+    ) -> Result<P> {
         use Operator as O;
         let column = resolve::column(self.format, entity, &c.attribute, path)?;
         let ty = column.data_type;
@@ -233,17 +335,36 @@ impl<'s> Lower<'s> {
             return Err(Error::invalid(
                 self.format,
                 &format!("{path}/operator"),
-                format!("“{}” does not apply to {} ({}).", c.operator.label(), column.name, ty.label()),
+                format!(
+                    "“{}” does not apply to {} ({}).",
+                    c.operator.label(),
+                    column.name,
+                    ty.label()
+                ),
             ));
         }
-        let operand = value::read(c.operator, ty, &c.value)
-            .map_err(|(suffix, message)| Error::invalid(self.format, &format!("{path}/value{suffix}"), message))?;
+        let operand = value::read(c.operator, ty, &c.value).map_err(|(suffix, message)| {
+            Error::invalid(self.format, &format!("{path}/value{suffix}"), message)
+        })?;
         let f = self.field(var, &c.attribute, path)?;
         let cs = !value::uses_case(c.operator) || c.case_sensitive != Some(false);
         let label = c.operator.label();
-        let bad = || Error::invalid(self.format, &format!("{path}/value"), format!("unexpected value for “{label}”"));
-        let with_case = |s: &str| if cs { vec![string(s)] } else { vec![string(s), P::new(Expr::Bool(false))] };
-        let op_unsupported = |hint: &str| self.unsupported(format!("the operator “{label}”"), path, hint);
+        let bad = || {
+            Error::invalid(
+                self.format,
+                &format!("{path}/value"),
+                format!("unexpected value for “{label}”"),
+            )
+        };
+        let with_case = |s: &str| {
+            if cs {
+                vec![string(s)]
+            } else {
+                vec![string(s), P::new(Expr::Bool(false))]
+            }
+        };
+        let op_unsupported =
+            |hint: &str| self.unsupported(format!("the operator “{label}”"), path, hint);
         Ok(match c.operator {
             O::Is | O::IsNot => {
                 let Operand::Text(s) = operand else { return Err(bad()) };
@@ -445,9 +566,14 @@ impl<'s> Lower<'s> {
         depth: usize,
     ) -> Result<P> {
         if depth > MAX_DEPTH {
-            return Err(self.unsupported(format!("conditions nested more than {MAX_DEPTH} levels deep"), path, ""));
+            return Err(self.unsupported(
+                format!("conditions nested more than {MAX_DEPTH} levels deep"),
+                path,
+                "",
+            ));
         }
-        let (r, related) = resolve::relationship(self.format, self.schema, entity, &rel.relationship, path)?;
+        let (r, related) =
+            resolve::relationship(self.format, self.schema, entity, &rel.relationship, path)?;
         if !is_identifier(&r.name) {
             return Err(self.unsupported(
                 format!("the relationship name “{}”", r.name),
@@ -458,24 +584,43 @@ impl<'s> Lower<'s> {
         let inner = variable(var);
         let mut parts = Vec::new();
         if !rel.filter.children.is_empty() {
-            match self.group(&rel.filter, related, Some(&inner), &format!("{path}/filter"), depth + 1)? {
-                P { e: Expr::And(items), .. } => parts.extend(items),
+            match self.group(
+                &rel.filter,
+                related,
+                Some(&inner),
+                &format!("{path}/filter"),
+                depth + 1,
+            )? {
+                P {
+                    e: Expr::And(items),
+                    ..
+                } => parts.extend(items),
                 other => parts.push(other),
             }
         } else if rel.filter.negated {
-            return Err(self.unsupported("a negated empty filter (no related record can match)", &format!("{path}/filter"), ""));
+            return Err(self.unsupported(
+                "a negated empty filter (no related record can match)",
+                &format!("{path}/filter"),
+                "",
+            ));
         }
         if let Some(window) = &rel.window {
             let window_path = format!("{path}/window");
             if let Some(tc) = resolve::time_column(r, related) {
                 if let Some(cond) = crate::normalize::window_condition(window, &tc.name) {
-                    parts.push(self.condition(&cond, related, Some(&inner), &window_path).map_err(|e| relocate(e, &window_path))?);
+                    parts.push(
+                        self.condition(&cond, related, Some(&inner), &window_path)
+                            .map_err(|e| relocate(e, &window_path))?,
+                    );
                 }
             } else if *window != segment_model::tree::TimeWindow::AnyTime {
                 return Err(Error::invalid(
                     self.format,
                     &window_path,
-                    format!("{} has no date/time column, so a time window cannot apply.", related.name),
+                    format!(
+                        "{} has no date/time column, so a time window cannot apply.",
+                        related.name
+                    ),
                 ));
             }
         }
@@ -484,15 +629,34 @@ impl<'s> Lower<'s> {
             1 => parts.pop().map(Box::new),
             _ => Some(Box::new(P::new(Expr::And(parts)))),
         };
-        let source = Box::new(P::new(Expr::Field { var: var.map(str::to_string), path: vec![r.name.clone()] }));
+        let source = Box::new(P::new(Expr::Field {
+            var: var.map(str::to_string),
+            path: vec![r.name.clone()],
+        }));
         let constraint_path = format!("{path}/constraint");
         let Some(constraint) = &rel.constraint else {
-            return Ok(P::new(Expr::Exists { var: inner, source, cond }));
+            return Ok(P::new(Expr::Exists {
+                var: inner,
+                source,
+                cond,
+            }));
         };
-        let select = P::new(Expr::Select { var: inner.clone(), source, cond });
+        let select = P::new(Expr::Select {
+            var: inner.clone(),
+            source,
+            cond,
+        });
         let (operator, target, value) = match constraint {
-            Constraint::Occurrences { operator, value, .. } => (*operator, call("count", select, vec![]), value),
-            Constraint::Aggregate { function, attribute, operator, value, .. } => {
+            Constraint::Occurrences {
+                operator, value, ..
+            } => (*operator, call("count", select, vec![]), value),
+            Constraint::Aggregate {
+                function,
+                attribute,
+                operator,
+                value,
+                ..
+            } => {
                 let name = match function {
                     AggregateFunction::Sum => "sum",
                     AggregateFunction::Avg => "average",
@@ -538,13 +702,22 @@ impl<'s> Lower<'s> {
                 _ => int(0),
             })
         };
-        let rhs = read.map_err(|(suffix, message)| Error::invalid(self.format, &format!("{constraint_path}/value{suffix}"), message))?;
+        let rhs = read.map_err(|(suffix, message)| {
+            Error::invalid(
+                self.format,
+                &format!("{constraint_path}/value{suffix}"),
+                message,
+            )
+        })?;
         Ok(cmp(op, target, rhs))
     }
 }
 
 fn occurs(subject: P, spec: Occurs) -> P {
-    P::new(Expr::Occurs { subject: Box::new(subject), spec })
+    P::new(Expr::Occurs {
+        subject: Box::new(subject),
+        spec,
+    })
 }
 
 /// The variable for the related records one level inside `outer`: `E`, then `E2`, `E3`…
@@ -561,8 +734,24 @@ fn variable(outer: Option<&str>) -> String {
 /// A window's errors point at the window, not at the condition written for it.
 fn relocate(e: Error, path: &str) -> Error {
     match e {
-        Error::Unsupported { format, construct, hint, .. } => Error::Unsupported { format, construct, path: path.to_string(), hint },
-        Error::Invalid { format, message, .. } => Error::Invalid { format, path: path.to_string(), message },
+        Error::Unsupported {
+            format,
+            construct,
+            hint,
+            ..
+        } => Error::Unsupported {
+            format,
+            construct,
+            path: path.to_string(),
+            hint,
+        },
+        Error::Invalid {
+            format, message, ..
+        } => Error::Invalid {
+            format,
+            path: path.to_string(),
+            message,
+        },
         other => other,
     }
 }
@@ -580,11 +769,25 @@ pub(crate) fn raise(
     entity: Option<&str>,
     locate: &dyn Fn(&At) -> Position,
 ) -> Result<Segment> {
-    let base = resolve::parse_entity(schema, entity)
-        .map_err(|message| Error::syntax(format, locate(&p.at), message, "pass the entity the segment selects"))?;
-    let raiser = Raise { format, schema, locate };
+    let base = resolve::parse_entity(schema, entity).map_err(|message| {
+        Error::syntax(
+            format,
+            locate(&p.at),
+            message,
+            "pass the entity the segment selects",
+        )
+    })?;
+    let raiser = Raise {
+        format,
+        schema,
+        locate,
+    };
     let root = match &p.e {
-        Expr::Bool(b) => Group { combinator: Combinator::And, negated: !b, children: Vec::new() },
+        Expr::Bool(b) => Group {
+            combinator: Combinator::And,
+            negated: !b,
+            children: Vec::new(),
+        },
         _ => match raiser.node(p, base, None, 0)? {
             Node::Group(g) => g,
             other => Group::and(vec![other]),
@@ -616,21 +819,42 @@ impl<'s, 'l> Raise<'s, 'l> {
         }
         match &p.e {
             Expr::And(items) | Expr::Or(items) => {
-                let combinator = if matches!(p.e, Expr::And(_)) { Combinator::And } else { Combinator::Or };
-                let children = items.iter().map(|i| self.node(i, entity, var, depth + 1)).collect::<Result<Vec<_>>>()?;
-                Ok(Node::Group(Group { combinator, negated: false, children }))
+                let combinator = if matches!(p.e, Expr::And(_)) {
+                    Combinator::And
+                } else {
+                    Combinator::Or
+                };
+                let children = items
+                    .iter()
+                    .map(|i| self.node(i, entity, var, depth + 1))
+                    .collect::<Result<Vec<_>>>()?;
+                Ok(Node::Group(Group {
+                    combinator,
+                    negated: false,
+                    children,
+                }))
             }
             Expr::Not(inner) => Ok(match self.node(inner, entity, var, depth + 1)? {
                 Node::Group(mut g) => {
                     g.negated = !g.negated;
                     Node::Group(g)
                 }
-                other => Node::Group(Group { combinator: Combinator::And, negated: true, children: vec![other] }),
+                other => Node::Group(Group {
+                    combinator: Combinator::And,
+                    negated: true,
+                    children: vec![other],
+                }),
             }),
-            Expr::Bool(_) => Err(self.cannot(&p.at, "a constant true/false inside a condition", "remove it, or use it as the whole expression")),
-            Expr::Exists { var: v, source, cond } => {
-                self.relationship(entity, var, v, source, cond.as_deref(), None, depth)
-            }
+            Expr::Bool(_) => Err(self.cannot(
+                &p.at,
+                "a constant true/false inside a condition",
+                "remove it, or use it as the whole expression",
+            )),
+            Expr::Exists {
+                var: v,
+                source,
+                cond,
+            } => self.relationship(entity, var, v, source, cond.as_deref(), None, depth),
             Expr::Compare { op, lhs, rhs } => self.compare(p, op, lhs, rhs, entity, var, depth),
             Expr::Call { name, target, args } => self.method(p, name, target, args, entity, var),
             Expr::Occurs { subject, spec } => self.occurs(p, subject, spec, entity, var),
@@ -639,19 +863,34 @@ impl<'s, 'l> Raise<'s, 'l> {
                 if column.data_type == DataType::Boolean {
                     Ok(condition(&column.name, Operator::IsTrue, Value::Null))
                 } else {
-                    Err(self.cannot(&p.at, format!("the field {} on its own", column.name), "compare it with a value"))
+                    Err(self.cannot(
+                        &p.at,
+                        format!("the field {} on its own", column.name),
+                        "compare it with a value",
+                    ))
                 }
             }
-            Expr::Str(_) | Expr::Num(_) | Expr::List(_) | Expr::Select { .. } => {
-                Err(self.cannot(&p.at, "a value where a condition is expected", "write a comparison, like country = \"US\""))
-            }
+            Expr::Str(_) | Expr::Num(_) | Expr::List(_) | Expr::Select { .. } => Err(self.cannot(
+                &p.at,
+                "a value where a condition is expected",
+                "write a comparison, like country = \"US\"",
+            )),
         }
     }
 
     /// The column a field names, in the current scope.
-    fn column(&self, p: &P, entity: &'s Entity, var: Option<&str>) -> Result<&'s segment_model::schema::Column> {
+    fn column(
+        &self,
+        p: &P,
+        entity: &'s Entity,
+        var: Option<&str>,
+    ) -> Result<&'s segment_model::schema::Column> {
         let Expr::Field { var: fv, path } = &p.e else {
-            return Err(self.cannot(&p.at, "a computed value", "compare a field of the record with a value"));
+            return Err(self.cannot(
+                &p.at,
+                "a computed value",
+                "compare a field of the record with a value",
+            ));
         };
         if fv.as_deref() != var {
             let construct = match (fv, var) {
@@ -659,7 +898,11 @@ impl<'s, 'l> Raise<'s, 'l> {
                 (Some(f), _) => format!("the variable {f} here"),
                 (None, None) => "a field".to_string(),
             };
-            return Err(self.cannot(&p.at, construct, "conditions on related records use only that record's fields"));
+            return Err(self.cannot(
+                &p.at,
+                construct,
+                "conditions on related records use only that record's fields",
+            ));
         }
         let name = path.join(".");
         entity.column(&name).ok_or_else(|| {
@@ -684,10 +927,18 @@ impl<'s, 'l> Raise<'s, 'l> {
         depth: usize,
     ) -> Result<Node> {
         let Expr::Field { var: sv, path } = &source.e else {
-            return Err(self.cannot(&source.at, "a computed collection", "use the name of a relationship, like events"));
+            return Err(self.cannot(
+                &source.at,
+                "a computed collection",
+                "use the name of a relationship, like events",
+            ));
         };
         if sv.as_deref() != var || path.len() != 1 {
-            return Err(self.cannot(&source.at, format!("the collection {}", path.join(".")), "use a relationship of the record"));
+            return Err(self.cannot(
+                &source.at,
+                format!("the collection {}", path.join(".")),
+                "use a relationship of the record",
+            ));
         }
         let name = &path[0];
         let Some(r) = self.schema.relationship(&entity.name, name) else {
@@ -695,11 +946,18 @@ impl<'s, 'l> Raise<'s, 'l> {
                 self.format,
                 (self.locate)(&source.at),
                 format!("“{name}” is not a relationship of {}", entity.name),
-                format!("known: {}", resolve::known_relationships(self.schema, entity)),
+                format!(
+                    "known: {}",
+                    resolve::known_relationships(self.schema, entity)
+                ),
             ));
         };
         let Some(related) = self.schema.entity(&r.to_entity) else {
-            return Err(self.cannot(&source.at, format!("the relationship {name}"), "its entity is missing from the schema"));
+            return Err(self.cannot(
+                &source.at,
+                format!("the relationship {name}"),
+                "its entity is missing from the schema",
+            ));
         };
         let filter = match cond {
             None => Group::and(Vec::new()),
@@ -708,22 +966,58 @@ impl<'s, 'l> Raise<'s, 'l> {
                 other => Group::and(vec![other]),
             },
         };
-        Ok(Node::Relationship(RelationshipCondition { relationship: r.name.clone(), constraint, window: None, filter, census: None }))
+        Ok(Node::Relationship(RelationshipCondition {
+            relationship: r.name.clone(),
+            constraint,
+            window: None,
+            filter,
+            census: None,
+        }))
     }
 
     #[allow(clippy::too_many_arguments)]
-    fn compare(&self, p: &P, op: &str, lhs: &P, rhs: &P, entity: &'s Entity, var: Option<&str>, depth: usize) -> Result<Node> {
+    fn compare(
+        &self,
+        p: &P,
+        op: &str,
+        lhs: &P,
+        rhs: &P,
+        entity: &'s Entity,
+        var: Option<&str>,
+        depth: usize,
+    ) -> Result<Node> {
         // Aggregates over related records.
         if let Expr::Call { name, target, args } = &lhs.e {
-            if let Expr::Select { var: inner, source, cond } = &target.e {
-                return self.aggregate(p, op, name, inner, source, cond.as_deref(), args, rhs, entity, var, depth);
+            if let Expr::Select {
+                var: inner,
+                source,
+                cond,
+            } = &target.e
+            {
+                return self.aggregate(
+                    p,
+                    op,
+                    name,
+                    inner,
+                    source,
+                    cond.as_deref(),
+                    args,
+                    rhs,
+                    entity,
+                    var,
+                    depth,
+                );
             }
             return self.compare_call(p, op, lhs, name, target, args, rhs, entity, var);
         }
         if let (Expr::Field { path: a, .. }, Expr::Field { path: b, .. }) = (&lhs.e, &rhs.e) {
             return Err(self.cannot(
                 &p.at,
-                format!("comparing two fields ({} {op} {})", a.join("."), b.join(".")),
+                format!(
+                    "comparing two fields ({} {op} {})",
+                    a.join("."),
+                    b.join(".")
+                ),
                 "a condition compares an attribute with a value",
             ));
         }
@@ -731,27 +1025,45 @@ impl<'s, 'l> Raise<'s, 'l> {
         let ty = column.data_type;
         let attr = column.name.as_str();
         let wrong = |what: &str| {
-            self.cannot(&rhs.at, format!("comparing {attr} ({}) with {what}", ty.label()), "compare it with a value of its type")
+            self.cannot(
+                &rhs.at,
+                format!("comparing {attr} ({}) with {what}", ty.label()),
+                "compare it with a value of its type",
+            )
         };
         match ty {
             DataType::Text => match (op, &rhs.e) {
                 ("=", Expr::Str(s)) => Ok(condition(attr, Operator::Is, Value::String(s.clone()))),
-                ("!=", Expr::Str(s)) => Ok(condition(attr, Operator::IsNot, Value::String(s.clone()))),
-                ("like", Expr::Str(s)) => Ok(condition(attr, Operator::Like, Value::String(s.clone()))),
+                ("!=", Expr::Str(s)) => {
+                    Ok(condition(attr, Operator::IsNot, Value::String(s.clone())))
+                }
+                ("like", Expr::Str(s)) => {
+                    Ok(condition(attr, Operator::Like, Value::String(s.clone())))
+                }
                 ("in" | "notIn", Expr::List(items)) => {
                     let values = items
                         .iter()
                         .map(|i| match &i.e {
                             Expr::Str(s) => Ok(Value::String(s.clone())),
-                            _ => Err(self.cannot(&i.at, format!("a non-text value in a list for {attr}"), "list text values")),
+                            _ => Err(self.cannot(
+                                &i.at,
+                                format!("a non-text value in a list for {attr}"),
+                                "list text values",
+                            )),
                         })
                         .collect::<Result<Vec<_>>>()?;
-                    let operator = if op == "in" { Operator::IsOneOf } else { Operator::IsNoneOf };
+                    let operator = if op == "in" {
+                        Operator::IsOneOf
+                    } else {
+                        Operator::IsNoneOf
+                    };
                     Ok(condition(attr, operator, Value::Array(values)))
                 }
-                ("<" | "<=" | ">" | ">=", Expr::Str(_)) => {
-                    Err(self.cannot(&p.at, format!("ordering text ({attr} {op} …)"), "text compares with =, !=, in, notIn and like"))
-                }
+                ("<" | "<=" | ">" | ">=", Expr::Str(_)) => Err(self.cannot(
+                    &p.at,
+                    format!("ordering text ({attr} {op} …)"),
+                    "text compares with =, !=, in, notIn and like",
+                )),
                 _ => Err(wrong("this value")),
             },
             DataType::Number => match (op, &rhs.e) {
@@ -771,10 +1083,18 @@ impl<'s, 'l> Raise<'s, 'l> {
                         .iter()
                         .map(|i| match &i.e {
                             Expr::Num(n) => Ok(n.to_json()),
-                            _ => Err(self.cannot(&i.at, format!("a non-number in a list for {attr}"), "list numbers")),
+                            _ => Err(self.cannot(
+                                &i.at,
+                                format!("a non-number in a list for {attr}"),
+                                "list numbers",
+                            )),
                         })
                         .collect::<Result<Vec<_>>>()?;
-                    let operator = if op == "in" { Operator::IsOneOf } else { Operator::IsNoneOf };
+                    let operator = if op == "in" {
+                        Operator::IsOneOf
+                    } else {
+                        Operator::IsNoneOf
+                    };
                     Ok(condition(attr, operator, Value::Array(values)))
                 }
                 _ => Err(wrong("this value")),
@@ -789,8 +1109,16 @@ impl<'s, 'l> Raise<'s, 'l> {
                 )),
                 _ => Err(wrong("this value")),
             },
-            DataType::Datetime => Err(self.cannot(&p.at, format!("comparing the date {attr} with {op}"), "use occurs, e.g. occurs before date(2024, 1, 31)")),
-            DataType::Array => Err(self.cannot(&p.at, format!("comparing the list {attr} with {op}"), "use intersects, supersetOf or count()")),
+            DataType::Datetime => Err(self.cannot(
+                &p.at,
+                format!("comparing the date {attr} with {op}"),
+                "use occurs, e.g. occurs before date(2024, 1, 31)",
+            )),
+            DataType::Array => Err(self.cannot(
+                &p.at,
+                format!("comparing the list {attr} with {op}"),
+                "use intersects, supersetOf or count()",
+            )),
         }
     }
 
@@ -809,7 +1137,11 @@ impl<'s, 'l> Raise<'s, 'l> {
         var: Option<&str>,
     ) -> Result<Node> {
         if !args.is_empty() {
-            return Err(self.cannot(&lhs.at, format!("{name}(…) with arguments here"), "compare a field, a date part or a count"));
+            return Err(self.cannot(
+                &lhs.at,
+                format!("{name}(…) with arguments here"),
+                "compare a field, a date part or a count",
+            ));
         }
         let column = self.column(target, entity, var)?;
         let attr = column.name.as_str();
@@ -826,16 +1158,26 @@ impl<'s, 'l> Raise<'s, 'l> {
                         .iter()
                         .map(|i| match &i.e {
                             Expr::Num(Num::Int(v)) => Ok(Value::from(*v)),
-                            _ => Err(self.cannot(&i.at, "a value that is not a whole number", "list whole numbers")),
+                            _ => Err(self.cannot(
+                                &i.at,
+                                "a value that is not a whole number",
+                                "list whole numbers",
+                            )),
                         })
                         .collect::<Result<Vec<_>>>()?,
                     _ => {
-                        return Err(self.cannot(&p.at, format!("{name}() {op} …"), "date parts compare with = or in [..]"))
+                        return Err(self.cannot(
+                            &p.at,
+                            format!("{name}() {op} …"),
+                            "date parts compare with = or in [..]",
+                        ))
                     }
                 };
                 let value = serde_json::json!({"part": part, "values": values});
                 let node = condition(attr, Operator::DatePartIs, value.clone());
-                if let Err((_, message)) = value::read(Operator::DatePartIs, DataType::Datetime, &value) {
+                if let Err((_, message)) =
+                    value::read(Operator::DatePartIs, DataType::Datetime, &value)
+                {
                     return Err(self.cannot(&rhs.at, format!("the {part} value"), message));
                 }
                 Ok(node)
@@ -845,14 +1187,30 @@ impl<'s, 'l> Raise<'s, 'l> {
                     "=" => Operator::SizeEquals,
                     "<" => Operator::SizeLessThan,
                     ">" => Operator::SizeGreaterThan,
-                    _ => return Err(self.cannot(&p.at, format!("count() {op} …"), "list sizes compare with =, < or >")),
+                    _ => {
+                        return Err(self.cannot(
+                            &p.at,
+                            format!("count() {op} …"),
+                            "list sizes compare with =, < or >",
+                        ))
+                    }
                 };
                 match &rhs.e {
-                    Expr::Num(Num::Int(n)) if *n >= 0 => Ok(condition(attr, operator, Value::from(*n))),
-                    _ => Err(self.cannot(&rhs.at, "a size that is not a whole number", "use 0 or more")),
+                    Expr::Num(Num::Int(n)) if *n >= 0 => {
+                        Ok(condition(attr, operator, Value::from(*n)))
+                    }
+                    _ => Err(self.cannot(
+                        &rhs.at,
+                        "a size that is not a whole number",
+                        "use 0 or more",
+                    )),
                 }
             }
-            _ => Err(self.cannot(&lhs.at, format!("{attr}.{name}() compared with a value"), "supported: getYear(), getMonth(), getDayOfMonth() on dates and count() on lists")),
+            _ => Err(self.cannot(
+                &lhs.at,
+                format!("{attr}.{name}() compared with a value"),
+                "supported: getYear(), getMonth(), getDayOfMonth() on dates and count() on lists",
+            )),
         }
     }
 
@@ -878,15 +1236,35 @@ impl<'s, 'l> Raise<'s, 'l> {
             ">" => CountOperator::MoreThan,
             "<" => CountOperator::LessThan,
             "!=" => CountOperator::NotEquals,
-            _ => return Err(self.cannot(&p.at, format!("an aggregate compared with {op}"), "use =, !=, <, <=, > or >=")),
+            _ => {
+                return Err(self.cannot(
+                    &p.at,
+                    format!("an aggregate compared with {op}"),
+                    "use =, !=, <, <=, > or >=",
+                ))
+            }
         };
         let constraint = if name == "count" {
             if !args.is_empty() {
-                return Err(self.cannot(&p.at, "count(…) with arguments", "count the selected records with count()"));
+                return Err(self.cannot(
+                    &p.at,
+                    "count(…) with arguments",
+                    "count the selected records with count()",
+                ));
             }
             match &rhs.e {
-                Expr::Num(Num::Int(n)) if *n >= 0 => Constraint::Occurrences { operator, value: Value::from(*n), census_operator: None },
-                _ => return Err(self.cannot(&rhs.at, "a count that is not a whole number", "use 0 or more")),
+                Expr::Num(Num::Int(n)) if *n >= 0 => Constraint::Occurrences {
+                    operator,
+                    value: Value::from(*n),
+                    census_operator: None,
+                },
+                _ => {
+                    return Err(self.cannot(
+                        &rhs.at,
+                        "a count that is not a whole number",
+                        "use 0 or more",
+                    ))
+                }
             }
         } else {
             let function = match name {
@@ -894,28 +1272,59 @@ impl<'s, 'l> Raise<'s, 'l> {
                 "average" => AggregateFunction::Avg,
                 "min" => AggregateFunction::Min,
                 "max" => AggregateFunction::Max,
-                other => return Err(self.cannot(&p.at, format!("the aggregate {other}()"), "use count, sum, average, min or max")),
+                other => {
+                    return Err(self.cannot(
+                        &p.at,
+                        format!("the aggregate {other}()"),
+                        "use count, sum, average, min or max",
+                    ))
+                }
             };
             let [arg] = args else {
-                return Err(self.cannot(&p.at, format!("{name}() without one field"), format!("write {name}({inner}.field)")));
+                return Err(self.cannot(
+                    &p.at,
+                    format!("{name}() without one field"),
+                    format!("write {name}({inner}.field)"),
+                ));
             };
             let Expr::Num(n) = &rhs.e else {
-                return Err(self.cannot(&rhs.at, "an aggregate compared with a non-number", "compare it with a number"));
+                return Err(self.cannot(
+                    &rhs.at,
+                    "an aggregate compared with a non-number",
+                    "compare it with a number",
+                ));
             };
             // The argument is a field of the selected records.
             let Expr::Field { var: av, path } = &arg.e else {
-                return Err(self.cannot(&arg.at, "a computed value to aggregate", format!("write {name}({inner}.field)")));
+                return Err(self.cannot(
+                    &arg.at,
+                    "a computed value to aggregate",
+                    format!("write {name}({inner}.field)"),
+                ));
             };
             if av.as_deref() != Some(inner) {
-                return Err(self.cannot(&arg.at, "a field of another record", format!("write {name}({inner}.field)")));
+                return Err(self.cannot(
+                    &arg.at,
+                    "a field of another record",
+                    format!("write {name}({inner}.field)"),
+                ));
             }
-            Constraint::Aggregate { function, attribute: path.join("."), operator, value: n.to_json(), census_operator: None }
+            Constraint::Aggregate {
+                function,
+                attribute: path.join("."),
+                operator,
+                value: n.to_json(),
+                census_operator: None,
+            }
         };
         let node = self.relationship(entity, var, inner, source, cond, Some(constraint), depth)?;
         // The aggregated attribute must exist on the related entity.
         if let Node::Relationship(rel) = &node {
             if let Some(Constraint::Aggregate { attribute, .. }) = &rel.constraint {
-                let related = self.schema.relationship(&entity.name, &rel.relationship).and_then(|r| self.schema.entity(&r.to_entity));
+                let related = self
+                    .schema
+                    .relationship(&entity.name, &rel.relationship)
+                    .and_then(|r| self.schema.entity(&r.to_entity));
                 if let Some(related) = related {
                     if related.column(attribute).is_none() {
                         return Err(Error::syntax(
@@ -931,7 +1340,15 @@ impl<'s, 'l> Raise<'s, 'l> {
         Ok(node)
     }
 
-    fn method(&self, p: &P, name: &str, target: &P, args: &[P], entity: &'s Entity, var: Option<&str>) -> Result<Node> {
+    fn method(
+        &self,
+        p: &P,
+        name: &str,
+        target: &P,
+        args: &[P],
+        entity: &'s Entity,
+        var: Option<&str>,
+    ) -> Result<Node> {
         let column = self.column(target, entity, var)?;
         let attr = column.name.as_str();
         let ty = column.data_type;
@@ -950,31 +1367,53 @@ impl<'s, 'l> Raise<'s, 'l> {
             "intersects" => (Operator::ContainsAnyOf, Some(DataType::Array)),
             "supersetOf" => (Operator::ContainsAllOf, Some(DataType::Array)),
             other => {
-                return Err(self.cannot(&p.at, format!("the function {other}()"), "see the list of PQL functions this import reads"))
+                return Err(self.cannot(
+                    &p.at,
+                    format!("the function {other}()"),
+                    "see the list of PQL functions this import reads",
+                ))
             }
         };
         if let Some(needed) = needs {
             if ty != needed {
-                return Err(self.cannot(&p.at, format!("{name}() on {attr} ({})", ty.label()), format!("{name}() applies to {}", needed.label())));
+                return Err(self.cannot(
+                    &p.at,
+                    format!("{name}() on {attr} ({})", ty.label()),
+                    format!("{name}() applies to {}", needed.label()),
+                ));
             }
         }
         match operator {
             Operator::IsNull | Operator::IsNotNull => {
                 if !args.is_empty() {
-                    return Err(self.cannot(&p.at, format!("{name}() with arguments"), format!("write {attr}.{name}()")));
+                    return Err(self.cannot(
+                        &p.at,
+                        format!("{name}() with arguments"),
+                        format!("write {attr}.{name}()"),
+                    ));
                 }
                 Ok(condition(attr, operator, Value::Null))
             }
             Operator::ContainsAnyOf | Operator::ContainsAllOf => {
-                let [P { e: Expr::List(items), .. }] = args else {
-                    return Err(self.cannot(&p.at, format!("{name}() without a list"), format!("write {attr}.{name}([\"a\", \"b\"])")));
+                let [P {
+                    e: Expr::List(items),
+                    ..
+                }] = args
+                else {
+                    return Err(self.cannot(
+                        &p.at,
+                        format!("{name}() without a list"),
+                        format!("write {attr}.{name}([\"a\", \"b\"])"),
+                    ));
                 };
                 let values = items
                     .iter()
                     .map(|i| match &i.e {
                         Expr::Str(s) => Ok(Value::String(s.clone())),
                         Expr::Num(n) => Ok(n.to_json()),
-                        _ => Err(self.cannot(&i.at, "a list item that is not text or a number", "")),
+                        _ => {
+                            Err(self.cannot(&i.at, "a list item that is not text or a number", ""))
+                        }
                     })
                     .collect::<Result<Vec<_>>>()?;
                 if values.is_empty() {
@@ -984,14 +1423,30 @@ impl<'s, 'l> Raise<'s, 'l> {
             }
             _ => {
                 let (text, case) = match args {
-                    [P { e: Expr::Str(s), .. }] => (s, None),
-                    [P { e: Expr::Str(s), .. }, P { e: Expr::Bool(b), .. }] if operator != Operator::MatchesRegex => (s, Some(*b)),
+                    [P {
+                        e: Expr::Str(s), ..
+                    }] => (s, None),
+                    [P {
+                        e: Expr::Str(s), ..
+                    }, P {
+                        e: Expr::Bool(b), ..
+                    }] if operator != Operator::MatchesRegex => (s, Some(*b)),
                     _ => {
-                        return Err(self.cannot(&p.at, format!("{name}() with these arguments"), format!("write {attr}.{name}(\"text\") or {attr}.{name}(\"text\", false)")))
+                        return Err(self.cannot(
+                            &p.at,
+                            format!("{name}() with these arguments"),
+                            format!(
+                                "write {attr}.{name}(\"text\") or {attr}.{name}(\"text\", false)"
+                            ),
+                        ))
                     }
                 };
                 if text.is_empty() && operator != Operator::Is && operator != Operator::IsNot {
-                    return Err(self.cannot(&p.at, format!("{name}(\"\")"), "give some text to match"));
+                    return Err(self.cannot(
+                        &p.at,
+                        format!("{name}(\"\")"),
+                        "give some text to match",
+                    ));
                 }
                 let mut c = Condition::new(attr, operator, Value::String(text.clone()));
                 if case == Some(false) {
@@ -1002,19 +1457,40 @@ impl<'s, 'l> Raise<'s, 'l> {
         }
     }
 
-    fn occurs(&self, p: &P, subject: &P, spec: &Occurs, entity: &'s Entity, var: Option<&str>) -> Result<Node> {
+    fn occurs(
+        &self,
+        p: &P,
+        subject: &P,
+        spec: &Occurs,
+        entity: &'s Entity,
+        var: Option<&str>,
+    ) -> Result<Node> {
         let column = self.column(subject, entity, var)?;
         let attr = column.name.as_str();
         if column.data_type != DataType::Datetime {
-            return Err(self.cannot(&p.at, format!("occurs on {attr} ({})", column.data_type.label()), "occurs applies to dates"));
+            return Err(self.cannot(
+                &p.at,
+                format!("occurs on {attr} ({})", column.data_type.label()),
+                "occurs applies to dates",
+            ));
         }
         let date = |t: &Time| match t {
             Time::Date { year, month, day } => {
-                let d = u32::try_from(*month).ok().zip(u32::try_from(*day).ok()).and_then(|(m, d)| {
-                    i32::try_from(*year).ok().and_then(|y| chrono::NaiveDate::from_ymd_opt(y, m, d))
-                });
-                d.map(|d| d.format("%Y-%m-%d").to_string())
-                    .ok_or_else(|| self.cannot(&p.at, format!("the date date({year}, {month}, {day})"), "it is not a calendar date"))
+                let d = u32::try_from(*month)
+                    .ok()
+                    .zip(u32::try_from(*day).ok())
+                    .and_then(|(m, d)| {
+                        i32::try_from(*year)
+                            .ok()
+                            .and_then(|y| chrono::NaiveDate::from_ymd_opt(y, m, d))
+                    });
+                d.map(|d| d.format("%Y-%m-%d").to_string()).ok_or_else(|| {
+                    self.cannot(
+                        &p.at,
+                        format!("the date date({year}, {month}, {day})"),
+                        "it is not a calendar date",
+                    )
+                })
             }
             Time::Now | Time::Offset { .. } => {
                 Err(self.cannot(&p.at, "a relative time here", "use date(year, month, day)"))
@@ -1022,34 +1498,56 @@ impl<'s, 'l> Raise<'s, 'l> {
         };
         let span = |amount: u64, unit: TimeUnit| serde_json::json!({"amount": amount, "unit": value::unit_name(unit)});
         let (operator, value) = match spec {
-            Occurs::Compare(op, Time::Offset { amount, unit, after }) => {
+            Occurs::Compare(
+                op,
+                Time::Offset {
+                    amount,
+                    unit,
+                    after,
+                },
+            ) => {
                 let operator = match (op.as_str(), after) {
                     ("<=", false) => Operator::InTheLast,
                     ("<=", true) => Operator::InTheNext,
                     (">", false) => Operator::MoreThanAgo,
                     ("<", false) => Operator::LessThanAgo,
                     ("=", false) => Operator::ExactlyAgo,
-                    _ => {
-                        return Err(self.cannot(
-                            &p.at,
-                            format!("occurs {op} … {}", if *after { "after now" } else { "before now" }),
-                            "supported: <= N units before/after now, > N, < N and = N units before now",
-                        ))
-                    }
+                    _ => return Err(self.cannot(
+                        &p.at,
+                        format!(
+                            "occurs {op} … {}",
+                            if *after { "after now" } else { "before now" }
+                        ),
+                        "supported: <= N units before/after now, > N, < N and = N units before now",
+                    )),
                 };
                 (operator, span(*amount, *unit))
             }
             Occurs::Compare(op, _) => {
-                return Err(self.cannot(&p.at, format!("occurs {op} a fixed time"), "use occurs before/after/on date(…)"))
+                return Err(self.cannot(
+                    &p.at,
+                    format!("occurs {op} a fixed time"),
+                    "use occurs before/after/on date(…)",
+                ))
             }
             Occurs::Before(t) => (Operator::Before, Value::String(date(t)?)),
             Occurs::After(t) => (Operator::After, Value::String(date(t)?)),
             Occurs::On(t) => (Operator::On, Value::String(date(t)?)),
-            Occurs::Between(Time::Offset { amount: a, unit: ua, after: false }, Time::Offset { amount: b, unit: ub, after: false })
-                if ua == ub =>
-            {
-                (Operator::BetweenAgo, serde_json::json!({"from": a, "to": b, "unit": value::unit_name(*ua)}))
-            }
+            Occurs::Between(
+                Time::Offset {
+                    amount: a,
+                    unit: ua,
+                    after: false,
+                },
+                Time::Offset {
+                    amount: b,
+                    unit: ub,
+                    after: false,
+                },
+            ) if ua == ub => (
+                Operator::BetweenAgo,
+                serde_json::json!({"from": a, "to": b, "unit": value::unit_name(*ua)}),
+            ),
             Occurs::Between(a, b) => (Operator::Between, serde_json::json!([date(a)?, date(b)?])),
             Occurs::Period(which, unit) => {
                 let operator = match which.as_str() {

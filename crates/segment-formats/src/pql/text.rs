@@ -38,7 +38,8 @@ fn strength(p: &P) -> u8 {
 
 fn expr(p: &P, context: u8, out: &mut String) {
     let own = strength(p);
-    let parens = own < context || (own == context && matches!(p.e, Expr::And(_) | Expr::Or(_)) && context > QUANTIFIED);
+    let parens = own < context
+        || (own == context && matches!(p.e, Expr::And(_) | Expr::Or(_)) && context > QUANTIFIED);
     if parens {
         out.push('(');
     }
@@ -134,7 +135,12 @@ fn term(p: &P, out: &mut String) {
             }
             out.push(')');
         }
-        Expr::And(_) | Expr::Or(_) | Expr::Not(_) | Expr::Exists { .. } | Expr::Compare { .. } | Expr::Occurs { .. } => {
+        Expr::And(_)
+        | Expr::Or(_)
+        | Expr::Not(_)
+        | Expr::Exists { .. }
+        | Expr::Compare { .. }
+        | Expr::Occurs { .. } => {
             out.push('(');
             expr(p, QUANTIFIED, out);
             out.push(')');
@@ -179,9 +185,15 @@ fn time(t: &Time, out: &mut String) {
     match t {
         Time::Now => out.push_str("now"),
         Time::Date { year, month, day } => out.push_str(&format!("date({year}, {month}, {day})")),
-        Time::Offset { amount, unit, after } => {
-            out.push_str(&format!("{amount} {} {} now", unit_word(*unit, *amount), if *after { "after" } else { "before" }))
-        }
+        Time::Offset {
+            amount,
+            unit,
+            after,
+        } => out.push_str(&format!(
+            "{amount} {} {} now",
+            unit_word(*unit, *amount),
+            if *after { "after" } else { "before" }
+        )),
     }
 }
 
@@ -195,7 +207,9 @@ pub(crate) fn quote(s: &str, out: &mut String) {
             '\n' => out.push_str("\\n"),
             '\r' => out.push_str("\\r"),
             '\t' => out.push_str("\\t"),
-            c if (c as u32) < 0x20 || c == '\u{7f}' => out.push_str(&format!("\\u{:04x}", c as u32)),
+            c if (c as u32) < 0x20 || c == '\u{7f}' => {
+                out.push_str(&format!("\\u{:04x}", c as u32))
+            }
             c => out.push(c),
         }
     }
@@ -235,7 +249,9 @@ fn lex(text: &str) -> Result<Vec<Token>> {
     let bytes = text.as_bytes();
     let mut tokens = Vec::new();
     let mut i = 0;
-    let err = |at: usize, message: &str, hint: &str| Error::syntax(FORMAT, Position::in_text(text, at), message, hint);
+    let err = |at: usize, message: &str, hint: &str| {
+        Error::syntax(FORMAT, Position::in_text(text, at), message, hint)
+    };
     while i < bytes.len() {
         let c = bytes[i];
         if c.is_ascii_whitespace() {
@@ -247,7 +263,10 @@ fn lex(text: &str) -> Result<Vec<Token>> {
             while i < bytes.len() && (bytes[i].is_ascii_alphanumeric() || bytes[i] == b'_') {
                 i += 1;
             }
-            tokens.push(Token { tok: Tok::Ident(text[start..i].to_string()), at: start });
+            tokens.push(Token {
+                tok: Tok::Ident(text[start..i].to_string()),
+                at: start,
+            });
             continue;
         }
         if c.is_ascii_digit() || (c == b'-' && bytes.get(i + 1).is_some_and(u8::is_ascii_digit)) {
@@ -273,7 +292,10 @@ fn lex(text: &str) -> Result<Vec<Token>> {
                     }
                 }
             }
-            tokens.push(Token { tok: Tok::Num(text[start..i].to_string()), at: start });
+            tokens.push(Token {
+                tok: Tok::Num(text[start..i].to_string()),
+                at: start,
+            });
             continue;
         }
         if c == b'"' {
@@ -299,23 +321,42 @@ fn lex(text: &str) -> Result<Vec<Token>> {
                             'r' => value.push('\r'),
                             't' => value.push('\t'),
                             'u' => {
-                                let hex = text.get(i..i + 4).filter(|h| h.chars().all(|c| c.is_ascii_hexdigit()));
-                                let ch = hex.and_then(|h| u32::from_str_radix(h, 16).ok()).and_then(char::from_u32);
+                                let hex = text
+                                    .get(i..i + 4)
+                                    .filter(|h| h.chars().all(|c| c.is_ascii_hexdigit()));
+                                let ch = hex
+                                    .and_then(|h| u32::from_str_radix(h, 16).ok())
+                                    .and_then(char::from_u32);
                                 match ch {
                                     Some(ch) => {
                                         value.push(ch);
                                         i += 4;
                                     }
-                                    None => return Err(err(i - 2, "bad \\u escape", "write \\u and four hex digits of a character")),
+                                    None => {
+                                        return Err(err(
+                                            i - 2,
+                                            "bad \\u escape",
+                                            "write \\u and four hex digits of a character",
+                                        ))
+                                    }
                                 }
                             }
-                            _ => return Err(err(i - esc.len_utf8() - 1, &format!("unknown escape \\{esc}"), "escape only \" \\ n r t u")),
+                            _ => {
+                                return Err(err(
+                                    i - esc.len_utf8() - 1,
+                                    &format!("unknown escape \\{esc}"),
+                                    "escape only \" \\ n r t u",
+                                ))
+                            }
                         }
                     }
                     ch => value.push(ch),
                 }
             }
-            tokens.push(Token { tok: Tok::Str(value), at: start });
+            tokens.push(Token {
+                tok: Tok::Str(value),
+                at: start,
+            });
             continue;
         }
         let two = text.get(i..i + 2);
@@ -327,7 +368,10 @@ fn lex(text: &str) -> Result<Vec<Token>> {
             _ => None,
         };
         if let Some(s) = sym {
-            tokens.push(Token { tok: Tok::Sym(if s == "==" { "=" } else { s }), at: start });
+            tokens.push(Token {
+                tok: Tok::Sym(if s == "==" { "=" } else { s }),
+                at: start,
+            });
             i += 2;
             continue;
         }
@@ -343,23 +387,46 @@ fn lex(text: &str) -> Result<Vec<Token>> {
             b'>' => ">",
             _ => {
                 let ch = text[i..].chars().next().unwrap_or('?');
-                let hint = if ch == '\'' { "PQL strings use double quotes" } else if ch == '$' { "write fields without $1." } else { "" };
+                let hint = if ch == '\'' {
+                    "PQL strings use double quotes"
+                } else if ch == '$' {
+                    "write fields without $1."
+                } else {
+                    ""
+                };
                 return Err(err(start, &format!("unexpected character “{ch}”"), hint));
             }
         };
-        tokens.push(Token { tok: Tok::Sym(sym), at: start });
+        tokens.push(Token {
+            tok: Tok::Sym(sym),
+            at: start,
+        });
         i += 1;
     }
-    tokens.push(Token { tok: Tok::End, at: text.len() });
+    tokens.push(Token {
+        tok: Tok::End,
+        at: text.len(),
+    });
     Ok(tokens)
 }
 
 pub(crate) fn parse(text: &str) -> Result<P> {
     if text.trim().is_empty() {
-        return Err(Error::syntax(FORMAT, Position::in_text(text, 0), "the expression is empty", "write a condition, or true for everyone"));
+        return Err(Error::syntax(
+            FORMAT,
+            Position::in_text(text, 0),
+            "the expression is empty",
+            "write a condition, or true for everyone",
+        ));
     }
     let tokens = lex(text)?;
-    let mut parser = Parser { text, tokens, pos: 0, vars: Vec::new(), depth: 0 };
+    let mut parser = Parser {
+        text,
+        tokens,
+        pos: 0,
+        vars: Vec::new(),
+        depth: 0,
+    };
     let p = parser.expr()?;
     if parser.peek() != &Tok::End {
         return Err(parser.unexpected("and, or or the end"));
@@ -377,11 +444,17 @@ struct Parser<'t> {
 
 impl<'t> Parser<'t> {
     fn peek(&self) -> &Tok {
-        self.tokens.get(self.pos).map(|t| &t.tok).unwrap_or(&Tok::End)
+        self.tokens
+            .get(self.pos)
+            .map(|t| &t.tok)
+            .unwrap_or(&Tok::End)
     }
 
     fn offset(&self) -> usize {
-        self.tokens.get(self.pos).map(|t| t.at).unwrap_or(self.text.len())
+        self.tokens
+            .get(self.pos)
+            .map(|t| t.at)
+            .unwrap_or(self.text.len())
     }
 
     fn bump(&mut self) -> Tok {
@@ -397,7 +470,11 @@ impl<'t> Parser<'t> {
     }
 
     fn unexpected(&self, expected: &str) -> Error {
-        self.error(self.offset(), format!("expected {expected}, found {}", describe(self.peek())), "")
+        self.error(
+            self.offset(),
+            format!("expected {expected}, found {}", describe(self.peek())),
+            "",
+        )
     }
 
     fn is_word(&self, word: &str) -> bool {
@@ -449,7 +526,11 @@ impl<'t> Parser<'t> {
     #[cold]
     #[inline(never)]
     fn too_deep(&self) -> Error {
-        self.error(self.offset(), format!("nested more than {SYNTAX_DEPTH} levels deep"), "flatten the expression")
+        self.error(
+            self.offset(),
+            format!("nested more than {SYNTAX_DEPTH} levels deep"),
+            "flatten the expression",
+        )
     }
 
     fn leave(&mut self) {
@@ -466,7 +547,10 @@ impl<'t> Parser<'t> {
         while self.eat_word("or") {
             items.push(self.and()?);
         }
-        Ok(P { e: Expr::Or(items), at: At::Offset(at) })
+        Ok(P {
+            e: Expr::Or(items),
+            at: At::Offset(at),
+        })
     }
 
     fn and(&mut self) -> Result<P> {
@@ -479,7 +563,10 @@ impl<'t> Parser<'t> {
         while self.eat_word("and") {
             items.push(self.unary()?);
         }
-        Ok(P { e: Expr::And(items), at: At::Offset(at) })
+        Ok(P {
+            e: Expr::And(items),
+            at: At::Offset(at),
+        })
     }
 
     // The functions on the recursion path (expr, and, unary, predicate, term, atom and the ones
@@ -499,7 +586,10 @@ impl<'t> Parser<'t> {
         self.enter()?;
         let inner = self.unary()?;
         self.leave();
-        Ok(P { e: Expr::Not(Box::new(inner)), at: At::Offset(at) })
+        Ok(P {
+            e: Expr::Not(Box::new(inner)),
+            at: At::Offset(at),
+        })
     }
 
     fn quantified(&mut self) -> Result<(String, P, Option<Box<P>>)> {
@@ -542,17 +632,33 @@ impl<'t> Parser<'t> {
         let at = self.offset();
         self.pos += 1;
         let (var, source, cond) = self.quantified()?;
-        Ok(P { e: Expr::Exists { var, source: Box::new(source), cond }, at: At::Offset(at) })
+        Ok(P {
+            e: Expr::Exists {
+                var,
+                source: Box::new(source),
+                cond,
+            },
+            at: At::Offset(at),
+        })
     }
 
     fn predicate_tail(&mut self, lhs: P) -> Result<P> {
         let op_at = self.offset();
-        let Some(op) = self.operator() else { return Ok(lhs) };
+        let Some(op) = self.operator() else {
+            return Ok(lhs);
+        };
         if op == "occurs" {
             return self.occurs_tail(lhs, op_at);
         }
         let rhs = self.term()?;
-        Ok(P { e: Expr::Compare { op, lhs: Box::new(lhs), rhs: Box::new(rhs) }, at: At::Offset(op_at) })
+        Ok(P {
+            e: Expr::Compare {
+                op,
+                lhs: Box::new(lhs),
+                rhs: Box::new(rhs),
+            },
+            at: At::Offset(op_at),
+        })
     }
 
     /// The comparison after a value, if any (consumed).
@@ -571,7 +677,13 @@ impl<'t> Parser<'t> {
     #[inline(never)]
     fn occurs_tail(&mut self, lhs: P, op_at: usize) -> Result<P> {
         let spec = self.occurs()?;
-        Ok(P { e: Expr::Occurs { subject: Box::new(lhs), spec }, at: At::Offset(op_at) })
+        Ok(P {
+            e: Expr::Occurs {
+                subject: Box::new(lhs),
+                spec,
+            },
+            at: At::Offset(op_at),
+        })
     }
 
     fn occurs(&mut self) -> Result<Occurs> {
@@ -583,7 +695,11 @@ impl<'t> Parser<'t> {
         }
         let word = match self.peek().clone() {
             Tok::Ident(w) => w,
-            _ => return Err(self.unexpected("a comparison, before, after, on, between, this, last or next")),
+            _ => {
+                return Err(
+                    self.unexpected("a comparison, before, after, on, between, this, last or next")
+                )
+            }
         };
         self.pos += 1;
         Ok(match word.as_str() {
@@ -601,7 +717,9 @@ impl<'t> Parser<'t> {
             }
             _ => {
                 self.pos -= 1;
-                return Err(self.unexpected("a comparison, before, after, on, between, this, last or next"));
+                return Err(
+                    self.unexpected("a comparison, before, after, on, between, this, last or next")
+                );
             }
         })
     }
@@ -610,7 +728,11 @@ impl<'t> Parser<'t> {
         let at = self.offset();
         match self.bump() {
             Tok::Ident(w) => unit_from_word(&w).ok_or_else(|| {
-                self.error(at, format!("“{w}” is not a time unit"), "use minutes, hours, days, weeks, months or years")
+                self.error(
+                    at,
+                    format!("“{w}” is not a time unit"),
+                    "use minutes, hours, days, weeks, months or years",
+                )
             }),
             _ => {
                 self.pos = self.pos.saturating_sub(1);
@@ -626,7 +748,11 @@ impl<'t> Parser<'t> {
                 self.pos += 1;
                 Ok(Time::Now)
             }
-            Tok::Ident(w) if w == "today" => Err(self.error(at, "“today” is not read", "use now, or date(year, month, day)")),
+            Tok::Ident(w) if w == "today" => Err(self.error(
+                at,
+                "“today” is not read",
+                "use now, or date(year, month, day)",
+            )),
             Tok::Ident(w) if w == "date" => {
                 self.pos += 1;
                 self.expect_sym("(")?;
@@ -639,7 +765,13 @@ impl<'t> Parser<'t> {
                     match self.bump() {
                         Tok::Num(n) => match Num::parse(&n) {
                             Some(Num::Int(v)) => *part = v,
-                            _ => return Err(self.error(at, format!("{n} is not a whole number"), "date(year, month, day)")),
+                            _ => {
+                                return Err(self.error(
+                                    at,
+                                    format!("{n} is not a whole number"),
+                                    "date(year, month, day)",
+                                ))
+                            }
                         },
                         _ => {
                             self.pos = self.pos.saturating_sub(1);
@@ -648,13 +780,23 @@ impl<'t> Parser<'t> {
                     }
                 }
                 self.expect_sym(")")?;
-                Ok(Time::Date { year: parts[0], month: parts[1], day: parts[2] })
+                Ok(Time::Date {
+                    year: parts[0],
+                    month: parts[1],
+                    day: parts[2],
+                })
             }
             Tok::Num(n) => {
                 self.pos += 1;
                 let amount = match Num::parse(&n) {
                     Some(Num::Int(v)) if v >= 0 => v as u64,
-                    _ => return Err(self.error(at, format!("{n} is not a whole number of units"), "use 0 or more whole units")),
+                    _ => {
+                        return Err(self.error(
+                            at,
+                            format!("{n} is not a whole number of units"),
+                            "use 0 or more whole units",
+                        ))
+                    }
                 };
                 let unit = self.unit(amount)?;
                 let after = if self.eat_word("before") {
@@ -667,7 +809,11 @@ impl<'t> Parser<'t> {
                 if !self.eat_word("now") {
                     return Err(self.unexpected("now"));
                 }
-                Ok(Time::Offset { amount, unit, after })
+                Ok(Time::Offset {
+                    amount,
+                    unit,
+                    after,
+                })
             }
             _ => Err(self.unexpected("a time: now, date(y, m, d) or N units before now")),
         }
@@ -704,7 +850,14 @@ impl<'t> Parser<'t> {
         }
         let args = args?;
         self.leave();
-        Ok(P { e: Expr::Call { name, target: Box::new(p), args }, at: At::Offset(at) })
+        Ok(P {
+            e: Expr::Call {
+                name,
+                target: Box::new(p),
+                args,
+            },
+            at: At::Offset(at),
+        })
     }
 
     #[inline(never)]
@@ -725,7 +878,11 @@ impl<'t> Parser<'t> {
                 path.push(name);
                 Ok(p)
             }
-            _ => Err(self.error(at, format!("“{name}” cannot follow this"), "call a function: name(…)")),
+            _ => Err(self.error(
+                at,
+                format!("“{name}” cannot follow this"),
+                "call a function: name(…)",
+            )),
         }
     }
 
@@ -755,7 +912,11 @@ impl<'t> Parser<'t> {
         let at = self.offset();
         self.pos += 1;
         self.enter()?;
-        let inner = if self.is_word("select") { self.select(at)? } else { self.expr()? };
+        let inner = if self.is_word("select") {
+            self.select(at)?
+        } else {
+            self.expr()?
+        };
         self.expect_sym(")")?;
         self.leave();
         Ok(inner)
@@ -764,7 +925,14 @@ impl<'t> Parser<'t> {
     fn select(&mut self, at: usize) -> Result<P> {
         self.pos += 1;
         let (var, source, cond) = self.quantified()?;
-        Ok(P { e: Expr::Select { var, source: Box::new(source), cond }, at: At::Offset(at) })
+        Ok(P {
+            e: Expr::Select {
+                var,
+                source: Box::new(source),
+                cond,
+            },
+            at: At::Offset(at),
+        })
     }
 
     fn list(&mut self) -> Result<P> {
@@ -782,7 +950,10 @@ impl<'t> Parser<'t> {
             }
         }
         self.leave();
-        Ok(P { e: Expr::List(items), at: At::Offset(at) })
+        Ok(P {
+            e: Expr::List(items),
+            at: At::Offset(at),
+        })
     }
 
     /// A literal or a name: no nesting.
@@ -790,20 +961,45 @@ impl<'t> Parser<'t> {
     fn simple(&mut self) -> Result<P> {
         let at = self.offset();
         match self.bump() {
-            Tok::Str(s) => Ok(P { e: Expr::Str(s), at: At::Offset(at) }),
+            Tok::Str(s) => Ok(P {
+                e: Expr::Str(s),
+                at: At::Offset(at),
+            }),
             Tok::Num(n) => match Num::parse(&n) {
-                Some(v) => Ok(P { e: Expr::Num(v), at: At::Offset(at) }),
-                None => Err(self.error(at, format!("{n} is not a number this import reads"), "numbers fit in 64 bits")),
+                Some(v) => Ok(P {
+                    e: Expr::Num(v),
+                    at: At::Offset(at),
+                }),
+                None => Err(self.error(
+                    at,
+                    format!("{n} is not a number this import reads"),
+                    "numbers fit in 64 bits",
+                )),
             },
-            Tok::Ident(w) if w == "true" || w == "false" => Ok(P { e: Expr::Bool(w == "true"), at: At::Offset(at) }),
+            Tok::Ident(w) if w == "true" || w == "false" => Ok(P {
+                e: Expr::Bool(w == "true"),
+                at: At::Offset(at),
+            }),
             Tok::Ident(w) if super::KEYWORDS.contains(&w.as_str()) => {
                 Err(self.error(at, format!("“{w}” cannot start a value here"), ""))
             }
             Tok::Ident(w) => {
                 if self.vars.contains(&w) {
-                    Ok(P { e: Expr::Field { var: Some(w), path: Vec::new() }, at: At::Offset(at) })
+                    Ok(P {
+                        e: Expr::Field {
+                            var: Some(w),
+                            path: Vec::new(),
+                        },
+                        at: At::Offset(at),
+                    })
                 } else {
-                    Ok(P { e: Expr::Field { var: None, path: vec![w] }, at: At::Offset(at) })
+                    Ok(P {
+                        e: Expr::Field {
+                            var: None,
+                            path: vec![w],
+                        },
+                        at: At::Offset(at),
+                    })
                 }
             }
             Tok::Sym(_) | Tok::End => {

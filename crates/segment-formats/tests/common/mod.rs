@@ -5,7 +5,13 @@ use segment_model::schema::{Cardinality, Column, DataType, Entity, Relationship,
 use segment_model::Segment;
 
 fn col(name: &str, data_type: DataType, storage: Storage) -> Column {
-    Column { name: name.into(), data_type, storage, declared_type: format!("{storage:?}"), nullable: true }
+    Column {
+        name: name.into(),
+        data_type,
+        storage,
+        declared_type: format!("{storage:?}"),
+        nullable: true,
+    }
 }
 
 pub fn schema() -> Schema {
@@ -30,7 +36,11 @@ pub fn schema() -> Schema {
                     // Seed 000 (OData): `demographics/age/value eq '30'` compares text.
                     col("demographics.age.value", DataType::Text, Storage::Text),
                     // Seed 003 (ODP).
-                    col("observations.total_revenue_percentile", DataType::Number, Storage::Real),
+                    col(
+                        "observations.total_revenue_percentile",
+                        DataType::Number,
+                        Storage::Real,
+                    ),
                 ],
             },
             Entity {
@@ -74,7 +84,8 @@ pub fn schema() -> Schema {
 
 /// A segment of profiles from its canonical root JSON.
 pub fn segment(root: serde_json::Value) -> Segment {
-    serde_json::from_value(serde_json::json!({"version": 1, "entity": "profiles", "root": root})).expect("a canonical tree")
+    serde_json::from_value(serde_json::json!({"version": 1, "entity": "profiles", "root": root}))
+        .expect("a canonical tree")
 }
 
 pub fn cond(attribute: &str, operator: &str, value: serde_json::Value) -> serde_json::Value {

@@ -5,8 +5,8 @@ use proptest::prelude::*;
 use segment_formats::{render_as, Format};
 use segment_model::schema::DataType;
 use segment_model::tree::{
-    AggregateFunction, Combinator, Condition, Constraint, CountOperator, Group, Node, RelationshipCondition, Segment, TimeUnit,
-    TimeWindow,
+    AggregateFunction, Combinator, Condition, Constraint, CountOperator, Group, Node,
+    RelationshipCondition, Segment, TimeUnit, TimeWindow,
 };
 use segment_model::Operator;
 use serde_json::{json, Value};
@@ -72,7 +72,8 @@ fn date() -> impl Strategy<Value = String> {
 }
 
 fn instant() -> impl Strategy<Value = String> {
-    (date(), 0u32..24, 0u32..60, 0u32..60).prop_map(|(d, h, m, s)| format!("{d}T{h:02}:{m:02}:{s:02}Z"))
+    (date(), 0u32..24, 0u32..60, 0u32..60)
+        .prop_map(|(d, h, m, s)| format!("{d}T{h:02}:{m:02}:{s:02}Z"))
 }
 
 fn moment() -> impl Strategy<Value = String> {
@@ -86,43 +87,83 @@ fn span() -> impl Strategy<Value = Value> {
 fn value_for(op: Operator, ty: DataType) -> BoxedStrategy<Value> {
     use Operator as O;
     match op {
-        O::IsNull | O::IsNotNull | O::IsBlank | O::IsNotBlank | O::IsTrue | O::IsFalse | O::IsEmpty | O::IsNotEmpty => Just(Value::Null).boxed(),
-        O::Is | O::IsNot => prop_oneof![text(), Just(String::new())].prop_map(Value::String).boxed(),
+        O::IsNull
+        | O::IsNotNull
+        | O::IsBlank
+        | O::IsNotBlank
+        | O::IsTrue
+        | O::IsFalse
+        | O::IsEmpty
+        | O::IsNotEmpty => Just(Value::Null).boxed(),
+        O::Is | O::IsNot => prop_oneof![text(), Just(String::new())]
+            .prop_map(Value::String)
+            .boxed(),
         O::IsOneOf | O::IsNoneOf => match ty {
-            DataType::Number => prop::collection::vec(number(), 1..4).prop_map(Value::Array).boxed(),
-            _ => prop::collection::vec(text().prop_map(Value::String), 1..4).prop_map(Value::Array).boxed(),
+            DataType::Number => prop::collection::vec(number(), 1..4)
+                .prop_map(Value::Array)
+                .boxed(),
+            _ => prop::collection::vec(text().prop_map(Value::String), 1..4)
+                .prop_map(Value::Array)
+                .boxed(),
         },
-        O::Contains | O::DoesNotContain | O::StartsWith | O::DoesNotStartWith | O::EndsWith | O::DoesNotEndWith | O::Like => {
-            text().prop_map(Value::String).boxed()
-        }
+        O::Contains
+        | O::DoesNotContain
+        | O::StartsWith
+        | O::DoesNotStartWith
+        | O::EndsWith
+        | O::DoesNotEndWith
+        | O::Like => text().prop_map(Value::String).boxed(),
         O::MatchesRegex => "[a-z^$.]{1,6}".prop_map(Value::String).boxed(),
-        O::LengthEquals | O::LengthLessThan | O::LengthGreaterThan | O::SizeEquals | O::SizeLessThan | O::SizeGreaterThan => {
-            (0u32..100).prop_map(Value::from).boxed()
-        }
-        O::Equals | O::NotEquals | O::LessThan | O::LessThanOrEqual | O::GreaterThan | O::GreaterThanOrEqual => number().boxed(),
+        O::LengthEquals
+        | O::LengthLessThan
+        | O::LengthGreaterThan
+        | O::SizeEquals
+        | O::SizeLessThan
+        | O::SizeGreaterThan => (0u32..100).prop_map(Value::from).boxed(),
+        O::Equals
+        | O::NotEquals
+        | O::LessThan
+        | O::LessThanOrEqual
+        | O::GreaterThan
+        | O::GreaterThanOrEqual => number().boxed(),
         O::Between | O::NotBetween => match ty {
             DataType::Datetime => prop_oneof![
                 (date(), date()).prop_map(|(a, b)| json!([a, b])),
                 (instant(), instant()).prop_map(|(a, b)| json!([a, b])),
             ]
             .boxed(),
-            _ => (-1000i64..1000, 0i64..500).prop_map(|(a, w)| json!([a, a + w])).boxed(),
+            _ => (-1000i64..1000, 0i64..500)
+                .prop_map(|(a, w)| json!([a, a + w]))
+                .boxed(),
         },
-        O::On | O::NotOn | O::Before | O::After | O::OnOrBefore | O::OnOrAfter => moment().prop_map(Value::String).boxed(),
-        O::InTheLast | O::InTheNext | O::MoreThanAgo | O::LessThanAgo | O::ExactlyAgo => span().boxed(),
+        O::On | O::NotOn | O::Before | O::After | O::OnOrBefore | O::OnOrAfter => {
+            moment().prop_map(Value::String).boxed()
+        }
+        O::InTheLast | O::InTheNext | O::MoreThanAgo | O::LessThanAgo | O::ExactlyAgo => {
+            span().boxed()
+        }
         O::BetweenAgo => (0u32..400, 0u32..400, unit())
             .prop_map(|(a, b, u)| json!({"from": a.max(b), "to": a.min(b), "unit": unit_name(u)}))
             .boxed(),
-        O::ThisPeriod | O::LastPeriod | O::NextPeriod => unit().prop_map(|u| json!(unit_name(u))).boxed(),
+        O::ThisPeriod | O::LastPeriod | O::NextPeriod => {
+            unit().prop_map(|u| json!(unit_name(u))).boxed()
+        }
         O::DatePartIs => prop_oneof![
-            prop::collection::vec(1i64..13, 1..3).prop_map(|v| json!({"part": "month", "values": v})),
-            prop::collection::vec(1i64..32, 1..3).prop_map(|v| json!({"part": "day_of_month", "values": v})),
-            prop::collection::vec(1990i64..2030, 1..3).prop_map(|v| json!({"part": "year", "values": v})),
-            prop::collection::vec(0i64..7, 1..3).prop_map(|v| json!({"part": "weekday", "values": v})),
+            prop::collection::vec(1i64..13, 1..3)
+                .prop_map(|v| json!({"part": "month", "values": v})),
+            prop::collection::vec(1i64..32, 1..3)
+                .prop_map(|v| json!({"part": "day_of_month", "values": v})),
+            prop::collection::vec(1990i64..2030, 1..3)
+                .prop_map(|v| json!({"part": "year", "values": v})),
+            prop::collection::vec(0i64..7, 1..3)
+                .prop_map(|v| json!({"part": "weekday", "values": v})),
         ]
         .boxed(),
         O::ContainsAnyOf | O::ContainsAllOf | O::ContainsNoneOf => prop::collection::vec(
-            prop_oneof![text().prop_map(Value::String), (0i64..100).prop_map(Value::from)],
+            prop_oneof![
+                text().prop_map(Value::String),
+                (0i64..100).prop_map(Value::from)
+            ],
             1..4,
         )
         .prop_map(Value::Array)
@@ -134,7 +175,16 @@ fn uses_case(op: Operator) -> bool {
     use Operator as O;
     matches!(
         op,
-        O::Is | O::IsNot | O::IsOneOf | O::IsNoneOf | O::Contains | O::DoesNotContain | O::StartsWith | O::DoesNotStartWith | O::EndsWith | O::DoesNotEndWith
+        O::Is
+            | O::IsNot
+            | O::IsOneOf
+            | O::IsNoneOf
+            | O::Contains
+            | O::DoesNotContain
+            | O::StartsWith
+            | O::DoesNotStartWith
+            | O::EndsWith
+            | O::DoesNotEndWith
     )
 }
 
@@ -173,7 +223,9 @@ fn count_operator() -> impl Strategy<Value = CountOperator> {
 fn constraint() -> impl Strategy<Value = Option<Constraint>> {
     let value = |op: CountOperator| -> BoxedStrategy<Value> {
         if op == CountOperator::Between {
-            (0u32..5, 0u32..5).prop_map(|(a, w)| json!([a, a + w])).boxed()
+            (0u32..5, 0u32..5)
+                .prop_map(|(a, w)| json!([a, a + w]))
+                .boxed()
         } else {
             (0u32..10).prop_map(Value::from).boxed()
         }
@@ -215,9 +267,18 @@ fn window() -> impl Strategy<Value = Option<TimeWindow>> {
 
 fn group_of(leaf: BoxedStrategy<Node>, depth: u32) -> BoxedStrategy<Group> {
     leaf.prop_recursive(depth, 12, 4, |inner| {
-        (prop::collection::vec(inner, 1..4), any::<bool>(), prop::bool::weighted(0.2)).prop_map(|(children, or, negated)| {
-            Node::Group(Group { combinator: if or { Combinator::Or } else { Combinator::And }, negated, children })
-        })
+        (
+            prop::collection::vec(inner, 1..4),
+            any::<bool>(),
+            prop::bool::weighted(0.2),
+        )
+            .prop_map(|(children, or, negated)| {
+                Node::Group(Group {
+                    combinator: if or { Combinator::Or } else { Combinator::And },
+                    negated,
+                    children,
+                })
+            })
     })
     .prop_map(|node| match node {
         Node::Group(g) => g,
@@ -235,9 +296,15 @@ fn supported(format: Format, node: &Node) -> bool {
 pub fn relationship(format: Format) -> BoxedStrategy<Node> {
     let event_leaf = condition(EVENT_COLUMNS)
         .prop_map(Node::Condition)
-        .prop_filter("the format writes it", move |n| supported(format, &wrap_event(n)))
+        .prop_filter("the format writes it", move |n| {
+            supported(format, &wrap_event(n))
+        })
         .boxed();
-    (constraint(), window(), prop::option::weighted(0.8, group_of(event_leaf, 2)))
+    (
+        constraint(),
+        window(),
+        prop::option::weighted(0.8, group_of(event_leaf, 2)),
+    )
         .prop_map(|(constraint, window, filter)| {
             Node::Relationship(RelationshipCondition {
                 relationship: "events".into(),
@@ -270,6 +337,8 @@ pub fn segment(format: Format) -> BoxedStrategy<Segment> {
     .boxed();
     group_of(leaf, 3)
         .prop_map(|root| Segment::new(Some("profiles".into()), root))
-        .prop_filter("the format writes it", move |s| render_as(format, s, &common::schema(), None).is_ok())
+        .prop_filter("the format writes it", move |s| {
+            render_as(format, s, &common::schema(), None).is_ok()
+        })
         .boxed()
 }

@@ -4,7 +4,13 @@
 use segment_model::schema::{Cardinality, Column, DataType, Entity, Relationship, Schema, Storage};
 
 fn col(name: &str, data_type: DataType, storage: Storage) -> Column {
-    Column { name: name.into(), data_type, storage, declared_type: format!("{storage:?}"), nullable: true }
+    Column {
+        name: name.into(),
+        data_type,
+        storage,
+        declared_type: format!("{storage:?}"),
+        nullable: true,
+    }
 }
 
 pub fn schema() -> Schema {

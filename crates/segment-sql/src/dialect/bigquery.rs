@@ -36,17 +36,29 @@ impl Dialect for BigQuery {
 
     fn contains(&self, expr: Fragment, needle: &str, negated: bool) -> Fragment {
         let test = if negated { ") = 0" } else { ") > 0" };
-        Fragment::sql("STRPOS(").append(&expr).text(", ").param(needle).text(test)
+        Fragment::sql("STRPOS(")
+            .append(&expr)
+            .text(", ")
+            .param(needle)
+            .text(test)
     }
 
     fn starts_with(&self, expr: Fragment, prefix: &str, negated: bool) -> Fragment {
         let not = if negated { "NOT " } else { "" };
-        Fragment::sql(format!("{not}STARTS_WITH(")).append(&expr).text(", ").param(prefix).text(")")
+        Fragment::sql(format!("{not}STARTS_WITH("))
+            .append(&expr)
+            .text(", ")
+            .param(prefix)
+            .text(")")
     }
 
     fn ends_with(&self, expr: Fragment, suffix: &str, negated: bool) -> Fragment {
         let not = if negated { "NOT " } else { "" };
-        Fragment::sql(format!("{not}ENDS_WITH(")).append(&expr).text(", ").param(suffix).text(")")
+        Fragment::sql(format!("{not}ENDS_WITH("))
+            .append(&expr)
+            .text(", ")
+            .param(suffix)
+            .text(")")
     }
 
     /// BigQuery's LIKE has no ESCAPE clause: `\` is always its escape character.
@@ -57,7 +69,11 @@ impl Dialect for BigQuery {
 
     fn regex(&self, expr: Fragment, pattern: &str, negated: bool) -> Result<Fragment> {
         let not = if negated { "NOT " } else { "" };
-        Ok(Fragment::sql(format!("{not}REGEXP_CONTAINS(")).append(&expr).text(", ").param(pattern).text(")"))
+        Ok(Fragment::sql(format!("{not}REGEXP_CONTAINS("))
+            .append(&expr)
+            .text(", ")
+            .param(pattern)
+            .text(")"))
     }
 
     fn date_part(&self, expr: Fragment, storage: Storage, part: DatePart) -> Result<Fragment> {
@@ -66,22 +82,34 @@ impl Dialect for BigQuery {
             Storage::IsoDate | Storage::IsoDateTime | Storage::IsoDateTimeSpace => {
                 Fragment::sql("CAST(").append(&expr).text(" AS TIMESTAMP)")
             }
-            Storage::Text | Storage::Integer | Storage::Real | Storage::Boolean | Storage::JsonArray => {
-                return Err(self.unsupported("date parts of non-date columns"))
-            }
+            Storage::Text
+            | Storage::Integer
+            | Storage::Real
+            | Storage::Boolean
+            | Storage::JsonArray => return Err(self.unsupported("date parts of non-date columns")),
         };
         // EXTRACT from a TIMESTAMP is in UTC; DAYOFWEEK counts 1 = Sunday.
         Ok(match part {
-            DatePart::Year => Fragment::sql("EXTRACT(YEAR FROM ").append(&instant).text(")"),
-            DatePart::Month => Fragment::sql("EXTRACT(MONTH FROM ").append(&instant).text(")"),
-            DatePart::DayOfMonth => Fragment::sql("EXTRACT(DAY FROM ").append(&instant).text(")"),
-            DatePart::Weekday => Fragment::sql("(EXTRACT(DAYOFWEEK FROM ").append(&instant).text(") - 1)"),
+            DatePart::Year => Fragment::sql("EXTRACT(YEAR FROM ")
+                .append(&instant)
+                .text(")"),
+            DatePart::Month => Fragment::sql("EXTRACT(MONTH FROM ")
+                .append(&instant)
+                .text(")"),
+            DatePart::DayOfMonth => Fragment::sql("EXTRACT(DAY FROM ")
+                .append(&instant)
+                .text(")"),
+            DatePart::Weekday => Fragment::sql("(EXTRACT(DAYOFWEEK FROM ")
+                .append(&instant)
+                .text(") - 1)"),
         })
     }
 
     /// `JSON_QUERY_ARRAY` yields each element as JSON text: a string element starts with `"`.
     fn array_contains_any(&self, array: Fragment, elements: Vec<SqlValue>) -> Result<Fragment> {
-        let mut frag = Fragment::sql("EXISTS (SELECT 1 FROM UNNEST(JSON_QUERY_ARRAY(").append(&array).text(")) AS e WHERE ");
+        let mut frag = Fragment::sql("EXISTS (SELECT 1 FROM UNNEST(JSON_QUERY_ARRAY(")
+            .append(&array)
+            .text(")) AS e WHERE ");
         for (i, element) in elements.into_iter().enumerate() {
             if i > 0 {
                 frag = frag.text(" OR ");
@@ -91,16 +119,19 @@ impl Dialect for BigQuery {
                     .text("(NOT STARTS_WITH(e, '\"') AND SAFE_CAST(JSON_VALUE(e) AS FLOAT64) = ")
                     .param(element)
                     .text(")"),
-                SqlValue::Text(_) | SqlValue::Null => {
-                    frag.text("(STARTS_WITH(e, '\"') AND JSON_VALUE(e) = ").param(element).text(")")
-                }
+                SqlValue::Text(_) | SqlValue::Null => frag
+                    .text("(STARTS_WITH(e, '\"') AND JSON_VALUE(e) = ")
+                    .param(element)
+                    .text(")"),
             };
         }
         Ok(frag.text(")"))
     }
 
     fn array_length(&self, array: Fragment) -> Result<Fragment> {
-        Ok(Fragment::sql("ARRAY_LENGTH(JSON_QUERY_ARRAY(").append(&array).text("))"))
+        Ok(Fragment::sql("ARRAY_LENGTH(JSON_QUERY_ARRAY(")
+            .append(&array)
+            .text("))"))
     }
 }
 

@@ -22,22 +22,38 @@ impl Dialect for DuckDb {
 
     fn contains(&self, expr: Fragment, needle: &str, negated: bool) -> Fragment {
         let test = if negated { ") = 0" } else { ") > 0" };
-        Fragment::sql("strpos(").append(&expr).text(", ").param(needle).text(test)
+        Fragment::sql("strpos(")
+            .append(&expr)
+            .text(", ")
+            .param(needle)
+            .text(test)
     }
 
     fn starts_with(&self, expr: Fragment, prefix: &str, negated: bool) -> Fragment {
         let not = if negated { "NOT " } else { "" };
-        Fragment::sql(format!("{not}starts_with(")).append(&expr).text(", ").param(prefix).text(")")
+        Fragment::sql(format!("{not}starts_with("))
+            .append(&expr)
+            .text(", ")
+            .param(prefix)
+            .text(")")
     }
 
     fn ends_with(&self, expr: Fragment, suffix: &str, negated: bool) -> Fragment {
         let not = if negated { "NOT " } else { "" };
-        Fragment::sql(format!("{not}ends_with(")).append(&expr).text(", ").param(suffix).text(")")
+        Fragment::sql(format!("{not}ends_with("))
+            .append(&expr)
+            .text(", ")
+            .param(suffix)
+            .text(")")
     }
 
     fn regex(&self, expr: Fragment, pattern: &str, negated: bool) -> Result<Fragment> {
         let not = if negated { "NOT " } else { "" };
-        Ok(Fragment::sql(format!("{not}regexp_matches(")).append(&expr).text(", ").param(pattern).text(")"))
+        Ok(Fragment::sql(format!("{not}regexp_matches("))
+            .append(&expr)
+            .text(", ")
+            .param(pattern)
+            .text(")"))
     }
 
     fn char_length(&self, expr: Fragment) -> Fragment {
@@ -53,25 +69,36 @@ impl Dialect for DuckDb {
         };
         let instant = match storage {
             // `make_timestamp(µs)` is a timestamp without time zone: UTC, whatever the session's.
-            Storage::UnixSeconds => Fragment::sql("make_timestamp(CAST(").append(&expr).text(" AS BIGINT) * 1000000)"),
+            Storage::UnixSeconds => Fragment::sql("make_timestamp(CAST(")
+                .append(&expr)
+                .text(" AS BIGINT) * 1000000)"),
             // A trailing `Z` is accepted and the value kept as UTC.
             Storage::IsoDate | Storage::IsoDateTime | Storage::IsoDateTimeSpace => {
                 Fragment::sql("CAST(").append(&expr).text(" AS TIMESTAMP)")
             }
-            Storage::Text | Storage::Integer | Storage::Real | Storage::Boolean | Storage::JsonArray => {
-                return Err(self.unsupported("date parts of non-date columns"))
-            }
+            Storage::Text
+            | Storage::Integer
+            | Storage::Real
+            | Storage::Boolean
+            | Storage::JsonArray => return Err(self.unsupported("date parts of non-date columns")),
         };
-        Ok(Fragment::sql(format!("CAST(EXTRACT({field} FROM ")).append(&instant).text(") AS INTEGER)"))
+        Ok(Fragment::sql(format!("CAST(EXTRACT({field} FROM "))
+            .append(&instant)
+            .text(") AS INTEGER)"))
     }
 
     /// Elements compare as JSON values: a string equals only a string, numbers by value.
     fn array_contains_any(&self, array: Fragment, elements: Vec<SqlValue>) -> Result<Fragment> {
-        let (texts, numbers): (Vec<SqlValue>, Vec<SqlValue>) =
-            elements.into_iter().partition(|e| matches!(e, SqlValue::Text(_) | SqlValue::Null));
+        let (texts, numbers): (Vec<SqlValue>, Vec<SqlValue>) = elements
+            .into_iter()
+            .partition(|e| matches!(e, SqlValue::Text(_) | SqlValue::Null));
         let mut tests = Vec::new();
         if !texts.is_empty() {
-            tests.push(Fragment::sql("(e.type = 'VARCHAR' AND json_extract_string(e.value, '$') IN (").params(texts).text("))"));
+            tests.push(
+                Fragment::sql("(e.type = 'VARCHAR' AND json_extract_string(e.value, '$') IN (")
+                    .params(texts)
+                    .text("))"),
+            );
         }
         if !numbers.is_empty() {
             tests.push(
@@ -80,7 +107,9 @@ impl Dialect for DuckDb {
                     .text("))"),
             );
         }
-        let mut frag = Fragment::sql("EXISTS (SELECT 1 FROM json_each(").append(&array).text(") AS e WHERE ");
+        let mut frag = Fragment::sql("EXISTS (SELECT 1 FROM json_each(")
+            .append(&array)
+            .text(") AS e WHERE ");
         if tests.is_empty() {
             return Ok(frag.text("FALSE)"));
         }
@@ -94,6 +123,8 @@ impl Dialect for DuckDb {
     }
 
     fn array_length(&self, array: Fragment) -> Result<Fragment> {
-        Ok(Fragment::sql("CAST(json_array_length(").append(&array).text(") AS BIGINT)"))
+        Ok(Fragment::sql("CAST(json_array_length(")
+            .append(&array)
+            .text(") AS BIGINT)"))
     }
 }

@@ -83,7 +83,11 @@ pub trait Dialect {
             Storage::IsoDate => Some(SqlValue::Text(format_date(at.div_euclid(SECONDS_PER_DAY)))),
             Storage::IsoDateTime => Some(SqlValue::Text(format_datetime(at, 'T'))),
             Storage::IsoDateTimeSpace => Some(SqlValue::Text(format_datetime(at, ' '))),
-            Storage::Text | Storage::Integer | Storage::Real | Storage::Boolean | Storage::JsonArray => None,
+            Storage::Text
+            | Storage::Integer
+            | Storage::Real
+            | Storage::Boolean
+            | Storage::JsonArray => None,
         }
     }
 
@@ -105,7 +109,11 @@ pub trait Dialect {
     /// `expr` contains `needle` (never empty), or with `negated` does not; NULL when `expr` is.
     fn contains(&self, expr: Fragment, needle: &str, negated: bool) -> Fragment {
         let test = if negated { ") = 0" } else { ") > 0" };
-        Fragment::sql("POSITION(").param(needle).text(" IN ").append(&expr).text(test)
+        Fragment::sql("POSITION(")
+            .param(needle)
+            .text(" IN ")
+            .append(&expr)
+            .text(test)
     }
 
     /// `expr` starts with `prefix` (never empty); NULL when `expr` is.
@@ -121,7 +129,10 @@ pub trait Dialect {
     /// A case-sensitive LIKE with `\` as the escape character.
     fn like_case_sensitive(&self, expr: Fragment, pattern: &str, negated: bool) -> Fragment {
         let op = if negated { " NOT LIKE " } else { " LIKE " };
-        expr.text(op).param(pattern).text(" ESCAPE ").text(self.string_literal("\\"))
+        expr.text(op)
+            .param(pattern)
+            .text(" ESCAPE ")
+            .text(self.string_literal("\\"))
     }
 
     /// SQL LIKE with `\` escapes, folding ASCII case.
@@ -149,15 +160,17 @@ pub trait Dialect {
             DatePart::Weekday => return Err(self.unsupported("the weekday of a date")),
         };
         match storage {
-            Storage::IsoDate | Storage::IsoDateTime | Storage::IsoDateTimeSpace => Ok(Fragment::sql(format!(
-                "EXTRACT({field} FROM CAST("
-            ))
-            .append(&expr)
-            .text(" AS TIMESTAMP))")),
-            Storage::UnixSeconds => Err(self.unsupported("date parts of Unix-time columns")),
-            Storage::Text | Storage::Integer | Storage::Real | Storage::Boolean | Storage::JsonArray => {
-                Err(self.unsupported("date parts of non-date columns"))
+            Storage::IsoDate | Storage::IsoDateTime | Storage::IsoDateTimeSpace => {
+                Ok(Fragment::sql(format!("EXTRACT({field} FROM CAST("))
+                    .append(&expr)
+                    .text(" AS TIMESTAMP))"))
             }
+            Storage::UnixSeconds => Err(self.unsupported("date parts of Unix-time columns")),
+            Storage::Text
+            | Storage::Integer
+            | Storage::Real
+            | Storage::Boolean
+            | Storage::JsonArray => Err(self.unsupported("date parts of non-date columns")),
         }
     }
 
@@ -176,7 +189,10 @@ pub trait Dialect {
 
     /// The error for a construct this dialect cannot express.
     fn unsupported(&self, construct: &str) -> Error {
-        Error::Unsupported { dialect: self.name(), construct: construct.to_string() }
+        Error::Unsupported {
+            dialect: self.name(),
+            construct: construct.to_string(),
+        }
     }
 }
 

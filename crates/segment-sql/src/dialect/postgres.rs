@@ -31,7 +31,9 @@ impl Dialect for Postgres {
     /// PostgreSQL text cannot hold NUL characters at all.
     fn literal(&self, value: &SqlValue) -> Result<String> {
         match value {
-            SqlValue::Text(s) if s.contains('\0') => Err(self.unsupported("text containing a NUL character")),
+            SqlValue::Text(s) if s.contains('\0') => {
+                Err(self.unsupported("text containing a NUL character"))
+            }
             SqlValue::Null => Ok("NULL".to_string()),
             SqlValue::Integer(i) => Ok(i.to_string()),
             SqlValue::Real(f) => super::real_literal(*f),
@@ -47,18 +49,32 @@ impl Dialect for Postgres {
 
     fn contains(&self, expr: Fragment, needle: &str, negated: bool) -> Fragment {
         let test = if negated { ") = 0" } else { ") > 0" };
-        Fragment::sql("strpos(").append(&expr).text(", ").param(needle).text(test)
+        Fragment::sql("strpos(")
+            .append(&expr)
+            .text(", ")
+            .param(needle)
+            .text(test)
     }
 
     fn starts_with(&self, expr: Fragment, prefix: &str, negated: bool) -> Fragment {
         let not = if negated { "NOT " } else { "" };
-        Fragment::sql(format!("{not}starts_with(")).append(&expr).text(", ").param(prefix).text(")")
+        Fragment::sql(format!("{not}starts_with("))
+            .append(&expr)
+            .text(", ")
+            .param(prefix)
+            .text(")")
     }
 
     fn ends_with(&self, expr: Fragment, suffix: &str, negated: bool) -> Fragment {
         let op = if negated { " <> " } else { " = " };
         let length = i64::try_from(suffix.chars().count()).unwrap_or(i64::MAX);
-        Fragment::sql("right(").append(&expr).text(", ").param(length).text(")").text(op).param(suffix)
+        Fragment::sql("right(")
+            .append(&expr)
+            .text(", ")
+            .param(length)
+            .text(")")
+            .text(op)
+            .param(suffix)
     }
 
     fn regex(&self, expr: Fragment, pattern: &str, negated: bool) -> Result<Fragment> {
@@ -74,16 +90,22 @@ impl Dialect for Postgres {
             DatePart::Weekday => "DOW",
         };
         let instant = match storage {
-            Storage::UnixSeconds => Fragment::sql("to_timestamp(").append(&expr).text(") AT TIME ZONE 'UTC'"),
+            Storage::UnixSeconds => Fragment::sql("to_timestamp(")
+                .append(&expr)
+                .text(") AT TIME ZONE 'UTC'"),
             // A trailing `Z` is ignored by a cast to timestamp without time zone: UTC as stored.
             Storage::IsoDate | Storage::IsoDateTime | Storage::IsoDateTimeSpace => {
                 Fragment::sql("CAST(").append(&expr).text(" AS timestamp)")
             }
-            Storage::Text | Storage::Integer | Storage::Real | Storage::Boolean | Storage::JsonArray => {
-                return Err(self.unsupported("date parts of non-date columns"))
-            }
+            Storage::Text
+            | Storage::Integer
+            | Storage::Real
+            | Storage::Boolean
+            | Storage::JsonArray => return Err(self.unsupported("date parts of non-date columns")),
         };
-        Ok(Fragment::sql(format!("CAST(EXTRACT({field} FROM ")).append(&instant).text(") AS integer)"))
+        Ok(Fragment::sql(format!("CAST(EXTRACT({field} FROM "))
+            .append(&instant)
+            .text(") AS integer)"))
     }
 
     /// Elements compare as JSON values: a string equals only a string, numbers by value.
@@ -106,6 +128,8 @@ impl Dialect for Postgres {
     }
 
     fn array_length(&self, array: Fragment) -> Result<Fragment> {
-        Ok(Fragment::sql("jsonb_array_length(CAST(").append(&array).text(" AS jsonb))"))
+        Ok(Fragment::sql("jsonb_array_length(CAST(")
+            .append(&array)
+            .text(" AS jsonb))"))
     }
 }

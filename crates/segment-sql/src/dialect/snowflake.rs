@@ -38,18 +38,30 @@ impl Dialect for Snowflake {
 
     fn starts_with(&self, expr: Fragment, prefix: &str, negated: bool) -> Fragment {
         let not = if negated { "NOT " } else { "" };
-        Fragment::sql(format!("{not}STARTSWITH(")).append(&expr).text(", ").param(prefix).text(")")
+        Fragment::sql(format!("{not}STARTSWITH("))
+            .append(&expr)
+            .text(", ")
+            .param(prefix)
+            .text(")")
     }
 
     fn ends_with(&self, expr: Fragment, suffix: &str, negated: bool) -> Fragment {
         let not = if negated { "NOT " } else { "" };
-        Fragment::sql(format!("{not}ENDSWITH(")).append(&expr).text(", ").param(suffix).text(")")
+        Fragment::sql(format!("{not}ENDSWITH("))
+            .append(&expr)
+            .text(", ")
+            .param(suffix)
+            .text(")")
     }
 
     /// `REGEXP_LIKE` matches the whole text, so an unanchored search is `REGEXP_INSTR(…) > 0`.
     fn regex(&self, expr: Fragment, pattern: &str, negated: bool) -> Result<Fragment> {
         let test = if negated { ") = 0" } else { ") > 0" };
-        Ok(Fragment::sql("REGEXP_INSTR(").append(&expr).text(", ").param(pattern).text(test))
+        Ok(Fragment::sql("REGEXP_INSTR(")
+            .append(&expr)
+            .text(", ")
+            .param(pattern)
+            .text(test))
     }
 
     fn char_length(&self, expr: Fragment) -> Fragment {
@@ -60,19 +72,31 @@ impl Dialect for Snowflake {
         let instant = match storage {
             Storage::UnixSeconds => Fragment::sql("TO_TIMESTAMP_NTZ(").append(&expr).text(")"),
             Storage::IsoDate | Storage::IsoDateTime | Storage::IsoDateTimeSpace => {
-                Fragment::sql("CAST(").append(&expr).text(" AS TIMESTAMP_NTZ)")
+                Fragment::sql("CAST(")
+                    .append(&expr)
+                    .text(" AS TIMESTAMP_NTZ)")
             }
-            Storage::Text | Storage::Integer | Storage::Real | Storage::Boolean | Storage::JsonArray => {
-                return Err(self.unsupported("date parts of non-date columns"))
-            }
+            Storage::Text
+            | Storage::Integer
+            | Storage::Real
+            | Storage::Boolean
+            | Storage::JsonArray => return Err(self.unsupported("date parts of non-date columns")),
         };
         // DAYOFWEEK depends on the session's WEEK_START; DAYOFWEEK_ISO (1 = Monday … 7 = Sunday)
         // does not.
         Ok(match part {
-            DatePart::Year => Fragment::sql("EXTRACT(YEAR FROM ").append(&instant).text(")"),
-            DatePart::Month => Fragment::sql("EXTRACT(MONTH FROM ").append(&instant).text(")"),
-            DatePart::DayOfMonth => Fragment::sql("EXTRACT(DAY FROM ").append(&instant).text(")"),
-            DatePart::Weekday => Fragment::sql("MOD(EXTRACT(DAYOFWEEK_ISO FROM ").append(&instant).text("), 7)"),
+            DatePart::Year => Fragment::sql("EXTRACT(YEAR FROM ")
+                .append(&instant)
+                .text(")"),
+            DatePart::Month => Fragment::sql("EXTRACT(MONTH FROM ")
+                .append(&instant)
+                .text(")"),
+            DatePart::DayOfMonth => Fragment::sql("EXTRACT(DAY FROM ")
+                .append(&instant)
+                .text(")"),
+            DatePart::Weekday => Fragment::sql("MOD(EXTRACT(DAYOFWEEK_ISO FROM ")
+                .append(&instant)
+                .text("), 7)"),
         })
     }
 
@@ -83,12 +107,19 @@ impl Dialect for Snowflake {
             if i > 0 {
                 frag = frag.text(" OR ");
             }
-            frag = frag.text("ARRAY_CONTAINS(TO_VARIANT(").param(element).text("), PARSE_JSON(").append(&array).text("))");
+            frag = frag
+                .text("ARRAY_CONTAINS(TO_VARIANT(")
+                .param(element)
+                .text("), PARSE_JSON(")
+                .append(&array)
+                .text("))");
         }
         Ok(frag.text(")"))
     }
 
     fn array_length(&self, array: Fragment) -> Result<Fragment> {
-        Ok(Fragment::sql("ARRAY_SIZE(PARSE_JSON(").append(&array).text("))"))
+        Ok(Fragment::sql("ARRAY_SIZE(PARSE_JSON(")
+            .append(&array)
+            .text("))"))
     }
 }

@@ -25,8 +25,10 @@ impl Dialect for Sqlite {
         if !value.contains('\0') {
             return format!("'{}'", value.replace('\'', "''"));
         }
-        let parts: Vec<String> =
-            value.split('\0').map(|part| format!("'{}'", part.replace('\'', "''"))).collect();
+        let parts: Vec<String> = value
+            .split('\0')
+            .map(|part| format!("'{}'", part.replace('\'', "''")))
+            .collect();
         format!("({})", parts.join(" || char(0) || "))
     }
 
@@ -38,19 +40,35 @@ impl Dialect for Sqlite {
 
     fn contains(&self, expr: Fragment, needle: &str, negated: bool) -> Fragment {
         let test = if negated { ") = 0" } else { ") > 0" };
-        Fragment::sql("instr(").append(&expr).text(", ").param(needle).text(test)
+        Fragment::sql("instr(")
+            .append(&expr)
+            .text(", ")
+            .param(needle)
+            .text(test)
     }
 
     fn starts_with(&self, expr: Fragment, prefix: &str, negated: bool) -> Fragment {
         let op = if negated { " <> " } else { " = " };
         let length = i64::try_from(prefix.chars().count()).unwrap_or(i64::MAX);
-        Fragment::sql("substr(").append(&expr).text(", 1, ").param(length).text(")").text(op).param(prefix)
+        Fragment::sql("substr(")
+            .append(&expr)
+            .text(", 1, ")
+            .param(length)
+            .text(")")
+            .text(op)
+            .param(prefix)
     }
 
     fn ends_with(&self, expr: Fragment, suffix: &str, negated: bool) -> Fragment {
         let op = if negated { " <> " } else { " = " };
         let length = i64::try_from(suffix.chars().count()).unwrap_or(i64::MAX);
-        Fragment::sql("substr(").append(&expr).text(", -").param(length).text(")").text(op).param(suffix)
+        Fragment::sql("substr(")
+            .append(&expr)
+            .text(", -")
+            .param(length)
+            .text(")")
+            .text(op)
+            .param(suffix)
     }
 
     /// SQLite's LIKE already folds ASCII case (unless `PRAGMA case_sensitive_like`, which the
@@ -79,11 +97,15 @@ impl Dialect for Sqlite {
         let modifier = match storage {
             Storage::UnixSeconds => ", 'unixepoch'",
             Storage::IsoDate | Storage::IsoDateTime | Storage::IsoDateTimeSpace => "",
-            Storage::Text | Storage::Integer | Storage::Real | Storage::Boolean | Storage::JsonArray => {
-                return Err(self.unsupported("date parts of non-date columns"))
-            }
+            Storage::Text
+            | Storage::Integer
+            | Storage::Real
+            | Storage::Boolean
+            | Storage::JsonArray => return Err(self.unsupported("date parts of non-date columns")),
         };
-        Ok(Fragment::sql(format!("CAST(strftime({format}, ")).append(&expr).text(format!("{modifier}) AS INTEGER)")))
+        Ok(Fragment::sql(format!("CAST(strftime({format}, "))
+            .append(&expr)
+            .text(format!("{modifier}) AS INTEGER)")))
     }
 
     /// `atom` is NULL for nested arrays and objects, so only scalar elements compare.

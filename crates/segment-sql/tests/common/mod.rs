@@ -62,14 +62,25 @@ pub struct Table {
 
 impl Table {
     pub fn index(&self, column: &str) -> usize {
-        self.columns.iter().position(|c| c.0 == column).unwrap_or_else(|| panic!("no column {column}"))
+        self.columns
+            .iter()
+            .position(|c| c.0 == column)
+            .unwrap_or_else(|| panic!("no column {column}"))
     }
     pub fn column(&self, name: &str) -> ColumnRef {
         let c = &self.columns[self.index(name)];
-        ColumnRef { entity: self.name.clone(), name: c.0.clone(), data_type: c.2, storage: c.3 }
+        ColumnRef {
+            entity: self.name.clone(),
+            name: c.0.clone(),
+            data_type: c.2,
+            storage: c.3,
+        }
     }
     pub fn entity(&self) -> EntityRef {
-        EntityRef { name: self.name.clone(), key: self.key.clone() }
+        EntityRef {
+            name: self.name.clone(),
+            key: self.key.clone(),
+        }
     }
 }
 
@@ -79,31 +90,82 @@ pub struct Db {
 }
 
 const NAMES: &[&str] = &[
-    "Alice", "alice", "ALICE", "Bob", "bob%", "b_b", "O'Brien", "back\\slash", "Zoë", "ÀLICE",
-    "ünïcödé", "100%", "50_50", "a\"b", "x'); DROP TABLE profiles; --", "", " alice ", "al", "ice",
-    "Al%ce", "ALI_E", "tab\there", "line\nbreak", "ß", "aLiCe@Example.COM",
+    "Alice",
+    "alice",
+    "ALICE",
+    "Bob",
+    "bob%",
+    "b_b",
+    "O'Brien",
+    "back\\slash",
+    "Zoë",
+    "ÀLICE",
+    "ünïcödé",
+    "100%",
+    "50_50",
+    "a\"b",
+    "x'); DROP TABLE profiles; --",
+    "",
+    " alice ",
+    "al",
+    "ice",
+    "Al%ce",
+    "ALI_E",
+    "tab\there",
+    "line\nbreak",
+    "ß",
+    "aLiCe@Example.COM",
 ];
 
 pub fn profile_table() -> Table {
     use DataType as D;
     use Storage as S;
     let columns = vec![
-        ("id".to_string(), "INTEGER PRIMARY KEY", D::Number, S::Integer),
+        (
+            "id".to_string(),
+            "INTEGER PRIMARY KEY",
+            D::Number,
+            S::Integer,
+        ),
         ("name".to_string(), "TEXT", D::Text, S::Text),
         ("country".to_string(), "TEXT", D::Text, S::Text),
         ("age".to_string(), "INTEGER", D::Number, S::Integer),
         ("score".to_string(), "REAL", D::Number, S::Real),
         ("is_paid".to_string(), "INTEGER", D::Boolean, S::Boolean),
-        ("signed_up".to_string(), "INTEGER", D::Datetime, S::UnixSeconds),
+        (
+            "signed_up".to_string(),
+            "INTEGER",
+            D::Datetime,
+            S::UnixSeconds,
+        ),
         ("birth_date".to_string(), "TEXT", D::Datetime, S::IsoDate),
         ("last_seen".to_string(), "TEXT", D::Datetime, S::IsoDateTime),
-        ("created".to_string(), "TEXT", D::Datetime, S::IsoDateTimeSpace),
+        (
+            "created".to_string(),
+            "TEXT",
+            D::Datetime,
+            S::IsoDateTimeSpace,
+        ),
         ("tags".to_string(), "TEXT", D::Array, S::JsonArray),
         ("company_id".to_string(), "INTEGER", D::Number, S::Integer),
     ];
     let countries = [V::Null, t("US"), t("us"), t("CA"), t("FR"), t(""), t("Us")];
-    let ages = [V::Null, V::Int(17), V::Int(18), V::Int(30), V::Int(65), V::Int(-1), V::Int(0)];
-    let scores = [V::Real(0.5), V::Null, V::Real(-2.25), V::Real(10.0), V::Real(99.75)];
+    let ages = [
+        V::Null,
+        V::Int(17),
+        V::Int(18),
+        V::Int(30),
+        V::Int(65),
+        V::Int(-1),
+        V::Int(0),
+    ];
+    let scores = [
+        V::Real(0.5),
+        V::Null,
+        V::Real(-2.25),
+        V::Real(10.0),
+        V::Real(99.75),
+    ];
     let paid = [V::Int(1), V::Int(0), V::Null];
     let signed = [
         V::Int(T0 - DAY),
@@ -155,12 +217,23 @@ pub fn profile_table() -> Table {
         t("[2.5,\"x\",\"beta\"]"),
         t("[\"beta\",\"beta\"]"),
     ];
-    let companies = [V::Int(1), V::Int(2), V::Null, V::Int(3), V::Int(1), V::Int(4)];
+    let companies = [
+        V::Int(1),
+        V::Int(2),
+        V::Null,
+        V::Int(3),
+        V::Int(1),
+        V::Int(4),
+    ];
     let rows = (0..75)
         .map(|i: usize| {
             vec![
                 V::Int(i as i64 + 1),
-                if i % 13 == 12 { V::Null } else { t(NAMES[i % NAMES.len()]) },
+                if i % 13 == 12 {
+                    V::Null
+                } else {
+                    t(NAMES[i % NAMES.len()])
+                },
                 countries[i % countries.len()].clone(),
                 ages[i % ages.len()].clone(),
                 scores[i % scores.len()].clone(),
@@ -174,14 +247,24 @@ pub fn profile_table() -> Table {
             ]
         })
         .collect();
-    Table { name: "profiles".into(), key: "id".into(), columns, rows }
+    Table {
+        name: "profiles".into(),
+        key: "id".into(),
+        columns,
+        rows,
+    }
 }
 
 pub fn event_table() -> Table {
     use DataType as D;
     use Storage as S;
     let columns = vec![
-        ("id".to_string(), "INTEGER PRIMARY KEY", D::Number, S::Integer),
+        (
+            "id".to_string(),
+            "INTEGER PRIMARY KEY",
+            D::Number,
+            S::Integer,
+        ),
         ("profile_id".to_string(), "INTEGER", D::Number, S::Integer),
         ("name".to_string(), "TEXT", D::Text, S::Text),
         ("ts".to_string(), "INTEGER", D::Datetime, S::UnixSeconds),
@@ -190,7 +273,15 @@ pub fn event_table() -> Table {
         ("day".to_string(), "TEXT", D::Datetime, S::IsoDate),
     ];
     let names = ["purchase", "view", "purchase", "signup", "Purchase", "view"];
-    let amounts = [V::Real(10.0), V::Real(2.5), V::Null, V::Real(100.25), V::Real(0.0), V::Real(-5.0), V::Real(10.0)];
+    let amounts = [
+        V::Real(10.0),
+        V::Real(2.5),
+        V::Null,
+        V::Real(100.25),
+        V::Real(0.0),
+        V::Real(-5.0),
+        V::Real(10.0),
+    ];
     let products = [t("shoe"), t("hat"), V::Null, t("shoe"), t("sock")];
     let mut rows = Vec::new();
     let mut id = 1;
@@ -199,12 +290,21 @@ pub fn event_table() -> Table {
         for k in 0..n {
             let seed = (profile as usize) * 31 + k * 17;
             let ts = T0 - 40 * DAY + (seed as i64 % 60) * DAY + (seed as i64 % 5) * 3600;
-            let day = NaiveDate::from_ymd_opt(1970, 1, 1).unwrap() + chrono::Days::new((ts / DAY) as u64);
+            let day =
+                NaiveDate::from_ymd_opt(1970, 1, 1).unwrap() + chrono::Days::new((ts / DAY) as u64);
             rows.push(vec![
                 V::Int(id),
-                if seed.is_multiple_of(23) { V::Null } else { V::Int(profile) },
+                if seed.is_multiple_of(23) {
+                    V::Null
+                } else {
+                    V::Int(profile)
+                },
                 t(names[seed % names.len()]),
-                if seed.is_multiple_of(19) { V::Null } else { V::Int(ts) },
+                if seed.is_multiple_of(19) {
+                    V::Null
+                } else {
+                    V::Int(ts)
+                },
                 amounts[seed % amounts.len()].clone(),
                 products[seed % products.len()].clone(),
                 t(&day.format("%Y-%m-%d").to_string()),
@@ -212,14 +312,24 @@ pub fn event_table() -> Table {
             id += 1;
         }
     }
-    Table { name: "events".into(), key: "id".into(), columns, rows }
+    Table {
+        name: "events".into(),
+        key: "id".into(),
+        columns,
+        rows,
+    }
 }
 
 pub fn company_table() -> Table {
     use DataType as D;
     use Storage as S;
     let columns = vec![
-        ("id".to_string(), "INTEGER PRIMARY KEY", D::Number, S::Integer),
+        (
+            "id".to_string(),
+            "INTEGER PRIMARY KEY",
+            D::Number,
+            S::Integer,
+        ),
         ("name".to_string(), "TEXT", D::Text, S::Text),
         ("plan".to_string(), "TEXT", D::Text, S::Text),
     ];
@@ -230,26 +340,55 @@ pub fn company_table() -> Table {
         vec![V::Int(4), t("Umbrella"), t("paid")],
         vec![V::Int(5), t("Nobody"), t("paid")],
     ];
-    Table { name: "companies".into(), key: "id".into(), columns, rows }
+    Table {
+        name: "companies".into(),
+        key: "id".into(),
+        columns,
+        rows,
+    }
 }
 
 /// A table whose names try to break out of their quotes.
 pub fn hostile_table() -> Table {
     let columns = vec![
-        ("i\"d".to_string(), "INTEGER PRIMARY KEY", DataType::Number, Storage::Integer),
-        ("co\"l; DROP TABLE profiles; --".to_string(), "TEXT", DataType::Text, Storage::Text),
-        ("'quoted'".to_string(), "INTEGER", DataType::Number, Storage::Integer),
+        (
+            "i\"d".to_string(),
+            "INTEGER PRIMARY KEY",
+            DataType::Number,
+            Storage::Integer,
+        ),
+        (
+            "co\"l; DROP TABLE profiles; --".to_string(),
+            "TEXT",
+            DataType::Text,
+            Storage::Text,
+        ),
+        (
+            "'quoted'".to_string(),
+            "INTEGER",
+            DataType::Number,
+            Storage::Integer,
+        ),
     ];
     let rows = (0..10)
         .map(|i| {
             vec![
                 V::Int(i + 1),
-                if i == 3 { V::Null } else { t(NAMES[i as usize]) },
+                if i == 3 {
+                    V::Null
+                } else {
+                    t(NAMES[i as usize])
+                },
                 V::Int(i % 3),
             ]
         })
         .collect();
-    Table { name: "we\"ird\"; DROP TABLE profiles; --".into(), key: "i\"d".into(), columns, rows }
+    Table {
+        name: "we\"ird\"; DROP TABLE profiles; --".into(),
+        key: "i\"d".into(),
+        columns,
+        rows,
+    }
 }
 
 pub fn regexp(ctx: &rusqlite::functions::Context<'_>) -> rusqlite::Result<Option<bool>> {
@@ -257,7 +396,8 @@ pub fn regexp(ctx: &rusqlite::functions::Context<'_>) -> rusqlite::Result<Option
     let value: Option<String> = ctx.get(1)?;
     match (pattern, value) {
         (Some(p), Some(v)) => {
-            let re = regex::Regex::new(&p).map_err(|e| rusqlite::Error::UserFunctionError(Box::new(e)))?;
+            let re = regex::Regex::new(&p)
+                .map_err(|e| rusqlite::Error::UserFunctionError(Box::new(e)))?;
             Ok(Some(re.is_match(&v)))
         }
         _ => Ok(None),
@@ -273,18 +413,39 @@ pub fn database() -> Db {
     conn.create_scalar_function(
         "regexp",
         2,
-        rusqlite::functions::FunctionFlags::SQLITE_UTF8 | rusqlite::functions::FunctionFlags::SQLITE_DETERMINISTIC,
+        rusqlite::functions::FunctionFlags::SQLITE_UTF8
+            | rusqlite::functions::FunctionFlags::SQLITE_DETERMINISTIC,
         regexp,
     )
     .unwrap();
     let mut tables = HashMap::new();
-    for table in [profile_table(), event_table(), company_table(), hostile_table()] {
-        let cols: Vec<String> = table.columns.iter().map(|c| format!("{} {}", quote(&c.0), c.1)).collect();
-        conn.execute(&format!("CREATE TABLE {} ({})", quote(&table.name), cols.join(", ")), []).unwrap();
+    for table in [
+        profile_table(),
+        event_table(),
+        company_table(),
+        hostile_table(),
+    ] {
+        let cols: Vec<String> = table
+            .columns
+            .iter()
+            .map(|c| format!("{} {}", quote(&c.0), c.1))
+            .collect();
+        conn.execute(
+            &format!("CREATE TABLE {} ({})", quote(&table.name), cols.join(", ")),
+            [],
+        )
+        .unwrap();
         let marks = vec!["?"; table.columns.len()].join(", ");
-        let mut insert = conn.prepare(&format!("INSERT INTO {} VALUES ({marks})", quote(&table.name))).unwrap();
+        let mut insert = conn
+            .prepare(&format!(
+                "INSERT INTO {} VALUES ({marks})",
+                quote(&table.name)
+            ))
+            .unwrap();
         for row in &table.rows {
-            insert.execute(rusqlite::params_from_iter(row.iter().map(V::sql))).unwrap();
+            insert
+                .execute(rusqlite::params_from_iter(row.iter().map(V::sql)))
+                .unwrap();
         }
         drop(insert);
         tables.insert(table.name.clone(), table);
@@ -310,20 +471,32 @@ impl Db {
         let placeholders = statement.sql.matches('?').count();
         assert_eq!(placeholders, statement.params.len(), "{}", statement.sql);
         self.conn
-            .query_row(&statement.sql, rusqlite::params_from_iter(statement.params.iter().map(bind)), |r| r.get(0))
+            .query_row(
+                &statement.sql,
+                rusqlite::params_from_iter(statement.params.iter().map(bind)),
+                |r| r.get(0),
+            )
             .unwrap_or_else(|e| panic!("{e}\n{}", statement.sql))
     }
 
     pub fn keys(&self, statement: &Statement) -> Vec<i64> {
-        let mut stmt = self.conn.prepare(&statement.sql).unwrap_or_else(|e| panic!("{e}\n{}", statement.sql));
+        let mut stmt = self
+            .conn
+            .prepare(&statement.sql)
+            .unwrap_or_else(|e| panic!("{e}\n{}", statement.sql));
         let rows = stmt
-            .query_map(rusqlite::params_from_iter(statement.params.iter().map(bind)), |r| r.get(0))
+            .query_map(
+                rusqlite::params_from_iter(statement.params.iter().map(bind)),
+                |r| r.get(0),
+            )
             .unwrap();
         rows.map(|r| r.unwrap()).collect()
     }
 
     pub fn count_plain(&self, sql: &str) -> i64 {
-        self.conn.query_row(sql, [], |r| r.get(0)).unwrap_or_else(|e| panic!("{e}\n{sql}"))
+        self.conn
+            .query_row(sql, [], |r| r.get(0))
+            .unwrap_or_else(|e| panic!("{e}\n{sql}"))
     }
 
     /// Keys of the records of `entity` matching `filter`, by the reference evaluator.
@@ -382,7 +555,8 @@ impl Db {
                 .filter(|r| match &related.window {
                     None => true,
                     Some((column, range)) => {
-                        instant(&r[target.index(&column.name)], column.storage).is_some_and(|at| in_range(at, range))
+                        instant(&r[target.index(&column.name)], column.storage)
+                            .is_some_and(|at| in_range(at, range))
                     }
                 })
                 .filter(|r| self.eval(target, r, &related.filter))
@@ -392,9 +566,17 @@ impl Db {
         match &related.constraint {
             RelatedConstraint::Count { min, max } => n >= *min && max.is_none_or(|m| n <= m),
             RelatedConstraint::CountNot(k) => n != *k,
-            RelatedConstraint::Aggregate { function, column, comparison } => {
+            RelatedConstraint::Aggregate {
+                function,
+                column,
+                comparison,
+            } => {
                 let i = target.index(&column.name);
-                let values: Vec<&V> = matching.iter().map(|r| &r[i]).filter(|v| **v != V::Null).collect();
+                let values: Vec<&V> = matching
+                    .iter()
+                    .map(|r| &r[i])
+                    .filter(|v| **v != V::Null)
+                    .collect();
                 if values.is_empty() {
                     return false;
                 }
@@ -403,7 +585,9 @@ impl Db {
                     AggregateFunction::Sum => nums.iter().sum(),
                     AggregateFunction::Avg => nums.iter().sum::<f64>() / nums.len() as f64,
                     AggregateFunction::Min => nums.iter().copied().fold(f64::INFINITY, f64::min),
-                    AggregateFunction::Max => nums.iter().copied().fold(f64::NEG_INFINITY, f64::max),
+                    AggregateFunction::Max => {
+                        nums.iter().copied().fold(f64::NEG_INFINITY, f64::max)
+                    }
                     AggregateFunction::CountDistinct => {
                         let mut distinct: Vec<&V> = Vec::new();
                         for v in values {
@@ -434,8 +618,12 @@ fn compare(op: CompareOp, a: f64, b: f64) -> bool {
 fn number_holds(x: f64, comparison: &NumberComparison) -> bool {
     match comparison {
         NumberComparison::Compare(op, n) => compare(*op, x, n.as_f64()),
-        NumberComparison::Between { low, high, negated } => (x >= low.as_f64() && x <= high.as_f64()) != *negated,
-        NumberComparison::In { values, negated } => values.iter().any(|n| n.as_f64() == x) != *negated,
+        NumberComparison::Between { low, high, negated } => {
+            (x >= low.as_f64() && x <= high.as_f64()) != *negated
+        }
+        NumberComparison::In { values, negated } => {
+            values.iter().any(|n| n.as_f64() == x) != *negated
+        }
     }
 }
 
@@ -444,22 +632,36 @@ pub fn instant(value: &V, storage: Storage) -> Option<i64> {
     match (storage, value) {
         (_, V::Null) => None,
         (Storage::UnixSeconds, V::Int(i)) => Some(*i),
-        (Storage::IsoDate, V::Text(s)) => {
-            Some(NaiveDate::parse_from_str(s, "%Y-%m-%d").ok()?.and_hms_opt(0, 0, 0)?.and_utc().timestamp())
-        }
-        (Storage::IsoDateTime, V::Text(s)) => Some(
-            NaiveDateTime::parse_from_str(s.trim_end_matches('Z'), "%Y-%m-%dT%H:%M:%S").ok()?.and_utc().timestamp(),
+        (Storage::IsoDate, V::Text(s)) => Some(
+            NaiveDate::parse_from_str(s, "%Y-%m-%d")
+                .ok()?
+                .and_hms_opt(0, 0, 0)?
+                .and_utc()
+                .timestamp(),
         ),
-        (Storage::IsoDateTimeSpace, V::Text(s)) => {
-            Some(NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M:%S").ok()?.and_utc().timestamp())
-        }
+        (Storage::IsoDateTime, V::Text(s)) => Some(
+            NaiveDateTime::parse_from_str(s.trim_end_matches('Z'), "%Y-%m-%dT%H:%M:%S")
+                .ok()?
+                .and_utc()
+                .timestamp(),
+        ),
+        (Storage::IsoDateTimeSpace, V::Text(s)) => Some(
+            NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M:%S")
+                .ok()?
+                .and_utc()
+                .timestamp(),
+        ),
         (storage, value) => panic!("no instant for {value:?} stored as {storage:?}"),
     }
 }
 
 fn in_range(at: i64, range: &TimeRange) -> bool {
-    let after = range.start.is_none_or(|b| if b.inclusive { at >= b.at } else { at > b.at });
-    let before = range.end.is_none_or(|b| if b.inclusive { at <= b.at } else { at < b.at });
+    let after = range
+        .start
+        .is_none_or(|b| if b.inclusive { at >= b.at } else { at > b.at });
+    let before = range
+        .end
+        .is_none_or(|b| if b.inclusive { at <= b.at } else { at < b.at });
     after && before
 }
 
@@ -475,7 +677,9 @@ fn like(text: &[char], pattern: &[char]) -> bool {
                 text.first().is_some_and(|t| t.eq_ignore_ascii_case(c)) && like(&text[1..], rest)
             }
         },
-        Some((c, rest)) => text.first().is_some_and(|t| t.eq_ignore_ascii_case(c)) && like(&text[1..], rest),
+        Some((c, rest)) => {
+            text.first().is_some_and(|t| t.eq_ignore_ascii_case(c)) && like(&text[1..], rest)
+        }
     }
 }
 
@@ -488,7 +692,13 @@ fn element_matches(json: &serde_json::Value, element: &ArrayElement) -> bool {
 }
 
 pub fn predicate_holds(value: &V, storage: Storage, predicate: &Predicate) -> bool {
-    let fold = |s: &str, cs: bool| if cs { s.to_string() } else { s.to_ascii_lowercase() };
+    let fold = |s: &str, cs: bool| {
+        if cs {
+            s.to_string()
+        } else {
+            s.to_ascii_lowercase()
+        }
+    };
     let text = value.text();
     let array = || -> Option<Vec<serde_json::Value>> {
         match serde_json::from_str(text?).ok()? {
@@ -501,21 +711,31 @@ pub fn predicate_holds(value: &V, storage: Storage, predicate: &Predicate) -> bo
         Predicate::IsNotNull => *value != V::Null,
         Predicate::IsBlank => *value == V::Null || text == Some(""),
         Predicate::IsNotBlank => text.is_some_and(|s| !s.is_empty()),
-        Predicate::TextEquals { value: v, case_sensitive: cs, negated } => {
-            text.is_some_and(|s| (fold(s, *cs) == fold(v, *cs)) != *negated)
-        }
-        Predicate::TextIn { values, case_sensitive: cs, negated } => {
-            text.is_some_and(|s| values.iter().any(|v| fold(s, *cs) == fold(v, *cs)) != *negated)
-        }
-        Predicate::Contains { value: v, case_sensitive: cs, negated } => {
-            text.is_some_and(|s| fold(s, *cs).contains(&fold(v, *cs)) != *negated)
-        }
-        Predicate::StartsWith { value: v, case_sensitive: cs, negated } => {
-            text.is_some_and(|s| fold(s, *cs).starts_with(&fold(v, *cs)) != *negated)
-        }
-        Predicate::EndsWith { value: v, case_sensitive: cs, negated } => {
-            text.is_some_and(|s| fold(s, *cs).ends_with(&fold(v, *cs)) != *negated)
-        }
+        Predicate::TextEquals {
+            value: v,
+            case_sensitive: cs,
+            negated,
+        } => text.is_some_and(|s| (fold(s, *cs) == fold(v, *cs)) != *negated),
+        Predicate::TextIn {
+            values,
+            case_sensitive: cs,
+            negated,
+        } => text.is_some_and(|s| values.iter().any(|v| fold(s, *cs) == fold(v, *cs)) != *negated),
+        Predicate::Contains {
+            value: v,
+            case_sensitive: cs,
+            negated,
+        } => text.is_some_and(|s| fold(s, *cs).contains(&fold(v, *cs)) != *negated),
+        Predicate::StartsWith {
+            value: v,
+            case_sensitive: cs,
+            negated,
+        } => text.is_some_and(|s| fold(s, *cs).starts_with(&fold(v, *cs)) != *negated),
+        Predicate::EndsWith {
+            value: v,
+            case_sensitive: cs,
+            negated,
+        } => text.is_some_and(|s| fold(s, *cs).ends_with(&fold(v, *cs)) != *negated),
         Predicate::Like { pattern, negated } => text.is_some_and(|s| {
             let s: Vec<char> = s.chars().collect();
             let p: Vec<char> = pattern.chars().collect();
@@ -524,10 +744,14 @@ pub fn predicate_holds(value: &V, storage: Storage, predicate: &Predicate) -> bo
         Predicate::Regex { pattern, negated } => {
             text.is_some_and(|s| regex::Regex::new(pattern).unwrap().is_match(s) != *negated)
         }
-        Predicate::TextLength(op, n) => text.is_some_and(|s| compare(*op, s.chars().count() as f64, *n as f64)),
+        Predicate::TextLength(op, n) => {
+            text.is_some_and(|s| compare(*op, s.chars().count() as f64, *n as f64))
+        }
         Predicate::Number(comparison) => value.f64().is_some_and(|x| number_holds(x, comparison)),
         Predicate::Boolean(b) => *value == V::Int(i64::from(*b)),
-        Predicate::Time { range, negated } => instant(value, storage).is_some_and(|at| in_range(at, range) != *negated),
+        Predicate::Time { range, negated } => {
+            instant(value, storage).is_some_and(|at| in_range(at, range) != *negated)
+        }
         Predicate::DatePart { part, values } => instant(value, storage).is_some_and(|at| {
             let date = chrono::DateTime::from_timestamp(at, 0).unwrap();
             let x = match part {
@@ -538,18 +762,26 @@ pub fn predicate_holds(value: &V, storage: Storage, predicate: &Predicate) -> bo
             };
             values.contains(&x)
         }),
-        Predicate::ArrayContainsAny(elements) => {
-            array().is_some_and(|items| elements.iter().any(|e| items.iter().any(|j| element_matches(j, e))))
-        }
-        Predicate::ArrayContainsAll(elements) => {
-            array().is_some_and(|items| elements.iter().all(|e| items.iter().any(|j| element_matches(j, e))))
-        }
-        Predicate::ArrayContainsNone(elements) => {
-            array().is_some_and(|items| !elements.iter().any(|e| items.iter().any(|j| element_matches(j, e))))
-        }
+        Predicate::ArrayContainsAny(elements) => array().is_some_and(|items| {
+            elements
+                .iter()
+                .any(|e| items.iter().any(|j| element_matches(j, e)))
+        }),
+        Predicate::ArrayContainsAll(elements) => array().is_some_and(|items| {
+            elements
+                .iter()
+                .all(|e| items.iter().any(|j| element_matches(j, e)))
+        }),
+        Predicate::ArrayContainsNone(elements) => array().is_some_and(|items| {
+            !elements
+                .iter()
+                .any(|e| items.iter().any(|j| element_matches(j, e)))
+        }),
         Predicate::ArrayIsEmpty => array().is_some_and(|items| items.is_empty()),
         Predicate::ArrayIsNotEmpty => array().is_some_and(|items| !items.is_empty()),
-        Predicate::ArraySize(op, n) => array().is_some_and(|items| compare(*op, items.len() as f64, *n as f64)),
+        Predicate::ArraySize(op, n) => {
+            array().is_some_and(|items| compare(*op, items.len() as f64, *n as f64))
+        }
     }
 }
 
@@ -557,7 +789,11 @@ pub fn predicate_holds(value: &V, storage: Storage, predicate: &Predicate) -> bo
 // IR builders
 
 pub fn query(table: &Table, filter: Expr) -> Query {
-    Query { entity: table.entity(), filter, now: T0 }
+    Query {
+        entity: table.entity(),
+        filter,
+        now: T0,
+    }
 }
 
 pub fn on(column: ColumnRef, predicate: Predicate) -> Expr {
@@ -569,7 +805,11 @@ pub fn not(e: Expr) -> Expr {
 }
 
 pub fn text_eq(value: &str, case_sensitive: bool, negated: bool) -> Predicate {
-    Predicate::TextEquals { value: value.into(), case_sensitive, negated }
+    Predicate::TextEquals {
+        value: value.into(),
+        case_sensitive,
+        negated,
+    }
 }
 
 pub fn range(start: Option<(i64, bool)>, end: Option<(i64, bool)>) -> TimeRange {
@@ -622,117 +862,636 @@ pub fn predicate_cases(db: &Db) -> Vec<(String, Expr)> {
     add("is_null", on(p.column("country"), Predicate::IsNull));
     add("is_not_null", on(p.column("country"), Predicate::IsNotNull));
     add("is_blank", on(p.column("country"), Predicate::IsBlank));
-    add("is_not_blank", on(p.column("country"), Predicate::IsNotBlank));
-    add("text_equals", on(p.column("country"), text_eq("US", true, false)));
-    add("text_equals_fold", on(p.column("country"), text_eq("uS", false, false)));
-    add("text_not_equals", on(p.column("country"), text_eq("US", true, true)));
-    add("text_not_equals_fold", on(p.column("country"), text_eq("us", false, true)));
-    add("text_equals_quote", on(name(), text_eq("O'Brien", true, false)));
-    add("text_equals_hostile", on(name(), text_eq("x'); DROP TABLE profiles; --", true, false)));
-    add("text_equals_unicode_fold", on(name(), text_eq("àlice", false, false)));
-    add("text_equals_backslash", on(name(), text_eq("back\\slash", true, false)));
+    add(
+        "is_not_blank",
+        on(p.column("country"), Predicate::IsNotBlank),
+    );
+    add(
+        "text_equals",
+        on(p.column("country"), text_eq("US", true, false)),
+    );
+    add(
+        "text_equals_fold",
+        on(p.column("country"), text_eq("uS", false, false)),
+    );
+    add(
+        "text_not_equals",
+        on(p.column("country"), text_eq("US", true, true)),
+    );
+    add(
+        "text_not_equals_fold",
+        on(p.column("country"), text_eq("us", false, true)),
+    );
+    add(
+        "text_equals_quote",
+        on(name(), text_eq("O'Brien", true, false)),
+    );
+    add(
+        "text_equals_hostile",
+        on(name(), text_eq("x'); DROP TABLE profiles; --", true, false)),
+    );
+    add(
+        "text_equals_unicode_fold",
+        on(name(), text_eq("àlice", false, false)),
+    );
+    add(
+        "text_equals_backslash",
+        on(name(), text_eq("back\\slash", true, false)),
+    );
     add(
         "text_in",
-        on(p.column("country"), Predicate::TextIn { values: vec!["US".into(), "CA".into()], case_sensitive: true, negated: false }),
+        on(
+            p.column("country"),
+            Predicate::TextIn {
+                values: vec!["US".into(), "CA".into()],
+                case_sensitive: true,
+                negated: false,
+            },
+        ),
     );
     add(
         "text_in_fold",
-        on(p.column("country"), Predicate::TextIn { values: vec!["us".into(), "fr".into()], case_sensitive: false, negated: false }),
+        on(
+            p.column("country"),
+            Predicate::TextIn {
+                values: vec!["us".into(), "fr".into()],
+                case_sensitive: false,
+                negated: false,
+            },
+        ),
     );
     add(
         "text_not_in",
-        on(p.column("country"), Predicate::TextIn { values: vec!["US".into(), "".into()], case_sensitive: true, negated: true }),
+        on(
+            p.column("country"),
+            Predicate::TextIn {
+                values: vec!["US".into(), "".into()],
+                case_sensitive: true,
+                negated: true,
+            },
+        ),
     );
-    add("text_in_empty", on(p.column("country"), Predicate::TextIn { values: vec![], case_sensitive: true, negated: false }));
-    add("text_not_in_empty", on(p.column("country"), Predicate::TextIn { values: vec![], case_sensitive: false, negated: true }));
-    add("contains", on(name(), Predicate::Contains { value: "lic".into(), case_sensitive: true, negated: false }));
-    add("contains_fold", on(name(), Predicate::Contains { value: "LIC".into(), case_sensitive: false, negated: false }));
-    add("contains_percent", on(name(), Predicate::Contains { value: "%".into(), case_sensitive: true, negated: false }));
-    add("contains_underscore", on(name(), Predicate::Contains { value: "_".into(), case_sensitive: true, negated: false }));
-    add("not_contains", on(name(), Predicate::Contains { value: "li".into(), case_sensitive: false, negated: true }));
-    add("starts_with", on(name(), Predicate::StartsWith { value: "Al".into(), case_sensitive: true, negated: false }));
-    add("starts_with_fold", on(name(), Predicate::StartsWith { value: "al".into(), case_sensitive: false, negated: false }));
-    add("not_starts_with", on(name(), Predicate::StartsWith { value: "b".into(), case_sensitive: false, negated: true }));
-    add("starts_with_unicode", on(name(), Predicate::StartsWith { value: "Zo".into(), case_sensitive: true, negated: false }));
-    add("starts_with_empty", on(name(), Predicate::StartsWith { value: "".into(), case_sensitive: true, negated: false }));
-    add("ends_with", on(name(), Predicate::EndsWith { value: "ice".into(), case_sensitive: true, negated: false }));
-    add("ends_with_fold", on(name(), Predicate::EndsWith { value: "ICE".into(), case_sensitive: false, negated: false }));
-    add("ends_with_unicode", on(name(), Predicate::EndsWith { value: "oë".into(), case_sensitive: true, negated: false }));
-    add("not_ends_with", on(name(), Predicate::EndsWith { value: "%".into(), case_sensitive: true, negated: true }));
-    add("ends_with_empty_negated", on(name(), Predicate::EndsWith { value: "".into(), case_sensitive: true, negated: true }));
-    add("like", on(name(), Predicate::Like { pattern: "al%".into(), negated: false }));
-    add("like_escaped_percent", on(name(), Predicate::Like { pattern: "%\\%%".into(), negated: false }));
-    add("like_escaped_underscore", on(name(), Predicate::Like { pattern: "%\\_%".into(), negated: false }));
-    add("like_underscore", on(name(), Predicate::Like { pattern: "b_b".into(), negated: false }));
-    add("like_backslash", on(name(), Predicate::Like { pattern: "back\\\\slash".into(), negated: false }));
-    add("not_like", on(name(), Predicate::Like { pattern: "%a%".into(), negated: true }));
-    add("regex", on(name(), Predicate::Regex { pattern: "^[A-Z][a-z]+$".into(), negated: false }));
-    add("not_regex", on(name(), Predicate::Regex { pattern: "(?i)alice".into(), negated: true }));
-    add("length", on(name(), Predicate::TextLength(CompareOp::Le, 3)));
-    add("length_unicode", on(name(), Predicate::TextLength(CompareOp::Eq, 7)));
-    add("number_gt", on(p.column("age"), Predicate::Number(NumberComparison::Compare(CompareOp::Gt, Number::Int(18)))));
-    add("number_ne", on(p.column("age"), Predicate::Number(NumberComparison::Compare(CompareOp::Ne, Number::Int(30)))));
-    add("number_le_float", on(p.column("score"), Predicate::Number(NumberComparison::Compare(CompareOp::Le, Number::Float(0.5)))));
-    add("number_eq_negative", on(p.column("score"), Predicate::Number(NumberComparison::Compare(CompareOp::Eq, Number::Float(-2.25)))));
+    add(
+        "text_in_empty",
+        on(
+            p.column("country"),
+            Predicate::TextIn {
+                values: vec![],
+                case_sensitive: true,
+                negated: false,
+            },
+        ),
+    );
+    add(
+        "text_not_in_empty",
+        on(
+            p.column("country"),
+            Predicate::TextIn {
+                values: vec![],
+                case_sensitive: false,
+                negated: true,
+            },
+        ),
+    );
+    add(
+        "contains",
+        on(
+            name(),
+            Predicate::Contains {
+                value: "lic".into(),
+                case_sensitive: true,
+                negated: false,
+            },
+        ),
+    );
+    add(
+        "contains_fold",
+        on(
+            name(),
+            Predicate::Contains {
+                value: "LIC".into(),
+                case_sensitive: false,
+                negated: false,
+            },
+        ),
+    );
+    add(
+        "contains_percent",
+        on(
+            name(),
+            Predicate::Contains {
+                value: "%".into(),
+                case_sensitive: true,
+                negated: false,
+            },
+        ),
+    );
+    add(
+        "contains_underscore",
+        on(
+            name(),
+            Predicate::Contains {
+                value: "_".into(),
+                case_sensitive: true,
+                negated: false,
+            },
+        ),
+    );
+    add(
+        "not_contains",
+        on(
+            name(),
+            Predicate::Contains {
+                value: "li".into(),
+                case_sensitive: false,
+                negated: true,
+            },
+        ),
+    );
+    add(
+        "starts_with",
+        on(
+            name(),
+            Predicate::StartsWith {
+                value: "Al".into(),
+                case_sensitive: true,
+                negated: false,
+            },
+        ),
+    );
+    add(
+        "starts_with_fold",
+        on(
+            name(),
+            Predicate::StartsWith {
+                value: "al".into(),
+                case_sensitive: false,
+                negated: false,
+            },
+        ),
+    );
+    add(
+        "not_starts_with",
+        on(
+            name(),
+            Predicate::StartsWith {
+                value: "b".into(),
+                case_sensitive: false,
+                negated: true,
+            },
+        ),
+    );
+    add(
+        "starts_with_unicode",
+        on(
+            name(),
+            Predicate::StartsWith {
+                value: "Zo".into(),
+                case_sensitive: true,
+                negated: false,
+            },
+        ),
+    );
+    add(
+        "starts_with_empty",
+        on(
+            name(),
+            Predicate::StartsWith {
+                value: "".into(),
+                case_sensitive: true,
+                negated: false,
+            },
+        ),
+    );
+    add(
+        "ends_with",
+        on(
+            name(),
+            Predicate::EndsWith {
+                value: "ice".into(),
+                case_sensitive: true,
+                negated: false,
+            },
+        ),
+    );
+    add(
+        "ends_with_fold",
+        on(
+            name(),
+            Predicate::EndsWith {
+                value: "ICE".into(),
+                case_sensitive: false,
+                negated: false,
+            },
+        ),
+    );
+    add(
+        "ends_with_unicode",
+        on(
+            name(),
+            Predicate::EndsWith {
+                value: "oë".into(),
+                case_sensitive: true,
+                negated: false,
+            },
+        ),
+    );
+    add(
+        "not_ends_with",
+        on(
+            name(),
+            Predicate::EndsWith {
+                value: "%".into(),
+                case_sensitive: true,
+                negated: true,
+            },
+        ),
+    );
+    add(
+        "ends_with_empty_negated",
+        on(
+            name(),
+            Predicate::EndsWith {
+                value: "".into(),
+                case_sensitive: true,
+                negated: true,
+            },
+        ),
+    );
+    add(
+        "like",
+        on(
+            name(),
+            Predicate::Like {
+                pattern: "al%".into(),
+                negated: false,
+            },
+        ),
+    );
+    add(
+        "like_escaped_percent",
+        on(
+            name(),
+            Predicate::Like {
+                pattern: "%\\%%".into(),
+                negated: false,
+            },
+        ),
+    );
+    add(
+        "like_escaped_underscore",
+        on(
+            name(),
+            Predicate::Like {
+                pattern: "%\\_%".into(),
+                negated: false,
+            },
+        ),
+    );
+    add(
+        "like_underscore",
+        on(
+            name(),
+            Predicate::Like {
+                pattern: "b_b".into(),
+                negated: false,
+            },
+        ),
+    );
+    add(
+        "like_backslash",
+        on(
+            name(),
+            Predicate::Like {
+                pattern: "back\\\\slash".into(),
+                negated: false,
+            },
+        ),
+    );
+    add(
+        "not_like",
+        on(
+            name(),
+            Predicate::Like {
+                pattern: "%a%".into(),
+                negated: true,
+            },
+        ),
+    );
+    add(
+        "regex",
+        on(
+            name(),
+            Predicate::Regex {
+                pattern: "^[A-Z][a-z]+$".into(),
+                negated: false,
+            },
+        ),
+    );
+    add(
+        "not_regex",
+        on(
+            name(),
+            Predicate::Regex {
+                pattern: "(?i)alice".into(),
+                negated: true,
+            },
+        ),
+    );
+    add(
+        "length",
+        on(name(), Predicate::TextLength(CompareOp::Le, 3)),
+    );
+    add(
+        "length_unicode",
+        on(name(), Predicate::TextLength(CompareOp::Eq, 7)),
+    );
+    add(
+        "number_gt",
+        on(
+            p.column("age"),
+            Predicate::Number(NumberComparison::Compare(CompareOp::Gt, Number::Int(18))),
+        ),
+    );
+    add(
+        "number_ne",
+        on(
+            p.column("age"),
+            Predicate::Number(NumberComparison::Compare(CompareOp::Ne, Number::Int(30))),
+        ),
+    );
+    add(
+        "number_le_float",
+        on(
+            p.column("score"),
+            Predicate::Number(NumberComparison::Compare(CompareOp::Le, Number::Float(0.5))),
+        ),
+    );
+    add(
+        "number_eq_negative",
+        on(
+            p.column("score"),
+            Predicate::Number(NumberComparison::Compare(
+                CompareOp::Eq,
+                Number::Float(-2.25),
+            )),
+        ),
+    );
     add(
         "number_between",
-        on(p.column("age"), Predicate::Number(NumberComparison::Between { low: Number::Int(18), high: Number::Int(65), negated: false })),
+        on(
+            p.column("age"),
+            Predicate::Number(NumberComparison::Between {
+                low: Number::Int(18),
+                high: Number::Int(65),
+                negated: false,
+            }),
+        ),
     );
     add(
         "number_not_between",
-        on(p.column("age"), Predicate::Number(NumberComparison::Between { low: Number::Int(0), high: Number::Float(29.5), negated: true })),
+        on(
+            p.column("age"),
+            Predicate::Number(NumberComparison::Between {
+                low: Number::Int(0),
+                high: Number::Float(29.5),
+                negated: true,
+            }),
+        ),
     );
     add(
         "number_in",
-        on(p.column("age"), Predicate::Number(NumberComparison::In { values: vec![Number::Int(17), Number::Int(65)], negated: false })),
+        on(
+            p.column("age"),
+            Predicate::Number(NumberComparison::In {
+                values: vec![Number::Int(17), Number::Int(65)],
+                negated: false,
+            }),
+        ),
     );
     add(
         "number_not_in",
-        on(p.column("score"), Predicate::Number(NumberComparison::In { values: vec![Number::Float(0.5), Number::Int(10)], negated: true })),
+        on(
+            p.column("score"),
+            Predicate::Number(NumberComparison::In {
+                values: vec![Number::Float(0.5), Number::Int(10)],
+                negated: true,
+            }),
+        ),
     );
-    add("number_in_empty", on(p.column("age"), Predicate::Number(NumberComparison::In { values: vec![], negated: false })));
-    add("number_not_in_empty", on(p.column("age"), Predicate::Number(NumberComparison::In { values: vec![], negated: true })));
-    add("boolean_true", on(p.column("is_paid"), Predicate::Boolean(true)));
-    add("boolean_false", on(p.column("is_paid"), Predicate::Boolean(false)));
-    for (column, storage) in [("signed_up", "unix"), ("birth_date", "date"), ("last_seen", "datetime"), ("created", "space")] {
+    add(
+        "number_in_empty",
+        on(
+            p.column("age"),
+            Predicate::Number(NumberComparison::In {
+                values: vec![],
+                negated: false,
+            }),
+        ),
+    );
+    add(
+        "number_not_in_empty",
+        on(
+            p.column("age"),
+            Predicate::Number(NumberComparison::In {
+                values: vec![],
+                negated: true,
+            }),
+        ),
+    );
+    add(
+        "boolean_true",
+        on(p.column("is_paid"), Predicate::Boolean(true)),
+    );
+    add(
+        "boolean_false",
+        on(p.column("is_paid"), Predicate::Boolean(false)),
+    );
+    for (column, storage) in [
+        ("signed_up", "unix"),
+        ("birth_date", "date"),
+        ("last_seen", "datetime"),
+        ("created", "space"),
+    ] {
         let c = || p.column(column);
         let time = |r: TimeRange, negated: bool| on(c(), Predicate::Time { range: r, negated });
-        add(&format!("time_{storage}_on_day"), time(range(Some((T0, true)), Some((T0 + DAY, false))), false));
-        add(&format!("time_{storage}_after"), time(range(Some((T0, false)), None), false));
-        add(&format!("time_{storage}_on_or_after_noon"), time(range(Some((T0 + DAY / 2, true)), None), false));
-        add(&format!("time_{storage}_after_noon"), time(range(Some((T0 + DAY / 2, false)), None), false));
-        add(&format!("time_{storage}_before"), time(range(None, Some((T0, false))), false));
-        add(&format!("time_{storage}_on_or_before"), time(range(None, Some((T0, true))), false));
-        add(&format!("time_{storage}_before_noon"), time(range(None, Some((T0 + DAY / 2, false))), false));
-        add(&format!("time_{storage}_on_or_before_noon"), time(range(None, Some((T0 + DAY / 2, true))), false));
-        add(&format!("time_{storage}_second"), time(range(Some((T0 + 1, true)), Some((T0 + 1, true))), false));
-        add(&format!("time_{storage}_not_on_day"), time(range(Some((T0, true)), Some((T0 + DAY, false))), true));
-        add(&format!("time_{storage}_not_before"), time(range(None, Some((T0 - 1, true))), true));
-        add(&format!("time_{storage}_any"), time(range(None, None), false));
-        add(&format!("time_{storage}_none"), time(range(None, None), true));
-        add(&format!("time_{storage}_far_future"), time(range(Some((i64::MAX - 5, false)), None), false));
-        add(&format!("time_{storage}_not_far_past"), time(range(None, Some((i64::MIN + 5, true))), true));
-        add(&format!("time_{storage}_year_2000_on"), time(range(Some((946_684_800, true)), None), false));
-        add(&format!("date_part_{storage}_month"), on(c(), Predicate::DatePart { part: DatePart::Month, values: vec![2, 3] }));
-        add(&format!("date_part_{storage}_weekday"), on(c(), Predicate::DatePart { part: DatePart::Weekday, values: vec![0, 6] }));
+        add(
+            &format!("time_{storage}_on_day"),
+            time(range(Some((T0, true)), Some((T0 + DAY, false))), false),
+        );
+        add(
+            &format!("time_{storage}_after"),
+            time(range(Some((T0, false)), None), false),
+        );
+        add(
+            &format!("time_{storage}_on_or_after_noon"),
+            time(range(Some((T0 + DAY / 2, true)), None), false),
+        );
+        add(
+            &format!("time_{storage}_after_noon"),
+            time(range(Some((T0 + DAY / 2, false)), None), false),
+        );
+        add(
+            &format!("time_{storage}_before"),
+            time(range(None, Some((T0, false))), false),
+        );
+        add(
+            &format!("time_{storage}_on_or_before"),
+            time(range(None, Some((T0, true))), false),
+        );
+        add(
+            &format!("time_{storage}_before_noon"),
+            time(range(None, Some((T0 + DAY / 2, false))), false),
+        );
+        add(
+            &format!("time_{storage}_on_or_before_noon"),
+            time(range(None, Some((T0 + DAY / 2, true))), false),
+        );
+        add(
+            &format!("time_{storage}_second"),
+            time(range(Some((T0 + 1, true)), Some((T0 + 1, true))), false),
+        );
+        add(
+            &format!("time_{storage}_not_on_day"),
+            time(range(Some((T0, true)), Some((T0 + DAY, false))), true),
+        );
+        add(
+            &format!("time_{storage}_not_before"),
+            time(range(None, Some((T0 - 1, true))), true),
+        );
+        add(
+            &format!("time_{storage}_any"),
+            time(range(None, None), false),
+        );
+        add(
+            &format!("time_{storage}_none"),
+            time(range(None, None), true),
+        );
+        add(
+            &format!("time_{storage}_far_future"),
+            time(range(Some((i64::MAX - 5, false)), None), false),
+        );
+        add(
+            &format!("time_{storage}_not_far_past"),
+            time(range(None, Some((i64::MIN + 5, true))), true),
+        );
+        add(
+            &format!("time_{storage}_year_2000_on"),
+            time(range(Some((946_684_800, true)), None), false),
+        );
+        add(
+            &format!("date_part_{storage}_month"),
+            on(
+                c(),
+                Predicate::DatePart {
+                    part: DatePart::Month,
+                    values: vec![2, 3],
+                },
+            ),
+        );
+        add(
+            &format!("date_part_{storage}_weekday"),
+            on(
+                c(),
+                Predicate::DatePart {
+                    part: DatePart::Weekday,
+                    values: vec![0, 6],
+                },
+            ),
+        );
     }
-    add("date_part_year", on(p.column("birth_date"), Predicate::DatePart { part: DatePart::Year, values: vec![2000, 1969] }));
-    add("date_part_day", on(p.column("birth_date"), Predicate::DatePart { part: DatePart::DayOfMonth, values: vec![29, 10] }));
-    add("date_part_empty", on(p.column("birth_date"), Predicate::DatePart { part: DatePart::DayOfMonth, values: vec![] }));
+    add(
+        "date_part_year",
+        on(
+            p.column("birth_date"),
+            Predicate::DatePart {
+                part: DatePart::Year,
+                values: vec![2000, 1969],
+            },
+        ),
+    );
+    add(
+        "date_part_day",
+        on(
+            p.column("birth_date"),
+            Predicate::DatePart {
+                part: DatePart::DayOfMonth,
+                values: vec![29, 10],
+            },
+        ),
+    );
+    add(
+        "date_part_empty",
+        on(
+            p.column("birth_date"),
+            Predicate::DatePart {
+                part: DatePart::DayOfMonth,
+                values: vec![],
+            },
+        ),
+    );
     let tags = || p.column("tags");
     let txt = |s: &str| ArrayElement::Text(s.into());
-    add("array_any", on(tags(), Predicate::ArrayContainsAny(vec![txt("vip"), txt("x")])));
-    add("array_any_number", on(tags(), Predicate::ArrayContainsAny(vec![ArrayElement::Number(Number::Float(2.5)), ArrayElement::Number(Number::Int(3))])));
-    add("array_any_quote", on(tags(), Predicate::ArrayContainsAny(vec![txt("it's"), txt("a%b")])));
-    add("array_any_empty", on(tags(), Predicate::ArrayContainsAny(vec![])));
-    add("array_all", on(tags(), Predicate::ArrayContainsAll(vec![txt("vip"), txt("beta")])));
-    add("array_all_one", on(tags(), Predicate::ArrayContainsAll(vec![txt("beta")])));
-    add("array_all_empty", on(tags(), Predicate::ArrayContainsAll(vec![])));
-    add("array_none", on(tags(), Predicate::ArrayContainsNone(vec![txt("vip"), txt("VIP")])));
-    add("array_none_empty", on(tags(), Predicate::ArrayContainsNone(vec![])));
+    add(
+        "array_any",
+        on(
+            tags(),
+            Predicate::ArrayContainsAny(vec![txt("vip"), txt("x")]),
+        ),
+    );
+    add(
+        "array_any_number",
+        on(
+            tags(),
+            Predicate::ArrayContainsAny(vec![
+                ArrayElement::Number(Number::Float(2.5)),
+                ArrayElement::Number(Number::Int(3)),
+            ]),
+        ),
+    );
+    add(
+        "array_any_quote",
+        on(
+            tags(),
+            Predicate::ArrayContainsAny(vec![txt("it's"), txt("a%b")]),
+        ),
+    );
+    add(
+        "array_any_empty",
+        on(tags(), Predicate::ArrayContainsAny(vec![])),
+    );
+    add(
+        "array_all",
+        on(
+            tags(),
+            Predicate::ArrayContainsAll(vec![txt("vip"), txt("beta")]),
+        ),
+    );
+    add(
+        "array_all_one",
+        on(tags(), Predicate::ArrayContainsAll(vec![txt("beta")])),
+    );
+    add(
+        "array_all_empty",
+        on(tags(), Predicate::ArrayContainsAll(vec![])),
+    );
+    add(
+        "array_none",
+        on(
+            tags(),
+            Predicate::ArrayContainsNone(vec![txt("vip"), txt("VIP")]),
+        ),
+    );
+    add(
+        "array_none_empty",
+        on(tags(), Predicate::ArrayContainsNone(vec![])),
+    );
     add("array_is_empty", on(tags(), Predicate::ArrayIsEmpty));
     add("array_is_not_empty", on(tags(), Predicate::ArrayIsNotEmpty));
-    add("array_size", on(tags(), Predicate::ArraySize(CompareOp::Ge, 2)));
+    add(
+        "array_size",
+        on(tags(), Predicate::ArraySize(CompareOp::Ge, 2)),
+    );
     cases
 }
 
@@ -741,30 +1500,99 @@ pub fn related_cases(db: &Db) -> Vec<(String, Query)> {
     let e = db.table("events");
     let c = db.table("companies");
     let purchase = || on(e.column("name"), text_eq("purchase", true, false));
-    let last_30 = || Some((e.column("ts"), range(Some((T0 - 30 * DAY, true)), Some((T0, true)))));
+    let last_30 = || {
+        Some((
+            e.column("ts"),
+            range(Some((T0 - 30 * DAY, true)), Some((T0, true))),
+        ))
+    };
     let events = |window, filter, constraint| {
-        related(p, "events", "id", e, "profile_id", Cardinality::OneToMany, window, filter, constraint)
+        related(
+            p,
+            "events",
+            "id",
+            e,
+            "profile_id",
+            Cardinality::OneToMany,
+            window,
+            filter,
+            constraint,
+        )
     };
     let company = |filter, constraint| {
-        related(p, "company", "company_id", c, "id", Cardinality::ManyToOne, None, filter, constraint)
+        related(
+            p,
+            "company",
+            "company_id",
+            c,
+            "id",
+            Cardinality::ManyToOne,
+            None,
+            filter,
+            constraint,
+        )
     };
     let mut cases: Vec<(String, Query)> = Vec::new();
     let mut add = |label: &str, q: Query| cases.push((label.to_string(), q));
     add("did", query(p, events(None, purchase(), count(1, None))));
-    add("did_any_event", query(p, events(None, Expr::True, count(1, None))));
-    add("at_least_3_in_last_30_days", query(p, events(last_30(), purchase(), count(3, None))));
-    add("exactly_2", query(p, events(None, purchase(), count(2, Some(2)))));
-    add("between_1_and_2", query(p, events(None, Expr::True, count(1, Some(2)))));
-    add("did_not", query(p, events(None, purchase(), count(0, Some(0)))));
-    add("at_most_1", query(p, events(last_30(), Expr::True, count(0, Some(1)))));
-    add("fewer_than_zero_folded", query(p, events(None, Expr::True, count(3, Some(2)))));
-    add("count_any_folded", query(p, events(None, Expr::True, count(0, None))));
-    add("count_not_0", query(p, events(None, purchase(), RelatedConstraint::CountNot(0))));
-    add("count_not_2", query(p, events(None, Expr::True, RelatedConstraint::CountNot(2))));
-    let aggregate = |function, comparison| RelatedConstraint::Aggregate { function, column: e.column("amount"), comparison };
+    add(
+        "did_any_event",
+        query(p, events(None, Expr::True, count(1, None))),
+    );
+    add(
+        "at_least_3_in_last_30_days",
+        query(p, events(last_30(), purchase(), count(3, None))),
+    );
+    add(
+        "exactly_2",
+        query(p, events(None, purchase(), count(2, Some(2)))),
+    );
+    add(
+        "between_1_and_2",
+        query(p, events(None, Expr::True, count(1, Some(2)))),
+    );
+    add(
+        "did_not",
+        query(p, events(None, purchase(), count(0, Some(0)))),
+    );
+    add(
+        "at_most_1",
+        query(p, events(last_30(), Expr::True, count(0, Some(1)))),
+    );
+    add(
+        "fewer_than_zero_folded",
+        query(p, events(None, Expr::True, count(3, Some(2)))),
+    );
+    add(
+        "count_any_folded",
+        query(p, events(None, Expr::True, count(0, None))),
+    );
+    add(
+        "count_not_0",
+        query(p, events(None, purchase(), RelatedConstraint::CountNot(0))),
+    );
+    add(
+        "count_not_2",
+        query(p, events(None, Expr::True, RelatedConstraint::CountNot(2))),
+    );
+    let aggregate = |function, comparison| RelatedConstraint::Aggregate {
+        function,
+        column: e.column("amount"),
+        comparison,
+    };
     add(
         "sum_gt",
-        query(p, events(None, purchase(), aggregate(AggregateFunction::Sum, NumberComparison::Compare(CompareOp::Gt, Number::Int(15))))),
+        query(
+            p,
+            events(
+                None,
+                purchase(),
+                aggregate(
+                    AggregateFunction::Sum,
+                    NumberComparison::Compare(CompareOp::Gt, Number::Int(15)),
+                ),
+            ),
+        ),
     );
     add(
         "avg_between",
@@ -775,14 +1603,28 @@ pub fn related_cases(db: &Db) -> Vec<(String, Query)> {
                 Expr::True,
                 aggregate(
                     AggregateFunction::Avg,
-                    NumberComparison::Between { low: Number::Float(2.5), high: Number::Int(40), negated: false },
+                    NumberComparison::Between {
+                        low: Number::Float(2.5),
+                        high: Number::Int(40),
+                        negated: false,
+                    },
                 ),
             ),
         ),
     );
     add(
         "min_le",
-        query(p, events(last_30(), Expr::True, aggregate(AggregateFunction::Min, NumberComparison::Compare(CompareOp::Le, Number::Int(0))))),
+        query(
+            p,
+            events(
+                last_30(),
+                Expr::True,
+                aggregate(
+                    AggregateFunction::Min,
+                    NumberComparison::Compare(CompareOp::Le, Number::Int(0)),
+                ),
+            ),
+        ),
     );
     add(
         "max_not_in",
@@ -791,13 +1633,32 @@ pub fn related_cases(db: &Db) -> Vec<(String, Query)> {
             events(
                 None,
                 Expr::True,
-                aggregate(AggregateFunction::Max, NumberComparison::In { values: vec![Number::Int(10)], negated: true }),
+                aggregate(
+                    AggregateFunction::Max,
+                    NumberComparison::In {
+                        values: vec![Number::Int(10)],
+                        negated: true,
+                    },
+                ),
             ),
         ),
     );
     add(
         "max_in_empty",
-        query(p, events(None, Expr::True, aggregate(AggregateFunction::Max, NumberComparison::In { values: vec![], negated: false }))),
+        query(
+            p,
+            events(
+                None,
+                Expr::True,
+                aggregate(
+                    AggregateFunction::Max,
+                    NumberComparison::In {
+                        values: vec![],
+                        negated: false,
+                    },
+                ),
+            ),
+        ),
     );
     add(
         "count_distinct_products",
@@ -834,7 +1695,10 @@ pub fn related_cases(db: &Db) -> Vec<(String, Query)> {
         query(
             p,
             events(
-                Some((e.column("day"), range(Some((T0 - 10 * DAY + 1, true)), Some((T0 - DAY / 2, false))))),
+                Some((
+                    e.column("day"),
+                    range(Some((T0 - 10 * DAY + 1, true)), Some((T0 - DAY / 2, false))),
+                )),
                 Expr::True,
                 count(1, None),
             ),
@@ -847,26 +1711,82 @@ pub fn related_cases(db: &Db) -> Vec<(String, Query)> {
             events(
                 None,
                 Expr::And(vec![
-                    Expr::Or(vec![purchase(), on(e.column("product"), text_eq("hat", true, false))]),
-                    not(on(e.column("amount"), Predicate::Number(NumberComparison::Compare(CompareOp::Lt, Number::Int(5))))),
+                    Expr::Or(vec![
+                        purchase(),
+                        on(e.column("product"), text_eq("hat", true, false)),
+                    ]),
+                    not(on(
+                        e.column("amount"),
+                        Predicate::Number(NumberComparison::Compare(CompareOp::Lt, Number::Int(5))),
+                    )),
                 ]),
                 count(1, None),
             ),
         ),
     );
-    add("many_to_one", query(p, company(on(c.column("plan"), text_eq("paid", true, false)), count(1, None))));
-    add("many_to_one_not", query(p, company(on(c.column("plan"), text_eq("paid", true, false)), count(0, Some(0)))));
-    add("many_to_one_negated_group", query(p, not(company(on(c.column("plan"), text_eq("paid", true, false)), count(1, None)))));
+    add(
+        "many_to_one",
+        query(
+            p,
+            company(
+                on(c.column("plan"), text_eq("paid", true, false)),
+                count(1, None),
+            ),
+        ),
+    );
+    add(
+        "many_to_one_not",
+        query(
+            p,
+            company(
+                on(c.column("plan"), text_eq("paid", true, false)),
+                count(0, Some(0)),
+            ),
+        ),
+    );
+    add(
+        "many_to_one_negated_group",
+        query(
+            p,
+            not(company(
+                on(c.column("plan"), text_eq("paid", true, false)),
+                count(1, None),
+            )),
+        ),
+    );
     add(
         "one_to_many_nullable_fk",
         query(
             c,
-            related(c, "profiles", "id", p, "company_id", Cardinality::OneToMany, None, on(p.column("age"), Predicate::IsNotNull), count(2, None)),
+            related(
+                c,
+                "profiles",
+                "id",
+                p,
+                "company_id",
+                Cardinality::OneToMany,
+                None,
+                on(p.column("age"), Predicate::IsNotNull),
+                count(2, None),
+            ),
         ),
     );
     add(
         "one_to_many_none",
-        query(c, related(c, "profiles", "id", p, "company_id", Cardinality::OneToMany, None, Expr::True, count(0, Some(0)))),
+        query(
+            c,
+            related(
+                c,
+                "profiles",
+                "id",
+                p,
+                "company_id",
+                Cardinality::OneToMany,
+                None,
+                Expr::True,
+                count(0, Some(0)),
+            ),
+        ),
     );
     // Nested: profiles who made a purchase of a product that companies... (events -> profile -> company)
     let event_profile_company = related(
@@ -877,10 +1797,16 @@ pub fn related_cases(db: &Db) -> Vec<(String, Query)> {
         "id",
         Cardinality::ManyToOne,
         None,
-        company(on(c.column("plan"), text_eq("free", true, false)), count(1, None)),
+        company(
+            on(c.column("plan"), text_eq("free", true, false)),
+            count(1, None),
+        ),
         count(1, None),
     );
-    add("nested_events_of_free_company_profiles", query(e, event_profile_company.clone()));
+    add(
+        "nested_events_of_free_company_profiles",
+        query(e, event_profile_company.clone()),
+    );
     add(
         "nested_two_levels_from_companies",
         query(
@@ -904,7 +1830,17 @@ pub fn related_cases(db: &Db) -> Vec<(String, Query)> {
             p,
             events(
                 None,
-                related(e, "profile", "profile_id", p, "id", Cardinality::ManyToOne, None, company(Expr::True, count(0, Some(0))), count(1, None)),
+                related(
+                    e,
+                    "profile",
+                    "profile_id",
+                    p,
+                    "id",
+                    Cardinality::ManyToOne,
+                    None,
+                    company(Expr::True, count(0, Some(0))),
+                    count(1, None),
+                ),
                 count(1, None),
             ),
         ),
@@ -916,7 +1852,11 @@ pub fn related_cases(db: &Db) -> Vec<(String, Query)> {
             Expr::And(vec![
                 on(p.column("country"), text_eq("us", false, false)),
                 events(last_30(), purchase(), count(1, None)),
-                not(events(None, on(e.column("name"), text_eq("signup", true, false)), count(1, None))),
+                not(events(
+                    None,
+                    on(e.column("name"), text_eq("signup", true, false)),
+                    count(1, None),
+                )),
             ]),
         ),
     );
@@ -925,14 +1865,29 @@ pub fn related_cases(db: &Db) -> Vec<(String, Query)> {
         query(
             p,
             Expr::Or(vec![
-                Expr::And(vec![on(p.column("age"), Predicate::Number(NumberComparison::Compare(CompareOp::Ge, Number::Int(18)))), events(None, purchase(), count(2, None))]),
-                Expr::And(vec![on(p.column("is_paid"), Predicate::Boolean(true)), not(on(p.column("country"), text_eq("US", true, false)))]),
+                Expr::And(vec![
+                    on(
+                        p.column("age"),
+                        Predicate::Number(NumberComparison::Compare(
+                            CompareOp::Ge,
+                            Number::Int(18),
+                        )),
+                    ),
+                    events(None, purchase(), count(2, None)),
+                ]),
+                Expr::And(vec![
+                    on(p.column("is_paid"), Predicate::Boolean(true)),
+                    not(on(p.column("country"), text_eq("US", true, false))),
+                ]),
             ]),
         ),
     );
     add(
         "not_not",
-        query(p, not(not(on(p.column("country"), text_eq("US", true, true))))),
+        query(
+            p,
+            not(not(on(p.column("country"), text_eq("US", true, true)))),
+        ),
     );
     add(
         "not_of_or_with_nullable",
@@ -940,15 +1895,33 @@ pub fn related_cases(db: &Db) -> Vec<(String, Query)> {
             p,
             not(Expr::Or(vec![
                 on(p.column("country"), text_eq("US", true, true)),
-                on(p.column("name"), Predicate::Regex { pattern: "a".into(), negated: false }),
+                on(
+                    p.column("name"),
+                    Predicate::Regex {
+                        pattern: "a".into(),
+                        negated: false,
+                    },
+                ),
                 events(None, Expr::True, count(0, Some(1))),
                 company(Expr::True, count(1, None)),
             ])),
         ),
     );
-    add("raw_sql", query(p, Expr::RawSql("age > 20 AND country = 'US'".into())));
-    add("raw_sql_negated", query(p, not(Expr::RawSql("age > 20 -- adults".into()))));
-    add("raw_sql_in_related_filter", query(p, events(None, Expr::RawSql("amount >= 10".into()), count(1, None))));
+    add(
+        "raw_sql",
+        query(p, Expr::RawSql("age > 20 AND country = 'US'".into())),
+    );
+    add(
+        "raw_sql_negated",
+        query(p, not(Expr::RawSql("age > 20 -- adults".into()))),
+    );
+    add(
+        "raw_sql_in_related_filter",
+        query(
+            p,
+            events(None, Expr::RawSql("amount >= 10".into()), count(1, None)),
+        ),
+    );
     add("true", query(p, Expr::True));
     add("false", query(p, Expr::False));
     add("empty_and", query(p, Expr::And(vec![])));
@@ -959,8 +1932,14 @@ pub fn related_cases(db: &Db) -> Vec<(String, Query)> {
         query(
             h,
             Expr::And(vec![
-                on(h.column("co\"l; DROP TABLE profiles; --"), text_eq("'); DROP TABLE profiles; --", true, true)),
-                on(h.column("'quoted'"), Predicate::Number(NumberComparison::Compare(CompareOp::Ge, Number::Int(1)))),
+                on(
+                    h.column("co\"l; DROP TABLE profiles; --"),
+                    text_eq("'); DROP TABLE profiles; --", true, true),
+                ),
+                on(
+                    h.column("'quoted'"),
+                    Predicate::Number(NumberComparison::Compare(CompareOp::Ge, Number::Int(1))),
+                ),
             ]),
         )
     });
@@ -970,8 +1949,10 @@ pub fn related_cases(db: &Db) -> Vec<(String, Query)> {
 /// Every case of the corpus as a query with its name.
 pub fn all_cases(db: &Db) -> Vec<(String, Query)> {
     let p = db.table("profiles");
-    let mut cases: Vec<(String, Query)> =
-        predicate_cases(db).into_iter().map(|(name, e)| (name, query(p, e))).collect();
+    let mut cases: Vec<(String, Query)> = predicate_cases(db)
+        .into_iter()
+        .map(|(name, e)| (name, query(p, e)))
+        .collect();
     cases.extend(related_cases(db));
     cases
 }
@@ -979,7 +1960,12 @@ pub fn all_cases(db: &Db) -> Vec<(String, Query)> {
 /// Leaves for random trees over profiles: every predicate case and every profiles related case.
 pub fn profile_leaves(db: &Db) -> Vec<Expr> {
     let mut leaves: Vec<Expr> = predicate_cases(db).into_iter().map(|(_, e)| e).collect();
-    leaves.extend(related_cases(db).into_iter().filter(|(_, q)| q.entity.name == "profiles").map(|(_, q)| q.filter));
+    leaves.extend(
+        related_cases(db)
+            .into_iter()
+            .filter(|(_, q)| q.entity.name == "profiles")
+            .map(|(_, q)| q.filter),
+    );
     leaves
 }
 
@@ -987,15 +1973,25 @@ pub fn profile_leaves(db: &Db) -> Vec<Expr> {
 pub fn random_trees(leaves: &[Expr], seed: u64, n: usize) -> Vec<Expr> {
     let mut state = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
     let mut next = move |bound: usize| -> usize {
-        state = state.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
+        state = state
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
         ((state >> 33) as usize) % bound
     };
     fn grow(depth: usize, leaves: &[Expr], next: &mut dyn FnMut(usize) -> usize) -> Expr {
         let choice = if depth == 0 { 0 } else { next(5) };
         match choice {
             0 | 1 => leaves[next(leaves.len())].clone(),
-            2 => Expr::And((0..next(4)).map(|_| grow(depth - 1, leaves, next)).collect()),
-            3 => Expr::Or((0..next(4)).map(|_| grow(depth - 1, leaves, next)).collect()),
+            2 => Expr::And(
+                (0..next(4))
+                    .map(|_| grow(depth - 1, leaves, next))
+                    .collect(),
+            ),
+            3 => Expr::Or(
+                (0..next(4))
+                    .map(|_| grow(depth - 1, leaves, next))
+                    .collect(),
+            ),
             _ => Expr::Not(Box::new(grow(depth - 1, leaves, next))),
         }
     }
@@ -1007,10 +2003,14 @@ pub fn random_trees(leaves: &[Expr], seed: u64, n: usize) -> Vec<Expr> {
 pub fn corpus_text(db: &Db, dialect: &dyn segment_sql::Dialect) -> String {
     let mut text = String::new();
     for (name, query) in all_cases(db) {
-        match (segment_sql::display(&query, dialect), segment_sql::build(&query, dialect)) {
-            (Ok(shown), Ok(built)) => {
-                text.push_str(&format!("==== {name}\n{shown}\n-- build\n{}\n-- params {:?}\n\n", built.sql, built.params))
-            }
+        match (
+            segment_sql::display(&query, dialect),
+            segment_sql::build(&query, dialect),
+        ) {
+            (Ok(shown), Ok(built)) => text.push_str(&format!(
+                "==== {name}\n{shown}\n-- build\n{}\n-- params {:?}\n\n",
+                built.sql, built.params
+            )),
             (Err(e), _) | (_, Err(e)) => text.push_str(&format!("==== {name}\n-- error: {e}\n\n")),
         }
     }

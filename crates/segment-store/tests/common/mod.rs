@@ -18,11 +18,19 @@ pub fn definition(country: &str) -> segment_model::Segment {
 }
 
 pub fn draft(id: &str, country: &str) -> SegmentDraft {
-    SegmentDraft { id: id.to_string(), definition: Some(definition(country)), ..Default::default() }
+    SegmentDraft {
+        id: id.to_string(),
+        definition: Some(definition(country)),
+        ..Default::default()
+    }
 }
 
 pub fn static_draft(id: &str) -> SegmentDraft {
-    SegmentDraft { id: id.to_string(), segment_type: Some(segment_store::SegmentType::Static), ..Default::default() }
+    SegmentDraft {
+        id: id.to_string(),
+        segment_type: Some(segment_store::SegmentType::Static),
+        ..Default::default()
+    }
 }
 
 /// A store in a temp dir with a clock the test moves by hand.
