@@ -2,22 +2,22 @@ import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import type { IpcError } from "./bindings/IpcError";
 import type { Segment } from "./bindings/Segment";
 import type { SourceInfo } from "./bindings/SourceInfo";
-import { BuilderContext, type Builder } from "./components/context";
-import { GroupEditor } from "./components/GroupEditor";
-import { CountPanel, DefinitionPane, SqlPane } from "./components/Preview";
-import { Explore } from "./components/Explore";
-import { FormatsPane } from "./components/FormatsPane";
-import { nodeCountMap } from "./lib/counts";
-import { Problems } from "./components/Problems";
-import { SegmentBar } from "./components/SegmentBar";
-import { DataView } from "./components/DataView";
-import { StatsContext } from "./components/stats";
+import { BuilderContext, type Builder } from "./features/builder/context";
+import { GroupEditor } from "./features/builder/GroupEditor";
+import { CountPanel, DefinitionPane, SqlPane } from "./features/builder/Preview";
+import { Explore } from "./features/explore/Explore";
+import { FormatsPane } from "./features/formats/FormatsPane";
+import { nodeCountMap } from "./shared/counts";
+import { Problems } from "./features/builder/Problems";
+import { SegmentBar } from "./features/library/SegmentBar";
+import { DataView } from "./features/data/DataView";
+import { StatsContext } from "./features/builder/stats";
 import type { EntityStats } from "./bindings/EntityStats";
 import { api, insideApp, toIpcError } from "./lib/api";
 import { dataApi } from "./lib/dataApi";
-import { split, update as updateAt } from "./lib/pointer";
-import { PreviewSequencer, type PreviewState } from "./lib/preview";
-import { emptySegment, entityOf, problemsByNode } from "./lib/tree";
+import { split, update as updateAt } from "./shared/pointer";
+import { PreviewSequencer, type PreviewState } from "./features/builder/preview";
+import { emptySegment, entityOf, problemsByNode } from "./shared/tree";
 
 /** "2024-05-01T12:00" (a datetime-local value, read as UTC) → RFC 3339. */
 function asOfToRfc3339(v: string): string | undefined {

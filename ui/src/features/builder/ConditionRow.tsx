@@ -1,13 +1,13 @@
-import type { Entity } from "../bindings/Entity";
-import type { Operator } from "../bindings/Operator";
-import { badFields, operatorsFor, withAttribute, type ConditionNode } from "../lib/tree";
-import { defaultValue, takesCase } from "../lib/values";
+import type { Entity } from "../../bindings/Entity";
+import type { Operator } from "../../bindings/Operator";
+import { badFields, operatorsFor, withAttribute, type ConditionNode } from "../../shared/tree";
+import { defaultValue, takesCase } from "../../shared/values";
 import { useBuilder } from "./context";
 import { Toggle } from "./inputs";
 import { Problems } from "./Problems";
 import { ValueEditor } from "./ValueEditor";
 import { useStats } from "./stats";
-import { columnStats } from "../lib/data";
+import { columnStats } from "../../shared/data";
 
 /** attribute · operator · value, on one line. */
 export function ConditionRow({ node, at, entity }: { node: ConditionNode; at: string; entity: Entity }) {

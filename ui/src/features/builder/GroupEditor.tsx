@@ -1,9 +1,9 @@
 import { Fragment } from "react";
-import type { Entity } from "../bindings/Entity";
-import type { Group } from "../bindings/Group";
-import type { Node } from "../bindings/Node";
-import { join } from "../lib/pointer";
-import { newCondition, newGroup, newRelationship, newSql, relationshipsFrom } from "../lib/tree";
+import type { Entity } from "../../bindings/Entity";
+import type { Group } from "../../bindings/Group";
+import type { Node } from "../../bindings/Node";
+import { join } from "../../shared/pointer";
+import { newCondition, newGroup, newRelationship, newSql, relationshipsFrom } from "../../shared/tree";
 import { ConditionRow, RemoveButton } from "./ConditionRow";
 import { useBuilder } from "./context";
 import { Toggle } from "./inputs";

@@ -1,4 +1,4 @@
-import { formatCount } from "../lib/counts";
+import { formatCount } from "../../shared/counts";
 import { useBuilder } from "./context";
 
 /** The node's own count and the segment's count without it, from the newest preview. */

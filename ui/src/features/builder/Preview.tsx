@@ -1,5 +1,5 @@
-import type { PreviewState } from "../lib/preview";
-import { describe } from "../lib/messages";
+import type { PreviewState } from "./preview";
+import { describe } from "../../shared/messages";
 
 const fmt = new Intl.NumberFormat("en-US");
 

@@ -1,6 +1,6 @@
-import type { Problem } from "../bindings/Problem";
-import { describe } from "../lib/messages";
-import { problemField } from "../lib/tree";
+import type { Problem } from "../../bindings/Problem";
+import { describe } from "../../shared/messages";
+import { problemField } from "../../shared/tree";
 
 /** The problems about one node, shown right under it. */
 export function Problems({ at, problems }: { at: string; problems: Problem[] | undefined }) {

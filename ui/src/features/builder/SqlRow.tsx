@@ -1,5 +1,5 @@
-import type { Entity } from "../bindings/Entity";
-import type { SqlNode } from "../lib/tree";
+import type { Entity } from "../../bindings/Entity";
+import type { SqlNode } from "../../shared/tree";
 import { RemoveButton } from "./ConditionRow";
 import { useBuilder } from "./context";
 import { Problems } from "./Problems";

@@ -1,11 +1,11 @@
 // The value part of a condition row, fit for the attribute's type and the operator.
-import type { DataType } from "../bindings/DataType";
-import type { Operator } from "../bindings/Operator";
-import type { JsonValue } from "../bindings/serde_json/JsonValue";
-import { DATE_PARTS, MONTHS, PERIODS, TIME_UNITS, WEEKDAYS, valueKind } from "../lib/values";
+import type { DataType } from "../../bindings/DataType";
+import type { Operator } from "../../bindings/Operator";
+import type { JsonValue } from "../../bindings/serde_json/JsonValue";
+import { DATE_PARTS, MONTHS, PERIODS, TIME_UNITS, WEEKDAYS, valueKind } from "../../shared/values";
 import { useId } from "react";
-import type { ColumnStats } from "../bindings/ColumnStats";
-import { rangeHint, suggestions } from "../lib/data";
+import type { ColumnStats } from "../../bindings/ColumnStats";
+import { rangeHint, suggestions } from "../../shared/data";
 import { ChipsInput, NumberInput } from "./inputs";
 
 type Props = {

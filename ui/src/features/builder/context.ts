@@ -1,7 +1,7 @@
 import { createContext, useContext } from "react";
-import type { NodeCountInfo } from "../bindings/NodeCountInfo";
-import type { Problem } from "../bindings/Problem";
-import type { SourceInfo } from "../bindings/SourceInfo";
+import type { NodeCountInfo } from "../../bindings/NodeCountInfo";
+import type { Problem } from "../../bindings/Problem";
+import type { SourceInfo } from "../../bindings/SourceInfo";
 
 export type Builder = {
   source: SourceInfo;

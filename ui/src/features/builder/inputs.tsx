@@ -1,6 +1,6 @@
 // Small controlled inputs shared by the editors.
 import { useEffect, useState, type KeyboardEvent } from "react";
-import type { JsonValue } from "../bindings/serde_json/JsonValue";
+import type { JsonValue } from "../../bindings/serde_json/JsonValue";
 
 /** A number input that lets the user type freely ("-", "1.") and reports numbers. Text that is
  * not a number is passed on as text, so validation can point at it. */

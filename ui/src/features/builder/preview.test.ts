@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import type { PreviewRequest } from "../bindings/PreviewRequest";
-import type { PreviewResponse } from "../bindings/PreviewResponse";
+import type { PreviewRequest } from "../../bindings/PreviewRequest";
+import type { PreviewResponse } from "../../bindings/PreviewResponse";
 import { PreviewSequencer, type PreviewState } from "./preview";
 
 const segment = { version: 1, root: { combinator: "and" as const, children: [] } };

@@ -1,10 +1,10 @@
 // Live count: each edit schedules a numbered preview request after a short pause (debounce); a
 // response is shown only if no newer response has been shown already. The Rust side interrupts
 // an older count when a newer request arrives, so stale work stops early too.
-import type { IpcError } from "../bindings/IpcError";
-import type { PreviewRequest } from "../bindings/PreviewRequest";
-import type { PreviewResponse } from "../bindings/PreviewResponse";
-import { toIpcError } from "./api";
+import type { IpcError } from "../../bindings/IpcError";
+import type { PreviewRequest } from "../../bindings/PreviewRequest";
+import type { PreviewResponse } from "../../bindings/PreviewResponse";
+import { toIpcError } from "../../lib/api";
 
 export const DEBOUNCE_MS = 250;
 

@@ -2,13 +2,13 @@
 // switches), "Add data" (file dialog, drag and drop, or a typed path), the relationships editor
 // and the schema browser of the open data source.
 import { useCallback, useEffect, useState } from "react";
-import type { DataSources } from "../bindings/DataSources";
-import type { EntityStats } from "../bindings/EntityStats";
-import type { ImportReport } from "../bindings/ImportReport";
-import type { IpcError } from "../bindings/IpcError";
-import type { SourceInfo } from "../bindings/SourceInfo";
-import { baseName, importable, isSqlite, sourceFileName } from "../lib/data";
-import { dataApi } from "../lib/dataApi";
+import type { DataSources } from "../../bindings/DataSources";
+import type { EntityStats } from "../../bindings/EntityStats";
+import type { ImportReport } from "../../bindings/ImportReport";
+import type { IpcError } from "../../bindings/IpcError";
+import type { SourceInfo } from "../../bindings/SourceInfo";
+import { baseName, importable, isSqlite, sourceFileName } from "../../shared/data";
+import { dataApi } from "../../lib/dataApi";
 import { ImportFlow } from "./ImportFlow";
 import { LinksEditor } from "./LinksEditor";
 import { SchemaBrowser } from "./SchemaBrowser";

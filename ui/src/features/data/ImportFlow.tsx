@@ -2,14 +2,14 @@
 // per column), then the import with a progress bar and Cancel, then the report. Bad values stop
 // the import (with their lines and columns) and offer to import them as NULL instead.
 import { useEffect, useRef, useState } from "react";
-import type { ColumnType } from "../bindings/ColumnType";
-import type { ImportReport } from "../bindings/ImportReport";
-import type { ImportRequest } from "../bindings/ImportRequest";
-import type { IpcError } from "../bindings/IpcError";
-import type { Preview } from "../bindings/Preview";
-import type { Progress } from "../bindings/Progress";
-import { baseName, formatBytes, formatCount, formatDuration, percent } from "../lib/data";
-import { dataApi } from "../lib/dataApi";
+import type { ColumnType } from "../../bindings/ColumnType";
+import type { ImportReport } from "../../bindings/ImportReport";
+import type { ImportRequest } from "../../bindings/ImportRequest";
+import type { IpcError } from "../../bindings/IpcError";
+import type { Preview } from "../../bindings/Preview";
+import type { Progress } from "../../bindings/Progress";
+import { baseName, formatBytes, formatCount, formatDuration, percent } from "../../shared/data";
+import { dataApi } from "../../lib/dataApi";
 
 const TYPES: [ColumnType, string][] = [
   ["integer", "Whole number"],

@@ -2,12 +2,12 @@
 // (confirm), confirmed links (edit, remove), a form to add one (child column → parent column),
 // and the time column of each table (for time windows).
 import { useEffect, useState } from "react";
-import type { IpcError } from "../bindings/IpcError";
-import type { Link } from "../bindings/Link";
-import type { RelationshipsResponse } from "../bindings/RelationshipsResponse";
-import type { SourceInfo } from "../bindings/SourceInfo";
-import { percent } from "../lib/data";
-import { dataApi } from "../lib/dataApi";
+import type { IpcError } from "../../bindings/IpcError";
+import type { Link } from "../../bindings/Link";
+import type { RelationshipsResponse } from "../../bindings/RelationshipsResponse";
+import type { SourceInfo } from "../../bindings/SourceInfo";
+import { percent } from "../../shared/data";
+import { dataApi } from "../../lib/dataApi";
 
 const empty: Link = { child: "", child_column: "", parent: "", parent_column: "" };
 const same = (a: Link, b: Link) => a.child === b.child && a.child_column === b.child_column && a.parent === b.parent && a.parent_column === b.parent_column;

@@ -2,11 +2,11 @@
 // distinct values, min/max, the most frequent values as small SVG bars. Labels are editable
 // (kept in the sidecar store beside the data source, never in the file).
 import { useState } from "react";
-import type { ColumnStats } from "../bindings/ColumnStats";
-import type { EntityStats } from "../bindings/EntityStats";
-import type { SourceInfo } from "../bindings/SourceInfo";
-import { bars, formatCount, percent, showValue } from "../lib/data";
-import { dataApi } from "../lib/dataApi";
+import type { ColumnStats } from "../../bindings/ColumnStats";
+import type { EntityStats } from "../../bindings/EntityStats";
+import type { SourceInfo } from "../../bindings/SourceInfo";
+import { bars, formatCount, percent, showValue } from "../../shared/data";
+import { dataApi } from "../../lib/dataApi";
 
 export function Distribution({ column }: { column: ColumnStats }) {
   const b = bars(column.top, 6);

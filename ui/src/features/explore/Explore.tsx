@@ -2,15 +2,15 @@
 // with the conditions each one met; overlap compares the current segment with one or two others
 // (pasted as JSON) and draws the Venn picture with exact region counts.
 import { useEffect, useState } from "react";
-import type { IpcError } from "../bindings/IpcError";
-import type { OverlapResponse } from "../bindings/OverlapResponse";
-import type { SampleResponse } from "../bindings/SampleResponse";
-import type { Segment } from "../bindings/Segment";
-import type { SegmentRecord } from "../bindings/SegmentRecord";
-import { api, toIpcError } from "../lib/api";
-import { formatCount, nodeLabel, pairs, parseSegment, vennLayout } from "../lib/counts";
-import { libraryApi } from "../lib/libraryApi";
-import { nodePointers } from "../lib/tree";
+import type { IpcError } from "../../bindings/IpcError";
+import type { OverlapResponse } from "../../bindings/OverlapResponse";
+import type { SampleResponse } from "../../bindings/SampleResponse";
+import type { Segment } from "../../bindings/Segment";
+import type { SegmentRecord } from "../../bindings/SegmentRecord";
+import { api, toIpcError } from "../../lib/api";
+import { formatCount, nodeLabel, pairs, parseSegment, vennLayout } from "../../shared/counts";
+import { libraryApi } from "../../lib/libraryApi";
+import { nodePointers } from "../../shared/tree";
 import "./explore.css";
 
 type Props = { segment: Segment; now: string | null; valid: boolean };

@@ -1,12 +1,12 @@
 // The segment in every format (a tab per format, copy, highlighted read-only code) and
 // "Import definition" (paste or open a file, a format picker with auto-detection, located errors).
 import { useEffect, useMemo, useRef, useState } from "react";
-import type { DefinitionError } from "../bindings/DefinitionError";
-import type { RenderedFormat } from "../bindings/RenderedFormat";
-import type { Segment } from "../bindings/Segment";
+import type { DefinitionError } from "../../bindings/DefinitionError";
+import type { RenderedFormat } from "../../bindings/RenderedFormat";
+import type { Segment } from "../../bindings/Segment";
 import {
   copyText, describeWhere, errorSpan, formatsApi, guessFamily, IMPORT_FORMATS, languageOf, tokenize,
-} from "../lib/formats";
+} from "./formats";
 
 export function CodeView({ text, language, testId }: { text: string; language: ReturnType<typeof languageOf>; testId?: string }) {
   const tokens = useMemo(() => tokenize(text, language), [text, language]);

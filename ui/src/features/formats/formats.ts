@@ -1,11 +1,11 @@
 // The Formats pane's pure logic: a small syntax tokenizer for the read-only code view, the
 // input family guess for "Import definition", and locating a parse error in the pasted text.
 import { invoke } from "@tauri-apps/api/core";
-import type { DefinitionError } from "../bindings/DefinitionError";
-import type { ImportedDefinition } from "../bindings/ImportedDefinition";
-import type { RenderedFormat } from "../bindings/RenderedFormat";
-import type { Segment } from "../bindings/Segment";
-import { toIpcError } from "./api";
+import type { DefinitionError } from "../../bindings/DefinitionError";
+import type { ImportedDefinition } from "../../bindings/ImportedDefinition";
+import type { RenderedFormat } from "../../bindings/RenderedFormat";
+import type { Segment } from "../../bindings/Segment";
+import { toIpcError } from "../../lib/api";
 
 export type TokenKind = "keyword" | "string" | "number" | "key" | "punct" | "comment" | "literal" | "text";
 export type Token = { kind: TokenKind; text: string };

@@ -1,5 +1,5 @@
-import type { CountRecord } from "../bindings/CountRecord";
-import { chartPoints, shortDate } from "../lib/library";
+import type { CountRecord } from "../../bindings/CountRecord";
+import { chartPoints, shortDate } from "./library";
 
 const W = 320;
 const H = 90;

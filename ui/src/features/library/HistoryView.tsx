@@ -1,11 +1,11 @@
 import { useEffect, useState } from "react";
-import type { CountRecord } from "../bindings/CountRecord";
-import type { LibraryError } from "../bindings/LibraryError";
-import type { RevisionDiff } from "../bindings/RevisionDiff";
-import type { RevisionInfo } from "../bindings/RevisionInfo";
-import type { SegmentRecord } from "../bindings/SegmentRecord";
-import { deltaLabel, describeChange, num, shortDate } from "../lib/library";
-import { libraryApi, toLibraryError } from "../lib/libraryApi";
+import type { CountRecord } from "../../bindings/CountRecord";
+import type { LibraryError } from "../../bindings/LibraryError";
+import type { RevisionDiff } from "../../bindings/RevisionDiff";
+import type { RevisionInfo } from "../../bindings/RevisionInfo";
+import type { SegmentRecord } from "../../bindings/SegmentRecord";
+import { deltaLabel, describeChange, num, shortDate } from "./library";
+import { libraryApi, toLibraryError } from "../../lib/libraryApi";
 import { CountChart } from "./CountChart";
 
 /** A segment's revisions, the diff between any two, restoring an old one, and its count history. */

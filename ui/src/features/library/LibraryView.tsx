@@ -1,14 +1,14 @@
 import { useCallback, useEffect, useState } from "react";
-import type { FileImport } from "../bindings/FileImport";
-import type { LibraryError } from "../bindings/LibraryError";
-import type { Page } from "../bindings/Page";
-import type { Scope } from "../bindings/Scope";
-import type { SegmentRecord } from "../bindings/SegmentRecord";
-import type { SegmentType } from "../bindings/SegmentType";
-import type { SortField } from "../bindings/SortField";
-import type { Status } from "../bindings/Status";
-import { big, nextSort, num, pageLabel, shortDate, type Sort } from "../lib/library";
-import { libraryApi, pickFile, toLibraryError } from "../lib/libraryApi";
+import type { FileImport } from "../../bindings/FileImport";
+import type { LibraryError } from "../../bindings/LibraryError";
+import type { Page } from "../../bindings/Page";
+import type { Scope } from "../../bindings/Scope";
+import type { SegmentRecord } from "../../bindings/SegmentRecord";
+import type { SegmentType } from "../../bindings/SegmentType";
+import type { SortField } from "../../bindings/SortField";
+import type { Status } from "../../bindings/Status";
+import { big, nextSort, num, pageLabel, shortDate, type Sort } from "./library";
+import { libraryApi, pickFile, toLibraryError } from "../../lib/libraryApi";
 
 const COLUMNS: [SortField, string][] = [
   ["name", "Name"],

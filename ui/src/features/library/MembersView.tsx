@@ -1,12 +1,12 @@
 import { useCallback, useEffect, useState } from "react";
-import type { LibraryError } from "../bindings/LibraryError";
-import type { Membership } from "../bindings/Membership";
-import type { MembershipChange } from "../bindings/MembershipChange";
-import type { Operation } from "../bindings/Operation";
-import type { Page } from "../bindings/Page";
-import type { SegmentRecord } from "../bindings/SegmentRecord";
-import { idProblem, newestFirst, num, pageLabel, parseMembers, shortDate } from "../lib/library";
-import { libraryApi, toLibraryError } from "../lib/libraryApi";
+import type { LibraryError } from "../../bindings/LibraryError";
+import type { Membership } from "../../bindings/Membership";
+import type { MembershipChange } from "../../bindings/MembershipChange";
+import type { Operation } from "../../bindings/Operation";
+import type { Page } from "../../bindings/Page";
+import type { SegmentRecord } from "../../bindings/SegmentRecord";
+import { idProblem, newestFirst, num, pageLabel, parseMembers, shortDate } from "./library";
+import { libraryApi, toLibraryError } from "../../lib/libraryApi";
 
 const SIZE = 20;
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import type { CountRecord } from "../bindings/CountRecord";
-import type { Segment } from "../bindings/Segment";
+import type { CountRecord } from "../../bindings/CountRecord";
+import type { Segment } from "../../bindings/Segment";
 import { big, chartPoints, newestFirst, copyId, deltaLabel, describeChange, differs, idProblem, nextSort, pageLabel, parseMembers, shortDate, suggestId } from "./library";
 
 describe("segment ids", () => {

@@ -1,11 +1,11 @@
 // Pure logic of the segment library screens: id rules, list sorting, dates, the diff's wording,
 // and the count-over-time chart's geometry. No React, no IPC: unit-tested in library.test.ts.
-import type { CountRecord } from "../bindings/CountRecord";
-import type { Page } from "../bindings/Page";
-import type { Direction } from "../bindings/Direction";
-import type { Segment } from "../bindings/Segment";
-import type { SortField } from "../bindings/SortField";
-import type { TreeChange } from "../bindings/TreeChange";
+import type { CountRecord } from "../../bindings/CountRecord";
+import type { Page } from "../../bindings/Page";
+import type { Direction } from "../../bindings/Direction";
+import type { Segment } from "../../bindings/Segment";
+import type { SortField } from "../../bindings/SortField";
+import type { TreeChange } from "../../bindings/TreeChange";
 
 /** The generated types say `bigint` for 64-bit integers; over JSON they are plain numbers. */
 export const num = (v: bigint | number | null | undefined): number => (v == null ? 0 : Number(v));
