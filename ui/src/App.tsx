@@ -1,5 +1,4 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from "react";
-import type { IpcError } from "./bindings/IpcError";
 import type { Segment } from "./bindings/Segment";
 import type { SourceInfo } from "./bindings/SourceInfo";
 import { BuilderContext, type Builder } from "./features/builder/context";
@@ -13,8 +12,9 @@ import { SegmentBar } from "./features/library/SegmentBar";
 import { DataView } from "./features/data/DataView";
 import { StatsContext } from "./features/builder/stats";
 import type { EntityStats } from "./bindings/EntityStats";
-import { api, insideApp, toIpcError } from "./lib/api";
-import { dataApi } from "./lib/dataApi";
+import { builderApi } from "./features/builder/api";
+import { dataApi } from "./features/data/api";
+import { insideApp, onFilesDropped, toAppError, type AppError } from "./ipc";
 import { split, update as updateAt } from "./shared/pointer";
 import { PreviewSequencer, type PreviewState } from "./features/builder/preview";
 import { emptySegment, entityOf, problemsByNode } from "./shared/tree";
@@ -26,7 +26,7 @@ function asOfToRfc3339(v: string): string | undefined {
 
 export function App() {
   const [source, setSource] = useState<SourceInfo>();
-  const [loadError, setLoadError] = useState<IpcError>();
+  const [loadError, setLoadError] = useState<AppError>();
   const [segment, setSegment] = useState<Segment>();
   const [asOf, setAsOf] = useState("");
   const [preview, setPreview] = useState<PreviewState>({ requested: 0, pending: false });
@@ -45,16 +45,10 @@ export function App() {
   useEffect(() => {
     if (!insideApp()) return;
     let unlisten: (() => void) | undefined;
-    import("@tauri-apps/api/webview").then(({ getCurrentWebview }) =>
-      getCurrentWebview()
-        .onDragDropEvent((e) => {
-          if (e.payload.type === "drop" && e.payload.paths.length) {
-            setDropped(e.payload.paths);
-            setView("data");
-          }
-        })
-        .then((u) => (unlisten = u)),
-    );
+    onFilesDropped((paths) => {
+      setDropped(paths);
+      setView("data");
+    }).then((u) => (unlisten = u));
     return () => unlisten?.();
   }, []);
 
@@ -74,18 +68,18 @@ export function App() {
       setLoadError({ kind: "internal", message: "Open this page in the Segment Builder app: it needs the app's data source.", path: null });
       return;
     }
-    api
+    builderApi
       .getSource()
       .then((s) => {
         setSource(s);
         if (s.default_now) setAsOf(s.default_now.slice(0, 16));
         setSegment(emptySegment(s.default_entity ?? s.schema.entities[0]?.name));
       })
-      .catch((e) => setLoadError(toIpcError(e)));
+      .catch((e) => setLoadError(toAppError(e)));
   }, []);
 
   useEffect(() => {
-    const s = new PreviewSequencer(api.preview, setPreview);
+    const s = new PreviewSequencer(builderApi.preview, setPreview);
     sequencer.current = s;
     return () => s.dispose();
   }, []);

@@ -1,10 +1,9 @@
 // Live count: each edit schedules a numbered preview request after a short pause (debounce); a
 // response is shown only if no newer response has been shown already. The Rust side interrupts
 // an older count when a newer request arrives, so stale work stops early too.
-import type { IpcError } from "../../bindings/IpcError";
 import type { PreviewRequest } from "../../bindings/PreviewRequest";
 import type { PreviewResponse } from "../../bindings/PreviewResponse";
-import { toIpcError } from "../../lib/api";
+import { toAppError, type AppError } from "../../ipc";
 
 export const DEBOUNCE_MS = 250;
 
@@ -13,7 +12,7 @@ export type PreviewState = {
   requested: number;
   /** The newest response shown, if any. */
   response?: PreviewResponse;
-  error?: IpcError;
+  error?: AppError;
   /** A request newer than the shown response is scheduled or in flight. */
   pending: boolean;
 };
@@ -57,7 +56,7 @@ export class PreviewSequencer {
       const response = await this.send({ ...request, request_id: id });
       this.accept(id, { response, error: undefined });
     } catch (e) {
-      const error = toIpcError(e);
+      const error = toAppError(e);
       if (error.kind === "cancelled") return; // a newer request took over
       this.accept(id, { error });
     }

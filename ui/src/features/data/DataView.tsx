@@ -5,10 +5,10 @@ import { useCallback, useEffect, useState } from "react";
 import type { DataSources } from "../../bindings/DataSources";
 import type { EntityStats } from "../../bindings/EntityStats";
 import type { ImportReport } from "../../bindings/ImportReport";
-import type { IpcError } from "../../bindings/IpcError";
+import { pickFiles, type AppError } from "../../ipc";
 import type { SourceInfo } from "../../bindings/SourceInfo";
 import { baseName, importable, isSqlite, sourceFileName } from "../../shared/data";
-import { dataApi } from "../../lib/dataApi";
+import { dataApi } from "./api";
 import { ImportFlow } from "./ImportFlow";
 import { LinksEditor } from "./LinksEditor";
 import { SchemaBrowser } from "./SchemaBrowser";
@@ -23,18 +23,10 @@ function openedFiles(): string[] {
   }
 }
 
-async function pickFiles(sqlite: boolean): Promise<string[]> {
-  try {
-    const { open } = await import("@tauri-apps/plugin-dialog");
-    const picked = await open({
-      multiple: !sqlite,
-      title: sqlite ? "Open a SQLite file (read-only)" : "Import CSV or NDJSON files",
-      filters: sqlite ? [{ name: "SQLite", extensions: ["sqlite", "sqlite3", "db"] }] : [{ name: "Data files", extensions: ["csv", "tsv", "txt", "ndjson", "jsonl", "json"] }],
-    });
-    return picked === null ? [] : Array.isArray(picked) ? picked : [picked];
-  } catch {
-    return [];
-  }
+function pickDataFiles(sqlite: boolean): Promise<string[]> {
+  return sqlite
+    ? pickFiles("Open a SQLite file (read-only)", [{ name: "SQLite", extensions: ["sqlite", "sqlite3", "db"] }], false)
+    : pickFiles("Import CSV or NDJSON files", [{ name: "Data files", extensions: ["csv", "tsv", "txt", "ndjson", "jsonl", "json"] }], true);
 }
 
 type Props = {
@@ -54,7 +46,7 @@ export function DataView({ source, stats, onOpen, dropped, onDroppedTaken }: Pro
   const [target, setTarget] = useState<string>();
   const [newName, setNewName] = useState("my data");
   const [typedPath, setTypedPath] = useState("");
-  const [error, setError] = useState<IpcError>();
+  const [error, setError] = useState<AppError>();
   /** Bumped after each import, so the relationships editor looks for new proposals. */
   const [imports, setImports] = useState(0);
 
@@ -87,7 +79,7 @@ export function DataView({ source, stats, onOpen, dropped, onDroppedTaken }: Pro
     try {
       await onOpen(path);
     } catch (e) {
-      setError(e as IpcError);
+      setError(e as AppError);
     }
   }
 
@@ -134,10 +126,10 @@ export function DataView({ source, stats, onOpen, dropped, onDroppedTaken }: Pro
           Add data
         </div>
         <div className="add-data">
-          <button type="button" className="btn primary" data-testid="add-data" onClick={async () => enqueue(await pickFiles(false))}>
+          <button type="button" className="btn primary" data-testid="add-data" onClick={async () => enqueue(await pickDataFiles(false))}>
             Import CSV / NDJSON…
           </button>
-          <button type="button" className="btn" data-testid="open-sqlite" onClick={async () => enqueue(await pickFiles(true))}>
+          <button type="button" className="btn" data-testid="open-sqlite" onClick={async () => enqueue(await pickDataFiles(true))}>
             Open SQLite file…
           </button>
           <p className="muted small">or drop files on the window, or type a path:</p>

@@ -5,11 +5,11 @@ import { useEffect, useRef, useState } from "react";
 import type { ColumnType } from "../../bindings/ColumnType";
 import type { ImportReport } from "../../bindings/ImportReport";
 import type { ImportRequest } from "../../bindings/ImportRequest";
-import type { IpcError } from "../../bindings/IpcError";
+import type { AppError } from "../../ipc";
 import type { Preview } from "../../bindings/Preview";
 import type { Progress } from "../../bindings/Progress";
 import { baseName, formatBytes, formatCount, formatDuration, percent } from "../../shared/data";
-import { dataApi } from "../../lib/dataApi";
+import { dataApi } from "./api";
 
 const TYPES: [ColumnType, string][] = [
   ["integer", "Whole number"],
@@ -29,9 +29,9 @@ const PHASES: Record<Progress["phase"], string> = {
 };
 
 type Step =
-  | { kind: "preview"; preview?: Preview; error?: IpcError }
+  | { kind: "preview"; preview?: Preview; error?: AppError }
   | { kind: "running"; progress?: Progress }
-  | { kind: "failed"; error: IpcError; badValues: boolean }
+  | { kind: "failed"; error: AppError; badValues: boolean }
   | { kind: "done"; report: ImportReport };
 
 let nextImportId = Date.now();
@@ -80,7 +80,7 @@ export function ImportFlow({ file, into, onDone, onClose }: { file: string; into
       setStep({ kind: "done", report });
       onDone(report);
     } catch (e) {
-      const error = e as IpcError;
+      const error = e as AppError;
       setStep({ kind: "failed", error, badValues: /do not fit the column type/.test(error.message) });
     } finally {
       unlisten();

@@ -2,19 +2,19 @@
 // (confirm), confirmed links (edit, remove), a form to add one (child column → parent column),
 // and the time column of each table (for time windows).
 import { useEffect, useState } from "react";
-import type { IpcError } from "../../bindings/IpcError";
+import type { AppError } from "../../ipc";
 import type { Link } from "../../bindings/Link";
 import type { RelationshipsResponse } from "../../bindings/RelationshipsResponse";
 import type { SourceInfo } from "../../bindings/SourceInfo";
 import { percent } from "../../shared/data";
-import { dataApi } from "../../lib/dataApi";
+import { dataApi } from "./api";
 
 const empty: Link = { child: "", child_column: "", parent: "", parent_column: "" };
 const same = (a: Link, b: Link) => a.child === b.child && a.child_column === b.child_column && a.parent === b.parent && a.parent_column === b.parent_column;
 
 export function LinksEditor({ source, onChanged }: { source: SourceInfo; onChanged: () => void }) {
   const [state, setState] = useState<RelationshipsResponse>();
-  const [error, setError] = useState<IpcError>();
+  const [error, setError] = useState<AppError>();
   const [draft, setDraft] = useState<Link>(empty);
   const [editing, setEditing] = useState<Link>();
   const data = source.path;
@@ -31,7 +31,7 @@ export function LinksEditor({ source, onChanged }: { source: SourceInfo; onChang
       onChanged();
       return true;
     } catch (e) {
-      setError(e as IpcError);
+      setError(e as AppError);
       return false;
     }
   }

@@ -6,7 +6,7 @@ import type { ColumnStats } from "../../bindings/ColumnStats";
 import type { EntityStats } from "../../bindings/EntityStats";
 import type { SourceInfo } from "../../bindings/SourceInfo";
 import { bars, formatCount, percent, showValue } from "../../shared/data";
-import { dataApi } from "../../lib/dataApi";
+import { dataApi } from "./api";
 
 export function Distribution({ column }: { column: ColumnStats }) {
   const b = bars(column.top, 6);

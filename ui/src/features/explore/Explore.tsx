@@ -2,14 +2,14 @@
 // with the conditions each one met; overlap compares the current segment with one or two others
 // (pasted as JSON) and draws the Venn picture with exact region counts.
 import { useEffect, useState } from "react";
-import type { IpcError } from "../../bindings/IpcError";
+import { toAppError, type AppError } from "../../ipc";
 import type { OverlapResponse } from "../../bindings/OverlapResponse";
 import type { SampleResponse } from "../../bindings/SampleResponse";
 import type { Segment } from "../../bindings/Segment";
 import type { SegmentRecord } from "../../bindings/SegmentRecord";
-import { api, toIpcError } from "../../lib/api";
+import { exploreApi } from "./api";
 import { formatCount, nodeLabel, pairs, parseSegment, vennLayout } from "../../shared/counts";
-import { libraryApi } from "../../lib/libraryApi";
+import { libraryApi } from "../library/api";
 import { nodePointers } from "../../shared/tree";
 import "./explore.css";
 
@@ -36,7 +36,7 @@ const N = 10;
 
 function Samples({ segment, now, valid }: Props) {
   const [result, setResult] = useState<SampleResponse>();
-  const [error, setError] = useState<IpcError>();
+  const [error, setError] = useState<AppError>();
   const [busy, setBusy] = useState(false);
   const [open, setOpen] = useState<number>();
   // Samples belong to the segment they were drawn from.
@@ -49,10 +49,10 @@ function Samples({ segment, now, valid }: Props) {
     setError(undefined);
     try {
       const seed = random ? Math.floor(Math.random() * 2 ** 31) : null;
-      setResult(await api.samples({ segment, entity: segment.entity ?? null, now, n: N, seed }));
+      setResult(await exploreApi.samples({ segment, entity: segment.entity ?? null, now, n: N, seed }));
       setOpen(undefined);
     } catch (e) {
-      setError(toIpcError(e));
+      setError(toAppError(e));
     } finally {
       setBusy(false);
     }
@@ -151,9 +151,9 @@ function Overlap({ segment, now, valid }: Props) {
     setError(undefined);
     try {
       const segments = [segment, ...parsed.map((p) => (p as { segment: Segment }).segment)];
-      setResult(await api.overlap({ segments, entity: segment.entity ?? null, now }));
+      setResult(await exploreApi.overlap({ segments, entity: segment.entity ?? null, now }));
     } catch (e) {
-      setError(toIpcError(e).message);
+      setError(toAppError(e).message);
     } finally {
       setBusy(false);
     }

@@ -2,10 +2,12 @@
 // "Import definition" (paste or open a file, a format picker with auto-detection, located errors).
 import { useEffect, useMemo, useRef, useState } from "react";
 import type { DefinitionError } from "../../bindings/DefinitionError";
+import { toAppError, type AppError } from "../../ipc";
+import { formatsApi } from "./api";
 import type { RenderedFormat } from "../../bindings/RenderedFormat";
 import type { Segment } from "../../bindings/Segment";
 import {
-  copyText, describeWhere, errorSpan, formatsApi, guessFamily, IMPORT_FORMATS, languageOf, tokenize,
+  copyText, describeWhere, errorSpan, guessFamily, IMPORT_FORMATS, languageOf, tokenize,
 } from "./formats";
 
 export function CodeView({ text, language, testId }: { text: string; language: ReturnType<typeof languageOf>; testId?: string }) {
@@ -126,7 +128,7 @@ function ImportDefinitionDialog({ entity, onClose, onImported }: { entity: strin
       const result = await formatsApi.importDefinition(text, format || null, entity);
       onImported(result.segment);
     } catch (e) {
-      setError(e as DefinitionError);
+      setError(asDefinitionError(toAppError(e)));
     } finally {
       setBusy(false);
     }
@@ -201,4 +203,9 @@ function ImportDefinitionDialog({ entity, onClose, onImported }: { entity: strin
       </div>
     </div>
   );
+}
+
+/** Where a definition does not import; any other failure of the command as a message alone. */
+function asDefinitionError(e: AppError): DefinitionError {
+  return e.definition ?? { message: e.message, format: null, line: null, column: null, path: e.path, hint: null };
 }

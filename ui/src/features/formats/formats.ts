@@ -1,11 +1,6 @@
 // The Formats pane's pure logic: a small syntax tokenizer for the read-only code view, the
 // input family guess for "Import definition", and locating a parse error in the pasted text.
-import { invoke } from "@tauri-apps/api/core";
 import type { DefinitionError } from "../../bindings/DefinitionError";
-import type { ImportedDefinition } from "../../bindings/ImportedDefinition";
-import type { RenderedFormat } from "../../bindings/RenderedFormat";
-import type { Segment } from "../../bindings/Segment";
-import { toIpcError } from "../../lib/api";
 
 export type TokenKind = "keyword" | "string" | "number" | "key" | "punct" | "comment" | "literal" | "text";
 export type Token = { kind: TokenKind; text: string };
@@ -137,28 +132,6 @@ export function describeWhere(e: DefinitionError): string {
   return "";
 }
 
-export function isDefinitionError(e: unknown): e is DefinitionError {
-  return typeof e === "object" && e !== null && "message" in e && "line" in e && "hint" in e;
-}
-
-export const formatsApi = {
-  render: async (segment: Segment, entity: string | null, now: string | null): Promise<RenderedFormat[]> => {
-    try {
-      return await invoke<RenderedFormat[]>("render_formats", { segment, entity, now });
-    } catch (e) {
-      throw toIpcError(e);
-    }
-  },
-  importDefinition: async (text: string, format: string | null, entity: string | null): Promise<ImportedDefinition> => {
-    try {
-      return await invoke<ImportedDefinition>("import_definition", { text, format, entity });
-    } catch (e) {
-      if (isDefinitionError(e)) throw e;
-      const err = toIpcError(e);
-      throw { message: err.message, format: null, line: null, column: null, path: err.path, hint: null } satisfies DefinitionError;
-    }
-  },
-};
 
 /** Copies text, falling back to a hidden textarea and execCommand where the clipboard API is missing or refused. */
 export async function copyText(text: string): Promise<boolean> {

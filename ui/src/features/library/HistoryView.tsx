@@ -1,11 +1,11 @@
 import { useEffect, useState } from "react";
 import type { CountRecord } from "../../bindings/CountRecord";
-import type { LibraryError } from "../../bindings/LibraryError";
+import { toAppError, type AppError } from "../../ipc";
 import type { RevisionDiff } from "../../bindings/RevisionDiff";
 import type { RevisionInfo } from "../../bindings/RevisionInfo";
 import type { SegmentRecord } from "../../bindings/SegmentRecord";
 import { deltaLabel, describeChange, num, shortDate } from "./library";
-import { libraryApi, toLibraryError } from "../../lib/libraryApi";
+import { libraryApi } from "./api";
 import { CountChart } from "./CountChart";
 
 /** A segment's revisions, the diff between any two, restoring an old one, and its count history. */
@@ -16,16 +16,16 @@ export function HistoryView({ record, onRestored, onClose }: { record: SegmentRe
   const [from, setFrom] = useState(Math.max(0, current - 1));
   const [to, setTo] = useState(current);
   const [diff, setDiff] = useState<RevisionDiff>();
-  const [error, setError] = useState<LibraryError>();
+  const [error, setError] = useState<AppError>();
 
   useEffect(() => {
-    libraryApi.history(record.id).then(setRevisions).catch((e) => setError(toLibraryError(e)));
+    libraryApi.history(record.id).then(setRevisions).catch((e) => setError(toAppError(e)));
     libraryApi.counts(record.id).then((p) => setCounts(p.items)).catch(() => setCounts([]));
   }, [record.id, record.revision]);
 
   useEffect(() => {
     if (from === to) return setDiff(undefined);
-    libraryApi.diff(record.id, from, to).then(setDiff).catch((e) => setError(toLibraryError(e)));
+    libraryApi.diff(record.id, from, to).then(setDiff).catch((e) => setError(toAppError(e)));
   }, [record.id, from, to, record.revision]);
 
   const restore = async (revision: number) => {
@@ -33,7 +33,7 @@ export function HistoryView({ record, onRestored, onClose }: { record: SegmentRe
       await libraryApi.restore(record.id, revision, current);
       onRestored(await libraryApi.get(record.id));
     } catch (e) {
-      setError(toLibraryError(e));
+      setError(toAppError(e));
     }
   };
 

@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useState } from "react";
 import type { FileImport } from "../../bindings/FileImport";
-import type { LibraryError } from "../../bindings/LibraryError";
+import { toAppError, type AppError } from "../../ipc";
 import type { Page } from "../../bindings/Page";
 import type { Scope } from "../../bindings/Scope";
 import type { SegmentRecord } from "../../bindings/SegmentRecord";
@@ -8,7 +8,7 @@ import type { SegmentType } from "../../bindings/SegmentType";
 import type { SortField } from "../../bindings/SortField";
 import type { Status } from "../../bindings/Status";
 import { big, nextSort, num, pageLabel, shortDate, type Sort } from "./library";
-import { libraryApi, pickFile, toLibraryError } from "../../lib/libraryApi";
+import { libraryApi, pickSegmentFile } from "./api";
 
 const COLUMNS: [SortField, string][] = [
   ["name", "Name"],
@@ -32,7 +32,7 @@ export function LibraryView({ onOpen, onClose, currentId }: { onOpen: (r: Segmen
   const [pageNo, setPageNo] = useState(0);
   const [size, setSize] = useState(20);
   const [page, setPage] = useState<Page<SegmentRecord>>();
-  const [error, setError] = useState<LibraryError>();
+  const [error, setError] = useState<AppError>();
   const [importPath, setImportPath] = useState<string | null>(null);
   const [overwrite, setOverwrite] = useState(false);
   const [imported, setImported] = useState<FileImport>();
@@ -52,7 +52,7 @@ export function LibraryView({ onOpen, onClose, currentId }: { onOpen: (r: Segmen
           size: big(size),
         })
         .then((p) => live && (setPage(p), setError(undefined)))
-        .catch((e) => live && setError(toLibraryError(e)));
+        .catch((e) => live && setError(toAppError(e)));
     }, 150);
     return () => {
       live = false;
@@ -71,14 +71,14 @@ export function LibraryView({ onOpen, onClose, currentId }: { onOpen: (r: Segmen
         setError(undefined);
         setReload((n) => n + 1);
       } catch (e) {
-        setError(toLibraryError(e));
+        setError(toAppError(e));
       }
     },
     [overwrite],
   );
 
   const startImport = async () => {
-    const picked = await pickFile("open");
+    const picked = await pickSegmentFile("open");
     if (picked === undefined) setImportPath("");
     else if (picked) await runImport(picked);
   };

@@ -1,12 +1,12 @@
 import { useCallback, useEffect, useState } from "react";
-import type { LibraryError } from "../../bindings/LibraryError";
+import { appError, toAppError, type AppError } from "../../ipc";
 import type { Membership } from "../../bindings/Membership";
 import type { MembershipChange } from "../../bindings/MembershipChange";
 import type { Operation } from "../../bindings/Operation";
 import type { Page } from "../../bindings/Page";
 import type { SegmentRecord } from "../../bindings/SegmentRecord";
 import { idProblem, newestFirst, num, pageLabel, parseMembers, shortDate } from "./library";
-import { libraryApi, toLibraryError } from "../../lib/libraryApi";
+import { libraryApi } from "./api";
 
 const SIZE = 20;
 
@@ -28,7 +28,7 @@ export function MembersView({
   const [mPage, setMPage] = useState(0);
   const [cPage, setCPage] = useState(0);
   const [text, setText] = useState("");
-  const [error, setError] = useState<LibraryError>();
+  const [error, setError] = useState<AppError>();
   const [note, setNote] = useState("");
   const [frozenId, setFrozenId] = useState(`${record.id}_frozen`);
   const [busy, setBusy] = useState(false);
@@ -37,14 +37,14 @@ export function MembersView({
 
   const load = useCallback(() => {
     if (!isStatic) return;
-    libraryApi.members(record.id, mPage, SIZE).then(setMembers).catch((e) => setError(toLibraryError(e)));
-    newestChanges(record.id, operation || null, cPage).then(setChanges).catch((e) => setError(toLibraryError(e)));
+    libraryApi.members(record.id, mPage, SIZE).then(setMembers).catch((e) => setError(toAppError(e)));
+    newestChanges(record.id, operation || null, cPage).then(setChanges).catch((e) => setError(toAppError(e)));
   }, [record.id, isStatic, mPage, cPage, operation]);
   useEffect(load, [load, record.revision, record.individualCount]);
 
   const apply = async (what: "add" | "remove") => {
     const ids = parseMembers(text);
-    if (ids.length === 0) return setError({ kind: "invalid", status: 400, message: "Type or paste member identifiers first.", problems: [] });
+    if (ids.length === 0) return setError(appError("invalid", "Type or paste member identifiers first.", 400));
     try {
       const out = what === "add" ? await libraryApi.membersAdd(record.id, ids) : await libraryApi.membersRemove(record.id, ids);
       setNote(
@@ -56,20 +56,20 @@ export function MembersView({
       setError(undefined);
       onChanged(await libraryApi.get(record.id));
     } catch (e) {
-      setError(toLibraryError(e));
+      setError(toAppError(e));
     }
   };
 
   const freeze = async () => {
     const problem = idProblem(frozenId);
-    if (problem) return setError({ kind: "invalid_id", status: 400, message: problem, problems: [] });
+    if (problem) return setError(appError("invalid_id", problem, 400));
     setBusy(true);
     try {
       await libraryApi.freeze(record.id, frozenId, `${record.name} (frozen)`, asOf);
       setError(undefined);
       onChanged(await libraryApi.get(frozenId));
     } catch (e) {
-      setError(toLibraryError(e));
+      setError(toAppError(e));
     } finally {
       setBusy(false);
     }

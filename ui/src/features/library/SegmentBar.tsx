@@ -1,12 +1,12 @@
 import { useEffect, useRef, useState } from "react";
-import type { LibraryError } from "../../bindings/LibraryError";
+import { appError, toAppError, type AppError } from "../../ipc";
 import type { Scope } from "../../bindings/Scope";
 import type { Segment } from "../../bindings/Segment";
 import type { SegmentRecord } from "../../bindings/SegmentRecord";
 import type { SegmentType } from "../../bindings/SegmentType";
 import type { SourceInfo } from "../../bindings/SourceInfo";
 import { big, copyId, differs, idProblem, num, shortDate, suggestId } from "./library";
-import { libraryApi, pickFile, toLibraryError } from "../../lib/libraryApi";
+import { libraryApi, pickSegmentFile } from "./api";
 import type { PreviewState } from "../builder/preview";
 import { emptySegment } from "../../shared/tree";
 import { HistoryView } from "./HistoryView";
@@ -35,7 +35,7 @@ export function SegmentBar({
   const [record, setRecord] = useState<SegmentRecord>();
   const [dialog, setDialog] = useState<Dialog | null>(null);
   const [panel, setPanel] = useState<Panel>(null);
-  const [error, setError] = useState<LibraryError>();
+  const [error, setError] = useState<AppError>();
   const [note, setNote] = useState("");
 
   const dirty = record ? differs(segment, record.definition) : true;
@@ -58,7 +58,7 @@ export function SegmentBar({
       live = false;
     };
   }, [record, dirty, preview, source.path]);
-  const fail = (e: unknown) => setError(toLibraryError(e));
+  const fail = (e: unknown) => setError(toAppError(e));
 
   /** Opens a saved segment into the builder. */
   const open = (r: SegmentRecord) => {
@@ -95,13 +95,13 @@ export function SegmentBar({
     try {
       if (dialog.kind === "save" || dialog.kind === "saveAs" || dialog.kind === "duplicate") {
         const problem = idProblem(dialog.id);
-        if (problem) return setError({ kind: "invalid_id", status: 400, message: problem, problems: [] });
-        if (!dialog.name.trim()) return setError({ kind: "invalid", status: 400, message: "Give the segment a name.", problems: [] });
+        if (problem) return setError(appError("invalid_id", problem, 400));
+        if (!dialog.name.trim()) return setError(appError("invalid", "Give the segment a name.", 400));
         const exists = await libraryApi.get(dialog.id).then(
           () => true,
           () => false,
         );
-        if (exists) return setError({ kind: "exists", status: 409, message: `A segment “${dialog.id}” already exists: choose another id, or open it from the library.`, problems: [] });
+        if (exists) return setError(appError("exists", `A segment “${dialog.id}” already exists: choose another id, or open it from the library.`, 409));
         const definition = dialog.kind === "duplicate" ? (record?.definition ?? segment) : segment;
         const base = dialog.kind === "duplicate" && record ? { description: record.description, status: record.status } : {};
         const saved = await libraryApi.save({
@@ -118,7 +118,7 @@ export function SegmentBar({
         open(await libraryApi.get(saved.id));
         setNote(dialog.kind === "duplicate" ? `Duplicated into ${saved.id}.` : `Saved ${saved.id}, revision ${num(saved.revision)}.`);
       } else if (dialog.kind === "rename" && record) {
-        if (!dialog.name.trim()) return setError({ kind: "invalid", status: 400, message: "Give the segment a name.", problems: [] });
+        if (!dialog.name.trim()) return setError(appError("invalid", "Give the segment a name.", 400));
         const saved = await libraryApi.save({ id: record.id, name: dialog.name.trim(), expectedRevision: record.revision });
         setRecord(await libraryApi.get(saved.id));
         setNote(`Renamed (revision ${num(saved.revision)}).`);
@@ -129,7 +129,7 @@ export function SegmentBar({
       } else if (dialog.kind === "discard") {
         dialog.then();
       } else if (dialog.kind === "export" && record) {
-        if (!dialog.path.trim()) return setError({ kind: "invalid", status: 400, message: "Type the path of the file to write.", problems: [] });
+        if (!dialog.path.trim()) return setError(appError("invalid", "Type the path of the file to write.", 400));
         setNote(`Exported to ${await libraryApi.exportFile(record.id, dialog.path)}.`);
       }
       setDialog(null);
@@ -141,7 +141,7 @@ export function SegmentBar({
 
   const exportFile = async () => {
     if (!record) return;
-    const picked = await pickFile("save", `${record.id}.json`);
+    const picked = await pickSegmentFile("save", `${record.id}.json`);
     if (picked === undefined) return setDialog({ kind: "export", path: "" });
     if (picked === null) return;
     try {
