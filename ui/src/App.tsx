@@ -15,9 +15,10 @@ import type { EntityStats } from "./bindings/EntityStats";
 import { builderApi } from "./features/builder/api";
 import { dataApi } from "./features/data/api";
 import { insideApp, onFilesDropped, toAppError, type AppError } from "./ipc";
-import { split, update as updateAt } from "./shared/pointer";
 import { PreviewSequencer, type PreviewState } from "./features/builder/preview";
-import { emptySegment, entityOf, problemsByNode } from "./shared/tree";
+import { emptySegment, entityOf, problemsByNode, removeNode, updateGroup as updateGroupIn, updateNode as updateNodeIn } from "./shared/tree";
+import type { Group } from "./bindings/Group";
+import type { Node } from "./bindings/Node";
 
 /** "2024-05-01T12:00" (a datetime-local value, read as UTC) → RFC 3339. */
 function asOfToRfc3339(v: string): string | undefined {
@@ -93,12 +94,14 @@ export function App() {
     [segment, preview.response],
   );
 
-  const update = useCallback((pointer: string, fn: (old: any) => unknown) => {
-    setSegment((s) => (s ? updateAt(s, pointer, fn) : s));
+  const updateNode = useCallback((pointer: string, fn: (node: Node) => Node) => {
+    setSegment((s) => (s ? updateNodeIn(s, pointer, fn) : s));
+  }, []);
+  const updateGroup = useCallback((pointer: string, fn: (group: Group) => Group) => {
+    setSegment((s) => (s ? updateGroupIn(s, pointer, fn) : s));
   }, []);
   const remove = useCallback((pointer: string) => {
-    const [parent, index] = split(pointer);
-    setSegment((s) => (s ? updateAt(s, parent, (children: unknown[]) => children.filter((_, i) => i !== Number(index))) : s));
+    setSegment((s) => (s ? removeNode(s, pointer) : s));
   }, []);
 
   if (loadError) {
@@ -120,7 +123,7 @@ export function App() {
   const entity = entityOf(source.schema, segment.entity);
   // Per-node counts of the newest preview; hidden while a newer one is pending (paths may have moved).
   const nodeCounts = nodeCountMap(preview.pending ? undefined : preview.response?.nodes);
-  const builder: Builder = { source, problems, update, remove, nodeCounts };
+  const builder: Builder = { source, problems, updateNode, updateGroup, remove, nodeCounts };
   const fileName = source.path.split(/[\\/]/).pop();
 
   return (

@@ -1,5 +1,7 @@
 // Per-node counts, samples and overlap: the logic behind the count badges, the samples panel and
 // the Venn picture (the components only draw what these return).
+import type { Group } from "../bindings/Group";
+import type { Node } from "../bindings/Node";
 import type { NodeCountInfo } from "../bindings/NodeCountInfo";
 import type { OverlapResponse } from "../bindings/OverlapResponse";
 import type { Segment } from "../bindings/Segment";
@@ -13,9 +15,13 @@ export function nodeCountMap(nodes: NodeCountInfo[] | null | undefined): Map<str
   return new Map((nodes ?? []).map((n) => [n.path, n]));
 }
 
+/** What a pointer of the tree can point at: a node, the root group or a relationship's filter, or
+ * a reference to another segment (only in definitions read from elsewhere). */
+type Labelled = Node | (Group & { type?: undefined }) | { type: "segment_ref"; segment?: string };
+
 /** A short human label of the node at `path` ("country is US", "any of 3 conditions"…). */
 export function nodeLabel(segment: Segment, path: string): string {
-  const node = get(segment, path) as any;
+  const node = get(segment, path) as Labelled | undefined;
   if (!node || typeof node !== "object") return path;
   switch (node.type) {
     case "condition": {

@@ -24,10 +24,11 @@ export function get(doc: unknown, pointer: string): unknown {
   return cur;
 }
 
-/** A copy of `doc` with the value at `pointer` replaced by `fn(old)`; other branches are shared. */
-export function update<T>(doc: T, pointer: string, fn: (old: any) => unknown): T {
+/** A copy of `doc` with the value at `pointer` replaced by `fn(old)`; other branches are shared.
+ * Untyped on purpose (any JSON document); the typed edits of the segment tree are in tree.ts. */
+export function update<T>(doc: T, pointer: string, fn: (old: unknown) => unknown): T {
   const ts = tokens(pointer);
-  const go = (cur: any, i: number): any => {
+  const go = (cur: unknown, i: number): unknown => {
     if (i === ts.length) return fn(cur);
     const key = ts[i];
     if (Array.isArray(cur)) {
@@ -35,9 +36,10 @@ export function update<T>(doc: T, pointer: string, fn: (old: any) => unknown): T
       copy[Number(key)] = go(cur[Number(key)], i + 1);
       return copy;
     }
-    return { ...(cur ?? {}), [key]: go(cur?.[key], i + 1) };
+    const obj = cur !== null && typeof cur === "object" ? (cur as Record<string, unknown>) : {};
+    return { ...obj, [key]: go(obj[key], i + 1) };
   };
-  return go(doc, 0);
+  return go(doc, 0) as T;
 }
 
 /** The parent pointer and last token: "/root/children/2" → ["/root/children", "2"]. */

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { Segment } from "../bindings/Segment";
 import type { SourceInfo } from "../bindings/SourceInfo";
-import { newCondition, nodePointers, problemField, problemsByNode, withAttribute } from "./tree";
+import { addChild, newCondition, nodePointers, ofKind, problemField, problemsByNode, removeNode, updateGroup, updateNode, withAttribute } from "./tree";
 
 const segment: Segment = {
   version: 1,
@@ -105,5 +105,33 @@ describe("conditions", () => {
     expect(c).toMatchObject({ attribute: "age", operator: "between", value: [1, 5] });
     const t = withAttribute(source, c, entity.columns[1]);
     expect(t).toMatchObject({ attribute: "country", operator: "is", value: "" });
+  });
+});
+
+describe("typed edits of the tree", () => {
+  it("updateNode with ofKind changes a node of that kind only", () => {
+    const next = updateNode(segment, "/root/children/0", ofKind("condition", (c) => ({ ...c, value: "CA" })));
+    expect(next.root.children[0]).toEqual({ type: "condition", attribute: "country", operator: "is", value: "CA" });
+    expect(next.root.children[1]).toBe(segment.root.children[1]);
+    const same = updateNode(segment, "/root/children/0", ofKind("sql", (n) => ({ ...n, sql: "2" })));
+    expect(same.root.children[0]).toBe(segment.root.children[0]);
+  });
+
+  it("updateGroup edits the root, a nested group (still a group node) and a relationship's filter", () => {
+    expect(updateGroup(segment, "/root", (g) => ({ ...g, negated: true })).root.negated).toBe(true);
+    const nested = updateGroup(segment, "/root/children/2", (g) => ({ combinator: "and", children: g.children }));
+    expect(nested.root.children[2]).toEqual({ type: "group", combinator: "and", children: [{ type: "sql", sql: "1" }] });
+    expect(Object.keys(nested.root.children[2])[0]).toBe("type");
+    const filter = addChild(segment, "/root/children/1/filter", { type: "sql", sql: "x" });
+    expect(nodePointers(filter)).toContain("/root/children/1/filter/children/1");
+  });
+
+  it("addChild appends, removeNode removes by pointer", () => {
+    const added = addChild(segment, "/root", { type: "sql", sql: "2" });
+    expect(added.root.children).toHaveLength(4);
+    const removed = removeNode(segment, "/root/children/1");
+    expect(removed.root.children.map((c) => c.type)).toEqual(["condition", "group"]);
+    expect(removeNode(segment, "/root/children/2/children/0").root.children[2]).toEqual({ type: "group", combinator: "or", children: [] });
+    expect(segment.root.children).toHaveLength(3);
   });
 });

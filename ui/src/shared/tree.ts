@@ -8,13 +8,50 @@ import type { Relationship } from "../bindings/Relationship";
 import type { Schema } from "../bindings/Schema";
 import type { Segment } from "../bindings/Segment";
 import type { SourceInfo } from "../bindings/SourceInfo";
-import { join } from "./pointer";
+import { join, split, update } from "./pointer";
 import { defaultValue } from "./values";
 
-export type ConditionNode = Extract<Node, { type: "condition" }>;
-export type GroupNode = Extract<Node, { type: "group" }>;
-export type SqlNode = Extract<Node, { type: "sql" }>;
-export type RelationshipNode = Extract<Node, { type: "relationship" }>;
+export type NodeKind = Node["type"];
+/** The node of one kind, e.g. `NodeOf<"condition">`. */
+export type NodeOf<K extends NodeKind> = Extract<Node, { type: K }>;
+export type ConditionNode = NodeOf<"condition">;
+export type GroupNode = NodeOf<"group">;
+export type SqlNode = NodeOf<"sql">;
+export type RelationshipNode = NodeOf<"relationship">;
+
+// Edits of the tree, each a function of the segment: the pointer says where, the function what.
+
+/** The segment with the node at `pointer` (a condition, SQL, relationship or nested group)
+ * replaced by `fn(node)`. */
+export function updateNode(segment: Segment, pointer: string, fn: (node: Node) => Node): Segment {
+  return update(segment, pointer, (old) => fn(old as Node));
+}
+
+/** `fn` on nodes of kind `kind`; a node of another kind is left as it is. */
+export function ofKind<K extends NodeKind>(kind: K, fn: (node: NodeOf<K>) => NodeOf<K>): (node: Node) => Node {
+  return (node) => (node.type === kind ? fn(node as NodeOf<K>) : node);
+}
+
+/** The segment with the group at `pointer` (the root "/root", a nested group or a relationship's
+ * filter) replaced by `fn(group)`; a nested group stays a group node. */
+export function updateGroup(segment: Segment, pointer: string, fn: (group: Group) => Group): Segment {
+  return update(segment, pointer, (old) => {
+    const group = old as Group & { type?: "group" };
+    const next = fn(group);
+    return group.type ? { type: group.type, ...next } : next;
+  });
+}
+
+/** The segment with `node` appended to the children of the group at `pointer`. */
+export function addChild(segment: Segment, pointer: string, node: Node): Segment {
+  return updateGroup(segment, pointer, (g) => ({ ...g, children: [...(g.children ?? []), node] }));
+}
+
+/** The segment without the node at `pointer` ("…/children/i"). */
+export function removeNode(segment: Segment, pointer: string): Segment {
+  const [children, index] = split(pointer);
+  return updateGroup(segment, split(children)[0], (g) => ({ ...g, children: g.children.filter((_, i) => i !== Number(index)) }));
+}
 
 export function emptySegment(entity: string | undefined): Segment {
   return { version: 1, entity, root: { combinator: "and", children: [] } };

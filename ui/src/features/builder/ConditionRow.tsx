@@ -1,6 +1,6 @@
 import type { Entity } from "../../bindings/Entity";
 import type { Operator } from "../../bindings/Operator";
-import { badFields, operatorsFor, withAttribute, type ConditionNode } from "../../shared/tree";
+import { badFields, ofKind, operatorsFor, withAttribute, type ConditionNode } from "../../shared/tree";
 import { defaultValue, takesCase } from "../../shared/values";
 import { useBuilder } from "./context";
 import { Toggle } from "./inputs";
@@ -11,12 +11,12 @@ import { columnStats } from "../../shared/data";
 
 /** attribute · operator · value, on one line. */
 export function ConditionRow({ node, at, entity }: { node: ConditionNode; at: string; entity: Entity }) {
-  const { source, update, remove, problems } = useBuilder();
+  const { source, updateNode, remove, problems } = useBuilder();
   const column = entity.columns.find((c) => c.name === node.attribute);
   const { stats } = useStats();
   const operators = operatorsFor(source, column);
   const typeLabel = (t: string) => source.types.find((x) => x.data_type === t)?.label ?? t;
-  const set = (patch: Partial<ConditionNode>) => update(at, (old: ConditionNode) => ({ ...old, ...patch }));
+  const set = (patch: Partial<ConditionNode>) => updateNode(at, ofKind("condition", (old) => ({ ...old, ...patch })));
   const mine = problems.get(at);
   const bad = badFields(at, mine);
   return (
@@ -30,7 +30,7 @@ export function ConditionRow({ node, at, entity }: { node: ConditionNode; at: st
           value={column ? node.attribute : ""}
           onChange={(e) => {
             const c = entity.columns.find((x) => x.name === e.target.value);
-            if (c) update(at, (old: ConditionNode) => withAttribute(source, old, c));
+            if (c) updateNode(at, ofKind("condition", (old) => withAttribute(source, old, c)));
           }}
         >
           {!column && (

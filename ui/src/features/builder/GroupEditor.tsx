@@ -26,10 +26,10 @@ type Props = {
 };
 
 export function GroupEditor({ group, at, entity, depth, isRoot, isFilter, nested }: Props) {
-  const { source, update, remove, problems } = useBuilder();
+  const { source, updateGroup, remove, problems } = useBuilder();
   const rels = relationshipsFrom(source.schema, entity.name);
-  const add = (node: Node) => update(join(at, "children"), (old: Node[]) => [...(old ?? []), node]);
-  const setGroup = (patch: Partial<Group>) => update(at, (old: Group) => ({ ...old, ...patch }));
+  const add = (node: Node) => updateGroup(at, (old) => ({ ...old, children: [...(old.children ?? []), node] }));
+  const setGroup = (patch: Partial<Group>) => updateGroup(at, (old) => ({ ...old, ...patch }));
   const word = group.combinator === "and" ? "AND" : "OR";
   const mine = problems.get(at);
   return (

@@ -5,7 +5,7 @@ import type { Entity } from "../../bindings/Entity";
 import type { TimeWindow } from "../../bindings/TimeWindow";
 import type { JsonValue } from "../../bindings/serde_json/JsonValue";
 import { join } from "../../shared/pointer";
-import { badFields, entityOf, newRelationship, relationshipsFrom, type RelationshipNode } from "../../shared/tree";
+import { badFields, entityOf, newRelationship, ofKind, relationshipsFrom, type RelationshipNode } from "../../shared/tree";
 import { today } from "../../shared/values";
 import { RemoveButton } from "./ConditionRow";
 import { useBuilder } from "./context";
@@ -60,12 +60,12 @@ function defaultWindow(type: TimeWindow["type"]): TimeWindow {
 }
 
 export function RelationshipEditor({ node, at, entity, depth }: { node: RelationshipNode; at: string; entity: Entity; depth: number }) {
-  const { source, update, remove, problems } = useBuilder();
+  const { source, updateNode, remove, problems } = useBuilder();
   const schema = source.schema;
   const rels = relationshipsFrom(schema, entity.name);
   const rel = rels.find((r) => r.name === node.relationship);
   const related = rel ? entityOf(schema, rel.to_entity) : undefined;
-  const set = (patch: Partial<RelationshipNode>) => update(at, (old: RelationshipNode) => ({ ...old, ...patch }));
+  const set = (patch: Partial<RelationshipNode>) => updateNode(at, ofKind("relationship", (old) => ({ ...old, ...patch })));
   const constraint: Constraint = node.constraint ?? { type: "occurrences", operator: "at_least", value: 1 };
   const measure: Measure = constraint.type === "occurrences" ? "count" : constraint.function;
   const window: TimeWindow = node.window ?? { type: "any_time" };
@@ -114,7 +114,7 @@ export function RelationshipEditor({ node, at, entity, depth }: { node: Relation
           value={rel ? rel.name : ""}
           onChange={(e) => {
             const r = rels.find((x) => x.name === e.target.value);
-            if (r) update(at, (old: RelationshipNode) => ({ ...newRelationship(r), constraint: old.constraint, window: r.time_column ? old.window : { type: "any_time" } }));
+            if (r) updateNode(at, ofKind("relationship", (old) => ({ ...newRelationship(r), constraint: old.constraint, window: r.time_column ? old.window : { type: "any_time" } })));
           }}
         >
           {!rel && <option value="">{node.relationship || "Choose related records"}</option>}

@@ -1,4 +1,6 @@
 import { createContext, useContext } from "react";
+import type { Group } from "../../bindings/Group";
+import type { Node } from "../../bindings/Node";
 import type { NodeCountInfo } from "../../bindings/NodeCountInfo";
 import type { Problem } from "../../bindings/Problem";
 import type { SourceInfo } from "../../bindings/SourceInfo";
@@ -7,8 +9,11 @@ export type Builder = {
   source: SourceInfo;
   /** Problems by the pointer of the node they are about. */
   problems: Map<string, Problem[]>;
-  /** Replace the value at `pointer` in the segment with `fn(old)`. */
-  update: (pointer: string, fn: (old: any) => unknown) => void;
+  /** Replace the node at `pointer` (condition, SQL, relationship, nested group) with `fn(node)`;
+   * `ofKind` (shared/tree.ts) types `fn` for one kind of node. */
+  updateNode: (pointer: string, fn: (node: Node) => Node) => void;
+  /** Replace the group at `pointer` (root, nested group, relationship filter) with `fn(group)`. */
+  updateGroup: (pointer: string, fn: (group: Group) => Group) => void;
   /** Remove the node at `pointer` from its parent group. */
   remove: (pointer: string) => void;
   /** The newest preview's count of every node alone and of the segment without it. */
