@@ -75,3 +75,12 @@ describe("the preview sequencer", () => {
     expect(s.state.error).toEqual({ kind: "query", message: "boom", path: null });
   });
 });
+
+describe("asOfToRfc3339", () => {
+  it("reads a datetime-local value as UTC", async () => {
+    const { asOfToRfc3339 } = await import("./preview");
+    expect(asOfToRfc3339("2024-05-01T12:00")).toBe("2024-05-01T12:00:00Z");
+    expect(asOfToRfc3339("2024-05-01T12:00:30")).toBe("2024-05-01T12:00:30Z");
+    expect(asOfToRfc3339("")).toBeNull();
+  });
+});

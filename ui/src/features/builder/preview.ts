@@ -72,3 +72,8 @@ export class PreviewSequencer {
     if (this.timer !== undefined) clearTimeout(this.timer);
   }
 }
+
+/** "2024-05-01T12:00" (a datetime-local value, read as UTC) → RFC 3339; null when empty. */
+export function asOfToRfc3339(v: string): string | null {
+  return v ? `${v.length === 16 ? v + ":00" : v}Z` : null;
+}
