@@ -84,57 +84,14 @@ function ValueInput({ type, operator, value, onChange, listId }: Props) {
           listId={listId}
         />
       );
-    case "range": {
-      const pair = Array.isArray(value) ? value : [null, null];
-      const set = (i: 0 | 1, v: JsonValue) => onChange(i === 0 ? [v, pair[1] ?? null] : [pair[0] ?? null, v]);
-      if (type === "datetime") {
-        return (
-          <span className="inline">
-            <DateInput value={pair[0]} onChange={(v) => set(0, v)} label="From date" testid="value-low" />
-            <span className="word">and</span>
-            <DateInput value={pair[1]} onChange={(v) => set(1, v)} label="To date" testid="value-high" />
-          </span>
-        );
-      }
-      return (
-        <span className="inline">
-          <NumberInput value={pair[0]} onChange={(v) => set(0, v)} label="Lowest value" testid="value-low" />
-          <span className="word">and</span>
-          <NumberInput value={pair[1]} onChange={(v) => set(1, v)} label="Highest value" testid="value-high" />
-        </span>
-      );
-    }
+    case "range":
+      return <RangeInput type={type} value={value} onChange={onChange} />;
     case "date":
       return <DateInput value={value} onChange={onChange} label="Date" testid="value" />;
-    case "relative": {
-      const v = obj(value);
-      const ago = ["more_than_ago", "less_than_ago", "exactly_ago"].includes(operator);
-      return (
-        <span className="inline">
-          <NumberInput
-            value={v.amount}
-            onChange={(amount) => onChange({ ...v, amount })}
-            label="Amount"
-            testid="value-amount"
-            integer
-          />
-          <UnitSelect value={v.unit} onChange={(unit) => onChange({ ...v, unit })} />
-          {ago && <span className="word">ago</span>}
-        </span>
-      );
-    }
-    case "relative_range": {
-      const v = obj(value);
-      return (
-        <span className="inline">
-          <NumberInput value={v.from} onChange={(from) => onChange({ ...v, from })} label="From (units ago)" testid="value-low" integer />
-          <span className="word">and</span>
-          <NumberInput value={v.to} onChange={(to) => onChange({ ...v, to })} label="To (units ago)" testid="value-high" integer />
-          <UnitSelect value={v.unit} onChange={(unit) => onChange({ ...v, unit })} />
-          <span className="word">ago</span>
-        </span>
-      );
-    }
+    case "relative":
+      return <RelativeInput value={value} onChange={onChange} ago={["more_than_ago", "less_than_ago", "exactly_ago"].includes(operator)} />;
+    case "relative_range":
+      return <RelativeRangeInput value={value} onChange={onChange} />;
     case "period":
       return (
         <select
@@ -151,57 +108,95 @@ function ValueInput({ type, operator, value, onChange, listId }: Props) {
           ))}
         </select>
       );
-    case "date_part": {
-      const v = obj(value);
-      const part = DATE_PARTS.find((p) => p.part === v.part) ?? DATE_PARTS[0];
-      const values = Array.isArray(v.values) ? v.values : [];
-      const names = part.part === "month" ? MONTHS : part.part === "weekday" ? WEEKDAYS : null;
-      return (
-        <span className="inline">
-          <select
-            className="select"
-            aria-label="Date part"
-            data-testid="value-part"
-            value={part.part}
-            onChange={(e) => onChange({ part: e.target.value, values: [] })}
-          >
-            {DATE_PARTS.map((p) => (
-              <option key={p.part} value={p.part}>
-                {p.label}
-              </option>
-            ))}
-          </select>
-          <span className="word">is one of</span>
-          {names ? (
-            <span className="chip-picks" role="group" aria-label={part.label}>
-              {names.map((name, i) => {
-                const n = part.part === "month" ? i + 1 : i;
-                const on = values.includes(n);
-                return (
-                  <button
-                    key={name}
-                    type="button"
-                    className={"pick" + (on ? " on" : "")}
-                    aria-pressed={on}
-                    onClick={() =>
-                      onChange({
-                        part: part.part,
-                        values: on ? values.filter((x) => x !== n) : [...values, n].sort((a, b) => Number(a) - Number(b)),
-                      })
-                    }
-                  >
-                    {part.part === "weekday" ? name.slice(0, 3) : name}
-                  </button>
-                );
-              })}
-            </span>
-          ) : (
-            <ChipsInput values={values} onChange={(vs) => onChange({ part: part.part, values: vs })} numeric label={part.label} />
-          )}
-        </span>
-      );
-    }
+    case "date_part":
+      return <DatePartInput value={value} onChange={onChange} />;
   }
+}
+
+type Input = { value: JsonValue; onChange: (v: JsonValue) => void };
+
+/** Between two numbers, or two dates. */
+function RangeInput({ type, value, onChange }: Input & { type: DataType }) {
+  const pair = Array.isArray(value) ? value : [null, null];
+  const set = (i: 0 | 1, v: JsonValue) => onChange(i === 0 ? [v, pair[1] ?? null] : [pair[0] ?? null, v]);
+  if (type === "datetime") {
+    return (
+      <span className="inline">
+        <DateInput value={pair[0]} onChange={(v) => set(0, v)} label="From date" testid="value-low" />
+        <span className="word">and</span>
+        <DateInput value={pair[1]} onChange={(v) => set(1, v)} label="To date" testid="value-high" />
+      </span>
+    );
+  }
+  return (
+    <span className="inline">
+      <NumberInput value={pair[0]} onChange={(v) => set(0, v)} label="Lowest value" testid="value-low" />
+      <span className="word">and</span>
+      <NumberInput value={pair[1]} onChange={(v) => set(1, v)} label="Highest value" testid="value-high" />
+    </span>
+  );
+}
+
+/** An amount of time units ({amount, unit}), "ago" for the operators that look back. */
+function RelativeInput({ value, onChange, ago }: Input & { ago: boolean }) {
+  const v = obj(value);
+  return (
+    <span className="inline">
+      <NumberInput value={v.amount} onChange={(amount) => onChange({ ...v, amount })} label="Amount" testid="value-amount" integer />
+      <UnitSelect value={v.unit} onChange={(unit) => onChange({ ...v, unit })} />
+      {ago && <span className="word">ago</span>}
+    </span>
+  );
+}
+
+/** Between two amounts of time units ago ({from, to, unit}). */
+function RelativeRangeInput({ value, onChange }: Input) {
+  const v = obj(value);
+  return (
+    <span className="inline">
+      <NumberInput value={v.from} onChange={(from) => onChange({ ...v, from })} label="From (units ago)" testid="value-low" integer />
+      <span className="word">and</span>
+      <NumberInput value={v.to} onChange={(to) => onChange({ ...v, to })} label="To (units ago)" testid="value-high" integer />
+      <UnitSelect value={v.unit} onChange={(unit) => onChange({ ...v, unit })} />
+      <span className="word">ago</span>
+    </span>
+  );
+}
+
+/** A part of the date ({part, values}): months and weekdays as buttons, other parts as numbers. */
+function DatePartInput({ value, onChange }: Input) {
+  const v = obj(value);
+  const part = DATE_PARTS.find((p) => p.part === v.part) ?? DATE_PARTS[0];
+  const values = Array.isArray(v.values) ? v.values : [];
+  const names = part.part === "month" ? MONTHS : part.part === "weekday" ? WEEKDAYS : null;
+  return (
+    <span className="inline">
+      <select className="select" aria-label="Date part" data-testid="value-part" value={part.part} onChange={(e) => onChange({ part: e.target.value, values: [] })}>
+        {DATE_PARTS.map((p) => (
+          <option key={p.part} value={p.part}>
+            {p.label}
+          </option>
+        ))}
+      </select>
+      <span className="word">is one of</span>
+      {names ? (
+        <span className="chip-picks" role="group" aria-label={part.label}>
+          {names.map((name, i) => {
+            const n = part.part === "month" ? i + 1 : i;
+            const on = values.includes(n);
+            const next = on ? values.filter((x) => x !== n) : [...values, n].sort((a, b) => Number(a) - Number(b));
+            return (
+              <button key={name} type="button" className={"pick" + (on ? " on" : "")} aria-pressed={on} onClick={() => onChange({ part: part.part, values: next })}>
+                {part.part === "weekday" ? name.slice(0, 3) : name}
+              </button>
+            );
+          })}
+        </span>
+      ) : (
+        <ChipsInput values={values} onChange={(vs) => onChange({ part: part.part, values: vs })} numeric label={part.label} />
+      )}
+    </span>
+  );
 }
 
 export function DateInput(props: {
