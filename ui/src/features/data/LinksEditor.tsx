@@ -2,26 +2,27 @@
 // (confirm), confirmed links (edit, remove), a form to add one (child column → parent column),
 // and the time column of each table (for time windows).
 import { useEffect, useState } from "react";
-import type { AppError } from "../../ipc";
+import type { Entity } from "../../bindings/Entity";
 import type { Link } from "../../bindings/Link";
 import type { RelationshipsResponse } from "../../bindings/RelationshipsResponse";
 import type { SourceInfo } from "../../bindings/SourceInfo";
+import { toAppError, type AppError } from "../../ipc";
 import { percent } from "../../shared/data";
 import { dataApi } from "./api";
 
 const empty: Link = { child: "", child_column: "", parent: "", parent_column: "" };
 const same = (a: Link, b: Link) => a.child === b.child && a.child_column === b.child_column && a.parent === b.parent && a.parent_column === b.parent_column;
 
-export function LinksEditor({ source, onChanged }: { source: SourceInfo; onChanged: () => void }) {
+/** The relationships and time columns of `data`; every change reloads the data source (`onChanged`). */
+function useLinks(data: string, onChanged: () => void) {
   const [state, setState] = useState<RelationshipsResponse>();
   const [error, setError] = useState<AppError>();
   const [draft, setDraft] = useState<Link>(empty);
   const [editing, setEditing] = useState<Link>();
-  const data = source.path;
 
   useEffect(() => {
     setState(undefined);
-    dataApi.relationships(data).then(setState).catch(setError);
+    dataApi.relationships(data).then(setState).catch((e) => setError(toAppError(e)));
   }, [data]);
 
   async function apply(p: Promise<RelationshipsResponse>) {
@@ -31,7 +32,7 @@ export function LinksEditor({ source, onChanged }: { source: SourceInfo; onChang
       onChanged();
       return true;
     } catch (e) {
-      setError(e as AppError);
+      setError(toAppError(e));
       return false;
     }
   }
@@ -46,8 +47,14 @@ export function LinksEditor({ source, onChanged }: { source: SourceInfo; onChang
     }
   }
 
+  const edit = (l: Link | undefined) => (setDraft(l ?? empty), setEditing(l));
+  return { state, error, draft, setDraft, editing, edit, apply, save };
+}
+
+export function LinksEditor({ source, onChanged }: { source: SourceInfo; onChanged: () => void }) {
+  const data = source.path;
+  const { state, error, draft, setDraft, editing, edit, apply, save } = useLinks(data, onChanged);
   const entities = state?.schema.entities ?? source.schema.entities;
-  const columns = (table: string) => entities.find((e) => e.name === table)?.columns ?? [];
   const declared = (state?.schema.relationships ?? []).filter(
     (r) => r.cardinality === "many_to_one" && !state?.confirmed.some((c) => c.child === r.from_entity && c.parent === r.to_entity),
   );
@@ -72,7 +79,7 @@ export function LinksEditor({ source, onChanged }: { source: SourceInfo; onChang
                 {l.child}.{l.child_column} → {l.parent}.{l.parent_column}
               </span>
               <span className="muted small">confirmed</span>
-              <button type="button" className="link small" onClick={() => (setDraft(l), setEditing(l))}>
+              <button type="button" className="link small" onClick={() => edit(l)}>
                 edit
               </button>
               <button type="button" className="link small danger" onClick={() => apply(dataApi.relate(data, l, true))}>
@@ -96,68 +103,82 @@ export function LinksEditor({ source, onChanged }: { source: SourceInfo; onChang
           {declared.length + state.confirmed.length + state.proposals.length === 0 && <li className="muted">No relationships yet: add one below.</li>}
         </ul>
       )}
-      <div className="row link-form" data-testid="link-form">
-        <select className="select" aria-label="Child table" value={draft.child} onChange={(e) => setDraft({ ...draft, child: e.target.value, child_column: "" })}>
-          <option value="">table…</option>
-          {entities.map((e) => (
-            <option key={e.name}>{e.name}</option>
-          ))}
-        </select>
-        <select className="select" aria-label="Child column" value={draft.child_column} onChange={(e) => setDraft({ ...draft, child_column: e.target.value })}>
-          <option value="">column…</option>
-          {columns(draft.child).map((c) => (
-            <option key={c.name}>{c.name}</option>
-          ))}
-        </select>
-        <span className="word">→</span>
-        <select className="select" aria-label="Parent table" value={draft.parent} onChange={(e) => setDraft({ ...draft, parent: e.target.value, parent_column: "" })}>
-          <option value="">table…</option>
-          {entities.map((e) => (
-            <option key={e.name}>{e.name}</option>
-          ))}
-        </select>
-        <select className="select" aria-label="Parent column" value={draft.parent_column} onChange={(e) => setDraft({ ...draft, parent_column: e.target.value })}>
-          <option value="">column…</option>
-          {columns(draft.parent).map((c) => (
-            <option key={c.name}>{c.name}</option>
-          ))}
-        </select>
-        <button type="button" className="btn small" data-testid="link-add" disabled={!draft.child || !draft.child_column || !draft.parent || !draft.parent_column} onClick={save}>
-          {editing ? "Save" : "Add"}
-        </button>
-        {editing && (
-          <button type="button" className="link small" onClick={() => (setDraft(empty), setEditing(undefined))}>
-            cancel
-          </button>
-        )}
-      </div>
-      {state && (
-        <div className="time-columns">
-          <div className="card-title" style={{ marginTop: 12 }}>
-            Time column per table
-          </div>
-          {state.schema.entities.map((e) => {
-            const dates = e.columns.filter((c) => c.data_type === "datetime");
-            if (!dates.length) return null;
-            return (
-              <label key={e.name} className="field">
-                <span className="time-table">{e.name}</span>
-                <select className="select" data-testid={`time-${e.name}`} value={state.schema.relationships.find((r) => r.to_entity === e.name && r.time_column)?.time_column ?? ""} onChange={(ev) => apply(dataApi.setTimeColumn(data, e.name, ev.target.value || null))}>
-                  <option value="">none</option>
-                  {dates.map((c) => (
-                    <option key={c.name}>{c.name}</option>
-                  ))}
-                </select>
-              </label>
-            );
-          })}
-        </div>
-      )}
+      <LinkForm entities={entities} draft={draft} onDraft={setDraft} editing={!!editing} onSave={save} onCancel={() => edit(undefined)} />
+      {state && <TimeColumns state={state} onChange={(table, column) => apply(dataApi.setTimeColumn(data, table, column))} />}
       {error && (
         <p className="error-text" role="alert" data-testid="links-error">
           {error.message}
         </p>
       )}
+    </div>
+  );
+}
+
+type FormProps = { entities: Entity[]; draft: Link; onDraft: (l: Link) => void; editing: boolean; onSave: () => void; onCancel: () => void };
+
+/** child table . column → parent table . column */
+function LinkForm({ entities, draft, onDraft, editing, onSave, onCancel }: FormProps) {
+  const columns = (table: string) => entities.find((e) => e.name === table)?.columns ?? [];
+  return (
+    <div className="row link-form" data-testid="link-form">
+      <select className="select" aria-label="Child table" value={draft.child} onChange={(e) => onDraft({ ...draft, child: e.target.value, child_column: "" })}>
+        <option value="">table…</option>
+        {entities.map((e) => (
+          <option key={e.name}>{e.name}</option>
+        ))}
+      </select>
+      <select className="select" aria-label="Child column" value={draft.child_column} onChange={(e) => onDraft({ ...draft, child_column: e.target.value })}>
+        <option value="">column…</option>
+        {columns(draft.child).map((c) => (
+          <option key={c.name}>{c.name}</option>
+        ))}
+      </select>
+      <span className="word">→</span>
+      <select className="select" aria-label="Parent table" value={draft.parent} onChange={(e) => onDraft({ ...draft, parent: e.target.value, parent_column: "" })}>
+        <option value="">table…</option>
+        {entities.map((e) => (
+          <option key={e.name}>{e.name}</option>
+        ))}
+      </select>
+      <select className="select" aria-label="Parent column" value={draft.parent_column} onChange={(e) => onDraft({ ...draft, parent_column: e.target.value })}>
+        <option value="">column…</option>
+        {columns(draft.parent).map((c) => (
+          <option key={c.name}>{c.name}</option>
+        ))}
+      </select>
+      <button type="button" className="btn small" data-testid="link-add" disabled={!draft.child || !draft.child_column || !draft.parent || !draft.parent_column} onClick={onSave}>
+        {editing ? "Save" : "Add"}
+      </button>
+      {editing && (
+        <button type="button" className="link small" onClick={onCancel}>
+          cancel
+        </button>
+      )}
+    </div>
+  );
+}
+
+function TimeColumns({ state, onChange }: { state: RelationshipsResponse; onChange: (table: string, column: string | null) => void }) {
+  return (
+    <div className="time-columns">
+      <div className="card-title" style={{ marginTop: 12 }}>
+        Time column per table
+      </div>
+      {state.schema.entities.map((e) => {
+        const dates = e.columns.filter((c) => c.data_type === "datetime");
+        if (!dates.length) return null;
+        return (
+          <label key={e.name} className="field">
+            <span className="time-table">{e.name}</span>
+            <select className="select" data-testid={`time-${e.name}`} value={state.schema.relationships.find((r) => r.to_entity === e.name && r.time_column)?.time_column ?? ""} onChange={(ev) => onChange(e.name, ev.target.value || null)}>
+              <option value="">none</option>
+              {dates.map((c) => (
+                <option key={c.name}>{c.name}</option>
+              ))}
+            </select>
+          </label>
+        );
+      })}
     </div>
   );
 }
