@@ -5,8 +5,8 @@ import type { Segment } from "../../bindings/Segment";
 import { removeNode, updateGroup as updateGroupIn, updateNode as updateNodeIn } from "../../shared/tree";
 
 /** The segment being built, replaced whole on every edit; the typed edits are stable callbacks. */
-export function useSegmentTree() {
-  const [segment, setSegment] = useState<Segment>();
+export function useSegmentTree(initial?: Segment) {
+  const [segment, setSegment] = useState<Segment | undefined>(initial);
   const updateNode = useCallback((pointer: string, fn: (node: Node) => Node) => {
     setSegment((s) => (s ? updateNodeIn(s, pointer, fn) : s));
   }, []);
