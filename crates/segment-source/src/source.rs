@@ -71,8 +71,9 @@ impl std::fmt::Debug for Interrupter {
 
 /// A SQLite file opened read-only: its schema, and counts of segments over it.
 ///
-/// The connection is read-only at every level: opened with `SQLITE_OPEN_READ_ONLY`,
-/// `PRAGMA query_only`, and an authorizer that allows only reading (see `sandbox`).
+/// The connection is read-only at every level: opened with `SQLITE_OPEN_READ_ONLY` (creating
+/// nothing beside the file, see [`open_read_only_connection`]), `PRAGMA query_only`, and an
+/// authorizer that allows only reading (see `sandbox`).
 pub struct DataSource {
     conn: Connection,
     path: PathBuf,
@@ -102,8 +103,7 @@ impl DataSource {
         if !meta.is_file() {
             return Err(Error::NotADatabase { path });
         }
-        let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
-        let conn = Connection::open_with_flags(&path, flags).map_err(|source| Error::Open {
+        let conn = open_read_only_connection(&path).map_err(|source| Error::Open {
             path: path.clone(),
             source,
         })?;
@@ -273,6 +273,78 @@ impl DataSource {
             .map_err(Error::from_query)?;
         u64::try_from(n).map_err(|_| Error::Internal(format!("the count statement returned {n}")))
     }
+}
+
+/// Opens a user's SQLite file for reading so that nothing is ever created beside it, also in a
+/// folder the user cannot write.
+///
+/// A plain read-only open of a WAL-mode file creates `-shm` and `-wal` files next to it (and
+/// fails when it cannot). So:
+/// - a WAL-mode file without a `-wal` log (or with an empty one) has everything in the main
+///   file: it is opened `immutable=1`, which takes no locks and needs no `-shm`. The file is
+///   then assumed not to change while open: a program that starts writing it meanwhile is not
+///   seen (reopen to see its changes).
+/// - otherwise (a rollback-journal file, or a WAL file whose log holds pages not yet
+///   checkpointed, i.e. a writer has it open or left it so) it is opened `mode=ro`, which reads
+///   the log and sees concurrent commits; rollback-journal files get nothing beside them, WAL
+///   files use the writer's existing `-shm`.
+pub fn open_read_only_connection(path: &Path) -> rusqlite::Result<Connection> {
+    let immutable = is_wal_without_log(path);
+    let uri = file_uri(path, if immutable { "immutable=1" } else { "mode=ro" });
+    let flags = OpenFlags::SQLITE_OPEN_READ_ONLY
+        | OpenFlags::SQLITE_OPEN_URI
+        | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+    Connection::open_with_flags(uri, flags)
+}
+
+/// Whether `path` is a WAL-mode SQLite file whose `-wal` log is absent or empty.
+fn is_wal_without_log(path: &Path) -> bool {
+    use std::io::Read;
+    let mut header = [0u8; 20];
+    let read = std::fs::File::open(path).and_then(|mut f| f.read_exact(&mut header));
+    // Bytes 18 and 19 of the header (file format write/read versions) are 2 in WAL mode.
+    let wal = read.is_ok() && header.starts_with(b"SQLite format 3\0") && header[18] == 2;
+    if !wal {
+        return false;
+    }
+    let mut log = path.as_os_str().to_os_string();
+    log.push("-wal");
+    match std::fs::metadata(PathBuf::from(log)) {
+        Ok(meta) => meta.len() == 0,
+        Err(_) => true,
+    }
+}
+
+/// A SQLite `file:` URI for `path` with a query string; every byte outside a safe set is
+/// percent-encoded, so `?`, `#` and `%` in names stay part of the path.
+fn file_uri(path: &Path, query: &str) -> String {
+    let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+    #[cfg(unix)]
+    let bytes = {
+        use std::os::unix::ffi::OsStrExt;
+        absolute.as_os_str().as_bytes().to_vec()
+    };
+    #[cfg(not(unix))]
+    let bytes = {
+        let text = absolute.to_string_lossy().replace('\\', "/");
+        let text = if text.starts_with('/') {
+            text
+        } else {
+            format!("/{text}")
+        };
+        text.into_bytes()
+    };
+    let mut uri = String::from("file:");
+    for b in bytes {
+        if b.is_ascii_alphanumeric() || b"/-._~:".contains(&b) {
+            uri.push(char::from(b));
+        } else {
+            uri.push_str(&format!("%{b:02X}"));
+        }
+    }
+    uri.push('?');
+    uri.push_str(query);
+    uri
 }
 
 /// segment-sql's parameter values as rusqlite values.
