@@ -11,7 +11,9 @@ import type { Props } from "./Explore";
 import { COLORS, NAMES, Venn } from "./Venn";
 
 
-export function Overlap({ segment, now, valid }: Props) {
+/** The other segments (pasted JSON, one or two), whether all parse, and their overlap with
+ * `segment` (dropped when it or `now` changes); saved segments on the same entity to pick from. */
+function useOverlap(segment: Segment, now: string | null, valid: boolean) {
   const [others, setOthers] = useState<string[]>([""]);
   const [result, setResult] = useState<OverlapResponse>();
   const [error, setError] = useState<string>();
@@ -40,6 +42,11 @@ export function Overlap({ segment, now, valid }: Props) {
     }
   };
   const set = (i: number, text: string) => setOthers((o) => o.map((t, j) => (j === i ? text : t)));
+  return { others, setOthers, set, parsed, ready, result, error, busy, saved, compare };
+}
+
+export function Overlap({ segment, now, valid }: Props) {
+  const { others, setOthers, set, parsed, ready, result, error, busy, saved, compare } = useOverlap(segment, now, valid);
   return (
     <div className="overlap" data-testid="overlap">
       <p className="muted small">
