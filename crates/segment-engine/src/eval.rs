@@ -519,6 +519,12 @@ fn fold(s: &str, case_sensitive: bool) -> std::borrow::Cow<'_, str> {
     }
 }
 
+/// Text up to its first NUL. SQLite's `length()`, `substr()` (hence starts/ends with) and
+/// LIKE/GLOB stop there; `=`, `IN`, `instr()`, `lower()` and `regexp()` see the whole text.
+pub(crate) fn before_nul(s: &str) -> &str {
+    s.split('\0').next().unwrap_or_default()
+}
+
 /// A compiled test of one record: `test(row)` says whether the record satisfies a predicate.
 /// Compiled once per predicate (text predicates decide each distinct value up front), then run
 /// densely over every record or sparsely over candidate records.
@@ -686,7 +692,7 @@ fn text_verdicts(t: &TextColumn, predicate: &Predicate) -> Result<Option<Vec<boo
         } => {
             let value = fold(value, *case_sensitive).into_owned();
             verdicts(t, |s| {
-                fold(s, *case_sensitive).starts_with(value.as_str()) != *negated
+                before_nul(&fold(s, *case_sensitive)).starts_with(value.as_str()) != *negated
             })
         }
         Predicate::EndsWith {
@@ -696,7 +702,7 @@ fn text_verdicts(t: &TextColumn, predicate: &Predicate) -> Result<Option<Vec<boo
         } => {
             let value = fold(value, *case_sensitive).into_owned();
             verdicts(t, |s| {
-                fold(s, *case_sensitive).ends_with(value.as_str()) != *negated
+                before_nul(&fold(s, *case_sensitive)).ends_with(value.as_str()) != *negated
             })
         }
         Predicate::Like { pattern, negated } => {
@@ -708,9 +714,9 @@ fn text_verdicts(t: &TextColumn, predicate: &Predicate) -> Result<Option<Vec<boo
                 .map_err(|e| Error::Unsupported(format!("the regular expression: {e}")))?;
             verdicts(t, |s| re.is_match(s) != *negated)
         }
-        Predicate::TextLength(op, n) => {
-            verdicts(t, |s| compare(*op, s.chars().count() as f64, *n as f64))
-        }
+        Predicate::TextLength(op, n) => verdicts(t, |s| {
+            compare(*op, before_nul(s).chars().count() as f64, *n as f64)
+        }),
         _ => return Ok(None),
     }))
 }

@@ -1,5 +1,6 @@
 //! SQL LIKE as SQLite evaluates it: `%` any run of characters, `_` exactly one character, `\`
-//! escapes the next character, and ASCII letters match regardless of case.
+//! escapes the next character, and ASCII letters match regardless of case. Like SQLite, the
+//! pattern and the text end at their first NUL.
 
 #[derive(Debug, Clone, Copy, PartialEq)]
 enum Token {
@@ -19,7 +20,7 @@ pub struct Like {
 impl Like {
     pub fn new(pattern: &str) -> Self {
         let mut tokens = Vec::new();
-        let mut chars = pattern.chars();
+        let mut chars = crate::eval::before_nul(pattern).chars();
         let mut dangling_escape = false;
         while let Some(c) = chars.next() {
             match c {
@@ -46,7 +47,10 @@ impl Like {
         if self.dangling_escape {
             return false;
         }
-        let text: Vec<char> = text.chars().map(|c| c.to_ascii_lowercase()).collect();
+        let text: Vec<char> = crate::eval::before_nul(text)
+            .chars()
+            .map(|c| c.to_ascii_lowercase())
+            .collect();
         // Iterative wildcard matching with one backtrack point (the last `%`).
         let (mut t, mut p) = (0usize, 0usize);
         let mut star: Option<(usize, usize)> = None;
@@ -96,5 +100,8 @@ mod tests {
         assert!(!m("%a%b", "xxaxxbxxc"));
         assert!(!m("abc\\", "abc\\"));
         assert!(!m("É", "é"), "only ASCII letters fold");
+        assert!(m("a", "a\0b"), "the text ends at NUL");
+        assert!(m("a\0zz", "a"), "the pattern ends at NUL");
+        assert!(!m("a%b", "a\0b"));
     }
 }

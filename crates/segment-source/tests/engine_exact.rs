@@ -192,3 +192,39 @@ fn text_and_negative_join_keys() {
     );
     assert_eq!(counts(&source, &data, &of_a), 1);
 }
+
+#[test]
+fn text_with_nul_is_judged_as_sqlite_judges_it() {
+    let source = create(
+        "nul",
+        "CREATE TABLE people (id INTEGER PRIMARY KEY, name TEXT);
+         INSERT INTO people VALUES (1, 'a' || char(0) || 'b'), (2, char(0)), (3, 'ab'), (4, 'a'),
+            (5, 'A' || char(0) || 'B'), (6, 'xa' || char(0) || 'b'), (7, NULL);",
+    );
+    let data = segment_source::engine::load_dataset(&source).unwrap();
+    let case = |operator: &str, value: Value, case_sensitive: Option<bool>| {
+        let mut c = condition("name", operator, value);
+        if let Some(cs) = case_sensitive {
+            c["case_sensitive"] = json!(cs);
+        }
+        counts(&source, &data, &segment("people", json!([c])))
+    };
+    // length() counts up to the first NUL: 'a\0b' has length 1, '\0' length 0.
+    assert_eq!(case("length_equals", json!(1), None), 3);
+    assert_eq!(case("length_equals", json!(0), None), 1);
+    // substr() stops at NUL too: 'a\0b' starts with 'a', never with 'a\0'.
+    assert_eq!(case("starts_with", json!("a"), None), 3);
+    assert_eq!(case("starts_with", json!("a\u{0}"), None), 0);
+    assert_eq!(case("does_not_start_with", json!("a\u{0}"), None), 6);
+    assert_eq!(case("ends_with", json!("a"), None), 3);
+    assert_eq!(case("ends_with", json!("b"), Some(false)), 1);
+    // LIKE ends text and pattern at NUL: 'a\0b' LIKE 'a' holds.
+    assert_eq!(case("like", json!("a"), None), 3);
+    assert_eq!(case("like", json!("a%b"), None), 1);
+    // instr() and = see everything.
+    assert_eq!(case("contains", json!("\u{0}b"), None), 2);
+    assert_eq!(case("contains", json!("\u{0}b"), Some(false)), 3);
+    assert_eq!(case("is", json!("a\u{0}b"), None), 1);
+    assert_eq!(case("is", json!("a\u{0}b"), Some(false)), 2);
+    assert_eq!(case("is_not_blank", Value::Null, None), 6);
+}
