@@ -705,8 +705,12 @@ fn text_verdicts(t: &TextColumn, predicate: &Predicate) -> Result<Option<Vec<boo
                 before_nul(&fold(s, *case_sensitive)).ends_with(value.as_str()) != *negated
             })
         }
-        Predicate::Like { pattern, negated } => {
-            let like = Like::new(pattern);
+        Predicate::Like {
+            pattern,
+            case_sensitive,
+            negated,
+        } => {
+            let like = Like::new(pattern, *case_sensitive);
             verdicts(t, |s| like.matches(s) != *negated)
         }
         Predicate::Regex { pattern, negated } => {

@@ -228,3 +228,33 @@ fn text_with_nul_is_judged_as_sqlite_judges_it() {
     assert_eq!(case("is", json!("a\u{0}b"), Some(false)), 2);
     assert_eq!(case("is_not_blank", Value::Null, None), 6);
 }
+
+#[test]
+fn like_honours_case_sensitivity() {
+    let source = create(
+        "like",
+        "CREATE TABLE people (id INTEGER PRIMARY KEY, email TEXT);
+         INSERT INTO people VALUES (1, 'ann@gmail.com'), (2, 'Ann@GMAIL.com'), (3, 'a*b?c[d]'),
+            (4, 'A*B?C[D]'), (5, 'Zoë@gmail.com'), (6, NULL), (7, 'x' || char(0) || 'GMAIL');",
+    );
+    let data = segment_source::engine::load_dataset(&source).unwrap();
+    let like = |pattern: &str, case_sensitive: Option<bool>, negated: bool| {
+        let mut c = condition("email", "like", json!(pattern));
+        if let Some(cs) = case_sensitive {
+            c["case_sensitive"] = json!(cs);
+        }
+        let root =
+            json!([{"type": "group", "combinator": "and", "negated": negated, "children": [c]}]);
+        counts(&source, &data, &segment("people", root))
+    };
+    assert_eq!(like("%@gmail.com", None, false), 3);
+    assert_eq!(like("%@gmail.com", Some(false), false), 3);
+    assert_eq!(like("%@gmail.com", Some(true), false), 2);
+    // NOT is the exact complement: the NULL e-mail is in it.
+    assert_eq!(like("%@gmail.com", Some(true), true), 5);
+    assert_eq!(like("a*b?c[d]", Some(true), false), 1);
+    assert_eq!(like("a_b_c_d_", Some(true), false), 1);
+    assert_eq!(like("A%", Some(true), false), 2);
+    assert_eq!(like("x%", Some(true), false), 1);
+    assert_eq!(like("x\\", Some(true), false), 0);
+}
