@@ -15,4 +15,5 @@ pub use error::{Error, Result};
 pub use introspect::{SAMPLE_SCAN_ROWS, SAMPLE_SIZE};
 pub use source::{
     bind_values, open_read_only_connection, CancelToken, CountResult, DataSource, Interrupter,
+    Limits,
 };

@@ -4,6 +4,7 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 use rusqlite::types::Value;
 use rusqlite::{Connection, InterruptHandle, OpenFlags};
@@ -23,6 +24,33 @@ const MIN_MMAP_BYTES: u64 = 256 << 20;
 const CACHE_KIB: i64 = 256 << 10;
 /// How many SQLite VM steps run between two checks of a cancellation token.
 const CANCEL_CHECK_STEPS: i32 = 1000;
+
+/// Limits on every statement run on a data source (counts, sample keys, totals): raw SQL
+/// conditions are user code and must not run for minutes or take the machine's memory.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// A statement running longer fails with [`Error::TimeLimit`] (checked every few thousand
+    /// SQLite VM steps).
+    pub time: Duration,
+    /// SQLite heap a statement may take (process-wide, see `sandbox::HeapLimit`), beyond which
+    /// it fails with [`Error::MemoryLimit`]; one string or blob may take at most half of it.
+    pub heap_bytes: u64,
+}
+
+impl Limits {
+    /// Far above what a compiled count needs (they take milliseconds to a few seconds), well
+    /// below what a runaway raw SQL condition would take.
+    pub const DEFAULT: Limits = Limits {
+        time: Duration::from_secs(60),
+        heap_bytes: 1 << 30,
+    };
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits::DEFAULT
+    }
+}
 
 /// The result of a count: matching records and all records of the entity.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -82,6 +110,7 @@ pub struct DataSource {
     user_version: i64,
     totals: Mutex<HashMap<String, u64>>,
     interrupter: Interrupter,
+    limits: Limits,
 }
 
 impl std::fmt::Debug for DataSource {
@@ -136,6 +165,7 @@ impl DataSource {
             },
         })?;
         sandbox::install_authorizer(&conn);
+        sandbox::set_length_limit(&conn, Limits::DEFAULT.heap_bytes / 2);
         let interrupter = Interrupter(Arc::new(conn.get_interrupt_handle()));
         Ok(DataSource {
             conn,
@@ -145,6 +175,7 @@ impl DataSource {
             user_version,
             totals: Mutex::new(HashMap::new()),
             interrupter,
+            limits: Limits::DEFAULT,
         })
     }
 
@@ -159,6 +190,17 @@ impl DataSource {
     /// The sandboxed read-only connection, for other read queries (samples, distinct values).
     pub fn connection(&self) -> &Connection {
         &self.conn
+    }
+
+    /// The limits every statement on this data source runs under.
+    pub fn limits(&self) -> Limits {
+        self.limits
+    }
+
+    /// Changes the limits of the statements run from now on.
+    pub fn set_limits(&mut self, limits: Limits) {
+        sandbox::set_length_limit(&self.conn, limits.heap_bytes / 2);
+        self.limits = limits;
     }
 
     /// A handle that interrupts the statement running on this data source, from another thread.
@@ -249,21 +291,51 @@ impl DataSource {
         self.with_cancel(cancel, || self.run_count(sql, params))
     }
 
+    /// Runs `run` under the data source's limits (time through the progress handler, memory
+    /// through the heap limit) and `cancel`; a stop becomes [`Error::Cancelled`],
+    /// [`Error::TimeLimit`] or [`Error::MemoryLimit`].
     fn with_cancel<T>(
         &self,
         cancel: Option<&CancelToken>,
         run: impl FnOnce() -> Result<T>,
     ) -> Result<T> {
-        let Some(token) = cancel else { return run() };
-        if token.is_cancelled() {
+        if cancel.is_some_and(CancelToken::is_cancelled) {
             return Err(Error::Cancelled);
         }
-        let watched = token.clone();
-        self.conn
-            .progress_handler(CANCEL_CHECK_STEPS, Some(move || watched.is_cancelled()));
+        let limits = self.limits;
+        let start = Instant::now();
+        let timed_out = Arc::new(AtomicBool::new(false));
+        let watched = cancel.cloned();
+        let flag = Arc::clone(&timed_out);
+        self.conn.progress_handler(
+            CANCEL_CHECK_STEPS,
+            Some(move || {
+                if watched.as_ref().is_some_and(CancelToken::is_cancelled) {
+                    return true;
+                }
+                if start.elapsed() >= limits.time {
+                    flag.store(true, Ordering::SeqCst);
+                    return true;
+                }
+                false
+            }),
+        );
+        let heap = sandbox::HeapLimit::enter(limits.heap_bytes);
         let result = run();
+        drop(heap);
         self.conn.progress_handler(0, None::<fn() -> bool>);
-        result
+        result.map_err(|e| match e {
+            Error::Cancelled if timed_out.load(Ordering::SeqCst) => Error::TimeLimit(limits.time),
+            Error::Query { source }
+                if matches!(
+                    source.sqlite_error_code(),
+                    Some(rusqlite::ErrorCode::OutOfMemory | rusqlite::ErrorCode::TooBig)
+                ) =>
+            {
+                Error::MemoryLimit(limits.heap_bytes)
+            }
+            other => other,
+        })
     }
 
     fn run_count(&self, sql: &str, params: &[Value]) -> Result<u64> {
