@@ -179,13 +179,15 @@ pub fn render_as(
 }
 
 /// Parses `text` in `format` into a tree. Canonical and Census are read losslessly (as
-/// `segment_model` reads them); the other formats return [`normalize`]d trees.
+/// `segment_model` reads them); the other formats return [`normalize`]d trees. A leading UTF-8
+/// byte-order mark is ignored.
 pub fn parse_as(
     format: Format,
     text: &str,
     schema: &Schema,
     entity: Option<&str>,
 ) -> Result<Segment> {
+    let text = strip_bom(text);
     match format {
         Format::Canonical => Ok(segment_model::canonical::parse(text)?),
         Format::Census => Ok(segment_model::census::parse(text, schema, entity)?),
@@ -200,4 +202,10 @@ pub fn parse_as(
             "import canonical JSON, Census molecules, PQL, OData or ODP instead",
         )),
     }
+}
+
+/// `text` without a leading UTF-8 byte-order mark: editors on Windows save one, and it is not
+/// part of any format (every parser would otherwise fail at line 1, column 1).
+pub(crate) fn strip_bom(text: &str) -> &str {
+    text.strip_prefix('\u{feff}').unwrap_or(text)
 }

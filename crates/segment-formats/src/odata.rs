@@ -1691,6 +1691,7 @@ fn parse_duration(s: &str) -> Option<(u64, TimeUnit)> {
 
 /// Parses an OData filter into a (normalized) tree over `entity`, or the schema's root entity.
 pub fn parse(text: &str, schema: &Schema, entity: Option<&str>) -> Result<Segment> {
+    let text = crate::strip_bom(text);
     let trimmed = text.trim();
     let text_owned;
     // Accept `$filter=…` or `?$filter=…` as copied from a URL.

@@ -468,6 +468,7 @@ impl<'s> Render<'s> {
 /// Parses an ODP definition (`{"root_condition": …}`, or a request body with `"definition"`)
 /// into a (normalized) tree.
 pub fn parse(text: &str, schema: &Schema, entity: Option<&str>) -> Result<Segment> {
+    let text = crate::strip_bom(text);
     let value: Value = serde_json::from_str(text).map_err(|e| {
         let message = e.to_string();
         let message = message
