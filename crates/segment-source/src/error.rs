@@ -43,6 +43,9 @@ pub enum Error {
     NotAllowed(String),
     #[error("the query failed: {source}")]
     Query { source: rusqlite::Error },
+    /// A request this data source cannot serve (e.g. an overlap of more than 3 segments).
+    #[error("cannot compute {0}")]
+    Unsupported(String),
     /// Something that should not happen (a negative count from SQLite…).
     #[error("internal error: {0}")]
     Internal(String),

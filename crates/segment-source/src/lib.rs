@@ -14,6 +14,6 @@ pub use engine::records_by_key;
 pub use error::{Error, Result};
 pub use introspect::{SAMPLE_SCAN_ROWS, SAMPLE_SIZE};
 pub use source::{
-    bind_values, open_read_only_connection, CancelToken, CountResult, DataSource, Interrupter,
-    Limits,
+    bind_values, keys_matching, open_read_only_connection, overlap_counts, sample_keys,
+    CancelToken, CountResult, DataSource, Interrupter, Limits,
 };

@@ -347,6 +347,157 @@ impl DataSource {
     }
 }
 
+/// The keys of up to `limit` records matching `query`, first by key, computed in SQL: works
+/// for every segment the SQL path counts, raw SQL conditions included (the in-memory engine
+/// cannot run those). Same as [`DataSource::matching_keys`].
+pub fn sample_keys(
+    source: &DataSource,
+    query: &Query,
+    limit: u64,
+    cancel: Option<&CancelToken>,
+) -> Result<Vec<Value>> {
+    source.matching_keys(query, limit, cancel)
+}
+
+/// Keys bound in one `IN (…)` list: far below SQLite's parameter limit.
+const KEYS_PER_STATEMENT: usize = 500;
+
+/// For each of `keys` (in order), whether its record matches `query`, computed in SQL: which
+/// nodes a sample record met, for segments the in-memory engine cannot run. Keys compare as
+/// SQLite compares them (an integer key matches `Value::Integer`, not the same digits as text).
+pub fn keys_matching(
+    source: &DataSource,
+    query: &Query,
+    keys: &[Value],
+    cancel: Option<&CancelToken>,
+) -> Result<Vec<bool>> {
+    let all = segment_sql::build_output(query, Output::Keys { limit: ALL_ROWS }, &Sqlite)?;
+    let mut matched = Vec::with_capacity(keys.len());
+    for chunk in keys.chunks(KEYS_PER_STATEMENT) {
+        let marks = vec!["?"; chunk.len()].join(", ");
+        // The segment's own statement, unchanged, as a CTE: its parameters bind first, then
+        // the keys.
+        let sql = format!(
+            "WITH s(k) AS ({}) SELECT k FROM s WHERE k IN ({marks})",
+            all.sql
+        );
+        let mut params = bind_values(&all.params);
+        params.extend(chunk.iter().cloned());
+        let found = source.with_cancel(cancel, || {
+            let mut stmt = source.conn.prepare(&sql).map_err(Error::from_query)?;
+            let rows = stmt
+                .query_map(rusqlite::params_from_iter(params.iter()), |r| {
+                    r.get::<_, Value>(0)
+                })
+                .map_err(Error::from_query)?;
+            rows.collect::<rusqlite::Result<Vec<Value>>>()
+                .map_err(Error::from_query)
+        })?;
+        matched.extend(chunk.iter().map(|k| found.contains(k)));
+    }
+    Ok(matched)
+}
+
+/// `LIMIT` of a keys statement that wants every matching key.
+const ALL_ROWS: u64 = i64::MAX as u64;
+
+/// The exact overlap of 2–3 segments over the same entity, computed in SQL (for segments the
+/// in-memory engine cannot run, such as raw SQL conditions): each segment's count, the count of
+/// every Venn region (records in exactly the segments listed) and the Jaccard index of each
+/// pair — the same result as `segment_engine::explain::overlap`.
+///
+/// One statement: each segment's compiled keys statement (its values bound as parameters) is a
+/// CTE; every key gets the bit mask of the segments it is in (`sum(DISTINCT bit)`, exact even if
+/// a key repeated), and records are counted per mask.
+pub fn overlap_counts(
+    source: &DataSource,
+    queries: &[Query],
+    cancel: Option<&CancelToken>,
+) -> Result<segment_engine::explain::Overlap> {
+    use segment_engine::explain::{Overlap, Region};
+    if !(2..=3).contains(&queries.len()) {
+        return Err(Error::Unsupported(format!(
+            "an overlap of {} segments (2 or 3)",
+            queries.len()
+        )));
+    }
+    if queries.iter().any(|q| q.entity != queries[0].entity) {
+        return Err(Error::Unsupported(
+            "an overlap of segments over different entities".to_string(),
+        ));
+    }
+    let mut ctes = Vec::new();
+    let mut arms = Vec::new();
+    let mut params = Vec::new();
+    for (i, query) in queries.iter().enumerate() {
+        let keys = segment_sql::build_output(query, Output::Keys { limit: ALL_ROWS }, &Sqlite)?;
+        ctes.push(format!("s{i}(k) AS ({})", keys.sql));
+        arms.push(format!("SELECT k, {} AS bit FROM s{i}", 1u32 << i));
+        params.extend(bind_values(&keys.params));
+    }
+    let sql = format!(
+        "WITH {} SELECT mask, count(*) FROM (SELECT k, sum(DISTINCT bit) AS mask FROM ({}) GROUP BY k) GROUP BY mask",
+        ctes.join(", "),
+        arms.join(" UNION ALL ")
+    );
+    let n = queries.len();
+    let mut exact = vec![0u64; 1 << n];
+    let rows = source.with_cancel(cancel, || {
+        let mut stmt = source.conn.prepare(&sql).map_err(Error::from_query)?;
+        let rows = stmt
+            .query_map(rusqlite::params_from_iter(params.iter()), |r| {
+                Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?))
+            })
+            .map_err(Error::from_query)?;
+        rows.collect::<rusqlite::Result<Vec<(i64, i64)>>>()
+            .map_err(Error::from_query)
+    })?;
+    for (mask, count) in rows {
+        let slot = usize::try_from(mask)
+            .ok()
+            .and_then(|m| exact.get_mut(m))
+            .ok_or_else(|| {
+                Error::Internal(format!("the overlap statement returned mask {mask}"))
+            })?;
+        *slot = u64::try_from(count)
+            .map_err(|_| Error::Internal(format!("the overlap statement returned {count}")))?;
+    }
+    let total = source.total(&queries[0].entity.name)?;
+    // Records in every segment of `all` (a mask), whatever else they are in.
+    let within = |all: usize| -> u64 {
+        (1..exact.len())
+            .filter(|m| m & all == all)
+            .map(|m| exact[m])
+            .sum()
+    };
+    let regions = (1..exact.len())
+        .map(|mask| Region {
+            segments: (0..n).filter(|i| mask & (1 << i) != 0).collect(),
+            count: exact[mask],
+        })
+        .collect();
+    let counts: Vec<u64> = (0..n).map(|i| within(1 << i)).collect();
+    let jaccard = (0..n)
+        .map(|i| {
+            (0..n)
+                .map(|j| {
+                    let both = within((1 << i) | (1 << j));
+                    match counts[i] + counts[j] - both {
+                        0 => 1.0,
+                        union => both as f64 / union as f64,
+                    }
+                })
+                .collect()
+        })
+        .collect();
+    Ok(Overlap {
+        counts,
+        regions,
+        jaccard,
+        total,
+    })
+}
+
 /// Opens a user's SQLite file for reading so that nothing is ever created beside it, also in a
 /// folder the user cannot write.
 ///
