@@ -113,7 +113,7 @@ fn overlap_of_raw_sql_segments_agrees_with_counts() {
     assert_eq!(overlap.jaccard[2][2], 1.0);
 
     assert!(matches!(
-        overlap_counts(&source, &[a.clone()], None),
+        overlap_counts(&source, std::slice::from_ref(&a), None),
         Err(Error::Unsupported(_))
     ));
     let cancel = CancelToken::new();
