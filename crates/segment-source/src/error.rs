@@ -8,6 +8,10 @@ pub enum Error {
     NotFound { path: PathBuf },
     #[error("{} is not a SQLite database", .path.display())]
     NotADatabase { path: PathBuf },
+    /// A WAL-mode file whose log still holds committed pages, without the `-shm` index to read
+    /// it, in a folder where SQLite cannot create one.
+    #[error("cannot open {}: its write-ahead log (-wal file) holds changes not yet in the file, and reading it needs a -shm file that cannot be created in this folder; open it once with write access (or copy the file with its -wal to a writable folder)", .path.display())]
+    PendingLog { path: PathBuf },
     #[error("cannot open {}: {source}", .path.display())]
     Open {
         path: PathBuf,

@@ -132,17 +132,19 @@ impl DataSource {
         if !meta.is_file() {
             return Err(Error::NotADatabase { path });
         }
-        let conn = open_read_only_connection(&path).map_err(|source| Error::Open {
-            path: path.clone(),
-            source,
-        })?;
         let open_err = |source: rusqlite::Error| match source.sqlite_error_code() {
             Some(rusqlite::ErrorCode::NotADatabase) => Error::NotADatabase { path: path.clone() },
+            // A log with pages not yet in the file needs its `-shm` index, which SQLite could
+            // neither find nor create: the folder is not writable.
+            Some(rusqlite::ErrorCode::CannotOpen) if has_pending_log(&path) => {
+                Error::PendingLog { path: path.clone() }
+            }
             _ => Error::Open {
                 path: path.clone(),
                 source,
             },
         };
+        let conn = open_read_only_connection(&path).map_err(open_err)?;
         // Reading the header first tells a non-database file apart before anything else.
         let application_id: i64 = conn
             .query_row("PRAGMA application_id", [], |r| r.get(0))
@@ -510,7 +512,9 @@ pub fn overlap_counts(
 /// - otherwise (a rollback-journal file, or a WAL file whose log holds pages not yet
 ///   checkpointed, i.e. a writer has it open or left it so) it is opened `mode=ro`, which reads
 ///   the log and sees concurrent commits; rollback-journal files get nothing beside them, WAL
-///   files use the writer's existing `-shm`.
+///   files use the writer's existing `-shm`. A log left without its `-shm` in a folder that
+///   cannot be written cannot be read: that is [`Error::PendingLog`] (reading the file without
+///   its log would silently miss committed data).
 pub fn open_read_only_connection(path: &Path) -> rusqlite::Result<Connection> {
     let immutable = is_wal_without_log(path);
     let uri = file_uri(path, if immutable { "immutable=1" } else { "mode=ro" });
@@ -520,6 +524,13 @@ pub fn open_read_only_connection(path: &Path) -> rusqlite::Result<Connection> {
     Connection::open_with_flags(uri, flags)
 }
 
+/// Whether a non-empty `-wal` log lies beside `path`.
+fn has_pending_log(path: &Path) -> bool {
+    let mut log = path.as_os_str().to_os_string();
+    log.push("-wal");
+    std::fs::metadata(PathBuf::from(log)).is_ok_and(|m| m.len() > 0)
+}
+
 /// Whether `path` is a WAL-mode SQLite file whose `-wal` log is absent or empty.
 fn is_wal_without_log(path: &Path) -> bool {
     use std::io::Read;
@@ -527,15 +538,7 @@ fn is_wal_without_log(path: &Path) -> bool {
     let read = std::fs::File::open(path).and_then(|mut f| f.read_exact(&mut header));
     // Bytes 18 and 19 of the header (file format write/read versions) are 2 in WAL mode.
     let wal = read.is_ok() && header.starts_with(b"SQLite format 3\0") && header[18] == 2;
-    if !wal {
-        return false;
-    }
-    let mut log = path.as_os_str().to_os_string();
-    log.push("-wal");
-    match std::fs::metadata(PathBuf::from(log)) {
-        Ok(meta) => meta.len() == 0,
-        Err(_) => true,
-    }
+    wal && !has_pending_log(path)
 }
 
 /// A SQLite `file:` URI for `path` with a query string; every byte outside a safe set is

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use rusqlite::Connection;
-use segment_source::DataSource;
+use segment_source::{DataSource, Error};
 
 /// Every file of a folder with its bytes.
 fn snapshot(dir: &Path) -> BTreeMap<String, Vec<u8>> {
@@ -47,6 +47,8 @@ fn wal_file(dir: &Path, rows: i64) -> PathBuf {
 struct ReadOnlyDir {
     dir: PathBuf,
     immutable: bool,
+    /// Whether files can still be created in it (root without `chattr`).
+    writable: bool,
 }
 
 impl ReadOnlyDir {
@@ -70,6 +72,7 @@ impl ReadOnlyDir {
         ReadOnlyDir {
             dir: dir.to_path_buf(),
             immutable,
+            writable,
         }
     }
 }
@@ -156,4 +159,37 @@ fn awkward_file_names_open() {
     )
     .unwrap();
     assert_eq!(relative.total("profiles").unwrap(), 7);
+}
+
+#[test]
+fn a_left_over_log_in_a_read_only_folder_is_a_clear_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = wal_file(dir.path(), 100);
+    // Commits still in the log, copied without the `-shm` as a backup or a download would.
+    let writer = Connection::open(&path).unwrap();
+    writer
+        .execute_batch("PRAGMA wal_autocheckpoint = 0; DELETE FROM profiles WHERE id > 30;")
+        .unwrap();
+    let folder = dir.path().join("copy");
+    std::fs::create_dir(&folder).unwrap();
+    let copied = folder.join("mine.sqlite");
+    std::fs::copy(&path, &copied).unwrap();
+    std::fs::copy(
+        dir.path().join("mine.sqlite-wal"),
+        folder.join("mine.sqlite-wal"),
+    )
+    .unwrap();
+    drop(writer);
+    let before = snapshot(&folder);
+    let read_only = ReadOnlyDir::new(&folder);
+    let opened = DataSource::open_read_only(&copied);
+    if read_only.writable {
+        eprintln!("note: the folder stays writable (root without chattr): the log is read");
+        assert_eq!(opened.unwrap().total("profiles").unwrap(), 30);
+        return;
+    }
+    let err = opened.unwrap_err();
+    assert!(matches!(err, Error::PendingLog { .. }), "{err:?}");
+    assert!(err.to_string().contains("write-ahead log"), "{err}");
+    assert_eq!(snapshot(&folder), before);
 }
