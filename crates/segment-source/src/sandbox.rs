@@ -143,8 +143,18 @@ impl HeapLimit {
         let bytes = i64::try_from(bytes).unwrap_or(i64::MAX).max(1);
         let mut state = HEAP.lock().unwrap_or_else(PoisonError::into_inner);
         if state.active == 0 {
-            // SAFETY: sqlite3_hard_heap_limit64 is thread-safe and takes a plain integer.
-            state.previous = unsafe { rusqlite::ffi::sqlite3_hard_heap_limit64(bytes) };
+            // SAFETY: sqlite3_hard_heap_limit64 is thread-safe and takes a plain integer; a
+            // negative argument only reads the limit.
+            let previous = unsafe { rusqlite::ffi::sqlite3_hard_heap_limit64(-1) };
+            // A stricter limit the process already set stays in force.
+            let bytes = if previous > 0 {
+                bytes.min(previous)
+            } else {
+                bytes
+            };
+            // SAFETY: as above.
+            unsafe { rusqlite::ffi::sqlite3_hard_heap_limit64(bytes) };
+            state.previous = previous;
             state.current = bytes;
         } else if bytes < state.current {
             // SAFETY: as above.

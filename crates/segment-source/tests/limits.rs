@@ -104,4 +104,7 @@ fn runaway_statements_stop_at_the_limits() {
     let counted = source.count(&fine).unwrap();
     assert_eq!(counted.total, profiles);
     assert!(counted.count > 0);
+    // The process-wide heap limit is lifted again once no count runs.
+    // SAFETY: a negative argument only reads the limit.
+    assert_eq!(unsafe { rusqlite::ffi::sqlite3_hard_heap_limit64(-1) }, 0);
 }
