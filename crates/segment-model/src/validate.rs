@@ -899,7 +899,12 @@ impl<'s> Checker<'s> {
         let low = self.number(a, &format!("{path}/0"));
         let high = self.number(b, &format!("{path}/1"));
         let (low, high) = (low?, high?);
-        if low.as_f64() > high.as_f64() {
+        // Integers compare exactly: 2^53 + 1 and 2^53 are the same double.
+        let reversed = match (low, high) {
+            (Number::Int(a), Number::Int(b)) => a > b,
+            _ => low.as_f64() > high.as_f64(),
+        };
+        if reversed {
             self.problem(path, "The first number must not be larger than the second.");
             return None;
         }

@@ -415,3 +415,11 @@ fn large_integers_are_exact() {
         other => panic!("{other:?}"),
     }
 }
+
+#[test]
+fn a_reversed_range_of_large_integers_is_a_problem() {
+    let seg = segment(json!({"combinator": "and", "negated": false, "children": [
+        condition("age", "between", json!([9007199254740993i64, 9007199254740992i64]))]}));
+    let problems = validate::check(&seg, &common::schema(), None, now()).expect_err("reversed");
+    assert_eq!(problems[0].path, "/root/children/0/value");
+}
