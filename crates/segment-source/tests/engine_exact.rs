@@ -258,3 +258,22 @@ fn like_honours_case_sensitivity() {
     assert_eq!(like("x%", Some(true), false), 1);
     assert_eq!(like("x\\", Some(true), false), 0);
 }
+
+#[test]
+fn large_integers_inside_json_arrays_are_exact() {
+    let source = create(
+        "arrays",
+        "CREATE TABLE people (id INTEGER PRIMARY KEY, tags JSON);
+         INSERT INTO people VALUES (1, '[9007199254740993]'), (2, '[9007199254740992, \"x\"]'),
+            (3, '[9007199254740992.0]'), (4, '[true, 1.0]'), (5, NULL);",
+    );
+    let data = segment_source::engine::load_dataset(&source).unwrap();
+    let any = |values: Value| {
+        let c = condition("tags", "contains_any_of", values);
+        counts(&source, &data, &segment("people", json!([c])))
+    };
+    assert_eq!(any(json!([BIG])), 2);
+    assert_eq!(any(json!([BIG + 1])), 1);
+    assert_eq!(any(json!([BIG as f64])), 2);
+    assert_eq!(any(json!([1])), 1);
+}
