@@ -45,7 +45,7 @@ impl Dialect for Snowflake {
     /// `REGEXP_LIKE` is anchored at both ends, so an unanchored search is `REGEXP_INSTR(…) > 0`.
     /// Snowflake's patterns are POSIX ERE with no inline flags: a leading `(?i)` (or `m`, `s`)
     /// becomes the documented parameters argument, `REGEXP_INSTR(x, p, 1, 1, 0, 'i')` (see
-    /// [`posix_pattern`]).
+    /// `posix_pattern`).
     fn regex(&self, expr: Fragment, pattern: &str, negated: bool) -> Result<Fragment> {
         let (pattern, parameters) = posix_pattern(pattern).map_err(|c| self.unsupported(&c))?;
         let test = if negated { " = 0" } else { " > 0" };
