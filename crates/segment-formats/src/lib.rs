@@ -37,6 +37,7 @@ pub mod odp;
 pub mod pql_json;
 pub mod pql_text;
 
+mod cursor;
 mod pql;
 mod resolve;
 mod value;

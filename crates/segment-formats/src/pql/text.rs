@@ -3,9 +3,10 @@
 use segment_model::tree::TimeUnit;
 
 use super::{unit_from_word, unit_word, At, Expr, Occurs, Time, COMPARISONS, P};
+use crate::cursor::{self, Cursor, Lexeme, Token};
 use crate::error::{clip, Error, Position, Result};
 use crate::value::Num;
-use crate::{Format, SYNTAX_DEPTH};
+use crate::Format;
 
 const FORMAT: Format = Format::PqlText;
 
@@ -229,29 +230,44 @@ enum Tok {
     End,
 }
 
-#[derive(Debug, Clone)]
-struct Token {
-    tok: Tok,
-    at: usize,
-}
+impl Lexeme for Tok {
+    fn is_end(&self) -> bool {
+        *self == Tok::End
+    }
 
-fn describe(tok: &Tok) -> String {
-    match tok {
-        Tok::Ident(s) => format!("“{s}”", s = clip(s)),
-        Tok::Str(_) => "a string".to_string(),
-        Tok::Num(n) => format!("the number {n}", n = clip(n)),
-        Tok::Sym(s) => format!("“{s}”"),
-        Tok::End => "the end of the expression".to_string(),
+    fn word(&self) -> Option<&str> {
+        match self {
+            Tok::Ident(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    fn sym(&self) -> Option<&str> {
+        match self {
+            Tok::Sym(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    fn describe(&self) -> String {
+        match self {
+            Tok::Ident(s) => format!("“{s}”", s = clip(s)),
+            Tok::Str(_) => "a string".to_string(),
+            Tok::Num(n) => format!("the number {n}", n = clip(n)),
+            Tok::Sym(s) => format!("“{s}”"),
+            Tok::End => "the end of the expression".to_string(),
+        }
     }
 }
 
-fn lex(text: &str) -> Result<Vec<Token>> {
+fn lex_error(text: &str, at: usize, message: &str, hint: &str) -> Error {
+    Error::syntax(FORMAT, Position::in_text(text, at), message, hint)
+}
+
+fn lex(text: &str) -> Result<Vec<Token<Tok>>> {
     let bytes = text.as_bytes();
     let mut tokens = Vec::new();
     let mut i = 0;
-    let err = |at: usize, message: &str, hint: &str| {
-        Error::syntax(FORMAT, Position::in_text(text, at), message, hint)
-    };
     while i < bytes.len() {
         let c = bytes[i];
         if c.is_ascii_whitespace() {
@@ -259,155 +275,131 @@ fn lex(text: &str) -> Result<Vec<Token>> {
             continue;
         }
         let start = i;
-        if c.is_ascii_alphabetic() || c == b'_' {
-            while i < bytes.len() && (bytes[i].is_ascii_alphanumeric() || bytes[i] == b'_') {
-                i += 1;
-            }
-            tokens.push(Token {
-                tok: Tok::Ident(text[start..i].to_string()),
-                at: start,
-            });
-            continue;
-        }
-        if c.is_ascii_digit() || (c == b'-' && bytes.get(i + 1).is_some_and(u8::is_ascii_digit)) {
-            i += 1;
-            while i < bytes.len() && bytes[i].is_ascii_digit() {
-                i += 1;
-            }
-            if i + 1 < bytes.len() && bytes[i] == b'.' && bytes[i + 1].is_ascii_digit() {
-                i += 1;
-                while i < bytes.len() && bytes[i].is_ascii_digit() {
-                    i += 1;
-                }
-            }
-            if i < bytes.len() && (bytes[i] == b'e' || bytes[i] == b'E') {
-                let mut j = i + 1;
-                if j < bytes.len() && (bytes[j] == b'+' || bytes[j] == b'-') {
-                    j += 1;
-                }
-                if j < bytes.len() && bytes[j].is_ascii_digit() {
-                    i = j;
-                    while i < bytes.len() && bytes[i].is_ascii_digit() {
-                        i += 1;
-                    }
-                }
-            }
-            tokens.push(Token {
-                tok: Tok::Num(text[start..i].to_string()),
-                at: start,
-            });
-            continue;
-        }
-        if c == b'"' {
-            i += 1;
-            let mut value = String::new();
-            loop {
-                let Some(ch) = text[i..].chars().next() else {
-                    return Err(err(start, "this string is not closed", "end it with \""));
-                };
-                i += ch.len_utf8();
-                match ch {
-                    '"' => break,
-                    '\\' => {
-                        let Some(esc) = text[i..].chars().next() else {
-                            return Err(err(start, "this string is not closed", "end it with \""));
-                        };
-                        i += esc.len_utf8();
-                        match esc {
-                            '"' => value.push('"'),
-                            '\\' => value.push('\\'),
-                            '/' => value.push('/'),
-                            'n' => value.push('\n'),
-                            'r' => value.push('\r'),
-                            't' => value.push('\t'),
-                            'u' => {
-                                let hex = text
-                                    .get(i..i + 4)
-                                    .filter(|h| h.chars().all(|c| c.is_ascii_hexdigit()));
-                                let ch = hex
-                                    .and_then(|h| u32::from_str_radix(h, 16).ok())
-                                    .and_then(char::from_u32);
-                                match ch {
-                                    Some(ch) => {
-                                        value.push(ch);
-                                        i += 4;
-                                    }
-                                    None => {
-                                        return Err(err(
-                                            i - 2,
-                                            "bad \\u escape",
-                                            "write \\u and four hex digits of a character",
-                                        ))
-                                    }
-                                }
-                            }
-                            _ => {
-                                return Err(err(
-                                    i - esc.len_utf8() - 1,
-                                    &format!("unknown escape \\{esc}"),
-                                    "escape only \" \\ n r t u",
-                                ))
-                            }
-                        }
-                    }
-                    ch => value.push(ch),
-                }
-            }
-            tokens.push(Token {
-                tok: Tok::Str(value),
-                at: start,
-            });
-            continue;
-        }
-        let two = text.get(i..i + 2);
-        let sym: Option<&'static str> = match two {
-            Some("!=") => Some("!="),
-            Some("<=") => Some("<="),
-            Some(">=") => Some(">="),
-            Some("==") => Some("=="),
-            _ => None,
+        let tok = if c.is_ascii_alphabetic() || c == b'_' {
+            i = cursor::word_end(bytes, start);
+            Tok::Ident(text[start..i].to_string())
+        } else if cursor::starts_number(bytes, start) {
+            i = cursor::number_end(bytes, start);
+            Tok::Num(text[start..i].to_string())
+        } else if c == b'"' {
+            let (value, end) = string(text, start)?;
+            i = end;
+            Tok::Str(value)
+        } else {
+            let (sym, end) = symbol(text, start)?;
+            i = end;
+            Tok::Sym(sym)
         };
-        if let Some(s) = sym {
-            tokens.push(Token {
-                tok: Tok::Sym(if s == "==" { "=" } else { s }),
-                at: start,
-            });
-            i += 2;
-            continue;
-        }
-        let sym: &'static str = match c {
-            b'(' => "(",
-            b')' => ")",
-            b'[' => "[",
-            b']' => "]",
-            b',' => ",",
-            b'.' => ".",
-            b'=' => "=",
-            b'<' => "<",
-            b'>' => ">",
-            _ => {
-                let ch = text[i..].chars().next().unwrap_or('?');
-                let hint = if ch == '\'' {
-                    "PQL strings use double quotes"
-                } else if ch == '$' {
-                    "write fields without $1."
-                } else {
-                    ""
-                };
-                return Err(err(start, &format!("unexpected character “{ch}”"), hint));
-            }
-        };
-        tokens.push(Token {
-            tok: Tok::Sym(sym),
-            at: start,
-        });
-        i += 1;
+        tokens.push(Token { tok, at: start });
     }
-    tokens.push(Token {
-        tok: Tok::End,
-        at: text.len(),
-    });
     Ok(tokens)
+}
+
+/// The string literal opening at `start` (a `"`), and the offset after its closing quote.
+fn string(text: &str, start: usize) -> Result<(String, usize)> {
+    let not_closed = || lex_error(text, start, "this string is not closed", "end it with \"");
+    let mut i = start + 1;
+    let mut value = String::new();
+    loop {
+        let Some(ch) = text[i..].chars().next() else {
+            return Err(not_closed());
+        };
+        i += ch.len_utf8();
+        match ch {
+            '"' => return Ok((value, i)),
+            '\\' => {
+                let Some(esc) = text[i..].chars().next() else {
+                    return Err(not_closed());
+                };
+                i += esc.len_utf8();
+                i = escape(text, i, esc, &mut value)?;
+            }
+            ch => value.push(ch),
+        }
+    }
+}
+
+/// Appends the character of the escape `\esc` (read up to `i`) to `value`; the offset after it.
+fn escape(text: &str, i: usize, esc: char, value: &mut String) -> Result<usize> {
+    let simple = match esc {
+        '"' => '"',
+        '\\' => '\\',
+        '/' => '/',
+        'n' => '\n',
+        'r' => '\r',
+        't' => '\t',
+        'u' => {
+            let ch = text
+                .get(i..i + 4)
+                .filter(|h| h.chars().all(|c| c.is_ascii_hexdigit()))
+                .and_then(|h| u32::from_str_radix(h, 16).ok())
+                .and_then(char::from_u32);
+            return match ch {
+                Some(ch) => {
+                    value.push(ch);
+                    Ok(i + 4)
+                }
+                None => Err(lex_error(
+                    text,
+                    i - 2,
+                    "bad \\u escape",
+                    "write \\u and four hex digits of a character",
+                )),
+            };
+        }
+        _ => {
+            return Err(lex_error(
+                text,
+                i - esc.len_utf8() - 1,
+                &format!("unknown escape \\{esc}"),
+                "escape only \" \\ n r t u",
+            ))
+        }
+    };
+    value.push(simple);
+    Ok(i)
+}
+
+/// The symbol at `i`, and the offset after it.
+fn symbol(text: &str, i: usize) -> Result<(&'static str, usize)> {
+    let two: Option<&'static str> = match text.get(i..i + 2) {
+        Some("!=") => Some("!="),
+        Some("<=") => Some("<="),
+        Some(">=") => Some(">="),
+        Some("==") => Some("="),
+        _ => None,
+    };
+    if let Some(s) = two {
+        return Ok((s, i + 2));
+    }
+    let sym: &'static str = match text.as_bytes()[i] {
+        b'(' => "(",
+        b')' => ")",
+        b'[' => "[",
+        b']' => "]",
+        b',' => ",",
+        b'.' => ".",
+        b'=' => "=",
+        b'<' => "<",
+        b'>' => ">",
+        _ => {
+            let ch = text[i..].chars().next().unwrap_or('?');
+            let hint = if ch == '\'' {
+                "PQL strings use double quotes"
+            } else if ch == '$' {
+                "write fields without $1."
+            } else {
+                ""
+            };
+            return Err(lex_error(
+                text,
+                i,
+                &format!("unexpected character “{ch}”"),
+                hint,
+            ));
+        }
+    };
+    Ok((sym, i + 1))
 }
 
 pub(crate) fn parse(text: &str) -> Result<P> {
@@ -420,13 +412,8 @@ pub(crate) fn parse(text: &str) -> Result<P> {
         ));
     }
     let tokens = lex(text)?;
-    let mut parser = Parser {
-        text,
-        tokens,
-        pos: 0,
-        vars: Vec::new(),
-        depth: 0,
-    };
+    let cursor = Cursor::new(FORMAT, text, tokens, Tok::End, "flatten the expression");
+    let mut parser = Parser::new(cursor);
     let p = parser.expr()?;
     if parser.peek() != &Tok::End {
         return Err(parser.unexpected("and, or or the end"));
@@ -434,109 +421,9 @@ pub(crate) fn parse(text: &str) -> Result<P> {
     Ok(p)
 }
 
-struct Parser<'t> {
-    text: &'t str,
-    tokens: Vec<Token>,
-    pos: usize,
-    vars: Vec<String>,
-    depth: usize,
-}
+type Parser<'t> = cursor::Parser<'t, Tok>;
 
 impl<'t> Parser<'t> {
-    fn peek(&self) -> &Tok {
-        self.tokens
-            .get(self.pos)
-            .map(|t| &t.tok)
-            .unwrap_or(&Tok::End)
-    }
-
-    fn offset(&self) -> usize {
-        self.tokens
-            .get(self.pos)
-            .map(|t| t.at)
-            .unwrap_or(self.text.len())
-    }
-
-    fn bump(&mut self) -> Tok {
-        let tok = self.peek().clone();
-        if self.pos < self.tokens.len() {
-            self.pos += 1;
-        }
-        tok
-    }
-
-    fn error(&self, at: usize, message: impl Into<String>, hint: impl Into<String>) -> Error {
-        Error::syntax(FORMAT, Position::in_text(self.text, at), message, hint)
-    }
-
-    fn unexpected(&self, expected: &str) -> Error {
-        self.error(
-            self.offset(),
-            format!("expected {expected}, found {}", describe(self.peek())),
-            "",
-        )
-    }
-
-    fn is_word(&self, word: &str) -> bool {
-        matches!(self.peek(), Tok::Ident(s) if s == word)
-    }
-
-    fn eat_word(&mut self, word: &str) -> bool {
-        if self.is_word(word) {
-            self.pos += 1;
-            true
-        } else {
-            false
-        }
-    }
-
-    fn expect_word(&mut self, word: &str) -> Result<()> {
-        if self.eat_word(word) {
-            Ok(())
-        } else {
-            Err(self.unexpected(&format!("“{word}”")))
-        }
-    }
-
-    fn eat_sym(&mut self, sym: &str) -> bool {
-        if matches!(self.peek(), Tok::Sym(s) if *s == sym) {
-            self.pos += 1;
-            true
-        } else {
-            false
-        }
-    }
-
-    fn expect_sym(&mut self, sym: &str) -> Result<()> {
-        if self.eat_sym(sym) {
-            Ok(())
-        } else {
-            Err(self.unexpected(&format!("“{sym}”")))
-        }
-    }
-
-    fn enter(&mut self) -> Result<()> {
-        self.depth += 1;
-        if self.depth > SYNTAX_DEPTH {
-            return Err(self.too_deep());
-        }
-        Ok(())
-    }
-
-    #[cold]
-    #[inline(never)]
-    fn too_deep(&self) -> Error {
-        self.error(
-            self.offset(),
-            format!("nested more than {SYNTAX_DEPTH} levels deep"),
-            "flatten the expression",
-        )
-    }
-
-    fn leave(&mut self) {
-        self.depth = self.depth.saturating_sub(1);
-    }
-
     fn expr(&mut self) -> Result<P> {
         let at = self.offset();
         let first = self.and()?;
