@@ -423,14 +423,7 @@ impl<'s> Render<'s> {
             None | Some(TimeWindow::AnyTime) => {}
             Some(TimeWindow::InTheLast { amount, unit }) => {
                 if resolve::time_column(r, related).is_none() {
-                    return Err(Error::invalid(
-                        FORMAT,
-                        &window_path,
-                        format!(
-                            "{} has no date/time column, so a time window cannot apply.",
-                            related.name
-                        ),
-                    ));
+                    return Err(resolve::no_time_column(FORMAT, related, &window_path));
                 }
                 let per = match unit {
                     TimeUnit::Minute => 60u64,

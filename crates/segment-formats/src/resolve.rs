@@ -1,6 +1,7 @@
 //! Name resolution shared by the translators: the base entity, attributes and relationships.
 
 use segment_model::schema::{Cardinality, Column, DataType, Entity, Relationship, Schema};
+use segment_model::tree::{Condition, TimeWindow};
 use segment_model::Segment;
 
 use crate::error::{clip, Error, Result};
@@ -114,4 +115,32 @@ pub(crate) fn time_column<'e>(rel: &Relationship, related: &'e Entity) -> Option
 
 pub(crate) fn is_to_many(rel: &Relationship) -> bool {
     rel.cardinality == Cardinality::OneToMany
+}
+
+/// The condition on the related entity's time column that a relationship's time `window` means
+/// (`None` for any time), or an `Invalid` error at `window_path` if it has no time column.
+pub(crate) fn window_condition(
+    format: Format,
+    rel: &Relationship,
+    related: &Entity,
+    window: &TimeWindow,
+    window_path: &str,
+) -> Result<Option<Condition>> {
+    match time_column(rel, related) {
+        Some(tc) => Ok(crate::normalize::window_condition(window, &tc.name)),
+        None if *window != TimeWindow::AnyTime => Err(no_time_column(format, related, window_path)),
+        None => Ok(None),
+    }
+}
+
+/// A time window on a relationship to an entity without a date/time column.
+pub(crate) fn no_time_column(format: Format, related: &Entity, window_path: &str) -> Error {
+    Error::invalid(
+        format,
+        window_path,
+        format!(
+            "{} has no date/time column, so a time window cannot apply.",
+            related.name
+        ),
+    )
 }

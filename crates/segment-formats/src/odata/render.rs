@@ -559,47 +559,8 @@ impl<'s> Render<'s> {
             ));
         }
         let collection = format!("{}{}", scope.prefix, r.name);
-        let constraint_path = format!("{path}/constraint");
         // Counts use `$count($filter=…)`, whose properties are implicit; `any` binds a variable.
-        let counted = match &rel.constraint {
-            None => None,
-            Some(Constraint::Occurrences {
-                operator, value, ..
-            }) => {
-                let op = match operator {
-                    CountOperator::AtLeast => "ge",
-                    CountOperator::AtMost => "le",
-                    CountOperator::Exactly => "eq",
-                    CountOperator::MoreThan => "gt",
-                    CountOperator::LessThan => "lt",
-                    CountOperator::NotEquals => "ne",
-                    CountOperator::Between => return Err(unsupported(
-                        "a count between two numbers",
-                        &constraint_path,
-                        "use two relationship conditions, at least and at most, in an AND group",
-                    )),
-                };
-                let n = match value::read(Operator::SizeEquals, DataType::Number, value) {
-                    Ok(Operand::Count(n)) => n,
-                    Ok(_) => 0,
-                    Err((suffix, message)) => {
-                        return Err(Error::invalid(
-                            FORMAT,
-                            &format!("{constraint_path}/value{suffix}"),
-                            message,
-                        ))
-                    }
-                };
-                Some((op, n))
-            }
-            Some(Constraint::Aggregate { .. }) => {
-                return Err(unsupported(
-                    "an aggregate (sum, average, min, max, count distinct) of related records",
-                    &constraint_path,
-                    "OData $filter counts related records but does not aggregate them",
-                ))
-            }
-        };
+        let counted = counted(rel.constraint.as_ref(), &format!("{path}/constraint"))?;
         let inner = match counted {
             Some(_) => Scope {
                 prefix: String::new(),
@@ -647,29 +608,9 @@ impl<'s> Render<'s> {
             ));
         }
         if let Some(window) = &rel.window {
-            let window_path = format!("{path}/window");
-            match resolve::time_column(r, related) {
-                Some(tc) => {
-                    if let Some(cond) = crate::normalize::window_condition(window, &tc.name) {
-                        let (text, _) = self
-                            .condition(&cond, related, &inner, &window_path, true)
-                            .map_err(|e| relocate(e, &window_path))?;
-                        let same = last_attribute.as_deref() == Some(tc.name.as_str());
-                        parts.push(if same { format!("({text})") } else { text });
-                    }
-                }
-                None if *window != segment_model::tree::TimeWindow::AnyTime => {
-                    return Err(Error::invalid(
-                        FORMAT,
-                        &window_path,
-                        format!(
-                            "{} has no date/time column, so a time window cannot apply.",
-                            related.name
-                        ),
-                    ))
-                }
-                None => {}
-            }
+            let window =
+                self.window(window, r, related, &inner, path, last_attribute.as_deref())?;
+            parts.extend(window);
         }
         let body = parts.join(" and ");
         Ok(match counted {
@@ -687,6 +628,77 @@ impl<'s> Render<'s> {
             ),
         })
     }
+
+    /// The time window of a relationship condition as one more conjunct of its filter (in
+    /// parentheses after a condition on the same column, `last_attribute`).
+    fn window(
+        &self,
+        window: &segment_model::tree::TimeWindow,
+        r: &segment_model::schema::Relationship,
+        related: &'s Entity,
+        inner: &Scope,
+        path: &str,
+        last_attribute: Option<&str>,
+    ) -> Result<Option<String>> {
+        let window_path = format!("{path}/window");
+        let Some(cond) = resolve::window_condition(FORMAT, r, related, window, &window_path)?
+        else {
+            return Ok(None);
+        };
+        let (text, _) = self
+            .condition(&cond, related, inner, &window_path, true)
+            .map_err(|e| relocate(e, &window_path))?;
+        let same = last_attribute == Some(cond.attribute.as_str());
+        Ok(Some(if same { format!("({text})") } else { text }))
+    }
+}
+
+/// The comparison and number of a count constraint (`None`: at least one related record); what
+/// `$count` cannot say is `Unsupported`.
+fn counted(
+    constraint: Option<&Constraint>,
+    constraint_path: &str,
+) -> Result<Option<(&'static str, u64)>> {
+    Ok(match constraint {
+        None => None,
+        Some(Constraint::Occurrences {
+            operator, value, ..
+        }) => {
+            let op =
+                match operator {
+                    CountOperator::AtLeast => "ge",
+                    CountOperator::AtMost => "le",
+                    CountOperator::Exactly => "eq",
+                    CountOperator::MoreThan => "gt",
+                    CountOperator::LessThan => "lt",
+                    CountOperator::NotEquals => "ne",
+                    CountOperator::Between => return Err(unsupported(
+                        "a count between two numbers",
+                        constraint_path,
+                        "use two relationship conditions, at least and at most, in an AND group",
+                    )),
+                };
+            let n = match value::read(Operator::SizeEquals, DataType::Number, value) {
+                Ok(Operand::Count(n)) => n,
+                Ok(_) => 0,
+                Err((suffix, message)) => {
+                    return Err(Error::invalid(
+                        FORMAT,
+                        &format!("{constraint_path}/value{suffix}"),
+                        message,
+                    ))
+                }
+            };
+            Some((op, n))
+        }
+        Some(Constraint::Aggregate { .. }) => {
+            return Err(unsupported(
+                "an aggregate (sum, average, min, max, count distinct) of related records",
+                constraint_path,
+                "OData $filter counts related records but does not aggregate them",
+            ))
+        }
+    })
 }
 
 /// A condition that can never be the second half of a pair read as one condition (see

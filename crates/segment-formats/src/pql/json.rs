@@ -322,21 +322,6 @@ impl Decoder {
         let name = string_field(map, "fnName", pointer)?;
         let params = self.params(map, pointer)?;
         let pp = |i: usize| format!("{pointer}/params/{i}");
-        let count = |n: usize| -> Result<()> {
-            if params.len() == n {
-                Ok(())
-            } else {
-                Err(err(
-                    &format!("{pointer}/params"),
-                    format!(
-                        "{name} takes {n} params, found {}",
-                        params.len(),
-                        name = clip(name),
-                    ),
-                    "",
-                ))
-            }
-        };
         let e = match name {
             "and" | "or" => {
                 if params.len() < 2 {
@@ -357,116 +342,13 @@ impl Decoder {
                 }
             }
             "not" => {
-                count(1)?;
+                arity(name, params, 1, pointer)?;
                 Expr::Not(Box::new(self.node(&params[0], &pp(0), depth + 1)?))
             }
-            "occurs" => {
-                if params.len() < 3 {
-                    return Err(err(
-                        &format!("{pointer}/params"),
-                        "occurs takes a timestamp, a keyword and a time",
-                        "",
-                    ));
-                }
-                let subject = self.node(&params[0], &pp(0), depth + 1)?;
-                let keyword = match self.node(&params[1], &pp(1), depth + 1)?.e {
-                    Expr::Str(s) => s,
-                    _ => {
-                        return Err(err(
-                            &pp(1),
-                            "expected the occurs keyword as a String literal",
-                            "e.g. \"<=\", \"before\", \"last\"",
-                        ))
-                    }
-                };
-                let spec = match keyword.as_str() {
-                    "between" => {
-                        count(4)?;
-                        Occurs::Between(
-                            self.time(&params[2], &pp(2))?,
-                            self.time(&params[3], &pp(3))?,
-                        )
-                    }
-                    "this" | "last" | "next" => {
-                        count(3)?;
-                        let unit = match self.node(&params[2], &pp(2), depth + 1)?.e {
-                            Expr::Str(s) => super::unit_from_word(&s),
-                            _ => None,
-                        };
-                        let Some(unit) = unit else {
-                            return Err(err(
-                                &pp(2),
-                                "expected a time unit",
-                                "minute, hour, day, week, month or year",
-                            ));
-                        };
-                        Occurs::Period(keyword, unit)
-                    }
-                    "before" | "after" | "on" => {
-                        count(3)?;
-                        let t = self.time(&params[2], &pp(2))?;
-                        match keyword.as_str() {
-                            "before" => Occurs::Before(t),
-                            "after" => Occurs::After(t),
-                            _ => Occurs::On(t),
-                        }
-                    }
-                    op if COMPARISONS.contains(&op) => {
-                        count(3)?;
-                        Occurs::Compare(op.to_string(), self.time(&params[2], &pp(2))?)
-                    }
-                    other => {
-                        return Err(err(
-                            &pp(1),
-                            format!("unknown occurs keyword \"{other}\"", other = clip(other)),
-                            "use a comparison, before, after, on, between, this, last or next",
-                        ))
-                    }
-                };
-                Expr::Occurs {
-                    subject: Box::new(subject),
-                    spec,
-                }
-            }
-            "exists" | "select" => {
-                if params.len() != 2 && params.len() != 3 {
-                    return Err(err(
-                        &format!("{pointer}/params"),
-                        format!(
-                            "{name} takes a variable, a collection and an optional condition",
-                            name = clip(name)
-                        ),
-                        "",
-                    ));
-                }
-                let var = match self.node(&params[0], &pp(0), depth + 1)?.e {
-                    Expr::Str(s) if !s.is_empty() => s,
-                    _ => {
-                        return Err(err(
-                            &pp(0),
-                            "expected the variable name as a String literal",
-                            "e.g. \"E\"",
-                        ))
-                    }
-                };
-                let source = Box::new(self.node(&params[1], &pp(1), depth + 1)?);
-                let cond = match params.get(2) {
-                    Some(c) => {
-                        self.vars.push(var.clone());
-                        let parsed = self.node(c, &pp(2), depth + 1);
-                        self.vars.pop();
-                        Some(Box::new(parsed?))
-                    }
-                    None => None,
-                };
-                if name == "exists" {
-                    Expr::Exists { var, source, cond }
-                } else {
-                    Expr::Select { var, source, cond }
-                }
-            }
+            "occurs" => self.occurs(params, pointer, depth)?,
+            "exists" | "select" => self.quantified(name, params, pointer, depth)?,
             op if COMPARISONS.contains(&op) || op == "in" || op == "notIn" || op == "like" => {
-                count(2)?;
+                arity(name, params, 2, pointer)?;
                 let lhs = self.node(&params[0], &pp(0), depth + 1)?;
                 let rhs = self.node(&params[1], &pp(1), depth + 1)?;
                 Expr::Compare {
@@ -482,48 +364,169 @@ impl Decoder {
                     "times are read only as the last params of occurs",
                 ))
             }
-            _ => {
-                if params.is_empty() {
-                    return Err(err(
-                        &format!("{pointer}/params"),
-                        format!("{name} has no target", name = clip(name)),
-                        "the first param is the value the function applies to",
-                    ));
-                }
-                let target = Box::new(self.node(&params[0], &pp(0), depth + 1)?);
-                // The arguments of an aggregate over `select V …` may name V.
-                let bound = match &target.e {
-                    Expr::Select { var, .. } => Some(var.clone()),
-                    _ => None,
-                };
-                if let Some(v) = &bound {
-                    self.vars.push(v.clone());
-                }
-                let mut args = Vec::with_capacity(params.len() - 1);
-                let mut failed = None;
-                for (i, item) in params.iter().enumerate().skip(1) {
-                    match self.node(item, &pp(i), depth + 1) {
-                        Ok(arg) => args.push(arg),
-                        Err(e) => {
-                            failed = Some(e);
-                            break;
-                        }
-                    }
-                }
-                if bound.is_some() {
-                    self.vars.pop();
-                }
-                if let Some(e) = failed {
-                    return Err(e);
-                }
-                Expr::Call {
-                    name: name.to_string(),
-                    target,
-                    args,
-                }
-            }
+            _ => self.call(name, params, pointer, depth)?,
         };
         Ok(P { e, at: at(pointer) })
+    }
+
+    /// `occurs`: a timestamp, a keyword and one or two times (or a unit).
+    fn occurs(&mut self, params: &[Value], pointer: &str, depth: usize) -> Result<Expr> {
+        let pp = |i: usize| format!("{pointer}/params/{i}");
+        if params.len() < 3 {
+            return Err(err(
+                &format!("{pointer}/params"),
+                "occurs takes a timestamp, a keyword and a time",
+                "",
+            ));
+        }
+        let subject = self.node(&params[0], &pp(0), depth + 1)?;
+        let keyword = match self.node(&params[1], &pp(1), depth + 1)?.e {
+            Expr::Str(s) => s,
+            _ => {
+                return Err(err(
+                    &pp(1),
+                    "expected the occurs keyword as a String literal",
+                    "e.g. \"<=\", \"before\", \"last\"",
+                ))
+            }
+        };
+        let spec = match keyword.as_str() {
+            "between" => {
+                arity("occurs", params, 4, pointer)?;
+                Occurs::Between(
+                    self.time(&params[2], &pp(2))?,
+                    self.time(&params[3], &pp(3))?,
+                )
+            }
+            "this" | "last" | "next" => {
+                arity("occurs", params, 3, pointer)?;
+                let unit = match self.node(&params[2], &pp(2), depth + 1)?.e {
+                    Expr::Str(s) => super::unit_from_word(&s),
+                    _ => None,
+                };
+                let Some(unit) = unit else {
+                    return Err(err(
+                        &pp(2),
+                        "expected a time unit",
+                        "minute, hour, day, week, month or year",
+                    ));
+                };
+                Occurs::Period(keyword, unit)
+            }
+            "before" | "after" | "on" => {
+                arity("occurs", params, 3, pointer)?;
+                let t = self.time(&params[2], &pp(2))?;
+                match keyword.as_str() {
+                    "before" => Occurs::Before(t),
+                    "after" => Occurs::After(t),
+                    _ => Occurs::On(t),
+                }
+            }
+            op if COMPARISONS.contains(&op) => {
+                arity("occurs", params, 3, pointer)?;
+                Occurs::Compare(op.to_string(), self.time(&params[2], &pp(2))?)
+            }
+            other => {
+                return Err(err(
+                    &pp(1),
+                    format!("unknown occurs keyword \"{other}\"", other = clip(other)),
+                    "use a comparison, before, after, on, between, this, last or next",
+                ))
+            }
+        };
+        Ok(Expr::Occurs {
+            subject: Box::new(subject),
+            spec,
+        })
+    }
+
+    /// `exists` / `select`: a variable, a collection and an optional condition on the variable.
+    fn quantified(
+        &mut self,
+        name: &str,
+        params: &[Value],
+        pointer: &str,
+        depth: usize,
+    ) -> Result<Expr> {
+        let pp = |i: usize| format!("{pointer}/params/{i}");
+        if params.len() != 2 && params.len() != 3 {
+            return Err(err(
+                &format!("{pointer}/params"),
+                format!(
+                    "{name} takes a variable, a collection and an optional condition",
+                    name = clip(name)
+                ),
+                "",
+            ));
+        }
+        let var = match self.node(&params[0], &pp(0), depth + 1)?.e {
+            Expr::Str(s) if !s.is_empty() => s,
+            _ => {
+                return Err(err(
+                    &pp(0),
+                    "expected the variable name as a String literal",
+                    "e.g. \"E\"",
+                ))
+            }
+        };
+        let source = Box::new(self.node(&params[1], &pp(1), depth + 1)?);
+        let cond = match params.get(2) {
+            Some(c) => {
+                self.vars.push(var.clone());
+                let parsed = self.node(c, &pp(2), depth + 1);
+                self.vars.pop();
+                Some(Box::new(parsed?))
+            }
+            None => None,
+        };
+        Ok(if name == "exists" {
+            Expr::Exists { var, source, cond }
+        } else {
+            Expr::Select { var, source, cond }
+        })
+    }
+
+    /// Any other function: its target (the first param) and arguments.
+    fn call(&mut self, name: &str, params: &[Value], pointer: &str, depth: usize) -> Result<Expr> {
+        let pp = |i: usize| format!("{pointer}/params/{i}");
+        if params.is_empty() {
+            return Err(err(
+                &format!("{pointer}/params"),
+                format!("{name} has no target", name = clip(name)),
+                "the first param is the value the function applies to",
+            ));
+        }
+        let target = Box::new(self.node(&params[0], &pp(0), depth + 1)?);
+        // The arguments of an aggregate over `select V …` may name V.
+        let bound = match &target.e {
+            Expr::Select { var, .. } => Some(var.clone()),
+            _ => None,
+        };
+        if let Some(v) = &bound {
+            self.vars.push(v.clone());
+        }
+        let mut args = Vec::with_capacity(params.len() - 1);
+        let mut failed = None;
+        for (i, item) in params.iter().enumerate().skip(1) {
+            match self.node(item, &pp(i), depth + 1) {
+                Ok(arg) => args.push(arg),
+                Err(e) => {
+                    failed = Some(e);
+                    break;
+                }
+            }
+        }
+        if bound.is_some() {
+            self.vars.pop();
+        }
+        if let Some(e) = failed {
+            return Err(e);
+        }
+        Ok(Expr::Call {
+            name: name.to_string(),
+            target,
+            args,
+        })
     }
 
     fn time(&mut self, value: &Value, pointer: &str) -> Result<Time> {
@@ -600,5 +603,22 @@ impl Decoder {
                 "use now(), date(y, m, d) or before/after(n, unit, now())",
             )),
         }
+    }
+}
+
+/// An error unless `name` has exactly `n` params.
+fn arity(name: &str, params: &[Value], n: usize, pointer: &str) -> Result<()> {
+    if params.len() == n {
+        Ok(())
+    } else {
+        Err(err(
+            &format!("{pointer}/params"),
+            format!(
+                "{name} takes {n} params, found {}",
+                params.len(),
+                name = clip(name),
+            ),
+            "",
+        ))
     }
 }

@@ -12,7 +12,7 @@
 pub(crate) mod json;
 pub(crate) mod text;
 
-use segment_model::schema::{DataType, Entity, Schema};
+use segment_model::schema::{DataType, Entity, Relationship, Schema};
 use segment_model::time::Moment;
 use segment_model::tree::{
     AggregateFunction, Combinator, Condition, Constraint, CountOperator, Group, Node,
@@ -585,53 +585,7 @@ impl<'s> Lower<'s> {
             ));
         }
         let inner = variable(var);
-        let mut parts = Vec::new();
-        if !rel.filter.children.is_empty() {
-            match self.group(
-                &rel.filter,
-                related,
-                Some(&inner),
-                &format!("{path}/filter"),
-                depth + 1,
-            )? {
-                P {
-                    e: Expr::And(items),
-                    ..
-                } => parts.extend(items),
-                other => parts.push(other),
-            }
-        } else if rel.filter.negated {
-            return Err(self.unsupported(
-                "a negated empty filter (no related record can match)",
-                &format!("{path}/filter"),
-                "",
-            ));
-        }
-        if let Some(window) = &rel.window {
-            let window_path = format!("{path}/window");
-            if let Some(tc) = resolve::time_column(r, related) {
-                if let Some(cond) = crate::normalize::window_condition(window, &tc.name) {
-                    parts.push(
-                        self.condition(&cond, related, Some(&inner), &window_path)
-                            .map_err(|e| relocate(e, &window_path))?,
-                    );
-                }
-            } else if *window != segment_model::tree::TimeWindow::AnyTime {
-                return Err(Error::invalid(
-                    self.format,
-                    &window_path,
-                    format!(
-                        "{} has no date/time column, so a time window cannot apply.",
-                        related.name
-                    ),
-                ));
-            }
-        }
-        let cond = match parts.len() {
-            0 => None,
-            1 => parts.pop().map(Box::new),
-            _ => Some(Box::new(P::new(Expr::And(parts)))),
-        };
+        let cond = self.related_condition(rel, r, related, &inner, path, depth)?;
         let source = Box::new(P::new(Expr::Field {
             var: var.map(str::to_string),
             path: vec![r.name.clone()],
@@ -713,6 +667,56 @@ impl<'s> Lower<'s> {
             )
         })?;
         Ok(cmp(op, target, rhs))
+    }
+
+    /// The `where` of a relationship's `exists`/`select`: its filter's conditions on the related
+    /// records, then its time window as one more.
+    fn related_condition(
+        &self,
+        rel: &RelationshipCondition,
+        r: &Relationship,
+        related: &'s Entity,
+        inner: &str,
+        path: &str,
+        depth: usize,
+    ) -> Result<Option<Box<P>>> {
+        let mut parts = Vec::new();
+        if !rel.filter.children.is_empty() {
+            match self.group(
+                &rel.filter,
+                related,
+                Some(inner),
+                &format!("{path}/filter"),
+                depth + 1,
+            )? {
+                P {
+                    e: Expr::And(items),
+                    ..
+                } => parts.extend(items),
+                other => parts.push(other),
+            }
+        } else if rel.filter.negated {
+            return Err(self.unsupported(
+                "a negated empty filter (no related record can match)",
+                &format!("{path}/filter"),
+                "",
+            ));
+        }
+        if let Some(window) = &rel.window {
+            let window_path = format!("{path}/window");
+            let window = resolve::window_condition(self.format, r, related, window, &window_path)?;
+            if let Some(cond) = window {
+                parts.push(
+                    self.condition(&cond, related, Some(inner), &window_path)
+                        .map_err(|e| relocate(e, &window_path))?,
+                );
+            }
+        }
+        Ok(match parts.len() {
+            0 => None,
+            1 => parts.pop().map(Box::new),
+            _ => Some(Box::new(P::new(Expr::And(parts)))),
+        })
     }
 }
 
