@@ -591,28 +591,17 @@ impl<'s> English<'s> {
     /// "country is US or CA".
     fn condition(&self, c: &Condition, entity: &'s Entity, path: &str) -> Result<String> {
         use Operator as O;
-        let column = resolve::column(FORMAT, entity, &c.attribute, path)?;
-        let ty = column.data_type;
-        if !c.operator.applies_to(ty) {
-            return Err(Error::invalid(
-                FORMAT,
-                &format!("{path}/operator"),
-                format!(
-                    "“{}” does not apply to {} ({}).",
-                    c.operator.label(),
-                    column.name,
-                    ty.label()
-                ),
-            ));
-        }
-        let operand = value::read(c.operator, ty, &c.value).map_err(|(suffix, message)| {
-            Error::invalid(FORMAT, &format!("{path}/value{suffix}"), message)
-        })?;
+        let operand = resolve::condition(FORMAT, entity, c, path)?;
         let name = c.attribute.replace('_', " ");
-        let ignoring_case = if value::uses_case(c.operator) && c.case_sensitive == Some(false) {
-            " (ignoring case)"
-        } else {
-            ""
+        // Said only where it changes the default (`like` folds case unless told otherwise).
+        let ignoring_case = match c.case_sensitive {
+            Some(false) if value::case_flag_meaningful(c.operator, c.case_sensitive) => {
+                " (ignoring case)"
+            }
+            Some(true) if value::case_flag_meaningful(c.operator, c.case_sensitive) => {
+                " (case-sensitive)"
+            }
+            _ => "",
         };
         let bad = || {
             Error::invalid(

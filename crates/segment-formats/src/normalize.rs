@@ -14,7 +14,9 @@
 //! - **Values in one shape**: numbers as JSON numbers (Census writes `"3"`), text operands as
 //!   strings, lists as lists, spans as `{"amount", "unit"}` (a whole number of days included),
 //!   periods as the unit name, date parts as `{"part", "values"}`, value-less operators with
-//!   `null`; `case_sensitive: true` and the flag on operators that ignore case are dropped.
+//!   `null`; a `case_sensitive` flag that says the operator's default is dropped (`true` on the
+//!   text tests, which are case-sensitive unless `false`; `false` on `like`, which folds ASCII
+//!   case unless `true`), and so is the flag on operators that ignore case.
 //!   Values that do not read (invalid trees) are kept as written.
 //! - **Relationships**: "at least 1 occurrence" is no constraint; an `any_time` window is no
 //!   window; and when a relationship has no window, a trailing condition of its filter's
@@ -191,7 +193,7 @@ pub(crate) fn condition(c: &Condition, entity: Option<&Entity>) -> Condition {
     let mut out = c.clone();
     out.census = None;
     out.attribute_kind = AttributeKind::Column;
-    if out.case_sensitive == Some(true) || !value::uses_case(out.operator) {
+    if !value::case_flag_meaningful(out.operator, out.case_sensitive) {
         out.case_sensitive = None;
     }
     if let Some(column) = entity.and_then(|e| e.column(&c.attribute)) {

@@ -5,6 +5,7 @@ use segment_model::tree::{Condition, TimeWindow};
 use segment_model::Segment;
 
 use crate::error::{clip, Error, Result};
+use crate::value::{self, Operand};
 use crate::Format;
 
 /// The base entity of `segment` (explicit, the segment's own, or the schema's only root).
@@ -143,4 +144,33 @@ pub(crate) fn no_time_column(format: Format, related: &Entity, window_path: &str
             related.name
         ),
     )
+}
+
+/// Resolves `c` against `entity`, as every renderer needs it: the value read in the shape its
+/// operator takes on the attribute's column type; an `Invalid` error at the node's `/attribute`, `/operator` or
+/// `/value…` when the attribute is unknown, the operator does not apply to its type, or the
+/// value does not read.
+pub(crate) fn condition(
+    format: Format,
+    entity: &Entity,
+    c: &Condition,
+    path: &str,
+) -> Result<Operand> {
+    let column = column(format, entity, &c.attribute, path)?;
+    let ty = column.data_type;
+    if !c.operator.applies_to(ty) {
+        return Err(Error::invalid(
+            format,
+            &format!("{path}/operator"),
+            format!(
+                "“{}” does not apply to {} ({}).",
+                c.operator.label(),
+                column.name,
+                ty.label()
+            ),
+        ));
+    }
+    value::read(c.operator, ty, &c.value).map_err(|(suffix, message)| {
+        Error::invalid(format, &format!("{path}/value{suffix}"), message)
+    })
 }

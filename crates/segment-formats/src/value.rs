@@ -548,6 +548,19 @@ fn date_part(value: &Value) -> Result<Operand, ValueError> {
 }
 
 /// Whether the operator compares text and so honours `case_sensitive`.
+/// Whether a condition's `case_sensitive` flag changes what `op` matches: `false` on the text
+/// tests of [`uses_case`] (case-sensitive by default), `true` on `like` (which folds ASCII case by
+/// default, as SQL LIKE does). Any other flag says the default and can be dropped.
+pub(crate) fn case_flag_meaningful(op: Operator, case_sensitive: Option<bool>) -> bool {
+    match case_sensitive {
+        Some(false) => uses_case(op),
+        Some(true) => op == Operator::Like,
+        None => false,
+    }
+}
+
+/// Whether `op` is a text test that is case-sensitive unless the condition says
+/// `case_sensitive: false`.
 pub(crate) fn uses_case(op: Operator) -> bool {
     use Operator as O;
     matches!(

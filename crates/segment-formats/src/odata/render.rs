@@ -187,23 +187,7 @@ impl<'s> Render<'s> {
         positive: bool,
     ) -> Result<(String, Shape)> {
         use Operator as O;
-        let column = resolve::column(FORMAT, entity, &c.attribute, path)?;
-        let ty = column.data_type;
-        if !c.operator.applies_to(ty) {
-            return Err(Error::invalid(
-                FORMAT,
-                &format!("{path}/operator"),
-                format!(
-                    "“{}” does not apply to {} ({}).",
-                    c.operator.label(),
-                    column.name,
-                    ty.label()
-                ),
-            ));
-        }
-        let operand = value::read(c.operator, ty, &c.value).map_err(|(suffix, message)| {
-            Error::invalid(FORMAT, &format!("{path}/value{suffix}"), message)
-        })?;
+        let operand = resolve::condition(FORMAT, entity, c, path)?;
         let p = self.property(scope, &c.attribute, path)?;
         let cs = !value::uses_case(c.operator) || c.case_sensitive != Some(false);
         let label = c.operator.label();

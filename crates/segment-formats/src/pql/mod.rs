@@ -332,23 +332,7 @@ impl<'s> Lower<'s> {
         path: &str,
     ) -> Result<P> {
         use Operator as O;
-        let column = resolve::column(self.format, entity, &c.attribute, path)?;
-        let ty = column.data_type;
-        if !c.operator.applies_to(ty) {
-            return Err(Error::invalid(
-                self.format,
-                &format!("{path}/operator"),
-                format!(
-                    "“{}” does not apply to {} ({}).",
-                    c.operator.label(),
-                    column.name,
-                    ty.label()
-                ),
-            ));
-        }
-        let operand = value::read(c.operator, ty, &c.value).map_err(|(suffix, message)| {
-            Error::invalid(self.format, &format!("{path}/value{suffix}"), message)
-        })?;
+        let operand = resolve::condition(self.format, entity, c, path)?;
         let f = self.field(var, &c.attribute, path)?;
         let cs = !value::uses_case(c.operator) || c.case_sensitive != Some(false);
         let label = c.operator.label();
@@ -407,6 +391,14 @@ impl<'s> Lower<'s> {
             }
             O::Like => {
                 let Operand::Text(s) = operand else { return Err(bad()) };
+                if c.case_sensitive == Some(true) {
+                    // `like` is read as folding case (as SQL LIKE): it cannot say the opposite.
+                    return Err(self.unsupported(
+                        "a case-sensitive like",
+                        &format!("{path}/case_sensitive"),
+                        "PQL's like is read as ignoring case; use matches with a regular expression",
+                    ));
+                }
                 cmp("like", f, string(&s))
             }
             O::MatchesRegex => {
