@@ -144,3 +144,9 @@ def evidence_on_failure(request, artifacts):
         (artifacts / f"{name}.html").write_text(driver.page_source)
     except Exception as e:  # the evidence is a courtesy: never mask the failure
         print(f"could not keep evidence of {request.node.name}: {e}")
+    # A failure can leave a dialog open over the window, which would fail every later test too:
+    # start the next one from a freshly loaded page (the data and the library stay).
+    try:
+        driver.refresh()
+    except Exception as e:
+        print(f"could not reload the page after {request.node.name}: {e}")

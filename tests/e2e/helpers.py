@@ -178,8 +178,23 @@ def attrs(driver, selector, name) -> list:
 # --- Acting --------------------------------------------------------------------------------
 
 
+def quiet(driver, timeout=TIMEOUT):
+    """Waits until no preview is pending. A preview's result re-renders the builder (the node
+    count badges are hidden while a preview is pending and come back with its result), which
+    moves what is about to be clicked: a click aimed before the move lands beside its target and
+    is lost. A user clicks what they see settled; so do the tests. Gives up quietly after
+    `timeout` (the click then goes ahead)."""
+    let_edits_land(driver)
+    try:
+        until(driver, lambda d: (p := panel(d)) is None or p["state"] != "pending", timeout)
+    except TimeoutException:
+        pass
+
+
 def click(driver, selector, timeout=TIMEOUT):
-    """Clicks the first match once it is displayed and enabled."""
+    """Clicks the first match once it is displayed and enabled, with no preview pending (see
+    `quiet`)."""
+    quiet(driver)
 
     def go(d):
         el = _find(d, selector)
@@ -205,7 +220,8 @@ def select(driver, selector, option_value: str, timeout=TIMEOUT):
 def replace_text(driver, selector, new_text: str, verify=True, timeout=TIMEOUT):
     """Selects all and types, as a user would (clear() would bypass React's input events). With
     `verify`, waits until the field holds exactly `new_text`, typing again if a re-render lost
-    keystrokes."""
+    keystrokes. Clicks into the field with no preview pending (see `quiet`)."""
+    quiet(driver)
 
     def go(d):
         el = _find(d, selector)
