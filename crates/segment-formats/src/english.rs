@@ -15,7 +15,8 @@ use serde_json::Value;
 use crate::error::{Error, Result};
 use crate::resolve;
 use crate::value::{self, Bound, DatePart, Element, Num, Operand, Span};
-use crate::{Format, MAX_DEPTH};
+use crate::walk::{self, Spelling};
+use crate::Format;
 
 const FORMAT: Format = Format::English;
 
@@ -179,43 +180,63 @@ fn ordinal(n: i64) -> String {
     format!("{n}{suffix}")
 }
 
+/// English's spelling of a tree as clauses after the subject.
+impl<'s> Spelling<'s> for English<'s> {
+    type Out = String;
+    type Ctx = ();
+
+    fn format(&self) -> Format {
+        FORMAT
+    }
+
+    fn leaf(&self, c: &Condition, entity: &'s Entity, _: &(), path: &str) -> Result<String> {
+        let phrase = self.condition(c, entity, path)?;
+        Ok(if is_predicate(c) {
+            format!("who {phrase}")
+        } else {
+            format!("whose {phrase}")
+        })
+    }
+
+    fn related(
+        &self,
+        rel: &RelationshipCondition,
+        entity: &'s Entity,
+        _: &(),
+        path: &str,
+        depth: usize,
+    ) -> Result<String> {
+        self.relationship(rel, entity, path, depth)
+    }
+
+    fn sql_hint(&self) -> &'static str {
+        ""
+    }
+
+    fn sql(&self, sql: &segment_model::tree::SqlCondition, _path: &str) -> Result<String> {
+        Ok(format!(
+            "that satisfy the SQL condition `{}`",
+            sql.sql.trim()
+        ))
+    }
+
+    fn join(&self, g: &Group, parts: Vec<String>, _: &()) -> Result<String> {
+        let joined = parts.join(match g.combinator {
+            Combinator::And => " and ",
+            Combinator::Or => " or ",
+        });
+        Ok(if g.negated {
+            format!("not ({joined})")
+        } else {
+            format!("({joined})")
+        })
+    }
+}
+
 impl<'s> English<'s> {
     /// A node as a clause after the subject: "whose country is US", "who did purchase …".
     fn clause(&self, node: &Node, entity: &'s Entity, path: &str, depth: usize) -> Result<String> {
-        match node {
-            Node::Condition(c) => {
-                let phrase = self.condition(c, entity, path)?;
-                Ok(if is_predicate(c) {
-                    format!("who {phrase}")
-                } else {
-                    format!("whose {phrase}")
-                })
-            }
-            Node::Sql(sql) => Ok(format!(
-                "that satisfy the SQL condition `{}`",
-                sql.sql.trim()
-            )),
-            Node::Relationship(rel) => self.relationship(rel, entity, path, depth),
-            Node::Group(g) => {
-                let parts = g
-                    .children
-                    .iter()
-                    .enumerate()
-                    .map(|(i, c)| {
-                        self.clause(c, entity, &format!("{path}/children/{i}"), depth + 1)
-                    })
-                    .collect::<Result<Vec<_>>>()?;
-                let joined = parts.join(match g.combinator {
-                    Combinator::And => " and ",
-                    Combinator::Or => " or ",
-                });
-                Ok(if g.negated {
-                    format!("not ({joined})")
-                } else {
-                    format!("({joined})")
-                })
-            }
-        }
+        walk::node(self, node, entity, &(), path, depth)
     }
 
     fn outline(
@@ -226,14 +247,7 @@ impl<'s> English<'s> {
         level: usize,
         out: &mut String,
     ) -> Result<()> {
-        if level > MAX_DEPTH {
-            return Err(Error::unsupported(
-                FORMAT,
-                format!("conditions nested more than {MAX_DEPTH} levels deep"),
-                path,
-                "",
-            ));
-        }
+        walk::check_depth(FORMAT, path, level)?;
         if g.children.is_empty() {
             return Err(Error::invalid(
                 FORMAT,
@@ -336,14 +350,7 @@ impl<'s> English<'s> {
         path: &str,
         depth: usize,
     ) -> Result<String> {
-        if depth > MAX_DEPTH {
-            return Err(Error::unsupported(
-                FORMAT,
-                format!("conditions nested more than {MAX_DEPTH} levels deep"),
-                path,
-                "",
-            ));
-        }
+        walk::check_depth(FORMAT, path, depth)?;
         let (r, related) =
             resolve::relationship(FORMAT, self.schema, entity, &rel.relationship, path)?;
         let window = self.window(rel.window.as_ref(), &format!("{path}/window"))?;

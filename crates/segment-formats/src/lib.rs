@@ -41,6 +41,7 @@ mod cursor;
 mod pql;
 mod resolve;
 mod value;
+mod walk;
 
 use std::fmt;
 

@@ -44,7 +44,8 @@ use serde_json::{json, Map, Value};
 use crate::error::{clip, Error, Position, Result};
 use crate::resolve;
 use crate::value::{self, Num, Operand};
-use crate::{Format, MAX_DEPTH, SYNTAX_DEPTH};
+use crate::walk::{self, Spelling};
+use crate::{Format, SYNTAX_DEPTH};
 
 const FORMAT: Format = Format::Odp;
 
@@ -139,13 +140,7 @@ impl<'s> Render<'s> {
         path: &str,
         depth: usize,
     ) -> Result<Value> {
-        if depth > MAX_DEPTH {
-            return Err(unsupported(
-                format!("conditions nested more than {MAX_DEPTH} levels deep"),
-                path,
-                "",
-            ));
-        }
+        walk::check_depth(FORMAT, path, depth)?;
         match node {
             Node::Group(g) if has_relationship(node) => {
                 let mut conditions = Vec::with_capacity(g.children.len());
@@ -184,55 +179,8 @@ impl<'s> Render<'s> {
         path: &str,
         depth: usize,
     ) -> Result<Value> {
-        if depth > MAX_DEPTH {
-            return Err(unsupported(
-                format!("conditions nested more than {MAX_DEPTH} levels deep"),
-                path,
-                "",
-            ));
-        }
-        match node {
-            Node::Group(g) => {
-                if g.children.is_empty() {
-                    return Err(Error::invalid(
-                        FORMAT,
-                        path,
-                        "This group is empty: add a condition to it or remove it.",
-                    ));
-                }
-                let mut filters = Vec::with_capacity(g.children.len());
-                for (i, child) in g.children.iter().enumerate() {
-                    filters.push(self.filter(
-                        child,
-                        entity,
-                        root,
-                        &format!("{path}/children/{i}"),
-                        depth + 1,
-                    )?);
-                }
-                let combined = match (filters.len(), g.combinator) {
-                    (1, _) => filters.pop().unwrap_or(Value::Null),
-                    (_, Combinator::And) => json!({"and_filter": {"filters": filters}}),
-                    (_, Combinator::Or) => json!({"or_filter": {"filters": filters}}),
-                };
-                Ok(if g.negated {
-                    json!({"not_filter": {"filter": combined}})
-                } else {
-                    combined
-                })
-            }
-            Node::Condition(c) => self.comparison(c, entity, root, path),
-            Node::Sql(_) => Err(unsupported(
-                "a raw SQL condition",
-                path,
-                "ODP definitions have no SQL",
-            )),
-            Node::Relationship(_) => Err(unsupported(
-                "a relationship condition inside an event filter",
-                path,
-                "ODP sequences filter events by their own fields only",
-            )),
-        }
+        let filter = Filter { render: self, root };
+        walk::node(&filter, node, entity, &(), path, depth)
     }
 
     fn comparison(
@@ -441,6 +389,61 @@ impl<'s> Render<'s> {
 // =============================================================================================
 // Reading
 // =============================================================================================
+
+/// ODP's spelling of a tree without relationships: a filter over `root` (`customer` or `event`).
+struct Filter<'r, 's> {
+    render: &'r Render<'s>,
+    root: &'r str,
+}
+
+impl<'r, 's> Spelling<'s> for Filter<'r, 's> {
+    type Out = Value;
+    type Ctx = ();
+
+    fn format(&self) -> Format {
+        FORMAT
+    }
+
+    fn leaf(&self, c: &Condition, entity: &'s Entity, _: &(), path: &str) -> Result<Value> {
+        self.render.comparison(c, entity, self.root, path)
+    }
+
+    fn related(
+        &self,
+        _rel: &RelationshipCondition,
+        _entity: &'s Entity,
+        _: &(),
+        path: &str,
+        _depth: usize,
+    ) -> Result<Value> {
+        Err(unsupported(
+            "a relationship condition inside an event filter",
+            path,
+            "ODP sequences filter events by their own fields only",
+        ))
+    }
+
+    fn sql_hint(&self) -> &'static str {
+        "ODP definitions have no SQL"
+    }
+
+    fn join(&self, g: &Group, mut filters: Vec<Value>, _: &()) -> Result<Value> {
+        let combined = match (filters.len(), g.combinator) {
+            (1, _) => filters.pop().unwrap_or(Value::Null),
+            (_, Combinator::And) => json!({"and_filter": {"filters": filters}}),
+            (_, Combinator::Or) => json!({"or_filter": {"filters": filters}}),
+        };
+        Ok(if g.negated {
+            json!({"not_filter": {"filter": combined}})
+        } else {
+            combined
+        })
+    }
+
+    fn depth_at_every_node(&self) -> bool {
+        true
+    }
+}
 
 /// Parses an ODP definition (`{"root_condition": …}`, or a request body with `"definition"`)
 /// into a (normalized) tree.

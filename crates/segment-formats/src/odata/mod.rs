@@ -110,8 +110,9 @@ pub fn render(segment: &Segment, schema: &Schema, entity: Option<&str>) -> Resul
     let scope = Scope {
         prefix: String::new(),
         depth: 0,
+        positive: true,
     };
-    let (text, _) = r.group(&segment.root, base, &scope, "/root", true, 0)?;
+    let (text, _) = crate::walk::group(&r, &segment.root, base, &scope, "/root", 0)?;
     Ok(text)
 }
 

@@ -11,7 +11,8 @@ use super::{date_literal, is_identifier, FORMAT};
 use crate::error::{clip, Error, Result};
 use crate::resolve;
 use crate::value::{self, Bound, DatePart, Element, Num, Operand, Span};
-use crate::MAX_DEPTH;
+use crate::walk::{self, Spelling};
+use crate::Format;
 
 /// How properties are reached: `""` (implicit: the record itself) or `"e/"` (a lambda variable).
 #[derive(Clone)]
@@ -19,6 +20,8 @@ pub(super) struct Scope {
     pub(super) prefix: String,
     /// Relationship lambdas entered, for variable names.
     pub(super) depth: usize,
+    /// Under an even number of NOTs (from the filter or lambda body it is in).
+    pub(super) positive: bool,
 }
 
 pub(super) struct Render<'s> {
@@ -68,102 +71,6 @@ pub(super) fn duration(amount: u64, unit: TimeUnit, path: &str) -> Result<String
 }
 
 impl<'s> Render<'s> {
-    /// A group's text and shape. `positive`: under an even number of NOTs.
-    pub(super) fn group(
-        &self,
-        g: &Group,
-        entity: &'s Entity,
-        scope: &Scope,
-        path: &str,
-        positive: bool,
-        depth: usize,
-    ) -> Result<(String, Shape)> {
-        if depth > MAX_DEPTH {
-            return Err(unsupported(
-                format!("conditions nested more than {MAX_DEPTH} levels deep"),
-                path,
-                "",
-            ));
-        }
-        if g.children.is_empty() {
-            return Err(Error::invalid(
-                FORMAT,
-                path,
-                "This group is empty: add a condition to it or remove it.",
-            ));
-        }
-        let inner_positive = positive != g.negated;
-        let mut parts: Vec<(String, Shape)> = Vec::with_capacity(g.children.len());
-        let mut previous: Option<&str> = None;
-        for (i, child) in g.children.iter().enumerate() {
-            let child_path = format!("{path}/children/{i}");
-            let (text, shape) =
-                self.node(child, entity, scope, &child_path, inner_positive, depth + 1)?;
-            // Two conditions in a row on one attribute: parenthesize the second, so the pair is
-            // never read as one condition.
-            let attribute = lone_attribute(child);
-            let same = attribute.is_some()
-                && attribute == previous
-                && g.children.len() > 1
-                && !safe_second(child);
-            previous = attribute;
-            parts.push(if same {
-                (format!("({text})"), Shape::Atom)
-            } else {
-                (text, shape)
-            });
-        }
-        let combined = if parts.len() == 1 {
-            parts
-                .pop()
-                .unwrap_or_else(|| ("true".to_string(), Shape::Atom))
-        } else {
-            let (joiner, shape) = match g.combinator {
-                Combinator::And => (" and ", Shape::And),
-                Combinator::Or => (" or ", Shape::Or),
-            };
-            let texts: Vec<String> = parts
-                .into_iter()
-                .map(|(t, s)| match s {
-                    Shape::And | Shape::Or => format!("({t})"),
-                    Shape::Atom | Shape::Not => t,
-                })
-                .collect();
-            (texts.join(joiner), shape)
-        };
-        if g.negated {
-            let (text, shape) = combined;
-            if shape == Shape::Atom && text.starts_with('(') {
-                Ok((format!("not {text}"), Shape::Not))
-            } else {
-                Ok((format!("not ({text})"), Shape::Not))
-            }
-        } else {
-            Ok(combined)
-        }
-    }
-
-    pub(super) fn node(
-        &self,
-        node: &Node,
-        entity: &'s Entity,
-        scope: &Scope,
-        path: &str,
-        positive: bool,
-        depth: usize,
-    ) -> Result<(String, Shape)> {
-        match node {
-            Node::Group(g) => self.group(g, entity, scope, path, positive, depth),
-            Node::Condition(c) => self.condition(c, entity, scope, path, positive),
-            Node::Sql(_) => Err(unsupported(
-                "a raw SQL condition",
-                path,
-                "OData filters have no SQL; rewrite it as conditions",
-            )),
-            Node::Relationship(rel) => self.relationship(rel, entity, scope, path, depth),
-        }
-    }
-
     pub(super) fn property(&self, scope: &Scope, name: &str, path: &str) -> Result<String> {
         let parts: Vec<&str> = name.split('.').collect();
         if let Some(bad) = parts.iter().find(|p| !is_identifier(p)) {
@@ -526,13 +433,7 @@ impl<'s> Render<'s> {
         path: &str,
         depth: usize,
     ) -> Result<(String, Shape)> {
-        if depth > MAX_DEPTH {
-            return Err(unsupported(
-                format!("conditions nested more than {MAX_DEPTH} levels deep"),
-                path,
-                "",
-            ));
-        }
+        walk::check_depth(FORMAT, path, depth)?;
         let (r, related) =
             resolve::relationship(FORMAT, self.schema, entity, &rel.relationship, path)?;
         if !is_identifier(&r.name) {
@@ -549,10 +450,12 @@ impl<'s> Render<'s> {
             Some(_) => Scope {
                 prefix: String::new(),
                 depth: scope.depth + 1,
+                positive: true,
             },
             None => Scope {
                 prefix: format!("{}/", variable(scope.depth)),
                 depth: scope.depth + 1,
+                positive: true,
             },
         };
         let mut parts: Vec<String> = Vec::new();
@@ -565,11 +468,11 @@ impl<'s> Render<'s> {
             {
                 // Spliced, so a window can follow as one more conjunct.
                 let (text, _) =
-                    self.group(&rel.filter, related, &inner, &filter_path, true, depth + 1)?;
+                    walk::group(self, &rel.filter, related, &inner, &filter_path, depth + 1)?;
                 parts.push(text);
             } else {
                 let (text, shape) =
-                    self.group(&rel.filter, related, &inner, &filter_path, true, depth + 1)?;
+                    walk::group(self, &rel.filter, related, &inner, &filter_path, depth + 1)?;
                 parts.push(if shape == Shape::Or {
                     format!("({text})")
                 } else {
@@ -634,6 +537,102 @@ impl<'s> Render<'s> {
             .map_err(|e| relocate(e, &window_path))?;
         let same = last_attribute == Some(cond.attribute.as_str());
         Ok(Some(if same { format!("({text})") } else { text }))
+    }
+}
+
+/// OData's spelling of the tree: text and how it binds; the context is the scope properties are
+/// reached in, and whether the node is under an even number of NOTs.
+impl<'s> Spelling<'s> for Render<'s> {
+    type Out = (String, Shape);
+    type Ctx = Scope;
+
+    fn format(&self) -> Format {
+        FORMAT
+    }
+
+    fn leaf(
+        &self,
+        c: &Condition,
+        entity: &'s Entity,
+        scope: &Scope,
+        path: &str,
+    ) -> Result<(String, Shape)> {
+        self.condition(c, entity, scope, path, scope.positive)
+    }
+
+    fn related(
+        &self,
+        rel: &RelationshipCondition,
+        entity: &'s Entity,
+        scope: &Scope,
+        path: &str,
+        depth: usize,
+    ) -> Result<(String, Shape)> {
+        self.relationship(rel, entity, scope, path, depth)
+    }
+
+    fn sql_hint(&self) -> &'static str {
+        "OData filters have no SQL; rewrite it as conditions"
+    }
+
+    fn inner(&self, g: &Group, scope: &Scope) -> Scope {
+        Scope {
+            positive: scope.positive != g.negated,
+            ..scope.clone()
+        }
+    }
+
+    fn join(
+        &self,
+        g: &Group,
+        rendered: Vec<(String, Shape)>,
+        _scope: &Scope,
+    ) -> Result<(String, Shape)> {
+        let mut parts: Vec<(String, Shape)> = Vec::with_capacity(rendered.len());
+        let mut previous: Option<&str> = None;
+        for (child, (text, shape)) in g.children.iter().zip(rendered) {
+            // Two conditions in a row on one attribute: parenthesize the second, so the pair is
+            // never read as one condition.
+            let attribute = lone_attribute(child);
+            let same = attribute.is_some()
+                && attribute == previous
+                && g.children.len() > 1
+                && !safe_second(child);
+            previous = attribute;
+            parts.push(if same {
+                (format!("({text})"), Shape::Atom)
+            } else {
+                (text, shape)
+            });
+        }
+        let combined = if parts.len() == 1 {
+            parts
+                .pop()
+                .unwrap_or_else(|| ("true".to_string(), Shape::Atom))
+        } else {
+            let (joiner, shape) = match g.combinator {
+                Combinator::And => (" and ", Shape::And),
+                Combinator::Or => (" or ", Shape::Or),
+            };
+            let texts: Vec<String> = parts
+                .into_iter()
+                .map(|(t, s)| match s {
+                    Shape::And | Shape::Or => format!("({t})"),
+                    Shape::Atom | Shape::Not => t,
+                })
+                .collect();
+            (texts.join(joiner), shape)
+        };
+        if g.negated {
+            let (text, shape) = combined;
+            if shape == Shape::Atom && text.starts_with('(') {
+                Ok((format!("not {text}"), Shape::Not))
+            } else {
+                Ok((format!("not ({text})"), Shape::Not))
+            }
+        } else {
+            Ok(combined)
+        }
     }
 }
 

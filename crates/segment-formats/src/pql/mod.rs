@@ -24,6 +24,7 @@ use serde_json::Value;
 use crate::error::{clip, Error, Position, Result};
 use crate::resolve;
 use crate::value::{self, Bound, DatePart, Element, Num, Operand, Span};
+use crate::walk::{self, Spelling};
 use crate::{Format, MAX_DEPTH};
 
 /// Where a PQL node came from: a byte offset in text, a JSON Pointer, or nowhere (rendered).
@@ -176,7 +177,53 @@ pub(crate) fn lower(
         return Ok(P::new(Expr::Bool(!segment.root.negated)));
     }
     let lower = Lower { format, schema };
-    lower.group(&segment.root, base, None, "/root", 0)
+    walk::group(&lower, &segment.root, base, &None, "/root", 0)
+}
+
+/// PQL's spelling of the tree; the context is the variable whose fields conditions name
+/// (`None`: the profile's own).
+impl<'s> Spelling<'s> for Lower<'s> {
+    type Out = P;
+    type Ctx = Option<String>;
+
+    fn format(&self) -> Format {
+        self.format
+    }
+
+    fn leaf(&self, c: &Condition, entity: &'s Entity, var: &Self::Ctx, path: &str) -> Result<P> {
+        self.condition(c, entity, var.as_deref(), path)
+    }
+
+    fn related(
+        &self,
+        rel: &RelationshipCondition,
+        entity: &'s Entity,
+        var: &Self::Ctx,
+        path: &str,
+        depth: usize,
+    ) -> Result<P> {
+        self.relationship(rel, entity, var.as_deref(), path, depth)
+    }
+
+    fn sql_hint(&self) -> &'static str {
+        "PQL has no SQL; rewrite it as conditions"
+    }
+
+    fn join(&self, g: &Group, mut parts: Vec<P>, _var: &Self::Ctx) -> Result<P> {
+        let combined = if parts.len() == 1 {
+            parts.pop().unwrap_or_else(|| P::new(Expr::Bool(true)))
+        } else {
+            match g.combinator {
+                Combinator::And => P::new(Expr::And(parts)),
+                Combinator::Or => P::new(Expr::Or(parts)),
+            }
+        };
+        Ok(if g.negated {
+            P::new(Expr::Not(Box::new(combined)))
+        } else {
+            combined
+        })
+    }
 }
 
 struct Lower<'s> {
@@ -237,73 +284,6 @@ impl<'s> Lower<'s> {
         hint: impl Into<String>,
     ) -> Error {
         Error::unsupported(self.format, construct, path, hint)
-    }
-
-    fn group(
-        &self,
-        g: &Group,
-        entity: &'s Entity,
-        var: Option<&str>,
-        path: &str,
-        depth: usize,
-    ) -> Result<P> {
-        if depth > MAX_DEPTH {
-            return Err(self.unsupported(
-                format!("conditions nested more than {MAX_DEPTH} levels deep"),
-                path,
-                "",
-            ));
-        }
-        if g.children.is_empty() {
-            return Err(Error::invalid(
-                self.format,
-                path,
-                "This group is empty: add a condition to it or remove it.",
-            ));
-        }
-        let mut parts = Vec::with_capacity(g.children.len());
-        for (i, child) in g.children.iter().enumerate() {
-            parts.push(self.node(
-                child,
-                entity,
-                var,
-                &format!("{path}/children/{i}"),
-                depth + 1,
-            )?);
-        }
-        let combined = if parts.len() == 1 {
-            parts.pop().unwrap_or_else(|| P::new(Expr::Bool(true)))
-        } else {
-            match g.combinator {
-                Combinator::And => P::new(Expr::And(parts)),
-                Combinator::Or => P::new(Expr::Or(parts)),
-            }
-        };
-        Ok(if g.negated {
-            P::new(Expr::Not(Box::new(combined)))
-        } else {
-            combined
-        })
-    }
-
-    fn node(
-        &self,
-        node: &Node,
-        entity: &'s Entity,
-        var: Option<&str>,
-        path: &str,
-        depth: usize,
-    ) -> Result<P> {
-        match node {
-            Node::Group(g) => self.group(g, entity, var, path, depth),
-            Node::Condition(c) => self.condition(c, entity, var, path),
-            Node::Sql(_) => Err(self.unsupported(
-                "a raw SQL condition",
-                path,
-                "PQL has no SQL; rewrite it as conditions",
-            )),
-            Node::Relationship(rel) => self.relationship(rel, entity, var, path, depth),
-        }
     }
 
     fn field(&self, var: Option<&str>, name: &str, path: &str) -> Result<P> {
@@ -560,13 +540,7 @@ impl<'s> Lower<'s> {
         path: &str,
         depth: usize,
     ) -> Result<P> {
-        if depth > MAX_DEPTH {
-            return Err(self.unsupported(
-                format!("conditions nested more than {MAX_DEPTH} levels deep"),
-                path,
-                "",
-            ));
-        }
+        walk::check_depth(self.format, path, depth)?;
         let (r, related) =
             resolve::relationship(self.format, self.schema, entity, &rel.relationship, path)?;
         if !is_identifier(&r.name) {
@@ -674,10 +648,11 @@ impl<'s> Lower<'s> {
     ) -> Result<Option<Box<P>>> {
         let mut parts = Vec::new();
         if !rel.filter.children.is_empty() {
-            match self.group(
+            match walk::group(
+                self,
                 &rel.filter,
                 related,
-                Some(inner),
+                &Some(inner.to_string()),
                 &format!("{path}/filter"),
                 depth + 1,
             )? {
