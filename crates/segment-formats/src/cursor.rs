@@ -20,6 +20,31 @@ pub(crate) trait Lexeme: Clone {
     fn describe(&self) -> String;
 }
 
+/// The [`Lexeme`] methods of a token enum with `Ident(String)`, `Sym(&'static str)` and `End`
+/// variants (inside its `impl Lexeme`, beside its own `describe`).
+macro_rules! words_and_symbols {
+    ($tok:ident) => {
+        fn is_end(&self) -> bool {
+            matches!(self, $tok::End)
+        }
+
+        fn word(&self) -> Option<&str> {
+            match self {
+                $tok::Ident(s) => Some(s),
+                _ => None,
+            }
+        }
+
+        fn sym(&self) -> Option<&str> {
+            match self {
+                $tok::Sym(s) => Some(s),
+                _ => None,
+            }
+        }
+    };
+}
+pub(crate) use words_and_symbols;
+
 /// A token and the byte offset in the text it starts at.
 #[derive(Debug, Clone)]
 pub(crate) struct Token<T> {
@@ -185,6 +210,29 @@ impl<'t, T: Lexeme> Parser<'t, T> {
         Parser {
             cursor,
             vars: Vec::new(),
+        }
+    }
+}
+
+impl<'t, T: Lexeme> Parser<'t, T> {
+    /// Items separated by `,` up to `close`, which is consumed (the opening symbol is already
+    /// read). `empty`: whether `close` may come first.
+    pub(crate) fn separated<R>(
+        &mut self,
+        close: &str,
+        empty: bool,
+        mut item: impl FnMut(&mut Self) -> Result<R>,
+    ) -> Result<Vec<R>> {
+        let mut items = Vec::new();
+        if empty && self.eat_sym(close) {
+            return Ok(items);
+        }
+        loop {
+            items.push(item(self)?);
+            if self.eat_sym(close) {
+                return Ok(items);
+            }
+            self.expect_sym(",")?;
         }
     }
 }

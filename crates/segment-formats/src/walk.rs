@@ -4,10 +4,13 @@
 //! refuses empty groups and raw SQL by path, and hands each condition, relationship and group
 //! to the format's [`Spelling`].
 
-use segment_model::schema::Entity;
-use segment_model::tree::{Condition, Group, Node, RelationshipCondition, SqlCondition};
+use segment_model::schema::{Entity, Relationship};
+use segment_model::tree::{
+    Condition, Group, Node, RelationshipCondition, SqlCondition, TimeWindow,
+};
 
 use crate::error::{Error, Result};
+use crate::resolve;
 use crate::{Format, MAX_DEPTH};
 
 /// How one format spells a tree: its leaves, and a group of spelled children.
@@ -128,4 +131,51 @@ pub(crate) fn check_depth(format: Format, path: &str, depth: usize) -> Result<()
         ));
     }
     Ok(())
+}
+
+/// A relationship's time window as the condition on the related time column it means, spelled as
+/// a leaf in `ctx` (the related records' context); `None` for any time. Errors point at
+/// `{path}/window`, not at the condition written for it.
+pub(crate) fn window<'s, S: Spelling<'s>>(
+    s: &S,
+    r: &Relationship,
+    related: &'s Entity,
+    window: &TimeWindow,
+    ctx: &S::Ctx,
+    path: &str,
+) -> Result<Option<(Condition, S::Out)>> {
+    let window_path = format!("{path}/window");
+    let Some(cond) = resolve::window_condition(s.format(), r, related, window, &window_path)?
+    else {
+        return Ok(None);
+    };
+    let out = s
+        .leaf(&cond, related, ctx, &window_path)
+        .map_err(|e| relocate(e, &window_path))?;
+    Ok(Some((cond, out)))
+}
+
+/// `e` with its node path replaced by `path` (for errors of a condition written for a window).
+pub(crate) fn relocate(e: Error, path: &str) -> Error {
+    match e {
+        Error::Unsupported {
+            format,
+            construct,
+            hint,
+            ..
+        } => Error::Unsupported {
+            format,
+            construct,
+            path: path.to_string(),
+            hint,
+        },
+        Error::Invalid {
+            format, message, ..
+        } => Error::Invalid {
+            format,
+            path: path.to_string(),
+            message,
+        },
+        other => other,
+    }
 }

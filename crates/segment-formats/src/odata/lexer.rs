@@ -21,23 +21,7 @@ pub(super) enum Tok {
 }
 
 impl Lexeme for Tok {
-    fn is_end(&self) -> bool {
-        *self == Tok::End
-    }
-
-    fn word(&self) -> Option<&str> {
-        match self {
-            Tok::Ident(s) => Some(s),
-            _ => None,
-        }
-    }
-
-    fn sym(&self) -> Option<&str> {
-        match self {
-            Tok::Sym(s) => Some(s),
-            _ => None,
-        }
-    }
+    cursor::words_and_symbols!(Tok);
 
     fn describe(&self) -> String {
         match self {

@@ -167,14 +167,7 @@ impl<'t> Parser<'t> {
     pub(super) fn in_list(&mut self, lhs: O, at: usize) -> Result<O> {
         self.expect_sym("(")?;
         self.enter()?;
-        let mut items = Vec::new();
-        loop {
-            items.push(self.additive()?);
-            if self.eat_sym(")") {
-                break;
-            }
-            self.expect_sym(",")?;
-        }
+        let items = self.separated(")", false, Self::additive)?;
         self.leave();
         Ok(node(
             OE::In {
@@ -257,16 +250,7 @@ impl<'t> Parser<'t> {
         };
         self.pos += 1; // "("
         self.enter()?;
-        let mut args = Vec::new();
-        if !self.eat_sym(")") {
-            loop {
-                args.push(self.expr()?);
-                if self.eat_sym(")") {
-                    break;
-                }
-                self.expect_sym(",")?;
-            }
-        }
+        let args = self.separated(")", true, Self::expr)?;
         self.leave();
         Ok(node(OE::Call { name, args }, at))
     }

@@ -527,14 +527,9 @@ impl<'s> Render<'s> {
         path: &str,
         last_attribute: Option<&str>,
     ) -> Result<Option<String>> {
-        let window_path = format!("{path}/window");
-        let Some(cond) = resolve::window_condition(FORMAT, r, related, window, &window_path)?
-        else {
+        let Some((cond, (text, _))) = walk::window(self, r, related, window, inner, path)? else {
             return Ok(None);
         };
-        let (text, _) = self
-            .condition(&cond, related, inner, &window_path, true)
-            .map_err(|e| relocate(e, &window_path))?;
         let same = last_attribute == Some(cond.attribute.as_str());
         Ok(Some(if same { format!("({text})") } else { text }))
     }
@@ -766,29 +761,5 @@ pub(super) fn variable(level: usize) -> String {
         "e".to_string()
     } else {
         format!("e{level}")
-    }
-}
-
-pub(super) fn relocate(e: Error, path: &str) -> Error {
-    match e {
-        Error::Unsupported {
-            format,
-            construct,
-            hint,
-            ..
-        } => Error::Unsupported {
-            format,
-            construct,
-            path: path.to_string(),
-            hint,
-        },
-        Error::Invalid {
-            format, message, ..
-        } => Error::Invalid {
-            format,
-            path: path.to_string(),
-            message,
-        },
-        other => other,
     }
 }

@@ -670,13 +670,9 @@ impl<'s> Lower<'s> {
             ));
         }
         if let Some(window) = &rel.window {
-            let window_path = format!("{path}/window");
-            let window = resolve::window_condition(self.format, r, related, window, &window_path)?;
-            if let Some(cond) = window {
-                parts.push(
-                    self.condition(&cond, related, Some(inner), &window_path)
-                        .map_err(|e| relocate(e, &window_path))?,
-                );
+            let ctx = Some(inner.to_string());
+            if let Some((_, p)) = walk::window(self, r, related, window, &ctx, path)? {
+                parts.push(p);
             }
         }
         Ok(match parts.len() {
@@ -702,31 +698,6 @@ fn variable(outer: Option<&str>) -> String {
             let n: u32 = v.trim_start_matches('E').parse().unwrap_or(1);
             format!("E{}", n + 1)
         }
-    }
-}
-
-/// A window's errors point at the window, not at the condition written for it.
-fn relocate(e: Error, path: &str) -> Error {
-    match e {
-        Error::Unsupported {
-            format,
-            construct,
-            hint,
-            ..
-        } => Error::Unsupported {
-            format,
-            construct,
-            path: path.to_string(),
-            hint,
-        },
-        Error::Invalid {
-            format, message, ..
-        } => Error::Invalid {
-            format,
-            path: path.to_string(),
-            message,
-        },
-        other => other,
     }
 }
 

@@ -231,23 +231,7 @@ enum Tok {
 }
 
 impl Lexeme for Tok {
-    fn is_end(&self) -> bool {
-        *self == Tok::End
-    }
-
-    fn word(&self) -> Option<&str> {
-        match self {
-            Tok::Ident(s) => Some(s),
-            _ => None,
-        }
-    }
-
-    fn sym(&self) -> Option<&str> {
-        match self {
-            Tok::Sym(s) => Some(s),
-            _ => None,
-        }
-    }
+    cursor::words_and_symbols!(Tok);
 
     fn describe(&self) -> String {
         match self {
@@ -774,17 +758,7 @@ impl<'t> Parser<'t> {
     }
 
     fn args(&mut self) -> Result<Vec<P>> {
-        let mut args = Vec::new();
-        if !self.eat_sym(")") {
-            loop {
-                args.push(self.term()?);
-                if self.eat_sym(")") {
-                    break;
-                }
-                self.expect_sym(",")?;
-            }
-        }
-        Ok(args)
+        self.separated(")", true, Self::term)
     }
 
     fn atom(&mut self) -> Result<P> {
@@ -826,16 +800,7 @@ impl<'t> Parser<'t> {
         let at = self.offset();
         self.pos += 1;
         self.enter()?;
-        let mut items = Vec::new();
-        if !self.eat_sym("]") {
-            loop {
-                items.push(self.term()?);
-                if self.eat_sym("]") {
-                    break;
-                }
-                self.expect_sym(",")?;
-            }
-        }
+        let items = self.separated("]", true, Self::term)?;
         self.leave();
         Ok(P {
             e: Expr::List(items),
