@@ -5,7 +5,7 @@
 //! | format | renders | parses | module |
 //! | --- | --- | --- | --- |
 //! | canonical JSON | yes | yes | [`segment_model::canonical`] |
-//! | Census molecules | yes | yes | [`segment_model::census`] |
+//! | Census molecules | yes | yes | [`census`] |
 //! | Adobe PQL text (`pql/text`) | yes | yes | [`pql_text`] |
 //! | Adobe PQL JSON (`pql/json`) | yes | yes | [`pql_json`] |
 //! | OData `$filter` | yes | yes | [`odata`] |
@@ -29,6 +29,7 @@
 //! - Parsers of the non-lossless formats return trees in [`normalize`]d form, so
 //!   `parse(render(t)) == normalize(t)`.
 
+pub mod census;
 pub mod english;
 pub mod error;
 pub mod normalize;
@@ -46,6 +47,8 @@ mod walk;
 use std::fmt;
 
 use segment_model::{Schema, Segment};
+
+pub use segment_model::canonical::DocumentFormat;
 use serde::{Deserialize, Serialize};
 
 pub use error::{clip, Error, Position, Result};
@@ -171,10 +174,9 @@ pub fn render_as(
 ) -> Result<String> {
     match format {
         Format::Canonical => Ok(segment_model::canonical::to_string_pretty(segment)),
-        Format::Census => Ok(
-            segment_model::census::to_string_pretty(segment, schema, entity)
-                .map_err(error::bound_model)?,
-        ),
+        Format::Census => {
+            Ok(census::to_string_pretty(segment, schema, entity).map_err(error::bound_model)?)
+        }
         Format::PqlText => pql_text::render(segment, schema, entity),
         Format::PqlJson => pql_json::render(segment, schema, entity),
         Format::Odata => odata::render(segment, schema, entity),
@@ -195,9 +197,7 @@ pub fn parse_as(
     let text = strip_bom(text);
     match format {
         Format::Canonical => segment_model::canonical::parse(text).map_err(error::bound_model),
-        Format::Census => {
-            segment_model::census::parse(text, schema, entity).map_err(error::bound_model)
-        }
+        Format::Census => census::parse(text, schema, entity).map_err(error::bound_model),
         Format::PqlText => pql_text::parse(text, schema, entity),
         Format::PqlJson => pql_json::parse(text, schema, entity),
         Format::Odata => odata::parse(text, schema, entity),
@@ -209,6 +209,17 @@ pub fn parse_as(
             "import canonical JSON, Census molecules, PQL, OData or ODP instead",
         )),
     }
+}
+
+/// Reads a definition in canonical JSON or Census molecules, whichever `text` is (as
+/// `segment_model::canonical::parse_any`, which it replaces for callers: Census belongs to this
+/// crate). Errors are the model's, unbounded, as there.
+pub fn parse_any(
+    text: &str,
+    schema: &Schema,
+    entity: Option<&str>,
+) -> segment_model::Result<(Segment, DocumentFormat)> {
+    segment_model::canonical::parse_any(text, schema, entity)
 }
 
 /// `text` without a leading UTF-8 byte-order mark: editors on Windows save one, and it is not
