@@ -20,6 +20,7 @@ use serde::{Deserialize, Serialize};
 use tauri::{AppHandle, Emitter, Manager, Runtime, State};
 use ts_rs::TS;
 
+use crate::commands::blocking;
 use crate::ipc::{ErrorKind, IpcError, SourceInfo};
 use crate::state::AppState;
 
@@ -90,14 +91,6 @@ pub fn store_in(app_data_dir: Option<PathBuf>) -> Option<Store> {
         return Some(Store::new(PathBuf::from(path)));
     }
     app_data_dir.map(|dir| Store::new(dir.join(segment_import::store::STORE_FILE)))
-}
-
-async fn blocking<T: Send + 'static>(
-    f: impl FnOnce() -> Result<T, IpcError> + Send + 'static,
-) -> Result<T, IpcError> {
-    tauri::async_runtime::spawn_blocking(f)
-        .await
-        .map_err(|e| IpcError::new(ErrorKind::Internal, format!("the task failed: {e}")))?
 }
 
 /// The first `rows` rows of a file and the types they suggest; writes nothing.

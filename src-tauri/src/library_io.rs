@@ -51,20 +51,11 @@ pub async fn library_freeze<R: Runtime>(
     let state = state.inner().clone();
     let (members, input) = tauri::async_runtime::spawn_blocking(move || {
         let loaded = state.loaded().map_err(|e| invalid("source", e.message))?;
-        let at = match now.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
-            Some(t) => segment_model::time::parse_moment(t)
-                .map(|m| m.start())
-                .ok_or_else(|| {
-                    invalid("invalid", format!("“{t}” is not a date or a date and time"))
-                })?,
-            None => loaded
-                .default_now
-                .and_then(|t| chrono::DateTime::from_timestamp(t, 0))
-                .unwrap_or_else(chrono::Utc::now),
-        };
-        let query = segment_model::validate::check(
-            &definition,
-            &loaded.info.schema,
+        let at = segment_service::resolve_now(now.as_deref(), loaded.default_now())
+            .map_err(|e| invalid("invalid", e.to_string()))?;
+        let checked = segment_service::CheckedSegment::check(
+            definition,
+            loaded.service.schema(),
             record.entity.as_deref(),
             at,
         )
@@ -78,26 +69,17 @@ pub async fn library_freeze<R: Runtime>(
                 ),
             )
         })?;
-        let source = loaded.source.lock().unwrap_or_else(|p| p.into_inner());
-        let keys = source
-            .matching_keys(&query, i64::MAX as u64, None)
+        let members = loaded
+            .service
+            .members(&checked, &segment_source::CancelToken::new())
             .map_err(|e| invalid("source", e.to_string()))?;
-        let members: Vec<String> = keys
-            .into_iter()
-            .filter_map(|k| match k {
-                rusqlite::types::Value::Integer(i) => Some(i.to_string()),
-                rusqlite::types::Value::Text(s) => Some(s),
-                rusqlite::types::Value::Real(f) => Some(f.to_string()),
-                _ => None,
-            })
-            .collect();
         let input = CountInput {
-            count: members.len() as u64,
-            total: source.total(&query.entity.name).ok(),
+            count: members.ids.len() as u64,
+            total: Some(members.total),
             data_source: Some(loaded.info.path.clone()),
             as_of: rfc3339(at.timestamp()),
         };
-        Ok::<_, LibraryError>((members, input))
+        Ok::<_, LibraryError>((members.ids, input))
     })
     .await
     .map_err(|e| invalid("internal", format!("the task failed: {e}")))??;

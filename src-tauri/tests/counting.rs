@@ -6,8 +6,8 @@
 use std::path::Path;
 use std::sync::OnceLock;
 
-use segment_builder_desktop::counting::EngineStatus;
 use segment_builder_desktop::AppState;
+use segment_service::EngineStatus;
 use serde_json::{json, Value};
 use tauri::test::{
     get_ipc_response, mock_builder, mock_context, noop_assets, MockRuntime, INVOKE_KEY,
@@ -38,7 +38,7 @@ fn fixture() -> &'static Fixture {
         state.load(&path, true);
         let loaded = state.loaded().unwrap();
         assert!(matches!(
-            state.engine.wait(&path, &loaded.info.schema),
+            loaded.service.wait_for_engine(),
             EngineStatus::Ready(_)
         ));
         Fixture {
@@ -323,11 +323,11 @@ fn the_engine_reloads_when_the_file_changes() {
         .unwrap();
     drop(file);
     assert!(matches!(
-        state.engine.status(path, &loaded.info.schema),
+        loaded.service.engine_status(),
         EngineStatus::Loading
     ));
     assert!(matches!(
-        state.engine.wait(path, &loaded.info.schema),
+        loaded.service.wait_for_engine(),
         EngineStatus::Ready(_)
     ));
     drop(turn);

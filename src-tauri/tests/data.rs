@@ -213,6 +213,38 @@ fn switching_data_sources_follows_the_sidecar() {
     assert_eq!(preview["total"], 3, "{preview}");
     assert_eq!(preview["count"], 2, "{preview}");
 
+    // Samples and overlap wait for the engine, which loads with the confirmed relationship (the
+    // CLI's `count`/`sample`/`overlap` use the same pipeline); once loaded, previews count in
+    // memory through it.
+    let samples = invoke(
+        &w,
+        "samples",
+        json!({"request": {"segment": segment, "entity": "customers", "n": 5}}),
+    )
+    .unwrap();
+    let keys: Vec<&Value> = samples["samples"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| &s["key"])
+        .collect();
+    assert_eq!(keys, [&json!(1), &json!(3)], "{samples}");
+    let overlap = invoke(
+        &w,
+        "overlap",
+        json!({"request": {"segments": [segment, segment], "entity": "customers"}}),
+    )
+    .unwrap();
+    assert_eq!(overlap["counts"], json!([2, 2]), "{overlap}");
+    let preview = invoke(
+        &w,
+        "preview",
+        json!({"request": {"request_id": 2, "segment": segment, "entity": "customers"}}),
+    )
+    .unwrap();
+    assert_eq!(preview["engine"], "memory", "{preview}");
+    assert_eq!(preview["count"], 2, "{preview}");
+
     // A file that is not SQLite is refused and the open data source stays.
     let err = invoke(
         &w,

@@ -69,6 +69,16 @@ pub fn open(data: &Path) -> Result<(DataSource, Schema), Failure> {
     Ok((opened.source, opened.schema))
 }
 
+/// The count service on a data file, with the sidecar's relationships applied (the same
+/// pipeline as the app's).
+pub fn service(data: &Path) -> Result<segment_service::Service, Failure> {
+    Ok(segment_service::open_sqlite(
+        data,
+        Some(&store()),
+        segment_service::EngineCache::new(),
+    )?)
+}
+
 #[derive(clap::Args)]
 pub struct ImportArgs {
     /// The data source to create, or to add the table to (a file created by import).

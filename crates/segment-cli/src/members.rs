@@ -7,6 +7,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::Subcommand;
+use segment_service::Members;
 use segment_store::commands::{Format, OnError};
 use segment_store::{
     parse_sort, AddOptions, CountInput, MembershipFilter, Operation, Paging, Status,
@@ -264,15 +265,18 @@ pub fn run(args: MembersArgs) -> Result<(Value, ExitCode), Failure> {
             now,
         } => {
             let record = store.get(&id).map_err(fail)?;
-            let (source, schema) = open_data(&data)?;
-            let now = resolve_now(now.as_deref(), &source)?;
-            let query = query_of(&record, &source, &schema, now)?;
+            let service = open_data(&data)?;
+            let now = resolve_now(now.as_deref(), &service)?;
+            let checked = query_of(&record, &service, now)?;
             let started = std::time::Instant::now();
-            let members = matching_members(&source, &query)?;
+            let Members {
+                ids: members,
+                total,
+            } = matching_members(&service, &checked)?;
             let evaluated = started.elapsed();
             let input = CountInput {
                 count: members.len() as u64,
-                total: source.total(&query.entity.name).ok(),
+                total: Some(total),
                 data_source: Some(data.display().to_string()),
                 as_of: Some(segment_store::stamp(now)),
             };
@@ -290,13 +294,16 @@ pub fn run(args: MembersArgs) -> Result<(Value, ExitCode), Failure> {
         }
         MembersCommand::Evaluate { id, data, now } => {
             let record = store.get(&id).map_err(fail)?;
-            let (source, schema) = open_data(&data)?;
-            let now = resolve_now(now.as_deref(), &source)?;
-            let query = query_of(&record, &source, &schema, now)?;
-            let members = matching_members(&source, &query)?;
+            let service = open_data(&data)?;
+            let now = resolve_now(now.as_deref(), &service)?;
+            let checked = query_of(&record, &service, now)?;
+            let Members {
+                ids: members,
+                total,
+            } = matching_members(&service, &checked)?;
             let input = CountInput {
                 count: members.len() as u64,
-                total: source.total(&query.entity.name).ok(),
+                total: Some(total),
                 data_source: Some(data.display().to_string()),
                 as_of: Some(segment_store::stamp(now)),
             };

@@ -7,6 +7,8 @@ use std::process::ExitCode;
 
 use clap::Subcommand;
 use segment_model::canonical;
+use segment_service::{CheckedSegment, NodeCounts, Prefer};
+use segment_source::CancelToken;
 use segment_source::DataSource;
 use segment_sql::Sqlite;
 use segment_store::commands::{csv_line, OnError};
@@ -249,8 +251,9 @@ pub fn run(args: SegmentsArgs) -> Result<(Value, ExitCode), Failure> {
                 Some(file) => {
                     let text = read_text(file, "segment file")?;
                     let parsed = match &source {
-                        Some((_, schema)) => {
-                            canonical::parse_any(&text, schema, entity.as_deref()).map(|(s, _)| s)
+                        Some(service) => {
+                            canonical::parse_any(&text, service.schema(), entity.as_deref())
+                                .map(|(s, _)| s)
                         }
                         None => canonical::parse(&text),
                     };
@@ -262,17 +265,22 @@ pub fn run(args: SegmentsArgs) -> Result<(Value, ExitCode), Failure> {
                                 .collect(),
                         )
                     })?;
-                    if let Some((source, schema)) = &source {
-                        let now = resolve_now(None, source)?;
-                        segment_model::validate::check(&segment, schema, entity.as_deref(), now)
-                            .map_err(|problems| {
-                                Failure(
-                                    problems
-                                        .iter()
-                                        .map(|p| format!("{}: {p}", file.display()))
-                                        .collect(),
-                                )
-                            })?;
+                    if let Some(service) = &source {
+                        let now = resolve_now(None, service)?;
+                        segment_model::validate::check(
+                            &segment,
+                            service.schema(),
+                            entity.as_deref(),
+                            now,
+                        )
+                        .map_err(|problems| {
+                            Failure(
+                                problems
+                                    .iter()
+                                    .map(|p| format!("{}: {p}", file.display()))
+                                    .collect(),
+                            )
+                        })?;
                     }
                     Some(segment)
                 }
@@ -336,10 +344,11 @@ pub fn run(args: SegmentsArgs) -> Result<(Value, ExitCode), Failure> {
         )?),
         SegmentsCommand::Count { id, data, now } => {
             let record = store.get(&id).map_err(fail)?;
-            let (source, schema) = open_data(&data)?;
-            let now = resolve_now(now.as_deref(), &source)?;
-            let query = query_of(&record, &source, &schema, now)?;
-            let counted = source.count(&query)?;
+            let service = open_data(&data)?;
+            let now = resolve_now(now.as_deref(), &service)?;
+            let checked = query_of(&record, &service, now)?;
+            let counted =
+                service.count(&checked, Prefer::Sql, NodeCounts::None, &CancelToken::new())?;
             let input = CountInput {
                 count: counted.count,
                 total: Some(counted.total),
@@ -368,14 +377,16 @@ pub fn run(args: SegmentsArgs) -> Result<(Value, ExitCode), Failure> {
                     return Err(Failure::new("--records needs --data FILE.sqlite"));
                 };
                 let record = store.get(id).map_err(fail)?;
-                let (source, schema) = open_data(&data)?;
-                let now = resolve_now(now.as_deref(), &source)?;
+                let service = open_data(&data)?;
+                let now = resolve_now(now.as_deref(), &service)?;
                 let format = match format {
                     Some(f) => segment_store::commands::Format::parse(&f)
                         .map_err(|e| Failure::new(e.to_string()))?,
                     None => segment_store::commands::Format::from_path(&out),
                 };
-                let n = export_records(&record, &source, &schema, now, format, &out)?;
+                let checked = query_of(&record, &service, now)?;
+                let (source, _) = crate::data::open(&data)?;
+                let n = export_records(&checked, &source, service.schema(), format, &out)?;
                 return ok(
                     json!({ "id": record.id, "revision": record.revision, "records": n, "path": out.display().to_string() }),
                 );
@@ -393,12 +404,13 @@ pub fn run(args: SegmentsArgs) -> Result<(Value, ExitCode), Failure> {
                 _ => None,
             };
             let render = |r: &SegmentRecord| -> Result<(String, String), String> {
-                let Some((source, schema)) = &source else {
+                let Some(service) = &source else {
                     return Err("no data".to_string());
                 };
-                let now = resolve_now(now.as_deref(), source).map_err(|f| f.0.join("; "))?;
-                let query = query_of(r, source, schema, now).map_err(|f| f.0.join("; "))?;
-                let text = segment_sql::display(&query, &Sqlite).map_err(|e| e.to_string())?;
+                let now = resolve_now(now.as_deref(), service).map_err(|f| f.0.join("; "))?;
+                let checked = query_of(r, service, now).map_err(|f| f.0.join("; "))?;
+                let text =
+                    segment_sql::display(&checked.query, &Sqlite).map_err(|e| e.to_string())?;
                 Ok(("sql".to_string(), format!("{text}\n")))
             };
             let render: Option<segment_store::files::Renderer<'_>> =
@@ -446,15 +458,14 @@ pub fn run(args: SegmentsArgs) -> Result<(Value, ExitCode), Failure> {
 
 /// Writes the base records matching the segment, every column, in key order.
 fn export_records(
-    record: &SegmentRecord,
+    checked: &CheckedSegment,
     source: &DataSource,
     schema: &segment_model::Schema,
-    now: chrono::DateTime<chrono::Utc>,
     format: segment_store::commands::Format,
     out: &std::path::Path,
 ) -> Result<u64, Failure> {
-    let query = query_of(record, source, schema, now)?;
-    let keys = source.matching_keys(&query, i64::MAX as u64, None)?;
+    let query = &checked.query;
+    let keys = source.matching_keys(query, i64::MAX as u64, None)?;
     let entity = &query.entity;
     let quote = |name: &str| format!("\"{}\"", name.replace('"', "\"\""));
     let schema_entity = schema.entity(&entity.name).ok_or_else(|| {

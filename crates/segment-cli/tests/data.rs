@@ -147,6 +147,48 @@ fn import_relate_count_and_describe() {
     assert_eq!(count["total"], 3);
     assert_eq!(count["count"], 2);
 
+    // The relationship confirmed with `relate` reaches the in-memory engine: count, sample and
+    // overlap run there, as in the app (one pipeline), not in a SQL fallback.
+    let args = ["--data", s(&db), "--segment", &seg, "--now", "2026-11-01"];
+    let out = env.run(&[&["count", "--explain"][..], &args].concat());
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(!stderr(&out).contains("notice"), "{}", stderr(&out));
+    let explained: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(explained["engine"], "engine", "{explained}");
+    assert_eq!(explained["count"], 2);
+    assert_eq!(explained["nodes"][1]["path"], "/root/children/1");
+    let sql = env.ok(&[&["count", "--explain", "--engine", "sql"][..], &args].concat());
+    assert_eq!(sql["nodes"], explained["nodes"]);
+    let sampled = env.ok(&[&["sample", "-n", "5"][..], &args].concat());
+    let keys: Vec<&Value> = sampled["samples"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| &s["key"])
+        .collect();
+    assert_eq!(keys.len(), 2, "{sampled}");
+    assert!(
+        keys.iter().all(|k| k.is_i64()),
+        "exact integer keys: {sampled}"
+    );
+    let us = env.file(
+        "us.json",
+        r#"{"version":1,"entity":"customers","root":{"combinator":"and","children":[
+            {"type":"condition","attribute":"country","operator":"is","value":"US"}]}}"#,
+    );
+    let overlap = env.ok(&[
+        "overlap",
+        "--data",
+        s(&db),
+        "--segment",
+        &seg,
+        "--segment",
+        &us,
+        "--now",
+        "2026-11-01",
+    ]);
+    assert_eq!(overlap["counts"], serde_json::json!([2, 2]), "{overlap}");
+
     // Statistics, with the headers as labels.
     let stats = env.ok(&["schema", "--data", s(&db), "--stats"]);
     let customers = stats["entities"]
