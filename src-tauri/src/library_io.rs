@@ -20,11 +20,6 @@ fn invalid(kind: &str, message: impl Into<String>) -> LibraryError {
     }
 }
 
-fn library_path_of<R: Runtime>(app: &tauri::AppHandle<R>) -> Result<PathBuf, LibraryError> {
-    use tauri::Manager;
-    crate::library::library_path(app.path().app_data_dir().ok())
-}
-
 /// Evaluates the saved segment `id` on the open data (as of `now`, else the data's default) and
 /// saves its matching record keys as the new ACTIVE STATIC segment `into`.
 #[tauri::command]
@@ -36,8 +31,7 @@ pub async fn library_freeze<R: Runtime>(
     name: Option<String>,
     now: Option<String>,
 ) -> Result<MembersOutcome, LibraryError> {
-    let path = library_path_of(&app)?;
-    let record = with_library(path.clone(), {
+    let record = with_library(&app, {
         let id = id.clone();
         move |s| s.get(&id)
     })
@@ -83,7 +77,7 @@ pub async fn library_freeze<R: Runtime>(
     })
     .await
     .map_err(|e| invalid("internal", format!("the task failed: {e}")))??;
-    with_library(path, move |s| {
+    with_library(&app, move |s| {
         s.freeze(&id, &into, name.as_deref(), &members, &input)
     })
     .await
@@ -99,7 +93,7 @@ pub async fn library_export<R: Runtime>(
     if path.trim().is_empty() {
         return Err(invalid("invalid", "choose a file to export to"));
     }
-    with_library(library_path_of(&app)?, move |s| {
+    with_library(&app, move |s| {
         let record = s.get(&id)?;
         let target = PathBuf::from(path.trim());
         write_atomically(&target, &SegmentFile::from_record(&record).to_text())?;
@@ -119,7 +113,7 @@ pub async fn library_import<R: Runtime>(
     if path.trim().is_empty() {
         return Err(invalid("invalid", "choose a file or folder to import"));
     }
-    with_library(library_path_of(&app)?, move |s| {
+    with_library(&app, move |s| {
         s.import_files(&[PathBuf::from(path.trim())], overwrite, OnError::Abort)
     })
     .await

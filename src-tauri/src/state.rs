@@ -1,6 +1,7 @@
 //! The app's state: the open data source (opened in the background at startup) and the
 //! cancellation token of the newest preview.
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Condvar, Mutex};
 
@@ -38,6 +39,10 @@ pub struct AppState {
     /// The count engine's copy of the data (loaded in the background), kept across reopening
     /// unchanged data.
     engine: EngineCache,
+    /// The segment library, opened on first use.
+    pub library: crate::library::LibrarySlot,
+    /// The running imports' cancellation tokens, by import id.
+    imports: Arc<Mutex<HashMap<u64, segment_import::CancelToken>>>,
 }
 
 impl AppState {
@@ -101,6 +106,36 @@ impl AppState {
                 return result.clone();
             }
             slot = ready.wait(slot).unwrap_or_else(|p| p.into_inner());
+        }
+    }
+
+    /// Registers import `id`: its cancellation token.
+    pub fn begin_import(&self, id: u64) -> segment_import::CancelToken {
+        let token = segment_import::CancelToken::new();
+        self.imports
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert(id, token.clone());
+        token
+    }
+
+    /// Forgets import `id` (finished).
+    pub fn end_import(&self, id: u64) {
+        self.imports
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .remove(&id);
+    }
+
+    /// Cancels import `id` (a no-op when it has finished).
+    pub fn cancel_import(&self, id: u64) {
+        if let Some(token) = self
+            .imports
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(&id)
+        {
+            token.cancel();
         }
     }
 

@@ -15,6 +15,7 @@ pub mod checked;
 pub mod detect;
 pub mod engine_cache;
 pub mod error;
+pub mod import;
 pub mod registry;
 pub mod service;
 
