@@ -6,5 +6,6 @@ export default defineConfig({
   clearScreen: false,
   server: { port: 5173, strictPort: true },
   build: { outDir: "dist", target: "es2021", sourcemap: false, emptyOutDir: true },
+  // Pure logic runs in node; component tests start with `// @vitest-environment jsdom`.
   test: { include: ["src/**/*.test.ts", "src/**/*.test.tsx"], environment: "node" },
 });

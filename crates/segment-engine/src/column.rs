@@ -1,25 +1,35 @@
-//! Columnar storage of one entity's attributes, compact and typed: numbers as `f64`, text
-//! dictionary-encoded, instants as Unix seconds, JSON arrays as runs of dictionary codes, each
-//! with a bitmap of non-NULL rows.
+//! Columnar storage of one entity's attributes, compact and typed: integers as `i64` (exact:
+//! ids beyond 2^53 stay distinct), other numbers as `f64`, text dictionary-encoded, instants as
+//! Unix seconds, JSON arrays as runs of dictionary codes, each with a bitmap of non-NULL rows.
 
 use std::collections::HashMap;
 
 use crate::bitset::Bitset;
+use crate::error::{Error, Result};
+use crate::num::Num;
 
 /// A scalar inside a JSON array, as SQLite's `json_each` sees it (true/false are 1/0).
 #[derive(Debug, Clone, PartialEq)]
 pub enum ArrayItem {
     Text(String),
     Number(f64),
+    /// An integer, exact (`json_each` yields JSON integers that fit 64 bits as INTEGER).
+    Integer(i64),
     /// null, nested arrays and objects: never equal to a value.
     Other,
 }
 
 #[derive(Debug, Clone)]
 pub enum ColumnData {
-    /// Numbers and booleans (stored 0/1).
+    /// Numbers with a fraction somewhere: REALs, and integers of magnitude below 2^52 (which
+    /// convert exactly, and which SQLite sums exactly as these doubles).
     Number {
         values: Vec<f64>,
+        valid: Bitset,
+    },
+    /// Integers and booleans (stored 0/1): every non-NULL value an INTEGER.
+    Integer {
+        values: Vec<i64>,
         valid: Bitset,
     },
     Text(TextColumn),
@@ -34,7 +44,9 @@ pub enum ColumnData {
 impl ColumnData {
     pub fn len(&self) -> usize {
         match self {
-            ColumnData::Number { valid, .. } | ColumnData::Time { valid, .. } => valid.len(),
+            ColumnData::Number { valid, .. }
+            | ColumnData::Integer { valid, .. }
+            | ColumnData::Time { valid, .. } => valid.len(),
             ColumnData::Text(t) => t.valid.len(),
             ColumnData::Array(a) => a.valid.len(),
         }
@@ -46,7 +58,9 @@ impl ColumnData {
 
     pub fn valid(&self) -> &Bitset {
         match self {
-            ColumnData::Number { valid, .. } | ColumnData::Time { valid, .. } => valid,
+            ColumnData::Number { valid, .. }
+            | ColumnData::Integer { valid, .. }
+            | ColumnData::Time { valid, .. } => valid,
             ColumnData::Text(t) => &t.valid,
             ColumnData::Array(a) => &a.valid,
         }
@@ -58,6 +72,10 @@ impl ColumnData {
             |valid: &Bitset| Bitset::from_fn(perm.len(), |i| valid.contains(perm[i] as usize));
         match self {
             ColumnData::Number { values, valid } => ColumnData::Number {
+                values: perm.iter().map(|&r| values[r as usize]).collect(),
+                valid: valid_of(valid),
+            },
+            ColumnData::Integer { values, valid } => ColumnData::Integer {
                 values: perm.iter().map(|&r| values[r as usize]).collect(),
                 valid: valid_of(valid),
             },
@@ -96,6 +114,7 @@ impl ColumnData {
     pub fn heap_bytes(&self) -> usize {
         match self {
             ColumnData::Number { values, valid } => values.len() * 8 + valid.heap_bytes(),
+            ColumnData::Integer { values, valid } => values.len() * 8 + valid.heap_bytes(),
             ColumnData::Time { values, valid } => values.len() * 8 + valid.heap_bytes(),
             ColumnData::Text(t) => {
                 t.codes.len() * 4
@@ -199,9 +218,14 @@ impl ArrayBuilder {
             None => self.valid.push(false),
             Some(items) => {
                 for item in items {
+                    // Numerically equal items (1, 1.0) share a code, as they compare equal.
                     let key = match &item {
                         ArrayItem::Text(s) => format!("t{s}"),
-                        ArrayItem::Number(n) => format!("n{}", if *n == 0.0 { 0.0 } else { *n }),
+                        ArrayItem::Number(n) => match exact_integer(*n) {
+                            Some(i) => format!("n{i}"),
+                            None => format!("n{n}"),
+                        },
+                        ArrayItem::Integer(i) => format!("n{i}"),
                         ArrayItem::Other => "o".to_string(),
                     };
                     let code = match self.lookup.get(&key) {
@@ -241,6 +265,52 @@ pub fn number_column(values: Vec<Option<f64>>) -> ColumnData {
         values: values.into_iter().map(|v| v.unwrap_or(0.0)).collect(),
         valid,
     }
+}
+
+/// The integer a double equals exactly, if any.
+pub fn exact_integer(f: f64) -> Option<i64> {
+    // 2^63 itself is out of range; every double below it with no fraction converts exactly.
+    (f.fract() == 0.0 && (-9_223_372_036_854_775_808.0..9_223_372_036_854_775_808.0).contains(&f))
+        .then_some(f as i64)
+}
+
+/// Integers below this magnitude are exact as doubles, and SQLite's `sum()` adds them exactly as
+/// it adds their doubles (it splits larger ones), so a column mixing them with REALs can be
+/// held as doubles.
+const MIXED_INTEGER_LIMIT: i64 = 1 << 52;
+
+/// A numeric column from SQLite values: [`ColumnData::Integer`] when every value is an INTEGER,
+/// else [`ColumnData::Number`]. Integers too large to hold exactly beside REALs are refused
+/// (`what` names the column), so counts stay exact and callers count with SQL.
+pub fn numeric_column(values: Vec<Option<Num>>, what: &str) -> Result<ColumnData> {
+    let valid = Bitset::from_fn(values.len(), |r| values[r].is_some());
+    if values.iter().all(|v| !matches!(v, Some(Num::Real(_)))) {
+        let values = values
+            .into_iter()
+            .map(|v| match v {
+                Some(Num::Int(i)) => i,
+                _ => 0,
+            })
+            .collect();
+        return Ok(ColumnData::Integer { values, valid });
+    }
+    let mut doubles = Vec::with_capacity(values.len());
+    for v in values {
+        doubles.push(match v {
+            None => 0.0,
+            Some(Num::Real(f)) => f,
+            Some(Num::Int(i)) if i.unsigned_abs() < MIXED_INTEGER_LIMIT as u64 => i as f64,
+            Some(Num::Int(_)) => {
+                return Err(Error::Unsupported(format!(
+                    "{what}, which mixes integers beyond 2^52 with fractional numbers"
+                )))
+            }
+        });
+    }
+    Ok(ColumnData::Number {
+        values: doubles,
+        valid,
+    })
 }
 
 pub fn time_column(values: Vec<Option<i64>>) -> ColumnData {

@@ -5,7 +5,7 @@ use std::collections::HashMap;
 
 use segment_model::schema::{Cardinality, Schema};
 
-use crate::column::ColumnData;
+use crate::column::{exact_integer, ColumnData};
 use crate::error::{Error, Result};
 
 /// One entity's records, column by column.
@@ -56,56 +56,88 @@ pub struct Join {
 
 pub const NONE: u32 = u32::MAX;
 
-/// The key of a join value: numerically equal values (1 and 1.0, 0.0 and -0.0) share it, as
-/// they compare equal in SQL.
-fn join_key(v: f64) -> u64 {
-    if v == 0.0 {
-        0
-    } else {
-        v.to_bits()
-    }
+/// A join value as SQL compares it: numbers by exact value (1 and 1.0, 0.0 and -0.0 share a
+/// key; 2^53 + 1 and 2^53 do not), text byte for byte.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+enum JoinKey<'a> {
+    Int(i64),
+    /// A double with no integer equal to it (a fraction, or beyond the i64 range).
+    Real(u64),
+    Text(&'a str),
+}
+
+/// A column's join keys, `None` for NULL.
+fn join_keys<'a>(column: &'a ColumnData, what: &str) -> Result<Vec<Option<JoinKey<'a>>>> {
+    let valid = column.valid();
+    Ok(match column {
+        ColumnData::Integer { values, .. } => (0..values.len())
+            .map(|r| valid.contains(r).then(|| JoinKey::Int(values[r])))
+            .collect(),
+        ColumnData::Number { values, .. } => (0..values.len())
+            .map(|r| {
+                valid.contains(r).then(|| {
+                    let v = values[r];
+                    match exact_integer(v) {
+                        Some(i) => JoinKey::Int(i),
+                        None => JoinKey::Real(v.to_bits()),
+                    }
+                })
+            })
+            .collect(),
+        ColumnData::Text(t) => (0..t.codes.len())
+            .map(|r| {
+                valid
+                    .contains(r)
+                    .then(|| JoinKey::Text(t.dict[t.codes[r] as usize].as_str()))
+            })
+            .collect(),
+        ColumnData::Time { .. } | ColumnData::Array(_) => {
+            return Err(Error::Unsupported(format!(
+                "{what}: the engine joins on number or text columns only"
+            )))
+        }
+    })
 }
 
 impl Join {
     fn build(from: &ColumnData, to: &ColumnData, what: &str) -> Result<Join> {
-        let (
-            ColumnData::Number {
+        let text = |c: &ColumnData| matches!(c, ColumnData::Text(_));
+        if text(from) != text(to) {
+            // SQL would convert the text side by the other's affinity ('007' = 7); not here.
+            return Err(Error::Unsupported(format!(
+                "{what}: a join between a text and a number column"
+            )));
+        }
+        if let (
+            ColumnData::Integer {
                 values: fv,
                 valid: fvalid,
             },
-            ColumnData::Number {
+            ColumnData::Integer {
                 values: tv,
                 valid: tvalid,
             },
         ) = (from, to)
-        else {
-            return Err(Error::Unsupported(format!(
-                "{what}: the engine joins on number columns only"
-            )));
-        };
-        if let Some(join) = Join::build_dense(fv, fvalid, tv, tvalid) {
-            return Ok(join);
-        }
-        let mut ids: HashMap<u64, u32> = HashMap::with_capacity(fv.len());
-        let mut from_group = Vec::with_capacity(fv.len());
-        for (row, v) in fv.iter().enumerate() {
-            if !fvalid.contains(row) {
-                from_group.push(NONE);
-                continue;
+        {
+            if let Some(join) = Join::build_dense(fv, fvalid, tv, tvalid) {
+                return Ok(join);
             }
-            let next = ids.len() as u32;
-            from_group.push(*ids.entry(join_key(*v)).or_insert(next));
         }
-        let to_group = tv
+        let (from_keys, to_keys) = (join_keys(from, what)?, join_keys(to, what)?);
+        let mut ids: HashMap<JoinKey<'_>, u32> = HashMap::with_capacity(from_keys.len());
+        let from_group = from_keys
             .iter()
-            .enumerate()
-            .map(|(row, v)| {
-                if tvalid.contains(row) {
-                    ids.get(&join_key(*v)).copied().unwrap_or(NONE)
-                } else {
-                    NONE
+            .map(|key| match key {
+                None => NONE,
+                Some(key) => {
+                    let next = ids.len() as u32;
+                    *ids.entry(*key).or_insert(next)
                 }
             })
+            .collect();
+        let to_group = to_keys
+            .iter()
+            .map(|key| key.and_then(|k| ids.get(&k).copied()).unwrap_or(NONE))
             .collect();
         Ok(Join {
             from_group,
@@ -117,13 +149,13 @@ impl Join {
     /// The common case of small non-negative integer keys (row ids): an array instead of a hash
     /// map. `None` when the keys are not like that.
     fn build_dense(
-        fv: &[f64],
+        fv: &[i64],
         fvalid: &crate::Bitset,
-        tv: &[f64],
+        tv: &[i64],
         tvalid: &crate::Bitset,
     ) -> Option<Join> {
-        let limit = (fv.len().max(tv.len()) * 4 + 1024) as f64;
-        let small = |v: f64| v >= 0.0 && v < limit && v.fract() == 0.0;
+        let limit = (fv.len().max(tv.len()) * 4 + 1024) as i64;
+        let small = |v: i64| (0..limit).contains(&v);
         if !(0..fv.len()).all(|r| !fvalid.contains(r) || small(fv[r])) {
             return None;
         }

@@ -9,7 +9,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use chrono::{DateTime, Datelike};
 use segment_model::ir::{
-    ArrayElement, CompareOp, DatePart, Expr, NumberComparison, Predicate, Query, Related,
+    ArrayElement, CompareOp, DatePart, Expr, Number, NumberComparison, Predicate, Query, Related,
     RelatedConstraint, TimeRange,
 };
 use segment_model::tree::AggregateFunction;
@@ -19,6 +19,7 @@ use crate::column::{ArrayColumn, ArrayItem, ColumnData, TextColumn};
 use crate::dataset::{time_key, Dataset, Table, NONE};
 use crate::error::{Error, Result};
 use crate::like::Like;
+use crate::num::{self, IntTest, Num};
 
 /// Evaluates queries over a loaded dataset. `cancel`, when set by another thread, stops the
 /// evaluation at the next node with [`Error::Cancelled`].
@@ -343,11 +344,16 @@ fn groups_whose_aggregate_matches(
         pairs.sort_unstable();
         pairs.dedup();
         for run in pairs.chunk_by(|a, b| a.0 == b.0) {
-            if number_matches(run.len() as f64, comparison) {
+            if num::matches(Num::Int(run.len() as i64), comparison) {
                 matched.insert(run[0].0 as usize);
             }
         }
         return Ok(matched);
+    }
+    if let ColumnData::Integer { values, .. } = column {
+        return integer_aggregates(
+            function, values, valid, comparison, selected, to_group, groups,
+        );
     }
     let ColumnData::Number { values, .. } = column else {
         return Err(Error::Unsupported(
@@ -371,7 +377,61 @@ fn groups_whose_aggregate_matches(
             AggregateFunction::Max => run.iter().map(|p| p.1).fold(f64::NEG_INFINITY, f64::max),
             AggregateFunction::CountDistinct => run.len() as f64,
         };
-        if number_matches(value, comparison) {
+        if num::matches(Num::Real(value), comparison) {
+            matched.insert(run[0].0 as usize);
+        }
+    }
+    Ok(matched)
+}
+
+/// Aggregates of an integer column as SQLite computes them: `sum` in exact integer arithmetic
+/// (an overflow is an SQL error, so such a sum is left to SQL), `avg` as that sum divided as
+/// doubles, `min`/`max` exact.
+fn integer_aggregates(
+    function: AggregateFunction,
+    values: &[i64],
+    valid: &Bitset,
+    comparison: &NumberComparison,
+    selected: &[u32],
+    to_group: &[u32],
+    groups: usize,
+) -> Result<Bitset> {
+    let mut matched = Bitset::empty(groups);
+    let mut pairs: Vec<(u32, i64)> = selected
+        .iter()
+        .filter_map(|&row| {
+            let (row, g) = (row as usize, to_group[row as usize]);
+            (g != NONE && valid.contains(row)).then(|| (g, values[row]))
+        })
+        .collect();
+    pairs.sort_by_key(|p| p.0);
+    for run in pairs.chunk_by(|a, b| a.0 == b.0) {
+        let exact_sum = || -> Result<i64> {
+            // Whatever order SQL adds them in, no partial sum leaves i64 when neither the
+            // positives nor the negatives alone do.
+            let (mut positive, mut negative) = (0i128, 0i128);
+            for &(_, v) in run {
+                if v >= 0 {
+                    positive += i128::from(v);
+                } else {
+                    negative += i128::from(v);
+                }
+            }
+            match (i64::try_from(positive), i64::try_from(negative)) {
+                (Ok(p), Ok(n)) => Ok(p + n),
+                _ => Err(Error::Unsupported(
+                    "a sum beyond 64-bit integers".to_string(),
+                )),
+            }
+        };
+        let value = match function {
+            AggregateFunction::Sum => Num::Int(exact_sum()?),
+            AggregateFunction::Avg => Num::Real(exact_sum()? as f64 / run.len() as f64),
+            AggregateFunction::Min => Num::Int(run.iter().map(|p| p.1).min().unwrap_or(0)),
+            AggregateFunction::Max => Num::Int(run.iter().map(|p| p.1).max().unwrap_or(0)),
+            AggregateFunction::CountDistinct => Num::Int(run.len() as i64),
+        };
+        if num::matches(value, comparison) {
             matched.insert(run[0].0 as usize);
         }
     }
@@ -403,7 +463,7 @@ fn distinct_key(column: &ColumnData, row: usize) -> u64 {
                 v.to_bits()
             }
         }
-        ColumnData::Time { values, .. } => values[row] as u64,
+        ColumnData::Time { values, .. } | ColumnData::Integer { values, .. } => values[row] as u64,
         ColumnData::Text(t) => u64::from(t.codes[row]),
         // Arrays compare as their JSON text; distinct item runs approximate that.
         ColumnData::Array(a) => {
@@ -423,18 +483,6 @@ fn compare(op: CompareOp, a: f64, b: f64) -> bool {
         CompareOp::Le => a <= b,
         CompareOp::Gt => a > b,
         CompareOp::Ge => a >= b,
-    }
-}
-
-fn number_matches(v: f64, comparison: &NumberComparison) -> bool {
-    match comparison {
-        NumberComparison::Compare(op, n) => compare(*op, v, n.as_f64()),
-        NumberComparison::Between { low, high, negated } => {
-            (low.as_f64() <= v && v <= high.as_f64()) != *negated
-        }
-        NumberComparison::In { values, negated } => {
-            values.iter().any(|n| n.as_f64() == v) != *negated
-        }
     }
 }
 
@@ -471,6 +519,12 @@ fn fold(s: &str, case_sensitive: bool) -> std::borrow::Cow<'_, str> {
     }
 }
 
+/// Text up to its first NUL. SQLite's `length()`, `substr()` (hence starts/ends with) and
+/// LIKE/GLOB stop there; `=`, `IN`, `instr()`, `lower()` and `regexp()` see the whole text.
+pub(crate) fn before_nul(s: &str) -> &str {
+    s.split('\0').next().unwrap_or_default()
+}
+
 /// A compiled test of one record: `test(row)` says whether the record satisfies a predicate.
 /// Compiled once per predicate (text predicates decide each distinct value up front), then run
 /// densely over every record or sparsely over candidate records.
@@ -495,8 +549,16 @@ fn element_codes(column: &ArrayColumn, elements: &[ArrayElement]) -> Vec<Vec<usi
                 .enumerate()
                 .filter(|(_, e)| match (e, item) {
                     (ArrayElement::Text(a), ArrayItem::Text(b)) => a == b,
-                    (ArrayElement::Number(a), ArrayItem::Number(b)) => a.as_f64() == *b,
-                    (ArrayElement::Text(_), ArrayItem::Number(_) | ArrayItem::Other)
+                    (ArrayElement::Number(a), ArrayItem::Number(b)) => {
+                        num::compare(CompareOp::Eq, Num::from(*a), Num::Real(*b))
+                    }
+                    (ArrayElement::Number(a), ArrayItem::Integer(b)) => {
+                        num::compare(CompareOp::Eq, Num::from(*a), Num::Int(*b))
+                    }
+                    (
+                        ArrayElement::Text(_),
+                        ArrayItem::Number(_) | ArrayItem::Integer(_) | ArrayItem::Other,
+                    )
                     | (ArrayElement::Number(_), ArrayItem::Text(_) | ArrayItem::Other) => false,
                 })
                 .map(|(i, _)| i)
@@ -526,10 +588,27 @@ pub(crate) fn predicate_rows(column: &ColumnData, predicate: &Predicate) -> Resu
             Ok(set)
         }
         (
-            ColumnData::Number { values, valid },
+            ColumnData::Integer { values, valid },
             Predicate::Number(NumberComparison::Compare(op, n)),
         ) => {
-            let n = n.as_f64();
+            let mut set = match IntTest::new(*op, *n) {
+                IntTest::Always => Bitset::full(values.len()),
+                IntTest::Never => Bitset::empty(values.len()),
+                IntTest::Eq(n) => Bitset::from_fn(values.len(), |r| values[r] == n),
+                IntTest::Ne(n) => Bitset::from_fn(values.len(), |r| values[r] != n),
+                IntTest::Lt(n) => Bitset::from_fn(values.len(), |r| values[r] < n),
+                IntTest::Le(n) => Bitset::from_fn(values.len(), |r| values[r] <= n),
+                IntTest::Gt(n) => Bitset::from_fn(values.len(), |r| values[r] > n),
+                IntTest::Ge(n) => Bitset::from_fn(values.len(), |r| values[r] >= n),
+            };
+            set.and_with(valid);
+            Ok(set)
+        }
+        (
+            ColumnData::Number { values, valid },
+            Predicate::Number(NumberComparison::Compare(op, n)),
+        ) if exact_f64(*n).is_some() => {
+            let n = exact_f64(*n).unwrap_or_default();
             let mut set = match op {
                 CompareOp::Eq => Bitset::from_fn(values.len(), |r| values[r] == n),
                 CompareOp::Ne => Bitset::from_fn(values.len(), |r| values[r] != n),
@@ -551,6 +630,15 @@ pub(crate) fn predicate_rows(column: &ColumnData, predicate: &Predicate) -> Resu
             let test = predicate_test(column, predicate)?;
             Ok(Bitset::from_fn(column.len(), test))
         }
+    }
+}
+
+/// The literal as a double when that is exact (comparing doubles then compares exactly).
+fn exact_f64(n: Number) -> Option<f64> {
+    match n {
+        Number::Float(f) => Some(f),
+        Number::Int(i) if i.unsigned_abs() <= 1 << 53 => Some(i as f64),
+        Number::Int(_) => None,
     }
 }
 
@@ -604,7 +692,7 @@ fn text_verdicts(t: &TextColumn, predicate: &Predicate) -> Result<Option<Vec<boo
         } => {
             let value = fold(value, *case_sensitive).into_owned();
             verdicts(t, |s| {
-                fold(s, *case_sensitive).starts_with(value.as_str()) != *negated
+                before_nul(&fold(s, *case_sensitive)).starts_with(value.as_str()) != *negated
             })
         }
         Predicate::EndsWith {
@@ -614,11 +702,15 @@ fn text_verdicts(t: &TextColumn, predicate: &Predicate) -> Result<Option<Vec<boo
         } => {
             let value = fold(value, *case_sensitive).into_owned();
             verdicts(t, |s| {
-                fold(s, *case_sensitive).ends_with(value.as_str()) != *negated
+                before_nul(&fold(s, *case_sensitive)).ends_with(value.as_str()) != *negated
             })
         }
-        Predicate::Like { pattern, negated } => {
-            let like = Like::new(pattern);
+        Predicate::Like {
+            pattern,
+            case_sensitive,
+            negated,
+        } => {
+            let like = Like::new(pattern, *case_sensitive);
             verdicts(t, |s| like.matches(s) != *negated)
         }
         Predicate::Regex { pattern, negated } => {
@@ -626,9 +718,9 @@ fn text_verdicts(t: &TextColumn, predicate: &Predicate) -> Result<Option<Vec<boo
                 .map_err(|e| Error::Unsupported(format!("the regular expression: {e}")))?;
             verdicts(t, |s| re.is_match(s) != *negated)
         }
-        Predicate::TextLength(op, n) => {
-            verdicts(t, |s| compare(*op, s.chars().count() as f64, *n as f64))
-        }
+        Predicate::TextLength(op, n) => verdicts(t, |s| {
+            compare(*op, before_nul(s).chars().count() as f64, *n as f64)
+        }),
         _ => return Ok(None),
     }))
 }
@@ -686,19 +778,26 @@ pub(crate) fn predicate_test<'a>(
             let verdicts = text_verdicts(t, predicate)?.unwrap_or_default();
             Box::new(move |r| t.valid.contains(r) && verdicts[t.codes[r] as usize])
         }
-        Predicate::Number(comparison) => {
-            let ColumnData::Number { values, valid } = column else {
-                return Err(wrong_type("a number comparison"));
-            };
-            Box::new(move |r| valid.contains(r) && number_matches(values[r], comparison))
-        }
-        Predicate::Boolean(b) => {
-            let ColumnData::Number { values, valid } = column else {
-                return Err(wrong_type("a true/false test"));
-            };
-            let want = if *b { 1.0 } else { 0.0 };
-            Box::new(move |r| valid.contains(r) && values[r] == want)
-        }
+        Predicate::Number(comparison) => match column {
+            ColumnData::Integer { values, valid } => Box::new(move |r| {
+                valid.contains(r) && num::matches(Num::Int(values[r]), comparison)
+            }),
+            ColumnData::Number { values, valid } => Box::new(move |r| {
+                valid.contains(r) && num::matches(Num::Real(values[r]), comparison)
+            }),
+            _ => return Err(wrong_type("a number comparison")),
+        },
+        Predicate::Boolean(b) => match column {
+            ColumnData::Integer { values, valid } => {
+                let want = i64::from(*b);
+                Box::new(move |r| valid.contains(r) && values[r] == want)
+            }
+            ColumnData::Number { values, valid } => {
+                let want = if *b { 1.0 } else { 0.0 };
+                Box::new(move |r| valid.contains(r) && values[r] == want)
+            }
+            _ => return Err(wrong_type("a true/false test")),
+        },
         Predicate::Time { range, negated } => {
             let ColumnData::Time { values, valid } = column else {
                 return Err(wrong_type("a date comparison"));

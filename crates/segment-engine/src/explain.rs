@@ -7,6 +7,7 @@ use segment_model::explain::node_variants;
 use segment_model::{validate, Schema, Segment};
 use serde::Serialize;
 
+use crate::column::ColumnData;
 use crate::{Dataset, Evaluator, Result};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -54,11 +55,48 @@ pub fn node_counts_with(
     Ok(out)
 }
 
+/// A record's key value exactly as stored: serialized as a JSON number or string.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(untagged)]
+pub enum Key {
+    Int(i64),
+    Real(f64),
+    Text(String),
+}
+
+impl From<f64> for Key {
+    fn from(v: f64) -> Self {
+        Key::Real(v)
+    }
+}
+
+impl From<i64> for Key {
+    fn from(v: i64) -> Self {
+        Key::Int(v)
+    }
+}
+
+impl From<&Key> for Key {
+    fn from(v: &Key) -> Self {
+        v.clone()
+    }
+}
+
+impl std::fmt::Display for Key {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Key::Int(i) => write!(f, "{i}"),
+            Key::Real(r) => write!(f, "{r}"),
+            Key::Text(s) => f.write_str(s),
+        }
+    }
+}
+
 /// A matching record and which nodes of the segment it meets on its own.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Sample {
-    /// The record's key value (e.g. the profile id).
-    pub key: f64,
+    /// The record's key value (e.g. the profile id), exact: integers beyond 2^53 included.
+    pub key: Key,
     /// Paths of the nodes this record satisfies alone (see [`NodeCount::count`]).
     pub met: Vec<String>,
 }
@@ -88,16 +126,29 @@ pub fn samples(
     let evaluator = Evaluator::new(data);
     let matching = evaluator.matching(&query)?;
     let table = data.table(&query.entity.name)?;
-    let crate::column::ColumnData::Number { values: keys, .. } = table.column(&query.entity.key)?
-    else {
-        return Err(crate::Error::Unsupported(
-            "sampling records whose key is not a number".to_string(),
-        ));
+    let key_column = table.column(&query.entity.key)?;
+    let key_of = |r: usize| match key_column {
+        ColumnData::Integer { values, .. } => Key::Int(values[r]),
+        ColumnData::Number { values, .. } => Key::Real(values[r]),
+        ColumnData::Text(t) => Key::Text(t.dict[t.codes[r] as usize].clone()),
+        ColumnData::Time { .. } | ColumnData::Array(_) => Key::Real(f64::NAN),
     };
+    // Keys in SQL's order: numbers by value, text byte by byte (as Rust orders `str`).
+    let order_by_key = |a: &usize, b: &usize| match key_column {
+        ColumnData::Integer { values, .. } => values[*a].cmp(&values[*b]),
+        ColumnData::Number { values, .. } => values[*a].total_cmp(&values[*b]),
+        ColumnData::Text(t) => t.dict[t.codes[*a] as usize].cmp(&t.dict[t.codes[*b] as usize]),
+        ColumnData::Time { .. } | ColumnData::Array(_) => std::cmp::Ordering::Equal,
+    };
+    if matches!(key_column, ColumnData::Time { .. } | ColumnData::Array(_)) {
+        return Err(crate::Error::Unsupported(
+            "sampling records whose key is not a number or text".to_string(),
+        ));
+    }
     let mut rows: Vec<usize> = matching.iter().collect();
     match order {
         SampleOrder::First => {
-            rows.sort_by(|a, b| keys[*a].total_cmp(&keys[*b]));
+            rows.sort_by(order_by_key);
             rows.truncate(n);
         }
         SampleOrder::Random(seed) => {
@@ -116,7 +167,7 @@ pub fn samples(
                 rows.swap(i, j);
             }
             rows.truncate(take);
-            rows.sort_by(|a, b| keys[*a].total_cmp(&keys[*b]));
+            rows.sort_by(order_by_key);
         }
     }
     let mut nodes = Vec::new();
@@ -128,7 +179,7 @@ pub fn samples(
     Ok(rows
         .into_iter()
         .map(|row| Sample {
-            key: keys[row],
+            key: key_of(row),
             met: nodes
                 .iter()
                 .filter(|(_, set)| set.contains(row))

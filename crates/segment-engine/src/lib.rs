@@ -11,6 +11,7 @@ pub mod error;
 pub mod eval;
 pub mod explain;
 mod like;
+pub mod num;
 
 pub use bitset::Bitset;
 pub use dataset::{Dataset, Table};

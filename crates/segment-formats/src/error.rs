@@ -1,6 +1,7 @@
 //! Errors of every translator: what a renderer cannot express (named, at its node), and what a
 //! parser cannot read or the tree cannot represent (named, at its position, with a hint).
 
+use std::borrow::Cow;
 use std::fmt;
 
 use serde::Serialize;
@@ -33,6 +34,16 @@ impl Position {
     pub fn json(pointer: impl Into<String>) -> Position {
         Position::Json {
             pointer: pointer.into(),
+        }
+    }
+
+    /// With a JSON Pointer's long keys clipped (see [`bound_pointer`]).
+    fn bounded(self) -> Position {
+        match self {
+            Position::Json { pointer } => Position::Json {
+                pointer: bound_pointer(pointer),
+            },
+            text => text,
         }
     }
 }
@@ -86,6 +97,91 @@ pub enum Error {
     Model(#[from] segment_model::Error),
 }
 
+/// Most characters of user text (a name, a word, a number) an error message repeats.
+pub const MAX_SHOWN: usize = 80;
+
+/// Most characters of any one field of an error (message, construct, hint): a backstop for text
+/// that reaches a message unclipped, so no input makes an unbounded error.
+pub const MAX_FIELD: usize = 600;
+
+/// User text as an error message shows it: at most [`MAX_SHOWN`] characters, then "…". The
+/// position already locates the text, so its head is enough to recognise it; echoing a 10 MB
+/// identifier in full would flood the UI and logs.
+pub fn clip(text: &str) -> Cow<'_, str> {
+    match text.char_indices().nth(MAX_SHOWN) {
+        None => Cow::Borrowed(text),
+        Some((end, _)) => Cow::Owned(format!("{}…", &text[..end])),
+    }
+}
+
+/// `text` with every run of more than [`MAX_SHOWN`] non-blank characters clipped (such a run is
+/// echoed input: an identifier, a number, a JSON key quoted by serde), then bounded to
+/// [`MAX_FIELD`] characters, keeping its head and tail (the tail often says what was expected).
+fn bound(text: String) -> String {
+    let mut run = 0;
+    let text = if text.chars().any(|c| {
+        run = if c.is_whitespace() { 0 } else { run + 1 };
+        run > MAX_SHOWN
+    }) {
+        let mut out = String::with_capacity(text.len().min(4 * MAX_FIELD));
+        let mut run = 0;
+        for c in text.chars() {
+            run = if c.is_whitespace() { 0 } else { run + 1 };
+            if run <= MAX_SHOWN {
+                out.push(c);
+            } else if run == MAX_SHOWN + 1 {
+                out.push('…');
+            }
+        }
+        out
+    } else {
+        text
+    };
+    let count = text.chars().count();
+    if count <= MAX_FIELD {
+        return text;
+    }
+    let head: String = text.chars().take(MAX_FIELD * 2 / 3).collect();
+    let tail: String = text.chars().skip(count - MAX_FIELD / 3).collect();
+    format!("{head} … {tail}")
+}
+
+/// A JSON Pointer with every key longer than [`MAX_SHOWN`] clipped: a key can be as long as the
+/// input, while the format's own keys and indices are short, so deep pointers stay exact.
+fn bound_pointer(pointer: String) -> String {
+    if pointer.split('/').all(|key| key.len() <= MAX_SHOWN) {
+        return pointer;
+    }
+    pointer.split('/').map(clip).collect::<Vec<_>>().join("/")
+}
+
+/// A `segment_model` error with its messages bounded like this crate's own.
+pub(crate) fn bound_model(e: segment_model::Error) -> Error {
+    use segment_model::{Error as M, Problem};
+    let problem = |p: Problem| Problem::new(bound_pointer(p.path), bound(p.message));
+    Error::Model(match e {
+        M::Json {
+            line,
+            column,
+            message,
+        } => M::Json {
+            line,
+            column,
+            message: bound(message),
+        },
+        M::Format(p) => M::Format(problem(p)),
+        // Many problems each bounded can still be long: keep the first ones.
+        M::Invalid(ps) => {
+            let total = ps.len();
+            let mut kept: Vec<Problem> = ps.into_iter().take(20).map(problem).collect();
+            if total > kept.len() {
+                kept.push(Problem::new("", format!("and {} more", total - kept.len())));
+            }
+            M::Invalid(kept)
+        }
+    })
+}
+
 fn hint_suffix(hint: &str) -> String {
     if hint.is_empty() {
         String::new()
@@ -103,17 +199,17 @@ impl Error {
     ) -> Self {
         Error::Unsupported {
             format,
-            construct: construct.into(),
-            path: path.to_string(),
-            hint: hint.into(),
+            construct: bound(construct.into()),
+            path: bound_pointer(path.to_string()),
+            hint: bound(hint.into()),
         }
     }
 
     pub(crate) fn invalid(format: Format, path: &str, message: impl Into<String>) -> Self {
         Error::Invalid {
             format,
-            path: path.to_string(),
-            message: message.into(),
+            path: bound_pointer(path.to_string()),
+            message: bound(message.into()),
         }
     }
 
@@ -125,9 +221,9 @@ impl Error {
     ) -> Self {
         Error::Syntax {
             format,
-            at,
-            message: message.into(),
-            hint: hint.into(),
+            at: at.bounded(),
+            message: bound(message.into()),
+            hint: bound(hint.into()),
         }
     }
 
@@ -139,9 +235,9 @@ impl Error {
     ) -> Self {
         Error::Unrepresentable {
             format,
-            construct: construct.into(),
-            at,
-            hint: hint.into(),
+            construct: bound(construct.into()),
+            at: at.bounded(),
+            hint: bound(hint.into()),
         }
     }
 

@@ -20,6 +20,8 @@
 //!   Pointer (JSON) with a hint, and input the tree cannot represent as
 //!   [`Error::Unrepresentable`], by name; it never approximates. Parsers are hand-written
 //!   recursive descent with an explicit depth limit ([`MAX_DEPTH`]) and do not panic.
+//! - Errors are bounded: user text is repeated clipped to 80 characters ([`clip`]), every
+//!   message field is bounded, so a 10 MB identifier yields a short, still located error.
 //! - NULL semantics are the model's (see `segment_model::ir::Predicate`): a NULL value satisfies
 //!   only "is null" / "is blank"; every other condition, negative ones included, is false on
 //!   NULL, and NOT is the complement. Where a format's own NULL rules differ (OData), the
@@ -44,7 +46,7 @@ use std::fmt;
 use segment_model::{Schema, Segment};
 use serde::{Deserialize, Serialize};
 
-pub use error::{Error, Position, Result};
+pub use error::{clip, Error, Position, Result};
 pub use normalize::normalize;
 pub use odp::{check_segment_id, valid_segment_id};
 
@@ -167,9 +169,10 @@ pub fn render_as(
 ) -> Result<String> {
     match format {
         Format::Canonical => Ok(segment_model::canonical::to_string_pretty(segment)),
-        Format::Census => Ok(segment_model::census::to_string_pretty(
-            segment, schema, entity,
-        )?),
+        Format::Census => Ok(
+            segment_model::census::to_string_pretty(segment, schema, entity)
+                .map_err(error::bound_model)?,
+        ),
         Format::PqlText => pql_text::render(segment, schema, entity),
         Format::PqlJson => pql_json::render(segment, schema, entity),
         Format::Odata => odata::render(segment, schema, entity),
@@ -179,16 +182,20 @@ pub fn render_as(
 }
 
 /// Parses `text` in `format` into a tree. Canonical and Census are read losslessly (as
-/// `segment_model` reads them); the other formats return [`normalize`]d trees.
+/// `segment_model` reads them); the other formats return [`normalize`]d trees. A leading UTF-8
+/// byte-order mark is ignored.
 pub fn parse_as(
     format: Format,
     text: &str,
     schema: &Schema,
     entity: Option<&str>,
 ) -> Result<Segment> {
+    let text = strip_bom(text);
     match format {
-        Format::Canonical => Ok(segment_model::canonical::parse(text)?),
-        Format::Census => Ok(segment_model::census::parse(text, schema, entity)?),
+        Format::Canonical => segment_model::canonical::parse(text).map_err(error::bound_model),
+        Format::Census => {
+            segment_model::census::parse(text, schema, entity).map_err(error::bound_model)
+        }
         Format::PqlText => pql_text::parse(text, schema, entity),
         Format::PqlJson => pql_json::parse(text, schema, entity),
         Format::Odata => odata::parse(text, schema, entity),
@@ -200,4 +207,10 @@ pub fn parse_as(
             "import canonical JSON, Census molecules, PQL, OData or ODP instead",
         )),
     }
+}
+
+/// `text` without a leading UTF-8 byte-order mark: editors on Windows save one, and it is not
+/// part of any format (every parser would otherwise fail at line 1, column 1).
+pub(crate) fn strip_bom(text: &str) -> &str {
+    text.strip_prefix('\u{feff}').unwrap_or(text)
 }

@@ -59,7 +59,7 @@ use segment_model::tree::{
 use segment_model::Operator;
 use serde_json::{json, Value};
 
-use crate::error::{Error, Position, Result};
+use crate::error::{clip, Error, Position, Result};
 use crate::resolve;
 use crate::value::{self, Bound, DatePart, Element, Num, Operand, Span};
 use crate::{Format, MAX_DEPTH, SYNTAX_DEPTH};
@@ -258,7 +258,7 @@ impl<'s> Render<'s> {
         let parts: Vec<&str> = name.split('.').collect();
         if let Some(bad) = parts.iter().find(|p| !is_identifier(p)) {
             return Err(unsupported(
-                format!("the attribute name “{name}”"),
+                format!("the attribute name “{name}”", name = clip(name)),
                 &format!("{path}/attribute"),
                 format!(
                     "“{bad}” is not an OData property name (letters, digits and _, not a keyword)"
@@ -912,7 +912,7 @@ struct Token {
 
 fn describe(tok: &Tok) -> String {
     match tok {
-        Tok::Ident(s) => format!("“{s}”"),
+        Tok::Ident(s) => format!("“{s}”", s = clip(s)),
         Tok::Str(_) => "a string".to_string(),
         Tok::Num(n) => format!("the number {n}"),
         Tok::Date(d) => format!("the date {d}"),
@@ -991,7 +991,10 @@ fn lex(text: &str) -> Result<Vec<Token>> {
                         return Err(syntax(
                             text,
                             start,
-                            format!("“{lexeme}” is not a date or date-time"),
+                            format!(
+                                "“{lexeme}” is not a date or date-time",
+                                lexeme = clip(lexeme)
+                            ),
                             "write 2024-05-31 or 2024-05-31T14:00:00Z (with Z or an offset)",
                         ))
                     }
@@ -1424,7 +1427,7 @@ impl<'t> Parser<'t> {
             Tok::Ident(w) if matches!(w.as_str(), "mul" | "div" | "divby" | "mod") => {
                 return Err(self.error(
                     at,
-                    format!("arithmetic ({w}) is not read"),
+                    format!("arithmetic ({w}) is not read", w = clip(w)),
                     "compare a property with a value",
                 ))
             }
@@ -1523,7 +1526,7 @@ impl<'t> Parser<'t> {
                     .ok_or_else(|| {
                         self.error(
                             at,
-                            format!("duration'{s}' is not read"),
+                            format!("duration'{s}' is not read", s = clip(&s)),
                             "write days P30D, hours PT5H or minutes PT5M",
                         )
                     }),
@@ -1534,10 +1537,14 @@ impl<'t> Parser<'t> {
             },
             Tok::Ident(w) if w.starts_with('$') => Err(self.error(
                 at,
-                format!("{w} is not read here"),
+                format!("{w} is not read here", w = clip(&w)),
                 "$count follows a collection: events/$count",
             )),
-            Tok::Ident(w) => Err(self.error(at, format!("“{w}” cannot start a value here"), "")),
+            Tok::Ident(w) => Err(self.error(
+                at,
+                format!("“{w}” cannot start a value here", w = clip(&w)),
+                "",
+            )),
             Tok::Sym(_) | Tok::End => {
                 self.pos = self.pos.saturating_sub(1);
                 Err(self.unexpected("a condition or a value"))
@@ -1577,7 +1584,7 @@ impl<'t> Parser<'t> {
         if word.starts_with('$') {
             return Err(self.error(
                 at,
-                format!("{word} is not read"),
+                format!("{word} is not read", word = clip(&word)),
                 "only $count follows a collection",
             ));
         }
@@ -1586,7 +1593,11 @@ impl<'t> Parser<'t> {
                 segments.push(word);
                 Ok(current)
             }
-            _ => Err(self.error(at, format!("“{word}” cannot follow this"), "")),
+            _ => Err(self.error(
+                at,
+                format!("“{word}” cannot follow this", word = clip(&word)),
+                "",
+            )),
         }
     }
 
@@ -1691,6 +1702,7 @@ fn parse_duration(s: &str) -> Option<(u64, TimeUnit)> {
 
 /// Parses an OData filter into a (normalized) tree over `entity`, or the schema's root entity.
 pub fn parse(text: &str, schema: &Schema, entity: Option<&str>) -> Result<Segment> {
+    let text = crate::strip_bom(text);
     let trimmed = text.trim();
     let text_owned;
     // Accept `$filter=…` or `?$filter=…` as copied from a URL.
@@ -1953,7 +1965,7 @@ impl<'t, 's> Read<'t, 's> {
                 o,
                 format!(
                     "“{}” is not an attribute of {}",
-                    segments.join("/"),
+                    clip(&segments.join("/")),
                     entity.name
                 ),
                 format!("known: {}", resolve::known_columns(entity)),
@@ -1981,7 +1993,7 @@ impl<'t, 's> Read<'t, 's> {
             }
             OE::Call { name, .. } => Err(self.cannot(
                 o,
-                format!("the function {name}() here"),
+                format!("the function {name}() here", name = clip(name)),
                 "supported on the left: tolower, date, year, month, day, length",
             )),
             _ => Err(self.cannot(
@@ -2229,16 +2241,21 @@ impl<'t, 's> Read<'t, 's> {
         let [subject, literal] = args.as_slice() else {
             return Err(self.cannot(
                 o,
-                format!("{name}() with {} arguments", args.len()),
-                format!("write {name}(property, 'text')"),
+                format!("{name}() with {} arguments", args.len(), name = clip(name)),
+                format!("write {name}(property, 'text')", name = clip(name)),
             ));
         };
         let (column, wrapper) = self.operand(subject, entity, scope)?;
         if column.data_type != DataType::Text {
             return Err(self.cannot(
                 o,
-                format!("{name}() on {} ({})", column.name, column.data_type.label()),
-                format!("{name}() applies to text"),
+                format!(
+                    "{name}() on {} ({})",
+                    column.name,
+                    column.data_type.label(),
+                    name = clip(name)
+                ),
+                format!("{name}() applies to text", name = clip(name)),
             ));
         }
         let (text, case_sensitive) = match (wrapper.as_deref(), &literal.e) {
@@ -2249,7 +2266,7 @@ impl<'t, 's> Read<'t, 's> {
                     None => {
                         return Err(self.cannot(
                             literal,
-                            format!("{name}() of a computed value"),
+                            format!("{name}() of a computed value", name = clip(name)),
                             "compare with 'text'",
                         ))
                     }
@@ -2258,15 +2275,15 @@ impl<'t, 's> Read<'t, 's> {
             _ => {
                 return Err(self.cannot(
                     o,
-                    format!("{name}() with these arguments"),
-                    format!("write {name}(property, 'text')"),
+                    format!("{name}() with these arguments", name = clip(name)),
+                    format!("write {name}(property, 'text')", name = clip(name)),
                 ))
             }
         };
         if text.is_empty() {
             return Err(self.cannot(
                 literal,
-                format!("{name}() of empty text"),
+                format!("{name}() of empty text", name = clip(name)),
                 "give some text to match",
             ));
         }
@@ -2483,7 +2500,7 @@ impl<'t, 's> Read<'t, 's> {
                 Some((_, leaf)) => Ok(leaf),
                 None => Err(self.cannot(
                     o,
-                    format!("the function {name}() as a condition"),
+                    format!("the function {name}() as a condition", name = clip(name)),
                     "supported: contains, startswith, endswith, matchesPattern",
                 )),
             },
@@ -2817,7 +2834,11 @@ impl<'t, 's> Read<'t, 's> {
         let Some(r) = self.schema.relationship(&entity.name, name) else {
             return Err(self.error(
                 path,
-                format!("“{name}” is not a relationship of {}", entity.name),
+                format!(
+                    "“{name}” is not a relationship of {}",
+                    entity.name,
+                    name = clip(name)
+                ),
                 format!(
                     "known: {}",
                     resolve::known_relationships(self.schema, entity)
@@ -2827,7 +2848,7 @@ impl<'t, 's> Read<'t, 's> {
         let Some(related) = self.schema.entity(&r.to_entity) else {
             return Err(self.cannot(
                 path,
-                format!("the relationship {name}"),
+                format!("the relationship {name}", name = clip(name)),
                 "its entity is missing from the schema",
             ));
         };

@@ -41,7 +41,7 @@ use segment_model::tree::{
 use segment_model::Operator;
 use serde_json::{json, Map, Value};
 
-use crate::error::{Error, Position, Result};
+use crate::error::{clip, Error, Position, Result};
 use crate::resolve;
 use crate::value::{self, Num, Operand};
 use crate::{Format, MAX_DEPTH, SYNTAX_DEPTH};
@@ -468,6 +468,7 @@ impl<'s> Render<'s> {
 /// Parses an ODP definition (`{"root_condition": …}`, or a request body with `"definition"`)
 /// into a (normalized) tree.
 pub fn parse(text: &str, schema: &Schema, entity: Option<&str>) -> Result<Segment> {
+    let text = crate::strip_bom(text);
     let value: Value = serde_json::from_str(text).map_err(|e| {
         let message = e.to_string();
         let message = message
@@ -548,8 +549,8 @@ fn tagged<'v>(value: &'v Value, pointer: &str, what: &str) -> Result<(&'v str, &
             "",
         )),
         (Some(_), Some((k, _))) => Err(err(
-            &format!("{pointer}/{k}"),
-            format!("{what} has one key; found another, \"{k}\""),
+            &format!("{pointer}/{k}", k = clip(k)),
+            format!("{what} has one key; found another, \"{k}\"", k = clip(k)),
             "",
         )),
     }
@@ -572,8 +573,8 @@ fn check_keys(value: &Value, pointer: &str, allowed: &[&str]) -> Result<()> {
     if let Value::Object(map) = value {
         if let Some(k) = map.keys().find(|k| !allowed.contains(&k.as_str())) {
             return Err(err(
-                &format!("{pointer}/{k}"),
-                format!("unknown key \"{k}\""),
+                &format!("{pointer}/{k}", k = clip(k)),
+                format!("unknown key \"{k}\"", k = clip(k)),
                 format!("expected {}", allowed.join(", ")),
             ));
         }
@@ -636,7 +637,7 @@ impl<'s> Read<'s> {
                 Ok(negate(inner))
             }
             "sequence_condition" => self.sequence(body, &here, entity, depth),
-            other => Err(cannot(&here, format!("the condition \"{other}\""), "read: customer_condition, sequence_condition, and_condition, or_condition, not_condition")),
+            other => Err(cannot(&here, format!("the condition \"{other}\"", other = clip(other)), "read: customer_condition, sequence_condition, and_condition, or_condition, not_condition")),
         }
     }
 
@@ -841,14 +842,18 @@ impl<'s> Read<'s> {
         let Some(name) = text.strip_prefix(&prefix) else {
             return Err(cannot(
                 &p,
-                format!("the path {text} here"),
+                format!("the path {text} here", text = clip(text)),
                 format!("conditions here are on {root}.<field>"),
             ));
         };
         entity.column(name).ok_or_else(|| {
             err(
                 &p,
-                format!("“{name}” is not an attribute of {}", entity.name),
+                format!(
+                    "“{name}” is not an attribute of {}",
+                    entity.name,
+                    name = clip(name)
+                ),
                 format!("known: {}", resolve::known_columns(entity)),
             )
         })

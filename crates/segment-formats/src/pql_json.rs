@@ -34,6 +34,7 @@ pub fn to_value(segment: &Segment, schema: &Schema, entity: Option<&str>) -> Res
 
 /// Parses pql/json (a node, or a definition with an `expression`) into a (normalized) tree.
 pub fn parse(text: &str, schema: &Schema, entity: Option<&str>) -> Result<Segment> {
+    let text = crate::strip_bom(text);
     let value: Value = serde_json::from_str(text).map_err(|e| json_error(&e, ""))?;
     from_value(&value, schema, entity)
 }

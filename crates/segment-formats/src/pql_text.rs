@@ -54,6 +54,7 @@ pub fn render(segment: &Segment, schema: &Schema, entity: Option<&str>) -> Resul
 
 /// Parses PQL text into a (normalized) tree over `entity`, or the schema's root entity.
 pub fn parse(text: &str, schema: &Schema, entity: Option<&str>) -> Result<Segment> {
+    let text = crate::strip_bom(text);
     let p = pql::text::parse(text)?;
     let locate = |at: &At| match at {
         At::Offset(o) => Position::in_text(text, *o),

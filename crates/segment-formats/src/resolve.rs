@@ -3,7 +3,7 @@
 use segment_model::schema::{Cardinality, Column, DataType, Entity, Relationship, Schema};
 use segment_model::Segment;
 
-use crate::error::{Error, Result};
+use crate::error::{clip, Error, Result};
 use crate::Format;
 
 /// The base entity of `segment` (explicit, the segment's own, or the schema's only root).
@@ -42,7 +42,8 @@ pub(crate) fn column<'e>(
             format!(
                 "“{name}” is not an attribute of {}. Known: {}.",
                 entity.name,
-                known_columns(entity)
+                known_columns(entity),
+                name = clip(name),
             ),
         )
     })
@@ -84,7 +85,8 @@ pub(crate) fn relationship<'s>(
             format!(
                 "“{name}” is not a relationship of {}. Known: {}.",
                 entity.name,
-                known_relationships(schema, entity)
+                known_relationships(schema, entity),
+                name = clip(name),
             ),
         ));
     };
@@ -94,7 +96,8 @@ pub(crate) fn relationship<'s>(
             &format!("{path}/relationship"),
             format!(
                 "The relationship “{name}” leads to a missing entity {}.",
-                rel.to_entity
+                rel.to_entity,
+                name = clip(name),
             ),
         ));
     };

@@ -8,6 +8,8 @@ use segment_model::tree::TimeUnit;
 use segment_model::Operator;
 use serde_json::{json, Value};
 
+use crate::error::clip;
+
 /// A number with its kind kept: integers stay integers.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub(crate) enum Num {
@@ -443,7 +445,10 @@ fn bound(value: &Value, suffix: &str) -> Result<Bound, ValueError> {
                 Ok(d) if d.is_finite() && d.abs() < 1e6 => Ok(Bound::DaysAgo(d)),
                 _ => err(
                     suffix,
-                    format!("“{s}”: write days_ago: followed by a number of days."),
+                    format!(
+                        "“{s}”: write days_ago: followed by a number of days.",
+                        s = clip(s)
+                    ),
                 ),
             }
         }

@@ -1,28 +1,18 @@
 //! Hostile input into every parser: arbitrary strings, token soup from each format's own
-//! vocabulary, mutated valid documents and very deep nesting. Parsers return errors; they never
-//! panic, overflow the stack or hang.
+//! vocabulary, mutated valid documents (bytes cut, repeated, flipped; JSON values and keys
+//! replaced), huge runs of text spliced in, and very deep nesting. Parsers return errors; they
+//! never panic, overflow the stack or hang, and their errors stay short (user text is clipped).
+//!
+//! One harness per parser (`mod pql_text`, `mod odata`, …), each property run
+//! `SEGMENT_FUZZ_CASES` times (default 512: about 2,500 inputs per parser in CI). A long run:
+//! `SEGMENT_FUZZ_CASES=100000 cargo test --release -p segment-formats --test fuzz` (figures in
+//! docs/FUZZING.md).
 
 mod common;
 mod generate;
 
 use proptest::prelude::*;
 use segment_formats::{parse_as, render_as, Error, Format};
-
-const PARSERS: [Format; 6] = [
-    Format::Canonical,
-    Format::Census,
-    Format::PqlText,
-    Format::PqlJson,
-    Format::Odata,
-    Format::Odp,
-];
-
-fn parse_everywhere(text: &str) {
-    let schema = common::schema();
-    for format in PARSERS {
-        let _ = parse_as(format, text, &schema, None);
-    }
-}
 
 fn pql_token() -> impl Strategy<Value = String> {
     prop::sample::select(vec![
@@ -144,49 +134,285 @@ fn odata_token() -> impl Strategy<Value = String> {
     .prop_map(str::to_string)
 }
 
-proptest! {
-    #![proptest_config(ProptestConfig::with_cases(512))]
+/// Longest error a parser may return, in characters: a clipped echo (80), a position, a message
+/// and a hint each bounded (600), whatever the input's size.
+const MAX_ERROR: usize = 1_600;
 
-    #[test]
-    fn arbitrary_text_never_panics(text in "\\PC{0,200}") {
-        parse_everywhere(&text);
+fn cases() -> u32 {
+    std::env::var("SEGMENT_FUZZ_CASES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(512)
+}
+
+fn config() -> ProptestConfig {
+    ProptestConfig {
+        cases: cases(),
+        // Failures are shrunk and reported, not written next to the sources.
+        failure_persistence: None,
+        ..ProptestConfig::default()
     }
+}
 
-    #[test]
-    fn pql_token_soup_never_panics(tokens in prop::collection::vec(pql_token(), 0..60)) {
-        parse_everywhere(&tokens.join(" "));
+/// Parses `text`: success, or an error of bounded length. A panic fails the test by itself.
+fn check(format: Format, text: &str) -> Result<(), TestCaseError> {
+    if let Err(e) = parse_as(format, text, &common::schema(), None) {
+        let shown = e.to_string();
+        let n = shown.chars().count();
+        prop_assert!(
+            n <= MAX_ERROR,
+            "{}: an error of {} characters for {} bytes of input: {}…",
+            format,
+            n,
+            text.len(),
+            shown.chars().take(400).collect::<String>()
+        );
+        if let Error::Syntax { at, .. } | Error::Unrepresentable { at, .. } = &e {
+            prop_assert!(
+                at.to_string().chars().count() <= MAX_ERROR,
+                "{format}: {at}"
+            );
+        }
     }
+    Ok(())
+}
 
-    #[test]
-    fn odata_token_soup_never_panics(tokens in prop::collection::vec(odata_token(), 0..60)) {
-        parse_everywhere(&tokens.join(" "));
+fn json_token() -> impl Strategy<Value = String> {
+    prop::sample::select(vec![
+        "{",
+        "}",
+        "[",
+        "]",
+        ",",
+        ":",
+        "\"",
+        "null",
+        "true",
+        "false",
+        "0",
+        "-1",
+        "2.5",
+        "1e400",
+        "\"version\"",
+        "1",
+        "\"entity\"",
+        "\"profiles\"",
+        "\"root\"",
+        "\"combinator\"",
+        "\"and\"",
+        "\"or\"",
+        "\"children\"",
+        "\"type\"",
+        "\"condition\"",
+        "\"relationship\"",
+        "\"attribute\"",
+        "\"country\"",
+        "\"age\"",
+        "\"events\"",
+        "\"operator\"",
+        "\"is\"",
+        "\"greater_than\"",
+        "\"value\"",
+        "\"US\"",
+        "\"filter\"",
+        "\"constraint\"",
+        "\"window\"",
+        "\"nodeType\"",
+        "\"fnApply\"",
+        "\"fnName\"",
+        "\"params\"",
+        "\"fieldLookup\"",
+        "\"fieldName\"",
+        "\"object\"",
+        "\"parameterReference\"",
+        "\"position\"",
+        "\"literal\"",
+        "\"literalType\"",
+        "\"String\"",
+        "\"Integer\"",
+        "\"not\"",
+        "\"exists\"",
+        "\"root_condition\"",
+        "\"customer_condition\"",
+        "\"sequence_condition\"",
+        "\"and_condition\"",
+        "\"not_condition\"",
+        "\"conditions\"",
+        "\"comparison\"",
+        "\"comparator\"",
+        "\"EQUALS\"",
+        "\"path_reference\"",
+        "\"customer.country\"",
+        "\"max_age_seconds\"",
+        "\"min_count\"",
+        "\"molecule\"",
+        "\"operation\"",
+        "\"AND\"",
+        "\"atomic\"",
+        "\"column\"",
+        "\"equal\"",
+    ])
+    .prop_map(str::to_string)
+}
+
+/// Tokens of the format's own language, joined: inputs that get past the lexer.
+fn soup(format: Format) -> BoxedStrategy<String> {
+    match format {
+        Format::PqlText => prop::collection::vec(pql_token(), 0..60)
+            .prop_map(|t| t.join(" "))
+            .boxed(),
+        Format::Odata => prop::collection::vec(odata_token(), 0..60)
+            .prop_map(|t| t.join(" "))
+            .boxed(),
+        _ => prop::collection::vec(json_token(), 0..80)
+            .prop_map(|t| t.concat())
+            .boxed(),
     }
+}
 
-    /// A valid rendering with bytes cut out or repeated still only errors.
-    #[test]
-    fn mutated_renderings_never_panic(
-        segment in generate::segment(Format::Canonical),
-        cut in 0usize..10_000,
-        len in 0usize..20,
-        format in prop::sample::select(vec![Format::PqlText, Format::PqlJson, Format::Odata, Format::Odp, Format::Census]),
-    ) {
-        let schema = common::schema();
-        if let Ok(text) = render_as(format, &segment, &schema, None) {
-            let bytes = text.as_bytes();
-            let at = cut % (bytes.len() + 1);
-            let end = (at + len).min(bytes.len());
-            let mut mutated = bytes[..at].to_vec();
-            mutated.extend_from_slice(&bytes[end..]);
-            let dropped = String::from_utf8_lossy(&mutated).into_owned();
-            let mut doubled = bytes[..end].to_vec();
-            doubled.extend_from_slice(&bytes[at..]);
-            let repeated = String::from_utf8_lossy(&doubled).into_owned();
-            for text in [dropped, repeated] {
-                let _ = parse_as(format, &text, &schema, None);
+/// A valid document of the format (a random tree it can express, rendered).
+fn document(format: Format) -> BoxedStrategy<String> {
+    generate::segment(format)
+        .prop_filter_map("the format cannot express it", move |s| {
+            render_as(format, &s, &common::schema(), None).ok()
+        })
+        .boxed()
+}
+
+/// A huge run of one kind of text: identifier, digits, quoted text, brackets, spaces.
+fn huge_run() -> impl Strategy<Value = String> {
+    (
+        prop::sample::select(vec!["q", "7", "\"", "(", "[", "{", " ", "é", "-", "'"]),
+        1_000usize..20_000,
+    )
+        .prop_map(|(unit, n)| unit.repeat(n))
+}
+
+/// Cuts `len` bytes at `at`, or repeats them, or flips one bit there (lossy back to text).
+fn mutate(text: &str, kind: u8, at: usize, len: usize, bit: u8) -> String {
+    let bytes = text.as_bytes();
+    let at = at % (bytes.len() + 1);
+    let end = (at + len).min(bytes.len());
+    let mut out = bytes[..at].to_vec();
+    match kind % 3 {
+        0 => out.extend_from_slice(&bytes[end..]),
+        1 => {
+            out.extend_from_slice(&bytes[at..end]);
+            out.extend_from_slice(&bytes[at..]);
+        }
+        _ => {
+            out.extend_from_slice(&bytes[at..]);
+            if let Some(b) = out.get_mut(at) {
+                *b ^= 1 << (bit % 8);
             }
         }
     }
+    String::from_utf8_lossy(&out).into_owned()
 }
+
+/// Replaces the `pick`-th string, key or number of a JSON document with `with`.
+fn replace_in_json(text: &str, pick: usize, with: &str, key: bool) -> Option<String> {
+    fn walk(v: &mut serde_json::Value, n: &mut usize, with: &str, key: bool) -> bool {
+        use serde_json::Value;
+        match v {
+            Value::Object(map) => {
+                let keys: Vec<String> = map.keys().cloned().collect();
+                for k in keys {
+                    if key {
+                        if *n == 0 {
+                            if let Some(inner) = map.remove(&k) {
+                                map.insert(with.to_string(), inner);
+                            }
+                            return true;
+                        }
+                        *n -= 1;
+                    }
+                    if let Some(inner) = map.get_mut(&k) {
+                        if walk(inner, n, with, key) {
+                            return true;
+                        }
+                    }
+                }
+                false
+            }
+            Value::Array(items) => items.iter_mut().any(|i| walk(i, n, with, key)),
+            Value::String(_) | Value::Number(_) if !key => {
+                if *n == 0 {
+                    *v = Value::String(with.to_string());
+                    return true;
+                }
+                *n -= 1;
+                false
+            }
+            _ => false,
+        }
+    }
+    let mut value: serde_json::Value = serde_json::from_str(text).ok()?;
+    let mut n = pick;
+    walk(&mut value, &mut n, with, key).then(|| value.to_string())
+}
+
+/// The harness of one parser: four properties over its inputs.
+macro_rules! harness {
+    ($name:ident, $format:expr) => {
+        mod $name {
+            use super::*;
+
+            proptest! {
+                #![proptest_config(config())]
+
+                #[test]
+                fn arbitrary_text(text in "\\PC{0,300}") {
+                    check($format, &text)?;
+                }
+
+                #[test]
+                fn token_soup(text in soup($format)) {
+                    check($format, &text)?;
+                }
+
+                /// A valid document with bytes cut out, repeated or flipped.
+                #[test]
+                fn mutated_documents(
+                    text in document($format),
+                    kind in any::<u8>(),
+                    at in any::<usize>(),
+                    len in 0usize..24,
+                    bit in any::<u8>(),
+                ) {
+                    check($format, &mutate(&text, kind, at, len, bit))?;
+                }
+
+                /// A huge run spliced into a valid document (or, for JSON, put in place of one
+                /// of its values or keys): the error repeats at most a clipped part of it.
+                #[test]
+                fn huge_runs(
+                    text in document($format),
+                    run in huge_run(),
+                    at in any::<usize>(),
+                    pick in 0usize..40,
+                    key in any::<bool>(),
+                ) {
+                    let mut at = at % (text.len() + 1);
+                    while !text.is_char_boundary(at) {
+                        at -= 1;
+                    }
+                    check($format, &format!("{}{run}{}", &text[..at], &text[at..]))?;
+                    if let Some(json) = replace_in_json(&text, pick, &run, key) {
+                        check($format, &json)?;
+                    }
+                }
+            }
+        }
+    };
+}
+
+harness!(canonical, Format::Canonical);
+harness!(census, Format::Census);
+harness!(pql_text, Format::PqlText);
+harness!(pql_json, Format::PqlJson);
+harness!(odata, Format::Odata);
+harness!(odp, Format::Odp);
 
 fn assert_refused(format: Format, text: &str) {
     let schema = common::schema();

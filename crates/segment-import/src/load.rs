@@ -457,20 +457,23 @@ fn temp_path(path: &Path) -> PathBuf {
 }
 
 fn open_existing(path: &Path) -> Result<Connection> {
-    let conn = Connection::open_with_flags(
-        path,
-        OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
-    )?;
-    let app: i64 = conn.query_row("PRAGMA application_id", [], |r| r.get(0))?;
-    let tables: i64 = conn.query_row(
+    // Ownership is checked on a connection that creates nothing beside the file: opening a
+    // user's WAL-mode file read-write would already create its `-shm`/`-wal` files.
+    let check = segment_source::open_read_only_connection(path)?;
+    let app: i64 = check.query_row("PRAGMA application_id", [], |r| r.get(0))?;
+    let tables: i64 = check.query_row(
         "SELECT count(*) FROM sqlite_schema WHERE type = 'table'",
         [],
         |r| r.get(0),
     )?;
+    drop(check);
     if app != APPLICATION_ID && !(app == 0 && tables == 0) {
         return Err(Error::NotOwned(path.to_path_buf()));
     }
-    Ok(conn)
+    Ok(Connection::open_with_flags(
+        path,
+        OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )?)
 }
 
 fn table_exists(conn: &Connection, table: &str) -> Result<bool> {

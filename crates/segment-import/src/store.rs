@@ -3,11 +3,16 @@
 //! kept in the app's own storage (one JSON file), keyed by the data source's absolute path.
 //! The user's SQLite file is never written to.
 //!
-//! Writes are atomic (a temporary file renamed over the store), so a crash never leaves a
-//! half-written store.
+//! Every change is a read-modify-write under an exclusive OS lock on `<store>.lock` (so several
+//! processes, e.g. concurrent CLI commands, never lose each other's updates), written to a
+//! temporary file that is synced and renamed over the store (so a crash never leaves a
+//! half-written store, and readers, which take no lock, always see a whole file).
 
 use std::collections::BTreeMap;
+use std::fs::{File, OpenOptions};
+use std::io::Write;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
@@ -17,6 +22,10 @@ use crate::error::{Error, Result};
 /// The file name of the store in the app's data directory.
 pub const STORE_FILE: &str = "sources.json";
 const VERSION: u32 = 1;
+
+/// Distinguishes the temporary files of threads of one process (the lock already serialises
+/// them; this keeps a leftover from a crashed writer from being reused half-written).
+static TMP_COUNTER: AtomicU64 = AtomicU64::new(0);
 
 /// `child.child_column` references `parent.parent_column`.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, TS)]
@@ -109,26 +118,63 @@ impl Store {
             .unwrap_or_default())
     }
 
-    /// Changes what the store has for a data source, atomically.
-    pub fn update<T>(&self, data: &Path, change: impl FnOnce(&mut SourceMeta) -> T) -> Result<T> {
-        let mut file = self.load()?;
-        file.version = VERSION;
-        let meta = file.sources.entry(Store::key(data)).or_default();
-        let out = change(meta);
-        meta.relationships.sort();
-        meta.relationships.dedup();
+    /// The lock file beside the store.
+    fn lock_path(&self) -> PathBuf {
+        let mut name = self.path.as_os_str().to_os_string();
+        name.push(".lock");
+        PathBuf::from(name)
+    }
+
+    /// Takes the exclusive lock of the store (blocks until the holder releases it; released
+    /// when the returned file is dropped, also when the process dies).
+    fn lock(&self) -> Result<File> {
         if let Some(dir) = self.path.parent().filter(|d| !d.as_os_str().is_empty()) {
             std::fs::create_dir_all(dir).map_err(|e| self.error(e.to_string()))?;
         }
+        let lock_path = self.lock_path();
+        let file = OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .read(true)
+            .write(true)
+            .open(&lock_path)
+            .map_err(|e| {
+                self.error(format!("cannot open the lock {}: {e}", lock_path.display()))
+            })?;
+        file.lock()
+            .map_err(|e| self.error(format!("cannot lock {}: {e}", lock_path.display())))?;
+        Ok(file)
+    }
+
+    /// Changes what the store has for a data source: read, changed and written back under the
+    /// store's exclusive lock, so concurrent updates from other processes are never lost.
+    pub fn update<T>(&self, data: &Path, change: impl FnOnce(&mut SourceMeta) -> T) -> Result<T> {
+        let key = Store::key(data);
+        let _lock = self.lock()?;
+        let mut file = self.load()?;
+        file.version = VERSION;
+        let meta = file.sources.entry(key).or_default();
+        let out = change(meta);
+        meta.relationships.sort();
+        meta.relationships.dedup();
         let text = serde_json::to_string_pretty(&file).map_err(|e| self.error(e.to_string()))?;
         let mut tmp = self.path.as_os_str().to_os_string();
-        tmp.push(format!(".{}.tmp", std::process::id()));
+        tmp.push(format!(
+            ".{}-{}.tmp",
+            std::process::id(),
+            TMP_COUNTER.fetch_add(1, Ordering::Relaxed)
+        ));
         let tmp = PathBuf::from(tmp);
-        std::fs::write(&tmp, text).map_err(|e| self.error(e.to_string()))?;
-        std::fs::rename(&tmp, &self.path).map_err(|e| {
+        let written = File::create(&tmp).and_then(|mut f| {
+            f.write_all(text.as_bytes())?;
+            // Synced before the rename: a crash after it must not expose an empty store.
+            f.sync_all()
+        });
+        let renamed = written.and_then(|()| std::fs::rename(&tmp, &self.path));
+        if let Err(e) = renamed {
             let _ = std::fs::remove_file(&tmp);
-            self.error(e.to_string())
-        })?;
+            return Err(self.error(e.to_string()));
+        }
         Ok(out)
     }
 

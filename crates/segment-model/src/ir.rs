@@ -198,9 +198,11 @@ pub enum Predicate {
         case_sensitive: bool,
         negated: bool,
     },
-    /// SQL LIKE: `%` any run, `_` one character, `\` escapes; ASCII case folded.
+    /// SQL LIKE: `%` any run, `_` one character, `\` escapes; ASCII case folded unless
+    /// `case_sensitive` (the condition's `case_sensitive: true`; absent folds, as LIKE does).
     Like {
         pattern: String,
+        case_sensitive: bool,
         negated: bool,
     },
     /// Rust `regex` syntax, unanchored (a search).

@@ -256,8 +256,13 @@ impl<'s> Checker<'s> {
             storage: column.storage,
         };
         let value_path = format!("{path}/value");
-        let case_sensitive = cond.case_sensitive.unwrap_or(true);
-        match self.predicate(cond.operator, ty, &cond.value, case_sensitive, &value_path) {
+        match self.predicate(
+            cond.operator,
+            ty,
+            &cond.value,
+            cond.case_sensitive,
+            &value_path,
+        ) {
             Some(predicate) => Expr::Column {
                 column: column_ref,
                 predicate,
@@ -272,11 +277,11 @@ impl<'s> Checker<'s> {
         op: Operator,
         ty: DataType,
         value: &Value,
-        case_sensitive: bool,
+        case_sensitive: Option<bool>,
         path: &str,
     ) -> Option<Predicate> {
         use Operator as O;
-        let cs = case_sensitive;
+        let cs = case_sensitive.unwrap_or(true);
         Some(match op {
             O::IsNull => Predicate::IsNull,
             O::IsNotNull => Predicate::IsNotNull,
@@ -324,6 +329,9 @@ impl<'s> Checker<'s> {
             },
             O::Like => Predicate::Like {
                 pattern: self.non_empty_text(value, path)?,
+                // SQL LIKE folds ASCII case by definition, and segments written before the flag
+                // mattered rely on it: only an explicit `true` makes it case-sensitive.
+                case_sensitive: case_sensitive == Some(true),
                 negated: false,
             },
             O::MatchesRegex => {
@@ -891,7 +899,12 @@ impl<'s> Checker<'s> {
         let low = self.number(a, &format!("{path}/0"));
         let high = self.number(b, &format!("{path}/1"));
         let (low, high) = (low?, high?);
-        if low.as_f64() > high.as_f64() {
+        // Integers compare exactly: 2^53 + 1 and 2^53 are the same double.
+        let reversed = match (low, high) {
+            (Number::Int(a), Number::Int(b)) => a > b,
+            _ => low.as_f64() > high.as_f64(),
+        };
+        if reversed {
             self.problem(path, "The first number must not be larger than the second.");
             return None;
         }

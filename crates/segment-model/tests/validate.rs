@@ -366,3 +366,60 @@ fn occurrence_constraints_normalise_to_bounds() {
         })
     );
 }
+
+/// `like` honours `case_sensitive: true`; absent or `false`, it folds ASCII case as SQL LIKE does.
+#[test]
+fn like_is_case_sensitive_only_when_asked() {
+    let like = |case_sensitive: Option<bool>| {
+        let mut c = condition("email", "like", json!("%@X.org"));
+        if let Some(cs) = case_sensitive {
+            c["case_sensitive"] = json!(cs);
+        }
+        let seg = segment(json!({"combinator": "and", "negated": false, "children": [c]}));
+        match validate::check(&seg, &common::schema(), None, now()).map(|q| q.filter) {
+            Ok(Expr::Column { predicate, .. }) => predicate,
+            other => panic!("{other:?}"),
+        }
+    };
+    for (flag, expected) in [(None, false), (Some(false), false), (Some(true), true)] {
+        assert_eq!(
+            like(flag),
+            Predicate::Like {
+                pattern: "%@X.org".into(),
+                case_sensitive: expected,
+                negated: false,
+            }
+        );
+    }
+}
+
+/// Integer literals beyond 2^53 reach the IR exactly (not through a double).
+#[test]
+fn large_integers_are_exact() {
+    let text = r#"{"version": 1, "entity": "profiles", "root": {"combinator": "and", "negated": false, "children": [
+        {"type": "condition", "attribute": "age", "operator": "is_one_of",
+         "value": [9007199254740993, "9007199254740995", -9223372036854775808]}]}}"#;
+    let seg: Segment = serde_json::from_str(text).unwrap();
+    match validate::check(&seg, &common::schema(), None, now()).map(|q| q.filter) {
+        Ok(Expr::Column {
+            predicate: Predicate::Number(segment_model::ir::NumberComparison::In { values, .. }),
+            ..
+        }) => assert_eq!(
+            values,
+            vec![
+                segment_model::ir::Number::Int(9007199254740993),
+                segment_model::ir::Number::Int(9007199254740995),
+                segment_model::ir::Number::Int(i64::MIN),
+            ]
+        ),
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn a_reversed_range_of_large_integers_is_a_problem() {
+    let seg = segment(json!({"combinator": "and", "negated": false, "children": [
+        condition("age", "between", json!([9007199254740993i64, 9007199254740992i64]))]}));
+    let problems = validate::check(&seg, &common::schema(), None, now()).expect_err("reversed");
+    assert_eq!(problems[0].path, "/root/children/0/value");
+}

@@ -6,8 +6,10 @@
 use rusqlite::types::ValueRef;
 use rusqlite::{Connection, OpenFlags};
 use segment_engine::column::{
-    number_column, time_column, ArrayBuilder, ArrayItem, ColumnData, TextBuilder,
+    numeric_column, time_column, ArrayBuilder, ArrayItem, ColumnData, TextBuilder,
 };
+use segment_engine::explain::Key;
+use segment_engine::num::Num;
 use segment_engine::{Dataset, Error, Result, Table};
 use segment_model::schema::{Column, Entity, Storage};
 use segment_model::time::parse_moment;
@@ -142,7 +144,7 @@ fn quote(name: &str) -> String {
 }
 
 enum Builder {
-    Number(Vec<Option<f64>>),
+    Number(Vec<Option<Num>>),
     Time(Vec<Option<i64>>),
     Text(TextBuilder),
     Array(ArrayBuilder),
@@ -168,8 +170,9 @@ impl Builder {
         match self {
             Builder::Number(values) => values.push(match value {
                 ValueRef::Null => None,
-                ValueRef::Integer(i) => Some(i as f64),
-                ValueRef::Real(f) => Some(f),
+                // Integers stay integers: ids beyond 2^53 are distinct only as i64.
+                ValueRef::Integer(i) => Some(Num::Int(i)),
+                ValueRef::Real(f) => Some(Num::Real(f)),
                 ValueRef::Text(_) | ValueRef::Blob(_) => {
                     return Err(bad("values that are not numbers"))
                 }
@@ -216,13 +219,15 @@ impl Builder {
         Ok(())
     }
 
-    fn finish(self) -> ColumnData {
-        match self {
-            Builder::Number(values) => number_column(values),
+    fn finish(self, column: &Column, entity: &Entity) -> Result<ColumnData> {
+        Ok(match self {
+            Builder::Number(values) => {
+                numeric_column(values, &format!("{}.{}", entity.name, column.name))?
+            }
             Builder::Time(values) => time_column(values),
             Builder::Text(builder) => builder.finish(),
             Builder::Array(builder) => builder.finish(),
-        }
+        })
     }
 }
 
@@ -230,11 +235,13 @@ impl Builder {
 fn array_item(value: serde_json::Value) -> ArrayItem {
     match value {
         serde_json::Value::String(s) => ArrayItem::Text(s),
+        // SQLite reads a JSON integer that fits 64 bits as an INTEGER, others as REAL.
         serde_json::Value::Number(n) => n
-            .as_f64()
-            .map(ArrayItem::Number)
+            .as_i64()
+            .map(ArrayItem::Integer)
+            .or_else(|| n.as_f64().map(ArrayItem::Number))
             .unwrap_or(ArrayItem::Other),
-        serde_json::Value::Bool(b) => ArrayItem::Number(if b { 1.0 } else { 0.0 }),
+        serde_json::Value::Bool(b) => ArrayItem::Integer(i64::from(b)),
         serde_json::Value::Null | serde_json::Value::Array(_) | serde_json::Value::Object(_) => {
             ArrayItem::Other
         }
@@ -266,18 +273,19 @@ fn load_table(conn: &Connection, entity: &Entity) -> Result<Table> {
     }
     let mut table = Table::new(&entity.name, len);
     for (column, builder) in entity.columns.iter().zip(builders) {
-        table.add(&column.name, builder.finish())?;
+        table.add(&column.name, builder.finish(column, entity)?)?;
     }
     Ok(table)
 }
 
-/// The records of `entity` with the given key values, as JSON objects in the keys' order
-/// (`null` for a key not found).
-pub fn records_by_key(
+/// The records of `entity` with the given key values (exact [`Key`]s, as samples give them; a
+/// plain `f64` is accepted too), as JSON objects in the keys' order (`null` for a key not
+/// found).
+pub fn records_by_key<K: Into<Key>>(
     source: &DataSource,
     entity: &str,
     key: &str,
-    keys: impl Iterator<Item = f64>,
+    keys: impl IntoIterator<Item = K>,
 ) -> crate::Result<Vec<serde_json::Value>> {
     let sql = format!("SELECT * FROM {} WHERE {} = ?1", quote(entity), quote(key));
     let conn = source.connection();
@@ -287,10 +295,14 @@ pub fn records_by_key(
     let names: Vec<String> = stmt.column_names().iter().map(|s| s.to_string()).collect();
     let mut out = Vec::new();
     for k in keys {
-        let bound = if k.fract() == 0.0 && k.abs() < 9e15 {
-            rusqlite::types::Value::Integer(k as i64)
-        } else {
-            rusqlite::types::Value::Real(k)
+        let bound = match k.into() {
+            Key::Int(i) => rusqlite::types::Value::Integer(i),
+            // A whole double binds as the integer it equals, so an INTEGER key finds its row.
+            Key::Real(f) => match segment_engine::column::exact_integer(f) {
+                Some(i) => rusqlite::types::Value::Integer(i),
+                None => rusqlite::types::Value::Real(f),
+            },
+            Key::Text(s) => rusqlite::types::Value::Text(s),
         };
         let mut rows = stmt.query([bound]).map_err(crate::Error::from_query)?;
         let record = match rows.next().map_err(crate::Error::from_query)? {

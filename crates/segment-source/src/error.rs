@@ -1,4 +1,5 @@
 use std::path::PathBuf;
+use std::time::Duration;
 
 /// Everything that can go wrong in a data source, with the file it concerns where there is one.
 #[derive(Debug, thiserror::Error)]
@@ -7,6 +8,10 @@ pub enum Error {
     NotFound { path: PathBuf },
     #[error("{} is not a SQLite database", .path.display())]
     NotADatabase { path: PathBuf },
+    /// A WAL-mode file whose log still holds committed pages, without the `-shm` index to read
+    /// it, in a folder where SQLite cannot create one.
+    #[error("cannot open {}: its write-ahead log (-wal file) holds changes not yet in the file, and reading it needs a -shm file that cannot be created in this folder; open it once with write access (or copy the file with its -wal to a writable folder)", .path.display())]
+    PendingLog { path: PathBuf },
     #[error("cannot open {}: {source}", .path.display())]
     Open {
         path: PathBuf,
@@ -24,11 +29,27 @@ pub enum Error {
     /// The count was cancelled (a newer preview replaced it, or the caller interrupted it).
     #[error("the count was cancelled")]
     Cancelled,
+    /// A statement ran past the data source's time limit ([`crate::Limits::time`]). Compiled
+    /// conditions use indexes, so in practice this is a raw SQL condition that does too much.
+    #[error(
+        "the SQL condition ran longer than {} s and was stopped (the time limit of a count); make it simpler or more selective",
+        seconds(.0)
+    )]
+    TimeLimit(Duration),
+    /// A statement needed more memory than the data source's limit ([`crate::Limits::heap_bytes`]).
+    #[error(
+        "the SQL condition used more than {} MB of memory and was stopped (the memory limit of a count)",
+        .0 / (1 << 20)
+    )]
+    MemoryLimit(u64),
     /// A statement touched something the read-only sandbox forbids (a write, ATTACH, a PRAGMA…).
     #[error("not allowed in a read-only data source: {0}")]
     NotAllowed(String),
     #[error("the query failed: {source}")]
     Query { source: rusqlite::Error },
+    /// A request this data source cannot serve (e.g. an overlap of more than 3 segments).
+    #[error("cannot compute {0}")]
+    Unsupported(String),
     /// Something that should not happen (a negative count from SQLite…).
     #[error("internal error: {0}")]
     Internal(String),
@@ -64,4 +85,10 @@ fn message_of(err: &rusqlite::Error) -> String {
         rusqlite::Error::SqliteFailure(_, Some(msg)) => msg.clone(),
         other => other.to_string(),
     }
+}
+
+/// A duration in seconds as people write it: `30`, `0.25`.
+fn seconds(d: &Duration) -> String {
+    let text = format!("{:.3}", d.as_secs_f64());
+    text.trim_end_matches('0').trim_end_matches('.').to_string()
 }

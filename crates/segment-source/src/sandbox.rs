@@ -1,10 +1,11 @@
-//! The read-only sandbox every data-source connection runs in: a `regexp()` SQL function and an
-//! authorizer that lets statements read and nothing else. Raw SQL conditions written by users are
-//! compiled into our SELECTs, so this is what keeps them from writing, attaching other files or
-//! changing settings.
+//! The read-only sandbox every data-source connection runs in: a `regexp()` SQL function, an
+//! authorizer that lets statements read and nothing else, and resource limits. Raw SQL
+//! conditions written by users are compiled into our SELECTs, so this is what keeps them from
+//! writing, attaching other files, changing settings, or taking the machine's memory (the time
+//! limit is the progress handler in `source`).
 
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, PoisonError};
 
 use regex::{Regex, RegexBuilder};
 use rusqlite::functions::{Context, FunctionFlags};
@@ -104,4 +105,74 @@ pub(crate) fn install_authorizer(conn: &Connection) {
         }
         _ => Authorization::Deny,
     }));
+}
+
+/// Caps the size of any one string or blob a statement builds (`zeroblob`, `randomblob`,
+/// `replace`, `printf`…): such a value fails at once with "string or blob too big" instead of
+/// growing towards the heap limit.
+pub(crate) fn set_length_limit(conn: &Connection, bytes: u64) {
+    let bytes = i32::try_from(bytes).unwrap_or(i32::MAX).max(1);
+    // SAFETY: the handle is a live connection owned by `conn`, used on this thread only;
+    // sqlite3_limit only reads and sets an integer of the connection.
+    unsafe {
+        rusqlite::ffi::sqlite3_limit(conn.handle(), rusqlite::ffi::SQLITE_LIMIT_LENGTH, bytes);
+    }
+}
+
+/// Statements currently running under a heap limit, and the limit to restore after the last.
+struct HeapState {
+    active: usize,
+    current: i64,
+    previous: i64,
+}
+
+static HEAP: Mutex<HeapState> = Mutex::new(HeapState {
+    active: 0,
+    current: 0,
+    previous: 0,
+});
+
+/// SQLite's hard heap limit while a sandboxed statement runs: an allocation past it fails with
+/// SQLITE_NOMEM, which ends the statement. SQLite has one heap limit per process, so it is set
+/// while at least one limited statement runs (the smallest one asked for) and the previous
+/// limit is restored after the last; other connections of the process share it meanwhile.
+pub(crate) struct HeapLimit(());
+
+impl HeapLimit {
+    pub(crate) fn enter(bytes: u64) -> HeapLimit {
+        let bytes = i64::try_from(bytes).unwrap_or(i64::MAX).max(1);
+        let mut state = HEAP.lock().unwrap_or_else(PoisonError::into_inner);
+        if state.active == 0 {
+            // SAFETY: sqlite3_hard_heap_limit64 is thread-safe and takes a plain integer; a
+            // negative argument only reads the limit.
+            let previous = unsafe { rusqlite::ffi::sqlite3_hard_heap_limit64(-1) };
+            // A stricter limit the process already set stays in force.
+            let bytes = if previous > 0 {
+                bytes.min(previous)
+            } else {
+                bytes
+            };
+            // SAFETY: as above.
+            unsafe { rusqlite::ffi::sqlite3_hard_heap_limit64(bytes) };
+            state.previous = previous;
+            state.current = bytes;
+        } else if bytes < state.current {
+            // SAFETY: as above.
+            unsafe { rusqlite::ffi::sqlite3_hard_heap_limit64(bytes) };
+            state.current = bytes;
+        }
+        state.active += 1;
+        HeapLimit(())
+    }
+}
+
+impl Drop for HeapLimit {
+    fn drop(&mut self) {
+        let mut state = HEAP.lock().unwrap_or_else(PoisonError::into_inner);
+        state.active = state.active.saturating_sub(1);
+        if state.active == 0 {
+            // SAFETY: as in `enter`.
+            unsafe { rusqlite::ffi::sqlite3_hard_heap_limit64(state.previous) };
+        }
+    }
 }

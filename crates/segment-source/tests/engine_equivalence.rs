@@ -1,6 +1,9 @@
 //! The count engine and the SQL compiler agree: on random trees over random data (NULLs, blank
-//! and hostile strings, dates in every storage, JSON arrays, NULL and dangling foreign keys),
-//! the engine's count equals the count of the generated SQL run on SQLite.
+//! and hostile strings, text with NUL, dates in every storage, JSON arrays, NULL and dangling
+//! foreign keys, integers beyond 2^53, keys that are small, huge, negative or text), the
+//! engine's count equals the count of the generated SQL run on SQLite.
+//!
+//! `SEGMENT_EQUIVALENCE_CASES` sets the number of random trees (default 500).
 
 use std::path::PathBuf;
 use std::sync::OnceLock;
@@ -13,7 +16,55 @@ use segment_model::{validate, Segment};
 use segment_source::DataSource;
 use serde_json::{json, Value};
 
-const DATASETS: u64 = 3;
+/// Dataset `d` uses key scheme `d % 4` (see [`Keys`]).
+const DATASETS: u64 = 4;
+
+/// How the people are keyed, so every join path runs: the dense array (small integers) and
+/// the hash map (huge, negative, text).
+#[derive(Clone, Copy, PartialEq)]
+enum Keys {
+    Small,
+    /// Around 2^53 and beyond, where doubles stop telling integers apart.
+    Huge,
+    Negative,
+    Text,
+}
+
+impl Keys {
+    fn of(dataset: u64) -> Keys {
+        [Keys::Small, Keys::Huge, Keys::Negative, Keys::Text][(dataset % 4) as usize]
+    }
+
+    /// The key of person `i` (1-based); `i` beyond the people is a dangling key.
+    fn key(self, i: i64) -> rusqlite::types::Value {
+        use rusqlite::types::Value;
+        match self {
+            Keys::Small => Value::Integer(i),
+            Keys::Huge => Value::Integer(BIG + i - 40),
+            Keys::Negative => Value::Integer(-i * 3),
+            // Keys differing only in case are different keys.
+            Keys::Text if i % 3 == 0 => Value::Text(format!("P{i}")),
+            Keys::Text => Value::Text(format!("p{i}")),
+        }
+    }
+}
+
+const BIG: i64 = 1 << 53;
+
+/// Integers where doubles fail: 2^53 and its neighbours, the extremes of i64.
+const HUGE: &[i64] = &[
+    BIG - 1,
+    BIG,
+    BIG + 1,
+    BIG + 2,
+    BIG + 3,
+    -BIG - 1,
+    -BIG,
+    i64::MAX,
+    i64::MIN,
+    0,
+    3,
+];
 
 fn now() -> DateTime<Utc> {
     DateTime::parse_from_rfc3339("2024-06-15T12:00:00Z")
@@ -22,7 +73,8 @@ fn now() -> DateTime<Utc> {
 }
 
 const NAMES: &[&str] = &[
-    "ann", "Ann", "ANN", "bob", "", "Zoë", "a%b", "a_b", "o'neil", "x\\y", "anna", "Bobby",
+    "ann", "Ann", "ANN", "bob", "", "Zoë", "a%b", "a_b", "o'neil", "x\\y", "anna", "Bobby", "a\0b",
+    "\0", "A\0nn", "an\0", "a*b?", "[an]",
 ];
 const COUNTRIES: &[&str] = &["US", "us", "CA", "FR", "", "DE"];
 const KINDS: &[&str] = &["purchase", "login", "Purchase", "refund", ""];
@@ -80,6 +132,12 @@ fn random_instant(rng: &mut ChaCha8Rng) -> i64 {
 }
 
 fn create_dataset(seed: u64) -> PathBuf {
+    let keys = Keys::of(seed);
+    let key_type = if keys == Keys::Text {
+        "TEXT"
+    } else {
+        "INTEGER"
+    };
     let dir =
         std::env::temp_dir().join(format!("segment-engine-equivalence-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
@@ -90,11 +148,23 @@ fn create_dataset(seed: u64) -> PathBuf {
     conn.execute_batch(
         "PRAGMA foreign_keys = OFF;
          CREATE TABLE people (id INTEGER PRIMARY KEY, name TEXT, country TEXT, age INTEGER, score REAL,
-            vip BOOLEAN, joined DATETIME, birthday DATE, seen TIMESTAMP, tags JSON);
+            vip BOOLEAN, joined DATETIME, birthday DATE, seen TIMESTAMP, tags JSON, big INTEGER);
          CREATE TABLE acts (id INTEGER PRIMARY KEY, person_id INTEGER REFERENCES people(id), kind TEXT,
-            at DATETIME, amount REAL);",
+            at DATETIME, amount REAL, n INTEGER);",
     )
     .unwrap();
+    if keys != Keys::Small {
+        // Another key type: rebuild both tables with it (the rest is the same).
+        conn.execute_batch(&format!(
+            "DROP TABLE acts; DROP TABLE people;
+             CREATE TABLE people (id {key_type} PRIMARY KEY, name TEXT, country TEXT, age INTEGER,
+                score REAL, vip BOOLEAN, joined DATETIME, birthday DATE, seen TIMESTAMP, tags JSON,
+                big INTEGER);
+             CREATE TABLE acts (id INTEGER PRIMARY KEY, person_id {key_type} REFERENCES people(id),
+                kind TEXT, at DATETIME, amount REAL, n INTEGER);"
+        ))
+        .unwrap();
+    }
     let tx = conn.transaction().unwrap();
     let people = 80;
     for id in 1..=people {
@@ -110,9 +180,22 @@ fn create_dataset(seed: u64) -> PathBuf {
             t.format("%Y-%m-%dT%H:%M:%SZ").to_string()
         });
         let tags = maybe(&mut rng, |r| pick(r, TAGS).to_string());
+        let big = maybe(&mut rng, |r| *pick(r, HUGE));
         tx.execute(
-            "INSERT INTO people VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
-            rusqlite::params![id, name, country, age, score, vip, joined, birthday, seen, tags],
+            "INSERT INTO people VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+            rusqlite::params![
+                keys.key(id),
+                name,
+                country,
+                age,
+                score,
+                vip,
+                joined,
+                birthday,
+                seen,
+                tags,
+                big
+            ],
         )
         .unwrap();
     }
@@ -125,9 +208,14 @@ fn create_dataset(seed: u64) -> PathBuf {
         let kind = maybe(&mut rng, |r| pick(r, KINDS).to_string());
         let at = maybe(&mut rng, |r| random_instant(r));
         let amount = maybe(&mut rng, |r| f64::from(r.random_range(0..40i32)) * 2.5);
+        // Sums of a few of these stay within i64 (an overflow is an SQL error).
+        let n = maybe(&mut rng, |r| {
+            pick(r, &[BIG - 1, BIG, BIG + 1, BIG + 3, -BIG - 1, 0, 7, -2])
+                * if r.random_bool(0.2) { 16 } else { 1 }
+        });
         tx.execute(
-            "INSERT INTO acts VALUES (?1, ?2, ?3, ?4, ?5)",
-            rusqlite::params![id, person, kind, at, amount],
+            "INSERT INTO acts VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            rusqlite::params![id, person.map(|p| keys.key(p)), kind, at, amount, n],
         )
         .unwrap();
     }
@@ -175,6 +263,8 @@ fn condition(rng: &mut ChaCha8Rng, entity: &str) -> Value {
                 ("birthday", "datetime"),
                 ("seen", "datetime"),
                 ("tags", "array"),
+                ("big", "number"),
+                ("id", "number"),
             ],
         )
     } else {
@@ -185,9 +275,11 @@ fn condition(rng: &mut ChaCha8Rng, entity: &str) -> Value {
                 ("amount", "number"),
                 ("at", "datetime"),
                 ("person_id", "number"),
+                ("n", "number"),
             ],
         )
     };
+    let huge = matches!(attribute, "big" | "id" | "n" | "person_id");
     let pool: &[&str] = match attribute {
         "country" => COUNTRIES,
         "kind" => KINDS,
@@ -236,6 +328,9 @@ fn condition(rng: &mut ChaCha8Rng, entity: &str) -> Value {
             {
                 case_sensitive = Some(false);
             }
+            if op == "like" {
+                case_sensitive = *pick(rng, &[None, Some(true), Some(false)]);
+            }
             let value = match op {
                 "is" | "is_not" => text_value(rng, pool),
                 "is_one_of" | "is_none_of" => json!([pick(rng, pool), pick(rng, pool)]),
@@ -246,11 +341,17 @@ fn condition(rng: &mut ChaCha8Rng, entity: &str) -> Value {
                 | "ends_with"
                 | "does_not_end_with" => json!(pick(
                     rng,
-                    &["a", "n", "A", "%", "_", "'", "\\", "ë", "an", "bo", "S", "se"]
+                    &[
+                        "a", "n", "A", "%", "_", "'", "\\", "ë", "an", "bo", "S", "se", "\0",
+                        "a\0", "\0b", "*", "["
+                    ]
                 )),
                 "like" => json!(pick(
                     rng,
-                    &["a%", "%n%", "_n_", "a\\%b", "a\\_b", "%", "A__", "%e"]
+                    &[
+                        "a%", "%n%", "_n_", "a\\%b", "a\\_b", "%", "A__", "%e", "a\0%", "A%",
+                        "%N%", "a*%", "%?%", "[%", "%\0", "_\0%", "a\\"
+                    ]
                 )),
                 "matches_regex" => json!(pick(rng, &["^a", "n$", "[A-Z]", "ë", "^$", "(?i)bob"])),
                 "length_equals" | "length_less_than" | "length_greater_than" => {
@@ -279,9 +380,17 @@ fn condition(rng: &mut ChaCha8Rng, entity: &str) -> Value {
                 ],
             );
             let n = |rng: &mut ChaCha8Rng| {
-                json!(pick(rng, &[-1.0, 0.0, 1.0, 2.5, 10.0, 30.0, 45.0, 12.5]))
+                if huge {
+                    huge_literal(rng)
+                } else {
+                    json!(pick(rng, &[-1.0, 0.0, 1.0, 2.5, 10.0, 30.0, 45.0, 12.5]))
+                }
             };
             let value = match op {
+                "between" | "not_between" if huge => {
+                    let (a, b) = (huge_integer(rng), huge_integer(rng));
+                    json!([a.min(b), a.max(b)])
+                }
                 "between" | "not_between" => {
                     let (a, b) = (rng.random_range(-2..40), rng.random_range(-2..40));
                     json!([a.min(b), a.max(b)])
@@ -420,6 +529,41 @@ fn condition(rng: &mut ChaCha8Rng, entity: &str) -> Value {
     node
 }
 
+/// An integer near the keys and values where doubles fail (2^53, the i64 extremes) or near
+/// the small and negative keys.
+fn huge_integer(rng: &mut ChaCha8Rng) -> i64 {
+    match rng.random_range(0..4) {
+        0 => *pick(rng, HUGE),
+        1 => BIG + rng.random_range(-42..44),
+        2 => -3 * rng.random_range(0..30),
+        _ => rng.random_range(-2..90),
+    }
+}
+
+/// A literal for a column of big integers: an integer, or a double that equals one (2^53,
+/// 2^63), lies between two (1.5) or beyond every i64.
+fn huge_literal(rng: &mut ChaCha8Rng) -> Value {
+    if rng.random_bool(0.7) {
+        json!(huge_integer(rng))
+    } else {
+        json!(pick(
+            rng,
+            &[
+                1.5,
+                -1.5,
+                BIG as f64,
+                BIG as f64 + 2.0,
+                -(BIG as f64),
+                9_223_372_036_854_775_808.0,
+                -9_223_372_036_854_775_808.0,
+                1e19,
+                -1e19,
+                -4.5
+            ]
+        ))
+    }
+}
+
 fn window(rng: &mut ChaCha8Rng) -> Option<Value> {
     match rng.random_range(0..7) {
         0 => Some(
@@ -459,11 +603,20 @@ fn constraint(rng: &mut ChaCha8Rng, related: &str) -> Option<Value> {
         1 if related == "acts" => {
             let function = *pick(rng, &["sum", "avg", "min", "max", "count_distinct"]);
             let attribute = if function == "count_distinct" {
-                *pick(rng, &["kind", "amount"])
+                *pick(rng, &["kind", "amount", "n"])
             } else {
-                "amount"
+                *pick(rng, &["amount", "n"])
             };
-            let value = if op == "between" {
+            let value = if attribute == "n" && function != "count_distinct" {
+                if op == "between" {
+                    let (a, b) = (huge_integer(rng), huge_integer(rng));
+                    json!([a.min(b), a.max(b)])
+                } else if rng.random_bool(0.3) {
+                    json!(pick(rng, &[2 * BIG, 2 * BIG + 1, 3 * BIG + 4, 16 * BIG]))
+                } else {
+                    huge_literal(rng)
+                }
+            } else if op == "between" {
                 let (a, b) = (rng.random_range(0..60), rng.random_range(0..60));
                 json!([a.min(b), a.max(b)])
             } else {
@@ -478,6 +631,13 @@ fn constraint(rng: &mut ChaCha8Rng, related: &str) -> Option<Value> {
 }
 
 fn node(rng: &mut ChaCha8Rng, entity: &str, depth: usize) -> Value {
+    if depth < 2 && rng.random_bool(0.06) {
+        // A wide OR, as a pasted list of alternatives makes.
+        let children: Vec<Value> = (0..rng.random_range(6..20))
+            .map(|_| condition(rng, entity))
+            .collect();
+        return json!({"type": "group", "combinator": "or", "negated": rng.random_bool(0.3), "children": children});
+    }
     let choice = rng.random_range(0..10);
     if choice < 3 && depth < 3 {
         let children: Vec<Value> = (0..rng.random_range(1..4))
@@ -597,7 +757,13 @@ fn check_node_counts(loaded: &Loaded, segment: &Segment) -> Result<(), String> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 500, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig {
+        cases: std::env::var("SEGMENT_EQUIVALENCE_CASES")
+            .ok()
+            .and_then(|n| n.parse().ok())
+            .unwrap_or(500),
+        ..ProptestConfig::default()
+    })]
 
     #[test]
     fn engine_count_equals_sql_count(seed in any::<u64>(), dataset in 0..DATASETS) {

@@ -388,9 +388,15 @@ impl<'d> Compiler<'d> {
                     ))
                 }
             }
-            Predicate::Like { pattern, negated } => {
-                Pred::nullable(d.like(col.clone(), pattern, *negated))
-            }
+            Predicate::Like {
+                pattern,
+                case_sensitive,
+                negated,
+            } => Pred::nullable(if *case_sensitive {
+                d.like_case_sensitive(col.clone(), pattern, *negated)
+            } else {
+                d.like(col.clone(), pattern, *negated)
+            }),
             Predicate::Regex { pattern, negated } => {
                 let frag = d.regex(col.clone(), pattern, *negated)?;
                 if *negated {

@@ -78,7 +78,13 @@ pub(crate) fn check(sql: &str) -> Result<RawInfo> {
                 }
                 depth -= 1;
             }
-            ';' => return reject("it contains ';': only a single expression is allowed"),
+            // Reached only outside literals, quoted identifiers and comments (skipped above), so
+            // this is a statement separator; `LIKE '%;%'` never gets here.
+            ';' => {
+                return reject(
+                    "it contains ';' outside quotes: only a single expression is allowed",
+                )
+            }
             '?' => return reject("it contains a '?' parameter marker"),
             ':' if next == Some(':') => i += 1,
             ':' | '@' | '$' | '#' => {
@@ -115,6 +121,34 @@ mod tests {
             assert!(check(ok).is_ok(), "{ok}");
         }
         assert!(check("x = 1 -- c").map(|i| i.line_comment).unwrap_or(false));
+    }
+
+    #[test]
+    fn semicolons_are_refused_only_as_statement_separators() {
+        for ok in [
+            "email LIKE '%;%'",
+            "email LIKE '%'';%'",
+            "\"a;b\" = 1",
+            "[a;b] = 1",
+            "`a;b` = 1",
+            "x = x'3b'",
+            "x = 1 /* ; */",
+            "x = 1 -- ;",
+            "instr(note, ';') > 0 AND note <> ';;'",
+        ] {
+            assert!(check(ok).is_ok(), "{ok}");
+        }
+        for bad in [
+            "x = 1;",
+            "x = 1 ; ",
+            "email LIKE '%;%'; SELECT 1",
+            "\"a;b\" = 1;--",
+            "x = 1 /* ; */;",
+            "x = 1 -- ;\n; SELECT 1",
+        ] {
+            let err = check(bad).err().map(|e| e.to_string()).unwrap_or_default();
+            assert!(err.contains("';' outside quotes"), "{bad:?}: {err}");
+        }
     }
 
     #[test]

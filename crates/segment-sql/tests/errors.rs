@@ -188,6 +188,7 @@ fn generic_dialect_defaults() {
                 name(),
                 Predicate::Like {
                     pattern: "A%".into(),
+                    case_sensitive: false,
                     negated: false,
                 },
             ),

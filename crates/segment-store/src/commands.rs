@@ -1,12 +1,13 @@
 //! Bulk membership commands (the seed's USER_SEGMENT import): NDJSON or CSV lines with
 //! `operation` UPDATE (add, or refresh expiration and data bag) or DELETE (remove), mixed in one
-//! file; the member by `user_account_id`, `email_hash` or `user_agent_id` (the first present is
-//! its identifier; `compartment_id` is accepted and ignored); the segment by `segment_id` or
+//! file; the member by exactly one of `user_account_id`, `email_hash` or `user_agent_id`, not
+//! blank (`compartment_id` is accepted and ignored); the segment by `segment_id` or
 //! `segment_technical_name` (its name, which must be unique); `expiration_duration` in minutes
-//! or `expiration_ts` in Unix milliseconds (0 = never); `data_bag` as an escaped JSON string.
+//! or `expiration_ts` in Unix milliseconds, not both (0 = never); `data_bag` as an escaped JSON
+//! string. A field given twice (a repeated JSON key, a CSV column named twice) is refused.
 //!
 //! A file is checked whole before anything is written: every malformed or rejected line is
-//! reported with its line number. With [`OnError::Abort`] any problem applies nothing; with
+//! reported with its line number (CRLF or LF alike). With [`OnError::Abort`] any problem applies nothing; with
 //! [`OnError::Skip`] every other line is applied, in one transaction either way.
 
 use std::collections::HashMap;
@@ -18,7 +19,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use ts_rs::TS;
 
-use crate::error::{Error, LineProblem, Result};
+use crate::error::{clip, quoted, Error, LineProblem, Result};
 use crate::members::{active_count, MembersOutcome, Writer};
 use crate::model::*;
 use crate::segments::live;
@@ -46,7 +47,7 @@ impl Format {
             "csv" => Ok(Format::Csv),
             _ => Err(Error::invalid(
                 "format",
-                format!("{text:?} is not ndjson or csv"),
+                format!("{} is not ndjson or csv", quoted(text)),
             )),
         }
     }
@@ -138,7 +139,10 @@ impl Field<'_> {
             Field::Json(Value::Null) => Ok(None),
             Field::Json(Value::String(s)) => Ok(Some(s.clone())),
             Field::Json(Value::Number(n)) => Ok(Some(n.to_string())),
-            Field::Json(other) => Err(format!("{name} must be a string, not {other}")),
+            Field::Json(other) => Err(format!(
+                "{name} must be a string, not {}",
+                clip(&other.to_string())
+            )),
         }
     }
 
@@ -151,9 +155,9 @@ impl Field<'_> {
                 .filter(|v| *v >= 0)
                 .map(Some)
                 .ok_or_else(|| bad(n.to_string())),
-            Field::Json(Value::String(s)) => parse_count(s).ok_or_else(|| bad(format!("{s:?}"))),
-            Field::Text(s) => parse_count(s).ok_or_else(|| bad(format!("{s:?}"))),
-            Field::Json(other) => Err(bad(other.to_string())),
+            Field::Json(Value::String(s)) => parse_count(s).ok_or_else(|| bad(quoted(s))),
+            Field::Text(s) => parse_count(s).ok_or_else(|| bad(quoted(s))),
+            Field::Json(other) => Err(bad(clip(&other.to_string()).into_owned())),
         }
     }
 
@@ -166,12 +170,73 @@ impl Field<'_> {
             Field::Json(v @ (Value::Object(_) | Value::Array(_))) => v.to_string(),
             Field::Json(other) => {
                 return Err(format!(
-                    "data_bag must be an escaped JSON string, not {other}"
+                    "data_bag must be an escaped JSON string, not {}",
+                    clip(&other.to_string())
                 ))
             }
         };
         serde_json::from_str::<Value>(&text).map_err(|e| format!("data_bag is not JSON: {e}"))?;
         Ok(Some(text))
+    }
+}
+
+/// A JSON object's members in order, duplicates kept (a `Map` would keep only the last).
+struct Pairs(Vec<(String, Value)>);
+
+impl<'de> Deserialize<'de> for Pairs {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        struct Visit;
+        impl<'de> serde::de::Visitor<'de> for Visit {
+            type Value = Pairs;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a JSON object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> std::result::Result<Pairs, A::Error> {
+                let mut pairs = Vec::new();
+                while let Some(pair) = map.next_entry::<String, Value>()? {
+                    pairs.push(pair);
+                }
+                Ok(Pairs(pairs))
+            }
+        }
+        d.deserialize_map(Visit)
+    }
+}
+
+/// Counts lines up to byte offsets of one text, read in increasing order. The CSV reader's own
+/// line numbers are not used: with CRLF breaks they come out one short, and a record after a
+/// blank line gets the blank line's number.
+struct Lines<'a> {
+    text: &'a [u8],
+    offset: usize,
+    line: u64,
+}
+
+impl<'a> Lines<'a> {
+    fn new(text: &'a str) -> Self {
+        Lines {
+            text: text.as_bytes(),
+            offset: 0,
+            line: 1,
+        }
+    }
+
+    /// The 1-based line of the record that starts at byte `offset` (not before the previous one
+    /// asked). The reader's offset may be that of blank lines it skipped before the record.
+    fn at(&mut self, offset: usize) -> u64 {
+        let mut end = offset.min(self.text.len()).max(self.offset);
+        while end < self.text.len() && matches!(self.text[end], b'\r' | b'\n') {
+            end += 1;
+        }
+        self.line += self.text[self.offset..end]
+            .iter()
+            .filter(|b| **b == b'\n')
+            .count() as u64;
+        self.offset = end;
+        self.line
     }
 }
 
@@ -189,12 +254,17 @@ pub fn csv_line(fields: &[&str]) -> std::io::Result<Vec<u8>> {
 
 fn command(line: u64, fields: &[(&str, Field<'_>)]) -> std::result::Result<MemberCommand, String> {
     let get = |name: &str| fields.iter().find(|(k, _)| *k == name).map(|(_, v)| v);
-    for (k, _) in fields {
+    for (i, (k, _)) in fields.iter().enumerate() {
         if !KNOWN.contains(k) {
             return Err(format!(
-                "unknown field {k:?} (expected {})",
+                "unknown field {} (expected {})",
+                quoted(k),
                 KNOWN.join(", ")
             ));
+        }
+        // JSON readers keep the last of two equal keys; which one was meant is a guess.
+        if fields[..i].iter().any(|(seen, _)| seen == k) {
+            return Err(format!("{k} is given twice"));
         }
     }
     let operation = match get("operation")
@@ -204,17 +274,23 @@ fn command(line: u64, fields: &[(&str, Field<'_>)]) -> std::result::Result<Membe
     {
         Some(op) if op.eq_ignore_ascii_case("UPDATE") => CommandOperation::Update,
         Some(op) if op.eq_ignore_ascii_case("DELETE") => CommandOperation::Delete,
-        Some(op) => return Err(format!("operation {op:?} is not UPDATE or DELETE")),
+        Some(op) => return Err(format!("operation {} is not UPDATE or DELETE", quoted(&op))),
         None => return Err("missing operation (UPDATE or DELETE)".to_string()),
     };
-    let mut member = None;
+    // Exactly one identifier: with two, which member the line means is a guess.
+    let mut member: Option<(&str, String)> = None;
     for name in IDENTIFIERS {
         if let Some(v) = get(name).map(|f| f.text(name)).transpose()?.flatten() {
-            member = Some(v);
-            break;
+            if v.trim().is_empty() {
+                return Err(format!("{name} is blank: give the member's identifier"));
+            }
+            if let Some((first, _)) = member {
+                return Err(format!("give one identifier, not both {first} and {name}"));
+            }
+            member = Some((name, v));
         }
     }
-    let member =
+    let (_, member) =
         member.ok_or_else(|| format!("no identifier: give one of {}", IDENTIFIERS.join(", ")))?;
     crate::members::check_member(&member).map_err(|e| e.to_string())?;
     let id = get("segment_id")
@@ -242,9 +318,13 @@ fn command(line: u64, fields: &[(&str, Field<'_>)]) -> std::result::Result<Membe
         .transpose()?
         .flatten();
     let expiry = match (ts, duration) {
-        (Some(ts), _) if ts > 0 => Expiry::AtMillis(ts),
-        (_, Some(d)) if d > 0 => Expiry::InMinutes(d as u64),
-        (Some(_), _) | (_, Some(_)) => Expiry::Never,
+        // Two expirations may disagree (0 = never against a date): refuse rather than pick one.
+        (Some(_), Some(_)) => {
+            return Err("give expiration_duration or expiration_ts, not both".to_string())
+        }
+        (Some(ts), None) if ts > 0 => Expiry::AtMillis(ts),
+        (None, Some(d)) if d > 0 => Expiry::InMinutes(d as u64),
+        (Some(_), None) | (None, Some(_)) => Expiry::Never,
         (None, None) if operation == CommandOperation::Delete => Expiry::Never,
         (None, None) => {
             return Err(
@@ -265,11 +345,7 @@ fn command(line: u64, fields: &[(&str, Field<'_>)]) -> std::result::Result<Membe
 
 /// Parses a whole file: the commands, and every problem with its line.
 pub fn parse(text: &str, format: Format, source: &str) -> (Vec<MemberCommand>, Vec<LineProblem>) {
-    let problem = |line: u64, message: String| LineProblem {
-        source: source.to_string(),
-        line,
-        message,
-    };
+    let problem = |line: u64, message: String| LineProblem::new(source, line, message);
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let (mut commands, mut problems) = (Vec::new(), Vec::new());
     match format {
@@ -279,12 +355,13 @@ pub fn parse(text: &str, format: Format, source: &str) -> (Vec<MemberCommand>, V
                 if raw.trim().is_empty() {
                     continue;
                 }
-                let parsed = serde_json::from_str::<Map<String, Value>>(raw)
+                let parsed = serde_json::from_str::<Pairs>(raw)
                     .map_err(|e| format!("not a JSON object: {}", crate::files::json_message(&e)))
                     .and_then(|obj| {
                         command(
                             line,
-                            &obj.iter()
+                            &obj.0
+                                .iter()
                                 .map(|(k, v)| (k.as_str(), Field::Json(v)))
                                 .collect::<Vec<_>>(),
                         )
@@ -314,10 +391,35 @@ pub fn parse(text: &str, format: Format, source: &str) -> (Vec<MemberCommand>, V
                 ));
                 return (commands, problems);
             }
+            let mut lines = Lines::new(text);
+            let header_line = reader
+                .headers()
+                .ok()
+                .and_then(|h| h.position())
+                .map(|p| lines.at(p.byte() as usize))
+                .unwrap_or(1);
+            // A column named twice: every line would be ambiguous, so the header is the problem.
+            for (i, h) in headers.iter().enumerate() {
+                if let Some(first) = headers[..i].iter().position(|seen| seen == h) {
+                    problems.push(problem(
+                        header_line,
+                        format!(
+                            "column {} is named twice (columns {} and {})",
+                            quoted(h),
+                            first + 1,
+                            i + 1
+                        ),
+                    ));
+                    return (commands, problems);
+                }
+            }
             let mut record = csv::StringRecord::new();
             loop {
                 let result = reader.read_record(&mut record);
-                let line = record.position().map(|p| p.line()).unwrap_or(0);
+                let line = record
+                    .position()
+                    .map(|p| lines.at(p.byte() as usize))
+                    .unwrap_or(0);
                 match result {
                     Ok(false) => break,
                     Ok(true) => {
@@ -333,7 +435,10 @@ pub fn parse(text: &str, format: Format, source: &str) -> (Vec<MemberCommand>, V
                         }
                     }
                     Err(e) => {
-                        let line = e.position().map(|p| p.line()).unwrap_or(line);
+                        let line = e
+                            .position()
+                            .map(|p| lines.at(p.byte() as usize))
+                            .unwrap_or(line);
                         let message = match e.kind() {
                             csv::ErrorKind::UnequalLengths {
                                 expected_len, len, ..
@@ -379,9 +484,10 @@ fn resolve(
                     .map_err(|e| e.to_string())?;
                 match ids.as_slice() {
                     [id] => Ok(id.clone()),
-                    [] => Err(format!("no segment is named {name:?}")),
+                    [] => Err(format!("no segment is named {}", quoted(name))),
                     _ => Err(format!(
-                        "several segments are named {name:?}: use segment_id"
+                        "several segments are named {}: use segment_id",
+                        quoted(name)
                     )),
                 }
             })
@@ -448,11 +554,7 @@ impl Store {
                 });
                 match done {
                     Ok(()) => applied += 1,
-                    Err(message) => problems.push(LineProblem {
-                        source: source.to_string(),
-                        line: c.line,
-                        message,
-                    }),
+                    Err(message) => problems.push(LineProblem::new(source, c.line, message)),
                 }
             }
             problems.sort_by_key(|p| p.line);
@@ -504,9 +606,15 @@ impl Store {
                     .and_then(|e| DateTime::parse_from_rfc3339(e).ok())
                     .map(|t| t.timestamp_millis())
                     .unwrap_or(0);
+                // One expiration per line (both is refused on import): the instant, or 0 = never.
+                let expires = (ts > 0).then_some(ts);
                 match format {
                     Format::Csv => {
-                        let fields = ["UPDATE", &member, &id, "0", &ts.to_string(), bag.as_deref().unwrap_or("")];
+                        let (duration, ts) = match expires {
+                            Some(ts) => (String::new(), ts.to_string()),
+                            None => ("0".to_string(), String::new()),
+                        };
+                        let fields = ["UPDATE", &member, &id, &duration, &ts, bag.as_deref().unwrap_or("")];
                         out.write_all(&csv_line(&fields).map_err(io)?).map_err(io)?;
                     }
                     Format::Ndjson => {
@@ -514,8 +622,10 @@ impl Store {
                         line.insert("operation".into(), "UPDATE".into());
                         line.insert("user_account_id".into(), member.into());
                         line.insert("segment_id".into(), id.clone().into());
-                        line.insert("expiration_duration".into(), 0.into());
-                        line.insert("expiration_ts".into(), ts.into());
+                        match expires {
+                            Some(ts) => line.insert("expiration_ts".into(), ts.into()),
+                            None => line.insert("expiration_duration".into(), 0.into()),
+                        };
                         if let Some(bag) = bag {
                             line.insert("data_bag".into(), bag.into());
                         }

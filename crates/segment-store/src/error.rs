@@ -1,5 +1,6 @@
 //! Everything that can go wrong in the store, each naming what it concerns.
 
+use std::borrow::Cow;
 use std::path::PathBuf;
 
 use serde::Serialize;
@@ -12,6 +13,49 @@ pub struct LineProblem {
     /// 1-based line (0 when the problem concerns the whole input).
     pub line: u64,
     pub message: String,
+}
+
+impl LineProblem {
+    /// A problem whose message is bounded (see [`bound`]).
+    pub fn new(source: impl Into<String>, line: u64, message: impl Into<String>) -> Self {
+        LineProblem {
+            source: source.into(),
+            line,
+            message: bound(message.into()),
+        }
+    }
+}
+
+/// Most characters of user text (an id, a member, a name, a value) a message repeats.
+pub const MAX_SHOWN: usize = 80;
+
+/// Most characters of a message: a backstop for text that reaches one unclipped (a library's
+/// error, e.g. serde's, quoting a value in full).
+pub const MAX_MESSAGE: usize = 600;
+
+/// User text as a message shows it: at most [`MAX_SHOWN`] characters, then "…". The line
+/// already locates it; repeating a 2 MB member id in full would flood the UI and logs.
+pub fn clip(text: &str) -> Cow<'_, str> {
+    match text.char_indices().nth(MAX_SHOWN) {
+        None => Cow::Borrowed(text),
+        Some((end, _)) => Cow::Owned(format!("{}…", &text[..end])),
+    }
+}
+
+/// User text clipped and quoted as `{:?}` would (escapes included).
+pub fn quoted(text: &str) -> String {
+    format!("{:?}", clip(text))
+}
+
+/// `text` bounded to [`MAX_MESSAGE`] characters, keeping its head and tail.
+pub(crate) fn bound(text: String) -> String {
+    let count = text.chars().count();
+    if count <= MAX_MESSAGE {
+        return text;
+    }
+    let head: String = text.chars().take(MAX_MESSAGE * 2 / 3).collect();
+    let tail: String = text.chars().skip(count - MAX_MESSAGE / 3).collect();
+    format!("{head} … {tail}")
 }
 
 impl std::fmt::Display for LineProblem {
@@ -28,30 +72,33 @@ impl std::fmt::Display for LineProblem {
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
     /// 400: the id does not match `[a-z][a-z0-9_]*`.
-    #[error("invalid segment id {id:?}: an id starts with a letter and has only letters, digits and underscores ([a-z][a-z0-9_]*, at most 128 characters)")]
+    #[error("invalid segment id {}: an id starts with a letter and has only letters, digits and underscores ([a-z][a-z0-9_]*, at most 128 characters)", quoted(.id))]
     InvalidId { id: String },
+    /// 400: the id is a device name Windows reserves (see `model::is_reserved_id`).
+    #[error("segment id {} is a device name Windows reserves (con, prn, aux, nul, com1–com9, lpt1–lpt9): its file {id}.json could not be saved there; choose another id, e.g. {id}_segment", quoted(.id))]
+    ReservedId { id: String },
     /// 400: a field's value is not accepted.
     #[error("invalid {field}: {message}")]
     Invalid { field: String, message: String },
     /// 404, as the seed API words it.
-    #[error("Segment not found. (id {id:?})")]
+    #[error("Segment not found. (id {})", quoted(.id))]
     NotFound { id: String },
-    #[error("segment {id:?} has no revision {revision}")]
+    #[error("segment {} has no revision {revision}", quoted(.id))]
     RevisionNotFound { id: String, revision: i64 },
     #[error("no evaluation {0}")]
     EvaluationNotFound(i64),
     /// 409: the caller edited an older revision than the stored one.
-    #[error("segment {id:?} is at revision {actual}, not {expected}: it was changed meanwhile; reload it and save again")]
+    #[error("segment {} is at revision {actual}, not {expected}: it was changed meanwhile; reload it and save again", quoted(.id))]
     RevisionConflict {
         id: String,
         expected: i64,
         actual: i64,
     },
     /// 409: the id is taken (create-only operations such as freeze).
-    #[error("segment {id:?} already exists")]
+    #[error("segment {} already exists", quoted(.id))]
     AlreadyExists { id: String },
     /// 409: memberships change only on ACTIVE STATIC segments.
-    #[error("segment {id:?} is {segment_type} and {status}: members can be added or removed only on ACTIVE STATIC segments")]
+    #[error("segment {} is {segment_type} and {status}: members can be added or removed only on ACTIVE STATIC segments", quoted(.id))]
     NotActiveStatic {
         id: String,
         segment_type: String,
@@ -98,7 +145,10 @@ impl Error {
     /// The HTTP-style status of the error (400 bad input, 404 not found, 409 conflict, 500).
     pub fn status(&self) -> u16 {
         match self {
-            Error::InvalidId { .. } | Error::Invalid { .. } | Error::Lines(_) => 400,
+            Error::InvalidId { .. }
+            | Error::ReservedId { .. }
+            | Error::Invalid { .. }
+            | Error::Lines(_) => 400,
             Error::NotFound { .. }
             | Error::RevisionNotFound { .. }
             | Error::EvaluationNotFound(_) => 404,
@@ -112,7 +162,7 @@ impl Error {
     /// A short machine-readable kind, for IPC and JSON output.
     pub fn kind(&self) -> &'static str {
         match self {
-            Error::InvalidId { .. } => "invalid_id",
+            Error::InvalidId { .. } | Error::ReservedId { .. } => "invalid_id",
             Error::Invalid { .. } => "invalid",
             Error::NotFound { .. } => "not_found",
             Error::RevisionNotFound { .. } => "revision_not_found",
@@ -133,7 +183,7 @@ impl Error {
     pub(crate) fn invalid(field: &str, message: impl Into<String>) -> Self {
         Error::Invalid {
             field: field.to_string(),
-            message: message.into(),
+            message: bound(message.into()),
         }
     }
 }

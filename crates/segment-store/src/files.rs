@@ -104,17 +104,15 @@ pub fn json_message(e: &serde_json::Error) -> String {
         Some(i) => text[..i].to_string(),
         None => text,
     };
-    format!("line {}, column {}: {text}", e.line(), e.column())
+    // serde quotes a bad value in full; the line and column locate it.
+    crate::error::bound(format!("line {}, column {}: {text}", e.line(), e.column()))
 }
 
 /// Reads one segment file: the library form, or a bare canonical definition (`{"version": 1,
 /// "root": …}`), whose id is the file name.
 pub fn read_file(path: &Path) -> std::result::Result<SegmentFile, LineProblem> {
-    let problem = |line: u64, message: String| LineProblem {
-        source: path.display().to_string(),
-        line,
-        message,
-    };
+    let problem =
+        |line: u64, message: String| LineProblem::new(path.display().to_string(), line, message);
     let text =
         std::fs::read_to_string(path).map_err(|e| problem(0, format!("cannot read: {e}")))?;
     let text = text.strip_prefix('\u{feff}').unwrap_or(&text).to_string();
@@ -363,11 +361,14 @@ impl Store {
             let id = f.id.to_ascii_lowercase();
             match seen.get(&id) {
                 Some(first) => {
-                    problems.push(LineProblem {
-                        source: path.display().to_string(),
-                        line: 0,
-                        message: format!("segment id {id:?} is also in {first}"),
-                    });
+                    problems.push(LineProblem::new(
+                        path.display().to_string(),
+                        0,
+                        format!(
+                            "segment id {} is also in {first}",
+                            crate::error::quoted(&id)
+                        ),
+                    ));
                     false
                 }
                 None => {
@@ -385,7 +386,8 @@ impl Store {
                 let id = normalize_id(&file.id)?;
                 let fields = file.fields();
                 let result = match current(tx, &id)? {
-                    None => write_revision(tx, &id, None, &fields, "import", None, now)
+                    None => check_new_id(&id)
+                        .and_then(|_| write_revision(tx, &id, None, &fields, "import", None, now))
                         .map(|_| report.created.push(id.clone())),
                     Some(c) if c.deleted => {
                         write_revision(tx, &id, Some(&c), &fields, "import", None, now)
@@ -412,13 +414,13 @@ impl Store {
                 };
                 if let Err(e) = result {
                     match e {
-                        Error::Invalid { .. } | Error::InvalidId { .. } => {
-                            problems.push(LineProblem {
-                                source: path.display().to_string(),
-                                line: 0,
-                                message: e.to_string(),
-                            })
-                        }
+                        Error::Invalid { .. }
+                        | Error::InvalidId { .. }
+                        | Error::ReservedId { .. } => problems.push(LineProblem::new(
+                            path.display().to_string(),
+                            0,
+                            e.to_string(),
+                        )),
                         other => return Err(other),
                     }
                 }

@@ -31,7 +31,7 @@ use rusqlite::{Connection, OpenFlags, Transaction, TransactionBehavior};
 
 pub use counts::CountInput;
 pub use diff::{ChangeKind, CountChange, FieldChange, RevisionDiff, TreeChange};
-pub use error::{Error, LineProblem, Result};
+pub use error::{clip, quoted, Error, LineProblem, Result};
 pub use members::{AddOptions, EvaluationDiff, EvaluationInfo, MembersOutcome, MembershipFilter};
 pub use model::*;
 pub use segments::{ListQuery, SortField};
@@ -206,7 +206,10 @@ pub fn parse_instant(field: &str, text: &str) -> Result<String> {
         .ok_or_else(|| {
             Error::invalid(
                 field,
-                format!("{text:?} is not an ISO-8601 date or date-time"),
+                format!(
+                    "{} is not an ISO-8601 date or date-time",
+                    crate::error::quoted(text)
+                ),
             )
         })
 }

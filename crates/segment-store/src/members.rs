@@ -32,7 +32,10 @@ pub(crate) fn check_member(member: &str) -> Result<()> {
     if member.is_empty() || member.len() > MAX_MEMBER_LEN || member.contains('\0') {
         return Err(Error::invalid(
             "member",
-            format!("{member:?} is not an identifier (1 to {MAX_MEMBER_LEN} bytes, no NUL)"),
+            format!(
+                "{} is not an identifier (1 to {MAX_MEMBER_LEN} bytes, no NUL)",
+                crate::error::quoted(member)
+            ),
         ));
     }
     Ok(())
@@ -394,7 +397,7 @@ impl Store {
                     other => {
                         return Err(Error::invalid(
                             "sort",
-                            format!("unknown field {other:?}; sort by individualIdentifier, dateCreated, dateRemoved, status or expiresAt"),
+                            format!("unknown field {}; sort by individualIdentifier, dateCreated, dateRemoved, status or expiresAt", crate::error::quoted(other)),
                         ))
                     }
                 };
@@ -492,7 +495,7 @@ impl Store {
         S: AsRef<str>,
     {
         let source_id = normalize_id(source_id)?;
-        let new_id = normalize_id(new_id)?;
+        let new_id = check_new_id(new_id)?;
         self.write(|tx, now| {
             let source = live(tx, &source_id)?;
             if current(tx, &new_id)?.is_some() {

@@ -412,7 +412,8 @@ impl SortField {
                 Error::invalid(
                     "sort",
                     format!(
-                        "unknown field {text:?}; sort by one of {}",
+                        "unknown field {}; sort by one of {}",
+                        crate::error::quoted(text),
                         names.join(", ")
                     ),
                 )
@@ -523,6 +524,9 @@ impl Store {
                         changed: false,
                     });
                 }
+            }
+            if previous.is_none() {
+                check_new_id(&id)?;
             }
             let action = match &previous {
                 None => "create",

@@ -18,7 +18,7 @@
 use serde_json::{json, Map, Value};
 
 use super::{At, Expr, Occurs, Time, COMPARISONS, P};
-use crate::error::{Error, Position, Result};
+use crate::error::{clip, Error, Position, Result};
 use crate::value::{self, Num};
 use crate::{Format, SYNTAX_DEPTH};
 
@@ -222,7 +222,7 @@ impl Decoder {
                 if !self.vars.iter().any(|v| v == name) {
                     return Err(err(
                         &format!("{pointer}/name"),
-                        format!("the variable {name} is not bound here"),
+                        format!("the variable {name} is not bound here", name = clip(name)),
                         "bind it with exists or select",
                     ));
                 }
@@ -262,7 +262,7 @@ impl Decoder {
             "fnApply" => self.apply(map, pointer, depth),
             other => Err(err(
                 &format!("{pointer}/nodeType"),
-                format!("unknown nodeType \"{other}\""),
+                format!("unknown nodeType \"{other}\"", other = clip(other)),
                 "use fnApply, fieldLookup, parameterReference, variableReference or literal",
             )),
         }
@@ -310,7 +310,7 @@ impl Decoder {
             (other, _) => {
                 return Err(err(
                     &format!("{pointer}/literalType"),
-                    format!("unknown literalType \"{other}\""),
+                    format!("unknown literalType \"{other}\"", other = clip(other)),
                     "use String, Integer, Double, Boolean or List",
                 ))
             }
@@ -328,7 +328,11 @@ impl Decoder {
             } else {
                 Err(err(
                     &format!("{pointer}/params"),
-                    format!("{name} takes {n} params, found {}", params.len()),
+                    format!(
+                        "{name} takes {n} params, found {}",
+                        params.len(),
+                        name = clip(name),
+                    ),
                     "",
                 ))
             }
@@ -338,7 +342,7 @@ impl Decoder {
                 if params.len() < 2 {
                     return Err(err(
                         &format!("{pointer}/params"),
-                        format!("{name} needs at least two params"),
+                        format!("{name} needs at least two params", name = clip(name)),
                         "",
                     ));
                 }
@@ -414,7 +418,7 @@ impl Decoder {
                     other => {
                         return Err(err(
                             &pp(1),
-                            format!("unknown occurs keyword \"{other}\""),
+                            format!("unknown occurs keyword \"{other}\"", other = clip(other)),
                             "use a comparison, before, after, on, between, this, last or next",
                         ))
                     }
@@ -428,7 +432,10 @@ impl Decoder {
                 if params.len() != 2 && params.len() != 3 {
                     return Err(err(
                         &format!("{pointer}/params"),
-                        format!("{name} takes a variable, a collection and an optional condition"),
+                        format!(
+                            "{name} takes a variable, a collection and an optional condition",
+                            name = clip(name)
+                        ),
                         "",
                     ));
                 }
@@ -471,7 +478,7 @@ impl Decoder {
             "now" | "date" | "before" | "after" => {
                 return Err(err(
                     pointer,
-                    format!("{name}(…) outside occurs"),
+                    format!("{name}(…) outside occurs", name = clip(name)),
                     "times are read only as the last params of occurs",
                 ))
             }
@@ -479,7 +486,7 @@ impl Decoder {
                 if params.is_empty() {
                     return Err(err(
                         &format!("{pointer}/params"),
-                        format!("{name} has no target"),
+                        format!("{name} has no target", name = clip(name)),
                         "the first param is the value the function applies to",
                     ));
                 }
@@ -585,7 +592,11 @@ impl Decoder {
             }
             other => Err(err(
                 pointer,
-                format!("{other}(…) with {} params is not a time", params.len()),
+                format!(
+                    "{other}(…) with {} params is not a time",
+                    params.len(),
+                    other = clip(other)
+                ),
                 "use now(), date(y, m, d) or before/after(n, unit, now())",
             )),
         }

@@ -21,7 +21,7 @@ use segment_model::tree::{
 use segment_model::Operator;
 use serde_json::Value;
 
-use crate::error::{Error, Position, Result};
+use crate::error::{clip, Error, Position, Result};
 use crate::resolve;
 use crate::value::{self, Bound, DatePart, Element, Num, Operand, Span};
 use crate::{Format, MAX_DEPTH};
@@ -310,9 +310,12 @@ impl<'s> Lower<'s> {
         let parts: Vec<String> = name.split('.').map(str::to_string).collect();
         if let Some(bad) = parts.iter().find(|p| !is_identifier(p)) {
             return Err(self.unsupported(
-                format!("the attribute name “{name}”"),
+                format!("the attribute name “{name}”", name = clip(name)),
                 &format!("{path}/attribute"),
-                format!("“{bad}” is not a PQL field name (letters, digits and _, not a keyword)"),
+                format!(
+                    "“{bad}” is not a PQL field name (letters, digits and _, not a keyword)",
+                    bad = clip(bad)
+                ),
             ));
         }
         Ok(P::new(Expr::Field {
@@ -909,7 +912,11 @@ impl<'s, 'l> Raise<'s, 'l> {
             Error::syntax(
                 self.format,
                 (self.locate)(&p.at),
-                format!("“{name}” is not an attribute of {}", entity.name),
+                format!(
+                    "“{name}” is not an attribute of {}",
+                    entity.name,
+                    name = clip(&name)
+                ),
                 format!("known: {}", resolve::known_columns(entity)),
             )
         })
@@ -945,7 +952,11 @@ impl<'s, 'l> Raise<'s, 'l> {
             return Err(Error::syntax(
                 self.format,
                 (self.locate)(&source.at),
-                format!("“{name}” is not a relationship of {}", entity.name),
+                format!(
+                    "“{name}” is not a relationship of {}",
+                    entity.name,
+                    name = clip(name)
+                ),
                 format!(
                     "known: {}",
                     resolve::known_relationships(self.schema, entity)
@@ -955,7 +966,7 @@ impl<'s, 'l> Raise<'s, 'l> {
         let Some(related) = self.schema.entity(&r.to_entity) else {
             return Err(self.cannot(
                 &source.at,
-                format!("the relationship {name}"),
+                format!("the relationship {name}", name = clip(name)),
                 "its entity is missing from the schema",
             ));
         };
@@ -1139,7 +1150,7 @@ impl<'s, 'l> Raise<'s, 'l> {
         if !args.is_empty() {
             return Err(self.cannot(
                 &lhs.at,
-                format!("{name}(…) with arguments here"),
+                format!("{name}(…) with arguments here", name = clip(name)),
                 "compare a field, a date part or a count",
             ));
         }
@@ -1168,7 +1179,7 @@ impl<'s, 'l> Raise<'s, 'l> {
                     _ => {
                         return Err(self.cannot(
                             &p.at,
-                            format!("{name}() {op} …"),
+                            format!("{name}() {op} …", name = clip(name)),
                             "date parts compare with = or in [..]",
                         ))
                     }
@@ -1208,7 +1219,7 @@ impl<'s, 'l> Raise<'s, 'l> {
             }
             _ => Err(self.cannot(
                 &lhs.at,
-                format!("{attr}.{name}() compared with a value"),
+                format!("{attr}.{name}() compared with a value", name = clip(name)),
                 "supported: getYear(), getMonth(), getDayOfMonth() on dates and count() on lists",
             )),
         }
@@ -1283,8 +1294,12 @@ impl<'s, 'l> Raise<'s, 'l> {
             let [arg] = args else {
                 return Err(self.cannot(
                     &p.at,
-                    format!("{name}() without one field"),
-                    format!("write {name}({inner}.field)"),
+                    format!("{name}() without one field", name = clip(name)),
+                    format!(
+                        "write {name}({inner}.field)",
+                        name = clip(name),
+                        inner = clip(inner)
+                    ),
                 ));
             };
             let Expr::Num(n) = &rhs.e else {
@@ -1299,14 +1314,22 @@ impl<'s, 'l> Raise<'s, 'l> {
                 return Err(self.cannot(
                     &arg.at,
                     "a computed value to aggregate",
-                    format!("write {name}({inner}.field)"),
+                    format!(
+                        "write {name}({inner}.field)",
+                        name = clip(name),
+                        inner = clip(inner)
+                    ),
                 ));
             };
             if av.as_deref() != Some(inner) {
                 return Err(self.cannot(
                     &arg.at,
                     "a field of another record",
-                    format!("write {name}({inner}.field)"),
+                    format!(
+                        "write {name}({inner}.field)",
+                        name = clip(name),
+                        inner = clip(inner)
+                    ),
                 ));
             }
             Constraint::Aggregate {
@@ -1330,7 +1353,11 @@ impl<'s, 'l> Raise<'s, 'l> {
                         return Err(Error::syntax(
                             self.format,
                             (self.locate)(&args[0].at),
-                            format!("“{attribute}” is not an attribute of {}", related.name),
+                            format!(
+                                "“{attribute}” is not an attribute of {}",
+                                related.name,
+                                attribute = clip(attribute)
+                            ),
                             format!("known: {}", resolve::known_columns(related)),
                         ));
                     }
@@ -1369,7 +1396,7 @@ impl<'s, 'l> Raise<'s, 'l> {
             other => {
                 return Err(self.cannot(
                     &p.at,
-                    format!("the function {other}()"),
+                    format!("the function {other}()", other = clip(other)),
                     "see the list of PQL functions this import reads",
                 ))
             }
@@ -1378,8 +1405,8 @@ impl<'s, 'l> Raise<'s, 'l> {
             if ty != needed {
                 return Err(self.cannot(
                     &p.at,
-                    format!("{name}() on {attr} ({})", ty.label()),
-                    format!("{name}() applies to {}", needed.label()),
+                    format!("{name}() on {attr} ({})", ty.label(), name = clip(name)),
+                    format!("{name}() applies to {}", needed.label(), name = clip(name)),
                 ));
             }
         }
@@ -1388,8 +1415,8 @@ impl<'s, 'l> Raise<'s, 'l> {
                 if !args.is_empty() {
                     return Err(self.cannot(
                         &p.at,
-                        format!("{name}() with arguments"),
-                        format!("write {attr}.{name}()"),
+                        format!("{name}() with arguments", name = clip(name)),
+                        format!("write {attr}.{name}()", name = clip(name)),
                     ));
                 }
                 Ok(condition(attr, operator, Value::Null))
@@ -1402,8 +1429,8 @@ impl<'s, 'l> Raise<'s, 'l> {
                 else {
                     return Err(self.cannot(
                         &p.at,
-                        format!("{name}() without a list"),
-                        format!("write {attr}.{name}([\"a\", \"b\"])"),
+                        format!("{name}() without a list", name = clip(name)),
+                        format!("write {attr}.{name}([\"a\", \"b\"])", name = clip(name)),
                     ));
                 };
                 let values = items
@@ -1434,9 +1461,10 @@ impl<'s, 'l> Raise<'s, 'l> {
                     _ => {
                         return Err(self.cannot(
                             &p.at,
-                            format!("{name}() with these arguments"),
+                            format!("{name}() with these arguments", name = clip(name)),
                             format!(
-                                "write {attr}.{name}(\"text\") or {attr}.{name}(\"text\", false)"
+                                "write {attr}.{name}(\"text\") or {attr}.{name}(\"text\", false)",
+                                name = clip(name)
                             ),
                         ))
                     }
@@ -1444,7 +1472,7 @@ impl<'s, 'l> Raise<'s, 'l> {
                 if text.is_empty() && operator != Operator::Is && operator != Operator::IsNot {
                     return Err(self.cannot(
                         &p.at,
-                        format!("{name}(\"\")"),
+                        format!("{name}(\"\")", name = clip(name)),
                         "give some text to match",
                     ));
                 }

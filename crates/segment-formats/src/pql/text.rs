@@ -3,7 +3,7 @@
 use segment_model::tree::TimeUnit;
 
 use super::{unit_from_word, unit_word, At, Expr, Occurs, Time, COMPARISONS, P};
-use crate::error::{Error, Position, Result};
+use crate::error::{clip, Error, Position, Result};
 use crate::value::Num;
 use crate::{Format, SYNTAX_DEPTH};
 
@@ -237,9 +237,9 @@ struct Token {
 
 fn describe(tok: &Tok) -> String {
     match tok {
-        Tok::Ident(s) => format!("“{s}”"),
+        Tok::Ident(s) => format!("“{s}”", s = clip(s)),
         Tok::Str(_) => "a string".to_string(),
-        Tok::Num(n) => format!("the number {n}"),
+        Tok::Num(n) => format!("the number {n}", n = clip(n)),
         Tok::Sym(s) => format!("“{s}”"),
         Tok::End => "the end of the expression".to_string(),
     }
@@ -730,7 +730,7 @@ impl<'t> Parser<'t> {
             Tok::Ident(w) => unit_from_word(&w).ok_or_else(|| {
                 self.error(
                     at,
-                    format!("“{w}” is not a time unit"),
+                    format!("“{w}” is not a time unit", w = clip(&w)),
                     "use minutes, hours, days, weeks, months or years",
                 )
             }),
@@ -768,7 +768,7 @@ impl<'t> Parser<'t> {
                             _ => {
                                 return Err(self.error(
                                     at,
-                                    format!("{n} is not a whole number"),
+                                    format!("{n} is not a whole number", n = clip(&n)),
                                     "date(year, month, day)",
                                 ))
                             }
@@ -793,7 +793,7 @@ impl<'t> Parser<'t> {
                     _ => {
                         return Err(self.error(
                             at,
-                            format!("{n} is not a whole number of units"),
+                            format!("{n} is not a whole number of units", n = clip(&n)),
                             "use 0 or more whole units",
                         ))
                     }
@@ -880,7 +880,7 @@ impl<'t> Parser<'t> {
             }
             _ => Err(self.error(
                 at,
-                format!("“{name}” cannot follow this"),
+                format!("“{name}” cannot follow this", name = clip(&name)),
                 "call a function: name(…)",
             )),
         }
@@ -972,7 +972,7 @@ impl<'t> Parser<'t> {
                 }),
                 None => Err(self.error(
                     at,
-                    format!("{n} is not a number this import reads"),
+                    format!("{n} is not a number this import reads", n = clip(&n)),
                     "numbers fit in 64 bits",
                 )),
             },
@@ -980,9 +980,11 @@ impl<'t> Parser<'t> {
                 e: Expr::Bool(w == "true"),
                 at: At::Offset(at),
             }),
-            Tok::Ident(w) if super::KEYWORDS.contains(&w.as_str()) => {
-                Err(self.error(at, format!("“{w}” cannot start a value here"), ""))
-            }
+            Tok::Ident(w) if super::KEYWORDS.contains(&w.as_str()) => Err(self.error(
+                at,
+                format!("“{w}” cannot start a value here", w = clip(&w)),
+                "",
+            )),
             Tok::Ident(w) => {
                 if self.vars.contains(&w) {
                     Ok(P {

@@ -74,7 +74,30 @@ impl Dialect for Sqlite {
     /// SQLite's LIKE already folds ASCII case (unless `PRAGMA case_sensitive_like`, which the
     /// data source never sets).
     fn like(&self, expr: Fragment, pattern: &str, negated: bool) -> Fragment {
-        self.like_case_sensitive(expr, pattern, negated)
+        let op = if negated { " NOT LIKE " } else { " LIKE " };
+        expr.text(op)
+            .param(pattern)
+            .text(" ESCAPE ")
+            .text(self.string_literal("\\"))
+    }
+
+    /// SQLite's LIKE always folds ASCII case (the pragma is per connection, not per test), so
+    /// the pattern is also translated to GLOB, which is case-sensitive: `x LIKE p ESCAPE '\'
+    /// AND x GLOB g`. GLOB alone would do but for a trailing escape, which makes LIKE match
+    /// nothing; both stop at NUL alike.
+    fn like_case_sensitive(&self, expr: Fragment, pattern: &str, negated: bool) -> Fragment {
+        let both = self
+            .like(expr.clone(), pattern, false)
+            .text(" AND ")
+            .append(&expr)
+            .text(" GLOB ")
+            .param(like_to_glob(pattern))
+            .parens();
+        if negated {
+            Fragment::sql("NOT ").append(&both)
+        } else {
+            both
+        }
     }
 
     /// `x REGEXP p` calls the user function `regexp(p, x)`.
@@ -119,5 +142,47 @@ impl Dialect for Sqlite {
 
     fn array_length(&self, array: Fragment) -> Result<Fragment> {
         Ok(Fragment::sql("json_array_length(").append(&array).text(")"))
+    }
+}
+
+/// A LIKE pattern (`%`, `_`, `\` escapes) as the GLOB pattern matching the same texts with
+/// case kept: `*`, `?`, and GLOB's own metacharacters as one-character classes.
+fn like_to_glob(pattern: &str) -> String {
+    let mut out = String::with_capacity(pattern.len() + 8);
+    let mut chars = pattern.chars();
+    let literal = |out: &mut String, c: char| match c {
+        '*' => out.push_str("[*]"),
+        '?' => out.push_str("[?]"),
+        '[' => out.push_str("[[]"),
+        other => out.push(other),
+    };
+    while let Some(c) = chars.next() {
+        match c {
+            '%' => out.push('*'),
+            '_' => out.push('?'),
+            '\\' => {
+                // A trailing escape: LIKE already matches nothing.
+                if let Some(escaped) = chars.next() {
+                    literal(&mut out, escaped);
+                }
+            }
+            other => literal(&mut out, other),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::like_to_glob;
+
+    #[test]
+    fn like_patterns_become_glob_patterns() {
+        assert_eq!(like_to_glob("a%b_c"), "a*b?c");
+        assert_eq!(like_to_glob("100\\%"), "100%");
+        assert_eq!(like_to_glob("a\\_b"), "a_b");
+        assert_eq!(like_to_glob("*?[]"), "[*][?][[]]");
+        assert_eq!(like_to_glob("x\\\\y"), "x\\y");
+        assert_eq!(like_to_glob("abc\\"), "abc");
     }
 }

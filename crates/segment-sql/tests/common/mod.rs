@@ -115,6 +115,7 @@ const NAMES: &[&str] = &[
     "line\nbreak",
     "ß",
     "aLiCe@Example.COM",
+    "a[*?]%b",
 ];
 
 pub fn profile_table() -> Table {
@@ -665,21 +666,27 @@ fn in_range(at: i64, range: &TimeRange) -> bool {
     after && before
 }
 
-/// SQL LIKE with `\` escapes, ASCII case folded; a trailing lone escape matches nothing.
-fn like(text: &[char], pattern: &[char]) -> bool {
+/// SQL LIKE with `\` escapes, ASCII case folded unless `cs`; a trailing lone escape matches
+/// nothing.
+fn like(text: &[char], pattern: &[char], cs: bool) -> bool {
+    let same = |t: &char, c: &char| {
+        if cs {
+            t == c
+        } else {
+            t.eq_ignore_ascii_case(c)
+        }
+    };
     match pattern.split_first() {
         None => text.is_empty(),
-        Some(('%', rest)) => (0..=text.len()).any(|i| like(&text[i..], rest)),
-        Some(('_', rest)) => !text.is_empty() && like(&text[1..], rest),
+        Some(('%', rest)) => (0..=text.len()).any(|i| like(&text[i..], rest, cs)),
+        Some(('_', rest)) => !text.is_empty() && like(&text[1..], rest, cs),
         Some(('\\', rest)) => match rest.split_first() {
             None => false,
             Some((c, rest)) => {
-                text.first().is_some_and(|t| t.eq_ignore_ascii_case(c)) && like(&text[1..], rest)
+                text.first().is_some_and(|t| same(t, c)) && like(&text[1..], rest, cs)
             }
         },
-        Some((c, rest)) => {
-            text.first().is_some_and(|t| t.eq_ignore_ascii_case(c)) && like(&text[1..], rest)
-        }
+        Some((c, rest)) => text.first().is_some_and(|t| same(t, c)) && like(&text[1..], rest, cs),
     }
 }
 
@@ -736,10 +743,14 @@ pub fn predicate_holds(value: &V, storage: Storage, predicate: &Predicate) -> bo
             case_sensitive: cs,
             negated,
         } => text.is_some_and(|s| fold(s, *cs).ends_with(&fold(v, *cs)) != *negated),
-        Predicate::Like { pattern, negated } => text.is_some_and(|s| {
+        Predicate::Like {
+            pattern,
+            case_sensitive,
+            negated,
+        } => text.is_some_and(|s| {
             let s: Vec<char> = s.chars().collect();
             let p: Vec<char> = pattern.chars().collect();
-            like(&s, &p) != *negated
+            like(&s, &p, *case_sensitive) != *negated
         }),
         Predicate::Regex { pattern, negated } => {
             text.is_some_and(|s| regex::Regex::new(pattern).unwrap().is_match(s) != *negated)
@@ -1124,6 +1135,7 @@ pub fn predicate_cases(db: &Db) -> Vec<(String, Expr)> {
             name(),
             Predicate::Like {
                 pattern: "al%".into(),
+                case_sensitive: false,
                 negated: false,
             },
         ),
@@ -1134,6 +1146,7 @@ pub fn predicate_cases(db: &Db) -> Vec<(String, Expr)> {
             name(),
             Predicate::Like {
                 pattern: "%\\%%".into(),
+                case_sensitive: false,
                 negated: false,
             },
         ),
@@ -1144,6 +1157,7 @@ pub fn predicate_cases(db: &Db) -> Vec<(String, Expr)> {
             name(),
             Predicate::Like {
                 pattern: "%\\_%".into(),
+                case_sensitive: false,
                 negated: false,
             },
         ),
@@ -1154,6 +1168,7 @@ pub fn predicate_cases(db: &Db) -> Vec<(String, Expr)> {
             name(),
             Predicate::Like {
                 pattern: "b_b".into(),
+                case_sensitive: false,
                 negated: false,
             },
         ),
@@ -1164,7 +1179,41 @@ pub fn predicate_cases(db: &Db) -> Vec<(String, Expr)> {
             name(),
             Predicate::Like {
                 pattern: "back\\\\slash".into(),
+                case_sensitive: false,
                 negated: false,
+            },
+        ),
+    );
+    add(
+        "like_case_sensitive",
+        on(
+            name(),
+            Predicate::Like {
+                pattern: "Al%".into(),
+                case_sensitive: true,
+                negated: false,
+            },
+        ),
+    );
+    add(
+        "like_case_sensitive_glob_characters",
+        on(
+            name(),
+            Predicate::Like {
+                pattern: "%[*?]\\%_".into(),
+                case_sensitive: true,
+                negated: false,
+            },
+        ),
+    );
+    add(
+        "not_like_case_sensitive",
+        on(
+            name(),
+            Predicate::Like {
+                pattern: "%a%".into(),
+                case_sensitive: true,
+                negated: true,
             },
         ),
     );
@@ -1174,6 +1223,7 @@ pub fn predicate_cases(db: &Db) -> Vec<(String, Expr)> {
             name(),
             Predicate::Like {
                 pattern: "%a%".into(),
+                case_sensitive: false,
                 negated: true,
             },
         ),

@@ -1,0 +1,66 @@
+import type { Segment } from "./bindings/Segment";
+import type { SourceInfo } from "./bindings/SourceInfo";
+
+export type View = "builder" | "data";
+
+type Props = {
+  source: SourceInfo;
+  segment: Segment;
+  /** Another entity starts an empty segment on it. */
+  onEntity: (entity: string) => void;
+  /** The "as of" instant, a datetime-local value read as UTC. */
+  asOf: string;
+  setAsOf: (v: string) => void;
+  view: View;
+  setView: (v: View) => void;
+};
+
+/** The app's header: which records, as of when, which data source, Builder or Data. */
+export function TopBar({ source, segment, onEntity, asOf, setAsOf, view, setView }: Props) {
+  const fileName = source.path.split(/[\\/]/).pop();
+  const defaultAsOf = source.default_now?.slice(0, 16);
+  return (
+    <header className="topbar">
+      <div className="brand">
+        <img src="/icon.png" alt="" width={22} height={22} />
+        <span>Segment Builder</span>
+      </div>
+      <label className="field">
+        <span>Records</span>
+        <select className="select" data-testid="entity-picker" value={segment.entity ?? ""} onChange={(e) => onEntity(e.target.value)}>
+          {source.schema.entities.map((e) => (
+            <option key={e.name} value={e.name}>
+              {e.name}
+            </option>
+          ))}
+        </select>
+      </label>
+      <label className="field">
+        <span>As of (UTC)</span>
+        <input
+          type="datetime-local"
+          className="input"
+          data-testid="as-of"
+          value={asOf}
+          onChange={(e) => setAsOf(e.target.value)}
+          title="Relative dates (“in the last 30 days”) are computed from this instant."
+        />
+        {defaultAsOf && asOf !== defaultAsOf && (
+          <button type="button" className="link small" data-testid="as-of-reset" onClick={() => setAsOf(defaultAsOf)}>
+            reset
+          </button>
+        )}
+      </label>
+      <div className="source" title={source.path} data-testid="source-path">
+        Data: {fileName}
+      </div>
+      <div className="segmented tabs" role="tablist">
+        {(["builder", "data"] as const).map((v) => (
+          <button key={v} type="button" role="tab" className={view === v ? "on" : ""} aria-selected={view === v} data-testid={`tab-${v}`} onClick={() => setView(v)}>
+            {v === "builder" ? "Builder" : "Data"}
+          </button>
+        ))}
+      </div>
+    </header>
+  );
+}

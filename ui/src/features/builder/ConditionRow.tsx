@@ -1,0 +1,94 @@
+import type { Entity } from "../../bindings/Entity";
+import type { Operator } from "../../bindings/Operator";
+import { badFields, ofKind, operatorsFor, withAttribute, type ConditionNode } from "../../shared/tree";
+import { defaultValue, takesCase } from "../../shared/values";
+import { useBuilder } from "./context";
+import { Toggle } from "./inputs";
+import { Problems } from "./Problems";
+import { ValueEditor } from "./ValueEditor";
+import { useStats } from "./stats";
+import { columnStats } from "../../shared/data";
+
+/** attribute · operator · value, on one line. */
+export function ConditionRow({ node, at, entity }: { node: ConditionNode; at: string; entity: Entity }) {
+  const { source, updateNode, remove, problems } = useBuilder();
+  const column = entity.columns.find((c) => c.name === node.attribute);
+  const { stats } = useStats();
+  const operators = operatorsFor(source, column);
+  const typeLabel = (t: string) => source.types.find((x) => x.data_type === t)?.label ?? t;
+  const set = (patch: Partial<ConditionNode>) => updateNode(at, ofKind("condition", (old) => ({ ...old, ...patch })));
+  const mine = problems.get(at);
+  const bad = badFields(at, mine);
+  return (
+    <div className={"node condition" + (mine ? " has-problem" : "")} data-testid="condition" data-path={at}>
+      <div className="node-line">
+      <div className="row">
+        <select
+          className={"select attribute" + (bad.has("attribute") ? " invalid" : "")}
+          aria-label="Attribute"
+          data-testid="attribute"
+          value={column ? node.attribute : ""}
+          onChange={(e) => {
+            const c = entity.columns.find((x) => x.name === e.target.value);
+            if (c) updateNode(at, ofKind("condition", (old) => withAttribute(source, old, c)));
+          }}
+        >
+          {!column && (
+            <option value="" disabled>
+              {node.attribute ? `${node.attribute} (unknown)` : "Choose an attribute"}
+            </option>
+          )}
+          {entity.columns.map((c) => (
+            <option key={c.name} value={c.name}>
+              {c.name} · {typeLabel(c.data_type)}
+            </option>
+          ))}
+        </select>
+        <select
+          className={"select operator" + (bad.has("operator") ? " invalid" : "")}
+          aria-label="Operator"
+          data-testid="operator"
+          value={node.operator}
+          onChange={(e) => {
+            const operator = e.target.value as Operator;
+            set({ operator, value: column ? defaultValue(operator, column.data_type, node.value) : node.value });
+          }}
+        >
+          {!operators.some((o) => o.operator === node.operator) && <option value={node.operator}>{node.operator}</option>}
+          {operators.map((o) => (
+            <option key={o.operator} value={o.operator}>
+              {o.label}
+            </option>
+          ))}
+        </select>
+        {column && (
+          <span className={"value-wrap" + (bad.has("value") ? " invalid" : "")}>
+            <ValueEditor type={column.data_type} operator={node.operator} value={node.value} onChange={(value) => set({ value })} hints={columnStats(stats, entity.name, column.name)} />
+          </span>
+        )}
+        {column && takesCase(node.operator, column.data_type) && (
+          <Toggle
+            pressed={node.case_sensitive !== false}
+            onChange={(on) => set({ case_sensitive: on ? undefined : false })}
+            label="Match case"
+            title={node.case_sensitive === false ? "Ignoring upper/lower case" : "Upper/lower case must match"}
+            testid="case-toggle"
+          >
+            Aa
+          </Toggle>
+        )}
+      </div>
+        <RemoveButton onClick={() => remove(at)} what="condition" />
+      </div>
+      <Problems at={at} problems={mine} />
+    </div>
+  );
+}
+
+export function RemoveButton({ onClick, what }: { onClick: () => void; what: string }) {
+  return (
+    <button type="button" className="icon-button remove" aria-label={`Remove ${what}`} title={`Remove ${what}`} data-testid="remove-node" onClick={onClick}>
+      ×
+    </button>
+  );
+}

@@ -1,0 +1,92 @@
+import type { PreviewState } from "./preview";
+import { describe } from "../../shared/messages";
+
+const fmt = new Intl.NumberFormat("en-US");
+
+export function share(count: number, total: number): string {
+  if (total === 0) return "0%";
+  const p = (100 * count) / total;
+  return (p > 0 && p < 0.1 ? "<0.1" : p.toFixed(p < 10 ? 1 : 0)) + "%";
+}
+
+/** The live count: matching records, all records, and the share. */
+export function CountPanel({ state, entity }: { state: PreviewState; entity: string }) {
+  const r = state.response;
+  const status = state.pending ? "pending" : state.error ? "error" : r ? (r.count === null ? "invalid" : "ready") : "idle";
+  return (
+    <section
+      className={"card count-card " + status}
+      aria-label="Matching records"
+      aria-live="polite"
+      data-testid="count-panel"
+      data-state={status}
+      data-request-id={r?.request_id ?? 0}
+    >
+      <div className="count-label">Matching {entity}</div>
+      <div className="count-row">
+        <span className="count" data-testid="count">
+          {r && r.count !== null ? fmt.format(r.count) : "—"}
+        </span>
+        {r && r.count !== null && r.total !== null && (
+          <span className="share" data-testid="share">
+            {share(r.count, r.total)}
+          </span>
+        )}
+      </div>
+      <div className="count-sub">
+        {r && r.total !== null ? (
+          <>
+            of <span data-testid="total">{fmt.format(r.total)}</span> {entity}
+          </>
+        ) : (
+          " "
+        )}
+      </div>
+      {r && r.count !== null && r.total !== null && r.total > 0 && (
+        <div className="bar" aria-hidden="true">
+          <div className="bar-fill" style={{ width: `${Math.min(100, (100 * r.count) / r.total)}%` }} />
+        </div>
+      )}
+      <div className="count-meta" data-testid="preview-status">
+        {state.pending
+          ? "Counting…"
+          : state.error
+            ? describe({ path: state.error.path ?? "", message: state.error.message }, undefined)
+            : r && r.count === null
+              ? `Fix the ${r.problems.length === 1 ? "problem" : `${r.problems.length} problems`} below to see a count`
+              : r
+                ? `Exact count in ${r.elapsed_ms} ms · as of ${r.now.replace("T", " ").replace(/(\.\d+)?(Z|\+00:00)$/, " UTC")}`
+                : ""}
+      </div>
+      {r && r.engine && !state.pending && !state.error && (
+        <div className={"count-engine " + r.engine} data-testid="count-engine" data-engine={r.engine} title={r.notice ?? "Counted by the in-memory engine"}>
+          {r.engine === "memory" ? "in memory" : "SQL"}
+          {r.notice && <span className="count-notice"> · {r.notice}</span>}
+        </div>
+      )}
+    </section>
+  );
+}
+
+export function SqlPane({ sql }: { sql: string | null | undefined }) {
+  return (
+    <section className="card sql-card" aria-label="Generated SQL">
+      <div className="card-title">SQL</div>
+      <pre className="sql" data-testid="sql-pane" tabIndex={0}>
+        {sql ?? "-- the SQL appears here once the segment is valid"}
+      </pre>
+    </section>
+  );
+}
+
+/** The segment's definition as JSON (what a segment file holds), folded by default. */
+export function DefinitionPane({ segment }: { segment: unknown }) {
+  return (
+    <details className="card json-card">
+      <summary className="card-title">Definition (JSON)</summary>
+      <pre className="sql" data-testid="segment-json" tabIndex={0}>
+        {JSON.stringify(segment, null, 2)}
+      </pre>
+    </details>
+  );
+}

@@ -1,0 +1,10 @@
+// The builder's commands: the open data source's schema and the live count.
+import type { PreviewRequest } from "../../bindings/PreviewRequest";
+import type { PreviewResponse } from "../../bindings/PreviewResponse";
+import type { SourceInfo } from "../../bindings/SourceInfo";
+import { call } from "../../ipc";
+
+export const builderApi = {
+  getSource: () => call<SourceInfo>("get_source"),
+  preview: (request: PreviewRequest) => call<PreviewResponse>("preview", { request }),
+};

@@ -1,0 +1,86 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import type { PreviewRequest } from "../../bindings/PreviewRequest";
+import type { PreviewResponse } from "../../bindings/PreviewResponse";
+import { PreviewSequencer, type PreviewState } from "./preview";
+
+const segment = { version: 1, root: { combinator: "and" as const, children: [] } };
+
+function response(id: number, count: number): PreviewResponse {
+  return { request_id: id, problems: [], count, total: 100, engine: "memory", notice: null, nodes: [], sql: "SELECT", now: "2026-11-01T00:00:00Z", elapsed_ms: 1 };
+}
+
+describe("the preview sequencer", () => {
+  beforeEach(() => vi.useFakeTimers());
+  afterEach(() => vi.useRealTimers());
+
+  it("debounces edits into one numbered request", async () => {
+    const sent: PreviewRequest[] = [];
+    const s = new PreviewSequencer(async (r) => (sent.push(r), response(r.request_id, 5)), () => {}, 250, 0);
+    s.schedule({ segment, entity: null, now: null });
+    s.schedule({ segment, entity: null, now: null });
+    await vi.advanceTimersByTimeAsync(100);
+    s.schedule({ segment, entity: "profiles", now: null });
+    await vi.advanceTimersByTimeAsync(300);
+    expect(sent.map((r) => [r.request_id, r.entity])).toEqual([[1, "profiles"]]);
+    expect(s.state.response?.count).toBe(5);
+    expect(s.state.pending).toBe(false);
+  });
+
+  it("numbers requests from the clock by default, so ids grow across reloads", async () => {
+    const sent: number[] = [];
+    const s = new PreviewSequencer(async (r) => (sent.push(r.request_id), response(r.request_id, 1)), () => {}, 10);
+    s.schedule({ segment, entity: null, now: null });
+    await vi.advanceTimersByTimeAsync(20);
+    expect(sent[0]).toBeGreaterThan(1_000_000_000);
+  });
+
+  it("drops a response older than the one shown", async () => {
+    const resolvers = new Map<number, (r: PreviewResponse) => void>();
+    const states: PreviewState[] = [];
+    const s = new PreviewSequencer(
+      (r) => new Promise((resolve) => resolvers.set(r.request_id, resolve)),
+      (st) => states.push(st),
+      10,
+      0,
+    );
+    s.schedule({ segment, entity: null, now: null });
+    await vi.advanceTimersByTimeAsync(20);
+    s.schedule({ segment, entity: null, now: null });
+    await vi.advanceTimersByTimeAsync(20);
+    resolvers.get(2)!(response(2, 20));
+    await vi.advanceTimersByTimeAsync(0);
+    resolvers.get(1)!(response(1, 10));
+    await vi.advanceTimersByTimeAsync(0);
+    expect(s.state.response?.request_id).toBe(2);
+    expect(s.state.response?.count).toBe(20);
+    expect(s.state.pending).toBe(false);
+  });
+
+  it("ignores cancelled requests and shows other errors", async () => {
+    let n = 0;
+    const s = new PreviewSequencer(
+      async () => {
+        n += 1;
+        throw n === 1 ? { kind: "cancelled", message: "replaced", path: null } : { kind: "query", message: "boom", path: null };
+      },
+      () => {},
+      10,
+      0,
+    );
+    s.schedule({ segment, entity: null, now: null });
+    await vi.advanceTimersByTimeAsync(20);
+    expect(s.state.error).toBeUndefined();
+    s.schedule({ segment, entity: null, now: null });
+    await vi.advanceTimersByTimeAsync(20);
+    expect(s.state.error).toEqual({ kind: "query", message: "boom", path: null });
+  });
+});
+
+describe("asOfToRfc3339", () => {
+  it("reads a datetime-local value as UTC", async () => {
+    const { asOfToRfc3339 } = await import("./preview");
+    expect(asOfToRfc3339("2024-05-01T12:00")).toBe("2024-05-01T12:00:00Z");
+    expect(asOfToRfc3339("2024-05-01T12:00:30")).toBe("2024-05-01T12:00:30Z");
+    expect(asOfToRfc3339("")).toBeNull();
+  });
+});

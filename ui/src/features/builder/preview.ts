@@ -1,0 +1,79 @@
+// Live count: each edit schedules a numbered preview request after a short pause (debounce); a
+// response is shown only if no newer response has been shown already. The Rust side interrupts
+// an older count when a newer request arrives, so stale work stops early too.
+import type { PreviewRequest } from "../../bindings/PreviewRequest";
+import type { PreviewResponse } from "../../bindings/PreviewResponse";
+import { toAppError, type AppError } from "../../ipc";
+
+export const DEBOUNCE_MS = 250;
+
+export type PreviewState = {
+  /** The newest request sent (0: none yet). */
+  requested: number;
+  /** The newest response shown, if any. */
+  response?: PreviewResponse;
+  error?: AppError;
+  /** A request newer than the shown response is scheduled or in flight. */
+  pending: boolean;
+};
+
+export class PreviewSequencer {
+  /** Request ids start from the clock, so they keep increasing across page reloads (the Rust
+   * side cancels any request older than the newest it has seen). */
+  private next: number;
+  private shown = 0;
+  private timer: ReturnType<typeof setTimeout> | undefined;
+  state: PreviewState = { requested: 0, pending: false };
+
+  constructor(
+    private send: (request: PreviewRequest) => Promise<PreviewResponse>,
+    private onChange: (state: PreviewState) => void,
+    private delayMs = DEBOUNCE_MS,
+    firstId = Date.now(),
+  ) {
+    this.next = firstId;
+  }
+
+  private set(patch: Partial<PreviewState>) {
+    this.state = { ...this.state, ...patch };
+    this.onChange(this.state);
+  }
+
+  /** Schedule a preview of `request` (its request_id is assigned here). */
+  schedule(request: Omit<PreviewRequest, "request_id">) {
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    this.set({ pending: true });
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      void this.fire(request);
+    }, this.delayMs);
+  }
+
+  private async fire(request: Omit<PreviewRequest, "request_id">) {
+    const id = ++this.next;
+    this.set({ requested: id, pending: true });
+    try {
+      const response = await this.send({ ...request, request_id: id });
+      this.accept(id, { response, error: undefined });
+    } catch (e) {
+      const error = toAppError(e);
+      if (error.kind === "cancelled") return; // a newer request took over
+      this.accept(id, { error });
+    }
+  }
+
+  private accept(id: number, patch: Partial<PreviewState>) {
+    if (id < this.shown) return; // older than what is on screen: drop it
+    this.shown = id;
+    this.set({ ...patch, pending: id !== this.next || this.timer !== undefined });
+  }
+
+  dispose() {
+    if (this.timer !== undefined) clearTimeout(this.timer);
+  }
+}
+
+/** "2024-05-01T12:00" (a datetime-local value, read as UTC) → RFC 3339; null when empty. */
+export function asOfToRfc3339(v: string): string | null {
+  return v ? `${v.length === 16 ? v + ":00" : v}Z` : null;
+}

@@ -1,0 +1,40 @@
+// The open data source: loaded once on start (get_source), then switched or reloaded by
+// `openData` (open_data). `onLoaded` hears every load, with whether it was the same file again.
+import { useCallback, useEffect, useRef, useState } from "react";
+import type { SourceInfo } from "../../bindings/SourceInfo";
+import { insideApp, toAppError, type AppError } from "../../ipc";
+import { builderApi } from "../builder/api";
+import { dataApi } from "./api";
+
+export function useSource(onLoaded: (source: SourceInfo, samePath: boolean) => void) {
+  const [source, setSource] = useState<SourceInfo>();
+  const [loadError, setLoadError] = useState<AppError>();
+  const path = useRef<string | undefined>(undefined);
+  const loaded = useRef(onLoaded);
+  useEffect(() => {
+    loaded.current = onLoaded;
+  });
+
+  const accept = useCallback((s: SourceInfo, at: string) => {
+    const same = at === path.current;
+    path.current = at;
+    setSource(s);
+    loaded.current(s, same);
+  }, []);
+
+  useEffect(() => {
+    if (!insideApp()) {
+      setLoadError({ kind: "internal", message: "Open this page in the Segment Builder app: it needs the app's data source.", path: null });
+      return;
+    }
+    builderApi
+      .getSource()
+      .then((s) => accept(s, s.path))
+      .catch((e) => setLoadError(toAppError(e)));
+  }, [accept]);
+
+  /** Switches to (or reloads) a data source: schema, segment, preview and statistics follow. */
+  const openData = useCallback(async (at: string) => accept(await dataApi.open(at), at), [accept]);
+
+  return { source, loadError, openData };
+}

@@ -1,0 +1,77 @@
+import { useCallback, useEffect, useState } from "react";
+import type { Membership } from "../../bindings/Membership";
+import type { MembershipChange } from "../../bindings/MembershipChange";
+import type { Operation } from "../../bindings/Operation";
+import type { Page } from "../../bindings/Page";
+import type { SegmentRecord } from "../../bindings/SegmentRecord";
+import { appError, toAppError, type AppError } from "../../ipc";
+import { libraryApi } from "./api";
+import { idProblem, newestFirst, num, parseMembers } from "./library";
+
+export const MEMBERS_PAGE = 20;
+
+/** Page `page` of the change log counted from the newest entry (the store pages oldest first). */
+const newestChanges = (id: string, operation: Operation | null, page: number) =>
+  newestFirst((p) => libraryApi.changes(id, operation, p, MEMBERS_PAGE), page, MEMBERS_PAGE);
+
+/** A static segment's members and change log (paged), adding and removing members; freezing a
+ * dynamic one into a new static segment. `onChanged` gets the record changed or created. */
+export function useMembers(record: SegmentRecord, asOf: string | null, onChanged: (r: SegmentRecord) => void) {
+  const [members, setMembers] = useState<Page<Membership>>();
+  const [changes, setChanges] = useState<Page<MembershipChange>>();
+  const [mPage, setMPage] = useState(0);
+  const [cPage, setCPage] = useState(0);
+  const [text, setText] = useState("");
+  const [error, setError] = useState<AppError>();
+  const [note, setNote] = useState("");
+  const [frozenId, setFrozenId] = useState(`${record.id}_frozen`);
+  const [busy, setBusy] = useState(false);
+  const [operation, setOperation] = useState<Operation | "">("");
+  const isStatic = record.segmentType === "STATIC";
+
+  const load = useCallback(() => {
+    if (!isStatic) return;
+    libraryApi.members(record.id, mPage, MEMBERS_PAGE).then(setMembers).catch((e) => setError(toAppError(e)));
+    newestChanges(record.id, operation || null, cPage).then(setChanges).catch((e) => setError(toAppError(e)));
+  }, [record.id, isStatic, mPage, cPage, operation]);
+  useEffect(load, [load, record.revision, record.individualCount]);
+
+  const apply = async (what: "add" | "remove") => {
+    const ids = parseMembers(text);
+    if (ids.length === 0) return setError(appError("invalid", "Type or paste member identifiers first.", 400));
+    try {
+      const out = what === "add" ? await libraryApi.membersAdd(record.id, ids) : await libraryApi.membersRemove(record.id, ids);
+      setNote(
+        what === "add"
+          ? `Added ${num(out.added)}${num(out.updated) ? `, ${num(out.updated)} already members` : ""}.`
+          : `Removed ${num(out.removed)}${num(out.notMembers) ? `, ${num(out.notMembers)} were not members` : ""}.`,
+      );
+      setText("");
+      setError(undefined);
+      onChanged(await libraryApi.get(record.id));
+    } catch (e) {
+      setError(toAppError(e));
+    }
+  };
+
+  const freeze = async () => {
+    const problem = idProblem(frozenId);
+    if (problem) return setError(appError("invalid_id", problem, 400));
+    setBusy(true);
+    try {
+      await libraryApi.freeze(record.id, frozenId, `${record.name} (frozen)`, asOf);
+      setError(undefined);
+      onChanged(await libraryApi.get(frozenId));
+    } catch (e) {
+      setError(toAppError(e));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const filterChanges = (op: Operation | "") => (setOperation(op), setCPage(0));
+
+  return { isStatic, members, changes, mPage, setMPage, cPage, setCPage, text, setText, error, note, frozenId, setFrozenId, busy, operation, filterChanges, apply, freeze };
+}
+
+export type MembersState = ReturnType<typeof useMembers>;
