@@ -67,6 +67,20 @@ pub fn all_of(entity: &str, children: impl IntoIterator<Item = Value>) -> Value 
     segment(entity, and(children))
 }
 
+/// On the demo data: profiles in `country` with at least 2 purchase events in the last 180 days.
+pub fn recent_purchasers(country: &str) -> Value {
+    all_of(
+        "profiles",
+        [
+            cond("country", "is", country),
+            within(
+                related("events", 2, [cond("name", "is", "purchase")]),
+                in_the_last(180, "day"),
+            ),
+        ],
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
