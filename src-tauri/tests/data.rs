@@ -1,39 +1,21 @@
 //! The bring-your-own-data commands through Tauri's IPC (mock runtime): preview, import with
 //! progress events, relationships proposed and confirmed into the sidecar store, statistics.
 
+mod common;
+
 use std::sync::{Arc, Mutex};
 
+use common::{any_time, invoke, related, segment, within};
 use segment_builder_desktop::AppState;
 use serde_json::{json, Value};
-use tauri::test::{
-    get_ipc_response, mock_builder, mock_context, noop_assets, MockRuntime, INVOKE_KEY,
-};
-use tauri::webview::InvokeRequest;
 use tauri::{Listener, WebviewWindow};
 
 /// The tests set `SEGMENT_BUILDER_STORE` (process-wide): one at a time.
 static ENV: Mutex<()> = Mutex::new(());
 
-fn window() -> WebviewWindow<MockRuntime> {
-    let app = segment_builder_desktop::builder(mock_builder(), AppState::new())
-        .build(mock_context(noop_assets()))
-        .expect("build the app");
-    tauri::WebviewWindowBuilder::new(&app, "main", Default::default())
-        .build()
-        .unwrap()
-}
-
-fn invoke(w: &WebviewWindow<MockRuntime>, cmd: &str, body: Value) -> Result<Value, Value> {
-    let request = InvokeRequest {
-        cmd: cmd.into(),
-        callback: tauri::ipc::CallbackFn(0),
-        error: tauri::ipc::CallbackFn(1),
-        url: "tauri://localhost".parse().unwrap(),
-        body: tauri::ipc::InvokeBody::Json(body),
-        headers: Default::default(),
-        invoke_key: INVOKE_KEY.to_string(),
-    };
-    get_ipc_response(w, request).map(|r| r.deserialize::<Value>().unwrap())
+/// The app without data, until a test opens some.
+fn window() -> WebviewWindow<tauri::test::MockRuntime> {
+    common::window(AppState::new())
 }
 
 #[test]
@@ -201,9 +183,10 @@ fn switching_data_sources_follows_the_sidecar() {
     assert_eq!(customers["columns"][1]["label"], "Country of residence");
 
     // The builder's preview counts on the open data source, through the relationship.
-    let segment = json!({"version": 1, "entity": "customers", "root": {"combinator": "and", "children": [
-        {"type": "relationship", "relationship": "orders", "constraint": {"type": "occurrences", "operator": "at_least", "value": 1}, "window": {"type": "any_time"}, "filter": {"combinator": "and", "children": []}}
-    ]}});
+    let segment = segment(
+        "customers",
+        common::and([within(related("orders", 1, []), any_time())]),
+    );
     let preview = invoke(
         &w,
         "preview",
