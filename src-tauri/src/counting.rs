@@ -4,6 +4,7 @@
 
 use segment_model::Segment;
 use segment_service::{CheckedSegment, Method, SampleOrder};
+use segment_source::CancelToken;
 use serde::{Deserialize, Serialize};
 use tauri::State;
 use ts_rs::TS;
@@ -158,20 +159,33 @@ pub fn run_samples(state: &AppState, request: SampleRequest) -> Result<SampleRes
         "/segment",
     )?;
     let order = request.seed.map_or(SampleOrder::First, SampleOrder::Random);
-    let samples = loaded
-        .service
-        .samples(&checked, request.n.min(100) as usize, order)?;
+    let samples = loaded.service.samples(
+        &checked,
+        request.n.min(100) as usize,
+        order,
+        &CancelToken::new(),
+    )?;
     Ok(SampleResponse {
         samples: samples
             .into_iter()
             .map(|s| SampleRecord {
-                key: s.key,
+                key: exact_in_javascript(s.key),
                 met: s.met,
                 record: s.record,
             })
             .collect(),
         key: checked.query.entity.key.clone(),
     })
+}
+
+/// A key as the web view reads it exactly: integers beyond 2^53 would be rounded by
+/// `JSON.parse`, so they travel as text.
+fn exact_in_javascript(key: serde_json::Value) -> serde_json::Value {
+    const SAFE: i64 = (1 << 53) - 1;
+    match key.as_i64() {
+        Some(i) if !(-SAFE..=SAFE).contains(&i) => serde_json::Value::String(i.to_string()),
+        _ => key,
+    }
 }
 
 pub fn run_overlap(state: &AppState, request: OverlapRequest) -> Result<OverlapResponse, IpcError> {
@@ -190,7 +204,7 @@ pub fn run_overlap(state: &AppState, request: OverlapRequest) -> Result<OverlapR
         .enumerate()
         .map(|(i, s)| checked(s, &loaded, entity, now, &format!("/segments/{i}")))
         .collect::<Result<Vec<_>, _>>()?;
-    let overlap = loaded.service.overlap(&segments)?;
+    let overlap = loaded.service.overlap(&segments, &CancelToken::new())?;
     Ok(OverlapResponse {
         counts: overlap.counts,
         regions: overlap

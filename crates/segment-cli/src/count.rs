@@ -86,7 +86,7 @@ pub fn sample(
     let service = data::service(&input.data)?;
     let checked = checked(&service, &input.segment, input.entity.as_deref(), now)?;
     let order = random.map_or(SampleOrder::First, SampleOrder::Random);
-    let samples = service.samples(&checked, n, order)?;
+    let samples = service.samples(&checked, n, order, &CancelToken::new())?;
     Ok((json!({ "samples": to_json(&samples)? }), ExitCode::SUCCESS))
 }
 
@@ -108,5 +108,8 @@ pub fn overlap(
         .iter()
         .map(|file| checked(&service, file, entity, now))
         .collect::<Result<Vec<_>, _>>()?;
-    Ok((to_json(&service.overlap(&checked)?)?, ExitCode::SUCCESS))
+    Ok((
+        to_json(&service.overlap(&checked, &CancelToken::new())?)?,
+        ExitCode::SUCCESS,
+    ))
 }

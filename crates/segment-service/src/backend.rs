@@ -6,6 +6,7 @@ use std::hash::{Hash, Hasher};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
+use segment_engine::explain::{Key, Overlap};
 use segment_model::ir::Query;
 use segment_model::Schema;
 use segment_source::{CancelToken, CountResult, DataSource};
@@ -32,6 +33,15 @@ pub trait Backend: Send + Sync {
     fn total(&self, entity: &str) -> Result<u64>;
     /// The records of `entity` with these key values, as JSON objects in the keys' order.
     fn records(&self, entity: &str, key: &str, keys: &[Value]) -> Result<Vec<Value>>;
+    /// For each of `keys`, whether its record matches `query` (the nodes a sample met, in SQL).
+    fn keys_matching(
+        &self,
+        query: &Query,
+        keys: &[Value],
+        token: &CancelToken,
+    ) -> Result<Vec<bool>>;
+    /// The exact overlap of 2–3 queries over the same entity, in SQL.
+    fn overlap(&self, queries: &[Query], token: &CancelToken) -> Result<Overlap>;
     /// How to load this data into the in-memory engine; `None` when it stays where it is (a
     /// warehouse: every count pushed down as SQL).
     fn engine_load(&self) -> Option<EngineLoad> {
@@ -102,7 +112,30 @@ impl Backend for SqliteBackend {
             &source,
             entity,
             key,
-            keys.iter().filter_map(Value::as_f64),
+            keys.iter().filter_map(engine_key),
+        )?)
+    }
+
+    fn keys_matching(
+        &self,
+        query: &Query,
+        keys: &[Value],
+        token: &CancelToken,
+    ) -> Result<Vec<bool>> {
+        let keys: Vec<rusqlite::types::Value> = keys.iter().map(sql_key).collect();
+        Ok(segment_source::keys_matching(
+            &self.source(),
+            query,
+            &keys,
+            Some(token),
+        )?)
+    }
+
+    fn overlap(&self, queries: &[Query], token: &CancelToken) -> Result<Overlap> {
+        Ok(segment_source::overlap_counts(
+            &self.source(),
+            queries,
+            Some(token),
         )?)
     }
 
@@ -140,6 +173,32 @@ pub fn key_json(key: rusqlite::types::Value) -> Option<Value> {
         rusqlite::types::Value::Text(s) => Some(Value::String(s)),
         rusqlite::types::Value::Real(f) => serde_json::Number::from_f64(f).map(Value::Number),
         rusqlite::types::Value::Null | rusqlite::types::Value::Blob(_) => None,
+    }
+}
+
+/// A JSON key as the engine's key.
+fn engine_key(key: &Value) -> Option<Key> {
+    match key {
+        Value::Number(n) => n
+            .as_i64()
+            .map(Key::Int)
+            .or_else(|| n.as_f64().map(Key::Real)),
+        Value::String(s) => Some(Key::Text(s.clone())),
+        _ => None,
+    }
+}
+
+/// A JSON key as a SQLite value (bound as a parameter).
+fn sql_key(key: &Value) -> rusqlite::types::Value {
+    use rusqlite::types::Value as V;
+    match key {
+        Value::Number(n) => n
+            .as_i64()
+            .map(V::Integer)
+            .or_else(|| n.as_f64().map(V::Real))
+            .unwrap_or(V::Null),
+        Value::String(s) => V::Text(s.clone()),
+        _ => V::Null,
     }
 }
 

@@ -92,13 +92,29 @@ pub struct SampleRecord {
 
 pub use segment_engine::explain::{Overlap, Region};
 
-/// The engine's key as JSON: whole numbers as integers.
-fn sample_key(key: f64) -> Value {
-    if key.fract() == 0.0 && key.abs() < 9e15 {
-        Value::from(key as i64)
-    } else {
-        Value::from(key)
+/// `n` of `keys` chosen uniformly at random, repeatably for `seed`, in key order (a partial
+/// Fisher–Yates shuffle driven by splitmix64).
+fn pick(mut keys: Vec<Value>, n: usize, seed: u64) -> Vec<Value> {
+    let mut state = seed;
+    let mut next = || {
+        state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = state;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    };
+    let n = n.min(keys.len());
+    let mut chosen: Vec<usize> = (0..keys.len()).collect();
+    for i in 0..n {
+        let j = i + (next() % (keys.len() - i) as u64) as usize;
+        chosen.swap(i, j);
     }
+    chosen.truncate(n);
+    chosen.sort_unstable();
+    chosen
+        .into_iter()
+        .map(|i| std::mem::take(&mut keys[i]))
+        .collect()
 }
 
 fn millis(since: Instant) -> f64 {
@@ -299,13 +315,35 @@ impl Service {
     }
 
     /// Up to `n` matching records (first by key, or at random with a seed), each with the nodes
-    /// it met on its own and its fields. Needs the engine (waits for it).
+    /// it met on its own and its fields. In memory when the engine can (waiting for it), else
+    /// in SQL (a raw SQL condition, data beyond the memory budget, a warehouse).
     pub fn samples(
         &self,
         checked: &CheckedSegment,
         n: usize,
         order: SampleOrder,
+        token: &CancelToken,
     ) -> Result<Vec<SampleRecord>> {
+        let picked = match self.samples_in_memory(checked, n, order) {
+            Err(Error::EngineUnavailable(_)) => self.samples_in_sql(checked, n, order, token)?,
+            other => other?,
+        };
+        let entity = &checked.query.entity;
+        let keys: Vec<Value> = picked.iter().map(|(key, _)| key.clone()).collect();
+        let records = self.backend.records(&entity.name, &entity.key, &keys)?;
+        Ok(picked
+            .into_iter()
+            .zip(records)
+            .map(|((key, met), record)| SampleRecord { key, met, record })
+            .collect())
+    }
+
+    fn samples_in_memory(
+        &self,
+        checked: &CheckedSegment,
+        n: usize,
+        order: SampleOrder,
+    ) -> Result<Vec<(Value, Vec<String>)>> {
         let data = self.dataset()?;
         let samples = segment_engine::explain::samples(
             &data,
@@ -316,32 +354,57 @@ impl Service {
             n,
             order,
         )?;
-        let keys: Vec<Value> = samples.iter().map(|s| sample_key(s.key)).collect();
-        let entity = &checked.query.entity;
-        let records = self.backend.records(&entity.name, &entity.key, &keys)?;
         Ok(samples
             .into_iter()
-            .zip(keys)
-            .zip(records)
-            .map(|((s, key), record)| SampleRecord {
-                key,
-                met: s.met,
-                record,
-            })
+            .map(|s| (serde_json::to_value(&s.key).unwrap_or(Value::Null), s.met))
             .collect())
     }
 
-    /// Exact overlap of 2–3 segments: each count, every Venn region, Jaccard of each pair.
-    pub fn overlap(&self, segments: &[CheckedSegment]) -> Result<Overlap> {
+    fn samples_in_sql(
+        &self,
+        checked: &CheckedSegment,
+        n: usize,
+        order: SampleOrder,
+        token: &CancelToken,
+    ) -> Result<Vec<(Value, Vec<String>)>> {
+        let keys = match order {
+            SampleOrder::First => self
+                .backend
+                .matching_keys(&checked.query, n as u64, token)?,
+            SampleOrder::Random(seed) => {
+                let all = self
+                    .backend
+                    .matching_keys(&checked.query, i64::MAX as u64, token)?;
+                pick(all, n, seed)
+            }
+        };
+        let mut met = vec![Vec::new(); keys.len()];
+        for variant in checked.variants(self.schema()) {
+            let matched = self.backend.keys_matching(&variant.alone, &keys, token)?;
+            for (i, _) in matched.iter().enumerate().filter(|(_, m)| **m) {
+                met[i].push(variant.path.clone());
+            }
+        }
+        Ok(keys.into_iter().zip(met).collect())
+    }
+
+    /// Exact overlap of 2–3 segments: each count, every Venn region, Jaccard of each pair. In
+    /// memory when the engine can, else in SQL.
+    pub fn overlap(&self, segments: &[CheckedSegment], token: &CancelToken) -> Result<Overlap> {
         if !(2..=3).contains(&segments.len()) {
             return Err(Error::request(format!(
                 "compare 2 or 3 segments, not {}",
                 segments.len()
             )));
         }
-        let data = self.dataset()?;
         let queries: Vec<_> = segments.iter().map(|s| s.query.clone()).collect();
-        Ok(segment_engine::explain::overlap(&data, &queries)?)
+        let in_memory = self
+            .dataset()
+            .and_then(|data| Ok(segment_engine::explain::overlap(&data, &queries)?));
+        match in_memory {
+            Err(Error::EngineUnavailable(_)) => self.backend.overlap(&queries, token),
+            other => other,
+        }
     }
 
     /// Every matching record's key as a member identifier (freeze, evaluations, member diffs),
