@@ -5,7 +5,7 @@ mod common;
 
 use std::sync::OnceLock;
 
-use common::{and, cond, related, segment, segment_of, Fixture};
+use common::{and, cond, fields, find, related, segment, segment_of, Fixture};
 use segment_builder_desktop::AppState;
 use serde_json::{json, Value};
 
@@ -38,12 +38,7 @@ fn get_source_describes_the_demo_data() {
     assert_eq!(info["demo"], json!(true));
     assert_eq!(info["default_entity"], json!("profiles"));
     assert_eq!(info["default_now"], json!("2026-11-01T00:00:00Z"));
-    let entities: Vec<&str> = info["schema"]["entities"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| e["name"].as_str().unwrap())
-        .collect();
+    let entities: Vec<&str> = fields(&info["schema"]["entities"], "name");
     for name in ["profiles", "events", "orders"] {
         assert!(entities.contains(&name), "{entities:?}");
     }
@@ -53,18 +48,8 @@ fn get_source_describes_the_demo_data() {
             .any(|r| r["from_entity"] == "profiles" && r["to_entity"] == "events"),
         "{rels:?}"
     );
-    let text = info["types"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|t| t["data_type"] == "text")
-        .unwrap();
-    let is_one_of = text["operators"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|o| o["operator"] == "is_one_of")
-        .unwrap();
+    let text = find(&info["types"], "data_type", "text");
+    let is_one_of = find(&text["operators"], "operator", "is_one_of");
     assert_eq!(is_one_of["label"], "is one of");
     assert_eq!(is_one_of["unary"], false);
 }

@@ -8,7 +8,7 @@ mod common;
 use std::path::Path;
 use std::sync::OnceLock;
 
-use common::{all_of, cond, related, sql, Fixture};
+use common::{all_of, cond, related, sql, strs, Fixture};
 use segment_service::EngineStatus;
 use serde_json::{json, Value};
 
@@ -176,12 +176,7 @@ fn samples_are_matching_records_with_the_nodes_they_met() {
             s["record"]["id"].as_i64(),
             s["key"].as_f64().map(|k| k as i64)
         );
-        let met: Vec<&str> = s["met"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|m| m.as_str().unwrap())
-            .collect();
+        let met: Vec<&str> = strs(&s["met"]);
         for path in ["/root/children/0", "/root/children/1", "/root/children/2"] {
             assert!(met.contains(&path), "{met:?}");
         }

@@ -5,7 +5,7 @@ mod common;
 
 use std::sync::{Arc, Mutex};
 
-use common::{any_time, invoke, related, segment, within};
+use common::{any_time, column, fields, find, invoke, related, segment, within};
 use segment_builder_desktop::AppState;
 use serde_json::{json, Value};
 use tauri::{Listener, WebviewWindow};
@@ -85,12 +85,7 @@ fn import_relate_and_describe_through_ipc() {
     let link = json!({"child": link["child"], "child_column": link["child_column"], "parent": link["parent"], "parent_column": link["parent_column"]});
     let rels = invoke(&w, "relate", json!({"request": {"data": db, "link": link}})).unwrap();
     assert!(rels["proposals"].as_array().unwrap().is_empty());
-    let names: Vec<&str> = rels["schema"]["relationships"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|r| r["name"].as_str().unwrap())
-        .collect();
+    let names: Vec<&str> = fields(&rels["schema"]["relationships"], "name");
     assert_eq!(names, ["orders", "customer"]);
 
     let bad = json!({"child": "orders", "child_column": "status", "parent": "customers", "parent_column": "id"});
@@ -101,12 +96,7 @@ fn import_relate_and_describe_through_ipc() {
     );
 
     let stats = invoke(&w, "schema_stats", json!({"data": db})).unwrap();
-    let customers = stats
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|e| e["name"] == "customers")
-        .unwrap();
+    let customers = find(&stats, "name", "customers");
     assert_eq!(customers["rows"], 2);
     assert_eq!(customers["columns"][1]["label"], "Full Name");
 
@@ -157,13 +147,7 @@ fn switching_data_sources_follows_the_sidecar() {
         json!({"data": db, "table": "orders", "column": "placed_at"}),
     )
     .unwrap();
-    let to_orders = rels["schema"]["relationships"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|r| r["to_entity"] == "orders")
-        .unwrap()
-        .clone();
+    let to_orders = find(&rels["schema"]["relationships"], "to_entity", "orders").clone();
     assert_eq!(to_orders["time_column"], "placed_at");
     let err = invoke(
         &w,
@@ -174,12 +158,7 @@ fn switching_data_sources_follows_the_sidecar() {
     assert_eq!(err["kind"], "invalid_request");
     invoke(&w, "set_label", json!({"data": db, "table": "customers", "column": "country", "label": "Country of residence"})).unwrap();
     let stats = invoke(&w, "schema_stats", json!({"data": db})).unwrap();
-    let customers = stats
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|e| e["name"] == "customers")
-        .unwrap();
+    let customers = find(&stats, "name", "customers");
     assert_eq!(customers["columns"][1]["label"], "Country of residence");
 
     // The builder's preview counts on the open data source, through the relationship.
@@ -205,12 +184,7 @@ fn switching_data_sources_follows_the_sidecar() {
         json!({"request": {"segment": segment, "entity": "customers", "n": 5}}),
     )
     .unwrap();
-    let keys: Vec<&Value> = samples["samples"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|s| &s["key"])
-        .collect();
+    let keys: Vec<&Value> = column(&samples["samples"], "key");
     assert_eq!(keys, [&json!(1), &json!(3)], "{samples}");
     let overlap = invoke(
         &w,

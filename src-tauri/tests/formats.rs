@@ -5,7 +5,7 @@ mod common;
 
 use std::sync::OnceLock;
 
-use common::{all_of, cond, sql, Fixture};
+use common::{all_of, cond, fields, find, sql, Fixture};
 use serde_json::{json, Value};
 
 fn invoke(cmd: &str, body: Value) -> Result<Value, Value> {
@@ -24,12 +24,7 @@ fn renders_all_thirteen_formats() {
         json!({ "segment": us_segment(), "entity": null, "now": null }),
     )
     .unwrap();
-    let formats: Vec<&str> = out
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| f["format"].as_str().unwrap())
-        .collect();
+    let formats: Vec<&str> = fields(&out, "format");
     assert_eq!(
         formats,
         [
@@ -48,14 +43,7 @@ fn renders_all_thirteen_formats() {
             "english"
         ]
     );
-    let by = |name: &str| {
-        out.as_array()
-            .unwrap()
-            .iter()
-            .find(|f| f["format"] == name)
-            .unwrap()
-            .clone()
-    };
+    let by = |name: &str| find(&out, "format", name).clone();
     assert!(
         by("pql-text")["text"].as_str().unwrap().contains("\"US\""),
         "{}",
@@ -81,12 +69,7 @@ fn a_format_that_cannot_express_the_segment_says_so() {
     // carries a message and no text. An invalid segment (unknown attribute) fails SQL with a path.
     let bad = all_of("profiles", [cond("no_such_column", "equals", 1)]);
     let out = invoke("render_formats", json!({ "segment": bad })).unwrap();
-    let sql = out
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|f| f["format"] == "sql-sqlite")
-        .unwrap();
+    let sql = find(&out, "format", "sql-sqlite");
     assert!(sql["text"].is_null());
     assert!(
         sql["error"]["message"]
@@ -108,22 +91,12 @@ fn a_format_that_cannot_express_the_segment_says_so() {
 fn a_raw_sql_condition_is_refused_by_the_formats_that_cannot_express_it() {
     let seg = all_of("profiles", [sql("age > 30")]);
     let out = invoke("render_formats", json!({ "segment": seg })).unwrap();
-    let pql = out
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|f| f["format"] == "pql-text")
-        .unwrap();
+    let pql = find(&out, "format", "pql-text");
     assert!(pql["text"].is_null(), "{pql}");
     let message = pql["error"]["message"].as_str().unwrap();
     assert!(message.contains("cannot express"), "{message}");
     assert_eq!(pql["error"]["path"], "/root/children/0", "{pql}");
-    let canonical = out
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|f| f["format"] == "canonical")
-        .unwrap();
+    let canonical = find(&out, "format", "canonical");
     assert!(canonical["text"].as_str().unwrap().contains("age > 30"));
 }
 

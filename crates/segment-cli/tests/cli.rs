@@ -3,7 +3,7 @@
 use std::path::Path;
 use std::process::Output;
 
-use segment_testkit::{and, cond, recent_purchasers, segment_of, Cli, Workdir};
+use segment_testkit::{and, cond, fields, recent_purchasers, segment_of, Cli, Workdir};
 use segment_testkit::{json as stdout_json, stderr};
 
 fn cli() -> Cli {
@@ -38,12 +38,7 @@ fn schema_prints_entities_and_relationships() {
     let out = run(&["schema", "--data", d()]);
     assert!(out.status.success(), "{}", stderr(&out));
     let schema = stdout_json(&out);
-    let names: Vec<&str> = schema["entities"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| e["name"].as_str().unwrap())
-        .collect();
+    let names: Vec<&str> = fields(&schema["entities"], "name");
     assert_eq!(names, ["profiles", "events", "orders"]);
     assert!(schema["relationships"]
         .as_array()

@@ -2,7 +2,9 @@
 
 use serde_json::{json, Value};
 
-use segment_testkit::{all_of, cond, in_the_last, or, related, segment, sql, within, Cli, Workdir};
+use segment_testkit::{
+    all_of, cond, fields, in_the_last, or, related, segment, sql, strs, within, Cli, Workdir,
+};
 
 fn bin() -> Cli {
     Cli::new(env!("CARGO_BIN_EXE_segment-builder"))
@@ -55,12 +57,7 @@ fn engine_and_sql_agree_and_explain_lists_every_node() {
     assert!(ok, "{err}");
     assert_eq!(explained["engine"], "engine");
     assert_eq!(explained["count"], engine["count"]);
-    let paths: Vec<&str> = explained["nodes"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|n| n["path"].as_str().unwrap())
-        .collect();
+    let paths: Vec<&str> = fields(&explained["nodes"], "path");
     assert_eq!(
         paths,
         [
@@ -110,12 +107,7 @@ fn samples_are_matching_records_with_the_nodes_they_met() {
         assert!(key > previous, "first N by key");
         previous = key;
         let record = &s["record"];
-        let met: Vec<&str> = s["met"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|m| m.as_str().unwrap())
-            .collect();
+        let met: Vec<&str> = strs(&s["met"]);
         assert_eq!(
             met.contains(&"/root/children/0"),
             record["plan"] == "pro",

@@ -4,7 +4,8 @@
 use serde_json::Value;
 
 use segment_testkit::{
-    all_of, and, arg as s, cond, in_the_last, related, segment, stderr, within, Cli, Workdir,
+    all_of, and, arg as s, column, cond, find, in_the_last, related, segment, stderr, within, Cli,
+    Workdir,
 };
 
 /// A temporary directory, and the binary with its sidecar store there.
@@ -83,13 +84,7 @@ fn import_relate_count_and_describe() {
 
     // Every command now sees the relationship; counts use it.
     let schema = cli.ok(&["schema", "--data", s(&db)]);
-    let rel = schema["relationships"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|r| r["from_entity"] == "customers")
-        .unwrap()
-        .clone();
+    let rel = find(&schema["relationships"], "from_entity", "customers").clone();
     assert_eq!(rel["name"], "orders");
     assert_eq!(rel["time_column"], "placed_at");
     let seg = dir.json(
@@ -130,12 +125,7 @@ fn import_relate_count_and_describe() {
     let sql = cli.ok(&[&["count", "--explain", "--engine", "sql"][..], &args].concat());
     assert_eq!(sql["nodes"], explained["nodes"]);
     let sampled = cli.ok(&[&["sample", "-n", "5"][..], &args].concat());
-    let keys: Vec<&Value> = sampled["samples"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|s| &s["key"])
-        .collect();
+    let keys: Vec<&Value> = column(&sampled["samples"], "key");
     assert_eq!(keys.len(), 2, "{sampled}");
     assert!(
         keys.iter().all(|k| k.is_i64()),
@@ -160,23 +150,9 @@ fn import_relate_count_and_describe() {
 
     // Statistics, with the headers as labels.
     let stats = cli.ok(&["schema", "--data", s(&db), "--stats"]);
-    let customers = stats["entities"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|e| e["name"] == "customers")
-        .unwrap()
-        .clone();
+    let customers = find(&stats["entities"], "name", "customers").clone();
     assert_eq!(customers["rows"], 3);
-    let col = |n: &str| {
-        customers["columns"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|c| c["name"] == n)
-            .unwrap()
-            .clone()
-    };
+    let col = |n: &str| find(&customers["columns"], "name", n).clone();
     assert_eq!(col("full_name")["label"], "Full Name");
     assert_eq!(col("country")["top"][0]["value"], "US");
     assert_eq!(col("country")["top"][0]["count"], 2);

@@ -5,11 +5,14 @@
 //!   environment, and reads its output ([`json`], [`stderr`], [`stdout_text`]);
 //! - [`demo`]: one demo data file per binary, profiles and seed, generated once per process;
 //! - [`Workdir`]: a temporary directory to write input files into;
-//! - [`segments`]: canonical segment JSON ([`cond`], [`and`], [`or`], [`related`], …).
+//! - [`segments`]: canonical segment JSON ([`cond`], [`and`], [`or`], [`related`], …);
+//! - [`values`]: reading JSON results ([`find`], [`fields`], [`strs`]).
 
 pub mod segments;
+pub mod values;
 
 pub use segments::*;
+pub use values::*;
 
 use std::collections::HashMap;
 use std::ffi::OsString;

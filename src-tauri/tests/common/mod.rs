@@ -1,7 +1,7 @@
 //! What the app's tests share: the app over Tauri's mock runtime (no window system), a demo data
 //! set loaded into an [`AppState`], SQL counts on it, and canonical segment JSON (from
 //! `segment-testkit`, as in the CLI's tests).
-#![allow(dead_code)]
+#![allow(dead_code, unused_imports)] // each test binary uses a part of it
 
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
@@ -15,6 +15,7 @@ use tauri::webview::InvokeRequest;
 use tauri::WebviewWindow;
 
 pub use segment_testkit::segments::*;
+pub use segment_testkit::values::*;
 
 /// A demo data file in a temporary directory, loaded into an app state.
 pub struct Fixture {
