@@ -20,6 +20,8 @@ import pytest
 from selenium import webdriver
 from selenium.webdriver.common.options import ArgOptions
 
+from helpers import click, node, present, request_id, settled_count, tid, wait_for
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -108,3 +110,37 @@ def driver(tauri_driver, app_binary):
     d.implicitly_wait(0)
     yield d
     d.quit()
+
+
+@pytest.fixture
+def app(driver):
+    """The app with the builder shown (the first start generates the demo data) and empty."""
+    wait_for(driver, f'{tid("builder")} {tid("group")}', timeout=180)
+    if present(driver, node("/root/children/0")):
+        before = request_id(driver)
+        click(driver, tid("clear"))
+        settled_count(driver, after=before)
+    return driver
+
+
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_runtest_makereport(item, call):
+    report = yield
+    setattr(item, f"report_{report.when}", report)
+    return report
+
+
+@pytest.fixture(autouse=True)
+def evidence_on_failure(request, artifacts):
+    """When a test fails, keeps what the window showed: a screenshot and the page's HTML."""
+    yield
+    report = getattr(request.node, "report_call", None)
+    if report is None or not report.failed or "driver" not in request.fixturenames:
+        return
+    driver = request.getfixturevalue("driver")
+    name = f"FAILED-{request.node.name}"
+    try:
+        driver.save_screenshot(str(artifacts / f"{name}.png"))
+        (artifacts / f"{name}.html").write_text(driver.page_source)
+    except Exception as e:  # the evidence is a courtesy: never mask the failure
+        print(f"could not keep evidence of {request.node.name}: {e}")

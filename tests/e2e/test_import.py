@@ -9,19 +9,28 @@ import os
 import re
 import sqlite3
 import subprocess
-import time
 
-from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.file_detector import UselessFileDetector
-from selenium.webdriver.support.ui import WebDriverWait
 
-from test_builder import css, node, replace_text, screenshot, select, settled_count
+from helpers import (
+    attrs,
+    click,
+    content,
+    eventually_equal,
+    node,
+    present,
+    replace_text,
+    screenshot,
+    select,
+    settled_count,
+    text,
+    texts,
+    until,
+    value,
+    wait_for,
+)
 
-
-def wait(driver, selector, timeout=60):
-    return WebDriverWait(driver, timeout, poll_frequency=0.2).until(
-        lambda d: d.find_elements(By.CSS_SELECTOR, selector) or False
-    )[0]
+BUILDER_SHOWN = '[data-testid="builder"] [data-testid="group"]'
 
 
 def write_files(folder):
@@ -44,80 +53,82 @@ def write_files(folder):
 def import_file(driver, path):
     # Typing an existing file's path would otherwise make selenium upload the file.
     driver.file_detector = UselessFileDetector()
-    field = css(driver, '[data-testid="import-path"]')
-    replace_text(field, str(path))
-    css(driver, '[data-testid="import-path-go"]').click()
-    wait(driver, '[data-testid="import-dialog"] [data-testid="import-dialect"]')
+    replace_text(driver, '[data-testid="import-path"]', str(path))
+    click(driver, '[data-testid="import-path-go"]')
+    wait_for(driver, '[data-testid="import-dialog"] [data-testid="import-dialect"]')
 
 
 def test_import_relate_and_count(driver, data_dir, artifacts, cli_binary):
-    WebDriverWait(driver, 180, poll_frequency=0.5).until(
-        lambda d: d.find_elements(By.CSS_SELECTOR, '[data-testid="builder"] [data-testid="group"]')
-    )
+    wait_for(driver, BUILDER_SHOWN, timeout=180)
     customers, orders = write_files(data_dir)
-    css(driver, '[data-testid="tab-data"]').click()
-    wait(driver, '[data-testid="data-view"]')
-    replace_text(css(driver, '[data-testid="new-source-name"]'), "shop")
+    click(driver, '[data-testid="tab-data"]')
+    wait_for(driver, '[data-testid="data-view"]')
+    replace_text(driver, '[data-testid="new-source-name"]', "shop")
 
     # customers.csv: preview with the detected dialect and inferred types, then import.
     import_file(driver, customers)
-    assert "delimiter" in css(driver, '[data-testid="import-dialect"]').text
-    assert css(driver, '[data-testid="type-signed_up"]').get_attribute("value") == "date"
+    assert "delimiter" in text(driver, '[data-testid="import-dialect"]')
+    assert value(driver, '[data-testid="type-signed_up"]') == "date"
     screenshot(driver, artifacts, "10-import-preview")
-    css(driver, '[data-testid="import-start"]').click()
-    report = wait(driver, '[data-testid="import-report"]')
-    assert "60 rows" in report.text
-    css(driver, '[data-testid="import-close"]').click()
+    click(driver, '[data-testid="import-start"]')
+    report = text(driver, '[data-testid="import-report"]')
+    assert "60 rows" in report, report
+    click(driver, '[data-testid="import-close"]')
     shop = str(data_dir / "imported" / "shop.sqlite")
-    wait(driver, f'[data-testid="source-item"].on[data-path="{shop}"]')
+    wait_for(driver, f'[data-testid="source-item"].on[data-path="{shop}"]')
 
     # orders.csv into the same data source: the bad value stops the import, then goes in as NULL.
     import_file(driver, orders)
-    css(driver, '[data-testid="import-start"]').click()
-    error = wait(driver, '[data-testid="import-error"]')
-    assert "line 78" in error.text and "n/a" in error.text, error.text
+    click(driver, '[data-testid="import-start"]')
+    error = text(driver, '[data-testid="import-error"]')
+    assert "line 78" in error and "n/a" in error, error
     screenshot(driver, artifacts, "11-import-bad-values")
-    css(driver, '[data-testid="import-as-null"]').click()
-    bad = wait(driver, '[data-testid="bad-values"]')
-    assert "line 78" in bad.text
-    css(driver, '[data-testid="import-close"]').click()
+    click(driver, '[data-testid="import-as-null"]')
+    bad = text(driver, '[data-testid="bad-values"]')
+    assert "line 78" in bad, bad
+    click(driver, '[data-testid="import-close"]')
 
     # The proposed relationship, with its share of matching keys; confirm it.
-    proposal = wait(driver, '[data-testid="link-proposal"]')
-    assert "orders.customer_id → customers.id" in proposal.text and "100%" in proposal.text, proposal.text
-    css(driver, '[data-testid="link-confirm"]').click()
-    wait(driver, '[data-testid="link-confirmed"]')
-    wait(driver, '[data-testid="schema-entity"][data-entity="orders"] svg.dist')
-    time.sleep(1)
-    assert driver.find_elements(By.CSS_SELECTOR, '[data-testid="link-confirmed"]')
-    assert not driver.find_elements(By.CSS_SELECTOR, '[data-testid="link-proposal"]')
+    proposal = text(driver, '[data-testid="link-proposal"]')
+    assert "orders.customer_id → customers.id" in proposal and "100%" in proposal, proposal
+    click(driver, '[data-testid="link-confirm"]')
+    wait_for(driver, '[data-testid="link-confirmed"]')
+    wait_for(driver, '[data-testid="schema-entity"][data-entity="orders"] svg.dist')
+    # Confirmed, and no longer proposed once the proposals are refreshed.
+    until(
+        driver,
+        lambda d: present(d, '[data-testid="link-confirmed"]') and not present(d, '[data-testid="link-proposal"]'),
+        message="the confirmed link is still proposed",
+    )
     screenshot(driver, artifacts, "12-data-view")
 
     # A segment on the imported tables: customers in the US with at least 2 paid orders.
-    css(driver, '[data-testid="tab-builder"]').click()
-    select(css(driver, '[data-testid="entity-picker"]'), "customers")
+    click(driver, '[data-testid="tab-builder"]')
+    select(driver, '[data-testid="entity-picker"]', "customers")
     root = node("/root")
-    wait(driver, f'{root} > .group-actions [data-testid="add-condition"]').click()
+    click(driver, f'{root} > .group-actions [data-testid="add-condition"]')
     cond = node("/root/children/0")
-    select(css(driver, f'{cond} [data-testid="attribute"]'), "country")
-    select(css(driver, f'{cond} [data-testid="operator"]'), "is")
-    suggested = [o.get_attribute("value") for o in driver.find_elements(By.CSS_SELECTOR, f'{cond} [data-testid="value-suggestions"] option')]
+    select(driver, f'{cond} [data-testid="attribute"]', "country")
+    select(driver, f'{cond} [data-testid="operator"]', "is")
+    options = f'{cond} [data-testid="value-suggestions"] option'
+    eventually_equal(driver, lambda d: set(attrs(d, options, "value")), {"US", "FR", "DE", "CA"})
+    suggested = attrs(driver, options, "value")
     assert suggested[0] == "US" and set(suggested) == {"US", "FR", "DE", "CA"}, suggested
-    replace_text(css(driver, f'{cond} [data-testid="value"]'), "US")
-    css(driver, f'{root} > .group-actions [data-testid="add-relationship"]').click()
+    replace_text(driver, f'{cond} [data-testid="value"]', "US")
+    click(driver, f'{root} > .group-actions [data-testid="add-relationship"]')
     rel = node("/root/children/1")
-    select(css(driver, f'{rel} [data-testid="relationship-picker"]'), "orders")
-    select(css(driver, f'{rel} [data-testid="constraint-operator"]'), "at_least")
-    replace_text(css(driver, f'{rel} [data-testid="constraint-value"]'), "2")
-    css(driver, f'{node("/root/children/1/filter")} > .group-actions [data-testid="add-condition"]').click()
+    select(driver, f'{rel} [data-testid="relationship-picker"]', "orders")
+    select(driver, f'{rel} [data-testid="constraint-operator"]', "at_least")
+    replace_text(driver, f'{rel} [data-testid="constraint-value"]', "2")
+    click(driver, f'{node("/root/children/1/filter")} > .group-actions [data-testid="add-condition"]')
     inner = node("/root/children/1/filter/children/0")
-    select(css(driver, f'{inner} [data-testid="attribute"]'), "status")
-    select(css(driver, f'{inner} [data-testid="operator"]'), "is")
-    replace_text(css(driver, f'{inner} [data-testid="value"]'), "paid")
+    select(driver, f'{inner} [data-testid="attribute"]', "status")
+    select(driver, f'{inner} [data-testid="operator"]', "is")
+    replace_text(driver, f'{inner} [data-testid="value"]', "paid")
     count, total, _sql = settled_count(driver)
     screenshot(driver, artifacts, "13-segment-on-imported")
 
-    definition = css(driver, '[data-testid="segment-json"]').get_attribute("textContent")
+    definition = content(driver, '[data-testid="segment-json"]')
     segment_file = data_dir / "imported-segment.json"
     segment_file.write_text(definition)
     env = dict(os.environ, SEGMENT_BUILDER_STORE=str(data_dir / "sources.json"))
@@ -137,35 +148,35 @@ def test_import_relate_and_count(driver, data_dir, artifacts, cli_binary):
     assert json.loads(cli.stdout) == {"count": count, "total": total}
 
     # Back to the demo data: the builder follows.
-    css(driver, '[data-testid="tab-data"]').click()
-    wait(driver, '[data-testid="source-item"]')
-    driver.find_elements(By.CSS_SELECTOR, '[data-testid="source-item"]')[0].click()
-    wait(driver, '[data-testid="source-item"].on[data-path$="demo.sqlite"]')
-    css(driver, '[data-testid="tab-builder"]').click()
-    WebDriverWait(driver, 30).until(lambda d: css(d, '[data-testid="entity-picker"]').get_attribute("value") == "profiles")
+    click(driver, '[data-testid="tab-data"]')
+    click(driver, '[data-testid="source-item"]')  # the first: the demo data
+    wait_for(driver, '[data-testid="source-item"].on[data-path$="demo.sqlite"]')
+    click(driver, '[data-testid="tab-builder"]')
+    until(driver, lambda d: value(d, '[data-testid="entity-picker"]') == "profiles")
 
 
 def test_a_long_import_shows_progress_and_cancels(driver, data_dir, artifacts):
-    WebDriverWait(driver, 180, poll_frequency=0.5).until(
-        lambda d: d.find_elements(By.CSS_SELECTOR, '[data-testid="builder"] [data-testid="group"]')
-    )
+    wait_for(driver, BUILDER_SHOWN, timeout=180)
     big = data_dir / "events.csv"
     with big.open("w") as f:
         f.write("id,user_id,name,amount,ts\n")
         for i in range(1, 1_500_001):
             f.write(f"{i},{i % 9973},event{i % 17},{i % 1000}.25,2026-{1 + i % 12:02d}-{1 + i % 28:02d}T10:00:00Z\n")
-    css(driver, '[data-testid="tab-data"]').click()
-    wait(driver, '[data-testid="data-view"]')
+    click(driver, '[data-testid="tab-data"]')
+    wait_for(driver, '[data-testid="data-view"]')
     before = set(p.name for p in (data_dir / "imported").iterdir())
     import_file(driver, big)
-    css(driver, '[data-testid="import-start"]').click()
-    WebDriverWait(driver, 60, poll_frequency=0.1).until(
-        lambda d: any(re.search(r"[1-9][0-9,]* rows, .* rows/s", e.text) for e in d.find_elements(By.CSS_SELECTOR, '[data-testid="import-progress"]'))
+    click(driver, '[data-testid="import-start"]')
+    until(
+        driver,
+        lambda d: any(re.search(r"[1-9][0-9,]* rows, .* rows/s", t) for t in texts(d, '[data-testid="import-progress"]')),
+        timeout=120,
+        message="no import progress shown",
     )
     screenshot(driver, artifacts, "14-import-progress")
-    css(driver, '[data-testid="import-cancel"]').click()
-    error = wait(driver, '[data-testid="import-error"]')
-    assert "cancelled" in error.text, error.text
-    css(driver, '[data-testid="import-abort"]').click()
+    click(driver, '[data-testid="import-cancel"]')
+    error = text(driver, '[data-testid="import-error"]')
+    assert "cancelled" in error, error
+    click(driver, '[data-testid="import-abort"]')
     assert set(p.name for p in (data_dir / "imported").iterdir()) == before, "a cancelled import leaves nothing behind"
-    css(driver, '[data-testid="tab-builder"]').click()
+    click(driver, '[data-testid="tab-builder"]')

@@ -694,10 +694,17 @@ impl<'s> Writer<'s> {
                     .find(|ty| cond.operator.applies_to(*ty))
             })
             .unwrap_or(DataType::Text);
-        if cond.case_sensitive == Some(false) {
+        // A Census `like` reads back as the tree's like, which folds case unless
+        // `case_sensitive: true`; every other text test is case-sensitive unless `false`.
+        let refused = if cond.operator == Operator::Like {
+            (cond.case_sensitive == Some(true)).then_some("case-sensitive LIKE")
+        } else {
+            (cond.case_sensitive == Some(false)).then_some("case-insensitive matching")
+        };
+        if let Some(what) = refused {
             return Err(Error::format(
                 format!("{path}/case_sensitive"),
-                "Census molecules cannot express case-insensitive matching",
+                format!("Census molecules cannot express {what}"),
             ));
         }
         let layout = cond

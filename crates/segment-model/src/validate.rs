@@ -201,7 +201,7 @@ impl<'s> Checker<'s> {
                 format!("{path}/sql"),
                 "Write a SQL condition or remove this row.",
             );
-        } else if text.contains(';') {
+        } else if has_statement_separator(text) {
             self.problem(
                 format!("{path}/sql"),
                 "A SQL condition is a single expression (like `age > 30`); remove the “;”.",
@@ -1238,5 +1238,118 @@ fn describe(value: &Value) -> String {
         Value::String(s) => format!("text “{s}”"),
         Value::Array(items) => format!("a list of {}", items.len()),
         Value::Object(_) => "an object".to_string(),
+    }
+}
+
+/// Whether raw SQL holds a `;` that separates statements: one outside string literals (`'…'`,
+/// `''` escaping a quote), quoted identifiers (`"…"`, `` `…` ``, `[…]`) and comments (`--` to the
+/// end of the line, `/* … */`). `email LIKE '%;%'` has none. The same lexical rules as the
+/// SQL compiler's check of raw SQL (`segment-sql`'s `raw.rs`, which also refuses unclosed quotes
+/// and comments: a `;` inside one is not reported here).
+pub fn has_statement_separator(sql: &str) -> bool {
+    let mut chars = sql.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '\'' | '"' | '`' | '[' => {
+                let close = if c == '[' { ']' } else { c };
+                loop {
+                    match chars.next() {
+                        None => return false,
+                        // A doubled quote is an escaped quote (not for `[…]`).
+                        Some(q) if q == close => {
+                            if close != ']' && chars.peek() == Some(&close) {
+                                chars.next();
+                            } else {
+                                break;
+                            }
+                        }
+                        Some(_) => {}
+                    }
+                }
+            }
+            '-' if chars.peek() == Some(&'-') => {
+                for c in chars.by_ref() {
+                    if c == '\n' {
+                        break;
+                    }
+                }
+            }
+            '/' if chars.peek() == Some(&'*') => {
+                chars.next();
+                let mut star = false;
+                loop {
+                    match chars.next() {
+                        None => return false,
+                        Some('/') if star => break,
+                        Some(c) => star = c == '*',
+                    }
+                }
+            }
+            ';' => return true,
+            _ => {}
+        }
+    }
+    false
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The cases of `segment-sql`'s raw SQL check (`raw.rs`), which must agree.
+    const SEPARATOR_FREE: &[&str] = &[
+        "email LIKE '%;%'",
+        "email LIKE '%'';%'",
+        "\"a;b\" = 1",
+        "[a;b] = 1",
+        "`a;b` = 1",
+        "x = x'3b'",
+        "x = 1 /* ; */",
+        "x = 1 /* ** ; */",
+        "x = 1 -- ;",
+        "instr(note, ';') > 0 AND note <> ';;'",
+    ];
+    const SEPARATED: &[&str] = &[
+        "x = 1;",
+        "x = 1 ; ",
+        "email LIKE '%;%'; SELECT 1",
+        "\"a;b\" = 1;--",
+        "x = 1 /* ; */;",
+        "x = 1 /**/;",
+        "x = 1 -- ;\n; SELECT 1",
+        "1; DROP TABLE profiles",
+    ];
+
+    fn sql_problems(sql: &str) -> Vec<Problem> {
+        let schema = Schema::default();
+        let mut checker = Checker {
+            schema: &schema,
+            now: DateTime::<Utc>::UNIX_EPOCH,
+            problems: Vec::new(),
+        };
+        let condition = SqlCondition {
+            sql: sql.to_string(),
+            census: None,
+        };
+        checker.sql(&condition, "/root/children/0");
+        checker.problems
+    }
+
+    #[test]
+    fn semicolons_inside_literals_identifiers_and_comments_are_accepted() {
+        for sql in SEPARATOR_FREE {
+            assert!(!has_statement_separator(sql), "{sql:?}");
+            assert!(sql_problems(sql).is_empty(), "{sql:?}");
+        }
+    }
+
+    #[test]
+    fn a_statement_separator_is_refused() {
+        for sql in SEPARATED {
+            assert!(has_statement_separator(sql), "{sql:?}");
+            let problems = sql_problems(sql);
+            assert_eq!(problems.len(), 1, "{sql:?}");
+            assert_eq!(problems[0].path, "/root/children/0/sql");
+        }
     }
 }

@@ -176,3 +176,23 @@ fn deep_nesting_is_refused_not_overflowed() {
     // serde_json's own recursion limit also guards text input.
     std::mem::forget(value); // dropping 10k nested Vecs recursively is itself deep; not the point here
 }
+
+/// A Census `like` reads back as the tree's like (case folded), so a case-sensitive like cannot
+/// be written, while `case_sensitive: false` on a like is what it already means.
+#[test]
+fn census_refuses_a_case_sensitive_like() {
+    let schema = common::schema();
+    let with = |flag: bool| -> segment_model::Segment {
+        serde_json::from_value(json!({"version": 1, "entity": "profiles", "root": {
+            "combinator": "and", "negated": false, "children": [{"type": "condition",
+            "attribute": "email", "operator": "like", "value": "%@x.org",
+            "case_sensitive": flag}]}}))
+        .unwrap()
+    };
+    let refused = census::to_value(&with(true), &schema, Some("profiles")).expect_err("refused");
+    assert!(
+        refused.to_string().contains("case-sensitive LIKE"),
+        "{refused}"
+    );
+    census::to_value(&with(false), &schema, Some("profiles")).expect("a folded like is written");
+}

@@ -278,6 +278,19 @@ fn load_table(conn: &Connection, entity: &Entity) -> Result<Table> {
     Ok(table)
 }
 
+/// An engine key as the SQLite value that finds its record (e.g. for the SQL-side key lists).
+pub fn key_value(key: impl Into<Key>) -> rusqlite::types::Value {
+    match key.into() {
+        Key::Int(i) => rusqlite::types::Value::Integer(i),
+        // A whole double binds as the integer it equals, so an INTEGER key finds its row.
+        Key::Real(f) => match segment_engine::column::exact_integer(f) {
+            Some(i) => rusqlite::types::Value::Integer(i),
+            None => rusqlite::types::Value::Real(f),
+        },
+        Key::Text(s) => rusqlite::types::Value::Text(s),
+    }
+}
+
 /// The records of `entity` with the given key values (exact [`Key`]s, as samples give them; a
 /// plain `f64` is accepted too), as JSON objects in the keys' order (`null` for a key not
 /// found).
@@ -295,15 +308,7 @@ pub fn records_by_key<K: Into<Key>>(
     let names: Vec<String> = stmt.column_names().iter().map(|s| s.to_string()).collect();
     let mut out = Vec::new();
     for k in keys {
-        let bound = match k.into() {
-            Key::Int(i) => rusqlite::types::Value::Integer(i),
-            // A whole double binds as the integer it equals, so an INTEGER key finds its row.
-            Key::Real(f) => match segment_engine::column::exact_integer(f) {
-                Some(i) => rusqlite::types::Value::Integer(i),
-                None => rusqlite::types::Value::Real(f),
-            },
-            Key::Text(s) => rusqlite::types::Value::Text(s),
-        };
+        let bound = key_value(k);
         let mut rows = stmt.query([bound]).map_err(crate::Error::from_query)?;
         let record = match rows.next().map_err(crate::Error::from_query)? {
             None => serde_json::Value::Null,

@@ -347,45 +347,28 @@ impl<'d> Compiler<'d> {
                 value,
                 case_sensitive,
                 negated,
-            } => {
-                if value.is_empty() {
-                    constant(!*negated, true)
-                } else {
-                    Pred::nullable(d.contains(
-                        folded(*case_sensitive),
-                        &fold_value(value, *case_sensitive),
-                        *negated,
-                    ))
-                }
             }
-            Predicate::StartsWith {
+            | Predicate::StartsWith {
+                value,
+                case_sensitive,
+                negated,
+            }
+            | Predicate::EndsWith {
                 value,
                 case_sensitive,
                 negated,
             } => {
                 if value.is_empty() {
+                    // Every text contains, starts and ends with the empty text.
                     constant(!*negated, true)
                 } else {
-                    Pred::nullable(d.starts_with(
-                        folded(*case_sensitive),
-                        &fold_value(value, *case_sensitive),
-                        *negated,
-                    ))
-                }
-            }
-            Predicate::EndsWith {
-                value,
-                case_sensitive,
-                negated,
-            } => {
-                if value.is_empty() {
-                    constant(!*negated, true)
-                } else {
-                    Pred::nullable(d.ends_with(
-                        folded(*case_sensitive),
-                        &fold_value(value, *case_sensitive),
-                        *negated,
-                    ))
+                    let expr = folded(*case_sensitive);
+                    let value = fold_value(value, *case_sensitive);
+                    Pred::nullable(match predicate {
+                        Predicate::StartsWith { .. } => d.starts_with(expr, &value, *negated),
+                        Predicate::EndsWith { .. } => d.ends_with(expr, &value, *negated),
+                        _ => d.contains(expr, &value, *negated),
+                    })
                 }
             }
             Predicate::Like {

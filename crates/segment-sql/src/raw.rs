@@ -123,31 +123,55 @@ mod tests {
         assert!(check("x = 1 -- c").map(|i| i.line_comment).unwrap_or(false));
     }
 
+    /// `;` inside literals, quoted identifiers and comments: not a separator.
+    const SEPARATOR_FREE: &[&str] = &[
+        "email LIKE '%;%'",
+        "email LIKE '%'';%'",
+        "\"a;b\" = 1",
+        "[a;b] = 1",
+        "`a;b` = 1",
+        "x = x'3b'",
+        "x = 1 /* ; */",
+        "x = 1 /* ** ; */",
+        "x = 1 -- ;",
+        "instr(note, ';') > 0 AND note <> ';;'",
+    ];
+
+    /// A statement separator.
+    const SEPARATED: &[&str] = &[
+        "x = 1;",
+        "x = 1 ; ",
+        "email LIKE '%;%'; SELECT 1",
+        "\"a;b\" = 1;--",
+        "x = 1 /* ; */;",
+        "x = 1 /**/;",
+        "x = 1 -- ;\n; SELECT 1",
+    ];
+
     #[test]
     fn semicolons_are_refused_only_as_statement_separators() {
-        for ok in [
-            "email LIKE '%;%'",
-            "email LIKE '%'';%'",
-            "\"a;b\" = 1",
-            "[a;b] = 1",
-            "`a;b` = 1",
-            "x = x'3b'",
-            "x = 1 /* ; */",
-            "x = 1 -- ;",
-            "instr(note, ';') > 0 AND note <> ';;'",
-        ] {
+        for ok in SEPARATOR_FREE {
             assert!(check(ok).is_ok(), "{ok}");
         }
-        for bad in [
-            "x = 1;",
-            "x = 1 ; ",
-            "email LIKE '%;%'; SELECT 1",
-            "\"a;b\" = 1;--",
-            "x = 1 /* ; */;",
-            "x = 1 -- ;\n; SELECT 1",
-        ] {
+        for bad in SEPARATED {
             let err = check(bad).err().map(|e| e.to_string()).unwrap_or_default();
             assert!(err.contains("';' outside quotes"), "{bad:?}: {err}");
+        }
+    }
+
+    /// The validator (`segment_model::validate`, which cannot depend on this crate) scans raw
+    /// SQL for separators with the same lexical rules: both must agree.
+    #[test]
+    fn the_validator_finds_the_same_separators() {
+        for sql in SEPARATOR_FREE.iter().chain(SEPARATED) {
+            let refused = check(sql)
+                .err()
+                .is_some_and(|e| e.to_string().contains("';' outside quotes"));
+            assert_eq!(
+                refused,
+                segment_model::validate::has_statement_separator(sql),
+                "{sql:?}"
+            );
         }
     }
 

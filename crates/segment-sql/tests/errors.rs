@@ -5,7 +5,7 @@ mod common;
 use common::{on, query, text_eq};
 use segment_model::ir::*;
 use segment_model::schema::{DataType, Storage};
-use segment_sql::{build, build_output, display, Dialect, Error, Output, Sqlite};
+use segment_sql::{build, build_output, display, Dialect, Error, Output, Snowflake, Sqlite};
 
 /// A dialect that overrides nothing: the generic (ANSI-leaning) defaults.
 struct Generic;
@@ -213,4 +213,45 @@ fn generic_dialect_defaults() {
     let built = build(&q, &Generic).expect("build");
     let shown = display(&q, &Generic).expect("display");
     insta::assert_snapshot!(format!("{shown}\n\n{}\n{:?}", built.sql, built.params));
+}
+
+/// Snowflake takes flags only as REGEXP_INSTR's parameters argument: a leading `(?i)` becomes
+/// one, a flag inside the pattern has no Snowflake form and is refused, never passed on.
+#[test]
+fn snowflake_regex_flags_become_parameters_or_are_refused() {
+    let db = common::database();
+    let p = db.table("profiles");
+    let regex = |pattern: &str| {
+        query(
+            p,
+            on(
+                p.column("name"),
+                Predicate::Regex {
+                    pattern: pattern.into(),
+                    negated: false,
+                },
+            ),
+        )
+    };
+    let built = build(&regex("(?i)^al"), &Snowflake).expect("leading flag");
+    assert!(
+        built
+            .sql
+            .contains("REGEXP_INSTR(t0.\"name\", ?, 1, 1, 0, 'i') > 0"),
+        "{}",
+        built.sql
+    );
+    for pattern in ["a(?i)b", "(?x)a b", "\\pL"] {
+        let err = build(&regex(pattern), &Snowflake).expect_err(pattern);
+        assert!(
+            matches!(
+                err,
+                Error::Unsupported {
+                    dialect: "Snowflake",
+                    ..
+                }
+            ),
+            "{pattern}: {err}"
+        );
+    }
 }

@@ -48,8 +48,29 @@ pub fn quoted(text: &str) -> String {
     format!("{:?}", clip(text))
 }
 
-/// `text` bounded to [`MAX_MESSAGE`] characters, keeping its head and tail.
+/// `text` with every run of more than [`MAX_SHOWN`] non-blank characters clipped (such a run is
+/// echoed input, e.g. a value serde quotes), then bounded to [`MAX_MESSAGE`] characters,
+/// keeping its head and tail.
 pub(crate) fn bound(text: String) -> String {
+    let mut run = 0;
+    let text = if text.chars().any(|c| {
+        run = if c.is_whitespace() { 0 } else { run + 1 };
+        run > MAX_SHOWN
+    }) {
+        let mut out = String::with_capacity(text.len().min(4 * MAX_MESSAGE));
+        let mut run = 0;
+        for c in text.chars() {
+            run = if c.is_whitespace() { 0 } else { run + 1 };
+            if run <= MAX_SHOWN {
+                out.push(c);
+            } else if run == MAX_SHOWN + 1 {
+                out.push('…');
+            }
+        }
+        out
+    } else {
+        text
+    };
     let count = text.chars().count();
     if count <= MAX_MESSAGE {
         return text;

@@ -1,10 +1,8 @@
 //! BigQuery (GoogleSQL) over the same storage shapes as SQLite data: ISO text dates, integer Unix
 //! seconds, 0/1 integers, JSON array text.
 
-use segment_model::ir::DatePart;
-use segment_model::schema::Storage;
-
-use super::Dialect;
+use super::{any_of, call, call2, call_test, exists_element, operator_test};
+use super::{Dialect, WeekdayField};
 use crate::error::Result;
 use crate::fragment::Fragment;
 use crate::value::SqlValue;
@@ -34,104 +32,60 @@ impl Dialect for BigQuery {
         format!("'{}'", escape_backslashes(value, '\''))
     }
 
-    fn contains(&self, expr: Fragment, needle: &str, negated: bool) -> Fragment {
-        let test = if negated { ") = 0" } else { ") > 0" };
-        Fragment::sql("STRPOS(")
-            .append(&expr)
-            .text(", ")
-            .param(needle)
-            .text(test)
+    fn position(&self, text: Fragment, needle: Fragment) -> Fragment {
+        call2("STRPOS", text, needle)
     }
 
-    fn starts_with(&self, expr: Fragment, prefix: &str, negated: bool) -> Fragment {
-        let not = if negated { "NOT " } else { "" };
-        Fragment::sql(format!("{not}STARTS_WITH("))
-            .append(&expr)
-            .text(", ")
-            .param(prefix)
-            .text(")")
+    fn starts_with_function(&self) -> Option<&'static str> {
+        Some("STARTS_WITH")
     }
 
-    fn ends_with(&self, expr: Fragment, suffix: &str, negated: bool) -> Fragment {
-        let not = if negated { "NOT " } else { "" };
-        Fragment::sql(format!("{not}ENDS_WITH("))
-            .append(&expr)
-            .text(", ")
-            .param(suffix)
-            .text(")")
+    fn ends_with_function(&self) -> Option<&'static str> {
+        Some("ENDS_WITH")
     }
 
     /// BigQuery's LIKE has no ESCAPE clause: `\` is always its escape character.
-    fn like_case_sensitive(&self, expr: Fragment, pattern: &str, negated: bool) -> Fragment {
-        let op = if negated { " NOT LIKE " } else { " LIKE " };
-        expr.text(op).param(pattern)
+    fn like_operator(&self, expr: Fragment, pattern: &str, negated: bool) -> Fragment {
+        operator_test(expr, "LIKE", "NOT LIKE", pattern, negated)
     }
 
     fn regex(&self, expr: Fragment, pattern: &str, negated: bool) -> Result<Fragment> {
-        let not = if negated { "NOT " } else { "" };
-        Ok(Fragment::sql(format!("{not}REGEXP_CONTAINS("))
-            .append(&expr)
-            .text(", ")
-            .param(pattern)
-            .text(")"))
+        Ok(call_test("REGEXP_CONTAINS", expr, pattern, negated))
     }
 
-    fn date_part(&self, expr: Fragment, storage: Storage, part: DatePart) -> Result<Fragment> {
-        let instant = match storage {
-            Storage::UnixSeconds => Fragment::sql("TIMESTAMP_SECONDS(").append(&expr).text(")"),
-            Storage::IsoDate | Storage::IsoDateTime | Storage::IsoDateTimeSpace => {
-                Fragment::sql("CAST(").append(&expr).text(" AS TIMESTAMP)")
-            }
-            Storage::Text
-            | Storage::Integer
-            | Storage::Real
-            | Storage::Boolean
-            | Storage::JsonArray => return Err(self.unsupported("date parts of non-date columns")),
-        };
-        // EXTRACT from a TIMESTAMP is in UTC; DAYOFWEEK counts 1 = Sunday.
-        Ok(match part {
-            DatePart::Year => Fragment::sql("EXTRACT(YEAR FROM ")
-                .append(&instant)
-                .text(")"),
-            DatePart::Month => Fragment::sql("EXTRACT(MONTH FROM ")
-                .append(&instant)
-                .text(")"),
-            DatePart::DayOfMonth => Fragment::sql("EXTRACT(DAY FROM ")
-                .append(&instant)
-                .text(")"),
-            DatePart::Weekday => Fragment::sql("(EXTRACT(DAYOFWEEK FROM ")
-                .append(&instant)
-                .text(") - 1)"),
-        })
+    /// EXTRACT from a TIMESTAMP is in UTC.
+    fn timestamp_of_unix_seconds(&self, expr: Fragment) -> Option<Fragment> {
+        Some(call("TIMESTAMP_SECONDS", expr))
+    }
+
+    fn weekday_field(&self) -> Option<WeekdayField> {
+        Some(WeekdayField::Sunday1("DAYOFWEEK"))
+    }
+
+    fn json_array(&self, text: Fragment) -> Fragment {
+        call("JSON_QUERY_ARRAY", text)
+    }
+
+    fn array_length_function(&self) -> Option<&'static str> {
+        Some("ARRAY_LENGTH")
     }
 
     /// `JSON_QUERY_ARRAY` yields each element as JSON text: a string element starts with `"`.
     fn array_contains_any(&self, array: Fragment, elements: Vec<SqlValue>) -> Result<Fragment> {
-        let mut frag = Fragment::sql("EXISTS (SELECT 1 FROM UNNEST(JSON_QUERY_ARRAY(")
-            .append(&array)
-            .text(")) AS e WHERE ");
-        for (i, element) in elements.into_iter().enumerate() {
-            if i > 0 {
-                frag = frag.text(" OR ");
+        let tests = elements.into_iter().map(|element| match element {
+            SqlValue::Integer(_) | SqlValue::Real(_) => Fragment::sql(
+                "(NOT STARTS_WITH(e, '\"') AND SAFE_CAST(JSON_VALUE(e) AS FLOAT64) = ",
+            )
+            .param(element)
+            .text(")"),
+            SqlValue::Text(_) | SqlValue::Null => {
+                Fragment::sql("(STARTS_WITH(e, '\"') AND JSON_VALUE(e) = ")
+                    .param(element)
+                    .text(")")
             }
-            frag = match element {
-                SqlValue::Integer(_) | SqlValue::Real(_) => frag
-                    .text("(NOT STARTS_WITH(e, '\"') AND SAFE_CAST(JSON_VALUE(e) AS FLOAT64) = ")
-                    .param(element)
-                    .text(")"),
-                SqlValue::Text(_) | SqlValue::Null => frag
-                    .text("(STARTS_WITH(e, '\"') AND JSON_VALUE(e) = ")
-                    .param(element)
-                    .text(")"),
-            };
-        }
-        Ok(frag.text(")"))
-    }
-
-    fn array_length(&self, array: Fragment) -> Result<Fragment> {
-        Ok(Fragment::sql("ARRAY_LENGTH(JSON_QUERY_ARRAY(")
-            .append(&array)
-            .text("))"))
+        });
+        let rows = call("UNNEST", self.json_array(array)).text(" AS e");
+        Ok(exists_element(rows, any_of(tests)))
     }
 }
 

@@ -2,9 +2,9 @@
 //! integers, JSON array text), e.g. the CSV/NDJSON exports or the SQLite file attached.
 
 use segment_model::ir::DatePart;
-use segment_model::schema::Storage;
 
-use super::Dialect;
+use super::{any_of, call, call2, call_test, cast, exists_element, extract};
+use super::{Dialect, WeekdayField};
 use crate::error::Result;
 use crate::fragment::Fragment;
 use crate::value::SqlValue;
@@ -20,71 +20,50 @@ impl Dialect for DuckDb {
         "DuckDB"
     }
 
-    fn contains(&self, expr: Fragment, needle: &str, negated: bool) -> Fragment {
-        let test = if negated { ") = 0" } else { ") > 0" };
-        Fragment::sql("strpos(")
-            .append(&expr)
-            .text(", ")
-            .param(needle)
-            .text(test)
+    fn position(&self, text: Fragment, needle: Fragment) -> Fragment {
+        call2("strpos", text, needle)
     }
 
-    fn starts_with(&self, expr: Fragment, prefix: &str, negated: bool) -> Fragment {
-        let not = if negated { "NOT " } else { "" };
-        Fragment::sql(format!("{not}starts_with("))
-            .append(&expr)
-            .text(", ")
-            .param(prefix)
-            .text(")")
+    fn starts_with_function(&self) -> Option<&'static str> {
+        Some("starts_with")
     }
 
-    fn ends_with(&self, expr: Fragment, suffix: &str, negated: bool) -> Fragment {
-        let not = if negated { "NOT " } else { "" };
-        Fragment::sql(format!("{not}ends_with("))
-            .append(&expr)
-            .text(", ")
-            .param(suffix)
-            .text(")")
+    fn ends_with_function(&self) -> Option<&'static str> {
+        Some("ends_with")
     }
 
     fn regex(&self, expr: Fragment, pattern: &str, negated: bool) -> Result<Fragment> {
-        let not = if negated { "NOT " } else { "" };
-        Ok(Fragment::sql(format!("{not}regexp_matches("))
-            .append(&expr)
-            .text(", ")
-            .param(pattern)
-            .text(")"))
+        Ok(call_test("regexp_matches", expr, pattern, negated))
     }
 
     fn char_length(&self, expr: Fragment) -> Fragment {
-        Fragment::sql("length(").append(&expr).text(")")
+        call("length", expr)
     }
 
-    fn date_part(&self, expr: Fragment, storage: Storage, part: DatePart) -> Result<Fragment> {
-        let field = match part {
+    /// `make_timestamp(µs)` is a timestamp without time zone: UTC, whatever the session's. (A
+    /// trailing `Z` in ISO text cast to TIMESTAMP is accepted and the value kept as UTC.)
+    fn timestamp_of_unix_seconds(&self, expr: Fragment) -> Option<Fragment> {
+        Some(call(
+            "make_timestamp",
+            cast(expr, "BIGINT").text(" * 1000000"),
+        ))
+    }
+
+    fn date_field(&self, part: DatePart) -> &'static str {
+        match part {
             DatePart::Year => "year",
             DatePart::Month => "month",
             DatePart::DayOfMonth => "day",
             DatePart::Weekday => "dow",
-        };
-        let instant = match storage {
-            // `make_timestamp(µs)` is a timestamp without time zone: UTC, whatever the session's.
-            Storage::UnixSeconds => Fragment::sql("make_timestamp(CAST(")
-                .append(&expr)
-                .text(" AS BIGINT) * 1000000)"),
-            // A trailing `Z` is accepted and the value kept as UTC.
-            Storage::IsoDate | Storage::IsoDateTime | Storage::IsoDateTimeSpace => {
-                Fragment::sql("CAST(").append(&expr).text(" AS TIMESTAMP)")
-            }
-            Storage::Text
-            | Storage::Integer
-            | Storage::Real
-            | Storage::Boolean
-            | Storage::JsonArray => return Err(self.unsupported("date parts of non-date columns")),
-        };
-        Ok(Fragment::sql(format!("CAST(EXTRACT({field} FROM "))
-            .append(&instant)
-            .text(") AS INTEGER)"))
+        }
+    }
+
+    fn weekday_field(&self) -> Option<WeekdayField> {
+        Some(WeekdayField::Sunday0("dow"))
+    }
+
+    fn extract(&self, field: &str, instant: Fragment) -> Fragment {
+        cast(extract(field, instant), "INTEGER")
     }
 
     /// Elements compare as JSON values: a string equals only a string, numbers by value.
@@ -107,24 +86,11 @@ impl Dialect for DuckDb {
                     .text("))"),
             );
         }
-        let mut frag = Fragment::sql("EXISTS (SELECT 1 FROM json_each(")
-            .append(&array)
-            .text(") AS e WHERE ");
-        if tests.is_empty() {
-            return Ok(frag.text("FALSE)"));
-        }
-        for (i, test) in tests.iter().enumerate() {
-            if i > 0 {
-                frag = frag.text(" OR ");
-            }
-            frag = frag.append(test);
-        }
-        Ok(frag.text(")"))
+        let rows = call("json_each", array).text(" AS e");
+        Ok(exists_element(rows, any_of(tests)))
     }
 
     fn array_length(&self, array: Fragment) -> Result<Fragment> {
-        Ok(Fragment::sql("CAST(json_array_length(")
-            .append(&array)
-            .text(") AS BIGINT)"))
+        Ok(cast(call("json_array_length", array), "BIGINT"))
     }
 }

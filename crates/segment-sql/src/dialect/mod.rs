@@ -1,11 +1,20 @@
 //! SQL dialects: how each engine spells the constructs the compiler needs.
 //!
-//! Every method has a generic (ANSI-leaning) default; a dialect overrides only what it spells
-//! differently, the way sea-query's backends and PRQL's dialect table do. The compiler decides
-//! *what* to test (semantics, NULL handling, date rounding); a dialect decides only *how* to
-//! write it. Methods that build expressions receive the operand as a [`Fragment`] and user
-//! values as plain Rust values, which they must attach with [`Fragment::param`] so values stay
-//! bound parameters in executable SQL.
+//! The trait is layered the way sea-query's `prepare_*` backends are: small *spelling hooks*
+//! (string position, a `starts_with` function, the engine's LIKE, the timestamp type, Unix
+//! seconds to a timestamp, the `EXTRACT` field of a date part and how the weekday field counts,
+//! the engine's JSON array value and its length function) each with a generic (ANSI-leaning)
+//! default, and *shape methods* (contains, starts/ends with, LIKE folding case or not, a date
+//! part of a column of any storage, array size) whose default builds the shared SQL once from
+//! the hooks. A dialect overrides a hook where its engine spells a piece differently, and a
+//! shape method only where the shape itself differs (SQLite's `strftime`, `substr` slices,
+//! LIKE + GLOB; PostgreSQL's `right`; each engine's array membership). The helpers below
+//! (`call`, `call_test`, `cast`, `extract`, `exists_element`…) keep those overrides to a line.
+//!
+//! The compiler decides *what* to test (semantics, NULL handling, date rounding); a dialect
+//! decides only *how* to write it. Methods that build expressions receive the operand as a
+//! [`Fragment`] and user values as plain Rust values, which they must attach with
+//! [`Fragment::param`] so values stay bound parameters in executable SQL.
 
 mod ansi;
 mod bigquery;
@@ -106,28 +115,29 @@ pub trait Dialect {
             .text(", 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz')")
     }
 
-    /// `expr` contains `needle` (never empty), or with `negated` does not; NULL when `expr` is.
-    fn contains(&self, expr: Fragment, needle: &str, negated: bool) -> Fragment {
-        let test = if negated { ") = 0" } else { ") > 0" };
+    // Text: one-line spellings, then the tests built from them.
+
+    /// The 1-based position of `needle` in `text`, 0 when absent: `POSITION(needle IN text)`.
+    fn position(&self, text: Fragment, needle: Fragment) -> Fragment {
         Fragment::sql("POSITION(")
-            .param(needle)
+            .append(&needle)
             .text(" IN ")
-            .append(&expr)
-            .text(test)
+            .append(&text)
+            .text(")")
     }
 
-    /// `expr` starts with `prefix` (never empty); NULL when `expr` is.
-    fn starts_with(&self, expr: Fragment, prefix: &str, negated: bool) -> Fragment {
-        self.like_case_sensitive(expr, &format!("{}%", escape_like(prefix)), negated)
+    /// The engine's `f(text, prefix)` testing a prefix, if it has one (else `LIKE 'p%'`).
+    fn starts_with_function(&self) -> Option<&'static str> {
+        None
     }
 
-    /// `expr` ends with `suffix` (never empty); NULL when `expr` is.
-    fn ends_with(&self, expr: Fragment, suffix: &str, negated: bool) -> Fragment {
-        self.like_case_sensitive(expr, &format!("%{}", escape_like(suffix)), negated)
+    /// The engine's `f(text, suffix)` testing a suffix, if it has one (else `LIKE '%s'`).
+    fn ends_with_function(&self) -> Option<&'static str> {
+        None
     }
 
-    /// A case-sensitive LIKE with `\` as the escape character.
-    fn like_case_sensitive(&self, expr: Fragment, pattern: &str, negated: bool) -> Fragment {
+    /// The engine's own `LIKE` with `\` as the escape character, whatever its case rules.
+    fn like_operator(&self, expr: Fragment, pattern: &str, negated: bool) -> Fragment {
         let op = if negated { " NOT LIKE " } else { " LIKE " };
         expr.text(op)
             .param(pattern)
@@ -135,9 +145,41 @@ pub trait Dialect {
             .text(self.string_literal("\\"))
     }
 
+    /// The length of a text in characters.
+    fn char_length(&self, expr: Fragment) -> Fragment {
+        call("CHAR_LENGTH", expr)
+    }
+
+    /// `expr` contains `needle` (never empty), or with `negated` does not; NULL when `expr` is.
+    fn contains(&self, expr: Fragment, needle: &str, negated: bool) -> Fragment {
+        let test = if negated { " = 0" } else { " > 0" };
+        self.position(expr, Fragment::value(needle)).text(test)
+    }
+
+    /// `expr` starts with `prefix` (never empty); NULL when `expr` is.
+    fn starts_with(&self, expr: Fragment, prefix: &str, negated: bool) -> Fragment {
+        match self.starts_with_function() {
+            Some(function) => call_test(function, expr, prefix, negated),
+            None => self.like_case_sensitive(expr, &format!("{}%", escape_like(prefix)), negated),
+        }
+    }
+
+    /// `expr` ends with `suffix` (never empty); NULL when `expr` is.
+    fn ends_with(&self, expr: Fragment, suffix: &str, negated: bool) -> Fragment {
+        match self.ends_with_function() {
+            Some(function) => call_test(function, expr, suffix, negated),
+            None => self.like_case_sensitive(expr, &format!("%{}", escape_like(suffix)), negated),
+        }
+    }
+
+    /// A case-sensitive LIKE with `\` as the escape character.
+    fn like_case_sensitive(&self, expr: Fragment, pattern: &str, negated: bool) -> Fragment {
+        self.like_operator(expr, pattern, negated)
+    }
+
     /// SQL LIKE with `\` escapes, folding ASCII case.
     fn like(&self, expr: Fragment, pattern: &str, negated: bool) -> Fragment {
-        self.like_case_sensitive(self.fold_case(expr), &pattern.to_ascii_lowercase(), negated)
+        self.like_operator(self.fold_case(expr), &pattern.to_ascii_lowercase(), negated)
     }
 
     /// An unanchored regular expression search (Rust `regex` syntax).
@@ -146,36 +188,90 @@ pub trait Dialect {
         Err(self.unsupported("regular expressions"))
     }
 
-    /// The length of a text in characters.
-    fn char_length(&self, expr: Fragment) -> Fragment {
-        Fragment::sql("CHAR_LENGTH(").append(&expr).text(")")
+    // Date parts: where an instant comes from, how a field is extracted, how weekdays count.
+
+    /// The type ISO text is cast to for its date parts (a timestamp without time zone, so the
+    /// text's wall clock, which is UTC, is kept).
+    fn timestamp_type(&self) -> &'static str {
+        "TIMESTAMP"
+    }
+
+    /// Integer Unix seconds as a timestamp of the UTC wall clock, if the engine can say it.
+    fn timestamp_of_unix_seconds(&self, expr: Fragment) -> Option<Fragment> {
+        let _ = expr;
+        None
+    }
+
+    /// The `EXTRACT` field of a calendar part. The weekday is asked of
+    /// [`Dialect::weekday_field`] instead (whose numbering differs between engines), never here.
+    fn date_field(&self, part: DatePart) -> &'static str {
+        match part {
+            DatePart::Year => "YEAR",
+            DatePart::Month => "MONTH",
+            DatePart::DayOfMonth => "DAY",
+            DatePart::Weekday => "DOW",
+        }
+    }
+
+    /// The engine's weekday field and how it numbers days, if it has one.
+    fn weekday_field(&self) -> Option<WeekdayField> {
+        None
+    }
+
+    /// `EXTRACT(field FROM instant)`, as an integer.
+    fn extract(&self, field: &str, instant: Fragment) -> Fragment {
+        extract(field, instant)
     }
 
     /// A UTC date part of a time column, as an integer (weekday: 0 = Sunday).
     fn date_part(&self, expr: Fragment, storage: Storage, part: DatePart) -> Result<Fragment> {
-        let field = match part {
-            DatePart::Year => "YEAR",
-            DatePart::Month => "MONTH",
-            DatePart::DayOfMonth => "DAY",
-            DatePart::Weekday => return Err(self.unsupported("the weekday of a date")),
+        let weekday = match part {
+            DatePart::Weekday => Some(
+                self.weekday_field()
+                    .ok_or_else(|| self.unsupported("the weekday of a date"))?,
+            ),
+            DatePart::Year | DatePart::Month | DatePart::DayOfMonth => None,
         };
-        match storage {
+        let instant = match storage {
             Storage::IsoDate | Storage::IsoDateTime | Storage::IsoDateTimeSpace => {
-                Ok(Fragment::sql(format!("EXTRACT({field} FROM CAST("))
-                    .append(&expr)
-                    .text(" AS TIMESTAMP))"))
+                cast(expr, self.timestamp_type())
             }
-            Storage::UnixSeconds => Err(self.unsupported("date parts of Unix-time columns")),
+            Storage::UnixSeconds => self
+                .timestamp_of_unix_seconds(expr)
+                .ok_or_else(|| self.unsupported("date parts of Unix-time columns"))?,
             Storage::Text
             | Storage::Integer
             | Storage::Real
             | Storage::Boolean
-            | Storage::JsonArray => Err(self.unsupported("date parts of non-date columns")),
-        }
+            | Storage::JsonArray => return Err(self.unsupported("date parts of non-date columns")),
+        };
+        Ok(match weekday {
+            None => self.extract(self.date_field(part), instant),
+            Some(WeekdayField::Sunday0(field)) => self.extract(field, instant),
+            Some(WeekdayField::Sunday1(field)) => Fragment::sql("(")
+                .append(&self.extract(field, instant))
+                .text(" - 1)"),
+            Some(WeekdayField::Monday1(field)) => Fragment::sql("MOD(")
+                .append(&self.extract(field, instant))
+                .text(", 7)"),
+        })
+    }
+
+    // JSON arrays (stored as JSON text).
+
+    /// The stored JSON text as the engine's JSON array value (as it is by default).
+    fn json_array(&self, text: Fragment) -> Fragment {
+        text
+    }
+
+    /// The engine's function counting the elements of [`Dialect::json_array`], if any.
+    fn array_length_function(&self) -> Option<&'static str> {
+        None
     }
 
     /// The JSON array in `array` has at least one element equal to one of `elements` (not
-    /// empty); FALSE or NULL when `array` is NULL.
+    /// empty); FALSE or NULL when `array` is NULL. Engines with a table function over the
+    /// elements write it with [`exists_element`].
     fn array_contains_any(&self, array: Fragment, elements: Vec<SqlValue>) -> Result<Fragment> {
         let _ = (array, elements);
         Err(self.unsupported("JSON array membership"))
@@ -183,8 +279,10 @@ pub trait Dialect {
 
     /// The number of elements of the JSON array in `array`; NULL when `array` is NULL.
     fn array_length(&self, array: Fragment) -> Result<Fragment> {
-        let _ = array;
-        Err(self.unsupported("JSON array sizes"))
+        match self.array_length_function() {
+            Some(function) => Ok(call(function, self.json_array(array))),
+            None => Err(self.unsupported("JSON array sizes")),
+        }
     }
 
     /// The error for a construct this dialect cannot express.
@@ -194,6 +292,112 @@ pub trait Dialect {
             construct: construct.to_string(),
         }
     }
+}
+
+/// How an engine's weekday field numbers the days; the trait turns each into 0 = Sunday.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WeekdayField {
+    /// 0 = Sunday … 6 = Saturday (PostgreSQL's and DuckDB's `DOW`).
+    Sunday0(&'static str),
+    /// 1 = Sunday … 7 = Saturday (BigQuery's `DAYOFWEEK`): minus 1.
+    Sunday1(&'static str),
+    /// 1 = Monday … 7 = Sunday (ISO, Snowflake's `DAYOFWEEK_ISO`): modulo 7.
+    Monday1(&'static str),
+}
+
+/// `function(arg)`.
+pub fn call(function: &str, arg: Fragment) -> Fragment {
+    Fragment::sql(format!("{function}(")).append(&arg).text(")")
+}
+
+/// `function(first, second)`.
+pub fn call2(function: &str, first: Fragment, second: Fragment) -> Fragment {
+    Fragment::sql(format!("{function}("))
+        .append(&first)
+        .text(", ")
+        .append(&second)
+        .text(")")
+}
+
+/// `[NOT ]function(expr, ?)`: a boolean function of a column and one bound value.
+pub fn call_test(
+    function: &str,
+    expr: Fragment,
+    value: impl Into<SqlValue>,
+    negated: bool,
+) -> Fragment {
+    let not = if negated { "NOT " } else { "" };
+    Fragment::sql(format!("{not}{function}("))
+        .append(&expr)
+        .text(", ")
+        .param(value)
+        .text(")")
+}
+
+/// `expr op ?` or `expr negated_op ?`: a boolean operator with one bound value.
+pub fn operator_test(
+    expr: Fragment,
+    op: &str,
+    negated_op: &str,
+    value: impl Into<SqlValue>,
+    negated: bool,
+) -> Fragment {
+    let op = if negated { negated_op } else { op };
+    expr.text(format!(" {op} ")).param(value)
+}
+
+/// `CAST(expr AS ty)`.
+pub fn cast(expr: Fragment, ty: &str) -> Fragment {
+    Fragment::sql("CAST(")
+        .append(&expr)
+        .text(format!(" AS {ty})"))
+}
+
+/// `EXTRACT(field FROM instant)`.
+pub fn extract(field: &str, instant: Fragment) -> Fragment {
+    Fragment::sql(format!("EXTRACT({field} FROM "))
+        .append(&instant)
+        .text(")")
+}
+
+/// `EXISTS (SELECT 1 FROM rows WHERE test)`: some element of a JSON array passes `test`.
+pub fn exists_element(rows: Fragment, test: Fragment) -> Fragment {
+    Fragment::sql("EXISTS (SELECT 1 FROM ")
+        .append(&rows)
+        .text(" WHERE ")
+        .append(&test)
+        .text(")")
+}
+
+/// `a OR b OR …`, FALSE for none.
+pub fn any_of(tests: impl IntoIterator<Item = Fragment>) -> Fragment {
+    let mut out = Fragment::sql("FALSE");
+    for (i, test) in tests.into_iter().enumerate() {
+        if i == 0 {
+            out = test;
+        } else {
+            out = out.text(" OR ").append(&test);
+        }
+    }
+    out
+}
+
+/// `function(expr<between>?) = ?` (or `<>`): the slice of `expr` as long as `text` (its
+/// character count bound) equals `text`, e.g. `substr(x, 1, ?) = ?` for a prefix.
+pub fn slice_is(
+    function: &str,
+    expr: Fragment,
+    between: &str,
+    text: &str,
+    negated: bool,
+) -> Fragment {
+    let length = i64::try_from(text.chars().count()).unwrap_or(i64::MAX);
+    let slice = Fragment::sql(format!("{function}("))
+        .append(&expr)
+        .text(between)
+        .param(length)
+        .text(")");
+    operator_test(slice, "=", "<>", text, negated)
 }
 
 /// `%`, `_` and `\` escaped with `\`, for a LIKE pattern matching `text` literally.

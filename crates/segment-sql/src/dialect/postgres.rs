@@ -1,10 +1,8 @@
 //! PostgreSQL over the same storage shapes as SQLite data (ISO text dates, integer Unix seconds,
 //! 0/1 integers, JSON array text), e.g. a copy of the data loaded into the team's warehouse.
 
-use segment_model::ir::DatePart;
-use segment_model::schema::Storage;
-
-use super::Dialect;
+use super::{call, call2, cast, exists_element, extract, operator_test, slice_is};
+use super::{Dialect, WeekdayField};
 use crate::error::Result;
 use crate::fragment::Fragment;
 use crate::value::SqlValue;
@@ -47,89 +45,62 @@ impl Dialect for Postgres {
         expr.text(" COLLATE \"C\"")
     }
 
-    fn contains(&self, expr: Fragment, needle: &str, negated: bool) -> Fragment {
-        let test = if negated { ") = 0" } else { ") > 0" };
-        Fragment::sql("strpos(")
-            .append(&expr)
-            .text(", ")
-            .param(needle)
-            .text(test)
+    fn position(&self, text: Fragment, needle: Fragment) -> Fragment {
+        call2("strpos", text, needle)
     }
 
-    fn starts_with(&self, expr: Fragment, prefix: &str, negated: bool) -> Fragment {
-        let not = if negated { "NOT " } else { "" };
-        Fragment::sql(format!("{not}starts_with("))
-            .append(&expr)
-            .text(", ")
-            .param(prefix)
-            .text(")")
+    fn starts_with_function(&self) -> Option<&'static str> {
+        Some("starts_with")
     }
 
+    /// PostgreSQL has `starts_with` but no `ends_with`: the last characters compared.
     fn ends_with(&self, expr: Fragment, suffix: &str, negated: bool) -> Fragment {
-        let op = if negated { " <> " } else { " = " };
-        let length = i64::try_from(suffix.chars().count()).unwrap_or(i64::MAX);
-        Fragment::sql("right(")
-            .append(&expr)
-            .text(", ")
-            .param(length)
-            .text(")")
-            .text(op)
-            .param(suffix)
+        slice_is("right", expr, ", ", suffix, negated)
     }
 
     fn regex(&self, expr: Fragment, pattern: &str, negated: bool) -> Result<Fragment> {
-        let op = if negated { " !~ " } else { " ~ " };
-        Ok(expr.text(op).param(pattern))
+        Ok(operator_test(expr, "~", "!~", pattern, negated))
     }
 
-    fn date_part(&self, expr: Fragment, storage: Storage, part: DatePart) -> Result<Fragment> {
-        let field = match part {
-            DatePart::Year => "YEAR",
-            DatePart::Month => "MONTH",
-            DatePart::DayOfMonth => "DAY",
-            DatePart::Weekday => "DOW",
-        };
-        let instant = match storage {
-            Storage::UnixSeconds => Fragment::sql("to_timestamp(")
-                .append(&expr)
-                .text(") AT TIME ZONE 'UTC'"),
-            // A trailing `Z` is ignored by a cast to timestamp without time zone: UTC as stored.
-            Storage::IsoDate | Storage::IsoDateTime | Storage::IsoDateTimeSpace => {
-                Fragment::sql("CAST(").append(&expr).text(" AS timestamp)")
-            }
-            Storage::Text
-            | Storage::Integer
-            | Storage::Real
-            | Storage::Boolean
-            | Storage::JsonArray => return Err(self.unsupported("date parts of non-date columns")),
-        };
-        Ok(Fragment::sql(format!("CAST(EXTRACT({field} FROM "))
-            .append(&instant)
-            .text(") AS integer)"))
+    /// A trailing `Z` is ignored by a cast to timestamp without time zone: UTC as stored.
+    fn timestamp_type(&self) -> &'static str {
+        "timestamp"
+    }
+
+    fn timestamp_of_unix_seconds(&self, expr: Fragment) -> Option<Fragment> {
+        Some(call("to_timestamp", expr).text(" AT TIME ZONE 'UTC'"))
+    }
+
+    fn weekday_field(&self) -> Option<WeekdayField> {
+        Some(WeekdayField::Sunday0("DOW"))
+    }
+
+    fn extract(&self, field: &str, instant: Fragment) -> Fragment {
+        cast(extract(field, instant), "integer")
+    }
+
+    fn json_array(&self, text: Fragment) -> Fragment {
+        cast(text, "jsonb")
+    }
+
+    fn array_length_function(&self) -> Option<&'static str> {
+        Some("jsonb_array_length")
     }
 
     /// Elements compare as JSON values: a string equals only a string, numbers by value.
     fn array_contains_any(&self, array: Fragment, elements: Vec<SqlValue>) -> Result<Fragment> {
-        let mut frag = Fragment::sql("EXISTS (SELECT 1 FROM jsonb_array_elements(CAST(")
-            .append(&array)
-            .text(" AS jsonb)) AS e(v) WHERE e.v IN (");
+        let mut test = Fragment::sql("e.v IN (");
         for (i, element) in elements.into_iter().enumerate() {
             if i > 0 {
-                frag = frag.text(", ");
+                test = test.text(", ");
             }
-            let cast = match element {
-                SqlValue::Text(_) => " AS text))",
-                SqlValue::Integer(_) | SqlValue::Real(_) => " AS numeric))",
-                SqlValue::Null => " AS text))",
+            let ty = match element {
+                SqlValue::Text(_) | SqlValue::Null => "text",
+                SqlValue::Integer(_) | SqlValue::Real(_) => "numeric",
             };
-            frag = frag.text("to_jsonb(CAST(").param(element).text(cast);
+            test = test.append(&call("to_jsonb", cast(Fragment::value(element), ty)));
         }
-        Ok(frag.text("))"))
-    }
-
-    fn array_length(&self, array: Fragment) -> Result<Fragment> {
-        Ok(Fragment::sql("jsonb_array_length(CAST(")
-            .append(&array)
-            .text(" AS jsonb))"))
+        let rows = call("jsonb_array_elements", self.json_array(array)).text(" AS e(v)");
+        Ok(exists_element(rows, test.text(")")))
     }
 }

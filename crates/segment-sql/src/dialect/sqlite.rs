@@ -4,7 +4,7 @@
 use segment_model::ir::DatePart;
 use segment_model::schema::Storage;
 
-use super::Dialect;
+use super::{call, call2, exists_element, operator_test, slice_is, Dialect};
 use crate::error::Result;
 use crate::fragment::Fragment;
 use crate::value::SqlValue;
@@ -38,47 +38,22 @@ impl Dialect for Sqlite {
         Fragment::sql("lower(").append(&expr).text(")")
     }
 
-    fn contains(&self, expr: Fragment, needle: &str, negated: bool) -> Fragment {
-        let test = if negated { ") = 0" } else { ") > 0" };
-        Fragment::sql("instr(")
-            .append(&expr)
-            .text(", ")
-            .param(needle)
-            .text(test)
+    fn position(&self, text: Fragment, needle: Fragment) -> Fragment {
+        call2("instr", text, needle)
     }
 
     fn starts_with(&self, expr: Fragment, prefix: &str, negated: bool) -> Fragment {
-        let op = if negated { " <> " } else { " = " };
-        let length = i64::try_from(prefix.chars().count()).unwrap_or(i64::MAX);
-        Fragment::sql("substr(")
-            .append(&expr)
-            .text(", 1, ")
-            .param(length)
-            .text(")")
-            .text(op)
-            .param(prefix)
+        slice_is("substr", expr, ", 1, ", prefix, negated)
     }
 
     fn ends_with(&self, expr: Fragment, suffix: &str, negated: bool) -> Fragment {
-        let op = if negated { " <> " } else { " = " };
-        let length = i64::try_from(suffix.chars().count()).unwrap_or(i64::MAX);
-        Fragment::sql("substr(")
-            .append(&expr)
-            .text(", -")
-            .param(length)
-            .text(")")
-            .text(op)
-            .param(suffix)
+        slice_is("substr", expr, ", -", suffix, negated)
     }
 
     /// SQLite's LIKE already folds ASCII case (unless `PRAGMA case_sensitive_like`, which the
     /// data source never sets).
     fn like(&self, expr: Fragment, pattern: &str, negated: bool) -> Fragment {
-        let op = if negated { " NOT LIKE " } else { " LIKE " };
-        expr.text(op)
-            .param(pattern)
-            .text(" ESCAPE ")
-            .text(self.string_literal("\\"))
+        self.like_operator(expr, pattern, negated)
     }
 
     /// SQLite's LIKE always folds ASCII case (the pragma is per connection, not per test), so
@@ -87,7 +62,7 @@ impl Dialect for Sqlite {
     /// nothing; both stop at NUL alike.
     fn like_case_sensitive(&self, expr: Fragment, pattern: &str, negated: bool) -> Fragment {
         let both = self
-            .like(expr.clone(), pattern, false)
+            .like_operator(expr.clone(), pattern, false)
             .text(" AND ")
             .append(&expr)
             .text(" GLOB ")
@@ -102,12 +77,17 @@ impl Dialect for Sqlite {
 
     /// `x REGEXP p` calls the user function `regexp(p, x)`.
     fn regex(&self, expr: Fragment, pattern: &str, negated: bool) -> Result<Fragment> {
-        let op = if negated { " NOT REGEXP " } else { " REGEXP " };
-        Ok(expr.text(op).param(pattern))
+        Ok(operator_test(
+            expr,
+            "REGEXP",
+            "NOT REGEXP",
+            pattern,
+            negated,
+        ))
     }
 
     fn char_length(&self, expr: Fragment) -> Fragment {
-        Fragment::sql("length(").append(&expr).text(")")
+        call("length", expr)
     }
 
     fn date_part(&self, expr: Fragment, storage: Storage, part: DatePart) -> Result<Fragment> {
@@ -133,15 +113,12 @@ impl Dialect for Sqlite {
 
     /// `atom` is NULL for nested arrays and objects, so only scalar elements compare.
     fn array_contains_any(&self, array: Fragment, elements: Vec<SqlValue>) -> Result<Fragment> {
-        Ok(Fragment::sql("EXISTS (SELECT 1 FROM json_each(")
-            .append(&array)
-            .text(") WHERE atom IN (")
-            .params(elements)
-            .text("))"))
+        let test = Fragment::sql("atom IN (").params(elements).text(")");
+        Ok(exists_element(call("json_each", array), test))
     }
 
-    fn array_length(&self, array: Fragment) -> Result<Fragment> {
-        Ok(Fragment::sql("json_array_length(").append(&array).text(")"))
+    fn array_length_function(&self) -> Option<&'static str> {
+        Some("json_array_length")
     }
 }
 

@@ -1,0 +1,319 @@
+"""Reading and driving the app's elements without ever holding one across a re-render.
+
+React replaces DOM nodes whenever it re-renders, so an element found a moment ago can be stale
+by the time it is read or clicked. Every function here finds its element afresh, inside a
+WebDriverWait that retries when the element went stale (or is not there yet), and returns plain
+values (strings, numbers, lists), never an element. Tests read and act only through these.
+
+Waits are generous (the suite runs on slow, busy machines) and never sleeps: a wait ends as soon
+as its condition holds.
+"""
+
+import subprocess
+
+from selenium.common.exceptions import (
+    ElementClickInterceptedException,
+    ElementNotInteractableException,
+    NoSuchElementException,
+    StaleElementReferenceException,
+    TimeoutException,
+)
+from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
+from selenium.webdriver.support.ui import Select, WebDriverWait
+
+# Seconds. Generous: two cores shared with compilers make every step slow at times.
+TIMEOUT = 60
+POLL = 0.1
+
+# Retried by every wait: the element went stale (re-rendered) or is not (yet) there.
+RETRIED = (StaleElementReferenceException, NoSuchElementException)
+# Retried by clicks and typing too: the element is there but not yet usable.
+RETRIED_ACTIONS = RETRIED + (ElementClickInterceptedException, ElementNotInteractableException)
+
+
+class _Value:
+    """Wraps a result so that falsy values ("", 0, [], None) still end a wait."""
+
+    def __init__(self, value):
+        self.value = value
+
+
+def tid(name: str) -> str:
+    return f'[data-testid="{name}"]'
+
+
+def node(path: str) -> str:
+    return f'[data-path="{path}"]'
+
+
+def until(driver, condition, timeout=TIMEOUT, message="", retried=RETRIED):
+    """Waits until `condition(driver)` is truthy and returns its value. A condition that meets a
+    stale or missing element is simply tried again at the next poll; on timeout, the message
+    names the last such exception."""
+    last = []
+
+    def attempt(d):
+        try:
+            return condition(d)
+        except retried as e:
+            last[:] = [e]
+            return False
+
+    try:
+        return WebDriverWait(driver, timeout, poll_frequency=POLL).until(attempt)
+    except TimeoutException:
+        why = f" (last: {type(last[0]).__name__}: {str(last[0]).strip()[:300]})" if last else ""
+        raise TimeoutException(f"{message or 'condition not met'} after {timeout} s{why}") from None
+
+
+def read(driver, fn, timeout=TIMEOUT, message=""):
+    """`fn(driver)` retried until it runs without meeting a stale or missing element; its value,
+    whatever it is (falsy values included)."""
+    return until(driver, lambda d: _Value(fn(d)), timeout, message).value
+
+
+def eventually(driver, fn, check, timeout=TIMEOUT):
+    """Waits until `check(fn(driver))` holds (for what the app updates asynchronously) and returns
+    that value; fails with the last value seen when it never holds."""
+    last = []
+
+    def ok(d):
+        last[:] = [fn(d)]
+        return check(last[0])
+
+    try:
+        until(driver, ok, timeout)
+    except TimeoutException:
+        raise AssertionError(f"after {timeout} s, still: {last[0] if last else None!r}") from None
+    return last[0]
+
+
+def eventually_equal(driver, fn, expected, timeout=TIMEOUT):
+    """Waits until `fn(driver)` equals `expected` (e.g. a list that is replaced when a response
+    arrives); fails with the last value seen when it never does."""
+    return eventually(driver, fn, lambda v: v == expected, timeout)
+
+
+def _find(driver, selector):
+    return driver.find_element(By.CSS_SELECTOR, selector)
+
+
+# --- Presence ------------------------------------------------------------------------------
+
+
+def present(driver, selector) -> bool:
+    """Whether an element matches now (no wait)."""
+    return bool(driver.find_elements(By.CSS_SELECTOR, selector))
+
+
+def count(driver, selector) -> int:
+    """How many elements match now (no wait)."""
+    return len(driver.find_elements(By.CSS_SELECTOR, selector))
+
+
+def wait_for(driver, selector, timeout=TIMEOUT):
+    """Waits until an element matches."""
+    until(driver, lambda d: present(d, selector), timeout, f"nothing matches {selector}")
+
+
+def wait_gone(driver, selector, timeout=TIMEOUT):
+    """Waits until no element matches."""
+    until(driver, lambda d: not present(d, selector), timeout, f"still there: {selector}")
+
+
+# --- Reading -------------------------------------------------------------------------------
+
+
+def text(driver, selector, timeout=TIMEOUT) -> str:
+    """The rendered text of the first match, waiting for it to exist."""
+    return read(driver, lambda d: _find(d, selector).text, timeout, f"no text at {selector}")
+
+
+def attr(driver, selector, name, timeout=TIMEOUT):
+    """An attribute (or property, e.g. "value", "textContent") of the first match, waiting for
+    it to exist."""
+    return read(driver, lambda d: _find(d, selector).get_attribute(name), timeout, f"no {name} at {selector}")
+
+
+def value(driver, selector, timeout=TIMEOUT) -> str:
+    """The current value of an input, select or textarea."""
+    return attr(driver, selector, "value", timeout)
+
+
+def content(driver, selector, timeout=TIMEOUT) -> str:
+    """textContent of the first match: its text even when it is folded away or not displayed."""
+    return attr(driver, selector, "textContent", timeout)
+
+
+def _first_or(driver, selector, fn, default):
+    found = driver.find_elements(By.CSS_SELECTOR, selector)
+    return fn(found[0]) if found else default
+
+
+def maybe_text(driver, selector) -> str:
+    """The first match's text, or "" when nothing matches (no wait for it to appear)."""
+    return read(driver, lambda d: _first_or(d, selector, lambda e: e.text, ""))
+
+
+def maybe_attr(driver, selector, name):
+    """The first match's attribute, or None when nothing matches (no wait for it to appear)."""
+    return read(driver, lambda d: _first_or(d, selector, lambda e: e.get_attribute(name), None))
+
+
+def each(driver, selector, fn) -> list:
+    """`fn(element)` for every match, as one consistent read: if any went stale meanwhile, the
+    whole list is read again. Empty when nothing matches (no wait for it to appear)."""
+    return read(driver, lambda d: [fn(e) for e in d.find_elements(By.CSS_SELECTOR, selector)])
+
+
+def texts(driver, selector) -> list[str]:
+    return each(driver, selector, lambda e: e.text)
+
+
+def attrs(driver, selector, name) -> list:
+    return each(driver, selector, lambda e: e.get_attribute(name))
+
+
+# --- Acting --------------------------------------------------------------------------------
+
+
+def click(driver, selector, timeout=TIMEOUT):
+    """Clicks the first match once it is displayed and enabled."""
+
+    def go(d):
+        el = _find(d, selector)
+        if not (el.is_displayed() and el.is_enabled()):
+            return False
+        el.click()
+        return True
+
+    until(driver, go, timeout, f"could not click {selector}", RETRIED_ACTIONS)
+
+
+def select(driver, selector, option_value: str, timeout=TIMEOUT):
+    """Picks an option of a <select> by value, waiting for the option to exist, and waits until
+    the select shows it."""
+
+    def go(d):
+        Select(_find(d, selector)).select_by_value(option_value)  # NoSuchElement: no such option yet
+        return _find(d, selector).get_attribute("value") == option_value
+
+    until(driver, go, timeout, f"could not select {option_value!r} in {selector}", RETRIED_ACTIONS)
+
+
+def replace_text(driver, selector, new_text: str, verify=True, timeout=TIMEOUT):
+    """Selects all and types, as a user would (clear() would bypass React's input events). With
+    `verify`, waits until the field holds exactly `new_text`, typing again if a re-render lost
+    keystrokes."""
+
+    def go(d):
+        el = _find(d, selector)
+        el.click()
+        el.send_keys(Keys.CONTROL, "a")
+        el.send_keys(new_text)
+        return not verify or _find(d, selector).get_attribute("value") == new_text
+
+    until(driver, go, timeout, f"could not type {new_text!r} into {selector}", RETRIED_ACTIONS)
+
+
+def paste(driver, selector, new_text: str, timeout=TIMEOUT):
+    """Sets a textarea's whole value at once, as pasting does (typing "\\n" in a textarea is not
+    reliable over WebDriver), through the native setter so that React sees the input event."""
+
+    def go(d):
+        d.execute_script(
+            "const [el, v] = arguments;"
+            "const proto = el instanceof HTMLTextAreaElement ? HTMLTextAreaElement.prototype : HTMLInputElement.prototype;"
+            "Object.getOwnPropertyDescriptor(proto, 'value').set.call(el, v);"
+            "el.dispatchEvent(new Event('input', { bubbles: true }));",
+            _find(d, selector),
+            new_text,
+        )
+        return _find(d, selector).get_attribute("value") == new_text
+
+    until(driver, go, timeout, f"could not paste into {selector}", RETRIED_ACTIONS)
+
+
+def screenshot(driver, artifacts, name):
+    driver.save_screenshot(str(artifacts / f"{name}.png"))
+    # The whole X screen too, as a user would see it (needs DISPLAY, i.e. run under xvfb-run).
+    subprocess.run(["import", "-window", "root", str(artifacts / f"{name}-screen.png")], check=False)
+
+
+# --- The live count ------------------------------------------------------------------------
+
+# One atomic read of the count panel (a script runs between renders, so the state, request id,
+# count, total and SQL all belong to the same response).
+_PANEL = """
+const q = (s) => document.querySelector(s);
+const panel = q('[data-testid="count-panel"]');
+if (!panel) return null;
+const t = (s) => { const e = q(s); return e ? e.textContent : null; };
+return {
+  state: panel.getAttribute('data-state'),
+  id: Number(panel.getAttribute('data-request-id') || 0),
+  count: t('[data-testid="count"]'),
+  total: t('[data-testid="total"]'),
+  sql: t('[data-testid="sql-pane"]'),
+};
+"""
+
+
+def panel(driver) -> dict | None:
+    return driver.execute_script(_PANEL)
+
+
+def request_id(driver) -> int:
+    """The request id of the preview the count panel shows (0: none yet)."""
+    p = until(driver, panel, message="no count panel")
+    return int(p["id"])
+
+
+def let_edits_land(driver):
+    """Lets the page handle what the last action queued (React's render of the edit, whose effect
+    marks a preview as scheduled) before the count panel is trusted: a round trip through the
+    page's event loop, which runs after the tasks already queued. No wall-clock wait."""
+    driver.execute_async_script(
+        "const done = arguments[arguments.length - 1];"
+        "const ping = (k) => { const c = new MessageChannel(); c.port1.onmessage = () => k(); c.port2.postMessage(0); };"
+        "setTimeout(() => ping(() => setTimeout(() => ping(() => done(true)), 0)), 0);"
+    )
+
+
+def _newest(driver, states, after):
+    p = panel(driver)
+    if not p or p["state"] not in states:
+        return None
+    if after is not None and p["id"] <= after:
+        return None
+    return p
+
+
+def settled_count(driver, timeout=90, after: int | None = None) -> tuple[int, int, str]:
+    """Waits until the count panel shows the newest request's result (newer than `after`, when
+    given) with nothing newer scheduled, and returns (count, total, sql)."""
+    let_edits_land(driver)
+
+    def ready(d):
+        p = _newest(d, ("ready",), after)
+        if not p:
+            return False
+        try:
+            return int(p["count"].replace(",", "")), int(p["total"].replace(",", "")), p["sql"]
+        except (AttributeError, ValueError):
+            return False
+
+    return until(driver, ready, timeout, "the count did not settle")
+
+
+def settled(driver, after: int | None, timeout=90) -> str:
+    """Waits for the newest request's result, valid or not (newer than `after`, when given);
+    returns the panel's state."""
+    let_edits_land(driver)
+
+    def done(d):
+        p = _newest(d, ("ready", "invalid"), after)
+        return p and p["state"]
+
+    return until(driver, done, timeout, "the preview did not settle")
