@@ -1,18 +1,20 @@
 //! The `#[tauri::command]` adapters: argument plumbing only. Blocking work (opening the data,
 //! validating, counting) runs on tauri's blocking pool, never on the main thread.
 
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
-use chrono::{DateTime, Utc};
-use segment_model::{validate, Problem, Segment};
+use segment_model::Problem;
+use segment_service::{CheckedSegment, Counted, NodeCounts, Prefer};
 use segment_source::CancelToken;
 use tauri::State;
 
-use crate::counting::Counted;
 use crate::ipc::{ErrorKind, IpcError, PreviewRequest, PreviewResponse, SourceInfo};
-use crate::state::{rfc3339, AppState, Loaded};
+use crate::state::{AppState, Loaded};
 
-async fn blocking<T: Send + 'static>(
+/// Per-node counts in SQL are made only when the whole count took less than this.
+const SQL_NODES_BUDGET: Duration = Duration::from_millis(150);
+
+pub(crate) async fn blocking<T: Send + 'static>(
     f: impl FnOnce() -> Result<T, IpcError> + Send + 'static,
 ) -> Result<T, IpcError> {
     tauri::async_runtime::spawn_blocking(f)
@@ -27,9 +29,7 @@ pub async fn get_source(state: State<'_, AppState>) -> Result<SourceInfo, IpcErr
     blocking(move || {
         let loaded = state.loaded()?;
         // Start loading the count engine in the background (previews count with SQL meanwhile).
-        state
-            .engine
-            .status(std::path::Path::new(&loaded.info.path), &loaded.info.schema);
+        loaded.service.engine_status();
         Ok(loaded.info.clone())
     })
     .await
@@ -46,78 +46,44 @@ pub async fn preview(
     let token = state.begin(request.request_id);
     blocking(move || {
         let loaded = state.loaded()?;
-        run_preview(&state, &loaded, request, &token)
+        run_preview(&loaded, request, &token)
     })
     .await
 }
 
 pub(crate) fn run_preview(
-    state: &AppState,
     loaded: &Loaded,
     request: PreviewRequest,
     token: &CancelToken,
 ) -> Result<PreviewResponse, IpcError> {
     let started = Instant::now();
-    let now = resolve_now(request.now.as_deref(), loaded.default_now)?;
+    let now = segment_service::resolve_now(request.now.as_deref(), loaded.default_now())?;
     let respond =
         |problems: Vec<Problem>, counted: Option<Counted>, sql: Option<String>| PreviewResponse {
             request_id: request.request_id,
             problems,
             count: counted.as_ref().map(|c| c.count),
             total: counted.as_ref().map(|c| c.total),
-            engine: counted.as_ref().map(|c| c.engine),
+            engine: counted.as_ref().map(|c| c.method.into()),
             notice: counted.as_ref().and_then(|c| c.notice.clone()),
-            nodes: counted.and_then(|c| c.nodes),
+            nodes: counted.and_then(|c| c.nodes.map(|n| n.into_iter().map(Into::into).collect())),
             sql,
             now: now.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
             elapsed_ms: u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
         };
-    let segment: Segment = match serde_json::from_value(request.segment.clone()) {
-        Ok(segment) => segment,
-        Err(e) => {
-            let problems = segment_model::Error::from_json(&e).problems();
-            return Ok(respond(problems, None, None));
-        }
-    };
-    let query = match validate::check(
-        &segment,
-        &loaded.info.schema,
-        request.entity.as_deref(),
-        now,
-    ) {
-        Ok(query) => query,
+    let entity = request.entity.as_deref();
+    let schema = loaded.service.schema();
+    let checked = match CheckedSegment::from_json(request.segment.clone(), schema, entity, now) {
+        Ok(checked) => checked,
         Err(problems) => return Ok(respond(problems, None, None)),
     };
-    let sql = crate::engine::display_sql(&query)?;
-    let engine = state
-        .engine
-        .status(std::path::Path::new(&loaded.info.path), &loaded.info.schema);
-    let counted = crate::counting::count(
-        loaded,
-        engine,
-        &segment,
-        &query,
-        request.entity.as_deref(),
-        now,
+    let sql = segment_sql::display(&checked.query, &segment_sql::Sqlite)
+        .map_err(segment_service::Error::from)?;
+    let counted = loaded.service.count(
+        &checked,
+        Prefer::EngineIfReady,
+        NodeCounts::WithinBudget(SQL_NODES_BUDGET),
         token,
     )?;
     Ok(respond(Vec::new(), Some(counted), Some(sql)))
-}
-
-/// The "evaluate as of" instant: the request's, else the data's default, else the clock.
-pub(crate) fn resolve_now(
-    requested: Option<&str>,
-    default_now: Option<i64>,
-) -> Result<DateTime<Utc>, IpcError> {
-    if let Some(text) = requested.map(str::trim).filter(|t| !t.is_empty()) {
-        return segment_model::time::parse_moment(text).map(|m| m.start()).ok_or_else(|| IpcError {
-            kind: ErrorKind::InvalidRequest,
-            message: format!("“{text}” is not a date or a date and time (like 2026-05-01 or 2026-05-01T12:00:00Z)"),
-            path: Some("/now".into()),
-        });
-    }
-    Ok(default_now
-        .and_then(|t| rfc3339(t).and_then(|s| DateTime::parse_from_rfc3339(&s).ok()))
-        .map(|t| t.with_timezone(&Utc))
-        .unwrap_or_else(Utc::now))
 }

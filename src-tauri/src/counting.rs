@@ -1,27 +1,15 @@
-//! Counts in milliseconds: the in-memory count engine in the app. The data source is loaded into
-//! the engine on a background thread once it is open, and again when its file changes (another
-//! path, or a new modification time after an import). Until it is loaded, or when the engine
-//! cannot judge the data or the segment (`Unsupported`), counts run in SQL and say so.
-//!
-//! Commands: `samples` (first or random N matching records, with the nodes each met and the
-//! record's fields) and `overlap` (exact intersections of 2–3 segments, Venn regions, Jaccard).
-//! Per-node counts ("alone" and "without this node") come with every preview.
+//! Counts, samples and overlap in the app: IPC types and thin commands over `segment-service`
+//! (the pipeline the CLI uses too). The engine-or-SQL policy, the engine's background load and
+//! its cache all live in the service; this module only adapts requests and responses.
 
-use std::path::{Path, PathBuf};
-use std::sync::{Arc, Condvar, Mutex};
-use std::time::SystemTime;
-
-use chrono::{DateTime, Utc};
-use segment_engine::explain::{self, SampleOrder};
-use segment_engine::{Dataset, Evaluator};
-use segment_model::ir::Query;
-use segment_model::{validate, Schema, Segment};
-use segment_source::{CancelToken, DataSource};
+use segment_model::Segment;
+use segment_service::{CheckedSegment, Method, SampleOrder};
+use segment_source::CancelToken;
 use serde::{Deserialize, Serialize};
 use tauri::State;
 use ts_rs::TS;
 
-use crate::commands::resolve_now;
+use crate::commands::blocking;
 use crate::ipc::{ErrorKind, IpcError};
 use crate::state::{AppState, Loaded};
 
@@ -48,212 +36,23 @@ pub struct NodeCountInfo {
     pub without: u64,
 }
 
-// ---------------------------------------------------------------------------------------------
-// The engine's dataset, kept in the app state.
-
-/// Which file a dataset was loaded from, that file's modification time then, and a hash of the
-/// schema it was loaded with (a sidecar may add relationships).
-type Stamp = (PathBuf, Option<SystemTime>, u64);
-
-#[derive(Clone)]
-pub enum EngineStatus {
-    Loading,
-    Ready(Arc<Dataset>),
-    /// The engine cannot hold or judge this data; why.
-    Unsupported(String),
-}
-
-#[derive(Default)]
-struct EngineSlot {
-    stamp: Option<Stamp>,
-    status: Option<EngineStatus>,
-}
-
-/// The engine's dataset for the open data source: loaded in the background, reloaded when the
-/// file changes. Cheap to clone.
-#[derive(Clone, Default)]
-pub struct EngineCell(Arc<(Mutex<EngineSlot>, Condvar)>);
-
-fn stamp(path: &Path, schema: &Schema) -> Stamp {
-    use std::hash::{Hash, Hasher};
-    let mut hasher = std::collections::hash_map::DefaultHasher::new();
-    serde_json::to_string(schema)
-        .unwrap_or_default()
-        .hash(&mut hasher);
-    (
-        path.to_path_buf(),
-        std::fs::metadata(path).and_then(|m| m.modified()).ok(),
-        hasher.finish(),
-    )
-}
-
-impl EngineCell {
-    /// The dataset's status for the file at `path`, starting a (re)load in the background when
-    /// the file is not the one loaded or has changed since. Never blocks on a load.
-    pub fn status(&self, path: &Path, schema: &Schema) -> EngineStatus {
-        let current = stamp(path, schema);
-        let (lock, _) = &*self.0;
-        let mut slot = lock.lock().unwrap_or_else(|p| p.into_inner());
-        if slot.stamp.as_ref() != Some(&current) || slot.status.is_none() {
-            slot.stamp = Some(current.clone());
-            slot.status = Some(EngineStatus::Loading);
-            let cell = self.clone();
-            let schema = schema.clone();
-            std::thread::spawn(move || cell.load(current, &schema));
-        }
-        slot.status.clone().unwrap_or(EngineStatus::Loading)
-    }
-
-    /// Like [`status`](Self::status) but waits while the dataset is loading. Blocking.
-    pub fn wait(&self, path: &Path, schema: &Schema) -> EngineStatus {
-        let status = self.status(path, schema);
-        if !matches!(status, EngineStatus::Loading) {
-            return status;
-        }
-        let (lock, ready) = &*self.0;
-        let mut slot = lock.lock().unwrap_or_else(|p| p.into_inner());
-        loop {
-            match &slot.status {
-                Some(EngineStatus::Loading) | None => {
-                    slot = ready.wait(slot).unwrap_or_else(|p| p.into_inner())
-                }
-                Some(status) => return status.clone(),
-            }
-        }
-    }
-
-    fn load(&self, for_stamp: Stamp, schema: &Schema) {
-        // A connection of its own: SQL counts go on while the engine loads.
-        let result = DataSource::open_read_only(&for_stamp.0)
-            .map_err(|e| e.to_string())
-            .and_then(|source| {
-                segment_source::engine::load_dataset_with(&source, schema)
-                    .map_err(|e| e.to_string())
-            });
-        let status = match result {
-            Ok(data) => EngineStatus::Ready(Arc::new(data)),
-            Err(why) => EngineStatus::Unsupported(why),
-        };
-        let (lock, ready) = &*self.0;
-        let mut slot = lock.lock().unwrap_or_else(|p| p.into_inner());
-        // A newer load replaced this one while it ran: leave the slot to it.
-        if slot.stamp.as_ref() == Some(&for_stamp) {
-            slot.status = Some(status);
-            ready.notify_all();
+impl From<Method> for CountEngine {
+    fn from(method: Method) -> Self {
+        match method {
+            Method::Memory => CountEngine::Memory,
+            Method::Sql => CountEngine::Sql,
         }
     }
 }
 
-// ---------------------------------------------------------------------------------------------
-// The preview's count.
-
-/// A preview's count, by whichever engine could make it.
-pub struct Counted {
-    pub count: u64,
-    pub total: u64,
-    pub engine: CountEngine,
-    /// Why the count was made in SQL, when it was.
-    pub notice: Option<String>,
-    /// Per-node counts (absent when SQL counting was too slow to repeat per node).
-    pub nodes: Option<Vec<NodeCountInfo>>,
-}
-
-/// SQL node counts are made only if the whole count took less than this.
-const SQL_NODES_BUDGET_MS: u128 = 150;
-
-/// Counts `query` (and every node of `segment`) with the engine when it is loaded and can, else
-/// with SQL. `token` cancels either.
-pub fn count(
-    loaded: &Loaded,
-    engine: EngineStatus,
-    segment: &Segment,
-    query: &Query,
-    entity: Option<&str>,
-    now: DateTime<Utc>,
-    token: &CancelToken,
-) -> Result<Counted, IpcError> {
-    let schema = &loaded.info.schema;
-    let notice = match engine {
-        EngineStatus::Ready(data) => {
-            let evaluator = Evaluator::with_cancel(&data, token.flag());
-            let counted = evaluator.matching(query).and_then(|rows| {
-                let nodes = explain::node_counts_with(&evaluator, schema, segment, entity, now)?;
-                Ok((rows.count(), rows.len() as u64, nodes))
-            });
-            match counted {
-                Ok((count, total, nodes)) => {
-                    let nodes = nodes
-                        .into_iter()
-                        .map(|n| NodeCountInfo {
-                            path: n.path,
-                            count: n.count,
-                            without: n.without,
-                        })
-                        .collect();
-                    return Ok(Counted {
-                        count,
-                        total,
-                        engine: CountEngine::Memory,
-                        notice: None,
-                        nodes: Some(nodes),
-                    });
-                }
-                Err(segment_engine::Error::Cancelled) => {
-                    return Err(IpcError::new(
-                        ErrorKind::Cancelled,
-                        "a newer preview replaced this one",
-                    ))
-                }
-                Err(e) => Some(e.to_string()),
-            }
+impl From<segment_service::NodeCount> for NodeCountInfo {
+    fn from(n: segment_service::NodeCount) -> Self {
+        NodeCountInfo {
+            path: n.path,
+            count: n.count,
+            without: n.without,
         }
-        EngineStatus::Loading => {
-            Some("the count engine is still loading the data; counted with SQL".to_string())
-        }
-        EngineStatus::Unsupported(why) => Some(why),
-    };
-    let started = std::time::Instant::now();
-    let source = loaded.source.lock().unwrap_or_else(|p| p.into_inner());
-    let result = source.count_cancellable(query, token)?;
-    let nodes = if started.elapsed().as_millis() < SQL_NODES_BUDGET_MS {
-        Some(sql_node_counts(
-            &source, schema, segment, entity, now, token,
-        )?)
-    } else {
-        None
-    };
-    Ok(Counted {
-        count: result.count,
-        total: result.total,
-        engine: CountEngine::Sql,
-        notice,
-        nodes,
-    })
-}
-
-fn sql_node_counts(
-    source: &DataSource,
-    schema: &Schema,
-    segment: &Segment,
-    entity: Option<&str>,
-    now: DateTime<Utc>,
-    token: &CancelToken,
-) -> Result<Vec<NodeCountInfo>, IpcError> {
-    let mut nodes = Vec::new();
-    for variant in segment_model::explain::node_variants(segment) {
-        let (Ok(alone), Ok(without)) = (
-            validate::check(&variant.alone, schema, entity, now),
-            validate::check(&variant.without, schema, entity, now),
-        ) else {
-            continue;
-        };
-        nodes.push(NodeCountInfo {
-            path: variant.path,
-            count: source.count_cancellable(&alone, token)?.count,
-            without: source.count_cancellable(&without, token)?.count,
-        });
     }
-    Ok(nodes)
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -280,8 +79,9 @@ pub struct SampleRequest {
 #[derive(Debug, Clone, Serialize, Deserialize, TS)]
 #[ts(export)]
 pub struct SampleRecord {
-    /// The record's key (e.g. the profile id).
-    pub key: f64,
+    /// The record's key (e.g. the profile id), exact.
+    #[ts(type = "number | string")]
+    pub key: serde_json::Value,
     /// Paths of the nodes this record meets on its own.
     pub met: Vec<String>,
     /// The record's fields.
@@ -332,85 +132,60 @@ pub struct OverlapResponse {
     pub total: u64,
 }
 
-/// Parses and validates one segment of a request; its problems as an error at `at`.
+/// Checks one segment of a request; its problems as an error at `at`.
 fn checked(
     value: &serde_json::Value,
     loaded: &Loaded,
     entity: Option<&str>,
-    now: DateTime<Utc>,
+    now: chrono::DateTime<chrono::Utc>,
     at: &str,
-) -> Result<(Segment, Query), IpcError> {
-    let invalid = |message: String| IpcError {
-        kind: ErrorKind::InvalidRequest,
-        message,
-        path: Some(at.to_string()),
-    };
-    let segment: Segment = serde_json::from_value(value.clone())
-        .map_err(|e| invalid(format!("not a segment: {e}")))?;
-    let query =
-        validate::check(&segment, &loaded.info.schema, entity, now).map_err(|problems| {
-            let first = problems
-                .first()
-                .map(|p| format!(": {} ({})", p.message, p.path))
-                .unwrap_or_default();
-            invalid(format!(
-                "the segment has {} problem(s){first}",
-                problems.len()
-            ))
-        })?;
-    Ok((segment, query))
-}
-
-fn ready(state: &AppState, loaded: &Loaded) -> Result<Arc<Dataset>, IpcError> {
-    match state
-        .engine
-        .wait(Path::new(&loaded.info.path), &loaded.info.schema)
-    {
-        EngineStatus::Ready(data) => Ok(data),
-        EngineStatus::Unsupported(why) => Err(IpcError::new(ErrorKind::Source, why)),
-        EngineStatus::Loading => Err(IpcError::new(
-            ErrorKind::Internal,
-            "the count engine is still loading",
-        )),
-    }
-}
-
-fn engine_error(e: segment_engine::Error) -> IpcError {
-    match e {
-        segment_engine::Error::Cancelled => IpcError::new(ErrorKind::Cancelled, e.to_string()),
-        e => IpcError::new(ErrorKind::Query, e.to_string()),
-    }
+) -> Result<CheckedSegment, IpcError> {
+    CheckedSegment::from_json(value.clone(), loaded.service.schema(), entity, now).map_err(
+        |problems| IpcError {
+            path: Some(at.to_string()),
+            ..segment_service::Error::Invalid(problems).into()
+        },
+    )
 }
 
 pub fn run_samples(state: &AppState, request: SampleRequest) -> Result<SampleResponse, IpcError> {
     let loaded = state.loaded()?;
-    let now = resolve_now(request.now.as_deref(), loaded.default_now)?;
-    let entity = request.entity.as_deref();
-    let (segment, query) = checked(&request.segment, &loaded, entity, now, "/segment")?;
-    let data = ready(state, &loaded)?;
+    let now = segment_service::resolve_now(request.now.as_deref(), loaded.default_now())?;
+    let checked = checked(
+        &request.segment,
+        &loaded,
+        request.entity.as_deref(),
+        now,
+        "/segment",
+    )?;
     let order = request.seed.map_or(SampleOrder::First, SampleOrder::Random);
-    let n = request.n.min(100) as usize;
-    let samples = explain::samples(&data, &loaded.info.schema, &segment, entity, now, n, order)
-        .map_err(engine_error)?;
-    let source = loaded.source.lock().unwrap_or_else(|p| p.into_inner());
-    let records = segment_source::records_by_key(
-        &source,
-        &query.entity.name,
-        &query.entity.key,
-        samples.iter().map(|s| s.key),
+    let samples = loaded.service.samples(
+        &checked,
+        request.n.min(100) as usize,
+        order,
+        &CancelToken::new(),
     )?;
     Ok(SampleResponse {
         samples: samples
             .into_iter()
-            .zip(records)
-            .map(|(s, record)| SampleRecord {
-                key: s.key,
+            .map(|s| SampleRecord {
+                key: exact_in_javascript(s.key),
                 met: s.met,
-                record,
+                record: s.record,
             })
             .collect(),
-        key: query.entity.key.clone(),
+        key: checked.query.entity.key.clone(),
     })
+}
+
+/// A key as the web view reads it exactly: integers beyond 2^53 would be rounded by
+/// `JSON.parse`, so they travel as text.
+fn exact_in_javascript(key: serde_json::Value) -> serde_json::Value {
+    const SAFE: i64 = (1 << 53) - 1;
+    match key.as_i64() {
+        Some(i) if !(-SAFE..=SAFE).contains(&i) => serde_json::Value::String(i.to_string()),
+        _ => key,
+    }
 }
 
 pub fn run_overlap(state: &AppState, request: OverlapRequest) -> Result<OverlapResponse, IpcError> {
@@ -421,16 +196,15 @@ pub fn run_overlap(state: &AppState, request: OverlapRequest) -> Result<OverlapR
         ));
     }
     let loaded = state.loaded()?;
-    let now = resolve_now(request.now.as_deref(), loaded.default_now)?;
+    let now = segment_service::resolve_now(request.now.as_deref(), loaded.default_now())?;
     let entity = request.entity.as_deref();
-    let queries = request
+    let segments = request
         .segments
         .iter()
         .enumerate()
-        .map(|(i, s)| checked(s, &loaded, entity, now, &format!("/segments/{i}")).map(|(_, q)| q))
+        .map(|(i, s)| checked(s, &loaded, entity, now, &format!("/segments/{i}")))
         .collect::<Result<Vec<_>, _>>()?;
-    let data = ready(state, &loaded)?;
-    let overlap = explain::overlap(&data, &queries).map_err(engine_error)?;
+    let overlap = loaded.service.overlap(&segments, &CancelToken::new())?;
     Ok(OverlapResponse {
         counts: overlap.counts,
         regions: overlap
@@ -444,14 +218,6 @@ pub fn run_overlap(state: &AppState, request: OverlapRequest) -> Result<OverlapR
         jaccard: overlap.jaccard,
         total: overlap.total,
     })
-}
-
-async fn blocking<T: Send + 'static>(
-    f: impl FnOnce() -> Result<T, IpcError> + Send + 'static,
-) -> Result<T, IpcError> {
-    tauri::async_runtime::spawn_blocking(f)
-        .await
-        .map_err(|e| IpcError::new(ErrorKind::Internal, format!("the task failed: {e}")))?
 }
 
 /// Up to `n` records matching the segment (first by key, or random), each with the nodes it met

@@ -7,19 +7,16 @@
 //! runs. Cancel with `cancel_import(import_id)`: the import then fails with kind `cancelled` and
 //! the data source is as it was.
 
-use std::collections::HashMap;
 use std::path::PathBuf;
-use std::sync::{Mutex, OnceLock};
 
 use segment_import::stats::EntityStats;
-use segment_import::{
-    CancelToken, ImportReport, ImportRequest, Link, Preview, Progress, Proposal, Store,
-};
+use segment_import::{ImportReport, ImportRequest, Link, Preview, Progress, Proposal, Store};
 use segment_model::Schema;
 use serde::{Deserialize, Serialize};
 use tauri::{AppHandle, Emitter, Manager, Runtime, State};
 use ts_rs::TS;
 
+use crate::commands::blocking;
 use crate::ipc::{ErrorKind, IpcError, SourceInfo};
 use crate::state::AppState;
 
@@ -58,11 +55,6 @@ pub struct RelationshipsResponse {
     pub proposals: Vec<Proposal>,
 }
 
-fn cancels() -> &'static Mutex<HashMap<u64, CancelToken>> {
-    static CANCELS: OnceLock<Mutex<HashMap<u64, CancelToken>>> = OnceLock::new();
-    CANCELS.get_or_init(|| Mutex::new(HashMap::new()))
-}
-
 fn import_error(e: segment_import::Error) -> IpcError {
     use segment_import::Error as E;
     let kind = match &e {
@@ -92,14 +84,6 @@ pub fn store_in(app_data_dir: Option<PathBuf>) -> Option<Store> {
     app_data_dir.map(|dir| Store::new(dir.join(segment_import::store::STORE_FILE)))
 }
 
-async fn blocking<T: Send + 'static>(
-    f: impl FnOnce() -> Result<T, IpcError> + Send + 'static,
-) -> Result<T, IpcError> {
-    tauri::async_runtime::spawn_blocking(f)
-        .await
-        .map_err(|e| IpcError::new(ErrorKind::Internal, format!("the task failed: {e}")))?
-}
-
 /// The first `rows` rows of a file and the types they suggest; writes nothing.
 #[tauri::command(rename_all = "snake_case")]
 pub async fn import_preview(
@@ -119,11 +103,8 @@ pub async fn import_file<R: Runtime>(
     request: ImportRequest,
     import_id: u64,
 ) -> Result<ImportReport, IpcError> {
-    let token = CancelToken::new();
-    cancels()
-        .lock()
-        .unwrap_or_else(|p| p.into_inner())
-        .insert(import_id, token.clone());
+    let state = app.state::<AppState>().inner().clone();
+    let token = state.begin_import(import_id);
     let store = store(&app)?;
     let result = blocking(move || {
         let mut on_progress = |progress: &Progress| {
@@ -135,41 +116,22 @@ pub async fn import_file<R: Runtime>(
                 },
             );
         };
-        let report =
-            segment_import::import(&request, &mut on_progress, &token).map_err(import_error)?;
-        let labels: Vec<(String, String)> = report
-            .columns
-            .iter()
-            .filter(|c| !c.header.is_empty() && c.header != c.name)
-            .map(|c| (c.name.clone(), c.header.clone()))
-            .collect();
-        store
-            .update(&report.data_source, |meta| {
-                let table = meta.labels.entry(report.table.clone()).or_default();
-                table.clear();
-                table.extend(labels);
-            })
-            .map_err(import_error)?;
-        Ok(report)
+        segment_service::import::import_file(&request, &mut on_progress, &token, &store).map_err(
+            |e| match e {
+                segment_service::Error::Import(e) => import_error(e),
+                e => e.into(),
+            },
+        )
     })
     .await;
-    cancels()
-        .lock()
-        .unwrap_or_else(|p| p.into_inner())
-        .remove(&import_id);
+    state.end_import(import_id);
     result
 }
 
 /// Cancels the import `import_id` (a no-op when it has finished).
 #[tauri::command(rename_all = "snake_case")]
-pub fn cancel_import(import_id: u64) {
-    if let Some(token) = cancels()
-        .lock()
-        .unwrap_or_else(|p| p.into_inner())
-        .get(&import_id)
-    {
-        token.cancel();
-    }
+pub fn cancel_import(state: State<'_, AppState>, import_id: u64) {
+    state.cancel_import(import_id);
 }
 
 /// The relationships of a data source (declared and confirmed) and the proposals.

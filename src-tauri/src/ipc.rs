@@ -145,3 +145,26 @@ impl From<segment_source::Error> for IpcError {
         IpcError::new(kind, e.to_string())
     }
 }
+
+impl From<segment_service::Error> for IpcError {
+    fn from(e: segment_service::Error) -> Self {
+        use segment_service::Error as E;
+        match e {
+            E::Source(source) => source.into(),
+            E::Request { message, path } => IpcError {
+                kind: ErrorKind::InvalidRequest,
+                message,
+                path,
+            },
+            e => {
+                let kind = match &e {
+                    E::Cancelled => ErrorKind::Cancelled,
+                    E::Sql(_) => ErrorKind::Compile,
+                    E::EngineUnavailable(_) | E::Import(_) => ErrorKind::Source,
+                    _ => ErrorKind::InvalidRequest,
+                };
+                IpcError::new(kind, e.to_string())
+            }
+        }
+    }
+}

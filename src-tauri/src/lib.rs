@@ -4,7 +4,6 @@
 pub mod commands;
 pub mod counting;
 pub mod data;
-mod engine;
 pub mod formats;
 pub mod ipc;
 pub mod library;

@@ -6,7 +6,7 @@
 //! located lines of a rejected input.
 
 use std::path::PathBuf;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use segment_store::{
     AddOptions, CountInput, CountRecord, LineProblem, ListQuery, MembersOutcome, Membership,
@@ -66,16 +66,26 @@ pub fn library_path(app_data_dir: Option<PathBuf>) -> Result<PathBuf, LibraryErr
         .ok_or_else(|| internal("no app-data folder for the segment library"))
 }
 
-/// The open library (opened on first use, kept for the app's life).
-static LIBRARY: Mutex<Option<Store>> = Mutex::new(None);
+/// The open library (opened on first use, kept for the app's life), in the app's managed state.
+pub type LibrarySlot = Arc<Mutex<Option<Store>>>;
 
-/// Runs `f` on the library at `path` (opening it if needed), on the blocking pool.
-pub async fn with_library<T: Send + 'static>(
+/// Runs `f` on the app's library (opening it if needed), on the blocking pool.
+pub async fn with_library<R: Runtime, T: Send + 'static>(
+    app: &tauri::AppHandle<R>,
+    f: impl FnOnce(&mut Store) -> Result<T, segment_store::Error> + Send + 'static,
+) -> Result<T, LibraryError> {
+    let slot = app.state::<crate::AppState>().library.clone();
+    with_library_at(slot, path_of(app)?, f).await
+}
+
+/// Runs `f` on the library at `path` kept in `slot` (opening it if needed), on the blocking pool.
+pub async fn with_library_at<T: Send + 'static>(
+    slot: LibrarySlot,
     path: PathBuf,
     f: impl FnOnce(&mut Store) -> Result<T, segment_store::Error> + Send + 'static,
 ) -> Result<T, LibraryError> {
     tauri::async_runtime::spawn_blocking(move || {
-        let mut guard = LIBRARY
+        let mut guard = slot
             .lock()
             .map_err(|_| internal("the library lock is poisoned"))?;
         if guard.as_ref().is_none_or(|s| s.path() != path) {
@@ -100,7 +110,7 @@ pub async fn library_list<R: Runtime>(
     app: tauri::AppHandle<R>,
     query: ListQuery,
 ) -> Result<Page<SegmentRecord>, LibraryError> {
-    with_library(path_of(&app)?, move |s| s.list(&query)).await
+    with_library(&app, move |s| s.list(&query)).await
 }
 
 /// One segment at its current revision.
@@ -109,7 +119,7 @@ pub async fn library_get<R: Runtime>(
     app: tauri::AppHandle<R>,
     id: String,
 ) -> Result<SegmentRecord, LibraryError> {
-    with_library(path_of(&app)?, move |s| s.get(&id)).await
+    with_library(&app, move |s| s.get(&id)).await
 }
 
 /// Creates (revision 0) or updates (revision + 1) a segment; `expectedRevision` guards
@@ -119,7 +129,7 @@ pub async fn library_save<R: Runtime>(
     app: tauri::AppHandle<R>,
     draft: SegmentDraft,
 ) -> Result<Saved, LibraryError> {
-    with_library(path_of(&app)?, move |s| s.save(&draft)).await
+    with_library(&app, move |s| s.save(&draft)).await
 }
 
 /// Deletes a segment (its history stays); returns the remaining ids.
@@ -128,7 +138,7 @@ pub async fn library_delete<R: Runtime>(
     app: tauri::AppHandle<R>,
     id: String,
 ) -> Result<Vec<String>, LibraryError> {
-    with_library(path_of(&app)?, move |s| s.delete(&id)).await
+    with_library(&app, move |s| s.delete(&id)).await
 }
 
 /// Every revision of a segment, oldest first.
@@ -137,7 +147,7 @@ pub async fn library_history<R: Runtime>(
     app: tauri::AppHandle<R>,
     id: String,
 ) -> Result<Vec<RevisionInfo>, LibraryError> {
-    with_library(path_of(&app)?, move |s| s.history(&id)).await
+    with_library(&app, move |s| s.history(&id)).await
 }
 
 /// One past revision in full.
@@ -147,7 +157,7 @@ pub async fn library_revision<R: Runtime>(
     id: String,
     revision: i64,
 ) -> Result<Revision, LibraryError> {
-    with_library(path_of(&app)?, move |s| s.revision(&id, revision)).await
+    with_library(&app, move |s| s.revision(&id, revision)).await
 }
 
 /// What changed between two revisions.
@@ -158,7 +168,7 @@ pub async fn library_diff<R: Runtime>(
     from: i64,
     to: i64,
 ) -> Result<RevisionDiff, LibraryError> {
-    with_library(path_of(&app)?, move |s| s.diff(&id, from, to)).await
+    with_library(&app, move |s| s.diff(&id, from, to)).await
 }
 
 /// Makes an old revision current again, as a new revision.
@@ -169,10 +179,7 @@ pub async fn library_restore<R: Runtime>(
     revision: i64,
     expected_revision: Option<i64>,
 ) -> Result<Saved, LibraryError> {
-    with_library(path_of(&app)?, move |s| {
-        s.restore(&id, revision, expected_revision)
-    })
-    .await
+    with_library(&app, move |s| s.restore(&id, revision, expected_revision)).await
 }
 
 /// Records a count of the segment's current revision (e.g. the preview's count when it is
@@ -183,7 +190,7 @@ pub async fn library_record_count<R: Runtime>(
     id: String,
     count: CountInput,
 ) -> Result<CountRecord, LibraryError> {
-    with_library(path_of(&app)?, move |s| s.record_count(&id, &count)).await
+    with_library(&app, move |s| s.record_count(&id, &count)).await
 }
 
 /// Every count of a segment, newest first.
@@ -193,7 +200,7 @@ pub async fn library_counts<R: Runtime>(
     id: String,
     paging: Paging,
 ) -> Result<Page<CountRecord>, LibraryError> {
-    with_library(path_of(&app)?, move |s| s.count_history(&id, paging)).await
+    with_library(&app, move |s| s.count_history(&id, paging)).await
 }
 
 /// Adds members to an ACTIVE STATIC segment.
@@ -204,7 +211,7 @@ pub async fn members_add<R: Runtime>(
     members: Vec<String>,
     options: Option<AddOptions>,
 ) -> Result<MembersOutcome, LibraryError> {
-    with_library(path_of(&app)?, move |s| {
+    with_library(&app, move |s| {
         s.add_members(&id, &members, &options.unwrap_or_default())
     })
     .await
@@ -217,7 +224,7 @@ pub async fn members_remove<R: Runtime>(
     id: String,
     members: Vec<String>,
 ) -> Result<MembersOutcome, LibraryError> {
-    with_library(path_of(&app)?, move |s| s.remove_members(&id, &members)).await
+    with_library(&app, move |s| s.remove_members(&id, &members)).await
 }
 
 /// A page of a segment's memberships.
@@ -227,7 +234,7 @@ pub async fn members_list<R: Runtime>(
     id: String,
     filter: MembershipFilter,
 ) -> Result<Page<Membership>, LibraryError> {
-    with_library(path_of(&app)?, move |s| s.memberships(&id, &filter)).await
+    with_library(&app, move |s| s.memberships(&id, &filter)).await
 }
 
 /// A page of the membership-change log.
@@ -238,10 +245,7 @@ pub async fn members_changes<R: Runtime>(
     operation: Option<Operation>,
     paging: Paging,
 ) -> Result<Page<MembershipChange>, LibraryError> {
-    with_library(path_of(&app)?, move |s| {
-        s.membership_changes(&id, operation, paging)
-    })
-    .await
+    with_library(&app, move |s| s.membership_changes(&id, operation, paging)).await
 }
 
 #[cfg(test)]
@@ -254,7 +258,9 @@ mod tests {
         let path = dir.path().join("library.sqlite");
         let run = |f: Box<
             dyn FnOnce(&mut Store) -> Result<serde_json::Value, segment_store::Error> + Send,
-        >| { tauri::async_runtime::block_on(with_library(path.clone(), f)) };
+        >| {
+            tauri::async_runtime::block_on(with_library_at(LibrarySlot::default(), path.clone(), f))
+        };
         let draft: SegmentDraft = serde_json::from_value(serde_json::json!({
             "id": "Friends", "name": "Friends", "segmentType": "STATIC"
         }))

@@ -20,11 +20,6 @@ fn invalid(kind: &str, message: impl Into<String>) -> LibraryError {
     }
 }
 
-fn library_path_of<R: Runtime>(app: &tauri::AppHandle<R>) -> Result<PathBuf, LibraryError> {
-    use tauri::Manager;
-    crate::library::library_path(app.path().app_data_dir().ok())
-}
-
 /// Evaluates the saved segment `id` on the open data (as of `now`, else the data's default) and
 /// saves its matching record keys as the new ACTIVE STATIC segment `into`.
 #[tauri::command]
@@ -36,8 +31,7 @@ pub async fn library_freeze<R: Runtime>(
     name: Option<String>,
     now: Option<String>,
 ) -> Result<MembersOutcome, LibraryError> {
-    let path = library_path_of(&app)?;
-    let record = with_library(path.clone(), {
+    let record = with_library(&app, {
         let id = id.clone();
         move |s| s.get(&id)
     })
@@ -51,20 +45,11 @@ pub async fn library_freeze<R: Runtime>(
     let state = state.inner().clone();
     let (members, input) = tauri::async_runtime::spawn_blocking(move || {
         let loaded = state.loaded().map_err(|e| invalid("source", e.message))?;
-        let at = match now.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
-            Some(t) => segment_model::time::parse_moment(t)
-                .map(|m| m.start())
-                .ok_or_else(|| {
-                    invalid("invalid", format!("“{t}” is not a date or a date and time"))
-                })?,
-            None => loaded
-                .default_now
-                .and_then(|t| chrono::DateTime::from_timestamp(t, 0))
-                .unwrap_or_else(chrono::Utc::now),
-        };
-        let query = segment_model::validate::check(
-            &definition,
-            &loaded.info.schema,
+        let at = segment_service::resolve_now(now.as_deref(), loaded.default_now())
+            .map_err(|e| invalid("invalid", e.to_string()))?;
+        let checked = segment_service::CheckedSegment::check(
+            definition,
+            loaded.service.schema(),
             record.entity.as_deref(),
             at,
         )
@@ -78,30 +63,21 @@ pub async fn library_freeze<R: Runtime>(
                 ),
             )
         })?;
-        let source = loaded.source.lock().unwrap_or_else(|p| p.into_inner());
-        let keys = source
-            .matching_keys(&query, i64::MAX as u64, None)
+        let members = loaded
+            .service
+            .members(&checked, &segment_source::CancelToken::new())
             .map_err(|e| invalid("source", e.to_string()))?;
-        let members: Vec<String> = keys
-            .into_iter()
-            .filter_map(|k| match k {
-                rusqlite::types::Value::Integer(i) => Some(i.to_string()),
-                rusqlite::types::Value::Text(s) => Some(s),
-                rusqlite::types::Value::Real(f) => Some(f.to_string()),
-                _ => None,
-            })
-            .collect();
         let input = CountInput {
-            count: members.len() as u64,
-            total: source.total(&query.entity.name).ok(),
+            count: members.ids.len() as u64,
+            total: Some(members.total),
             data_source: Some(loaded.info.path.clone()),
             as_of: rfc3339(at.timestamp()),
         };
-        Ok::<_, LibraryError>((members, input))
+        Ok::<_, LibraryError>((members.ids, input))
     })
     .await
     .map_err(|e| invalid("internal", format!("the task failed: {e}")))??;
-    with_library(path, move |s| {
+    with_library(&app, move |s| {
         s.freeze(&id, &into, name.as_deref(), &members, &input)
     })
     .await
@@ -117,7 +93,7 @@ pub async fn library_export<R: Runtime>(
     if path.trim().is_empty() {
         return Err(invalid("invalid", "choose a file to export to"));
     }
-    with_library(library_path_of(&app)?, move |s| {
+    with_library(&app, move |s| {
         let record = s.get(&id)?;
         let target = PathBuf::from(path.trim());
         write_atomically(&target, &SegmentFile::from_record(&record).to_text())?;
@@ -137,7 +113,7 @@ pub async fn library_import<R: Runtime>(
     if path.trim().is_empty() {
         return Err(invalid("invalid", "choose a file or folder to import"));
     }
-    with_library(library_path_of(&app)?, move |s| {
+    with_library(&app, move |s| {
         s.import_files(&[PathBuf::from(path.trim())], overwrite, OnError::Abort)
     })
     .await

@@ -1,21 +1,28 @@
 //! The app's state: the open data source (opened in the background at startup) and the
 //! cancellation token of the newest preview.
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Condvar, Mutex};
 
 use segment_import::Store;
 use segment_model::{Operator, Schema};
-use segment_source::{CancelToken, DataSource, DemoOptions};
+use segment_service::{EngineCache, Service};
+use segment_source::{CancelToken, DemoOptions};
 
 use crate::ipc::{ErrorKind, IpcError, OperatorInfo, SourceInfo, TypeInfo};
 
-/// The data source once it is open: the connection (one count at a time) and what the UI is told.
+/// The data source once it is open: the count service over it and what the UI is told.
 pub struct Loaded {
-    pub source: Mutex<DataSource>,
+    pub service: Service,
     pub info: SourceInfo,
+}
+
+impl Loaded {
     /// Default "now" of this data (Unix seconds), e.g. the demo data's anchor.
-    pub default_now: Option<i64>,
+    pub fn default_now(&self) -> Option<i64> {
+        self.service.backend().default_now()
+    }
 }
 
 #[derive(Default)]
@@ -29,8 +36,13 @@ pub struct AppState {
     slot: Arc<(Mutex<Slot>, Condvar)>,
     /// The newest preview request and its cancellation token.
     newest: Arc<Mutex<(u64, CancelToken)>>,
-    /// The count engine's copy of the data (loaded in the background).
-    pub engine: crate::counting::EngineCell,
+    /// The count engine's copy of the data (loaded in the background), kept across reopening
+    /// unchanged data.
+    engine: EngineCache,
+    /// The segment library, opened on first use.
+    pub library: crate::library::LibrarySlot,
+    /// The running imports' cancellation tokens, by import id.
+    imports: Arc<Mutex<HashMap<u64, segment_import::CancelToken>>>,
 }
 
 impl AppState {
@@ -46,7 +58,7 @@ impl AppState {
 
     /// [`AppState::load`] with the sidecar store's relationships, time columns and labels applied.
     pub fn load_with(&self, path: &Path, demo: bool, store: Option<&Store>) {
-        let result = open(path, demo, store).map(Arc::new);
+        let result = open(path, demo, store, self.engine.clone()).map(Arc::new);
         let (lock, ready) = &*self.slot;
         lock.lock().unwrap_or_else(|p| p.into_inner()).loaded = Some(result);
         ready.notify_all();
@@ -56,7 +68,7 @@ impl AppState {
     /// preview is cancelled and everything derived from the old one (its connection, schema,
     /// engine caches) goes with its `Loaded`. On failure the current data source stays open.
     pub fn switch(&self, path: &Path, store: Option<&Store>) -> Result<SourceInfo, IpcError> {
-        let loaded = Arc::new(open(path, false, store)?);
+        let loaded = Arc::new(open(path, false, store, self.engine.clone())?);
         let info = loaded.info.clone();
         self.newest
             .lock()
@@ -97,6 +109,36 @@ impl AppState {
         }
     }
 
+    /// Registers import `id`: its cancellation token.
+    pub fn begin_import(&self, id: u64) -> segment_import::CancelToken {
+        let token = segment_import::CancelToken::new();
+        self.imports
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert(id, token.clone());
+        token
+    }
+
+    /// Forgets import `id` (finished).
+    pub fn end_import(&self, id: u64) {
+        self.imports
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .remove(&id);
+    }
+
+    /// Cancels import `id` (a no-op when it has finished).
+    pub fn cancel_import(&self, id: u64) {
+        if let Some(token) = self
+            .imports
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(&id)
+        {
+            token.cancel();
+        }
+    }
+
     /// Registers request `id` as the newest, cancelling the count of any older one. A request
     /// older than the newest seen gets a token that is already cancelled.
     pub fn begin(&self, id: u64) -> CancelToken {
@@ -125,7 +167,12 @@ pub fn data_path(app_data_dir: Option<PathBuf>) -> Result<PathBuf, IpcError> {
     Ok(dir.join("demo.sqlite"))
 }
 
-fn open(path: &Path, demo: bool, store: Option<&Store>) -> Result<Loaded, IpcError> {
+fn open(
+    path: &Path,
+    demo: bool,
+    store: Option<&Store>,
+    engine: EngineCache,
+) -> Result<Loaded, IpcError> {
     let generated_here = demo && !path.exists();
     if generated_here {
         if let Some(dir) = path.parent() {
@@ -138,21 +185,14 @@ fn open(path: &Path, demo: bool, store: Option<&Store>) -> Result<Loaded, IpcErr
         }
         segment_source::generate_demo(path, DemoOptions::default())?;
     }
-    let opened = segment_import::open(path, store).map_err(|e| {
+    let service = segment_service::open_sqlite(path, store, engine).map_err(|e| {
         IpcError::new(
             ErrorKind::Source,
             format!("cannot open {}: {e}", path.display()),
         )
     })?;
-    let source = opened.source;
-    let default_now = source.suggested_now();
-    let schema = opened.schema;
-    let info = source_info(path, &schema, default_now);
-    Ok(Loaded {
-        source: Mutex::new(source),
-        info,
-        default_now,
-    })
+    let info = source_info(path, service.schema(), service.backend().default_now());
+    Ok(Loaded { service, info })
 }
 
 pub fn source_info(path: &Path, schema: &Schema, default_now: Option<i64>) -> SourceInfo {

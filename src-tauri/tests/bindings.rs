@@ -83,6 +83,15 @@ fn committed_typescript_bindings_match_the_rust_types() {
         fresh.keys()
     );
 
+    // 64-bit integers cross IPC as JSON numbers: a `bigint` in the bindings would be a lie the
+    // UI has to cast around (annotate the field `#[ts(type = "number")]`).
+    let bigints: Vec<&String> = fresh
+        .iter()
+        .filter(|(_, text)| text.contains("bigint"))
+        .map(|(rel, _)| rel)
+        .collect();
+    assert!(bigints.is_empty(), "bindings typed `bigint`: {bigints:?}");
+
     let committed_dir = committed_dir();
     if std::env::var_os("UPDATE_BINDINGS").is_some() {
         let _ = std::fs::remove_dir_all(&committed_dir);

@@ -1,68 +1,23 @@
 //! The commands through Tauri's IPC, without a window (tauri's mock runtime), against a small
 //! demo data set generated in a temporary directory.
 
+mod common;
+
 use std::sync::OnceLock;
 
+use common::{and, cond, fields, find, related, segment, segment_of, Fixture};
 use segment_builder_desktop::AppState;
 use serde_json::{json, Value};
-use tauri::test::{
-    get_ipc_response, mock_builder, mock_context, noop_assets, MockRuntime, INVOKE_KEY,
-};
-use tauri::webview::InvokeRequest;
-use tauri::WebviewWindow;
-
-struct Fixture {
-    _dir: tempfile::TempDir,
-    path: std::path::PathBuf,
-    state: AppState,
-}
 
 /// One demo file for all tests (generating it is the slow part).
 fn fixture() -> &'static Fixture {
     static FIXTURE: OnceLock<Fixture> = OnceLock::new();
-    FIXTURE.get_or_init(|| {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("demo.sqlite");
-        segment_source::generate_demo(
-            &path,
-            segment_source::DemoOptions {
-                profiles: 400,
-                seed: 7,
-            },
-        )
-        .unwrap();
-        let state = AppState::new();
-        state.load(&path, true);
-        Fixture {
-            _dir: dir,
-            path,
-            state,
-        }
-    })
-}
-
-fn window() -> WebviewWindow<MockRuntime> {
-    let app = segment_builder_desktop::builder(mock_builder(), fixture().state.clone())
-        .build(mock_context(noop_assets()))
-        .expect("build the app");
-    tauri::WebviewWindowBuilder::new(&app, "main", Default::default())
-        .build()
-        .unwrap()
+    common::cached(&FIXTURE, || Fixture::demo(400, 7, |_| {}))
 }
 
 /// Invokes `cmd`; Ok(response) or Err(the serialized error).
 fn invoke(cmd: &str, body: Value) -> Result<Value, Value> {
-    let w = window();
-    let request = InvokeRequest {
-        cmd: cmd.into(),
-        callback: tauri::ipc::CallbackFn(0),
-        error: tauri::ipc::CallbackFn(1),
-        url: "tauri://localhost".parse().unwrap(),
-        body: tauri::ipc::InvokeBody::Json(body),
-        headers: Default::default(),
-        invoke_key: INVOKE_KEY.to_string(),
-    };
-    get_ipc_response(&w, request).map(|r| r.deserialize::<Value>().unwrap())
+    fixture().invoke(cmd, body)
 }
 
 fn preview(segment: Value, request_id: u64) -> Result<Value, Value> {
@@ -73,12 +28,7 @@ fn preview(segment: Value, request_id: u64) -> Result<Value, Value> {
 }
 
 fn count_sql(sql: &str) -> u64 {
-    let conn = rusqlite::Connection::open_with_flags(
-        &fixture().path,
-        rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY,
-    )
-    .unwrap();
-    conn.query_row(sql, [], |r| r.get::<_, i64>(0)).unwrap() as u64
+    fixture().count_sql(sql)
 }
 
 #[test]
@@ -88,12 +38,7 @@ fn get_source_describes_the_demo_data() {
     assert_eq!(info["demo"], json!(true));
     assert_eq!(info["default_entity"], json!("profiles"));
     assert_eq!(info["default_now"], json!("2026-11-01T00:00:00Z"));
-    let entities: Vec<&str> = info["schema"]["entities"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| e["name"].as_str().unwrap())
-        .collect();
+    let entities: Vec<&str> = fields(&info["schema"]["entities"], "name");
     for name in ["profiles", "events", "orders"] {
         assert!(entities.contains(&name), "{entities:?}");
     }
@@ -103,32 +48,21 @@ fn get_source_describes_the_demo_data() {
             .any(|r| r["from_entity"] == "profiles" && r["to_entity"] == "events"),
         "{rels:?}"
     );
-    let text = info["types"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|t| t["data_type"] == "text")
-        .unwrap();
-    let is_one_of = text["operators"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|o| o["operator"] == "is_one_of")
-        .unwrap();
+    let text = find(&info["types"], "data_type", "text");
+    let is_one_of = find(&text["operators"], "operator", "is_one_of");
     assert_eq!(is_one_of["label"], "is one of");
     assert_eq!(is_one_of["unary"], false);
 }
 
 #[test]
 fn problems_come_back_as_data_located_at_the_node() {
-    let segment = json!({
-        "version": 1,
-        "entity": "profiles",
-        "root": { "combinator": "and", "children": [
-            { "type": "condition", "attribute": "country", "operator": "is", "value": "US" },
-            { "type": "condition", "attribute": "no_such_column", "operator": "is", "value": "x" }
-        ]}
-    });
+    let segment = segment(
+        "profiles",
+        and([
+            cond("country", "is", "US"),
+            cond("no_such_column", "is", "x"),
+        ]),
+    );
     let response = preview(segment, 1).unwrap();
     assert_eq!(response["request_id"], 1);
     assert_eq!(response["count"], Value::Null);
@@ -157,7 +91,7 @@ fn malformed_trees_are_problems_not_failed_calls() {
 
 #[test]
 fn errors_are_tagged_objects() {
-    let segment = json!({ "version": 1, "root": { "combinator": "and", "children": [] } });
+    let segment = segment_of(and([]));
     let err = invoke(
         "preview",
         json!({ "request": { "segment": segment, "request_id": 3, "now": "yesterday-ish" } }),
@@ -170,18 +104,13 @@ fn errors_are_tagged_objects() {
 
 #[test]
 fn a_relationship_segment_counts_like_plain_sql() {
-    let segment = json!({
-        "version": 1,
-        "entity": "profiles",
-        "root": { "combinator": "and", "children": [
-            { "type": "condition", "attribute": "country", "operator": "is", "value": "US" },
-            { "type": "relationship", "relationship": "events",
-              "constraint": { "type": "occurrences", "operator": "at_least", "value": 2 },
-              "filter": { "combinator": "and", "children": [
-                  { "type": "condition", "attribute": "name", "operator": "is", "value": "purchase" }
-              ]}}
-        ]}
-    });
+    let segment = segment(
+        "profiles",
+        and([
+            cond("country", "is", "US"),
+            related("events", 2, [cond("name", "is", "purchase")]),
+        ]),
+    );
     let response = preview(segment, 4).unwrap();
     assert_eq!(response["problems"], json!([]), "{response}");
     let expected = count_sql(

@@ -3,73 +3,30 @@
 //! a small demo file in a temporary directory. Its own fixture and state, so that its request ids
 //! do not cancel the previews of `tests/commands.rs`.
 
+mod common;
+
 use std::path::Path;
 use std::sync::OnceLock;
 
-use segment_builder_desktop::counting::EngineStatus;
-use segment_builder_desktop::AppState;
+use common::{all_of, cond, related, sql, strs, Fixture};
+use segment_service::EngineStatus;
 use serde_json::{json, Value};
-use tauri::test::{
-    get_ipc_response, mock_builder, mock_context, noop_assets, MockRuntime, INVOKE_KEY,
-};
-use tauri::webview::InvokeRequest;
-use tauri::WebviewWindow;
-
-struct Fixture {
-    _dir: tempfile::TempDir,
-    path: std::path::PathBuf,
-    state: AppState,
-}
 
 fn fixture() -> &'static Fixture {
     static FIXTURE: OnceLock<Fixture> = OnceLock::new();
-    FIXTURE.get_or_init(|| {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("demo.sqlite");
-        segment_source::generate_demo(
-            &path,
-            segment_source::DemoOptions {
-                profiles: 400,
-                seed: 11,
-            },
-        )
-        .unwrap();
-        let state = AppState::new();
-        state.load(&path, true);
-        let loaded = state.loaded().unwrap();
+    common::cached(&FIXTURE, || {
+        let fixture = Fixture::demo(400, 11, |_| {});
+        let loaded = fixture.state.loaded().unwrap();
         assert!(matches!(
-            state.engine.wait(&path, &loaded.info.schema),
+            loaded.service.wait_for_engine(),
             EngineStatus::Ready(_)
         ));
-        Fixture {
-            _dir: dir,
-            path,
-            state,
-        }
+        fixture
     })
 }
 
-fn window() -> WebviewWindow<MockRuntime> {
-    let app = segment_builder_desktop::builder(mock_builder(), fixture().state.clone())
-        .build(mock_context(noop_assets()))
-        .expect("build the app");
-    tauri::WebviewWindowBuilder::new(&app, "main", Default::default())
-        .build()
-        .unwrap()
-}
-
 fn invoke(cmd: &str, body: Value) -> Result<Value, Value> {
-    let w = window();
-    let request = InvokeRequest {
-        cmd: cmd.into(),
-        callback: tauri::ipc::CallbackFn(0),
-        error: tauri::ipc::CallbackFn(1),
-        url: "tauri://localhost".parse().unwrap(),
-        body: tauri::ipc::InvokeBody::Json(body),
-        headers: Default::default(),
-        invoke_key: INVOKE_KEY.to_string(),
-    };
-    get_ipc_response(&w, request).map(|r| r.deserialize::<Value>().unwrap())
+    fixture().invoke(cmd, body)
 }
 
 /// Previews and the reload test take turns (a reload makes previews count with SQL meanwhile).
@@ -90,33 +47,15 @@ fn preview(segment: Value) -> Value {
 }
 
 fn count_sql(sql: &str) -> u64 {
-    let conn = rusqlite::Connection::open_with_flags(
-        &fixture().path,
-        rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY,
-    )
-    .unwrap();
-    conn.query_row(sql, [], |r| r.get::<_, i64>(0)).unwrap() as u64
+    fixture().count_sql(sql)
 }
 
 fn keys_sql(sql: &str) -> Vec<i64> {
-    let conn = rusqlite::Connection::open_with_flags(
-        &fixture().path,
-        rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY,
-    )
-    .unwrap();
-    let mut stmt = conn.prepare(sql).unwrap();
-    stmt.query_map([], |r| r.get::<_, i64>(0))
-        .unwrap()
-        .map(Result::unwrap)
-        .collect()
-}
-
-fn cond(attribute: &str, operator: &str, value: Value) -> Value {
-    json!({ "type": "condition", "attribute": attribute, "operator": operator, "value": value })
+    fixture().keys_sql(sql)
 }
 
 fn segment(children: Vec<Value>) -> Value {
-    json!({ "version": 1, "entity": "profiles", "root": { "combinator": "and", "children": children } })
+    all_of("profiles", children)
 }
 
 const US: &str = "country = 'US'";
@@ -128,9 +67,7 @@ fn us_paid_purchasers() -> Value {
     segment(vec![
         cond("country", "is", json!("US")),
         cond("plan", "is_one_of", json!(["pro", "enterprise"])),
-        json!({ "type": "relationship", "relationship": "events",
-                "constraint": { "type": "occurrences", "operator": "at_least", "value": 1 },
-                "filter": { "combinator": "and", "children": [cond("name", "is", json!("purchase"))] } }),
+        related("events", 1, [cond("name", "is", "purchase")]),
     ])
 }
 
@@ -195,7 +132,7 @@ fn the_preview_counts_in_memory_with_every_node_alone_and_without_it() {
 fn what_the_engine_cannot_judge_is_counted_with_sql_and_said() {
     let response = preview(segment(vec![
         cond("country", "is", json!("US")),
-        json!({ "type": "sql", "sql": "age > 30" }),
+        sql("age > 30"),
     ]));
     assert_eq!(response["problems"], json!([]), "{response}");
     assert_eq!(response["engine"], "sql", "{response}");
@@ -239,12 +176,7 @@ fn samples_are_matching_records_with_the_nodes_they_met() {
             s["record"]["id"].as_i64(),
             s["key"].as_f64().map(|k| k as i64)
         );
-        let met: Vec<&str> = s["met"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|m| m.as_str().unwrap())
-            .collect();
+        let met: Vec<&str> = strs(&s["met"]);
         for path in ["/root/children/0", "/root/children/1", "/root/children/2"] {
             assert!(met.contains(&path), "{met:?}");
         }
@@ -323,11 +255,11 @@ fn the_engine_reloads_when_the_file_changes() {
         .unwrap();
     drop(file);
     assert!(matches!(
-        state.engine.status(path, &loaded.info.schema),
+        loaded.service.engine_status(),
         EngineStatus::Loading
     ));
     assert!(matches!(
-        state.engine.wait(path, &loaded.info.schema),
+        loaded.service.wait_for_engine(),
         EngineStatus::Ready(_)
     ));
     drop(turn);

@@ -1,39 +1,21 @@
 //! The bring-your-own-data commands through Tauri's IPC (mock runtime): preview, import with
 //! progress events, relationships proposed and confirmed into the sidecar store, statistics.
 
+mod common;
+
 use std::sync::{Arc, Mutex};
 
+use common::{any_time, column, fields, find, invoke, related, segment, within};
 use segment_builder_desktop::AppState;
 use serde_json::{json, Value};
-use tauri::test::{
-    get_ipc_response, mock_builder, mock_context, noop_assets, MockRuntime, INVOKE_KEY,
-};
-use tauri::webview::InvokeRequest;
 use tauri::{Listener, WebviewWindow};
 
 /// The tests set `SEGMENT_BUILDER_STORE` (process-wide): one at a time.
 static ENV: Mutex<()> = Mutex::new(());
 
-fn window() -> WebviewWindow<MockRuntime> {
-    let app = segment_builder_desktop::builder(mock_builder(), AppState::new())
-        .build(mock_context(noop_assets()))
-        .expect("build the app");
-    tauri::WebviewWindowBuilder::new(&app, "main", Default::default())
-        .build()
-        .unwrap()
-}
-
-fn invoke(w: &WebviewWindow<MockRuntime>, cmd: &str, body: Value) -> Result<Value, Value> {
-    let request = InvokeRequest {
-        cmd: cmd.into(),
-        callback: tauri::ipc::CallbackFn(0),
-        error: tauri::ipc::CallbackFn(1),
-        url: "tauri://localhost".parse().unwrap(),
-        body: tauri::ipc::InvokeBody::Json(body),
-        headers: Default::default(),
-        invoke_key: INVOKE_KEY.to_string(),
-    };
-    get_ipc_response(w, request).map(|r| r.deserialize::<Value>().unwrap())
+/// The app without data, until a test opens some.
+fn window() -> WebviewWindow<tauri::test::MockRuntime> {
+    common::window(AppState::new())
 }
 
 #[test]
@@ -103,12 +85,7 @@ fn import_relate_and_describe_through_ipc() {
     let link = json!({"child": link["child"], "child_column": link["child_column"], "parent": link["parent"], "parent_column": link["parent_column"]});
     let rels = invoke(&w, "relate", json!({"request": {"data": db, "link": link}})).unwrap();
     assert!(rels["proposals"].as_array().unwrap().is_empty());
-    let names: Vec<&str> = rels["schema"]["relationships"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|r| r["name"].as_str().unwrap())
-        .collect();
+    let names: Vec<&str> = fields(&rels["schema"]["relationships"], "name");
     assert_eq!(names, ["orders", "customer"]);
 
     let bad = json!({"child": "orders", "child_column": "status", "parent": "customers", "parent_column": "id"});
@@ -119,12 +96,7 @@ fn import_relate_and_describe_through_ipc() {
     );
 
     let stats = invoke(&w, "schema_stats", json!({"data": db})).unwrap();
-    let customers = stats
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|e| e["name"] == "customers")
-        .unwrap();
+    let customers = find(&stats, "name", "customers");
     assert_eq!(customers["rows"], 2);
     assert_eq!(customers["columns"][1]["label"], "Full Name");
 
@@ -175,13 +147,7 @@ fn switching_data_sources_follows_the_sidecar() {
         json!({"data": db, "table": "orders", "column": "placed_at"}),
     )
     .unwrap();
-    let to_orders = rels["schema"]["relationships"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|r| r["to_entity"] == "orders")
-        .unwrap()
-        .clone();
+    let to_orders = find(&rels["schema"]["relationships"], "to_entity", "orders").clone();
     assert_eq!(to_orders["time_column"], "placed_at");
     let err = invoke(
         &w,
@@ -192,18 +158,14 @@ fn switching_data_sources_follows_the_sidecar() {
     assert_eq!(err["kind"], "invalid_request");
     invoke(&w, "set_label", json!({"data": db, "table": "customers", "column": "country", "label": "Country of residence"})).unwrap();
     let stats = invoke(&w, "schema_stats", json!({"data": db})).unwrap();
-    let customers = stats
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|e| e["name"] == "customers")
-        .unwrap();
+    let customers = find(&stats, "name", "customers");
     assert_eq!(customers["columns"][1]["label"], "Country of residence");
 
     // The builder's preview counts on the open data source, through the relationship.
-    let segment = json!({"version": 1, "entity": "customers", "root": {"combinator": "and", "children": [
-        {"type": "relationship", "relationship": "orders", "constraint": {"type": "occurrences", "operator": "at_least", "value": 1}, "window": {"type": "any_time"}, "filter": {"combinator": "and", "children": []}}
-    ]}});
+    let segment = segment(
+        "customers",
+        common::and([within(related("orders", 1, []), any_time())]),
+    );
     let preview = invoke(
         &w,
         "preview",
@@ -211,6 +173,33 @@ fn switching_data_sources_follows_the_sidecar() {
     )
     .unwrap();
     assert_eq!(preview["total"], 3, "{preview}");
+    assert_eq!(preview["count"], 2, "{preview}");
+
+    // Samples and overlap wait for the engine, which loads with the confirmed relationship (the
+    // CLI's `count`/`sample`/`overlap` use the same pipeline); once loaded, previews count in
+    // memory through it.
+    let samples = invoke(
+        &w,
+        "samples",
+        json!({"request": {"segment": segment, "entity": "customers", "n": 5}}),
+    )
+    .unwrap();
+    let keys: Vec<&Value> = column(&samples["samples"], "key");
+    assert_eq!(keys, [&json!(1), &json!(3)], "{samples}");
+    let overlap = invoke(
+        &w,
+        "overlap",
+        json!({"request": {"segments": [segment, segment], "entity": "customers"}}),
+    )
+    .unwrap();
+    assert_eq!(overlap["counts"], json!([2, 2]), "{overlap}");
+    let preview = invoke(
+        &w,
+        "preview",
+        json!({"request": {"request_id": 2, "segment": segment, "entity": "customers"}}),
+    )
+    .unwrap();
+    assert_eq!(preview["engine"], "memory", "{preview}");
     assert_eq!(preview["count"], 2, "{preview}");
 
     // A file that is not SQLite is refused and the open data source stays.

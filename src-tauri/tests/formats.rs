@@ -1,62 +1,20 @@
 //! `render_formats` and `import_definition` through Tauri's IPC, without a window (tauri's mock
 //! runtime), against a small demo data set.
 
+mod common;
+
 use std::sync::OnceLock;
 
-use segment_builder_desktop::AppState;
+use common::{all_of, cond, fields, find, sql, Fixture};
 use serde_json::{json, Value};
-use tauri::test::{get_ipc_response, mock_builder, mock_context, noop_assets, INVOKE_KEY};
-use tauri::webview::InvokeRequest;
-
-fn state() -> AppState {
-    static FIXTURE: OnceLock<(tempfile::TempDir, AppState)> = OnceLock::new();
-    FIXTURE
-        .get_or_init(|| {
-            let dir = tempfile::tempdir().unwrap();
-            let path = dir.path().join("demo.sqlite");
-            segment_source::generate_demo(
-                &path,
-                segment_source::DemoOptions {
-                    profiles: 50,
-                    seed: 7,
-                },
-            )
-            .unwrap();
-            let state = AppState::new();
-            state.load(&path, true);
-            (dir, state)
-        })
-        .1
-        .clone()
-}
 
 fn invoke(cmd: &str, body: Value) -> Result<Value, Value> {
-    let app = segment_builder_desktop::builder(mock_builder(), state())
-        .build(mock_context(noop_assets()))
-        .unwrap();
-    let w = tauri::WebviewWindowBuilder::new(&app, "main", Default::default())
-        .build()
-        .unwrap();
-    let request = InvokeRequest {
-        cmd: cmd.into(),
-        callback: tauri::ipc::CallbackFn(0),
-        error: tauri::ipc::CallbackFn(1),
-        url: "tauri://localhost".parse().unwrap(),
-        body: tauri::ipc::InvokeBody::Json(body),
-        headers: Default::default(),
-        invoke_key: INVOKE_KEY.to_string(),
-    };
-    get_ipc_response(&w, request).map(|r| r.deserialize::<Value>().unwrap())
+    static FIXTURE: OnceLock<Fixture> = OnceLock::new();
+    common::cached(&FIXTURE, || Fixture::demo(50, 7, |_| {})).invoke(cmd, body)
 }
 
 fn us_segment() -> Value {
-    json!({
-        "version": 1,
-        "entity": "profiles",
-        "root": { "combinator": "and", "children": [
-            { "type": "condition", "attribute": "country", "operator": "is", "value": "US" }
-        ] }
-    })
+    all_of("profiles", [cond("country", "is", "US")])
 }
 
 #[test]
@@ -66,12 +24,7 @@ fn renders_all_thirteen_formats() {
         json!({ "segment": us_segment(), "entity": null, "now": null }),
     )
     .unwrap();
-    let formats: Vec<&str> = out
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| f["format"].as_str().unwrap())
-        .collect();
+    let formats: Vec<&str> = fields(&out, "format");
     assert_eq!(
         formats,
         [
@@ -90,14 +43,7 @@ fn renders_all_thirteen_formats() {
             "english"
         ]
     );
-    let by = |name: &str| {
-        out.as_array()
-            .unwrap()
-            .iter()
-            .find(|f| f["format"] == name)
-            .unwrap()
-            .clone()
-    };
+    let by = |name: &str| find(&out, "format", name).clone();
     assert!(
         by("pql-text")["text"].as_str().unwrap().contains("\"US\""),
         "{}",
@@ -121,15 +67,9 @@ fn renders_all_thirteen_formats() {
 fn a_format_that_cannot_express_the_segment_says_so() {
     // "is blank" on a text attribute: at least one renderer refuses something; whatever refuses
     // carries a message and no text. An invalid segment (unknown attribute) fails SQL with a path.
-    let bad = json!({ "version": 1, "entity": "profiles", "root": { "combinator": "and", "children": [
-        { "type": "condition", "attribute": "no_such_column", "operator": "equals", "value": 1 } ] } });
+    let bad = all_of("profiles", [cond("no_such_column", "equals", 1)]);
     let out = invoke("render_formats", json!({ "segment": bad })).unwrap();
-    let sql = out
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|f| f["format"] == "sql-sqlite")
-        .unwrap();
+    let sql = find(&out, "format", "sql-sqlite");
     assert!(sql["text"].is_null());
     assert!(
         sql["error"]["message"]
@@ -149,25 +89,14 @@ fn a_format_that_cannot_express_the_segment_says_so() {
 
 #[test]
 fn a_raw_sql_condition_is_refused_by_the_formats_that_cannot_express_it() {
-    let seg = json!({ "version": 1, "entity": "profiles", "root": { "combinator": "and", "children": [
-        { "type": "sql", "sql": "age > 30" } ] } });
+    let seg = all_of("profiles", [sql("age > 30")]);
     let out = invoke("render_formats", json!({ "segment": seg })).unwrap();
-    let pql = out
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|f| f["format"] == "pql-text")
-        .unwrap();
+    let pql = find(&out, "format", "pql-text");
     assert!(pql["text"].is_null(), "{pql}");
     let message = pql["error"]["message"].as_str().unwrap();
     assert!(message.contains("cannot express"), "{message}");
     assert_eq!(pql["error"]["path"], "/root/children/0", "{pql}");
-    let canonical = out
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|f| f["format"] == "canonical")
-        .unwrap();
+    let canonical = find(&out, "format", "canonical");
     assert!(canonical["text"].as_str().unwrap().contains("age > 30"));
 }
 

@@ -1,69 +1,28 @@
 //! The library commands through Tauri's IPC (mock runtime, no window), against a library and a
 //! small demo data set in a temporary directory (`SEGMENT_BUILDER_LIBRARY`).
 
+mod common;
+
 use std::sync::OnceLock;
 
-use segment_builder_desktop::AppState;
+use common::{all_of, cond, Fixture};
 use serde_json::{json, Value};
-use tauri::test::{
-    get_ipc_response, mock_builder, mock_context, noop_assets, MockRuntime, INVOKE_KEY,
-};
-use tauri::webview::InvokeRequest;
-use tauri::WebviewWindow;
-
-struct Fixture {
-    dir: tempfile::TempDir,
-    data: std::path::PathBuf,
-    state: AppState,
-}
 
 fn fixture() -> &'static Fixture {
     static FIXTURE: OnceLock<Fixture> = OnceLock::new();
-    FIXTURE.get_or_init(|| {
-        let dir = tempfile::tempdir().unwrap();
-        std::env::set_var("SEGMENT_BUILDER_LIBRARY", dir.path().join("library.sqlite"));
-        let data = dir.path().join("demo.sqlite");
-        segment_source::generate_demo(
-            &data,
-            segment_source::DemoOptions {
-                profiles: 300,
-                seed: 7,
-            },
-        )
-        .unwrap();
-        let state = AppState::new();
-        state.load(&data, true);
-        Fixture { dir, data, state }
+    common::cached(&FIXTURE, || {
+        Fixture::demo(300, 7, |dir| {
+            std::env::set_var("SEGMENT_BUILDER_LIBRARY", dir.join("library.sqlite"))
+        })
     })
 }
 
-fn window() -> WebviewWindow<MockRuntime> {
-    let app = segment_builder_desktop::builder(mock_builder(), fixture().state.clone())
-        .build(mock_context(noop_assets()))
-        .expect("build the app");
-    tauri::WebviewWindowBuilder::new(&app, "main", Default::default())
-        .build()
-        .unwrap()
-}
-
 fn invoke(cmd: &str, body: Value) -> Result<Value, Value> {
-    let w = window();
-    let request = InvokeRequest {
-        cmd: cmd.into(),
-        callback: tauri::ipc::CallbackFn(0),
-        error: tauri::ipc::CallbackFn(1),
-        url: "tauri://localhost".parse().unwrap(),
-        body: tauri::ipc::InvokeBody::Json(body),
-        headers: Default::default(),
-        invoke_key: INVOKE_KEY.to_string(),
-    };
-    get_ipc_response(&w, request).map(|r| r.deserialize::<Value>().unwrap())
+    fixture().invoke(cmd, body)
 }
 
 fn us(country: &str) -> Value {
-    json!({ "version": 1, "entity": "profiles", "root": { "combinator": "and", "children": [
-        { "type": "condition", "attribute": "country", "operator": "is", "value": country }
-    ]}})
+    all_of("profiles", [cond("country", "is", country)])
 }
 
 #[test]
@@ -134,16 +93,7 @@ fn freeze_evaluates_on_the_open_data_and_members_can_change() {
         json!({ "id": "in_us", "into": "in_us_frozen", "name": "In the US (frozen)" }),
     )
     .unwrap();
-    let conn =
-        rusqlite::Connection::open_with_flags(&f.data, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
-            .unwrap();
-    let expected: i64 = conn
-        .query_row(
-            "SELECT count(*) FROM profiles WHERE country = 'US'",
-            [],
-            |r| r.get(0),
-        )
-        .unwrap();
+    let expected = f.count_sql("SELECT count(*) FROM profiles WHERE country = 'US'");
     assert_eq!(frozen["individualCount"], expected, "{frozen}");
     let record = invoke("library_get", json!({ "id": "in_us_frozen" })).unwrap();
     assert_eq!(record["segmentType"], "STATIC");

@@ -69,6 +69,16 @@ pub fn open(data: &Path) -> Result<(DataSource, Schema), Failure> {
     Ok((opened.source, opened.schema))
 }
 
+/// The count service on a data file, with the sidecar's relationships applied (the same
+/// pipeline as the app's).
+pub fn service(data: &Path) -> Result<segment_service::Service, Failure> {
+    Ok(segment_service::open_sqlite(
+        data,
+        Some(&store()),
+        segment_service::EngineCache::new(),
+    )?)
+}
+
 #[derive(clap::Args)]
 pub struct ImportArgs {
     /// The data source to create, or to add the table to (a file created by import).
@@ -174,26 +184,16 @@ pub fn import(args: ImportArgs) -> Result<(Value, ExitCode), Failure> {
             shown = true;
         }
     };
-    let result = segment_import::import(&req, &mut on_progress, &CancelToken::new());
+    // The headers as written become the columns' labels.
+    let result =
+        segment_service::import::import_file(&req, &mut on_progress, &CancelToken::new(), &store());
     if shown {
         eprintln!();
     }
-    let report = result?;
-    // The headers as written become the columns' labels.
-    let store = store();
-    let labels: Vec<(String, String)> = report
-        .columns
-        .iter()
-        .filter(|c| !c.header.is_empty() && c.header != c.name)
-        .map(|c| (c.name.clone(), c.header.clone()))
-        .collect();
-    if !labels.is_empty() {
-        store.update(&report.data_source, |meta| {
-            let table = meta.labels.entry(report.table.clone()).or_default();
-            table.clear();
-            table.extend(labels);
-        })?;
-    }
+    let report = result.map_err(|e| match e {
+        segment_service::Error::Import(e) => Failure::from(e),
+        e => Failure::from(e),
+    })?;
     let mut out = crate::to_json(&report)?;
     let hints: Vec<String> = report
         .proposals

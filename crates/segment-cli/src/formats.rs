@@ -13,112 +13,24 @@ use std::process::ExitCode;
 
 use segment_formats::Format;
 use segment_model::{Schema, Segment};
-use segment_sql::{Ansi, BigQuery, Dialect, DuckDb, Postgres, Snowflake, Sqlite};
+use segment_service::registry::{self, Entry, RenderFailure};
 
-use crate::{check, located, parse, parse_now, read_segment, Failure, NowArg};
+use crate::{located, parse, parse_now, read_segment, Failure, NowArg};
 
-/// Every format name, in the order of the help text.
-pub const NAMES: [&str; 13] = [
-    "canonical",
-    "census",
-    "pql-text",
-    "pql-json",
-    "odata",
-    "odp",
-    "sql-sqlite",
-    "sql-postgres",
-    "sql-duckdb",
-    "sql-bigquery",
-    "sql-snowflake",
-    "sql-ansi",
-    "english",
-];
+fn parse_target(name: &str) -> Result<&'static Entry, String> {
+    registry::lookup(name)
+        .ok_or_else(|| format!("unknown format {name:?}: one of {}", registry::names()))
+}
 
-/// A format named on the command line.
+/// The input format of `convert`: named, or detected from the content.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Target {
-    Tree(Format),
-    Sql(SqlDialect),
-}
+pub struct InputFormat(Option<Format>);
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum SqlDialect {
-    Sqlite,
-    Postgres,
-    DuckDb,
-    BigQuery,
-    Snowflake,
-    Ansi,
-}
-
-impl SqlDialect {
-    fn dialect(self) -> &'static dyn Dialect {
-        match self {
-            SqlDialect::Sqlite => &Sqlite,
-            SqlDialect::Postgres => &Postgres,
-            SqlDialect::DuckDb => &DuckDb,
-            SqlDialect::BigQuery => &BigQuery,
-            SqlDialect::Snowflake => &Snowflake,
-            SqlDialect::Ansi => &Ansi,
-        }
+fn parse_input_format(name: &str) -> Result<InputFormat, String> {
+    if name.trim().eq_ignore_ascii_case("auto") {
+        return Ok(InputFormat(None));
     }
-}
-
-impl Target {
-    fn name(self) -> &'static str {
-        match self {
-            Target::Tree(Format::Canonical) => "canonical",
-            Target::Tree(Format::Census) => "census",
-            Target::Tree(Format::PqlText) => "pql-text",
-            Target::Tree(Format::PqlJson) => "pql-json",
-            Target::Tree(Format::Odata) => "odata",
-            Target::Tree(Format::Odp) => "odp",
-            Target::Tree(Format::English) => "english",
-            Target::Sql(SqlDialect::Sqlite) => "sql-sqlite",
-            Target::Sql(SqlDialect::Postgres) => "sql-postgres",
-            Target::Sql(SqlDialect::DuckDb) => "sql-duckdb",
-            Target::Sql(SqlDialect::BigQuery) => "sql-bigquery",
-            Target::Sql(SqlDialect::Snowflake) => "sql-snowflake",
-            Target::Sql(SqlDialect::Ansi) => "sql-ansi",
-        }
-    }
-}
-
-fn parse_target(name: &str) -> Result<Target, String> {
-    let target = match name.trim().to_ascii_lowercase().replace('_', "-").as_str() {
-        "sql-sqlite" => Target::Sql(SqlDialect::Sqlite),
-        "sql-postgres" | "sql-postgresql" => Target::Sql(SqlDialect::Postgres),
-        "sql-duckdb" => Target::Sql(SqlDialect::DuckDb),
-        "sql-bigquery" => Target::Sql(SqlDialect::BigQuery),
-        "sql-snowflake" => Target::Sql(SqlDialect::Snowflake),
-        "sql-ansi" => Target::Sql(SqlDialect::Ansi),
-        other => match Format::from_name(other) {
-            Some(format) => Target::Tree(format),
-            None => {
-                return Err(format!(
-                    "unknown format {name:?}: one of {}",
-                    NAMES.join(", ")
-                ))
-            }
-        },
-    };
-    Ok(target)
-}
-
-fn parse_input_format(name: &str) -> Result<Format, String> {
-    match parse_target(name)? {
-        Target::Tree(format) if format.parses() => Ok(format),
-        other => Err(format!(
-            "{} is output-only: read one of {}",
-            other.name(),
-            Format::ALL
-                .iter()
-                .filter(|f| f.parses())
-                .map(|f| Target::Tree(*f).name())
-                .collect::<Vec<_>>()
-                .join(", ")
-        )),
-    }
+    registry::input_format(name).map(|f| InputFormat(Some(f)))
 }
 
 #[derive(clap::Args)]
@@ -126,7 +38,7 @@ pub struct RenderArgs {
     /// The output format: canonical, census, pql-text, pql-json, odata, odp, sql-sqlite,
     /// sql-postgres, sql-duckdb, sql-bigquery, sql-snowflake, sql-ansi, english.
     #[arg(long, value_name = "FORMAT", value_parser = parse_target)]
-    to: Target,
+    to: &'static Entry,
     /// The data file whose schema types the segment's attributes (needed for SQL and Census).
     #[arg(long, value_name = "FILE.sqlite")]
     data: Option<PathBuf>,
@@ -142,12 +54,13 @@ pub struct RenderArgs {
 
 #[derive(clap::Args)]
 pub struct ConvertArgs {
-    /// The input format: canonical, census, pql-text, pql-json, odata, odp.
-    #[arg(long, value_name = "FORMAT", value_parser = parse_input_format)]
-    from: Format,
+    /// The input format: canonical, census, pql-text, pql-json, odata, odp, or auto (the
+    /// default: detected from the content, as the app's "Import definition" does).
+    #[arg(long, value_name = "FORMAT", value_parser = parse_input_format, default_value = "auto")]
+    from: InputFormat,
     /// The output format (any of those of `render`).
     #[arg(long, value_name = "FORMAT", value_parser = parse_target)]
-    to: Target,
+    to: &'static Entry,
     /// The data file whose schema types the segment's attributes (needed for SQL, Census, and
     /// the formats that do not name the base entity).
     #[arg(long, value_name = "FILE.sqlite")]
@@ -218,8 +131,20 @@ pub fn convert(args: ConvertArgs) -> Result<String, Failure> {
         read_segment(&args.input)?
     };
     let entity = args.entity.as_deref();
-    let segment = segment_formats::parse_as(args.from, &text, &schema, entity)
-        .map_err(|e| Failure::new(format!("{}: {e}", args.input.display())))?;
+    let (_, segment) =
+        segment_service::detect::read(&text, args.from.0, &schema, entity).map_err(|e| {
+            let place = e.place().map(|p| format!(" at {p}")).unwrap_or_default();
+            let hint = e
+                .hint
+                .as_ref()
+                .map(|h| format!(" ({h})"))
+                .unwrap_or_default();
+            Failure::new(format!(
+                "{}{place}: {}{hint}",
+                args.input.display(),
+                e.message
+            ))
+        })?;
     write(
         &segment,
         args.to,
@@ -233,54 +158,49 @@ pub fn convert(args: ConvertArgs) -> Result<String, Failure> {
 
 fn write(
     segment: &Segment,
-    to: Target,
+    to: &Entry,
     schema: &Schema,
     entity: Option<&str>,
     has_data: bool,
     now: &NowArg,
     file: &Path,
 ) -> Result<String, Failure> {
-    match to {
-        Target::Tree(format) => segment_formats::render_as(format, segment, schema, entity)
-            .map_err(|e| {
-                let hint = if has_data {
-                    ""
-                } else {
-                    " (give --data FILE.sqlite: its schema names the attributes)"
-                };
-                Failure::new(format!(
-                    "{}: cannot write {}: {e}{hint}",
-                    file.display(),
-                    to.name()
-                ))
-            }),
-        Target::Sql(dialect) => {
-            if !has_data {
-                return Err(Failure::new(format!(
-                    "{} needs --data FILE.sqlite: SQL is compiled against the data's schema",
-                    to.name()
-                )));
-            }
-            let now = parse_now(now)?;
-            let query = check(segment, schema, entity, now)
-                .map_err(|problems| Failure(problems.iter().map(|p| located(file, p)).collect()))?;
-            segment_sql::display(&query, dialect.dialect()).map_err(|e| {
-                // The IR has no node paths: find the node the dialect cannot write.
-                let at = segment_sql::locate_unsupported(
-                    segment,
-                    schema,
-                    entity,
-                    now,
-                    dialect.dialect(),
-                )
-                .map(|path| format!(" (at {path})"))
-                .unwrap_or_default();
-                Failure::new(format!(
-                    "{}: cannot write {}: {e}{at}",
-                    file.display(),
-                    to.name()
-                ))
-            })
-        }
+    let is_sql = matches!(to.target, registry::Target::Sql(_));
+    if is_sql && !has_data {
+        return Err(Failure::new(format!(
+            "{} needs --data FILE.sqlite: SQL is compiled against the data's schema",
+            to.name
+        )));
     }
+    // Only SQL depends on "now"; a bad --now must not fail the other formats.
+    let now = if is_sql {
+        parse_now(now)?
+    } else {
+        chrono::Utc::now()
+    };
+    registry::render(to.target, segment, schema, entity, now).map_err(|failure| match failure {
+        RenderFailure::Invalid(problems) => {
+            Failure(problems.iter().map(|p| located(file, p)).collect())
+        }
+        RenderFailure::Format(e) => {
+            let hint = if has_data {
+                ""
+            } else {
+                " (give --data FILE.sqlite: its schema names the attributes)"
+            };
+            Failure::new(format!(
+                "{}: cannot write {}: {e}{hint}",
+                file.display(),
+                to.name
+            ))
+        }
+        RenderFailure::Dialect { error, path } => {
+            let at = path.map(|p| format!(" (at {p})")).unwrap_or_default();
+            Failure::new(format!(
+                "{}: cannot write {}: {error}{at}",
+                file.display(),
+                to.name
+            ))
+        }
+    })
 }

@@ -4,9 +4,8 @@
 use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, Utc};
-use segment_model::ir::Query;
-use segment_model::Schema;
-use segment_source::DataSource;
+use segment_service::{CheckedSegment, Members, Service};
+use segment_source::CancelToken;
 use segment_store::{Error, SegmentRecord, Store};
 
 use crate::Failure;
@@ -79,64 +78,55 @@ pub fn now_arg(text: Option<&str>) -> Result<DateTime<Utc>, Failure> {
     }
 }
 
-/// "Now" for a data source: the flag, else the demo data's anchor, else the clock.
-pub fn resolve_now(text: Option<&str>, source: &DataSource) -> Result<DateTime<Utc>, Failure> {
-    if text.is_none() {
-        if let Some(t) = source
-            .suggested_now()
-            .and_then(|s| DateTime::from_timestamp(s, 0))
-        {
-            return Ok(t);
-        }
+/// "Now" for a data source: the flag, else the data's own anchor (the demo data's end), else
+/// the clock.
+pub fn resolve_now(text: Option<&str>, service: &Service) -> Result<DateTime<Utc>, Failure> {
+    match text {
+        None => segment_service::resolve_now(None, service.backend().default_now())
+            .map_err(|e| Failure::new(e.to_string())),
+        Some(_) => now_arg(text),
     }
-    now_arg(text)
 }
 
 /// Opens a data file with the schema every command uses (its own, plus the relationships
 /// confirmed beside it).
-pub fn open_data(path: &Path) -> Result<(DataSource, Schema), Failure> {
-    crate::data::open(path)
+pub fn open_data(path: &Path) -> Result<Service, Failure> {
+    crate::data::service(path)
 }
 
-/// The stored segment's definition checked against the data: the query, or located problems.
+/// The stored segment's definition checked against the data, or located problems.
 pub fn query_of(
     record: &SegmentRecord,
-    source: &DataSource,
-    schema: &Schema,
+    service: &Service,
     now: DateTime<Utc>,
-) -> Result<Query, Failure> {
+) -> Result<CheckedSegment, Failure> {
     let Some(definition) = &record.definition else {
         return Err(Failure::new(format!(
             "segment {:?} has no definition to evaluate",
             record.id
         )));
     };
-    segment_model::validate::check(definition, schema, record.entity.as_deref(), now).map_err(
-        |problems| {
-            let mut lines = vec![format!(
-                "segment {:?} (revision {}) does not fit the data in {}:",
-                record.id,
-                record.revision,
-                source.path().display()
-            )];
-            lines.extend(problems.iter().map(|p| p.to_string()));
-            Failure(lines)
-        },
+    CheckedSegment::check(
+        definition.clone(),
+        service.schema(),
+        record.entity.as_deref(),
+        now,
     )
+    .map_err(|problems| {
+        let mut lines = vec![format!(
+            "segment {:?} (revision {}) does not fit the data in {}:",
+            record.id,
+            record.revision,
+            service.backend().location()
+        )];
+        lines.extend(problems.iter().map(|p| p.to_string()));
+        Failure(lines)
+    })
 }
 
-/// Every record key matching the query, as member identifiers.
-pub fn matching_members(source: &DataSource, query: &Query) -> Result<Vec<String>, Failure> {
-    let keys = source.matching_keys(query, i64::MAX as u64, None)?;
-    Ok(keys
-        .into_iter()
-        .filter_map(|k| match k {
-            rusqlite::types::Value::Integer(i) => Some(i.to_string()),
-            rusqlite::types::Value::Text(s) => Some(s),
-            rusqlite::types::Value::Real(f) => Some(f.to_string()),
-            rusqlite::types::Value::Null | rusqlite::types::Value::Blob(_) => None,
-        })
-        .collect())
+/// Every record matching the segment, as member identifiers, and the entity's total.
+pub fn matching_members(service: &Service, checked: &CheckedSegment) -> Result<Members, Failure> {
+    Ok(service.members(checked, &CancelToken::new())?)
 }
 
 pub fn to_json<T: serde::Serialize>(value: &T) -> Result<serde_json::Value, Failure> {

@@ -18,9 +18,9 @@ use std::process::ExitCode;
 use chrono::{DateTime, Utc};
 use clap::{Parser, Subcommand};
 use segment_model::canonical::{self, DocumentFormat};
-use segment_model::ir::Query;
 use segment_model::{Problem, Schema, Segment};
-use segment_source::{DataSource, DemoOptions, DEFAULT_DEMO_PROFILES};
+use segment_service::CheckedSegment;
+use segment_source::{DemoOptions, DEFAULT_DEMO_PROFILES};
 use segment_sql::{SqlValue, Sqlite};
 use serde_json::{json, Value};
 
@@ -158,6 +158,17 @@ impl From<segment_source::Error> for Failure {
     }
 }
 
+impl From<segment_service::Error> for Failure {
+    fn from(e: segment_service::Error) -> Self {
+        match e {
+            segment_service::Error::Invalid(problems) => {
+                Failure(problems.iter().map(|p| p.to_string()).collect())
+            }
+            e => Failure::new(e.to_string()),
+        }
+    }
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     // render and convert print the document itself, not JSON.
@@ -212,12 +223,12 @@ fn run(command: Command) -> Result<(Value, ExitCode), Failure> {
         Command::Members(args) => members::run(args),
         Command::Render(_) | Command::Convert(_) => unreachable!("handled in main"),
         Command::Validate { input } => {
-            let (_, schema) = data::open(&input.data)?;
+            let service = data::service(&input.data)?;
+            let schema = service.schema();
             let text = read_segment(&input.segment)?;
-            let checked =
-                parse(&text, &schema, input.entity.as_deref()).and_then(|(segment, _)| {
-                    check(&segment, &schema, input.entity.as_deref(), Utc::now())
-                });
+            let checked = parse(&text, schema, input.entity.as_deref()).and_then(|(segment, _)| {
+                CheckedSegment::check(segment, schema, input.entity.as_deref(), Utc::now())
+            });
             match checked {
                 Ok(_) => Ok((json!({ "valid": true }), ExitCode::SUCCESS)),
                 Err(problems) => {
@@ -252,7 +263,7 @@ fn run(command: Command) -> Result<(Value, ExitCode), Failure> {
         } => count::overlap(&data, &segment, entity.as_deref(), parse_now(&now)?),
         Command::Sql { input, now } => {
             let now = parse_now(&now)?;
-            let (_, query) = load_query(&input, now)?;
+            let query = load_query(&input, now)?.query;
             let readable = segment_sql::display(&query, &Sqlite).map_err(compile_failure)?;
             let statement = segment_sql::build(&query, &Sqlite).map_err(compile_failure)?;
             let params: Vec<Value> = statement.params.iter().map(param_json).collect();
@@ -336,23 +347,14 @@ fn parse(
     })
 }
 
-fn check(
-    segment: &Segment,
-    schema: &Schema,
-    entity: Option<&str>,
-    now: DateTime<Utc>,
-) -> Result<Query, Vec<Problem>> {
-    segment_model::validate::check(segment, schema, entity, now)
-}
-
-/// Opens the data, reads and checks the segment: the query to run, or every problem, each
+/// Opens the data, reads and checks the segment: the checked segment, or every problem, each
 /// prefixed with the segment file's name.
-fn load_query(input: &SegmentInput, now: DateTime<Utc>) -> Result<(DataSource, Query), Failure> {
-    let (source, schema) = data::open(&input.data)?;
+fn load_query(input: &SegmentInput, now: DateTime<Utc>) -> Result<CheckedSegment, Failure> {
+    let service = data::service(&input.data)?;
     let text = read_segment(&input.segment)?;
     let entity = input.entity.as_deref();
-    let query = parse(&text, &schema, entity)
-        .and_then(|(segment, _)| check(&segment, &schema, entity, now))
+    parse(&text, service.schema(), entity)
+        .and_then(|(segment, _)| CheckedSegment::check(segment, service.schema(), entity, now))
         .map_err(|problems| {
             Failure(
                 problems
@@ -360,8 +362,7 @@ fn load_query(input: &SegmentInput, now: DateTime<Utc>) -> Result<(DataSource, Q
                     .map(|p| located(&input.segment, p))
                     .collect(),
             )
-        })?;
-    Ok((source, query))
+        })
 }
 
 fn located(file: &Path, problem: &Problem) -> String {

@@ -7,6 +7,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::Subcommand;
+use segment_service::Members;
 use segment_store::commands::{Format, OnError};
 use segment_store::{
     parse_sort, AddOptions, CountInput, MembershipFilter, Operation, Paging, Status,
@@ -154,6 +155,25 @@ fn format_of(format: Option<&str>, path: &std::path::Path) -> Result<Format, Fai
     }
 }
 
+/// The members a stored segment has on `data` now, and the count to record with them.
+fn evaluate(
+    record: &segment_store::SegmentRecord,
+    data: &std::path::Path,
+    now: Option<&str>,
+) -> Result<(Vec<String>, CountInput), Failure> {
+    let service = open_data(data)?;
+    let now = resolve_now(now, &service)?;
+    let checked = query_of(record, &service, now)?;
+    let Members { ids, total } = matching_members(&service, &checked)?;
+    let input = CountInput {
+        count: ids.len() as u64,
+        total: Some(total),
+        data_source: Some(data.display().to_string()),
+        as_of: Some(segment_store::stamp(now)),
+    };
+    Ok((ids, input))
+}
+
 pub fn run(args: MembersArgs) -> Result<(Value, ExitCode), Failure> {
     let (mut store, path) = args.store.open()?;
     let fail = |e| store_failure(&path, e);
@@ -263,19 +283,10 @@ pub fn run(args: MembersArgs) -> Result<(Value, ExitCode), Failure> {
             data,
             now,
         } => {
-            let record = store.get(&id).map_err(fail)?;
-            let (source, schema) = open_data(&data)?;
-            let now = resolve_now(now.as_deref(), &source)?;
-            let query = query_of(&record, &source, &schema, now)?;
             let started = std::time::Instant::now();
-            let members = matching_members(&source, &query)?;
+            let record = store.get(&id).map_err(fail)?;
+            let (members, input) = evaluate(&record, &data, now.as_deref())?;
             let evaluated = started.elapsed();
-            let input = CountInput {
-                count: members.len() as u64,
-                total: source.total(&query.entity.name).ok(),
-                data_source: Some(data.display().to_string()),
-                as_of: Some(segment_store::stamp(now)),
-            };
             let outcome = store
                 .freeze(&id, &into, name.as_deref(), &members, &input)
                 .map_err(fail)?;
@@ -290,16 +301,7 @@ pub fn run(args: MembersArgs) -> Result<(Value, ExitCode), Failure> {
         }
         MembersCommand::Evaluate { id, data, now } => {
             let record = store.get(&id).map_err(fail)?;
-            let (source, schema) = open_data(&data)?;
-            let now = resolve_now(now.as_deref(), &source)?;
-            let query = query_of(&record, &source, &schema, now)?;
-            let members = matching_members(&source, &query)?;
-            let input = CountInput {
-                count: members.len() as u64,
-                total: source.total(&query.entity.name).ok(),
-                data_source: Some(data.display().to_string()),
-                as_of: Some(segment_store::stamp(now)),
-            };
+            let (members, input) = evaluate(&record, &data, now.as_deref())?;
             ok(to_json(
                 &store
                     .record_evaluation(&id, &members, &input)

@@ -7,6 +7,8 @@ use std::process::ExitCode;
 
 use clap::Subcommand;
 use segment_model::canonical;
+use segment_service::{CheckedSegment, NodeCounts, Prefer};
+use segment_source::CancelToken;
 use segment_source::DataSource;
 use segment_sql::Sqlite;
 use segment_store::commands::{csv_line, OnError};
@@ -200,14 +202,6 @@ pub fn run(args: SegmentsArgs) -> Result<(Value, ExitCode), Failure> {
             page,
             size,
         } => {
-            let mut keys = Vec::new();
-            for spec in &sort {
-                let (field, dir) =
-                    parse_sort(spec).map_err(|e| Failure::new(format!("--sort {spec:?}: {e}")))?;
-                let field = SortField::parse(&field)
-                    .map_err(|e| Failure::new(format!("--sort {spec:?}: {e}")))?;
-                keys.push((field, dir));
-            }
             let query = ListQuery {
                 search,
                 status,
@@ -219,7 +213,7 @@ pub fn run(args: SegmentsArgs) -> Result<(Value, ExitCode), Failure> {
                 modified_before,
                 created_after,
                 created_before,
-                sort: keys,
+                sort: sort_keys(&sort)?,
                 page: Some(page),
                 size: Some(size),
             };
@@ -243,40 +237,10 @@ pub fn run(args: SegmentsArgs) -> Result<(Value, ExitCode), Failure> {
             data,
             if_revision,
         } => {
-            let source = data.as_deref().map(open_data).transpose()?;
-            let definition = match &file {
-                None => None,
-                Some(file) => {
-                    let text = read_text(file, "segment file")?;
-                    let parsed = match &source {
-                        Some((_, schema)) => {
-                            canonical::parse_any(&text, schema, entity.as_deref()).map(|(s, _)| s)
-                        }
-                        None => canonical::parse(&text),
-                    };
-                    let segment = parsed.map_err(|e| {
-                        Failure(
-                            e.problems()
-                                .iter()
-                                .map(|p| format!("{}: {p}", file.display()))
-                                .collect(),
-                        )
-                    })?;
-                    if let Some((source, schema)) = &source {
-                        let now = resolve_now(None, source)?;
-                        segment_model::validate::check(&segment, schema, entity.as_deref(), now)
-                            .map_err(|problems| {
-                                Failure(
-                                    problems
-                                        .iter()
-                                        .map(|p| format!("{}: {p}", file.display()))
-                                        .collect(),
-                                )
-                            })?;
-                    }
-                    Some(segment)
-                }
-            };
+            let definition = file
+                .as_deref()
+                .map(|file| read_definition(file, data.as_deref(), entity.as_deref()))
+                .transpose()?;
             let author = (author_id.is_some() || author_name.is_some()).then_some(Author {
                 identifier: author_id,
                 name: author_name,
@@ -336,16 +300,7 @@ pub fn run(args: SegmentsArgs) -> Result<(Value, ExitCode), Failure> {
         )?),
         SegmentsCommand::Count { id, data, now } => {
             let record = store.get(&id).map_err(fail)?;
-            let (source, schema) = open_data(&data)?;
-            let now = resolve_now(now.as_deref(), &source)?;
-            let query = query_of(&record, &source, &schema, now)?;
-            let counted = source.count(&query)?;
-            let input = CountInput {
-                count: counted.count,
-                total: Some(counted.total),
-                data_source: Some(data.display().to_string()),
-                as_of: Some(segment_store::stamp(now)),
-            };
+            let input = count_on(&record, &data, now.as_deref())?;
             ok(to_json(&store.record_count(&id, &input).map_err(fail)?)?)
         }
         SegmentsCommand::Export {
@@ -359,60 +314,9 @@ pub fn run(args: SegmentsArgs) -> Result<(Value, ExitCode), Failure> {
             now,
         } => {
             if records {
-                let [id] = ids.as_slice() else {
-                    return Err(Failure::new(
-                        "--records exports one segment: give exactly one id",
-                    ));
-                };
-                let Some(data) = data else {
-                    return Err(Failure::new("--records needs --data FILE.sqlite"));
-                };
-                let record = store.get(id).map_err(fail)?;
-                let (source, schema) = open_data(&data)?;
-                let now = resolve_now(now.as_deref(), &source)?;
-                let format = match format {
-                    Some(f) => segment_store::commands::Format::parse(&f)
-                        .map_err(|e| Failure::new(e.to_string()))?,
-                    None => segment_store::commands::Format::from_path(&out),
-                };
-                let n = export_records(&record, &source, &schema, now, format, &out)?;
-                return ok(
-                    json!({ "id": record.id, "revision": record.revision, "records": n, "path": out.display().to_string() }),
-                );
+                return export_matching_records(&mut store, &path, &ids, data, format, now, &out);
             }
-            if ids.is_empty() && !all {
-                return Err(Failure::new("give segment ids to export, or --all"));
-            }
-            let source = match (sql, &data) {
-                (true, Some(d)) => Some(open_data(d)?),
-                (true, None) => {
-                    return Err(Failure::new(
-                        "--sql renders against a schema: give --data FILE.sqlite",
-                    ))
-                }
-                _ => None,
-            };
-            let render = |r: &SegmentRecord| -> Result<(String, String), String> {
-                let Some((source, schema)) = &source else {
-                    return Err("no data".to_string());
-                };
-                let now = resolve_now(now.as_deref(), source).map_err(|f| f.0.join("; "))?;
-                let query = query_of(r, source, schema, now).map_err(|f| f.0.join("; "))?;
-                let text = segment_sql::display(&query, &Sqlite).map_err(|e| e.to_string())?;
-                Ok(("sql".to_string(), format!("{text}\n")))
-            };
-            let render: Option<segment_store::files::Renderer<'_>> =
-                if sql { Some(&render) } else { None };
-            let exported = if all {
-                store.export_library(&out, render).map_err(fail)?
-            } else {
-                let mut list = Vec::new();
-                for id in &ids {
-                    list.push(store.export_file(id, &out, render).map_err(fail)?);
-                }
-                list
-            };
-            ok(json!({ "exported": to_json(&exported)? }))
+            export_definitions(&mut store, &path, &ids, all, &out, sql, data, now)
         }
         SegmentsCommand::Import {
             paths,
@@ -422,39 +326,193 @@ pub fn run(args: SegmentsArgs) -> Result<(Value, ExitCode), Failure> {
             let report = store
                 .import_files(&paths, overwrite, on_error)
                 .map_err(fail)?;
-            for c in &report.conflicts {
-                eprintln!(
-                    "conflict: {}: segment {:?} exists at revision {} with another {} (not imported; --overwrite saves the file as a new revision)",
-                    c.path,
-                    c.id,
-                    c.stored_revision,
-                    c.differs.join(", ")
-                );
-            }
-            for p in &report.skipped {
-                eprintln!("skipped: {p}");
-            }
-            let code = if report.conflicts.is_empty() {
-                ExitCode::SUCCESS
-            } else {
-                ExitCode::FAILURE
-            };
-            Ok((to_json(&report)?, code))
+            imported(report)
         }
     }
 }
 
+/// The count of a stored segment on `data` now, to record.
+fn count_on(
+    record: &SegmentRecord,
+    data: &std::path::Path,
+    now: Option<&str>,
+) -> Result<CountInput, Failure> {
+    let service = open_data(data)?;
+    let now = resolve_now(now, &service)?;
+    let checked = query_of(record, &service, now)?;
+    let counted = service.count(&checked, Prefer::Sql, NodeCounts::None, &CancelToken::new())?;
+    Ok(CountInput {
+        count: counted.count,
+        total: Some(counted.total),
+        data_source: Some(data.display().to_string()),
+        as_of: Some(segment_store::stamp(now)),
+    })
+}
+
+/// `--sort FIELD[:asc|desc]` options as sort keys.
+fn sort_keys(specs: &[String]) -> Result<Vec<(SortField, segment_store::Direction)>, Failure> {
+    specs
+        .iter()
+        .map(|spec| {
+            let (field, dir) =
+                parse_sort(spec).map_err(|e| Failure::new(format!("--sort {spec:?}: {e}")))?;
+            let field = SortField::parse(&field)
+                .map_err(|e| Failure::new(format!("--sort {spec:?}: {e}")))?;
+            Ok((field, dir))
+        })
+        .collect()
+}
+
+/// `segments export`: definitions as files (one per segment, or the whole library), with their
+/// SQL beside them when `sql` (rendered against `data`).
+#[allow(clippy::too_many_arguments)]
+fn export_definitions(
+    store: &mut segment_store::Store,
+    path: &std::path::Path,
+    ids: &[String],
+    all: bool,
+    out: &std::path::Path,
+    sql: bool,
+    data: Option<PathBuf>,
+    now: Option<String>,
+) -> Result<(Value, ExitCode), Failure> {
+    let fail = |e| store_failure(path, e);
+    if ids.is_empty() && !all {
+        return Err(Failure::new("give segment ids to export, or --all"));
+    }
+    let source = match (sql, &data) {
+        (true, Some(d)) => Some(open_data(d)?),
+        (true, None) => {
+            return Err(Failure::new(
+                "--sql renders against a schema: give --data FILE.sqlite",
+            ))
+        }
+        _ => None,
+    };
+    let render = |r: &SegmentRecord| -> Result<(String, String), String> {
+        let Some(service) = &source else {
+            return Err("no data".to_string());
+        };
+        let now = resolve_now(now.as_deref(), service).map_err(|f| f.0.join("; "))?;
+        let checked = query_of(r, service, now).map_err(|f| f.0.join("; "))?;
+        let text = segment_sql::display(&checked.query, &Sqlite).map_err(|e| e.to_string())?;
+        Ok(("sql".to_string(), format!("{text}\n")))
+    };
+    let render: Option<segment_store::files::Renderer<'_>> = if sql { Some(&render) } else { None };
+    let exported = if all {
+        store.export_library(out, render).map_err(fail)?
+    } else {
+        let mut list = Vec::new();
+        for id in ids {
+            list.push(store.export_file(id, out, render).map_err(fail)?);
+        }
+        list
+    };
+    Ok((
+        json!({ "exported": to_json(&exported)? }),
+        ExitCode::SUCCESS,
+    ))
+}
+
+/// `segments import`'s report: conflicts and skipped files on stderr, failure if any conflict.
+fn imported(report: segment_store::files::FileImport) -> Result<(Value, ExitCode), Failure> {
+    for c in &report.conflicts {
+        eprintln!(
+            "conflict: {}: segment {:?} exists at revision {} with another {} (not imported; --overwrite saves the file as a new revision)",
+            c.path,
+            c.id,
+            c.stored_revision,
+            c.differs.join(", ")
+        );
+    }
+    for p in &report.skipped {
+        eprintln!("skipped: {p}");
+    }
+    let code = if report.conflicts.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    };
+    Ok((to_json(&report)?, code))
+}
+
+/// `segments export --records`: the records one segment matches on `data`, as CSV or NDJSON.
+fn export_matching_records(
+    store: &mut segment_store::Store,
+    path: &std::path::Path,
+    ids: &[String],
+    data: Option<PathBuf>,
+    format: Option<String>,
+    now: Option<String>,
+    out: &std::path::Path,
+) -> Result<(Value, ExitCode), Failure> {
+    let [id] = ids else {
+        return Err(Failure::new(
+            "--records exports one segment: give exactly one id",
+        ));
+    };
+    let Some(data) = data else {
+        return Err(Failure::new("--records needs --data FILE.sqlite"));
+    };
+    let record = store.get(id).map_err(|e| store_failure(path, e))?;
+    let service = open_data(&data)?;
+    let now = resolve_now(now.as_deref(), &service)?;
+    let format = match format {
+        Some(f) => {
+            segment_store::commands::Format::parse(&f).map_err(|e| Failure::new(e.to_string()))?
+        }
+        None => segment_store::commands::Format::from_path(out),
+    };
+    let checked = query_of(&record, &service, now)?;
+    let (source, _) = crate::data::open(&data)?;
+    let n = export_records(&checked, &source, service.schema(), format, out)?;
+    Ok((
+        json!({ "id": record.id, "revision": record.revision, "records": n, "path": out.display().to_string() }),
+        ExitCode::SUCCESS,
+    ))
+}
+
+/// Reads a segment file (canonical JSON, or Census molecules when `data` gives the schema),
+/// checked against `data` when given; problems are located in the file.
+fn read_definition(
+    file: &std::path::Path,
+    data: Option<&std::path::Path>,
+    entity: Option<&str>,
+) -> Result<segment_model::Segment, Failure> {
+    let in_file = |lines: Vec<String>| {
+        Failure(
+            lines
+                .iter()
+                .map(|p| format!("{}: {p}", file.display()))
+                .collect(),
+        )
+    };
+    let service = data.map(open_data).transpose()?;
+    let text = read_text(file, "segment file")?;
+    let parsed = match &service {
+        Some(service) => canonical::parse_any(&text, service.schema(), entity).map(|(s, _)| s),
+        None => canonical::parse(&text),
+    };
+    let segment =
+        parsed.map_err(|e| in_file(e.problems().iter().map(|p| p.to_string()).collect()))?;
+    if let Some(service) = &service {
+        let now = resolve_now(None, service)?;
+        segment_model::validate::check(&segment, service.schema(), entity, now)
+            .map_err(|problems| in_file(problems.iter().map(|p| p.to_string()).collect()))?;
+    }
+    Ok(segment)
+}
+
 /// Writes the base records matching the segment, every column, in key order.
 fn export_records(
-    record: &SegmentRecord,
+    checked: &CheckedSegment,
     source: &DataSource,
     schema: &segment_model::Schema,
-    now: chrono::DateTime<chrono::Utc>,
     format: segment_store::commands::Format,
     out: &std::path::Path,
 ) -> Result<u64, Failure> {
-    let query = query_of(record, source, schema, now)?;
-    let keys = source.matching_keys(&query, i64::MAX as u64, None)?;
+    let query = &checked.query;
+    let keys = source.matching_keys(query, i64::MAX as u64, None)?;
     let entity = &query.entity;
     let quote = |name: &str| format!("\"{}\"", name.replace('"', "\"\""));
     let schema_entity = schema.entity(&entity.name).ok_or_else(|| {

@@ -1,84 +1,33 @@
 //! The `segment-builder` binary end to end: every command, and bad input.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
-use std::sync::OnceLock;
+use std::path::Path;
+use std::process::Output;
 
-use serde_json::Value;
+use segment_testkit::{and, cond, fields, recent_purchasers, segment_of, Cli, Workdir};
+use segment_testkit::{json as stdout_json, stderr};
 
-fn bin() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_segment-builder"))
+fn cli() -> Cli {
+    Cli::new(env!("CARGO_BIN_EXE_segment-builder"))
 }
 
 fn run(args: &[&str]) -> Output {
-    bin().args(args).output().expect("the binary runs")
-}
-
-fn stdout_json(out: &Output) -> Value {
-    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
-        panic!(
-            "stdout is not JSON ({e}): {}\nstderr: {}",
-            String::from_utf8_lossy(&out.stdout),
-            stderr(out)
-        )
-    })
-}
-
-fn stderr(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stderr).into_owned()
+    cli().run(args)
 }
 
 /// One demo file for all tests (generated through the CLI itself).
 fn data() -> &'static Path {
-    static DATA: OnceLock<(tempfile::TempDir, PathBuf)> = OnceLock::new();
-    let (_, path) = DATA.get_or_init(|| {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("demo.sqlite");
-        let out = run(&[
-            "demo",
-            "--out",
-            path.to_str().unwrap(),
-            "--profiles",
-            "2000",
-            "--seed",
-            "5",
-        ]);
-        assert!(out.status.success(), "{}", stderr(&out));
-        let summary = stdout_json(&out);
-        assert_eq!(summary["profiles"], 2000);
-        assert!(summary["events"].as_u64().unwrap() > 10_000);
-        assert_eq!(summary["anchor"], "2026-11-01T00:00:00Z");
-        (dir, path)
-    });
-    path
+    let demo = segment_testkit::demo(&cli(), 2000, Some(5));
+    let summary = &demo.summary;
+    assert_eq!(summary["profiles"], 2000);
+    assert!(summary["events"].as_u64().unwrap() > 10_000);
+    assert_eq!(summary["anchor"], "2026-11-01T00:00:00Z");
+    &demo.path
 }
 
-fn segment_file(dir: &tempfile::TempDir, name: &str, text: &str) -> String {
-    let path = dir.path().join(name);
-    std::fs::write(&path, text).unwrap();
-    path.to_str().unwrap().to_string()
+/// US profiles with at least 2 purchase events in the last 180 days.
+fn us_purchasers() -> String {
+    recent_purchasers("US").to_string()
 }
-
-const US_PURCHASERS: &str = r#"{
-  "version": 1,
-  "entity": "profiles",
-  "root": {
-    "combinator": "and",
-    "children": [
-      { "type": "condition", "attribute": "country", "operator": "is", "value": "US" },
-      {
-        "type": "relationship",
-        "relationship": "events",
-        "constraint": { "type": "occurrences", "operator": "at_least", "value": 2 },
-        "window": { "type": "in_the_last", "amount": 180, "unit": "day" },
-        "filter": {
-          "combinator": "and",
-          "children": [{ "type": "condition", "attribute": "name", "operator": "is", "value": "purchase" }]
-        }
-      }
-    ]
-  }
-}"#;
 
 fn d() -> &'static str {
     data().to_str().unwrap()
@@ -89,12 +38,7 @@ fn schema_prints_entities_and_relationships() {
     let out = run(&["schema", "--data", d()]);
     assert!(out.status.success(), "{}", stderr(&out));
     let schema = stdout_json(&out);
-    let names: Vec<&str> = schema["entities"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| e["name"].as_str().unwrap())
-        .collect();
+    let names: Vec<&str> = fields(&schema["entities"], "name");
     assert_eq!(names, ["profiles", "events", "orders"]);
     assert!(schema["relationships"]
         .as_array()
@@ -105,8 +49,8 @@ fn schema_prints_entities_and_relationships() {
 
 #[test]
 fn count_validate_and_sql_of_a_canonical_segment() {
-    let dir = tempfile::tempdir().unwrap();
-    let seg = segment_file(&dir, "us.json", US_PURCHASERS);
+    let dir = Workdir::new();
+    let seg = dir.file("us.json", &us_purchasers());
     let out = run(&["validate", "--data", d(), "--segment", &seg]);
     assert!(out.status.success(), "{}", stderr(&out));
     assert_eq!(stdout_json(&out), serde_json::json!({ "valid": true }));
@@ -176,14 +120,9 @@ fn rusqlite_free_count(sql: &str) -> u64 {
 
 #[test]
 fn census_molecules_are_detected_from_the_content() {
-    let dir = tempfile::tempdir().unwrap();
-    let canonical = segment_file(
-        &dir,
-        "plan.json",
-        r#"{"version":1,"root":{"combinator":"and","children":[{"type":"condition","attribute":"plan","operator":"is","value":"pro"}]}}"#,
-    );
-    let census = segment_file(
-        &dir,
+    let dir = Workdir::new();
+    let canonical = dir.json("plan.json", &segment_of(and([cond("plan", "is", "pro")])));
+    let census = dir.file(
         "plan-census.json",
         r#"[{"attribute":"plan","attribute_type":"column","operator":"is","value":"pro"}]"#,
     );
@@ -212,9 +151,8 @@ fn census_molecules_are_detected_from_the_content() {
 
 #[test]
 fn malformed_json_names_the_file_line_and_column() {
-    let dir = tempfile::tempdir().unwrap();
-    let seg = segment_file(
-        &dir,
+    let dir = Workdir::new();
+    let seg = dir.file(
         "broken.json",
         "{\n  \"version\": 1,\n  \"root\": {\n    \"combinator\": \"and\",,\n",
     );
@@ -239,13 +177,10 @@ fn malformed_json_names_the_file_line_and_column() {
 
 #[test]
 fn unknown_attribute_is_located_by_json_pointer() {
-    let dir = tempfile::tempdir().unwrap();
-    let seg = segment_file(
-        &dir,
+    let dir = Workdir::new();
+    let seg = dir.json(
         "typo.json",
-        r#"{"version":1,"root":{"combinator":"and","children":[
-            {"type":"condition","attribute":"plan","operator":"is","value":"pro"},
-            {"type":"condition","attribute":"contry","operator":"is","value":"US"}]}}"#,
+        &segment_of(and([cond("plan", "is", "pro"), cond("contry", "is", "US")])),
     );
     let out = run(&["count", "--data", d(), "--segment", &seg]);
     assert_eq!(out.status.code(), Some(1));
@@ -280,9 +215,9 @@ fn unknown_attribute_is_located_by_json_pointer() {
 
 #[test]
 fn missing_files_and_bad_arguments_are_clear_errors() {
-    let dir = tempfile::tempdir().unwrap();
-    let seg = segment_file(&dir, "us.json", US_PURCHASERS);
-    let missing_seg = dir.path().join("absent.json");
+    let dir = Workdir::new();
+    let seg = dir.file("us.json", &us_purchasers());
+    let missing_seg = dir.path("absent.json");
     let out = run(&[
         "count",
         "--data",
@@ -297,7 +232,7 @@ fn missing_files_and_bad_arguments_are_clear_errors() {
         stderr(&out)
     );
 
-    let missing_data = dir.path().join("absent.sqlite");
+    let missing_data = dir.path("absent.sqlite");
     for command in ["schema", "count"] {
         let mut args = vec![command, "--data", missing_data.to_str().unwrap()];
         if command == "count" {
@@ -312,11 +247,7 @@ fn missing_files_and_bad_arguments_are_clear_errors() {
         );
     }
 
-    let not_db = segment_file(
-        &dir,
-        "not-a-db.sqlite",
-        &"plain text, not SQLite. ".repeat(100),
-    );
+    let not_db = dir.file("not-a-db.sqlite", &"plain text, not SQLite. ".repeat(100));
     let out = run(&["schema", "--data", &not_db]);
     assert_eq!(out.status.code(), Some(1));
     assert!(
@@ -348,7 +279,7 @@ fn missing_files_and_bad_arguments_are_clear_errors() {
     let out = run(&[
         "demo",
         "--out",
-        dir.path().join("no/such/dir/x.sqlite").to_str().unwrap(),
+        dir.path("no/such/dir/x.sqlite").to_str().unwrap(),
         "--profiles",
         "10",
     ]);

@@ -1,55 +1,42 @@
 //! `segment-builder count`: the engine by default, `--engine sql`, `--explain`, the fallback.
 
-use std::path::Path;
-use std::process::Command;
-
 use serde_json::{json, Value};
 
+use segment_testkit::{
+    all_of, cond, fields, in_the_last, or, related, segment, sql, strs, within, Cli, Workdir,
+};
+
+fn bin() -> Cli {
+    Cli::new(env!("CARGO_BIN_EXE_segment-builder"))
+}
+
 fn cli(args: &[&str]) -> (Value, String, bool) {
-    let out = Command::new(env!("CARGO_BIN_EXE_segment-builder"))
-        .args(args)
-        .output()
-        .expect("runs");
-    let stdout = String::from_utf8_lossy(&out.stdout).to_string();
-    (
-        serde_json::from_str(&stdout).unwrap_or(Value::Null),
-        String::from_utf8_lossy(&out.stderr).to_string(),
-        out.status.success(),
-    )
+    bin().outcome(args)
 }
 
-fn demo(dir: &Path) -> String {
-    let path = dir.join("demo.sqlite");
-    let (_, err, ok) = cli(&[
-        "demo",
-        "--out",
-        path.to_str().unwrap(),
-        "--profiles",
-        "3000",
-    ]);
-    assert!(ok, "{err}");
-    path.to_str().unwrap().to_string()
-}
-
-fn write(dir: &Path, name: &str, value: &Value) -> String {
-    let path = dir.join(name);
-    std::fs::write(&path, value.to_string()).unwrap();
-    path.to_str().unwrap().to_string()
+/// The demo file with 3000 profiles, once for all tests (they only read it).
+fn demo() -> String {
+    segment_testkit::demo(&bin(), 3000, None)
+        .path_str()
+        .to_string()
 }
 
 #[test]
 fn engine_and_sql_agree_and_explain_lists_every_node() {
-    let dir = tempfile::tempdir().unwrap();
-    let data = demo(dir.path());
-    let segment = write(
-        dir.path(),
+    let dir = Workdir::new();
+    let data = demo();
+    let segment = dir.json(
         "seg.json",
-        &json!({"version": 1, "entity": "profiles", "root": {"combinator": "or", "children": [
-        {"type": "condition", "attribute": "plan", "operator": "is", "value": "pro"},
-        {"type": "relationship", "relationship": "events",
-         "constraint": {"type": "occurrences", "operator": "at_least", "value": 2},
-         "window": {"type": "in_the_last", "amount": 60, "unit": "day"},
-         "filter": {"combinator": "and", "children": [{"type": "condition", "attribute": "name", "operator": "is", "value": "purchase"}]}}]}}),
+        &segment(
+            "profiles",
+            or([
+                cond("plan", "is", "pro"),
+                within(
+                    related("events", 2, [cond("name", "is", "purchase")]),
+                    in_the_last(60, "day"),
+                ),
+            ]),
+        ),
     );
     let args = [
         "count",
@@ -70,12 +57,7 @@ fn engine_and_sql_agree_and_explain_lists_every_node() {
     assert!(ok, "{err}");
     assert_eq!(explained["engine"], "engine");
     assert_eq!(explained["count"], engine["count"]);
-    let paths: Vec<&str> = explained["nodes"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|n| n["path"].as_str().unwrap())
-        .collect();
+    let paths: Vec<&str> = fields(&explained["nodes"], "path");
     assert_eq!(
         paths,
         [
@@ -95,14 +77,9 @@ fn engine_and_sql_agree_and_explain_lists_every_node() {
 
 #[test]
 fn raw_sql_falls_back_to_sql_with_a_notice() {
-    let dir = tempfile::tempdir().unwrap();
-    let data = demo(dir.path());
-    let segment = write(
-        dir.path(),
-        "seg.json",
-        &json!({"version": 1, "entity": "profiles", "root": {"combinator": "and", "children": [
-        {"type": "sql", "sql": "age > 40"}]}}),
-    );
+    let dir = Workdir::new();
+    let data = demo();
+    let segment = dir.json("seg.json", &all_of("profiles", [sql("age > 40")]));
     let (out, err, ok) = cli(&["count", "--data", &data, "--segment", &segment, "--explain"]);
     assert!(ok, "{err}");
     assert_eq!(out["engine"], "sql");
@@ -111,14 +88,14 @@ fn raw_sql_falls_back_to_sql_with_a_notice() {
 
 #[test]
 fn samples_are_matching_records_with_the_nodes_they_met() {
-    let dir = tempfile::tempdir().unwrap();
-    let data = demo(dir.path());
-    let segment = write(
-        dir.path(),
+    let dir = Workdir::new();
+    let data = demo();
+    let segment = dir.json(
         "seg.json",
-        &json!({"version": 1, "entity": "profiles", "root": {"combinator": "or", "children": [
-        {"type": "condition", "attribute": "plan", "operator": "is", "value": "pro"},
-        {"type": "condition", "attribute": "country", "operator": "is", "value": "DE"}]}}),
+        &segment(
+            "profiles",
+            or([cond("plan", "is", "pro"), cond("country", "is", "DE")]),
+        ),
     );
     let (out, err, ok) = cli(&["sample", "--data", &data, "--segment", &segment, "-n", "5"]);
     assert!(ok, "{err}");
@@ -130,12 +107,7 @@ fn samples_are_matching_records_with_the_nodes_they_met() {
         assert!(key > previous, "first N by key");
         previous = key;
         let record = &s["record"];
-        let met: Vec<&str> = s["met"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|m| m.as_str().unwrap())
-            .collect();
+        let met: Vec<&str> = strs(&s["met"]);
         assert_eq!(
             met.contains(&"/root/children/0"),
             record["plan"] == "pro",
@@ -175,20 +147,18 @@ fn samples_are_matching_records_with_the_nodes_they_met() {
 
 #[test]
 fn overlap_regions_add_up_and_match_sql_counts() {
-    let dir = tempfile::tempdir().unwrap();
-    let data = demo(dir.path());
-    let condition = |attribute: &str, value: &str| {
-        json!({"version": 1, "entity": "profiles", "root": {"combinator": "and", "children": [
-        {"type": "condition", "attribute": attribute, "operator": "is", "value": value}]}})
-    };
-    let a = write(dir.path(), "a.json", &condition("plan", "pro"));
-    let b = write(dir.path(), "b.json", &condition("country", "US"));
-    let both = write(
-        dir.path(),
+    let dir = Workdir::new();
+    let data = demo();
+    let condition =
+        |attribute: &str, value: &str| all_of("profiles", [cond(attribute, "is", value)]);
+    let a = dir.json("a.json", &condition("plan", "pro"));
+    let b = dir.json("b.json", &condition("country", "US"));
+    let both = dir.json(
         "both.json",
-        &json!({"version": 1, "entity": "profiles", "root": {"combinator": "and", "children": [
-        {"type": "condition", "attribute": "plan", "operator": "is", "value": "pro"},
-        {"type": "condition", "attribute": "country", "operator": "is", "value": "US"}]}}),
+        &all_of(
+            "profiles",
+            [cond("plan", "is", "pro"), cond("country", "is", "US")],
+        ),
     );
     let (out, err, ok) = cli(&["overlap", "--data", &data, "--segment", &a, "--segment", &b]);
     assert!(ok, "{err}");
@@ -226,22 +196,20 @@ fn overlap_regions_add_up_and_match_sql_counts() {
 
 #[test]
 fn data_too_large_for_the_memory_budget_is_counted_with_sql() {
-    let dir = tempfile::tempdir().unwrap();
-    let data = demo(dir.path());
-    let segment = write(
-        dir.path(),
-        "seg.json",
-        &json!({"version": 1, "entity": "profiles", "root": {"combinator": "and", "children": [
-        {"type": "condition", "attribute": "plan", "operator": "is", "value": "pro"}]}}),
-    );
-    let out = Command::new(env!("CARGO_BIN_EXE_segment-builder"))
-        .args(["count", "--data", &data, "--segment", &segment, "--explain"])
-        .env("SEGMENT_ENGINE_MAX_BYTES", "10000")
-        .output()
-        .unwrap();
+    let dir = Workdir::new();
+    let data = demo();
+    let segment = dir.json("seg.json", &all_of("profiles", [cond("plan", "is", "pro")]));
+    let out = bin().env("SEGMENT_ENGINE_MAX_BYTES", "10000").run(&[
+        "count",
+        "--data",
+        &data,
+        "--segment",
+        &segment,
+        "--explain",
+    ]);
     assert!(out.status.success());
     let stdout: Value = serde_json::from_slice(&out.stdout).unwrap();
-    let stderr = String::from_utf8_lossy(&out.stderr);
+    let stderr = segment_testkit::stderr(&out);
     assert_eq!(stdout["engine"], "sql");
     assert!(stderr.contains("GiB allowed"), "{stderr}");
     let (engine, _, _) = cli(&["count", "--data", &data, "--segment", &segment]);

@@ -1,53 +1,19 @@
 //! `import`, `relate` and `schema --stats` end to end through the binary, with the sidecar store
 //! in a temporary directory (`SEGMENT_BUILDER_STORE`).
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
-
 use serde_json::Value;
 
-struct Env {
-    dir: tempfile::TempDir,
-}
+use segment_testkit::{
+    all_of, and, arg as s, column, cond, find, in_the_last, related, segment, stderr, within, Cli,
+    Workdir,
+};
 
-impl Env {
-    fn new() -> Self {
-        Env {
-            dir: tempfile::tempdir().unwrap(),
-        }
-    }
-    fn path(&self, name: &str) -> PathBuf {
-        self.dir.path().join(name)
-    }
-    fn file(&self, name: &str, text: &str) -> String {
-        let path = self.path(name);
-        std::fs::write(&path, text).unwrap();
-        path.to_str().unwrap().to_string()
-    }
-    fn run(&self, args: &[&str]) -> Output {
-        Command::new(env!("CARGO_BIN_EXE_segment-builder"))
-            .args(args)
-            .env("SEGMENT_BUILDER_STORE", self.path("store/sources.json"))
-            .output()
-            .unwrap()
-    }
-    fn ok(&self, args: &[&str]) -> Value {
-        let out = self.run(args);
-        assert!(
-            out.status.success(),
-            "{args:?}: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        serde_json::from_slice(&out.stdout).unwrap()
-    }
-}
-
-fn stderr(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stderr).into_owned()
-}
-
-fn s(p: &Path) -> &str {
-    p.to_str().unwrap()
+/// A temporary directory, and the binary with its sidecar store there.
+fn env() -> (Workdir, Cli) {
+    let dir = Workdir::new();
+    let cli = Cli::new(env!("CARGO_BIN_EXE_segment-builder"))
+        .env("SEGMENT_BUILDER_STORE", dir.path("store/sources.json"));
+    (dir, cli)
 }
 
 const CUSTOMERS: &str = "id,Full Name,country,signed_up_at\n1,Ann,US,2026-01-05\n2,Bob,FR,2026-02-10\n3,Cy,US,2026-03-01\n";
@@ -68,24 +34,24 @@ fn orders() -> String {
 
 #[test]
 fn import_relate_count_and_describe() {
-    let env = Env::new();
-    let db = env.path("shop.sqlite");
-    let customers = env.file("customers.csv", CUSTOMERS);
-    let orders = env.file("orders.csv", &orders());
+    let (dir, cli) = env();
+    let db = dir.path("shop.sqlite");
+    let customers = dir.file("customers.csv", CUSTOMERS);
+    let orders = dir.file("orders.csv", &orders());
 
-    let preview = env.ok(&["import", "--into", s(&db), "--preview", "2", &customers]);
+    let preview = cli.ok(&["import", "--into", s(&db), "--preview", "2", &customers]);
     assert_eq!(preview["rows"].as_array().unwrap().len(), 2);
     assert_eq!(preview["columns"][1]["name"], "full_name");
     assert!(!db.exists(), "a preview writes nothing");
 
-    let report = env.ok(&["import", "--into", s(&db), &orders]);
+    let report = cli.ok(&["import", "--into", s(&db), &orders]);
     assert_eq!(report["table"], "orders");
     assert_eq!(report["rows"], 30);
     assert_eq!(
         report["indexes"][0],
         "orders(status, customer_id, placed_at, total)"
     );
-    let report = env.ok(&[
+    let report = cli.ok(&[
         "import",
         "--into",
         s(&db),
@@ -103,10 +69,10 @@ fn import_relate_count_and_describe() {
     );
 
     // Proposals are listed, then one is confirmed.
-    let listed = env.ok(&["relate", "--data", s(&db)]);
+    let listed = cli.ok(&["relate", "--data", s(&db)]);
     assert_eq!(listed["proposals"].as_array().unwrap().len(), 1);
     assert_eq!(listed["relationships"].as_array().unwrap().len(), 0);
-    let added = env.ok(&[
+    let added = cli.ok(&[
         "relate",
         "--data",
         s(&db),
@@ -117,25 +83,24 @@ fn import_relate_count_and_describe() {
     assert_eq!(added["relationships"].as_array().unwrap().len(), 2);
 
     // Every command now sees the relationship; counts use it.
-    let schema = env.ok(&["schema", "--data", s(&db)]);
-    let rel = schema["relationships"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|r| r["from_entity"] == "customers")
-        .unwrap()
-        .clone();
+    let schema = cli.ok(&["schema", "--data", s(&db)]);
+    let rel = find(&schema["relationships"], "from_entity", "customers").clone();
     assert_eq!(rel["name"], "orders");
     assert_eq!(rel["time_column"], "placed_at");
-    let seg = env.file(
+    let seg = dir.json(
         "seg.json",
-        r#"{"version":1,"entity":"customers","root":{"combinator":"and","children":[
-            {"type":"condition","attribute":"country","operator":"is","value":"US"},
-            {"type":"relationship","relationship":"orders","constraint":{"type":"occurrences","operator":"at_least","value":3},
-             "window":{"type":"in_the_last","amount":30,"unit":"day"},
-             "filter":{"combinator":"and","children":[{"type":"condition","attribute":"status","operator":"is","value":"paid"}]}}]}}"#,
+        &segment(
+            "customers",
+            and([
+                cond("country", "is", "US"),
+                within(
+                    related("orders", 3, [cond("status", "is", "paid")]),
+                    in_the_last(30, "day"),
+                ),
+            ]),
+        ),
     );
-    let count = env.ok(&[
+    let count = cli.ok(&[
         "count",
         "--data",
         s(&db),
@@ -147,25 +112,47 @@ fn import_relate_count_and_describe() {
     assert_eq!(count["total"], 3);
     assert_eq!(count["count"], 2);
 
+    // The relationship confirmed with `relate` reaches the in-memory engine: count, sample and
+    // overlap run there, as in the app (one pipeline), not in a SQL fallback.
+    let args = ["--data", s(&db), "--segment", &seg, "--now", "2026-11-01"];
+    let out = cli.run(&[&["count", "--explain"][..], &args].concat());
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(!stderr(&out).contains("notice"), "{}", stderr(&out));
+    let explained: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(explained["engine"], "engine", "{explained}");
+    assert_eq!(explained["count"], 2);
+    assert_eq!(explained["nodes"][1]["path"], "/root/children/1");
+    let sql = cli.ok(&[&["count", "--explain", "--engine", "sql"][..], &args].concat());
+    assert_eq!(sql["nodes"], explained["nodes"]);
+    let sampled = cli.ok(&[&["sample", "-n", "5"][..], &args].concat());
+    let keys: Vec<&Value> = column(&sampled["samples"], "key");
+    assert_eq!(keys.len(), 2, "{sampled}");
+    assert!(
+        keys.iter().all(|k| k.is_i64()),
+        "exact integer keys: {sampled}"
+    );
+    let us = dir.json(
+        "us.json",
+        &all_of("customers", [cond("country", "is", "US")]),
+    );
+    let overlap = cli.ok(&[
+        "overlap",
+        "--data",
+        s(&db),
+        "--segment",
+        &seg,
+        "--segment",
+        &us,
+        "--now",
+        "2026-11-01",
+    ]);
+    assert_eq!(overlap["counts"], serde_json::json!([2, 2]), "{overlap}");
+
     // Statistics, with the headers as labels.
-    let stats = env.ok(&["schema", "--data", s(&db), "--stats"]);
-    let customers = stats["entities"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|e| e["name"] == "customers")
-        .unwrap()
-        .clone();
+    let stats = cli.ok(&["schema", "--data", s(&db), "--stats"]);
+    let customers = find(&stats["entities"], "name", "customers").clone();
     assert_eq!(customers["rows"], 3);
-    let col = |n: &str| {
-        customers["columns"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|c| c["name"] == n)
-            .unwrap()
-            .clone()
-    };
+    let col = |n: &str| find(&customers["columns"], "name", n).clone();
     assert_eq!(col("full_name")["label"], "Full Name");
     assert_eq!(col("country")["top"][0]["value"], "US");
     assert_eq!(col("country")["top"][0]["count"], 2);
@@ -173,7 +160,7 @@ fn import_relate_count_and_describe() {
     assert_eq!(col("country")["null_share"], 0.0);
 
     // Removing the relationship.
-    env.ok(&[
+    cli.ok(&[
         "relate",
         "--data",
         s(&db),
@@ -181,22 +168,22 @@ fn import_relate_count_and_describe() {
         "orders.customer_id",
         "customers.id",
     ]);
-    let schema = env.ok(&["schema", "--data", s(&db)]);
+    let schema = cli.ok(&["schema", "--data", s(&db)]);
     assert!(schema["relationships"].as_array().unwrap().is_empty());
-    let accepted = env.ok(&["relate", "--data", s(&db), "--accept-proposals"]);
+    let accepted = cli.ok(&["relate", "--data", s(&db), "--accept-proposals"]);
     assert_eq!(accepted["accepted"].as_array().unwrap().len(), 1);
 }
 
 #[test]
 fn bad_values_abort_with_located_errors_or_import_as_null() {
-    let env = Env::new();
-    let db = env.path("d.sqlite");
+    let (dir, cli) = env();
+    let db = dir.path("d.sqlite");
     let mut text = String::from("id,age\n");
     for n in 1..=200 {
         text.push_str(&format!("{n},{}\n", if n == 50 { "unknown" } else { "30" }));
     }
-    let file = env.file("people.csv", &text);
-    let out = env.run(&["import", "--into", s(&db), &file]);
+    let file = dir.file("people.csv", &text);
+    let out = cli.run(&["import", "--into", s(&db), &file]);
     assert_eq!(out.status.code(), Some(1));
     let err = stderr(&out);
     assert!(
@@ -209,11 +196,11 @@ fn bad_values_abort_with_located_errors_or_import_as_null() {
     );
     assert!(!db.exists());
 
-    let report = env.ok(&["import", "--into", s(&db), "--on-error", "null", &file]);
+    let report = cli.ok(&["import", "--into", s(&db), "--on-error", "null", &file]);
     assert_eq!(report["bad_values"]["total"], 1);
     assert_eq!(report["bad_values"]["first"][0]["line"], 51);
 
-    let report = env.ok(&[
+    let report = cli.ok(&[
         "import",
         "--into",
         s(&db),
@@ -225,23 +212,23 @@ fn bad_values_abort_with_located_errors_or_import_as_null() {
     ]);
     assert_eq!(report["columns"][1]["type"], "text");
 
-    let out = env.run(&["import", "--into", s(&db), "--type", "age=wat", &file]);
+    let out = cli.run(&["import", "--into", s(&db), "--type", "age=wat", &file]);
     assert!(
         stderr(&out).contains("not a column type"),
         "{}",
         stderr(&out)
     );
-    let out = env.run(&["import", "--into", s(&db), "--on-error", "skip", &file]);
+    let out = cli.run(&["import", "--into", s(&db), "--on-error", "skip", &file]);
     assert_eq!(out.status.code(), Some(2));
 }
 
 #[test]
 fn malformed_files_and_foreign_databases_fail_clearly() {
-    let env = Env::new();
-    let db = env.path("d.sqlite");
-    let latin1 = env.path("latin1.csv");
+    let (dir, cli) = env();
+    let db = dir.path("d.sqlite");
+    let latin1 = dir.path("latin1.csv");
     std::fs::write(&latin1, b"id,city\n1,K\xf6ln\n").unwrap();
-    let out = env.run(&["import", "--into", s(&db), s(&latin1)]);
+    let out = cli.run(&["import", "--into", s(&db), s(&latin1)]);
     assert_eq!(out.status.code(), Some(1));
     assert!(
         stderr(&out).contains("line 2, column 2: not UTF-8"),
@@ -249,24 +236,24 @@ fn malformed_files_and_foreign_databases_fail_clearly() {
         stderr(&out)
     );
 
-    let missing = env.run(&["import", "--into", s(&db), s(&env.path("nope.csv"))]);
+    let missing = cli.run(&["import", "--into", s(&db), s(&dir.path("nope.csv"))]);
     assert!(
         stderr(&missing).contains("cannot read"),
         "{}",
         stderr(&missing)
     );
 
-    let demo = env.path("demo.sqlite");
-    env.ok(&["demo", "--out", s(&demo), "--profiles", "100"]);
-    let file = env.file("x.csv", "a\n1\n");
-    let out = env.run(&["import", "--into", s(&demo), &file]);
+    let demo = dir.path("demo.sqlite");
+    cli.ok(&["demo", "--out", s(&demo), "--profiles", "100"]);
+    let file = dir.file("x.csv", "a\n1\n");
+    let out = cli.run(&["import", "--into", s(&demo), &file]);
     assert!(
         stderr(&out).contains("not a data source created by import"),
         "{}",
         stderr(&out)
     );
 
-    let out = env.run(&[
+    let out = cli.run(&[
         "relate",
         "--data",
         s(&demo),
@@ -278,7 +265,7 @@ fn malformed_files_and_foreign_databases_fail_clearly() {
         "{}",
         stderr(&out)
     );
-    let out = env.run(&["relate", "--data", s(&demo), "events.name", "profiles.id"]);
+    let out = cli.run(&["relate", "--data", s(&demo), "events.name", "profiles.id"]);
     assert!(
         stderr(&out).contains("a relationship joins values of one type"),
         "{}",

@@ -1,81 +1,33 @@
 //! `segment-builder render` and `convert` end to end: every output format from one segment, a
 //! round trip through Census and PQL, and located errors.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
-use std::sync::OnceLock;
+use std::process::Output;
+
+use segment_testkit::{
+    all_of, cond, recent_purchasers, stderr, stdout_text as stdout, Cli, Workdir,
+};
+
+fn cli() -> Cli {
+    Cli::new(env!("CARGO_BIN_EXE_segment-builder"))
+}
 
 fn run(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_segment-builder"))
-        .args(args)
-        .output()
-        .expect("the binary runs")
-}
-
-fn stdout(out: &Output) -> String {
-    assert!(
-        out.status.success(),
-        "failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout.clone()).expect("utf-8")
-}
-
-fn stderr(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stderr).into_owned()
+    cli().run(args)
 }
 
 fn data() -> &'static str {
-    static DATA: OnceLock<(tempfile::TempDir, PathBuf)> = OnceLock::new();
-    let (_, path) = DATA.get_or_init(|| {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("demo.sqlite");
-        let out = run(&[
-            "demo",
-            "--out",
-            path.to_str().unwrap(),
-            "--profiles",
-            "300",
-            "--seed",
-            "3",
-        ]);
-        assert!(out.status.success(), "{}", stderr(&out));
-        (dir, path)
-    });
-    path.to_str().unwrap()
+    segment_testkit::demo(&cli(), 300, Some(3)).path_str()
 }
 
-fn file(dir: &Path, name: &str, text: &str) -> String {
-    let path = dir.join(name);
-    std::fs::write(&path, text).unwrap();
-    path.to_str().unwrap().to_string()
+/// A value that needs quoting (`O'Hara`), and a relationship with a window.
+fn ohara() -> String {
+    recent_purchasers("O'Hara").to_string()
 }
-
-const SEGMENT: &str = r#"{
-  "version": 1,
-  "entity": "profiles",
-  "root": {
-    "combinator": "and",
-    "children": [
-      { "type": "condition", "attribute": "country", "operator": "is", "value": "O'Hara" },
-      {
-        "type": "relationship",
-        "relationship": "events",
-        "constraint": { "type": "occurrences", "operator": "at_least", "value": 2 },
-        "window": { "type": "in_the_last", "amount": 180, "unit": "day" },
-        "filter": {
-          "combinator": "and",
-          "children": [{ "type": "condition", "attribute": "name", "operator": "is", "value": "purchase" }]
-        }
-      }
-    ]
-  }
-}"#;
 
 #[test]
 fn every_output_format_from_one_segment() {
-    let dir = tempfile::tempdir().unwrap();
-    let seg = file(dir.path(), "seg.json", SEGMENT);
+    let dir = Workdir::new();
+    let seg = dir.file("seg.json", ohara());
     let expect: &[(&str, &str)] = &[
         ("canonical", "\"version\": 1"),
         ("census", "\"moleculeIndex\""),
@@ -110,8 +62,8 @@ fn every_output_format_from_one_segment() {
 
 #[test]
 fn census_to_pql_text_to_canonical_round_trip() {
-    let dir = tempfile::tempdir().unwrap();
-    let seg = file(dir.path(), "seg.json", SEGMENT);
+    let dir = Workdir::new();
+    let seg = dir.file("seg.json", ohara());
     let census = stdout(&run(&[
         "render",
         "--to",
@@ -121,7 +73,7 @@ fn census_to_pql_text_to_canonical_round_trip() {
         "--segment",
         &seg,
     ]));
-    let census_file = file(dir.path(), "census.json", &census);
+    let census_file = dir.file("census.json", &census);
     let pql = stdout(&run(&[
         "convert",
         "--from",
@@ -142,7 +94,7 @@ fn census_to_pql_text_to_canonical_round_trip() {
         &seg,
     ]));
     assert_eq!(pql, direct);
-    let pql_file = file(dir.path(), "seg.pql", &pql);
+    let pql_file = dir.file("seg.pql", &pql);
     let canonical = stdout(&run(&[
         "convert",
         "--from",
@@ -155,7 +107,7 @@ fn census_to_pql_text_to_canonical_round_trip() {
         "profiles",
         &pql_file,
     ]));
-    let back = file(dir.path(), "back.json", &canonical);
+    let back = dir.file("back.json", &canonical);
     // The canonical result is valid against the data and says the same thing.
     let out = run(&["validate", "--data", data(), "--segment", &back]);
     assert!(
@@ -201,8 +153,8 @@ fn census_to_pql_text_to_canonical_round_trip() {
 
 #[test]
 fn a_parse_error_shows_its_position() {
-    let dir = tempfile::tempdir().unwrap();
-    let bad = file(dir.path(), "bad.pql", "country = \"US\" and (age > ");
+    let dir = Workdir::new();
+    let bad = dir.file("bad.pql", "country = \"US\" and (age > ");
     let out = run(&[
         "convert",
         "--from",
@@ -226,8 +178,8 @@ fn a_parse_error_shows_its_position() {
 
 #[test]
 fn output_only_formats_and_unknown_names_are_rejected() {
-    let dir = tempfile::tempdir().unwrap();
-    let seg = file(dir.path(), "seg.json", SEGMENT);
+    let dir = Workdir::new();
+    let seg = dir.file("seg.json", ohara());
     let out = run(&["convert", "--from", "sql-sqlite", "--to", "canonical", &seg]);
     assert_eq!(out.status.code(), Some(2));
     assert!(
@@ -252,12 +204,10 @@ fn output_only_formats_and_unknown_names_are_rejected() {
 
 #[test]
 fn what_a_dialect_cannot_express_is_named() {
-    let dir = tempfile::tempdir().unwrap();
-    let seg = file(
-        dir.path(),
+    let dir = Workdir::new();
+    let seg = dir.json(
         "regex.json",
-        r#"{"version": 1, "entity": "profiles", "root": {"combinator": "and", "children": [
-            {"type": "condition", "attribute": "email", "operator": "matches_regex", "value": "^a"}]}}"#,
+        &all_of("profiles", [cond("email", "matches_regex", "^a")]),
     );
     let out = run(&[
         "render",

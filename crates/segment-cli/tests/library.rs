@@ -1,108 +1,60 @@
 //! `segment-builder segments …` and `members …` end to end, on a real library file.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
-use std::sync::OnceLock;
+use std::path::Path;
+use std::process::Output;
 
 use serde_json::Value;
 
-fn run(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_segment-builder"))
-        .args(args)
-        .output()
-        .expect("the binary runs")
-}
+use segment_testkit::{all_of, cond, json as json_of, stderr, Cli, Workdir};
 
-fn stderr(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stderr).into_owned()
-}
-
-fn json_of(out: &Output) -> Value {
-    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
-        panic!(
-            "stdout is not JSON ({e}): {}\nstderr: {}",
-            String::from_utf8_lossy(&out.stdout),
-            stderr(out)
-        )
-    })
+fn cli() -> Cli {
+    Cli::new(env!("CARGO_BIN_EXE_segment-builder"))
 }
 
 fn data() -> &'static Path {
-    static DATA: OnceLock<(tempfile::TempDir, PathBuf)> = OnceLock::new();
-    let (_, path) = DATA.get_or_init(|| {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("demo.sqlite");
-        let out = run(&[
-            "demo",
-            "--out",
-            path.to_str().unwrap(),
-            "--profiles",
-            "2000",
-            "--seed",
-            "5",
-        ]);
-        assert!(out.status.success(), "{}", stderr(&out));
-        (dir, path)
-    });
-    path
+    &segment_testkit::demo(&cli(), 2000, Some(5)).path
 }
 
+/// A library file in a temporary directory, passed with `--store`.
 struct Lib {
-    dir: tempfile::TempDir,
+    dir: Workdir,
     store: String,
 }
 
 impl Lib {
     fn new() -> Lib {
-        let dir = tempfile::tempdir().unwrap();
-        let store = dir
-            .path()
-            .join("library.sqlite")
-            .to_str()
-            .unwrap()
-            .to_string();
+        let dir = Workdir::new();
+        let store = dir.path("library.sqlite").to_str().unwrap().to_string();
         Lib { dir, store }
     }
 
-    fn run(&self, group: &str, args: &[&str]) -> Output {
+    fn args<'a>(&'a self, group: &'a str, args: &[&'a str]) -> Vec<&'a str> {
         let mut all = vec![group, "--store", &self.store];
         all.extend_from_slice(args);
-        run(&all)
+        all
+    }
+
+    fn run(&self, group: &str, args: &[&str]) -> Output {
+        cli().run(&self.args(group, args))
     }
 
     fn ok(&self, group: &str, args: &[&str]) -> Value {
-        let out = self.run(group, args);
-        assert!(
-            out.status.success(),
-            "{group} {args:?} failed: {}",
-            stderr(&out)
-        );
-        json_of(&out)
+        cli().ok(&self.args(group, args))
     }
 
     fn fails(&self, group: &str, args: &[&str]) -> String {
-        let out = self.run(group, args);
-        assert!(
-            !out.status.success(),
-            "{group} {args:?} should fail: {}",
-            String::from_utf8_lossy(&out.stdout)
-        );
-        let err = stderr(&out);
+        let err = cli().fails(&self.args(group, args));
         assert!(err.starts_with("error: "), "{err}");
         err
     }
 
     fn file(&self, name: &str, text: &str) -> String {
-        let path = self.dir.path().join(name);
-        std::fs::write(&path, text).unwrap();
-        path.to_str().unwrap().to_string()
+        self.dir.file(name, text)
     }
 }
 
 fn country(value: &str) -> String {
-    format!(
-        r#"{{"version":1,"entity":"profiles","root":{{"combinator":"and","children":[{{"type":"condition","attribute":"country","operator":"is","value":"{value}"}}]}}}}"#
-    )
+    all_of("profiles", [cond("country", "is", value)]).to_string()
 }
 
 #[test]
@@ -293,7 +245,7 @@ fn memberships_commands_freeze_and_evaluations() {
         2
     );
 
-    let out = lib.dir.path().join("friends.csv");
+    let out = lib.dir.path("friends.csv");
     let exported = lib.ok(
         "members",
         &["export", "friends", "--out", out.to_str().unwrap()],
@@ -386,7 +338,7 @@ fn files_export_import_conflicts_and_records() {
             d,
         ],
     );
-    let dir = lib.dir.path().join("defs");
+    let dir = lib.dir.path("defs");
     let exported = lib.ok(
         "segments",
         &[
@@ -438,7 +390,7 @@ fn files_export_import_conflicts_and_records() {
     assert_eq!(report["updated"], serde_json::json!(["us"]));
 
     // Matching records as CSV and NDJSON.
-    let csv = lib.dir.path().join("us.csv");
+    let csv = lib.dir.path("us.csv");
     let done = lib.ok(
         "segments",
         &[
@@ -457,7 +409,7 @@ fn files_export_import_conflicts_and_records() {
     assert_eq!(done["records"].as_u64(), Some(count));
     let text = std::fs::read_to_string(&csv).unwrap();
     assert_eq!(text.lines().count() as u64, count + 1);
-    let nd = lib.dir.path().join("us.ndjson");
+    let nd = lib.dir.path("us.ndjson");
     lib.ok(
         "segments",
         &[

@@ -430,6 +430,7 @@ pub const MAX_BAD_SHARE: f64 = 0.01;
 #[ts(export)]
 pub struct BadValue {
     /// 1-based line of the record in the file.
+    #[ts(type = "number")]
     pub line: u64,
     /// 1-based column position.
     pub column: usize,

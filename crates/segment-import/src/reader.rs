@@ -47,6 +47,7 @@ pub struct Dialect {
     pub has_header: bool,
     /// Whether the file starts with a UTF-8 byte order mark (skipped).
     pub bom: bool,
+    #[ts(type = "number")]
     pub total_bytes: u64,
 }
 

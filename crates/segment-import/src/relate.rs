@@ -41,7 +41,9 @@ pub struct Proposal {
     #[ts(optional)]
     pub time_column: Option<String>,
     /// `Relationship::stable_id` of parent → child (one to many) and child → parent.
+    #[ts(type = "number")]
     pub id: i64,
+    #[ts(type = "number")]
     pub reverse_id: i64,
 }
 

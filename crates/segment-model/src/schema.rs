@@ -93,6 +93,7 @@ pub enum Cardinality {
 pub struct Relationship {
     /// Stable numeric id (Census `relationship_id`): derived from the foreign key itself, so it
     /// does not change when other tables are added.
+    #[ts(type = "number")]
     pub id: i64,
     /// Unique among the relationships leaving `from_entity` (e.g. `events`, `profile`).
     pub name: String,

@@ -276,10 +276,10 @@ pub enum TimeWindow {
 #[ts(export)]
 pub struct CensusLayout {
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[ts(optional)]
+    #[ts(optional, type = "number")]
     pub molecule_index: Option<i64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[ts(optional)]
+    #[ts(optional, type = "number")]
     pub atom_index: Option<i64>,
     /// `attribute_type` was absent in the source file.
     #[serde(default, skip_serializing_if = "is_false")]

@@ -14,7 +14,9 @@ use crate::{stamp, Store};
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct CountInput {
+    #[ts(type = "number")]
     pub count: u64,
+    #[ts(type = "number | null")]
     pub total: Option<u64>,
     pub data_source: Option<String>,
     /// "Now" the definition was evaluated as of (ISO-8601).

@@ -53,8 +53,11 @@ pub struct FieldChange {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct CountChange {
+    #[ts(type = "number | null")]
     pub from: Option<u64>,
+    #[ts(type = "number | null")]
     pub to: Option<u64>,
+    #[ts(type = "number | null")]
     pub delta: Option<i64>,
 }
 
@@ -63,7 +66,9 @@ pub struct CountChange {
 #[serde(rename_all = "camelCase")]
 pub struct RevisionDiff {
     pub id: String,
+    #[ts(type = "number")]
     pub from: i64,
+    #[ts(type = "number")]
     pub to: i64,
     pub fields: Vec<FieldChange>,
     pub conditions: Vec<TreeChange>,

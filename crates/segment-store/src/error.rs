@@ -11,6 +11,7 @@ pub struct LineProblem {
     /// The file, or `-`/empty for text that came without a name.
     pub source: String,
     /// 1-based line (0 when the problem concerns the whole input).
+    #[ts(type = "number")]
     pub line: u64,
     pub message: String,
 }

@@ -43,7 +43,7 @@ pub struct SegmentFile {
     pub data_source: Option<String>,
     /// The revision exported (information only: an import makes its own revisions).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[ts(optional)]
+    #[ts(optional, type = "number")]
     pub revision: Option<i64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[ts(optional)]
@@ -224,6 +224,7 @@ pub fn write_atomically(path: &Path, text: &str) -> Result<()> {
 #[serde(rename_all = "camelCase")]
 pub struct Exported {
     pub id: String,
+    #[ts(type = "number")]
     pub revision: i64,
     pub path: String,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -242,6 +243,7 @@ pub type Renderer<'a> = &'a dyn Fn(&SegmentRecord) -> std::result::Result<(Strin
 pub struct Conflict {
     pub id: String,
     pub path: String,
+    #[ts(type = "number")]
     pub stored_revision: i64,
     /// The fields that differ (`definition`, `name`…).
     pub differs: Vec<String>,

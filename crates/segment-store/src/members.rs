@@ -70,13 +70,18 @@ pub struct AddOptions {
 #[serde(rename_all = "camelCase")]
 pub struct MembersOutcome {
     pub id: String,
+    #[ts(type = "number")]
     pub added: u64,
     /// Already members (their expiration and data bag were updated).
+    #[ts(type = "number")]
     pub updated: u64,
+    #[ts(type = "number")]
     pub removed: u64,
     /// Asked to be removed but not members.
+    #[ts(type = "number")]
     pub not_members: u64,
     /// Members after the operation.
+    #[ts(type = "number")]
     pub individual_count: u64,
 }
 
@@ -269,9 +274,9 @@ pub struct MembershipFilter {
     /// `individualIdentifier`, `dateCreated`, `dateRemoved` or `status`, with a direction.
     #[ts(optional)]
     pub sort: Option<(String, Direction)>,
-    #[ts(optional)]
+    #[ts(optional, type = "number")]
     pub page: Option<u64>,
-    #[ts(optional)]
+    #[ts(optional, type = "number")]
     pub size: Option<u64>,
 }
 
@@ -279,12 +284,15 @@ pub struct MembershipFilter {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct EvaluationInfo {
+    #[ts(type = "number")]
     pub evaluation: i64,
     pub segment_id: String,
+    #[ts(type = "number")]
     pub revision: i64,
     pub computed_at: String,
     pub as_of: Option<String>,
     pub data_source: Option<String>,
+    #[ts(type = "number")]
     pub member_count: u64,
 }
 
@@ -294,7 +302,9 @@ pub struct EvaluationInfo {
 pub struct EvaluationDiff {
     pub from: EvaluationInfo,
     pub to: EvaluationInfo,
+    #[ts(type = "number")]
     pub entered_count: u64,
+    #[ts(type = "number")]
     pub left_count: u64,
     /// At most `limit` of each, in identifier order.
     pub entered: Vec<String>,

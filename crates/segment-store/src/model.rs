@@ -112,9 +112,12 @@ pub struct Author {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct CountRecord {
+    #[ts(type = "number")]
     pub revision: i64,
+    #[ts(type = "number")]
     pub count: u64,
     /// All records of the base entity, when known.
+    #[ts(type = "number | null")]
     pub total: Option<u64>,
     pub computed_at: String,
     /// The data the count was computed on (a file path or a name).
@@ -140,12 +143,14 @@ pub struct SegmentRecord {
     pub data_source: Option<String>,
     /// The canonical condition tree (absent for a static segment without one).
     pub definition: Option<segment_model::Segment>,
+    #[ts(type = "number")]
     pub revision: i64,
     pub date_created: String,
     pub date_modified: String,
     /// The newest count computed, with when and on what (the cached record count).
     pub record_count: Option<CountRecord>,
     /// STATIC segments: the members now (ACTIVE, not expired).
+    #[ts(type = "number | null")]
     pub individual_count: Option<u64>,
 }
 
@@ -183,7 +188,7 @@ pub struct SegmentDraft {
     pub definition: Option<segment_model::Segment>,
     /// Optimistic concurrency: fail with a conflict unless the stored revision is this one.
     #[serde(default)]
-    #[ts(optional)]
+    #[ts(optional, type = "number")]
     pub expected_revision: Option<i64>,
 }
 
@@ -192,6 +197,7 @@ pub struct SegmentDraft {
 #[serde(rename_all = "camelCase")]
 pub struct Saved {
     pub id: String,
+    #[ts(type = "number")]
     pub revision: i64,
     pub created: bool,
     /// False when the save changed nothing (the revision stays).
@@ -202,15 +208,18 @@ pub struct Saved {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct RevisionInfo {
+    #[ts(type = "number")]
     pub revision: i64,
     /// `create`, `update`, `restore`, `delete`, `undelete`.
     pub action: String,
+    #[ts(type = "number | null")]
     pub restored_from: Option<i64>,
     pub date_saved: String,
     pub name: String,
     pub status: Status,
     pub segment_type: SegmentType,
     /// The newest count computed at this revision.
+    #[ts(type = "number | null")]
     pub count: Option<u64>,
 }
 
@@ -219,8 +228,10 @@ pub struct RevisionInfo {
 #[serde(rename_all = "camelCase")]
 pub struct Revision {
     pub id: String,
+    #[ts(type = "number")]
     pub revision: i64,
     pub action: String,
+    #[ts(type = "number | null")]
     pub restored_from: Option<i64>,
     pub date_saved: String,
     pub name: String,
@@ -238,9 +249,13 @@ pub struct Revision {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct PageInfo {
+    #[ts(type = "number")]
     pub size: u64,
+    #[ts(type = "number")]
     pub total_elements: u64,
+    #[ts(type = "number")]
     pub total_pages: u64,
+    #[ts(type = "number")]
     pub number: u64,
 }
 
@@ -278,7 +293,9 @@ pub enum Direction {
 /// Paging of a collection request: page number (from 0) and size.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct Paging {
+    #[ts(type = "number")]
     pub page: u64,
+    #[ts(type = "number")]
     pub size: u64,
 }
 
@@ -355,5 +372,6 @@ pub struct MembershipChange {
     pub date_changed: String,
     pub date_first: String,
     /// Members of the segment right after this change.
+    #[ts(type = "number")]
     pub individuals_count: u64,
 }

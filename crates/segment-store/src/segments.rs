@@ -470,9 +470,9 @@ pub struct ListQuery {
     pub created_before: Option<String>,
     /// Sort keys, first first; ties are broken by id.
     pub sort: Vec<(SortField, Direction)>,
-    #[ts(optional)]
+    #[ts(optional, type = "number")]
     pub page: Option<u64>,
-    #[ts(optional)]
+    #[ts(optional, type = "number")]
     pub size: Option<u64>,
 }
 

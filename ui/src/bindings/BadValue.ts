@@ -8,7 +8,7 @@ export type BadValue = {
 /**
  * 1-based line of the record in the file.
  */
-line: bigint, 
+line: number, 
 /**
  * 1-based column position.
  */

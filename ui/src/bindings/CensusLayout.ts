@@ -3,7 +3,7 @@
 /**
  * Census layout details that carry no meaning but are kept so files round-trip byte for byte.
  */
-export type CensusLayout = { molecule_index?: bigint, atom_index?: bigint, 
+export type CensusLayout = { molecule_index?: number, atom_index?: number, 
 /**
  * `attribute_type` was absent in the source file.
  */

@@ -3,7 +3,7 @@
 /**
  * A conflict found by an import.
  */
-export type Conflict = { id: string, path: string, storedRevision: bigint, 
+export type Conflict = { id: string, path: string, storedRevision: number, 
 /**
  * The fields that differ (`definition`, `name`…).
  */

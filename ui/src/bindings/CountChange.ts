@@ -3,4 +3,4 @@
 /**
  * The newest counts known at two revisions, and the change.
  */
-export type CountChange = { from: bigint | null, to: bigint | null, delta: bigint | null, };
+export type CountChange = { from: number | null, to: number | null, delta: number | null, };

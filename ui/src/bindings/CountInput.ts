@@ -3,7 +3,7 @@
 /**
  * A count to record.
  */
-export type CountInput = { count: bigint, total: bigint | null, dataSource: string | null, 
+export type CountInput = { count: number, total: number | null, dataSource: string | null, 
 /**
  * "Now" the definition was evaluated as of (ISO-8601).
  */

@@ -3,11 +3,11 @@
 /**
  * One count of a segment: when, on what data, at which revision.
  */
-export type CountRecord = { revision: bigint, count: bigint, 
+export type CountRecord = { revision: number, count: number, 
 /**
  * All records of the base entity, when known.
  */
-total: bigint | null, computedAt: string, 
+total: number | null, computedAt: string, 
 /**
  * The data the count was computed on (a file path or a name).
  */

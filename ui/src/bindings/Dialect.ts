@@ -8,4 +8,4 @@ export type Dialect = { format: Format, delimiter: string, quote: string, has_he
 /**
  * Whether the file starts with a UTF-8 byte order mark (skipped).
  */
-bom: boolean, total_bytes: bigint, };
+bom: boolean, total_bytes: number, };

@@ -2,10 +2,10 @@
 import type { Segment } from "./Segment";
 
 /**
- * A definition read by "Import definition".
+ * A definition that was read, and the format it was read as.
  */
 export type ImportedDefinition = { segment: Segment, 
 /**
- * The format it was read as (the CLI's name).
+ * The format's registry name (`pql-text`, `odata`…).
  */
 format: string, label: string, };

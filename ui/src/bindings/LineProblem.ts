@@ -11,4 +11,4 @@ source: string,
 /**
  * 1-based line (0 when the problem concerns the whole input).
  */
-line: bigint, message: string, };
+line: number, message: string, };

@@ -20,4 +20,4 @@ author?: string, entity?: string, modifiedAfter?: string, modifiedBefore?: strin
 /**
  * Sort keys, first first; ties are broken by id.
  */
-sort: Array<[SortField, Direction]>, page?: bigint, size?: bigint, };
+sort: Array<[SortField, Direction]>, page?: number, size?: number, };

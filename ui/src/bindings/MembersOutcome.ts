@@ -3,16 +3,16 @@
 /**
  * What a membership operation did.
  */
-export type MembersOutcome = { id: string, added: bigint, 
+export type MembersOutcome = { id: string, added: number, 
 /**
  * Already members (their expiration and data bag were updated).
  */
-updated: bigint, removed: bigint, 
+updated: number, removed: number, 
 /**
  * Asked to be removed but not members.
  */
-notMembers: bigint, 
+notMembers: number, 
 /**
  * Members after the operation.
  */
-individualCount: bigint, };
+individualCount: number, };

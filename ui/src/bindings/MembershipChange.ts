@@ -8,4 +8,4 @@ export type MembershipChange = { individualSegmentIdentifier: string, individual
 /**
  * Members of the segment right after this change.
  */
-individualsCount: bigint, };
+individualsCount: number, };

@@ -9,4 +9,4 @@ export type MembershipFilter = { status?: Status,
 /**
  * `individualIdentifier`, `dateCreated`, `dateRemoved` or `status`, with a direction.
  */
-sort?: [string, Direction], page?: bigint, size?: bigint, };
+sort?: [string, Direction], page?: number, size?: number, };

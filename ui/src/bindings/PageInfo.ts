@@ -3,4 +3,4 @@
 /**
  * Paging of a collection, as the seed APIs report it.
  */
-export type PageInfo = { size: bigint, totalElements: bigint, totalPages: bigint, number: bigint, };
+export type PageInfo = { size: number, totalElements: number, totalPages: number, number: number, };

@@ -3,4 +3,4 @@
 /**
  * Paging of a collection request: page number (from 0) and size.
  */
-export type Paging = { page: bigint, size: bigint, };
+export type Paging = { page: number, size: number, };

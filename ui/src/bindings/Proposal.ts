@@ -19,4 +19,4 @@ time_column?: string,
 /**
  * `Relationship::stable_id` of parent → child (one to many) and child → parent.
  */
-id: bigint, reverse_id: bigint, };
+id: number, reverse_id: number, };

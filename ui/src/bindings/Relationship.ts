@@ -10,7 +10,7 @@ export type Relationship = {
  * Stable numeric id (Census `relationship_id`): derived from the foreign key itself, so it
  * does not change when other tables are added.
  */
-id: bigint, 
+id: number, 
 /**
  * Unique among the relationships leaving `from_entity` (e.g. `events`, `profile`).
  */

@@ -6,7 +6,7 @@ import type { RenderError } from "./RenderError";
  */
 export type RenderedFormat = { 
 /**
- * The CLI's name (`pql-text`, `sql-postgres`, …).
+ * The registry's name (`pql-text`, `sql-postgres`, …).
  */
 format: string, 
 /**

@@ -8,4 +8,4 @@ import type { Status } from "./Status";
 /**
  * A past revision in full.
  */
-export type Revision = { id: string, revision: bigint, action: string, restoredFrom: bigint | null, dateSaved: string, name: string, description: string, segmentType: SegmentType, status: Status, scope: Scope, author: Author | null, entity: string | null, dataSource: string | null, definition: Segment | null, };
+export type Revision = { id: string, revision: number, action: string, restoredFrom: number | null, dateSaved: string, name: string, description: string, segmentType: SegmentType, status: Status, scope: Scope, author: Author | null, entity: string | null, dataSource: string | null, definition: Segment | null, };

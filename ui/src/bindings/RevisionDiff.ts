@@ -6,4 +6,4 @@ import type { TreeChange } from "./TreeChange";
 /**
  * The difference between two revisions of a segment.
  */
-export type RevisionDiff = { id: string, from: bigint, to: bigint, fields: Array<FieldChange>, conditions: Array<TreeChange>, count: CountChange, };
+export type RevisionDiff = { id: string, from: number, to: number, fields: Array<FieldChange>, conditions: Array<TreeChange>, count: CountChange, };

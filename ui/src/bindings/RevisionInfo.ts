@@ -5,12 +5,12 @@ import type { Status } from "./Status";
 /**
  * One revision in a segment's history (without its definition).
  */
-export type RevisionInfo = { revision: bigint, 
+export type RevisionInfo = { revision: number, 
 /**
  * `create`, `update`, `restore`, `delete`, `undelete`.
  */
-action: string, restoredFrom: bigint | null, dateSaved: string, name: string, status: Status, segmentType: SegmentType, 
+action: string, restoredFrom: number | null, dateSaved: string, name: string, status: Status, segmentType: SegmentType, 
 /**
  * The newest count computed at this revision.
  */
-count: bigint | null, };
+count: number | null, };

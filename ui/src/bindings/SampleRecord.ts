@@ -2,9 +2,9 @@
 
 export type SampleRecord = { 
 /**
- * The record's key (e.g. the profile id).
+ * The record's key (e.g. the profile id), exact.
  */
-key: number, 
+key: number | string, 
 /**
  * Paths of the nodes this record meets on its own.
  */

@@ -3,7 +3,7 @@
 /**
  * What a save did.
  */
-export type Saved = { id: string, revision: bigint, created: boolean, 
+export type Saved = { id: string, revision: number, created: boolean, 
 /**
  * False when the save changed nothing (the revision stays).
  */

@@ -12,4 +12,4 @@ export type SegmentDraft = { id: string, name?: string, description?: string, se
 /**
  * Optimistic concurrency: fail with a conflict unless the stored revision is this one.
  */
-expectedRevision?: bigint, };
+expectedRevision?: number, };

@@ -21,7 +21,7 @@ dataSource: string | null,
 /**
  * The canonical condition tree (absent for a static segment without one).
  */
-definition: Segment | null, revision: bigint, dateCreated: string, dateModified: string, 
+definition: Segment | null, revision: number, dateCreated: string, dateModified: string, 
 /**
  * The newest count computed, with when and on what (the cached record count).
  */
@@ -29,4 +29,4 @@ recordCount: CountRecord | null,
 /**
  * STATIC segments: the members now (ACTIVE, not expired).
  */
-individualCount: bigint | null, };
+individualCount: number | null, };

@@ -1,0 +1,212 @@
+//! Where the records are: the [`Backend`] trait every data source implements (counts, keys and
+//! records through its SQL), and the local SQLite file. A warehouse plugs in as another
+//! implementation; the front ends only ever hold a `dyn Backend`.
+
+use std::hash::{Hash, Hasher};
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+use segment_engine::explain::{Key, Overlap};
+use segment_model::ir::Query;
+use segment_model::Schema;
+use segment_source::{CancelToken, CountResult, DataSource};
+use serde_json::Value;
+
+use crate::engine_cache::{EngineLoad, Stamp};
+use crate::error::Result;
+
+/// A data source the service counts on.
+pub trait Backend: Send + Sync {
+    /// Where the data is, for people (a file path, a server's address).
+    fn location(&self) -> String;
+    /// The schema segments are checked against (with confirmed relationships applied).
+    fn schema(&self) -> &Schema;
+    /// The data's natural "now" (Unix seconds), e.g. the demo data's end date.
+    fn default_now(&self) -> Option<i64> {
+        None
+    }
+    /// The matching and total records of `query`, stopped early when `token` is cancelled.
+    fn count(&self, query: &Query, token: &CancelToken) -> Result<CountResult>;
+    /// The keys of up to `limit` matching records, in key order.
+    fn matching_keys(&self, query: &Query, limit: u64, token: &CancelToken) -> Result<Vec<Value>>;
+    /// All records of `entity`.
+    fn total(&self, entity: &str) -> Result<u64>;
+    /// The records of `entity` with these key values, as JSON objects in the keys' order.
+    fn records(&self, entity: &str, key: &str, keys: &[Value]) -> Result<Vec<Value>>;
+    /// For each of `keys`, whether its record matches `query` (the nodes a sample met, in SQL).
+    fn keys_matching(
+        &self,
+        query: &Query,
+        keys: &[Value],
+        token: &CancelToken,
+    ) -> Result<Vec<bool>>;
+    /// The exact overlap of 2–3 queries over the same entity, in SQL.
+    fn overlap(&self, queries: &[Query], token: &CancelToken) -> Result<Overlap>;
+    /// How to load this data into the in-memory engine; `None` when it stays where it is (a
+    /// warehouse: every count pushed down as SQL).
+    fn engine_load(&self) -> Option<EngineLoad> {
+        None
+    }
+}
+
+/// A local SQLite file, opened read-only and sandboxed, with the sidecar's relationships, time
+/// columns and labels applied to its schema.
+pub struct SqliteBackend {
+    path: PathBuf,
+    /// One statement at a time on the connection.
+    source: Mutex<DataSource>,
+    schema: Schema,
+    default_now: Option<i64>,
+}
+
+impl SqliteBackend {
+    /// Opens `path` with what `store` keeps for it (nothing when `store` is `None`).
+    pub fn open(path: &Path, store: Option<&segment_import::Store>) -> Result<Self> {
+        let opened = segment_import::open(path, store)?;
+        Ok(SqliteBackend {
+            path: path.to_path_buf(),
+            default_now: opened.source.suggested_now(),
+            source: Mutex::new(opened.source),
+            schema: opened.schema,
+        })
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    fn source(&self) -> std::sync::MutexGuard<'_, DataSource> {
+        self.source.lock().unwrap_or_else(|p| p.into_inner())
+    }
+}
+
+impl Backend for SqliteBackend {
+    fn location(&self) -> String {
+        self.path.display().to_string()
+    }
+
+    fn schema(&self) -> &Schema {
+        &self.schema
+    }
+
+    fn default_now(&self) -> Option<i64> {
+        self.default_now
+    }
+
+    fn count(&self, query: &Query, token: &CancelToken) -> Result<CountResult> {
+        Ok(self.source().count_cancellable(query, token)?)
+    }
+
+    fn matching_keys(&self, query: &Query, limit: u64, token: &CancelToken) -> Result<Vec<Value>> {
+        let keys = self.source().matching_keys(query, limit, Some(token))?;
+        Ok(keys.into_iter().filter_map(key_json).collect())
+    }
+
+    fn total(&self, entity: &str) -> Result<u64> {
+        Ok(self.source().total(entity)?)
+    }
+
+    fn records(&self, entity: &str, key: &str, keys: &[Value]) -> Result<Vec<Value>> {
+        let source = self.source();
+        Ok(segment_source::engine::records_by_key(
+            &source,
+            entity,
+            key,
+            keys.iter().filter_map(engine_key),
+        )?)
+    }
+
+    fn keys_matching(
+        &self,
+        query: &Query,
+        keys: &[Value],
+        token: &CancelToken,
+    ) -> Result<Vec<bool>> {
+        let keys: Vec<rusqlite::types::Value> = keys.iter().map(sql_key).collect();
+        Ok(segment_source::keys_matching(
+            &self.source(),
+            query,
+            &keys,
+            Some(token),
+        )?)
+    }
+
+    fn overlap(&self, queries: &[Query], token: &CancelToken) -> Result<Overlap> {
+        Ok(segment_source::overlap_counts(
+            &self.source(),
+            queries,
+            Some(token),
+        )?)
+    }
+
+    fn engine_load(&self) -> Option<EngineLoad> {
+        let path = self.path.clone();
+        let schema = self.schema.clone();
+        let stamp = Stamp {
+            location: self.location(),
+            modified: std::fs::metadata(&path).and_then(|m| m.modified()).ok(),
+            schema_hash: schema_hash(&schema),
+        };
+        Some(EngineLoad {
+            stamp,
+            run: Box::new(move || {
+                let source = DataSource::open_read_only(&path).map_err(|e| e.to_string())?;
+                segment_source::engine::load_dataset_with(&source, &schema)
+                    .map_err(|e| e.to_string())
+            }),
+        })
+    }
+}
+
+fn schema_hash(schema: &Schema) -> u64 {
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    serde_json::to_string(schema)
+        .unwrap_or_default()
+        .hash(&mut hasher);
+    hasher.finish()
+}
+
+/// A record key as JSON: integers and text exactly; reals as numbers.
+pub fn key_json(key: rusqlite::types::Value) -> Option<Value> {
+    match key {
+        rusqlite::types::Value::Integer(i) => Some(Value::from(i)),
+        rusqlite::types::Value::Text(s) => Some(Value::String(s)),
+        rusqlite::types::Value::Real(f) => serde_json::Number::from_f64(f).map(Value::Number),
+        rusqlite::types::Value::Null | rusqlite::types::Value::Blob(_) => None,
+    }
+}
+
+/// A JSON key as the engine's key.
+fn engine_key(key: &Value) -> Option<Key> {
+    match key {
+        Value::Number(n) => n
+            .as_i64()
+            .map(Key::Int)
+            .or_else(|| n.as_f64().map(Key::Real)),
+        Value::String(s) => Some(Key::Text(s.clone())),
+        _ => None,
+    }
+}
+
+/// A JSON key as a SQLite value (bound as a parameter).
+fn sql_key(key: &Value) -> rusqlite::types::Value {
+    use rusqlite::types::Value as V;
+    match key {
+        Value::Number(n) => n
+            .as_i64()
+            .map(V::Integer)
+            .or_else(|| n.as_f64().map(V::Real))
+            .unwrap_or(V::Null),
+        Value::String(s) => V::Text(s.clone()),
+        _ => V::Null,
+    }
+}
+
+/// A key as a member identifier (static segments store text).
+pub fn key_text(key: &Value) -> Option<String> {
+    match key {
+        Value::String(s) => Some(s.clone()),
+        Value::Number(n) => Some(n.to_string()),
+        _ => None,
+    }
+}

@@ -1,0 +1,103 @@
+//! A checked segment: validated once against a schema, it carries everything counting needs (the
+//! tree, its typed query, the entity and "now"), so those stop travelling side by side.
+
+use chrono::{DateTime, Utc};
+use segment_model::ir::Query;
+use segment_model::{validate, Problem, Schema, Segment};
+
+use crate::error::{Error, Result};
+
+/// A segment that fits a schema, with its typed query.
+#[derive(Debug, Clone)]
+pub struct CheckedSegment {
+    pub segment: Segment,
+    pub query: Query,
+    /// The base entity asked for (overriding the segment's own), if any.
+    pub entity: Option<String>,
+    /// The instant relative dates were made absolute from.
+    pub now: DateTime<Utc>,
+}
+
+/// One node's two variants: the node alone, and the segment without it.
+#[derive(Debug, Clone)]
+pub struct NodeVariant {
+    /// JSON Pointer of the node, e.g. `/root/children/0`.
+    pub path: String,
+    pub alone: Query,
+    pub without: Query,
+}
+
+impl CheckedSegment {
+    /// Validates `segment`: the checked segment, or every problem at its JSON Pointer.
+    pub fn check(
+        segment: Segment,
+        schema: &Schema,
+        entity: Option<&str>,
+        now: DateTime<Utc>,
+    ) -> Result<Self, Vec<Problem>> {
+        let query = validate::check(&segment, schema, entity, now)?;
+        Ok(CheckedSegment {
+            segment,
+            query,
+            entity: entity.map(str::to_string),
+            now,
+        })
+    }
+
+    /// Reads a canonical tree from JSON (as the app's requests carry it) and checks it; a
+    /// malformed tree's problems are located like validation's.
+    pub fn from_json(
+        value: serde_json::Value,
+        schema: &Schema,
+        entity: Option<&str>,
+        now: DateTime<Utc>,
+    ) -> Result<Self, Vec<Problem>> {
+        let segment: Segment = serde_json::from_value(value)
+            .map_err(|e| segment_model::Error::from_json(&e).problems())?;
+        Self::check(segment, schema, entity, now)
+    }
+
+    pub fn entity(&self) -> Option<&str> {
+        self.entity.as_deref()
+    }
+
+    /// Every node's variants that are themselves valid (a variant can be empty or lose a
+    /// relationship's only filter; those nodes get no counts).
+    pub fn variants(&self, schema: &Schema) -> Vec<NodeVariant> {
+        segment_model::explain::node_variants(&self.segment)
+            .into_iter()
+            .filter_map(|v| {
+                let alone = validate::check(&v.alone, schema, self.entity(), self.now).ok()?;
+                let without = validate::check(&v.without, schema, self.entity(), self.now).ok()?;
+                Some(NodeVariant {
+                    path: v.path,
+                    alone,
+                    without,
+                })
+            })
+            .collect()
+    }
+}
+
+/// The invalid segment as a service error.
+pub fn invalid(problems: Vec<Problem>) -> Error {
+    Error::Invalid(problems)
+}
+
+/// "Now" for a request: the text given (an ISO-8601 date or date-time), else `default` (Unix
+/// seconds: a data source's own anchor, like the demo data's end), else the clock.
+pub fn resolve_now(text: Option<&str>, default: Option<i64>) -> Result<DateTime<Utc>> {
+    if let Some(text) = text.map(str::trim).filter(|t| !t.is_empty()) {
+        return segment_model::time::parse_moment(text)
+            .map(|m| m.start())
+            .ok_or_else(|| Error::Request {
+                message: format!(
+                    "“{text}” is not a date or a date and time (like 2026-05-01 or 2026-05-01T12:00:00Z)"
+                ),
+                path: Some("/now".into()),
+            });
+    }
+    Ok(default
+        .and_then(|t| DateTime::from_timestamp(t, 0))
+        .unwrap_or_else(Utc::now))
+}

@@ -1,0 +1,96 @@
+//! The in-memory engine's copy of a data source, loaded in the background and kept while the
+//! data is unchanged: keyed by (where the data is, its modification time, a hash of the schema it
+//! was loaded with, since a sidecar may add relationships). Another file, an import into it or a
+//! new relationship starts a reload; a newer load wins over an older one still running.
+
+use std::sync::{Arc, Condvar, Mutex};
+
+use segment_engine::Dataset;
+
+/// What identifies one load: the data's location, its modification time (if known), and the
+/// schema's hash.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Stamp {
+    pub location: String,
+    pub modified: Option<std::time::SystemTime>,
+    pub schema_hash: u64,
+}
+
+/// A load to run: its stamp and the work itself (on a connection of its own, so SQL counts go
+/// on meanwhile).
+pub struct EngineLoad {
+    pub stamp: Stamp,
+    pub run: Box<dyn FnOnce() -> Result<Dataset, String> + Send>,
+}
+
+#[derive(Clone)]
+pub enum EngineStatus {
+    Loading,
+    Ready(Arc<Dataset>),
+    /// The engine cannot hold or judge this data; why.
+    Unsupported(String),
+}
+
+#[derive(Default)]
+struct Slot {
+    stamp: Option<Stamp>,
+    status: Option<EngineStatus>,
+}
+
+/// The engine's dataset for the open data source. Cheap to clone; clones share the dataset.
+#[derive(Clone, Default)]
+pub struct EngineCache(Arc<(Mutex<Slot>, Condvar)>);
+
+impl EngineCache {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// The status for `load`'s stamp, starting `load` on a background thread when that stamp
+    /// is not the one loaded. Never blocks on a load.
+    pub fn status(&self, load: EngineLoad) -> EngineStatus {
+        let (lock, _) = &*self.0;
+        let mut slot = lock.lock().unwrap_or_else(|p| p.into_inner());
+        if slot.stamp.as_ref() != Some(&load.stamp) || slot.status.is_none() {
+            slot.stamp = Some(load.stamp.clone());
+            slot.status = Some(EngineStatus::Loading);
+            let cache = self.clone();
+            std::thread::spawn(move || {
+                let status = match (load.run)() {
+                    Ok(data) => EngineStatus::Ready(Arc::new(data)),
+                    Err(why) => EngineStatus::Unsupported(why),
+                };
+                cache.finish(&load.stamp, status);
+            });
+        }
+        slot.status.clone().unwrap_or(EngineStatus::Loading)
+    }
+
+    /// Like [`status`](Self::status) but waits while the dataset is loading. Blocking.
+    pub fn wait(&self, load: EngineLoad) -> EngineStatus {
+        let status = self.status(load);
+        if !matches!(status, EngineStatus::Loading) {
+            return status;
+        }
+        let (lock, ready) = &*self.0;
+        let mut slot = lock.lock().unwrap_or_else(|p| p.into_inner());
+        loop {
+            match &slot.status {
+                Some(EngineStatus::Loading) | None => {
+                    slot = ready.wait(slot).unwrap_or_else(|p| p.into_inner())
+                }
+                Some(status) => return status.clone(),
+            }
+        }
+    }
+
+    fn finish(&self, stamp: &Stamp, status: EngineStatus) {
+        let (lock, ready) = &*self.0;
+        let mut slot = lock.lock().unwrap_or_else(|p| p.into_inner());
+        // A newer load replaced this one while it ran: leave the slot to it.
+        if slot.stamp.as_ref() == Some(stamp) {
+            slot.status = Some(status);
+            ready.notify_all();
+        }
+    }
+}

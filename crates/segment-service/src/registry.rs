@@ -1,0 +1,243 @@
+//! One registry of every format a segment is written in or read from: the tree formats of
+//! `segment-formats` and the SQL dialects of `segment-sql`, each with its name (as the CLI and
+//! the app spell it), a label for people, whether it is read back, and a file extension. The CLI,
+//! the app and the tests list, look up, render and detect through this table only.
+
+use chrono::{DateTime, Utc};
+use segment_formats::Format;
+use segment_model::{validate, Problem, Schema, Segment};
+use segment_sql::{Ansi, BigQuery, Dialect, DuckDb, Postgres, Snowflake, Sqlite};
+
+/// What a registry entry writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Target {
+    /// A translation of the tree (`segment-formats`).
+    Tree(Format),
+    /// The SQL that counts the segment's records, in a dialect (`segment-sql`).
+    Sql(SqlDialect),
+}
+
+/// The SQL dialects, by name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SqlDialect {
+    Sqlite,
+    Postgres,
+    DuckDb,
+    BigQuery,
+    Snowflake,
+    Ansi,
+}
+
+impl SqlDialect {
+    pub fn dialect(self) -> &'static dyn Dialect {
+        match self {
+            SqlDialect::Sqlite => &Sqlite,
+            SqlDialect::Postgres => &Postgres,
+            SqlDialect::DuckDb => &DuckDb,
+            SqlDialect::BigQuery => &BigQuery,
+            SqlDialect::Snowflake => &Snowflake,
+            SqlDialect::Ansi => &Ansi,
+        }
+    }
+}
+
+/// One entry of the registry.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Entry {
+    pub target: Target,
+    /// The name on the command line and in the app (`pql-text`, `sql-postgres`…).
+    pub name: &'static str,
+    /// A name for people.
+    pub label: &'static str,
+    /// Whether definitions in this format are read back ("Import definition", `convert --from`).
+    pub parses: bool,
+    /// The usual file extension, without the dot.
+    pub extension: &'static str,
+}
+
+const fn tree(format: Format, name: &'static str, parses: bool, extension: &'static str) -> Entry {
+    Entry {
+        target: Target::Tree(format),
+        name,
+        label: "",
+        parses,
+        extension,
+    }
+}
+
+const fn sql(dialect: SqlDialect, name: &'static str, label: &'static str) -> Entry {
+    Entry {
+        target: Target::Sql(dialect),
+        name,
+        label,
+        parses: false,
+        extension: "sql",
+    }
+}
+
+/// Every format, in the order the CLI's help and the app's tabs list them. Tree formats take
+/// their labels from `Format::label` (see [`Entry::label`]).
+pub const REGISTRY: [Entry; 13] = [
+    tree(Format::Canonical, "canonical", true, "json"),
+    tree(Format::Census, "census", true, "json"),
+    tree(Format::PqlText, "pql-text", true, "pql"),
+    tree(Format::PqlJson, "pql-json", true, "json"),
+    tree(Format::Odata, "odata", true, "txt"),
+    tree(Format::Odp, "odp", true, "json"),
+    sql(SqlDialect::Sqlite, "sql-sqlite", "SQL (SQLite)"),
+    sql(SqlDialect::Postgres, "sql-postgres", "SQL (PostgreSQL)"),
+    sql(SqlDialect::DuckDb, "sql-duckdb", "SQL (DuckDB)"),
+    sql(SqlDialect::BigQuery, "sql-bigquery", "SQL (BigQuery)"),
+    sql(SqlDialect::Snowflake, "sql-snowflake", "SQL (Snowflake)"),
+    sql(SqlDialect::Ansi, "sql-ansi", "SQL (ANSI)"),
+    tree(Format::English, "english", false, "txt"),
+];
+
+impl Entry {
+    /// A name for people ("PQL (pql/text)", "SQL (PostgreSQL)").
+    pub fn label(&self) -> &'static str {
+        match self.target {
+            Target::Tree(format) => format.label(),
+            Target::Sql(_) => self.label,
+        }
+    }
+}
+
+/// Every name, comma-separated, for messages.
+pub fn names() -> String {
+    REGISTRY
+        .iter()
+        .map(|e| e.name)
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// The names of the formats that are read back.
+pub fn input_names() -> String {
+    REGISTRY
+        .iter()
+        .filter(|e| e.parses)
+        .map(|e| e.name)
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// The entry named `name` (any case; `_` for `-`; `sql-postgresql` and `pql` as aliases).
+pub fn lookup(name: &str) -> Option<&'static Entry> {
+    let wanted = name.trim().to_ascii_lowercase().replace('_', "-");
+    let wanted = match wanted.as_str() {
+        "sql-postgresql" => "sql-postgres",
+        "pql" => "pql-text",
+        other => other,
+    };
+    REGISTRY.iter().find(|e| e.name == wanted)
+}
+
+/// The entry of a tree format.
+pub fn entry_of(format: Format) -> &'static Entry {
+    REGISTRY
+        .iter()
+        .find(|e| e.target == Target::Tree(format))
+        .unwrap_or(&REGISTRY[0])
+}
+
+/// The format named `name` for reading: an error naming the formats that are read otherwise.
+pub fn input_format(name: &str) -> Result<Format, String> {
+    match lookup(name) {
+        Some(Entry {
+            target: Target::Tree(format),
+            parses: true,
+            ..
+        }) => Ok(*format),
+        Some(entry) => Err(format!(
+            "{} is output-only: read one of {}",
+            entry.name,
+            input_names()
+        )),
+        None => Err(format!("unknown format {name:?}: one of {}", names())),
+    }
+}
+
+/// Why a segment cannot be written in a format.
+#[derive(Debug)]
+pub enum RenderFailure {
+    /// The tree format cannot express a construct (the error names it and its node path).
+    Format(segment_formats::Error),
+    /// SQL is compiled from a valid segment only: what is wrong with it.
+    Invalid(Vec<Problem>),
+    /// The dialect cannot write a construct, at the node found (the IR carries no paths).
+    Dialect {
+        error: segment_sql::Error,
+        path: Option<String>,
+    },
+}
+
+impl RenderFailure {
+    /// The node concerned, as a JSON Pointer into the canonical document, when there is one.
+    pub fn path(&self) -> Option<String> {
+        match self {
+            RenderFailure::Format(e) => e.path().map(str::to_string),
+            RenderFailure::Invalid(problems) => problems
+                .first()
+                .map(|p| p.path.clone())
+                .filter(|p| !p.is_empty()),
+            RenderFailure::Dialect { path, .. } => path.clone(),
+        }
+    }
+}
+
+/// The segment in one format. SQL needs the segment to be valid against `schema` as of `now`.
+pub fn render(
+    target: Target,
+    segment: &Segment,
+    schema: &Schema,
+    entity: Option<&str>,
+    now: DateTime<Utc>,
+) -> Result<String, RenderFailure> {
+    match target {
+        Target::Tree(format) => segment_formats::render_as(format, segment, schema, entity)
+            .map_err(RenderFailure::Format),
+        Target::Sql(dialect) => {
+            let query = validate::check(segment, schema, entity, now);
+            render_sql(dialect, &query, segment, schema, entity, now)
+        }
+    }
+}
+
+/// The segment in every format, in registry order (the segment is checked once for SQL).
+pub fn render_all(
+    segment: &Segment,
+    schema: &Schema,
+    entity: Option<&str>,
+    now: DateTime<Utc>,
+) -> Vec<(&'static Entry, Result<String, RenderFailure>)> {
+    let query = validate::check(segment, schema, entity, now);
+    REGISTRY
+        .iter()
+        .map(|entry| {
+            let result = match entry.target {
+                Target::Tree(format) => segment_formats::render_as(format, segment, schema, entity)
+                    .map_err(RenderFailure::Format),
+                Target::Sql(dialect) => render_sql(dialect, &query, segment, schema, entity, now),
+            };
+            (entry, result)
+        })
+        .collect()
+}
+
+fn render_sql(
+    dialect: SqlDialect,
+    query: &Result<segment_model::ir::Query, Vec<Problem>>,
+    segment: &Segment,
+    schema: &Schema,
+    entity: Option<&str>,
+    now: DateTime<Utc>,
+) -> Result<String, RenderFailure> {
+    let query = query
+        .as_ref()
+        .map_err(|problems| RenderFailure::Invalid(problems.clone()))?;
+    segment_sql::display(query, dialect.dialect()).map_err(|error| RenderFailure::Dialect {
+        path: segment_sql::locate_unsupported(segment, schema, entity, now, dialect.dialect()),
+        error,
+    })
+}
