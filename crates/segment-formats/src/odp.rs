@@ -826,17 +826,7 @@ impl<'s> Read<'s> {
                 format!("conditions here are on {root}.<field>"),
             ));
         };
-        entity.column(name).ok_or_else(|| {
-            err(
-                &p,
-                format!(
-                    "“{name}” is not an attribute of {}",
-                    entity.name,
-                    name = clip(name)
-                ),
-                format!("known: {}", resolve::known_columns(entity)),
-            )
-        })
+        resolve::read_column(FORMAT, entity, name, name, Position::json(p))
     }
 
     fn comparison(

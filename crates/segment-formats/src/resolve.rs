@@ -4,7 +4,7 @@ use segment_model::schema::{Cardinality, Column, DataType, Entity, Relationship,
 use segment_model::tree::{Condition, TimeWindow};
 use segment_model::Segment;
 
-use crate::error::{clip, Error, Result};
+use crate::error::{clip, Error, Position, Result};
 use crate::value::{self, Operand};
 use crate::Format;
 
@@ -172,5 +172,61 @@ pub(crate) fn condition(
     }
     value::read(c.operator, ty, &c.value).map_err(|(suffix, message)| {
         Error::invalid(format, &format!("{path}/value{suffix}"), message)
+    })
+}
+
+/// For a parser: the relationship `name` of `entity` read at `at`, and the entity it leads to; a
+/// syntax error naming the known relationships, or an unrepresentable one if its entity is
+/// missing from the schema.
+pub(crate) fn read_relationship<'s>(
+    format: Format,
+    schema: &'s Schema,
+    entity: &Entity,
+    name: &str,
+    at: Position,
+) -> Result<(&'s Relationship, &'s Entity)> {
+    let Some(r) = schema.relationship(&entity.name, name) else {
+        return Err(Error::syntax(
+            format,
+            at,
+            format!(
+                "“{name}” is not a relationship of {}",
+                entity.name,
+                name = clip(name)
+            ),
+            format!("known: {}", known_relationships(schema, entity)),
+        ));
+    };
+    let Some(related) = schema.entity(&r.to_entity) else {
+        return Err(Error::unrepresentable(
+            format,
+            format!("the relationship {name}", name = clip(name)),
+            at,
+            "its entity is missing from the schema",
+        ));
+    };
+    Ok((r, related))
+}
+
+/// For a parser: the column `name` of `entity`, read at `at` and written there as `shown`; a
+/// syntax error naming the known attributes.
+pub(crate) fn read_column<'e>(
+    format: Format,
+    entity: &'e Entity,
+    name: &str,
+    shown: &str,
+    at: Position,
+) -> Result<&'e Column> {
+    entity.column(name).ok_or_else(|| {
+        Error::syntax(
+            format,
+            at,
+            format!(
+                "“{shown}” is not an attribute of {}",
+                entity.name,
+                shown = clip(shown)
+            ),
+            format!("known: {}", known_columns(entity)),
+        )
     })
 }

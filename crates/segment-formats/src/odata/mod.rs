@@ -375,17 +375,8 @@ impl<'t, 's> Read<'t, 's> {
                 "name a property of it, like e/name",
             ));
         }
-        entity.column(&name).ok_or_else(|| {
-            self.error(
-                o,
-                format!(
-                    "“{}” is not an attribute of {}",
-                    clip(&segments.join("/")),
-                    entity.name
-                ),
-                format!("known: {}", resolve::known_columns(entity)),
-            )
-        })
+        let at = Position::in_text(self.text, o.at);
+        resolve::read_column(FORMAT, entity, &name, &segments.join("/"), at)
     }
 
     /// `c`, `tolower(c)` (text, folded) or `date(c)`, `year(c)`… : the column and the wrapper.
@@ -1246,27 +1237,8 @@ impl<'t, 's> Read<'t, 's> {
             ));
         }
         let name = &segments[0];
-        let Some(r) = self.schema.relationship(&entity.name, name) else {
-            return Err(self.error(
-                path,
-                format!(
-                    "“{name}” is not a relationship of {}",
-                    entity.name,
-                    name = clip(name)
-                ),
-                format!(
-                    "known: {}",
-                    resolve::known_relationships(self.schema, entity)
-                ),
-            ));
-        };
-        let Some(related) = self.schema.entity(&r.to_entity) else {
-            return Err(self.cannot(
-                path,
-                format!("the relationship {name}", name = clip(name)),
-                "its entity is missing from the schema",
-            ));
-        };
+        let at = Position::in_text(self.text, path.at);
+        let (r, related) = resolve::read_relationship(FORMAT, self.schema, entity, name, at)?;
         let inner = ReadScope {
             var: var.map(str::to_string),
         };

@@ -850,18 +850,7 @@ impl<'s, 'l> Raise<'s, 'l> {
             ));
         }
         let name = path.join(".");
-        entity.column(&name).ok_or_else(|| {
-            Error::syntax(
-                self.format,
-                (self.locate)(&p.at),
-                format!(
-                    "“{name}” is not an attribute of {}",
-                    entity.name,
-                    name = clip(&name)
-                ),
-                format!("known: {}", resolve::known_columns(entity)),
-            )
-        })
+        resolve::read_column(self.format, entity, &name, &name, (self.locate)(&p.at))
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -890,28 +879,8 @@ impl<'s, 'l> Raise<'s, 'l> {
             ));
         }
         let name = &path[0];
-        let Some(r) = self.schema.relationship(&entity.name, name) else {
-            return Err(Error::syntax(
-                self.format,
-                (self.locate)(&source.at),
-                format!(
-                    "“{name}” is not a relationship of {}",
-                    entity.name,
-                    name = clip(name)
-                ),
-                format!(
-                    "known: {}",
-                    resolve::known_relationships(self.schema, entity)
-                ),
-            ));
-        };
-        let Some(related) = self.schema.entity(&r.to_entity) else {
-            return Err(self.cannot(
-                &source.at,
-                format!("the relationship {name}", name = clip(name)),
-                "its entity is missing from the schema",
-            ));
-        };
+        let at = (self.locate)(&source.at);
+        let (r, related) = resolve::read_relationship(self.format, self.schema, entity, name, at)?;
         let filter = match cond {
             None => Group::and(Vec::new()),
             Some(c) => match self.node(c, related, Some(inner_var), depth + 1)? {
@@ -1291,18 +1260,8 @@ impl<'s, 'l> Raise<'s, 'l> {
                     .relationship(&entity.name, &rel.relationship)
                     .and_then(|r| self.schema.entity(&r.to_entity));
                 if let Some(related) = related {
-                    if related.column(attribute).is_none() {
-                        return Err(Error::syntax(
-                            self.format,
-                            (self.locate)(&args[0].at),
-                            format!(
-                                "“{attribute}” is not an attribute of {}",
-                                related.name,
-                                attribute = clip(attribute)
-                            ),
-                            format!("known: {}", resolve::known_columns(related)),
-                        ));
-                    }
+                    let at = (self.locate)(&args[0].at);
+                    resolve::read_column(self.format, related, attribute, attribute, at)?;
                 }
             }
         }
