@@ -31,7 +31,7 @@ export const SOURCE: SourceInfo = {
       },
     ],
     relationships: [
-      { id: 1n, name: "events", from_entity: "profiles", from_column: "id", to_entity: "events", to_column: "profile_id", cardinality: "one_to_many", time_column: "at" },
+      { id: 1, name: "events", from_entity: "profiles", from_column: "id", to_entity: "events", to_column: "profile_id", cardinality: "one_to_many", time_column: "at" },
     ],
   },
   types: [

@@ -23,7 +23,7 @@ function useOverlap(segment: Segment, now: string | null, valid: boolean) {
   // Saved segments over the same records, to pick instead of pasting (none if the library fails).
   useEffect(() => {
     libraryApi
-      .list({ sort: [], entity: segment.entity ?? undefined, size: 100 as unknown as bigint })
+      .list({ sort: [], entity: segment.entity ?? undefined, size: 100 })
       .then((page) => setSaved(page.items.filter((r) => r.definition)))
       .catch(() => setSaved([]));
   }, [segment.entity]);

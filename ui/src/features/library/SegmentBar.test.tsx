@@ -160,7 +160,7 @@ describe("rename, delete, conflict", () => {
     const { user } = renderBar();
     await saveAs(user, "Buyers");
     // Someone else saves revision 2 meanwhile.
-    store.saved.set("buyers", { ...store.saved.get("buyers")!, revision: 2n, definition: { ...segment, root: { combinator: "or", children: [] } } });
+    store.saved.set("buyers", { ...store.saved.get("buyers")!, revision: 2, definition: { ...segment, root: { combinator: "or", children: [] } } });
     // The bar still holds revision 1: renaming with it as the expected revision is refused.
     await user.click(screen.getByTestId("seg-rename"));
     await user.click(screen.getByTestId("seg-dialog-confirm"));

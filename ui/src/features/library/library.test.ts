@@ -1,12 +1,17 @@
 import { describe, expect, it } from "vitest";
 import type { CountRecord } from "../../bindings/CountRecord";
 import type { Segment } from "../../bindings/Segment";
-import { big, chartPoints, newestFirst, copyId, deltaLabel, describeChange, differs, idProblem, nextSort, pageLabel, parseMembers, shortDate, suggestId } from "./library";
+import { chartPoints, newestFirst, copyId, deltaLabel, describeChange, differs, idProblem, nextSort, pageLabel, parseMembers, shortDate, suggestId } from "./library";
 
 describe("segment ids", () => {
   it("accepts [a-z][a-z0-9_]* and explains every refusal", () => {
     expect(idProblem("us_buyers_30d")).toBeNull();
     expect(idProblem("")).toMatch(/Give the segment an id/);
+    expect(idProblem("con")).toMatch(/reserved file name on Windows/);
+    expect(idProblem("lpt3")).toMatch(/reserved/);
+    expect(idProblem("console")).toBeNull();
+    expect(idProblem("a".repeat(128))).toBeNull();
+    expect(idProblem("a".repeat(129))).toMatch(/128/);
     expect(idProblem("us buyers")).toMatch(/spaces/);
     expect(idProblem("9lives")).toMatch(/starts with a letter/);
     expect(idProblem("_x")).toMatch(/starts with a letter/);
@@ -62,7 +67,7 @@ describe("changes", () => {
     );
     expect(describeChange({ change: "added", path: "/root/children/1", node: "condition" })).toBe("Added condition at /root/children/1");
     expect(describeChange({ change: "removed", path: "/root/negated", before: true })).toBe("Removed at /root/negated: true");
-    expect(deltaLabel(big(1200))).toBe("+1,200");
+    expect(deltaLabel(1200)).toBe("+1,200");
     expect(deltaLabel(-3)).toBe("−3");
     expect(deltaLabel(0)).toBe("±0");
     expect(deltaLabel(null)).toBe("");
@@ -71,8 +76,8 @@ describe("changes", () => {
 
 describe("count chart", () => {
   const c = (count: number, computedAt: string, revision = 0): CountRecord => ({
-    revision: big(revision),
-    count: big(count),
+    revision: revision,
+    count: count,
     total: null,
     computedAt,
     dataSource: null,
@@ -104,7 +109,7 @@ describe("newest first", () => {
   const all = Array.from({ length: 45 }, (_, i) => i);
   const fetch = async (page: number) => ({
     items: all.slice(page * 20, page * 20 + 20),
-    page: { size: big(20), totalElements: big(45), totalPages: big(3), number: big(page) },
+    page: { size: 20, totalElements: 45, totalPages: 3, number: page },
   });
 
   it("pages a collection stored oldest first from its newest entry", async () => {

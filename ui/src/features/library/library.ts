@@ -7,9 +7,8 @@ import type { Segment } from "../../bindings/Segment";
 import type { SortField } from "../../bindings/SortField";
 import type { TreeChange } from "../../bindings/TreeChange";
 
-/** The generated types say `bigint` for 64-bit integers; over JSON they are plain numbers. */
-export const num = (v: bigint | number | null | undefined): number => (v == null ? 0 : Number(v));
-export const big = (n: number): bigint => n as unknown as bigint;
+/** A count that may be absent, as a number (absent: 0). */
+export const num = (v: number | null | undefined): number => v ?? 0;
 
 export const ID_PATTERN = /^[a-z][a-z0-9_]*$/;
 
@@ -21,7 +20,9 @@ export function idProblem(id: string): string | null {
   if (!ID_PATTERN.test(id.toLowerCase()))
     return "An id uses only lowercase letters, digits and _ (pattern [a-z][a-z0-9_]*).";
   if (id !== id.toLowerCase()) return "Use lowercase letters: ids are stored lowercased.";
-  if (id.length > 100) return "Keep the id under 100 characters.";
+  if (id.length > 128) return "Keep the id to 128 characters or fewer.";
+  if (/^(con|prn|aux|nul|com[1-9]|lpt[1-9])$/.test(id))
+    return `“${id}” is a reserved file name on Windows (the segment's file could not be opened there): choose another id.`;
   return null;
 }
 
@@ -103,7 +104,7 @@ export function describeChange(c: TreeChange): string {
 }
 
 /** "+12", "−3", "±0" or "" when either count is unknown. */
-export function deltaLabel(delta: bigint | number | null | undefined): string {
+export function deltaLabel(delta: number | null | undefined): string {
   if (delta == null) return "";
   const d = Number(delta);
   return d > 0 ? `+${d.toLocaleString("en-US")}` : d < 0 ? `−${Math.abs(d).toLocaleString("en-US")}` : "±0";

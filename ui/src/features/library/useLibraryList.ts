@@ -7,7 +7,7 @@ import type { SegmentType } from "../../bindings/SegmentType";
 import type { Status } from "../../bindings/Status";
 import { toAppError, type AppError } from "../../ipc";
 import { libraryApi, pickSegmentFile } from "./api";
-import { big, type Sort } from "./library";
+import { type Sort } from "./library";
 
 export type Filters = { search: string; status: Status | ""; type: SegmentType | ""; scope: Scope | "" };
 
@@ -36,8 +36,8 @@ export function useLibraryList() {
           segmentType: type || undefined,
           scope: scope || undefined,
           sort: [sort],
-          page: big(pageNo),
-          size: big(size),
+          page: pageNo,
+          size: size,
         })
         .then((p) => live && (setPage(p), setError(undefined)))
         .catch((e) => live && setError(toAppError(e)));

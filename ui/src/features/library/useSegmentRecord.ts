@@ -11,7 +11,7 @@ import { appError, toAppError, type AppError } from "../../ipc";
 import { emptySegment } from "../../shared/tree";
 import type { PreviewState } from "../builder/preview";
 import { libraryApi, pickSegmentFile } from "./api";
-import { big, copyId, differs, idProblem, num } from "./library";
+import { copyId, differs, idProblem, num } from "./library";
 
 /** What Save (first time), Save as and Duplicate ask for. */
 export type SaveDraft = { kind: "save" | "saveAs" | "duplicate"; id: string; name: string; type: SegmentType; scope: Scope; idTouched: boolean };
@@ -38,7 +38,7 @@ export function useSegmentRecord({ source, segment, setSegment, preview }: { sou
     if (record.segmentType === "STATIC" || (record.recordCount && num(record.recordCount.revision) === num(record.revision))) return;
     let live = true;
     libraryApi
-      .recordCount(record.id, { count: big(r.count), total: r.total == null ? null : big(r.total), dataSource: source.path, asOf: r.now })
+      .recordCount(record.id, { count: r.count, total: r.total == null ? null : r.total, dataSource: source.path, asOf: r.now })
       .then(() => libraryApi.get(record.id))
       .then((fresh) => live && setRecord(fresh))
       .catch(() => undefined);
@@ -62,7 +62,7 @@ export function useSegmentRecord({ source, segment, setSegment, preview }: { sou
   const recordCount = async (id: string) => {
     const r = preview.response;
     if (!r || preview.pending || r.count == null) return;
-    await libraryApi.recordCount(id, { count: big(r.count), total: r.total == null ? null : big(r.total), dataSource: source.path, asOf: r.now }).catch(() => undefined);
+    await libraryApi.recordCount(id, { count: r.count, total: r.total == null ? null : r.total, dataSource: source.path, asOf: r.now }).catch(() => undefined);
   };
 
   const saveCurrent = async () => {
