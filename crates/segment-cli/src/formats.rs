@@ -78,14 +78,8 @@ pub struct ConvertArgs {
 /// Prints the document (or the errors) and gives the exit status.
 pub fn exit(result: Result<String, Failure>) -> ExitCode {
     match result {
-        Ok(text) => {
-            if text.ends_with('\n') {
-                print!("{text}");
-            } else {
-                println!("{text}");
-            }
-            ExitCode::SUCCESS
-        }
+        Ok(text) if text.ends_with('\n') => crate::io::emit(&text),
+        Ok(text) => crate::io::emit(&format!("{text}\n")),
         Err(Failure(lines)) => {
             for line in lines {
                 eprintln!("error: {line}");
@@ -123,10 +117,7 @@ pub fn render(args: RenderArgs) -> Result<String, Failure> {
 pub fn convert(args: ConvertArgs) -> Result<String, Failure> {
     let schema = schema_of(args.data.as_deref())?;
     let text = if args.input.as_os_str() == "-" {
-        let mut text = String::new();
-        std::io::Read::read_to_string(&mut std::io::stdin(), &mut text)
-            .map_err(|e| Failure::new(format!("cannot read standard input: {e}")))?;
-        text
+        crate::io::read_stdin("the definition", crate::io::SEGMENT_FILE_LIMIT)?
     } else {
         read_segment(&args.input)?
     };

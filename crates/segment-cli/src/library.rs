@@ -133,17 +133,6 @@ pub fn to_json<T: serde::Serialize>(value: &T) -> Result<serde_json::Value, Fail
     serde_json::to_value(value).map_err(|e| Failure::new(format!("cannot print the result: {e}")))
 }
 
-pub fn read_text(path: &Path, what: &str) -> Result<String, Failure> {
-    std::fs::read_to_string(path).map_err(|e| {
-        let why = match e.kind() {
-            std::io::ErrorKind::NotFound => "file not found".to_string(),
-            std::io::ErrorKind::InvalidData => "not UTF-8 text".to_string(),
-            _ => e.to_string(),
-        };
-        Failure::new(format!("cannot read {what} {}: {why}", path.display()))
-    })
-}
-
 pub fn create_file(path: &Path) -> Result<std::io::BufWriter<std::fs::File>, Failure> {
     std::fs::File::create(path)
         .map(std::io::BufWriter::new)

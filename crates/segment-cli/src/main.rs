@@ -8,6 +8,7 @@
 mod count;
 mod data;
 mod formats;
+mod io;
 mod library;
 mod members;
 mod segments;
@@ -179,11 +180,11 @@ fn main() -> ExitCode {
     };
     match run(command) {
         Ok((output, code)) => {
-            println!(
-                "{}",
-                serde_json::to_string_pretty(&output).unwrap_or_else(|_| output.to_string())
-            );
-            code
+            let text = serde_json::to_string_pretty(&output).unwrap_or_else(|_| output.to_string());
+            match io::emit(&format!("{text}\n")) {
+                ExitCode::SUCCESS => code,
+                failed => failed,
+            }
         }
         Err(Failure(lines)) => {
             for line in lines {
@@ -313,17 +314,7 @@ fn parse_now(arg: &NowArg) -> Result<DateTime<Utc>, Failure> {
 }
 
 fn read_segment(path: &Path) -> Result<String, Failure> {
-    std::fs::read_to_string(path).map_err(|e| {
-        let why = match e.kind() {
-            std::io::ErrorKind::NotFound => "file not found".to_string(),
-            std::io::ErrorKind::InvalidData => "not UTF-8 text".to_string(),
-            _ => e.to_string(),
-        };
-        Failure::new(format!(
-            "cannot read segment file {}: {why}",
-            path.display()
-        ))
-    })
+    io::read_text(path, "segment file", io::SEGMENT_FILE_LIMIT)
 }
 
 /// Parses either format; problems are located (line/column, or a JSON Pointer).

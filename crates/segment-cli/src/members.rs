@@ -15,8 +15,8 @@ use segment_store::{
 use serde_json::{json, Value};
 
 use crate::library::{
-    create_file, matching_members, open_data, query_of, read_text, resolve_now, store_failure,
-    to_json, StoreArg,
+    create_file, matching_members, open_data, query_of, resolve_now, store_failure, to_json,
+    StoreArg,
 };
 use crate::segments::{parse_on_error, parse_status};
 use crate::Failure;
@@ -134,7 +134,7 @@ enum MembersCommand {
 fn identifiers(members: Vec<String>, file: Option<PathBuf>) -> Result<Vec<String>, Failure> {
     let mut all = members;
     if let Some(file) = file {
-        let text = read_text(&file, "member file")?;
+        let text = crate::io::read_text(&file, "member file", crate::io::COMMAND_FILE_LIMIT)?;
         all.extend(
             text.lines()
                 .map(str::trim)
@@ -244,7 +244,7 @@ pub fn run(args: MembersArgs) -> Result<(Value, ExitCode), Failure> {
             on_error,
         } => {
             let format = format_of(format.as_deref(), &file)?;
-            let text = read_text(&file, "command file")?;
+            let text = crate::io::read_text(&file, "command file", crate::io::COMMAND_FILE_LIMIT)?;
             let report = store
                 .import_commands(&text, format, &file.display().to_string(), on_error)
                 .map_err(fail)?;

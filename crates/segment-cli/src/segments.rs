@@ -19,7 +19,7 @@ use segment_store::{
 use serde_json::{json, Map, Value};
 
 use crate::library::{
-    create_file, open_data, query_of, read_text, resolve_now, store_failure, to_json, StoreArg,
+    create_file, open_data, query_of, resolve_now, store_failure, to_json, StoreArg,
 };
 use crate::Failure;
 
@@ -488,7 +488,7 @@ fn read_definition(
         )
     };
     let service = data.map(open_data).transpose()?;
-    let text = read_text(file, "segment file")?;
+    let text = crate::io::read_text(file, "segment file", crate::io::SEGMENT_FILE_LIMIT)?;
     let parsed = match &service {
         Some(service) => canonical::parse_any(&text, service.schema(), entity).map(|(s, _)| s),
         None => canonical::parse(&text),

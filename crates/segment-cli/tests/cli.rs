@@ -290,3 +290,43 @@ fn missing_files_and_bad_arguments_are_clear_errors() {
         stderr(&out)
     );
 }
+
+#[test]
+fn a_closed_standard_output_ends_the_command_quietly() {
+    use std::process::Stdio;
+    let mut child = cli()
+        .command()
+        .args(["schema", "--data", d(), "--stats"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Close the pipe before the command writes, as `| head -0` does (the statistics take a
+    // moment to compute, so the write comes after).
+    drop(child.stdout.take());
+    let out = child.wait_with_output().unwrap();
+    let err = stderr(&out);
+    assert!(out.status.success(), "{:?}: {err}", out.status);
+    assert!(!err.contains("panicked"), "{err}");
+}
+
+#[test]
+fn inputs_beyond_the_size_limit_are_refused_not_read_to_the_end() {
+    let out = run(&["validate", "--data", d(), "--segment", "/dev/zero"]);
+    assert!(!out.status.success());
+    let err = stderr(&out);
+    assert!(
+        err.contains("/dev/zero") && err.contains("larger than 16 MiB"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_byte_order_mark_before_a_segment_file_is_ignored() {
+    let dir = Workdir::new();
+    let seg = dir.file("bom.json", format!("\u{feff}{}", us_purchasers()));
+    let out = run(&["validate", "--data", d(), "--segment", &seg]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let out = run(&["convert", "--to", "odata", "--data", d(), &seg]);
+    assert!(out.status.success(), "{}", stderr(&out));
+}
