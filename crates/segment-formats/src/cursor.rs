@@ -135,6 +135,23 @@ impl<'t, T: Lexeme> Cursor<'t, T> {
         )
     }
 
+    /// The current token if it is a word `allowed` accepts, moving past it; else "expected
+    /// `expected`" at it.
+    pub(crate) fn take_word(
+        &mut self,
+        allowed: impl Fn(&str) -> bool,
+        expected: &str,
+    ) -> Result<String> {
+        match self.peek().word() {
+            Some(w) if allowed(w) => {
+                let w = w.to_string();
+                self.pos += 1;
+                Ok(w)
+            }
+            _ => Err(self.unexpected(expected)),
+        }
+    }
+
     pub(crate) fn is_word(&self, word: &str) -> bool {
         self.peek().word() == Some(word)
     }
@@ -215,6 +232,26 @@ impl<'t, T: Lexeme> Parser<'t, T> {
 }
 
 impl<'t, T: Lexeme> Parser<'t, T> {
+    /// `item (word item)*`: the one item, or `build` of them all and the offset of the first
+    /// (`a or b or c`, `a and b`).
+    pub(crate) fn chain<R>(
+        &mut self,
+        word: &str,
+        item: fn(&mut Self) -> Result<R>,
+        build: fn(Vec<R>, usize) -> R,
+    ) -> Result<R> {
+        let at = self.offset();
+        let first = item(self)?;
+        if !self.is_word(word) {
+            return Ok(first);
+        }
+        let mut items = vec![first];
+        while self.eat_word(word) {
+            items.push(item(self)?);
+        }
+        Ok(build(items, at))
+    }
+
     /// Items separated by `,` up to `close`, which is consumed (the opening symbol is already
     /// read). `empty`: whether `close` may come first.
     pub(crate) fn separated<R>(

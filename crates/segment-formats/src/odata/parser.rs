@@ -81,29 +81,11 @@ pub(super) fn node(e: OE, at: usize) -> O {
 
 impl<'t> Parser<'t> {
     pub(super) fn expr(&mut self) -> Result<O> {
-        let at = self.offset();
-        let first = self.and()?;
-        if !self.is_word("or") {
-            return Ok(first);
-        }
-        let mut items = vec![first];
-        while self.eat_word("or") {
-            items.push(self.and()?);
-        }
-        Ok(node(OE::Or(items), at))
+        self.chain("or", Self::and, |items, at| node(OE::Or(items), at))
     }
 
     pub(super) fn and(&mut self) -> Result<O> {
-        let at = self.offset();
-        let first = self.unary()?;
-        if !self.is_word("and") {
-            return Ok(first);
-        }
-        let mut items = vec![first];
-        while self.eat_word("and") {
-            items.push(self.unary()?);
-        }
-        Ok(node(OE::And(items), at))
+        self.chain("and", Self::unary, |items, at| node(OE::And(items), at))
     }
 
     // The functions on the recursion path are kept small, so that deep input uses little stack
@@ -328,13 +310,7 @@ impl<'t> Parser<'t> {
 
     #[inline(never)]
     pub(super) fn segment_word(&mut self) -> Result<String> {
-        match self.bump() {
-            Tok::Ident(w) => Ok(w),
-            _ => {
-                self.pos = self.pos.saturating_sub(1);
-                Err(self.unexpected("a property name, any, all or $count"))
-            }
-        }
+        self.take_word(|_| true, "a property name, any, all or $count")
     }
 
     #[inline(never)]
@@ -395,13 +371,10 @@ impl<'t> Parser<'t> {
 
     #[inline(never)]
     pub(super) fn lambda_variable(&mut self) -> Result<String> {
-        match self.bump() {
-            Tok::Ident(v) if !KEYWORDS.contains(&v.as_str()) && !v.starts_with('$') => Ok(v),
-            _ => {
-                self.pos = self.pos.saturating_sub(1);
-                Err(self.unexpected("a lambda variable, like e"))
-            }
-        }
+        self.take_word(
+            |v| !KEYWORDS.contains(&v) && !v.starts_with('$'),
+            "a lambda variable, like e",
+        )
     }
 
     pub(super) fn count(&mut self, current: O, at: usize) -> Result<O> {

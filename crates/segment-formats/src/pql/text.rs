@@ -409,32 +409,14 @@ type Parser<'t> = cursor::Parser<'t, Tok>;
 
 impl<'t> Parser<'t> {
     fn expr(&mut self) -> Result<P> {
-        let at = self.offset();
-        let first = self.and()?;
-        if !self.is_word("or") {
-            return Ok(first);
-        }
-        let mut items = vec![first];
-        while self.eat_word("or") {
-            items.push(self.and()?);
-        }
-        Ok(P {
+        self.chain("or", Self::and, |items, at| P {
             e: Expr::Or(items),
             at: At::Offset(at),
         })
     }
 
     fn and(&mut self) -> Result<P> {
-        let at = self.offset();
-        let first = self.unary()?;
-        if !self.is_word("and") {
-            return Ok(first);
-        }
-        let mut items = vec![first];
-        while self.eat_word("and") {
-            items.push(self.unary()?);
-        }
-        Ok(P {
+        self.chain("and", Self::unary, |items, at| P {
             e: Expr::And(items),
             at: At::Offset(at),
         })
@@ -482,13 +464,7 @@ impl<'t> Parser<'t> {
 
     #[inline(never)]
     fn variable(&mut self) -> Result<String> {
-        match self.bump() {
-            Tok::Ident(v) if !super::KEYWORDS.contains(&v.as_str()) => Ok(v),
-            _ => {
-                self.pos = self.pos.saturating_sub(1);
-                Err(self.unexpected("a variable name, like E"))
-            }
-        }
+        self.take_word(|v| !super::KEYWORDS.contains(&v), "a variable name, like E")
     }
 
     fn predicate(&mut self) -> Result<P> {
@@ -733,13 +709,7 @@ impl<'t> Parser<'t> {
 
     #[inline(never)]
     fn member_name(&mut self) -> Result<String> {
-        match self.bump() {
-            Tok::Ident(n) => Ok(n),
-            _ => {
-                self.pos = self.pos.saturating_sub(1);
-                Err(self.unexpected("a field or function name"))
-            }
-        }
+        self.take_word(|_| true, "a field or function name")
     }
 
     #[inline(never)]
