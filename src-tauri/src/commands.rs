@@ -8,23 +8,23 @@ use segment_service::{CheckedSegment, Counted, NodeCounts, Prefer};
 use segment_source::CancelToken;
 use tauri::State;
 
-use crate::ipc::{ErrorKind, IpcError, PreviewRequest, PreviewResponse, SourceInfo};
+use crate::ipc::{ErrorKind, AppError, PreviewRequest, PreviewResponse, SourceInfo};
 use crate::state::{AppState, Loaded};
 
 /// Per-node counts in SQL are made only when the whole count took less than this.
 const SQL_NODES_BUDGET: Duration = Duration::from_millis(150);
 
 pub(crate) async fn blocking<T: Send + 'static>(
-    f: impl FnOnce() -> Result<T, IpcError> + Send + 'static,
-) -> Result<T, IpcError> {
+    f: impl FnOnce() -> Result<T, AppError> + Send + 'static,
+) -> Result<T, AppError> {
     tauri::async_runtime::spawn_blocking(f)
         .await
-        .map_err(|e| IpcError::new(ErrorKind::Internal, format!("the task failed: {e}")))?
+        .map_err(|e| AppError::new(ErrorKind::Internal, format!("the task failed: {e}")))?
 }
 
 /// The open data source: its path, schema and the operators of each type.
 #[tauri::command]
-pub async fn get_source(state: State<'_, AppState>) -> Result<SourceInfo, IpcError> {
+pub async fn get_source(state: State<'_, AppState>) -> Result<SourceInfo, AppError> {
     let state = state.inner().clone();
     blocking(move || {
         let loaded = state.loaded()?;
@@ -41,7 +41,7 @@ pub async fn get_source(state: State<'_, AppState>) -> Result<SourceInfo, IpcErr
 pub async fn preview(
     state: State<'_, AppState>,
     request: PreviewRequest,
-) -> Result<PreviewResponse, IpcError> {
+) -> Result<PreviewResponse, AppError> {
     let state = state.inner().clone();
     let token = state.begin(request.request_id);
     blocking(move || {
@@ -55,7 +55,7 @@ pub(crate) fn run_preview(
     loaded: &Loaded,
     request: PreviewRequest,
     token: &CancelToken,
-) -> Result<PreviewResponse, IpcError> {
+) -> Result<PreviewResponse, AppError> {
     let started = Instant::now();
     let now = segment_service::resolve_now(request.now.as_deref(), loaded.default_now())?;
     let respond =

@@ -10,7 +10,7 @@ use tauri::State;
 use ts_rs::TS;
 
 use crate::commands::blocking;
-use crate::ipc::{ErrorKind, IpcError};
+use crate::ipc::{ErrorKind, AppError};
 use crate::state::{AppState, Loaded};
 
 /// How a count was made.
@@ -139,16 +139,16 @@ fn checked(
     entity: Option<&str>,
     now: chrono::DateTime<chrono::Utc>,
     at: &str,
-) -> Result<CheckedSegment, IpcError> {
+) -> Result<CheckedSegment, AppError> {
     CheckedSegment::from_json(value.clone(), loaded.service.schema(), entity, now).map_err(
-        |problems| IpcError {
+        |problems| AppError {
             path: Some(at.to_string()),
             ..segment_service::Error::Invalid(problems).into()
         },
     )
 }
 
-pub fn run_samples(state: &AppState, request: SampleRequest) -> Result<SampleResponse, IpcError> {
+pub fn run_samples(state: &AppState, request: SampleRequest) -> Result<SampleResponse, AppError> {
     let loaded = state.loaded()?;
     let now = segment_service::resolve_now(request.now.as_deref(), loaded.default_now())?;
     let checked = checked(
@@ -188,9 +188,9 @@ fn exact_in_javascript(key: serde_json::Value) -> serde_json::Value {
     }
 }
 
-pub fn run_overlap(state: &AppState, request: OverlapRequest) -> Result<OverlapResponse, IpcError> {
+pub fn run_overlap(state: &AppState, request: OverlapRequest) -> Result<OverlapResponse, AppError> {
     if !(2..=3).contains(&request.segments.len()) {
-        return Err(IpcError::new(
+        return Err(AppError::new(
             ErrorKind::InvalidRequest,
             format!("compare 2 or 3 segments, not {}", request.segments.len()),
         ));
@@ -226,7 +226,7 @@ pub fn run_overlap(state: &AppState, request: OverlapRequest) -> Result<OverlapR
 pub async fn samples(
     state: State<'_, AppState>,
     request: SampleRequest,
-) -> Result<SampleResponse, IpcError> {
+) -> Result<SampleResponse, AppError> {
     let state = state.inner().clone();
     blocking(move || run_samples(&state, request)).await
 }
@@ -236,7 +236,7 @@ pub async fn samples(
 pub async fn overlap(
     state: State<'_, AppState>,
     request: OverlapRequest,
-) -> Result<OverlapResponse, IpcError> {
+) -> Result<OverlapResponse, AppError> {
     let state = state.inner().clone();
     blocking(move || run_overlap(&state, request)).await
 }

@@ -17,7 +17,7 @@ use tauri::{AppHandle, Emitter, Manager, Runtime, State};
 use ts_rs::TS;
 
 use crate::commands::blocking;
-use crate::ipc::{ErrorKind, IpcError, SourceInfo};
+use crate::ipc::{ErrorKind, AppError, SourceInfo};
 use crate::state::AppState;
 
 /// The event name of import progress.
@@ -55,7 +55,7 @@ pub struct RelationshipsResponse {
     pub proposals: Vec<Proposal>,
 }
 
-fn import_error(e: segment_import::Error) -> IpcError {
+fn import_error(e: segment_import::Error) -> AppError {
     use segment_import::Error as E;
     let kind = match &e {
         E::Cancelled => ErrorKind::Cancelled,
@@ -66,14 +66,14 @@ fn import_error(e: segment_import::Error) -> IpcError {
         | E::TableExists(_) => ErrorKind::InvalidRequest,
         _ => ErrorKind::Source,
     };
-    IpcError::new(kind, e.to_string())
+    AppError::new(kind, e.to_string())
 }
 
 /// The sidecar store in the app-data directory (`SEGMENT_BUILDER_STORE` overrides it, as in the
 /// CLI).
-fn store<R: Runtime>(app: &AppHandle<R>) -> Result<Store, IpcError> {
+fn store<R: Runtime>(app: &AppHandle<R>) -> Result<Store, AppError> {
     store_in(app.path().app_data_dir().ok())
-        .ok_or_else(|| IpcError::new(ErrorKind::Source, "no app data directory on this system"))
+        .ok_or_else(|| AppError::new(ErrorKind::Source, "no app data directory on this system"))
 }
 
 /// The sidecar store given the app-data directory (for the startup thread).
@@ -89,7 +89,7 @@ pub fn store_in(app_data_dir: Option<PathBuf>) -> Option<Store> {
 pub async fn import_preview(
     request: ImportRequest,
     rows: Option<u32>,
-) -> Result<Preview, IpcError> {
+) -> Result<Preview, AppError> {
     blocking(move || {
         segment_import::preview(&request, rows.unwrap_or(20) as usize).map_err(import_error)
     })
@@ -102,7 +102,7 @@ pub async fn import_file<R: Runtime>(
     app: AppHandle<R>,
     request: ImportRequest,
     import_id: u64,
-) -> Result<ImportReport, IpcError> {
+) -> Result<ImportReport, AppError> {
     let state = app.state::<AppState>().inner().clone();
     let token = state.begin_import(import_id);
     let store = store(&app)?;
@@ -139,7 +139,7 @@ pub fn cancel_import(state: State<'_, AppState>, import_id: u64) {
 pub async fn relationships<R: Runtime>(
     app: AppHandle<R>,
     data: String,
-) -> Result<RelationshipsResponse, IpcError> {
+) -> Result<RelationshipsResponse, AppError> {
     let store = store(&app)?;
     blocking(move || {
         let path = PathBuf::from(&data);
@@ -160,7 +160,7 @@ pub async fn relationships<R: Runtime>(
 pub async fn relate<R: Runtime>(
     app: AppHandle<R>,
     request: RelateRequest,
-) -> Result<RelationshipsResponse, IpcError> {
+) -> Result<RelationshipsResponse, AppError> {
     let store = store(&app)?;
     blocking(move || {
         let path = PathBuf::from(&request.data);
@@ -194,7 +194,7 @@ pub async fn relate<R: Runtime>(
 pub async fn schema_stats<R: Runtime>(
     app: AppHandle<R>,
     data: String,
-) -> Result<Vec<EntityStats>, IpcError> {
+) -> Result<Vec<EntityStats>, AppError> {
     let store = store(&app)?;
     blocking(move || {
         let opened =
@@ -217,7 +217,7 @@ pub struct DataSources {
     pub imported: Vec<String>,
 }
 
-fn imports_dir<R: Runtime>(app: &AppHandle<R>) -> Result<(PathBuf, PathBuf), IpcError> {
+fn imports_dir<R: Runtime>(app: &AppHandle<R>) -> Result<(PathBuf, PathBuf), AppError> {
     let demo = crate::state::data_path(app.path().app_data_dir().ok())?;
     let dir = demo
         .parent()
@@ -231,19 +231,19 @@ fn imports_dir<R: Runtime>(app: &AppHandle<R>) -> Result<(PathBuf, PathBuf), Ipc
 pub async fn data_sources<R: Runtime>(
     app: AppHandle<R>,
     state: State<'_, AppState>,
-) -> Result<DataSources, IpcError> {
+) -> Result<DataSources, AppError> {
     let (demo, dir) = imports_dir(&app)?;
     let current = state.current_path();
     blocking(move || {
         std::fs::create_dir_all(&dir).map_err(|e| {
-            IpcError::new(
+            AppError::new(
                 ErrorKind::Source,
                 format!("cannot create {}: {e}", dir.display()),
             )
         })?;
         let mut imported: Vec<String> = std::fs::read_dir(&dir)
             .map_err(|e| {
-                IpcError::new(
+                AppError::new(
                     ErrorKind::Source,
                     format!("cannot read {}: {e}", dir.display()),
                 )
@@ -272,7 +272,7 @@ pub async fn open_data<R: Runtime>(
     app: AppHandle<R>,
     state: State<'_, AppState>,
     data: String,
-) -> Result<SourceInfo, IpcError> {
+) -> Result<SourceInfo, AppError> {
     let store = store(&app)?;
     let state = state.inner().clone();
     blocking(move || state.switch(&PathBuf::from(data), Some(&store))).await
@@ -285,7 +285,7 @@ pub async fn set_time_column<R: Runtime>(
     data: String,
     table: String,
     column: Option<String>,
-) -> Result<RelationshipsResponse, IpcError> {
+) -> Result<RelationshipsResponse, AppError> {
     let store = store(&app)?;
     blocking(move || {
         let path = PathBuf::from(&data);
@@ -296,11 +296,11 @@ pub async fn set_time_column<R: Runtime>(
             .iter()
             .find(|e| e.name == table)
             .ok_or_else(|| {
-                IpcError::new(ErrorKind::InvalidRequest, format!("no table “{table}”"))
+                AppError::new(ErrorKind::InvalidRequest, format!("no table “{table}”"))
             })?;
         if let Some(c) = &column {
             if !entity.columns.iter().any(|x| &x.name == c) {
-                return Err(IpcError::new(
+                return Err(AppError::new(
                     ErrorKind::InvalidRequest,
                     format!("“{table}” has no column “{c}”"),
                 ));
@@ -332,7 +332,7 @@ pub async fn set_label<R: Runtime>(
     table: String,
     column: String,
     label: String,
-) -> Result<(), IpcError> {
+) -> Result<(), AppError> {
     let store = store(&app)?;
     blocking(move || {
         let label = label.trim().to_string();

@@ -9,7 +9,7 @@ use tauri::State;
 use ts_rs::TS;
 
 use crate::commands::blocking;
-use crate::ipc::{ErrorKind, IpcError};
+use crate::ipc::{ErrorKind, AppError};
 use crate::state::AppState;
 
 /// One format of the segment: its text, or why it cannot be written.
@@ -82,14 +82,12 @@ pub async fn render_formats(
     segment: serde_json::Value,
     entity: Option<String>,
     now: Option<String>,
-) -> Result<Vec<RenderedFormat>, IpcError> {
+) -> Result<Vec<RenderedFormat>, AppError> {
     let state = state.inner().clone();
     blocking(move || {
         let loaded = state.loaded()?;
-        let segment: Segment = serde_json::from_value(segment).map_err(|e| IpcError {
-            kind: ErrorKind::InvalidRequest,
-            message: format!("not a segment: {e}"),
-            path: None,
+        let segment: Segment = serde_json::from_value(segment).map_err(|e| {
+            AppError::new(ErrorKind::InvalidRequest, format!("not a segment: {e}"))
         })?;
         let now = segment_service::resolve_now(now.as_deref(), loaded.default_now())?;
         Ok(render_all(
@@ -109,19 +107,16 @@ pub async fn import_definition(
     text: String,
     format: Option<String>,
     entity: Option<String>,
-) -> Result<ImportedDefinition, DefinitionError> {
+) -> Result<ImportedDefinition, AppError> {
     let state = state.inner().clone();
-    tauri::async_runtime::spawn_blocking(move || {
-        let loaded = state
-            .loaded()
-            .map_err(|e| DefinitionError::new(e.message))?;
-        segment_service::detect::import(
+    blocking(move || {
+        let loaded = state.loaded()?;
+        Ok(segment_service::detect::import(
             &text,
             format.as_deref(),
             loaded.service.schema(),
             entity.as_deref(),
-        )
+        )?)
     })
     .await
-    .map_err(|e| DefinitionError::new(format!("the task failed: {e}")))?
 }

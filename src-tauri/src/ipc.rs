@@ -89,7 +89,8 @@ pub struct PreviewResponse {
     pub elapsed_ms: u64,
 }
 
-/// What kind of failure an [`IpcError`] is.
+/// What kind of failure an [`AppError`] is: one list for every command, exported to TypeScript
+/// (the UI compares kinds against this union, never against strings of its own).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "snake_case")]
 #[ts(export)]
@@ -107,30 +108,147 @@ pub enum ErrorKind {
     /// A newer request replaced this one.
     Cancelled,
     Internal,
+    /// The library: a segment id that breaks the id rule (or a reserved file name).
+    InvalidId,
+    /// The library: a field's value is refused.
+    Invalid,
+    NotFound,
+    RevisionNotFound,
+    EvaluationNotFound,
+    /// Someone else saved the segment meanwhile (`expectedRevision`).
+    RevisionConflict,
+    AlreadyExists,
+    /// Memberships change only on active static segments.
+    NotActiveStatic,
+    /// An input file's lines are refused (`problems` lists them).
+    MalformedInput,
+    NotAStore,
+    TooNew,
+    Open,
+    Io,
+    Database,
+    Corrupt,
+    /// A definition does not import (`definition` says where).
+    Definition,
 }
 
-/// Every command error: serializable, never a bare string.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS, thiserror::Error)]
-#[error("{message}")]
-#[ts(export)]
-pub struct IpcError {
-    pub kind: ErrorKind,
-    pub message: String,
-    /// JSON Pointer of the node concerned, when there is one.
-    pub path: Option<String>,
-}
+impl ErrorKind {
+    /// The HTTP-like status of this kind: 400 bad input, 404 not found, 409 conflict, 500
+    /// otherwise.
+    pub fn status(self) -> u16 {
+        use ErrorKind as K;
+        match self {
+            K::InvalidRequest
+            | K::Compile
+            | K::NotAllowed
+            | K::InvalidId
+            | K::Invalid
+            | K::MalformedInput
+            | K::Definition => 400,
+            K::NotFound | K::RevisionNotFound | K::EvaluationNotFound => 404,
+            K::RevisionConflict | K::AlreadyExists | K::NotActiveStatic | K::Cancelled => 409,
+            K::Source
+            | K::Query
+            | K::Internal
+            | K::NotAStore
+            | K::TooNew
+            | K::Open
+            | K::Io
+            | K::Database
+            | K::Corrupt => 500,
+        }
+    }
 
-impl IpcError {
-    pub fn new(kind: ErrorKind, message: impl Into<String>) -> Self {
-        IpcError {
-            kind,
-            message: message.into(),
-            path: None,
+    /// The kind of a library error (`segment_store::Error::kind`).
+    fn of_store(e: &segment_store::Error) -> Self {
+        use ErrorKind as K;
+        match e.kind() {
+            "invalid_id" => K::InvalidId,
+            "invalid" => K::Invalid,
+            "not_found" => K::NotFound,
+            "revision_not_found" => K::RevisionNotFound,
+            "evaluation_not_found" => K::EvaluationNotFound,
+            "revision_conflict" => K::RevisionConflict,
+            "already_exists" => K::AlreadyExists,
+            "not_active_static" => K::NotActiveStatic,
+            "malformed_input" => K::MalformedInput,
+            "not_a_store" => K::NotAStore,
+            "too_new" => K::TooNew,
+            "open" => K::Open,
+            "io" => K::Io,
+            "database" => K::Database,
+            "corrupt" => K::Corrupt,
+            _ => K::Internal,
         }
     }
 }
 
-impl From<segment_source::Error> for IpcError {
+/// Every command's failure, in one shape: serializable, never a bare string, with a conversion
+/// from each crate's error.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS, thiserror::Error)]
+#[error("{message}")]
+#[ts(export)]
+pub struct AppError {
+    pub kind: ErrorKind,
+    pub message: String,
+    /// JSON Pointer of the node concerned, when there is one.
+    pub path: Option<String>,
+    /// 400 bad input, 404 not found, 409 conflict, 500 otherwise.
+    pub status: u16,
+    /// A rejected input file's problems, each with its line.
+    pub problems: Vec<segment_store::LineProblem>,
+    /// Where a definition stops reading (kind `definition`).
+    pub definition: Option<segment_service::DefinitionError>,
+}
+
+impl AppError {
+    pub fn new(kind: ErrorKind, message: impl Into<String>) -> Self {
+        AppError {
+            kind,
+            message: message.into(),
+            path: None,
+            status: kind.status(),
+            problems: Vec::new(),
+            definition: None,
+        }
+    }
+
+    /// The same error, about the part of the request at `path` (a JSON Pointer).
+    pub fn at(mut self, path: Option<String>) -> Self {
+        self.path = path;
+        self
+    }
+}
+
+impl From<segment_store::Error> for AppError {
+    fn from(e: segment_store::Error) -> Self {
+        let problems = match &e {
+            segment_store::Error::Lines(p) => p.clone(),
+            _ => Vec::new(),
+        };
+        AppError {
+            kind: ErrorKind::of_store(&e),
+            status: e.status(),
+            message: e.to_string(),
+            path: None,
+            problems,
+            definition: None,
+        }
+    }
+}
+
+impl From<segment_service::DefinitionError> for AppError {
+    fn from(e: segment_service::DefinitionError) -> Self {
+        AppError {
+            message: e.message.clone(),
+            path: e.path.clone(),
+            definition: Some(e),
+            ..AppError::new(ErrorKind::Definition, "")
+        }
+    }
+}
+
+impl From<segment_source::Error> for AppError {
     fn from(e: segment_source::Error) -> Self {
         use segment_source::Error as E;
         let kind = match &e {
@@ -142,20 +260,18 @@ impl From<segment_source::Error> for IpcError {
             E::Internal(_) => ErrorKind::Internal,
             _ => ErrorKind::Source,
         };
-        IpcError::new(kind, e.to_string())
+        AppError::new(kind, e.to_string())
     }
 }
 
-impl From<segment_service::Error> for IpcError {
+impl From<segment_service::Error> for AppError {
     fn from(e: segment_service::Error) -> Self {
         use segment_service::Error as E;
         match e {
             E::Source(source) => source.into(),
-            E::Request { message, path } => IpcError {
-                kind: ErrorKind::InvalidRequest,
-                message,
-                path,
-            },
+            E::Request { message, path } => {
+                AppError::new(ErrorKind::InvalidRequest, message).at(path)
+            }
             e => {
                 let kind = match &e {
                     E::Cancelled => ErrorKind::Cancelled,
@@ -163,7 +279,7 @@ impl From<segment_service::Error> for IpcError {
                     E::EngineUnavailable(_) | E::Import(_) => ErrorKind::Source,
                     _ => ErrorKind::InvalidRequest,
                 };
-                IpcError::new(kind, e.to_string())
+                AppError::new(kind, e.to_string())
             }
         }
     }

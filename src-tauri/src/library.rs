@@ -2,62 +2,27 @@
 //! history, diff, restore, members). The library is `library.sqlite` in the app-data folder
 //! (`SEGMENT_BUILDER_LIBRARY` overrides it), the same file the CLI uses by default, so the app
 //! and the CLI can work on it at the same time. It is opened on first use; every call runs on the
-//! blocking pool. Errors are [`LibraryError`]s: a kind, an HTTP-like status, a message, and the
+//! blocking pool. Errors are the app's [`AppError`]s: a kind, an HTTP-like status, a message, and the
 //! located lines of a rejected input.
 
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
 use segment_store::{
-    AddOptions, CountInput, CountRecord, LineProblem, ListQuery, MembersOutcome, Membership,
+    AddOptions, CountInput, CountRecord, ListQuery, MembersOutcome, Membership,
     MembershipChange, MembershipFilter, Operation, Page, Paging, Revision, RevisionDiff,
     RevisionInfo, Saved, SegmentDraft, SegmentRecord, Store,
 };
-use serde::{Deserialize, Serialize};
 use tauri::{Manager, Runtime};
-use ts_rs::TS;
 
-/// A library call's failure.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS, thiserror::Error)]
-#[error("{message}")]
-#[serde(rename_all = "camelCase")]
-pub struct LibraryError {
-    /// `invalid_id`, `invalid`, `not_found`, `revision_conflict`, `not_active_static`,
-    /// `malformed_input`, `database`…
-    pub kind: String,
-    /// 400 bad input, 404 not found, 409 conflict, 500 otherwise.
-    pub status: u16,
-    pub message: String,
-    /// For a rejected input: each problem with its line.
-    pub problems: Vec<LineProblem>,
-}
+use crate::ipc::{AppError, ErrorKind};
 
-impl From<segment_store::Error> for LibraryError {
-    fn from(e: segment_store::Error) -> Self {
-        let problems = match &e {
-            segment_store::Error::Lines(p) => p.clone(),
-            _ => Vec::new(),
-        };
-        LibraryError {
-            kind: e.kind().to_string(),
-            status: e.status(),
-            message: e.to_string(),
-            problems,
-        }
-    }
-}
-
-fn internal(message: impl Into<String>) -> LibraryError {
-    LibraryError {
-        kind: "internal".into(),
-        status: 500,
-        message: message.into(),
-        problems: Vec::new(),
-    }
+fn internal(message: impl Into<String>) -> AppError {
+    AppError::new(ErrorKind::Internal, message)
 }
 
 /// Where the app keeps its library.
-pub fn library_path(app_data_dir: Option<PathBuf>) -> Result<PathBuf, LibraryError> {
+pub fn library_path(app_data_dir: Option<PathBuf>) -> Result<PathBuf, AppError> {
     if let Some(p) = std::env::var_os("SEGMENT_BUILDER_LIBRARY").filter(|p| !p.is_empty()) {
         return Ok(PathBuf::from(p));
     }
@@ -73,7 +38,7 @@ pub type LibrarySlot = Arc<Mutex<Option<Store>>>;
 pub async fn with_library<R: Runtime, T: Send + 'static>(
     app: &tauri::AppHandle<R>,
     f: impl FnOnce(&mut Store) -> Result<T, segment_store::Error> + Send + 'static,
-) -> Result<T, LibraryError> {
+) -> Result<T, AppError> {
     let slot = app.state::<crate::AppState>().library.clone();
     with_library_at(slot, path_of(app)?, f).await
 }
@@ -83,7 +48,7 @@ pub async fn with_library_at<T: Send + 'static>(
     slot: LibrarySlot,
     path: PathBuf,
     f: impl FnOnce(&mut Store) -> Result<T, segment_store::Error> + Send + 'static,
-) -> Result<T, LibraryError> {
+) -> Result<T, AppError> {
     tauri::async_runtime::spawn_blocking(move || {
         let mut guard = slot
             .lock()
@@ -100,7 +65,7 @@ pub async fn with_library_at<T: Send + 'static>(
     .map_err(|e| internal(format!("the task failed: {e}")))?
 }
 
-fn path_of<R: Runtime>(app: &tauri::AppHandle<R>) -> Result<PathBuf, LibraryError> {
+fn path_of<R: Runtime>(app: &tauri::AppHandle<R>) -> Result<PathBuf, AppError> {
     library_path(app.path().app_data_dir().ok())
 }
 
@@ -109,7 +74,7 @@ fn path_of<R: Runtime>(app: &tauri::AppHandle<R>) -> Result<PathBuf, LibraryErro
 pub async fn library_list<R: Runtime>(
     app: tauri::AppHandle<R>,
     query: ListQuery,
-) -> Result<Page<SegmentRecord>, LibraryError> {
+) -> Result<Page<SegmentRecord>, AppError> {
     with_library(&app, move |s| s.list(&query)).await
 }
 
@@ -118,7 +83,7 @@ pub async fn library_list<R: Runtime>(
 pub async fn library_get<R: Runtime>(
     app: tauri::AppHandle<R>,
     id: String,
-) -> Result<SegmentRecord, LibraryError> {
+) -> Result<SegmentRecord, AppError> {
     with_library(&app, move |s| s.get(&id)).await
 }
 
@@ -128,7 +93,7 @@ pub async fn library_get<R: Runtime>(
 pub async fn library_save<R: Runtime>(
     app: tauri::AppHandle<R>,
     draft: SegmentDraft,
-) -> Result<Saved, LibraryError> {
+) -> Result<Saved, AppError> {
     with_library(&app, move |s| s.save(&draft)).await
 }
 
@@ -137,7 +102,7 @@ pub async fn library_save<R: Runtime>(
 pub async fn library_delete<R: Runtime>(
     app: tauri::AppHandle<R>,
     id: String,
-) -> Result<Vec<String>, LibraryError> {
+) -> Result<Vec<String>, AppError> {
     with_library(&app, move |s| s.delete(&id)).await
 }
 
@@ -146,7 +111,7 @@ pub async fn library_delete<R: Runtime>(
 pub async fn library_history<R: Runtime>(
     app: tauri::AppHandle<R>,
     id: String,
-) -> Result<Vec<RevisionInfo>, LibraryError> {
+) -> Result<Vec<RevisionInfo>, AppError> {
     with_library(&app, move |s| s.history(&id)).await
 }
 
@@ -156,7 +121,7 @@ pub async fn library_revision<R: Runtime>(
     app: tauri::AppHandle<R>,
     id: String,
     revision: i64,
-) -> Result<Revision, LibraryError> {
+) -> Result<Revision, AppError> {
     with_library(&app, move |s| s.revision(&id, revision)).await
 }
 
@@ -167,7 +132,7 @@ pub async fn library_diff<R: Runtime>(
     id: String,
     from: i64,
     to: i64,
-) -> Result<RevisionDiff, LibraryError> {
+) -> Result<RevisionDiff, AppError> {
     with_library(&app, move |s| s.diff(&id, from, to)).await
 }
 
@@ -178,7 +143,7 @@ pub async fn library_restore<R: Runtime>(
     id: String,
     revision: i64,
     expected_revision: Option<i64>,
-) -> Result<Saved, LibraryError> {
+) -> Result<Saved, AppError> {
     with_library(&app, move |s| s.restore(&id, revision, expected_revision)).await
 }
 
@@ -189,7 +154,7 @@ pub async fn library_record_count<R: Runtime>(
     app: tauri::AppHandle<R>,
     id: String,
     count: CountInput,
-) -> Result<CountRecord, LibraryError> {
+) -> Result<CountRecord, AppError> {
     with_library(&app, move |s| s.record_count(&id, &count)).await
 }
 
@@ -199,7 +164,7 @@ pub async fn library_counts<R: Runtime>(
     app: tauri::AppHandle<R>,
     id: String,
     paging: Paging,
-) -> Result<Page<CountRecord>, LibraryError> {
+) -> Result<Page<CountRecord>, AppError> {
     with_library(&app, move |s| s.count_history(&id, paging)).await
 }
 
@@ -210,7 +175,7 @@ pub async fn members_add<R: Runtime>(
     id: String,
     members: Vec<String>,
     options: Option<AddOptions>,
-) -> Result<MembersOutcome, LibraryError> {
+) -> Result<MembersOutcome, AppError> {
     with_library(&app, move |s| {
         s.add_members(&id, &members, &options.unwrap_or_default())
     })
@@ -223,7 +188,7 @@ pub async fn members_remove<R: Runtime>(
     app: tauri::AppHandle<R>,
     id: String,
     members: Vec<String>,
-) -> Result<MembersOutcome, LibraryError> {
+) -> Result<MembersOutcome, AppError> {
     with_library(&app, move |s| s.remove_members(&id, &members)).await
 }
 
@@ -233,7 +198,7 @@ pub async fn members_list<R: Runtime>(
     app: tauri::AppHandle<R>,
     id: String,
     filter: MembershipFilter,
-) -> Result<Page<Membership>, LibraryError> {
+) -> Result<Page<Membership>, AppError> {
     with_library(&app, move |s| s.memberships(&id, &filter)).await
 }
 
@@ -244,7 +209,7 @@ pub async fn members_changes<R: Runtime>(
     id: String,
     operation: Option<Operation>,
     paging: Paging,
-) -> Result<Page<MembershipChange>, LibraryError> {
+) -> Result<Page<MembershipChange>, AppError> {
     with_library(&app, move |s| s.membership_changes(&id, operation, paging)).await
 }
 
@@ -282,7 +247,7 @@ mod tests {
             Ok(serde_json::to_value(s.get("nope")?).unwrap())
         }))
         .unwrap_err();
-        assert_eq!((e.status, e.kind.as_str()), (404, "not_found"));
+        assert_eq!((e.status, e.kind), (404, ErrorKind::NotFound));
         let e = run(Box::new(|s| {
             Ok(serde_json::to_value(s.get("bad id")?).unwrap())
         }))
@@ -406,9 +371,10 @@ mod tests {
 
     #[test]
     fn the_types_export_to_typescript() {
+        use ts_rs::TS;
         let dir = tempfile::tempdir().unwrap();
         SegmentRecord::export_all_to(dir.path()).unwrap();
-        LibraryError::export_all_to(dir.path()).unwrap();
+        AppError::export_all_to(dir.path()).unwrap();
         let record = std::fs::read_to_string(dir.path().join("SegmentRecord.ts")).unwrap();
         assert!(record.contains("definition: Segment | null"), "{record}");
         assert!(dir.path().join("Segment.ts").exists());

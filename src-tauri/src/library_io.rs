@@ -8,17 +8,10 @@ use segment_store::files::{write_atomically, FileImport, SegmentFile};
 use segment_store::{CountInput, MembersOutcome};
 use tauri::{Runtime, State};
 
-use crate::library::{with_library, LibraryError};
+use crate::ipc::{AppError, ErrorKind};
+use crate::library::with_library;
 use crate::state::{rfc3339, AppState};
 
-fn invalid(kind: &str, message: impl Into<String>) -> LibraryError {
-    LibraryError {
-        kind: kind.into(),
-        status: 400,
-        message: message.into(),
-        problems: Vec::new(),
-    }
-}
 
 /// Evaluates the saved segment `id` on the open data (as of `now`, else the data's default) and
 /// saves its matching record keys as the new ACTIVE STATIC segment `into`.
@@ -30,23 +23,23 @@ pub async fn library_freeze<R: Runtime>(
     into: String,
     name: Option<String>,
     now: Option<String>,
-) -> Result<MembersOutcome, LibraryError> {
+) -> Result<MembersOutcome, AppError> {
     let record = with_library(&app, {
         let id = id.clone();
         move |s| s.get(&id)
     })
     .await?;
     let Some(definition) = record.definition.clone() else {
-        return Err(invalid(
-            "invalid",
+        return Err(AppError::new(
+            ErrorKind::Invalid,
             format!("segment {:?} has no definition to evaluate", record.id),
         ));
     };
     let state = state.inner().clone();
     let (members, input) = tauri::async_runtime::spawn_blocking(move || {
-        let loaded = state.loaded().map_err(|e| invalid("source", e.message))?;
+        let loaded = state.loaded()?;
         let at = segment_service::resolve_now(now.as_deref(), loaded.default_now())
-            .map_err(|e| invalid("invalid", e.to_string()))?;
+            .map_err(|e| AppError::new(ErrorKind::Invalid, e.to_string()))?;
         let checked = segment_service::CheckedSegment::check(
             definition,
             loaded.service.schema(),
@@ -55,8 +48,8 @@ pub async fn library_freeze<R: Runtime>(
         )
         .map_err(|problems| {
             let lines: Vec<String> = problems.iter().map(|p| p.to_string()).collect();
-            invalid(
-                "invalid",
+            AppError::new(
+                ErrorKind::Invalid,
                 format!(
                     "the segment does not fit the open data: {}",
                     lines.join("; ")
@@ -66,17 +59,17 @@ pub async fn library_freeze<R: Runtime>(
         let members = loaded
             .service
             .members(&checked, &segment_source::CancelToken::new())
-            .map_err(|e| invalid("source", e.to_string()))?;
+            .map_err(|e| AppError::new(ErrorKind::Source, e.to_string()))?;
         let input = CountInput {
             count: members.ids.len() as u64,
             total: Some(members.total),
             data_source: Some(loaded.info.path.clone()),
             as_of: rfc3339(at.timestamp()),
         };
-        Ok::<_, LibraryError>((members.ids, input))
+        Ok::<_, AppError>((members.ids, input))
     })
     .await
-    .map_err(|e| invalid("internal", format!("the task failed: {e}")))??;
+    .map_err(|e| AppError::new(ErrorKind::Internal, format!("the task failed: {e}")))??;
     with_library(&app, move |s| {
         s.freeze(&id, &into, name.as_deref(), &members, &input)
     })
@@ -89,9 +82,9 @@ pub async fn library_export<R: Runtime>(
     app: tauri::AppHandle<R>,
     id: String,
     path: String,
-) -> Result<String, LibraryError> {
+) -> Result<String, AppError> {
     if path.trim().is_empty() {
-        return Err(invalid("invalid", "choose a file to export to"));
+        return Err(AppError::new(ErrorKind::Invalid, "choose a file to export to"));
     }
     with_library(&app, move |s| {
         let record = s.get(&id)?;
@@ -109,9 +102,9 @@ pub async fn library_import<R: Runtime>(
     app: tauri::AppHandle<R>,
     path: String,
     overwrite: bool,
-) -> Result<FileImport, LibraryError> {
+) -> Result<FileImport, AppError> {
     if path.trim().is_empty() {
-        return Err(invalid("invalid", "choose a file or folder to import"));
+        return Err(AppError::new(ErrorKind::Invalid, "choose a file or folder to import"));
     }
     with_library(&app, move |s| {
         s.import_files(&[PathBuf::from(path.trim())], overwrite, OnError::Abort)

@@ -10,7 +10,7 @@ use segment_model::{Operator, Schema};
 use segment_service::{EngineCache, Service};
 use segment_source::{CancelToken, DemoOptions};
 
-use crate::ipc::{ErrorKind, IpcError, OperatorInfo, SourceInfo, TypeInfo};
+use crate::ipc::{ErrorKind, AppError, OperatorInfo, SourceInfo, TypeInfo};
 
 /// The data source once it is open: the count service over it and what the UI is told.
 pub struct Loaded {
@@ -27,7 +27,7 @@ impl Loaded {
 
 #[derive(Default)]
 struct Slot {
-    loaded: Option<Result<Arc<Loaded>, IpcError>>,
+    loaded: Option<Result<Arc<Loaded>, AppError>>,
 }
 
 /// Shared by every command; cheap to clone.
@@ -67,7 +67,7 @@ impl AppState {
     /// Switches to another data source (opened read-only, with the sidecar applied): the newest
     /// preview is cancelled and everything derived from the old one (its connection, schema,
     /// engine caches) goes with its `Loaded`. On failure the current data source stays open.
-    pub fn switch(&self, path: &Path, store: Option<&Store>) -> Result<SourceInfo, IpcError> {
+    pub fn switch(&self, path: &Path, store: Option<&Store>) -> Result<SourceInfo, AppError> {
         let loaded = Arc::new(open(path, false, store, self.engine.clone())?);
         let info = loaded.info.clone();
         self.newest
@@ -91,14 +91,14 @@ impl AppState {
     }
 
     /// Records that the data source cannot be opened at all.
-    pub fn fail(&self, error: IpcError) {
+    pub fn fail(&self, error: AppError) {
         let (lock, ready) = &*self.slot;
         lock.lock().unwrap_or_else(|p| p.into_inner()).loaded = Some(Err(error));
         ready.notify_all();
     }
 
     /// The open data source, waiting for it if it is still being prepared. Blocking.
-    pub fn loaded(&self) -> Result<Arc<Loaded>, IpcError> {
+    pub fn loaded(&self) -> Result<Arc<Loaded>, AppError> {
         let (lock, ready) = &*self.slot;
         let mut slot = lock.lock().unwrap_or_else(|p| p.into_inner());
         loop {
@@ -158,12 +158,12 @@ impl AppState {
 
 /// Where the app keeps its demo data: `SEGMENT_BUILDER_DATA` if set (a SQLite file; the demo is
 /// generated there if absent), else `demo.sqlite` in the platform's app-data directory.
-pub fn data_path(app_data_dir: Option<PathBuf>) -> Result<PathBuf, IpcError> {
+pub fn data_path(app_data_dir: Option<PathBuf>) -> Result<PathBuf, AppError> {
     if let Some(p) = std::env::var_os("SEGMENT_BUILDER_DATA").filter(|p| !p.is_empty()) {
         return Ok(PathBuf::from(p));
     }
     let dir = app_data_dir
-        .ok_or_else(|| IpcError::new(ErrorKind::Source, "no app data directory on this system"))?;
+        .ok_or_else(|| AppError::new(ErrorKind::Source, "no app data directory on this system"))?;
     Ok(dir.join("demo.sqlite"))
 }
 
@@ -172,12 +172,12 @@ fn open(
     demo: bool,
     store: Option<&Store>,
     engine: EngineCache,
-) -> Result<Loaded, IpcError> {
+) -> Result<Loaded, AppError> {
     let generated_here = demo && !path.exists();
     if generated_here {
         if let Some(dir) = path.parent() {
             std::fs::create_dir_all(dir).map_err(|e| {
-                IpcError::new(
+                AppError::new(
                     ErrorKind::Source,
                     format!("cannot create {}: {e}", dir.display()),
                 )
@@ -186,7 +186,7 @@ fn open(
         segment_source::generate_demo(path, DemoOptions::default())?;
     }
     let service = segment_service::open_sqlite(path, store, engine).map_err(|e| {
-        IpcError::new(
+        AppError::new(
             ErrorKind::Source,
             format!("cannot open {}: {e}", path.display()),
         )

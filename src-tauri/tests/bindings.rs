@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use segment_builder_desktop::ipc::{IpcError, PreviewRequest, PreviewResponse, SourceInfo};
+use segment_builder_desktop::ipc::{AppError, PreviewRequest, PreviewResponse, SourceInfo};
 use ts_rs::TS;
 
 fn committed_dir() -> PathBuf {
@@ -16,7 +16,7 @@ fn generate(dir: &Path) {
     SourceInfo::export_all_to(dir).expect("export SourceInfo");
     PreviewRequest::export_all_to(dir).expect("export PreviewRequest");
     PreviewResponse::export_all_to(dir).expect("export PreviewResponse");
-    IpcError::export_all_to(dir).expect("export IpcError");
+    AppError::export_all_to(dir).expect("export AppError");
     library(dir);
     // Counting (src-tauri/src/counting.rs): samples and overlap.
     segment_builder_desktop::counting::SampleRequest::export_all_to(dir)
@@ -124,7 +124,6 @@ fn committed_typescript_bindings_match_the_rust_types() {
 
 /// The segment library's types (records, drafts, history, diffs, members, files).
 fn library(dir: &Path) {
-    use segment_builder_desktop::library::LibraryError;
     use segment_store::files::FileImport;
     use segment_store::*;
     SegmentRecord::export_all_to(dir).expect("export SegmentRecord");
@@ -143,5 +142,4 @@ fn library(dir: &Path) {
     MembersOutcome::export_all_to(dir).expect("export MembersOutcome");
     AddOptions::export_all_to(dir).expect("export AddOptions");
     FileImport::export_all_to(dir).expect("export FileImport");
-    LibraryError::export_all_to(dir).expect("export LibraryError");
 }

@@ -133,9 +133,13 @@ fn imports_canonical_json_and_pql_text() {
 fn malformed_odata_is_located() {
     let err = invoke("import_definition", json!({ "text": "country eq 'US' and\n  (age gt )", "format": "odata", "entity": "profiles" }))
         .unwrap_err();
-    assert_eq!(err["format"], "odata", "{err}");
-    assert_eq!(err["line"], 2, "{err}");
-    assert_eq!(err["column"], 11, "{err}");
+    // One error type for every command: the definition's place is under `definition`.
+    assert_eq!(err["kind"], "definition", "{err}");
+    assert_eq!(err["status"], 400, "{err}");
+    let at = &err["definition"];
+    assert_eq!(at["format"], "odata", "{err}");
+    assert_eq!(at["line"], 2, "{err}");
+    assert_eq!(at["column"], 11, "{err}");
 }
 
 #[test]
@@ -145,7 +149,8 @@ fn malformed_json_is_located() {
         json!({ "text": "{\n  \"version\": 1,\n  \"root\": }", "entity": "profiles" }),
     )
     .unwrap_err();
-    assert!(err["line"].is_number() || err["path"].is_string(), "{err}");
+    let at = &err["definition"];
+    assert!(at["line"].is_number() || at["path"].is_string(), "{err}");
 }
 
 #[test]
