@@ -716,13 +716,12 @@ impl<'s> Read<'s> {
             value: Value::from(min_count),
             census_operator: None,
         });
-        Ok(Node::Relationship(RelationshipCondition {
-            relationship: r.name.clone(),
+        Ok(resolve::read_related(
+            r,
             constraint,
             window,
-            filter,
-            census: None,
-        }))
+            Some(Node::Group(filter)),
+        ))
     }
 
     fn filter(

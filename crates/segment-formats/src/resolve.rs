@@ -1,7 +1,7 @@
 //! Name resolution shared by the translators: the base entity, attributes and relationships.
 
 use segment_model::schema::{Cardinality, Column, DataType, Entity, Relationship, Schema};
-use segment_model::tree::{Condition, TimeWindow};
+use segment_model::tree::{Condition, Constraint, Group, Node, RelationshipCondition, TimeWindow};
 use segment_model::Segment;
 
 use crate::error::{clip, Error, Position, Result};
@@ -228,5 +228,27 @@ pub(crate) fn read_column<'e>(
             ),
             format!("known: {}", known_columns(entity)),
         )
+    })
+}
+
+/// For a parser: the relationship condition read on `rel`, with the filter read from its
+/// condition on the related records (`None`: no condition, every related record counts).
+pub(crate) fn read_related(
+    rel: &Relationship,
+    constraint: Option<Constraint>,
+    window: Option<TimeWindow>,
+    filter: Option<Node>,
+) -> Node {
+    let filter = match filter {
+        None => Group::and(Vec::new()),
+        Some(Node::Group(g)) => g,
+        Some(other) => Group::and(vec![other]),
+    };
+    Node::Relationship(RelationshipCondition {
+        relationship: rel.name.clone(),
+        constraint,
+        window,
+        filter,
+        census: None,
     })
 }

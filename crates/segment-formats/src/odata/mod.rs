@@ -52,8 +52,7 @@
 use chrono::NaiveDate;
 use segment_model::schema::{DataType, Entity, Schema};
 use segment_model::tree::{
-    Combinator, Condition, Constraint, CountOperator, Group, Node, RelationshipCondition, Segment,
-    TimeUnit,
+    Combinator, Condition, Constraint, CountOperator, Group, Node, Segment, TimeUnit,
 };
 use segment_model::Operator;
 use serde_json::{json, Value};
@@ -1243,19 +1242,10 @@ impl<'t, 's> Read<'t, 's> {
             var: var.map(str::to_string),
         };
         let filter = match body {
-            None => Group::and(Vec::new()),
-            Some(b) => match self.tree(b, related, &inner, true, true, depth + 1)? {
-                Node::Group(g) => g,
-                other => Group::and(vec![other]),
-            },
+            None => None,
+            Some(b) => Some(self.tree(b, related, &inner, true, true, depth + 1)?),
         };
-        Ok(Node::Relationship(RelationshipCondition {
-            relationship: r.name.clone(),
-            constraint,
-            window: None,
-            filter,
-            census: None,
-        }))
+        Ok(resolve::read_related(r, constraint, None, filter))
     }
 }
 

@@ -882,19 +882,10 @@ impl<'s, 'l> Raise<'s, 'l> {
         let at = (self.locate)(&source.at);
         let (r, related) = resolve::read_relationship(self.format, self.schema, entity, name, at)?;
         let filter = match cond {
-            None => Group::and(Vec::new()),
-            Some(c) => match self.node(c, related, Some(inner_var), depth + 1)? {
-                Node::Group(g) => g,
-                other => Group::and(vec![other]),
-            },
+            None => None,
+            Some(c) => Some(self.node(c, related, Some(inner_var), depth + 1)?),
         };
-        Ok(Node::Relationship(RelationshipCondition {
-            relationship: r.name.clone(),
-            constraint,
-            window: None,
-            filter,
-            census: None,
-        }))
+        Ok(resolve::read_related(r, constraint, None, filter))
     }
 
     #[allow(clippy::too_many_arguments)]
