@@ -8,7 +8,7 @@ use segment_service::{CheckedSegment, Counted, NodeCounts, Prefer};
 use segment_source::CancelToken;
 use tauri::State;
 
-use crate::ipc::{ErrorKind, AppError, PreviewRequest, PreviewResponse, SourceInfo};
+use crate::ipc::{AppError, ErrorKind, PreviewRequest, PreviewResponse, SourceInfo};
 use crate::state::{AppState, Loaded};
 
 /// Per-node counts in SQL are made only when the whole count took less than this.

@@ -10,7 +10,7 @@ use tauri::State;
 use ts_rs::TS;
 
 use crate::commands::blocking;
-use crate::ipc::{ErrorKind, AppError};
+use crate::ipc::{AppError, ErrorKind};
 use crate::state::{AppState, Loaded};
 
 /// How a count was made.

@@ -17,7 +17,7 @@ use tauri::{AppHandle, Emitter, Manager, Runtime, State};
 use ts_rs::TS;
 
 use crate::commands::blocking;
-use crate::ipc::{ErrorKind, AppError, SourceInfo};
+use crate::ipc::{AppError, ErrorKind, SourceInfo};
 use crate::state::AppState;
 
 /// The event name of import progress.
@@ -57,6 +57,11 @@ pub struct RelationshipsResponse {
 
 fn import_error(e: segment_import::Error) -> AppError {
     use segment_import::Error as E;
+    if let E::BadValues { path, bad } = &e {
+        // The window offers the choices itself (import them as empty, or change the type).
+        let message = format!("{}: {}", path.display(), bad.describe());
+        return AppError::new(ErrorKind::BadValues, message);
+    }
     let kind = match &e {
         E::Cancelled => ErrorKind::Cancelled,
         E::UnknownOverride { .. }

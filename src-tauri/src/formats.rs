@@ -9,7 +9,7 @@ use tauri::State;
 use ts_rs::TS;
 
 use crate::commands::blocking;
-use crate::ipc::{ErrorKind, AppError};
+use crate::ipc::{AppError, ErrorKind};
 use crate::state::AppState;
 
 /// One format of the segment: its text, or why it cannot be written.
@@ -86,9 +86,8 @@ pub async fn render_formats(
     let state = state.inner().clone();
     blocking(move || {
         let loaded = state.loaded()?;
-        let segment: Segment = serde_json::from_value(segment).map_err(|e| {
-            AppError::new(ErrorKind::InvalidRequest, format!("not a segment: {e}"))
-        })?;
+        let segment: Segment = serde_json::from_value(segment)
+            .map_err(|e| AppError::new(ErrorKind::InvalidRequest, format!("not a segment: {e}")))?;
         let now = segment_service::resolve_now(now.as_deref(), loaded.default_now())?;
         Ok(render_all(
             &segment,

@@ -130,6 +130,8 @@ pub enum ErrorKind {
     Corrupt,
     /// A definition does not import (`definition` says where).
     Definition,
+    /// An import stopped (nothing written): values do not fit their column's type.
+    BadValues,
 }
 
 impl ErrorKind {
@@ -144,7 +146,8 @@ impl ErrorKind {
             | K::InvalidId
             | K::Invalid
             | K::MalformedInput
-            | K::Definition => 400,
+            | K::Definition
+            | K::BadValues => 400,
             K::NotFound | K::RevisionNotFound | K::EvaluationNotFound => 404,
             K::RevisionConflict | K::AlreadyExists | K::NotActiveStatic | K::Cancelled => 409,
             K::Source

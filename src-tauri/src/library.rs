@@ -9,9 +9,9 @@ use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
 use segment_store::{
-    AddOptions, CountInput, CountRecord, ListQuery, MembersOutcome, Membership,
-    MembershipChange, MembershipFilter, Operation, Page, Paging, Revision, RevisionDiff,
-    RevisionInfo, Saved, SegmentDraft, SegmentRecord, Store,
+    AddOptions, CountInput, CountRecord, ListQuery, MembersOutcome, Membership, MembershipChange,
+    MembershipFilter, Operation, Page, Paging, Revision, RevisionDiff, RevisionInfo, Saved,
+    SegmentDraft, SegmentRecord, Store,
 };
 use tauri::{Manager, Runtime};
 

@@ -12,7 +12,6 @@ use crate::ipc::{AppError, ErrorKind};
 use crate::library::with_library;
 use crate::state::{rfc3339, AppState};
 
-
 /// Evaluates the saved segment `id` on the open data (as of `now`, else the data's default) and
 /// saves its matching record keys as the new ACTIVE STATIC segment `into`.
 #[tauri::command]
@@ -84,7 +83,10 @@ pub async fn library_export<R: Runtime>(
     path: String,
 ) -> Result<String, AppError> {
     if path.trim().is_empty() {
-        return Err(AppError::new(ErrorKind::Invalid, "choose a file to export to"));
+        return Err(AppError::new(
+            ErrorKind::Invalid,
+            "choose a file to export to",
+        ));
     }
     with_library(&app, move |s| {
         let record = s.get(&id)?;
@@ -104,7 +106,10 @@ pub async fn library_import<R: Runtime>(
     overwrite: bool,
 ) -> Result<FileImport, AppError> {
     if path.trim().is_empty() {
-        return Err(AppError::new(ErrorKind::Invalid, "choose a file or folder to import"));
+        return Err(AppError::new(
+            ErrorKind::Invalid,
+            "choose a file or folder to import",
+        ));
     }
     with_library(&app, move |s| {
         s.import_files(&[PathBuf::from(path.trim())], overwrite, OnError::Abort)

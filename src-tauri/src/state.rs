@@ -10,7 +10,7 @@ use segment_model::{Operator, Schema};
 use segment_service::{EngineCache, Service};
 use segment_source::{CancelToken, DemoOptions};
 
-use crate::ipc::{ErrorKind, AppError, OperatorInfo, SourceInfo, TypeInfo};
+use crate::ipc::{AppError, ErrorKind, OperatorInfo, SourceInfo, TypeInfo};
 
 /// The data source once it is open: the count service over it and what the UI is told.
 pub struct Loaded {

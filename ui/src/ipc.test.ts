@@ -4,31 +4,35 @@ vi.mock("@tauri-apps/api/core", () => ({ invoke: vi.fn() }));
 vi.mock("@tauri-apps/api/event", () => ({ listen: vi.fn() }));
 
 import { invoke } from "@tauri-apps/api/core";
-import { call, toAppError } from "./ipc";
+import { appError, call, toAppError, type AppError } from "./ipc";
 
-describe("one error shape", () => {
-  it("keeps an IpcError's kind, message and path", () => {
-    expect(toAppError({ kind: "cancelled", message: "newer request", path: "/root" })).toEqual({ kind: "cancelled", message: "newer request", path: "/root" });
-  });
+const conflict: AppError = { kind: "revision_conflict", message: "conflict", path: null, status: 409, problems: [], definition: null };
 
-  it("keeps a LibraryError's status and problems", () => {
-    const e = toAppError({ kind: "revision_conflict", status: 409, message: "conflict", problems: [] });
-    expect(e).toEqual({ kind: "revision_conflict", message: "conflict", path: null, status: 409, problems: [] });
-  });
-
-  it("keeps a DefinitionError whole, as `definition`", () => {
-    const d = { message: "unexpected token", format: "odata", line: 1, column: 5, path: null, hint: "quote text" };
-    expect(toAppError(d)).toEqual({ kind: "definition", message: "unexpected token", path: null, definition: d });
+describe("one error shape (the Rust side's AppError)", () => {
+  it("keeps a command's AppError as it is, also when converted twice", () => {
+    expect(toAppError(conflict)).toBe(conflict);
+    const definition: AppError = {
+      kind: "definition",
+      message: "unexpected token",
+      path: null,
+      status: 400,
+      problems: [],
+      definition: { message: "unexpected token", format: "odata", line: 1, column: 5, path: null, hint: "quote text" },
+    };
+    expect(toAppError(toAppError(definition))).toEqual(definition);
   });
 
   it("turns strings and Errors into internal errors", () => {
-    expect(toAppError("boom")).toEqual({ kind: "internal", message: "boom", path: null });
-    expect(toAppError(new Error("bad"))).toEqual({ kind: "internal", message: "bad", path: null });
+    expect(toAppError("boom")).toEqual(appError("internal", "boom"));
+    expect(toAppError(new Error("bad"))).toEqual(appError("internal", "bad"));
+    expect(appError("invalid_id", "no").status).toBe(400);
   });
 
   it("call rejects with the normalised error", async () => {
     vi.mocked(invoke).mockRejectedValueOnce("no such command");
-    await expect(call("nope")).rejects.toEqual({ kind: "internal", message: "no such command", path: null });
+    await expect(call("nope")).rejects.toEqual(appError("internal", "no such command"));
+    vi.mocked(invoke).mockRejectedValueOnce(conflict);
+    await expect(call("save")).rejects.toBe(conflict);
     vi.mocked(invoke).mockResolvedValueOnce(42);
     await expect(call<number>("answer", { q: 1 })).resolves.toBe(42);
     expect(invoke).toHaveBeenLastCalledWith("answer", { q: 1 });

@@ -1,52 +1,45 @@
 // The only module that talks to the Tauri runtime: commands (`call`), events, the native file
-// dialogs and files dropped on the window. Every command's rejection becomes one `AppError`,
-// whichever Rust error type it came from (IpcError, LibraryError, DefinitionError). The typed
+// dialogs and files dropped on the window. Every command rejects with the one `AppError` of the
+// Rust side (generated into bindings/, kinds typed by `ErrorKind`). The typed
 // per-feature API objects (features/*/api.ts) are built on `call`; tests mock this module.
 import { invoke } from "@tauri-apps/api/core";
 import { listen } from "@tauri-apps/api/event";
-import type { DefinitionError } from "./bindings/DefinitionError";
-import type { LineProblem } from "./bindings/LineProblem";
+import type { AppError } from "./bindings/AppError";
+import type { ErrorKind } from "./bindings/ErrorKind";
 
-/** Any failure of a command, in one shape. */
-export type AppError = {
-  /** The `ErrorKind` of the app's commands (`invalid_request`, `cancelled`…), the library's kind
-   * (`revision_conflict`, `not_found`…), or `definition` for a definition that does not import. */
-  kind: string;
-  message: string;
-  /** JSON Pointer of the node concerned, when there is one. */
-  path: string | null;
-  /** Library calls: 400 bad input, 404 not found, 409 conflict, 500 otherwise. */
-  status?: number;
-  /** Library calls: each problem of a rejected input with its line. */
-  problems?: LineProblem[];
-  /** `import_definition`: where the input stops reading (format, line/column, hint). */
-  definition?: DefinitionError;
-};
+export type { AppError, ErrorKind };
 
 const isObject = (e: unknown): e is Record<string, unknown> => typeof e === "object" && e !== null;
 
-/** Whatever a command rejected with, as an `AppError`. */
-export function toAppError(e: unknown): AppError {
-  if (isObject(e) && typeof e.message === "string") {
-    const message = e.message;
-    if ("line" in e && "hint" in e) {
-      const definition = e as unknown as DefinitionError;
-      return { kind: "definition", message, path: definition.path, definition };
-    }
-    const path = typeof e.path === "string" ? e.path : null;
-    const kind = typeof e.kind === "string" ? e.kind : "internal";
-    const out: AppError = { kind, message, path };
-    if (typeof e.status === "number") out.status = e.status;
-    if (Array.isArray(e.problems)) out.problems = e.problems as LineProblem[];
-    return out;
-  }
-  return { kind: "internal", message: e instanceof Error ? e.message : String(e), path: null };
+/** Whether `e` is already an `AppError` (what every command rejects with). */
+export function isAppError(e: unknown): e is AppError {
+  return isObject(e) && typeof e.kind === "string" && typeof e.message === "string" && typeof e.status === "number";
 }
 
-/** An error made on this side (input checked before calling), in the same shape. */
-export function appError(kind: string, message: string, status?: number): AppError {
-  return status === undefined ? { kind, message, path: null } : { kind, message, path: null, status, problems: [] };
+/** Whatever a command rejected with, as an `AppError`: the command's own error as it is (so
+ * converting twice changes nothing), anything else (the runtime's own failures) as `internal`. */
+export function toAppError(e: unknown): AppError {
+  if (isAppError(e)) return e;
+  const message = isObject(e) && typeof e.message === "string" ? e.message : e instanceof Error ? e.message : String(e);
+  return appError("internal", message);
 }
+
+/** An error made on this side (input checked before calling), in the same shape, with the
+ * status its kind has on the Rust side. */
+export function appError(kind: ErrorKind, message: string): AppError {
+  return { kind, message, path: null, status: STATUS[kind] ?? 500, problems: [], definition: null };
+}
+
+const STATUS: Partial<Record<ErrorKind, number>> = {
+  invalid_request: 400,
+  invalid: 400,
+  invalid_id: 400,
+  malformed_input: 400,
+  definition: 400,
+  not_found: 404,
+  already_exists: 409,
+  revision_conflict: 409,
+};
 
 /** Runs a command; a rejection is thrown as an `AppError`. */
 export async function call<T>(command: string, args?: Record<string, unknown>): Promise<T> {

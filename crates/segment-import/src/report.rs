@@ -21,6 +21,15 @@ pub struct BadValues {
 
 impl BadValues {
     pub fn summary(&self) -> String {
+        let mut text = self.describe();
+        text.push_str(
+            " (import them as NULL with on-error null, or declare the column's type, e.g. text)",
+        );
+        text
+    }
+
+    /// The values that do not fit and where, without advice on what to do.
+    pub fn describe(&self) -> String {
         let mut text = format!(
             "{} value{} do not fit the column type",
             self.total,
@@ -39,9 +48,6 @@ impl BadValues {
         if self.total > 5 {
             text.push_str("; …");
         }
-        text.push_str(
-            " (import them as NULL with on-error null, or declare the column's type, e.g. text)",
-        );
         text
     }
 }

@@ -1,5 +1,5 @@
-// Problems come from validation with a JSON Pointer and a message. These helpers say them in the
-// builder's words: which part of the row is wrong, without pointers or Rust/serde jargon.
+// Problems come from validation with a JSON Pointer and a message already in the builder's words;
+// these helpers say which part of the row is wrong.
 import type { Problem } from "../bindings/Problem";
 
 const FIELD_LABELS: Record<string, string> = {
@@ -20,13 +20,9 @@ export function fieldLabel(field: string | undefined): string | undefined {
   return field ? FIELD_LABELS[field] : undefined;
 }
 
-/** A problem's message, cleaned of serde's wording where it leaked through. */
+/** A problem's message as shown: the Rust side already says it in the builder's words. */
 export function humanize(message: string): string {
-  let m = message.trim();
-  m = m.replace(/^unknown variant `([^`]*)`, expected .*$/s, "“$1” is not one of the choices");
-  m = m.replace(/^missing field `([^`]*)`.*$/s, (_, f) => `${fieldLabel(f) ?? f} is missing`);
-  m = m.replace(/^invalid type: ([^,]*), expected (.*)$/s, "expected $2, not $1");
-  m = m.replace(/`/g, "");
+  const m = message.trim();
   return m.charAt(0).toUpperCase() + m.slice(1);
 }
 

@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import type { PreviewRequest } from "../../bindings/PreviewRequest";
 import type { PreviewResponse } from "../../bindings/PreviewResponse";
+import { appError } from "../../ipc";
 import { PreviewSequencer, type PreviewState } from "./preview";
 
 const segment = { version: 1, root: { combinator: "and" as const, children: [] } };
@@ -61,7 +62,7 @@ describe("the preview sequencer", () => {
     const s = new PreviewSequencer(
       async () => {
         n += 1;
-        throw n === 1 ? { kind: "cancelled", message: "replaced", path: null } : { kind: "query", message: "boom", path: null };
+        throw n === 1 ? appError("cancelled", "replaced") : appError("query", "boom");
       },
       () => {},
       10,
@@ -72,7 +73,7 @@ describe("the preview sequencer", () => {
     expect(s.state.error).toBeUndefined();
     s.schedule({ segment, entity: null, now: null });
     await vi.advanceTimersByTimeAsync(20);
-    expect(s.state.error).toEqual({ kind: "query", message: "boom", path: null });
+    expect(s.state.error).toEqual(appError("query", "boom"));
   });
 });
 

@@ -45,7 +45,7 @@ export function ImportFlow({ file, into, onDone, onClose }: Props) {
         {step.kind === "running" && <ProgressStep progress={step.progress} />}
         {step.kind === "failed" && (
           <div className="error-box" data-testid="import-error" role="alert">
-            <p>{step.error.kind === "cancelled" ? "Import cancelled: nothing was written." : step.error.message.replace(/ \(import them as NULL with on-error null[^)]*\)/, "")}</p>
+            <p>{step.error.kind === "cancelled" ? "Import cancelled: nothing was written." : step.error.message}</p>
             {step.badValues && <p className="muted small">Nothing was written. Import the values that do not fit as empty (NULL), or choose the column's type (e.g. Text) and try again.</p>}
           </div>
         )}

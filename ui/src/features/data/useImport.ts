@@ -62,7 +62,7 @@ export function useImport(file: string, into: string, onDone: (r: ImportReport) 
       onDone(report);
     } catch (e) {
       const error = toAppError(e);
-      setStep({ kind: "failed", error, badValues: /do not fit the column type/.test(error.message) });
+      setStep({ kind: "failed", error, badValues: error.kind === "bad_values" });
     } finally {
       unlisten();
     }

@@ -2,7 +2,7 @@
 // `openData` (open_data). `onLoaded` hears every load, with whether it was the same file again.
 import { useCallback, useEffect, useRef, useState } from "react";
 import type { SourceInfo } from "../../bindings/SourceInfo";
-import { insideApp, toAppError, type AppError } from "../../ipc";
+import { appError, insideApp, toAppError, type AppError } from "../../ipc";
 import { builderApi } from "../builder/api";
 import { dataApi } from "./api";
 
@@ -24,7 +24,7 @@ export function useSource(onLoaded: (source: SourceInfo, samePath: boolean) => v
 
   useEffect(() => {
     if (!insideApp()) {
-      setLoadError({ kind: "internal", message: "Open this page in the Segment Builder app: it needs the app's data source.", path: null });
+      setLoadError(appError("internal", "Open this page in the Segment Builder app: it needs the app's data source."));
       return;
     }
     builderApi

@@ -3,7 +3,7 @@ import { cleanup, render, screen } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import type { Segment } from "../../bindings/Segment";
-import { call } from "../../ipc";
+import { appError, call } from "../../ipc";
 import { fakeCall } from "../../test/ipcMock";
 import { ImportDefinitionDialog } from "./ImportDefinitionDialog";
 
@@ -56,7 +56,8 @@ describe("import definition", () => {
     vi.mocked(call).mockImplementation(
       fakeCall({
         import_definition: () => {
-          throw { message: "unknown operator 'eqq'", format: "odata", line: 2, column: 9, path: null, hint: "Comparisons are eq, ne, gt, ge, lt, le." };
+          const definition = { message: "unknown operator 'eqq'", format: "odata", line: 2, column: 9, path: null, hint: "Comparisons are eq, ne, gt, ge, lt, le." };
+          throw { ...appError("definition", definition.message), definition };
         },
       }),
     );
@@ -73,7 +74,7 @@ describe("import definition", () => {
   });
 
   it("any other failure of the command is shown as its message", async () => {
-    vi.mocked(call).mockImplementation(fakeCall({ import_definition: () => { throw { kind: "internal", message: "the app is busy", path: null }; } }));
+    vi.mocked(call).mockImplementation(fakeCall({ import_definition: () => { throw appError("internal", "the app is busy"); } }));
     const { user } = renderDialog();
     await paste(user, "x");
     await user.click(screen.getByTestId("import-submit"));

@@ -38,7 +38,7 @@ export function useMembers(record: SegmentRecord, asOf: string | null, onChanged
 
   const apply = async (what: "add" | "remove") => {
     const ids = parseMembers(text);
-    if (ids.length === 0) return setError(appError("invalid", "Type or paste member identifiers first.", 400));
+    if (ids.length === 0) return setError(appError("invalid", "Type or paste member identifiers first."));
     try {
       const out = what === "add" ? await libraryApi.membersAdd(record.id, ids) : await libraryApi.membersRemove(record.id, ids);
       setNote(
@@ -56,7 +56,7 @@ export function useMembers(record: SegmentRecord, asOf: string | null, onChanged
 
   const freeze = async () => {
     const problem = idProblem(frozenId);
-    if (problem) return setError(appError("invalid_id", problem, 400));
+    if (problem) return setError(appError("invalid_id", problem));
     setBusy(true);
     try {
       await libraryApi.freeze(record.id, frozenId, `${record.name} (frozen)`, asOf);

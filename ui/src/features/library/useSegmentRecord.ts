@@ -18,7 +18,7 @@ export type SaveDraft = { kind: "save" | "saveAs" | "duplicate"; id: string; nam
 export type Dialog = SaveDraft | { kind: "rename"; name: string } | { kind: "delete" } | { kind: "export"; path: string } | { kind: "discard"; then: () => void };
 export type Panel = "library" | "history" | "members" | null;
 
-const noName = () => appError("invalid", "Give the segment a name.", 400);
+const noName = () => appError("invalid", "Give the segment a name.");
 
 export function useSegmentRecord({ source, segment, setSegment, preview }: { source: SourceInfo; segment: Segment; setSegment: (s: Segment) => void; preview: PreviewState }) {
   const [record, setRecord] = useState<SegmentRecord>();
@@ -81,10 +81,10 @@ export function useSegmentRecord({ source, segment, setSegment, preview }: { sou
   /** Save (first time), Save as, Duplicate: a new id; an id that exists is refused. */
   const saveNew = async (d: SaveDraft): Promise<AppError | void> => {
     const problem = idProblem(d.id);
-    if (problem) return appError("invalid_id", problem, 400);
+    if (problem) return appError("invalid_id", problem);
     if (!d.name.trim()) return noName();
     const exists = await libraryApi.get(d.id).then(() => true, () => false);
-    if (exists) return appError("exists", `A segment “${d.id}” already exists: choose another id, or open it from the library.`, 409);
+    if (exists) return appError("already_exists", `A segment “${d.id}” already exists: choose another id, or open it from the library.`);
     const definition = d.kind === "duplicate" ? (record?.definition ?? segment) : segment;
     const base = d.kind === "duplicate" && record ? { description: record.description, status: record.status } : {};
     const saved = await libraryApi.save({ ...base, id: d.id, name: d.name.trim(), segmentType: d.type, scope: d.scope, definition, entity: definition.entity, dataSource: source.path });
@@ -108,7 +108,7 @@ export function useSegmentRecord({ source, segment, setSegment, preview }: { sou
       setNote(`Deleted ${r.id}; its history is kept, and saving it again brings it back.`);
       setRecord(undefined);
     } else if (d.kind === "export") {
-      if (!d.path.trim()) return appError("invalid", "Type the path of the file to write.", 400);
+      if (!d.path.trim()) return appError("invalid", "Type the path of the file to write.");
       setNote(`Exported to ${await libraryApi.exportFile(r.id, d.path)}.`);
     }
   };
