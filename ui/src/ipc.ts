@@ -29,6 +29,8 @@ const isObject = (e: unknown): e is Record<string, unknown> => typeof e === "obj
 export function toAppError(e: unknown): AppError {
   if (isObject(e) && typeof e.message === "string") {
     const message = e.message;
+    // Already an AppError (a caller normalising again): as it is, its `definition` kept.
+    if (e.kind === "definition" && isObject(e.definition)) return { ...(e as unknown as AppError) };
     if ("line" in e && "hint" in e) {
       const definition = e as unknown as DefinitionError;
       return { kind: "definition", message, path: definition.path, definition };
