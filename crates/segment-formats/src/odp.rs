@@ -658,7 +658,7 @@ impl<'s> Read<'s> {
             "not_condition" => {
                 check_keys(body, &here, &["condition"])?;
                 let inner = self.condition(field(body, "condition", &here)?, &format!("{here}/condition"), entity, depth + 1)?;
-                Ok(negate(inner))
+                Ok(resolve::negate(inner))
             }
             "sequence_condition" => self.sequence(body, &here, entity, depth),
             other => Err(cannot(&here, format!("the condition \"{other}\"", other = clip(other)), "read: customer_condition, sequence_condition, and_condition, or_condition, not_condition")),
@@ -828,7 +828,7 @@ impl<'s> Read<'s> {
             }
             "not_filter" => {
                 check_keys(body, &here, &["filter"])?;
-                Ok(negate(self.filter(
+                Ok(resolve::negate(self.filter(
                     field(body, "filter", &here)?,
                     &format!("{here}/filter"),
                     entity,
@@ -976,19 +976,5 @@ impl<'s> Read<'s> {
             }
         };
         Ok(Node::Condition(Condition::new(attr, operator, value)))
-    }
-}
-
-fn negate(node: Node) -> Node {
-    match node {
-        Node::Group(mut g) => {
-            g.negated = !g.negated;
-            Node::Group(g)
-        }
-        other => Node::Group(Group {
-            combinator: Combinator::And,
-            negated: true,
-            children: vec![other],
-        }),
     }
 }
