@@ -22,6 +22,16 @@ describe("one error shape (the Rust side's AppError)", () => {
     expect(toAppError(toAppError(definition))).toEqual(definition);
   });
 
+  it("is idempotent: normalising an AppError again keeps it whole", () => {
+    const shapes = [
+      { kind: "cancelled", message: "newer request", path: "/root" },
+      { kind: "revision_conflict", status: 409, message: "conflict", problems: [] },
+      { message: "unexpected token", format: "odata", line: 2, column: 11, path: null, hint: null },
+      "boom",
+    ];
+    for (const e of shapes) expect(toAppError(toAppError(e))).toEqual(toAppError(e));
+  });
+
   it("turns strings and Errors into internal errors", () => {
     expect(toAppError("boom")).toEqual(appError("internal", "boom"));
     expect(toAppError(new Error("bad"))).toEqual(appError("internal", "bad"));

@@ -140,34 +140,7 @@ impl<'s> Render<'s> {
         path: &str,
         depth: usize,
     ) -> Result<Value> {
-        walk::check_depth(FORMAT, path, depth)?;
-        match node {
-            Node::Group(g) if has_relationship(node) => {
-                let mut conditions = Vec::with_capacity(g.children.len());
-                for (i, child) in g.children.iter().enumerate() {
-                    conditions.push(self.condition(
-                        child,
-                        entity,
-                        &format!("{path}/children/{i}"),
-                        depth + 1,
-                    )?);
-                }
-                let combined = match (conditions.len(), g.combinator) {
-                    (1, _) => conditions.pop().unwrap_or(Value::Null),
-                    (_, Combinator::And) => json!({"and_condition": {"conditions": conditions}}),
-                    (_, Combinator::Or) => json!({"or_condition": {"conditions": conditions}}),
-                };
-                Ok(if g.negated {
-                    json!({"not_condition": {"condition": combined}})
-                } else {
-                    combined
-                })
-            }
-            Node::Relationship(rel) => self.sequence(rel, entity, path, depth),
-            Node::Group(_) | Node::Condition(_) | Node::Sql(_) => Ok(
-                json!({"customer_condition": {"customer_filter": self.filter(node, entity, "customer", path, depth)?}}),
-            ),
-        }
+        walk::node(&Conditions { render: self }, node, entity, &(), path, depth)
     }
 
     /// A node without relationships as an ODP filter over `root` (`customer` or `event`).
@@ -389,6 +362,77 @@ impl<'s> Render<'s> {
 // =============================================================================================
 // Reading
 // =============================================================================================
+
+/// ODP's spelling of a whole tree: conditions, each part without relationships one customer
+/// filter, each relationship a sequence.
+struct Conditions<'r, 's> {
+    render: &'r Render<'s>,
+}
+
+impl<'r, 's> Spelling<'s> for Conditions<'r, 's> {
+    type Out = Value;
+    type Ctx = ();
+
+    fn format(&self) -> Format {
+        FORMAT
+    }
+
+    fn whole(
+        &self,
+        node: &Node,
+        entity: &'s Entity,
+        _: &(),
+        path: &str,
+        depth: usize,
+    ) -> Option<Result<Value>> {
+        if has_relationship(node) {
+            return None;
+        }
+        Some(
+            self.render
+                .filter(node, entity, "customer", path, depth)
+                .map(|filter| json!({"customer_condition": {"customer_filter": filter}})),
+        )
+    }
+
+    fn leaf(&self, c: &Condition, entity: &'s Entity, _: &(), path: &str) -> Result<Value> {
+        // As taken whole above (a condition has no relationships).
+        let filter = self.render.comparison(c, entity, "customer", path)?;
+        Ok(json!({"customer_condition": {"customer_filter": filter}}))
+    }
+
+    fn related(
+        &self,
+        rel: &RelationshipCondition,
+        entity: &'s Entity,
+        _: &(),
+        path: &str,
+        depth: usize,
+    ) -> Result<Value> {
+        self.render.sequence(rel, entity, path, depth)
+    }
+
+    fn sql_hint(&self) -> &'static str {
+        "ODP definitions have no SQL"
+    }
+
+    fn join(&self, g: &Group, mut conditions: Vec<Value>, _: &()) -> Result<Value> {
+        let combined = match (conditions.len(), g.combinator) {
+            (1, _) => conditions.pop().unwrap_or(Value::Null),
+            (_, Combinator::And) => json!({"and_condition": {"conditions": conditions}}),
+            (_, Combinator::Or) => json!({"or_condition": {"conditions": conditions}}),
+        };
+        Ok(if g.negated {
+            json!({"not_condition": {"condition": combined}})
+        } else {
+            combined
+        })
+    }
+
+    fn depth_at_every_node(&self) -> bool {
+        true
+    }
+}
 
 /// ODP's spelling of a tree without relationships: a filter over `root` (`customer` or `event`).
 struct Filter<'r, 's> {
@@ -614,7 +658,7 @@ impl<'s> Read<'s> {
             "not_condition" => {
                 check_keys(body, &here, &["condition"])?;
                 let inner = self.condition(field(body, "condition", &here)?, &format!("{here}/condition"), entity, depth + 1)?;
-                Ok(negate(inner))
+                Ok(resolve::negate(inner))
             }
             "sequence_condition" => self.sequence(body, &here, entity, depth),
             other => Err(cannot(&here, format!("the condition \"{other}\"", other = clip(other)), "read: customer_condition, sequence_condition, and_condition, or_condition, not_condition")),
@@ -784,7 +828,7 @@ impl<'s> Read<'s> {
             }
             "not_filter" => {
                 check_keys(body, &here, &["filter"])?;
-                Ok(negate(self.filter(
+                Ok(resolve::negate(self.filter(
                     field(body, "filter", &here)?,
                     &format!("{here}/filter"),
                     entity,
@@ -932,19 +976,5 @@ impl<'s> Read<'s> {
             }
         };
         Ok(Node::Condition(Condition::new(attr, operator, value)))
-    }
-}
-
-fn negate(node: Node) -> Node {
-    match node {
-        Node::Group(mut g) => {
-            g.negated = !g.negated;
-            Node::Group(g)
-        }
-        other => Node::Group(Group {
-            combinator: Combinator::And,
-            negated: true,
-            children: vec![other],
-        }),
     }
 }

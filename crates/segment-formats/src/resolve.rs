@@ -1,7 +1,10 @@
-//! Name resolution shared by the translators: the base entity, attributes and relationships.
+//! Name resolution shared by the translators (the base entity, attributes, relationships, a
+//! condition's value, a time window), and the tree pieces their parsers build.
 
 use segment_model::schema::{Cardinality, Column, DataType, Entity, Relationship, Schema};
-use segment_model::tree::{Condition, Constraint, Group, Node, RelationshipCondition, TimeWindow};
+use segment_model::tree::{
+    Combinator, Condition, Constraint, Group, Node, RelationshipCondition, TimeWindow,
+};
 use segment_model::Segment;
 
 use crate::error::{clip, Error, Position, Result};
@@ -251,4 +254,19 @@ pub(crate) fn read_related(
         filter,
         census: None,
     })
+}
+
+/// For a parser: NOT `node` (a group's own negation flipped, anything else in a negated group).
+pub(crate) fn negate(node: Node) -> Node {
+    match node {
+        Node::Group(mut g) => {
+            g.negated = !g.negated;
+            Node::Group(g)
+        }
+        other => Node::Group(Group {
+            combinator: Combinator::And,
+            negated: true,
+            children: vec![other],
+        }),
+    }
 }

@@ -62,6 +62,19 @@ pub(crate) trait Spelling<'s> {
     /// A group from its children's spellings (at least one, in order), its negation included.
     fn join(&self, g: &Group, parts: Vec<Self::Out>, ctx: &Self::Ctx) -> Result<Self::Out>;
 
+    /// A node the format spells whole, without the walker looking inside (ODP: a part without
+    /// relationships is one customer filter); `None` by default.
+    fn whole(
+        &self,
+        _node: &Node,
+        _entity: &'s Entity,
+        _ctx: &Self::Ctx,
+        _path: &str,
+        _depth: usize,
+    ) -> Option<Result<Self::Out>> {
+        None
+    }
+
     /// Whether nesting is bounded at every node rather than at groups (and relationships) only.
     fn depth_at_every_node(&self) -> bool {
         false
@@ -79,6 +92,9 @@ pub(crate) fn node<'s, S: Spelling<'s>>(
 ) -> Result<S::Out> {
     if s.depth_at_every_node() {
         check_depth(s.format(), path, depth)?;
+    }
+    if let Some(out) = s.whole(node, entity, ctx, path, depth) {
+        return out;
     }
     match node {
         Node::Group(g) => group(s, g, entity, ctx, path, depth),

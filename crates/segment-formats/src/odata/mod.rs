@@ -203,20 +203,6 @@ fn cond_ci(attribute: &str, operator: Operator, value: Value, case_sensitive: bo
     Node::Condition(c)
 }
 
-fn negate(node: Node) -> Node {
-    match node {
-        Node::Group(mut g) => {
-            g.negated = !g.negated;
-            Node::Group(g)
-        }
-        other => Node::Group(Group {
-            combinator: Combinator::And,
-            negated: true,
-            children: vec![other],
-        }),
-    }
-}
-
 fn or_null(node: Node, attribute: &str) -> Node {
     Node::Group(Group::or(vec![
         node,
@@ -260,7 +246,7 @@ impl<'t, 's> Read<'t, 's> {
             return Ok(if positive {
                 leaf.pos
             } else {
-                leaf.neg.unwrap_or_else(|| negate(leaf.pos))
+                leaf.neg.unwrap_or_else(|| resolve::negate(leaf.pos))
             });
         }
         match &o.e {
@@ -270,7 +256,8 @@ impl<'t, 's> Read<'t, 's> {
                     return Err(self.error(o, "unexpected function", ""));
                 };
                 let (pos, neg) = (
-                    leaf.neg.unwrap_or_else(|| negate(leaf.pos.clone())),
+                    leaf.neg
+                        .unwrap_or_else(|| resolve::negate(leaf.pos.clone())),
                     leaf.pos,
                 );
                 Ok(if positive { pos } else { neg })
@@ -278,7 +265,11 @@ impl<'t, 's> Read<'t, 's> {
             OE::Not(inner) => {
                 if self.two_valued(inner, entity, scope, !overall)? {
                     let node = self.tree(inner, entity, scope, true, !overall, depth + 1)?;
-                    Ok(if positive { negate(node) } else { node })
+                    Ok(if positive {
+                        resolve::negate(node)
+                    } else {
+                        node
+                    })
                 } else {
                     self.tree(inner, entity, scope, !positive, !overall, depth + 1)
                 }
@@ -286,7 +277,9 @@ impl<'t, 's> Read<'t, 's> {
             OE::And(items) | OE::Or(items) => {
                 let is_and = matches!(o.e, OE::And(_));
                 if !positive && self.two_valued(o, entity, scope, overall)? {
-                    return Ok(negate(self.tree(o, entity, scope, true, overall, depth)?));
+                    return Ok(resolve::negate(
+                        self.tree(o, entity, scope, true, overall, depth)?,
+                    ));
                 }
                 let combinator = if is_and == positive {
                     Combinator::And
@@ -308,7 +301,7 @@ impl<'t, 's> Read<'t, 's> {
                 Ok(if positive {
                     leaf.pos
                 } else {
-                    leaf.neg.unwrap_or_else(|| negate(leaf.pos))
+                    leaf.neg.unwrap_or_else(|| resolve::negate(leaf.pos))
                 })
             }
         }
@@ -595,7 +588,7 @@ impl<'t, 's> Read<'t, 's> {
                 OE::Call { .. } => Ok(self
                     .string_function(inner, entity, scope)?
                     .filter(|(c, _)| c.name == column.name)
-                    .map(|(_, leaf)| leaf.neg.unwrap_or_else(|| negate(leaf.pos)))),
+                    .map(|(_, leaf)| leaf.neg.unwrap_or_else(|| resolve::negate(leaf.pos)))),
                 _ => Ok(None),
             },
             OE::Call { .. } => Ok(self
@@ -698,7 +691,7 @@ impl<'t, 's> Read<'t, 's> {
             Some(op) => cond_ci(attr, op, Value::String(text), case_sensitive),
             None => Node::Group(Group::and(vec![
                 cond(attr, Operator::IsNotNull, Value::Null),
-                negate(pos.clone()),
+                resolve::negate(pos.clone()),
             ])),
         };
         Ok(Some((

@@ -779,17 +779,7 @@ impl<'s, 'l> Raise<'s, 'l> {
                     children,
                 }))
             }
-            Expr::Not(inner) => Ok(match self.node(inner, entity, var, depth + 1)? {
-                Node::Group(mut g) => {
-                    g.negated = !g.negated;
-                    Node::Group(g)
-                }
-                other => Node::Group(Group {
-                    combinator: Combinator::And,
-                    negated: true,
-                    children: vec![other],
-                }),
-            }),
+            Expr::Not(inner) => Ok(resolve::negate(self.node(inner, entity, var, depth + 1)?)),
             Expr::Bool(_) => Err(self.cannot(
                 &p.at,
                 "a constant true/false inside a condition",

@@ -3,16 +3,18 @@ import { cleanup, render, screen } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import type { Segment } from "../../bindings/Segment";
-import { appError, call } from "../../ipc";
+import { invoke } from "@tauri-apps/api/core";
+import { appError } from "../../ipc";
 import { fakeCall } from "../../test/ipcMock";
 import { ImportDefinitionDialog } from "./ImportDefinitionDialog";
 
-vi.mock("../../ipc", async (importOriginal) => ({ ...(await importOriginal<typeof import("../../ipc")>()), call: vi.fn() }));
+// The Tauri runtime is faked, so the real `call` normalises what a command rejects with.
+vi.mock("@tauri-apps/api/core", () => ({ invoke: vi.fn() }));
 
 const imported: Segment = { version: 1, entity: "profiles", root: { combinator: "and", children: [{ type: "condition", attribute: "country", operator: "is", value: "US" }] } };
 
 beforeEach(() => {
-  vi.mocked(call).mockReset();
+  vi.mocked(invoke).mockReset();
 });
 afterEach(cleanup);
 
@@ -43,17 +45,17 @@ describe("import definition", () => {
   });
 
   it("imports: the text, the chosen format and the builder's entity go to the command", async () => {
-    vi.mocked(call).mockImplementation(fakeCall({ import_definition: () => ({ segment: imported, format: "odata", label: "OData $filter" }) }));
+    vi.mocked(invoke).mockImplementation(fakeCall({ import_definition: () => ({ segment: imported, format: "odata", label: "OData $filter" }) }));
     const { user, onImported } = renderDialog();
     await paste(user, "country eq 'US'");
     await user.selectOptions(screen.getByTestId("import-format"), "odata");
     await user.click(screen.getByTestId("import-submit"));
-    expect(call).toHaveBeenCalledWith("import_definition", { text: "country eq 'US'", format: "odata", entity: "profiles" });
+    expect(invoke).toHaveBeenCalledWith("import_definition", { text: "country eq 'US'", format: "odata", entity: "profiles" });
     expect(onImported).toHaveBeenCalledWith(imported);
   });
 
   it("shows where the text stops reading: the line, the token underlined, the hint", async () => {
-    vi.mocked(call).mockImplementation(
+    vi.mocked(invoke).mockImplementation(
       fakeCall({
         import_definition: () => {
           const definition = { message: "unknown operator 'eqq'", format: "odata", line: 2, column: 9, path: null, hint: "Comparisons are eq, ne, gt, ge, lt, le." };
@@ -74,7 +76,7 @@ describe("import definition", () => {
   });
 
   it("any other failure of the command is shown as its message", async () => {
-    vi.mocked(call).mockImplementation(fakeCall({ import_definition: () => { throw appError("internal", "the app is busy"); } }));
+    vi.mocked(invoke).mockImplementation(fakeCall({ import_definition: () => { throw appError("internal", "the app is busy"); } }));
     const { user } = renderDialog();
     await paste(user, "x");
     await user.click(screen.getByTestId("import-submit"));

@@ -5,12 +5,13 @@ import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import type { Segment } from "../../bindings/Segment";
 import type { SegmentDraft } from "../../bindings/SegmentDraft";
 import type { SegmentRecord } from "../../bindings/SegmentRecord";
-import { call } from "../../ipc";
+import { invoke } from "@tauri-apps/api/core";
 import { SOURCE } from "../../test/fixtures";
 import { fakeCall, type Handlers } from "../../test/ipcMock";
 import { SegmentBar } from "./SegmentBar";
 
-vi.mock("../../ipc", async (importOriginal) => ({ ...(await importOriginal<typeof import("../../ipc")>()), call: vi.fn() }));
+// The Tauri runtime is faked, so the real `call` normalises what a command rejects with.
+vi.mock("@tauri-apps/api/core", () => ({ invoke: vi.fn() }));
 
 const segment: Segment = { version: 1, entity: "profiles", root: { combinator: "and", children: [{ type: "condition", attribute: "country", operator: "is", value: "US" }] } };
 const notFound = { kind: "not_found", status: 404, message: "no segment", problems: [] };
@@ -53,8 +54,8 @@ function library() {
 let store: ReturnType<typeof library>;
 beforeEach(() => {
   store = library();
-  vi.mocked(call).mockReset();
-  vi.mocked(call).mockImplementation(fakeCall(store.handlers));
+  vi.mocked(invoke).mockReset();
+  vi.mocked(invoke).mockImplementation(fakeCall(store.handlers));
 });
 afterEach(cleanup);
 
@@ -65,7 +66,7 @@ function renderBar() {
 }
 
 const dialog = () => screen.getByTestId("seg-dialog");
-const commands = () => vi.mocked(call).mock.calls.map((c) => c[0]);
+const commands = () => vi.mocked(invoke).mock.calls.map((c) => c[0]);
 
 async function saveAs(user: ReturnType<typeof userEvent.setup>, name: string) {
   await user.click(screen.getByTestId("seg-save-as"));
@@ -84,7 +85,7 @@ describe("save as", () => {
     await user.selectOptions(screen.getByTestId("seg-type-input"), "STATIC");
     await user.click(screen.getByTestId("seg-dialog-confirm"));
     expect(screen.queryByTestId("seg-dialog")).toBeNull();
-    const draft = vi.mocked(call).mock.calls.find((c) => c[0] === "library_save")![1]!.draft as SegmentDraft;
+    const draft = (vi.mocked(invoke).mock.calls.find((c) => c[0] === "library_save")![1] as { draft: SegmentDraft }).draft;
     expect(draft).toMatchObject({ id: "us_buyers_30d", name: "US buyers (30d)", segmentType: "STATIC", scope: "USER", definition: segment, entity: "profiles", dataSource: SOURCE.path });
     expect(screen.getByTestId("seg-name").textContent).toBe("US buyers (30d)");
     expect(screen.getByTestId("seg-revision").textContent).toBe("1");
@@ -134,7 +135,7 @@ describe("rename, delete, conflict", () => {
     await user.clear(screen.getByTestId("seg-name-input"));
     await user.type(screen.getByTestId("seg-name-input"), "Best buyers");
     await user.click(screen.getByTestId("seg-dialog-confirm"));
-    const rename = vi.mocked(call).mock.calls.filter((c) => c[0] === "library_save").at(-1)![1]!.draft;
+    const rename = (vi.mocked(invoke).mock.calls.filter((c) => c[0] === "library_save").at(-1)![1] as { draft: SegmentDraft }).draft;
     expect(rename).toEqual({ id: "buyers", name: "Best buyers", expectedRevision: 1 });
     expect(screen.getByTestId("seg-name").textContent).toBe("Best buyers");
     expect(screen.getByTestId("seg-id").textContent).toBe("buyers");
