@@ -18,7 +18,7 @@ use std::process::ExitCode;
 
 use chrono::{DateTime, Utc};
 use clap::{Parser, Subcommand};
-use segment_model::canonical::{self, DocumentFormat};
+use segment_model::canonical::DocumentFormat;
 use segment_model::{Problem, Schema, Segment};
 use segment_service::CheckedSegment;
 use segment_source::{DemoOptions, DEFAULT_DEMO_PROFILES};
@@ -323,7 +323,7 @@ fn parse(
     schema: &Schema,
     entity: Option<&str>,
 ) -> Result<(Segment, DocumentFormat), Vec<Problem>> {
-    canonical::parse_any(text, schema, entity).map_err(|e| match e {
+    segment_formats::parse_any(text, schema, entity).map_err(|e| match e {
         segment_model::Error::Json {
             line,
             column,
