@@ -333,7 +333,6 @@ fn run_size(options: &Options, profiles: u64) -> Result<(), String> {
     let data: Dataset = segment_source::engine::load_dataset(&source).map_err(|e| e.to_string())?;
     let load = started.elapsed();
     let rss_after = resident_bytes().unwrap_or(0);
-    let sizes = data.sizes();
 
     let mut queries = serde_json::Map::new();
     let mut compiled = Vec::new();
@@ -347,30 +346,7 @@ fn run_size(options: &Options, profiles: u64) -> Result<(), String> {
         compiled.push((name, query));
     }
 
-    let duckdb = if options.duckdb && duckdb_available() {
-        let dir = options.data_dir.join(format!("csv-{profiles}"));
-        export_csv(&source, &dir)?;
-        let queries_path = dir.join("queries.json");
-        std::fs::write(&queries_path, Value::Object(queries).to_string())
-            .map_err(|e| e.to_string())?;
-        let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("duckdb_bench.py");
-        let output = Command::new("python3")
-            .arg(script)
-            .arg(&dir)
-            .arg(&queries_path)
-            .arg(options.runs.min(15).to_string())
-            .output()
-            .map_err(|e| format!("running DuckDB: {e}"))?;
-        if !output.status.success() {
-            return Err(format!(
-                "DuckDB failed: {}",
-                String::from_utf8_lossy(&output.stderr)
-            ));
-        }
-        Some(serde_json::from_slice::<Value>(&output.stdout).map_err(|e| e.to_string())?)
-    } else {
-        None
-    };
+    let duckdb = run_duckdb(options, &source, profiles, queries)?;
 
     let mut results = Vec::new();
     for (name, query) in &compiled {
@@ -452,6 +428,60 @@ fn run_size(options: &Options, profiles: u64) -> Result<(), String> {
     }
     let (node_median, node_p95) = median_p95(node_samples);
 
+    print_report(
+        profiles,
+        &data,
+        (load, rss_after.saturating_sub(rss_before)),
+        duckdb.as_ref(),
+        &results,
+        (variants.len(), node_median, node_p95),
+    );
+    Ok(())
+}
+
+/// Runs the shapes on DuckDB (in memory, loaded from a CSV export) when asked and available.
+fn run_duckdb(
+    options: &Options,
+    source: &DataSource,
+    profiles: u64,
+    queries: serde_json::Map<String, Value>,
+) -> Result<Option<Value>, String> {
+    if !(options.duckdb && duckdb_available()) {
+        return Ok(None);
+    }
+    let dir = options.data_dir.join(format!("csv-{profiles}"));
+    export_csv(source, &dir)?;
+    let queries_path = dir.join("queries.json");
+    std::fs::write(&queries_path, Value::Object(queries).to_string()).map_err(|e| e.to_string())?;
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("duckdb_bench.py");
+    let output = Command::new("python3")
+        .arg(script)
+        .arg(&dir)
+        .arg(&queries_path)
+        .arg(options.runs.min(15).to_string())
+        .output()
+        .map_err(|e| format!("running DuckDB: {e}"))?;
+    if !output.status.success() {
+        return Err(format!(
+            "DuckDB failed: {}",
+            String::from_utf8_lossy(&output.stderr)
+        ));
+    }
+    Ok(Some(
+        serde_json::from_slice::<Value>(&output.stdout).map_err(|e| e.to_string())?,
+    ))
+}
+
+/// The markdown section of one data size: load, memory, every shape, per-node counts.
+fn print_report(
+    profiles: u64,
+    data: &Dataset,
+    (load, rss_growth): (Duration, u64),
+    duckdb: Option<&Value>,
+    results: &[ShapeResult],
+    (nodes, node_median, node_p95): (usize, f64, f64),
+) {
+    let sizes = data.sizes();
     println!("\n### {profiles} profiles\n");
     println!(
         "Data: {}. Engine load {:.2} s; engine heap {:.0} MiB (process RSS +{:.0} MiB).",
@@ -462,7 +492,7 @@ fn run_size(options: &Options, profiles: u64) -> Result<(), String> {
             .join(", "),
         load.as_secs_f64(),
         data.heap_bytes() as f64 / 1048576.0,
-        rss_after.saturating_sub(rss_before) as f64 / 1048576.0
+        rss_growth as f64 / 1048576.0
     );
     println!(
         "Engine bytes per record: {}.",
@@ -472,7 +502,7 @@ fn run_size(options: &Options, profiles: u64) -> Result<(), String> {
             .collect::<Vec<_>>()
             .join(", ")
     );
-    if let Some(d) = &duckdb {
+    if let Some(d) = duckdb {
         println!(
             "DuckDB (in-memory, loaded from CSV in {:.1} s).",
             d["_load_seconds"].as_f64().unwrap_or(f64::NAN)
@@ -481,7 +511,7 @@ fn run_size(options: &Options, profiles: u64) -> Result<(), String> {
     println!();
     println!("| shape | count | engine median / p95 ms | SQLite median / p95 ms | DuckDB median / p95 ms |");
     println!("| --- | ---: | ---: | ---: | ---: |");
-    for r in &results {
+    for r in results {
         let duck = r
             .duckdb
             .map(|(m, p)| format!("{m:.1} / {p:.1}"))
@@ -493,12 +523,11 @@ fn run_size(options: &Options, profiles: u64) -> Result<(), String> {
     }
     println!(
         "\nPer-node counts of a 10-node tree ({} nodes × alone and without = {} evaluations, validation included): median {:.1} ms, p95 {:.1} ms.",
-        variants.len(),
-        variants.len() * 2,
+        nodes,
+        nodes * 2,
         node_median,
         node_p95
     );
-    Ok(())
 }
 
 fn duckdb_available() -> bool {
