@@ -6,8 +6,10 @@
 //! - [`demo`]: one demo data file per binary, profiles and seed, generated once per process;
 //! - [`Workdir`]: a temporary directory to write input files into;
 //! - [`segments`]: canonical segment JSON ([`cond`], [`and`], [`or`], [`related`], …);
-//! - [`values`]: reading JSON results ([`find`], [`fields`], [`strs`]).
+//! - [`values`]: reading JSON results ([`find`], [`fields`], [`strs`]);
+//! - [`corpus`]: corpora of canonical segment files kept as data (`tests/corpus/`).
 
+pub mod corpus;
 pub mod segments;
 pub mod values;
 
