@@ -27,10 +27,10 @@ impl From<segment_import::Error> for Failure {
         match e {
             segment_import::Error::BadValues { path, bad } => {
                 let mut lines = vec![format!(
-                    "{}: {} value{} do not fit the column type; nothing was imported (use --on-error null to import them as NULL, or --type COLUMN=text)",
+                    "{}: {} {} the column type; nothing was imported (use --on-error null to import them as NULL, or --type COLUMN=text)",
                     path.display(),
                     bad.total,
-                    if bad.total == 1 { "" } else { "s" }
+                    if bad.total == 1 { "value does not fit" } else { "values do not fit" }
                 )];
                 for b in &bad.first {
                     lines.push(format!(

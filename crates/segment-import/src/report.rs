@@ -31,9 +31,13 @@ impl BadValues {
     /// The values that do not fit and where, without advice on what to do.
     pub fn describe(&self) -> String {
         let mut text = format!(
-            "{} value{} do not fit the column type",
+            "{} {} the column type",
             self.total,
-            if self.total == 1 { "" } else { "s" }
+            if self.total == 1 {
+                "value does not fit"
+            } else {
+                "values do not fit"
+            }
         );
         for b in self.first.iter().take(5) {
             text.push_str(&format!(
