@@ -490,7 +490,9 @@ fn read_definition(
     let service = data.map(open_data).transpose()?;
     let text = crate::io::read_text(file, "segment file", crate::io::SEGMENT_FILE_LIMIT)?;
     let parsed = match &service {
-        Some(service) => segment_formats::parse_any(&text, service.schema(), entity).map(|(s, _)| s),
+        Some(service) => {
+            segment_formats::parse_any(&text, service.schema(), entity).map(|(s, _)| s)
+        }
         None => canonical::parse(&text),
     };
     let segment =
