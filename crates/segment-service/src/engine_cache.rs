@@ -16,6 +16,15 @@ pub struct Stamp {
     pub schema_hash: u64,
 }
 
+impl Stamp {
+    /// The same data and schema, as it was before `other` (an earlier modification time).
+    fn is_older_than(&self, other: &Stamp) -> bool {
+        self.location == other.location
+            && self.schema_hash == other.schema_hash
+            && self.modified < other.modified
+    }
+}
+
 /// A load to run: its stamp and the work itself (on a connection of its own, so SQL counts go
 /// on meanwhile).
 pub struct EngineLoad {
@@ -51,7 +60,13 @@ impl EngineCache {
     pub fn status(&self, load: EngineLoad) -> EngineStatus {
         let (lock, _) = &*self.0;
         let mut slot = lock.lock().unwrap_or_else(|p| p.into_inner());
-        if slot.stamp.as_ref() != Some(&load.stamp) || slot.status.is_none() {
+        // A stamp read before the data changed can arrive after a newer one (two requests racing
+        // a file change): it must not roll the cache back to the older data.
+        let stale = slot
+            .stamp
+            .as_ref()
+            .is_some_and(|current| load.stamp.is_older_than(current));
+        if !stale && (slot.stamp.as_ref() != Some(&load.stamp) || slot.status.is_none()) {
             slot.stamp = Some(load.stamp.clone());
             slot.status = Some(EngineStatus::Loading);
             let cache = self.clone();
@@ -92,5 +107,49 @@ impl EngineCache {
             slot.status = Some(status);
             ready.notify_all();
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::{Duration, SystemTime};
+
+    fn load(modified: SystemTime, hash: u64) -> EngineLoad {
+        EngineLoad {
+            stamp: Stamp {
+                location: "data.sqlite".into(),
+                modified: Some(modified),
+                schema_hash: hash,
+            },
+            run: Box::new(|| Err("not loaded in this test".into())),
+        }
+    }
+
+    #[test]
+    fn a_stale_stamp_does_not_roll_the_cache_back() {
+        let cache = EngineCache::new();
+        let before = SystemTime::UNIX_EPOCH + Duration::from_secs(1_000);
+        let after = before + Duration::from_secs(60);
+        assert!(matches!(
+            cache.wait(load(after, 1)),
+            EngineStatus::Unsupported(_)
+        ));
+        // A request that read the file's time before the change arrives late: no reload.
+        assert!(matches!(
+            cache.status(load(before, 1)),
+            EngineStatus::Unsupported(_)
+        ));
+        // A newer time, or another schema, reloads.
+        assert!(matches!(
+            cache.status(load(after + Duration::from_secs(1), 1)),
+            EngineStatus::Loading | EngineStatus::Unsupported(_)
+        ));
+        let (lock, _) = &*cache.0;
+        let stamp = lock.lock().unwrap().stamp.clone().unwrap();
+        assert_eq!(stamp.modified, Some(after + Duration::from_secs(1)));
+        cache.status(load(before, 2));
+        let stamp = lock.lock().unwrap().stamp.clone().unwrap();
+        assert_eq!(stamp.schema_hash, 2);
     }
 }
