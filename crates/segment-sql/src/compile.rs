@@ -204,21 +204,23 @@ impl<'d> Compiler<'d> {
             Expr::And(items) => match items.as_slice() {
                 [] => Cond::Atom(self.literal(true)),
                 [one] => self.expr(one, scope, negative)?,
-                [_, _, ..] => Cond::And(
+                [_, _, ..] => balanced(
                     items
                         .iter()
                         .map(|e| self.expr(e, scope, negative))
                         .collect::<Result<_>>()?,
+                    Cond::And,
                 ),
             },
             Expr::Or(items) => match items.as_slice() {
                 [] => Cond::Atom(self.literal(false)),
                 [one] => self.expr(one, scope, negative)?,
-                [_, _, ..] => Cond::Or(
+                [_, _, ..] => balanced(
                     items
                         .iter()
                         .map(|e| self.expr(e, scope, negative))
                         .collect::<Result<_>>()?,
+                    Cond::Or,
                 ),
             },
             Expr::Not(inner) => Cond::Not(Box::new(self.expr(inner, scope, !negative)?)),
@@ -822,4 +824,25 @@ fn complement(op: CompareOp) -> CompareOp {
         CompareOp::Gt => CompareOp::Le,
         CompareOp::Ge => CompareOp::Lt,
     }
+}
+
+/// The most operands one AND or OR chain gets in the SQL text.
+const WIDEST_CHAIN: usize = 64;
+
+/// `items` joined by `chain` (AND or OR), nested in parenthesised chains of at most
+/// [`WIDEST_CHAIN`] operands: engines parse a chain as a left-deep tree, and SQLite refuses one
+/// deeper than 1,000 ("Expression tree is too large"); nesting keeps the depth logarithmic.
+/// Narrower chains are written as they are.
+fn balanced(mut items: Vec<Cond>, chain: fn(Vec<Cond>) -> Cond) -> Cond {
+    while items.len() > WIDEST_CHAIN {
+        let mut nested = Vec::with_capacity(items.len().div_ceil(WIDEST_CHAIN));
+        let mut rest = items.into_iter().peekable();
+        while rest.peek().is_some() {
+            let mut part: Vec<Cond> = rest.by_ref().take(WIDEST_CHAIN).collect();
+            let single = if part.len() == 1 { part.pop() } else { None };
+            nested.push(single.unwrap_or_else(|| chain(part)));
+        }
+        items = nested;
+    }
+    chain(items)
 }
