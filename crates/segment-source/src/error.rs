@@ -45,7 +45,7 @@ pub enum Error {
     /// A statement touched something the read-only sandbox forbids (a write, ATTACH, a PRAGMA…).
     #[error("not allowed in a read-only data source: {0}")]
     NotAllowed(String),
-    #[error("the query failed: {source}")]
+    #[error("the query failed: {}", failure_of(.source))]
     Query { source: rusqlite::Error },
     /// A request this data source cannot serve (e.g. an overlap of more than 3 segments).
     #[error("cannot compute {0}")]
@@ -76,6 +76,23 @@ impl Error {
                 Error::NotAllowed(message_of(&source))
             }
             _ => Error::Query { source },
+        }
+    }
+}
+
+/// What went wrong, without the statement: SQLite's message and, for an input error, where in
+/// the statement (the statement itself can be hundreds of kilobytes for a long value list).
+fn failure_of(err: &rusqlite::Error) -> String {
+    match err {
+        rusqlite::Error::SqlInputError { msg, offset, .. } => {
+            format!("{msg} (at byte {offset} of the statement)")
+        }
+        other => {
+            let text = message_of(other);
+            match text.char_indices().nth(300) {
+                Some((cut, _)) => format!("{}…", &text[..cut]),
+                None => text,
+            }
         }
     }
 }

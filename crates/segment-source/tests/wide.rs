@@ -47,3 +47,64 @@ fn wide_ors_and_ands_count_in_sql_as_in_the_engine() {
     assert_eq!(sql, engine);
     assert!(sql > 0);
 }
+
+#[test]
+fn lists_of_forty_thousand_values_count_in_sql_as_in_the_engine() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("demo.sqlite");
+    segment_source::generate_demo(
+        &path,
+        DemoOptions {
+            profiles: 300,
+            seed: 4,
+        },
+    )
+    .unwrap();
+    let source = DataSource::open_read_only(&path).unwrap();
+    let countries: Vec<String> = (0..40_001)
+        .map(|i| match i % 5000 {
+            0 => "US".to_string(),
+            1 => "fr".to_string(),
+            _ => format!("XX{i}"),
+        })
+        .collect();
+    for (operator, case_sensitive) in [("is_one_of", false), ("is_none_of", true)] {
+        let (sql, engine) = count_both(
+            &source,
+            json!({"combinator": "and", "children": [{"type": "condition", "attribute": "country",
+                "operator": operator, "value": countries, "case_sensitive": case_sensitive}]}),
+        );
+        assert_eq!(sql, engine, "{operator}");
+        assert!(sql > 0, "{operator}");
+    }
+    let ages: Vec<i64> = (0..40_001).map(|i| 20 + i % 50_000).collect();
+    let (sql, engine) = count_both(
+        &source,
+        json!({"combinator": "and", "children": [{"type": "condition", "attribute": "age",
+            "operator": "is_one_of", "value": ages}]}),
+    );
+    assert_eq!(sql, engine);
+    assert!(sql > 0);
+}
+
+#[test]
+fn a_failing_statement_is_not_echoed_in_the_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("demo.sqlite");
+    segment_source::generate_demo(
+        &path,
+        DemoOptions {
+            profiles: 20,
+            seed: 5,
+        },
+    )
+    .unwrap();
+    let source = DataSource::open_read_only(&path).unwrap();
+    let long = format!(
+        "SELECT count(*) FROM profiles WHERE country <> '{}' AND nope = 1",
+        "x".repeat(200_000)
+    );
+    let err = source.count_sql(&long, &[], None).unwrap_err().to_string();
+    assert!(err.contains("no such column: nope"), "{err}");
+    assert!(err.len() < 400, "{} bytes: {}", err.len(), &err[..200]);
+}

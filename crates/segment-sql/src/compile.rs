@@ -341,8 +341,10 @@ impl<'d> Compiler<'d> {
                     let op = if *negated { " NOT IN (" } else { " IN (" };
                     let values = values
                         .iter()
-                        .map(|v| SqlValue::Text(fold_value(v, *case_sensitive)));
-                    Pred::nullable(folded(*case_sensitive).text(op).params(values).text(")"))
+                        .map(|v| SqlValue::Text(fold_value(v, *case_sensitive)))
+                        .collect();
+                    let list = d.in_list(values);
+                    Pred::nullable(folded(*case_sensitive).text(op).append(&list).text(")"))
                 }
             }
             Predicate::Contains {
@@ -530,7 +532,11 @@ impl<'d> Compiler<'d> {
                         .iter()
                         .map(|n| number_value(*n))
                         .collect::<Result<Vec<_>>>()?;
-                    Some(expr.text(op).params(values).text(")"))
+                    Some(
+                        expr.text(op)
+                            .append(&self.dialect.in_list(values))
+                            .text(")"),
+                    )
                 }
             }
         })

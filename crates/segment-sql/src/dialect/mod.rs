@@ -55,6 +55,11 @@ pub trait Dialect {
         "?".to_string()
     }
 
+    /// The operands of `IN (…)`: every value bound on its own (`?, ?, …`).
+    fn in_list(&self, values: Vec<SqlValue>) -> Fragment {
+        Fragment::new().params(values)
+    }
+
     /// A string literal for displayed SQL: `'…'` with embedded quotes doubled.
     fn string_literal(&self, value: &str) -> String {
         format!("'{}'", value.replace('\'', "''"))

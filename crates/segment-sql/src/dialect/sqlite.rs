@@ -15,9 +15,34 @@ use crate::value::SqlValue;
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Sqlite;
 
+/// Lists longer than this are bound as one JSON array: SQLite refuses more than 32,766 bound
+/// parameters in a statement.
+const LONGEST_BOUND_LIST: usize = 500;
+
 impl Dialect for Sqlite {
     fn name(&self) -> &'static str {
         "SQLite"
+    }
+
+    /// A long list is one bound JSON array read back by `json_each` (its elements keep their
+    /// JSON types: text, integer, real, as bound values do, so comparisons are unchanged).
+    fn in_list(&self, values: Vec<SqlValue>) -> Fragment {
+        if values.len() <= LONGEST_BOUND_LIST {
+            return Fragment::new().params(values);
+        }
+        let array: Vec<serde_json::Value> = values
+            .into_iter()
+            .map(|v| match v {
+                SqlValue::Null => serde_json::Value::Null,
+                SqlValue::Integer(i) => serde_json::Value::from(i),
+                SqlValue::Real(f) => serde_json::Value::from(f),
+                SqlValue::Text(t) => serde_json::Value::String(t),
+            })
+            .collect();
+        Fragment::new()
+            .text("SELECT value FROM json_each(")
+            .param(SqlValue::Text(serde_json::Value::Array(array).to_string()))
+            .text(")")
     }
 
     /// SQLite's tokenizer stops at a NUL byte, so NULs are written as `char(0)`.
