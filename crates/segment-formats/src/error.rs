@@ -1,7 +1,6 @@
 //! Errors of every translator: what a renderer cannot express (named, at its node), and what a
 //! parser cannot read or the tree cannot represent (named, at its position, with a hint).
 
-use std::borrow::Cow;
 use std::fmt;
 
 use serde::Serialize;
@@ -97,53 +96,14 @@ pub enum Error {
     Model(#[from] segment_model::Error),
 }
 
-/// Most characters of user text (a name, a word, a number) an error message repeats.
-pub const MAX_SHOWN: usize = 80;
+pub use segment_model::text::{clip, MAX_SHOWN};
 
 /// Most characters of any one field of an error (message, construct, hint): a backstop for text
 /// that reaches a message unclipped, so no input makes an unbounded error.
 pub const MAX_FIELD: usize = 600;
 
-/// User text as an error message shows it: at most [`MAX_SHOWN`] characters, then "…". The
-/// position already locates the text, so its head is enough to recognise it; echoing a 10 MB
-/// identifier in full would flood the UI and logs.
-pub fn clip(text: &str) -> Cow<'_, str> {
-    match text.char_indices().nth(MAX_SHOWN) {
-        None => Cow::Borrowed(text),
-        Some((end, _)) => Cow::Owned(format!("{}…", &text[..end])),
-    }
-}
-
-/// `text` with every run of more than [`MAX_SHOWN`] non-blank characters clipped (such a run is
-/// echoed input: an identifier, a number, a JSON key quoted by serde), then bounded to
-/// [`MAX_FIELD`] characters, keeping its head and tail (the tail often says what was expected).
 fn bound(text: String) -> String {
-    let mut run = 0;
-    let text = if text.chars().any(|c| {
-        run = if c.is_whitespace() { 0 } else { run + 1 };
-        run > MAX_SHOWN
-    }) {
-        let mut out = String::with_capacity(text.len().min(4 * MAX_FIELD));
-        let mut run = 0;
-        for c in text.chars() {
-            run = if c.is_whitespace() { 0 } else { run + 1 };
-            if run <= MAX_SHOWN {
-                out.push(c);
-            } else if run == MAX_SHOWN + 1 {
-                out.push('…');
-            }
-        }
-        out
-    } else {
-        text
-    };
-    let count = text.chars().count();
-    if count <= MAX_FIELD {
-        return text;
-    }
-    let head: String = text.chars().take(MAX_FIELD * 2 / 3).collect();
-    let tail: String = text.chars().skip(count - MAX_FIELD / 3).collect();
-    format!("{head} … {tail}")
+    segment_model::text::bound(text, MAX_FIELD)
 }
 
 /// A JSON Pointer with every key longer than [`MAX_SHOWN`] clipped: a key can be as long as the

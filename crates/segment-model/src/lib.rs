@@ -11,6 +11,7 @@ pub mod explain;
 pub mod ir;
 pub mod operator;
 pub mod schema;
+pub mod text;
 pub mod time;
 pub mod tree;
 pub mod validate;

@@ -82,7 +82,8 @@ fn unknown_fields_and_versions_are_refused_with_a_location() {
     )
     .expect_err("unknown field");
     assert!(
-        err.to_string().contains("“colour” is not a field here") && err.to_string().contains("line 1"),
+        err.to_string().contains("“colour” is not a field here")
+            && err.to_string().contains("line 1"),
         "{err}"
     );
     let err = canonical::parse(r#"{"version": 2, "root": {"combinator": "and", "children": []}}"#)

@@ -87,13 +87,7 @@ fn failure_of(err: &rusqlite::Error) -> String {
         rusqlite::Error::SqlInputError { msg, offset, .. } => {
             format!("{msg} (at byte {offset} of the statement)")
         }
-        other => {
-            let text = message_of(other);
-            match text.char_indices().nth(300) {
-                Some((cut, _)) => format!("{}…", &text[..cut]),
-                None => text,
-            }
-        }
+        other => segment_model::text::bound(message_of(other), segment_model::text::MAX_MESSAGE),
     }
 }
 

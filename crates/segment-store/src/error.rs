@@ -1,6 +1,5 @@
 //! Everything that can go wrong in the store, each naming what it concerns.
 
-use std::borrow::Cow;
 use std::path::PathBuf;
 
 use serde::Serialize;
@@ -27,57 +26,16 @@ impl LineProblem {
     }
 }
 
-/// Most characters of user text (an id, a member, a name, a value) a message repeats.
-pub const MAX_SHOWN: usize = 80;
-
-/// Most characters of a message: a backstop for text that reaches one unclipped (a library's
-/// error, e.g. serde's, quoting a value in full).
-pub const MAX_MESSAGE: usize = 600;
-
-/// User text as a message shows it: at most [`MAX_SHOWN`] characters, then "…". The line
-/// already locates it; repeating a 2 MB member id in full would flood the UI and logs.
-pub fn clip(text: &str) -> Cow<'_, str> {
-    match text.char_indices().nth(MAX_SHOWN) {
-        None => Cow::Borrowed(text),
-        Some((end, _)) => Cow::Owned(format!("{}…", &text[..end])),
-    }
-}
+pub use segment_model::text::{clip, MAX_MESSAGE};
 
 /// User text clipped and quoted as `{:?}` would (escapes included).
 pub fn quoted(text: &str) -> String {
     format!("{:?}", clip(text))
 }
 
-/// `text` with every run of more than [`MAX_SHOWN`] non-blank characters clipped (such a run is
-/// echoed input, e.g. a value serde quotes), then bounded to [`MAX_MESSAGE`] characters,
-/// keeping its head and tail.
+/// `text` bounded as every message is (long runs clipped, at most [`MAX_MESSAGE`] characters).
 pub(crate) fn bound(text: String) -> String {
-    let mut run = 0;
-    let text = if text.chars().any(|c| {
-        run = if c.is_whitespace() { 0 } else { run + 1 };
-        run > MAX_SHOWN
-    }) {
-        let mut out = String::with_capacity(text.len().min(4 * MAX_MESSAGE));
-        let mut run = 0;
-        for c in text.chars() {
-            run = if c.is_whitespace() { 0 } else { run + 1 };
-            if run <= MAX_SHOWN {
-                out.push(c);
-            } else if run == MAX_SHOWN + 1 {
-                out.push('…');
-            }
-        }
-        out
-    } else {
-        text
-    };
-    let count = text.chars().count();
-    if count <= MAX_MESSAGE {
-        return text;
-    }
-    let head: String = text.chars().take(MAX_MESSAGE * 2 / 3).collect();
-    let tail: String = text.chars().skip(count - MAX_MESSAGE / 3).collect();
-    format!("{head} … {tail}")
+    segment_model::text::bound(text, MAX_MESSAGE)
 }
 
 impl std::fmt::Display for LineProblem {
