@@ -4,7 +4,7 @@
 
 use std::hash::{Hash, Hasher};
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use segment_engine::explain::{Key, Overlap};
 use segment_model::ir::Query;
@@ -55,7 +55,10 @@ pub struct SqliteBackend {
     path: PathBuf,
     /// One statement at a time on the connection.
     source: Mutex<DataSource>,
-    schema: Schema,
+    /// Shared with the engine's background loads (cloning it per preview would copy it).
+    schema: Arc<Schema>,
+    /// Hashed once: the engine cache compares it on every preview.
+    schema_hash: u64,
     default_now: Option<i64>,
 }
 
@@ -67,7 +70,8 @@ impl SqliteBackend {
             path: path.to_path_buf(),
             default_now: opened.source.suggested_now(),
             source: Mutex::new(opened.source),
-            schema: opened.schema,
+            schema_hash: schema_hash(&opened.schema),
+            schema: Arc::new(opened.schema),
         })
     }
 
@@ -141,11 +145,11 @@ impl Backend for SqliteBackend {
 
     fn engine_load(&self) -> Option<EngineLoad> {
         let path = self.path.clone();
-        let schema = self.schema.clone();
+        let schema = Arc::clone(&self.schema);
         let stamp = Stamp {
             location: self.location(),
             modified: std::fs::metadata(&path).and_then(|m| m.modified()).ok(),
-            schema_hash: schema_hash(&schema),
+            schema_hash: self.schema_hash,
         };
         Some(EngineLoad {
             stamp,
