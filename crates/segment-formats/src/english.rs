@@ -339,6 +339,7 @@ impl<'s> English<'s> {
         path: &str,
     ) -> Result<String> {
         let count = self.constraint(rel, related, path)?;
+        let name = noun(rel, name);
         let window = self.window(rel.window.as_ref(), &format!("{path}/window"))?;
         Ok(format!("who have {count}{name}{window}"))
     }
@@ -421,6 +422,7 @@ impl<'s> English<'s> {
                 format!(" where {joined}")
             }
         };
+        let name = noun(rel, name);
         Ok(format!("who have {count}{name}{filter}{window}"))
     }
 
@@ -801,5 +803,38 @@ impl<'s> English<'s> {
             ) => return Err(bad()),
         };
         Ok(format!("{name} {phrase}{ignoring_case}"))
+    }
+}
+
+/// The related records' name as the count reads it: "at least 1 event", "at least 2 events".
+/// Relationship names are plural nouns; exactly one record takes the singular.
+fn noun(rel: &RelationshipCondition, name: &str) -> String {
+    let one = matches!(
+        &rel.constraint,
+        Some(Constraint::Occurrences { operator, value, .. })
+            if *operator != CountOperator::Between
+                && *operator != CountOperator::NotEquals
+                && value.as_f64() == Some(1.0)
+    );
+    if one {
+        singular(name)
+    } else {
+        name.to_string()
+    }
+}
+
+/// "events" → "event", "activities" → "activity", "addresses" → "address"; other words as they are.
+fn singular(plural: &str) -> String {
+    if let Some(stem) = plural.strip_suffix("ies") {
+        return format!("{stem}y");
+    }
+    for ending in ["sses", "shes", "ches", "xes"] {
+        if plural.ends_with(ending) {
+            return plural[..plural.len() - 2].to_string();
+        }
+    }
+    match plural.strip_suffix('s') {
+        Some(stem) if !stem.ends_with('s') && !stem.is_empty() => stem.to_string(),
+        _ => plural.to_string(),
     }
 }
