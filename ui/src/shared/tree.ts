@@ -8,7 +8,7 @@ import type { Relationship } from "../bindings/Relationship";
 import type { Schema } from "../bindings/Schema";
 import type { Segment } from "../bindings/Segment";
 import type { SourceInfo } from "../bindings/SourceInfo";
-import { join, split, update } from "./pointer";
+import { get, join, split, update } from "./pointer";
 import { defaultValue } from "./values";
 
 export type NodeKind = Node["type"];
@@ -172,4 +172,105 @@ export function badFields(nodePointer: string, problems: Problem[] | undefined):
     if (f) out.add(f);
   }
   return out;
+}
+
+// Moving nodes around: reorder, into and out of groups, duplicate, wrap. Each returns the new
+// segment and the node's new pointer (for focus), or null when the move is not possible.
+
+export type Placed = { segment: Segment; at: string };
+
+/** The group holding the node at `pointer` and the node's index in it:
+ * "/root/children/2" → ["/root", 2]. */
+export function parentOf(pointer: string): [string, number] {
+  const [children, index] = split(pointer);
+  return [split(children)[0], Number(index)];
+}
+
+/** Where a group's conditions are about one entity: the root's or a relationship filter's. A
+ * node moves only within its scope (a related record's column means nothing elsewhere). */
+export function scopeOf(groupPointer: string): string {
+  const i = groupPointer.lastIndexOf("/filter");
+  return i < 0 ? "/root" : groupPointer.slice(0, i + "/filter".length);
+}
+
+function childrenAt(segment: Segment, groupPointer: string): Node[] | undefined {
+  const g = get(segment, groupPointer) as Group | undefined;
+  return Array.isArray(g?.children) ? g.children : undefined;
+}
+
+/** The node at `from` moved into the group at `toGroup`, before the child now at `toIndex`
+ * (indices as they are before the move; past the end appends). */
+export function moveNode(segment: Segment, from: string, toGroup: string, toIndex: number): Placed | null {
+  const node = get(segment, from) as Node | undefined;
+  const [fromGroup, fromIndex] = parentOf(from);
+  const target = childrenAt(segment, toGroup);
+  if (!node || !target || scopeOf(fromGroup) !== scopeOf(toGroup)) return null;
+  if (toGroup === from || toGroup.startsWith(from + "/")) return null; // into itself
+  let group = toGroup;
+  let index = Math.max(0, Math.min(toIndex, target.length));
+  const siblings = fromGroup + "/children/";
+  if (group === fromGroup) {
+    if (index > fromIndex) index -= 1;
+    if (index === fromIndex) return null; // where it already is
+  } else if (group.startsWith(siblings)) {
+    // The target lies under a later sibling: removing the node shifts that sibling's index.
+    const [head, ...rest] = group.slice(siblings.length).split("/");
+    if (Number(head) > fromIndex) group = siblings + (Number(head) - 1) + (rest.length ? "/" + rest.join("/") : "");
+  }
+  const without = removeNode(segment, from);
+  const next = updateGroup(without, group, (g) => ({ ...g, children: [...g.children.slice(0, index), node, ...g.children.slice(index)] }));
+  return { segment: next, at: join(group, "children", index) };
+}
+
+/** One step up (-1) or down (+1) among its siblings. */
+export function moveBy(segment: Segment, at: string, step: -1 | 1): Placed | null {
+  const [group, index] = parentOf(at);
+  return moveNode(segment, at, group, step < 0 ? index - 1 : index + 2);
+}
+
+/** Into the group just above it (as its last child), when the node above is a group. */
+export function moveIntoGroupAbove(segment: Segment, at: string): Placed | null {
+  const [group, index] = parentOf(at);
+  const above = childrenAt(segment, group)?.[index - 1];
+  if (index === 0 || above?.type !== "group") return null;
+  return moveNode(segment, at, join(group, "children", index - 1), above.children.length);
+}
+
+/** Out of its nested group, just after that group. Not out of the root or a relationship's filter. */
+export function moveOutOfGroup(segment: Segment, at: string): Placed | null {
+  const [group] = parentOf(at);
+  if (group === scopeOf(group)) return null;
+  const [outer, groupIndex] = parentOf(group);
+  return moveNode(segment, at, outer, groupIndex + 1);
+}
+
+/** A copy of the node right after it. */
+export function duplicateNode(segment: Segment, at: string): Placed | null {
+  const node = get(segment, at) as Node | undefined;
+  if (!node) return null;
+  const [group, index] = parentOf(at);
+  const copy = structuredClone(node);
+  const next = updateGroup(segment, group, (g) => ({ ...g, children: [...g.children.slice(0, index + 1), copy, ...g.children.slice(index + 1)] }));
+  return { segment: next, at: join(group, "children", index + 1) };
+}
+
+/** The node replaced by an AND group holding it. */
+export function wrapInGroup(segment: Segment, at: string): Placed | null {
+  const node = get(segment, at) as Node | undefined;
+  if (!node) return null;
+  return { segment: updateNode(segment, at, (n) => ({ ...newGroup(), children: [n] })), at: join(at, "children", 0) };
+}
+
+/** What the node is, in words ("condition", "group", "SQL condition", "related records"). */
+export function kindWord(node: Node | undefined): string {
+  switch (node?.type) {
+    case "group":
+      return "group";
+    case "sql":
+      return "SQL condition";
+    case "relationship":
+      return "related records condition";
+    default:
+      return "condition";
+  }
 }
