@@ -21,6 +21,7 @@ export function CountPanel({ state, entity }: { state: PreviewState; entity: str
       data-testid="count-panel"
       data-state={status}
       data-request-id={r?.request_id ?? 0}
+      data-now={r?.now ?? ""}
     >
       <div className="count-label">Matching {entity}</div>
       <div className="count-row">

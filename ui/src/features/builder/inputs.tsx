@@ -74,6 +74,7 @@ export function ChipsInput(props: {
           <button
             type="button"
             className="chip-remove"
+            data-testid="chip-remove"
             aria-label={`Remove ${String(v)}`}
             onClick={() => props.onChange(props.values.filter((_, j) => j !== i))}
           >
