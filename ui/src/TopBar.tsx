@@ -1,5 +1,6 @@
 import type { Segment } from "./bindings/Segment";
 import type { SourceInfo } from "./bindings/SourceInfo";
+import { useTheme, type ThemeChoice } from "./theme";
 
 export type View = "builder" | "data";
 
@@ -21,9 +22,9 @@ export function TopBar({ source, segment, onEntity, asOf, setAsOf, view, setView
   const defaultAsOf = source.default_now?.slice(0, 16);
   return (
     <header className="topbar">
-      <div className="brand">
+      <div className="brand" title="Segment Builder">
         <img src="/icon.png" alt="" width={22} height={22} />
-        <span>Segment Builder</span>
+        <span className="brand-name">Segment Builder</span>
       </div>
       <label className="field">
         <span>Records</span>
@@ -36,7 +37,7 @@ export function TopBar({ source, segment, onEntity, asOf, setAsOf, view, setView
         </select>
       </label>
       <label className="field">
-        <span>As of (UTC)</span>
+        <span className="nowrap">As of (UTC)</span>
         <input
           type="datetime-local"
           className="input"
@@ -61,6 +62,35 @@ export function TopBar({ source, segment, onEntity, asOf, setAsOf, view, setView
           </button>
         ))}
       </div>
+      <ThemePicker />
     </header>
+  );
+}
+
+const THEMES: { value: ThemeChoice; label: string }[] = [
+  { value: "system", label: "◐ System" },
+  { value: "light", label: "☀ Light" },
+  { value: "dark", label: "☾ Dark" },
+];
+
+/** System / Light / Dark, remembered on this computer. */
+export function ThemePicker() {
+  const { choice, setChoice, theme } = useTheme();
+  return (
+    <select
+      className="select theme-picker"
+      aria-label="Theme"
+      title={choice === "system" ? `Theme: as the system (${theme} now)` : "Theme"}
+      data-testid="theme-toggle"
+      data-theme-in-use={theme}
+      value={choice}
+      onChange={(e) => setChoice(e.target.value as ThemeChoice)}
+    >
+      {THEMES.map((t) => (
+        <option key={t.value} value={t.value}>
+          {t.label}
+        </option>
+      ))}
+    </select>
   );
 }

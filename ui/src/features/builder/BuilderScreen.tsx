@@ -2,17 +2,16 @@
 // and overlap, SQL, the JSON definition and the formats on the right.
 import { useMemo } from "react";
 import type { EntityStats } from "../../bindings/EntityStats";
+import type { Problem } from "../../bindings/Problem";
 import type { SourceInfo } from "../../bindings/SourceInfo";
 import { nodeCountMap } from "../../shared/counts";
-import { emptySegment, entityOf, problemsByNode } from "../../shared/tree";
+import { problemsByNode } from "../../shared/tree";
 import { Explore } from "../explore/Explore";
 import { FormatsPane } from "../formats/FormatsPane";
 import { SegmentBar } from "../library/SegmentBar";
-import { BuilderContext, type Builder } from "./context";
-import { GroupEditor } from "./GroupEditor";
+import { Conditions } from "./Conditions";
 import type { PreviewState } from "./preview";
 import { CountPanel, DefinitionPane, SqlPane } from "./Preview";
-import { Problems } from "./Problems";
 import { StatsContext } from "./stats";
 import type { SegmentTree } from "./useSegmentTree";
 
@@ -25,43 +24,33 @@ type Props = {
   stats?: EntityStats[];
 };
 
+/** The problems to show: the newest preview's, or its failure when it is about one node (a raw
+ * SQL condition the database refuses); a failure replaces the older response's problems. */
+export function shownProblems(preview: PreviewState): Problem[] {
+  if (preview.error) return preview.error.path ? [{ path: preview.error.path, message: `SQL error: ${preview.error.message}` }] : [];
+  return preview.response?.problems ?? [];
+}
+
 export function BuilderScreen({ source, tree, preview, now, stats }: Props) {
-  const { segment, setSegment, updateNode, updateGroup, remove } = tree;
-  const problems = useMemo(() => problemsByNode(segment, preview.response?.problems ?? []), [segment, preview.response]);
-  const entity = entityOf(source.schema, segment.entity);
+  const { segment } = tree;
+  const problems = useMemo(() => problemsByNode(segment, shownProblems(preview)), [segment, preview]);
   // Per-node counts of the newest preview; hidden while a newer one is pending (paths may have moved).
   const nodeCounts = nodeCountMap(preview.pending ? undefined : preview.response?.nodes);
-  const builder: Builder = { source, problems, updateNode, updateGroup, remove, nodeCounts };
   return (
-    <BuilderContext.Provider value={builder}>
-      <StatsContext.Provider value={{ stats, entity: segment.entity ?? undefined }}>
-        <main className="layout">
-          <section className="builder" aria-label="Segment conditions" data-testid="builder">
-            <SegmentBar source={source} segment={segment} setSegment={setSegment} preview={preview} asOf={now} />
-            <div className="builder-title">
-              <h1>
-                {segment.entity} <span className="muted">who match</span>
-              </h1>
-              <button type="button" className="link" data-testid="clear" onClick={() => setSegment(emptySegment(segment.entity))}>
-                Clear all
-              </button>
-            </div>
-            <Problems at="" problems={problems.get("")} />
-            {entity ? (
-              <GroupEditor group={segment.root} at="/root" entity={entity} depth={0} isRoot />
-            ) : (
-              <div className="empty">Choose which records to select.</div>
-            )}
-          </section>
-          <aside className="side">
-            <CountPanel state={preview} entity={segment.entity ?? "records"} />
-            <Explore segment={segment} now={now} valid={preview.response?.count != null} />
-            <SqlPane sql={preview.response?.sql} />
-            <DefinitionPane segment={segment} />
-            <FormatsPane segment={segment} now={now} onImport={setSegment} />
-          </aside>
-        </main>
-      </StatsContext.Provider>
-    </BuilderContext.Provider>
+    <StatsContext.Provider value={{ stats, entity: segment.entity ?? undefined }}>
+      <main className="layout">
+        <section className="builder" aria-label="Segment conditions" data-testid="builder" tabIndex={-1} onBlur={tree.seal}>
+          <SegmentBar source={source} segment={segment} setSegment={tree.setSegment} preview={preview} asOf={now} />
+          <Conditions source={source} tree={tree} problems={problems} nodeCounts={nodeCounts} />
+        </section>
+        <aside className="side" tabIndex={-1} data-testid="side-panel" aria-label="Count and definition">
+          <CountPanel state={preview} entity={segment.entity ?? "records"} />
+          <Explore segment={segment} now={now} valid={preview.response?.count != null} />
+          <SqlPane sql={preview.response?.sql} />
+          <DefinitionPane segment={segment} />
+          <FormatsPane segment={segment} now={now} onImport={(s) => tree.replace(s, "imported a definition")} />
+        </aside>
+      </main>
+    </StatsContext.Provider>
   );
 }
