@@ -30,7 +30,7 @@ export function clampWidth(width: number, windowWidth: number): number {
   return Math.round(Math.min(max, Math.max(SIDE_MIN, width)));
 }
 
-export function SidePanel({ children }: { children: ReactNode }) {
+export function SidePanel({ children, label }: { children: ReactNode; label: string }) {
   const [width, setWidth] = useState(() => Number(read(WIDTH_KEY)) || SIDE_DEFAULT);
   const [collapsed, setCollapsed] = useState(() => read(COLLAPSED_KEY) === "1");
   const [windowWidth, setWindowWidth] = useState(() => window.innerWidth);
@@ -51,7 +51,7 @@ export function SidePanel({ children }: { children: ReactNode }) {
     write(COLLAPSED_KEY, collapsed ? "0" : "1");
   };
   return (
-    <aside className={"side" + (collapsed ? " collapsed" : "")} style={collapsed ? undefined : { width: shown }} data-testid="side-panel">
+    <aside className={"side" + (collapsed ? " collapsed" : "")} style={collapsed ? undefined : { width: shown }} tabIndex={-1} aria-label={label} data-testid="side-panel">
       {!collapsed && (
         <div
           className="side-resizer"

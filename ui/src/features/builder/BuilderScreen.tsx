@@ -9,6 +9,7 @@ import { problemsByNode } from "../../shared/tree";
 import { Explore } from "../explore/Explore";
 import { FormatsPane } from "../formats/FormatsPane";
 import { SegmentBar } from "../library/SegmentBar";
+import { SidePanel } from "../../SidePanel";
 import { Conditions } from "./Conditions";
 import type { PreviewState } from "./preview";
 import { CountPanel, DefinitionPane, SqlPane } from "./Preview";
@@ -43,13 +44,13 @@ export function BuilderScreen({ source, tree, preview, now, stats }: Props) {
           <SegmentBar source={source} segment={segment} setSegment={tree.setSegment} preview={preview} asOf={now} />
           <Conditions source={source} tree={tree} problems={problems} nodeCounts={nodeCounts} />
         </section>
-        <aside className="side" tabIndex={-1} data-testid="side-panel" aria-label="Count and definition">
+        <SidePanel label="Count and definition">
           <CountPanel state={preview} entity={segment.entity ?? "records"} />
           <Explore segment={segment} now={now} valid={preview.response?.count != null} />
           <SqlPane sql={preview.response?.sql} />
           <DefinitionPane segment={segment} />
           <FormatsPane segment={segment} now={now} onImport={(s) => tree.replace(s, "imported a definition")} />
-        </aside>
+        </SidePanel>
       </main>
     </StatsContext.Provider>
   );
