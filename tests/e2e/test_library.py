@@ -73,7 +73,7 @@ def test_save_edit_history_restore_and_library(app, artifacts, data_dir):
     eventually(
         driver,
         lambda d: text_of(d, "diff"),
-        lambda diff: "/root/children/0/value" in diff and '"US"' in diff and '"CA"' in diff,
+        lambda diff: "country: is" in diff and '"US"' in diff and '"CA"' in diff,
     )
     eventually(driver, lambda d: text_of(d, "diff-count"), lambda t: f"{us_count:,}" in t and f"{ca_count:,}" in t)
     wait_for(driver, tid("count-chart"))

@@ -4,7 +4,9 @@ import { toAppError, type AppError } from "../../ipc";
 import type { RevisionDiff } from "../../bindings/RevisionDiff";
 import type { RevisionInfo } from "../../bindings/RevisionInfo";
 import type { SegmentRecord } from "../../bindings/SegmentRecord";
-import { deltaLabel, describeChange, num, shortDate } from "./library";
+import type { Segment } from "../../bindings/Segment";
+import { describeChange, describeField } from "./diffWords";
+import { deltaLabel, num, shortDate } from "./library";
 import { libraryApi } from "./api";
 import { CountChart } from "./CountChart";
 
@@ -16,6 +18,8 @@ export function HistoryView({ record, onRestored, onClose }: { record: SegmentRe
   const [from, setFrom] = useState(Math.max(0, current - 1));
   const [to, setTo] = useState(current);
   const [diff, setDiff] = useState<RevisionDiff>();
+  // The two revisions' trees, to name the nodes a change is about.
+  const [trees, setTrees] = useState<{ from?: Segment | null; to?: Segment | null }>({});
   const [error, setError] = useState<AppError>();
 
   useEffect(() => {
@@ -26,6 +30,8 @@ export function HistoryView({ record, onRestored, onClose }: { record: SegmentRe
   useEffect(() => {
     if (from === to) return setDiff(undefined);
     libraryApi.diff(record.id, from, to).then(setDiff).catch((e) => setError(toAppError(e)));
+    const tree = (n: number) => libraryApi.revision(record.id, n).then((r) => r.definition, () => null);
+    Promise.all([tree(from), tree(to)]).then(([a, b]) => setTrees({ from: a, to: b }));
   }, [record.id, from, to, record.revision]);
 
   const restore = async (revision: number) => {
@@ -113,12 +119,12 @@ export function HistoryView({ record, onRestored, onClose }: { record: SegmentRe
                 <ul className="diff-list">
                   {diff.fields.map((f) => (
                     <li key={f.field} className="diff-changed">
-                      Changed {f.field}: {JSON.stringify(f.before)} → {JSON.stringify(f.after)}
+                      {describeField(f)}
                     </li>
                   ))}
                   {diff.conditions.map((c, i) => (
                     <li key={i} className={`diff-${c.change}`} data-testid="diff-change">
-                      {describeChange(c)}
+                      {describeChange(c, trees.from, trees.to)}
                     </li>
                   ))}
                 </ul>

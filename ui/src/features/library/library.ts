@@ -1,11 +1,10 @@
-// Pure logic of the segment library screens: id rules, list sorting, dates, the diff's wording,
-// and the count-over-time chart's geometry. No React, no IPC: unit-tested in library.test.ts.
+// Pure logic of the segment library screens: id rules, list sorting, dates, count deltas,
+// and the count-over-time chart's geometry (the diff's wording is in diffWords.ts). No React, no IPC: unit-tested in library.test.ts.
 import type { CountRecord } from "../../bindings/CountRecord";
 import type { Page } from "../../bindings/Page";
 import type { Direction } from "../../bindings/Direction";
 import type { Segment } from "../../bindings/Segment";
 import type { SortField } from "../../bindings/SortField";
-import type { TreeChange } from "../../bindings/TreeChange";
 
 /** A count that may be absent, as a number (absent: 0). */
 export const num = (v: number | null | undefined): number => v ?? 0;
@@ -86,21 +85,6 @@ function canonical(v: unknown): unknown {
     return out;
   }
   return v;
-}
-
-/** A diff entry in words: "Changed /root/children/0/value: "US" → "CA"". */
-export function describeChange(c: TreeChange): string {
-  const what = c.node ? `${c.node} ` : "";
-  const where = c.path || "/";
-  const show = (v: unknown) => (v === undefined ? "" : JSON.stringify(v));
-  switch (c.change) {
-    case "added":
-      return `Added ${what}at ${where}${c.after !== undefined && !c.node ? `: ${show(c.after)}` : ""}`;
-    case "removed":
-      return `Removed ${what}at ${where}${c.before !== undefined && !c.node ? `: ${show(c.before)}` : ""}`;
-    default:
-      return `Changed ${where}${c.oldPath && c.oldPath !== c.path ? ` (was ${c.oldPath})` : ""}: ${show(c.before)} → ${show(c.after)}`;
-  }
 }
 
 /** "+12", "−3", "±0" or "" when either count is unknown. */
