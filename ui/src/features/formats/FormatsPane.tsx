@@ -2,7 +2,8 @@
 // "Import definition" (paste or open a file, a format picker with auto-detection, located errors).
 import { useMemo, useState } from "react";
 import type { Segment } from "../../bindings/Segment";
-import { languageOf, tokenize } from "./formats";
+import { nodeLabel } from "../../shared/counts";
+import { languageOf, tokenize, withoutPath } from "./formats";
 import { ImportDefinitionDialog } from "./ImportDefinitionDialog";
 import { useFormats } from "./useFormats";
 
@@ -36,10 +37,10 @@ export function FormatsPane({ segment, now, onImport }: { segment: Segment; now:
             aria-selected={f.format === tab}
             className={`format-tab${f.format === tab ? " on" : ""}${f.error ? " unavailable" : ""}`}
             data-testid={`format-tab-${f.format}`}
-            title={f.error ? f.error.message : f.label}
+            title={f.error ? withoutPath(f.error.message, f.error.path) : `${f.label} (${f.format})`}
             onClick={() => setTab(f.format)}
           >
-            {f.format}
+            {f.label}
           </button>
         ))}
       </div>
@@ -47,7 +48,9 @@ export function FormatsPane({ segment, now, onImport }: { segment: Segment; now:
       {current && (
         <div className="format-body" data-testid="format-body" data-format={current.format}>
           <div className="format-bar">
-            <span className="muted">{current.label}</span>
+            <span className="muted" title="The name the command line uses for this format">
+              {current.label} · <span className="mono">{current.format}</span>
+            </span>
             {current.text != null && (
               <button type="button" className="link small" data-testid="format-copy" onClick={copy}>
                 {copied === "ok" ? "Copied" : copied === "failed" ? "Copy failed" : "Copy"}
@@ -58,8 +61,8 @@ export function FormatsPane({ segment, now, onImport }: { segment: Segment; now:
             <CodeView text={current.text} language={languageOf(current.format)} testId="format-code" />
           ) : (
             <div className="format-error" data-testid="format-error" role="note">
-              {current.error?.message}
-              {current.error?.path && <div className="muted small">at {current.error.path}</div>}
+              {withoutPath(current.error?.message ?? "", current.error?.path)}
+              {current.error?.path && <div className="muted small">In: {nodeLabel(segment, current.error.path)}</div>}
             </div>
           )}
         </div>

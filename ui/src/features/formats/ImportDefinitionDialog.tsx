@@ -5,7 +5,7 @@ import type { DefinitionError } from "../../bindings/DefinitionError";
 import type { Segment } from "../../bindings/Segment";
 import { toAppError, type AppError } from "../../ipc";
 import { formatsApi } from "./api";
-import { describeWhere, errorSpan, guessFamily, IMPORT_FORMATS } from "./formats";
+import { describeWhere, errorSpan, guessFamily, IMPORT_FORMATS, withoutPath } from "./formats";
 
 type Props = { entity: string | null; onClose: () => void; onImported: (s: Segment) => void };
 
@@ -44,7 +44,7 @@ export function ImportDefinitionDialog({ entity, onClose, onImported }: Props) {
       <div className="modal import-def" role="dialog" aria-label="Import definition" data-testid="import-dialog" onClick={(e) => e.stopPropagation()}>
         <div className="modal-head">
           <h2>Import definition</h2>
-          <span className="muted">Canonical JSON, Census molecules, PQL (text or JSON), OData $filter or ODP</span>
+          <span className="muted">Segment JSON, Census, Adobe PQL (text or JSON), OData filter or Optimizely ODP</span>
         </div>
         <div className="import-def-row">
           <label className="field">
@@ -81,7 +81,7 @@ export function ImportDefinitionDialog({ entity, onClose, onImported }: Props) {
           <div className="import-error" role="alert" data-testid="import-error">
             <div>
               {error.format && <strong>{error.format}: </strong>}
-              <span data-testid="import-error-message">{error.message}</span>
+              <span data-testid="import-error-message">{withoutPath(error.message, error.path)}</span>
               {describeWhere(error) && (
                 <span className="where" data-testid="import-error-where"> ({describeWhere(error)})</span>
               )}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { errorSpan, guessFamily, languageOf, tokenize } from "./formats";
+import { errorSpan, guessFamily, languageOf, tokenize, withoutPath } from "./formats";
 
 const kinds = (text: string, lang: "sql" | "json" | "text") =>
   tokenize(text, lang).filter((t) => t.kind !== "text" && t.kind !== "punct").map((t) => `${t.kind}:${t.text}`);
@@ -52,5 +52,15 @@ describe("auto-detect and error positions", () => {
     expect(errorSpan("country eq 'US' annd x", 1, 17)).toEqual({ lineText: "country eq 'US' annd x", start: 16, length: 4 });
     expect(errorSpan("abc", 1, 99)).toEqual({ lineText: "abc", start: 3, length: 1 });
     expect(errorSpan("abc", 3, 1)).toBeNull();
+  });
+});
+
+describe("withoutPath", () => {
+  it("drops the place a message repeats when it is shown apart", () => {
+    const path = "/root/children/1";
+    expect(withoutPath("OData $filter cannot express related records (at /root/children/1)", path)).toBe("OData $filter cannot express related records");
+    expect(withoutPath("Bad value at /root/children/1", path)).toBe("Bad value");
+    expect(withoutPath("Bad value (at /root/children/10)", path)).toBe("Bad value (at /root/children/10)");
+    expect(withoutPath("Bad value", null)).toBe("Bad value");
   });
 });

@@ -104,12 +104,12 @@ export function guessFamily(text: string): "json" | "text" | "empty" {
 /** The formats "Import definition" reads (the CLI's names), for the picker. */
 export const IMPORT_FORMATS: { value: string; label: string }[] = [
   { value: "", label: "Detect automatically" },
-  { value: "canonical", label: "Canonical JSON" },
-  { value: "census", label: "Census molecules" },
-  { value: "pql-text", label: "PQL (pql/text)" },
-  { value: "pql-json", label: "PQL (pql/json)" },
-  { value: "odata", label: "OData $filter" },
-  { value: "odp", label: "ODP segment definition" },
+  { value: "canonical", label: "Segment JSON" },
+  { value: "census", label: "Census" },
+  { value: "pql-text", label: "Adobe PQL" },
+  { value: "pql-json", label: "PQL JSON" },
+  { value: "odata", label: "OData filter" },
+  { value: "odp", label: "Optimizely ODP" },
 ];
 
 /** The offending line of a located error and where to underline it (0-based, in characters). */
@@ -126,6 +126,14 @@ export function errorSpan(text: string, line: number, column: number): { lineTex
 }
 
 /** "line 2, column 5" or "at /root/children/0", for the error banner. */
+/** A message without the "(at /root/…)" its Rust error appends, when the place is shown apart
+ * (otherwise every error would print its path twice). */
+export function withoutPath(message: string, path: string | null | undefined): string {
+  if (!path) return message;
+  const m = message.split(` (at ${path})`).join("");
+  return (m.endsWith(` at ${path}`) ? m.slice(0, -` at ${path}`.length) : m).trim();
+}
+
 export function describeWhere(e: DefinitionError): string {
   if (e.line != null && e.column != null) return `line ${e.line}, column ${e.column}`;
   if (e.path) return `at ${e.path}`;
