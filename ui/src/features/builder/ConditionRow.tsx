@@ -3,6 +3,8 @@ import type { Operator } from "../../bindings/Operator";
 import { badFields, ofKind, operatorsFor, withAttribute, type ConditionNode } from "../../shared/tree";
 import { defaultValue, takesCase } from "../../shared/values";
 import { useBuilder } from "./context";
+import { useRowDrop } from "./dnd";
+import { DragHandle, RowMenu } from "./RowTools";
 import { Toggle } from "./inputs";
 import { Problems } from "./Problems";
 import { ValueEditor } from "./ValueEditor";
@@ -11,7 +13,8 @@ import { columnStats } from "../../shared/data";
 
 /** attribute · operator · value, on one line. */
 export function ConditionRow({ node, at, entity }: { node: ConditionNode; at: string; entity: Entity }) {
-  const { source, updateNode, remove, problems } = useBuilder();
+  const { source, updateNode, remove, problems, moveTo } = useBuilder();
+  const drop = useRowDrop(at, moveTo);
   const column = entity.columns.find((c) => c.name === node.attribute);
   const { stats } = useStats();
   const operators = operatorsFor(source, column);
@@ -20,8 +23,9 @@ export function ConditionRow({ node, at, entity }: { node: ConditionNode; at: st
   const mine = problems.get(at);
   const bad = badFields(at, mine);
   return (
-    <div className={"node condition" + (mine ? " has-problem" : "")} data-testid="condition" data-path={at}>
+    <div {...drop} className={"node condition" + (mine ? " has-problem" : "") + drop.className} data-testid="condition" data-path={at}>
       <div className="node-line">
+      <DragHandle at={at} what="condition" />
       <div className="row">
         <select
           className={"select attribute" + (bad.has("attribute") ? " invalid" : "")}
@@ -78,6 +82,7 @@ export function ConditionRow({ node, at, entity }: { node: ConditionNode; at: st
           </Toggle>
         )}
       </div>
+        <RowMenu at={at} what="condition" />
         <RemoveButton onClick={() => remove(at)} what="condition" />
       </div>
       <Problems at={at} problems={mine} />

@@ -1,4 +1,4 @@
-import { Fragment } from "react";
+import { Fragment, useState } from "react";
 import type { Entity } from "../../bindings/Entity";
 import type { Group } from "../../bindings/Group";
 import type { Node } from "../../bindings/Node";
@@ -6,6 +6,8 @@ import { join } from "../../shared/pointer";
 import { newCondition, newGroup, newRelationship, newSql, relationshipsFrom } from "../../shared/tree";
 import { ConditionRow, RemoveButton } from "./ConditionRow";
 import { useBuilder } from "./context";
+import { useGroupEndDrop, useRowDrop } from "./dnd";
+import { DragHandle, RowMenu } from "./RowTools";
 import { Toggle } from "./inputs";
 import { Problems } from "./Problems";
 import { RelationshipEditor } from "./RelationshipEditor";
@@ -26,21 +28,43 @@ type Props = {
 };
 
 export function GroupEditor({ group, at, entity, depth, isRoot, isFilter, nested }: Props) {
-  const { source, updateGroup, remove, problems } = useBuilder();
+  const { source, updateGroup, remove, problems, add: addTo, moveTo } = useBuilder();
   const rels = relationshipsFrom(source.schema, entity.name);
-  const add = (node: Node) => updateGroup(at, (old) => ({ ...old, children: [...(old.children ?? []), node] }));
+  const add = (node: Node) => addTo(at, node);
   const setGroup = (patch: Partial<Group>) => updateGroup(at, (old) => ({ ...old, ...patch }));
   const word = group.combinator === "and" ? "AND" : "OR";
   const mine = problems.get(at);
+  const movable = nested && !isRoot && !isFilter;
+  const [collapsed, setCollapsed] = useState(false);
+  const rowDrop = useRowDrop(at, moveTo);
+  const endDrop = useGroupEndDrop(at, group.children.length, moveTo);
+  const { className: dropClass, ...dropProps } = rowDrop;
+  const { className: endClass, ...endProps } = endDrop;
+  const folded = movable && collapsed;
   return (
     <div
-      className={`group depth-${depth % 4}` + (group.negated ? " negated" : "") + (isRoot ? " root" : "") + (mine ? " has-problem" : "")}
+      {...(movable ? dropProps : {})}
+      className={`group depth-${depth % 4}` + (group.negated ? " negated" : "") + (isRoot ? " root" : "") + (mine ? " has-problem" : "") + (movable ? dropClass : "") + (folded ? " collapsed" : "")}
       data-testid="group"
       data-path={at}
       role="group"
       aria-label={isRoot ? "All conditions" : "Group of conditions"}
     >
       <div className="group-head">
+        {movable && <DragHandle at={at} what="group" />}
+        {movable && (
+          <button
+            type="button"
+            className="icon-button collapse-toggle"
+            aria-expanded={!collapsed}
+            aria-label={collapsed ? "Show the group's conditions" : "Hide the group's conditions"}
+            title={collapsed ? "Show conditions" : "Hide conditions"}
+            data-testid="group-collapse"
+            onClick={() => setCollapsed((c) => !c)}
+          >
+            {collapsed ? "▸" : "▾"}
+          </button>
+        )}
         <Toggle
           pressed={!!group.negated}
           onChange={(on) => setGroup({ negated: on ? true : undefined })}
@@ -69,12 +93,19 @@ export function GroupEditor({ group, at, entity, depth, isRoot, isFilter, nested
           {entity.name} matching {group.combinator === "and" ? "all" : "any"} of these
         </span>
         {!isRoot && !isFilter && <NodeCountBadge at={at} />}
-        {nested && !isRoot && !isFilter && <RemoveButton onClick={() => remove(at)} what="group" />}
+        {movable && <RowMenu at={at} what="group" />}
+        {movable && <RemoveButton onClick={() => remove(at)} what="group" />}
       </div>
       <Problems at={at} problems={mine} />
+      {folded ? (
+        <button type="button" className="link collapsed-summary" data-testid="group-collapsed" onClick={() => setCollapsed(false)}>
+          {group.children.length === 1 ? "1 condition hidden" : `${group.children.length} conditions hidden`} · show
+        </button>
+      ) : (
+      <>
       <div className="group-body">
         {group.children.length === 0 && (
-          <div className="empty">{isFilter ? "No conditions: every related record counts." : `No conditions yet: every record of ${entity.name} matches.`}</div>
+          <div className={"empty" + endClass} {...endProps}>{isFilter ? "No conditions: every related record counts." : `No conditions yet: every record of ${entity.name} matches.`}</div>
         )}
         {group.children.map((child, i) => {
           const childAt = join(at, "children", i);
@@ -91,7 +122,7 @@ export function GroupEditor({ group, at, entity, depth, isRoot, isFilter, nested
           );
         })}
       </div>
-      <div className="group-actions">
+      <div className={"group-actions" + endClass} {...endProps}>
         <button type="button" className="add" data-testid="add-condition" onClick={() => add(newCondition(source, entity))}>
           + Condition
         </button>
@@ -107,6 +138,8 @@ export function GroupEditor({ group, at, entity, depth, isRoot, isFilter, nested
           + SQL
         </button>
       </div>
+      </>
+      )}
     </div>
   );
 }

@@ -26,7 +26,7 @@ export function CountPanel({ state, entity }: { state: PreviewState; entity: str
       <div className="count-label">Matching {entity}</div>
       <div className="count-row">
         <span className="count" data-testid="count">
-          {r && r.count !== null ? fmt.format(r.count) : "—"}
+          {r && r.count !== null && !state.error ? fmt.format(r.count) : "—"}
         </span>
         {r && r.count !== null && r.total !== null && (
           <span className="share" data-testid="share">
@@ -52,7 +52,9 @@ export function CountPanel({ state, entity }: { state: PreviewState; entity: str
         {state.pending
           ? "Counting…"
           : state.error
-            ? describe({ path: state.error.path ?? "", message: state.error.message }, undefined)
+            ? state.error.path
+              ? "Fix the problem marked below to see a count"
+              : describe({ path: "", message: state.error.message }, undefined)
             : r && r.count === null
               ? `Fix the ${r.problems.length === 1 ? "problem" : `${r.problems.length} problems`} below to see a count`
               : r

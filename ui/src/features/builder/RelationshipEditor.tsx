@@ -7,6 +7,8 @@ import { join } from "../../shared/pointer";
 import { badFields, entityOf, newRelationship, ofKind, relationshipsFrom, type RelationshipNode } from "../../shared/tree";
 import { RemoveButton } from "./ConditionRow";
 import { useBuilder } from "./context";
+import { useRowDrop } from "./dnd";
+import { DragHandle, RowMenu } from "./RowTools";
 import { GroupEditor } from "./GroupEditor";
 import { NumberInput } from "./inputs";
 import { Problems } from "./Problems";
@@ -14,11 +16,13 @@ import {
   aggregateColumns, COUNT_OPERATORS, DEFAULT_CONSTRAINT, defaultWindow, MEASURES, measureOf, WINDOWS, withCountOperator, withMeasure, type Measure,
 } from "./relationship";
 import { DateInput, UnitSelect } from "./ValueEditor";
+import { relatedFilterLabel } from "../../wording";
 
 /** "Has <related records> where the <measure> is <comparison> <value> [times] [when]", then the
  * filter on the related records (a group editor of its own). */
 export function RelationshipEditor({ node, at, entity, depth }: { node: RelationshipNode; at: string; entity: Entity; depth: number }) {
-  const { source, updateNode, remove, problems } = useBuilder();
+  const { source, updateNode, remove, problems, moveTo } = useBuilder();
+  const drop = useRowDrop(at, moveTo);
   const rels = relationshipsFrom(source.schema, entity.name);
   const rel = rels.find((r) => r.name === node.relationship);
   const related = rel ? entityOf(source.schema, rel.to_entity) : undefined;
@@ -27,8 +31,9 @@ export function RelationshipEditor({ node, at, entity, depth }: { node: Relation
   const mine = problems.get(at);
   const bad = badFields(at, mine);
   return (
-    <div className={"node relationship" + (mine ? " has-problem" : "")} data-testid="relationship" data-path={at}>
+    <div {...drop} className={"node relationship" + (mine ? " has-problem" : "") + drop.className} data-testid="relationship" data-path={at}>
       <div className="node-line">
+      <DragHandle at={at} what="related-records condition" />
       <div className="row">
         <span className="tag rel-tag">Has</span>
         <select
@@ -52,13 +57,14 @@ export function RelationshipEditor({ node, at, entity, depth }: { node: Relation
         <ConstraintInputs constraint={node.constraint ?? DEFAULT_CONSTRAINT} related={related} invalid={bad.has("constraint")} onChange={(constraint) => set({ constraint })} />
         {rel?.time_column && <WindowPicker window={window} invalid={bad.has("window")} onChange={(w) => set({ window: w })} />}
       </div>
+        <RowMenu at={at} what="related-records condition" />
         <RemoveButton onClick={() => remove(at)} what="related-records condition" />
       </div>
       <Problems at={at} problems={mine} />
       {related && (
         <div className="rel-filter">
           <div className="rel-filter-label">
-            counting only {rel?.name} that match{node.filter.children.length === 0 ? " (any)" : ""}:
+            {relatedFilterLabel(rel?.name ?? "records", node.filter)}
           </div>
           <GroupEditor group={node.filter} at={join(at, "filter")} entity={related} depth={depth + 1} isFilter />
         </div>

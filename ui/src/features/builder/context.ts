@@ -4,6 +4,7 @@ import type { Node } from "../../bindings/Node";
 import type { NodeCountInfo } from "../../bindings/NodeCountInfo";
 import type { Problem } from "../../bindings/Problem";
 import type { SourceInfo } from "../../bindings/SourceInfo";
+import type { RowAction } from "./useSegmentTree";
 
 export type Builder = {
   source: SourceInfo;
@@ -16,6 +17,14 @@ export type Builder = {
   updateGroup: (pointer: string, fn: (group: Group) => Group) => void;
   /** Remove the node at `pointer` from its parent group. */
   remove: (pointer: string) => void;
+  /** Append `node` to the group at `pointer` (and focus it). */
+  add: (pointer: string, node: Node) => void;
+  /** A row menu's action on the node at `at` (move, duplicate, wrap, delete). */
+  act: (action: RowAction, at: string) => void;
+  /** Whether `action` is possible for the node at `at` (a menu item is disabled otherwise). */
+  can: (action: RowAction, at: string) => boolean;
+  /** Drag and drop: the node at `from` into the group at `toGroup`, before its child `index`. */
+  moveTo: (from: string, toGroup: string, index: number) => void;
   /** The newest preview's count of every node alone and of the segment without it. */
   nodeCounts?: Map<string, NodeCountInfo>;
 };

@@ -1,0 +1,91 @@
+// Drag and drop of rows with the browser's own drag events (no library): a row is dragged by its
+// handle and dropped before or after another row, or into a group's empty space. The pointer of
+// the row being dragged is kept here, since a drag-over event cannot read the dragged data.
+import { useState, type DragEvent } from "react";
+import { parentOf, scopeOf } from "../../shared/tree";
+
+let dragging: string | null = null;
+const MIME = "application/x-segment-node";
+
+/** Props of a row's drag handle. */
+export function dragHandle(at: string) {
+  return {
+    draggable: true,
+    onDragStart: (e: DragEvent<HTMLElement>) => {
+      dragging = at;
+      e.dataTransfer.effectAllowed = "move";
+      e.dataTransfer.setData(MIME, at);
+      e.dataTransfer.setData("text/plain", at);
+      const row = e.currentTarget.closest("[data-path]");
+      if (row && e.dataTransfer.setDragImage) e.dataTransfer.setDragImage(row, 12, 12);
+    },
+    onDragEnd: () => {
+      dragging = null;
+    },
+  };
+}
+
+/** Whether the dragged row may land in the group at `group` (same entity, not inside itself). */
+function accepts(group: string): string | null {
+  const from = dragging;
+  if (!from) return null;
+  if (group === from || group.startsWith(from + "/")) return null;
+  return scopeOf(parentOf(from)[0]) === scopeOf(group) ? from : null;
+}
+
+type Drop = (from: string, toGroup: string, index: number) => void;
+
+/** Props making the row at `at` a drop target: the upper half drops before it, the lower after. */
+export function useRowDrop(at: string, drop: Drop) {
+  const [side, setSide] = useState<"before" | "after" | null>(null);
+  const [group, index] = parentOf(at);
+  return {
+    className: side ? ` drop-${side}` : "",
+    onDragOver: (e: DragEvent<HTMLElement>) => {
+      if (!accepts(group) || dragging === at) return;
+      e.preventDefault();
+      e.stopPropagation();
+      const box = e.currentTarget.getBoundingClientRect();
+      setSide(e.clientY < box.top + box.height / 2 ? "before" : "after");
+    },
+    onDragLeave: (e: DragEvent<HTMLElement>) => {
+      if (!e.currentTarget.contains(e.relatedTarget as Node | null)) setSide(null);
+    },
+    onDrop: (e: DragEvent<HTMLElement>) => {
+      const from = accepts(group);
+      setSide(null);
+      if (!from) return;
+      e.preventDefault();
+      e.stopPropagation();
+      dragging = null;
+      drop(from, group, side === "before" ? index : index + 1);
+    },
+  };
+}
+
+/** Props making the end of the group at `group` (its empty space, its add buttons) a drop target
+ * that appends to it. */
+export function useGroupEndDrop(group: string, size: number, drop: Drop) {
+  const [over, setOver] = useState(false);
+  return {
+    className: over ? " drop-into" : "",
+    onDragOver: (e: DragEvent<HTMLElement>) => {
+      if (!accepts(group)) return;
+      e.preventDefault();
+      e.stopPropagation();
+      setOver(true);
+    },
+    onDragLeave: (e: DragEvent<HTMLElement>) => {
+      if (!e.currentTarget.contains(e.relatedTarget as Node | null)) setOver(false);
+    },
+    onDrop: (e: DragEvent<HTMLElement>) => {
+      const from = accepts(group);
+      setOver(false);
+      if (!from) return;
+      e.preventDefault();
+      e.stopPropagation();
+      dragging = null;
+      drop(from, group, size);
+    },
+  };
+}
