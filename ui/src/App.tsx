@@ -1,4 +1,4 @@
-import { useState } from "react";
+import { useEffect, useState } from "react";
 import type { SourceInfo } from "./bindings/SourceInfo";
 import { BuilderScreen } from "./features/builder/BuilderScreen";
 import { asOfToRfc3339 } from "./features/builder/preview";
@@ -8,6 +8,7 @@ import { DataView } from "./features/data/DataView";
 import { useColumnStats } from "./features/data/useColumnStats";
 import { useDroppedFiles } from "./features/data/useDroppedFiles";
 import { useSource } from "./features/data/useSource";
+import { shortcutFor } from "./shared/shortcuts";
 import { emptySegment } from "./shared/tree";
 import { TopBar, type View } from "./TopBar";
 
@@ -28,6 +29,17 @@ export function App() {
   const preview = usePreview(segment, now);
   const stats = useColumnStats(source);
   const { dropped, take } = useDroppedFiles(() => setView("data"));
+  useEffect(() => {
+    // Switching screens works everywhere; the builder's own shortcuts are in the builder.
+    const onKey = (e: KeyboardEvent) => {
+      const id = shortcutFor(e, true);
+      if (id !== "showBuilder" && id !== "showData") return;
+      e.preventDefault();
+      setView(id === "showBuilder" ? "builder" : "data");
+    };
+    window.addEventListener("keydown", onKey);
+    return () => window.removeEventListener("keydown", onKey);
+  }, []);
 
   if (loadError) {
     return (

@@ -31,6 +31,10 @@ function Harness({ initial, source, problems, stats, onChange }: Required<Omit<O
     updateNode: tree.updateNode,
     updateGroup: tree.updateGroup,
     remove: tree.remove,
+    add: tree.add,
+    act: tree.act,
+    can: tree.can,
+    moveTo: tree.moveTo,
   };
   return (
     <BuilderContext.Provider value={builder}>
