@@ -2,7 +2,6 @@
 // and overlap, SQL, the JSON definition and the formats on the right.
 import { useMemo } from "react";
 import type { EntityStats } from "../../bindings/EntityStats";
-import type { Problem } from "../../bindings/Problem";
 import type { SourceInfo } from "../../bindings/SourceInfo";
 import { nodeCountMap } from "../../shared/counts";
 import { problemsByNode } from "../../shared/tree";
@@ -11,7 +10,7 @@ import { FormatsPane } from "../formats/FormatsPane";
 import { SegmentBar } from "../library/SegmentBar";
 import { SidePanel } from "../../SidePanel";
 import { Conditions } from "./Conditions";
-import type { PreviewState } from "./preview";
+import { shownProblems, type PreviewState } from "./preview";
 import { CountPanel, DefinitionPane, SqlPane } from "./Preview";
 import { StatsContext } from "./stats";
 import type { SegmentTree } from "./useSegmentTree";
@@ -24,13 +23,6 @@ type Props = {
   now: string | null;
   stats?: EntityStats[];
 };
-
-/** The problems to show: the newest preview's, or its failure when it is about one node (a raw
- * SQL condition the database refuses); a failure replaces the older response's problems. */
-export function shownProblems(preview: PreviewState): Problem[] {
-  if (preview.error) return preview.error.path ? [{ path: preview.error.path, message: `SQL error: ${preview.error.message}` }] : [];
-  return preview.response?.problems ?? [];
-}
 
 export function BuilderScreen({ source, tree, preview, now, stats }: Props) {
   const { segment } = tree;

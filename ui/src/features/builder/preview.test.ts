@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import type { PreviewRequest } from "../../bindings/PreviewRequest";
 import type { PreviewResponse } from "../../bindings/PreviewResponse";
 import { appError } from "../../ipc";
-import { PreviewSequencer, type PreviewState } from "./preview";
+import { PreviewSequencer, shownProblems, type PreviewState } from "./preview";
 
 const segment = { version: 1, root: { combinator: "and" as const, children: [] } };
 
@@ -83,5 +83,21 @@ describe("asOfToRfc3339", () => {
     expect(asOfToRfc3339("2024-05-01T12:00")).toBe("2024-05-01T12:00:00Z");
     expect(asOfToRfc3339("2024-05-01T12:00:30")).toBe("2024-05-01T12:00:30Z");
     expect(asOfToRfc3339("")).toBeNull();
+  });
+});
+
+describe("problems shown at the nodes", () => {
+  const stale: PreviewResponse = { ...response(1, 0), count: null, problems: [{ path: "/root/children/0/sql", message: "Write a SQL condition or remove this row." }] };
+
+  it("shows a failing raw SQL condition's own error at it, not the older response's problem", () => {
+    const error = { ...appError("query", 'near ">": syntax error (at character 8)'), path: "/root/children/0" };
+    expect(shownProblems({ requested: 2, response: stale, error, pending: false })).toEqual([
+      { path: "/root/children/0", message: 'SQL error: near ">": syntax error (at character 8)' },
+    ]);
+  });
+
+  it("shows no stale problem for a failure about no node, and the response's otherwise", () => {
+    expect(shownProblems({ requested: 2, response: stale, error: appError("internal", "boom"), pending: false })).toEqual([]);
+    expect(shownProblems({ requested: 1, response: stale, pending: false })).toEqual(stale.problems);
   });
 });

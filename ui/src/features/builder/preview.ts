@@ -3,6 +3,7 @@
 // an older count when a newer request arrives, so stale work stops early too.
 import type { PreviewRequest } from "../../bindings/PreviewRequest";
 import type { PreviewResponse } from "../../bindings/PreviewResponse";
+import type { Problem } from "../../bindings/Problem";
 import { toAppError, type AppError } from "../../ipc";
 
 export const DEBOUNCE_MS = 250;
@@ -76,4 +77,12 @@ export class PreviewSequencer {
 /** "2024-05-01T12:00" (a datetime-local value, read as UTC) → RFC 3339; null when empty. */
 export function asOfToRfc3339(v: string): string | null {
   return v ? `${v.length === 16 ? v + ":00" : v}Z` : null;
+}
+
+/** The problems to show at the nodes: the newest preview's, or its failure when the failure is
+ * about one node (a raw SQL condition the database refuses). A failure is newer than the shown
+ * response, so that response's problems are stale and not shown. */
+export function shownProblems(preview: PreviewState): Problem[] {
+  if (preview.error) return preview.error.path ? [{ path: preview.error.path, message: `SQL error: ${preview.error.message}` }] : [];
+  return preview.response?.problems ?? [];
 }
