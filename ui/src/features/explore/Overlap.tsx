@@ -15,7 +15,10 @@ import { COLORS, NAMES, Venn } from "./Venn";
  * `segment` (dropped when it or `now` changes); saved segments on the same entity to pick from. */
 function useOverlap(segment: Segment, now: string | null, valid: boolean) {
   const [others, setOthers] = useState<string[]>([""]);
+  // What each other segment is called: its library name when picked there.
+  const [otherNames, setOtherNames] = useState<(string | undefined)[]>([]);
   const [result, setResult] = useState<OverlapResponse>();
+  const [resultNames, setResultNames] = useState<string[]>([]);
   const [error, setError] = useState<string>();
   const [busy, setBusy] = useState(false);
   const [saved, setSaved] = useState<SegmentRecord[]>([]);
@@ -35,28 +38,32 @@ function useOverlap(segment: Segment, now: string | null, valid: boolean) {
     try {
       const segments = [segment, ...parsed.map((p) => (p as { segment: Segment }).segment)];
       setResult(await exploreApi.overlap({ segments, entity: segment.entity ?? null, now }));
+      setResultNames(["This segment", ...others.map((_, i) => otherNames[i] ?? "pasted segment")]);
     } catch (e) {
       setError(toAppError(e).message);
     } finally {
       setBusy(false);
     }
   };
-  const set = (i: number, text: string) => setOthers((o) => o.map((t, j) => (j === i ? text : t)));
-  return { others, setOthers, set, parsed, ready, result, error, busy, saved, compare };
+  const set = (i: number, text: string, name?: string) => {
+    setOthers((o) => o.map((t, j) => (j === i ? text : t)));
+    setOtherNames((n) => Object.assign([...n], { [i]: name }));
+  };
+  return { others, setOthers, set, parsed, ready, result, resultNames, error, busy, saved, compare };
 }
 
 export function Overlap({ segment, now, valid }: Props) {
-  const { others, setOthers, set, parsed, ready, result, error, busy, saved, compare } = useOverlap(segment, now, valid);
+  const { others, setOthers, set, parsed, ready, result, resultNames, error, busy, saved, compare } = useOverlap(segment, now, valid);
   return (
     <div className="overlap" data-testid="overlap">
       <p className="muted small">
-        <b>A</b> is the segment being built. Paste the JSON of one or two others (a segment file, or “Definition (JSON)” of another segment).
+        <b>A</b> is the segment being built. Pick one or two others from the library, or paste their JSON (a segment file, or “Definition (JSON)” of another segment).
       </p>
       {others.map((text, i) => (
         <div key={i} className="overlap-input">
           <div className="overlap-input-head">
             <b style={{ color: COLORS[i + 1] }}>{NAMES[i + 1]}</b>
-            <button type="button" className="link small" data-testid={`overlap-use-current-${i + 1}`} onClick={() => set(i, JSON.stringify(segment, null, 2))}>
+            <button type="button" className="link small" data-testid={`overlap-use-current-${i + 1}`} onClick={() => set(i, JSON.stringify(segment, null, 2), "copy of this segment")}>
               copy A here
             </button>
             {saved.length > 0 && (
@@ -67,7 +74,7 @@ export function Overlap({ segment, now, valid }: Props) {
                 value=""
                 onChange={(e) => {
                   const r = saved.find((x) => x.id === e.target.value);
-                  if (r?.definition) set(i, JSON.stringify(r.definition, null, 2));
+                  if (r?.definition) set(i, JSON.stringify(r.definition, null, 2), r.name);
                 }}
               >
                 <option value="">from the library…</option>
@@ -111,7 +118,7 @@ export function Overlap({ segment, now, valid }: Props) {
           {error}
         </div>
       )}
-      {result && <Venn result={result} />}
+      {result && <Venn result={result} names={resultNames} />}
     </div>
   );
 }

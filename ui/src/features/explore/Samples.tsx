@@ -5,8 +5,10 @@ import type { Segment } from "../../bindings/Segment";
 import { toAppError, type AppError } from "../../ipc";
 import { nodeLabel } from "../../shared/counts";
 import { nodePointers } from "../../shared/tree";
+import { useStats } from "../builder/stats";
 import { exploreApi } from "./api";
 import type { Props } from "./Explore";
+import { displayName, formatField, type ColumnType } from "./fields";
 
 const N = 10;
 
@@ -40,6 +42,9 @@ function useSamples(segment: Segment, now: string | null) {
 export function Samples({ segment, now, valid }: Props) {
   const { result, error, busy, open, setOpen, draw } = useSamples(segment, now);
   const nodes = nodePointers(segment).filter((p) => p !== "/root" && !p.endsWith("/filter"));
+  // Column types (and labels) of the records' entity, to show each value as its type reads.
+  const { stats } = useStats();
+  const columns = new Map<string, ColumnType & { label?: string }>((stats?.find((e) => e.name === segment.entity)?.columns ?? []).map((c) => [c.name, c]));
   return (
     <div className="samples" data-testid="samples">
       <div className="explore-actions">
@@ -65,7 +70,7 @@ export function Samples({ segment, now, valid }: Props) {
                 <span className="sample-key">
                   {result.key} {s.key}
                 </span>
-                <span className="sample-name">{recordName(s.record)}</span>
+                <span className="sample-name">{displayName(s.record)}</span>
                 <span className="sample-met" title="Conditions this record meets on its own">
                   {s.met.filter((m) => nodes.includes(m)).length}/{nodes.length} met
                 </span>
@@ -86,8 +91,10 @@ export function Samples({ segment, now, valid }: Props) {
                     <tbody>
                       {Object.entries(s.record ?? {}).map(([k, v]) => (
                         <tr key={k}>
-                          <th>{k}</th>
-                          <td>{v === null ? <span className="muted">null</span> : String(v)}</td>
+                          <th title={columns.get(k)?.label || undefined}>{k}</th>
+                          <td className={typeof v === "number" ? "num" : undefined} title={v === null ? undefined : String(v)}>
+                            {v === null ? <span className="muted">empty</span> : formatField(v, columns.get(k), k)}
+                          </td>
                         </tr>
                       ))}
                     </tbody>
@@ -101,11 +108,3 @@ export function Samples({ segment, now, valid }: Props) {
     </div>
   );
 }
-
-function recordName(record: Record<string, unknown> | null): string {
-  if (!record) return "";
-  const first = record.first_name ?? record.name ?? record.email ?? record.title;
-  const last = record.last_name;
-  return [first, last].filter((x) => typeof x === "string" && x).join(" ");
-}
-
