@@ -1,10 +1,17 @@
+import { useEffect, useState } from "react";
+import type { Entity } from "../../bindings/Entity";
 import type { Operation } from "../../bindings/Operation";
 import type { SegmentRecord } from "../../bindings/SegmentRecord";
+import type { SourceInfo } from "../../bindings/SourceInfo";
+import { exploreApi } from "../explore/api";
+import { displayColumns, displayName, typedKey } from "../explore/fields";
 import { idProblem, num, pageLabel, shortDate } from "./library";
 import { MEMBERS_PAGE as SIZE, useMembers, type MembersState } from "./useMembers";
 
 type Props = {
   record: SegmentRecord;
+  /** The open data: the key's type orders the members, a name column names them. */
+  source?: SourceInfo;
   asOf: string | null;
   onChanged: (r: SegmentRecord) => void;
   onClose: () => void;
@@ -12,8 +19,10 @@ type Props = {
 
 /** A static segment's members and membership-change log, with add / remove; for a dynamic
  * segment, "freeze" its current result into a new static segment. */
-export function MembersView({ record, asOf, onChanged, onClose }: Props) {
-  const m = useMembers(record, asOf, onChanged);
+export function MembersView({ record, source, asOf, onChanged, onClose }: Props) {
+  const entity = source?.schema.entities.find((e) => e.name === record.entity);
+  const keyType = entity?.columns.find((c) => c.name === entity.key)?.data_type;
+  const m = useMembers(record, asOf, onChanged, keyType);
   return (
     <div className="overlay" role="dialog" aria-label="Members" data-testid="members-view">
       <div className="sheet wide">
@@ -30,7 +39,7 @@ export function MembersView({ record, asOf, onChanged, onClose }: Props) {
           <FreezeForm m={m} asOf={asOf} />
         ) : (
           <div className="history-grid">
-            <MembersPanel m={m} record={record} />
+            <MembersPanel m={m} record={record} entity={entity} asOf={asOf} />
             <ChangesPanel m={m} />
           </div>
         )}
@@ -60,7 +69,40 @@ function FreezeForm({ m, asOf }: { m: MembersState; asOf: string | null }) {
   );
 }
 
-function MembersPanel({ m, record }: { m: MembersState; record: SegmentRecord }) {
+/** The names of the members on the page (`undefined` until read; a member absent from the data
+ * maps to null), read as sample records of "key is one of these ids". */
+function useMemberNames(entity: Entity | undefined, ids: string[], asOf: string | null) {
+  const [names, setNames] = useState<Map<string, string | null>>();
+  const key = ids.join("\u0000");
+  useEffect(() => {
+    setNames(undefined);
+    if (!entity || ids.length === 0 || displayColumns(entity.columns).length === 0) return;
+    const keyType = entity.columns.find((c) => c.name === entity.key)?.data_type;
+    const typed = ids.map((id) => typedKey(id, keyType)).filter((k): k is string | number => k !== null);
+    if (typed.length === 0) return setNames(new Map(ids.map((id) => [id, null])));
+    const segment = {
+      version: 1,
+      entity: entity.name,
+      root: { combinator: "and", children: [{ type: "condition", attribute: entity.key, operator: "is_one_of", value: typed }] },
+    } as unknown as Parameters<typeof exploreApi.samples>[0]["segment"];
+    let live = true;
+    exploreApi
+      .samples({ segment, entity: entity.name, now: asOf, n: Math.min(100, typed.length), seed: null })
+      .then((r) => live && setNames(new Map(ids.map((id) => [id, displayNameOf(r.samples.find((s) => String(s.key) === id)?.record)]))))
+      .catch(() => live && setNames(undefined));
+    return () => {
+      live = false;
+    };
+  }, [entity, key, asOf]);
+  return names;
+}
+
+const displayNameOf = (record: Record<string, unknown> | null | undefined) => (record ? displayName(record) : null);
+
+function MembersPanel({ m, record, entity, asOf }: { m: MembersState; record: SegmentRecord; entity?: Entity; asOf: string | null }) {
+  const ids = m.members?.items.map((x) => x.individualIdentifier) ?? [];
+  const names = useMemberNames(entity, ids, asOf);
+  const nameColumn = entity && displayColumns(entity.columns).length > 0;
   return (
     <div>
       <div className="card-title">
@@ -81,6 +123,7 @@ function MembersPanel({ m, record }: { m: MembersState; record: SegmentRecord })
         <thead>
           <tr>
             <th>Member</th>
+            {nameColumn && <th>Name</th>}
             <th>Status</th>
             <th>Added</th>
             <th>Removed</th>
@@ -90,6 +133,11 @@ function MembersPanel({ m, record }: { m: MembersState; record: SegmentRecord })
           {m.members?.items.map((x) => (
             <tr key={x.individualIdentifier}>
               <td className="mono">{x.individualIdentifier}</td>
+              {nameColumn && (
+                <td data-testid="member-name">
+                  {names === undefined ? "" : names.get(x.individualIdentifier) === null ? <span className="hint">not in the data</span> : names.get(x.individualIdentifier)}
+                </td>
+              )}
               <td>
                 <span className={`pill ${x.status === "ACTIVE" ? "ok" : ""}`}>{x.status}</span>
               </td>

@@ -33,7 +33,7 @@ export function SegmentBar({ source, segment, setSegment, preview, asOf }: Props
       {dialog && <SegmentDialog dialog={dialog} record={record} error={error} onChange={s.setDialog} onConfirm={s.confirm} onCancel={s.cancel} />}
       {panel === "library" && <LibraryView onOpen={(r) => s.guarded(() => s.open(r))} onClose={() => s.setPanel(null)} currentId={record?.id} />}
       {panel === "history" && record && <HistoryView record={record} onRestored={s.open} onClose={() => s.setPanel(null)} />}
-      {panel === "members" && record && <MembersView record={record} asOf={asOf} onChanged={(r) => (r.id === record.id ? s.setRecord(r) : s.open(r))} onClose={() => s.setPanel(null)} />}
+      {panel === "members" && record && <MembersView record={record} source={source} asOf={asOf} onChanged={(r) => (r.id === record.id ? s.setRecord(r) : s.open(r))} onClose={() => s.setPanel(null)} />}
     </div>
   );
 }
