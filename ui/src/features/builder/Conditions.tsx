@@ -48,9 +48,9 @@ export function Conditions({ source, tree, problems, nodeCounts }: Props) {
           </button>
         </span>
       </div>
+      <UndoToast tree={tree} />
       <Problems at="" problems={problems.get("")} />
       {entity ? <GroupEditor group={segment.root} at="/root" entity={entity} depth={0} isRoot /> : <div className="empty">Choose which records to select.</div>}
-      <UndoToast tree={tree} />
       {sheet && <ShortcutSheet onClose={() => setSheet(false)} />}
     </BuilderContext.Provider>
   );
