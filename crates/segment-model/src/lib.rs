@@ -18,5 +18,8 @@ pub mod validate;
 
 pub use error::{Error, Problem, Result};
 pub use operator::Operator;
-pub use schema::{Cardinality, Column, DataType, Entity, Relationship, Schema, Storage};
+pub use schema::{
+    Cardinality, Column, ColumnMeaning, DataType, Entity, MeaningProposal, Relationship, Schema,
+    Storage,
+};
 pub use tree::{Combinator, Condition, Group, Node, RelationshipCondition, Segment};

@@ -41,6 +41,9 @@ pub enum Storage {
     Boolean,
     /// Integer seconds since 1970-01-01T00:00:00Z.
     UnixSeconds,
+    /// Integer milliseconds since 1970-01-01T00:00:00Z; an instant is its whole second (the
+    /// milliseconds are floored away, as fractional seconds in ISO text are).
+    UnixMillis,
     /// ISO-8601 text `YYYY-MM-DD`; a date means its first instant, UTC.
     IsoDate,
     /// ISO-8601 text `YYYY-MM-DDTHH:MM:SS` (optionally with a trailing `Z`), UTC.
@@ -49,6 +52,75 @@ pub enum Storage {
     IsoDateTimeSpace,
     /// JSON array text, e.g. `["vip","beta"]`.
     JsonArray,
+}
+
+/// What a column's stored values mean, as the user declared it beside the data (the sidecar) or
+/// as proposed from its name and values: the type a file's own declaration cannot say.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, TS)]
+#[serde(rename_all = "kebab-case")]
+#[ts(export)]
+pub enum ColumnMeaning {
+    /// Integers: seconds since 1970-01-01 UTC.
+    EpochSeconds,
+    /// Integers: milliseconds since 1970-01-01 UTC.
+    EpochMillis,
+    /// ISO-8601 text: dates or date-times (one shape per column).
+    IsoDatetime,
+    /// JSON array text, a list.
+    JsonArray,
+}
+
+impl ColumnMeaning {
+    pub const ALL: [ColumnMeaning; 4] = [
+        ColumnMeaning::EpochSeconds,
+        ColumnMeaning::EpochMillis,
+        ColumnMeaning::IsoDatetime,
+        ColumnMeaning::JsonArray,
+    ];
+
+    /// The name used on the command line and in the sidecar (`epoch-seconds`…).
+    pub fn name(self) -> &'static str {
+        match self {
+            ColumnMeaning::EpochSeconds => "epoch-seconds",
+            ColumnMeaning::EpochMillis => "epoch-millis",
+            ColumnMeaning::IsoDatetime => "iso-datetime",
+            ColumnMeaning::JsonArray => "json-array",
+        }
+    }
+
+    /// The meaning named `name` (see [`ColumnMeaning::name`]).
+    pub fn parse(name: &str) -> Option<ColumnMeaning> {
+        ColumnMeaning::ALL.into_iter().find(|m| m.name() == name)
+    }
+
+    /// In words a marketer understands.
+    pub fn label(self) -> &'static str {
+        match self {
+            ColumnMeaning::EpochSeconds => "date & time (seconds since 1970)",
+            ColumnMeaning::EpochMillis => "date & time (milliseconds since 1970)",
+            ColumnMeaning::IsoDatetime => "date & time (ISO text)",
+            ColumnMeaning::JsonArray => "list (JSON array)",
+        }
+    }
+
+    /// The type the column gets.
+    pub fn data_type(self) -> DataType {
+        match self {
+            ColumnMeaning::JsonArray => DataType::Array,
+            _ => DataType::Datetime,
+        }
+    }
+}
+
+/// A meaning proposed for a column from its name and a sample of its values, not yet declared.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct MeaningProposal {
+    pub table: String,
+    pub column: String,
+    pub meaning: ColumnMeaning,
+    /// Why, in plain words (e.g. "named like a time, values between 2021 and 2024").
+    pub reason: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]

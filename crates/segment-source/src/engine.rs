@@ -1,5 +1,6 @@
 //! Loads a data source into the count engine's columnar memory: every entity, ordered by key,
-//! each column decoded once by its storage (ISO dates to Unix seconds, JSON arrays to items).
+//! each column decoded once by its storage (ISO dates and Unix milliseconds to Unix seconds, JSON
+//! arrays to items).
 //! Values the engine could not judge exactly as SQL does (text in a number column, dates that do
 //! not parse) make the load fail with the column named, and counting stays on SQL.
 
@@ -57,6 +58,7 @@ pub fn estimate_bytes(source: &DataSource) -> Result<u64> {
                 | Storage::Real
                 | Storage::Boolean
                 | Storage::UnixSeconds
+                | Storage::UnixMillis
                 | Storage::IsoDate
                 | Storage::IsoDateTime
                 | Storage::IsoDateTimeSpace => 8,
@@ -155,6 +157,7 @@ impl Builder {
         match storage {
             Storage::Integer | Storage::Real | Storage::Boolean => Builder::Number(Vec::new()),
             Storage::UnixSeconds
+            | Storage::UnixMillis
             | Storage::IsoDate
             | Storage::IsoDateTime
             | Storage::IsoDateTimeSpace => Builder::Time(Vec::new()),
@@ -180,7 +183,13 @@ impl Builder {
             Builder::Time(values) => values.push(match value {
                 ValueRef::Null => None,
                 ValueRef::Integer(i) if column.storage == Storage::UnixSeconds => Some(i),
-                ValueRef::Text(bytes) if column.storage != Storage::UnixSeconds => {
+                // Milliseconds stand for their whole second, as in SQL.
+                ValueRef::Integer(i) if column.storage == Storage::UnixMillis => {
+                    Some(i.div_euclid(1000))
+                }
+                ValueRef::Text(bytes)
+                    if !matches!(column.storage, Storage::UnixSeconds | Storage::UnixMillis) =>
+                {
                     let text =
                         std::str::from_utf8(bytes).map_err(|_| bad("text that is not UTF-8"))?;
                     Some(

@@ -87,12 +87,24 @@ fn storage_name(storage: Storage) -> String {
         Storage::Real => "real",
         Storage::Boolean => "boolean",
         Storage::UnixSeconds => "Unix seconds",
+        Storage::UnixMillis => "Unix milliseconds",
         Storage::IsoDate => "ISO date",
         Storage::IsoDateTime => "ISO date-time",
         Storage::IsoDateTimeSpace => "ISO date-time",
         Storage::JsonArray => "JSON array",
     }
     .to_string()
+}
+
+/// A bound in Unix milliseconds (a whole second), with its date for readers.
+fn millis_value(ms: i64) -> Fragment {
+    let frag = Fragment::value(SqlValue::Integer(ms));
+    let second = ms.div_euclid(1000);
+    if (min_day()..=max_day()).contains(&second.div_euclid(SECONDS_PER_DAY)) {
+        frag.note(&format!("{} UTC", format_datetime(second, ' ')))
+    } else {
+        frag
+    }
 }
 
 fn number_value(n: Number) -> Result<SqlValue> {
@@ -412,6 +424,7 @@ impl<'d> Compiler<'d> {
                 Storage::Text
                 | Storage::Real
                 | Storage::UnixSeconds
+                | Storage::UnixMillis
                 | Storage::IsoDate
                 | Storage::IsoDateTime
                 | Storage::IsoDateTimeSpace
@@ -498,6 +511,7 @@ impl<'d> Compiler<'d> {
             | Storage::Real
             | Storage::Boolean
             | Storage::UnixSeconds
+            | Storage::UnixMillis
             | Storage::IsoDate
             | Storage::IsoDateTime
             | Storage::IsoDateTimeSpace => Err(Self::storage_error(predicate, column)),
@@ -546,6 +560,7 @@ impl<'d> Compiler<'d> {
     fn time_grain(&self, column: &ColumnRef, predicate: &'static str) -> Result<Option<Grain>> {
         match column.storage {
             Storage::UnixSeconds => Ok(None),
+            Storage::UnixMillis => Ok(Some(Grain::Millisecond)),
             Storage::IsoDate => Ok(Some(Grain::Day)),
             Storage::IsoDateTime | Storage::IsoDateTimeSpace => Ok(Some(Grain::Second)),
             Storage::Text
@@ -614,12 +629,14 @@ impl<'d> Compiler<'d> {
                 }
             }
             Some(grain) => {
-                let unit = match grain {
-                    Grain::Second => 1,
-                    Grain::Day => SECONDS_PER_DAY,
-                };
                 let value = |u: i64| -> Result<Fragment> {
-                    Ok(Fragment::value(self.time_value(column, u * unit)?))
+                    Ok(match grain {
+                        Grain::Second => Fragment::value(self.time_value(column, u)?),
+                        Grain::Day => {
+                            Fragment::value(self.time_value(column, u * SECONDS_PER_DAY)?)
+                        }
+                        Grain::Millisecond => millis_value(u),
+                    })
                 };
                 if let Some(b) = range.start {
                     match lower_edge(b, grain) {
@@ -659,6 +676,7 @@ impl<'d> Compiler<'d> {
         let operand = match grain {
             None => col.clone(),
             Some(Grain::Second | Grain::Day) => self.dialect.time_text_operand(col.clone()),
+            Some(Grain::Millisecond) => col.clone(),
         };
         let test = |bound: Option<(CompareOp, Fragment)>| {
             bound.map(|(op, value)| {

@@ -67,21 +67,43 @@ pub(crate) enum Edge {
     /// Every value is excluded by this bound.
     Closed,
     /// Inclusive lower bound (`>=`) or exclusive upper bound (`<`), in the storage's unit:
-    /// seconds for date-times, days for dates.
+    /// seconds for date-times, days for dates, milliseconds for Unix milliseconds.
     At(i64),
 }
 
-/// Granularity of a text time column.
+/// Granularity of a time column whose values are not compared with the instants as they are.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Grain {
+    /// ISO date-time text.
     Second,
+    /// ISO date text.
     Day,
+    /// Unix milliseconds, standing for their whole second (floored, as the engine reads them).
+    Millisecond,
+}
+
+/// A whole-second edge in milliseconds; `None` beyond i64.
+fn millis(second: i64) -> Option<i64> {
+    second.checked_mul(1000)
 }
 
 /// The lower bound as `value >= edge` for a column of the given grain, exactly: a date stands
 /// for its midnight, so `instant >= T` holds for a date iff the date is at least `ceil(T)`.
 pub(crate) fn lower_edge(bound: TimeBound, grain: Grain) -> Edge {
+    if grain == Grain::Millisecond {
+        // `floor(ms / 1000) >= s` is `ms >= s * 1000`.
+        let second = if bound.inclusive {
+            Some(bound.at)
+        } else {
+            bound.at.checked_add(1)
+        };
+        return match second {
+            None => Edge::Closed,
+            Some(s) => millis(s).map_or(if s > 0 { Edge::Closed } else { Edge::Open }, Edge::At),
+        };
+    }
     let unit = match grain {
+        Grain::Millisecond => None,
         Grain::Second => {
             if bound.inclusive {
                 Some(bound.at)
@@ -110,7 +132,20 @@ pub(crate) fn lower_edge(bound: TimeBound, grain: Grain) -> Edge {
 
 /// The upper bound as `value < edge`, exactly (see [`lower_edge`]).
 pub(crate) fn upper_edge(bound: TimeBound, grain: Grain) -> Edge {
+    if grain == Grain::Millisecond {
+        // `floor(ms / 1000) < s` is `ms < s * 1000`.
+        let second = if bound.inclusive {
+            bound.at.checked_add(1)
+        } else {
+            Some(bound.at)
+        };
+        return match second {
+            None => Edge::Open,
+            Some(s) => millis(s).map_or(if s > 0 { Edge::Open } else { Edge::Closed }, Edge::At),
+        };
+    }
     let unit = match grain {
+        Grain::Millisecond => None,
         Grain::Second => {
             if bound.inclusive {
                 bound.at.checked_add(1)
@@ -140,6 +175,7 @@ pub(crate) fn upper_edge(bound: TimeBound, grain: Grain) -> Edge {
 /// The representable range of the grain's unit, inclusive.
 fn range(grain: Grain) -> (i64, i64) {
     match grain {
+        Grain::Millisecond => (i64::MIN, i64::MAX),
         Grain::Second => (
             min_day() * SECONDS_PER_DAY,
             max_day() * SECONDS_PER_DAY + SECONDS_PER_DAY - 1,
@@ -189,5 +225,43 @@ mod tests {
         assert_eq!(lower_edge(b(i64::MAX, false), Grain::Second), Edge::Closed);
         assert_eq!(lower_edge(b(i64::MIN, true), Grain::Day), Edge::Open);
         assert_eq!(upper_edge(b(i64::MIN, true), Grain::Day), Edge::Closed);
+    }
+
+    #[test]
+    fn millisecond_edges_floor_to_whole_seconds() {
+        // > 10 s: from 11 s on (10.999 s is floored to 10 s).
+        assert_eq!(
+            lower_edge(b(10, false), Grain::Millisecond),
+            Edge::At(11_000)
+        );
+        assert_eq!(
+            lower_edge(b(10, true), Grain::Millisecond),
+            Edge::At(10_000)
+        );
+        // <= 10 s: everything below 11 s.
+        assert_eq!(
+            upper_edge(b(10, true), Grain::Millisecond),
+            Edge::At(11_000)
+        );
+        assert_eq!(
+            upper_edge(b(-10, false), Grain::Millisecond),
+            Edge::At(-10_000)
+        );
+        assert_eq!(
+            lower_edge(b(i64::MAX / 10, true), Grain::Millisecond),
+            Edge::Closed
+        );
+        assert_eq!(
+            lower_edge(b(i64::MIN / 10, true), Grain::Millisecond),
+            Edge::Open
+        );
+        assert_eq!(
+            upper_edge(b(i64::MAX / 10, true), Grain::Millisecond),
+            Edge::Open
+        );
+        assert_eq!(
+            upper_edge(b(i64::MIN / 10, true), Grain::Millisecond),
+            Edge::Closed
+        );
     }
 }

@@ -3,4 +3,4 @@
 /**
  * How values are physically stored, which decides the SQL shape of comparisons.
  */
-export type Storage = "text" | "integer" | "real" | "boolean" | "unix_seconds" | "iso_date" | "iso_date_time" | "iso_date_time_space" | "json_array";
+export type Storage = "text" | "integer" | "real" | "boolean" | "unix_seconds" | "unix_millis" | "iso_date" | "iso_date_time" | "iso_date_time_space" | "json_array";

@@ -58,6 +58,11 @@ impl Dialect for BigQuery {
         Some(call("TIMESTAMP_SECONDS", expr))
     }
 
+    /// `TIMESTAMP_SECONDS` takes only integers; milliseconds have their own function.
+    fn timestamp_of_unix_millis(&self, expr: Fragment) -> Option<Fragment> {
+        Some(call("TIMESTAMP_MILLIS", expr))
+    }
+
     fn weekday_field(&self) -> Option<WeekdayField> {
         Some(WeekdayField::Sunday1("DAYOFWEEK"))
     }

@@ -49,6 +49,11 @@ impl Dialect for DuckDb {
         ))
     }
 
+    /// Milliseconds are whole microseconds times 1000: exact.
+    fn timestamp_of_unix_millis(&self, expr: Fragment) -> Option<Fragment> {
+        Some(call("make_timestamp", cast(expr, "BIGINT").text(" * 1000")))
+    }
+
     fn date_field(&self, part: DatePart) -> &'static str {
         match part {
             DatePart::Year => "year",

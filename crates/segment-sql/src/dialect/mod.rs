@@ -94,6 +94,7 @@ pub trait Dialect {
     fn time_value(&self, storage: Storage, at: i64) -> Option<SqlValue> {
         match storage {
             Storage::UnixSeconds => Some(SqlValue::Integer(at)),
+            Storage::UnixMillis => at.checked_mul(1000).map(SqlValue::Integer),
             Storage::IsoDate => Some(SqlValue::Text(format_date(at.div_euclid(SECONDS_PER_DAY)))),
             Storage::IsoDateTime => Some(SqlValue::Text(format_datetime(at, 'T'))),
             Storage::IsoDateTimeSpace => Some(SqlValue::Text(format_datetime(at, ' '))),
@@ -207,6 +208,14 @@ pub trait Dialect {
         None
     }
 
+    /// Integer Unix milliseconds as a timestamp of the UTC wall clock, if the engine can say
+    /// it: by default the seconds (`ms / 1000.0`, exact enough for any calendar part) through
+    /// [`Dialect::timestamp_of_unix_seconds`]. Engines whose function takes only integers
+    /// override it.
+    fn timestamp_of_unix_millis(&self, expr: Fragment) -> Option<Fragment> {
+        self.timestamp_of_unix_seconds(expr.text(" / 1000.0"))
+    }
+
     /// The `EXTRACT` field of a calendar part. The weekday is asked of
     /// [`Dialect::weekday_field`] instead (whose numbering differs between engines), never here.
     fn date_field(&self, part: DatePart) -> &'static str {
@@ -243,6 +252,9 @@ pub trait Dialect {
             }
             Storage::UnixSeconds => self
                 .timestamp_of_unix_seconds(expr)
+                .ok_or_else(|| self.unsupported("date parts of Unix-time columns"))?,
+            Storage::UnixMillis => self
+                .timestamp_of_unix_millis(expr)
                 .ok_or_else(|| self.unsupported("date parts of Unix-time columns"))?,
             Storage::Text
             | Storage::Integer

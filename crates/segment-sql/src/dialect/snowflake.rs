@@ -72,6 +72,11 @@ impl Dialect for Snowflake {
         Some(call("TO_TIMESTAMP_NTZ", expr))
     }
 
+    /// The scale argument 3 reads the integer as milliseconds.
+    fn timestamp_of_unix_millis(&self, expr: Fragment) -> Option<Fragment> {
+        Some(call2("TO_TIMESTAMP_NTZ", expr, Fragment::sql("3")))
+    }
+
     /// DAYOFWEEK depends on the session's WEEK_START; DAYOFWEEK_ISO (1 = Monday … 7 = Sunday)
     /// does not.
     fn weekday_field(&self) -> Option<WeekdayField> {

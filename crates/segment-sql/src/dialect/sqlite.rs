@@ -122,9 +122,12 @@ impl Dialect for Sqlite {
             DatePart::DayOfMonth => "'%d'",
             DatePart::Weekday => "'%w'",
         };
-        let modifier = match storage {
-            Storage::UnixSeconds => ", 'unixepoch'",
-            Storage::IsoDate | Storage::IsoDateTime | Storage::IsoDateTimeSpace => "",
+        // Milliseconds as fractional seconds: `strftime` reads a real Unix time exactly enough
+        // for any calendar part.
+        let (expr, modifier) = match storage {
+            Storage::UnixSeconds => (expr, ", 'unixepoch'"),
+            Storage::UnixMillis => (expr.text(" / 1000.0"), ", 'unixepoch'"),
+            Storage::IsoDate | Storage::IsoDateTime | Storage::IsoDateTimeSpace => (expr, ""),
             Storage::Text
             | Storage::Integer
             | Storage::Real

@@ -149,6 +149,12 @@ pub fn profile_table() -> Table {
         ),
         ("tags".to_string(), "TEXT", D::Array, S::JsonArray),
         ("company_id".to_string(), "INTEGER", D::Number, S::Integer),
+        (
+            "signed_up_ms".to_string(),
+            "INTEGER",
+            D::Datetime,
+            S::UnixMillis,
+        ),
     ];
     let countries = [V::Null, t("US"), t("us"), t("CA"), t("FR"), t(""), t("Us")];
     let ages = [
@@ -226,6 +232,20 @@ pub fn profile_table() -> Table {
         V::Int(1),
         V::Int(4),
     ];
+    // Milliseconds on both sides of second, day and epoch edges (floored to their second).
+    let signed_ms = [
+        V::Int(T0 * 1000),
+        V::Int(T0 * 1000 - 1),
+        V::Int(T0 * 1000 + 999),
+        V::Int((T0 + 1) * 1000),
+        V::Null,
+        V::Int((T0 + DAY / 2) * 1000 + 500),
+        V::Int((T0 + DAY) * 1000 - 1),
+        V::Int(-1),
+        V::Int(0),
+        V::Int((T0 - DAY) * 1000 + 1),
+        V::Int(946_684_800_000),
+    ];
     let rows = (0..75)
         .map(|i: usize| {
             vec![
@@ -245,6 +265,7 @@ pub fn profile_table() -> Table {
                 created[i % created.len()].clone(),
                 tags[i % tags.len()].clone(),
                 companies[i % companies.len()].clone(),
+                signed_ms[i % signed_ms.len()].clone(),
             ]
         })
         .collect();
@@ -633,6 +654,8 @@ pub fn instant(value: &V, storage: Storage) -> Option<i64> {
     match (storage, value) {
         (_, V::Null) => None,
         (Storage::UnixSeconds, V::Int(i)) => Some(*i),
+        // Floored to the whole second.
+        (Storage::UnixMillis, V::Int(i)) => Some(i.div_euclid(1000)),
         (Storage::IsoDate, V::Text(s)) => Some(
             NaiveDate::parse_from_str(s, "%Y-%m-%d")
                 .ok()?
@@ -1362,6 +1385,7 @@ pub fn predicate_cases(db: &Db) -> Vec<(String, Expr)> {
         ("birth_date", "date"),
         ("last_seen", "datetime"),
         ("created", "space"),
+        ("signed_up_ms", "millis"),
     ] {
         let c = || p.column(column);
         let time = |r: TimeRange, negated: bool| on(c(), Predicate::Time { range: r, negated });
