@@ -55,11 +55,17 @@ pub struct Entry {
     pub extension: &'static str,
 }
 
-const fn tree(format: Format, name: &'static str, parses: bool, extension: &'static str) -> Entry {
+const fn tree(
+    format: Format,
+    name: &'static str,
+    label: &'static str,
+    parses: bool,
+    extension: &'static str,
+) -> Entry {
     Entry {
         target: Target::Tree(format),
         name,
-        label: "",
+        label,
         parses,
         extension,
     }
@@ -75,31 +81,28 @@ const fn sql(dialect: SqlDialect, name: &'static str, label: &'static str) -> En
     }
 }
 
-/// Every format, in the order the CLI's help and the app's tabs list them. Tree formats take
-/// their labels from `Format::label` (see [`Entry::label`]).
+/// Every format, in the order the CLI's help and the app's tabs list them, with the label a
+/// marketer knows it by (the app's tabs show these; this is the one place they are written).
 pub const REGISTRY: [Entry; 13] = [
-    tree(Format::Canonical, "canonical", true, "json"),
-    tree(Format::Census, "census", true, "json"),
-    tree(Format::PqlText, "pql-text", true, "pql"),
-    tree(Format::PqlJson, "pql-json", true, "json"),
-    tree(Format::Odata, "odata", true, "txt"),
-    tree(Format::Odp, "odp", true, "json"),
-    sql(SqlDialect::Sqlite, "sql-sqlite", "SQL (SQLite)"),
-    sql(SqlDialect::Postgres, "sql-postgres", "SQL (PostgreSQL)"),
-    sql(SqlDialect::DuckDb, "sql-duckdb", "SQL (DuckDB)"),
-    sql(SqlDialect::BigQuery, "sql-bigquery", "SQL (BigQuery)"),
-    sql(SqlDialect::Snowflake, "sql-snowflake", "SQL (Snowflake)"),
-    sql(SqlDialect::Ansi, "sql-ansi", "SQL (ANSI)"),
-    tree(Format::English, "english", false, "txt"),
+    tree(Format::Canonical, "canonical", "Segment JSON", true, "json"),
+    tree(Format::Census, "census", "Census", true, "json"),
+    tree(Format::PqlText, "pql-text", "Adobe PQL", true, "pql"),
+    tree(Format::PqlJson, "pql-json", "PQL JSON", true, "json"),
+    tree(Format::Odata, "odata", "OData filter", true, "txt"),
+    tree(Format::Odp, "odp", "Optimizely ODP", true, "json"),
+    sql(SqlDialect::Sqlite, "sql-sqlite", "SQL · SQLite"),
+    sql(SqlDialect::Postgres, "sql-postgres", "SQL · PostgreSQL"),
+    sql(SqlDialect::DuckDb, "sql-duckdb", "SQL · DuckDB"),
+    sql(SqlDialect::BigQuery, "sql-bigquery", "SQL · BigQuery"),
+    sql(SqlDialect::Snowflake, "sql-snowflake", "SQL · Snowflake"),
+    sql(SqlDialect::Ansi, "sql-ansi", "SQL · ANSI"),
+    tree(Format::English, "english", "English", false, "txt"),
 ];
 
 impl Entry {
-    /// A name for people ("PQL (pql/text)", "SQL (PostgreSQL)").
+    /// A name for people ("Adobe PQL", "SQL · PostgreSQL").
     pub fn label(&self) -> &'static str {
-        match self.target {
-            Target::Tree(format) => format.label(),
-            Target::Sql(_) => self.label,
-        }
+        self.label
     }
 }
 

@@ -82,3 +82,14 @@ fn detection_reads_back_what_every_format_writes() {
             .unwrap_err();
     assert_eq!((e.line, e.column), (Some(2), Some(11)), "{e:?}");
 }
+
+#[test]
+fn labels_are_the_names_marketers_know() {
+    let label = |name: &str| registry::lookup(name).map(|e| e.label());
+    assert_eq!(label("pql-text"), Some("Adobe PQL"));
+    assert_eq!(label("pql-json"), Some("PQL JSON"));
+    assert_eq!(label("odata"), Some("OData filter"));
+    assert_eq!(label("odp"), Some("Optimizely ODP"));
+    assert_eq!(label("census"), Some("Census"));
+    assert_eq!(label("sql-postgres"), Some("SQL · PostgreSQL"));
+}
