@@ -1,5 +1,6 @@
 import { useState } from "react";
 import type { CountRecord } from "../../bindings/CountRecord";
+import { plural } from "../../wording";
 import { chartPoints, shortDate } from "./library";
 
 const W = 340;
@@ -33,7 +34,7 @@ export function CountChart({ counts }: { counts: CountRecord[] }) {
   const h = hover != null ? pts[hover] : undefined;
   return (
     <figure className="count-chart" data-testid="count-chart">
-      <svg width="100%" viewBox={`0 0 ${W} ${H}`} role="img" aria-label={`Count over time: ${pts.length} counts, newest ${fmt(pts[pts.length - 1].count)}`} onMouseLeave={() => setHover(undefined)}>
+      <svg width="100%" viewBox={`0 0 ${W} ${H}`} role="img" aria-label={`Count over time: ${plural(pts.length, "count")}, newest ${fmt(pts[pts.length - 1].count)}`} onMouseLeave={() => setHover(undefined)}>
         {ticks.map((t) => (
           <g key={t}>
             <line x1={LEFT} x2={W - RIGHT} y1={yOf(t)} y2={yOf(t)} className={t === 0 ? "axis" : "grid"} />
@@ -78,7 +79,7 @@ export function CountChart({ counts }: { counts: CountRecord[] }) {
         )}
       </svg>
       <figcaption className="hint">
-        {pts.length} count{pts.length === 1 ? "" : "s"} from {shortDate(pts[0].at)} to {shortDate(pts[pts.length - 1].at)}; highest {fmt(max)}. Hover a point for its value.
+        {plural(pts.length, "count")} from {shortDate(pts[0].at)} to {shortDate(pts[pts.length - 1].at)}; highest {fmt(max)}. Hover a point for its value.
       </figcaption>
     </figure>
   );

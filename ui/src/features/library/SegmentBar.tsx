@@ -4,6 +4,7 @@ import type { SourceInfo } from "../../bindings/SourceInfo";
 import type { PreviewState } from "../builder/preview";
 import { HistoryView } from "./HistoryView";
 import { LibraryView } from "./LibraryView";
+import { plural } from "../../wording";
 import { num, shortDate } from "./library";
 import { MembersView } from "./MembersView";
 import { SegmentDialog } from "./SegmentDialogs";
@@ -68,9 +69,9 @@ function SegmentMeta({ record }: { record: SegmentRecord }) {
       </span>
       <span data-testid="seg-count">
         {record.segmentType === "STATIC"
-          ? `${num(record.individualCount).toLocaleString("en-US")} members`
+          ? plural(num(record.individualCount), "member")
           : count
-            ? `${num(count.count).toLocaleString("en-US")} records (counted ${shortDate(count.computedAt)}, revision ${num(count.revision)})`
+            ? `${plural(num(count.count), "record")} (counted ${shortDate(count.computedAt)}, revision ${num(count.revision)})`
             : "not counted yet"}
       </span>
     </div>
