@@ -9,7 +9,11 @@ Waits are generous (the suite runs on slow, busy machines) and never sleeps: a w
 as its condition holds.
 """
 
+import json
+import os
+import sqlite3
 import subprocess
+import tempfile
 
 from selenium.common.exceptions import (
     ElementClickInterceptedException,
@@ -333,3 +337,137 @@ def settled(driver, after: int | None, timeout=90) -> str:
         return p and p["state"]
 
     return until(driver, done, timeout, "the preview did not settle")
+
+
+# --- The same segment through the command-line tool ----------------------------------------
+
+# One atomic read of what the builder shows: the count panel (state, request id, count, total,
+# SQL, the instant relative dates were computed from, the engine) and the definition pane, so the
+# definition is exactly the one that was counted.
+_SHOWN = """
+const q = (s) => document.querySelector(s);
+const panel = q('[data-testid="count-panel"]');
+if (!panel) return null;
+const t = (s) => { const e = q(s); return e ? e.textContent : null; };
+const engine = q('[data-testid="count-engine"]');
+return {
+  state: panel.getAttribute('data-state'),
+  id: Number(panel.getAttribute('data-request-id') || 0),
+  now: panel.getAttribute('data-now'),
+  count: t('[data-testid="count"]'),
+  total: t('[data-testid="total"]'),
+  sql: t('[data-testid="sql-pane"]'),
+  engine: engine ? engine.getAttribute('data-engine') : null,
+  definition: t('[data-testid="segment-json"]'),
+};
+"""
+
+
+def shown_segment(driver, after: int | None = None, timeout=90) -> dict:
+    """Waits like `settled_count` for the newest request's result, then returns, read at once:
+    {"count", "total" (ints), "sql", "now" (RFC 3339), "engine", "definition" (the JSON text), "id"}."""
+    let_edits_land(driver)
+
+    def ready(d):
+        p = d.execute_script(_SHOWN)
+        if not p or p["state"] != "ready" or (after is not None and p["id"] <= after) or not p["now"]:
+            return False
+        try:
+            p["count"] = int(p["count"].replace(",", ""))
+            p["total"] = int(p["total"].replace(",", ""))
+        except (AttributeError, ValueError):
+            return False
+        return p
+
+    return until(driver, ready, timeout, "the count did not settle")
+
+
+def run_cli(cli_binary, *args, env=None):
+    """Runs the command-line tool; its stdout as JSON. A failure shows its stderr."""
+    done = subprocess.run([str(cli_binary), *map(str, args)], capture_output=True, text=True, env=env)
+    if done.returncode != 0:
+        raise AssertionError(f"segment-builder {' '.join(map(str, args))} failed: {done.stderr.strip()}")
+    return json.loads(done.stdout)
+
+
+def cli_count(cli_binary, data, definition: str, now: str | None, folder, engine="engine", env=None) -> dict:
+    """`segment-builder count` of a definition (JSON text) on a data file: {"count", "total"}."""
+    fd, name = tempfile.mkstemp(prefix="segment-", suffix=".json", dir=folder)
+    with os.fdopen(fd, "w") as f:
+        f.write(definition)
+    try:
+        args = ["count", "--data", data, "--segment", name, "--engine", engine]
+        if now:
+            args += ["--now", now]
+        return run_cli(cli_binary, *args, env=env)
+    finally:
+        os.unlink(name)
+
+
+def sql_count(data, sql: str) -> int:
+    """Runs a SELECT count(*) on the data file, read-only."""
+    db = sqlite3.connect(f"file:{data}?mode=ro", uri=True)
+    try:
+        return db.execute(sql).fetchone()[0]
+    finally:
+        db.close()
+
+
+def count_matches_cli(driver, cli_binary, data, folder, after: int | None = None, env=None, run_shown_sql=True) -> dict:
+    """The settled count shown in the window, checked against `segment-builder count` on the same
+    definition, data file and "now" (counted both in memory and in SQL) and, with
+    `run_shown_sql`, against the SQL pane's SQL run as is on the file. Returns what was shown."""
+    shown = shown_segment(driver, after=after)
+    expected = {"count": shown["count"], "total": shown["total"]}
+    for engine in ("engine", "sql"):
+        got = cli_count(cli_binary, data, shown["definition"], shown["now"], folder, engine, env)
+        assert got == expected, f"the CLI ({engine}) counts {got}, the window shows {expected}: {shown['definition']}"
+    if run_shown_sql:
+        assert sql_count(data, shown["sql"]) == shown["count"], shown["sql"]
+    return shown
+
+
+# --- Building segments ---------------------------------------------------------------------
+
+
+def add_node(driver, group: str, kind="condition") -> str:
+    """Presses the group's "+ Condition" ("+ Group", "+ Related records", "+ SQL": kind
+    "group", "relationship", "sql") and returns the JSON Pointer of the new last child."""
+    i = read(driver, lambda d: next(n for n in range(10_000) if not present(d, node(f"{group}/children/{n}"))))
+    click(driver, f'{node(group)} > .group-actions [data-testid="add-{kind}"]')
+    path = f"{group}/children/{i}"
+    wait_for(driver, node(path))
+    return path
+
+
+def set_condition(driver, path: str, attribute: str, operator: str, text_value: str | None = None):
+    """attribute · operator (· a typed value) of the condition at `path`."""
+    select(driver, f'{node(path)} [data-testid="attribute"]', attribute)
+    select(driver, f'{node(path)} [data-testid="operator"]', operator)
+    if text_value is not None:
+        replace_text(driver, f'{node(path)} [data-testid="value"]', text_value)
+
+
+def chips(driver, path: str) -> list[str]:
+    """The values shown as chips in the node at `path` (without their remove buttons)."""
+    return [t.replace("×", "").strip() for t in texts(driver, f'{node(path)} [data-testid="chip"]')]
+
+
+def add_chip(driver, path: str, chip: str, key=Keys.ENTER):
+    """Types a value into the node's chips input and presses Enter (or `key`, e.g. ","); waits
+    until it shows as the last chip."""
+    field = f'{node(path)} [data-testid="chips-input"]'
+    quiet(driver)
+
+    def go(d):
+        el = _find(d, field)
+        el.click()
+        el.send_keys(chip, key)
+        return True
+
+    until(driver, go, message=f"could not type {chip!r} into {field}", retried=RETRIED_ACTIONS)
+    until(driver, lambda d: chips(d, path)[-1:] == [chip], message=f"no chip {chip!r}")
+
+
+# --- Native dialogs, answered by the scripted picks --------------------------------------------
+
