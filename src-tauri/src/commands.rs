@@ -77,13 +77,14 @@ pub(crate) fn run_preview(
         Ok(checked) => checked,
         Err(problems) => return Ok(respond(problems, None, None)),
     };
-    let sql = segment_sql::display(&checked.query, &segment_sql::Sqlite)
-        .map_err(segment_service::Error::from)?;
+    // Counted first: a failing raw SQL condition is then reported at its node.
     let counted = loaded.service.count(
         &checked,
         Prefer::EngineIfReady,
         NodeCounts::WithinBudget(SQL_NODES_BUDGET),
         token,
     )?;
+    let sql = segment_sql::display(&checked.query, &segment_sql::Sqlite)
+        .map_err(segment_service::Error::from)?;
     Ok(respond(Vec::new(), Some(counted), Some(sql)))
 }

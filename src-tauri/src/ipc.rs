@@ -275,6 +275,7 @@ impl From<segment_service::Error> for AppError {
             E::Request { message, path } => {
                 AppError::new(ErrorKind::InvalidRequest, message).at(path)
             }
+            E::RawSql { message, path } => AppError::new(ErrorKind::Query, message).at(Some(path)),
             e => {
                 let kind = match &e {
                     E::Cancelled => ErrorKind::Cancelled,

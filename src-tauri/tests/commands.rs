@@ -139,3 +139,22 @@ fn a_newer_request_cancels_the_older_count() {
     assert!(state.begin(1).is_cancelled());
     assert!(!second.is_cancelled());
 }
+
+#[test]
+fn a_raw_sql_typo_is_an_error_at_its_node_with_the_databases_words() {
+    let segment = segment(
+        "profiles",
+        and([
+            cond("country", "is", "US"),
+            json!({"type": "sql", "sql": "age >> > 3"}),
+        ]),
+    );
+    // A concurrent test's newer request may cancel this one: ask again then.
+    let err = (50..53)
+        .map(|id| preview(segment.clone(), id).unwrap_err())
+        .find(|e| e["kind"] != "cancelled")
+        .unwrap();
+    assert_eq!(err["kind"], "query", "{err}");
+    assert_eq!(err["path"], "/root/children/1");
+    assert_eq!(err["message"], "near \">\": syntax error (at character 8)");
+}

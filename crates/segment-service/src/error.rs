@@ -30,6 +30,10 @@ pub enum Error {
     Import(#[from] segment_import::Error),
     #[error("cannot compile the segment to SQL: {0}")]
     Sql(#[from] segment_sql::Error),
+    /// The SQL failed because of one raw SQL condition: the SQL engine's message, shortened,
+    /// with the position inside the condition's text.
+    #[error("the SQL condition at {path} fails: {message}")]
+    RawSql { message: String, path: String },
 }
 
 fn first_problem(problems: &[Problem]) -> String {

@@ -16,6 +16,7 @@ pub mod detect;
 pub mod engine_cache;
 pub mod error;
 pub mod import;
+mod raw_failure;
 pub mod registry;
 pub mod service;
 

@@ -213,7 +213,9 @@ impl Service {
             }
             Some(EngineStatus::Unsupported(why)) => Some(why),
         };
-        let mut counted = self.count_in_sql(checked, nodes, token)?;
+        let mut counted = self
+            .count_in_sql(checked, nodes, token)
+            .map_err(|e| crate::raw_failure::attribute(self.backend.as_ref(), checked, e, token))?;
         counted.notice = notice;
         Ok(counted)
     }

@@ -155,3 +155,36 @@ fn members_are_every_matching_key() {
     assert_eq!(members.ids.len() as u64, counted.count);
     assert_eq!(members.total, counted.total);
 }
+
+#[test]
+fn a_failing_raw_sql_condition_is_reported_at_its_node_with_its_own_position() {
+    let service = service();
+    let token = CancelToken::new();
+    let typo = checked(
+        &service,
+        json!({"combinator": "and", "children": [
+            {"type": "condition", "attribute": "country", "operator": "is", "value": "US"},
+            {"type": "group", "combinator": "or", "children": [
+                {"type": "sql", "sql": "age > 60"},
+                {"type": "sql", "sql": "age >> > 3"}]}]}),
+    );
+    match service.count(&typo, Prefer::EngineIfReady, NodeCounts::None, &token) {
+        Err(Error::RawSql { message, path }) => {
+            assert_eq!(path, "/root/children/1/children/1");
+            assert_eq!(message, "near \">\": syntax error (at character 8)");
+        }
+        other => panic!("expected a located raw SQL failure, got {other:?}"),
+    }
+    let unknown = checked(
+        &service,
+        json!({"combinator": "and", "children": [{"type": "sql", "sql": "agee > 3"}]}),
+    );
+    match service.count(&unknown, Prefer::Sql, NodeCounts::None, &token) {
+        Err(Error::RawSql { message, path }) => {
+            assert_eq!(path, "/root/children/0");
+            assert!(message.starts_with("no such column: agee"), "{message}");
+            assert!(!message.contains("SELECT"), "{message}");
+        }
+        other => panic!("expected a located raw SQL failure, got {other:?}"),
+    }
+}
