@@ -7,6 +7,8 @@
 //!   table, with a progress callback and a [`CancelToken`];
 //! - [`relate::propose`] proposes relationships; [`Store`] keeps the confirmed ones (and labels,
 //!   time columns) per data source; [`open`] opens a data source read-only with them applied;
+//! - [`meaning`] declares what a column's values mean (epoch seconds, ISO text, JSON arrays)
+//!   where the file's types cannot say it; [`open`] applies the declarations;
 //! - [`stats::compute`] describes every column.
 //!
 //! Modules: `reader` (detection, streaming CSV/NDJSON), `infer` (types, conversion), `names`
@@ -17,6 +19,7 @@ mod error;
 pub mod indexes;
 pub mod infer;
 mod load;
+pub mod meaning;
 pub mod names;
 mod progress;
 mod reader;
@@ -39,13 +42,16 @@ pub use store::{Link, SourceMeta, Store};
 use segment_model::Schema;
 use segment_source::DataSource;
 
-/// A data source opened read-only, with the schema the app uses: the introspected one plus the
-/// relationships and time columns confirmed in the sidecar store.
+/// A data source opened read-only, with the schema the app uses: the introspected one with the
+/// declared column meanings, plus the relationships and time columns confirmed in the sidecar
+/// store.
 #[derive(Debug)]
 pub struct Opened {
     pub source: DataSource,
     pub schema: Schema,
     pub meta: SourceMeta,
+    /// Each declared meaning and whether it is in effect.
+    pub declared: Vec<meaning::DeclaredMeaning>,
 }
 
 /// Opens `data` read-only and applies what `store` keeps for it (nothing when `store` is
@@ -56,10 +62,13 @@ pub fn open(data: &Path, store: Option<&Store>) -> Result<Opened> {
         Some(store) => store.get(data)?,
         None => SourceMeta::default(),
     };
-    let schema = relate::apply(source.schema(), &meta.relationships, &meta.time_columns);
+    let (declared_schema, applied) =
+        segment_source::meaning::apply(source.connection(), source.schema(), &meta.meanings)?;
+    let schema = relate::apply(&declared_schema, &meta.relationships, &meta.time_columns);
     Ok(Opened {
         source,
         schema,
         meta,
+        declared: applied.into_iter().map(Into::into).collect(),
     })
 }

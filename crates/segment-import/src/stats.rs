@@ -211,18 +211,17 @@ fn as_u64(v: &Value) -> u64 {
     }
 }
 
-/// A stored value as shown: Unix seconds as ISO-8601, booleans as true/false.
+/// A stored value as shown: Unix seconds and milliseconds as ISO-8601 (milliseconds floored to
+/// the second they stand for), booleans as true/false.
 fn shown(v: &Value, storage: Storage) -> Option<serde_json::Value> {
+    let iso = |seconds: i64, raw: i64| match chrono::DateTime::from_timestamp(seconds, 0) {
+        Some(t) => serde_json::Value::String(t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)),
+        None => serde_json::json!(raw),
+    };
     Some(match (v, storage) {
         (Value::Null, _) => return None,
-        (Value::Integer(i), Storage::UnixSeconds) => {
-            match chrono::DateTime::from_timestamp(*i, 0) {
-                Some(t) => {
-                    serde_json::Value::String(t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true))
-                }
-                None => serde_json::json!(i),
-            }
-        }
+        (Value::Integer(i), Storage::UnixSeconds) => iso(*i, *i),
+        (Value::Integer(i), Storage::UnixMillis) => iso(i.div_euclid(1000), *i),
         (Value::Integer(i), Storage::Boolean) => serde_json::Value::Bool(*i != 0),
         (Value::Integer(i), _) => serde_json::json!(i),
         (Value::Real(f), _) => serde_json::json!(f),

@@ -1,5 +1,6 @@
 //! The sidecar store: what the app knows about a data source beside the file itself —
-//! relationships the user confirmed or added, the time column chosen per table, column labels —
+//! relationships the user confirmed or added, the time column chosen per table, column labels,
+//! declared column meanings (epoch seconds in an `INTEGER` column…) —
 //! kept in the app's own storage (one JSON file), keyed by the data source's absolute path.
 //! The user's SQLite file is never written to.
 //!
@@ -14,6 +15,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 
+use segment_model::ColumnMeaning;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
@@ -49,6 +51,10 @@ pub struct SourceMeta {
     /// Column labels, per table then column (e.g. the header as written in an imported file).
     #[serde(default)]
     pub labels: BTreeMap<String, BTreeMap<String, String>>,
+    /// What columns' values mean where the file's types cannot say it, per table then column
+    /// (see `segment_source::meaning`).
+    #[serde(default)]
+    pub meanings: BTreeMap<String, BTreeMap<String, ColumnMeaning>>,
 }
 
 #[derive(Debug, Default, Serialize, Deserialize)]
@@ -185,6 +191,39 @@ impl Store {
                 meta.time_columns.insert(link.child.clone(), t);
             }
             meta.relationships.push(link);
+        })
+    }
+
+    /// Declares what `table.column`'s values mean (replacing an earlier declaration).
+    pub fn declare(
+        &self,
+        data: &Path,
+        table: &str,
+        column: &str,
+        meaning: ColumnMeaning,
+    ) -> Result<()> {
+        self.update(data, |meta| {
+            meta.meanings
+                .entry(table.to_string())
+                .or_default()
+                .insert(column.to_string(), meaning);
+        })
+    }
+
+    /// Removes the declared meaning of `table.column`; the meaning it had, if any.
+    pub fn undeclare(
+        &self,
+        data: &Path,
+        table: &str,
+        column: &str,
+    ) -> Result<Option<ColumnMeaning>> {
+        self.update(data, |meta| {
+            let columns = meta.meanings.get_mut(table)?;
+            let removed = columns.remove(column);
+            if columns.is_empty() {
+                meta.meanings.remove(table);
+            }
+            removed
         })
     }
 

@@ -161,15 +161,15 @@ fn sample(conn: &Connection, table: &str, column: &str) -> rusqlite::Result<Samp
     Ok(s)
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum IsoShape {
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) enum IsoShape {
     Date,
     DateTimeT,
     DateTimeSpace,
 }
 
 /// `YYYY-MM-DD`, `YYYY-MM-DDTHH:MM:SS[.f+][Z]` or `YYYY-MM-DD HH:MM:SS[.f+]`.
-fn iso_shape(b: &[u8]) -> Option<IsoShape> {
+pub(crate) fn iso_shape(b: &[u8]) -> Option<IsoShape> {
     let digits = |range: std::ops::Range<usize>| {
         b.get(range)
             .is_some_and(|s| s.iter().all(u8::is_ascii_digit))
@@ -403,7 +403,7 @@ fn relationships(entities: &[Entity], fks: &[ForeignKey]) -> Vec<Relationship> {
 
 /// The entity's datetime column used by time windows: a conventional name if there is one, else
 /// the first datetime column.
-fn time_column(entity: &Entity) -> Option<String> {
+pub(crate) fn time_column(entity: &Entity) -> Option<String> {
     let datetimes: Vec<&Column> = entity
         .columns
         .iter()
