@@ -174,6 +174,21 @@ impl<'d> Evaluator<'d> {
                     g != NONE && matched.contains(g as usize)
                 }))
             }
+            RelatedConstraint::TimeOf { .. }
+            | RelatedConstraint::RecordOf { .. }
+            | RelatedConstraint::DistinctPeriods { .. } => {
+                let verdicts = self.ordered_groups(
+                    &related.constraint,
+                    to,
+                    &selected,
+                    &join.to_group,
+                    join.groups,
+                )?;
+                Ok(Bitset::from_fn(from.len, |row| match group_of(row) {
+                    NONE => verdicts.without_records,
+                    g => verdicts.matched.contains(g as usize),
+                }))
+            }
         }
     }
 

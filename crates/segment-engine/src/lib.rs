@@ -12,6 +12,7 @@ pub mod eval;
 pub mod explain;
 mod like;
 pub mod num;
+mod ordered;
 
 pub use bitset::Bitset;
 pub use dataset::{Dataset, Table};

@@ -20,6 +20,8 @@ use crate::Format;
 
 const FORMAT: Format = Format::English;
 
+mod ordered;
+
 /// Renders `segment` as an English sentence or outline.
 pub fn render(segment: &Segment, schema: &Schema, entity: Option<&str>) -> Result<String> {
     let base = resolve::base_entity(FORMAT, segment, schema, entity)?;
@@ -338,9 +340,15 @@ impl<'s> English<'s> {
         related: &'s Entity,
         path: &str,
     ) -> Result<String> {
+        let window = self.window(rel.window.as_ref(), &format!("{path}/window"))?;
+        let time_column = self.time_column(rel, related);
+        if let Some(sentence) =
+            self.ordered(rel, time_column.as_deref(), related, name, &window, path)?
+        {
+            return Ok(sentence);
+        }
         let count = self.constraint(rel, related, path)?;
         let name = noun(rel, name);
-        let window = self.window(rel.window.as_ref(), &format!("{path}/window"))?;
         Ok(format!("who have {count}{name}{window}"))
     }
 
@@ -355,6 +363,9 @@ impl<'s> English<'s> {
         let (r, related) =
             resolve::relationship(FORMAT, self.schema, entity, &rel.relationship, path)?;
         let window = self.window(rel.window.as_ref(), &format!("{path}/window"))?;
+        if let Some(sentence) = self.ordered_with_filter(rel, r, related, &window, path)? {
+            return Ok(sentence);
+        }
         // "who did purchase …": a filter that is just the event's name.
         if let (false, [Node::Condition(c)]) = (rel.filter.negated, rel.filter.children.as_slice())
         {
@@ -370,7 +381,7 @@ impl<'s> English<'s> {
                         Some(Constraint::Occurrences {
                             operator, value, ..
                         }) => format!(" {}", self.count_times(*operator, value, path)?),
-                        Some(Constraint::Aggregate { .. }) => {
+                        Some(_) => {
                             return self.generic(rel, r.name.as_str(), related, &window, path)
                         }
                     };
@@ -483,6 +494,14 @@ impl<'s> English<'s> {
                     }
                 }
             }
+            // Said by `ordered`, never counted.
+            Some(
+                Constraint::FirstTime { .. }
+                | Constraint::LastTime { .. }
+                | Constraint::FirstRecord { .. }
+                | Constraint::LastRecord { .. }
+                | Constraint::DistinctPeriods { .. },
+            ) => String::new(),
             Some(Constraint::Aggregate {
                 function,
                 attribute,

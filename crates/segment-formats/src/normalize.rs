@@ -240,6 +240,20 @@ fn constraint(c: &Constraint) -> Option<Constraint> {
             value: count_value(*operator, value, false),
             census_operator: None,
         }),
+        Constraint::DistinctPeriods {
+            unit,
+            operator,
+            value,
+        } => Some(Constraint::DistinctPeriods {
+            unit: *unit,
+            operator: *operator,
+            value: count_value(*operator, value, true),
+        }),
+        // No format reads these yet, so their one spelling is the canonical one.
+        Constraint::FirstTime { .. }
+        | Constraint::LastTime { .. }
+        | Constraint::FirstRecord { .. }
+        | Constraint::LastRecord { .. } => Some(c.clone()),
     }
 }
 

@@ -35,8 +35,8 @@
 
 use segment_model::schema::{DataType, Entity, Relationship, Schema};
 use segment_model::tree::{
-    Combinator, Condition, Constraint, CountOperator, Group, Node, RelationshipCondition, Segment,
-    TimeUnit, TimeWindow,
+    constraint_name, Combinator, Condition, Constraint, CountOperator, Group, Node,
+    RelationshipCondition, Segment, TimeUnit, TimeWindow,
 };
 use segment_model::Operator;
 use serde_json::{json, Map, Value};
@@ -298,6 +298,19 @@ impl<'s> Render<'s> {
             Some(Constraint::Aggregate { .. }) => {
                 return Err(unsupported(
                     "an aggregate of related records",
+                    &constraint_path,
+                    "ODP sequences count events",
+                ))
+            }
+            Some(
+                other @ (Constraint::FirstTime { .. }
+                | Constraint::LastTime { .. }
+                | Constraint::FirstRecord { .. }
+                | Constraint::LastRecord { .. }
+                | Constraint::DistinctPeriods { .. }),
+            ) => {
+                return Err(unsupported(
+                    constraint_name(other),
                     &constraint_path,
                     "ODP sequences count events",
                 ))

@@ -773,7 +773,10 @@ impl<'s> Writer<'s> {
         let mut map = Map::new();
         map.insert("relationship_id".into(), Value::from(relationship.id));
         if let Some(constraint) = &rel.constraint {
-            map.insert("constraint".into(), constraint_value(constraint));
+            map.insert(
+                "constraint".into(),
+                constraint_value(constraint, &format!("{path}/constraint"))?,
+            );
         }
         if let Some(window) = &rel.window {
             map.insert(
@@ -799,7 +802,8 @@ impl<'s> Writer<'s> {
     }
 }
 
-fn constraint_value(constraint: &Constraint) -> Value {
+/// The Census spelling of a constraint; first/last and distinct periods have none.
+fn constraint_value(constraint: &Constraint, path: &str) -> Result<Value> {
     let mut map = Map::new();
     match constraint {
         Constraint::Occurrences {
@@ -832,8 +836,21 @@ fn constraint_value(constraint: &Constraint) -> Value {
             map.insert("operator".into(), Value::String(op));
             map.insert("value".into(), value.clone());
         }
+        Constraint::FirstTime { .. }
+        | Constraint::LastTime { .. }
+        | Constraint::FirstRecord { .. }
+        | Constraint::LastRecord { .. }
+        | Constraint::DistinctPeriods { .. } => {
+            return Err(Error::format(
+                path,
+                format!(
+                    "Census molecules cannot express {}",
+                    crate::tree::constraint_name(constraint)
+                ),
+            ));
+        }
     }
-    Value::Object(map)
+    Ok(Value::Object(map))
 }
 
 fn generated_layout(position: Position) -> CensusLayout {

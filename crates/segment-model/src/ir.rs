@@ -6,7 +6,7 @@
 use serde::Serialize;
 
 use crate::schema::{Cardinality, DataType, Storage};
-use crate::tree::AggregateFunction;
+use crate::tree::{AggregateFunction, TimeUnit};
 
 /// A segment ready to compile: the base entity and a filter over its records.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -85,6 +85,54 @@ pub enum RelatedConstraint {
         column: ColumnRef,
         comparison: NumberComparison,
     },
+    /// The earliest (or latest) time among the matching related records with a time satisfies
+    /// `predicate` (a date/time predicate, never a NULL test). Records with a NULL time are
+    /// ignored; without any timed matching record, the record does not match.
+    TimeOf {
+        which: Extreme,
+        /// The related entity's time column.
+        column: ColumnRef,
+        predicate: Predicate,
+    },
+    /// Some matching related record at the earliest (or latest) time (ties: any of them)
+    /// satisfies `test`, an expression over the related entity. Records with a NULL time are
+    /// never first or last.
+    RecordOf {
+        which: Extreme,
+        column: ColumnRef,
+        test: Expr,
+    },
+    /// The number of distinct UTC calendar periods (`unit`: day, week from Monday, month,
+    /// year) the matching related records' times fall on passes `count` (NULL times ignored).
+    DistinctPeriods {
+        unit: TimeUnit,
+        column: ColumnRef,
+        count: CountTest,
+    },
+}
+
+/// The earliest or the latest.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum Extreme {
+    First,
+    Last,
+}
+
+/// A test of a count: in `[min, max]` (max `None`: unbounded) or different from a number.
+/// As for [`RelatedConstraint::Count`], never always true nor never satisfiable.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum CountTest {
+    Range { min: u64, max: Option<u64> },
+    Not(u64),
+}
+
+impl CountTest {
+    pub fn passes(self, n: u64) -> bool {
+        match self {
+            CountTest::Range { min, max } => n >= min && max.is_none_or(|m| n <= m),
+            CountTest::Not(k) => n != k,
+        }
+    }
 }
 
 /// A number with its JSON kind kept, so integers bind as integers.

@@ -198,6 +198,49 @@ pub enum Constraint {
         #[ts(optional)]
         census_operator: Option<String>,
     },
+    /// The earliest matching related record (by the relationship's time column; records
+    /// without a time are ignored) happened at a time satisfying `operator` and `value`, a
+    /// date/time operator as in a [`Condition`] (e.g. `in_the_last` 30 days: new customers).
+    /// Records without a matching related record do not match.
+    FirstTime {
+        operator: Operator,
+        #[serde(default)]
+        value: serde_json::Value,
+    },
+    /// The latest matching related record happened at a time satisfying `operator` and
+    /// `value` (e.g. `more_than_ago` 90 days: lapsed customers). As [`Constraint::FirstTime`].
+    LastTime {
+        operator: Operator,
+        #[serde(default)]
+        value: serde_json::Value,
+    },
+    /// The earliest matching related record satisfies `condition` (an attribute of the related
+    /// entity). When several share the earliest time, one of them satisfying it is enough.
+    FirstRecord { condition: Condition },
+    /// The most recent matching related record satisfies `condition`; ties as
+    /// [`Constraint::FirstRecord`].
+    LastRecord { condition: Condition },
+    /// The matching related records fall on a number of distinct calendar periods (UTC days,
+    /// weeks from Monday, months or years) of their time column: "on at least 5 distinct days".
+    DistinctPeriods {
+        unit: TimeUnit,
+        operator: CountOperator,
+        value: serde_json::Value,
+    },
+}
+
+/// A constraint's name in a refusal ("Census cannot express the first time of related
+/// records"), for the formats that cannot say it.
+pub fn constraint_name(constraint: &Constraint) -> &'static str {
+    match constraint {
+        Constraint::Occurrences { .. } => "a number of related records",
+        Constraint::Aggregate { .. } => "an aggregate of related records",
+        Constraint::FirstTime { .. } => "the first time of related records",
+        Constraint::LastTime { .. } => "the last time of related records",
+        Constraint::FirstRecord { .. } => "an attribute of the first related record",
+        Constraint::LastRecord { .. } => "an attribute of the most recent related record",
+        Constraint::DistinctPeriods { .. } => "a number of distinct days, weeks or months",
+    }
 }
 
 /// Comparison of a count or aggregate with a number (or, for `between`, `[low, high]`, inclusive).

@@ -6,8 +6,8 @@ use serde_json::Value;
 
 use crate::error::Problem;
 use crate::ir::{
-    ArrayElement, ColumnRef, CompareOp, DatePart, EntityRef, Expr, Number, NumberComparison,
-    Predicate, Query, Related, RelatedConstraint, TimeBound, TimeRange,
+    ArrayElement, ColumnRef, CompareOp, CountTest, DatePart, EntityRef, Expr, Extreme, Number,
+    NumberComparison, Predicate, Query, Related, RelatedConstraint, TimeBound, TimeRange,
 };
 use crate::operator::Operator;
 use crate::schema::{DataType, Entity, Schema};
@@ -617,6 +617,20 @@ impl<'s> Checker<'s> {
             }
         };
 
+        // The time column, or why there is none, for constraints that order records in time.
+        let timed = relationship
+            .time_column
+            .as_deref()
+            .and_then(|name| related.column(name))
+            .filter(|column| column.data_type == DataType::Datetime)
+            .map(|column| ColumnRef {
+                entity: related.name.clone(),
+                name: column.name.clone(),
+                data_type: column.data_type,
+                storage: column.storage,
+            })
+            .ok_or_else(|| related.name.clone());
+
         let filter = if rel.filter.children.is_empty() {
             if rel.filter.negated {
                 Expr::False
@@ -652,6 +666,28 @@ impl<'s> Checker<'s> {
                 related,
                 &constraint_path,
             ),
+            Some(Constraint::FirstTime { operator, value }) => {
+                self.time_of(Extreme::First, *operator, value, &timed, &constraint_path)
+            }
+            Some(Constraint::LastTime { operator, value }) => {
+                self.time_of(Extreme::Last, *operator, value, &timed, &constraint_path)
+            }
+            Some(Constraint::FirstRecord { condition }) => {
+                self.record_of(Extreme::First, condition, related, &timed, &constraint_path)
+            }
+            Some(Constraint::LastRecord { condition }) => {
+                self.record_of(Extreme::Last, condition, related, &timed, &constraint_path)
+            }
+            Some(Constraint::DistinctPeriods {
+                unit,
+                operator,
+                value,
+            }) => match self.distinct_periods(*unit, *operator, value, &timed, &constraint_path) {
+                Periods::Always => return Expr::True,
+                Periods::Never => return Expr::False,
+                Periods::Constraint(c) => Some(c),
+                Periods::Invalid => None,
+            },
         };
         let Some(constraint) = constraint else {
             return Expr::False;
@@ -772,6 +808,125 @@ impl<'s> Checker<'s> {
                 storage: column.storage,
             },
             comparison,
+        })
+    }
+
+    /// The time column for a constraint at `path` that orders records in time, or a problem.
+    fn time_column(&mut self, timed: &Timed, path: &str) -> Option<ColumnRef> {
+        match timed {
+            Ok(column) => Some(column.clone()),
+            Err(related) => {
+                self.problem(
+                    path,
+                    format!(
+                        "{related} has no date/time column, so there is no first, last or \
+                         distinct day of them."
+                    ),
+                );
+                None
+            }
+        }
+    }
+
+    fn time_of(
+        &mut self,
+        which: Extreme,
+        op: Operator,
+        value: &Value,
+        timed: &Timed,
+        path: &str,
+    ) -> Option<RelatedConstraint> {
+        let column = self.time_column(timed, path)?;
+        // A first or last time always exists when the record matches: NULL tests say nothing.
+        let null_test = |op: Operator| {
+            matches!(
+                op,
+                Operator::IsNull | Operator::IsNotNull | Operator::IsBlank | Operator::IsNotBlank
+            )
+        };
+        if null_test(op) || !op.applies_to(DataType::Datetime) {
+            let valid: Vec<&str> = Operator::for_type(DataType::Datetime)
+                .iter()
+                .filter(|o| !null_test(**o))
+                .map(|o| o.label())
+                .collect();
+            self.problem(
+                format!("{path}/operator"),
+                format!(
+                    "“{}” does not apply to a time. Use one of: {}.",
+                    op.label(),
+                    valid.join(", ")
+                ),
+            );
+            return None;
+        }
+        let predicate = self.predicate(
+            op,
+            DataType::Datetime,
+            value,
+            None,
+            &format!("{path}/value"),
+        )?;
+        Some(RelatedConstraint::TimeOf {
+            which,
+            column,
+            predicate,
+        })
+    }
+
+    fn record_of(
+        &mut self,
+        which: Extreme,
+        condition: &Condition,
+        related: &'s Entity,
+        timed: &Timed,
+        path: &str,
+    ) -> Option<RelatedConstraint> {
+        let column = self.time_column(timed, path);
+        let test = self.condition(condition, related, &format!("{path}/condition"));
+        Some(RelatedConstraint::RecordOf {
+            which,
+            column: column?,
+            test,
+        })
+    }
+
+    fn distinct_periods(
+        &mut self,
+        unit: TimeUnit,
+        op: CountOperator,
+        value: &Value,
+        timed: &Timed,
+        path: &str,
+    ) -> Periods {
+        let column = self.time_column(timed, path);
+        let unit_ok = matches!(
+            unit,
+            TimeUnit::Day | TimeUnit::Week | TimeUnit::Month | TimeUnit::Year
+        );
+        if !unit_ok {
+            self.problem(
+                format!("{path}/unit"),
+                "Count distinct days, weeks, months or years.",
+            );
+        }
+        let bounds = self.count_bounds(op, value, &format!("{path}/value"));
+        let (Some(column), true, Some(bounds)) = (column, unit_ok, bounds) else {
+            return Periods::Invalid;
+        };
+        let count = match bounds {
+            Bounds::Always => return Periods::Always,
+            Bounds::Never => return Periods::Never,
+            Bounds::Constraint(RelatedConstraint::Count { min, max }) => {
+                CountTest::Range { min, max }
+            }
+            Bounds::Constraint(RelatedConstraint::CountNot(n)) => CountTest::Not(n),
+            Bounds::Constraint(_) => return Periods::Invalid,
+        };
+        Periods::Constraint(RelatedConstraint::DistinctPeriods {
+            unit,
+            column,
+            count,
         })
     }
 
@@ -1166,6 +1321,17 @@ impl<'s> Checker<'s> {
         }
         Some(Predicate::DatePart { part, values })
     }
+}
+
+/// A relationship's time column, or the related entity's name when it has none.
+type Timed = std::result::Result<ColumnRef, String>;
+
+/// A distinct-periods constraint as checked.
+enum Periods {
+    Always,
+    Never,
+    Constraint(RelatedConstraint),
+    Invalid,
 }
 
 enum Bounds {

@@ -199,14 +199,25 @@ fn create_dataset(seed: u64) -> PathBuf {
         )
         .unwrap();
     }
+    let mut previous: Option<(Option<i64>, Option<i64>)> = None;
     for id in 1..=400i64 {
-        let person = match rng.random_range(0..20) {
+        let mut person = match rng.random_range(0..20) {
             0 => None,
             1 => Some(people + 7), // dangling
             _ => Some(rng.random_range(1..=people)),
         };
         let kind = maybe(&mut rng, |r| pick(r, KINDS).to_string());
-        let at = maybe(&mut rng, |r| random_instant(r));
+        let mut at = maybe(&mut rng, |r| random_instant(r));
+        // Ties: some acts share the person and the time of the one before (first and last
+        // records are then several), or the day of it (distinct days).
+        if let (Some((p, t)), true) = (previous, rng.random_bool(0.2)) {
+            person = p;
+            at = match rng.random_range(0..3) {
+                0 => t.map(|t| t - t.rem_euclid(86_400) + rng.random_range(0..86_400)),
+                _ => t,
+            };
+        }
+        previous = Some((person, at));
         let amount = maybe(&mut rng, |r| f64::from(r.random_range(0..40i32)) * 2.5);
         // Sums of a few of these stay within i64 (an overflow is an SQL error).
         let n = maybe(&mut rng, |r| {
@@ -598,6 +609,9 @@ fn constraint(rng: &mut ChaCha8Rng, related: &str) -> Option<Value> {
     } else {
         json!(rng.random_range(0..4))
     };
+    if related == "acts" && rng.random_bool(0.3) {
+        return Some(ordering_constraint(rng, op, value));
+    }
     match rng.random_range(0..4) {
         0 => None,
         1 if related == "acts" => {
@@ -627,6 +641,42 @@ fn constraint(rng: &mut ChaCha8Rng, related: &str) -> Option<Value> {
             )
         }
         _ => Some(json!({"type": "occurrences", "operator": op, "value": value})),
+    }
+}
+
+/// First / last time, the first / most recent act's attribute, or distinct periods of acts.
+fn ordering_constraint(rng: &mut ChaCha8Rng, op: &str, count: Value) -> Value {
+    match rng.random_range(0..3) {
+        0 => {
+            // A time test: a random condition's on `at` (others are tried until one is).
+            let mut c = condition(rng, "acts");
+            for _ in 0..200 {
+                let null_test = c["operator"]
+                    .as_str()
+                    .is_some_and(|o| o.contains("null") || o.contains("blank"));
+                if c["attribute"] == "at" && !null_test {
+                    break;
+                }
+                c = condition(rng, "acts");
+            }
+            if c["attribute"] != "at" {
+                c = json!({"operator": "in_the_last", "value": {"amount": 30, "unit": "day"}});
+            }
+            let kind = *pick(rng, &["first_time", "last_time"]);
+            json!({"type": kind, "operator": c["operator"], "value": c["value"]})
+        }
+        1 => {
+            let mut c = condition(rng, "acts");
+            if let Some(map) = c.as_object_mut() {
+                map.remove("type");
+            }
+            let kind = *pick(rng, &["first_record", "last_record"]);
+            json!({"type": kind, "condition": c})
+        }
+        _ => {
+            let unit = *pick(rng, &["day", "week", "month", "year"]);
+            json!({"type": "distinct_periods", "unit": unit, "operator": op, "value": count})
+        }
     }
 }
 
@@ -797,4 +847,35 @@ fn most_random_trees_are_valid() {
         valid > 120,
         "only {valid} of 200 random trees are valid: the property would test little"
     );
+}
+
+/// The ordering constraints (first/last time, first/most recent record, distinct periods) are
+/// generated and valid often enough to be tested.
+#[test]
+fn ordering_constraints_are_generated_valid() {
+    let kinds = [
+        "first_time",
+        "last_time",
+        "first_record",
+        "last_record",
+        "distinct_periods",
+    ];
+    let valid: Vec<usize> = {
+        let loaded = datasets()[0].lock().unwrap();
+        let trees: Vec<String> = (0..1000u64)
+            .map(random_segment)
+            .filter(|segment| validate::check(segment, loaded.source.schema(), None, now()).is_ok())
+            .map(|segment| segment_model::canonical::to_string_pretty(&segment))
+            .collect();
+        kinds
+            .iter()
+            .map(|kind| {
+                let needle = format!("\"type\": \"{kind}\"");
+                trees.iter().filter(|t| t.contains(&needle)).count()
+            })
+            .collect()
+    };
+    for (kind, valid) in kinds.iter().zip(valid) {
+        assert!(valid >= 10, "only {valid} valid trees of 1000 with {kind}");
+    }
 }

@@ -24,6 +24,8 @@ use crate::time::{
 use crate::value::SqlValue;
 use crate::Output;
 
+mod ordered;
+
 pub(crate) struct Compiler<'d> {
     dialect: &'d dyn Dialect,
 }
@@ -716,24 +718,7 @@ impl<'d> Compiler<'d> {
             depth: scope.depth + 1,
         };
         let fk = self.qualified(&inner, &related.to_column)?;
-        let mut filter = Vec::new();
-        if related.to_column != related.to_entity.key {
-            filter.push(Cond::Atom(Self::is_not_null(&fk)));
-        }
-        if let Some((column, range)) = &related.window {
-            self.check_entity(column, &related.to_entity)?;
-            let col = self.qualified(&inner, &column.name)?;
-            filter.push(Cond::Atom(self.time(col, column, range, false)?.frag));
-        }
-        match &related.filter {
-            Expr::True => {}
-            Expr::And(items) if items.len() > 1 => {
-                for item in items {
-                    filter.push(self.expr(item, &inner, false)?);
-                }
-            }
-            other => filter.push(self.expr(other, &inner, false)?),
-        }
+        let mut filter = self.related_filter(related, &inner)?;
         let count = |op: &str, n: u64| -> Result<Fragment> {
             Ok(Fragment::sql(format!("COUNT(*){op}")).param(count_value(n)?))
         };
@@ -796,6 +781,11 @@ impl<'d> Compiler<'d> {
                     },
                 }
             }
+            RelatedConstraint::TimeOf { .. }
+            | RelatedConstraint::RecordOf { .. }
+            | RelatedConstraint::DistinctPeriods { .. } => {
+                self.ordered(related, &inner, &mut filter)?
+            }
         };
         let subquery = |having: Option<Fragment>| -> Result<Select> {
             let filter = match filter.len() {
@@ -835,6 +825,33 @@ impl<'d> Compiler<'d> {
                 }
             }
         }))
+    }
+}
+
+impl Compiler<'_> {
+    /// The conditions on the related records of `scope` (the related entity): a join value,
+    /// inside the window, passing the filter.
+    fn related_filter(&self, related: &Related, scope: &Scope) -> Result<Vec<Cond>> {
+        let fk = self.qualified(scope, &related.to_column)?;
+        let mut filter = Vec::new();
+        if related.to_column != related.to_entity.key {
+            filter.push(Cond::Atom(Self::is_not_null(&fk)));
+        }
+        if let Some((column, range)) = &related.window {
+            self.check_entity(column, &related.to_entity)?;
+            let col = self.qualified(scope, &column.name)?;
+            filter.push(Cond::Atom(self.time(col, column, range, false)?.frag));
+        }
+        match &related.filter {
+            Expr::True => {}
+            Expr::And(items) if items.len() > 1 => {
+                for item in items {
+                    filter.push(self.expr(item, scope, false)?);
+                }
+            }
+            other => filter.push(self.expr(other, scope, false)?),
+        }
+        Ok(filter)
     }
 }
 

@@ -85,6 +85,7 @@ pub mod dialect;
 mod error;
 mod fragment;
 mod locate;
+mod periods;
 mod raw;
 mod render;
 mod time;

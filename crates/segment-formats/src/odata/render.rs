@@ -3,7 +3,8 @@
 use segment_model::schema::{DataType, Entity, Schema};
 use segment_model::time::Moment;
 use segment_model::tree::{
-    Combinator, Condition, Constraint, CountOperator, Group, Node, RelationshipCondition, TimeUnit,
+    constraint_name, Combinator, Condition, Constraint, CountOperator, Group, Node,
+    RelationshipCondition, TimeUnit,
 };
 use segment_model::Operator;
 
@@ -674,6 +675,19 @@ fn counted(
                 "an aggregate (sum, average, min, max, count distinct) of related records",
                 constraint_path,
                 "OData $filter counts related records but does not aggregate them",
+            ))
+        }
+        Some(
+            other @ (Constraint::FirstTime { .. }
+            | Constraint::LastTime { .. }
+            | Constraint::FirstRecord { .. }
+            | Constraint::LastRecord { .. }
+            | Constraint::DistinctPeriods { .. }),
+        ) => {
+            return Err(unsupported(
+                constraint_name(other),
+                constraint_path,
+                "OData $filter can only count related records",
             ))
         }
     })

@@ -15,8 +15,8 @@ pub(crate) mod text;
 use segment_model::schema::{DataType, Entity, Relationship, Schema};
 use segment_model::time::Moment;
 use segment_model::tree::{
-    AggregateFunction, Combinator, Condition, Constraint, CountOperator, Group, Node,
-    RelationshipCondition, Segment, TimeUnit,
+    constraint_name, AggregateFunction, Combinator, Condition, Constraint, CountOperator, Group,
+    Node, RelationshipCondition, Segment, TimeUnit,
 };
 use segment_model::Operator;
 use serde_json::Value;
@@ -596,6 +596,17 @@ impl<'s> Lower<'s> {
                 resolve::column(self.format, related, attribute, &constraint_path)?;
                 let arg = self.field(Some(&inner), attribute, &constraint_path)?;
                 (*operator, call(name, select, vec![arg]), value)
+            }
+            Constraint::FirstTime { .. }
+            | Constraint::LastTime { .. }
+            | Constraint::FirstRecord { .. }
+            | Constraint::LastRecord { .. }
+            | Constraint::DistinctPeriods { .. } => {
+                return Err(self.unsupported(
+                    constraint_name(constraint),
+                    &constraint_path,
+                    "this translation writes counts and aggregates of related records only",
+                ))
             }
         };
         let op = match operator {

@@ -17,6 +17,11 @@ impl Dialect for BigQuery {
         "BigQuery"
     }
 
+    /// A date minus a date is an INTERVAL in GoogleSQL; `UNIX_DATE` counts the days.
+    fn day_number(&self, instant: Fragment) -> Fragment {
+        call("UNIX_DATE", super::cast(instant, "DATE"))
+    }
+
     /// `` `name` ``, with backslash escapes for backticks and backslashes.
     fn quote_identifier(&self, name: &str) -> String {
         format!("`{}`", escape_backslashes(name, '`'))

@@ -302,6 +302,26 @@ pub trait Dialect {
         }
     }
 
+    // Calendar periods (distinct days, weeks, months, years).
+
+    /// Days since 1970-01-01 of a UTC timestamp, as an integer.
+    fn day_number(&self, instant: Fragment) -> Fragment {
+        Fragment::sql("(")
+            .append(&cast(instant, "DATE"))
+            .text(" - DATE '1970-01-01')")
+    }
+
+    /// One value per UTC calendar period (weeks from Monday) of a time column, for counting
+    /// distinct periods; NULL when the column is. See `crate::periods`.
+    fn period_key(
+        &self,
+        expr: Fragment,
+        storage: Storage,
+        unit: segment_model::tree::TimeUnit,
+    ) -> Result<Fragment> {
+        crate::periods::period_key(self, expr, storage, unit)
+    }
+
     /// The error for a construct this dialect cannot express.
     fn unsupported(&self, construct: &str) -> Error {
         Error::Unsupported {

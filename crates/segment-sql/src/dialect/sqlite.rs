@@ -148,6 +148,15 @@ impl Dialect for Sqlite {
     fn array_length_function(&self) -> Option<&'static str> {
         Some("json_array_length")
     }
+
+    fn period_key(
+        &self,
+        expr: Fragment,
+        storage: Storage,
+        unit: segment_model::tree::TimeUnit,
+    ) -> Result<Fragment> {
+        crate::periods::sqlite_period_key(self, expr, storage, unit)
+    }
 }
 
 /// A LIKE pattern (`%`, `_`, `\` escapes) as the GLOB pattern matching the same texts with

@@ -622,7 +622,70 @@ impl Db {
                 };
                 number_holds(value, comparison)
             }
+            RelatedConstraint::TimeOf {
+                which,
+                column,
+                predicate,
+            } => {
+                let i = target.index(&column.name);
+                let timed = timed_rows(&matching, i, column.storage);
+                let extreme = match which {
+                    Extreme::First => timed.iter().min_by_key(|(at, _)| *at),
+                    Extreme::Last => timed.iter().max_by_key(|(at, _)| *at),
+                };
+                extreme.is_some_and(|(_, r)| predicate_holds(&r[i], column.storage, predicate))
+            }
+            RelatedConstraint::RecordOf {
+                which,
+                column,
+                test,
+            } => {
+                let i = target.index(&column.name);
+                let timed = timed_rows(&matching, i, column.storage);
+                let extreme = match which {
+                    Extreme::First => timed.iter().map(|(at, _)| *at).min(),
+                    Extreme::Last => timed.iter().map(|(at, _)| *at).max(),
+                };
+                timed
+                    .iter()
+                    .any(|(at, r)| Some(*at) == extreme && self.eval(target, r, test))
+            }
+            RelatedConstraint::DistinctPeriods {
+                unit,
+                column,
+                count,
+            } => {
+                let i = target.index(&column.name);
+                let mut periods: Vec<i64> = timed_rows(&matching, i, column.storage)
+                    .iter()
+                    .map(|(at, _)| period_of(*at, *unit))
+                    .collect();
+                periods.sort_unstable();
+                periods.dedup();
+                count.passes(periods.len() as u64)
+            }
         }
+    }
+}
+
+/// The rows with a time in column `i`, with that instant.
+fn timed_rows<'r>(rows: &[&'r Vec<V>], i: usize, storage: Storage) -> Vec<(i64, &'r Vec<V>)> {
+    rows.iter()
+        .filter_map(|r| instant(&r[i], storage).map(|at| (at, *r)))
+        .collect()
+}
+
+/// One number per UTC day, week from Monday, month or year.
+fn period_of(at: i64, unit: segment_model::tree::TimeUnit) -> i64 {
+    use segment_model::tree::TimeUnit as U;
+    let day = at.div_euclid(86_400);
+    let date = chrono::DateTime::from_timestamp(at, 0).unwrap();
+    match unit {
+        U::Day => day,
+        U::Week => (day + 3).div_euclid(7),
+        U::Month => i64::from(date.year()) * 12 + i64::from(date.month0()),
+        U::Year => i64::from(date.year()),
+        U::Minute | U::Hour => panic!("no distinct minutes or hours"),
     }
 }
 

@@ -13,7 +13,7 @@ import { GroupEditor } from "./GroupEditor";
 import { NumberInput } from "./inputs";
 import { Problems } from "./Problems";
 import {
-  aggregateColumns, COUNT_OPERATORS, DEFAULT_CONSTRAINT, defaultWindow, MEASURES, measureOf, WINDOWS, withCountOperator, withMeasure, type Measure,
+  aggregateColumns, COUNT_OPERATORS, DEFAULT_CONSTRAINT, isCountConstraint, type CountConstraint, defaultWindow, MEASURES, measureOf, WINDOWS, withCountOperator, withMeasure, type Measure,
 } from "./relationship";
 import { DateInput, UnitSelect } from "./ValueEditor";
 import { relatedFilterLabel } from "../../wording";
@@ -54,7 +54,13 @@ export function RelationshipEditor({ node, at, entity, depth }: { node: Relation
             </option>
           ))}
         </select>
-        <ConstraintInputs constraint={node.constraint ?? DEFAULT_CONSTRAINT} related={related} invalid={bad.has("constraint")} onChange={(constraint) => set({ constraint })} />
+        {node.constraint && !isCountConstraint(node.constraint) ? (
+          <span className="word" data-testid="constraint-ordered">
+            {orderedSummary(node.constraint)}
+          </span>
+        ) : (
+          <ConstraintInputs constraint={node.constraint ?? DEFAULT_CONSTRAINT} related={related} invalid={bad.has("constraint")} onChange={(constraint) => set({ constraint })} />
+        )}
         {rel?.time_column && <WindowPicker window={window} invalid={bad.has("window")} onChange={(w) => set({ window: w })} />}
       </div>
         <RowMenu at={at} what="related-records condition" />
@@ -73,7 +79,25 @@ export function RelationshipEditor({ node, at, entity, depth }: { node: Relation
   );
 }
 
-type ConstraintProps = { constraint: Constraint; related: Entity | undefined; invalid: boolean; onChange: (c: Constraint) => void };
+/** First/last and distinct periods, said in words until they have their own inputs. */
+function orderedSummary(c: Constraint): string {
+  switch (c.type) {
+    case "first_time":
+      return "whose first one happened at a set time";
+    case "last_time":
+      return "whose last one happened at a set time";
+    case "first_record":
+      return `whose first one has ${c.condition.attribute.replace(/_/g, " ")} matching`;
+    case "last_record":
+      return `whose most recent one has ${c.condition.attribute.replace(/_/g, " ")} matching`;
+    case "distinct_periods":
+      return `on a number of distinct ${c.unit}s`;
+    default:
+      return "";
+  }
+}
+
+type ConstraintProps = { constraint: CountConstraint; related: Entity | undefined; invalid: boolean; onChange: (c: CountConstraint) => void };
 
 /** "where the <measure> [of <column>] is <comparison> <value> [times]". */
 function ConstraintInputs({ constraint, related, invalid, onChange }: ConstraintProps) {

@@ -37,7 +37,11 @@ export const WINDOWS: { type: TimeWindow["type"]; label: string }[] = [
   { type: "between", label: "between dates" },
 ];
 
-export const DEFAULT_CONSTRAINT: Constraint = { type: "occurrences", operator: "at_least", value: 1 };
+/** The constraints the count editor edits: a number of related records or an aggregate. */
+export type CountConstraint = Extract<Constraint, { type: "occurrences" | "aggregate" }>;
+export const isCountConstraint = (c: Constraint): c is CountConstraint => c.type === "occurrences" || c.type === "aggregate";
+
+export const DEFAULT_CONSTRAINT: CountConstraint = { type: "occurrences", operator: "at_least", value: 1 };
 
 export function defaultWindow(type: TimeWindow["type"]): TimeWindow {
   switch (type) {
@@ -55,11 +59,11 @@ export function defaultWindow(type: TimeWindow["type"]): TimeWindow {
   }
 }
 
-export const measureOf = (c: Constraint): Measure => (c.type === "occurrences" ? "count" : c.function);
+export const measureOf = (c: CountConstraint): Measure => (c.type === "occurrences" ? "count" : c.function);
 
 /** The constraint measuring `m` instead, keeping the comparison; an aggregate keeps its column
  * when it still applies, else takes the first measure-like column of the related entity. */
-export function withMeasure(constraint: Constraint, m: Measure, related: Entity | undefined): Constraint {
+export function withMeasure(constraint: CountConstraint, m: Measure, related: Entity | undefined): CountConstraint {
   if (m === "count") return { type: "occurrences", operator: constraint.operator, value: constraint.value };
   // Measures, not identifiers: the key and foreign keys come last.
   const isId = (name: string) => name === related?.key || name.endsWith("_id");
@@ -73,7 +77,7 @@ export function withMeasure(constraint: Constraint, m: Measure, related: Entity 
 }
 
 /** The constraint with comparison `op`: "between" takes a pair, the others one number. */
-export function withCountOperator(constraint: Constraint, op: CountOperator): Constraint {
+export function withCountOperator(constraint: CountConstraint, op: CountOperator): CountConstraint {
   let value: JsonValue = constraint.value;
   if (op === "between" && !Array.isArray(value)) value = [typeof value === "number" ? value : 1, typeof value === "number" ? value + 5 : 5];
   if (op !== "between" && Array.isArray(value)) value = value[0] ?? 1;
@@ -81,7 +85,7 @@ export function withCountOperator(constraint: Constraint, op: CountOperator): Co
 }
 
 /** The columns an aggregate can be over: numbers, or any column for a distinct count. */
-export function aggregateColumns(constraint: Constraint, related: Entity | undefined) {
+export function aggregateColumns(constraint: CountConstraint, related: Entity | undefined) {
   if (constraint.type !== "aggregate") return [];
   return (related?.columns ?? []).filter((c) => constraint.function === "count_distinct" || c.data_type === "number");
 }

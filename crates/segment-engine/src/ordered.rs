@@ -1,0 +1,229 @@
+//! Constraints that order related records in time: the first or last time, the first or most
+//! recent record's attribute, and distinct calendar periods. Each works on the selected related
+//! records (filter and window applied) whose time is not NULL, per join group, with the SQL
+//! compiler's semantics: ties at the earliest or latest time all count as first or last.
+
+use chrono::{DateTime, Datelike};
+use segment_model::ir::{ColumnRef, Expr, Extreme, Predicate, RelatedConstraint};
+use segment_model::schema::Storage;
+use segment_model::tree::TimeUnit;
+
+use crate::bitset::Bitset;
+use crate::column::ColumnData;
+use crate::dataset::{Table, NONE};
+use crate::error::{Error, Result};
+use crate::eval::{predicate_rows, Evaluator};
+
+/// The related records that take part: selected, in a group, with a time.
+struct Timed<'a> {
+    values: &'a [i64],
+    valid: &'a Bitset,
+    selected: &'a [u32],
+    to_group: &'a [u32],
+}
+
+impl Timed<'_> {
+    fn rows(&self) -> impl Iterator<Item = (usize, u32, i64)> + '_ {
+        self.selected.iter().filter_map(|&row| {
+            let (row, g) = (row as usize, self.to_group[row as usize]);
+            (g != NONE && self.valid.contains(row)).then(|| (row, g, self.values[row]))
+        })
+    }
+
+    /// Per group, the earliest or latest time (`None` without any).
+    fn extremes(&self, which: Extreme, groups: usize) -> Vec<Option<i64>> {
+        let mut out: Vec<Option<i64>> = vec![None; groups];
+        for (_, g, t) in self.rows() {
+            let slot = &mut out[g as usize];
+            *slot = Some(match (*slot, which) {
+                (None, _) => t,
+                (Some(e), Extreme::First) => e.min(t),
+                (Some(e), Extreme::Last) => e.max(t),
+            });
+        }
+        out
+    }
+}
+
+fn timed<'a>(
+    to: &'a Table,
+    column: &ColumnRef,
+    selected: &'a [u32],
+    to_group: &'a [u32],
+) -> Result<Timed<'a>> {
+    match to.column(&column.name)? {
+        ColumnData::Time { values, valid } => Ok(Timed {
+            values,
+            valid,
+            selected,
+            to_group,
+        }),
+        _ => Err(Error::Unsupported(
+            "first, last or distinct periods of a column that is not a date/time".to_string(),
+        )),
+    }
+}
+
+/// Whether each join group (with `NONE`'s answer last) satisfies an ordering constraint.
+pub(crate) struct GroupVerdicts {
+    pub matched: Bitset,
+    /// What a record without any related record (or without a join value) gets.
+    pub without_records: bool,
+}
+
+impl Evaluator<'_> {
+    /// The groups satisfying `constraint`, one of the ordering constraints.
+    pub(crate) fn ordered_groups(
+        &self,
+        constraint: &RelatedConstraint,
+        to: &Table,
+        selected: &[u32],
+        to_group: &[u32],
+        groups: usize,
+    ) -> Result<GroupVerdicts> {
+        match constraint {
+            RelatedConstraint::TimeOf {
+                which,
+                column,
+                predicate,
+            } => {
+                let timed = timed(to, column, selected, to_group)?;
+                Ok(GroupVerdicts {
+                    matched: time_of(&timed.extremes(*which, groups), predicate)?,
+                    without_records: false,
+                })
+            }
+            RelatedConstraint::RecordOf {
+                which,
+                column,
+                test,
+            } => {
+                if column.storage == Storage::UnixMillis {
+                    // The engine holds milliseconds as their second: its ties would be wider.
+                    return Err(Error::Unsupported(
+                        "the first or last record by a time in milliseconds".to_string(),
+                    ));
+                }
+                let timed = timed(to, column, selected, to_group)?;
+                Ok(GroupVerdicts {
+                    matched: self.record_of(&timed, *which, test, to, groups)?,
+                    without_records: false,
+                })
+            }
+            RelatedConstraint::DistinctPeriods {
+                unit,
+                column,
+                count,
+            } => {
+                let timed = timed(to, column, selected, to_group)?;
+                let counts = distinct_periods(&timed, *unit, groups)?;
+                Ok(GroupVerdicts {
+                    matched: Bitset::from_fn(groups, |g| count.passes(counts[g])),
+                    without_records: count.passes(0),
+                })
+            }
+            RelatedConstraint::Count { .. }
+            | RelatedConstraint::CountNot(_)
+            | RelatedConstraint::Aggregate { .. } => Err(Error::Unsupported(
+                "a count or aggregate as an ordering constraint".to_string(),
+            )),
+        }
+    }
+
+    fn record_of(
+        &self,
+        timed: &Timed<'_>,
+        which: Extreme,
+        test: &Expr,
+        to: &Table,
+        groups: usize,
+    ) -> Result<Bitset> {
+        let extremes = timed.extremes(which, groups);
+        let passing = self.expr(test, to)?;
+        let mut matched = Bitset::empty(groups);
+        for (row, g, t) in timed.rows() {
+            if extremes[g as usize] == Some(t) && passing.contains(row) {
+                matched.insert(g as usize);
+            }
+        }
+        Ok(matched)
+    }
+}
+
+/// The groups whose extreme time satisfies the predicate (a group without one never does).
+fn time_of(extremes: &[Option<i64>], predicate: &Predicate) -> Result<Bitset> {
+    let column = ColumnData::Time {
+        values: extremes.iter().map(|e| e.unwrap_or(0)).collect(),
+        valid: Bitset::from_fn(extremes.len(), |g| extremes[g].is_some()),
+    };
+    let mut matched = predicate_rows(&column, predicate)?;
+    // A NULL test would pass groups without a time; validation refuses those, and this keeps
+    // the rule whatever the predicate.
+    matched.and_with(&column.valid().clone());
+    Ok(matched)
+}
+
+/// Per group, the number of distinct UTC periods its times fall on.
+fn distinct_periods(timed: &Timed<'_>, unit: TimeUnit, groups: usize) -> Result<Vec<u64>> {
+    let mut pairs = Vec::new();
+    for (_, g, t) in timed.rows() {
+        pairs.push((g, period(t, unit)?));
+    }
+    pairs.sort_unstable();
+    pairs.dedup();
+    let mut counts = vec![0u64; groups];
+    for (g, _) in pairs {
+        counts[g as usize] += 1;
+    }
+    Ok(counts)
+}
+
+/// One number per UTC calendar period: days since 1970-01-01, weeks from Monday, months, years.
+/// Beyond the years SQL's date functions read (0000–9999) the engine leaves the count to SQL.
+fn period(seconds: i64, unit: TimeUnit) -> Result<i64> {
+    let out_of_range = || Error::Unsupported("a time beyond the years 0000 to 9999".to_string());
+    let at = DateTime::from_timestamp(seconds, 0).ok_or_else(out_of_range)?;
+    if !(0..=9999).contains(&at.year()) {
+        return Err(out_of_range());
+    }
+    let day = seconds.div_euclid(86_400);
+    Ok(match unit {
+        TimeUnit::Day => day,
+        // 1970-01-01 was a Thursday: the Monday of its week is day -3.
+        TimeUnit::Week => (day + 3).div_euclid(7),
+        TimeUnit::Month => i64::from(at.year()) * 12 + i64::from(at.month0()),
+        TimeUnit::Year => i64::from(at.year()),
+        TimeUnit::Minute | TimeUnit::Hour => {
+            return Err(Error::Unsupported("distinct minutes or hours".to_string()))
+        }
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn weeks_start_on_monday_and_months_on_the_first() {
+        let at = |s: &str| DateTime::parse_from_rfc3339(s).unwrap().timestamp();
+        // Sunday 2024-06-16 and Monday 2024-06-17 are in different weeks.
+        let sunday = period(at("2024-06-16T23:59:59Z"), TimeUnit::Week).unwrap();
+        let monday = period(at("2024-06-17T00:00:00Z"), TimeUnit::Week).unwrap();
+        let next_sunday = period(at("2024-06-23T12:00:00Z"), TimeUnit::Week).unwrap();
+        assert_eq!(monday, sunday + 1);
+        assert_eq!(monday, next_sunday);
+        // Before 1970 too.
+        let old_monday = period(at("1969-12-29T00:00:00Z"), TimeUnit::Week).unwrap();
+        let old_sunday = period(at("1969-12-28T23:00:00Z"), TimeUnit::Week).unwrap();
+        assert_eq!(old_monday, old_sunday + 1);
+        assert_eq!(
+            old_monday,
+            period(at("1970-01-04T00:00:00Z"), TimeUnit::Week).unwrap()
+        );
+        assert_eq!(
+            period(at("2024-01-31T23:00:00Z"), TimeUnit::Month).unwrap() + 1,
+            period(at("2024-02-01T00:00:00Z"), TimeUnit::Month).unwrap()
+        );
+        assert!(period(at("9999-12-31T23:59:59Z") + 1, TimeUnit::Day).is_err());
+    }
+}
