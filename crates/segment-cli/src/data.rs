@@ -1,4 +1,5 @@
-//! Bring your own data on the command line: `import`, `relate`, and `schema --stats`, plus the
+//! Bring your own data on the command line: `import`, `relate`, and `schema --stats` (`declare`
+//! is in `declare.rs`), plus the
 //! schema every command uses (the file's, with the relationships confirmed in the sidecar store).
 //!
 //! The sidecar store is `$SEGMENT_BUILDER_STORE` if set, else the desktop app's
@@ -269,7 +270,7 @@ pub struct RelateArgs {
     accept_proposals: bool,
 }
 
-fn column_ref(text: &str) -> Result<(String, String), Failure> {
+pub fn column_ref(text: &str) -> Result<(String, String), Failure> {
     text.split_once('.')
         .filter(|(t, c)| !t.is_empty() && !c.is_empty())
         .map(|(t, c)| (t.to_string(), c.to_string()))
@@ -301,18 +302,7 @@ pub fn relate(args: RelateArgs) -> Result<(Value, ExitCode), Failure> {
         }
         segment_import::relate::check_link(&schema, &link)?;
         if let Some(time) = &args.time {
-            let entity = schema
-                .entity(&link.child)
-                .ok_or_else(|| Failure::new("unknown table"))?;
-            match entity.column(time) {
-                Some(c) if c.data_type == segment_model::DataType::Datetime => {}
-                _ => {
-                    return Err(Failure::new(format!(
-                        "{}.{time} is not a date/time column",
-                        link.child
-                    )))
-                }
-            }
+            segment_import::meaning::check_time_column(&schema, &link.child, time)?;
         }
         let parent_entity = schema
             .entity(&link.parent)
@@ -380,20 +370,22 @@ fn link_json(link: &Link) -> Value {
     })
 }
 
-/// `schema`: the schema (with the sidecar's relationships); with `stats`, every column's
-/// statistics too.
+/// `schema`: the schema (with the sidecar's relationships and declared meanings); with `stats`,
+/// every column's statistics too. `meanings` lists the declared meanings and proposes others
+/// (declared with `declare`).
 pub fn schema(data: &Path, stats: bool) -> Result<(Value, ExitCode), Failure> {
     let opened = segment_import::open(data, Some(&store()))?;
-    if !stats {
-        return Ok((crate::to_json(&opened.schema)?, ExitCode::SUCCESS));
-    }
-    let entities =
-        segment_import::stats::compute(&opened.source, &opened.schema, &opened.meta.labels)?;
-    Ok((
+    let meanings = crate::to_json(&segment_import::meaning::list(&opened)?)?;
+    let mut out = if stats {
+        let entities =
+            segment_import::stats::compute(&opened.source, &opened.schema, &opened.meta.labels)?;
         json!({
             "entities": crate::to_json(&entities)?,
             "relationships": crate::to_json(&opened.schema.relationships)?,
-        }),
-        ExitCode::SUCCESS,
-    ))
+        })
+    } else {
+        crate::to_json(&opened.schema)?
+    };
+    out["meanings"] = meanings;
+    Ok((out, ExitCode::SUCCESS))
 }

@@ -7,6 +7,7 @@
 
 mod count;
 mod data;
+mod declare;
 mod formats;
 mod io;
 mod library;
@@ -62,6 +63,9 @@ enum Command {
     Import(data::ImportArgs),
     /// Relate two tables (kept beside the data, never in it), or list relationships and proposals.
     Relate(data::RelateArgs),
+    /// Declare what a column's values mean (epoch seconds/millis, ISO text, JSON arrays), or
+    /// list the declared and proposed meanings.
+    Declare(declare::DeclareArgs),
     /// The segment library: list, show, save, delete, history, diff, restore, export, import.
     Segments(segments::SegmentsArgs),
     /// Memberships of static segments: add, remove, import, export, freeze, evaluate, diff.
@@ -220,6 +224,7 @@ fn run(command: Command) -> Result<(Value, ExitCode), Failure> {
         Command::Schema { data, stats } => data::schema(&data, stats),
         Command::Import(args) => data::import(args),
         Command::Relate(args) => data::relate(args),
+        Command::Declare(args) => declare::declare(args),
         Command::Segments(args) => segments::run(args),
         Command::Members(args) => members::run(args),
         Command::Render(_) | Command::Convert(_) => unreachable!("handled in main"),

@@ -269,3 +269,122 @@ fn malformed_files_and_foreign_databases_fail_clearly() {
         stderr(&out)
     );
 }
+
+/// A SQLite file of the user's own (not created by import): `customers`, and `events` whose `ts`
+/// holds epoch seconds in an `INTEGER` column.
+fn epoch_events(path: &std::path::Path) {
+    let conn = rusqlite::Connection::open(path).unwrap();
+    conn.execute_batch(
+        "CREATE TABLE customers (id INTEGER PRIMARY KEY, country TEXT);
+         CREATE TABLE events (id INTEGER PRIMARY KEY, customer_id INTEGER, name TEXT, ts INTEGER);
+         INSERT INTO customers VALUES (1, 'US'), (2, 'FR'), (3, 'US');",
+    )
+    .unwrap();
+    // 2026-11-01T00:00:00Z minus 2, 10, 40 and 100 days (and an hour).
+    let now = 1_793_491_200i64;
+    for (id, (customer, days)) in [(1, 2), (1, 40), (2, 10), (3, 100), (3, 40)]
+        .into_iter()
+        .enumerate()
+    {
+        conn.execute(
+            "INSERT INTO events VALUES (?1, ?2, 'login', ?3)",
+            rusqlite::params![id as i64 + 1, customer, now - days * 86_400 - 3_600],
+        )
+        .unwrap();
+    }
+}
+
+#[test]
+fn declare_an_epoch_column_then_relate_with_its_time_window() {
+    let (dir, cli) = env();
+    let db = dir.path("own.sqlite");
+    epoch_events(&db);
+    let relate = [
+        "relate",
+        "--data",
+        s(&db),
+        "events.customer_id",
+        "customers.id",
+        "--time",
+        "ts",
+    ];
+
+    // Before: an INTEGER column is a number, and `relate --time` says how to fix it.
+    let refused = cli.fails(&relate);
+    assert!(
+        refused.contains("events.ts is not a date/time column"),
+        "{refused}"
+    );
+    assert!(refused.contains("epoch-seconds"), "{refused}");
+    let schema = cli.ok(&["schema", "--data", s(&db)]);
+    let proposal = find(&schema["meanings"]["proposals"], "column", "ts").clone();
+    assert_eq!(proposal["table"], "events");
+    assert_eq!(proposal["meaning"], "epoch-seconds");
+    assert!(schema["meanings"]["declared"]
+        .as_array()
+        .unwrap()
+        .is_empty());
+
+    // Declared: the schema reads it as a date/time, and the time window works.
+    let declared = cli.ok(&["declare", "--data", s(&db), "events.ts", "epoch-seconds"]);
+    assert_eq!(declared["declared"]["column"], "events.ts");
+    assert_eq!(declared["declared"]["meaning"], "epoch-seconds");
+    assert_eq!(declared["column"]["data_type"], "datetime");
+    assert_eq!(declared["column"]["storage"], "unix_seconds");
+    let schema = cli.ok(&["schema", "--data", s(&db)]);
+    assert_eq!(schema["meanings"]["declared"][0]["column"], "ts");
+    assert!(schema["meanings"]["proposals"]
+        .as_array()
+        .unwrap()
+        .is_empty());
+    let events = find(&schema["entities"], "name", "events").clone();
+    assert_eq!(
+        find(&events["columns"], "name", "ts")["data_type"],
+        "datetime"
+    );
+    let added = cli.ok(&relate);
+    assert_eq!(added["relationships"][0]["time_column"], "ts", "{added}");
+    let seg = dir.json(
+        "active.json",
+        &segment(
+            "customers",
+            and([within(related("events", 1, []), in_the_last(30, "day"))]),
+        ),
+    );
+    let args = ["--data", s(&db), "--segment", &seg, "--now", "2026-11-01"];
+    let memory = cli.ok(&[&["count"][..], &args].concat());
+    let sql = cli.ok(&[&["count", "--engine", "sql"][..], &args].concat());
+    assert_eq!(memory["count"], 2, "{memory}");
+    assert_eq!(sql["count"], 2, "{sql}");
+    let stats = cli.ok(&["schema", "--data", s(&db), "--stats"]);
+    let events = find(&stats["entities"], "name", "events").clone();
+    assert_eq!(
+        find(&events["columns"], "name", "ts")["max"],
+        "2026-10-29T23:00:00Z"
+    );
+
+    // Contradicted by the values: refused, nothing kept.
+    let refused = cli.fails(&["declare", "--data", s(&db), "events.name", "iso-datetime"]);
+    assert!(refused.contains("cannot treat events.name as"), "{refused}");
+    assert!(refused.contains("5 of its 5 values are not"), "{refused}");
+    assert!(refused.contains("“login”"), "{refused}");
+    let listed = cli.ok(&["declare", "--data", s(&db)]);
+    assert_eq!(listed["declared"].as_array().unwrap().len(), 1, "{listed}");
+
+    // Removed: a number again (the relationship stays, without its time column).
+    let removed = cli.ok(&["declare", "--data", s(&db), "--remove", "events.ts"]);
+    assert_eq!(removed["removed"]["meaning"], "epoch-seconds");
+    let schema = cli.ok(&["schema", "--data", s(&db)]);
+    let events = find(&schema["entities"], "name", "events").clone();
+    assert_eq!(
+        find(&events["columns"], "name", "ts")["data_type"],
+        "number"
+    );
+    let again = cli.fails(&["declare", "--data", s(&db), "--remove", "events.ts"]);
+    assert!(
+        again.contains("events.ts has no declared meaning"),
+        "{again}"
+    );
+    let usage = cli.fails(&["declare", "--data", s(&db), "events.ts", "weeks"]);
+    assert!(usage.contains("epoch-millis"), "{usage}");
+}
