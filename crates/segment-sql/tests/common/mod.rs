@@ -2080,6 +2080,154 @@ pub fn related_cases(db: &Db) -> Vec<(String, Query)> {
             ]),
         )
     });
+    cases.extend(ordering_cases(db));
+    cases
+}
+
+/// First / last time, the first or most recent record, distinct periods: over `ts` (Unix
+/// seconds, some NULL) and `day` (ISO dates: the day's events tie).
+fn ordering_cases(db: &Db) -> Vec<(String, Query)> {
+    use segment_model::tree::TimeUnit;
+    let p = db.table("profiles");
+    let e = db.table("events");
+    let events = |window, filter, constraint| {
+        related(
+            p,
+            "events",
+            "id",
+            e,
+            "profile_id",
+            Cardinality::OneToMany,
+            window,
+            filter,
+            constraint,
+        )
+    };
+    let purchase = || on(e.column("name"), text_eq("purchase", true, false));
+    let time = |start: Option<(i64, bool)>, end: Option<(i64, bool)>, negated| Predicate::Time {
+        range: range(start, end),
+        negated,
+    };
+    let time_of = |which, column: &str, predicate| RelatedConstraint::TimeOf {
+        which,
+        column: e.column(column),
+        predicate,
+    };
+    let record_of = |which, column: &str, test| RelatedConstraint::RecordOf {
+        which,
+        column: e.column(column),
+        test,
+    };
+    let periods = |unit, column: &str, count| RelatedConstraint::DistinctPeriods {
+        unit,
+        column: e.column(column),
+        count,
+    };
+    let last_30 = Some(time(Some((T0 - 30 * DAY, true)), Some((T0, true)), false));
+    let mut cases: Vec<(String, Query)> = Vec::new();
+    let mut add = |label: &str, constraint, filter, window| {
+        cases.push((label.to_string(), query(p, events(window, filter, constraint))))
+    };
+    add(
+        "first_purchase_in_last_30_days",
+        time_of(Extreme::First, "ts", last_30.clone().unwrap()),
+        purchase(),
+        None,
+    );
+    add(
+        "last_event_more_than_20_days_ago",
+        time_of(
+            Extreme::Last,
+            "ts",
+            time(None, Some((T0 - 20 * DAY, false)), false),
+        ),
+        Expr::True,
+        None,
+    );
+    add(
+        "last_day_not_in_last_10_days",
+        time_of(
+            Extreme::Last,
+            "day",
+            time(Some((T0 - 10 * DAY, true)), Some((T0, true)), true),
+        ),
+        Expr::True,
+        None,
+    );
+    add(
+        "first_time_on_a_weekday",
+        time_of(
+            Extreme::First,
+            "ts",
+            Predicate::DatePart {
+                part: DatePart::Weekday,
+                values: vec![1, 2, 3],
+            },
+        ),
+        purchase(),
+        None,
+    );
+    add(
+        "most_recent_product_is_shoe",
+        record_of(
+            Extreme::Last,
+            "ts",
+            on(e.column("product"), text_eq("shoe", true, false)),
+        ),
+        Expr::True,
+        None,
+    );
+    add(
+        "first_by_day_product_is_not_shoe_in_window",
+        record_of(
+            Extreme::First,
+            "day",
+            on(e.column("product"), text_eq("shoe", true, true)),
+        ),
+        Expr::True,
+        Some((
+            e.column("ts"),
+            range(Some((T0 - 30 * DAY, true)), Some((T0, true))),
+        )),
+    );
+    add(
+        "distinct_days_at_least_2",
+        periods(TimeUnit::Day, "ts", CountTest::Range { min: 2, max: None }),
+        Expr::True,
+        None,
+    );
+    add(
+        "distinct_weeks_at_most_1",
+        periods(
+            TimeUnit::Week,
+            "ts",
+            CountTest::Range {
+                min: 0,
+                max: Some(1),
+            },
+        ),
+        purchase(),
+        None,
+    );
+    add(
+        "distinct_months_not_2",
+        periods(TimeUnit::Month, "day", CountTest::Not(2)),
+        Expr::True,
+        None,
+    );
+    add(
+        "distinct_years_exactly_1",
+        periods(
+            TimeUnit::Year,
+            "ts",
+            CountTest::Range {
+                min: 1,
+                max: Some(1),
+            },
+        ),
+        Expr::True,
+        None,
+    );
     cases
 }
 
