@@ -13,9 +13,10 @@ import { GroupEditor } from "./GroupEditor";
 import { NumberInput } from "./inputs";
 import { Problems } from "./Problems";
 import {
-  aggregateColumns, COUNT_OPERATORS, DEFAULT_CONSTRAINT, isCountConstraint, type CountConstraint, defaultWindow, MEASURES, measureOf, WINDOWS, withCountOperator, withMeasure, type Measure,
+  aggregateColumns, COUNT_OPERATORS, DEFAULT_CONSTRAINT, isCountConstraint, type CountConstraint, defaultWindow, measureOf, WINDOWS, withCountOperator,
 } from "./relationship";
 import { DateInput, UnitSelect } from "./ValueEditor";
+import { MeasureSelect, OrderedInputs } from "./OrderedInputs";
 import { relatedFilterLabel } from "../../wording";
 
 /** "Has <related records> where the <measure> is <comparison> <value> [times] [when]", then the
@@ -55,9 +56,11 @@ export function RelationshipEditor({ node, at, entity, depth }: { node: Relation
           ))}
         </select>
         {node.constraint && !isCountConstraint(node.constraint) ? (
-          <span className="word" data-testid="constraint-ordered">
-            {orderedSummary(node.constraint)}
-          </span>
+          <>
+            <span className="word">where the</span>
+            <MeasureSelect constraint={node.constraint} related={related} onChange={(constraint) => set({ constraint })} />
+            <OrderedInputs constraint={node.constraint} related={related} onChange={(constraint) => set({ constraint })} />
+          </>
         ) : (
           <ConstraintInputs constraint={node.constraint ?? DEFAULT_CONSTRAINT} related={related} invalid={bad.has("constraint")} onChange={(constraint) => set({ constraint })} />
         )}
@@ -79,25 +82,7 @@ export function RelationshipEditor({ node, at, entity, depth }: { node: Relation
   );
 }
 
-/** First/last and distinct periods, said in words until they have their own inputs. */
-function orderedSummary(c: Constraint): string {
-  switch (c.type) {
-    case "first_time":
-      return "whose first one happened at a set time";
-    case "last_time":
-      return "whose last one happened at a set time";
-    case "first_record":
-      return `whose first one has ${c.condition.attribute.replace(/_/g, " ")} matching`;
-    case "last_record":
-      return `whose most recent one has ${c.condition.attribute.replace(/_/g, " ")} matching`;
-    case "distinct_periods":
-      return `on a number of distinct ${c.unit}s`;
-    default:
-      return "";
-  }
-}
-
-type ConstraintProps = { constraint: CountConstraint; related: Entity | undefined; invalid: boolean; onChange: (c: CountConstraint) => void };
+type ConstraintProps = { constraint: CountConstraint; related: Entity | undefined; invalid: boolean; onChange: (c: Constraint) => void };
 
 /** "where the <measure> [of <column>] is <comparison> <value> [times]". */
 function ConstraintInputs({ constraint, related, invalid, onChange }: ConstraintProps) {
@@ -108,13 +93,7 @@ function ConstraintInputs({ constraint, related, invalid, onChange }: Constraint
   return (
     <>
       <span className="word">where the</span>
-      <select className="select" aria-label="Measure" data-testid="constraint-measure" value={measure} onChange={(e) => onChange(withMeasure(constraint, e.target.value as Measure, related))}>
-        {MEASURES.map((m) => (
-          <option key={m.measure} value={m.measure}>
-            {m.label}
-          </option>
-        ))}
-      </select>
+      <MeasureSelect constraint={constraint} related={related} onChange={onChange} />
       {constraint.type === "aggregate" && (
         <select
           className="select"
