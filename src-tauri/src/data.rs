@@ -9,9 +9,10 @@
 
 use std::path::PathBuf;
 
+use segment_import::meaning::ColumnMeanings;
 use segment_import::stats::EntityStats;
 use segment_import::{ImportReport, ImportRequest, Link, Preview, Progress, Proposal, Store};
-use segment_model::Schema;
+use segment_model::{ColumnMeaning, Schema};
 use serde::{Deserialize, Serialize};
 use tauri::{AppHandle, Emitter, Manager, Runtime, State};
 use ts_rs::TS;
@@ -177,6 +178,14 @@ pub async fn relate<R: Runtime>(
             let opened = segment_import::open(&path, Some(&store)).map_err(import_error)?;
             segment_import::relate::check_link(&opened.schema, &request.link)
                 .map_err(import_error)?;
+            if let Some(time) = &request.time_column {
+                segment_import::meaning::check_time_column(
+                    &opened.schema,
+                    &request.link.child,
+                    time,
+                )
+                .map_err(import_error)?;
+            }
             store
                 .add_link(&path, request.link.clone(), request.time_column.clone())
                 .map_err(import_error)?;
@@ -352,6 +361,52 @@ pub async fn set_label<R: Runtime>(
             })
             .map_err(import_error)?;
         Ok(())
+    })
+    .await
+}
+
+/// The declared meanings of a data source's columns, and the ones their names and values
+/// suggest.
+#[tauri::command(rename_all = "snake_case")]
+pub async fn column_meanings<R: Runtime>(
+    app: AppHandle<R>,
+    data: String,
+) -> Result<ColumnMeanings, AppError> {
+    let store = store(&app)?;
+    blocking(move || {
+        let path = PathBuf::from(&data);
+        let opened = segment_import::open(&path, Some(&store)).map_err(import_error)?;
+        segment_import::meaning::list(&opened).map_err(import_error)
+    })
+    .await
+}
+
+/// Declares what a column's values mean (checked against every value: refused, with the values
+/// that do not fit, when they contradict it), or removes the declaration with `meaning: null`;
+/// the new state. Reload the data (`open_data`) for the builder to follow.
+#[tauri::command(rename_all = "snake_case")]
+pub async fn declare_meaning<R: Runtime>(
+    app: AppHandle<R>,
+    data: String,
+    table: String,
+    column: String,
+    meaning: Option<ColumnMeaning>,
+) -> Result<ColumnMeanings, AppError> {
+    let store = store(&app)?;
+    blocking(move || {
+        let path = PathBuf::from(&data);
+        match meaning {
+            Some(meaning) => {
+                segment_import::meaning::declare(&path, &store, &table, &column, meaning)
+                    .map_err(import_error)?;
+            }
+            None => {
+                segment_import::meaning::undeclare(&path, &store, &table, &column)
+                    .map_err(import_error)?;
+            }
+        }
+        let opened = segment_import::open(&path, Some(&store)).map_err(import_error)?;
+        segment_import::meaning::list(&opened).map_err(import_error)
     })
     .await
 }

@@ -38,6 +38,8 @@ pub fn builder<R: tauri::Runtime>(
             data::open_data,
             data::set_time_column,
             data::set_label,
+            data::column_meanings,
+            data::declare_meaning,
             library::library_list,
             library::library_get,
             library::library_save,

@@ -38,6 +38,7 @@ fn generate(dir: &Path) {
     segment_import::Preview::export_all_to(dir).expect("export Preview");
     segment_import::ImportReport::export_all_to(dir).expect("export ImportReport");
     segment_import::stats::EntityStats::export_all_to(dir).expect("export EntityStats");
+    segment_import::meaning::ColumnMeanings::export_all_to(dir).expect("export ColumnMeanings");
     // The segment in every format, "Import definition" (src-tauri/src/formats.rs).
     segment_builder_desktop::formats::RenderedFormat::export_all_to(dir)
         .expect("export RenderedFormat");
