@@ -1,12 +1,14 @@
 // Every entity and column of the open data source with its statistics: type, share of NULLs,
-// distinct values, min/max, the most frequent values as small SVG bars. Labels are editable
-// (kept in the sidecar store beside the data source, never in the file).
+// distinct values, min/max, the most frequent values as small SVG bars. Labels and what a
+// column's values mean ("Treat as…") are editable (kept in the sidecar store beside the data
+// source, never in the file).
 import { useState } from "react";
 import type { ColumnStats } from "../../bindings/ColumnStats";
 import type { EntityStats } from "../../bindings/EntityStats";
 import type { SourceInfo } from "../../bindings/SourceInfo";
 import { bars, formatCount, percent, showValue } from "../../shared/data";
 import { dataApi } from "./api";
+import { TreatAs, useColumnMeanings } from "./TreatAs";
 
 export function Distribution({ column }: { column: ColumnStats }) {
   const b = bars(column.top, 6);
@@ -42,8 +44,12 @@ function Label({ data, table, column, initial, onSaved }: { data: string; table:
   );
 }
 
+/** `onLabel`: reloads the data source after a label or a column's meaning changed. */
 export function SchemaBrowser({ source, stats, onLabel }: { source: SourceInfo; stats?: EntityStats[]; onLabel: () => void }) {
+  const meanings = useColumnMeanings(source);
   if (!stats) return <div className="card muted">Computing column statistics…</div>;
+  const declared = (table: string, column: string) => meanings?.declared.find((d) => d.table === table && d.column === column);
+  const proposal = (table: string, column: string) => meanings?.proposals.find((p) => p.table === table && p.column === column);
   return (
     <div className="schema-browser" data-testid="schema-browser">
       {stats.map((e) => (
@@ -70,7 +76,20 @@ export function SchemaBrowser({ source, stats, onLabel }: { source: SourceInfo; 
                   <td>
                     <Label key={source.path + c.label} data={source.path} table={e.name} column={c.name} initial={c.label ?? ""} onSaved={onLabel} />
                   </td>
-                  <td title={c.declared_type}>{c.data_type}</td>
+                  <td title={c.declared_type}>
+                    {c.data_type}
+                    {c.name !== e.key && (
+                      <TreatAs
+                        key={source.path + e.name + c.name + (declared(e.name, c.name)?.meaning ?? "")}
+                        data={source.path}
+                        table={e.name}
+                        column={c.name}
+                        declared={declared(e.name, c.name)}
+                        proposal={proposal(e.name, c.name)}
+                        onChanged={onLabel}
+                      />
+                    )}
+                  </td>
                   <td>{percent(c.null_share)}</td>
                   <td>{formatCount(c.distinct)}</td>
                   <td className="small">{c.min != null ? `${showValue(c.min)} … ${showValue(c.max)}` : ""}</td>

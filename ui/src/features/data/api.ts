@@ -1,4 +1,6 @@
 // The bring-your-own-data commands (src-tauri/src/data.rs).
+import type { ColumnMeaning } from "../../bindings/ColumnMeaning";
+import type { ColumnMeanings } from "../../bindings/ColumnMeanings";
 import type { DataSources } from "../../bindings/DataSources";
 import type { EntityStats } from "../../bindings/EntityStats";
 import type { ImportProgressEvent } from "../../bindings/ImportProgressEvent";
@@ -23,4 +25,8 @@ export const dataApi = {
   setTimeColumn: (data: string, table: string, column: string | null) => call<RelationshipsResponse>("set_time_column", { data, table, column }),
   setLabel: (data: string, table: string, column: string, label: string) => call<void>("set_label", { data, table, column, label }),
   stats: (data: string) => call<EntityStats[]>("schema_stats", { data }),
+  meanings: (data: string) => call<ColumnMeanings>("column_meanings", { data }),
+  /** Declares what a column's values mean; `null` goes back to the column as stored. */
+  declareMeaning: (data: string, table: string, column: string, meaning: ColumnMeaning | null) =>
+    call<ColumnMeanings>("declare_meaning", { data, table, column, meaning }),
 };

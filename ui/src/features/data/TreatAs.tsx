@@ -1,0 +1,88 @@
+// "Treat as…": what a column's values mean when the file's own type cannot say it (times stored
+// as seconds or milliseconds since 1970, ISO dates in text, lists as JSON arrays). Kept beside
+// the data (never in the file); a meaning the values contradict is refused with the values
+// that do not fit. Proposals from the column's name and values are one click away.
+import { useEffect, useState } from "react";
+import type { ColumnMeaning } from "../../bindings/ColumnMeaning";
+import type { ColumnMeanings } from "../../bindings/ColumnMeanings";
+import type { DeclaredMeaning } from "../../bindings/DeclaredMeaning";
+import type { MeaningProposal } from "../../bindings/MeaningProposal";
+import type { SourceInfo } from "../../bindings/SourceInfo";
+import { toAppError } from "../../ipc";
+import { dataApi } from "./api";
+
+export const MEANING_LABELS: Record<ColumnMeaning, string> = {
+  "epoch-seconds": "Date & time: seconds since 1970",
+  "epoch-millis": "Date & time: milliseconds since 1970",
+  "iso-datetime": "Date & time: ISO text",
+  "json-array": "List (JSON array)",
+};
+
+/** The declared and proposed meanings of the open data source (reloaded with it). */
+export function useColumnMeanings(source: SourceInfo): ColumnMeanings | undefined {
+  const [meanings, setMeanings] = useState<ColumnMeanings>();
+  useEffect(() => {
+    setMeanings(undefined);
+    dataApi
+      .meanings(source.path)
+      .then(setMeanings)
+      .catch(() => setMeanings({ declared: [], proposals: [] }));
+  }, [source]);
+  return meanings;
+}
+
+type Props = {
+  data: string;
+  table: string;
+  column: string;
+  declared?: DeclaredMeaning;
+  proposal?: MeaningProposal;
+  /** After a change: the data source reloads, and the builder offers the column's new operators. */
+  onChanged: () => void;
+};
+
+export function TreatAs({ data, table, column, declared, proposal, onChanged }: Props) {
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string>();
+  const choose = async (meaning: ColumnMeaning | null) => {
+    setBusy(true);
+    setError(undefined);
+    try {
+      await dataApi.declareMeaning(data, table, column, meaning);
+      onChanged();
+    } catch (e) {
+      setError(toAppError(e).message);
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <div className="treat-as col" data-testid="treat-as" data-column={column} style={{ marginTop: 4, gap: 4, alignItems: "flex-start" }}>
+      <select
+        className="select small"
+        aria-label={`Treat ${column} as`}
+        value={declared?.meaning ?? ""}
+        disabled={busy}
+        onChange={(e) => choose((e.target.value || null) as ColumnMeaning | null)}
+      >
+        <option value="">As stored</option>
+        {(Object.keys(MEANING_LABELS) as ColumnMeaning[]).map((m) => (
+          <option key={m} value={m}>
+            {MEANING_LABELS[m]}
+          </option>
+        ))}
+      </select>
+      {!declared && proposal && (
+        <button type="button" className="btn small" data-testid="meaning-proposal" title={proposal.reason} disabled={busy} onClick={() => choose(proposal.meaning)}>
+          Treat as {MEANING_LABELS[proposal.meaning].toLowerCase()}?
+        </button>
+      )}
+      {declared?.not_applied && <p className="muted small">Not in effect: {declared.not_applied}</p>}
+      {error && (
+        <p className="error-text small" role="alert">
+          {error}
+        </p>
+      )}
+    </div>
+  );
+}
