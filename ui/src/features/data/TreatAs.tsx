@@ -57,7 +57,7 @@ export function TreatAs({ data, table, column, declared, proposal, onChanged }: 
     }
   };
   return (
-    <div className="treat-as col" data-testid="treat-as" data-column={column} style={{ marginTop: 4, gap: 4, alignItems: "flex-start" }}>
+    <div className="treat-as" data-testid="treat-as" data-column={column} style={{ display: "flex", flexDirection: "column", alignItems: "flex-start", gap: 4, marginTop: 4 }}>
       <select
         className="select small"
         aria-label={`Treat ${column} as`}
