@@ -3,10 +3,13 @@
 segment in the library list and open it; freeze it into a static segment and see its members.
 The library lives in the test's temporary directory (SEGMENT_BUILDER_LIBRARY, see conftest)."""
 
+import re
 import sqlite3
 
 from helpers import (
+    attr,
     click,
+    each,
     eventually,
     eventually_equal,
     maybe_text,
@@ -31,6 +34,13 @@ SEGMENT_ID = "e2e_us_profiles"
 def text_of(driver, name: str) -> str:
     """The text of the element with this data-testid, or "" while there is none."""
     return maybe_text(driver, tid(name))
+
+
+def chart_points(driver) -> list[tuple[int, int]]:
+    """The count chart's points as (count, revision), read from each point's title."""
+    titles = each(driver, f'{tid("count-chart")} [data-testid="count-point"] title', lambda e: e.get_attribute("textContent"))
+    points = [re.match(r"([\d,]+) at revision (\d+),", t) for t in titles]
+    return [(int(m[1].replace(",", "")), int(m[2])) if m else t for m, t in zip(points, titles)]
 
 
 def test_save_edit_history_restore_and_library(app, artifacts, data_dir):
@@ -76,7 +86,9 @@ def test_save_edit_history_restore_and_library(app, artifacts, data_dir):
         lambda diff: "country: is" in diff and '"US"' in diff and '"CA"' in diff,
     )
     eventually(driver, lambda d: text_of(d, "diff-count"), lambda t: f"{us_count:,}" in t and f"{ca_count:,}" in t)
-    wait_for(driver, tid("count-chart"))
+    # The count chart plots each recorded count at its revision, oldest first.
+    eventually_equal(driver, chart_points, [(us_count, 0), (ca_count, 1)])
+    assert f"newest {ca_count:,}" in attr(driver, f'{tid("count-chart")} svg', "aria-label")
     screenshot(driver, artifacts, "12-history")
 
     # Restore revision 0: a new revision 2 with revision 0's definition, back in the builder.
