@@ -67,8 +67,14 @@ impl Pred {
 /// How a related-records condition tests the base key against the sub-select.
 enum Shape {
     Constant(bool),
-    In { having: Option<Fragment> },
-    NotIn { having: Option<Fragment> },
+    In {
+        having: Option<Fragment>,
+    },
+    NotIn {
+        having: Option<Fragment>,
+    },
+    /// `key IN (select)` with a select of its own (the related keys, `compile::ordered`).
+    InSelect(Box<Select>),
 }
 
 fn op_sql(op: CompareOp) -> &'static str {
@@ -807,14 +813,8 @@ impl<'d> Compiler<'d> {
         let lhs_is_key = related.from_column == scope.entity.key;
         Ok(Cond::Atom(match shape {
             Shape::Constant(value) => self.literal(value),
-            Shape::In { having } => {
-                let test = lhs.clone().text(" IN ").subquery(subquery(having)?);
-                if negative && !lhs_is_key {
-                    Self::not_null_and(&lhs, test)
-                } else {
-                    test
-                }
-            }
+            Shape::In { having } => key_in(&lhs, subquery(having)?, negative && !lhs_is_key),
+            Shape::InSelect(select) => key_in(&lhs, *select, negative && !lhs_is_key),
             Shape::NotIn { having } => {
                 // A record whose join column is NULL has no related records: it matches.
                 let test = lhs.clone().text(" NOT IN ").subquery(subquery(having)?);
@@ -852,6 +852,16 @@ impl Compiler<'_> {
             other => filter.push(self.expr(other, scope, false)?),
         }
         Ok(filter)
+    }
+}
+
+/// `lhs IN (select)`; `guarded` under NOT, where a NULL `lhs` must not make it NULL.
+fn key_in(lhs: &Fragment, select: Select, guarded: bool) -> Fragment {
+    let test = lhs.clone().text(" IN ").subquery(select);
+    if guarded {
+        Compiler::not_null_and(lhs, test)
+    } else {
+        test
     }
 }
 
