@@ -20,7 +20,7 @@ use crate::SAMPLE_SIZE;
 /// Declared meanings, per table then column.
 pub type Meanings = BTreeMap<String, BTreeMap<String, ColumnMeaning>>;
 
-/// How many values that do not fit are shown.
+/// How many (distinct) values that do not fit are shown.
 pub const MISFIT_EXAMPLES: usize = 5;
 
 /// Unix seconds from 1973-03-03 to 2100-01-01: integers in this range read as recent times.
@@ -93,7 +93,11 @@ impl Tally {
             let (n, examples) = tally.kinds.entry(kind).or_default();
             *n += 1;
             if examples.len() < MISFIT_EXAMPLES {
-                examples.push(shown(value));
+                // Distinct examples: five times the same word would say less.
+                let example = shown(value);
+                if !examples.contains(&example) {
+                    examples.push(example);
+                }
             }
             if let ValueRef::Integer(i) = value {
                 tally.integers = Some(match tally.integers {
