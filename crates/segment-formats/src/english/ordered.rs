@@ -278,6 +278,43 @@ mod tests {
         );
     }
 
+    /// Census, PQL, OData and ODP cannot say these: each refuses by name, at the constraint.
+    #[test]
+    fn other_formats_refuse_them_at_the_constraint() {
+        use crate::Format;
+        for constraint in [
+            json!({"type": "first_time", "operator": "in_the_last", "value": {"amount": 30, "unit": "day"}}),
+            json!({"type": "last_record", "condition": {"attribute": "category", "operator": "is", "value": "shoes"}}),
+            json!({"type": "distinct_periods", "unit": "day", "operator": "at_least", "value": 5}),
+        ] {
+            let segment: Segment = serde_json::from_value(json!({"version": 1, "entity": "profiles", "root": {
+                "combinator": "and",
+                "children": [{"type": "relationship", "relationship": "orders", "constraint": constraint,
+                    "filter": {"combinator": "and", "children": []}}]
+            }}))
+            .unwrap();
+            for format in [
+                Format::Census,
+                Format::PqlText,
+                Format::PqlJson,
+                Format::Odata,
+                Format::Odp,
+            ] {
+                let err = crate::render_as(format, &segment, &schema(), None)
+                    .expect_err("refused")
+                    .to_string();
+                assert!(
+                    err.contains("/root/children/0/constraint"),
+                    "{format:?}: {err}"
+                );
+                let named = ["first time", "most recent", "distinct days"]
+                    .iter()
+                    .any(|name| err.contains(name));
+                assert!(named, "{format:?}: {err}");
+            }
+        }
+    }
+
     #[test]
     fn distinct_periods_are_different_days() {
         assert_eq!(
