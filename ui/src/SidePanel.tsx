@@ -31,7 +31,8 @@ export function clampWidth(width: number, windowWidth: number): number {
 }
 
 export function SidePanel({ children, label }: { children: ReactNode; label: string }) {
-  const [width, setWidth] = useState(() => Number(read(WIDTH_KEY)) || SIDE_DEFAULT);
+  // Until resized, a third of the window (380 px from 1,120 px): the conditions keep the rest.
+  const [width, setWidth] = useState(() => Number(read(WIDTH_KEY)) || Math.min(SIDE_DEFAULT, Math.round(window.innerWidth / 3)));
   const [collapsed, setCollapsed] = useState(() => read(COLLAPSED_KEY) === "1");
   const [windowWidth, setWindowWidth] = useState(() => window.innerWidth);
   const drag = useRef<{ x: number; width: number } | null>(null);

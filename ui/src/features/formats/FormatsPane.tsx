@@ -1,6 +1,7 @@
 // The segment in every format (a tab per format, copy, highlighted read-only code) and
 // "Import definition" (paste or open a file, a format picker with auto-detection, located errors).
 import { useMemo, useState } from "react";
+import { createPortal } from "react-dom";
 import type { Segment } from "../../bindings/Segment";
 import { nodeLabel } from "../../shared/counts";
 import { languageOf, tokenize, withoutPath } from "./formats";
@@ -67,7 +68,8 @@ export function FormatsPane({ segment, now, onImport }: { segment: Segment; now:
           )}
         </div>
       )}
-      {importing && (
+      {importing &&
+        createPortal(
         <ImportDefinitionDialog
           entity={segment.entity ?? null}
           onClose={() => setImporting(false)}
@@ -75,8 +77,9 @@ export function FormatsPane({ segment, now, onImport }: { segment: Segment; now:
             setImporting(false);
             onImport(s);
           }}
-        />
-      )}
+        />,
+          document.body,
+        )}
     </section>
   );
 }

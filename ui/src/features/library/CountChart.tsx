@@ -32,6 +32,9 @@ export function CountChart({ counts }: { counts: CountRecord[] }) {
   const yOf = (v: number) => TOP + plotH - 6 - (v / max) * (plotH - 12);
   const ticks = [0, max / 2, max];
   const h = hover != null ? pts[hover] : undefined;
+  // Dates on the axis; with the time when every count is of the same day.
+  const oneDay = shortDate(pts[0].at).slice(0, 10) === shortDate(pts[pts.length - 1].at).slice(0, 10);
+  const when = (at: string) => (oneDay ? shortDate(at) : shortDate(at).slice(0, 10));
   return (
     <figure className="count-chart" data-testid="count-chart">
       <svg width="100%" viewBox={`0 0 ${W} ${H}`} role="img" aria-label={`Count over time: ${plural(pts.length, "count")}, newest ${fmt(pts[pts.length - 1].count)}`} onMouseLeave={() => setHover(undefined)}>
@@ -45,11 +48,11 @@ export function CountChart({ counts }: { counts: CountRecord[] }) {
         ))}
         <line x1={LEFT} x2={LEFT} y1={TOP} y2={TOP + plotH} className="axis" />
         <text x={LEFT} y={H - 6} className="tick" textAnchor="start">
-          {shortDate(pts[0].at).slice(0, 10)}
+          {when(pts[0].at)}
         </text>
         {pts.length > 1 && (
           <text x={W - RIGHT} y={H - 6} className="tick" textAnchor="end">
-            {shortDate(pts[pts.length - 1].at).slice(0, 10)}
+            {when(pts[pts.length - 1].at)}
           </text>
         )}
         <path d={line} className="series" fill="none" />

@@ -1,3 +1,4 @@
+import { createPortal } from "react-dom";
 import type { Segment } from "../../bindings/Segment";
 import type { SegmentRecord } from "../../bindings/SegmentRecord";
 import type { SourceInfo } from "../../bindings/SourceInfo";
@@ -31,10 +32,16 @@ export function SegmentBar({ source, segment, setSegment, preview, asOf }: Props
       <SegmentActions state={s} />
       {note && !error && <div className="hint" data-testid="seg-note">{note}</div>}
       {error && !dialog && <div className="error-box" role="alert" data-testid="seg-error">{error.message}</div>}
-      {dialog && <SegmentDialog dialog={dialog} record={record} error={error} onChange={s.setDialog} onConfirm={s.confirm} onCancel={s.cancel} />}
-      {panel === "library" && <LibraryView onOpen={(r) => s.guarded(() => s.open(r))} onClose={() => s.setPanel(null)} currentId={record?.id} />}
-      {panel === "history" && record && <HistoryView record={record} onRestored={s.open} onClose={() => s.setPanel(null)} />}
-      {panel === "members" && record && <MembersView record={record} source={source} asOf={asOf} onChanged={(r) => (r.id === record.id ? s.setRecord(r) : s.open(r))} onClose={() => s.setPanel(null)} />}
+      {/* Dialogs and sheets cover the whole window: rendered at the body, outside the sticky bar. */}
+      {createPortal(
+        <>
+          {dialog && <SegmentDialog dialog={dialog} record={record} error={error} onChange={s.setDialog} onConfirm={s.confirm} onCancel={s.cancel} />}
+          {panel === "library" && <LibraryView onOpen={(r) => s.guarded(() => s.open(r))} onClose={() => s.setPanel(null)} currentId={record?.id} />}
+          {panel === "history" && record && <HistoryView record={record} onRestored={s.open} onClose={() => s.setPanel(null)} />}
+          {panel === "members" && record && <MembersView record={record} source={source} asOf={asOf} onChanged={(r) => (r.id === record.id ? s.setRecord(r) : s.open(r))} onClose={() => s.setPanel(null)} />}
+        </>,
+        document.body,
+      )}
     </div>
   );
 }

@@ -14,7 +14,7 @@ const tree = (orders: number, country = "US"): Segment =>
           type: "relationship",
           relationship: "orders",
           constraint: { type: "occurrences", operator: "at_least", value: orders },
-          window: { type: "in_the_last", amount: 30, unit: "days" },
+          window: { type: "in_the_last", amount: 30, unit: "day" },
           filter: { combinator: "and", children: [{ type: "condition", attribute: "amount", operator: "greater_than", value: 10 }] },
         },
       ],
@@ -46,7 +46,7 @@ describe("the revision diff in words", () => {
     expect(describeChange({ change: "changed", path: "/root/combinator", before: "and", after: "or" }, tree(3), tree(3))).toBe("The top group: match all → any");
     expect(
       describeChange(
-        { change: "changed", path: "/root/children/1/window", before: { type: "in_the_last", amount: 30, unit: "days" }, after: { type: "any_time" } },
+        { change: "changed", path: "/root/children/1/window", before: { type: "in_the_last", amount: 30, unit: "day" }, after: { type: "any_time" } },
         tree(3),
         tree(3),
       ),

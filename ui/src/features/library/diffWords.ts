@@ -22,15 +22,17 @@ export function showValue(v: unknown): string {
   return String(v);
 }
 
+const unit = (n: unknown, u: unknown) => `${u}${Number(n) === 1 ? "" : "s"}`;
+
 /** "in the last 30 days", "any time"… for a time window; undefined for other objects. */
 function windowWords(w: AnyNode): string | undefined {
   switch (w.type) {
     case "any_time":
       return "any time";
     case "in_the_last":
-      return `in the last ${w.amount} ${w.unit}`;
+      return `in the last ${w.amount} ${unit(w.amount, w.unit)}`;
     case "between_ago":
-      return `between ${w.from} and ${w.to} ${w.unit} ago`;
+      return `between ${w.from} and ${w.to} ${unit(2, w.unit)} ago`;
     case "before":
       return `before ${w.date}`;
     case "after":
