@@ -7,6 +7,17 @@ import { parentOf, scopeOf } from "../../shared/tree";
 let dragging: string | null = null;
 const MIME = "application/x-segment-node";
 
+// A row dropped anywhere else must not reach the browser's default, which would open the dragged
+// text as a page (and reload the app).
+if (typeof document !== "undefined") {
+  for (const type of ["dragover", "drop"] as const) {
+    document.addEventListener(type, (e) => {
+      if (dragging) e.preventDefault();
+      if (type === "drop") dragging = null;
+    });
+  }
+}
+
 /** Props of a row's drag handle. */
 export function dragHandle(at: string) {
   return {
@@ -15,7 +26,6 @@ export function dragHandle(at: string) {
       dragging = at;
       e.dataTransfer.effectAllowed = "move";
       e.dataTransfer.setData(MIME, at);
-      e.dataTransfer.setData("text/plain", at);
       const row = e.currentTarget.closest("[data-path]");
       if (row && e.dataTransfer.setDragImage) e.dataTransfer.setDragImage(row, 12, 12);
     },
