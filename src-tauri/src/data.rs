@@ -7,7 +7,7 @@
 //! runs. Cancel with `cancel_import(import_id)`: the import then fails with kind `cancelled` and
 //! the data source is as it was.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use segment_import::meaning::ColumnMeanings;
 use segment_import::stats::EntityStats;
@@ -18,6 +18,7 @@ use tauri::{AppHandle, Emitter, Manager, Runtime, State};
 use ts_rs::TS;
 
 use crate::commands::blocking;
+use crate::grants::{self, Access};
 use crate::ipc::{AppError, ErrorKind, SourceInfo};
 use crate::state::AppState;
 
@@ -92,11 +93,13 @@ pub fn store_in(app_data_dir: Option<PathBuf>) -> Option<Store> {
 
 /// The first `rows` rows of a file and the types they suggest; writes nothing.
 #[tauri::command(rename_all = "snake_case")]
-pub async fn import_preview(
+pub async fn import_preview<R: Runtime>(
+    app: AppHandle<R>,
     request: ImportRequest,
     rows: Option<u32>,
 ) -> Result<Preview, AppError> {
     blocking(move || {
+        grants::confirm(&app, &request.file, Access::Read)?;
         segment_import::preview(&request, rows.unwrap_or(20) as usize).map_err(import_error)
     })
     .await
@@ -113,6 +116,8 @@ pub async fn import_file<R: Runtime>(
     let token = state.begin_import(import_id);
     let store = store(&app)?;
     let result = blocking(move || {
+        grants::confirm(&app, &request.file, Access::Read)?;
+        grants::check(&app, &request.into, Access::Write)?;
         let mut on_progress = |progress: &Progress| {
             let _ = app.emit(
                 IMPORT_PROGRESS,
@@ -149,6 +154,7 @@ pub async fn relationships<R: Runtime>(
     let store = store(&app)?;
     blocking(move || {
         let path = PathBuf::from(&data);
+        grants::check(&app, &path, Access::Read)?;
         let opened = segment_import::open(&path, Some(&store)).map_err(import_error)?;
         let proposals = segment_import::relate::propose(&opened.source, &opened.schema)
             .map_err(import_error)?;
@@ -170,6 +176,7 @@ pub async fn relate<R: Runtime>(
     let store = store(&app)?;
     blocking(move || {
         let path = PathBuf::from(&request.data);
+        grants::check(&app, &path, Access::Read)?;
         if request.remove {
             store
                 .remove_link(&path, &request.link)
@@ -211,6 +218,7 @@ pub async fn schema_stats<R: Runtime>(
 ) -> Result<Vec<EntityStats>, AppError> {
     let store = store(&app)?;
     blocking(move || {
+        grants::check(&app, &PathBuf::from(&data), Access::Read)?;
         let opened =
             segment_import::open(&PathBuf::from(&data), Some(&store)).map_err(import_error)?;
         segment_import::stats::compute(&opened.source, &opened.schema, &opened.meta.labels)
@@ -231,7 +239,7 @@ pub struct DataSources {
     pub imported: Vec<String>,
 }
 
-fn imports_dir<R: Runtime>(app: &AppHandle<R>) -> Result<(PathBuf, PathBuf), AppError> {
+pub(crate) fn imports_dir<R: Runtime>(app: &AppHandle<R>) -> Result<(PathBuf, PathBuf), AppError> {
     let demo = crate::state::data_path(app.path().app_data_dir().ok())?;
     let dir = demo
         .parent()
@@ -289,7 +297,11 @@ pub async fn open_data<R: Runtime>(
 ) -> Result<SourceInfo, AppError> {
     let store = store(&app)?;
     let state = state.inner().clone();
-    blocking(move || state.switch(&PathBuf::from(data), Some(&store))).await
+    blocking(move || {
+        grants::confirm(&app, Path::new(&data), Access::Read)?;
+        state.switch(&PathBuf::from(data), Some(&store))
+    })
+    .await
 }
 
 /// A table's time column (for time windows), or back to the detected one with `column: null`.
@@ -303,6 +315,7 @@ pub async fn set_time_column<R: Runtime>(
     let store = store(&app)?;
     blocking(move || {
         let path = PathBuf::from(&data);
+        grants::check(&app, &path, Access::Read)?;
         let opened = segment_import::open(&path, Some(&store)).map_err(import_error)?;
         let entity = opened
             .schema
@@ -349,6 +362,7 @@ pub async fn set_label<R: Runtime>(
 ) -> Result<(), AppError> {
     let store = store(&app)?;
     blocking(move || {
+        grants::check(&app, Path::new(&data), Access::Read)?;
         let label = label.trim().to_string();
         store
             .update(&PathBuf::from(&data), |meta| {
@@ -375,6 +389,7 @@ pub async fn column_meanings<R: Runtime>(
     let store = store(&app)?;
     blocking(move || {
         let path = PathBuf::from(&data);
+        grants::check(&app, &path, Access::Read)?;
         let opened = segment_import::open(&path, Some(&store)).map_err(import_error)?;
         segment_import::meaning::list(&opened).map_err(import_error)
     })
@@ -395,6 +410,7 @@ pub async fn declare_meaning<R: Runtime>(
     let store = store(&app)?;
     blocking(move || {
         let path = PathBuf::from(&data);
+        grants::check(&app, &path, Access::Read)?;
         match meaning {
             Some(meaning) => {
                 segment_import::meaning::declare(&path, &store, &table, &column, meaning)

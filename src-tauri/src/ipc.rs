@@ -132,11 +132,13 @@ pub enum ErrorKind {
     Definition,
     /// An import stopped (nothing written): values do not fit their column's type.
     BadValues,
+    /// A file the user did not choose (in a dialog, by dropping it or by confirming it).
+    PathNotAllowed,
 }
 
 impl ErrorKind {
-    /// The HTTP-like status of this kind: 400 bad input, 404 not found, 409 conflict, 500
-    /// otherwise.
+    /// The HTTP-like status of this kind: 400 bad input, 403 a file not chosen, 404 not found,
+    /// 409 conflict, 500 otherwise.
     pub fn status(self) -> u16 {
         use ErrorKind as K;
         match self {
@@ -148,6 +150,7 @@ impl ErrorKind {
             | K::MalformedInput
             | K::Definition
             | K::BadValues => 400,
+            K::PathNotAllowed => 403,
             K::NotFound | K::RevisionNotFound | K::EvaluationNotFound => 404,
             K::RevisionConflict | K::AlreadyExists | K::NotActiveStatic | K::Cancelled => 409,
             K::Source
@@ -196,7 +199,7 @@ pub struct AppError {
     pub message: String,
     /// JSON Pointer of the node concerned, when there is one.
     pub path: Option<String>,
-    /// 400 bad input, 404 not found, 409 conflict, 500 otherwise.
+    /// 400 bad input, 403 a file not chosen, 404 not found, 409 conflict, 500 otherwise.
     pub status: u16,
     /// A rejected input file's problems, each with its line.
     pub problems: Vec<segment_store::LineProblem>,

@@ -4,7 +4,9 @@
 pub mod commands;
 pub mod counting;
 pub mod data;
+pub mod dialogs;
 pub mod formats;
+pub mod grants;
 pub mod ipc;
 pub mod library;
 pub mod library_io;
@@ -23,6 +25,17 @@ pub fn builder<R: tauri::Runtime>(
     builder
         .plugin(tauri_plugin_dialog::init())
         .manage(state)
+        // Dropped files are granted before the page hears of them (see dialogs.rs).
+        .on_window_event(|window, event| {
+            if let tauri::WindowEvent::DragDrop(drop) = event {
+                dialogs::on_drag_drop(window.app_handle(), drop);
+            }
+        })
+        .on_webview_event(|webview, event| {
+            if let tauri::WebviewEvent::DragDrop(drop) = event {
+                dialogs::on_drag_drop(webview.app_handle(), drop);
+            }
+        })
         .invoke_handler(tauri::generate_handler![
             commands::get_source,
             commands::preview,
@@ -58,12 +71,14 @@ pub fn builder<R: tauri::Runtime>(
             library_io::library_export,
             library_io::library_import,
             formats::render_formats,
-            formats::import_definition
+            formats::import_definition,
+            dialogs::pick_open,
+            dialogs::pick_save
         ])
 }
 
 pub fn run() {
-    let state = AppState::new();
+    let state = AppState::with_grants(grants::Grants::new(grants::GrantsConfig::from_env()));
     builder(tauri::Builder::default(), state.clone())
         .setup(move |app| {
             // Open (and on first start, generate) the demo data in the background; the

@@ -1,13 +1,14 @@
 //! Library commands that reach beyond the store: freezing a dynamic segment into a static one
 //! (evaluated on the open data source), and exporting / importing segment files at a path.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use segment_store::commands::OnError;
 use segment_store::files::{write_atomically, FileImport, SegmentFile};
 use segment_store::{CountInput, MembersOutcome};
 use tauri::{Runtime, State};
 
+use crate::grants::{self, Access};
 use crate::ipc::{AppError, ErrorKind};
 use crate::library::with_library;
 use crate::state::{rfc3339, AppState};
@@ -88,9 +89,10 @@ pub async fn library_export<R: Runtime>(
             "choose a file to export to",
         ));
     }
+    let target = PathBuf::from(path.trim());
+    confirmed(&app, &target, Access::Write).await?;
     with_library(&app, move |s| {
         let record = s.get(&id)?;
-        let target = PathBuf::from(path.trim());
         write_atomically(&target, &SegmentFile::from_record(&record).to_text())?;
         Ok(target.display().to_string())
     })
@@ -111,8 +113,20 @@ pub async fn library_import<R: Runtime>(
             "choose a file or folder to import",
         ));
     }
+    let source = PathBuf::from(path.trim());
+    confirmed(&app, &source, Access::Read).await?;
     with_library(&app, move |s| {
-        s.import_files(&[PathBuf::from(path.trim())], overwrite, OnError::Abort)
+        s.import_files(&[source], overwrite, OnError::Abort)
     })
     .await
+}
+
+/// [`grants::confirm`] on the blocking pool (it may ask the user).
+async fn confirmed<R: Runtime>(
+    app: &tauri::AppHandle<R>,
+    path: &Path,
+    access: Access,
+) -> Result<(), AppError> {
+    let (app, path) = (app.clone(), path.to_path_buf());
+    crate::commands::blocking(move || grants::confirm(&app, &path, access)).await
 }

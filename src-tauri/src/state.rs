@@ -10,6 +10,7 @@ use segment_model::{Operator, Schema};
 use segment_service::{EngineCache, Service};
 use segment_source::{CancelToken, DemoOptions};
 
+use crate::grants::Grants;
 use crate::ipc::{AppError, ErrorKind, OperatorInfo, SourceInfo, TypeInfo};
 
 /// The data source once it is open: the count service over it and what the UI is told.
@@ -43,11 +44,22 @@ pub struct AppState {
     pub library: crate::library::LibrarySlot,
     /// The running imports' cancellation tokens, by import id.
     imports: Arc<Mutex<HashMap<u64, segment_import::CancelToken>>>,
+    /// The files the web view may have the app read or write.
+    pub grants: Grants,
 }
 
 impl AppState {
+    /// A state allowing the app's own folders only, without dialogs (see [`Grants`]).
     pub fn new() -> Self {
         AppState::default()
+    }
+
+    /// A state with these grants (the app's: [`crate::grants::GrantsConfig::from_env`]).
+    pub fn with_grants(grants: Grants) -> Self {
+        AppState {
+            grants,
+            ..AppState::default()
+        }
     }
 
     /// Opens `path` read-only, first generating the demo data there if `demo` and it is absent.
@@ -137,6 +149,11 @@ impl AppState {
         {
             token.cancel();
         }
+    }
+
+    /// The id of the newest preview request seen (0 before the first).
+    pub fn newest_request(&self) -> u64 {
+        self.newest.lock().unwrap_or_else(|p| p.into_inner()).0
     }
 
     /// Registers request `id` as the newest, cancelling the count of any older one. A request

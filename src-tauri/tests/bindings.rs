@@ -46,6 +46,8 @@ fn generate(dir: &Path) {
         .expect("export ImportedDefinition");
     segment_builder_desktop::formats::DefinitionError::export_all_to(dir)
         .expect("export DefinitionError");
+    // The native dialogs (src-tauri/src/dialogs.rs).
+    segment_builder_desktop::dialogs::FileFilter::export_all_to(dir).expect("export FileFilter");
 }
 
 /// Relative path → contents of every file under `dir`.

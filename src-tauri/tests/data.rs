@@ -13,9 +13,13 @@ use tauri::{Listener, WebviewWindow};
 /// The tests set `SEGMENT_BUILDER_STORE` (process-wide): one at a time.
 static ENV: Mutex<()> = Mutex::new(());
 
-/// The app without data, until a test opens some.
-fn window() -> WebviewWindow<tauri::test::MockRuntime> {
-    common::window(AppState::new())
+/// The app without data, until a test opens some; the files of `dir` are allowed (as the
+/// scripted tests allow theirs with `SEGMENT_BUILDER_ALLOW_DIRS`).
+fn window(dir: &std::path::Path) -> WebviewWindow<tauri::test::MockRuntime> {
+    common::window(AppState::with_grants(common::scripted(
+        dir,
+        vec![dir.to_path_buf()],
+    )))
 }
 
 #[test]
@@ -32,7 +36,7 @@ fn import_relate_and_describe_through_ipc() {
         text.push_str(&format!("{{\"id\":{n},\"customer_id\":{},\"status\":\"paid\",\"total\":{n}.5,\"placed_at\":\"2026-10-{:02}T10:00:00Z\"}}\n", n % 2 + 1, n));
     }
     std::fs::write(&orders, text).unwrap();
-    let w = window();
+    let w = window(dir.path());
     let events = Arc::new(Mutex::new(Vec::<Value>::new()));
     let seen = events.clone();
     w.listen_any("import-progress", move |e| {
@@ -114,7 +118,7 @@ fn switching_data_sources_follows_the_sidecar() {
     std::fs::write(&customers, "id,Country,signed_up\n1,US,2026-01-02T00:00:00Z\n2,FR,2026-02-03T00:00:00Z\n3,US,2026-03-04T00:00:00Z\n").unwrap();
     let orders = dir.path().join("orders.csv");
     std::fs::write(&orders, "id,customer_id,total,placed_at\n1,1,10,2026-10-01T00:00:00Z\n2,1,20,2026-10-02T00:00:00Z\n3,3,5,2026-10-03T00:00:00Z\n").unwrap();
-    let w = window();
+    let w = window(dir.path());
     invoke(
         &w,
         "import_file",

@@ -133,6 +133,14 @@ fn export_and_import_a_definition_file() {
     invoke("library_save", json!({ "draft": { "id": "to_export", "name": "To export", "definition": us("FR"), "entity": "profiles" } })).unwrap();
     let path = f.dir.path().join("exported").join("to_export.json");
     std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    // Chosen in the save dialog (answered by the scripted picks): then it may be written.
+    f.queue_pick(&path.display().to_string());
+    let picked = invoke(
+        "pick_save",
+        json!({ "default_name": "to_export.json", "filters": [{ "name": "Segment definition", "extensions": ["json"] }] }),
+    )
+    .unwrap();
+    assert_eq!(picked, json!(path.display().to_string()));
     let written = invoke(
         "library_export",
         json!({ "id": "to_export", "path": path.display().to_string() }),

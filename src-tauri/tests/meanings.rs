@@ -24,10 +24,13 @@ fn own_file(path: &std::path::Path) {
 fn a_column_meaning_is_proposed_declared_applied_and_removed() {
     let dir = tempfile::tempdir().unwrap();
     std::env::set_var("SEGMENT_BUILDER_STORE", dir.path().join("sources.json"));
-    std::env::set_var("SEGMENT_BUILDER_ALLOW_DIRS", dir.path());
     let db = dir.path().join("own.sqlite");
     own_file(&db);
-    let w = common::window(AppState::new());
+    // The user's folder is allowed (as SEGMENT_BUILDER_ALLOW_DIRS allows it in the app).
+    let w = common::window(AppState::with_grants(common::scripted(
+        dir.path(),
+        vec![dir.path().into()],
+    )));
     let data = db.display().to_string();
 
     let listed = invoke(&w, "column_meanings", json!({"data": data})).unwrap();

@@ -1,11 +1,12 @@
 // The only module that talks to the Tauri runtime: commands (`call`), events, the native file
-// dialogs and files dropped on the window. Every command rejects with the one `AppError` of the
+// dialogs (shown by the Rust side, which grants the chosen files) and files dropped on the window. Every command rejects with the one `AppError` of the
 // Rust side (generated into bindings/, kinds typed by `ErrorKind`). The typed
 // per-feature API objects (features/*/api.ts) are built on `call`; tests mock this module.
 import { invoke } from "@tauri-apps/api/core";
 import { listen } from "@tauri-apps/api/event";
 import type { AppError } from "./bindings/AppError";
 import type { ErrorKind } from "./bindings/ErrorKind";
+import type { FileFilter } from "./bindings/FileFilter";
 
 export type { AppError, ErrorKind };
 
@@ -36,6 +37,7 @@ const STATUS: Partial<Record<ErrorKind, number>> = {
   invalid_id: 400,
   malformed_input: 400,
   definition: 400,
+  path_not_allowed: 403,
   not_found: 404,
   already_exists: 409,
   revision_conflict: 409,
@@ -68,16 +70,19 @@ export async function onFilesDropped(f: (paths: string[]) => void): Promise<() =
   });
 }
 
-type Filter = { name: string; extensions: string[] };
+type Filter = FileFilter;
 
-/** A native save/open dialog when the dialog plugin is available; `undefined` when it is not
- * (the caller then asks for a path in a text field), `null` when the user cancelled. */
+/** A native save/open dialog, shown by the Rust side (which then lets the commands use the chosen
+ * file): the path, `null` when the user cancelled, `undefined` when no dialog can be shown (outside
+ * the app; the caller then asks for a path in a text field). */
 export async function pickFile(kind: "save" | "open", filters: Filter[], defaultPath?: string): Promise<string | null | undefined> {
   try {
-    const dialog = await import("@tauri-apps/plugin-dialog");
-    if (kind === "save") return await dialog.save({ defaultPath, filters });
-    const picked = await dialog.open({ multiple: false, directory: false, filters });
-    return typeof picked === "string" ? picked : null;
+    if (kind === "save") {
+      const defaultName = defaultPath?.split(/[\\/]/).pop() || null;
+      return await invoke<string | null>("pick_save", { default_name: defaultName, filters });
+    }
+    const picked = await invoke<string[]>("pick_open", { title: "Open", filters, multiple: false });
+    return picked[0] ?? null;
   } catch {
     return undefined;
   }
@@ -86,9 +91,7 @@ export async function pickFile(kind: "save" | "open", filters: Filter[], default
 /** Several files from the native open dialog (none when cancelled or unavailable). */
 export async function pickFiles(title: string, filters: Filter[], multiple: boolean): Promise<string[]> {
   try {
-    const { open } = await import("@tauri-apps/plugin-dialog");
-    const picked = await open({ multiple, title, filters });
-    return picked === null ? [] : Array.isArray(picked) ? picked : [picked];
+    return await invoke<string[]>("pick_open", { title, filters, multiple });
   } catch {
     return [];
   }

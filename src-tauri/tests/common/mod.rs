@@ -6,6 +6,7 @@
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
+use segment_builder_desktop::grants::{Grants, GrantsConfig};
 use segment_builder_desktop::AppState;
 use serde_json::Value;
 use tauri::test::{
@@ -33,9 +34,14 @@ impl Fixture {
         let path = dir.path().join("demo.sqlite");
         segment_source::generate_demo(&path, segment_source::DemoOptions { profiles, seed })
             .unwrap();
-        let state = AppState::new();
+        let state = AppState::with_grants(scripted(dir.path(), Vec::new()));
         state.load(&path, true);
         Fixture { dir, path, state }
+    }
+
+    /// Queues the answer of the next open or save dialog (see [`queue_pick`]).
+    pub fn queue_pick(&self, answer: &str) {
+        queue_pick(self.dir.path(), answer)
     }
 
     /// A count on the demo file, with SQLite itself.
@@ -72,6 +78,27 @@ impl Fixture {
     pub fn invoke(&self, cmd: &str, body: Value) -> Result<Value, Value> {
         invoke(&self.window(), cmd, body)
     }
+}
+
+/// Grants as in the app's scripted tests: dialogs answer from `dir/picks.txt` (see
+/// [`queue_pick`]), no native dialog is shown, and `allow_dirs` are allowed.
+pub fn scripted(dir: &Path, allow_dirs: Vec<PathBuf>) -> Grants {
+    Grants::new(GrantsConfig {
+        allow_dirs,
+        test_picks: Some(dir.join("picks.txt")),
+        native_dialogs: false,
+    })
+}
+
+/// Appends one answer line to the scripted picks of `dir` (a path; "" for a cancelled dialog).
+pub fn queue_pick(dir: &Path, answer: &str) {
+    use std::io::Write;
+    let mut file = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(dir.join("picks.txt"))
+        .unwrap();
+    writeln!(file, "{answer}").unwrap();
 }
 
 /// One fixture per test binary and cell, made on first use (generating the data is the slow part).

@@ -13,7 +13,7 @@ export type AppError = { kind: ErrorKind, message: string,
  */
 path: string | null, 
 /**
- * 400 bad input, 404 not found, 409 conflict, 500 otherwise.
+ * 400 bad input, 403 a file not chosen, 404 not found, 409 conflict, 500 otherwise.
  */
 status: number, 
 /**

@@ -4,4 +4,4 @@
  * What kind of failure an [`AppError`] is: one list for every command, exported to TypeScript
  * (the UI compares kinds against this union, never against strings of its own).
  */
-export type ErrorKind = "invalid_request" | "source" | "compile" | "query" | "not_allowed" | "cancelled" | "internal" | "invalid_id" | "invalid" | "not_found" | "revision_not_found" | "evaluation_not_found" | "revision_conflict" | "already_exists" | "not_active_static" | "malformed_input" | "not_a_store" | "too_new" | "open" | "io" | "database" | "corrupt" | "definition" | "bad_values";
+export type ErrorKind = "invalid_request" | "source" | "compile" | "query" | "not_allowed" | "cancelled" | "internal" | "invalid_id" | "invalid" | "not_found" | "revision_not_found" | "evaluation_not_found" | "revision_conflict" | "already_exists" | "not_active_static" | "malformed_input" | "not_a_store" | "too_new" | "open" | "io" | "database" | "corrupt" | "definition" | "bad_values" | "path_not_allowed";
