@@ -26,9 +26,10 @@
 //! in days, hours or minutes), `min_count` an "at least N" constraint (1 when absent).
 //!
 //! Not expressible (reported by name and node path): every operator but is / is not / = ≠ < ≤ >
-//! ≥ / is true / is false (no case-insensitive matching); raw SQL; a segment with no conditions;
-//! relationships other than the event stream, or nested in an event filter; counts other than
-//! "at least"; aggregates; windows other than "in the last" in fixed units (not months or years).
+//! ≥ / is true / is false (no case-insensitive matching); raw SQL; a segment with no conditions,
+//! negated or not (everyone, no one); relationships other than the event stream, or nested in an
+//! event filter; a negated empty event filter; counts other than "at least"; aggregates; windows
+//! other than "in the last" in fixed units (not months or years).
 //!
 //! NULL: this crate assumes ODP compares a missing value as SQL does (no match, `NOT_EQUAL`
 //! included), so the model's rule holds.

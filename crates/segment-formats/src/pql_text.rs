@@ -33,8 +33,9 @@
 //! is not blank; length comparisons; number between / not between; not on, on or before, on or
 //! after; dates with a time of day; Census `days_ago`/blank between bounds; fractional days;
 //! the weekday date part; contains none of; is empty / is not empty; case-insensitive is one of /
-//! is none of; a case-sensitive like (`like` is read as ignoring case, as SQL LIKE); a count or aggregate between two numbers; count distinct; attribute or
-//! relationship names that are not PQL identifiers.
+//! is none of; a case-sensitive like (`like` is read as ignoring case, as SQL LIKE); a count or
+//! aggregate between two numbers; count distinct; a negated empty relationship filter (no related
+//! record); attribute or relationship names that are not PQL identifiers.
 //!
 //! NULL: PQL documents `notIn` as excluding null values; for the other comparisons this crate
 //! assumes, as for SQL, that a comparison with a missing value is false, so the model's rule (a

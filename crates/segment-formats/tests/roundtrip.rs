@@ -150,12 +150,19 @@ proptest! {
         prop_assert_eq!(parse_as(Format::Canonical, &text, &schema, None).unwrap(), segment);
     }
 
-    /// English renders every tree the model validates.
+    /// English renders every tree the model validates, and refuses others at a node.
     #[test]
     fn english_renders_every_tree(segment in generate::segment(Format::Canonical)) {
         let schema = common::schema();
         let english = render_as(Format::English, &segment, &schema, None);
-        prop_assert!(english.is_ok(), "{:?}", english);
+        let valid = segment_model::validate::check(&segment, &schema, None, common::now()).is_ok();
+        match english {
+            Ok(_) => {}
+            Err(segment_formats::Error::Invalid { path, .. }) if !valid => {
+                prop_assert!(common::points_into(&segment, &path), "{}", path);
+            }
+            Err(e) => prop_assert!(false, "{}", e),
+        }
     }
 }
 

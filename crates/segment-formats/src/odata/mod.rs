@@ -35,8 +35,9 @@
 //! Not expressible (reported by name and node path): raw SQL; like; case-insensitive is one of
 //! / is none of; exactly N units ago; this / last / next period; durations in months or years;
 //! fractional days; the weekday date part; Census `days_ago`/blank between bounds; a count
-//! between two numbers; aggregates (sum, average, min, max, count distinct); names that are not
-//! OData identifiers or are OData keywords.
+//! between two numbers; aggregates (sum, average, min, max, count distinct); a negated empty
+//! relationship filter (no related record); names that are not OData identifiers or are OData
+//! keywords.
 //!
 //! **NULL.** OData's rules differ from the model's: `ne` is true when the property is null, and
 //! `contains`/`startswith`/`endswith`/`matchesPattern` are null on null (so `not contains(…)`

@@ -56,6 +56,18 @@ pub fn schema() -> Schema {
                     col("active_event", DataType::Boolean, Storage::Boolean),
                 ],
             },
+            // A second one-to-many relationship of profiles, so that trees use several.
+            Entity {
+                name: "payments".into(),
+                key: "id".into(),
+                columns: vec![
+                    col("id", DataType::Number, Storage::Integer),
+                    col("user_id", DataType::Number, Storage::Integer),
+                    col("status", DataType::Text, Storage::Text),
+                    col("total", DataType::Number, Storage::Real),
+                    col("placed_at", DataType::Datetime, Storage::UnixSeconds),
+                ],
+            },
         ],
         relationships: vec![
             Relationship {
@@ -72,6 +84,26 @@ pub fn schema() -> Schema {
                 id: 2,
                 name: "profile".into(),
                 from_entity: "events".into(),
+                from_column: "user_id".into(),
+                to_entity: "profiles".into(),
+                to_column: "id".into(),
+                cardinality: Cardinality::ManyToOne,
+                time_column: Some("signed_up_at".into()),
+            },
+            Relationship {
+                id: 3,
+                name: "payments".into(),
+                from_entity: "profiles".into(),
+                from_column: "id".into(),
+                to_entity: "payments".into(),
+                to_column: "user_id".into(),
+                cardinality: Cardinality::OneToMany,
+                time_column: Some("placed_at".into()),
+            },
+            Relationship {
+                id: 4,
+                name: "customer".into(),
+                from_entity: "payments".into(),
                 from_column: "user_id".into(),
                 to_entity: "profiles".into(),
                 to_column: "id".into(),
@@ -98,4 +130,44 @@ pub fn and(children: Vec<serde_json::Value>) -> serde_json::Value {
 
 pub fn or(children: Vec<serde_json::Value>) -> serde_json::Value {
     serde_json::json!({"combinator": "or", "children": children})
+}
+
+/// `segment` with every week written as 7 days: OData durations have no weeks, so a week is
+/// written, and read back, as 7 days.
+pub fn weeks_as_days(segment: &Segment) -> Segment {
+    fn walk(v: &mut serde_json::Value) {
+        match v {
+            serde_json::Value::Object(map) => {
+                if map.get("unit").and_then(|u| u.as_str()) == Some("week") {
+                    for key in ["amount", "from", "to"] {
+                        if let Some(n) = map.get(key).and_then(|n| n.as_u64()) {
+                            map.insert(key.into(), (n * 7).into());
+                        }
+                    }
+                    map.insert("unit".into(), "day".into());
+                }
+                map.values_mut().for_each(walk);
+            }
+            serde_json::Value::Array(items) => items.iter_mut().for_each(walk),
+            _ => {}
+        }
+    }
+    let mut value = serde_json::to_value(segment).expect("a tree serializes");
+    walk(&mut value);
+    serde_json::from_value(value).expect("a tree deserializes")
+}
+
+/// The "now" of the tests that validate or count.
+pub fn now() -> chrono::DateTime<chrono::Utc> {
+    chrono::DateTime::parse_from_rfc3339("2024-05-16T13:45:10Z")
+        .expect("a date")
+        .to_utc()
+}
+
+/// Whether `pointer` names a node of `segment`'s canonical document.
+pub fn points_into(segment: &Segment, pointer: &str) -> bool {
+    serde_json::to_value(segment)
+        .expect("a tree serializes")
+        .pointer(pointer)
+        .is_some()
 }

@@ -1,4 +1,7 @@
-//! Random canonical trees over the test schema, for property tests.
+//! Random canonical trees over the test schema, for property tests: every operator of every
+//! column type, empty groups, negated groups, and conditions on several relationships (events,
+//! payments, and the profile of an event inside an event filter). Values are drawn partly from the
+//! ones the semantic test's data holds, so that counts are not all zero.
 #![allow(dead_code)]
 
 use proptest::prelude::*;
@@ -31,6 +34,33 @@ const EVENT_COLUMNS: &[(&str, DataType)] = &[
     ("active_event", DataType::Boolean),
 ];
 
+const PAYMENT_COLUMNS: &[(&str, DataType)] = &[
+    ("status", DataType::Text),
+    ("total", DataType::Number),
+    ("placed_at", DataType::Datetime),
+];
+
+/// Text values the semantic test's data holds (with case variants and characters formats
+/// escape), so that text conditions match some records.
+pub const TEXT_VALUES: &[&str] = &[
+    "US",
+    "us",
+    "FR",
+    "",
+    "é",
+    "a%b",
+    "o'neil",
+    "x\\y",
+    "purchase",
+    "Purchase",
+    "refund",
+    "vip",
+    "new",
+    "paid",
+    "a\"b",
+    "line\nbreak",
+];
+
 fn unit() -> impl Strategy<Value = TimeUnit> {
     prop_oneof![
         Just(TimeUnit::Minute),
@@ -53,14 +83,20 @@ fn unit_name(u: TimeUnit) -> &'static str {
     }
 }
 
-/// Text with the characters formats must escape.
+/// Text with the characters formats must escape, half the time one the data holds.
 fn text() -> impl Strategy<Value = String> {
-    "[a-zA-Z0-9 '\"\\\\%_é.\n]{1,8}"
+    prop_oneof![
+        "[a-zA-Z0-9 '\"\\\\%_é.\n]{1,8}".boxed(),
+        prop::sample::select(TEXT_VALUES)
+            .prop_map(String::from)
+            .boxed(),
+    ]
 }
 
 fn number() -> impl Strategy<Value = Value> {
     prop_oneof![
         (-1000i64..1000).prop_map(Value::from),
+        (0i64..100).prop_map(Value::from),
         (-1.0e6f64..1.0e6).prop_map(|f| json!(f)),
         Just(json!(0.5)),
         Just(json!(30.0)),
@@ -220,7 +256,7 @@ fn count_operator() -> impl Strategy<Value = CountOperator> {
     ]
 }
 
-fn constraint() -> impl Strategy<Value = Option<Constraint>> {
+fn constraint(measure: &'static str) -> impl Strategy<Value = Option<Constraint>> {
     let value = |op: CountOperator| -> BoxedStrategy<Value> {
         if op == CountOperator::Between {
             (0u32..5, 0u32..5)
@@ -245,7 +281,7 @@ fn constraint() -> impl Strategy<Value = Option<Constraint>> {
         )
             .prop_flat_map(move |(function, op)| value(op).prop_map(move |value| Some(Constraint::Aggregate {
                 function,
-                attribute: "amount".into(),
+                attribute: measure.into(),
                 operator: op,
                 value,
                 census_operator: None
@@ -268,7 +304,8 @@ fn window() -> impl Strategy<Value = Option<TimeWindow>> {
 fn group_of(leaf: BoxedStrategy<Node>, depth: u32) -> BoxedStrategy<Group> {
     leaf.prop_recursive(depth, 12, 4, |inner| {
         (
-            prop::collection::vec(inner, 1..4),
+            // Empty groups too: the walker and every parser have their rules for them.
+            prop::collection::vec(inner, 0..4),
             any::<bool>(),
             prop::bool::weighted(0.2),
         )
@@ -287,40 +324,61 @@ fn group_of(leaf: BoxedStrategy<Node>, depth: u32) -> BoxedStrategy<Group> {
     .boxed()
 }
 
-/// A leaf a format can write on its own.
-fn supported(format: Format, node: &Node) -> bool {
-    let segment = Segment::new(Some("profiles".into()), Group::and(vec![node.clone()]));
-    render_as(format, &segment, &common::schema(), None).is_ok()
+/// A segment of `entity` with `node` as its only condition.
+fn alone(entity: &str, node: &Node) -> Segment {
+    Segment::new(Some(entity.into()), Group::and(vec![node.clone()]))
 }
 
-pub fn relationship(format: Format) -> BoxedStrategy<Node> {
-    let event_leaf = condition(EVENT_COLUMNS)
+/// Whether `format` writes `node` on its own (always, when no format is given).
+fn writes(format: Option<Format>, node: &Node) -> bool {
+    writes_segment(format, &alone("profiles", node))
+}
+
+/// Whether `format` writes `segment` (always, when no format is given).
+fn writes_segment(format: Option<Format>, segment: &Segment) -> bool {
+    match format {
+        Some(format) => render_as(format, segment, &common::schema(), None).is_ok(),
+        None => true,
+    }
+}
+
+/// Conditions on `columns`, kept to what `format` writes (every one without a format).
+fn leaf(
+    format: Option<Format>,
+    columns: &'static [(&'static str, DataType)],
+    wrap: fn(&Node) -> Node,
+) -> BoxedStrategy<Node> {
+    condition(columns)
         .prop_map(Node::Condition)
-        .prop_filter("the format writes it", move |n| {
-            supported(format, &wrap_event(n))
-        })
-        .boxed();
+        .prop_filter("the format writes it", move |n| writes(format, &wrap(n)))
+        .boxed()
+}
+
+fn related(
+    name: &'static str,
+    measure: &'static str,
+    filter: BoxedStrategy<Node>,
+) -> BoxedStrategy<Node> {
     (
-        constraint(),
+        constraint(measure),
         window(),
-        prop::option::weighted(0.8, group_of(event_leaf, 2)),
+        prop::option::weighted(0.8, group_of(filter, 2)),
     )
-        .prop_map(|(constraint, window, filter)| {
+        .prop_map(move |(constraint, window, filter)| {
             Node::Relationship(RelationshipCondition {
-                relationship: "events".into(),
+                relationship: name.into(),
                 constraint,
                 window,
                 filter: filter.unwrap_or_else(|| Group::and(Vec::new())),
                 census: None,
             })
         })
-        .prop_filter("the format writes it", move |n| supported(format, n))
         .boxed()
 }
 
-fn wrap_event(node: &Node) -> Node {
+fn in_relationship(name: &str, node: &Node) -> Node {
     Node::Relationship(RelationshipCondition {
-        relationship: "events".into(),
+        relationship: name.into(),
         constraint: None,
         window: None,
         filter: Group::and(vec![node.clone()]),
@@ -328,17 +386,82 @@ fn wrap_event(node: &Node) -> Node {
     })
 }
 
-/// Random segments of profiles that `format` can write.
-pub fn segment(format: Format) -> BoxedStrategy<Segment> {
+fn wrap_event(node: &Node) -> Node {
+    in_relationship("events", node)
+}
+
+fn wrap_payment(node: &Node) -> Node {
+    in_relationship("payments", node)
+}
+
+fn wrap_event_profile(node: &Node) -> Node {
+    wrap_event(&in_relationship("profile", node))
+}
+
+/// Whether `format` writes a condition on `attribute` wrapped by `wrap` at all (a format that
+/// cannot must not be asked for one: the generator would reject forever).
+fn writes_any(format: Option<Format>, attribute: &str, wrap: fn(&Node) -> Node) -> bool {
+    let probe = Node::Condition(Condition::new(attribute, Operator::IsNull, Value::Null));
+    writes(format, &wrap(&probe))
+}
+
+/// A condition on the events or the payments of a profile; an event's filter may hold a
+/// condition on the event's profile (a relationship inside a relationship). Kinds `format`
+/// cannot write at all are left out.
+fn relationship_of(format: Option<Format>) -> BoxedStrategy<Node> {
+    let event_leaf = leaf(format, EVENT_COLUMNS, wrap_event);
+    let event_filter = if writes_any(format, "email", wrap_event_profile) {
+        let event_profile = related(
+            "profile",
+            "age",
+            leaf(format, PROFILE_COLUMNS, wrap_event_profile),
+        )
+        .prop_filter("the format writes it", move |n| {
+            writes(format, &wrap_event(n))
+        })
+        .boxed();
+        prop_oneof![6 => event_leaf, 1 => event_profile].boxed()
+    } else {
+        event_leaf
+    };
+    let events = related("events", "amount", event_filter);
+    let kinds = if writes_any(format, "status", wrap_payment) {
+        let payments = related(
+            "payments",
+            "total",
+            leaf(format, PAYMENT_COLUMNS, wrap_payment),
+        );
+        prop_oneof![3 => events, 2 => payments].boxed()
+    } else {
+        events
+    };
+    kinds
+        .prop_filter("the format writes it", move |n| writes(format, n))
+        .boxed()
+}
+
+pub fn relationship(format: Format) -> BoxedStrategy<Node> {
+    relationship_of(Some(format))
+}
+
+fn segment_of(format: Option<Format>) -> BoxedStrategy<Segment> {
     let leaf = prop_oneof![
-        4 => condition(PROFILE_COLUMNS).prop_map(Node::Condition).prop_filter("the format writes it", move |n| supported(format, n)),
-        1 => relationship(format),
+        4 => leaf(format, PROFILE_COLUMNS, Node::clone),
+        1 => relationship_of(format),
     ]
     .boxed();
     group_of(leaf, 3)
         .prop_map(|root| Segment::new(Some("profiles".into()), root))
-        .prop_filter("the format writes it", move |s| {
-            render_as(format, s, &common::schema(), None).is_ok()
-        })
+        .prop_filter("the format writes it", move |s| writes_segment(format, s))
         .boxed()
+}
+
+/// Random segments of profiles that `format` can write.
+pub fn segment(format: Format) -> BoxedStrategy<Segment> {
+    segment_of(Some(format))
+}
+
+/// Random segments of profiles, whether or not a given format can write them.
+pub fn any_segment() -> BoxedStrategy<Segment> {
+    segment_of(None)
 }
