@@ -232,3 +232,29 @@ def test_library_sorted_by_name_revision_and_count(app, data_dir, artifacts, cli
     click(driver, tid("lib-close"))
     wait_gone(driver, tid("library-view"))
 
+
+def test_export_a_segment_definition(app, data_dir, cli_binary):
+    """Export… writes the saved segment to the file chosen in the save dialog (scripted): the same
+    file the CLI's `segments export` writes, and its definition counts what the window shows."""
+    from helpers import queue_pick  # the scripted dialogs' helper
+
+    driver = app
+    start_new_segment(driver)
+    open_from_library(driver, "lib_zeta_north_america")
+    assert chips(driver, "/root/children/0") == ["US", "CA"]
+    shown = count_matches_cli(driver, cli_binary, data_dir / "demo.sqlite", data_dir)
+
+    target = data_dir / "exports" / "north-america.json"
+    target.parent.mkdir(exist_ok=True)
+    queue_pick(target)
+    click(driver, tid("seg-export"))
+    until(driver, lambda d: "Exported to" in text_of(d, "seg-note"), message=text_of(driver, "seg-error"))
+    assert str(target) in text_of(driver, "seg-note")
+    exported = json.loads(target.read_text())
+
+    by_cli = data_dir / "exports" / "cli"
+    library(cli_binary, data_dir, "export", "lib_zeta_north_america", "--out", by_cli)
+    assert exported == json.loads((by_cli / "lib_zeta_north_america.json").read_text())
+    assert exported["id"] == "lib_zeta_north_america" and exported["revision"] == 0
+    counted = cli_count(cli_binary, data_dir / "demo.sqlite", json.dumps(exported["definition"]), shown["now"], data_dir)
+    assert counted == {"count": shown["count"], "total": shown["total"]}
