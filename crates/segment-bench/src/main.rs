@@ -185,6 +185,58 @@ fn shapes() -> Vec<(&'static str, Segment)> {
             "JSON array tags contains 'vip'",
             segment("and", vec![cond("tags", "contains_any_of", json!(["vip"]))]),
         ),
+        (
+            "first purchase in the last 30 days",
+            segment(
+                "and",
+                vec![events(
+                    vec![cond("name", "is", json!("purchase"))],
+                    Some(
+                        json!({"type": "first_time", "operator": "in_the_last", "value": {"amount": 30, "unit": "day"}}),
+                    ),
+                    None,
+                )],
+            ),
+        ),
+        (
+            "last purchase more than 90 days ago",
+            segment(
+                "and",
+                vec![events(
+                    vec![cond("name", "is", json!("purchase"))],
+                    Some(
+                        json!({"type": "last_time", "operator": "more_than_ago", "value": {"amount": 90, "unit": "day"}}),
+                    ),
+                    None,
+                )],
+            ),
+        ),
+        (
+            "most recent purchase's amount > 100",
+            segment(
+                "and",
+                vec![events(
+                    vec![cond("name", "is", json!("purchase"))],
+                    Some(
+                        json!({"type": "last_record", "condition": {"attribute": "amount", "operator": "greater_than", "value": 100}}),
+                    ),
+                    None,
+                )],
+            ),
+        ),
+        (
+            "events on ≥ 5 distinct days in the last 90 days",
+            segment(
+                "and",
+                vec![events(
+                    vec![],
+                    Some(
+                        json!({"type": "distinct_periods", "unit": "day", "operator": "at_least", "value": 5}),
+                    ),
+                    last_days(90),
+                )],
+            ),
+        ),
     ]
 }
 

@@ -3,7 +3,6 @@
 //! records (filter and window applied) whose time is not NULL, per join group, with the SQL
 //! compiler's semantics: ties at the earliest or latest time all count as first or last.
 
-use chrono::{DateTime, Datelike};
 use segment_model::ir::{ColumnRef, Expr, Extreme, Predicate, RelatedConstraint};
 use segment_model::schema::Storage;
 use segment_model::tree::TimeUnit;
@@ -159,49 +158,97 @@ fn time_of(extremes: &[Option<i64>], predicate: &Predicate) -> Result<Bitset> {
     let mut matched = predicate_rows(&column, predicate)?;
     // A NULL test would pass groups without a time; validation refuses those, and this keeps
     // the rule whatever the predicate.
-    matched.and_with(&column.valid().clone());
+    matched.and_with(column.valid());
     Ok(matched)
 }
 
-/// Per group, the number of distinct UTC periods its times fall on.
+/// Per group, the number of distinct UTC periods its times fall on. The periods are placed by
+/// group (a counting sort: two passes), then each group's few are sorted and counted.
 fn distinct_periods(timed: &Timed<'_>, unit: TimeUnit, groups: usize) -> Result<Vec<u64>> {
-    let mut pairs = Vec::new();
+    let mut starts = vec![0usize; groups + 1];
+    for (_, g, _) in timed.rows() {
+        starts[g as usize + 1] += 1;
+    }
+    for g in 0..groups {
+        starts[g + 1] += starts[g];
+    }
+    let mut periods = vec![0i64; starts[groups]];
+    let mut next = starts.clone();
     for (_, g, t) in timed.rows() {
-        pairs.push((g, period(t, unit)?));
+        let slot = &mut next[g as usize];
+        periods[*slot] = period(t, unit)?;
+        *slot += 1;
     }
-    pairs.sort_unstable();
-    pairs.dedup();
-    let mut counts = vec![0u64; groups];
-    for (g, _) in pairs {
-        counts[g as usize] += 1;
-    }
-    Ok(counts)
+    Ok((0..groups)
+        .map(|g| {
+            let run = &mut periods[starts[g]..starts[g + 1]];
+            run.sort_unstable();
+            let changes = run.windows(2).filter(|w| w[0] != w[1]).count();
+            if run.is_empty() {
+                0
+            } else {
+                changes as u64 + 1
+            }
+        })
+        .collect())
 }
 
 /// One number per UTC calendar period: days since 1970-01-01, weeks from Monday, months, years.
 /// Beyond the years SQL's date functions read (0000–9999) the engine leaves the count to SQL.
 fn period(seconds: i64, unit: TimeUnit) -> Result<i64> {
-    let out_of_range = || Error::Unsupported("a time beyond the years 0000 to 9999".to_string());
-    let at = DateTime::from_timestamp(seconds, 0).ok_or_else(out_of_range)?;
-    if !(0..=9999).contains(&at.year()) {
-        return Err(out_of_range());
+    // 0000-01-01T00:00:00Z and 9999-12-31T23:59:59Z.
+    const FIRST: i64 = -62_167_219_200;
+    const LAST: i64 = 253_402_300_799;
+    if !(FIRST..=LAST).contains(&seconds) {
+        return Err(Error::Unsupported(
+            "a time beyond the years 0000 to 9999".to_string(),
+        ));
     }
     let day = seconds.div_euclid(86_400);
     Ok(match unit {
         TimeUnit::Day => day,
         // 1970-01-01 was a Thursday: the Monday of its week is day -3.
         TimeUnit::Week => (day + 3).div_euclid(7),
-        TimeUnit::Month => i64::from(at.year()) * 12 + i64::from(at.month0()),
-        TimeUnit::Year => i64::from(at.year()),
+        TimeUnit::Month => {
+            let (year, month) = year_month(day);
+            year * 12 + month - 1
+        }
+        TimeUnit::Year => year_month(day).0,
         TimeUnit::Minute | TimeUnit::Hour => {
             return Err(Error::Unsupported("distinct minutes or hours".to_string()))
         }
     })
 }
 
+/// The civil year and month (1–12) of a day number (H. Hinnant's `civil_from_days`), without
+/// building a date for each record.
+fn year_month(day: i64) -> (i64, i64) {
+    let z = day + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    (yoe + era * 400 + i64::from(month <= 2), month)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use chrono::{DateTime, Datelike};
+
+    #[test]
+    fn months_and_years_agree_with_the_calendar() {
+        for seconds in (-62_167_219_200i64..253_402_300_799).step_by(86_400 * 13 + 3_607) {
+            let date = DateTime::from_timestamp(seconds, 0).unwrap();
+            let (year, month) = year_month(seconds.div_euclid(86_400));
+            assert_eq!(
+                (year, month),
+                (i64::from(date.year()), i64::from(date.month()))
+            );
+        }
+    }
 
     #[test]
     fn weeks_start_on_monday_and_months_on_the_first() {
