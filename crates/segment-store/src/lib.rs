@@ -59,6 +59,33 @@ impl std::fmt::Debug for Store {
     }
 }
 
+/// The file's application id and how many schema objects it has, read in one snapshot.
+fn header(conn: &mut Connection) -> rusqlite::Result<(i64, i64)> {
+    let tx = conn.transaction()?;
+    let app: i64 = tx.query_row("PRAGMA application_id", [], |r| r.get(0))?;
+    let tables: i64 = tx.query_row("SELECT count(*) FROM sqlite_schema", [], |r| r.get(0))?;
+    tx.commit()?;
+    Ok((app, tables))
+}
+
+/// Switches the file to WAL. The switch can fail with "busy" at once, without the busy
+/// handler, while another process is creating the same library: it is retried, up to the busy
+/// timeout.
+fn use_wal(conn: &Connection) -> rusqlite::Result<String> {
+    let started = std::time::Instant::now();
+    loop {
+        match conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0)) {
+            Err(e)
+                if e.sqlite_error_code() == Some(rusqlite::ErrorCode::DatabaseBusy)
+                    && started.elapsed() < BUSY_TIMEOUT =>
+            {
+                std::thread::sleep(Duration::from_millis(5));
+            }
+            other => return other,
+        }
+    }
+}
+
 impl Store {
     /// Opens the library at `path`, creating it (and its folder) if absent, and migrates it to
     /// the current schema.
@@ -82,19 +109,14 @@ impl Store {
         };
         let mut conn = Connection::open_with_flags(&path, flags).map_err(open_err)?;
         conn.busy_timeout(BUSY_TIMEOUT).map_err(open_err)?;
-        // The header tells a foreign SQLite file apart before anything is written to it.
-        let app: i64 = conn
-            .query_row("PRAGMA application_id", [], |r| r.get(0))
-            .map_err(open_err)?;
-        let tables: i64 = conn
-            .query_row("SELECT count(*) FROM sqlite_schema", [], |r| r.get(0))
-            .map_err(open_err)?;
+        // The header tells a foreign SQLite file apart before anything is written to it. Both
+        // are read in one transaction: another process may create the library in between, and
+        // its tables without its id would look like another application's file.
+        let (app, tables) = header(&mut conn).map_err(open_err)?;
         if app != migrations::APPLICATION_ID && (app != 0 || tables > 0) {
             return Err(Error::NotAStore { path });
         }
-        let mode: String = conn
-            .query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))
-            .map_err(open_err)?;
+        let mode = use_wal(&conn).map_err(open_err)?;
         if !mode.eq_ignore_ascii_case("wal") {
             return Err(Error::Corrupt(format!(
                 "cannot switch {} to WAL (journal mode {mode})",
