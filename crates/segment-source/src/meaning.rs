@@ -77,8 +77,35 @@ fn shown(value: ValueRef<'_>) -> String {
 #[derive(Debug, Default)]
 struct Tally {
     values: u64,
-    kinds: BTreeMap<Kind, (u64, Vec<String>)>,
+    kinds: BTreeMap<Kind, KindTally>,
     integers: Option<(i64, i64)>,
+}
+
+/// The values of one kind: how many, the first few distinct ones as shown, and whether there
+/// are other distinct ones.
+#[derive(Debug, Default)]
+struct KindTally {
+    count: u64,
+    examples: Vec<String>,
+    more: bool,
+}
+
+impl KindTally {
+    fn add(&mut self, value: ValueRef<'_>) {
+        self.count += 1;
+        if self.more {
+            return;
+        }
+        // Distinct examples: five times the same word would say less.
+        let example = shown(value);
+        if !self.examples.contains(&example) {
+            if self.examples.len() < MISFIT_EXAMPLES {
+                self.examples.push(example);
+            } else {
+                self.more = true;
+            }
+        }
+    }
 }
 
 impl Tally {
@@ -90,15 +117,7 @@ impl Tally {
             let value = row.get_ref(0)?;
             let Some(kind) = kind(value) else { continue };
             tally.values += 1;
-            let (n, examples) = tally.kinds.entry(kind).or_default();
-            *n += 1;
-            if examples.len() < MISFIT_EXAMPLES {
-                // Distinct examples: five times the same word would say less.
-                let example = shown(value);
-                if !examples.contains(&example) {
-                    examples.push(example);
-                }
-            }
+            tally.kinds.entry(kind).or_default().add(value);
             if let ValueRef::Integer(i) = value {
                 tally.integers = Some(match tally.integers {
                     None => (i, i),
@@ -110,7 +129,7 @@ impl Tally {
     }
 
     fn count(&self, kind: Kind) -> u64 {
-        self.kinds.get(&kind).map_or(0, |(n, _)| *n)
+        self.kinds.get(&kind).map_or(0, |k| k.count)
     }
 
     /// The ISO shape most values have (the only one, when the declaration fits).
@@ -136,17 +155,17 @@ impl Tally {
         let fitting = self.fitting(meaning);
         let misfits = self.values - self.count(fitting);
         if misfits > 0 {
-            let examples = self
-                .kinds
-                .iter()
-                .filter(|(k, _)| **k != fitting)
-                .flat_map(|(_, (_, examples))| examples.iter().cloned())
-                .take(MISFIT_EXAMPLES)
+            let misfit_kinds = || self.kinds.iter().filter(|(k, _)| **k != fitting);
+            let all: Vec<String> = misfit_kinds()
+                .flat_map(|(_, k)| k.examples.iter().cloned())
                 .collect();
+            let more = misfit_kinds().any(|(_, k)| k.more) || all.len() > MISFIT_EXAMPLES;
+            let examples = all.into_iter().take(MISFIT_EXAMPLES).collect();
             return Fit::Contradicted(Misfits {
                 checked: self.values,
                 count: misfits,
                 examples,
+                more,
                 expected: expected(meaning, fitting),
             });
         }
@@ -194,8 +213,10 @@ pub struct Misfits {
     pub checked: u64,
     /// How many of them do not fit.
     pub count: u64,
-    /// The first few of them, as shown to people.
+    /// The first few distinct ones, as shown to people.
     pub examples: Vec<String>,
+    /// Whether other distinct values do not fit too.
+    pub more: bool,
     /// What fitting values look like.
     pub expected: &'static str,
 }
@@ -211,7 +232,7 @@ impl std::fmt::Display for Misfits {
             self.expected,
             self.examples.join(", ")
         )?;
-        if self.count > self.examples.len() as u64 {
+        if self.more {
             write!(f, ", …")?;
         }
         Ok(())

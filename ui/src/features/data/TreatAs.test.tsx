@@ -40,7 +40,7 @@ describe("TreatAs", () => {
         onChanged={onChanged}
       />,
     );
-    const suggestion = screen.getByRole("button", { name: "Treat as date & time: milliseconds since 1970?" });
+    const suggestion = screen.getByRole("button", { name: "Treat as date & time (milliseconds since 1970)?" });
     expect(suggestion.getAttribute("title")).toBe("named like a time");
     await userEvent.click(suggestion);
     expect(declared).toHaveBeenCalledWith({ data: "/d/own.sqlite", table: "events", column: "ts", meaning: "epoch-millis" });

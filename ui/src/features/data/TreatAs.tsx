@@ -18,15 +18,28 @@ export const MEANING_LABELS: Record<ColumnMeaning, string> = {
   "json-array": "List (JSON array)",
 };
 
+/** A proposal's words: "Treat as date & time (seconds since 1970)?". */
+const SUGGESTIONS: Record<ColumnMeaning, string> = {
+  "epoch-seconds": "date & time (seconds since 1970)",
+  "epoch-millis": "date & time (milliseconds since 1970)",
+  "iso-datetime": "date & time (ISO text)",
+  "json-array": "list (JSON array)",
+};
+
 /** The declared and proposed meanings of the open data source (reloaded with it). */
 export function useColumnMeanings(source: SourceInfo): ColumnMeanings | undefined {
   const [meanings, setMeanings] = useState<ColumnMeanings>();
   useEffect(() => {
+    // An answer for a data source switched away from is dropped.
+    let current = true;
     setMeanings(undefined);
     dataApi
       .meanings(source.path)
-      .then(setMeanings)
-      .catch(() => setMeanings({ declared: [], proposals: [] }));
+      .then((m) => current && setMeanings(m))
+      .catch(() => current && setMeanings({ declared: [], proposals: [] }));
+    return () => {
+      current = false;
+    };
   }, [source]);
   return meanings;
 }
@@ -74,7 +87,7 @@ export function TreatAs({ data, table, column, declared, proposal, onChanged }: 
       </select>
       {!declared && proposal && (
         <button type="button" className="btn small" data-testid="meaning-proposal" title={proposal.reason} disabled={busy} onClick={() => choose(proposal.meaning)}>
-          Treat as {MEANING_LABELS[proposal.meaning].toLowerCase()}?
+          Treat as {SUGGESTIONS[proposal.meaning]}?
         </button>
       )}
       {declared?.not_applied && <p className="muted small">Not in effect: {declared.not_applied}</p>}

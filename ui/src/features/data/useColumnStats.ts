@@ -8,8 +8,17 @@ import { dataApi } from "./api";
 export function useColumnStats(source: SourceInfo | undefined): EntityStats[] | undefined {
   const [stats, setStats] = useState<EntityStats[]>();
   useEffect(() => {
+    // The statistics of a data source switched away from (a slow one) must not replace these.
+    let current = true;
     setStats(undefined);
-    if (source) dataApi.stats(source.path).then(setStats).catch(() => setStats([]));
+    if (source)
+      dataApi
+        .stats(source.path)
+        .then((s) => current && setStats(s))
+        .catch(() => current && setStats([]));
+    return () => {
+      current = false;
+    };
   }, [source]);
   return stats;
 }
