@@ -8,12 +8,13 @@ export PATH="$HOME/.cargo/bin:$PATH"
 SUDO=""
 if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
 
-# Tauri (webkit2gtk 4.1 …), Xvfb + WebKitWebDriver for the end-to-end test, ImageMagick for
-# screenshots, PostgreSQL for the engine-agreement tests, python3-venv for the WebDriver client.
+# Tauri (webkit2gtk 4.1 …), Xvfb + WebKitWebDriver for the end-to-end test (xdotool: the real
+# mouse for drag and drop), ImageMagick for screenshots, PostgreSQL for the engine-agreement
+# tests, python3-venv for the WebDriver client.
 APT_PACKAGES=(
   libwebkit2gtk-4.1-dev libgtk-3-dev librsvg2-dev libayatana-appindicator3-dev libssl-dev
   pkg-config build-essential file patchelf
-  xvfb xauth webkit2gtk-driver imagemagick
+  xvfb xauth webkit2gtk-driver imagemagick xdotool
   postgresql python3 python3-venv ca-certificates curl
 )
 missing=()

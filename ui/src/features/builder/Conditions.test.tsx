@@ -145,6 +145,22 @@ describe("moving, duplicating, wrapping", () => {
     fireEvent.drop(target, { dataTransfer, clientY: 30 });
     expect(values()).toEqual([["g", "a"]]);
   });
+
+  it("appends a row dropped on a group's empty space, and not on the row's own group", () => {
+    const { values } = setup(seg([c("a"), { type: "group", combinator: "or", children: [] }]));
+    const data = new Map<string, string>();
+    const dataTransfer = { setData: (k: string, v: string) => data.set(k, v), getData: (k: string) => data.get(k), effectAllowed: "", dropEffect: "" };
+    const nested = () => screen.getAllByTestId("group")[1];
+    fireEvent.dragStart(within(nested()).getByTestId("drag-handle"), { dataTransfer });
+    fireEvent.dragOver(within(nested()).getByText(/No conditions yet/), { dataTransfer });
+    expect(nested().className).not.toContain("drop-into");
+    fireEvent.dragEnd(within(nested()).getByTestId("drag-handle"), { dataTransfer });
+    fireEvent.dragStart(within(rows()[0]).getByTestId("drag-handle"), { dataTransfer });
+    fireEvent.dragOver(within(nested()).getByText(/No conditions yet/), { dataTransfer });
+    expect(nested().className).toContain("drop-into");
+    fireEvent.drop(within(nested()).getByText(/No conditions yet/), { dataTransfer });
+    expect(values()).toEqual([["a"]]);
+  });
 });
 
 describe("keyboard", () => {

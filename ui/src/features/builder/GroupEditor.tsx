@@ -43,14 +43,14 @@ export function GroupEditor({ group, at, entity, depth, isRoot, isFilter, nested
   const folded = movable && collapsed;
   return (
     <div
-      {...(movable ? dropProps : {})}
-      className={`group depth-${depth % 4}` + (group.negated ? " negated" : "") + (isRoot ? " root" : "") + (mine ? " has-problem" : "") + (movable ? dropClass : "") + (folded ? " collapsed" : "")}
+      {...endProps}
+      className={`group depth-${depth % 4}` + (group.negated ? " negated" : "") + (isRoot ? " root" : "") + (mine ? " has-problem" : "") + endClass + (folded ? " collapsed" : "")}
       data-testid="group"
       data-path={at}
       role="group"
       aria-label={isRoot ? "All conditions" : "Group of conditions"}
     >
-      <div className="group-head">
+      <div className={"group-head" + (movable ? dropClass : "")} {...(movable ? dropProps : {})}>
         {movable && <DragHandle at={at} what="group" />}
         {movable && (
           <button
@@ -105,7 +105,7 @@ export function GroupEditor({ group, at, entity, depth, isRoot, isFilter, nested
       <>
       <div className="group-body">
         {group.children.length === 0 && (
-          <div className={"empty" + endClass} {...endProps}>{isFilter ? "No conditions: every related record counts." : `No conditions yet: every record of ${entity.name} matches.`}</div>
+          <div className="empty">{isFilter ? "No conditions: every related record counts." : `No conditions yet: every record of ${entity.name} matches.`}</div>
         )}
         {group.children.map((child, i) => {
           const childAt = join(at, "children", i);
@@ -122,7 +122,7 @@ export function GroupEditor({ group, at, entity, depth, isRoot, isFilter, nested
           );
         })}
       </div>
-      <div className={"group-actions" + endClass} {...endProps}>
+      <div className="group-actions">
         <button type="button" className="add" data-testid="add-condition" onClick={() => add(newCondition(source, entity))}>
           + Condition
         </button>

@@ -45,7 +45,8 @@ function accepts(group: string): string | null {
 
 type Drop = (from: string, toGroup: string, index: number) => void;
 
-/** Props making the row at `at` a drop target: the upper half drops before it, the lower after. */
+/** Props making the row at `at` (a nested group: its head) a drop target: the upper half drops
+ * before it, the lower half after it. */
 export function useRowDrop(at: string, drop: Drop) {
   const [side, setSide] = useState<"before" | "after" | null>(null);
   const [group, index] = parentOf(at);
@@ -73,13 +74,14 @@ export function useRowDrop(at: string, drop: Drop) {
   };
 }
 
-/** Props making the end of the group at `group` (its empty space, its add buttons) a drop target
- * that appends to it. */
+/** Props making the group at `group` a drop target that appends to it (where no row inside
+ * takes the drop first). */
 export function useGroupEndDrop(group: string, size: number, drop: Drop) {
   const [over, setOver] = useState(false);
   return {
     className: over ? " drop-into" : "",
     onDragOver: (e: DragEvent<HTMLElement>) => {
+      if (dragging && (group === dragging || group.startsWith(dragging + "/"))) return e.stopPropagation(); // over itself: no drop
       if (!accepts(group)) return;
       e.preventDefault();
       e.stopPropagation();
