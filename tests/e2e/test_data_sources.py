@@ -137,7 +137,13 @@ def test_open_a_sqlite_file_by_its_path(app, data_dir, artifacts, cli_binary):
         click(driver, '[data-testid="import-path-go"]')
         opened(driver, path)
         # The schema browser shows the file's tables.
-        until(driver, lambda d: {"members", "visits"} <= set(attrs(d, '[data-testid="schema-entity"]', "data-entity")))
+        # (Generous: right after the app starts, its statistics wait behind the demo data's load.)
+        until(
+            driver,
+            lambda d: {"members", "visits"} <= set(attrs(d, '[data-testid="schema-entity"]', "data-entity")),
+            timeout=180,
+            message="the schema browser does not show the file's tables",
+        )
         screenshot(driver, artifacts, "sources-01-opened")
         count_gold_pricing_visitors(driver, path, data_dir, cli_binary)
         screenshot(driver, artifacts, "sources-02-segment")
