@@ -69,17 +69,17 @@ function SegmentMeta({ record }: { record: SegmentRecord }) {
       <span>
         revision <b data-testid="seg-revision">{num(record.revision)}</b>
       </span>
-      <span>modified {shortDate(record.dateModified)}</span>
-      {record.author && <span>by {record.author.name ?? record.author.identifier}</span>}
-      <span>
-        {record.segmentType === "STATIC" ? "static" : "dynamic"} · {record.status.toLowerCase()} · {record.scope.toLowerCase()}
-      </span>
       <span data-testid="seg-count">
         {record.segmentType === "STATIC"
           ? plural(num(record.individualCount), "member")
           : count
             ? `${plural(num(count.count), "record")} (counted ${shortDate(count.computedAt)}, revision ${num(count.revision)})`
             : "not counted yet"}
+      </span>
+      <span>modified {shortDate(record.dateModified)}</span>
+      {record.author && <span>by {record.author.name ?? record.author.identifier}</span>}
+      <span>
+        {record.segmentType === "STATIC" ? "static" : "dynamic"} · {record.status.toLowerCase()} · {record.scope.toLowerCase()}
       </span>
     </div>
   );
