@@ -243,7 +243,10 @@ fn a_declaration_the_values_contradict_is_refused_and_removing_one_restores_the_
             .to_string();
     assert!(refused.contains("2 of its"), "{refused}");
     assert!(refused.contains("“yesterday”"), "{refused}");
-    assert!(!refused.contains('…'), "every distinct value shown: {refused}");
+    assert!(
+        !refused.contains('…'),
+        "every distinct value shown: {refused}"
+    );
     assert!(store.get(&path).unwrap().meanings.is_empty());
     let refused = segment_import::meaning::declare(
         &path,
