@@ -98,6 +98,7 @@ def run(driver, size: str, theme: str, out: Path, report: list):
     replace_text(driver, tid("seg-name-input"), "North American repeat buyers")
     click(driver, tid("seg-dialog-confirm"))
     until(driver, lambda d: present(d, tid("seg-revision")))
+    settled_count(driver)
     shoot(driver, out, f"{prefix}-builder", report)
 
     # A second revision for the history: 2 purchases instead of 3.
