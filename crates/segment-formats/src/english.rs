@@ -546,6 +546,11 @@ impl<'s> English<'s> {
                     CountOperator::LessThan => format!("less than {}", number(value)?),
                     CountOperator::NotEquals => format!("other than {}", number(value)?),
                 };
+                if *function == AggregateFunction::CountDistinct {
+                    // "at least 3 different channel values across their events".
+                    let label = attribute.replace('_', " ");
+                    return Ok(format!("{comparison} different {label} values across their "));
+                }
                 format!("{f} {attribute} of {comparison} over their ")
             }
         })
