@@ -1,9 +1,12 @@
 """The Formats pane and "Import definition": build "country is US", read its PQL text tab, import
 an OData filter into the builder, and see a malformed one's error at its line and column."""
 
+import subprocess
+
 from helpers import (
     click,
     content,
+    count_matches_cli,
     maybe_attr,
     node,
     paste,
@@ -11,6 +14,8 @@ from helpers import (
     screenshot,
     select,
     settled_count,
+    shown_segment,
+    sql_count,
     text,
     until,
     value,
@@ -34,7 +39,19 @@ def import_definition(driver, definition, fmt=""):
     click(driver, '[data-testid="import-submit"]')
 
 
-def test_pql_tab_and_import_definition(app, artifacts):
+def rendered(cli_binary, data_dir, shown, fmt) -> str:
+    """`segment-builder render` of the definition the window shows, in format `fmt`."""
+    segment = data_dir / "formats-segment.json"
+    segment.write_text(shown["definition"])
+    done = subprocess.run(
+        [str(cli_binary), "render", "--data", str(data_dir / "demo.sqlite"), "--segment", str(segment),
+         "--now", shown["now"], "--to", fmt],
+        capture_output=True, text=True, check=True,
+    )
+    return done.stdout.strip()
+
+
+def test_pql_tab_and_import_definition(app, artifacts, data_dir, cli_binary):
     driver = app
     root = node("/root")
     click(driver, f'{root} > .group-actions [data-testid="add-condition"]')
@@ -44,15 +61,18 @@ def test_pql_tab_and_import_definition(app, artifacts):
     replace_text(driver, f'{cond} [data-testid="value"]', "US")
     settled_count(driver)
 
-    # The PQL text tab shows the condition, highlighted.
+    # The PQL text tab shows the condition, highlighted: exactly what the CLI renders.
+    shown = shown_segment(driver)
     until(driver, lambda d: "US" in code_text(d, "pql-text"))
     pql = code_text(driver, "pql-text")
-    assert "country" in pql and '"US"' in pql, pql
+    assert pql.strip() == rendered(cli_binary, data_dir, shown, "pql-text") == 'country = "US"', pql
     wait_for(driver, '[data-testid="format-code"] .tok-string')
     # SQL tabs are highlighted too.
     sql = code_text(driver, "sql-postgres")
+    assert sql.strip() == rendered(cli_binary, data_dir, shown, "sql-postgres"), sql
     assert "SELECT" in sql.upper() and "'US'" in sql, sql
     wait_for(driver, '[data-testid="format-code"] .tok-keyword')
+    assert code_text(driver, "odata").strip() == rendered(cli_binary, data_dir, shown, "odata") == "country eq 'US'"
     code_text(driver, "pql-text")
     driver.execute_script('document.querySelector(\'[data-testid="formats-pane"]\').scrollIntoView()')
     screenshot(driver, artifacts, "formats-01-pql")
@@ -67,7 +87,9 @@ def test_pql_tab_and_import_definition(app, artifacts):
     assert value(driver, f'{second} [data-testid="attribute"]') == "age"
     assert value(driver, f'{second} [data-testid="value"]') == "30"
     until(driver, lambda d: "FR" in code_text(d, "odata"))
-    settled_count(driver)
+    imported = count_matches_cli(driver, cli_binary, data_dir / "demo.sqlite", data_dir)
+    assert imported["count"] == sql_count(data_dir / "demo.sqlite", "SELECT count(*) FROM profiles WHERE country = 'FR' AND age >= 30")
+    assert code_text(driver, "odata").strip() == rendered(cli_binary, data_dir, imported, "odata")
 
     # A malformed one: the error is at its line and column, the line shown and underlined.
     import_definition(driver, "country eq 'FR' and\n  (age gt )", "odata")
