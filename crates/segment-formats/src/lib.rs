@@ -60,8 +60,9 @@ pub use odp::{check_segment_id, valid_segment_id};
 pub const MAX_DEPTH: usize = segment_model::validate::MAX_DEPTH;
 
 /// Nesting levels of syntax (parentheses, NOTs, brackets, lambdas, JSON nodes) a parser reads.
-/// Chosen so that the deepest input accepted stays well inside a 2 MiB thread stack even in an
-/// unoptimized build; deeper input is an error. A nested group is one level in PQL text and
+/// Chosen so that the deepest input accepted stays within a 1 MiB thread stack even in an
+/// unoptimized build (`tests/stack.rs` reads every parser's deepest input on exactly that);
+/// deeper input is an error. A nested group is one level in PQL text and
 /// OData, a negated one two (`not (`), so trees nested deeper than about 40 negated groups
 /// render but do not read back from text.
 pub const SYNTAX_DEPTH: usize = MAX_DEPTH + 16;

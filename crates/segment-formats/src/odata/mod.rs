@@ -227,6 +227,9 @@ impl<'t, 's> Read<'t, 's> {
     /// under an even number of NOTs; under an odd number its null case must stay excluded, so a
     /// NOT over it is pushed down to the function's strict negation (does not contain…). NOTs
     /// over anything else are kept as negated groups.
+    // `tree` and the functions it recurses through are kept small (the rest is in functions
+    // called and returned from), so that deep input uses little stack per level: the deepest
+    // filter read stays within the parsers' documented stack (tests/stack.rs).
     fn tree(
         &self,
         o: &O,
@@ -237,75 +240,142 @@ impl<'t, 's> Read<'t, 's> {
         depth: usize,
     ) -> Result<Node> {
         if depth > SYNTAX_DEPTH {
-            return Err(self.error(
-                o,
-                format!("nested more than {SYNTAX_DEPTH} levels deep"),
-                "flatten the filter",
-            ));
+            return Err(self.too_deep(o));
         }
-        if let Some(leaf) = self.pattern(o, entity, scope)? {
-            return Ok(if positive {
-                leaf.pos
-            } else {
-                leaf.neg.unwrap_or_else(|| resolve::negate(leaf.pos))
-            });
+        if let Some(node) = self.pattern_node(o, entity, scope, positive)? {
+            return Ok(node);
         }
         match &o.e {
             // `not contains(…)` is one condition (does not contain), itself null on null.
             OE::Not(inner) if is_null_function(inner) && !inner.parens => {
-                let Some((_, leaf)) = self.string_function(inner, entity, scope)? else {
-                    return Err(self.error(o, "unexpected function", ""));
-                };
-                let (pos, neg) = (
-                    leaf.neg
-                        .unwrap_or_else(|| resolve::negate(leaf.pos.clone())),
-                    leaf.pos,
-                );
-                Ok(if positive { pos } else { neg })
+                self.not_function(o, inner, entity, scope, positive)
             }
-            OE::Not(inner) => {
-                if self.two_valued(inner, entity, scope, !overall)? {
-                    let node = self.tree(inner, entity, scope, true, !overall, depth + 1)?;
-                    Ok(if positive {
-                        resolve::negate(node)
-                    } else {
-                        node
-                    })
-                } else {
-                    self.tree(inner, entity, scope, !positive, !overall, depth + 1)
-                }
-            }
+            OE::Not(inner) => self.not_tree(inner, entity, scope, positive, overall, depth),
             OE::And(items) | OE::Or(items) => {
-                let is_and = matches!(o.e, OE::And(_));
-                if !positive && self.two_valued(o, entity, scope, overall)? {
-                    return Ok(resolve::negate(
-                        self.tree(o, entity, scope, true, overall, depth)?,
-                    ));
-                }
-                let combinator = if is_and == positive {
-                    Combinator::And
-                } else {
-                    Combinator::Or
-                };
-                let children = items
-                    .iter()
-                    .map(|i| self.tree(i, entity, scope, positive, overall, depth + 1))
-                    .collect::<Result<Vec<_>>>()?;
-                Ok(Node::Group(Group {
-                    combinator,
-                    negated: false,
-                    children,
-                }))
+                self.group_tree(o, items, entity, scope, positive, overall, depth)
             }
-            _ => {
-                let leaf = self.leaf(o, entity, scope, depth)?;
-                Ok(if positive {
-                    leaf.pos
-                } else {
-                    leaf.neg.unwrap_or_else(|| resolve::negate(leaf.pos))
-                })
-            }
+            _ => self.leaf_node(o, entity, scope, positive, depth),
         }
+    }
+
+    #[inline(never)]
+    fn too_deep(&self, o: &O) -> Error {
+        self.error(
+            o,
+            format!("nested more than {SYNTAX_DEPTH} levels deep"),
+            "flatten the filter",
+        )
+    }
+
+    /// A parenthesized pair spelling one condition, as `positive` asks.
+    #[inline(never)]
+    fn pattern_node(
+        &self,
+        o: &O,
+        entity: &'s Entity,
+        scope: &ReadScope,
+        positive: bool,
+    ) -> Result<Option<Node>> {
+        Ok(self
+            .pattern(o, entity, scope)?
+            .map(|leaf| Self::side(leaf, positive)))
+    }
+
+    /// The records where a leaf is true (`positive`) or false.
+    fn side(leaf: Leaf, positive: bool) -> Node {
+        if positive {
+            leaf.pos
+        } else {
+            leaf.neg.unwrap_or_else(|| resolve::negate(leaf.pos))
+        }
+    }
+
+    #[inline(never)]
+    fn not_function(
+        &self,
+        o: &O,
+        inner: &O,
+        entity: &'s Entity,
+        scope: &ReadScope,
+        positive: bool,
+    ) -> Result<Node> {
+        let Some((_, leaf)) = self.string_function(inner, entity, scope)? else {
+            return Err(self.error(o, "unexpected function", ""));
+        };
+        let (pos, neg) = (
+            leaf.neg
+                .unwrap_or_else(|| resolve::negate(leaf.pos.clone())),
+            leaf.pos,
+        );
+        Ok(if positive { pos } else { neg })
+    }
+
+    #[inline(never)]
+    fn not_tree(
+        &self,
+        inner: &O,
+        entity: &'s Entity,
+        scope: &ReadScope,
+        positive: bool,
+        overall: bool,
+        depth: usize,
+    ) -> Result<Node> {
+        if self.two_valued(inner, entity, scope, !overall)? {
+            let node = self.tree(inner, entity, scope, true, !overall, depth + 1)?;
+            Ok(if positive {
+                resolve::negate(node)
+            } else {
+                node
+            })
+        } else {
+            self.tree(inner, entity, scope, !positive, !overall, depth + 1)
+        }
+    }
+
+    #[inline(never)]
+    #[allow(clippy::too_many_arguments)]
+    fn group_tree(
+        &self,
+        o: &O,
+        items: &[O],
+        entity: &'s Entity,
+        scope: &ReadScope,
+        positive: bool,
+        overall: bool,
+        depth: usize,
+    ) -> Result<Node> {
+        let is_and = matches!(o.e, OE::And(_));
+        if !positive && self.two_valued(o, entity, scope, overall)? {
+            return Ok(resolve::negate(
+                self.tree(o, entity, scope, true, overall, depth)?,
+            ));
+        }
+        let combinator = if is_and == positive {
+            Combinator::And
+        } else {
+            Combinator::Or
+        };
+        let mut children = Vec::with_capacity(items.len());
+        for item in items {
+            children.push(self.tree(item, entity, scope, positive, overall, depth + 1)?);
+        }
+        Ok(Node::Group(Group {
+            combinator,
+            negated: false,
+            children,
+        }))
+    }
+
+    #[inline(never)]
+    fn leaf_node(
+        &self,
+        o: &O,
+        entity: &'s Entity,
+        scope: &ReadScope,
+        positive: bool,
+        depth: usize,
+    ) -> Result<Node> {
+        Ok(Self::side(self.leaf(o, entity, scope, depth)?, positive))
     }
 
     /// Whether every function in `o` that is null on a null property is under an even number
