@@ -5,6 +5,11 @@ Environment:
   SEGMENT_BUILDER_APP   the app binary (default: target/debug/segment-builder-desktop)
   SEGMENT_BUILDER_CLI   the command-line tool (default: target/debug/segment-builder)
   E2E_ARTIFACTS         where screenshots go (default: target/e2e)
+
+The app itself gets (through tauri-driver, which passes its environment on to the app):
+  SEGMENT_BUILDER_ALLOW_DIRS   the test's data folder: files written there may be used as if chosen
+  SEGMENT_BUILDER_TEST_PICKS   the scripted answers of the native open/save dialogs (which a
+                               WebDriver cannot click): helpers.queue_pick appends one
 """
 
 import os
@@ -63,7 +68,25 @@ def cli_binary() -> Path:
 
 
 @pytest.fixture(scope="session")
-def tauri_driver(data_dir, artifacts):
+def picks_file(data_dir) -> Path:
+    """The scripted answers of the app's open and save dialogs (one line each, taken in order);
+    also in this process's environment, where helpers.queue_pick finds it."""
+    path = data_dir / "picks.txt"
+    path.write_text("")
+    os.environ["SEGMENT_BUILDER_TEST_PICKS"] = str(path)
+    return path
+
+
+@pytest.fixture(scope="session")
+def outside_dir():
+    """A folder of the user's that the app is not allowed to touch until a file there is chosen."""
+    d = tempfile.mkdtemp(prefix="segment-builder-e2e-outside-")
+    yield Path(d)
+    shutil.rmtree(d, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def tauri_driver(data_dir, artifacts, picks_file):
     exe = shutil.which("tauri-driver") or str(Path.home() / ".cargo" / "bin" / "tauri-driver")
     port, native_port = free_port(), free_port()
     env = dict(os.environ)
@@ -74,6 +97,10 @@ def tauri_driver(data_dir, artifacts):
     env["SEGMENT_BUILDER_LIBRARY"] = str(data_dir / "library.sqlite")
     # Relationships confirmed in the app go here; the CLI reads the same file (see test_import.py).
     env["SEGMENT_BUILDER_STORE"] = str(data_dir / "sources.json")
+    # Files the tests write in their data folder may be used as if chosen; anything else only
+    # once picked (the dialogs answer from the picks file) or dropped.
+    env["SEGMENT_BUILDER_ALLOW_DIRS"] = str(data_dir)
+    env["SEGMENT_BUILDER_TEST_PICKS"] = str(picks_file)
     log = open(artifacts / "tauri-driver.log", "wb")
     proc = subprocess.Popen(
         [exe, "--port", str(port), "--native-port", str(native_port)],

@@ -472,3 +472,12 @@ def add_chip(driver, path: str, chip: str, key=Keys.ENTER):
 
 # --- Native dialogs, answered by the scripted picks --------------------------------------------
 
+
+def queue_pick(path) -> None:
+    """Answers the app's next open or save dialog with `path` (a path; a list of paths for a
+    multiple pick; "" for a cancelled dialog): appends one line to the scripted picks file the
+    app reads instead of showing a dialog (SEGMENT_BUILDER_TEST_PICKS, set by conftest.py)."""
+    paths = [path] if isinstance(path, (str, os.PathLike)) else list(path)
+    line = os.pathsep.join(str(p) for p in paths)
+    with open(os.environ["SEGMENT_BUILDER_TEST_PICKS"], "a", encoding="utf-8") as f:
+        f.write(line + "\n")

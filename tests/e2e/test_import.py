@@ -2,7 +2,9 @@
 with a bad value, imported as NULL after the app stops on it), confirm the proposed relationship
 between them, build a segment on the imported tables and check its count against the CLI and
 against SQL on the file. The native file dialog cannot be driven, so the test types the file's
-path into the Data screen's path field (which users can use too)."""
+path into the Data screen's path field (which users can use too; the files are in the test's
+data folder, which SEGMENT_BUILDER_ALLOW_DIRS allows), or answers the dialog with queue_pick.
+A file elsewhere is read only once chosen."""
 
 import json
 import os
@@ -19,6 +21,7 @@ from helpers import (
     eventually_equal,
     node,
     present,
+    queue_pick,
     replace_text,
     screenshot,
     select,
@@ -179,4 +182,34 @@ def test_a_long_import_shows_progress_and_cancels(driver, data_dir, artifacts):
     assert "cancelled" in error, error
     click(driver, '[data-testid="import-abort"]')
     assert set(p.name for p in (data_dir / "imported").iterdir()) == before, "a cancelled import leaves nothing behind"
+    click(driver, '[data-testid="tab-builder"]')
+
+
+def test_a_file_is_read_only_once_chosen(driver, outside_dir, artifacts):
+    wait_for(driver, BUILDER_SHOWN, timeout=180)
+    elsewhere = outside_dir / "elsewhere.csv"
+    elsewhere.write_text("id,country\n1,US\n2,FR\n")
+    click(driver, '[data-testid="tab-data"]')
+    wait_for(driver, '[data-testid="data-view"]')
+    cancel = '[data-testid="import-dialog"] .modal-actions button:not([data-testid])'
+
+    # Typed, never chosen: refused, with what to do instead; nothing of the file is shown.
+    driver.file_detector = UselessFileDetector()
+    replace_text(driver, '[data-testid="import-path"]', str(elsewhere))
+    click(driver, '[data-testid="import-path-go"]')
+    error = text(driver, '[data-testid="import-dialog"] [data-testid="import-error"]')
+    assert "Choose the file with Open… or drop it on the window" in error, error
+    assert not present(driver, '[data-testid="import-dialect"]')
+    screenshot(driver, artifacts, "15-import-not-chosen")
+    click(driver, cancel)
+    until(driver, lambda d: not present(d, '[data-testid="import-dialog"]'))
+
+    # Chosen in the Open dialog (answered by the scripted picks): read.
+    queue_pick(elsewhere)
+    click(driver, '[data-testid="add-data"]')
+    wait_for(driver, '[data-testid="import-dialog"] [data-testid="import-dialect"]')
+    assert value(driver, '[data-testid="type-country"]') == "text"
+    click(driver, cancel)
+    until(driver, lambda d: not present(d, '[data-testid="import-dialog"]'))
+
     click(driver, '[data-testid="tab-builder"]')
