@@ -51,7 +51,12 @@ describe("the app", () => {
     await waitFor(() => expect(screen.getByTestId("count").textContent).toBe("1,000"));
     expect(screen.getByTestId("count-panel").getAttribute("data-state")).toBe("ready");
     await user.click(screen.getByTestId("add-condition"));
+    // A new condition waits for its value: not counted until it has one.
+    await waitFor(() => expect(screen.getByTestId("count-incomplete").textContent).toBe("1 condition is incomplete and not counted"));
+    expect(screen.getByTestId("count").textContent).toBe("1,000");
+    await user.type(screen.getByTestId("value"), "US");
     await waitFor(() => expect(screen.getByTestId("count").textContent).toBe("999"));
+    expect(screen.queryByTestId("count-incomplete")).toBeNull();
     expect(screen.getByTestId("sql-pane").textContent).toBe("-- 1 conditions");
     const sent = vi.mocked(call).mock.calls.filter((c) => c[0] === "preview").map((c) => (c[1]!.request as PreviewRequest));
     expect(sent.at(-1)).toMatchObject({ entity: "profiles", now: "2024-06-01T00:00:00Z" });

@@ -10,6 +10,8 @@ import { Problems } from "./Problems";
 import { ValueEditor } from "./ValueEditor";
 import { useStats } from "./stats";
 import { columnStats } from "../../shared/data";
+import { absentValues } from "./absent";
+import { isIncomplete } from "./incomplete";
 
 /** attribute · operator · value, on one line. */
 export function ConditionRow({ node, at, entity }: { node: ConditionNode; at: string; entity: Entity }) {
@@ -22,8 +24,10 @@ export function ConditionRow({ node, at, entity }: { node: ConditionNode; at: st
   const set = (patch: Partial<ConditionNode>) => updateNode(at, ofKind("condition", (old) => ({ ...old, ...patch })));
   const mine = problems.get(at);
   const bad = badFields(at, mine);
+  const incomplete = isIncomplete(node);
+  const hints = column && columnStats(stats, entity.name, column.name);
   return (
-    <div {...drop} className={"node condition" + (mine ? " has-problem" : "") + drop.className} data-testid="condition" data-path={at}>
+    <div {...drop} className={"node condition" + (mine ? " has-problem" : "") + (incomplete ? " incomplete" : "") + drop.className} data-testid="condition" data-path={at} data-incomplete={incomplete || undefined}>
       <div className="node-line">
       <DragHandle at={at} what="condition" />
       <div className="row">
@@ -67,7 +71,7 @@ export function ConditionRow({ node, at, entity }: { node: ConditionNode; at: st
         </select>
         {column && (
           <span className={"value-wrap" + (bad.has("value") ? " invalid" : "")}>
-            <ValueEditor type={column.data_type} operator={node.operator} value={node.value} onChange={(value) => set({ value })} hints={columnStats(stats, entity.name, column.name)} />
+            <ValueEditor type={column.data_type} operator={node.operator} value={node.value} onChange={(value) => set({ value })} hints={hints} />
           </span>
         )}
         {column && takesCase(node.operator, column.data_type) && (
@@ -82,10 +86,45 @@ export function ConditionRow({ node, at, entity }: { node: ConditionNode; at: st
           </Toggle>
         )}
       </div>
+        {incomplete && (
+          <span className="pill warn" data-testid="incomplete" title="Not counted until it has a value. To match an empty value, choose “is blank”.">
+            needs a value · not counted
+          </span>
+        )}
         <RowMenu at={at} what="condition" />
         <RemoveButton onClick={() => remove(at)} what="condition" />
       </div>
+      {!incomplete && <AbsentWarning node={node} hints={hints} onPick={(from, to) => set({ value: replaceValue(node.value, from, to) })} />}
       <Problems at={at} problems={mine} />
+    </div>
+  );
+}
+
+function replaceValue(value: ConditionNode["value"], from: string, to: string): ConditionNode["value"] {
+  return Array.isArray(value) ? value.map((v) => (v === from ? to : v)) : to;
+}
+
+/** "“Frnace” is not in the data. Did you mean France?" — a hint, the condition still counts. */
+function AbsentWarning({ node, hints, onPick }: { node: ConditionNode; hints: ReturnType<typeof columnStats>; onPick: (from: string, to: string) => void }) {
+  const absent = absentValues(hints, node.operator, node.value, node.case_sensitive !== false);
+  if (absent.length === 0) return null;
+  return (
+    <div className="hint absent-value" data-testid="absent-value" role="status">
+      {absent.map((a) => (
+        <div key={a.value}>
+          “{a.value}” is not in the data, so it matches no record.
+          {a.suggestions.length > 0 && " Did you mean "}
+          {a.suggestions.map((s, i) => (
+            <span key={s}>
+              {i > 0 && (i === a.suggestions.length - 1 ? " or " : ", ")}
+              <button type="button" className="link small" data-testid="absent-suggestion" onClick={() => onPick(a.value, s)}>
+                {s}
+              </button>
+            </span>
+          ))}
+          {a.suggestions.length > 0 && "?"}
+        </div>
+      ))}
     </div>
   );
 }

@@ -1,5 +1,6 @@
 import type { PreviewState } from "./preview";
 import { describe } from "../../shared/messages";
+import { incompleteNote } from "./incomplete";
 
 const fmt = new Intl.NumberFormat("en-US");
 
@@ -61,6 +62,11 @@ export function CountPanel({ state, entity }: { state: PreviewState; entity: str
                 ? `Exact count in ${r.elapsed_ms} ms · as of ${r.now.replace("T", " ").replace(/(\.\d+)?(Z|\+00:00)$/, " UTC")}`
                 : ""}
       </div>
+      {!!state.incomplete?.length && (
+        <div className="count-incomplete hint" data-testid="count-incomplete" title="A condition counts once it has a value. To match an empty value, choose “is blank” (text) or “is empty” (list).">
+          {incompleteNote(state.incomplete.length)}
+        </div>
+      )}
       {r && r.engine && !state.pending && !state.error && (
         <div className={"count-engine " + r.engine} data-testid="count-engine" data-engine={r.engine} title={r.notice ?? "Counted by the in-memory engine"}>
           {r.engine === "memory" ? "in memory" : "SQL"}

@@ -16,6 +16,8 @@ export type PreviewState = {
   error?: AppError;
   /** A request newer than the shown response is scheduled or in flight. */
   pending: boolean;
+  /** The builder's pointers of the conditions waiting for a value: not counted. */
+  incomplete?: string[];
 };
 
 export class PreviewSequencer {

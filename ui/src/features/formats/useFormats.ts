@@ -2,6 +2,7 @@ import { useEffect, useRef, useState } from "react";
 import type { RenderedFormat } from "../../bindings/RenderedFormat";
 import type { Segment } from "../../bindings/Segment";
 import { formatsApi } from "./api";
+import { countable } from "../builder/incomplete";
 import { copyText } from "./formats";
 
 /** The segment rendered in every format (after a short pause; only the newest rendering is
@@ -16,8 +17,9 @@ export function useFormats(segment: Segment, now: string | null) {
   useEffect(() => {
     const id = ++seq.current;
     const t = setTimeout(() => {
+      // What is counted: incomplete conditions are left out here too.
       formatsApi
-        .render(segment, segment.entity ?? null, now)
+        .render(countable(segment).segment, segment.entity ?? null, now)
         .then((f) => id === seq.current && (setFormats(f), setFailure(undefined)))
         .catch((e) => id === seq.current && setFailure(e.message));
     }, 250);

@@ -9,6 +9,7 @@ import type { SegmentType } from "../../bindings/SegmentType";
 import type { SourceInfo } from "../../bindings/SourceInfo";
 import { appError, toAppError, type AppError } from "../../ipc";
 import { emptySegment } from "../../shared/tree";
+import { countable, incompleteNote } from "../builder/incomplete";
 import type { PreviewState } from "../builder/preview";
 import { libraryApi, pickSegmentFile } from "./api";
 import { copyId, differs, idProblem, num } from "./library";
@@ -19,6 +20,12 @@ export type Dialog = SaveDraft | { kind: "rename"; name: string } | { kind: "del
 export type Panel = "library" | "history" | "members" | null;
 
 const noName = () => appError("invalid", "Give the segment a name.");
+
+/** Saving keeps conditions still waiting for a value, and says so. */
+function savedNote(note: string, definition: Segment): string {
+  const n = countable(definition).incomplete.length;
+  return n ? `${note} ${incompleteNote(n)}.` : note;
+}
 
 export function useSegmentRecord({ source, segment, setSegment, preview }: { source: SourceInfo; segment: Segment; setSegment: (s: Segment) => void; preview: PreviewState }) {
   const [record, setRecord] = useState<SegmentRecord>();
@@ -71,7 +78,7 @@ export function useSegmentRecord({ source, segment, setSegment, preview }: { sou
       const saved = await libraryApi.save({ id: record.id, definition: segment, entity: segment.entity, dataSource: source.path, expectedRevision: record.revision });
       await recordCount(saved.id);
       setRecord(await libraryApi.get(saved.id));
-      setNote(saved.changed ? `Saved revision ${num(saved.revision)}.` : "No changes to save.");
+      setNote(saved.changed ? savedNote(`Saved revision ${num(saved.revision)}.`, segment) : "No changes to save.");
       setError(undefined);
     } catch (e) {
       fail(e);
@@ -90,7 +97,7 @@ export function useSegmentRecord({ source, segment, setSegment, preview }: { sou
     const saved = await libraryApi.save({ ...base, id: d.id, name: d.name.trim(), segmentType: d.type, scope: d.scope, definition, entity: definition.entity, dataSource: source.path });
     if (d.kind !== "duplicate") await recordCount(saved.id);
     open(await libraryApi.get(saved.id));
-    setNote(d.kind === "duplicate" ? `Duplicated into ${saved.id}.` : `Saved ${saved.id}, revision ${num(saved.revision)}.`);
+    setNote(savedNote(d.kind === "duplicate" ? `Duplicated into ${saved.id}.` : `Saved ${saved.id}, revision ${num(saved.revision)}.`, definition));
   };
 
   /** The dialog's action; the dialog stays open on an error. */

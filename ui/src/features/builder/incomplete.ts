@@ -1,0 +1,64 @@
+// Incomplete is not empty: a condition still waiting for its value (a text left blank, a list
+// with no value yet) is left out of what is counted, rendered and exported, instead of being
+// counted as "is empty". The request's node paths are mapped back to the builder's tree, so
+// problems and per-node counts still land on the right rows.
+import type { Group } from "../../bindings/Group";
+import type { Node } from "../../bindings/Node";
+import type { Segment } from "../../bindings/Segment";
+import { valueKind } from "../../shared/values";
+
+/** Whether a node waits for its value (a raw SQL condition has its own "Write a SQL condition"). */
+export function isIncomplete(node: Node): boolean {
+  if (node.type !== "condition") return false;
+  const kind = valueKind(node.operator);
+  if (kind === "text") return typeof node.value !== "string" || node.value.trim() === "";
+  if (kind === "list") return !Array.isArray(node.value) || node.value.length === 0;
+  return false;
+}
+
+export type Countable = {
+  /** The segment without its incomplete conditions: what is counted. */
+  segment: Segment;
+  /** The builder's pointers of the conditions left out. */
+  incomplete: string[];
+  /** A path of `segment` (a problem's, a node count's) as a path of the builder's tree. */
+  toBuilder: (path: string) => string;
+};
+
+/** The segment as counted: incomplete conditions left out, with the mapping back. */
+export function countable(segment: Segment): Countable {
+  const incomplete: string[] = [];
+  // request pointer → builder pointer, for every group and node kept
+  const back = new Map<string, string>();
+  const group = (g: Group, at: string, to: string): Group => {
+    back.set(to, at);
+    const children: Node[] = [];
+    g.children.forEach((child, i) => {
+      const from = `${at}/children/${i}`;
+      if (isIncomplete(child)) return void incomplete.push(from);
+      const target = `${to}/children/${children.length}`;
+      children.push(node(child, from, target));
+    });
+    return { ...g, children };
+  };
+  const node = (n: Node, at: string, to: string): Node => {
+    back.set(to, at);
+    if (n.type === "group") return { type: "group", ...group(n, at, to) };
+    if (n.type === "relationship") return { ...n, filter: group(n.filter, `${at}/filter`, `${to}/filter`) };
+    return n;
+  };
+  const root = group(segment.root, "/root", "/root");
+  if (incomplete.length === 0) return { segment, incomplete, toBuilder: (p) => p };
+  const toBuilder = (path: string) => {
+    // the longest kept pointer that prefixes the path, at a segment boundary
+    let best = "";
+    for (const p of back.keys()) if ((path === p || path.startsWith(p + "/")) && p.length > best.length) best = p;
+    return best ? back.get(best)! + path.slice(best.length) : path;
+  };
+  return { segment: { ...segment, root }, incomplete, toBuilder };
+}
+
+/** "1 condition is incomplete and not counted" / "2 conditions are …". */
+export function incompleteNote(n: number): string {
+  return n === 1 ? "1 condition is incomplete and not counted" : `${n} conditions are incomplete and not counted`;
+}
