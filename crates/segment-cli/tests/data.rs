@@ -368,6 +368,8 @@ fn declare_an_epoch_column_then_relate_with_its_time_window() {
     assert!(refused.contains("cannot treat events.name as"), "{refused}");
     assert!(refused.contains("5 of its 5 values are not"), "{refused}");
     assert!(refused.contains("“login”"), "{refused}");
+    let key = cli.fails(&["declare", "--data", s(&db), "events.id", "epoch-seconds"]);
+    assert!(key.contains("`id` is the row key of `events`"), "{key}");
     let listed = cli.ok(&["declare", "--data", s(&db)]);
     assert_eq!(listed["declared"].as_array().unwrap().len(), 1, "{listed}");
 

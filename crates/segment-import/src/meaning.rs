@@ -62,7 +62,7 @@ fn stored_column<'a>(source: &'a DataSource, table: &str, column: &str) -> Resul
         .schema()
         .entity(table)
         .ok_or_else(|| Error::Invalid(format!("there is no table `{table}` in the data source")))?;
-    if column == entity.key && entity.column(column).is_none() {
+    if column == entity.key {
         return Err(Error::Invalid(format!(
             "`{column}` is the row key of `{table}`; it cannot be given a meaning"
         )));

@@ -298,13 +298,17 @@ pub fn apply(
                 meaning: *meaning,
                 not_applied: None,
             };
+            // The row key keeps its type: records are found and joined by it.
             let target = out
                 .entities
                 .iter_mut()
-                .find(|e| &e.name == table)
+                .find(|e| &e.name == table && &e.key != column)
                 .and_then(|e| e.columns.iter_mut().find(|c| &c.name == column));
             match target {
-                None => applied.not_applied = Some(format!("{table}.{column} is gone")),
+                None => {
+                    applied.not_applied =
+                        Some(format!("{table}.{column} is gone, or is the row key"))
+                }
                 Some(target) => match check_sample(conn, table, column, *meaning)? {
                     Fit::Fits(data_type, storage) => {
                         target.data_type = data_type;
