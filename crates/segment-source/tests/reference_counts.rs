@@ -705,6 +705,57 @@ fn orders_where<'d>(
     d.orders_of(p.id).filter(move |o| f(o))
 }
 
+/// First / last time, the first or most recent record (ties: any of them), distinct days and
+/// weeks (UTC, weeks from Monday): written from ARCHITECTURE's "Related records in time order".
+fn ordering_cases() -> Vec<Case> {
+    let n = now().timestamp();
+    let b30 = shift(now(), -30, U::Day).timestamp();
+    let b90 = shift(now(), -90, U::Day).timestamp();
+    let last_order = |d: &Data, p: &Profile| d.orders_of(p.id).map(|o| o.placed_at).max();
+    let days = |times: Vec<i64>, unit: i64, offset: i64| {
+        times
+            .iter()
+            .map(|t| (t.div_euclid(86_400) + offset).div_euclid(unit))
+            .collect::<BTreeSet<i64>>()
+            .len()
+    };
+    vec![
+        case_d("first purchase in the last 30 days", move |d, p| {
+            events_where(d, p, |e| e.name == "purchase")
+                .map(|e| e.ts)
+                .min()
+                .is_some_and(|t| t >= b30 && t <= n)
+        }),
+        case_d("last order more than 90 days ago", move |d, p| {
+            last_order(d, p).is_some_and(|t| t < b90)
+        }),
+        case_d("not last order more than 90 days ago", move |d, p| {
+            !last_order(d, p).is_some_and(|t| t < b90)
+        }),
+        case_d("most recent order is refunded", move |d, p| {
+            let last = last_order(d, p);
+            orders_where(d, p, |o| o.status == "refunded").any(|o| Some(o.placed_at) == last)
+        }),
+        case_d("first event is a page view", |d, p| {
+            let first = d.events_of(p.id).map(|e| e.ts).min();
+            events_where(d, p, |e| e.name == "page_view").any(|e| Some(e.ts) == first)
+        }),
+        case_d("purchases on at least 3 distinct days", move |d, p| {
+            let times = events_where(d, p, |e| e.name == "purchase")
+                .map(|e| e.ts)
+                .collect();
+            days(times, 1, 0) >= 3
+        }),
+        case_d("logins in at most 2 distinct weeks", move |d, p| {
+            // 1970-01-01 was a Thursday: days + 3 count from a Monday.
+            let times = events_where(d, p, |e| e.name == "login")
+                .map(|e| e.ts)
+                .collect();
+            days(times, 7, 3) <= 2
+        }),
+    ]
+}
+
 fn relationship_cases() -> Vec<Case> {
     let n = now();
     let ts = n.timestamp();
@@ -958,6 +1009,7 @@ fn all_cases() -> Vec<Case> {
     cases.extend(datetime_cases());
     cases.extend(array_cases());
     cases.extend(relationship_cases());
+    cases.extend(ordering_cases());
     cases.extend(group_cases());
     cases.extend(other_entity_cases());
     cases
