@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Builds the installable packages (.deb and .rpm) of the desktop app with the Tauri bundler
+# (npm's @tauri-apps/cli, pinned in packaging/package-lock.json; neither format downloads
+# anything more). Usage: bash scripts/package.sh [--debug]
+#   --debug  a debug-profile package from the debug build (quicker; what CI checks)
+# Prints the packages' paths. Build output goes to target/logs/package.log.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export PATH="$HOME/.cargo/bin:$PATH"
+source scripts/lib/quiet.sh
+
+profile=release
+case "${1:-}" in
+  "") ;;
+  --debug) profile=debug ;;
+  *) echo "usage: package.sh [--debug]" >&2; exit 2 ;;
+esac
+cargo_profile=(); bundle_debug=()
+if [ "$profile" = release ]; then cargo_profile=(--release); else bundle_debug=(--debug); fi
+
+bash scripts/setup.sh package
+
+# The same build as `tauri build` makes (UI embedded), by cargo so that a debug build made
+# before (tests, CI) is reused; `tauri bundle` then only packs it.
+quiet "package: building the UI" npm --prefix ui run build
+quiet "package: building the app ($profile)" \
+  cargo build -p segment-builder-desktop --features tauri/custom-protocol "${cargo_profile[@]}"
+out="target/$profile/bundle"
+rm -rf "$out/deb" "$out/rpm"
+quiet "package: bundling .deb and .rpm" \
+  packaging/node_modules/.bin/tauri bundle --ci --bundles deb,rpm "${bundle_debug[@]}"
+
+for f in "$out"/deb/*.deb "$out"/rpm/*.rpm; do
+  echo "package: $f ($(du -h "$f" | cut -f1))"
+done
