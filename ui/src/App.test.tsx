@@ -46,7 +46,7 @@ describe("the app", () => {
     expect(screen.getByTestId("loading")).toBeTruthy();
     await screen.findByTestId("builder");
     expect((screen.getByTestId("entity-picker") as HTMLSelectElement).value).toBe("profiles");
-    expect((screen.getByTestId("as-of") as HTMLInputElement).value).toBe("2024-06-01T00:00");
+    expect((screen.getByTestId("as-of") as HTMLInputElement).value).toBe("2024-06-01 00:00");
     expect(screen.getByTestId("source-path").textContent).toBe("Data: demo.sqlite");
     await waitFor(() => expect(screen.getByTestId("count").textContent).toBe("1,000"));
     expect(screen.getByTestId("count-panel").getAttribute("data-state")).toBe("ready");

@@ -1,7 +1,7 @@
-import { useEffect, useState } from "react";
+import { useEffect, useRef, useState } from "react";
 import type { SourceInfo } from "./bindings/SourceInfo";
 import { BuilderScreen } from "./features/builder/BuilderScreen";
-import { asOfToRfc3339 } from "./features/builder/preview";
+import { asOfAfterLoad, asOfToRfc3339 } from "./features/builder/preview";
 import { usePreview } from "./features/builder/usePreview";
 import { useSegmentTree } from "./features/builder/useSegmentTree";
 import { DataView } from "./features/data/DataView";
@@ -18,14 +18,19 @@ export function App() {
   const [asOf, setAsOf] = useState("");
   const [view, setView] = useState<View>("builder");
   const { source, loadError, openData } = useSource((s: SourceInfo, samePath: boolean) => {
-    if (s.default_now) setAsOf(s.default_now.slice(0, 16));
+    // "As of" belongs to the data: the demo data's end date, the clock (empty) for any other.
+    setAsOf((typed) => asOfAfterLoad(typed, s.default_now, samePath));
     // The segment stays when its data source is reloaded and still has its entity.
     setSegment((old) => {
       const keep = old?.entity && s.schema.entities.some((e) => e.name === old.entity);
       return keep && samePath ? old : emptySegment(s.default_entity ?? s.schema.entities[0]?.name);
     });
   });
-  const now = asOfToRfc3339(asOf);
+  // A half-typed "as of" is not sent: the last complete one stays in use meanwhile.
+  const typedNow = asOfToRfc3339(asOf);
+  const lastNow = useRef<string | null>(null);
+  if (typedNow !== undefined) lastNow.current = typedNow;
+  const now = typedNow === undefined ? lastNow.current : typedNow;
   const preview = usePreview(segment, now);
   const stats = useColumnStats(source);
   const { dropped, take } = useDroppedFiles(() => setView("data"));

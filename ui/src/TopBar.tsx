@@ -1,5 +1,6 @@
 import type { Segment } from "./bindings/Segment";
 import type { SourceInfo } from "./bindings/SourceInfo";
+import { asOfToRfc3339, isoAsOf } from "./features/builder/preview";
 import { useTheme, type ThemeChoice } from "./theme";
 
 export type View = "builder" | "data";
@@ -9,7 +10,7 @@ type Props = {
   segment: Segment;
   /** Another entity starts an empty segment on it. */
   onEntity: (entity: string) => void;
-  /** The "as of" instant, a datetime-local value read as UTC. */
+  /** The "as of" instant as typed: ISO ("2026-11-01 00:00"), read as UTC; empty for the clock. */
   asOf: string;
   setAsOf: (v: string) => void;
   view: View;
@@ -19,7 +20,9 @@ type Props = {
 /** The app's header: which records, as of when, which data source, Builder or Data. */
 export function TopBar({ source, segment, onEntity, asOf, setAsOf, view, setView }: Props) {
   const fileName = source.path.split(/[\\/]/).pop();
-  const defaultAsOf = source.default_now?.slice(0, 16);
+  const defaultAsOf = isoAsOf(source.default_now);
+  const invalid = asOfToRfc3339(asOf) === undefined;
+  const inUse = !asOf.trim() ? "the clock (now)" : asOf === defaultAsOf && source.demo ? "the demo data's end" : "set by you";
   return (
     <header className="topbar">
       <div className="brand" title="Segment Builder">
@@ -39,15 +42,20 @@ export function TopBar({ source, segment, onEntity, asOf, setAsOf, view, setView
       <label className="field">
         <span className="nowrap">As of (UTC)</span>
         <input
-          type="datetime-local"
-          className="input"
+          type="text"
+          inputMode="numeric"
+          className={"input as-of" + (invalid ? " invalid" : "")}
           data-testid="as-of"
+          data-in-use={inUse}
           value={asOf}
+          placeholder="now (clock)"
+          aria-invalid={invalid || undefined}
+          size={16}
           onChange={(e) => setAsOf(e.target.value)}
-          title="Relative dates (“in the last 30 days”) are computed from this instant."
+          title={`Relative dates (“in the last 30 days”) are computed from this instant, written YYYY-MM-DD HH:MM in UTC. In use: ${inUse}.${invalid ? " Not a date yet: the last complete one is used." : ""}`}
         />
-        {defaultAsOf && asOf !== defaultAsOf && (
-          <button type="button" className="link small" data-testid="as-of-reset" onClick={() => setAsOf(defaultAsOf)}>
+        {asOf !== defaultAsOf && (
+          <button type="button" className="link small" data-testid="as-of-reset" onClick={() => setAsOf(defaultAsOf)} title={defaultAsOf ? `Back to ${defaultAsOf}, the demo data's end` : "Back to the clock"}>
             reset
           </button>
         )}

@@ -83,6 +83,23 @@ describe("asOfToRfc3339", () => {
     expect(asOfToRfc3339("2024-05-01T12:00")).toBe("2024-05-01T12:00:00Z");
     expect(asOfToRfc3339("2024-05-01T12:00:30")).toBe("2024-05-01T12:00:30Z");
     expect(asOfToRfc3339("")).toBeNull();
+    expect(asOfToRfc3339("2024-05-01 12:00")).toBe("2024-05-01T12:00:00Z");
+    expect(asOfToRfc3339("2024-05-01")).toBe("2024-05-01T00:00:00Z");
+    expect(asOfToRfc3339("2024-05-0")).toBeUndefined(); // half typed: not sent
+    expect(asOfToRfc3339("05/01/2024")).toBeUndefined();
+  });
+
+  it("belongs to the data: the demo's end date, the clock on other data, typed kept on reload", async () => {
+    const { asOfAfterLoad, isoAsOf } = await import("./preview");
+    const END = "2026-11-01T00:00:00Z";
+    expect(isoAsOf(END)).toBe("2026-11-01 00:00");
+    expect(asOfAfterLoad("", END, false)).toBe("2026-11-01 00:00"); // first start on the demo
+    expect(asOfAfterLoad("2026-11-01 00:00", null, false)).toBe(""); // switched to imported data: the clock
+    expect(asOfAfterLoad("2026-03-15 12:00", null, false)).toBe("");
+    expect(asOfAfterLoad("2026-03-15 12:00", null, true)).toBe("2026-03-15 12:00"); // same file reloaded
+    expect(asOfAfterLoad("2026-03-15 12:00", END, true)).toBe("2026-03-15 12:00");
+    expect(asOfAfterLoad("", END, true)).toBe("2026-11-01 00:00");
+    expect(asOfAfterLoad("", null, false)).toBe("");
   });
 });
 

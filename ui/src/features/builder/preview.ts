@@ -76,9 +76,22 @@ export class PreviewSequencer {
   }
 }
 
-/** "2024-05-01T12:00" (a datetime-local value, read as UTC) → RFC 3339; null when empty. */
-export function asOfToRfc3339(v: string): string | null {
-  return v ? `${v.length === 16 ? v + ":00" : v}Z` : null;
+const AS_OF = /^(\d{4}-\d{2}-\d{2})(?:[T ](\d{2}:\d{2})(:\d{2})?)?$/;
+
+/** The "as of" field's text, ISO and read as UTC ("2024-05-01 12:00", "2024-05-01", a T for
+ * the space too) → RFC 3339; null when empty (the data's own default); undefined when it is
+ * not (yet) a date, so a half-typed value is not sent. */
+export function asOfToRfc3339(v: string): string | null | undefined {
+  const t = v.trim();
+  if (!t) return null;
+  const m = AS_OF.exec(t);
+  if (!m) return undefined;
+  return `${m[1]}T${m[2] ?? "00:00"}${m[3] ?? ":00"}Z`;
+}
+
+/** An RFC 3339 instant as the "as of" field shows it: "2026-11-01 00:00"; "" for none. */
+export function isoAsOf(rfc3339: string | null | undefined): string {
+  return rfc3339 ? rfc3339.slice(0, 16).replace("T", " ") : "";
 }
 
 /** The problems to show at the nodes: the newest preview's, or its failure when the failure is
@@ -87,4 +100,10 @@ export function asOfToRfc3339(v: string): string | null {
 export function shownProblems(preview: PreviewState): Problem[] {
   if (preview.error) return preview.error.path ? [{ path: preview.error.path, message: `SQL error: ${preview.error.message}` }] : [];
   return preview.response?.problems ?? [];
+}
+
+/** The "as of" field after a data source loads: the demo data's end date on the demo data, the
+ * clock (empty) on any other; a reload of the same file keeps what the user typed. */
+export function asOfAfterLoad(typed: string, defaultNow: string | null, samePath: boolean): string {
+  return samePath && !defaultNow ? typed : samePath && typed && typed !== isoAsOf(defaultNow) ? typed : isoAsOf(defaultNow);
 }
