@@ -117,7 +117,7 @@ pub async fn import_file<R: Runtime>(
     let store = store(&app)?;
     let result = blocking(move || {
         grants::confirm(&app, &request.file, Access::Read)?;
-        grants::check(&app, &request.into, Access::Write)?;
+        grants::check(&app, &request.into, Access::Import)?;
         let mut on_progress = |progress: &Progress| {
             let _ = app.emit(
                 IMPORT_PROGRESS,

@@ -142,7 +142,7 @@ pub async fn pick_save<R: Runtime>(
 pub(crate) fn ask_allow<R: Runtime>(app: &AppHandle<R>, path: &Path, access: Access) -> bool {
     let verb = match access {
         Access::Read => "read",
-        Access::Write => "write",
+        Access::Write | Access::Import => "write",
     };
     app.dialog()
         .message(format!(

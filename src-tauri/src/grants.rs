@@ -2,7 +2,8 @@
 //! used only when it is
 //! - one the user chose in this session: in a native open dialog or dropped on the window (read),
 //!   in a native save dialog (write, and read back);
-//! - in the app's own folders (its data folder, the imported data sources, the open data);
+//! - for reading, in the app's own folders (its data folder, the demo and imported data
+//!   sources, the open data); for importing, in its folder of imported data sources;
 //! - under a folder of `SEGMENT_BUILDER_ALLOW_DIRS` (the OS path-list separator between them; the
 //!   environment is out of the web view's reach: for scripted tests and power users);
 //! - for reading, a data source the sidecar store already records (chosen in an earlier session).
@@ -28,7 +29,12 @@ use crate::state::AppState;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Access {
     Read,
+    /// Write any file (a segment exported there): never in the app's own folders, where it
+    /// could overwrite the library or a data source.
     Write,
+    /// Create or extend a data source by import (`segment-import` refuses a file it did not
+    /// make): also in the app's folder of imported data sources.
+    Import,
 }
 
 /// How the grants are set up: read once from the environment when the app starts
@@ -100,7 +106,7 @@ impl Grants {
         let mut chosen = self.chosen.lock().unwrap_or_else(|p| p.into_inner());
         let list = match access {
             Access::Read => &mut chosen.read,
-            Access::Write => &mut chosen.write,
+            Access::Write | Access::Import => &mut chosen.write,
         };
         if !list.contains(&path) {
             list.push(path);
@@ -116,7 +122,7 @@ impl Grants {
         let granted = match access {
             // A file chosen in a save dialog may be read back.
             Access::Read => chosen.read.iter().chain(&chosen.write).cloned().collect(),
-            Access::Write => chosen.write.clone(),
+            Access::Write | Access::Import => chosen.write.clone(),
         };
         drop(chosen);
         let configured = app_folders.iter().chain(&self.config.allow_dirs);
@@ -155,19 +161,25 @@ pub fn resolve(path: &Path) -> Option<PathBuf> {
     }
 }
 
-/// The app's own folders: its data folder, the demo data and the imported data sources beside
-/// it (also when `SEGMENT_BUILDER_DATA` puts them elsewhere), and the open data source.
-pub fn app_folders<R: Runtime>(app: &AppHandle<R>) -> Vec<PathBuf> {
-    let data_dir = app.path().app_data_dir().ok();
-    let mut folders: Vec<PathBuf> = data_dir.iter().cloned().collect();
-    if let Ok((demo, imported)) = crate::data::imports_dir(app) {
-        folders.push(demo);
-        folders.push(imported);
+/// The app's own folders for `access`: to read, its data folder, the demo data and the imported
+/// data sources beside it (also when `SEGMENT_BUILDER_DATA` puts them elsewhere) and the open
+/// data source; to import into, the imported data sources' folder; to write, none.
+pub fn app_folders<R: Runtime>(app: &AppHandle<R>, access: Access) -> Vec<PathBuf> {
+    let imports = crate::data::imports_dir(app).ok();
+    match access {
+        Access::Write => Vec::new(),
+        Access::Import => imports.map(|(_, dir)| dir).into_iter().collect(),
+        Access::Read => {
+            let mut folders: Vec<PathBuf> = app.path().app_data_dir().ok().into_iter().collect();
+            if let Some((demo, dir)) = imports {
+                folders.extend([demo, dir]);
+            }
+            if let Some(open) = app.state::<AppState>().current_path() {
+                folders.push(PathBuf::from(open));
+            }
+            folders
+        }
     }
-    if let Some(open) = app.state::<AppState>().current_path() {
-        folders.push(PathBuf::from(open));
-    }
-    folders
 }
 
 /// Whether the sidecar store records `path` (a data source used in an earlier session).
@@ -183,7 +195,7 @@ fn recorded_in_store<R: Runtime>(app: &AppHandle<R>, path: &Path) -> bool {
 
 fn allowed<R: Runtime>(app: &AppHandle<R>, path: &Path, access: Access) -> bool {
     let grants = &app.state::<AppState>().grants;
-    grants.allows(path, access, &app_folders(app))
+    grants.allows(path, access, &app_folders(app, access))
         || (access == Access::Read && recorded_in_store(app, path))
 }
 
@@ -197,7 +209,7 @@ pub fn refused(path: &Path, access: Access) -> AppError {
         Access::Read => format!(
             "Segment Builder may not read “{name}”. Choose the file with Open… or drop it on the window."
         ),
-        Access::Write => format!(
+        Access::Write | Access::Import => format!(
             "Segment Builder may not write “{name}”. Choose where to save it with Save…."
         ),
     };

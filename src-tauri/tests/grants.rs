@@ -345,3 +345,38 @@ fn scripted_picks_are_taken_in_order() {
     // None left: as if cancelled.
     assert_eq!(app.pick_open(), json!([]));
 }
+
+#[test]
+fn the_apps_own_files_are_not_overwritten_by_an_export() {
+    let app = App::new();
+    let draft = json!({ "id": "over", "name": "Over", "definition": all_of("profiles", [cond("country", "is", "US")]), "entity": "profiles" });
+    app.invoke("library_save", json!({ "draft": draft }))
+        .unwrap();
+    let data_dir = app.window.app_handle().path().app_data_dir().unwrap();
+    for target in [
+        data_dir.join("library.sqlite"),
+        data_dir.join("imported").join("shop.sqlite"),
+        app.fixture.path.clone(),
+    ] {
+        let before = std::fs::read(&target).ok();
+        refused(app.invoke("library_export", json!({ "id": "over", "path": target })));
+        assert_eq!(std::fs::read(&target).ok(), before, "{}", target.display());
+    }
+    // Importing into the app's folder of imported data sources is what it is for (checked, not
+    // run here: the mock app's folder is the user's).
+    let grants = &app.fixture.state.grants;
+    let folders = segment_builder_desktop::grants::app_folders(
+        app.window.app_handle(),
+        segment_builder_desktop::grants::Access::Import,
+    );
+    assert!(grants.allows(
+        &folders[0].join("new.sqlite"),
+        segment_builder_desktop::grants::Access::Import,
+        &folders
+    ));
+    assert!(!grants.allows(
+        &folders[0].join("new.sqlite"),
+        segment_builder_desktop::grants::Access::Write,
+        &[]
+    ));
+}
