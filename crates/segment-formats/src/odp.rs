@@ -29,7 +29,8 @@
 //! ≥ / is true / is false (no case-insensitive matching); raw SQL; a segment with no conditions,
 //! negated or not (everyone, no one); relationships other than the event stream, or nested in an
 //! event filter; a negated empty event filter; counts other than "at least"; aggregates; windows
-//! other than "in the last" in fixed units (not months or years).
+//! other than "in the last" in fixed units (not months or years); the first / last time, the
+//! first / most recent record and distinct periods of related records.
 //!
 //! NULL: this crate assumes ODP compares a missing value as SQL does (no match, `NOT_EQUAL`
 //! included), so the model's rule holds.

@@ -34,7 +34,9 @@
 //! after; dates with a time of day; Census `days_ago`/blank between bounds; fractional days;
 //! the weekday date part; contains none of; is empty / is not empty; case-insensitive is one of /
 //! is none of; a case-sensitive like (`like` is read as ignoring case, as SQL LIKE); a count or
-//! aggregate between two numbers; count distinct; a negated empty relationship filter (no related
+//! aggregate between two numbers; count distinct; the first / last time, the first / most recent
+//! record and distinct periods of related records (PQL's `topN`/`bottomN` pick one record where
+//! ties and NULL times need all or none); a negated empty relationship filter (no related
 //! record); attribute or relationship names that are not PQL identifiers.
 //!
 //! NULL: PQL documents `notIn` as excluding null values; for the other comparisons this crate

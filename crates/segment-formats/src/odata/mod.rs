@@ -35,7 +35,8 @@
 //! Not expressible (reported by name and node path): raw SQL; like; case-insensitive is one of
 //! / is none of; exactly N units ago; this / last / next period; durations in months or years;
 //! fractional days; the weekday date part; Census `days_ago`/blank between bounds; a count
-//! between two numbers; aggregates (sum, average, min, max, count distinct); a negated empty
+//! between two numbers; aggregates (sum, average, min, max, count distinct); the first / last
+//! time, the first / most recent record and distinct periods of related records; a negated empty
 //! relationship filter (no related record); names that are not OData identifiers or are OData
 //! keywords.
 //!
