@@ -67,7 +67,7 @@ export function App() {
       {view === "data" ? (
         <DataView source={source} stats={stats} onOpen={openData} dropped={dropped} onDroppedTaken={take} />
       ) : (
-        <BuilderScreen source={source} tree={{ ...tree, segment }} preview={preview} now={now} stats={stats} />
+        <BuilderScreen source={source} tree={{ ...tree, segment }} preview={preview} now={now} stats={stats} openData={openData} />
       )}
     </div>
   );

@@ -22,9 +22,11 @@ type Props = {
   /** "As of", RFC 3339, when set. */
   now: string | null;
   stats?: EntityStats[];
+  /** Switches to another data source (opening a segment saved on it). */
+  openData?: (path: string) => Promise<void>;
 };
 
-export function BuilderScreen({ source, tree, preview, now, stats }: Props) {
+export function BuilderScreen({ source, tree, preview, now, stats, openData }: Props) {
   const { segment } = tree;
   const problems = useMemo(() => problemsByNode(segment, shownProblems(preview)), [segment, preview]);
   // Per-node counts of the newest preview; hidden while a newer one is pending (paths may have moved).
@@ -33,7 +35,7 @@ export function BuilderScreen({ source, tree, preview, now, stats }: Props) {
     <StatsContext.Provider value={{ stats, entity: segment.entity ?? undefined }}>
       <main className="layout">
         <section className="builder" aria-label="Segment conditions" data-testid="builder" tabIndex={-1} onBlur={tree.seal}>
-          <SegmentBar source={source} segment={segment} setSegment={tree.setSegment} preview={preview} asOf={now} />
+          <SegmentBar source={source} segment={segment} setSegment={tree.setSegment} preview={preview} asOf={now} openData={openData} />
           <Conditions source={source} tree={tree} problems={problems} nodeCounts={nodeCounts} />
         </section>
         <SidePanel label="Count and definition">

@@ -4,6 +4,7 @@ import type { SegmentRecord } from "../../bindings/SegmentRecord";
 import type { SegmentType } from "../../bindings/SegmentType";
 import type { SortField } from "../../bindings/SortField";
 import type { Status } from "../../bindings/Status";
+import { sourceName } from "./dataFit";
 import { nextSort, num, pageLabel, shortDate, type Sort } from "./library";
 import { useLibraryList, type Filters } from "./useLibraryList";
 
@@ -20,7 +21,7 @@ const COLUMNS: [SortField, string][] = [
 ];
 
 /** The saved segments: search, filters, sorting by any column, paging; open one into the builder. */
-export function LibraryView({ onOpen, onClose, currentId }: { onOpen: (r: SegmentRecord) => void; onClose: () => void; currentId?: string }) {
+export function LibraryView({ onOpen, onClose, currentId, sourcePath }: { onOpen: (r: SegmentRecord) => void; onClose: () => void; currentId?: string; sourcePath?: string }) {
   const l = useLibraryList();
   const { filters, importPath } = l;
   const total = num(l.page?.page.totalElements);
@@ -58,14 +59,15 @@ export function LibraryView({ onOpen, onClose, currentId }: { onOpen: (r: Segmen
                 {COLUMNS.map(([field, label]) => (
                   <SortHeader key={field} field={field} label={label} sort={l.sort} onSort={() => l.setSort((s) => nextSort(s, field))} />
                 ))}
+                <th>Data</th>
                 <th />
               </tr>
             </thead>
             <tbody>
-              {l.page?.items.map((r) => <LibraryRow key={r.id} record={r} current={r.id === currentId} onOpen={onOpen} />)}
+              {l.page?.items.map((r) => <LibraryRow key={r.id} record={r} current={r.id === currentId} sourcePath={sourcePath} onOpen={onOpen} />)}
               {l.page && l.page.items.length === 0 && (
                 <tr>
-                  <td colSpan={COLUMNS.length + 1} className="empty">
+                  <td colSpan={COLUMNS.length + 2} className="empty">
                     {filtered ? "No segment matches." : "No saved segments yet: build one and press Save."}
                   </td>
                 </tr>
@@ -144,7 +146,8 @@ function SortHeader({ field, label, sort, onSort }: { field: SortField; label: s
   );
 }
 
-function LibraryRow({ record: r, current, onOpen }: { record: SegmentRecord; current: boolean; onOpen: (r: SegmentRecord) => void }) {
+function LibraryRow({ record: r, current, sourcePath, onOpen }: { record: SegmentRecord; current: boolean; sourcePath?: string; onOpen: (r: SegmentRecord) => void }) {
+  const other = !!r.dataSource && !!sourcePath && r.dataSource !== sourcePath;
   return (
     <tr className={current ? "current" : ""} data-testid={`lib-row-${r.id}`} onDoubleClick={() => onOpen(r)}>
       <td className="strong">{r.name}</td>
@@ -160,6 +163,10 @@ function LibraryRow({ record: r, current, onOpen }: { record: SegmentRecord; cur
         {r.segmentType === "STATIC" ? num(r.individualCount).toLocaleString("en-US") : r.recordCount ? num(r.recordCount.count).toLocaleString("en-US") : "—"}
       </td>
       <td>{shortDate(r.dateModified)}</td>
+      <td className={other ? "other-data" : ""} title={r.dataSource ? `Saved on ${r.dataSource}${other ? " — not the open data" : ""}` : "Data source not recorded"} data-testid={`lib-data-${r.id}`} data-other={other || undefined}>
+        {r.dataSource ? sourceName(r.dataSource) : "—"}
+        {other && <span className="pill warn small">other data</span>}
+      </td>
       <td>
         <button type="button" className="btn small" onClick={() => onOpen(r)} data-testid={`lib-open-${r.id}`}>
           Open

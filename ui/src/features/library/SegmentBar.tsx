@@ -1,8 +1,11 @@
+import { useState } from "react";
 import { createPortal } from "react-dom";
 import type { Segment } from "../../bindings/Segment";
 import type { SegmentRecord } from "../../bindings/SegmentRecord";
 import type { SourceInfo } from "../../bindings/SourceInfo";
 import type { PreviewState } from "../builder/preview";
+import { dataFit, type DataFit } from "./dataFit";
+import { DataMismatch } from "./DataMismatch";
 import { HistoryView } from "./HistoryView";
 import { LibraryView } from "./LibraryView";
 import { plural } from "../../wording";
@@ -18,13 +21,29 @@ type Props = {
   preview: PreviewState;
   /** "Evaluate as of", RFC 3339, when set. */
   asOf: string | null;
+  /** Switches the app to another data source (a segment saved on it is being opened). */
+  openData?: (path: string) => Promise<void>;
 };
 
 /** The segment being edited as a library entry: what it is (id, revision, dates, author, cached
  * count), and Save / Save as / Rename / Duplicate / Delete, History, Members, Export, the library. */
-export function SegmentBar({ source, segment, setSegment, preview, asOf }: Props) {
+export function SegmentBar({ source, segment, setSegment, preview, asOf, openData }: Props) {
   const s = useSegmentRecord({ source, segment, setSegment, preview });
   const { record, dialog, panel, error, note } = s;
+  const [mismatch, setMismatch] = useState<DataFit | null>(null);
+  /** From the library: a segment of other data asks first (switch, or what is missing). */
+  const openFromLibrary = (r: SegmentRecord) => {
+    const fit = dataFit(r, source.path, source.schema);
+    if (!fit) return s.open(r);
+    s.setPanel(null);
+    setMismatch(fit);
+  };
+  const switchAndOpen = async (path: string) => {
+    if (!openData || !mismatch) return;
+    await openData(path);
+    s.open(mismatch.record);
+    setMismatch(null);
+  };
   return (
     <div className="segment-bar" data-testid="segment-bar">
       <SegmentTitle record={record} dirty={s.dirty} />
@@ -36,7 +55,16 @@ export function SegmentBar({ source, segment, setSegment, preview, asOf }: Props
       {createPortal(
         <>
           {dialog && <SegmentDialog dialog={dialog} record={record} error={error} onChange={s.setDialog} onConfirm={s.confirm} onCancel={s.cancel} />}
-          {panel === "library" && <LibraryView onOpen={(r) => s.guarded(() => s.open(r))} onClose={() => s.setPanel(null)} currentId={record?.id} />}
+          {panel === "library" && <LibraryView onOpen={(r) => s.guarded(() => openFromLibrary(r))} onClose={() => s.setPanel(null)} currentId={record?.id} sourcePath={source.path} />}
+          {mismatch && (
+            <DataMismatch
+              fit={mismatch}
+              current={source.path}
+              onSwitch={openData && switchAndOpen}
+              onOpenAnyway={() => (s.open(mismatch.record), setMismatch(null))}
+              onCancel={() => setMismatch(null)}
+            />
+          )}
           {panel === "history" && record && <HistoryView record={record} onRestored={s.open} onClose={() => s.setPanel(null)} />}
           {panel === "members" && record && <MembersView record={record} source={source} asOf={asOf} onChanged={(r) => (r.id === record.id ? s.setRecord(r) : s.open(r))} onClose={() => s.setPanel(null)} />}
         </>,
