@@ -10,13 +10,13 @@ source scripts/lib/quiet.sh
 source scripts/lib/window.sh
 
 case "${1:-}" in
-  "") deb="$(ls target/release/bundle/deb/*.deb 2>/dev/null | head -n 1)" ;;
-  --debug) deb="$(ls target/debug/bundle/deb/*.deb 2>/dev/null | head -n 1)" ;;
+  "") deb="$(ls target/package/release/bundle/deb/*.deb 2>/dev/null | head -n 1)" ;;
+  --debug) deb="$(ls target/package/debug/bundle/deb/*.deb 2>/dev/null | head -n 1)" ;;
   *.deb) deb="$1" ;;
   *) echo "usage: check-package.sh [--debug | FILE.deb]" >&2; exit 2 ;;
 esac
 if [ -z "$deb" ] || [ ! -f "$deb" ]; then
-  echo "check-package: no .deb found: build one with scripts/package.sh ${1:-}" >&2
+  echo "check-package: no .deb ${deb:+at $deb }(scripts/package.sh builds one)" >&2
   exit 1
 fi
 SUDO=""
@@ -88,5 +88,4 @@ xvfb-run -a -s "-screen 0 1280x800x24" env -u XDG_DATA_HOME -u SEGMENT_BUILDER_D
   kill "$pid" 2>/dev/null || true
   wait "$pid" 2>/dev/null || true
   exit "$rc"' check-package "$bin" "$shot" target/logs/check-package-app.log
-data="$home/.local/share/dev.segmentbuilder.desktop"
-echo "check-package: $bin started, window up and painted in $((SECONDS - started)) s, data in $data; screenshot: $shot"
+echo "check-package: $bin started with a fresh home: window up, builder painted and demo data generated in $((SECONDS - started)) s; screenshot: $shot"

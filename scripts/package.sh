@@ -21,13 +21,22 @@ if [ "$profile" = release ]; then cargo_profile=(--release); else bundle_debug=(
 bash scripts/setup.sh package
 
 # The same build as `tauri build` makes (UI embedded), by cargo so that a debug build made
-# before (tests, CI) is reused; `tauri bundle` then only packs it.
-quiet "package: building the UI" npm --prefix ui run build
+# before (tests, CI) is reused; `tauri bundle` then only packs it. The UI is rebuilt only if its
+# sources changed since its last build: a rebuilt ui/dist would make cargo rebuild the app.
+if [ ! -f ui/dist/index.html ] \
+  || [ -n "$(find ui/src ui/index.html ui/package-lock.json ui/vite.config.* -newer ui/dist/index.html 2>/dev/null | head -n 1)" ]; then
+  quiet "package: building the UI" npm --prefix ui run build
+fi
 quiet "package: building the app ($profile)" \
   cargo build -p segment-builder-desktop --features tauri/custom-protocol "${cargo_profile[@]}"
-out="target/$profile/bundle"
+# The bundler packs a copy of the binary in a target directory of its own: it rewrites the
+# binary it packs (also with), which fails while the tests run that one.
+stage=target/package
+out="$stage/$profile/bundle"
 rm -rf "$out/deb" "$out/rpm"
-quiet "package: bundling .deb and .rpm" \
+mkdir -p "$stage/$profile"
+cp "target/$profile/segment-builder-desktop" "$stage/$profile/"
+quiet "package: bundling .deb and .rpm" env CARGO_TARGET_DIR="$stage" \
   packaging/node_modules/.bin/tauri bundle --ci --bundles deb,rpm "${bundle_debug[@]}"
 
 for f in "$out"/deb/*.deb "$out"/rpm/*.rpm; do
