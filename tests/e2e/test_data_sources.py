@@ -19,6 +19,7 @@ from helpers import (
     eventually,
     node,
     present,
+    queue_pick,
     replace_text,
     screenshot,
     select,
@@ -151,8 +152,6 @@ def test_open_a_sqlite_file_by_its_path(app, data_dir, artifacts, cli_binary):
 
 
 def test_open_a_sqlite_file_from_the_dialog(app, data_dir, artifacts, cli_binary):
-    from helpers import queue_pick  # the scripted dialogs' helper
-
     driver = app
     folder = data_dir / "picked"
     folder.mkdir(exist_ok=True)

@@ -18,6 +18,7 @@ from helpers import (
     maybe_attr,
     node,
     present,
+    queue_pick,
     replace_text,
     request_id,
     run_cli,
@@ -236,8 +237,6 @@ def test_library_sorted_by_name_revision_and_count(app, data_dir, artifacts, cli
 def test_export_a_segment_definition(app, data_dir, cli_binary):
     """Export… writes the saved segment to the file chosen in the save dialog (scripted): the same
     file the CLI's `segments export` writes, and its definition counts what the window shows."""
-    from helpers import queue_pick  # the scripted dialogs' helper
-
     driver = app
     start_new_segment(driver)
     open_from_library(driver, "lib_zeta_north_america")
