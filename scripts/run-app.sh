@@ -26,6 +26,8 @@ if [ -z "${DISPLAY:-}" ] && [ -z "${WAYLAND_DISPLAY:-}" ]; then
     if wait_window "$pid" 300 && wait_painted "$shot"; then
       echo "Segment Builder is running (data: $data)"
       echo "run-app: no display, so it runs under Xvfb; a screenshot: $shot"
+    elif kill -0 "$pid" 2>/dev/null; then
+      echo "run-app: the window has not shown the builder yet (screenshot: $shot)" >&2
     fi
     wait "$pid"' run-app "$data" "$app"
 fi
