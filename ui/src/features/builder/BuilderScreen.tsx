@@ -6,6 +6,7 @@ import type { SourceInfo } from "../../bindings/SourceInfo";
 import { nodeCountMap } from "../../shared/counts";
 import { problemsByNode } from "../../shared/tree";
 import { Explore } from "../explore/Explore";
+import { countable } from "./incomplete";
 import { FormatsPane } from "../formats/FormatsPane";
 import { SegmentBar } from "../library/SegmentBar";
 import { SidePanel } from "../../SidePanel";
@@ -29,6 +30,8 @@ type Props = {
 export function BuilderScreen({ source, tree, preview, now, stats, openData }: Props) {
   const { segment } = tree;
   const problems = useMemo(() => problemsByNode(segment, shownProblems(preview)), [segment, preview]);
+  // Samples and overlaps explore what is counted: incomplete conditions left out there too.
+  const counted = useMemo(() => countable(segment).segment, [segment]);
   // Per-node counts of the newest preview; hidden while a newer one is pending (paths may have moved).
   const nodeCounts = nodeCountMap(preview.pending ? undefined : preview.response?.nodes);
   return (
@@ -40,7 +43,7 @@ export function BuilderScreen({ source, tree, preview, now, stats, openData }: P
         </section>
         <SidePanel label="Count and definition">
           <CountPanel state={preview} entity={segment.entity ?? "records"} />
-          <Explore segment={segment} now={now} valid={preview.response?.count != null} />
+          <Explore segment={counted} now={now} valid={preview.response?.count != null} />
           <SqlPane sql={preview.response?.sql} />
           <DefinitionPane segment={segment} />
           <FormatsPane segment={segment} now={now} onImport={(s) => tree.replace(s, "imported a definition")} />
