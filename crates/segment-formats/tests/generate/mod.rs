@@ -256,7 +256,21 @@ fn count_operator() -> impl Strategy<Value = CountOperator> {
     ]
 }
 
-fn constraint(measure: &'static str) -> impl Strategy<Value = Option<Constraint>> {
+/// A date/time operator and its value, for the first and last time of related records.
+fn time_test() -> BoxedStrategy<(Operator, Value)> {
+    let ops: Vec<Operator> = Operator::for_type(DataType::Datetime)
+        .into_iter()
+        .filter(|op| !matches!(op, Operator::IsNull | Operator::IsNotNull))
+        .collect();
+    prop::sample::select(ops)
+        .prop_flat_map(|op| value_for(op, DataType::Datetime).prop_map(move |v| (op, v)))
+        .boxed()
+}
+
+fn constraint(
+    measure: &'static str,
+    columns: &'static [(&'static str, DataType)],
+) -> impl Strategy<Value = Option<Constraint>> {
     let value = |op: CountOperator| -> BoxedStrategy<Value> {
         if op == CountOperator::Between {
             (0u32..5, 0u32..5)
@@ -286,6 +300,18 @@ fn constraint(measure: &'static str) -> impl Strategy<Value = Option<Constraint>
                 value,
                 census_operator: None
             }))),
+        1 => (any::<bool>(), time_test()).prop_map(|(first, (operator, value))| Some(if first {
+            Constraint::FirstTime { operator, value }
+        } else {
+            Constraint::LastTime { operator, value }
+        })),
+        1 => (any::<bool>(), condition(columns)).prop_map(|(first, condition)| Some(if first {
+            Constraint::FirstRecord { condition }
+        } else {
+            Constraint::LastRecord { condition }
+        })),
+        1 => (unit(), count_operator())
+            .prop_flat_map(move |(unit, op)| value(op).prop_map(move |value| Some(Constraint::DistinctPeriods { unit, operator: op, value }))),
     ]
 }
 
@@ -356,11 +382,12 @@ fn leaf(
 
 fn related(
     name: &'static str,
+    columns: &'static [(&'static str, DataType)],
     measure: &'static str,
     filter: BoxedStrategy<Node>,
 ) -> BoxedStrategy<Node> {
     (
-        constraint(measure),
+        constraint(measure, columns),
         window(),
         prop::option::weighted(0.8, group_of(filter, 2)),
     )
@@ -413,6 +440,7 @@ fn relationship_of(format: Option<Format>) -> BoxedStrategy<Node> {
     let event_filter = if writes_any(format, "email", wrap_event_profile) {
         let event_profile = related(
             "profile",
+            PROFILE_COLUMNS,
             "age",
             leaf(format, PROFILE_COLUMNS, wrap_event_profile),
         )
@@ -424,10 +452,11 @@ fn relationship_of(format: Option<Format>) -> BoxedStrategy<Node> {
     } else {
         event_leaf
     };
-    let events = related("events", "amount", event_filter);
+    let events = related("events", EVENT_COLUMNS, "amount", event_filter);
     let kinds = if writes_any(format, "status", wrap_payment) {
         let payments = related(
             "payments",
+            PAYMENT_COLUMNS,
             "total",
             leaf(format, PAYMENT_COLUMNS, wrap_payment),
         );
