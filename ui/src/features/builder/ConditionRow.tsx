@@ -15,7 +15,7 @@ import { isIncomplete } from "./incomplete";
 
 /** attribute · operator · value, on one line. */
 export function ConditionRow({ node, at, entity }: { node: ConditionNode; at: string; entity: Entity }) {
-  const { source, updateNode, remove, problems, moveTo } = useBuilder();
+  const { source, updateNode, remove, problems, moveTo, nodeCounts } = useBuilder();
   const drop = useRowDrop(at, moveTo);
   const column = entity.columns.find((c) => c.name === node.attribute);
   const { stats } = useStats();
@@ -94,7 +94,7 @@ export function ConditionRow({ node, at, entity }: { node: ConditionNode; at: st
         <RowMenu at={at} what="condition" />
         <RemoveButton onClick={() => remove(at)} what="condition" />
       </div>
-      {!incomplete && <AbsentWarning node={node} hints={hints} onPick={(from, to) => set({ value: replaceValue(node.value, from, to) })} />}
+      {!incomplete && <AbsentWarning node={node} hints={hints} matched={nodeCounts?.get(at)?.count} onPick={(from, to) => set({ value: replaceValue(node.value, from, to) })} />}
       <Problems at={at} problems={mine} />
     </div>
   );
@@ -105,8 +105,8 @@ function replaceValue(value: ConditionNode["value"], from: string, to: string): 
 }
 
 /** "“Frnace” is not in the data. Did you mean France?" — a hint, the condition still counts. */
-function AbsentWarning({ node, hints, onPick }: { node: ConditionNode; hints: ReturnType<typeof columnStats>; onPick: (from: string, to: string) => void }) {
-  const absent = absentValues(hints, node.operator, node.value, node.case_sensitive !== false);
+function AbsentWarning({ node, hints, matched, onPick }: { node: ConditionNode; hints: ReturnType<typeof columnStats>; matched?: number; onPick: (from: string, to: string) => void }) {
+  const absent = absentValues(hints, node.operator, node.value, node.case_sensitive !== false, matched);
   if (absent.length === 0) return null;
   return (
     <div className="hint absent-value" data-testid="absent-value" role="status">

@@ -19,16 +19,21 @@ function distance(a: string, b: string): number {
 export type Absent = { value: string; suggestions: string[] };
 
 /** The values of an exact text comparison that the column never holds, each with up to three
- * of the data's values near enough to be what was meant; empty when the statistics do not list every value. */
-export function absentValues(stats: ColumnStats | undefined, operator: Operator, value: JsonValue, caseSensitive = true): Absent[] {
+ * of the data's values near enough to be what was meant; known from the statistics when they list every value,
+ * else from the condition's own count (`matched`). */
+export function absentValues(stats: ColumnStats | undefined, operator: Operator, value: JsonValue, caseSensitive = true, matched?: number): Absent[] {
   if (!stats || stats.data_type !== "text" || !EXACT.includes(operator)) return [];
   const known = stats.top.map((t) => t.value).filter((v): v is string => typeof v === "string");
-  if (known.length === 0 || known.length < stats.distinct) return [];
+  // The statistics list only the most frequent values: then the condition's own count of 0
+  // says that none of its values is in the data ("is" / "is one of" only).
+  const complete = known.length > 0 && known.length >= stats.distinct;
+  const noneMatch = matched === 0 && (operator === "is" || operator === "is_one_of");
+  if (!complete && !noneMatch) return [];
   const fold = (s: string) => (caseSensitive ? s : s.toLowerCase());
   const have = new Set(known.map(fold));
   const typed = (Array.isArray(value) ? value : [value]).filter((v): v is string => typeof v === "string" && v.trim() !== "");
   return typed
-    .filter((v) => !have.has(fold(v)))
+    .filter((v) => (complete ? !have.has(fold(v)) : true))
     .map((v) => ({
       value: v,
       suggestions: known

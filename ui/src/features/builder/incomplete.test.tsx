@@ -4,6 +4,7 @@ import { describe, expect, it, vi } from "vitest";
 import type { PreviewResponse } from "../../bindings/PreviewResponse";
 import type { Segment } from "../../bindings/Segment";
 import { renderBuilder } from "../../test/BuilderHarness";
+import { absentValues } from "./absent";
 import { countable } from "./incomplete";
 import { CountPanel } from "./Preview";
 import { previewCountable } from "./usePreview";
@@ -67,6 +68,14 @@ describe("incomplete conditions", () => {
   it("no warning when the value is in the data (case folded when Aa is off) or the statistics are partial", () => {
     renderBuilder(seg([{ ...us, value: "france", case_sensitive: false }]), { stats: STATS });
     expect(screen.queryByTestId("absent-value")).toBeNull();
+  });
+
+  it("with only the most frequent values known, the condition's own count of 0 says it is absent", () => {
+    const partial = [{ ...(STATS as never as { columns: object[] }[])[0].columns[0], distinct: 40 }][0] as never;
+    expect(absentValues(partial, "is", "UX", true, 0)).toEqual([{ value: "UX", suggestions: ["US"] }]);
+    expect(absentValues(partial, "is", "UX", true, 12)).toEqual([]); // it matches records: a value beyond the top ten
+    expect(absentValues(partial, "is", "UX", true, undefined)).toEqual([]); // not counted yet
+    expect(absentValues(partial, "is_not", "UX", true, 0)).toEqual([]);
   });
 
   it("the builder offers an explicit empty test by name", () => {
