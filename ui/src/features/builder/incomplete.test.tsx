@@ -39,6 +39,16 @@ describe("incomplete conditions", () => {
     expect(r.nodes).toEqual([{ path: "/root/children/1/children/1", count: 5, without: 10 }]);
   });
 
+  it("a group whose every condition waits for a value is left out too, not counted as an empty group", () => {
+    const segment: Segment = { ...seg([{ type: "group", combinator: "and", children: [blank] }, us]), root: { combinator: "or", children: [{ type: "group", combinator: "and", children: [blank, { type: "group", combinator: "and", children: [blank] }] }, us] } };
+    const c = countable(segment);
+    expect(c.segment.root.children).toEqual([us]);
+    expect(c.incomplete).toEqual(["/root/children/0/children/0", "/root/children/0/children/1/children/0"]);
+    expect(c.toBuilder("/root/children/0/value")).toBe("/root/children/1/value");
+    // an empty group the user made stays as it is
+    expect(countable(seg([{ type: "group", combinator: "and", children: [] }, blank])).segment.root.children).toEqual([{ type: "group", combinator: "and", children: [] }]);
+  });
+
   it("a new condition without its value is marked at its row and in the count panel", () => {
     renderBuilder(seg([blank, us]));
     const rows = screen.getAllByTestId("condition");

@@ -37,7 +37,14 @@ export function countable(segment: Segment): Countable {
       const from = `${at}/children/${i}`;
       if (isIncomplete(child)) return void incomplete.push(from);
       const target = `${to}/children/${children.length}`;
-      children.push(node(child, from, target));
+      const kept = node(child, from, target);
+      // A group whose every condition waits for a value waits too (an empty group would match
+      // every record, and so turn an OR around it into everything).
+      if (kept.type === "group" && kept.children.length === 0 && child.type === "group" && child.children.length > 0) {
+        for (const p of [...back.keys()]) if (p === target || p.startsWith(target + "/")) back.delete(p);
+        return;
+      }
+      children.push(kept);
     });
     return { ...g, children };
   };
