@@ -189,6 +189,25 @@ impl<'d> Evaluator<'d> {
                     g => verdicts.matched.contains(g as usize),
                 }))
             }
+            RelatedConstraint::Sequence {
+                column,
+                steps,
+                within,
+            } => {
+                let matched = self.sequence_groups(
+                    column,
+                    steps,
+                    *within,
+                    to,
+                    &selected,
+                    &join.to_group,
+                    join.groups,
+                )?;
+                Ok(Bitset::from_fn(from.len, |row| {
+                    let g = group_of(row);
+                    g != NONE && matched.contains(g as usize)
+                }))
+            }
         }
     }
 

@@ -13,6 +13,7 @@ pub mod explain;
 mod like;
 pub mod num;
 mod ordered;
+mod sequence;
 
 pub use bitset::Bitset;
 pub use dataset::{Dataset, Table};

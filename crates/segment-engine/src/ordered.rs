@@ -123,7 +123,8 @@ impl Evaluator<'_> {
             }
             RelatedConstraint::Count { .. }
             | RelatedConstraint::CountNot(_)
-            | RelatedConstraint::Aggregate { .. } => Err(Error::Unsupported(
+            | RelatedConstraint::Aggregate { .. }
+            | RelatedConstraint::Sequence { .. } => Err(Error::Unsupported(
                 "a count or aggregate as an ordering constraint".to_string(),
             )),
         }

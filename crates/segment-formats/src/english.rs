@@ -21,6 +21,7 @@ use crate::Format;
 const FORMAT: Format = Format::English;
 
 mod ordered;
+mod sequence;
 
 /// Renders `segment` as an English sentence or outline.
 pub fn render(segment: &Segment, schema: &Schema, entity: Option<&str>) -> Result<String> {
@@ -500,7 +501,8 @@ impl<'s> English<'s> {
                 | Constraint::LastTime { .. }
                 | Constraint::FirstRecord { .. }
                 | Constraint::LastRecord { .. }
-                | Constraint::DistinctPeriods { .. },
+                | Constraint::DistinctPeriods { .. }
+                | Constraint::Sequence { .. },
             ) => String::new(),
             Some(Constraint::Aggregate {
                 function,

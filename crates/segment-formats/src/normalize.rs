@@ -253,7 +253,8 @@ fn constraint(c: &Constraint) -> Option<Constraint> {
         Constraint::FirstTime { .. }
         | Constraint::LastTime { .. }
         | Constraint::FirstRecord { .. }
-        | Constraint::LastRecord { .. } => Some(c.clone()),
+        | Constraint::LastRecord { .. }
+        | Constraint::Sequence { .. } => Some(c.clone()),
     }
 }
 

@@ -309,7 +309,8 @@ impl<'s> Render<'s> {
                 | Constraint::LastTime { .. }
                 | Constraint::FirstRecord { .. }
                 | Constraint::LastRecord { .. }
-                | Constraint::DistinctPeriods { .. }),
+                | Constraint::DistinctPeriods { .. }
+                | Constraint::Sequence { .. }),
             ) => {
                 return Err(unsupported(
                     constraint_name(other),

@@ -840,7 +840,8 @@ fn constraint_value(constraint: &Constraint, path: &str) -> Result<Value> {
         | Constraint::LastTime { .. }
         | Constraint::FirstRecord { .. }
         | Constraint::LastRecord { .. }
-        | Constraint::DistinctPeriods { .. } => {
+        | Constraint::DistinctPeriods { .. }
+        | Constraint::Sequence { .. } => {
             return Err(Error::format(
                 path,
                 format!(

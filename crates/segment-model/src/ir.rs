@@ -109,6 +109,25 @@ pub enum RelatedConstraint {
         column: ColumnRef,
         count: CountTest,
     },
+    /// Some chain of matching related records, one per step, passes each step's test at
+    /// strictly increasing whole-second times of `column` (NULL times never take part), each
+    /// at most its step's `gap` seconds after the previous, with no record passing the step's
+    /// `excluding` strictly between the two, and the last at most `within` seconds after the
+    /// first. 2–5 steps.
+    Sequence {
+        column: ColumnRef,
+        steps: Vec<SequenceStep>,
+        within: Option<i64>,
+    },
+}
+
+/// One step of [`RelatedConstraint::Sequence`]; the first step has no gap nor exclusion.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SequenceStep {
+    pub test: Expr,
+    /// Seconds after the previous step, at most.
+    pub gap: Option<i64>,
+    pub excluding: Option<Expr>,
 }
 
 /// The earliest or the latest.

@@ -227,6 +227,44 @@ pub enum Constraint {
         operator: CountOperator,
         value: serde_json::Value,
     },
+    /// An ordered chain of 2–5 related records ("viewed a product, then bought within 7
+    /// days"): one record per step, each passing its step's filter, at strictly increasing
+    /// times (records with equal times never follow each other; NULL times never take part).
+    /// The records are the relationship's selected ones (its filter and window apply).
+    Sequence {
+        steps: Vec<SequenceStep>,
+        /// The last step at most this long after the first.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[ts(optional)]
+        within: Option<Span>,
+    },
+}
+
+/// One step of a [`Constraint::Sequence`].
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(deny_unknown_fields)]
+#[ts(export)]
+pub struct SequenceStep {
+    /// Conditions on the step's record (the related entity).
+    pub filter: Group,
+    /// At most this long after the previous step's record (not on the first step).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub within: Option<Span>,
+    /// No selected record matching this strictly between the previous step's time and this
+    /// step's (not on the first step).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub excluding: Option<Group>,
+}
+
+/// A length of time: `amount` minutes, hours, days or weeks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(deny_unknown_fields)]
+#[ts(export)]
+pub struct Span {
+    pub amount: u32,
+    pub unit: TimeUnit,
 }
 
 /// A constraint's name in a refusal ("Census cannot express the first time of related
@@ -240,6 +278,7 @@ pub fn constraint_name(constraint: &Constraint) -> &'static str {
         Constraint::FirstRecord { .. } => "an attribute of the first related record",
         Constraint::LastRecord { .. } => "an attribute of the most recent related record",
         Constraint::DistinctPeriods { .. } => "a number of distinct days, weeks or months",
+        Constraint::Sequence { .. } => "a sequence of related records",
     }
 }
 

@@ -17,6 +17,8 @@ use crate::tree::{
     RelationshipCondition, Segment, SqlCondition, TimeUnit, TimeWindow, CANONICAL_VERSION,
 };
 
+mod sequence;
+
 /// Deepest nesting accepted; deeper trees are refused rather than risking the stack.
 pub const MAX_DEPTH: usize = 64;
 
@@ -688,6 +690,14 @@ impl<'s> Checker<'s> {
                 Periods::Constraint(c) => Some(c),
                 Periods::Invalid => None,
             },
+            Some(Constraint::Sequence { steps, within }) => self.sequence(
+                steps,
+                within.as_ref(),
+                related,
+                &timed,
+                &constraint_path,
+                depth,
+            ),
         };
         let Some(constraint) = constraint else {
             return Expr::False;

@@ -25,6 +25,7 @@ use crate::value::SqlValue;
 use crate::Output;
 
 mod ordered;
+mod sequence;
 
 pub(crate) struct Compiler<'d> {
     dialect: &'d dyn Dialect,
@@ -792,6 +793,11 @@ impl<'d> Compiler<'d> {
             | RelatedConstraint::DistinctPeriods { .. } => {
                 self.ordered(related, &inner, &mut filter)?
             }
+            RelatedConstraint::Sequence {
+                column,
+                steps,
+                within,
+            } => self.sequence(related, &inner, &mut filter, column, steps, *within)?,
         };
         let subquery = |having: Option<Fragment>| -> Result<Select> {
             let filter = match filter.len() {

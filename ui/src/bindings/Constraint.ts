@@ -3,6 +3,8 @@ import type { AggregateFunction } from "./AggregateFunction";
 import type { Condition } from "./Condition";
 import type { CountOperator } from "./CountOperator";
 import type { Operator } from "./Operator";
+import type { SequenceStep } from "./SequenceStep";
+import type { Span } from "./Span";
 import type { TimeUnit } from "./TimeUnit";
 import type { JsonValue } from "./serde_json/JsonValue";
 
@@ -13,4 +15,8 @@ export type Constraint = { "type": "occurrences", operator: CountOperator, value
 /**
  * The related entity's column aggregated.
  */
-attribute: string, operator: CountOperator, value: JsonValue, census_operator?: string, } | { "type": "first_time", operator: Operator, value: JsonValue, } | { "type": "last_time", operator: Operator, value: JsonValue, } | { "type": "first_record", condition: Condition, } | { "type": "last_record", condition: Condition, } | { "type": "distinct_periods", unit: TimeUnit, operator: CountOperator, value: JsonValue, };
+attribute: string, operator: CountOperator, value: JsonValue, census_operator?: string, } | { "type": "first_time", operator: Operator, value: JsonValue, } | { "type": "last_time", operator: Operator, value: JsonValue, } | { "type": "first_record", condition: Condition, } | { "type": "last_record", condition: Condition, } | { "type": "distinct_periods", unit: TimeUnit, operator: CountOperator, value: JsonValue, } | { "type": "sequence", steps: Array<SequenceStep>, 
+/**
+ * The last step at most this long after the first.
+ */
+within?: Span, };

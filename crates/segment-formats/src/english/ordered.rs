@@ -55,6 +55,9 @@ impl<'s> English<'s> {
                 let count = distinct_count(*operator, value, &constraint_path)?;
                 format!("who have {records}{window} on {count} different {periods}")
             }
+            Some(Constraint::Sequence { steps, within }) => {
+                self.sequence(rel, related, steps, within.as_ref(), records, window, path)?
+            }
             None | Some(Constraint::Occurrences { .. }) | Some(Constraint::Aggregate { .. }) => {
                 return Ok(None)
             }
@@ -148,6 +151,7 @@ impl<'s> English<'s> {
                     | Constraint::FirstRecord { .. }
                     | Constraint::LastRecord { .. }
                     | Constraint::DistinctPeriods { .. }
+                    | Constraint::Sequence { .. }
             )
         ) {
             return Ok(None);

@@ -682,7 +682,8 @@ fn counted(
             | Constraint::LastTime { .. }
             | Constraint::FirstRecord { .. }
             | Constraint::LastRecord { .. }
-            | Constraint::DistinctPeriods { .. }),
+            | Constraint::DistinctPeriods { .. }
+            | Constraint::Sequence { .. }),
         ) => {
             return Err(unsupported(
                 constraint_name(other),

@@ -601,7 +601,8 @@ impl<'s> Lower<'s> {
             | Constraint::LastTime { .. }
             | Constraint::FirstRecord { .. }
             | Constraint::LastRecord { .. }
-            | Constraint::DistinctPeriods { .. } => {
+            | Constraint::DistinctPeriods { .. }
+            | Constraint::Sequence { .. } => {
                 return Err(self.unsupported(
                     constraint_name(constraint),
                     &constraint_path,

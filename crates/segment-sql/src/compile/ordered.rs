@@ -64,7 +64,8 @@ impl Compiler<'_> {
             }
             RelatedConstraint::Count { .. }
             | RelatedConstraint::CountNot(_)
-            | RelatedConstraint::Aggregate { .. } => Err(self
+            | RelatedConstraint::Aggregate { .. }
+            | RelatedConstraint::Sequence { .. } => Err(self
                 .dialect
                 .unsupported("a count as an ordering constraint")),
         }

@@ -1,7 +1,7 @@
 //! BigQuery (GoogleSQL) over the same storage shapes as SQLite data: ISO text dates, integer Unix
 //! seconds, 0/1 integers, JSON array text.
 
-use super::{any_of, call, call2, call_test, exists_element, operator_test};
+use super::{any_of, call, call2, call_test, cast, exists_element, operator_test};
 use super::{Dialect, WeekdayField};
 use crate::error::Result;
 use crate::fragment::Fragment;
@@ -66,6 +66,10 @@ impl Dialect for BigQuery {
     /// `TIMESTAMP_SECONDS` takes only integers; milliseconds have their own function.
     fn timestamp_of_unix_millis(&self, expr: Fragment) -> Option<Fragment> {
         Some(call("TIMESTAMP_MILLIS", expr))
+    }
+
+    fn epoch_of_timestamp(&self, instant: Fragment) -> Fragment {
+        call("UNIX_SECONDS", cast(instant, "TIMESTAMP"))
     }
 
     fn weekday_field(&self) -> Option<WeekdayField> {

@@ -322,6 +322,21 @@ pub trait Dialect {
         crate::periods::period_key(self, expr, storage, unit)
     }
 
+    // Whole seconds (sequences of related records compare and add to them).
+
+    /// Whole seconds since 1970-01-01T00:00:00Z of a UTC timestamp (fractions floored away).
+    fn epoch_of_timestamp(&self, instant: Fragment) -> Fragment {
+        Fragment::sql("FLOOR(EXTRACT(EPOCH FROM ")
+            .append(&instant)
+            .text("))")
+    }
+
+    /// Whole seconds since 1970 of a time column of any time storage, as the engine holds
+    /// them (milliseconds floored to their second); NULL when the column is.
+    fn epoch_seconds(&self, expr: Fragment, storage: Storage) -> Result<Fragment> {
+        default_epoch_seconds(self, expr, storage)
+    }
+
     /// The error for a construct this dialect cannot express.
     fn unsupported(&self, construct: &str) -> Error {
         Error::Unsupported {
@@ -459,5 +474,30 @@ pub fn real_literal(value: f64) -> Result<String> {
         Ok(text)
     } else {
         Ok(format!("{text}.0"))
+    }
+}
+
+/// [`Dialect::epoch_seconds`] as written from the dialect's hooks.
+pub fn default_epoch_seconds<D: Dialect + ?Sized>(
+    dialect: &D,
+    expr: Fragment,
+    storage: Storage,
+) -> Result<Fragment> {
+    match storage {
+        Storage::UnixSeconds => Ok(expr),
+        // Floor division for any sign, in integer arithmetic on every engine.
+        Storage::UnixMillis => Ok(Fragment::sql("((")
+            .append(&expr)
+            .text(" - ((")
+            .append(&expr)
+            .text(" % 1000) + 1000) % 1000) / 1000)")),
+        Storage::IsoDate | Storage::IsoDateTime | Storage::IsoDateTimeSpace => {
+            Ok(dialect.epoch_of_timestamp(cast(expr, dialect.timestamp_type())))
+        }
+        Storage::Text
+        | Storage::Integer
+        | Storage::Real
+        | Storage::Boolean
+        | Storage::JsonArray => Err(dialect.unsupported("the time of a non-date column")),
     }
 }

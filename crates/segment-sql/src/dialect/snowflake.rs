@@ -77,6 +77,10 @@ impl Dialect for Snowflake {
         Some(call2("TO_TIMESTAMP_NTZ", expr, Fragment::sql("3")))
     }
 
+    fn epoch_of_timestamp(&self, instant: Fragment) -> Fragment {
+        call2("DATE_PART", Fragment::sql("EPOCH_SECOND"), instant)
+    }
+
     /// DAYOFWEEK depends on the session's WEEK_START; DAYOFWEEK_ISO (1 = Monday … 7 = Sunday)
     /// does not.
     fn weekday_field(&self) -> Option<WeekdayField> {

@@ -149,6 +149,18 @@ impl Dialect for Sqlite {
         Some("json_array_length")
     }
 
+    /// `strftime('%s', …)` reads every ISO form (a trailing `Z` too) as whole UTC seconds.
+    fn epoch_seconds(&self, expr: Fragment, storage: Storage) -> Result<Fragment> {
+        match storage {
+            Storage::IsoDate | Storage::IsoDateTime | Storage::IsoDateTimeSpace => {
+                Ok(Fragment::sql("CAST(strftime('%s', ")
+                    .append(&expr)
+                    .text(") AS INTEGER)"))
+            }
+            other => super::default_epoch_seconds(self, expr, other),
+        }
+    }
+
     fn period_key(
         &self,
         expr: Fragment,

@@ -664,7 +664,55 @@ impl Db {
                 periods.dedup();
                 count.passes(periods.len() as u64)
             }
+            RelatedConstraint::Sequence {
+                column,
+                steps,
+                within,
+            } => {
+                let i = target.index(&column.name);
+                let timed = timed_rows(&matching, i, column.storage);
+                self.chain(target, &timed, steps, None, *within)
+            }
         }
+    }
+
+    /// The definition of a sequence, tried record by record: a record for `steps[0]` after
+    /// `previous` (time, start) with the gap, exclusion and whole span kept, then the rest.
+    fn chain(
+        &self,
+        target: &Table,
+        timed: &[(i64, &Vec<V>)],
+        steps: &[segment_model::ir::SequenceStep],
+        previous: Option<(i64, i64)>,
+        within: Option<i64>,
+    ) -> bool {
+        let Some((step, rest)) = steps.split_first() else {
+            return true;
+        };
+        timed.iter().any(|(at, r)| {
+            let follows = match previous {
+                None => true,
+                Some((before, start)) => {
+                    *at > before
+                        && step.gap.is_none_or(|g| at - before <= g)
+                        && within.is_none_or(|w| at - start <= w)
+                        && !step.excluding.as_ref().is_some_and(|x| {
+                            timed
+                                .iter()
+                                .any(|(c, cr)| *c > before && c < at && self.eval(target, cr, x))
+                        })
+                }
+            };
+            follows
+                && self.eval(target, r, &step.test)
+                && self.chain(
+                    target,
+                    timed,
+                    rest,
+                    Some((*at, previous.map_or(*at, |p| p.1))),
+                    within,
+                )
+        })
     }
 }
 
@@ -2126,7 +2174,10 @@ fn ordering_cases(db: &Db) -> Vec<(String, Query)> {
     let last_30 = Some(time(Some((T0 - 30 * DAY, true)), Some((T0, true)), false));
     let mut cases: Vec<(String, Query)> = Vec::new();
     let mut add = |label: &str, constraint, filter, window| {
-        cases.push((label.to_string(), query(p, events(window, filter, constraint))))
+        cases.push((
+            label.to_string(),
+            query(p, events(window, filter, constraint)),
+        ))
     };
     add(
         "first_purchase_in_last_30_days",
@@ -2227,6 +2278,55 @@ fn ordering_cases(db: &Db) -> Vec<(String, Query)> {
         ),
         Expr::True,
         None,
+    );
+    let named = |name: &str| on(e.column("name"), text_eq(name, true, false));
+    let step = |test, gap: Option<i64>, excluding| SequenceStep {
+        test,
+        gap,
+        excluding,
+    };
+    add(
+        "viewed_then_purchased_within_7_days",
+        RelatedConstraint::Sequence {
+            column: e.column("ts"),
+            steps: vec![
+                step(named("view"), None, None),
+                step(purchase(), Some(7 * DAY), None),
+            ],
+            within: None,
+        },
+        Expr::True,
+        None,
+    );
+    add(
+        "view_then_purchase_by_day_no_signup_between_all_within_20_days",
+        RelatedConstraint::Sequence {
+            column: e.column("day"),
+            steps: vec![
+                step(named("view"), None, None),
+                step(purchase(), None, Some(named("signup"))),
+            ],
+            within: Some(20 * DAY),
+        },
+        Expr::True,
+        None,
+    );
+    add(
+        "three_events_each_within_10_days_in_window",
+        RelatedConstraint::Sequence {
+            column: e.column("ts"),
+            steps: vec![
+                step(Expr::True, None, None),
+                step(Expr::True, Some(10 * DAY), None),
+                step(Expr::True, Some(10 * DAY), None),
+            ],
+            within: None,
+        },
+        Expr::True,
+        Some((
+            e.column("ts"),
+            range(Some((T0 - 30 * DAY, true)), Some((T0, true))),
+        )),
     );
     cases
 }

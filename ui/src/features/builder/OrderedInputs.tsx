@@ -129,7 +129,7 @@ function OperatorSelect(props: { value: Operator; options: { operator: Operator;
 }
 
 /** "where the <measure>": counts and aggregates, then the choices in time order. */
-export function MeasureSelect({ constraint, related, onChange }: { constraint: Constraint; related: Entity | undefined; onChange: (c: Constraint) => void }) {
+export function MeasureSelect({ constraint, related, onChange }: { constraint: Exclude<Constraint, { type: "sequence" }>; related: Entity | undefined; onChange: (c: Constraint) => void }) {
   const { source } = useBuilder();
   const value = isOrdered(constraint) ? choiceOf(constraint) : measureOf(constraint);
   const change = (next: string) => {

@@ -55,7 +55,12 @@ export function RelationshipEditor({ node, at, entity, depth }: { node: Relation
             </option>
           ))}
         </select>
-        {node.constraint && !isCountConstraint(node.constraint) ? (
+        {node.constraint?.type === "sequence" ? (
+          // Sequences are written in a definition for now; the builder keeps them as they are.
+          <span className="word" data-testid="constraint-sequence">
+            in a sequence of {node.constraint.steps.length} steps
+          </span>
+        ) : node.constraint && !isCountConstraint(node.constraint) ? (
           <>
             <span className="word">where the</span>
             <MeasureSelect constraint={node.constraint} related={related} onChange={(constraint) => set({ constraint })} />

@@ -9,7 +9,8 @@ import type { TimeUnit } from "../../bindings/TimeUnit";
 import { operatorsFor } from "../../shared/tree";
 import { defaultValue } from "../../shared/values";
 
-export type OrderedConstraint = Exclude<Constraint, { type: "occurrences" | "aggregate" }>;
+// A sequence orders records too, but is its own editor's (not one of these choices).
+export type OrderedConstraint = Exclude<Constraint, { type: "occurrences" | "aggregate" | "sequence" }>;
 
 export type OrderedChoice =
   | "first_time"
@@ -35,7 +36,7 @@ export const ORDERED_CHOICES: { choice: OrderedChoice; label: string }[] = [
 
 export const isOrderedChoice = (value: string): value is OrderedChoice => ORDERED_CHOICES.some((c) => c.choice === value);
 
-export const isOrdered = (c: Constraint): c is OrderedConstraint => c.type !== "occurrences" && c.type !== "aggregate";
+export const isOrdered = (c: Constraint): c is OrderedConstraint => c.type !== "occurrences" && c.type !== "aggregate" && c.type !== "sequence";
 
 export function choiceOf(c: OrderedConstraint): OrderedChoice {
   return c.type === "distinct_periods" ? (`distinct_${c.unit}` as OrderedChoice) : c.type;

@@ -1,0 +1,214 @@
+//! A sequence of related records ("viewed a product, then bought within 7 days"), exactly: per
+//! group, the selected records with a time sorted by time; for each step and each record
+//! passing it, the latest start (first step's time) of any valid chain ending there. A later
+//! start is never worse (the whole-sequence bound only gets easier), and a chain's future
+//! depends only on its last record's time and its start, so keeping the latest start per
+//! record is exact. A record's valid predecessors are the previous step's chained records at
+//! a strictly earlier time, not before `time - gap`, and not before the latest excluded
+//! record strictly earlier than it; both bounds only grow with time, so a sliding-window
+//! maximum (a monotone deque) finds the best in one pass per step.
+
+use std::collections::VecDeque;
+
+use segment_model::ir::{ColumnRef, SequenceStep};
+
+use crate::bitset::Bitset;
+use crate::column::ColumnData;
+use crate::dataset::{Table, NONE};
+use crate::error::{Error, Result};
+use crate::eval::Evaluator;
+
+/// A step's tests as rows of the related table.
+struct StepRows {
+    passing: Bitset,
+    excluded: Option<Bitset>,
+    gap: Option<i64>,
+}
+
+impl Evaluator<'_> {
+    /// The groups holding a chain of records through `steps` (see the module documentation).
+    pub(crate) fn sequence_groups(
+        &self,
+        column: &ColumnRef,
+        steps: &[SequenceStep],
+        within: Option<i64>,
+        to: &Table,
+        selected: &[u32],
+        to_group: &[u32],
+        groups: usize,
+    ) -> Result<Bitset> {
+        let ColumnData::Time { values, valid } = to.column(&column.name)? else {
+            return Err(Error::Unsupported(
+                "a sequence over a column that is not a date/time".to_string(),
+            ));
+        };
+        let mut rows = Vec::with_capacity(steps.len());
+        for step in steps {
+            rows.push(StepRows {
+                passing: self.expr(&step.test, to)?,
+                excluded: step
+                    .excluding
+                    .as_ref()
+                    .map(|e| self.expr(e, to))
+                    .transpose()?,
+                gap: step.gap,
+            });
+        }
+        let mut timed: Vec<(u32, i64, u32)> = selected
+            .iter()
+            .filter_map(|&row| {
+                let g = to_group[row as usize];
+                (g != NONE && valid.contains(row as usize)).then(|| (g, values[row as usize], row))
+            })
+            .collect();
+        timed.sort_unstable();
+        let mut matched = Bitset::empty(groups);
+        for run in timed.chunk_by(|a, b| a.0 == b.0) {
+            let times: Vec<i64> = run.iter().map(|r| r.1).collect();
+            let records: Vec<usize> = run.iter().map(|r| r.2 as usize).collect();
+            if chained(&times, &records, &rows, within) {
+                matched.insert(run[0].0 as usize);
+            }
+        }
+        Ok(matched)
+    }
+}
+
+/// Whether one group's records (sorted by `times`) hold a chain through every step.
+fn chained(times: &[i64], records: &[usize], steps: &[StepRows], within: Option<i64>) -> bool {
+    let Some((first, rest)) = steps.split_first() else {
+        return false;
+    };
+    // Per record, the latest start of a chain whose current step ends at it.
+    let mut starts: Vec<Option<i64>> = records
+        .iter()
+        .zip(times)
+        .map(|(&row, &t)| first.passing.contains(row).then_some(t))
+        .collect();
+    for step in rest {
+        starts = next_step(times, records, &starts, step);
+    }
+    starts
+        .iter()
+        .zip(times)
+        .any(|(start, &t)| start.is_some_and(|s| within.is_none_or(|w| t - s <= w)))
+}
+
+/// The latest starts of chains ending at each record passing `step`, from `previous`'s.
+fn next_step(
+    times: &[i64],
+    records: &[usize],
+    previous: &[Option<i64>],
+    step: &StepRows,
+) -> Vec<Option<i64>> {
+    let mut out = vec![None; times.len()];
+    // Earlier records, best start first (starts decreasing, times increasing).
+    let mut best: VecDeque<usize> = VecDeque::new();
+    let mut earlier = 0;
+    let mut last_excluded: Option<i64> = None;
+    for i in 0..times.len() {
+        while earlier < i && times[earlier] < times[i] {
+            if step
+                .excluded
+                .as_ref()
+                .is_some_and(|e| e.contains(records[earlier]))
+            {
+                last_excluded = Some(times[earlier]);
+            }
+            if let Some(start) = previous[earlier] {
+                while best.back().is_some_and(|&j| previous[j] <= Some(start)) {
+                    best.pop_back();
+                }
+                best.push_back(earlier);
+            }
+            earlier += 1;
+        }
+        if !step.passing.contains(records[i]) {
+            continue;
+        }
+        let from_gap = step.gap.map(|g| times[i].saturating_sub(g));
+        let lowest = from_gap.max(last_excluded);
+        while let (Some(&j), Some(low)) = (best.front(), lowest) {
+            if times[j] >= low {
+                break;
+            }
+            best.pop_front();
+        }
+        out[i] = best.front().and_then(|&j| previous[j]);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Steps over records given as (time, kinds passing each step, excluded).
+    fn holds(records: &[(i64, [bool; 2], bool)], gap: Option<i64>, within: Option<i64>) -> bool {
+        let n = records.len();
+        let times: Vec<i64> = records.iter().map(|r| r.0).collect();
+        let rows: Vec<usize> = (0..n).collect();
+        let step = |k: usize, gap| StepRows {
+            passing: Bitset::from_fn(n, |i| records[i].1[k]),
+            excluded: Some(Bitset::from_fn(n, |i| records[i].2)),
+            gap,
+        };
+        chained(&times, &rows, &[step(0, None), step(1, gap)], within)
+    }
+
+    #[test]
+    fn a_later_first_step_can_be_the_one_within_the_gap() {
+        // A at 0 and 10, B at 15: greedy earliest (A at 0) misses "B within 7 of A".
+        let records = [
+            (0, [true, false], false),
+            (10, [true, false], false),
+            (15, [false, true], false),
+        ];
+        assert!(holds(&records, Some(7), None));
+        assert!(!holds(&records, Some(4), None));
+    }
+
+    #[test]
+    fn ties_never_follow_each_other_and_exclusions_are_strictly_between() {
+        // A and B at the same time: no sequence.
+        assert!(!holds(
+            &[(5, [true, false], false), (5, [false, true], false)],
+            None,
+            None
+        ));
+        // One record passing both steps cannot serve twice.
+        assert!(!holds(&[(5, [true, true], false)], None, None));
+        // An excluded record between A and B breaks the chain; one at A's time does not.
+        let between = [
+            (0, [true, false], false),
+            (3, [false, false], true),
+            (6, [false, true], false),
+        ];
+        assert!(!holds(&between, None, None));
+        let at_start = [
+            (0, [true, false], false),
+            (0, [false, false], true),
+            (6, [false, true], false),
+        ];
+        assert!(holds(&at_start, None, None));
+        // A later A after the excluded record restores it.
+        let again = [
+            (0, [true, false], false),
+            (3, [false, false], true),
+            (4, [true, false], false),
+            (6, [false, true], false),
+        ];
+        assert!(holds(&again, None, None));
+    }
+
+    #[test]
+    fn the_whole_span_counts_from_the_latest_possible_start() {
+        let records = [
+            (0, [true, false], false),
+            (8, [true, false], false),
+            (10, [false, true], false),
+        ];
+        assert!(holds(&records, None, Some(2)));
+        assert!(!holds(&records, None, Some(1)));
+    }
+}
