@@ -309,13 +309,19 @@ impl<'s> Render<'s> {
                 | Constraint::LastTime { .. }
                 | Constraint::FirstRecord { .. }
                 | Constraint::LastRecord { .. }
-                | Constraint::DistinctPeriods { .. }
-                | Constraint::Sequence { .. }),
+                | Constraint::DistinctPeriods { .. }),
             ) => {
                 return Err(unsupported(
                     constraint_name(other),
                     &constraint_path,
                     "ODP sequences count events",
+                ))
+            }
+            Some(other @ Constraint::Sequence { .. }) => {
+                return Err(unsupported(
+                    constraint_name(other),
+                    &constraint_path,
+                    "its ordered steps are not translated to ODP yet",
                 ))
             }
         };
