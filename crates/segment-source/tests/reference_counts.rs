@@ -756,6 +756,49 @@ fn ordering_cases() -> Vec<Case> {
     ]
 }
 
+/// Sequences: written from ARCHITECTURE's "Sequences of related records", by trying every
+/// chain (strictly increasing times, each gap, no excluded record strictly between).
+fn sequence_cases() -> Vec<Case> {
+    const DAY: i64 = 86_400;
+    let times = |d: &Data, p: &Profile, name: &'static str| -> Vec<i64> {
+        events_where(d, p, move |e| e.name == name)
+            .map(|e| e.ts)
+            .collect()
+    };
+    vec![
+        case_d("page view then purchase within 7 days", move |d, p| {
+            let views = times(d, p, "page_view");
+            times(d, p, "purchase")
+                .iter()
+                .any(|&b| views.iter().any(|&v| v < b && b - v <= 7 * DAY))
+        }),
+        case_d(
+            "page view then purchase with no login in between",
+            move |d, p| {
+                let (views, logins) = (times(d, p, "page_view"), times(d, p, "login"));
+                times(d, p, "purchase").iter().any(|&b| {
+                    views
+                        .iter()
+                        .any(|&v| v < b && !logins.iter().any(|&l| v < l && l < b))
+                })
+            },
+        ),
+        case_d(
+            "login page view within an hour then purchase all within a day",
+            move |d, p| {
+                let (logins, views) = (times(d, p, "login"), times(d, p, "page_view"));
+                times(d, p, "purchase").iter().any(|&b| {
+                    logins.iter().any(|&l| {
+                        views.iter().any(|&v| {
+                            l < v && v - l <= 3_600 && v < b && b - v <= 2 * DAY && b - l <= DAY
+                        })
+                    })
+                })
+            },
+        ),
+    ]
+}
+
 fn relationship_cases() -> Vec<Case> {
     let n = now();
     let ts = n.timestamp();
@@ -1010,6 +1053,7 @@ fn all_cases() -> Vec<Case> {
     cases.extend(array_cases());
     cases.extend(relationship_cases());
     cases.extend(ordering_cases());
+    cases.extend(sequence_cases());
     cases.extend(group_cases());
     cases.extend(other_entity_cases());
     cases
