@@ -12,6 +12,7 @@ import { useBuilder } from "./context";
 import { NumberInput } from "./inputs";
 import { choiceOf, isOrdered, isOrderedChoice, ORDERED_CHOICES, orderedDefault, timeOperators, type OrderedConstraint } from "./ordered";
 import { COUNT_OPERATORS, DEFAULT_CONSTRAINT, MEASURES, measureOf, withCountOperator, withMeasure, type Measure } from "./relationship";
+import { defaultSequence, SEQUENCE_CHOICE } from "./SequenceInputs";
 import { ValueEditor } from "./ValueEditor";
 
 type Props = { constraint: OrderedConstraint; related: Entity | undefined; onChange: (c: Constraint) => void };
@@ -129,13 +130,19 @@ function OperatorSelect(props: { value: Operator; options: { operator: Operator;
 }
 
 /** "where the <measure>": counts and aggregates, then the choices in time order. */
-export function MeasureSelect({ constraint, related, onChange }: { constraint: Exclude<Constraint, { type: "sequence" }>; related: Entity | undefined; onChange: (c: Constraint) => void }) {
+export function MeasureSelect({ constraint, related, onChange }: { constraint: Constraint; related: Entity | undefined; onChange: (c: Constraint) => void }) {
   const { source } = useBuilder();
-  const value = isOrdered(constraint) ? choiceOf(constraint) : measureOf(constraint);
+  const value = constraint.type === "sequence" ? SEQUENCE_CHOICE : isOrdered(constraint) ? choiceOf(constraint) : measureOf(constraint);
   const change = (next: string) => {
+    if (next === SEQUENCE_CHOICE) return onChange(defaultSequence());
     if (isOrderedChoice(next)) return onChange(orderedDefault(next, related, source, constraint));
     // Back to a count: a distinct count keeps its comparison, a first or last starts afresh.
-    const base = constraint.type === "distinct_periods" ? { type: "occurrences" as const, operator: constraint.operator, value: constraint.value } : isOrdered(constraint) ? DEFAULT_CONSTRAINT : constraint;
+    const base =
+      constraint.type === "distinct_periods"
+        ? { type: "occurrences" as const, operator: constraint.operator, value: constraint.value }
+        : constraint.type === "sequence" || isOrdered(constraint)
+          ? DEFAULT_CONSTRAINT
+          : constraint;
     onChange(withMeasure(base, next as Measure, related));
   };
   return (
@@ -151,6 +158,7 @@ export function MeasureSelect({ constraint, related, onChange }: { constraint: E
             {c.label}
           </option>
         ))}
+        <option value={SEQUENCE_CHOICE}>sequence of steps</option>
       </optgroup>
     </select>
   );

@@ -17,6 +17,7 @@ import {
 } from "./relationship";
 import { DateInput, UnitSelect } from "./ValueEditor";
 import { MeasureSelect, OrderedInputs } from "./OrderedInputs";
+import { SequenceInputs } from "./SequenceInputs";
 import { relatedFilterLabel } from "../../wording";
 
 /** "Has <related records> where the <measure> is <comparison> <value> [times] [when]", then the
@@ -56,10 +57,12 @@ export function RelationshipEditor({ node, at, entity, depth }: { node: Relation
           ))}
         </select>
         {node.constraint?.type === "sequence" ? (
-          // Sequences are written in a definition for now; the builder keeps them as they are.
-          <span className="word" data-testid="constraint-sequence">
-            in a sequence of {node.constraint.steps.length} steps
-          </span>
+          <>
+            <span className="word">where the</span>
+            <MeasureSelect constraint={node.constraint} related={related} onChange={(constraint) => set({ constraint })} />
+            <span className="word">is</span>
+            <SequenceInputs constraint={node.constraint} related={related} onChange={(constraint) => set({ constraint })} />
+          </>
         ) : node.constraint && !isCountConstraint(node.constraint) ? (
           <>
             <span className="word">where the</span>
