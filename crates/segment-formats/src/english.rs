@@ -551,7 +551,9 @@ impl<'s> English<'s> {
                 if *function == AggregateFunction::CountDistinct {
                     // "at least 3 different channel values across their events".
                     let label = attribute.replace('_', " ");
-                    return Ok(format!("{comparison} different {label} values across their "));
+                    return Ok(format!(
+                        "{comparison} different {label} values across their "
+                    ));
                 }
                 format!("{f} {attribute} of {comparison} over their ")
             }
