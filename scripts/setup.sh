@@ -30,6 +30,8 @@ HEADLESS_PACKAGES=(xvfb xauth imagemagick)
 # Tests: WebKitWebDriver for the end-to-end test, PostgreSQL for the engine-agreement tests,
 # python3-venv for the WebDriver client and DuckDB.
 TEST_PACKAGES=(webkit2gtk-driver postgresql python3 python3-venv)
+# Java 17 for the Spark Connect server of the Spark tests (scripts/with-spark.sh).
+TEST_PACKAGES+=(openjdk-17-jre-headless)
 
 wanted=("${APP_PACKAGES[@]}")
 if [ "$mode" = tests ] || { [ -z "${DISPLAY:-}" ] && [ -z "${WAYLAND_DISPLAY:-}" ]; }; then
@@ -95,4 +97,14 @@ if ! "$duckdb_venv/bin/python" -c "import duckdb, sys; sys.exit(duckdb.__version
   quiet "setup: Python venv with DuckDB $duckdb_version" sh -c \
     "python3 -m venv '$duckdb_venv' && '$duckdb_venv/bin/pip' install --quiet --disable-pip-version-check 'duckdb==$duckdb_version'"
 fi
+# pyspark (pinned; PyPI serves a source package pip builds in about a minute) for the Spark
+# Connect server of scripts/with-spark.sh, in its own venv.
+spark_venv() {
+  local version=4.3.0 venv=target/spark-venv
+  if ! "$venv/bin/python" -c "import pyspark, sys; sys.exit(pyspark.__version__ != '$version')" 2>/dev/null; then
+    quiet "setup: Python venv with pyspark $version (Spark Connect server)" sh -c \
+      "python3 -m venv '$venv' && '$venv/bin/pip' install --quiet --disable-pip-version-check 'pyspark==$version'"
+  fi
+}
+spark_venv
 echo "setup: done"

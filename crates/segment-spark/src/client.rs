@@ -1,0 +1,310 @@
+//! One Spark Connect session: SQL with named arguments, answers as rows, interrupts.
+
+use std::collections::HashMap;
+use std::future::Future;
+use std::time::Duration;
+
+use serde_json::Value;
+use tonic::metadata::{MetadataKey, MetadataValue};
+use tonic::transport::{Channel, Endpoint};
+
+use crate::error::{Error, Result};
+use crate::proto::expression::literal::LiteralType;
+use crate::proto::expression::{ExprType, Literal};
+use crate::proto::spark_connect_service_client::SparkConnectServiceClient;
+use crate::proto::{
+    data_type, execute_plan_response::ResponseType, interrupt_request, plan, relation, DataType,
+    ExecutePlanRequest, Expression, InterruptRequest, Plan, Relation, Sql, UserContext,
+};
+use crate::url::ConnectUrl;
+
+/// Answers as large as a page of sample records fit easily; the default (4 MiB) does not.
+const MAX_MESSAGE_BYTES: usize = 256 * 1024 * 1024;
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+/// How often a running query checks whether its caller gave up.
+const CANCEL_POLL: Duration = Duration::from_millis(50);
+const CLIENT_TYPE: &str = "segment-builder";
+
+/// A value bound to a named parameter (`:name` in the SQL), sent as a literal expression.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Param {
+    Null,
+    Bool(bool),
+    /// A 32-bit integer: what `LIMIT` requires.
+    Int(i32),
+    Long(i64),
+    Double(f64),
+    Text(String),
+}
+
+/// A query's answer: column names and rows of JSON values.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Rows {
+    pub columns: Vec<String>,
+    pub rows: Vec<Vec<Value>>,
+}
+
+impl Rows {
+    /// The single integer of a one-row, one-column answer (a count).
+    pub fn single_integer(&self) -> Result<i64> {
+        self.rows
+            .first()
+            .and_then(|row| row.first())
+            .and_then(Value::as_i64)
+            .ok_or_else(|| Error::Answer("expected one number".to_string()))
+    }
+}
+
+/// A session on a Spark Connect server. Its methods block (a small runtime of its own drives
+/// gRPC), so it is used from any thread, as the count service's backends are.
+pub struct SparkClient {
+    url: ConnectUrl,
+    session_id: String,
+    user_id: String,
+    client: SparkConnectServiceClient<Channel>,
+    runtime: tokio::runtime::Runtime,
+}
+
+impl SparkClient {
+    /// Connects (within 10 s) and starts a session.
+    pub fn connect(url: &ConnectUrl) -> Result<Self> {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(1)
+            .thread_name("spark-connect")
+            .enable_all()
+            .build()
+            .map_err(|e| Error::Answer(format!("no runtime for gRPC: {e}")))?;
+        let unreachable = |detail: String| Error::Unreachable {
+            endpoint: url.display(),
+            detail,
+        };
+        let endpoint = Endpoint::from_shared(url.endpoint())
+            .map_err(|e| unreachable(e.to_string()))?
+            .connect_timeout(CONNECT_TIMEOUT)
+            .tcp_nodelay(true);
+        let endpoint = tls(endpoint, url)?;
+        let channel = runtime
+            .block_on(endpoint.connect())
+            .map_err(|e| unreachable(source_chain(&e)))?;
+        let client = SparkConnectServiceClient::new(channel)
+            .max_decoding_message_size(MAX_MESSAGE_BYTES)
+            .max_encoding_message_size(MAX_MESSAGE_BYTES);
+        Ok(SparkClient {
+            session_id: url
+                .session_id
+                .clone()
+                .unwrap_or_else(|| uuid::Uuid::new_v4().to_string()),
+            user_id: url
+                .user_id
+                .clone()
+                .unwrap_or_else(|| CLIENT_TYPE.to_string()),
+            url: url.clone(),
+            client,
+            runtime,
+        })
+    }
+
+    pub fn url(&self) -> &ConnectUrl {
+        &self.url
+    }
+
+    pub fn session_id(&self) -> &str {
+        &self.session_id
+    }
+
+    /// Runs `sql` with its `:name` parameters bound to `params`, collecting every row.
+    pub fn query(&self, sql: &str, params: &[(String, Param)]) -> Result<Rows> {
+        self.query_cancellable(sql, params, &|| false)
+    }
+
+    /// As [`SparkClient::query`]; when `cancelled()` turns true (checked every 50 ms) the
+    /// operation is interrupted on the server and [`Error::Cancelled`] returned.
+    pub fn query_cancellable(
+        &self,
+        sql: &str,
+        params: &[(String, Param)],
+        cancelled: &dyn Fn() -> bool,
+    ) -> Result<Rows> {
+        let operation_id = uuid::Uuid::new_v4().to_string();
+        let request = self.request(ExecutePlanRequest {
+            session_id: self.session_id.clone(),
+            user_context: Some(self.user_context()),
+            operation_id: Some(operation_id.clone()),
+            plan: Some(sql_plan(sql, params)),
+            client_type: Some(CLIENT_TYPE.to_string()),
+            ..Default::default()
+        })?;
+        let run = self.execute(request);
+        let outcome = self.runtime.block_on(until_cancelled(run, cancelled));
+        match outcome {
+            Some(result) => result,
+            None => {
+                // Best effort: the answer is no longer wanted whether or not this reaches it.
+                let _ = self.interrupt(&operation_id);
+                Err(Error::Cancelled)
+            }
+        }
+    }
+
+    /// Interrupts one running operation of this session.
+    pub fn interrupt(&self, operation_id: &str) -> Result<()> {
+        let request = self.request(InterruptRequest {
+            session_id: self.session_id.clone(),
+            user_context: Some(self.user_context()),
+            client_type: Some(CLIENT_TYPE.to_string()),
+            interrupt_type: interrupt_request::InterruptType::OperationId as i32,
+            interrupt: Some(interrupt_request::Interrupt::OperationId(
+                operation_id.to_string(),
+            )),
+            ..Default::default()
+        })?;
+        let mut client = self.client.clone();
+        self.runtime
+            .block_on(async move { client.interrupt(request).await })
+            .map_err(|s| Error::from_status(&self.url.display(), &s))?;
+        Ok(())
+    }
+
+    fn execute(
+        &self,
+        request: tonic::Request<ExecutePlanRequest>,
+    ) -> impl Future<Output = Result<Rows>> + 'static {
+        let mut client = self.client.clone();
+        let endpoint = self.url.display();
+        async move {
+            let status = |s: tonic::Status| Error::from_status(&endpoint, &s);
+            let mut stream = client
+                .execute_plan(request)
+                .await
+                .map_err(status)?
+                .into_inner();
+            let mut rows = Rows::default();
+            while let Some(message) = stream.message().await.map_err(status)? {
+                if let Some(ResponseType::ArrowBatch(batch)) = message.response_type {
+                    crate::arrow::decode(&batch.data, &mut rows.columns, &mut rows.rows)?;
+                }
+            }
+            Ok(rows)
+        }
+    }
+
+    fn user_context(&self) -> UserContext {
+        UserContext {
+            user_id: self.user_id.clone(),
+            user_name: self.user_id.clone(),
+            extensions: Vec::new(),
+        }
+    }
+
+    /// A request with the token and the address's other options as headers.
+    fn request<T>(&self, message: T) -> Result<tonic::Request<T>> {
+        let mut request = tonic::Request::new(message);
+        let bad = |key: &str| Error::BadUrl {
+            url: self.url.display(),
+            reason: format!("`{key}` cannot be sent as a header"),
+        };
+        let metadata = request.metadata_mut();
+        if let Some(token) = &self.url.token {
+            let value =
+                MetadataValue::try_from(format!("Bearer {token}")).map_err(|_| bad("token"))?;
+            metadata.insert("authorization", value);
+        }
+        for (key, value) in &self.url.headers {
+            let name = MetadataKey::from_bytes(key.as_bytes()).map_err(|_| bad(key))?;
+            let value = MetadataValue::try_from(value.as_str()).map_err(|_| bad(key))?;
+            metadata.insert(name, value);
+        }
+        Ok(request)
+    }
+}
+
+/// `Some(answer)`, or `None` once `cancelled()` is true.
+async fn until_cancelled<T>(
+    run: impl Future<Output = T>,
+    cancelled: &dyn Fn() -> bool,
+) -> Option<T> {
+    tokio::pin!(run);
+    loop {
+        tokio::select! {
+            out = &mut run => return Some(out),
+            () = tokio::time::sleep(CANCEL_POLL) => {
+                if cancelled() {
+                    return None;
+                }
+            }
+        }
+    }
+}
+
+fn sql_plan(sql: &str, params: &[(String, Param)]) -> Plan {
+    let named_arguments: HashMap<String, Expression> = params
+        .iter()
+        .map(|(name, value)| (name.clone(), literal(value)))
+        .collect();
+    Plan {
+        op_type: Some(plan::OpType::Root(Relation {
+            common: None,
+            rel_type: Some(relation::RelType::Sql(Sql {
+                query: sql.to_string(),
+                named_arguments,
+                ..Default::default()
+            })),
+        })),
+    }
+}
+
+fn literal(value: &Param) -> Expression {
+    let literal_type = match value {
+        Param::Null => LiteralType::Null(DataType {
+            kind: Some(data_type::Kind::Null(data_type::Null::default())),
+        }),
+        Param::Bool(b) => LiteralType::Boolean(*b),
+        Param::Int(i) => LiteralType::Integer(*i),
+        Param::Long(i) => LiteralType::Long(*i),
+        Param::Double(f) => LiteralType::Double(*f),
+        Param::Text(s) => LiteralType::String(s.clone()),
+    };
+    Expression {
+        expr_type: Some(ExprType::Literal(Literal {
+            literal_type: Some(literal_type),
+            ..Default::default()
+        })),
+        ..Default::default()
+    }
+}
+
+#[cfg(feature = "tls")]
+fn tls(endpoint: Endpoint, url: &ConnectUrl) -> Result<Endpoint> {
+    if !url.use_ssl {
+        return Ok(endpoint);
+    }
+    endpoint
+        .tls_config(tonic::transport::ClientTlsConfig::new().with_webpki_roots())
+        .map_err(|e| Error::Unreachable {
+            endpoint: url.display(),
+            detail: e.to_string(),
+        })
+}
+
+#[cfg(not(feature = "tls"))]
+fn tls(endpoint: Endpoint, url: &ConnectUrl) -> Result<Endpoint> {
+    if url.use_ssl {
+        return Err(Error::BadUrl {
+            url: url.display(),
+            reason: "TLS (a token or use_ssl=true) needs a build with the `tls` feature of segment-spark".to_string(),
+        });
+    }
+    Ok(endpoint)
+}
+
+/// A transport error with its causes ("connection refused" is a cause of "transport error").
+fn source_chain(error: &dyn std::error::Error) -> String {
+    let mut out = error.to_string();
+    let mut next = error.source();
+    while let Some(cause) = next {
+        out.push_str(": ");
+        out.push_str(&cause.to_string());
+        next = cause.source();
+    }
+    out
+}
