@@ -42,6 +42,14 @@ pub trait Backend: Send + Sync {
     ) -> Result<Vec<bool>>;
     /// The exact overlap of 2–3 queries over the same entity, in SQL.
     fn overlap(&self, queries: &[Query], token: &CancelToken) -> Result<Overlap>;
+    /// The matching records of each of `queries` (one entity). A warehouse answers in one
+    /// round trip; by default one count each.
+    fn counts(&self, queries: &[Query], token: &CancelToken) -> Result<Vec<u64>> {
+        queries
+            .iter()
+            .map(|q| Ok(self.count(q, token)?.count))
+            .collect()
+    }
     /// How to load this data into the in-memory engine; `None` when it stays where it is (a
     /// warehouse: every count pushed down as SQL).
     fn engine_load(&self) -> Option<EngineLoad> {

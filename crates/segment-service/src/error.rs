@@ -34,6 +34,17 @@ pub enum Error {
     /// with the position inside the condition's text.
     #[error("the SQL condition at {path} fails: {message}")]
     RawSql { message: String, path: String },
+    /// A warehouse (PostgreSQL, Spark) failed: `kind` names what (`unreachable`,
+    /// `authentication`, `permission`, `timeout`…), the message says where and what to do.
+    #[error("{message}")]
+    Warehouse {
+        source_kind: &'static str,
+        kind: &'static str,
+        message: String,
+    },
+    /// A kind of data source this build cannot open.
+    #[error("{kind} data sources are not available in this version (cannot open {location})")]
+    SourceUnavailable { kind: String, location: String },
 }
 
 fn first_problem(problems: &[Problem]) -> String {

@@ -16,6 +16,8 @@ pub mod detect;
 pub mod engine_cache;
 pub mod error;
 pub mod import;
+pub mod location;
+mod postgres;
 mod raw_failure;
 pub mod registry;
 pub mod service;
@@ -25,6 +27,8 @@ pub use checked::{resolve_now, CheckedSegment, NodeVariant};
 pub use detect::{DefinitionError, ImportedDefinition};
 pub use engine_cache::{EngineCache, EngineStatus};
 pub use error::{Error, Result};
+pub use location::{open_backend, open_location, Location, OpenOptions};
+pub use postgres::PostgresBackend;
 pub use segment_engine::explain::SampleOrder;
 pub use service::{
     Counted, Members, Method, NodeCount, NodeCounts, Overlap, Prefer, Region, SampleRecord,

@@ -303,17 +303,21 @@ impl Service {
         checked: &CheckedSegment,
         token: &CancelToken,
     ) -> Result<Vec<NodeCount>> {
-        checked
-            .variants(self.schema())
+        let variants = checked.variants(self.schema());
+        let queries: Vec<_> = variants
+            .iter()
+            .flat_map(|v| [v.alone.clone(), v.without.clone()])
+            .collect();
+        let counts = self.backend.counts(&queries, token)?;
+        Ok(variants
             .into_iter()
-            .map(|v| {
-                Ok(NodeCount {
-                    path: v.path,
-                    count: self.backend.count(&v.alone, token)?.count,
-                    without: self.backend.count(&v.without, token)?.count,
-                })
+            .zip(counts.chunks(2))
+            .map(|(v, pair)| NodeCount {
+                path: v.path,
+                count: pair.first().copied().unwrap_or_default(),
+                without: pair.get(1).copied().unwrap_or_default(),
             })
-            .collect()
+            .collect())
     }
 
     /// Up to `n` matching records (first by key, or at random with a seed), each with the nodes

@@ -292,12 +292,22 @@ fn classify(
     )))
 }
 
-struct ForeignKey {
-    child: String,
-    child_column: String,
-    parent: String,
+/// A single-column foreign key `child.child_column -> parent.parent_column`.
+pub struct ForeignKey {
+    pub child: String,
+    pub child_column: String,
+    pub parent: String,
     /// `None`: the parent's primary key.
-    parent_column: Option<String>,
+    pub parent_column: Option<String>,
+}
+
+/// The relationships declared foreign keys give, in both directions, named and identified as a
+/// SQLite file's are (other sources, e.g. a PostgreSQL schema, reuse it).
+pub fn relationships_from_foreign_keys(
+    entities: &[Entity],
+    fks: &[ForeignKey],
+) -> Vec<Relationship> {
+    relationships(entities, fks)
 }
 
 fn foreign_keys(conn: &Connection, table: &str) -> rusqlite::Result<Vec<ForeignKey>> {

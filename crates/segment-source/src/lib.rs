@@ -13,7 +13,7 @@ mod source;
 pub use demo::{generate as generate_demo, DemoOptions, DemoSummary, DEFAULT_DEMO_PROFILES};
 pub use engine::records_by_key;
 pub use error::{Error, Result};
-pub use introspect::{SAMPLE_SCAN_ROWS, SAMPLE_SIZE};
+pub use introspect::{relationships_from_foreign_keys, ForeignKey, SAMPLE_SCAN_ROWS, SAMPLE_SIZE};
 pub use source::{
     bind_values, keys_matching, open_read_only_connection, overlap_counts, sample_keys,
     CancelToken, CountResult, DataSource, Interrupter, Limits,

@@ -1,0 +1,211 @@
+//! Running one statement: inside a read-only transaction with a statement timeout and the
+//! source's search path, every value bound, the parameters typed by their Rust value (so no
+//! extra round trip to prepare), a cancellation flag watched while it runs (a cancel request
+//! to the server stops it), and native types shaped in the FROM clause.
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+
+use segment_sql::{SqlValue, Statement};
+use tokio_postgres::types::{ToSql, Type};
+use tokio_postgres::{Client, NoTls, Row};
+
+use crate::error::{Error, Result, Target};
+use crate::KeyList;
+
+/// A statement's parameters with the types they are sent as.
+type Param = (Box<dyn ToSql + Sync + Send>, Type);
+
+pub(crate) fn typed(params: &[SqlValue]) -> Vec<Param> {
+    params
+        .iter()
+        .map(|p| -> Param {
+            match p {
+                SqlValue::Null => (Box::new(None::<String>), Type::TEXT),
+                SqlValue::Integer(i) => (Box::new(*i), Type::INT8),
+                SqlValue::Real(f) => (Box::new(*f), Type::FLOAT8),
+                SqlValue::Text(s) => (Box::new(s.clone()), Type::TEXT),
+            }
+        })
+        .collect()
+}
+
+/// `$n` placeholders outside quotes moved up by `offset`, so statements built on their own can
+/// be combined into one (their parameters appended in order).
+pub(crate) fn renumber(sql: &str, offset: usize) -> String {
+    if offset == 0 {
+        return sql.to_string();
+    }
+    let mut out = String::with_capacity(sql.len() + 16);
+    let mut chars = sql.chars().peekable();
+    let mut quote: Option<char> = None;
+    let mut previous = ' ';
+    while let Some(c) = chars.next() {
+        match quote {
+            Some(q) => {
+                if c == q {
+                    quote = None;
+                }
+                out.push(c);
+            }
+            None if c == '\'' || c == '"' => {
+                quote = Some(c);
+                out.push(c);
+            }
+            None if c == '$'
+                && !(previous.is_alphanumeric() || previous == '_')
+                && chars.peek().is_some_and(char::is_ascii_digit) =>
+            {
+                let mut digits = String::new();
+                while let Some(d) = chars.peek().copied().filter(char::is_ascii_digit) {
+                    digits.push(d);
+                    chars.next();
+                }
+                let n: usize = digits.parse().unwrap_or(0);
+                out.push_str(&format!("${}", n + offset));
+                previous = '0';
+                continue;
+            }
+            None => out.push(c),
+        }
+        previous = c;
+    }
+    out
+}
+
+/// Statements combined into one: their texts (renumbered) and all their parameters.
+pub(crate) fn combine(statements: &[Statement]) -> (Vec<String>, Vec<SqlValue>) {
+    let mut texts = Vec::new();
+    let mut params = Vec::new();
+    for s in statements {
+        texts.push(renumber(&s.sql, params.len()));
+        params.extend(s.params.iter().cloned());
+    }
+    (texts, params)
+}
+
+/// How the connection runs statements.
+pub(crate) struct Runner<'a> {
+    pub client: &'a Client,
+    pub target: &'a Target,
+    pub search_path: &'a str,
+    pub timeout: Duration,
+    pub shaped: &'a [(String, String)],
+}
+
+impl Runner<'_> {
+    /// Tables with native types read through their shaping sub-select.
+    pub(crate) fn shape(&self, sql: &str) -> String {
+        let mut sql = sql.to_string();
+        for (table, select) in self.shaped {
+            let from = format!("FROM {} AS t", crate::introspect::quote(table));
+            sql = sql.replace(&from, &format!("FROM {select} AS t"));
+        }
+        sql
+    }
+
+    /// Every row of `sql` with `params`, read-only, bounded, cancellable through `cancel`.
+    pub(crate) async fn rows(
+        &self,
+        sql: &str,
+        params: &[SqlValue],
+        cancel: Option<&AtomicBool>,
+    ) -> Result<Vec<Row>> {
+        self.run(sql, typed(params), cancel).await
+    }
+
+    /// The same, the last parameter being a list of keys (one array parameter).
+    pub(crate) async fn rows_with_list(
+        &self,
+        sql: &str,
+        params: &[SqlValue],
+        keys: KeyList,
+        cancel: Option<&AtomicBool>,
+    ) -> Result<Vec<Row>> {
+        let mut typed = typed(&params[..params.len().saturating_sub(1)]);
+        typed.push(match keys {
+            KeyList::Integers(v) => (Box::new(v), Type::INT8_ARRAY),
+            KeyList::Texts(v) => (Box::new(v), Type::TEXT_ARRAY),
+        });
+        self.run(sql, typed, cancel).await
+    }
+
+    async fn run(
+        &self,
+        sql: &str,
+        typed: Vec<Param>,
+        cancel: Option<&AtomicBool>,
+    ) -> Result<Vec<Row>> {
+        let sql = self.shape(sql);
+        let args: Vec<(&(dyn ToSql + Sync), Type)> = typed
+            .iter()
+            .map(|(v, t)| (v.as_ref() as &(dyn ToSql + Sync), t.clone()))
+            .collect();
+        self.begin().await?;
+        let query = self.client.query_typed(&sql, &args);
+        let result = watch(self.client, query, cancel).await;
+        // The transaction only read; whatever happened, nothing is kept.
+        let _ = self.client.batch_execute("ROLLBACK").await;
+        let cancelled = cancel.is_some_and(|c| c.load(Ordering::SeqCst));
+        result.map_err(|e| {
+            if cancelled {
+                Error::Cancelled
+            } else {
+                self.target.error(e, self.timeout.as_secs())
+            }
+        })
+    }
+
+    async fn begin(&self) -> Result<()> {
+        let begin = format!(
+            "BEGIN READ ONLY; SET LOCAL statement_timeout = {}; SET LOCAL search_path TO {}",
+            self.timeout.as_millis(),
+            crate::introspect::quote(self.search_path)
+        );
+        self.client
+            .batch_execute(&begin)
+            .await
+            .map_err(|e| self.target.error(e, self.timeout.as_secs()))
+    }
+}
+
+/// Runs `query`, sending the server a cancel request as soon as `cancel` is raised, and waits
+/// for it to end (it then fails with "canceling statement").
+async fn watch<T>(
+    client: &Client,
+    query: impl std::future::Future<Output = Result<T, tokio_postgres::Error>>,
+    cancel: Option<&AtomicBool>,
+) -> Result<T, tokio_postgres::Error> {
+    let Some(flag) = cancel else {
+        return query.await;
+    };
+    tokio::pin!(query);
+    let mut sent = false;
+    loop {
+        tokio::select! {
+            result = &mut query => return result,
+            _ = tokio::time::sleep(Duration::from_millis(20)), if !sent => {
+                if flag.load(Ordering::SeqCst) {
+                    sent = true;
+                    let _ = client.cancel_token().cancel_query(NoTls).await;
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn placeholders_move_but_quoted_text_does_not() {
+        assert_eq!(
+            renumber(
+                r#"SELECT "a$1" FROM t WHERE x = $1 AND y = CAST($12 AS double precision) AND z = '$3'"#,
+                4
+            ),
+            r#"SELECT "a$1" FROM t WHERE x = $5 AND y = CAST($16 AS double precision) AND z = '$3'"#
+        );
+    }
+}
