@@ -12,14 +12,15 @@ use segment_model::ir::{
     ArrayElement, CompareOp, DatePart, Expr, Number, NumberComparison, Predicate, Query, Related,
     RelatedConstraint, TimeRange,
 };
+use rayon::prelude::*;
 use segment_model::tree::AggregateFunction;
 
-use crate::bitset::Bitset;
+use crate::bitset::{Bitset, PARALLEL_CHUNK_ROWS};
 use crate::column::{ArrayColumn, ArrayItem, ColumnData, TextColumn};
 use crate::dataset::{time_key, Dataset, Table, NONE};
 use crate::error::{Error, Result};
-use crate::like::Like;
 use crate::num::{self, IntTest, Num};
+use crate::text;
 
 /// Evaluates queries over a loaded dataset. `cancel`, when set by another thread, stops the
 /// evaluation at the next node with [`Error::Cancelled`].
@@ -111,6 +112,11 @@ impl<'d> Evaluator<'d> {
             Expr::Related(related) => {
                 (*self.cached(table, expr, || self.related(related, table))?).clone()
             }
+            Expr::Members(members) => {
+                let data = table.column(&members.column.name)?;
+                let test = crate::members::predicate(members);
+                (*self.cached(table, expr, || predicate_rows(data, &test))?).clone()
+            }
         })
     }
 
@@ -134,7 +140,7 @@ impl<'d> Evaluator<'d> {
             RelatedConstraint::Count { min, max } => {
                 let counts = count_per_group(&selected, &join.to_group, join.groups);
                 let (min, max) = (*min, max.unwrap_or(u64::MAX));
-                Ok(Bitset::from_fn(from.len, |row| {
+                Ok(Bitset::from_fn_par(from.len, |row| {
                     let g = group_of(row);
                     let c = if g == NONE {
                         0
@@ -146,7 +152,7 @@ impl<'d> Evaluator<'d> {
             }
             RelatedConstraint::CountNot(n) => {
                 let counts = count_per_group(&selected, &join.to_group, join.groups);
-                Ok(Bitset::from_fn(from.len, |row| {
+                Ok(Bitset::from_fn_par(from.len, |row| {
                     let g = group_of(row);
                     let c = if g == NONE {
                         0
@@ -169,7 +175,7 @@ impl<'d> Evaluator<'d> {
                     &join.to_group,
                     join.groups,
                 )?;
-                Ok(Bitset::from_fn(from.len, |row| {
+                Ok(Bitset::from_fn_par(from.len, |row| {
                     let g = group_of(row);
                     g != NONE && matched.contains(g as usize)
                 }))
@@ -184,7 +190,7 @@ impl<'d> Evaluator<'d> {
                     &join.to_group,
                     join.groups,
                 )?;
-                Ok(Bitset::from_fn(from.len, |row| match group_of(row) {
+                Ok(Bitset::from_fn_par(from.len, |row| match group_of(row) {
                     NONE => verdicts.without_records,
                     g => verdicts.matched.contains(g as usize),
                 }))
@@ -203,7 +209,7 @@ impl<'d> Evaluator<'d> {
                     &join.to_group,
                     join.groups,
                 )?;
-                Ok(Bitset::from_fn(from.len, |row| {
+                Ok(Bitset::from_fn_par(from.len, |row| {
                     let g = group_of(row);
                     g != NONE && matched.contains(g as usize)
                 }))
@@ -315,13 +321,39 @@ impl<'d> Evaluator<'d> {
                 }));
             }
         }
+        let dense_sets: Vec<&Bitset> = dense_sets.iter().map(|s| s.as_ref()).collect();
+        let keep = |row: usize| {
+            tests.iter().all(|t| t(row)) && dense_sets.iter().all(|s| s.contains(row))
+        };
+        let collect = |start: usize, end: usize, rows: &mut Vec<u32>| {
+            rows.extend(
+                (start..end)
+                    .map(|position| index.row_at(position))
+                    .filter(|&row| keep(row))
+                    .map(|row| row as u32),
+            )
+        };
         let mut rows = Vec::with_capacity(ranges.iter().map(|(s, e)| e - s).sum());
         for (start, end) in ranges {
-            for position in start..end {
-                let row = index.row_at(position);
-                if tests.iter().all(|t| t(row)) && dense_sets.iter().all(|s| s.contains(row)) {
-                    rows.push(row as u32);
-                }
+            if end - start <= PARALLEL_CHUNK_ROWS {
+                collect(start, end, &mut rows);
+                continue;
+            }
+            // A long run: its chunks tested on all cores, kept in order.
+            let chunks: Vec<(usize, usize)> = (start..end)
+                .step_by(PARALLEL_CHUNK_ROWS)
+                .map(|s| (s, (s + PARALLEL_CHUNK_ROWS).min(end)))
+                .collect();
+            let parts: Vec<Vec<u32>> = chunks
+                .into_par_iter()
+                .map(|(s, e)| {
+                    let mut part = Vec::new();
+                    collect(s, e, &mut part);
+                    part
+                })
+                .collect();
+            for part in parts {
+                rows.extend_from_slice(&part);
             }
         }
         Ok(Some(rows))
@@ -343,14 +375,30 @@ fn partition_point(start: usize, end: usize, before: impl Fn(usize) -> bool) -> 
 }
 
 fn count_per_group(selected: &[u32], to_group: &[u32], groups: usize) -> Vec<u32> {
-    let mut counts = vec![0u32; groups];
-    for &row in selected {
-        let g = to_group[row as usize];
-        if g != NONE {
-            counts[g as usize] += 1;
+    let count = |selected: &[u32]| {
+        let mut counts = vec![0u32; groups];
+        for &row in selected {
+            let g = to_group[row as usize];
+            if g != NONE {
+                counts[g as usize] += 1;
+            }
         }
+        counts
+    };
+    let threads = rayon::current_num_threads();
+    if threads < 2 || selected.len() <= PARALLEL_CHUNK_ROWS || selected.len() < groups {
+        return count(selected);
     }
-    counts
+    // Many records per group: one count array per core, summed (the sum costs one pass over
+    // the groups, small beside the records).
+    selected
+        .par_chunks(selected.len().div_ceil(threads))
+        .map(count)
+        .reduce_with(|mut a, b| {
+            a.iter_mut().zip(&b).for_each(|(x, y)| *x += y);
+            a
+        })
+        .unwrap_or_else(|| vec![0u32; groups])
 }
 
 /// The groups whose aggregate over their selected records' non-NULL values satisfies
@@ -540,17 +588,9 @@ fn time_rows(column: &ColumnData, range: &TimeRange) -> Result<Bitset> {
             "a time window on a column that is not a date/time".to_string(),
         ));
     };
-    Ok(Bitset::from_fn(values.len(), |r| {
+    Ok(Bitset::from_fn_par(values.len(), |r| {
         valid.contains(r) && in_range(values[r], range)
     }))
-}
-
-fn fold(s: &str, case_sensitive: bool) -> std::borrow::Cow<'_, str> {
-    if case_sensitive {
-        std::borrow::Cow::Borrowed(s)
-    } else {
-        std::borrow::Cow::Owned(s.to_ascii_lowercase())
-    }
 }
 
 /// Text up to its first NUL. SQLite's `length()`, `substr()` (hence starts/ends with) and
@@ -562,9 +602,12 @@ pub(crate) fn before_nul(s: &str) -> &str {
 /// A compiled test of one record: `test(row)` says whether the record satisfies a predicate.
 /// Compiled once per predicate (text predicates decide each distinct value up front), then run
 /// densely over every record or sparsely over candidate records.
-pub(crate) type RowTest<'a> = Box<dyn Fn(usize) -> bool + 'a>;
+pub(crate) type RowTest<'a> = Box<dyn Fn(usize) -> bool + Send + Sync + 'a>;
 
-fn array_test<'a>(column: &'a ArrayColumn, test: impl Fn(&[u32]) -> bool + 'a) -> RowTest<'a> {
+fn array_test<'a>(
+    column: &'a ArrayColumn,
+    test: impl Fn(&[u32]) -> bool + Send + Sync + 'a,
+) -> RowTest<'a> {
     Box::new(move |r| {
         column.valid.contains(r)
             && test(&column.codes[column.offsets[r] as usize..column.offsets[r + 1] as usize])
@@ -617,7 +660,7 @@ pub(crate) fn predicate_rows(column: &ColumnData, predicate: &Predicate) -> Resu
             },
         ) => {
             let (lo, hi) = inclusive_bounds(range);
-            let mut set = Bitset::from_fn(values.len(), |r| (lo..=hi).contains(&values[r]));
+            let mut set = Bitset::from_fn_par(values.len(), |r| (lo..=hi).contains(&values[r]));
             set.and_with(valid);
             Ok(set)
         }
@@ -628,12 +671,12 @@ pub(crate) fn predicate_rows(column: &ColumnData, predicate: &Predicate) -> Resu
             let mut set = match IntTest::new(*op, *n) {
                 IntTest::Always => Bitset::full(values.len()),
                 IntTest::Never => Bitset::empty(values.len()),
-                IntTest::Eq(n) => Bitset::from_fn(values.len(), |r| values[r] == n),
-                IntTest::Ne(n) => Bitset::from_fn(values.len(), |r| values[r] != n),
-                IntTest::Lt(n) => Bitset::from_fn(values.len(), |r| values[r] < n),
-                IntTest::Le(n) => Bitset::from_fn(values.len(), |r| values[r] <= n),
-                IntTest::Gt(n) => Bitset::from_fn(values.len(), |r| values[r] > n),
-                IntTest::Ge(n) => Bitset::from_fn(values.len(), |r| values[r] >= n),
+                IntTest::Eq(n) => Bitset::from_fn_par(values.len(), |r| values[r] == n),
+                IntTest::Ne(n) => Bitset::from_fn_par(values.len(), |r| values[r] != n),
+                IntTest::Lt(n) => Bitset::from_fn_par(values.len(), |r| values[r] < n),
+                IntTest::Le(n) => Bitset::from_fn_par(values.len(), |r| values[r] <= n),
+                IntTest::Gt(n) => Bitset::from_fn_par(values.len(), |r| values[r] > n),
+                IntTest::Ge(n) => Bitset::from_fn_par(values.len(), |r| values[r] >= n),
             };
             set.and_with(valid);
             Ok(set)
@@ -644,27 +687,42 @@ pub(crate) fn predicate_rows(column: &ColumnData, predicate: &Predicate) -> Resu
         ) if exact_f64(*n).is_some() => {
             let n = exact_f64(*n).unwrap_or_default();
             let mut set = match op {
-                CompareOp::Eq => Bitset::from_fn(values.len(), |r| values[r] == n),
-                CompareOp::Ne => Bitset::from_fn(values.len(), |r| values[r] != n),
-                CompareOp::Lt => Bitset::from_fn(values.len(), |r| values[r] < n),
-                CompareOp::Le => Bitset::from_fn(values.len(), |r| values[r] <= n),
-                CompareOp::Gt => Bitset::from_fn(values.len(), |r| values[r] > n),
-                CompareOp::Ge => Bitset::from_fn(values.len(), |r| values[r] >= n),
+                CompareOp::Eq => Bitset::from_fn_par(values.len(), |r| values[r] == n),
+                CompareOp::Ne => Bitset::from_fn_par(values.len(), |r| values[r] != n),
+                CompareOp::Lt => Bitset::from_fn_par(values.len(), |r| values[r] < n),
+                CompareOp::Le => Bitset::from_fn_par(values.len(), |r| values[r] <= n),
+                CompareOp::Gt => Bitset::from_fn_par(values.len(), |r| values[r] > n),
+                CompareOp::Ge => Bitset::from_fn_par(values.len(), |r| values[r] >= n),
             };
             set.and_with(valid);
             Ok(set)
         }
-        (ColumnData::Text(t), _) if text_verdicts(t, predicate)?.is_some() => {
+        (ColumnData::Text(t), _) if is_text_predicate(predicate) => {
             let verdicts = text_verdicts(t, predicate)?.unwrap_or_default();
-            let mut set = Bitset::from_fn(t.codes.len(), |r| verdicts[t.codes[r] as usize]);
+            let mut set = Bitset::from_fn_par(t.codes.len(), |r| verdicts[t.codes[r] as usize]);
             set.and_with(&t.valid);
             Ok(set)
         }
         _ => {
             let test = predicate_test(column, predicate)?;
-            Ok(Bitset::from_fn(column.len(), test))
+            Ok(Bitset::from_fn_par(column.len(), test))
         }
     }
+}
+
+/// The predicates [`text_verdicts`] decides per dictionary entry.
+fn is_text_predicate(predicate: &Predicate) -> bool {
+    matches!(
+        predicate,
+        Predicate::TextEquals { .. }
+            | Predicate::TextIn { .. }
+            | Predicate::Contains { .. }
+            | Predicate::StartsWith { .. }
+            | Predicate::EndsWith { .. }
+            | Predicate::Like { .. }
+            | Predicate::Regex { .. }
+            | Predicate::TextLength(..)
+    )
 }
 
 /// The literal as a double when that is exact (comparing doubles then compares exactly).
@@ -676,85 +734,49 @@ fn exact_f64(n: Number) -> Option<f64> {
     }
 }
 
-/// For the text predicates, whether each distinct value (dictionary entry) satisfies it;
-/// `None` for other predicates.
+/// For the text predicates, whether each distinct value (dictionary entry) satisfies it, decided
+/// over the whole dictionary at once (see [`crate::text`]); `None` for other predicates.
 fn text_verdicts(t: &TextColumn, predicate: &Predicate) -> Result<Option<Vec<bool>>> {
-    fn verdicts(t: &TextColumn, mut test: impl FnMut(&str) -> bool) -> Vec<bool> {
-        t.dict.iter().map(|s| test(s)).collect()
-    }
+    let d = t.dict_bytes();
     Ok(Some(match predicate {
         Predicate::TextEquals {
             value,
             case_sensitive,
             negated,
-        } => {
-            let value = fold(value, *case_sensitive).into_owned();
-            verdicts(t, |s| {
-                (fold(s, *case_sensitive) == value.as_str()) != *negated
-            })
-        }
+        } => text::equals(d, value, *case_sensitive, *negated),
         Predicate::TextIn {
             values,
             case_sensitive,
             negated,
-        } => {
-            let values: Vec<String> = values
-                .iter()
-                .map(|v| fold(v, *case_sensitive).into_owned())
-                .collect();
-            verdicts(t, |s| {
-                values
-                    .iter()
-                    .any(|v| fold(s, *case_sensitive) == v.as_str())
-                    != *negated
-            })
-        }
+        } => text::one_of(d, values, *case_sensitive, *negated),
         Predicate::Contains {
             value,
             case_sensitive,
             negated,
-        } => {
-            let value = fold(value, *case_sensitive).into_owned();
-            verdicts(t, |s| {
-                fold(s, *case_sensitive).contains(value.as_str()) != *negated
-            })
-        }
+        } => text::contains(d, value, *case_sensitive, *negated),
         Predicate::StartsWith {
             value,
             case_sensitive,
             negated,
-        } => {
-            let value = fold(value, *case_sensitive).into_owned();
-            verdicts(t, |s| {
-                before_nul(&fold(s, *case_sensitive)).starts_with(value.as_str()) != *negated
-            })
-        }
+        } => text::starts_with(d, value, *case_sensitive, *negated),
         Predicate::EndsWith {
             value,
             case_sensitive,
             negated,
-        } => {
-            let value = fold(value, *case_sensitive).into_owned();
-            verdicts(t, |s| {
-                before_nul(&fold(s, *case_sensitive)).ends_with(value.as_str()) != *negated
-            })
-        }
+        } => text::ends_with(d, value, *case_sensitive, *negated),
         Predicate::Like {
             pattern,
             case_sensitive,
             negated,
-        } => {
-            let like = Like::new(pattern, *case_sensitive);
-            verdicts(t, |s| like.matches(s) != *negated)
-        }
+        } => text::like(d, pattern, *case_sensitive, *negated),
         Predicate::Regex { pattern, negated } => {
             let re = regex::Regex::new(pattern)
                 .map_err(|e| Error::Unsupported(format!("the regular expression: {e}")))?;
-            verdicts(t, |s| re.is_match(s) != *negated)
+            text::regex(&t.dict, &re, *negated)
         }
-        Predicate::TextLength(op, n) => verdicts(t, |s| {
-            compare(*op, before_nul(s).chars().count() as f64, *n as f64)
-        }),
+        Predicate::TextLength(op, n) => {
+            text::lengths_match(d, |chars| compare(*op, chars as f64, *n as f64))
+        }
         _ => return Ok(None),
     }))
 }

@@ -11,9 +11,12 @@ pub mod error;
 pub mod eval;
 pub mod explain;
 mod like;
+mod members;
 pub mod num;
 mod ordered;
+pub mod record;
 mod sequence;
+pub mod text;
 
 pub use bitset::Bitset;
 pub use dataset::{Dataset, Table};

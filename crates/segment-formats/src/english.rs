@@ -21,6 +21,7 @@ use crate::Format;
 const FORMAT: Format = Format::English;
 
 mod ordered;
+mod reference;
 mod sequence;
 
 /// Renders `segment` as an English sentence or outline.
@@ -69,7 +70,7 @@ struct English<'s> {
 fn is_flat(g: &Group) -> bool {
     g.children.iter().all(|c| match c {
         Node::Group(_) => false,
-        Node::Condition(_) | Node::Sql(_) => true,
+        Node::Condition(_) | Node::Sql(_) | Node::InSegment(_) => true,
         Node::Relationship(r) => r
             .filter
             .children
@@ -223,6 +224,14 @@ impl<'s> Spelling<'s> for English<'s> {
         ))
     }
 
+    fn in_segment(
+        &self,
+        reference: &segment_model::tree::SegmentReference,
+        _path: &str,
+    ) -> Result<String> {
+        Ok(reference::phrase(reference))
+    }
+
     fn join(&self, g: &Group, parts: Vec<String>, _: &()) -> Result<String> {
         let joined = parts.join(match g.combinator {
             Combinator::And => " and ",
@@ -298,6 +307,9 @@ impl<'s> English<'s> {
                     self.condition(c, entity, &child_path)?
                 )),
                 Node::Sql(sql) => out.push_str(&format!("{indent}- SQL: `{}`\n", sql.sql.trim())),
+                Node::InSegment(r) => {
+                    out.push_str(&format!("{indent}- {}\n", reference::phrase(r)))
+                }
                 Node::Relationship(rel) => {
                     let (r, related) = resolve::relationship(
                         FORMAT,

@@ -109,6 +109,7 @@ impl<'s> Normalizer<'s> {
                 Node::Sql(sql)
             }
             Node::Relationship(rel) => Node::Relationship(self.relationship(rel, entity, depth)),
+            Node::InSegment(reference) => Node::InSegment(reference.clone()),
         }
     }
 

@@ -129,7 +129,7 @@ fn has_relationship(node: &Node) -> bool {
     match node {
         Node::Relationship(_) => true,
         Node::Group(g) => g.children.iter().any(has_relationship),
-        Node::Condition(_) | Node::Sql(_) => false,
+        Node::Condition(_) | Node::Sql(_) | Node::InSegment(_) => false,
     }
 }
 

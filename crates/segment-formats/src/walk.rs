@@ -6,7 +6,7 @@
 
 use segment_model::schema::{Entity, Relationship};
 use segment_model::tree::{
-    Condition, Group, Node, RelationshipCondition, SqlCondition, TimeWindow,
+    Condition, Group, Node, RelationshipCondition, SegmentReference, SqlCondition, TimeWindow,
 };
 
 use crate::error::{Error, Result};
@@ -51,6 +51,17 @@ pub(crate) trait Spelling<'s> {
             "a raw SQL condition",
             path,
             self.sql_hint(),
+        ))
+    }
+
+    /// "Is (not) in segment S": by default `Unsupported` (the segment lives in this app's
+    /// library, which other platforms do not know).
+    fn in_segment(&self, _reference: &SegmentReference, path: &str) -> Result<Self::Out> {
+        Err(Error::unsupported(
+            self.format(),
+            "membership of another segment",
+            path,
+            "the segment is in this app's library: add its conditions instead, or export its members",
         ))
     }
 
@@ -101,6 +112,7 @@ pub(crate) fn node<'s, S: Spelling<'s>>(
         Node::Condition(c) => s.leaf(c, entity, ctx, path),
         Node::Sql(sql) => s.sql(sql, path),
         Node::Relationship(rel) => s.related(rel, entity, ctx, path, depth),
+        Node::InSegment(reference) => s.in_segment(reference, path),
     }
 }
 

@@ -674,6 +674,10 @@ impl<'s> Writer<'s> {
             Node::Condition(condition) => self.atom(condition, entity, path, position),
             Node::Sql(sql) => Ok(self.sql(sql, position)),
             Node::Relationship(rel) => self.relationship(rel, entity, path, position),
+            Node::InSegment(_) => Err(Error::format(
+                path,
+                "Census molecules cannot express membership of another segment",
+            )),
         }
     }
 

@@ -39,6 +39,20 @@ pub enum Expr {
     /// A raw SQL boolean expression over the current entity (sandboxed, read-only).
     RawSql(String),
     Related(Box<Related>),
+    /// Membership of a static library segment (a dynamic one is inlined as its own filter).
+    Members(Box<Members>),
+}
+
+/// "The record's key is one of a static segment's active members." Never true on a NULL key;
+/// a non-empty key list (validation folds an empty one to `Expr::False`).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Members {
+    /// The library segment's id, for people reading the SQL.
+    pub segment: String,
+    /// The base entity's key column.
+    pub column: ColumnRef,
+    /// The members' keys, typed as the key column (numbers for a number key, else text).
+    pub keys: Vec<ArrayElement>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

@@ -82,6 +82,8 @@ pub enum Node {
     Condition(Condition),
     Sql(SqlCondition),
     Relationship(RelationshipCondition),
+    /// Membership of another segment of the library: "is (not) in segment S".
+    InSegment(SegmentReference),
 }
 
 /// Where an attribute lives: a column of the entity's table, or an entity property.
@@ -152,6 +154,36 @@ pub struct SqlCondition {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[ts(optional)]
     pub census: Option<CensusLayout>,
+}
+
+/// "Is (not) a member of segment S": a reference to a library segment by id. A dynamic
+/// segment's definition is evaluated in place (checked with the referring tree, cycles and
+/// depth bounded); a static segment's members are its active memberships. The referenced
+/// segment must select the same entity.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(deny_unknown_fields)]
+#[ts(export)]
+pub struct SegmentReference {
+    /// The library segment's id (`[a-z][a-z0-9_]*`).
+    pub segment: String,
+    /// Pinned to this revision of the segment's definition; absent: its latest revision.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional, type = "number")]
+    pub revision: Option<i64>,
+    /// "Is not a member": the exact complement.
+    #[serde(default, skip_serializing_if = "is_false")]
+    #[ts(as = "Option<bool>", optional)]
+    pub negated: bool,
+}
+
+impl SegmentReference {
+    pub fn new(segment: &str) -> Self {
+        SegmentReference {
+            segment: segment.to_string(),
+            revision: None,
+            negated: false,
+        }
+    }
 }
 
 /// A condition on related records (events, orders…) reached through a relationship.

@@ -17,7 +17,10 @@ use crate::tree::{
     RelationshipCondition, Segment, SqlCondition, TimeUnit, TimeWindow, CANONICAL_VERSION,
 };
 
+mod reference;
 mod sequence;
+
+pub use reference::{Definition, NoLibrary, ResolvedSegment, Resolver, MAX_REFERENCE_DEPTH};
 
 /// Deepest nesting accepted; deeper trees are refused rather than risking the stack.
 pub const MAX_DEPTH: usize = 64;
@@ -31,10 +34,26 @@ pub fn check(
     entity: Option<&str>,
     now: DateTime<Utc>,
 ) -> Result<Query, Vec<Problem>> {
+    check_with(segment, schema, entity, now, &NoLibrary, None)
+}
+
+/// As [`check`], with references to other segments resolved by `resolver`; `own_id` is the
+/// library id of the segment being checked, if it has one (a reference back to it is a cycle).
+pub fn check_with(
+    segment: &Segment,
+    schema: &Schema,
+    entity: Option<&str>,
+    now: DateTime<Utc>,
+    resolver: &dyn Resolver,
+    own_id: Option<&str>,
+) -> Result<Query, Vec<Problem>> {
     let mut checker = Checker {
         schema,
         now,
         problems: Vec::new(),
+        resolver,
+        chain: own_id.map(str::to_string).into_iter().collect(),
+        cycle: None,
     };
     if segment.version != CANONICAL_VERSION {
         checker.problem(
@@ -134,6 +153,12 @@ struct Checker<'s> {
     schema: &'s Schema,
     now: DateTime<Utc>,
     problems: Vec<Problem>,
+    /// Finds the segments this one refers to.
+    resolver: &'s dyn Resolver,
+    /// The ids of the segments being inlined, outermost first (cycle detection).
+    chain: Vec<String>,
+    /// The cycle found inside, worded once, so every level reports it as found.
+    cycle: Option<String>,
 }
 
 impl<'s> Checker<'s> {
@@ -193,6 +218,7 @@ impl<'s> Checker<'s> {
             Node::Condition(condition) => self.condition(condition, entity, path),
             Node::Sql(sql) => self.sql(sql, path),
             Node::Relationship(rel) => self.relationship(rel, entity, path, depth),
+            Node::InSegment(reference) => self.in_segment(reference, entity, path, depth),
         }
     }
 
@@ -1502,6 +1528,9 @@ mod tests {
             schema: &schema,
             now: DateTime::<Utc>::UNIX_EPOCH,
             problems: Vec::new(),
+            resolver: &NoLibrary,
+            chain: Vec::new(),
+            cycle: None,
         };
         let condition = SqlCondition {
             sql: sql.to_string(),

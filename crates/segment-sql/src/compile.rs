@@ -24,6 +24,7 @@ use crate::time::{
 use crate::value::SqlValue;
 use crate::Output;
 
+mod members;
 mod ordered;
 mod sequence;
 
@@ -273,6 +274,7 @@ impl<'d> Compiler<'d> {
                 }
             }
             Expr::Related(related) => self.related(related, scope, negative)?,
+            Expr::Members(members) => self.members(members, scope, negative)?,
         })
     }
 

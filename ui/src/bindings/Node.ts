@@ -2,9 +2,10 @@
 import type { Condition } from "./Condition";
 import type { Group } from "./Group";
 import type { RelationshipCondition } from "./RelationshipCondition";
+import type { SegmentReference } from "./SegmentReference";
 import type { SqlCondition } from "./SqlCondition";
 
 /**
  * One node of the tree.
  */
-export type Node = { "type": "group" } & Group | { "type": "condition" } & Condition | { "type": "sql" } & SqlCondition | { "type": "relationship" } & RelationshipCondition;
+export type Node = { "type": "group" } & Group | { "type": "condition" } & Condition | { "type": "sql" } & SqlCondition | { "type": "relationship" } & RelationshipCondition | { "type": "in_segment" } & SegmentReference;

@@ -17,7 +17,7 @@ export function nodeCountMap(nodes: NodeCountInfo[] | null | undefined): Map<str
 
 /** What a pointer of the tree can point at: a node, the root group or a relationship's filter, or
  * a reference to another segment (only in definitions read from elsewhere). */
-type Labelled = Node | (Group & { type?: undefined }) | { type: "segment_ref"; segment?: string };
+type Labelled = Node | (Group & { type?: undefined });
 
 /** A short human label of the node at `path` ("country is US", "any of 3 conditions"…). */
 export function nodeLabel(segment: Segment, path: string): string {
@@ -33,8 +33,8 @@ export function nodeLabel(segment: Segment, path: string): string {
       return `related ${node.relationship}`;
     case "sql":
       return `SQL: ${node.sql}`;
-    case "segment_ref":
-      return `segment ${node.segment ?? ""}`;
+    case "in_segment":
+      return `${node.negated ? "not " : ""}in segment ${node.segment}`;
     default:
       if (Array.isArray(node.children)) {
         const n = node.children.length;

@@ -21,6 +21,7 @@ mod bigquery;
 mod duckdb;
 mod postgres;
 mod snowflake;
+mod spark;
 mod sqlite;
 
 pub use ansi::Ansi;
@@ -28,6 +29,7 @@ pub use bigquery::BigQuery;
 pub use duckdb::DuckDb;
 pub use postgres::Postgres;
 pub use snowflake::Snowflake;
+pub use spark::Spark;
 pub use sqlite::Sqlite;
 
 use segment_model::ir::DatePart;
@@ -58,6 +60,12 @@ pub trait Dialect {
     /// The operands of `IN (…)`: every value bound on its own (`?, ?, …`).
     fn in_list(&self, values: Vec<SqlValue>) -> Fragment {
         Fragment::new().params(values)
+    }
+
+    /// The keys of a static segment's members, inside `key IN (…)`: by default a bound list
+    /// (`?, ?, …`); an engine that reads a JSON array binds them all as one parameter.
+    fn member_keys(&self, values: Vec<SqlValue>) -> Fragment {
+        self.in_list(values)
     }
 
     /// A string literal for displayed SQL: `'…'` with embedded quotes doubled.

@@ -30,6 +30,11 @@ impl Dialect for Sqlite {
         if values.len() <= LONGEST_BOUND_LIST {
             return Fragment::new().params(values);
         }
+        self.member_keys(values)
+    }
+
+    /// One bound JSON array read by `json_each`, however many keys.
+    fn member_keys(&self, values: Vec<SqlValue>) -> Fragment {
         let array: Vec<serde_json::Value> = values
             .into_iter()
             .map(|v| match v {
