@@ -1,5 +1,11 @@
 //! A fixed-length set of row numbers, 64 rows per word.
 
+use rayon::prelude::*;
+
+/// Records per parallel task in [`Bitset::from_fn_par`] (a multiple of 64): large enough that a
+/// task outweighs its scheduling, small enough to share a million records among cores.
+pub const PARALLEL_CHUNK_ROWS: usize = 1 << 16;
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Bitset {
     words: Vec<u64>,
@@ -35,6 +41,31 @@ impl Bitset {
             }
             *word = bits;
         }
+        Bitset { words, len }
+    }
+
+    /// [`Bitset::from_fn`] on all cores, chunk by chunk of [`PARALLEL_CHUNK_ROWS`] records, for
+    /// sets over more than one chunk; the same set either way.
+    pub fn from_fn_par(len: usize, f: impl Fn(usize) -> bool + Sync) -> Self {
+        if len <= PARALLEL_CHUNK_ROWS {
+            return Self::from_fn(len, f);
+        }
+        let mut words = vec![0u64; len.div_ceil(64)];
+        words
+            .par_chunks_mut(PARALLEL_CHUNK_ROWS / 64)
+            .enumerate()
+            .for_each(|(chunk, words)| {
+                let first = chunk * PARALLEL_CHUNK_ROWS;
+                for (w, word) in words.iter_mut().enumerate() {
+                    let base = first + w * 64;
+                    let end = (base + 64).min(len);
+                    let mut bits = 0u64;
+                    for row in base..end {
+                        bits |= u64::from(f(row)) << (row - base);
+                    }
+                    *word = bits;
+                }
+            });
         Bitset { words, len }
     }
 
@@ -117,6 +148,25 @@ impl Bitset {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_parallel_build_equals_the_sequential_one_at_chunk_edges() {
+        for len in [
+            0,
+            1,
+            PARALLEL_CHUNK_ROWS - 1,
+            PARALLEL_CHUNK_ROWS,
+            PARALLEL_CHUNK_ROWS + 1,
+            2 * PARALLEL_CHUNK_ROWS - 63,
+            2 * PARALLEL_CHUNK_ROWS + 64,
+            3 * PARALLEL_CHUNK_ROWS + 7,
+        ] {
+            let test = |r: usize| (r.wrapping_mul(2_654_435_761) >> 7) % 3 == 0 || r + 1 == len;
+            let parallel = Bitset::from_fn_par(len, test);
+            assert_eq!(parallel, Bitset::from_fn(len, test), "length {len}");
+            assert!(len == 0 || parallel.contains(len - 1));
+        }
+    }
 
     #[test]
     fn set_operations_respect_the_length() {

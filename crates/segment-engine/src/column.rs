@@ -3,10 +3,12 @@
 //! Unix seconds, JSON arrays as runs of dictionary codes, each with a bitmap of non-NULL rows.
 
 use std::collections::HashMap;
+use std::sync::OnceLock;
 
 use crate::bitset::Bitset;
 use crate::error::{Error, Result};
 use crate::num::Num;
+use crate::text::DictBytes;
 
 /// A scalar inside a JSON array, as SQLite's `json_each` sees it (true/false are 1/0).
 #[derive(Debug, Clone, PartialEq)]
@@ -87,6 +89,7 @@ impl ColumnData {
                 codes: perm.iter().map(|&r| t.codes[r as usize]).collect(),
                 dict: t.dict.clone(),
                 valid: valid_of(&t.valid),
+                search: t.search.clone(),
             }),
             ColumnData::Array(a) => {
                 let mut offsets = Vec::with_capacity(perm.len() + 1);
@@ -120,6 +123,7 @@ impl ColumnData {
                 t.codes.len() * 4
                     + t.valid.heap_bytes()
                     + t.dict.iter().map(|s| s.len() + 24).sum::<usize>()
+                    + t.search.get().map_or(0, DictBytes::heap_bytes)
             }
             ColumnData::Array(a) => {
                 a.offsets.len() * 4
@@ -146,6 +150,24 @@ pub struct TextColumn {
     pub codes: Vec<u32>,
     pub dict: Vec<String>,
     pub valid: Bitset,
+    /// The dictionary's bytes end to end for one-pass text tests, built on first use.
+    search: OnceLock<DictBytes>,
+}
+
+impl TextColumn {
+    pub fn new(codes: Vec<u32>, dict: Vec<String>, valid: Bitset) -> Self {
+        TextColumn {
+            codes,
+            dict,
+            valid,
+            search: OnceLock::new(),
+        }
+    }
+
+    /// The dictionary laid out for one-pass text tests (built once, on first use).
+    pub fn dict_bytes(&self) -> &DictBytes {
+        self.search.get_or_init(|| DictBytes::new(&self.dict))
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -191,11 +213,7 @@ impl TextBuilder {
 
     pub fn finish(self) -> ColumnData {
         let valid = Bitset::from_fn(self.valid.len(), |r| self.valid[r]);
-        ColumnData::Text(TextColumn {
-            codes: self.codes,
-            dict: self.dict,
-            valid,
-        })
+        ColumnData::Text(TextColumn::new(self.codes, self.dict, valid))
     }
 }
 

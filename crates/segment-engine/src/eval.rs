@@ -8,11 +8,11 @@ use std::rc::Rc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use chrono::{DateTime, Datelike};
+use rayon::prelude::*;
 use segment_model::ir::{
     ArrayElement, CompareOp, DatePart, Expr, Number, NumberComparison, Predicate, Query, Related,
     RelatedConstraint, TimeRange,
 };
-use rayon::prelude::*;
 use segment_model::tree::AggregateFunction;
 
 use crate::bitset::{Bitset, PARALLEL_CHUNK_ROWS};
@@ -322,9 +322,8 @@ impl<'d> Evaluator<'d> {
             }
         }
         let dense_sets: Vec<&Bitset> = dense_sets.iter().map(|s| s.as_ref()).collect();
-        let keep = |row: usize| {
-            tests.iter().all(|t| t(row)) && dense_sets.iter().all(|s| s.contains(row))
-        };
+        let keep =
+            |row: usize| tests.iter().all(|t| t(row)) && dense_sets.iter().all(|s| s.contains(row));
         let collect = |start: usize, end: usize, rows: &mut Vec<u32>| {
             rows.extend(
                 (start..end)

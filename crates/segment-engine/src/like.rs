@@ -17,6 +17,7 @@ pub struct Like {
     /// A trailing escape character makes the pattern match nothing.
     dangling_escape: bool,
     /// ASCII letters match either case.
+    #[cfg_attr(not(test), allow(dead_code))]
     fold: bool,
 }
 
@@ -49,25 +50,34 @@ impl Like {
         }
     }
 
+    #[cfg(test)]
     pub fn matches(&self, text: &str) -> bool {
+        let text = crate::eval::before_nul(text).as_bytes();
+        if self.fold {
+            self.matches_prepared(&text.to_ascii_lowercase())
+        } else {
+            self.matches_prepared(text)
+        }
+    }
+
+    /// Matches text already cut at its first NUL and, when the pattern folds case, already
+    /// folded to ASCII lower case (the dictionary's folded copy): no allocation.
+    pub(crate) fn matches_prepared(&self, text: &[u8]) -> bool {
         if self.dangling_escape {
             return false;
         }
-        let text: Vec<char> = crate::eval::before_nul(text)
-            .chars()
-            .map(|c| if self.fold { c.to_ascii_lowercase() } else { c })
-            .collect();
-        // Iterative wildcard matching with one backtrack point (the last `%`).
+        // Iterative wildcard matching with one backtrack point (the last `%`), stepping whole
+        // UTF-8 characters (`_` is one character, as in SQLite).
         let (mut t, mut p) = (0usize, 0usize);
         let mut star: Option<(usize, usize)> = None;
         while t < text.len() {
             match self.tokens.get(p) {
-                Some(Token::Char(c)) if *c == text[t] => {
-                    t += 1;
+                Some(Token::Char(c)) if starts_with_char(&text[t..], *c) => {
+                    t += c.len_utf8();
                     p += 1;
                 }
                 Some(Token::One) => {
-                    t += 1;
+                    t += char_width(text[t]);
                     p += 1;
                 }
                 Some(Token::Many) => {
@@ -76,15 +86,56 @@ impl Like {
                 }
                 _ => match star {
                     Some((sp, st)) => {
+                        let next = st + char_width(text[st]);
                         p = sp + 1;
-                        t = st + 1;
-                        star = Some((sp, st + 1));
+                        t = next;
+                        star = Some((sp, next));
                     }
                     None => return false,
                 },
             }
         }
         self.tokens[p..].iter().all(|tok| *tok == Token::Many)
+    }
+
+    /// The longest run of literal characters, as (folded) UTF-8: every matching text contains it.
+    pub(crate) fn longest_literal(&self) -> Vec<u8> {
+        let mut best = String::new();
+        let mut run = String::new();
+        for token in &self.tokens {
+            match token {
+                Token::Char(c) => run.push(*c),
+                _ => {
+                    if run.len() > best.len() {
+                        best = std::mem::take(&mut run);
+                    }
+                    run.clear();
+                }
+            }
+        }
+        if run.len() > best.len() {
+            best = run;
+        }
+        best.into_bytes()
+    }
+}
+
+fn starts_with_char(text: &[u8], c: char) -> bool {
+    if c.is_ascii() {
+        text.first() == Some(&(c as u8))
+    } else {
+        let mut buf = [0u8; 4];
+        text.starts_with(c.encode_utf8(&mut buf).as_bytes())
+    }
+}
+
+/// The byte length of the UTF-8 character starting with `lead`.
+fn char_width(lead: u8) -> usize {
+    match lead {
+        0..=0x7F => 1,
+        0x80..=0xDF => 2,
+        0xE0..=0xEF => 3,
+        _ => 4,
     }
 }
 

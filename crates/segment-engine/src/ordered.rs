@@ -3,6 +3,7 @@
 //! records (filter and window applied) whose time is not NULL, per join group, with the SQL
 //! compiler's semantics: ties at the earliest or latest time all count as first or last.
 
+use rayon::prelude::*;
 use segment_model::ir::{ColumnRef, Expr, Extreme, Predicate, RelatedConstraint};
 use segment_model::schema::Storage;
 use segment_model::tree::TimeUnit;
@@ -117,7 +118,7 @@ impl Evaluator<'_> {
                 let timed = timed(to, column, selected, to_group)?;
                 let counts = distinct_periods(&timed, *unit, groups)?;
                 Ok(GroupVerdicts {
-                    matched: Bitset::from_fn(groups, |g| count.passes(counts[g])),
+                    matched: Bitset::from_fn_par(groups, |g| count.passes(counts[g])),
                     without_records: count.passes(0),
                 })
             }
@@ -180,19 +181,38 @@ fn distinct_periods(timed: &Timed<'_>, unit: TimeUnit, groups: usize) -> Result<
         periods[*slot] = period(t, unit)?;
         *slot += 1;
     }
-    Ok((0..groups)
-        .map(|g| {
-            let run = &mut periods[starts[g]..starts[g + 1]];
-            run.sort_unstable();
-            let changes = run.windows(2).filter(|w| w[0] != w[1]).count();
-            if run.is_empty() {
-                0
-            } else {
-                changes as u64 + 1
-            }
+    // Each slice of groups owns a contiguous slice of the periods: counted on all cores.
+    let mut slices = Vec::with_capacity(groups.div_ceil(GROUPS_PER_TASK));
+    let mut rest = periods.as_mut_slice();
+    for first in (0..groups).step_by(GROUPS_PER_TASK) {
+        let end = (first + GROUPS_PER_TASK).min(groups);
+        let (slice, tail) = rest.split_at_mut(starts[end] - starts[first]);
+        slices.push((first, end, slice));
+        rest = tail;
+    }
+    let counts: Vec<Vec<u64>> = slices
+        .into_par_iter()
+        .map(|(first, end, slice)| {
+            let base = starts[first];
+            (first..end)
+                .map(|g| {
+                    let run = &mut slice[starts[g] - base..starts[g + 1] - base];
+                    run.sort_unstable();
+                    let changes = run.windows(2).filter(|w| w[0] != w[1]).count();
+                    if run.is_empty() {
+                        0
+                    } else {
+                        changes as u64 + 1
+                    }
+                })
+                .collect()
         })
-        .collect())
+        .collect();
+    Ok(counts.concat())
 }
+
+/// Join groups per parallel task when counting distinct periods.
+const GROUPS_PER_TASK: usize = 1 << 15;
 
 /// One number per UTC calendar period: days since 1970-01-01, weeks from Monday, months, years.
 /// Beyond the years SQL's date functions read (0000–9999) the engine leaves the count to SQL.

@@ -10,6 +10,7 @@
 
 use std::collections::VecDeque;
 
+use rayon::prelude::*;
 use segment_model::ir::{ColumnRef, SequenceStep};
 
 use crate::bitset::Bitset;
@@ -54,25 +55,76 @@ impl Evaluator<'_> {
                 gap: step.gap,
             });
         }
-        let mut timed: Vec<(u32, i64, u32)> = selected
-            .iter()
-            .filter_map(|&row| {
-                let g = to_group[row as usize];
-                (g != NONE && valid.contains(row as usize)).then(|| (g, values[row as usize], row))
+        // Records passing no step and no exclusion never take part in a chain.
+        let mut relevant = Bitset::empty(to.len);
+        for step in &rows {
+            relevant.or_with(&step.passing);
+            if let Some(excluded) = &step.excluded {
+                relevant.or_with(excluded);
+            }
+        }
+        let group_of = |row: u32| {
+            let (row, g) = (row as usize, to_group[row as usize]);
+            (g != NONE && valid.contains(row) && relevant.contains(row)).then_some(g as usize)
+        };
+        // The records placed by group (a counting sort), then each group's few sorted by time
+        // and searched, slices of groups on all cores.
+        let mut starts = vec![0usize; groups + 1];
+        for &row in selected {
+            if let Some(g) = group_of(row) {
+                starts[g + 1] += 1;
+            }
+        }
+        for g in 0..groups {
+            starts[g + 1] += starts[g];
+        }
+        let mut placed = vec![(0i64, 0u32); starts[groups]];
+        let mut next = starts.clone();
+        for &row in selected {
+            if let Some(g) = group_of(row) {
+                placed[next[g]] = (values[row as usize], row);
+                next[g] += 1;
+            }
+        }
+        let mut slices = Vec::with_capacity(groups.div_ceil(GROUPS_PER_TASK));
+        let mut rest = placed.as_mut_slice();
+        for first in (0..groups).step_by(GROUPS_PER_TASK) {
+            let end = (first + GROUPS_PER_TASK).min(groups);
+            let (slice, tail) = rest.split_at_mut(starts[end] - starts[first]);
+            slices.push((first, end, slice));
+            rest = tail;
+        }
+        let found: Vec<Vec<usize>> = slices
+            .into_par_iter()
+            .map(|(first, end, slice)| {
+                let base = starts[first];
+                let (mut times, mut records) = (Vec::new(), Vec::new());
+                (first..end)
+                    .filter(|&g| {
+                        let run = &mut slice[starts[g] - base..starts[g + 1] - base];
+                        if run.is_empty() {
+                            return false;
+                        }
+                        run.sort_unstable();
+                        times.clear();
+                        records.clear();
+                        times.extend(run.iter().map(|r| r.0));
+                        records.extend(run.iter().map(|r| r.1 as usize));
+                        chained(&times, &records, &rows, within)
+                    })
+                    .collect()
             })
             .collect();
-        timed.sort_unstable();
         let mut matched = Bitset::empty(groups);
-        for run in timed.chunk_by(|a, b| a.0 == b.0) {
-            let times: Vec<i64> = run.iter().map(|r| r.1).collect();
-            let records: Vec<usize> = run.iter().map(|r| r.2 as usize).collect();
-            if chained(&times, &records, &rows, within) {
-                matched.insert(run[0].0 as usize);
-            }
+        for g in found.into_iter().flatten() {
+            matched.insert(g);
         }
         Ok(matched)
     }
 }
+
+/// Join groups per parallel task.
+const GROUPS_PER_TASK: usize = 1 << 15;
 
 /// Whether one group's records (sorted by `times`) hold a chain through every step.
 fn chained(times: &[i64], records: &[usize], steps: &[StepRows], within: Option<i64>) -> bool {
