@@ -84,6 +84,9 @@ pub enum Error {
         segment_type: String,
         status: String,
     },
+    /// 409: other segments refer to this one ("is in segment …"); `users`: "Name (id)".
+    #[error("segment {} is used by {}: remove {} first", quoted(.id), .users.join(", "), if .users.len() == 1 { "that reference" } else { "those references" })]
+    InUse { id: String, users: Vec<String> },
     /// Malformed or rejected lines of an input, each located; nothing was applied.
     #[error("{} problem(s), nothing applied: {}", .0.len(), join(.0))]
     Lines(Vec<LineProblem>),
@@ -134,7 +137,8 @@ impl Error {
             | Error::EvaluationNotFound(_) => 404,
             Error::RevisionConflict { .. }
             | Error::AlreadyExists { .. }
-            | Error::NotActiveStatic { .. } => 409,
+            | Error::NotActiveStatic { .. }
+            | Error::InUse { .. } => 409,
             _ => 500,
         }
     }
@@ -150,6 +154,7 @@ impl Error {
             Error::RevisionConflict { .. } => "revision_conflict",
             Error::AlreadyExists { .. } => "already_exists",
             Error::NotActiveStatic { .. } => "not_active_static",
+            Error::InUse { .. } => "in_use",
             Error::Lines(_) => "malformed_input",
             Error::NotAStore { .. } => "not_a_store",
             Error::TooNew { .. } => "too_new",

@@ -20,6 +20,7 @@ mod history;
 mod members;
 pub mod migrations;
 mod model;
+mod references;
 mod segments;
 
 use std::path::{Path, PathBuf};
@@ -34,6 +35,7 @@ pub use diff::{ChangeKind, CountChange, FieldChange, RevisionDiff, TreeChange};
 pub use error::{clip, quoted, Error, LineProblem, Result};
 pub use members::{AddOptions, EvaluationDiff, EvaluationInfo, MembersOutcome, MembershipFilter};
 pub use model::*;
+pub use references::Usage;
 pub use segments::{ListQuery, SortField};
 
 /// How long a writer waits for another process's transaction before giving up.

@@ -565,6 +565,7 @@ impl Store {
         let id = normalize_id(id)?;
         self.write(|tx, now| {
             let c = live(tx, &id)?;
+            crate::references::refuse_if_used(tx, &id)?;
             let revision = c.revision + 1;
             let at = stamp(now);
             tx.execute(
