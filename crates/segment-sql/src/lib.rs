@@ -93,7 +93,7 @@ mod value;
 
 use segment_model::ir::Query;
 
-pub use dialect::{Ansi, BigQuery, Dialect, DuckDb, Postgres, Snowflake, Sqlite};
+pub use dialect::{Ansi, BigQuery, Dialect, DuckDb, Postgres, Snowflake, Spark, Sqlite};
 pub use error::{Error, Result};
 pub use fragment::Fragment;
 pub use locate::locate_unsupported;
