@@ -5,7 +5,7 @@
 //! per-node counts of a 10-node tree. Prints a Markdown report.
 //!
 //! cargo run --release -p segment-bench -- [--profiles 100000,1000000] [--runs 25]
-//!     [--data-dir target/bench-data] [--no-duckdb]
+//!     [--data-dir target/bench-data] [--no-duckdb] [--engine-only] [--only SHAPE-SUBSTRING]
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -23,6 +23,10 @@ struct Options {
     runs: usize,
     data_dir: PathBuf,
     duckdb: bool,
+    /// Only the engine (no SQL, no count check): for profiling.
+    engine_only: bool,
+    /// Only the shapes whose name contains this.
+    only: Option<String>,
 }
 
 fn parse_options() -> Result<Options, String> {
@@ -31,6 +35,8 @@ fn parse_options() -> Result<Options, String> {
         runs: 25,
         data_dir: PathBuf::from("target/bench-data"),
         duckdb: true,
+        engine_only: false,
+        only: None,
     };
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
@@ -50,6 +56,11 @@ fn parse_options() -> Result<Options, String> {
             "--runs" => options.runs = value()?.parse().map_err(|e| format!("--runs: {e}"))?,
             "--data-dir" => options.data_dir = PathBuf::from(value()?),
             "--no-duckdb" => options.duckdb = false,
+            "--engine-only" => {
+                options.engine_only = true;
+                options.duckdb = false;
+            }
+            "--only" => options.only = Some(value()?),
             other => return Err(format!("unknown argument {other}")),
         }
     }
@@ -445,7 +456,8 @@ fn run_size(options: &Options, profiles: u64) -> Result<(), String> {
 
     let mut queries = serde_json::Map::new();
     let mut compiled = Vec::new();
-    for (name, segment) in shapes() {
+    let wanted = |name: &str| options.only.as_deref().is_none_or(|o| name.contains(o));
+    for (name, segment) in shapes().into_iter().filter(|(name, _)| wanted(name)) {
         let query = validate::check(&segment, source.schema(), None, now)
             .map_err(|p| format!("{name}: {p:?}"))?;
         queries.insert(
@@ -473,7 +485,12 @@ fn run_size(options: &Options, profiles: u64) -> Result<(), String> {
             }
         }
         let mut sqlite_samples = Vec::new();
-        for i in 0..options.runs.min(7) + 1 {
+        let sql_runs = if options.engine_only {
+            0
+        } else {
+            options.runs.min(7) + 1
+        };
+        for i in 0..sql_runs {
             let t = Instant::now();
             let sql = source.count(query).map_err(|e| e.to_string())?;
             let elapsed = t.elapsed();

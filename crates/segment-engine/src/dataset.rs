@@ -328,6 +328,18 @@ impl Dataset {
         self.indexes.get(&(table.to_string(), column.to_string()))
     }
 
+    /// Every index on `table`'s columns, by column name.
+    pub fn indexes_of(&self, table: &str) -> Vec<&SortedIndex> {
+        let mut found: Vec<&SortedIndex> = self
+            .indexes
+            .iter()
+            .filter(|((t, _), _)| t == table)
+            .map(|(_, index)| index)
+            .collect();
+        found.sort_by(|a, b| a.column.cmp(&b.column));
+        found
+    }
+
     pub fn table(&self, name: &str) -> Result<&Table> {
         self.tables
             .get(name)

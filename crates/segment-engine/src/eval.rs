@@ -17,7 +17,7 @@ use segment_model::tree::AggregateFunction;
 
 use crate::bitset::{Bitset, PARALLEL_CHUNK_ROWS};
 use crate::column::{ArrayColumn, ArrayItem, ColumnData, TextColumn};
-use crate::dataset::{time_key, Dataset, Table, NONE};
+use crate::dataset::{time_key, Dataset, SortedIndex, Table, NONE};
 use crate::error::{Error, Result};
 use crate::num::{self, IntTest, Num};
 use crate::text;
@@ -250,19 +250,28 @@ impl<'d> Evaluator<'d> {
                 break;
             }
         }
-        let Some((chosen_at, index, values)) = chosen else {
-            return Ok(None);
+        let (chosen_at, index, values) = match chosen {
+            Some((i, index, values)) => (i, index, Some(values)),
+            // Without an equality on the indexed column, a window on its time column still
+            // picks one time range out of every bucket (NULLs' included) instead of a scan.
+            None => match self.index_ordered_by_window(related, to) {
+                Some(index) => (usize::MAX, index, None),
+                None => return Ok(None),
+            },
         };
         let ColumnData::Text(text) = to.column(&index.column)? else {
             return Ok(None);
         };
-        let mut codes: Vec<usize> = text
-            .dict
-            .iter()
-            .enumerate()
-            .filter(|(_, s)| values.contains(s))
-            .map(|(c, _)| c)
-            .collect();
+        let mut codes: Vec<usize> = match values {
+            Some(values) => text
+                .dict
+                .iter()
+                .enumerate()
+                .filter(|(_, s)| values.contains(s))
+                .map(|(c, _)| c)
+                .collect(),
+            None => (0..=text.dict.len()).collect(),
+        };
         codes.sort_unstable();
         codes.dedup();
 
@@ -356,6 +365,17 @@ impl<'d> Evaluator<'d> {
             }
         }
         Ok(Some(rows))
+    }
+}
+
+impl Evaluator<'_> {
+    /// An index of `to` whose buckets are ordered by the related condition's window column.
+    fn index_ordered_by_window(&self, related: &Related, to: &Table) -> Option<&SortedIndex> {
+        let (column, _) = related.window.as_ref()?;
+        self.data
+            .indexes_of(&to.name)
+            .into_iter()
+            .find(|index| index.time_column.as_deref() == Some(column.name.as_str()))
     }
 }
 

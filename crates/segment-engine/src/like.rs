@@ -10,6 +10,21 @@ enum Token {
     Many,
 }
 
+/// A LIKE pattern that is a plain test of the text up to its first NUL, literals folded as
+/// the pattern folds.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum LikeShape {
+    /// The whole text equals it.
+    Exact(Vec<u8>),
+    /// `literal%`.
+    Prefix(Vec<u8>),
+    /// `%literal`.
+    Suffix(Vec<u8>),
+    /// `%literal%` (and `%` alone: the empty literal).
+    Infix(Vec<u8>),
+    General,
+}
+
 /// A compiled LIKE pattern.
 #[derive(Debug, Clone)]
 pub struct Like {
@@ -96,6 +111,32 @@ impl Like {
             }
         }
         self.tokens[p..].iter().all(|tok| *tok == Token::Many)
+    }
+
+    /// The pattern as a plain text test when it is one (no `_`, `%` only at its ends).
+    pub(crate) fn shape(&self) -> LikeShape {
+        if self.dangling_escape || self.tokens.contains(&Token::One) {
+            return LikeShape::General;
+        }
+        let leading = self.tokens.first() == Some(&Token::Many);
+        let trailing =
+            self.tokens.len() > usize::from(leading) && self.tokens.last() == Some(&Token::Many);
+        let inner = &self.tokens[usize::from(leading)..self.tokens.len() - usize::from(trailing)];
+        let mut literal = String::new();
+        for token in inner {
+            match token {
+                Token::Char(c) => literal.push(*c),
+                _ => return LikeShape::General,
+            }
+        }
+        let literal = literal.into_bytes();
+        match (leading, trailing) {
+            (false, false) => LikeShape::Exact(literal),
+            (false, true) => LikeShape::Prefix(literal),
+            (true, false) if literal.is_empty() => LikeShape::Infix(literal),
+            (true, false) => LikeShape::Suffix(literal),
+            (true, true) => LikeShape::Infix(literal),
+        }
     }
 
     /// The longest run of literal characters, as (folded) UTF-8: every matching text contains it.

@@ -12,7 +12,7 @@ use std::sync::OnceLock;
 use memchr::memmem::Finder;
 use rayon::prelude::*;
 
-use crate::like::Like;
+use crate::like::{Like, LikeShape};
 
 /// Dictionary entries decided per parallel task (tiny in tests, so chunk edges are exercised).
 #[cfg(not(test))]
@@ -100,23 +100,25 @@ impl DictBytes {
             .enumerate()
             .for_each(|(task, out)| {
                 let offsets = &self.offsets[task * ENTRIES_PER_TASK..];
-                let end = offsets[out.len()];
-                let (mut entry, mut at) = (0, offsets[0]);
-                while let Some(found) = finder.find(&bytes[at..end]) {
-                    let position = at + found;
-                    while offsets[entry + 1] <= position {
-                        entry += 1;
+                let (mut at, end) = (offsets[0], offsets[out.len()]);
+                let mut entry = 0;
+                'search: loop {
+                    for found in finder.find_iter(&bytes[at..end]) {
+                        let position = at + found;
+                        while offsets[entry + 1] <= position {
+                            entry += 1;
+                        }
+                        if position + needle.len() <= offsets[entry + 1] {
+                            out[entry] = true;
+                        } else {
+                            // It crosses into the next entry and does not count; occurrences
+                            // are reported without overlap, so search again from that entry.
+                            entry += 1;
+                            at = offsets[entry];
+                            continue 'search;
+                        }
                     }
-                    if position + needle.len() <= offsets[entry + 1] {
-                        out[entry] = true;
-                    }
-                    // Any later occurrence in this entry is either counted already or crosses
-                    // its end too: resume at the next entry.
-                    entry += 1;
-                    if entry >= out.len() {
-                        break;
-                    }
-                    at = offsets[entry];
+                    break;
                 }
             });
         verdicts
@@ -204,6 +206,17 @@ pub fn ends_with(d: &DictBytes, value: &str, case_sensitive: bool, negated: bool
 pub fn like(d: &DictBytes, pattern: &str, case_sensitive: bool, negated: bool) -> Vec<bool> {
     let like = Like::new(pattern, case_sensitive);
     let fold = !case_sensitive;
+    // The literals hold no NUL (the pattern ends at its first), so "starts with" needs no cut.
+    let verdicts = match like.shape() {
+        LikeShape::Exact(literal) => Some(d.each(fold, |e| d.before_nul(e) == literal.as_slice())),
+        LikeShape::Prefix(literal) => Some(d.each(fold, |e| e.starts_with(&literal))),
+        LikeShape::Suffix(literal) => Some(d.each(fold, |e| d.before_nul(e).ends_with(&literal))),
+        LikeShape::Infix(literal) if !d.has_nul => Some(d.containing(fold, &literal)),
+        LikeShape::Infix(_) | LikeShape::General => None,
+    };
+    if let Some(verdicts) = verdicts {
+        return negate(verdicts, negated);
+    }
     let literal = like.longest_literal();
     let verdicts = if literal.len() >= 2 {
         let candidates = d.containing(fold, &literal);
