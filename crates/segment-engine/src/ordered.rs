@@ -164,9 +164,41 @@ fn time_of(extremes: &[Option<i64>], predicate: &Predicate) -> Result<Bitset> {
     Ok(matched)
 }
 
-/// Per group, the number of distinct UTC periods its times fall on. The periods are placed by
-/// group (a counting sort: two passes), then each group's few are sorted and counted.
+/// Per group, the number of distinct UTC periods its times fall on: one bit per group and
+/// period when the periods the records span fit [`PERIOD_BITS_LIMIT`] (a window of days, weeks
+/// or months), else a counting sort (below).
 fn distinct_periods(timed: &Timed<'_>, unit: TimeUnit, groups: usize) -> Result<Vec<u64>> {
+    let (mut lowest, mut highest) = (i64::MAX, i64::MIN);
+    for (_, _, t) in timed.rows() {
+        let p = period(t, unit)?;
+        lowest = lowest.min(p);
+        highest = highest.max(p);
+    }
+    if lowest > highest {
+        return Ok(vec![0; groups]);
+    }
+    let words = (highest.abs_diff(lowest) / 64 + 1) as usize;
+    if words.saturating_mul(groups) > PERIOD_BITS_LIMIT / 64 {
+        return sorted_distinct_periods(timed, unit, groups);
+    }
+    let mut bits = vec![0u64; words * groups];
+    for (_, g, t) in timed.rows() {
+        let p = period(t, unit)?.abs_diff(lowest) as usize;
+        bits[g as usize * words + p / 64] |= 1u64 << (p % 64);
+    }
+    Ok(bits
+        .par_chunks(words)
+        .map(|w| w.iter().map(|x| u64::from(x.count_ones())).sum())
+        .collect())
+}
+
+/// The most bits (groups × periods spanned) [`distinct_periods`] sets before it sorts instead:
+/// 64 MiB.
+const PERIOD_BITS_LIMIT: usize = 1 << 29;
+
+/// Per group, the number of distinct periods: the periods are placed by group (a counting sort:
+/// two passes), then each group's few are sorted and counted.
+fn sorted_distinct_periods(timed: &Timed<'_>, unit: TimeUnit, groups: usize) -> Result<Vec<u64>> {
     let mut starts = vec![0usize; groups + 1];
     for (_, g, _) in timed.rows() {
         starts[g as usize + 1] += 1;
@@ -258,6 +290,50 @@ fn year_month(day: i64) -> (i64, i64) {
 mod tests {
     use super::*;
     use chrono::{DateTime, Datelike};
+
+    #[test]
+    fn period_bits_count_as_the_sort_does() {
+        // Times spread over about 5 years (some before 1970), some NULL, some without a group.
+        let n = 5_000;
+        let mut state = 7u64;
+        let mut next = move || {
+            state = state
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1);
+            state >> 33
+        };
+        let values: Vec<i64> = (0..n)
+            .map(|_| (next() % (86_400 * 1_900)) as i64 - 86_400 * 200)
+            .collect();
+        let valid = Bitset::from_fn(n, |r| r % 17 != 3);
+        let groups = 300;
+        let to_group: Vec<u32> = (0..n)
+            .map(|r| {
+                if r % 23 == 5 {
+                    NONE
+                } else {
+                    (next() % groups as u64) as u32
+                }
+            })
+            .collect();
+        let selected: Vec<u32> = (0..n as u32).filter(|r| r % 5 != 1).collect();
+        let timed = Timed {
+            values: &values,
+            valid: &valid,
+            selected: &selected,
+            to_group: &to_group,
+        };
+        for unit in [
+            TimeUnit::Day,
+            TimeUnit::Week,
+            TimeUnit::Month,
+            TimeUnit::Year,
+        ] {
+            let bits = distinct_periods(&timed, unit, groups).unwrap();
+            assert_eq!(bits, sorted_distinct_periods(&timed, unit, groups).unwrap());
+            assert!(bits.iter().any(|&c| c > 1));
+        }
+    }
 
     #[test]
     fn months_and_years_agree_with_the_calendar() {

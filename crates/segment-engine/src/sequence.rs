@@ -99,6 +99,7 @@ impl Evaluator<'_> {
             .map(|(first, end, slice)| {
                 let base = starts[first];
                 let (mut times, mut records) = (Vec::new(), Vec::new());
+                let mut scratch = Scratch::default();
                 (first..end)
                     .filter(|&g| {
                         let run = &mut slice[starts[g] - base..starts[g + 1] - base];
@@ -110,7 +111,7 @@ impl Evaluator<'_> {
                         records.clear();
                         times.extend(run.iter().map(|r| r.0));
                         records.extend(run.iter().map(|r| r.1 as usize));
-                        chained(&times, &records, &rows, within)
+                        chained(&times, &records, &rows, within, &mut scratch)
                     })
                     .collect()
             })
@@ -126,36 +127,54 @@ impl Evaluator<'_> {
 /// Join groups per parallel task.
 const GROUPS_PER_TASK: usize = 1 << 15;
 
+/// Buffers reused from one group to the next (no allocation per group).
+#[derive(Default)]
+struct Scratch {
+    starts: Vec<Option<i64>>,
+    next: Vec<Option<i64>>,
+    best: VecDeque<usize>,
+}
+
 /// Whether one group's records (sorted by `times`) hold a chain through every step.
-fn chained(times: &[i64], records: &[usize], steps: &[StepRows], within: Option<i64>) -> bool {
+fn chained(
+    times: &[i64],
+    records: &[usize],
+    steps: &[StepRows],
+    within: Option<i64>,
+    scratch: &mut Scratch,
+) -> bool {
     let Some((first, rest)) = steps.split_first() else {
         return false;
     };
     // Per record, the latest start of a chain whose current step ends at it.
-    let mut starts: Vec<Option<i64>> = records
-        .iter()
-        .zip(times)
-        .map(|(&row, &t)| first.passing.contains(row).then_some(t))
-        .collect();
+    scratch.starts.clear();
+    scratch.starts.extend(
+        records
+            .iter()
+            .zip(times)
+            .map(|(&row, &t)| first.passing.contains(row).then_some(t)),
+    );
     for step in rest {
-        starts = next_step(times, records, &starts, step);
+        next_step(times, records, step, scratch);
+        std::mem::swap(&mut scratch.starts, &mut scratch.next);
     }
-    starts
+    scratch
+        .starts
         .iter()
         .zip(times)
         .any(|(start, &t)| start.is_some_and(|s| within.is_none_or(|w| t - s <= w)))
 }
 
-/// The latest starts of chains ending at each record passing `step`, from `previous`'s.
-fn next_step(
-    times: &[i64],
-    records: &[usize],
-    previous: &[Option<i64>],
-    step: &StepRows,
-) -> Vec<Option<i64>> {
-    let mut out = vec![None; times.len()];
+/// The latest starts of chains ending at each record passing `step` (into `scratch.next`), from
+/// the previous step's (`scratch.starts`).
+fn next_step(times: &[i64], records: &[usize], step: &StepRows, scratch: &mut Scratch) {
+    let previous = &scratch.starts;
+    let out = &mut scratch.next;
+    out.clear();
+    out.resize(times.len(), None);
     // Earlier records, best start first (starts decreasing, times increasing).
-    let mut best: VecDeque<usize> = VecDeque::new();
+    let best = &mut scratch.best;
+    best.clear();
     let mut earlier = 0;
     let mut last_excluded: Option<i64> = None;
     for i in 0..times.len() {
@@ -188,7 +207,6 @@ fn next_step(
         }
         out[i] = best.front().and_then(|&j| previous[j]);
     }
-    out
 }
 
 #[cfg(test)]
@@ -205,7 +223,13 @@ mod tests {
             excluded: Some(Bitset::from_fn(n, |i| records[i].2)),
             gap,
         };
-        chained(&times, &rows, &[step(0, None), step(1, gap)], within)
+        chained(
+            &times,
+            &rows,
+            &[step(0, None), step(1, gap)],
+            within,
+            &mut Scratch::default(),
+        )
     }
 
     #[test]
