@@ -32,6 +32,7 @@
 pub mod census;
 pub mod english;
 pub mod error;
+pub mod infer;
 pub mod normalize;
 pub mod odata;
 pub mod odp;
@@ -52,6 +53,7 @@ pub use segment_model::canonical::DocumentFormat;
 use serde::{Deserialize, Serialize};
 
 pub use error::{clip, Error, Position, Result};
+pub use infer::parse_without_data;
 pub use normalize::normalize;
 pub use odp::{check_segment_id, valid_segment_id};
 

@@ -6,6 +6,7 @@ use segment_model::tree::{
     Combinator, Condition, Constraint, Group, Node, RelationshipCondition, TimeWindow,
 };
 use segment_model::Segment;
+use std::cell::RefCell;
 
 use crate::error::{clip, Error, Position, Result};
 use crate::value::{self, Operand};
@@ -18,6 +19,14 @@ pub(crate) fn base_entity<'s>(
     schema: &'s Schema,
     entity: Option<&str>,
 ) -> Result<&'s Entity> {
+    if schema.entities.is_empty() {
+        return Err(Error::invalid(
+            format,
+            "/entity",
+            "There is no data to take the entity from: read the segment without data (its \
+             attributes are then typed from its values) or give a data file",
+        ));
+    }
     segment_model::validate::base_entity(segment, schema, entity)
         .map_err(|p| Error::invalid(format, &p.path, p.message))
 }
@@ -31,7 +40,53 @@ pub(crate) fn parse_entity<'s>(
         entity.map(str::to_string),
         segment_model::Group::and(Vec::new()),
     );
+    if schema.entities.is_empty() {
+        return Err(
+            "There is no data to take the entity from: give the entity the segment selects, \
+             or read it without data (the entity then comes from the format)"
+                .to_string(),
+        );
+    }
     segment_model::validate::base_entity(&placeholder, schema, entity).map_err(|p| p.message)
+}
+
+/// A name a parser looked up and did not find, noted while [`recording`] (the no-data
+/// inference then adds it to the schema it infers and reads again).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Missing {
+    /// The entity it was looked up on.
+    pub entity: String,
+    pub name: String,
+    /// Looked up as a relationship (else as an attribute).
+    pub relationship: bool,
+}
+
+thread_local! {
+    static MISSING: RefCell<Option<Vec<Missing>>> = const { RefCell::new(None) };
+}
+
+fn note_missing(entity: &Entity, name: &str, relationship: bool) {
+    MISSING.with(|m| {
+        if let Some(list) = m.borrow_mut().as_mut() {
+            let missing = Missing {
+                entity: entity.name.clone(),
+                name: name.to_string(),
+                relationship,
+            };
+            if !list.contains(&missing) {
+                list.push(missing);
+            }
+        }
+    });
+}
+
+/// Runs `read` and returns, with its result, every name it looked up and did not find, in
+/// order. Nested calls are not supported (the inner one takes the list).
+pub(crate) fn recording<T>(read: impl FnOnce() -> T) -> (T, Vec<Missing>) {
+    MISSING.with(|m| *m.borrow_mut() = Some(Vec::new()));
+    let out = read();
+    let missing = MISSING.with(|m| m.borrow_mut().take()).unwrap_or_default();
+    (out, missing)
 }
 
 pub(crate) fn column<'e>(
@@ -189,6 +244,7 @@ pub(crate) fn read_relationship<'s>(
     at: Position,
 ) -> Result<(&'s Relationship, &'s Entity)> {
     let Some(r) = schema.relationship(&entity.name, name) else {
+        note_missing(entity, name, true);
         return Err(Error::syntax(
             format,
             at,
@@ -221,6 +277,7 @@ pub(crate) fn read_column<'e>(
     at: Position,
 ) -> Result<&'e Column> {
     entity.column(name).ok_or_else(|| {
+        note_missing(entity, name, false);
         Error::syntax(
             format,
             at,

@@ -16,6 +16,8 @@ pub(super) enum Tok {
     Date(NaiveDate),
     /// A date-time, in canonical spelling.
     DateTime(String),
+    /// An enum value, `Namespace.Type'Member'` (as written).
+    Enum(String),
     Sym(&'static str),
     End,
 }
@@ -30,6 +32,7 @@ impl Lexeme for Tok {
             Tok::Num(n) => format!("the number {n}"),
             Tok::Date(d) => format!("the date {d}"),
             Tok::DateTime(t) => format!("the date-time {t}"),
+            Tok::Enum(e) => format!("the enum value {e}", e = clip(e)),
             Tok::Sym(s) => format!("“{s}”"),
             Tok::End => "the end of the filter".to_string(),
         }
@@ -56,12 +59,14 @@ pub(super) fn lex(text: &str) -> Result<Vec<Token<Tok>>> {
             continue;
         }
         let start = i;
-        let (tok, end) = if c.is_ascii_alphabetic()
+        let (tok, end) = if let Some(end) = guid_end(bytes, start) {
+            // Graph and Dataverse write GUIDs bare; the tree holds them as text.
+            (Tok::Str(text[start..end].to_string()), end)
+        } else if c.is_ascii_alphabetic()
             || c == b'_'
             || (c == b'$' && bytes.get(i + 1).is_some_and(u8::is_ascii_alphabetic))
         {
-            let end = cursor::word_end(bytes, start);
-            (Tok::Ident(text[start..end].to_string()), end)
+            qualified(text, start)
         } else if starts_date(bytes, start) {
             date(text, start)?
         } else if cursor::starts_number(bytes, start) {
@@ -74,7 +79,106 @@ pub(super) fn lex(text: &str) -> Result<Vec<Token<Tok>>> {
         tokens.push(Token { tok, at: start });
         i = end;
     }
+    fold_case(&mut tokens);
     Ok(tokens)
+}
+
+/// A word, or a qualified name (`microsoft.graph.user`, `Microsoft.Dynamics.CRM.Today`), or an
+/// enum value (`Sales.Pattern'Yellow'`), and the offset after it.
+fn qualified(text: &str, start: usize) -> (Tok, usize) {
+    let bytes = text.as_bytes();
+    let mut end = cursor::word_end(bytes, start);
+    while bytes.get(end) == Some(&b'.') && bytes.get(end + 1).is_some_and(u8::is_ascii_alphabetic) {
+        end = cursor::word_end(bytes, end + 1);
+    }
+    if bytes.get(end) == Some(&b'\'') && text[start..end].contains('.') {
+        if let Ok((Tok::Str(_), after)) = string(text, end) {
+            return (Tok::Enum(text[start..after].to_string()), after);
+        }
+    }
+    (Tok::Ident(text[start..end].to_string()), end)
+}
+
+/// The end of a GUID (`8-4-4-4-12` hexadecimal digits) starting at `i`, if one does.
+fn guid_end(bytes: &[u8], i: usize) -> Option<usize> {
+    if i > 0 && (bytes[i - 1].is_ascii_alphanumeric() || bytes[i - 1] == b'_') {
+        return None;
+    }
+    let mut at = i;
+    for (n, group) in [8, 4, 4, 4, 12].into_iter().enumerate() {
+        if n > 0 {
+            (bytes.get(at) == Some(&b'-')).then_some(())?;
+            at += 1;
+        }
+        let digits = bytes.get(at..at + group)?;
+        digits.iter().all(u8::is_ascii_hexdigit).then_some(())?;
+        at += group;
+    }
+    let next = bytes.get(at);
+    (!next.is_some_and(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_'))).then_some(at)
+}
+
+/// Built-in function names, as OData spells them: Graph writes `startsWith`, `endsWith`.
+const FUNCTIONS: [&str; 30] = [
+    "contains",
+    "startswith",
+    "endswith",
+    "indexof",
+    "length",
+    "substring",
+    "tolower",
+    "toupper",
+    "trim",
+    "concat",
+    "year",
+    "month",
+    "day",
+    "hour",
+    "minute",
+    "second",
+    "date",
+    "time",
+    "now",
+    "round",
+    "floor",
+    "ceiling",
+    "matchesPattern",
+    "isof",
+    "cast",
+    "fractionalseconds",
+    "totaloffsetminutes",
+    "totalseconds",
+    "maxdatetime",
+    "mindatetime",
+];
+
+/// Keywords and built-in functions in any case, as Microsoft Graph and Dataverse accept them
+/// (`NOT`, `AND`, `startsWith`, `/Any(`): spelled as OData's grammar does. A path segment after
+/// `/` keeps its case (properties are case-sensitive), except `any`/`all` before `(`.
+fn fold_case(tokens: &mut [Token<Tok>]) {
+    for i in 0..tokens.len() {
+        let after_slash = i > 0 && tokens[i - 1].tok == Tok::Sym("/");
+        let before_paren = matches!(tokens.get(i + 1).map(|t| &t.tok), Some(Tok::Sym("(")));
+        let Tok::Ident(word) = &mut tokens[i].tok else {
+            continue;
+        };
+        let lower = word.to_ascii_lowercase();
+        let spelled = if after_slash {
+            (before_paren && (lower == "any" || lower == "all")).then_some(lower)
+        } else if super::KEYWORDS.contains(&lower.as_str()) {
+            Some(lower)
+        } else if before_paren {
+            FUNCTIONS
+                .iter()
+                .find(|f| f.eq_ignore_ascii_case(word))
+                .map(|f| f.to_string())
+        } else {
+            None
+        };
+        if let Some(spelled) = spelled {
+            *word = spelled;
+        }
+    }
 }
 
 /// Four digits and a dash: a date or date-time.
@@ -183,18 +287,25 @@ fn symbol(text: &str, i: usize) -> Result<(Tok, usize)> {
         b':' => ":",
         b'/' => "/",
         b'=' => "=",
+        // Not OData syntax, but Dataverse's function arguments use them: a parse error at
+        // the function names it, rather than a lexical one here.
+        b'[' => "[",
+        b']' => "]",
         _ => {
             let ch = text[i..].chars().next().unwrap_or('?');
-            let hint = match ch {
-                '"' => "OData strings use single quotes",
-                '<' | '>' | '!' => "OData compares with eq, ne, lt, le, gt, ge",
-                '&' | '|' => "OData combines with and, or",
-                _ => "",
+            let (construct, hint) = match ch {
+                '"' => ("a double-quoted string", "OData strings use single quotes"),
+                '<' | '>' | '!' => (
+                    "the comparison symbol",
+                    "OData compares with eq, ne, lt, le, gt, ge",
+                ),
+                '&' | '|' => ("the logical symbol", "OData combines with and, or"),
+                _ => ("the character", ""),
             };
             return Err(syntax(
                 text,
                 i,
-                format!("unexpected character “{ch}”"),
+                format!("{construct} “{ch}” is not OData $filter syntax"),
                 hint,
             ));
         }

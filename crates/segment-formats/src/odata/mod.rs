@@ -433,10 +433,17 @@ impl<'t, 's> Read<'t, 's> {
         }
         let name = segments.join(".");
         if name.is_empty() {
+            let construct = match &o.e {
+                OE::Path { var: Some(v), .. } => format!(
+                    "the lambda variable {v} on its own (an item of a list of values) here",
+                    v = clip(v)
+                ),
+                _ => "a lambda variable on its own".to_string(),
+            };
             return Err(self.cannot(
                 o,
-                "a lambda variable on its own",
-                "name a property of it, like e/name",
+                construct,
+                "list items are read in v eq … and v in (…); related records by their properties, like e/name",
             ));
         }
         let at = Position::in_text(self.text, o.at);
@@ -818,6 +825,21 @@ impl<'t, 's> Read<'t, 's> {
         Ok(Value::Array(values))
     }
 
+    /// `c in (null, 'a', …)` (Graph writes it): is null, or is one of the others.
+    fn in_with_null(&self, items: &[O], column: &segment_model::schema::Column) -> Result<Node> {
+        let attr = column.name.as_str();
+        let others: Vec<O> = items.iter().filter(|i| i.e != OE::Null).cloned().collect();
+        let is_null = cond(attr, Operator::IsNull, Value::Null);
+        if others.is_empty() {
+            return Ok(is_null);
+        }
+        let values = self.in_values(&others, column)?;
+        Ok(Node::Group(Group::or(vec![
+            cond(attr, Operator::IsOneOf, values),
+            is_null,
+        ])))
+    }
+
     /// `(x ge a and x le b)` and the relative-date pairs.
     fn range(&self, a: &O, b: &O, entity: &'s Entity, scope: &ReadScope) -> Result<Option<Leaf>> {
         let (
@@ -940,6 +962,9 @@ impl<'t, 's> Read<'t, 's> {
                 let (column, wrapper) = self.operand(lhs, entity, scope)?;
                 let attr = column.name.as_str();
                 match wrapper.as_deref() {
+                    None if items.iter().any(|i| i.e == OE::Null) => {
+                        two(self.in_with_null(items, column)?)
+                    }
                     None if matches!(column.data_type, DataType::Text | DataType::Number) => two(
                         cond(attr, Operator::IsOneOf, self.in_values(items, column)?),
                     ),
@@ -1230,7 +1255,7 @@ impl<'t, 's> Read<'t, 's> {
         depth: usize,
     ) -> Result<Leaf> {
         if all {
-            return Err(self.cannot(o, "all(…)", "write not …/any(e: not (…)) instead"));
+            return self.all_related(o, path, var, body, entity, scope, depth);
         }
         // A list column.
         if let OE::Path { .. } = &path.e {
@@ -1272,6 +1297,44 @@ impl<'t, 's> Read<'t, 's> {
         }
         let pos = self.related(path, var, body, None, entity, scope, depth)?;
         Ok(Leaf { pos, neg: None })
+    }
+
+    /// `events/all(e: body)`: no related record where the body is not true, that is
+    /// NOT events/any(e: NOT body), with the model's NOT inside (a body that is null on a record,
+    /// `contains` on a null name, is not true there, so that record fails `all`, as in OData).
+    /// On a list of values `all` says "every item is …", which the list operators cannot.
+    #[allow(clippy::too_many_arguments)]
+    #[inline(never)]
+    fn all_related(
+        &self,
+        o: &O,
+        path: &O,
+        var: Option<&str>,
+        body: Option<&O>,
+        entity: &'s Entity,
+        scope: &ReadScope,
+        depth: usize,
+    ) -> Result<Leaf> {
+        if let Ok(column) = self.column(path, entity, scope) {
+            return Err(self.cannot(
+                o,
+                format!("all(…) on the list {}", column.name),
+                "every item is … has no list operator; write any(…) or contains none of",
+            ));
+        }
+        let (Some(var), Some(body)) = (var, body) else {
+            return Err(self.error(o, "all(…) needs a variable and a condition", ""));
+        };
+        match self.related(path, Some(var), Some(body), None, entity, scope, depth)? {
+            Node::Relationship(mut r) => {
+                r.filter = Group::and(vec![resolve::negate(Node::Group(r.filter))]);
+                Ok(Leaf {
+                    pos: resolve::negate(Node::Relationship(r)),
+                    neg: None,
+                })
+            }
+            _ => Err(self.cannot(o, "all(…) here", "use all(…) on a relationship")),
+        }
     }
 
     /// A relationship condition from a collection path, its lambda/filter and a constraint.

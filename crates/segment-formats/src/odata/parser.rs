@@ -138,7 +138,11 @@ impl<'t> Parser<'t> {
                 w.clone()
             }
             Tok::Ident(w) if w == "has" => {
-                return Err(self.error(at, "has (enum flags) is not read", ""))
+                return Err(self.error(
+                    at,
+                    "the has operator (enum flags) is not read",
+                    "the tree has no flags type; compare the property with eq or in (…)",
+                ))
             }
             _ => return Ok(None),
         };
@@ -202,6 +206,14 @@ impl<'t> Parser<'t> {
             Tok::Ident(w) if w == "duration" && matches!(self.ahead(1), Some(Tok::Str(_))) => {
                 self.simple()
             }
+            Tok::Ident(w) if w.contains('.') && !matches!(self.ahead(1), Some(Tok::Sym("("))) => {
+                let at = self.offset();
+                Err(self.error(
+                    at,
+                    format!("a type cast to {w} is not read", w = clip(w)),
+                    "filter on the properties every record has",
+                ))
+            }
             Tok::Ident(w) if !KEYWORDS.contains(&w.as_str()) && !w.starts_with('$') => {
                 if matches!(self.ahead(1), Some(Tok::Sym("("))) {
                     self.call()
@@ -230,6 +242,9 @@ impl<'t> Parser<'t> {
             Tok::Ident(w) => w,
             _ => String::new(),
         };
+        if let Some(refusal) = unread_function(&name) {
+            return Err(self.error(at, refusal.0, refusal.1));
+        }
         self.pos += 1; // "("
         self.enter()?;
         let args = self.separated(")", true, Self::expr)?;
@@ -284,6 +299,11 @@ impl<'t> Parser<'t> {
                 at,
                 format!("“{w}” cannot start a value here", w = clip(&w)),
                 "",
+            )),
+            Tok::Enum(e) => Err(self.error(
+                at,
+                format!("the enum value {e} is not read", e = clip(&e)),
+                "the tree has no enum type; compare with the member's name as text",
             )),
             Tok::Sym(_) | Tok::End => {
                 self.pos = self.pos.saturating_sub(1);
@@ -403,6 +423,34 @@ impl<'t> Parser<'t> {
             at,
         ))
     }
+}
+
+/// Functions refused as soon as they are met, with what to say: a vendor's own functions
+/// (Dataverse's `Microsoft.Dynamics.CRM.Today(PropertyName='createdon')`, whose named arguments
+/// are not OData expressions) and type tests.
+fn unread_function(name: &str) -> Option<(String, &'static str)> {
+    if name.starts_with("Microsoft.Dynamics.CRM.") {
+        return Some((
+            format!(
+                "the Dataverse query function {name}() is not read",
+                name = clip(name)
+            ),
+            "write the condition in standard OData: createdon ge 2024-05-01",
+        ));
+    }
+    if name.contains('.') {
+        return Some((
+            format!("the function {name}() is not read", name = clip(name)),
+            "use the standard OData functions",
+        ));
+    }
+    if name == "isof" || name == "cast" {
+        return Some((
+            format!("the type function {name}() is not read"),
+            "filter on the properties every record has",
+        ));
+    }
+    None
 }
 
 /// `P30D`, `PT5H`, `PT5M` (one component, whole units).

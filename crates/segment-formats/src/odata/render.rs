@@ -757,7 +757,7 @@ pub(super) fn safe_second(node: &Node) -> bool {
         Node::Group(g) if !g.negated && g.children.len() == 1 => {
             g.children.first().is_some_and(safe_second)
         }
-        Node::Group(_) | Node::Sql(_) | Node::Relationship(_) => false,
+        Node::Group(_) | Node::Sql(_) | Node::Relationship(_) | Node::InSegment(_) => false,
     }
 }
 
@@ -766,7 +766,7 @@ pub(super) fn lone_attribute(node: &Node) -> Option<&str> {
     match node {
         Node::Condition(c) => Some(c.attribute.as_str()),
         Node::Group(g) if g.children.len() == 1 => g.children.first().and_then(lone_attribute),
-        Node::Group(_) | Node::Sql(_) | Node::Relationship(_) => None,
+        Node::Group(_) | Node::Sql(_) | Node::Relationship(_) | Node::InSegment(_) => None,
     }
 }
 
