@@ -9,6 +9,7 @@ mod count;
 mod data;
 mod declare;
 mod formats;
+mod insight;
 mod io;
 mod library;
 mod members;
@@ -118,6 +119,14 @@ enum Command {
     Render(formats::RenderArgs),
     /// Translate a segment from one format to another.
     Convert(formats::ConvertArgs),
+    /// The segment's size as of each day or week of a range, with records entered and left.
+    Trend(insight::TrendArgs),
+    /// Why one record (by its key) is or is not in the segment: every node met or not, with
+    /// the values that decided it.
+    ExplainRecord(insight::ExplainArgs),
+    /// How many more records match without each condition, and the count as each threshold or
+    /// time window moves.
+    NearMisses(insight::NearMissArgs),
     /// Print the SQL that counts a segment (readable, and executable with its parameters).
     Sql {
         #[command(flatten)]
@@ -180,6 +189,9 @@ fn main() -> ExitCode {
     let command = match cli.command {
         Command::Render(args) => return formats::exit(formats::render(args)),
         Command::Convert(args) => return formats::exit(formats::convert(args)),
+        Command::Trend(args) => return formats::exit(insight::trend(args)),
+        Command::ExplainRecord(args) => return formats::exit(insight::explain_record(args)),
+        Command::NearMisses(args) => return formats::exit(insight::near_misses(args)),
         command => command,
     };
     match run(command) {
@@ -227,7 +239,11 @@ fn run(command: Command) -> Result<(Value, ExitCode), Failure> {
         Command::Declare(args) => declare::declare(args),
         Command::Segments(args) => segments::run(args),
         Command::Members(args) => members::run(args),
-        Command::Render(_) | Command::Convert(_) => unreachable!("handled in main"),
+        Command::Render(_)
+        | Command::Convert(_)
+        | Command::Trend(_)
+        | Command::ExplainRecord(_)
+        | Command::NearMisses(_) => unreachable!("handled in main"),
         Command::Validate { input } => {
             let service = data::service(&input.data)?;
             let schema = service.schema();

@@ -157,7 +157,8 @@ struct Checker<'s> {
     resolver: &'s dyn Resolver,
     /// The ids of the segments being inlined, outermost first (cycle detection).
     chain: Vec<String>,
-    /// The cycle found inside, worded once, so every level reports it as found.
+    /// A cycle or too deep a chain found inside, worded once, so every level reports it as
+    /// found.
     cycle: Option<String>,
 }
 

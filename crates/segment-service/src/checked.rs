@@ -6,6 +6,7 @@ use segment_model::ir::Query;
 use segment_model::{validate, Problem, Schema, Segment};
 
 use crate::error::{Error, Result};
+use crate::references::References;
 
 /// A segment that fits a schema, with its typed query.
 #[derive(Debug, Clone)]
@@ -16,6 +17,8 @@ pub struct CheckedSegment {
     pub entity: Option<String>,
     /// The instant relative dates were made absolute from.
     pub now: DateTime<Utc>,
+    /// The library segments it refers to, as found when it was checked.
+    pub references: References,
 }
 
 /// One node's two variants: the node alone, and the segment without it.
@@ -35,12 +38,25 @@ impl CheckedSegment {
         entity: Option<&str>,
         now: DateTime<Utc>,
     ) -> Result<Self, Vec<Problem>> {
-        let query = validate::check(&segment, schema, entity, now)?;
+        Self::check_in(segment, schema, entity, now, References::none())
+    }
+
+    /// As [`CheckedSegment::check`], its references to library segments resolved from
+    /// `references` (see [`References::gather`]).
+    pub fn check_in(
+        segment: Segment,
+        schema: &Schema,
+        entity: Option<&str>,
+        now: DateTime<Utc>,
+        references: References,
+    ) -> Result<Self, Vec<Problem>> {
+        let query = validate::check_with(&segment, schema, entity, now, &references, None)?;
         Ok(CheckedSegment {
             segment,
             query,
             entity: entity.map(str::to_string),
             now,
+            references,
         })
     }
 
@@ -52,9 +68,22 @@ impl CheckedSegment {
         entity: Option<&str>,
         now: DateTime<Utc>,
     ) -> Result<Self, Vec<Problem>> {
+        Self::from_json_in(value, schema, entity, now, |_| References::none())
+    }
+
+    /// As [`CheckedSegment::from_json`], with the references `gather` finds for the tree
+    /// (e.g. `|s| References::gather(s, &mut store)`).
+    pub fn from_json_in(
+        value: serde_json::Value,
+        schema: &Schema,
+        entity: Option<&str>,
+        now: DateTime<Utc>,
+        gather: impl FnOnce(&Segment) -> References,
+    ) -> Result<Self, Vec<Problem>> {
         let segment: Segment = serde_json::from_value(value)
             .map_err(|e| segment_model::Error::from_json(&e).problems())?;
-        Self::check(segment, schema, entity, now)
+        let references = gather(&segment);
+        Self::check_in(segment, schema, entity, now, references)
     }
 
     pub fn entity(&self) -> Option<&str> {
@@ -67,8 +96,12 @@ impl CheckedSegment {
         segment_model::explain::node_variants(&self.segment)
             .into_iter()
             .filter_map(|v| {
-                let alone = validate::check(&v.alone, schema, self.entity(), self.now).ok()?;
-                let without = validate::check(&v.without, schema, self.entity(), self.now).ok()?;
+                let check = |segment| {
+                    let refs = &self.references;
+                    validate::check_with(segment, schema, self.entity(), self.now, refs, None).ok()
+                };
+                let alone = check(&v.alone)?;
+                let without = check(&v.without)?;
                 Some(NodeVariant {
                     path: v.path,
                     alone,

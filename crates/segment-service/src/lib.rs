@@ -10,6 +10,7 @@
 //!
 //! No front end decides how to count or which formats exist: they adapt arguments and results.
 
+pub mod audience;
 pub mod backend;
 pub mod checked;
 pub mod detect;

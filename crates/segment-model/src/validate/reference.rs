@@ -102,13 +102,12 @@ impl<'s> Checker<'s> {
             return Expr::False;
         }
         if self.chain.len() >= MAX_REFERENCE_DEPTH {
-            self.problem(
-                at,
-                format!(
-                    "Segments refer to other segments more than {MAX_REFERENCE_DEPTH} deep ({} → {id}).",
-                    self.chain.join(" → ")
-                ),
+            let message = format!(
+                "Segments refer to other segments more than {MAX_REFERENCE_DEPTH} deep ({} → {id}).",
+                self.chain.join(" → ")
             );
+            self.cycle = Some(message.clone());
+            self.problem(at, message);
             return Expr::False;
         }
         let resolved = match self.resolver.resolve(id, reference.revision) {
