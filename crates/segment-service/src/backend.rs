@@ -55,6 +55,17 @@ pub trait Backend: Send + Sync {
     fn engine_load(&self) -> Option<EngineLoad> {
         None
     }
+    /// Every row of a read-only SQLite statement built by the audience tools (breakdowns,
+    /// split balance), values bound. Backends that do not speak SQLite refuse.
+    fn select_rows(
+        &self,
+        _statement: &segment_sql::Statement,
+        _token: &CancelToken,
+    ) -> Result<Vec<Vec<rusqlite::types::Value>>> {
+        Err(crate::Error::EngineUnavailable(
+            "this data source does not run breakdown statements yet".into(),
+        ))
+    }
 }
 
 /// A local SQLite file, opened read-only and sandboxed, with the sidecar's relationships, time
@@ -147,6 +158,20 @@ impl Backend for SqliteBackend {
         Ok(segment_source::overlap_counts(
             &self.source(),
             queries,
+            Some(token),
+        )?)
+    }
+
+    fn select_rows(
+        &self,
+        statement: &segment_sql::Statement,
+        token: &CancelToken,
+    ) -> Result<Vec<Vec<rusqlite::types::Value>>> {
+        let params = segment_source::bind_values(&statement.params);
+        Ok(segment_source::select_rows(
+            &self.source(),
+            &statement.sql,
+            &params,
             Some(token),
         )?)
     }

@@ -585,3 +585,24 @@ pub fn bind_values(params: &[SqlValue]) -> Vec<Value> {
         })
         .collect()
 }
+
+/// Every row of a read-only statement (values bound), under the data source's limits and
+/// `cancel`: the grouped and per-member statements of breakdowns and splits.
+pub fn select_rows(
+    source: &DataSource,
+    sql: &str,
+    params: &[Value],
+    cancel: Option<&CancelToken>,
+) -> Result<Vec<Vec<Value>>> {
+    source.with_cancel(cancel, || {
+        let mut stmt = source.conn.prepare(sql).map_err(Error::from_query)?;
+        let width = stmt.column_count();
+        let rows = stmt
+            .query_map(rusqlite::params_from_iter(params.iter()), |r| {
+                (0..width).map(|i| r.get::<_, Value>(i)).collect()
+            })
+            .map_err(Error::from_query)?;
+        rows.collect::<rusqlite::Result<Vec<Vec<Value>>>>()
+            .map_err(Error::from_query)
+    })
+}
