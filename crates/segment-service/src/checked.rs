@@ -8,7 +8,8 @@ use segment_model::{validate, Problem, Schema, Segment};
 use crate::error::{Error, Result};
 use crate::references::References;
 
-/// A segment that fits a schema, with its typed query.
+/// A segment that fits a schema, with its typed query (as of "now": related records after it
+/// do not count, see [`crate::as_of`]).
 #[derive(Debug, Clone)]
 pub struct CheckedSegment {
     pub segment: Segment,
@@ -51,6 +52,7 @@ impl CheckedSegment {
         references: References,
     ) -> Result<Self, Vec<Problem>> {
         let query = validate::check_with(&segment, schema, entity, now, &references, None)?;
+        let query = crate::as_of::not_after_now(query, schema);
         Ok(CheckedSegment {
             segment,
             query,
@@ -98,7 +100,10 @@ impl CheckedSegment {
             .filter_map(|v| {
                 let check = |segment| {
                     let refs = &self.references;
-                    validate::check_with(segment, schema, self.entity(), self.now, refs, None).ok()
+                    let query =
+                        validate::check_with(segment, schema, self.entity(), self.now, refs, None)
+                            .ok()?;
+                    Some(crate::as_of::not_after_now(query, schema))
                 };
                 let alone = check(&v.alone)?;
                 let without = check(&v.without)?;

@@ -10,18 +10,22 @@
 //!
 //! No front end decides how to count or which formats exist: they adapt arguments and results.
 
+pub mod as_of;
 pub mod audience;
 pub mod backend;
 pub mod checked;
 pub mod detect;
 pub mod engine_cache;
 pub mod error;
+pub mod explain_record;
 pub mod import;
 pub mod location;
 mod postgres;
+pub mod near_miss;
 mod raw_failure;
 pub mod registry;
 pub mod service;
+pub mod trend;
 
 pub use backend::{Backend, SqliteBackend};
 pub use checked::{resolve_now, CheckedSegment, NodeVariant};
