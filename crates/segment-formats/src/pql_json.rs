@@ -39,35 +39,55 @@ pub fn parse(text: &str, schema: &Schema, entity: Option<&str>) -> Result<Segmen
     from_value(&value, schema, entity)
 }
 
+/// Where the PQL of a document is: a segment definition's `expression`, or the document itself
+/// when it is an expression (`{"type": "PQL", "format": "pql/json", "value": …}`); `None` for a
+/// bare node.
+fn expression(value: &Value) -> Option<(&Value, &'static str)> {
+    if value.get("nodeType").is_some() {
+        return None;
+    }
+    match value.get("expression") {
+        Some(expression) => Some((expression, "/expression")),
+        None if value.get("value").is_some()
+            && (value.get("format").is_some() || value.get("type").is_some()) =>
+        {
+            Some((value, ""))
+        }
+        None => None,
+    }
+}
+
 pub fn from_value(value: &Value, schema: &Schema, entity: Option<&str>) -> Result<Segment> {
-    let (node, base) = match value.get("expression") {
-        Some(expression) if value.get("nodeType").is_none() => {
+    let (node, base) = match expression(value) {
+        Some((expression, at)) => {
             let format = expression
                 .get("format")
                 .and_then(Value::as_str)
                 .unwrap_or("pql/json");
             let inner = expression.get("value").unwrap_or(&Value::Null);
+            let value_at = format!("{at}/value");
             match (format, inner) {
                 ("pql/text", Value::String(text)) => {
                     return crate::pql_text::parse(text, schema, entity)
                 }
                 ("pql/json", Value::String(text)) => {
-                    let parsed: Value = serde_json::from_str(text)
-                        .map_err(|e| json_error(&e, "/expression/value"))?;
-                    (parsed, "/expression/value".to_string())
+                    let parsed: Value =
+                        serde_json::from_str(text).map_err(|e| json_error(&e, &value_at))?;
+                    (parsed, value_at)
                 }
-                ("pql/json", node @ Value::Object(_)) => {
-                    (node.clone(), "/expression/value".to_string())
-                }
+                ("pql/json", node @ Value::Object(_)) => (node.clone(), value_at),
                 (other, _) => return Err(Error::syntax(
                     Format::PqlJson,
-                    Position::json("/expression"),
-                    format!("expression format \"{other}\" with this value is not read"),
+                    Position::json(if at.is_empty() { "/format" } else { at }),
+                    format!(
+                        "expression format \"{other}\" with this value is not read",
+                        other = crate::clip(other)
+                    ),
                     "use format pql/json (value: the node, or its JSON as a string) or pql/text",
                 )),
             }
         }
-        _ => (value.clone(), String::new()),
+        None => (value.clone(), String::new()),
     };
     let p = pql::json::decode(&node, &base)?;
     let locate = |at: &At| match at {

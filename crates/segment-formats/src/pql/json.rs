@@ -17,7 +17,7 @@
 
 use serde_json::{json, Map, Value};
 
-use super::{At, Expr, Occurs, Time, COMPARISONS, P};
+use super::{At, Expr, Occurs, Step, Time, When, COMPARISONS, P};
 use crate::error::{clip, Error, Position, Result};
 use crate::value::{self, Num};
 use crate::{Format, SYNTAX_DEPTH};
@@ -77,6 +77,20 @@ pub(crate) fn encode(p: &P) -> Value {
             }
             apply("occurs", params)
         }
+        Expr::Chain {
+            source,
+            time,
+            steps,
+        } => apply(
+            "chain",
+            vec![
+                encode(source),
+                encode(time),
+                literal("List", Value::Array(steps.iter().map(step).collect())),
+            ],
+        ),
+        Expr::InSegment(id) => apply("inSegment", vec![literal("String", json!(id))]),
+        Expr::Current(name) => apply(name, vec![]),
         Expr::Exists { var, source, cond } | Expr::Select { var, source, cond } => {
             let name = if matches!(p.e, Expr::Exists { .. }) {
                 "exists"
@@ -95,9 +109,52 @@ pub(crate) fn encode(p: &P) -> Value {
     }
 }
 
+/// A chain step: `fnApply` `chainStep`, params `[label, what]` and its `WHEN`: `whenAfter`
+/// `[op, amount, unit, label]`, or the `occurs` of the chain's time field.
+fn step(s: &Step) -> Value {
+    let mut params = vec![literal("String", json!(s.label)), encode(&s.what)];
+    match &s.when {
+        None => {}
+        Some(When::After {
+            op,
+            amount,
+            unit,
+            label,
+            ..
+        }) => params.push(apply(
+            "whenAfter",
+            vec![
+                literal("String", json!(op)),
+                literal("Integer", json!(amount)),
+                literal("String", json!(value::unit_name(*unit))),
+                literal("String", json!(label)),
+            ],
+        )),
+        Some(When::Occurs(spec, _)) => {
+            let occurs = P::new(Expr::Occurs {
+                subject: Box::new(P::new(Expr::Field {
+                    var: None,
+                    path: Vec::new(),
+                })),
+                spec: spec.clone(),
+            });
+            params.push(encode(&occurs));
+        }
+    }
+    apply("chainStep", params)
+}
+
 fn time(t: &Time) -> Value {
     match t {
         Time::Now => apply("now", vec![]),
+        Time::Day(d) => apply(
+            match d {
+                0 => "today",
+                d if *d < 0 => "yesterday",
+                _ => "tomorrow",
+            },
+            vec![],
+        ),
         Time::Date { year, month, day } => apply(
             "date",
             vec![
@@ -236,14 +293,18 @@ impl Decoder {
             }
             "fieldLookup" => {
                 let name = string_field(map, "fieldName", pointer)?;
-                let Some(object) = map.get("object") else {
-                    return Err(err(
-                        pointer,
-                        "missing \"object\"",
-                        "a fieldLookup names the object it reads from",
-                    ));
+                // Without an `object`, the field is the profile's (parameter 1), as Adobe's
+                // documents often write it.
+                let inner = match map.get("object") {
+                    Some(object) => self.node(object, &format!("{pointer}/object"), depth + 1)?,
+                    None => P {
+                        e: Expr::Field {
+                            var: None,
+                            path: Vec::new(),
+                        },
+                        at: at(pointer),
+                    },
                 };
-                let inner = self.node(object, &format!("{pointer}/object"), depth + 1)?;
                 match inner.e {
                     Expr::Field { var, mut path } => {
                         path.push(name.to_string());
@@ -324,10 +385,14 @@ impl Decoder {
         let pp = |i: usize| format!("{pointer}/params/{i}");
         let e = match name {
             "and" | "or" => {
-                if params.len() < 2 {
+                // Adobe's own documents write `and`/`or` of a single param too: that param.
+                if let [only] = params {
+                    return self.node(only, &pp(0), depth + 1);
+                }
+                if params.is_empty() {
                     return Err(err(
                         &format!("{pointer}/params"),
-                        format!("{name} needs at least two params", name = clip(name)),
+                        format!("{name} needs at least one param", name = clip(name)),
                         "",
                     ));
                 }
@@ -347,6 +412,42 @@ impl Decoder {
             }
             "occurs" => self.occurs(params, pointer, depth)?,
             "exists" | "select" => self.quantified(name, params, pointer, depth)?,
+            "chain" => self.chain(params, pointer, depth)?,
+            "inSegment" => match params {
+                [Value::Object(m)]
+                    if m.get("literalType").and_then(Value::as_str) == Some("String") =>
+                {
+                    match m.get("value") {
+                        Some(Value::String(id)) => Expr::InSegment(id.clone()),
+                        _ => {
+                            return Err(err(
+                                &pp(0),
+                                "expected the segment id as a String literal",
+                                "",
+                            ))
+                        }
+                    }
+                }
+                _ => {
+                    return Err(err(
+                        &format!("{pointer}/params"),
+                        "inSegment takes one segment id",
+                        "",
+                    ))
+                }
+            },
+            "currentMonth" | "currentYear" | "currentDayOfMonth" => {
+                arity(name, params, 0, pointer)?;
+                Expr::Current(name.to_string())
+            }
+            "forall" => {
+                return Err(Error::unrepresentable(
+                    FORMAT,
+                    "PQL `forall` (a condition every related record meets)",
+                    Position::json(pointer),
+                    "write not (exists … where not (…)) for “every record”",
+                ))
+            }
             op if COMPARISONS.contains(&op) || op == "in" || op == "notIn" || op == "like" => {
                 arity(name, params, 2, pointer)?;
                 let lhs = self.node(&params[0], &pp(0), depth + 1)?;
@@ -357,7 +458,7 @@ impl Decoder {
                     rhs: Box::new(rhs),
                 }
             }
-            "now" | "date" | "before" | "after" => {
+            "now" | "date" | "before" | "after" | "today" | "yesterday" | "tomorrow" => {
                 return Err(err(
                     pointer,
                     format!("{name}(…) outside occurs", name = clip(name)),
@@ -486,6 +587,118 @@ impl Decoder {
         })
     }
 
+    /// `chain`: params `[collection, time field, List of chainStep]`.
+    fn chain(&mut self, params: &[Value], pointer: &str, depth: usize) -> Result<Expr> {
+        let pp = |i: usize| format!("{pointer}/params/{i}");
+        arity("chain", params, 3, pointer)?;
+        let source = Box::new(self.node(&params[0], &pp(0), depth + 1)?);
+        let time = Box::new(self.node(&params[1], &pp(1), depth + 1)?);
+        let list = self.node(&params[2], &pp(2), depth + 1)?;
+        let Expr::List(items) = list.e else {
+            return Err(err(&pp(2), "expected the steps as a List literal", ""));
+        };
+        let steps = items
+            .into_iter()
+            .map(|item| self.step(item))
+            .collect::<Result<Vec<_>>>()?;
+        Ok(Expr::Chain {
+            source,
+            time,
+            steps,
+        })
+    }
+
+    /// A decoded `chainStep` (read as a call: target the label, arguments what and when).
+    fn step(&mut self, item: P) -> Result<Step> {
+        let pointer = match &item.at {
+            At::Pointer(p) => p.clone(),
+            _ => String::new(),
+        };
+        let Expr::Call {
+            name,
+            target,
+            mut args,
+        } = item.e
+        else {
+            return Err(err(
+                &pointer,
+                "expected a chainStep",
+                "fnApply chainStep [label, what, when?]",
+            ));
+        };
+        let Expr::Str(label) = target.e else {
+            return Err(err(
+                &pointer,
+                "expected the step label as a String literal",
+                "",
+            ));
+        };
+        if name != "chainStep" || args.is_empty() || args.len() > 2 {
+            return Err(err(
+                &pointer,
+                "expected a chainStep",
+                "fnApply chainStep [label, what, when?]",
+            ));
+        }
+        let when = if args.len() == 2 {
+            args.pop().map(|w| self.when(w)).transpose()?
+        } else {
+            None
+        };
+        let what = args
+            .pop()
+            .map(Box::new)
+            .ok_or_else(|| err(&pointer, "a chainStep has a WHAT", ""))?;
+        Ok(Step {
+            label,
+            what,
+            when,
+            at: item.at,
+        })
+    }
+
+    fn when(&mut self, p: P) -> Result<When> {
+        let pointer = match &p.at {
+            At::Pointer(p) => p.clone(),
+            _ => String::new(),
+        };
+        match p.e {
+            Expr::Occurs { spec, .. } => Ok(When::Occurs(spec, p.at)),
+            Expr::Call { name, target, args } if name == "whenAfter" => {
+                let (
+                    Expr::Str(op),
+                    [P {
+                        e: Expr::Num(Num::Int(amount)),
+                        ..
+                    }, P {
+                        e: Expr::Str(unit), ..
+                    }, P {
+                        e: Expr::Str(label),
+                        ..
+                    }],
+                ) = (target.e, args.as_slice())
+                else {
+                    return Err(err(
+                        &pointer,
+                        "expected whenAfter [op, amount, unit, label]",
+                        "",
+                    ));
+                };
+                let unit = super::unit_from_word(unit)
+                    .ok_or_else(|| err(&pointer, "expected a time unit", ""))?;
+                Ok(When::After {
+                    op,
+                    amount: u64::try_from(*amount)
+                        .map_err(|_| err(&pointer, "the amount must be 0 or more", ""))?,
+                    unit,
+                    label: label.clone(),
+                    at: p.at,
+                })
+            }
+            _ => Err(err(&pointer, "expected a WHEN: occurs or whenAfter", "")),
+        }
+    }
+
     /// Any other function: its target (the first param) and arguments.
     fn call(&mut self, name: &str, params: &[Value], pointer: &str, depth: usize) -> Result<Expr> {
         let pp = |i: usize| format!("{pointer}/params/{i}");
@@ -552,6 +765,9 @@ impl Decoder {
         };
         match name {
             "now" if params.is_empty() => Ok(Time::Now),
+            "today" if params.is_empty() => Ok(Time::Day(0)),
+            "yesterday" if params.is_empty() => Ok(Time::Day(-1)),
+            "tomorrow" if params.is_empty() => Ok(Time::Day(1)),
             "date" if params.len() == 3 => Ok(Time::Date {
                 year: int(0)?,
                 month: int(1)?,

@@ -16,7 +16,8 @@ use segment_model::schema::{DataType, Entity, Relationship, Schema};
 use segment_model::time::Moment;
 use segment_model::tree::{
     constraint_name, AggregateFunction, Combinator, Condition, Constraint, CountOperator, Group,
-    Node, RelationshipCondition, Segment, TimeUnit,
+    Node, RelationshipCondition, Segment, SegmentReference, SequenceStep, Span as StepSpan,
+    TimeUnit,
 };
 use segment_model::Operator;
 use serde_json::Value;
@@ -88,12 +89,49 @@ pub(crate) enum Expr {
         source: Box<P>,
         cond: Option<Box<P>>,
     },
-    /// `(select V from source [where cond])`, used as the target of an aggregate call.
+    /// `(select V from source [where cond])`, used as the target of an aggregate call (alone,
+    /// it means the same as `exists`).
     Select {
         var: String,
         source: Box<P>,
         cond: Option<Box<P>>,
     },
+    /// `chain(events, ts, [A: WHAT(c1), B: WHAT(c2) WHEN(<= 7 days after A)])`: related
+    /// records in time order, one a step (see [`crate::pql_text`] for the meaning read).
+    Chain {
+        source: Box<P>,
+        time: Box<P>,
+        steps: Vec<Step>,
+    },
+    /// `inSegment("segment-id")`: membership of another segment.
+    InSegment(String),
+    /// `currentMonth()`, `currentYear()`, `currentDayOfMonth()`: a part of today's date.
+    Current(String),
+}
+
+/// One step of a `chain`: its label, the condition on its record (`WHAT`), and when it happened
+/// (`WHEN`).
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Step {
+    pub(crate) label: String,
+    pub(crate) what: Box<P>,
+    pub(crate) when: Option<When>,
+    pub(crate) at: At,
+}
+
+/// What a chain step's `WHEN(…)` says.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum When {
+    /// `WHEN(<= 7 days after A)`: at most this long after the step labelled `label`.
+    After {
+        op: String,
+        amount: u64,
+        unit: TimeUnit,
+        label: String,
+        at: At,
+    },
+    /// `WHEN(<= 24 hours before now)`, `WHEN(today)`…: the step record's time, as an `occurs`.
+    Occurs(Occurs, At),
 }
 
 /// What follows `occurs`.
@@ -123,14 +161,18 @@ pub(crate) enum Time {
         unit: TimeUnit,
         after: bool,
     },
+    /// `yesterday` (-1), `today` (0), `tomorrow` (1): that whole UTC day.
+    Day(i8),
 }
 
 pub(crate) const COMPARISONS: [&str; 6] = ["=", "!=", "<", "<=", ">", ">="];
 
 /// Words that cannot be field names in PQL text (the others, like `date`, `now` or `from`, are
-/// keywords only where the grammar expects them).
-pub(crate) const KEYWORDS: [&str; 11] = [
-    "and", "or", "not", "in", "notIn", "like", "occurs", "true", "false", "exists", "select",
+/// keywords only where the grammar expects them). PQL keywords are case-insensitive: the lexer
+/// reads `AND`, `Exists` or `NOTIN` as these.
+pub(crate) const KEYWORDS: [&str; 14] = [
+    "and", "or", "not", "in", "notIn", "like", "matches", "occurs", "true", "false", "exists",
+    "select", "forall", "chain",
 ];
 
 pub(crate) fn unit_word(unit: TimeUnit, amount: u64) -> &'static str {
@@ -207,6 +249,23 @@ impl<'s> Spelling<'s> for Lower<'s> {
 
     fn sql_hint(&self) -> &'static str {
         "PQL has no SQL; rewrite it as conditions"
+    }
+
+    /// `inSegment("id")`, `not (inSegment("id"))`: Adobe's segment of segments, by id.
+    fn in_segment(&self, reference: &SegmentReference, path: &str) -> Result<P> {
+        if reference.revision.is_some() {
+            return Err(self.unsupported(
+                "membership of a pinned revision of a segment",
+                &format!("{path}/revision"),
+                "PQL's inSegment names a segment, not one of its revisions",
+            ));
+        }
+        let p = P::new(Expr::InSegment(reference.segment.clone()));
+        Ok(if reference.negated {
+            P::new(Expr::Not(Box::new(p)))
+        } else {
+            p
+        })
     }
 
     fn join(&self, g: &Group, mut parts: Vec<P>, _var: &Self::Ctx) -> Result<P> {
@@ -550,6 +609,13 @@ impl<'s> Lower<'s> {
                 "PQL names are letters, digits and _",
             ));
         }
+        if let Some(Constraint::Sequence { steps, within }) = &rel.constraint {
+            let seq = SequenceRef {
+                steps,
+                within: within.as_ref(),
+            };
+            return self.chain(rel, r, related, var, seq, path, depth);
+        }
         let inner = variable(var);
         let cond = self.related_condition(rel, r, related, &inner, path, depth)?;
         let source = Box::new(P::new(Expr::Field {
@@ -695,6 +761,155 @@ impl<'s> Lower<'s> {
     }
 }
 
+/// A sequence constraint's parts, as [`Lower::chain`] reads them.
+struct SequenceRef<'t> {
+    steps: &'t [SequenceStep],
+    within: Option<&'t StepSpan>,
+}
+
+/// The label of step `i` of a chain: `A`, `B`, … (a sequence has at most 5 steps).
+fn step_label(i: usize) -> String {
+    char::from(b'A' + (i % 26) as u8).to_string()
+}
+
+impl<'s> Lower<'s> {
+    /// A sequence as `chain(rel, time, [A: WHAT(…), B: WHAT(…) WHEN(<= N units after A), …])`.
+    /// The relationship's own filter and window are conditions on every step's record (exact,
+    /// as a chain has no exclusions); the whole span is the last step's `WHEN` after `A`.
+    #[allow(clippy::too_many_arguments)]
+    fn chain(
+        &self,
+        rel: &RelationshipCondition,
+        r: &Relationship,
+        related: &'s Entity,
+        var: Option<&str>,
+        seq: SequenceRef<'_>,
+        path: &str,
+        depth: usize,
+    ) -> Result<P> {
+        let constraint_path = format!("{path}/constraint");
+        let Some(time) = resolve::time_column(r, related) else {
+            return Err(self.unsupported(
+                "a sequence over records without a time column",
+                &constraint_path,
+                "PQL's chain orders records by a timestamp",
+            ));
+        };
+        let shared = self.shared_step_conditions(rel, r, related, path, depth)?;
+        let last = seq.steps.len().saturating_sub(1);
+        let mut steps = Vec::with_capacity(seq.steps.len());
+        for (i, step) in seq.steps.iter().enumerate() {
+            let step_path = format!("{constraint_path}/steps/{i}");
+            if step.excluding.is_some() {
+                return Err(self.unsupported(
+                    "a sequence step with “no … in between”",
+                    &format!("{step_path}/excluding"),
+                    "PQL's chain has no exclusions between steps",
+                ));
+            }
+            if i == 0 && (step.within.is_some() || seq.steps.len() < 2) {
+                return Err(self.unsupported(
+                    "a sequence without a first step and a later one",
+                    &step_path,
+                    "a sequence has 2 to 5 steps and its first step no “within”",
+                ));
+            }
+            let mut parts = shared.clone();
+            if !step.filter.children.is_empty() || step.filter.negated {
+                let filter_path = format!("{step_path}/filter");
+                match walk::group(self, &step.filter, related, &None, &filter_path, depth + 1)? {
+                    P {
+                        e: Expr::And(items),
+                        ..
+                    } => parts.extend(items),
+                    other => parts.push(other),
+                }
+            }
+            let what = match parts.len() {
+                0 => P::new(Expr::Bool(true)),
+                1 => parts.pop().unwrap_or_else(|| P::new(Expr::Bool(true))),
+                _ => P::new(Expr::And(parts)),
+            };
+            let gap = |span: &StepSpan, label: String| When::After {
+                op: "<=".to_string(),
+                amount: u64::from(span.amount),
+                unit: span.unit,
+                label,
+                at: At::Rendered,
+            };
+            let when = match (step.within.as_ref(), seq.within.filter(|_| i == last)) {
+                (Some(_), Some(_)) if i > 0 => {
+                    return Err(self.unsupported(
+                        "a sequence whose last step has its own “within” and the whole sequence another",
+                        &format!("{constraint_path}/within"),
+                        "PQL's chain gives each step one WHEN; drop one of the two",
+                    ))
+                }
+                (Some(w), _) if i > 0 => Some(gap(w, step_label(i - 1))),
+                (None, Some(w)) if i > 0 => Some(gap(w, step_label(0))),
+                _ => None,
+            };
+            steps.push(Step {
+                label: step_label(i),
+                what: Box::new(what),
+                when,
+                at: At::Rendered,
+            });
+        }
+        Ok(P::new(Expr::Chain {
+            source: Box::new(P::new(Expr::Field {
+                var: var.map(str::to_string),
+                path: vec![r.name.clone()],
+            })),
+            time: Box::new(P::new(Expr::Field {
+                var: None,
+                path: vec![time.name.clone()],
+            })),
+            steps,
+        }))
+    }
+
+    /// The relationship's filter and window, which every step of a chain repeats.
+    fn shared_step_conditions(
+        &self,
+        rel: &RelationshipCondition,
+        r: &Relationship,
+        related: &'s Entity,
+        path: &str,
+        depth: usize,
+    ) -> Result<Vec<P>> {
+        let mut parts = Vec::new();
+        if !rel.filter.children.is_empty() {
+            match walk::group(
+                self,
+                &rel.filter,
+                related,
+                &None,
+                &format!("{path}/filter"),
+                depth + 1,
+            )? {
+                P {
+                    e: Expr::And(items),
+                    ..
+                } => parts.extend(items),
+                other => parts.push(other),
+            }
+        } else if rel.filter.negated {
+            return Err(self.unsupported(
+                "a negated empty filter (no related record can match)",
+                &format!("{path}/filter"),
+                "",
+            ));
+        }
+        if let Some(window) = &rel.window {
+            if let Some((_, p)) = walk::window(self, r, related, window, &None, path)? {
+                parts.push(p);
+            }
+        }
+        Ok(parts)
+    }
+}
+
 fn occurs(subject: P, spec: Occurs) -> P {
     P::new(Expr::Occurs {
         subject: Box::new(subject),
@@ -791,7 +1006,14 @@ impl<'s, 'l> Raise<'s, 'l> {
                     children,
                 }))
             }
-            Expr::Not(inner) => Ok(resolve::negate(self.node(inner, entity, var, depth + 1)?)),
+            Expr::Not(inner) => match self.node(inner, entity, var, depth + 1)? {
+                // `not inSegment("x")`: "is not a member of x", the reference's own negation.
+                Node::InSegment(mut reference) if matches!(inner.e, Expr::InSegment(_)) => {
+                    reference.negated = !reference.negated;
+                    Ok(Node::InSegment(reference))
+                }
+                other => Ok(resolve::negate(other)),
+            },
             Expr::Bool(_) => Err(self.cannot(
                 &p.at,
                 "a constant true/false inside a condition",
@@ -817,7 +1039,29 @@ impl<'s, 'l> Raise<'s, 'l> {
                     ))
                 }
             }
-            Expr::Str(_) | Expr::Num(_) | Expr::List(_) | Expr::Select { .. } => Err(self.cannot(
+            // A select on its own holds when it selects something: `exists`.
+            Expr::Select {
+                var: v,
+                source,
+                cond,
+            } => self.relationship(entity, var, v, source, cond.as_deref(), None, depth),
+            Expr::Chain {
+                source,
+                time,
+                steps,
+            } => self.chain(p, source, time, steps, entity, var, depth),
+            Expr::InSegment(id) if !id.is_empty() => Ok(Node::InSegment(SegmentReference::new(id))),
+            Expr::InSegment(_) => Err(self.cannot(
+                &p.at,
+                "PQL `inSegment(\"\")` (an empty segment id)",
+                "name the segment: inSegment(\"segment-id\")",
+            )),
+            Expr::Current(name) => Err(self.cannot(
+                &p.at,
+                format!("PQL `{name}()` on its own", name = clip(name)),
+                "compare a date's part with it, like birthday.getYear() = currentYear()",
+            )),
+            Expr::Str(_) | Expr::Num(_) | Expr::List(_) => Err(self.cannot(
                 &p.at,
                 "a value where a condition is expected",
                 "write a comparison, like country = \"US\"",
@@ -939,6 +1183,14 @@ impl<'s, 'l> Raise<'s, 'l> {
         let column = self.column(lhs, entity, var)?;
         let ty = column.data_type;
         let attr = column.name.as_str();
+        if let Expr::Current(current) = &rhs.e {
+            return Err(self.cannot(
+                &p.at,
+                format!("PQL `{attr} {op} {current}()`", current = clip(current)),
+                "a value compared with a part of today's date is not a condition this import \
+                 reads; compare a date's part, like birthday.getYear() = currentYear()",
+            ));
+        }
         let wrong = |what: &str| {
             self.cannot(
                 &rhs.at,
@@ -1060,6 +1312,26 @@ impl<'s, 'l> Raise<'s, 'l> {
         }
         let column = self.column(target, entity, var)?;
         let attr = column.name.as_str();
+        if let Expr::Current(current) = &rhs.e {
+            // Only "the year is this year" is a condition of the model (this year, UTC).
+            return match (name, op, current.as_str(), column.data_type) {
+                ("getYear", "=", "currentYear", DataType::Datetime) => Ok(condition(
+                    attr,
+                    Operator::ThisPeriod,
+                    Value::String("year".to_string()),
+                )),
+                _ => Err(self.cannot(
+                    &p.at,
+                    format!(
+                        "PQL `{attr}.{name}() {op} {current}()`",
+                        name = clip(name),
+                        current = clip(current)
+                    ),
+                    "a date part is compared with fixed numbers (e.g. getMonth() = 6); of \
+                     today's parts only getYear() = currentYear() (this year) is read",
+                )),
+            };
+        }
         match (name, column.data_type) {
             ("getYear" | "getMonth" | "getDayOfMonth", DataType::Datetime) => {
                 let part = match name {
@@ -1273,6 +1545,36 @@ impl<'s, 'l> Raise<'s, 'l> {
         let column = self.column(target, entity, var)?;
         let attr = column.name.as_str();
         let ty = column.data_type;
+        if name == "includes" {
+            // `tags.includes("red")`: the list holds that item.
+            return match (ty, args) {
+                (
+                    DataType::Array,
+                    [P {
+                        e: Expr::Str(s), ..
+                    }],
+                ) => Ok(condition(
+                    attr,
+                    Operator::ContainsAnyOf,
+                    Value::Array(vec![Value::String(s.clone())]),
+                )),
+                (
+                    DataType::Array,
+                    [P {
+                        e: Expr::Num(n), ..
+                    }],
+                ) => Ok(condition(
+                    attr,
+                    Operator::ContainsAnyOf,
+                    Value::Array(vec![n.to_json()]),
+                )),
+                _ => Err(self.cannot(
+                    &p.at,
+                    format!("PQL `{attr}.includes(…)` here"),
+                    "includes applies to a list field and one text or number",
+                )),
+            };
+        }
         let (operator, needs) = match name {
             "isNull" => (Operator::IsNull, None),
             "isNotNull" => (Operator::IsNotNull, None),
@@ -1417,6 +1719,19 @@ impl<'s, 'l> Raise<'s, 'l> {
             Time::Now | Time::Offset { .. } => {
                 Err(self.cannot(&p.at, "a relative time here", "use date(year, month, day)"))
             }
+            Time::Day(d) => Err(self.cannot(
+                &p.at,
+                format!(
+                    "PQL `{}` here",
+                    match d {
+                        0 => "today",
+                        d if *d < 0 => "yesterday",
+                        _ => "tomorrow",
+                    }
+                ),
+                "a day relative to today is read in `occurs today` (on that day); use a date \
+                 or N units before now",
+            )),
         };
         let span = |amount: u64, unit: TimeUnit| serde_json::json!({"amount": amount, "unit": value::unit_name(unit)});
         let (operator, value) = match spec {
@@ -1454,6 +1769,14 @@ impl<'s, 'l> Raise<'s, 'l> {
             }
             Occurs::Before(t) => (Operator::Before, Value::String(date(t)?)),
             Occurs::After(t) => (Operator::After, Value::String(date(t)?)),
+            Occurs::On(Time::Day(d)) => {
+                let operator = match d {
+                    0 => Operator::ThisPeriod,
+                    d if *d < 0 => Operator::LastPeriod,
+                    _ => Operator::NextPeriod,
+                };
+                (operator, Value::String("day".to_string()))
+            }
             Occurs::On(t) => (Operator::On, Value::String(date(t)?)),
             Occurs::Between(
                 Time::Offset {
@@ -1486,4 +1809,193 @@ impl<'s, 'l> Raise<'s, 'l> {
 
 fn condition(attribute: &str, operator: Operator, value: Value) -> Node {
     Node::Condition(Condition::new(attribute, operator, value))
+}
+
+impl<'s, 'l> Raise<'s, 'l> {
+    /// `chain(rel, time, [steps])`: one step is "at least one record passing it"; 2–5 steps a
+    /// sequence, where `WHEN(<= N units after <previous label>)` is a step's gap, the last step's
+    /// `WHEN(<= N units after <first label>)` the whole span, and a `WHEN` relative to now or a
+    /// date a condition on that step record's time.
+    #[allow(clippy::too_many_arguments)]
+    fn chain(
+        &self,
+        p: &P,
+        source: &P,
+        time: &P,
+        steps: &[Step],
+        entity: &'s Entity,
+        var: Option<&str>,
+        depth: usize,
+    ) -> Result<Node> {
+        let (r, related) = self.chain_source(source, entity, var)?;
+        let time_path = self.chain_time(time, r, related)?;
+        if steps.is_empty() {
+            return Err(self.cannot(
+                &p.at,
+                "PQL `chain(…)` without steps",
+                "list at least one step",
+            ));
+        }
+        if steps.len() > 5 {
+            return Err(self.cannot(
+                &steps[5].at,
+                format!("PQL `chain(…)` of {} steps", steps.len()),
+                "sequences have 2 to 5 steps",
+            ));
+        }
+        let mut out: Vec<SequenceStep> = Vec::with_capacity(steps.len());
+        let mut whole = None;
+        for (i, step) in steps.iter().enumerate() {
+            if steps[..i].iter().any(|s| s.label == step.label) {
+                return Err(self.cannot(
+                    &step.at,
+                    format!("PQL `chain(…)` with the label {} twice", clip(&step.label)),
+                    "give each step its own label",
+                ));
+            }
+            let mut children = Vec::new();
+            if step.what.e != Expr::Bool(true) {
+                match self.node(&step.what, related, None, depth + 2)? {
+                    Node::Group(g) if !g.negated && g.combinator == Combinator::And => {
+                        children.extend(g.children)
+                    }
+                    other => children.push(other),
+                }
+            }
+            let mut within = None;
+            match &step.when {
+                None => {}
+                Some(When::Occurs(spec, at)) => {
+                    let subject = P {
+                        e: Expr::Field {
+                            var: None,
+                            path: time_path.clone(),
+                        },
+                        at: at.clone(),
+                    };
+                    let whole_when = P {
+                        e: Expr::Occurs {
+                            subject: Box::new(subject.clone()),
+                            spec: spec.clone(),
+                        },
+                        at: at.clone(),
+                    };
+                    children.push(self.occurs(&whole_when, &subject, spec, related, None)?);
+                }
+                Some(When::After {
+                    op,
+                    amount,
+                    unit,
+                    label,
+                    at,
+                }) => {
+                    let span = self.step_gap(op, *amount, *unit, label, at)?;
+                    let earlier = steps[..i].iter().position(|s| s.label == *label);
+                    match earlier {
+                        Some(j) if j + 1 == i => within = Some(span),
+                        Some(0) if i + 1 == steps.len() => whole = Some(span),
+                        _ => {
+                            return Err(self.cannot(
+                                at,
+                                format!("PQL `WHEN(… after {label})` here", label = clip(label)),
+                                "a step's WHEN names the step just before it (its gap), or the \
+                                 last step's names the first (the whole span)",
+                            ))
+                        }
+                    }
+                }
+            }
+            out.push(SequenceStep {
+                filter: Group::and(children),
+                within,
+                excluding: None,
+            });
+        }
+        if out.len() == 1 {
+            let filter = out.pop().map(|s| Node::Group(s.filter));
+            return Ok(resolve::read_related(r, None, None, filter));
+        }
+        Ok(resolve::read_related(
+            r,
+            Some(Constraint::Sequence {
+                steps: out,
+                within: whole,
+            }),
+            None,
+            None,
+        ))
+    }
+
+    /// The relationship a chain runs over (`chain(events, …)`).
+    fn chain_source(
+        &self,
+        source: &P,
+        entity: &'s Entity,
+        var: Option<&str>,
+    ) -> Result<(&'s Relationship, &'s Entity)> {
+        match &source.e {
+            Expr::Field { var: sv, path } if sv.as_deref() == var && path.len() == 1 => {
+                let at = (self.locate)(&source.at);
+                resolve::read_relationship(self.format, self.schema, entity, &path[0], at)
+            }
+            _ => Err(self.cannot(
+                &source.at,
+                "PQL `chain(…)` over this collection",
+                "chain the records of a relationship, like chain(events, ts, [...])",
+            )),
+        }
+    }
+
+    /// The time field a chain orders by: the relationship's time column.
+    fn chain_time(&self, time: &P, r: &Relationship, related: &Entity) -> Result<Vec<String>> {
+        let column = resolve::time_column(r, related);
+        match (&time.e, column) {
+            (Expr::Field { var: None, path }, Some(c)) if path.join(".") == c.name => {
+                Ok(path.clone())
+            }
+            (_, Some(c)) => Err(self.cannot(
+                &time.at,
+                "PQL `chain(…)` ordered by another field",
+                format!("{}'s records are ordered by {}", r.name, c.name),
+            )),
+            (_, None) => Err(self.cannot(
+                &time.at,
+                "PQL `chain(…)` over records without a time column",
+                format!("{} has no date/time column", related.name),
+            )),
+        }
+    }
+
+    /// A step's gap from `WHEN(<= N units after L)`.
+    fn step_gap(
+        &self,
+        op: &str,
+        amount: u64,
+        unit: TimeUnit,
+        label: &str,
+        at: &At,
+    ) -> Result<StepSpan> {
+        let written = format!(
+            "PQL `WHEN({op} {amount} {} after {label})`",
+            unit_word(unit, amount),
+            label = clip(label)
+        );
+        if op != "<=" {
+            return Err(self.cannot(
+                at,
+                written,
+                "a step's gap is read as at most N units after: write <=",
+            ));
+        }
+        if matches!(unit, TimeUnit::Month | TimeUnit::Year) {
+            return Err(self.cannot(
+                at,
+                written,
+                "a gap is in minutes, hours, days or weeks (months and years vary in length)",
+            ));
+        }
+        let amount =
+            u32::try_from(amount).map_err(|_| self.cannot(at, written, "the gap is too long"))?;
+        Ok(StepSpan { amount, unit })
+    }
 }

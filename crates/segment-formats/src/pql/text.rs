@@ -2,7 +2,7 @@
 
 use segment_model::tree::TimeUnit;
 
-use super::{unit_from_word, unit_word, At, Expr, Occurs, Time, COMPARISONS, P};
+use super::{unit_from_word, unit_word, At, Expr, Occurs, Step, Time, When, COMPARISONS, P};
 use crate::cursor::{self, Cursor, Lexeme, Token};
 use crate::error::{clip, Error, Position, Result};
 use crate::value::Num;
@@ -136,6 +136,20 @@ fn term(p: &P, out: &mut String) {
             }
             out.push(')');
         }
+        Expr::Chain {
+            source,
+            time,
+            steps,
+        } => chain(source, time, steps, out),
+        Expr::InSegment(id) => {
+            out.push_str("inSegment(");
+            quote(id, out);
+            out.push(')');
+        }
+        Expr::Current(name) => {
+            out.push_str(name);
+            out.push_str("()");
+        }
         Expr::And(_)
         | Expr::Or(_)
         | Expr::Not(_)
@@ -147,6 +161,42 @@ fn term(p: &P, out: &mut String) {
             out.push(')');
         }
     }
+}
+
+fn chain(source: &P, time: &P, steps: &[Step], out: &mut String) {
+    out.push_str("chain(");
+    term(source, out);
+    out.push_str(", ");
+    term(time, out);
+    out.push_str(", [");
+    for (i, step) in steps.iter().enumerate() {
+        if i > 0 {
+            out.push_str(", ");
+        }
+        out.push_str(&step.label);
+        out.push_str(": WHAT(");
+        expr(&step.what, QUANTIFIED, out);
+        out.push(')');
+        match &step.when {
+            None => {}
+            Some(When::After {
+                op,
+                amount,
+                unit,
+                label,
+                ..
+            }) => out.push_str(&format!(
+                " WHEN({op} {amount} {} after {label})",
+                unit_word(*unit, *amount)
+            )),
+            Some(When::Occurs(spec, _)) => {
+                out.push_str(" WHEN(");
+                occurs(spec, out);
+                out.push(')');
+            }
+        }
+    }
+    out.push_str("])");
 }
 
 fn occurs(spec: &Occurs, out: &mut String) {
@@ -185,6 +235,11 @@ fn occurs(spec: &Occurs, out: &mut String) {
 fn time(t: &Time, out: &mut String) {
     match t {
         Time::Now => out.push_str("now"),
+        Time::Day(d) => out.push_str(match d {
+            0 => "today",
+            d if *d < 0 => "yesterday",
+            _ => "tomorrow",
+        }),
         Time::Date { year, month, day } => out.push_str(&format!("date({year}, {month}, {day})")),
         Time::Offset {
             amount,
@@ -261,11 +316,18 @@ fn lex(text: &str) -> Result<Vec<Token<Tok>>> {
         let start = i;
         let tok = if c.is_ascii_alphabetic() || c == b'_' {
             i = cursor::word_end(bytes, start);
-            Tok::Ident(text[start..i].to_string())
+            let after_dot = matches!(
+                tokens.last(),
+                Some(Token {
+                    tok: Tok::Sym("."),
+                    ..
+                })
+            );
+            Tok::Ident(keyword(&text[start..i], after_dot))
         } else if cursor::starts_number(bytes, start) {
             i = cursor::number_end(bytes, start);
             Tok::Num(text[start..i].to_string())
-        } else if c == b'"' {
+        } else if c == b'"' || c == b'\'' {
             let (value, end) = string(text, start)?;
             i = end;
             Tok::Str(value)
@@ -279,9 +341,37 @@ fn lex(text: &str) -> Result<Vec<Token<Tok>>> {
     Ok(tokens)
 }
 
-/// The string literal opening at `start` (a `"`), and the offset after its closing quote.
+/// A word as the grammar reads it: PQL's keywords are case-insensitive (`AND`, `Exists`,
+/// `NOTIN`), so one spelled in any case is read as the keyword, except as a field name after
+/// `.`.
+fn keyword(word: &str, after_dot: bool) -> String {
+    if !after_dot {
+        if let Some(k) = super::KEYWORDS
+            .iter()
+            .find(|k| k.eq_ignore_ascii_case(word))
+        {
+            return (*k).to_string();
+        }
+    }
+    word.to_string()
+}
+
+/// The string literal opening at `start` (a `"` or a `'`), and the offset after its closing
+/// quote (the same as the opening one).
 fn string(text: &str, start: usize) -> Result<(String, usize)> {
-    let not_closed = || lex_error(text, start, "this string is not closed", "end it with \"");
+    let quote = if text.as_bytes()[start] == b'\'' {
+        '\''
+    } else {
+        '"'
+    };
+    let not_closed = || {
+        lex_error(
+            text,
+            start,
+            "this string is not closed",
+            &format!("end it with {quote}"),
+        )
+    };
     let mut i = start + 1;
     let mut value = String::new();
     loop {
@@ -290,7 +380,7 @@ fn string(text: &str, start: usize) -> Result<(String, usize)> {
         };
         i += ch.len_utf8();
         match ch {
-            '"' => return Ok((value, i)),
+            c if c == quote => return Ok((value, i)),
             '\\' => {
                 let Some(esc) = text[i..].chars().next() else {
                     return Err(not_closed());
@@ -307,6 +397,7 @@ fn string(text: &str, start: usize) -> Result<(String, usize)> {
 fn escape(text: &str, i: usize, esc: char, value: &mut String) -> Result<usize> {
     let simple = match esc {
         '"' => '"',
+        '\'' => '\'',
         '\\' => '\\',
         '/' => '/',
         'n' => '\n',
@@ -366,11 +457,19 @@ fn symbol(text: &str, i: usize) -> Result<(&'static str, usize)> {
         b'=' => "=",
         b'<' => "<",
         b'>' => ">",
+        b':' => ":",
+        b'+' | b'-' | b'*' | b'/' | b'%' => {
+            let ch = char::from(text.as_bytes()[i]);
+            return Err(Error::unrepresentable(
+                FORMAT,
+                format!("PQL arithmetic (`{ch}`)"),
+                Position::in_text(text, i),
+                "a condition compares a field with a value; arithmetic is not read",
+            ));
+        }
         _ => {
             let ch = text[i..].chars().next().unwrap_or('?');
-            let hint = if ch == '\'' {
-                "PQL strings use double quotes"
-            } else if ch == '$' {
+            let hint = if ch == '$' {
                 "write fields without $1."
             } else {
                 ""
@@ -447,9 +546,9 @@ impl<'t> Parser<'t> {
 
     fn quantified(&mut self) -> Result<(String, P, Option<Box<P>>)> {
         let var = self.variable()?;
-        self.expect_word("from")?;
+        self.expect_kw("from")?;
         let source = self.term()?;
-        let cond = if self.eat_word("where") {
+        let cond = if self.eat_kw("where") || self.eat_sym(":") {
             self.enter()?;
             self.vars.push(var.clone());
             let c = self.expr();
@@ -468,17 +567,86 @@ impl<'t> Parser<'t> {
     }
 
     fn predicate(&mut self) -> Result<P> {
-        if self.is_word("exists") {
-            return self.exists();
+        if let Tok::Ident(w) = self.peek() {
+            if matches!(w.as_str(), "exists" | "select" | "forall" | "chain")
+                || (["let", "sum", "average", "min", "max"]
+                    .iter()
+                    .any(|f| w.eq_ignore_ascii_case(f))
+                    && matches!(self.ahead(1), Some(Tok::Ident(v)) if !super::KEYWORDS.contains(&v.as_str())))
+            {
+                return self.quantifier();
+            }
         }
         let lhs = self.term()?;
         self.predicate_tail(lhs)
     }
 
+    /// `exists …`, a `select …` on its own (true when it selects a record), `chain(…)`; `forall`
+    /// is refused by name.
+    #[inline(never)]
+    fn quantifier(&mut self) -> Result<P> {
+        let at = self.offset();
+        match self.peek() {
+            Tok::Ident(w) if w == "chain" => self.chain_expr(),
+            Tok::Ident(w) if w == "forall" => Err(self.refuse(
+                at,
+                "PQL `forall` (a condition every related record meets)",
+                "write not (exists E from … where not (…)) for “every record”",
+            )),
+            Tok::Ident(w) if w == "select" => {
+                self.pos += 1;
+                self.quantified_tail(at, false)
+            }
+            Tok::Ident(w) if w == "exists" => self.exists(),
+            Tok::Ident(w) if w.eq_ignore_ascii_case("let") => {
+                Err(self.refuse(at, "PQL `let`", "write the expression in place"))
+            }
+            Tok::Ident(w)
+                if ["sum", "average", "min", "max"]
+                    .iter()
+                    .any(|f| w.eq_ignore_ascii_case(f)) =>
+            {
+                Err(self.refuse(
+                    at,
+                    format!("PQL `{w} … over …`"),
+                    "write (select E from … where …).sum(E.field) > n",
+                ))
+            }
+            _ => Err(self.unexpected("a condition")),
+        }
+    }
+
     fn exists(&mut self) -> Result<P> {
         let at = self.offset();
         self.pos += 1;
+        self.quantified_tail(at, true)
+    }
+
+    /// The rest of `exists V from …` / `select V from …`, after its first word.
+    fn quantified_tail(&mut self, at: usize, exists: bool) -> Result<P> {
         let (var, source, cond) = self.quantified()?;
+        if matches!(self.peek(), Tok::Sym(","))
+            && matches!(self.ahead(2), Some(Tok::Ident(w)) if w.eq_ignore_ascii_case("from"))
+        {
+            return Err(self.refuse(
+                at,
+                format!(
+                    "PQL `{}` over two collections (`…, V from …`)",
+                    if exists { "exists" } else { "select" }
+                ),
+                "a condition on related records reads one relationship; nest the second inside the first's where",
+            ));
+        }
+        if !exists {
+            return Ok(P {
+                e: Expr::Select {
+                    var,
+                    source: Box::new(source),
+                    cond,
+                },
+                at: At::Offset(at),
+            });
+        }
         Ok(P {
             e: Expr::Exists {
                 var,
@@ -498,6 +666,17 @@ impl<'t> Parser<'t> {
             return self.occurs_tail(lhs, op_at);
         }
         let rhs = self.term()?;
+        if op == "matches" {
+            // `f matches "re"` is `f.matches("re")`.
+            return Ok(P {
+                e: Expr::Call {
+                    name: op,
+                    target: Box::new(lhs),
+                    args: vec![rhs],
+                },
+                at: At::Offset(op_at),
+            });
+        }
         Ok(P {
             e: Expr::Compare {
                 op,
@@ -513,7 +692,11 @@ impl<'t> Parser<'t> {
     fn operator(&mut self) -> Option<String> {
         let op = match self.peek() {
             Tok::Sym(s) if COMPARISONS.contains(s) => s.to_string(),
-            Tok::Ident(w) if w == "in" || w == "notIn" || w == "like" || w == "occurs" => w.clone(),
+            Tok::Ident(w)
+                if matches!(w.as_str(), "in" | "notIn" | "like" | "matches" | "occurs") =>
+            {
+                w.clone()
+            }
             Tok::Ident(w) if w == "forall" => return None,
             _ => return None,
         };
@@ -541,7 +724,7 @@ impl<'t> Parser<'t> {
             }
         }
         let word = match self.peek().clone() {
-            Tok::Ident(w) => w,
+            Tok::Ident(w) => w.to_ascii_lowercase(),
             _ => {
                 return Err(
                     self.unexpected("a comparison, before, after, on, between, this, last or next")
@@ -553,6 +736,10 @@ impl<'t> Parser<'t> {
             "before" => Occurs::Before(self.time()?),
             "after" => Occurs::After(self.time()?),
             "on" => Occurs::On(self.time()?),
+            "today" | "yesterday" | "tomorrow" => {
+                self.pos -= 1;
+                Occurs::On(self.time()?)
+            }
             "between" => {
                 let a = self.time()?;
                 self.expect_word("and")?;
@@ -574,7 +761,7 @@ impl<'t> Parser<'t> {
     fn unit(&mut self, _amount: u64) -> Result<TimeUnit> {
         let at = self.offset();
         match self.bump() {
-            Tok::Ident(w) => unit_from_word(&w).ok_or_else(|| {
+            Tok::Ident(w) => unit_from_word(&w.to_ascii_lowercase()).ok_or_else(|| {
                 self.error(
                     at,
                     format!("“{w}” is not a time unit", w = clip(&w)),
@@ -590,17 +777,24 @@ impl<'t> Parser<'t> {
 
     fn time(&mut self) -> Result<Time> {
         let at = self.offset();
+        let word = match self.peek() {
+            Tok::Ident(w) => w.to_ascii_lowercase(),
+            _ => String::new(),
+        };
         match self.peek().clone() {
-            Tok::Ident(w) if w == "now" => {
+            Tok::Ident(_) if word == "now" => {
                 self.pos += 1;
                 Ok(Time::Now)
             }
-            Tok::Ident(w) if w == "today" => Err(self.error(
-                at,
-                "“today” is not read",
-                "use now, or date(year, month, day)",
-            )),
-            Tok::Ident(w) if w == "date" => {
+            Tok::Ident(_) if matches!(word.as_str(), "today" | "yesterday" | "tomorrow") => {
+                self.pos += 1;
+                Ok(Time::Day(match word.as_str() {
+                    "yesterday" => -1,
+                    "today" => 0,
+                    _ => 1,
+                }))
+            }
+            Tok::Ident(_) if word == "date" => {
                 self.pos += 1;
                 self.expect_sym("(")?;
                 let mut parts = [0i64; 3];
@@ -646,15 +840,15 @@ impl<'t> Parser<'t> {
                     }
                 };
                 let unit = self.unit(amount)?;
-                let after = if self.eat_word("before") {
+                let after = if self.eat_kw("before") {
                     false
-                } else if self.eat_word("after") {
+                } else if self.eat_kw("after") {
                     true
                 } else {
                     return Err(self.unexpected("before or after"));
                 };
-                if !self.eat_word("now") {
-                    return Err(self.unexpected("now"));
+                if !self.eat_kw("now") {
+                    return Err(self.anchor(at));
                 }
                 Ok(Time::Offset {
                     amount,
@@ -670,6 +864,9 @@ impl<'t> Parser<'t> {
         let mut p = self.atom()?;
         while matches!(self.peek(), Tok::Sym(".")) {
             p = self.suffix(p)?;
+        }
+        if matches!(self.peek(), Tok::Sym("[")) {
+            return Err(self.brackets());
         }
         Ok(p)
     }
@@ -743,7 +940,7 @@ impl<'t> Parser<'t> {
         let at = self.offset();
         self.pos += 1;
         self.enter()?;
-        let inner = if self.is_word("select") {
+        let inner = if self.is_word("select") && !matches!(self.ahead(1), Some(Tok::Sym("("))) {
             self.select(at)?
         } else {
             self.expr()?
@@ -807,6 +1004,7 @@ impl<'t> Parser<'t> {
                 format!("“{w}” cannot start a value here", w = clip(&w)),
                 "",
             )),
+            Tok::Ident(w) if matches!(self.peek(), Tok::Sym("(")) => self.function(w, at),
             Tok::Ident(w) => {
                 if self.vars.contains(&w) {
                     Ok(P {
@@ -831,5 +1029,239 @@ impl<'t> Parser<'t> {
                 Err(self.unexpected("a condition or a value"))
             }
         }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Reading: Adobe's wider forms (chain, functions, keywords in any case) and named refusals
+// ---------------------------------------------------------------------------------------------
+
+impl<'t> Parser<'t> {
+    /// Whether the current token is `word` in any case (PQL's words are case-insensitive).
+    fn kw(&self, word: &str) -> bool {
+        matches!(self.peek(), Tok::Ident(w) if w.eq_ignore_ascii_case(word))
+    }
+
+    fn eat_kw(&mut self, word: &str) -> bool {
+        let found = self.kw(word);
+        if found {
+            self.pos += 1;
+        }
+        found
+    }
+
+    fn expect_kw(&mut self, word: &str) -> Result<()> {
+        if self.eat_kw(word) {
+            Ok(())
+        } else {
+            Err(self.unexpected(&format!("“{word}”")))
+        }
+    }
+
+    /// A construct of PQL this import does not read, named, at byte `at`.
+    #[cold]
+    fn refuse(&self, at: usize, construct: impl Into<String>, hint: &str) -> Error {
+        Error::unrepresentable(FORMAT, construct, Position::in_text(self.text, at), hint)
+    }
+
+    /// After `N units before|after`, something other than `now`.
+    #[cold]
+    fn anchor(&self, at: usize) -> Error {
+        match self.peek() {
+            Tok::Ident(w)
+                if ["today", "yesterday", "tomorrow"]
+                    .iter()
+                    .any(|d| w.eq_ignore_ascii_case(d)) =>
+            {
+                self.refuse(
+                    at,
+                    format!("PQL `… before/after {w}` (a time counted from the start of a day)"),
+                    "times are counted from now: write N units before now",
+                )
+            }
+            Tok::Ident(w) if w.eq_ignore_ascii_case("date") => self.refuse(
+                at,
+                "PQL `… before/after date(…)` (a time counted from a date)",
+                "times are counted from now: write N units before now, or occurs before date(…)",
+            ),
+            Tok::Ident(w) => self.refuse(
+                at,
+                format!(
+                    "PQL `… before/after {w}` (a time counted from a field)",
+                    w = clip(w)
+                ),
+                "times are counted from now: write N units before now",
+            ),
+            _ => self.unexpected("now"),
+        }
+    }
+
+    /// `xEvent[…]`: PQL's filter brackets.
+    #[cold]
+    fn brackets(&self) -> Error {
+        self.refuse(
+            self.offset(),
+            "PQL filter brackets (`xEvent[…]`)",
+            "write exists E from events where … instead",
+        )
+    }
+
+    /// `name(…)` without a target (its name and `(` are read): `inSegment("id")`,
+    /// `currentMonth()`, `currentYear()`, `currentDayOfMonth()`; others are refused by name.
+    #[inline(never)]
+    fn function(&mut self, name: String, at: usize) -> Result<P> {
+        self.pos += 1;
+        self.enter()?;
+        let args = self.separated(")", true, Self::term)?;
+        self.leave();
+        let e =
+            match (name.as_str(), args.as_slice()) {
+                (
+                    "inSegment",
+                    [P {
+                        e: Expr::Str(id), ..
+                    }],
+                ) => Expr::InSegment(id.clone()),
+                ("currentMonth" | "currentYear" | "currentDayOfMonth", []) => Expr::Current(name),
+                ("inSegment", _) => {
+                    return Err(self.refuse(
+                        at,
+                        "PQL `inSegment(…)` without one segment id",
+                        "write inSegment(\"segment-id\")",
+                    ))
+                }
+                (n, _) if n.eq_ignore_ascii_case("let") => {
+                    return Err(self.refuse(at, "PQL `let`", "write the expression in place"))
+                }
+                _ => return Err(self.refuse(
+                    at,
+                    format!("the PQL function `{name}(…)`", name = clip(&name)),
+                    "read: inSegment(\"id\"), currentYear(), and methods like f.contains(\"x\")",
+                )),
+            };
+        Ok(P {
+            e,
+            at: At::Offset(at),
+        })
+    }
+
+    /// `chain(source, time, [A: WHAT(…) WHEN(…), …])`.
+    #[inline(never)]
+    fn chain_expr(&mut self) -> Result<P> {
+        let at = self.offset();
+        self.pos += 1;
+        self.expect_sym("(")?;
+        self.enter()?;
+        let source = self.term()?;
+        self.expect_sym(",")?;
+        let time = self.term()?;
+        self.expect_sym(",")?;
+        self.expect_sym("[")?;
+        let steps = self.separated("]", false, Self::chain_step)?;
+        self.expect_sym(")")?;
+        self.leave();
+        Ok(P {
+            e: Expr::Chain {
+                source: Box::new(source),
+                time: Box::new(time),
+                steps,
+            },
+            at: At::Offset(at),
+        })
+    }
+
+    fn chain_step(&mut self) -> Result<Step> {
+        let at = self.offset();
+        let label = self.take_word(|_| true, "a step label, like A")?;
+        self.expect_sym(":")?;
+        if !self.eat_kw("what") {
+            return Err(self.unexpected("WHAT(…)"));
+        }
+        self.expect_sym("(")?;
+        self.enter()?;
+        let what = self.expr()?;
+        self.expect_sym(")")?;
+        self.leave();
+        let mut when = None;
+        loop {
+            let word_at = self.offset();
+            if self.eat_kw("when") {
+                if when.is_some() {
+                    return Err(self.refuse(
+                        word_at,
+                        "PQL chain step with two WHENs",
+                        "give a step one WHEN",
+                    ));
+                }
+                self.expect_sym("(")?;
+                when = Some(self.when()?);
+                self.expect_sym(")")?;
+            } else if self.kw("count") {
+                return Err(self.refuse(
+                    word_at,
+                    "PQL chain `COUNT(…)` (a step repeated a number of times)",
+                    "a step is one record; count records with (select E from … where …).count()",
+                ));
+            } else {
+                break;
+            }
+        }
+        Ok(Step {
+            label,
+            what: Box::new(what),
+            when,
+            at: At::Offset(at),
+        })
+    }
+
+    /// A step's `WHEN(…)` (inside the parentheses): `<= N units after LABEL`, or an `occurs`.
+    fn when(&mut self) -> Result<When> {
+        let at = self.offset();
+        let relative = match (self.ahead(3), self.ahead(4)) {
+            (Some(Tok::Ident(dir)), Some(Tok::Ident(anchor))) => {
+                (dir.eq_ignore_ascii_case("after") || dir.eq_ignore_ascii_case("before"))
+                    && !["now", "today", "yesterday", "tomorrow"]
+                        .iter()
+                        .any(|w| anchor.eq_ignore_ascii_case(w))
+            }
+            _ => false,
+        };
+        if !relative {
+            return Ok(When::Occurs(self.occurs()?, At::Offset(at)));
+        }
+        let op = match self.bump() {
+            Tok::Sym(s) if COMPARISONS.contains(&s) => s.to_string(),
+            _ => {
+                self.pos -= 1;
+                return Err(self.unexpected("a comparison, like <="));
+            }
+        };
+        let amount = match self.bump() {
+            Tok::Num(n) => match Num::parse(&n) {
+                Some(Num::Int(v)) if v >= 0 => v as u64,
+                _ => return Err(self.error(at, "expected a whole number of units", "")),
+            },
+            _ => {
+                self.pos -= 1;
+                return Err(self.unexpected("a whole number"));
+            }
+        };
+        let unit = self.unit(amount)?;
+        if self.eat_kw("before") {
+            return Err(self.refuse(
+                at,
+                "PQL chain `WHEN(… before <step>)` (a step before an earlier one)",
+                "steps follow each other: write <= N units after the earlier step",
+            ));
+        }
+        self.expect_kw("after")?;
+        let label = self.take_word(|_| true, "a step label")?;
+        Ok(When::After {
+            op,
+            amount,
+            unit,
+            label,
+            at: At::Offset(at),
+        })
     }
 }
