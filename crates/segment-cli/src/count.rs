@@ -11,6 +11,7 @@ use segment_service::{CheckedSegment, Method, NodeCounts, Prefer, SampleOrder, S
 use segment_source::CancelToken;
 use serde_json::{json, Value};
 
+use crate::library::StoreArg;
 use crate::{data, parse, read_segment, to_json, Failure, SegmentInput};
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -27,10 +28,13 @@ fn checked(
     file: &Path,
     entity: Option<&str>,
     now: DateTime<Utc>,
+    library: &StoreArg,
 ) -> Result<CheckedSegment, Failure> {
     let text = read_segment(file)?;
     let (segment, _) = parse(&text, service.schema(), entity).map_err(|p| located(file, p))?;
-    CheckedSegment::check(segment, service.schema(), entity, now).map_err(|p| located(file, p))
+    let references = crate::references::gather(&segment, library)?;
+    CheckedSegment::check_in(segment, service.schema(), entity, now, references)
+        .map_err(|p| located(file, p))
 }
 
 fn located(file: &Path, problems: Vec<segment_model::Problem>) -> Failure {
@@ -44,7 +48,13 @@ pub fn run(
     explain: bool,
 ) -> Result<(Value, ExitCode), Failure> {
     let service = data::service(&input.data)?;
-    let checked = checked(&service, &input.segment, input.entity.as_deref(), now)?;
+    let checked = checked(
+        &service,
+        &input.segment,
+        input.entity.as_deref(),
+        now,
+        &input.library,
+    )?;
     let prefer = match engine {
         Engine::Engine => Prefer::Engine,
         Engine::Sql => Prefer::Sql,
@@ -84,7 +94,13 @@ pub fn sample(
     random: Option<u64>,
 ) -> Result<(Value, ExitCode), Failure> {
     let service = data::service(&input.data)?;
-    let checked = checked(&service, &input.segment, input.entity.as_deref(), now)?;
+    let checked = checked(
+        &service,
+        &input.segment,
+        input.entity.as_deref(),
+        now,
+        &input.library,
+    )?;
     let order = random.map_or(SampleOrder::First, SampleOrder::Random);
     let samples = service.samples(&checked, n, order, &CancelToken::new())?;
     Ok((json!({ "samples": to_json(&samples)? }), ExitCode::SUCCESS))
@@ -106,7 +122,7 @@ pub fn overlap(
     let service = data::service(data_path)?;
     let checked = segments
         .iter()
-        .map(|file| checked(&service, file, entity, now))
+        .map(|file| checked(&service, file, entity, now, &StoreArg::default()))
         .collect::<Result<Vec<_>, _>>()?;
     Ok((
         to_json(&service.overlap(&checked, &CancelToken::new())?)?,

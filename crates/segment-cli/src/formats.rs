@@ -39,7 +39,8 @@ pub struct RenderArgs {
     /// sql-postgres, sql-duckdb, sql-bigquery, sql-snowflake, sql-ansi, english.
     #[arg(long, value_name = "FORMAT", value_parser = parse_target)]
     to: &'static Entry,
-    /// The data file whose schema types the segment's attributes (needed for SQL and Census).
+    /// The data file whose schema checks and types the segment's attributes (needed for SQL;
+    /// without it the segment's own conditions type them).
     #[arg(long, value_name = "FILE.sqlite")]
     data: Option<PathBuf>,
     /// The segment definition: canonical JSON or Census molecules (detected from the content).
@@ -50,6 +51,9 @@ pub struct RenderArgs {
     entity: Option<String>,
     #[command(flatten)]
     now: NowArg,
+    /// The segment library "is in segment" conditions refer to (SQL inlines them).
+    #[command(flatten)]
+    library: crate::library::StoreArg,
 }
 
 #[derive(clap::Args)]
@@ -61,8 +65,9 @@ pub struct ConvertArgs {
     /// The output format (any of those of `render`).
     #[arg(long, value_name = "FORMAT", value_parser = parse_target)]
     to: &'static Entry,
-    /// The data file whose schema types the segment's attributes (needed for SQL, Census, and
-    /// the formats that do not name the base entity).
+    /// The data file whose schema checks and types the segment's attributes (needed for SQL).
+    /// Without it, attributes are taken as written and typed by the document's values, and the
+    /// entity comes from the format (PQL: person, ODP: customer, OData: record) or --entity.
     #[arg(long, value_name = "FILE.sqlite")]
     data: Option<PathBuf>,
     /// The base entity (table), when the input does not say or to override it.
@@ -97,12 +102,28 @@ fn schema_of(data: Option<&Path>) -> Result<Schema, Failure> {
 }
 
 pub fn render(args: RenderArgs) -> Result<String, Failure> {
-    let schema = schema_of(args.data.as_deref())?;
     let text = read_segment(&args.segment)?;
     let entity = args.entity.as_deref();
-    let (segment, _) = parse(&text, &schema, entity).map_err(|problems| {
-        Failure(problems.iter().map(|p| located(&args.segment, p)).collect())
-    })?;
+    let (segment, schema) = match args.data.as_deref() {
+        Some(data) => {
+            let schema = schema_of(Some(data))?;
+            let (segment, _) = parse(&text, &schema, entity).map_err(|problems| {
+                Failure(problems.iter().map(|p| located(&args.segment, p)).collect())
+            })?;
+            (segment, schema)
+        }
+        // No data: the segment's own conditions type its attributes.
+        None => {
+            let read = segment_service::detect::read_without_data(&text, None, entity)
+                .map_err(|e| definition_failure(&args.segment, &e))?;
+            (read.segment, read.schema)
+        }
+    };
+    // Only SQL resolves references (the other formats name the segment or refuse it).
+    let references = match args.to.target {
+        registry::Target::Sql(_) => crate::references::gather(&segment, &args.library)?,
+        registry::Target::Tree(_) => segment_service::References::none(),
+    };
     write(
         &segment,
         args.to,
@@ -111,31 +132,30 @@ pub fn render(args: RenderArgs) -> Result<String, Failure> {
         args.data.is_some(),
         &args.now,
         &args.segment,
+        &references,
     )
 }
 
 pub fn convert(args: ConvertArgs) -> Result<String, Failure> {
     let schema = schema_of(args.data.as_deref())?;
+    let data_given = args.data.is_some();
     let text = if args.input.as_os_str() == "-" {
         crate::io::read_stdin("the definition", crate::io::SEGMENT_FILE_LIMIT)?
     } else {
         read_segment(&args.input)?
     };
     let entity = args.entity.as_deref();
-    let (_, segment) =
-        segment_service::detect::read(&text, args.from.0, &schema, entity).map_err(|e| {
-            let place = e.place().map(|p| format!(" at {p}")).unwrap_or_default();
-            let hint = e
-                .hint
-                .as_ref()
-                .map(|h| format!(" ({h})"))
-                .unwrap_or_default();
-            Failure::new(format!(
-                "{}{place}: {}{hint}",
-                args.input.display(),
-                e.message
-            ))
-        })?;
+    let (segment, schema) = if data_given {
+        let (_, segment) = segment_service::detect::read(&text, args.from.0, &schema, entity)
+            .map_err(|e| definition_failure(&args.input, &e))?;
+        (segment, schema)
+    } else {
+        // No data: attributes as written, typed by the document; the entity from the format.
+        let read = segment_service::detect::read_without_data(&text, args.from.0, entity)
+            .map_err(|e| definition_failure(&args.input, &e))?;
+        (read.segment, read.schema)
+    };
+    let entity = entity.or(segment.entity.as_deref());
     write(
         &segment,
         args.to,
@@ -144,7 +164,20 @@ pub fn convert(args: ConvertArgs) -> Result<String, Failure> {
         args.data.is_some(),
         &args.now,
         &args.input,
+        &segment_service::References::none(),
     )
+}
+
+#[allow(clippy::too_many_arguments)]
+/// A definition that does not read, as one line: the file, the place, the message, the hint.
+fn definition_failure(file: &Path, e: &segment_service::DefinitionError) -> Failure {
+    let place = e.place().map(|p| format!(" at {p}")).unwrap_or_default();
+    let hint = e
+        .hint
+        .as_ref()
+        .map(|h| format!(" ({h})"))
+        .unwrap_or_default();
+    Failure::new(format!("{}{place}: {}{hint}", file.display(), e.message))
 }
 
 fn write(
@@ -155,6 +188,7 @@ fn write(
     has_data: bool,
     now: &NowArg,
     file: &Path,
+    references: &segment_service::References,
 ) -> Result<String, Failure> {
     let is_sql = matches!(to.target, registry::Target::Sql(_));
     if is_sql && !has_data {
@@ -169,29 +203,31 @@ fn write(
     } else {
         chrono::Utc::now()
     };
-    registry::render(to.target, segment, schema, entity, now).map_err(|failure| match failure {
-        RenderFailure::Invalid(problems) => {
-            Failure(problems.iter().map(|p| located(file, p)).collect())
-        }
-        RenderFailure::Format(e) => {
-            let hint = if has_data {
-                ""
-            } else {
-                " (give --data FILE.sqlite: its schema names the attributes)"
-            };
-            Failure::new(format!(
-                "{}: cannot write {}: {e}{hint}",
-                file.display(),
-                to.name
-            ))
-        }
-        RenderFailure::Dialect { error, path } => {
-            let at = path.map(|p| format!(" (at {p})")).unwrap_or_default();
-            Failure::new(format!(
-                "{}: cannot write {}: {error}{at}",
-                file.display(),
-                to.name
-            ))
+    registry::render_in(to.target, segment, schema, entity, now, references).map_err(|failure| {
+        match failure {
+            RenderFailure::Invalid(problems) => {
+                Failure(problems.iter().map(|p| located(file, p)).collect())
+            }
+            RenderFailure::Format(e) => {
+                let hint = if has_data {
+                    ""
+                } else {
+                    " (give --data FILE.sqlite: its schema names the attributes)"
+                };
+                Failure::new(format!(
+                    "{}: cannot write {}: {e}{hint}",
+                    file.display(),
+                    to.name
+                ))
+            }
+            RenderFailure::Dialect { error, path } => {
+                let at = path.map(|p| format!(" (at {p})")).unwrap_or_default();
+                Failure::new(format!(
+                    "{}: cannot write {}: {error}{at}",
+                    file.display(),
+                    to.name
+                ))
+            }
         }
     })
 }

@@ -13,7 +13,7 @@ use crate::Failure;
 /// The desktop app's identifier: its data directory's name.
 const APP_DIR: &str = "dev.segmentbuilder.desktop";
 
-#[derive(clap::Args)]
+#[derive(clap::Args, Default)]
 pub struct StoreArg {
     /// The segment library (a SQLite file, created if absent). Default: `$SEGMENT_BUILDER_LIBRARY`,
     /// else the desktop app's `library.sqlite` in its data directory.

@@ -13,6 +13,7 @@ mod insight;
 mod io;
 mod library;
 mod members;
+mod references;
 mod segments;
 
 use std::path::{Path, PathBuf};
@@ -147,6 +148,9 @@ struct SegmentInput {
     /// The base entity (table), when the segment file does not say or to override it.
     #[arg(long, value_name = "NAME")]
     entity: Option<String>,
+    /// The segment library "is in segment" conditions refer to (see `segments --store`).
+    #[command(flatten)]
+    library: library::StoreArg,
 }
 
 #[derive(clap::Args)]
@@ -248,21 +252,16 @@ fn run(command: Command) -> Result<(Value, ExitCode), Failure> {
             let service = data::service(&input.data)?;
             let schema = service.schema();
             let text = read_segment(&input.segment)?;
-            let checked = parse(&text, schema, input.entity.as_deref()).and_then(|(segment, _)| {
-                CheckedSegment::check(segment, schema, input.entity.as_deref(), Utc::now())
-            });
+            let (segment, _) = match parse(&text, schema, input.entity.as_deref()) {
+                Ok(parsed) => parsed,
+                Err(problems) => return Ok(invalid(&problems)),
+            };
+            let references = references::gather(&segment, &input.library)?;
+            let entity = input.entity.as_deref();
+            let checked = CheckedSegment::check_in(segment, schema, entity, Utc::now(), references);
             match checked {
                 Ok(_) => Ok((json!({ "valid": true }), ExitCode::SUCCESS)),
-                Err(problems) => {
-                    let listed: Vec<Value> = problems
-                        .iter()
-                        .map(|p| json!({ "path": p.path, "message": p.message }))
-                        .collect();
-                    Ok((
-                        json!({ "valid": false, "problems": listed }),
-                        ExitCode::FAILURE,
-                    ))
-                }
+                Err(problems) => Ok(invalid(&problems)),
             }
         }
         Command::Count {
@@ -365,16 +364,18 @@ fn load_query(input: &SegmentInput, now: DateTime<Utc>) -> Result<CheckedSegment
     let service = data::service(&input.data)?;
     let text = read_segment(&input.segment)?;
     let entity = input.entity.as_deref();
-    parse(&text, service.schema(), entity)
-        .and_then(|(segment, _)| CheckedSegment::check(segment, service.schema(), entity, now))
-        .map_err(|problems| {
-            Failure(
-                problems
-                    .iter()
-                    .map(|p| located(&input.segment, p))
-                    .collect(),
-            )
-        })
+    let located_problems = |problems: Vec<Problem>| {
+        Failure(
+            problems
+                .iter()
+                .map(|p| located(&input.segment, p))
+                .collect(),
+        )
+    };
+    let (segment, _) = parse(&text, service.schema(), entity).map_err(located_problems)?;
+    let references = references::gather(&segment, &input.library)?;
+    CheckedSegment::check_in(segment, service.schema(), entity, now, references)
+        .map_err(located_problems)
 }
 
 fn located(file: &Path, problem: &Problem) -> String {
@@ -383,4 +384,16 @@ fn located(file: &Path, problem: &Problem) -> String {
     } else {
         format!("{}: {}: {}", file.display(), problem.path, problem.message)
     }
+}
+
+/// `validate`'s answer for an invalid segment: every problem at its JSON Pointer.
+fn invalid(problems: &[Problem]) -> (Value, ExitCode) {
+    let listed: Vec<Value> = problems
+        .iter()
+        .map(|p| json!({ "path": p.path, "message": p.message }))
+        .collect();
+    (
+        json!({ "valid": false, "problems": listed }),
+        ExitCode::FAILURE,
+    )
 }

@@ -68,6 +68,13 @@ impl References {
         refs
     }
 
+    /// Whether `segment` refers to library segments at all (no need to open the library).
+    pub fn needed(segment: &Segment) -> bool {
+        let mut found = BTreeSet::new();
+        collect(&segment.root.children, &mut found);
+        !found.is_empty()
+    }
+
     /// Whether the tree referred to any segment.
     pub fn is_empty(&self) -> bool {
         self.found.is_empty()

@@ -3,6 +3,7 @@
 //! the app spell it), a label for people, whether it is read back, and a file extension. The CLI,
 //! the app and the tests list, look up, render and detect through this table only.
 
+use crate::references::References;
 use chrono::{DateTime, Utc};
 use segment_formats::Format;
 use segment_model::{validate, Problem, Schema, Segment};
@@ -197,11 +198,23 @@ pub fn render(
     entity: Option<&str>,
     now: DateTime<Utc>,
 ) -> Result<String, RenderFailure> {
+    render_in(target, segment, schema, entity, now, &References::none())
+}
+
+/// As [`render`], references to library segments resolved from `references`.
+pub fn render_in(
+    target: Target,
+    segment: &Segment,
+    schema: &Schema,
+    entity: Option<&str>,
+    now: DateTime<Utc>,
+    references: &References,
+) -> Result<String, RenderFailure> {
     match target {
         Target::Tree(format) => segment_formats::render_as(format, segment, schema, entity)
             .map_err(RenderFailure::Format),
         Target::Sql(dialect) => {
-            let query = validate::check(segment, schema, entity, now);
+            let query = validate::check_with(segment, schema, entity, now, references, None);
             render_sql(dialect, &query, segment, schema, entity, now)
         }
     }
@@ -214,7 +227,18 @@ pub fn render_all(
     entity: Option<&str>,
     now: DateTime<Utc>,
 ) -> Vec<(&'static Entry, Result<String, RenderFailure>)> {
-    let query = validate::check(segment, schema, entity, now);
+    render_all_in(segment, schema, entity, now, &References::none())
+}
+
+/// As [`render_all`], references to library segments resolved from `references`.
+pub fn render_all_in(
+    segment: &Segment,
+    schema: &Schema,
+    entity: Option<&str>,
+    now: DateTime<Utc>,
+    references: &References,
+) -> Vec<(&'static Entry, Result<String, RenderFailure>)> {
+    let query = validate::check_with(segment, schema, entity, now, references, None);
     REGISTRY
         .iter()
         .map(|entry| {
