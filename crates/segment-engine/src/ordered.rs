@@ -181,11 +181,25 @@ fn distinct_periods(timed: &Timed<'_>, unit: TimeUnit, groups: usize) -> Result<
     if words.saturating_mul(groups) > PERIOD_BITS_LIMIT / 64 {
         return sorted_distinct_periods(timed, unit, groups);
     }
-    let mut bits = vec![0u64; words * groups];
+    // The records' groups are scattered: setting bits straight away misses the cache at almost
+    // every record. They are first partitioned by group range (sequential appends), then each
+    // range's bits (about 256 KiB) are set in cache, ranges on all cores.
+    let shift = (((256 << 10) / (words * 8)).max(1).ilog2()).min(31);
+    let mut partitions: Vec<Vec<(u32, u32)>> = vec![Vec::new(); groups.div_ceil(1 << shift)];
     for (_, g, t) in timed.rows() {
-        let p = period(t, unit)?.abs_diff(lowest) as usize;
-        bits[g as usize * words + p / 64] |= 1u64 << (p % 64);
+        let p = period(t, unit)?.abs_diff(lowest) as u32;
+        partitions[(g >> shift) as usize].push((g, p));
     }
+    let mut bits = vec![0u64; words * groups];
+    bits.par_chunks_mut(words << shift)
+        .zip(partitions.par_iter())
+        .enumerate()
+        .for_each(|(range, (bits, records))| {
+            let first = range << shift;
+            for &(g, p) in records {
+                bits[(g as usize - first) * words + p as usize / 64] |= 1u64 << (p % 64);
+            }
+        });
     Ok(bits
         .par_chunks(words)
         .map(|w| w.iter().map(|x| u64::from(x.count_ones())).sum())
