@@ -330,9 +330,32 @@ impl Decoder {
     }
 
     fn literal(&mut self, map: &Map<String, Value>, pointer: &str, depth: usize) -> Result<P> {
-        let literal_type = string_field(map, "literalType", pointer)?;
         let value = map.get("value").unwrap_or(&Value::Null);
         let value_pointer = format!("{pointer}/value");
+        // Adobe's documents also write literals without a literalType, or in lower case.
+        let literal_type = match map.get("literalType") {
+            None => match value {
+                Value::String(_) => "String",
+                Value::Bool(_) => "Boolean",
+                Value::Number(n) if n.is_i64() || n.is_u64() => "Integer",
+                Value::Number(_) => "Double",
+                Value::Array(_) => "List",
+                _ => string_field(map, "literalType", pointer)?,
+            },
+            Some(_) => {
+                let written = string_field(map, "literalType", pointer)?;
+                match written.to_ascii_lowercase().as_str() {
+                    "string" => "String",
+                    "boolean" => "Boolean",
+                    "integer" | "int" | "long" => "Integer",
+                    "double" => "Double",
+                    "decimal" => "Decimal",
+                    "number" => "Number",
+                    "list" | "array" => "List",
+                    _ => written,
+                }
+            }
+        };
         let e = match (literal_type, value) {
             ("String", Value::String(s)) => Expr::Str(s.clone()),
             ("Boolean", Value::Bool(b)) => Expr::Bool(*b),
@@ -354,7 +377,17 @@ impl Decoder {
             ("List", Value::Array(items)) => {
                 let mut out = Vec::with_capacity(items.len());
                 for (i, item) in items.iter().enumerate() {
-                    out.push(self.node(item, &format!("{value_pointer}/{i}"), depth + 1)?);
+                    let item_pointer = format!("{value_pointer}/{i}");
+                    out.push(match item {
+                        Value::Object(_) => self.node(item, &item_pointer, depth + 1)?,
+                        // A plain JSON value in the list: that literal.
+                        raw => {
+                            let wrapped = json!({"nodeType": "literal", "value": raw});
+                            let mut p = self.node(&wrapped, &item_pointer, depth + 1)?;
+                            p.at = at(&item_pointer);
+                            p
+                        }
+                    });
                 }
                 Expr::List(out)
             }
@@ -380,7 +413,14 @@ impl Decoder {
     }
 
     fn apply(&mut self, map: &Map<String, Value>, pointer: &str, depth: usize) -> Result<P> {
-        let name = string_field(map, "fnName", pointer)?;
+        let written = string_field(map, "fnName", pointer)?;
+        // Logical words in any case (`NOT`, `AND`), as Adobe's documents write them.
+        let name = match written.to_ascii_lowercase().as_str() {
+            "and" => "and",
+            "or" => "or",
+            "not" => "not",
+            _ => written,
+        };
         let params = self.params(map, pointer)?;
         let pp = |i: usize| format!("{pointer}/params/{i}");
         let e = match name {

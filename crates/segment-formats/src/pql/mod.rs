@@ -1339,9 +1339,40 @@ impl<'s, 'l> Raise<'s, 'l> {
                     "getMonth" => "month",
                     _ => "day_of_month",
                 };
-                let values: Vec<Value> = match (op, &rhs.e) {
-                    ("=", Expr::Num(Num::Int(v))) => vec![Value::from(*v)],
-                    ("in", Expr::List(items)) => items
+                // A month or day of month compared with < ≤ > ≥ ≠ is the finite list of the
+                // parts it allows (months 1–12, days 1–31).
+                let range = match name {
+                    "getMonth" => Some(12),
+                    "getDayOfMonth" => Some(31),
+                    _ => None,
+                };
+                let values: Vec<Value> = match (op, &rhs.e, range) {
+                    (_, Expr::Num(Num::Int(v)), Some(last))
+                        if op != "=" && COMPARISONS.contains(&op) =>
+                    {
+                        let keep = |part: i64| match op {
+                            "<" => part < *v,
+                            "<=" => part <= *v,
+                            ">" => part > *v,
+                            ">=" => part >= *v,
+                            _ => part != *v,
+                        };
+                        let parts: Vec<Value> =
+                            (1..=last).filter(|p| keep(*p)).map(Value::from).collect();
+                        if parts.is_empty() {
+                            return Err(self.cannot(
+                                &p.at,
+                                format!(
+                                    "{name}() {op} {v}, which no date meets",
+                                    name = clip(name)
+                                ),
+                                "compare with a value some date has",
+                            ));
+                        }
+                        parts
+                    }
+                    ("=", Expr::Num(Num::Int(v)), _) => vec![Value::from(*v)],
+                    ("in", Expr::List(items), _) => items
                         .iter()
                         .map(|i| match &i.e {
                             Expr::Num(Num::Int(v)) => Ok(Value::from(*v)),

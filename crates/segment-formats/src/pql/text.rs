@@ -313,6 +313,11 @@ fn lex(text: &str) -> Result<Vec<Token<Tok>>> {
             i += 1;
             continue;
         }
+        // `$1.homeAddress.country`: parameter 1 is the profile, whose fields are written bare.
+        if text[i..].starts_with("$1.") {
+            i += 3;
+            continue;
+        }
         let start = i;
         let tok = if c.is_ascii_alphabetic() || c == b'_' {
             i = cursor::word_end(bytes, start);
@@ -437,6 +442,14 @@ fn escape(text: &str, i: usize, esc: char, value: &mut String) -> Result<usize> 
 
 /// The symbol at `i`, and the offset after it.
 fn symbol(text: &str, i: usize) -> Result<(&'static str, usize)> {
+    if text.get(i..i + 2) == Some("=>") {
+        return Err(Error::unrepresentable(
+            FORMAT,
+            "a PQL lambda (`(P) => …`)",
+            Position::in_text(text, i),
+            "write the condition on its own: fields are the profile's",
+        ));
+    }
     let two: Option<&'static str> = match text.get(i..i + 2) {
         Some("!=") => Some("!="),
         Some("<=") => Some("<="),
@@ -469,8 +482,8 @@ fn symbol(text: &str, i: usize) -> Result<(&'static str, usize)> {
         }
         _ => {
             let ch = text[i..].chars().next().unwrap_or('?');
-            let hint = if ch == '$' {
-                "write fields without $1."
+            let hint = if matches!(ch, '“' | '”' | '‘' | '’') {
+                "PQL strings use straight quotes: \" or '"
             } else {
                 ""
             };
@@ -1110,6 +1123,16 @@ impl<'t> Parser<'t> {
     /// `currentMonth()`, `currentYear()`, `currentDayOfMonth()`; others are refused by name.
     #[inline(never)]
     fn function(&mut self, name: String, at: usize) -> Result<P> {
+        if !matches!(
+            name.as_str(),
+            "inSegment" | "currentMonth" | "currentYear" | "currentDayOfMonth"
+        ) {
+            return Err(self.refuse(
+                at,
+                format!("the PQL function `{name}(…)`", name = clip(&name)),
+                "read: inSegment(\"id\"), currentYear(), and methods like f.contains(\"x\")",
+            ));
+        }
         self.pos += 1;
         self.enter()?;
         let args = self.separated(")", true, Self::term)?;
