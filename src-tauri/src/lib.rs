@@ -7,6 +7,7 @@ pub mod data;
 pub mod dialogs;
 pub mod formats;
 pub mod grants;
+pub mod insight;
 pub mod ipc;
 pub mod library;
 pub mod library_io;
@@ -41,6 +42,9 @@ pub fn builder<R: tauri::Runtime>(
             commands::preview,
             counting::samples,
             counting::overlap,
+            insight::insight_trend,
+            insight::insight_explain_record,
+            insight::insight_near_misses,
             data::import_preview,
             data::import_file,
             data::cancel_import,

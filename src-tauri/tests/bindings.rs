@@ -46,6 +46,17 @@ fn generate(dir: &Path) {
         .expect("export ImportedDefinition");
     segment_builder_desktop::formats::DefinitionError::export_all_to(dir)
         .expect("export DefinitionError");
+    // Size over time, why / why not, near misses (src-tauri/src/insight.rs).
+    segment_builder_desktop::insight::TrendRequest::export_all_to(dir)
+        .expect("export TrendRequest");
+    segment_builder_desktop::insight::ExplainRecordRequest::export_all_to(dir)
+        .expect("export ExplainRecordRequest");
+    segment_builder_desktop::insight::NearMissRequest::export_all_to(dir)
+        .expect("export NearMissRequest");
+    segment_service::trend::Trend::export_all_to(dir).expect("export Trend");
+    segment_service::explain_record::RecordExplanation::export_all_to(dir)
+        .expect("export RecordExplanation");
+    segment_service::near_miss::NearMisses::export_all_to(dir).expect("export NearMisses");
     // The native dialogs (src-tauri/src/dialogs.rs).
     segment_builder_desktop::dialogs::FileFilter::export_all_to(dir).expect("export FileFilter");
 }

@@ -50,8 +50,10 @@ pub struct NodeVerdict {
     pub path: String,
     /// Whether the record meets the node on its own (inside its enclosing relationships).
     pub met: bool,
-    /// A condition on the record itself: the record's value of its attribute.
-    #[ts(type = "unknown")]
+    /// A condition on the record itself: the record's value of its attribute (absent for
+    /// other nodes; null when the record has no value).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[ts(type = "unknown", optional)]
     pub value: Option<Value>,
     /// A relationship condition (or a condition on its related records): what they were.
     pub related: Option<RelatedSummary>,

@@ -6,6 +6,7 @@ import type { SourceInfo } from "../../bindings/SourceInfo";
 import { nodeCountMap } from "../../shared/counts";
 import { problemsByNode } from "../../shared/tree";
 import { Explore } from "../explore/Explore";
+import { Insight } from "../insight/Insight";
 import { countable } from "./incomplete";
 import { FormatsPane } from "../formats/FormatsPane";
 import { SegmentBar } from "../library/SegmentBar";
@@ -44,6 +45,7 @@ export function BuilderScreen({ source, tree, preview, now, stats, openData }: P
         <SidePanel label="Count and definition">
           <CountPanel state={preview} entity={segment.entity ?? "records"} />
           <Explore segment={counted} now={now} valid={preview.response?.count != null} />
+          <Insight segment={counted} now={now} valid={preview.response?.count != null} />
           <SqlPane sql={preview.response?.sql} />
           <DefinitionPane segment={segment} />
           <FormatsPane segment={segment} now={now} onImport={(s) => tree.replace(s, "imported a definition")} />

@@ -1,0 +1,37 @@
+// Insight into the segment being built, as a card of the side panel: its size over time, why a
+// record is or is not in it, and the near misses of each condition. Each view runs on demand
+// (a button) and drops its answer when the segment or "as of" changes.
+import { useState } from "react";
+import type { Segment } from "../../bindings/Segment";
+import "./insight.css";
+import { NearMissView } from "./NearMissView";
+import { TrendView } from "./TrendView";
+import { WhyView } from "./WhyView";
+
+export type InsightProps = { segment: Segment; now: string | null; valid: boolean };
+
+type Tab = "trend" | "why" | "near";
+
+const TABS: { id: Tab; label: string }[] = [
+  { id: "trend", label: "Size over time" },
+  { id: "why", label: "Why (not) in it?" },
+  { id: "near", label: "Near misses" },
+];
+
+export function Insight({ segment, now, valid }: InsightProps) {
+  const [tab, setTab] = useState<Tab>("trend");
+  return (
+    <section className="card insight-card" aria-label="Insight" data-testid="insight">
+      <div className="segmented insight-tabs" role="tablist">
+        {TABS.map((t) => (
+          <button key={t.id} type="button" role="tab" aria-selected={tab === t.id} className={tab === t.id ? "on" : ""} data-testid={`tab-${t.id}`} onClick={() => setTab(t.id)}>
+            {t.label}
+          </button>
+        ))}
+      </div>
+      {tab === "trend" && <TrendView segment={segment} now={now} valid={valid} />}
+      {tab === "why" && <WhyView segment={segment} now={now} valid={valid} />}
+      {tab === "near" && <NearMissView segment={segment} now={now} valid={valid} />}
+    </section>
+  );
+}
