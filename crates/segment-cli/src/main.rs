@@ -5,6 +5,7 @@
 //! status is non-zero: 1 for a failed command or an invalid segment, 2 for a malformed command
 //! line.
 
+mod audience;
 mod count;
 mod data;
 mod declare;
@@ -128,6 +129,15 @@ enum Command {
     /// How many more records match without each condition, and the count as each threshold or
     /// time window moves.
     NearMisses(insight::NearMissArgs),
+    /// The segment's members by an attribute or a related aggregate: top values, histograms or
+    /// dates, each with its share of everyone and its lift.
+    Breakdown(audience::BreakdownArgs),
+    /// Split the members into named groups by percentages (holdouts), stably by a salted hash
+    /// of each key; counts, balance, and exports of each group.
+    Split(audience::SplitArgs),
+    /// Priority tiers: each record in the first tier it matches; counts, what each tier lost to
+    /// those above it, and exports of each tier.
+    Tiers(audience::TiersArgs),
     /// Print the SQL that counts a segment (readable, and executable with its parameters).
     Sql {
         #[command(flatten)]
@@ -196,6 +206,9 @@ fn main() -> ExitCode {
         Command::Trend(args) => return formats::exit(insight::trend(args)),
         Command::ExplainRecord(args) => return formats::exit(insight::explain_record(args)),
         Command::NearMisses(args) => return formats::exit(insight::near_misses(args)),
+        Command::Breakdown(args) => return formats::exit(audience::breakdown(args)),
+        Command::Split(args) => return formats::exit(audience::split(args)),
+        Command::Tiers(args) => return formats::exit(audience::tiers(args)),
         command => command,
     };
     match run(command) {
@@ -247,7 +260,10 @@ fn run(command: Command) -> Result<(Value, ExitCode), Failure> {
         | Command::Convert(_)
         | Command::Trend(_)
         | Command::ExplainRecord(_)
-        | Command::NearMisses(_) => unreachable!("handled in main"),
+        | Command::NearMisses(_)
+        | Command::Breakdown(_)
+        | Command::Split(_)
+        | Command::Tiers(_) => unreachable!("handled in main"),
         Command::Validate { input } => {
             let service = data::service(&input.data)?;
             let schema = service.schema();
