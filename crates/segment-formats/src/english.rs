@@ -700,6 +700,10 @@ impl<'s> English<'s> {
             (O::DoesNotStartWith, Operand::Text(s)) => format!("does not start with {}", text(s)),
             (O::EndsWith, Operand::Text(s)) => format!("ends with {}", text(s)),
             (O::DoesNotEndWith, Operand::Text(s)) => format!("does not end with {}", text(s)),
+            // `like` folds ASCII case unless made case-sensitive (which says so itself).
+            (O::Like, Operand::Text(s)) if c.case_sensitive != Some(true) => {
+                format!("matches the pattern {} (ignoring case)", text(s))
+            }
             (O::Like, Operand::Text(s)) => format!("matches the pattern {}", text(s)),
             (O::MatchesRegex, Operand::Text(s)) => {
                 format!("matches the regular expression {}", text(s))
