@@ -12,6 +12,43 @@ pub struct Bitset {
     len: usize,
 }
 
+/// Builds a [`Bitset`] one record at a time (one bit per record while loading, not a byte).
+#[derive(Debug, Default)]
+pub struct BitsetBuilder {
+    words: Vec<u64>,
+    len: usize,
+}
+
+impl BitsetBuilder {
+    pub fn push(&mut self, bit: bool) {
+        if self.len % 64 == 0 {
+            self.words.push(0);
+        }
+        if bit {
+            if let Some(last) = self.words.last_mut() {
+                *last |= 1u64 << (self.len % 64);
+            }
+        }
+        self.len += 1;
+    }
+
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    pub fn finish(mut self) -> Bitset {
+        self.words.shrink_to_fit();
+        Bitset {
+            words: self.words,
+            len: self.len,
+        }
+    }
+}
+
 impl Bitset {
     pub fn empty(len: usize) -> Self {
         Bitset {

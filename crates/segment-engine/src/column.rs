@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 use std::sync::OnceLock;
 
-use crate::bitset::Bitset;
+use crate::bitset::{Bitset, BitsetBuilder};
 use crate::error::{Error, Result};
 use crate::num::Num;
 use crate::text::DictBytes;
@@ -179,13 +179,13 @@ pub struct ArrayColumn {
     pub valid: Bitset,
 }
 
-/// Builds a text column row by row.
+/// Builds a text column row by row. Each distinct value is held once while loading (as the
+/// lookup's key, moved into the dictionary at the end), validity as bits.
 #[derive(Default)]
 pub struct TextBuilder {
     codes: Vec<u32>,
-    dict: Vec<String>,
     lookup: HashMap<String, u32>,
-    valid: Vec<bool>,
+    valid: BitsetBuilder,
 }
 
 impl TextBuilder {
@@ -199,8 +199,7 @@ impl TextBuilder {
                 let code = match self.lookup.get(s) {
                     Some(code) => *code,
                     None => {
-                        let code = self.dict.len() as u32;
-                        self.dict.push(s.to_string());
+                        let code = self.lookup.len() as u32;
                         self.lookup.insert(s.to_string(), code);
                         code
                     }
@@ -211,9 +210,107 @@ impl TextBuilder {
         }
     }
 
+    pub fn finish(mut self) -> ColumnData {
+        let mut dict = vec![String::new(); self.lookup.len()];
+        for (value, code) in self.lookup {
+            dict[code as usize] = value;
+        }
+        self.codes.shrink_to_fit();
+        ColumnData::Text(TextColumn::new(self.codes, dict, self.valid.finish()))
+    }
+}
+
+/// Builds a numeric column row by row, straight into its final form (see [`numeric_column`]):
+/// integers while every value is one, doubles from the first REAL on.
+#[derive(Debug)]
+pub struct NumberBuilder {
+    values: NumberValues,
+    valid: BitsetBuilder,
+    /// Names the column in the error refusing large integers beside REALs.
+    what: String,
+}
+
+#[derive(Debug)]
+enum NumberValues {
+    Integers(Vec<i64>),
+    Doubles(Vec<f64>),
+}
+
+impl NumberBuilder {
+    pub fn new(what: &str) -> Self {
+        NumberBuilder {
+            values: NumberValues::Integers(Vec::new()),
+            valid: BitsetBuilder::default(),
+            what: what.to_string(),
+        }
+    }
+
+    pub fn push(&mut self, value: Option<Num>) -> Result<()> {
+        if let (NumberValues::Integers(ints), Some(Num::Real(_))) = (&self.values, value) {
+            let doubles = ints
+                .iter()
+                .map(|&i| double_of(i, &self.what))
+                .collect::<Result<Vec<f64>>>()?;
+            self.values = NumberValues::Doubles(doubles);
+        }
+        self.valid.push(value.is_some());
+        match (&mut self.values, value) {
+            (NumberValues::Integers(ints), Some(Num::Int(i))) => ints.push(i),
+            (NumberValues::Integers(ints), _) => ints.push(0),
+            (NumberValues::Doubles(doubles), Some(Num::Int(i))) => {
+                doubles.push(double_of(i, &self.what)?)
+            }
+            (NumberValues::Doubles(doubles), Some(Num::Real(f))) => doubles.push(f),
+            (NumberValues::Doubles(doubles), None) => doubles.push(0.0),
+        }
+        Ok(())
+    }
+
     pub fn finish(self) -> ColumnData {
-        let valid = Bitset::from_fn(self.valid.len(), |r| self.valid[r]);
-        ColumnData::Text(TextColumn::new(self.codes, self.dict, valid))
+        let valid = self.valid.finish();
+        match self.values {
+            NumberValues::Integers(mut values) => {
+                values.shrink_to_fit();
+                ColumnData::Integer { values, valid }
+            }
+            NumberValues::Doubles(mut values) => {
+                values.shrink_to_fit();
+                ColumnData::Number { values, valid }
+            }
+        }
+    }
+}
+
+/// An integer held beside REALs, as its double (exact below [`MIXED_INTEGER_LIMIT`]).
+fn double_of(i: i64, what: &str) -> Result<f64> {
+    if i.unsigned_abs() < MIXED_INTEGER_LIMIT as u64 {
+        Ok(i as f64)
+    } else {
+        Err(Error::Unsupported(format!(
+            "{what}, which mixes integers beyond 2^52 with fractional numbers"
+        )))
+    }
+}
+
+/// Builds a time column row by row (Unix seconds; NULLs as bits).
+#[derive(Debug, Default)]
+pub struct TimeBuilder {
+    values: Vec<i64>,
+    valid: BitsetBuilder,
+}
+
+impl TimeBuilder {
+    pub fn push(&mut self, value: Option<i64>) {
+        self.values.push(value.unwrap_or(0));
+        self.valid.push(value.is_some());
+    }
+
+    pub fn finish(mut self) -> ColumnData {
+        self.values.shrink_to_fit();
+        ColumnData::Time {
+            values: self.values,
+            valid: self.valid.finish(),
+        }
     }
 }
 
@@ -224,7 +321,7 @@ pub struct ArrayBuilder {
     codes: Vec<u32>,
     dict: Vec<ArrayItem>,
     lookup: HashMap<String, u32>,
-    valid: Vec<bool>,
+    valid: BitsetBuilder,
 }
 
 impl ArrayBuilder {
@@ -267,12 +364,11 @@ impl ArrayBuilder {
         if self.offsets.is_empty() {
             self.offsets.push(0);
         }
-        let valid = Bitset::from_fn(self.valid.len(), |r| self.valid[r]);
         ColumnData::Array(ArrayColumn {
             offsets: self.offsets,
             codes: self.codes,
             dict: self.dict,
-            valid,
+            valid: self.valid.finish(),
         })
     }
 }
@@ -336,5 +432,85 @@ pub fn time_column(values: Vec<Option<i64>>) -> ColumnData {
     ColumnData::Time {
         values: values.into_iter().map(|v| v.unwrap_or(0)).collect(),
         valid,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn number() -> impl Strategy<Value = Option<Num>> {
+        prop_oneof![
+            Just(None),
+            (-5i64..5).prop_map(|i| Some(Num::Int(i))),
+            prop_oneof![Just(1i64 << 52), Just(-(1i64 << 52)), Just(i64::MAX)]
+                .prop_map(|i| Some(Num::Int(i))),
+            (-5i32..5).prop_map(|f| Some(Num::Real(f64::from(f) / 4.0))),
+        ]
+    }
+
+    fn same(a: &ColumnData, b: &ColumnData) -> bool {
+        match (a, b) {
+            (
+                ColumnData::Integer { values, valid },
+                ColumnData::Integer {
+                    values: v2,
+                    valid: b2,
+                },
+            ) => values == v2 && valid == b2,
+            (
+                ColumnData::Number { values, valid },
+                ColumnData::Number {
+                    values: v2,
+                    valid: b2,
+                },
+            ) => values == v2 && valid == b2,
+            (
+                ColumnData::Time { values, valid },
+                ColumnData::Time {
+                    values: v2,
+                    valid: b2,
+                },
+            ) => values == v2 && valid == b2,
+            _ => false,
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn streaming_builders_equal_the_whole_column_functions(
+            numbers in proptest::collection::vec(number(), 0..150),
+            times in proptest::collection::vec(proptest::option::of(-5i64..5), 0..150),
+        ) {
+            let whole = numeric_column(numbers.clone(), "t.n");
+            let mut builder = NumberBuilder::new("t.n");
+            let streamed = numbers.iter().try_for_each(|n| builder.push(*n)).map(|()| builder.finish());
+            match (whole, streamed) {
+                (Ok(a), Ok(b)) => prop_assert!(same(&a, &b), "{a:?} != {b:?}"),
+                (Err(a), Err(b)) => prop_assert_eq!(a.to_string(), b.to_string()),
+                (a, b) => prop_assert!(false, "{a:?} vs {b:?}"),
+            }
+            let mut builder = TimeBuilder::default();
+            times.iter().for_each(|t| builder.push(*t));
+            prop_assert!(same(&time_column(times.clone()), &builder.finish()));
+        }
+    }
+
+    #[test]
+    fn text_codes_follow_first_appearance() {
+        let mut builder = TextBuilder::default();
+        for v in [Some("b"), None, Some("a"), Some("b"), Some(""), None] {
+            builder.push(v);
+        }
+        let ColumnData::Text(t) = builder.finish() else {
+            panic!("not text")
+        };
+        assert_eq!(t.dict, ["b", "a", ""]);
+        assert_eq!(t.codes, [0, 0, 1, 0, 2, 0]);
+        assert_eq!(
+            (0..6).filter(|&r| t.valid.contains(r)).collect::<Vec<_>>(),
+            [0, 2, 3, 4]
+        );
     }
 }

@@ -7,7 +7,7 @@
 use rusqlite::types::ValueRef;
 use rusqlite::{Connection, OpenFlags};
 use segment_engine::column::{
-    numeric_column, time_column, ArrayBuilder, ArrayItem, ColumnData, TextBuilder,
+    ArrayBuilder, ArrayItem, ColumnData, NumberBuilder, TextBuilder, TimeBuilder,
 };
 use segment_engine::explain::Key;
 use segment_engine::num::Num;
@@ -145,22 +145,25 @@ fn quote(name: &str) -> String {
     format!("\"{}\"", name.replace('"', "\"\""))
 }
 
+/// A column being read, straight into its final form (no intermediate `Option` per value).
 enum Builder {
-    Number(Vec<Option<Num>>),
-    Time(Vec<Option<i64>>),
+    Number(NumberBuilder),
+    Time(TimeBuilder),
     Text(TextBuilder),
     Array(ArrayBuilder),
 }
 
 impl Builder {
-    fn for_storage(storage: Storage) -> Builder {
-        match storage {
-            Storage::Integer | Storage::Real | Storage::Boolean => Builder::Number(Vec::new()),
+    fn for_column(column: &Column, entity: &Entity) -> Builder {
+        match column.storage {
+            Storage::Integer | Storage::Real | Storage::Boolean => Builder::Number(
+                NumberBuilder::new(&format!("{}.{}", entity.name, column.name)),
+            ),
             Storage::UnixSeconds
             | Storage::UnixMillis
             | Storage::IsoDate
             | Storage::IsoDateTime
-            | Storage::IsoDateTimeSpace => Builder::Time(Vec::new()),
+            | Storage::IsoDateTimeSpace => Builder::Time(TimeBuilder::default()),
             Storage::Text => Builder::Text(TextBuilder::default()),
             Storage::JsonArray => Builder::Array(ArrayBuilder::default()),
         }
@@ -179,7 +182,7 @@ impl Builder {
                 ValueRef::Text(_) | ValueRef::Blob(_) => {
                     return Err(bad("values that are not numbers"))
                 }
-            }),
+            })?,
             Builder::Time(values) => values.push(match value {
                 ValueRef::Null => None,
                 ValueRef::Integer(i) if column.storage == Storage::UnixSeconds => Some(i),
@@ -228,15 +231,13 @@ impl Builder {
         Ok(())
     }
 
-    fn finish(self, column: &Column, entity: &Entity) -> Result<ColumnData> {
-        Ok(match self {
-            Builder::Number(values) => {
-                numeric_column(values, &format!("{}.{}", entity.name, column.name))?
-            }
-            Builder::Time(values) => time_column(values),
+    fn finish(self) -> ColumnData {
+        match self {
+            Builder::Number(builder) => builder.finish(),
+            Builder::Time(builder) => builder.finish(),
             Builder::Text(builder) => builder.finish(),
             Builder::Array(builder) => builder.finish(),
-        })
+        }
     }
 }
 
@@ -269,7 +270,7 @@ fn load_table(conn: &Connection, entity: &Entity) -> Result<Table> {
     let mut builders: Vec<Builder> = entity
         .columns
         .iter()
-        .map(|c| Builder::for_storage(c.storage))
+        .map(|c| Builder::for_column(c, entity))
         .collect();
     let mut rows = stmt.query([]).map_err(|e| sql_error(entity, e))?;
     let mut len = 0usize;
@@ -282,7 +283,7 @@ fn load_table(conn: &Connection, entity: &Entity) -> Result<Table> {
     }
     let mut table = Table::new(&entity.name, len);
     for (column, builder) in entity.columns.iter().zip(builders) {
-        table.add(&column.name, builder.finish(column, entity)?)?;
+        table.add(&column.name, builder.finish())?;
     }
     Ok(table)
 }
