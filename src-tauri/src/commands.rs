@@ -6,9 +6,10 @@ use std::time::{Duration, Instant};
 use segment_model::Problem;
 use segment_service::{CheckedSegment, Counted, NodeCounts, Prefer};
 use segment_source::CancelToken;
-use tauri::State;
+use tauri::{Runtime, State};
 
 use crate::ipc::{AppError, ErrorKind, PreviewRequest, PreviewResponse, SourceInfo};
+use crate::references::Library;
 use crate::state::{AppState, Loaded};
 
 /// Per-node counts in SQL are made only when the whole count took less than this.
@@ -38,15 +39,17 @@ pub async fn get_source(state: State<'_, AppState>) -> Result<SourceInfo, AppErr
 /// Validates a segment, renders its SQL and counts its records. A newer request cancels this
 /// one's count (it then fails with kind `cancelled`).
 #[tauri::command]
-pub async fn preview(
+pub async fn preview<R: Runtime>(
+    app: tauri::AppHandle<R>,
     state: State<'_, AppState>,
     request: PreviewRequest,
 ) -> Result<PreviewResponse, AppError> {
     let state = state.inner().clone();
     let token = state.begin(request.request_id);
+    let library = Library::of(&app);
     blocking(move || {
         let loaded = state.loaded()?;
-        run_preview(&loaded, request, &token)
+        run_preview(&loaded, request, &token, &library)
     })
     .await
 }
@@ -55,6 +58,7 @@ pub(crate) fn run_preview(
     loaded: &Loaded,
     request: PreviewRequest,
     token: &CancelToken,
+    library: &Library,
 ) -> Result<PreviewResponse, AppError> {
     let started = Instant::now();
     let now = segment_service::resolve_now(request.now.as_deref(), loaded.default_now())?;
@@ -73,10 +77,12 @@ pub(crate) fn run_preview(
         };
     let entity = request.entity.as_deref();
     let schema = loaded.service.schema();
-    let checked = match CheckedSegment::from_json(request.segment.clone(), schema, entity, now) {
-        Ok(checked) => checked,
-        Err(problems) => return Ok(respond(problems, None, None)),
-    };
+    let gather = |s: &segment_model::Segment| library.gather(s);
+    let checked =
+        match CheckedSegment::from_json_in(request.segment.clone(), schema, entity, now, gather) {
+            Ok(checked) => checked,
+            Err(problems) => return Ok(respond(problems, None, None)),
+        };
     // Counted first: a failing raw SQL condition is then reported at its node.
     let counted = loaded.service.count(
         &checked,

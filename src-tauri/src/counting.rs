@@ -6,11 +6,12 @@ use segment_model::Segment;
 use segment_service::{CheckedSegment, Method, SampleOrder};
 use segment_source::CancelToken;
 use serde::{Deserialize, Serialize};
-use tauri::State;
+use tauri::{Runtime, State};
 use ts_rs::TS;
 
 use crate::commands::blocking;
 use crate::ipc::{AppError, ErrorKind};
+use crate::references::Library;
 use crate::state::{AppState, Loaded};
 
 /// How a count was made.
@@ -139,16 +140,23 @@ fn checked(
     entity: Option<&str>,
     now: chrono::DateTime<chrono::Utc>,
     at: &str,
+    library: &Library,
 ) -> Result<CheckedSegment, AppError> {
-    CheckedSegment::from_json(value.clone(), loaded.service.schema(), entity, now).map_err(
-        |problems| AppError {
+    let schema = loaded.service.schema();
+    let gather = |s: &Segment| library.gather(s);
+    CheckedSegment::from_json_in(value.clone(), schema, entity, now, gather).map_err(|problems| {
+        AppError {
             path: Some(at.to_string()),
             ..segment_service::Error::Invalid(problems).into()
-        },
-    )
+        }
+    })
 }
 
-pub fn run_samples(state: &AppState, request: SampleRequest) -> Result<SampleResponse, AppError> {
+pub fn run_samples(
+    state: &AppState,
+    request: SampleRequest,
+    library: &Library,
+) -> Result<SampleResponse, AppError> {
     let loaded = state.loaded()?;
     let now = segment_service::resolve_now(request.now.as_deref(), loaded.default_now())?;
     let checked = checked(
@@ -157,6 +165,7 @@ pub fn run_samples(state: &AppState, request: SampleRequest) -> Result<SampleRes
         request.entity.as_deref(),
         now,
         "/segment",
+        library,
     )?;
     let order = request.seed.map_or(SampleOrder::First, SampleOrder::Random);
     let samples = loaded.service.samples(
@@ -188,7 +197,11 @@ fn exact_in_javascript(key: serde_json::Value) -> serde_json::Value {
     }
 }
 
-pub fn run_overlap(state: &AppState, request: OverlapRequest) -> Result<OverlapResponse, AppError> {
+pub fn run_overlap(
+    state: &AppState,
+    request: OverlapRequest,
+    library: &Library,
+) -> Result<OverlapResponse, AppError> {
     if !(2..=3).contains(&request.segments.len()) {
         return Err(AppError::new(
             ErrorKind::InvalidRequest,
@@ -202,7 +215,7 @@ pub fn run_overlap(state: &AppState, request: OverlapRequest) -> Result<OverlapR
         .segments
         .iter()
         .enumerate()
-        .map(|(i, s)| checked(s, &loaded, entity, now, &format!("/segments/{i}")))
+        .map(|(i, s)| checked(s, &loaded, entity, now, &format!("/segments/{i}"), library))
         .collect::<Result<Vec<_>, _>>()?;
     let overlap = loaded.service.overlap(&segments, &CancelToken::new())?;
     Ok(OverlapResponse {
@@ -223,20 +236,24 @@ pub fn run_overlap(state: &AppState, request: OverlapRequest) -> Result<OverlapR
 /// Up to `n` records matching the segment (first by key, or random), each with the nodes it met
 /// and its fields. Needs the count engine (waits for it to load).
 #[tauri::command]
-pub async fn samples(
+pub async fn samples<R: Runtime>(
+    app: tauri::AppHandle<R>,
     state: State<'_, AppState>,
     request: SampleRequest,
 ) -> Result<SampleResponse, AppError> {
     let state = state.inner().clone();
-    blocking(move || run_samples(&state, request)).await
+    let library = Library::of(&app);
+    blocking(move || run_samples(&state, request, &library)).await
 }
 
 /// Exact overlap of 2–3 segments: each count, every Venn region, Jaccard of each pair.
 #[tauri::command]
-pub async fn overlap(
+pub async fn overlap<R: Runtime>(
+    app: tauri::AppHandle<R>,
     state: State<'_, AppState>,
     request: OverlapRequest,
 ) -> Result<OverlapResponse, AppError> {
     let state = state.inner().clone();
-    blocking(move || run_overlap(&state, request)).await
+    let library = Library::of(&app);
+    blocking(move || run_overlap(&state, request, &library)).await
 }

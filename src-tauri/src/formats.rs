@@ -5,7 +5,7 @@ use segment_model::Segment;
 use segment_service::registry::{self, RenderFailure};
 pub use segment_service::{DefinitionError, ImportedDefinition};
 use serde::{Deserialize, Serialize};
-use tauri::State;
+use tauri::{Runtime, State};
 use ts_rs::TS;
 
 use crate::commands::blocking;
@@ -56,8 +56,9 @@ pub fn render_all(
     schema: &segment_model::Schema,
     entity: Option<&str>,
     now: chrono::DateTime<chrono::Utc>,
+    references: &segment_service::References,
 ) -> Vec<RenderedFormat> {
-    registry::render_all(segment, schema, entity, now)
+    registry::render_all_in(segment, schema, entity, now, references)
         .into_iter()
         .map(|(entry, result)| {
             let (text, error) = match result {
@@ -77,13 +78,15 @@ pub fn render_all(
 
 /// The segment (canonical JSON) in every format, against the open data's schema.
 #[tauri::command]
-pub async fn render_formats(
+pub async fn render_formats<R: Runtime>(
+    app: tauri::AppHandle<R>,
     state: State<'_, AppState>,
     segment: serde_json::Value,
     entity: Option<String>,
     now: Option<String>,
 ) -> Result<Vec<RenderedFormat>, AppError> {
     let state = state.inner().clone();
+    let library = crate::references::Library::of(&app);
     blocking(move || {
         let loaded = state.loaded()?;
         let segment: Segment = serde_json::from_value(segment)
@@ -94,6 +97,7 @@ pub async fn render_formats(
             loaded.service.schema(),
             entity.as_deref().or(segment.entity.as_deref()),
             now,
+            &library.gather(&segment),
         ))
     })
     .await

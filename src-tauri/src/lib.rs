@@ -11,6 +11,7 @@ pub mod insight;
 pub mod ipc;
 pub mod library;
 pub mod library_io;
+pub mod references;
 pub mod state;
 
 use tauri::Manager;

@@ -36,15 +36,18 @@ pub async fn library_freeze<R: Runtime>(
         ));
     };
     let state = state.inner().clone();
+    let library = crate::references::Library::of(&app);
     let (members, input) = tauri::async_runtime::spawn_blocking(move || {
         let loaded = state.loaded()?;
         let at = segment_service::resolve_now(now.as_deref(), loaded.default_now())
             .map_err(|e| AppError::new(ErrorKind::Invalid, e.to_string()))?;
-        let checked = segment_service::CheckedSegment::check(
+        let references = library.gather(&definition);
+        let checked = segment_service::CheckedSegment::check_in(
             definition,
             loaded.service.schema(),
             record.entity.as_deref(),
             at,
+            references,
         )
         .map_err(|problems| {
             let lines: Vec<String> = problems.iter().map(|p| p.to_string()).collect();
