@@ -1,6 +1,7 @@
 //! The desktop shell: thin Tauri command adapters over the segment crates. Only this crate knows
 //! Tauri; the logic lives in `crates/`.
 
+pub mod audience;
 pub mod commands;
 pub mod counting;
 pub mod data;
@@ -46,6 +47,11 @@ pub fn builder<R: tauri::Runtime>(
             insight::insight_trend,
             insight::insight_explain_record,
             insight::insight_near_misses,
+            audience::audience_breakdown,
+            audience::audience_split,
+            audience::audience_split_keep,
+            audience::audience_tiers,
+            audience::audience_tiers_keep,
             data::import_preview,
             data::import_file,
             data::cancel_import,

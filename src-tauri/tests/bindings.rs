@@ -57,6 +57,18 @@ fn generate(dir: &Path) {
     segment_service::explain_record::RecordExplanation::export_all_to(dir)
         .expect("export RecordExplanation");
     segment_service::near_miss::NearMisses::export_all_to(dir).expect("export NearMisses");
+    // Breakdowns, splits, priority tiers (src-tauri/src/audience.rs).
+    segment_builder_desktop::audience::BreakdownRequest::export_all_to(dir)
+        .expect("export BreakdownRequest");
+    segment_builder_desktop::audience::SplitCommand::export_all_to(dir)
+        .expect("export SplitCommand");
+    segment_builder_desktop::audience::TiersRequest::export_all_to(dir)
+        .expect("export TiersRequest");
+    segment_builder_desktop::audience::KeptSegment::export_all_to(dir)
+        .expect("export KeptSegment");
+    segment_service::audience::Breakdown::export_all_to(dir).expect("export Breakdown");
+    segment_service::audience::SplitResult::export_all_to(dir).expect("export SplitResult");
+    segment_service::audience::Tiers::export_all_to(dir).expect("export Tiers");
     // The native dialogs (src-tauri/src/dialogs.rs).
     segment_builder_desktop::dialogs::FileFilter::export_all_to(dir).expect("export FileFilter");
 }
