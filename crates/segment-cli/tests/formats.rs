@@ -240,3 +240,50 @@ fn what_a_dialect_cannot_express_is_named() {
     ]);
     assert!(stdout(&out).contains("regexp_matches(t0.\"email\", '^a')"));
 }
+
+/// `convert` with no `--data`: attributes taken as written and typed by the literals, the entity
+/// from the format; every tree format is written, SQL says it needs data.
+#[test]
+fn convert_without_data() {
+    let dir = Workdir::new();
+    let pql = dir.file(
+        "seg.pql",
+        "homeAddress.countryISO = \"CA\" and person.birthYear = 1985",
+    );
+    let out = run(&["convert", "--to", "odata", &pql]);
+    assert_eq!(
+        stdout(&out),
+        "homeAddress/countryISO eq 'CA' and person/birthYear eq 1985\n",
+        "{}",
+        stderr(&out)
+    );
+    let out = run(&["convert", "--to", "canonical", &pql]);
+    assert!(
+        stdout(&out).contains("\"entity\": \"person\""),
+        "{}",
+        stderr(&out)
+    );
+
+    let graph = dir.file(
+        "graph.txt",
+        "startsWith(displayName, 'a') and NOT(imAddresses/any(i:i eq 'admin@contoso.com'))",
+    );
+    let out = run(&["convert", "--to", "pql-text", "--entity", "users", &graph]);
+    assert_eq!(
+        stdout(&out),
+        "displayName.startsWith(\"a\") and not (imAddresses.supersetOf([\"admin@contoso.com\"]))\n",
+        "{}",
+        stderr(&out)
+    );
+
+    let out = run(&["convert", "--to", "sql-sqlite", &pql]);
+    assert!(!out.status.success());
+    assert!(stderr(&out).contains("needs --data"), "{}", stderr(&out));
+
+    let bad = dir.file("bad.txt", "Style has Sales.Pattern'Yellow'");
+    let out = run(&["convert", "--from", "odata", "--to", "pql-text", &bad]);
+    assert!(!out.status.success());
+    let err = stderr(&out);
+    assert!(err.contains("line 1, column 7: the has operator"), "{err}");
+    assert!(!err.contains("one of: )"), "{err}");
+}

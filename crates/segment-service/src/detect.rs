@@ -173,6 +173,104 @@ pub fn read(
     detect(text, schema, entity)
 }
 
+/// A definition read without data: the format, the tree (its base entity set) and the schema
+/// inferred from the document (`segment_formats::infer`), which the renderers then use. Only
+/// SQL and counting need data; every tree format reads and writes without it.
+#[derive(Debug, Clone)]
+pub struct ReadWithoutData {
+    pub format: Format,
+    pub segment: Segment,
+    pub schema: Schema,
+}
+
+/// Reads `text` as `format` (or the first format that reads it) with no data: attributes as
+/// written, typed by the document's own values and operators; the base entity `entity`, or the
+/// format's (PQL's `person`, ODP's `customer`, OData's `record`, the document's own for
+/// canonical and Census).
+pub fn read_without_data(
+    text: &str,
+    format: Option<Format>,
+    entity: Option<&str>,
+) -> Result<ReadWithoutData, DefinitionError> {
+    if text.trim().is_empty() {
+        return Err(DefinitionError::new("paste or open a segment definition"));
+    }
+    let formats: Vec<Format> = match format {
+        Some(f) => vec![f],
+        None => {
+            let json = is_json(text);
+            readers()
+                .filter(|f| matches!(f, Format::PqlText | Format::Odata) != json)
+                .collect()
+        }
+    };
+    let mut best: Option<DefinitionError> = None;
+    for f in &formats {
+        match segment_formats::parse_without_data(*f, text, entity) {
+            Ok((segment, schema)) => {
+                return Ok(ReadWithoutData {
+                    format: *f,
+                    segment,
+                    schema,
+                })
+            }
+            Err(e) => {
+                let e = DefinitionError::of(Some(*f), &e);
+                if best.as_ref().is_none_or(|b| e.progress() > b.progress()) {
+                    best = Some(e);
+                }
+            }
+        }
+    }
+    let mut e = best.unwrap_or_else(|| DefinitionError::new("no format reads it"));
+    if format.is_none() {
+        e.message = format!(
+            "{} (read as {}: no format reads it)",
+            e.message,
+            e.format.as_deref().unwrap_or("?")
+        );
+    }
+    Err(e)
+}
+
+/// "Import definition" with no data source: as [`import`], the schema inferred.
+pub fn import_without_data(
+    text: &str,
+    format: Option<&str>,
+    entity: Option<&str>,
+) -> Result<ImportedDefinition, DefinitionError> {
+    let format = input_format_named(format)?;
+    let read = read_without_data(text, format, entity)?;
+    let entry = entry_of(read.format);
+    Ok(ImportedDefinition {
+        segment: read.segment,
+        format: entry.name.to_string(),
+        label: entry.label().to_string(),
+    })
+}
+
+fn is_json(text: &str) -> bool {
+    text.trim_start_matches('\u{feff}')
+        .trim_start()
+        .starts_with(['{', '['])
+}
+
+/// The format a registry name (empty or `auto`: detect it) reads.
+fn input_format_named(format: Option<&str>) -> Result<Option<Format>, DefinitionError> {
+    match format
+        .map(str::trim)
+        .filter(|f| !f.is_empty() && *f != "auto")
+    {
+        Some(name) => crate::registry::input_format(name).map(Some).map_err(|_| {
+            let mut e =
+                DefinitionError::new(format!("{name} is not a format that can be imported"));
+            e.hint = Some(format!("one of {}", input_names()));
+            e
+        }),
+        None => Ok(None),
+    }
+}
+
 /// The first format that reads `text`; else the error of the one that got furthest.
 pub fn detect(
     text: &str,

@@ -268,3 +268,32 @@ fn render_sql(
         error,
     })
 }
+
+/// The segment in every format with no data: the tree formats under the schema inferred from
+/// the segment itself (`segment_formats::infer::schema_for`); SQL is compiled against a data
+/// source's schema, so each dialect says it needs one.
+pub fn render_all_without_data(
+    segment: &Segment,
+    entity: Option<&str>,
+) -> Vec<(&'static Entry, Result<String, RenderFailure>)> {
+    let schema = segment_formats::infer::schema_for(segment, entity, Schema::default());
+    let entity = entity
+        .or(segment.entity.as_deref())
+        .or(schema.entities.first().map(|e| e.name.as_str()));
+    REGISTRY
+        .iter()
+        .map(|entry| {
+            let result = match entry.target {
+                Target::Tree(format) => {
+                    segment_formats::render_as(format, segment, &schema, entity)
+                        .map_err(RenderFailure::Format)
+                }
+                Target::Sql(_) => Err(RenderFailure::Invalid(vec![Problem::new(
+                    "",
+                    "SQL is compiled against a data source's schema: open or import data",
+                )])),
+            };
+            (entry, result)
+        })
+        .collect()
+}
