@@ -25,5 +25,8 @@ as_postgres "$pgbin/initdb" -D "$dir/data" -A trust -U postgres >/dev/null
 as_postgres "$pgbin/pg_ctl" -D "$dir/data" -l "$dir/server.log" \
   -o "-k $dir -c listen_addresses= -p $port -c fsync=off" -w start >/dev/null
 export SEGMENT_SQL_PSQL="psql -h $dir -p $port -U postgres -d postgres"
+# The same server as a data location (the socket directory percent-encoded as the host): the
+# PostgreSQL source's tests, the CLI's and the app's find it through SEGMENT_PG_URL.
+export SEGMENT_PG_URL="postgresql://postgres@${dir//\//%2F}:$port/postgres"
 echo "with-postgres: PostgreSQL $("$pgbin/postgres" --version | awk '{print $3}') on $dir"
 "$@"

@@ -14,6 +14,7 @@
 mod connect;
 mod error;
 mod introspect;
+pub mod load;
 mod run;
 
 use std::collections::HashMap;

@@ -22,7 +22,12 @@ pub(crate) fn typed(params: &[SqlValue]) -> Vec<Param> {
         .map(|p| -> Param {
             match p {
                 SqlValue::Null => (Box::new(None::<String>), Type::TEXT),
-                SqlValue::Integer(i) => (Box::new(*i), Type::INT8),
+                // int4 when it fits: functions such as right(text, integer) take no bigint,
+                // and an int4 widens wherever a bigint is compared.
+                SqlValue::Integer(i) => match i32::try_from(*i) {
+                    Ok(small) => (Box::new(small), Type::INT4),
+                    Err(_) => (Box::new(*i), Type::INT8),
+                },
                 SqlValue::Real(f) => (Box::new(*f), Type::FLOAT8),
                 SqlValue::Text(s) => (Box::new(s.clone()), Type::TEXT),
             }
@@ -141,6 +146,10 @@ impl Runner<'_> {
             .iter()
             .map(|(v, t)| (v.as_ref() as &(dyn ToSql + Sync), t.clone()))
             .collect();
+        if cancel.is_some_and(|c| c.load(Ordering::SeqCst)) {
+            // already cancelled: nothing is sent
+            return Err(Error::Cancelled);
+        }
         self.begin().await?;
         let query = self.client.query_typed(&sql, &args);
         let result = watch(self.client, query, cancel).await;

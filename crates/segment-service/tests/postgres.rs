@@ -1,0 +1,187 @@
+//! The demo data copied into PostgreSQL (native types: timestamps, dates, booleans, jsonb)
+//! counts exactly as the engine counts the SQLite file: every demo corpus case with its
+//! per-node counts, samples, overlap and member lists; and PostgreSQL's failures come back as
+//! actionable errors. Needs a server: `SEGMENT_PG_URL` (set by `scripts/with-postgres.sh`);
+//! without it every test here says so and passes.
+
+use segment_service::{
+    open_location, CheckedSegment, EngineCache, Error, Location, NodeCounts, OpenOptions, Prefer,
+    SampleOrder, Service,
+};
+use segment_source::{CancelToken, DemoOptions};
+
+fn server() -> Option<String> {
+    let url = std::env::var("SEGMENT_PG_URL").ok();
+    if url.is_none() {
+        eprintln!("SEGMENT_PG_URL is not set (scripts/with-postgres.sh sets it): skipped");
+    }
+    url
+}
+
+struct Pair {
+    engine: Service,
+    pg: Service,
+    now: chrono::DateTime<chrono::Utc>,
+    _dir: tempfile::TempDir,
+}
+
+/// The demo of the reference corpus (3,000 profiles, seed 11), as a SQLite file counted by the
+/// engine and as a PostgreSQL schema of its own.
+fn pair(url: &str, name: &str) -> Pair {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("demo.sqlite");
+    segment_source::generate_demo(
+        &path,
+        DemoOptions {
+            profiles: 3000,
+            seed: 11,
+        },
+    )
+    .unwrap();
+    let schema = format!("demo_{name}_{}", std::process::id());
+    let settings = segment_postgres::Settings {
+        url: url.to_string(),
+        schema: Some(schema.clone()),
+        ..Default::default()
+    };
+    segment_postgres::load::copy_sqlite(&path, &settings, true).unwrap();
+    let engine = segment_service::open_sqlite(&path, None, EngineCache::new()).unwrap();
+    let options = OpenOptions {
+        schema: Some(&schema),
+        ..Default::default()
+    };
+    let pg = open_location(&Location::parse(url).unwrap(), &options, EngineCache::new()).unwrap();
+    // The reference corpus's pinned "now" (expected.json's counts are as of it).
+    let now = chrono::TimeZone::with_ymd_and_hms(&chrono::Utc, 2026, 10, 15, 12, 34, 56).unwrap();
+    Pair {
+        engine,
+        pg,
+        now,
+        _dir: dir,
+    }
+}
+
+fn check(service: &Service, text: &str, now: chrono::DateTime<chrono::Utc>) -> CheckedSegment {
+    let segment = segment_model::canonical::parse(text).unwrap();
+    service.check(segment, None, now).unwrap()
+}
+
+#[test]
+fn the_demo_corpus_counts_the_same_on_postgresql_nodes_included() {
+    let Some(url) = server() else { return };
+    let p = pair(&url, "corpus");
+    let token = CancelToken::new();
+    let mut compared = 0;
+    for case in segment_testkit::corpus::corpus("demo") {
+        if case.text.contains("\"type\": \"sql\"") {
+            // Raw SQL is written for SQLite; PostgreSQL may spell it differently.
+            continue;
+        }
+        let on_engine = check(&p.engine, &case.text, p.now);
+        let on_pg = check(&p.pg, &case.text, p.now);
+        let engine = p
+            .engine
+            .count(&on_engine, Prefer::Engine, NodeCounts::Always, &token)
+            .unwrap();
+        let pg =
+            p.pg.count(&on_pg, Prefer::EngineIfReady, NodeCounts::Always, &token)
+                .unwrap_or_else(|e| panic!("{}: {e}", case.file));
+        assert_eq!(
+            (pg.count, pg.total),
+            (engine.count, engine.total),
+            "{}",
+            case.file
+        );
+        assert_eq!(pg.nodes, engine.nodes, "{}: per-node counts", case.file);
+        compared += 1;
+    }
+    assert!(compared > 150, "only {compared} cases compared");
+}
+
+#[test]
+fn samples_overlap_and_members_match_the_engine() {
+    let Some(url) = server() else { return };
+    let p = pair(&url, "explore");
+    let token = CancelToken::new();
+    let cases: Vec<_> = segment_testkit::corpus::corpus("demo")
+        .into_iter()
+        .filter(|c| {
+            ["003-", "012-", "040-"]
+                .iter()
+                .any(|p| c.file.starts_with(p))
+        })
+        .collect();
+    assert_eq!(cases.len(), 3);
+    let on = |s: &Service| -> Vec<CheckedSegment> {
+        cases.iter().map(|c| check(s, &c.text, p.now)).collect()
+    };
+    let (engine, pg) = (on(&p.engine), on(&p.pg));
+    let a = p.engine.overlap(&engine, &token).unwrap();
+    let b = p.pg.overlap(&pg, &token).unwrap();
+    assert_eq!(
+        (&a.counts, &a.regions, a.total),
+        (&b.counts, &b.regions, b.total)
+    );
+    for (e, g) in engine.iter().zip(&pg) {
+        assert_eq!(
+            p.engine.members(e, &token).unwrap(),
+            p.pg.members(g, &token).unwrap()
+        );
+        let first = |s: &Service, c| -> Vec<(serde_json::Value, Vec<String>)> {
+            s.samples(c, 5, SampleOrder::First, &token)
+                .unwrap()
+                .into_iter()
+                .map(|r| (r.key, r.met))
+                .collect()
+        };
+        assert_eq!(first(&p.engine, e), first(&p.pg, g));
+        let records = p.pg.samples(g, 2, SampleOrder::Random(7), &token).unwrap();
+        for r in records {
+            assert_eq!(r.record["id"], r.key, "the record is the sampled one");
+        }
+    }
+}
+
+#[test]
+fn failures_say_what_went_wrong() {
+    let Some(url) = server() else { return };
+    let open = |url: &str, schema: Option<&str>| {
+        let options = OpenOptions {
+            schema,
+            ..Default::default()
+        };
+        open_location(&Location::parse(url).unwrap(), &options, EngineCache::new())
+    };
+    match open(&url, Some("no_such_schema")) {
+        Err(Error::Warehouse { kind, message, .. }) => {
+            assert_eq!(kind, "no_tables");
+            assert!(message.contains("no_such_schema"), "{message}");
+        }
+        other => panic!("{:?}", other.err()),
+    }
+    match open("postgresql://nobody@127.0.0.1:1/none", None) {
+        Err(Error::Warehouse { kind, message, .. }) => {
+            assert_eq!(kind, "unreachable", "{message}");
+            assert!(message.contains("127.0.0.1:1"), "{message}");
+        }
+        other => panic!("{:?}", other.err()),
+    }
+    match open("sc://127.0.0.1:1", None) {
+        Err(Error::SourceUnavailable { .. }) | Err(Error::Warehouse { .. }) => {}
+        other => panic!("{:?}", other.err()),
+    }
+}
+
+#[test]
+fn a_cancelled_count_stops() {
+    let Some(url) = server() else { return };
+    let p = pair(&url, "cancel");
+    let case = segment_testkit::corpus::corpus("demo").remove(0);
+    let checked = check(&p.pg, &case.text, p.now);
+    let token = CancelToken::new();
+    token.cancel();
+    assert!(matches!(
+        p.pg.count(&checked, Prefer::Sql, NodeCounts::None, &token),
+        Err(Error::Cancelled)
+    ));
+}
