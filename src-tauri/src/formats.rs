@@ -58,8 +58,15 @@ pub fn render_all(
     now: chrono::DateTime<chrono::Utc>,
     references: &segment_service::References,
 ) -> Vec<RenderedFormat> {
-    registry::render_all_in(segment, schema, entity, now, references)
-        .into_iter()
+    rendered(registry::render_all_in(
+        segment, schema, entity, now, references,
+    ))
+}
+
+fn rendered(
+    all: Vec<(&'static registry::Entry, Result<String, RenderFailure>)>,
+) -> Vec<RenderedFormat> {
+    all.into_iter()
         .map(|(entry, result)| {
             let (text, error) = match result {
                 Ok(text) => (Some(text), None),
@@ -88,9 +95,15 @@ pub async fn render_formats<R: Runtime>(
     let state = state.inner().clone();
     let library = crate::references::Library::of(&app);
     blocking(move || {
-        let loaded = state.loaded()?;
         let segment: Segment = serde_json::from_value(segment)
             .map_err(|e| AppError::new(ErrorKind::InvalidRequest, format!("not a segment: {e}")))?;
+        // No data source: the tree formats still render (typed by the segment itself).
+        let Ok(loaded) = state.loaded() else {
+            return Ok(rendered(registry::render_all_without_data(
+                &segment,
+                entity.as_deref(),
+            )));
+        };
         let now = segment_service::resolve_now(now.as_deref(), loaded.default_now())?;
         Ok(render_all(
             &segment,
@@ -104,6 +117,7 @@ pub async fn render_formats<R: Runtime>(
 }
 
 /// "Import definition": the tree of a pasted or opened definition, or where it does not parse.
+/// Works with no data source too (see `segment_service::detect::import_without_data`).
 #[tauri::command]
 pub async fn import_definition(
     state: State<'_, AppState>,
@@ -113,13 +127,21 @@ pub async fn import_definition(
 ) -> Result<ImportedDefinition, AppError> {
     let state = state.inner().clone();
     blocking(move || {
-        let loaded = state.loaded()?;
-        Ok(segment_service::detect::import(
-            &text,
-            format.as_deref(),
-            loaded.service.schema(),
-            entity.as_deref(),
-        )?)
+        // With a data source its schema checks and types the definition; without one, the
+        // attributes are taken as written (the schema inferred from the document).
+        match state.loaded() {
+            Ok(loaded) => Ok(segment_service::detect::import(
+                &text,
+                format.as_deref(),
+                loaded.service.schema(),
+                entity.as_deref(),
+            )?),
+            Err(_) => Ok(segment_service::detect::import_without_data(
+                &text,
+                format.as_deref(),
+                entity.as_deref(),
+            )?),
+        }
     })
     .await
 }

@@ -169,3 +169,55 @@ fn unknown_format_is_refused() {
         "{err}"
     );
 }
+
+/// "Import definition" and the Formats pane with no data source (here: the data could not be
+/// opened): definitions read with their attributes as written, the tree formats render, SQL
+/// says it needs data.
+#[test]
+fn import_definition_and_formats_work_without_a_data_source() {
+    let dir = tempfile::tempdir().unwrap();
+    let state =
+        segment_builder_desktop::AppState::with_grants(common::scripted(dir.path(), Vec::new()));
+    state.load(&dir.path().join("missing.sqlite"), false);
+    let w = common::window(state);
+
+    let imported = common::invoke(
+        &w,
+        "import_definition",
+        json!({ "text": "homeAddress.countryISO = \"CA\" and person.birthYear = 1985", "format": null, "entity": null }),
+    )
+    .unwrap();
+    assert_eq!(imported["format"], "pql-text");
+    assert_eq!(imported["segment"]["entity"], "person");
+
+    let out = common::invoke(
+        &w,
+        "render_formats",
+        json!({ "segment": imported["segment"], "entity": null, "now": null }),
+    )
+    .unwrap();
+    let odata = find(&out, "format", "odata");
+    assert_eq!(
+        odata["text"],
+        "homeAddress/countryISO eq 'CA' and person/birthYear eq 1985"
+    );
+    let sql = find(&out, "format", "sql-sqlite");
+    assert!(sql["text"].is_null());
+    assert!(
+        sql["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("data source"),
+        "{sql}"
+    );
+
+    let refused = common::invoke(
+        &w,
+        "import_definition",
+        json!({ "text": "Style has Sales.Pattern'Yellow'", "format": "odata", "entity": null }),
+    )
+    .unwrap_err();
+    let message = refused.to_string();
+    assert!(message.contains("the has operator"), "{message}");
+    assert!(!message.contains("one of: )"), "{message}");
+}
