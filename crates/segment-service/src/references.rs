@@ -81,8 +81,8 @@ impl References {
     }
 }
 
-/// Every reference in `nodes`, at any depth (relationship filters cannot hold one: they are
-/// over another entity).
+/// Every reference in `nodes`, at any depth (a relationship's filter included: a segment of
+/// the related entity filters its records).
 fn collect(nodes: &[Node], into: &mut BTreeSet<(String, Option<i64>)>) {
     for node in nodes {
         match node {
@@ -90,7 +90,8 @@ fn collect(nodes: &[Node], into: &mut BTreeSet<(String, Option<i64>)>) {
                 into.insert((r.segment.trim().to_string(), r.revision));
             }
             Node::Group(g) => collect(&g.children, into),
-            Node::Condition(_) | Node::Sql(_) | Node::Relationship(_) => {}
+            Node::Relationship(r) => collect(&r.filter.children, into),
+            Node::Condition(_) | Node::Sql(_) => {}
         }
     }
 }

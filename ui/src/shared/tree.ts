@@ -18,6 +18,7 @@ export type ConditionNode = NodeOf<"condition">;
 export type GroupNode = NodeOf<"group">;
 export type SqlNode = NodeOf<"sql">;
 export type RelationshipNode = NodeOf<"relationship">;
+export type InSegmentNode = NodeOf<"in_segment">;
 
 // Edits of the tree, each a function of the segment: the pointer says where, the function what.
 
@@ -101,6 +102,10 @@ export function newGroup(): GroupNode {
 
 export function newSql(): SqlNode {
   return { type: "sql", sql: "" };
+}
+
+export function newInSegment(): InSegmentNode {
+  return { type: "in_segment", segment: "" };
 }
 
 export function newRelationship(rel: Relationship): RelationshipNode {

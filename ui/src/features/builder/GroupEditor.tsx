@@ -3,7 +3,7 @@ import type { Entity } from "../../bindings/Entity";
 import type { Group } from "../../bindings/Group";
 import type { Node } from "../../bindings/Node";
 import { join } from "../../shared/pointer";
-import { newCondition, newGroup, newRelationship, newSql, relationshipsFrom } from "../../shared/tree";
+import { newCondition, newGroup, newInSegment, newRelationship, newSql, relationshipsFrom } from "../../shared/tree";
 import { ConditionRow, RemoveButton } from "./ConditionRow";
 import { useBuilder } from "./context";
 import { useGroupEndDrop, useRowDrop } from "./dnd";
@@ -13,6 +13,7 @@ import { Problems } from "./Problems";
 import { RelationshipEditor } from "./RelationshipEditor";
 import { NodeCountBadge } from "./NodeCountBadge";
 import { SqlRow } from "./SqlRow";
+import { InSegmentRow } from "./InSegmentInputs";
 
 type Props = {
   group: Group;
@@ -134,6 +135,11 @@ export function GroupEditor({ group, at, entity, depth, isRoot, isFilter, nested
             + Related records
           </button>
         )}
+        {!isFilter && (
+          <button type="button" className="add" data-testid="add-in-segment" onClick={() => add(newInSegment())}>
+            + In segment
+          </button>
+        )}
         <button type="button" className="add" data-testid="add-sql" onClick={() => add(newSql())}>
           + SQL
         </button>
@@ -154,5 +160,7 @@ function NodeEditor({ node, at, entity, depth }: { node: Node; at: string; entit
       return <SqlRow node={node} at={at} entity={entity} />;
     case "relationship":
       return <RelationshipEditor node={node} at={at} entity={entity} depth={depth} />;
+    case "in_segment":
+      return <InSegmentRow node={node} at={at} entity={entity} />;
   }
 }
