@@ -14,6 +14,14 @@
 //! | `x occurs before date(2024, 1, 31)` | `fnApply` `occurs`, params `[x, "before", date(2024, 1, 31)]` (also `after`, `on`, `between` with two times) |
 //! | `x occurs last month` | `fnApply` `occurs`, params `[x, "last", "month"]` |
 //! | `exists E from events where c` | `fnApply` `exists`, params `["E", events, c]` (`select` likewise) |
+//! | `chain(events, ts, [A: WHAT(c) WHEN(…)])` | `fnApply` `chain`, params `[events, ts, List of steps]`; a step is `fnApply` `chainStep` `["A", c, when?]`, its `WHEN(<= 7 days after A)` `fnApply` `whenAfter` `["<=", 7, "day", "A"]`, a `WHEN` relative to now an `occurs` of parameter 1 |
+//! | `inSegment("id")`, `currentYear()`, `today` | `fnApply` `inSegment` `["id"]`, `currentYear` `[]`, `today` `[]` (in occurs) |
+//!
+//! Read also, as Adobe's documents write them: a `fieldLookup` without `object` (a field of the
+//! profile), `and`/`or` of a single param, `NOT`/`AND`/`OR` in any case, literals without a
+//! `literalType` (typed by their JSON value; a `List` of plain JSON values) or with it in lower
+//! case, and expression documents `{"type": "PQL", "format": "pql/json" | "pql/text", "value":
+//! …}` on their own or as a definition's `expression` (the value a node or its JSON as a string).
 
 use serde_json::{json, Map, Value};
 
