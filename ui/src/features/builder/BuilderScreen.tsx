@@ -5,6 +5,7 @@ import type { EntityStats } from "../../bindings/EntityStats";
 import type { SourceInfo } from "../../bindings/SourceInfo";
 import { nodeCountMap } from "../../shared/counts";
 import { problemsByNode } from "../../shared/tree";
+import { Audience } from "../audience/Audience";
 import { Explore } from "../explore/Explore";
 import { Insight } from "../insight/Insight";
 import { countable } from "./incomplete";
@@ -44,6 +45,7 @@ export function BuilderScreen({ source, tree, preview, now, stats, openData }: P
         </section>
         <SidePanel label="Count and definition">
           <CountPanel state={preview} entity={segment.entity ?? "records"} />
+          <Audience source={source} segment={counted} now={now} valid={preview.response?.count != null} />
           <Explore segment={counted} now={now} valid={preview.response?.count != null} />
           <Insight segment={counted} now={now} valid={preview.response?.count != null} />
           <SqlPane sql={preview.response?.sql} />
