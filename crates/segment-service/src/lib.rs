@@ -21,6 +21,7 @@ pub mod explain_record;
 pub mod import;
 pub mod location;
 mod postgres;
+mod spark;
 pub mod near_miss;
 mod raw_failure;
 pub mod registry;
@@ -34,6 +35,7 @@ pub use engine_cache::{EngineCache, EngineStatus};
 pub use error::{Error, Result};
 pub use location::{open_backend, open_location, Location, OpenOptions};
 pub use postgres::PostgresBackend;
+pub use spark::SparkBackend;
 pub use segment_engine::explain::SampleOrder;
 pub use service::{
     Counted, Members, Method, NodeCount, NodeCounts, Overlap, Prefer, Region, SampleRecord,

@@ -135,11 +135,22 @@ pub fn open_backend(location: &Location, options: &OpenOptions) -> Result<Arc<dy
                 location.display(),
             )?))
         }
-        // SPARK: replace this arm with the Spark Connect backend (segment_spark).
-        Location::Spark(_) => Err(Error::SourceUnavailable {
-            kind: "Spark Connect".into(),
-            location: location.display(),
-        }),
+        Location::Spark(url) => Ok(Arc::new(crate::spark::SparkBackend::connect(
+            &with_token(url, options.password),
+            options.schema,
+            location.display(),
+        )?)),
+    }
+}
+
+/// A Spark Connect address with the session's token added when it has none of its own.
+fn with_token(url: &str, token: Option<&str>) -> String {
+    match token {
+        Some(token) if !url.contains(";token=") => {
+            let separator = if url.contains("/;") { ";" } else { "/;" };
+            format!("{}{separator}token={token}", url.trim_end_matches(['/', ';']))
+        }
+        _ => url.to_string(),
     }
 }
 

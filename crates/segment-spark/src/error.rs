@@ -26,6 +26,13 @@ pub enum Error {
     Cancelled,
     #[error("Spark's answer could not be read: {0}")]
     Answer(String),
+    #[error("Spark at {endpoint} has no table this app can read in {database}; check the database name (--schema) and read permissions")]
+    NoTables { endpoint: String, database: String },
+    #[error("there is no table `{0}` in this Spark database")]
+    UnknownEntity(String),
+    #[cfg(feature = "source")]
+    #[error(transparent)]
+    Sql(#[from] segment_sql::Error),
 }
 
 impl Error {
@@ -43,6 +50,23 @@ impl Error {
                 class: error_class(status.message()),
                 message: detail,
             },
+        }
+    }
+
+    /// A short name of what failed, for the front ends (`unreachable`, `authentication`…).
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Error::BadUrl { .. } => "location",
+            Error::Unreachable { .. } => "unreachable",
+            Error::Unauthenticated { .. } => "authentication",
+            Error::PermissionDenied { .. } => "permission",
+            Error::Spark { .. } => "query",
+            Error::Cancelled => "cancelled",
+            Error::Answer(_) => "answer",
+            Error::NoTables { .. } => "no_tables",
+            Error::UnknownEntity(_) => "unknown_entity",
+            #[cfg(feature = "source")]
+            Error::Sql(_) => "sql",
         }
     }
 

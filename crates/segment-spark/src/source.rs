@@ -1,0 +1,445 @@
+//! A Spark database as a data source: the schema read once, then every count, key list and
+//! overlap asked of Spark as SQL in the Spark dialect, values as named arguments.
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Mutex;
+
+use segment_engine::explain::{Overlap, Region};
+use segment_model::ir::{EntityRef, Expr, Query};
+use segment_model::Schema;
+use segment_sql::{Output, Spark, SqlValue, Statement};
+use serde_json::Value;
+
+use crate::client::{Param, Rows, SparkClient};
+use crate::error::{Error, Result};
+use crate::introspect::{introspect, quote};
+use crate::url::ConnectUrl;
+
+/// `LIMIT` of a key list that wants every key: Spark's LIMIT takes a 32-bit integer.
+const ALL_ROWS: u64 = i32::MAX as u64;
+
+/// An open Spark database, counted where it is.
+pub struct SparkSource {
+    client: SparkClient,
+    database: String,
+    schema: Schema,
+    shaped: Vec<(String, String)>,
+    skipped: Vec<(String, String, String)>,
+    totals: Mutex<HashMap<String, u64>>,
+}
+
+impl SparkSource {
+    /// Connects, sets the session to UTC and the database (`None`: the server's current one),
+    /// and reads the schema.
+    pub fn connect(url: &ConnectUrl, database: Option<&str>) -> Result<Self> {
+        let client = SparkClient::connect(url)?;
+        client.query("SET spark.sql.session.timeZone = UTC", &[])?;
+        if let Some(database) = database {
+            client.query(&format!("USE {}", quote(database)), &[])?;
+        }
+        let database = client
+            .query("SELECT current_database()", &[])?
+            .rows
+            .first()
+            .and_then(|r| r.first())
+            .and_then(Value::as_str)
+            .unwrap_or("default")
+            .to_string();
+        let introspected = introspect(&client)?;
+        if introspected.schema.entities.is_empty() {
+            return Err(Error::NoTables {
+                endpoint: url.display(),
+                database,
+            });
+        }
+        Ok(SparkSource {
+            client,
+            database,
+            schema: introspected.schema,
+            shaped: introspected.shaped,
+            skipped: introspected.skipped,
+            totals: Mutex::new(HashMap::new()),
+        })
+    }
+
+    /// `sc://host:port` and the database.
+    pub fn label(&self) -> String {
+        format!(
+            "{} (database {})",
+            self.client.url().display(),
+            self.database
+        )
+    }
+
+    pub fn schema(&self) -> &Schema {
+        &self.schema
+    }
+
+    pub fn client(&self) -> &SparkClient {
+        &self.client
+    }
+
+    /// Columns left out of the schema: (table, column, why).
+    pub fn skipped_columns(&self) -> &[(String, String, String)] {
+        &self.skipped
+    }
+
+    /// Tables with native types read through their shaping sub-select.
+    fn shape(&self, sql: &str) -> String {
+        let mut sql = sql.to_string();
+        for (table, select) in &self.shaped {
+            let from = format!("FROM {} AS t", quote(table));
+            sql = sql.replace(&from, &format!("FROM {select} AS t"));
+        }
+        sql
+    }
+
+    fn rows(&self, sql: &str, params: &[SqlValue], cancel: Option<&AtomicBool>) -> Result<Rows> {
+        let named: Vec<(String, Param)> = params
+            .iter()
+            .enumerate()
+            .map(|(i, v)| (format!("p{}", i + 1), param(v)))
+            .collect();
+        let cancelled = || cancel.is_some_and(|c| c.load(Ordering::SeqCst));
+        self.client
+            .query_cancellable(&self.shape(sql), &named, &cancelled)
+    }
+
+    fn first_row(&self, rows: &Rows) -> Result<Vec<u64>> {
+        let row = rows
+            .rows
+            .first()
+            .ok_or_else(|| Error::Answer("no row".into()))?;
+        row.iter()
+            .map(|v| {
+                v.as_u64()
+                    .ok_or_else(|| Error::Answer("a count that is not a whole number".into()))
+            })
+            .collect()
+    }
+
+    /// Records matching `query` and the entity's total, in one round trip.
+    pub fn count(&self, query: &Query, cancel: &AtomicBool) -> Result<(u64, u64)> {
+        let count = segment_sql::build(query, &Spark)?;
+        let total = self.total_statement(&query.entity.name)?;
+        let (texts, params) = combine(&[count, total]);
+        let sql = format!("SELECT ({}), ({})", texts[0], texts[1]);
+        let row = self.first_row(&self.rows(&sql, &params, Some(cancel))?)?;
+        let (count, total) = (row[0], row[1]);
+        self.remember_total(&query.entity.name, total);
+        Ok((count, total))
+    }
+
+    /// Records matching each of `queries`, in one statement of scalar sub-selects (one round
+    /// trip; Spark plans them together).
+    pub fn counts(&self, queries: &[Query], cancel: &AtomicBool) -> Result<Vec<u64>> {
+        if queries.is_empty() {
+            return Ok(Vec::new());
+        }
+        let statements = queries
+            .iter()
+            .map(|q| segment_sql::build(q, &Spark))
+            .collect::<segment_sql::Result<Vec<_>>>()?;
+        let (texts, params) = combine(&statements);
+        let columns: Vec<String> = texts.iter().map(|t| format!("({t})")).collect();
+        let sql = format!("SELECT {}", columns.join(", "));
+        self.first_row(&self.rows(&sql, &params, Some(cancel))?)
+    }
+
+    fn total_statement(&self, entity: &str) -> Result<Statement> {
+        let entity = self
+            .schema
+            .entity(entity)
+            .ok_or_else(|| Error::UnknownEntity(entity.to_string()))?;
+        let query = Query {
+            entity: EntityRef {
+                name: entity.name.clone(),
+                key: entity.key.clone(),
+            },
+            filter: Expr::True,
+            now: 0,
+        };
+        Ok(segment_sql::build_output(&query, Output::Total, &Spark)?)
+    }
+
+    fn remember_total(&self, entity: &str, total: u64) {
+        if let Ok(mut totals) = self.totals.lock() {
+            totals.insert(entity.to_string(), total);
+        }
+    }
+
+    /// The records of `entity`.
+    pub fn total(&self, entity: &str) -> Result<u64> {
+        if let Some(n) = self.totals.lock().ok().and_then(|t| t.get(entity).copied()) {
+            return Ok(n);
+        }
+        let statement = self.total_statement(entity)?;
+        let total = self.first_row(&self.rows(&statement.sql, &statement.params, None)?)?[0];
+        self.remember_total(entity, total);
+        Ok(total)
+    }
+
+    /// The keys of up to `limit` matching records, in key order.
+    pub fn matching_keys(
+        &self,
+        query: &Query,
+        limit: u64,
+        cancel: &AtomicBool,
+    ) -> Result<Vec<Value>> {
+        let limit = limit.min(ALL_ROWS);
+        let statement = segment_sql::build_output(query, Output::Keys { limit }, &Spark)?;
+        let rows = self.rows(&statement.sql, &statement.params, Some(cancel))?;
+        Ok(rows
+            .rows
+            .into_iter()
+            .filter_map(|r| r.into_iter().next())
+            .filter(|v| !v.is_null())
+            .collect())
+    }
+
+    /// For each of `keys`, whether its record matches `query`.
+    pub fn keys_matching(
+        &self,
+        query: &Query,
+        keys: &[Value],
+        cancel: &AtomicBool,
+    ) -> Result<Vec<bool>> {
+        if keys.is_empty() {
+            return Ok(Vec::new());
+        }
+        let all = segment_sql::build_output(query, Output::Keys { limit: ALL_ROWS }, &Spark)?;
+        let mut params = all.params.clone();
+        let list = key_list(keys, &mut params);
+        let sql = format!("SELECT k FROM ({}) AS s(k) WHERE k IN ({list})", all.sql);
+        let found = self.rows(&sql, &params, Some(cancel))?;
+        let found: Vec<&Value> = found.rows.iter().filter_map(|r| r.first()).collect();
+        Ok(keys
+            .iter()
+            .map(|k| found.iter().any(|f| same_key(f, k)))
+            .collect())
+    }
+
+    /// The records of `entity` with these keys, as JSON objects in the keys' order (native
+    /// values as Spark writes them in JSON).
+    pub fn records(&self, entity: &str, key: &str, keys: &[Value]) -> Result<Vec<Value>> {
+        if keys.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut params = Vec::new();
+        let list = key_list(keys, &mut params);
+        // Aliased `r`, not `t…`: the records as stored, not shaped.
+        let sql = format!(
+            "SELECT r.{k}, to_json(struct(r.*)) FROM {} AS r WHERE r.{k} IN ({list})",
+            quote(entity),
+            k = quote(key)
+        );
+        let rows = self.rows(&sql, &params, None)?;
+        let found: Vec<(Value, Value)> = rows
+            .rows
+            .into_iter()
+            .map(|r| {
+                let record = r
+                    .get(1)
+                    .and_then(Value::as_str)
+                    .and_then(|t| serde_json::from_str(t).ok())
+                    .unwrap_or(Value::Null);
+                (r.into_iter().next().unwrap_or(Value::Null), record)
+            })
+            .collect();
+        Ok(keys
+            .iter()
+            .map(|k| {
+                found
+                    .iter()
+                    .find(|(f, _)| same_key(f, k))
+                    .map_or(Value::Null, |(_, r)| r.clone())
+            })
+            .collect())
+    }
+
+    /// The exact overlap of 2–3 queries over one entity, in one statement.
+    pub fn overlap(&self, queries: &[Query], cancel: &AtomicBool) -> Result<Overlap> {
+        let n = queries.len();
+        let statements = queries
+            .iter()
+            .map(|q| segment_sql::build_output(q, Output::Keys { limit: ALL_ROWS }, &Spark))
+            .collect::<segment_sql::Result<Vec<_>>>()?;
+        let (texts, params) = combine(&statements);
+        let ctes: Vec<String> = texts
+            .iter()
+            .enumerate()
+            .map(|(i, t)| format!("s{i}(k) AS ({t})"))
+            .collect();
+        let arms: Vec<String> = (0..n)
+            .map(|i| format!("SELECT k, {} AS bit FROM s{i}", 1u32 << i))
+            .collect();
+        let sql = format!(
+            "WITH {} SELECT mask, count(*) FROM (SELECT k, sum(DISTINCT bit) AS mask FROM ({}) u GROUP BY k) m GROUP BY mask",
+            ctes.join(", "),
+            arms.join(" UNION ALL ")
+        );
+        let rows = self.rows(&sql, &params, Some(cancel))?;
+        let mut exact = vec![0u64; 1 << n];
+        for row in &rows.rows {
+            let number = |i: usize| row.get(i).and_then(Value::as_u64);
+            let (Some(mask), Some(count)) = (number(0), number(1)) else {
+                return Err(Error::Answer("an overlap region without numbers".into()));
+            };
+            *exact
+                .get_mut(usize::try_from(mask).unwrap_or(usize::MAX))
+                .ok_or_else(|| Error::Answer("an unknown overlap region".into()))? = count;
+        }
+        let total = self.total(&queries[0].entity.name)?;
+        Ok(overlap_from_regions(&exact, n, total))
+    }
+}
+
+/// A bound value as Spark reads the same literal written in the text: a whole number that fits
+/// 32 bits is an INT (as `LIMIT` requires), a larger one a BIGINT.
+pub fn param(value: &SqlValue) -> Param {
+    match value {
+        SqlValue::Null => Param::Null,
+        SqlValue::Integer(i) => i32::try_from(*i).map_or(Param::Long(*i), Param::Int),
+        SqlValue::Real(f) => Param::Double(*f),
+        SqlValue::Text(s) => Param::Text(s.clone()),
+    }
+}
+
+/// `:pN` placeholders outside quotes moved up by `offset`, so statements built on their own
+/// combine into one (their parameters appended in order).
+pub fn renumber(sql: &str, offset: usize) -> String {
+    if offset == 0 {
+        return sql.to_string();
+    }
+    let mut out = String::with_capacity(sql.len() + 16);
+    let mut chars = sql.chars().peekable();
+    let mut quote: Option<char> = None;
+    while let Some(c) = chars.next() {
+        match quote {
+            Some(q) => {
+                out.push(c);
+                if c == '\\' && q == '\'' {
+                    out.extend(chars.next());
+                } else if c == q {
+                    quote = None;
+                }
+            }
+            None if c == '\'' || c == '`' => {
+                quote = Some(c);
+                out.push(c);
+            }
+            None if c == ':' && chars.peek() == Some(&'p') => {
+                chars.next();
+                let mut digits = String::new();
+                while let Some(d) = chars.peek().copied().filter(char::is_ascii_digit) {
+                    digits.push(d);
+                    chars.next();
+                }
+                match digits.parse::<usize>() {
+                    Ok(n) => out.push_str(&format!(":p{}", n + offset)),
+                    Err(_) => out.push_str(":p"),
+                }
+            }
+            None => out.push(c),
+        }
+    }
+    out
+}
+
+/// Statements combined into one: their texts (renumbered) and all their parameters.
+pub fn combine(statements: &[Statement]) -> (Vec<String>, Vec<SqlValue>) {
+    let mut texts = Vec::new();
+    let mut params = Vec::new();
+    for s in statements {
+        texts.push(renumber(&s.sql, params.len()));
+        params.extend(s.params.iter().cloned());
+    }
+    (texts, params)
+}
+
+/// `:pN, :pN+1, …` for `keys`, appended to `params` (integers as integers, others as text).
+fn key_list(keys: &[Value], params: &mut Vec<SqlValue>) -> String {
+    let mut names = Vec::with_capacity(keys.len());
+    for key in keys {
+        params.push(match key {
+            Value::Number(n) => n.as_i64().map_or_else(
+                || SqlValue::Real(n.as_f64().unwrap_or(f64::NAN)),
+                SqlValue::Integer,
+            ),
+            Value::String(s) => SqlValue::Text(s.clone()),
+            other => SqlValue::Text(other.to_string()),
+        });
+        names.push(format!(":p{}", params.len()));
+    }
+    names.join(", ")
+}
+
+fn same_key(a: &Value, b: &Value) -> bool {
+    match (a, b) {
+        (Value::Number(x), Value::Number(y)) => x.as_f64() == y.as_f64(),
+        (Value::String(x), Value::Number(y)) | (Value::Number(y), Value::String(x)) => {
+            *x == y.to_string()
+        }
+        _ => a == b,
+    }
+}
+
+/// Each segment's count, the regions and Jaccard indexes from the exact region counts
+/// (`exact[mask]`: records in exactly the segments of `mask`), as the engine reports them.
+fn overlap_from_regions(exact: &[u64], n: usize, total: u64) -> Overlap {
+    let within = |all: usize| -> u64 {
+        (1..exact.len())
+            .filter(|m| m & all == all)
+            .map(|m| exact[m])
+            .sum()
+    };
+    let regions = (1..exact.len())
+        .map(|mask| Region {
+            segments: (0..n).filter(|i| mask & (1 << i) != 0).collect(),
+            count: exact[mask],
+        })
+        .collect();
+    let counts: Vec<u64> = (0..n).map(|i| within(1 << i)).collect();
+    let jaccard = (0..n)
+        .map(|i| {
+            (0..n)
+                .map(|j| {
+                    let both = within((1 << i) | (1 << j));
+                    match counts[i] + counts[j] - both {
+                        0 => 1.0,
+                        union => both as f64 / union as f64,
+                    }
+                })
+                .collect()
+        })
+        .collect();
+    Overlap {
+        counts,
+        regions,
+        jaccard,
+        total,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn placeholders_move_but_quoted_text_does_not() {
+        assert_eq!(
+            renumber(
+                r"SELECT `a:p1` FROM t WHERE x = :p1 AND y IN (:p2, :p12) AND z = ':p3\':p4'",
+                4
+            ),
+            r"SELECT `a:p1` FROM t WHERE x = :p5 AND y IN (:p6, :p16) AND z = ':p3\':p4'"
+        );
+    }
+
+    #[test]
+    fn small_integers_are_ints() {
+        assert_eq!(param(&SqlValue::Integer(10)), Param::Int(10));
+        assert_eq!(param(&SqlValue::Integer(1 << 40)), Param::Long(1 << 40));
+    }
+}
