@@ -75,6 +75,10 @@ pub struct ConvertArgs {
     entity: Option<String>,
     #[command(flatten)]
     now: NowArg,
+    /// Read OData as Microsoft Graph does: string comparisons (eq, ne, in, startswith, endswith,
+    /// contains) ignore case. Standard OData compares strings case-sensitively.
+    #[arg(long)]
+    odata_ignore_case: bool,
     /// The input file (`-` for standard input).
     #[arg(value_name = "INPUT")]
     input: PathBuf,
@@ -96,7 +100,7 @@ pub fn exit(result: Result<String, Failure>) -> ExitCode {
 
 fn schema_of(data: Option<&Path>) -> Result<Schema, Failure> {
     match data {
-        Some(path) => Ok(crate::data::open(path)?.1),
+        Some(path) => crate::data::schema_of(path),
         None => Ok(Schema::default()),
     }
 }
@@ -145,16 +149,19 @@ pub fn convert(args: ConvertArgs) -> Result<String, Failure> {
         read_segment(&args.input)?
     };
     let entity = args.entity.as_deref();
-    let (segment, schema) = if data_given {
-        let (_, segment) = segment_service::detect::read(&text, args.from.0, &schema, entity)
+    let (format, mut segment, schema) = if data_given {
+        let (format, segment) = segment_service::detect::read(&text, args.from.0, &schema, entity)
             .map_err(|e| definition_failure(&args.input, &e))?;
-        (segment, schema)
+        (format, segment, schema)
     } else {
         // No data: attributes as written, typed by the document; the entity from the format.
         let read = segment_service::detect::read_without_data(&text, args.from.0, entity)
             .map_err(|e| definition_failure(&args.input, &e))?;
-        (read.segment, read.schema)
+        (read.format, read.segment, read.schema)
     };
+    if args.odata_ignore_case && format == Format::Odata {
+        segment_formats::odata::as_graph_reads_it(&mut segment);
+    }
     let entity = entity.or(segment.entity.as_deref());
     write(
         &segment,

@@ -287,3 +287,25 @@ fn convert_without_data() {
     assert!(err.contains("line 1, column 7: the has operator"), "{err}");
     assert!(!err.contains("one of: )"), "{err}");
 }
+
+/// `--odata-ignore-case` reads OData as Microsoft Graph compares strings: ignoring case.
+#[test]
+fn graph_filters_can_be_read_ignoring_case() {
+    let dir = Workdir::new();
+    let graph = dir.file(
+        "graph.txt",
+        "startsWith(displayName, 'a') and userType eq 'Member'",
+    );
+    let out = run(&["convert", "--to", "english", "--odata-ignore-case", &graph]);
+    let text = stdout(&out);
+    assert!(text.contains("ignoring case"), "{text}{}", stderr(&out));
+    let out = run(&["convert", "--to", "odata", "--odata-ignore-case", &graph]);
+    assert_eq!(
+        stdout(&out),
+        "startswith(tolower(displayName), tolower('a')) and tolower(userType) eq tolower('Member')\n",
+        "{}",
+        stderr(&out)
+    );
+    let out = run(&["convert", "--to", "english", &graph]);
+    assert!(!stdout(&out).contains("ignoring case"), "{}", stdout(&out));
+}

@@ -176,6 +176,50 @@ pub fn parse(text: &str, schema: &Schema, entity: Option<&str>) -> Result<Segmen
     Ok(crate::normalize(&segment, schema, Some(&base.name)))
 }
 
+/// Microsoft Graph compares strings ignoring case (`eq`, `ne`, `in`, `startswith`, `endswith`,
+/// `contains` on directory objects), where standard OData is case-sensitive. Reading a Graph
+/// filter, apply this to the tree read: every text comparison becomes case-insensitive, which is
+/// what Graph means (English then says "ignoring case"; OData written back folds with
+/// `tolower`). Other conditions (numbers, dates, lists, null checks) are unchanged.
+pub fn as_graph_reads_it(segment: &mut Segment) {
+    fold_group(&mut segment.root);
+}
+
+fn fold_group(group: &mut Group) {
+    for child in &mut group.children {
+        match child {
+            Node::Group(g) => fold_group(g),
+            Node::Relationship(r) => fold_group(&mut r.filter),
+            Node::Condition(c) if folds_case(c) => c.case_sensitive = Some(false),
+            _ => {}
+        }
+    }
+}
+
+/// A comparison of text with text, which Graph makes case-insensitive.
+fn folds_case(c: &Condition) -> bool {
+    use Operator as Op;
+    let text_values = match &c.value {
+        Value::String(_) => true,
+        Value::Array(items) => !items.is_empty() && items.iter().all(Value::is_string),
+        _ => false,
+    };
+    text_values
+        && matches!(
+            c.operator,
+            Op::Is
+                | Op::IsNot
+                | Op::IsOneOf
+                | Op::IsNoneOf
+                | Op::Contains
+                | Op::DoesNotContain
+                | Op::StartsWith
+                | Op::DoesNotStartWith
+                | Op::EndsWith
+                | Op::DoesNotEndWith
+        )
+}
+
 struct Read<'t, 's> {
     text: &'t str,
     schema: &'s Schema,
