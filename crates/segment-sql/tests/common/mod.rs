@@ -559,6 +559,16 @@ impl Db {
                 n > 0
             }
             Expr::Related(related) => self.related_holds(table, row, related),
+            Expr::Members(members) => {
+                let key = &row[table.index(&members.column.name)];
+                members.keys.iter().any(|k| match (k, key) {
+                    (ArrayElement::Number(Number::Int(a)), V::Int(b)) => a == b,
+                    (ArrayElement::Number(n), V::Int(b)) => n.as_f64() == *b as f64,
+                    (ArrayElement::Number(n), V::Real(b)) => n.as_f64() == *b,
+                    (ArrayElement::Text(a), V::Text(b)) => a == b,
+                    _ => false,
+                })
+            }
         }
     }
 
