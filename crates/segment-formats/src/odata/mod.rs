@@ -51,6 +51,30 @@
 //! two conditions in a group are on the same attribute, the renderer parenthesizes the second so
 //! that they are not read as one.
 
+//!
+//! **As Microsoft Graph and Dataverse write it** (read; what is written stays standard OData):
+//! keywords and built-in functions in any case (`NOT`, `AND`, `startsWith`, `/Any(`); bare
+//! GUIDs (`skuId eq 184efa21-98c3-4e5d-95ab-d07053a96e67`), read as text and written back
+//! quoted; `c in (null, 'a')` as "is one of a, or is null"; lambdas on a list of values
+//! (`groupTypes/any(c: c eq 'Unified')`) and on a collection of objects, read as a
+//! relationship (`identities/any(c: c/issuer eq 'x' and c/issuerAssignedId eq 'y')`, string
+//! functions and nested comparisons in the body); `all(…)` on related records, read as NOT
+//! any(NOT …) with the model's NOT inside (a body that is null on a record is not true there, as
+//! in OData); date-times compared with dates and date-times (`date(c) eq 2024-05-31`,
+//! `c ge 2021-01-02T12:00:00Z`). Refused by name, with where: `has` (enum flags) and enum
+//! values, type casts (`microsoft.graph.user/…`, `isof`, `cast`), Dataverse query functions
+//! (`Microsoft.Dynamics.CRM.Today(…)`), arithmetic, `all(…)` or string functions on the items
+//! of a list of values, ordering text (`Name gt 'Milk'`), and any character outside the syntax.
+//!
+//! **Graph vs OData string comparison.** Standard OData compares strings case-sensitively;
+//! Graph compares directory strings ignoring case. A filter is read as standard OData;
+//! [`as_graph_reads_it`] (the CLI's `convert --odata-ignore-case`) makes every text comparison
+//! of the tree read case-insensitive, as Graph means it (English then says "ignoring case").
+//! **NOT over missing fields**: in OData `c eq 'x'` is false when `c` is null, so
+//! `not (c eq 'x')` and `c ne 'x'` include records without `c`; they are read so (the model's
+//! NOT is the complement), while `not contains(c, 'x')` excludes them (functions are null on
+//! null), read as "does not contain".
+
 use chrono::NaiveDate;
 use segment_model::schema::{DataType, Entity, Schema};
 use segment_model::tree::{
