@@ -66,18 +66,57 @@ pub fn store() -> Store {
 
 /// Opens a data file read-only with the sidecar's relationships applied.
 pub fn open(data: &Path) -> Result<(DataSource, Schema), Failure> {
+    local_only(data, "this command")?;
     let opened = segment_import::open(data, Some(&store()))?;
     Ok((opened.source, opened.schema))
 }
 
-/// The count service on a data file, with the sidecar's relationships applied (the same
-/// pipeline as the app's).
+/// `--schema NAME`: the PostgreSQL schema or Spark database of a `--data` address (the CLI is
+/// one command per process; set once from the arguments).
+static WAREHOUSE_SCHEMA: std::sync::OnceLock<Option<String>> = std::sync::OnceLock::new();
+
+pub fn set_warehouse_schema(schema: Option<String>) {
+    let _ = WAREHOUSE_SCHEMA.set(schema);
+}
+
+/// `--data` as a location: a SQLite file, `postgresql://…` or `sc://…`.
+pub fn location(data: &Path) -> Result<segment_service::Location, Failure> {
+    Ok(segment_service::Location::parse(&data.to_string_lossy())?)
+}
+
+/// Refuses a warehouse address where a command works on local files only.
+pub fn local_only(data: &Path, what: &str) -> Result<(), Failure> {
+    let location = location(data)?;
+    if location.path().is_none() {
+        return Err(Failure::new(format!(
+            "{what} works on local SQLite files; {} is a {} source (its relationships are its \
+             declared foreign keys)",
+            location.display(),
+            location.kind()
+        )));
+    }
+    Ok(())
+}
+
+/// The count service on `--data` (a file with the sidecar's relationships applied, or a
+/// warehouse where every count is pushed down): the same pipeline as the app's.
 pub fn service(data: &Path) -> Result<segment_service::Service, Failure> {
-    Ok(segment_service::open_sqlite(
-        data,
-        Some(&store()),
+    let store = store();
+    let options = segment_service::OpenOptions {
+        schema: WAREHOUSE_SCHEMA.get().and_then(|s| s.as_deref()),
+        password: None,
+        store: Some(&store),
+    };
+    Ok(segment_service::open_location(
+        &location(data)?,
+        &options,
         segment_service::EngineCache::new(),
     )?)
+}
+
+/// The schema of `--data`, wherever it is.
+pub fn schema_of(data: &Path) -> Result<Schema, Failure> {
+    Ok(service(data)?.schema().clone())
 }
 
 #[derive(clap::Args)]
@@ -374,6 +413,12 @@ fn link_json(link: &Link) -> Value {
 /// every column's statistics too. `meanings` lists the declared meanings and proposes others
 /// (declared with `declare`).
 pub fn schema(data: &Path, stats: bool) -> Result<(Value, ExitCode), Failure> {
+    if location(data)?.path().is_none() && !stats {
+        let mut out = crate::to_json(&schema_of(data)?)?;
+        out["meanings"] = json!([]);
+        return Ok((out, ExitCode::SUCCESS));
+    }
+    local_only(data, "schema --stats")?;
     let opened = segment_import::open(data, Some(&store()))?;
     let meanings = crate::to_json(&segment_import::meaning::list(&opened)?)?;
     let mut out = if stats {

@@ -38,6 +38,10 @@ use serde_json::{json, Value};
 struct Cli {
     #[command(subcommand)]
     command: Command,
+    /// The PostgreSQL schema or Spark database of a `--data` address (default: public / the
+    /// server's default).
+    #[arg(long, global = true, value_name = "NAME")]
+    schema: Option<String>,
 }
 
 #[derive(Subcommand)]
@@ -199,6 +203,7 @@ impl From<segment_service::Error> for Failure {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    data::set_warehouse_schema(cli.schema.clone());
     // render and convert print the document itself, not JSON.
     let command = match cli.command {
         Command::Render(args) => return formats::exit(formats::render(args)),

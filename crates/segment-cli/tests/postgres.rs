@@ -1,0 +1,181 @@
+//! Every `--data` takes a `postgresql://` address (with `--schema`): schema, validate, count
+//! (per node), sample, overlap, sql, render and members freeze give what they give on the same
+//! data in a SQLite file. Needs `SEGMENT_PG_URL` (scripts/with-postgres.sh); skipped without.
+
+use segment_testkit::{all_of, cond, or, related, segment, Cli, Workdir};
+use serde_json::Value;
+
+fn bin() -> Cli {
+    Cli::new(env!("CARGO_BIN_EXE_segment-builder"))
+}
+
+/// The demo file, and the same data in a PostgreSQL schema of this test's own.
+fn demo_on_postgres(url: &str, name: &str) -> (String, String) {
+    let file = segment_testkit::demo(&bin(), 3000, None)
+        .path_str()
+        .to_string();
+    let schema = format!("cli_{name}_{}", std::process::id());
+    let settings = segment_postgres::Settings {
+        url: url.to_string(),
+        schema: Some(schema.clone()),
+        ..Default::default()
+    };
+    segment_postgres::load::copy_sqlite(std::path::Path::new(&file), &settings, true).unwrap();
+    (file, schema)
+}
+
+fn server() -> Option<String> {
+    let url = std::env::var("SEGMENT_PG_URL").ok();
+    if url.is_none() {
+        eprintln!("SEGMENT_PG_URL is not set (scripts/with-postgres.sh sets it): skipped");
+    }
+    url
+}
+
+#[test]
+fn every_command_counts_on_postgresql_as_on_the_file() {
+    let Some(url) = server() else { return };
+    let (file, schema) = demo_on_postgres(&url, "commands");
+    let dir = Workdir::new();
+    let a = dir.json(
+        "a.json",
+        &segment(
+            "profiles",
+            or([
+                cond("plan", "is", "pro"),
+                related("events", 2, [cond("name", "is", "purchase")]),
+            ]),
+        ),
+    );
+    let b = dir.json("b.json", &all_of("profiles", [cond("country", "is", "US")]));
+    let on = |data: &str, args: &[&str]| -> Value {
+        let mut all: Vec<&str> = args.to_vec();
+        all.extend(["--data", data]);
+        if data.starts_with("postgresql") {
+            all.extend(["--schema", &schema]);
+        }
+        bin().ok(&all)
+    };
+    let now = ["--now", "2026-11-01"];
+    let count = |data: &str| {
+        let mut args = vec!["count", "--segment", &a, "--explain"];
+        args.extend(now);
+        on(data, &args)
+    };
+    let (local, pg) = (count(&file), count(&url));
+    assert_eq!(pg["count"], local["count"]);
+    assert_eq!(pg["total"], local["total"]);
+    assert_eq!(pg["engine"], "sql");
+    assert!(pg["count"].as_u64().unwrap() > 0);
+    let nodes = |v: &Value| v["nodes"].clone();
+    assert_eq!(nodes(&pg), nodes(&local), "per-node counts");
+
+    let keys = |v: Value| -> Vec<Value> {
+        v["samples"]
+            .as_array()
+            .or(v.as_array())
+            .unwrap_or(&Vec::new())
+            .iter()
+            .map(|s| s["key"].clone())
+            .collect()
+    };
+    let sample = |data: &str| {
+        on(
+            data,
+            &["sample", "--segment", &a, "-n", "5", "--now", "2026-11-01"],
+        )
+    };
+    assert_eq!(keys(sample(&url)), keys(sample(&file)));
+
+    let overlap = |data: &str| {
+        on(
+            data,
+            &[
+                "overlap",
+                "--segment",
+                &a,
+                "--segment",
+                &b,
+                "--now",
+                "2026-11-01",
+            ],
+        )
+    };
+    let (o_pg, o_local) = (overlap(&url), overlap(&file));
+    assert_eq!(o_pg["regions"], o_local["regions"]);
+
+    let schema_json = on(&url, &["schema"]);
+    let names: Vec<&str> = schema_json["entities"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["events", "orders", "profiles"]);
+    assert_eq!(
+        schema_json["relationships"].as_array().unwrap().len(),
+        on(&file, &["schema"])["relationships"]
+            .as_array()
+            .unwrap()
+            .len()
+    );
+
+    let valid = on(&url, &["validate", "--segment", &a]);
+    assert_eq!(valid["valid"], true, "{valid}");
+}
+
+#[test]
+fn freeze_stores_the_members_postgresql_finds() {
+    let Some(url) = server() else { return };
+    let (file, schema) = demo_on_postgres(&url, "freeze");
+    let dir = Workdir::new();
+    let store = dir.path("library.sqlite").to_str().unwrap().to_string();
+    let seg = dir.json(
+        "us.json",
+        &all_of("profiles", [cond("country", "is", "US")]),
+    );
+    let lib = |args: &[&str]| {
+        let mut all = vec![args[0], "--store", &store];
+        all.extend_from_slice(&args[1..]);
+        bin().ok(&all)
+    };
+    lib(&["segments", "save", "us", "--file", &seg, "--data", &file]);
+    let frozen = lib(&[
+        "members", "freeze", "us", "--into", "us_pg", "--data", &url, "--schema", &schema,
+    ]);
+    let local = bin().ok(&["count", "--data", &file, "--segment", &seg]);
+    assert_eq!(frozen["individualCount"], local["count"]);
+}
+
+#[test]
+fn a_wrong_address_says_what_failed() {
+    let err = bin().fails(&[
+        "count",
+        "--data",
+        "postgresql://nobody@127.0.0.1:1/x",
+        "--segment",
+        "none.json",
+    ]);
+    assert!(
+        err.contains("none.json") || err.contains("cannot reach"),
+        "{err}"
+    );
+    let dir = Workdir::new();
+    let seg = dir.json(
+        "us.json",
+        &all_of("profiles", [cond("country", "is", "US")]),
+    );
+    let err = bin().fails(&[
+        "count",
+        "--data",
+        "postgresql://nobody@127.0.0.1:1/x",
+        "--segment",
+        &seg,
+    ]);
+    assert!(
+        err.contains("cannot reach the PostgreSQL server nobody@127.0.0.1:1/x"),
+        "{err}"
+    );
+    let err = bin().fails(&["count", "--data", "mysql://x@y/z", "--segment", &seg]);
+    assert!(err.contains("unknown kind of data location"), "{err}");
+}
