@@ -10,7 +10,7 @@ import { call } from "../../ipc";
 import { SOURCE } from "../../test/fixtures";
 import { fakeCall } from "../../test/ipcMock";
 import { Audience } from "./Audience";
-import { barWidth, checkGroups, dimensionOptions, liftText, percent, slug } from "./audience";
+import { barWidth, checkGroups, defaultDimension, dimensionOptions, liftText, percent, slug } from "./audience";
 
 vi.mock("../../ipc", async (importOriginal) => ({ ...(await importOriginal<typeof import("../../ipc")>()), call: vi.fn() }));
 
@@ -145,6 +145,18 @@ describe("audience helpers", () => {
   it("offers the attributes and related aggregates of the entity", () => {
     const labels = dimensionOptions(SOURCE.schema, "profiles").map((o) => o.label);
     expect(labels).toEqual(["country", "age", "signed_up", "number of events", "latest at of events"]);
+  });
+
+  it("starts with an attribute of few values", () => {
+    const option = (column: string) => ({ key: column, label: column, dimension: { kind: "attribute" as const, column } });
+    const options = [option("email"), option("age"), option("plan")];
+    expect(defaultDimension(options)).toBe("age");
+    const stats = [
+      { name: "email", data_type: "text", distinct: 5000 },
+      { name: "age", data_type: "number", distinct: 70 },
+      { name: "plan", data_type: "text", distinct: 4 },
+    ];
+    expect(defaultDimension(options, stats)).toBe("plan");
   });
 
   it("words shares, lifts and bars", () => {

@@ -3,9 +3,10 @@
 import { useEffect, useMemo, useRef, useState } from "react";
 import type { Breakdown } from "../../bindings/Breakdown";
 import { toAppError, type AppError } from "../../ipc";
+import { useStats } from "../builder/stats";
 import { audienceApi } from "./api";
 import type { AudienceProps } from "./Audience";
-import { barWidth, dimensionOptions, liftText, percent } from "./audience";
+import { barWidth, defaultDimension, dimensionOptions, liftText, percent } from "./audience";
 
 /** Waits this long after the last change before asking (the count's own pace). */
 const SETTLE_MS = 300;
@@ -48,7 +49,9 @@ export function BreakdownView(props: AudienceProps) {
   const options = useMemo(() => dimensionOptions(props.source.schema, entity), [props.source.schema, entity]);
   const [chosen, setChosen] = useState<string>();
   const [compare, setCompare] = useState(false);
-  const dimensionKey = chosen && options.some((o) => o.key === chosen) ? chosen : (options[0]?.key ?? "");
+  const { stats } = useStats();
+  const columns = stats?.find((e) => e.name === entity)?.columns;
+  const dimensionKey = chosen && options.some((o) => o.key === chosen) ? chosen : defaultDimension(options, columns);
   const { result, error, busy } = useBreakdown(props, dimensionKey, compare);
   const rows = result?.rows ?? [];
   return (
@@ -56,7 +59,7 @@ export function BreakdownView(props: AudienceProps) {
       <div className="audience-controls">
         <label className="field">
           By
-          <select value={dimensionKey} data-testid="breakdown-by" onChange={(e) => setChosen(e.target.value)}>
+          <select className="select" value={dimensionKey} data-testid="breakdown-by" onChange={(e) => setChosen(e.target.value)}>
             {options.map((o) => (
               <option key={o.key} value={o.key}>
                 {o.label}
@@ -88,17 +91,17 @@ export function BreakdownView(props: AudienceProps) {
               <span className="swatch segment-swatch" /> this segment <span className="swatch base-swatch" /> everyone
             </div>
           )}
-          <ol className="bars" data-testid="breakdown-bars">
+          <ol className="aud-bars" data-testid="breakdown-bars">
             {rows.map((r) => (
-              <li key={`${r.kind}:${r.label}`} className={"bar-row" + (r.kind === "value" ? "" : " bar-rest")} data-testid="breakdown-row" data-count={r.count}>
-                <span className="bar-label" title={r.label}>
+              <li key={`${r.kind}:${r.label}`} className={"aud-row" + (r.kind === "value" ? "" : " aud-rest")} data-testid="breakdown-row" data-count={r.count}>
+                <span className="aud-label" title={r.label}>
                   {r.label}
                 </span>
-                <span className="bar-track" aria-hidden="true">
-                  <span className="bar segment-bar" style={{ width: `${barWidth(r.share, rows, compare)}%` }} />
-                  {compare && <span className="bar base-bar" style={{ width: `${barWidth(r.base_share, rows, compare)}%` }} />}
+                <span className="aud-track" aria-hidden="true">
+                  <span className="aud-bar segment-bar" style={{ width: `${barWidth(r.share, rows, compare)}%` }} />
+                  {compare && <span className="aud-bar base-bar" style={{ width: `${barWidth(r.base_share, rows, compare)}%` }} />}
                 </span>
-                <span className="bar-figure" title={`${r.count.toLocaleString()} members; ${r.base.toLocaleString()} of everyone (${percent(r.base_share)})`}>
+                <span className="aud-figure" title={`${r.count.toLocaleString()} members; ${r.base.toLocaleString()} of everyone (${percent(r.base_share)})`}>
                   {r.count.toLocaleString()} · {percent(r.share)}
                   {compare && <span className={"lift" + ((r.lift ?? 1) >= 1 ? " up" : " down")}> {liftText(r.lift)}</span>}
                 </span>

@@ -74,10 +74,10 @@ export function SplitView(props: AudienceProps) {
           {groups.map((g, i) => (
             <tr key={i} data-testid="split-group">
               <td>
-                <input aria-label={`Name of group ${i + 1}`} value={g.name} onChange={(e) => edit(i, { name: e.target.value })} />
+                <input className="input" aria-label={`Name of group ${i + 1}`} value={g.name} onChange={(e) => edit(i, { name: e.target.value })} />
               </td>
               <td>
-                <input aria-label={`Percent of group ${i + 1}`} className="percent-input" type="number" min={0.01} max={100} step={0.01} value={Number.isFinite(g.percent) ? g.percent : ""} onChange={(e) => edit(i, { percent: e.target.valueAsNumber })} />
+                <input aria-label={`Percent of group ${i + 1}`} className="input percent-input" type="number" min={0.01} max={100} step={0.01} value={Number.isFinite(g.percent) ? g.percent : ""} onChange={(e) => edit(i, { percent: e.target.valueAsNumber })} />
               </td>
               <td className="num" data-testid="split-count">
                 {result ? result.groups[i]?.count.toLocaleString() : ""}
@@ -109,11 +109,11 @@ export function SplitView(props: AudienceProps) {
         </button>
         <label className="field" title="Any text kept with the split: the same salt puts every person in the same group again, here or in a warehouse">
           Salt
-          <input value={salt} data-testid="split-salt" onChange={(e) => setSalt(e.target.value)} />
+          <input className="input" value={salt} data-testid="split-salt" onChange={(e) => setSalt(e.target.value)} />
         </label>
         <label className="field">
           Check balance of
-          <select value={balanceKey} data-testid="split-balance-by" onChange={(e) => setBalanceKey(e.target.value)}>
+          <select className="select" value={balanceKey} data-testid="split-balance-by" onChange={(e) => setBalanceKey(e.target.value)}>
             <option value="">nothing</option>
             {options.map((o) => (
               <option key={o.key} value={o.key}>
@@ -171,7 +171,7 @@ export function SplitView(props: AudienceProps) {
           <div className="audience-controls">
             <label className="field">
               From saved segment
-              <select value={sourceId} data-testid="split-source" onChange={(e) => setSourceId(e.target.value)}>
+              <select className="select" value={sourceId} data-testid="split-source" onChange={(e) => setSourceId(e.target.value)}>
                 <option value="">choose…</option>
                 {saved.map((s) => (
                   <option key={s.id} value={s.id}>
@@ -182,7 +182,7 @@ export function SplitView(props: AudienceProps) {
             </label>
             <label className="field">
               Ids start with
-              <input value={prefix} onChange={(e) => setPrefix(e.target.value)} />
+              <input className="input" value={prefix} onChange={(e) => setPrefix(e.target.value)} />
             </label>
             <button type="button" className="button" disabled={busy || !sourceId || !prefix.trim()} data-testid="split-keep" onClick={() => run(true)}>
               Keep groups

@@ -57,7 +57,7 @@ export function TiersView({ now }: { now: string | null }) {
     <div className="tiers" data-testid="tiers">
       <div className="muted">Each person goes to the first tier they match, top to bottom.</div>
       <div className="audience-controls">
-        <select value={adding} aria-label="Saved segment to add as a tier" data-testid="tier-choice" onChange={(e) => setAdding(e.target.value)}>
+        <select className="select" value={adding} aria-label="Saved segment to add as a tier" data-testid="tier-choice" onChange={(e) => setAdding(e.target.value)}>
           <option value="">Add a saved segment…</option>
           {segments
             .filter((s) => !ids.includes(s.id))
@@ -137,7 +137,7 @@ export function TiersView({ now }: { now: string | null }) {
           <div className="audience-controls">
             <label className="field">
               Ids start with
-              <input value={prefix} onChange={(e) => setPrefix(e.target.value)} />
+              <input className="input" value={prefix} onChange={(e) => setPrefix(e.target.value)} />
             </label>
             <button type="button" className="button" disabled={busy || !prefix.trim()} data-testid="tier-keep" onClick={keep}>
               Keep tiers as static segments

@@ -32,6 +32,24 @@ export function dimensionOptions(schema: Schema, entity: string): DimensionOptio
   return options;
 }
 
+/** Statistics of a column, as far as choosing a default needs them. */
+type ColumnFacts = { name: string; data_type: string; distinct: number };
+
+/** What to break down by at first: a text or true/false attribute with few values (the
+ * statistics say so) or, without statistics, one not named like a unique field; else the
+ * first option. */
+export function defaultDimension(options: DimensionOption[], columns?: ColumnFacts[]): string {
+  const attribute = (o: DimensionOption) => (o.dimension.kind === "attribute" ? o.dimension.column : null);
+  const fits = (o: DimensionOption) => {
+    const name = attribute(o);
+    if (!name) return false;
+    const facts = columns?.find((c) => c.name === name);
+    if (facts) return (facts.data_type === "text" || facts.data_type === "boolean") && facts.distinct > 1 && facts.distinct <= 50;
+    return !/(email|name|phone|address|city|_id$|^id$)/i.test(name);
+  };
+  return (options.find(fits) ?? options[0])?.key ?? "";
+}
+
 /** "38.2%" (one decimal; "<0.1%" for a share that is not zero). */
 export function percent(share: number): string {
   if (share > 0 && share < 0.001) return "<0.1%";
