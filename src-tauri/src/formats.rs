@@ -124,19 +124,24 @@ pub async fn import_definition(
     text: String,
     format: Option<String>,
     entity: Option<String>,
+    without_data: Option<bool>,
 ) -> Result<ImportedDefinition, AppError> {
     let state = state.inner().clone();
     blocking(move || {
-        // With a data source its schema checks and types the definition; without one, the
-        // attributes are taken as written (the schema inferred from the document).
-        match state.loaded() {
-            Ok(loaded) => Ok(segment_service::detect::import(
+        // With a data source its schema checks and types the definition; without one (or when
+        // asked to read it as written) the schema is inferred from the document.
+        let loaded = match without_data {
+            Some(true) => None,
+            _ => state.loaded().ok(),
+        };
+        match loaded {
+            Some(loaded) => Ok(segment_service::detect::import(
                 &text,
                 format.as_deref(),
                 loaded.service.schema(),
                 entity.as_deref(),
             )?),
-            Err(_) => Ok(segment_service::detect::import_without_data(
+            None => Ok(segment_service::detect::import_without_data(
                 &text,
                 format.as_deref(),
                 entity.as_deref(),

@@ -221,3 +221,26 @@ fn import_definition_and_formats_work_without_a_data_source() {
     assert!(message.contains("the has operator"), "{message}");
     assert!(!message.contains("one of: )"), "{message}");
 }
+
+/// With data open, a definition from another system can be read as written (`withoutData`);
+/// otherwise the data's schema checks it.
+#[test]
+fn import_definition_can_take_attributes_as_written() {
+    let pql = "homeAddress.countryISO = \"CA\"";
+    let checked = invoke(
+        "import_definition",
+        json!({ "text": pql, "format": "pql-text", "entity": null }),
+    )
+    .unwrap_err();
+    assert!(checked.to_string().contains("homeAddress"), "{checked}");
+    let imported = invoke(
+        "import_definition",
+        json!({ "text": pql, "format": "pql-text", "entity": null, "withoutData": true }),
+    )
+    .unwrap();
+    assert_eq!(imported["segment"]["entity"], "person");
+    assert_eq!(
+        imported["segment"]["root"]["children"][0]["attribute"],
+        "homeAddress.countryISO"
+    );
+}

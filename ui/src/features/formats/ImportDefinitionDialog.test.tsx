@@ -54,6 +54,16 @@ describe("import definition", () => {
     expect(onImported).toHaveBeenCalledWith(imported);
   });
 
+  it("can read a definition without the data: attributes as written, the entity from the format", async () => {
+    vi.mocked(invoke).mockImplementation(fakeCall({ import_definition: () => ({ segment: imported, format: "pql-text", label: "Adobe PQL" }) }));
+    const { user, onImported } = renderDialog();
+    await paste(user, 'homeAddress.countryISO = "CA"');
+    await user.click(screen.getByTestId("import-without-data"));
+    await user.click(screen.getByTestId("import-submit"));
+    expect(invoke).toHaveBeenCalledWith("import_definition", { text: 'homeAddress.countryISO = "CA"', format: null, entity: null, withoutData: true });
+    expect(onImported).toHaveBeenCalledWith(imported);
+  });
+
   it("shows where the text stops reading: the line, the token underlined, the hint", async () => {
     vi.mocked(invoke).mockImplementation(
       fakeCall({

@@ -15,6 +15,7 @@ export function ImportDefinitionDialog({ entity, onClose, onImported }: Props) {
   const [error, setError] = useState<DefinitionError>();
   const [busy, setBusy] = useState(false);
   const [checked, setChecked] = useState("");
+  const [asWritten, setAsWritten] = useState(false);
   const family = guessFamily(text);
   const span = error?.line != null && error.column != null ? errorSpan(checked, error.line, error.column) : null;
 
@@ -30,7 +31,7 @@ export function ImportDefinitionDialog({ entity, onClose, onImported }: Props) {
     setError(undefined);
     setChecked(text);
     try {
-      const result = await formatsApi.importDefinition(text, format || null, entity);
+      const result = await formatsApi.importDefinition(text, format || null, asWritten ? null : entity, asWritten);
       onImported(result.segment);
     } catch (e) {
       setError(asDefinitionError(toAppError(e)));
@@ -65,6 +66,10 @@ export function ImportDefinitionDialog({ entity, onClose, onImported }: Props) {
             <input type="file" accept=".json,.txt,.pql,.odata,text/*,application/json" data-testid="import-file" onChange={(e) => openFile(e.target.files?.[0])} hidden />
           </label>
         </div>
+        <label className="check small" title="For a definition from another system: its attributes are not checked against the open data">
+          <input type="checkbox" data-testid="import-without-data" checked={asWritten} onChange={(e) => setAsWritten(e.target.checked)} />
+          <span>Take the attributes as written (don't check them against the data)</span>
+        </label>
         <textarea
           className="import-text"
           data-testid="import-text"
