@@ -63,29 +63,31 @@ impl Evaluator<'_> {
                 relevant.or_with(excluded);
             }
         }
-        let group_of = |row: u32| {
-            let (row, g) = (row as usize, to_group[row as usize]);
-            (g != NONE && valid.contains(row) && relevant.contains(row)).then_some(g as usize)
-        };
-        // The records placed by group (a counting sort), then each group's few sorted by time
-        // and searched, slices of groups on all cores.
+        // The records taking part with their groups (filtered on all cores, in order), then
+        // placed by group (a counting sort); each group's few are then sorted by time and
+        // searched, slices of groups on all cores.
+        let taking_part: Vec<(u32, u32)> = selected
+            .par_iter()
+            .filter_map(|&row| {
+                let (r, g) = (row as usize, to_group[row as usize]);
+                (g != NONE && valid.contains(r) && relevant.contains(r)).then_some((g, row))
+            })
+            .collect();
         let mut starts = vec![0usize; groups + 1];
-        for &row in selected {
-            if let Some(g) = group_of(row) {
-                starts[g + 1] += 1;
-            }
+        for &(g, _) in &taking_part {
+            starts[g as usize + 1] += 1;
         }
         for g in 0..groups {
             starts[g + 1] += starts[g];
         }
         let mut placed = vec![(0i64, 0u32); starts[groups]];
         let mut next = starts.clone();
-        for &row in selected {
-            if let Some(g) = group_of(row) {
-                placed[next[g]] = (values[row as usize], row);
-                next[g] += 1;
-            }
+        for &(g, row) in &taking_part {
+            let slot = &mut next[g as usize];
+            placed[*slot] = (values[row as usize], row);
+            *slot += 1;
         }
+        drop(taking_part);
         let mut slices = Vec::with_capacity(groups.div_ceil(GROUPS_PER_TASK));
         let mut rest = placed.as_mut_slice();
         for first in (0..groups).step_by(GROUPS_PER_TASK) {
