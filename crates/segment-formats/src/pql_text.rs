@@ -32,7 +32,7 @@
 //! | sequence of related records | `chain(events, ts, [A: WHAT(name = "view"), B: WHAT(name = "buy") WHEN(<= 7 days after A), C: WHAT(…) WHEN(<= 1 day after A)])`: each step's `WHEN(<= N units after <previous>)` is its gap, the last step's `WHEN(<= N units after <first>)` the whole span; the relationship's filter and window are written as conditions of every step's `WHAT`; read also: a `WHEN` relative to now or a date (`WHEN(<= 24 hours before now)`, `WHEN(today)`) as a condition on that step's time |
 //! | in / not in segment | `inSegment("id")` / `not (inSegment("id"))` |
 //! | relationship, count | `(select E from events where …).count() >= 3` (`>=`, `<=`, `=`, `>`, `<`, `!=`) |
-//! | relationship, aggregate | `(select E from events where …).sum(E.amount) > 100` (`sum`, `average`, `min`, `max`) |
+//! | relationship, aggregate | `(select E from events where …).sum(E.amount) > 100` (`sum`, `average`, `min`, `max`; read also: `(sum E.amount over E from events where …) > 100`) |
 //! | time window | the last condition of the `where`: `E.ts occurs <= 30 days before now` |
 //! | AND / OR / NOT group | `and`, `or`, `not (…)`; an empty root is `true` (`false` when negated) |
 //!
@@ -54,7 +54,9 @@
 //! record and distinct periods of related records (PQL's `topN`/`bottomN` pick one record where
 //! ties and NULL times need all or none); a sequence step "with no … in between" (a chain has no
 //! exclusions), a last step with its own gap and the whole span too (a step has one `WHEN`); a
-//! segment reference pinned to a revision; a negated empty relationship filter (no related
+//! segment reference pinned to a revision; a sum compared so that 0 matches (Adobe documents
+//! `sum` as 0 when no selected record has a value, where the model's sum of no values matches
+//! nothing; read likewise); a negated empty relationship filter (no related
 //! record); attribute or relationship names that are not PQL identifiers.
 //!
 //! `chain` is read as the canonical sequence (ARCHITECTURE.md, "Sequences"): one record per step,

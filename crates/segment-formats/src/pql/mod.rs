@@ -710,6 +710,18 @@ impl<'s> Lower<'s> {
                 message,
             )
         })?;
+        if let (
+            Constraint::Aggregate {
+                function: AggregateFunction::Sum,
+                ..
+            },
+            Expr::Num(n),
+        ) = (constraint, &rhs.e)
+        {
+            if zero_satisfies(op, n) {
+                return Err(self.unsupported(SUM_ZERO, &constraint_path, SUM_ZERO_HINT));
+            }
+        }
         Ok(cmp(op, target, rhs))
     }
 
@@ -1539,6 +1551,13 @@ impl<'s, 'l> Raise<'s, 'l> {
                     ),
                 ));
             }
+            if function == AggregateFunction::Sum && zero_satisfies(op, n) {
+                return Err(self.cannot(
+                    &p.at,
+                    format!("PQL `sum … {op} …`, {SUM_ZERO}"),
+                    SUM_ZERO_HINT,
+                ));
+            }
             Constraint::Aggregate {
                 function,
                 attribute: path.join("."),
@@ -1835,6 +1854,29 @@ impl<'s, 'l> Raise<'s, 'l> {
             }
         };
         Ok(condition(attr, operator, value))
+    }
+}
+
+/// Adobe documents `sum` as 0 when no selected record has a value, where the model's sum of
+/// no values is no value (no match): the two agree exactly when 0 fails the comparison.
+const SUM_ZERO: &str = "a sum compared so that 0 matches";
+const SUM_ZERO_HINT: &str = "PQL's sum is 0 when no record has a value, the model's is no value: \
+     compare so that 0 does not match, or add a count of records";
+
+/// Whether 0 satisfies `0 op n`.
+fn zero_satisfies(op: &str, n: &Num) -> bool {
+    let v = match n {
+        Num::Int(i) => *i as f64,
+        Num::Float(f) => *f,
+    };
+    match op {
+        "=" => v == 0.0,
+        "!=" => v != 0.0,
+        "<" => 0.0 < v,
+        "<=" => 0.0 <= v,
+        ">" => 0.0 > v,
+        ">=" => 0.0 >= v,
+        _ => false,
     }
 }
 

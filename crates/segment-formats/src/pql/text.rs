@@ -619,11 +619,7 @@ impl<'t> Parser<'t> {
                     .iter()
                     .any(|f| w.eq_ignore_ascii_case(f)) =>
             {
-                Err(self.refuse(
-                    at,
-                    format!("PQL `{w} … over …`"),
-                    "write (select E from … where …).sum(E.field) > n",
-                ))
+                self.aggregate_over(at)
             }
             _ => Err(self.unexpected("a condition")),
         }
@@ -1284,6 +1280,58 @@ impl<'t> Parser<'t> {
             amount,
             unit,
             label,
+            at: At::Offset(at),
+        })
+    }
+
+    /// `sum X.amount over X from events where …` (also `average`, `min`, `max`): the aggregate
+    /// of the selected records, as `(select X from events where …).sum(X.amount)`.
+    #[inline(never)]
+    fn aggregate_over(&mut self, at: usize) -> Result<P> {
+        let name = match self.bump() {
+            Tok::Ident(w) => w.to_ascii_lowercase(),
+            _ => return Err(self.unexpected("sum, average, min or max")),
+        };
+        let value_at = self.offset();
+        let value = self.term()?;
+        self.expect_kw("over")?;
+        let (var, source, cond) = self.quantified()?;
+        // The summed value was read before its variable was bound: `X.amount` is X's field.
+        let arg =
+            match value.e {
+                Expr::Field {
+                    var: None,
+                    mut path,
+                } if path.first() == Some(&var) && path.len() > 1 => {
+                    path.remove(0);
+                    P {
+                        e: Expr::Field {
+                            var: Some(var.clone()),
+                            path,
+                        },
+                        at: value.at,
+                    }
+                }
+                _ => return Err(self.refuse(
+                    value_at,
+                    format!("PQL `{name} … over …` of a value that is not a field of {var}"),
+                    "aggregate a field of the selected records, like sum X.amount over X from …",
+                )),
+            };
+        let select = P {
+            e: Expr::Select {
+                var,
+                source: Box::new(source),
+                cond,
+            },
+            at: At::Offset(at),
+        };
+        Ok(P {
+            e: Expr::Call {
+                name,
+                target: Box::new(select),
+                args: vec![arg],
+            },
             at: At::Offset(at),
         })
     }
