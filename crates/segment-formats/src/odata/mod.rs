@@ -531,7 +531,7 @@ impl<'t, 's> Read<'t, 's> {
                 if args.len() == 1
                     && matches!(
                         name.as_str(),
-                        "tolower" | "date" | "year" | "month" | "day" | "length"
+                        "tolower" | "toupper" | "date" | "year" | "month" | "day" | "length"
                     ) =>
             {
                 Ok((self.column(&args[0], entity, scope)?, Some(name.clone())))
@@ -539,7 +539,7 @@ impl<'t, 's> Read<'t, 's> {
             OE::Call { name, .. } => Err(self.cannot(
                 o,
                 format!("the function {name}() here", name = clip(name)),
-                "supported on the left: tolower, date, year, month, day, length",
+                "supported on the left: tolower, toupper, date, year, month, day, length",
             )),
             _ => Err(self.cannot(
                 o,
@@ -1226,6 +1226,19 @@ impl<'t, 's> Read<'t, 's> {
                 Some(s) => two(or_null(cond_ci(attr, Operator::IsNot, Value::String(s), false), attr)),
                 None => Err(wrong()),
             },
+            // `toupper(c) eq 'ABC'`: ignoring case, for ASCII text (the model folds ASCII).
+            (Some("toupper"), "eq" | "ne", OE::Str(s))
+                if ty == DataType::Text
+                    && s.is_ascii()
+                    && !s.chars().any(|c| c.is_ascii_lowercase()) =>
+            {
+                let value = Value::String(s.clone());
+                if op == "eq" {
+                    two(cond_ci(attr, Operator::Is, value, false))
+                } else {
+                    two(or_null(cond_ci(attr, Operator::IsNot, value, false), attr))
+                }
+            }
             (Some("date"), _, OE::Date(d)) if ty == DataType::Datetime => {
                 let day = Value::String(date_literal(d));
                 match op {
