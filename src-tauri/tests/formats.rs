@@ -37,6 +37,7 @@ fn renders_all_thirteen_formats() {
             "sql-sqlite",
             "sql-postgres",
             "sql-duckdb",
+            "sql-spark",
             "sql-bigquery",
             "sql-snowflake",
             "sql-ansi",

@@ -306,12 +306,20 @@ fn run(command: Command) -> Result<(Value, ExitCode), Failure> {
         Command::Sql { input, now } => {
             let now = parse_now(&now)?;
             let query = load_query(&input, now)?.query;
-            let readable = segment_sql::display(&query, &Sqlite).map_err(compile_failure)?;
-            let statement = segment_sql::build(&query, &Sqlite).map_err(compile_failure)?;
+            // The SQL the data source runs: its own dialect.
+            let location = segment_service::Location::parse(&input.data.to_string_lossy());
+            let (dialect, name): (&dyn segment_sql::Dialect, &str) =
+                match location.as_ref().map(segment_service::Location::kind) {
+                    Ok("postgresql") => (&segment_sql::Postgres, "postgresql"),
+                    Ok("spark") => (&segment_sql::Spark, "spark"),
+                    _ => (&Sqlite, "sqlite"),
+                };
+            let readable = segment_sql::display(&query, dialect).map_err(compile_failure)?;
+            let statement = segment_sql::build(&query, dialect).map_err(compile_failure)?;
             let params: Vec<Value> = statement.params.iter().map(param_json).collect();
             Ok((
                 json!({
-                    "dialect": "sqlite",
+                    "dialect": name,
                     "sql": readable,
                     "statement": { "sql": statement.sql, "params": params },
                     "now": DateTime::from_timestamp(query.now, 0).map(rfc3339),

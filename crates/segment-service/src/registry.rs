@@ -7,7 +7,7 @@ use crate::references::References;
 use chrono::{DateTime, Utc};
 use segment_formats::Format;
 use segment_model::{validate, Problem, Schema, Segment};
-use segment_sql::{Ansi, BigQuery, Dialect, DuckDb, Postgres, Snowflake, Sqlite};
+use segment_sql::{Ansi, BigQuery, Dialect, DuckDb, Postgres, Snowflake, Spark, Sqlite};
 
 /// What a registry entry writes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -24,6 +24,7 @@ pub enum SqlDialect {
     Sqlite,
     Postgres,
     DuckDb,
+    Spark,
     BigQuery,
     Snowflake,
     Ansi,
@@ -35,6 +36,7 @@ impl SqlDialect {
             SqlDialect::Sqlite => &Sqlite,
             SqlDialect::Postgres => &Postgres,
             SqlDialect::DuckDb => &DuckDb,
+            SqlDialect::Spark => &Spark,
             SqlDialect::BigQuery => &BigQuery,
             SqlDialect::Snowflake => &Snowflake,
             SqlDialect::Ansi => &Ansi,
@@ -84,7 +86,7 @@ const fn sql(dialect: SqlDialect, name: &'static str, label: &'static str) -> En
 
 /// Every format, in the order the CLI's help and the app's tabs list them, with the label a
 /// marketer knows it by (the app's tabs show these; this is the one place they are written).
-pub const REGISTRY: [Entry; 13] = [
+pub const REGISTRY: [Entry; 14] = [
     tree(Format::Canonical, "canonical", "Segment JSON", true, "json"),
     tree(Format::Census, "census", "Census", true, "json"),
     tree(Format::PqlText, "pql-text", "Adobe PQL", true, "pql"),
@@ -94,6 +96,7 @@ pub const REGISTRY: [Entry; 13] = [
     sql(SqlDialect::Sqlite, "sql-sqlite", "SQL · SQLite"),
     sql(SqlDialect::Postgres, "sql-postgres", "SQL · PostgreSQL"),
     sql(SqlDialect::DuckDb, "sql-duckdb", "SQL · DuckDB"),
+    sql(SqlDialect::Spark, "sql-spark", "SQL · Spark"),
     sql(SqlDialect::BigQuery, "sql-bigquery", "SQL · BigQuery"),
     sql(SqlDialect::Snowflake, "sql-snowflake", "SQL · Snowflake"),
     sql(SqlDialect::Ansi, "sql-ansi", "SQL · ANSI"),
