@@ -321,7 +321,7 @@ impl<'s> Render<'s> {
                 return Err(unsupported(
                     constraint_name(other),
                     &constraint_path,
-                    "its ordered steps are not translated to ODP yet",
+                    "ODP's documented sequence_condition counts events passing one entry filter; it has no ordered steps",
                 ))
             }
         };
