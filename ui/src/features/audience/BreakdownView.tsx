@@ -98,12 +98,12 @@ export function BreakdownView(props: AudienceProps) {
                   {r.label}
                 </span>
                 <span className="aud-track" aria-hidden="true">
-                  <span className="aud-bar segment-bar" style={{ width: `${barWidth(r.share, rows, compare)}%` }} />
-                  {compare && <span className="aud-bar base-bar" style={{ width: `${barWidth(r.base_share, rows, compare)}%` }} />}
+                  <span className="aud-bar aud-mine" style={{ width: `${barWidth(r.share, rows, compare)}%` }} />
+                  {compare && <span className="aud-bar aud-base" style={{ width: `${barWidth(r.base_share, rows, compare)}%` }} />}
                 </span>
                 <span className="aud-figure" title={`${r.count.toLocaleString()} members; ${r.base.toLocaleString()} of everyone (${percent(r.base_share)})`}>
                   {r.count.toLocaleString()} · {percent(r.share)}
-                  {compare && <span className={"lift" + ((r.lift ?? 1) >= 1 ? " up" : " down")}> {liftText(r.lift)}</span>}
+                  {compare && r.count > 0 && <span className={"lift" + ((r.lift ?? 1) >= 1 ? " up" : " down")}> {liftText(r.lift)}</span>}
                 </span>
               </li>
             ))}
