@@ -283,7 +283,10 @@ impl From<segment_service::Error> for AppError {
                 let kind = match &e {
                     E::Cancelled => ErrorKind::Cancelled,
                     E::Sql(_) => ErrorKind::Compile,
-                    E::EngineUnavailable(_) | E::Import(_) => ErrorKind::Source,
+                    E::EngineUnavailable(_)
+                    | E::Import(_)
+                    | E::Warehouse { .. }
+                    | E::SourceUnavailable { .. } => ErrorKind::Source,
                     _ => ErrorKind::InvalidRequest,
                 };
                 AppError::new(kind, e.to_string())

@@ -3,6 +3,7 @@
 
 pub mod audience;
 pub mod commands;
+pub mod connections;
 pub mod counting;
 pub mod data;
 pub mod dialogs;
@@ -41,6 +42,8 @@ pub fn builder<R: tauri::Runtime>(
         })
         .invoke_handler(tauri::generate_handler![
             commands::get_source,
+            connections::connect_source,
+            connections::test_connection,
             commands::preview,
             counting::samples,
             counting::overlap,

@@ -80,7 +80,13 @@ impl AppState {
     /// preview is cancelled and everything derived from the old one (its connection, schema,
     /// engine caches) goes with its `Loaded`. On failure the current data source stays open.
     pub fn switch(&self, path: &Path, store: Option<&Store>) -> Result<SourceInfo, AppError> {
-        let loaded = Arc::new(open(path, false, store, self.engine.clone())?);
+        let loaded = open(path, false, store, self.engine.clone())?;
+        Ok(self.install(loaded))
+    }
+
+    /// Makes `loaded` the open data source (see [`AppState::switch`]).
+    pub fn install(&self, loaded: Loaded) -> SourceInfo {
+        let loaded = Arc::new(loaded);
         let info = loaded.info.clone();
         self.newest
             .lock()
@@ -90,7 +96,7 @@ impl AppState {
         let (lock, ready) = &*self.slot;
         lock.lock().unwrap_or_else(|p| p.into_inner()).loaded = Some(Ok(loaded));
         ready.notify_all();
-        Ok(info)
+        info
     }
 
     /// The path of the open data source, if it is open.
@@ -190,6 +196,9 @@ fn open(
     store: Option<&Store>,
     engine: EngineCache,
 ) -> Result<Loaded, AppError> {
+    if let Some(warehouse) = crate::connections::open_if_warehouse(path, engine.clone()) {
+        return warehouse;
+    }
     let generated_here = demo && !path.exists();
     if generated_here {
         if let Some(dir) = path.parent() {

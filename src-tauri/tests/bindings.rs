@@ -18,6 +18,11 @@ fn generate(dir: &Path) {
     PreviewResponse::export_all_to(dir).expect("export PreviewResponse");
     AppError::export_all_to(dir).expect("export AppError");
     library(dir);
+    // Warehouse connections (src-tauri/src/connections.rs).
+    segment_builder_desktop::connections::ConnectionRequest::export_all_to(dir)
+        .expect("export ConnectionRequest");
+    segment_builder_desktop::connections::ConnectionTest::export_all_to(dir)
+        .expect("export ConnectionTest");
     // Counting (src-tauri/src/counting.rs): samples and overlap.
     segment_builder_desktop::counting::SampleRequest::export_all_to(dir)
         .expect("export SampleRequest");

@@ -1,0 +1,87 @@
+//! Warehouse connections through Tauri's IPC (mock runtime): "Test connection" reports the
+//! tables or what failed, and connecting makes PostgreSQL the data source the builder counts
+//! on, as the SQLite file counts. Needs `SEGMENT_PG_URL` (scripts/with-postgres.sh).
+
+mod common;
+
+use common::{all_of, cond, invoke};
+use segment_builder_desktop::AppState;
+use serde_json::json;
+
+#[test]
+fn test_then_connect_and_count_on_postgresql() {
+    let Ok(url) = std::env::var("SEGMENT_PG_URL") else {
+        eprintln!("SEGMENT_PG_URL is not set (scripts/with-postgres.sh sets it): skipped");
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("demo.sqlite");
+    segment_source::generate_demo(
+        &file,
+        segment_source::DemoOptions {
+            profiles: 2000,
+            seed: 3,
+        },
+    )
+    .unwrap();
+    let schema = format!("app_{}", std::process::id());
+    let settings = segment_postgres::Settings {
+        url: url.clone(),
+        schema: Some(schema.clone()),
+        ..Default::default()
+    };
+    segment_postgres::load::copy_sqlite(&file, &settings, true).unwrap();
+
+    let state = AppState::default();
+    state.load(&file, false);
+    let w = common::window(state);
+    let us = all_of("profiles", [cond("country", "is", "US")]);
+    let preview = |id: u64| {
+        invoke(
+            &w,
+            "preview",
+            json!({"request": {"segment": us, "request_id": id}}),
+        )
+        .unwrap()
+    };
+    let on_file = preview(1);
+
+    let wrong = invoke(
+        &w,
+        "test_connection",
+        json!({"request": {"url": url, "schema": "nowhere"}}),
+    )
+    .unwrap();
+    assert_eq!(wrong["ok"], false);
+    assert_eq!(wrong["failure"], "no_tables");
+    assert!(wrong["message"].as_str().unwrap().contains("nowhere"));
+    let unreachable = invoke(
+        &w,
+        "test_connection",
+        json!({"request": {"url": "postgresql://ann@127.0.0.1:1/shop"}}),
+    )
+    .unwrap();
+    assert_eq!(unreachable["failure"], "unreachable");
+    let ok = invoke(
+        &w,
+        "test_connection",
+        json!({"request": {"url": url, "schema": schema}}),
+    )
+    .unwrap();
+    assert_eq!(
+        (ok["ok"].as_bool(), ok["tables"].as_u64()),
+        (Some(true), Some(3))
+    );
+
+    let info = invoke(
+        &w,
+        "connect_source",
+        json!({"request": {"url": url, "schema": schema}}),
+    )
+    .unwrap();
+    assert!(info["path"].as_str().unwrap().starts_with("postgresql://"));
+    let on_pg = preview(2);
+    assert_eq!(on_pg["count"], on_file["count"]);
+    assert_eq!(on_pg["engine"], "sql");
+    assert!(on_pg["count"].as_u64().unwrap() > 0);
+}
