@@ -113,7 +113,7 @@ impl<'d> Evaluator<'d> {
                 (*self.cached(table, expr, || self.related(related, table))?).clone()
             }
             Expr::Members(members) => {
-                let data = table.column(&members.column.name)?;
+                let data = crate::members::key_column(table, members)?;
                 let test = crate::members::predicate(members);
                 (*self.cached(table, expr, || predicate_rows(data, &test))?).clone()
             }

@@ -4,6 +4,21 @@
 
 use segment_model::ir::{ArrayElement, Members, Number, NumberComparison, Predicate};
 
+use crate::column::ColumnData;
+use crate::error::{Error, Result};
+use crate::Table;
+
+/// The key column the members are keys of; a table keyed by SQLite's `rowid` (not loaded) is
+/// left to SQL.
+pub(crate) fn key_column<'t>(table: &'t Table, members: &Members) -> Result<&'t ColumnData> {
+    table.column(&members.column.name).map_err(|_| {
+        Error::Unsupported(format!(
+            "the members of segment {} by {}.{}",
+            members.segment, table.name, members.column.name
+        ))
+    })
+}
+
 /// The key test equivalent to the membership.
 pub(crate) fn predicate(members: &Members) -> Predicate {
     let texts: Option<Vec<String>> = members

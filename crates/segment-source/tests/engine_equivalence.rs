@@ -1047,3 +1047,164 @@ fn engine_equals_sql_across_parallel_chunk_edges() {
         );
     }
 }
+
+/// The datasets keyed by an integer column (the text-keyed one is keyed by `rowid`, which the
+/// engine does not load: a static segment there is counted in SQL).
+const INTEGER_KEYED: u64 = 3;
+
+/// "Is in segment" references, resolved by a fixed library: `dynamic` (a random people tree,
+/// inlined) and `members` (some people's keys as text, one dangling, one not a key).
+struct Library {
+    dynamic: Segment,
+    members: Vec<String>,
+}
+
+impl validate::Resolver for Library {
+    fn resolve(&self, id: &str, _: Option<i64>) -> Result<validate::ResolvedSegment, String> {
+        let definition = match id {
+            "dynamic" => validate::Definition::Dynamic(self.dynamic.clone()),
+            "members" => validate::Definition::Static {
+                entity: Some("people".into()),
+                members: self.members.clone(),
+            },
+            other => return Err(format!("no segment {other}")),
+        };
+        Ok(validate::ResolvedSegment {
+            id: id.into(),
+            name: id.into(),
+            revision: 0,
+            definition,
+        })
+    }
+}
+
+fn member_id(key: rusqlite::types::Value) -> String {
+    match key {
+        rusqlite::types::Value::Integer(i) => i.to_string(),
+        rusqlite::types::Value::Text(t) => t,
+        other => format!("{other:?}"),
+    }
+}
+
+/// Person `i`'s member id: its key's text, or its row id where the table's key is `rowid`
+/// (a TEXT primary key), as freezing such a table records it.
+fn person_member(dataset: u64, i: i64) -> String {
+    let loaded = datasets()[dataset as usize].lock().unwrap();
+    let rowid = loaded
+        .source
+        .schema()
+        .entity("people")
+        .is_some_and(|e| e.key == "rowid");
+    if rowid {
+        i.to_string()
+    } else {
+        member_id(Keys::of(dataset).key(i))
+    }
+}
+
+/// A random people tree with both references among its nodes, and the library they use.
+fn segment_with_references(seed: u64, dataset: u64) -> Option<(Segment, Library)> {
+    let mut rng = ChaCha8Rng::seed_from_u64(seed ^ 0x5eed);
+    let dynamic = random_segment(seed.wrapping_mul(31).wrapping_add(7));
+    let outer = random_segment(seed);
+    if dynamic.entity.as_deref() != Some("people") || outer.entity.as_deref() != Some("people") {
+        return None;
+    }
+    let mut members: Vec<String> = (1..=80)
+        .filter(|_| rng.random_bool(0.3))
+        .map(|i| person_member(dataset, i))
+        .collect();
+    members.extend(["not a key".to_string(), person_member(dataset, 5_000)]);
+    let reference = |rng: &mut ChaCha8Rng, id: &str| json!({"type": "in_segment", "segment": id, "negated": rng.random_bool(0.4)});
+    let children = vec![
+        serde_json::to_value(&outer.root).ok()?,
+        reference(&mut rng, "dynamic"),
+        reference(&mut rng, "members"),
+    ];
+    let mut group = json!({"type": "group", "combinator": pick(&mut rng, &["and", "or"]), "children": children});
+    group["children"][0]["type"] = json!("group");
+    let root = json!({"combinator": "and", "negated": rng.random_bool(0.2), "children": [group]});
+    let segment =
+        serde_json::from_value(json!({"version": 1, "entity": "people", "root": root})).ok()?;
+    Some((segment, Library { dynamic, members }))
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 150, ..ProptestConfig::default() })]
+
+    /// Engine == SQL with segment references (a dynamic tree inlined, a static key list).
+    #[test]
+    fn engine_equals_sql_with_segment_references(seed in any::<u64>(), dataset in 0..INTEGER_KEYED) {
+        let Some((segment, library)) = segment_with_references(seed, dataset) else {
+            return Ok(());
+        };
+        let loaded = datasets()[dataset as usize].lock().unwrap();
+        let schema = loaded.source.schema();
+        let Ok(query) = validate::check_with(&segment, schema, None, now(), &library, None) else {
+            return Ok(());
+        };
+        let sql = loaded.source.count(&query).map_err(|e| TestCaseError::fail(format!("SQL: {e}")))?;
+        let engine = segment_engine::count(&loaded.data, &query)
+            .map_err(|e| TestCaseError::fail(format!("engine: {e}")))?;
+        prop_assert_eq!(
+            (engine.count, engine.total),
+            (sql.count, sql.total),
+            "seed {} dataset {}\n{}",
+            seed,
+            dataset,
+            DataSource::display_sql(&query).unwrap_or_default()
+        );
+    }
+}
+
+/// The reference property compares most of its trees (not only invalid ones), on every key
+/// scheme, and static members select some records.
+#[test]
+fn segment_references_are_mostly_valid() {
+    let mut valid = 0;
+    let mut tried = 0;
+    for seed in 0..200 {
+        let dataset = seed % INTEGER_KEYED;
+        let Some((segment, library)) = segment_with_references(seed, dataset) else {
+            continue;
+        };
+        tried += 1;
+        let loaded = datasets()[dataset as usize].lock().unwrap();
+        if validate::check_with(
+            &segment,
+            loaded.source.schema(),
+            None,
+            now(),
+            &library,
+            None,
+        )
+        .is_ok()
+        {
+            valid += 1;
+        }
+    }
+    assert!(valid * 2 >= tried, "only {valid} of {tried} valid");
+    for dataset in 0..INTEGER_KEYED {
+        let library = Library {
+            dynamic: random_segment(1),
+            members: [3, 4, 9].map(|i| person_member(dataset, i)).to_vec(),
+        };
+        let loaded = datasets()[dataset as usize].lock().unwrap();
+        let only = serde_json::from_value(json!({"version": 1, "entity": "people", "root":
+            {"combinator": "and", "children": [{"type": "in_segment", "segment": "members"}]}}))
+        .unwrap();
+        let query =
+            validate::check_with(&only, loaded.source.schema(), None, now(), &library, None)
+                .unwrap();
+        assert_eq!(
+            segment_engine::count(&loaded.data, &query).unwrap().count,
+            3,
+            "dataset {dataset}"
+        );
+        assert_eq!(
+            loaded.source.count(&query).unwrap().count,
+            3,
+            "dataset {dataset}"
+        );
+    }
+}
