@@ -211,3 +211,37 @@ fn segment_references_render_as_in_segment() {
         other => panic!("{other:?}"),
     }
 }
+
+#[test]
+fn deeply_nested_chains_are_a_clean_error_within_the_documented_stack() {
+    let depth = 100_000;
+    let open = "chain(events, ts, [A: WHAT(";
+    let text = format!("{}name = \"x\"{}", open.repeat(depth), ")])".repeat(depth));
+    let schema = common::schema();
+    let result = std::thread::Builder::new()
+        .stack_size(1 << 20)
+        .spawn(move || parse_as(Format::PqlText, &text, &schema, None).map(|_| ()))
+        .unwrap()
+        .join()
+        .unwrap();
+    match result {
+        Err(Error::Syntax { message, .. }) => assert!(message.contains("nested"), "{message}"),
+        other => panic!("{other:?}"),
+    }
+    // Just within the syntax bound, the text is read (and refused by the tree: a chain's WHAT
+    // names fields of its records, which have no relationship called events).
+    for depth in [
+        segment_formats::SYNTAX_DEPTH / 2 - 2,
+        segment_formats::SYNTAX_DEPTH / 2 - 1,
+    ] {
+        let text = format!("{}name = \"x\"{}", open.repeat(depth), ")])".repeat(depth));
+        let schema = common::schema();
+        let result = std::thread::Builder::new()
+            .stack_size(1 << 20)
+            .spawn(move || parse_as(Format::PqlText, &text, &schema, None).map(|_| ()))
+            .unwrap()
+            .join()
+            .unwrap();
+        assert!(result.is_err(), "{depth}");
+    }
+}
