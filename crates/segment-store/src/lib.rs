@@ -12,6 +12,7 @@
 //! membership commands), [`files`] (one canonical JSON file per segment).
 
 pub mod commands;
+mod connections;
 mod counts;
 pub mod diff;
 mod error;
@@ -30,6 +31,7 @@ use std::time::Duration;
 use chrono::{DateTime, SecondsFormat, Utc};
 use rusqlite::{Connection, OpenFlags, Transaction, TransactionBehavior};
 
+pub use connections::ConnectionProfile;
 pub use counts::CountInput;
 pub use diff::{ChangeKind, CountChange, FieldChange, RevisionDiff, TreeChange};
 pub use error::{clip, quoted, Error, LineProblem, Result};

@@ -118,10 +118,24 @@ CREATE TABLE evaluation_members (
 ) STRICT, WITHOUT ROWID;
 "#,
     },
+    Migration {
+        version: 4,
+        name: "connection profiles",
+        sql: r#"
+CREATE TABLE connections (
+    name          TEXT PRIMARY KEY,
+    kind          TEXT NOT NULL CHECK (kind IN ('postgresql', 'spark')),
+    url           TEXT NOT NULL,
+    schema_name   TEXT,
+    date_created  TEXT NOT NULL,
+    date_modified TEXT NOT NULL
+) STRICT, WITHOUT ROWID;
+"#,
+    },
 ];
 
 /// The schema version this build writes.
-pub const LATEST: i64 = 3;
+pub const LATEST: i64 = 4;
 
 pub fn version(conn: &Connection) -> Result<i64> {
     Ok(conn.query_row("PRAGMA user_version", [], |r| r.get(0))?)
