@@ -6,6 +6,7 @@ import type { Segment } from "../../bindings/Segment";
 import type { SegmentRecord } from "../../bindings/SegmentRecord";
 import { renderBuilder } from "../../test/BuilderHarness";
 import { fakeCall } from "../../test/ipcMock";
+import { countable } from "./incomplete";
 import { segmentLabel } from "./InSegmentInputs";
 
 vi.mock("@tauri-apps/api/core", () => ({ invoke: vi.fn() }));
@@ -63,6 +64,13 @@ describe("is in segment", () => {
     expect(await screen.findByText("There is no segment “gone” in the library.")).toBeTruthy();
     expect((screen.getByTestId("in-segment-segment") as HTMLSelectElement).value).toBe("gone");
     expect(screen.getByTestId("in-segment").textContent).toContain("revision 3");
+  });
+
+  it("is not counted before a segment is chosen", () => {
+    const seg: Segment = { ...empty(), root: { combinator: "and", children: [{ type: "in_segment", segment: "" }, { type: "in_segment", segment: "us" }] } };
+    const c = countable(seg);
+    expect(c.incomplete).toEqual(["/root/children/0"]);
+    expect(c.segment.root.children).toEqual([{ type: "in_segment", segment: "us" }]);
   });
 
   it("labels static segments by their members", () => {

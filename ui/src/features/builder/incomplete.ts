@@ -7,8 +7,11 @@ import type { Node } from "../../bindings/Node";
 import type { Segment } from "../../bindings/Segment";
 import { valueKind } from "../../shared/values";
 
-/** Whether a node waits for its value (a raw SQL condition has its own "Write a SQL condition"). */
+/** Whether a node waits for its value or its segment (a raw SQL condition has its own "Write a
+ * SQL condition"). */
 export function isIncomplete(node: Node): boolean {
+  // "Is in segment" before a segment is chosen.
+  if (node.type === "in_segment") return node.segment.trim() === "";
   if (node.type !== "condition") return false;
   const kind = valueKind(node.operator);
   if (kind === "text") return typeof node.value !== "string" || node.value.trim() === "";
