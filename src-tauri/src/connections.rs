@@ -135,3 +135,37 @@ pub fn test(request: &ConnectionRequest) -> ConnectionTest {
         },
     }
 }
+
+/// The saved connection profiles, by name (no secrets).
+#[tauri::command]
+pub async fn connection_profiles<R: tauri::Runtime>(
+    app: tauri::AppHandle<R>,
+) -> Result<Vec<segment_store::ConnectionProfile>, AppError> {
+    crate::library::with_library(&app, |s| s.connections()).await
+}
+
+/// Saves a connection profile (an address with a password is refused); the profiles after it.
+#[tauri::command]
+pub async fn connection_save<R: tauri::Runtime>(
+    app: tauri::AppHandle<R>,
+    profile: segment_store::ConnectionProfile,
+) -> Result<Vec<segment_store::ConnectionProfile>, AppError> {
+    crate::library::with_library(&app, move |s| {
+        s.save_connection(&profile)?;
+        s.connections()
+    })
+    .await
+}
+
+/// Forgets a connection profile; the profiles after it.
+#[tauri::command]
+pub async fn connection_delete<R: tauri::Runtime>(
+    app: tauri::AppHandle<R>,
+    name: String,
+) -> Result<Vec<segment_store::ConnectionProfile>, AppError> {
+    crate::library::with_library(&app, move |s| {
+        s.delete_connection(&name)?;
+        s.connections()
+    })
+    .await
+}

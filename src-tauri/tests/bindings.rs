@@ -23,6 +23,7 @@ fn generate(dir: &Path) {
         .expect("export ConnectionRequest");
     segment_builder_desktop::connections::ConnectionTest::export_all_to(dir)
         .expect("export ConnectionTest");
+    segment_store::ConnectionProfile::export_all_to(dir).expect("export ConnectionProfile");
     // Counting (src-tauri/src/counting.rs): samples and overlap.
     segment_builder_desktop::counting::SampleRequest::export_all_to(dir)
         .expect("export SampleRequest");

@@ -15,6 +15,7 @@ fn test_then_connect_and_count_on_postgresql() {
         return;
     };
     let dir = tempfile::tempdir().unwrap();
+    std::env::set_var("SEGMENT_BUILDER_LIBRARY", dir.path().join("library.sqlite"));
     let file = dir.path().join("demo.sqlite");
     segment_source::generate_demo(
         &file,
@@ -84,4 +85,28 @@ fn test_then_connect_and_count_on_postgresql() {
     assert_eq!(on_pg["count"], on_file["count"]);
     assert_eq!(on_pg["engine"], "sql");
     assert!(on_pg["count"].as_u64().unwrap() > 0);
+
+    // A profile keeps the address and the schema, never a password.
+    let profiles = invoke(
+        &w,
+        "connection_save",
+        json!({"profile": {"name": "Demo warehouse", "url": url, "schema": schema}}),
+    )
+    .unwrap();
+    assert_eq!(profiles[0]["name"], "Demo warehouse");
+    let refused = invoke(
+        &w,
+        "connection_save",
+        json!({"profile": {"name": "Bad", "url": "postgresql://ann:pw@db/shop"}}),
+    )
+    .unwrap_err();
+    assert!(
+        refused["message"]
+            .as_str()
+            .unwrap()
+            .contains("never stored"),
+        "{refused}"
+    );
+    let left = invoke(&w, "connection_delete", json!({"name": "Demo warehouse"})).unwrap();
+    assert_eq!(left, json!([]));
 }
