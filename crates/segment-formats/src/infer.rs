@@ -9,8 +9,8 @@
 //!
 //! For the formats read by a parser (PQL text, pql/json, OData, ODP) the parser itself is the
 //! judge: it is run, every name it looks up and does not find is noted (`resolve::recording`),
-//! and the first such name is added with the type under which the parser reads furthest (it
-//! then reads on, or meets the next unknown name). The loop ends when the document reads, or
+//! and the first such name is added with the first type under which the parser reads past it
+//! (it then reads on, or meets the next unknown name), else the one it reads furthest with. The loop ends when the document reads, or
 //! when an error is not about a missing name (that error is the answer, as with data). Work is
 //! bounded: at most [`MAX_NAMES`] names and a parse budget proportional to the input's size.
 //!
@@ -277,8 +277,8 @@ struct Inference<'t> {
 
 impl<'t> Inference<'t> {
     fn new(format: Format, text: &'t str, base: &'t str) -> Self {
-        // About 64 MiB of text read in all, and always enough for a small document.
-        let parses_left = (64 << 20) / text.len().max(1);
+        // About 16 MiB of text read in all, and always enough for a small document.
+        let parses_left = (16 << 20) / text.len().max(1);
         Inference {
             format,
             text,
@@ -319,7 +319,9 @@ impl<'t> Inference<'t> {
                 let trial = self.with(&schema, &first, candidate);
                 let (result, missing) = self.attempt(&trial);
                 let score = self.score(&result, &missing, &first, &trial);
-                let done = score.0 == 3;
+                // Read past this name (to the end, or to the next unknown one): this type is
+                // the one; a later candidate could do no better.
+                let done = score.0 >= 2;
                 if best.as_ref().is_none_or(|(b, _)| score > *b) {
                     best = Some((score, trial));
                 }
