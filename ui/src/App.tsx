@@ -17,7 +17,7 @@ export function App() {
   const { segment, setSegment } = tree;
   const [asOf, setAsOf] = useState("");
   const [view, setView] = useState<View>("builder");
-  const { source, loadError, openData } = useSource((s: SourceInfo, samePath: boolean) => {
+  const { source, loadError, openData, connectData } = useSource((s: SourceInfo, samePath: boolean) => {
     // "As of" belongs to the data: the demo data's end date, the clock (empty) for any other.
     setAsOf((typed) => asOfAfterLoad(typed, s.default_now, samePath));
     // The segment stays when its data source is reloaded and still has its entity.
@@ -65,7 +65,7 @@ export function App() {
     <div className="app">
       <TopBar source={source} segment={segment} onEntity={(e) => setSegment(emptySegment(e))} asOf={asOf} setAsOf={setAsOf} view={view} setView={setView} />
       {view === "data" ? (
-        <DataView source={source} stats={stats} onOpen={openData} dropped={dropped} onDroppedTaken={take} />
+        <DataView source={source} stats={stats} onOpen={openData} onConnect={connectData} dropped={dropped} onDroppedTaken={take} />
       ) : (
         <BuilderScreen source={source} tree={{ ...tree, segment }} preview={preview} now={now} stats={stats} openData={openData} />
       )}

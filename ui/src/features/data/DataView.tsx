@@ -5,6 +5,9 @@ import { useState } from "react";
 import type { EntityStats } from "../../bindings/EntityStats";
 import type { SourceInfo } from "../../bindings/SourceInfo";
 import { baseName } from "../../shared/data";
+import type { ConnectionRequest } from "../../bindings/ConnectionRequest";
+import { ConnectionPanel } from "./ConnectionPanel";
+import { isWarehouse } from "./connectionsApi";
 import { ImportFlow } from "./ImportFlow";
 import { LinksEditor } from "./LinksEditor";
 import { SchemaBrowser } from "./SchemaBrowser";
@@ -15,12 +18,14 @@ type Props = {
   stats?: EntityStats[];
   /** Opens (or reloads) a data source; the builder follows. */
   onOpen: (path: string) => Promise<void>;
+  /** Connects to a warehouse; absent where the page cannot. */
+  onConnect?: (request: ConnectionRequest) => Promise<void>;
   /** Files dropped on the window, handed over once. */
   dropped: string[];
   onDroppedTaken: () => void;
 };
 
-export function DataView({ source, stats, onOpen, dropped, onDroppedTaken }: Props) {
+export function DataView({ source, stats, onOpen, onConnect, dropped, onDroppedTaken }: Props) {
   const d = useDataSources(source, onOpen, dropped, onDroppedTaken);
   return (
     <div className="data-view" data-testid="data-view">
@@ -30,6 +35,14 @@ export function DataView({ source, stats, onOpen, dropped, onDroppedTaken }: Pro
           Add data
         </div>
         <AddData d={d} current={source.path} />
+        {onConnect && (
+          <>
+            <div className="card-title" style={{ marginTop: 18 }}>
+              Warehouses
+            </div>
+            <ConnectionPanel current={source.path} onConnect={onConnect} />
+          </>
+        )}
         {d.error && (
           <p className="error-text" role="alert" data-testid="data-error">
             {d.error.message}
@@ -40,7 +53,11 @@ export function DataView({ source, stats, onOpen, dropped, onDroppedTaken }: Pro
         <h1>
           {source.demo ? "Demo data" : baseName(source.path)} <span className="muted small">{source.path}</span>
         </h1>
-        <LinksEditor key={`${source.path}#${d.imports}`} source={source} onChanged={() => d.open(source.path)} />
+        {isWarehouse(source.path) ? (
+          <p className="muted small">Counted where the data is: every count runs as SQL on the server. Relationships are the tables' declared foreign keys.</p>
+        ) : (
+          <LinksEditor key={`${source.path}#${d.imports}`} source={source} onChanged={() => d.open(source.path)} />
+        )}
         <SchemaBrowser source={source} stats={stats} onLabel={() => d.open(source.path)} />
       </section>
       {d.queue.length > 0 && d.into && <ImportFlow key={d.queue[0]} file={d.queue[0]} into={d.into} onDone={d.importDone} onClose={d.nextFile} />}

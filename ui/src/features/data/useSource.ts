@@ -4,7 +4,9 @@ import { useCallback, useEffect, useRef, useState } from "react";
 import type { SourceInfo } from "../../bindings/SourceInfo";
 import { appError, insideApp, toAppError, type AppError } from "../../ipc";
 import { builderApi } from "../builder/api";
+import type { ConnectionRequest } from "../../bindings/ConnectionRequest";
 import { dataApi } from "./api";
+import { connectionsApi } from "./connectionsApi";
 
 export function useSource(onLoaded: (source: SourceInfo, samePath: boolean) => void) {
   const [source, setSource] = useState<SourceInfo>();
@@ -36,5 +38,14 @@ export function useSource(onLoaded: (source: SourceInfo, samePath: boolean) => v
   /** Switches to (or reloads) a data source: schema, segment, preview and statistics follow. */
   const openData = useCallback(async (at: string) => accept(await dataApi.open(at), at), [accept]);
 
-  return { source, loadError, openData };
+  /** Connects to a warehouse (PostgreSQL, Spark) and counts there from now on. */
+  const connectData = useCallback(
+    async (request: ConnectionRequest) => {
+      const s = await connectionsApi.connect(request);
+      accept(s, s.path);
+    },
+    [accept],
+  );
+
+  return { source, loadError, openData, connectData };
 }
