@@ -36,8 +36,12 @@
 //! | time window | the last condition of the `where`: `E.ts occurs <= 30 days before now` |
 //! | AND / OR / NOT group | `and`, `or`, `not (…)`; an empty root is `true` (`false` when negated) |
 //!
+//! A second variable over the first's own collection (`exists E from events where …, I from
+//! E.items where …`) is read as a condition on E's items inside E's condition (the tuples exist
+//! exactly when such an E exists).
+//!
 //! Not read (refused naming the PQL construct and its line and column): `forall`; `exists` or
-//! `select` over two collections (`…, I from E.items …`); chain `COUNT(…)`, a `WHEN` before a
+//! `select` over two independent collections (`…, A2 from events …`); chain `COUNT(…)`, a `WHEN` before a
 //! step, a step gap in months or years or with another comparison than `<=`, a `WHEN` naming a
 //! step that is neither the previous one nor (on the last step) the first, more than 5 steps;
 //! `… before today` and times counted from a field or a date; `currentMonth()` and

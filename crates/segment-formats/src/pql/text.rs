@@ -633,20 +633,24 @@ impl<'t> Parser<'t> {
 
     /// The rest of `exists V from …` / `select V from …`, after its first word.
     fn quantified_tail(&mut self, at: usize, exists: bool) -> Result<P> {
-        let (var, source, cond) = self.quantified()?;
-        if matches!(self.peek(), Tok::Sym(","))
-            && matches!(self.ahead(2), Some(Tok::Ident(w)) if w.eq_ignore_ascii_case("from"))
-        {
-            return Err(self.refuse(
-                at,
-                format!(
-                    "PQL `{}` over two collections (`…, V from …`)",
-                    if exists { "exists" } else { "select" }
-                ),
-                "a condition on related records reads one relationship; nest the second inside the first's where",
-            ));
+        let (var, source, mut cond) = self.quantified()?;
+        let more = matches!(self.peek(), Tok::Sym(","))
+            && matches!(self.ahead(2), Some(Tok::Ident(w)) if w.eq_ignore_ascii_case("from"));
+        if more {
+            // `…, I from X.items where …`: records of X's own collection, as a condition of X.
+            self.vars.push(var.clone());
+            let inner = self.nested_binding(at, exists);
+            self.vars.pop();
+            let inner = inner?;
+            cond = Some(Box::new(match cond {
+                None => inner,
+                Some(c) => P {
+                    at: c.at.clone(),
+                    e: Expr::And(vec![*c, inner]),
+                },
+            }));
         }
-        if !exists {
+        if !exists && !more {
             return Ok(P {
                 e: Expr::Select {
                     var,
@@ -664,6 +668,34 @@ impl<'t> Parser<'t> {
             },
             at: At::Offset(at),
         })
+    }
+
+    /// After a binding's `,`: the next binding `V from <earlier variable>.<collection> …` as an
+    /// `exists` (its records' tuples exist exactly when one does); over another collection, it is
+    /// refused by name.
+    #[inline(never)]
+    fn nested_binding(&mut self, at: usize, exists: bool) -> Result<P> {
+        self.pos += 1;
+        let binding_at = self.offset();
+        self.enter()?;
+        let inner = self.quantified_tail(binding_at, true);
+        self.leave();
+        let inner = inner?;
+        match &inner.e {
+            Expr::Exists { source, .. }
+                if matches!(&source.e, Expr::Field { var: Some(v), path } if self.vars.contains(v) && !path.is_empty()) =>
+            {
+                Ok(inner)
+            }
+            _ => Err(self.refuse(
+                at,
+                format!(
+                    "PQL `{}` over two collections (`…, V from …`)",
+                    if exists { "exists" } else { "select" }
+                ),
+                "a condition on related records reads one relationship; nest the second inside the first's where",
+            )),
+        }
     }
 
     fn predicate_tail(&mut self, lhs: P) -> Result<P> {
