@@ -30,17 +30,38 @@ impl Timed<'_> {
         })
     }
 
-    /// Per group, the earliest or latest time (`None` without any).
+    /// Per group, the earliest or latest time (`None` without any). With many records, they
+    /// are first partitioned by group range (sequential appends), then each range's extremes
+    /// (256 KiB) are kept in cache, ranges on all cores: the groups are scattered otherwise.
     fn extremes(&self, which: Extreme, groups: usize) -> Vec<Option<i64>> {
-        let mut out: Vec<Option<i64>> = vec![None; groups];
-        for (_, g, t) in self.rows() {
-            let slot = &mut out[g as usize];
+        fn keep(slot: &mut Option<i64>, t: i64, which: Extreme) {
             *slot = Some(match (*slot, which) {
                 (None, _) => t,
                 (Some(e), Extreme::First) => e.min(t),
                 (Some(e), Extreme::Last) => e.max(t),
             });
         }
+        let mut out: Vec<Option<i64>> = vec![None; groups];
+        if self.selected.len() < groups / 4 {
+            for (_, g, t) in self.rows() {
+                keep(&mut out[g as usize], t, which);
+            }
+            return out;
+        }
+        const SHIFT: u32 = 14;
+        let mut partitions: Vec<Vec<(u32, i64)>> = vec![Vec::new(); groups.div_ceil(1 << SHIFT)];
+        for (_, g, t) in self.rows() {
+            partitions[(g >> SHIFT) as usize].push((g, t));
+        }
+        out.par_chunks_mut(1 << SHIFT)
+            .zip(partitions.par_iter())
+            .enumerate()
+            .for_each(|(range, (out, records))| {
+                let first = range << SHIFT;
+                for &(g, t) in records {
+                    keep(&mut out[g as usize - first], t, which);
+                }
+            });
         out
     }
 }
