@@ -185,3 +185,64 @@ fn a_cancelled_count_stops() {
         Err(Error::Cancelled)
     ));
 }
+
+/// Random trees: 2–4 corpus segments (their roots as groups, some negated) under a random AND
+/// or OR, nested once in a while: PostgreSQL counts each as the engine does, nodes included.
+#[test]
+fn random_trees_of_corpus_conditions_count_the_same() {
+    let Some(url) = server() else { return };
+    let p = pair(&url, "random");
+    let roots: Vec<serde_json::Value> = segment_testkit::corpus::corpus("demo")
+        .into_iter()
+        .filter(|c| !c.text.contains("\"type\": \"sql\""))
+        .map(|c| serde_json::from_str::<serde_json::Value>(&c.text).unwrap())
+        .filter(|v| v["entity"] == "profiles")
+        .map(|v| v["root"].clone())
+        .filter(|root| root["children"].as_array().is_some_and(|c| !c.is_empty()))
+        .collect();
+    let mut state: u64 = 0x5EED;
+    let mut next = |n: usize| {
+        state = state
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        ((state >> 33) as usize) % n
+    };
+    let token = CancelToken::new();
+    for round in 0..40 {
+        let mut group = |next: &mut dyn FnMut(usize) -> usize| {
+            let children: Vec<serde_json::Value> = (0..2 + next(3))
+                .map(|_| {
+                    let mut root = roots[next(roots.len())].clone();
+                    root["type"] = "group".into();
+                    root["negated"] = serde_json::Value::Bool(next(3) == 0);
+                    root
+                })
+                .collect();
+            serde_json::json!({
+                "combinator": if next(2) == 0 { "and" } else { "or" },
+                "children": children,
+            })
+        };
+        let mut root = group(&mut next);
+        if next(3) == 0 {
+            let mut inner = group(&mut next);
+            inner["type"] = "group".into();
+            root["children"].as_array_mut().unwrap().push(inner);
+        }
+        let text =
+            serde_json::json!({"version": 1, "entity": "profiles", "root": root}).to_string();
+        let (e, g) = (check(&p.engine, &text, p.now), check(&p.pg, &text, p.now));
+        let engine = p
+            .engine
+            .count(&e, Prefer::Engine, NodeCounts::Always, &token)
+            .unwrap();
+        let pg =
+            p.pg.count(&g, Prefer::Sql, NodeCounts::Always, &token)
+                .unwrap_or_else(|err| panic!("round {round}: {err}\n{text}"));
+        assert_eq!(pg.count, engine.count, "round {round}: {text}");
+        assert_eq!(
+            pg.nodes, engine.nodes,
+            "round {round}: per-node counts of {text}"
+        );
+    }
+}
