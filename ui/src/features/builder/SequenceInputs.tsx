@@ -1,18 +1,21 @@
 // The inputs of a related-records condition whose constraint is a sequence: "where the sequence
-// is: an event whose name is view, then within 7 days an event whose name is purchase". Each
-// step is any record or one condition on the related entity; exclusions written in a
-// definition are kept as they are.
+// is: an event whose name is view, then within 7 days an event whose name is purchase and no
+// event whose name is login in between". Each step is any record or conditions joined by "and";
+// from the second step on, "and no … in between" excludes records between it and the previous
+// one. Richer filters written in a definition (OR, NOT, nested groups) are kept as they are.
 import type { Constraint } from "../../bindings/Constraint";
 import type { Entity } from "../../bindings/Entity";
 import type { Group } from "../../bindings/Group";
-import type { Node } from "../../bindings/Node";
 import type { SequenceStep } from "../../bindings/SequenceStep";
 import type { Span } from "../../bindings/Span";
 import type { TimeUnit } from "../../bindings/TimeUnit";
-import { operatorsFor } from "../../shared/tree";
+import { columnStats } from "../../shared/data";
+import { operatorsFor, type ConditionNode } from "../../shared/tree";
 import { defaultValue, TIME_UNITS } from "../../shared/values";
 import { useBuilder } from "./context";
+import { isIncomplete } from "./incomplete";
 import { NumberInput } from "./inputs";
+import { useStats } from "./stats";
 import { ValueEditor } from "./ValueEditor";
 
 type Sequence = Extract<Constraint, { type: "sequence" }>;
@@ -35,10 +38,11 @@ export function SequenceInputs({ constraint, related, onChange }: { constraint: 
   return (
     <span className="inline sequence" data-testid="sequence">
       {steps.map((step, i) => (
-        <span className="inline" key={i} data-testid={`sequence-step-${i}`}>
+        <span className="inline sequence-step" key={i} data-testid={`sequence-step-${i}`}>
           {i > 0 && <span className="word">then</span>}
           {i > 0 && <SpanInput span={step.within} label={`Within, step ${i + 1}`} testid={`sequence-within-${i}`} onChange={(within) => setStep(i, { ...step, within })} />}
-          <StepCondition step={step} index={i} related={related} onChange={(s) => setStep(i, s)} />
+          <StepFilter step={step} index={i} related={related} onChange={(s) => setStep(i, s)} />
+          {i > 0 && <Exclusion step={step} index={i} related={related} onChange={(s) => setStep(i, s)} />}
           {steps.length > MIN_STEPS && (
             <button type="button" className="button subtle" aria-label={`Remove step ${i + 1}`} onClick={() => onChange({ ...constraint, steps: dropFirstGap(steps.filter((_, k) => k !== i)) })}>
               ×
@@ -46,13 +50,15 @@ export function SequenceInputs({ constraint, related, onChange }: { constraint: 
           )}
         </span>
       ))}
-      {steps.length < MAX_STEPS && (
-        <button type="button" className="button subtle" data-testid="sequence-add" onClick={() => onChange({ ...constraint, steps: [...steps, { filter: ANY }] })}>
-          + step
-        </button>
-      )}
-      <span className="word">all</span>
-      <SpanInput span={constraint.within} label="Whole sequence within" testid="sequence-within-all" onChange={(within) => onChange({ ...constraint, within })} />
+      <span className="inline sequence-step">
+        {steps.length < MAX_STEPS && (
+          <button type="button" className="button subtle" data-testid="sequence-add" onClick={() => onChange({ ...constraint, steps: [...steps, { filter: ANY }] })}>
+            + step
+          </button>
+        )}
+        <span className="word">all</span>
+        <SpanInput span={constraint.within} label="Whole sequence within" testid="sequence-within-all" onChange={(within) => onChange({ ...constraint, within })} />
+      </span>
     </span>
   );
 }
@@ -86,33 +92,142 @@ function SpanInput({ span, label, testid, onChange }: { span: Span | undefined; 
   );
 }
 
-/** One condition on the step's record, or any record. */
-function StepCondition({ step, index, related, onChange }: { step: SequenceStep; index: number; related: Entity | undefined; onChange: (s: SequenceStep) => void }) {
+/** The group's conditions when the builder can edit them: plain conditions joined by "and". */
+function plainConditions(g: Group): ConditionNode[] | undefined {
+  if (g.negated || (g.combinator !== "and" && g.children.length > 1)) return undefined;
+  return g.children.every((c) => c.type === "condition") ? (g.children as ConditionNode[]) : undefined;
+}
+
+/** A new condition on the related entity: its first attribute that is not a key, waiting for its
+ * value (marked and not counted until it has one). */
+function newCondition(related: Entity | undefined, source: ReturnType<typeof useBuilder>["source"]): ConditionNode | undefined {
+  const column = related?.columns.find((c) => c.name !== related.key && !c.name.endsWith("_id")) ?? related?.columns[0];
+  if (!column) return undefined;
+  const ops = operatorsFor(source, column);
+  const operator = (ops.find((o) => !o.unary) ?? ops[0])?.operator ?? "is_not_null";
+  return { type: "condition", attribute: column.name, operator, value: defaultValue(operator, column.data_type, undefined) };
+}
+
+/** The step's record: "any record", or conditions joined by "and". */
+function StepFilter({ step, index, related, onChange }: { step: SequenceStep; index: number; related: Entity | undefined; onChange: (s: SequenceStep) => void }) {
   const { source } = useBuilder();
-  const only: Node | undefined = step.filter.children.length === 1 ? step.filter.children[0] : undefined;
-  const condition = only && only.type === "condition" ? only : undefined;
-  if (step.filter.children.length > 1 || (only && !condition)) {
-    return <span className="word">(conditions written in the definition)</span>;
+  const conditions = plainConditions(step.filter);
+  if (!conditions) return <span className="word">(conditions written in the definition)</span>;
+  const set = (next: ConditionNode[]) => onChange({ ...step, filter: { ...step.filter, children: next } });
+  const extra = newCondition(related, source);
+  return (
+    <>
+      {conditions.length === 0 && <ConditionInputs condition={undefined} related={related} label={`step ${index + 1}`} testid={`${index}`} onChange={(c) => c && set([c])} />}
+      {conditions.map((c, k) => (
+        <span className="inline" key={k} data-testid={`sequence-condition-${index}-${k}`}>
+          {k > 0 && <span className="word">and</span>}
+          <ConditionInputs
+            condition={c}
+            related={related}
+            label={k === 0 ? `step ${index + 1}` : `step ${index + 1}, condition ${k + 1}`}
+            testid={k === 0 ? `${index}` : `${index}-${k}`}
+            anyRecord={k === 0}
+            onChange={(next) => set(next ? conditions.map((x, j) => (j === k ? next : x)) : conditions.filter((_, j) => j !== k))}
+          />
+          {k > 0 && (
+            <button type="button" className="button subtle" aria-label={`Remove condition ${k + 1} of step ${index + 1}`} onClick={() => set(conditions.filter((_, j) => j !== k))}>
+              ×
+            </button>
+          )}
+        </span>
+      ))}
+      {conditions.length > 0 && extra && (
+        <button type="button" className="button subtle" data-testid={`sequence-and-${index}`} aria-label={`Add a condition to step ${index + 1}`} onClick={() => set([...conditions, extra])}>
+          + and
+        </button>
+      )}
+    </>
+  );
+}
+
+/** "and no [conditions] in between": no record passing them between the previous step and this one. */
+function Exclusion({ step, index, related, onChange }: { step: SequenceStep; index: number; related: Entity | undefined; onChange: (s: SequenceStep) => void }) {
+  const { source } = useBuilder();
+  const fresh = newCondition(related, source);
+  const { excluding, ...rest } = step;
+  if (!excluding) {
+    if (!fresh) return null;
+    const add = () => onChange({ ...step, excluding: { combinator: "and", negated: false, children: [fresh] } });
+    return (
+      <button type="button" className="button subtle" data-testid={`sequence-exclude-${index}`} aria-label={`Exclude records between step ${index} and step ${index + 1}`} onClick={add}>
+        + and no … in between
+      </button>
+    );
   }
+  const conditions = plainConditions(excluding);
+  const set = (next: ConditionNode[]) => onChange(next.length ? { ...step, excluding: { ...excluding, children: next } } : rest);
+  return (
+    <span className="inline sequence-excluding" data-testid={`sequence-excluding-${index}`}>
+      <span className="word">and no</span>
+      {conditions ? (
+        conditions.map((c, k) => (
+          <span className="inline" key={k} data-testid={`sequence-excluding-${index}-${k}`}>
+            {k > 0 && <span className="word">and</span>}
+            <ConditionInputs
+              condition={c}
+              related={related}
+              label={`excluded between step ${index} and ${index + 1}${k > 0 ? `, condition ${k + 1}` : ""}`}
+              testid={`excluding-${index}-${k}`}
+              onChange={(next) => next && set(conditions.map((x, j) => (j === k ? next : x)))}
+            />
+          </span>
+        ))
+      ) : (
+        <span className="word">(records as written in the definition)</span>
+      )}
+      {conditions && fresh && (
+        <button type="button" className="button subtle" aria-label={`Add a condition to the records excluded before step ${index + 1}`} onClick={() => set([...conditions, fresh])}>
+          + and
+        </button>
+      )}
+      <span className="word">in between</span>
+      <button type="button" className="button subtle" data-testid={`sequence-exclude-remove-${index}`} aria-label={`Allow any records between step ${index} and step ${index + 1}`} onClick={() => onChange(rest)}>
+        ×
+      </button>
+    </span>
+  );
+}
+
+type ConditionProps = {
+  condition: ConditionNode | undefined;
+  related: Entity | undefined;
+  label: string;
+  testid: string;
+  /** The attribute list offers "any record" (a step's first condition). */
+  anyRecord?: boolean;
+  onChange: (c: ConditionNode | undefined) => void;
+};
+
+/** attribute · operator · value of one condition on the related record. */
+function ConditionInputs({ condition, related, label, testid, anyRecord, onChange }: ConditionProps) {
+  const { source } = useBuilder();
+  const { stats } = useStats();
   const column = condition ? related?.columns.find((c) => c.name === condition.attribute) : undefined;
   const ops = operatorsFor(source, column);
-  const set = (next: Extract<Node, { type: "condition" }> | undefined) => onChange({ ...step, filter: { ...step.filter, children: next ? [next] : [] } });
+  const waiting = condition !== undefined && isIncomplete(condition);
   return (
     <>
       <select
         className="select attribute"
-        aria-label={`Attribute, step ${index + 1}`}
-        data-testid={`sequence-attribute-${index}`}
+        aria-label={`Attribute, ${label}`}
+        data-testid={`sequence-attribute-${testid}`}
         value={condition?.attribute ?? ""}
         onChange={(e) => {
           const c = related?.columns.find((x) => x.name === e.target.value);
-          if (!c) return set(undefined);
+          if (!c) return onChange(undefined);
           const next = operatorsFor(source, c);
-          const operator = (next.find((o) => !o.unary) ?? next[0])?.operator ?? "is_not_null";
-          set({ type: "condition", attribute: c.name, operator, value: defaultValue(operator, c.data_type, undefined) });
+          const keep = condition && next.find((o) => o.operator === condition.operator);
+          const operator = (keep ?? next.find((o) => !o.unary) ?? next[0])?.operator ?? "is_not_null";
+          onChange({ type: "condition", attribute: c.name, operator, value: defaultValue(operator, c.data_type, undefined) });
         }}
       >
-        <option value="">any record</option>
+        {(anyRecord || !condition) && <option value="">any record</option>}
+        {condition && !column && <option value={condition.attribute}>{condition.attribute}</option>}
         {related?.columns.map((c) => (
           <option key={c.name} value={c.name}>
             {c.name}
@@ -123,12 +238,12 @@ function StepCondition({ step, index, related, onChange }: { step: SequenceStep;
         <>
           <select
             className="select operator"
-            aria-label={`Operator, step ${index + 1}`}
-            data-testid={`sequence-operator-${index}`}
+            aria-label={`Operator, ${label}`}
+            data-testid={`sequence-operator-${testid}`}
             value={condition.operator}
             onChange={(e) => {
-              const operator = e.target.value as typeof condition.operator;
-              set({ ...condition, operator, value: defaultValue(operator, column.data_type, condition.value) });
+              const operator = e.target.value as ConditionNode["operator"];
+              onChange({ ...condition, operator, value: defaultValue(operator, column.data_type, condition.value) });
             }}
           >
             {ops.map((o) => (
@@ -137,7 +252,14 @@ function StepCondition({ step, index, related, onChange }: { step: SequenceStep;
               </option>
             ))}
           </select>
-          <ValueEditor type={column.data_type} operator={condition.operator} value={condition.value} onChange={(value) => set({ ...condition, value })} />
+          <span className={"inline value-wrap" + (waiting ? " waiting" : "")}>
+            <ValueEditor type={column.data_type} operator={condition.operator} value={condition.value} hints={related && columnStats(stats, related.name, column.name)} onChange={(value) => onChange({ ...condition, value })} />
+          </span>
+          {waiting && (
+            <span className="pill warn" data-testid="incomplete" title="Not counted until it has a value. To match an empty value, choose “is blank”.">
+              needs a value · not counted
+            </span>
+          )}
         </>
       )}
     </>

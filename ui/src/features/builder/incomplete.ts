@@ -12,11 +12,18 @@ import { valueKind } from "../../shared/values";
 export function isIncomplete(node: Node): boolean {
   // "Is in segment" before a segment is chosen.
   if (node.type === "in_segment") return node.segment.trim() === "";
+  // A sequence with a step whose every condition waits: "any record" would count something else.
+  if (node.type === "relationship") return node.constraint?.type === "sequence" && node.constraint.steps.some((s) => waits(s.filter));
   if (node.type !== "condition") return false;
   const kind = valueKind(node.operator);
   if (kind === "text") return typeof node.value !== "string" || node.value.trim() === "";
   if (kind === "list") return !Array.isArray(node.value) || node.value.length === 0;
   return false;
+}
+
+/** Whether every condition of `g` waits (a group without conditions is "any record": it does not). */
+function waits(g: Group): boolean {
+  return g.children.length > 0 && g.children.every((c) => isIncomplete(c) || (c.type === "group" && waits(c)));
 }
 
 export type Countable = {
@@ -54,7 +61,21 @@ export function countable(segment: Segment): Countable {
   const node = (n: Node, at: string, to: string): Node => {
     back.set(to, at);
     if (n.type === "group") return { type: "group", ...group(n, at, to) };
-    if (n.type === "relationship") return { ...n, filter: group(n.filter, `${at}/filter`, `${to}/filter`) };
+    if (n.type === "relationship") {
+      const filter = group(n.filter, `${at}/filter`, `${to}/filter`);
+      if (n.constraint?.type !== "sequence") return { ...n, filter };
+      // A step's waiting conditions are left out; an exclusion whose every condition waits too.
+      const steps = n.constraint.steps.map((s, i) => {
+        const step = `/constraint/steps/${i}`;
+        const kept = { ...s, filter: group(s.filter, `${at}${step}/filter`, `${to}${step}/filter`) };
+        if (!s.excluding) return kept;
+        const excluding = group(s.excluding, `${at}${step}/excluding`, `${to}${step}/excluding`);
+        if (excluding.children.length > 0 || s.excluding.children.length === 0) return { ...kept, excluding };
+        const { excluding: _, ...rest } = kept;
+        return rest;
+      });
+      return { ...n, filter, constraint: { ...n.constraint, steps } };
+    }
     return n;
   };
   const root = group(segment.root, "/root", "/root");
