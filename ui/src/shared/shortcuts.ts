@@ -16,7 +16,8 @@ export type ShortcutId =
   | "showBuilder"
   | "showData"
   | "nextPane"
-  | "help";
+  | "help"
+  | "timing";
 
 export type Shortcut = { id: ShortcutId; keys: string[]; label: string };
 
@@ -35,6 +36,7 @@ export const SHORTCUTS: Shortcut[] = [
   { id: "showData", keys: ["Mod+2"], label: "Show the data" },
   { id: "nextPane", keys: ["F6"], label: "Move between the conditions and the count panel" },
   { id: "help", keys: ["?"], label: "Show these shortcuts" },
+  { id: "timing", keys: ["Mod+Shift+D"], label: "Timing: last edits (how long each count took to appear)" },
 ];
 
 export type KeyInput = { key: string; code?: string; ctrlKey: boolean; metaKey: boolean; altKey: boolean; shiftKey: boolean };

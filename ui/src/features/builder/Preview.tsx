@@ -1,4 +1,7 @@
+import { useLayoutEffect } from "react";
 import type { PreviewState } from "./preview";
+import { afterPaint, editTimings } from "../../shared/timing";
+import { TimingPanel } from "./TimingPanel";
 import { describe } from "../../shared/messages";
 import { incompleteNote } from "./incomplete";
 
@@ -14,66 +17,74 @@ export function share(count: number, total: number): string {
 export function CountPanel({ state, entity }: { state: PreviewState; entity: string }) {
   const r = state.response;
   const status = state.pending ? "pending" : state.error ? "error" : r ? (r.count === null ? "invalid" : "ready") : "idle";
+  const shownId = r?.request_id;
+  // The count of this answer is in the DOM now; the next frame has it on screen.
+  useLayoutEffect(() => {
+    if (shownId !== undefined) afterPaint(() => editTimings.painted(shownId));
+  }, [shownId]);
   return (
-    <section
-      className={"card count-card " + status}
-      aria-label="Matching records"
-      aria-live="polite"
-      data-testid="count-panel"
-      data-state={status}
-      data-request-id={r?.request_id ?? 0}
-      data-now={r?.now ?? ""}
-    >
-      <div className="count-label">Matching {entity}</div>
-      <div className="count-row">
-        <span className="count" data-testid="count">
-          {r && r.count !== null && !state.error ? fmt.format(r.count) : "—"}
-        </span>
-        {r && r.count !== null && r.total !== null && (
-          <span className="share" data-testid="share">
-            {share(r.count, r.total)}
+    <>
+      <section
+        className={"card count-card " + status}
+        aria-label="Matching records"
+        aria-live="polite"
+        data-testid="count-panel"
+        data-state={status}
+        data-request-id={r?.request_id ?? 0}
+        data-now={r?.now ?? ""}
+      >
+        <div className="count-label">Matching {entity}</div>
+        <div className="count-row">
+          <span className="count" data-testid="count">
+            {r && r.count !== null && !state.error ? fmt.format(r.count) : "—"}
           </span>
+          {r && r.count !== null && r.total !== null && (
+            <span className="share" data-testid="share">
+              {share(r.count, r.total)}
+            </span>
+          )}
+        </div>
+        <div className="count-sub">
+          {r && r.total !== null ? (
+            <>
+              of <span data-testid="total">{fmt.format(r.total)}</span> {entity}
+            </>
+          ) : (
+            " "
+          )}
+        </div>
+        {r && r.count !== null && r.total !== null && r.total > 0 && (
+          <div className="bar" aria-hidden="true">
+            <div className="bar-fill" style={{ width: `${Math.min(100, (100 * r.count) / r.total)}%` }} />
+          </div>
         )}
-      </div>
-      <div className="count-sub">
-        {r && r.total !== null ? (
-          <>
-            of <span data-testid="total">{fmt.format(r.total)}</span> {entity}
-          </>
-        ) : (
-          " "
+        <div className="count-meta" data-testid="preview-status">
+          {state.pending
+            ? "Counting…"
+            : state.error
+              ? state.error.path
+                ? "Fix the problem marked below to see a count"
+                : describe({ path: "", message: state.error.message }, undefined)
+              : r && r.count === null
+                ? `Fix the ${r.problems.length === 1 ? "problem" : `${r.problems.length} problems`} below to see a count`
+                : r
+                  ? `Exact count in ${r.elapsed_ms} ms · as of ${r.now.replace("T", " ").replace(/(\.\d+)?(Z|\+00:00)$/, " UTC")}`
+                  : ""}
+        </div>
+        {!!state.incomplete?.length && (
+          <div className="count-incomplete hint" data-testid="count-incomplete" title="A condition counts once it has a value. To match an empty value, choose “is blank” (text) or “is empty” (list).">
+            {incompleteNote(state.incomplete.length)}
+          </div>
         )}
-      </div>
-      {r && r.count !== null && r.total !== null && r.total > 0 && (
-        <div className="bar" aria-hidden="true">
-          <div className="bar-fill" style={{ width: `${Math.min(100, (100 * r.count) / r.total)}%` }} />
-        </div>
-      )}
-      <div className="count-meta" data-testid="preview-status">
-        {state.pending
-          ? "Counting…"
-          : state.error
-            ? state.error.path
-              ? "Fix the problem marked below to see a count"
-              : describe({ path: "", message: state.error.message }, undefined)
-            : r && r.count === null
-              ? `Fix the ${r.problems.length === 1 ? "problem" : `${r.problems.length} problems`} below to see a count`
-              : r
-                ? `Exact count in ${r.elapsed_ms} ms · as of ${r.now.replace("T", " ").replace(/(\.\d+)?(Z|\+00:00)$/, " UTC")}`
-                : ""}
-      </div>
-      {!!state.incomplete?.length && (
-        <div className="count-incomplete hint" data-testid="count-incomplete" title="A condition counts once it has a value. To match an empty value, choose “is blank” (text) or “is empty” (list).">
-          {incompleteNote(state.incomplete.length)}
-        </div>
-      )}
-      {r && r.engine && !state.pending && !state.error && (
-        <div className={"count-engine " + r.engine} data-testid="count-engine" data-engine={r.engine} title={r.notice ?? "Counted by the in-memory engine"}>
-          {r.engine === "memory" ? "in memory" : "SQL"}
-          {r.notice && <span className="count-notice"> · {r.notice}</span>}
-        </div>
-      )}
-    </section>
+        {r && r.engine && !state.pending && !state.error && (
+          <div className={"count-engine " + r.engine} data-testid="count-engine" data-engine={r.engine} title={r.notice ?? "Counted by the in-memory engine"}>
+            {r.engine === "memory" ? "in memory" : "SQL"}
+            {r.notice && <span className="count-notice"> · {r.notice}</span>}
+          </div>
+        )}
+      </section>
+      <TimingPanel />
+    </>
   );
 }
 

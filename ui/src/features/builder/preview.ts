@@ -7,6 +7,14 @@ import type { Problem } from "../../bindings/Problem";
 import { toAppError, type AppError } from "../../ipc";
 
 export const DEBOUNCE_MS = 250;
+/** The pause when the last count came from the in-memory engine (it answers in milliseconds,
+ * so waiting longer than a keystroke's gap only delays the count). */
+export const ENGINE_DEBOUNCE_MS = 70;
+
+/** The pause before asking, after a count made by `engine` (SQL counts keep the longer one). */
+export function debounceFor(engine: string | null | undefined): number {
+  return engine === "memory" ? ENGINE_DEBOUNCE_MS : DEBOUNCE_MS;
+}
 
 export type PreviewState = {
   /** The newest request sent (0: none yet). */
@@ -31,7 +39,8 @@ export class PreviewSequencer {
   constructor(
     private send: (request: PreviewRequest) => Promise<PreviewResponse>,
     private onChange: (state: PreviewState) => void,
-    private delayMs = DEBOUNCE_MS,
+    /** The pause before asking: fixed, or chosen at each edit (e.g. by the last count's engine). */
+    private delayMs: number | (() => number) = DEBOUNCE_MS,
     firstId = Date.now(),
   ) {
     this.next = firstId;
@@ -49,7 +58,7 @@ export class PreviewSequencer {
     this.timer = setTimeout(() => {
       this.timer = undefined;
       void this.fire(request);
-    }, this.delayMs);
+    }, typeof this.delayMs === "function" ? this.delayMs() : this.delayMs);
   }
 
   private async fire(request: Omit<PreviewRequest, "request_id">) {

@@ -5,7 +5,8 @@ import type { Segment } from "../../bindings/Segment";
 import { toAppError } from "../../ipc";
 import { builderApi } from "./api";
 import { countable } from "./incomplete";
-import { PreviewSequencer, type PreviewState } from "./preview";
+import { editTimings } from "../../shared/timing";
+import { debounceFor, PreviewSequencer, type PreviewState } from "./preview";
 
 /** Counts `request` without its incomplete conditions; paths in the answer are the builder's. */
 export async function previewCountable(request: PreviewRequest, send = builderApi.preview): Promise<PreviewResponse> {
@@ -29,10 +30,22 @@ export function usePreview(segment: Segment | undefined, now: string | null): Pr
   const [preview, setPreview] = useState<PreviewState>({ requested: 0, pending: false });
   const sequencer = useRef<PreviewSequencer | null>(null);
   useEffect(() => {
-    const s = new PreviewSequencer((r) => previewCountable(r), setPreview);
+    const s: PreviewSequencer = new PreviewSequencer(
+      async (r) => {
+        editTimings.sent(r.request_id);
+        const response = await previewCountable(r);
+        editTimings.answered(r.request_id, response.engine);
+        return response;
+      },
+      setPreview,
+      // Short while the loaded engine counts, the longer pause for SQL (and before the first count).
+      () => debounceFor(s.state.response?.engine),
+    );
     sequencer.current = s;
     return () => s.dispose();
   }, []);
+  // The edit is when the new tree is rendered: re-rendering the builder counts as part of it.
+  useMemo(() => segment && editTimings.edited(), [segment, now]);
   useEffect(() => {
     if (segment) sequencer.current?.schedule({ segment, entity: segment.entity ?? null, now });
   }, [segment, now]);
