@@ -167,7 +167,8 @@ impl Runner<'_> {
 
     async fn begin(&self) -> Result<()> {
         let begin = format!(
-            "BEGIN READ ONLY; SET LOCAL statement_timeout = {}; SET LOCAL search_path TO {}",
+            "BEGIN READ ONLY; SET LOCAL statement_timeout = {}; SET LOCAL search_path TO {}; \
+             SET LOCAL work_mem = '64MB'",
             self.timeout.as_millis(),
             crate::introspect::quote(self.search_path)
         );
