@@ -40,6 +40,8 @@ pub struct RecordExplanation {
     pub method: Method,
     /// Why it was judged in SQL (without the related records' details), when it was.
     pub notice: Option<String>,
+    /// Milliseconds spent judging (after the engine was loaded).
+    pub elapsed_ms: f64,
 }
 
 /// One node for one record.
@@ -155,6 +157,7 @@ fn in_memory(
     token: &CancelToken,
 ) -> Result<RecordExplanation> {
     let data = service.dataset()?;
+    let started = std::time::Instant::now();
     let entity = &checked.query.entity;
     let engine_key = match key {
         Value::Number(n) => match n.as_i64() {
@@ -197,7 +200,12 @@ fn in_memory(
         nodes,
         method: Method::Memory,
         notice: None,
+        elapsed_ms: millis(started),
     })
+}
+
+fn millis(since: std::time::Instant) -> f64 {
+    (since.elapsed().as_secs_f64() * 100_000.0).round() / 100.0
 }
 
 fn in_sql(
@@ -208,6 +216,7 @@ fn in_sql(
     record: &Value,
     token: &CancelToken,
 ) -> Result<RecordExplanation> {
+    let started = std::time::Instant::now();
     if record.is_null() {
         return Ok(not_found(key, Method::Sql));
     }
@@ -244,6 +253,7 @@ fn in_sql(
         nodes,
         method: Method::Sql,
         notice: None,
+        elapsed_ms: millis(started),
     })
 }
 
@@ -256,6 +266,7 @@ fn not_found(key: &Value, method: Method) -> RecordExplanation {
         nodes: Vec::new(),
         method,
         notice: None,
+        elapsed_ms: 0.0,
     }
 }
 

@@ -79,6 +79,7 @@ pub struct Trend {
     pub notice: Option<String>,
     /// What the trend replays and what it does not, in words for the chart.
     pub note: String,
+    /// Milliseconds spent counting (after the engine was loaded).
     pub elapsed_ms: f64,
 }
 
@@ -127,16 +128,16 @@ pub fn trend(
     instants: &[DateTime<Utc>],
     token: &CancelToken,
 ) -> Result<Trend> {
-    let started = Instant::now();
     let checked = instants
         .iter()
         .map(|at| service.check(segment.clone(), entity, *at))
         .collect::<Result<Vec<_>>>()?;
-    let (points, total, method, notice) = match in_memory(service, &checked, token) {
-        Ok((points, total)) => (points, total, Method::Memory, None),
+    let (points, total, method, notice, started) = match in_memory(service, &checked, token) {
+        Ok((points, total, started)) => (points, total, Method::Memory, None, started),
         Err(Error::EngineUnavailable(why)) => {
+            let started = Instant::now();
             let (points, total) = in_sql(service, &checked, token)?;
-            (points, total, Method::Sql, Some(why))
+            (points, total, Method::Sql, Some(why), started)
         }
         Err(e) => return Err(e),
     };
@@ -163,8 +164,9 @@ fn in_memory(
     service: &Service,
     checked: &[CheckedSegment],
     token: &CancelToken,
-) -> Result<(Vec<TrendPoint>, u64)> {
+) -> Result<(Vec<TrendPoint>, u64, Instant)> {
     let data = service.dataset()?;
+    let started = Instant::now();
     // One evaluator for every step: conditions that do not move with "now" are evaluated once.
     let evaluator = Evaluator::with_cancel(&data, token.flag());
     let mut previous: Option<Bitset> = None;
@@ -183,7 +185,7 @@ fn in_memory(
         points.push(point(step.now, rows.count(), change));
         previous = Some(rows);
     }
-    Ok((points, total))
+    Ok((points, total, started))
 }
 
 fn in_sql(

@@ -28,4 +28,8 @@ nodes: Array<NodeVerdict>, method: "memory" | "sql",
 /**
  * Why it was judged in SQL (without the related records' details), when it was.
  */
-notice: string | null, };
+notice: string | null, 
+/**
+ * Milliseconds spent judging (after the engine was loaded).
+ */
+elapsed_ms: number, };

@@ -16,4 +16,8 @@ notice: string | null,
 /**
  * What the trend replays and what it does not, in words for the chart.
  */
-note: string, elapsed_ms: number, };
+note: string, 
+/**
+ * Milliseconds spent counting (after the engine was loaded).
+ */
+elapsed_ms: number, };

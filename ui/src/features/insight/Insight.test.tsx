@@ -54,7 +54,7 @@ beforeEach(() => {
       },
       insight_explain_record: (args) => {
         const key = (args.request as { key: string }).key;
-        if (key === "404") return { key: 404, found: false, member: false, record: null, nodes: [], method: "memory", notice: null };
+        if (key === "404") return { key: 404, found: false, member: false, record: null, nodes: [], method: "memory", notice: null, elapsed_ms: 0 };
         return {
           key: Number(key),
           found: true,
@@ -68,6 +68,7 @@ beforeEach(() => {
           ],
           method: "memory",
           notice: null,
+          elapsed_ms: 1,
         };
       },
       insight_near_misses: () => ({

@@ -13,10 +13,16 @@ export type InsightProps = { segment: Segment; now: string | null; valid: boolea
 type Tab = "trend" | "why" | "near";
 
 const TABS: { id: Tab; label: string }[] = [
-  { id: "trend", label: "Size over time" },
-  { id: "why", label: "Why (not) in it?" },
+  { id: "trend", label: "Over time" },
+  { id: "why", label: "Why (not)?" },
   { id: "near", label: "Near misses" },
 ];
+
+const TITLES: Record<Tab, string> = {
+  trend: "The segment's size as of each day or week",
+  why: "Why is a record in the segment, or not?",
+  near: "How many more would match without each condition, or with another threshold",
+};
 
 export function Insight({ segment, now, valid }: InsightProps) {
   const [tab, setTab] = useState<Tab>("trend");
@@ -24,7 +30,7 @@ export function Insight({ segment, now, valid }: InsightProps) {
     <section className="card insight-card" aria-label="Insight" data-testid="insight">
       <div className="segmented insight-tabs" role="tablist">
         {TABS.map((t) => (
-          <button key={t.id} type="button" role="tab" aria-selected={tab === t.id} className={tab === t.id ? "on" : ""} data-testid={`tab-${t.id}`} onClick={() => setTab(t.id)}>
+          <button key={t.id} type="button" role="tab" title={TITLES[t.id]} aria-selected={tab === t.id} className={tab === t.id ? "on" : ""} data-testid={`tab-${t.id}`} onClick={() => setTab(t.id)}>
             {t.label}
           </button>
         ))}

@@ -56,7 +56,9 @@ function CurveChart({ curve }: { curve: Curve }) {
   );
   return (
     <figure className="near-curve" data-testid="near-curve">
-      <figcaption className="small muted">{curveTitle(curve.kind, curve.unit)}</figcaption>
+      <figcaption className="small muted">
+        {curveTitle(curve.kind, curve.unit)} (now {curve.current}: {formatCount(curve.points.find((p) => p.value === curve.current)?.count ?? 0)})
+      </figcaption>
       <svg viewBox={`0 0 ${W} ${H + 14}`} className="near-svg" role="img" aria-label={curve.points.map((p) => `${p.value}: ${formatCount(p.count)}`).join(", ")}>
         <polyline points={line.map((p) => `${p.x},${p.y}`).join(" ")} className="trend-line" />
         {line.map((p, i) => {

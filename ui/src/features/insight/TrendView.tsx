@@ -70,6 +70,9 @@ function TrendChart({ trend }: { trend: Trend }) {
       </p>
       <svg viewBox={`0 0 ${W} ${H}`} className="trend-svg" role="img" aria-label={`Count over time, from ${formatCount(points[0].count)} to ${formatCount(last.count)}`}>
         <line x1={0} x2={W} y1={H - 4} y2={H - 4} className="trend-axis" />
+        <text x={2} y={10} className="trend-scale">
+          {formatCount(Math.max(...points.map((p) => p.count)))}
+        </text>
         <polyline points={line.map((p) => `${p.x},${p.y}`).join(" ")} className="trend-line" />
         {line.map((p, i) => (
           <circle key={points[i].at} cx={p.x} cy={p.y} r={points.length > 60 ? 1.2 : 2.2} className="trend-dot">

@@ -9,12 +9,14 @@ export function useInsight<T>(segment: Segment, now: string | null) {
   const [error, setError] = useState<AppError>();
   const [busy, setBusy] = useState(false);
   const asked = useRef(0);
+  // Keyed by content: an equal tree rebuilt by a re-render keeps the answer.
+  const key = JSON.stringify([segment, now]);
   useEffect(() => {
     asked.current += 1;
     setResult(undefined);
     setError(undefined);
     setBusy(false);
-  }, [segment, now]);
+  }, [key]);
   const run = async (ask: () => Promise<T>) => {
     const id = ++asked.current;
     setBusy(true);
