@@ -175,7 +175,6 @@ pub fn convert(args: ConvertArgs) -> Result<String, Failure> {
     )
 }
 
-#[allow(clippy::too_many_arguments)]
 /// A definition that does not read, as one line: the file, the place, the message, the hint.
 fn definition_failure(file: &Path, e: &segment_service::DefinitionError) -> Failure {
     let place = e.place().map(|p| format!(" at {p}")).unwrap_or_default();
@@ -187,6 +186,7 @@ fn definition_failure(file: &Path, e: &segment_service::DefinitionError) -> Fail
     Failure::new(format!("{}{place}: {}{hint}", file.display(), e.message))
 }
 
+#[allow(clippy::too_many_arguments)]
 fn write(
     segment: &Segment,
     to: &Entry,
