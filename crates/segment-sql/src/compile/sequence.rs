@@ -36,6 +36,13 @@ impl Compiler<'_> {
         let Some((first, rest)) = steps.split_first() else {
             return Ok(Shape::Constant(false));
         };
+        let nested = steps.len() > 2 || steps.iter().any(|s| s.excluding.is_some());
+        if nested && !self.dialect.deep_correlation() {
+            return Err(self.dialect.unsupported(
+                "a sequence of three or more steps, or with \"no … in between\" (its sub-queries \
+                 refer to queries more than one level out)",
+            ));
+        }
         let link = Link {
             related,
             column,

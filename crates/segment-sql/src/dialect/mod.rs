@@ -345,6 +345,12 @@ pub trait Dialect {
         default_epoch_seconds(self, expr, storage)
     }
 
+    /// Whether a correlated sub-query may refer to a query more than one level out, as a
+    /// sequence of three or more steps, or with "no … in between", is written.
+    fn deep_correlation(&self) -> bool {
+        true
+    }
+
     /// The error for a construct this dialect cannot express.
     fn unsupported(&self, construct: &str) -> Error {
         Error::Unsupported {

@@ -20,7 +20,13 @@ pub struct Spark;
 
 impl Dialect for Spark {
     fn name(&self) -> &'static str {
-        "Spark SQL"
+        "Spark"
+    }
+
+    // Spark resolves an outer reference only from the query just outside
+    // (`UNRESOLVED_COLUMN` otherwise).
+    fn deep_correlation(&self) -> bool {
+        false
     }
 
     fn quote_identifier(&self, name: &str) -> String {
