@@ -3,11 +3,14 @@
 //! windows absolute from "now" but leaves "any time", "after a date" and "before a date" open
 //! towards the future; this caps every related records' window at "now" (inclusive) on every
 //! relationship with a time column, so `count --now T` and the size over time at `T` are the
-//! same number. A related record without a time is not known to have happened by "now" and is
-//! left out of such a window, as every time window leaves it out. Attributes of the records
-//! themselves are as they are now (there is no history of them).
+//! same number. A related record without a time is left out by a window the segment states (as
+//! every time window leaves it out) but still counts where the segment states none: there only
+//! records known to be later than "now" are left out. Attributes of the records themselves are
+//! as they are now (there is no history of them).
 
-use segment_model::ir::{ColumnRef, Expr, Query, Related, RelatedConstraint, TimeBound, TimeRange};
+use segment_model::ir::{
+    ColumnRef, Expr, Predicate, Query, Related, RelatedConstraint, TimeBound, TimeRange,
+};
 use segment_model::schema::DataType;
 use segment_model::Schema;
 
@@ -53,15 +56,41 @@ fn cap_related(related: &mut Related, schema: &Schema, now: i64) {
     match &mut related.window {
         Some((_, range)) => range.end = Some(earlier(range.end, cap)),
         None => {
-            if let Some(column) = time_column(related, schema) {
-                related.window = Some((
-                    column,
-                    TimeRange {
-                        start: None,
-                        end: Some(cap),
-                    },
-                ));
+            let Some((column, nullable)) = time_column(related, schema) else {
+                return;
+            };
+            let range = TimeRange {
+                start: None,
+                end: Some(cap),
+            };
+            if !nullable {
+                related.window = Some((column, range));
+                return;
             }
+            // Without a window of its own, a record whose time is unknown counted before "as
+            // of" was pinned and still does: only records known to be later are left out.
+            let not_later = Expr::Or(vec![
+                Expr::Column {
+                    column: column.clone(),
+                    predicate: Predicate::Time {
+                        range,
+                        negated: false,
+                    },
+                },
+                Expr::Column {
+                    column,
+                    predicate: Predicate::IsNull,
+                },
+            ]);
+            let filter = std::mem::replace(&mut related.filter, Expr::True);
+            related.filter = match filter {
+                Expr::True => not_later,
+                Expr::And(mut items) => {
+                    items.push(not_later);
+                    Expr::And(items)
+                }
+                other => Expr::And(vec![other, not_later]),
+            };
         }
     }
 }
@@ -74,17 +103,18 @@ fn earlier(end: Option<TimeBound>, cap: TimeBound) -> TimeBound {
     }
 }
 
-fn time_column(related: &Related, schema: &Schema) -> Option<ColumnRef> {
+fn time_column(related: &Related, schema: &Schema) -> Option<(ColumnRef, bool)> {
     let relationship = schema.relationship(&related.from_entity.name, &related.relationship)?;
     let entity = schema.entity(&related.to_entity.name)?;
     let column = entity.column(relationship.time_column.as_deref()?)?;
     if column.data_type != DataType::Datetime {
         return None;
     }
-    Some(ColumnRef {
+    let column_ref = ColumnRef {
         entity: entity.name.clone(),
         name: column.name.clone(),
         data_type: column.data_type,
         storage: column.storage,
-    })
+    };
+    Some((column_ref, column.nullable))
 }
