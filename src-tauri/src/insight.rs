@@ -10,11 +10,12 @@ use segment_service::trend::{Trend, TrendStep};
 use segment_service::CheckedSegment;
 use segment_source::CancelToken;
 use serde::{Deserialize, Serialize};
-use tauri::State;
+use tauri::{Runtime, State};
 use ts_rs::TS;
 
 use crate::commands::blocking;
 use crate::ipc::AppError;
+use crate::references::Library;
 use crate::state::{AppState, Loaded};
 
 /// The segment's size as of each day or week up to "now".
@@ -64,23 +65,37 @@ fn checked(
     segment: &serde_json::Value,
     entity: Option<&str>,
     now: Option<&str>,
+    library: &Library,
 ) -> Result<CheckedSegment, AppError> {
     let now = segment_service::resolve_now(now, loaded.default_now())?;
-    CheckedSegment::from_json(segment.clone(), loaded.service.schema(), entity, now)
-        .map_err(|problems| segment_service::Error::Invalid(problems).into())
+    let gather = |s: &Segment| library.gather(s);
+    CheckedSegment::from_json_in(
+        segment.clone(),
+        loaded.service.schema(),
+        entity,
+        now,
+        gather,
+    )
+    .map_err(|problems| segment_service::Error::Invalid(problems).into())
 }
 
-pub fn run_trend(state: &AppState, request: TrendRequest) -> Result<Trend, AppError> {
+pub fn run_trend(
+    state: &AppState,
+    request: TrendRequest,
+    library: &Library,
+) -> Result<Trend, AppError> {
     let loaded = state.loaded()?;
     let entity = request.entity.as_deref();
-    let last = checked(&loaded, &request.segment, entity, request.now.as_deref())?;
+    let now = request.now.as_deref();
+    let last = checked(&loaded, &request.segment, entity, now, library)?;
     let from = last.now - Duration::days(i64::from(request.days));
     let instants = segment_service::trend::instants(from, last.now, request.step)?;
     let segment: Segment = last.segment.clone();
-    Ok(segment_service::trend::trend(
+    Ok(segment_service::trend::trend_in(
         &loaded.service,
         &segment,
         entity,
+        &last.references,
         &instants,
         &CancelToken::new(),
     )?)
@@ -89,6 +104,7 @@ pub fn run_trend(state: &AppState, request: TrendRequest) -> Result<Trend, AppEr
 pub fn run_explain_record(
     state: &AppState,
     request: ExplainRecordRequest,
+    library: &Library,
 ) -> Result<RecordExplanation, AppError> {
     let loaded = state.loaded()?;
     let checked = checked(
@@ -96,6 +112,7 @@ pub fn run_explain_record(
         &request.segment,
         request.entity.as_deref(),
         request.now.as_deref(),
+        library,
     )?;
     let key = segment_service::explain_record::parse_key(
         &request.key,
@@ -110,13 +127,18 @@ pub fn run_explain_record(
     )?)
 }
 
-pub fn run_near_misses(state: &AppState, request: NearMissRequest) -> Result<NearMisses, AppError> {
+pub fn run_near_misses(
+    state: &AppState,
+    request: NearMissRequest,
+    library: &Library,
+) -> Result<NearMisses, AppError> {
     let loaded = state.loaded()?;
     let checked = checked(
         &loaded,
         &request.segment,
         request.entity.as_deref(),
         request.now.as_deref(),
+        library,
     )?;
     Ok(segment_service::near_miss::near_misses(
         &loaded.service,
@@ -127,30 +149,36 @@ pub fn run_near_misses(state: &AppState, request: NearMissRequest) -> Result<Nea
 
 /// The segment's count as of each day or week up to "now", with records entered and left.
 #[tauri::command]
-pub async fn insight_trend(
+pub async fn insight_trend<R: Runtime>(
+    app: tauri::AppHandle<R>,
     state: State<'_, AppState>,
     request: TrendRequest,
 ) -> Result<Trend, AppError> {
     let state = state.inner().clone();
-    blocking(move || run_trend(&state, request)).await
+    let library = Library::of(&app);
+    blocking(move || run_trend(&state, request, &library)).await
 }
 
 /// Every node of the segment met or not by one record, with the values that decided it.
 #[tauri::command]
-pub async fn insight_explain_record(
+pub async fn insight_explain_record<R: Runtime>(
+    app: tauri::AppHandle<R>,
     state: State<'_, AppState>,
     request: ExplainRecordRequest,
 ) -> Result<RecordExplanation, AppError> {
     let state = state.inner().clone();
-    blocking(move || run_explain_record(&state, request)).await
+    let library = Library::of(&app);
+    blocking(move || run_explain_record(&state, request, &library)).await
 }
 
 /// Each node's "without" delta and its thresholds' count curves.
 #[tauri::command]
-pub async fn insight_near_misses(
+pub async fn insight_near_misses<R: Runtime>(
+    app: tauri::AppHandle<R>,
     state: State<'_, AppState>,
     request: NearMissRequest,
 ) -> Result<NearMisses, AppError> {
     let state = state.inner().clone();
-    blocking(move || run_near_misses(&state, request)).await
+    let library = Library::of(&app);
+    blocking(move || run_near_misses(&state, request, &library)).await
 }

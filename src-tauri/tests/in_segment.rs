@@ -127,3 +127,49 @@ fn preview_samples_formats_and_delete_with_a_reference() {
         .unwrap()
         .contains("is used by US adults (us_adults)"));
 }
+
+/// The insight commands (trend, why / why not, near misses) read the referenced segment from
+/// the library too.
+#[test]
+fn trend_explain_and_near_misses_resolve_a_reference_from_the_library() {
+    let us = all_of("profiles", [cond("country", "is", "US")]);
+    invoke(
+        "library_save",
+        json!({ "draft": { "id": "us_insight", "name": "US (insight)", "definition": us, "entity": "profiles" } }),
+    )
+    .unwrap();
+    let segment = all_of(
+        "profiles",
+        [
+            json!({"type": "in_segment", "segment": "us_insight"}),
+            cond("age", "greater_than", 0),
+        ],
+    );
+    let expected =
+        fixture().count_sql("SELECT count(*) FROM profiles WHERE country = 'US' AND age > 0");
+    assert!(expected > 0);
+
+    let trend = invoke(
+        "insight_trend",
+        json!({"request": {"segment": segment, "now": "2026-11-01", "days": 14, "step": "week"}}),
+    )
+    .unwrap();
+    let last = trend["points"].as_array().unwrap().last().unwrap().clone();
+    assert_eq!(last["count"].as_u64(), Some(expected), "{trend}");
+
+    let member = fixture()
+        .keys_sql("SELECT id FROM profiles WHERE country = 'US' AND age > 0 ORDER BY id")[0];
+    let explained = invoke(
+        "insight_explain_record",
+        json!({"request": {"segment": segment, "now": "2026-11-01", "key": member.to_string()}}),
+    )
+    .unwrap();
+    assert_eq!(explained["member"], true, "{explained}");
+
+    let near = invoke(
+        "insight_near_misses",
+        json!({"request": {"segment": segment, "now": "2026-11-01"}}),
+    )
+    .unwrap();
+    assert_eq!(near["count"].as_u64(), Some(expected), "{near}");
+}

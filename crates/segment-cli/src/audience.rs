@@ -145,13 +145,15 @@ fn from_file(
     file: &Path,
     entity: Option<&str>,
     now: DateTime<Utc>,
+    store: &StoreArg,
 ) -> Result<CheckedSegment, Failure> {
     let located = |p: Vec<segment_model::Problem>| {
         Failure(p.iter().map(|p| crate::located(file, p)).collect())
     };
     let text = read_segment(file)?;
     let (segment, _) = parse(&text, service.schema(), entity).map_err(located)?;
-    CheckedSegment::check(segment, service.schema(), entity, now).map_err(located)
+    let references = crate::references::gather(&segment, store)?;
+    CheckedSegment::check_in(segment, service.schema(), entity, now, references).map_err(located)
 }
 
 /// A library segment checked against the data.
@@ -163,14 +165,14 @@ fn from_library(
     now: DateTime<Utc>,
 ) -> Result<CheckedSegment, Failure> {
     let record = store.get(id).map_err(|e| store_failure(path, e))?;
-    query_of(&record, service, now)
+    query_of(&record, service, now, store)
 }
 
 fn checked(input: &AudienceInput) -> Result<(Service, CheckedSegment), Failure> {
     let service = data::service(&input.data)?;
     let now = now_of(&input.now, &service)?;
     let checked = match (&input.segment, &input.id) {
-        (Some(file), _) => from_file(&service, file, input.entity.as_deref(), now)?,
+        (Some(file), _) => from_file(&service, file, input.entity.as_deref(), now, &input.store)?,
         (None, Some(id)) => {
             let (mut store, path) = input.store.open()?;
             from_library(&service, &mut store, &path, id, now)?
@@ -461,7 +463,7 @@ pub fn tiers(args: TiersArgs) -> Result<String, Failure> {
         let file = Path::new(tier);
         let checked = if file.exists() {
             ids.push(None);
-            from_file(&service, file, args.entity.as_deref(), now)?
+            from_file(&service, file, args.entity.as_deref(), now, &args.store)?
         } else {
             if library.is_none() {
                 library = Some(args.store.open()?);

@@ -88,7 +88,9 @@ fn check(
     segment: segment_model::Segment,
     now: DateTime<Utc>,
 ) -> Result<CheckedSegment, Failure> {
-    CheckedSegment::check(segment, service.schema(), input.entity.as_deref(), now)
+    let references = crate::references::gather(&segment, &input.library)?;
+    let entity = input.entity.as_deref();
+    CheckedSegment::check_in(segment, service.schema(), entity, now, references)
         .map_err(|p| located(input, p))
 }
 
@@ -110,12 +112,13 @@ pub fn trend(args: TrendArgs) -> Result<String, Failure> {
         None => to - Duration::days(i64::from(args.days)),
     };
     // Problems are reported once, located in the file, as of the last instant.
-    check(&service, &args.input, segment.clone(), to)?;
+    let last = check(&service, &args.input, segment.clone(), to)?;
     let instants = segment_service::trend::instants(from, to, step)?;
-    let trend = segment_service::trend::trend(
+    let trend = segment_service::trend::trend_in(
         &service,
         &segment,
         args.input.entity.as_deref(),
+        &last.references,
         &instants,
         &CancelToken::new(),
     )?;

@@ -94,11 +94,13 @@ pub fn open_data(path: &Path) -> Result<Service, Failure> {
     crate::data::service(path)
 }
 
-/// The stored segment's definition checked against the data, or located problems.
+/// The stored segment's definition checked against the data (the segments it refers to read
+/// from `store`), or located problems.
 pub fn query_of(
     record: &SegmentRecord,
     service: &Service,
     now: DateTime<Utc>,
+    store: &mut Store,
 ) -> Result<CheckedSegment, Failure> {
     let Some(definition) = &record.definition else {
         return Err(Failure::new(format!(
@@ -106,11 +108,12 @@ pub fn query_of(
             record.id
         )));
     };
-    CheckedSegment::check(
+    CheckedSegment::check_in_library(
         definition.clone(),
         service.schema(),
         record.entity.as_deref(),
         now,
+        store,
     )
     .map_err(|problems| {
         let mut lines = vec![format!(

@@ -160,10 +160,11 @@ fn evaluate(
     record: &segment_store::SegmentRecord,
     data: &std::path::Path,
     now: Option<&str>,
+    store: &mut segment_store::Store,
 ) -> Result<(Vec<String>, CountInput), Failure> {
     let service = open_data(data)?;
     let now = resolve_now(now, &service)?;
-    let checked = query_of(record, &service, now)?;
+    let checked = query_of(record, &service, now, store)?;
     let Members { ids, total } = matching_members(&service, &checked)?;
     let input = CountInput {
         count: ids.len() as u64,
@@ -285,7 +286,7 @@ pub fn run(args: MembersArgs) -> Result<(Value, ExitCode), Failure> {
         } => {
             let started = std::time::Instant::now();
             let record = store.get(&id).map_err(fail)?;
-            let (members, input) = evaluate(&record, &data, now.as_deref())?;
+            let (members, input) = evaluate(&record, &data, now.as_deref(), &mut store)?;
             let evaluated = started.elapsed();
             let outcome = store
                 .freeze(&id, &into, name.as_deref(), &members, &input)
@@ -301,7 +302,7 @@ pub fn run(args: MembersArgs) -> Result<(Value, ExitCode), Failure> {
         }
         MembersCommand::Evaluate { id, data, now } => {
             let record = store.get(&id).map_err(fail)?;
-            let (members, input) = evaluate(&record, &data, now.as_deref())?;
+            let (members, input) = evaluate(&record, &data, now.as_deref(), &mut store)?;
             ok(to_json(
                 &store
                     .record_evaluation(&id, &members, &input)

@@ -300,7 +300,7 @@ pub fn run(args: SegmentsArgs) -> Result<(Value, ExitCode), Failure> {
         )?),
         SegmentsCommand::Count { id, data, now } => {
             let record = store.get(&id).map_err(fail)?;
-            let input = count_on(&record, &data, now.as_deref())?;
+            let input = count_on(&record, &data, now.as_deref(), &mut store)?;
             ok(to_json(&store.record_count(&id, &input).map_err(fail)?)?)
         }
         SegmentsCommand::Export {
@@ -336,10 +336,11 @@ fn count_on(
     record: &SegmentRecord,
     data: &std::path::Path,
     now: Option<&str>,
+    store: &mut segment_store::Store,
 ) -> Result<CountInput, Failure> {
     let service = open_data(data)?;
     let now = resolve_now(now, &service)?;
-    let checked = query_of(record, &service, now)?;
+    let checked = query_of(record, &service, now, store)?;
     let counted = service.count(&checked, Prefer::Sql, NodeCounts::None, &CancelToken::new())?;
     Ok(CountInput {
         count: counted.count,
@@ -389,12 +390,21 @@ fn export_definitions(
         }
         _ => None,
     };
+    // The export holds `store`; the segments a definition refers to are read through a second
+    // connection to the same library.
+    let library = match &source {
+        Some(_) => Some(std::cell::RefCell::new(
+            segment_store::Store::open(path).map_err(fail)?,
+        )),
+        None => None,
+    };
     let render = |r: &SegmentRecord| -> Result<(String, String), String> {
-        let Some(service) = &source else {
+        let (Some(service), Some(library)) = (&source, &library) else {
             return Err("no data".to_string());
         };
         let now = resolve_now(now.as_deref(), service).map_err(|f| f.0.join("; "))?;
-        let checked = query_of(r, service, now).map_err(|f| f.0.join("; "))?;
+        let mut library = library.borrow_mut();
+        let checked = query_of(r, service, now, &mut library).map_err(|f| f.0.join("; "))?;
         let text = segment_sql::display(&checked.query, &Sqlite).map_err(|e| e.to_string())?;
         Ok(("sql".to_string(), format!("{text}\n")))
     };
@@ -463,7 +473,7 @@ fn export_matching_records(
         }
         None => segment_store::commands::Format::from_path(out),
     };
-    let checked = query_of(&record, &service, now)?;
+    let checked = query_of(&record, &service, now, store)?;
     let (source, _) = crate::data::open(&data)?;
     let n = export_records(&checked, &source, service.schema(), format, out)?;
     Ok((

@@ -62,6 +62,19 @@ impl CheckedSegment {
         })
     }
 
+    /// As [`CheckedSegment::check_in`], the segments it refers to read from the library
+    /// `store` (a saved segment, or any tree a command checks with the library at hand).
+    pub fn check_in_library(
+        segment: Segment,
+        schema: &Schema,
+        entity: Option<&str>,
+        now: DateTime<Utc>,
+        store: &mut segment_store::Store,
+    ) -> Result<Self, Vec<Problem>> {
+        let references = References::gather(&segment, store);
+        Self::check_in(segment, schema, entity, now, references)
+    }
+
     /// Reads a canonical tree from JSON (as the app's requests carry it) and checks it; a
     /// malformed tree's problems are located like validation's.
     pub fn from_json(

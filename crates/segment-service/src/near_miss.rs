@@ -128,7 +128,9 @@ pub fn near_misses(
         .as_deref()
         .map(|d| Evaluator::with_cancel(d, token.flag()));
     let count_at = |segment: Segment| -> Result<Option<u64>> {
-        let Ok(moved) = service.check(segment, checked.entity(), checked.now) else {
+        let (schema, refs) = (service.schema(), checked.references.clone());
+        let moved = CheckedSegment::check_in(segment, schema, checked.entity(), checked.now, refs);
+        let Ok(moved) = moved else {
             return Ok(None);
         };
         Ok(Some(match &evaluator {

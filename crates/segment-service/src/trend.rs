@@ -18,6 +18,7 @@ use ts_rs::TS;
 use crate::backend::key_text;
 use crate::checked::CheckedSegment;
 use crate::error::{Error, Result};
+use crate::references::References;
 use crate::service::{Method, Service};
 
 /// At most this many instants in one trend (a year and a month of days).
@@ -128,9 +129,33 @@ pub fn trend(
     instants: &[DateTime<Utc>],
     token: &CancelToken,
 ) -> Result<Trend> {
+    trend_in(
+        service,
+        segment,
+        entity,
+        &References::none(),
+        instants,
+        token,
+    )
+}
+
+/// As [`trend`], "is in segment" conditions resolved from `references` (the same library
+/// segments at every instant).
+pub fn trend_in(
+    service: &Service,
+    segment: &Segment,
+    entity: Option<&str>,
+    references: &References,
+    instants: &[DateTime<Utc>],
+    token: &CancelToken,
+) -> Result<Trend> {
     let checked = instants
         .iter()
-        .map(|at| service.check(segment.clone(), entity, *at))
+        .map(|at| {
+            let (schema, refs) = (service.schema(), references.clone());
+            CheckedSegment::check_in(segment.clone(), schema, entity, *at, refs)
+                .map_err(Error::Invalid)
+        })
         .collect::<Result<Vec<_>>>()?;
     let (points, total, method, notice, started) = match in_memory(service, &checked, token) {
         Ok((points, total, started)) => (points, total, Method::Memory, None, started),
