@@ -24,12 +24,14 @@ mod postgres;
 mod spark;
 pub mod near_miss;
 mod raw_failure;
+pub mod references;
 pub mod registry;
 pub mod service;
 pub mod trend;
 
 pub use backend::{Backend, SqliteBackend};
 pub use checked::{resolve_now, CheckedSegment, NodeVariant};
+pub use references::References;
 pub use detect::{DefinitionError, ImportedDefinition};
 pub use engine_cache::{EngineCache, EngineStatus};
 pub use error::{Error, Result};
