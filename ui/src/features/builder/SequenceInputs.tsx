@@ -45,7 +45,7 @@ export function SequenceInputs({ constraint, related, onChange }: { constraint: 
           {i > 0 && <Exclusion step={step} index={i} related={related} onChange={(s) => setStep(i, s)} />}
           {steps.length > MIN_STEPS && (
             <button type="button" className="button subtle" aria-label={`Remove step ${i + 1}`} onClick={() => onChange({ ...constraint, steps: dropFirstGap(steps.filter((_, k) => k !== i)) })}>
-              ×
+              × step
             </button>
           )}
         </span>
