@@ -6,6 +6,7 @@
 use std::fmt::Write as _;
 
 use chrono::{DateTime, Duration, Utc};
+use segment_model::Schema;
 use segment_service::explain_record::{NodeVerdict, RecordExplanation};
 use segment_service::near_miss::NearMisses;
 use segment_service::trend::{Trend, TrendStep};
@@ -160,11 +161,11 @@ pub fn explain_record(args: ExplainArgs) -> Result<String, Failure> {
         &key,
         &CancelToken::new(),
     )?;
-    let words = explanation_words(&explained, &checked);
+    let words = explanation_words(&explained, &checked, service.schema());
     printed(args.json, &explained, words)
 }
 
-fn explanation_words(e: &RecordExplanation, checked: &CheckedSegment) -> String {
+fn explanation_words(e: &RecordExplanation, checked: &CheckedSegment, schema: &Schema) -> String {
     let entity = &checked.query.entity;
     let key = crate_key(&e.key);
     if !e.found {
@@ -175,9 +176,9 @@ fn explanation_words(e: &RecordExplanation, checked: &CheckedSegment) -> String 
         entity.key,
         if e.member { "" } else { "not " }
     );
-    let document = serde_json::to_value(&checked.segment).unwrap_or(Value::Null);
     for node in &e.nodes {
-        let _ = writeln!(out, "{}", node_line(node, &document));
+        let what = phrase(checked, schema, &node.path);
+        let _ = writeln!(out, "{}", node_line(node, &what));
     }
     if let Some(notice) = &e.notice {
         let _ = write!(out, "notice: {notice}");
@@ -192,19 +193,16 @@ fn crate_key(key: &Value) -> String {
     }
 }
 
-fn node_line(node: &NodeVerdict, document: &Value) -> String {
+fn node_line(node: &NodeVerdict, what: &str) -> String {
     let depth = node.path.matches("/children/").count();
     let mark = if node.met { "met    " } else { "not met" };
-    let what = document
-        .pointer(&node.path)
-        .map(describe)
-        .unwrap_or_else(|| "the whole segment".to_string());
     let mut line = format!("{}{mark}  {what}", "  ".repeat(depth));
     if let Some(value) = &node.value {
         let _ = write!(line, "  (its value: {value})");
     }
     if let Some(r) = &node.related {
-        let _ = write!(line, "  ({} related records", r.records);
+        let plural = if r.records == 1 { "" } else { "s" };
+        let _ = write!(line, "  ({} related record{plural}", r.records);
         if let Some(a) = r.aggregate {
             let _ = write!(line, ", aggregate {a}");
         }
@@ -216,45 +214,28 @@ fn node_line(node: &NodeVerdict, document: &Value) -> String {
     line
 }
 
-fn describe(node: &Value) -> String {
-    let text = |key: &str| node.get(key).and_then(Value::as_str).unwrap_or("");
-    match text("type") {
-        "condition" => format!(
-            "{} {} {}",
-            text("attribute"),
-            text("operator"),
-            node["value"]
-        ),
-        "relationship" => format!("{} {}", text("relationship"), node["constraint"]),
-        "" => format!(
-            "{}{} group",
-            if node["negated"] == Value::Bool(true) {
-                "NOT "
-            } else {
-                ""
-            },
-            text("combinator")
-        ),
-        other => other.to_string(),
+/// A node in the words the English rendering uses for it (the segment's own sentence).
+fn phrase(checked: &CheckedSegment, schema: &Schema, path: &str) -> String {
+    if path == "/root" {
+        return "the whole segment".to_string();
     }
+    let entity = Some(checked.query.entity.name.as_str());
+    segment_formats::english::node_phrase(&checked.segment, schema, entity, path)
+        .unwrap_or_else(|_| path.to_string())
 }
 
 pub fn near_misses(args: NearMissArgs) -> Result<String, Failure> {
     let (service, segment, now) = open(&args.input, &args.now)?;
     let checked = check(&service, &args.input, segment, now)?;
     let found = segment_service::near_miss::near_misses(&service, &checked, &CancelToken::new())?;
-    let words = near_miss_words(&found, &checked);
+    let words = near_miss_words(&found, &checked, service.schema());
     printed(args.json, &found, words)
 }
 
-fn near_miss_words(n: &NearMisses, checked: &CheckedSegment) -> String {
-    let document = serde_json::to_value(&checked.segment).unwrap_or(Value::Null);
+fn near_miss_words(n: &NearMisses, checked: &CheckedSegment, schema: &Schema) -> String {
     let mut out = format!("{} of {} records match.\n", n.count, n.total);
     for node in &n.nodes {
-        let what = document
-            .pointer(&node.path)
-            .map(describe)
-            .unwrap_or_default();
+        let what = phrase(checked, schema, &node.path);
         let _ = writeln!(out, "{what}: +{} without it", node.more_if_dropped);
         for curve in &node.curves {
             let points: Vec<String> = curve

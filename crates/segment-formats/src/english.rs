@@ -62,6 +62,47 @@ pub fn render(segment: &Segment, schema: &Schema, entity: Option<&str>) -> Resul
     Ok(out)
 }
 
+/// One node of `segment`, at the JSON Pointer `path` (`/root/children/1/filter/children/0`), as
+/// the phrase the sentence uses for it ("country is US", "who did purchase"); a group by its
+/// heading ("all of:"). For lists of nodes with their counts (near misses, why / why not).
+pub fn node_phrase(
+    segment: &Segment,
+    schema: &Schema,
+    entity: Option<&str>,
+    path: &str,
+) -> Result<String> {
+    let mut entity = resolve::base_entity(FORMAT, segment, schema, entity)?;
+    let e = English { schema };
+    let not_found = || Error::invalid(FORMAT, path, "There is no condition at this place.");
+    let rest = path.strip_prefix("/root").ok_or_else(not_found)?;
+    let mut group = &segment.root;
+    let mut steps = rest.split('/').skip(1).peekable();
+    let mut here = "/root".to_string();
+    while let Some(step) = steps.next() {
+        let index: usize = match (step, steps.next()) {
+            ("children", Some(i)) => i.parse().map_err(|_| not_found())?,
+            _ => return Err(not_found()),
+        };
+        here.push_str(&format!("/children/{index}"));
+        let node = group.children.get(index).ok_or_else(not_found)?;
+        match (node, steps.peek().copied()) {
+            (Node::Group(inner), Some("children")) => group = inner,
+            (Node::Relationship(r), Some("filter")) => {
+                steps.next();
+                let (_, related) =
+                    resolve::relationship(FORMAT, schema, entity, &r.relationship, &here)?;
+                entity = related;
+                group = &r.filter;
+                here.push_str("/filter");
+            }
+            (Node::Group(inner), None) => return Ok(heading(inner).trim_end_matches(':').into()),
+            (node, None) => return e.clause(node, entity, &here, 0),
+            _ => return Err(not_found()),
+        }
+    }
+    Ok(heading(group).trim_end_matches(':').into())
+}
+
 struct English<'s> {
     schema: &'s Schema,
 }
