@@ -424,7 +424,7 @@ fn count_per_group(selected: &[u32], to_group: &[u32], groups: usize) -> Vec<u32
 /// `comparison`, as SQL's `GROUP BY … HAVING` decides it: a group without any such value has no
 /// aggregate and does not match. Values are sorted by group, so memory follows the selection,
 /// not the number of groups.
-fn groups_whose_aggregate_matches(
+pub(crate) fn groups_whose_aggregate_matches(
     function: AggregateFunction,
     column: &ColumnData,
     comparison: &NumberComparison,

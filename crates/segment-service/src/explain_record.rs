@@ -6,7 +6,7 @@
 
 use chrono::DateTime;
 use segment_engine::explain::Key;
-use segment_engine::record::{related_facts, row_of, RelatedFacts};
+use segment_engine::record::{row_of, RecordJudge, RelatedFacts};
 use segment_engine::Evaluator;
 use segment_model::ir::{Expr, Related};
 use segment_model::schema::DataType;
@@ -171,7 +171,10 @@ fn in_memory(
     let Some(row) = row_of(&data, &entity.name, &entity.key, &engine_key)? else {
         return Ok(not_found(key, Method::Memory));
     };
-    let member = evaluator.matching(&checked.query)?.contains(row);
+    // The record is judged on its own row and related rows: no node is evaluated over every
+    // record (the evaluator only serves the constraints the judge reads from bitmaps).
+    let judge = RecordJudge::new(&evaluator, &data, &entity.name, row)?;
+    let member = judge.meets(&checked.query.filter)?;
     let mut nodes = vec![NodeVerdict {
         path: "/root".into(),
         met: member,
@@ -180,9 +183,13 @@ fn in_memory(
     }];
     let document = serde_json::to_value(&checked.segment).unwrap_or(Value::Null);
     for variant in variants {
-        let met = evaluator.matching(&variant.alone)?.contains(row);
+        let met = if variant.alone.entity.name == entity.name {
+            judge.meets(&variant.alone.filter)?
+        } else {
+            evaluator.matching(&variant.alone)?.contains(row)
+        };
         let related = match described_relationship(&variant.path, &variant.alone.filter) {
-            Some(related) => Some(related_facts(&evaluator, &data, related, row)?.into()),
+            Some(related) => Some(judge.facts(related)?.into()),
             None => None,
         };
         nodes.push(NodeVerdict {
