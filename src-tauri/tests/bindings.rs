@@ -70,8 +70,7 @@ fn generate(dir: &Path) {
         .expect("export SplitCommand");
     segment_builder_desktop::audience::TiersRequest::export_all_to(dir)
         .expect("export TiersRequest");
-    segment_builder_desktop::audience::KeptSegment::export_all_to(dir)
-        .expect("export KeptSegment");
+    segment_builder_desktop::audience::KeptSegment::export_all_to(dir).expect("export KeptSegment");
     segment_service::audience::Breakdown::export_all_to(dir).expect("export Breakdown");
     segment_service::audience::SplitResult::export_all_to(dir).expect("export SplitResult");
     segment_service::audience::Tiers::export_all_to(dir).expect("export Tiers");

@@ -133,7 +133,10 @@ fn explain_record_tells_a_member_and_a_non_member_why() {
     let words = bin().run(&[&["explain-record"][..], &args, &["--key", &conn]].concat());
     let text = String::from_utf8_lossy(&words.stdout);
     assert!(text.contains("is not in the segment"), "{text}");
-    assert!(text.contains("not met  whose plan is pro, starter or free"), "{text}");
+    assert!(
+        text.contains("not met  whose plan is pro, starter or free"),
+        "{text}"
+    );
 
     let unknown = bin().run(&[&["explain-record"][..], &args, &["--key", "987654"]].concat());
     assert!(

@@ -20,29 +20,29 @@ pub mod error;
 pub mod explain_record;
 pub mod import;
 pub mod location;
-mod postgres;
-mod spark;
 pub mod near_miss;
+mod postgres;
 mod raw_failure;
 pub mod references;
 pub mod registry;
 pub mod service;
+mod spark;
 pub mod trend;
 
 pub use backend::{Backend, SqliteBackend};
 pub use checked::{resolve_now, CheckedSegment, NodeVariant};
-pub use references::References;
 pub use detect::{DefinitionError, ImportedDefinition};
 pub use engine_cache::{EngineCache, EngineStatus};
 pub use error::{Error, Result};
 pub use location::{open_backend, open_location, Location, OpenOptions};
 pub use postgres::PostgresBackend;
-pub use spark::SparkBackend;
+pub use references::References;
 pub use segment_engine::explain::SampleOrder;
 pub use service::{
     Counted, Members, Method, NodeCount, NodeCounts, Overlap, Prefer, Region, SampleRecord,
     Service, Timings,
 };
+pub use spark::SparkBackend;
 
 use std::path::Path;
 use std::sync::Arc;

@@ -148,7 +148,10 @@ fn with_token(url: &str, token: Option<&str>) -> String {
     match token {
         Some(token) if !url.contains(";token=") => {
             let separator = if url.contains("/;") { ";" } else { "/;" };
-            format!("{}{separator}token={token}", url.trim_end_matches(['/', ';']))
+            format!(
+                "{}{separator}token={token}",
+                url.trim_end_matches(['/', ';'])
+            )
         }
         _ => url.to_string(),
     }

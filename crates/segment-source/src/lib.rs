@@ -15,6 +15,6 @@ pub use engine::records_by_key;
 pub use error::{Error, Result};
 pub use introspect::{relationships_from_foreign_keys, ForeignKey, SAMPLE_SCAN_ROWS, SAMPLE_SIZE};
 pub use source::{
-    bind_values, keys_matching, open_read_only_connection, overlap_counts, sample_keys, select_rows,
-    CancelToken, CountResult, DataSource, Interrupter, Limits,
+    bind_values, keys_matching, open_read_only_connection, overlap_counts, sample_keys,
+    select_rows, CancelToken, CountResult, DataSource, Interrupter, Limits,
 };
