@@ -32,6 +32,8 @@ HEADLESS_PACKAGES=(xvfb xauth imagemagick)
 TEST_PACKAGES=(webkit2gtk-driver postgresql python3 python3-venv)
 # Java 17 for the Spark Connect server of the Spark tests (scripts/with-spark.sh).
 TEST_PACKAGES+=(openjdk-17-jre-headless)
+# openssl makes the throwaway CA and certificate of the encrypted PostgreSQL tests (with-postgres.sh --tls).
+TEST_PACKAGES+=(openssl)
 
 wanted=("${APP_PACKAGES[@]}")
 if [ "$mode" = tests ] || { [ -z "${DISPLAY:-}" ] && [ -z "${WAYLAND_DISPLAY:-}" ]; }; then

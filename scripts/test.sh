@@ -14,8 +14,8 @@ bash scripts/setup.sh
 step "UI: type check and build"
 npm --prefix ui run build
 
-step "Rust: cargo test --workspace (includes the TypeScript bindings drift check), beside a PostgreSQL server, a Spark Connect server and DuckDB"
-SEGMENT_SQL_DUCKDB=1 bash scripts/with-postgres.sh bash scripts/with-spark.sh cargo test --workspace
+step "Rust: cargo test --workspace (includes the TypeScript bindings drift check), beside a PostgreSQL server (also on TLS), a Spark Connect server and DuckDB"
+SEGMENT_SQL_DUCKDB=1 bash scripts/with-postgres.sh --tls bash scripts/with-spark.sh cargo test --workspace
 
 step "UI: unit tests"
 npm --prefix ui test

@@ -10,6 +10,7 @@ use tokio_postgres::config::Host;
 use tokio_postgres::Config;
 
 use crate::error::{Error, Result, Target};
+use crate::tls::{TlsMode, TlsSettings};
 
 /// How to reach the data. Holds no secret unless the app was given one for this session.
 #[derive(Clone, Default)]
@@ -38,9 +39,21 @@ impl std::fmt::Debug for Settings {
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(60);
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 
-/// The driver's configuration with every default filled in, and who it is for the messages.
-pub(crate) fn config(settings: &Settings) -> Result<(Config, Target)> {
-    let mut config = Config::from_str(&settings.url).map_err(|e| Error::Location(e.to_string()))?;
+/// The driver's configuration with every default filled in, who it is for the messages, and
+/// how to encrypt (`sslmode`/`sslrootcert` from the address, else `PGSSLMODE`/`PGSSLROOTCERT`).
+pub(crate) fn config(settings: &Settings) -> Result<(Config, Target, TlsSettings)> {
+    let (address, tls_parts) = crate::tls::split_address(&settings.url);
+    let mut config = Config::from_str(&address).map_err(|e| Error::Location(e.to_string()))?;
+    let tls_parts = tls_parts.unwrap_or_default();
+    let mode = tls_parts
+        .mode
+        .or_else(|| std::env::var("PGSSLMODE").ok())
+        .map(|m| TlsMode::parse(&m))
+        .transpose()?
+        .unwrap_or_default();
+    let root_cert = tls_parts
+        .root_cert
+        .or_else(|| std::env::var("PGSSLROOTCERT").ok());
     if config.get_hosts().is_empty() {
         let host = std::env::var("PGHOST").unwrap_or_else(|_| "localhost".into());
         if host.starts_with('/') {
@@ -75,6 +88,13 @@ pub(crate) fn config(settings: &Settings) -> Result<(Config, Target)> {
         None => "localhost".into(),
     };
     let port = config.get_ports().first().copied().unwrap_or(5432);
+    // A Unix socket is never encrypted (libpq ignores sslmode there too).
+    let mode = if host.starts_with('/') {
+        TlsMode::Disable
+    } else {
+        mode
+    };
+    config.ssl_mode(mode.driver_mode());
     if config.get_password().is_none() {
         let password = settings
             .password
@@ -93,8 +113,25 @@ pub(crate) fn config(settings: &Settings) -> Result<(Config, Target)> {
         server: format!("{user}@{host}:{port}/{database}"),
         user,
         database,
+        tls_mode: mode,
+        root_cert: root_cert.clone(),
     };
-    Ok((config, target))
+    Ok((config, target, TlsSettings { mode, root_cert }))
+}
+
+/// Connects (encrypted as the settings say) and starts driving the connection.
+pub(crate) async fn open(
+    config: &Config,
+    tls: tokio_postgres_rustls::MakeRustlsConnect,
+    target: &Target,
+    timeout_seconds: u64,
+) -> Result<tokio_postgres::Client> {
+    let (client, connection) = config
+        .connect(tls)
+        .await
+        .map_err(|e| target.error(e, timeout_seconds))?;
+    tokio::spawn(connection);
+    Ok(client)
 }
 
 /// The password `~/.pgpass` (or `PGPASSFILE`) gives for this server, as libpq reads it:
@@ -176,8 +213,35 @@ mod tests {
             url: "postgresql://ann:secret@db.example:6543/shop".into(),
             ..Settings::default()
         };
-        let (config, target) = config(&settings).expect("parses");
+        let (config, target, tls) = config(&settings).expect("parses");
         assert_eq!(target.server, "ann@db.example:6543/shop");
         assert_eq!(config.get_password(), Some(&b"secret"[..]));
+        assert_eq!(tls.mode, TlsMode::Prefer);
+    }
+
+    #[test]
+    fn tls_modes_past_the_drivers_three_are_read() {
+        let settings = Settings {
+            url: "postgresql://ann@db.example/shop?sslmode=verify-full&sslrootcert=ca.pem".into(),
+            ..Settings::default()
+        };
+        let (driver, _, tls) = super::config(&settings).expect("parses");
+        assert_eq!(tls.mode, TlsMode::VerifyFull);
+        assert_eq!(tls.root_cert.as_deref(), Some("ca.pem"));
+        assert_eq!(
+            driver.get_ssl_mode(),
+            tokio_postgres::config::SslMode::Require
+        );
+
+        let socket = Settings {
+            url: "postgresql://ann@%2Fvar%2Frun%2Fpostgresql/shop?sslmode=require".into(),
+            ..Settings::default()
+        };
+        let (driver, _, tls) = super::config(&socket).expect("parses");
+        assert_eq!(tls.mode, TlsMode::Disable);
+        assert_eq!(
+            driver.get_ssl_mode(),
+            tokio_postgres::config::SslMode::Disable
+        );
     }
 }

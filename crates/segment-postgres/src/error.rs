@@ -24,8 +24,18 @@ pub enum Error {
         user: String,
         detail: String,
     },
-    #[error("PostgreSQL {server} wants an encrypted (TLS) connection, which this version does not make yet: {detail}. Use a server or connection that allows sslmode=disable (for example through an SSH tunnel)")]
-    Tls { server: String, detail: String },
+    #[error(
+        "PostgreSQL {server}: the encrypted connection (TLS, sslmode={mode}) failed: {detail}"
+    )]
+    Tls {
+        server: String,
+        mode: &'static str,
+        detail: String,
+    },
+    #[error("PostgreSQL {server} accepts only encrypted connections: connect with sslmode=require, or verify-full with sslrootcert= naming the CA's certificate (PEM) to check the server too")]
+    TlsRequired { server: String },
+    #[error("PostgreSQL TLS settings: {0}")]
+    TlsSetup(String),
     #[error("PostgreSQL {server} has no database {database}: check its name")]
     NoDatabase { server: String, database: String },
     #[error("PostgreSQL {server}: schema {schema} has no table this user can read. Check --schema (now {schema}) and the user's permissions")]
@@ -53,7 +63,7 @@ impl Error {
             Error::PasswordNeeded { .. } => "password_needed",
             Error::Authentication { .. } => "authentication",
             Error::Permission { .. } => "permission",
-            Error::Tls { .. } => "tls",
+            Error::Tls { .. } | Error::TlsRequired { .. } | Error::TlsSetup(_) => "tls",
             Error::NoDatabase { .. } => "no_database",
             Error::NoTables { .. } => "no_tables",
             Error::Timeout { .. } => "timeout",
@@ -71,6 +81,8 @@ pub(crate) struct Target {
     pub server: String,
     pub user: String,
     pub database: String,
+    pub tls_mode: crate::TlsMode,
+    pub root_cert: Option<String>,
 }
 
 impl Target {
@@ -81,7 +93,11 @@ impl Target {
         if let Some(db) = e.as_db_error() {
             let detail = db.message().to_string();
             let code = db.code();
-            return if *code == SqlState::INVALID_PASSWORD
+            // pg_hba.conf's `hostnossl … reject` (or no entry without encryption).
+            let unencrypted = detail.contains("no encryption") || detail.contains("SSL off");
+            return if *code == SqlState::INVALID_AUTHORIZATION_SPECIFICATION && unencrypted {
+                Error::TlsRequired { server }
+            } else if *code == SqlState::INVALID_PASSWORD
                 || *code == SqlState::INVALID_AUTHORIZATION_SPECIFICATION
             {
                 Error::Authentication {
@@ -127,7 +143,11 @@ impl Target {
                 user: self.user.clone(),
             }
         } else if text.contains("TLS") || text.contains("tls") || detail.contains("SSL") {
-            Error::Tls { server, detail }
+            Error::Tls {
+                server,
+                mode: self.tls_mode.as_str(),
+                detail: self.tls_words(&detail),
+            }
         } else if text.contains("error connecting")
             || text.contains("timeout")
             || text.contains("closed")
@@ -140,6 +160,35 @@ impl Target {
                 message: one_line(&detail),
             }
         }
+    }
+}
+
+impl Target {
+    /// A failed handshake in words: what is wrong with the certificate, and what to change.
+    fn tls_words(&self, detail: &str) -> String {
+        let roots = match self.root_cert.as_deref() {
+            Some("system") | None => "the public web roots".to_string(),
+            Some(file) => format!("the CA in {file}"),
+        };
+        let why = if detail.contains("UnknownIssuer") || detail.contains("BadSignature") {
+            format!(
+                "the server's certificate is not signed by a trusted root (checked against \
+                 {roots}); name the CA's certificate (PEM) with sslrootcert="
+            )
+        } else if detail.contains("not valid for name") || detail.contains("NotValidForName") {
+            "the server's certificate does not name this host (verify-full checks it): connect \
+             by the name in the certificate, or use sslmode=verify-ca"
+                .to_string()
+        } else if detail.contains("Expired") {
+            "the server's certificate has expired".to_string()
+        } else if detail.contains("server does not support TLS") {
+            "the server does not accept encrypted connections: ask for TLS on the server, or \
+             use sslmode=prefer or disable"
+                .to_string()
+        } else {
+            return one_line(detail);
+        };
+        format!("{why} ({})", one_line(detail))
     }
 }
 

@@ -16,6 +16,7 @@ mod error;
 mod introspect;
 pub mod load;
 mod run;
+mod tls;
 
 use std::collections::HashMap;
 use std::sync::atomic::AtomicBool;
@@ -28,12 +29,14 @@ use segment_model::Schema;
 use segment_sql::{Output, Postgres, SqlValue, Statement};
 use serde_json::Value;
 use tokio_postgres::types::Type;
-use tokio_postgres::{Client, NoTls, Row};
+use tokio_postgres::{Client, Row};
+use tokio_postgres_rustls::MakeRustlsConnect;
 
 pub use connect::{Settings, DEFAULT_TIMEOUT};
 use error::Target;
 pub use error::{Error, Result};
 use run::Runner;
+pub use tls::{TlsMode, TlsSettings};
 
 /// `LIMIT` of a keys statement that wants every matching key.
 const ALL_ROWS: u64 = i64::MAX as u64;
@@ -50,22 +53,22 @@ pub struct PostgresSource {
     skipped: Vec<(String, String, String)>,
     timeout: Duration,
     totals: Mutex<HashMap<String, u64>>,
+    /// How the connection was encrypted: cancel requests go the same way.
+    tls: MakeRustlsConnect,
+    tls_mode: TlsMode,
 }
 
 impl PostgresSource {
     /// Connects and reads the schema. Fails with what the user can act on: unreachable,
     /// password needed or refused, no such database, no readable table in the schema.
     pub fn connect(settings: &Settings) -> Result<Self> {
-        let (config, target) = connect::config(settings)?;
+        let (config, target, tls_settings) = connect::config(settings)?;
+        let tls = tls::connector(&tls_settings)?;
         let runtime = connect::runtime()?;
         let schema_name = settings.schema.clone().unwrap_or_else(|| "public".into());
         let timeout = settings.statement_timeout.unwrap_or(DEFAULT_TIMEOUT);
         let (client, introspected) = runtime.block_on(async {
-            let (client, connection) = config
-                .connect(NoTls)
-                .await
-                .map_err(|e| target.error(e, timeout.as_secs()))?;
-            tokio::spawn(connection);
+            let client = connect::open(&config, tls.clone(), &target, timeout.as_secs()).await?;
             let introspected = introspect::introspect(&client, &schema_name)
                 .await
                 .map_err(|e| target.error(e, timeout.as_secs()))?;
@@ -87,7 +90,25 @@ impl PostgresSource {
             skipped: introspected.skipped,
             timeout,
             totals: Mutex::new(HashMap::new()),
+            tls,
+            tls_mode: tls_settings.mode,
         })
+    }
+
+    /// The TLS mode the connection was made with (`disable` on a Unix socket).
+    pub fn tls_mode(&self) -> TlsMode {
+        self.tls_mode
+    }
+
+    fn runner<'a>(&'a self, client: &'a Client) -> Runner<'a> {
+        Runner {
+            client,
+            target: &self.target,
+            search_path: &self.schema_name,
+            timeout: self.timeout,
+            shaped: &self.shaped,
+            tls: &self.tls,
+        }
     }
 
     /// `user@host:port/database`, and the schema when it is not `public`.
@@ -115,13 +136,7 @@ impl PostgresSource {
         cancel: Option<&AtomicBool>,
     ) -> Result<Vec<Row>> {
         let client = self.client.lock().unwrap_or_else(|p| p.into_inner());
-        let runner = Runner {
-            client: &client,
-            target: &self.target,
-            search_path: &self.schema_name,
-            timeout: self.timeout,
-            shaped: &self.shaped,
-        };
+        let runner = self.runner(&client);
         self.runtime.block_on(runner.rows(sql, params, cancel))
     }
 
@@ -354,13 +369,7 @@ impl PostgresSource {
         cancel: &AtomicBool,
     ) -> Result<Vec<Row>> {
         let client = self.client.lock().unwrap_or_else(|p| p.into_inner());
-        let runner = Runner {
-            client: &client,
-            target: &self.target,
-            search_path: &self.schema_name,
-            timeout: self.timeout,
-            shaped: &self.shaped,
-        };
+        let runner = self.runner(&client);
         self.runtime
             .block_on(runner.rows_with_list(sql, params, keys, Some(cancel)))
     }

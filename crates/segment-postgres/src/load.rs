@@ -9,7 +9,6 @@ use chrono::DateTime;
 use futures_util::SinkExt;
 use rusqlite::types::Value as SqliteValue;
 use segment_model::{Cardinality, Entity, Schema, Storage};
-use tokio_postgres::NoTls;
 
 use crate::connect::{config, runtime, Settings};
 use crate::error::{Error, Result};
@@ -25,15 +24,12 @@ pub fn copy_sqlite(path: &Path, settings: &Settings, replace: bool) -> Result<u6
     let source = segment_source::DataSource::open_read_only(path).map_err(|e| failed(&e))?;
     let schema = source.schema().clone();
     let conn = segment_source::open_read_only_connection(path).map_err(|e| failed(&e))?;
-    let (config, target) = config(settings)?;
+    let (config, target, tls_settings) = config(settings)?;
+    let tls = crate::tls::connector(&tls_settings)?;
     let name = settings.schema.clone().unwrap_or_else(|| "public".into());
     let rt = runtime()?;
     rt.block_on(async {
-        let (client, connection) = config
-            .connect(NoTls)
-            .await
-            .map_err(|e| target.error(e, 0))?;
-        tokio::spawn(connection);
+        let client = crate::connect::open(&config, tls, &target, 0).await?;
         let ddl = create_statements(&schema, &name, replace);
         client
             .batch_execute(&ddl)

@@ -8,7 +8,8 @@ use std::time::Duration;
 
 use segment_sql::{SqlValue, Statement};
 use tokio_postgres::types::{ToSql, Type};
-use tokio_postgres::{Client, NoTls, Row};
+use tokio_postgres::{Client, Row};
+use tokio_postgres_rustls::MakeRustlsConnect;
 
 use crate::error::{Error, Result, Target};
 use crate::KeyList;
@@ -96,6 +97,7 @@ pub(crate) struct Runner<'a> {
     pub search_path: &'a str,
     pub timeout: Duration,
     pub shaped: &'a [(String, String)],
+    pub tls: &'a MakeRustlsConnect,
 }
 
 impl Runner<'_> {
@@ -152,7 +154,7 @@ impl Runner<'_> {
         }
         self.begin().await?;
         let query = self.client.query_typed(&sql, &args);
-        let result = watch(self.client, query, cancel).await;
+        let result = watch(self.client, self.tls, query, cancel).await;
         // The transaction only read; whatever happened, nothing is kept.
         let _ = self.client.batch_execute("ROLLBACK").await;
         let cancelled = cancel.is_some_and(|c| c.load(Ordering::SeqCst));
@@ -183,6 +185,7 @@ impl Runner<'_> {
 /// for it to end (it then fails with "canceling statement").
 async fn watch<T>(
     client: &Client,
+    tls: &MakeRustlsConnect,
     query: impl std::future::Future<Output = Result<T, tokio_postgres::Error>>,
     cancel: Option<&AtomicBool>,
 ) -> Result<T, tokio_postgres::Error> {
@@ -197,7 +200,7 @@ async fn watch<T>(
             _ = tokio::time::sleep(Duration::from_millis(20)), if !sent => {
                 if flag.load(Ordering::SeqCst) {
                     sent = true;
-                    let _ = client.cancel_token().cancel_query(NoTls).await;
+                    let _ = client.cancel_token().cancel_query(tls.clone()).await;
                 }
             }
         }
