@@ -52,4 +52,29 @@ describe("ConnectionPanel", () => {
     expect(saved).toHaveBeenCalledWith({ profile: { name: "Shop", url: "postgresql://ann@db:5432/shop", schema: "crm" } });
     expect(JSON.stringify(saved.mock.calls)).not.toContain("s3cret");
   });
+
+  it("writes the encryption chosen into the address as sslmode and sslrootcert", async () => {
+    const user = userEvent.setup();
+    const onConnect = vi.fn(async () => undefined);
+    render(<ConnectionPanel current="/data/demo.sqlite" onConnect={onConnect} />);
+    expect(screen.queryByTestId("connection-tls")).toBeNull();
+    await user.click(await screen.findByText("Shop"));
+    const tls = screen.getByTestId("connection-tls");
+    expect(tls).toHaveProperty("value", "");
+    expect(screen.queryByTestId("connection-root-cert")).toBeNull();
+
+    await user.selectOptions(tls, "verify-full");
+    expect(screen.getByTestId("connection-url")).toHaveProperty("value", "postgresql://ann@db:5432/shop?sslmode=verify-full");
+    await user.type(screen.getByTestId("connection-root-cert"), "/etc/ca.pem");
+    expect(screen.getByTestId("connection-url")).toHaveProperty("value", "postgresql://ann@db:5432/shop?sslmode=verify-full&sslrootcert=%2Fetc%2Fca.pem");
+    expect(screen.getByTestId("connection-root-cert")).toHaveProperty("value", "/etc/ca.pem");
+
+    await user.click(screen.getByTestId("connection-connect"));
+    expect(onConnect).toHaveBeenCalledWith({ url: "postgresql://ann@db:5432/shop?sslmode=verify-full&sslrootcert=%2Fetc%2Fca.pem", schema: "crm", password: undefined });
+
+    await user.selectOptions(screen.getByTestId("connection-tls"), "disable");
+    expect(screen.getByTestId("connection-url")).toHaveProperty("value", "postgresql://ann@db:5432/shop?sslmode=disable");
+    await user.selectOptions(screen.getByTestId("connection-tls"), "");
+    expect(screen.getByTestId("connection-url")).toHaveProperty("value", "postgresql://ann@db:5432/shop");
+  });
 });

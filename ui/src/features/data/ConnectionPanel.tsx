@@ -7,6 +7,7 @@ import type { ConnectionRequest } from "../../bindings/ConnectionRequest";
 import type { ConnectionTest } from "../../bindings/ConnectionTest";
 import { toAppError } from "../../ipc";
 import { connectionsApi } from "./connectionsApi";
+import { isPostgres, readTls, TLS_MODES, type TlsMode, withTls } from "./tlsMode";
 
 /** Passwords typed this session, by address (memory only). */
 const sessionPasswords = new Map<string, string>();
@@ -97,6 +98,7 @@ export function ConnectionPanel({ current, onConnect }: Props) {
           <span>Address</span>
           <input className="input" data-testid="connection-url" placeholder="postgresql://user@host:5432/database" value={url} onChange={(e) => setUrl(e.target.value)} />
         </label>
+        {isPostgres(url) && <TlsFields url={url} onChange={setUrl} />}
         <label className="field col">
           <span>Schema</span>
           <input className="input" data-testid="connection-schema" placeholder="public" value={schema} onChange={(e) => setSchema(e.target.value)} />
@@ -127,5 +129,31 @@ export function ConnectionPanel({ current, onConnect }: Props) {
         </p>
       )}
     </div>
+  );
+}
+
+/** PostgreSQL's encryption, written into the address as `sslmode` / `sslrootcert`. */
+function TlsFields({ url, onChange }: { url: string; onChange: (url: string) => void }) {
+  const { mode, rootCert } = readTls(url);
+  const checked = mode === "verify-ca" || mode === "verify-full";
+  return (
+    <>
+      <label className="field col">
+        <span>Encryption (TLS)</span>
+        <select className="input" data-testid="connection-tls" value={mode} onChange={(e) => onChange(withTls(url, e.target.value as TlsMode, rootCert))}>
+          {TLS_MODES.map((m) => (
+            <option key={m.value} value={m.value}>
+              {m.label}
+            </option>
+          ))}
+        </select>
+      </label>
+      {checked && (
+        <label className="field col">
+          <span>CA certificate file (PEM; empty: ~/.postgresql/root.crt, else the public authorities)</span>
+          <input className="input" data-testid="connection-root-cert" placeholder="/path/to/ca.pem" value={rootCert} onChange={(e) => onChange(withTls(url, mode, e.target.value))} />
+        </label>
+      )}
+    </>
   );
 }
