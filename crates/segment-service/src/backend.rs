@@ -50,6 +50,11 @@ pub trait Backend: Send + Sync {
             .map(|q| Ok(self.count(q, token)?.count))
             .collect()
     }
+    /// The version of the data where the location alone cannot tell (a file's modification
+    /// time): remembered counts of another version are not reused.
+    fn data_version(&self) -> Option<String> {
+        None
+    }
     /// How to load this data into the in-memory engine; `None` when it stays where it is (a
     /// warehouse: every count pushed down as SQL).
     fn engine_load(&self) -> Option<EngineLoad> {
@@ -176,6 +181,14 @@ impl Backend for SqliteBackend {
         )?)
     }
 
+    fn data_version(&self) -> Option<String> {
+        let modified = std::fs::metadata(&self.path)
+            .and_then(|m| m.modified())
+            .ok()?;
+        let since = modified.duration_since(std::time::UNIX_EPOCH).ok()?;
+        Some(since.as_nanos().to_string())
+    }
+
     fn engine_load(&self) -> Option<EngineLoad> {
         let path = self.path.clone();
         let schema = Arc::clone(&self.schema);
@@ -195,7 +208,7 @@ impl Backend for SqliteBackend {
     }
 }
 
-fn schema_hash(schema: &Schema) -> u64 {
+pub(crate) fn schema_hash(schema: &Schema) -> u64 {
     let mut hasher = std::collections::hash_map::DefaultHasher::new();
     serde_json::to_string(schema)
         .unwrap_or_default()

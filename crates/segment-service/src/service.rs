@@ -16,6 +16,7 @@ use crate::backend::{key_text, Backend};
 use crate::checked::CheckedSegment;
 use crate::engine_cache::{EngineCache, EngineStatus};
 use crate::error::{Error, Result};
+use crate::result_cache::{ResultCache, ResultKey};
 
 /// How a count was made.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -80,6 +81,10 @@ pub struct Counted {
     pub timings: Timings,
     /// The engine's memory, when it counted.
     pub memory_bytes: Option<u64>,
+    /// Remembered from an earlier count of the same definition on the same data this session
+    /// (see [`crate::result_cache`]): no query was sent.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub cached: bool,
 }
 
 /// A sample record: its key, the nodes it met on its own, and its fields.
@@ -117,6 +122,12 @@ fn pick(mut keys: Vec<Value>, n: usize, seed: u64) -> Vec<Value> {
         .collect()
 }
 
+/// Whether a remembered count answers a request for `nodes`: it has per-node counts when they
+/// are required (within a budget they are optional: the count was too slow to repeat per node).
+fn serves(counted: &Counted, nodes: NodeCounts) -> bool {
+    counted.nodes.is_some() || !matches!(nodes, NodeCounts::Always)
+}
+
 fn millis(since: Instant) -> f64 {
     (since.elapsed().as_secs_f64() * 100_000.0).round() / 100.0
 }
@@ -125,13 +136,37 @@ fn millis(since: Instant) -> f64 {
 pub struct Service {
     backend: Arc<dyn Backend>,
     engine: EngineCache,
+    /// Counts made in SQL this session, by definition, source and as-of time.
+    results: ResultCache,
+    /// The source's location and schema, part of every remembered count's key.
+    source_id: String,
 }
 
 impl Service {
     /// A service over `backend`; `engine` may be shared with an earlier service on the same data,
     /// so that reopening unchanged data does not reload it.
     pub fn new(backend: Arc<dyn Backend>, engine: EngineCache) -> Self {
-        Service { backend, engine }
+        let source_id = format!(
+            "{}#{:x}",
+            backend.location(),
+            crate::backend::schema_hash(backend.schema())
+        );
+        Service {
+            backend,
+            engine,
+            results: ResultCache::default(),
+            source_id,
+        }
+    }
+
+    /// Forgets the counts remembered this session (see [`crate::result_cache`]).
+    pub fn forget_results(&self) {
+        self.results.clear();
+    }
+
+    /// How many counts are remembered this session.
+    pub fn remembered_results(&self) -> usize {
+        self.results.len()
     }
 
     pub fn backend(&self) -> &dyn Backend {
@@ -213,11 +248,31 @@ impl Service {
             }
             Some(EngineStatus::Unsupported(why)) => Some(why),
         };
-        let mut counted = self
-            .count_in_sql(checked, nodes, token)
-            .map_err(|e| crate::raw_failure::attribute(self.backend.as_ref(), checked, e, token))?;
+        let key = ResultKey::new(checked, &self.source_identity());
+        let mut counted = match self.results.get(&key).filter(|c| serves(c, nodes)) {
+            Some(remembered) => Counted {
+                cached: true,
+                ..remembered
+            },
+            None => {
+                let counted = self.count_in_sql(checked, nodes, token).map_err(|e| {
+                    crate::raw_failure::attribute(self.backend.as_ref(), checked, e, token)
+                })?;
+                self.results.put(key, counted.clone());
+                counted
+            }
+        };
         counted.notice = notice;
         Ok(counted)
+    }
+
+    /// The source's identity for remembered counts: location, schema and the data's version
+    /// (a file's modification time), so a file changed in place is counted again.
+    fn source_identity(&self) -> String {
+        match self.backend.data_version() {
+            Some(version) => format!("{}@{version}", self.source_id),
+            None => self.source_id.clone(),
+        }
     }
 
     fn count_in_memory(
@@ -260,6 +315,7 @@ impl Service {
             },
             nodes: node_counts,
             memory_bytes: Some(data.heap_bytes() as u64),
+            cached: false,
         })
     }
 
@@ -295,6 +351,7 @@ impl Service {
             },
             nodes: node_counts,
             memory_bytes: None,
+            cached: false,
         })
     }
 
