@@ -54,6 +54,13 @@ pub async fn preview<R: Runtime>(
     .await
 }
 
+/// Stops the newest preview's count (the "Cancel" beside "Counting on …"): the count returns
+/// `cancelled`, and a warehouse is sent a cancel request for its running statement.
+#[tauri::command]
+pub fn cancel_preview(state: State<'_, AppState>) {
+    state.cancel_newest();
+}
+
 pub(crate) fn run_preview(
     loaded: &Loaded,
     request: PreviewRequest,

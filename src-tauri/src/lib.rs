@@ -48,6 +48,7 @@ pub fn builder<R: tauri::Runtime>(
             connections::connection_save,
             connections::connection_delete,
             commands::preview,
+            commands::cancel_preview,
             counting::samples,
             counting::overlap,
             insight::insight_trend,

@@ -162,6 +162,15 @@ impl AppState {
         self.newest.lock().unwrap_or_else(|p| p.into_inner()).0
     }
 
+    /// Cancels the newest preview's count (a no-op when it has finished).
+    pub fn cancel_newest(&self) {
+        self.newest
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .1
+            .cancel();
+    }
+
     /// Registers request `id` as the newest, cancelling the count of any older one. A request
     /// older than the newest seen gets a token that is already cancelled.
     pub fn begin(&self, id: u64) -> CancelToken {

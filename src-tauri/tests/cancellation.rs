@@ -73,3 +73,46 @@ fn a_request_older_than_the_newest_is_cancelled_from_the_start() {
     .unwrap_err();
     assert_eq!(late["kind"], "cancelled", "{late}");
 }
+
+/// "Cancel" beside a running count: `cancel_preview` stops the newest preview's count, which
+/// fails with kind `cancelled`; the next preview counts as usual.
+#[test]
+fn cancel_stops_the_running_count_and_the_next_preview_counts() {
+    let fixture = Fixture::demo(300, 23, |_| {});
+    let window = fixture.window();
+    let slow = all_of(
+        "profiles",
+        [sql(
+            "(SELECT count(*) FROM events a, events b, events c) >= 0",
+        )],
+    );
+    let running = std::thread::spawn({
+        let window = window.clone();
+        move || {
+            invoke(
+                &window,
+                "preview",
+                json!({ "request": { "segment": slow, "request_id": 1 } }),
+            )
+        }
+    });
+    while fixture.state.newest_request() < 1 {
+        std::thread::yield_now();
+    }
+    invoke(&window, "cancel_preview", json!({})).unwrap();
+    let error = running.join().unwrap().unwrap_err();
+    assert_eq!(error["kind"], "cancelled", "{error}");
+
+    let us = all_of("profiles", [cond("country", "is", "US")]);
+    let next = invoke(
+        &window,
+        "preview",
+        json!({ "request": { "segment": us, "request_id": 2 } }),
+    )
+    .unwrap();
+    assert_eq!(
+        next["count"],
+        json!(fixture.count_sql("SELECT count(*) FROM profiles WHERE country = 'US'")),
+        "{next}"
+    );
+}

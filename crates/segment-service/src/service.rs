@@ -250,6 +250,8 @@ impl Service {
         };
         let key = ResultKey::new(checked, &self.source_identity());
         let mut counted = match self.results.get(&key).filter(|c| serves(c, nodes)) {
+            // A superseded request stays cancelled, remembered or not.
+            Some(_) if token.is_cancelled() => return Err(Error::Cancelled),
             Some(remembered) => Counted {
                 cached: true,
                 ..remembered

@@ -168,6 +168,13 @@ fn hits_and_misses(service: &Service, calls: &AtomicUsize) {
     assert_eq!(ask(service, calls, &pro, NodeCounts::None).2, 0);
     assert_eq!(ask(service, calls, &us, NodeCounts::None).2, 0);
     assert_eq!(service.remembered_results(), 3);
+    // A superseded (cancelled) request is not answered from memory either.
+    let cancelled = CancelToken::new();
+    cancelled.cancel();
+    assert!(matches!(
+        service.count(&us, Prefer::Sql, NodeCounts::None, &cancelled),
+        Err(segment_service::Error::Cancelled)
+    ));
     // Forgotten on request (a reload).
     service.forget_results();
     assert_eq!(

@@ -44,7 +44,7 @@ export function BuilderScreen({ source, tree, preview, now, stats, openData }: P
           <Conditions source={source} tree={tree} problems={problems} nodeCounts={nodeCounts} />
         </section>
         <SidePanel label="Count and definition">
-          <CountPanel state={preview} entity={segment.entity ?? "records"} />
+          <CountPanel state={preview} entity={segment.entity ?? "records"} source={source.path} />
           <Audience source={source} segment={counted} now={now} valid={preview.response?.count != null} />
           <Explore segment={counted} now={now} valid={preview.response?.count != null} />
           <Insight segment={counted} now={now} valid={preview.response?.count != null} />

@@ -1,4 +1,4 @@
-import { useLayoutEffect } from "react";
+import { useEffect, useLayoutEffect, useState } from "react";
 import type { PreviewState } from "./preview";
 import { afterPaint, editTimings } from "../../shared/timing";
 import { TimingPanel } from "./TimingPanel";
@@ -13,8 +13,49 @@ export function share(count: number, total: number): string {
   return (p > 0 && p < 0.1 ? "<0.1" : p.toFixed(p < 10 ? 1 : 0)) + "%";
 }
 
+/** Where a count runs, for "Counting on …": a warehouse's database and kind, a file's name. */
+export function sourceLabel(path: string): string {
+  const m = /^(postgres(?:ql)?|sc):\/\/(?:[^@/]*@)?([^/?;]*)(?:\/([^?;]*))?/i.exec(path.trim());
+  if (!m) return path.split(/[\\/]/).pop() || path;
+  const decode = (t: string) => {
+    try {
+      return decodeURIComponent(t);
+    } catch {
+      return t;
+    }
+  };
+  const host = decode(m[2]);
+  if (m[1].toLowerCase() === "sc") return `Spark at ${host}`;
+  return `PostgreSQL ${m[3] ? decode(m[3]) : "database"}${host.startsWith("/") ? "" : ` at ${host}`}`;
+}
+
+/** How long before a running count shows where it runs, its time and Cancel (an in-memory
+ * count answers well before). */
+export const SHOW_RUNNING_AFTER_MS = 300;
+
+/** "Counting on PostgreSQL shop … 1.2 s" with Cancel, while a count has been running a while. */
+function CountingOn({ since, source, onCancel }: { since: number; source: string; onCancel?: () => void }) {
+  const [now, setNow] = useState(() => Date.now());
+  useEffect(() => {
+    const timer = setInterval(() => setNow(Date.now()), 100);
+    return () => clearInterval(timer);
+  }, [since]);
+  const elapsed = Math.max(0, now - since);
+  if (elapsed < SHOW_RUNNING_AFTER_MS) return <>Counting…</>;
+  return (
+    <span className="counting-on" data-testid="counting-on">
+      Counting on {sourceLabel(source)} … <span data-testid="counting-seconds">{(elapsed / 1000).toFixed(1)}</span> s
+      {onCancel && (
+        <button type="button" className="link small" data-testid="count-cancel" onClick={onCancel}>
+          Cancel
+        </button>
+      )}
+    </span>
+  );
+}
+
 /** The live count: matching records, all records, and the share. */
-export function CountPanel({ state, entity }: { state: PreviewState; entity: string }) {
+export function CountPanel({ state, entity, source }: { state: PreviewState; entity: string; source?: string }) {
   const r = state.response;
   const status = state.pending ? "pending" : state.error ? "error" : r ? (r.count === null ? "invalid" : "ready") : "idle";
   const shownId = r?.request_id;
@@ -60,7 +101,9 @@ export function CountPanel({ state, entity }: { state: PreviewState; entity: str
         )}
         <div className="count-meta" data-testid="preview-status">
           {state.pending
-            ? "Counting…"
+            ? state.sentAt !== undefined && source
+              ? <CountingOn since={state.sentAt} source={source} onCancel={state.cancel} />
+              : "Counting…"
             : state.error
               ? state.error.path
                 ? "Fix the problem marked below to see a count"

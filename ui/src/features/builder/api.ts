@@ -7,4 +7,6 @@ import { call } from "../../ipc";
 export const builderApi = {
   getSource: () => call<SourceInfo>("get_source"),
   preview: (request: PreviewRequest) => call<PreviewResponse>("preview", { request }),
+  /** Stops the newest preview's count (a warehouse is sent a cancel request). */
+  cancelPreview: () => call<void>("cancel_preview"),
 };

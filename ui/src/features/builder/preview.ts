@@ -4,7 +4,7 @@
 import type { PreviewRequest } from "../../bindings/PreviewRequest";
 import type { PreviewResponse } from "../../bindings/PreviewResponse";
 import type { Problem } from "../../bindings/Problem";
-import { toAppError, type AppError } from "../../ipc";
+import { appError, toAppError, type AppError } from "../../ipc";
 
 export const DEBOUNCE_MS = 250;
 /** The pause when the last count came from the in-memory engine (it answers in milliseconds,
@@ -26,7 +26,14 @@ export type PreviewState = {
   pending: boolean;
   /** The builder's pointers of the conditions waiting for a value: not counted. */
   incomplete?: string[];
+  /** When the newest request was sent (ms since the epoch), while its answer is awaited. */
+  sentAt?: number;
+  /** Stops the count in flight (the "Cancel" beside "Counting on …"). */
+  cancel?: () => void;
 };
+
+/** Shown after the user cancels a count. */
+export const CANCELLED_MESSAGE = "Count cancelled. Change the segment to count again.";
 
 export class PreviewSequencer {
   /** Request ids start from the clock, so they keep increasing across page reloads (the Rust
@@ -34,6 +41,8 @@ export class PreviewSequencer {
   private next: number;
   private shown = 0;
   private timer: ReturnType<typeof setTimeout> | undefined;
+  /** The request the user cancelled: its answer, if one still comes, is not shown. */
+  private cancelledId = -1;
   state: PreviewState = { requested: 0, pending: false };
 
   constructor(
@@ -63,7 +72,7 @@ export class PreviewSequencer {
 
   private async fire(request: Omit<PreviewRequest, "request_id">) {
     const id = ++this.next;
-    this.set({ requested: id, pending: true });
+    this.set({ requested: id, pending: true, sentAt: Date.now() });
     try {
       const response = await this.send({ ...request, request_id: id });
       this.accept(id, { response, error: undefined });
@@ -75,9 +84,25 @@ export class PreviewSequencer {
   }
 
   private accept(id: number, patch: Partial<PreviewState>) {
-    if (id < this.shown) return; // older than what is on screen: drop it
+    if (id < this.shown || id === this.cancelledId) return; // older than what is on screen, or cancelled: drop it
     this.shown = id;
-    this.set({ ...patch, pending: id !== this.next || this.timer !== undefined });
+    const newest = id === this.next;
+    this.set({ ...patch, pending: !newest || this.timer !== undefined, ...(newest ? { sentAt: undefined } : {}) });
+  }
+
+  /** Stops the scheduled or running count: `stop` asks the data source to cancel the running
+   * statement; the panel says the count was cancelled until the next edit. */
+  cancel(stop: () => unknown) {
+    if (!this.state.pending) return;
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    this.timer = undefined;
+    if (this.state.sentAt !== undefined) {
+      this.cancelledId = this.next;
+      void Promise.resolve()
+        .then(stop)
+        .catch(() => undefined);
+    }
+    this.set({ pending: false, sentAt: undefined, error: appError("cancelled", CANCELLED_MESSAGE) });
   }
 
   dispose() {

@@ -50,5 +50,8 @@ export function usePreview(segment: Segment | undefined, now: string | null): Pr
     if (segment) sequencer.current?.schedule({ segment, entity: segment.entity ?? null, now });
   }, [segment, now]);
   const incomplete = useMemo(() => (segment ? countable(segment).incomplete : []), [segment]);
-  return useMemo(() => ({ ...preview, incomplete }), [preview, incomplete]);
+  return useMemo(
+    () => ({ ...preview, incomplete, cancel: () => sequencer.current?.cancel(builderApi.cancelPreview) }),
+    [preview, incomplete],
+  );
 }
