@@ -119,19 +119,31 @@ pub(crate) fn config(settings: &Settings) -> Result<(Config, Target, TlsSettings
     Ok((config, target, TlsSettings { mode, root_cert }))
 }
 
-/// Connects (encrypted as the settings say) and starts driving the connection.
+/// Connects (encrypted as the settings say: `tls` is `None` for `disable` and on a Unix
+/// socket, where the connector is not even built, as it would refuse a path as a host name)
+/// and starts driving the connection.
 pub(crate) async fn open(
     config: &Config,
-    tls: tokio_postgres_rustls::MakeRustlsConnect,
+    tls: Option<tokio_postgres_rustls::MakeRustlsConnect>,
     target: &Target,
     timeout_seconds: u64,
 ) -> Result<tokio_postgres::Client> {
-    let (client, connection) = config
-        .connect(tls)
-        .await
-        .map_err(|e| target.error(e, timeout_seconds))?;
-    tokio::spawn(connection);
-    Ok(client)
+    let failed = |e| target.error(e, timeout_seconds);
+    match tls {
+        Some(tls) => {
+            let (client, connection) = config.connect(tls).await.map_err(failed)?;
+            tokio::spawn(connection);
+            Ok(client)
+        }
+        None => {
+            let (client, connection) = config
+                .connect(tokio_postgres::NoTls)
+                .await
+                .map_err(failed)?;
+            tokio::spawn(connection);
+            Ok(client)
+        }
+    }
 }
 
 /// The password `~/.pgpass` (or `PGPASSFILE`) gives for this server, as libpq reads it:

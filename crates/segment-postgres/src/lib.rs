@@ -54,7 +54,7 @@ pub struct PostgresSource {
     timeout: Duration,
     totals: Mutex<HashMap<String, u64>>,
     /// How the connection was encrypted: cancel requests go the same way.
-    tls: MakeRustlsConnect,
+    tls: Option<MakeRustlsConnect>,
     tls_mode: TlsMode,
 }
 
@@ -107,7 +107,7 @@ impl PostgresSource {
             search_path: &self.schema_name,
             timeout: self.timeout,
             shaped: &self.shaped,
-            tls: &self.tls,
+            tls: self.tls.as_ref(),
         }
     }
 
@@ -273,20 +273,35 @@ impl PostgresSource {
             .collect())
     }
 
-    /// Every matching key, handed over in batches of `batch` (member lists for freeze).
+    /// Every matching key, in key order, handed over `batch` keys at a time as the server
+    /// sends them (a cursor in one read-only transaction): member lists for freeze never hold
+    /// the whole answer's rows.
     pub fn each_key_batch(
         &self,
         query: &Query,
         batch: usize,
         cancel: &AtomicBool,
-        mut take: impl FnMut(Vec<Value>),
+        take: &mut dyn FnMut(Vec<Value>),
     ) -> Result<()> {
-        let keys = self.matching_keys(query, ALL_ROWS, cancel)?;
-        let mut keys = keys.into_iter().peekable();
-        while keys.peek().is_some() {
-            take(keys.by_ref().take(batch.max(1)).collect());
-        }
-        Ok(())
+        let statement =
+            segment_sql::build_output(query, Output::Keys { limit: ALL_ROWS }, &Postgres)?;
+        let client = self.client.lock().unwrap_or_else(|p| p.into_inner());
+        let runner = self.runner(&client);
+        let mut keys_of = |rows: Vec<Row>| {
+            take(
+                rows.iter()
+                    .map(|r| value_of(r, 0))
+                    .filter(|v| !v.is_null())
+                    .collect(),
+            )
+        };
+        self.runtime.block_on(runner.each_batch(
+            &statement.sql,
+            &statement.params,
+            batch,
+            Some(cancel),
+            &mut keys_of,
+        ))
     }
 
     /// For each of `keys`, whether its record matches `query`.

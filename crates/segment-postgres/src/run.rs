@@ -97,7 +97,7 @@ pub(crate) struct Runner<'a> {
     pub search_path: &'a str,
     pub timeout: Duration,
     pub shaped: &'a [(String, String)],
-    pub tls: &'a MakeRustlsConnect,
+    pub tls: Option<&'a MakeRustlsConnect>,
 }
 
 impl Runner<'_> {
@@ -167,6 +167,67 @@ impl Runner<'_> {
         })
     }
 
+    /// Every row of `sql` handed to `take` `batch` rows at a time, read through a cursor in
+    /// one read-only transaction: the whole answer is never in memory at once.
+    pub(crate) async fn each_batch(
+        &self,
+        sql: &str,
+        params: &[SqlValue],
+        batch: usize,
+        cancel: Option<&AtomicBool>,
+        take: &mut dyn FnMut(Vec<Row>),
+    ) -> Result<()> {
+        let typed = typed(params);
+        let args: Vec<(&(dyn ToSql + Sync), Type)> = typed
+            .iter()
+            .map(|(v, t)| (v.as_ref() as &(dyn ToSql + Sync), t.clone()))
+            .collect();
+        if cancel.is_some_and(|c| c.load(Ordering::SeqCst)) {
+            return Err(Error::Cancelled);
+        }
+        self.begin().await?;
+        let declare = format!(
+            "DECLARE segment_rows NO SCROLL CURSOR FOR {}",
+            self.shape(sql)
+        );
+        let fetch = format!("FETCH {} FROM segment_rows", batch.max(1));
+        let result = async {
+            watch(
+                self.client,
+                self.tls,
+                self.client.query_typed(&declare, &args),
+                cancel,
+            )
+            .await?;
+            loop {
+                let rows = watch(
+                    self.client,
+                    self.tls,
+                    self.client.query(&fetch, &[]),
+                    cancel,
+                )
+                .await?;
+                let last = rows.len() < batch.max(1);
+                if !rows.is_empty() {
+                    take(rows);
+                }
+                if last {
+                    return Ok(());
+                }
+            }
+        }
+        .await;
+        let _ = self.client.batch_execute("ROLLBACK").await;
+        let cancelled = cancel.is_some_and(|c| c.load(Ordering::SeqCst));
+        result.map_err(|e: tokio_postgres::Error| {
+            if cancelled {
+                Error::Cancelled
+            } else {
+                self.target.error(e, self.timeout.as_secs())
+            }
+        })
+    }
+
     async fn begin(&self) -> Result<()> {
         let begin = format!(
             "BEGIN READ ONLY; SET LOCAL statement_timeout = {}; SET LOCAL search_path TO {}; \
@@ -185,7 +246,7 @@ impl Runner<'_> {
 /// for it to end (it then fails with "canceling statement").
 async fn watch<T>(
     client: &Client,
-    tls: &MakeRustlsConnect,
+    tls: Option<&MakeRustlsConnect>,
     query: impl std::future::Future<Output = Result<T, tokio_postgres::Error>>,
     cancel: Option<&AtomicBool>,
 ) -> Result<T, tokio_postgres::Error> {
@@ -200,7 +261,11 @@ async fn watch<T>(
             _ = tokio::time::sleep(Duration::from_millis(20)), if !sent => {
                 if flag.load(Ordering::SeqCst) {
                     sent = true;
-                    let _ = client.cancel_token().cancel_query(tls.clone()).await;
+                    let token = client.cancel_token();
+                    let _ = match tls {
+                        Some(tls) => token.cancel_query(tls.clone()).await,
+                        None => token.cancel_query(tokio_postgres::NoTls).await,
+                    };
                 }
             }
         }

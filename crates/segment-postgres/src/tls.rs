@@ -92,8 +92,11 @@ enum Check {
     Chain { roots: RootCertStore, names: bool },
 }
 
-/// The connector for these settings (never used under `disable` or on a Unix socket).
-pub(crate) fn connector(settings: &TlsSettings) -> Result<MakeRustlsConnect> {
+/// The connector for these settings; `None` under `disable` (and so on a Unix socket).
+pub(crate) fn connector(settings: &TlsSettings) -> Result<Option<MakeRustlsConnect>> {
+    if settings.mode == TlsMode::Disable {
+        return Ok(None);
+    }
     let provider = Arc::new(rustls::crypto::ring::default_provider());
     let builder = ClientConfig::builder_with_provider(provider.clone())
         .with_safe_default_protocol_versions()
@@ -115,15 +118,14 @@ pub(crate) fn connector(settings: &TlsSettings) -> Result<MakeRustlsConnect> {
         .dangerous()
         .with_custom_certificate_verifier(verifier)
         .with_no_client_auth();
-    Ok(MakeRustlsConnect::new(config))
+    Ok(Some(MakeRustlsConnect::new(config)))
 }
 
 fn check(settings: &TlsSettings) -> Result<Check> {
     let explicit = settings.root_cert.as_deref().filter(|r| !r.is_empty());
     let names = settings.mode == TlsMode::VerifyFull;
     match settings.mode {
-        TlsMode::Disable => Ok(Check::Signatures),
-        TlsMode::Prefer => Ok(Check::Signatures),
+        TlsMode::Disable | TlsMode::Prefer => Ok(Check::Signatures),
         TlsMode::Require if explicit.is_none() => Ok(Check::Signatures),
         _ => Ok(Check::Chain {
             roots: roots(explicit)?,

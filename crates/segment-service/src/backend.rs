@@ -55,6 +55,22 @@ pub trait Backend: Send + Sync {
     fn data_version(&self) -> Option<String> {
         None
     }
+    /// Every matching key in key order, handed to `take` about `batch` keys at a time (member
+    /// lists for freeze). A warehouse streams them as its server sends them (a PostgreSQL
+    /// cursor, Spark's Arrow batches); by default one list cut into batches.
+    fn each_key_batch(
+        &self,
+        query: &Query,
+        batch: usize,
+        token: &CancelToken,
+        take: &mut dyn FnMut(Vec<Value>),
+    ) -> Result<()> {
+        let keys = self.matching_keys(query, i64::MAX as u64, token)?;
+        for chunk in keys.chunks(batch.max(1)) {
+            take(chunk.to_vec());
+        }
+        Ok(())
+    }
     /// How to load this data into the in-memory engine; `None` when it stays where it is (a
     /// warehouse: every count pushed down as SQL).
     fn engine_load(&self) -> Option<EngineLoad> {

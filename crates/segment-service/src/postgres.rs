@@ -66,6 +66,18 @@ impl Backend for PostgresBackend {
         Ok(self.source.matching_keys(query, limit, token.flag())?)
     }
 
+    fn each_key_batch(
+        &self,
+        query: &Query,
+        batch: usize,
+        token: &CancelToken,
+        take: &mut dyn FnMut(Vec<Value>),
+    ) -> Result<()> {
+        Ok(self
+            .source
+            .each_key_batch(query, batch, token.flag(), take)?)
+    }
+
     fn total(&self, entity: &str) -> Result<u64> {
         Ok(self.source.total(entity)?)
     }

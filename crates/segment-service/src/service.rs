@@ -473,18 +473,22 @@ impl Service {
     }
 
     /// Every matching record's key as a member identifier (freeze, evaluations, member diffs),
-    /// with the entity's total. Counted in SQL: exact on any data the backend holds.
+    /// with the entity's total. Counted in SQL: exact on any data the backend holds. The keys
+    /// arrive in batches ([`MEMBER_BATCH`] from PostgreSQL's cursor, Spark's Arrow batches),
+    /// each turned into identifiers at once: only the identifiers are ever held whole.
     pub fn members(&self, checked: &CheckedSegment, token: &CancelToken) -> Result<Members> {
-        let keys = self
-            .backend
-            .matching_keys(&checked.query, i64::MAX as u64, token)?;
+        let mut ids = Vec::new();
+        self.backend
+            .each_key_batch(&checked.query, MEMBER_BATCH, token, &mut |keys| {
+                ids.extend(keys.iter().filter_map(key_text))
+            })?;
         let total = self.backend.total(&checked.query.entity.name)?;
-        Ok(Members {
-            ids: keys.iter().filter_map(key_text).collect(),
-            total,
-        })
+        Ok(Members { ids, total })
     }
 }
+
+/// Keys per batch of a member list read from a warehouse.
+pub const MEMBER_BATCH: usize = 10_000;
 
 /// The members of a segment on the data, and the entity's total.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -68,6 +68,17 @@ impl Backend for SparkBackend {
         Ok(self.source.matching_keys(query, limit, token.flag())?)
     }
 
+    fn each_key_batch(
+        &self,
+        query: &Query,
+        _batch: usize,
+        token: &CancelToken,
+        take: &mut dyn FnMut(Vec<Value>),
+    ) -> Result<()> {
+        // Spark decides the batches (Arrow batches of a few MB each).
+        Ok(self.source.each_key_batch(query, token.flag(), take)?)
+    }
+
     fn total(&self, entity: &str) -> Result<u64> {
         Ok(self.source.total(entity)?)
     }

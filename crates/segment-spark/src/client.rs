@@ -125,6 +125,52 @@ impl SparkClient {
         params: &[(String, Param)],
         cancelled: &dyn Fn() -> bool,
     ) -> Result<Rows> {
+        let (operation_id, request) = self.plan_request(sql, params)?;
+        let run = self.execute(request);
+        let outcome = self.runtime.block_on(until_cancelled(run, cancelled));
+        self.finished(outcome, &operation_id)
+    }
+
+    /// As [`SparkClient::query_cancellable`], handing the rows of each Arrow batch to `take`
+    /// as it arrives instead of collecting them (member lists of any size).
+    pub fn query_each_batch(
+        &self,
+        sql: &str,
+        params: &[(String, Param)],
+        cancelled: &dyn Fn() -> bool,
+        take: &mut dyn FnMut(Rows),
+    ) -> Result<()> {
+        let (operation_id, request) = self.plan_request(sql, params)?;
+        let mut client = self.client.clone();
+        let endpoint = self.url.display();
+        let run = async move {
+            let status = |s: tonic::Status| Error::from_status(&endpoint, &s);
+            let mut stream = client
+                .execute_plan(request)
+                .await
+                .map_err(status)?
+                .into_inner();
+            while let Some(message) = stream.message().await.map_err(status)? {
+                if let Some(ResponseType::ArrowBatch(batch)) = message.response_type {
+                    let mut rows = Rows::default();
+                    crate::arrow::decode(&batch.data, &mut rows.columns, &mut rows.rows)?;
+                    if !rows.rows.is_empty() {
+                        take(rows);
+                    }
+                }
+            }
+            Ok(())
+        };
+        let outcome = self.runtime.block_on(until_cancelled(run, cancelled));
+        self.finished(outcome, &operation_id)
+    }
+
+    /// A new operation id and the request running `sql` under it.
+    fn plan_request(
+        &self,
+        sql: &str,
+        params: &[(String, Param)],
+    ) -> Result<(String, tonic::Request<ExecutePlanRequest>)> {
         let operation_id = uuid::Uuid::new_v4().to_string();
         let request = self.request(ExecutePlanRequest {
             session_id: self.session_id.clone(),
@@ -134,13 +180,16 @@ impl SparkClient {
             client_type: Some(CLIENT_TYPE.to_string()),
             ..Default::default()
         })?;
-        let run = self.execute(request);
-        let outcome = self.runtime.block_on(until_cancelled(run, cancelled));
+        Ok((operation_id, request))
+    }
+
+    /// The answer, or `Cancelled` after interrupting the operation.
+    fn finished<T>(&self, outcome: Option<Result<T>>, operation_id: &str) -> Result<T> {
         match outcome {
             Some(result) => result,
             None => {
                 // Best effort: the answer is no longer wanted whether or not this reaches it.
-                let _ = self.interrupt(&operation_id);
+                let _ = self.interrupt(operation_id);
                 Err(Error::Cancelled)
             }
         }

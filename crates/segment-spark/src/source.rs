@@ -106,6 +106,23 @@ impl SparkSource {
             .query_cancellable(&self.shape(sql), &named, &cancelled)
     }
 
+    fn each_batch(
+        &self,
+        sql: &str,
+        params: &[SqlValue],
+        cancel: &AtomicBool,
+        take: &mut dyn FnMut(Rows),
+    ) -> Result<()> {
+        let named: Vec<(String, Param)> = params
+            .iter()
+            .enumerate()
+            .map(|(i, v)| (format!("p{}", i + 1), param(v)))
+            .collect();
+        let cancelled = || cancel.load(Ordering::SeqCst);
+        self.client
+            .query_each_batch(&self.shape(sql), &named, &cancelled, take)
+    }
+
     fn first_row(&self, rows: &Rows) -> Result<Vec<u64>> {
         let row = rows
             .rows
@@ -196,6 +213,31 @@ impl SparkSource {
             .filter_map(|r| r.into_iter().next())
             .filter(|v| !v.is_null())
             .collect())
+    }
+
+    /// Every matching key, in key order, handed over batch by batch as Spark sends its Arrow
+    /// batches (member lists for freeze: the whole answer is never collected).
+    pub fn each_key_batch(
+        &self,
+        query: &Query,
+        cancel: &AtomicBool,
+        take: &mut dyn FnMut(Vec<Value>),
+    ) -> Result<()> {
+        let statement = segment_sql::build_output(query, Output::Keys { limit: ALL_ROWS }, &Spark)?;
+        self.each_batch(
+            &statement.sql,
+            &statement.params,
+            cancel,
+            &mut |rows: Rows| {
+                take(
+                    rows.rows
+                        .into_iter()
+                        .filter_map(|r| r.into_iter().next())
+                        .filter(|v| !v.is_null())
+                        .collect(),
+                )
+            },
+        )
     }
 
     /// For each of `keys`, whether its record matches `query`.
