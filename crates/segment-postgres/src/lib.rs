@@ -15,6 +15,7 @@ mod connect;
 mod error;
 mod introspect;
 pub mod load;
+mod profile;
 mod run;
 mod tls;
 

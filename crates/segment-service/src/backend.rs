@@ -71,6 +71,18 @@ pub trait Backend: Send + Sync {
         }
         Ok(())
     }
+    /// Statistics of every table (the schema browser's numbers), read where the data is; a
+    /// large warehouse table from a sample (`warehouse_stats`). A local file's are
+    /// `segment_import::stats`' (with its labels), so by default none here.
+    fn stats(
+        &self,
+        _limits: crate::warehouse_stats::SampleLimits,
+        _token: &CancelToken,
+    ) -> Result<Vec<segment_import::stats::EntityStats>> {
+        Err(crate::Error::EngineUnavailable(
+            "statistics of a local file are read with segment_import::stats".into(),
+        ))
+    }
     /// How to load this data into the in-memory engine; `None` when it stays where it is (a
     /// warehouse: every count pushed down as SQL).
     fn engine_load(&self) -> Option<EngineLoad> {

@@ -29,6 +29,7 @@ pub mod result_cache;
 pub mod service;
 mod spark;
 pub mod trend;
+pub mod warehouse_stats;
 
 pub use backend::{Backend, SqliteBackend};
 pub use checked::{resolve_now, CheckedSegment, NodeVariant};

@@ -78,6 +78,14 @@ impl Backend for PostgresBackend {
             .each_key_batch(query, batch, token.flag(), take)?)
     }
 
+    fn stats(
+        &self,
+        limits: crate::warehouse_stats::SampleLimits,
+        _token: &CancelToken,
+    ) -> Result<Vec<segment_import::stats::EntityStats>> {
+        crate::warehouse_stats::compute(self, self.source.schema(), limits)
+    }
+
     fn total(&self, entity: &str) -> Result<u64> {
         Ok(self.source.total(entity)?)
     }
@@ -97,5 +105,27 @@ impl Backend for PostgresBackend {
 
     fn overlap(&self, queries: &[Query], token: &CancelToken) -> Result<Overlap> {
         Ok(self.source.overlap(queries, token.flag())?)
+    }
+}
+
+impl crate::warehouse_stats::Profiled for PostgresBackend {
+    fn estimated_rows(&self, table: &str) -> Result<Option<u64>> {
+        Ok(self.source.estimated_rows(table)?)
+    }
+
+    fn exact_rows(&self, table: &str) -> Result<u64> {
+        Ok(self.source.total(table)?)
+    }
+
+    fn sampled_from(&self, table: &str, percent: Option<f64>) -> String {
+        self.source.sampled_from(table, percent)
+    }
+
+    fn select_values(&self, sql: &str) -> Result<Vec<Vec<Value>>> {
+        Ok(self.source.select_values(sql)?)
+    }
+
+    fn spelling(&self) -> crate::warehouse_stats::Spelling {
+        crate::warehouse_stats::Spelling::Postgres
     }
 }

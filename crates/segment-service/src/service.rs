@@ -122,12 +122,6 @@ fn pick(mut keys: Vec<Value>, n: usize, seed: u64) -> Vec<Value> {
         .collect()
 }
 
-/// Whether a remembered count answers a request for `nodes`: it has per-node counts when they
-/// are required (within a budget they are optional: the count was too slow to repeat per node).
-fn serves(counted: &Counted, nodes: NodeCounts) -> bool {
-    counted.nodes.is_some() || !matches!(nodes, NodeCounts::Always)
-}
-
 fn millis(since: Instant) -> f64 {
     (since.elapsed().as_secs_f64() * 100_000.0).round() / 100.0
 }
@@ -249,13 +243,10 @@ impl Service {
             Some(EngineStatus::Unsupported(why)) => Some(why),
         };
         let key = ResultKey::new(checked, &self.source_identity());
-        let mut counted = match self.results.get(&key).filter(|c| serves(c, nodes)) {
+        let mut counted = match self.results.get(&key) {
             // A superseded request stays cancelled, remembered or not.
             Some(_) if token.is_cancelled() => return Err(Error::Cancelled),
-            Some(remembered) => Counted {
-                cached: true,
-                ..remembered
-            },
+            Some(remembered) => self.with_node_counts(key, remembered, checked, nodes, token)?,
             None => {
                 let counted = self.count_in_sql(checked, nodes, token).map_err(|e| {
                     crate::raw_failure::attribute(self.backend.as_ref(), checked, e, token)
@@ -265,6 +256,29 @@ impl Service {
             }
         };
         counted.notice = notice;
+        Ok(counted)
+    }
+
+    /// A remembered count, with per-node counts added (one round trip, remembered too) when
+    /// they are asked for and it has none: within a budget, the count itself now cost nothing.
+    fn with_node_counts(
+        &self,
+        key: ResultKey,
+        remembered: Counted,
+        checked: &CheckedSegment,
+        nodes: NodeCounts,
+        token: &CancelToken,
+    ) -> Result<Counted> {
+        let mut counted = Counted {
+            cached: true,
+            ..remembered
+        };
+        if counted.nodes.is_none() && nodes != NodeCounts::None {
+            let started = Instant::now();
+            counted.nodes = Some(self.sql_node_counts(checked, token)?);
+            counted.timings.nodes_ms = Some(millis(started));
+            self.results.put(key, counted.clone());
+        }
         Ok(counted)
     }
 
@@ -484,6 +498,18 @@ impl Service {
             })?;
         let total = self.backend.total(&checked.query.entity.name)?;
         Ok(Members { ids, total })
+    }
+}
+
+impl Service {
+    /// Statistics of every table of a warehouse, read where the data is (large tables from a
+    /// sample: see `warehouse_stats`). A local file's come from `segment_import::stats`.
+    pub fn stats(
+        &self,
+        limits: crate::warehouse_stats::SampleLimits,
+        token: &CancelToken,
+    ) -> Result<Vec<segment_import::stats::EntityStats>> {
+        self.backend.stats(limits, token)
     }
 }
 

@@ -79,6 +79,14 @@ impl Backend for SparkBackend {
         Ok(self.source.each_key_batch(query, token.flag(), take)?)
     }
 
+    fn stats(
+        &self,
+        limits: crate::warehouse_stats::SampleLimits,
+        _token: &CancelToken,
+    ) -> Result<Vec<segment_import::stats::EntityStats>> {
+        crate::warehouse_stats::compute(self, self.source.schema(), limits)
+    }
+
     fn total(&self, entity: &str) -> Result<u64> {
         Ok(self.source.total(entity)?)
     }
@@ -98,5 +106,28 @@ impl Backend for SparkBackend {
 
     fn overlap(&self, queries: &[Query], token: &CancelToken) -> Result<Overlap> {
         Ok(self.source.overlap(queries, token.flag())?)
+    }
+}
+
+impl crate::warehouse_stats::Profiled for SparkBackend {
+    fn estimated_rows(&self, table: &str) -> Result<Option<u64>> {
+        // Spark counts a Parquet table from its metadata: the exact count is cheap.
+        Ok(Some(self.source.total(table)?))
+    }
+
+    fn exact_rows(&self, table: &str) -> Result<u64> {
+        Ok(self.source.total(table)?)
+    }
+
+    fn sampled_from(&self, table: &str, percent: Option<f64>) -> String {
+        self.source.sampled_from(table, percent)
+    }
+
+    fn select_values(&self, sql: &str) -> Result<Vec<Vec<Value>>> {
+        Ok(self.source.select_values(sql)?)
+    }
+
+    fn spelling(&self) -> crate::warehouse_stats::Spelling {
+        crate::warehouse_stats::Spelling::Spark
     }
 }

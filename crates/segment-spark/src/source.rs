@@ -240,6 +240,24 @@ impl SparkSource {
         )
     }
 
+    /// `table` as a FROM item with its columns shaped as counts read them, sampled to about
+    /// `percent` % of its rows when given (`TABLESAMPLE (p PERCENT)`, which Spark applies to
+    /// a sub-select too). Statistics read it (the service builds them).
+    pub fn sampled_from(&self, table: &str, percent: Option<f64>) -> String {
+        let sample = percent
+            .map(|p| format!(" TABLESAMPLE ({:.6} PERCENT)", p.clamp(0.000001, 100.0)))
+            .unwrap_or_default();
+        match self.shaped.iter().find(|(t, _)| t == table) {
+            Some((_, select)) => format!("{select}{sample}"),
+            None => format!("{}{sample}", quote(table)),
+        }
+    }
+
+    /// Every row of a generated SELECT (no user value in it), as JSON values.
+    pub fn select_values(&self, sql: &str) -> Result<Vec<Vec<Value>>> {
+        Ok(self.client.query(sql, &[])?.rows)
+    }
+
     /// For each of `keys`, whether its record matches `query`.
     pub fn keys_matching(
         &self,
