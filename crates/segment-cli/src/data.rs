@@ -402,6 +402,29 @@ pub fn relate(args: RelateArgs) -> Result<(Value, ExitCode), Failure> {
     ))
 }
 
+/// `schema --stats` on a warehouse: read where the data is, large tables from a sample (each
+/// such table says "estimated from a sample of N rows").
+fn warehouse_stats(data: &Path) -> Result<Value, Failure> {
+    let service = service(data)?;
+    let entities = service.stats(
+        segment_service::warehouse_stats::SampleLimits::default(),
+        &segment_source::CancelToken::new(),
+    )?;
+    let mut shown = crate::to_json(&entities)?;
+    if let Value::Array(items) = &mut shown {
+        for (item, entity) in items.iter_mut().zip(&entities) {
+            if let Some(n) = entity.sampled_rows {
+                item["note"] = json!(format!("estimated from a sample of {n} rows"));
+            }
+        }
+    }
+    Ok(json!({
+        "entities": shown,
+        "relationships": crate::to_json(&service.schema().relationships)?,
+        "meanings": [],
+    }))
+}
+
 fn link_json(link: &Link) -> Value {
     json!({
         "child": format!("{}.{}", link.child, link.child_column),
@@ -413,6 +436,9 @@ fn link_json(link: &Link) -> Value {
 /// every column's statistics too. `meanings` lists the declared meanings and proposes others
 /// (declared with `declare`).
 pub fn schema(data: &Path, stats: bool) -> Result<(Value, ExitCode), Failure> {
+    if location(data)?.path().is_none() && stats {
+        return Ok((warehouse_stats(data)?, ExitCode::SUCCESS));
+    }
     if location(data)?.path().is_none() && !stats {
         let mut out = crate::to_json(&schema_of(data)?)?;
         out["meanings"] = json!([]);

@@ -62,7 +62,8 @@ enum Command {
     Schema {
         #[arg(long, value_name = "FILE.sqlite")]
         data: PathBuf,
-        /// Also every column's null share, distinct count, min/max or most frequent values.
+        /// Also every column's null share, distinct count, min/max or most frequent values
+        /// (on a warehouse, a large table's estimated from a sample, and said so).
         #[arg(long)]
         stats: bool,
     },
