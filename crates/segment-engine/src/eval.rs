@@ -117,6 +117,10 @@ impl<'d> Evaluator<'d> {
                 let test = crate::members::predicate(members);
                 (*self.cached(table, expr, || predicate_rows(data, &test))?).clone()
             }
+            Expr::Compare(comparison) => {
+                let test = crate::compare::row_test(table, comparison)?;
+                (*self.cached(table, expr, || Ok(Bitset::from_fn_par(table.len, test)))?).clone()
+            }
         })
     }
 

@@ -6,6 +6,7 @@
 
 pub mod bitset;
 pub mod column;
+mod compare;
 pub mod dataset;
 pub mod error;
 pub mod eval;

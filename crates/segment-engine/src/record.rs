@@ -115,6 +115,9 @@ impl<'e, 'd> RecordJudge<'e, 'd> {
                 Ok(verdict)
             }
             Expr::Related(related) => self.meets_related(expr, related),
+            Expr::Compare(comparison) => {
+                Ok(crate::compare::row_test(self.table, comparison)?(self.row))
+            }
         }
     }
 
@@ -517,6 +520,7 @@ fn compile<'a>(
             Test::Row(predicate_test(table.column(&column.name)?, predicate)?)
         }
         Expr::RawSql(_) => return Err(Error::Unsupported("a raw SQL condition".to_string())),
+        Expr::Compare(comparison) => Test::Row(crate::compare::row_test(table, comparison)?),
         // A nested relationship (or any other set-valued condition): its bitmap.
         _ => Test::Set(evaluator.expr(expr, table)?),
     })

@@ -711,6 +711,12 @@ impl<'s> Writer<'s> {
                 format!("Census molecules cannot express {what}"),
             ));
         }
+        if crate::compare::names_attribute(&cond.value) {
+            return Err(Error::format(
+                format!("{path}/value"),
+                "Census molecules cannot express a comparison of two attributes",
+            ));
+        }
         let layout = cond
             .census
             .clone()

@@ -41,6 +41,19 @@ pub enum Expr {
     Related(Box<Related>),
     /// Membership of a static library segment (a dynamic one is inlined as its own filter).
     Members(Box<Members>),
+    /// Two attributes of the same record compared.
+    Compare(Box<ColumnComparison>),
+}
+
+/// "`left` `op` `right`" for two columns of the same entity and type (text: `Eq`/`Ne` only),
+/// compared exactly: text byte for byte, numbers by value, instants as whole UTC seconds (or,
+/// `date_only`, as UTC dates). False when either is NULL (even for `Ne`); NOT is the complement.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ColumnComparison {
+    pub left: ColumnRef,
+    pub op: CompareOp,
+    pub right: ColumnRef,
+    pub date_only: bool,
 }
 
 /// "The record's key is one of a static segment's active members." Never true on a NULL key;

@@ -6,6 +6,7 @@
 
 pub mod canonical;
 pub mod census;
+pub mod compare;
 pub mod error;
 pub mod explain;
 pub mod ir;

@@ -17,6 +17,7 @@ use crate::tree::{
     RelationshipCondition, Segment, SqlCondition, TimeUnit, TimeWindow, CANONICAL_VERSION,
 };
 
+mod compare;
 mod reference;
 mod sequence;
 
@@ -257,6 +258,9 @@ impl<'s> Checker<'s> {
             );
             return Expr::False;
         };
+        if crate::compare::names_attribute(&cond.value) {
+            return self.attribute_comparison(cond, column, entity, path);
+        }
         let ty = column.data_type;
         if !cond.operator.applies_to(ty) {
             let valid: Vec<&str> = Operator::for_type(ty).iter().map(|op| op.label()).collect();

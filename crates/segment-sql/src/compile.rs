@@ -24,6 +24,7 @@ use crate::time::{
 use crate::value::SqlValue;
 use crate::Output;
 
+mod columns;
 mod members;
 mod ordered;
 mod sequence;
@@ -275,6 +276,7 @@ impl<'d> Compiler<'d> {
             }
             Expr::Related(related) => self.related(related, scope, negative)?,
             Expr::Members(members) => self.members(members, scope, negative)?,
+            Expr::Compare(comparison) => self.compare_columns(comparison, scope, negative)?,
         })
     }
 

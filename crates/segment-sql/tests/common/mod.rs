@@ -559,6 +559,7 @@ impl Db {
                 n > 0
             }
             Expr::Related(related) => self.related_holds(table, row, related),
+            Expr::Compare(c) => columns_compare(table, row, c),
             Expr::Members(members) => {
                 let key = &row[table.index(&members.column.name)];
                 members.keys.iter().any(|k| match (k, key) {
@@ -1687,7 +1688,101 @@ pub fn predicate_cases(db: &Db) -> Vec<(String, Expr)> {
         "array_size",
         on(tags(), Predicate::ArraySize(CompareOp::Ge, 2)),
     );
+    cases.extend(comparison_cases(p));
     cases
+}
+
+/// Two attributes of one record compared: text, numbers of both storages, instants and dates
+/// across time storages.
+pub fn comparison_cases(p: &Table) -> Vec<(String, Expr)> {
+    let cmp = |left: &str, op: CompareOp, right: &str, date_only: bool| {
+        Expr::Compare(Box::new(ColumnComparison {
+            left: p.column(left),
+            op,
+            right: p.column(right),
+            date_only,
+        }))
+    };
+    vec![
+        (
+            "columns_text_same".into(),
+            cmp("country", CompareOp::Eq, "country", false),
+        ),
+        (
+            "columns_text_equal".into(),
+            cmp("name", CompareOp::Eq, "country", false),
+        ),
+        (
+            "columns_text_differ".into(),
+            cmp("name", CompareOp::Ne, "country", false),
+        ),
+        (
+            "columns_number_less".into(),
+            cmp("age", CompareOp::Lt, "score", false),
+        ),
+        (
+            "columns_number_equal".into(),
+            cmp("company_id", CompareOp::Eq, "age", false),
+        ),
+        (
+            "columns_time_before".into(),
+            cmp("signed_up", CompareOp::Lt, "last_seen", false),
+        ),
+        (
+            "columns_time_on".into(),
+            cmp("birth_date", CompareOp::Eq, "created", false),
+        ),
+        (
+            "columns_time_at_or_after".into(),
+            cmp("signed_up_ms", CompareOp::Ge, "signed_up", false),
+        ),
+        (
+            "columns_date_same".into(),
+            cmp("signed_up_ms", CompareOp::Eq, "last_seen", true),
+        ),
+        (
+            "columns_date_differ".into(),
+            cmp("birth_date", CompareOp::Ne, "created", true),
+        ),
+        (
+            "columns_date_before".into(),
+            cmp("signed_up", CompareOp::Lt, "birth_date", true),
+        ),
+    ]
+}
+
+fn columns_compare(table: &Table, row: &[V], c: &ColumnComparison) -> bool {
+    let value = |column: &ColumnRef| &row[table.index(&column.name)];
+    let (a, b) = (value(&c.left), value(&c.right));
+    if *a == V::Null || *b == V::Null {
+        return false;
+    }
+    match c.left.data_type {
+        DataType::Text => {
+            let equal = a.text() == b.text();
+            match c.op {
+                CompareOp::Eq => equal,
+                CompareOp::Ne => !equal,
+                op => panic!("text ordered with {op:?}"),
+            }
+        }
+        DataType::Datetime => {
+            let at = |v: &V, storage: Storage| {
+                let s = instant(v, storage).expect("a time");
+                if c.date_only {
+                    s.div_euclid(DAY)
+                } else {
+                    s
+                }
+            };
+            compare(
+                c.op,
+                at(a, c.left.storage) as f64,
+                at(b, c.right.storage) as f64,
+            )
+        }
+        _ => compare(c.op, a.f64().expect("a number"), b.f64().expect("a number")),
+    }
 }
 
 pub fn related_cases(db: &Db) -> Vec<(String, Query)> {
