@@ -24,7 +24,7 @@ step "build the app (UI embedded) and the CLI"
 cargo build -p segment-builder-desktop --features tauri/custom-protocol
 cargo build -p segment-cli
 
-step "end-to-end: the real app through tauri-driver under Xvfb"
-xvfb-run -a -s "-screen 0 1280x800x24" \
+step "end-to-end: the real app through tauri-driver under Xvfb, beside a PostgreSQL server"
+bash scripts/with-postgres.sh xvfb-run -a -s "-screen 0 1280x800x24" \
   target/e2e-venv/bin/python -m pytest tests/e2e -v -p no:cacheprovider
 echo "screenshots: target/e2e/"

@@ -41,6 +41,13 @@ describe("a running count", () => {
     expect(cancel).toHaveBeenCalledOnce();
   });
 
+  it("once cancelled shows no count and no share of the older answer", () => {
+    render(<CountPanel state={{ requested: 2, pending: false, response: response(1, 7), error: appError("cancelled", CANCELLED_MESSAGE) }} entity="profiles" source="postgresql://ann@db:5432/shop" />);
+    expect(screen.getByTestId("count").textContent).toBe("—");
+    expect(screen.queryByTestId("share")).toBeNull();
+    expect(screen.getByTestId("preview-status").textContent).toBe(CANCELLED_MESSAGE);
+  });
+
   it("is cancelled by the user: the data source is asked to stop, its late answer is not shown", async () => {
     let answer: (r: PreviewResponse) => void = () => {};
     const stop = vi.fn();

@@ -44,7 +44,7 @@ function CountingOn({ since, source, onCancel }: { since: number; source: string
   if (elapsed < SHOW_RUNNING_AFTER_MS) return <>Counting…</>;
   return (
     <span className="counting-on" data-testid="counting-on">
-      Counting on {sourceLabel(source)} … <span data-testid="counting-seconds">{(elapsed / 1000).toFixed(1)}</span> s
+      Counting on {sourceLabel(source)} … <span data-testid="counting-seconds">{(elapsed / 1000).toFixed(1)}</span> s{" "}
       {onCancel && (
         <button type="button" className="link small" data-testid="count-cancel" onClick={onCancel}>
           Cancel
@@ -79,7 +79,7 @@ export function CountPanel({ state, entity, source }: { state: PreviewState; ent
           <span className="count" data-testid="count">
             {r && r.count !== null && !state.error ? fmt.format(r.count) : "—"}
           </span>
-          {r && r.count !== null && r.total !== null && (
+          {r && r.count !== null && r.total !== null && !state.error && (
             <span className="share" data-testid="share">
               {share(r.count, r.total)}
             </span>
