@@ -218,6 +218,9 @@ pub async fn schema_stats<R: Runtime>(
 ) -> Result<Vec<EntityStats>, AppError> {
     let store = store(&app)?;
     blocking(move || {
+        if is_warehouse(&data) {
+            return warehouse_stats(&app, &data);
+        }
         grants::check(&app, &PathBuf::from(&data), Access::Read)?;
         let opened =
             segment_import::open(&PathBuf::from(&data), Some(&store)).map_err(import_error)?;
@@ -225,6 +228,30 @@ pub async fn schema_stats<R: Runtime>(
             .map_err(import_error)
     })
     .await
+}
+
+fn is_warehouse(data: &str) -> bool {
+    segment_service::Location::parse(data).is_ok_and(|l| l.path().is_none())
+}
+
+/// A connected warehouse's statistics, read where the data is (large tables from a sample).
+fn warehouse_stats<R: Runtime>(
+    app: &AppHandle<R>,
+    data: &str,
+) -> Result<Vec<EntityStats>, AppError> {
+    let loaded = app.state::<AppState>().inner().clone().loaded()?;
+    if loaded.info.path != data {
+        return Err(AppError::new(
+            ErrorKind::InvalidRequest,
+            format!(
+                "statistics are read from the connected warehouse only; connect to {data} first"
+            ),
+        ));
+    }
+    Ok(loaded.service.stats(
+        segment_service::warehouse_stats::SampleLimits::default(),
+        &segment_source::CancelToken::new(),
+    )?)
 }
 
 /// The data sources the app knows: the demo data, the app's own imported data sources (one

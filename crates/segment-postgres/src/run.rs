@@ -36,6 +36,14 @@ pub(crate) fn typed(params: &[SqlValue]) -> Vec<Param> {
         .collect()
 }
 
+/// The parameters as the driver borrows them, each with the type it is sent as.
+fn borrowed(typed: &[Param]) -> Vec<(&(dyn ToSql + Sync), Type)> {
+    typed
+        .iter()
+        .map(|(v, t)| (v.as_ref() as &(dyn ToSql + Sync), t.clone()))
+        .collect()
+}
+
 /// `$n` placeholders outside quotes moved up by `offset`, so statements built on their own can
 /// be combined into one (their parameters appended in order).
 pub(crate) fn renumber(sql: &str, offset: usize) -> String {
@@ -144,10 +152,7 @@ impl Runner<'_> {
         cancel: Option<&AtomicBool>,
     ) -> Result<Vec<Row>> {
         let sql = self.shape(sql);
-        let args: Vec<(&(dyn ToSql + Sync), Type)> = typed
-            .iter()
-            .map(|(v, t)| (v.as_ref() as &(dyn ToSql + Sync), t.clone()))
-            .collect();
+        let args = borrowed(&typed);
         if cancel.is_some_and(|c| c.load(Ordering::SeqCst)) {
             // already cancelled: nothing is sent
             return Err(Error::Cancelled);
@@ -157,14 +162,7 @@ impl Runner<'_> {
         let result = watch(self.client, self.tls, query, cancel).await;
         // The transaction only read; whatever happened, nothing is kept.
         let _ = self.client.batch_execute("ROLLBACK").await;
-        let cancelled = cancel.is_some_and(|c| c.load(Ordering::SeqCst));
-        result.map_err(|e| {
-            if cancelled {
-                Error::Cancelled
-            } else {
-                self.target.error(e, self.timeout.as_secs())
-            }
-        })
+        result.map_err(|e| self.failed(e, cancel))
     }
 
     /// Every row of `sql` handed to `take` `batch` rows at a time, read through a cursor in
@@ -178,10 +176,7 @@ impl Runner<'_> {
         take: &mut dyn FnMut(Vec<Row>),
     ) -> Result<()> {
         let typed = typed(params);
-        let args: Vec<(&(dyn ToSql + Sync), Type)> = typed
-            .iter()
-            .map(|(v, t)| (v.as_ref() as &(dyn ToSql + Sync), t.clone()))
-            .collect();
+        let args = borrowed(&typed);
         if cancel.is_some_and(|c| c.load(Ordering::SeqCst)) {
             return Err(Error::Cancelled);
         }
@@ -218,14 +213,16 @@ impl Runner<'_> {
         }
         .await;
         let _ = self.client.batch_execute("ROLLBACK").await;
-        let cancelled = cancel.is_some_and(|c| c.load(Ordering::SeqCst));
-        result.map_err(|e: tokio_postgres::Error| {
-            if cancelled {
-                Error::Cancelled
-            } else {
-                self.target.error(e, self.timeout.as_secs())
-            }
-        })
+        result.map_err(|e: tokio_postgres::Error| self.failed(e, cancel))
+    }
+
+    /// A statement's failure: `Cancelled` when the caller gave up, else in the user's words.
+    fn failed(&self, e: tokio_postgres::Error, cancel: Option<&AtomicBool>) -> Error {
+        if cancel.is_some_and(|c| c.load(Ordering::SeqCst)) {
+            Error::Cancelled
+        } else {
+            self.target.error(e, self.timeout.as_secs())
+        }
     }
 
     async fn begin(&self) -> Result<()> {

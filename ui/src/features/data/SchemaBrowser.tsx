@@ -8,7 +8,16 @@ import type { EntityStats } from "../../bindings/EntityStats";
 import type { SourceInfo } from "../../bindings/SourceInfo";
 import { bars, formatCount, percent, showValue } from "../../shared/data";
 import { dataApi } from "./api";
+import { isWarehouse } from "./connectionsApi";
 import { TreatAs, useColumnMeanings } from "./TreatAs";
+
+/** Where a large table's figures come from: a file's distinct counts and top values, every
+ * figure of a warehouse's table (read where the data is, through TABLESAMPLE). */
+function sampleNote(path: string, rows: number): string {
+  return isWarehouse(path)
+    ? ` · estimated from a sample of ${formatCount(rows)} rows`
+    : ` · distinct counts and top values from a sample of ${formatCount(rows)} rows`;
+}
 
 export function Distribution({ column }: { column: ColumnStats }) {
   const b = bars(column.top, 6);
@@ -55,7 +64,7 @@ export function SchemaBrowser({ source, stats, onLabel }: { source: SourceInfo; 
       {stats.map((e) => (
         <div className="card" key={e.name} data-testid="schema-entity" data-entity={e.name}>
           <div className="card-title">
-            {e.name} <span className="muted">· {formatCount(e.rows)} rows · key {e.key}{e.sampled_rows != null && ` · distinct counts and top values from a sample of ${formatCount(e.sampled_rows)} rows`}</span>
+            {e.name} <span className="muted">· {formatCount(e.rows)} rows · key {e.key}{e.sampled_rows != null && sampleNote(source.path, e.sampled_rows)}</span>
           </div>
           <table className="schema-table">
             <thead>
