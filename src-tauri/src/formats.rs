@@ -118,6 +118,8 @@ pub async fn render_formats<R: Runtime>(
 
 /// "Import definition": the tree of a pasted or opened definition, or where it does not parse.
 /// Works with no data source too (see `segment_service::detect::import_without_data`).
+/// `odata_ignore_case`: an OData filter is read as Microsoft Graph compares text, ignoring case
+/// (`segment_service::detect::read_as_graph`, as the CLI's `--odata-ignore-case`).
 #[tauri::command]
 pub async fn import_definition(
     state: State<'_, AppState>,
@@ -125,6 +127,7 @@ pub async fn import_definition(
     format: Option<String>,
     entity: Option<String>,
     without_data: Option<bool>,
+    odata_ignore_case: Option<bool>,
 ) -> Result<ImportedDefinition, AppError> {
     let state = state.inner().clone();
     blocking(move || {
@@ -134,19 +137,23 @@ pub async fn import_definition(
             Some(true) => None,
             _ => state.loaded().ok(),
         };
-        match loaded {
-            Some(loaded) => Ok(segment_service::detect::import(
+        let mut imported = match loaded {
+            Some(loaded) => segment_service::detect::import(
                 &text,
                 format.as_deref(),
                 loaded.service.schema(),
                 entity.as_deref(),
-            )?),
-            None => Ok(segment_service::detect::import_without_data(
+            )?,
+            None => segment_service::detect::import_without_data(
                 &text,
                 format.as_deref(),
                 entity.as_deref(),
-            )?),
+            )?,
+        };
+        if odata_ignore_case == Some(true) {
+            segment_service::detect::read_as_graph(&mut imported);
         }
+        Ok(imported)
     })
     .await
 }

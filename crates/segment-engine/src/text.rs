@@ -158,6 +158,24 @@ pub fn equals(d: &DictBytes, value: &str, case_sensitive: bool, negated: bool) -
     negate(d.each(!case_sensitive, |e| e == value.as_slice()), negated)
 }
 
+/// `dict[e] op value` in byte order (UTF-8 bytes: code points, as SQLite's BINARY collation).
+pub fn order(d: &DictBytes, op: segment_model::ir::CompareOp, value: &str) -> Vec<bool> {
+    use segment_model::ir::CompareOp as C;
+    use std::cmp::Ordering;
+    let value = value.as_bytes();
+    d.each(false, |e| {
+        let ord = e.cmp(value);
+        match op {
+            C::Eq => ord == Ordering::Equal,
+            C::Ne => ord != Ordering::Equal,
+            C::Lt => ord == Ordering::Less,
+            C::Le => ord != Ordering::Greater,
+            C::Gt => ord == Ordering::Greater,
+            C::Ge => ord != Ordering::Less,
+        }
+    })
+}
+
 /// `dict[e] IN (values)`.
 pub fn one_of(d: &DictBytes, values: &[String], case_sensitive: bool, negated: bool) -> Vec<bool> {
     let values: Vec<Vec<u8>> = values.iter().map(|v| folded(v, case_sensitive)).collect();

@@ -719,6 +719,7 @@ impl<'s> English<'s> {
             Bound::Moment(_, m) => moment(m),
             Bound::Now => "now".to_string(),
             Bound::DaysAgo(d) => format!("{d} days ago"),
+            Bound::FromToday(relative) => from_today(relative),
         };
         let phrase = match (c.operator, &operand) {
             (O::IsNull, _) => "has no value".to_string(),
@@ -754,6 +755,32 @@ impl<'s> English<'s> {
             (O::LengthEquals, Operand::Count(n)) => format!("is {n} characters long"),
             (O::LengthLessThan, Operand::Count(n)) => format!("is shorter than {n} characters"),
             (O::LengthGreaterThan, Operand::Count(n)) => format!("is longer than {n} characters"),
+            (O::Equals, Operand::TodayPart(p)) => format!("is {}", today_part(*p)),
+            (O::NotEquals, Operand::TodayPart(p)) => format!("is not {}", today_part(*p)),
+            (O::LessThan, Operand::TodayPart(p)) => format!("is less than {}", today_part(*p)),
+            (O::LessThanOrEqual, Operand::TodayPart(p)) => format!("is at most {}", today_part(*p)),
+            (O::GreaterThan, Operand::TodayPart(p)) => format!("is more than {}", today_part(*p)),
+            (O::GreaterThanOrEqual, Operand::TodayPart(p)) => {
+                format!("is at least {}", today_part(*p))
+            }
+            (O::On, Operand::FromToday(f)) => format!("is on the day of {}", from_today(f)),
+            (O::NotOn, Operand::FromToday(f)) => format!("is not on the day of {}", from_today(f)),
+            (O::Before, Operand::FromToday(f)) => format!("is before {}", from_today(f)),
+            (O::After, Operand::FromToday(f)) => format!("is after {}", from_today(f)),
+            (O::OnOrBefore, Operand::FromToday(f)) => format!("is at or before {}", from_today(f)),
+            (O::OnOrAfter, Operand::FromToday(f)) => format!("is at or after {}", from_today(f)),
+            (O::LessThan, Operand::Text(s)) => {
+                format!("comes before {} (in character order)", text(s))
+            }
+            (O::LessThanOrEqual, Operand::Text(s)) => {
+                format!("is {} or comes before it (in character order)", text(s))
+            }
+            (O::GreaterThan, Operand::Text(s)) => {
+                format!("comes after {} (in character order)", text(s))
+            }
+            (O::GreaterThanOrEqual, Operand::Text(s)) => {
+                format!("is {} or comes after it (in character order)", text(s))
+            }
             (O::Equals, Operand::Number(n)) => format!("is {n}"),
             (O::NotEquals, Operand::Number(n)) => format!("is not {n}"),
             (O::LessThan, Operand::Number(n)) => format!("is less than {n}"),
@@ -815,13 +842,14 @@ impl<'s> English<'s> {
                             .map(|d| d.to_string())
                             .unwrap_or_else(|| v.to_string()),
                         DatePart::DayOfMonth => ordinal(*v),
-                        DatePart::Year => v.to_string(),
+                        DatePart::Year | DatePart::Hour => v.to_string(),
                     })
                     .collect();
                 match part {
                     DatePart::Year | DatePart::Month => format!("is in {}", list(&names, "or")),
                     DatePart::DayOfMonth => format!("is on the {} of a month", list(&names, "or")),
                     DatePart::Weekday => format!("is on a {}", list(&names, "or")),
+                    DatePart::Hour => format!("is in hour {} of the day (UTC)", list(&names, "or")),
                 }
             }
             (O::ContainsAnyOf, Operand::Elements(items)) => {
@@ -921,5 +949,33 @@ fn singular(plural: &str) -> String {
     match plural.strip_suffix('s') {
         Some(stem) if !stem.ends_with('s') && !stem.is_empty() => stem.to_string(),
         _ => plural.to_string(),
+    }
+}
+
+/// "today's month (1–12)": a part of today's date, as English says it.
+fn today_part(part: segment_model::today::TodayPart) -> &'static str {
+    use segment_model::today::TodayPart as T;
+    match part {
+        T::Year => "today's year",
+        T::Month => "today's month (1–12)",
+        T::DayOfMonth => "today's day of the month (1–31)",
+    }
+}
+
+/// "the start of today", "1 month before the start of today": a time from today's midnight.
+fn from_today(relative: &segment_model::today::FromToday) -> String {
+    let n = relative.from_today;
+    match (n, relative.unit) {
+        (0, _) => "the start of today (UTC)".to_string(),
+        (-1, TimeUnit::Day) => "the start of yesterday (UTC)".to_string(),
+        (1, TimeUnit::Day) => "the start of tomorrow (UTC)".to_string(),
+        (n, u) if n < 0 => format!(
+            "{} before the start of today (UTC)",
+            unit(u, n.unsigned_abs())
+        ),
+        (n, u) => format!(
+            "{} after the start of today (UTC)",
+            unit(u, n.unsigned_abs())
+        ),
     }
 }

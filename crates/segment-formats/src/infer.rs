@@ -18,6 +18,7 @@
 
 use segment_model::schema::{Cardinality, Column, DataType, Entity, Relationship, Schema, Storage};
 use segment_model::tree::{Constraint, Group, Node};
+use segment_model::Operator;
 use segment_model::Segment;
 use serde_json::Value;
 
@@ -226,10 +227,22 @@ fn type_group(schema: &mut Schema, entity: &str, group: &Group) {
                     c.operator.applies_to(ty)
                         && crate::value::read(c.operator, ty, &c.value).is_ok()
                 };
-                let ty = TYPES
-                    .into_iter()
-                    .find(|t| fits(*t))
-                    .unwrap_or(DataType::Text);
+                // `< "5"` (Census writes numbers as text) is a number before it is text order.
+                let ordering = matches!(
+                    c.operator,
+                    Operator::LessThan
+                        | Operator::LessThanOrEqual
+                        | Operator::GreaterThan
+                        | Operator::GreaterThanOrEqual
+                );
+                let ty = if ordering && fits(DataType::Number) {
+                    DataType::Number
+                } else {
+                    TYPES
+                        .into_iter()
+                        .find(|t| fits(*t))
+                        .unwrap_or(DataType::Text)
+                };
                 add_column(schema, entity, &c.attribute, ty);
             }
             Node::Relationship(r) => {

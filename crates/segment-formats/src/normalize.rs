@@ -200,6 +200,14 @@ pub(crate) fn condition(c: &Condition, entity: Option<&Entity>) -> Condition {
     if let Some(column) = entity.and_then(|e| e.column(&c.attribute)) {
         if c.operator.applies_to(column.data_type) {
             if let Ok(operand) = value::read(c.operator, column.data_type, &c.value) {
+                // Text after '' in code point order is exactly "not blank".
+                if let (Operator::GreaterThan, Operand::Text(s)) = (c.operator, &operand) {
+                    if s.is_empty() {
+                        out.operator = Operator::IsNotBlank;
+                        out.value = Value::Null;
+                        return out;
+                    }
+                }
                 out.value = match (c.operator, &operand) {
                     // "On" a date-time means on its (UTC) day.
                     (Operator::On | Operator::NotOn, Operand::Moment(_, m)) => {

@@ -228,9 +228,59 @@ pub(crate) fn condition(
             ),
         ));
     }
-    value::read(c.operator, ty, &c.value).map_err(|(suffix, message)| {
+    let operand = value::read(c.operator, ty, &c.value).map_err(|(suffix, message)| {
         Error::invalid(format, &format!("{path}/value{suffix}"), message)
-    })
+    })?;
+    relative_to_today(format, &operand, path)?;
+    text_order(format, c, &operand, path)?;
+    Ok(operand)
+}
+
+/// Text in code point order (`<` … on text): OData, PQL and English say it; the other formats
+/// refuse it by name at the node.
+fn text_order(format: Format, c: &Condition, operand: &Operand, path: &str) -> Result<()> {
+    let ordering = matches!(
+        c.operator,
+        segment_model::Operator::LessThan
+            | segment_model::Operator::LessThanOrEqual
+            | segment_model::Operator::GreaterThan
+            | segment_model::Operator::GreaterThanOrEqual
+    ) && matches!(operand, Operand::Text(_));
+    match format {
+        _ if !ordering => Ok(()),
+        Format::Odata | Format::PqlText | Format::PqlJson | Format::English => Ok(()),
+        _ => Err(Error::unsupported(
+            format,
+            "ordering text",
+            &format!("{path}/operator"),
+            "compare text with is, is one of or starts with",
+        )),
+    }
+}
+
+/// Only PQL and English say a value relative to today (`segment_model::today`); the other
+/// formats refuse it by name at the node.
+fn relative_to_today(format: Format, operand: &Operand, path: &str) -> Result<()> {
+    let construct = match operand {
+        Operand::TodayPart(_) => "a number compared with a part of today's date",
+        Operand::FromToday(_) => "a time counted from the start of today",
+        Operand::DateRange(a, b)
+            if matches!(a, value::Bound::FromToday(_))
+                || matches!(b, value::Bound::FromToday(_)) =>
+        {
+            "a time counted from the start of today"
+        }
+        _ => return Ok(()),
+    };
+    match format {
+        Format::PqlText | Format::PqlJson | Format::English => Ok(()),
+        _ => Err(Error::unsupported(
+            format,
+            construct,
+            &format!("{path}/value"),
+            "use a fixed number or date, or a time relative to now",
+        )),
+    }
 }
 
 /// For a parser: the relationship `name` of `entity` read at `at`, and the entity it leads to; a

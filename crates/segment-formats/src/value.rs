@@ -4,6 +4,7 @@
 
 use segment_model::schema::DataType;
 use segment_model::time::{self, Moment};
+use segment_model::today::{self, FromToday, TodayPart};
 use segment_model::tree::TimeUnit;
 use segment_model::Operator;
 use serde_json::{json, Value};
@@ -71,12 +72,14 @@ impl std::fmt::Display for Num {
     }
 }
 
-/// One end of a date range: a date or instant as written, "now" (blank), or Census `days_ago: Z`.
+/// One end of a date range: a date or instant as written, "now" (blank), Census `days_ago: Z`,
+/// or a time counted from the start of today.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) enum Bound {
     Moment(String, Moment),
     Now,
     DaysAgo(f64),
+    FromToday(FromToday),
 }
 
 /// A length of time.
@@ -99,6 +102,7 @@ pub(crate) enum DatePart {
     Month,
     DayOfMonth,
     Weekday,
+    Hour,
 }
 
 impl DatePart {
@@ -108,6 +112,7 @@ impl DatePart {
             DatePart::Month => "month",
             DatePart::DayOfMonth => "day_of_month",
             DatePart::Weekday => "weekday",
+            DatePart::Hour => "hour",
         }
     }
 }
@@ -139,6 +144,10 @@ pub(crate) enum Operand {
         values: Vec<i64>,
     },
     Elements(Vec<Element>),
+    /// A part of today's date, for a number (`segment_model::today`).
+    TodayPart(TodayPart),
+    /// A time counted from the start of today, where a date is written (`segment_model::today`).
+    FromToday(FromToday),
 }
 
 /// A problem with a value: the JSON Pointer suffix under the value (`""`, `"/0"`, `"/unit"`…) and
@@ -202,12 +211,24 @@ pub(crate) fn read(op: Operator, ty: DataType, value: &Value) -> Result<Operand,
         | O::SizeEquals
         | O::SizeLessThan
         | O::SizeGreaterThan => Operand::Count(count(value, "")?),
+        // Text in code point order (`ir::Predicate::TextOrder`).
+        O::LessThan | O::LessThanOrEqual | O::GreaterThan | O::GreaterThanOrEqual
+            if ty == DataType::Text =>
+        {
+            match value {
+                Value::String(s) => Operand::Text(s.clone()),
+                _ => return err("", format!("Enter a text value (got {}).", describe(value))),
+            }
+        }
         O::Equals
         | O::NotEquals
         | O::LessThan
         | O::LessThanOrEqual
         | O::GreaterThan
-        | O::GreaterThanOrEqual => Operand::Number(number(value, "")?),
+        | O::GreaterThanOrEqual => match today::today_part(value) {
+            Some(part) => Operand::TodayPart(part.map_err(|m| (String::new(), m))?),
+            None => Operand::Number(number(value, "")?),
+        },
         O::Between | O::NotBetween => match ty {
             DataType::Datetime => date_range(value)?,
             DataType::Number | DataType::Text | DataType::Boolean | DataType::Array => {
@@ -281,6 +302,8 @@ pub(crate) fn canonical(operand: &Operand) -> Value {
         Operand::Period(unit) => Value::String(unit_name(*unit).to_string()),
         Operand::DatePart { part, values } => json!({"part": part.name(), "values": values}),
         Operand::Elements(items) => Value::Array(items.iter().map(element_json).collect()),
+        Operand::TodayPart(part) => json!({"today": part.name()}),
+        Operand::FromToday(relative) => relative.to_json(),
     }
 }
 
@@ -312,6 +335,7 @@ fn bound_json(bound: &Bound) -> Value {
         Bound::Moment(_, m) => Value::String(moment_text(m)),
         Bound::Now => Value::String(String::new()),
         Bound::DaysAgo(d) => Value::String(format!("days_ago: {d}")),
+        Bound::FromToday(relative) => relative.to_json(),
     }
 }
 
@@ -416,6 +440,11 @@ fn element(value: &Value, suffix: &str) -> Result<Element, ValueError> {
 }
 
 fn moment(value: &Value, suffix: &str) -> Result<Operand, ValueError> {
+    if let Some(relative) = today::from_today(value) {
+        return Ok(Operand::FromToday(
+            relative.map_err(|m| (suffix.to_string(), m))?,
+        ));
+    }
     if let Value::String(s) = value {
         if let Some(m) = time::parse_moment(s) {
             return Ok(Operand::Moment(s.trim().to_string(), m));
@@ -454,6 +483,7 @@ fn bound(value: &Value, suffix: &str) -> Result<Bound, ValueError> {
         }
         other => match moment(other, suffix)? {
             Operand::Moment(s, m) => Ok(Bound::Moment(s, m)),
+            Operand::FromToday(relative) => Ok(Bound::FromToday(relative)),
             _ => err(suffix, "Enter a date."),
         },
     }
@@ -521,10 +551,11 @@ fn date_part(value: &Value) -> Result<Operand, ValueError> {
         Some("month") => DatePart::Month,
         Some("day_of_month") => DatePart::DayOfMonth,
         Some("weekday") => DatePart::Weekday,
+        Some("hour") => DatePart::Hour,
         _ => {
             return err(
                 "/part",
-                "Choose a date part: year, month, day_of_month or weekday.",
+                "Choose a date part: year, month, day_of_month, weekday or hour.",
             )
         }
     };
@@ -536,10 +567,11 @@ fn date_part(value: &Value) -> Result<Operand, ValueError> {
     let values = list(raw, |v, s| count(v, s).map(|n| n as i64))
         .map_err(|(s, m)| (format!("{suffix}{s}"), m))?;
     let (low, high, what) = match part {
-        DatePart::Year => (1, 9999, "a year"),
+        DatePart::Year => (0, 9999, "a year from 0 to 9999"),
         DatePart::Month => (1, 12, "a month from 1 to 12"),
         DatePart::DayOfMonth => (1, 31, "a day from 1 to 31"),
         DatePart::Weekday => (0, 6, "a weekday from 0 (Sunday) to 6 (Saturday)"),
+        DatePart::Hour => (0, 23, "an hour from 0 to 23"),
     };
     if let Some(bad) = values.iter().find(|v| !(low..=high).contains(*v)) {
         return err(suffix, format!("{bad} is not {what}."));

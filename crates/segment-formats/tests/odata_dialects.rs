@@ -83,8 +83,16 @@ fn what_the_tree_cannot_hold_is_refused_by_name() {
         ),
         ("isof(NorthwindModel.Order)", "the type function isof()"),
         (
-            "Microsoft.Dynamics.CRM.Today(PropertyName='createdon')",
-            "the Dataverse query function Microsoft.Dynamics.CRM.Today()",
+            "Microsoft.Dynamics.CRM.ThisWeek(PropertyName='createdon')",
+            "the Dataverse query function Microsoft.Dynamics.CRM.ThisWeek()",
+        ),
+        (
+            "Microsoft.Dynamics.CRM.LastXDays(PropertyName='createdon',PropertyValue=3)",
+            "the Dataverse query function Microsoft.Dynamics.CRM.LastXDays()",
+        ),
+        (
+            "Microsoft.Dynamics.CRM.EqualUserId(PropertyName='ownerid')",
+            "the Dataverse query function Microsoft.Dynamics.CRM.EqualUserId()",
         ),
         (
             "imAddresses/all(i:i eq 'a')",
@@ -99,4 +107,62 @@ fn what_the_tree_cannot_hold_is_refused_by_name() {
             "{filter}: {message}"
         );
     }
+}
+
+#[test]
+fn dataverse_query_functions_are_the_models_operators() {
+    for (filter, operator, value) in [
+        (
+            "Microsoft.Dynamics.CRM.Today(PropertyName='createdon')",
+            "this_period",
+            json!("day"),
+        ),
+        (
+            "Microsoft.Dynamics.CRM.Yesterday(PropertyName='createdon')",
+            "last_period",
+            json!("day"),
+        ),
+        (
+            "Microsoft.Dynamics.CRM.NextMonth(PropertyName='createdon')",
+            "next_period",
+            json!("month"),
+        ),
+        (
+            "Microsoft.Dynamics.CRM.LastYear(PropertyName='createdon')",
+            "last_period",
+            json!("year"),
+        ),
+        (
+            "Microsoft.Dynamics.CRM.LastXHours(PropertyName='modifiedon',PropertyValue=12)",
+            "in_the_last",
+            json!({"amount": 12, "unit": "hour"}),
+        ),
+        (
+            "Microsoft.Dynamics.CRM.OlderThanXMinutes(PropertyName='modifiedon',PropertyValue=30)",
+            "more_than_ago",
+            json!({"amount": 30, "unit": "minute"}),
+        ),
+        (
+            "Microsoft.Dynamics.CRM.OnOrAfter(PropertyName='createdon',PropertyValue='2024-05-01')",
+            "on_or_after",
+            json!("2024-05-01"),
+        ),
+        (
+            "Microsoft.Dynamics.CRM.In(PropertyName='name',PropertyValues=['Contoso','Fabrikam'])",
+            "is_one_of",
+            json!(["Contoso", "Fabrikam"]),
+        ),
+        (
+            "Microsoft.Dynamics.CRM.NotBetween(PropertyName='revenue',PropertyValues=[10,20])",
+            "not_between",
+            json!([10, 20]),
+        ),
+    ] {
+        let t = tree(filter);
+        assert_eq!(t["children"][0]["operator"], operator, "{filter}: {t}");
+        assert_eq!(t["children"][0]["value"], value, "{filter}: {t}");
+    }
+    // Combined with standard OData, and in any case.
+    let t = tree("Microsoft.Dynamics.CRM.Today(PropertyName='createdon') and statecode eq 0");
+    assert_eq!(t["children"].as_array().map(Vec::len), Some(2));
 }

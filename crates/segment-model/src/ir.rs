@@ -245,6 +245,8 @@ pub enum DatePart {
     DayOfMonth,
     /// 0 = Sunday … 6 = Saturday (as SQLite's `%w`).
     Weekday,
+    /// 0–23, of the UTC time.
+    Hour,
 }
 
 /// A scalar element of a JSON array column.
@@ -306,6 +308,10 @@ pub enum Predicate {
     },
     /// Character length.
     TextLength(CompareOp, i64),
+    /// Text ordered by its UTF-8 bytes (= Unicode code points; SQLite's BINARY collation,
+    /// PostgreSQL's `COLLATE "C"`) compared with `value`: `Lt`, `Le`, `Gt`, `Ge` only. Case
+    /// matters ('Z' < 'a').
+    TextOrder(CompareOp, String),
     Number(NumberComparison),
     Boolean(bool),
     /// The instant lies in the range; `negated`: it does not (and is not NULL).

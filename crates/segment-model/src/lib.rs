@@ -14,6 +14,7 @@ pub mod operator;
 pub mod schema;
 pub mod text;
 pub mod time;
+pub mod today;
 pub mod tree;
 pub mod validate;
 

@@ -162,12 +162,11 @@ impl Operator {
             | O::LengthLessThan
             | O::LengthGreaterThan => ty == T::Text,
             O::IsOneOf | O::IsNoneOf => matches!(ty, T::Text | T::Number),
-            O::Equals
-            | O::NotEquals
-            | O::LessThan
-            | O::LessThanOrEqual
-            | O::GreaterThan
-            | O::GreaterThanOrEqual => ty == T::Number,
+            O::Equals | O::NotEquals => ty == T::Number,
+            // On text: ordered by code point (see `ir::Predicate::TextOrder`).
+            O::LessThan | O::LessThanOrEqual | O::GreaterThan | O::GreaterThanOrEqual => {
+                matches!(ty, T::Number | T::Text)
+            }
             O::Between | O::NotBetween => matches!(ty, T::Number | T::Datetime),
             O::IsTrue | O::IsFalse => ty == T::Boolean,
             O::On

@@ -12,6 +12,7 @@ use crate::ir::{
 use crate::operator::Operator;
 use crate::schema::{DataType, Entity, Schema};
 use crate::time::{self, Moment};
+use crate::today;
 use crate::tree::{
     AggregateFunction, Combinator, Condition, Constraint, CountOperator, Group, Node,
     RelationshipCondition, Segment, SqlCondition, TimeUnit, TimeWindow, CANONICAL_VERSION,
@@ -394,27 +395,45 @@ impl<'s> Checker<'s> {
             O::LengthGreaterThan => Predicate::TextLength(CompareOp::Gt, self.count(value, path)?),
             O::Equals => Predicate::Number(NumberComparison::Compare(
                 CompareOp::Eq,
-                self.number(value, path)?,
+                self.number_or_today(value, path)?,
             )),
             O::NotEquals => Predicate::Number(NumberComparison::Compare(
                 CompareOp::Ne,
-                self.number(value, path)?,
+                self.number_or_today(value, path)?,
             )),
+            O::LessThan | O::LessThanOrEqual | O::GreaterThan | O::GreaterThanOrEqual
+                if ty == DataType::Text =>
+            {
+                let op = match op {
+                    O::LessThan => CompareOp::Lt,
+                    O::LessThanOrEqual => CompareOp::Le,
+                    O::GreaterThan => CompareOp::Gt,
+                    _ => CompareOp::Ge,
+                };
+                if case_sensitive == Some(false) {
+                    self.problem(
+                        path,
+                        "Text is ordered exactly: case cannot be ignored here.",
+                    );
+                    return None;
+                }
+                Predicate::TextOrder(op, self.text(value, path, false)?)
+            }
             O::LessThan => Predicate::Number(NumberComparison::Compare(
                 CompareOp::Lt,
-                self.number(value, path)?,
+                self.number_or_today(value, path)?,
             )),
             O::LessThanOrEqual => Predicate::Number(NumberComparison::Compare(
                 CompareOp::Le,
-                self.number(value, path)?,
+                self.number_or_today(value, path)?,
             )),
             O::GreaterThan => Predicate::Number(NumberComparison::Compare(
                 CompareOp::Gt,
-                self.number(value, path)?,
+                self.number_or_today(value, path)?,
             )),
             O::GreaterThanOrEqual => Predicate::Number(NumberComparison::Compare(
                 CompareOp::Ge,
-                self.number(value, path)?,
+                self.number_or_today(value, path)?,
             )),
             O::Between | O::NotBetween => {
                 let negated = op == O::NotBetween;
@@ -1165,7 +1184,33 @@ impl<'s> Checker<'s> {
         }
     }
 
+    /// A number, or a part of today's date (`{"today": "month"}`) resolved from "now".
+    fn number_or_today(&mut self, value: &Value, path: &str) -> Option<Number> {
+        match today::today_part(value) {
+            Some(Ok(part)) => Some(Number::Int(part.of(self.now))),
+            Some(Err(message)) => {
+                self.problem(path, message);
+                None
+            }
+            None => self.number(value, path),
+        }
+    }
+
     fn moment(&mut self, value: &Value, path: &str) -> Option<Moment> {
+        // A time counted from the start of today (`{"from_today": -1, "unit": "month"}`).
+        match today::from_today(value) {
+            Some(Ok(relative)) => {
+                return relative.at(self.now).map(Moment::Instant).or_else(|| {
+                    self.problem(path, "That is too far from today.");
+                    None
+                })
+            }
+            Some(Err(message)) => {
+                self.problem(path, message);
+                return None;
+            }
+            None => {}
+        }
         if let Value::String(s) = value {
             if let Some(m) = time::parse_moment(s) {
                 return Some(m);
@@ -1335,10 +1380,11 @@ impl<'s> Checker<'s> {
             Some("month") => Some(DatePart::Month),
             Some("day_of_month") => Some(DatePart::DayOfMonth),
             Some("weekday") => Some(DatePart::Weekday),
+            Some("hour") => Some(DatePart::Hour),
             _ => {
                 self.problem(
                     format!("{path}/part"),
-                    "Choose a date part: year, month, day_of_month or weekday.",
+                    "Choose a date part: year, month, day_of_month, weekday or hour.",
                 );
                 None
             }
@@ -1351,10 +1397,11 @@ impl<'s> Checker<'s> {
         let values = self.list(raw, &values_path, |c, v, p| c.count(v, p));
         let (part, values) = (part?, values?);
         let (low, high, what) = match part {
-            DatePart::Year => (1, 9999, "a year"),
+            DatePart::Year => (0, 9999, "a year from 0 to 9999"),
             DatePart::Month => (1, 12, "a month from 1 to 12"),
             DatePart::DayOfMonth => (1, 31, "a day from 1 to 31"),
             DatePart::Weekday => (0, 6, "a weekday from 0 (Sunday) to 6 (Saturday)"),
+            DatePart::Hour => (0, 23, "an hour from 0 to 23"),
         };
         if let Some(bad) = values.iter().find(|v| !(low..=high).contains(*v)) {
             self.problem(values_path, format!("{bad} is not {what}."));

@@ -301,3 +301,13 @@ pub fn detect(
     );
     Err(e)
 }
+
+/// Microsoft Graph compares text ignoring case where standard OData does not: an OData
+/// definition imported "as Graph reads it" has every text comparison case-insensitive
+/// (`segment_formats::odata::as_graph_reads_it`, the CLI's `convert --odata-ignore-case`).
+/// Definitions in other formats are unchanged.
+pub fn read_as_graph(imported: &mut ImportedDefinition) {
+    if imported.format == entry_of(Format::Odata).name {
+        segment_formats::odata::as_graph_reads_it(&mut imported.segment);
+    }
+}

@@ -95,3 +95,21 @@ fn errors_name_the_construct_and_never_list_nothing() {
     assert!(e.message.contains("the has operator"), "{}", e.message);
     assert_eq!((e.line, e.column), (Some(1), Some(7)));
 }
+
+#[test]
+fn an_odata_filter_reads_as_graph_compares_text_when_asked() {
+    let mut imported = import_without_data("mail eq 'A@x.org'", Some("odata"), None).unwrap();
+    assert_eq!(imported.segment.root.children.len(), 1);
+    segment_service::detect::read_as_graph(&mut imported);
+    let segment_model::Node::Condition(c) = &imported.segment.root.children[0] else {
+        panic!("{:?}", imported.segment);
+    };
+    assert_eq!(c.case_sensitive, Some(false));
+    // Other formats are left as read.
+    let mut pql = import_without_data("mail = \"A@x.org\"", Some("pql-text"), None).unwrap();
+    segment_service::detect::read_as_graph(&mut pql);
+    let segment_model::Node::Condition(c) = &pql.segment.root.children[0] else {
+        panic!("{:?}", pql.segment);
+    };
+    assert_eq!(c.case_sensitive, None);
+}

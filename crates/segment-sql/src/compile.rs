@@ -421,6 +421,11 @@ impl<'d> Compiler<'d> {
             Predicate::TextLength(op, n) => {
                 Pred::nullable(d.char_length(col.clone()).text(op_sql(*op)).param(*n))
             }
+            Predicate::TextOrder(op, value) => Pred::nullable(
+                d.binary_text(col.clone())
+                    .text(op_sql(*op))
+                    .param(SqlValue::Text(value.clone())),
+            ),
             Predicate::Number(comparison) => match self.number(col.clone(), comparison)? {
                 Some(frag) => Pred::nullable(frag),
                 None => match comparison {

@@ -124,6 +124,15 @@ export const DATE_PARTS = [
   { part: "day_of_month", label: "day of month", min: 1, max: 31 },
   { part: "year", label: "year", min: 1900, max: 2200 },
   { part: "weekday", label: "weekday", min: 0, max: 6 },
+  { part: "hour", label: "hour of day (UTC)", min: 0, max: 23 },
+] as const;
+
+/** What a number may be compared with instead of a fixed number: a part of today's date
+ * (`{"today": "month"}`, resolved from "now" when counted). */
+export const TODAY_PARTS = [
+  { part: "year", label: "this year" },
+  { part: "month", label: "this month (1–12)" },
+  { part: "day_of_month", label: "today's day of month" },
 ] as const;
 
 export const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
@@ -148,6 +157,9 @@ export function defaultValue(op: Operator, type: DataType, old: JsonValue | unde
     case "text":
       return typeof old === "string" ? old : "";
     case "number":
+      // `<` on text orders text by character.
+      if (type === "text") return typeof old === "string" ? old : "";
+      return typeof old === "number" ? old : 0;
     case "integer":
       return typeof old === "number" ? old : 0;
     case "list":
@@ -178,6 +190,9 @@ function fits(kind: ValueKind, type: DataType, v: JsonValue): boolean {
     case "text":
       return typeof v === "string";
     case "number":
+      if (type === "text") return typeof v === "string";
+      // A part of today's date: {"today": "month"}.
+      return typeof v === "number" || (isObj(v) && typeof v.today === "string");
     case "integer":
       return typeof v === "number";
     case "list":

@@ -14,7 +14,7 @@
 //! | is blank / is not blank | `(c eq null or c eq '')` / `c gt ''` |
 //! | is null / is not null | `c eq null` / `c ne null` |
 //! | length = < > | `length(c) eq n`, `lt`, `gt` |
-//! | = ≠ < ≤ > ≥ | `c eq 3`, `(c ne null and c ne 3)`, `lt`, `le`, `gt`, `ge` |
+//! | = ≠ < ≤ > ≥ | `c eq 3`, `(c ne null and c ne 3)`, `lt`, `le`, `gt`, `ge`; text `c lt 'Milk'` (code point order) |
 //! | between / not between | `(c ge 1 and c le 5)` / `(c lt 1 or c gt 5)` (dates as below) |
 //! | is true / is false | `c eq true` / `c eq false` |
 //! | on / not on a date | `date(c) eq 2024-05-31` / `(c ne null and date(c) ne 2024-05-31)` |
@@ -22,7 +22,8 @@
 //! | in the last / next N units | `(c ge now() sub duration'P30D' and c le now())` / `(c ge now() and c le now() add duration'P30D')` |
 //! | more / less than N units ago | `c lt now() sub duration'P30D'` / `(c gt now() sub duration'P30D' and c le now())` |
 //! | between N and M units ago | `(c ge now() sub duration'P60D' and c le now() sub duration'P30D')` |
-//! | date part (year, month, day of month) | `year(c) eq 2024`, `month(c) in (11, 12)`, `day(c) eq 1` |
+//! | this / last / next day | `date(c) eq date(now())`, `date(c) eq date(now() sub duration'P1D')`, `… add …` |
+//! | date part (year, month, day of month, hour) | `year(c) eq 2024`, `month(c) in (11, 12)`, `day(c) eq 1`, `hour(c) eq 13` |
 //! | list contains any of / all of / none of | `c/any(v: v in ('a', 'b'))` / `(c/any(v: v eq 'a') and c/any(v: v eq 'b'))` / `(c ne null and not c/any(v: v in ('a')))` |
 //! | list is empty / not empty / size | `(c ne null and not c/any())` / `c/any()` / `c/$count eq 2` |
 //! | relationship, at least one | `events/any(e: e/name eq 'purchase')` |
@@ -33,7 +34,7 @@
 //! Durations are days (`P30D`, weeks as 7 days), hours (`PT5H`) or minutes (`PT5M`).
 //!
 //! Not expressible (reported by name and node path): raw SQL; like; case-insensitive is one of
-//! / is none of; exactly N units ago; this / last / next period; durations in months or years;
+//! / is none of; exactly N units ago; this / last / next week, month or year; durations in months or years;
 //! fractional days; the weekday date part; Census `days_ago`/blank between bounds; a count
 //! between two numbers; aggregates (sum, average, min, max, count distinct); the first / last
 //! time, the first / most recent record and distinct periods of related records; a negated empty
@@ -62,9 +63,10 @@
 //! any(NOT …) with the model's NOT inside (a body that is null on a record is not true there, as
 //! in OData); date-times compared with dates and date-times (`date(c) eq 2024-05-31`,
 //! `c ge 2021-01-02T12:00:00Z`). Refused by name, with where: `has` (enum flags) and enum
-//! values, type casts (`microsoft.graph.user/…`, `isof`, `cast`), Dataverse query functions
-//! (`Microsoft.Dynamics.CRM.Today(…)`), arithmetic, `all(…)` or string functions on the items
-//! of a list of values, ordering text (`Name gt 'Milk'`), and any character outside the syntax.
+//! values, type casts (`microsoft.graph.user/…`, `isof`, `cast`), the Dataverse query
+//! functions the model cannot say (see `dataverse`), arithmetic, `all(…)` or string functions on the items
+//! of a list of values, and any character outside the syntax. Text is ordered by code point
+//! (`Name gt 'Milk'`, as the model orders text; a server may collate otherwise).
 //!
 //! **Graph vs OData string comparison.** Standard OData compares strings case-sensitively;
 //! Graph compares directory strings ignoring case. A filter is read as standard OData;
@@ -112,6 +114,7 @@ fn is_identifier(s: &str) -> bool {
         && !KEYWORDS.contains(&s)
 }
 
+mod dataverse;
 mod lexer;
 mod parser;
 mod render;
@@ -531,7 +534,14 @@ impl<'t, 's> Read<'t, 's> {
                 if args.len() == 1
                     && matches!(
                         name.as_str(),
-                        "tolower" | "toupper" | "date" | "year" | "month" | "day" | "length"
+                        "tolower"
+                            | "toupper"
+                            | "date"
+                            | "year"
+                            | "month"
+                            | "day"
+                            | "hour"
+                            | "length"
                     ) =>
             {
                 Ok((self.column(&args[0], entity, scope)?, Some(name.clone())))
@@ -539,7 +549,7 @@ impl<'t, 's> Read<'t, 's> {
             OE::Call { name, .. } => Err(self.cannot(
                 o,
                 format!("the function {name}() here", name = clip(name)),
-                "supported on the left: tolower, toupper, date, year, month, day, length",
+                "supported on the left: tolower, toupper, date, year, month, day, hour, length",
             )),
             _ => Err(self.cannot(
                 o,
@@ -1036,7 +1046,7 @@ impl<'t, 's> Read<'t, 's> {
                     None if matches!(column.data_type, DataType::Text | DataType::Number) => two(
                         cond(attr, Operator::IsOneOf, self.in_values(items, column)?),
                     ),
-                    Some(part @ ("year" | "month" | "day"))
+                    Some(part @ ("year" | "month" | "day" | "hour"))
                         if column.data_type == DataType::Datetime =>
                     {
                         let values = items
@@ -1094,6 +1104,7 @@ impl<'t, 's> Read<'t, 's> {
                     ))
                 }
             }
+            OE::Dataverse { function, args } => self.dataverse(o, function, args, entity, scope),
             OE::Bool(_) => Err(self.cannot(
                 o,
                 "a constant true/false inside a condition",
@@ -1121,6 +1132,7 @@ impl<'t, 's> Read<'t, 's> {
         let part = match function {
             "year" => "year",
             "month" => "month",
+            "hour" => "hour",
             _ => "day_of_month",
         };
         let value = json!({"part": part, "values": values});
@@ -1182,7 +1194,16 @@ impl<'t, 's> Read<'t, 's> {
                 (DataType::Text, "eq", OE::Str(s)) => two(cond(attr, Operator::Is, Value::String(s.clone()))),
                 (DataType::Text, "ne", OE::Str(s)) => two(or_null(cond(attr, Operator::IsNot, Value::String(s.clone())), attr)),
                 (DataType::Text, "gt", OE::Str(s)) if s.is_empty() => two(cond(attr, Operator::IsNotBlank, Value::Null)),
-                (DataType::Text, _, OE::Str(_)) => Err(self.cannot(o, format!("ordering text ({attr} {op} …)"), "text compares with eq and ne (gt '' is “not blank”)")),
+                // Ordered by code point, the model's one text order.
+                (DataType::Text, "lt" | "le" | "gt" | "ge", OE::Str(s)) => {
+                    let operator = match op {
+                        "lt" => Operator::LessThan,
+                        "le" => Operator::LessThanOrEqual,
+                        "gt" => Operator::GreaterThan,
+                        _ => Operator::GreaterThanOrEqual,
+                    };
+                    two(cond(attr, operator, Value::String(s.clone())))
+                }
                 (DataType::Number, _, OE::Num(n)) => {
                     let operator = match op {
                         "eq" => Operator::Equals,
@@ -1239,6 +1260,15 @@ impl<'t, 's> Read<'t, 's> {
                     two(or_null(cond_ci(attr, Operator::IsNot, value, false), attr))
                 }
             }
+            // `date(c) eq date(now())`, `… date(now() sub duration'P1D')`: today, yesterday…
+            (Some("date"), "eq", _) if ty == DataType::Datetime && day_from_today(rhs).is_some() => {
+                let operator = match day_from_today(rhs) {
+                    Some(0) => Operator::ThisPeriod,
+                    Some(d) if d < 0 => Operator::LastPeriod,
+                    _ => Operator::NextPeriod,
+                };
+                two(cond(attr, operator, Value::String("day".to_string())))
+            }
             (Some("date"), _, OE::Date(d)) if ty == DataType::Datetime => {
                 let day = Value::String(date_literal(d));
                 match op {
@@ -1250,7 +1280,7 @@ impl<'t, 's> Read<'t, 's> {
                     _ => two(cond(attr, Operator::OnOrAfter, day)),
                 }
             }
-            (Some(part @ ("year" | "month" | "day")), "eq", OE::Num(Num::Int(v))) if ty == DataType::Datetime => {
+            (Some(part @ ("year" | "month" | "day" | "hour")), "eq", OE::Num(Num::Int(v))) if ty == DataType::Datetime => {
                 two(self.date_part(o, attr, part, vec![Value::from(*v)])?)
             }
             (Some("length"), "eq" | "lt" | "gt", OE::Num(Num::Int(n))) if ty == DataType::Text && *n >= 0 => {
@@ -1470,6 +1500,21 @@ fn now_offset(o: &O) -> Option<Option<(u64, TimeUnit, bool)>> {
             OE::Duration { amount, unit } => Some(Some((*amount, *unit, op == "add"))),
             _ => None,
         },
+        _ => None,
+    }
+}
+
+/// `date(now())` → 0 (today); `date(now() sub duration'P1D')` → -1; `… add …` → 1.
+fn day_from_today(o: &O) -> Option<i8> {
+    let OE::Call { name, args } = &o.e else {
+        return None;
+    };
+    let [inner] = args.as_slice() else {
+        return None;
+    };
+    match (name.as_str(), now_offset(inner)?) {
+        ("date", None) => Some(0),
+        ("date", Some((1, TimeUnit::Day, after))) => Some(if after { 1 } else { -1 }),
         _ => None,
     }
 }

@@ -40,6 +40,12 @@ pub(super) enum OE {
         name: String,
         args: Vec<O>,
     },
+    /// A Dataverse query function, `Microsoft.Dynamics.CRM.Today(PropertyName='createdon')`:
+    /// its short name and named arguments (a list argument `['a','b']` gives several values).
+    Dataverse {
+        function: String,
+        args: Vec<(String, Vec<O>)>,
+    },
     /// A property path from the implicit record (`var: None`) or a lambda variable.
     Path {
         var: Option<String>,
@@ -242,6 +248,9 @@ impl<'t> Parser<'t> {
             Tok::Ident(w) => w,
             _ => String::new(),
         };
+        if let Some(function) = name.strip_prefix(DATAVERSE_PREFIX) {
+            return self.dataverse_call(function.to_string(), at);
+        }
         if let Some(refusal) = unread_function(&name) {
             return Err(self.error(at, refusal.0, refusal.1));
         }
@@ -250,6 +259,25 @@ impl<'t> Parser<'t> {
         let args = self.separated(")", true, Self::expr)?;
         self.leave();
         Ok(node(OE::Call { name, args }, at))
+    }
+
+    /// `(Name=value, Name=['a','b'])` after a Dataverse function's name.
+    #[inline(never)]
+    fn dataverse_call(&mut self, function: String, at: usize) -> Result<O> {
+        self.pos += 1; // "("
+        self.enter()?;
+        let args = self.separated(")", true, |p| {
+            let name = p.take_word(|_| true, "an argument name, like PropertyName")?;
+            p.expect_sym("=")?;
+            let values = if p.eat_sym("[") {
+                p.separated("]", false, Self::simple)?
+            } else {
+                vec![p.simple()?]
+            };
+            Ok((name, values))
+        })?;
+        self.leave();
+        Ok(node(OE::Dataverse { function, args }, at))
     }
 
     #[inline(never)]
@@ -425,19 +453,12 @@ impl<'t> Parser<'t> {
     }
 }
 
-/// Functions refused as soon as they are met, with what to say: a vendor's own functions
-/// (Dataverse's `Microsoft.Dynamics.CRM.Today(PropertyName='createdon')`, whose named arguments
-/// are not OData expressions) and type tests.
+/// Dataverse's query functions are named `Microsoft.Dynamics.CRM.<Function>`.
+pub(super) const DATAVERSE_PREFIX: &str = "Microsoft.Dynamics.CRM.";
+
+/// Functions refused as soon as they are met, with what to say: other vendors' functions and
+/// type tests.
 fn unread_function(name: &str) -> Option<(String, &'static str)> {
-    if name.starts_with("Microsoft.Dynamics.CRM.") {
-        return Some((
-            format!(
-                "the Dataverse query function {name}() is not read",
-                name = clip(name)
-            ),
-            "write the condition in standard OData: createdon ge 2024-05-01",
-        ));
-    }
     if name.contains('.') {
         return Some((
             format!("the function {name}() is not read", name = clip(name)),

@@ -225,8 +225,11 @@ impl<'s> Render<'s> {
             | O::LessThanOrEqual
             | O::GreaterThan
             | O::GreaterThanOrEqual => {
-                let Operand::Number(n) = operand else {
-                    return Err(bad());
+                // Text is ordered by code point (see `segment_model::ir::Predicate::TextOrder`).
+                let literal = match operand {
+                    Operand::Number(n) => number_lit(n),
+                    Operand::Text(s) => quote(&s),
+                    _ => return Err(bad()),
                 };
                 let op = match c.operator {
                     O::Equals => "eq",
@@ -235,7 +238,7 @@ impl<'s> Render<'s> {
                     O::GreaterThan => "gt",
                     _ => "ge",
                 };
-                atom(format!("{p} {op} {}", number_lit(n)))
+                atom(format!("{p} {op} {literal}"))
             }
             O::NotEquals => {
                 let Operand::Number(n) = operand else {
@@ -350,9 +353,19 @@ impl<'s> Render<'s> {
                 ))
             }
             O::ThisPeriod | O::LastPeriod | O::NextPeriod => {
-                return Err(op_unsupported(
-                    "OData cannot truncate to a calendar week, month or year; use dates",
-                ))
+                // A day is `date(c) eq date(now())` (± one day); OData cannot truncate `now()`
+                // to a week, month or year.
+                let Operand::Period(TimeUnit::Day) = operand else {
+                    return Err(op_unsupported(
+                        "OData cannot truncate to a calendar week, month or year; use dates",
+                    ));
+                };
+                let today = match c.operator {
+                    O::ThisPeriod => "now()",
+                    O::LastPeriod => "now() sub duration'P1D'",
+                    _ => "now() add duration'P1D'",
+                };
+                atom(format!("date({p}) eq date({today})"))
             }
             O::DatePartIs => {
                 let Operand::DatePart { part, values } = operand else {
@@ -362,11 +375,12 @@ impl<'s> Render<'s> {
                     DatePart::Year => "year",
                     DatePart::Month => "month",
                     DatePart::DayOfMonth => "day",
+                    DatePart::Hour => "hour",
                     DatePart::Weekday => {
                         return Err(unsupported(
                             "the weekday of a date",
                             &format!("{path}/value/part"),
-                            "OData has year, month and day only",
+                            "OData has year, month, day and hour only",
                         ))
                     }
                 };

@@ -99,6 +99,7 @@ pub(crate) fn encode(p: &P) -> Value {
         ),
         Expr::InSegment(id) => apply("inSegment", vec![literal("String", json!(id))]),
         Expr::Current(name) => apply(name, vec![]),
+        Expr::DateTime(t) => literal("DateTime", Value::String(t.clone())),
         Expr::Exists { var, source, cond } | Expr::Select { var, source, cond } => {
             let name = if matches!(p.e, Expr::Exists { .. }) {
                 "exists"
@@ -169,6 +170,19 @@ fn time(t: &Time) -> Value {
                 literal("Integer", json!(year)),
                 literal("Integer", json!(month)),
                 literal("Integer", json!(day)),
+            ],
+        ),
+        Time::FromDay {
+            day,
+            amount,
+            unit,
+            after,
+        } => apply(
+            if *after { "after" } else { "before" },
+            vec![
+                literal("Integer", json!(amount)),
+                literal("String", json!(value::unit_name(*unit))),
+                time(&Time::Day(*day)),
             ],
         ),
         Time::Offset {
@@ -360,6 +374,8 @@ impl Decoder {
                     "decimal" => "Decimal",
                     "number" => "Number",
                     "list" | "array" => "List",
+                    "datetime" => "DateTime",
+                    "xdmobject" => "XDMObject",
                     _ => written,
                 }
             }
@@ -382,6 +398,28 @@ impl Decoder {
                 Some(f) => Expr::Num(f),
                 None => return Err(err(&value_pointer, format!("{n} is out of range"), "")),
             },
+            ("DateTime", Value::String(s)) => match segment_model::time::parse_moment(s) {
+                Some(m) => Expr::DateTime(value::moment_text(&m)),
+                None => {
+                    return Err(err(
+                        &value_pointer,
+                        format!("“{}” is not a date-time", clip(s)),
+                        "write it as 2024-05-15T00:00:00Z",
+                    ))
+                }
+            },
+            // The profile itself, as Adobe's XDM documents look fields up from it.
+            ("XDMObject", Value::String(s)) if s == "profile" => Expr::Field {
+                var: None,
+                path: Vec::new(),
+            },
+            ("XDMObject", _) => {
+                return Err(err(
+                    &value_pointer,
+                    "an XDMObject literal other than \"profile\"",
+                    "look fields up from the profile: {\"literalType\": \"XDMObject\", \"value\": \"profile\"}",
+                ))
+            }
             ("List", Value::Array(items)) => {
                 let mut out = Vec::with_capacity(items.len());
                 for (i, item) in items.iter().enumerate() {
@@ -413,7 +451,7 @@ impl Decoder {
                 return Err(err(
                     &format!("{pointer}/literalType"),
                     format!("unknown literalType \"{other}\"", other = clip(other)),
-                    "use String, Integer, Double, Boolean or List",
+                    "use String, Integer, Double, Boolean, DateTime, XDMObject or List",
                 ))
             }
         };
@@ -844,11 +882,19 @@ impl Decoder {
                         )
                     })?;
                 let anchor = self.time(&params[2], &format!("{pointer}/params/2"))?;
+                if let Time::Day(day) = anchor {
+                    return Ok(Time::FromDay {
+                        day,
+                        amount,
+                        unit,
+                        after: name == "after",
+                    });
+                }
                 if anchor != Time::Now {
                     return Err(err(
                         &format!("{pointer}/params/2"),
-                        "only times relative to now are read",
-                        "use now()",
+                        "only times relative to now or to a day are read",
+                        "use now() or today()",
                     ));
                 }
                 Ok(Time::Offset {

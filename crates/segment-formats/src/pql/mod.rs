@@ -11,6 +11,7 @@
 
 pub(crate) mod json;
 pub(crate) mod text;
+mod today;
 
 use segment_model::schema::{DataType, Entity, Relationship, Schema};
 use segment_model::time::Moment;
@@ -107,6 +108,9 @@ pub(crate) enum Expr {
     InSegment(String),
     /// `currentMonth()`, `currentYear()`, `currentDayOfMonth()`: a part of today's date.
     Current(String),
+    /// A pql/json `DateTime` literal (an instant, RFC 3339 as the canonical tree writes it);
+    /// PQL text has no such literal.
+    DateTime(String),
 }
 
 /// One step of a `chain`: its label, the condition on its record (`WHAT`), and when it happened
@@ -163,6 +167,14 @@ pub(crate) enum Time {
     },
     /// `yesterday` (-1), `today` (0), `tomorrow` (1): that whole UTC day.
     Day(i8),
+    /// `1 month before today`: `amount` units before (or after) the start of `day` (as in
+    /// `Day`).
+    FromDay {
+        day: i8,
+        amount: u64,
+        unit: TimeUnit,
+        after: bool,
+    },
 }
 
 pub(crate) const COMPARISONS: [&str; 6] = ["=", "!=", "<", "<=", ">", ">="];
@@ -452,8 +464,10 @@ impl<'s> Lower<'s> {
             O::LengthEquals | O::LengthLessThan | O::LengthGreaterThan => {
                 return Err(op_unsupported("PQL has no string length function"))
             }
-            O::Equals | O::NotEquals | O::LessThan | O::LessThanOrEqual | O::GreaterThan | O::GreaterThanOrEqual => {
-                let Operand::Number(n) = operand else { return Err(bad()) };
+            O::Equals | O::NotEquals | O::LessThan | O::LessThanOrEqual | O::GreaterThan | O::GreaterThanOrEqual
+                if matches!(operand, Operand::TodayPart(_)) =>
+            {
+                let Operand::TodayPart(part) = operand else { return Err(bad()) };
                 let op = match c.operator {
                     O::Equals => "=",
                     O::NotEquals => "!=",
@@ -462,7 +476,36 @@ impl<'s> Lower<'s> {
                     O::GreaterThan => ">",
                     _ => ">=",
                 };
-                cmp(op, f, number(n))
+                cmp(op, f, today::current(part))
+            }
+            O::On | O::NotOn | O::Before | O::After | O::OnOrBefore | O::OnOrAfter | O::Between | O::NotBetween
+                if today::counts_from_today(&operand) =>
+            {
+                match today::occurs(c.operator, &operand) {
+                    Some(spec) => occurs(f, spec),
+                    None => return Err(self.unsupported(
+                        format!("“{label}” a time counted from the start of today"),
+                        &format!("{path}/value"),
+                        "PQL counts from today: before today, after today, <= N units before today, > N units before today",
+                    )),
+                }
+            }
+            O::Equals | O::NotEquals | O::LessThan | O::LessThanOrEqual | O::GreaterThan | O::GreaterThanOrEqual => {
+                let value = match operand {
+                    Operand::Number(n) => number(n),
+                    // Text in code point order.
+                    Operand::Text(s) => string(&s),
+                    _ => return Err(bad()),
+                };
+                let op = match c.operator {
+                    O::Equals => "=",
+                    O::NotEquals => "!=",
+                    O::LessThan => "<",
+                    O::LessThanOrEqual => "<=",
+                    O::GreaterThan => ">",
+                    _ => ">=",
+                };
+                cmp(op, f, value)
             }
             O::Between => match operand {
                 Operand::DateRange(Bound::Moment(_, a), Bound::Moment(_, b)) => match if a.start() > b.start() {
@@ -481,6 +524,20 @@ impl<'s> Lower<'s> {
             O::NotBetween => return Err(op_unsupported("PQL has no “not between”; use < or > in an OR group")),
             O::IsTrue => cmp("=", f, P::new(Expr::Bool(true))),
             O::IsFalse => cmp("=", f, P::new(Expr::Bool(false))),
+            O::Before | O::After | O::OnOrBefore | O::OnOrAfter
+                if self.format == Format::PqlJson
+                    && matches!(&operand, Operand::Moment(_, Moment::Instant(_))) =>
+            {
+                // pql/json compares instants with its DateTime literal.
+                let Operand::Moment(_, m) = operand else { return Err(bad()) };
+                let op = match c.operator {
+                    O::Before => "<",
+                    O::After => ">",
+                    O::OnOrBefore => "<=",
+                    _ => ">=",
+                };
+                cmp(op, f, P::new(Expr::DateTime(value::moment_text(&m))))
+            }
             O::On | O::Before | O::After => {
                 let Operand::Moment(_, m) = operand else { return Err(bad()) };
                 let Some(t) = date_time(&m) else {
@@ -551,6 +608,13 @@ impl<'s> Lower<'s> {
                     DatePart::Weekday => {
                         return Err(self.unsupported(
                             "the weekday of a date",
+                            &format!("{path}/value/part"),
+                            "PQL has getYear, getMonth and getDayOfMonth only",
+                        ))
+                    }
+                    DatePart::Hour => {
+                        return Err(self.unsupported(
+                            "the hour of a time",
                             &format!("{path}/value/part"),
                             "PQL has getYear, getMonth and getDayOfMonth only",
                         ))
@@ -1073,7 +1137,7 @@ impl<'s, 'l> Raise<'s, 'l> {
                 format!("PQL `{name}()` on its own", name = clip(name)),
                 "compare a date's part with it, like birthday.getYear() = currentYear()",
             )),
-            Expr::Str(_) | Expr::Num(_) | Expr::List(_) => Err(self.cannot(
+            Expr::Str(_) | Expr::Num(_) | Expr::List(_) | Expr::DateTime(_) => Err(self.cannot(
                 &p.at,
                 "a value where a condition is expected",
                 "write a comparison, like country = \"US\"",
@@ -1195,6 +1259,14 @@ impl<'s, 'l> Raise<'s, 'l> {
         let column = self.column(lhs, entity, var)?;
         let ty = column.data_type;
         let attr = column.name.as_str();
+        if let (Expr::Current(current), DataType::Number) = (&rhs.e, ty) {
+            // A number compared with a part of today's date.
+            if let (Some(part), Some(operator)) =
+                (today::current_part(current), number_operator(op))
+            {
+                return Ok(condition(attr, operator, today::part_value(part)));
+            }
+        }
         if let Expr::Current(current) = &rhs.e {
             return Err(self.cannot(
                 &p.at,
@@ -1238,11 +1310,11 @@ impl<'s, 'l> Raise<'s, 'l> {
                     };
                     Ok(condition(attr, operator, Value::Array(values)))
                 }
-                ("<" | "<=" | ">" | ">=", Expr::Str(_)) => Err(self.cannot(
-                    &p.at,
-                    format!("ordering text ({attr} {op} …)"),
-                    "text compares with =, !=, in, notIn and like",
-                )),
+                // Ordered by code point, the model's one text order.
+                ("<" | "<=" | ">" | ">=", Expr::Str(s)) => match number_operator(op) {
+                    Some(operator) => Ok(condition(attr, operator, Value::String(s.clone()))),
+                    None => Err(wrong("this value")),
+                },
                 _ => Err(wrong("this value")),
             },
             DataType::Number => match (op, &rhs.e) {
@@ -1288,11 +1360,23 @@ impl<'s, 'l> Raise<'s, 'l> {
                 )),
                 _ => Err(wrong("this value")),
             },
-            DataType::Datetime => Err(self.cannot(
-                &p.at,
-                format!("comparing the date {attr} with {op}"),
-                "use occurs, e.g. occurs before date(2024, 1, 31)",
-            )),
+            DataType::Datetime => match (op, &rhs.e) {
+                // A pql/json DateTime literal: an instant compared.
+                ("<" | "<=" | ">" | ">=", Expr::DateTime(t)) => {
+                    let operator = match op {
+                        "<" => Operator::Before,
+                        "<=" => Operator::OnOrBefore,
+                        ">" => Operator::After,
+                        _ => Operator::OnOrAfter,
+                    };
+                    Ok(condition(attr, operator, Value::String(t.clone())))
+                }
+                _ => Err(self.cannot(
+                    &p.at,
+                    format!("comparing the date {attr} with {op}"),
+                    "use occurs, e.g. occurs before date(2024, 1, 31)",
+                )),
+            },
             DataType::Array => Err(self.cannot(
                 &p.at,
                 format!("comparing the list {attr} with {op}"),
@@ -1748,6 +1832,9 @@ impl<'s, 'l> Raise<'s, 'l> {
                 "occurs applies to dates",
             ));
         }
+        if let Some((operator, value)) = self.from_today(p, spec)? {
+            return Ok(condition(attr, operator, value));
+        }
         let date = |t: &Time| match t {
             Time::Date { year, month, day } => {
                 let d = u32::try_from(*month)
@@ -1766,7 +1853,7 @@ impl<'s, 'l> Raise<'s, 'l> {
                     )
                 })
             }
-            Time::Now | Time::Offset { .. } => {
+            Time::Now | Time::Offset { .. } | Time::FromDay { .. } => {
                 Err(self.cannot(&p.at, "a relative time here", "use date(year, month, day)"))
             }
             Time::Day(d) => Err(self.cannot(
@@ -1878,6 +1965,19 @@ fn zero_satisfies(op: &str, n: &Num) -> bool {
         ">=" => 0.0 >= v,
         _ => false,
     }
+}
+
+/// The number operator a PQL comparison symbol is.
+fn number_operator(op: &str) -> Option<Operator> {
+    Some(match op {
+        "=" => Operator::Equals,
+        "!=" => Operator::NotEquals,
+        "<" => Operator::LessThan,
+        "<=" => Operator::LessThanOrEqual,
+        ">" => Operator::GreaterThan,
+        ">=" => Operator::GreaterThanOrEqual,
+        _ => return None,
+    })
 }
 
 fn condition(attribute: &str, operator: Operator, value: Value) -> Node {

@@ -150,6 +150,8 @@ fn term(p: &P, out: &mut String) {
             out.push_str(name);
             out.push_str("()");
         }
+        // Never lowered for PQL text (refused there); written as its text if it ever were.
+        Expr::DateTime(t) => quote(t, out),
         Expr::And(_)
         | Expr::Or(_)
         | Expr::Not(_)
@@ -241,6 +243,19 @@ fn time(t: &Time, out: &mut String) {
             _ => "tomorrow",
         }),
         Time::Date { year, month, day } => out.push_str(&format!("date({year}, {month}, {day})")),
+        Time::FromDay {
+            day,
+            amount,
+            unit,
+            after,
+        } => {
+            out.push_str(&format!(
+                "{amount} {} {} ",
+                unit_word(*unit, *amount),
+                if *after { "after" } else { "before" }
+            ));
+            time(&Time::Day(*day), out);
+        }
         Time::Offset {
             amount,
             unit,
@@ -888,6 +903,15 @@ impl<'t> Parser<'t> {
                 } else {
                     return Err(self.unexpected("before or after"));
                 };
+                if let Some(day) = self.day_word() {
+                    self.pos += 1;
+                    return Ok(Time::FromDay {
+                        day,
+                        amount,
+                        unit,
+                        after,
+                    });
+                }
                 if !self.eat_kw("now") {
                     return Err(self.anchor(at));
                 }
@@ -898,6 +922,19 @@ impl<'t> Parser<'t> {
                 })
             }
             _ => Err(self.unexpected("a time: now, date(y, m, d) or N units before now")),
+        }
+    }
+
+    /// `yesterday` (-1), `today` (0) or `tomorrow` (1) next, in any case.
+    fn day_word(&self) -> Option<i8> {
+        match self.peek() {
+            Tok::Ident(w) => match w.to_ascii_lowercase().as_str() {
+                "yesterday" => Some(-1),
+                "today" => Some(0),
+                "tomorrow" => Some(1),
+                _ => None,
+            },
+            _ => None,
         }
     }
 

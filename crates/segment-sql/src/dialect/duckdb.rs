@@ -60,6 +60,7 @@ impl Dialect for DuckDb {
             DatePart::Month => "month",
             DatePart::DayOfMonth => "day",
             DatePart::Weekday => "dow",
+            DatePart::Hour => "hour",
         }
     }
 

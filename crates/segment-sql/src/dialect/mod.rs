@@ -120,6 +120,13 @@ pub trait Dialect {
         expr
     }
 
+    /// A text column compared in byte order (UTF-8 bytes = code points): the engines'
+    /// default for text without a collation (SQLite BINARY, DuckDB, Spark UTF8_BINARY,
+    /// BigQuery, Snowflake); PostgreSQL's `COLLATE "C"` (see `time_text_operand`).
+    fn binary_text(&self, expr: Fragment) -> Fragment {
+        self.time_text_operand(expr)
+    }
+
     /// ASCII case folding of a text expression (the compiler folds the bound value in Rust).
     /// Only ASCII letters fold, as the IR specifies; `lower()` folds every letter in most
     /// engines, hence `TRANSLATE` by default.
@@ -232,6 +239,7 @@ pub trait Dialect {
             DatePart::Month => "MONTH",
             DatePart::DayOfMonth => "DAY",
             DatePart::Weekday => "DOW",
+            DatePart::Hour => "HOUR",
         }
     }
 
@@ -252,7 +260,7 @@ pub trait Dialect {
                 self.weekday_field()
                     .ok_or_else(|| self.unsupported("the weekday of a date"))?,
             ),
-            DatePart::Year | DatePart::Month | DatePart::DayOfMonth => None,
+            DatePart::Year | DatePart::Month | DatePart::DayOfMonth | DatePart::Hour => None,
         };
         let instant = match storage {
             Storage::IsoDate | Storage::IsoDateTime | Storage::IsoDateTimeSpace => {

@@ -126,6 +126,7 @@ impl Dialect for Sqlite {
             DatePart::Month => "'%m'",
             DatePart::DayOfMonth => "'%d'",
             DatePart::Weekday => "'%w'",
+            DatePart::Hour => "'%H'",
         };
         // Milliseconds as fractional seconds: `strftime` reads a real Unix time exactly enough
         // for any calendar part.

@@ -903,6 +903,18 @@ pub fn predicate_holds(value: &V, storage: Storage, predicate: &Predicate) -> bo
         Predicate::TextLength(op, n) => {
             text.is_some_and(|s| compare(*op, s.chars().count() as f64, *n as f64))
         }
+        // Byte order of UTF-8 = code point order.
+        Predicate::TextOrder(op, v) => text.is_some_and(|s| {
+            let ord = s.as_bytes().cmp(v.as_bytes());
+            match op {
+                CompareOp::Lt => ord.is_lt(),
+                CompareOp::Le => ord.is_le(),
+                CompareOp::Gt => ord.is_gt(),
+                CompareOp::Ge => ord.is_ge(),
+                CompareOp::Eq => ord.is_eq(),
+                CompareOp::Ne => ord.is_ne(),
+            }
+        }),
         Predicate::Number(comparison) => value.f64().is_some_and(|x| number_holds(x, comparison)),
         Predicate::Boolean(b) => *value == V::Int(i64::from(*b)),
         Predicate::Time { range, negated } => {
@@ -915,6 +927,7 @@ pub fn predicate_holds(value: &V, storage: Storage, predicate: &Predicate) -> bo
                 DatePart::Month => i64::from(date.month()),
                 DatePart::DayOfMonth => i64::from(date.day()),
                 DatePart::Weekday => i64::from(date.weekday().num_days_from_sunday()),
+                DatePart::Hour => i64::from(chrono::Timelike::hour(&date)),
             };
             values.contains(&x)
         }),
@@ -1402,6 +1415,14 @@ pub fn predicate_cases(db: &Db) -> Vec<(String, Expr)> {
         on(name(), Predicate::TextLength(CompareOp::Eq, 7)),
     );
     add(
+        "text_order_after",
+        on(name(), Predicate::TextOrder(CompareOp::Gt, "Bob".into())),
+    );
+    add(
+        "text_order_at_most",
+        on(name(), Predicate::TextOrder(CompareOp::Le, "alice".into())),
+    );
+    add(
         "number_gt",
         on(
             p.column("age"),
@@ -1592,6 +1613,16 @@ pub fn predicate_cases(db: &Db) -> Vec<(String, Expr)> {
                 Predicate::DatePart {
                     part: DatePart::Weekday,
                     values: vec![0, 6],
+                },
+            ),
+        );
+        add(
+            &format!("date_part_{storage}_hour"),
+            on(
+                c(),
+                Predicate::DatePart {
+                    part: DatePart::Hour,
+                    values: vec![0, 13],
                 },
             ),
         );

@@ -44,6 +44,31 @@ describe("value editor, per kind of value", () => {
     expect(value()).toBe("abc");
   });
 
+  it("number: compared with a part of today's date, or back with a number", async () => {
+    const { user, value } = editor("number", "equals", 3);
+    await user.selectOptions(screen.getByTestId("value-today"), "month");
+    expect(value()).toEqual({ today: "month" });
+    expect(screen.queryByTestId("value")).toBeNull();
+    await user.selectOptions(screen.getByTestId("value-today"), "number");
+    await user.type(screen.getByTestId("value"), "12");
+    expect(value()).toBe(12);
+  });
+
+  it("text ordered by character: a text value for < and >", async () => {
+    const { user, value } = editor("text", "greater_than", "");
+    expect(screen.queryByTestId("value-today")).toBeNull();
+    await user.type(screen.getByTestId("value"), "Milk");
+    expect(value()).toBe("Milk");
+  });
+
+  it("date part: the hour of the day as numbers", async () => {
+    const { user, value } = editor("datetime", "date_part_is", { part: "month", values: [] });
+    await user.selectOptions(screen.getByTestId("value-part"), "hour");
+    expect(value()).toEqual({ part: "hour", values: [] });
+    await user.type(screen.getByTestId("chips-input"), "13{Enter}");
+    expect(value()).toEqual({ part: "hour", values: [13] });
+  });
+
   it("list: chips added with Enter or comma, removed with × or Backspace", async () => {
     const { user, value } = editor("number", "is_one_of" as Operator, []);
     const input = screen.getByTestId("chips-input");

@@ -2,7 +2,7 @@
 import type { DataType } from "../../bindings/DataType";
 import type { Operator } from "../../bindings/Operator";
 import type { JsonValue } from "../../bindings/serde_json/JsonValue";
-import { DATE_PARTS, MONTHS, PERIODS, TIME_UNITS, WEEKDAYS, valueKind } from "../../shared/values";
+import { DATE_PARTS, MONTHS, PERIODS, TIME_UNITS, TODAY_PARTS, WEEKDAYS, valueKind } from "../../shared/values";
 import { useId } from "react";
 import type { ColumnStats } from "../../bindings/ColumnStats";
 import { rangeHint, suggestions } from "../../shared/data";
@@ -51,19 +51,19 @@ function ValueInput({ type, operator, value, onChange, listId }: Props) {
   switch (kind) {
     case "none":
       return null;
+    case "number":
+      // Text ordered by character (code point): "name > Milk".
+      if (type === "text") return <TextValue value={value} onChange={onChange} listId={listId} placeholder="Value" />;
+      return <NumberOrToday value={value} onChange={onChange} />;
     case "text":
       return (
-        <input
-          className="input text"
-          aria-label="Value"
-          data-testid="value"
-          list={listId}
-          value={typeof value === "string" ? value : value === null ? "" : String(value)}
+        <TextValue
+          value={value}
+          onChange={onChange}
+          listId={listId}
           placeholder={operator === "like" ? "e.g. %@gmail.com" : operator === "matches_regex" ? "e.g. ^A.*" : "Value"}
-          onChange={(e) => onChange(e.target.value)}
         />
       );
-    case "number":
     case "integer":
       return (
         <NumberInput
@@ -114,6 +114,45 @@ function ValueInput({ type, operator, value, onChange, listId }: Props) {
 }
 
 type Input = { value: JsonValue; onChange: (v: JsonValue) => void };
+
+function TextValue({ value, onChange, listId, placeholder }: Input & { listId?: string; placeholder: string }) {
+  return (
+    <input
+      className="input text"
+      aria-label="Value"
+      data-testid="value"
+      list={listId}
+      value={typeof value === "string" ? value : value === null ? "" : String(value)}
+      placeholder={placeholder}
+      onChange={(e) => onChange(e.target.value)}
+    />
+  );
+}
+
+/** A number, or a part of today's date: "birth month = this month". */
+function NumberOrToday({ value, onChange }: Input) {
+  const today = obj(value).today;
+  const chosen = typeof today === "string" ? today : "number";
+  return (
+    <span className="inline">
+      <select
+        className="select"
+        aria-label="Compare with"
+        data-testid="value-today"
+        value={chosen}
+        onChange={(e) => onChange(e.target.value === "number" ? null : { today: e.target.value })}
+      >
+        <option value="number">a number</option>
+        {TODAY_PARTS.map((p) => (
+          <option key={p.part} value={p.part}>
+            {p.label}
+          </option>
+        ))}
+      </select>
+      {chosen === "number" && <NumberInput value={value} onChange={onChange} label="Value" testid="value" />}
+    </span>
+  );
+}
 
 /** Between two numbers, or two dates. */
 function RangeInput({ type, value, onChange }: Input & { type: DataType }) {

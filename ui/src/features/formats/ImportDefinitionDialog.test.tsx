@@ -54,6 +54,17 @@ describe("import definition", () => {
     expect(onImported).toHaveBeenCalledWith(imported);
   });
 
+  it("reads an OData filter as Microsoft Graph does (text ignoring case) when asked", async () => {
+    vi.mocked(invoke).mockImplementation(fakeCall({ import_definition: () => ({ segment: imported, format: "odata", label: "OData $filter" }) }));
+    const { user } = renderDialog();
+    expect(screen.queryByTestId("import-odata-ignore-case")).toBeNull();
+    await paste(user, "mail eq 'A@x.org'");
+    await user.selectOptions(screen.getByTestId("import-format"), "odata");
+    await user.click(screen.getByTestId("import-odata-ignore-case"));
+    await user.click(screen.getByTestId("import-submit"));
+    expect(invoke).toHaveBeenCalledWith("import_definition", { text: "mail eq 'A@x.org'", format: "odata", entity: "profiles", odataIgnoreCase: true });
+  });
+
   it("can read a definition without the data: attributes as written, the entity from the format", async () => {
     vi.mocked(invoke).mockImplementation(fakeCall({ import_definition: () => ({ segment: imported, format: "pql-text", label: "Adobe PQL" }) }));
     const { user, onImported } = renderDialog();

@@ -16,6 +16,7 @@ export function ImportDefinitionDialog({ entity, onClose, onImported }: Props) {
   const [busy, setBusy] = useState(false);
   const [checked, setChecked] = useState("");
   const [asWritten, setAsWritten] = useState(false);
+  const [graph, setGraph] = useState(false);
   const family = guessFamily(text);
   const span = error?.line != null && error.column != null ? errorSpan(checked, error.line, error.column) : null;
 
@@ -31,7 +32,7 @@ export function ImportDefinitionDialog({ entity, onClose, onImported }: Props) {
     setError(undefined);
     setChecked(text);
     try {
-      const result = await formatsApi.importDefinition(text, format || null, asWritten ? null : entity, asWritten);
+      const result = await formatsApi.importDefinition(text, format || null, asWritten ? null : entity, asWritten, graph);
       onImported(result.segment);
     } catch (e) {
       setError(asDefinitionError(toAppError(e)));
@@ -70,6 +71,12 @@ export function ImportDefinitionDialog({ entity, onClose, onImported }: Props) {
           <input type="checkbox" data-testid="import-without-data" checked={asWritten} onChange={(e) => setAsWritten(e.target.checked)} />
           <span>Take the attributes as written (don't check them against the data)</span>
         </label>
+        {(format === "odata" || (!format && family === "text")) && (
+          <label className="check small" title="Microsoft Graph compares text ignoring case (eq, ne, in, startswith…); standard OData does not">
+            <input type="checkbox" data-testid="import-odata-ignore-case" checked={graph} onChange={(e) => setGraph(e.target.checked)} />
+            <span>OData from Microsoft Graph: compare text ignoring case</span>
+          </label>
+        )}
         <textarea
           className="import-text"
           data-testid="import-text"

@@ -7,7 +7,14 @@ import { call } from "../../ipc";
 export const formatsApi = {
   render: (segment: Segment, entity: string | null, now: string | null) => call<RenderedFormat[]>("render_formats", { segment, entity, now }),
   /** Rejects with an `AppError` whose `definition` says where the text stops reading.
-   * `withoutData`: attributes as written, typed by the definition (not checked against the data). */
-  importDefinition: (text: string, format: string | null, entity: string | null, withoutData = false) =>
-    call<ImportedDefinition>("import_definition", withoutData ? { text, format, entity, withoutData } : { text, format, entity }),
+   * `withoutData`: attributes as written, typed by the definition (not checked against the data).
+   * `odataIgnoreCase`: an OData filter compares text ignoring case, as Microsoft Graph does. */
+  importDefinition: (text: string, format: string | null, entity: string | null, withoutData = false, odataIgnoreCase = false) =>
+    call<ImportedDefinition>("import_definition", {
+      text,
+      format,
+      entity,
+      ...(withoutData ? { withoutData } : {}),
+      ...(odataIgnoreCase ? { odataIgnoreCase } : {}),
+    }),
 };
