@@ -20,6 +20,7 @@ use crate::Format;
 
 const FORMAT: Format = Format::English;
 
+mod compare;
 mod ordered;
 mod reference;
 mod sequence;
@@ -683,6 +684,10 @@ impl<'s> English<'s> {
         use Operator as O;
         let operand = resolve::condition(FORMAT, entity, c, path)?;
         let name = c.attribute.replace('_', " ");
+        if let (Operand::Attribute(other), Some(column)) = (&operand, entity.column(&c.attribute)) {
+            let op = crate::compare::compare_op(c, column);
+            return Ok(compare::phrase(&name, op, other, column.data_type));
+        }
         // Said only where it changes the default (`like` folds case unless told otherwise).
         let ignoring_case = match c.case_sensitive {
             Some(false) if value::case_flag_meaningful(c.operator, c.case_sensitive) => {

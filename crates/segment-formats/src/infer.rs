@@ -222,6 +222,9 @@ fn type_group(schema: &mut Schema, entity: &str, group: &Group) {
     for child in &group.children {
         match child {
             Node::Group(g) => type_group(schema, entity, g),
+            Node::Condition(c) if segment_model::compare::names_attribute(&c.value) => {
+                type_comparison(schema, entity, c)
+            }
             Node::Condition(c) => {
                 let fits = |ty: DataType| {
                     c.operator.applies_to(ty)
@@ -257,6 +260,19 @@ fn type_group(schema: &mut Schema, entity: &str, group: &Group) {
             }
             Node::Sql(_) | Node::InSegment(_) => {}
         }
+    }
+}
+
+/// Both attributes of a comparison of two attributes, typed alike: the first type the
+/// operator compares (text for is, number for =, date/time for before…).
+fn type_comparison(schema: &mut Schema, entity: &str, c: &segment_model::Condition) {
+    let ty = TYPES
+        .into_iter()
+        .find(|t| segment_model::compare::compare_op(c.operator, *t).is_some())
+        .unwrap_or(DataType::Text);
+    add_column(schema, entity, &c.attribute, ty);
+    if let Some(Ok(other)) = segment_model::compare::attribute_value(&c.value) {
+        add_column(schema, entity, &other.attribute, ty);
     }
 }
 

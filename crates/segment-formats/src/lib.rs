@@ -39,6 +39,7 @@ pub mod odp;
 pub mod pql_json;
 pub mod pql_text;
 
+mod compare;
 mod cursor;
 mod pql;
 mod resolve;

@@ -197,6 +197,10 @@ pub(crate) fn condition(c: &Condition, entity: Option<&Entity>) -> Condition {
     if !value::case_flag_meaningful(out.operator, out.case_sensitive) {
         out.case_sensitive = None;
     }
+    if let Some(Ok(other)) = segment_model::compare::attribute_value(&c.value) {
+        out.value = other.to_json();
+        return out;
+    }
     if let Some(column) = entity.and_then(|e| e.column(&c.attribute)) {
         if c.operator.applies_to(column.data_type) {
             if let Ok(operand) = value::read(c.operator, column.data_type, &c.value) {

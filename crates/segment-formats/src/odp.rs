@@ -167,6 +167,13 @@ impl<'s> Render<'s> {
     ) -> Result<Value> {
         use Operator as O;
         let operand = resolve::condition(FORMAT, entity, c, path)?;
+        if let Operand::Attribute(_) = operand {
+            return Err(unsupported(
+                "a comparison of two attributes",
+                &format!("{path}/value"),
+                "ODP compares an attribute with a literal",
+            ));
+        }
         if value::uses_case(c.operator) && c.case_sensitive == Some(false) {
             return Err(unsupported(
                 "case-insensitive matching",

@@ -215,6 +215,9 @@ pub(crate) fn condition(
     path: &str,
 ) -> Result<Operand> {
     let column = column(format, entity, &c.attribute, path)?;
+    if segment_model::compare::names_attribute(&c.value) {
+        return crate::compare::resolve(format, entity, column, c, path);
+    }
     let ty = column.data_type;
     if !c.operator.applies_to(ty) {
         return Err(Error::invalid(

@@ -148,6 +148,8 @@ pub(crate) enum Operand {
     TodayPart(TodayPart),
     /// A time counted from the start of today, where a date is written (`segment_model::today`).
     FromToday(FromToday),
+    /// Another attribute of the same record (see `segment_model::compare`).
+    Attribute(segment_model::compare::AttributeValue),
 }
 
 /// A problem with a value: the JSON Pointer suffix under the value (`""`, `"/0"`, `"/unit"`…) and
@@ -304,6 +306,7 @@ pub(crate) fn canonical(operand: &Operand) -> Value {
         Operand::Elements(items) => Value::Array(items.iter().map(element_json).collect()),
         Operand::TodayPart(part) => json!({"today": part.name()}),
         Operand::FromToday(relative) => relative.to_json(),
+        Operand::Attribute(other) => other.to_json(),
     }
 }
 

@@ -7,6 +7,7 @@ use common::schema;
 use segment_formats::{
     normalize, parse_as, pql_json, pql_text, render_as, Error, Format, Position,
 };
+use segment_model::tree::Node;
 use serde_json::{json, Value};
 
 // ----- seed 001: Adobe PQL -----
@@ -58,27 +59,30 @@ fn seed_segment_definitions_are_read_through_their_expression() {
 }
 
 #[test]
-fn seed_pql_comparing_two_fields_is_refused_by_name() {
+fn seed_pql_comparing_two_fields_reads_as_a_comparison() {
     let schema = schema();
     // From the seed: `workAddress.stateProvince = homeAddress.stateProvince` and the create
-    // request's pql/json `a = b`. The tree compares attributes with values, never two attributes.
-    let err = pql_text::parse(
+    // request's pql/json `a = b`: one attribute compared with another of the same record.
+    let tree = pql_text::parse(
         "workAddress.stateProvince = homeAddress.stateProvince",
         &schema,
         None,
     )
-    .unwrap_err();
-    assert!(
-        matches!(&err, Error::Unrepresentable { construct, at: Position::Text { line: 1, column: 27 }, .. }
-        if construct.contains("comparing two fields")),
-        "{err}"
+    .unwrap();
+    let Node::Condition(c) = &tree.root.children[0] else {
+        panic!("{tree:?}")
+    };
+    assert_eq!(
+        (c.attribute.as_str(), c.operator, &c.value),
+        (
+            "workAddress.stateProvince",
+            segment_model::Operator::Is,
+            &json!({"attribute": "homeAddress.stateProvince"})
+        )
     );
-    let a_eq_b = r#"{"nodeType":"fnApply","fnName":"=","params":[{"nodeType":"fieldLookup","fieldName":"a","object":{"nodeType":"parameterReference","position":1}},{"nodeType":"fieldLookup","fieldName":"b","object":{"nodeType":"parameterReference","position":1}}]}"#;
-    let err = pql_json::parse(a_eq_b, &schema, None).unwrap_err();
-    assert!(
-        matches!(&err, Error::Unrepresentable { construct, at: Position::Json { pointer }, .. }
-        if construct.contains("comparing two fields (a = b)") && pointer.is_empty()),
-        "{err}"
+    assert_eq!(
+        pql_text::render(&tree, &schema, None).unwrap(),
+        "workAddress.stateProvince = homeAddress.stateProvince"
     );
 }
 

@@ -114,6 +114,7 @@ fn is_identifier(s: &str) -> bool {
         && !KEYWORDS.contains(&s)
 }
 
+mod compare;
 mod dataverse;
 mod lexer;
 mod parser;
@@ -563,6 +564,9 @@ impl<'t, 's> Read<'t, 's> {
     fn pattern(&self, o: &O, entity: &'s Entity, scope: &ReadScope) -> Result<Option<Leaf>> {
         if !o.parens {
             return Ok(None);
+        }
+        if let Some(leaf) = self.compared_pattern(o, entity, scope)? {
+            return Ok(Some(leaf));
         }
         match &o.e {
             OE::And(items) if items.len() >= 2 && items.iter().all(|i| !i.parens) => {
@@ -1169,12 +1173,8 @@ impl<'t, 's> Read<'t, 's> {
                 "write the property first: country eq 'US'",
             ));
         }
-        if matches!((&lhs.e, &rhs.e), (OE::Path { .. }, OE::Path { .. })) {
-            return Err(self.cannot(
-                o,
-                "comparing two properties",
-                "a condition compares an attribute with a value",
-            ));
+        if let Some(pos) = self.properties_compared(o, op, lhs, rhs, entity, scope)? {
+            return two(pos);
         }
         let (column, wrapper) = self.operand(lhs, entity, scope)?;
         let attr = column.name.as_str();

@@ -97,6 +97,12 @@ impl<'s> Render<'s> {
         use Operator as O;
         let operand = resolve::condition(FORMAT, entity, c, path)?;
         let p = self.property(scope, &c.attribute, path)?;
+        if let (Operand::Attribute(other), Some(column)) = (&operand, entity.column(&c.attribute)) {
+            let q = self.property(scope, &other.attribute, &format!("{path}/value"))?;
+            let op = crate::compare::compare_op(c, column);
+            let text = super::compare::render(&p, &q, op, other.date_only);
+            return Ok((text, Shape::Atom));
+        }
         let cs = !value::uses_case(c.operator) || c.case_sensitive != Some(false);
         let label = c.operator.label();
         let bad = || {

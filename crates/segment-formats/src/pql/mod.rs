@@ -9,6 +9,7 @@
 //! `exists E from events where E.name = "purchase" and E.ts occurs <= 30 days before now`, or
 //! with a count or an aggregate over `(select E from events where …)`.
 
+mod compare;
 pub(crate) mod json;
 pub(crate) mod text;
 mod today;
@@ -385,6 +386,9 @@ impl<'s> Lower<'s> {
         use Operator as O;
         let operand = resolve::condition(self.format, entity, c, path)?;
         let f = self.field(var, &c.attribute, path)?;
+        if let Operand::Attribute(other) = &operand {
+            return self.fields_compared(c, entity, var, f, other, path);
+        }
         let cs = !value::uses_case(c.operator) || c.case_sensitive != Some(false);
         let label = c.operator.label();
         let bad = || {
@@ -1245,16 +1249,8 @@ impl<'s, 'l> Raise<'s, 'l> {
             }
             return self.compare_call(p, op, lhs, name, target, args, rhs, entity, var);
         }
-        if let (Expr::Field { path: a, .. }, Expr::Field { path: b, .. }) = (&lhs.e, &rhs.e) {
-            return Err(self.cannot(
-                &p.at,
-                format!(
-                    "comparing two fields ({} {op} {})",
-                    a.join("."),
-                    b.join(".")
-                ),
-                "a condition compares an attribute with a value",
-            ));
+        if let (Expr::Field { .. }, Expr::Field { .. }) = (&lhs.e, &rhs.e) {
+            return self.fields_compared_read(p, op, lhs, rhs, entity, var);
         }
         let column = self.column(lhs, entity, var)?;
         let ty = column.data_type;

@@ -321,7 +321,10 @@ fn lex_error(text: &str, at: usize, message: &str, hint: &str) -> Error {
 fn lex(text: &str) -> Result<Vec<Token<Tok>>> {
     let bytes = text.as_bytes();
     let mut tokens = Vec::new();
-    let mut i = 0;
+    let (profile, mut i) = match profile_lambda(text) {
+        Some((name, body)) => (Some(format!("{name}.")), body),
+        None => (None, 0),
+    };
     while i < bytes.len() {
         let c = bytes[i];
         if c.is_ascii_whitespace() {
@@ -332,6 +335,12 @@ fn lex(text: &str) -> Result<Vec<Token<Tok>>> {
         if text[i..].starts_with("$1.") {
             i += 3;
             continue;
+        }
+        if let Some(prefix) = profile.as_deref() {
+            if starts_parameter(text, i, prefix, &tokens) {
+                i += prefix.len();
+                continue;
+            }
         }
         let start = i;
         let tok = if c.is_ascii_alphabetic() || c == b'_' {
@@ -453,6 +462,37 @@ fn escape(text: &str, i: usize, esc: char, value: &mut String) -> Result<usize> 
     };
     value.push(simple);
     Ok(i)
+}
+
+/// `(Profile) => …`, a lambda of one parameter, the profile: its name and where its body
+/// starts (the body is read with `Profile.` as the profile's own fields, as `$1.` is).
+fn profile_lambda(text: &str) -> Option<(&str, usize)> {
+    let open = text.len() - text.trim_start().len();
+    let rest = text[open..].strip_prefix('(')?;
+    let close = rest.find(')')?;
+    let name = rest[..close].trim();
+    let bytes = name.as_bytes();
+    let identifier = !bytes.is_empty()
+        && (bytes[0].is_ascii_alphabetic() || bytes[0] == b'_')
+        && cursor::word_end(bytes, 0) == bytes.len();
+    let after = &rest[close + 1..];
+    let arrow = after.trim_start().strip_prefix("=>")?;
+    identifier.then(|| (name, text.len() - arrow.len()))
+}
+
+/// Whether the lambda's parameter (`prefix`: `Profile.`) starts at `i`, as a field's first
+/// step (not after a dot, not inside a longer name).
+fn starts_parameter(text: &str, i: usize, prefix: &str, tokens: &[Token<Tok>]) -> bool {
+    let after_dot = matches!(
+        tokens.last(),
+        Some(Token {
+            tok: Tok::Sym("."),
+            ..
+        })
+    );
+    let before_ok =
+        i == 0 || !matches!(text.as_bytes()[i - 1], b'_' | b'0'..=b'9' | b'a'..=b'z' | b'A'..=b'Z');
+    text[i..].starts_with(prefix) && !after_dot && before_ok
 }
 
 /// The symbol at `i`, and the offset after it.

@@ -224,8 +224,43 @@ fn uses_case(op: Operator) -> bool {
     )
 }
 
-/// Any condition on one of `columns`, every operator of its type.
+/// Any condition on one of `columns`, every operator of its type, now and then comparing it
+/// with another of the columns.
 pub fn condition(columns: &'static [(&'static str, DataType)]) -> BoxedStrategy<Condition> {
+    prop_oneof![12 => value_condition(columns), 1 => attribute_comparison(columns)].boxed()
+}
+
+/// A column compared with another column of its type (itself included), with every operator
+/// that compares two attributes of that type; dates sometimes by their date only.
+fn attribute_comparison(columns: &'static [(&'static str, DataType)]) -> BoxedStrategy<Condition> {
+    let comparable: Vec<(&'static str, DataType)> = columns
+        .iter()
+        .copied()
+        .filter(|(_, ty)| segment_model::compare::compares(*ty))
+        .collect();
+    (
+        prop::sample::select(comparable),
+        any::<prop::sample::Index>(),
+        any::<prop::sample::Index>(),
+        any::<bool>(),
+    )
+        .prop_map(move |((name, ty), other, op, date_only)| {
+            let others: Vec<&str> = columns
+                .iter()
+                .filter(|(_, t)| *t == ty)
+                .map(|(n, _)| *n)
+                .collect();
+            let ops = segment_model::compare::operators_for(ty);
+            let mut value = json!({"attribute": others[other.index(others.len())]});
+            if ty == DataType::Datetime && date_only {
+                value["date_only"] = json!(true);
+            }
+            Condition::new(name, ops[op.index(ops.len())], value)
+        })
+        .boxed()
+}
+
+fn value_condition(columns: &'static [(&'static str, DataType)]) -> BoxedStrategy<Condition> {
     (0..columns.len())
         .prop_flat_map(move |i| {
             let (name, ty) = columns[i];
