@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use std::rc::Rc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use chrono::{DateTime, Datelike, Timelike};
+use chrono::{DateTime, Datelike};
 use rayon::prelude::*;
 use segment_model::ir::{
     ArrayElement, CompareOp, DatePart, Expr, Number, NumberComparison, Predicate, Query, Related,
@@ -124,9 +124,10 @@ impl<'d> Evaluator<'d> {
         })
     }
 
-    fn related(&self, related: &Related, from: &Table) -> Result<Bitset> {
-        let to = self.data.table(&related.to_entity.name)?;
-        let selected = match self.indexed_candidates(related, to)? {
+    /// The related records passing the relationship's filter and window, ascending within
+    /// each bucket of the index used (else by record number).
+    pub(crate) fn selected_rows(&self, related: &Related, to: &Table) -> Result<Vec<u32>> {
+        Ok(match self.indexed_candidates(related, to)? {
             Some(rows) => rows,
             None => {
                 let mut dense = self.expr(&related.filter, to)?;
@@ -135,10 +136,28 @@ impl<'d> Evaluator<'d> {
                 }
                 dense.iter().map(|r| r as u32).collect()
             }
-        };
+        })
+    }
+
+    fn related(&self, related: &Related, from: &Table) -> Result<Bitset> {
+        let to = self.data.table(&related.to_entity.name)?;
         let join = self
             .data
             .join(related.relationship_id, &related.relationship)?;
+        if let RelatedConstraint::Sequence {
+            column,
+            steps,
+            within,
+        } = &related.constraint
+        {
+            // A sequence selects each step's records itself (through the index).
+            let matched = self.sequence_groups(related, column, steps, *within, to, join)?;
+            return Ok(Bitset::from_fn_par(from.len, |row| {
+                let g = join.from_group[row];
+                g != NONE && matched.contains(g as usize)
+            }));
+        }
+        let selected = self.selected_rows(related, to)?;
         let group_of = |row: usize| join.from_group[row];
         match &related.constraint {
             RelatedConstraint::Count { min, max } => {
@@ -199,25 +218,9 @@ impl<'d> Evaluator<'d> {
                     g => verdicts.matched.contains(g as usize),
                 }))
             }
-            RelatedConstraint::Sequence {
-                column,
-                steps,
-                within,
-            } => {
-                let matched = self.sequence_groups(
-                    column,
-                    steps,
-                    *within,
-                    to,
-                    &selected,
-                    &join.to_group,
-                    join.groups,
-                )?;
-                Ok(Bitset::from_fn_par(from.len, |row| {
-                    let g = group_of(row);
-                    g != NONE && matched.contains(g as usize)
-                }))
-            }
+            RelatedConstraint::Sequence { .. } => Err(Error::Unsupported(
+                "a sequence reached the counts (it is decided above)".to_string(),
+            )),
         }
     }
 
@@ -346,7 +349,13 @@ impl<'d> Evaluator<'d> {
             )
         };
         let mut rows = Vec::with_capacity(ranges.iter().map(|(s, e)| e - s).sum());
+        let untested = tests.is_empty() && dense_sets.is_empty() && index.perm.is_none();
         for (start, end) in ranges {
+            if untested {
+                // Every record of the (clustered) run: its positions are its record numbers.
+                rows.extend(start as u32..end as u32);
+                continue;
+            }
             if end - start <= PARALLEL_CHUNK_ROWS {
                 collect(start, end, &mut rows);
                 continue;
@@ -745,7 +754,6 @@ fn is_text_predicate(predicate: &Predicate) -> bool {
             | Predicate::Like { .. }
             | Predicate::Regex { .. }
             | Predicate::TextLength(..)
-            | Predicate::TextOrder(..)
     )
 }
 
@@ -801,7 +809,6 @@ fn text_verdicts(t: &TextColumn, predicate: &Predicate) -> Result<Option<Vec<boo
         Predicate::TextLength(op, n) => {
             text::lengths_match(d, |chars| compare(*op, chars as f64, *n as f64))
         }
-        Predicate::TextOrder(op, value) => text::order(d, *op, value),
         _ => return Ok(None),
     }))
 }
@@ -852,8 +859,7 @@ pub(crate) fn predicate_test<'a>(
         | Predicate::EndsWith { .. }
         | Predicate::Like { .. }
         | Predicate::Regex { .. }
-        | Predicate::TextLength(..)
-        | Predicate::TextOrder(..) => {
+        | Predicate::TextLength(..) => {
             let ColumnData::Text(t) = column else {
                 return Err(wrong_type("a text comparison"));
             };
@@ -901,7 +907,6 @@ pub(crate) fn predicate_test<'a>(
                             DatePart::Month => i64::from(t.month()),
                             DatePart::DayOfMonth => i64::from(t.day()),
                             DatePart::Weekday => i64::from(t.weekday().num_days_from_sunday()),
-                            DatePart::Hour => i64::from(t.hour()),
                         };
                         wanted.contains(&v)
                     })

@@ -18,6 +18,7 @@ mod ordered;
 pub mod record;
 mod sequence;
 pub mod text;
+mod time_runs;
 
 pub use bitset::Bitset;
 pub use dataset::{Dataset, Table};

@@ -12,7 +12,8 @@ use crate::bitset::Bitset;
 use crate::column::ColumnData;
 use crate::dataset::{Table, NONE};
 use crate::error::{Error, Result};
-use crate::eval::{predicate_rows, Evaluator};
+use crate::eval::{predicate_rows, predicate_test, Evaluator, RowTest};
+use crate::time_runs::TimeRuns;
 
 /// The related records that take part: selected, in a group, with a time.
 struct Timed<'a> {
@@ -22,7 +23,13 @@ struct Timed<'a> {
     to_group: &'a [u32],
 }
 
-impl Timed<'_> {
+impl<'a> Timed<'a> {
+    /// The selected records as runs of non-decreasing time, when they are few (see
+    /// [`TimeRuns`]).
+    fn runs(&self) -> Option<TimeRuns<'a>> {
+        TimeRuns::new(self.values, self.valid, self.selected, self.to_group)
+    }
+
     fn rows(&self) -> impl Iterator<Item = (usize, u32, i64)> + '_ {
         self.selected.iter().filter_map(|&row| {
             let (row, g) = (row as usize, self.to_group[row as usize]);
@@ -160,6 +167,12 @@ impl Evaluator<'_> {
         to: &Table,
         groups: usize,
     ) -> Result<Bitset> {
+        if let Some(runs) = timed.runs() {
+            let test = self.row_test(test, to)?;
+            if let Some(matched) = runs.extreme_record(which, groups, test) {
+                return Ok(matched);
+            }
+        }
         let extremes = timed.extremes(which, groups);
         let passing = self.expr(test, to)?;
         let mut matched = Bitset::empty(groups);
@@ -169,6 +182,22 @@ impl Evaluator<'_> {
             }
         }
         Ok(matched)
+    }
+}
+
+impl Evaluator<'_> {
+    /// `test` on one record of `to` at a time: a column's predicate compiled once, anything
+    /// else through its set of records.
+    fn row_test<'t>(&self, test: &'t Expr, to: &'t Table) -> Result<RowTest<'t>> {
+        match test {
+            Expr::Column { column, predicate } if column.entity == to.name => {
+                predicate_test(to.column(&column.name)?, predicate)
+            }
+            other => {
+                let set = self.expr(other, to)?;
+                Ok(Box::new(move |row| set.contains(row)))
+            }
+        }
     }
 }
 
@@ -189,6 +218,17 @@ fn time_of(extremes: &[Option<i64>], predicate: &Predicate) -> Result<Bitset> {
 /// period when the periods the records span fit [`PERIOD_BITS_LIMIT`] (a window of days, weeks
 /// or months), else a counting sort (below).
 fn distinct_periods(timed: &Timed<'_>, unit: TimeUnit, groups: usize) -> Result<Vec<u64>> {
+    if let Some(runs) = timed.runs() {
+        if let Some(counts) = runs.distinct_periods(groups, |t| period(t, unit))? {
+            return Ok(counts);
+        }
+    }
+    bit_distinct_periods(timed, unit, groups)
+}
+
+/// [`distinct_periods`] with a bit per group and period when the periods the records span fit
+/// [`PERIOD_BITS_LIMIT`], else by sorting.
+fn bit_distinct_periods(timed: &Timed<'_>, unit: TimeUnit, groups: usize) -> Result<Vec<u64>> {
     let (mut lowest, mut highest) = (i64::MAX, i64::MIN);
     for (_, _, t) in timed.rows() {
         let p = period(t, unit)?;
@@ -364,7 +404,7 @@ mod tests {
             TimeUnit::Month,
             TimeUnit::Year,
         ] {
-            let bits = distinct_periods(&timed, unit, groups).unwrap();
+            let bits = bit_distinct_periods(&timed, unit, groups).unwrap();
             assert_eq!(bits, sorted_distinct_periods(&timed, unit, groups).unwrap());
             assert!(bits.iter().any(|&c| c > 1));
         }

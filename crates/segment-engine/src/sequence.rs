@@ -1,237 +1,408 @@
-//! A sequence of related records ("viewed a product, then bought within 7 days"), exactly: per
-//! group, the selected records with a time sorted by time; for each step and each record
-//! passing it, the latest start (first step's time) of any valid chain ending there. A later
-//! start is never worse (the whole-sequence bound only gets easier), and a chain's future
-//! depends only on its last record's time and its start, so keeping the latest start per
-//! record is exact. A record's valid predecessors are the previous step's chained records at
-//! a strictly earlier time, not before `time - gap`, and not before the latest excluded
-//! record strictly earlier than it; both bounds only grow with time, so a sliding-window
-//! maximum (a monotone deque) finds the best in one pass per step.
-
-use std::collections::VecDeque;
+//! A sequence of related records ("viewed a product, then bought within 7 days"), exactly.
+//!
+//! For each step, the latest start (first step's time) of any valid chain ending at a record
+//! passing it: a later start is never worse (the whole-sequence bound only gets easier), and a
+//! chain's future depends only on its last record's time and its start, so one start per
+//! record is exact. A record's valid predecessors are the previous step's chained records at a
+//! strictly earlier time, not before `time - gap` and not before the latest excluded record
+//! strictly earlier than it. By induction the starts of chained records never decrease with
+//! time (the first step's start is its own time; a later record's latest earlier predecessor is
+//! no earlier), so the best predecessor is simply the latest chained one strictly earlier: if it
+//! breaks the gap or follows an exclusion, every earlier one does too.
+//!
+//! Hence one pass per step over the step's records and the previous step's chained records in
+//! time order, keeping per group the latest chained predecessor and the latest exclusion. The
+//! records are taken per step through the clustered index (a step "name is purchase" is one
+//! time-sorted bucket), kept only for groups that have a record for the other steps, and
+//! partitioned by group range so that each range's state stays in cache; ranges run on all
+//! cores and each answers for its own groups, so the answer does not depend on the split.
 
 use rayon::prelude::*;
-use segment_model::ir::{ColumnRef, SequenceStep};
+use segment_model::ir::{ColumnRef, Expr, Related, SequenceStep};
 
 use crate::bitset::Bitset;
 use crate::column::ColumnData;
-use crate::dataset::{Table, NONE};
+use crate::dataset::{Join, Table, NONE};
 use crate::error::{Error, Result};
 use crate::eval::Evaluator;
 
-/// A step's tests as rows of the related table.
-struct StepRows {
-    passing: Bitset,
-    excluded: Option<Bitset>,
-    gap: Option<i64>,
-}
+/// A record taking part: its time and its join group.
+type Entry = (i64, u32);
+
+/// A record chained through a step: its time, the latest start of a chain ending at it, and
+/// its group.
+type Chained = (i64, i64, u32);
+
+/// Join groups per range: 2^14, so a range's state (40 bytes a group) stays within 640 KiB.
+pub(crate) const GROUPS_PER_RANGE_SHIFT: u32 = 14;
 
 impl Evaluator<'_> {
     /// The groups holding a chain of records through `steps` (see the module documentation).
     pub(crate) fn sequence_groups(
         &self,
+        related: &Related,
         column: &ColumnRef,
         steps: &[SequenceStep],
         within: Option<i64>,
         to: &Table,
-        selected: &[u32],
-        to_group: &[u32],
-        groups: usize,
+        join: &Join,
     ) -> Result<Bitset> {
         let ColumnData::Time { values, valid } = to.column(&column.name)? else {
             return Err(Error::Unsupported(
                 "a sequence over a column that is not a date/time".to_string(),
             ));
         };
-        let mut rows = Vec::with_capacity(steps.len());
+        // Each step's records are those of the relationship's filter and window that pass the
+        // step's test: through the index when the two name its values.
+        let rows_passing = |test: &Expr| {
+            let step = Related {
+                filter: conjoin(&related.filter, test),
+                ..related.clone()
+            };
+            self.selected_rows(&step, to)
+        };
+        let mut passing = Vec::with_capacity(steps.len());
+        let mut excluded = Vec::with_capacity(steps.len());
         for step in steps {
-            rows.push(StepRows {
-                passing: self.expr(&step.test, to)?,
-                excluded: step
-                    .excluding
-                    .as_ref()
-                    .map(|e| self.expr(e, to))
-                    .transpose()?,
-                gap: step.gap,
-            });
+            passing.push(rows_passing(&step.test)?);
+            excluded.push(step.excluding.as_ref().map(rows_passing).transpose()?);
         }
-        // Records passing no step and no exclusion never take part in a chain.
-        let mut relevant = Bitset::empty(to.len);
-        for step in &rows {
-            relevant.or_with(&step.passing);
-            if let Some(excluded) = &step.excluded {
-                relevant.or_with(excluded);
-            }
-        }
-        // The records taking part with their groups (filtered on all cores, in order), then
-        // placed by group (a counting sort); each group's few are then sorted by time and
-        // searched, slices of groups on all cores.
-        let taking_part: Vec<(u32, u32)> = selected
-            .par_iter()
-            .filter_map(|&row| {
-                let (r, g) = (row as usize, to_group[row as usize]);
-                (g != NONE && valid.contains(r) && relevant.contains(r)).then_some((g, row))
-            })
-            .collect();
-        let mut starts = vec![0usize; groups + 1];
-        for &(g, _) in &taking_part {
-            starts[g as usize + 1] += 1;
-        }
-        for g in 0..groups {
-            starts[g + 1] += starts[g];
-        }
-        let mut placed = vec![(0i64, 0u32); starts[groups]];
-        let mut next = starts.clone();
-        for &(g, row) in &taking_part {
-            let slot = &mut next[g as usize];
-            placed[*slot] = (values[row as usize], row);
-            *slot += 1;
-        }
-        drop(taking_part);
-        let mut slices = Vec::with_capacity(groups.div_ceil(GROUPS_PER_TASK));
-        let mut rest = placed.as_mut_slice();
-        for first in (0..groups).step_by(GROUPS_PER_TASK) {
-            let end = (first + GROUPS_PER_TASK).min(groups);
-            let (slice, tail) = rest.split_at_mut(starts[end] - starts[first]);
-            slices.push((first, end, slice));
-            rest = tail;
-        }
-        let found: Vec<Vec<usize>> = slices
-            .into_par_iter()
-            .map(|(first, end, slice)| {
-                let base = starts[first];
-                let (mut times, mut records) = (Vec::new(), Vec::new());
-                let mut scratch = Scratch::default();
-                (first..end)
-                    .filter(|&g| {
-                        let run = &mut slice[starts[g] - base..starts[g + 1] - base];
-                        if run.is_empty() {
-                            return false;
-                        }
-                        run.sort_unstable();
-                        times.clear();
-                        records.clear();
-                        times.extend(run.iter().map(|r| r.0));
-                        records.extend(run.iter().map(|r| r.1 as usize));
-                        chained(&times, &records, &rows, within, &mut scratch)
-                    })
-                    .collect()
-            })
-            .collect();
-        let mut matched = Bitset::empty(groups);
-        for g in found.into_iter().flatten() {
-            matched.insert(g);
-        }
-        Ok(matched)
+        let records = Records {
+            values,
+            valid,
+            to_group: &join.to_group,
+        };
+        let gaps: Vec<Option<i64>> = steps.iter().map(|s| s.gap).collect();
+        let search = Search {
+            gaps: &gaps,
+            within,
+        };
+        Ok(search.groups(
+            &records,
+            &passing,
+            &excluded,
+            join.groups,
+            GROUPS_PER_RANGE_SHIFT,
+        ))
     }
 }
 
-/// Join groups per parallel task.
-const GROUPS_PER_TASK: usize = 1 << 15;
-
-/// Buffers reused from one group to the next (no allocation per group).
-#[derive(Default)]
-struct Scratch {
-    starts: Vec<Option<i64>>,
-    next: Vec<Option<i64>>,
-    best: VecDeque<usize>,
-}
-
-/// Whether one group's records (sorted by `times`) hold a chain through every step.
-fn chained(
-    times: &[i64],
-    records: &[usize],
-    steps: &[StepRows],
-    within: Option<i64>,
-    scratch: &mut Scratch,
-) -> bool {
-    let Some((first, rest)) = steps.split_first() else {
-        return false;
-    };
-    // Per record, the latest start of a chain whose current step ends at it.
-    scratch.starts.clear();
-    scratch.starts.extend(
-        records
-            .iter()
-            .zip(times)
-            .map(|(&row, &t)| first.passing.contains(row).then_some(t)),
-    );
-    for step in rest {
-        next_step(times, records, step, scratch);
-        std::mem::swap(&mut scratch.starts, &mut scratch.next);
+/// `a AND b`, flattened (so the index sees every conjunct) and without `True`.
+fn conjoin(a: &Expr, b: &Expr) -> Expr {
+    let mut items = Vec::new();
+    for expr in [a, b] {
+        match expr {
+            Expr::True => {}
+            Expr::And(inner) => items.extend(inner.iter().cloned()),
+            other => items.push(other.clone()),
+        }
     }
-    scratch
-        .starts
-        .iter()
-        .zip(times)
-        .any(|(start, &t)| start.is_some_and(|s| within.is_none_or(|w| t - s <= w)))
+    match items.len() {
+        0 => Expr::True,
+        1 => items.remove(0),
+        _ => Expr::And(items),
+    }
 }
 
-/// The latest starts of chains ending at each record passing `step` (into `scratch.next`), from
-/// the previous step's (`scratch.starts`).
-fn next_step(times: &[i64], records: &[usize], step: &StepRows, scratch: &mut Scratch) {
-    let previous = &scratch.starts;
-    let out = &mut scratch.next;
-    out.clear();
-    out.resize(times.len(), None);
-    // Earlier records, best start first (starts decreasing, times increasing).
-    let best = &mut scratch.best;
-    best.clear();
-    let mut earlier = 0;
-    let mut last_excluded: Option<i64> = None;
-    for i in 0..times.len() {
-        while earlier < i && times[earlier] < times[i] {
-            if step
-                .excluded
-                .as_ref()
-                .is_some_and(|e| e.contains(records[earlier]))
-            {
-                last_excluded = Some(times[earlier]);
-            }
-            if let Some(start) = previous[earlier] {
-                while best.back().is_some_and(|&j| previous[j] <= Some(start)) {
-                    best.pop_back();
+/// The related table's time column and join groups.
+struct Records<'a> {
+    values: &'a [i64],
+    valid: &'a Bitset,
+    to_group: &'a [u32],
+}
+
+impl Records<'_> {
+    /// The groups of `rows` that take part (a group and a time).
+    fn groups_of(&self, rows: &[u32], groups: usize) -> Bitset {
+        rows.par_chunks(rows_per_task(rows.len()))
+            .map(|rows| {
+                let mut present = Bitset::empty(groups);
+                for &row in rows {
+                    let (r, g) = (row as usize, self.to_group[row as usize]);
+                    if g != NONE && self.valid.contains(r) {
+                        present.insert(g as usize);
+                    }
                 }
-                best.push_back(earlier);
+                present
+            })
+            .reduce_with(|mut a, b| {
+                a.or_with(&b);
+                a
+            })
+            .unwrap_or_else(|| Bitset::empty(groups))
+    }
+
+    /// The entries of `rows` whose group is a candidate, by group range (`ranges` of 2^shift
+    /// groups), each range's in the order of `rows`; chunks of `rows` on all cores, each
+    /// counted first and then written in place. Both loops are free of branches on the
+    /// candidates (a random bit each): a record not taken part writes to a spare last slot.
+    fn by_range(&self, rows: &[u32], candidates: &Bitset, shift: u32, ranges: usize) -> Ranges {
+        let taking_part = |row: u32| {
+            let (r, g) = (row as usize, self.to_group[row as usize]);
+            let keep = g != NONE && self.valid.contains(r) && candidates.contains(g as usize);
+            (keep, if keep { (g >> shift) as usize } else { 0 }, g)
+        };
+        rows.par_chunks(rows_per_task(rows.len()))
+            .map(|rows| {
+                let mut starts = vec![0usize; ranges + 1];
+                for &row in rows {
+                    let (keep, range, _) = taking_part(row);
+                    starts[range + 1] += usize::from(keep);
+                }
+                for range in 0..ranges {
+                    starts[range + 1] += starts[range];
+                }
+                let spare = starts[ranges];
+                let mut entries = vec![(0i64, 0u32); spare + 1];
+                let mut next = starts.clone();
+                for &row in rows {
+                    let (keep, range, g) = taking_part(row);
+                    let slot = if keep { next[range] } else { spare };
+                    entries[slot] = (self.values[row as usize], g);
+                    next[range] += usize::from(keep);
+                }
+                entries.truncate(spare);
+                ByRange { entries, starts }
+            })
+            .collect()
+    }
+}
+
+/// Entries placed by group range: range `r`'s are `entries[starts[r]..starts[r + 1]]`.
+struct ByRange {
+    entries: Vec<Entry>,
+    starts: Vec<usize>,
+}
+
+impl ByRange {
+    fn range(&self, range: usize) -> &[Entry] {
+        &self.entries[self.starts[range]..self.starts[range + 1]]
+    }
+}
+
+/// A list's entries per chunk of its records.
+type Ranges = Vec<ByRange>;
+
+/// Records per parallel task when reading a step's records: a few tasks per core.
+fn rows_per_task(rows: usize) -> usize {
+    rows.div_ceil(rayon::current_num_threads() * 2).max(1 << 14)
+}
+
+/// The steps' gaps (the first's is ignored) and the whole sequence's bound.
+struct Search<'a> {
+    gaps: &'a [Option<i64>],
+    within: Option<i64>,
+}
+
+impl Search<'_> {
+    /// The groups holding a chain, given each step's records and exclusions.
+    fn groups(
+        &self,
+        records: &Records<'_>,
+        passing: &[Vec<u32>],
+        excluded: &[Option<Vec<u32>>],
+        groups: usize,
+        shift: u32,
+    ) -> Bitset {
+        let mut matched = Bitset::empty(groups);
+        if groups == 0 || passing.is_empty() {
+            return matched;
+        }
+        // Candidates: groups with a record for every step but the most numerous one (whose
+        // pass would cost as much as the partitioning that filters it anyway).
+        let largest = (0..passing.len())
+            .max_by_key(|&k| passing[k].len())
+            .unwrap_or(0);
+        let mut candidates = Bitset::full(groups);
+        for (k, rows) in passing.iter().enumerate() {
+            if k != largest {
+                candidates.and_with(&records.groups_of(rows, groups));
             }
-            earlier += 1;
         }
-        if !step.passing.contains(records[i]) {
-            continue;
+        let ranges = groups.div_ceil(1 << shift);
+        let steps: Vec<Ranges> = passing
+            .iter()
+            .map(|rows| records.by_range(rows, &candidates, shift, ranges))
+            .collect();
+        let exclusions: Vec<Option<Ranges>> = excluded
+            .iter()
+            .map(|rows| {
+                rows.as_ref()
+                    .map(|rows| records.by_range(rows, &candidates, shift, ranges))
+            })
+            .collect();
+        let found: Vec<Vec<u32>> = (0..ranges)
+            .into_par_iter()
+            .map(|range| {
+                let gather = |chunks: &Ranges| -> Vec<Entry> {
+                    let mut entries: Vec<Entry> =
+                        Vec::with_capacity(chunks.iter().map(|c| c.range(range).len()).sum());
+                    for chunk in chunks {
+                        entries.extend_from_slice(chunk.range(range));
+                    }
+                    if !entries.is_sorted_by_key(|e| e.0) {
+                        entries.sort_unstable_by_key(|e| e.0);
+                    }
+                    entries
+                };
+                let steps: Vec<Vec<Entry>> = steps.iter().map(gather).collect();
+                let exclusions: Vec<Option<Vec<Entry>>> =
+                    exclusions.iter().map(|e| e.as_ref().map(gather)).collect();
+                let first = range << shift;
+                let len = (groups - first).min(1 << shift);
+                self.in_range(first, len, &steps, &exclusions)
+            })
+            .collect();
+        for g in found.into_iter().flatten() {
+            matched.insert(g as usize);
         }
-        let from_gap = step.gap.map(|g| times[i].saturating_sub(g));
-        let lowest = from_gap.max(last_excluded);
-        while let (Some(&j), Some(low)) = (best.front(), lowest) {
-            if times[j] >= low {
+        matched
+    }
+
+    /// The groups `first..first + len` holding a chain, from their entries (time-sorted).
+    fn in_range(
+        &self,
+        first: usize,
+        len: usize,
+        steps: &[Vec<Entry>],
+        exclusions: &[Option<Vec<Entry>>],
+    ) -> Vec<u32> {
+        let mut matched = Vec::new();
+        let Some((head, rest)) = steps.split_first() else {
+            return matched;
+        };
+        let mut state = State {
+            first,
+            latest: vec![None; len],
+            excluded: vec![None; len],
+        };
+        let (mut chained, mut next) = (Vec::new(), Vec::new());
+        for (k, step) in rest.iter().enumerate() {
+            let pass = Pass {
+                step,
+                exclusions: exclusions.get(k + 1).and_then(Option::as_deref),
+                gap: self.gaps.get(k + 1).copied().flatten(),
+                within: self.within,
+            };
+            let out = if k + 1 == rest.len() {
+                Out::Matched(&mut matched)
+            } else {
+                Out::Chained(&mut next)
+            };
+            if k == 0 {
+                // The first step's records start their own chains.
+                pass.run(head.iter().map(|&(t, g)| (t, t, g)), &mut state, out);
+            } else {
+                pass.run(chained.iter().copied(), &mut state, out);
+            }
+            std::mem::swap(&mut chained, &mut next);
+            next.clear();
+            if k + 1 < rest.len() && chained.is_empty() {
                 break;
             }
-            best.pop_front();
         }
-        out[i] = best.front().and_then(|&j| previous[j]);
+        if rest.is_empty() {
+            // A single step (validation asks for two): any timed record.
+            matched.extend(head.iter().map(|e| e.1));
+        }
+        matched.sort_unstable();
+        matched.dedup();
+        matched
     }
+}
+
+/// One step after the first, over one range of groups.
+struct Pass<'a> {
+    /// The step's entries, time-sorted.
+    step: &'a [Entry],
+    exclusions: Option<&'a [Entry]>,
+    gap: Option<i64>,
+    within: Option<i64>,
+}
+
+/// Where a pass puts the records it chains: the next pass's input, or (the last step) the
+/// groups holding a whole chain.
+enum Out<'a> {
+    Chained(&'a mut Vec<Chained>),
+    Matched(&'a mut Vec<u32>),
+}
+
+impl Pass<'_> {
+    /// Chains the step's records to `previous` (the previous step's chained records,
+    /// time-sorted): per record, the latest previous one strictly earlier, if within the gap,
+    /// not before an exclusion and within the whole bound.
+    fn run(&self, previous: impl Iterator<Item = Chained>, state: &mut State, mut out: Out<'_>) {
+        state.latest.fill(None);
+        state.excluded.fill(None);
+        let first = state.first;
+        let mut previous = previous.peekable();
+        let mut x = 0;
+        for &(t, g) in self.step {
+            // What happened strictly before `t`: predecessors and exclusions.
+            while let Some((pt, start, pg)) = previous.next_if(|c| c.0 < t) {
+                state.latest[pg as usize - first] = Some((pt, start));
+            }
+            if let Some(exclusions) = self.exclusions {
+                while let Some(&(xt, xg)) = exclusions.get(x).filter(|e| e.0 < t) {
+                    state.excluded[xg as usize - first] = Some(xt);
+                    x += 1;
+                }
+            }
+            let local = g as usize - first;
+            let Some((pt, start)) = state.latest[local] else {
+                continue;
+            };
+            let within_gap = self.gap.is_none_or(|gap| pt >= t.saturating_sub(gap));
+            let after_exclusions = state.excluded[local].is_none_or(|xt| pt >= xt);
+            // A chain already longer than the whole bound only gets longer.
+            let within_bound = self.within.is_none_or(|w| t.saturating_sub(start) <= w);
+            if within_gap && after_exclusions && within_bound {
+                match &mut out {
+                    Out::Chained(next) => next.push((t, start, g)),
+                    Out::Matched(matched) => matched.push(g),
+                }
+            }
+        }
+    }
+}
+
+/// Per group of a range (from `first`): the latest chained predecessor (time, start) and the
+/// latest exclusion.
+struct State {
+    first: usize,
+    latest: Vec<Option<(i64, i64)>>,
+    excluded: Vec<Option<i64>>,
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    /// Steps over records given as (time, kinds passing each step, excluded).
+    /// Whether records given as (time, kinds passing each step, excluded) hold a chain through
+    /// two steps, the second `gap` after the first, all within `within`.
     fn holds(records: &[(i64, [bool; 2], bool)], gap: Option<i64>, within: Option<i64>) -> bool {
         let n = records.len();
-        let times: Vec<i64> = records.iter().map(|r| r.0).collect();
-        let rows: Vec<usize> = (0..n).collect();
-        let step = |k: usize, gap| StepRows {
-            passing: Bitset::from_fn(n, |i| records[i].1[k]),
-            excluded: Some(Bitset::from_fn(n, |i| records[i].2)),
-            gap,
+        let values: Vec<i64> = records.iter().map(|r| r.0).collect();
+        let valid = Bitset::full(n);
+        let to_group = vec![0u32; n];
+        let rows = |k: usize| -> Vec<u32> {
+            (0..n as u32)
+                .filter(|&r| records[r as usize].1[k])
+                .collect()
         };
-        chained(
-            &times,
-            &rows,
-            &[step(0, None), step(1, gap)],
+        let excluded: Vec<u32> = (0..n as u32).filter(|&r| records[r as usize].2).collect();
+        let search = Search {
+            gaps: &[None, gap],
             within,
-            &mut Scratch::default(),
-        )
+        };
+        let records = Records {
+            values: &values,
+            valid: &valid,
+            to_group: &to_group,
+        };
+        search
+            .groups(&records, &[rows(0), rows(1)], &[None, Some(excluded)], 1, 3)
+            .contains(0)
     }
 
     #[test]
@@ -288,5 +459,144 @@ mod tests {
         ];
         assert!(holds(&records, None, Some(2)));
         assert!(!holds(&records, None, Some(1)));
+    }
+
+    /// A tiny deterministic generator (no dependency for a unit test).
+    struct Lcg(u64);
+
+    impl Lcg {
+        fn below(&mut self, n: u64) -> u64 {
+            self.0 = self
+                .0
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1_442_695_040_888_963_407);
+            (self.0 >> 33) % n
+        }
+    }
+
+    /// Every chain tried (the definition itself), for one group's records.
+    #[allow(clippy::too_many_arguments)]
+    fn brute_force(
+        times: &[i64],
+        passing: &[Vec<bool>],
+        excluded: &[Option<Vec<bool>>],
+        gaps: &[Option<i64>],
+        within: Option<i64>,
+        members: &[usize],
+        step: usize,
+        previous: Option<usize>,
+        start: i64,
+    ) -> bool {
+        if step == passing.len() {
+            return true;
+        }
+        members.iter().any(|&r| {
+            if !passing[step][r] {
+                return false;
+            }
+            let t = times[r];
+            let fits = match previous {
+                None => true,
+                Some(p) => {
+                    let pt = times[p];
+                    pt < t
+                        && gaps[step].is_none_or(|g| t - pt <= g)
+                        && excluded[step].as_ref().is_none_or(|x| {
+                            !members
+                                .iter()
+                                .any(|&o| x[o] && pt < times[o] && times[o] < t)
+                        })
+                }
+            };
+            let start = if previous.is_none() { t } else { start };
+            fits && (step + 1 < passing.len() || within.is_none_or(|w| t - start <= w))
+                && brute_force(
+                    times,
+                    passing,
+                    excluded,
+                    gaps,
+                    within,
+                    members,
+                    step + 1,
+                    Some(r),
+                    start,
+                )
+        })
+    }
+
+    /// Random records (ties, NULL times, records without a group), steps, gaps, exclusions and
+    /// bounds; group ranges from one group to more than all of them, with group counts around
+    /// a range's edge: the search equals the definition.
+    #[test]
+    fn the_search_equals_every_chain_tried() {
+        let mut rng = Lcg(11);
+        let mut verdicts = [0; 2];
+        for case in 0..400 {
+            let groups = match case % 4 {
+                0 => 1 + rng.below(5) as usize,
+                1 => 7 + rng.below(3) as usize,
+                _ => 1 + rng.below(40) as usize,
+            };
+            let n = rng.below(120) as usize;
+            let values: Vec<i64> = (0..n).map(|_| rng.below(30) as i64 - 5).collect();
+            let valid = Bitset::from_fn(n, |_| rng.below(10) != 0);
+            let to_group: Vec<u32> = (0..n)
+                .map(|_| {
+                    if rng.below(15) == 0 {
+                        NONE
+                    } else {
+                        rng.below(groups as u64) as u32
+                    }
+                })
+                .collect();
+            let steps = 2 + rng.below(4) as usize;
+            let kinds: Vec<u64> = (0..n).map(|_| rng.below(4)).collect();
+            // A test per step: one kind, or any record.
+            let test = |want: u64| -> Vec<bool> {
+                (0..n).map(|r| want == 4 || kinds[r] == want).collect()
+            };
+            let passing: Vec<Vec<bool>> = (0..steps).map(|_| test(rng.below(5))).collect();
+            let excluded: Vec<Option<Vec<bool>>> = (0..steps)
+                .map(|k| (k > 0 && rng.below(3) == 0).then(|| rng.below(5)))
+                .map(|want| want.map(test))
+                .collect();
+            let gaps: Vec<Option<i64>> = (0..steps)
+                .map(|k| (k > 0 && rng.below(2) == 0).then(|| rng.below(8) as i64))
+                .collect();
+            let within = (rng.below(3) == 0).then(|| rng.below(20) as i64);
+            let rows_of = |bits: &Vec<bool>| -> Vec<u32> {
+                // The order of the index (by kind, then time) or of the table.
+                let mut rows: Vec<u32> = (0..n as u32).filter(|&r| bits[r as usize]).collect();
+                if case % 2 == 0 {
+                    rows.sort_by_key(|&r| (kinds[r as usize], values[r as usize]));
+                }
+                rows
+            };
+            let passing_rows: Vec<Vec<u32>> = passing.iter().map(rows_of).collect();
+            let excluded_rows: Vec<Option<Vec<u32>>> =
+                excluded.iter().map(|x| x.as_ref().map(rows_of)).collect();
+            let records = Records {
+                values: &values,
+                valid: &valid,
+                to_group: &to_group,
+            };
+            let search = Search {
+                gaps: &gaps,
+                within,
+            };
+            let shift = rng.below(5) as u32;
+            let found = search.groups(&records, &passing_rows, &excluded_rows, groups, shift);
+            for g in 0..groups {
+                let members: Vec<usize> = (0..n)
+                    .filter(|&r| to_group[r] == g as u32 && valid.contains(r))
+                    .collect();
+                let expected = brute_force(
+                    &values, &passing, &excluded, &gaps, within, &members, 0, None, 0,
+                );
+                assert_eq!(found.contains(g), expected, "case {case}, group {g}");
+                verdicts[usize::from(expected)] += 1;
+            }
+        }
+        assert!(verdicts[0] > 500 && verdicts[1] > 200, "{verdicts:?}");
     }
 }
