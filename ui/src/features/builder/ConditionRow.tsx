@@ -12,6 +12,7 @@ import { useStats } from "./stats";
 import { columnStats } from "../../shared/data";
 import { absentValues } from "./absent";
 import { isIncomplete } from "./incomplete";
+import { CompareWith, compares, otherAttribute } from "./CompareWith";
 
 /** attribute · operator · value, on one line. */
 export function ConditionRow({ node, at, entity }: { node: ConditionNode; at: string; entity: Entity }) {
@@ -25,6 +26,7 @@ export function ConditionRow({ node, at, entity }: { node: ConditionNode; at: st
   const mine = problems.get(at);
   const bad = badFields(at, mine);
   const incomplete = isIncomplete(node);
+  const other = otherAttribute(node.value);
   const hints = column && columnStats(stats, entity.name, column.name);
   return (
     <div {...drop} className={"node condition" + (mine ? " has-problem" : "") + (incomplete ? " incomplete" : "") + drop.className} data-testid="condition" data-path={at} data-incomplete={incomplete || undefined}>
@@ -59,7 +61,9 @@ export function ConditionRow({ node, at, entity }: { node: ConditionNode; at: st
           value={node.operator}
           onChange={(e) => {
             const operator = e.target.value as Operator;
-            set({ operator, value: column ? defaultValue(operator, column.data_type, node.value) : node.value });
+            // Another attribute stays while the new operator compares two attributes too.
+            const keep = column && otherAttribute(node.value) && compares(operator, column.data_type);
+            set({ operator, value: column && !keep ? defaultValue(operator, column.data_type, node.value) : node.value });
           }}
         >
           {!operators.some((o) => o.operator === node.operator) && <option value={node.operator}>{node.operator}</option>}
@@ -69,12 +73,20 @@ export function ConditionRow({ node, at, entity }: { node: ConditionNode; at: st
             </option>
           ))}
         </select>
-        {column && (
+        {column && compares(node.operator, column.data_type) && (
+          <CompareWith
+            column={column}
+            columns={entity.columns}
+            value={node.value}
+            onChange={(value) => set({ value: value ?? defaultValue(node.operator, column.data_type, undefined) })}
+          />
+        )}
+        {column && !other && (
           <span className={"value-wrap" + (bad.has("value") ? " invalid" : "")}>
             <ValueEditor type={column.data_type} operator={node.operator} value={node.value} onChange={(value) => set({ value })} hints={hints} />
           </span>
         )}
-        {column && takesCase(node.operator, column.data_type) && (
+        {column && !other && takesCase(node.operator, column.data_type) && (
           <Toggle
             pressed={node.case_sensitive !== false}
             onChange={(on) => set({ case_sensitive: on ? undefined : false })}
@@ -94,7 +106,7 @@ export function ConditionRow({ node, at, entity }: { node: ConditionNode; at: st
         <RowMenu at={at} what="condition" />
         <RemoveButton onClick={() => remove(at)} what="condition" />
       </div>
-      {!incomplete && <AbsentWarning node={node} hints={hints} matched={nodeCounts?.get(at)?.count} onPick={(from, to) => set({ value: replaceValue(node.value, from, to) })} />}
+      {!incomplete && !other && <AbsentWarning node={node} hints={hints} matched={nodeCounts?.get(at)?.count} onPick={(from, to) => set({ value: replaceValue(node.value, from, to) })} />}
       <Problems at={at} problems={mine} />
     </div>
   );

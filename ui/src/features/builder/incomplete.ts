@@ -6,6 +6,7 @@ import type { Group } from "../../bindings/Group";
 import type { Node } from "../../bindings/Node";
 import type { Segment } from "../../bindings/Segment";
 import { valueKind } from "../../shared/values";
+import { otherAttribute } from "./CompareWith";
 
 /** Whether a node waits for its value or its segment (a raw SQL condition has its own "Write a
  * SQL condition"). */
@@ -15,6 +16,9 @@ export function isIncomplete(node: Node): boolean {
   // A sequence with a step whose every condition waits: "any record" would count something else.
   if (node.type === "relationship") return node.constraint?.type === "sequence" && node.constraint.steps.some((s) => waits(s.filter));
   if (node.type !== "condition") return false;
+  // Compared with another attribute: waits until that attribute is chosen.
+  const other = otherAttribute(node.value);
+  if (other) return other.attribute.trim() === "";
   const kind = valueKind(node.operator);
   if (kind === "text") return typeof node.value !== "string" || node.value.trim() === "";
   if (kind === "list") return !Array.isArray(node.value) || node.value.length === 0;
