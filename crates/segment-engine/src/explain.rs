@@ -201,6 +201,47 @@ pub struct Overlap {
     pub total: u64,
 }
 
+impl Overlap {
+    /// Each segment's count, the regions and the Jaccard indexes from the exact region counts
+    /// (`exact[mask]`: records in exactly the segments of `mask`; `1 << n` of them) that a SQL
+    /// statement of key masks returns: the same report as the engine's, for every backend.
+    pub fn from_regions(exact: &[u64], n: usize, total: u64) -> Overlap {
+        // Records in every segment of `all` (a mask), whatever else they are in.
+        let within = |all: usize| -> u64 {
+            (1..exact.len())
+                .filter(|m| m & all == all)
+                .map(|m| exact[m])
+                .sum()
+        };
+        let regions = (1..exact.len())
+            .map(|mask| Region {
+                segments: (0..n).filter(|i| mask & (1 << i) != 0).collect(),
+                count: exact[mask],
+            })
+            .collect();
+        let counts: Vec<u64> = (0..n).map(|i| within(1 << i)).collect();
+        let jaccard = (0..n)
+            .map(|i| {
+                (0..n)
+                    .map(|j| {
+                        let both = within((1 << i) | (1 << j));
+                        match counts[i] + counts[j] - both {
+                            0 => 1.0,
+                            union => both as f64 / union as f64,
+                        }
+                    })
+                    .collect()
+            })
+            .collect();
+        Overlap {
+            counts,
+            regions,
+            jaccard,
+            total,
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Region {
     pub segments: Vec<usize>,

@@ -416,7 +416,7 @@ pub fn overlap_counts(
     queries: &[Query],
     cancel: Option<&CancelToken>,
 ) -> Result<segment_engine::explain::Overlap> {
-    use segment_engine::explain::{Overlap, Region};
+    use segment_engine::explain::Overlap;
     if !(2..=3).contains(&queries.len()) {
         return Err(Error::Unsupported(format!(
             "an overlap of {} segments (2 or 3)",
@@ -465,39 +465,7 @@ pub fn overlap_counts(
             .map_err(|_| Error::Internal(format!("the overlap statement returned {count}")))?;
     }
     let total = source.total(&queries[0].entity.name)?;
-    // Records in every segment of `all` (a mask), whatever else they are in.
-    let within = |all: usize| -> u64 {
-        (1..exact.len())
-            .filter(|m| m & all == all)
-            .map(|m| exact[m])
-            .sum()
-    };
-    let regions = (1..exact.len())
-        .map(|mask| Region {
-            segments: (0..n).filter(|i| mask & (1 << i) != 0).collect(),
-            count: exact[mask],
-        })
-        .collect();
-    let counts: Vec<u64> = (0..n).map(|i| within(1 << i)).collect();
-    let jaccard = (0..n)
-        .map(|i| {
-            (0..n)
-                .map(|j| {
-                    let both = within((1 << i) | (1 << j));
-                    match counts[i] + counts[j] - both {
-                        0 => 1.0,
-                        union => both as f64 / union as f64,
-                    }
-                })
-                .collect()
-        })
-        .collect();
-    Ok(Overlap {
-        counts,
-        regions,
-        jaccard,
-        total,
-    })
+    Ok(Overlap::from_regions(&exact, n, total))
 }
 
 /// Opens a user's SQLite file for reading so that nothing is ever created beside it, also in a

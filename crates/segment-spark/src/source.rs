@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Mutex;
 
-use segment_engine::explain::{Overlap, Region};
+use segment_engine::explain::Overlap;
 use segment_model::ir::{EntityRef, Expr, Query};
 use segment_model::Schema;
 use segment_sql::{Output, Spark, SqlValue, Statement};
@@ -351,7 +351,7 @@ impl SparkSource {
                 .ok_or_else(|| Error::Answer("an unknown overlap region".into()))? = count;
         }
         let total = self.total(&queries[0].entity.name)?;
-        Ok(overlap_from_regions(&exact, n, total))
+        Ok(Overlap::from_regions(&exact, n, total))
     }
 }
 
@@ -442,43 +442,6 @@ fn same_key(a: &Value, b: &Value) -> bool {
             *x == y.to_string()
         }
         _ => a == b,
-    }
-}
-
-/// Each segment's count, the regions and Jaccard indexes from the exact region counts
-/// (`exact[mask]`: records in exactly the segments of `mask`), as the engine reports them.
-fn overlap_from_regions(exact: &[u64], n: usize, total: u64) -> Overlap {
-    let within = |all: usize| -> u64 {
-        (1..exact.len())
-            .filter(|m| m & all == all)
-            .map(|m| exact[m])
-            .sum()
-    };
-    let regions = (1..exact.len())
-        .map(|mask| Region {
-            segments: (0..n).filter(|i| mask & (1 << i) != 0).collect(),
-            count: exact[mask],
-        })
-        .collect();
-    let counts: Vec<u64> = (0..n).map(|i| within(1 << i)).collect();
-    let jaccard = (0..n)
-        .map(|i| {
-            (0..n)
-                .map(|j| {
-                    let both = within((1 << i) | (1 << j));
-                    match counts[i] + counts[j] - both {
-                        0 => 1.0,
-                        union => both as f64 / union as f64,
-                    }
-                })
-                .collect()
-        })
-        .collect();
-    Overlap {
-        counts,
-        regions,
-        jaccard,
-        total,
     }
 }
 
