@@ -19,12 +19,7 @@ fi
 
 pgbin="$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)"
 if [ -z "$pgbin" ]; then
-  if [ "$tls" -eq 1 ]; then
-  export SEGMENT_PG_TLS_URL="postgresql://postgres@127.0.0.1:$port/postgres"
-  export SEGMENT_PG_TLS_CA="$tlsdir/ca.crt"
-  export SEGMENT_PG_TLS_OTHER_CA="$tlsdir/other-ca.crt"
-fi
-echo "with-postgres: PostgreSQL is not installed (run scripts/setup.sh)" >&2
+  echo "with-postgres: PostgreSQL is not installed (run scripts/setup.sh)" >&2
   exit 1
 fi
 as_postgres() {
