@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use std::rc::Rc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use chrono::{DateTime, Datelike};
+use chrono::{DateTime, Datelike, Timelike};
 use rayon::prelude::*;
 use segment_model::ir::{
     ArrayElement, CompareOp, DatePart, Expr, Number, NumberComparison, Predicate, Query, Related,
@@ -754,6 +754,7 @@ fn is_text_predicate(predicate: &Predicate) -> bool {
             | Predicate::Like { .. }
             | Predicate::Regex { .. }
             | Predicate::TextLength(..)
+            | Predicate::TextOrder(..)
     )
 }
 
@@ -809,6 +810,7 @@ fn text_verdicts(t: &TextColumn, predicate: &Predicate) -> Result<Option<Vec<boo
         Predicate::TextLength(op, n) => {
             text::lengths_match(d, |chars| compare(*op, chars as f64, *n as f64))
         }
+        Predicate::TextOrder(op, value) => text::order(d, *op, value),
         _ => return Ok(None),
     }))
 }
@@ -859,7 +861,8 @@ pub(crate) fn predicate_test<'a>(
         | Predicate::EndsWith { .. }
         | Predicate::Like { .. }
         | Predicate::Regex { .. }
-        | Predicate::TextLength(..) => {
+        | Predicate::TextLength(..)
+        | Predicate::TextOrder(..) => {
             let ColumnData::Text(t) = column else {
                 return Err(wrong_type("a text comparison"));
             };
@@ -907,6 +910,7 @@ pub(crate) fn predicate_test<'a>(
                             DatePart::Month => i64::from(t.month()),
                             DatePart::DayOfMonth => i64::from(t.day()),
                             DatePart::Weekday => i64::from(t.weekday().num_days_from_sunday()),
+                            DatePart::Hour => i64::from(t.hour()),
                         };
                         wanted.contains(&v)
                     })
