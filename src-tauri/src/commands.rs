@@ -4,6 +4,7 @@
 use std::time::{Duration, Instant};
 
 use segment_model::Problem;
+use segment_service::registry::SqlDialect;
 use segment_service::{CheckedSegment, Counted, NodeCounts, Prefer};
 use segment_source::CancelToken;
 use tauri::{Runtime, State};
@@ -69,19 +70,23 @@ pub(crate) fn run_preview(
 ) -> Result<PreviewResponse, AppError> {
     let started = Instant::now();
     let now = segment_service::resolve_now(request.now.as_deref(), loaded.default_now())?;
-    let respond =
-        |problems: Vec<Problem>, counted: Option<Counted>, sql: Option<String>| PreviewResponse {
-            request_id: request.request_id,
-            problems,
-            count: counted.as_ref().map(|c| c.count),
-            total: counted.as_ref().map(|c| c.total),
-            engine: counted.as_ref().map(|c| c.method.into()),
-            notice: counted.as_ref().and_then(|c| c.notice.clone()),
-            nodes: counted.and_then(|c| c.nodes.map(|n| n.into_iter().map(Into::into).collect())),
-            sql,
-            now: now.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
-            elapsed_ms: u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
-        };
+    let respond = |problems: Vec<Problem>,
+                   counted: Option<Counted>,
+                   sql: Option<(SqlDialect, String)>| PreviewResponse {
+        request_id: request.request_id,
+        problems,
+        count: counted.as_ref().map(|c| c.count),
+        total: counted.as_ref().map(|c| c.total),
+        engine: counted.as_ref().map(|c| c.method.into()),
+        notice: counted.as_ref().and_then(|c| c.notice.clone()),
+        nodes: counted.and_then(|c| c.nodes.map(|n| n.into_iter().map(Into::into).collect())),
+        sql_dialect: sql
+            .as_ref()
+            .map(|(dialect, _)| dialect.database().to_string()),
+        sql: sql.map(|(_, text)| text),
+        now: now.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+        elapsed_ms: u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
+    };
     let entity = request.entity.as_deref();
     let schema = loaded.service.schema();
     let gather = |s: &segment_model::Segment| library.gather(s);
@@ -97,7 +102,7 @@ pub(crate) fn run_preview(
         NodeCounts::WithinBudget(SQL_NODES_BUDGET),
         token,
     )?;
-    let sql = segment_sql::display(&checked.query, &segment_sql::Sqlite)
-        .map_err(segment_service::Error::from)?;
+    // In the open source's dialect: PostgreSQL's SQL when connected to PostgreSQL.
+    let sql = loaded.service.readable_sql(&checked.query, None)?;
     Ok(respond(Vec::new(), Some(counted), Some(sql)))
 }

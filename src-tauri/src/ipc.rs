@@ -83,6 +83,11 @@ pub struct PreviewResponse {
     pub nodes: Option<Vec<crate::counting::NodeCountInfo>>,
     /// The SQL equivalent of the segment, values inlined for reading (counting binds them).
     pub sql: Option<String>,
+    /// The database whose dialect `sql` is written in ("SQLite", "PostgreSQL", "Spark"): the
+    /// open data source's.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub sql_dialect: Option<String>,
     /// The instant relative dates were computed from (RFC 3339).
     pub now: String,
     #[ts(type = "number")]

@@ -85,6 +85,43 @@ fn test_then_connect_and_count_on_postgresql() {
     assert_eq!(on_pg["count"], on_file["count"]);
     assert_eq!(on_pg["engine"], "sql");
     assert!(on_pg["count"].as_u64().unwrap() > 0);
+    // The SQL pane shows the SQL the connected source runs: PostgreSQL's, said so.
+    assert_eq!(on_file["sql_dialect"], "SQLite");
+    assert_eq!(on_pg["sql_dialect"], "PostgreSQL");
+    let on_pg_sql = on_pg["sql"].as_str().unwrap();
+    assert!(on_pg_sql.starts_with("SELECT"), "{on_pg_sql}");
+
+    // The Data screen lists the warehouse's tables with their columns and rows, as a file's.
+    let stats = |data: &str| invoke(&w, "schema_stats", json!({ "data": data })).unwrap();
+    let on_pg_stats = stats(info["path"].as_str().unwrap());
+    let on_file =
+        segment_service::open_sqlite(&file, None, segment_service::EngineCache::new()).unwrap();
+    let tables = |v: &serde_json::Value| -> Vec<(String, u64, usize)> {
+        let mut all: Vec<_> = v
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| {
+                let name = e["name"].as_str().unwrap().to_string();
+                (
+                    name,
+                    e["rows"].as_u64().unwrap(),
+                    e["columns"].as_array().unwrap().len(),
+                )
+            })
+            .collect();
+        all.sort();
+        all
+    };
+    let listed = tables(&on_pg_stats);
+    assert_eq!(
+        listed.iter().map(|t| t.0.as_str()).collect::<Vec<_>>(),
+        ["events", "orders", "profiles"]
+    );
+    for (name, rows, columns) in &listed {
+        assert_eq!(*rows, on_file.backend().total(name).unwrap(), "{name}");
+        assert!(*columns > 1, "{name} lists its columns");
+    }
 
     // A profile keeps the address and the schema, never a password.
     let profiles = invoke(

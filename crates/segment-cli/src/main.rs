@@ -26,7 +26,7 @@ use segment_model::canonical::DocumentFormat;
 use segment_model::{Problem, Schema, Segment};
 use segment_service::CheckedSegment;
 use segment_source::{DemoOptions, DEFAULT_DEMO_PROFILES};
-use segment_sql::{SqlValue, Sqlite};
+use segment_sql::SqlValue;
 use serde_json::{json, Value};
 
 #[derive(Parser)]
@@ -149,6 +149,10 @@ enum Command {
         input: SegmentInput,
         #[command(flatten)]
         now: NowArg,
+        /// The SQL dialect (sqlite, postgres, spark, duckdb, bigquery, snowflake, ansi); by
+        /// default the data source's own (PostgreSQL's for a postgresql:// address).
+        #[arg(long, value_name = "NAME")]
+        dialect: Option<String>,
     },
 }
 
@@ -304,17 +308,23 @@ fn run(command: Command) -> Result<(Value, ExitCode), Failure> {
             entity,
             now,
         } => count::overlap(&data, &segment, entity.as_deref(), parse_now(&now)?),
-        Command::Sql { input, now } => {
+        Command::Sql {
+            input,
+            now,
+            dialect,
+        } => {
             let now = parse_now(&now)?;
+            // The SQL the data source runs (its own dialect), unless another is asked for.
+            let chosen = match dialect.as_deref() {
+                Some(name) => {
+                    segment_service::registry::SqlDialect::named(name).map_err(Failure::new)?
+                }
+                None => segment_service::Location::parse(&input.data.to_string_lossy())
+                    .map_err(Failure::from)?
+                    .sql_dialect(),
+            };
             let query = load_query(&input, now)?.query;
-            // The SQL the data source runs: its own dialect.
-            let location = segment_service::Location::parse(&input.data.to_string_lossy());
-            let (dialect, name): (&dyn segment_sql::Dialect, &str) =
-                match location.as_ref().map(segment_service::Location::kind) {
-                    Ok("postgresql") => (&segment_sql::Postgres, "postgresql"),
-                    Ok("spark") => (&segment_sql::Spark, "spark"),
-                    _ => (&Sqlite, "sqlite"),
-                };
+            let (dialect, name) = (chosen.dialect(), dialect_name(chosen));
             let readable = segment_sql::display(&query, dialect).map_err(compile_failure)?;
             let statement = segment_sql::build(&query, dialect).map_err(compile_failure)?;
             let params: Vec<Value> = statement.params.iter().map(param_json).collect();
@@ -328,6 +338,14 @@ fn run(command: Command) -> Result<(Value, ExitCode), Failure> {
                 ExitCode::SUCCESS,
             ))
         }
+    }
+}
+
+/// The dialect as `sql` prints it: `sqlite`, `postgresql`, `spark`, `duckdb`…
+fn dialect_name(dialect: segment_service::registry::SqlDialect) -> &'static str {
+    match dialect {
+        segment_service::registry::SqlDialect::Postgres => "postgresql",
+        other => other.entry().name.trim_start_matches("sql-"),
     }
 }
 

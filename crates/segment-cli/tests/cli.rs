@@ -97,6 +97,41 @@ fn count_validate_and_sql_of_a_canonical_segment() {
     assert_eq!(sql["statement"]["params"][0], "US");
     assert_eq!(rusqlite_free_count(readable), count);
 
+    // A dialect asked for wins over the file's own; an unknown one is named.
+    let out = run(&[
+        "sql",
+        "--data",
+        d(),
+        "--segment",
+        &seg,
+        "--now",
+        "2026-11-01",
+        "--dialect",
+        "spark",
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let on_spark = stdout_json(&out);
+    assert_eq!(on_spark["dialect"], "spark");
+    assert!(
+        on_spark["sql"].as_str().unwrap().contains("`profiles`"),
+        "{on_spark}"
+    );
+    let out = run(&[
+        "sql",
+        "--data",
+        d(),
+        "--segment",
+        &seg,
+        "--dialect",
+        "mysql",
+    ]);
+    assert!(!out.status.success());
+    assert!(
+        stderr(&out).contains("unknown SQL dialect"),
+        "{}",
+        stderr(&out)
+    );
+
     // A later "now" moves the window: the default is the current time, after the demo's anchor.
     let out = run(&[
         "count",

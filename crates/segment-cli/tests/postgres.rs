@@ -120,6 +120,20 @@ fn every_command_counts_on_postgresql_as_on_the_file() {
             .len()
     );
 
+    // `sql` on an address writes PostgreSQL's SQL (its `$n` parameters), unless asked otherwise.
+    let sql_of = |extra: &[&str]| {
+        let mut args = vec!["sql", "--segment", &a, "--now", "2026-11-01"];
+        args.extend(extra);
+        on(&url, &args)
+    };
+    let sql = sql_of(&[]);
+    assert_eq!(sql["dialect"], "postgresql");
+    let statement = sql["statement"]["sql"].as_str().unwrap();
+    assert!(statement.contains("$1"), "{statement}");
+    let chosen = sql_of(&["--dialect", "sqlite"]);
+    assert_eq!(chosen["dialect"], "sqlite");
+    assert!(!chosen["statement"]["sql"].as_str().unwrap().contains("$1"));
+
     let valid = on(&url, &["validate", "--segment", &a]);
     assert_eq!(valid["valid"], true, "{valid}");
 }

@@ -88,6 +88,10 @@ pub trait Backend: Send + Sync {
     fn engine_load(&self) -> Option<EngineLoad> {
         None
     }
+    /// The SQL dialect this source runs (what the SQL pane and the CLI's `sql` show by default).
+    fn sql_dialect(&self) -> crate::registry::SqlDialect {
+        crate::registry::SqlDialect::Sqlite
+    }
     /// Every row of a read-only SQLite statement built by the audience tools (breakdowns,
     /// split balance), values bound. Backends that do not speak SQLite refuse.
     fn select_rows(

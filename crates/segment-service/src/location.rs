@@ -66,6 +66,15 @@ impl Location {
         }
     }
 
+    /// The SQL dialect the source runs (a `Backend`'s `sql_dialect` once opened).
+    pub fn sql_dialect(&self) -> crate::registry::SqlDialect {
+        match self {
+            Location::Sqlite(_) => crate::registry::SqlDialect::Sqlite,
+            Location::Postgres(_) => crate::registry::SqlDialect::Postgres,
+            Location::Spark(_) => crate::registry::SqlDialect::Spark,
+        }
+    }
+
     /// The local file, when the data is one.
     pub fn path(&self) -> Option<&std::path::Path> {
         match self {
@@ -190,6 +199,25 @@ mod tests {
             Some(Location::Sqlite(PathBuf::from("data/demo.sqlite")))
         );
         assert!(Location::parse("mysql://x@y/z").is_err());
+    }
+
+    #[test]
+    fn a_source_shows_its_own_sql_dialect() {
+        use crate::registry::SqlDialect;
+        let dialect = |text: &str| Location::parse(text).map(|l| l.sql_dialect()).ok();
+        assert_eq!(
+            dialect("postgresql://ann@db/shop"),
+            Some(SqlDialect::Postgres)
+        );
+        assert_eq!(dialect("sc://spark:15002"), Some(SqlDialect::Spark));
+        assert_eq!(dialect("demo.sqlite"), Some(SqlDialect::Sqlite));
+        assert_eq!(SqlDialect::Postgres.database(), "PostgreSQL");
+        assert_eq!(SqlDialect::Spark.entry().name, "sql-spark");
+        assert_eq!(SqlDialect::named("postgresql"), Ok(SqlDialect::Postgres));
+        assert_eq!(SqlDialect::named("sql-spark"), Ok(SqlDialect::Spark));
+        assert!(SqlDialect::named("mysql")
+            .unwrap_err()
+            .contains("sqlite, postgres"));
     }
 
     #[test]

@@ -49,6 +49,10 @@ impl Backend for PostgresBackend {
         self.location.clone()
     }
 
+    fn sql_dialect(&self) -> crate::registry::SqlDialect {
+        crate::registry::SqlDialect::Postgres
+    }
+
     fn schema(&self) -> &Schema {
         self.source.schema()
     }

@@ -31,6 +31,45 @@ pub enum SqlDialect {
 }
 
 impl SqlDialect {
+    /// The dialect's registry entry (`sql-postgres`, "SQL · PostgreSQL"…).
+    pub fn entry(self) -> &'static Entry {
+        REGISTRY
+            .iter()
+            .find(|e| e.target == Target::Sql(self))
+            .unwrap_or(&REGISTRY[0])
+    }
+
+    /// The database's name for people ("PostgreSQL", "Spark"): the entry's label after "SQL · ".
+    pub fn database(self) -> &'static str {
+        let label = self.entry().label;
+        label.strip_prefix("SQL · ").unwrap_or(label)
+    }
+
+    /// The dialect of an SQL entry named `name` (`sql-postgres`, `postgres`, `spark`…), or why not.
+    pub fn named(name: &str) -> std::result::Result<SqlDialect, String> {
+        let wanted = name.trim().to_ascii_lowercase();
+        let full = if wanted.starts_with("sql-") {
+            wanted
+        } else {
+            format!("sql-{wanted}")
+        };
+        match lookup(&full) {
+            Some(Entry {
+                target: Target::Sql(dialect),
+                ..
+            }) => Ok(*dialect),
+            _ => Err(format!(
+                "unknown SQL dialect {name:?}: one of {}",
+                REGISTRY
+                    .iter()
+                    .filter(|e| matches!(e.target, Target::Sql(_)))
+                    .map(|e| e.name.trim_start_matches("sql-"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )),
+        }
+    }
+
     pub fn dialect(self) -> &'static dyn Dialect {
         match self {
             SqlDialect::Sqlite => &Sqlite,

@@ -171,6 +171,23 @@ impl Service {
         self.backend.schema()
     }
 
+    /// The SQL dialect of this data source: PostgreSQL's on a PostgreSQL server, Spark's on
+    /// Spark, SQLite's on a file.
+    pub fn sql_dialect(&self) -> crate::registry::SqlDialect {
+        self.backend.sql_dialect()
+    }
+
+    /// The segment's SQL for reading (values inlined) in `chosen`, else in this source's own
+    /// dialect; with the dialect written.
+    pub fn readable_sql(
+        &self,
+        query: &segment_model::ir::Query,
+        chosen: Option<crate::registry::SqlDialect>,
+    ) -> Result<(crate::registry::SqlDialect, String)> {
+        let dialect = chosen.unwrap_or_else(|| self.sql_dialect());
+        Ok((dialect, segment_sql::display(query, dialect.dialect())?))
+    }
+
     /// Checks a segment against this data's schema.
     pub fn check(
         &self,

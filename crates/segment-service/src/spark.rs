@@ -51,6 +51,10 @@ impl Backend for SparkBackend {
         self.location.clone()
     }
 
+    fn sql_dialect(&self) -> crate::registry::SqlDialect {
+        crate::registry::SqlDialect::Spark
+    }
+
     fn schema(&self) -> &Schema {
         self.source.schema()
     }

@@ -246,3 +246,32 @@ fn random_trees_of_corpus_conditions_count_the_same() {
         );
     }
 }
+
+#[test]
+fn the_readable_sql_is_in_the_sources_dialect_unless_one_is_chosen() {
+    use segment_service::registry::SqlDialect;
+    let Some(url) = server() else { return };
+    let p = pair(&url, "dialect");
+    assert_eq!(p.pg.sql_dialect(), SqlDialect::Postgres);
+    assert_eq!(p.engine.sql_dialect(), SqlDialect::Sqlite);
+    let mut differing = 0;
+    for case in segment_testkit::corpus::corpus("demo") {
+        let query = check(&p.pg, &case.text, p.now).query;
+        let (dialect, on_pg) = p.pg.readable_sql(&query, None).unwrap();
+        assert_eq!(dialect, SqlDialect::Postgres);
+        assert_eq!(
+            on_pg,
+            segment_sql::display(&query, &segment_sql::Postgres).unwrap()
+        );
+        let on_file = p.engine.readable_sql(&query, None).unwrap().1;
+        assert_eq!(
+            on_file,
+            segment_sql::display(&query, &segment_sql::Sqlite).unwrap()
+        );
+        // A dialect the user chose wins over the source's.
+        let chosen = p.pg.readable_sql(&query, Some(SqlDialect::Sqlite)).unwrap();
+        assert_eq!(chosen, (SqlDialect::Sqlite, on_file.clone()));
+        differing += usize::from(on_pg != on_file);
+    }
+    assert!(differing > 0, "no corpus case is spelled differently");
+}

@@ -37,6 +37,11 @@ nodes: Array<NodeCountInfo> | null,
  */
 sql: string | null, 
 /**
+ * The database whose dialect `sql` is written in ("SQLite", "PostgreSQL", "Spark"): the
+ * open data source's.
+ */
+sql_dialect?: string, 
+/**
  * The instant relative dates were computed from (RFC 3339).
  */
 now: string, elapsed_ms: number, };

@@ -48,7 +48,7 @@ export function BuilderScreen({ source, tree, preview, now, stats, openData }: P
           <Audience source={source} segment={counted} now={now} valid={preview.response?.count != null} />
           <Explore segment={counted} now={now} valid={preview.response?.count != null} />
           <Insight segment={counted} now={now} valid={preview.response?.count != null} />
-          <SqlPane sql={preview.response?.sql} />
+          <SqlPane sql={preview.response?.sql} dialect={preview.response?.sql_dialect} />
           <DefinitionPane segment={segment} />
           <FormatsPane segment={segment} now={now} onImport={(s) => tree.replace(s, "imported a definition")} />
         </SidePanel>

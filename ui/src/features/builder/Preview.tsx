@@ -131,10 +131,13 @@ export function CountPanel({ state, entity, source }: { state: PreviewState; ent
   );
 }
 
-export function SqlPane({ sql }: { sql: string | null | undefined }) {
+/** The segment's SQL, in the dialect of the source it is counted on ("SQL (PostgreSQL)"). */
+export function SqlPane({ sql, dialect }: { sql: string | null | undefined; dialect?: string }) {
   return (
     <section className="card sql-card" aria-label="Generated SQL">
-      <div className="card-title">SQL</div>
+      <div className="card-title" data-testid="sql-pane-title">
+        SQL{dialect && ` (${dialect})`}
+      </div>
       <pre className="sql" data-testid="sql-pane" tabIndex={0}>
         {sql ?? "-- the SQL appears here once the segment is valid"}
       </pre>
