@@ -485,8 +485,10 @@ pub(crate) fn groups_whose_aggregate_matches(
     pairs.sort_by_key(|p| p.0);
     for run in pairs.chunk_by(|a, b| a.0 == b.0) {
         let value = match function {
-            AggregateFunction::Sum => compensated_sum(run),
-            AggregateFunction::Avg => compensated_sum(run) / run.len() as f64,
+            AggregateFunction::Sum => num::compensated_sum(run.iter().map(|&(_, v)| v)),
+            AggregateFunction::Avg => {
+                num::compensated_sum(run.iter().map(|&(_, v)| v)) / run.len() as f64
+            }
             AggregateFunction::Min => run.iter().map(|p| p.1).fold(f64::INFINITY, f64::min),
             AggregateFunction::Max => run.iter().map(|p| p.1).fold(f64::NEG_INFINITY, f64::max),
             AggregateFunction::CountDistinct => run.len() as f64,
@@ -550,21 +552,6 @@ fn integer_aggregates(
         }
     }
     Ok(matched)
-}
-
-/// Neumaier-compensated sum, as SQLite sums floating-point values.
-fn compensated_sum(run: &[(u32, f64)]) -> f64 {
-    let (mut sum, mut compensation) = (0f64, 0f64);
-    for &(_, v) in run {
-        let t = sum + v;
-        compensation += if sum.abs() >= v.abs() {
-            (sum - t) + v
-        } else {
-            (v - t) + sum
-        };
-        sum = t;
-    }
-    sum + compensation
 }
 
 fn distinct_key(column: &ColumnData, row: usize) -> u64 {

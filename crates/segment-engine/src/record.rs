@@ -451,7 +451,7 @@ fn aggregate(function: AggregateFunction, column: &ColumnData, rows: &[usize]) -
     if values.is_empty() {
         return None;
     }
-    let sum: f64 = values.iter().sum();
+    let sum = crate::num::compensated_sum(values.iter().copied());
     Some(match function {
         AggregateFunction::Sum => sum,
         AggregateFunction::Avg => sum / values.len() as f64,
