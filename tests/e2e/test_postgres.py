@@ -7,6 +7,7 @@ demo file it came from. Skipped, saying why, when no server is given."""
 
 import json
 import os
+import re
 import subprocess
 import time
 
@@ -167,6 +168,11 @@ def test_a_segment_counted_on_postgresql(app, data_dir, artifacts, cli_binary):
             lambda d: {"profiles", "events"} <= set(attrs(d, '[data-testid="entity-picker"] option', "value")),
             message="the builder does not offer the server's tables",
         )
+        # The Data screen lists the server's tables, with their rows and columns, as a file's.
+        eventually(driver, lambda d: set(attrs(d, '[data-testid="schema-entity"]', "data-entity")),
+                   lambda names: {"profiles", "events", "orders"} <= names)
+        profiles_card = content(driver, '[data-testid="schema-entity"][data-entity="profiles"]')
+        assert re.search(r"20.000 rows", profiles_card) and "country" in profiles_card, profiles_card
         screenshot(driver, artifacts, "postgres-02-connected")
 
         # The builder on the server's tables: a segment counted where the data is.
@@ -185,6 +191,13 @@ def test_a_segment_counted_on_postgresql(app, data_dir, artifacts, cli_binary):
         assert {k: on_server[k] for k in expected} == expected, (on_server, shown["definition"])
         assert {k: in_memory[k] for k in expected} == expected, (in_memory, shown["definition"])
         assert shown["total"] == 20_000 and 0 < shown["count"] < 20_000, shown
+
+        # The SQL pane shows PostgreSQL's SQL, as `segment-builder sql` writes it for the server.
+        sql = run_cli(cli_binary, "sql", "--data", PG_URL, "--schema", SCHEMA,
+                      "--segment", _write(data_dir, shown["definition"]), "--now", shown["now"])
+        assert sql["dialect"] == "postgresql", sql
+        eventually(driver, lambda d: content(d, '[data-testid="sql-pane-title"]'), lambda t: t == "SQL (PostgreSQL)")
+        assert content(driver, '[data-testid="sql-pane"]') == sql["sql"]
 
         # Per-node counts: every badge equals the server's and the engine's.
         assert on_server["nodes"] == in_memory["nodes"]
@@ -230,6 +243,9 @@ def test_a_segment_counted_on_postgresql(app, data_dir, artifacts, cli_binary):
         finally:
             select(driver, '[data-testid="theme-toggle"]', "system")
             driver.set_window_rect(width=rect["width"], height=rect["height"])
+        # The builder is scrolled down to the raw condition: bring "Clear all" out from under the
+        # segment bar before clicking it.
+        driver.execute_script("document.querySelector('[data-testid=\"clear\"]').scrollIntoView({block: 'center'})")
         click(driver, '[data-testid="clear"]')
     print(f"PostgreSQL end to end: {time.monotonic() - started:.1f} s ({rows} rows copied)")
 
