@@ -251,11 +251,7 @@ impl<'s> Render<'s> {
                 | O::IsNotEmpty
                 | O::SizeEquals
                 | O::SizeLessThan
-                | O::SizeGreaterThan
-                | O::AnyItemStartsWith
-                | O::AnyItemEndsWith
-                | O::AnyItemContains
-                | O::EveryItemIs,
+                | O::SizeGreaterThan,
                 _,
             ) => {
                 return Err(unsupported(
