@@ -72,11 +72,6 @@ pub enum Operator {
     SizeEquals,
     SizeLessThan,
     SizeGreaterThan,
-    // array of text, item by item (see `ir::Predicate::ArrayItems`)
-    AnyItemStartsWith,
-    AnyItemEndsWith,
-    AnyItemContains,
-    EveryItemIs,
 }
 
 impl Operator {
@@ -134,10 +129,6 @@ impl Operator {
         Operator::SizeEquals,
         Operator::SizeLessThan,
         Operator::SizeGreaterThan,
-        Operator::AnyItemStartsWith,
-        Operator::AnyItemEndsWith,
-        Operator::AnyItemContains,
-        Operator::EveryItemIs,
     ];
 
     /// The canonical (snake_case) name, as written in canonical JSON.
@@ -201,11 +192,7 @@ impl Operator {
             | O::IsNotEmpty
             | O::SizeEquals
             | O::SizeLessThan
-            | O::SizeGreaterThan
-            | O::AnyItemStartsWith
-            | O::AnyItemEndsWith
-            | O::AnyItemContains
-            | O::EveryItemIs => ty == T::Array,
+            | O::SizeGreaterThan => ty == T::Array,
         }
     }
 
@@ -274,11 +261,7 @@ impl Operator {
             | O::ContainsNoneOf
             | O::SizeEquals
             | O::SizeLessThan
-            | O::SizeGreaterThan
-            | O::AnyItemStartsWith
-            | O::AnyItemEndsWith
-            | O::AnyItemContains
-            | O::EveryItemIs => false,
+            | O::SizeGreaterThan => false,
         }
     }
 
@@ -339,10 +322,6 @@ impl Operator {
             O::SizeEquals => "size is",
             O::SizeLessThan => "size less than",
             O::SizeGreaterThan => "size greater than",
-            O::AnyItemStartsWith => "has an item starting with",
-            O::AnyItemEndsWith => "has an item ending with",
-            O::AnyItemContains => "has an item containing",
-            O::EveryItemIs => "every item is",
         }
     }
 }

@@ -8,13 +8,13 @@
 //! can be NULL is guarded: `(col IS NOT NULL AND …)`, `COALESCE((raw sql), FALSE)`.
 
 use segment_model::ir::{
-    ArrayElement, ColumnRef, CompareOp, EntityRef, Expr, ItemTest, Number, NumberComparison,
-    Predicate, Query, Related, RelatedConstraint, TimeRange,
+    ArrayElement, ColumnRef, CompareOp, EntityRef, Expr, Number, NumberComparison, Predicate,
+    Query, Related, RelatedConstraint, TimeRange,
 };
 use segment_model::schema::Storage;
 use segment_model::tree::AggregateFunction;
 
-use crate::dialect::{exists_element, Dialect};
+use crate::dialect::Dialect;
 use crate::error::{Error, Result};
 use crate::fragment::{Cond, Fragment, Select};
 use crate::raw;
@@ -514,34 +514,10 @@ impl<'d> Compiler<'d> {
                 self.array_storage(column, "\"is not empty\"")?;
                 Pred::nullable(d.array_length(col.clone())?.text(" > 0"))
             }
-            Predicate::ArrayItems { every, test } => {
-                self.array_storage(column, "a test on list items")?;
-                self.array_items(col.clone(), *every, test)?
-            }
             Predicate::ArraySize(op, n) => {
                 self.array_storage(column, "a list size test")?;
                 Pred::nullable(d.array_length(col.clone())?.text(op_sql(*op)).param(*n))
             }
-        })
-    }
-
-    /// "Some item passes" as `EXISTS` over the items; "every item passes" as the list not
-    /// NULL and no item failing (a non-text item fails), so an empty list passes.
-    fn array_items(&self, col: Fragment, every: bool, test: &ItemTest) -> Result<Pred> {
-        let d = self.dialect;
-        let (rows, item) = d.array_text_items(col.clone())?;
-        let passes = match test {
-            ItemTest::Is(value) => item.clone().text(" = ").param(value.as_str()),
-            ItemTest::StartsWith(value) => d.starts_with(item.clone(), value, false),
-            ItemTest::EndsWith(value) => d.ends_with(item.clone(), value, false),
-            ItemTest::Contains(value) => d.contains(item.clone(), value, false),
-        };
-        Ok(if every {
-            let fails = item.text(" IS NULL OR NOT ").append(&passes.parens());
-            let none_fails = Fragment::sql("NOT ").append(&exists_element(rows, fails));
-            Pred::total(Self::not_null_and(&col, none_fails))
-        } else {
-            Pred::total(exists_element(rows, passes))
         })
     }
 

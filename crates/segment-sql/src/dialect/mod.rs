@@ -310,14 +310,6 @@ pub trait Dialect {
         Err(self.unsupported("JSON array membership"))
     }
 
-    /// The rows of the JSON array in `array` (for [`exists_element`]) and, in them, an item's
-    /// text: the string for a string element, NULL for any other element. No rows when `array`
-    /// is NULL.
-    fn array_text_items(&self, array: Fragment) -> Result<(Fragment, Fragment)> {
-        let _ = array;
-        Err(self.unsupported("tests on the items of a JSON array"))
-    }
-
     /// The number of elements of the JSON array in `array`; NULL when `array` is NULL.
     fn array_length(&self, array: Fragment) -> Result<Fragment> {
         match self.array_length_function() {
