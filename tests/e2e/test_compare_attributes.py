@@ -21,7 +21,16 @@ from helpers import (
 def test_signed_up_before_last_seen(app, data_dir, cli_binary, artifacts):
     driver = app
     data = data_dir / "demo.sqlite"
+    rect = driver.get_window_rect()
     driver.set_window_rect(width=900, height=600)
+    try:
+        build_and_compare(driver, data, data_dir, cli_binary, artifacts)
+    finally:
+        # The later tests expect the window as it was.
+        driver.set_window_rect(width=rect["width"], height=rect["height"])
+
+
+def build_and_compare(driver, data, data_dir, cli_binary, artifacts):
     path = add_node(driver, "/root")
     set_condition(driver, path, "signed_up_at", "before")
     before = request_id(driver)
