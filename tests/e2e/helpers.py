@@ -195,6 +195,13 @@ def quiet(driver, timeout=TIMEOUT):
         pass
 
 
+def _into_view(driver, el):
+    """Scrolls `el` into its scrolling containers' view if it is not (WebKitWebDriver does not
+    always reach an element below the fold of a nested scroller, and then calls it not
+    interactable)."""
+    driver.execute_script("arguments[0].scrollIntoView({block: 'nearest'})", el)
+
+
 def click(driver, selector, timeout=TIMEOUT):
     """Clicks the first match once it is displayed and enabled, with no preview pending (see
     `quiet`)."""
@@ -204,6 +211,7 @@ def click(driver, selector, timeout=TIMEOUT):
         el = _find(d, selector)
         if not (el.is_displayed() and el.is_enabled()):
             return False
+        _into_view(d, el)
         el.click()
         return True
 
@@ -229,6 +237,7 @@ def replace_text(driver, selector, new_text: str, verify=True, timeout=TIMEOUT):
 
     def go(d):
         el = _find(d, selector)
+        _into_view(d, el)
         el.click()
         el.send_keys(Keys.CONTROL, "a")
         el.send_keys(new_text)
