@@ -145,12 +145,6 @@ def app(driver):
     wait_for(driver, f'{tid("builder")} {tid("group")}', timeout=180)
     if present(driver, node("/root/children/0")):
         before = request_id(driver)
-        # An earlier test may have left the page scrolled: the button must not sit under the
-        # segment bar when it is clicked.
-        driver.execute_script(
-            "document.querySelector(arguments[0])?.scrollIntoView({block: 'center'})",
-            tid("clear"),
-        )
         click(driver, tid("clear"))
         settled_count(driver, after=before)
     return driver
