@@ -10,8 +10,8 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use chrono::{DateTime, Datelike, Timelike};
 use rayon::prelude::*;
 use segment_model::ir::{
-    ArrayElement, CompareOp, DatePart, Expr, Number, NumberComparison, Predicate, Query, Related,
-    RelatedConstraint, TimeRange,
+    ArrayElement, CompareOp, DatePart, Expr, ItemTest, Number, NumberComparison, Predicate, Query,
+    Related, RelatedConstraint, TimeRange,
 };
 use segment_model::tree::AggregateFunction;
 
@@ -612,6 +612,16 @@ fn time_rows(column: &ColumnData, range: &TimeRange) -> Result<Bitset> {
     }))
 }
 
+/// A list item's test as SQLite judges it: starts/ends with (`substr`) see the item up to its
+/// first NUL, equality and contains (`instr`) all of it.
+fn item_passes(test: &ItemTest, item: &str) -> bool {
+    match test {
+        ItemTest::StartsWith(v) | ItemTest::EndsWith(v) if v.contains('\0') => false,
+        ItemTest::EndsWith(v) => before_nul(item).ends_with(v.as_str()),
+        ItemTest::Is(_) | ItemTest::StartsWith(_) | ItemTest::Contains(_) => test.passes(item),
+    }
+}
+
 /// Text up to its first NUL. SQLite's `length()`, `substr()` (hence starts/ends with) and
 /// LIKE/GLOB stop there; `=`, `IN`, `instr()`, `lower()` and `regexp()` see the whole text.
 pub(crate) fn before_nul(s: &str) -> &str {
@@ -933,6 +943,29 @@ pub(crate) fn predicate_test<'a>(
                 return Err(wrong_type("a list test"));
             };
             array_test(a, |items| !items.is_empty())
+        }
+        Predicate::ArrayItems { every, test } => {
+            let ColumnData::Array(a) = column else {
+                return Err(wrong_type("a list test"));
+            };
+            // Decided once per distinct item, then per record over its items' codes.
+            let passes: Vec<bool> = a
+                .dict
+                .iter()
+                .map(|item| match item {
+                    ArrayItem::Text(text) => item_passes(test, text),
+                    ArrayItem::Number(_) | ArrayItem::Integer(_) | ArrayItem::Other => false,
+                })
+                .collect();
+            let every = *every;
+            array_test(a, move |items| {
+                let pass = |c: &u32| passes[*c as usize];
+                if every {
+                    items.iter().all(pass)
+                } else {
+                    items.iter().any(pass)
+                }
+            })
         }
         Predicate::ArraySize(op, n) => {
             let ColumnData::Array(a) = column else {

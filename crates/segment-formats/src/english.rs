@@ -866,6 +866,19 @@ impl<'s> English<'s> {
             (O::ContainsNoneOf, Operand::Elements(items)) => {
                 format!("contains none of {}", list(&elements(items), "or"))
             }
+            (O::AnyItemStartsWith, Operand::Text(s)) => {
+                format!("has an item starting with {}", text(s))
+            }
+            (O::AnyItemEndsWith, Operand::Text(s)) => {
+                format!("has an item ending with {}", text(s))
+            }
+            (O::AnyItemContains, Operand::Text(s)) => {
+                format!("has an item containing {}", text(s))
+            }
+            // Exactly as OData's `all`: an empty list passes.
+            (O::EveryItemIs, Operand::Text(s)) => {
+                format!("has only items equal to {} (or no items)", text(s))
+            }
             (O::IsEmpty, _) => "is an empty list".to_string(),
             (O::IsNotEmpty, _) => "is a non-empty list".to_string(),
             (O::SizeEquals, Operand::Count(n)) => format!("has {n} items"),
@@ -916,7 +929,11 @@ impl<'s> English<'s> {
                 | O::ContainsNoneOf
                 | O::SizeEquals
                 | O::SizeLessThan
-                | O::SizeGreaterThan,
+                | O::SizeGreaterThan
+                | O::AnyItemStartsWith
+                | O::AnyItemEndsWith
+                | O::AnyItemContains
+                | O::EveryItemIs,
                 _,
             ) => return Err(bad()),
         };

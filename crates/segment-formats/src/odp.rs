@@ -251,7 +251,11 @@ impl<'s> Render<'s> {
                 | O::IsNotEmpty
                 | O::SizeEquals
                 | O::SizeLessThan
-                | O::SizeGreaterThan,
+                | O::SizeGreaterThan
+                | O::AnyItemStartsWith
+                | O::AnyItemEndsWith
+                | O::AnyItemContains
+                | O::EveryItemIs,
                 _,
             ) => {
                 return Err(unsupported(

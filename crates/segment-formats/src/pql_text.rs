@@ -52,7 +52,8 @@
 //! Not expressible (rendering reports them by name and node path): raw SQL conditions; is blank /
 //! is not blank; length comparisons; number between / not between; not on, on or before, on or
 //! after; dates with a time of day; Census `days_ago`/blank between bounds; fractional days;
-//! the weekday date part; contains none of; is empty / is not empty; case-insensitive is one of /
+//! the weekday date part; contains none of; is empty / is not empty; the tests on list items (has
+//! an item starting / ending with, containing; every item is); case-insensitive is one of /
 //! is none of; a case-sensitive like (`like` is read as ignoring case, as SQL LIKE); a count or
 //! aggregate between two numbers; count distinct; the first / last time, the first / most recent
 //! record and distinct periods of related records (PQL's `topN`/`bottomN` pick one record where

@@ -186,7 +186,7 @@ pub(crate) fn read(op: Operator, ty: DataType, value: &Value) -> Result<Operand,
         | O::IsFalse
         | O::IsEmpty
         | O::IsNotEmpty => Operand::Nothing,
-        O::Is | O::IsNot => Operand::Text(text(value, "")?),
+        O::Is | O::IsNot | O::EveryItemIs => Operand::Text(text(value, "")?),
         O::IsOneOf | O::IsNoneOf => match ty {
             DataType::Number => Operand::NumberList(list(value, number)?),
             DataType::Text | DataType::Boolean | DataType::Datetime | DataType::Array => {
@@ -200,7 +200,10 @@ pub(crate) fn read(op: Operator, ty: DataType, value: &Value) -> Result<Operand,
         | O::EndsWith
         | O::DoesNotEndWith
         | O::Like
-        | O::MatchesRegex => {
+        | O::MatchesRegex
+        | O::AnyItemStartsWith
+        | O::AnyItemEndsWith
+        | O::AnyItemContains => {
             let t = text(value, "")?;
             if t.is_empty() {
                 return err("", "Enter some text to match.");

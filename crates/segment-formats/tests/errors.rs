@@ -131,8 +131,9 @@ fn odata_errors_name_the_line_column_and_a_hint() {
         "{e}"
     );
 
-    // `all` reads on related records (NOT any(NOT …)); on a list of values it has no operator.
-    let e = parse_err(Format::Odata, "tags/all(t: t eq 'x')");
+    // `all` reads on related records (NOT any(NOT …)); on a list of values only `t eq 'text'`
+    // (every item is) reads.
+    let e = parse_err(Format::Odata, "tags/all(t: startswith(t, 'x'))");
     assert!(
         matches!(&e, Error::Unrepresentable { construct, at: p, .. } if construct == "all(…) on the list tags" && *p == at(1, 6)),
         "{e}"

@@ -95,7 +95,7 @@ fn what_the_tree_cannot_hold_is_refused_by_name() {
             "the Dataverse query function Microsoft.Dynamics.CRM.EqualUserId()",
         ),
         (
-            "imAddresses/all(i:i eq 'a')",
+            "imAddresses/all(i:startswith(i,'a'))",
             "the lambda variable i on its own",
         ),
         ("name eq \"x\"", "a double-quoted string"),
@@ -165,4 +165,54 @@ fn dataverse_query_functions_are_the_models_operators() {
     // Combined with standard OData, and in any case.
     let t = tree("Microsoft.Dynamics.CRM.Today(PropertyName='createdon') and statecode eq 0");
     assert_eq!(t["children"].as_array().map(Vec::len), Some(2));
+}
+
+/// Lambdas testing the items of a list of text: "has an item starting/ending with, containing"
+/// and "every item is" (`all`, true on an empty list), read, written back and said in English.
+#[test]
+fn string_functions_and_all_on_list_items() {
+    for (filter, operator, value, odata, english) in [
+        (
+            "proxyAddresses/any(x:startsWith(x,'smtp:my'))",
+            "any_item_starts_with",
+            "smtp:my",
+            "proxyAddresses/any(v: startswith(v, 'smtp:my'))",
+            "has an item starting with",
+        ),
+        (
+            "mails/any(m: endswith(m, '.org'))",
+            "any_item_ends_with",
+            ".org",
+            "mails/any(v: endswith(v, '.org'))",
+            "has an item ending with",
+        ),
+        (
+            "tags/ANY(t: contains(t, 'vi'))",
+            "any_item_contains",
+            "vi",
+            "tags/any(v: contains(v, 'vi'))",
+            "has an item containing",
+        ),
+        (
+            "imAddresses/all(i:i eq 'admin@contoso.com')",
+            "every_item_is",
+            "admin@contoso.com",
+            "imAddresses/all(v: v eq 'admin@contoso.com')",
+            "has only items equal to",
+        ),
+    ] {
+        let (segment, schema) = parse_without_data(Format::Odata, filter, None).unwrap();
+        let root = serde_json::to_value(&segment.root).unwrap();
+        assert_eq!(root["children"][0]["operator"], json!(operator), "{filter}");
+        assert_eq!(root["children"][0]["value"], json!(value), "{filter}");
+        let written = render_as(Format::Odata, &segment, &schema, None).unwrap();
+        assert_eq!(written, odata);
+        let (again, _) = parse_without_data(Format::Odata, &written, None).unwrap();
+        assert_eq!(again.root, segment.root, "{written}");
+        let said = render_as(Format::English, &segment, &schema, None).unwrap();
+        assert!(said.contains(english), "{said}");
+    }
+    // `all` with a string function, and a test on something other than the item, stay refused.
+    let why = refusal("tags/any(t: startswith('x', t))");
+    assert!(why.contains("cannot be imported"), "{why}");
 }

@@ -331,4 +331,34 @@ pub enum Predicate {
     ArrayIsEmpty,
     ArrayIsNotEmpty,
     ArraySize(CompareOp, i64),
+    /// Some item (`every: false`) or every item (`every: true`) of the JSON array is text
+    /// passing `test`, compared exactly (case and all). Only text items can pass; a number
+    /// item fails. On an empty list "some item" is false and "every item" is true (as OData's
+    /// `any`/`all`); on NULL both are false (NOT is the complement).
+    ArrayItems {
+        every: bool,
+        test: ItemTest,
+    },
+}
+
+/// A test of one text item of a list: equal to, starting with, ending with or containing
+/// `value` (never empty for the last three).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub enum ItemTest {
+    Is(String),
+    StartsWith(String),
+    EndsWith(String),
+    Contains(String),
+}
+
+impl ItemTest {
+    /// Whether a text item passes, byte for byte.
+    pub fn passes(&self, item: &str) -> bool {
+        match self {
+            ItemTest::Is(v) => item == v,
+            ItemTest::StartsWith(v) => item.starts_with(v.as_str()),
+            ItemTest::EndsWith(v) => item.ends_with(v.as_str()),
+            ItemTest::Contains(v) => item.contains(v.as_str()),
+        }
+    }
 }

@@ -72,6 +72,11 @@ pub enum Operator {
     SizeEquals,
     SizeLessThan,
     SizeGreaterThan,
+    // array of text, item by item (see `ir::Predicate::ArrayItems`)
+    AnyItemStartsWith,
+    AnyItemEndsWith,
+    AnyItemContains,
+    EveryItemIs,
 }
 
 impl Operator {
@@ -129,6 +134,10 @@ impl Operator {
         Operator::SizeEquals,
         Operator::SizeLessThan,
         Operator::SizeGreaterThan,
+        Operator::AnyItemStartsWith,
+        Operator::AnyItemEndsWith,
+        Operator::AnyItemContains,
+        Operator::EveryItemIs,
     ];
 
     /// The canonical (snake_case) name, as written in canonical JSON.
@@ -192,7 +201,11 @@ impl Operator {
             | O::IsNotEmpty
             | O::SizeEquals
             | O::SizeLessThan
-            | O::SizeGreaterThan => ty == T::Array,
+            | O::SizeGreaterThan
+            | O::AnyItemStartsWith
+            | O::AnyItemEndsWith
+            | O::AnyItemContains
+            | O::EveryItemIs => ty == T::Array,
         }
     }
 
@@ -261,7 +274,11 @@ impl Operator {
             | O::ContainsNoneOf
             | O::SizeEquals
             | O::SizeLessThan
-            | O::SizeGreaterThan => false,
+            | O::SizeGreaterThan
+            | O::AnyItemStartsWith
+            | O::AnyItemEndsWith
+            | O::AnyItemContains
+            | O::EveryItemIs => false,
         }
     }
 
@@ -322,6 +339,10 @@ impl Operator {
             O::SizeEquals => "size is",
             O::SizeLessThan => "size less than",
             O::SizeGreaterThan => "size greater than",
+            O::AnyItemStartsWith => "has an item starting with",
+            O::AnyItemEndsWith => "has an item ending with",
+            O::AnyItemContains => "has an item containing",
+            O::EveryItemIs => "every item is",
         }
     }
 }

@@ -6,8 +6,8 @@ use serde_json::Value;
 
 use crate::error::Problem;
 use crate::ir::{
-    ArrayElement, ColumnRef, CompareOp, CountTest, DatePart, EntityRef, Expr, Extreme, Number,
-    NumberComparison, Predicate, Query, Related, RelatedConstraint, TimeBound, TimeRange,
+    ArrayElement, ColumnRef, CompareOp, CountTest, DatePart, EntityRef, Expr, Extreme, ItemTest,
+    Number, NumberComparison, Predicate, Query, Related, RelatedConstraint, TimeBound, TimeRange,
 };
 use crate::operator::Operator;
 use crate::schema::{DataType, Entity, Schema};
@@ -594,6 +594,22 @@ impl<'s> Checker<'s> {
             O::SizeEquals => Predicate::ArraySize(CompareOp::Eq, self.count(value, path)?),
             O::SizeLessThan => Predicate::ArraySize(CompareOp::Lt, self.count(value, path)?),
             O::SizeGreaterThan => Predicate::ArraySize(CompareOp::Gt, self.count(value, path)?),
+            O::AnyItemStartsWith => Predicate::ArrayItems {
+                every: false,
+                test: ItemTest::StartsWith(self.non_empty_text(value, path)?),
+            },
+            O::AnyItemEndsWith => Predicate::ArrayItems {
+                every: false,
+                test: ItemTest::EndsWith(self.non_empty_text(value, path)?),
+            },
+            O::AnyItemContains => Predicate::ArrayItems {
+                every: false,
+                test: ItemTest::Contains(self.non_empty_text(value, path)?),
+            },
+            O::EveryItemIs => Predicate::ArrayItems {
+                every: true,
+                test: ItemTest::Is(self.text(value, path, true)?),
+            },
         })
     }
 

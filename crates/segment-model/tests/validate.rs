@@ -279,6 +279,10 @@ fn every_operator_has_a_valid_example() {
         (Operator::SizeEquals, "tags", json!(2)),
         (Operator::SizeLessThan, "tags", json!(2)),
         (Operator::SizeGreaterThan, "tags", json!(2)),
+        (Operator::AnyItemStartsWith, "tags", json!("vi")),
+        (Operator::AnyItemEndsWith, "tags", json!("ta")),
+        (Operator::AnyItemContains, "tags", json!("et")),
+        (Operator::EveryItemIs, "tags", json!("vip")),
     ];
     let covered: std::collections::HashSet<Operator> =
         examples.iter().map(|(op, _, _)| *op).collect();
@@ -423,4 +427,40 @@ fn a_reversed_range_of_large_integers_is_a_problem() {
         condition("age", "between", json!([9007199254740993i64, 9007199254740992i64]))]}));
     let problems = validate::check(&seg, &common::schema(), None, now()).expect_err("reversed");
     assert_eq!(problems[0].path, "/root/children/0/value");
+}
+
+#[test]
+fn item_tests_on_a_list_need_text_and_a_list() {
+    assert_eq!(
+        predicate_of("every_item_is", "tags", json!("")),
+        Predicate::ArrayItems {
+            every: true,
+            test: segment_model::ir::ItemTest::Is(String::new()),
+        }
+    );
+    for (attribute, operator, value, path) in [
+        (
+            "tags",
+            "any_item_starts_with",
+            json!(""),
+            "/root/children/0/value",
+        ),
+        (
+            "tags",
+            "any_item_contains",
+            json!(["a"]),
+            "/root/children/0/value",
+        ),
+        (
+            "email",
+            "any_item_ends_with",
+            json!("x"),
+            "/root/children/0/operator",
+        ),
+    ] {
+        let seg = segment(json!({"combinator": "and", "children": [
+            condition(attribute, operator, value)]}));
+        let problems = validate::check(&seg, &common::schema(), None, now()).expect_err(operator);
+        assert_eq!(problems[0].path, path, "{operator}: {problems:?}");
+    }
 }

@@ -555,6 +555,10 @@ fn condition(rng: &mut ChaCha8Rng, entity: &str) -> Value {
                     "size_equals",
                     "size_less_than",
                     "size_greater_than",
+                    "any_item_starts_with",
+                    "any_item_ends_with",
+                    "any_item_contains",
+                    "every_item_is",
                     "is_null",
                     "is_not_null",
                 ],
@@ -577,6 +581,12 @@ fn condition(rng: &mut ChaCha8Rng, entity: &str) -> Value {
                 }
                 "size_equals" | "size_less_than" | "size_greater_than" => {
                     json!(rng.random_range(0..4))
+                }
+                "any_item_starts_with"
+                | "any_item_ends_with"
+                | "any_item_contains"
+                | "every_item_is" => {
+                    json!(pick(rng, &["v", "vi", "ew", "new", "x", "VIP", "1"]))
                 }
                 _ => Value::Null,
             };

@@ -685,6 +685,19 @@ fn array_cases() -> Vec<Case> {
             tags(p).is_some_and(|v| v.len() < 2)
         }),
         case("more than 1 tag", |p| tags(p).is_some_and(|v| v.len() > 1)),
+        case("tags have an item starting with early", |p| {
+            tags(p).is_some_and(|v| v.iter().any(|t| t.starts_with("early")))
+        }),
+        case("tags have an item ending with risk", |p| {
+            tags(p).is_some_and(|v| v.iter().any(|t| t.ends_with("risk")))
+        }),
+        case("tags have an item containing an underscore", |p| {
+            tags(p).is_some_and(|v| v.iter().any(|t| t.contains('_')))
+        }),
+        // An empty list passes (as OData's `all`); a NULL list does not.
+        case("every tag is newsletter", |p| {
+            tags(p).is_some_and(|v| v.iter().all(|t| t == "newsletter"))
+        }),
     ]
 }
 
@@ -961,6 +974,9 @@ fn group_cases() -> Vec<Case> {
         }),
         case("NOT (tags contain none of vip)", |p| {
             !(p.tags.is_some() && !tags(p).unwrap().iter().any(|t| t == "vip"))
+        }),
+        case("NOT (every tag is newsletter)", |p| {
+            !tags(p).is_some_and(|v| v.iter().all(|t| t == "newsletter"))
         }),
         case_d(
             "brief example: US/CA, paid plan, 2+ purchases in 90 days, never answered the churn survey",

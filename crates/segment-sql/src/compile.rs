@@ -8,8 +8,8 @@
 //! can be NULL is guarded: `(col IS NOT NULL AND …)`, `COALESCE((raw sql), FALSE)`.
 
 use segment_model::ir::{
-    ArrayElement, ColumnRef, CompareOp, EntityRef, Expr, Number, NumberComparison, Predicate,
-    Query, Related, RelatedConstraint, TimeRange,
+    ArrayElement, ColumnRef, CompareOp, EntityRef, Expr, ItemTest, Number, NumberComparison,
+    Predicate, Query, Related, RelatedConstraint, TimeRange,
 };
 use segment_model::schema::Storage;
 use segment_model::tree::AggregateFunction;
@@ -514,11 +514,27 @@ impl<'d> Compiler<'d> {
                 self.array_storage(column, "\"is not empty\"")?;
                 Pred::nullable(d.array_length(col.clone())?.text(" > 0"))
             }
+            Predicate::ArrayItems { every, test } => {
+                self.array_storage(column, "a test on list items")?;
+                self.array_items(col.clone(), *every, test)?
+            }
             Predicate::ArraySize(op, n) => {
                 self.array_storage(column, "a list size test")?;
                 Pred::nullable(d.array_length(col.clone())?.text(op_sql(*op)).param(*n))
             }
         })
+    }
+
+    /// "Some item passes" or "every item passes" (an empty list passes, a NULL one does not).
+    fn array_items(&self, col: Fragment, every: bool, test: &ItemTest) -> Result<Pred> {
+        let d = self.dialect;
+        let passes = |item: Fragment| match test {
+            ItemTest::Is(value) => item.text(" = ").param(value.as_str()),
+            ItemTest::StartsWith(value) => d.starts_with(item, value, false),
+            ItemTest::EndsWith(value) => d.ends_with(item, value, false),
+            ItemTest::Contains(value) => d.contains(item, value, false),
+        };
+        Ok(Pred::total(d.array_item_test(col, every, &passes)?))
     }
 
     fn array_storage(&self, column: &ColumnRef, predicate: &'static str) -> Result<()> {

@@ -39,6 +39,10 @@ export function valueKind(op: Operator): ValueKind {
     case "does_not_end_with":
     case "like":
     case "matches_regex":
+    case "any_item_starts_with":
+    case "any_item_ends_with":
+    case "any_item_contains":
+    case "every_item_is":
       return "text";
     case "length_equals":
     case "length_less_than":

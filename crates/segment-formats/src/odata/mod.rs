@@ -26,6 +26,7 @@
 //! | date part (year, month, day of month, hour) | `year(c) eq 2024`, `month(c) in (11, 12)`, `day(c) eq 1`, `hour(c) eq 13` |
 //! | list contains any of / all of / none of | `c/any(v: v in ('a', 'b'))` / `(c/any(v: v eq 'a') and c/any(v: v eq 'b'))` / `(c ne null and not c/any(v: v in ('a')))` |
 //! | list is empty / not empty / size | `(c ne null and not c/any())` / `c/any()` / `c/$count eq 2` |
+//! | list has an item starting / ending with, containing; every item is | `c/any(v: startswith(v, 'a'))`, `endswith`, `contains` / `c/all(v: v eq 'a')` (true on an empty list) |
 //! | relationship, at least one | `events/any(e: e/name eq 'purchase')` |
 //! | relationship, count | `events/$count($filter=name eq 'purchase') ge 3` (`ge`, `le`, `eq`, `gt`, `lt`, `ne`) |
 //! | time window | the last condition of the lambda or `$filter`, on the time column |
@@ -64,8 +65,8 @@
 //! in OData); date-times compared with dates and date-times (`date(c) eq 2024-05-31`,
 //! `c ge 2021-01-02T12:00:00Z`). Refused by name, with where: `has` (enum flags) and enum
 //! values, type casts (`microsoft.graph.user/…`, `isof`, `cast`), the Dataverse query
-//! functions the model cannot say (see `dataverse`), arithmetic, `all(…)` or string functions on the items
-//! of a list of values, and any character outside the syntax. Text is ordered by code point
+//! functions the model cannot say (see `dataverse`), arithmetic, on the items of a list of values
+//! any test but those in the table, and any character outside the syntax. Text is ordered by code point
 //! (`Name gt 'Milk'`, as the model orders text; a server may collate otherwise).
 //!
 //! **Graph vs OData string comparison.** Standard OData compares strings case-sensitively;
@@ -1395,10 +1396,16 @@ impl<'t, 's> Read<'t, 's> {
                                     neg: None,
                                 });
                             }
+                            if let Some((operator, text)) = item_text_test(v, b) {
+                                return Ok(Leaf {
+                                    pos: cond(attr, operator, Value::String(text)),
+                                    neg: None,
+                                });
+                            }
                             Err(self.cannot(
                                 b,
                                 "this condition on list items",
-                                "write v in (…) or v eq …",
+                                "write v in (…), v eq …, startswith(v, …), endswith(v, …) or contains(v, …)",
                             ))
                         }
                         _ => Err(self.error(o, "a lambda needs a variable and a condition", "")),
@@ -1413,7 +1420,7 @@ impl<'t, 's> Read<'t, 's> {
     /// `events/all(e: body)`: no related record where the body is not true, that is
     /// NOT events/any(e: NOT body), with the model's NOT inside (a body that is null on a record,
     /// `contains` on a null name, is not true there, so that record fails `all`, as in OData).
-    /// On a list of values `all` says "every item is …", which the list operators cannot.
+    /// On a list of values only `all(v: v eq 'text')` reads ("every item is").
     #[allow(clippy::too_many_arguments)]
     #[inline(never)]
     fn all_related(
@@ -1427,10 +1434,20 @@ impl<'t, 's> Read<'t, 's> {
         depth: usize,
     ) -> Result<Leaf> {
         if let Ok(column) = self.column(path, entity, scope) {
+            if column.data_type == DataType::Array {
+                if let (Some(v), Some(b)) = (var, body) {
+                    if let Some(text) = item_equals(v, b) {
+                        return Ok(Leaf {
+                            pos: cond(&column.name, Operator::EveryItemIs, Value::String(text)),
+                            neg: None,
+                        });
+                    }
+                }
+            }
             return Err(self.cannot(
                 o,
                 format!("all(…) on the list {}", column.name),
-                "every item is … has no list operator; write any(…) or contains none of",
+                "on a list, all(…) reads only v eq 'text' (every item is); write any(…) or contains none of",
             ));
         }
         let (Some(var), Some(body)) = (var, body) else {
@@ -1549,6 +1566,43 @@ fn element(o: &O) -> Option<Value> {
     match &o.e {
         OE::Str(s) => Some(Value::String(s.clone())),
         OE::Num(n) => Some(n.to_json()),
+        _ => None,
+    }
+}
+
+/// Whether `o` is the lambda variable `v` on its own (an item of a list of values).
+fn is_item(o: &O, v: &str) -> bool {
+    matches!(&o.e, OE::Path { var: Some(x), segments } if x == v && segments.is_empty())
+}
+
+/// `startswith(v, 'text')`, `endswith(…)` or `contains(…)` on a list item `v`: the operator
+/// "has an item …" and its text (never empty, as the model requires).
+fn item_text_test(v: &str, body: &O) -> Option<(Operator, String)> {
+    let OE::Call { name, args } = &body.e else {
+        return None;
+    };
+    let operator = match name.as_str() {
+        "startswith" => Operator::AnyItemStartsWith,
+        "endswith" => Operator::AnyItemEndsWith,
+        "contains" => Operator::AnyItemContains,
+        _ => return None,
+    };
+    match args.as_slice() {
+        [item, text] if is_item(item, v) => match &text.e {
+            OE::Str(s) if !s.is_empty() => Some((operator, s.clone())),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// `v eq 'text'` on a list item `v` (in `all(…)`: every item is that text).
+fn item_equals(v: &str, body: &O) -> Option<String> {
+    let OE::Cmp { op, lhs, rhs } = &body.e else {
+        return None;
+    };
+    match (&rhs.e, op.as_str()) {
+        (OE::Str(s), "eq") if is_item(lhs, v) => Some(s.clone()),
         _ => None,
     }
 }

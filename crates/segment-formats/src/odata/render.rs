@@ -401,6 +401,19 @@ impl<'s> Render<'s> {
                     )),
                 }
             }
+            // Lambdas over the items (OData collections are never null: see the module docs).
+            O::AnyItemStartsWith | O::AnyItemEndsWith | O::AnyItemContains | O::EveryItemIs => {
+                let Operand::Text(s) = operand else {
+                    return Err(bad());
+                };
+                let s = quote(&s);
+                atom(match c.operator {
+                    O::AnyItemStartsWith => format!("{p}/any(v: startswith(v, {s}))"),
+                    O::AnyItemEndsWith => format!("{p}/any(v: endswith(v, {s}))"),
+                    O::AnyItemContains => format!("{p}/any(v: contains(v, {s}))"),
+                    _ => format!("{p}/all(v: v eq {s})"),
+                })
+            }
             O::ContainsAnyOf | O::ContainsAllOf | O::ContainsNoneOf => {
                 let Operand::Elements(items) = operand else {
                     return Err(bad());
@@ -746,7 +759,11 @@ pub(super) fn safe_second(node: &Node) -> bool {
             | O::InTheLast
             | O::InTheNext
             | O::LessThanAgo
-            | O::BetweenAgo => true,
+            | O::BetweenAgo
+            | O::AnyItemStartsWith
+            | O::AnyItemEndsWith
+            | O::AnyItemContains
+            | O::EveryItemIs => true,
             O::IsNot
             | O::IsNoneOf
             | O::Contains

@@ -646,6 +646,9 @@ impl<'s> Lower<'s> {
             O::ContainsNoneOf => {
                 return Err(op_unsupported("PQL has no “not null and none of”; NOT around “contains any of” also matches a missing list"))
             }
+            O::AnyItemStartsWith | O::AnyItemEndsWith | O::AnyItemContains | O::EveryItemIs => {
+                return Err(op_unsupported("PQL lists are tested with intersects, supersetOf and count; no test reads their items one by one here"))
+            }
             O::IsEmpty | O::IsNotEmpty => return Err(op_unsupported("use “size is 0” or “size greater than 0”")),
             O::SizeEquals | O::SizeLessThan | O::SizeGreaterThan => {
                 let Operand::Count(n) = operand else { return Err(bad()) };

@@ -537,16 +537,20 @@ fn symbol(text: &str, i: usize) -> Result<(&'static str, usize)> {
         }
         _ => {
             let ch = text[i..].chars().next().unwrap_or('?');
-            let hint = if matches!(ch, '“' | '”' | '‘' | '’') {
-                "PQL strings use straight quotes: \" or '"
-            } else {
-                ""
-            };
+            // Curly quotes come from word processors and web pages: name them as such.
+            if matches!(ch, '“' | '”' | '‘' | '’') {
+                return Err(lex_error(
+                    text,
+                    i,
+                    &format!("a curly quote “{ch}” around a string"),
+                    "PQL strings use straight quotes: \" or '",
+                ));
+            }
             return Err(lex_error(
                 text,
                 i,
                 &format!("unexpected character “{ch}”"),
-                hint,
+                "",
             ));
         }
     };

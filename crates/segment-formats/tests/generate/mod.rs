@@ -148,7 +148,11 @@ fn value_for(op: Operator, ty: DataType) -> BoxedStrategy<Value> {
         | O::DoesNotStartWith
         | O::EndsWith
         | O::DoesNotEndWith
-        | O::Like => text().prop_map(Value::String).boxed(),
+        | O::Like
+        | O::AnyItemStartsWith
+        | O::AnyItemEndsWith
+        | O::AnyItemContains
+        | O::EveryItemIs => text().prop_map(Value::String).boxed(),
         O::MatchesRegex => "[a-z^$.]{1,6}".prop_map(Value::String).boxed(),
         O::LengthEquals
         | O::LengthLessThan

@@ -96,6 +96,14 @@ impl Dialect for DuckDb {
         Ok(exists_element(rows, any_of(tests)))
     }
 
+    fn array_text_items(&self, array: Fragment) -> Result<(Fragment, Fragment)> {
+        let rows = call("json_each", array).text(" AS e");
+        let item = Fragment::sql(
+            "(CASE WHEN e.type = 'VARCHAR' THEN json_extract_string(e.value, '$') END)",
+        );
+        Ok((rows, item))
+    }
+
     fn array_length(&self, array: Fragment) -> Result<Fragment> {
         Ok(cast(call("json_array_length", array), "BIGINT"))
     }

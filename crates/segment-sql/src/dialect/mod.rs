@@ -310,6 +310,35 @@ pub trait Dialect {
         Err(self.unsupported("JSON array membership"))
     }
 
+    /// The rows of the JSON array in `array` (for [`exists_element`]) and, in them, an item's
+    /// text: the string for a string element, NULL for any other element. No rows when `array`
+    /// is NULL.
+    fn array_text_items(&self, array: Fragment) -> Result<(Fragment, Fragment)> {
+        let _ = array;
+        Err(self.unsupported("tests on the items of a JSON array"))
+    }
+
+    /// "Some item of the JSON array in `array` passes", or with `every` "the array is not NULL
+    /// and every item passes" (so an empty array passes); never NULL. `passes` builds the test
+    /// on an item's text. By default an `EXISTS` over [`Dialect::array_text_items`]; a dialect
+    /// with array lambdas overrides it.
+    fn array_item_test(
+        &self,
+        array: Fragment,
+        every: bool,
+        passes: &dyn Fn(Fragment) -> Fragment,
+    ) -> Result<Fragment> {
+        let (rows, item) = self.array_text_items(array.clone())?;
+        let test = passes(item.clone());
+        Ok(if every {
+            let fails = item.text(" IS NULL OR NOT ").append(&test.parens());
+            let none_fails = Fragment::sql("NOT ").append(&exists_element(rows, fails));
+            array.text(" IS NOT NULL AND ").append(&none_fails).parens()
+        } else {
+            exists_element(rows, test)
+        })
+    }
+
     /// The number of elements of the JSON array in `array`; NULL when `array` is NULL.
     fn array_length(&self, array: Fragment) -> Result<Fragment> {
         match self.array_length_function() {

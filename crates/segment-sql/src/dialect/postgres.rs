@@ -88,6 +88,12 @@ impl Dialect for Postgres {
     }
 
     /// Elements compare as JSON values: a string equals only a string, numbers by value.
+    fn array_text_items(&self, array: Fragment) -> Result<(Fragment, Fragment)> {
+        let rows = call("jsonb_array_elements", self.json_array(array)).text(" AS e(v)");
+        let item = Fragment::sql("(CASE WHEN jsonb_typeof(e.v) = 'string' THEN e.v #>> '{}' END)");
+        Ok((rows, item))
+    }
+
     fn array_contains_any(&self, array: Fragment, elements: Vec<SqlValue>) -> Result<Fragment> {
         let mut test = Fragment::sql("e.v IN (");
         for (i, element) in elements.into_iter().enumerate() {

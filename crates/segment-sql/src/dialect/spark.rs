@@ -130,6 +130,26 @@ impl Dialect for Spark {
             .text(")"))
     }
 
+    /// `exists` / `forall` over the text parsed to a VARIANT array: an item's text is NULL
+    /// unless it is a string, a NULL test fails, and a NULL array fails (the outer COALESCE).
+    fn array_item_test(
+        &self,
+        array: Fragment,
+        every: bool,
+        passes: &dyn Fn(Fragment) -> Fragment,
+    ) -> Result<Fragment> {
+        let items = cast(call("parse_json", array), "ARRAY<VARIANT>");
+        let item =
+            Fragment::sql("(CASE WHEN schema_of_variant(e) = 'STRING' THEN CAST(e AS STRING) END)");
+        let function = if every { "forall(" } else { "exists(" };
+        Ok(Fragment::sql("COALESCE(")
+            .text(function)
+            .append(&items)
+            .text(", e -> COALESCE(")
+            .append(&passes(item))
+            .text(", FALSE)), FALSE)"))
+    }
+
     /// `unix_date`: days since 1970-01-01 as an integer (a DATE minus a DATE is an interval).
     fn day_number(&self, instant: Fragment) -> Fragment {
         call("unix_date", cast(instant, "DATE"))

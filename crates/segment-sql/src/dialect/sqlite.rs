@@ -151,6 +151,11 @@ impl Dialect for Sqlite {
         Ok(exists_element(call("json_each", array), test))
     }
 
+    fn array_text_items(&self, array: Fragment) -> Result<(Fragment, Fragment)> {
+        let item = Fragment::sql("(CASE WHEN type = 'text' THEN value END)");
+        Ok((call("json_each", array), item))
+    }
+
     fn array_length_function(&self) -> Option<&'static str> {
         Some("json_array_length")
     }

@@ -951,6 +951,14 @@ pub fn predicate_holds(value: &V, storage: Storage, predicate: &Predicate) -> bo
         Predicate::ArraySize(op, n) => {
             array().is_some_and(|items| compare(*op, items.len() as f64, *n as f64))
         }
+        Predicate::ArrayItems { every, test } => array().is_some_and(|items| {
+            let passes = |j: &serde_json::Value| j.as_str().is_some_and(|s| test.passes(s));
+            if *every {
+                items.iter().all(passes)
+            } else {
+                items.iter().any(passes)
+            }
+        }),
     }
 }
 
@@ -1718,6 +1726,46 @@ pub fn predicate_cases(db: &Db) -> Vec<(String, Expr)> {
     add(
         "array_size",
         on(tags(), Predicate::ArraySize(CompareOp::Ge, 2)),
+    );
+    add(
+        "array_any_item_starts_with",
+        on(
+            tags(),
+            Predicate::ArrayItems {
+                every: false,
+                test: ItemTest::StartsWith("v".into()),
+            },
+        ),
+    );
+    add(
+        "array_any_item_ends_with",
+        on(
+            tags(),
+            Predicate::ArrayItems {
+                every: false,
+                test: ItemTest::EndsWith("ta".into()),
+            },
+        ),
+    );
+    add(
+        "array_any_item_contains",
+        on(
+            tags(),
+            Predicate::ArrayItems {
+                every: false,
+                test: ItemTest::Contains("%b".into()),
+            },
+        ),
+    );
+    add(
+        "array_every_item_is",
+        on(
+            tags(),
+            Predicate::ArrayItems {
+                every: true,
+                test: ItemTest::Is("vip".into()),
+            },
+        ),
     );
     cases.extend(comparison_cases(p));
     cases
