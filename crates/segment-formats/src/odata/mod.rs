@@ -516,7 +516,7 @@ impl<'t, 's> Read<'t, 's> {
             return Err(self.cannot(
                 o,
                 construct,
-                "list items are read in v eq … and v in (…); related records by their properties, like e/name",
+                "list items are read in any(v: v eq …), any(v: v in (…)), any(v: startswith(v, …)) (or endswith, contains) and all(v: v eq …); related records by their properties, like e/name",
             ));
         }
         let at = Position::in_text(self.text, o.at);
