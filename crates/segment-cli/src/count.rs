@@ -64,7 +64,16 @@ pub fn run(
     } else {
         NodeCounts::None
     };
-    let counted = service.count(&checked, prefer, nodes, &CancelToken::new())?;
+    let started = std::time::Instant::now();
+    if prefer == Prefer::Engine {
+        data::wait_for_engine(&service);
+    }
+    let waited_ms = started.elapsed().as_secs_f64() * 1000.0;
+    let mut counted = service.count(&checked, prefer, nodes, &CancelToken::new())?;
+    // The load's time, waited for above, belongs to the count's.
+    if let Some(load_ms) = counted.timings.load_ms.as_mut() {
+        *load_ms = ((*load_ms + waited_ms) * 100.0).round() / 100.0;
+    }
     if let Some(why) = &counted.notice {
         eprintln!("notice: {why}");
     }

@@ -114,6 +114,30 @@ pub fn service(data: &Path) -> Result<segment_service::Service, Failure> {
     )?)
 }
 
+/// Waits for the count engine to load `service`'s data, saying how far it has come on standard
+/// error: on a terminal one line kept up to date every second, elsewhere a line every 5 s once
+/// the load has run for 2 s (a small file loads before anything is said).
+pub fn wait_for_engine(service: &segment_service::Service) {
+    let terminal = std::io::stderr().is_terminal();
+    let every = Duration::from_secs(if terminal { 1 } else { 5 });
+    let mut shown = false;
+    service.wait_for_engine_reporting(every, &mut |progress| {
+        if progress.elapsed < Duration::from_secs(2) {
+            return;
+        }
+        if terminal {
+            eprint!("\rloading the data into memory: {progress}\x1b[K");
+            let _ = std::io::stderr().flush();
+        } else {
+            eprintln!("loading the data into memory: {progress}");
+        }
+        shown = true;
+    });
+    if shown && terminal {
+        eprintln!();
+    }
+}
+
 /// The schema of `--data`, wherever it is.
 pub fn schema_of(data: &Path) -> Result<Schema, Failure> {
     Ok(service(data)?.schema().clone())

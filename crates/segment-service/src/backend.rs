@@ -231,9 +231,9 @@ impl Backend for SqliteBackend {
         };
         Some(EngineLoad {
             stamp,
-            run: Box::new(move || {
+            run: Box::new(move |progress| {
                 let source = DataSource::open_read_only(&path).map_err(|e| e.to_string())?;
-                segment_source::engine::load_dataset_with(&source, &schema)
+                segment_source::engine::load_dataset_reporting(&source, &schema, progress)
                     .map_err(|e| e.to_string())
             }),
         })

@@ -4,8 +4,10 @@
 //! new relationship starts a reload; a newer load wins over an older one still running.
 
 use std::sync::{Arc, Condvar, Mutex};
+use std::time::Duration;
 
 use segment_engine::Dataset;
+use segment_source::load_progress::{LoadProgress, Progress};
 
 /// What identifies one load: the data's location, its modification time (if known), and the
 /// schema's hash.
@@ -26,10 +28,10 @@ impl Stamp {
 }
 
 /// A load to run: its stamp and the work itself (on a connection of its own, so SQL counts go
-/// on meanwhile).
+/// on meanwhile), which counts its rows and tables in the progress it is given.
 pub struct EngineLoad {
     pub stamp: Stamp,
-    pub run: Box<dyn FnOnce() -> Result<Dataset, String> + Send>,
+    pub run: Box<dyn FnOnce(&LoadProgress) -> Result<Dataset, String> + Send>,
 }
 
 #[derive(Clone)]
@@ -44,6 +46,8 @@ pub enum EngineStatus {
 struct Slot {
     stamp: Option<Stamp>,
     status: Option<EngineStatus>,
+    /// The running load's progress (the last load's, once it is done).
+    progress: Option<Arc<LoadProgress>>,
 }
 
 /// The engine's dataset for the open data source. Cheap to clone; clones share the dataset.
@@ -69,9 +73,11 @@ impl EngineCache {
         if !stale && (slot.stamp.as_ref() != Some(&load.stamp) || slot.status.is_none()) {
             slot.stamp = Some(load.stamp.clone());
             slot.status = Some(EngineStatus::Loading);
+            let progress = Arc::new(LoadProgress::new());
+            slot.progress = Some(Arc::clone(&progress));
             let cache = self.clone();
             std::thread::spawn(move || {
-                let status = match (load.run)() {
+                let status = match (load.run)(&progress) {
                     Ok(data) => EngineStatus::Ready(Arc::new(data)),
                     Err(why) => EngineStatus::Unsupported(why),
                 };
@@ -83,6 +89,16 @@ impl EngineCache {
 
     /// Like [`status`](Self::status) but waits while the dataset is loading. Blocking.
     pub fn wait(&self, load: EngineLoad) -> EngineStatus {
+        self.wait_reporting(load, Duration::MAX, &mut |_| {})
+    }
+
+    /// [`wait`](Self::wait), handing `report` the load's progress every `every` while it runs.
+    pub fn wait_reporting(
+        &self,
+        load: EngineLoad,
+        every: Duration,
+        report: &mut dyn FnMut(Progress),
+    ) -> EngineStatus {
         let status = self.status(load);
         if !matches!(status, EngineStatus::Loading) {
             return status;
@@ -92,10 +108,28 @@ impl EngineCache {
         loop {
             match &slot.status {
                 Some(EngineStatus::Loading) | None => {
-                    slot = ready.wait(slot).unwrap_or_else(|p| p.into_inner())
+                    let (next, waited) = ready
+                        .wait_timeout(slot, every)
+                        .unwrap_or_else(|p| p.into_inner());
+                    slot = next;
+                    if waited.timed_out() {
+                        if let Some(progress) = &slot.progress {
+                            report(progress.now());
+                        }
+                    }
                 }
                 Some(status) => return status.clone(),
             }
+        }
+    }
+
+    /// How far the running load has come; `None` when no load is running.
+    pub fn progress(&self) -> Option<Progress> {
+        let (lock, _) = &*self.0;
+        let slot = lock.lock().unwrap_or_else(|p| p.into_inner());
+        match (&slot.status, &slot.progress) {
+            (Some(EngineStatus::Loading), Some(progress)) => Some(progress.now()),
+            _ => None,
         }
     }
 
@@ -122,8 +156,36 @@ mod tests {
                 modified: Some(modified),
                 schema_hash: hash,
             },
-            run: Box::new(|| Err("not loaded in this test".into())),
+            run: Box::new(|_| Err("not loaded in this test".into())),
         }
+    }
+
+    #[test]
+    fn a_waiting_caller_hears_how_far_the_load_has_come() {
+        let cache = EngineCache::new();
+        let (go, wait) = std::sync::mpsc::channel::<()>();
+        let load = EngineLoad {
+            run: Box::new(move |progress| {
+                progress.planned(2, 1_000);
+                progress.rows_read(400);
+                progress.table_read();
+                // Until the test has heard about it.
+                let _ = wait.recv_timeout(Duration::from_secs(10));
+                Err("stopped by the test".into())
+            }),
+            ..load(SystemTime::UNIX_EPOCH, 1)
+        };
+        let mut heard = Vec::new();
+        let status = cache.wait_reporting(load, Duration::from_millis(20), &mut |p| {
+            heard.push(p);
+            let _ = go.send(());
+        });
+        assert!(matches!(status, EngineStatus::Unsupported(_)));
+        let last = heard.last().expect("a report while loading");
+        assert_eq!((last.rows_done, last.rows_total), (400, 1_000));
+        assert_eq!((last.tables_done, last.tables_total), (1, 2));
+        // Once done there is nothing to report.
+        assert!(cache.progress().is_none());
     }
 
     #[test]

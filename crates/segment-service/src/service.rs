@@ -215,6 +215,24 @@ impl Service {
         }
     }
 
+    /// [`wait_for_engine`](Self::wait_for_engine), handing `report` the load's progress every
+    /// `every` while it runs (the CLI's "loading into memory: …" lines).
+    pub fn wait_for_engine_reporting(
+        &self,
+        every: std::time::Duration,
+        report: &mut dyn FnMut(segment_source::load_progress::Progress),
+    ) -> EngineStatus {
+        match self.backend.engine_load() {
+            Some(load) => self.engine.wait_reporting(load, every, report),
+            None => EngineStatus::Unsupported("this data source counts where the data is".into()),
+        }
+    }
+
+    /// How far the engine's load of the data has come, while it loads.
+    pub fn engine_progress(&self) -> Option<segment_source::load_progress::Progress> {
+        self.engine.progress()
+    }
+
     /// The engine's dataset, waiting for it; an error when it cannot hold the data.
     pub fn dataset(&self) -> Result<Arc<Dataset>> {
         match self.wait_for_engine() {
@@ -254,9 +272,12 @@ impl Service {
                     Err(e) => Some(e.to_string()),
                 }
             }
-            Some(EngineStatus::Loading) => {
-                Some("the count engine is still loading the data; counted with SQL".to_string())
-            }
+            Some(EngineStatus::Loading) => Some(match self.engine.progress() {
+                Some(progress) => format!(
+                    "the count engine is still loading the data ({progress}); counted with SQL"
+                ),
+                None => "the count engine is still loading the data; counted with SQL".to_string(),
+            }),
             Some(EngineStatus::Unsupported(why)) => Some(why),
         };
         let key = ResultKey::new(checked, &self.source_identity());

@@ -15,6 +15,7 @@ use segment_engine::{Dataset, Error, Result, Table};
 use segment_model::schema::{Column, Entity, Storage};
 use segment_model::time::parse_moment;
 
+use crate::load_progress::LoadProgress;
 use crate::DataSource;
 
 /// Environment variable capping the engine's memory, in bytes (default: half the memory
@@ -45,7 +46,13 @@ pub fn memory_budget() -> u64 {
 /// numbers and times, 4 for text and array codes, plus validity bits, dictionaries, joins and
 /// indexes (about 8 bytes per record of a related table).
 pub fn estimate_bytes(source: &DataSource) -> Result<u64> {
+    Ok(estimate_bytes_and_rows(source)?.0)
+}
+
+/// [`estimate_bytes`] and the number of rows it counted.
+fn estimate_bytes_and_rows(source: &DataSource) -> Result<(u64, u64)> {
     let mut bytes = 0u64;
+    let mut total_rows = 0u64;
     for entity in &source.schema().entities {
         let rows = source
             .total(&entity.name)
@@ -69,8 +76,9 @@ pub fn estimate_bytes(source: &DataSource) -> Result<u64> {
             .sum::<u64>()
             + 16;
         bytes += rows * per_row;
+        total_rows += rows;
     }
-    Ok(bytes)
+    Ok((bytes, total_rows))
 }
 
 /// Loads every entity of `source` into memory, unless it would exceed [`memory_budget`]: then
@@ -82,7 +90,17 @@ pub fn load_dataset(source: &DataSource) -> Result<Dataset> {
 /// [`load_dataset`] with another schema of the same file, e.g. with the relationships a sidecar
 /// adds (the joins are built from `schema`).
 pub fn load_dataset_with(source: &DataSource, schema: &segment_model::Schema) -> Result<Dataset> {
-    let needed = estimate_bytes(source)?;
+    load_dataset_reporting(source, schema, &LoadProgress::new())
+}
+
+/// [`load_dataset_with`], counting the rows and tables read in `progress` as it goes.
+pub fn load_dataset_reporting(
+    source: &DataSource,
+    schema: &segment_model::Schema,
+    progress: &LoadProgress,
+) -> Result<Dataset> {
+    let (needed, rows) = estimate_bytes_and_rows(source)?;
+    progress.planned(schema.entities.len() as u64, rows);
     let budget = memory_budget();
     if needed > budget {
         return Err(Error::Unsupported(format!(
@@ -116,7 +134,8 @@ pub fn load_dataset_with(source: &DataSource, schema: &segment_model::Schema) ->
                     loop {
                         let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                         let Some(entity) = entities.get(i) else { break };
-                        mine.push(load_table(&conn, entity)?);
+                        mine.push(load_table(&conn, entity, progress)?);
+                        progress.table_read();
                     }
                     Ok(mine)
                 })
@@ -258,7 +277,10 @@ fn array_item(value: serde_json::Value) -> ArrayItem {
     }
 }
 
-fn load_table(conn: &Connection, entity: &Entity) -> Result<Table> {
+/// Rows read between two updates of the shared progress counters.
+const PROGRESS_STEP: usize = 1 << 16;
+
+fn load_table(conn: &Connection, entity: &Entity, progress: &LoadProgress) -> Result<Table> {
     let columns: Vec<String> = entity.columns.iter().map(|c| quote(&c.name)).collect();
     let key = quote(&entity.key);
     let sql = format!(
@@ -280,7 +302,11 @@ fn load_table(conn: &Connection, entity: &Entity) -> Result<Table> {
             builder.push(value, &entity.columns[i], entity)?;
         }
         len += 1;
+        if len % PROGRESS_STEP == 0 {
+            progress.rows_read(PROGRESS_STEP as u64);
+        }
     }
+    progress.rows_read((len % PROGRESS_STEP) as u64);
     let mut table = Table::new(&entity.name, len);
     for (column, builder) in entity.columns.iter().zip(builders) {
         table.add(&column.name, builder.finish())?;

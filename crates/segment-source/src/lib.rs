@@ -6,6 +6,7 @@ pub mod demo;
 pub mod engine;
 mod error;
 mod introspect;
+pub mod load_progress;
 pub mod meaning;
 mod sandbox;
 mod source;
