@@ -47,9 +47,11 @@ def center(driver, selector) -> tuple[int, int]:
         "return [Math.round(r.left + r.width / 2), Math.round(r.top + r.height / 2)];", selector))
 
 
-def mouse_drag(driver, start, end):
-    """Presses the X pointer at `start`, moves it in steps to `end` and releases it (xdotool on the
-    Xvfb display: WebDriver's synthetic pointer does not start the browser's drag and drop)."""
+def mouse_drag(driver, start, end, released_when=None):
+    """Presses the X pointer at `start`, moves it in steps to `end`, rests there with a few small
+    moves as a hand does, and releases it (xdotool on the Xvfb display: WebDriver's synthetic
+    pointer does not start the browser's drag and drop). With `released_when`, the button is
+    released once `released_when(driver)` holds (what the user waits to see), or after 5 s."""
     rect = driver.get_window_rect()
     x0, y0 = rect["x"], rect["y"]
     run = lambda *a: subprocess.run(["xdotool", *map(str, a)], check=True)
@@ -63,6 +65,14 @@ def mouse_drag(driver, start, end):
     for i in range(1, 11):
         run("mousemove", x0 + start[0] + (end[0] - start[0]) * i // 10, y0 + start[1] + (end[1] - start[1]) * i // 10)
         run("sleep", 0.05)
+    for dx in (3, -3, 0):
+        run("mousemove", x0 + end[0] + dx, y0 + end[1])
+        run("sleep", 0.05)
+    if released_when is not None:
+        try:
+            until(driver, released_when, timeout=5)
+        except TimeoutException:
+            pass
     run("sleep", 0.2)
     run("mouseup", 1)
 
@@ -101,8 +111,6 @@ def test_a_condition_moves_from_its_row_menu(app):
 
 
 @pytest.mark.skipif(shutil.which("xdotool") is None, reason="xdotool (scripts/setup.sh) moves the real mouse")
-@pytest.mark.xfail(strict=False, reason="fails in every run since condition rows take two lines "
-                   "(the value's source): the drag does not reach the empty group; to fix first")
 def test_a_condition_is_dragged_into_a_group(app, artifacts):
     driver = app
     for v in ["US", "DE"]:
@@ -121,7 +129,8 @@ def test_a_condition_is_dragged_into_a_group(app, artifacts):
         )
         handle = center(driver, f'{node("/root/children/1")} [data-testid="drag-handle"]')
         target = center(driver, f"{node(group)} .group-body .empty")
-        mouse_drag(driver, handle, target)
+        # Released once the group shows it would take the row (its dashed outline), as a user does.
+        mouse_drag(driver, handle, target, lambda d: present(d, f"{node(group)}.drop-into"))
         try:
             until(driver, lambda d: values(d) == ["US", ["DE"]], timeout=5)
             break

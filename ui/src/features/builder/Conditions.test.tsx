@@ -161,6 +161,32 @@ describe("moving, duplicating, wrapping", () => {
     fireEvent.drop(within(nested()).getByText(/No conditions yet/), { dataTransfer });
     expect(values()).toEqual([["a"]]);
   });
+
+  it("accepts a drop from the moment the pointer enters the target, before any dragover", () => {
+    // WebKit answers a release right after entering an element with the dragenter's answer.
+    const { values } = setup(seg([c("a"), { type: "group", combinator: "or", children: [] }]));
+    const data = new Map<string, string>();
+    const dataTransfer = { setData: (k: string, v: string) => data.set(k, v), getData: (k: string) => data.get(k), effectAllowed: "", dropEffect: "" };
+    const nested = () => screen.getAllByTestId("group")[1];
+    fireEvent.dragStart(within(rows()[0]).getByTestId("drag-handle"), { dataTransfer });
+    const empty = within(nested()).getByText(/No conditions yet/);
+    expect(fireEvent.dragEnter(empty, { dataTransfer })).toBe(false); // cancelled: the drop is accepted
+    expect(nested().className).toContain("drop-into");
+    fireEvent.drop(empty, { dataTransfer });
+    expect(values()).toEqual([["a"]]);
+  });
+
+  it("does not accept a row over itself (released there, it stays where it was)", () => {
+    setup(seg([c("a"), c("b")]));
+    const data = new Map<string, string>();
+    const dataTransfer = { setData: (k: string, v: string) => data.set(k, v), getData: (k: string) => data.get(k), effectAllowed: "", dropEffect: "" };
+    fireEvent.dragStart(within(rows()[0]).getByTestId("drag-handle"), { dataTransfer });
+    expect(fireEvent.dragEnter(rows()[0], { dataTransfer })).toBe(true);
+    expect(fireEvent.dragOver(rows()[0], { dataTransfer })).toBe(true);
+    expect(rows()[0].className).not.toMatch(/drop-/);
+    expect(screen.getAllByTestId("group")[0].className).not.toContain("drop-into");
+    fireEvent.dragEnd(within(rows()[0]).getByTestId("drag-handle"), { dataTransfer });
+  });
 });
 
 describe("keyboard", () => {

@@ -1,6 +1,9 @@
 // Drag and drop of rows with the browser's own drag events (no library): a row is dragged by its
 // handle and dropped before or after another row, or into a group's empty space. The pointer of
 // the row being dragged is kept here, since a drag-over event cannot read the dragged data.
+// A target accepts the drop on dragenter as well as dragover (as HTML's drag and drop asks):
+// WebKit takes the answer of the dragenter when the pointer has just entered an element and no
+// dragover followed yet, so a row released right after entering its target is dropped too.
 import { useState, type DragEvent } from "react";
 import { parentOf, scopeOf } from "../../shared/tree";
 
@@ -50,15 +53,18 @@ type Drop = (from: string, toGroup: string, index: number) => void;
 export function useRowDrop(at: string, drop: Drop) {
   const [side, setSide] = useState<"before" | "after" | null>(null);
   const [group, index] = parentOf(at);
+  const over = (e: DragEvent<HTMLElement>) => {
+    if (dragging === at) return e.stopPropagation(); // over itself: no drop (not "to the end of its group")
+    if (!accepts(group)) return;
+    e.preventDefault();
+    e.stopPropagation();
+    const box = e.currentTarget.getBoundingClientRect();
+    setSide(e.clientY < box.top + box.height / 2 ? "before" : "after");
+  };
   return {
     className: side ? ` drop-${side}` : "",
-    onDragOver: (e: DragEvent<HTMLElement>) => {
-      if (!accepts(group) || dragging === at) return;
-      e.preventDefault();
-      e.stopPropagation();
-      const box = e.currentTarget.getBoundingClientRect();
-      setSide(e.clientY < box.top + box.height / 2 ? "before" : "after");
-    },
+    onDragEnter: over,
+    onDragOver: over,
     onDragLeave: (e: DragEvent<HTMLElement>) => {
       if (!e.currentTarget.contains(e.relatedTarget as Node | null)) setSide(null);
     },
@@ -77,22 +83,24 @@ export function useRowDrop(at: string, drop: Drop) {
 /** Props making the group at `group` a drop target that appends to it (where no row inside
  * takes the drop first). */
 export function useGroupEndDrop(group: string, size: number, drop: Drop) {
-  const [over, setOver] = useState(false);
+  const [into, setInto] = useState(false);
+  const over = (e: DragEvent<HTMLElement>) => {
+    if (dragging && (group === dragging || group.startsWith(dragging + "/"))) return e.stopPropagation(); // over itself: no drop
+    if (!accepts(group)) return;
+    e.preventDefault();
+    e.stopPropagation();
+    setInto(true);
+  };
   return {
-    className: over ? " drop-into" : "",
-    onDragOver: (e: DragEvent<HTMLElement>) => {
-      if (dragging && (group === dragging || group.startsWith(dragging + "/"))) return e.stopPropagation(); // over itself: no drop
-      if (!accepts(group)) return;
-      e.preventDefault();
-      e.stopPropagation();
-      setOver(true);
-    },
+    className: into ? " drop-into" : "",
+    onDragEnter: over,
+    onDragOver: over,
     onDragLeave: (e: DragEvent<HTMLElement>) => {
-      if (!e.currentTarget.contains(e.relatedTarget as Node | null)) setOver(false);
+      if (!e.currentTarget.contains(e.relatedTarget as Node | null)) setInto(false);
     },
     onDrop: (e: DragEvent<HTMLElement>) => {
       const from = accepts(group);
-      setOver(false);
+      setInto(false);
       if (!from) return;
       e.preventDefault();
       e.stopPropagation();
