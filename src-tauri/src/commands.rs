@@ -9,7 +9,9 @@ use segment_service::{CheckedSegment, Counted, NodeCounts, Prefer};
 use segment_source::CancelToken;
 use tauri::{Runtime, State};
 
-use crate::ipc::{AppError, ErrorKind, PreviewRequest, PreviewResponse, SourceInfo};
+use crate::ipc::{
+    AppError, EngineProgress, ErrorKind, PreviewRequest, PreviewResponse, SourceInfo,
+};
 use crate::references::Library;
 use crate::state::{AppState, Loaded};
 
@@ -33,6 +35,23 @@ pub async fn get_source(state: State<'_, AppState>) -> Result<SourceInfo, AppErr
         // Start loading the count engine in the background (previews count with SQL meanwhile).
         loaded.service.engine_status();
         Ok(loaded.info.clone())
+    })
+    .await
+}
+
+/// How far the count engine's load of the open data has come; `None` when it is not loading.
+#[tauri::command]
+pub async fn engine_progress(
+    state: State<'_, AppState>,
+) -> Result<Option<EngineProgress>, AppError> {
+    let state = state.inner().clone();
+    blocking(move || {
+        let loaded = state.loaded()?;
+        Ok(loaded.service.engine_progress().map(|p| EngineProgress {
+            percent: (p.fraction() * 1000.0).round() / 10.0,
+            seconds_left: p.seconds_left(),
+            text: p.to_string(),
+        }))
     })
     .await
 }

@@ -60,6 +60,20 @@ pub struct PreviewRequest {
     pub request_id: u64,
 }
 
+/// How far the count engine's load of the open data has come (while it loads; previews count
+/// with SQL meanwhile).
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export)]
+pub struct EngineProgress {
+    /// Rows read of all the data, 0 to 100.
+    pub percent: f64,
+    /// At the pace so far; absent until a few rows are read.
+    #[ts(type = "number | null")]
+    pub seconds_left: Option<u64>,
+    /// "3.2M of 10.6M rows (1 of 3 tables), about 25 s left".
+    pub text: String,
+}
+
 /// The result of a preview. Validation problems are data (with `count` absent), not errors.
 #[derive(Debug, Clone, Serialize, TS)]
 #[ts(export)]

@@ -49,6 +49,7 @@ pub fn builder<R: tauri::Runtime>(
             connections::connection_delete,
             commands::preview,
             commands::cancel_preview,
+            commands::engine_progress,
             counting::samples,
             counting::overlap,
             insight::insight_trend,

@@ -17,6 +17,8 @@ fn generate(dir: &Path) {
     PreviewRequest::export_all_to(dir).expect("export PreviewRequest");
     PreviewResponse::export_all_to(dir).expect("export PreviewResponse");
     AppError::export_all_to(dir).expect("export AppError");
+    segment_builder_desktop::ipc::EngineProgress::export_all_to(dir)
+        .expect("export EngineProgress");
     library(dir);
     // Warehouse connections (src-tauri/src/connections.rs).
     segment_builder_desktop::connections::ConnectionRequest::export_all_to(dir)

@@ -4,6 +4,7 @@ import { afterPaint, editTimings } from "../../shared/timing";
 import { TimingPanel } from "./TimingPanel";
 import { describe } from "../../shared/messages";
 import { incompleteNote } from "./incomplete";
+import { EngineLoading, engineWasLoading } from "./EngineLoading";
 
 const fmt = new Intl.NumberFormat("en-US");
 
@@ -122,9 +123,10 @@ export function CountPanel({ state, entity, source }: { state: PreviewState; ent
         {r && r.engine && !state.pending && !state.error && (
           <div className={"count-engine " + r.engine} data-testid="count-engine" data-engine={r.engine} title={r.notice ?? "Counted by the in-memory engine"}>
             {r.engine === "memory" ? "in memory" : "SQL"}
-            {r.notice && <span className="count-notice"> · {r.notice}</span>}
+            {r.notice && !engineWasLoading(r.notice) && <span className="count-notice"> · {r.notice}</span>}
           </div>
         )}
+        {r && engineWasLoading(r.notice) && !state.pending && <EngineLoading onLoaded={state.recount} />}
       </section>
       <TimingPanel />
     </>

@@ -2,6 +2,7 @@
 import type { PreviewRequest } from "../../bindings/PreviewRequest";
 import type { PreviewResponse } from "../../bindings/PreviewResponse";
 import type { SourceInfo } from "../../bindings/SourceInfo";
+import type { EngineProgress } from "../../bindings/EngineProgress";
 import { call } from "../../ipc";
 
 export const builderApi = {
@@ -9,4 +10,6 @@ export const builderApi = {
   preview: (request: PreviewRequest) => call<PreviewResponse>("preview", { request }),
   /** Stops the newest preview's count (a warehouse is sent a cancel request). */
   cancelPreview: () => call<void>("cancel_preview"),
+  /** How far the count engine's load of the data has come; null when it is not loading. */
+  engineProgress: () => call<EngineProgress | null>("engine_progress"),
 };

@@ -30,6 +30,8 @@ export type PreviewState = {
   sentAt?: number;
   /** Stops the count in flight (the "Cancel" beside "Counting on …"). */
   cancel?: () => void;
+  /** Counts the current segment again (once the engine has loaded the data). */
+  recount?: () => void;
 };
 
 /** Shown after the user cancels a count. */

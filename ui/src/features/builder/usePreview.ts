@@ -51,7 +51,12 @@ export function usePreview(segment: Segment | undefined, now: string | null): Pr
   }, [segment, now]);
   const incomplete = useMemo(() => (segment ? countable(segment).incomplete : []), [segment]);
   return useMemo(
-    () => ({ ...preview, incomplete, cancel: () => sequencer.current?.cancel(builderApi.cancelPreview) }),
-    [preview, incomplete],
+    () => ({
+      ...preview,
+      incomplete,
+      cancel: () => sequencer.current?.cancel(builderApi.cancelPreview),
+      recount: () => segment && sequencer.current?.schedule({ segment, entity: segment.entity ?? null, now }),
+    }),
+    [preview, incomplete, segment, now],
   );
 }
