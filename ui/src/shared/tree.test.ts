@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { Segment } from "../bindings/Segment";
 import type { SourceInfo } from "../bindings/SourceInfo";
-import { addChild, newCondition, nodePointers, ofKind, problemField, problemsByNode, removeNode, updateGroup, updateNode, withAttribute } from "./tree";
+import { addChild, newCondition, nodePointers, ofKind, operatorsFor, problemField, problemsByNode, removeNode, updateGroup, updateNode, withAttribute } from "./tree";
 
 const segment: Segment = {
   version: 1,
@@ -133,5 +133,27 @@ describe("typed edits of the tree", () => {
     expect(removed.root.children.map((c) => c.type)).toEqual(["condition", "group"]);
     expect(removeNode(segment, "/root/children/2/children/0").root.children[2]).toEqual({ type: "group", combinator: "or", children: [] });
     expect(segment.root.children).toHaveLength(3);
+  });
+});
+
+describe("operator labels", () => {
+  const ordered = [
+    { operator: "is" as const, label: "is", unary: false },
+    { operator: "less_than" as const, label: "<", unary: false },
+    { operator: "less_than_or_equal" as const, label: "≤", unary: false },
+    { operator: "greater_than" as const, label: ">", unary: false },
+    { operator: "greater_than_or_equal" as const, label: "≥", unary: false },
+  ];
+  const source = {
+    types: [
+      { data_type: "text", label: "text", operators: ordered },
+      { data_type: "number", label: "number", operators: ordered.slice(1) },
+    ],
+  } as unknown as SourceInfo;
+  const column = (data_type: "text" | "number") => ({ name: "x", data_type, storage: "text", declared_type: "", nullable: true }) as const;
+
+  it("reads text order in words, and leaves numbers' signs alone", () => {
+    expect(operatorsFor(source, column("text")).map((o) => o.label)).toEqual(["is", "comes before", "is or comes before", "comes after", "is or comes after"]);
+    expect(operatorsFor(source, column("number")).map((o) => o.label)).toEqual(["<", "≤", ">", "≥"]);
   });
 });

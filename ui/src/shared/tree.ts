@@ -3,6 +3,7 @@ import type { Column } from "../bindings/Column";
 import type { Entity } from "../bindings/Entity";
 import type { Group } from "../bindings/Group";
 import type { Node } from "../bindings/Node";
+import type { Operator } from "../bindings/Operator";
 import type { Problem } from "../bindings/Problem";
 import type { Relationship } from "../bindings/Relationship";
 import type { Schema } from "../bindings/Schema";
@@ -60,8 +61,18 @@ export function emptySegment(entity: string | undefined): Segment {
 
 export function operatorsFor(source: SourceInfo, column: Column | undefined) {
   if (!column) return [];
-  return source.types.find((t) => t.data_type === column.data_type)?.operators ?? [];
+  const operators = source.types.find((t) => t.data_type === column.data_type)?.operators ?? [];
+  if (column.data_type !== "text") return operators;
+  return operators.map((o) => (TEXT_ORDER[o.operator] ? { ...o, label: TEXT_ORDER[o.operator] as string } : o));
 }
+
+/** "<" and ">" on text read as words: text is ordered character by character. */
+const TEXT_ORDER: Partial<Record<Operator, string>> = {
+  less_than: "comes before",
+  less_than_or_equal: "is or comes before",
+  greater_than: "comes after",
+  greater_than_or_equal: "is or comes after",
+};
 
 /** The column a new condition on `entity` starts from: the first one that is not the key. */
 function firstColumn(entity: Entity): Column | undefined {

@@ -49,4 +49,32 @@ describe("comparing with another attribute", () => {
     await user.click(screen.getByTestId("date-only-toggle"));
     expect(value()).toEqual({ attribute: "end", date_only: true });
   });
+
+  it("offers a number the parts of today's date in the same choice, worded plainly", async () => {
+    const { user, value } = editor(columns[2], 30);
+    const source = screen.getByTestId("compare-source") as HTMLSelectElement;
+    expect([...source.options].map((o) => o.textContent)).toEqual(["a number", "this year", "this month (1–12)", "today's day of month", "another attribute"]);
+    await user.selectOptions(source, "today:month");
+    expect(value()).toEqual({ today: "month" });
+    expect((screen.getByTestId("compare-source") as HTMLSelectElement).value).toBe("today:month");
+    await user.selectOptions(screen.getByTestId("compare-source"), "value");
+    expect(value()).toBeNull();
+  });
+
+  it("shows a number compared with today's year as such", () => {
+    editor(columns[2], { today: "year" });
+    expect((screen.getByTestId("compare-source") as HTMLSelectElement).value).toBe("today:year");
+    expect(screen.queryByTestId("other-attribute")).toBeNull();
+  });
+
+  it("offers no parts of today to text or dates", () => {
+    editor(columns[3], "2024-01-01");
+    const options = [...(screen.getByTestId("compare-source") as HTMLSelectElement).options].map((o) => o.textContent);
+    expect(options).toEqual(["a date", "another attribute"]);
+  });
+
+  it("says in words that only the dates count", () => {
+    editor(columns[3], { attribute: "end" });
+    expect(screen.getByTestId("date-only-toggle").textContent).toBe("dates only");
+  });
 });

@@ -44,6 +44,17 @@ describe("condition row", () => {
     expect(segment().root.children[0]).not.toHaveProperty("case_sensitive", false);
   });
 
+  it("a number compared with a part of today: one choice of what it is compared with, no number field", async () => {
+    const { user, segment } = renderBuilder(one({ type: "condition", attribute: "age", operator: "equals", value: { today: "month" } }));
+    expect(screen.getAllByRole("combobox", { name: "Compare with" })).toHaveLength(1);
+    expect((screen.getByTestId("compare-source") as HTMLSelectElement).value).toBe("today:month");
+    expect(screen.queryByTestId("value")).toBeNull();
+    await user.selectOptions(screen.getByTestId("compare-source"), "value");
+    expect(segment().root.children[0]).toMatchObject({ value: 0 });
+    expect(screen.queryByTestId("value-today")).toBeNull();
+    expect((screen.getByTestId("value") as HTMLInputElement).value).toBe("0");
+  });
+
   it("an unknown attribute is shown as such", () => {
     renderBuilder(one({ type: "condition", attribute: "gone", operator: "is", value: "x" }));
     const attribute = screen.getByTestId("attribute") as HTMLSelectElement;

@@ -12,7 +12,7 @@ import { useStats } from "./stats";
 import { columnStats } from "../../shared/data";
 import { absentValues } from "./absent";
 import { isIncomplete } from "./incomplete";
-import { CompareWith, compares, otherAttribute } from "./CompareWith";
+import { CompareWith, compares, otherAttribute, todayPart } from "./CompareWith";
 
 /** attribute · operator · value, on one line. */
 export function ConditionRow({ node, at, entity }: { node: ConditionNode; at: string; entity: Entity }) {
@@ -27,6 +27,9 @@ export function ConditionRow({ node, at, entity }: { node: ConditionNode; at: st
   const bad = badFields(at, mine);
   const incomplete = isIncomplete(node);
   const other = otherAttribute(node.value);
+  // The row's "Compare with" choice offers another attribute and, for numbers, today's parts.
+  const comparing = !!column && compares(node.operator, column.data_type);
+  const today = comparing && column?.data_type === "number" ? todayPart(node.value) : undefined;
   const hints = column && columnStats(stats, entity.name, column.name);
   return (
     <div {...drop} className={"node condition" + (mine ? " has-problem" : "") + (incomplete ? " incomplete" : "") + drop.className} data-testid="condition" data-path={at} data-incomplete={incomplete || undefined}>
@@ -73,7 +76,7 @@ export function ConditionRow({ node, at, entity }: { node: ConditionNode; at: st
             </option>
           ))}
         </select>
-        {column && compares(node.operator, column.data_type) && (
+        {column && comparing && (
           <CompareWith
             column={column}
             columns={entity.columns}
@@ -81,9 +84,9 @@ export function ConditionRow({ node, at, entity }: { node: ConditionNode; at: st
             onChange={(value) => set({ value: value ?? defaultValue(node.operator, column.data_type, undefined) })}
           />
         )}
-        {column && !other && (
+        {column && !other && !today && (
           <span className={"value-wrap" + (bad.has("value") ? " invalid" : "")}>
-            <ValueEditor type={column.data_type} operator={node.operator} value={node.value} onChange={(value) => set({ value })} hints={hints} />
+            <ValueEditor type={column.data_type} operator={node.operator} value={node.value} onChange={(value) => set({ value })} hints={hints} withToday={!comparing} />
           </span>
         )}
         {column && !other && takesCase(node.operator, column.data_type) && (

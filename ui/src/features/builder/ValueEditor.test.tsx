@@ -3,6 +3,7 @@ import { cleanup, render, screen } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { useState } from "react";
 import { afterEach, describe, expect, it } from "vitest";
+import type { ColumnStats } from "../../bindings/ColumnStats";
 import type { DataType } from "../../bindings/DataType";
 import type { Operator } from "../../bindings/Operator";
 import type { JsonValue } from "../../bindings/serde_json/JsonValue";
@@ -61,12 +62,32 @@ describe("value editor, per kind of value", () => {
     expect(value()).toBe("Milk");
   });
 
-  it("date part: the hour of the day as numbers", async () => {
+  it("date part: the hour of the day as numbers, each shown as the hour it spans", async () => {
     const { user, value } = editor("datetime", "date_part_is", { part: "month", values: [] });
     await user.selectOptions(screen.getByTestId("value-part"), "hour");
     expect(value()).toEqual({ part: "hour", values: [] });
+    expect((screen.getByTestId("chips-input") as HTMLInputElement).placeholder).toBe("0–23, press Enter");
     await user.type(screen.getByTestId("chips-input"), "13{Enter}");
     expect(value()).toEqual({ part: "hour", values: [13] });
+    expect(screen.getByTestId("chip").firstChild!.textContent).toBe("13:00–13:59");
+    expect(screen.getByRole("button", { name: "Remove 13:00–13:59" })).toBeTruthy();
+  });
+
+  it("date part: no range of the dates beside it (it is not the range of the part)", () => {
+    const hints = { min: "2024-01-01T00:00:00Z", max: "2024-12-31T00:00:00Z" } as unknown as ColumnStats;
+    render(<ValueEditor type="datetime" operator="date_part_is" value={{ part: "hour", values: [9] }} onChange={() => {}} hints={hints} />);
+    expect(screen.queryByTestId("value-range")).toBeNull();
+  });
+
+  it("text order: says which order", () => {
+    editor("text", "less_than", "M");
+    expect(screen.getByTestId("text-order-hint").textContent).toBe("in character order: 0–9, then A–Z, then a–z");
+  });
+
+  it("number in a row that offers today's parts itself: just the number", () => {
+    render(<ValueEditor type="number" operator="equals" value={3} onChange={() => {}} withToday={false} />);
+    expect(screen.queryByTestId("value-today")).toBeNull();
+    expect((screen.getByTestId("value") as HTMLInputElement).value).toBe("3");
   });
 
   it("list: chips added with Enter or comma, removed with × or Backspace", async () => {

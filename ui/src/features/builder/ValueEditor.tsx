@@ -15,6 +15,9 @@ type Props = {
   onChange: (v: JsonValue) => void;
   /** Id of a <datalist> of values suggested from the data (text inputs). */
   listId?: string;
+  /** Whether a number offers the parts of today's date here (false where the row's "Compare
+   * with" choice offers them). */
+  withToday?: boolean;
 };
 
 /** The value editor with hints from the data: suggested values for text, the range otherwise. */
@@ -34,7 +37,12 @@ export function ValueEditor(props: Props & { hints?: ColumnStats }) {
           ))}
         </datalist>
       )}
-      {range && kind !== "none" && kind !== "relative" && (
+      {props.type === "text" && kind === "number" && (
+        <span className="hint" data-testid="text-order-hint" title="Text is compared character by character, in the order of their codes">
+          in character order: 0–9, then A–Z, then a–z
+        </span>
+      )}
+      {range && kind !== "none" && kind !== "relative" && kind !== "date_part" && (
         <span className="hint" data-testid="value-range" title="The smallest and largest values in the data">
           {range}
         </span>
@@ -46,7 +54,7 @@ export function ValueEditor(props: Props & { hints?: ColumnStats }) {
 const obj = (v: JsonValue): { [k: string]: JsonValue } =>
   typeof v === "object" && v !== null && !Array.isArray(v) ? (v as { [k: string]: JsonValue }) : {};
 
-function ValueInput({ type, operator, value, onChange, listId }: Props) {
+function ValueInput({ type, operator, value, onChange, listId, withToday = true }: Props) {
   const kind = valueKind(operator);
   switch (kind) {
     case "none":
@@ -54,6 +62,7 @@ function ValueInput({ type, operator, value, onChange, listId }: Props) {
     case "number":
       // Text ordered by character (code point): "name > Milk".
       if (type === "text") return <TextValue value={value} onChange={onChange} listId={listId} placeholder="Value" />;
+      if (!withToday) return <NumberInput value={value} onChange={onChange} label="Value" testid="value" />;
       return <NumberOrToday value={value} onChange={onChange} />;
     case "text":
       return (
@@ -232,10 +241,22 @@ function DatePartInput({ value, onChange }: Input) {
           })}
         </span>
       ) : (
-        <ChipsInput values={values} onChange={(vs) => onChange({ part: part.part, values: vs })} numeric label={part.label} />
+        <ChipsInput
+          values={values}
+          onChange={(vs) => onChange({ part: part.part, values: vs })}
+          numeric
+          label={part.label}
+          placeholder={`${part.min}–${part.max}, press Enter`}
+          show={part.part === "hour" ? hourSpan : undefined}
+        />
       )}
     </span>
   );
+}
+
+/** An hour of the day as the hour it spans: 9 → "9:00–9:59". */
+function hourSpan(v: JsonValue): string {
+  return typeof v === "number" && Number.isInteger(v) && v >= 0 && v <= 23 ? `${v}:00–${v}:59` : String(v);
 }
 
 export function DateInput(props: {

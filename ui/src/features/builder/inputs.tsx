@@ -46,8 +46,11 @@ export function ChipsInput(props: {
   placeholder?: string;
   /** Id of a <datalist> of suggested values. */
   listId?: string;
+  /** How a value reads in its chip (default: as is). */
+  show?: (value: JsonValue) => string;
 }) {
   const [draft, setDraft] = useState("");
+  const show = props.show ?? String;
   const add = () => {
     const parts = draft
       .split(",")
@@ -70,12 +73,12 @@ export function ChipsInput(props: {
     <div className="chips" data-testid="chips">
       {props.values.map((v, i) => (
         <span className="chip" key={i} data-testid="chip">
-          {String(v)}
+          {show(v)}
           <button
             type="button"
             className="chip-remove"
             data-testid="chip-remove"
-            aria-label={`Remove ${String(v)}`}
+            aria-label={`Remove ${show(v)}`}
             onClick={() => props.onChange(props.values.filter((_, j) => j !== i))}
           >
             ×
