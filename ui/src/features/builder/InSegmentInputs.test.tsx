@@ -73,6 +73,40 @@ describe("is in segment", () => {
     expect(c.segment.root.children).toEqual([{ type: "in_segment", segment: "us" }]);
   });
 
+  it("pins a dynamic segment to one of its saved revisions, or follows it", async () => {
+    const saved = (revision: number, action: string) => ({
+      revision,
+      action,
+      restoredFrom: null,
+      dateSaved: `2026-11-0${revision}T10:00:00Z`,
+      name: "US buyers",
+      status: "ACTIVE",
+      segmentType: "DYNAMIC",
+      count: null,
+    });
+    vi.mocked(invoke).mockImplementation(
+      fakeCall({
+        library_list: () => ({ items: LIBRARY, page: { size: 200, totalElements: 3, totalPages: 1, number: 0 } }),
+        library_history: () => [saved(1, "create"), saved(2, "update")],
+      }),
+    );
+    const seg: Segment = { ...empty(), root: { combinator: "and", children: [{ type: "in_segment", segment: "us" }] } };
+    const { user, segment } = renderBuilder(seg);
+    const picker = (await screen.findByRole("option", { name: "revision 1 · saved 2026-11-01" })).closest("select")!;
+    expect(Array.from(picker.options).map((o) => o.text)).toEqual([
+      "as it is now (follows its edits)",
+      "revision 2 · saved 2026-11-02",
+      "revision 1 · saved 2026-11-01",
+    ]);
+    await user.selectOptions(picker, "1");
+    expect(segment().root.children[0]).toEqual({ type: "in_segment", segment: "us", revision: 1 });
+    await user.selectOptions(picker, "");
+    expect(segment().root.children[0]).toEqual({ type: "in_segment", segment: "us" });
+    // A static segment is its members: nothing to pin.
+    await user.selectOptions(screen.getByTestId("in-segment-segment"), "vip");
+    expect(screen.queryByTestId("in-segment-revision")).toBeNull();
+  });
+
   it("labels static segments by their members", () => {
     expect(segmentLabel(LIBRARY[1])).toBe("vip · static · 42");
   });

@@ -1,5 +1,6 @@
 import { useEffect, useState } from "react";
 import type { Entity } from "../../bindings/Entity";
+import type { RevisionInfo } from "../../bindings/RevisionInfo";
 import type { SegmentRecord } from "../../bindings/SegmentRecord";
 import { ofKind, type InSegmentNode } from "../../shared/tree";
 import { libraryApi } from "../library/api";
@@ -40,6 +41,54 @@ function useLibrarySegments(entity: string): { segments: SegmentRecord[]; error:
   return { segments, error };
 }
 
+/** The saved revisions of a dynamic segment, newest first, for pinning one. */
+function useRevisions(id: string, wanted: boolean): RevisionInfo[] {
+  const [revisions, setRevisions] = useState<RevisionInfo[]>([]);
+  useEffect(() => {
+    if (!id || !wanted) {
+      setRevisions([]);
+      return;
+    }
+    let live = true;
+    libraryApi
+      .history(id)
+      .then((h) => live && setRevisions(h.filter((r) => r.action !== "delete").sort((a, b) => b.revision - a.revision)))
+      .catch(() => live && setRevisions([]));
+    return () => {
+      live = false;
+    };
+  }, [id, wanted]);
+  return revisions;
+}
+
+/** A revision as the picker says it: "revision 3 · saved 2026-11-01". */
+export function revisionLabel(r: RevisionInfo): string {
+  return `revision ${r.revision} · saved ${r.dateSaved.slice(0, 10)}`;
+}
+
+/** "As it is now" or one saved revision of a dynamic segment (a static one is its members). */
+function RevisionPicker({ node, revisions, onPick }: { node: InSegmentNode; revisions: RevisionInfo[]; onPick: (revision: number | undefined) => void }) {
+  const pinned = node.revision ?? undefined;
+  return (
+    <select
+      className="select"
+      aria-label="Revision"
+      data-testid="in-segment-revision"
+      title="Follow the segment as it is saved from now on, or keep one saved revision of its conditions"
+      value={pinned === undefined ? "" : String(pinned)}
+      onChange={(e) => onPick(e.target.value === "" ? undefined : Number(e.target.value))}
+    >
+      <option value="">as it is now (follows its edits)</option>
+      {pinned !== undefined && !revisions.some((r) => r.revision === pinned) && <option value={String(pinned)}>revision {pinned}</option>}
+      {revisions.map((r) => (
+        <option key={r.revision} value={String(r.revision)}>
+          {revisionLabel(r)}
+        </option>
+      ))}
+    </select>
+  );
+}
+
 /** "Is (not) in segment S": a segment of the library, counted live beside the row. */
 export function InSegmentRow({ node, at, entity }: { node: InSegmentNode; at: string; entity: Entity }) {
   const { updateNode, remove, problems, moveTo } = useBuilder();
@@ -47,7 +96,10 @@ export function InSegmentRow({ node, at, entity }: { node: InSegmentNode; at: st
   const mine = problems.get(at);
   const { segments, error } = useLibrarySegments(entity.name);
   const set = (patch: Partial<InSegmentNode>) => updateNode(at, ofKind("in_segment", (old) => ({ ...old, ...patch })));
-  const known = segments.some((r) => r.id === node.segment);
+  const chosen = segments.find((r) => r.id === node.segment);
+  const known = chosen !== undefined;
+  const dynamic = chosen !== undefined && chosen.segmentType !== "STATIC";
+  const revisions = useRevisions(node.segment, dynamic);
   return (
     <div {...drop} className={"node in-segment" + (mine ? " has-problem" : "") + drop.className} data-testid="in-segment" data-path={at}>
       <div className="node-line">
@@ -78,7 +130,11 @@ export function InSegmentRow({ node, at, entity }: { node: InSegmentNode; at: st
               </option>
             ))}
           </select>
-          {node.revision !== undefined && <span className="tag" title="Pinned to this revision of the segment">revision {node.revision}</span>}
+          {dynamic ? (
+            <RevisionPicker node={node} revisions={revisions} onPick={(revision) => set({ revision })} />
+          ) : (
+            node.revision != null && <span className="tag" title="Pinned to this revision of the segment">revision {node.revision}</span>
+          )}
         </div>
         <RowMenu at={at} what="segment condition" />
         <RemoveButton onClick={() => remove(at)} what="segment condition" />
