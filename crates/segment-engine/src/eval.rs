@@ -13,11 +13,13 @@ use segment_model::ir::{
     ArrayElement, CompareOp, DatePart, Expr, ItemTest, Number, NumberComparison, Predicate, Query,
     Related, RelatedConstraint, TimeRange,
 };
+use segment_model::schema::Storage;
 use segment_model::tree::AggregateFunction;
 
 use crate::bitset::{Bitset, PARALLEL_CHUNK_ROWS};
 use crate::column::{ArrayColumn, ArrayItem, ColumnData, TextColumn};
 use crate::dataset::{time_key, Dataset, SortedIndex, Table, NONE};
+use crate::decimal;
 use crate::error::{Error, Result};
 use crate::num::{self, IntTest, Num};
 use crate::text;
@@ -193,6 +195,7 @@ impl<'d> Evaluator<'d> {
                 let matched = groups_whose_aggregate_matches(
                     *function,
                     to.column(&column.name)?,
+                    column.storage,
                     comparison,
                     &selected,
                     &join.to_group,
@@ -436,15 +439,21 @@ fn count_per_group(selected: &[u32], to_group: &[u32], groups: usize) -> Vec<u32
 /// The groups whose aggregate over their selected records' non-NULL values satisfies
 /// `comparison`, as SQL's `GROUP BY … HAVING` decides it: a group without any such value has no
 /// aggregate and does not match. Values are sorted by group, so memory follows the selection,
-/// not the number of groups.
+/// not the number of groups. Sums and averages are of decimal amounts (`decimal`).
 pub(crate) fn groups_whose_aggregate_matches(
     function: AggregateFunction,
     column: &ColumnData,
+    storage: Storage,
     comparison: &NumberComparison,
     selected: &[u32],
     to_group: &[u32],
     groups: usize,
 ) -> Result<Bitset> {
+    if matches!(function, AggregateFunction::Sum | AggregateFunction::Avg) {
+        return decimal::groups_whose_decimal_aggregate_matches(
+            function, column, storage, comparison, selected, to_group, groups,
+        );
+    }
     let valid = column.valid();
     let mut matched = Bitset::empty(groups);
     if function == AggregateFunction::CountDistinct {
@@ -465,8 +474,14 @@ pub(crate) fn groups_whose_aggregate_matches(
         return Ok(matched);
     }
     if let ColumnData::Integer { values, .. } = column {
-        return integer_aggregates(
-            function, values, valid, comparison, selected, to_group, groups,
+        return integer_extremes(
+            function == AggregateFunction::Max,
+            values,
+            valid,
+            comparison,
+            selected,
+            to_group,
+            groups,
         );
     }
     let ColumnData::Number { values, .. } = column else {
@@ -481,17 +496,15 @@ pub(crate) fn groups_whose_aggregate_matches(
             (g != NONE && valid.contains(row)).then(|| (g, values[row]))
         })
         .collect();
-    // Stable: within a group, values keep the order SQL scans them in.
-    pairs.sort_by_key(|p| p.0);
+    // Only the extremes are left (sums, averages and distinct counts are decided above).
+    let max = function == AggregateFunction::Max;
+    pairs.sort_unstable_by_key(|p| p.0);
     for run in pairs.chunk_by(|a, b| a.0 == b.0) {
-        let value = match function {
-            AggregateFunction::Sum => num::compensated_sum(run.iter().map(|&(_, v)| v)),
-            AggregateFunction::Avg => {
-                num::compensated_sum(run.iter().map(|&(_, v)| v)) / run.len() as f64
-            }
-            AggregateFunction::Min => run.iter().map(|p| p.1).fold(f64::INFINITY, f64::min),
-            AggregateFunction::Max => run.iter().map(|p| p.1).fold(f64::NEG_INFINITY, f64::max),
-            AggregateFunction::CountDistinct => run.len() as f64,
+        let values = run.iter().map(|p| p.1);
+        let value = if max {
+            values.fold(f64::NEG_INFINITY, f64::max)
+        } else {
+            values.fold(f64::INFINITY, f64::min)
         };
         if num::matches(Num::Real(value), comparison) {
             matched.insert(run[0].0 as usize);
@@ -500,11 +513,9 @@ pub(crate) fn groups_whose_aggregate_matches(
     Ok(matched)
 }
 
-/// Aggregates of an integer column as SQLite computes them: `sum` in exact integer arithmetic
-/// (an overflow is an SQL error, so such a sum is left to SQL), `avg` as that sum divided as
-/// doubles, `min`/`max` exact.
-fn integer_aggregates(
-    function: AggregateFunction,
+/// The minimum or maximum (`max`) of an integer column, exact.
+fn integer_extremes(
+    max: bool,
     values: &[i64],
     valid: &Bitset,
     comparison: &NumberComparison,
@@ -520,34 +531,11 @@ fn integer_aggregates(
             (g != NONE && valid.contains(row)).then(|| (g, values[row]))
         })
         .collect();
-    pairs.sort_by_key(|p| p.0);
+    pairs.sort_unstable_by_key(|p| p.0);
     for run in pairs.chunk_by(|a, b| a.0 == b.0) {
-        let exact_sum = || -> Result<i64> {
-            // Whatever order SQL adds them in, no partial sum leaves i64 when neither the
-            // positives nor the negatives alone do.
-            let (mut positive, mut negative) = (0i128, 0i128);
-            for &(_, v) in run {
-                if v >= 0 {
-                    positive += i128::from(v);
-                } else {
-                    negative += i128::from(v);
-                }
-            }
-            match (i64::try_from(positive), i64::try_from(negative)) {
-                (Ok(p), Ok(n)) => Ok(p + n),
-                _ => Err(Error::Unsupported(
-                    "a sum beyond 64-bit integers".to_string(),
-                )),
-            }
-        };
-        let value = match function {
-            AggregateFunction::Sum => Num::Int(exact_sum()?),
-            AggregateFunction::Avg => Num::Real(exact_sum()? as f64 / run.len() as f64),
-            AggregateFunction::Min => Num::Int(run.iter().map(|p| p.1).min().unwrap_or(0)),
-            AggregateFunction::Max => Num::Int(run.iter().map(|p| p.1).max().unwrap_or(0)),
-            AggregateFunction::CountDistinct => Num::Int(run.len() as i64),
-        };
-        if num::matches(value, comparison) {
+        let values = run.iter().map(|p| p.1);
+        let value = if max { values.max() } else { values.min() };
+        if value.is_some_and(|v| num::matches(Num::Int(v), comparison)) {
             matched.insert(run[0].0 as usize);
         }
     }

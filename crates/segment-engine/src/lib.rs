@@ -8,6 +8,7 @@ pub mod bitset;
 pub mod column;
 mod compare;
 pub mod dataset;
+mod decimal;
 pub mod error;
 pub mod eval;
 pub mod explain;

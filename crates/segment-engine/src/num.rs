@@ -165,21 +165,6 @@ mod tests {
     const BIG: i64 = 1 << 53;
 
     #[test]
-    fn sums_do_not_depend_on_the_order_of_the_values() {
-        // 38.17 + 35.13 + 26.7 is 100.00000000000001 added left to right and 100 otherwise:
-        // "sum of totals > 100" must not depend on the order the records are stored in.
-        let naive: f64 = [38.17, 35.13, 26.7].iter().sum();
-        assert!(naive > 100.0);
-        for order in [
-            [38.17, 35.13, 26.7],
-            [26.7, 38.17, 35.13],
-            [35.13, 38.17, 26.7],
-        ] {
-            assert_eq!(compensated_sum(order), 100.0);
-        }
-    }
-
-    #[test]
     fn integers_and_reals_compare_exactly() {
         assert_eq!(cmp_int_real(BIG + 1, BIG as f64), Ordering::Greater);
         assert_eq!(cmp_int_real(BIG, BIG as f64), Ordering::Equal);
@@ -238,20 +223,4 @@ mod tests {
             }
         }
     }
-}
-
-/// Neumaier-compensated sum, as SQLite sums floating-point values: the count and a record's
-/// "why" add the same values to the same total.
-pub(crate) fn compensated_sum(values: impl IntoIterator<Item = f64>) -> f64 {
-    let (mut sum, mut compensation) = (0f64, 0f64);
-    for v in values {
-        let t = sum + v;
-        compensation += if sum.abs() >= v.abs() {
-            (sum - t) + v
-        } else {
-            (v - t) + sum
-        };
-        sum = t;
-    }
-    sum + compensation
 }

@@ -10,6 +10,7 @@ use std::rc::Rc;
 
 use rayon::prelude::*;
 use segment_model::ir::{Expr, Extreme, Predicate, Related, RelatedConstraint, TimeRange};
+use segment_model::schema::Storage;
 use segment_model::tree::AggregateFunction;
 
 use crate::column::ColumnData;
@@ -141,6 +142,7 @@ impl<'e, 'd> RecordJudge<'e, 'd> {
                 let matched = groups_whose_aggregate_matches(
                     *function,
                     to.column(&column.name)?,
+                    column.storage,
                     comparison,
                     &selected,
                     &join.to_group,
@@ -269,7 +271,12 @@ impl<'e, 'd> RecordJudge<'e, 'd> {
         let aggregate = match &related.constraint {
             RelatedConstraint::Aggregate {
                 function, column, ..
-            } => aggregate(*function, to.column(&column.name)?, &selected),
+            } => aggregate(
+                *function,
+                to.column(&column.name)?,
+                column.storage,
+                &selected,
+            ),
             _ => None,
         };
         Ok(RelatedFacts {
@@ -432,7 +439,14 @@ fn in_window(column: &ColumnData, range: &TimeRange, row: usize) -> bool {
     after_start && before_end
 }
 
-fn aggregate(function: AggregateFunction, column: &ColumnData, rows: &[usize]) -> Option<f64> {
+/// The value of `function` over `rows`, to show; sums and averages are of decimal amounts, as
+/// they are compared (`decimal`).
+fn aggregate(
+    function: AggregateFunction,
+    column: &ColumnData,
+    storage: Storage,
+    rows: &[usize],
+) -> Option<f64> {
     if function == AggregateFunction::CountDistinct {
         let distinct: HashSet<u64> = rows
             .iter()
@@ -440,25 +454,27 @@ fn aggregate(function: AggregateFunction, column: &ColumnData, rows: &[usize]) -
             .collect();
         return Some(distinct.len() as f64);
     }
-    let values: Vec<f64> = rows
-        .iter()
-        .filter_map(|&r| match column {
-            ColumnData::Integer { values, valid } if valid.contains(r) => Some(values[r] as f64),
-            ColumnData::Number { values, valid } if valid.contains(r) => Some(values[r]),
-            _ => None,
-        })
-        .collect();
-    if values.is_empty() {
-        return None;
+    if matches!(function, AggregateFunction::Sum | AggregateFunction::Avg) {
+        let rows: Vec<u32> = rows.iter().map(|&r| r as u32).collect();
+        let one_group = vec![0u32; column.len()];
+        let sums = crate::decimal::exact_sums(column, storage, &rows, &one_group).ok()?;
+        let sum = sums.first()?.1;
+        return Some(if function == AggregateFunction::Sum {
+            sum.sum()
+        } else {
+            sum.average()
+        });
     }
-    let sum = crate::num::compensated_sum(values.iter().copied());
-    Some(match function {
-        AggregateFunction::Sum => sum,
-        AggregateFunction::Avg => sum / values.len() as f64,
-        AggregateFunction::Min => values.iter().copied().fold(f64::INFINITY, f64::min),
-        AggregateFunction::Max => values.iter().copied().fold(f64::NEG_INFINITY, f64::max),
-        AggregateFunction::CountDistinct => values.len() as f64,
-    })
+    let values = rows.iter().filter_map(|&r| match column {
+        ColumnData::Integer { values, valid } if valid.contains(r) => Some(values[r] as f64),
+        ColumnData::Number { values, valid } if valid.contains(r) => Some(values[r]),
+        _ => None,
+    });
+    if function == AggregateFunction::Max {
+        values.reduce(f64::max)
+    } else {
+        values.reduce(f64::min)
+    }
 }
 
 fn distinct_bits(column: &ColumnData, row: usize) -> Option<u64> {

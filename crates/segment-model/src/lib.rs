@@ -7,6 +7,7 @@
 pub mod canonical;
 pub mod census;
 pub mod compare;
+pub mod decimal;
 pub mod error;
 pub mod explain;
 pub mod ir;

@@ -14,6 +14,7 @@ use segment_model::ir::{
 use segment_model::schema::Storage;
 use segment_model::tree::AggregateFunction;
 
+use crate::decimal;
 use crate::dialect::Dialect;
 use crate::error::{Error, Result};
 use crate::fragment::{Cond, Fragment, Select};
@@ -737,6 +738,29 @@ impl<'d> Compiler<'d> {
     /// Records with related records satisfying the constraint, as an uncorrelated
     /// `key IN (SELECT fk FROM related WHERE … GROUP BY fk HAVING …)` (or `NOT IN`), the shape
     /// SQLite runs fastest.
+    /// `SELECT fk AS k, <columns> FROM … WHERE filter GROUP BY fk`: aggregates per key, to be
+    /// named in a derived table.
+    fn per_key(
+        &self,
+        inner: &Scope,
+        fk: &Fragment,
+        columns: Fragment,
+        filter: &[Cond],
+    ) -> Result<Select> {
+        let filter = match filter {
+            [] => None,
+            [one] => Some(one.clone()),
+            _ => Some(Cond::And(filter.to_vec())),
+        };
+        let mut select = select_from(
+            fk.clone().text(" AS k, ").append(&columns),
+            self.table(inner)?,
+            filter,
+        );
+        select.group_by = Some(fk.clone());
+        Ok(select)
+    }
+
     fn related(&self, related: &Related, scope: &Scope, negative: bool) -> Result<Cond> {
         if related.from_entity.name != scope.entity.name {
             return Err(Error::WrongEntity {
@@ -792,16 +816,61 @@ impl<'d> Compiler<'d> {
                 // Groups of only NULLs would aggregate to NULL (COUNT DISTINCT to 0): the IR
                 // says such records do not match, so those rows are left out up front.
                 filter.push(Cond::Atom(Self::is_not_null(&col)));
-                let aggregate = match function {
-                    AggregateFunction::Sum => Fragment::sql("SUM(").append(&col).text(")"),
-                    AggregateFunction::Avg => Fragment::sql("AVG(").append(&col).text(")"),
-                    AggregateFunction::Min => Fragment::sql("MIN(").append(&col).text(")"),
-                    AggregateFunction::Max => Fragment::sql("MAX(").append(&col).text(")"),
-                    AggregateFunction::CountDistinct => {
-                        Fragment::sql("COUNT(DISTINCT ").append(&col).text(")")
+                let integers = matches!(column.storage, Storage::Integer | Storage::Boolean);
+                // Sums and averages are of decimal amounts, exact on every engine: a sum of
+                // integers in HAVING, the others over a derived table of per-key sums.
+                let grouped = match function {
+                    AggregateFunction::Sum => !integers,
+                    AggregateFunction::Avg => true,
+                    _ => false,
+                };
+                // The derived tables: per-key sums, and for an average, over them, averages.
+                let sums_alias = format!("s{}", inner.depth);
+                let averages = (*function == AggregateFunction::Avg).then(|| {
+                    let alias = format!("a{}", inner.depth);
+                    let columns =
+                        decimal::average_columns(self.dialect, &sums_alias, column.storage);
+                    (alias, columns)
+                });
+                let test = match function {
+                    _ if grouped => decimal::group_test(
+                        self.dialect,
+                        *function,
+                        averages.as_ref().map_or(&sums_alias, |a| &a.0),
+                        column.storage,
+                        comparison,
+                    )?,
+                    AggregateFunction::Min => {
+                        self.number(Fragment::sql("MIN(").append(&col).text(")"), comparison)?
+                    }
+                    AggregateFunction::Max => {
+                        self.number(Fragment::sql("MAX(").append(&col).text(")"), comparison)?
+                    }
+                    AggregateFunction::CountDistinct => self.number(
+                        Fragment::sql("COUNT(DISTINCT ").append(&col).text(")"),
+                        comparison,
+                    )?,
+                    AggregateFunction::Sum | AggregateFunction::Avg => {
+                        decimal::integer_sum_having(self.dialect, &col, comparison)?
                     }
                 };
-                match self.number(aggregate, comparison)? {
+                match test {
+                    Some(test) if grouped => {
+                        let sums =
+                            decimal::group_columns(self.dialect, *function, &col, column.storage);
+                        let grouped = self.per_key(&inner, &fk, sums, &filter)?;
+                        let mut from = derived(grouped, &sums_alias);
+                        let mut alias = sums_alias;
+                        if let Some((averages_alias, columns)) = averages {
+                            let columns =
+                                Fragment::sql(format!("{alias}.k AS k, ")).append(&columns);
+                            from = derived(select_from(columns, from, None), &averages_alias);
+                            alias = averages_alias;
+                        }
+                        let keys = Fragment::sql(format!("{alias}.k"));
+                        let select = select_from(keys, from, Some(Cond::Atom(test)));
+                        Shape::InSelect(Box::new(select))
+                    }
                     Some(having) => Shape::In {
                         having: Some(having),
                     },
@@ -887,6 +956,26 @@ impl Compiler<'_> {
 }
 
 /// `lhs IN (select)`; `guarded` under NOT, where a NULL `lhs` must not make it NULL.
+/// `SELECT columns FROM from [WHERE filter]`.
+fn select_from(columns: Fragment, from: Fragment, filter: Option<Cond>) -> Select {
+    Select {
+        columns,
+        from,
+        filter,
+        group_by: None,
+        having: None,
+        order_by: None,
+        limit: None,
+    }
+}
+
+/// `(select) AS alias`: a derived table.
+fn derived(select: Select, alias: &str) -> Fragment {
+    Fragment::new()
+        .subquery(select)
+        .text(format!(" AS {alias}"))
+}
+
 fn key_in(lhs: &Fragment, select: Select, guarded: bool) -> Fragment {
     let test = lhs.clone().text(" IN ").subquery(select);
     if guarded {

@@ -81,6 +81,7 @@
 //! the number 1.
 
 mod compile;
+mod decimal;
 pub mod dialect;
 mod error;
 mod fragment;

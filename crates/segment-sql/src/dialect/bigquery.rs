@@ -17,6 +17,19 @@ impl Dialect for BigQuery {
         "BigQuery"
     }
 
+    fn floor_integer(&self, expr: Fragment, nonnegative: bool) -> Fragment {
+        let _ = nonnegative;
+        cast(call("FLOOR", expr), "INT64")
+    }
+
+    /// `DIV` and `MOD` of INT64 (`/` gives a FLOAT64).
+    fn div_mod(&self, expr: Fragment, divisor: Fragment) -> (Fragment, Fragment) {
+        (
+            call2("DIV", expr.clone(), divisor.clone()),
+            call2("MOD", expr, divisor),
+        )
+    }
+
     /// A date minus a date is an INTERVAL in GoogleSQL; `UNIX_DATE` counts the days.
     fn day_number(&self, instant: Fragment) -> Fragment {
         call("UNIX_DATE", super::cast(instant, "DATE"))

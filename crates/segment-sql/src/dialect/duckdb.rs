@@ -20,6 +20,12 @@ impl Dialect for DuckDb {
         "DuckDB"
     }
 
+    /// `//` is integer division (`/` of integers gives a DOUBLE).
+    fn div_mod(&self, expr: Fragment, divisor: Fragment) -> (Fragment, Fragment) {
+        let quotient = expr.clone().text(" // ").append(&divisor).parens();
+        (quotient, expr.text(" % ").append(&divisor).parens())
+    }
+
     fn position(&self, text: Fragment, needle: Fragment) -> Fragment {
         call2("strpos", text, needle)
     }

@@ -388,6 +388,29 @@ pub trait Dialect {
         true
     }
 
+    /// `expr` rounded down to a 64-bit integer (`nonnegative`: `expr` is at least 0, so
+    /// truncating will do): the whole part of a decimal amount (`segment_model::decimal`).
+    fn floor_integer(&self, expr: Fragment, nonnegative: bool) -> Fragment {
+        let _ = nonnegative;
+        cast(call("FLOOR", expr), "BIGINT")
+    }
+
+    /// The quotient and the remainder of the integer `expr` (a name, a call or in parentheses)
+    /// by the positive integer `divisor`, as integers, truncating (the remainder takes the
+    /// sign of `expr`). Default: the remainder by `MOD`, the quotient as the exact division of
+    /// the multiple (`/` of integers gives a fraction in some engines).
+    fn div_mod(&self, expr: Fragment, divisor: Fragment) -> (Fragment, Fragment) {
+        let remainder = call2("MOD", expr.clone(), divisor.clone());
+        let quotient = expr
+            .text(" - ")
+            .append(&remainder)
+            .parens()
+            .text(" / ")
+            .append(&divisor)
+            .parens();
+        (quotient, remainder)
+    }
+
     /// The error for a construct this dialect cannot express.
     fn unsupported(&self, construct: &str) -> Error {
         Error::Unsupported {

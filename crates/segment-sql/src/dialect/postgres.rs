@@ -17,6 +17,14 @@ impl Dialect for Postgres {
         "PostgreSQL"
     }
 
+    /// `div` and `mod` (of the exact `numeric` sums too).
+    fn div_mod(&self, expr: Fragment, divisor: Fragment) -> (Fragment, Fragment) {
+        (
+            call2("div", expr.clone(), divisor.clone()),
+            call2("mod", expr, divisor),
+        )
+    }
+
     /// A parameter takes its type from its context: a fractional number compared with an
     /// integer column would be rounded to an integer, so reals are cast explicitly.
     fn placeholder(&self, index: usize, value: &SqlValue) -> String {

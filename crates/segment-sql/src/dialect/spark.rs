@@ -23,6 +23,12 @@ impl Dialect for Spark {
         "Spark"
     }
 
+    /// `DIV` is integer division (`/` gives a DOUBLE).
+    fn div_mod(&self, expr: Fragment, divisor: Fragment) -> (Fragment, Fragment) {
+        let quotient = expr.clone().text(" DIV ").append(&divisor).parens();
+        (quotient, expr.text(" % ").append(&divisor).parens())
+    }
+
     // Spark resolves an outer reference only from the query just outside
     // (`UNRESOLVED_COLUMN` otherwise).
     fn deep_correlation(&self) -> bool {

@@ -24,6 +24,26 @@ impl Dialect for Sqlite {
         "SQLite"
     }
 
+    /// No `floor()` (the bundled SQLite has no math functions): the truncation, one less for
+    /// a negative value with a fraction.
+    fn floor_integer(&self, expr: Fragment, nonnegative: bool) -> Fragment {
+        let truncated = Fragment::sql("CAST(").append(&expr).text(" AS INTEGER)");
+        if nonnegative {
+            return truncated;
+        }
+        truncated
+            .clone()
+            .text(" - ")
+            .append(&expr.text(" < ").append(&truncated).parens())
+            .parens()
+    }
+
+    /// Integer `/` and `%` truncate.
+    fn div_mod(&self, expr: Fragment, divisor: Fragment) -> (Fragment, Fragment) {
+        let quotient = expr.clone().text(" / ").append(&divisor).parens();
+        (quotient, expr.text(" % ").append(&divisor).parens())
+    }
+
     /// A long list is one bound JSON array read back by `json_each` (its elements keep their
     /// JSON types: text, integer, real, as bound values do, so comparisons are unchanged).
     fn in_list(&self, values: Vec<SqlValue>) -> Fragment {

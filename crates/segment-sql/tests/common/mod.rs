@@ -613,10 +613,12 @@ impl Db {
                 if values.is_empty() {
                     return false;
                 }
+                if matches!(function, AggregateFunction::Sum | AggregateFunction::Avg) {
+                    return decimal_holds(*function, &values, comparison);
+                }
                 let nums: Vec<f64> = values.iter().filter_map(|v| v.f64()).collect();
                 let value = match function {
-                    AggregateFunction::Sum => nums.iter().sum(),
-                    AggregateFunction::Avg => nums.iter().sum::<f64>() / nums.len() as f64,
+                    AggregateFunction::Sum | AggregateFunction::Avg => unreachable!(),
                     AggregateFunction::Min => nums.iter().copied().fold(f64::INFINITY, f64::min),
                     AggregateFunction::Max => {
                         nums.iter().copied().fold(f64::NEG_INFINITY, f64::max)
@@ -756,6 +758,47 @@ fn compare(op: CompareOp, a: f64, b: f64) -> bool {
         CompareOp::Le => a <= b,
         CompareOp::Gt => a > b,
         CompareOp::Ge => a >= b,
+    }
+}
+
+/// A sum or an average as decimal amounts (`segment_model::decimal`): each value read to
+/// millionths, summed exactly; the average compared as the sum against threshold × count.
+fn decimal_holds(function: AggregateFunction, values: &[&V], comparison: &NumberComparison) -> bool {
+    use segment_model::decimal::Amount;
+    let amount = |v: &V| match v {
+        V::Int(i) => Amount::of_number(Number::Int(*i)),
+        V::Real(f) => Amount::of_real(*f),
+        _ => None,
+    };
+    let sum: i128 = values.iter().filter_map(|v| amount(v)).map(Amount::units).sum();
+    let scale = match function {
+        AggregateFunction::Avg => values.len() as i128,
+        _ => 1,
+    };
+    let against = |n: &Number| {
+        let t = Amount::of_number(*n).map(Amount::units).unwrap_or(0);
+        sum.cmp(&(t * scale))
+    };
+    use std::cmp::Ordering::*;
+    let holds = |op: CompareOp, n: &Number| {
+        let o = against(n);
+        match op {
+            CompareOp::Eq => o == Equal,
+            CompareOp::Ne => o != Equal,
+            CompareOp::Lt => o == Less,
+            CompareOp::Le => o != Greater,
+            CompareOp::Gt => o == Greater,
+            CompareOp::Ge => o != Less,
+        }
+    };
+    match comparison {
+        NumberComparison::Compare(op, n) => holds(*op, n),
+        NumberComparison::Between { low, high, negated } => {
+            (holds(CompareOp::Ge, low) && holds(CompareOp::Le, high)) != *negated
+        }
+        NumberComparison::In { values, negated } => {
+            values.iter().any(|n| holds(CompareOp::Eq, n)) != *negated
+        }
     }
 }
 
