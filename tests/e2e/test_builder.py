@@ -104,11 +104,13 @@ def test_problems_are_shown_at_the_offending_node(driver, artifacts):
 # What the sweep types for each kind of editor, per attribute, so that every operator counts
 # something informative.
 TEXT_OPERATORS = {"is", "is_not", "contains", "does_not_contain", "starts_with", "does_not_start_with",
-                  "ends_with", "does_not_end_with", "like", "matches_regex"}
+                  "ends_with", "does_not_end_with", "like", "matches_regex",
+                  # On the items of a list of text: one text too.
+                  "any_item_starts_with", "any_item_ends_with", "any_item_contains", "every_item_is"}
 NUMBER_OPERATORS = {"equals", "not_equals", "less_than", "less_than_or_equal", "greater_than", "greater_than_or_equal"}
 LENGTH_OPERATORS = {"length_equals", "length_less_than", "length_greater_than", "size_equals", "size_less_than", "size_greater_than"}
 LIST_OPERATORS = {"is_one_of", "is_none_of", "contains_any_of", "contains_all_of", "contains_none_of"}
-TEXT_VALUES = {"country": "US"}
+TEXT_VALUES = {"country": "US", "tags": "newsletter"}
 LIKE_VALUES = {"country": "U%", "matches_regex": "^(US|FR)$"}
 CHIP_VALUES = {"country": ["US", "FR"], "age": ["30", "40"], "tags": ["newsletter", "student"]}
 
