@@ -106,6 +106,32 @@ impl Bitset {
         Bitset { words, len }
     }
 
+    /// [`Bitset::from_fn_par`] with a state per task made by `init` (buffers reused from one
+    /// record to the next); the same set whatever the split.
+    pub fn from_fn_par_with<S>(
+        len: usize,
+        init: impl Fn() -> S + Sync + Send,
+        f: impl Fn(&mut S, usize) -> bool + Sync,
+    ) -> Self {
+        let mut words = vec![0u64; len.div_ceil(64)];
+        words
+            .par_chunks_mut(PARALLEL_CHUNK_ROWS / 64)
+            .enumerate()
+            .for_each_init(init, |state, (chunk, words)| {
+                let first = chunk * PARALLEL_CHUNK_ROWS;
+                for (w, word) in words.iter_mut().enumerate() {
+                    let base = first + w * 64;
+                    let end = (base + 64).min(len);
+                    let mut bits = 0u64;
+                    for row in base..end {
+                        bits |= u64::from(f(state, row)) << (row - base);
+                    }
+                    *word = bits;
+                }
+            });
+        Bitset { words, len }
+    }
+
     pub fn len(&self) -> usize {
         self.len
     }

@@ -7,6 +7,7 @@ use segment_model::schema::{Cardinality, Schema};
 
 use crate::column::{exact_integer, ColumnData};
 use crate::error::{Error, Result};
+use crate::group_runs::{Buckets, GroupRuns};
 
 /// One entity's records, column by column.
 #[derive(Debug, Clone)]
@@ -52,6 +53,9 @@ pub struct Join {
     pub from_group: Vec<u32>,
     pub to_group: Vec<u32>,
     pub groups: usize,
+    /// Per group, its related records with a time, when the relationship is one-to-many with
+    /// a time column (see [`GroupRuns`]).
+    pub runs: Option<GroupRuns>,
 }
 
 pub const NONE: u32 = u32::MAX;
@@ -143,6 +147,7 @@ impl Join {
             from_group,
             to_group,
             groups: ids.len(),
+            runs: None,
         })
     }
 
@@ -193,11 +198,13 @@ impl Join {
             from_group,
             to_group,
             groups: groups as usize,
+            runs: None,
         })
     }
 
     pub fn heap_bytes(&self) -> usize {
         (self.from_group.len() + self.to_group.len()) * 4
+            + self.runs.as_ref().map_or(0, GroupRuns::heap_bytes)
     }
 }
 
@@ -309,11 +316,14 @@ impl Dataset {
                 continue;
             };
             let what = format!("relationship {}", rel.name);
-            let join = Join::build(
+            let mut join = Join::build(
                 from.column(&rel.from_column)?,
                 to.column(&rel.to_column)?,
                 &what,
             )?;
+            if rel.cardinality == Cardinality::OneToMany {
+                join.runs = group_runs(to, rel.time_column.as_deref(), &join, &indexes);
+            }
             joins.insert(rel.id, join);
         }
 
@@ -397,6 +407,40 @@ impl Dataset {
                 .map(|i| (i.perm.as_ref().map_or(0, Vec::len) + i.starts.len()) * 4)
                 .sum::<usize>()
     }
+}
+
+/// The relationship's [`GroupRuns`] on its time column, with the related table's clustered
+/// index as buckets of record numbers.
+fn group_runs(
+    to: &Table,
+    time_column: Option<&str>,
+    join: &Join,
+    indexes: &HashMap<(String, String), SortedIndex>,
+) -> Option<GroupRuns> {
+    let time_column = time_column?;
+    let Some(ColumnData::Time { values, valid }) = to.columns.get(time_column) else {
+        return None;
+    };
+    // Buckets serve only when each is in the runs' time order.
+    let buckets = indexes
+        .iter()
+        .find(|((table, _), index)| {
+            table == &to.name
+                && index.perm.is_none()
+                && index.time_column.as_deref() == Some(time_column)
+        })
+        .map(|(_, index)| Buckets {
+            column: index.column.clone(),
+            starts: index.starts.clone(),
+        });
+    GroupRuns::build(
+        time_column,
+        values,
+        valid,
+        &join.to_group,
+        join.groups,
+        buckets,
+    )
 }
 
 /// The key a record sorts by in time order: NULL first.

@@ -159,6 +159,15 @@ impl<'d> Evaluator<'d> {
                 g != NONE && matched.contains(g as usize)
             }));
         }
+        // Distinct periods read each group's records from its run, when the join keeps them.
+        if let Some(verdicts) = self.distinct_periods_on_runs(related, to, join)? {
+            return Ok(Bitset::from_fn_par(from.len, |row| {
+                match join.from_group[row] {
+                    NONE => verdicts.without_records,
+                    g => verdicts.matched.contains(g as usize),
+                }
+            }));
+        }
         let selected = self.selected_rows(related, to)?;
         let group_of = |row: usize| join.from_group[row];
         match &related.constraint {

@@ -12,6 +12,7 @@ mod decimal;
 pub mod error;
 pub mod eval;
 pub mod explain;
+pub mod group_runs;
 mod like;
 mod members;
 pub mod num;

@@ -4,15 +4,18 @@
 //! compiler's semantics: ties at the earliest or latest time all count as first or last.
 
 use rayon::prelude::*;
-use segment_model::ir::{ColumnRef, Expr, Extreme, Predicate, RelatedConstraint};
+use segment_model::ir::{
+    ColumnRef, CountTest, Expr, Extreme, Predicate, Related, RelatedConstraint,
+};
 use segment_model::schema::Storage;
 use segment_model::tree::TimeUnit;
 
 use crate::bitset::Bitset;
 use crate::column::ColumnData;
-use crate::dataset::{Table, NONE};
+use crate::dataset::{Join, Table, NONE};
 use crate::error::{Error, Result};
 use crate::eval::{predicate_rows, predicate_test, Evaluator, RowTest};
+use crate::group_runs::{window, GroupRuns, RecordFilter, Window};
 use crate::time_runs::TimeRuns;
 
 /// The related records that take part: selected, in a group, with a time.
@@ -157,6 +160,39 @@ impl Evaluator<'_> {
                 "a count or aggregate as an ordering constraint".to_string(),
             )),
         }
+    }
+
+    /// The groups satisfying a distinct-periods constraint, read from the relationship's
+    /// [`GroupRuns`](crate::group_runs::GroupRuns) (each group's records in one run): `None`
+    /// when they do not serve (no runs on the constraint's column, minutes or hours, times
+    /// beyond the years SQL reads).
+    pub(crate) fn distinct_periods_on_runs(
+        &self,
+        related: &Related,
+        to: &Table,
+        join: &Join,
+    ) -> Result<Option<GroupVerdicts>> {
+        let RelatedConstraint::DistinctPeriods {
+            unit,
+            column,
+            count,
+        } = &related.constraint
+        else {
+            return Ok(None);
+        };
+        let Some(runs) = join.runs.as_ref().filter(|r| r.time_column == column.name) else {
+            return Ok(None);
+        };
+        let (earliest, latest) = runs.span();
+        if period(earliest, *unit).is_err() || period(latest, *unit).is_err() {
+            return Ok(None);
+        }
+        let filter = self.record_filter(&related.filter, to, runs)?;
+        let window = window(&related.window, to, runs)?;
+        Ok(Some(GroupVerdicts {
+            matched: distinct_periods_by_group(runs, &filter, &window, *unit, *count),
+            without_records: count.passes(0),
+        }))
     }
 
     fn record_of(
@@ -332,9 +368,118 @@ fn period(seconds: i64, unit: TimeUnit) -> Result<i64> {
             "a time beyond the years 0000 to 9999".to_string(),
         ));
     }
+    if matches!(unit, TimeUnit::Minute | TimeUnit::Hour) {
+        return Err(Error::Unsupported("distinct minutes or hours".to_string()));
+    }
+    Ok(calendar_period(seconds, unit))
+}
+
+/// The groups whose records that `filter` and `window` keep fall on a number of distinct
+/// periods passing `count` (the runs' times within the years [`period`] reads).
+fn distinct_periods_by_group(
+    runs: &GroupRuns,
+    filter: &RecordFilter<'_>,
+    window: &Window<'_>,
+    unit: TimeUnit,
+    count: CountTest,
+) -> Bitset {
+    // Periods less than 128 apart are bits of one number per group; else each group's
+    // periods are sorted.
+    let (earliest, latest) = runs.span();
+    let (lo, hi) = (window.lo.max(earliest), window.hi.min(latest));
+    let first = calendar_period(lo.min(hi), unit);
+    let by_bits = calendar_period(hi.max(lo), unit) - first < 128;
+    if by_bits && filter.is_everything() && window.on_time_only() {
+        return distinct_periods_of_every_record(runs, unit, (lo, hi), first, count);
+    }
+    distinct_periods_visited(runs, filter, window, unit, first, by_bits, count)
+}
+
+/// The groups whose records that `filter` and `window` keep fall on a number of periods
+/// passing `count`: by bits from `first` when they are less than 128 apart (`by_bits`), else
+/// by sorting each group's periods.
+fn distinct_periods_visited(
+    runs: &GroupRuns,
+    filter: &RecordFilter<'_>,
+    window: &Window<'_>,
+    unit: TimeUnit,
+    first: i64,
+    by_bits: bool,
+    count: CountTest,
+) -> Bitset {
+    Bitset::from_fn_par_with(runs.groups(), Vec::new, |periods, g| {
+        let distinct = if by_bits {
+            let mut bits = 0u128;
+            runs.visit(runs.run(g), filter, window, |t| {
+                bits |= 1 << (calendar_period(t, unit) - first);
+            });
+            u64::from(bits.count_ones())
+        } else {
+            periods.clear();
+            runs.visit(runs.run(g), filter, window, |t| {
+                periods.push(calendar_period(t, unit));
+            });
+            periods.sort_unstable();
+            periods.dedup();
+            periods.len() as u64
+        };
+        count.passes(distinct)
+    })
+}
+
+/// The groups whose records within `lo..=hi` (inside the runs' span, periods from `first`
+/// less than 128 apart) fall on a number of periods passing `count`: one tight pass over each
+/// group's time offsets, a bit per period.
+fn distinct_periods_of_every_record(
+    runs: &GroupRuns,
+    unit: TimeUnit,
+    (lo, hi): (i64, i64),
+    first: i64,
+    count: CountTest,
+) -> Bitset {
+    if lo > hi {
+        return Bitset::from_fn_par(runs.groups(), |_| count.passes(0));
+    }
+    let base = runs.base();
+    // Within the span, so both fit an offset.
+    let (lo_offset, hi_offset) = ((lo - base) as u32, (hi - base) as u32);
+    let days_from = base - first * 86_400;
+    match unit {
+        // Non-negative within the window: a plain division.
+        TimeUnit::Day => periods_by_bits(runs, (lo_offset, hi_offset), count, |o| {
+            (i64::from(o) + days_from).max(0) / 86_400
+        }),
+        _ => periods_by_bits(runs, (lo_offset, hi_offset), count, |o| {
+            calendar_period(base + i64::from(o), unit) - first
+        }),
+    }
+}
+
+/// [`distinct_periods_of_every_record`] for one way of numbering periods: without a branch
+/// per record (a record outside the window sets no bit).
+fn periods_by_bits(
+    runs: &GroupRuns,
+    (lo, hi): (u32, u32),
+    count: CountTest,
+    index: impl Fn(u32) -> i64 + Sync,
+) -> Bitset {
+    Bitset::from_fn_par(runs.groups(), |g| {
+        let mut bits = 0u128;
+        for &o in runs.offsets(g) {
+            let inside = u128::from((lo..=hi).contains(&o));
+            bits |= inside << index(o).clamp(0, 127);
+        }
+        count.passes(u64::from(bits.count_ones()))
+    })
+}
+
+/// [`period`] of a time known to be within its years, for days, weeks, months and years.
+#[inline]
+fn calendar_period(seconds: i64, unit: TimeUnit) -> i64 {
     let day = seconds.div_euclid(86_400);
-    Ok(match unit {
-        TimeUnit::Day => day,
+    match unit {
+        // Minutes and hours never come here (see `period`).
+        TimeUnit::Day | TimeUnit::Minute | TimeUnit::Hour => day,
         // 1970-01-01 was a Thursday: the Monday of its week is day -3.
         TimeUnit::Week => (day + 3).div_euclid(7),
         TimeUnit::Month => {
@@ -342,10 +487,7 @@ fn period(seconds: i64, unit: TimeUnit) -> Result<i64> {
             year * 12 + month - 1
         }
         TimeUnit::Year => year_month(day).0,
-        TimeUnit::Minute | TimeUnit::Hour => {
-            return Err(Error::Unsupported("distinct minutes or hours".to_string()))
-        }
-    })
+    }
 }
 
 /// The civil year and month (1–12) of a day number (H. Hinnant's `civil_from_days`), without
@@ -444,5 +586,67 @@ mod tests {
             period(at("2024-02-01T00:00:00Z"), TimeUnit::Month).unwrap()
         );
         assert!(period(at("9999-12-31T23:59:59Z") + 1, TimeUnit::Day).is_err());
+    }
+
+    /// Distinct periods read from the runs against the definition: random clustered records
+    /// over up to 400 days (ties, NULL times, records without a group, times before 1970),
+    /// every unit, any record or one kind (a bucket, or a test per record without buckets),
+    /// windows or none, and counts from "at least" to "between".
+    #[test]
+    fn distinct_periods_on_runs_count_as_the_definition() {
+        use crate::group_runs::testing::{records, Lcg};
+        use std::collections::BTreeSet;
+        let mut rng = Lcg(29);
+        let units = [
+            TimeUnit::Day,
+            TimeUnit::Week,
+            TimeUnit::Month,
+            TimeUnit::Year,
+        ];
+        let mut verdicts = [0; 2];
+        for case in 0..400 {
+            let (n, groups) = (rng.below(300) as usize, 1 + rng.below(30) as usize);
+            let span = 86_400 * (1 + rng.below(400) as i64);
+            let d = records(&mut rng, n, groups, 3, span);
+            let with_buckets = case % 2 == 0;
+            let runs = d.runs(with_buckets);
+            let unit = units[case % 4];
+            let want = (rng.below(2) == 0).then(|| rng.below(3) as usize);
+            let kinds = &d.kinds;
+            let filter = match (with_buckets, want) {
+                (true, _) => RecordFilter::for_test(&runs, want.map(|k| vec![k]), None),
+                (false, None) => RecordFilter::for_test(&runs, None, None),
+                (false, Some(k)) => {
+                    RecordFilter::for_test(&runs, None, Some(Box::new(move |r| kinds[r] == k)))
+                }
+            };
+            let (lo, hi) = match rng.below(3) {
+                0 => (i64::MIN, i64::MAX),
+                _ => {
+                    let a = rng.below(span as u64) as i64 - span / 4;
+                    (a, a + rng.below(span as u64) as i64)
+                }
+            };
+            let window = Window::for_test(lo, hi, None);
+            let min = rng.below(4);
+            let count = CountTest::Range {
+                min,
+                max: (rng.below(2) == 0).then(|| min + rng.below(4)),
+            };
+            let found = distinct_periods_by_group(&runs, &filter, &window, unit, count);
+            for g in 0..groups {
+                let periods: BTreeSet<i64> = d
+                    .members(g)
+                    .into_iter()
+                    .filter(|&r| want.is_none_or(|k| kinds[r] == k))
+                    .filter(|&r| (lo..=hi).contains(&d.values[r]))
+                    .map(|r| period(d.values[r], unit).unwrap())
+                    .collect();
+                let expected = count.passes(periods.len() as u64);
+                assert_eq!(found.contains(g), expected, "case {case}, group {g}");
+                verdicts[usize::from(expected)] += 1;
+            }
+        }
+        assert!(verdicts[0] > 500 && verdicts[1] > 500, "{verdicts:?}");
     }
 }

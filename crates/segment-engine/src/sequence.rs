@@ -16,6 +16,12 @@
 //! time-sorted bucket), kept only for groups that have a record for the other steps, and
 //! partitioned by group range so that each range's state stays in cache; ranges run on all
 //! cores and each answers for its own groups, so the answer does not depend on the split.
+//!
+//! When the relationship keeps its [`GroupRuns`] (each group's timed records in time order),
+//! the same search runs group by group over the group's one short run instead: every step,
+//! exclusion and the window decided per record as it is met, the groups on all cores.
+
+use std::ops::Range;
 
 use rayon::prelude::*;
 use segment_model::ir::{ColumnRef, Expr, Related, SequenceStep};
@@ -25,6 +31,7 @@ use crate::column::ColumnData;
 use crate::dataset::{Join, Table, NONE};
 use crate::error::{Error, Result};
 use crate::eval::Evaluator;
+use crate::group_runs::{count_below, window, GroupRuns, RecordFilter, Window};
 
 /// A record taking part: its time and its join group.
 type Entry = (i64, u32);
@@ -52,6 +59,11 @@ impl Evaluator<'_> {
                 "a sequence over a column that is not a date/time".to_string(),
             ));
         };
+        if let Some(runs) = join.runs.as_ref() {
+            if runs.time_column == column.name {
+                return self.sequence_on_runs(related, steps, within, to, join, runs);
+            }
+        }
         // Each step's records are those of the relationship's filter and window that pass the
         // step's test: through the index when the two name its values.
         let rows_passing = |test: &Expr| {
@@ -86,6 +98,365 @@ impl Evaluator<'_> {
         ))
     }
 }
+
+impl Evaluator<'_> {
+    /// [`Evaluator::sequence_groups`] over the relationship's [`GroupRuns`].
+    fn sequence_on_runs(
+        &self,
+        related: &Related,
+        steps: &[SequenceStep],
+        within: Option<i64>,
+        to: &Table,
+        join: &Join,
+        runs: &GroupRuns,
+    ) -> Result<Bitset> {
+        // Each step's (and exclusion's) test joined to the relationship's filter.
+        let tests: Vec<Expr> = steps
+            .iter()
+            .map(|s| conjoin(&related.filter, &s.test))
+            .collect();
+        let excluding: Vec<Option<Expr>> = steps
+            .iter()
+            .map(|s| s.excluding.as_ref().map(|x| conjoin(&related.filter, x)))
+            .collect();
+        let (mut passing, mut exclusions) = (Vec::new(), Vec::new());
+        for (k, (test, excluding)) in tests.iter().zip(&excluding).enumerate() {
+            passing.push(self.record_filter(test, to, runs)?);
+            exclusions.push(match excluding {
+                // The first step takes none (validation); one there would break nothing.
+                Some(x) if k > 0 => Some(self.record_filter(x, to, runs)?),
+                _ => None,
+            });
+        }
+        let ColumnData::Time { values, .. } = to.column(&runs.time_column)? else {
+            return Err(Error::Unsupported(
+                "a sequence over a column that is not a date/time".to_string(),
+            ));
+        };
+        let search = RunSearch::new(
+            runs,
+            passing,
+            exclusions,
+            steps.iter().map(|s| s.gap).collect(),
+            within,
+            window(&related.window, to, runs)?,
+        );
+        let candidates = search.candidates(values, &join.to_group);
+        Ok(Bitset::from_fn_par_with(
+            runs.groups(),
+            Buffers::default,
+            |buffers, g| {
+                candidates.as_ref().is_none_or(|c| c.contains(g)) && search.holds(g, buffers)
+            },
+        ))
+    }
+}
+
+/// A sequence decided group by group on the group's run of records.
+struct RunSearch<'a> {
+    runs: &'a GroupRuns,
+    steps: Vec<RecordFilter<'a>>,
+    exclusions: Vec<Option<RecordFilter<'a>>>,
+    gaps: Vec<Option<i64>>,
+    within: Option<i64>,
+    window: Window<'a>,
+    /// The steps by their number of records (as far as buckets tell), fewest first: a group
+    /// without a record for one stops early.
+    order: Vec<usize>,
+    /// When every step and exclusion is one bucket alone (and the window is on the runs'
+    /// time): each step's and exclusion's bucket, whose records are one stretch of a run.
+    single: Option<(Vec<usize>, Vec<Option<usize>>)>,
+}
+
+/// Per task, the times of one group's records per step and exclusion and its chained records
+/// (time, start), reused from group to group.
+#[derive(Default)]
+struct Buffers {
+    chained_offsets: Vec<(u32, u32)>,
+    next_offsets: Vec<(u32, u32)>,
+    steps: Vec<Vec<i64>>,
+    exclusions: Vec<Vec<i64>>,
+    chained: Vec<Link>,
+    next: Vec<Link>,
+}
+
+/// A record chained through a step: its time and the latest start of a chain ending at it.
+type Link = (i64, i64);
+
+impl<'a> RunSearch<'a> {
+    fn new(
+        runs: &'a GroupRuns,
+        steps: Vec<RecordFilter<'a>>,
+        exclusions: Vec<Option<RecordFilter<'a>>>,
+        gaps: Vec<Option<i64>>,
+        within: Option<i64>,
+        window: Window<'a>,
+    ) -> Self {
+        let size = |k: &usize| {
+            steps[*k]
+                .by_ranges_only()
+                .map_or(usize::MAX, |ranges| ranges.iter().map(|r| r.len()).sum())
+        };
+        let mut order: Vec<usize> = (0..steps.len()).collect();
+        order.sort_by_key(size);
+        let single_steps: Option<Vec<usize>> =
+            steps.iter().map(RecordFilter::single_bucket).collect();
+        let single_exclusions: Option<Vec<Option<usize>>> = exclusions
+            .iter()
+            .map(|x| match x {
+                None => Some(None),
+                Some(x) => x.single_bucket().map(Some),
+            })
+            .collect();
+        let single = match (single_steps, single_exclusions) {
+            (Some(steps), Some(exclusions))
+                if window.on_time_only() && steps.len() <= MAX_STRETCH_STEPS =>
+            {
+                Some((steps, exclusions))
+            }
+            _ => None,
+        };
+        RunSearch {
+            single,
+            runs,
+            steps,
+            exclusions,
+            gaps,
+            within,
+            window,
+            order,
+        }
+    }
+
+    /// The groups with a record for every step decided by buckets alone but the most
+    /// numerous one (a superset of the groups holding a chain); `None`: every group.
+    fn candidates(&self, values: &[i64], to_group: &[u32]) -> Option<Bitset> {
+        let bucketed: Vec<&[Range<u32>]> = self
+            .steps
+            .iter()
+            .filter_map(RecordFilter::by_ranges_only)
+            .collect();
+        let size = |ranges: &[Range<u32>]| -> usize { ranges.iter().map(|r| r.len()).sum() };
+        let largest = (0..bucketed.len()).max_by_key(|&k| size(bucketed[k]))?;
+        let groups = self.runs.groups();
+        let (lo, hi) = (self.window.lo, self.window.hi);
+        let mut candidates: Option<Bitset> = None;
+        for (k, ranges) in bucketed.iter().enumerate() {
+            if k == largest {
+                continue;
+            }
+            // Every record of the ranges within the window's times, chunks on all cores (a
+            // NULL time is at worst one more candidate).
+            let chunks: Vec<Range<u32>> = ranges
+                .iter()
+                .flat_map(|r| {
+                    (r.start..r.end)
+                        .step_by(CANDIDATE_ROWS_PER_TASK)
+                        .map(|s| s..s.saturating_add(CANDIDATE_ROWS_PER_TASK as u32).min(r.end))
+                })
+                .collect();
+            let present = chunks
+                .into_par_iter()
+                .map(|chunk| {
+                    let mut present = Bitset::empty(groups);
+                    for row in chunk {
+                        let (g, t) = (to_group[row as usize], values[row as usize]);
+                        if g != NONE && t >= lo && t <= hi {
+                            present.insert(g as usize);
+                        }
+                    }
+                    present
+                })
+                .reduce_with(|mut a, b| {
+                    a.or_with(&b);
+                    a
+                })
+                .unwrap_or_else(|| Bitset::empty(groups));
+            match &mut candidates {
+                Some(c) => c.and_with(&present),
+                None => candidates = Some(present),
+            }
+        }
+        candidates
+    }
+
+    /// Whether group `g` holds a chain: its records per step and exclusion gathered in time
+    /// order, then each step chained to the previous one's chained records as in
+    /// [`Pass::run`], with one predecessor and one exclusion time for the group.
+    fn holds(&self, g: usize, buffers: &mut Buffers) -> bool {
+        if let Some((steps, exclusions)) = &self.single {
+            let links = (&mut buffers.chained_offsets, &mut buffers.next_offsets);
+            return self.holds_in_stretches(g, steps, exclusions, links);
+        }
+        let Buffers {
+            steps,
+            exclusions,
+            chained,
+            next,
+            ..
+        } = buffers;
+        let (run, n) = (self.runs.run(g), self.steps.len());
+        steps.resize_with(n, Vec::new);
+        exclusions.resize_with(n, Vec::new);
+        for &k in &self.order {
+            steps[k].clear();
+            self.runs
+                .gather(run.clone(), &self.steps[k], &self.window, &mut steps[k]);
+            if steps[k].is_empty() {
+                return false;
+            }
+        }
+        if n == 1 {
+            // A single step (validation asks for two): any timed record.
+            return true;
+        }
+        for (times, exclusion) in exclusions.iter_mut().zip(&self.exclusions) {
+            times.clear();
+            if let Some(exclusion) = exclusion {
+                self.runs
+                    .gather(run.clone(), exclusion, &self.window, times);
+            }
+        }
+        chained.clear();
+        chained.extend(steps[0].iter().map(|&t| (t, t)));
+        for k in 1..n {
+            next.clear();
+            if self.chain(k, chained, &steps[k], &exclusions[k], next) {
+                return true;
+            }
+            if next.is_empty() {
+                return false;
+            }
+            std::mem::swap(chained, next);
+        }
+        false
+    }
+
+    /// [`RunSearch::holds`] when every step and exclusion is one bucket: their records are one
+    /// stretch of the run each (times as offsets in time order), read in place; a record's
+    /// latest predecessor and exclusion strictly earlier are counted, not walked to.
+    fn holds_in_stretches(
+        &self,
+        g: usize,
+        steps: &[usize],
+        exclusions: &[Option<usize>],
+        (chained, next): (&mut Vec<(u32, u32)>, &mut Vec<(u32, u32)>),
+    ) -> bool {
+        let runs = self.runs;
+        let run = runs.run(g);
+        let mut stretches: [&[u32]; MAX_STRETCH_STEPS] = [&[]; MAX_STRETCH_STEPS];
+        for &k in &self.order {
+            stretches[k] = runs.bucket_stretch(run.clone(), steps[k], &self.window);
+            if stretches[k].is_empty() {
+                return false;
+            }
+        }
+        let n = steps.len();
+        if n == 1 {
+            return true;
+        }
+        // A chain needs, for each later step, a record within the gap after one of the step
+        // before: checked first on the smaller steps, which often fails before the first
+        // step's (usually the most numerous) records are read.
+        for k in (2..n).rev() {
+            let (previous, step) = (stretches[k - 1], stretches[k]);
+            let followed = step.iter().any(|&t| {
+                let before = count_below(previous, t);
+                before > 0
+                    && self.gaps[k].is_none_or(|gap| i64::from(t - previous[before - 1]) <= gap)
+            });
+            if !followed {
+                return false;
+            }
+        }
+        // Step 0's records start their own chains; later steps chain to the previous ones.
+        for k in 1..n {
+            let excluded = exclusions[k].map_or(&[][..], |code| {
+                runs.bucket_stretch(run.clone(), code, &self.window)
+            });
+            let last = k + 1 == n;
+            next.clear();
+            for &t in stretches[k] {
+                let (pt, start) = if k == 1 {
+                    let before = count_below(stretches[0], t);
+                    let Some(&pt) = before.checked_sub(1).map(|i| &stretches[0][i]) else {
+                        continue;
+                    };
+                    (pt, pt)
+                } else {
+                    let before = chained.iter().take_while(|c| c.0 < t).count();
+                    let Some(&c) = before.checked_sub(1).and_then(|i| chained.get(i)) else {
+                        continue;
+                    };
+                    c
+                };
+                let within_gap = self.gaps[k].is_none_or(|gap| i64::from(t - pt) <= gap);
+                let after_exclusions = {
+                    let x = count_below(excluded, t);
+                    x == 0 || excluded[x - 1] <= pt
+                };
+                let within_bound = self.within.is_none_or(|w| i64::from(t - start) <= w);
+                if within_gap && after_exclusions && within_bound {
+                    if last {
+                        return true;
+                    }
+                    next.push((t, start));
+                }
+            }
+            if next.is_empty() {
+                return false;
+            }
+            std::mem::swap(chained, next);
+        }
+        false
+    }
+
+    /// Chains step `k`'s times to `previous` (the chained records of step `k - 1`): per time,
+    /// the latest previous one strictly earlier, if within the gap, not before an exclusion
+    /// strictly earlier and within the whole bound. Whether the last step is reached.
+    fn chain(
+        &self,
+        k: usize,
+        previous: &[Link],
+        step: &[i64],
+        exclusions: &[i64],
+        next: &mut Vec<Link>,
+    ) -> bool {
+        let last = k + 1 == self.steps.len();
+        let (mut i, mut x) = (0, 0);
+        let (mut latest, mut excluded) = (None, None);
+        for &t in step {
+            while let Some(&c) = previous.get(i).filter(|c| c.0 < t) {
+                latest = Some(c);
+                i += 1;
+            }
+            while let Some(&xt) = exclusions.get(x).filter(|&&xt| xt < t) {
+                excluded = Some(xt);
+                x += 1;
+            }
+            let Some((pt, start)) = latest else {
+                continue;
+            };
+            let within_gap = self.gaps[k].is_none_or(|gap| pt >= t.saturating_sub(gap));
+            let after_exclusions = excluded.is_none_or(|xt| pt >= xt);
+            // A chain already longer than the whole bound only gets longer.
+            let within_bound = self.within.is_none_or(|w| t.saturating_sub(start) <= w);
+            if within_gap && after_exclusions && within_bound {
+                if last {
+                    return true;
+                }
+                next.push((t, start));
+            }
+        }
+        false
+    }
+}
+
+/// The most steps [`RunSearch::holds_in_stretches`] follows (validation allows 5).
+const MAX_STRETCH_STEPS: usize = 8;
+
+/// Records per parallel task when finding the candidate groups.
+const CANDIDATE_ROWS_PER_TASK: usize = 1 << 18;
 
 /// `a AND b`, flattened (so the index sees every conjunct) and without `True`.
 fn conjoin(a: &Expr, b: &Expr) -> Expr {
@@ -522,6 +893,103 @@ mod tests {
                     start,
                 )
         })
+    }
+
+    /// The search on [`GroupRuns`] against the definition: random clustered records (ties,
+    /// NULL times, records without a group), steps of one bucket, two buckets or any record
+    /// (with buckets) or tested per record (without), exclusions, gaps, bounds and windows
+    /// (on the runs' time, and sometimes on a test per record as a window on another column).
+    #[test]
+    fn the_search_on_runs_equals_every_chain_tried() {
+        use crate::group_runs::testing::{records, Lcg as Rng};
+        let mut rng = Rng(23);
+        let mut verdicts = [0; 2];
+        for case in 0..500 {
+            let (n, groups) = (rng.below(150) as usize, 1 + rng.below(30) as usize);
+            let d = records(&mut rng, n, groups, 4, 30);
+            let with_buckets = case % 3 != 0;
+            let runs = d.runs(with_buckets);
+            let steps = 2 + rng.below(4) as usize;
+            // Per step: a kind, two kinds, or any record (4).
+            let pick = |rng: &mut Rng| -> Vec<usize> {
+                match rng.below(6) {
+                    0 | 1 => vec![4],
+                    2 => {
+                        let k = rng.below(4) as usize;
+                        vec![k.min((k + 1) % 4), k.max((k + 1) % 4)]
+                    }
+                    _ => vec![rng.below(4) as usize],
+                }
+            };
+            let wanted: Vec<Vec<usize>> = (0..steps).map(|_| pick(&mut rng)).collect();
+            let excluding: Vec<Option<Vec<usize>>> = (0..steps)
+                .map(|k| (k > 0 && rng.below(3) == 0).then(|| pick(&mut rng)))
+                .collect();
+            let gaps: Vec<Option<i64>> = (0..steps)
+                .map(|k| (k > 0 && rng.below(2) == 0).then(|| rng.below(8) as i64))
+                .collect();
+            let within = (rng.below(3) == 0).then(|| rng.below(20) as i64);
+            let (lo, hi) = match rng.below(3) {
+                0 => (rng.below(30) as i64 - 10, rng.below(30) as i64),
+                _ => (i64::MIN, i64::MAX),
+            };
+            let other_window = rng.below(5) == 0;
+            let kinds = &d.kinds;
+            let filter = |want: &Vec<usize>| {
+                let any = want == &vec![4];
+                if with_buckets {
+                    RecordFilter::for_test(&runs, (!any).then(|| want.clone()), None)
+                } else {
+                    let want = want.clone();
+                    let test: crate::eval::RowTest<'_> =
+                        Box::new(move |r| any || want.contains(&kinds[r]));
+                    RecordFilter::for_test(&runs, None, Some(test))
+                }
+            };
+            let values = &d.values;
+            let window = if other_window {
+                Window::for_test(
+                    i64::MIN,
+                    i64::MAX,
+                    Some(Box::new(move |r| (lo..=hi).contains(&values[r]))),
+                )
+            } else {
+                Window::for_test(lo, hi, None)
+            };
+            let search = RunSearch::new(
+                &runs,
+                wanted.iter().map(filter).collect(),
+                excluding.iter().map(|x| x.as_ref().map(filter)).collect(),
+                gaps.clone(),
+                within,
+                window,
+            );
+            let candidates = search.candidates(&d.values, &d.to_group);
+            let mut buffers = Buffers::default();
+            let passes = |want: &Vec<usize>| -> Vec<bool> {
+                (0..n)
+                    .map(|r| want == &vec![4] || want.contains(&kinds[r]))
+                    .collect()
+            };
+            let passing: Vec<Vec<bool>> = wanted.iter().map(passes).collect();
+            let excluded: Vec<Option<Vec<bool>>> =
+                excluding.iter().map(|x| x.as_ref().map(passes)).collect();
+            for g in 0..groups {
+                let found = candidates.as_ref().is_none_or(|c| c.contains(g))
+                    && search.holds(g, &mut buffers);
+                let members: Vec<usize> = d
+                    .members(g)
+                    .into_iter()
+                    .filter(|&r| (lo..=hi).contains(&d.values[r]))
+                    .collect();
+                let expected = brute_force(
+                    &d.values, &passing, &excluded, &gaps, within, &members, 0, None, 0,
+                );
+                assert_eq!(found, expected, "case {case}, group {g}");
+                verdicts[usize::from(expected)] += 1;
+            }
+        }
+        assert!(verdicts[0] > 500 && verdicts[1] > 200, "{verdicts:?}");
     }
 
     /// Random records (ties, NULL times, records without a group), steps, gaps, exclusions and

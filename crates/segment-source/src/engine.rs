@@ -12,7 +12,7 @@ use segment_engine::column::{
 use segment_engine::explain::Key;
 use segment_engine::num::Num;
 use segment_engine::{Dataset, Error, Result, Table};
-use segment_model::schema::{Column, Entity, Storage};
+use segment_model::schema::{Cardinality, Column, Entity, Storage};
 use segment_model::time::parse_moment;
 
 use crate::load_progress::LoadProgress;
@@ -44,7 +44,9 @@ pub fn memory_budget() -> u64 {
 
 /// An estimate of the bytes the engine needs for `source`: per record and column 8 bytes for
 /// numbers and times, 4 for text and array codes, plus validity bits, dictionaries, joins and
-/// indexes (about 8 bytes per record of a related table).
+/// indexes (about 8 bytes per record of a related table), and per one-to-many relationship
+/// with a time column 8 bytes per related record (its runs by join group,
+/// `segment_engine::group_runs`).
 pub fn estimate_bytes(source: &DataSource) -> Result<u64> {
     Ok(estimate_bytes_and_rows(source)?.0)
 }
@@ -77,6 +79,14 @@ fn estimate_bytes_and_rows(source: &DataSource) -> Result<(u64, u64)> {
             + 16;
         bytes += rows * per_row;
         total_rows += rows;
+    }
+    for rel in &source.schema().relationships {
+        if rel.cardinality == Cardinality::OneToMany && rel.time_column.is_some() {
+            let related = source
+                .total(&rel.to_entity)
+                .map_err(|e| Error::Load(e.to_string()))?;
+            bytes += related * 8;
+        }
     }
     Ok((bytes, total_rows))
 }
