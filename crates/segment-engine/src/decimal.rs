@@ -32,82 +32,102 @@ impl ExactSum {
     }
 }
 
-/// Each selected related record's `(group, fraction, whole)`, the fraction in millionths.
-/// Integers are whole; an attribute declared an integer holding fractional numbers is left to
-/// SQL (which sums those columns as they are).
-fn amounts(
+/// Per join group: the number of values and the sums of their whole parts (positive and
+/// negative apart) and of their fractions, in one pass over the selected records (no sort).
+struct GroupSums {
+    count: Vec<u32>,
+    positive: Vec<i64>,
+    negative: Vec<i64>,
+    fractions: Vec<i64>,
+}
+
+/// SQLite sums the whole parts in 64-bit integers and fails on an overflow, whatever order it
+/// adds them in: a group whose positive or negative whole parts alone leave `i64` is left to
+/// SQL.
+fn overflow() -> Error {
+    Error::Unsupported("a sum beyond 64-bit integers".to_string())
+}
+
+impl GroupSums {
+    fn new(groups: usize) -> GroupSums {
+        GroupSums {
+            count: vec![0; groups],
+            positive: vec![0; groups],
+            negative: vec![0; groups],
+            fractions: vec![0; groups],
+        }
+    }
+
+    #[inline]
+    fn add(&mut self, g: usize, whole: i64, fraction: i64) -> Result<()> {
+        self.count[g] += 1;
+        self.fractions[g] += fraction;
+        let sum = if whole >= 0 {
+            &mut self.positive[g]
+        } else {
+            &mut self.negative[g]
+        };
+        *sum = sum.checked_add(whole).ok_or_else(overflow)?;
+        Ok(())
+    }
+
+    fn get(&self, g: usize) -> Option<ExactSum> {
+        (self.count[g] > 0).then(|| ExactSum {
+            count: self.count[g] as usize,
+            units: (i128::from(self.positive[g]) + i128::from(self.negative[g])) * i128::from(UNIT)
+                + i128::from(self.fractions[g]),
+        })
+    }
+}
+
+/// The exact sum of the non-NULL values of each group's selected records. Integers are whole;
+/// an attribute declared an integer holding fractional numbers is left to SQL (which sums
+/// those columns as they are).
+fn group_sums(
     column: &ColumnData,
     storage: Storage,
-    selected: &[u32],
-    to_group: &[u32],
-) -> Result<Vec<(u32, u32, i64)>> {
+    rows: impl Iterator<Item = (usize, usize)>,
+    groups: usize,
+) -> Result<GroupSums> {
+    let mut sums = GroupSums::new(groups);
     let valid = column.valid();
-    let rows = selected.iter().filter_map(|&row| {
-        let (row, g) = (row as usize, to_group[row as usize]);
-        (g != NONE && valid.contains(row)).then_some((g, row))
-    });
+    let rows = rows.filter(|&(_, row)| valid.contains(row));
     match column {
         ColumnData::Integer { values, .. } => {
-            Ok(rows.map(|(g, row)| (g, 0, values[row])).collect())
+            for (g, row) in rows {
+                sums.add(g, values[row], 0)?;
+            }
         }
         ColumnData::Number { .. } if matches!(storage, Storage::Integer | Storage::Boolean) => {
-            Err(Error::Unsupported(
+            return Err(Error::Unsupported(
                 "a sum or average of an integer attribute holding fractional numbers".to_string(),
             ))
         }
-        ColumnData::Number { values, .. } => rows
-            .map(|(g, row)| {
+        ColumnData::Number { values, .. } => {
+            for (g, row) in rows {
                 let amount = Amount::of_real(values[row]).ok_or_else(|| {
                     Error::Unsupported("a sum or average of a number beyond 2^63".to_string())
                 })?;
-                // In 0..=UNIT: fits.
-                Ok((g, amount.fraction as u32, amount.whole))
-            })
-            .collect(),
-        _ => Err(Error::Unsupported(
-            "an aggregate of a non-number attribute".to_string(),
-        )),
-    }
-}
-
-/// The exact sum of one group's amounts. SQLite sums the whole parts in 64-bit integers and
-/// fails on an overflow, whatever order it adds them in: a group whose positive or negative
-/// whole parts alone leave `i64` is left to SQL.
-fn exact_sum(run: &[(u32, u32, i64)]) -> Result<ExactSum> {
-    let (mut positive, mut negative, mut fractions) = (0i128, 0i128, 0i128);
-    for &(_, fraction, whole) in run {
-        if whole >= 0 {
-            positive += i128::from(whole);
-        } else {
-            negative += i128::from(whole);
+                sums.add(g, amount.whole, amount.fraction)?;
+            }
         }
-        fractions += i128::from(fraction);
+        _ => {
+            return Err(Error::Unsupported(
+                "an aggregate of a non-number attribute".to_string(),
+            ))
+        }
     }
-    if i64::try_from(positive).is_err() || i64::try_from(negative).is_err() {
-        return Err(Error::Unsupported(
-            "a sum beyond 64-bit integers".to_string(),
-        ));
-    }
-    Ok(ExactSum {
-        count: run.len(),
-        units: (positive + negative) * i128::from(UNIT) + fractions,
-    })
+    Ok(sums)
 }
 
-/// The exact sum of each group that has values, in group order.
-pub(crate) fn exact_sums(
+/// The exact sum of the selected records' values (all in one group), for showing it.
+pub(crate) fn exact_sum(
     column: &ColumnData,
     storage: Storage,
-    selected: &[u32],
-    to_group: &[u32],
-) -> Result<Vec<(u32, ExactSum)>> {
-    let mut amounts = amounts(column, storage, selected, to_group)?;
-    // Exact sums do not depend on the order within a group: an unstable sort will do.
-    amounts.sort_unstable_by_key(|a| a.0);
-    amounts
-        .chunk_by(|a, b| a.0 == b.0)
-        .map(|run| Ok((run[0].0, exact_sum(run)?)))
-        .collect()
+    rows: &[usize],
+) -> Result<Option<ExactSum>> {
+    let rows = rows.iter().map(|&row| (0, row));
+    Ok(group_sums(column, storage, rows, 1)?.get(0))
 }
 
 /// A threshold read to millionths, or beyond every 64-bit whole part (no sum that SQLite
@@ -204,13 +224,14 @@ pub(crate) fn groups_whose_decimal_aggregate_matches(
     groups: usize,
 ) -> Result<Bitset> {
     let judge = Judge::new(function, comparison)?;
-    let mut matched = Bitset::empty(groups);
-    for (group, sum) in exact_sums(column, storage, selected, to_group)? {
-        if judge.passes(sum, comparison) {
-            matched.insert(group as usize);
-        }
-    }
-    Ok(matched)
+    let rows = selected.iter().filter_map(|&row| {
+        let g = to_group[row as usize];
+        (g != NONE).then_some((g as usize, row as usize))
+    });
+    let sums = group_sums(column, storage, rows, groups)?;
+    Ok(Bitset::from_fn(groups, |g| {
+        sums.get(g).is_some_and(|sum| judge.passes(sum, comparison))
+    }))
 }
 
 #[cfg(test)]
@@ -222,9 +243,8 @@ mod tests {
             values: values.to_vec(),
             valid: Bitset::full(values.len()),
         };
-        let rows: Vec<u32> = (0..values.len() as u32).collect();
-        let groups = vec![0u32; values.len()];
-        exact_sums(&column, Storage::Real, &rows, &groups).unwrap()[0].1
+        let rows: Vec<usize> = (0..values.len()).collect();
+        exact_sum(&column, Storage::Real, &rows).unwrap().unwrap()
     }
 
     #[test]

@@ -455,10 +455,7 @@ fn aggregate(
         return Some(distinct.len() as f64);
     }
     if matches!(function, AggregateFunction::Sum | AggregateFunction::Avg) {
-        let rows: Vec<u32> = rows.iter().map(|&r| r as u32).collect();
-        let one_group = vec![0u32; column.len()];
-        let sums = crate::decimal::exact_sums(column, storage, &rows, &one_group).ok()?;
-        let sum = sums.first()?.1;
+        let sum = crate::decimal::exact_sum(column, storage, rows).ok()??;
         return Some(if function == AggregateFunction::Sum {
             sum.sum()
         } else {
