@@ -227,6 +227,8 @@ mod tests {
             let test = |r: usize| (r.wrapping_mul(2_654_435_761) >> 7) % 3 == 0 || r + 1 == len;
             let parallel = Bitset::from_fn_par(len, test);
             assert_eq!(parallel, Bitset::from_fn(len, test), "length {len}");
+            let with_state = Bitset::from_fn_par_with(len, || 0usize, |_, r| test(r));
+            assert_eq!(with_state, parallel, "length {len}");
             assert!(len == 0 || parallel.contains(len - 1));
         }
     }

@@ -165,8 +165,11 @@ struct RunSearch<'a> {
     order: Vec<usize>,
     /// When every step and exclusion is one bucket alone (and the window is on the runs'
     /// time): each step's and exclusion's bucket, whose records are one stretch of a run.
-    single: Option<(Vec<usize>, Vec<Option<usize>>)>,
+    single: Option<SingleBuckets>,
 }
+
+/// Each step's bucket and each exclusion's (if any), when one bucket decides each alone.
+type SingleBuckets = (Vec<usize>, Vec<Option<usize>>);
 
 /// Per task, the times of one group's records per step and exclusion and its chained records
 /// (time, start), reused from group to group.
