@@ -763,14 +763,22 @@ fn compare(op: CompareOp, a: f64, b: f64) -> bool {
 
 /// A sum or an average as decimal amounts (`segment_model::decimal`): each value read to
 /// millionths, summed exactly; the average compared as the sum against threshold × count.
-fn decimal_holds(function: AggregateFunction, values: &[&V], comparison: &NumberComparison) -> bool {
+fn decimal_holds(
+    function: AggregateFunction,
+    values: &[&V],
+    comparison: &NumberComparison,
+) -> bool {
     use segment_model::decimal::Amount;
     let amount = |v: &V| match v {
         V::Int(i) => Amount::of_number(Number::Int(*i)),
         V::Real(f) => Amount::of_real(*f),
         _ => None,
     };
-    let sum: i128 = values.iter().filter_map(|v| amount(v)).map(Amount::units).sum();
+    let sum: i128 = values
+        .iter()
+        .filter_map(|v| amount(v))
+        .map(Amount::units)
+        .sum();
     let scale = match function {
         AggregateFunction::Avg => values.len() as i128,
         _ => 1,
