@@ -87,5 +87,10 @@ xvfb-run -a -s "-screen 0 1280x800x24" env -u XDG_DATA_HOME -u SEGMENT_BUILDER_D
   done
   kill "$pid" 2>/dev/null || true
   wait "$pid" 2>/dev/null || true
+  if [ "$rc" -ne 0 ]; then
+    # What the app said and the room left on the disk: the likeliest causes, in the CI log.
+    echo "check-package: the app'"'"'s last lines:" >&2; tail -n 20 "$log" >&2 || true
+    df -h "$HOME" >&2 || true
+  fi
   exit "$rc"' check-package "$bin" "$shot" target/logs/check-package-app.log
 echo "check-package: $bin started with a fresh home: window up, builder painted and demo data generated in $((SECONDS - started)) s; screenshot: $shot"
