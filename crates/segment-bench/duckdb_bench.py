@@ -27,7 +27,7 @@ for name, sql in queries.items():
                 # A very slow query is timed once (its first run kept as the only sample).
                 timings.append(timings[0])
                 break
-    except duckdb.Error as error:  # SQLite-dialect SQL DuckDB does not speak
+    except duckdb.Error as error:  # a shape the DuckDB dialect spells wrongly for these tables
         out[name] = {"error": str(error).splitlines()[0]}
         continue
     out[name] = {"count": count, "seconds": timings[1:]}

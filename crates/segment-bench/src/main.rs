@@ -1,6 +1,6 @@
 //! The count benchmark (issue "Counts in milliseconds"): generates the demo data at each size,
 //! then measures, in one run, the median and p95 count latency of fixed segment shapes for the
-//! in-memory engine, the generated SQL on SQLite (indexed, mmap), and the same SQL on DuckDB
+//! in-memory engine, the generated SQL on SQLite (indexed, mmap), and the DuckDB dialect's SQL on DuckDB
 //! (when Python's `duckdb` package is installed); also engine load time and memory, and all
 //! per-node counts of a 10-node tree. Prints a Markdown report.
 //!
@@ -16,6 +16,7 @@ use segment_engine::{Dataset, Evaluator};
 use segment_model::explain::node_variants;
 use segment_model::{validate, Segment};
 use segment_source::{DataSource, DemoOptions};
+use segment_sql::DuckDb;
 use serde_json::{json, Value};
 
 struct Options {
@@ -460,9 +461,10 @@ fn run_size(options: &Options, profiles: u64) -> Result<(), String> {
     for (name, segment) in shapes().into_iter().filter(|(name, _)| wanted(name)) {
         let query = validate::check(&segment, source.schema(), None, now)
             .map_err(|p| format!("{name}: {p:?}"))?;
+        // DuckDB runs the DuckDB dialect's SQL: SQLite's spellings (`date()`…) are not its own.
         queries.insert(
             name.to_string(),
-            Value::String(DataSource::display_sql(&query).map_err(|e| e.to_string())?),
+            Value::String(segment_sql::display(&query, &DuckDb).map_err(|e| e.to_string())?),
         );
         compiled.push((name, query));
     }
