@@ -239,7 +239,7 @@ pub fn run(args: SegmentsArgs) -> Result<(Value, ExitCode), Failure> {
         } => {
             let definition = file
                 .as_deref()
-                .map(|file| read_definition(file, data.as_deref(), entity.as_deref()))
+                .map(|file| read_definition(file, data.as_deref(), entity.as_deref(), &mut store))
                 .transpose()?;
             let author = (author_id.is_some() || author_name.is_some()).then_some(Author {
                 identifier: author_id,
@@ -488,6 +488,7 @@ fn read_definition(
     file: &std::path::Path,
     data: Option<&std::path::Path>,
     entity: Option<&str>,
+    library: &mut segment_store::Store,
 ) -> Result<segment_model::Segment, Failure> {
     let in_file = |lines: Vec<String>| {
         Failure(
@@ -509,8 +510,21 @@ fn read_definition(
         parsed.map_err(|e| in_file(e.problems().iter().map(|p| p.to_string()).collect()))?;
     if let Some(service) = &service {
         let now = resolve_now(None, service)?;
-        segment_model::validate::check(&segment, service.schema(), entity, now)
-            .map_err(|problems| in_file(problems.iter().map(|p| p.to_string()).collect()))?;
+        // The segments it refers to are read from the library it is saved into.
+        let references = if segment_service::References::needed(&segment) {
+            segment_service::References::gather(&segment, library)
+        } else {
+            segment_service::References::none()
+        };
+        segment_model::validate::check_with(
+            &segment,
+            service.schema(),
+            entity,
+            now,
+            &references,
+            None,
+        )
+        .map_err(|problems| in_file(problems.iter().map(|p| p.to_string()).collect()))?;
     }
     Ok(segment)
 }

@@ -118,6 +118,27 @@ fn count_sql_validate_and_render_resolve_references_from_the_store() {
     cli().ok(&[
         "segments", "--store", store, "save", "us_users", "--file", &in_us, "--name", "US users",
     ]);
+    // Saved with `--data`, the definition is checked with the segments it refers to read from
+    // the library it goes into; a reference to a segment the library lacks is refused.
+    cli().ok(&[
+        "segments", "--store", store, "save", "us_again", "--file", &in_us, "--data", d,
+    ]);
+    let nowhere = dir.file(
+        "in_nowhere.json",
+        all_of(
+            "profiles",
+            [json!({"type": "in_segment", "segment": "nowhere"})],
+        )
+        .to_string(),
+    );
+    let missing = cli().fails(&[
+        "segments", "--store", store, "save", "lost", "--file", &nowhere, "--data", d,
+    ]);
+    assert!(
+        missing.contains("There is no segment “nowhere” in the library."),
+        "{missing}"
+    );
+    cli().ok(&["segments", "--store", store, "delete", "us_again"]);
     let refused = cli().fails(&["segments", "--store", store, "delete", "us"]);
     assert!(
         refused.contains("is used by US users (us_users)"),
