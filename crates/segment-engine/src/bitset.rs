@@ -140,6 +140,19 @@ impl Bitset {
         self.len == 0
     }
 
+    /// The set's words, 64 records each (bits past `len` are 0).
+    pub(crate) fn words(&self) -> &[u64] {
+        &self.words
+    }
+
+    /// A set of `len` records from its words; `None` unless there is one word per 64 records
+    /// and no bit past `len` is set.
+    pub(crate) fn from_words(words: Vec<u64>, len: usize) -> Option<Bitset> {
+        let rem = len % 64;
+        let tail_clear = rem == 0 || words.last().copied().unwrap_or(0) >> rem == 0;
+        (words.len() == len.div_ceil(64) && tail_clear).then_some(Bitset { words, len })
+    }
+
     fn clear_tail(&mut self) {
         let rem = self.len % 64;
         if rem != 0 {

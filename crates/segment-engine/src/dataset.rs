@@ -240,11 +240,11 @@ pub const INDEXED_DISTINCT_VALUES: usize = 4096;
 /// All entities of a data source in memory, with their relationships' joins.
 #[derive(Debug, Clone)]
 pub struct Dataset {
-    tables: HashMap<String, Table>,
+    pub(crate) tables: HashMap<String, Table>,
     /// By relationship id.
-    joins: HashMap<i64, Join>,
+    pub(crate) joins: HashMap<i64, Join>,
     /// By (table, text column).
-    indexes: HashMap<(String, String), SortedIndex>,
+    pub(crate) indexes: HashMap<(String, String), SortedIndex>,
 }
 
 impl Dataset {

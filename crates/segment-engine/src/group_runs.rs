@@ -28,12 +28,12 @@ use crate::eval::{predicate_test, Evaluator, RowTest};
 pub struct GroupRuns {
     /// The time column the runs follow.
     pub time_column: String,
-    starts: Vec<u32>,
-    rows: Vec<u32>,
-    offsets: Vec<u32>,
-    base: i64,
-    latest: i64,
-    buckets: Option<Buckets>,
+    pub(crate) starts: Vec<u32>,
+    pub(crate) rows: Vec<u32>,
+    pub(crate) offsets: Vec<u32>,
+    pub(crate) base: i64,
+    pub(crate) latest: i64,
+    pub(crate) buckets: Option<Buckets>,
 }
 
 /// The related table's clustered index, when its buckets are in the runs' time order: its

@@ -19,6 +19,7 @@ pub mod num;
 mod ordered;
 pub mod record;
 mod sequence;
+pub mod snapshot;
 pub mod text;
 mod time_runs;
 
