@@ -11,6 +11,7 @@
 //!
 //! The client runs on a small runtime of its own (one worker thread), so callers stay blocking.
 
+mod cells;
 mod connect;
 mod error;
 mod introspect;

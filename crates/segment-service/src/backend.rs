@@ -92,16 +92,18 @@ pub trait Backend: Send + Sync {
     fn sql_dialect(&self) -> crate::registry::SqlDialect {
         crate::registry::SqlDialect::Sqlite
     }
-    /// Every row of a read-only SQLite statement built by the audience tools (breakdowns,
-    /// split balance), values bound. Backends that do not speak SQLite refuse.
+    /// Every row of a read-only statement in this source's dialect ([`Backend::sql_dialect`])
+    /// built by the audience tools (breakdowns, split balance), values bound, each value as a
+    /// dialect-neutral [`segment_sql::SqlCell`]. A backend that runs no such statement refuses.
     fn select_rows(
         &self,
         _statement: &segment_sql::Statement,
         _token: &CancelToken,
-    ) -> Result<Vec<Vec<rusqlite::types::Value>>> {
-        Err(crate::Error::EngineUnavailable(
-            "this data source does not run breakdown statements yet".into(),
-        ))
+    ) -> Result<Vec<Vec<segment_sql::SqlCell>>> {
+        Err(crate::Error::EngineUnavailable(format!(
+            "{} does not run breakdown statements",
+            self.location()
+        )))
     }
 }
 
@@ -203,14 +205,14 @@ impl Backend for SqliteBackend {
         &self,
         statement: &segment_sql::Statement,
         token: &CancelToken,
-    ) -> Result<Vec<Vec<rusqlite::types::Value>>> {
+    ) -> Result<Vec<Vec<segment_sql::SqlCell>>> {
         let params = segment_source::bind_values(&statement.params);
-        Ok(segment_source::select_rows(
-            &self.source(),
-            &statement.sql,
-            &params,
-            Some(token),
-        )?)
+        let rows =
+            segment_source::select_rows(&self.source(), &statement.sql, &params, Some(token))?;
+        Ok(rows
+            .into_iter()
+            .map(|row| row.into_iter().map(sqlite_cell).collect())
+            .collect())
     }
 
     fn data_version(&self) -> Option<String> {
@@ -229,8 +231,13 @@ impl Backend for SqliteBackend {
             modified: std::fs::metadata(&path).and_then(|m| m.modified()).ok(),
             schema_hash: self.schema_hash,
         };
+        let snapshot = crate::snapshots::SnapshotSource {
+            file: path.clone(),
+            schema: Arc::clone(&schema),
+        };
         Some(EngineLoad {
             stamp,
+            snapshot: Some(snapshot),
             run: Box::new(move |progress| {
                 let source = DataSource::open_read_only(&path).map_err(|e| e.to_string())?;
                 segment_source::engine::load_dataset_reporting(&source, &schema, progress)
@@ -246,6 +253,35 @@ pub(crate) fn schema_hash(schema: &Schema) -> u64 {
         .unwrap_or_default()
         .hash(&mut hasher);
     hasher.finish()
+}
+
+/// A SQLite value as a dialect-neutral cell (a BLOB has no reading here: NULL).
+fn sqlite_cell(value: rusqlite::types::Value) -> segment_sql::SqlCell {
+    use rusqlite::types::Value as V;
+    use segment_sql::SqlCell as C;
+    match value {
+        V::Null | V::Blob(_) => C::Null,
+        V::Integer(i) => C::Integer(i),
+        V::Real(f) => C::Real(f),
+        V::Text(s) => C::Text(s),
+    }
+}
+
+/// A result cell as a record key (JSON): integers and text exactly; decimals and whole reals
+/// as integers when they are whole (a key read from a warehouse as `numeric`).
+pub fn cell_key(cell: &segment_sql::SqlCell) -> Option<Value> {
+    use segment_sql::SqlCell as C;
+    match cell {
+        C::Text(s) => Some(Value::String(s.clone())),
+        C::Null | C::Boolean(_) | C::Date(_) | C::Timestamp(_) => None,
+        other => match other.as_i64() {
+            Some(i) => Some(Value::from(i)),
+            None => other
+                .as_f64()
+                .and_then(serde_json::Number::from_f64)
+                .map(Value::Number),
+        },
+    }
 }
 
 /// A record key as JSON: integers and text exactly; reals as numbers.

@@ -111,6 +111,14 @@ impl Backend for SparkBackend {
     fn overlap(&self, queries: &[Query], token: &CancelToken) -> Result<Overlap> {
         Ok(self.source.overlap(queries, token.flag())?)
     }
+
+    fn select_rows(
+        &self,
+        statement: &segment_sql::Statement,
+        token: &CancelToken,
+    ) -> Result<Vec<Vec<segment_sql::SqlCell>>> {
+        Ok(self.source.select_cells(statement, token.flag())?)
+    }
 }
 
 impl crate::warehouse_stats::Profiled for SparkBackend {

@@ -12,11 +12,24 @@ use serde_json::Value;
 
 use crate::error::{Error, Result};
 
+/// Reads one value of an Arrow column.
+pub(crate) type Read<T> = fn(&dyn Array, usize) -> Result<T>;
+
 /// Appends the rows of one IPC stream (Spark sends a schema and its batches per message).
 pub(crate) fn decode(
     data: &[u8],
     columns: &mut Vec<String>,
     rows: &mut Vec<Vec<Value>>,
+) -> Result<()> {
+    decode_with(data, columns, rows, value)
+}
+
+/// The same, each value read by `read`.
+pub(crate) fn decode_with<T>(
+    data: &[u8],
+    columns: &mut Vec<String>,
+    rows: &mut Vec<Vec<T>>,
+    read: Read<T>,
 ) -> Result<()> {
     let reader = StreamReader::try_new(std::io::Cursor::new(data), None)
         .map_err(|e| Error::Answer(e.to_string()))?;
@@ -30,20 +43,95 @@ pub(crate) fn decode(
     }
     for batch in reader {
         let batch = batch.map_err(|e| Error::Answer(e.to_string()))?;
-        append(&batch, rows)?;
+        append(&batch, rows, read)?;
     }
     Ok(())
 }
 
-fn append(batch: &RecordBatch, rows: &mut Vec<Vec<Value>>) -> Result<()> {
+fn append<T>(batch: &RecordBatch, rows: &mut Vec<Vec<T>>, read: Read<T>) -> Result<()> {
     let start = rows.len();
     rows.extend((0..batch.num_rows()).map(|_| Vec::with_capacity(batch.num_columns())));
     for column in batch.columns() {
         for (i, row) in rows[start..].iter_mut().enumerate() {
-            row.push(value(column.as_ref(), i)?);
+            row.push(read(column.as_ref(), i)?);
         }
     }
     Ok(())
+}
+
+/// One cell as a dialect-neutral [`segment_sql::SqlCell`]: integers, floats, booleans and text
+/// as they are, decimals as their exact text, dates as days and timestamps as microseconds
+/// since 1970 (UTC).
+#[cfg(feature = "source")]
+pub(crate) fn sql_cell(array: &dyn Array, i: usize) -> Result<segment_sql::SqlCell> {
+    use arrow_array::types::{
+        TimestampMillisecondType, TimestampNanosecondType, TimestampSecondType,
+    };
+    use segment_sql::SqlCell as C;
+    if array.is_null(i) {
+        return Ok(C::Null);
+    }
+    Ok(match array.data_type() {
+        DataType::Null => C::Null,
+        DataType::Boolean => C::Boolean(array.as_boolean().value(i)),
+        DataType::Int8 => C::Integer(i64::from(array.as_primitive::<Int8Type>().value(i))),
+        DataType::Int16 => C::Integer(i64::from(array.as_primitive::<Int16Type>().value(i))),
+        DataType::Int32 => C::Integer(i64::from(array.as_primitive::<Int32Type>().value(i))),
+        DataType::Int64 => C::Integer(array.as_primitive::<Int64Type>().value(i)),
+        DataType::Float32 => C::Real(f64::from(array.as_primitive::<Float32Type>().value(i))),
+        DataType::Float64 => C::Real(array.as_primitive::<Float64Type>().value(i)),
+        DataType::Decimal128(_, scale) => {
+            let raw = array.as_primitive::<Decimal128Type>().value(i);
+            match i64::try_from(raw) {
+                Ok(whole) if *scale == 0 => C::Integer(whole),
+                _ => C::Decimal(decimal_text(raw, *scale)),
+            }
+        }
+        DataType::Utf8 => C::Text(array.as_string::<i32>().value(i).to_string()),
+        DataType::LargeUtf8 => C::Text(array.as_string::<i64>().value(i).to_string()),
+        DataType::Utf8View => C::Text(array.as_string_view().value(i).to_string()),
+        DataType::Date32 => C::Date(i64::from(array.as_primitive::<Date32Type>().value(i))),
+        DataType::Timestamp(unit, _) => C::Timestamp(match unit {
+            TimeUnit::Second => array
+                .as_primitive::<TimestampSecondType>()
+                .value(i)
+                .saturating_mul(1_000_000),
+            TimeUnit::Millisecond => array
+                .as_primitive::<TimestampMillisecondType>()
+                .value(i)
+                .saturating_mul(1_000),
+            TimeUnit::Microsecond => array.as_primitive::<TimestampMicrosecondType>().value(i),
+            TimeUnit::Nanosecond => array
+                .as_primitive::<TimestampNanosecondType>()
+                .value(i)
+                .div_euclid(1_000),
+        }),
+        other => {
+            return Err(Error::Answer(format!(
+                "a column of type {other} is not read"
+            )))
+        }
+    })
+}
+
+/// An unscaled decimal and its scale as exact text (`-1234` scale 2: `-12.34`).
+#[cfg(feature = "source")]
+fn decimal_text(raw: i128, scale: i8) -> String {
+    let sign = if raw < 0 { "-" } else { "" };
+    let digits = raw.unsigned_abs().to_string();
+    match usize::try_from(scale) {
+        Ok(0) => format!("{sign}{digits}"),
+        Ok(scale) => {
+            let digits = format!("{digits:0>width$}", width = scale + 1);
+            let (whole, fraction) = digits.split_at(digits.len() - scale);
+            format!("{sign}{whole}.{fraction}")
+        }
+        // A negative scale: the unscaled value times 10^-scale.
+        Err(_) => format!(
+            "{sign}{digits}{}",
+            "0".repeat(usize::from(scale.unsigned_abs()))
+        ),
+    }
 }
 
 /// One cell: integers and text exactly, reals as numbers, dates and times as ISO text.
@@ -154,6 +242,16 @@ mod tests {
                 vec![Value::Null, Value::from("")]
             ]
         );
+    }
+
+    #[cfg(feature = "source")]
+    #[test]
+    fn decimals_are_exact_text() {
+        assert_eq!(decimal_text(-1234, 2), "-12.34");
+        assert_eq!(decimal_text(5, 3), "0.005");
+        assert_eq!(decimal_text(-5, 1), "-0.5");
+        assert_eq!(decimal_text(12, 0), "12");
+        assert_eq!(decimal_text(12, -2), "1200");
     }
 
     #[test]

@@ -126,9 +126,31 @@ impl SparkClient {
         cancelled: &dyn Fn() -> bool,
     ) -> Result<Rows> {
         let (operation_id, request) = self.plan_request(sql, params)?;
-        let run = self.execute(request);
+        let run = self.execute(request, crate::arrow::decode);
         let outcome = self.runtime.block_on(until_cancelled(run, cancelled));
         self.finished(outcome, &operation_id)
+            .map(|(columns, rows)| Rows { columns, rows })
+    }
+
+    /// As [`SparkClient::query_cancellable`], each value read from its Arrow column by `read`
+    /// (typed cells rather than JSON).
+    #[cfg(feature = "source")]
+    pub(crate) fn query_read<T: Send + 'static>(
+        &self,
+        sql: &str,
+        params: &[(String, Param)],
+        cancelled: &dyn Fn() -> bool,
+        read: crate::arrow::Read<T>,
+    ) -> Result<Vec<Vec<T>>> {
+        let (operation_id, request) = self.plan_request(sql, params)?;
+        let run = self.execute(
+            request,
+            move |data: &[u8], columns: &mut Vec<String>, rows: &mut Vec<Vec<T>>| {
+                crate::arrow::decode_with(data, columns, rows, read)
+            },
+        );
+        let outcome = self.runtime.block_on(until_cancelled(run, cancelled));
+        self.finished(outcome, &operation_id).map(|(_, rows)| rows)
     }
 
     /// As [`SparkClient::query_cancellable`], handing the rows of each Arrow batch to `take`
@@ -214,10 +236,16 @@ impl SparkClient {
         Ok(())
     }
 
-    fn execute(
+    /// Runs `request`, each Arrow batch appended to the answer by `decode`.
+    fn execute<T, D>(
         &self,
         request: tonic::Request<ExecutePlanRequest>,
-    ) -> impl Future<Output = Result<Rows>> + 'static {
+        decode: D,
+    ) -> impl Future<Output = Result<(Vec<String>, Vec<Vec<T>>)>> + 'static
+    where
+        T: Send + 'static,
+        D: Fn(&[u8], &mut Vec<String>, &mut Vec<Vec<T>>) -> Result<()> + Send + 'static,
+    {
         let mut client = self.client.clone();
         let endpoint = self.url.display();
         async move {
@@ -227,13 +255,13 @@ impl SparkClient {
                 .await
                 .map_err(status)?
                 .into_inner();
-            let mut rows = Rows::default();
+            let (mut columns, mut rows) = (Vec::new(), Vec::new());
             while let Some(message) = stream.message().await.map_err(status)? {
                 if let Some(ResponseType::ArrowBatch(batch)) = message.response_type {
-                    crate::arrow::decode(&batch.data, &mut rows.columns, &mut rows.rows)?;
+                    decode(&batch.data, &mut columns, &mut rows)?;
                 }
             }
-            Ok(rows)
+            Ok((columns, rows))
         }
     }
 

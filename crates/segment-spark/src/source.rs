@@ -106,6 +106,28 @@ impl SparkSource {
             .query_cancellable(&self.shape(sql), &named, &cancelled)
     }
 
+    /// Every row of a generated read-only statement in the Spark dialect (the audience tools'
+    /// grouped SELECTs), values as named arguments, read from the Arrow batches as cells.
+    pub fn select_cells(
+        &self,
+        statement: &Statement,
+        cancel: &AtomicBool,
+    ) -> Result<Vec<Vec<segment_sql::SqlCell>>> {
+        let named: Vec<(String, Param)> = statement
+            .params
+            .iter()
+            .enumerate()
+            .map(|(i, v)| (format!("p{}", i + 1), param(v)))
+            .collect();
+        let cancelled = || cancel.load(Ordering::SeqCst);
+        self.client.query_read(
+            &self.shape(&statement.sql),
+            &named,
+            &cancelled,
+            crate::arrow::sql_cell,
+        )
+    }
+
     fn each_batch(
         &self,
         sql: &str,

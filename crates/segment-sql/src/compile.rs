@@ -214,7 +214,9 @@ impl<'d> Compiler<'d> {
                     group_by: None,
                     having: None,
                     order_by: Some(key),
-                    limit: Some(Fragment::value(count_value(limit)?)),
+                    limit: Some(Fragment::value(count_value(limit).map(|_| {
+                        SqlValue::Integer(limit.min(self.dialect.largest_limit()) as i64)
+                    })?)),
                 }
             }
         })

@@ -98,6 +98,21 @@ impl Fragment {
         self
     }
 
+    /// The fragment's text when it holds no value and no sub-select (an expression a dialect's
+    /// hooks wrote over quoted names alone), for statements assembled outside the compiler;
+    /// `None` otherwise. Notes for readers are left out.
+    pub fn plain_sql(&self) -> Option<String> {
+        let mut out = String::new();
+        for piece in &self.pieces {
+            match piece {
+                Piece::Sql(text) => out.push_str(text),
+                Piece::Note(_) => {}
+                Piece::Value(_) | Piece::Subquery(_) => return None,
+            }
+        }
+        Some(out)
+    }
+
     /// This fragment in parentheses.
     pub fn parens(self) -> Self {
         let mut wrapped = Fragment::sql("(").append(&self).text(")");

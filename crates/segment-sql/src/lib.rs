@@ -98,7 +98,7 @@ pub use dialect::{Ansi, BigQuery, Dialect, DuckDb, Postgres, Snowflake, Spark, S
 pub use error::{Error, Result};
 pub use fragment::Fragment;
 pub use locate::locate_unsupported;
-pub use value::SqlValue;
+pub use value::{SqlCell, SqlValue};
 
 /// An executable statement: SQL with placeholders and the values to bind to them, in order.
 #[derive(Debug, Clone, PartialEq)]

@@ -166,27 +166,41 @@ impl Service {
         Ok(breakdown)
     }
 
-    /// One grouped statement: per distinct value, the base records and the members having it.
+    /// One grouped statement in the source's own dialect: per distinct value, the base records
+    /// and the members having it. Dates and times are grouped by UTC day (every period is
+    /// made of whole days), each day with its first and last second, so a warehouse sends one
+    /// row per day, not per instant.
     fn tally_in_sql(
         &self,
         checked: &CheckedSegment,
         dim: &Resolved,
         token: &CancelToken,
     ) -> Result<(Tally, (u64, u64))> {
+        let dialect = self.backend().sql_dialect().dialect();
         let keys = segment_sql::build_output(
             &checked.query,
             segment_sql::Output::Keys {
-                limit: i64::MAX as u64,
+                limit: dialect.largest_limit(),
             },
-            &segment_sql::Sqlite,
+            dialect,
         )?;
         let entity = &checked.query.entity;
-        let q = |n: &str| segment_sql::Dialect::quote_identifier(&segment_sql::Sqlite, n);
+        let q = |n: &str| dialect.quote_identifier(n);
+        let by_day = matches!(dim.kind, Kind::Time { .. });
+        let (values, group) = if by_day {
+            // Floor division by a day for any sign, in integer arithmetic on every engine.
+            (
+                "min(b.v), max(b.v)",
+                "(b.v - ((b.v % 86400) + 86400) % 86400) / 86400",
+            )
+        } else {
+            ("b.v, b.v", "b.v")
+        };
         let sql = format!(
-            "WITH s(k) AS ({}) SELECT b.v, count(*), count(s.k) FROM (SELECT t0.{} AS key, {} AS v FROM {} t0) b LEFT JOIN s ON s.k = b.key GROUP BY b.v",
+            "WITH s(k) AS ({}) SELECT {values}, count(*), count(s.k) FROM (SELECT t0.{} AS key, {} AS v FROM {} AS t0) AS b LEFT JOIN s ON s.k = b.key GROUP BY {group}",
             keys.sql,
             q(&entity.key),
-            sql_expression(dim),
+            sql_expression(dim, dialect)?,
             q(&entity.name)
         );
         let statement = segment_sql::Statement {
@@ -199,11 +213,13 @@ impl Service {
         let mut label_index: HashMap<String, usize> = HashMap::new();
         let (mut numbers, mut times) = (Vec::new(), Vec::new());
         for row in rows {
-            let number = |i: usize| match row.get(i) {
-                Some(rusqlite::types::Value::Integer(n)) => u64::try_from(*n).unwrap_or(0),
-                _ => 0,
+            let number = |i: usize| {
+                row.get(i)
+                    .and_then(segment_sql::SqlCell::as_i64)
+                    .and_then(|n| u64::try_from(n).ok())
+                    .unwrap_or(0)
             };
-            let (base, count) = (number(1), number(2));
+            let (base, count) = (number(2), number(3));
             match row.first().map(|v| cell(v, dim.kind)) {
                 // Distinct stored values can read as one (1 and '1' in a text column).
                 Some(Cell::Label(s)) => match label_index.get(&s) {
@@ -217,7 +233,13 @@ impl Service {
                     }
                 },
                 Some(Cell::Number(v)) => numbers.push((v, count, base)),
-                Some(Cell::Time(t)) => times.push((t, count, base)),
+                Some(Cell::Time(first)) => {
+                    // The day's first second places nothing; both bound the range.
+                    times.push((first, 0, 0));
+                    if let Some(Cell::Time(last)) = row.get(1).map(|v| cell(v, dim.kind)) {
+                        times.push((last, count, base));
+                    }
+                }
                 Some(Cell::Missing) | None => {
                     missing.0 += count;
                     missing.1 += base;

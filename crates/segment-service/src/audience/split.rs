@@ -381,18 +381,22 @@ impl Service {
         dims: &[Resolved],
         token: &CancelToken,
     ) -> Result<(Vec<String>, Vec<RecordValues>)> {
+        let dialect = self.backend().sql_dialect().dialect();
         let keys = segment_sql::build_output(
             &checked.query,
             segment_sql::Output::Keys {
-                limit: i64::MAX as u64,
+                limit: dialect.largest_limit(),
             },
-            &segment_sql::Sqlite,
+            dialect,
         )?;
         let entity = &checked.query.entity;
-        let q = |n: &str| segment_sql::Dialect::quote_identifier(&segment_sql::Sqlite, n);
-        let columns: Vec<String> = dims.iter().map(sql_expression).collect();
+        let q = |n: &str| dialect.quote_identifier(n);
+        let columns = dims
+            .iter()
+            .map(|d| sql_expression(d, dialect))
+            .collect::<Result<Vec<String>>>()?;
         let sql = format!(
-            "WITH s(k) AS ({}) SELECT t0.{key}, {} FROM {} t0 WHERE t0.{key} IN (SELECT k FROM s)",
+            "WITH s(k) AS ({}) SELECT t0.{key}, {} FROM {} AS t0 WHERE t0.{key} IN (SELECT k FROM s) ORDER BY t0.{key}",
             keys.sql,
             columns.join(", "),
             q(&entity.name),
@@ -405,13 +409,19 @@ impl Service {
         let rows = self.backend().select_rows(&statement, token)?;
         let member_keys = rows
             .iter()
-            .filter_map(|r| r.first().cloned().and_then(crate::backend::key_json))
+            .filter_map(|r| r.first().and_then(crate::backend::cell_key))
             .filter_map(|k| key_text(&k))
             .collect();
         let values = dims
             .iter()
             .enumerate()
-            .map(|(i, d)| values_of_cells(rows.iter().map(|r| cell(&r[i + 1], d.kind)), d.kind))
+            .map(|(i, d)| {
+                let cells = rows.iter().map(|r| {
+                    r.get(i + 1)
+                        .map_or(super::values::Cell::Missing, |v| cell(v, d.kind))
+                });
+                values_of_cells(cells, d.kind)
+            })
             .collect();
         Ok((member_keys, values))
     }

@@ -4,13 +4,12 @@
 
 use std::collections::HashMap;
 
-use rusqlite::types::Value as SqlCell;
 use segment_engine::column::ColumnData;
 use segment_engine::dataset::NONE;
 use segment_engine::Dataset;
 use segment_model::schema::{Column, DataType, Relationship, Storage};
 use segment_model::Schema;
-use segment_sql::{Dialect, Sqlite};
+use segment_sql::{Dialect, Fragment, SqlCell};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
@@ -439,30 +438,49 @@ fn aggregate_groups(
     }
 }
 
-fn quote(name: &str) -> String {
-    Sqlite.quote_identifier(name)
-}
-
-/// The dimension as a SQLite expression over the base table aliased `t0` (identifiers checked
-/// against the schema by [`resolve`], quoted here).
-pub fn sql_expression(dim: &Resolved) -> String {
+/// The dimension as an expression in `dialect` over the base table aliased `t0` (identifiers
+/// checked against the schema by [`resolve`], quoted by the dialect; no value in it). Dates
+/// and times are whole Unix seconds ([`Dialect::epoch_seconds`]: every storage, every
+/// engine, read alike); a related aggregate is a correlated sub-select over the related table
+/// aliased `tr` (a warehouse reads a table through its shaping sub-select at `AS t…`).
+pub fn sql_expression(dim: &Resolved, dialect: &dyn Dialect) -> Result<String> {
+    let quote = |name: &str| dialect.quote_identifier(name);
+    let seconds = |expr: String, column: &Column| -> Result<String> {
+        match column.data_type {
+            DataType::Datetime => dialect
+                .epoch_seconds(Fragment::sql(expr), column.storage)?
+                .plain_sql()
+                .ok_or_else(|| {
+                    Error::EngineUnavailable(format!(
+                        "the {} dialect binds a value in the seconds of {}",
+                        dialect.name(),
+                        column.name
+                    ))
+                }),
+            _ => Ok(expr),
+        }
+    };
     match &dim.source {
-        Source::Column(column) => format!("t0.{}", quote(&column.name)),
+        Source::Column(column) => seconds(format!("t0.{}", quote(&column.name)), column),
         Source::Related {
             relationship: rel,
             aggregate,
             column,
         } => {
             let what = match column {
-                Some(c) => format!("{}(r.{})", aggregate.name(), quote(&c.name)),
+                Some(c) => format!(
+                    "{}({})",
+                    aggregate.name(),
+                    seconds(format!("tr.{}", quote(&c.name)), c)?
+                ),
                 None => "count(*)".to_string(),
             };
-            format!(
-                "(SELECT {what} FROM {} r WHERE r.{} = t0.{})",
+            Ok(format!(
+                "(SELECT {what} FROM {} AS tr WHERE tr.{} = t0.{})",
                 quote(&rel.to_entity),
                 quote(&rel.to_column),
                 quote(&rel.from_column)
-            )
+            ))
         }
     }
 }
@@ -476,29 +494,33 @@ pub enum Cell {
     Time(i64),
 }
 
-/// Reads a SQL value as the engine would hold it (times as Unix seconds, milliseconds as their
-/// second, booleans as true/false).
+/// Reads a value of [`sql_expression`] as the engine would hold it (times as Unix seconds,
+/// booleans as true/false, decimals as numbers), from any source.
 pub fn cell(value: &SqlCell, kind: Kind) -> Cell {
+    let number = |v: &SqlCell| match v {
+        SqlCell::Integer(_) | SqlCell::Real(_) | SqlCell::Decimal(_) => v.as_f64(),
+        _ => None,
+    };
     match (kind, value) {
         (_, SqlCell::Null) => Cell::Missing,
-        (Kind::Text, SqlCell::Text(s)) => Cell::Label(s.clone()),
+        (Kind::Text, SqlCell::Text(s) | SqlCell::Decimal(s)) => Cell::Label(s.clone()),
         (Kind::Text, SqlCell::Integer(i)) => Cell::Label(i.to_string()),
         (Kind::Text, SqlCell::Real(f)) => Cell::Label(f.to_string()),
-        (Kind::Boolean, SqlCell::Integer(i)) => Cell::Label((*i != 0).to_string()),
-        (Kind::Boolean, SqlCell::Real(f)) => Cell::Label((*f != 0.0).to_string()),
-        (Kind::Number { .. }, SqlCell::Integer(i)) => Cell::Number(*i as f64),
-        (Kind::Number { .. }, SqlCell::Real(f)) => Cell::Number(*f),
-        (Kind::Time { storage }, SqlCell::Integer(i)) => match storage {
-            Storage::UnixMillis => Cell::Time(i.div_euclid(1000)),
-            _ => Cell::Time(*i),
-        },
-        (Kind::Time { storage }, SqlCell::Real(f)) => match storage {
-            Storage::UnixMillis => Cell::Time((f / 1000.0).floor() as i64),
-            _ => Cell::Time(f.floor() as i64),
-        },
+        (Kind::Text | Kind::Boolean, SqlCell::Boolean(b)) => Cell::Label(b.to_string()),
+        (Kind::Boolean, v) => {
+            number(v).map_or(Cell::Missing, |f| Cell::Label((f != 0.0).to_string()))
+        }
+        (Kind::Number { .. }, v) => number(v).map_or(Cell::Missing, Cell::Number),
+        (Kind::Time { .. }, SqlCell::Date(_) | SqlCell::Timestamp(_)) => {
+            value.unix_seconds().map_or(Cell::Missing, Cell::Time)
+        }
         (Kind::Time { .. }, SqlCell::Text(s)) => segment_model::time::parse_moment(s)
             .map(|m| Cell::Time(m.start().timestamp()))
             .unwrap_or(Cell::Missing),
+        (Kind::Time { .. }, v) => match v.as_i64() {
+            Some(seconds) => Cell::Time(seconds),
+            None => number(v).map_or(Cell::Missing, |f| Cell::Time(f.floor() as i64)),
+        },
         _ => Cell::Missing,
     }
 }

@@ -411,6 +411,12 @@ pub trait Dialect {
         (quotient, remainder)
     }
 
+    /// The largest `LIMIT` the engine takes: a key list that wants every key asks for this
+    /// many (Spark's `LIMIT` is a 32-bit integer; a bound BIGINT is refused).
+    fn largest_limit(&self) -> u64 {
+        i64::MAX as u64
+    }
+
     /// The error for a construct this dialect cannot express.
     fn unsupported(&self, construct: &str) -> Error {
         Error::Unsupported {

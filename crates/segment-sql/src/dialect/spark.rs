@@ -35,6 +35,11 @@ impl Dialect for Spark {
         false
     }
 
+    /// `LIMIT` takes an INT.
+    fn largest_limit(&self) -> u64 {
+        i32::MAX as u64
+    }
+
     fn quote_identifier(&self, name: &str) -> String {
         format!("`{}`", name.replace('`', "``"))
     }

@@ -1,0 +1,267 @@
+//! The audience tools where the data lives: breakdowns (text, true/false, number bins, dates by
+//! month, related aggregates, records without a value) and a split's balance report on
+//! PostgreSQL and on Spark give exactly what they give on the SQLite file (in its SQL and in
+//! the engine) for the same demo data. Needs `SEGMENT_PG_URL` (`scripts/with-postgres.sh`)
+//! and/or `SEGMENT_SPARK_URL` (`scripts/with-spark.sh`); each missing server is skipped.
+
+use std::path::PathBuf;
+use std::sync::OnceLock;
+
+use segment_service::audience::{
+    Breakdown, BreakdownOptions, Dimension, Period, RowKind, SplitGroup, SplitRequest, SplitResult,
+};
+use segment_service::{
+    open_location, CheckedSegment, EngineCache, Location, Method, OpenOptions, Prefer, Service,
+};
+use segment_source::{CancelToken, DemoOptions};
+use serde_json::{json, Value};
+
+/// The demo (3,000 profiles, seed 11) as a SQLite file.
+fn demo() -> &'static PathBuf {
+    static DEMO: OnceLock<PathBuf> = OnceLock::new();
+    DEMO.get_or_init(|| {
+        let dir = tempfile::tempdir().unwrap().keep();
+        let path = dir.join("demo.sqlite");
+        let options = DemoOptions {
+            profiles: 3000,
+            seed: 11,
+        };
+        segment_source::generate_demo(&path, options).unwrap();
+        path
+    })
+}
+
+fn local() -> Service {
+    segment_service::open_sqlite(demo(), None, EngineCache::new()).unwrap()
+}
+
+/// The demo copied into a PostgreSQL schema of this run's own.
+fn postgres() -> Option<Service> {
+    let Ok(url) = std::env::var("SEGMENT_PG_URL") else {
+        eprintln!("SEGMENT_PG_URL is not set (scripts/with-postgres.sh sets it): skipped");
+        return None;
+    };
+    static SCHEMA: OnceLock<String> = OnceLock::new();
+    let schema = SCHEMA.get_or_init(|| {
+        let schema = format!("audience_{}", std::process::id());
+        let settings = segment_postgres::Settings {
+            url: url.clone(),
+            schema: Some(schema.clone()),
+            ..Default::default()
+        };
+        segment_postgres::load::copy_sqlite(demo(), &settings, true).unwrap();
+        schema
+    });
+    Some(open(&url, schema))
+}
+
+/// The demo copied into a Spark database (Parquet, native types) of this run's own.
+fn spark() -> Option<Service> {
+    let Ok(url) = std::env::var("SEGMENT_SPARK_URL") else {
+        eprintln!("SEGMENT_SPARK_URL is not set (scripts/with-spark.sh sets it): skipped");
+        return None;
+    };
+    static DATABASE: OnceLock<String> = OnceLock::new();
+    let database = DATABASE.get_or_init(|| {
+        let database = format!("audience_{}", std::process::id());
+        let client =
+            segment_spark::SparkClient::connect(&segment_spark::ConnectUrl::parse(&url).unwrap())
+                .unwrap();
+        let staging = tempfile::tempdir().unwrap().keep();
+        segment_spark::load::copy_sqlite(demo(), &client, &database, &staging).unwrap();
+        database
+    });
+    Some(open(&url, database))
+}
+
+fn open(url: &str, schema: &str) -> Service {
+    let options = OpenOptions {
+        schema: Some(schema),
+        ..Default::default()
+    };
+    open_location(&Location::parse(url).unwrap(), &options, EngineCache::new()).unwrap()
+}
+
+fn checked(service: &Service, root: Value) -> CheckedSegment {
+    let segment = json!({"version": 1, "entity": "profiles", "root": root});
+    let now = "2026-11-01T00:00:00Z".parse().unwrap();
+    CheckedSegment::from_json(segment, service.schema(), None, now).unwrap()
+}
+
+fn segments() -> Vec<Value> {
+    let c = |attribute: &str, operator: &str, value: Value| json!({"type": "condition", "attribute": attribute, "operator": operator, "value": value});
+    vec![
+        json!({"combinator": "and", "children": [c("country", "is", json!("US"))]}),
+        json!({"combinator": "or", "children": [
+            c("plan", "is", json!("pro")),
+            {"type": "relationship", "relationship": "orders",
+             "constraint": {"type": "occurrences", "operator": "at_least", "value": 2},
+             "filter": {"combinator": "and", "children": []}}]}),
+    ]
+}
+
+/// Every kind of breakdown: text, true/false, integer and real bins, dates by month and by
+/// what suits the range, related counts, sums, averages and latest dates.
+fn breakdowns() -> Vec<(Dimension, BreakdownOptions)> {
+    let by = |text: &str| Dimension::parse(text).unwrap();
+    let month = BreakdownOptions {
+        period: Some(Period::Month),
+        ..Default::default()
+    };
+    vec![
+        (by("country"), BreakdownOptions::default()),
+        (
+            by("plan"),
+            BreakdownOptions {
+                by_lift: true,
+                top: Some(2),
+                ..Default::default()
+            },
+        ),
+        (by("is_subscribed"), BreakdownOptions::default()),
+        (by("age"), BreakdownOptions::default()),
+        (by("lifetime_value"), BreakdownOptions::default()),
+        (by("signed_up_at"), month.clone()),
+        (by("birth_date"), BreakdownOptions::default()),
+        (by("last_seen_at"), month),
+        (by("orders.count"), BreakdownOptions::default()),
+        (by("orders.sum(items)"), BreakdownOptions::default()),
+        (by("orders.avg(total)"), BreakdownOptions::default()),
+        (by("orders.max(placed_at)"), BreakdownOptions::default()),
+    ]
+}
+
+/// What must be equal: everything but the time taken, the method and its notice.
+fn figures(b: &Breakdown) -> Value {
+    let mut v = serde_json::to_value(b).unwrap();
+    for k in ["ms", "method", "notice"] {
+        v.as_object_mut().unwrap().remove(k);
+    }
+    v
+}
+
+fn breakdowns_equal_the_files(name: &str, warehouse: &Service) {
+    let local = local();
+    let token = CancelToken::new();
+    let mut compared = 0;
+    let mut missing_rows = 0;
+    for root in segments() {
+        let on_file = checked(&local, root.clone());
+        let there = checked(warehouse, root);
+        for (dimension, options) in breakdowns() {
+            let sql = local
+                .breakdown(&on_file, &dimension, &options, Prefer::Sql, &token)
+                .unwrap();
+            let memory = local
+                .breakdown(&on_file, &dimension, &options, Prefer::Engine, &token)
+                .unwrap();
+            let remote = warehouse
+                .breakdown(&there, &dimension, &options, Prefer::EngineIfReady, &token)
+                .unwrap_or_else(|e| panic!("{name}, {dimension:?}: {e}"));
+            assert_eq!(remote.method, Method::Sql, "{name}: pushed down");
+            assert_eq!(memory.method, Method::Memory);
+            assert_eq!(figures(&sql), figures(&memory), "SQLite, {dimension:?}");
+            assert_eq!(figures(&remote), figures(&sql), "{name}, {dimension:?}");
+            assert!(remote.count > 0 && remote.rows.len() > 1, "{dimension:?}");
+            missing_rows += remote
+                .rows
+                .iter()
+                .filter(|r| r.kind == RowKind::Missing && r.count > 0)
+                .count();
+            compared += 1;
+        }
+    }
+    assert_eq!(compared, 24);
+    // Records without a value are tallied alike too (age, birth date, last seen, latest order…).
+    assert!(
+        missing_rows >= 4,
+        "only {missing_rows} breakdowns had members without a value"
+    );
+}
+
+fn split_request() -> SplitRequest {
+    let group = |name: &str, percent: f64| SplitGroup {
+        name: name.into(),
+        percent,
+    };
+    SplitRequest {
+        groups: vec![group("a", 45.0), group("b", 45.0), group("holdout", 10.0)],
+        salt: "spring-campaign".into(),
+        balance: [
+            "age",
+            "country",
+            "is_subscribed",
+            "lifetime_value",
+            "signed_up_at",
+            "orders.count",
+        ]
+        .iter()
+        .map(|d| Dimension::parse(d).unwrap())
+        .collect(),
+    }
+}
+
+fn split_figures(s: &SplitResult) -> Value {
+    let mut v = serde_json::to_value(s).unwrap();
+    for k in ["ms", "method", "notice"] {
+        v.as_object_mut().unwrap().remove(k);
+    }
+    v
+}
+
+fn split_balance_equals_the_files(name: &str, warehouse: &Service) {
+    let local = local();
+    let token = CancelToken::new();
+    let request = split_request();
+    for root in segments() {
+        let on_file = checked(&local, root.clone());
+        let there = checked(warehouse, root);
+        let sql = local
+            .split(&on_file, &request, Prefer::Sql, &token)
+            .unwrap();
+        let memory = local
+            .split(&on_file, &request, Prefer::Engine, &token)
+            .unwrap();
+        let remote = warehouse
+            .split(&there, &request, Prefer::EngineIfReady, &token)
+            .unwrap_or_else(|e| panic!("{name}: {e}"));
+        assert_eq!(remote.method, Method::Sql);
+        assert!(
+            !remote
+                .notice
+                .as_deref()
+                .unwrap_or_default()
+                .contains("no balance report"),
+            "{name}: {:?}",
+            remote.notice
+        );
+        assert_eq!(split_figures(&sql), split_figures(&memory), "SQLite");
+        assert_eq!(split_figures(&remote), split_figures(&sql), "{name}");
+        assert!(remote.balance.len() >= 6, "{:?}", remote.balance);
+        assert!(remote.groups.iter().all(|g| g.count > 0));
+    }
+}
+
+#[test]
+fn breakdowns_on_postgresql_equal_the_files() {
+    let Some(pg) = postgres() else { return };
+    breakdowns_equal_the_files("PostgreSQL", &pg);
+}
+
+#[test]
+fn split_balance_on_postgresql_equals_the_files() {
+    let Some(pg) = postgres() else { return };
+    split_balance_equals_the_files("PostgreSQL", &pg);
+}
+
+#[test]
+fn breakdowns_on_spark_equal_the_files() {
+    let Some(spark) = spark() else { return };
+    breakdowns_equal_the_files("Spark", &spark);
+}
+
+#[test]
+fn split_balance_on_spark_equals_the_files() {
+    let Some(spark) = spark() else { return };
+    split_balance_equals_the_files("Spark", &spark);
+}
