@@ -22,8 +22,9 @@ use crate::{count::Engine, data, parse, read_segment, Failure, NowArg};
 /// A segment from a file or from the library.
 #[derive(clap::Args)]
 pub struct AudienceInput {
-    /// The SQLite data file (opened read-only).
-    #[arg(long, value_name = "FILE.sqlite")]
+    /// The data: a SQLite file (opened read-only), a `postgresql://` or an `sc://` address
+    /// (with `--schema`), where breakdowns and splits are computed.
+    #[arg(long, value_name = "FILE.sqlite|URL")]
     data: PathBuf,
     /// A segment file (canonical JSON or Census molecules).
     #[arg(

@@ -193,3 +193,74 @@ fn a_wrong_address_says_what_failed() {
     let err = bin().fails(&["count", "--data", "mysql://x@y/z", "--segment", &seg]);
     assert!(err.contains("unknown kind of data location"), "{err}");
 }
+
+#[test]
+fn breakdown_and_split_on_postgresql_print_what_the_file_prints() {
+    let Some(url) = server() else { return };
+    let (file, schema) = demo_on_postgres(&url, "audience");
+    let dir = Workdir::new();
+    let paid = dir.json(
+        "paid.json",
+        &all_of("profiles", [cond("plan", "is_not", "free")]),
+    );
+    let run = |data: &str, args: &[&str]| -> (String, String) {
+        let mut all: Vec<&str> = args.to_vec();
+        all.extend(["--data", data, "--segment", &paid, "--now", "2026-11-01"]);
+        if data.starts_with("postgresql") {
+            all.extend(["--schema", &schema]);
+        }
+        let out = bin().run(&all);
+        let stderr = String::from_utf8_lossy(&out.stderr).to_string();
+        assert!(out.status.success(), "{all:?} failed: {stderr}");
+        (String::from_utf8(out.stdout).unwrap(), stderr)
+    };
+    let figures = |text: &str| -> Value {
+        let mut v: Value = serde_json::from_str(text).unwrap();
+        for k in ["ms", "method", "notice"] {
+            v.as_object_mut().unwrap().remove(k);
+        }
+        v
+    };
+    for by in [
+        "country",
+        "is_subscribed",
+        "age",
+        "lifetime_value",
+        "birth_date",
+        "orders.sum(total)",
+        "orders.max(placed_at)",
+    ] {
+        let words = ["breakdown", "--by", by];
+        let (local, (pg, notice)) = (run(&file, &words), run(&url, &words));
+        assert_eq!(pg, local.0, "{by}: the same words");
+        assert!(pg.contains("records by") && pg.lines().count() > 3, "{pg}");
+        assert!(!notice.contains("error"), "{notice}");
+        let json = ["breakdown", "--by", by, "--period", "month", "--json"];
+        let (local, pg) = (run(&file, &json).0, run(&url, &json).0);
+        assert_eq!(figures(&pg), figures(&local), "{by}");
+        let pg: Value = serde_json::from_str(&pg).unwrap();
+        assert_eq!(pg["method"], "sql");
+    }
+    let split = [
+        "split",
+        "--group",
+        "a=45",
+        "--group",
+        "b=45",
+        "--group",
+        "holdout=10",
+        "--salt",
+        "s1",
+        "--balance",
+        "age",
+        "--balance",
+        "country",
+        "--balance",
+        "signed_up_at",
+        "--json",
+    ];
+    let (local, pg) = (run(&file, &split).0, run(&url, &split).0);
+    assert_eq!(figures(&pg), figures(&local), "split balance");
+    let pg: Value = serde_json::from_str(&pg).unwrap();
+    assert!(pg["balance"].as_array().unwrap().len() >= 3, "{pg}");
+}
