@@ -2,12 +2,19 @@
 //! data is unchanged: keyed by (where the data is, its modification time, a hash of the schema it
 //! was loaded with, since a sidecar may add relationships). Another file, an import into it or a
 //! new relationship starts a reload; a newer load wins over an older one still running.
+//!
+//! With a snapshot folder ([`EngineCache::with_snapshots`]), a load of a local file goes
+//! through [`crate::snapshots`]: a valid snapshot of an earlier load is read instead of the
+//! file, and a load from the file leaves one for the next start.
 
+use std::path::PathBuf;
 use std::sync::{Arc, Condvar, Mutex};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use segment_engine::Dataset;
 use segment_source::load_progress::{LoadProgress, Progress};
+
+use crate::snapshots::{LoadReport, LoadedFrom, SnapshotSource};
 
 /// What identifies one load: the data's location, its modification time (if known), and the
 /// schema's hash.
@@ -32,6 +39,8 @@ impl Stamp {
 pub struct EngineLoad {
     pub stamp: Stamp,
     pub run: Box<dyn FnOnce(&LoadProgress) -> Result<Dataset, String> + Send>,
+    /// The local file the load reads, when a snapshot of it may stand in for it.
+    pub snapshot: Option<SnapshotSource>,
 }
 
 #[derive(Clone)]
@@ -48,22 +57,50 @@ struct Slot {
     status: Option<EngineStatus>,
     /// The running load's progress (the last load's, once it is done).
     progress: Option<Arc<LoadProgress>>,
+    /// How the last finished load went.
+    report: Option<LoadReport>,
+}
+
+#[derive(Default)]
+struct Shared {
+    slot: Mutex<Slot>,
+    ready: Condvar,
+    /// Where snapshots of loads are kept (`None`: none are).
+    snapshots: Mutex<Option<PathBuf>>,
 }
 
 /// The engine's dataset for the open data source. Cheap to clone; clones share the dataset.
 #[derive(Clone, Default)]
-pub struct EngineCache(Arc<(Mutex<Slot>, Condvar)>);
+pub struct EngineCache(Arc<Shared>);
 
 impl EngineCache {
     pub fn new() -> Self {
         Self::default()
     }
 
+    /// A cache keeping snapshots of its loads in `dir` (see [`crate::snapshots::snapshot_dir`]).
+    pub fn with_snapshots(dir: Option<PathBuf>) -> Self {
+        let cache = Self::default();
+        cache.keep_snapshots_in(dir);
+        cache
+    }
+
+    /// Keeps snapshots of the next loads in `dir` (`None`: none), for this cache and its clones.
+    pub fn keep_snapshots_in(&self, dir: Option<PathBuf>) {
+        *self.0.snapshots.lock().unwrap_or_else(|p| p.into_inner()) = dir;
+    }
+
+    /// How the last finished load went (from the source or a snapshot, how long, what happened
+    /// with the snapshot); `None` before one has finished.
+    pub fn last_load(&self) -> Option<LoadReport> {
+        let slot = self.0.slot.lock().unwrap_or_else(|p| p.into_inner());
+        slot.report.clone()
+    }
+
     /// The status for `load`'s stamp, starting `load` on a background thread when that stamp
     /// is not the one loaded. Never blocks on a load.
     pub fn status(&self, load: EngineLoad) -> EngineStatus {
-        let (lock, _) = &*self.0;
-        let mut slot = lock.lock().unwrap_or_else(|p| p.into_inner());
+        let mut slot = self.0.slot.lock().unwrap_or_else(|p| p.into_inner());
         // A stamp read before the data changed can arrive after a newer one (two requests racing
         // a file change): it must not roll the cache back to the older data.
         let stale = slot
@@ -76,12 +113,33 @@ impl EngineCache {
             let progress = Arc::new(LoadProgress::new());
             slot.progress = Some(Arc::clone(&progress));
             let cache = self.clone();
+            let snapshots = self
+                .0
+                .snapshots
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .clone();
             std::thread::spawn(move || {
-                let status = match (load.run)(&progress) {
+                let started = Instant::now();
+                let (result, report) = match (&snapshots, &load.snapshot) {
+                    (Some(dir), Some(source)) => {
+                        crate::snapshots::load_through(dir, source, &progress, load.run)
+                    }
+                    _ => {
+                        let result = (load.run)(&progress);
+                        let report = LoadReport {
+                            from: LoadedFrom::Source,
+                            seconds: started.elapsed().as_secs_f64(),
+                            notes: Vec::new(),
+                        };
+                        (result, report)
+                    }
+                };
+                let status = match result {
                     Ok(data) => EngineStatus::Ready(Arc::new(data)),
                     Err(why) => EngineStatus::Unsupported(why),
                 };
-                cache.finish(&load.stamp, status);
+                cache.finish(&load.stamp, status, report);
             });
         }
         slot.status.clone().unwrap_or(EngineStatus::Loading)
@@ -103,12 +161,13 @@ impl EngineCache {
         if !matches!(status, EngineStatus::Loading) {
             return status;
         }
-        let (lock, ready) = &*self.0;
-        let mut slot = lock.lock().unwrap_or_else(|p| p.into_inner());
+        let mut slot = self.0.slot.lock().unwrap_or_else(|p| p.into_inner());
         loop {
             match &slot.status {
                 Some(EngineStatus::Loading) | None => {
-                    let (next, waited) = ready
+                    let (next, waited) = self
+                        .0
+                        .ready
                         .wait_timeout(slot, every)
                         .unwrap_or_else(|p| p.into_inner());
                     slot = next;
@@ -125,21 +184,20 @@ impl EngineCache {
 
     /// How far the running load has come; `None` when no load is running.
     pub fn progress(&self) -> Option<Progress> {
-        let (lock, _) = &*self.0;
-        let slot = lock.lock().unwrap_or_else(|p| p.into_inner());
+        let slot = self.0.slot.lock().unwrap_or_else(|p| p.into_inner());
         match (&slot.status, &slot.progress) {
             (Some(EngineStatus::Loading), Some(progress)) => Some(progress.now()),
             _ => None,
         }
     }
 
-    fn finish(&self, stamp: &Stamp, status: EngineStatus) {
-        let (lock, ready) = &*self.0;
-        let mut slot = lock.lock().unwrap_or_else(|p| p.into_inner());
+    fn finish(&self, stamp: &Stamp, status: EngineStatus, report: LoadReport) {
+        let mut slot = self.0.slot.lock().unwrap_or_else(|p| p.into_inner());
         // A newer load replaced this one while it ran: leave the slot to it.
         if slot.stamp.as_ref() == Some(stamp) {
             slot.status = Some(status);
-            ready.notify_all();
+            slot.report = Some(report);
+            self.0.ready.notify_all();
         }
     }
 }
@@ -157,6 +215,7 @@ mod tests {
                 schema_hash: hash,
             },
             run: Box::new(|_| Err("not loaded in this test".into())),
+            snapshot: None,
         }
     }
 
@@ -207,7 +266,7 @@ mod tests {
             cache.status(load(after + Duration::from_secs(1), 1)),
             EngineStatus::Loading | EngineStatus::Unsupported(_)
         ));
-        let (lock, _) = &*cache.0;
+        let lock = &cache.0.slot;
         let stamp = lock.lock().unwrap().stamp.clone().unwrap();
         assert_eq!(stamp.modified, Some(after + Duration::from_secs(1)));
         cache.status(load(before, 2));

@@ -27,6 +27,7 @@ pub mod references;
 pub mod registry;
 pub mod result_cache;
 pub mod service;
+pub mod snapshots;
 mod spark;
 pub mod trend;
 pub mod warehouse_stats;

@@ -228,6 +228,11 @@ impl Service {
         }
     }
 
+    /// How the engine's last load went: from the source or from a snapshot of an earlier one.
+    pub fn engine_load_report(&self) -> Option<crate::snapshots::LoadReport> {
+        self.engine.last_load()
+    }
+
     /// How far the engine's load of the data has come, while it loads.
     pub fn engine_progress(&self) -> Option<segment_source::load_progress::Progress> {
         self.engine.progress()

@@ -2,7 +2,7 @@
 //! left at the pace so far. Shared by the loading threads (atomics) and whoever reports it (the
 //! CLI on standard error, the app beside its counts).
 
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicU8, Ordering};
 use std::time::{Duration, Instant};
 
 /// Counters a load updates as it goes; read at any time with [`LoadProgress::now`].
@@ -13,6 +13,37 @@ pub struct LoadProgress {
     rows_done: AtomicU64,
     tables_total: AtomicU64,
     tables_done: AtomicU64,
+    phase: AtomicU8,
+}
+
+/// What a load is reading or writing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum LoadPhase {
+    /// The data source itself (decoding, then building the indexes and joins).
+    #[default]
+    Source,
+    /// A snapshot of an earlier load (see `segment_engine::snapshot`).
+    Snapshot,
+    /// Writing the snapshot of this load for the next start.
+    WritingSnapshot,
+}
+
+impl LoadPhase {
+    fn from_u8(v: u8) -> LoadPhase {
+        match v {
+            1 => LoadPhase::Snapshot,
+            2 => LoadPhase::WritingSnapshot,
+            _ => LoadPhase::Source,
+        }
+    }
+
+    fn as_u8(self) -> u8 {
+        match self {
+            LoadPhase::Source => 0,
+            LoadPhase::Snapshot => 1,
+            LoadPhase::WritingSnapshot => 2,
+        }
+    }
 }
 
 impl Default for LoadProgress {
@@ -23,6 +54,7 @@ impl Default for LoadProgress {
             rows_done: AtomicU64::new(0),
             tables_total: AtomicU64::new(0),
             tables_done: AtomicU64::new(0),
+            phase: AtomicU8::new(0),
         }
     }
 }
@@ -35,6 +67,7 @@ pub struct Progress {
     pub tables_done: u64,
     pub tables_total: u64,
     pub elapsed: Duration,
+    pub phase: LoadPhase,
 }
 
 impl LoadProgress {
@@ -58,6 +91,17 @@ impl LoadProgress {
         self.tables_done.fetch_add(1, Ordering::Relaxed);
     }
 
+    /// The load turns to `phase`; reading a snapshot, or the source after a snapshot that could
+    /// not be read, starts the counts afresh (each plans its own tables and rows).
+    pub fn enter(&self, phase: LoadPhase) {
+        if phase != LoadPhase::WritingSnapshot {
+            self.planned(0, 0);
+            self.rows_done.store(0, Ordering::Relaxed);
+            self.tables_done.store(0, Ordering::Relaxed);
+        }
+        self.phase.store(phase.as_u8(), Ordering::Relaxed);
+    }
+
     pub fn now(&self) -> Progress {
         Progress {
             rows_done: self.rows_done.load(Ordering::Relaxed),
@@ -65,6 +109,7 @@ impl LoadProgress {
             tables_done: self.tables_done.load(Ordering::Relaxed),
             tables_total: self.tables_total.load(Ordering::Relaxed),
             elapsed: self.started.elapsed(),
+            phase: LoadPhase::from_u8(self.phase.load(Ordering::Relaxed)),
         }
     }
 }
@@ -91,10 +136,21 @@ impl Progress {
     }
 }
 
-/// "3.2M of 10.6M rows (1 of 3 tables), about 25 s left", or "indexing" once all rows are read.
+/// "3.2M of 10.6M rows (1 of 3 tables), about 25 s left", or "indexing" once all rows are read;
+/// "… from the snapshot" when an earlier load's snapshot is read.
 impl std::fmt::Display for Progress {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.phase == LoadPhase::WritingSnapshot {
+            return write!(
+                f,
+                "{} rows loaded, writing a snapshot for the next start",
+                rows(self.rows_total)
+            );
+        }
         if self.tables_total > 0 && self.tables_done == self.tables_total {
+            if self.phase == LoadPhase::Snapshot {
+                return write!(f, "{} rows read from the snapshot", rows(self.rows_total));
+            }
             return write!(
                 f,
                 "{} rows read, building the indexes",
@@ -114,6 +170,9 @@ impl std::fmt::Display for Progress {
             self.tables_done,
             self.tables_total
         )?;
+        if self.phase == LoadPhase::Snapshot {
+            write!(f, " from the snapshot")?;
+        }
         match self.seconds_left() {
             Some(s) if s >= 120 => write!(f, ", about {} min left", s.div_ceil(60)),
             Some(s) => write!(f, ", about {s} s left"),
@@ -142,6 +201,7 @@ mod tests {
             tables_done: tables.0,
             tables_total: tables.1,
             elapsed: Duration::from_secs(secs),
+            phase: LoadPhase::Source,
         }
     }
 
@@ -162,6 +222,26 @@ mod tests {
         assert_eq!(
             at(950, 950, (1, 1), 2).to_string(),
             "950 rows read, building the indexes"
+        );
+        let snapshot = |p: Progress| Progress {
+            phase: LoadPhase::Snapshot,
+            ..p
+        };
+        assert_eq!(
+            snapshot(at(3_200_000, 10_600_000, (1, 3), 1)).to_string(),
+            "3.2M of 10.6M rows (1 of 3 tables) from the snapshot, about 3 s left"
+        );
+        assert_eq!(
+            snapshot(at(950, 950, (1, 1), 2)).to_string(),
+            "950 rows read from the snapshot"
+        );
+        let writing = Progress {
+            phase: LoadPhase::WritingSnapshot,
+            ..at(950, 950, (1, 1), 2)
+        };
+        assert_eq!(
+            writing.to_string(),
+            "950 rows loaded, writing a snapshot for the next start"
         );
     }
 

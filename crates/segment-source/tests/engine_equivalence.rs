@@ -929,6 +929,50 @@ proptest! {
     }
 }
 
+/// The random datasets written as engine snapshots and read back, beside their files.
+fn snapshot_datasets() -> &'static Vec<std::sync::Mutex<Loaded>> {
+    static DATA: OnceLock<Vec<std::sync::Mutex<Loaded>>> = OnceLock::new();
+    DATA.get_or_init(|| {
+        datasets()
+            .iter()
+            .map(|loaded| {
+                let loaded = loaded.lock().unwrap();
+                let mut bytes = Vec::new();
+                segment_engine::snapshot::write(&loaded.data, b"test", &mut bytes).unwrap();
+                let schema = loaded.source.schema();
+                let data = segment_engine::snapshot::read(
+                    &bytes[..],
+                    b"test",
+                    schema,
+                    u64::MAX,
+                    &mut |_| {},
+                )
+                .unwrap();
+                let source = DataSource::open_read_only(loaded.source.path()).unwrap();
+                std::sync::Mutex::new(Loaded { source, data })
+            })
+            .collect()
+    })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig {
+        cases: std::env::var("SEGMENT_EQUIVALENCE_CASES")
+            .ok()
+            .and_then(|n| n.parse::<u32>().ok())
+            .map_or(200, |n| n.min(200)),
+        ..ProptestConfig::default()
+    })]
+
+    /// A dataset read back from its snapshot counts as SQL does (its columns, clustered
+    /// indexes, joins and runs by group survive the round trip).
+    #[test]
+    fn engine_count_from_a_snapshot_equals_sql_count(seed in any::<u64>(), dataset in 0..DATASETS) {
+        let loaded = snapshot_datasets()[dataset as usize].lock().unwrap();
+        check_seed_on(&loaded, seed, dataset, true).map_err(TestCaseError::fail)?;
+    }
+}
+
 /// Disagreements found once, kept so they stay fixed.
 #[test]
 fn past_disagreements_stay_fixed() {

@@ -1,0 +1,370 @@
+//! Snapshots of the engine's loads (`segment_engine::snapshot`) kept in the app's data folder,
+//! so the next start of the CLI or the app reads the columns back instead of decoding the
+//! SQLite file again.
+//!
+//! - **Where**: `snapshots/` in the app's data folder ([`snapshot_dir`]: the one place both
+//!   front ends ask), never beside the user's file. `SEGMENT_BUILDER_SNAPSHOTS` names another
+//!   folder, or `off` for none.
+//! - **Key**: one file per source, named by a hash of its canonical path; inside, the tag
+//!   checked on reading holds the canonical path, the file's size and modification time (ns)
+//!   and a SHA-256 of the schema it was loaded with (relationships from the sidecar included).
+//!   Anything else (a touched or rewritten file, another schema, another engine version) is
+//!   not used, and the load's snapshot replaces it.
+//! - **Never an error to the user**: a snapshot that is absent, stale, truncated or corrupt is
+//!   a note in the load's [`LoadReport`]; the data is loaded from the source as before.
+//! - **Written atomically** (a temporary file in the folder, renamed into place) after a load
+//!   from the source, unless the disk would keep less than [`DISK_RESERVE`] free; not synced:
+//!   a file torn by a crash fails its checksum and is replaced. At most [`KEEP`] snapshots are
+//!   kept, the least recently used removed first (reading one marks it used).
+
+use std::fs::File;
+use std::io::{BufReader, BufWriter};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::{Duration, Instant, SystemTime};
+
+use segment_engine::snapshot::{self, ReadStep};
+use segment_engine::Dataset;
+use segment_model::Schema;
+use segment_source::load_progress::{LoadPhase, LoadProgress};
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+/// Names the snapshots' folder (`off`: keep none).
+pub const SNAPSHOTS_VAR: &str = "SEGMENT_BUILDER_SNAPSHOTS";
+/// The desktop app's identifier: its data folder's name.
+pub const APP_DIR: &str = "dev.segmentbuilder.desktop";
+/// Snapshots kept (the least recently used go first).
+pub const KEEP: usize = 4;
+/// Free bytes a snapshot must leave on its disk.
+pub const DISK_RESERVE: u64 = 512 << 20;
+const EXTENSION: &str = "snapshot";
+
+/// The desktop app's data folder as a command line finds it: `$XDG_DATA_HOME` or
+/// `~/.local/share`, then `dev.segmentbuilder.desktop/` (the app's own on Linux; the app asks
+/// its platform and passes that to [`snapshot_dir`]).
+pub fn default_app_data_dir() -> PathBuf {
+    std::env::var_os("XDG_DATA_HOME")
+        .filter(|p| !p.is_empty())
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".local").join("share")))
+        .unwrap_or_else(|| PathBuf::from("."))
+        .join(APP_DIR)
+}
+
+/// Where the engine's snapshots are kept, given the app's data folder: `$SEGMENT_BUILDER_SNAPSHOTS`
+/// when set (`off`: nowhere), else `snapshots/` in the data folder; `None` without either.
+pub fn snapshot_dir(app_data_dir: Option<&Path>) -> Option<PathBuf> {
+    match std::env::var_os(SNAPSHOTS_VAR).filter(|v| !v.is_empty()) {
+        Some(v) if v == "off" => None,
+        Some(v) => Some(PathBuf::from(v)),
+        None => app_data_dir.map(|dir| dir.join("snapshots")),
+    }
+}
+
+/// A local data file the engine loads, and the schema it loads it with.
+#[derive(Clone)]
+pub struct SnapshotSource {
+    pub file: PathBuf,
+    pub schema: Arc<Schema>,
+}
+
+/// Where a load's data came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LoadedFrom {
+    /// The data source itself.
+    Source,
+    /// A snapshot of an earlier load.
+    Snapshot,
+}
+
+/// How the engine's last load went.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct LoadReport {
+    pub from: LoadedFrom,
+    pub seconds: f64,
+    /// What happened with the snapshot: read, absent, not used and why, written, not written.
+    pub notes: Vec<String>,
+}
+
+/// A load through the snapshot in `dir`: a valid one is read; otherwise `run` loads from the
+/// source and its result is written for the next start. Never fails because of a snapshot.
+pub(crate) fn load_through(
+    dir: &Path,
+    source: &SnapshotSource,
+    progress: &LoadProgress,
+    run: impl FnOnce(&LoadProgress) -> Result<Dataset, String>,
+) -> (Result<Dataset, String>, LoadReport) {
+    let started = Instant::now();
+    let mut notes = Vec::new();
+    let key = match Key::of(source) {
+        Ok(key) => Some(key),
+        Err(e) => {
+            notes.push(format!(
+                "no snapshot: cannot read {}: {e}",
+                source.file.display()
+            ));
+            None
+        }
+    };
+    if let Some(key) = &key {
+        let path = dir.join(&key.file_name);
+        progress.enter(LoadPhase::Snapshot);
+        match read(&path, key, &source.schema, progress) {
+            Ok(data) => {
+                notes.push(format!("read from the snapshot {}", path.display()));
+                return (
+                    Ok(data),
+                    LoadReport {
+                        from: LoadedFrom::Snapshot,
+                        seconds: started.elapsed().as_secs_f64(),
+                        notes,
+                    },
+                );
+            }
+            Err(None) => notes.push("no snapshot of this data yet".into()),
+            Err(Some(why)) => notes.push(format!(
+                "the snapshot {} was not used ({why}); loading from the source",
+                path.display()
+            )),
+        }
+        progress.enter(LoadPhase::Source);
+    }
+    let result = run(progress);
+    if let (Ok(data), Some(key)) = (&result, &key) {
+        // The file changed while it was read: its snapshot would be of neither version.
+        match Key::of(source) {
+            Ok(now) if now.tag == key.tag => {
+                progress.enter(LoadPhase::WritingSnapshot);
+                notes.push(match write(dir, key, data) {
+                    Ok((path, bytes)) => format!(
+                        "snapshot written to {} ({:.1} MiB)",
+                        path.display(),
+                        bytes as f64 / f64::from(1u32 << 20)
+                    ),
+                    Err(why) => format!("no snapshot written: {why}"),
+                });
+                prune(dir, KEEP);
+            }
+            _ => notes.push("no snapshot written: the file changed while it was loaded".into()),
+        }
+    }
+    let report = LoadReport {
+        from: LoadedFrom::Source,
+        seconds: started.elapsed().as_secs_f64(),
+        notes,
+    };
+    (result, report)
+}
+
+/// What a snapshot must match.
+struct Key {
+    /// Checked byte for byte inside the snapshot.
+    tag: Vec<u8>,
+    /// One per canonical path: a newer load of the same file replaces it.
+    file_name: String,
+}
+
+impl Key {
+    fn of(source: &SnapshotSource) -> std::io::Result<Key> {
+        let canonical = std::fs::canonicalize(&source.file)?;
+        let meta = std::fs::metadata(&canonical)?;
+        let modified = meta
+            .modified()?
+            .duration_since(SystemTime::UNIX_EPOCH)
+            .map_or(0, |d| d.as_nanos());
+        let schema = serde_json::to_string(source.schema.as_ref()).unwrap_or_default();
+        let path = canonical.to_string_lossy();
+        let tag = format!(
+            "segment-builder engine snapshot\npath={path}\nsize={}\nmodified_ns={modified}\nschema_sha256={}\n",
+            meta.len(),
+            hex(&Sha256::digest(schema.as_bytes()))
+        );
+        let name = hex(&Sha256::digest(path.as_bytes()));
+        Ok(Key {
+            tag: tag.into_bytes(),
+            file_name: format!("{}.{EXTENSION}", &name[..32]),
+        })
+    }
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// The snapshot at `path` if it is one of this key; `Err(None)` when there is none, else why
+/// it was refused.
+fn read(
+    path: &Path,
+    key: &Key,
+    schema: &Schema,
+    progress: &LoadProgress,
+) -> Result<Dataset, Option<String>> {
+    let file = match File::open(path) {
+        Ok(file) => file,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Err(None),
+        Err(e) => return Err(Some(e.to_string())),
+    };
+    let budget = segment_source::engine::memory_budget();
+    let data = snapshot::read(
+        BufReader::with_capacity(1 << 20, &file),
+        &key.tag,
+        schema,
+        budget,
+        &mut |step| match step {
+            ReadStep::Planned { tables, records } => progress.planned(tables, records),
+            ReadStep::TableRead { records } => {
+                progress.rows_read(records);
+                progress.table_read();
+            }
+        },
+    )
+    .map_err(|e| Some(e.to_string()))?;
+    // Recently used: kept before the others when the folder is pruned.
+    let _ = file.set_modified(SystemTime::now());
+    Ok(data)
+}
+
+/// Writes `data`'s snapshot into `dir` (a temporary file renamed into place); its path and size.
+fn write(dir: &Path, key: &Key, data: &Dataset) -> Result<(PathBuf, u64), String> {
+    std::fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+    let needed = data.heap_bytes() as u64;
+    if let Some(free) = free_bytes(dir) {
+        if free < needed + DISK_RESERVE {
+            return Err(format!(
+                "{} has {:.1} GiB free, about {:.1} GiB needed and {} MiB kept free",
+                dir.display(),
+                free as f64 / f64::from(1u32 << 30),
+                needed as f64 / f64::from(1u32 << 30),
+                DISK_RESERVE >> 20
+            ));
+        }
+    }
+    let path = dir.join(&key.file_name);
+    let temporary = dir.join(format!(".{}.{}.tmp", key.file_name, std::process::id()));
+    let written = File::create(&temporary)
+        .map_err(|e| e.to_string())
+        .and_then(|file| {
+            snapshot::write(data, &key.tag, BufWriter::with_capacity(1 << 20, file))
+                .map_err(|e| e.to_string())
+        })
+        .and_then(|bytes| {
+            std::fs::rename(&temporary, &path)
+                .map(|()| bytes)
+                .map_err(|e| e.to_string())
+        });
+    if written.is_err() {
+        let _ = std::fs::remove_file(&temporary);
+    }
+    written
+        .map(|bytes| (path, bytes))
+        .map_err(|e| format!("writing {}: {e}", temporary.display()))
+}
+
+/// Free bytes on the disk holding `dir`, where the platform says.
+fn free_bytes(dir: &Path) -> Option<u64> {
+    #[cfg(unix)]
+    {
+        rustix::fs::statvfs(dir)
+            .ok()
+            .map(|s| s.f_bavail.saturating_mul(s.f_frsize))
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = dir;
+        None
+    }
+}
+
+/// Keeps the `keep` most recently used snapshots in `dir`, and no temporary file older than an
+/// hour (a write that was cut short).
+fn prune(dir: &Path, keep: usize) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    let mut snapshots = Vec::new();
+    for entry in entries.flatten() {
+        let path = entry.path();
+        let modified = entry
+            .metadata()
+            .and_then(|m| m.modified())
+            .unwrap_or(SystemTime::UNIX_EPOCH);
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if name.ends_with(&format!(".{EXTENSION}")) {
+            snapshots.push((modified, path));
+        } else if name.starts_with('.') && name.ends_with(".tmp") {
+            let old = modified
+                .elapsed()
+                .is_ok_and(|age| age > Duration::from_secs(3600));
+            if old {
+                let _ = std::fs::remove_file(path);
+            }
+        }
+    }
+    snapshots.sort_by(|a, b| b.0.cmp(&a.0));
+    for (_, path) in snapshots.into_iter().skip(keep) {
+        let _ = std::fs::remove_file(path);
+    }
+}
+
+/// Removes every snapshot in `dir`; how many there were.
+pub fn clear(dir: &Path) -> std::io::Result<usize> {
+    let mut removed = 0;
+    match std::fs::read_dir(dir) {
+        Ok(entries) => {
+            for entry in entries.flatten() {
+                let name = entry.file_name().to_string_lossy().into_owned();
+                if name.ends_with(&format!(".{EXTENSION}")) || name.ends_with(".tmp") {
+                    std::fs::remove_file(entry.path())?;
+                    removed += 1;
+                }
+            }
+            Ok(removed)
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(0),
+        Err(e) => Err(e),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pruning_keeps_the_most_recently_used() {
+        let dir = tempfile::tempdir().unwrap();
+        let now = SystemTime::now();
+        for i in 0..6u64 {
+            let path = dir.path().join(format!("{i}.{EXTENSION}"));
+            let file = File::create(&path).unwrap();
+            file.set_modified(now - Duration::from_secs(100 * (6 - i)))
+                .unwrap();
+        }
+        let old_tmp = dir.path().join(".x.snapshot.1.tmp");
+        File::create(&old_tmp)
+            .unwrap()
+            .set_modified(now - Duration::from_secs(7200))
+            .unwrap();
+        let fresh_tmp = dir.path().join(".y.snapshot.1.tmp");
+        File::create(&fresh_tmp).unwrap();
+        prune(dir.path(), 4);
+        let mut left: Vec<String> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        left.sort();
+        assert_eq!(
+            left,
+            [
+                ".y.snapshot.1.tmp",
+                "2.snapshot",
+                "3.snapshot",
+                "4.snapshot",
+                "5.snapshot"
+            ]
+        );
+        assert_eq!(clear(dir.path()).unwrap(), 5);
+        assert_eq!(clear(&dir.path().join("absent")).unwrap(), 0);
+    }
+}
