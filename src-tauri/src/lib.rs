@@ -103,6 +103,7 @@ pub fn run() {
             // Open (and on first start, generate) the demo data in the background; the
             // commands wait for it, the window shows "Opening the data…" meanwhile.
             let dir = app.path().app_data_dir().ok();
+            state.keep_engine_snapshots_in(segment_service::snapshot_dir(dir.as_deref()));
             let state = state.clone();
             let store = data::store_in(dir.clone());
             std::thread::spawn(move || match state::data_path(dir) {

@@ -62,6 +62,12 @@ impl AppState {
         }
     }
 
+    /// Keeps snapshots of the engine's loads in `dir` (`segment_service::snapshot_dir` of the
+    /// app's data folder), so the next start reads them instead of the data file.
+    pub fn keep_engine_snapshots_in(&self, dir: Option<PathBuf>) {
+        self.engine.keep_snapshots_in(dir);
+    }
+
     /// Opens `path` read-only, first generating the demo data there if `demo` and it is absent.
     /// Blocking; call it off the main thread. Its result is what every command then waits for.
     pub fn load(&self, path: &Path, demo: bool) {

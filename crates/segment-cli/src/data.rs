@@ -3,8 +3,10 @@
 //! schema every command uses (the file's, with the relationships confirmed in the sidecar store).
 //!
 //! The sidecar store is `$SEGMENT_BUILDER_STORE` if set, else the desktop app's
-//! `sources.json` in its data directory (`$XDG_DATA_HOME` or `~/.local/share`, then
-//! `dev.segmentbuilder.desktop/`), so the CLI and the app see the same relationships.
+//! `sources.json` in its data directory (`segment_service::default_app_data_dir`:
+//! `$XDG_DATA_HOME` or `~/.local/share`, then `dev.segmentbuilder.desktop/`), so the CLI and the
+//! app see the same relationships. The engine's snapshots go to `snapshots/` there
+//! (`segment_service::snapshot_dir`), as the app's do.
 
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
@@ -19,9 +21,6 @@ use segment_source::DataSource;
 use serde_json::{json, Value};
 
 use crate::Failure;
-
-/// The desktop app's identifier: its data directory's name.
-const APP_DIR: &str = "dev.segmentbuilder.desktop";
 
 impl From<segment_import::Error> for Failure {
     fn from(e: segment_import::Error) -> Self {
@@ -56,12 +55,7 @@ pub fn store() -> Store {
     if let Some(path) = std::env::var_os("SEGMENT_BUILDER_STORE").filter(|p| !p.is_empty()) {
         return Store::new(PathBuf::from(path));
     }
-    let base = std::env::var_os("XDG_DATA_HOME")
-        .filter(|p| !p.is_empty())
-        .map(PathBuf::from)
-        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".local").join("share")))
-        .unwrap_or_else(|| PathBuf::from("."));
-    Store::new(base.join(APP_DIR).join(segment_import::store::STORE_FILE))
+    Store::new(segment_service::default_app_data_dir().join(segment_import::store::STORE_FILE))
 }
 
 /// Opens a data file read-only with the sidecar's relationships applied.
@@ -110,7 +104,9 @@ pub fn service(data: &Path) -> Result<segment_service::Service, Failure> {
     Ok(segment_service::open_location(
         &location(data)?,
         &options,
-        segment_service::EngineCache::new(),
+        segment_service::EngineCache::with_snapshots(segment_service::snapshot_dir(Some(
+            &segment_service::default_app_data_dir(),
+        ))),
     )?)
 }
 

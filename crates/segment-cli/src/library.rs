@@ -10,9 +10,6 @@ use segment_store::{Error, SegmentRecord, Store};
 
 use crate::Failure;
 
-/// The desktop app's identifier: its data directory's name.
-const APP_DIR: &str = "dev.segmentbuilder.desktop";
-
 #[derive(clap::Args, Default)]
 pub struct StoreArg {
     /// The segment library (a SQLite file, created if absent). Default: `$SEGMENT_BUILDER_LIBRARY`,
@@ -29,14 +26,7 @@ impl StoreArg {
         if let Some(p) = std::env::var_os("SEGMENT_BUILDER_LIBRARY").filter(|p| !p.is_empty()) {
             return PathBuf::from(p);
         }
-        let base = std::env::var_os("XDG_DATA_HOME")
-            .filter(|p| !p.is_empty())
-            .map(PathBuf::from)
-            .or_else(|| {
-                std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".local").join("share"))
-            })
-            .unwrap_or_else(|| PathBuf::from("."));
-        base.join(APP_DIR).join("library.sqlite")
+        segment_service::default_app_data_dir().join("library.sqlite")
     }
 
     pub fn open(&self) -> Result<(Store, PathBuf), Failure> {

@@ -32,10 +32,11 @@ pub struct Cli {
 }
 
 impl Cli {
+    /// The binary keeps no engine snapshot unless a test names a folder for them (`env`).
     pub fn new(bin: impl Into<PathBuf>) -> Cli {
         Cli {
             bin: bin.into(),
-            envs: Vec::new(),
+            envs: vec![("SEGMENT_BUILDER_SNAPSHOTS".into(), "off".into())],
         }
     }
 
