@@ -5,13 +5,15 @@
 //! and/or `SEGMENT_SPARK_URL` (`scripts/with-spark.sh`); each missing server is skipped.
 
 use std::path::PathBuf;
-use std::sync::OnceLock;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, OnceLock};
 
 use segment_service::audience::{
     Breakdown, BreakdownOptions, Dimension, Period, RowKind, SplitGroup, SplitRequest, SplitResult,
 };
 use segment_service::{
-    open_location, CheckedSegment, EngineCache, Location, Method, OpenOptions, Prefer, Service,
+    open_backend, open_location, Backend, CheckedSegment, EngineCache, Location, Method,
+    OpenOptions, Prefer, Service,
 };
 use segment_source::{CancelToken, DemoOptions};
 use serde_json::{json, Value};
@@ -80,6 +82,231 @@ fn open(url: &str, schema: &str) -> Service {
         ..Default::default()
     };
     open_location(&Location::parse(url).unwrap(), &options, EngineCache::new()).unwrap()
+}
+
+/// Scores of 4,000 people as a SQLite file: `score`, a real with about 3,900 distinct values
+/// (one in 50 without a value); `edge`, tenths from -0.6 to 0.6 (bars of 0.1, where 0.3 / 0.1
+/// is 2.9999999999999996 in double precision: values on a bar's edge); `level`, an integer.
+fn scores() -> &'static PathBuf {
+    static SCORES: OnceLock<PathBuf> = OnceLock::new();
+    SCORES.get_or_init(|| {
+        let path = tempfile::tempdir().unwrap().keep().join("scores.sqlite");
+        let db = rusqlite::Connection::open(&path).unwrap();
+        db.execute_batch(
+            "CREATE TABLE people (id INTEGER PRIMARY KEY, score REAL, edge REAL, level INTEGER);",
+        )
+        .unwrap();
+        let mut insert = db
+            .prepare("INSERT INTO people VALUES (?1, ?2, ?3, ?4)")
+            .unwrap();
+        for i in 0..4000i64 {
+            let score = (i % 50 != 0).then(|| ((i * 7919) % 100_003) as f64 / 37.0);
+            let edge = ((i % 13) - 6) as f64 / 10.0;
+            insert
+                .execute(rusqlite::params![i, score, edge, i % 97])
+                .unwrap();
+        }
+        path
+    })
+}
+
+/// The scores in a warehouse: a schema (PostgreSQL) or database (Spark) of this run's own.
+fn scores_there(url_var: &str) -> Option<Arc<dyn Backend>> {
+    let url = std::env::var(url_var).ok()?;
+    let name = format!("scores_{}", std::process::id());
+    if url_var == "SEGMENT_PG_URL" {
+        let settings = segment_postgres::Settings {
+            url: url.clone(),
+            schema: Some(name.clone()),
+            ..Default::default()
+        };
+        segment_postgres::load::copy_sqlite(scores(), &settings, true).unwrap();
+    } else {
+        let client =
+            segment_spark::SparkClient::connect(&segment_spark::ConnectUrl::parse(&url).unwrap())
+                .unwrap();
+        let staging = tempfile::tempdir().unwrap().keep();
+        segment_spark::load::copy_sqlite(scores(), &client, &name, &staging).unwrap();
+    }
+    let options = OpenOptions {
+        schema: Some(&name),
+        ..Default::default()
+    };
+    Some(open_backend(&Location::parse(&url).unwrap(), &options).unwrap())
+}
+
+/// A data source that counts the statements the audience tools run and the rows they read.
+struct Counting {
+    inner: Arc<dyn Backend>,
+    statements: AtomicUsize,
+    rows: AtomicUsize,
+}
+
+impl Counting {
+    fn new(inner: Arc<dyn Backend>) -> Arc<Counting> {
+        Arc::new(Counting {
+            inner,
+            statements: AtomicUsize::new(0),
+            rows: AtomicUsize::new(0),
+        })
+    }
+
+    /// Statements and rows since the last call.
+    fn take(&self) -> (usize, usize) {
+        (
+            self.statements.swap(0, Ordering::SeqCst),
+            self.rows.swap(0, Ordering::SeqCst),
+        )
+    }
+}
+
+impl Backend for Counting {
+    fn location(&self) -> String {
+        self.inner.location()
+    }
+    fn schema(&self) -> &segment_model::Schema {
+        self.inner.schema()
+    }
+    fn count(
+        &self,
+        query: &segment_model::ir::Query,
+        token: &CancelToken,
+    ) -> segment_service::Result<segment_source::CountResult> {
+        self.inner.count(query, token)
+    }
+    fn matching_keys(
+        &self,
+        query: &segment_model::ir::Query,
+        limit: u64,
+        token: &CancelToken,
+    ) -> segment_service::Result<Vec<Value>> {
+        self.inner.matching_keys(query, limit, token)
+    }
+    fn total(&self, entity: &str) -> segment_service::Result<u64> {
+        self.inner.total(entity)
+    }
+    fn records(
+        &self,
+        entity: &str,
+        key: &str,
+        keys: &[Value],
+    ) -> segment_service::Result<Vec<Value>> {
+        self.inner.records(entity, key, keys)
+    }
+    fn keys_matching(
+        &self,
+        query: &segment_model::ir::Query,
+        keys: &[Value],
+        token: &CancelToken,
+    ) -> segment_service::Result<Vec<bool>> {
+        self.inner.keys_matching(query, keys, token)
+    }
+    fn overlap(
+        &self,
+        queries: &[segment_model::ir::Query],
+        token: &CancelToken,
+    ) -> segment_service::Result<segment_engine::explain::Overlap> {
+        self.inner.overlap(queries, token)
+    }
+    fn sql_dialect(&self) -> segment_service::registry::SqlDialect {
+        self.inner.sql_dialect()
+    }
+    fn engine_load(&self) -> Option<segment_service::engine_cache::EngineLoad> {
+        self.inner.engine_load()
+    }
+    fn select_rows(
+        &self,
+        statement: &segment_sql::Statement,
+        token: &CancelToken,
+    ) -> segment_service::Result<Vec<Vec<segment_sql::SqlCell>>> {
+        let rows = self.inner.select_rows(statement, token)?;
+        self.statements.fetch_add(1, Ordering::SeqCst);
+        self.rows.fetch_add(rows.len(), Ordering::SeqCst);
+        Ok(rows)
+    }
+}
+
+/// Number breakdowns are pushed down by bar: a real column with thousands of distinct values,
+/// values on the bars' edges, an integer column and a related count give what the engine
+/// gives, reading one row per bar (and one for the range), not one per value.
+fn number_bars_equal_the_files(name: &str, warehouse: Option<Arc<dyn Backend>>) {
+    let local_backend: Arc<dyn Backend> =
+        Arc::new(segment_service::SqliteBackend::open(scores(), None).unwrap());
+    let local = Counting::new(local_backend);
+    let local_service = Service::new(local.clone(), EngineCache::new());
+    let there = warehouse.map(Counting::new);
+    let there_service = there
+        .as_ref()
+        .map(|c| Service::new(c.clone(), EngineCache::new()));
+    let token = CancelToken::new();
+    let segment = |service: &Service| {
+        let root = json!({"combinator": "and", "children": [
+            {"type": "condition", "attribute": "level", "operator": "less_than", "value": 40}]});
+        let segment = json!({"version": 1, "entity": "people", "root": root});
+        let now = "2026-11-01T00:00:00Z".parse().unwrap();
+        CheckedSegment::from_json(segment, service.schema(), None, now).unwrap()
+    };
+    let cases = [
+        ("score", 12),
+        ("score", 40),
+        ("edge", 12),
+        ("level", 12),
+        ("edge", 3),
+    ];
+    for (column, bins) in cases {
+        let dimension = Dimension::parse(column).unwrap();
+        let options = BreakdownOptions {
+            bins: Some(bins),
+            ..Default::default()
+        };
+        let on_file = segment(&local_service);
+        let memory = local_service
+            .breakdown(&on_file, &dimension, &options, Prefer::Engine, &token)
+            .unwrap();
+        let _ = local.take();
+        let sql = local_service
+            .breakdown(&on_file, &dimension, &options, Prefer::Sql, &token)
+            .unwrap();
+        let (statements, rows) = local.take();
+        assert_eq!((memory.method, sql.method), (Method::Memory, Method::Sql));
+        assert_eq!(
+            figures(&sql),
+            figures(&memory),
+            "SQLite, {column} in {bins}"
+        );
+        assert_eq!(statements, 2, "SQLite, {column}: the range, then the bars");
+        // One row per bar with records, one for the records without a value, one for the range.
+        assert!(
+            rows <= sql.rows.len() + 1,
+            "SQLite, {column}: {rows} rows read"
+        );
+        if column == "score" {
+            assert!(sql.rows.iter().any(|r| r.kind == RowKind::Missing));
+        }
+        if let (Some(there), Some(service)) = (&there, &there_service) {
+            let remote = service
+                .breakdown(
+                    &segment(service),
+                    &dimension,
+                    &options,
+                    Prefer::EngineIfReady,
+                    &token,
+                )
+                .unwrap_or_else(|e| panic!("{name}, {column}: {e}"));
+            let (statements, rows) = there.take();
+            assert_eq!(remote.method, Method::Sql);
+            assert_eq!(
+                figures(&remote),
+                figures(&memory),
+                "{name}, {column} in {bins}"
+            );
+            assert_eq!(statements, 2, "{name}, {column}: the range, then the bars");
+            assert!(
+                rows <= remote.rows.len() + 1,
+                "{name}, {column}: {rows} rows read"
+            );
+        }
+    }
 }
 
 fn checked(service: &Service, root: Value) -> CheckedSegment {
@@ -240,6 +467,29 @@ fn split_balance_equals_the_files(name: &str, warehouse: &Service) {
         assert!(remote.balance.len() >= 6, "{:?}", remote.balance);
         assert!(remote.groups.iter().all(|g| g.count > 0));
     }
+}
+
+#[test]
+fn number_bars_on_sqlite_equal_the_engine() {
+    number_bars_equal_the_files("SQLite", None);
+}
+
+#[test]
+fn number_bars_on_postgresql_equal_the_files() {
+    let Some(pg) = scores_there("SEGMENT_PG_URL") else {
+        eprintln!("SEGMENT_PG_URL is not set (scripts/with-postgres.sh sets it): skipped");
+        return;
+    };
+    number_bars_equal_the_files("PostgreSQL", Some(pg));
+}
+
+#[test]
+fn number_bars_on_spark_equal_the_files() {
+    let Some(spark) = scores_there("SEGMENT_SPARK_URL") else {
+        eprintln!("SEGMENT_SPARK_URL is not set (scripts/with-spark.sh sets it): skipped");
+        return;
+    };
+    number_bars_equal_the_files("Spark", Some(spark));
 }
 
 #[test]

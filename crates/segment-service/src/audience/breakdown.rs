@@ -155,7 +155,7 @@ impl Service {
         let (tallied, method, notice) = match in_memory {
             Ok(tallied) => (tallied, Method::Memory, None),
             Err(notice) => {
-                let (tally, missing) = self.tally_in_sql(checked, &dim, token)?;
+                let (tally, missing) = self.tally_in_sql(checked, &dim, options, token)?;
                 (tallied(tally, missing, &dim, options), Method::Sql, notice)
             }
         };
@@ -166,14 +166,16 @@ impl Service {
         Ok(breakdown)
     }
 
-    /// One grouped statement in the source's own dialect: per distinct value, the base records
+    /// Grouped statements in the source's own dialect: per distinct value, the base records
     /// and the members having it. Dates and times are grouped by UTC day (every period is
     /// made of whole days), each day with its first and last second, so a warehouse sends one
-    /// row per day, not per instant.
+    /// row per day, not per instant. Numbers are grouped by histogram bar
+    /// ([`Service::tally_bins_in_sql`]), so a warehouse sends one row per bar, not per value.
     fn tally_in_sql(
         &self,
         checked: &CheckedSegment,
         dim: &Resolved,
+        options: &BreakdownOptions,
         token: &CancelToken,
     ) -> Result<(Tally, (u64, u64))> {
         let dialect = self.backend().sql_dialect().dialect();
@@ -186,61 +188,62 @@ impl Service {
         )?;
         let entity = &checked.query.entity;
         let q = |n: &str| dialect.quote_identifier(n);
+        let values = Grouped {
+            keys,
+            records: format!(
+                "SELECT t0.{} AS key, {} AS v FROM {} AS t0",
+                q(&entity.key),
+                sql_expression(dim, dialect)?,
+                q(&entity.name)
+            ),
+        };
+        if let Kind::Number { integer } = dim.kind {
+            let target = options.bins.unwrap_or(12) as usize;
+            if let Some(tally) = self.tally_bins_in_sql(&values, dim, integer, target, token)? {
+                return Ok(tally);
+            }
+        }
         let by_day = matches!(dim.kind, Kind::Time { .. });
-        let (values, group) = if by_day {
+        let statement = if by_day {
             // Floor division by a day for any sign, in integer arithmetic on every engine.
-            (
+            values.statement(
                 "min(b.v), max(b.v)",
                 "(b.v - ((b.v % 86400) + 86400) % 86400) / 86400",
+                &[],
+                None,
             )
         } else {
-            ("b.v, b.v", "b.v")
-        };
-        let sql = format!(
-            "WITH s(k) AS ({}) SELECT {values}, count(*), count(s.k) FROM (SELECT t0.{} AS key, {} AS v FROM {} AS t0) AS b LEFT JOIN s ON s.k = b.key GROUP BY {group}",
-            keys.sql,
-            q(&entity.key),
-            sql_expression(dim, dialect)?,
-            q(&entity.name)
-        );
-        let statement = segment_sql::Statement {
-            sql,
-            params: keys.params,
+            // Plain values: PostgreSQL has no min() of a boolean.
+            values.statement("b.v, b.v", "b.v", &[], None)
         };
         let rows = self.backend().select_rows(&statement, token)?;
-        let mut missing = (0, 0);
-        let mut labels: Vec<(String, u64, u64)> = Vec::new();
+        let (mut missing, mut labels, mut numbers, mut times) =
+            ((0, 0), Vec::new(), Vec::new(), Vec::new());
         let mut label_index: HashMap<String, usize> = HashMap::new();
-        let (mut numbers, mut times) = (Vec::new(), Vec::new());
-        for row in rows {
-            let number = |i: usize| {
-                row.get(i)
-                    .and_then(segment_sql::SqlCell::as_i64)
-                    .and_then(|n| u64::try_from(n).ok())
-                    .unwrap_or(0)
-            };
-            let (base, count) = (number(2), number(3));
-            match row.first().map(|v| cell(v, dim.kind)) {
+        for row in &rows {
+            let (first, last, count, base) = group_row(row, dim.kind);
+            match first {
                 // Distinct stored values can read as one (1 and '1' in a text column).
-                Some(Cell::Label(s)) => match label_index.get(&s) {
+                Cell::Label(s) => match label_index.get(&s) {
                     Some(&i) => {
-                        labels[i].1 += count;
-                        labels[i].2 += base;
+                        let entry: &mut (String, u64, u64) = &mut labels[i];
+                        entry.1 += count;
+                        entry.2 += base;
                     }
                     None => {
                         label_index.insert(s.clone(), labels.len());
                         labels.push((s, count, base));
                     }
                 },
-                Some(Cell::Number(v)) => numbers.push((v, count, base)),
-                Some(Cell::Time(first)) => {
+                Cell::Number(v) => numbers.push((v, count, base)),
+                Cell::Time(first) => {
                     // The day's first second places nothing; both bound the range.
                     times.push((first, 0, 0));
-                    if let Some(Cell::Time(last)) = row.get(1).map(|v| cell(v, dim.kind)) {
+                    if let Cell::Time(last) = last {
                         times.push((last, count, base));
                     }
                 }
-                Some(Cell::Missing) | None => {
+                Cell::Missing => {
                     missing.0 += count;
                     missing.1 += base;
                 }
@@ -253,6 +256,210 @@ impl Service {
         };
         Ok((tally, missing))
     }
+
+    /// A number dimension by histogram bar, where the data is: a first statement reads the
+    /// base's lowest and highest values (the bars' edges are [`Bins::new`]'s of them, as the
+    /// engine's are), a second groups the records by bar, computed as the engine computes it
+    /// (`floor((v - start) / width)` in double precision, start and width bound as doubles),
+    /// each bar with its lowest and highest value. Every group is then placed by those two
+    /// values in Rust: a group whose lowest and highest values fall in one bar is that bar
+    /// (placing is monotonic, so every value between them does too); one that does not (a
+    /// server rounding differently at an edge) is read again value by value. `None` when the
+    /// values are not all finite numbers (a text value in a SQLite column, a NaN or an
+    /// infinity in a warehouse's): the caller groups per value, as before.
+    fn tally_bins_in_sql(
+        &self,
+        values: &Grouped,
+        dim: &Resolved,
+        integer: bool,
+        target: usize,
+        token: &CancelToken,
+    ) -> Result<Option<(Tally, (u64, u64))>> {
+        let range = segment_sql::Statement {
+            sql: format!("SELECT min(b.v), max(b.v) FROM ({}) AS b", values.records),
+            params: Vec::new(),
+        };
+        let rows = self.backend().select_rows(&range, token)?;
+        let finite = |i: usize| match rows
+            .first()
+            .and_then(|r| r.get(i))
+            .map(|v| cell(v, dim.kind))
+        {
+            Some(Cell::Number(v)) if v.is_finite() => Some(v),
+            _ => None,
+        };
+        let (Some(min), Some(max)) = (finite(0), finite(1)) else {
+            return Ok(None);
+        };
+        let bins = Bins::new(min, max, integer, target);
+        if !(bins.start.is_finite() && bins.width.is_finite() && bins.width > 0.0) {
+            return Ok(None);
+        }
+        let dialect = self.backend().sql_dialect().dialect();
+        let first = values.keys.params.len() + 1;
+        let (start, width) = (
+            segment_sql::SqlValue::Real(bins.start),
+            segment_sql::SqlValue::Real(bins.width),
+        );
+        let bar = dialect
+            .floor_integer(
+                segment_sql::Fragment::sql(format!(
+                    "(c.v - {}) / {}",
+                    dialect.placeholder(first, &start),
+                    dialect.placeholder(first + 1, &width)
+                )),
+                // At least 0 but for rounding: a quotient just below 0 truncates to bar 0,
+                // where the engine's placing clamps it too (SQLite writes `x` once).
+                true,
+            )
+            .plain_sql()
+            .ok_or_else(|| {
+                crate::Error::EngineUnavailable(format!(
+                    "the {} dialect binds a value in a histogram bar",
+                    dialect.name()
+                ))
+            })?;
+        let by_bar = Grouped {
+            keys: values.keys.clone(),
+            records: format!(
+                "SELECT c.key AS key, c.v AS v, {bar} AS g FROM ({}) AS c",
+                values.records
+            ),
+        };
+        let params = [start, width];
+        let rows = self.backend().select_rows(
+            &by_bar.statement("min(b.v), max(b.v)", "b.g", &params, None),
+            token,
+        )?;
+        let groups: Vec<_> = rows
+            .iter()
+            .map(|row| {
+                (
+                    row.get(4).and_then(|g| g.as_i64()),
+                    group_row(row, dim.kind),
+                )
+            })
+            .collect();
+        let placed = place_groups(groups.iter().map(|(_, g)| g.clone()), integer, target);
+        let mut observed = placed.observed;
+        if !placed.unplaced.is_empty() {
+            // The groups a server placed otherwise, value by value.
+            let bars: Vec<String> = placed
+                .unplaced
+                .iter()
+                .filter_map(|&i| groups[i].0)
+                .map(|g| g.to_string())
+                .collect();
+            if bars.len() != placed.unplaced.len() {
+                return Ok(None);
+            }
+            let filter = format!("b.g IN ({})", bars.join(", "));
+            let statement = by_bar.statement("b.v, b.v", "b.v", &params, Some(&filter));
+            for row in &self.backend().select_rows(&statement, token)? {
+                match group_row(row, dim.kind) {
+                    (Cell::Number(v), _, count, base) => observed.push((v, count, base)),
+                    _ => return Ok(None),
+                }
+            }
+        }
+        Ok(Some((Tally::Numbers(observed), placed.missing)))
+    }
+}
+
+/// The base's records with the dimension's value (`key`, `v`, and more), and the segment's
+/// keys, for grouped statements.
+struct Grouped {
+    keys: segment_sql::Statement,
+    /// `SELECT … AS key, … AS v … FROM …` over the base table.
+    records: String,
+}
+
+impl Grouped {
+    /// `values` (two: the group's lowest and highest value), the base records and the
+    /// members, per `group`, then the group itself (`records` has it as `b.…`); `params` are
+    /// bound after the keys' and appear in `records` after them.
+    fn statement(
+        &self,
+        values: &str,
+        group: &str,
+        params: &[segment_sql::SqlValue],
+        filter: Option<&str>,
+    ) -> segment_sql::Statement {
+        let filter = filter.map(|f| format!(" WHERE {f}")).unwrap_or_default();
+        let sql = format!(
+            "WITH s(k) AS ({}) SELECT {values}, count(*), count(s.k), {group} FROM ({}) AS b LEFT JOIN s ON s.k = b.key{filter} GROUP BY {group}",
+            self.keys.sql, self.records
+        );
+        let mut all = self.keys.params.clone();
+        all.extend_from_slice(params);
+        segment_sql::Statement { sql, params: all }
+    }
+}
+
+/// A grouped row read: the group's lowest and highest values, its members and base records.
+fn group_row(row: &[segment_sql::SqlCell], kind: Kind) -> (Cell, Cell, u64, u64) {
+    let number = |i: usize| {
+        row.get(i)
+            .and_then(segment_sql::SqlCell::as_i64)
+            .and_then(|n| u64::try_from(n).ok())
+            .unwrap_or(0)
+    };
+    let value = |i: usize| row.get(i).map_or(Cell::Missing, |v| cell(v, kind));
+    (value(0), value(1), number(3), number(2))
+}
+
+/// Groups of number values placed in the histogram's bars.
+struct Placed {
+    /// What [`histogram`] reads: per placed group, its lowest value (placing nothing) and its
+    /// highest with the group's members and base records.
+    observed: Vec<(f64, u64, u64)>,
+    /// The groups (by position) whose lowest and highest values fall in different bars.
+    unplaced: Vec<usize>,
+    missing: (u64, u64),
+}
+
+/// Places each group (lowest value, highest value, members, base records) in the bar of the
+/// histogram [`histogram`] draws over all of them: the one bar of both its values, else it is
+/// left for reading value by value. A group without a value is the "no value" row.
+fn place_groups(
+    groups: impl Iterator<Item = (Cell, Cell, u64, u64)>,
+    integer: bool,
+    target: usize,
+) -> Placed {
+    let mut spans = Vec::new();
+    let mut placed = Placed {
+        observed: Vec::new(),
+        unplaced: Vec::new(),
+        missing: (0, 0),
+    };
+    for (i, group) in groups.enumerate() {
+        match group {
+            (Cell::Number(low), Cell::Number(high), count, base) => {
+                spans.push((i, low, high, count, base))
+            }
+            (Cell::Missing, Cell::Missing, count, base) => {
+                placed.missing.0 += count;
+                placed.missing.1 += base;
+            }
+            _ => placed.unplaced.push(i),
+        }
+    }
+    let range = spans.iter().fold(None, |acc: Option<(f64, f64)>, s| {
+        Some(acc.map_or((s.1, s.2), |(lo, hi)| (lo.min(s.1), hi.max(s.2))))
+    });
+    let Some((min, max)) = range else {
+        return placed;
+    };
+    let bins = Bins::new(min, max, integer, target);
+    for (i, low, high, count, base) in spans {
+        if bins.index(low) == bins.index(high) {
+            placed.observed.push((low, 0, 0));
+            placed.observed.push((high, count, base));
+        } else {
+            placed.unplaced.push(i);
+        }
+    }
+    placed
 }
 
 /// The engine's tally: every record's value, members read from the bitset.
@@ -536,4 +743,38 @@ fn periods<I: Iterator<Item = (i64, u64, u64)>>(
         })
         .collect();
     (Some(period), rows)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn group(low: f64, high: f64, count: u64, base: u64) -> (Cell, Cell, u64, u64) {
+        (Cell::Number(low), Cell::Number(high), count, base)
+    }
+
+    #[test]
+    fn groups_are_placed_by_their_lowest_and_highest_values() {
+        // Bars of 0.1 over 0..1.2; 0.3 / 0.1 is 2.9999999999999996 in doubles: the bar of 0.2.
+        let groups = vec![
+            group(0.0, 0.05, 2, 3),
+            group(0.3, 0.3, 1, 1),
+            // A server that placed 0.29 and 0.31 together (exact decimal arithmetic would put
+            // 0.3 with 0.31): read again value by value.
+            group(0.29, 0.31, 4, 6),
+            group(1.2, 1.2, 0, 1),
+            (Cell::Missing, Cell::Missing, 5, 7),
+        ];
+        let placed = place_groups(groups.into_iter(), false, 12);
+        assert_eq!(placed.unplaced, vec![2]);
+        assert_eq!(placed.missing, (5, 7));
+        let rows = histogram(|| placed.observed.iter().copied(), false, 12);
+        let per_value = histogram(
+            || [(0.0, 2, 3), (0.3, 1, 1), (1.2, 0, 1)].into_iter(),
+            false,
+            12,
+        );
+        assert_eq!(rows, per_value);
+        assert_eq!(rows[2].count, 1, "0.3 is in the bar of 0.2 as the engine has it");
+    }
 }
