@@ -775,6 +775,9 @@ mod tests {
             12,
         );
         assert_eq!(rows, per_value);
-        assert_eq!(rows[2].count, 1, "0.3 is in the bar of 0.2 as the engine has it");
+        assert_eq!(
+            rows[2].count, 1,
+            "0.3 is in the bar of 0.2 as the engine has it"
+        );
     }
 }
