@@ -99,8 +99,9 @@ pub struct SplitArgs {
 
 #[derive(clap::Args)]
 pub struct TiersArgs {
-    /// The SQLite data file (opened read-only).
-    #[arg(long, value_name = "FILE.sqlite")]
+    /// The data: a SQLite file (opened read-only), a `postgresql://` or an `sc://` address
+    /// (with `--schema`), where each tier's records are found.
+    #[arg(long, value_name = "FILE.sqlite|URL")]
     data: PathBuf,
     /// A tier, highest priority first: a library segment id or a segment file (repeatable).
     #[arg(long = "tier", value_name = "ID|SEG.json", required = true)]

@@ -111,8 +111,9 @@ enum Command {
     },
     /// Exact overlap of 2–3 segments: every Venn region's count, and Jaccard indexes.
     Overlap {
-        /// The SQLite data file (opened read-only).
-        #[arg(long, value_name = "FILE.sqlite")]
+        /// The data: a SQLite file (opened read-only), a `postgresql://` or an `sc://`
+        /// address (with `--schema`).
+        #[arg(long, value_name = "FILE.sqlite|URL")]
         data: PathBuf,
         /// A segment file (canonical or Census); give it 2 or 3 times.
         #[arg(long, value_name = "SEG.json", required = true)]
@@ -158,8 +159,9 @@ enum Command {
 
 #[derive(clap::Args)]
 struct SegmentInput {
-    /// The SQLite data file (opened read-only).
-    #[arg(long, value_name = "FILE.sqlite")]
+    /// The data: a SQLite file (opened read-only), a `postgresql://` or an `sc://` address
+    /// (with `--schema`).
+    #[arg(long, value_name = "FILE.sqlite|URL")]
     data: PathBuf,
     /// The segment definition: canonical JSON or Census molecules (detected from the content).
     #[arg(long, value_name = "SEG.json")]

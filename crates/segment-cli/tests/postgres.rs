@@ -1,6 +1,6 @@
 //! Every `--data` takes a `postgresql://` address (with `--schema`): schema, validate, count
-//! (per node), sample, overlap, sql, render and members freeze give what they give on the same
-//! data in a SQLite file. Needs `SEGMENT_PG_URL` (scripts/with-postgres.sh); skipped without.
+//! (per node), sample, overlap, sql, render, members freeze, breakdown, split and tiers give
+//! what they give on the same data in a SQLite file. Needs `SEGMENT_PG_URL` (scripts/with-postgres.sh); skipped without.
 
 use segment_testkit::{all_of, cond, or, related, segment, Cli, Workdir};
 use serde_json::Value;
@@ -263,4 +263,43 @@ fn breakdown_and_split_on_postgresql_print_what_the_file_prints() {
     assert_eq!(figures(&pg), figures(&local), "split balance");
     let pg: Value = serde_json::from_str(&pg).unwrap();
     assert!(pg["balance"].as_array().unwrap().len() >= 3, "{pg}");
+
+    // Tiers: the same waterfall and the same members in each tier's export.
+    let us = dir.json("us.json", &all_of("profiles", [cond("country", "is", "US")]));
+    let tiers = |data: &str, extra: &[&str]| -> String {
+        let mut all = vec!["tiers", "--data", data, "--tier", &paid, "--tier", &us];
+        all.extend(["--now", "2026-11-01"]);
+        all.extend(extra);
+        if data.starts_with("postgresql") {
+            all.extend(["--schema", &schema]);
+        }
+        let out = bin().run(&all);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(out.status.success(), "{all:?} failed: {stderr}");
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let (local, pg) = (tiers(&file, &[]), tiers(&url, &[]));
+    assert_eq!(pg, local, "tiers: the same words");
+    assert!(pg.contains("records are in a tier"), "{pg}");
+    let (local, pg) = (tiers(&file, &["--json"]), tiers(&url, &["--json"]));
+    assert_eq!(figures(&pg), figures(&local), "tiers");
+    let pg: Value = serde_json::from_str(&pg).unwrap();
+    assert_eq!(pg["method"], "sql");
+    assert!(pg["tiers"][1]["lost"].as_u64().unwrap() > 0, "{pg}");
+    let members = |data: &str, out: &str| -> Vec<Vec<String>> {
+        let out = dir.path(out);
+        tiers(data, &["--out-dir", out.to_str().unwrap()]);
+        ["paid", "us"]
+            .iter()
+            .map(|tier| {
+                let text = std::fs::read_to_string(out.join(format!("{tier}.ndjson"))).unwrap();
+                let mut lines: Vec<String> = text.lines().map(str::to_string).collect();
+                lines.sort();
+                lines
+            })
+            .collect()
+    };
+    let (local, pg) = (members(&file, "tiers-file"), members(&url, "tiers-pg"));
+    assert!(local.iter().all(|keys| !keys.is_empty()));
+    assert_eq!(pg, local, "each tier's members");
 }

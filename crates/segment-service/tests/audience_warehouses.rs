@@ -469,6 +469,76 @@ fn split_balance_equals_the_files(name: &str, warehouse: &Service) {
     }
 }
 
+/// Tiers (the demo's two segments, then in the other order): the same waterfall and the same
+/// members kept by each tier as on the file.
+fn tiers_equal_the_files(name: &str, warehouse: &Service) {
+    let local = local();
+    let token = CancelToken::new();
+    let mut roots = segments();
+    for _ in 0..2 {
+        let named = |service: &Service| -> Vec<(String, CheckedSegment)> {
+            roots
+                .iter()
+                .enumerate()
+                .map(|(i, root)| (format!("tier {i}"), checked(service, root.clone())))
+                .collect()
+        };
+        let (on_file, there) = (named(&local), named(warehouse));
+        let memory = local.tiers(&on_file, Prefer::Engine, &token).unwrap();
+        let remote = warehouse
+            .tiers(&there, Prefer::EngineIfReady, &token)
+            .unwrap_or_else(|e| panic!("{name}: {e}"));
+        assert_eq!(remote.method, Method::Sql);
+        assert_eq!(
+            split_figures_of(&remote),
+            split_figures_of(&memory),
+            "{name}"
+        );
+        assert!(remote.tiers[1].lost > 0, "{name}: {remote:?}");
+        let sorted = |lists: Vec<Vec<String>>| -> Vec<Vec<String>> {
+            lists
+                .into_iter()
+                .map(|mut keys| {
+                    keys.sort();
+                    keys
+                })
+                .collect()
+        };
+        let kept = sorted(
+            local
+                .tier_members(&on_file, Prefer::Engine, &token)
+                .unwrap(),
+        );
+        let kept_there = sorted(
+            warehouse
+                .tier_members(&there, Prefer::EngineIfReady, &token)
+                .unwrap(),
+        );
+        assert_eq!(kept_there, kept, "{name}: the members each tier keeps");
+        roots.reverse();
+    }
+}
+
+fn split_figures_of(value: &impl serde::Serialize) -> Value {
+    let mut v = serde_json::to_value(value).unwrap();
+    for k in ["ms", "method", "notice"] {
+        v.as_object_mut().unwrap().remove(k);
+    }
+    v
+}
+
+#[test]
+fn tiers_on_postgresql_equal_the_files() {
+    let Some(pg) = postgres() else { return };
+    tiers_equal_the_files("PostgreSQL", &pg);
+}
+
+#[test]
+fn tiers_on_spark_equal_the_files() {
+    let Some(spark) = spark() else { return };
+    tiers_equal_the_files("Spark", &spark);
+}
+
 #[test]
 fn number_bars_on_sqlite_equal_the_engine() {
     number_bars_equal_the_files("SQLite", None);
