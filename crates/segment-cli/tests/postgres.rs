@@ -265,7 +265,10 @@ fn breakdown_and_split_on_postgresql_print_what_the_file_prints() {
     assert!(pg["balance"].as_array().unwrap().len() >= 3, "{pg}");
 
     // Tiers: the same waterfall and the same members in each tier's export.
-    let us = dir.json("us.json", &all_of("profiles", [cond("country", "is", "US")]));
+    let us = dir.json(
+        "us.json",
+        &all_of("profiles", [cond("country", "is", "US")]),
+    );
     let tiers = |data: &str, extra: &[&str]| -> String {
         let mut all = vec!["tiers", "--data", data, "--tier", &paid, "--tier", &us];
         all.extend(["--now", "2026-11-01"]);
