@@ -73,7 +73,7 @@ fn main() {
     let options = BreakdownOptions::default();
     println!("| operation | median ms | slowest ms |");
     println!("| --- | ---: | ---: |");
-    let mut row =
+    let row =
         |name: &str, (median, max): (f64, f64)| println!("| {name} | {median:.1} | {max:.1} |");
     for (name, by) in [
         ("breakdown by country (text)", "country"),

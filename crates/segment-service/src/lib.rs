@@ -30,6 +30,7 @@ pub mod service;
 pub mod snapshots;
 mod spark;
 pub mod trend;
+mod warehouse;
 pub mod warehouse_stats;
 
 pub use backend::{Backend, SqliteBackend};

@@ -1,15 +1,17 @@
 //! PostgreSQL as a [`Backend`]: every count pushed down (no in-memory copy), per-node counts
-//! in one statement, the driver's failures turned into [`Error::Warehouse`].
+//! in one statement, the driver's failures turned into [`Error::Warehouse`](crate::Error). The
+//! calls handed to the client as they are come from [`crate::warehouse`].
 
-use segment_engine::explain::Overlap;
 use segment_model::ir::Query;
-use segment_model::Schema;
 use segment_postgres::{PostgresSource, Settings};
-use segment_source::{CancelToken, CountResult};
+use segment_source::CancelToken;
 use serde_json::Value;
 
 use crate::backend::Backend;
-use crate::error::{Error, Result};
+use crate::error::Result;
+use crate::warehouse::{
+    forward_backend_to_client, forward_profiled_to_client, warehouse_error_from,
+};
 
 pub struct PostgresBackend {
     source: PostgresSource,
@@ -30,46 +32,16 @@ impl PostgresBackend {
     }
 }
 
-impl From<segment_postgres::Error> for Error {
-    fn from(e: segment_postgres::Error) -> Self {
-        match e {
-            segment_postgres::Error::Cancelled => Error::Cancelled,
-            segment_postgres::Error::Sql(e) => Error::Sql(e),
-            e => Error::Warehouse {
-                source_kind: "PostgreSQL",
-                kind: e.kind(),
-                message: e.to_string(),
-            },
-        }
-    }
-}
+warehouse_error_from!(segment_postgres, "PostgreSQL");
 
 impl Backend for PostgresBackend {
-    fn location(&self) -> String {
-        self.location.clone()
-    }
+    forward_backend_to_client!();
 
     fn sql_dialect(&self) -> crate::registry::SqlDialect {
         crate::registry::SqlDialect::Postgres
     }
 
-    fn schema(&self) -> &Schema {
-        self.source.schema()
-    }
-
-    fn count(&self, query: &Query, token: &CancelToken) -> Result<CountResult> {
-        let (count, total) = self.source.count(query, token.flag())?;
-        Ok(CountResult { count, total })
-    }
-
-    fn counts(&self, queries: &[Query], token: &CancelToken) -> Result<Vec<u64>> {
-        Ok(self.source.counts(queries, token.flag())?)
-    }
-
-    fn matching_keys(&self, query: &Query, limit: u64, token: &CancelToken) -> Result<Vec<Value>> {
-        Ok(self.source.matching_keys(query, limit, token.flag())?)
-    }
-
+    /// Keys through a cursor, `batch` rows per fetch.
     fn each_key_batch(
         &self,
         query: &Query,
@@ -81,60 +53,14 @@ impl Backend for PostgresBackend {
             .source
             .each_key_batch(query, batch, token.flag(), take)?)
     }
-
-    fn stats(
-        &self,
-        limits: crate::warehouse_stats::SampleLimits,
-        _token: &CancelToken,
-    ) -> Result<Vec<segment_import::stats::EntityStats>> {
-        crate::warehouse_stats::compute(self, self.source.schema(), limits)
-    }
-
-    fn total(&self, entity: &str) -> Result<u64> {
-        Ok(self.source.total(entity)?)
-    }
-
-    fn records(&self, entity: &str, key: &str, keys: &[Value]) -> Result<Vec<Value>> {
-        Ok(self.source.records(entity, key, keys)?)
-    }
-
-    fn keys_matching(
-        &self,
-        query: &Query,
-        keys: &[Value],
-        token: &CancelToken,
-    ) -> Result<Vec<bool>> {
-        Ok(self.source.keys_matching(query, keys, token.flag())?)
-    }
-
-    fn overlap(&self, queries: &[Query], token: &CancelToken) -> Result<Overlap> {
-        Ok(self.source.overlap(queries, token.flag())?)
-    }
-
-    fn select_rows(
-        &self,
-        statement: &segment_sql::Statement,
-        token: &CancelToken,
-    ) -> Result<Vec<Vec<segment_sql::SqlCell>>> {
-        Ok(self.source.select_cells(statement, token.flag())?)
-    }
 }
 
 impl crate::warehouse_stats::Profiled for PostgresBackend {
+    forward_profiled_to_client!();
+
+    /// The planner's estimate (`reltuples`), free to read.
     fn estimated_rows(&self, table: &str) -> Result<Option<u64>> {
         Ok(self.source.estimated_rows(table)?)
-    }
-
-    fn exact_rows(&self, table: &str) -> Result<u64> {
-        Ok(self.source.total(table)?)
-    }
-
-    fn sampled_from(&self, table: &str, percent: Option<f64>) -> String {
-        self.source.sampled_from(table, percent)
-    }
-
-    fn select_values(&self, sql: &str) -> Result<Vec<Vec<Value>>> {
-        Ok(self.source.select_values(sql)?)
     }
 
     fn spelling(&self) -> crate::warehouse_stats::Spelling {

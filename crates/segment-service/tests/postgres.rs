@@ -209,7 +209,7 @@ fn random_trees_of_corpus_conditions_count_the_same() {
     };
     let token = CancelToken::new();
     for round in 0..40 {
-        let mut group = |next: &mut dyn FnMut(usize) -> usize| {
+        let group = |next: &mut dyn FnMut(usize) -> usize| {
             let children: Vec<serde_json::Value> = (0..2 + next(3))
                 .map(|_| {
                     let mut root = roots[next(roots.len())].clone();
