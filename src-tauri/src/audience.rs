@@ -143,7 +143,8 @@ async fn freeze_all<R: Runtime>(
     .await
 }
 
-/// The members by one attribute or related aggregate, with shares and lifts.
+/// The members by one attribute or related aggregate, with shares and lifts. A newer
+/// breakdown, or the count's Cancel, stops this one (`cancelled`).
 #[tauri::command]
 pub async fn audience_breakdown<R: Runtime>(
     app: tauri::AppHandle<R>,
@@ -152,6 +153,7 @@ pub async fn audience_breakdown<R: Runtime>(
 ) -> Result<Breakdown, AppError> {
     let state = state.inner().clone();
     let library = Library::of(&app);
+    let token = state.begin_breakdown();
     blocking(move || {
         let loaded = state.loaded()?;
         let entity = request.entity.as_deref();
@@ -167,7 +169,7 @@ pub async fn audience_breakdown<R: Runtime>(
             &request.dimension,
             &request.options,
             Prefer::Engine,
-            &CancelToken::new(),
+            &token,
         )?)
     })
     .await

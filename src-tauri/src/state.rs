@@ -37,6 +37,9 @@ pub struct AppState {
     slot: Arc<(Mutex<Slot>, Condvar)>,
     /// The newest preview request and its cancellation token.
     newest: Arc<Mutex<(u64, CancelToken)>>,
+    /// The running breakdown's cancellation token: a newer breakdown or the count's Cancel
+    /// stops it (on a warehouse, its statement on the server).
+    breakdown: Arc<Mutex<CancelToken>>,
     /// The count engine's copy of the data (loaded in the background), kept across reopening
     /// unchanged data.
     engine: EngineCache,
@@ -168,13 +171,30 @@ impl AppState {
         self.newest.lock().unwrap_or_else(|p| p.into_inner()).0
     }
 
-    /// Cancels the newest preview's count (a no-op when it has finished).
+    /// Cancels the newest preview's count and the running breakdown (no-ops when they have
+    /// finished).
     pub fn cancel_newest(&self) {
         self.newest
             .lock()
             .unwrap_or_else(|p| p.into_inner())
             .1
             .cancel();
+        self.breakdown
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .cancel();
+    }
+
+    /// A token for a new breakdown, cancelling the one before (the view shows only the
+    /// newest answer: an older one still running on a warehouse is stopped there).
+    pub fn begin_breakdown(&self) -> CancelToken {
+        let token = CancelToken::new();
+        let old = std::mem::replace(
+            &mut *self.breakdown.lock().unwrap_or_else(|p| p.into_inner()),
+            token.clone(),
+        );
+        old.cancel();
+        token
     }
 
     /// Registers request `id` as the newest, cancelling the count of any older one. A request

@@ -3,7 +3,9 @@ schema of the server the test runs beside (scripts/with-postgres.sh exports SEGM
 the Data screen's "Warehouses" card the connection is saved as a profile, tested and connected;
 a segment built in the builder then counts, per node and in samples, exactly what
 `segment-builder count` counts on the same server, and what the in-memory engine counts on the
-demo file it came from. Skipped, saying why, when no server is given."""
+demo file it came from; its breakdown by a real-valued attribute shows the bars
+`segment-builder breakdown` prints for the server and for the file, and the count's Cancel
+stops the breakdown too. Skipped, saying why, when no server is given."""
 
 import json
 import os
@@ -223,6 +225,23 @@ def test_a_segment_counted_on_postgresql(app, data_dir, artifacts, cli_binary):
         assert "country" in fields and "US" in fields, fields
         screenshot(driver, artifacts, "postgres-04-samples")
 
+        # A breakdown by a real-valued attribute, computed on the server (one row per bar): the
+        # bars sum to the count and are the ones `segment-builder breakdown` prints for the
+        # server, and for the demo file in the engine.
+        bars = breakdown_shown(driver, "lifetime_value", shown["count"])
+        segment_file = _write(data_dir, shown["definition"])
+        by = ["breakdown", "--segment", segment_file, "--now", shown["now"], "--by", "lifetime_value", "--json"]
+        on_server = run_cli(cli_binary, *by, "--data", PG_URL, "--schema", SCHEMA)
+        in_memory = run_cli(cli_binary, *by, "--data", demo)
+        assert on_server["method"] == "sql" and in_memory["method"] == "memory", (on_server, in_memory)
+        expected = [(r["label"], r["count"]) for r in on_server["rows"]]
+        assert bars == expected, (bars, expected)
+        assert [(r["label"], r["count"]) for r in in_memory["rows"]] == expected
+        assert len(bars) > 5, bars
+        summary = content(driver, '[data-testid="breakdown"] .breakdown-summary')
+        assert "members by lifetime_value" in summary, summary
+        screenshot(driver, artifacts, "postgres-05-breakdown")
+
         # A count that would run for hours (a raw SQL condition over a three-way product of the
         # events): the panel says where it runs and for how long, and Cancel stops it on the server.
         # (At 900 by 600, in the dark theme: the smallest window the app supports.)
@@ -235,14 +254,16 @@ def test_a_segment_counted_on_postgresql(app, data_dir, artifacts, cli_binary):
             seconds = eventually(driver, lambda d: maybe_text(d, '[data-testid="counting-seconds"]'),
                                  lambda t: t and float(t) >= 1.0, timeout=90)
             driver.execute_script("document.querySelector('[data-testid=\"count-panel\"]').scrollIntoView()")
-            screenshot(driver, artifacts, "postgres-05-counting-900x600-dark")
+            screenshot(driver, artifacts, "postgres-06-counting-900x600-dark")
             running = content(driver, '[data-testid="counting-on"]')
             assert running.startswith("Counting on PostgreSQL postgres … "), (running, seconds)
             click_now(driver, '[data-testid="count-cancel"]')
             status = eventually(driver, lambda d: content(d, '[data-testid="preview-status"]'), lambda t: "cancelled" in t)
             assert status.startswith("Count cancelled"), status
             assert not running_on_server(SLOW), "the cancelled statement still runs on the server"
-            screenshot(driver, artifacts, "postgres-06-cancelled-900x600-dark")
+            # The breakdown of the same segment was stopped with it, and says so.
+            wait_for(driver, '[data-testid="breakdown-cancelled"]')
+            screenshot(driver, artifacts, "postgres-07-cancelled-900x600-dark")
         finally:
             select(driver, '[data-testid="theme-toggle"]', "system")
             driver.set_window_rect(width=rect["width"], height=rect["height"])
@@ -251,6 +272,24 @@ def test_a_segment_counted_on_postgresql(app, data_dir, artifacts, cli_binary):
         driver.execute_script("document.querySelector('[data-testid=\"clear\"]').scrollIntoView({block: 'center'})")
         click(driver, '[data-testid="clear"]')
     print(f"PostgreSQL end to end: {time.monotonic() - started:.1f} s ({rows} rows copied)")
+
+
+def breakdown_shown(driver, column: str, count: int) -> list[tuple[str, int]]:
+    """The audience card's breakdown by `column`: its bars (label, members) once they sum to
+    `count`."""
+    driver.execute_script("document.querySelector('[data-testid=\"audience\"]').scrollIntoView({block: 'center'})")
+    click(driver, '[data-testid="tab-breakdown"]')
+    select(driver, '[data-testid="breakdown-by"]', json.dumps({"kind": "attribute", "column": column}, separators=(",", ":")))
+
+    def bars(d):
+        labels = attrs(d, '[data-testid="breakdown-row"] .aud-label', "title")
+        counts = [int(c) for c in attrs(d, '[data-testid="breakdown-row"]', "data-count")]
+        summary = maybe_text(d, '[data-testid="breakdown"] .breakdown-summary') or ""
+        if column in summary and counts and sum(counts) == count and len(labels) == len(counts):
+            return list(zip(labels, counts))
+        return False
+
+    return until(driver, bars, timeout=120, message=f"no breakdown by {column} summing to {count}")
 
 
 def _write(folder, definition: str):

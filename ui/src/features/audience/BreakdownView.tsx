@@ -74,7 +74,12 @@ export function BreakdownView(props: AudienceProps) {
         {busy && <span className="muted">Updating…</span>}
       </div>
       {!props.valid && <div className="muted">Fix the segment to see who is in it.</div>}
-      {error && (
+      {error?.kind === "cancelled" && (
+        <div className="muted" data-testid="breakdown-cancelled">
+          Breakdown stopped with the count. Change the segment to break it down again.
+        </div>
+      )}
+      {error && error.kind !== "cancelled" && (
         <div className="explore-error" role="alert">
           {error.message}
         </div>
