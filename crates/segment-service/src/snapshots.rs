@@ -302,7 +302,7 @@ fn prune(dir: &Path, keep: usize) {
             }
         }
     }
-    snapshots.sort_by(|a, b| b.0.cmp(&a.0));
+    snapshots.sort_by_key(|(modified, _)| std::cmp::Reverse(*modified));
     for (_, path) in snapshots.into_iter().skip(keep) {
         let _ = std::fs::remove_file(path);
     }

@@ -100,7 +100,7 @@ fn the_second_open_reads_the_snapshot_and_counts_the_same() {
     assert_eq!(snapshot_files(&f.snapshots).len(), 1);
     assert_eq!(
         snapshot_files(f.data.parent().unwrap()),
-        [f.data.clone()],
+        std::slice::from_ref(&f.data),
         "only the data file beside it"
     );
 
