@@ -125,6 +125,31 @@ pub fn write(data: &Dataset, tag: &[u8], writer: impl Write) -> Result<u64> {
     Ok(out.written + 4)
 }
 
+/// The tag a snapshot was written with (the caller's key of its data), reading its header
+/// only: what a listing of the snapshots shows, whatever their format or engine version.
+pub fn read_tag(reader: impl Read) -> Result<Vec<u8>> {
+    let mut input = In::new(reader);
+    let mut magic = [0u8; 8];
+    input
+        .fill(&mut magic, "the header")
+        .map_err(|_| Error::NotASnapshot)?;
+    if magic != MAGIC {
+        return Err(Error::NotASnapshot);
+    }
+    let _format = input.u32("the header")?;
+    let mut field = |what: &str| -> Result<Vec<u8>> {
+        let len = input.u32("the header")? as usize;
+        if len > 1 << 16 {
+            return Err(Error::Corrupt(format!("{what} is too long")));
+        }
+        let mut bytes = vec![0u8; len];
+        input.fill(&mut bytes, "the header")?;
+        Ok(bytes)
+    };
+    let _engine = field("the engine version")?;
+    field("the tag")
+}
+
 /// Reads a snapshot written by [`write`] with the same `tag`, of data with `schema` (its
 /// relationships name the joins' tables), refusing it when it would take more than `max_bytes`
 /// of memory. `progress` hears of each table read.
@@ -980,6 +1005,17 @@ mod tests {
 
     fn read_back(bytes: &[u8], tag: &[u8]) -> Result<Dataset> {
         read(bytes, tag, &schema(), u64::MAX, &mut |_| {})
+    }
+
+    #[test]
+    fn its_tag_reads_from_the_header_alone() {
+        let bytes = snapshot(&dataset(20), b"path=/data/a.sqlite\n");
+        assert_eq!(read_tag(&bytes[..200]).unwrap(), b"path=/data/a.sqlite\n");
+        assert!(matches!(
+            read_tag(&b"not one"[..]),
+            Err(Error::NotASnapshot)
+        ));
+        assert!(matches!(read_tag(&bytes[..20]), Err(Error::Truncated(_))));
     }
 
     #[test]

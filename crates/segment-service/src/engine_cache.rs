@@ -90,6 +90,16 @@ impl EngineCache {
         *self.0.snapshots.lock().unwrap_or_else(|p| p.into_inner()) = dir;
     }
 
+    /// Where this cache keeps its snapshots (`None`: nowhere), for listing or removing them
+    /// (`crate::snapshots::list`, `crate::snapshots::clear`).
+    pub fn snapshot_dir(&self) -> Option<PathBuf> {
+        self.0
+            .snapshots
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
+    }
+
     /// How the last finished load went (from the source or a snapshot, how long, what happened
     /// with the snapshot); `None` before one has finished.
     pub fn last_load(&self) -> Option<LoadReport> {

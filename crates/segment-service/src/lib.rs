@@ -46,7 +46,7 @@ pub use service::{
     Counted, Members, Method, NodeCount, NodeCounts, Overlap, Prefer, Region, SampleRecord,
     Service, Timings,
 };
-pub use snapshots::{default_app_data_dir, snapshot_dir};
+pub use snapshots::{default_app_data_dir, snapshot_dir, SnapshotsError};
 pub use spark::SparkBackend;
 
 use std::path::Path;

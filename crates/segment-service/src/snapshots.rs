@@ -29,6 +29,7 @@ use segment_model::Schema;
 use segment_source::load_progress::{LoadPhase, LoadProgress};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
+use ts_rs::TS;
 
 /// Names the snapshots' folder (`off`: keep none).
 pub const SNAPSHOTS_VAR: &str = "SEGMENT_BUILDER_SNAPSHOTS";
@@ -291,9 +292,9 @@ fn prune(dir: &Path, keep: usize) {
             .and_then(|m| m.modified())
             .unwrap_or(SystemTime::UNIX_EPOCH);
         let name = entry.file_name().to_string_lossy().into_owned();
-        if name.ends_with(&format!(".{EXTENSION}")) {
+        if is_snapshot(&name) {
             snapshots.push((modified, path));
-        } else if name.starts_with('.') && name.ends_with(".tmp") {
+        } else if is_temporary(&name) {
             let old = modified
                 .elapsed()
                 .is_ok_and(|age| age > Duration::from_secs(3600));
@@ -308,23 +309,156 @@ fn prune(dir: &Path, keep: usize) {
     }
 }
 
-/// Removes every snapshot in `dir`; how many there were.
-pub fn clear(dir: &Path) -> std::io::Result<usize> {
-    let mut removed = 0;
-    match std::fs::read_dir(dir) {
-        Ok(entries) => {
-            for entry in entries.flatten() {
-                let name = entry.file_name().to_string_lossy().into_owned();
-                if name.ends_with(&format!(".{EXTENSION}")) || name.ends_with(".tmp") {
-                    std::fs::remove_file(entry.path())?;
-                    removed += 1;
-                }
-            }
-            Ok(removed)
+/// Why the snapshots could not be listed or removed.
+#[derive(Debug, thiserror::Error)]
+pub enum SnapshotsError {
+    #[error("cannot read the snapshots' folder {}: {source}", dir.display())]
+    ReadDir {
+        dir: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("cannot remove the snapshot {}: {source}", path.display())]
+    Remove {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+}
+
+/// One snapshot kept: a copy of a data file's columns, outside that file.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[ts(export)]
+pub struct SnapshotEntry {
+    /// The data file it is a copy of (from its header); `None` when the header is unreadable.
+    pub source: Option<String>,
+    /// The snapshot file itself.
+    pub file: String,
+    /// Its size on disk.
+    #[ts(type = "number")]
+    pub bytes: u64,
+    /// When it was last written or read, Unix seconds.
+    #[ts(type = "number")]
+    pub last_used: i64,
+}
+
+/// The snapshots kept in a folder, most recently used first.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, TS)]
+#[ts(export)]
+pub struct SnapshotList {
+    /// The folder; `None` when snapshots are off.
+    pub dir: Option<String>,
+    pub snapshots: Vec<SnapshotEntry>,
+    /// All of them together.
+    #[ts(type = "number")]
+    pub bytes: u64,
+}
+
+/// What [`clear`] removed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, TS)]
+#[ts(export)]
+pub struct Cleared {
+    /// Snapshots removed (unfinished writes not counted).
+    pub snapshots: usize,
+    /// Bytes freed, unfinished writes included.
+    #[ts(type = "number")]
+    pub bytes: u64,
+}
+
+fn is_snapshot(name: &str) -> bool {
+    name.ends_with(&format!(".{EXTENSION}"))
+}
+
+fn is_temporary(name: &str) -> bool {
+    name.starts_with('.') && name.ends_with(".tmp")
+}
+
+/// The snapshots in `dir` ([`snapshot_dir`]: `None` when they are off), most recently used
+/// first: what both front ends show. A folder not made yet has none.
+pub fn list(dir: Option<&Path>) -> Result<SnapshotList, SnapshotsError> {
+    let Some(dir) = dir else {
+        return Ok(SnapshotList::default());
+    };
+    let entries = match std::fs::read_dir(dir) {
+        Ok(entries) => entries,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            return Ok(SnapshotList {
+                dir: Some(dir.display().to_string()),
+                ..SnapshotList::default()
+            })
         }
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(0),
-        Err(e) => Err(e),
+        Err(source) => {
+            return Err(SnapshotsError::ReadDir {
+                dir: dir.to_path_buf(),
+                source,
+            })
+        }
+    };
+    let mut snapshots = Vec::new();
+    for entry in entries.flatten() {
+        if !is_snapshot(&entry.file_name().to_string_lossy()) {
+            continue;
+        }
+        let Ok(meta) = entry.metadata() else { continue };
+        let path = entry.path();
+        let last_used = meta
+            .modified()
+            .ok()
+            .and_then(|m| m.duration_since(SystemTime::UNIX_EPOCH).ok())
+            .map_or(0, |d| d.as_secs() as i64);
+        snapshots.push(SnapshotEntry {
+            source: source_of(&path),
+            file: path.display().to_string(),
+            bytes: meta.len(),
+            last_used,
+        });
     }
+    snapshots.sort_by(|a, b| b.last_used.cmp(&a.last_used).then(a.file.cmp(&b.file)));
+    Ok(SnapshotList {
+        dir: Some(dir.display().to_string()),
+        bytes: snapshots.iter().map(|s| s.bytes).sum(),
+        snapshots,
+    })
+}
+
+/// The data file a snapshot is a copy of: the `path=` line of the tag in its header.
+fn source_of(snapshot: &Path) -> Option<String> {
+    let file = File::open(snapshot).ok()?;
+    let tag = snapshot::read_tag(BufReader::with_capacity(8 << 10, file)).ok()?;
+    String::from_utf8_lossy(&tag)
+        .lines()
+        .find_map(|line| line.strip_prefix("path=").map(str::to_string))
+}
+
+/// Removes every snapshot in `dir`, and any unfinished write; how many and how many bytes.
+pub fn clear(dir: &Path) -> Result<Cleared, SnapshotsError> {
+    let mut cleared = Cleared::default();
+    let entries = match std::fs::read_dir(dir) {
+        Ok(entries) => entries,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(cleared),
+        Err(source) => {
+            return Err(SnapshotsError::ReadDir {
+                dir: dir.to_path_buf(),
+                source,
+            })
+        }
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let (snapshot, temporary) = (is_snapshot(&name), is_temporary(&name));
+        if !snapshot && !temporary {
+            continue;
+        }
+        let bytes = entry.metadata().map_or(0, |m| m.len());
+        let path = entry.path();
+        match std::fs::remove_file(&path) {
+            Ok(()) => {}
+            // Gone meanwhile (a write renamed into place, another clear).
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
+            Err(source) => return Err(SnapshotsError::Remove { path, source }),
+        }
+        cleared.bytes += bytes;
+        cleared.snapshots += usize::from(snapshot);
+    }
+    Ok(cleared)
 }
 
 #[cfg(test)]
@@ -364,7 +498,30 @@ mod tests {
                 "5.snapshot"
             ]
         );
-        assert_eq!(clear(dir.path()).unwrap(), 5);
-        assert_eq!(clear(&dir.path().join("absent")).unwrap(), 0);
+        let listed = list(Some(dir.path())).unwrap();
+        let files: Vec<&str> = listed.snapshots.iter().map(|s| s.file.as_str()).collect();
+        let expected: Vec<String> = [5, 4, 3, 2]
+            .map(|i| {
+                dir.path()
+                    .join(format!("{i}.{EXTENSION}"))
+                    .display()
+                    .to_string()
+            })
+            .into();
+        assert_eq!(files, expected, "most recently used first");
+        assert_eq!(listed.snapshots[0].source, None, "not a snapshot inside");
+        assert_eq!(
+            clear(dir.path()).unwrap(),
+            Cleared {
+                snapshots: 4,
+                bytes: 0
+            }
+        );
+        assert!(list(Some(dir.path())).unwrap().snapshots.is_empty());
+        assert_eq!(
+            clear(&dir.path().join("absent")).unwrap(),
+            Cleared::default()
+        );
+        assert_eq!(list(None).unwrap(), SnapshotList::default());
     }
 }
