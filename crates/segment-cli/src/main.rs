@@ -16,6 +16,7 @@ mod library;
 mod members;
 mod references;
 mod segments;
+mod snapshots;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -144,6 +145,10 @@ enum Command {
     /// Priority tiers: each record in the first tier it matches; counts, what each tier lost to
     /// those above it, and exports of each tier.
     Tiers(audience::TiersArgs),
+    /// The copies of local data files kept for fast starts (snapshots of the count engine's
+    /// columns): list them with their sizes, or remove them with `--clear`. Plain text unless
+    /// `--json`; `SEGMENT_BUILDER_SNAPSHOTS` names their folder (`off`: none kept).
+    Snapshots(snapshots::SnapshotsArgs),
     /// Print the SQL that counts a segment (readable, and executable with its parameters).
     Sql {
         #[command(flatten)]
@@ -221,6 +226,7 @@ fn main() -> ExitCode {
         Command::Breakdown(args) => return formats::exit(audience::breakdown(args)),
         Command::Split(args) => return formats::exit(audience::split(args)),
         Command::Tiers(args) => return formats::exit(audience::tiers(args)),
+        Command::Snapshots(args) => return formats::exit(snapshots::run(args)),
         command => command,
     };
     match run(command) {
@@ -275,7 +281,8 @@ fn run(command: Command) -> Result<(Value, ExitCode), Failure> {
         | Command::NearMisses(_)
         | Command::Breakdown(_)
         | Command::Split(_)
-        | Command::Tiers(_) => unreachable!("handled in main"),
+        | Command::Tiers(_)
+        | Command::Snapshots(_) => unreachable!("handled in main"),
         Command::Validate { input } => {
             let service = data::service(&input.data)?;
             let schema = service.schema();
