@@ -13,6 +13,7 @@ use segment_import::meaning::ColumnMeanings;
 use segment_import::stats::EntityStats;
 use segment_import::{ImportReport, ImportRequest, Link, Preview, Progress, Proposal, Store};
 use segment_model::{ColumnMeaning, Schema};
+use segment_service::snapshots::{Cleared, SnapshotList};
 use serde::{Deserialize, Serialize};
 use tauri::{AppHandle, Emitter, Manager, Runtime, State};
 use ts_rs::TS;
@@ -450,6 +451,27 @@ pub async fn declare_meaning<R: Runtime>(
         }
         let opened = segment_import::open(&path, Some(&store)).map_err(import_error)?;
         segment_import::meaning::list(&opened).map_err(import_error)
+    })
+    .await
+}
+
+/// The copies of local data the count engine keeps for fast starts (`segment_service::snapshots`):
+/// each one's source file, size and last use, for the Data screen.
+#[tauri::command]
+pub async fn engine_snapshots(state: State<'_, AppState>) -> Result<SnapshotList, AppError> {
+    let dir = state.engine_snapshot_dir();
+    blocking(move || Ok(segment_service::snapshots::list(dir.as_deref())?)).await
+}
+
+/// Removes those copies: how many and how many bytes (the next start reads the file again).
+#[tauri::command]
+pub async fn clear_engine_snapshots(state: State<'_, AppState>) -> Result<Cleared, AppError> {
+    let dir = state.engine_snapshot_dir();
+    blocking(move || {
+        Ok(dir
+            .map(|d| segment_service::snapshots::clear(&d))
+            .transpose()?
+            .unwrap_or_default())
     })
     .await
 }

@@ -289,6 +289,12 @@ impl From<segment_source::Error> for AppError {
     }
 }
 
+impl From<segment_service::SnapshotsError> for AppError {
+    fn from(e: segment_service::SnapshotsError) -> Self {
+        AppError::new(ErrorKind::Io, e.to_string())
+    }
+}
+
 impl From<segment_service::Error> for AppError {
     fn from(e: segment_service::Error) -> Self {
         use segment_service::Error as E;

@@ -72,6 +72,8 @@ pub fn builder<R: tauri::Runtime>(
             data::set_label,
             data::column_meanings,
             data::declare_meaning,
+            data::engine_snapshots,
+            data::clear_engine_snapshots,
             library::library_list,
             library::library_get,
             library::library_save,

@@ -71,6 +71,11 @@ impl AppState {
         self.engine.keep_snapshots_in(dir);
     }
 
+    /// Where the engine's snapshots are kept (`None`: nowhere).
+    pub fn engine_snapshot_dir(&self) -> Option<PathBuf> {
+        self.engine.snapshot_dir()
+    }
+
     /// Opens `path` read-only, first generating the demo data there if `demo` and it is absent.
     /// Blocking; call it off the main thread. Its result is what every command then waits for.
     pub fn load(&self, path: &Path, demo: bool) {

@@ -76,6 +76,9 @@ fn generate(dir: &Path) {
     segment_service::audience::Breakdown::export_all_to(dir).expect("export Breakdown");
     segment_service::audience::SplitResult::export_all_to(dir).expect("export SplitResult");
     segment_service::audience::Tiers::export_all_to(dir).expect("export Tiers");
+    // The copies of local data kept for fast starts (src-tauri/src/data.rs).
+    segment_service::snapshots::SnapshotList::export_all_to(dir).expect("export SnapshotList");
+    segment_service::snapshots::Cleared::export_all_to(dir).expect("export Cleared");
     // The native dialogs (src-tauri/src/dialogs.rs).
     segment_builder_desktop::dialogs::FileFilter::export_all_to(dir).expect("export FileFilter");
 }
