@@ -106,18 +106,19 @@ fn describe_cleared(listed: &SnapshotList, cleared: Cleared) -> String {
     }
 }
 
-/// Bytes in decimal units, as file managers show them: `691 MB`, `1.3 GB`.
+/// Bytes as the app shows them (its `formatBytes`): `512 B`, `691 MB`, `1.3 GB` (units of 1024).
 fn size(bytes: u64) -> String {
-    let units = ["bytes", "kB", "MB", "GB", "TB"];
-    let mut value = bytes as f64;
+    if bytes < 1024 {
+        return format!("{bytes} B");
+    }
+    let units = ["KB", "MB", "GB", "TB"];
+    let mut value = bytes as f64 / 1024.0;
     let mut unit = 0;
-    while value >= 1000.0 && unit + 1 < units.len() {
-        value /= 1000.0;
+    while value >= 1024.0 && unit + 1 < units.len() {
+        value /= 1024.0;
         unit += 1;
     }
-    if unit == 0 {
-        format!("{bytes} bytes")
-    } else if value < 10.0 {
+    if value < 10.0 {
         format!("{value:.1} {}", units[unit])
     } else {
         format!("{value:.0} {}", units[unit])
@@ -127,10 +128,10 @@ fn size(bytes: u64) -> String {
 #[cfg(test)]
 mod tests {
     #[test]
-    fn sizes_read_as_file_managers_show_them() {
-        assert_eq!(super::size(512), "512 bytes");
-        assert_eq!(super::size(1_300_000_000), "1.3 GB");
-        assert_eq!(super::size(724_000_000), "724 MB");
-        assert_eq!(super::size(45_500), "46 kB");
+    fn sizes_read_as_the_app_shows_them() {
+        assert_eq!(super::size(512), "512 B");
+        assert_eq!(super::size(1536), "1.5 KB");
+        assert_eq!(super::size(691 << 20), "691 MB");
+        assert_eq!(super::size(1_400_000_000), "1.3 GB");
     }
 }
