@@ -25,9 +25,7 @@ export function formatDuration(ms: number | null | undefined): string {
   return `${m} m ${String(s % 60).padStart(2, "0")} s`;
 }
 
-export function formatCount(n: number): string {
-  return n.toLocaleString("en-US");
-}
+export { formatCount } from "./counts";
 
 /** The share of `part` in `whole` as a percentage rounded for display. */
 export function percent(share: number): string {

@@ -6,6 +6,7 @@ import { toAppError, type AppError } from "../../ipc";
 import { useStats } from "../builder/stats";
 import { audienceApi } from "./api";
 import type { AudienceProps } from "./Audience";
+import { formatCount } from "../../shared/counts";
 import { barWidth, defaultDimension, dimensionOptions, liftText, percent } from "./audience";
 
 /** Waits this long after the last change before asking (the count's own pace). */
@@ -87,7 +88,7 @@ export function BreakdownView(props: AudienceProps) {
       {result && props.valid && (
         <>
           <div className="muted breakdown-summary">
-            {result.count.toLocaleString()} members by {result.dimension}
+            {formatCount(result.count)} members by {result.dimension}
             {result.period ? `, by ${result.period}` : ""}
             {compare ? "; most distinctive first" : ""}
           </div>
@@ -106,8 +107,8 @@ export function BreakdownView(props: AudienceProps) {
                   <span className="aud-bar aud-mine" style={{ width: `${barWidth(r.share, rows, compare)}%` }} />
                   {compare && <span className="aud-bar aud-base" style={{ width: `${barWidth(r.base_share, rows, compare)}%` }} />}
                 </span>
-                <span className="aud-figure" title={`${r.count.toLocaleString()} members; ${r.base.toLocaleString()} of everyone (${percent(r.base_share)})`}>
-                  {r.count.toLocaleString()} · {percent(r.share)}
+                <span className="aud-figure" title={`${formatCount(r.count)} members; ${formatCount(r.base)} of everyone (${percent(r.base_share)})`}>
+                  {formatCount(r.count)} · {percent(r.share)}
                   {compare && r.count > 0 && <span className={"lift" + ((r.lift ?? 1) >= 1 ? " up" : " down")}> {liftText(r.lift)}</span>}
                 </span>
               </li>

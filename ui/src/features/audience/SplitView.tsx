@@ -9,6 +9,7 @@ import type { SplitResult } from "../../bindings/SplitResult";
 import { toAppError, type AppError } from "../../ipc";
 import { audienceApi } from "./api";
 import type { AudienceProps } from "./Audience";
+import { formatCount } from "../../shared/counts";
 import { balanceValue, checkGroups, dimensionOptions, percent, slug } from "./audience";
 import { useSavedSegments } from "./useSavedSegments";
 
@@ -80,7 +81,7 @@ export function SplitView(props: AudienceProps) {
                 <input aria-label={`Percent of group ${i + 1}`} className="input percent-input" type="number" min={0.01} max={100} step={0.01} value={Number.isFinite(g.percent) ? g.percent : ""} onChange={(e) => edit(i, { percent: e.target.valueAsNumber })} />
               </td>
               <td className="num" data-testid="split-count">
-                {result ? result.groups[i]?.count.toLocaleString() : ""}
+                {result?.groups[i] ? formatCount(result.groups[i].count) : ""}
               </td>
               <td>
                 <button type="button" className="icon-button" aria-label={`Remove group ${i + 1}`} title="Remove this group" disabled={groups.length <= 2} onClick={() => setGroups(groups.filter((_, j) => j !== i))}>
@@ -96,7 +97,7 @@ export function SplitView(props: AudienceProps) {
               <td>All</td>
               <td>100</td>
               <td className="num" data-testid="split-total">
-                {result.count.toLocaleString()}
+                {formatCount(result.count)}
               </td>
               <td />
             </tr>
@@ -194,7 +195,7 @@ export function SplitView(props: AudienceProps) {
             <ul className="kept" data-testid="split-kept">
               {kept.map((k) => (
                 <li key={k.id}>
-                  {k.id}: {k.count.toLocaleString()} members ({result.count ? percent(k.count / result.count) : "0%"})
+                  {k.id}: {formatCount(k.count)} members ({result.count ? percent(k.count / result.count) : "0%"})
                 </li>
               ))}
             </ul>

@@ -6,6 +6,7 @@ import type { KeptSegment } from "../../bindings/KeptSegment";
 import type { Tiers } from "../../bindings/Tiers";
 import { toAppError, type AppError } from "../../ipc";
 import { audienceApi } from "./api";
+import { formatCount } from "../../shared/counts";
 import { percent } from "./audience";
 import { useSavedSegments } from "./useSavedSegments";
 
@@ -100,17 +101,17 @@ export function TiersView({ now }: { now: string | null }) {
           <tbody>
             {ids.map((id, i) => {
               const t = rows?.[i];
-              const lostTo = t?.lost_to.map((n, j) => (n > 0 ? `${n.toLocaleString()} to ${name(ids[j])}` : "")).filter(Boolean);
+              const lostTo = t?.lost_to.map((n, j) => (n > 0 ? `${formatCount(n)} to ${name(ids[j])}` : "")).filter(Boolean);
               return (
                 <tr key={id} data-testid="tier-row">
                   <td>{i + 1}</td>
                   <td>{name(id)}</td>
-                  <td className="num">{t?.matched.toLocaleString()}</td>
+                  <td className="num">{t ? formatCount(t.matched) : ""}</td>
                   <td className="num" data-testid="tier-count">
-                    {t?.count.toLocaleString()}
+                    {t ? formatCount(t.count) : ""}
                   </td>
                   <td className="num" title={lostTo?.join("; ")}>
-                    {t?.lost.toLocaleString()}
+                    {t ? formatCount(t.lost) : ""}
                   </td>
                   <td className="tier-tools">
                     <button type="button" className="icon-button" aria-label={`Move ${name(id)} up`} disabled={i === 0} onClick={() => move(i, -1)}>
@@ -132,7 +133,7 @@ export function TiersView({ now }: { now: string | null }) {
       {rows && result && (
         <>
           <div className="muted" data-testid="tier-union">
-            {result.union.toLocaleString()} of {result.total.toLocaleString()} records ({percent(result.total ? result.union / result.total : 0)}) are in a tier.
+            {formatCount(result.union)} of {formatCount(result.total)} records ({percent(result.total ? result.union / result.total : 0)}) are in a tier.
           </div>
           <div className="audience-controls">
             <label className="field">
@@ -147,7 +148,7 @@ export function TiersView({ now }: { now: string | null }) {
             <ul className="kept" data-testid="tier-kept">
               {kept.map((k) => (
                 <li key={k.id}>
-                  {k.id}: {k.count.toLocaleString()} members
+                  {k.id}: {formatCount(k.count)} members
                 </li>
               ))}
             </ul>
