@@ -7,6 +7,7 @@ import type { SourceInfo } from "../../bindings/SourceInfo";
 import { baseName } from "../../shared/data";
 import type { ConnectionRequest } from "../../bindings/ConnectionRequest";
 import { ConnectionPanel } from "./ConnectionPanel";
+import { FastStartCopies } from "./FastStartCopies";
 import { isWarehouse } from "./connectionsApi";
 import { ImportFlow } from "./ImportFlow";
 import { LinksEditor } from "./LinksEditor";
@@ -43,6 +44,7 @@ export function DataView({ source, stats, onOpen, onConnect, dropped, onDroppedT
             <ConnectionPanel current={source.path} onConnect={onConnect} />
           </>
         )}
+        <FastStartCopies refreshKey={source.path} />
         {d.error && (
           <p className="error-text" role="alert" data-testid="data-error">
             {d.error.message}

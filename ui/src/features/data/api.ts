@@ -9,7 +9,9 @@ import type { ImportRequest } from "../../bindings/ImportRequest";
 import type { Link } from "../../bindings/Link";
 import type { Preview } from "../../bindings/Preview";
 import type { RelationshipsResponse } from "../../bindings/RelationshipsResponse";
+import type { SnapshotList } from "../../bindings/SnapshotList";
 import type { SourceInfo } from "../../bindings/SourceInfo";
+import type { Cleared } from "../../bindings/Cleared";
 import { call, subscribe } from "../../ipc";
 
 export const dataApi = {
@@ -29,4 +31,7 @@ export const dataApi = {
   /** Declares what a column's values mean; `null` goes back to the column as stored. */
   declareMeaning: (data: string, table: string, column: string, meaning: ColumnMeaning | null) =>
     call<ColumnMeanings>("declare_meaning", { data, table, column, meaning }),
+  /** The copies of local data kept for fast starts, and their removal. */
+  snapshots: () => call<SnapshotList>("engine_snapshots"),
+  clearSnapshots: () => call<Cleared>("clear_engine_snapshots"),
 };
