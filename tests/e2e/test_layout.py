@@ -4,9 +4,11 @@ segment bar stay in view, and the theme picker really switches the page's colour
 Screenshots of each screen go to the artifacts folder (the committed set in docs/screenshots is
 made by docs/screenshots/take.py)."""
 
+import re
+
 import pytest
 
-from helpers import click, select, settled_count, tid, until, wait_for
+from helpers import click, content, select, settled_count, tid, until, wait_for
 
 # Anything wider than its box that the user would have to scroll sideways to see.
 OVERFLOW = """
@@ -86,6 +88,9 @@ def test_every_screen_fits_900_by_600(small_window, theme, artifacts):
     click(driver, tid("tab-data"))
     wait_for(driver, tid("schema-browser"), timeout=120)
     problems["data"] = driver.execute_script(OVERFLOW)
+    # The demo file's load left a fast-start copy in the app's data folder: the user is told.
+    copies = content(driver, tid("fast-start-copies"))
+    assert re.fullmatch(r"Fast-start copies of your data: \d+ \([\d.]+ [KMG]B\) · Remove", copies), copies
     driver.save_screenshot(str(artifacts / f"layout-900x600-{theme}-data.png"))
     click(driver, tid("tab-builder"))
     wait_for(driver, tid("builder"))

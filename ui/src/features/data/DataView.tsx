@@ -1,6 +1,6 @@
 // The "Data" screen: data sources side by side (demo, imported, opened SQLite files; one click
-// switches), "Add data" (file dialog, drag and drop, or a typed path), the relationships editor
-// and the schema browser of the open data source.
+// switches; the fast-start copies kept of them, with Remove), "Add data" (file dialog, drag and
+// drop, or a typed path), the relationships editor and the schema browser of the open data source.
 import { useState } from "react";
 import type { EntityStats } from "../../bindings/EntityStats";
 import type { SourceInfo } from "../../bindings/SourceInfo";
@@ -32,6 +32,7 @@ export function DataView({ source, stats, onOpen, onConnect, dropped, onDroppedT
     <div className="data-view" data-testid="data-view">
       <aside className="sources">
         <SourceList d={d} current={source.path} />
+        <FastStartCopies refreshKey={source.path} />
         <div className="card-title" style={{ marginTop: 18 }}>
           Add data
         </div>
@@ -44,7 +45,6 @@ export function DataView({ source, stats, onOpen, onConnect, dropped, onDroppedT
             <ConnectionPanel current={source.path} onConnect={onConnect} />
           </>
         )}
-        <FastStartCopies refreshKey={source.path} />
         {d.error && (
           <p className="error-text" role="alert" data-testid="data-error">
             {d.error.message}

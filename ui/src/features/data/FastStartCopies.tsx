@@ -42,7 +42,7 @@ export function FastStartCopies({ refreshKey }: { refreshKey: string }) {
     ? [`Kept in ${list.dir} so a file opens fast next time; the next open reads the file again if they are removed.`, ...list.snapshots.map((s) => `${s.source ?? s.file} — ${formatBytes(s.bytes)}`)].join("\n")
     : undefined;
   return (
-    <p className="muted small fast-start" data-testid="fast-start-copies" title={title}>
+    <p className="muted small fast-start" style={{ marginTop: 6 }} data-testid="fast-start-copies" title={title}>
       Fast-start copies of your data: {n === 0 ? "none" : `${n} (${formatBytes(list?.bytes ?? 0)})`}
       {n > 0 && (
         <>
