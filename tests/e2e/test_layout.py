@@ -88,9 +88,11 @@ def test_every_screen_fits_900_by_600(small_window, theme, artifacts):
     click(driver, tid("tab-data"))
     wait_for(driver, tid("schema-browser"), timeout=120)
     problems["data"] = driver.execute_script(OVERFLOW)
-    # The demo file's load left a fast-start copy in the app's data folder: the user is told.
+    # The user is told of the fast-start copies in the app's data folder. The demo's copy is
+    # written once the engine has loaded it, which may come after the list was read: "none" is
+    # a right answer then (listing a written copy is tested through IPC, src-tauri/tests).
     copies = content(driver, tid("fast-start-copies"))
-    assert re.fullmatch(r"Fast-start copies of your data: \d+ \([\d.]+ [KMG]B\) · Remove", copies), copies
+    assert re.fullmatch(r"Fast-start copies of your data: (none|\d+ \([\d.]+ [KMG]?B\) · Remove)", copies), copies
     driver.save_screenshot(str(artifacts / f"layout-900x600-{theme}-data.png"))
     click(driver, tid("tab-builder"))
     wait_for(driver, tid("builder"))
