@@ -109,9 +109,19 @@ pub fn load_dataset_reporting(
     schema: &segment_model::Schema,
     progress: &LoadProgress,
 ) -> Result<Dataset> {
+    load_dataset_within(source, schema, progress, memory_budget())
+}
+
+/// [`load_dataset_reporting`] with the budget given (e.g. [`memory_budget`] read once by the
+/// caller, or one a test injects): refused when [`estimate_bytes`] exceeds `budget`.
+pub fn load_dataset_within(
+    source: &DataSource,
+    schema: &segment_model::Schema,
+    progress: &LoadProgress,
+    budget: u64,
+) -> Result<Dataset> {
     let (needed, rows) = estimate_bytes_and_rows(source)?;
     progress.planned(schema.entities.len() as u64, rows);
-    let budget = memory_budget();
     if needed > budget {
         return Err(Error::Unsupported(format!(
             "data this large in memory (about {:.1} GiB needed, {:.1} GiB allowed; set {MEMORY_BUDGET_VAR} to change)",
