@@ -238,9 +238,9 @@ impl Backend for SqliteBackend {
         Some(EngineLoad {
             stamp,
             snapshot: Some(snapshot),
-            run: Box::new(move |progress| {
+            run: Box::new(move |progress, budget| {
                 let source = DataSource::open_read_only(&path).map_err(|e| e.to_string())?;
-                segment_source::engine::load_dataset_reporting(&source, &schema, progress)
+                segment_source::engine::load_dataset_within(&source, &schema, progress, budget)
                     .map_err(|e| e.to_string())
             }),
         })

@@ -5,7 +5,10 @@
 //!
 //! With a snapshot folder ([`EngineCache::with_snapshots`]), a load of a local file goes
 //! through [`crate::snapshots`]: a valid snapshot of an earlier load is read instead of the
-//! file, and a load from the file leaves one for the next start.
+//! file, and a load from the file leaves one for the next start: written before the engine is
+//! marked ready (the default: a command line that exits right after its count still leaves
+//! it) or after ([`SnapshotWrite::AfterReady`]: the app counts first), in the same background
+//! task either way.
 
 use std::path::PathBuf;
 use std::sync::{Arc, Condvar, Mutex};
@@ -34,11 +37,16 @@ impl Stamp {
     }
 }
 
+/// The work of a load from the source, given the progress to count in and the memory budget.
+pub type LoadRun = Box<dyn FnOnce(&LoadProgress, u64) -> Result<Dataset, String> + Send>;
+
 /// A load to run: its stamp and the work itself (on a connection of its own, so SQL counts go
 /// on meanwhile), which counts its rows and tables in the progress it is given.
 pub struct EngineLoad {
     pub stamp: Stamp,
-    pub run: Box<dyn FnOnce(&LoadProgress) -> Result<Dataset, String> + Send>,
+    /// Given the memory budget it must refuse data beyond (the estimate of a load from the
+    /// source compared with it, `segment_source::engine::load_dataset_within`).
+    pub run: LoadRun,
     /// The local file the load reads, when a snapshot of it may stand in for it.
     pub snapshot: Option<SnapshotSource>,
 }
@@ -59,14 +67,46 @@ struct Slot {
     progress: Option<Arc<LoadProgress>>,
     /// How the last finished load went.
     report: Option<LoadReport>,
+    /// Snapshots being written after their engine was marked ready.
+    writes: usize,
 }
+
+/// When a load from the source writes its snapshot.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum SnapshotWrite {
+    /// Before the engine is marked ready: a process that exits right after its first count
+    /// (the CLI) still leaves the snapshot, its first count waiting for the write (~1 s at 1M
+    /// profiles).
+    #[default]
+    BeforeReady,
+    /// After: counts start at once and the snapshot is written meanwhile, in the same
+    /// background task (the app, which stays open). [`EngineCache::wait_for_snapshot_writes`]
+    /// waits for it.
+    AfterReady,
+}
+
+/// Runs on the loading thread right before a snapshot is written.
+type WriteHook = Arc<dyn Fn() + Send + Sync>;
+
+/// How loads are run, for this cache and its clones.
+#[derive(Default)]
+struct Options {
+    /// Where snapshots of loads are kept (`None`: none are).
+    snapshots: Option<PathBuf>,
+    write: SnapshotWrite,
+    /// Instead of `segment_source::engine::memory_budget()`, read at each load.
+    memory_budget: Option<u64>,
+    before_write: Option<WriteHook>,
+}
+
+/// The load's note while its snapshot is written after the engine was marked ready.
+const WRITING_AFTER: &str = "writing a snapshot for the next start (the engine is ready)";
 
 #[derive(Default)]
 struct Shared {
     slot: Mutex<Slot>,
     ready: Condvar,
-    /// Where snapshots of loads are kept (`None`: none are).
-    snapshots: Mutex<Option<PathBuf>>,
+    options: Mutex<Options>,
 }
 
 /// The engine's dataset for the open data source. Cheap to clone; clones share the dataset.
@@ -85,19 +125,48 @@ impl EngineCache {
         cache
     }
 
+    fn options(&self) -> std::sync::MutexGuard<'_, Options> {
+        self.0.options.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
     /// Keeps snapshots of the next loads in `dir` (`None`: none), for this cache and its clones.
     pub fn keep_snapshots_in(&self, dir: Option<PathBuf>) {
-        *self.0.snapshots.lock().unwrap_or_else(|p| p.into_inner()) = dir;
+        self.options().snapshots = dir;
+    }
+
+    /// When the next loads from the source write their snapshot (default: before the engine
+    /// is marked ready).
+    pub fn write_snapshots(&self, when: SnapshotWrite) {
+        self.options().write = when;
+    }
+
+    /// The memory budget of the next loads, instead of `segment_source::engine::memory_budget()`
+    /// (`None`: that one): a snapshot's exact size and a load from the source's estimate are
+    /// compared with it.
+    pub fn set_memory_budget(&self, bytes: Option<u64>) {
+        self.options().memory_budget = bytes;
+    }
+
+    /// Runs `hook` on the loading thread right before each snapshot is written (tests: to look
+    /// between the engine's readiness and the write).
+    #[doc(hidden)]
+    pub fn before_snapshot_writes(&self, hook: impl Fn() + Send + Sync + 'static) {
+        self.options().before_write = Some(Arc::new(hook));
+    }
+
+    /// Waits until no snapshot is being written after its engine was marked ready
+    /// ([`SnapshotWrite::AfterReady`]). Blocking.
+    pub fn wait_for_snapshot_writes(&self) {
+        let mut slot = self.0.slot.lock().unwrap_or_else(|p| p.into_inner());
+        while slot.writes > 0 {
+            slot = self.0.ready.wait(slot).unwrap_or_else(|p| p.into_inner());
+        }
     }
 
     /// Where this cache keeps its snapshots (`None`: nowhere), for listing or removing them
     /// (`crate::snapshots::list`, `crate::snapshots::clear`).
     pub fn snapshot_dir(&self) -> Option<PathBuf> {
-        self.0
-            .snapshots
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .clone()
+        self.options().snapshots.clone()
     }
 
     /// How the last finished load went (from the source or a snapshot, how long, what happened
@@ -123,33 +192,70 @@ impl EngineCache {
             let progress = Arc::new(LoadProgress::new());
             slot.progress = Some(Arc::clone(&progress));
             let cache = self.clone();
-            let snapshots = self
-                .0
-                .snapshots
-                .lock()
-                .unwrap_or_else(|p| p.into_inner())
-                .clone();
+            let (snapshots, when, budget, hook) = {
+                let options = self.options();
+                (
+                    options.snapshots.clone(),
+                    options.write,
+                    options.memory_budget,
+                    options.before_write.clone(),
+                )
+            };
             std::thread::spawn(move || {
                 let started = Instant::now();
-                let (result, report) = match (&snapshots, &load.snapshot) {
+                let budget = budget.unwrap_or_else(segment_source::engine::memory_budget);
+                let run = load.run;
+                // A valid snapshot first; only without one is the source estimated and loaded.
+                let loaded = match (&snapshots, &load.snapshot) {
                     (Some(dir), Some(source)) => {
-                        crate::snapshots::load_through(dir, source, &progress, load.run)
+                        crate::snapshots::load_through(dir, source, &progress, budget, |p| {
+                            run(p, budget)
+                        })
                     }
                     _ => {
-                        let result = (load.run)(&progress);
+                        let result = run(&progress, budget);
                         let report = LoadReport {
                             from: LoadedFrom::Source,
                             seconds: started.elapsed().as_secs_f64(),
                             notes: Vec::new(),
                         };
-                        (result, report)
+                        crate::snapshots::Loaded {
+                            result,
+                            report,
+                            write: None,
+                        }
                     }
                 };
-                let status = match result {
-                    Ok(data) => EngineStatus::Ready(Arc::new(data)),
-                    Err(why) => EngineStatus::Unsupported(why),
+                let mut report = loaded.report;
+                let data = match loaded.result {
+                    Ok(data) => Arc::new(data),
+                    Err(why) => {
+                        cache.finish(&load.stamp, EngineStatus::Unsupported(why), report, false);
+                        return;
+                    }
                 };
-                cache.finish(&load.stamp, status, report);
+                let Some(write) = loaded.write else {
+                    cache.finish(&load.stamp, EngineStatus::Ready(data), report, false);
+                    return;
+                };
+                let write_now = |progress: &LoadProgress| {
+                    if let Some(hook) = &hook {
+                        hook();
+                    }
+                    write.run(&data, progress)
+                };
+                match when {
+                    SnapshotWrite::BeforeReady => {
+                        report.notes.push(write_now(&progress));
+                        cache.finish(&load.stamp, EngineStatus::Ready(data), report, false);
+                    }
+                    SnapshotWrite::AfterReady => {
+                        report.notes.push(WRITING_AFTER.into());
+                        cache.finish(&load.stamp, EngineStatus::Ready(data.clone()), report, true);
+                        let note = write_now(&progress);
+                        cache.written(&load.stamp, note);
+                    }
+                }
             });
         }
         slot.status.clone().unwrap_or(EngineStatus::Loading)
@@ -201,14 +307,32 @@ impl EngineCache {
         }
     }
 
-    fn finish(&self, stamp: &Stamp, status: EngineStatus, report: LoadReport) {
+    /// Marks `stamp`'s load done (`writing`: its snapshot is written next, after this).
+    fn finish(&self, stamp: &Stamp, status: EngineStatus, report: LoadReport, writing: bool) {
         let mut slot = self.0.slot.lock().unwrap_or_else(|p| p.into_inner());
+        slot.writes += usize::from(writing);
         // A newer load replaced this one while it ran: leave the slot to it.
         if slot.stamp.as_ref() == Some(stamp) {
             slot.status = Some(status);
             slot.report = Some(report);
-            self.0.ready.notify_all();
         }
+        self.0.ready.notify_all();
+    }
+
+    /// A snapshot written after `stamp`'s engine was marked ready: its note replaces
+    /// [`WRITING_AFTER`] in the load's report.
+    fn written(&self, stamp: &Stamp, note: String) {
+        let mut slot = self.0.slot.lock().unwrap_or_else(|p| p.into_inner());
+        slot.writes = slot.writes.saturating_sub(1);
+        if slot.stamp.as_ref() == Some(stamp) {
+            if let Some(report) = &mut slot.report {
+                match report.notes.iter_mut().find(|n| *n == WRITING_AFTER) {
+                    Some(pending) => *pending = note,
+                    None => report.notes.push(note),
+                }
+            }
+        }
+        self.0.ready.notify_all();
     }
 }
 
@@ -224,7 +348,7 @@ mod tests {
                 modified: Some(modified),
                 schema_hash: hash,
             },
-            run: Box::new(|_| Err("not loaded in this test".into())),
+            run: Box::new(|_, _| Err("not loaded in this test".into())),
             snapshot: None,
         }
     }
@@ -234,7 +358,7 @@ mod tests {
         let cache = EngineCache::new();
         let (go, wait) = std::sync::mpsc::channel::<()>();
         let load = EngineLoad {
-            run: Box::new(move |progress| {
+            run: Box::new(move |progress, _| {
                 progress.planned(2, 1_000);
                 progress.rows_read(400);
                 progress.table_read();

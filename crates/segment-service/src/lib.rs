@@ -36,7 +36,7 @@ pub mod warehouse_stats;
 pub use backend::{Backend, SqliteBackend};
 pub use checked::{resolve_now, CheckedSegment, NodeVariant};
 pub use detect::{DefinitionError, ImportedDefinition};
-pub use engine_cache::{EngineCache, EngineStatus};
+pub use engine_cache::{EngineCache, EngineStatus, SnapshotWrite};
 pub use error::{Error, Result};
 pub use location::{open_backend, open_location, Location, OpenOptions};
 pub use postgres::PostgresBackend;

@@ -89,14 +89,35 @@ pub struct LoadReport {
     pub notes: Vec<String>,
 }
 
+/// What [`load_through`] did: the data (or why not), how the load went, and the snapshot
+/// still to write when the data came from the source.
+pub(crate) struct Loaded {
+    pub result: Result<Dataset, String>,
+    pub report: LoadReport,
+    pub write: Option<PendingWrite>,
+}
+
 /// A load through the snapshot in `dir`: a valid one is read; otherwise `run` loads from the
-/// source and its result is written for the next start. Never fails because of a snapshot.
+/// source (the estimate of a load from the source, and its refusal, come only then), and
+/// [`Loaded::write`] is its snapshot to write for the next start: before or after the engine
+/// is marked ready, the caller's choice (`crate::engine_cache::SnapshotWrite`). Never fails
+/// because of a snapshot.
+///
+/// `budget` is the engine's memory budget ([`segment_source::engine::memory_budget`]: half the
+/// available memory, or `SEGMENT_ENGINE_MAX_BYTES`, the user's hard cap). A snapshot is checked
+/// against it with the exact heap bytes its header declares, where a load from the source is
+/// checked with an estimate about 1.5× the real size: a load from SQLite peaks far above the
+/// engine's final size (SQLite's page cache, builders: 1.5–1.85 GB at 1M profiles for 0.7 GB),
+/// a read of a snapshot at about its final size (every array read into its own vector, 0.74 GB
+/// at 1M), so the exact size against the same half of the available memory keeps the same
+/// margin for the rest of the machine while admitting data the estimate would refuse.
 pub(crate) fn load_through(
     dir: &Path,
     source: &SnapshotSource,
     progress: &LoadProgress,
+    budget: u64,
     run: impl FnOnce(&LoadProgress) -> Result<Dataset, String>,
-) -> (Result<Dataset, String>, LoadReport) {
+) -> Loaded {
     let started = Instant::now();
     let mut notes = Vec::new();
     let key = match Key::of(source) {
@@ -112,17 +133,18 @@ pub(crate) fn load_through(
     if let Some(key) = &key {
         let path = dir.join(&key.file_name);
         progress.enter(LoadPhase::Snapshot);
-        match read(&path, key, &source.schema, progress) {
+        match read(&path, key, &source.schema, budget, progress) {
             Ok(data) => {
                 notes.push(format!("read from the snapshot {}", path.display()));
-                return (
-                    Ok(data),
-                    LoadReport {
+                return Loaded {
+                    result: Ok(data),
+                    report: LoadReport {
                         from: LoadedFrom::Snapshot,
                         seconds: started.elapsed().as_secs_f64(),
                         notes,
                     },
-                );
+                    write: None,
+                };
             }
             Err(None) => notes.push("no snapshot of this data yet".into()),
             Err(Some(why)) => notes.push(format!(
@@ -133,30 +155,53 @@ pub(crate) fn load_through(
         progress.enter(LoadPhase::Source);
     }
     let result = run(progress);
-    if let (Ok(data), Some(key)) = (&result, &key) {
-        // The file changed while it was read: its snapshot would be of neither version.
-        match Key::of(source) {
-            Ok(now) if now.tag == key.tag => {
+    let write = match (&result, key) {
+        (Ok(_), Some(key)) => Some(PendingWrite {
+            dir: dir.to_path_buf(),
+            key,
+            source: source.clone(),
+        }),
+        _ => None,
+    };
+    Loaded {
+        result,
+        report: LoadReport {
+            from: LoadedFrom::Source,
+            seconds: started.elapsed().as_secs_f64(),
+            notes,
+        },
+        write,
+    }
+}
+
+/// The snapshot of a load from the source, still to write.
+pub(crate) struct PendingWrite {
+    dir: PathBuf,
+    key: Key,
+    source: SnapshotSource,
+}
+
+impl PendingWrite {
+    /// Writes `data`'s snapshot, unless the file changed since it was loaded (its snapshot
+    /// would be of neither version), and prunes the folder; what happened, as a note.
+    pub(crate) fn run(self, data: &Dataset, progress: &LoadProgress) -> String {
+        match Key::of(&self.source) {
+            Ok(now) if now.tag == self.key.tag => {
                 progress.enter(LoadPhase::WritingSnapshot);
-                notes.push(match write(dir, key, data) {
+                let note = match write(&self.dir, &self.key, data) {
                     Ok((path, bytes)) => format!(
                         "snapshot written to {} ({:.1} MiB)",
                         path.display(),
                         bytes as f64 / f64::from(1u32 << 20)
                     ),
                     Err(why) => format!("no snapshot written: {why}"),
-                });
-                prune(dir, KEEP);
+                };
+                prune(&self.dir, KEEP);
+                note
             }
-            _ => notes.push("no snapshot written: the file changed while it was loaded".into()),
+            _ => "no snapshot written: the file changed while it was loaded".into(),
         }
     }
-    let report = LoadReport {
-        from: LoadedFrom::Source,
-        seconds: started.elapsed().as_secs_f64(),
-        notes,
-    };
-    (result, report)
 }
 
 /// What a snapshot must match.
@@ -200,6 +245,7 @@ fn read(
     path: &Path,
     key: &Key,
     schema: &Schema,
+    budget: u64,
     progress: &LoadProgress,
 ) -> Result<Dataset, Option<String>> {
     let file = match File::open(path) {
@@ -207,7 +253,6 @@ fn read(
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Err(None),
         Err(e) => return Err(Some(e.to_string())),
     };
-    let budget = segment_source::engine::memory_budget();
     let data = snapshot::read(
         BufReader::with_capacity(1 << 20, &file),
         &key.tag,

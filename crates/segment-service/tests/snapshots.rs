@@ -4,10 +4,13 @@
 //! truncated or corrupt snapshot is not used (a note, never an error) and is replaced.
 
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime};
 
 use segment_service::snapshots::{LoadReport, LoadedFrom};
-use segment_service::{EngineCache, EngineStatus, Method, NodeCounts, Prefer, Service};
+use segment_service::{
+    EngineCache, EngineStatus, Method, NodeCounts, Prefer, Service, SnapshotWrite,
+};
 use segment_source::{CancelToken, DemoOptions};
 
 struct Files {
@@ -211,6 +214,126 @@ fn a_truncated_or_corrupt_snapshot_is_replaced_without_an_error() {
     let (service, report) = open(&f.data, &f.snapshots, None);
     assert_eq!(report.from, LoadedFrom::Snapshot, "{report:?}");
     assert_eq!(corpus_counts(&service), expected);
+}
+
+/// Opens `data` with the engine's memory budget set to `budget` and waits for the engine: its
+/// status and how its load went.
+fn open_within(data: &Path, snapshots: &Path, budget: u64) -> (Service, EngineStatus, LoadReport) {
+    let cache = EngineCache::with_snapshots(Some(snapshots.to_path_buf()));
+    cache.set_memory_budget(Some(budget));
+    let service = segment_service::open_sqlite(data, None, cache).unwrap();
+    let status = service.wait_for_engine();
+    let report = service.engine_load_report().expect("a finished load");
+    (service, status, report)
+}
+
+#[test]
+fn a_snapshot_is_read_within_a_budget_the_estimate_of_a_load_from_the_file_exceeds() {
+    let f = files();
+    let (first, report) = open(&f.data, &f.snapshots, None);
+    assert_eq!(report.from, LoadedFrom::Source);
+    let EngineStatus::Ready(data) = first.wait_for_engine() else {
+        panic!("loaded")
+    };
+    // What the snapshot's header declares (written before any count), and the estimate a load
+    // from the file is judged by.
+    let exact = data.heap_bytes() as u64;
+    let source = segment_source::DataSource::open_read_only(&f.data).unwrap();
+    let estimate = segment_source::engine::estimate_bytes(&source).unwrap();
+    assert!(estimate > exact, "estimate {estimate}, exact {exact}");
+    let between = exact + (estimate - exact) / 2;
+
+    // Without a snapshot, the estimate refuses the data, as before.
+    let empty = f.snapshots.with_file_name("other-snapshots");
+    let (_, status, report) = open_within(&f.data, &empty, between);
+    let EngineStatus::Unsupported(why) = status else {
+        panic!("refused: {report:?}")
+    };
+    assert!(
+        why.contains("GiB needed") && why.contains("SEGMENT_ENGINE_MAX_BYTES"),
+        "{why}"
+    );
+    assert!(noted(&report, "no snapshot of this data yet"), "{report:?}");
+    assert!(
+        snapshot_files(&empty).is_empty(),
+        "a refused load writes nothing"
+    );
+
+    // With one, its exact size fits: read, and it counts as the load from the file did.
+    let (second, status, report) = open_within(&f.data, &f.snapshots, between);
+    assert!(matches!(status, EngineStatus::Ready(_)), "{report:?}");
+    assert_eq!(report.from, LoadedFrom::Snapshot, "{report:?}");
+    assert_eq!(corpus_counts(&second), corpus_counts(&first));
+
+    // Below its exact size: not read, saying why, and the file's estimate refuses too.
+    let (_, status, report) = open_within(&f.data, &f.snapshots, exact - 1);
+    assert!(matches!(status, EngineStatus::Unsupported(_)), "{report:?}");
+    assert!(
+        noted(&report, "was not used (the snapshot needs about"),
+        "{report:?}"
+    );
+    assert_eq!(
+        snapshot_files(&f.snapshots).len(),
+        1,
+        "kept for a larger budget"
+    );
+}
+
+/// A hook before the snapshot's write that waits for the test's word, and says whether the
+/// load's report (set when the engine is marked ready) was there when the write began.
+fn held_writes(cache: &EngineCache) -> (std::sync::mpsc::Sender<()>, Arc<Mutex<Vec<bool>>>) {
+    let (go, wait) = std::sync::mpsc::channel::<()>();
+    let wait = Mutex::new(wait);
+    let ready_before = Arc::new(Mutex::new(Vec::new()));
+    let (seen, watched) = (Arc::clone(&ready_before), cache.clone());
+    cache.before_snapshot_writes(move || {
+        seen.lock().unwrap().push(watched.last_load().is_some());
+        let _ = wait.lock().unwrap().recv_timeout(Duration::from_secs(60));
+    });
+    (go, ready_before)
+}
+
+#[test]
+fn the_app_s_engine_is_ready_before_its_snapshot_is_written() {
+    let f = files();
+    let cache = EngineCache::with_snapshots(Some(f.snapshots.clone()));
+    cache.write_snapshots(SnapshotWrite::AfterReady);
+    let (go, ready_before) = held_writes(&cache);
+    let service = segment_service::open_sqlite(&f.data, None, cache.clone()).unwrap();
+    // Ready and counting while the write is held back.
+    assert!(matches!(service.wait_for_engine(), EngineStatus::Ready(_)));
+    let counts = corpus_counts(&service);
+    assert!(snapshot_files(&f.snapshots).is_empty());
+    let report = service.engine_load_report().unwrap();
+    assert_eq!(report.from, LoadedFrom::Source);
+    assert!(noted(&report, "writing a snapshot"), "{report:?}");
+    assert_eq!(*ready_before.lock().unwrap(), [true]);
+
+    go.send(()).unwrap();
+    cache.wait_for_snapshot_writes();
+    assert_eq!(snapshot_files(&f.snapshots).len(), 1);
+    let report = service.engine_load_report().unwrap();
+    assert!(noted(&report, "snapshot written"), "{report:?}");
+    assert!(!noted(&report, "writing a snapshot"), "{report:?}");
+    // The next start reads it.
+    let (next, report) = open(&f.data, &f.snapshots, None);
+    assert_eq!(report.from, LoadedFrom::Snapshot, "{report:?}");
+    assert_eq!(corpus_counts(&next), counts);
+}
+
+#[test]
+fn the_command_line_s_engine_is_ready_after_its_snapshot_is_written() {
+    let f = files();
+    let cache = EngineCache::with_snapshots(Some(f.snapshots.clone()));
+    let (go, ready_before) = held_writes(&cache);
+    go.send(()).unwrap();
+    let service = segment_service::open_sqlite(&f.data, None, cache.clone()).unwrap();
+    assert!(matches!(service.wait_for_engine(), EngineStatus::Ready(_)));
+    // The default: written before the engine was marked ready, so there once it is.
+    assert_eq!(*ready_before.lock().unwrap(), [false]);
+    assert_eq!(snapshot_files(&f.snapshots).len(), 1);
+    let report = service.engine_load_report().unwrap();
+    assert!(noted(&report, "snapshot written"), "{report:?}");
 }
 
 #[test]
