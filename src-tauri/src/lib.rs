@@ -106,6 +106,7 @@ pub fn run() {
             // commands wait for it, the window shows "Opening the data…" meanwhile.
             let dir = app.path().app_data_dir().ok();
             state.keep_engine_snapshots_in(segment_service::snapshot_dir(dir.as_deref()));
+            state.write_engine_snapshots_after_ready();
             let state = state.clone();
             let store = data::store_in(dir.clone());
             std::thread::spawn(move || match state::data_path(dir) {

@@ -71,6 +71,14 @@ impl AppState {
         self.engine.keep_snapshots_in(dir);
     }
 
+    /// Marks the engine ready as soon as its data is loaded, and writes the snapshot for the
+    /// next start afterwards in the same background task (the app stays open; the CLI, which
+    /// exits after its command, writes it first).
+    pub fn write_engine_snapshots_after_ready(&self) {
+        self.engine
+            .write_snapshots(segment_service::SnapshotWrite::AfterReady);
+    }
+
     /// Where the engine's snapshots are kept (`None`: nowhere).
     pub fn engine_snapshot_dir(&self) -> Option<PathBuf> {
         self.engine.snapshot_dir()
