@@ -137,6 +137,22 @@ pub fn build_output(query: &Query, output: Output, dialect: &dyn Dialect) -> Res
     Ok(Statement { sql, params })
 }
 
+/// The executable statement for `output`, to be placed inside a larger statement after
+/// `offset` parameters bound before it: its placeholders are numbered from `offset + 1` (the
+/// dialects that number them), and its parameters are bound after those.
+pub fn build_output_after(
+    query: &Query,
+    output: Output,
+    dialect: &dyn Dialect,
+    offset: usize,
+) -> Result<Statement> {
+    let select = compile::Compiler::new(dialect).statement(query, output)?;
+    let mut renderer = render::Renderer::new(dialect, false).after(offset);
+    renderer.select(&select, 0)?;
+    let (sql, params) = renderer.finish();
+    Ok(Statement { sql, params })
+}
+
 /// The statement for `output` as readable SQL with inlined literals.
 pub fn display_output(query: &Query, output: Output, dialect: &dyn Dialect) -> Result<String> {
     let select = compile::Compiler::new(dialect).statement(query, output)?;

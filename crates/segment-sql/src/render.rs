@@ -12,6 +12,8 @@ pub(crate) struct Renderer<'d> {
     inline: bool,
     out: String,
     params: Vec<SqlValue>,
+    /// Parameters bound before this statement's (it is part of a larger one).
+    offset: usize,
 }
 
 impl<'d> Renderer<'d> {
@@ -22,7 +24,14 @@ impl<'d> Renderer<'d> {
             inline,
             out: String::new(),
             params: Vec::new(),
+            offset: 0,
         }
+    }
+
+    /// Numbers this statement's placeholders after `offset` parameters bound before it.
+    pub(crate) fn after(mut self, offset: usize) -> Self {
+        self.offset = offset;
+        self
     }
 
     pub(crate) fn finish(self) -> (String, Vec<SqlValue>) {
@@ -154,7 +163,9 @@ impl<'d> Renderer<'d> {
             self.out.push_str(&literal);
         } else {
             self.params.push(value.clone());
-            let placeholder = self.dialect.placeholder(self.params.len(), value);
+            let placeholder = self
+                .dialect
+                .placeholder(self.offset + self.params.len(), value);
             self.out.push_str(&placeholder);
         }
         Ok(())

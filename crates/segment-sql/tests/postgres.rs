@@ -26,6 +26,35 @@ fn corpus_snapshot() {
     insta::assert_snapshot!("corpus", text);
 }
 
+/// A statement placed after others' parameters numbers its own after them, and binds the
+/// same values as on its own.
+#[test]
+fn placeholders_are_numbered_after_an_offset() {
+    let db = common::database();
+    let shift = |sql: &str, offset: usize| {
+        let mut out = String::new();
+        let mut chars = sql.chars().peekable();
+        while let Some(c) = chars.next() {
+            out.push(c);
+            if c == '$' && chars.peek().is_some_and(char::is_ascii_digit) {
+                let mut n = String::new();
+                while let Some(d) = chars.next_if(char::is_ascii_digit) {
+                    n.push(d);
+                }
+                out.push_str(&(n.parse::<usize>().unwrap() + offset).to_string());
+            }
+        }
+        out
+    };
+    let keys = segment_sql::Output::Keys { limit: 10 };
+    for (name, query) in common::all_cases(&db) {
+        let alone = segment_sql::build_output(&query, keys, &Postgres).unwrap();
+        let after = segment_sql::build_output_after(&query, keys, &Postgres, 3).unwrap();
+        assert_eq!(after.params, alone.params, "{name}");
+        assert_eq!(after.sql, shift(&alone.sql, 3), "{name}");
+    }
+}
+
 fn quote(name: &str) -> String {
     Postgres.quote_identifier(name)
 }
