@@ -135,11 +135,13 @@ fn scores_there(url_var: &str) -> Option<Arc<dyn Backend>> {
     Some(open_backend(&Location::parse(&url).unwrap(), &options).unwrap())
 }
 
-/// A data source that counts the statements the audience tools run and the rows they read.
+/// A data source that counts the statements the audience tools run and the rows they read,
+/// and the key lists they read (`matching_keys`).
 struct Counting {
     inner: Arc<dyn Backend>,
     statements: AtomicUsize,
     rows: AtomicUsize,
+    key_lists: AtomicUsize,
 }
 
 impl Counting {
@@ -148,7 +150,13 @@ impl Counting {
             inner,
             statements: AtomicUsize::new(0),
             rows: AtomicUsize::new(0),
+            key_lists: AtomicUsize::new(0),
         })
+    }
+
+    /// Key lists read since the last call.
+    fn take_key_lists(&self) -> usize {
+        self.key_lists.swap(0, Ordering::SeqCst)
     }
 
     /// Statements and rows since the last call.
@@ -180,6 +188,7 @@ impl Backend for Counting {
         limit: u64,
         token: &CancelToken,
     ) -> segment_service::Result<Vec<Value>> {
+        self.key_lists.fetch_add(1, Ordering::SeqCst);
         self.inner.matching_keys(query, limit, token)
     }
     fn total(&self, entity: &str) -> segment_service::Result<u64> {
@@ -537,6 +546,93 @@ fn tiers_on_postgresql_equal_the_files() {
 fn tiers_on_spark_equal_the_files() {
     let Some(spark) = spark() else { return };
     tiers_equal_the_files("Spark", &spark);
+}
+
+/// Tiers without exports are counted on the source: one grouped statement, at most one row
+/// per tier and one for the records in none, no key list read; the figures are the engine's.
+/// With exports each tier's keys are read, and each tier keeps the engine's members.
+fn tiers_counted_on_the_source(name: &str, backend: Arc<dyn Backend>, prefer: Prefer) {
+    let counting = Counting::new(backend);
+    let service = Service::new(counting.clone(), EngineCache::new());
+    let local = local();
+    let token = CancelToken::new();
+    let mut roots = segments();
+    roots.push(json!({"combinator": "and", "children": [
+        {"type": "condition", "attribute": "plan", "operator": "is", "value": "pro"}]}));
+    for _ in 0..2 {
+        let named = |service: &Service| -> Vec<(String, CheckedSegment)> {
+            roots
+                .iter()
+                .enumerate()
+                .map(|(i, root)| (format!("tier {i}"), checked(service, root.clone())))
+                .collect()
+        };
+        let (on_file, there) = (named(&local), named(&service));
+        let memory = local.tiers(&on_file, Prefer::Engine, &token).unwrap();
+        let _ = (counting.take(), counting.take_key_lists());
+        let counted = service
+            .tiers(&there, prefer, &token)
+            .unwrap_or_else(|e| panic!("{name}: {e}"));
+        let (statements, rows) = counting.take();
+        assert_eq!(counted.method, Method::Sql, "{name}");
+        assert_eq!(
+            split_figures_of(&counted),
+            split_figures_of(&memory),
+            "{name}"
+        );
+        assert_eq!(counting.take_key_lists(), 0, "{name}: no key list read");
+        assert_eq!(statements, 1, "{name}: one grouped statement");
+        assert!(rows <= roots.len() + 1, "{name}: {rows} rows read");
+        let sorted = |lists: Vec<Vec<String>>| -> Vec<Vec<String>> {
+            lists
+                .into_iter()
+                .map(|mut keys| {
+                    keys.sort();
+                    keys
+                })
+                .collect()
+        };
+        let kept = sorted(
+            local
+                .tier_members(&on_file, Prefer::Engine, &token)
+                .unwrap(),
+        );
+        let kept_there = sorted(service.tier_members(&there, prefer, &token).unwrap());
+        assert_eq!(kept_there, kept, "{name}: the members each tier keeps");
+        assert_eq!(counting.take_key_lists(), roots.len(), "{name}: exports");
+        roots.reverse();
+    }
+}
+
+/// The demo's backend where `service` (from [`postgres`] or [`spark`]) reads it.
+fn demo_backend(url_var: &str) -> Option<Arc<dyn Backend>> {
+    let url = std::env::var(url_var).ok()?;
+    let schema = format!("audience_{}", std::process::id());
+    let options = OpenOptions {
+        schema: Some(&schema),
+        ..Default::default()
+    };
+    Some(open_backend(&Location::parse(&url).unwrap(), &options).unwrap())
+}
+
+#[test]
+fn tiers_on_sqlite_are_counted_in_one_statement() {
+    let backend = Arc::new(segment_service::SqliteBackend::open(demo(), None).unwrap());
+    tiers_counted_on_the_source("SQLite", backend, Prefer::Sql);
+}
+
+#[test]
+fn tiers_on_postgresql_are_counted_in_one_statement() {
+    let Some(_) = postgres() else { return };
+    let backend = demo_backend("SEGMENT_PG_URL").unwrap();
+    tiers_counted_on_the_source("PostgreSQL", backend, Prefer::EngineIfReady);
+}
+
+#[test]
+fn tiers_on_spark_are_counted_in_one_statement() {
+    let Some(_) = spark() else { return };
+    let backend = demo_backend("SEGMENT_SPARK_URL").unwrap();
+    tiers_counted_on_the_source("Spark", backend, Prefer::EngineIfReady);
 }
 
 #[test]

@@ -59,12 +59,23 @@ enum Assignment {
         kept: Vec<Bitset>,
         keys: Option<Vec<String>>,
     },
-    Sql {
+    /// Counted on the source (no key read): per first tier matched (`None`: no tier), its
+    /// records and how many of them each tier matches.
+    Counted(Vec<FirstTier>),
+    /// Read from the source for exports.
+    Keys {
         /// Per tier, the keys it matches.
         matched: Vec<Vec<String>>,
         first: HashMap<String, usize>,
-        total: u64,
     },
+}
+
+/// The records whose first matching tier is `first`, from the source's grouped statement.
+struct FirstTier {
+    first: Option<usize>,
+    records: u64,
+    /// Per tier, how many of these records it matches.
+    matched: Vec<u64>,
 }
 
 fn check_tiers(tiers: &[(String, CheckedSegment)]) -> Result<()> {
@@ -119,32 +130,45 @@ impl Service {
                 let union = counts.iter().map(|c| c.count).sum();
                 (counts, union, sets[0].len() as u64)
             }
-            Assignment::Sql {
-                matched,
-                first,
-                total,
-            } => {
+            Assignment::Counted(groups) => {
+                let matched = |i: usize| groups.iter().map(|g| g.matched[i]).sum::<u64>();
+                let kept = |i: usize| {
+                    groups
+                        .iter()
+                        .filter(|g| g.first == Some(i))
+                        .map(|g| g.records)
+                        .sum::<u64>()
+                };
                 let counts = names
                     .enumerate()
                     .map(|(i, name)| {
-                        let mut lost_to = vec![0u64; i];
-                        for key in &matched[i] {
-                            let f = first[key];
-                            if f < i {
-                                lost_to[f] += 1;
-                            }
-                        }
+                        let lost_to: Vec<u64> = (0..i)
+                            .map(|j| {
+                                groups
+                                    .iter()
+                                    .filter(|g| g.first == Some(j))
+                                    .map(|g| g.matched[i])
+                                    .sum()
+                            })
+                            .collect();
                         let lost: u64 = lost_to.iter().sum();
                         TierCount {
                             name,
-                            matched: matched[i].len() as u64,
-                            count: matched[i].len() as u64 - lost,
+                            matched: matched(i),
+                            count: kept(i),
                             lost,
                             lost_to,
                         }
                     })
                     .collect::<Vec<_>>();
-                (counts, first.len() as u64, *total)
+                let union = counts.iter().map(|c| c.count).sum();
+                let total = groups.iter().map(|g| g.records).sum();
+                (counts, union, total)
+            }
+            Assignment::Keys { .. } => {
+                return Err(Error::EngineUnavailable(
+                    "tiers: the counts were read as keys, not counted".into(),
+                ))
             }
         };
         Ok(Tiers {
@@ -172,11 +196,20 @@ impl Service {
                     .map(|set| set.iter().map(|r| keys[r].clone()).collect())
                     .collect()
             }
-            Assignment::Sql { matched, first, .. } => matched
+            Assignment::Keys { matched, first } => matched
                 .into_iter()
                 .enumerate()
-                .map(|(i, keys)| keys.into_iter().filter(|k| first[k] == i).collect())
+                .map(|(i, keys)| {
+                    keys.into_iter()
+                        .filter(|k| first.get(k) == Some(&i))
+                        .collect()
+                })
                 .collect(),
+            Assignment::Counted(_) => {
+                return Err(Error::EngineUnavailable(
+                    "tier members: the tiers were counted, their keys not read".into(),
+                ))
+            }
         })
     }
 
@@ -221,6 +254,10 @@ impl Service {
             }
             Err(notice) => notice,
         };
+        if !with_keys {
+            let groups = self.count_tiers_in_sql(&checked, token)?;
+            return Ok((Assignment::Counted(groups), Method::Sql, notice));
+        }
         let mut matched = Vec::with_capacity(checked.len());
         let mut first = HashMap::new();
         for (i, segment) in checked.iter().enumerate() {
@@ -235,15 +272,94 @@ impl Service {
             }
             matched.push(keys);
         }
-        let total = self.backend().total(&entity.name)?;
-        Ok((
-            Assignment::Sql {
-                matched,
-                first,
-                total,
-            },
-            Method::Sql,
-            notice,
-        ))
+        Ok((Assignment::Keys { matched, first }, Method::Sql, notice))
+    }
+
+    /// The waterfall counted where the data is, in one grouped statement in the source's own
+    /// dialect: each tier's keys statement is a `WITH` table, every record of the entity is
+    /// joined with each (`LEFT JOIN`), its first matching tier is a `CASE`, and the records
+    /// are grouped by it, each group with how many of its records every tier matches: at most
+    /// one row per tier plus one for the records in none, and no key read.
+    fn count_tiers_in_sql(
+        &self,
+        checked: &[&CheckedSegment],
+        token: &CancelToken,
+    ) -> Result<Vec<FirstTier>> {
+        let dialect = self.backend().sql_dialect().dialect();
+        let entity = &checked[0].query.entity;
+        let q = |n: &str| dialect.quote_identifier(n);
+        let mut with = Vec::with_capacity(checked.len());
+        let mut params = Vec::new();
+        for (i, segment) in checked.iter().enumerate() {
+            let keys = segment_sql::build_output_after(
+                &segment.query,
+                segment_sql::Output::Keys {
+                    limit: dialect.largest_limit(),
+                },
+                dialect,
+                params.len(),
+            )?;
+            with.push(format!("s{i}(k) AS ({})", keys.sql));
+            params.extend(keys.params);
+        }
+        let n = checked.len();
+        let first = (0..n)
+            .map(|i| format!("WHEN s{i}.k IS NOT NULL THEN {i}"))
+            .collect::<Vec<_>>()
+            .join(" ");
+        let members = (0..n)
+            .map(|i| format!(", s{i}.k AS m{i}"))
+            .collect::<String>();
+        let joins = (0..n)
+            .map(|i| format!(" LEFT JOIN s{i} ON s{i}.k = t0.{}", q(&entity.key)))
+            .collect::<String>();
+        let counts = (0..n)
+            .map(|i| format!(", count(b.m{i})"))
+            .collect::<String>();
+        let sql = format!(
+            "WITH {} SELECT b.f, count(*){counts} FROM (SELECT CASE {first} END AS f{members} FROM {} AS t0{joins}) AS b GROUP BY b.f",
+            with.join(", "),
+            q(&entity.name)
+        );
+        let statement = segment_sql::Statement { sql, params };
+        let rows = self.backend().select_rows(&statement, token)?;
+        let location = || self.backend().location();
+        let number = |row: &[segment_sql::SqlCell], i: usize| {
+            row.get(i)
+                .and_then(segment_sql::SqlCell::as_i64)
+                .and_then(|v| u64::try_from(v).ok())
+                .ok_or_else(|| {
+                    Error::EngineUnavailable(format!(
+                        "tiers on {}: the count in column {} of the grouped statement is not a \
+                         whole number",
+                        location(),
+                        i + 1
+                    ))
+                })
+        };
+        rows.iter()
+            .map(|row| {
+                let first = match row.first() {
+                    None | Some(segment_sql::SqlCell::Null) => None,
+                    Some(cell) => Some(
+                        cell.as_i64()
+                            .and_then(|f| usize::try_from(f).ok())
+                            .filter(|&f| f < n)
+                            .ok_or_else(|| {
+                                Error::EngineUnavailable(format!(
+                                    "tiers on {}: the grouped statement names no tier \
+                                     ({cell:?})",
+                                    location()
+                                ))
+                            })?,
+                    ),
+                };
+                Ok(FirstTier {
+                    first,
+                    records: number(row, 1)?,
+                    matched: (0..n).map(|i| number(row, i + 2)).collect::<Result<_>>()?,
+                })
+            })
+            .collect()
     }
 }
