@@ -10,6 +10,7 @@ The app itself gets (through tauri-driver, which passes its environment on to th
   SEGMENT_BUILDER_ALLOW_DIRS   the test's data folder: files written there may be used as if chosen
   SEGMENT_BUILDER_TEST_PICKS   the scripted answers of the native open/save dialogs (which a
                                WebDriver cannot click): helpers.queue_pick appends one
+  SEGMENT_BUILDER_SNAPSHOTS    the engine's fast-start copies (also the CLI's): the test's folder
 """
 
 import os
@@ -47,6 +48,9 @@ def artifacts() -> Path:
 def data_dir():
     """A fresh directory for the app's data: the app generates its demo file there."""
     d = tempfile.mkdtemp(prefix="segment-builder-e2e-")
+    # The engine's fast-start copies of the tests' data stay here too, for the app (through
+    # tauri-driver's environment) and the command-line tool alike, not in the home's data folder.
+    os.environ["SEGMENT_BUILDER_SNAPSHOTS"] = str(Path(d) / "snapshots")
     yield Path(d)
     shutil.rmtree(d, ignore_errors=True)
 
