@@ -129,13 +129,7 @@ pub fn write(data: &Dataset, tag: &[u8], writer: impl Write) -> Result<u64> {
 /// only: what a listing of the snapshots shows, whatever their format or engine version.
 pub fn read_tag(reader: impl Read) -> Result<Vec<u8>> {
     let mut input = In::new(reader);
-    let mut magic = [0u8; 8];
-    input
-        .fill(&mut magic, "the header")
-        .map_err(|_| Error::NotASnapshot)?;
-    if magic != MAGIC {
-        return Err(Error::NotASnapshot);
-    }
+    input.magic()?;
     let _format = input.u32("the header")?;
     let mut field = |what: &str| -> Result<Vec<u8>> {
         let len = input.u32("the header")? as usize;
@@ -164,13 +158,7 @@ pub fn read(
         return Err(Error::BigEndian);
     }
     let mut input = In::new(reader);
-    let mut magic = [0u8; 8];
-    input
-        .fill(&mut magic, "the header")
-        .map_err(|_| Error::NotASnapshot)?;
-    if magic != MAGIC {
-        return Err(Error::NotASnapshot);
-    }
+    input.magic()?;
     let found_format = input.u32("the header")?;
     let engine_len = input.u32("the header")? as usize;
     if engine_len > 256 {
@@ -487,6 +475,17 @@ impl<R: Read> In<R> {
         let mut b = [0u8; 1];
         self.fill(&mut b, what)?;
         Ok(b[0])
+    }
+
+    /// The file's first bytes: a snapshot's, or [`Error::NotASnapshot`].
+    fn magic(&mut self) -> Result<()> {
+        let mut magic = [0u8; 8];
+        self.fill(&mut magic, "the header")
+            .map_err(|_| Error::NotASnapshot)?;
+        if magic != MAGIC {
+            return Err(Error::NotASnapshot);
+        }
+        Ok(())
     }
 
     fn u32(&mut self, what: &str) -> Result<u32> {
