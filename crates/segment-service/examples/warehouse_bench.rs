@@ -274,10 +274,8 @@ fn spark_tables(options: &Options, url: &str, dir: &Path) -> Result<(), String> 
             started.elapsed().as_secs_f64()
         );
     } else {
-        let staging = dir.with_extension("staging");
-        std::fs::create_dir_all(&staging).map_err(|e| e.to_string())?;
-        let rows = segment_spark::load::copy_sqlite(&options.data, &client, DATABASE, &staging);
-        let _ = std::fs::remove_dir_all(&staging);
+        // The Parquet files are written into `dir`, one folder per table, and the tables read them.
+        let rows = segment_spark::load::copy_sqlite(&options.data, &client, DATABASE, &dir);
         println!(
             "Spark: copied {} rows into Parquet in {:.1} s",
             rows.map_err(|e| e.to_string())?,
