@@ -5,6 +5,8 @@
 # Usage: bash scripts/with-spark.sh [--cluster] COMMAND...
 #   --cluster  a standalone master and two one-core workers behind the server (SEGMENT_SPARK_CLUSTER=1),
 #              so the pushdown runs on more than one executor; ~60 s to start, ~2.2 GB.
+# SEGMENT_SPARK_DRIVER_MEMORY sets the server's (driver's) heap, 1g unless set (e.g. 4g for the
+# benchmarks at 1M profiles and more).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -62,9 +64,10 @@ if [ "$cluster" -eq 1 ]; then
   export SEGMENT_SPARK_CLUSTER=1
 fi
 
+driver_memory="${SEGMENT_SPARK_DRIVER_MEMORY:-1g}"
 port="$(free_port)"
 "$SPARK_HOME/bin/spark-submit" --class org.apache.spark.sql.connect.service.SparkConnectServer \
-  --master "$master" --driver-memory 1g \
+  --master "$master" --driver-memory "$driver_memory" \
   --conf spark.driver.host=127.0.0.1 \
   --conf spark.connect.grpc.binding.address=127.0.0.1 \
   --conf spark.connect.grpc.binding.port="$port" \
@@ -77,5 +80,5 @@ port="$(free_port)"
 pids+=("$!")
 wait_port "$port" "$!" "$dir/server.log" 180
 export SEGMENT_SPARK_URL="sc://127.0.0.1:$port"
-echo "with-spark: Spark $("$venv/bin/python" -c 'import pyspark; print(pyspark.__version__)') Connect on $SEGMENT_SPARK_URL ($master)"
+echo "with-spark: Spark $("$venv/bin/python" -c 'import pyspark; print(pyspark.__version__)') Connect on $SEGMENT_SPARK_URL ($master, driver $driver_memory)"
 "$@"
