@@ -913,13 +913,23 @@ impl<'d> Compiler<'d> {
         };
         let lhs = self.qualified(scope, &related.from_column)?;
         let lhs_is_key = related.from_column == scope.entity.key;
+        let exists = self.dialect.related_as_exists();
         Ok(Cond::Atom(match shape {
             Shape::Constant(value) => self.literal(value),
-            Shape::In { having } => key_in(&lhs, subquery(having)?, negative && !lhs_is_key),
-            Shape::InSelect(select) => key_in(&lhs, *select, negative && !lhs_is_key),
+            Shape::In { having } => key_in(
+                &lhs,
+                subquery(having)?,
+                negative && !lhs_is_key,
+                exists,
+            ),
+            Shape::InSelect(select) => key_in(&lhs, *select, negative && !lhs_is_key, exists),
             Shape::NotIn { having } => {
                 // A record whose join column is NULL has no related records: it matches.
-                let test = lhs.clone().text(" NOT IN ").subquery(subquery(having)?);
+                let test = if exists {
+                    Fragment::sql("NOT ").append(&exists_keyed(&lhs, subquery(having)?))
+                } else {
+                    lhs.clone().text(" NOT IN ").subquery(subquery(having)?)
+                };
                 if lhs_is_key {
                     test
                 } else {
@@ -957,7 +967,6 @@ impl Compiler<'_> {
     }
 }
 
-/// `lhs IN (select)`; `guarded` under NOT, where a NULL `lhs` must not make it NULL.
 /// `SELECT columns FROM from [WHERE filter]`.
 fn select_from(columns: Fragment, from: Fragment, filter: Option<Cond>) -> Select {
     Select {
@@ -978,13 +987,34 @@ fn derived(select: Select, alias: &str) -> Fragment {
         .text(format!(" AS {alias}"))
 }
 
-fn key_in(lhs: &Fragment, select: Select, guarded: bool) -> Fragment {
-    let test = lhs.clone().text(" IN ").subquery(select);
+/// `lhs IN (select)` (`exists`: as `EXISTS`); `guarded` under NOT, where a NULL `lhs` must not
+/// make it NULL.
+fn key_in(lhs: &Fragment, select: Select, guarded: bool, exists: bool) -> Fragment {
+    let test = if exists {
+        exists_keyed(lhs, select)
+    } else {
+        lhs.clone().text(" IN ").subquery(select)
+    };
     if guarded {
         Compiler::not_null_and(lhs, test)
     } else {
         test
     }
+}
+
+/// `EXISTS (select)` with `key = lhs` added to its WHERE (`key` the select's one column): true
+/// exactly where `lhs IN (select)` is, for a non-NULL `lhs` and a select yielding no NULL.
+fn exists_keyed(lhs: &Fragment, mut select: Select) -> Fragment {
+    let link = Cond::Atom(select.columns.clone().text(" = ").append(lhs));
+    select.filter = Some(match select.filter.take() {
+        None => link,
+        Some(Cond::And(mut items)) => {
+            items.push(link);
+            Cond::And(items)
+        }
+        Some(other) => Cond::And(vec![other, link]),
+    });
+    Fragment::sql("EXISTS ").subquery(select)
 }
 
 /// The comparison true exactly where `op` is false (for non-NULL operands).

@@ -388,6 +388,14 @@ pub trait Dialect {
         true
     }
 
+    /// Whether a record's related records are tested as `EXISTS (select … AND fk = key)`
+    /// rather than `key IN (select)` (`NOT EXISTS` for `NOT IN`). The two agree: the sub-select
+    /// yields no NULL key, and a NULL join value is guarded by the compiler. Default: `IN`, the
+    /// uncorrelated shape SQLite runs fastest.
+    fn related_as_exists(&self) -> bool {
+        false
+    }
+
     /// `expr` rounded down to a 64-bit integer (`nonnegative`: `expr` is at least 0, so
     /// truncating will do): the whole part of a decimal amount (`segment_model::decimal`).
     fn floor_integer(&self, expr: Fragment, nonnegative: bool) -> Fragment {

@@ -35,6 +35,15 @@ impl Dialect for Spark {
         false
     }
 
+    // Spark plans `key NOT IN (select)`, and `key IN (select)` under NOT or OR, as a
+    // null-aware join: a broadcast of the sub-select's keys (the driver builds it; at 1M
+    // profiles a 1 GB driver ran out of memory) or a nested loop over every pair of rows (a
+    // count that did not finish). `EXISTS` with the key equality is a plain (anti/existence)
+    // hash or sort-merge join.
+    fn related_as_exists(&self) -> bool {
+        true
+    }
+
     /// `LIMIT` takes an INT.
     fn largest_limit(&self) -> u64 {
         i32::MAX as u64
