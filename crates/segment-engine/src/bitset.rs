@@ -2,13 +2,15 @@
 
 use rayon::prelude::*;
 
+use crate::buf::Buf;
+
 /// Records per parallel task in [`Bitset::from_fn_par`] (a multiple of 64): large enough that a
 /// task outweighs its scheduling, small enough to share a million records among cores.
 pub const PARALLEL_CHUNK_ROWS: usize = 1 << 16;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Bitset {
-    words: Vec<u64>,
+    words: Buf<u64>,
     len: usize,
 }
 
@@ -43,7 +45,7 @@ impl BitsetBuilder {
     pub fn finish(mut self) -> Bitset {
         self.words.shrink_to_fit();
         Bitset {
-            words: self.words,
+            words: self.words.into(),
             len: self.len,
         }
     }
@@ -52,14 +54,14 @@ impl BitsetBuilder {
 impl Bitset {
     pub fn empty(len: usize) -> Self {
         Bitset {
-            words: vec![0; len.div_ceil(64)],
+            words: vec![0; len.div_ceil(64)].into(),
             len,
         }
     }
 
     pub fn full(len: usize) -> Self {
         let mut set = Bitset {
-            words: vec![u64::MAX; len.div_ceil(64)],
+            words: vec![u64::MAX; len.div_ceil(64)].into(),
             len,
         };
         set.clear_tail();
@@ -78,7 +80,10 @@ impl Bitset {
             }
             *word = bits;
         }
-        Bitset { words, len }
+        Bitset {
+            words: words.into(),
+            len,
+        }
     }
 
     /// [`Bitset::from_fn`] on all cores, chunk by chunk of [`PARALLEL_CHUNK_ROWS`] records, for
@@ -103,7 +108,10 @@ impl Bitset {
                     *word = bits;
                 }
             });
-        Bitset { words, len }
+        Bitset {
+            words: words.into(),
+            len,
+        }
     }
 
     /// [`Bitset::from_fn_par`] with a state per task made by `init` (buffers reused from one
@@ -129,7 +137,10 @@ impl Bitset {
                     *word = bits;
                 }
             });
-        Bitset { words, len }
+        Bitset {
+            words: words.into(),
+            len,
+        }
     }
 
     pub fn len(&self) -> usize {
@@ -147,7 +158,7 @@ impl Bitset {
 
     /// A set of `len` records from its words; `None` unless there is one word per 64 records
     /// and no bit past `len` is set.
-    pub(crate) fn from_words(words: Vec<u64>, len: usize) -> Option<Bitset> {
+    pub(crate) fn from_words(words: Buf<u64>, len: usize) -> Option<Bitset> {
         let rem = len % 64;
         let tail_clear = rem == 0 || words.last().copied().unwrap_or(0) >> rem == 0;
         (words.len() == len.div_ceil(64) && tail_clear).then_some(Bitset { words, len })
@@ -156,7 +167,7 @@ impl Bitset {
     fn clear_tail(&mut self) {
         let rem = self.len % 64;
         if rem != 0 {
-            if let Some(last) = self.words.last_mut() {
+            if let Some(last) = self.words.to_mut().last_mut() {
                 *last &= (1u64 << rem) - 1;
             }
         }
@@ -169,7 +180,7 @@ impl Bitset {
 
     #[inline]
     pub fn insert(&mut self, row: usize) {
-        self.words[row / 64] |= 1u64 << (row % 64);
+        self.words.to_mut()[row / 64] |= 1u64 << (row % 64);
     }
 
     pub fn count(&self) -> u64 {
@@ -177,25 +188,25 @@ impl Bitset {
     }
 
     pub fn and_with(&mut self, other: &Bitset) {
-        for (a, b) in self.words.iter_mut().zip(&other.words) {
+        for (a, b) in self.words.to_mut().iter_mut().zip(other.words.iter()) {
             *a &= b;
         }
     }
 
     pub fn or_with(&mut self, other: &Bitset) {
-        for (a, b) in self.words.iter_mut().zip(&other.words) {
+        for (a, b) in self.words.to_mut().iter_mut().zip(other.words.iter()) {
             *a |= b;
         }
     }
 
     pub fn and_not_with(&mut self, other: &Bitset) {
-        for (a, b) in self.words.iter_mut().zip(&other.words) {
+        for (a, b) in self.words.to_mut().iter_mut().zip(other.words.iter()) {
             *a &= !b;
         }
     }
 
     pub fn invert(&mut self) {
-        for w in &mut self.words {
+        for w in self.words.to_mut().iter_mut() {
             *w = !*w;
         }
         self.clear_tail();

@@ -3,12 +3,12 @@
 //! Unix seconds, JSON arrays as runs of dictionary codes, each with a bitmap of non-NULL rows.
 
 use std::collections::HashMap;
-use std::sync::OnceLock;
 
 use crate::bitset::{Bitset, BitsetBuilder};
+use crate::buf::Buf;
 use crate::error::{Error, Result};
 use crate::num::Num;
-use crate::text::DictBytes;
+use crate::text::Dict;
 
 /// A scalar inside a JSON array, as SQLite's `json_each` sees it (true/false are 1/0).
 #[derive(Debug, Clone, PartialEq)]
@@ -26,18 +26,18 @@ pub enum ColumnData {
     /// Numbers with a fraction somewhere: REALs, and integers of magnitude below 2^52 (which
     /// convert exactly, and which SQLite sums exactly as these doubles).
     Number {
-        values: Vec<f64>,
+        values: Buf<f64>,
         valid: Bitset,
     },
     /// Integers and booleans (stored 0/1): every non-NULL value an INTEGER.
     Integer {
-        values: Vec<i64>,
+        values: Buf<i64>,
         valid: Bitset,
     },
     Text(TextColumn),
     /// Unix seconds; ISO dates are their first instant, UTC.
     Time {
-        values: Vec<i64>,
+        values: Buf<i64>,
         valid: Bitset,
     },
     Array(ArrayColumn),
@@ -89,7 +89,6 @@ impl ColumnData {
                 codes: perm.iter().map(|&r| t.codes[r as usize]).collect(),
                 dict: t.dict.clone(),
                 valid: valid_of(&t.valid),
-                search: t.search.clone(),
             }),
             ColumnData::Array(a) => {
                 let mut offsets = Vec::with_capacity(perm.len() + 1);
@@ -104,8 +103,8 @@ impl ColumnData {
                     offsets.push(codes.len() as u32);
                 }
                 ColumnData::Array(ArrayColumn {
-                    offsets,
-                    codes,
+                    offsets: offsets.into(),
+                    codes: codes.into(),
                     dict: a.dict.clone(),
                     valid: valid_of(&a.valid),
                 })
@@ -119,12 +118,7 @@ impl ColumnData {
             ColumnData::Number { values, valid } => values.len() * 8 + valid.heap_bytes(),
             ColumnData::Integer { values, valid } => values.len() * 8 + valid.heap_bytes(),
             ColumnData::Time { values, valid } => values.len() * 8 + valid.heap_bytes(),
-            ColumnData::Text(t) => {
-                t.codes.len() * 4
-                    + t.valid.heap_bytes()
-                    + t.dict.iter().map(|s| s.len() + 24).sum::<usize>()
-                    + t.search.get().map_or(0, DictBytes::heap_bytes)
-            }
+            ColumnData::Text(t) => t.codes.len() * 4 + t.valid.heap_bytes() + t.dict.heap_bytes(),
             ColumnData::Array(a) => {
                 a.offsets.len() * 4
                     + a.codes.len() * 4
@@ -147,34 +141,32 @@ impl ColumnData {
 #[derive(Debug, Clone)]
 pub struct TextColumn {
     /// Per row, an index into `dict` (0 for NULL rows; check `valid`).
-    pub codes: Vec<u32>,
-    pub dict: Vec<String>,
+    pub codes: Buf<u32>,
+    /// The distinct values end to end, laid out for one-pass text tests.
+    pub dict: Dict,
     pub valid: Bitset,
-    /// The dictionary's bytes end to end for one-pass text tests, built on first use.
-    search: OnceLock<DictBytes>,
 }
 
 impl TextColumn {
-    pub fn new(codes: Vec<u32>, dict: Vec<String>, valid: Bitset) -> Self {
+    pub fn new(codes: impl Into<Buf<u32>>, dict: Dict, valid: Bitset) -> Self {
         TextColumn {
-            codes,
+            codes: codes.into(),
             dict,
             valid,
-            search: OnceLock::new(),
         }
     }
 
-    /// The dictionary laid out for one-pass text tests (built once, on first use).
-    pub fn dict_bytes(&self) -> &DictBytes {
-        self.search.get_or_init(|| DictBytes::new(&self.dict))
+    /// The text of row `r`'s code (of a NULL row: the first value, check `valid`).
+    pub fn value(&self, r: usize) -> &str {
+        self.dict.get(self.codes[r] as usize)
     }
 }
 
 #[derive(Debug, Clone)]
 pub struct ArrayColumn {
     /// Row `r`'s items are `codes[offsets[r]..offsets[r + 1]]`.
-    pub offsets: Vec<u32>,
-    pub codes: Vec<u32>,
+    pub offsets: Buf<u32>,
+    pub codes: Buf<u32>,
     pub dict: Vec<ArrayItem>,
     pub valid: Bitset,
 }
@@ -211,10 +203,11 @@ impl TextBuilder {
     }
 
     pub fn finish(mut self) -> ColumnData {
-        let mut dict = vec![String::new(); self.lookup.len()];
-        for (value, code) in self.lookup {
-            dict[code as usize] = value;
-        }
+        let mut by_code: Vec<(u32, String)> =
+            self.lookup.into_iter().map(|(v, c)| (c, v)).collect();
+        by_code.sort_unstable_by_key(|(code, _)| *code);
+        let dict = Dict::from_values(by_code.iter().map(|(_, value)| value.as_str()));
+        drop(by_code);
         self.codes.shrink_to_fit();
         ColumnData::Text(TextColumn::new(self.codes, dict, self.valid.finish()))
     }
@@ -271,11 +264,17 @@ impl NumberBuilder {
         match self.values {
             NumberValues::Integers(mut values) => {
                 values.shrink_to_fit();
-                ColumnData::Integer { values, valid }
+                ColumnData::Integer {
+                    values: values.into(),
+                    valid,
+                }
             }
             NumberValues::Doubles(mut values) => {
                 values.shrink_to_fit();
-                ColumnData::Number { values, valid }
+                ColumnData::Number {
+                    values: values.into(),
+                    valid,
+                }
             }
         }
     }
@@ -308,7 +307,7 @@ impl TimeBuilder {
     pub fn finish(mut self) -> ColumnData {
         self.values.shrink_to_fit();
         ColumnData::Time {
-            values: self.values,
+            values: self.values.into(),
             valid: self.valid.finish(),
         }
     }
@@ -365,8 +364,8 @@ impl ArrayBuilder {
             self.offsets.push(0);
         }
         ColumnData::Array(ArrayColumn {
-            offsets: self.offsets,
-            codes: self.codes,
+            offsets: self.offsets.into(),
+            codes: self.codes.into(),
             dict: self.dict,
             valid: self.valid.finish(),
         })
@@ -422,7 +421,7 @@ pub fn numeric_column(values: Vec<Option<Num>>, what: &str) -> Result<ColumnData
         });
     }
     Ok(ColumnData::Number {
-        values: doubles,
+        values: doubles.into(),
         valid,
     })
 }
@@ -506,8 +505,8 @@ mod tests {
         let ColumnData::Text(t) = builder.finish() else {
             panic!("not text")
         };
-        assert_eq!(t.dict, ["b", "a", ""]);
-        assert_eq!(t.codes, [0, 0, 1, 0, 2, 0]);
+        assert_eq!(t.dict.to_vec(), ["b", "a", ""]);
+        assert_eq!(*t.codes, [0, 0, 1, 0, 2, 0]);
         assert_eq!(
             (0..6).filter(|&r| t.valid.contains(r)).collect::<Vec<_>>(),
             [0, 2, 3, 4]

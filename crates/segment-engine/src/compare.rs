@@ -76,12 +76,9 @@ fn codes_in(a: &TextColumn, b: &TextColumn) -> Vec<Option<u32>> {
         .dict
         .iter()
         .enumerate()
-        .map(|(code, text)| (text.as_str(), code as u32))
+        .map(|(code, text)| (text, code as u32))
         .collect();
-    a.dict
-        .iter()
-        .map(|t| index.get(t.as_str()).copied())
-        .collect()
+    a.dict.iter().map(|t| index.get(t).copied()).collect()
 }
 
 /// The number in row `r` (`None` for a column that does not hold numbers; rows past the end

@@ -5,6 +5,7 @@ use std::collections::HashMap;
 
 use segment_model::schema::{Cardinality, Schema};
 
+use crate::buf::Buf;
 use crate::column::{exact_integer, ColumnData};
 use crate::error::{Error, Result};
 use crate::group_runs::{Buckets, GroupRuns};
@@ -50,8 +51,8 @@ impl Table {
 /// id are related. `NONE` marks a NULL join value or one absent from the `from` side.
 #[derive(Debug, Clone)]
 pub struct Join {
-    pub from_group: Vec<u32>,
-    pub to_group: Vec<u32>,
+    pub from_group: Buf<u32>,
+    pub to_group: Buf<u32>,
     pub groups: usize,
     /// Per group, its related records with a time, when the relationship is one-to-many with
     /// a time column (see [`GroupRuns`]).
@@ -89,11 +90,7 @@ fn join_keys<'a>(column: &'a ColumnData, what: &str) -> Result<Vec<Option<JoinKe
             })
             .collect(),
         ColumnData::Text(t) => (0..t.codes.len())
-            .map(|r| {
-                valid
-                    .contains(r)
-                    .then(|| JoinKey::Text(t.dict[t.codes[r] as usize].as_str()))
-            })
+            .map(|r| valid.contains(r).then(|| JoinKey::Text(t.value(r))))
             .collect(),
         ColumnData::Time { .. } | ColumnData::Array(_) => {
             return Err(Error::Unsupported(format!(
@@ -218,9 +215,9 @@ pub struct SortedIndex {
     /// Record numbers, bucket by bucket; `None` when the table itself is stored in this order
     /// (clustered), so bucket positions are record numbers. (Only clustered indexes are built
     /// today: a permutation index costs a sort at load and random access at count time.)
-    pub perm: Option<Vec<u32>>,
+    pub perm: Option<Buf<u32>>,
     /// Bucket `code` is positions `starts[code]..starts[code + 1]`; the last bucket holds NULLs.
-    pub starts: Vec<u32>,
+    pub starts: Buf<u32>,
 }
 
 impl SortedIndex {
@@ -304,7 +301,7 @@ impl Dataset {
                     column: cluster,
                     time_column: time.map(str::to_string),
                     perm: None,
-                    starts,
+                    starts: starts.into(),
                 },
             );
         }
@@ -384,7 +381,7 @@ impl Dataset {
                     .indexes
                     .iter()
                     .filter(|((table, _), _)| table == &t.name)
-                    .map(|(_, i)| (i.perm.as_ref().map_or(0, Vec::len) + i.starts.len()) * 4)
+                    .map(|(_, i)| (i.perm.as_ref().map_or(0, |p| p.len()) + i.starts.len()) * 4)
                     .sum();
                 (t.name.clone(), t.len, columns + indexes)
             })
@@ -404,7 +401,7 @@ impl Dataset {
             + self
                 .indexes
                 .values()
-                .map(|i| (i.perm.as_ref().map_or(0, Vec::len) + i.starts.len()) * 4)
+                .map(|i| (i.perm.as_ref().map_or(0, |p| p.len()) + i.starts.len()) * 4)
                 .sum::<usize>()
     }
 }

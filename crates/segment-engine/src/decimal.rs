@@ -240,7 +240,7 @@ mod tests {
 
     fn sum_of(values: &[f64]) -> ExactSum {
         let column = ColumnData::Number {
-            values: values.to_vec(),
+            values: values.to_vec().into(),
             valid: Bitset::full(values.len()),
         };
         let rows: Vec<usize> = (0..values.len()).collect();

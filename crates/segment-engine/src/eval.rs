@@ -286,7 +286,7 @@ impl<'d> Evaluator<'d> {
                 .dict
                 .iter()
                 .enumerate()
-                .filter(|(_, s)| values.contains(s))
+                .filter(|(_, s)| values.iter().any(|v| v.as_str() == *s))
                 .map(|(c, _)| c)
                 .collect(),
             None => (0..=text.dict.len()).collect(),
@@ -764,7 +764,7 @@ fn exact_f64(n: Number) -> Option<f64> {
 /// For the text predicates, whether each distinct value (dictionary entry) satisfies it, decided
 /// over the whole dictionary at once (see [`crate::text`]); `None` for other predicates.
 fn text_verdicts(t: &TextColumn, predicate: &Predicate) -> Result<Option<Vec<bool>>> {
-    let d = t.dict_bytes();
+    let d = &t.dict;
     Ok(Some(match predicate {
         Predicate::TextEquals {
             value,

@@ -130,14 +130,14 @@ pub fn samples(
     let key_of = |r: usize| match key_column {
         ColumnData::Integer { values, .. } => Key::Int(values[r]),
         ColumnData::Number { values, .. } => Key::Real(values[r]),
-        ColumnData::Text(t) => Key::Text(t.dict[t.codes[r] as usize].clone()),
+        ColumnData::Text(t) => Key::Text(t.value(r).to_string()),
         ColumnData::Time { .. } | ColumnData::Array(_) => Key::Real(f64::NAN),
     };
     // Keys in SQL's order: numbers by value, text byte by byte (as Rust orders `str`).
     let order_by_key = |a: &usize, b: &usize| match key_column {
         ColumnData::Integer { values, .. } => values[*a].cmp(&values[*b]),
         ColumnData::Number { values, .. } => values[*a].total_cmp(&values[*b]),
-        ColumnData::Text(t) => t.dict[t.codes[*a] as usize].cmp(&t.dict[t.codes[*b] as usize]),
+        ColumnData::Text(t) => t.value(*a).cmp(t.value(*b)),
         ColumnData::Time { .. } | ColumnData::Array(_) => std::cmp::Ordering::Equal,
     };
     if matches!(key_column, ColumnData::Time { .. } | ColumnData::Array(_)) {

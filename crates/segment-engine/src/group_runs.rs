@@ -18,6 +18,7 @@ use rayon::prelude::*;
 use segment_model::ir::{ColumnRef, Expr, Predicate, TimeRange};
 
 use crate::bitset::Bitset;
+use crate::buf::Buf;
 use crate::column::ColumnData;
 use crate::dataset::{Table, NONE};
 use crate::error::{Error, Result};
@@ -28,9 +29,9 @@ use crate::eval::{predicate_test, Evaluator, RowTest};
 pub struct GroupRuns {
     /// The time column the runs follow.
     pub time_column: String,
-    pub(crate) starts: Vec<u32>,
-    pub(crate) rows: Vec<u32>,
-    pub(crate) offsets: Vec<u32>,
+    pub(crate) starts: Buf<u32>,
+    pub(crate) rows: Buf<u32>,
+    pub(crate) offsets: Buf<u32>,
     pub(crate) base: i64,
     pub(crate) latest: i64,
     pub(crate) buckets: Option<Buckets>,
@@ -43,7 +44,7 @@ pub struct GroupRuns {
 pub struct Buckets {
     pub column: String,
     /// Bucket `code` is records `starts[code]..starts[code + 1]` (the last holds NULLs).
-    pub starts: Vec<u32>,
+    pub starts: Buf<u32>,
 }
 
 /// Join groups per parallel task while building the runs.
@@ -95,12 +96,12 @@ impl GroupRuns {
         let offsets = rows
             .par_iter()
             .map(|&r| (values[r as usize] - base) as u32)
-            .collect();
+            .collect::<Vec<u32>>();
         Some(GroupRuns {
             time_column: time_column.to_string(),
-            starts,
-            rows,
-            offsets,
+            starts: starts.into(),
+            rows: rows.into(),
+            offsets: offsets.into(),
             base,
             latest,
             buckets,
@@ -518,7 +519,7 @@ fn bucket_codes(conjunct: &Expr, to: &Table, buckets: &Buckets) -> Result<Option
         text.dict
             .iter()
             .enumerate()
-            .filter(|(_, s)| values.contains(s))
+            .filter(|(_, s)| values.iter().any(|v| v.as_str() == *s))
             .map(|(code, _)| code)
             .collect(),
     ))
@@ -646,7 +647,7 @@ pub(crate) mod testing {
         pub(crate) fn runs(&self, with_buckets: bool) -> GroupRuns {
             let buckets = with_buckets.then(|| Buckets {
                 column: "kind".to_string(),
-                starts: self.starts.clone(),
+                starts: self.starts.clone().into(),
             });
             GroupRuns::build(
                 "t",

@@ -5,6 +5,7 @@
 //! Loading from SQLite is I/O and lives in `segment-source`.
 
 pub mod bitset;
+pub mod buf;
 pub mod column;
 mod compare;
 pub mod dataset;

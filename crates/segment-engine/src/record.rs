@@ -173,7 +173,7 @@ impl<'e, 'd> RecordJudge<'e, 'd> {
                 };
                 // The extreme as a one-value column, tested as the evaluator tests the groups'.
                 let one = ColumnData::Time {
-                    values: vec![extreme.unwrap_or(0)],
+                    values: vec![extreme.unwrap_or(0)].into(),
                     valid: Bitset::from_fn(1, |_| extreme.is_some()),
                 };
                 Ok(extreme.is_some() && predicate_rows(&one, predicate)?.contains(0))
@@ -344,7 +344,7 @@ fn candidate_ranges(
     }
     let codes: Vec<usize> = match values {
         Some(values) => (0..text.dict.len())
-            .filter(|&c| values.contains(&&text.dict[c]))
+            .filter(|&c| values.iter().any(|v| v.as_str() == text.dict.get(c)))
             .collect(),
         None => (0..=text.dict.len()).collect(),
     };

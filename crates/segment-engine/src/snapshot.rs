@@ -2,9 +2,11 @@
 //! joins (with their runs by group) as raw little-endian arrays, so the next start reads them
 //! back at the speed of the disk instead of decoding, sorting and joining the source again.
 //!
-//! Pure: [`write`] writes to any `impl Write` and [`read`] reads from any `impl Read`; which file
-//! (and where) is the caller's. The snapshot is *read* into owned vectors (bulk reads straight
-//! into each array's bytes), not memory-mapped: the engine's structures own their memory.
+//! Pure: [`write`] writes to any `impl Write` and [`read`] reads from shared bytes (the caller
+//! maps the file); which file (and where) is the caller's. Every array starts on an 8-byte
+//! boundary of the file, so the dataset read back *borrows* its columns from the bytes
+//! ([`crate::buf::Buf`]) instead of copying them: a start costs the checksum (on all cores)
+//! and the structures' checks, and the kernel's page cache holds the data.
 //!
 //! Layout (all integers little-endian):
 //!
@@ -15,11 +17,13 @@
 //! payload  tables (by name): name, records, columns (by name): name, kind, arrays
 //!          indexes (by table, column): table, column, time column?, permutation?, starts
 //!          joins (by relationship id): id, groups, from/to group per record, runs?
+//!          zeros up to a multiple of 8 bytes
 //! trailer  CRC-32 of the header and the payload
 //! ```
 //!
-//! An array is its length (u64) and its elements; a text dictionary is offsets (u64, one more
-//! than its values) and the bytes end to end; a bitmap is its length in bits and its words.
+//! An array is its length (u64), zeros up to a multiple of 8 bytes from the file's start, and
+//! its elements; a text dictionary is two arrays, offsets (u64, one more than its values) and
+//! the bytes end to end; a bitmap is its length in bits and an array of its words.
 //! Every length is checked against the bytes the payload has left before anything is
 //! allocated, the checksum is checked before the data is handed out, and the structures are
 //! checked against the invariants the evaluator relies on (codes within their dictionary,
@@ -32,18 +36,23 @@
 
 use std::collections::HashMap;
 use std::io::{self, Read, Write};
+use std::sync::Arc;
+
+use rayon::prelude::*;
 
 use segment_model::schema::Schema;
 
 use crate::bitset::Bitset;
+use crate::buf::{Buf, SharedBytes};
 use crate::column::{ArrayColumn, ArrayItem, ColumnData, TextColumn};
 use crate::dataset::{Dataset, Join, SortedIndex, Table, NONE};
 use crate::group_runs::{Buckets, GroupRuns};
+use crate::text::Dict;
 
 /// The first bytes of every snapshot.
 pub const MAGIC: [u8; 8] = *b"SEGSNAP\0";
 /// The layout's version (see the module's documentation on when to bump it).
-pub const FORMAT_VERSION: u32 = 1;
+pub const FORMAT_VERSION: u32 = 2;
 /// The engine that wrote a snapshot must be this one.
 pub const ENGINE_VERSION: &str = env!("CARGO_PKG_VERSION");
 
@@ -112,6 +121,9 @@ pub fn write(data: &Dataset, tag: &[u8], writer: impl Write) -> Result<u64> {
     out.u64(data.tables.values().map(|t| t.len as u64).sum())?;
     out.u64(data.heap_bytes() as u64)?;
     out.u64(payload_len)?;
+    // The payload starts on an 8-byte boundary, so its arrays (aligned within it) are aligned
+    // in the file, and in a memory map of it.
+    out.align()?;
     let before = out.written;
     payload(data, &mut out)?;
     if out.written - before != payload_len {
@@ -125,30 +137,28 @@ pub fn write(data: &Dataset, tag: &[u8], writer: impl Write) -> Result<u64> {
     Ok(out.written + 4)
 }
 
+/// The most bytes a header takes (its fields' limits), for [`read_tag`].
+const HEADER_LIMIT: u64 = 8 + 4 + 4 + 256 + 4 + (1 << 16) + 4 + 8 + 8 + 8 + 8;
+
 /// The tag a snapshot was written with (the caller's key of its data), reading its header
 /// only: what a listing of the snapshots shows, whatever their format or engine version.
 pub fn read_tag(reader: impl Read) -> Result<Vec<u8>> {
-    let mut input = In::new(reader);
+    let mut head = Vec::new();
+    reader.take(HEADER_LIMIT).read_to_end(&mut head)?;
+    let mut input = In::new(Arc::new(head));
     input.magic()?;
     let _format = input.u32("the header")?;
-    let mut field = |what: &str| -> Result<Vec<u8>> {
-        let len = input.u32("the header")? as usize;
-        if len > 1 << 16 {
-            return Err(Error::Corrupt(format!("{what} is too long")));
-        }
-        let mut bytes = vec![0u8; len];
-        input.fill(&mut bytes, "the header")?;
-        Ok(bytes)
-    };
-    let _engine = field("the engine version")?;
-    field("the tag")
+    let _engine = input.field(256, "the engine version")?;
+    Ok(input.field(1 << 16, "the tag")?.to_vec())
 }
 
 /// Reads a snapshot written by [`write`] with the same `tag`, of data with `schema` (its
 /// relationships name the joins' tables), refusing it when it would take more than `max_bytes`
-/// of memory. `progress` hears of each table read.
+/// of memory. The arrays are borrowed from `bytes` (a memory-mapped file: nothing is copied)
+/// where they are aligned, which they are when `bytes` starts on an 8-byte boundary.
+/// `progress` hears of each table read.
 pub fn read(
-    reader: impl Read,
+    bytes: SharedBytes,
     tag: &[u8],
     schema: &Schema,
     max_bytes: u64,
@@ -157,29 +167,18 @@ pub fn read(
     if cfg!(target_endian = "big") {
         return Err(Error::BigEndian);
     }
-    let mut input = In::new(reader);
+    let mut input = In::new(bytes);
     input.magic()?;
     let found_format = input.u32("the header")?;
-    let engine_len = input.u32("the header")? as usize;
-    if engine_len > 256 {
-        return Err(Error::Corrupt("the engine version is too long".into()));
-    }
-    let mut engine = vec![0u8; engine_len];
-    input.fill(&mut engine, "the header")?;
-    let found_engine = String::from_utf8_lossy(&engine).into_owned();
+    let engine = input.field(256, "the engine version")?;
+    let found_engine = String::from_utf8_lossy(engine).into_owned();
     if found_format != FORMAT_VERSION || found_engine != ENGINE_VERSION {
         return Err(Error::OtherVersion {
             found_format,
             found_engine,
         });
     }
-    let tag_len = input.u32("the header")? as usize;
-    if tag_len != tag.len() {
-        return Err(Error::OtherSource);
-    }
-    let mut found_tag = vec![0u8; tag_len];
-    input.fill(&mut found_tag, "the header")?;
-    if found_tag != tag {
+    if input.field(1 << 16, "the tag")? != tag {
         return Err(Error::OtherSource);
     }
     let tables = input.u32("the header")?;
@@ -191,30 +190,24 @@ pub fn read(
             allowed: max_bytes,
         });
     }
-    input.left = input.u64("the header")?;
+    let payload_len = input.usize("the header")?;
+    input.align("the header")?;
+    let payload_end = input
+        .pos
+        .checked_add(payload_len)
+        .ok_or_else(|| corrupt("the payload's length"))?;
+    input.check_checksum(payload_end)?;
     progress(ReadStep::Planned {
         tables: u64::from(tables),
         records,
     });
-
+    input.end = payload_end;
     let data = read_payload(&mut input, tables, schema, progress)?;
-    if input.left != 0 {
+    if input.pos != payload_end {
         return Err(Error::Corrupt(format!(
             "{} bytes of the payload were not read",
-            input.left
+            payload_end - input.pos
         )));
-    }
-    let computed = input.crc.clone().finalize();
-    let mut stored = [0u8; 4];
-    input
-        .inner
-        .read_exact(&mut stored)
-        .map_err(|e| eof(e, "the checksum"))?;
-    if u32::from_le_bytes(stored) != computed {
-        return Err(Error::Corrupt("the checksum does not match".into()));
-    }
-    if input.inner.read(&mut [0u8; 1])? != 0 {
-        return Err(Error::Corrupt("bytes follow the checksum".into()));
     }
     Ok(data)
 }
@@ -276,8 +269,16 @@ impl<W: Write> Out<W> {
         }
     }
 
+    /// Zeros up to the next multiple of 8 bytes.
+    fn align(&mut self) -> io::Result<()> {
+        let pad = (8 - self.written % 8) % 8;
+        self.bytes(&[0u8; 8][..pad as usize])
+    }
+
+    /// Its length, then its elements from the next multiple of 8 bytes.
     fn array<T: bytemuck::Pod>(&mut self, values: &[T]) -> io::Result<()> {
         self.u64(values.len() as u64)?;
+        self.align()?;
         self.bytes(bytemuck::cast_slice(values))
     }
 
@@ -286,19 +287,11 @@ impl<W: Write> Out<W> {
         self.array(set.words())
     }
 
-    fn strings<'s>(&mut self, values: impl Iterator<Item = &'s str> + Clone) -> io::Result<()> {
-        let mut offsets = vec![0u64];
-        let mut end = 0u64;
-        for s in values.clone() {
-            end += s.len() as u64;
-            offsets.push(end);
-        }
-        self.array(&offsets)?;
-        self.u64(end)?;
-        for s in values {
-            self.bytes(s.as_bytes())?;
-        }
-        Ok(())
+    /// A dictionary: its offsets, then its bytes.
+    fn dict(&mut self, dict: &Dict) -> io::Result<()> {
+        let (offsets, raw) = dict.parts();
+        self.array(offsets)?;
+        self.array(raw)
     }
 }
 
@@ -393,7 +386,7 @@ fn write_column<W: Write>(column: &ColumnData, out: &mut Out<W>) -> io::Result<(
         ColumnData::Text(text) => {
             out.u8(TEXT)?;
             out.array(&text.codes)?;
-            out.strings(text.dict.iter().map(String::as_str))?;
+            out.dict(&text.dict)?;
             out.bitset(&text.valid)
         }
         ColumnData::Array(array) => {
@@ -421,10 +414,12 @@ fn write_column<W: Write>(column: &ColumnData, out: &mut Out<W>) -> io::Result<(
                 .collect();
             out.array(&kinds)?;
             out.array(&numbers)?;
-            out.strings(array.dict.iter().map(|item| match item {
-                ArrayItem::Text(s) => s.as_str(),
-                _ => "",
-            }))?;
+            out.dict(&Dict::from_values(array.dict.iter().map(
+                |item| match item {
+                    ArrayItem::Text(s) => s.as_str(),
+                    _ => "",
+                },
+            )))?;
             out.bitset(&array.valid)
         }
     }
@@ -432,92 +427,88 @@ fn write_column<W: Write>(column: &ColumnData, out: &mut Out<W>) -> io::Result<(
 
 // ---- reading ----
 
-struct In<R> {
-    inner: R,
-    crc: crc32fast::Hasher,
-    /// Payload bytes not read yet (the header's bytes are not counted).
-    left: u64,
-}
-
-fn eof(e: io::Error, what: &str) -> Error {
-    if e.kind() == io::ErrorKind::UnexpectedEof {
-        Error::Truncated(what.to_string())
-    } else {
-        Error::Io(e)
-    }
+/// A cursor over the snapshot's bytes; `end` is where the part being read ends.
+struct In {
+    bytes: SharedBytes,
+    pos: usize,
+    end: usize,
 }
 
 fn corrupt(what: impl Into<String>) -> Error {
     Error::Corrupt(what.into())
 }
 
-impl<R: Read> In<R> {
-    fn new(inner: R) -> Self {
-        In {
-            inner,
-            crc: crc32fast::Hasher::new(),
-            left: u64::MAX,
-        }
+/// Bytes checksummed per parallel task.
+const CHECKSUM_CHUNK: usize = 32 << 20;
+
+impl In {
+    fn new(bytes: SharedBytes) -> Self {
+        let end = bytes.bytes().len();
+        In { bytes, pos: 0, end }
     }
 
-    /// Fills `buf` from the input, `what` naming it for a truncation.
-    fn fill(&mut self, buf: &mut [u8], what: &str) -> Result<()> {
-        if buf.len() as u64 > self.left {
-            return Err(corrupt(format!("{what} runs past the end of the payload")));
-        }
-        self.inner.read_exact(buf).map_err(|e| eof(e, what))?;
-        self.crc.update(buf);
-        self.left -= buf.len() as u64;
-        Ok(())
+    /// The next `len` bytes, `what` naming them for a truncation.
+    fn take(&mut self, len: usize, what: &str) -> Result<&[u8]> {
+        let start = self.pos;
+        let end = start.checked_add(len).filter(|&e| e <= self.end);
+        let Some(end) = end else {
+            return Err(if self.end < self.bytes.bytes().len() {
+                corrupt(format!("{what} runs past the end of the payload"))
+            } else {
+                Error::Truncated(what.to_string())
+            });
+        };
+        self.pos = end;
+        Ok(&self.bytes.bytes()[start..end])
+    }
+
+    fn le<const N: usize>(&mut self, what: &str) -> Result<[u8; N]> {
+        let mut b = [0u8; N];
+        b.copy_from_slice(self.take(N, what)?);
+        Ok(b)
     }
 
     fn u8(&mut self, what: &str) -> Result<u8> {
-        let mut b = [0u8; 1];
-        self.fill(&mut b, what)?;
-        Ok(b[0])
+        Ok(self.le::<1>(what)?[0])
     }
 
     /// The file's first bytes: a snapshot's, or [`Error::NotASnapshot`].
     fn magic(&mut self) -> Result<()> {
-        let mut magic = [0u8; 8];
-        self.fill(&mut magic, "the header")
-            .map_err(|_| Error::NotASnapshot)?;
-        if magic != MAGIC {
-            return Err(Error::NotASnapshot);
+        match self.take(MAGIC.len(), "the header") {
+            Ok(magic) if magic == MAGIC => Ok(()),
+            _ => Err(Error::NotASnapshot),
         }
-        Ok(())
     }
 
     fn u32(&mut self, what: &str) -> Result<u32> {
-        let mut b = [0u8; 4];
-        self.fill(&mut b, what)?;
-        Ok(u32::from_le_bytes(b))
+        Ok(u32::from_le_bytes(self.le(what)?))
     }
 
     fn u64(&mut self, what: &str) -> Result<u64> {
-        let mut b = [0u8; 8];
-        self.fill(&mut b, what)?;
-        Ok(u64::from_le_bytes(b))
+        Ok(u64::from_le_bytes(self.le(what)?))
     }
 
     fn i64(&mut self, what: &str) -> Result<i64> {
-        let mut b = [0u8; 8];
-        self.fill(&mut b, what)?;
-        Ok(i64::from_le_bytes(b))
+        Ok(i64::from_le_bytes(self.le(what)?))
     }
 
     fn usize(&mut self, what: &str) -> Result<usize> {
         usize::try_from(self.u64(what)?).map_err(|_| corrupt(format!("{what}: a length too large")))
     }
 
+    /// A header field: its length (u32, at most `limit`) and its bytes.
+    fn field(&mut self, limit: usize, what: &str) -> Result<&[u8]> {
+        let len = self.u32("the header")? as usize;
+        if len > limit {
+            return Err(corrupt(format!("{what} is too long")));
+        }
+        self.take(len, "the header")
+    }
+
     fn str(&mut self, what: &str) -> Result<String> {
         let len = self.u32(what)? as usize;
-        if len as u64 > self.left {
-            return Err(corrupt(format!("{what} runs past the end of the payload")));
-        }
-        let mut bytes = vec![0u8; len];
-        self.fill(&mut bytes, what)?;
-        String::from_utf8(bytes).map_err(|_| corrupt(format!("{what} is not UTF-8")))
+        let bytes = self.take(len, what)?;
+        String::from_utf8(bytes.to_vec()).map_err(|_| corrupt(format!("{what} is not UTF-8")))
     }
 
     fn opt_str(&mut self, what: &str) -> Result<Option<String>> {
@@ -536,16 +527,23 @@ impl<R: Read> In<R> {
         }
     }
 
-    /// An array, read in one go into its vector's bytes.
-    fn array<T: bytemuck::Pod>(&mut self, what: &str) -> Result<Vec<T>> {
+    /// Skips the zeros up to the next multiple of 8 bytes from the start.
+    fn align(&mut self, what: &str) -> Result<()> {
+        let pad = (8 - self.pos % 8) % 8;
+        self.take(pad, what).map(|_| ())
+    }
+
+    /// An array, borrowed from the bytes (copied only if they are not aligned for `T`).
+    fn array<T: bytemuck::Pod>(&mut self, what: &str) -> Result<Buf<T>> {
         let len = self.usize(what)?;
-        let size = std::mem::size_of::<T>() as u64;
-        if (len as u64).checked_mul(size).unwrap_or(u64::MAX) > self.left {
-            return Err(corrupt(format!("{what} runs past the end of the payload")));
-        }
-        let mut values = vec![T::zeroed(); len];
-        self.fill(bytemuck::cast_slice_mut(&mut values), what)?;
-        Ok(values)
+        self.align(what)?;
+        let start = self.pos;
+        let size = len
+            .checked_mul(std::mem::size_of::<T>())
+            .ok_or_else(|| corrupt(format!("{what}: a length too large")))?;
+        self.take(size, what)?;
+        Buf::borrow(&self.bytes, start, len)
+            .ok_or_else(|| corrupt(format!("{what} runs past the end of the payload")))
     }
 
     fn bitset(&mut self, what: &str) -> Result<Bitset> {
@@ -554,28 +552,47 @@ impl<R: Read> In<R> {
         Bitset::from_words(words, len).ok_or_else(|| corrupt(format!("{what}: a bad bitmap")))
     }
 
-    fn strings(&mut self, what: &str) -> Result<Vec<String>> {
+    fn dict(&mut self, what: &str) -> Result<Dict> {
         let offsets = self.array::<u64>(what)?;
-        let total = self.usize(what)?;
-        if total as u64 > self.left {
-            return Err(corrupt(format!("{what} runs past the end of the payload")));
+        let raw = self.array::<u8>(what)?;
+        Dict::from_parts(offsets, raw).ok_or_else(|| corrupt(format!("{what}: bad offsets")))
+    }
+
+    /// Checks the CRC-32 of everything before `payload_end`, stored right after it (and
+    /// nothing after that), on all cores.
+    fn check_checksum(&self, payload_end: usize) -> Result<()> {
+        let bytes = self.bytes.bytes();
+        let stored = payload_end
+            .checked_add(4)
+            .and_then(|end| bytes.get(payload_end..end));
+        let Some(stored) = stored else {
+            return Err(Error::Truncated(if bytes.len() < payload_end {
+                "the payload".into()
+            } else {
+                "the checksum".into()
+            }));
+        };
+        if bytes.len() > payload_end + 4 {
+            return Err(corrupt("bytes follow the checksum"));
         }
-        let mut bytes = vec![0u8; total];
-        self.fill(&mut bytes, what)?;
-        let text =
-            std::str::from_utf8(&bytes).map_err(|_| corrupt(format!("{what}: not UTF-8")))?;
-        if offsets.first() != Some(&0) || offsets.last() != Some(&(total as u64)) {
-            return Err(corrupt(format!("{what}: bad offsets")));
-        }
-        offsets
-            .windows(2)
-            .map(|w| {
-                let (start, end) = (w[0] as usize, w[1] as usize);
-                text.get(start..end)
-                    .map(str::to_string)
-                    .ok_or_else(|| corrupt(format!("{what}: bad offsets")))
+        let computed = bytes[..payload_end]
+            .par_chunks(CHECKSUM_CHUNK)
+            .map(|chunk| {
+                let mut crc = crc32fast::Hasher::new();
+                crc.update(chunk);
+                crc
             })
-            .collect()
+            .collect::<Vec<_>>()
+            .into_iter()
+            .fold(crc32fast::Hasher::new(), |mut all, part| {
+                all.combine(&part);
+                all
+            })
+            .finalize();
+        if stored != computed.to_le_bytes() {
+            return Err(corrupt("the checksum does not match"));
+        }
+        Ok(())
     }
 }
 
@@ -595,8 +612,8 @@ fn check_starts(starts: &[u32], end: usize, what: &str) -> Result<()> {
     )
 }
 
-fn read_payload<R: Read>(
-    input: &mut In<R>,
+fn read_payload(
+    input: &mut In,
     tables: u32,
     schema: &Schema,
     progress: &mut dyn FnMut(ReadStep),
@@ -647,7 +664,7 @@ fn read_payload<R: Read>(
             // Clustered: bucket `code`'s positions are the records holding it (NULLs last).
             let null_bucket = text.dict.len();
             check(
-                starts.windows(2).enumerate().all(|(code, w)| {
+                starts.par_windows(2).enumerate().all(|(code, w)| {
                     (w[0] as usize..w[1] as usize).all(|r| {
                         let bucket = if text.valid.contains(r) {
                             text.codes[r] as usize
@@ -662,7 +679,7 @@ fn read_payload<R: Read>(
         }
         if let Some(perm) = &perm {
             check(
-                perm.len() == t.len && perm.iter().all(|&r| (r as usize) < t.len),
+                perm.len() == t.len && perm.par_iter().all(|&r| (r as usize) < t.len),
                 || format!("{what}: records out of range"),
             )?;
         }
@@ -705,7 +722,7 @@ fn read_payload<R: Read>(
         )?;
         let in_range = |g: &u32| *g == NONE || (*g as usize) < groups;
         check(
-            from_group.iter().all(in_range) && to_group.iter().all(in_range),
+            from_group.par_iter().all(in_range) && to_group.par_iter().all(in_range),
             || format!("{what}: groups out of range"),
         )?;
         let runs = if input.flag(&what)? {
@@ -730,12 +747,7 @@ fn read_payload<R: Read>(
     })
 }
 
-fn read_runs<R: Read>(
-    input: &mut In<R>,
-    groups: usize,
-    to: &Table,
-    what: &str,
-) -> Result<GroupRuns> {
+fn read_runs(input: &mut In, groups: usize, to: &Table, what: &str) -> Result<GroupRuns> {
     let time_column = input.str(what)?;
     let starts = input.array::<u32>(what)?;
     let rows = input.array::<u32>(what)?;
@@ -768,13 +780,13 @@ fn read_runs<R: Read>(
     check(offsets.len() == rows.len(), || {
         format!("{what}: not one time per record")
     })?;
-    check(rows.iter().all(|&r| (r as usize) < to.len), || {
+    check(rows.par_iter().all(|&r| (r as usize) < to.len), || {
         format!("{what}: records out of range")
     })?;
     check(
         base <= latest
             && offsets
-                .iter()
+                .par_iter()
                 .all(|&o| base.checked_add(i64::from(o)).is_some_and(|t| t <= latest)),
         || format!("{what}: times out of range"),
     )?;
@@ -789,7 +801,7 @@ fn read_runs<R: Read>(
     })
 }
 
-fn read_column<R: Read>(input: &mut In<R>, what: &str) -> Result<ColumnData> {
+fn read_column(input: &mut In, what: &str) -> Result<ColumnData> {
     let kind = input.u8(what)?;
     Ok(match kind {
         NUMBER => {
@@ -814,15 +826,16 @@ fn read_column<R: Read>(input: &mut In<R>, what: &str) -> Result<ColumnData> {
         }
         TEXT => {
             let codes = input.array::<u32>(what)?;
-            let dict = input.strings(what)?;
+            let dict = input.dict(what)?;
             let valid = input.bitset(what)?;
             check(codes.len() == valid.len(), || {
                 format!("{what}: lengths differ")
             })?;
             let size = dict.len();
-            check(codes.iter().all(|&c| c == 0 || (c as usize) < size), || {
-                format!("{what}: codes beyond the dictionary")
-            })?;
+            check(
+                codes.par_iter().all(|&c| c == 0 || (c as usize) < size),
+                || format!("{what}: codes beyond the dictionary"),
+            )?;
             ColumnData::Text(TextColumn::new(codes, dict, valid))
         }
         ARRAY => {
@@ -830,7 +843,7 @@ fn read_column<R: Read>(input: &mut In<R>, what: &str) -> Result<ColumnData> {
             let codes = input.array::<u32>(what)?;
             let kinds = input.array::<u8>(what)?;
             let numbers = input.array::<u64>(what)?;
-            let texts = input.strings(what)?;
+            let texts = input.dict(what)?.to_vec();
             let valid = input.bitset(what)?;
             check(
                 offsets.len() == valid.len() + 1
@@ -845,7 +858,7 @@ fn read_column<R: Read>(input: &mut In<R>, what: &str) -> Result<ColumnData> {
             )?;
             let dict = kinds
                 .iter()
-                .zip(numbers)
+                .zip(numbers.iter().copied())
                 .zip(texts)
                 .map(|((&kind, number), text)| match kind {
                     ITEM_TEXT => Ok(ArrayItem::Text(text)),
@@ -1002,8 +1015,12 @@ mod tests {
         bytes
     }
 
+    fn shared(bytes: &[u8]) -> SharedBytes {
+        Arc::new(bytes.to_vec())
+    }
+
     fn read_back(bytes: &[u8], tag: &[u8]) -> Result<Dataset> {
-        read(bytes, tag, &schema(), u64::MAX, &mut |_| {})
+        read(shared(bytes), tag, &schema(), u64::MAX, &mut |_| {})
     }
 
     #[test]
@@ -1024,7 +1041,7 @@ mod tests {
         assert!(data.index("acts", "kind").is_some());
         let bytes = snapshot(&data, b"key");
         let mut steps = Vec::new();
-        let back = read(&bytes[..], b"key", &schema(), u64::MAX, &mut |s| {
+        let back = read(shared(&bytes), b"key", &schema(), u64::MAX, &mut |s| {
             steps.push(s)
         })
         .unwrap();
@@ -1048,6 +1065,39 @@ mod tests {
             describe(&read_back(&snapshot(&empty, b""), b"").unwrap()),
             describe(&empty)
         );
+    }
+
+    /// Bytes on an 8-byte boundary, as a memory map's are.
+    struct Aligned(Vec<u64>, usize);
+
+    // SAFETY: never changed after it is made.
+    unsafe impl crate::buf::StableBytes for Aligned {
+        fn bytes(&self) -> &[u8] {
+            &bytemuck::cast_slice(&self.0)[..self.1]
+        }
+    }
+
+    #[test]
+    fn an_aligned_snapshot_lends_its_arrays_instead_of_copying_them() {
+        let data = dataset(150);
+        let bytes = snapshot(&data, b"key");
+        let mut words = vec![0u64; bytes.len().div_ceil(8)];
+        bytemuck::cast_slice_mut::<u64, u8>(&mut words)[..bytes.len()].copy_from_slice(&bytes);
+        let back = read(
+            Arc::new(Aligned(words, bytes.len())),
+            b"key",
+            &schema(),
+            u64::MAX,
+            &mut |_| {},
+        )
+        .unwrap();
+        assert_eq!(describe(&back), describe(&data));
+        let acts = back.table("acts").unwrap();
+        let ColumnData::Time { values, .. } = acts.column("at").unwrap() else {
+            panic!("not a time column")
+        };
+        assert!(values.is_borrowed());
+        assert!(back.join(1, "acts").unwrap().to_group.is_borrowed());
     }
 
     #[test]
@@ -1102,14 +1152,14 @@ mod tests {
             read_back(&newer, b"key"),
             Err(Error::OtherVersion { found_format, .. }) if found_format == FORMAT_VERSION + 1
         ));
-        let refused = read(&bytes[..], b"key", &schema(), 10, &mut |_| {});
+        let refused = read(shared(&bytes), b"key", &schema(), 10, &mut |_| {});
         assert!(matches!(
             refused,
             Err(Error::OverBudget { allowed: 10, .. })
         ));
         // A schema without the joins' relationships.
         let refused = read(
-            &bytes[..],
+            shared(&bytes),
             b"key",
             &Schema::default(),
             u64::MAX,

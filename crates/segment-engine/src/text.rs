@@ -12,6 +12,7 @@ use std::sync::OnceLock;
 use memchr::memmem::Finder;
 use rayon::prelude::*;
 
+use crate::buf::Buf;
 use crate::like::{Like, LikeShape};
 
 /// Dictionary entries decided per parallel task (tiny in tests, so chunk edges are exercised).
@@ -20,41 +21,107 @@ const ENTRIES_PER_TASK: usize = 1 << 15;
 #[cfg(test)]
 const ENTRIES_PER_TASK: usize = 7;
 
-/// A dictionary's values laid end to end: entry `e` is `raw[offsets[e]..offsets[e + 1]]`.
-#[derive(Debug, Clone, Default)]
-pub struct DictBytes {
-    offsets: Vec<usize>,
-    raw: Vec<u8>,
+/// A text column's distinct values laid end to end: entry `e` is
+/// `raw[offsets[e]..offsets[e + 1]]`, valid UTF-8 (checked once, when made). Owned after a
+/// load, borrowed from the snapshot's bytes after a start from one.
+#[derive(Clone, Default)]
+pub struct Dict {
+    offsets: Buf<u64>,
+    raw: Buf<u8>,
     /// The same bytes with ASCII letters in lower case (`lower()` in SQLite), built on first use.
     folded: OnceLock<Vec<u8>>,
     /// Whether any value holds a NUL (else "text up to its first NUL" is the whole text).
     has_nul: bool,
 }
 
-impl DictBytes {
-    pub fn new(dict: &[String]) -> Self {
-        let mut offsets = Vec::with_capacity(dict.len() + 1);
-        let mut raw = Vec::with_capacity(dict.iter().map(String::len).sum());
-        offsets.push(0);
-        for value in dict {
+impl std::fmt::Debug for Dict {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_list().entries(self.iter()).finish()
+    }
+}
+
+impl PartialEq for Dict {
+    fn eq(&self, other: &Self) -> bool {
+        self.offsets == other.offsets && self.raw == other.raw
+    }
+}
+
+impl Dict {
+    pub fn new<S: AsRef<str>>(values: &[S]) -> Self {
+        Self::from_values(values.iter().map(AsRef::as_ref))
+    }
+
+    pub fn from_values<'s>(values: impl Iterator<Item = &'s str>) -> Self {
+        let mut offsets = vec![0u64];
+        let mut raw = Vec::new();
+        for value in values {
             raw.extend_from_slice(value.as_bytes());
-            offsets.push(raw.len());
+            offsets.push(raw.len() as u64);
         }
+        raw.shrink_to_fit();
         let has_nul = memchr::memchr(0, &raw).is_some();
-        DictBytes {
-            offsets,
-            raw,
+        Dict {
+            offsets: offsets.into(),
+            raw: raw.into(),
             folded: OnceLock::new(),
             has_nul,
         }
     }
 
+    /// A dictionary from its parts as [`Dict::parts`] gives them; `None` unless the offsets
+    /// start at 0, never decrease, end at the bytes' end and cut them into UTF-8 text.
+    pub fn from_parts(offsets: Buf<u64>, raw: Buf<u8>) -> Option<Self> {
+        let text = std::str::from_utf8(&raw).ok()?;
+        let ok = offsets.first() == Some(&0)
+            && offsets.last() == Some(&(raw.len() as u64))
+            && offsets.windows(2).all(|w| w[0] <= w[1])
+            && offsets.iter().all(|&o| text.is_char_boundary(o as usize));
+        let has_nul = memchr::memchr(0, &raw).is_some();
+        ok.then(|| Dict {
+            offsets,
+            raw,
+            folded: OnceLock::new(),
+            has_nul,
+        })
+    }
+
+    /// The offsets (one more than the values) and the bytes.
+    pub fn parts(&self) -> (&[u64], &[u8]) {
+        (&self.offsets, &self.raw)
+    }
+
     pub fn len(&self) -> usize {
-        self.offsets.len() - 1
+        self.offsets.len().saturating_sub(1)
     }
 
     pub fn is_empty(&self) -> bool {
         self.len() == 0
+    }
+
+    fn range(&self, e: usize) -> std::ops::Range<usize> {
+        self.offsets[e] as usize..self.offsets[e + 1] as usize
+    }
+
+    /// Value `e` (panics past the end, as indexing a slice does).
+    pub fn get(&self, e: usize) -> &str {
+        let bytes = &self.raw[self.range(e)];
+        // SAFETY: the bytes are UTF-8 and every offset is on a character boundary: checked
+        // when the dictionary was made (`from_values` copies `str`s, `from_parts` checks).
+        unsafe { std::str::from_utf8_unchecked(bytes) }
+    }
+
+    pub fn iter(&self) -> impl ExactSizeIterator<Item = &str> + Clone + '_ {
+        (0..self.len()).map(|e| self.get(e))
+    }
+
+    /// The code of `value`, if it is in the dictionary.
+    pub fn position(&self, value: &str) -> Option<usize> {
+        let value = value.as_bytes();
+        (0..self.len()).find(|&e| &self.raw[self.range(e)] == value)
+    }
+
+    pub fn to_vec(&self) -> Vec<String> {
+        self.iter().map(str::to_string).collect()
     }
 
     pub fn heap_bytes(&self) -> usize {
@@ -80,7 +147,7 @@ impl DictBytes {
                 let first = task * ENTRIES_PER_TASK;
                 for (i, verdict) in out.iter_mut().enumerate() {
                     let e = first + i;
-                    *verdict = decide(&bytes[self.offsets[e]..self.offsets[e + 1]]);
+                    *verdict = decide(&bytes[self.range(e)]);
                 }
             });
         verdicts
@@ -100,21 +167,22 @@ impl DictBytes {
             .enumerate()
             .for_each(|(task, out)| {
                 let offsets = &self.offsets[task * ENTRIES_PER_TASK..];
-                let (mut at, end) = (offsets[0], offsets[out.len()]);
+                let offset = |i: usize| offsets[i] as usize;
+                let (mut at, end) = (offset(0), offset(out.len()));
                 let mut entry = 0;
                 'search: loop {
                     for found in finder.find_iter(&bytes[at..end]) {
                         let position = at + found;
-                        while offsets[entry + 1] <= position {
+                        while offset(entry + 1) <= position {
                             entry += 1;
                         }
-                        if position + needle.len() <= offsets[entry + 1] {
+                        if position + needle.len() <= offset(entry + 1) {
                             out[entry] = true;
                         } else {
                             // It crosses into the next entry and does not count; occurrences
                             // are reported without overlap, so search again from that entry.
                             entry += 1;
-                            at = offsets[entry];
+                            at = offset(entry);
                             continue 'search;
                         }
                     }
@@ -153,13 +221,13 @@ fn negate(mut verdicts: Vec<bool>, negated: bool) -> Vec<bool> {
 }
 
 /// `value = dict[e]` (after folding both when case-insensitive).
-pub fn equals(d: &DictBytes, value: &str, case_sensitive: bool, negated: bool) -> Vec<bool> {
+pub fn equals(d: &Dict, value: &str, case_sensitive: bool, negated: bool) -> Vec<bool> {
     let value = folded(value, case_sensitive);
     negate(d.each(!case_sensitive, |e| e == value.as_slice()), negated)
 }
 
 /// `dict[e] op value` in byte order (UTF-8 bytes: code points, as SQLite's BINARY collation).
-pub fn order(d: &DictBytes, op: segment_model::ir::CompareOp, value: &str) -> Vec<bool> {
+pub fn order(d: &Dict, op: segment_model::ir::CompareOp, value: &str) -> Vec<bool> {
     use segment_model::ir::CompareOp as C;
     use std::cmp::Ordering;
     let value = value.as_bytes();
@@ -177,7 +245,7 @@ pub fn order(d: &DictBytes, op: segment_model::ir::CompareOp, value: &str) -> Ve
 }
 
 /// `dict[e] IN (values)`.
-pub fn one_of(d: &DictBytes, values: &[String], case_sensitive: bool, negated: bool) -> Vec<bool> {
+pub fn one_of(d: &Dict, values: &[String], case_sensitive: bool, negated: bool) -> Vec<bool> {
     let values: Vec<Vec<u8>> = values.iter().map(|v| folded(v, case_sensitive)).collect();
     let verdicts = if values.len() <= 8 {
         d.each(!case_sensitive, |e| {
@@ -191,13 +259,13 @@ pub fn one_of(d: &DictBytes, values: &[String], case_sensitive: bool, negated: b
 }
 
 /// `instr(dict[e], value) > 0`: the whole text, NULs included.
-pub fn contains(d: &DictBytes, value: &str, case_sensitive: bool, negated: bool) -> Vec<bool> {
+pub fn contains(d: &Dict, value: &str, case_sensitive: bool, negated: bool) -> Vec<bool> {
     let needle = folded(value, case_sensitive);
     negate(d.containing(!case_sensitive, &needle), negated)
 }
 
 /// Starts with, on the text up to its first NUL (a value holding a NUL never matches).
-pub fn starts_with(d: &DictBytes, value: &str, case_sensitive: bool, negated: bool) -> Vec<bool> {
+pub fn starts_with(d: &Dict, value: &str, case_sensitive: bool, negated: bool) -> Vec<bool> {
     let needle = folded(value, case_sensitive);
     let verdicts = if needle.contains(&0) {
         vec![false; d.len()]
@@ -209,7 +277,7 @@ pub fn starts_with(d: &DictBytes, value: &str, case_sensitive: bool, negated: bo
 }
 
 /// Ends with, on the text up to its first NUL.
-pub fn ends_with(d: &DictBytes, value: &str, case_sensitive: bool, negated: bool) -> Vec<bool> {
+pub fn ends_with(d: &Dict, value: &str, case_sensitive: bool, negated: bool) -> Vec<bool> {
     let needle = folded(value, case_sensitive);
     let verdicts = if needle.contains(&0) {
         vec![false; d.len()]
@@ -221,7 +289,7 @@ pub fn ends_with(d: &DictBytes, value: &str, case_sensitive: bool, negated: bool
 
 /// SQL LIKE. Entries lacking the pattern's longest literal run are ruled out by one substring
 /// search first; the others run the matcher.
-pub fn like(d: &DictBytes, pattern: &str, case_sensitive: bool, negated: bool) -> Vec<bool> {
+pub fn like(d: &Dict, pattern: &str, case_sensitive: bool, negated: bool) -> Vec<bool> {
     let like = Like::new(pattern, case_sensitive);
     let fold = !case_sensitive;
     // The literals hold no NUL (the pattern ends at its first), so "starts with" needs no cut.
@@ -248,7 +316,7 @@ pub fn like(d: &DictBytes, pattern: &str, case_sensitive: bool, negated: bool) -
                 for (i, verdict) in out.iter_mut().enumerate() {
                     if *verdict {
                         let e = first + i;
-                        let entry = &bytes[d.offsets[e]..d.offsets[e + 1]];
+                        let entry = &bytes[d.range(e)];
                         *verdict = like.matches_prepared(d.before_nul(entry));
                     }
                 }
@@ -261,21 +329,22 @@ pub fn like(d: &DictBytes, pattern: &str, case_sensitive: bool, negated: bool) -
 }
 
 /// `dict[e] REGEXP pattern`, decided once per value on all cores.
-pub fn regex(dict: &[String], re: &regex::Regex, negated: bool) -> Vec<bool> {
-    let mut verdicts = vec![false; dict.len()];
+pub fn regex(d: &Dict, re: &regex::Regex, negated: bool) -> Vec<bool> {
+    let mut verdicts = vec![false; d.len()];
     verdicts
         .par_chunks_mut(ENTRIES_PER_TASK)
-        .zip(dict.par_chunks(ENTRIES_PER_TASK))
-        .for_each(|(out, values)| {
-            for (verdict, value) in out.iter_mut().zip(values) {
-                *verdict = re.is_match(value) != negated;
+        .enumerate()
+        .for_each(|(task, out)| {
+            let first = task * ENTRIES_PER_TASK;
+            for (i, verdict) in out.iter_mut().enumerate() {
+                *verdict = re.is_match(d.get(first + i)) != negated;
             }
         });
     verdicts
 }
 
 /// `length(dict[e])`: characters up to the first NUL.
-pub fn lengths_match(d: &DictBytes, test: impl Fn(usize) -> bool + Sync) -> Vec<bool> {
+pub fn lengths_match(d: &Dict, test: impl Fn(usize) -> bool + Sync) -> Vec<bool> {
     d.each(false, |e| {
         let chars = d
             .before_nul(e)
@@ -368,7 +437,7 @@ mod tests {
             case_sensitive in any::<bool>(),
             negated in any::<bool>(),
         ) {
-            let d = DictBytes::new(&dict);
+            let d = Dict::new(&dict);
             let each = |test: &dyn Fn(&str) -> bool| -> Vec<bool> {
                 dict.iter().map(|s| test(s) != negated).collect()
             };
@@ -419,7 +488,7 @@ mod tests {
         .iter()
         .map(|s| s.to_string())
         .collect();
-        let d = DictBytes::new(&dict);
+        let d = Dict::new(&dict);
         assert_eq!(
             like(&d, "%@gmail.com", false, false),
             [true, false, false, true, true]

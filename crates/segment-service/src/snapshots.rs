@@ -16,6 +16,9 @@
 //!   from the source, unless the disk would keep less than [`DISK_RESERVE`] free; not synced:
 //!   a file torn by a crash fails its checksum and is replaced. At most [`KEEP`] snapshots are
 //!   kept, the least recently used removed first (reading one marks it used).
+//! - **Memory-mapped when read**: the engine's arrays borrow from the mapped file (see
+//!   `segment_engine::buf`), so a start costs the checksum and the structures' checks, not a
+//!   copy of every column onto the heap.
 
 use std::fs::File;
 use std::io::{BufReader, BufWriter};
@@ -23,6 +26,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime};
 
+use segment_engine::buf::{SharedBytes, StableBytes};
 use segment_engine::snapshot::{self, ReadStep};
 use segment_engine::Dataset;
 use segment_model::Schema;
@@ -253,23 +257,38 @@ fn read(
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Err(None),
         Err(e) => return Err(Some(e.to_string())),
     };
-    let data = snapshot::read(
-        BufReader::with_capacity(1 << 20, &file),
-        &key.tag,
-        schema,
-        budget,
-        &mut |step| match step {
-            ReadStep::Planned { tables, records } => progress.planned(tables, records),
-            ReadStep::TableRead { records } => {
-                progress.rows_read(records);
-                progress.table_read();
-            }
-        },
-    )
+    let mapped = map(&file).map_err(|e| Some(format!("cannot map the snapshot: {e}")))?;
+    let data = snapshot::read(mapped, &key.tag, schema, budget, &mut |step| match step {
+        ReadStep::Planned { tables, records } => progress.planned(tables, records),
+        ReadStep::TableRead { records } => {
+            progress.rows_read(records);
+            progress.table_read();
+        }
+    })
     .map_err(|e| Some(e.to_string()))?;
     // Recently used: kept before the others when the folder is pruned.
     let _ = file.set_modified(SystemTime::now());
     Ok(data)
+}
+
+/// A snapshot file mapped into memory: the engine's columns borrow from its pages, which the
+/// kernel reads in (and may drop again) as the file's cache, instead of copies on the heap.
+struct Mapped(memmap2::Mmap);
+
+// SAFETY: snapshot files are only ever made whole under a temporary name and renamed into
+// place, or removed; never written in place, so a mapped file's bytes do not change (a file
+// replaced or removed stays mapped as it was).
+unsafe impl StableBytes for Mapped {
+    fn bytes(&self) -> &[u8] {
+        &self.0
+    }
+}
+
+fn map(file: &File) -> std::io::Result<SharedBytes> {
+    // SAFETY: see `Mapped`. The pages are mapped up front (`populate`): the checksum reads
+    // them all next, and one call maps them faster than a fault per page.
+    let map = unsafe { memmap2::MmapOptions::new().populate().map(file)? };
+    Ok(Arc::new(Mapped(map)))
 }
 
 /// Writes `data`'s snapshot into `dir` (a temporary file renamed into place); its path and size.

@@ -941,7 +941,7 @@ fn snapshot_datasets() -> &'static Vec<std::sync::Mutex<Loaded>> {
                 segment_engine::snapshot::write(&loaded.data, b"test", &mut bytes).unwrap();
                 let schema = loaded.source.schema();
                 let data = segment_engine::snapshot::read(
-                    &bytes[..],
+                    std::sync::Arc::new(bytes),
                     b"test",
                     schema,
                     u64::MAX,

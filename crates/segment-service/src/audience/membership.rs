@@ -83,7 +83,7 @@ pub fn engine_keys(data: &Dataset, entity: &str, key: &str) -> Result<Vec<String
         ColumnData::Text(t) => t
             .codes
             .iter()
-            .map(|c| t.dict[*c as usize].clone())
+            .map(|c| t.dict.get(*c as usize).to_string())
             .collect(),
         ColumnData::Time { .. } | ColumnData::Array(_) => {
             return Err(Error::EngineUnavailable(

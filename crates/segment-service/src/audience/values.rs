@@ -333,7 +333,7 @@ fn column_values(column: &ColumnData, kind: Kind) -> RecordValues {
                     }
                 })
                 .collect(),
-            labels: t.dict.clone(),
+            labels: t.dict.to_vec(),
         },
         ColumnData::Integer { values, .. } if kind == Kind::Boolean => RecordValues::Categories {
             codes: (0..values.len())
