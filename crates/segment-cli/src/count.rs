@@ -89,6 +89,9 @@ pub fn run(
         out["timings"] = to_json(&counted.timings)?;
         if let Some(bytes) = counted.memory_bytes {
             out["memory_bytes"] = json!(bytes);
+            if let Ok(data) = service.dataset() {
+                out["memory"] = to_json(&data.memory_parts(service.schema()))?;
+            }
         }
         out["nodes"] = to_json(&counted.nodes.unwrap_or_default())?;
     }

@@ -227,6 +227,11 @@ impl Bitset {
         })
     }
 
+    /// Whether the words are borrowed from a mapped snapshot.
+    pub fn is_borrowed(&self) -> bool {
+        self.words.is_borrowed()
+    }
+
     pub fn heap_bytes(&self) -> usize {
         self.words.len() * 8
     }

@@ -205,6 +205,17 @@ impl Join {
     }
 }
 
+/// One part of the engine's memory (see [`Dataset::memory_parts`]).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct MemoryPart {
+    /// `table.column`, `index table(column)` or `join a.x = b.y`.
+    pub part: String,
+    pub bytes: u64,
+    /// Borrowed from a memory-mapped snapshot: file pages the kernel may drop and read again,
+    /// not heap.
+    pub mapped: bool,
+}
+
 /// Records of a related table ordered by a low-cardinality text column, then by time: the
 /// records with one value form a contiguous bucket, sorted by the time column, so "name is
 /// purchase in the last 30 days" is two binary searches instead of a scan.
@@ -388,6 +399,48 @@ impl Dataset {
             .collect();
         out.sort();
         out
+    }
+
+    /// The bytes of each part (column, index, join), largest first, and whether they are
+    /// borrowed from a mapped snapshot (the kernel's page cache) rather than on the heap.
+    /// `schema` names the joins' relationships.
+    pub fn memory_parts(&self, schema: &Schema) -> Vec<MemoryPart> {
+        let mut parts: Vec<MemoryPart> = Vec::new();
+        for table in self.tables.values() {
+            for (name, column) in &table.columns {
+                parts.push(MemoryPart {
+                    part: format!("{}.{name}", table.name),
+                    bytes: column.heap_bytes() as u64,
+                    mapped: column.valid().is_borrowed(),
+                });
+            }
+        }
+        for ((table, column), index) in &self.indexes {
+            parts.push(MemoryPart {
+                part: format!("index {table}({column})"),
+                bytes: ((index.perm.as_ref().map_or(0, |p| p.len()) + index.starts.len()) * 4)
+                    as u64,
+                mapped: index.starts.is_borrowed(),
+            });
+        }
+        for (id, join) in &self.joins {
+            let name = schema.relationships.iter().find(|r| r.id == *id);
+            parts.push(MemoryPart {
+                part: name.map_or_else(
+                    || format!("join of relationship {id}"),
+                    |r| {
+                        format!(
+                            "join {}.{} = {}.{}",
+                            r.from_entity, r.from_column, r.to_entity, r.to_column
+                        )
+                    },
+                ),
+                bytes: join.heap_bytes() as u64,
+                mapped: join.to_group.is_borrowed(),
+            });
+        }
+        parts.sort_by(|a, b| b.bytes.cmp(&a.bytes).then_with(|| a.part.cmp(&b.part)));
+        parts
     }
 
     /// Approximate heap bytes held, for the memory figures.

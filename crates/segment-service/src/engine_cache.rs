@@ -238,22 +238,26 @@ impl EngineCache {
                     cache.finish(&load.stamp, EngineStatus::Ready(data), report, false);
                     return;
                 };
-                let write_now = |progress: &LoadProgress| {
+                let before_write = || {
                     if let Some(hook) = &hook {
                         hook();
                     }
-                    write.run(&data, progress)
                 };
                 match when {
                     SnapshotWrite::BeforeReady => {
-                        report.notes.push(write_now(&progress));
+                        before_write();
+                        report.notes.push(write.run(&data, &progress));
                         cache.finish(&load.stamp, EngineStatus::Ready(data), report, false);
                     }
                     SnapshotWrite::AfterReady => {
                         report.notes.push(WRITING_AFTER.into());
                         cache.finish(&load.stamp, EngineStatus::Ready(data.clone()), report, true);
-                        let note = write_now(&progress);
-                        cache.written(&load.stamp, note);
+                        before_write();
+                        // A long-lived engine counts on the mapped snapshot from then on: the
+                        // same data, off the heap (the loaded copy goes with its last count).
+                        let (note, mapped) = write.run_and_map(&data, &progress);
+                        drop(data);
+                        cache.written(&load.stamp, note, mapped.map(Arc::new));
                     }
                 }
             });
@@ -321,10 +325,14 @@ impl EngineCache {
 
     /// A snapshot written after `stamp`'s engine was marked ready: its note replaces
     /// [`WRITING_AFTER`] in the load's report.
-    fn written(&self, stamp: &Stamp, note: String) {
+    /// `mapped`: the snapshot read back, to count on instead of the loaded copy.
+    fn written(&self, stamp: &Stamp, note: String, mapped: Option<Arc<Dataset>>) {
         let mut slot = self.0.slot.lock().unwrap_or_else(|p| p.into_inner());
         slot.writes = slot.writes.saturating_sub(1);
         if slot.stamp.as_ref() == Some(stamp) {
+            if let (Some(mapped), Some(EngineStatus::Ready(_))) = (mapped, &slot.status) {
+                slot.status = Some(EngineStatus::Ready(mapped));
+            }
             if let Some(report) = &mut slot.report {
                 match report.notes.iter_mut().find(|n| *n == WRITING_AFTER) {
                     Some(pending) => *pending = note,

@@ -112,9 +112,9 @@ pub(crate) struct Loaded {
 /// against it with the exact heap bytes its header declares, where a load from the source is
 /// checked with an estimate about 1.5× the real size: a load from SQLite peaks far above the
 /// engine's final size (SQLite's page cache, builders: 1.5–1.85 GB at 1M profiles for 0.7 GB),
-/// a read of a snapshot at about its final size (every array read into its own vector, 0.74 GB
-/// at 1M), so the exact size against the same half of the available memory keeps the same
-/// margin for the rest of the machine while admitting data the estimate would refuse.
+/// a read of a snapshot at its final size (the mapped file's pages, 0.69 GB at 1M), so the exact
+/// size against the same half of the available memory keeps the same margin for the rest of the
+/// machine while admitting data the estimate would refuse.
 pub(crate) fn load_through(
     dir: &Path,
     source: &SnapshotSource,
@@ -189,21 +189,64 @@ impl PendingWrite {
     /// Writes `data`'s snapshot, unless the file changed since it was loaded (its snapshot
     /// would be of neither version), and prunes the folder; what happened, as a note.
     pub(crate) fn run(self, data: &Dataset, progress: &LoadProgress) -> String {
+        self.write(data, progress).0
+    }
+
+    /// [`run`](Self::run), then the snapshot just written read back, mapped: the same data
+    /// with its columns in the kernel's page cache instead of on the heap, for a long-lived
+    /// engine (the app's) to count on from then on.
+    pub(crate) fn run_and_map(
+        self,
+        data: &Dataset,
+        progress: &LoadProgress,
+    ) -> (String, Option<Dataset>) {
+        let (dir, key, schema) = (
+            self.dir.clone(),
+            self.key.file_name.clone(),
+            self.source.schema.clone(),
+        );
+        let tag = self.key.tag.clone();
+        let (note, written) = self.write(data, progress);
+        if !written {
+            return (note, None);
+        }
+        let key = Key {
+            tag,
+            file_name: key,
+        };
+        let mapped = read(
+            &dir.join(&key.file_name),
+            &key,
+            &schema,
+            u64::MAX,
+            &LoadProgress::new(),
+        );
+        (note, mapped.ok())
+    }
+
+    /// The note, and whether the snapshot was written.
+    fn write(self, data: &Dataset, progress: &LoadProgress) -> (String, bool) {
         match Key::of(&self.source) {
             Ok(now) if now.tag == self.key.tag => {
                 progress.enter(LoadPhase::WritingSnapshot);
-                let note = match write(&self.dir, &self.key, data) {
-                    Ok((path, bytes)) => format!(
-                        "snapshot written to {} ({:.1} MiB)",
-                        path.display(),
-                        bytes as f64 / f64::from(1u32 << 20)
-                    ),
-                    Err(why) => format!("no snapshot written: {why}"),
-                };
+                let written = write(&self.dir, &self.key, data);
                 prune(&self.dir, KEEP);
-                note
+                match written {
+                    Ok((path, bytes)) => (
+                        format!(
+                            "snapshot written to {} ({:.1} MiB)",
+                            path.display(),
+                            bytes as f64 / f64::from(1u32 << 20)
+                        ),
+                        true,
+                    ),
+                    Err(why) => (format!("no snapshot written: {why}"), false),
+                }
             }
-            _ => "no snapshot written: the file changed while it was loaded".into(),
+            _ => (
+                "no snapshot written: the file changed while it was loaded".into(),
+                false,
+            ),
         }
     }
 }

@@ -110,6 +110,11 @@ fn the_second_open_reads_the_snapshot_and_counts_the_same() {
     let (second, report) = open(&f.data, &f.snapshots, None);
     assert_eq!(report.from, LoadedFrom::Snapshot, "{report:?}");
     assert!(noted(&report, "read from the snapshot"), "{report:?}");
+    let data = second.dataset().unwrap();
+    assert!(
+        data.memory_parts(second.schema()).iter().all(|p| p.mapped),
+        "every column, index and join borrowed from the mapped file"
+    );
     let (expected, got) = (corpus_counts(&first), corpus_counts(&second));
     assert!(expected.len() > 150);
     assert!(
@@ -308,6 +313,13 @@ fn the_app_s_engine_is_ready_before_its_snapshot_is_written() {
     assert_eq!(report.from, LoadedFrom::Source);
     assert!(noted(&report, "writing a snapshot"), "{report:?}");
     assert_eq!(*ready_before.lock().unwrap(), [true]);
+    let mapped = |service: &Service| {
+        let data = service.dataset().unwrap();
+        let parts = data.memory_parts(service.schema());
+        assert!(!parts.is_empty());
+        parts.iter().all(|p| p.mapped)
+    };
+    assert!(!mapped(&service), "loaded from the file: on the heap");
 
     go.send(()).unwrap();
     cache.wait_for_snapshot_writes();
@@ -315,6 +327,9 @@ fn the_app_s_engine_is_ready_before_its_snapshot_is_written() {
     let report = service.engine_load_report().unwrap();
     assert!(noted(&report, "snapshot written"), "{report:?}");
     assert!(!noted(&report, "writing a snapshot"), "{report:?}");
+    // Once written, the app's engine counts on the mapped snapshot: the same counts.
+    assert!(mapped(&service), "counting on the mapped snapshot");
+    assert_eq!(corpus_counts(&service), counts);
     // The next start reads it.
     let (next, report) = open(&f.data, &f.snapshots, None);
     assert_eq!(report.from, LoadedFrom::Snapshot, "{report:?}");
