@@ -244,7 +244,7 @@ fn write_parquet(
         .map(|c| Builder::new(c.storage))
         .collect();
     let flush = |builders: &mut Vec<Builder>,
-                     writer: &mut ArrowWriter<_>|
+                 writer: &mut ArrowWriter<_>|
      -> std::result::Result<(), WriteError> {
         let columns: Vec<ArrayRef> = builders.iter_mut().map(Builder::finish).collect();
         writer.write(&RecordBatch::try_new(schema.clone(), columns)?)?;
@@ -269,8 +269,6 @@ fn write_parquet(
         flush(&mut builders, &mut writer)?;
     }
     let out = writer.into_inner()?;
-    out.into_inner()
-        .map_err(|e| e.into_error())?
-        .sync_all()?;
+    out.into_inner().map_err(|e| e.into_error())?.sync_all()?;
     Ok(n)
 }

@@ -916,12 +916,9 @@ impl<'d> Compiler<'d> {
         let exists = self.dialect.related_as_exists();
         Ok(Cond::Atom(match shape {
             Shape::Constant(value) => self.literal(value),
-            Shape::In { having } => key_in(
-                &lhs,
-                subquery(having)?,
-                negative && !lhs_is_key,
-                exists,
-            ),
+            Shape::In { having } => {
+                key_in(&lhs, subquery(having)?, negative && !lhs_is_key, exists)
+            }
             Shape::InSelect(select) => key_in(&lhs, *select, negative && !lhs_is_key, exists),
             Shape::NotIn { having } => {
                 // A record whose join column is NULL has no related records: it matches.
