@@ -2,6 +2,7 @@
 database, runs each query `runs` times, prints {name: [seconds...]} as JSON.
 Usage: python3 duckdb_bench.py DIR QUERIES.json RUNS"""
 import json
+import os
 import sys
 import time
 
@@ -11,7 +12,11 @@ directory, queries_path, runs = sys.argv[1], sys.argv[2], int(sys.argv[3])
 con = duckdb.connect()
 started = time.perf_counter()
 for table in ("profiles", "events", "orders"):
-    con.execute(f"CREATE TABLE {table} AS SELECT * FROM read_csv_auto('{directory}/{table}.csv', header=true)")
+    # TABLE.csv.zst when the benchmark compressed its export, else TABLE.csv.
+    path = f"{directory}/{table}.csv"
+    if not os.path.exists(path):
+        path += ".zst"
+    con.execute(f"CREATE TABLE {table} AS SELECT * FROM read_csv_auto('{path}', header=true)")
 load_seconds = time.perf_counter() - started
 queries = json.load(open(queries_path))
 out = {"_load_seconds": load_seconds}

@@ -6,9 +6,20 @@
 //!
 //! cargo run --release -p segment-bench -- [--profiles 100000,1000000] [--runs 25]
 //!     [--data-dir target/bench-data] [--no-duckdb] [--engine-only] [--only SHAPE-SUBSTRING]
+//!     [--snapshots DIR]
+//!
+//! The data of a size is `DATA-DIR/demo-PROFILES.sqlite`, generated when absent (an existing
+//! file of that name, or a link to one, is used as it is). `--snapshots DIR` loads the engine
+//! the way the CLI and the app do, through `segment-service` with its snapshots kept in `DIR`:
+//! the first run loads from the source and writes the snapshot, later runs map the snapshot;
+//! the report says which, and splits the resident memory into heap (`RssAnon`) and mapped
+//! file pages (`RssFile`). DuckDB runs under `$SEGMENT_BENCH_PYTHON`, else the venv
+//! `scripts/setup.sh tests` makes (`target/duckdb-venv`), else `python3`; its CSV exports are
+//! compressed with `zstd` when that program is installed.
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::process::{Command, Stdio};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
@@ -28,6 +39,8 @@ struct Options {
     engine_only: bool,
     /// Only the shapes whose name contains this.
     only: Option<String>,
+    /// Load the engine through `segment-service` with its snapshots kept here.
+    snapshots: Option<PathBuf>,
 }
 
 fn parse_options() -> Result<Options, String> {
@@ -38,6 +51,7 @@ fn parse_options() -> Result<Options, String> {
         duckdb: true,
         engine_only: false,
         only: None,
+        snapshots: None,
     };
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
@@ -62,6 +76,7 @@ fn parse_options() -> Result<Options, String> {
                 options.duckdb = false;
             }
             "--only" => options.only = Some(value()?),
+            "--snapshots" => options.snapshots = Some(PathBuf::from(value()?)),
             other => return Err(format!("unknown argument {other}")),
         }
     }
@@ -346,11 +361,80 @@ fn median_p95(mut samples: Vec<Duration>) -> (f64, f64) {
     (median, p95)
 }
 
-fn resident_bytes() -> Option<u64> {
-    let status = std::fs::read_to_string("/proc/self/status").ok()?;
-    let line = status.lines().find(|l| l.starts_with("VmRSS:"))?;
-    let kib: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
-    Some(kib * 1024)
+/// The process's memory from `/proc/self/status`, in bytes (0 where unknown).
+#[derive(Clone, Copy, Default)]
+struct Memory {
+    /// Resident memory (`VmRSS`).
+    rss: u64,
+    /// Of which anonymous pages: the heap (`RssAnon`).
+    anon: u64,
+    /// Of which file pages mapped in: a mapped snapshot, SQLite's mmap (`RssFile`).
+    file: u64,
+    /// Peak resident memory so far (`VmHWM`).
+    peak: u64,
+}
+
+impl Memory {
+    fn now() -> Memory {
+        let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+        let field = |name: &str| {
+            status
+                .lines()
+                .find(|l| l.starts_with(name))
+                .and_then(|l| l.split_whitespace().nth(1))
+                .and_then(|kib| kib.parse::<u64>().ok())
+                .map_or(0, |kib| kib * 1024)
+        };
+        Memory {
+            rss: field("VmRSS:"),
+            anon: field("RssAnon:"),
+            file: field("RssFile:"),
+            peak: field("VmHWM:"),
+        }
+    }
+
+    fn describe(&self) -> String {
+        format!(
+            "RSS {:.2} GiB: heap (RssAnon) {:.2} GiB, mapped file pages (RssFile) {:.2} GiB; peak RSS so far {:.2} GiB",
+            gib(self.rss),
+            gib(self.anon),
+            gib(self.file),
+            gib(self.peak)
+        )
+    }
+}
+
+fn gib(bytes: u64) -> f64 {
+    bytes as f64 / (1u64 << 30) as f64
+}
+
+/// Loads the engine the way the CLI and the app do: through `segment-service`, with its
+/// snapshots in `dir` (read when valid, else written after a load from the source). Returns
+/// the data and how the load went.
+fn load_through_service(path: &Path, dir: &Path) -> Result<(Arc<Dataset>, String), String> {
+    let backend = segment_service::SqliteBackend::open(path, None).map_err(|e| e.to_string())?;
+    let service = segment_service::Service::new(
+        Arc::new(backend),
+        segment_service::EngineCache::with_snapshots(Some(dir.to_path_buf())),
+    );
+    let data = service.dataset().map_err(|e| e.to_string())?;
+    let how = match service.engine_load_report() {
+        Some(report) => format!(
+            "{} in {:.2} s (the service's `load_ms`){}",
+            match report.from {
+                segment_service::snapshots::LoadedFrom::Source => "from the source",
+                segment_service::snapshots::LoadedFrom::Snapshot => "**from the snapshot**",
+            },
+            report.seconds,
+            if report.notes.is_empty() {
+                String::new()
+            } else {
+                format!("; {}", report.notes.join("; "))
+            }
+        ),
+        None => "through the service".to_string(),
+    };
+    Ok((data, how))
 }
 
 fn ensure_demo(dir: &Path, profiles: u64) -> Result<PathBuf, String> {
@@ -375,14 +459,18 @@ fn ensure_demo(dir: &Path, profiles: u64) -> Result<PathBuf, String> {
     Ok(path)
 }
 
-/// CSV exports of the demo tables for DuckDB (written once per size).
+/// CSV exports of the demo tables for DuckDB (written once per size; `TABLE.csv.zst` when
+/// `zstd` is installed: a tenth of the disk at 10M profiles, and DuckDB reads it as it is).
 fn export_csv(source: &DataSource, dir: &Path) -> Result<(), String> {
     std::fs::create_dir_all(dir).map_err(|e| e.to_string())?;
+    let zstd = zstd_available();
     for table in ["profiles", "events", "orders"] {
-        let path = dir.join(format!("{table}.csv"));
-        if path.exists() {
+        let plain = dir.join(format!("{table}.csv"));
+        let compressed = dir.join(format!("{table}.csv.zst"));
+        if plain.exists() || compressed.exists() {
             continue;
         }
+        let path = if zstd { compressed } else { plain };
         let entity = source.schema().entity(table).ok_or(format!("no {table}"))?;
         let names: Vec<String> = entity.columns.iter().map(|c| c.name.clone()).collect();
         let mut out = String::new();
@@ -402,8 +490,22 @@ fn export_csv(source: &DataSource, dir: &Path) -> Result<(), String> {
             .map_err(|e| e.to_string())?;
         let mut rows = stmt.query([]).map_err(|e| e.to_string())?;
         let tmp = dir.join(format!("{table}.csv.partial"));
-        let mut file =
-            std::io::BufWriter::new(std::fs::File::create(&tmp).map_err(|e| e.to_string())?);
+        let out_file = std::fs::File::create(&tmp).map_err(|e| e.to_string())?;
+        let mut child = None;
+        let sink: Box<dyn std::io::Write> = if zstd {
+            let mut spawned = Command::new("zstd")
+                .args(["-q", "-c"])
+                .stdin(Stdio::piped())
+                .stdout(out_file)
+                .spawn()
+                .map_err(|e| format!("running zstd: {e}"))?;
+            let stdin = spawned.stdin.take().ok_or("zstd has no input")?;
+            child = Some(spawned);
+            Box::new(stdin)
+        } else {
+            Box::new(out_file)
+        };
+        let mut file = std::io::BufWriter::with_capacity(1 << 20, sink);
         use std::io::Write;
         file.write_all(out.as_bytes()).map_err(|e| e.to_string())?;
         while let Some(row) = rows.next().map_err(|e| e.to_string())? {
@@ -428,9 +530,27 @@ fn export_csv(source: &DataSource, dir: &Path) -> Result<(), String> {
             file.write_all(line.as_bytes()).map_err(|e| e.to_string())?;
         }
         file.flush().map_err(|e| e.to_string())?;
+        // Closes zstd's input, so that it finishes.
+        drop(file);
+        if let Some(mut child) = child {
+            let status = child.wait().map_err(|e| e.to_string())?;
+            if !status.success() {
+                return Err(format!("zstd failed on {table}: {status}"));
+            }
+        }
         std::fs::rename(&tmp, &path).map_err(|e| e.to_string())?;
     }
     Ok(())
+}
+
+/// How the engine's load went and the process's memory right after it.
+struct LoadFigures {
+    wall: Duration,
+    how: String,
+    rss_growth: u64,
+    after: Memory,
+    /// The engine's bytes borrowed from a mapped snapshot.
+    mapped: u64,
 }
 
 struct ShapeResult {
@@ -449,11 +569,30 @@ fn run_size(options: &Options, profiles: u64) -> Result<(), String> {
         .and_then(|t| DateTime::<Utc>::from_timestamp(t, 0))
         .ok_or("the demo file carries no anchor")?;
 
-    let rss_before = resident_bytes().unwrap_or(0);
+    let before = Memory::now();
     let started = Instant::now();
-    let data: Dataset = segment_source::engine::load_dataset(&source).map_err(|e| e.to_string())?;
+    let (data, how): (Arc<Dataset>, String) = match &options.snapshots {
+        None => (
+            Arc::new(segment_source::engine::load_dataset(&source).map_err(|e| e.to_string())?),
+            "from the source".to_string(),
+        ),
+        Some(dir) => load_through_service(&path, dir)?,
+    };
     let load = started.elapsed();
-    let rss_after = resident_bytes().unwrap_or(0);
+    let after = Memory::now();
+    let mapped: u64 = data
+        .memory_parts(source.schema())
+        .iter()
+        .filter(|p| p.mapped)
+        .map(|p| p.bytes)
+        .sum();
+    let load_report = LoadFigures {
+        wall: load,
+        how,
+        rss_growth: after.rss.saturating_sub(before.rss),
+        after,
+        mapped,
+    };
 
     let mut queries = serde_json::Map::new();
     let mut compiled = Vec::new();
@@ -563,7 +702,8 @@ fn run_size(options: &Options, profiles: u64) -> Result<(), String> {
     print_report(
         profiles,
         &data,
-        (load, rss_after.saturating_sub(rss_before)),
+        &load_report,
+        Memory::now(),
         duckdb.as_ref(),
         &results,
         (variants.len(), node_median, node_p95),
@@ -586,7 +726,7 @@ fn run_duckdb(
     let queries_path = dir.join("queries.json");
     std::fs::write(&queries_path, Value::Object(queries).to_string()).map_err(|e| e.to_string())?;
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("duckdb_bench.py");
-    let output = Command::new("python3")
+    let output = Command::new(duckdb_python())
         .arg(script)
         .arg(&dir)
         .arg(&queries_path)
@@ -608,7 +748,8 @@ fn run_duckdb(
 fn print_report(
     profiles: u64,
     data: &Dataset,
-    (load, rss_growth): (Duration, u64),
+    load: &LoadFigures,
+    at_end: Memory,
     duckdb: Option<&Value>,
     results: &[ShapeResult],
     (nodes, node_median, node_p95): (usize, f64, f64),
@@ -616,15 +757,22 @@ fn print_report(
     let sizes = data.sizes();
     println!("\n### {profiles} profiles\n");
     println!(
-        "Data: {}. Engine load {:.2} s; engine heap {:.0} MiB (process RSS +{:.0} MiB).",
+        "Data: {}. Engine load {:.2} s wall, {}; engine data {:.0} MiB ({:.0} MiB of it mapped from the snapshot; process RSS +{:.0} MiB).",
         sizes
             .iter()
             .map(|(n, s)| format!("{s} {n}"))
             .collect::<Vec<_>>()
             .join(", "),
-        load.as_secs_f64(),
+        load.wall.as_secs_f64(),
+        load.how,
         data.heap_bytes() as f64 / 1048576.0,
-        rss_growth as f64 / 1048576.0
+        load.mapped as f64 / 1048576.0,
+        load.rss_growth as f64 / 1048576.0
+    );
+    println!(
+        "Memory after the load: {}. At the end of the run (SQLite's mmap included): {}.",
+        load.after.describe(),
+        at_end.describe()
     );
     println!(
         "Engine bytes per record: {}.",
@@ -662,8 +810,31 @@ fn print_report(
     );
 }
 
+/// The Python that runs DuckDB: `$SEGMENT_BENCH_PYTHON`, else the workspace's DuckDB venv
+/// (`scripts/setup.sh tests`), else `python3`.
+fn duckdb_python() -> PathBuf {
+    if let Some(python) = std::env::var_os("SEGMENT_BENCH_PYTHON").filter(|v| !v.is_empty()) {
+        return PathBuf::from(python);
+    }
+    let venv = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/duckdb-venv/bin/python");
+    if venv.exists() {
+        venv
+    } else {
+        PathBuf::from("python3")
+    }
+}
+
+/// Whether the `zstd` program is installed (the CSV exports are then compressed with it).
+fn zstd_available() -> bool {
+    Command::new("zstd")
+        .arg("--version")
+        .output()
+        .map(|o| o.status.success())
+        .unwrap_or(false)
+}
+
 fn duckdb_available() -> bool {
-    Command::new("python3")
+    Command::new(duckdb_python())
         .args(["-c", "import duckdb"])
         .output()
         .map(|o| o.status.success())
