@@ -24,7 +24,7 @@ const ENTRIES_PER_TASK: usize = 7;
 /// A text column's distinct values laid end to end: entry `e` is
 /// `raw[offsets[e]..offsets[e + 1]]`, valid UTF-8 (checked once, when made). Owned after a
 /// load, borrowed from the snapshot's bytes after a start from one.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct Dict {
     offsets: Buf<u64>,
     raw: Buf<u8>,
@@ -37,6 +37,13 @@ pub struct Dict {
 impl std::fmt::Debug for Dict {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_list().entries(self.iter()).finish()
+    }
+}
+
+impl Default for Dict {
+    /// No values (offsets `[0]`, as every dictionary has one more offset than values).
+    fn default() -> Self {
+        Dict::from_values(std::iter::empty())
     }
 }
 
