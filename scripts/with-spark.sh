@@ -6,7 +6,9 @@
 #   --cluster  a standalone master and two one-core workers behind the server (SEGMENT_SPARK_CLUSTER=1),
 #              so the pushdown runs on more than one executor; ~60 s to start, ~2.2 GB.
 # SEGMENT_SPARK_DRIVER_MEMORY sets the server's (driver's) heap, 1g unless set (e.g. 4g for the
-# benchmarks at 1M profiles and more).
+# benchmarks at 10M profiles); SEGMENT_SPARK_SHUFFLE_PARTITIONS the partitions of a shuffle, 4
+# unless set (small data starts fewer tasks; at 10M profiles a sort of 4 partitions outgrew a
+# 4 GB heap).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -72,7 +74,7 @@ port="$(free_port)"
   --conf spark.connect.grpc.binding.address=127.0.0.1 \
   --conf spark.connect.grpc.binding.port="$port" \
   --conf spark.ui.enabled=false \
-  --conf spark.sql.shuffle.partitions=4 \
+  --conf spark.sql.shuffle.partitions="${SEGMENT_SPARK_SHUFFLE_PARTITIONS:-4}" \
   --conf spark.sql.session.timeZone=UTC \
   --conf spark.sql.warehouse.dir="$dir/warehouse" \
   --conf "spark.driver.extraJavaOptions=-Dderby.system.home=$dir" \
