@@ -557,8 +557,27 @@ struct ShapeResult {
     name: &'static str,
     count: u64,
     engine: (f64, f64),
-    sqlite: (f64, f64),
+    /// Median and p95, or why SQLite did not count.
+    sqlite: Result<(f64, f64), String>,
     duckdb: Option<(f64, f64)>,
+}
+
+impl ShapeResult {
+    /// The report's table row.
+    fn row(&self) -> String {
+        let duck = self
+            .duckdb
+            .map(|(m, p)| format!("{m:.1} / {p:.1}"))
+            .unwrap_or_else(|| "–".to_string());
+        let sqlite = match &self.sqlite {
+            Ok((m, p)) => format!("{m:.1} / {p:.1}"),
+            Err(e) => format!("– ({e})"),
+        };
+        format!(
+            "| {} | {} | {:.2} / {:.2} | {sqlite} | {duck} |",
+            self.name, self.count, self.engine.0, self.engine.1
+        )
+    }
 }
 
 fn run_size(options: &Options, profiles: u64) -> Result<(), String> {
@@ -593,6 +612,12 @@ fn run_size(options: &Options, profiles: u64) -> Result<(), String> {
         after,
         mapped,
     };
+    eprintln!(
+        "engine load {:.2} s wall, {}; {}",
+        load_report.wall.as_secs_f64(),
+        load_report.how,
+        after.describe()
+    );
 
     let mut queries = serde_json::Map::new();
     let mut compiled = Vec::new();
@@ -631,9 +656,18 @@ fn run_size(options: &Options, profiles: u64) -> Result<(), String> {
         } else {
             options.runs.min(7) + 1
         };
+        let mut sqlite_error = None;
         for i in 0..sql_runs {
             let t = Instant::now();
-            let sql = source.count(query).map_err(|e| e.to_string())?;
+            // A count SQLite refuses (the count's memory limit at 10M profiles) is reported
+            // in its column, not the end of the run.
+            let sql = match source.count(query) {
+                Ok(sql) => sql,
+                Err(e) => {
+                    sqlite_error = Some(format!("{e} after {:.1} s", t.elapsed().as_secs_f64()));
+                    break;
+                }
+            };
             let elapsed = t.elapsed();
             if i >= 1 || elapsed > SLOW_QUERY {
                 sqlite_samples.push(elapsed);
@@ -669,13 +703,19 @@ fn run_size(options: &Options, profiles: u64) -> Result<(), String> {
                     .unwrap_or_default();
                 median_p95(samples)
             });
-        results.push(ShapeResult {
+        let result = ShapeResult {
             name,
             count,
             engine: median_p95(engine_samples),
-            sqlite: median_p95(sqlite_samples),
+            sqlite: match sqlite_error {
+                Some(e) => Err(e),
+                None => Ok(median_p95(sqlite_samples)),
+            },
             duckdb: duck,
-        });
+        };
+        // As it goes, on standard error: a long run that fails later keeps what it measured.
+        eprintln!("{}", result.row());
+        results.push(result);
     }
 
     // Per-node counts of a 10-node tree: every node alone and without it.
@@ -792,14 +832,7 @@ fn print_report(
     println!("| shape | count | engine median / p95 ms | SQLite median / p95 ms | DuckDB median / p95 ms |");
     println!("| --- | ---: | ---: | ---: | ---: |");
     for r in results {
-        let duck = r
-            .duckdb
-            .map(|(m, p)| format!("{m:.1} / {p:.1}"))
-            .unwrap_or_else(|| "–".to_string());
-        println!(
-            "| {} | {} | {:.2} / {:.2} | {:.1} / {:.1} | {} |",
-            r.name, r.count, r.engine.0, r.engine.1, r.sqlite.0, r.sqlite.1, duck
-        );
+        println!("{}", r.row());
     }
     println!(
         "\nPer-node counts of a 10-node tree ({} nodes × alone and without = {} evaluations, validation included): median {:.1} ms, p95 {:.1} ms.",
