@@ -171,12 +171,17 @@ pub struct ArrayColumn {
     pub valid: Bitset,
 }
 
-/// Builds a text column row by row. Each distinct value is held once while loading (as the
-/// lookup's key, moved into the dictionary at the end), validity as bits.
+/// Builds a text column row by row, its dictionary straight into its final layout: each
+/// distinct value's bytes appended once, found again through a hash table of codes (no `String`
+/// per value), validity as bits.
 #[derive(Default)]
 pub struct TextBuilder {
     codes: Vec<u32>,
-    lookup: HashMap<String, u32>,
+    /// The distinct values end to end; value `c` is `raw[offsets[c]..offsets[c + 1]]`.
+    raw: Vec<u8>,
+    offsets: Vec<u64>,
+    lookup: hashbrown::HashTable<u32>,
+    hasher: hashbrown::DefaultHashBuilder,
     valid: BitsetBuilder,
 }
 
@@ -188,27 +193,52 @@ impl TextBuilder {
                 self.valid.push(false);
             }
             Some(s) => {
-                let code = match self.lookup.get(s) {
-                    Some(code) => *code,
-                    None => {
-                        let code = self.lookup.len() as u32;
-                        self.lookup.insert(s.to_string(), code);
-                        code
-                    }
-                };
+                let code = self.code_of(s.as_bytes());
                 self.codes.push(code);
                 self.valid.push(true);
             }
         }
     }
 
+    /// The code of `value`, given the next one if it is new.
+    fn code_of(&mut self, value: &[u8]) -> u32 {
+        use std::hash::BuildHasher;
+        if self.offsets.is_empty() {
+            self.offsets.push(0);
+        }
+        let TextBuilder {
+            raw,
+            offsets,
+            lookup,
+            hasher,
+            ..
+        } = self;
+        let bytes =
+            |code: u32| &raw[offsets[code as usize] as usize..offsets[code as usize + 1] as usize];
+        let hash = hasher.hash_one(value);
+        if let Some(&code) = lookup.find(hash, |&code| bytes(code) == value) {
+            return code;
+        }
+        let code = (offsets.len() - 1) as u32;
+        raw.extend_from_slice(value);
+        offsets.push(raw.len() as u64);
+        let (raw, offsets) = (&*raw, &*offsets);
+        lookup.insert_unique(hash, code, |&code| {
+            hasher.hash_one(
+                &raw[offsets[code as usize] as usize..offsets[code as usize + 1] as usize],
+            )
+        });
+        code
+    }
+
     pub fn finish(mut self) -> ColumnData {
-        let mut by_code: Vec<(u32, String)> =
-            self.lookup.into_iter().map(|(v, c)| (c, v)).collect();
-        by_code.sort_unstable_by_key(|(code, _)| *code);
-        let dict = Dict::from_values(by_code.iter().map(|(_, value)| value.as_str()));
-        drop(by_code);
+        drop(self.lookup);
         self.codes.shrink_to_fit();
+        if self.offsets.is_empty() {
+            self.offsets.push(0);
+        }
+        // UTF-8 throughout: the values were `str`s, laid end to end.
+        let dict = Dict::from_built(self.offsets, self.raw);
         ColumnData::Text(TextColumn::new(self.codes, dict, self.valid.finish()))
     }
 }

@@ -75,6 +75,19 @@ impl Dict {
         }
     }
 
+    /// A dictionary of values appended end to end from `str`s (so UTF-8, cut at character
+    /// boundaries), `offsets` one more than the values, from 0.
+    pub(crate) fn from_built(offsets: Vec<u64>, mut raw: Vec<u8>) -> Self {
+        raw.shrink_to_fit();
+        let has_nul = memchr::memchr(0, &raw).is_some();
+        Dict {
+            offsets: offsets.into(),
+            raw: raw.into(),
+            folded: OnceLock::new(),
+            has_nul,
+        }
+    }
+
     /// A dictionary from its parts as [`Dict::parts`] gives them; `None` unless the offsets
     /// start at 0, never decrease, end at the bytes' end and cut them into UTF-8 text.
     pub fn from_parts(offsets: Buf<u64>, raw: Buf<u8>) -> Option<Self> {
