@@ -37,7 +37,6 @@ pub fn copy_sqlite(path: &Path, settings: &Settings, replace: bool) -> Result<u6
             .map_err(|e| target.error(e, 0))?;
         let mut rows = 0;
         for entity in &schema.entities {
-            let data = copy_text(&conn, entity).map_err(|e| failed(&e))?;
             let copy = format!(
                 "COPY {}.{} ({}) FROM STDIN",
                 quote(&name),
@@ -54,11 +53,34 @@ pub fn copy_sqlite(path: &Path, settings: &Settings, replace: bool) -> Result<u6
                 .await
                 .map_err(|e| target.error(e, 0))?;
             futures_util::pin_mut!(sink);
-            sink.send(bytes_of(data.0))
-                .await
-                .map_err(|e| target.error(e, 0))?;
+            // The rows go in pieces of about CHUNK bytes as they are read: one COPY message
+            // holds at most 2 GiB (the events of 10M profiles are several times that), and the
+            // whole table is never held in memory.
+            let columns: Vec<String> = entity.columns.iter().map(|c| quote(&c.name)).collect();
+            let mut stmt = conn
+                .prepare(&format!(
+                    "SELECT {} FROM {}",
+                    columns.join(", "),
+                    quote(&entity.name)
+                ))
+                .map_err(|e| failed(&e))?;
+            let mut selected = stmt.query([]).map_err(|e| failed(&e))?;
+            let mut out = String::new();
+            while let Some(row) = selected.next().map_err(|e| failed(&e))? {
+                copy_row(&mut out, row, entity).map_err(|e| failed(&e))?;
+                rows += 1;
+                if out.len() >= CHUNK {
+                    sink.send(bytes_of(std::mem::take(&mut out)))
+                        .await
+                        .map_err(|e| target.error(e, 0))?;
+                }
+            }
+            if !out.is_empty() {
+                sink.send(bytes_of(out))
+                    .await
+                    .map_err(|e| target.error(e, 0))?;
+            }
             sink.finish().await.map_err(|e| target.error(e, 0))?;
-            rows += data.1;
         }
         client
             .batch_execute(&foreign_keys(&schema, &name))
@@ -71,6 +93,9 @@ pub fn copy_sqlite(path: &Path, settings: &Settings, replace: bool) -> Result<u6
         Ok(rows)
     })
 }
+
+/// The size of one COPY message while copying (well under the protocol's 2 GiB).
+const CHUNK: usize = 8 << 20;
 
 fn bytes_of(text: String) -> std::io::Cursor<Vec<u8>> {
     std::io::Cursor::new(text.into_bytes())
@@ -140,28 +165,16 @@ fn foreign_keys(schema: &Schema, name: &str) -> String {
     ddl
 }
 
-/// The table in COPY's text format, and its row count.
-fn copy_text(conn: &rusqlite::Connection, entity: &Entity) -> rusqlite::Result<(String, u64)> {
-    let columns: Vec<String> = entity.columns.iter().map(|c| quote(&c.name)).collect();
-    let mut stmt = conn.prepare(&format!(
-        "SELECT {} FROM {}",
-        columns.join(", "),
-        quote(&entity.name)
-    ))?;
-    let mut rows = stmt.query([])?;
-    let mut out = String::new();
-    let mut n = 0;
-    while let Some(row) = rows.next()? {
-        for (i, column) in entity.columns.iter().enumerate() {
-            if i > 0 {
-                out.push('\t');
-            }
-            out.push_str(&copy_field(row.get::<_, SqliteValue>(i)?, column.storage));
+/// One row in COPY's text format, appended to `out`.
+fn copy_row(out: &mut String, row: &rusqlite::Row<'_>, entity: &Entity) -> rusqlite::Result<()> {
+    for (i, column) in entity.columns.iter().enumerate() {
+        if i > 0 {
+            out.push('\t');
         }
-        out.push('\n');
-        n += 1;
+        out.push_str(&copy_field(row.get::<_, SqliteValue>(i)?, column.storage));
     }
-    Ok((out, n))
+    out.push('\n');
+    Ok(())
 }
 
 fn copy_field(value: SqliteValue, storage: Storage) -> String {
