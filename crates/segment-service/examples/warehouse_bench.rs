@@ -16,7 +16,8 @@
 //! PostgreSQL is measured when `SEGMENT_PG_URL` is set (the data copied into schema `bench`
 //! unless `--no-load`), Spark when `SEGMENT_SPARK_URL` is set (the data copied as Parquet into
 //! `--parquet DIR`, or attached from it when it holds the tables already), the engine unless
-//! `--no-engine`. Options: `--runs N` (default 3), `--only SUBSTRING` (segment files).
+//! `--no-engine`. Options: `--runs N` (default 3), `--only SUBSTRING` (segment files),
+//! `--no-nodes` (the counts alone, without the per-node counts: the first pass at 10M).
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -48,6 +49,7 @@ struct Options {
     runs: usize,
     engine: bool,
     load: bool,
+    nodes: bool,
     only: Option<String>,
 }
 
@@ -58,6 +60,7 @@ fn parse_options() -> Result<Options, String> {
         runs: 3,
         engine: true,
         load: true,
+        nodes: true,
         only: None,
     };
     let mut args = std::env::args().skip(1);
@@ -70,11 +73,12 @@ fn parse_options() -> Result<Options, String> {
             "--only" => options.only = Some(value()?),
             "--no-engine" => options.engine = false,
             "--no-load" => options.load = false,
+            "--no-nodes" => options.nodes = false,
             other => return Err(format!("unknown argument {other}")),
         }
     }
     if options.data.as_os_str().is_empty() {
-        return Err("usage: warehouse_bench --data FILE.sqlite [--parquet DIR] [--runs N] [--only S] [--no-engine] [--no-load]".into());
+        return Err("usage: warehouse_bench --data FILE.sqlite [--parquet DIR] [--runs N] [--only S] [--no-engine] [--no-load] [--no-nodes]".into());
     }
     Ok(options)
 }
@@ -100,6 +104,7 @@ fn measure(
     name: &str,
     text: &str,
     runs: usize,
+    nodes: bool,
 ) -> Result<Row, String> {
     // The demo data's anchor, as segment-bench and the Spark benchmark count.
     let now = chrono::TimeZone::with_ymd_and_hms(&chrono::Utc, 2026, 11, 1, 0, 0, 0)
@@ -116,7 +121,16 @@ fn measure(
         // Each run asks the source again, not the session's remembered counts.
         service.forget_results();
         let counted = service
-            .count(&checked, prefer, NodeCounts::Always, &token)
+            .count(
+                &checked,
+                prefer,
+                if nodes {
+                    NodeCounts::Always
+                } else {
+                    NodeCounts::None
+                },
+                &token,
+            )
             .map_err(|e| format!("{name}: {e}"))?;
         let t = &counted.timings;
         times.push((t.count_ms, t.nodes_ms.unwrap_or(f64::NAN)));
@@ -156,13 +170,14 @@ fn run_backend(
     prefer: Prefer,
     shapes: &[(String, String)],
     runs: usize,
+    nodes: bool,
 ) -> Vec<Row> {
     println!("\n#### {label}\n");
     println!("| segment | count | count first / warm median ms | per-node counts first / warm median ms | round trips per preview |");
     println!("| --- | ---: | ---: | ---: | ---: |");
     let mut rows = Vec::new();
     for (name, text) in shapes {
-        match measure(service, prefer, name, text, runs) {
+        match measure(service, prefer, name, text, runs, nodes) {
             Ok(row) => {
                 let trips = match row.method {
                     Method::Memory => "0 (in memory)",
@@ -207,6 +222,7 @@ fn engine(options: &Options, shapes: &[(String, String)]) -> Result<Vec<Row>, St
         Prefer::Engine,
         shapes,
         options.runs,
+        options.nodes,
     ))
 }
 
@@ -236,6 +252,7 @@ fn postgres(options: &Options, url: &str, shapes: &[(String, String)]) -> Result
         Prefer::Sql,
         shapes,
         options.runs,
+        options.nodes,
     ))
 }
 
@@ -317,6 +334,7 @@ fn spark(options: &Options, url: &str, shapes: &[(String, String)]) -> Result<Ve
         Prefer::Sql,
         shapes,
         options.runs,
+        options.nodes,
     ))
 }
 
