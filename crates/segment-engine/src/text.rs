@@ -65,27 +65,14 @@ impl Dict {
             raw.extend_from_slice(value.as_bytes());
             offsets.push(raw.len() as u64);
         }
-        raw.shrink_to_fit();
-        let has_nul = memchr::memchr(0, &raw).is_some();
-        Dict {
-            offsets: offsets.into(),
-            raw: raw.into(),
-            folded: OnceLock::new(),
-            has_nul,
-        }
+        Self::from_built(offsets, raw)
     }
 
     /// A dictionary of values appended end to end from `str`s (so UTF-8, cut at character
     /// boundaries), `offsets` one more than the values, from 0.
     pub(crate) fn from_built(offsets: Vec<u64>, mut raw: Vec<u8>) -> Self {
         raw.shrink_to_fit();
-        let has_nul = memchr::memchr(0, &raw).is_some();
-        Dict {
-            offsets: offsets.into(),
-            raw: raw.into(),
-            folded: OnceLock::new(),
-            has_nul,
-        }
+        Self::assemble(offsets.into(), raw.into())
     }
 
     /// A dictionary from its parts as [`Dict::parts`] gives them; `None` unless the offsets
@@ -96,13 +83,18 @@ impl Dict {
             && offsets.last() == Some(&(raw.len() as u64))
             && offsets.windows(2).all(|w| w[0] <= w[1])
             && offsets.iter().all(|&o| text.is_char_boundary(o as usize));
+        ok.then(|| Self::assemble(offsets, raw))
+    }
+
+    /// The dictionary of checked parts (see `get`'s safety).
+    fn assemble(offsets: Buf<u64>, raw: Buf<u8>) -> Self {
         let has_nul = memchr::memchr(0, &raw).is_some();
-        ok.then(|| Dict {
+        Dict {
             offsets,
             raw,
             folded: OnceLock::new(),
             has_nul,
-        })
+        }
     }
 
     /// The offsets (one more than the values) and the bytes.

@@ -200,24 +200,15 @@ impl PendingWrite {
         data: &Dataset,
         progress: &LoadProgress,
     ) -> (String, Option<Dataset>) {
-        let (dir, key, schema) = (
-            self.dir.clone(),
-            self.key.file_name.clone(),
-            self.source.schema.clone(),
-        );
-        let tag = self.key.tag.clone();
         let (note, written) = self.write(data, progress);
         if !written {
             return (note, None);
         }
-        let key = Key {
-            tag,
-            file_name: key,
-        };
+        let path = self.dir.join(&self.key.file_name);
         let mapped = read(
-            &dir.join(&key.file_name),
-            &key,
-            &schema,
+            &path,
+            &self.key,
+            &self.source.schema,
             u64::MAX,
             &LoadProgress::new(),
         );
@@ -225,7 +216,7 @@ impl PendingWrite {
     }
 
     /// The note, and whether the snapshot was written.
-    fn write(self, data: &Dataset, progress: &LoadProgress) -> (String, bool) {
+    fn write(&self, data: &Dataset, progress: &LoadProgress) -> (String, bool) {
         match Key::of(&self.source) {
             Ok(now) if now.tag == self.key.tag => {
                 progress.enter(LoadPhase::WritingSnapshot);
