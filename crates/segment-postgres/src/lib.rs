@@ -169,57 +169,15 @@ impl PostgresSource {
         Ok((count, total))
     }
 
-    /// Records matching each of `queries` (all over the same entity), in ONE statement of
-    /// conditional aggregates over one scan of the entity: `COUNT(*) FILTER (WHERE …)` each.
+    /// Records matching each of `queries` (all over the same entity) in ONE statement
+    /// ([`segment_sql::build_counts`]: one scan when no condition is on related records, else a
+    /// sub-select each with the related-record conditions they share computed once).
     pub fn counts(&self, queries: &[Query], cancel: &AtomicBool) -> Result<Vec<u64>> {
-        let Some(first) = queries.first() else {
+        if queries.is_empty() {
             return Ok(Vec::new());
-        };
-        let total = self.total_statement(&first.entity.name)?;
-        let mut filters = Vec::new();
-        for query in queries {
-            let count = segment_sql::build(query, &Postgres)?;
-            let Some(rest) = count.sql.strip_prefix(&total.sql) else {
-                return self.counts_one_by_one(queries, cancel);
-            };
-            let filter = match rest.strip_prefix(" WHERE ") {
-                Some(filter) => filter.to_string(),
-                None if rest.is_empty() => "TRUE".to_string(),
-                None => return self.counts_one_by_one(queries, cancel),
-            };
-            filters.push(Statement {
-                sql: filter,
-                params: count.params,
-            });
         }
-        let (texts, params) = run::combine(&filters);
-        let columns: Vec<String> = texts
-            .iter()
-            .map(|f| format!("COUNT(*) FILTER (WHERE {f})"))
-            .collect();
-        let sql = format!(
-            "SELECT {} {}",
-            columns.join(", "),
-            &total.sql["SELECT COUNT(*) ".len()..]
-        );
-        let rows = self.rows(&sql, &params, Some(cancel))?;
-        let row = rows.first().ok_or_else(|| self.unexpected("no row"))?;
-        (0..queries.len()).map(|i| self.integer(row, i)).collect()
-    }
-
-    /// The same in one statement of scalar sub-selects (a statement of another shape).
-    fn counts_one_by_one(&self, queries: &[Query], cancel: &AtomicBool) -> Result<Vec<u64>> {
-        let statements = queries
-            .iter()
-            .map(|q| segment_sql::build(q, &Postgres))
-            .collect::<segment_sql::Result<Vec<_>>>()?;
-        let (texts, params) = run::combine(&statements);
-        let columns: Vec<String> = texts.iter().map(|t| format!("({t})")).collect();
-        let rows = self.rows(
-            &format!("SELECT {}", columns.join(", ")),
-            &params,
-            Some(cancel),
-        )?;
+        let statement = segment_sql::build_counts(queries, &Postgres)?;
+        let rows = self.rows(&statement.sql, &statement.params, Some(cancel))?;
         let row = rows.first().ok_or_else(|| self.unexpected("no row"))?;
         (0..queries.len()).map(|i| self.integer(row, i)).collect()
     }

@@ -170,20 +170,15 @@ impl SparkSource {
         Ok((count, total))
     }
 
-    /// Records matching each of `queries`, in one statement of scalar sub-selects (one round
-    /// trip; Spark plans them together).
+    /// Records matching each of `queries` (all over the same entity) in ONE statement
+    /// ([`segment_sql::build_counts`]: one scan when no condition is on related records, else a
+    /// scalar sub-select each, which Spark plans together).
     pub fn counts(&self, queries: &[Query], cancel: &AtomicBool) -> Result<Vec<u64>> {
         if queries.is_empty() {
             return Ok(Vec::new());
         }
-        let statements = queries
-            .iter()
-            .map(|q| segment_sql::build(q, &Spark))
-            .collect::<segment_sql::Result<Vec<_>>>()?;
-        let (texts, params) = combine(&statements);
-        let columns: Vec<String> = texts.iter().map(|t| format!("({t})")).collect();
-        let sql = format!("SELECT {}", columns.join(", "));
-        self.first_row(&self.rows(&sql, &params, Some(cancel))?)
+        let statement = segment_sql::build_counts(queries, &Spark)?;
+        self.first_row(&self.rows(&statement.sql, &statement.params, Some(cancel))?)
     }
 
     fn total_statement(&self, entity: &str) -> Result<Statement> {

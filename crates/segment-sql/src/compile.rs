@@ -925,7 +925,7 @@ impl<'d> Compiler<'d> {
                 let test = if exists {
                     Fragment::sql("NOT ").append(&exists_keyed(&lhs, subquery(having)?))
                 } else {
-                    lhs.clone().text(" NOT IN ").subquery(subquery(having)?)
+                    Fragment::new().key_in(&lhs, true, subquery(having)?)
                 };
                 if lhs_is_key {
                     test
@@ -990,7 +990,7 @@ fn key_in(lhs: &Fragment, select: Select, guarded: bool, exists: bool) -> Fragme
     let test = if exists {
         exists_keyed(lhs, select)
     } else {
-        lhs.clone().text(" IN ").subquery(select)
+        Fragment::new().key_in(lhs, false, select)
     };
     if guarded {
         Compiler::not_null_and(lhs, test)

@@ -20,6 +20,17 @@ pub(crate) enum Piece {
     Subquery(Box<Select>),
     /// A remark for readers (e.g. the date of a Unix time), written only in displayed SQL.
     Note(String),
+    /// `lhs IN (select)` / `lhs NOT IN (select)`: a record's related records, kept whole so
+    /// several counts in one statement can join the select once instead ([`crate::counts`]).
+    KeyIn(Box<KeyIn>),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct KeyIn {
+    /// The outer record's join column (a qualified column, no values).
+    pub lhs: Fragment,
+    pub negated: bool,
+    pub select: Select,
 }
 
 impl Fragment {
@@ -65,7 +76,7 @@ impl Fragment {
         for piece in &other.pieces {
             self = match piece {
                 Piece::Sql(text) => self.text(text.as_str()),
-                Piece::Value(_) | Piece::Subquery(_) | Piece::Note(_) => {
+                Piece::Value(_) | Piece::Subquery(_) | Piece::Note(_) | Piece::KeyIn(_) => {
                     self.wrapped = false;
                     self.pieces.push(piece.clone());
                     self
@@ -92,6 +103,17 @@ impl Fragment {
         self
     }
 
+    /// Appends `lhs IN (select)` (`negated`: `NOT IN`).
+    pub(crate) fn key_in(mut self, lhs: &Fragment, negated: bool, select: Select) -> Self {
+        self.wrapped = false;
+        self.pieces.push(Piece::KeyIn(Box::new(KeyIn {
+            lhs: lhs.clone(),
+            negated,
+            select,
+        })));
+        self
+    }
+
     pub(crate) fn subquery(mut self, select: Select) -> Self {
         self.wrapped = false;
         self.pieces.push(Piece::Subquery(Box::new(select)));
@@ -107,7 +129,7 @@ impl Fragment {
             match piece {
                 Piece::Sql(text) => out.push_str(text),
                 Piece::Note(_) => {}
-                Piece::Value(_) | Piece::Subquery(_) => return None,
+                Piece::Value(_) | Piece::Subquery(_) | Piece::KeyIn(_) => return None,
             }
         }
         Some(out)

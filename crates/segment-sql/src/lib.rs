@@ -81,6 +81,7 @@
 //! the number 1.
 
 mod compile;
+mod counts;
 mod decimal;
 pub mod dialect;
 mod error;
@@ -94,6 +95,7 @@ mod value;
 
 use segment_model::ir::Query;
 
+pub use counts::build_counts;
 pub use dialect::{Ansi, BigQuery, Dialect, DuckDb, Postgres, Snowflake, Spark, Sqlite};
 pub use error::{Error, Result};
 pub use fragment::Fragment;

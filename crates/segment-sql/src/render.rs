@@ -74,6 +74,72 @@ impl<'d> Renderer<'d> {
         Ok(())
     }
 
+    /// `SELECT COUNT(CASE WHEN filter THEN 1 END), … FROM from LEFT JOIN (keys) AS related1
+    /// ON related1.k = lhs …`: one scan, a count per filter (`None`: every record).
+    pub(crate) fn conditional_counts(
+        &mut self,
+        from: &Fragment,
+        joins: &[crate::counts::RelatedJoin],
+        filters: &[Option<&Cond>],
+    ) -> Result<()> {
+        self.out.push_str("SELECT");
+        for (i, filter) in filters.iter().enumerate() {
+            if i > 0 {
+                self.out.push(',');
+            }
+            self.newline(2);
+            match filter {
+                None => self.out.push_str("COUNT(*)"),
+                Some(filter) => {
+                    self.out.push_str("COUNT(CASE WHEN ");
+                    self.operand(filter, 4)?;
+                    self.out.push_str(" THEN 1 END)");
+                }
+            }
+        }
+        self.newline(0);
+        self.out.push_str("FROM ");
+        self.fragment(from, 0)?;
+        for join in joins {
+            self.newline(0);
+            self.out.push_str("LEFT JOIN ");
+            self.sub_select(&join.keys, 0)?;
+            self.out
+                .push_str(&format!(" AS {name} ON {name}.k = ", name = join.name));
+            self.fragment(&join.lhs, 0)?;
+        }
+        Ok(())
+    }
+
+    /// `WITH shared1 AS (…), … SELECT (count 1), (count 2), …`: a scalar sub-select per count,
+    /// the sub-selects they share written once (named by [`crate::counts::shared_name`]).
+    pub(crate) fn scalar_counts(&mut self, shared: &[Select], counts: &[Select]) -> Result<()> {
+        for (n, select) in shared.iter().enumerate() {
+            self.out.push_str(if n == 0 { "WITH " } else { ", " });
+            self.out.push_str(&crate::counts::shared_name(n));
+            self.out.push_str(" AS (");
+            self.newline(2);
+            self.select(select, 2)?;
+            self.newline(0);
+            self.out.push(')');
+        }
+        if !shared.is_empty() {
+            self.newline(0);
+        }
+        self.out.push_str("SELECT ");
+        for (i, select) in counts.iter().enumerate() {
+            if i > 0 {
+                self.out.push_str(", ");
+            }
+            self.out.push('(');
+            self.newline(2);
+            self.select(select, 2)?;
+            self.newline(0);
+            self.out.push(')');
+        }
+        Ok(())
+    }
+
     /// Operands of an AND/OR chain: the first continues the current line (and its continuation
     /// lines are indented by `first`), the others start lines indented by `rest`.
     fn chain(&mut self, items: &[Cond], op: &str, first: usize, rest: usize) -> Result<()> {
@@ -145,15 +211,24 @@ impl<'d> Renderer<'d> {
                         self.out.push_str(" */");
                     }
                 }
-                Piece::Subquery(select) => {
-                    self.out.push('(');
-                    self.newline(indent + 2);
-                    self.select(select, indent + 2)?;
-                    self.newline(indent);
-                    self.out.push(')');
+                Piece::Subquery(select) => self.sub_select(select, indent)?,
+                Piece::KeyIn(key_in) => {
+                    self.fragment(&key_in.lhs, indent)?;
+                    self.out
+                        .push_str(if key_in.negated { " NOT IN " } else { " IN " });
+                    self.sub_select(&key_in.select, indent)?;
                 }
             }
         }
+        Ok(())
+    }
+
+    fn sub_select(&mut self, select: &Select, indent: usize) -> Result<()> {
+        self.out.push('(');
+        self.newline(indent + 2);
+        self.select(select, indent + 2)?;
+        self.newline(indent);
+        self.out.push(')');
         Ok(())
     }
 
