@@ -8,7 +8,8 @@
 # SEGMENT_SPARK_DRIVER_MEMORY sets the server's (driver's) heap, 1g unless set (e.g. 4g for the
 # benchmarks at 10M profiles); SEGMENT_SPARK_SHUFFLE_PARTITIONS the partitions of a shuffle, 4
 # unless set (small data starts fewer tasks; at 10M profiles a sort of 4 partitions outgrew a
-# 4 GB heap).
+# 4 GB heap); with --cluster, SEGMENT_SPARK_WORKER_MEMORY each worker's and its executor's
+# memory, 1g unless set.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -49,6 +50,8 @@ wait_port() {
 }
 
 master="local[2]"
+worker_memory="${SEGMENT_SPARK_WORKER_MEMORY:-1g}"
+executor_conf=()
 if [ "$cluster" -eq 1 ]; then
   mport="$(free_port)"
   "$SPARK_HOME/bin/spark-class" org.apache.spark.deploy.master.Master --host 127.0.0.1 \
@@ -58,18 +61,19 @@ if [ "$cluster" -eq 1 ]; then
   for i in 1 2; do
     mkdir -p "$dir/worker$i"
     "$SPARK_HOME/bin/spark-class" org.apache.spark.deploy.worker.Worker --host 127.0.0.1 \
-      --cores 1 --memory 1g --webui-port "$(free_port)" --work-dir "$dir/worker$i" \
+      --cores 1 --memory "$worker_memory" --webui-port "$(free_port)" --work-dir "$dir/worker$i" \
       "spark://127.0.0.1:$mport" >"$dir/worker$i.log" 2>&1 &
     pids+=("$!")
   done
   master="spark://127.0.0.1:$mport"
+  executor_conf=(--conf spark.executor.memory="$worker_memory")
   export SEGMENT_SPARK_CLUSTER=1
 fi
 
 driver_memory="${SEGMENT_SPARK_DRIVER_MEMORY:-1g}"
 port="$(free_port)"
 "$SPARK_HOME/bin/spark-submit" --class org.apache.spark.sql.connect.service.SparkConnectServer \
-  --master "$master" --driver-memory "$driver_memory" \
+  --master "$master" --driver-memory "$driver_memory" "${executor_conf[@]}" \
   --conf spark.driver.host=127.0.0.1 \
   --conf spark.connect.grpc.binding.address=127.0.0.1 \
   --conf spark.connect.grpc.binding.port="$port" \
