@@ -1,6 +1,8 @@
 //! Columnar storage of one entity's attributes, compact and typed: integers as `i64` (exact:
 //! ids beyond 2^53 stay distinct), other numbers as `f64`, text dictionary-encoded, instants as
 //! Unix seconds, JSON arrays as runs of dictionary codes, each with a bitmap of non-NULL rows.
+//! Integers and instants whose non-NULL values span less than 2^32 are held as a base and
+//! 32-bit offsets ([`Ints`]): half the bytes, the same values.
 
 use std::collections::HashMap;
 
@@ -31,13 +33,13 @@ pub enum ColumnData {
     },
     /// Integers and booleans (stored 0/1): every non-NULL value an INTEGER.
     Integer {
-        values: Buf<i64>,
+        values: Ints,
         valid: Bitset,
     },
     Text(TextColumn),
     /// Unix seconds; ISO dates are their first instant, UTC.
     Time {
-        values: Buf<i64>,
+        values: Ints,
         valid: Bitset,
     },
     Array(ArrayColumn),
@@ -78,11 +80,11 @@ impl ColumnData {
                 valid: valid_of(valid),
             },
             ColumnData::Integer { values, valid } => ColumnData::Integer {
-                values: perm.iter().map(|&r| values[r as usize]).collect(),
+                values: values.permute(perm),
                 valid: valid_of(valid),
             },
             ColumnData::Time { values, valid } => ColumnData::Time {
-                values: perm.iter().map(|&r| values[r as usize]).collect(),
+                values: values.permute(perm),
                 valid: valid_of(valid),
             },
             ColumnData::Text(t) => ColumnData::Text(TextColumn {
@@ -116,8 +118,9 @@ impl ColumnData {
     pub fn heap_bytes(&self) -> usize {
         match self {
             ColumnData::Number { values, valid } => values.len() * 8 + valid.heap_bytes(),
-            ColumnData::Integer { values, valid } => values.len() * 8 + valid.heap_bytes(),
-            ColumnData::Time { values, valid } => values.len() * 8 + valid.heap_bytes(),
+            ColumnData::Integer { values, valid } | ColumnData::Time { values, valid } => {
+                values.heap_bytes() + valid.heap_bytes()
+            }
             ColumnData::Text(t) => t.codes.len() * 4 + t.valid.heap_bytes() + t.dict.heap_bytes(),
             ColumnData::Array(a) => {
                 a.offsets.len() * 4
@@ -134,6 +137,224 @@ impl ColumnData {
                         })
                         .sum::<usize>()
             }
+        }
+    }
+}
+
+/// The values of an integer or time column: 64 bits each, or, when the non-NULL values span
+/// less than 2^32 (ids, counts, instants of a few decades), a base (the least value) and a
+/// 32-bit offset from it each: half the bytes. Chosen once when the column is built. NULL rows
+/// hold some value of the column's type (0 wide, the base narrow): callers check validity.
+///
+/// Hot loops read the values through [`with_ints!`](crate::with_ints), which compiles the loop
+/// once per representation (no branch per value); [`Ints::get`] decides per call.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Ints {
+    Wide(Buf<i64>),
+    Narrow { base: i64, offsets: Buf<u32> },
+}
+
+/// Read access to integers of one representation (see [`with_ints!`](crate::with_ints)).
+pub trait IntView: Copy + Send + Sync {
+    /// The value of row `r`.
+    fn at(self, r: usize) -> i64;
+    fn len(self) -> usize;
+    fn is_empty(self) -> bool {
+        self.len() == 0
+    }
+}
+
+impl IntView for &[i64] {
+    #[inline(always)]
+    fn at(self, r: usize) -> i64 {
+        self[r]
+    }
+
+    #[inline(always)]
+    fn len(self) -> usize {
+        <[i64]>::len(self)
+    }
+}
+
+/// Narrow integers: row `r` is `base + offsets[r]`.
+#[derive(Debug, Clone, Copy)]
+pub struct Narrow<'a> {
+    pub base: i64,
+    pub offsets: &'a [u32],
+}
+
+impl IntView for Narrow<'_> {
+    #[inline(always)]
+    fn at(self, r: usize) -> i64 {
+        self.base.wrapping_add(i64::from(self.offsets[r]))
+    }
+
+    #[inline(always)]
+    fn len(self) -> usize {
+        self.offsets.len()
+    }
+}
+
+/// Either representation, decided per value: for code off the hot paths.
+impl IntView for &Ints {
+    #[inline]
+    fn at(self, r: usize) -> i64 {
+        self.get(r)
+    }
+
+    #[inline]
+    fn len(self) -> usize {
+        Ints::len(self)
+    }
+}
+
+/// `$body` with `$v` bound to the values of `$ints` (an `&Ints`) as an [`IntView`] of their
+/// representation: the body is compiled once per representation, so its loops read the values
+/// without deciding the representation per value.
+#[macro_export]
+macro_rules! with_ints {
+    ($ints:expr, |$v:ident| $body:expr) => {
+        match $ints {
+            $crate::column::Ints::Wide(values) => {
+                let $v: &[i64] = values;
+                $body
+            }
+            $crate::column::Ints::Narrow { base, offsets } => {
+                let $v = $crate::column::Narrow {
+                    base: *base,
+                    offsets,
+                };
+                $body
+            }
+        }
+    };
+}
+
+/// The least and the greatest of the values pushed so far (none: `min > max`).
+#[derive(Debug, Clone, Copy)]
+pub struct IntRange {
+    pub min: i64,
+    pub max: i64,
+}
+
+impl Default for IntRange {
+    fn default() -> Self {
+        IntRange {
+            min: i64::MAX,
+            max: i64::MIN,
+        }
+    }
+}
+
+impl IntRange {
+    #[inline]
+    pub fn push(&mut self, v: i64) {
+        self.min = self.min.min(v);
+        self.max = self.max.max(v);
+    }
+
+    /// The range of `values`' valid rows.
+    pub fn of(values: &[i64], valid: &Bitset) -> IntRange {
+        let mut range = IntRange::default();
+        for (r, &v) in values.iter().enumerate() {
+            if valid.contains(r) {
+                range.push(v);
+            }
+        }
+        range
+    }
+
+    /// Whether every value is within 2^32 - 1 of the least (true without values).
+    pub fn fits_u32(&self) -> bool {
+        self.min > self.max || self.max.abs_diff(self.min) <= u64::from(u32::MAX)
+    }
+}
+
+impl Ints {
+    /// `values` (NULL rows: anything) in the narrowest representation `range` (of the valid
+    /// rows' values) allows.
+    pub fn new(mut values: Vec<i64>, valid: &Bitset, range: IntRange) -> Ints {
+        if !range.fits_u32() {
+            values.shrink_to_fit();
+            return Ints::Wide(values.into());
+        }
+        let base = if range.min > range.max { 0 } else { range.min };
+        let offsets = values
+            .iter()
+            .enumerate()
+            .map(|(r, &v)| {
+                if valid.contains(r) {
+                    v.abs_diff(base) as u32
+                } else {
+                    0
+                }
+            })
+            .collect();
+        Ints::Narrow { base, offsets }
+    }
+
+    /// The narrowest representation of `values`, whose valid rows are `valid`.
+    pub fn from_values(values: Vec<i64>, valid: &Bitset) -> Ints {
+        let range = IntRange::of(&values, valid);
+        Ints::new(values, valid, range)
+    }
+
+    pub fn len(&self) -> usize {
+        match self {
+            Ints::Wide(values) => values.len(),
+            Ints::Narrow { offsets, .. } => offsets.len(),
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The value of row `r` (decided per call; loops use [`with_ints!`](crate::with_ints)).
+    #[inline]
+    pub fn get(&self, r: usize) -> i64 {
+        match self {
+            Ints::Wide(values) => values[r],
+            Ints::Narrow { base, offsets } => base.wrapping_add(i64::from(offsets[r])),
+        }
+    }
+
+    /// Every row's value, in order.
+    pub fn iter(&self) -> impl Iterator<Item = i64> + '_ {
+        (0..self.len()).map(|r| self.get(r))
+    }
+
+    pub fn to_vec(&self) -> Vec<i64> {
+        crate::with_ints!(self, |v| (0..v.len()).map(|r| v.at(r)).collect())
+    }
+
+    pub fn is_narrow(&self) -> bool {
+        matches!(self, Ints::Narrow { .. })
+    }
+
+    /// The rows reordered (row `i` of the result is row `perm[i]`), in the same representation.
+    pub fn permute(&self, perm: &[u32]) -> Ints {
+        match self {
+            Ints::Wide(values) => Ints::Wide(perm.iter().map(|&r| values[r as usize]).collect()),
+            Ints::Narrow { base, offsets } => Ints::Narrow {
+                base: *base,
+                offsets: perm.iter().map(|&r| offsets[r as usize]).collect(),
+            },
+        }
+    }
+
+    /// Bytes of the values (on the heap, or mapped when borrowed).
+    pub fn heap_bytes(&self) -> usize {
+        match self {
+            Ints::Wide(values) => values.len() * 8,
+            Ints::Narrow { offsets, .. } => offsets.len() * 4,
+        }
+    }
+
+    pub fn is_borrowed(&self) -> bool {
+        match self {
+            Ints::Wide(values) => values.is_borrowed(),
+            Ints::Narrow { offsets, .. } => offsets.is_borrowed(),
         }
     }
 }
@@ -248,6 +469,8 @@ impl TextBuilder {
 #[derive(Debug)]
 pub struct NumberBuilder {
     values: NumberValues,
+    /// Of the integers, while they are integers.
+    range: IntRange,
     valid: BitsetBuilder,
     /// Names the column in the error refusing large integers beside REALs.
     what: String,
@@ -263,6 +486,7 @@ impl NumberBuilder {
     pub fn new(what: &str) -> Self {
         NumberBuilder {
             values: NumberValues::Integers(Vec::new()),
+            range: IntRange::default(),
             valid: BitsetBuilder::default(),
             what: what.to_string(),
         }
@@ -278,7 +502,10 @@ impl NumberBuilder {
         }
         self.valid.push(value.is_some());
         match (&mut self.values, value) {
-            (NumberValues::Integers(ints), Some(Num::Int(i))) => ints.push(i),
+            (NumberValues::Integers(ints), Some(Num::Int(i))) => {
+                ints.push(i);
+                self.range.push(i);
+            }
             (NumberValues::Integers(ints), _) => ints.push(0),
             (NumberValues::Doubles(doubles), Some(Num::Int(i))) => {
                 doubles.push(double_of(i, &self.what)?)
@@ -292,13 +519,10 @@ impl NumberBuilder {
     pub fn finish(self) -> ColumnData {
         let valid = self.valid.finish();
         match self.values {
-            NumberValues::Integers(mut values) => {
-                values.shrink_to_fit();
-                ColumnData::Integer {
-                    values: values.into(),
-                    valid,
-                }
-            }
+            NumberValues::Integers(values) => ColumnData::Integer {
+                values: Ints::new(values, &valid, self.range),
+                valid,
+            },
             NumberValues::Doubles(mut values) => {
                 values.shrink_to_fit();
                 ColumnData::Number {
@@ -325,20 +549,24 @@ fn double_of(i: i64, what: &str) -> Result<f64> {
 #[derive(Debug, Default)]
 pub struct TimeBuilder {
     values: Vec<i64>,
+    range: IntRange,
     valid: BitsetBuilder,
 }
 
 impl TimeBuilder {
     pub fn push(&mut self, value: Option<i64>) {
         self.values.push(value.unwrap_or(0));
+        if let Some(v) = value {
+            self.range.push(v);
+        }
         self.valid.push(value.is_some());
     }
 
-    pub fn finish(mut self) -> ColumnData {
-        self.values.shrink_to_fit();
+    pub fn finish(self) -> ColumnData {
+        let valid = self.valid.finish();
         ColumnData::Time {
-            values: self.values.into(),
-            valid: self.valid.finish(),
+            values: Ints::new(self.values, &valid, self.range),
+            valid,
         }
     }
 }
@@ -435,7 +663,10 @@ pub fn numeric_column(values: Vec<Option<Num>>, what: &str) -> Result<ColumnData
                 _ => 0,
             })
             .collect();
-        return Ok(ColumnData::Integer { values, valid });
+        return Ok(ColumnData::Integer {
+            values: Ints::from_values(values, &valid),
+            valid,
+        });
     }
     let mut doubles = Vec::with_capacity(values.len());
     for v in values {
@@ -459,7 +690,7 @@ pub fn numeric_column(values: Vec<Option<Num>>, what: &str) -> Result<ColumnData
 pub fn time_column(values: Vec<Option<i64>>) -> ColumnData {
     let valid = Bitset::from_fn(values.len(), |r| values[r].is_some());
     ColumnData::Time {
-        values: values.into_iter().map(|v| v.unwrap_or(0)).collect(),
+        values: Ints::from_values(values.into_iter().map(|v| v.unwrap_or(0)).collect(), &valid),
         valid,
     }
 }

@@ -7,10 +7,11 @@ use std::collections::HashMap;
 
 use segment_model::ir::{ColumnComparison, CompareOp};
 
-use crate::column::{ColumnData, TextColumn};
+use crate::column::{ColumnData, IntView, TextColumn};
 use crate::error::{Error, Result};
 use crate::eval::RowTest;
 use crate::num::{self, Num};
+use crate::with_ints;
 use crate::Table;
 
 /// The row test of `comparison` on `table`'s records.
@@ -43,14 +44,13 @@ pub(crate) fn row_test<'a>(table: &'a Table, comparison: &ColumnComparison) -> R
         (ColumnData::Time { values: a, .. }, ColumnData::Time { values: b, .. }) => {
             if comparison.date_only {
                 for (values, column) in [(a, left), (b, right)] {
-                    in_sql_years(values, column)?;
+                    with_ints!(values, |v| in_sql_years(v, column))?;
                 }
-                Box::new(move |r| {
-                    both(r) && holds(op, a[r].div_euclid(86_400).cmp(&b[r].div_euclid(86_400)))
-                })
-            } else {
-                Box::new(move |r| both(r) && holds(op, a[r].cmp(&b[r])))
             }
+            let date_only = comparison.date_only;
+            with_ints!(a, |a| with_ints!(b, |b| times_test(
+                a, b, op, date_only, both
+            )))
         }
         (a, b) => {
             let (Some(_), Some(_)) = (number(a, 0), number(b, 0)) else {
@@ -85,9 +85,33 @@ fn codes_in(a: &TextColumn, b: &TextColumn) -> Vec<Option<u32>> {
 /// and NULL rows read as whatever is stored, callers check validity).
 fn number(column: &ColumnData, r: usize) -> Option<Num> {
     match column {
-        ColumnData::Integer { values, .. } => Some(Num::Int(values.get(r).copied().unwrap_or(0))),
+        ColumnData::Integer { values, .. } => {
+            Some(Num::Int(if r < values.len() { values.get(r) } else { 0 }))
+        }
         ColumnData::Number { values, .. } => Some(Num::Real(values.get(r).copied().unwrap_or(0.0))),
         _ => None,
+    }
+}
+
+/// Two time columns compared row by row (as whole seconds, or as UTC days when `date_only`),
+/// compiled for the two columns' representations.
+fn times_test<'a>(
+    a: impl IntView + 'a,
+    b: impl IntView + 'a,
+    op: CompareOp,
+    date_only: bool,
+    both: impl Fn(usize) -> bool + Send + Sync + 'a,
+) -> RowTest<'a> {
+    if date_only {
+        Box::new(move |r| {
+            both(r)
+                && holds(
+                    op,
+                    a.at(r).div_euclid(86_400).cmp(&b.at(r).div_euclid(86_400)),
+                )
+        })
+    } else {
+        Box::new(move |r| both(r) && holds(op, a.at(r).cmp(&b.at(r))))
     }
 }
 
@@ -105,15 +129,13 @@ fn holds(op: CompareOp, ord: std::cmp::Ordering) -> bool {
 
 /// SQL's date functions read the years 0000–9999 only: beyond them the engine leaves the
 /// comparison of dates to SQL.
-fn in_sql_years(values: &[i64], column: &ColumnData) -> Result<()> {
+fn in_sql_years(values: impl IntView, column: &ColumnData) -> Result<()> {
     // 0000-01-01T00:00:00Z and 9999-12-31T23:59:59Z.
     const FIRST: i64 = -62_167_219_200;
     const LAST: i64 = 253_402_300_799;
     let valid = column.valid();
-    let outside = values
-        .iter()
-        .enumerate()
-        .any(|(r, v)| valid.contains(r) && !(FIRST..=LAST).contains(v));
+    let outside =
+        (0..values.len()).any(|r| valid.contains(r) && !(FIRST..=LAST).contains(&values.at(r)));
     if outside {
         return Err(Error::Unsupported(
             "a time beyond the years 0000 to 9999".to_string(),

@@ -6,9 +6,10 @@ use std::collections::HashMap;
 use segment_model::schema::{Cardinality, Schema};
 
 use crate::buf::Buf;
-use crate::column::{exact_integer, ColumnData};
+use crate::column::{exact_integer, ColumnData, IntView};
 use crate::error::{Error, Result};
 use crate::group_runs::{Buckets, GroupRuns};
+use crate::with_ints;
 
 /// One entity's records, column by column.
 #[derive(Debug, Clone)]
@@ -76,7 +77,7 @@ fn join_keys<'a>(column: &'a ColumnData, what: &str) -> Result<Vec<Option<JoinKe
     let valid = column.valid();
     Ok(match column {
         ColumnData::Integer { values, .. } => (0..values.len())
-            .map(|r| valid.contains(r).then(|| JoinKey::Int(values[r])))
+            .map(|r| valid.contains(r).then(|| JoinKey::Int(values.get(r))))
             .collect(),
         ColumnData::Number { values, .. } => (0..values.len())
             .map(|r| {
@@ -120,7 +121,10 @@ impl Join {
             },
         ) = (from, to)
         {
-            if let Some(join) = Join::build_dense(fv, fvalid, tv, tvalid) {
+            let dense = with_ints!(fv, |fv| with_ints!(tv, |tv| Join::build_dense(
+                fv, fvalid, tv, tvalid
+            )));
+            if let Some(join) = dense {
                 return Ok(join);
             }
         }
@@ -151,19 +155,19 @@ impl Join {
     /// The common case of small non-negative integer keys (row ids): an array instead of a hash
     /// map. `None` when the keys are not like that.
     fn build_dense(
-        fv: &[i64],
+        fv: impl IntView,
         fvalid: &crate::Bitset,
-        tv: &[i64],
+        tv: impl IntView,
         tvalid: &crate::Bitset,
     ) -> Option<Join> {
         let limit = (fv.len().max(tv.len()) * 4 + 1024) as i64;
         let small = |v: i64| (0..limit).contains(&v);
-        if !(0..fv.len()).all(|r| !fvalid.contains(r) || small(fv[r])) {
+        if !(0..fv.len()).all(|r| !fvalid.contains(r) || small(fv.at(r))) {
             return None;
         }
         let max = (0..fv.len())
             .filter(|r| fvalid.contains(*r))
-            .map(|r| fv[r] as usize)
+            .map(|r| fv.at(r) as usize)
             .max()
             .unwrap_or(0);
         let mut ids = vec![NONE; max + 1];
@@ -173,7 +177,7 @@ impl Join {
                 if !fvalid.contains(r) {
                     return NONE;
                 }
-                let slot = &mut ids[fv[r] as usize];
+                let slot = &mut ids[fv.at(r) as usize];
                 if *slot == NONE {
                     *slot = groups;
                     groups += 1;
@@ -183,7 +187,7 @@ impl Join {
             .collect();
         let to_group = (0..tv.len())
             .map(|r| {
-                let v = tv[r];
+                let v = tv.at(r);
                 if tvalid.contains(r) && small(v) && (v as usize) <= max {
                     ids[v as usize]
                 } else {
@@ -483,20 +487,21 @@ fn group_runs(
             column: index.column.clone(),
             starts: index.starts.clone(),
         });
-    GroupRuns::build(
+    with_ints!(values, |values| GroupRuns::build(
         time_column,
         values,
         valid,
         &join.to_group,
         join.groups,
         buckets,
-    )
+    ))
 }
 
 /// The key a record sorts by in time order: NULL first.
-pub fn time_key(values: &[i64], valid: &crate::Bitset, row: usize) -> i64 {
+#[inline]
+pub fn time_key(values: impl IntView, valid: &crate::Bitset, row: usize) -> i64 {
     if valid.contains(row) {
-        values[row]
+        values.at(row)
     } else {
         i64::MIN
     }
@@ -506,9 +511,9 @@ pub fn time_key(values: &[i64], valid: &crate::Bitset, row: usize) -> i64 {
 fn time_order(len: usize, time: Option<&ColumnData>) -> Vec<u32> {
     match time {
         Some(ColumnData::Time { values, valid }) => {
-            let mut pairs: Vec<(i64, u32)> = (0..len)
+            let mut pairs: Vec<(i64, u32)> = with_ints!(values, |values| (0..len)
                 .map(|r| (time_key(values, valid, r), r as u32))
-                .collect();
+                .collect());
             pairs.sort_unstable();
             pairs.into_iter().map(|(_, r)| r).collect()
         }

@@ -9,9 +9,10 @@ use segment_model::schema::Storage;
 use segment_model::tree::AggregateFunction;
 
 use crate::bitset::Bitset;
-use crate::column::ColumnData;
+use crate::column::{ColumnData, IntView};
 use crate::dataset::NONE;
 use crate::error::{Error, Result};
+use crate::with_ints;
 
 /// A group's values: their count, the exact sum of their whole parts and of their fractions.
 #[derive(Debug, Clone, Copy)]
@@ -93,11 +94,11 @@ fn group_sums(
     let valid = column.valid();
     let rows = rows.filter(|&(_, row)| valid.contains(row));
     match column {
-        ColumnData::Integer { values, .. } => {
+        ColumnData::Integer { values, .. } => with_ints!(values, |values| {
             for (g, row) in rows {
-                sums.add(g, values[row], 0)?;
+                sums.add(g, values.at(row), 0)?;
             }
-        }
+        }),
         ColumnData::Number { .. } if matches!(storage, Storage::Integer | Storage::Boolean) => {
             return Err(Error::Unsupported(
                 "a sum or average of an integer attribute holding fractional numbers".to_string(),

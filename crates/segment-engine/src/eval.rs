@@ -17,12 +17,13 @@ use segment_model::schema::Storage;
 use segment_model::tree::AggregateFunction;
 
 use crate::bitset::{Bitset, PARALLEL_CHUNK_ROWS};
-use crate::column::{ArrayColumn, ArrayItem, ColumnData, TextColumn};
+use crate::column::{ArrayColumn, ArrayItem, ColumnData, IntView, TextColumn};
 use crate::dataset::{time_key, Dataset, SortedIndex, Table, NONE};
 use crate::decimal;
 use crate::error::{Error, Result};
 use crate::num::{self, IntTest, Num};
 use crate::text;
+use crate::with_ints;
 
 /// Evaluates queries over a loaded dataset. `cancel`, when set by another thread, stops the
 /// evaluation at the next node with [`Error::Cancelled`].
@@ -344,9 +345,9 @@ impl<'d> Evaluator<'d> {
                         "a time window on a column that is not a date/time".to_string(),
                     ));
                 };
-                tests.push(Box::new(move |r| {
-                    valid.contains(r) && in_range(values[r], range)
-                }));
+                tests.push(with_ints!(values, |values| Box::new(move |r| {
+                    valid.contains(r) && in_range(values.at(r), range)
+                })));
             }
         }
         let dense_sets: Vec<&Bitset> = dense_sets.iter().map(|s| s.as_ref()).collect();
@@ -483,7 +484,7 @@ pub(crate) fn groups_whose_aggregate_matches(
         return Ok(matched);
     }
     if let ColumnData::Integer { values, .. } = column {
-        return integer_extremes(
+        return with_ints!(values, |values| integer_extremes(
             function == AggregateFunction::Max,
             values,
             valid,
@@ -491,7 +492,7 @@ pub(crate) fn groups_whose_aggregate_matches(
             selected,
             to_group,
             groups,
-        );
+        ));
     }
     let ColumnData::Number { values, .. } = column else {
         return Err(Error::Unsupported(
@@ -525,7 +526,7 @@ pub(crate) fn groups_whose_aggregate_matches(
 /// The minimum or maximum (`max`) of an integer column, exact.
 fn integer_extremes(
     max: bool,
-    values: &[i64],
+    values: impl IntView,
     valid: &Bitset,
     comparison: &NumberComparison,
     selected: &[u32],
@@ -537,7 +538,7 @@ fn integer_extremes(
         .iter()
         .filter_map(|&row| {
             let (row, g) = (row as usize, to_group[row as usize]);
-            (g != NONE && valid.contains(row)).then(|| (g, values[row]))
+            (g != NONE && valid.contains(row)).then(|| (g, values.at(row)))
         })
         .collect();
     pairs.sort_unstable_by_key(|p| p.0);
@@ -561,7 +562,9 @@ fn distinct_key(column: &ColumnData, row: usize) -> u64 {
                 v.to_bits()
             }
         }
-        ColumnData::Time { values, .. } | ColumnData::Integer { values, .. } => values[row] as u64,
+        ColumnData::Time { values, .. } | ColumnData::Integer { values, .. } => {
+            values.get(row) as u64
+        }
         ColumnData::Text(t) => u64::from(t.codes[row]),
         // Arrays compare as their JSON text; distinct item runs approximate that.
         ColumnData::Array(a) => {
@@ -604,9 +607,10 @@ fn time_rows(column: &ColumnData, range: &TimeRange) -> Result<Bitset> {
             "a time window on a column that is not a date/time".to_string(),
         ));
     };
-    Ok(Bitset::from_fn_par(values.len(), |r| {
-        valid.contains(r) && in_range(values[r], range)
-    }))
+    Ok(with_ints!(values, |values| Bitset::from_fn_par(
+        values.len(),
+        |r| valid.contains(r) && in_range(values.at(r), range)
+    )))
 }
 
 /// A list item's test as SQLite judges it: starts/ends with (`substr`) see the item up to its
@@ -686,7 +690,8 @@ pub(crate) fn predicate_rows(column: &ColumnData, predicate: &Predicate) -> Resu
             },
         ) => {
             let (lo, hi) = inclusive_bounds(range);
-            let mut set = Bitset::from_fn_par(values.len(), |r| (lo..=hi).contains(&values[r]));
+            let mut set = with_ints!(values, |v| Bitset::from_fn_par(v.len(), |r| (lo..=hi)
+                .contains(&v.at(r))));
             set.and_with(valid);
             Ok(set)
         }
@@ -694,16 +699,17 @@ pub(crate) fn predicate_rows(column: &ColumnData, predicate: &Predicate) -> Resu
             ColumnData::Integer { values, valid },
             Predicate::Number(NumberComparison::Compare(op, n)),
         ) => {
-            let mut set = match IntTest::new(*op, *n) {
-                IntTest::Always => Bitset::full(values.len()),
-                IntTest::Never => Bitset::empty(values.len()),
-                IntTest::Eq(n) => Bitset::from_fn_par(values.len(), |r| values[r] == n),
-                IntTest::Ne(n) => Bitset::from_fn_par(values.len(), |r| values[r] != n),
-                IntTest::Lt(n) => Bitset::from_fn_par(values.len(), |r| values[r] < n),
-                IntTest::Le(n) => Bitset::from_fn_par(values.len(), |r| values[r] <= n),
-                IntTest::Gt(n) => Bitset::from_fn_par(values.len(), |r| values[r] > n),
-                IntTest::Ge(n) => Bitset::from_fn_par(values.len(), |r| values[r] >= n),
-            };
+            let test = IntTest::new(*op, *n);
+            let mut set = with_ints!(values, |v| match test {
+                IntTest::Always => Bitset::full(v.len()),
+                IntTest::Never => Bitset::empty(v.len()),
+                IntTest::Eq(n) => Bitset::from_fn_par(v.len(), |r| v.at(r) == n),
+                IntTest::Ne(n) => Bitset::from_fn_par(v.len(), |r| v.at(r) != n),
+                IntTest::Lt(n) => Bitset::from_fn_par(v.len(), |r| v.at(r) < n),
+                IntTest::Le(n) => Bitset::from_fn_par(v.len(), |r| v.at(r) <= n),
+                IntTest::Gt(n) => Bitset::from_fn_par(v.len(), |r| v.at(r) > n),
+                IntTest::Ge(n) => Bitset::from_fn_par(v.len(), |r| v.at(r) >= n),
+            });
             set.and_with(valid);
             Ok(set)
         }
@@ -864,9 +870,9 @@ pub(crate) fn predicate_test<'a>(
             Box::new(move |r| t.valid.contains(r) && verdicts[t.codes[r] as usize])
         }
         Predicate::Number(comparison) => match column {
-            ColumnData::Integer { values, valid } => Box::new(move |r| {
-                valid.contains(r) && num::matches(Num::Int(values[r]), comparison)
-            }),
+            ColumnData::Integer { values, valid } => with_ints!(values, |values| Box::new(
+                move |r| valid.contains(r) && num::matches(Num::Int(values.at(r)), comparison)
+            )),
             ColumnData::Number { values, valid } => Box::new(move |r| {
                 valid.contains(r) && num::matches(Num::Real(values[r]), comparison)
             }),
@@ -875,7 +881,9 @@ pub(crate) fn predicate_test<'a>(
         Predicate::Boolean(b) => match column {
             ColumnData::Integer { values, valid } => {
                 let want = i64::from(*b);
-                Box::new(move |r| valid.contains(r) && values[r] == want)
+                with_ints!(values, |values| Box::new(
+                    move |r| valid.contains(r) && values.at(r) == want
+                ))
             }
             ColumnData::Number { values, valid } => {
                 let want = if *b { 1.0 } else { 0.0 };
@@ -887,7 +895,9 @@ pub(crate) fn predicate_test<'a>(
             let ColumnData::Time { values, valid } = column else {
                 return Err(wrong_type("a date comparison"));
             };
-            Box::new(move |r| valid.contains(r) && in_range(values[r], range) != *negated)
+            with_ints!(values, |values| Box::new(
+                move |r| valid.contains(r) && in_range(values.at(r), range) != *negated
+            ))
         }
         Predicate::DatePart {
             part,
@@ -896,9 +906,9 @@ pub(crate) fn predicate_test<'a>(
             let ColumnData::Time { values, valid } = column else {
                 return Err(wrong_type("a date part test"));
             };
-            Box::new(move |r| {
+            with_ints!(values, |values| Box::new(move |r| {
                 valid.contains(r)
-                    && DateTime::from_timestamp(values[r], 0).is_some_and(|t| {
+                    && DateTime::from_timestamp(values.at(r), 0).is_some_and(|t| {
                         let v = match part {
                             DatePart::Year => i64::from(t.year()),
                             DatePart::Month => i64::from(t.month()),
@@ -908,7 +918,7 @@ pub(crate) fn predicate_test<'a>(
                         };
                         wanted.contains(&v)
                     })
-            })
+            }))
         }
         Predicate::ArrayContainsAny(elements) | Predicate::ArrayContainsNone(elements) => {
             let ColumnData::Array(a) = column else {

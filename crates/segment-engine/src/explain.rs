@@ -128,14 +128,14 @@ pub fn samples(
     let table = data.table(&query.entity.name)?;
     let key_column = table.column(&query.entity.key)?;
     let key_of = |r: usize| match key_column {
-        ColumnData::Integer { values, .. } => Key::Int(values[r]),
+        ColumnData::Integer { values, .. } => Key::Int(values.get(r)),
         ColumnData::Number { values, .. } => Key::Real(values[r]),
         ColumnData::Text(t) => Key::Text(t.value(r).to_string()),
         ColumnData::Time { .. } | ColumnData::Array(_) => Key::Real(f64::NAN),
     };
     // Keys in SQL's order: numbers by value, text byte by byte (as Rust orders `str`).
     let order_by_key = |a: &usize, b: &usize| match key_column {
-        ColumnData::Integer { values, .. } => values[*a].cmp(&values[*b]),
+        ColumnData::Integer { values, .. } => values.get(*a).cmp(&values.get(*b)),
         ColumnData::Number { values, .. } => values[*a].total_cmp(&values[*b]),
         ColumnData::Text(t) => t.value(*a).cmp(t.value(*b)),
         ColumnData::Time { .. } | ColumnData::Array(_) => std::cmp::Ordering::Equal,

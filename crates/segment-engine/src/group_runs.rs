@@ -19,10 +19,11 @@ use segment_model::ir::{ColumnRef, Expr, Predicate, TimeRange};
 
 use crate::bitset::Bitset;
 use crate::buf::Buf;
-use crate::column::ColumnData;
+use crate::column::{ColumnData, IntView};
 use crate::dataset::{Table, NONE};
 use crate::error::{Error, Result};
 use crate::eval::{predicate_test, Evaluator, RowTest};
+use crate::with_ints;
 
 /// A relationship's related records with a time, group by group.
 #[derive(Debug, Clone)]
@@ -55,7 +56,7 @@ impl GroupRuns {
     /// times span more than a `u32` of seconds or there are too many records.
     pub fn build(
         time_column: &str,
-        values: &[i64],
+        values: impl IntView,
         valid: &Bitset,
         to_group: &[u32],
         groups: usize,
@@ -69,8 +70,8 @@ impl GroupRuns {
         let (mut base, mut latest) = (i64::MAX, i64::MIN);
         for r in (0..values.len()).filter(|&r| taking_part(r)) {
             starts[to_group[r] as usize + 1] += 1;
-            base = base.min(values[r]);
-            latest = latest.max(values[r]);
+            base = base.min(values.at(r));
+            latest = latest.max(values.at(r));
         }
         if base > latest {
             (base, latest) = (0, 0);
@@ -95,7 +96,7 @@ impl GroupRuns {
         }
         let offsets = rows
             .par_iter()
-            .map(|&r| (values[r as usize] - base) as u32)
+            .map(|&r| (values.at(r as usize) - base) as u32)
             .collect::<Vec<u32>>();
         Some(GroupRuns {
             time_column: time_column.to_string(),
@@ -315,7 +316,7 @@ pub(crate) fn count_below(sorted: &[u32], value: u32) -> usize {
 }
 
 /// Sorts each group's records by (time, record number), groups split among cores.
-fn sort_runs_by_time(rows: &mut [u32], starts: &[u32], values: &[i64]) {
+fn sort_runs_by_time(rows: &mut [u32], starts: &[u32], values: impl IntView) {
     let groups = starts.len() - 1;
     let mut tasks = Vec::with_capacity(groups.div_ceil(GROUPS_PER_TASK));
     let mut rest = rows;
@@ -329,7 +330,7 @@ fn sort_runs_by_time(rows: &mut [u32], starts: &[u32], values: &[i64]) {
         let offset = starts[groups.start];
         for g in groups {
             let run = (starts[g] - offset) as usize..(starts[g + 1] - offset) as usize;
-            slice[run].sort_unstable_by_key(|&r| (values[r as usize], r));
+            slice[run].sort_unstable_by_key(|&r| (values.at(r as usize), r));
         }
     });
 }
@@ -479,9 +480,10 @@ pub(crate) fn window<'t>(
                     "a time window on a column that is not a date/time".to_string(),
                 ));
             };
-            out.other = Some(Box::new(move |r| {
-                valid.contains(r) && (lo..=hi).contains(&values[r])
+            let other: RowTest<'t> = with_ints!(values, |values| Box::new(move |r| {
+                valid.contains(r) && (lo..=hi).contains(&values.at(r))
             }));
+            out.other = Some(other);
         }
     }
     Ok(out)
@@ -651,7 +653,7 @@ pub(crate) mod testing {
             });
             GroupRuns::build(
                 "t",
-                &self.values,
+                self.values.as_slice(),
                 &self.valid,
                 &self.to_group,
                 self.groups,
@@ -727,11 +729,11 @@ mod tests {
     fn runs_are_not_built_over_more_than_a_u32_of_seconds() {
         let values = vec![0, i64::from(u32::MAX) + 1];
         let valid = Bitset::full(2);
-        assert!(GroupRuns::build("t", &values, &valid, &[0, 0], 1, None).is_none());
+        assert!(GroupRuns::build("t", values.as_slice(), &valid, &[0, 0], 1, None).is_none());
         // A NULL or groupless record does not count.
         let valid = Bitset::from_fn(2, |r| r == 0);
-        assert!(GroupRuns::build("t", &values, &valid, &[0, 0], 1, None).is_some());
+        assert!(GroupRuns::build("t", values.as_slice(), &valid, &[0, 0], 1, None).is_some());
         let valid = Bitset::full(2);
-        assert!(GroupRuns::build("t", &values, &valid, &[0, NONE], 1, None).is_some());
+        assert!(GroupRuns::build("t", values.as_slice(), &valid, &[0, NONE], 1, None).is_some());
     }
 }

@@ -11,32 +11,33 @@ use segment_model::schema::Storage;
 use segment_model::tree::TimeUnit;
 
 use crate::bitset::Bitset;
-use crate::column::ColumnData;
+use crate::column::{ColumnData, IntView, Ints};
 use crate::dataset::{Join, Table, NONE};
 use crate::error::{Error, Result};
 use crate::eval::{predicate_rows, predicate_test, Evaluator, RowTest};
 use crate::group_runs::{window, GroupRuns, RecordFilter, Window};
 use crate::time_runs::TimeRuns;
+use crate::with_ints;
 
 /// The related records that take part: selected, in a group, with a time.
-struct Timed<'a> {
-    values: &'a [i64],
+struct Timed<'a, V: IntView> {
+    values: V,
     valid: &'a Bitset,
     selected: &'a [u32],
     to_group: &'a [u32],
 }
 
-impl<'a> Timed<'a> {
+impl<'a, V: IntView> Timed<'a, V> {
     /// The selected records as runs of non-decreasing time, when they are few (see
     /// [`TimeRuns`]).
-    fn runs(&self) -> Option<TimeRuns<'a>> {
+    fn runs(&self) -> Option<TimeRuns<'a, V>> {
         TimeRuns::new(self.values, self.valid, self.selected, self.to_group)
     }
 
     fn rows(&self) -> impl Iterator<Item = (usize, u32, i64)> + '_ {
         self.selected.iter().filter_map(|&row| {
             let (row, g) = (row as usize, self.to_group[row as usize]);
-            (g != NONE && self.valid.contains(row)).then(|| (row, g, self.values[row]))
+            (g != NONE && self.valid.contains(row)).then(|| (row, g, self.values.at(row)))
         })
     }
 
@@ -76,19 +77,10 @@ impl<'a> Timed<'a> {
     }
 }
 
-fn timed<'a>(
-    to: &'a Table,
-    column: &ColumnRef,
-    selected: &'a [u32],
-    to_group: &'a [u32],
-) -> Result<Timed<'a>> {
+/// The values and validity of a time column.
+fn time_column<'a>(to: &'a Table, column: &ColumnRef) -> Result<(&'a Ints, &'a Bitset)> {
     match to.column(&column.name)? {
-        ColumnData::Time { values, valid } => Ok(Timed {
-            values,
-            valid,
-            selected,
-            to_group,
-        }),
+        ColumnData::Time { values, valid } => Ok((values, valid)),
         _ => Err(Error::Unsupported(
             "first, last or distinct periods of a column that is not a date/time".to_string(),
         )),
@@ -118,9 +110,16 @@ impl Evaluator<'_> {
                 column,
                 predicate,
             } => {
-                let timed = timed(to, column, selected, to_group)?;
+                let (values, valid) = time_column(to, column)?;
+                let extremes = with_ints!(values, |values| Timed {
+                    values,
+                    valid,
+                    selected,
+                    to_group
+                }
+                .extremes(*which, groups));
                 Ok(GroupVerdicts {
-                    matched: time_of(&timed.extremes(*which, groups), predicate)?,
+                    matched: time_of(&extremes, predicate)?,
                     without_records: false,
                 })
             }
@@ -135,9 +134,21 @@ impl Evaluator<'_> {
                         "the first or last record by a time in milliseconds".to_string(),
                     ));
                 }
-                let timed = timed(to, column, selected, to_group)?;
+                let (values, valid) = time_column(to, column)?;
+                let matched = with_ints!(values, |values| self.record_of(
+                    &Timed {
+                        values,
+                        valid,
+                        selected,
+                        to_group
+                    },
+                    *which,
+                    test,
+                    to,
+                    groups
+                ))?;
                 Ok(GroupVerdicts {
-                    matched: self.record_of(&timed, *which, test, to, groups)?,
+                    matched,
                     without_records: false,
                 })
             }
@@ -146,8 +157,17 @@ impl Evaluator<'_> {
                 column,
                 count,
             } => {
-                let timed = timed(to, column, selected, to_group)?;
-                let counts = distinct_periods(&timed, *unit, groups)?;
+                let (values, valid) = time_column(to, column)?;
+                let counts = with_ints!(values, |values| distinct_periods(
+                    &Timed {
+                        values,
+                        valid,
+                        selected,
+                        to_group
+                    },
+                    *unit,
+                    groups
+                ))?;
                 Ok(GroupVerdicts {
                     matched: Bitset::from_fn_par(groups, |g| count.passes(counts[g])),
                     without_records: count.passes(0),
@@ -197,7 +217,7 @@ impl Evaluator<'_> {
 
     fn record_of(
         &self,
-        timed: &Timed<'_>,
+        timed: &Timed<'_, impl IntView>,
         which: Extreme,
         test: &Expr,
         to: &Table,
@@ -240,7 +260,7 @@ impl Evaluator<'_> {
 /// The groups whose extreme time satisfies the predicate (a group without one never does).
 fn time_of(extremes: &[Option<i64>], predicate: &Predicate) -> Result<Bitset> {
     let column = ColumnData::Time {
-        values: extremes.iter().map(|e| e.unwrap_or(0)).collect(),
+        values: Ints::Wide(extremes.iter().map(|e| e.unwrap_or(0)).collect()),
         valid: Bitset::from_fn(extremes.len(), |g| extremes[g].is_some()),
     };
     let mut matched = predicate_rows(&column, predicate)?;
@@ -253,7 +273,11 @@ fn time_of(extremes: &[Option<i64>], predicate: &Predicate) -> Result<Bitset> {
 /// Per group, the number of distinct UTC periods its times fall on: one bit per group and
 /// period when the periods the records span fit [`PERIOD_BITS_LIMIT`] (a window of days, weeks
 /// or months), else a counting sort (below).
-fn distinct_periods(timed: &Timed<'_>, unit: TimeUnit, groups: usize) -> Result<Vec<u64>> {
+fn distinct_periods(
+    timed: &Timed<'_, impl IntView>,
+    unit: TimeUnit,
+    groups: usize,
+) -> Result<Vec<u64>> {
     if let Some(runs) = timed.runs() {
         if let Some(counts) = runs.distinct_periods(groups, |t| period(t, unit))? {
             return Ok(counts);
@@ -264,7 +288,11 @@ fn distinct_periods(timed: &Timed<'_>, unit: TimeUnit, groups: usize) -> Result<
 
 /// [`distinct_periods`] with a bit per group and period when the periods the records span fit
 /// [`PERIOD_BITS_LIMIT`], else by sorting.
-fn bit_distinct_periods(timed: &Timed<'_>, unit: TimeUnit, groups: usize) -> Result<Vec<u64>> {
+fn bit_distinct_periods(
+    timed: &Timed<'_, impl IntView>,
+    unit: TimeUnit,
+    groups: usize,
+) -> Result<Vec<u64>> {
     let (mut lowest, mut highest) = (i64::MAX, i64::MIN);
     for (_, _, t) in timed.rows() {
         let p = period(t, unit)?;
@@ -309,7 +337,11 @@ const PERIOD_BITS_LIMIT: usize = 1 << 29;
 
 /// Per group, the number of distinct periods: the periods are placed by group (a counting sort:
 /// two passes), then each group's few are sorted and counted.
-fn sorted_distinct_periods(timed: &Timed<'_>, unit: TimeUnit, groups: usize) -> Result<Vec<u64>> {
+fn sorted_distinct_periods(
+    timed: &Timed<'_, impl IntView>,
+    unit: TimeUnit,
+    groups: usize,
+) -> Result<Vec<u64>> {
     let mut starts = vec![0usize; groups + 1];
     for (_, g, _) in timed.rows() {
         starts[g as usize + 1] += 1;
@@ -535,7 +567,7 @@ mod tests {
             .collect();
         let selected: Vec<u32> = (0..n as u32).filter(|r| r % 5 != 1).collect();
         let timed = Timed {
-            values: &values,
+            values: values.as_slice(),
             valid: &valid,
             selected: &selected,
             to_group: &to_group,

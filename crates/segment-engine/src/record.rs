@@ -13,7 +13,7 @@ use segment_model::ir::{Expr, Extreme, Predicate, Related, RelatedConstraint, Ti
 use segment_model::schema::Storage;
 use segment_model::tree::AggregateFunction;
 
-use crate::column::ColumnData;
+use crate::column::{ColumnData, Ints};
 use crate::dataset::{time_key, NONE};
 use crate::eval::{groups_whose_aggregate_matches, predicate_rows, predicate_test, RowTest};
 use crate::explain::Key;
@@ -24,10 +24,11 @@ pub fn row_of(data: &Dataset, table: &str, key_column: &str, key: &Key) -> Resul
     let column = data.table(table)?.column(key_column)?;
     let found = match (column, key) {
         (ColumnData::Integer { values, valid }, Key::Int(k)) => {
-            (0..values.len()).find(|&r| values[r] == *k && valid.contains(r))
+            (0..values.len()).find(|&r| values.get(r) == *k && valid.contains(r))
         }
-        (ColumnData::Integer { values, valid }, Key::Real(k)) => (0..values.len())
-            .find(|&r| valid.contains(r) && values[r] as f64 == *k && (*k as i64) == values[r]),
+        (ColumnData::Integer { values, valid }, Key::Real(k)) => (0..values.len()).find(|&r| {
+            valid.contains(r) && values.get(r) as f64 == *k && (*k as i64) == values.get(r)
+        }),
         (ColumnData::Number { values, valid }, Key::Int(k)) => {
             (0..values.len()).find(|&r| valid.contains(r) && values[r] == *k as f64)
         }
@@ -166,14 +167,14 @@ impl<'e, 'd> RecordJudge<'e, 'd> {
                     .iter()
                     .map(|&r| r as usize)
                     .filter(|&r| valid.contains(r))
-                    .map(|r| values[r]);
+                    .map(|r| values.get(r));
                 let extreme = match which {
                     Extreme::First => times.min(),
                     Extreme::Last => times.max(),
                 };
                 // The extreme as a one-value column, tested as the evaluator tests the groups'.
                 let one = ColumnData::Time {
-                    values: vec![extreme.unwrap_or(0)].into(),
+                    values: Ints::Wide(vec![extreme.unwrap_or(0)].into()),
                     valid: Bitset::from_fn(1, |_| extreme.is_some()),
                 };
                 Ok(extreme.is_some() && predicate_rows(&one, predicate)?.contains(0))
@@ -264,7 +265,7 @@ impl<'e, 'd> RecordJudge<'e, 'd> {
             Some(ColumnData::Time { values, valid }) => selected
                 .iter()
                 .filter(|&&r| valid.contains(r))
-                .map(|&r| values[r])
+                .map(|&r| values.get(r))
                 .collect(),
             _ => Vec::new(),
         };
@@ -429,7 +430,7 @@ fn in_window(column: &ColumnData, range: &TimeRange, row: usize) -> bool {
     if !valid.contains(row) {
         return false;
     }
-    let v = values[row];
+    let v = values.get(row);
     let after_start = range
         .start
         .is_none_or(|b| if b.inclusive { v >= b.at } else { v > b.at });
@@ -463,7 +464,7 @@ fn aggregate(
         });
     }
     let values = rows.iter().filter_map(|&r| match column {
-        ColumnData::Integer { values, valid } if valid.contains(r) => Some(values[r] as f64),
+        ColumnData::Integer { values, valid } if valid.contains(r) => Some(values.get(r) as f64),
         ColumnData::Number { values, valid } if valid.contains(r) => Some(values[r]),
         _ => None,
     });
@@ -476,10 +477,12 @@ fn aggregate(
 
 fn distinct_bits(column: &ColumnData, row: usize) -> Option<u64> {
     match column {
-        ColumnData::Integer { values, valid } if valid.contains(row) => Some(values[row] as u64),
+        ColumnData::Integer { values, valid } if valid.contains(row) => {
+            Some(values.get(row) as u64)
+        }
         ColumnData::Number { values, valid } if valid.contains(row) => Some(values[row].to_bits()),
         ColumnData::Text(t) if t.valid.contains(row) => Some(u64::from(t.codes[row])),
-        ColumnData::Time { values, valid } if valid.contains(row) => Some(values[row] as u64),
+        ColumnData::Time { values, valid } if valid.contains(row) => Some(values.get(row) as u64),
         _ => None,
     }
 }

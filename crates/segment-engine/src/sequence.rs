@@ -27,11 +27,12 @@ use rayon::prelude::*;
 use segment_model::ir::{ColumnRef, Expr, Related, SequenceStep};
 
 use crate::bitset::Bitset;
-use crate::column::ColumnData;
+use crate::column::{ColumnData, IntView};
 use crate::dataset::{Join, Table, NONE};
 use crate::error::{Error, Result};
 use crate::eval::Evaluator;
 use crate::group_runs::{count_below, window, GroupRuns, RecordFilter, Window};
+use crate::with_ints;
 
 /// A record taking part: its time and its join group.
 type Entry = (i64, u32);
@@ -79,23 +80,22 @@ impl Evaluator<'_> {
             passing.push(rows_passing(&step.test)?);
             excluded.push(step.excluding.as_ref().map(rows_passing).transpose()?);
         }
-        let records = Records {
-            values,
-            valid,
-            to_group: &join.to_group,
-        };
         let gaps: Vec<Option<i64>> = steps.iter().map(|s| s.gap).collect();
         let search = Search {
             gaps: &gaps,
             within,
         };
-        Ok(search.groups(
-            &records,
+        Ok(with_ints!(values, |values| search.groups(
+            &Records {
+                values,
+                valid,
+                to_group: &join.to_group,
+            },
             &passing,
             &excluded,
             join.groups,
             GROUPS_PER_RANGE_SHIFT,
-        ))
+        )))
     }
 }
 
@@ -141,7 +141,7 @@ impl Evaluator<'_> {
             within,
             window(&related.window, to, runs)?,
         );
-        let candidates = search.candidates(values, &join.to_group);
+        let candidates = with_ints!(values, |values| search.candidates(values, &join.to_group));
         Ok(Bitset::from_fn_par_with(
             runs.groups(),
             Buffers::default,
@@ -233,7 +233,7 @@ impl<'a> RunSearch<'a> {
 
     /// The groups with a record for every step decided by buckets alone but the most
     /// numerous one (a superset of the groups holding a chain); `None`: every group.
-    fn candidates(&self, values: &[i64], to_group: &[u32]) -> Option<Bitset> {
+    fn candidates(&self, values: impl IntView, to_group: &[u32]) -> Option<Bitset> {
         let bucketed: Vec<&[Range<u32>]> = self
             .steps
             .iter()
@@ -263,7 +263,7 @@ impl<'a> RunSearch<'a> {
                 .map(|chunk| {
                     let mut present = Bitset::empty(groups);
                     for row in chunk {
-                        let (g, t) = (to_group[row as usize], values[row as usize]);
+                        let (g, t) = (to_group[row as usize], values.at(row as usize));
                         if g != NONE && t >= lo && t <= hi {
                             present.insert(g as usize);
                         }
@@ -479,13 +479,13 @@ fn conjoin(a: &Expr, b: &Expr) -> Expr {
 }
 
 /// The related table's time column and join groups.
-struct Records<'a> {
-    values: &'a [i64],
+struct Records<'a, V: IntView> {
+    values: V,
     valid: &'a Bitset,
     to_group: &'a [u32],
 }
 
-impl Records<'_> {
+impl<V: IntView> Records<'_, V> {
     /// The groups of `rows` that take part (a group and a time).
     fn groups_of(&self, rows: &[u32], groups: usize) -> Bitset {
         rows.par_chunks(rows_per_task(rows.len()))
@@ -532,7 +532,7 @@ impl Records<'_> {
                 for &row in rows {
                     let (keep, range, g) = taking_part(row);
                     let slot = if keep { next[range] } else { spare };
-                    entries[slot] = (self.values[row as usize], g);
+                    entries[slot] = (self.values.at(row as usize), g);
                     next[range] += usize::from(keep);
                 }
                 entries.truncate(spare);
@@ -572,7 +572,7 @@ impl Search<'_> {
     /// The groups holding a chain, given each step's records and exclusions.
     fn groups(
         &self,
-        records: &Records<'_>,
+        records: &Records<'_, impl IntView>,
         passing: &[Vec<u32>],
         excluded: &[Option<Vec<u32>>],
         groups: usize,
@@ -770,7 +770,7 @@ mod tests {
             within,
         };
         let records = Records {
-            values: &values,
+            values: values.as_slice(),
             valid: &valid,
             to_group: &to_group,
         };
@@ -967,7 +967,7 @@ mod tests {
                 within,
                 window,
             );
-            let candidates = search.candidates(&d.values, &d.to_group);
+            let candidates = search.candidates(d.values.as_slice(), &d.to_group);
             let mut buffers = Buffers::default();
             let passes = |want: &Vec<usize>| -> Vec<bool> {
                 (0..n)
@@ -1047,7 +1047,7 @@ mod tests {
             let excluded_rows: Vec<Option<Vec<u32>>> =
                 excluded.iter().map(|x| x.as_ref().map(rows_of)).collect();
             let records = Records {
-                values: &values,
+                values: values.as_slice(),
                 valid: &valid,
                 to_group: &to_group,
             };

@@ -44,7 +44,7 @@ use segment_model::schema::Schema;
 
 use crate::bitset::Bitset;
 use crate::buf::{Buf, SharedBytes};
-use crate::column::{ArrayColumn, ArrayItem, ColumnData, TextColumn};
+use crate::column::{ArrayColumn, ArrayItem, ColumnData, Ints, TextColumn};
 use crate::dataset::{Dataset, Join, SortedIndex, Table, NONE};
 use crate::group_runs::{Buckets, GroupRuns};
 use crate::text::Dict;
@@ -52,7 +52,7 @@ use crate::text::Dict;
 /// The first bytes of every snapshot.
 pub const MAGIC: [u8; 8] = *b"SEGSNAP\0";
 /// The layout's version (see the module's documentation on when to bump it).
-pub const FORMAT_VERSION: u32 = 2;
+pub const FORMAT_VERSION: u32 = 3;
 /// The engine that wrote a snapshot must be this one.
 pub const ENGINE_VERSION: &str = env!("CARGO_PKG_VERSION");
 
@@ -300,6 +300,9 @@ const INTEGER: u8 = 1;
 const TEXT: u8 = 2;
 const TIME: u8 = 3;
 const ARRAY: u8 = 4;
+/// Integers and instants held as a base and 32-bit offsets ([`Ints::Narrow`]).
+const INTEGER32: u8 = 5;
+const TIME32: u8 = 6;
 
 const ITEM_TEXT: u8 = 0;
 const ITEM_NUMBER: u8 = 1;
@@ -366,6 +369,21 @@ fn payload<W: Write>(data: &Dataset, out: &mut Out<W>) -> io::Result<()> {
     Ok(())
 }
 
+/// The kind (`kinds`: wide, narrow) and the values: 64-bit, or the base and 32-bit offsets.
+fn write_ints<W: Write>(values: &Ints, kinds: [u8; 2], out: &mut Out<W>) -> io::Result<()> {
+    match values {
+        Ints::Wide(values) => {
+            out.u8(kinds[0])?;
+            out.array(values)
+        }
+        Ints::Narrow { base, offsets } => {
+            out.u8(kinds[1])?;
+            out.i64(*base)?;
+            out.array(offsets)
+        }
+    }
+}
+
 fn write_column<W: Write>(column: &ColumnData, out: &mut Out<W>) -> io::Result<()> {
     match column {
         ColumnData::Number { values, valid } => {
@@ -374,13 +392,11 @@ fn write_column<W: Write>(column: &ColumnData, out: &mut Out<W>) -> io::Result<(
             out.bitset(valid)
         }
         ColumnData::Integer { values, valid } => {
-            out.u8(INTEGER)?;
-            out.array(values)?;
+            write_ints(values, [INTEGER, INTEGER32], out)?;
             out.bitset(valid)
         }
         ColumnData::Time { values, valid } => {
-            out.u8(TIME)?;
-            out.array(values)?;
+            write_ints(values, [TIME, TIME32], out)?;
             out.bitset(valid)
         }
         ColumnData::Text(text) => {
@@ -812,13 +828,27 @@ fn read_column(input: &mut In, what: &str) -> Result<ColumnData> {
             })?;
             ColumnData::Number { values, valid }
         }
-        INTEGER | TIME => {
-            let values = input.array::<i64>(what)?;
+        INTEGER | TIME | INTEGER32 | TIME32 => {
+            let values = if kind == INTEGER || kind == TIME {
+                Ints::Wide(input.array::<i64>(what)?)
+            } else {
+                let base = input.i64(what)?;
+                let offsets = input.array::<u32>(what)?;
+                // Every value `base + offset` is an i64 (the evaluator adds without checking).
+                check(
+                    base.checked_add(i64::from(u32::MAX)).is_some()
+                        || offsets
+                            .par_iter()
+                            .all(|&o| base.checked_add(i64::from(o)).is_some()),
+                    || format!("{what}: values beyond 64 bits"),
+                )?;
+                Ints::Narrow { base, offsets }
+            };
             let valid = input.bitset(what)?;
             check(values.len() == valid.len(), || {
                 format!("{what}: lengths differ")
             })?;
-            if kind == INTEGER {
+            if kind == INTEGER || kind == INTEGER32 {
                 ColumnData::Integer { values, valid }
             } else {
                 ColumnData::Time { values, valid }

@@ -11,13 +11,14 @@ use rayon::prelude::*;
 use segment_model::ir::Extreme;
 
 use crate::bitset::Bitset;
+use crate::column::IntView;
 use crate::dataset::{time_key, NONE};
 use crate::error::Result;
 
 /// The selected records (`rows`, with their times and groups) cut into runs of non-decreasing
 /// time (NULL sorting first), when there are at most [`MAX_RUNS`].
-pub(crate) struct TimeRuns<'a> {
-    pub values: &'a [i64],
+pub(crate) struct TimeRuns<'a, V: IntView> {
+    pub values: V,
     pub valid: &'a Bitset,
     pub rows: &'a [u32],
     pub to_group: &'a [u32],
@@ -32,13 +33,8 @@ const MAX_RUNS: usize = 4_098;
 /// Records per piece of a run decided on its own (see [`TimeRuns::extreme_record`]).
 const ROWS_PER_PIECE: usize = 1 << 17;
 
-impl<'a> TimeRuns<'a> {
-    pub fn new(
-        values: &'a [i64],
-        valid: &'a Bitset,
-        rows: &'a [u32],
-        to_group: &'a [u32],
-    ) -> Option<Self> {
+impl<'a, V: IntView> TimeRuns<'a, V> {
+    pub fn new(values: V, valid: &'a Bitset, rows: &'a [u32], to_group: &'a [u32]) -> Option<Self> {
         let mut runs = Vec::new();
         let (mut start, mut last) = (0, i64::MIN);
         for (i, &row) in rows.iter().enumerate() {
@@ -353,8 +349,13 @@ mod tests {
     }
 
     impl Data {
-        fn runs(&self) -> Option<TimeRuns<'_>> {
-            TimeRuns::new(&self.values, &self.valid, &self.rows, &self.to_group)
+        fn runs(&self) -> Option<TimeRuns<'_, &[i64]>> {
+            TimeRuns::new(
+                self.values.as_slice(),
+                &self.valid,
+                &self.rows,
+                &self.to_group,
+            )
         }
 
         /// Per group, its timed selected records' (time, row).
@@ -447,7 +448,7 @@ mod tests {
         let valid = Bitset::full(600);
         let rows: Vec<u32> = (0..600).collect();
         let to_group = vec![0u32; 600];
-        let runs = TimeRuns::new(&values, &valid, &rows, &to_group).unwrap();
+        let runs = TimeRuns::new(values.as_slice(), &valid, &rows, &to_group).unwrap();
         assert_eq!(runs.distinct_periods(1, day).unwrap(), Some(vec![600]));
     }
 }

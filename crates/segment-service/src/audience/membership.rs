@@ -72,7 +72,10 @@ pub fn engine_keys(data: &Dataset, entity: &str, key: &str) -> Result<Vec<String
     use segment_engine::column::{exact_integer, ColumnData};
     let column = data.table(entity)?.column(key)?;
     Ok(match column {
-        ColumnData::Integer { values, .. } => values.iter().map(i64::to_string).collect(),
+        // A NULL key reads as 0, as it did when every integer was stored with 0 for NULL.
+        ColumnData::Integer { values, valid } => (0..values.len())
+            .map(|r| if valid.contains(r) { values.get(r) } else { 0 }.to_string())
+            .collect(),
         ColumnData::Number { values, .. } => values
             .iter()
             .map(|v| match exact_integer(*v) {

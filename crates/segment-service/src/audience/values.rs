@@ -338,7 +338,7 @@ fn column_values(column: &ColumnData, kind: Kind) -> RecordValues {
         ColumnData::Integer { values, .. } if kind == Kind::Boolean => RecordValues::Categories {
             codes: (0..values.len())
                 .map(|r| match valid.contains(r) {
-                    true => u32::from(values[r] != 0),
+                    true => u32::from(values.get(r) != 0),
                     false => NO_VALUE,
                 })
                 .collect(),
@@ -348,7 +348,7 @@ fn column_values(column: &ColumnData, kind: Kind) -> RecordValues {
             (0..values.len())
                 .map(|r| {
                     if valid.contains(r) {
-                        values[r] as f64
+                        values.get(r) as f64
                     } else {
                         f64::NAN
                     }
@@ -368,7 +368,7 @@ fn column_values(column: &ColumnData, kind: Kind) -> RecordValues {
         ),
         ColumnData::Time { values, .. } => RecordValues::Times(
             (0..values.len())
-                .map(|r| valid.contains(r).then(|| values[r]))
+                .map(|r| valid.contains(r).then(|| values.get(r)))
                 .collect(),
         ),
         ColumnData::Array(a) => RecordValues::Categories {
