@@ -23,7 +23,9 @@
 //!
 //! An array is its length (u64), zeros up to a multiple of 8 bytes from the file's start, and
 //! its elements; a text dictionary is two arrays, offsets (u64, one more than its values) and
-//! the bytes end to end; a bitmap is its length in bits and an array of its words.
+//! the bytes end to end; a bitmap is its length in bits and an array of its words. An integer
+//! or time column is 64-bit values, or (its kinds `INTEGER32` / `TIME32`, from format 3) its
+//! base (i64) and 32-bit offsets, as [`Ints`] holds it.
 //! Every length is checked against the bytes the payload has left before anything is
 //! allocated, the checksum is checked before the data is handed out, and the structures are
 //! checked against the invariants the evaluator relies on (codes within their dictionary,
