@@ -273,7 +273,7 @@ impl IntRange {
 impl Ints {
     /// `values` (NULL rows: anything) in the narrowest representation `range` (of the valid
     /// rows' values) allows.
-    pub fn new(mut values: Vec<i64>, valid: &Bitset, range: IntRange) -> Ints {
+    pub(crate) fn new(mut values: Vec<i64>, valid: &Bitset, range: IntRange) -> Ints {
         if !range.fits_u32() {
             values.shrink_to_fit();
             return Ints::Wide(values.into());
