@@ -116,7 +116,9 @@ impl Target {
                     server,
                     database: self.database.clone(),
                 }
-            } else if *code == SqlState::QUERY_CANCELED {
+            } else if *code == SqlState::QUERY_CANCELED && detail.contains("statement timeout") {
+                // The same code stands for a cancel from elsewhere (an administrator's
+                // `pg_cancel_backend`): that one keeps the server's words.
                 Error::Timeout {
                     server,
                     seconds: timeout_seconds,

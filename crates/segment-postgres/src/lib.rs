@@ -110,6 +110,7 @@ impl PostgresSource {
             timeout: self.timeout,
             shaped: &self.shaped,
             tls: self.tls.as_ref(),
+            work_mem: run::WORK_MEM,
         }
     }
 
@@ -177,7 +178,14 @@ impl PostgresSource {
             return Ok(Vec::new());
         }
         let statement = segment_sql::build_counts(queries, &Postgres)?;
-        let rows = self.rows(&statement.sql, &statement.params, Some(cancel))?;
+        let client = self.client.lock().unwrap_or_else(|p| p.into_inner());
+        let runner = run::Runner {
+            work_mem: run::COUNTS_WORK_MEM,
+            ..self.runner(&client)
+        };
+        let rows =
+            self.runtime
+                .block_on(runner.rows(&statement.sql, &statement.params, Some(cancel)))?;
         let row = rows.first().ok_or_else(|| self.unexpected("no row"))?;
         (0..queries.len()).map(|i| self.integer(row, i)).collect()
     }

@@ -106,7 +106,18 @@ pub(crate) struct Runner<'a> {
     pub timeout: Duration,
     pub shaped: &'a [(String, String)],
     pub tls: Option<&'a MakeRustlsConnect>,
+    /// Memory per sort or hash of a statement (`work_mem`).
+    pub work_mem: &'static str,
 }
+
+/// `work_mem` of most statements.
+pub(crate) const WORK_MEM: &str = "64MB";
+
+/// `work_mem` of the per-node counts' statement: its joins hold the keys of several
+/// related-record conditions (at 10M profiles, up to 9M keys each). With 64MB, the brief's
+/// example (165) ran for over 18 minutes, its hash joins spilling batch after batch; with 256MB
+/// it took 190 s (a statement of 4 joins used about 1.5 GB at most).
+pub(crate) const COUNTS_WORK_MEM: &str = "256MB";
 
 impl Runner<'_> {
     /// Tables with native types read through their shaping sub-select.
@@ -228,9 +239,10 @@ impl Runner<'_> {
     async fn begin(&self) -> Result<()> {
         let begin = format!(
             "BEGIN READ ONLY; SET LOCAL statement_timeout = {}; SET LOCAL search_path TO {}; \
-             SET LOCAL work_mem = '64MB'",
+             SET LOCAL work_mem = '{}'",
             self.timeout.as_millis(),
-            crate::introspect::quote(self.search_path)
+            crate::introspect::quote(self.search_path),
+            self.work_mem
         );
         self.client
             .batch_execute(&begin)
