@@ -171,8 +171,8 @@ impl PostgresSource {
     }
 
     /// Records matching each of `queries` (all over the same entity) in ONE statement
-    /// ([`segment_sql::build_counts`]: one scan when no condition is on related records, else a
-    /// sub-select each with the related-record conditions they share computed once).
+    /// ([`segment_sql::build_counts`]: one scan of the entity, a conditional count each, every
+    /// distinct related-record condition joined once), with `work_mem` `COUNTS_WORK_MEM` (256 MB).
     pub fn counts(&self, queries: &[Query], cancel: &AtomicBool) -> Result<Vec<u64>> {
         if queries.is_empty() {
             return Ok(Vec::new());

@@ -171,8 +171,8 @@ impl SparkSource {
     }
 
     /// Records matching each of `queries` (all over the same entity) in ONE statement
-    /// ([`segment_sql::build_counts`]: one scan when no condition is on related records, else a
-    /// scalar sub-select each, which Spark plans together).
+    /// ([`segment_sql::build_counts`]: a scalar sub-select each, which Spark plans together; its
+    /// correlated `EXISTS` cannot be joined once as PostgreSQL's related records are).
     pub fn counts(&self, queries: &[Query], cancel: &AtomicBool) -> Result<Vec<u64>> {
         if queries.is_empty() {
             return Ok(Vec::new());
