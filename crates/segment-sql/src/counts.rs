@@ -12,9 +12,8 @@
 //!   counts took 17× its count at 1M profiles and did not finish in 30 minutes at 10M). A join
 //!   is a hash join the server may spill to disk.
 //! - A dialect that writes related records as correlated `EXISTS`
-//!   ([`Dialect::related_as_exists`]), or a sub-select that refers to the outer record, keeps a
-//!   scalar sub-select per query instead, the sub-selects they share written once as `WITH`
-//!   tables.
+//!   ([`Dialect::related_as_exists`]) keeps a scalar sub-select per query: those cannot be
+//!   joined (the compiler's `IN` sub-selects never refer to the outer record; its `EXISTS` do).
 
 use segment_model::ir::Query;
 
@@ -40,22 +39,15 @@ pub fn build_counts(queries: &[Query], dialect: &dyn Dialect) -> Result<Statemen
             let filters: Vec<Option<&Cond>> = selects.iter().map(|s| s.filter.as_ref()).collect();
             renderer.conditional_counts(&from, &joins, &filters)?;
         }
-        None => {
-            let shared = if dialect.related_as_exists() {
-                Vec::new()
-            } else {
-                share_sub_selects(&mut selects)
-            };
-            renderer.scalar_counts(&shared, &selects)?;
-        }
+        None => renderer.scalar_counts(&selects)?,
     }
     let (sql, params) = renderer.finish();
     Ok(Statement { sql, params })
 }
 
-/// The queries' common table, when all of them can be counted in one scan of it: every
-/// sub-select of their filters is a related-record test on the outer record's column
-/// (`KeyIn`) that stands on its own, and the dialect writes those as `IN`.
+/// The queries' common table, when all of them can be counted in one scan of it: the dialect
+/// writes related records as `IN` (kept whole as `KeyIn`), and no filter holds another
+/// sub-select.
 fn joinable(selects: &[Select], dialect: &dyn Dialect) -> Option<Fragment> {
     let first = selects.first()?;
     let mut ok = !dialect.related_as_exists();
@@ -63,13 +55,10 @@ fn joinable(selects: &[Select], dialect: &dyn Dialect) -> Option<Fragment> {
         ok &= select.from == first.from;
         if let Some(filter) = &select.filter {
             visit_atoms(filter, &mut |fragment| {
-                for piece in &fragment.pieces {
-                    ok &= match piece {
-                        Piece::Subquery(_) => false,
-                        Piece::KeyIn(key_in) => !refers_to_outer(&key_in.select),
-                        Piece::Sql(_) | Piece::Value(_) | Piece::Note(_) => true,
-                    };
-                }
+                ok &= !fragment
+                    .pieces
+                    .iter()
+                    .any(|p| matches!(p, Piece::Subquery(_)));
             });
         }
     }
@@ -128,122 +117,6 @@ fn distinct_keys(select: &Select) -> Select {
             .append(&select.columns)
             .text(" AS k"),
         ..select.clone()
-    }
-}
-
-/// The name of the `n`th shared table (from 0).
-pub(crate) fn shared_name(n: usize) -> String {
-    format!("shared{}", n + 1)
-}
-
-/// Replaces every sub-select of the queries' filters that appears at least twice (and does not
-/// refer to the outer record) by `SELECT * FROM sharedN`, and returns the shared selects.
-fn share_sub_selects(selects: &mut [Select]) -> Vec<Select> {
-    let mut seen: Vec<(Select, usize)> = Vec::new();
-    for select in selects.iter() {
-        if let Some(filter) = &select.filter {
-            visit_atoms(filter, &mut |fragment| {
-                for sub in fragment.pieces.iter().filter_map(sub_select) {
-                    match seen.iter_mut().find(|(s, _)| s == sub) {
-                        Some((_, uses)) => *uses += 1,
-                        None if !refers_to_outer(sub) => seen.push((sub.clone(), 1)),
-                        None => {}
-                    }
-                }
-            });
-        }
-    }
-    let shared: Vec<Select> = seen
-        .into_iter()
-        .filter(|(_, uses)| *uses > 1)
-        .map(|(s, _)| s)
-        .collect();
-    for select in selects.iter_mut() {
-        let Some(filter) = &mut select.filter else {
-            continue;
-        };
-        visit_atoms_mut(filter, &mut |fragment| {
-            for piece in &mut fragment.pieces {
-                let sub = match piece {
-                    Piece::Subquery(select) => select.as_mut(),
-                    Piece::KeyIn(key_in) => &mut key_in.select,
-                    Piece::Sql(_) | Piece::Value(_) | Piece::Note(_) => continue,
-                };
-                if let Some(n) = shared.iter().position(|s| s == sub) {
-                    *sub = Select {
-                        columns: Fragment::sql("*"),
-                        from: Fragment::sql(shared_name(n)),
-                        filter: None,
-                        group_by: None,
-                        having: None,
-                        order_by: None,
-                        limit: None,
-                    };
-                }
-            }
-        });
-    }
-    shared
-}
-
-/// The sub-select a piece holds directly.
-fn sub_select(piece: &Piece) -> Option<&Select> {
-    match piece {
-        Piece::Subquery(select) => Some(select),
-        Piece::KeyIn(key_in) => Some(&key_in.select),
-        Piece::Sql(_) | Piece::Value(_) | Piece::Note(_) => None,
-    }
-}
-
-/// Whether `select` names the outer record's alias (`t0`): a correlated sub-select (the
-/// compiler writes those for some sequences) cannot stand alone as a join or a `WITH` table.
-fn refers_to_outer(select: &Select) -> bool {
-    let mut text = String::new();
-    collect_text(select, &mut text);
-    text.match_indices("t0.").any(|(at, _)| {
-        text[..at]
-            .chars()
-            .next_back()
-            .is_none_or(|c| !(c.is_alphanumeric() || c == '_' || c == '"' || c == '`'))
-    })
-}
-
-/// The SQL text of `select` and its sub-selects (values left out), each piece after a space.
-fn collect_text(select: &Select, out: &mut String) {
-    let mut take = |fragment: &Fragment| {
-        for piece in &fragment.pieces {
-            match piece {
-                Piece::Sql(text) => {
-                    out.push(' ');
-                    out.push_str(text);
-                }
-                Piece::Subquery(inner) => collect_text(inner, out),
-                Piece::KeyIn(key_in) => {
-                    for lhs in &key_in.lhs.pieces {
-                        if let Piece::Sql(text) = lhs {
-                            out.push(' ');
-                            out.push_str(text);
-                        }
-                    }
-                    collect_text(&key_in.select, out);
-                }
-                Piece::Value(_) | Piece::Note(_) => {}
-            }
-        }
-    };
-    let clauses = [
-        Some(&select.columns),
-        Some(&select.from),
-        select.group_by.as_ref(),
-        select.having.as_ref(),
-        select.order_by.as_ref(),
-        select.limit.as_ref(),
-    ];
-    for fragment in clauses.into_iter().flatten() {
-        take(fragment);
-    }
-    if let Some(filter) = &select.filter {
-        visit_atoms(filter, &mut take);
     }
 }
 

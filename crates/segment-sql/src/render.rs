@@ -111,31 +111,14 @@ impl<'d> Renderer<'d> {
         Ok(())
     }
 
-    /// `WITH shared1 AS (…), … SELECT (count 1), (count 2), …`: a scalar sub-select per count,
-    /// the sub-selects they share written once (named by [`crate::counts::shared_name`]).
-    pub(crate) fn scalar_counts(&mut self, shared: &[Select], counts: &[Select]) -> Result<()> {
-        for (n, select) in shared.iter().enumerate() {
-            self.out.push_str(if n == 0 { "WITH " } else { ", " });
-            self.out.push_str(&crate::counts::shared_name(n));
-            self.out.push_str(" AS (");
-            self.newline(2);
-            self.select(select, 2)?;
-            self.newline(0);
-            self.out.push(')');
-        }
-        if !shared.is_empty() {
-            self.newline(0);
-        }
+    /// `SELECT (count 1), (count 2), …`: a scalar sub-select per count.
+    pub(crate) fn scalar_counts(&mut self, counts: &[Select]) -> Result<()> {
         self.out.push_str("SELECT ");
         for (i, select) in counts.iter().enumerate() {
             if i > 0 {
                 self.out.push_str(", ");
             }
-            self.out.push('(');
-            self.newline(2);
-            self.select(select, 2)?;
-            self.newline(0);
-            self.out.push(')');
+            self.sub_select(select, 0)?;
         }
         Ok(())
     }
