@@ -83,9 +83,16 @@ impl SparkClient {
             .connect_timeout(CONNECT_TIMEOUT)
             .tcp_nodelay(true);
         let endpoint = tls(endpoint, url)?;
-        let channel = runtime
-            .block_on(endpoint.connect())
-            .map_err(|e| unreachable(source_chain(&e)))?;
+        let channel = runtime.block_on(endpoint.connect()).map_err(|e| {
+            let detail = source_chain(&e);
+            match tls_problem(&detail) {
+                Some(problem) => Error::Tls {
+                    endpoint: url.display(),
+                    problem,
+                },
+                None => unreachable(detail),
+            }
+        })?;
         let client = SparkConnectServiceClient::new(channel)
             .max_decoding_message_size(MAX_MESSAGE_BYTES)
             .max_encoding_message_size(MAX_MESSAGE_BYTES);
@@ -355,12 +362,49 @@ fn tls(endpoint: Endpoint, url: &ConnectUrl) -> Result<Endpoint> {
     if !url.use_ssl {
         return Ok(endpoint);
     }
-    endpoint
-        .tls_config(tonic::transport::ClientTlsConfig::new().with_webpki_roots())
-        .map_err(|e| Error::Unreachable {
-            endpoint: url.display(),
-            detail: e.to_string(),
-        })
+    // The system's roots first: an organisation's own CA is trusted there (or named by
+    // `SSL_CERT_FILE`); the public web roots for hosted services such as Databricks.
+    let config = tonic::transport::ClientTlsConfig::new()
+        .with_native_roots()
+        .with_webpki_roots();
+    endpoint.tls_config(config).map_err(|e| Error::Tls {
+        endpoint: url.display(),
+        problem: source_chain(&e),
+    })
+}
+
+const TRUST_ADVICE: &str = "if your organisation signs its own certificates, add its authority \
+    to this computer's trusted certificates or name its PEM file in SSL_CERT_FILE";
+
+/// A connection that failed in its TLS handshake, in plain words with what to do (`None` when
+/// it failed otherwise), from rustls's and tonic's wording in `detail`.
+fn tls_problem(detail: &str) -> Option<String> {
+    let (words, advice) = if detail.contains("UnknownIssuer") {
+        (
+            "its certificate is signed by an authority this computer does not trust",
+            TRUST_ADVICE,
+        )
+    } else if detail.contains("NotValidForName") {
+        (
+            "its certificate is for another host name",
+            "connect with the host name the certificate names",
+        )
+    } else if detail.contains("Expired") || detail.contains("NotValidYet") {
+        (
+            "its certificate has expired or is not valid yet",
+            "ask the server's administrators to renew it",
+        )
+    } else if detail.contains("received corrupt message") {
+        (
+            "the server does not answer in TLS",
+            "if it does not use TLS, leave out use_ssl=true and the token",
+        )
+    } else if detail.contains("certificate") || detail.contains("HTTP/2 was not negotiated") {
+        ("the server's TLS is not accepted", TRUST_ADVICE)
+    } else {
+        return None;
+    };
+    Some(format!("{words} ({detail}); {advice}"))
 }
 
 #[cfg(not(feature = "tls"))]
@@ -379,9 +423,30 @@ fn source_chain(error: &dyn std::error::Error) -> String {
     let mut out = error.to_string();
     let mut next = error.source();
     while let Some(cause) = next {
-        out.push_str(": ");
-        out.push_str(&cause.to_string());
+        // rustls's error is often wrapped by one that repeats its words.
+        let words = cause.to_string();
+        if !out.ends_with(&words) {
+            out.push_str(": ");
+            out.push_str(&words);
+        }
         next = cause.source();
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tls_failures_are_told_apart_in_plain_words() {
+        let problem = |detail: &str| tls_problem(detail).unwrap_or_default();
+        let untrusted = problem("transport error: invalid peer certificate: UnknownIssuer");
+        assert!(untrusted.contains("does not trust") && untrusted.contains("SSL_CERT_FILE"));
+        let other_host = problem("invalid peer certificate: NotValidForName");
+        assert!(other_host.contains("another host name"), "{other_host}");
+        let plain = problem("received corrupt message of type InvalidContentType");
+        assert!(plain.contains("does not answer in TLS") && plain.contains("use_ssl"));
+        assert_eq!(tls_problem("tcp connect error: Connection refused"), None);
+    }
 }

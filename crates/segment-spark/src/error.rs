@@ -10,6 +10,9 @@ pub enum Error {
     BadUrl { url: String, reason: String },
     #[error("Spark at {endpoint} cannot be reached ({detail}); check that the Spark Connect server runs and the host and port are right")]
     Unreachable { endpoint: String, detail: String },
+    /// The TLS handshake failed; `problem` says why in plain words and what to do.
+    #[error("Spark at {endpoint}: the encrypted connection (TLS) failed: {problem}")]
+    Tls { endpoint: String, problem: String },
     #[error(
         "Spark at {endpoint} refused the credentials ({detail}); check the token (sc://…/;token=…)"
     )]
@@ -58,6 +61,7 @@ impl Error {
         match self {
             Error::BadUrl { .. } => "location",
             Error::Unreachable { .. } => "unreachable",
+            Error::Tls { .. } => "tls",
             Error::Unauthenticated { .. } => "authentication",
             Error::PermissionDenied { .. } => "permission",
             Error::Spark { .. } => "query",
