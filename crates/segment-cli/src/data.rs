@@ -83,8 +83,7 @@ pub fn local_only(data: &Path, what: &str) -> Result<(), Failure> {
     let location = location(data)?;
     if location.path().is_none() {
         return Err(Failure::new(format!(
-            "{what} works on local SQLite files; {} is a {} source (its relationships are its \
-             declared foreign keys)",
+            "{what} works on local SQLite files; {} is a {} source",
             location.display(),
             location.kind()
         )));
@@ -309,8 +308,9 @@ fn duration(d: Duration) -> String {
 
 #[derive(clap::Args)]
 pub struct RelateArgs {
-    /// The SQLite data file (opened read-only; the relationship is kept in the sidecar store).
-    #[arg(long, value_name = "FILE.sqlite")]
+    /// The data: a SQLite file (opened read-only), or a `postgresql://` or `sc://` address with
+    /// `--schema`. The relationship is kept in the sidecar store, never in the data.
+    #[arg(long, value_name = "FILE.sqlite|ADDRESS")]
     data: PathBuf,
     /// The column holding the foreign key, e.g. `orders.customer_id`.
     #[arg(value_name = "CHILD.COLUMN", requires = "parent")]
@@ -324,7 +324,7 @@ pub struct RelateArgs {
     /// Remove the relationship instead of adding it.
     #[arg(long, requires = "child")]
     remove: bool,
-    /// Confirm every proposed relationship whose keys match at least 90%.
+    /// Confirm every proposed relationship whose keys match at least 90% (files only).
     #[arg(long, conflicts_with = "child")]
     accept_proposals: bool,
 }
@@ -336,10 +336,17 @@ pub fn column_ref(text: &str) -> Result<(String, String), Failure> {
         .ok_or_else(|| Failure::new(format!("{text:?} must be TABLE.COLUMN")))
 }
 
-/// Adds, removes or lists relationships (the confirmed ones and the proposals).
+/// Adds, removes or lists relationships (the confirmed ones and the proposals), on a file or a
+/// warehouse's tables (`segment_service::relations`, as the app's Data screen).
 pub fn relate(args: RelateArgs) -> Result<(Value, ExitCode), Failure> {
+    use segment_service::relations;
     let store = store();
-    let (source, schema) = open(&args.data)?;
+    let location = location(&args.data)?;
+    let options = segment_service::OpenOptions {
+        schema: WAREHOUSE_SCHEMA.get().and_then(|s| s.as_deref()),
+        password: None,
+        store: Some(&store),
+    };
     if let (Some(child), Some(parent)) = (&args.child, &args.parent) {
         let (child, child_column) = column_ref(child)?;
         let (parent, parent_column) = column_ref(parent)?;
@@ -350,8 +357,7 @@ pub fn relate(args: RelateArgs) -> Result<(Value, ExitCode), Failure> {
             parent_column,
         };
         if args.remove {
-            let removed = store.remove_link(&args.data, &link)?;
-            if !removed {
+            if relations::remove(&location, &options, &store, &link)?.is_none() {
                 return Err(Failure::new(format!(
                     "{}.{} -> {}.{} is not a relationship added with relate",
                     link.child, link.child_column, link.parent, link.parent_column
@@ -359,34 +365,54 @@ pub fn relate(args: RelateArgs) -> Result<(Value, ExitCode), Failure> {
             }
             return Ok((json!({ "removed": link_json(&link) }), ExitCode::SUCCESS));
         }
-        segment_import::relate::check_link(&schema, &link)?;
-        if let Some(time) = &args.time {
-            segment_import::meaning::check_time_column(&schema, &link.child, time)?;
-        }
-        let parent_entity = schema
-            .entity(&link.parent)
-            .ok_or_else(|| Failure::new("unknown table"))?;
-        let (sampled, share) = segment_import::relate::match_share(&source, parent_entity, &link)?;
-        store.add_link(&args.data, link.clone(), args.time.clone())?;
-        let (_, schema) = open(&args.data)?;
-        let added: Vec<&segment_model::Relationship> = schema
-            .relationships
-            .iter()
-            .filter(|r| {
-                (r.from_entity == link.parent
-                    && r.to_entity == link.child
-                    && r.to_column == link.child_column)
-                    || (r.from_entity == link.child
-                        && r.from_column == link.child_column
-                        && r.to_entity == link.parent)
-            })
-            .collect();
-        let mut out = json!({
-            "added": link_json(&link),
-            "sampled_keys": sampled,
-            "matched_share": share,
-            "relationships": crate::to_json(&added)?,
-        });
+        let added = relations::add(&location, &options, &store, link.clone(), args.time.clone())?;
+        return Ok((added_json(&link, &added)?, ExitCode::SUCCESS));
+    }
+    if args.accept_proposals {
+        let (accepted, now) = relations::accept_proposals(&location, &options, &store, 0.9)?;
+        return Ok((
+            json!({
+                "accepted": accepted.iter().map(link_json).collect::<Vec<_>>(),
+                "relationships": crate::to_json(&now.schema.relationships)?,
+            }),
+            ExitCode::SUCCESS,
+        ));
+    }
+    let now = relations::relations(&location, &options, &store)?;
+    Ok((
+        json!({
+            "relationships": crate::to_json(&now.schema.relationships)?,
+            "confirmed": now.confirmed.iter().map(link_json).collect::<Vec<_>>(),
+            "proposals": crate::to_json(&now.proposals)?,
+        }),
+        ExitCode::SUCCESS,
+    ))
+}
+
+/// What `relate CHILD PARENT` prints: the link, the relationships it made (both directions)
+/// and, for a file, how well its keys matched (a warning under 90%).
+fn added_json(link: &Link, added: &segment_service::relations::Added) -> Result<Value, Failure> {
+    let made: Vec<&segment_model::Relationship> = added
+        .relations
+        .schema
+        .relationships
+        .iter()
+        .filter(|r| {
+            (r.from_entity == link.parent
+                && r.to_entity == link.child
+                && r.to_column == link.child_column)
+                || (r.from_entity == link.child
+                    && r.from_column == link.child_column
+                    && r.to_entity == link.parent)
+        })
+        .collect();
+    let mut out = json!({
+        "added": link_json(link),
+        "relationships": crate::to_json(&made)?,
+    });
+    if let Some((sampled, share)) = added.matched {
+        out["sampled_keys"] = json!(sampled);
+        out["matched_share"] = json!(share);
         if share < 0.9 {
             out["warning"] = json!(format!(
                 "only {:.0}% of the sampled {} values are found in {}.{}",
@@ -396,30 +422,8 @@ pub fn relate(args: RelateArgs) -> Result<(Value, ExitCode), Failure> {
                 link.parent_column
             ));
         }
-        return Ok((out, ExitCode::SUCCESS));
     }
-    let proposals = segment_import::relate::propose(&source, &schema)?;
-    if args.accept_proposals {
-        let mut accepted = Vec::new();
-        for p in proposals.iter().filter(|p| p.matched_share >= 0.9) {
-            store.add_link(&args.data, p.link(), None)?;
-            accepted.push(link_json(&p.link()));
-        }
-        let (_, schema) = open(&args.data)?;
-        return Ok((
-            json!({ "accepted": accepted, "relationships": crate::to_json(&schema.relationships)? }),
-            ExitCode::SUCCESS,
-        ));
-    }
-    let confirmed = store.get(&args.data)?.relationships;
-    Ok((
-        json!({
-            "relationships": crate::to_json(&schema.relationships)?,
-            "confirmed": confirmed.iter().map(link_json).collect::<Vec<_>>(),
-            "proposals": crate::to_json(&proposals)?,
-        }),
-        ExitCode::SUCCESS,
-    ))
+    Ok(out)
 }
 
 /// `schema --stats` on a warehouse: read where the data is, large tables from a sample (each

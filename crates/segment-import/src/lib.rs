@@ -37,7 +37,7 @@ pub use progress::{CancelToken, Phase, Progress};
 pub use reader::{CsvOptions, Dialect, Format};
 pub use relate::Proposal;
 pub use report::{BadValues, ImportReport, ImportedColumn, Timings};
-pub use store::{Link, SourceMeta, Store};
+pub use store::{Link, SourceKey, SourceMeta, Store, WarehouseKey};
 
 use segment_model::Schema;
 use segment_source::DataSource;

@@ -1,8 +1,9 @@
 //! The sidecar store: what the app knows about a data source beside the file itself —
 //! relationships the user confirmed or added, the time column chosen per table, column labels,
 //! declared column meanings (epoch seconds in an `INTEGER` column…) —
-//! kept in the app's own storage (one JSON file), keyed by the data source's absolute path.
-//! The user's SQLite file is never written to.
+//! kept in the app's own storage (one JSON file), keyed by the data source's absolute path, or
+//! for a warehouse by its address (without secrets) and the schema or database read
+//! ([`SourceKey`]). The user's SQLite file is never written to.
 //!
 //! Every change is a read-modify-write under an exclusive OS lock on `<store>.lock` (so several
 //! processes, e.g. concurrent CLI commands, never lose each other's updates), written to a
@@ -64,6 +65,38 @@ struct StoreFile {
     sources: BTreeMap<String, SourceMeta>,
 }
 
+/// What a data source is known by in the store.
+pub trait SourceKey {
+    fn source_key(&self) -> String;
+}
+
+impl SourceKey for Path {
+    fn source_key(&self) -> String {
+        Store::key(self)
+    }
+}
+
+impl SourceKey for PathBuf {
+    fn source_key(&self) -> String {
+        Store::key(self)
+    }
+}
+
+/// A warehouse's tables: the address without password or token (`postgresql://ann@db/shop`,
+/// `sc://host:15002`) and the schema or database read, so two schemas of one server keep their
+/// own relationships. Never equal to a file's key (an absolute path has no scheme).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WarehouseKey {
+    pub address: String,
+    pub schema: String,
+}
+
+impl SourceKey for WarehouseKey {
+    fn source_key(&self) -> String {
+        format!("{}#{}", self.address, self.schema)
+    }
+}
+
 /// The sidecar store at one path.
 #[derive(Debug, Clone)]
 pub struct Store {
@@ -116,11 +149,11 @@ impl Store {
     }
 
     /// What the store has for a data source (empty when nothing).
-    pub fn get(&self, data: &Path) -> Result<SourceMeta> {
+    pub fn get(&self, data: &(impl SourceKey + ?Sized)) -> Result<SourceMeta> {
         Ok(self
             .load()?
             .sources
-            .remove(&Store::key(data))
+            .remove(&data.source_key())
             .unwrap_or_default())
     }
 
@@ -154,8 +187,12 @@ impl Store {
 
     /// Changes what the store has for a data source: read, changed and written back under the
     /// store's exclusive lock, so concurrent updates from other processes are never lost.
-    pub fn update<T>(&self, data: &Path, change: impl FnOnce(&mut SourceMeta) -> T) -> Result<T> {
-        let key = Store::key(data);
+    pub fn update<T>(
+        &self,
+        data: &(impl SourceKey + ?Sized),
+        change: impl FnOnce(&mut SourceMeta) -> T,
+    ) -> Result<T> {
+        let key = data.source_key();
         let _lock = self.lock()?;
         let mut file = self.load()?;
         file.version = VERSION;
@@ -185,7 +222,12 @@ impl Store {
     }
 
     /// Adds (or keeps) a confirmed relationship; `time_column` sets the child's time column.
-    pub fn add_link(&self, data: &Path, link: Link, time_column: Option<String>) -> Result<()> {
+    pub fn add_link(
+        &self,
+        data: &(impl SourceKey + ?Sized),
+        link: Link,
+        time_column: Option<String>,
+    ) -> Result<()> {
         self.update(data, |meta| {
             if let Some(t) = time_column {
                 meta.time_columns.insert(link.child.clone(), t);
@@ -197,7 +239,7 @@ impl Store {
     /// Declares what `table.column`'s values mean (replacing an earlier declaration).
     pub fn declare(
         &self,
-        data: &Path,
+        data: &(impl SourceKey + ?Sized),
         table: &str,
         column: &str,
         meaning: ColumnMeaning,
@@ -213,7 +255,7 @@ impl Store {
     /// Removes the declared meaning of `table.column`; the meaning it had, if any.
     pub fn undeclare(
         &self,
-        data: &Path,
+        data: &(impl SourceKey + ?Sized),
         table: &str,
         column: &str,
     ) -> Result<Option<ColumnMeaning>> {
@@ -228,7 +270,7 @@ impl Store {
     }
 
     /// Removes a relationship; whether it was there.
-    pub fn remove_link(&self, data: &Path, link: &Link) -> Result<bool> {
+    pub fn remove_link(&self, data: &(impl SourceKey + ?Sized), link: &Link) -> Result<bool> {
         self.update(data, |meta| {
             let before = meta.relationships.len();
             meta.relationships.retain(|l| l != link);

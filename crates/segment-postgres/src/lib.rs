@@ -127,6 +127,17 @@ impl PostgresSource {
         &self.schema
     }
 
+    /// The PostgreSQL schema read (`public` unless another was asked for).
+    pub fn schema_name(&self) -> &str {
+        &self.schema_name
+    }
+
+    /// Replaces the schema with one of the same tables and columns whose relationships and time
+    /// columns the user confirmed beside the data (the sidecar store's, applied by the caller).
+    pub fn set_schema(&mut self, schema: Schema) {
+        self.schema = schema;
+    }
+
     /// Columns left out of the schema: (table, column, why).
     pub fn skipped_columns(&self) -> &[(String, String, String)] {
         &self.skipped

@@ -21,6 +21,11 @@ pub trait Backend: Send + Sync {
     fn location(&self) -> String;
     /// The schema segments are checked against (with confirmed relationships applied).
     fn schema(&self) -> &Schema;
+    /// What a warehouse's tables are known by in the sidecar store (`None`: a local file,
+    /// known by its path).
+    fn warehouse_key(&self) -> Option<segment_import::WarehouseKey> {
+        None
+    }
     /// The data's natural "now" (Unix seconds), e.g. the demo data's end date.
     fn default_now(&self) -> Option<i64> {
         None

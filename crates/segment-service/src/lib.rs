@@ -25,6 +25,7 @@ mod postgres;
 mod raw_failure;
 pub mod references;
 pub mod registry;
+pub mod relations;
 pub mod result_cache;
 pub mod service;
 pub mod snapshots;

@@ -124,7 +124,8 @@ pub struct OpenOptions<'a> {
     pub schema: Option<&'a str>,
     /// A password or token typed in for this session (kept in memory only).
     pub password: Option<&'a str>,
-    /// The sidecar store (confirmed relationships, time columns, labels) of local files.
+    /// The sidecar store (confirmed relationships, time columns, labels), for files and
+    /// warehouses alike.
     pub store: Option<&'a segment_import::Store>,
 }
 
@@ -139,16 +140,19 @@ pub fn open_backend(location: &Location, options: &OpenOptions) -> Result<Arc<dy
                 password: options.password.map(str::to_string),
                 statement_timeout: None,
             };
-            Ok(Arc::new(crate::postgres::PostgresBackend::connect(
-                &settings,
-                location.display(),
-            )?))
+            Ok(Arc::new(
+                crate::postgres::PostgresBackend::connect(&settings, location.display())?
+                    .confirmed_in(options.store)?,
+            ))
         }
-        Location::Spark(url) => Ok(Arc::new(crate::spark::SparkBackend::connect(
-            &with_token(url, options.password),
-            options.schema,
-            location.display(),
-        )?)),
+        Location::Spark(url) => Ok(Arc::new(
+            crate::spark::SparkBackend::connect(
+                &with_token(url, options.password),
+                options.schema,
+                location.display(),
+            )?
+            .confirmed_in(options.store)?,
+        )),
     }
 }
 

@@ -30,12 +30,33 @@ impl PostgresBackend {
     pub fn source(&self) -> &PostgresSource {
         &self.source
     }
+
+    /// Applies the relationships and time columns confirmed for these tables in `store`.
+    pub fn confirmed_in(mut self, store: Option<&segment_import::Store>) -> Result<Self> {
+        if let Some(store) = store {
+            let key = self.key();
+            let schema = crate::relations::confirmed_schema(self.source.schema(), store, &key)?;
+            self.source.set_schema(schema);
+        }
+        Ok(self)
+    }
+
+    fn key(&self) -> segment_import::WarehouseKey {
+        segment_import::WarehouseKey {
+            address: self.location.clone(),
+            schema: self.source.schema_name().to_string(),
+        }
+    }
 }
 
 warehouse_error_from!(segment_postgres, "PostgreSQL");
 
 impl Backend for PostgresBackend {
     forward_backend_to_client!();
+
+    fn warehouse_key(&self) -> Option<segment_import::WarehouseKey> {
+        Some(self.key())
+    }
 
     fn sql_dialect(&self) -> crate::registry::SqlDialect {
         crate::registry::SqlDialect::Postgres

@@ -76,6 +76,17 @@ impl SparkSource {
         &self.schema
     }
 
+    /// The Spark database read.
+    pub fn database(&self) -> &str {
+        &self.database
+    }
+
+    /// Replaces the schema with one of the same tables and columns whose relationships and time
+    /// columns the user confirmed beside the data (the sidecar store's, applied by the caller).
+    pub fn set_schema(&mut self, schema: Schema) {
+        self.schema = schema;
+    }
+
     pub fn client(&self) -> &SparkClient {
         &self.client
     }

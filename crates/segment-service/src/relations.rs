@@ -1,0 +1,233 @@
+//! Relationships and time columns the user confirms beside the data (the sidecar store), for a
+//! local file or a warehouse's tables alike: listed with the proposals their names suggest,
+//! added (checked against the schema, and for a file against the data), removed, a table's time
+//! column chosen. A file is known in the store by its path, a warehouse by its address and
+//! schema ([`segment_import::WarehouseKey`]); every `open_backend` with a store applies them. One
+//! implementation for the CLI's `relate` and the app's Data screen.
+
+use std::path::PathBuf;
+
+use segment_import::relate::{self, Proposal};
+use segment_import::{Link, SourceMeta, Store, WarehouseKey};
+use segment_model::Schema;
+
+use crate::error::{Error, Result};
+use crate::location::{open_backend, Location, OpenOptions};
+
+/// A data source's relationships as the user sees them.
+#[derive(Debug, Clone)]
+pub struct Relations {
+    /// The schema with the confirmed relationships and time columns applied.
+    pub schema: Schema,
+    /// What the user confirmed or added.
+    pub confirmed: Vec<Link>,
+    /// What the names suggest and the schema lacks, best first, checked against a file's data.
+    /// A warehouse's are not proposed (its declared foreign keys, and on Spark its `x_id`
+    /// columns, are relationships already).
+    pub proposals: Vec<Proposal>,
+}
+
+/// A relationship just added, and how well its keys match (a file's sample; `None` on a
+/// warehouse, where the data is not read for it).
+#[derive(Debug, Clone)]
+pub struct Added {
+    pub relations: Relations,
+    /// Distinct child keys sampled, and the share of them found in the parent.
+    pub matched: Option<(u64, f64)>,
+}
+
+/// `schema` with what `store` keeps for a warehouse's tables applied.
+pub(crate) fn confirmed_schema(
+    schema: &Schema,
+    store: &Store,
+    key: &WarehouseKey,
+) -> Result<Schema> {
+    let meta = store.get(key)?;
+    Ok(relate::apply(
+        schema,
+        &meta.relationships,
+        &meta.time_columns,
+    ))
+}
+
+/// A source opened with its sidecar entries applied, and where those entries live.
+enum Opened {
+    File {
+        path: PathBuf,
+        opened: segment_import::Opened,
+    },
+    Warehouse {
+        key: WarehouseKey,
+        schema: Schema,
+        meta: SourceMeta,
+    },
+}
+
+fn open(location: &Location, options: &OpenOptions, store: &Store) -> Result<Opened> {
+    if let Some(path) = location.path() {
+        return Ok(Opened::File {
+            path: path.to_path_buf(),
+            opened: segment_import::open(path, Some(store))?,
+        });
+    }
+    let options = OpenOptions {
+        store: Some(store),
+        ..*options
+    };
+    let backend = open_backend(location, &options)?;
+    let key = backend.warehouse_key().ok_or_else(|| Error::Request {
+        message: format!("{} keeps no relationships of its own", location.display()),
+        path: None,
+    })?;
+    let meta = store.get(&key)?;
+    Ok(Opened::Warehouse {
+        key,
+        schema: backend.schema().clone(),
+        meta,
+    })
+}
+
+impl Opened {
+    fn schema(&self) -> &Schema {
+        match self {
+            Opened::File { opened, .. } => &opened.schema,
+            Opened::Warehouse { schema, .. } => schema,
+        }
+    }
+
+    fn update<T>(&self, store: &Store, change: impl FnOnce(&mut SourceMeta) -> T) -> Result<T> {
+        Ok(match self {
+            Opened::File { path, .. } => store.update(path, change)?,
+            Opened::Warehouse { key, .. } => store.update(key, change)?,
+        })
+    }
+
+    fn relations(self) -> Result<Relations> {
+        match self {
+            Opened::File { opened, .. } => Ok(Relations {
+                proposals: relate::propose(&opened.source, &opened.schema)?,
+                schema: opened.schema,
+                confirmed: opened.meta.relationships,
+            }),
+            Opened::Warehouse { schema, meta, .. } => Ok(Relations {
+                schema,
+                confirmed: meta.relationships,
+                proposals: Vec::new(),
+            }),
+        }
+    }
+}
+
+/// The schema, confirmed relationships and proposals of `location`.
+pub fn relations(location: &Location, options: &OpenOptions, store: &Store) -> Result<Relations> {
+    open(location, options, store)?.relations()
+}
+
+/// Adds `link` (checked against the schema: both columns exist and compare; the time column
+/// holds times) and, when given, the child's time column.
+pub fn add(
+    location: &Location,
+    options: &OpenOptions,
+    store: &Store,
+    link: Link,
+    time_column: Option<String>,
+) -> Result<Added> {
+    let opened = open(location, options, store)?;
+    relate::check_link(opened.schema(), &link)?;
+    if let Some(time) = &time_column {
+        segment_import::meaning::check_time_column(opened.schema(), &link.child, time)?;
+    }
+    let matched = match &opened {
+        Opened::File { opened, .. } => {
+            let parent = opened
+                .schema
+                .entity(&link.parent)
+                .ok_or_else(|| Error::Request {
+                    message: format!("there is no table `{}` in the data source", link.parent),
+                    path: None,
+                })?;
+            Some(relate::match_share(&opened.source, parent, &link)?)
+        }
+        Opened::Warehouse { .. } => None,
+    };
+    opened.update(store, |meta| {
+        if let Some(time) = time_column {
+            meta.time_columns.insert(link.child.clone(), time);
+        }
+        meta.relationships.push(link);
+    })?;
+    Ok(Added {
+        relations: relations(location, options, store)?,
+        matched,
+    })
+}
+
+/// Removes a relationship added before; `None` when it was not one.
+pub fn remove(
+    location: &Location,
+    options: &OpenOptions,
+    store: &Store,
+    link: &Link,
+) -> Result<Option<Relations>> {
+    let opened = open(location, options, store)?;
+    let removed = opened.update(store, |meta| {
+        let before = meta.relationships.len();
+        meta.relationships.retain(|l| l != link);
+        meta.relationships.len() != before
+    })?;
+    if !removed {
+        return Ok(None);
+    }
+    relations(location, options, store).map(Some)
+}
+
+/// Chooses `table`'s time column for time windows (`None`: the one detected).
+pub fn set_time_column(
+    location: &Location,
+    options: &OpenOptions,
+    store: &Store,
+    table: &str,
+    column: Option<String>,
+) -> Result<Relations> {
+    let opened = open(location, options, store)?;
+    match &column {
+        Some(column) => segment_import::meaning::check_time_column(opened.schema(), table, column)?,
+        None if opened.schema().entity(table).is_none() => {
+            return Err(Error::Request {
+                message: format!("there is no table `{table}` in the data source"),
+                path: None,
+            })
+        }
+        None => {}
+    }
+    opened.update(store, |meta| match column {
+        Some(column) => meta.time_columns.insert(table.to_string(), column),
+        None => meta.time_columns.remove(table),
+    })?;
+    relations(location, options, store)
+}
+
+/// Confirms every proposal whose sampled keys match at least `min_share`; the links accepted
+/// and the new state.
+pub fn accept_proposals(
+    location: &Location,
+    options: &OpenOptions,
+    store: &Store,
+    min_share: f64,
+) -> Result<(Vec<Link>, Relations)> {
+    let opened = open(location, options, store)?;
+    let accepted: Vec<Link> = match &opened {
+        Opened::File { opened, .. } => relate::propose(&opened.source, &opened.schema)?
+            .iter()
+            .filter(|p| p.matched_share >= min_share)
+            .map(Proposal::link)
+            .collect(),
+        Opened::Warehouse { .. } => Vec::new(),
+    };
+    if !accepted.is_empty() {
+        opened.update(store, |meta| {
+            meta.relationships.extend(accepted.iter().cloned())
+        })?;
+    }
+    Ok((accepted, relations(location, options, store)?))
+}
