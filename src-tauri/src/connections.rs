@@ -5,9 +5,10 @@
 
 use std::path::Path;
 
+use segment_import::Store;
 use segment_service::{EngineCache, Location, OpenOptions};
 use serde::{Deserialize, Serialize};
-use tauri::State;
+use tauri::{AppHandle, Runtime, State};
 use ts_rs::TS;
 
 use crate::commands::blocking;
@@ -46,12 +47,13 @@ pub fn open_warehouse(
     location: &Location,
     schema: Option<&str>,
     password: Option<&str>,
+    store: Option<&Store>,
     engine: EngineCache,
 ) -> Result<Loaded, AppError> {
     let options = OpenOptions {
         schema,
         password,
-        store: None,
+        store,
     };
     let service = segment_service::open_location(location, &options, engine)?;
     let info = source_info(
@@ -64,31 +66,50 @@ pub fn open_warehouse(
 
 /// A warehouse address where a file was expected (`SEGMENT_BUILDER_DATA`, with
 /// `SEGMENT_BUILDER_SCHEMA` for the schema and `PGPASSWORD`/`~/.pgpass` for the password).
-pub fn open_if_warehouse(path: &Path, engine: EngineCache) -> Option<Result<Loaded, AppError>> {
+pub fn open_if_warehouse(
+    path: &Path,
+    store: Option<&Store>,
+    engine: EngineCache,
+) -> Option<Result<Loaded, AppError>> {
     let location = Location::parse(&path.to_string_lossy()).ok()?;
     if location.path().is_some() {
         return None;
     }
     let schema = std::env::var("SEGMENT_BUILDER_SCHEMA").ok();
-    Some(open_warehouse(&location, schema.as_deref(), None, engine))
+    Some(open_warehouse(
+        &location,
+        schema.as_deref(),
+        None,
+        store,
+        engine,
+    ))
+}
+
+/// Opens the warehouse of `request` again (after its relationships changed), with the
+/// relationships and time columns confirmed for it.
+pub fn reopen(request: &ConnectionRequest, store: &Store) -> Result<Loaded, AppError> {
+    open_warehouse(
+        &Location::parse(&request.url)?,
+        request.schema.as_deref(),
+        request.password.as_deref(),
+        Some(store),
+        EngineCache::new(),
+    )
 }
 
 /// Connects to a warehouse and makes it the open data source (the old one stays open if this
 /// fails).
 #[tauri::command]
-pub async fn connect_source(
+pub async fn connect_source<R: Runtime>(
+    app: AppHandle<R>,
     state: State<'_, AppState>,
     request: ConnectionRequest,
 ) -> Result<SourceInfo, AppError> {
     let state = state.inner().clone();
+    let store = crate::data::store(&app)?;
     blocking(move || {
-        let location = Location::parse(&request.url)?;
-        let loaded = open_warehouse(
-            &location,
-            request.schema.as_deref(),
-            request.password.as_deref(),
-            EngineCache::new(),
-        )?;
+        let loaded = reopen(&request, &store)?;
+        state.remember_warehouse(request);
         Ok(state.install(loaded))
     })
     .await

@@ -58,7 +58,7 @@ pub struct RelationshipsResponse {
     pub proposals: Vec<Proposal>,
 }
 
-fn import_error(e: segment_import::Error) -> AppError {
+pub(crate) fn import_error(e: segment_import::Error) -> AppError {
     use segment_import::Error as E;
     if let E::BadValues { path, bad } = &e {
         // The window offers the choices itself (import them as empty, or change the type).
@@ -79,7 +79,7 @@ fn import_error(e: segment_import::Error) -> AppError {
 
 /// The sidecar store in the app-data directory (`SEGMENT_BUILDER_STORE` overrides it, as in the
 /// CLI).
-fn store<R: Runtime>(app: &AppHandle<R>) -> Result<Store, AppError> {
+pub(crate) fn store<R: Runtime>(app: &AppHandle<R>) -> Result<Store, AppError> {
     store_in(app.path().app_data_dir().ok())
         .ok_or_else(|| AppError::new(ErrorKind::Source, "no app data directory on this system"))
 }
@@ -150,20 +150,19 @@ pub fn cancel_import(state: State<'_, AppState>, import_id: u64) {
 #[tauri::command(rename_all = "snake_case")]
 pub async fn relationships<R: Runtime>(
     app: AppHandle<R>,
+    state: State<'_, AppState>,
     data: String,
 ) -> Result<RelationshipsResponse, AppError> {
     let store = store(&app)?;
+    let state = state.inner().clone();
     blocking(move || {
-        let path = PathBuf::from(&data);
-        grants::check(&app, &path, Access::Read)?;
-        let opened = segment_import::open(&path, Some(&store)).map_err(import_error)?;
-        let proposals = segment_import::relate::propose(&opened.source, &opened.schema)
-            .map_err(import_error)?;
-        Ok(RelationshipsResponse {
-            schema: opened.schema,
-            confirmed: opened.meta.relationships,
-            proposals,
-        })
+        let target = RelationsTarget::of(&app, &state, &data)?;
+        let now = segment_service::relations::relations(
+            &target.location,
+            &target.options(&store),
+            &store,
+        )?;
+        Ok(now.into())
     })
     .await
 }
@@ -172,42 +171,80 @@ pub async fn relationships<R: Runtime>(
 #[tauri::command(rename_all = "snake_case")]
 pub async fn relate<R: Runtime>(
     app: AppHandle<R>,
+    state: State<'_, AppState>,
     request: RelateRequest,
 ) -> Result<RelationshipsResponse, AppError> {
+    use segment_service::relations;
     let store = store(&app)?;
+    let state = state.inner().clone();
     blocking(move || {
-        let path = PathBuf::from(&request.data);
-        grants::check(&app, &path, Access::Read)?;
-        if request.remove {
-            store
-                .remove_link(&path, &request.link)
-                .map_err(import_error)?;
-        } else {
-            let opened = segment_import::open(&path, Some(&store)).map_err(import_error)?;
-            segment_import::relate::check_link(&opened.schema, &request.link)
-                .map_err(import_error)?;
-            if let Some(time) = &request.time_column {
-                segment_import::meaning::check_time_column(
-                    &opened.schema,
-                    &request.link.child,
-                    time,
-                )
-                .map_err(import_error)?;
+        let target = RelationsTarget::of(&app, &state, &request.data)?;
+        let (location, options) = (&target.location, target.options(&store));
+        let now = if request.remove {
+            match relations::remove(location, &options, &store, &request.link)? {
+                Some(now) => now,
+                None => relations::relations(location, &options, &store)?,
             }
-            store
-                .add_link(&path, request.link.clone(), request.time_column.clone())
-                .map_err(import_error)?;
-        }
-        let opened = segment_import::open(&path, Some(&store)).map_err(import_error)?;
-        let proposals = segment_import::relate::propose(&opened.source, &opened.schema)
-            .map_err(import_error)?;
-        Ok(RelationshipsResponse {
-            schema: opened.schema,
-            confirmed: opened.meta.relationships,
-            proposals,
-        })
+        } else {
+            relations::add(
+                location,
+                &options,
+                &store,
+                request.link,
+                request.time_column,
+            )?
+            .relations
+        };
+        Ok(now.into())
     })
     .await
+}
+
+/// Where the relationships edited on the Data screen live: a local file (within the grants)
+/// or the connected warehouse shown as `data`, with what reconnecting to it needs.
+struct RelationsTarget {
+    location: segment_service::Location,
+    connection: Option<crate::connections::ConnectionRequest>,
+}
+
+impl RelationsTarget {
+    fn of<R: Runtime>(app: &AppHandle<R>, state: &AppState, data: &str) -> Result<Self, AppError> {
+        if is_warehouse(data) {
+            let connection = state.warehouse_at(data).ok_or_else(|| {
+                AppError::new(
+                    ErrorKind::InvalidRequest,
+                    format!("connect to {data} first (Data, Warehouses)"),
+                )
+            })?;
+            return Ok(RelationsTarget {
+                location: segment_service::Location::parse(&connection.url)?,
+                connection: Some(connection),
+            });
+        }
+        grants::check(app, Path::new(data), Access::Read)?;
+        Ok(RelationsTarget {
+            location: segment_service::Location::Sqlite(PathBuf::from(data)),
+            connection: None,
+        })
+    }
+
+    fn options<'a>(&'a self, store: &'a Store) -> segment_service::OpenOptions<'a> {
+        segment_service::OpenOptions {
+            schema: self.connection.as_ref().and_then(|c| c.schema.as_deref()),
+            password: self.connection.as_ref().and_then(|c| c.password.as_deref()),
+            store: Some(store),
+        }
+    }
+}
+
+impl From<segment_service::relations::Relations> for RelationshipsResponse {
+    fn from(now: segment_service::relations::Relations) -> Self {
+        RelationshipsResponse {
+            schema: now.schema,
+            confirmed: now.confirmed,
+            proposals: now.proposals,
+        }
+    }
 }
 
 /// Every entity and column of a data source with its statistics (for the schema browser and
@@ -326,6 +363,13 @@ pub async fn open_data<R: Runtime>(
     let store = store(&app)?;
     let state = state.inner().clone();
     blocking(move || {
+        if is_warehouse(&data) {
+            let connection = RelationsTarget::of(&app, &state, &data)?.connection;
+            if let Some(connection) = connection {
+                let loaded = crate::connections::reopen(&connection, &store)?;
+                return Ok(state.install(loaded));
+            }
+        }
         grants::confirm(&app, Path::new(&data), Access::Read)?;
         state.switch(&PathBuf::from(data), Some(&store))
     })
@@ -336,45 +380,23 @@ pub async fn open_data<R: Runtime>(
 #[tauri::command(rename_all = "snake_case")]
 pub async fn set_time_column<R: Runtime>(
     app: AppHandle<R>,
+    state: State<'_, AppState>,
     data: String,
     table: String,
     column: Option<String>,
 ) -> Result<RelationshipsResponse, AppError> {
     let store = store(&app)?;
+    let state = state.inner().clone();
     blocking(move || {
-        let path = PathBuf::from(&data);
-        grants::check(&app, &path, Access::Read)?;
-        let opened = segment_import::open(&path, Some(&store)).map_err(import_error)?;
-        let entity = opened
-            .schema
-            .entities
-            .iter()
-            .find(|e| e.name == table)
-            .ok_or_else(|| {
-                AppError::new(ErrorKind::InvalidRequest, format!("no table “{table}”"))
-            })?;
-        if let Some(c) = &column {
-            if !entity.columns.iter().any(|x| &x.name == c) {
-                return Err(AppError::new(
-                    ErrorKind::InvalidRequest,
-                    format!("“{table}” has no column “{c}”"),
-                ));
-            }
-        }
-        store
-            .update(&path, |meta| match column {
-                Some(c) => meta.time_columns.insert(table, c),
-                None => meta.time_columns.remove(&table),
-            })
-            .map_err(import_error)?;
-        let opened = segment_import::open(&path, Some(&store)).map_err(import_error)?;
-        let proposals = segment_import::relate::propose(&opened.source, &opened.schema)
-            .map_err(import_error)?;
-        Ok(RelationshipsResponse {
-            schema: opened.schema,
-            confirmed: opened.meta.relationships,
-            proposals,
-        })
+        let target = RelationsTarget::of(&app, &state, &data)?;
+        let now = segment_service::relations::set_time_column(
+            &target.location,
+            &target.options(&store),
+            &store,
+            &table,
+            column,
+        )?;
+        Ok(now.into())
     })
     .await
 }

@@ -304,14 +304,14 @@ impl From<segment_service::Error> for AppError {
                 AppError::new(ErrorKind::InvalidRequest, message).at(path)
             }
             E::RawSql { message, path } => AppError::new(ErrorKind::Query, message).at(Some(path)),
+            E::Import(e) => crate::data::import_error(e),
             e => {
                 let kind = match &e {
                     E::Cancelled => ErrorKind::Cancelled,
                     E::Sql(_) => ErrorKind::Compile,
-                    E::EngineUnavailable(_)
-                    | E::Import(_)
-                    | E::Warehouse { .. }
-                    | E::SourceUnavailable { .. } => ErrorKind::Source,
+                    E::EngineUnavailable(_) | E::Warehouse { .. } | E::SourceUnavailable { .. } => {
+                        ErrorKind::Source
+                    }
                     _ => ErrorKind::InvalidRequest,
                 };
                 AppError::new(kind, e.to_string())

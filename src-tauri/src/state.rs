@@ -49,6 +49,9 @@ pub struct AppState {
     imports: Arc<Mutex<HashMap<u64, segment_import::CancelToken>>>,
     /// The files the web view may have the app read or write.
     pub grants: Grants,
+    /// The warehouse connected last (its password for this session only, in memory), so that
+    /// its relationships can be edited and the connection reopened with them.
+    warehouse: Arc<Mutex<Option<crate::connections::ConnectionRequest>>>,
 }
 
 impl AppState {
@@ -119,6 +122,20 @@ impl AppState {
         lock.lock().unwrap_or_else(|p| p.into_inner()).loaded = Some(Ok(loaded));
         ready.notify_all();
         info
+    }
+
+    /// Remembers the warehouse just connected (see `warehouse`).
+    pub fn remember_warehouse(&self, request: crate::connections::ConnectionRequest) {
+        *self.warehouse.lock().unwrap_or_else(|p| p.into_inner()) = Some(request);
+    }
+
+    /// The connection of the warehouse shown as `location` (its address without secrets), if
+    /// it is the one connected.
+    pub fn warehouse_at(&self, location: &str) -> Option<crate::connections::ConnectionRequest> {
+        let remembered = self.warehouse.lock().unwrap_or_else(|p| p.into_inner());
+        remembered.clone().filter(|request| {
+            segment_service::Location::parse(&request.url).is_ok_and(|l| l.display() == location)
+        })
     }
 
     /// The path of the open data source, if it is open.
@@ -244,7 +261,7 @@ fn open(
     store: Option<&Store>,
     engine: EngineCache,
 ) -> Result<Loaded, AppError> {
-    if let Some(warehouse) = crate::connections::open_if_warehouse(path, engine.clone()) {
+    if let Some(warehouse) = crate::connections::open_if_warehouse(path, store, engine.clone()) {
         return warehouse;
     }
     let generated_here = demo && !path.exists();

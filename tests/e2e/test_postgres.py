@@ -10,6 +10,7 @@ stops the breakdown too. Skipped, saying why, when no server is given."""
 import json
 import os
 import re
+import sqlite3
 import subprocess
 import time
 
@@ -57,16 +58,7 @@ pytestmark = pytest.mark.skipif(
 def copy_demo_to_postgres(demo) -> int:
     """The app's demo file copied into SCHEMA (native types, declared keys), by the service's
     copy_to_postgres example (built here when SEGMENT_BUILDER_PG_COPY does not name it)."""
-    copier = os.environ.get("SEGMENT_BUILDER_PG_COPY")
-    if not copier:
-        subprocess.run(
-            ["cargo", "build", "-q", "-p", "segment-service", "--example", "copy_to_postgres"],
-            cwd=ROOT, check=True,
-        )
-        copier = os.path.join(ROOT, "target", "debug", "examples", "copy_to_postgres")
-    done = subprocess.run([copier, str(demo), PG_URL, SCHEMA], capture_output=True, text=True)
-    assert done.returncode == 0, done.stderr
-    return int(done.stdout.strip())
+    return copy_to_postgres(demo, SCHEMA)
 
 
 SLOW = "(SELECT count(*) FROM events a, events b, events c) >= 0"
@@ -272,6 +264,89 @@ def test_a_segment_counted_on_postgresql(app, data_dir, artifacts, cli_binary):
         driver.execute_script("document.querySelector('[data-testid=\"clear\"]').scrollIntoView({block: 'center'})")
         click(driver, '[data-testid="clear"]')
     print(f"PostgreSQL end to end: {time.monotonic() - started:.1f} s ({rows} rows copied)")
+
+
+def shop_without_foreign_keys(folder) -> str:
+    """Customers and their purchases, related only by a column whose name says nothing
+    (`purchases.buyer` → `customers.id`), with no foreign key declared (as many warehouses)."""
+    path = folder / "shop-no-keys.sqlite"
+    path.unlink(missing_ok=True)
+    db = sqlite3.connect(path)
+    db.executescript(
+        "CREATE TABLE customers (id INTEGER PRIMARY KEY, country TEXT);"
+        "CREATE TABLE purchases (id INTEGER PRIMARY KEY, buyer INTEGER, amount REAL, at DATETIME);"
+    )
+    db.executemany("INSERT INTO customers VALUES (?, ?)", [(i, ["US", "FR", "DE"][i % 3]) for i in range(1, 61)])
+    db.executemany(
+        "INSERT INTO purchases VALUES (?, ?, ?, ?)",
+        [(i, 1 + (i * 7) % 45, (i % 13) * 10.0, f"2026-10-{1 + i % 28:02d} 12:00:00") for i in range(1, 201)],
+    )
+    db.commit()
+    db.close()
+    return str(path)
+
+
+def test_tables_related_on_postgresql_count_as_on_the_file(app, data_dir, artifacts, cli_binary):
+    """A warehouse whose tables declare no foreign key: the relationship is added on the Data
+    screen (kept in the app's sidecar store, keyed by the address and schema, never written to the
+    server), the builder then offers the related records, and the count equals the CLI's on the
+    server (same store) and on the same data in a file related the same way."""
+    driver = app
+    shop = shop_without_foreign_keys(data_dir)
+    schema = f"e2e_shop_{os.getpid()}"
+    copy_to_postgres(shop, schema)
+    env = dict(os.environ, SEGMENT_BUILDER_STORE=str(data_dir / "sources.json"))
+    click(driver, '[data-testid="tab-data"]')
+    with then_back_to_demo(driver, artifacts, "postgres-relate"):
+        replace_text(driver, '[data-testid="connection-url"]', PG_URL)
+        replace_text(driver, '[data-testid="connection-schema"]', schema)
+        click(driver, '[data-testid="connection-connect"]')
+        eventually(driver, lambda d: attr(d, '[data-testid="source-path"]', "title"), lambda t: t.startswith("postgresql://"))
+        wait_for(driver, '[data-testid="warehouse-note"]')
+        form = '[data-testid="link-form"]'
+        select(driver, f'{form} select[aria-label="Child table"]', "purchases")
+        select(driver, f'{form} select[aria-label="Child column"]', "buyer")
+        select(driver, f'{form} select[aria-label="Parent table"]', "customers")
+        select(driver, f'{form} select[aria-label="Parent column"]', "id")
+        click(driver, '[data-testid="link-add"]')
+        confirmed = eventually(driver, lambda d: maybe_text(d, '[data-testid="link-confirmed"]'), lambda t: bool(t))
+        assert "purchases.buyer" in confirmed and "customers.id" in confirmed, confirmed
+        screenshot(driver, artifacts, "postgres-08-related")
+
+        click(driver, '[data-testid="tab-builder"]')
+        select(driver, '[data-testid="entity-picker"]', "customers")
+        if present(driver, node("/root/children/0")):
+            click(driver, '[data-testid="clear"]')
+        rel = add_node(driver, "/root", "relationship")
+        select(driver, f'{node(rel)} [data-testid="relationship-picker"]', "purchases")
+        select(driver, f'{node(rel)} [data-testid="constraint-operator"]', "at_least")
+        replace_text(driver, f'{node(rel)} [data-testid="constraint-value"]', "5")
+        shown = shown_segment(driver)
+        assert shown["engine"] == "sql", shown
+        definition = _write(data_dir, shown["definition"])
+        on_server = run_cli(cli_binary, "count", "--data", PG_URL, "--schema", schema, "--segment", definition,
+                            "--now", shown["now"], env=env)
+        run_cli(cli_binary, "relate", "--data", shop, "purchases.buyer", "customers.id", env=env)
+        in_file = run_cli(cli_binary, "count", "--data", shop, "--segment", definition, "--now", shown["now"], env=env)
+        assert (on_server["count"], on_server["total"]) == (shown["count"], shown["total"]), (on_server, shown)
+        assert in_file["count"] == shown["count"], (in_file, shown)
+        assert shown["total"] == 60 and 0 < shown["count"] < 60, shown
+        screenshot(driver, artifacts, "postgres-09-related-counted")
+        click(driver, '[data-testid="clear"]')
+
+
+def copy_to_postgres(sqlite_file, schema) -> int:
+    """A SQLite file copied into `schema` of the test's server (see copy_demo_to_postgres)."""
+    copier = os.environ.get("SEGMENT_BUILDER_PG_COPY")
+    if not copier:
+        subprocess.run(
+            ["cargo", "build", "-q", "-p", "segment-service", "--example", "copy_to_postgres"],
+            cwd=ROOT, check=True,
+        )
+        copier = os.path.join(ROOT, "target", "debug", "examples", "copy_to_postgres")
+    done = subprocess.run([copier, str(sqlite_file), PG_URL, schema], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    return int(done.stdout.strip())
 
 
 def breakdown_shown(driver, column: str, count: int) -> list[tuple[str, int]]:

@@ -55,11 +55,12 @@ export function DataView({ source, stats, onOpen, onConnect, dropped, onDroppedT
         <h1>
           {source.demo ? "Demo data" : baseName(source.path)} <span className="muted small">{source.path}</span>
         </h1>
-        {isWarehouse(source.path) ? (
-          <p className="muted small">Counted where the data is: every count runs as SQL on the server. Relationships are the tables' declared foreign keys.</p>
-        ) : (
-          <LinksEditor key={`${source.path}#${d.imports}`} source={source} onChanged={() => d.open(source.path)} />
+        {isWarehouse(source.path) && (
+          <p className="muted small" data-testid="warehouse-note">
+            Counted where the data is: every count runs as SQL on the server. Declared foreign keys are relationships already; relate other tables below (kept in this app, never written to the warehouse).
+          </p>
         )}
+        <LinksEditor key={`${source.path}#${d.imports}`} source={source} onChanged={() => d.open(source.path)} />
         <SchemaBrowser source={source} stats={stats} onLabel={() => d.open(source.path)} />
       </section>
       {d.queue.length > 0 && d.into && <ImportFlow key={d.queue[0]} file={d.queue[0]} into={d.into} onDone={d.importDone} onClose={d.nextFile} />}

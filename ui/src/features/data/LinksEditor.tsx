@@ -124,26 +124,34 @@ function LinkForm({ entities, draft, onDraft, editing, onSave, onCancel }: FormP
       <select className="select" aria-label="Child table" value={draft.child} onChange={(e) => onDraft({ ...draft, child: e.target.value, child_column: "" })}>
         <option value="">table…</option>
         {entities.map((e) => (
-          <option key={e.name}>{e.name}</option>
+          <option key={e.name} value={e.name}>
+            {e.name}
+          </option>
         ))}
       </select>
       <select className="select" aria-label="Child column" value={draft.child_column} onChange={(e) => onDraft({ ...draft, child_column: e.target.value })}>
         <option value="">column…</option>
         {columns(draft.child).map((c) => (
-          <option key={c.name}>{c.name}</option>
+          <option key={c.name} value={c.name}>
+            {c.name}
+          </option>
         ))}
       </select>
       <span className="word">→</span>
       <select className="select" aria-label="Parent table" value={draft.parent} onChange={(e) => onDraft({ ...draft, parent: e.target.value, parent_column: "" })}>
         <option value="">table…</option>
         {entities.map((e) => (
-          <option key={e.name}>{e.name}</option>
+          <option key={e.name} value={e.name}>
+            {e.name}
+          </option>
         ))}
       </select>
       <select className="select" aria-label="Parent column" value={draft.parent_column} onChange={(e) => onDraft({ ...draft, parent_column: e.target.value })}>
         <option value="">column…</option>
         {columns(draft.parent).map((c) => (
-          <option key={c.name}>{c.name}</option>
+          <option key={c.name} value={c.name}>
+            {c.name}
+          </option>
         ))}
       </select>
       <button type="button" className="btn small" data-testid="link-add" disabled={!draft.child || !draft.child_column || !draft.parent || !draft.parent_column} onClick={onSave}>
@@ -173,7 +181,9 @@ function TimeColumns({ state, onChange }: { state: RelationshipsResponse; onChan
             <select className="select" data-testid={`time-${e.name}`} value={state.schema.relationships.find((r) => r.to_entity === e.name && r.time_column)?.time_column ?? ""} onChange={(ev) => onChange(e.name, ev.target.value || null)}>
               <option value="">none</option>
               {dates.map((c) => (
-                <option key={c.name}>{c.name}</option>
+                <option key={c.name} value={c.name}>
+            {c.name}
+          </option>
               ))}
             </select>
           </label>
