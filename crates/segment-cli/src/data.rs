@@ -390,7 +390,7 @@ pub fn relate(args: RelateArgs) -> Result<(Value, ExitCode), Failure> {
 }
 
 /// What `relate CHILD PARENT` prints: the link, the relationships it made (both directions)
-/// and, for a file, how well its keys matched (a warning under 90%).
+/// and how well its keys matched (a warning under 90%).
 fn added_json(link: &Link, added: &segment_service::relations::Added) -> Result<Value, Failure> {
     let made: Vec<&segment_model::Relationship> = added
         .relations
@@ -410,18 +410,17 @@ fn added_json(link: &Link, added: &segment_service::relations::Added) -> Result<
         "added": link_json(link),
         "relationships": crate::to_json(&made)?,
     });
-    if let Some((sampled, share)) = added.matched {
-        out["sampled_keys"] = json!(sampled);
-        out["matched_share"] = json!(share);
-        if share < 0.9 {
-            out["warning"] = json!(format!(
-                "only {:.0}% of the sampled {} values are found in {}.{}",
-                share * 100.0,
-                link.child_column,
-                link.parent,
-                link.parent_column
-            ));
-        }
+    let (sampled, share) = added.matched;
+    out["sampled_keys"] = json!(sampled);
+    out["matched_share"] = json!(share);
+    if share < 0.9 {
+        out["warning"] = json!(format!(
+            "only {:.0}% of the sampled {} values are found in {}.{}",
+            share * 100.0,
+            link.child_column,
+            link.parent,
+            link.parent_column
+        ));
     }
     Ok(out)
 }

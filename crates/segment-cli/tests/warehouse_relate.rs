@@ -21,7 +21,8 @@ fn shop_file(dir: &Workdir) -> String {
     let db = rusqlite::Connection::open(&path).unwrap();
     db.execute_batch(
         "CREATE TABLE customers (id INTEGER PRIMARY KEY, country TEXT);
-         CREATE TABLE purchases (id INTEGER PRIMARY KEY, buyer INTEGER, amount REAL, at DATETIME);",
+         CREATE TABLE purchases (id INTEGER PRIMARY KEY, buyer INTEGER, amount REAL, at DATETIME);
+         CREATE TABLE refunds (id INTEGER PRIMARY KEY, customer_id INTEGER);",
     )
     .unwrap();
     for id in 1..=60 {
@@ -45,6 +46,11 @@ fn shop_file(dir: &Workdir) -> String {
         )
         .unwrap();
     }
+    // Refunds of customers 1–80: the first 60 exist, so a proposal matches 75% of its keys.
+    for id in 1..=80i64 {
+        db.execute("INSERT INTO refunds VALUES (?1, ?1)", [id])
+            .unwrap();
+    }
     path.to_string_lossy().into_owned()
 }
 
@@ -57,7 +63,9 @@ fn segment_file(dir: &Workdir) -> String {
     dir.json("big-buyers.json", &segment("customers", and([purchases])))
 }
 
-fn relate_and_count(warehouse: &str, schema: &str, dir: &Workdir, file: &str) {
+/// `names_related`: whether the warehouse relates `x_id` columns by their names itself (Spark,
+/// whose catalog keeps no keys), so `refunds.customer_id` is a relationship, not a proposal.
+fn relate_and_count(warehouse: &str, schema: &str, dir: &Workdir, file: &str, names_related: bool) {
     let store = dir.path("sources.json");
     let cli = bin(store.to_str().unwrap());
     let segment = segment_file(dir);
@@ -71,15 +79,42 @@ fn relate_and_count(warehouse: &str, schema: &str, dir: &Workdir, file: &str) {
     let (listed, err, ok) = on_warehouse(&["relate"]);
     assert!(ok, "{err}");
     assert_eq!(listed["confirmed"], serde_json::json!([]));
+    // What the names suggest, checked where the data is, as on the file.
+    let in_file = cli.ok(&["relate", "--data", file]);
+    let proposal = &in_file["proposals"][0];
+    assert_eq!(
+        (
+            &proposal["child_column"],
+            &proposal["matched_share"],
+            &proposal["sampled"]
+        ),
+        (
+            &Value::from("customer_id"),
+            &Value::from(0.75),
+            &Value::from(80)
+        )
+    );
+    if names_related {
+        assert_eq!(listed["proposals"], serde_json::json!([]));
+    } else {
+        assert_eq!(listed["proposals"], in_file["proposals"]);
+    }
     let (_, err, ok) = on_warehouse(&count);
     assert!(!ok, "no relationship yet, yet it counted");
-    assert!(err.contains("no related records"), "{err}");
+    assert!(
+        err.contains("no related records") || err.contains("“purchases” is not a relationship"),
+        "{err}"
+    );
 
     let (added, err, ok) =
         on_warehouse(&["relate", "purchases.buyer", "customers.id", "--time", "at"]);
     assert!(ok, "{err}");
     assert_eq!(added["added"]["child"], "purchases.buyer");
     assert_eq!(added["relationships"].as_array().map(Vec::len), Some(2));
+    assert_eq!(
+        (&added["matched_share"], &added["sampled_keys"]),
+        (&Value::from(1.0), &Value::from(45))
+    );
     let (listed, _, _) = on_warehouse(&["relate"]);
     assert_eq!(listed["confirmed"][0]["parent"], "customers.id");
 
@@ -125,7 +160,7 @@ fn a_relationship_confirmed_on_postgresql_counts_as_on_the_file() {
         ..Default::default()
     };
     segment_postgres::load::copy_sqlite(Path::new(&file), &settings, true).unwrap();
-    relate_and_count(&url, &schema, &dir, &file);
+    relate_and_count(&url, &schema, &dir, &file, false);
 }
 
 #[test]
@@ -142,5 +177,5 @@ fn a_relationship_confirmed_on_spark_counts_as_on_the_file() {
             .unwrap();
     let staging = tempfile::tempdir().unwrap();
     segment_spark::load::copy_sqlite(Path::new(&file), &client, &database, staging.path()).unwrap();
-    relate_and_count(&url, &database, &dir, &file);
+    relate_and_count(&url, &database, &dir, &file, true);
 }

@@ -87,6 +87,15 @@ fn column_type(entity: &Entity, column: &str) -> Option<DataType> {
 /// Every relationship the names suggest that the schema does not have yet, checked against the
 /// data, best first.
 pub fn propose(source: &DataSource, schema: &Schema) -> Result<Vec<Proposal>> {
+    propose_with(schema, |parent, link| match_share(source, parent, link))
+}
+
+/// [`propose`] with the keys checked by `share` (sampled distinct child keys, and the share
+/// found in the parent): a file's SQLite, or a warehouse's SQL where its data is.
+pub fn propose_with<E>(
+    schema: &Schema,
+    mut share: impl FnMut(&Entity, &Link) -> std::result::Result<(u64, f64), E>,
+) -> std::result::Result<Vec<Proposal>, E> {
     let mut out = Vec::new();
     for child in &schema.entities {
         for column in &child.columns {
@@ -133,7 +142,7 @@ pub fn propose(source: &DataSource, schema: &Schema) -> Result<Vec<Proposal>> {
                     parent: parent.name.clone(),
                     parent_column: parent_column.clone(),
                 };
-                let (sampled, matched_share) = match_share(source, parent, &link)?;
+                let (sampled, matched_share) = share(parent, &link)?;
                 out.push(Proposal {
                     id: Relationship::stable_id(
                         &parent.name,

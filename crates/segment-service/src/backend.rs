@@ -79,6 +79,13 @@ pub trait Backend: Send + Sync {
     /// Statistics of every table (the schema browser's numbers), read where the data is; a
     /// large warehouse table from a sample (`warehouse_stats`). A local file's are
     /// `segment_import::stats`' (with its labels), so by default none here.
+    /// The distinct child keys sampled for a proposed relationship and the share found in the
+    /// parent, checked where the data is (a warehouse's; a file's are `segment_import`'s).
+    fn link_match(&self, _link: &segment_import::Link) -> Result<(u64, f64)> {
+        Err(crate::Error::EngineUnavailable(
+            "a local file's relationships are checked with segment_import::relate".into(),
+        ))
+    }
     fn stats(
         &self,
         _limits: crate::warehouse_stats::SampleLimits,

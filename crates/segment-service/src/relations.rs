@@ -21,19 +21,17 @@ pub struct Relations {
     pub schema: Schema,
     /// What the user confirmed or added.
     pub confirmed: Vec<Link>,
-    /// What the names suggest and the schema lacks, best first, checked against a file's data.
-    /// A warehouse's are not proposed (its declared foreign keys, and on Spark its `x_id`
-    /// columns, are relationships already).
+    /// What the names suggest (`x_id` → `x`/`xs`…) and the schema lacks, each checked against
+    /// the data (a file's sample, or a warehouse's keys where they are), best first.
     pub proposals: Vec<Proposal>,
 }
 
-/// A relationship just added, and how well its keys match (a file's sample; `None` on a
-/// warehouse, where the data is not read for it).
+/// A relationship just added, and how well its keys match.
 #[derive(Debug, Clone)]
 pub struct Added {
     pub relations: Relations,
     /// Distinct child keys sampled, and the share of them found in the parent.
-    pub matched: Option<(u64, f64)>,
+    pub matched: (u64, f64),
 }
 
 /// `schema` with what `store` keeps for a warehouse's tables applied.
@@ -58,7 +56,7 @@ enum Opened {
     },
     Warehouse {
         key: WarehouseKey,
-        schema: Schema,
+        backend: std::sync::Arc<dyn crate::Backend>,
         meta: SourceMeta,
     },
 }
@@ -80,18 +78,14 @@ fn open(location: &Location, options: &OpenOptions, store: &Store) -> Result<Ope
         path: None,
     })?;
     let meta = store.get(&key)?;
-    Ok(Opened::Warehouse {
-        key,
-        schema: backend.schema().clone(),
-        meta,
-    })
+    Ok(Opened::Warehouse { key, backend, meta })
 }
 
 impl Opened {
     fn schema(&self) -> &Schema {
         match self {
             Opened::File { opened, .. } => &opened.schema,
-            Opened::Warehouse { schema, .. } => schema,
+            Opened::Warehouse { backend, .. } => backend.schema(),
         }
     }
 
@@ -109,13 +103,18 @@ impl Opened {
                 schema: opened.schema,
                 confirmed: opened.meta.relationships,
             }),
-            Opened::Warehouse { schema, meta, .. } => Ok(Relations {
-                schema,
+            Opened::Warehouse { backend, meta, .. } => Ok(Relations {
+                proposals: warehouse_proposals(backend.as_ref())?,
+                schema: backend.schema().clone(),
                 confirmed: meta.relationships,
-                proposals: Vec::new(),
             }),
         }
     }
+}
+
+/// What a warehouse's names suggest, each checked where the data is (best first).
+fn warehouse_proposals(backend: &dyn crate::Backend) -> Result<Vec<Proposal>> {
+    relate::propose_with(backend.schema(), |_, link| backend.link_match(link))
 }
 
 /// The schema, confirmed relationships and proposals of `location`.
@@ -146,9 +145,9 @@ pub fn add(
                     message: format!("there is no table `{}` in the data source", link.parent),
                     path: None,
                 })?;
-            Some(relate::match_share(&opened.source, parent, &link)?)
+            relate::match_share(&opened.source, parent, &link)?
         }
-        Opened::Warehouse { .. } => None,
+        Opened::Warehouse { backend, .. } => backend.link_match(&link)?,
     };
     opened.update(store, |meta| {
         if let Some(time) = time_column {
@@ -222,7 +221,11 @@ pub fn accept_proposals(
             .filter(|p| p.matched_share >= min_share)
             .map(Proposal::link)
             .collect(),
-        Opened::Warehouse { .. } => Vec::new(),
+        Opened::Warehouse { backend, .. } => warehouse_proposals(backend.as_ref())?
+            .iter()
+            .filter(|p| p.matched_share >= min_share)
+            .map(Proposal::link)
+            .collect(),
     };
     if !accepted.is_empty() {
         opened.update(store, |meta| {

@@ -53,6 +53,10 @@ macro_rules! forward_backend_to_client {
             crate::warehouse_stats::compute(self, self.source.schema(), limits)
         }
 
+        fn link_match(&self, link: &segment_import::Link) -> crate::error::Result<(u64, f64)> {
+            crate::warehouse_stats::link_match(self, link)
+        }
+
         fn total(&self, entity: &str) -> crate::error::Result<u64> {
             Ok(self.source.total(entity)?)
         }

@@ -93,6 +93,43 @@ impl Spelling {
     }
 }
 
+/// Distinct child keys a proposed relationship is checked on, where the data is.
+const LINK_SAMPLE_KEYS: u64 = 1_000;
+
+/// How many distinct `link.child_column` values were sampled (the least 1,000, so every engine
+/// samples the same ones) and the share of them found in `link.parent_column`: the check a
+/// proposal shows, as `segment_import::relate::match_share` makes it on a file. A semi-join,
+/// so PostgreSQL looks each key up in the parent's key index.
+pub(crate) fn link_match(source: &dyn Profiled, link: &segment_import::Link) -> Result<(u64, f64)> {
+    let spelling = source.spelling();
+    let (child_column, parent_column) = (
+        spelling.quote(&link.child_column),
+        spelling.quote(&link.parent_column),
+    );
+    let sql = format!(
+        "WITH s AS (SELECT DISTINCT t.{child_column} AS v FROM {child} AS t \
+         WHERE t.{child_column} IS NOT NULL ORDER BY 1 LIMIT {LINK_SAMPLE_KEYS}) \
+         SELECT (SELECT COUNT(*) FROM s), (SELECT COUNT(*) FROM s WHERE EXISTS \
+         (SELECT 1 FROM {parent} AS t WHERE t.{parent_column} = s.v))",
+        child = source.sampled_from(&link.child, None),
+        parent = source.sampled_from(&link.parent, None),
+    );
+    let rows = source.select_values(&sql)?;
+    let number = |i: usize| {
+        rows.first()
+            .and_then(|r| r.get(i))
+            .and_then(Value::as_u64)
+            .unwrap_or(0)
+    };
+    let (sampled, matched) = (number(0), number(1));
+    let share = if sampled > 0 {
+        matched as f64 / sampled as f64
+    } else {
+        0.0
+    };
+    Ok((sampled, share))
+}
+
 /// Statistics of every entity of `schema`.
 pub(crate) fn compute(
     source: &dyn Profiled,
