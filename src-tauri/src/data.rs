@@ -277,19 +277,33 @@ fn warehouse_stats<R: Runtime>(
     app: &AppHandle<R>,
     data: &str,
 ) -> Result<Vec<EntityStats>, AppError> {
+    let loaded = connected_warehouse(app, data, "statistics")?;
+    let stats = loaded.service.stats(
+        segment_service::warehouse_stats::SampleLimits::default(),
+        &segment_source::CancelToken::new(),
+    )?;
+    let store = store(app)?;
+    Ok(segment_service::relations::with_labels(
+        loaded.service.backend(),
+        &store,
+        stats,
+    )?)
+}
+
+/// The open data source when it is the warehouse shown as `data` (`what` it is needed for).
+fn connected_warehouse<R: Runtime>(
+    app: &AppHandle<R>,
+    data: &str,
+    what: &str,
+) -> Result<std::sync::Arc<crate::state::Loaded>, AppError> {
     let loaded = app.state::<AppState>().inner().clone().loaded()?;
     if loaded.info.path != data {
         return Err(AppError::new(
             ErrorKind::InvalidRequest,
-            format!(
-                "statistics are read from the connected warehouse only; connect to {data} first"
-            ),
+            format!("{what} are read from the connected warehouse only; connect to {data} first"),
         ));
     }
-    Ok(loaded.service.stats(
-        segment_service::warehouse_stats::SampleLimits::default(),
-        &segment_source::CancelToken::new(),
-    )?)
+    Ok(loaded)
 }
 
 /// The data sources the app knows: the demo data, the app's own imported data sources (one
@@ -412,6 +426,14 @@ pub async fn set_label<R: Runtime>(
 ) -> Result<(), AppError> {
     let store = store(&app)?;
     blocking(move || {
+        if is_warehouse(&data) {
+            let loaded = connected_warehouse(&app, &data, "labels")?;
+            let backend = loaded.service.backend();
+            segment_service::relations::set_warehouse_label(
+                backend, &store, &table, &column, &label,
+            )?;
+            return Ok(());
+        }
         grants::check(&app, Path::new(&data), Access::Read)?;
         let label = label.trim().to_string();
         store

@@ -312,6 +312,15 @@ def test_tables_related_on_postgresql_count_as_on_the_file(app, data_dir, artifa
         confirmed = eventually(driver, lambda d: maybe_text(d, '[data-testid="link-confirmed"]'), lambda t: bool(t))
         assert "purchases.buyer" in confirmed and "customers.id" in confirmed, confirmed
         screenshot(driver, artifacts, "postgres-08-related")
+        # A label on a warehouse's column is kept (under the address and schema) and shown again.
+        label = '[data-testid="schema-entity"][data-entity="purchases"] input[aria-label="Label of buyer"]'
+        replace_text(driver, label, "Customer who paid")
+        click(driver, '[data-testid="warehouse-note"]')  # leaves the field: the label is saved
+        eventually(driver, lambda d: run_cli(cli_binary, "schema", "--data", PG_URL, "--schema", schema, "--stats", env=env),
+                   lambda out: any(c.get("label") == "Customer who paid"
+                                   for e in out["entities"] if e["name"] == "purchases" for c in e["columns"]))
+        eventually(driver, lambda d: value(d, label), lambda v: v == "Customer who paid")
+        assert not present(driver, '[data-testid="schema-entity"] [data-testid="treat-as"]')
 
         click(driver, '[data-testid="tab-builder"]')
         select(driver, '[data-testid="entity-picker"]', "customers")

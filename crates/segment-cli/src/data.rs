@@ -433,6 +433,7 @@ fn warehouse_stats(data: &Path) -> Result<Value, Failure> {
         segment_service::warehouse_stats::SampleLimits::default(),
         &segment_source::CancelToken::new(),
     )?;
+    let entities = segment_service::relations::with_labels(service.backend(), &store(), entities)?;
     let mut shown = crate::to_json(&entities)?;
     if let Value::Array(items) = &mut shown {
         for (item, entity) in items.iter_mut().zip(&entities) {

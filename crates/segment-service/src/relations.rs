@@ -234,3 +234,62 @@ pub fn accept_proposals(
     }
     Ok((accepted, relations(location, options, store)?))
 }
+
+/// A warehouse's column statistics with the labels the user gave its columns (kept in the
+/// store under the warehouse's key; a file's come with `segment_import::stats`).
+pub fn with_labels(
+    backend: &dyn crate::Backend,
+    store: &Store,
+    mut stats: Vec<segment_import::stats::EntityStats>,
+) -> Result<Vec<segment_import::stats::EntityStats>> {
+    let Some(key) = backend.warehouse_key() else {
+        return Ok(stats);
+    };
+    let labels = store.get(&key)?.labels;
+    for entity in &mut stats {
+        let Some(table) = labels.get(&entity.name) else {
+            continue;
+        };
+        for column in &mut entity.columns {
+            column.label = table.get(&column.name).cloned();
+        }
+    }
+    Ok(stats)
+}
+
+/// Labels `table.column` of an open warehouse (an empty label removes it).
+pub fn set_warehouse_label(
+    backend: &dyn crate::Backend,
+    store: &Store,
+    table: &str,
+    column: &str,
+    label: &str,
+) -> Result<()> {
+    let key = backend.warehouse_key().ok_or_else(|| Error::Request {
+        message: format!("{} is not a warehouse", backend.location()),
+        path: None,
+    })?;
+    let known = backend
+        .schema()
+        .entity(table)
+        .is_some_and(|e| e.column(column).is_some());
+    if !known {
+        return Err(Error::Request {
+            message: format!("there is no column `{table}.{column}` in the data source"),
+            path: None,
+        });
+    }
+    let label = label.trim().to_string();
+    store.update(&key, |meta| {
+        let labels = meta.labels.entry(table.to_string()).or_default();
+        if label.is_empty() {
+            labels.remove(column);
+        } else {
+            labels.insert(column.to_string(), label);
+        }
+        if labels.is_empty() {
+            meta.labels.remove(table);
+        }
+    })?;
+    Ok(())
+}

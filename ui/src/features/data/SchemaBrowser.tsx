@@ -87,7 +87,8 @@ export function SchemaBrowser({ source, stats, onLabel }: { source: SourceInfo; 
                   </td>
                   <td title={c.declared_type}>
                     {c.data_type}
-                    {c.name !== e.key && (
+                    {/* A warehouse's columns have native types; declaring what stored values mean is a local file's. */}
+                    {c.name !== e.key && !isWarehouse(source.path) && (
                       <TreatAs
                         key={source.path + e.name + c.name + (declared(e.name, c.name)?.meaning ?? "")}
                         data={source.path}
