@@ -32,6 +32,9 @@ mod sequence;
 
 pub(crate) struct Compiler<'d> {
     dialect: &'d dyn Dialect,
+    /// Related records as `key IN (select)` whatever the dialect prefers: kept whole
+    /// (`Piece::KeyIn`) for `build_counts` to join once.
+    keys_in: bool,
 }
 
 /// The records being filtered: an entity under a table alias (`t0` for the base entity, `t1`…
@@ -142,7 +145,19 @@ fn element_value(e: &ArrayElement) -> Result<SqlValue> {
 
 impl<'d> Compiler<'d> {
     pub(crate) fn new(dialect: &'d dyn Dialect) -> Self {
-        Compiler { dialect }
+        Compiler {
+            dialect,
+            keys_in: false,
+        }
+    }
+
+    /// A compiler writing related records as `key IN (select)` even where the dialect writes
+    /// `EXISTS` (for counts that join them instead, see `counts.rs`).
+    pub(crate) fn with_keys_in(dialect: &'d dyn Dialect) -> Self {
+        Compiler {
+            dialect,
+            keys_in: true,
+        }
     }
 
     fn ident(&self, name: &str) -> Result<String> {
@@ -913,7 +928,7 @@ impl<'d> Compiler<'d> {
         };
         let lhs = self.qualified(scope, &related.from_column)?;
         let lhs_is_key = related.from_column == scope.entity.key;
-        let exists = self.dialect.related_as_exists();
+        let exists = self.dialect.related_as_exists() && !self.keys_in;
         Ok(Cond::Atom(match shape {
             Shape::Constant(value) => self.literal(value),
             Shape::In { having } => {

@@ -11,9 +11,11 @@
 //!   ran a `NOT IN` whose keys outgrew its hash memory record by record (a 6-node segment's
 //!   counts took 17× its count at 1M profiles and did not finish in 30 minutes at 10M). A join
 //!   is a hash join the server may spill to disk.
-//! - A dialect that writes related records as correlated `EXISTS`
-//!   ([`Dialect::related_as_exists`]) keeps a scalar sub-select per query: those cannot be
-//!   joined (the compiler's `IN` sub-selects never refer to the outer record; its `EXISTS` do).
+//! - Related records are compiled as `IN` for this, also where the dialect writes them as
+//!   correlated `EXISTS` ([`Dialect::related_as_exists`], Spark): a joined key set is a plain
+//!   equi-join on every engine. Only when a filter holds a sub-select that names the outer
+//!   record (a sequence's) does each query stay a scalar sub-select, compiled as the dialect
+//!   writes it.
 
 use segment_model::ir::Query;
 
@@ -27,30 +29,34 @@ use crate::{Output, Statement};
 /// The count of records matching each of `queries` (all over the same entity), one column each,
 /// in the queries' order, in one executable statement.
 pub fn build_counts(queries: &[Query], dialect: &dyn Dialect) -> Result<Statement> {
-    let compiler = Compiler::new(dialect);
-    let mut selects = queries
-        .iter()
-        .map(|q| compiler.statement(q, Output::Count))
-        .collect::<Result<Vec<_>>>()?;
+    let compile = |compiler: Compiler| {
+        queries
+            .iter()
+            .map(|q| compiler.statement(q, Output::Count))
+            .collect::<Result<Vec<_>>>()
+    };
+    let mut selects = compile(Compiler::with_keys_in(dialect))?;
     let mut renderer = Renderer::new(dialect, false);
-    match joinable(&selects, dialect) {
+    match joinable(&selects) {
         Some(from) => {
             let joins = join_related(&mut selects);
             let filters: Vec<Option<&Cond>> = selects.iter().map(|s| s.filter.as_ref()).collect();
             renderer.conditional_counts(&from, &joins, &filters)?;
         }
-        None => renderer.scalar_counts(&selects)?,
+        // Each count alone, related records as the dialect writes them (Spark's `EXISTS`: its
+        // `IN` under NOT or OR is a null-aware join it may not finish).
+        None => renderer.scalar_counts(&compile(Compiler::new(dialect))?)?,
     }
     let (sql, params) = renderer.finish();
     Ok(Statement { sql, params })
 }
 
-/// The queries' common table, when all of them can be counted in one scan of it: the dialect
-/// writes related records as `IN` (kept whole as `KeyIn`), and no filter holds another
-/// sub-select.
-fn joinable(selects: &[Select], dialect: &dyn Dialect) -> Option<Fragment> {
+/// The queries' common table, when all of them can be counted in one scan of it: every
+/// related-record test kept whole as `KeyIn`, and no filter holds another sub-select (a
+/// sequence's, which names the outer record).
+fn joinable(selects: &[Select]) -> Option<Fragment> {
     let first = selects.first()?;
-    let mut ok = !dialect.related_as_exists();
+    let mut ok = true;
     for select in selects {
         ok &= select.from == first.from;
         if let Some(filter) = &select.filter {

@@ -6,7 +6,7 @@ mod common;
 
 use common::{not, query};
 use segment_model::ir::{Expr, Query};
-use segment_sql::{build, build_counts, Postgres, Sqlite, Statement};
+use segment_sql::{build, build_counts, Postgres, Spark, Sqlite, Statement};
 
 fn counts_in_one(db: &common::Db, statement: &Statement, n: usize) -> Vec<i64> {
     let mut stmt = db
@@ -114,21 +114,29 @@ fn the_postgresql_shape() {
         &Postgres,
     )
     .unwrap();
-    let shared = build_counts(
-        &[
-            query(p, Expr::And(vec![attribute.clone(), related.clone()])),
-            query(p, related.clone()),
-            query(p, not(related)),
-            query(p, attribute),
-        ],
-        &Postgres,
-    )
-    .unwrap();
+    let shared_queries = [
+        query(p, Expr::And(vec![attribute.clone(), related.clone()])),
+        query(p, related.clone()),
+        query(p, not(related)),
+        query(p, attribute),
+    ];
+    let shared = build_counts(&shared_queries, &Postgres).unwrap();
     insta::assert_snapshot!(
         "postgres_counts",
         format!(
             "==== one scan\n{}\n-- params {:?}\n\n==== related records joined once\n{}\n-- params {:?}\n",
             plain.sql, plain.params, shared.sql, shared.params
         )
+    );
+    // Spark writes related records as EXISTS elsewhere; its counts join them as PostgreSQL's.
+    let spark = build_counts(&shared_queries, &Spark).unwrap();
+    assert!(
+        spark.sql.contains("LEFT JOIN") && !spark.sql.contains("EXISTS"),
+        "{}",
+        spark.sql
+    );
+    insta::assert_snapshot!(
+        "spark_counts",
+        format!("{}\n-- params {:?}\n", spark.sql, spark.params)
     );
 }
