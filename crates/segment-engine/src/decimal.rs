@@ -81,22 +81,21 @@ impl GroupSums {
     }
 }
 
-/// The exact sum of the non-NULL values of each group's selected records. Integers are whole;
-/// an attribute declared an integer holding fractional numbers is left to SQL (which sums
-/// those columns as they are).
-fn group_sums(
+/// Each selected record's non-NULL value as a decimal amount, with its group, to `each`.
+/// Integers are whole; an attribute declared an integer holding fractional numbers is left to
+/// SQL (which sums those columns as they are).
+fn each_amount(
     column: &ColumnData,
     storage: Storage,
     rows: impl Iterator<Item = (usize, usize)>,
-    groups: usize,
-) -> Result<GroupSums> {
-    let mut sums = GroupSums::new(groups);
+    mut each: impl FnMut(usize, i64, i64) -> Result<()>,
+) -> Result<()> {
     let valid = column.valid();
     let rows = rows.filter(|&(_, row)| valid.contains(row));
     match column {
         ColumnData::Integer { values, .. } => with_ints!(values, |values| {
             for (g, row) in rows {
-                sums.add(g, values.at(row), 0)?;
+                each(g, values.at(row), 0)?;
             }
         }),
         ColumnData::Number { .. } if matches!(storage, Storage::Integer | Storage::Boolean) => {
@@ -109,7 +108,7 @@ fn group_sums(
                 let amount = Amount::of_real(values[row]).ok_or_else(|| {
                     Error::Unsupported("a sum or average of a number beyond 2^63".to_string())
                 })?;
-                sums.add(g, amount.whole, amount.fraction)?;
+                each(g, amount.whole, amount.fraction)?;
             }
         }
         _ => {
@@ -118,7 +117,63 @@ fn group_sums(
             ))
         }
     }
+    Ok(())
+}
+
+/// The exact sum of the non-NULL values of each group's selected records, in arrays of one
+/// slot per group (for selections about as large as the groups).
+fn group_sums(
+    column: &ColumnData,
+    storage: Storage,
+    rows: impl Iterator<Item = (usize, usize)>,
+    groups: usize,
+) -> Result<GroupSums> {
+    let mut sums = GroupSums::new(groups);
+    each_amount(column, storage, rows, |g, whole, fraction| {
+        sums.add(g, whole, fraction)
+    })?;
     Ok(sums)
+}
+
+/// The groups (of `groups`) whose exact sum passes `passes`, for a selection much smaller
+/// than the groups: its amounts sorted by group instead of 28 bytes per group (allocated and
+/// zeroed at every count). The same sums as [`group_sums`]: integer additions, the whole
+/// parts' overflow checked apart for positive and negative ones, in any order.
+fn sparse_groups_passing(
+    column: &ColumnData,
+    storage: Storage,
+    rows: impl Iterator<Item = (usize, usize)>,
+    groups: usize,
+    passes: impl Fn(ExactSum) -> bool,
+) -> Result<Bitset> {
+    let mut amounts: Vec<(u32, i64, i64)> = Vec::new();
+    each_amount(column, storage, rows, |g, whole, fraction| {
+        amounts.push((g as u32, whole, fraction));
+        Ok(())
+    })?;
+    amounts.sort_unstable_by_key(|a| a.0);
+    let mut matched = Bitset::empty(groups);
+    for run in amounts.chunk_by(|a, b| a.0 == b.0) {
+        let (mut positive, mut negative, mut fractions) = (0i64, 0i64, 0i64);
+        for &(_, whole, fraction) in run {
+            fractions += fraction;
+            let sum = if whole >= 0 {
+                &mut positive
+            } else {
+                &mut negative
+            };
+            *sum = sum.checked_add(whole).ok_or_else(overflow)?;
+        }
+        let sum = ExactSum {
+            count: run.len(),
+            units: (i128::from(positive) + i128::from(negative)) * i128::from(UNIT)
+                + i128::from(fractions),
+        };
+        if passes(sum) {
+            matched.insert(run[0].0 as usize);
+        }
+    }
+    Ok(matched)
 }
 
 /// The exact sum of the selected records' values (all in one group), for showing it.
@@ -213,6 +268,9 @@ impl Judge {
     }
 }
 
+/// Fewer selected records than one in this many groups: their sums are found by sorting.
+const SPARSE_RATIO: usize = 4;
+
 /// The groups whose sum or average (`function`) of their selected records' non-NULL values
 /// passes `comparison`; a group without values does not.
 pub(crate) fn groups_whose_decimal_aggregate_matches(
@@ -229,6 +287,11 @@ pub(crate) fn groups_whose_decimal_aggregate_matches(
         let g = to_group[row as usize];
         (g != NONE).then_some((g as usize, row as usize))
     });
+    if selected.len().saturating_mul(SPARSE_RATIO) < groups {
+        return sparse_groups_passing(column, storage, rows, groups, |sum| {
+            judge.passes(sum, comparison)
+        });
+    }
     let sums = group_sums(column, storage, rows, groups)?;
     Ok(Bitset::from_fn(groups, |g| {
         sums.get(g).is_some_and(|sum| judge.passes(sum, comparison))
@@ -258,6 +321,59 @@ mod tests {
             assert_eq!(sum_of(&order).units, 100 * i128::from(UNIT));
         }
         assert_eq!(sum_of(&[0.1, 0.2]).units, 300_000);
+    }
+
+    /// The sums found by sorting a small selection equal those of one slot per group: random
+    /// amounts (negative, fractional, NULL), records without a group, sums and averages.
+    #[test]
+    fn sparse_sums_equal_dense_sums() {
+        let mut state = 11u64;
+        let mut next = move |n: u64| {
+            state = state
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1_442_695_040_888_963_407);
+            (state >> 33) % n
+        };
+        for case in 0..60 {
+            let (n, groups) = (1 + next(3_000) as usize, 1 + next(5_000) as usize);
+            let values: Vec<f64> = (0..n)
+                .map(|_| (next(40_000) as f64 - 20_000.0) / 100.0)
+                .collect();
+            let column = ColumnData::Number {
+                values: values.into(),
+                valid: Bitset::from_fn(n, |r| r % 7 != 2),
+            };
+            let to_group: Vec<u32> = (0..n)
+                .map(|r| {
+                    if r % 11 == 4 {
+                        NONE
+                    } else {
+                        next(groups as u64) as u32
+                    }
+                })
+                .collect();
+            let selected: Vec<u32> = (0..n as u32).filter(|_| next(3) != 0).collect();
+            let rows = || {
+                selected.iter().filter_map(|&row| {
+                    let g = to_group[row as usize];
+                    (g != NONE).then_some((g as usize, row as usize))
+                })
+            };
+            let function = if case % 2 == 0 {
+                AggregateFunction::Sum
+            } else {
+                AggregateFunction::Avg
+            };
+            let comparison =
+                NumberComparison::Compare(CompareOp::Gt, Number::Float(next(200) as f64 - 50.0));
+            let judge = Judge::new(function, &comparison).unwrap();
+            let passes = |sum: ExactSum| judge.passes(sum, &comparison);
+            let sparse =
+                sparse_groups_passing(&column, Storage::Real, rows(), groups, passes).unwrap();
+            let sums = group_sums(&column, Storage::Real, rows(), groups).unwrap();
+            let dense = Bitset::from_fn(groups, |g| sums.get(g).is_some_and(passes));
+            assert_eq!(sparse, dense, "case {case}");
+        }
     }
 
     #[test]

@@ -873,9 +873,25 @@ pub(crate) fn predicate_test<'a>(
             ColumnData::Integer { values, valid } => with_ints!(values, |values| Box::new(
                 move |r| valid.contains(r) && num::matches(Num::Int(values.at(r)), comparison)
             )),
-            ColumnData::Number { values, valid } => Box::new(move |r| {
-                valid.contains(r) && num::matches(Num::Real(values[r]), comparison)
-            }),
+            ColumnData::Number { values, valid } => match comparison {
+                // A literal exact as a double compares as doubles do (as the dense scan does):
+                // one comparison per record, not the general test.
+                NumberComparison::Compare(op, n) if exact_f64(*n).is_some() => {
+                    let n = exact_f64(*n).unwrap_or_default();
+                    let v = move |r: usize| valid.contains(r).then(|| values[r]);
+                    match op {
+                        CompareOp::Eq => Box::new(move |r| v(r).is_some_and(|x| x == n)),
+                        CompareOp::Ne => Box::new(move |r| v(r).is_some_and(|x| x != n)),
+                        CompareOp::Lt => Box::new(move |r| v(r).is_some_and(|x| x < n)),
+                        CompareOp::Le => Box::new(move |r| v(r).is_some_and(|x| x <= n)),
+                        CompareOp::Gt => Box::new(move |r| v(r).is_some_and(|x| x > n)),
+                        CompareOp::Ge => Box::new(move |r| v(r).is_some_and(|x| x >= n)),
+                    }
+                }
+                _ => Box::new(move |r| {
+                    valid.contains(r) && num::matches(Num::Real(values[r]), comparison)
+                }),
+            },
             _ => return Err(wrong_type("a number comparison")),
         },
         Predicate::Boolean(b) => match column {
