@@ -111,6 +111,23 @@ impl Evaluator<'_> {
                 predicate,
             } => {
                 let (values, valid) = time_column(to, column)?;
+                if let Predicate::Time { range, negated } = predicate {
+                    // Records in one run of time order: bits per group, no time per group.
+                    let within = with_ints!(values, |values| Timed {
+                        values,
+                        valid,
+                        selected,
+                        to_group
+                    }
+                    .runs()
+                    .and_then(|runs| runs.extreme_time_within(*which, range, *negated, groups)));
+                    if let Some(matched) = within {
+                        return Ok(GroupVerdicts {
+                            matched,
+                            without_records: false,
+                        });
+                    }
+                }
                 let extremes = with_ints!(values, |values| Timed {
                     values,
                     valid,

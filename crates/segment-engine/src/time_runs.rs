@@ -8,7 +8,7 @@
 use std::ops::Range;
 
 use rayon::prelude::*;
-use segment_model::ir::Extreme;
+use segment_model::ir::{Extreme, TimeRange};
 
 use crate::bitset::Bitset;
 use crate::column::IntView;
@@ -114,6 +114,78 @@ impl<'a, V: IntView> TimeRuns<'a, V> {
             seen.or_with(piece_seen);
         }
         Some(matched)
+    }
+
+    /// The groups whose earliest (latest) time is within `range` (`negated`: a group with a
+    /// time whose extreme is outside it); `None` with several runs. On one run in time order a
+    /// group's latest time is within the range when one of its records is and none comes after
+    /// the range (its earliest: none before): a bit per group for each part of the run, each
+    /// part's records on all cores, no time kept per group.
+    pub fn extreme_time_within(
+        &self,
+        which: Extreme,
+        range: &TimeRange,
+        negated: bool,
+        groups: usize,
+    ) -> Option<Bitset> {
+        let [run] = self.runs.as_slice() else {
+            return None;
+        };
+        // Times never decrease along the run, so both tests change once along it.
+        let after_start = |t: i64| match range.start {
+            None => true,
+            Some(b) if b.inclusive => t >= b.at,
+            Some(b) => t > b.at,
+        };
+        let before_end = |t: i64| match range.end {
+            None => true,
+            Some(b) if b.inclusive => t <= b.at,
+            Some(b) => t < b.at,
+        };
+        let lo = partition_point(run.start, run.end, |p| !after_start(self.key(p)));
+        let hi = partition_point(lo, run.end, |p| before_end(self.key(p)));
+        let (before, after) = (run.start..lo, hi..run.end);
+        let mut matched = self.groups_at(lo..hi, groups);
+        let outside = match which {
+            Extreme::First => before.clone(),
+            Extreme::Last => after.clone(),
+        };
+        matched.and_not_with(&self.groups_at(outside, groups));
+        if !negated {
+            return Some(matched);
+        }
+        // Every group with a time, but those whose extreme is within.
+        let mut timed = self.groups_at(run.clone(), groups);
+        timed.and_not_with(&matched);
+        Some(timed)
+    }
+
+    /// The groups of the records at `positions` that take part, chunks on all cores.
+    fn groups_at(&self, positions: Range<usize>, groups: usize) -> Bitset {
+        if positions.len() <= self.rows_per_piece {
+            let mut set = Bitset::empty(groups);
+            positions
+                .filter_map(|p| self.group(p))
+                .for_each(|g| set.insert(g));
+            return set;
+        }
+        positions
+            .into_par_iter()
+            .with_min_len(self.rows_per_piece)
+            .fold(
+                || Bitset::empty(groups),
+                |mut set, p| {
+                    if let Some(g) = self.group(p) {
+                        set.insert(g);
+                    }
+                    set
+                },
+            )
+            .reduce_with(|mut a, b| {
+                a.or_with(&b);
+                a
+            })
+            .unwrap_or_else(|| Bitset::empty(groups))
     }
 
     /// Within `piece` of a run: the groups met, and those whose earliest (latest) records in
@@ -413,6 +485,70 @@ mod tests {
             .runs()
             .unwrap()
             .extreme_record(Extreme::Last, 10, |_| true)
+            .is_none());
+    }
+
+    /// The earliest (latest) time within a range, found by bits per part of the run, against
+    /// each group's extreme: ties, NULL times, groupless records, open, inclusive and exclusive
+    /// bounds, empty ranges, negated, parts split among tasks of a few records.
+    #[test]
+    fn extreme_times_within_a_range_are_those_of_the_definition() {
+        use segment_model::ir::TimeBound;
+        let mut rng = Lcg(41);
+        let bound = |rng: &mut Lcg| {
+            (rng.below(4) != 0).then(|| TimeBound {
+                at: rng.below(50) as i64 - 20,
+                inclusive: rng.below(2) == 0,
+            })
+        };
+        let inside = |t: i64, range: &TimeRange| {
+            range
+                .start
+                .is_none_or(|b| t > b.at || (b.inclusive && t == b.at))
+                && range
+                    .end
+                    .is_none_or(|b| t < b.at || (b.inclusive && t == b.at))
+        };
+        let mut verdicts = [0; 2];
+        for case in 0..300 {
+            let (n, groups) = (rng.below(400) as usize, 1 + rng.below(40) as usize);
+            let d = data(&mut rng, n, groups, 1, 40);
+            let mut runs = d.runs().unwrap();
+            runs.rows_per_piece = 1 + case % 50;
+            let range = TimeRange {
+                start: bound(&mut rng),
+                end: bound(&mut rng),
+            };
+            let by_group = d.by_group();
+            for which in [Extreme::First, Extreme::Last] {
+                for negated in [false, true] {
+                    let found = runs
+                        .extreme_time_within(which, &range, negated, groups)
+                        .unwrap();
+                    for g in 0..groups {
+                        let extreme = by_group.get(&(g as u32)).and_then(|records| {
+                            let times = records.iter().map(|r| r.0);
+                            match which {
+                                Extreme::First => times.min(),
+                                Extreme::Last => times.max(),
+                            }
+                        });
+                        let expected = extreme.is_some_and(|t| inside(t, &range) != negated);
+                        assert_eq!(found.contains(g), expected, "case {case}, group {g}");
+                        verdicts[usize::from(expected)] += 1;
+                    }
+                }
+            }
+        }
+        assert!(verdicts[0] > 1_000 && verdicts[1] > 1_000, "{verdicts:?}");
+        let d = data(&mut rng, 200, 10, 3, 40);
+        let range = TimeRange {
+            start: None,
+            end: None,
+        };
+        let runs = d.runs().unwrap();
+        assert!(runs
+            .extreme_time_within(Extreme::Last, &range, false, 10)
             .is_none());
     }
 
