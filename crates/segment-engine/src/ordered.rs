@@ -492,12 +492,8 @@ fn distinct_periods_of_every_record(
     let base = runs.base();
     // Within the span, so both fit an offset.
     let (lo_offset, hi_offset) = ((lo - base) as u32, (hi - base) as u32);
-    let days_from = base - first * 86_400;
     match unit {
-        // Non-negative within the window: a plain division.
-        TimeUnit::Day => periods_by_bits(runs, (lo_offset, hi_offset), count, |o| {
-            (i64::from(o) + days_from).max(0) / 86_400
-        }),
+        TimeUnit::Day => days_by_bits(runs, (lo_offset, hi_offset), lo - first * 86_400, count),
         _ => periods_by_bits(runs, (lo_offset, hi_offset), count, |o| {
             calendar_period(base + i64::from(o), unit) - first
         }),
@@ -519,6 +515,27 @@ fn periods_by_bits(
             bits |= inside << index(o).clamp(0, 127);
         }
         count.passes(u64::from(bits.count_ones()))
+    })
+}
+
+/// [`distinct_periods_of_every_record`] for days, in 32- and 64-bit integers only: a record's
+/// day is its distance from the window's start (`lo`, a `phase` of seconds after the first
+/// day's midnight) divided by a day, its bit one of two words chosen without a branch.
+fn days_by_bits(runs: &GroupRuns, (lo, hi): (u32, u32), phase: i64, count: CountTest) -> Bitset {
+    let (width, phase) = (hi - lo, phase as u64);
+    Bitset::from_fn_par(runs.groups(), |g| {
+        let (mut low, mut high) = (0u64, 0u64);
+        for &o in runs.offsets(g) {
+            // Outside the window the distance wraps above `width`: no bit.
+            let from_lo = o.wrapping_sub(lo);
+            let inside = u64::from(from_lo <= width);
+            let day = (u64::from(from_lo) + phase) / 86_400;
+            let bit = inside << (day & 63);
+            let second_word = (day >> 6) & 1;
+            low |= bit & second_word.wrapping_sub(1);
+            high |= bit & second_word.wrapping_neg();
+        }
+        count.passes(u64::from(low.count_ones() + high.count_ones()))
     })
 }
 
