@@ -199,59 +199,44 @@ impl<'a, V: IntView> TimeRuns<'a, V> {
     ) -> (Bitset, Bitset) {
         let mut seen = Bitset::empty(groups);
         let mut matched = Bitset::empty(groups);
-        let mut visit = |block: Range<usize>| {
-            // A block of equal times: every record in it is first (last) for a group not seen
-            // before the block.
-            for p in block.clone() {
-                if let Some(g) = self.group(p) {
-                    if !seen.contains(g) && test(self.rows[p] as usize) {
-                        matched.insert(g);
-                    }
-                }
-            }
-            for p in block {
-                if let Some(g) = self.group(p) {
-                    seen.insert(g);
-                }
-            }
-        };
         match which {
-            Extreme::First => {
-                let mut p = piece.start;
-                while p < piece.end {
-                    let end = self.tie_end(p, piece.end);
-                    visit(p..end);
-                    p = end;
-                }
-            }
-            Extreme::Last => {
-                let mut end = piece.end;
-                while end > piece.start {
-                    let start = self.tie_start(piece.start, end);
-                    visit(start..end);
-                    end = start;
-                }
-            }
+            Extreme::First => self.walk(piece, test, &mut seen, &mut matched),
+            Extreme::Last => self.walk(piece.rev(), test, &mut seen, &mut matched),
         }
         (seen, matched)
     }
 
-    fn tie_end(&self, from: usize, end: usize) -> usize {
-        let key = self.key(from);
-        let mut p = from + 1;
-        while p < end && self.key(p) == key {
-            p += 1;
+    /// Visits `positions` in the order given (time order or its reverse): a record is an
+    /// extreme of its group when the group was not seen before the block of equal times
+    /// holding it; the groups met in a block are marked seen when the block ends. One read of
+    /// each record's number, validity, time and group.
+    fn walk(
+        &self,
+        positions: impl Iterator<Item = usize>,
+        test: &impl Fn(usize) -> bool,
+        seen: &mut Bitset,
+        matched: &mut Bitset,
+    ) {
+        let mut block: Vec<usize> = Vec::new();
+        let mut block_key = None;
+        for p in positions {
+            let row = self.rows[p] as usize;
+            let valid = self.valid.contains(row);
+            let key = if valid { self.values.at(row) } else { i64::MIN };
+            if block_key != Some(key) {
+                block.drain(..).for_each(|g| seen.insert(g));
+                block_key = Some(key);
+            }
+            let g = self.to_group[row];
+            if g == NONE || !valid || seen.contains(g as usize) {
+                continue;
+            }
+            if test(row) {
+                matched.insert(g as usize);
+            }
+            block.push(g as usize);
         }
-        p
-    }
-
-    fn tie_start(&self, start: usize, to: usize) -> usize {
-        let key = self.key(to - 1);
-        let mut p = to - 1;
-        while p > start && self.key(p - 1) == key {
-            p -= 1;
-        }
-        p
+        block.drain(..).for_each(|g| seen.insert(g));
     }
 
     /// Per group, the number of distinct periods (`period` of a time: non-decreasing) its
