@@ -729,6 +729,24 @@ pub(crate) fn predicate_rows(column: &ColumnData, predicate: &Predicate) -> Resu
             set.and_with(valid);
             Ok(set)
         }
+        (
+            ColumnData::Array(a),
+            Predicate::ArrayContainsAny(elements) | Predicate::ArrayContainsNone(elements),
+        ) => {
+            // One flag per distinct item, the items' codes read from plain slices.
+            let hit: Vec<bool> = element_codes(a, elements)
+                .iter()
+                .map(|matches| !matches.is_empty())
+                .collect();
+            let none = matches!(predicate, Predicate::ArrayContainsNone(_));
+            let (offsets, codes) = (&a.offsets[..], &a.codes[..]);
+            let mut set = Bitset::from_fn_par(column.len(), |r| {
+                let items = &codes[offsets[r] as usize..offsets[r + 1] as usize];
+                items.iter().any(|&c| hit[c as usize]) != none
+            });
+            set.and_with(&a.valid);
+            Ok(set)
+        }
         (ColumnData::Text(t), _) if is_text_predicate(predicate) => {
             let verdicts = text_verdicts(t, predicate)?.unwrap_or_default();
             let mut set = Bitset::from_fn_par(t.codes.len(), |r| verdicts[t.codes[r] as usize]);
@@ -999,4 +1017,66 @@ pub(crate) fn predicate_test<'a>(
             array_test(a, move |items| compare(op, items.len() as f64, n))
         }
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The dense scan of "a list contains any / none of" equals the test per record: lists of
+    /// 0–4 items (text, numbers, integers, other), NULL lists, sizes around a parallel chunk.
+    #[test]
+    fn list_scans_equal_the_test_per_record() {
+        let mut state = 5u64;
+        let mut next = move |n: u64| {
+            state = state
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1_442_695_040_888_963_407);
+            (state >> 33) % n
+        };
+        let dict = vec![
+            ArrayItem::Text("vip".to_string()),
+            ArrayItem::Text("new".to_string()),
+            ArrayItem::Integer(1),
+            ArrayItem::Number(2.5),
+            ArrayItem::Other,
+            ArrayItem::Text("1".to_string()),
+        ];
+        for n in [
+            0,
+            1,
+            63,
+            65,
+            PARALLEL_CHUNK_ROWS - 1,
+            PARALLEL_CHUNK_ROWS + 65,
+        ] {
+            let (mut offsets, mut codes) = (vec![0u32], Vec::new());
+            for _ in 0..n {
+                for _ in 0..next(5) {
+                    codes.push(next(dict.len() as u64) as u32);
+                }
+                offsets.push(codes.len() as u32);
+            }
+            let column = ColumnData::Array(ArrayColumn {
+                offsets: offsets.into(),
+                codes: codes.into(),
+                dict: dict.clone(),
+                valid: Bitset::from_fn(n, |r| r % 9 != 4),
+            });
+            let elements = vec![
+                ArrayElement::Text("vip".to_string()),
+                ArrayElement::Number(Number::Int(1)),
+            ];
+            for predicate in [
+                Predicate::ArrayContainsAny(elements.clone()),
+                Predicate::ArrayContainsNone(elements.clone()),
+            ] {
+                let test = predicate_test(&column, &predicate).unwrap();
+                let expected = Bitset::from_fn(n, test);
+                let found = predicate_rows(&column, &predicate).unwrap();
+                assert_eq!(found, expected, "{n} lists, {predicate:?}");
+                assert!(n < 100 || (found.count() > 0 && found.count() < n as u64));
+            }
+        }
+    }
 }
