@@ -128,7 +128,7 @@ impl PostgresSource {
     }
 
     /// The PostgreSQL schema read (`public` unless another was asked for).
-    pub fn schema_name(&self) -> &str {
+    pub fn namespace(&self) -> &str {
         &self.schema_name
     }
 

@@ -10,7 +10,8 @@ use serde_json::Value;
 use crate::backend::Backend;
 use crate::error::Result;
 use crate::warehouse::{
-    forward_backend_to_client, forward_profiled_to_client, warehouse_error_from,
+    confirmed_links_from_store, forward_backend_to_client, forward_profiled_to_client,
+    warehouse_error_from,
 };
 
 pub struct PostgresBackend {
@@ -31,32 +32,13 @@ impl PostgresBackend {
         &self.source
     }
 
-    /// Applies the relationships and time columns confirmed for these tables in `store`.
-    pub fn confirmed_in(mut self, store: Option<&segment_import::Store>) -> Result<Self> {
-        if let Some(store) = store {
-            let key = self.key();
-            let schema = crate::relations::confirmed_schema(self.source.schema(), store, &key)?;
-            self.source.set_schema(schema);
-        }
-        Ok(self)
-    }
-
-    fn key(&self) -> segment_import::WarehouseKey {
-        segment_import::WarehouseKey {
-            address: self.location.clone(),
-            schema: self.source.schema_name().to_string(),
-        }
-    }
+    confirmed_links_from_store!();
 }
 
 warehouse_error_from!(segment_postgres, "PostgreSQL");
 
 impl Backend for PostgresBackend {
     forward_backend_to_client!();
-
-    fn warehouse_key(&self) -> Option<segment_import::WarehouseKey> {
-        Some(self.key())
-    }
 
     fn sql_dialect(&self) -> crate::registry::SqlDialect {
         crate::registry::SqlDialect::Postgres

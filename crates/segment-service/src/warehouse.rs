@@ -57,6 +57,10 @@ macro_rules! forward_backend_to_client {
             crate::warehouse_stats::link_match(self, link)
         }
 
+        fn warehouse_key(&self) -> Option<segment_import::WarehouseKey> {
+            Some(self.key())
+        }
+
         fn total(&self, entity: &str) -> crate::error::Result<u64> {
             Ok(self.source.total(entity)?)
         }
@@ -136,4 +140,33 @@ macro_rules! warehouse_error_from {
     };
 }
 
-pub(crate) use {forward_backend_to_client, forward_profiled_to_client, warehouse_error_from};
+/// A warehouse backend's key in the sidecar store (its address and its client's schema or
+/// database) and the relationships and time columns confirmed there applied to its schema.
+macro_rules! confirmed_links_from_store {
+    () => {
+        /// Applies the relationships and time columns confirmed for these tables in `store`.
+        pub fn confirmed_in(
+            mut self,
+            store: Option<&segment_import::Store>,
+        ) -> crate::error::Result<Self> {
+            if let Some(store) = store {
+                let key = self.key();
+                let schema = crate::relations::confirmed_schema(self.source.schema(), store, &key)?;
+                self.source.set_schema(schema);
+            }
+            Ok(self)
+        }
+
+        fn key(&self) -> segment_import::WarehouseKey {
+            segment_import::WarehouseKey {
+                address: self.location.clone(),
+                schema: self.source.namespace().to_string(),
+            }
+        }
+    };
+}
+
+pub(crate) use {
+    confirmed_links_from_store, forward_backend_to_client, forward_profiled_to_client,
+    warehouse_error_from,
+};

@@ -77,7 +77,7 @@ impl SparkSource {
     }
 
     /// The Spark database read.
-    pub fn database(&self) -> &str {
+    pub fn namespace(&self) -> &str {
         &self.database
     }
 
