@@ -22,7 +22,7 @@ pub enum Phase {
     Analyzing,
 }
 
-/// A progress report: sent at most every [`INTERVAL`] and at each phase change.
+/// A progress report: sent at most every `INTERVAL` (200 ms) and at each phase change.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 #[ts(export)]
 pub struct Progress {

@@ -2,7 +2,7 @@
 import type { Phase } from "./Phase";
 
 /**
- * A progress report: sent at most every [`INTERVAL`] and at each phase change.
+ * A progress report: sent at most every `INTERVAL` (200 ms) and at each phase change.
  */
 export type Progress = { phase: Phase, 
 /**
