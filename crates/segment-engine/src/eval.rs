@@ -130,7 +130,7 @@ impl<'d> Evaluator<'d> {
     /// The related records passing the relationship's filter and window, ascending within
     /// each bucket of the index used (else by record number).
     pub(crate) fn selected_rows(&self, related: &Related, to: &Table) -> Result<Vec<u32>> {
-        Ok(match self.indexed_candidates(related, to)? {
+        Ok(match self.walk_index(related, to, collect_rows)? {
             Some(rows) => rows,
             None => {
                 let mut dense = self.expr(&related.filter, to)?;
@@ -169,11 +169,12 @@ impl<'d> Evaluator<'d> {
                 }
             }));
         }
-        let selected = self.selected_rows(related, to)?;
         let group_of = |row: usize| join.from_group[row];
         match &related.constraint {
             RelatedConstraint::Count { min, max } => {
-                let counts = count_per_group(&selected, &join.to_group, join.groups);
+                let cap = (*min).max(max.unwrap_or(0));
+                let counts =
+                    self.counts_per_group(related, to, &join.to_group, join.groups, cap)?;
                 let (min, max) = (*min, max.unwrap_or(u64::MAX));
                 Ok(Bitset::from_fn_par(from.len, |row| {
                     let g = group_of(row);
@@ -186,7 +187,7 @@ impl<'d> Evaluator<'d> {
                 }))
             }
             RelatedConstraint::CountNot(n) => {
-                let counts = count_per_group(&selected, &join.to_group, join.groups);
+                let counts = self.counts_per_group(related, to, &join.to_group, join.groups, *n)?;
                 Ok(Bitset::from_fn_par(from.len, |row| {
                     let g = group_of(row);
                     let c = if g == NONE {
@@ -202,6 +203,7 @@ impl<'d> Evaluator<'d> {
                 column,
                 comparison,
             } => {
+                let selected = self.selected_rows(related, to)?;
                 let matched = groups_whose_aggregate_matches(
                     *function,
                     to.column(&column.name)?,
@@ -219,6 +221,7 @@ impl<'d> Evaluator<'d> {
             RelatedConstraint::TimeOf { .. }
             | RelatedConstraint::RecordOf { .. }
             | RelatedConstraint::DistinctPeriods { .. } => {
+                let selected = self.selected_rows(related, to)?;
                 let verdicts = self.ordered_groups(
                     &related.constraint,
                     to,
@@ -240,8 +243,14 @@ impl<'d> Evaluator<'d> {
     /// The related records passing the filter and window, found through a [`SortedIndex`] when
     /// the filter requires a low-cardinality text column to equal given values: only those
     /// buckets (narrowed to the window by binary search) are visited; the other conditions are
-    /// tested on them alone. `None` when no index applies.
-    fn indexed_candidates(&self, related: &Related, to: &Table) -> Result<Option<Vec<u32>>> {
+    /// tested on them alone. `None` when no index applies. `consume` gets the positions to
+    /// visit and the test of the other conditions (it collects or counts them).
+    fn walk_index<R>(
+        &self,
+        related: &Related,
+        to: &Table,
+        consume: impl FnOnce(&IndexWalk<'_>) -> R,
+    ) -> Result<Option<R>> {
         let conjuncts: Vec<&Expr> = match &related.filter {
             Expr::And(items) => items.iter().collect(),
             Expr::True => Vec::new(),
@@ -326,15 +335,21 @@ impl<'d> Evaluator<'d> {
         }
 
         let mut tests: Vec<RowTest<'_>> = Vec::new();
+        // Text conditions read their verdict per dictionary code inline (no call per record).
+        let mut text_tests: Vec<(&TextColumn, Vec<bool>)> = Vec::new();
         let mut dense_sets: Vec<Rc<Bitset>> = Vec::new();
         for (i, conjunct) in conjuncts.iter().enumerate() {
             if i == chosen_at {
                 continue;
             }
             match conjunct {
-                Expr::Column { column, predicate } => {
-                    tests.push(predicate_test(to.column(&column.name)?, predicate)?)
-                }
+                Expr::Column { column, predicate } => match to.column(&column.name)? {
+                    ColumnData::Text(t) if is_text_predicate(predicate) => {
+                        let verdicts = text_verdicts(t, predicate)?.unwrap_or_default();
+                        text_tests.push((t, verdicts));
+                    }
+                    data => tests.push(predicate_test(data, predicate)?),
+                },
                 other => dense_sets.push(self.cached(to, other, || self.expr(other, to))?),
             }
         }
@@ -351,50 +366,181 @@ impl<'d> Evaluator<'d> {
             }
         }
         let dense_sets: Vec<&Bitset> = dense_sets.iter().map(|s| s.as_ref()).collect();
-        let keep =
-            |row: usize| tests.iter().all(|t| t(row)) && dense_sets.iter().all(|s| s.contains(row));
-        let collect = |start: usize, end: usize, rows: &mut Vec<u32>| {
-            rows.extend(
-                (start..end)
-                    .map(|position| index.row_at(position))
-                    .filter(|&row| keep(row))
-                    .map(|row| row as u32),
-            )
+        let keep = |row: usize| {
+            text_tests
+                .iter()
+                .all(|(t, verdicts)| t.valid.contains(row) && verdicts[t.codes[row] as usize])
+                && tests.iter().all(|t| t(row))
+                && dense_sets.iter().all(|s| s.contains(row))
         };
-        let mut rows = Vec::with_capacity(ranges.iter().map(|(s, e)| e - s).sum());
-        let untested = tests.is_empty() && dense_sets.is_empty() && index.perm.is_none();
-        for (start, end) in ranges {
-            if untested {
-                // Every record of the (clustered) run: its positions are its record numbers.
-                rows.extend(start as u32..end as u32);
-                continue;
-            }
-            if end - start <= PARALLEL_CHUNK_ROWS {
-                collect(start, end, &mut rows);
-                continue;
-            }
-            // A long run: its chunks tested on all cores, kept in order.
-            let chunks: Vec<(usize, usize)> = (start..end)
-                .step_by(PARALLEL_CHUNK_ROWS)
-                .map(|s| (s, (s + PARALLEL_CHUNK_ROWS).min(end)))
-                .collect();
-            let parts: Vec<Vec<u32>> = chunks
-                .into_par_iter()
-                .map(|(s, e)| {
-                    let mut part = Vec::new();
-                    collect(s, e, &mut part);
-                    part
-                })
-                .collect();
-            for part in parts {
-                rows.extend_from_slice(&part);
-            }
-        }
-        Ok(Some(rows))
+        let untested = tests.is_empty()
+            && text_tests.is_empty()
+            && dense_sets.is_empty()
+            && index.perm.is_none();
+        Ok(Some(consume(&IndexWalk {
+            index,
+            ranges,
+            keep: &keep,
+            untested,
+        })))
     }
 }
 
+/// The positions of an index a related condition visits, and the test of its other conditions.
+struct IndexWalk<'a> {
+    index: &'a SortedIndex,
+    /// Position ranges, bucket by bucket.
+    ranges: Vec<(usize, usize)>,
+    keep: &'a (dyn Fn(usize) -> bool + Sync),
+    /// Every record of the ranges passes and positions are record numbers.
+    untested: bool,
+}
+
+impl IndexWalk<'_> {
+    /// The ranges cut into pieces of at most [`PARALLEL_CHUNK_ROWS`] positions, in order.
+    fn chunks(&self) -> Vec<(usize, usize)> {
+        self.ranges
+            .iter()
+            .flat_map(|&(start, end)| {
+                (start..end)
+                    .step_by(PARALLEL_CHUNK_ROWS)
+                    .map(move |s| (s, (s + PARALLEL_CHUNK_ROWS).min(end)))
+            })
+            .collect()
+    }
+
+    fn positions(&self) -> usize {
+        self.ranges.iter().map(|(s, e)| e - s).sum()
+    }
+
+    fn rows_passing(&self, start: usize, end: usize) -> impl Iterator<Item = usize> + '_ {
+        (start..end)
+            .map(|position| self.index.row_at(position))
+            .filter(|&row| self.untested || (self.keep)(row))
+    }
+}
+
+/// The records of a walk, in its order; long runs tested on all cores.
+fn collect_rows(walk: &IndexWalk<'_>) -> Vec<u32> {
+    let mut rows = Vec::with_capacity(walk.positions());
+    for &(start, end) in &walk.ranges {
+        if walk.untested {
+            // Every record of the (clustered) run: its positions are its record numbers.
+            rows.extend(start as u32..end as u32);
+            continue;
+        }
+        if end - start <= PARALLEL_CHUNK_ROWS {
+            rows.extend(walk.rows_passing(start, end).map(|row| row as u32));
+            continue;
+        }
+        // A long run: its chunks tested on all cores, kept in order.
+        let chunks: Vec<(usize, usize)> = (start..end)
+            .step_by(PARALLEL_CHUNK_ROWS)
+            .map(|s| (s, (s + PARALLEL_CHUNK_ROWS).min(end)))
+            .collect();
+        let parts: Vec<Vec<u32>> = chunks
+            .into_par_iter()
+            .map(|(s, e)| walk.rows_passing(s, e).map(|row| row as u32).collect())
+            .collect();
+        for part in parts {
+            rows.extend_from_slice(&part);
+        }
+    }
+    rows
+}
+
+/// A count per group: `u8` saturating at 255 when no threshold reaches 255 (a quarter of the
+/// memory, so the scattered increments stay in cache), else `u32`.
+trait Tally: Copy + Default + Send + Sync {
+    fn bump(&mut self);
+    fn add(self, other: Self) -> Self;
+    fn widen(self) -> u32;
+}
+
+impl Tally for u8 {
+    fn bump(&mut self) {
+        *self = self.saturating_add(1);
+    }
+    fn add(self, other: Self) -> Self {
+        self.saturating_add(other)
+    }
+    fn widen(self) -> u32 {
+        u32::from(self)
+    }
+}
+
+impl Tally for u32 {
+    fn bump(&mut self) {
+        *self += 1;
+    }
+    fn add(self, other: Self) -> Self {
+        self + other
+    }
+    fn widen(self) -> u32 {
+        self
+    }
+}
+
+/// The records of a walk counted per group as they pass, without collecting them. Counts
+/// above `cap` may read as any value above it (they saturate).
+fn count_walk(walk: &IndexWalk<'_>, to_group: &[u32], groups: usize, cap: u64) -> Vec<u32> {
+    if cap < u64::from(u8::MAX) {
+        let counts: Vec<u8> = count_walk_in(walk, to_group, groups);
+        return counts.into_iter().map(Tally::widen).collect();
+    }
+    count_walk_in::<u32>(walk, to_group, groups)
+}
+
+fn count_walk_in<T: Tally>(walk: &IndexWalk<'_>, to_group: &[u32], groups: usize) -> Vec<T> {
+    let count = |chunks: &[(usize, usize)]| {
+        let mut counts = vec![T::default(); groups];
+        for &(start, end) in chunks {
+            for row in walk.rows_passing(start, end) {
+                let g = to_group[row];
+                if g != NONE {
+                    counts[g as usize].bump();
+                }
+            }
+        }
+        counts
+    };
+    let chunks = walk.chunks();
+    let threads = rayon::current_num_threads();
+    if threads < 2 || walk.positions() <= PARALLEL_CHUNK_ROWS {
+        return count(&chunks);
+    }
+    // As `count_per_group`: one count array per core, summed.
+    chunks
+        .par_chunks(chunks.len().div_ceil(threads))
+        .map(count)
+        .reduce_with(|mut a, b| {
+            a.iter_mut().zip(&b).for_each(|(x, y)| *x = x.add(*y));
+            a
+        })
+        .unwrap_or_else(|| vec![T::default(); groups])
+}
+
 impl Evaluator<'_> {
+    /// The records passing a related condition's filter and window, counted per group: while
+    /// walking the index when one applies, else over the selected records. Counts above `cap`
+    /// may saturate (see [`count_walk`]).
+    fn counts_per_group(
+        &self,
+        related: &Related,
+        to: &Table,
+        to_group: &[u32],
+        groups: usize,
+        cap: u64,
+    ) -> Result<Vec<u32>> {
+        let counted =
+            self.walk_index(related, to, |walk| count_walk(walk, to_group, groups, cap))?;
+        if let Some(counts) = counted {
+            return Ok(counts);
+        }
+        let selected = self.selected_rows(related, to)?;
+        Ok(count_per_group(&selected, to_group, groups))
+    }
+
     /// An index of `to` whose buckets are ordered by the related condition's window column.
     fn index_ordered_by_window(&self, related: &Related, to: &Table) -> Option<&SortedIndex> {
         let (column, _) = related.window.as_ref()?;

@@ -1121,6 +1121,60 @@ fn engine_equals_sql_across_parallel_chunk_edges() {
     }
 }
 
+/// Counts of acts in a window on the index's time column with a text filter but no equality on
+/// the indexed column: counted per group while walking the index (small thresholds in
+/// saturating `u8`s, large ones in `u32`s), on acts around a parallel chunk and few enough
+/// people that many have more than 255 acts.
+#[test]
+fn windowed_counts_without_an_indexed_value_engine_equals_sql() {
+    let chunk = segment_engine::bitset::PARALLEL_CHUNK_ROWS as i64;
+    let size = Size {
+        people: 300,
+        acts: 2 * chunk + 5,
+        wide: true,
+    };
+    let source = DataSource::open_read_only(create_sized_dataset(1_002, size)).unwrap();
+    let data = segment_source::engine::load_dataset(&source).unwrap();
+    let filters = [
+        json!([]),
+        json!([{"type": "condition", "attribute": "kind", "operator": "is_not", "value": KINDS[0]}]),
+        json!([{"type": "condition", "attribute": "kind", "operator": "contains", "value": "e"}]),
+    ];
+    let windows = [
+        json!({"type": "after", "date": "1990-02-28"}),
+        json!({"type": "after", "date": INSTANTS[0]}),
+        json!({"type": "in_the_last", "amount": 30, "unit": "day"}),
+    ];
+    let constraints = [
+        json!({"type": "occurrences", "operator": "at_least", "value": 2}),
+        json!({"type": "occurrences", "operator": "between", "value": [1, 3]}),
+        json!({"type": "occurrences", "operator": "not_equals", "value": 1}),
+        json!({"type": "occurrences", "operator": "at_most", "value": 300}),
+        json!({"type": "occurrences", "operator": "at_least", "value": 254}),
+        json!({"type": "occurrences", "operator": "more_than", "value": 400}),
+    ];
+    for filter in &filters {
+        for window in &windows {
+            for constraint in &constraints {
+                let rel = json!({"type": "relationship", "relationship": "acts",
+                    "filter": {"combinator": "and", "children": filter},
+                    "constraint": constraint, "window": window});
+                let segment: Segment = serde_json::from_value(json!({"version": 1,
+                    "entity": "people", "root": {"combinator": "and", "children": [rel]}}))
+                .unwrap();
+                let query = validate::check(&segment, source.schema(), None, now()).unwrap();
+                let sql = source.count(&query).unwrap();
+                let engine = segment_engine::count(&data, &query).unwrap();
+                assert_eq!(
+                    (engine.count, engine.total),
+                    (sql.count, sql.total),
+                    "{filter} {window} {constraint}"
+                );
+            }
+        }
+    }
+}
+
 /// The datasets keyed by an integer column (the text-keyed one is keyed by `rowid`, which the
 /// engine does not load: a static segment there is counted in SQL).
 const INTEGER_KEYED: u64 = 3;
