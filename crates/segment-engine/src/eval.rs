@@ -22,6 +22,7 @@ use crate::dataset::{time_key, Dataset, SortedIndex, Table, NONE};
 use crate::decimal;
 use crate::error::{Error, Result};
 use crate::num::{self, IntTest, Num};
+use crate::regex_match::RegexMatcher;
 use crate::text;
 use crate::with_ints;
 
@@ -967,9 +968,9 @@ fn text_verdicts(t: &TextColumn, predicate: &Predicate) -> Result<Option<Vec<boo
             negated,
         } => text::like(d, pattern, *case_sensitive, *negated),
         Predicate::Regex { pattern, negated } => {
-            let re = regex::Regex::new(pattern)
+            let matcher = RegexMatcher::new(pattern)
                 .map_err(|e| Error::Unsupported(format!("the regular expression: {e}")))?;
-            text::regex(&t.dict, &re, *negated)
+            text::regex(&t.dict, &matcher, *negated)
         }
         Predicate::TextLength(op, n) => {
             text::lengths_match(d, |chars| compare(*op, chars as f64, *n as f64))

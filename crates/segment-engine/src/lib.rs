@@ -19,6 +19,7 @@ mod members;
 pub mod num;
 mod ordered;
 pub mod record;
+pub mod regex_match;
 mod sequence;
 pub mod snapshot;
 pub mod text;

@@ -14,6 +14,7 @@ use rayon::prelude::*;
 
 use crate::buf::Buf;
 use crate::like::{Like, LikeShape};
+use crate::regex_match::RegexMatcher;
 
 /// Dictionary entries decided per parallel task (tiny in tests, so chunk edges are exercised).
 #[cfg(not(test))]
@@ -163,6 +164,27 @@ impl Dict {
                 }
             });
         verdicts
+    }
+
+    /// `decide(value)` for the entries marked in `candidates` (the others stay unmarked), chunks
+    /// on all cores.
+    fn decide_candidates(
+        &self,
+        mut candidates: Vec<bool>,
+        decide: impl Fn(&str) -> bool + Sync,
+    ) -> Vec<bool> {
+        candidates
+            .par_chunks_mut(ENTRIES_PER_TASK)
+            .enumerate()
+            .for_each(|(task, out)| {
+                let first = task * ENTRIES_PER_TASK;
+                for (i, verdict) in out.iter_mut().enumerate() {
+                    if *verdict {
+                        *verdict = decide(self.get(first + i));
+                    }
+                }
+            });
+        candidates
     }
 
     /// The entries containing `needle` anywhere: one substring search over each chunk's bytes,
@@ -340,19 +362,18 @@ pub fn like(d: &Dict, pattern: &str, case_sensitive: bool, negated: bool) -> Vec
     negate(verdicts, negated)
 }
 
-/// `dict[e] REGEXP pattern`, decided once per value on all cores.
-pub fn regex(d: &Dict, re: &regex::Regex, negated: bool) -> Vec<bool> {
-    let mut verdicts = vec![false; d.len()];
-    verdicts
-        .par_chunks_mut(ENTRIES_PER_TASK)
-        .enumerate()
-        .for_each(|(task, out)| {
-            let first = task * ENTRIES_PER_TASK;
-            for (i, verdict) in out.iter_mut().enumerate() {
-                *verdict = re.is_match(d.get(first + i)) != negated;
-            }
-        });
-    verdicts
+/// `dict[e] REGEXP pattern`: values lacking a literal every match contains are ruled out by one
+/// substring search first; the others are decided by the matcher (a DFA walk when it has one,
+/// see `regex_match`), on all cores.
+pub fn regex(d: &Dict, matcher: &RegexMatcher, negated: bool) -> Vec<bool> {
+    let candidates = match matcher.required_literal() {
+        Some(literal) if literal.len() >= 2 => d.containing(false, literal),
+        _ => vec![true; d.len()],
+    };
+    negate(
+        d.decide_candidates(candidates, |value| matcher.is_match(value)),
+        negated,
+    )
 }
 
 /// `length(dict[e])`: characters up to the first NUL.
@@ -486,6 +507,45 @@ mod tests {
                 dict.iter().map(|s| before_nul(s).chars().count() == wanted).collect::<Vec<_>>()
             );
         }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(300))]
+
+        #[test]
+        fn regular_expressions_over_the_dictionary_equal_is_match_per_value(
+            dict in proptest::collection::vec(value(), 0..40),
+            pattern in prop_oneof![
+                Just(r"ab"), Just(r"^aB"), Just(r"é\x00"), Just(r"(?i)ab"), Just(r"b%$"),
+                Just(r"\\"), Just(r"^$"), Just(r"a*"), Just(r"\bab"), Just(r"(?-u:\B)"),
+                Just(r"(ab|é)+_"), Just(r"[^a]é"), Just(r"(?m)^b"), Just(r"x|"),
+            ],
+            negated in any::<bool>(),
+        ) {
+            let d = Dict::new(&dict);
+            let reference = ::regex::Regex::new(pattern).unwrap();
+            let matcher = RegexMatcher::new(pattern).unwrap();
+            prop_assert_eq!(
+                regex(&d, &matcher, negated),
+                dict.iter().map(|s| reference.is_match(s) != negated).collect::<Vec<_>>()
+            );
+        }
+    }
+
+    #[test]
+    fn a_literal_crossing_into_the_next_value_is_no_regex_candidate() {
+        let dict: Vec<String> = ["xa", "bx", "ab", "a\0b", "é@ab"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        let d = Dict::new(&dict);
+        let matcher = RegexMatcher::new("ab").unwrap();
+        assert_eq!(matcher.required_literal(), Some(&b"ab"[..]));
+        assert_eq!(
+            regex(&d, &matcher, false),
+            [false, false, true, false, true]
+        );
+        assert_eq!(regex(&d, &matcher, true), [true, true, false, true, false]);
     }
 
     #[test]
