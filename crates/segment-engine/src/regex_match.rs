@@ -345,11 +345,9 @@ mod tests {
             assert!(!matcher(pattern).walks_a_dfa(), "{pattern}");
         }
         let m = matcher(r"(?-u:\B)");
+        let regex = regex::Regex::new(r"(?-u:\B)").unwrap();
         for value in ["é", "", "a", "aé", "☃", "ab"] {
-            assert_eq!(
-                m.is_match(value),
-                regex::Regex::new(r"(?-u:\B)").unwrap().is_match(value)
-            );
+            assert_eq!(m.is_match(value), regex.is_match(value), "{value:?}");
         }
         assert!(matcher(r"\bann\b").is_match("jo ann"));
     }
