@@ -29,6 +29,10 @@ use regex_automata::util::{start, syntax};
 use regex_automata::Anchored;
 use regex_syntax::hir::{Hir, HirKind, Look, LookSet};
 
+/// Compiled regexes larger than this are refused, by the engine and by SQLite's `REGEXP` alike
+/// (hostile patterns cannot eat the memory; a pattern counts in both or is an error in both).
+pub const REGEX_SIZE_LIMIT: usize = 1 << 20;
+
 /// Largest transition table built (bytes): patterns of a few classes need a few KiB, and a
 /// table this size still sits in a core's L2 cache.
 const DFA_SIZE_LIMIT: usize = 1 << 20;
@@ -59,7 +63,9 @@ impl RegexMatcher {
     /// The matcher of `pattern` compiled as `regex::Regex::new` compiles it (its error when it
     /// does not compile).
     pub fn new(pattern: &str) -> Result<Self, regex::Error> {
-        let regex = regex::Regex::new(pattern)?;
+        let regex = regex::RegexBuilder::new(pattern)
+            .size_limit(REGEX_SIZE_LIMIT)
+            .build()?;
         // The same defaults as `Regex::new`'s (so the same language), see the module docs.
         let hir = syntax::parse(pattern).ok();
         Ok(RegexMatcher {
@@ -301,7 +307,7 @@ mod tests {
             pattern in pattern(),
             values in proptest::collection::vec(value(), 1..12),
         ) {
-            let regex = regex::Regex::new(&pattern);
+            let regex = regex::RegexBuilder::new(&pattern).size_limit(REGEX_SIZE_LIMIT).build();
             let ours = RegexMatcher::new(&pattern);
             prop_assert_eq!(regex.is_ok(), ours.is_ok());
             let (Ok(regex), Ok(ours)) = (regex, ours) else { return Ok(()) };
@@ -337,11 +343,20 @@ mod tests {
         assert!(!m.is_match("x ann.lee@"));
     }
 
+    /// Within the regex size limit, but its DFA is not.
+    const LARGE_DFA: &str = r"[ab]*a[ab]{20}";
+
+    #[test]
+    fn patterns_beyond_the_size_limit_are_refused_as_sqlite_refuses_them() {
+        assert!(RegexMatcher::new(r"\w{40}\s\w{40}").is_err());
+        assert!(RegexMatcher::new(LARGE_DFA).is_ok());
+    }
+
     #[test]
     fn patterns_the_dfa_cannot_serve_fall_back_to_the_regex() {
         // Unicode word boundaries, an ASCII non-boundary (an empty match inside "é" is
         // skipped by `regex`), a table beyond the size limit.
-        for pattern in [r"\bann\b", r"(?-u:\B)", r"\w{40}\s\w{40}"] {
+        for pattern in [r"\bann\b", r"(?-u:\B)", LARGE_DFA] {
             assert!(!matcher(pattern).walks_a_dfa(), "{pattern}");
         }
         let m = matcher(r"(?-u:\B)");

@@ -13,8 +13,7 @@ use rusqlite::hooks::{AuthAction, AuthContext, Authorization};
 use rusqlite::types::ValueRef;
 use rusqlite::Connection;
 
-/// Compiled regexes larger than this are refused (hostile patterns cannot eat the memory).
-const REGEX_SIZE_LIMIT: usize = 1 << 20;
+use segment_engine::regex_match::REGEX_SIZE_LIMIT;
 
 /// Compiled patterns kept across statements (bounded: cleared when full).
 const REGEX_CACHE_ENTRIES: usize = 64;
